@@ -93,7 +93,8 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     out.push_str("#[derive(Clone, Debug, PartialEq)]\n");
     let _ = writeln!(out, "pub struct {name} {{");
     for f in required {
-        doc(out, &f.doc, "    ");
+        // the first line; the struct's field of the same name has the whole text
+        doc(out, &f.doc[..f.doc.len().min(1)], "    ");
         let ty = match &f.ty {
             Ty::Struct { name, .. } => format!("Obj<{name}>"),
             other => field_ty(other),
@@ -103,16 +104,25 @@ fn emit_required(out: &mut String, s: &StructDef, taken: &BTreeSet<String>) {
     out.push_str("}\n\n");
 }
 
+/// The `RULE_<Struct>` static: laid out by hand (one property a line, only the constraints
+/// there are, the rest from `OBJ_RULE`), since rustfmt spreads each shape over lines.
 fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
     let c = &s.constraints;
     let fields: std::collections::BTreeMap<&str, &Field> =
         s.fields.iter().map(|f| (f.cfn.as_str(), f)).collect();
-    let _ = writeln!(out, "pub(crate) static RULE_{}: ObjRule = ObjRule {{", s.name);
-    out.push_str("    properties: &[\n");
-    for (cfn, f) in &fields {
-        let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+    out.push_str("#[rustfmt::skip]\n");
+    let _ = writeln!(
+        out,
+        "pub(crate) static RULE_{}: ObjRule = ObjRule {{",
+        s.name
+    );
+    if !fields.is_empty() {
+        out.push_str("    properties: &[\n");
+        for (cfn, f) in &fields {
+            let _ = writeln!(out, "        ({}, {}),", lit(cfn), f.shape);
+        }
+        out.push_str("    ],\n");
     }
-    out.push_str("    ],\n");
     // a required property the type cannot set (read-only) cannot be asked for
     let required: Vec<String> = c
         .required
@@ -120,7 +130,9 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
         .filter(|r| !top || fields.contains_key(r.as_str()))
         .cloned()
         .collect();
-    let _ = writeln!(out, "    required: {},", str_slice(&required));
+    if !required.is_empty() {
+        let _ = writeln!(out, "    required: {},", str_slice(&required));
+    }
     let sets = |v: &[Vec<Vec<String>>]| -> String {
         let outer: Vec<String> = v
             .iter()
@@ -138,19 +150,39 @@ fn emit_rule(out: &mut String, s: &StructDef, top: bool) {
             .collect();
         format!("&[{}]", items.join(", "))
     };
-    let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
-    let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
-    let _ = writeln!(
-        out,
-        "    dependent_required: {},",
-        deps(&c.dependent_required)
-    );
-    let _ = writeln!(
-        out,
-        "    dependent_excluded: {},",
-        deps(&c.dependent_excluded)
-    );
-    let _ = writeln!(out, "    closed: {},", c.closed);
+    if !c.one_of.is_empty() {
+        let _ = writeln!(out, "    one_of: {},", sets(&c.one_of));
+    }
+    if !c.any_of.is_empty() {
+        let _ = writeln!(out, "    any_of: {},", sets(&c.any_of));
+    }
+    if !c.dependent_required.is_empty() {
+        let _ = writeln!(
+            out,
+            "    dependent_required: {},",
+            deps(&c.dependent_required)
+        );
+    }
+    if !c.dependent_excluded.is_empty() {
+        let _ = writeln!(
+            out,
+            "    dependent_excluded: {},",
+            deps(&c.dependent_excluded)
+        );
+    }
+    if c.closed {
+        out.push_str("    closed: true,\n");
+    }
+    let all_set = !fields.is_empty()
+        && !required.is_empty()
+        && !c.one_of.is_empty()
+        && !c.any_of.is_empty()
+        && !c.dependent_required.is_empty()
+        && !c.dependent_excluded.is_empty()
+        && c.closed;
+    if !all_set {
+        out.push_str("    ..OBJ_RULE\n");
+    }
     out.push_str("};\n\n");
 }
 
@@ -181,6 +213,8 @@ fn emit_struct(
     }
     out.push_str("}\n\n");
 
+    // laid out by hand: rustfmt would spread every one-line setter over four lines
+    out.push_str("#[rustfmt::skip]\n");
     let _ = writeln!(out, "impl {} {{", s.name);
     if let Some(m) = resource {
         let _ = writeln!(
@@ -254,26 +288,20 @@ fn emit_struct(
         out.push_str("        }\n    }\n\n");
     }
 
-    // setters: the first line of the field's doc (the field carries the rest)
+    // setters, a line each: the first line of the field's doc (the field carries the rest)
     for f in &s.fields {
         doc(out, &f.doc[..f.doc.len().min(1)], "    ");
-        if f.doc.len() > 1 {
-            out.push_str(
-                "    ///\n    /// The field of the same name has the full documentation.\n",
-            );
-        }
         let (pty, conv) = param(&f.ty, "value");
+        let set = if f.required {
+            conv
+        } else {
+            format!("Some({conv})")
+        };
         let _ = writeln!(
             out,
-            "    pub fn {}(mut self, value: {pty}) -> Self {{",
-            f.ident
+            "    pub fn {}(mut self, value: {pty}) -> Self {{ self.{} = {set}; self }}",
+            f.ident, f.ident
         );
-        if f.required {
-            let _ = writeln!(out, "        self.{} = {conv};", f.ident);
-        } else {
-            let _ = writeln!(out, "        self.{} = Some({conv});", f.ident);
-        }
-        out.push_str("        self\n    }\n\n");
     }
     out.push_str("}\n\n");
 
@@ -418,7 +446,12 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
             reexports.push(required_name(s, &taken));
         }
     }
-    reexports.extend(m.enums.iter().filter(|e| is_shared(&e.name)).map(|e| e.name.clone()));
+    reexports.extend(
+        m.enums
+            .iter()
+            .filter(|e| is_shared(&e.name))
+            .map(|e| e.name.clone()),
+    );
     if !reexports.is_empty() {
         reexports.sort();
         let _ = writeln!(
@@ -441,7 +474,12 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
         rules.sort();
         rules.dedup();
         if !rules.is_empty() {
-            let _ = writeln!(out, "use super::{}::{{{}}};", shared::MODULE, rules.join(", "));
+            let _ = writeln!(
+                out,
+                "use super::{}::{{{}}};",
+                shared::MODULE,
+                rules.join(", ")
+            );
         }
         out.push('\n');
     }
@@ -477,9 +515,11 @@ pub fn resource_file(m: &ResourceModel, header: &str, shared: &Shared) -> String
 /// `PATTERN_<i>` of the module is.
 pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
     let mut used: BTreeSet<usize> = BTreeSet::new();
-    for s in std::iter::once(&m.resource)
-        .chain(m.structs.iter().filter(|s| !shared.is_shared(&m.module, &s.name)))
-    {
+    for s in std::iter::once(&m.resource).chain(
+        m.structs
+            .iter()
+            .filter(|s| !shared.is_shared(&m.module, &s.name)),
+    ) {
         for f in &s.fields {
             shared::map_patterns(&f.shape, |i| {
                 used.insert(i);

@@ -116,7 +116,10 @@ pub fn map_patterns(shape: &str, mut f: impl FnMut(usize) -> String) -> String {
     while let Some(at) = rest.find("PATTERN_") {
         out.push_str(&rest[..at]);
         let digits = &rest[at + "PATTERN_".len()..];
-        let n = digits.len() - digits.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let n = digits.len()
+            - digits
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .len();
         match digits[..n].parse::<usize>() {
             Ok(i) => out.push_str(&f(i)),
             Err(_) => out.push_str("PATTERN_"),

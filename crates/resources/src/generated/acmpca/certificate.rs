@@ -16,65 +16,29 @@ use super::shared::{RULE_KeyUsage, RULE_OtherName, RULE_Subject};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub certificate_authority_arn: Str,
     /// `CertificateSigningRequest`: a string, required.
-    ///
-    /// The certificate signing request (CSR) for the certificate.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub certificate_signing_request: Str,
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// The name of the algorithm that will be used to sign the certificate to be issued.
-    ///
-    /// This parameter should not be confused with the `SigningAlgorithm` parameter used to sign a CSR in the `CreateCertificateAuthority` action.
-    ///
-    /// &gt; The specified signing algorithm family (RSA or ECDSA) must match the algorithm family of the CA's secret key.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub signing_algorithm: Str,
     /// `Validity`: a [`Validity`] object, required.
-    ///
-    /// The period of time during which the certificate will be valid.
-    ///
-    /// Create-only: changing it replaces the resource; write-only: CloudFormation does not return it.
     pub validity: Obj<Validity>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("ApiPassthrough", Shape::Object(&RULE_ApiPassthrough)),
         ("CertificateAuthorityArn", Shape::STR),
-        (
-            "CertificateSigningRequest",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CertificateSigningRequest", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("SigningAlgorithm", Shape::STR),
         ("TemplateArn", Shape::STR),
         ("Validity", Shape::Object(&RULE_Validity)),
         ("ValidityNotBefore", Shape::Object(&RULE_Validity)),
     ],
-    required: &[
-        "CertificateAuthorityArn",
-        "CertificateSigningRequest",
-        "SigningAlgorithm",
-        "Validity",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ACMPCA::Certificate` resource.
@@ -144,6 +108,7 @@ pub struct Certificate {
     pub validity_not_before: Option<Obj<Validity>>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::ACMPCA::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::ACMPCA::Certificate";
@@ -154,30 +119,10 @@ impl Certificate {
         type_name: "AWS::ACMPCA::Certificate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-acmpca-certificate.html",
         primary_identifier: &["Arn", "CertificateAuthorityArn"],
-        required: &[
-            "CertificateAuthorityArn",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "Validity",
-        ],
-        create_only: &[
-            "ApiPassthrough",
-            "CertificateAuthorityArn",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "TemplateArn",
-            "Validity",
-            "ValidityNotBefore",
-        ],
+        required: &["CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "Validity"],
+        create_only: &["ApiPassthrough", "CertificateAuthorityArn", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
         conditional_create_only: &[],
-        write_only: &[
-            "ApiPassthrough",
-            "CertificateSigningRequest",
-            "SigningAlgorithm",
-            "TemplateArn",
-            "Validity",
-            "ValidityNotBefore",
-        ],
+        write_only: &["ApiPassthrough", "CertificateSigningRequest", "SigningAlgorithm", "TemplateArn", "Validity", "ValidityNotBefore"],
         read_only: &["Arn", "Certificate"],
         attributes: &["Arn", "Certificate"],
         taggable: false,
@@ -198,60 +143,19 @@ impl Certificate {
     }
 
     /// `ApiPassthrough`: an [`ApiPassthrough`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_passthrough(mut self, value: impl Into<Obj<ApiPassthrough>>) -> Self {
-        self.api_passthrough = Some(value.into());
-        self
-    }
-
+    pub fn api_passthrough(mut self, value: impl Into<Obj<ApiPassthrough>>) -> Self { self.api_passthrough = Some(value.into()); self }
     /// `CertificateAuthorityArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = value.into();
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = value.into(); self }
     /// `CertificateSigningRequest`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_signing_request = value.into();
-        self
-    }
-
+    pub fn certificate_signing_request(mut self, value: impl Into<Str>) -> Self { self.certificate_signing_request = value.into(); self }
     /// `SigningAlgorithm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self {
-        self.signing_algorithm = value.into();
-        self
-    }
-
+    pub fn signing_algorithm(mut self, value: impl Into<Str>) -> Self { self.signing_algorithm = value.into(); self }
     /// `TemplateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_arn(mut self, value: impl Into<Str>) -> Self {
-        self.template_arn = Some(value.into());
-        self
-    }
-
+    pub fn template_arn(mut self, value: impl Into<Str>) -> Self { self.template_arn = Some(value.into()); self }
     /// `Validity`: a [`Validity`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validity(mut self, value: impl Into<Obj<Validity>>) -> Self {
-        self.validity = value.into();
-        self
-    }
-
+    pub fn validity(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity = value.into(); self }
     /// `ValidityNotBefore`: a [`Validity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validity_not_before(mut self, value: impl Into<Obj<Validity>>) -> Self {
-        self.validity_not_before = Some(value.into());
-        self
-    }
+    pub fn validity_not_before(mut self, value: impl Into<Obj<Validity>>) -> Self { self.validity_not_before = Some(value.into()); self }
 }
 
 impl Resource for Certificate {
@@ -305,17 +209,14 @@ impl CertificateAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApiPassthrough: ObjRule = ObjRule {
     properties: &[
         ("Extensions", Shape::Object(&RULE_Extensions)),
         ("Subject", Shape::Object(&RULE_Subject)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApiPassthrough` property type of `AWS::ACMPCA::Certificate`.
@@ -337,6 +238,7 @@ pub struct ApiPassthrough {
     pub subject: Option<Obj<Subject>>,
 }
 
+#[rustfmt::skip]
 impl ApiPassthrough {
     /// A `ApiPassthrough` with no property set (none is required).
     pub fn new() -> Self {
@@ -344,20 +246,9 @@ impl ApiPassthrough {
     }
 
     /// `Extensions`: an [`Extensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extensions(mut self, value: impl Into<Obj<Extensions>>) -> Self {
-        self.extensions = Some(value.into());
-        self
-    }
-
+    pub fn extensions(mut self, value: impl Into<Obj<Extensions>>) -> Self { self.extensions = Some(value.into()); self }
     /// `Subject`: a [`Subject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.subject = Some(value.into());
-        self
-    }
+    pub fn subject(mut self, value: impl Into<Obj<Subject>>) -> Self { self.subject = Some(value.into()); self }
 }
 
 impl PropertyType for ApiPassthrough {}
@@ -375,15 +266,12 @@ impl ToValue for ApiPassthrough {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomExtensionRequired {
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the X.509 extension. For more information, see the \[Global OID reference database.\](<https://docs.aws.amazon.com/https://oidref.com/2.5.29>)
     pub object_identifier: Str,
     /// `Value`: a string, required.
-    ///
-    /// Specifies the base64-encoded value of the X.509 extension.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomExtension: ObjRule = ObjRule {
     properties: &[
         ("Critical", Shape::Bool),
@@ -391,11 +279,8 @@ pub(crate) static RULE_CustomExtension: ObjRule = ObjRule {
         ("Value", Shape::STR),
     ],
     required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomExtension` property type of `AWS::ACMPCA::Certificate`.
@@ -421,6 +306,7 @@ pub struct CustomExtension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomExtension {
     /// A `CustomExtension` with its required properties, named in a [`CustomExtensionRequired`].
     pub fn new(required: CustomExtensionRequired) -> Self {
@@ -432,28 +318,11 @@ impl CustomExtension {
     }
 
     /// `Critical`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn critical(mut self, value: impl Into<Bool>) -> Self {
-        self.critical = Some(value.into());
-        self
-    }
-
+    pub fn critical(mut self, value: impl Into<Bool>) -> Self { self.critical = Some(value.into()); self }
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
+    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self { self.object_identifier = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomExtension {}
@@ -472,23 +341,20 @@ impl ToValue for CustomExtension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EdiPartyNameRequired {
     /// `NameAssigner`: a string, required.
-    ///
-    /// Specifies the name assigner.
     pub name_assigner: Str,
     /// `PartyName`: a string, required.
-    ///
-    /// Specifies the party name.
     pub party_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EdiPartyName: ObjRule = ObjRule {
-    properties: &[("NameAssigner", Shape::STR), ("PartyName", Shape::STR)],
+    properties: &[
+        ("NameAssigner", Shape::STR),
+        ("PartyName", Shape::STR),
+    ],
     required: &["PartyName", "NameAssigner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EdiPartyName` property type of `AWS::ACMPCA::Certificate`.
@@ -508,6 +374,7 @@ pub struct EdiPartyName {
     pub party_name: Str,
 }
 
+#[rustfmt::skip]
 impl EdiPartyName {
     /// A `EdiPartyName` with its required properties, named in a [`EdiPartyNameRequired`].
     pub fn new(required: EdiPartyNameRequired) -> Self {
@@ -518,20 +385,9 @@ impl EdiPartyName {
     }
 
     /// `NameAssigner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self {
-        self.name_assigner = value.into();
-        self
-    }
-
+    pub fn name_assigner(mut self, value: impl Into<Str>) -> Self { self.name_assigner = value.into(); self }
     /// `PartyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn party_name(mut self, value: impl Into<Str>) -> Self {
-        self.party_name = value.into();
-        self
-    }
+    pub fn party_name(mut self, value: impl Into<Str>) -> Self { self.party_name = value.into(); self }
 }
 
 impl PropertyType for EdiPartyName {}
@@ -545,17 +401,14 @@ impl ToValue for EdiPartyName {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExtendedKeyUsage: ObjRule = ObjRule {
     properties: &[
         ("ExtendedKeyUsageObjectIdentifier", Shape::STR),
         ("ExtendedKeyUsageType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExtendedKeyUsage` property type of `AWS::ACMPCA::Certificate`.
@@ -575,6 +428,7 @@ pub struct ExtendedKeyUsage {
     pub extended_key_usage_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExtendedKeyUsage {
     /// A `ExtendedKeyUsage` with no property set (none is required).
     pub fn new() -> Self {
@@ -582,20 +436,9 @@ impl ExtendedKeyUsage {
     }
 
     /// `ExtendedKeyUsageObjectIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.extended_key_usage_object_identifier = Some(value.into());
-        self
-    }
-
+    pub fn extended_key_usage_object_identifier(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_object_identifier = Some(value.into()); self }
     /// `ExtendedKeyUsageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage_type(mut self, value: impl Into<Str>) -> Self {
-        self.extended_key_usage_type = Some(value.into());
-        self
-    }
+    pub fn extended_key_usage_type(mut self, value: impl Into<Str>) -> Self { self.extended_key_usage_type = Some(value.into()); self }
 }
 
 impl PropertyType for ExtendedKeyUsage {}
@@ -612,48 +455,17 @@ impl ToValue for ExtendedKeyUsage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Extensions: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificatePolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyInformation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomExtensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomExtension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExtendedKeyUsage",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExtendedKeyUsage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificatePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyInformation), min_items: None, max_items: None })),
+        ("CustomExtensions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomExtension), min_items: None, max_items: None })),
+        ("ExtendedKeyUsage", Shape::List(&ListRule { items: Shape::Object(&RULE_ExtendedKeyUsage), min_items: None, max_items: None })),
         ("KeyUsage", Shape::Object(&RULE_KeyUsage)),
-        (
-            "SubjectAlternativeNames",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GeneralName),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::Object(&RULE_GeneralName), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Extensions` property type of `AWS::ACMPCA::Certificate`.
@@ -687,6 +499,7 @@ pub struct Extensions {
     pub subject_alternative_names: Option<List<GeneralName>>,
 }
 
+#[rustfmt::skip]
 impl Extensions {
     /// A `Extensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -694,44 +507,15 @@ impl Extensions {
     }
 
     /// `CertificatePolicies`: a list of [`PolicyInformation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_policies(mut self, value: impl Into<List<PolicyInformation>>) -> Self {
-        self.certificate_policies = Some(value.into());
-        self
-    }
-
+    pub fn certificate_policies(mut self, value: impl Into<List<PolicyInformation>>) -> Self { self.certificate_policies = Some(value.into()); self }
     /// `CustomExtensions`: a list of [`CustomExtension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_extensions(mut self, value: impl Into<List<CustomExtension>>) -> Self {
-        self.custom_extensions = Some(value.into());
-        self
-    }
-
+    pub fn custom_extensions(mut self, value: impl Into<List<CustomExtension>>) -> Self { self.custom_extensions = Some(value.into()); self }
     /// `ExtendedKeyUsage`: a list of [`ExtendedKeyUsage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extended_key_usage(mut self, value: impl Into<List<ExtendedKeyUsage>>) -> Self {
-        self.extended_key_usage = Some(value.into());
-        self
-    }
-
+    pub fn extended_key_usage(mut self, value: impl Into<List<ExtendedKeyUsage>>) -> Self { self.extended_key_usage = Some(value.into()); self }
     /// `KeyUsage`: a [`KeyUsage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self {
-        self.key_usage = Some(value.into());
-        self
-    }
-
+    pub fn key_usage(mut self, value: impl Into<Obj<KeyUsage>>) -> Self { self.key_usage = Some(value.into()); self }
     /// `SubjectAlternativeNames`: a list of [`GeneralName`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<GeneralName>>) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
+    pub fn subject_alternative_names(mut self, value: impl Into<List<GeneralName>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
 }
 
 impl PropertyType for Extensions {}
@@ -748,6 +532,7 @@ impl ToValue for Extensions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::Object(&RULE_Subject)),
@@ -759,12 +544,8 @@ pub(crate) static RULE_GeneralName: ObjRule = ObjRule {
         ("Rfc822Name", Shape::STR),
         ("UniformResourceIdentifier", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeneralName` property type of `AWS::ACMPCA::Certificate`.
@@ -808,6 +589,7 @@ pub struct GeneralName {
     pub uniform_resource_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GeneralName {
     /// A `GeneralName` with no property set (none is required).
     pub fn new() -> Self {
@@ -815,68 +597,21 @@ impl GeneralName {
     }
 
     /// `DirectoryName`: a [`Subject`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Obj<Subject>>) -> Self { self.directory_name = Some(value.into()); self }
     /// `DnsName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = Some(value.into());
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = Some(value.into()); self }
     /// `EdiPartyName`: an [`EdiPartyName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self {
-        self.edi_party_name = Some(value.into());
-        self
-    }
-
+    pub fn edi_party_name(mut self, value: impl Into<Obj<EdiPartyName>>) -> Self { self.edi_party_name = Some(value.into()); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
-
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
     /// `OtherName`: an [`OtherName`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self {
-        self.other_name = Some(value.into());
-        self
-    }
-
+    pub fn other_name(mut self, value: impl Into<Obj<OtherName>>) -> Self { self.other_name = Some(value.into()); self }
     /// `RegisteredId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registered_id(mut self, value: impl Into<Str>) -> Self {
-        self.registered_id = Some(value.into());
-        self
-    }
-
+    pub fn registered_id(mut self, value: impl Into<Str>) -> Self { self.registered_id = Some(value.into()); self }
     /// `Rfc822Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self {
-        self.rfc822_name = Some(value.into());
-        self
-    }
-
+    pub fn rfc822_name(mut self, value: impl Into<Str>) -> Self { self.rfc822_name = Some(value.into()); self }
     /// `UniformResourceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.uniform_resource_identifier = Some(value.into());
-        self
-    }
+    pub fn uniform_resource_identifier(mut self, value: impl Into<Str>) -> Self { self.uniform_resource_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for GeneralName {}
@@ -903,29 +638,18 @@ impl ToValue for GeneralName {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyInformationRequired {
     /// `CertPolicyId`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the certificate policy under which the certificate was issued. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
     pub cert_policy_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PolicyInformation: ObjRule = ObjRule {
     properties: &[
         ("CertPolicyId", Shape::STR),
-        (
-            "PolicyQualifiers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PolicyQualifierInfo),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PolicyQualifiers", Shape::List(&ListRule { items: Shape::Object(&RULE_PolicyQualifierInfo), min_items: None, max_items: None })),
     ],
     required: &["CertPolicyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyInformation` property type of `AWS::ACMPCA::Certificate`.
@@ -945,6 +669,7 @@ pub struct PolicyInformation {
     pub policy_qualifiers: Option<List<PolicyQualifierInfo>>,
 }
 
+#[rustfmt::skip]
 impl PolicyInformation {
     /// A `PolicyInformation` with its required properties, named in a [`PolicyInformationRequired`].
     pub fn new(required: PolicyInformationRequired) -> Self {
@@ -955,20 +680,9 @@ impl PolicyInformation {
     }
 
     /// `CertPolicyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cert_policy_id(mut self, value: impl Into<Str>) -> Self {
-        self.cert_policy_id = value.into();
-        self
-    }
-
+    pub fn cert_policy_id(mut self, value: impl Into<Str>) -> Self { self.cert_policy_id = value.into(); self }
     /// `PolicyQualifiers`: a list of [`PolicyQualifierInfo`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_qualifiers(mut self, value: impl Into<List<PolicyQualifierInfo>>) -> Self {
-        self.policy_qualifiers = Some(value.into());
-        self
-    }
+    pub fn policy_qualifiers(mut self, value: impl Into<List<PolicyQualifierInfo>>) -> Self { self.policy_qualifiers = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyInformation {}
@@ -986,26 +700,20 @@ impl ToValue for PolicyInformation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyQualifierInfoRequired {
     /// `PolicyQualifierId`: a string, required.
-    ///
-    /// Identifies the qualifier modifying a `CertPolicyId` .
     pub policy_qualifier_id: Str,
     /// `Qualifier`: a [`Qualifier`] object, required.
-    ///
-    /// Defines the qualifier type. AWS Private CA supports the use of a URI for a CPS qualifier in this field.
     pub qualifier: Obj<Qualifier>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PolicyQualifierInfo: ObjRule = ObjRule {
     properties: &[
         ("PolicyQualifierId", Shape::STR),
         ("Qualifier", Shape::Object(&RULE_Qualifier)),
     ],
     required: &["PolicyQualifierId", "Qualifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyQualifierInfo` property type of `AWS::ACMPCA::Certificate`.
@@ -1025,6 +733,7 @@ pub struct PolicyQualifierInfo {
     pub qualifier: Obj<Qualifier>,
 }
 
+#[rustfmt::skip]
 impl PolicyQualifierInfo {
     /// A `PolicyQualifierInfo` with its required properties, named in a [`PolicyQualifierInfoRequired`].
     pub fn new(required: PolicyQualifierInfoRequired) -> Self {
@@ -1035,20 +744,9 @@ impl PolicyQualifierInfo {
     }
 
     /// `PolicyQualifierId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_qualifier_id(mut self, value: impl Into<Str>) -> Self {
-        self.policy_qualifier_id = value.into();
-        self
-    }
-
+    pub fn policy_qualifier_id(mut self, value: impl Into<Str>) -> Self { self.policy_qualifier_id = value.into(); self }
     /// `Qualifier`: a [`Qualifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qualifier(mut self, value: impl Into<Obj<Qualifier>>) -> Self {
-        self.qualifier = value.into();
-        self
-    }
+    pub fn qualifier(mut self, value: impl Into<Obj<Qualifier>>) -> Self { self.qualifier = value.into(); self }
 }
 
 impl PropertyType for PolicyQualifierInfo {}
@@ -1066,19 +764,17 @@ impl ToValue for PolicyQualifierInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QualifierRequired {
     /// `CpsUri`: a string, required.
-    ///
-    /// Contains a pointer to a certification practice statement (CPS) published by the CA.
     pub cps_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Qualifier: ObjRule = ObjRule {
-    properties: &[("CpsUri", Shape::STR)],
+    properties: &[
+        ("CpsUri", Shape::STR),
+    ],
     required: &["CpsUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Qualifier` property type of `AWS::ACMPCA::Certificate`.
@@ -1094,6 +790,7 @@ pub struct Qualifier {
     pub cps_uri: Str,
 }
 
+#[rustfmt::skip]
 impl Qualifier {
     /// A `Qualifier` with its required properties, named in a [`QualifierRequired`].
     pub fn new(required: QualifierRequired) -> Self {
@@ -1103,12 +800,7 @@ impl Qualifier {
     }
 
     /// `CpsUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cps_uri(mut self, value: impl Into<Str>) -> Self {
-        self.cps_uri = value.into();
-        self
-    }
+    pub fn cps_uri(mut self, value: impl Into<Str>) -> Self { self.cps_uri = value.into(); self }
 }
 
 impl PropertyType for Qualifier {}
@@ -1123,23 +815,20 @@ impl ToValue for Qualifier {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidityRequired {
     /// `Type`: a string, required.
-    ///
-    /// Specifies whether the `Value` parameter represents days, months, or years.
     pub r#type: Str,
     /// `Value`: a number, required.
-    ///
-    /// A long integer interpreted according to the value of `Type` , below.
     pub value: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Validity: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR), ("Value", Shape::NUM)],
+    properties: &[
+        ("Type", Shape::STR),
+        ("Value", Shape::NUM),
+    ],
     required: &["Value", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Validity` property type of `AWS::ACMPCA::Certificate`.
@@ -1159,6 +848,7 @@ pub struct Validity {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl Validity {
     /// A `Validity` with its required properties, named in a [`ValidityRequired`].
     pub fn new(required: ValidityRequired) -> Self {
@@ -1169,20 +859,9 @@ impl Validity {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Validity {}

@@ -12,23 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomAttributeRequired {
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// Specifies the object identifier (OID) of the attribute type of the relative distinguished name (RDN).
     pub object_identifier: Str,
     /// `Value`: a string, required.
-    ///
-    /// Specifies the attribute value of relative distinguished name (RDN).
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomAttribute: ObjRule = ObjRule {
-    properties: &[("ObjectIdentifier", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("ObjectIdentifier", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["ObjectIdentifier", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomAttribute` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -48,6 +45,7 @@ pub struct CustomAttribute {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomAttribute {
     /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
     pub fn new(required: CustomAttributeRequired) -> Self {
@@ -58,20 +56,9 @@ impl CustomAttribute {
     }
 
     /// `ObjectIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.object_identifier = value.into();
-        self
-    }
-
+    pub fn object_identifier(mut self, value: impl Into<Str>) -> Self { self.object_identifier = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomAttribute {}
@@ -85,6 +72,7 @@ impl ToValue for CustomAttribute {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
     properties: &[
         ("CRLSign", Shape::Bool),
@@ -97,12 +85,8 @@ pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
         ("KeyEncipherment", Shape::Bool),
         ("NonRepudiation", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyUsage` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -168,6 +152,7 @@ pub struct KeyUsage {
     pub non_repudiation: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl KeyUsage {
     /// A `KeyUsage` with no property set (none is required).
     pub fn new() -> Self {
@@ -175,76 +160,23 @@ impl KeyUsage {
     }
 
     /// `CRLSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.crl_sign = Some(value.into());
-        self
-    }
-
+    pub fn crl_sign(mut self, value: impl Into<Bool>) -> Self { self.crl_sign = Some(value.into()); self }
     /// `DataEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.data_encipherment = Some(value.into());
-        self
-    }
-
+    pub fn data_encipherment(mut self, value: impl Into<Bool>) -> Self { self.data_encipherment = Some(value.into()); self }
     /// `DecipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.decipher_only = Some(value.into());
-        self
-    }
-
+    pub fn decipher_only(mut self, value: impl Into<Bool>) -> Self { self.decipher_only = Some(value.into()); self }
     /// `DigitalSignature`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self {
-        self.digital_signature = Some(value.into());
-        self
-    }
-
+    pub fn digital_signature(mut self, value: impl Into<Bool>) -> Self { self.digital_signature = Some(value.into()); self }
     /// `EncipherOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self {
-        self.encipher_only = Some(value.into());
-        self
-    }
-
+    pub fn encipher_only(mut self, value: impl Into<Bool>) -> Self { self.encipher_only = Some(value.into()); self }
     /// `KeyAgreement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self {
-        self.key_agreement = Some(value.into());
-        self
-    }
-
+    pub fn key_agreement(mut self, value: impl Into<Bool>) -> Self { self.key_agreement = Some(value.into()); self }
     /// `KeyCertSign`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self {
-        self.key_cert_sign = Some(value.into());
-        self
-    }
-
+    pub fn key_cert_sign(mut self, value: impl Into<Bool>) -> Self { self.key_cert_sign = Some(value.into()); self }
     /// `KeyEncipherment`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self {
-        self.key_encipherment = Some(value.into());
-        self
-    }
-
+    pub fn key_encipherment(mut self, value: impl Into<Bool>) -> Self { self.key_encipherment = Some(value.into()); self }
     /// `NonRepudiation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self {
-        self.non_repudiation = Some(value.into());
-        self
-    }
+    pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self { self.non_repudiation = Some(value.into()); self }
 }
 
 impl PropertyType for KeyUsage {}
@@ -269,23 +201,20 @@ impl ToValue for KeyUsage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtherNameRequired {
     /// `TypeId`: a string, required.
-    ///
-    /// Specifies an OID.
     pub type_id: Str,
     /// `Value`: a string, required.
-    ///
-    /// Specifies an OID value.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OtherName: ObjRule = ObjRule {
-    properties: &[("TypeId", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("TypeId", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["TypeId", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OtherName` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -305,6 +234,7 @@ pub struct OtherName {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl OtherName {
     /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
     pub fn new(required: OtherNameRequired) -> Self {
@@ -315,20 +245,9 @@ impl OtherName {
     }
 
     /// `TypeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_id(mut self, value: impl Into<Str>) -> Self {
-        self.type_id = value.into();
-        self
-    }
-
+    pub fn type_id(mut self, value: impl Into<Str>) -> Self { self.type_id = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for OtherName {}
@@ -342,18 +261,12 @@ impl ToValue for OtherName {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Subject: ObjRule = ObjRule {
     properties: &[
         ("CommonName", Shape::STR),
         ("Country", Shape::STR),
-        (
-            "CustomAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAttribute), min_items: None, max_items: None })),
         ("DistinguishedNameQualifier", Shape::STR),
         ("GenerationQualifier", Shape::STR),
         ("GivenName", Shape::STR),
@@ -367,12 +280,8 @@ pub(crate) static RULE_Subject: ObjRule = ObjRule {
         ("Surname", Shape::STR),
         ("Title", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subject` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
@@ -448,6 +357,7 @@ pub struct Subject {
     pub title: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Subject {
     /// A `Subject` with no property set (none is required).
     pub fn new() -> Self {
@@ -455,124 +365,35 @@ impl Subject {
     }
 
     /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
+    pub fn common_name(mut self, value: impl Into<Str>) -> Self { self.common_name = Some(value.into()); self }
     /// `Country`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country(mut self, value: impl Into<Str>) -> Self {
-        self.country = Some(value.into());
-        self
-    }
-
+    pub fn country(mut self, value: impl Into<Str>) -> Self { self.country = Some(value.into()); self }
     /// `CustomAttributes`: a list of [`CustomAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self {
-        self.custom_attributes = Some(value.into());
-        self
-    }
-
+    pub fn custom_attributes(mut self, value: impl Into<List<CustomAttribute>>) -> Self { self.custom_attributes = Some(value.into()); self }
     /// `DistinguishedNameQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.distinguished_name_qualifier = Some(value.into());
-        self
-    }
-
+    pub fn distinguished_name_qualifier(mut self, value: impl Into<Str>) -> Self { self.distinguished_name_qualifier = Some(value.into()); self }
     /// `GenerationQualifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self {
-        self.generation_qualifier = Some(value.into());
-        self
-    }
-
+    pub fn generation_qualifier(mut self, value: impl Into<Str>) -> Self { self.generation_qualifier = Some(value.into()); self }
     /// `GivenName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn given_name(mut self, value: impl Into<Str>) -> Self {
-        self.given_name = Some(value.into());
-        self
-    }
-
+    pub fn given_name(mut self, value: impl Into<Str>) -> Self { self.given_name = Some(value.into()); self }
     /// `Initials`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initials(mut self, value: impl Into<Str>) -> Self {
-        self.initials = Some(value.into());
-        self
-    }
-
+    pub fn initials(mut self, value: impl Into<Str>) -> Self { self.initials = Some(value.into()); self }
     /// `Locality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locality(mut self, value: impl Into<Str>) -> Self {
-        self.locality = Some(value.into());
-        self
-    }
-
+    pub fn locality(mut self, value: impl Into<Str>) -> Self { self.locality = Some(value.into()); self }
     /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
+    pub fn organization(mut self, value: impl Into<Str>) -> Self { self.organization = Some(value.into()); self }
     /// `OrganizationalUnit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit = Some(value.into());
-        self
-    }
-
+    pub fn organizational_unit(mut self, value: impl Into<Str>) -> Self { self.organizational_unit = Some(value.into()); self }
     /// `Pseudonym`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self {
-        self.pseudonym = Some(value.into());
-        self
-    }
-
+    pub fn pseudonym(mut self, value: impl Into<Str>) -> Self { self.pseudonym = Some(value.into()); self }
     /// `SerialNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serial_number(mut self, value: impl Into<Str>) -> Self {
-        self.serial_number = Some(value.into());
-        self
-    }
-
+    pub fn serial_number(mut self, value: impl Into<Str>) -> Self { self.serial_number = Some(value.into()); self }
     /// `State`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Str>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Str>) -> Self { self.state = Some(value.into()); self }
     /// `Surname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn surname(mut self, value: impl Into<Str>) -> Self {
-        self.surname = Some(value.into());
-        self
-    }
-
+    pub fn surname(mut self, value: impl Into<Str>) -> Self { self.surname = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
 impl PropertyType for Subject {}

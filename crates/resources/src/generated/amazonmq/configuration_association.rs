@@ -14,28 +14,20 @@ pub use super::shared::{ConfigurationId, ConfigurationIdRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationAssociationRequired {
     /// `Broker`: a string, required.
-    ///
-    /// ID of the Broker that the configuration should be applied to
-    ///
-    /// Create-only: changing it replaces the resource.
     pub broker: Str,
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    ///
-    /// Returns information about all configurations.
     pub configuration: Obj<ConfigurationId>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConfigurationAssociation: ObjRule = ObjRule {
     properties: &[
         ("Broker", Shape::STR),
         ("Configuration", Shape::Object(&RULE_ConfigurationId)),
     ],
     required: &["Configuration", "Broker"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AmazonMQ::ConfigurationAssociation` resource.
@@ -63,6 +55,7 @@ pub struct ConfigurationAssociation {
     pub configuration: Obj<ConfigurationId>,
 }
 
+#[rustfmt::skip]
 impl ConfigurationAssociation {
     /// The CloudFormation type name, `AWS::AmazonMQ::ConfigurationAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::AmazonMQ::ConfigurationAssociation";
@@ -92,20 +85,9 @@ impl ConfigurationAssociation {
     }
 
     /// `Broker`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn broker(mut self, value: impl Into<Str>) -> Self {
-        self.broker = value.into();
-        self
-    }
-
+    pub fn broker(mut self, value: impl Into<Str>) -> Self { self.broker = value.into(); self }
     /// `Configuration`: a [`ConfigurationId`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
+    pub fn configuration(mut self, value: impl Into<Obj<ConfigurationId>>) -> Self { self.configuration = value.into(); self }
 }
 
 impl Resource for ConfigurationAssociation {

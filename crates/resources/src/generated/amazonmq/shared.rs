@@ -12,23 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationIdRequired {
     /// `Id`: a string, required.
-    ///
-    /// Required. The unique ID that Amazon MQ generates for the configuration.
     pub id: Str,
     /// `Revision`: an integer, required.
-    ///
-    /// The revision number of the configuration.
     pub revision: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConfigurationId: ObjRule = ObjRule {
-    properties: &[("Id", Shape::STR), ("Revision", Shape::INT)],
+    properties: &[
+        ("Id", Shape::STR),
+        ("Revision", Shape::INT),
+    ],
     required: &["Revision", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConfigurationId` property type, shared by `AWS::AmazonMQ::Broker`, `AWS::AmazonMQ::ConfigurationAssociation`.
@@ -48,6 +45,7 @@ pub struct ConfigurationId {
     pub revision: Int,
 }
 
+#[rustfmt::skip]
 impl ConfigurationId {
     /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
     pub fn new(required: ConfigurationIdRequired) -> Self {
@@ -58,20 +56,9 @@ impl ConfigurationId {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Revision`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn revision(mut self, value: impl Into<Int>) -> Self {
-        self.revision = value.into();
-        self
-    }
+    pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
 }
 
 impl PropertyType for ConfigurationId {}

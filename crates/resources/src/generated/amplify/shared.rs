@@ -14,48 +14,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("(?s).*");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Name`: a string, required.
-    ///
-    /// The environment variable name.
-    ///
-    /// Pattern `(?s).*`; length at most 255.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The environment variable value.
-    ///
-    /// Pattern `(?s).*`; length at most 5500.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(5500),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(5500), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentVariable` property type, shared by `AWS::Amplify::App`, `AWS::Amplify::Branch`.
@@ -79,6 +51,7 @@ pub struct EnvironmentVariable {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
     pub fn new(required: EnvironmentVariableRequired) -> Self {
@@ -89,20 +62,9 @@ impl EnvironmentVariable {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EnvironmentVariable {}

@@ -10,24 +10,14 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClientCertificate: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::ClientCertificate` resource.
@@ -52,6 +42,7 @@ pub struct ClientCertificate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ClientCertificate {
     /// The CloudFormation type name, `AWS::ApiGateway::ClientCertificate`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::ClientCertificate";
@@ -78,20 +69,9 @@ impl ClientCertificate {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ClientCertificate {

@@ -10,55 +10,20 @@ use crate::support::prelude::*;
 use super::shared::RULE_EndpointConfiguration;
 pub use super::shared::{EndpointConfiguration, RoutingMode};
 
+#[rustfmt::skip]
 pub(crate) static RULE_DomainNameV2: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
         ("DomainName", Shape::STR),
         ("EndpointAccessMode", Shape::STR),
-        (
-            "EndpointConfiguration",
-            Shape::Object(&RULE_EndpointConfiguration),
-        ),
+        ("EndpointConfiguration", Shape::Object(&RULE_EndpointConfiguration)),
         ("Policy", Shape::Any),
-        (
-            "RoutingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BASE_PATH_MAPPING_ONLY",
-                    "ROUTING_RULE_THEN_BASE_PATH_MAPPING",
-                    "ROUTING_RULE_ONLY",
-                ],
-                format: None,
-            }),
-        ),
+        ("RoutingMode", Shape::Str(&StrRule { allowed: &["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_ONLY"], ..StrRule::ANY })),
         ("SecurityPolicy", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::DomainNameV2` resource.
@@ -118,6 +83,7 @@ pub struct DomainNameV2 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DomainNameV2 {
     /// The CloudFormation type name, `AWS::ApiGateway::DomainNameV2`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::DomainNameV2";
@@ -144,68 +110,21 @@ impl DomainNameV2 {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `EndpointAccessMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_access_mode = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_access_mode(mut self, value: impl Into<Str>) -> Self { self.endpoint_access_mode = Some(value.into()); self }
     /// `EndpointConfiguration`: an [`EndpointConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self {
-        self.endpoint_configuration = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_configuration(mut self, value: impl Into<Obj<EndpointConfiguration>>) -> Self { self.endpoint_configuration = Some(value.into()); self }
     /// `Policy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy(mut self, value: impl Into<Json>) -> Self {
-        self.policy = Some(value.into());
-        self
-    }
-
+    pub fn policy(mut self, value: impl Into<Json>) -> Self { self.policy = Some(value.into()); self }
     /// `RoutingMode`: a [`RoutingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self {
-        self.routing_mode = Some(value.into());
-        self
-    }
-
+    pub fn routing_mode(mut self, value: impl Into<RoutingMode>) -> Self { self.routing_mode = Some(value.into()); self }
     /// `SecurityPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_policy(mut self, value: impl Into<Str>) -> Self {
-        self.security_policy = Some(value.into());
-        self
-    }
-
+    pub fn security_policy(mut self, value: impl Into<Str>) -> Self { self.security_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DomainNameV2 {
@@ -262,14 +181,14 @@ impl DomainNameV2Attributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ApiGateway::DomainNameV2`.
@@ -283,6 +202,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -290,16 +210,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

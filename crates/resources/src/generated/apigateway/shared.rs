@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_AccessLogSetting: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DestinationArn", Shape::STR),
+        ("Format", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessLogSetting` property type, shared by `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::Stage`.
@@ -37,6 +37,7 @@ pub struct AccessLogSetting {
     pub format: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -44,20 +45,9 @@ impl AccessLogSetting {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
+    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
 }
 
 impl PropertyType for AccessLogSetting {}
@@ -71,24 +61,14 @@ impl ToValue for AccessLogSetting {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IpAddressType", Shape::STR),
-        (
-            "Types",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Types", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointConfiguration` property type, shared by `AWS::ApiGateway::DomainName`, `AWS::ApiGateway::DomainNameV2`.
@@ -110,6 +90,7 @@ pub struct EndpointConfiguration {
     pub types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -117,20 +98,9 @@ impl EndpointConfiguration {
     }
 
     /// `IpAddressType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<Str>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Types`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.types = Some(value.into());
-        self
-    }
+    pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointConfiguration {}
@@ -153,14 +123,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ApiGateway::ClientCertificate`, `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::VpcLink`.
@@ -174,6 +145,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -184,16 +156,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

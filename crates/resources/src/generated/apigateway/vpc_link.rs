@@ -14,44 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcLinkRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name used to label and identify the VPC link.
     pub name: Str,
     /// `TargetArns`: a list of strings, required.
-    ///
-    /// The ARN of the network load balancer of the VPC targeted by the VPC link. The network load balancer must be owned by the same AWS account of the API owner.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcLink: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TargetArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Name", "TargetArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::VpcLink` resource.
@@ -87,6 +65,7 @@ pub struct VpcLink {
     pub target_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcLink {
     /// The CloudFormation type name, `AWS::ApiGateway::VpcLink`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::VpcLink";
@@ -118,36 +97,13 @@ impl VpcLink {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_arns = value.into();
-        self
-    }
+    pub fn target_arns(mut self, value: impl Into<List<Str>>) -> Self { self.target_arns = value.into(); self }
 }
 
 impl Resource for VpcLink {

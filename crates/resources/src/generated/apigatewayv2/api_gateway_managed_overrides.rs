@@ -14,13 +14,10 @@ use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApiGatewayManagedOverridesRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The ID of the API for which to override the configuration of API Gateway-managed resources.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
@@ -29,11 +26,8 @@ pub(crate) static RULE_ApiGatewayManagedOverrides: ObjRule = ObjRule {
         ("Stage", Shape::Object(&RULE_StageOverrides)),
     ],
     required: &["ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::ApiGatewayManagedOverrides` resource.
@@ -69,6 +63,7 @@ pub struct ApiGatewayManagedOverrides {
     pub stage: Option<Obj<StageOverrides>>,
 }
 
+#[rustfmt::skip]
 impl ApiGatewayManagedOverrides {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::ApiGatewayManagedOverrides";
@@ -100,36 +95,13 @@ impl ApiGatewayManagedOverrides {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `Integration`: an [`IntegrationOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration(mut self, value: impl Into<Obj<IntegrationOverrides>>) -> Self {
-        self.integration = Some(value.into());
-        self
-    }
-
+    pub fn integration(mut self, value: impl Into<Obj<IntegrationOverrides>>) -> Self { self.integration = Some(value.into()); self }
     /// `Route`: a [`RouteOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route(mut self, value: impl Into<Obj<RouteOverrides>>) -> Self {
-        self.route = Some(value.into());
-        self
-    }
-
+    pub fn route(mut self, value: impl Into<Obj<RouteOverrides>>) -> Self { self.route = Some(value.into()); self }
     /// `Stage`: a [`StageOverrides`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage(mut self, value: impl Into<Obj<StageOverrides>>) -> Self {
-        self.stage = Some(value.into());
-        self
-    }
+    pub fn stage(mut self, value: impl Into<Obj<StageOverrides>>) -> Self { self.stage = Some(value.into()); self }
 }
 
 impl Resource for ApiGatewayManagedOverrides {
@@ -172,6 +144,7 @@ impl ApiGatewayManagedOverridesAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
@@ -179,12 +152,8 @@ pub(crate) static RULE_IntegrationOverrides: ObjRule = ObjRule {
         ("PayloadFormatVersion", Shape::STR),
         ("TimeoutInMillis", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntegrationOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -212,6 +181,7 @@ pub struct IntegrationOverrides {
     pub timeout_in_millis: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IntegrationOverrides {
     /// A `IntegrationOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -219,36 +189,13 @@ impl IntegrationOverrides {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegrationMethod`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_method(mut self, value: impl Into<Str>) -> Self {
-        self.integration_method = Some(value.into());
-        self
-    }
-
+    pub fn integration_method(mut self, value: impl Into<Str>) -> Self { self.integration_method = Some(value.into()); self }
     /// `PayloadFormatVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self {
-        self.payload_format_version = Some(value.into());
-        self
-    }
-
+    pub fn payload_format_version(mut self, value: impl Into<Str>) -> Self { self.payload_format_version = Some(value.into()); self }
     /// `TimeoutInMillis`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_in_millis = Some(value.into());
-        self
-    }
+    pub fn timeout_in_millis(mut self, value: impl Into<Int>) -> Self { self.timeout_in_millis = Some(value.into()); self }
 }
 
 impl PropertyType for IntegrationOverrides {}
@@ -264,27 +211,17 @@ impl ToValue for IntegrationOverrides {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RouteOverrides: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationScopes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AuthorizationScopes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("AuthorizationType", Shape::STR),
         ("AuthorizerId", Shape::STR),
         ("OperationName", Shape::STR),
         ("Target", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -316,6 +253,7 @@ pub struct RouteOverrides {
     pub target: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RouteOverrides {
     /// A `RouteOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -323,44 +261,15 @@ impl RouteOverrides {
     }
 
     /// `AuthorizationScopes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.authorization_scopes = Some(value.into());
-        self
-    }
-
+    pub fn authorization_scopes(mut self, value: impl Into<List<Str>>) -> Self { self.authorization_scopes = Some(value.into()); self }
     /// `AuthorizationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_type = Some(value.into());
-        self
-    }
-
+    pub fn authorization_type(mut self, value: impl Into<Str>) -> Self { self.authorization_type = Some(value.into()); self }
     /// `AuthorizerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self {
-        self.authorizer_id = Some(value.into());
-        self
-    }
-
+    pub fn authorizer_id(mut self, value: impl Into<Str>) -> Self { self.authorizer_id = Some(value.into()); self }
     /// `OperationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation_name(mut self, value: impl Into<Str>) -> Self {
-        self.operation_name = Some(value.into());
-        self
-    }
-
+    pub fn operation_name(mut self, value: impl Into<Str>) -> Self { self.operation_name = Some(value.into()); self }
     /// `Target`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = Some(value.into());
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = Some(value.into()); self }
 }
 
 impl PropertyType for RouteOverrides {}
@@ -377,6 +286,7 @@ impl ToValue for RouteOverrides {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
@@ -386,12 +296,8 @@ pub(crate) static RULE_StageOverrides: ObjRule = ObjRule {
         ("RouteSettings", Shape::Any),
         ("StageVariables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StageOverrides` property type of `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`.
@@ -431,6 +337,7 @@ pub struct StageOverrides {
     pub stage_variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl StageOverrides {
     /// A `StageOverrides` with no property set (none is required).
     pub fn new() -> Self {
@@ -438,52 +345,17 @@ impl StageOverrides {
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self {
-        self.access_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
     /// `AutoDeploy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_deploy = Some(value.into());
-        self
-    }
-
+    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self {
-        self.default_route_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self {
-        self.route_settings = Some(value.into());
-        self
-    }
-
+    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
     /// `StageVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variables = Some(value.into());
-        self
-    }
+    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
 }
 
 impl PropertyType for StageOverrides {}

@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_AccessLogSettings: ObjRule = ObjRule {
-    properties: &[("DestinationArn", Shape::STR), ("Format", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DestinationArn", Shape::STR),
+        ("Format", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessLogSettings` property type, shared by `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`, `AWS::ApiGatewayV2::Stage`.
@@ -35,6 +35,7 @@ pub struct AccessLogSettings {
     pub format: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AccessLogSettings {
     /// A `AccessLogSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -42,20 +43,9 @@ impl AccessLogSettings {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `Format`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<Str>) -> Self {
-        self.format = Some(value.into());
-        self
-    }
+    pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
 }
 
 impl PropertyType for AccessLogSettings {}
@@ -69,6 +59,7 @@ impl ToValue for AccessLogSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
     properties: &[
         ("DataTraceEnabled", Shape::Bool),
@@ -77,12 +68,8 @@ pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
         ("ThrottlingBurstLimit", Shape::INT),
         ("ThrottlingRateLimit", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteSettings` property type, shared by `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`, `AWS::ApiGatewayV2::Stage`.
@@ -114,6 +101,7 @@ pub struct RouteSettings {
     pub throttling_rate_limit: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl RouteSettings {
     /// A `RouteSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -121,44 +109,15 @@ impl RouteSettings {
     }
 
     /// `DataTraceEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_trace_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_trace_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_trace_enabled = Some(value.into()); self }
     /// `DetailedMetricsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.detailed_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn detailed_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.detailed_metrics_enabled = Some(value.into()); self }
     /// `LoggingLevel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_level(mut self, value: impl Into<Str>) -> Self {
-        self.logging_level = Some(value.into());
-        self
-    }
-
+    pub fn logging_level(mut self, value: impl Into<Str>) -> Self { self.logging_level = Some(value.into()); self }
     /// `ThrottlingBurstLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self {
-        self.throttling_burst_limit = Some(value.into());
-        self
-    }
-
+    pub fn throttling_burst_limit(mut self, value: impl Into<Int>) -> Self { self.throttling_burst_limit = Some(value.into()); self }
     /// `ThrottlingRateLimit`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self {
-        self.throttling_rate_limit = Some(value.into());
-        self
-    }
+    pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
 }
 
 impl PropertyType for RouteSettings {}

@@ -14,19 +14,12 @@ use super::shared::{RULE_AccessLogSettings, RULE_RouteSettings};
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The API identifier.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `StageName`: a string, required.
-    ///
-    /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be `$default` . Maximum length is 128 characters.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stage_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("AccessLogSettings", Shape::Object(&RULE_AccessLogSettings)),
@@ -42,11 +35,8 @@ pub(crate) static RULE_Stage: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["StageName", "ApiId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGatewayV2::Stage` resource.
@@ -116,6 +106,7 @@ pub struct Stage {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// The CloudFormation type name, `AWS::ApiGatewayV2::Stage`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGatewayV2::Stage";
@@ -154,92 +145,27 @@ impl Stage {
     }
 
     /// `AccessLogSettings`: an [`AccessLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self {
-        self.access_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn access_log_settings(mut self, value: impl Into<Obj<AccessLogSettings>>) -> Self { self.access_log_settings = Some(value.into()); self }
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `AutoDeploy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_deploy = Some(value.into());
-        self
-    }
-
+    pub fn auto_deploy(mut self, value: impl Into<Bool>) -> Self { self.auto_deploy = Some(value.into()); self }
     /// `ClientCertificateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_certificate_id = Some(value.into());
-        self
-    }
-
+    pub fn client_certificate_id(mut self, value: impl Into<Str>) -> Self { self.client_certificate_id = Some(value.into()); self }
     /// `DefaultRouteSettings`: a [`RouteSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self {
-        self.default_route_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_route_settings(mut self, value: impl Into<Obj<RouteSettings>>) -> Self { self.default_route_settings = Some(value.into()); self }
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `RouteSettings`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_settings(mut self, value: impl Into<Json>) -> Self {
-        self.route_settings = Some(value.into());
-        self
-    }
-
+    pub fn route_settings(mut self, value: impl Into<Json>) -> Self { self.route_settings = Some(value.into()); self }
     /// `StageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_name(mut self, value: impl Into<Str>) -> Self {
-        self.stage_name = value.into();
-        self
-    }
-
+    pub fn stage_name(mut self, value: impl Into<Str>) -> Self { self.stage_name = value.into(); self }
     /// `StageVariables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self {
-        self.stage_variables = Some(value.into());
-        self
-    }
-
+    pub fn stage_variables(mut self, value: impl Into<Json>) -> Self { self.stage_variables = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Stage {

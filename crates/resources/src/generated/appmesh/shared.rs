@@ -12,23 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurationRequired {
     /// `Unit`: a string, required.
-    ///
-    /// A unit of time.
     pub unit: Str,
     /// `Value`: an integer, required.
-    ///
-    /// A number of time units.
     pub value: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Duration: ObjRule = ObjRule {
-    properties: &[("Unit", Shape::STR), ("Value", Shape::INT)],
+    properties: &[
+        ("Unit", Shape::STR),
+        ("Value", Shape::INT),
+    ],
     required: &["Value", "Unit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Duration` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -48,6 +45,7 @@ pub struct Duration {
     pub value: Int,
 }
 
+#[rustfmt::skip]
 impl Duration {
     /// A `Duration` with its required properties, named in a [`DurationRequired`].
     pub fn new(required: DurationRequired) -> Self {
@@ -58,20 +56,9 @@ impl Duration {
     }
 
     /// `Unit`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = value.into(); self }
     /// `Value`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Int>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Duration {}
@@ -85,17 +72,14 @@ impl ToValue for Duration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GrpcTimeout: ObjRule = ObjRule {
     properties: &[
         ("Idle", Shape::Object(&RULE_Duration)),
         ("PerRequest", Shape::Object(&RULE_Duration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GrpcTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -115,6 +99,7 @@ pub struct GrpcTimeout {
     pub per_request: Option<Obj<Duration>>,
 }
 
+#[rustfmt::skip]
 impl GrpcTimeout {
     /// A `GrpcTimeout` with no property set (none is required).
     pub fn new() -> Self {
@@ -122,20 +107,9 @@ impl GrpcTimeout {
     }
 
     /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
+    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
     /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
+    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
 }
 
 impl PropertyType for GrpcTimeout {}
@@ -149,14 +123,14 @@ impl ToValue for GrpcTimeout {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpPathMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR), ("Regex", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Exact", Shape::STR),
+        ("Regex", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpPathMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -176,6 +150,7 @@ pub struct HttpPathMatch {
     pub regex: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpPathMatch {
     /// A `HttpPathMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -183,20 +158,9 @@ impl HttpPathMatch {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
-
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
     /// `Regex`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = Some(value.into());
-        self
-    }
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
 }
 
 impl PropertyType for HttpPathMatch {}
@@ -210,14 +174,13 @@ impl ToValue for HttpPathMatch {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
-    properties: &[("Exact", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Exact", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpQueryParameterMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -233,6 +196,7 @@ pub struct HttpQueryParameterMatch {
     pub exact: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HttpQueryParameterMatch {
     /// A `HttpQueryParameterMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -240,12 +204,7 @@ impl HttpQueryParameterMatch {
     }
 
     /// `Exact`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<Str>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
+    pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
 }
 
 impl PropertyType for HttpQueryParameterMatch {}
@@ -256,17 +215,14 @@ impl ToValue for HttpQueryParameterMatch {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpTimeout: ObjRule = ObjRule {
     properties: &[
         ("Idle", Shape::Object(&RULE_Duration)),
         ("PerRequest", Shape::Object(&RULE_Duration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -286,6 +242,7 @@ pub struct HttpTimeout {
     pub per_request: Option<Obj<Duration>>,
 }
 
+#[rustfmt::skip]
 impl HttpTimeout {
     /// A `HttpTimeout` with no property set (none is required).
     pub fn new() -> Self {
@@ -293,20 +250,9 @@ impl HttpTimeout {
     }
 
     /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
-
+    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
     /// `PerRequest`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.per_request = Some(value.into());
-        self
-    }
+    pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
 }
 
 impl PropertyType for HttpTimeout {}
@@ -324,23 +270,20 @@ impl ToValue for HttpTimeout {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonFormatRefRequired {
     /// `Key`: a string, required.
-    ///
-    /// The specified key for the JSON.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The specified value for the JSON.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JsonFormatRef: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonFormatRef` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -360,6 +303,7 @@ pub struct JsonFormatRef {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl JsonFormatRef {
     /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
     pub fn new(required: JsonFormatRefRequired) -> Self {
@@ -370,20 +314,9 @@ impl JsonFormatRef {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for JsonFormatRef {}
@@ -397,24 +330,14 @@ impl ToValue for JsonFormatRef {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
     properties: &[
-        (
-            "Json",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JsonFormatRef),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Json", Shape::List(&ListRule { items: Shape::Object(&RULE_JsonFormatRef), min_items: None, max_items: None })),
         ("Text", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingFormat` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -434,6 +357,7 @@ pub struct LoggingFormat {
     pub text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingFormat {
     /// A `LoggingFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -441,20 +365,9 @@ impl LoggingFormat {
     }
 
     /// `Json`: a list of [`JsonFormatRef`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
+    pub fn json(mut self, value: impl Into<List<JsonFormatRef>>) -> Self { self.json = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingFormat {}
@@ -472,23 +385,20 @@ impl ToValue for LoggingFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortMappingRequired {
     /// `Port`: an integer, required.
-    ///
-    /// The port used for the port mapping.
     pub port: Int,
     /// `Protocol`: a string, required.
-    ///
-    /// The protocol used for the port mapping. Specify `http` , `http2` , `grpc` , or `tcp` .
     pub protocol: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
-    properties: &[("Port", Shape::INT), ("Protocol", Shape::STR)],
+    properties: &[
+        ("Port", Shape::INT),
+        ("Protocol", Shape::STR),
+    ],
     required: &["Port", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortMapping` property type, shared by `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`.
@@ -508,6 +418,7 @@ pub struct PortMapping {
     pub protocol: Str,
 }
 
+#[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
     pub fn new(required: PortMappingRequired) -> Self {
@@ -518,20 +429,9 @@ impl PortMapping {
     }
 
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
     /// `Protocol`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = value.into();
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
 }
 
 impl PropertyType for PortMapping {}
@@ -549,22 +449,18 @@ impl ToValue for PortMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the query parameter that will be matched on.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
     properties: &[
         ("Match", Shape::Object(&RULE_HttpQueryParameterMatch)),
         ("Name", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryParameter` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
@@ -584,6 +480,7 @@ pub struct QueryParameter {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl QueryParameter {
     /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
     pub fn new(required: QueryParameterRequired) -> Self {
@@ -594,20 +491,9 @@ impl QueryParameter {
     }
 
     /// `Match`: a [`HttpQueryParameterMatch`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self {
-        self.r#match = Some(value.into());
-        self
-    }
-
+    pub fn r#match(mut self, value: impl Into<Obj<HttpQueryParameterMatch>>) -> Self { self.r#match = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for QueryParameter {}
@@ -621,21 +507,13 @@ impl ToValue for QueryParameter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
-    properties: &[(
-        "Exact",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Exact", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubjectAlternativeNameMatchers` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -651,6 +529,7 @@ pub struct SubjectAlternativeNameMatchers {
     pub exact: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SubjectAlternativeNameMatchers {
     /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
     pub fn new() -> Self {
@@ -658,12 +537,7 @@ impl SubjectAlternativeNameMatchers {
     }
 
     /// `Exact`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exact = Some(value.into());
-        self
-    }
+    pub fn exact(mut self, value: impl Into<List<Str>>) -> Self { self.exact = Some(value.into()); self }
 }
 
 impl PropertyType for SubjectAlternativeNameMatchers {}
@@ -678,19 +552,17 @@ impl ToValue for SubjectAlternativeNameMatchers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubjectAlternativeNamesRequired {
     /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// An object that represents the criteria for determining a SANs match.
     pub r#match: Obj<SubjectAlternativeNameMatchers>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
-    properties: &[("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers))],
+    properties: &[
+        ("Match", Shape::Object(&RULE_SubjectAlternativeNameMatchers)),
+    ],
     required: &["Match"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubjectAlternativeNames` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
@@ -706,6 +578,7 @@ pub struct SubjectAlternativeNames {
     pub r#match: Obj<SubjectAlternativeNameMatchers>,
 }
 
+#[rustfmt::skip]
 impl SubjectAlternativeNames {
     /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
     pub fn new(required: SubjectAlternativeNamesRequired) -> Self {
@@ -715,12 +588,7 @@ impl SubjectAlternativeNames {
     }
 
     /// `Match`: a [`SubjectAlternativeNameMatchers`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self {
-        self.r#match = value.into();
-        self
-    }
+    pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self { self.r#match = value.into(); self }
 }
 
 impl PropertyType for SubjectAlternativeNames {}
@@ -740,14 +608,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Mesh`, `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`, `AWS::AppMesh::VirtualService`.
@@ -761,6 +630,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -771,16 +641,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -794,14 +657,13 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TcpTimeout: ObjRule = ObjRule {
-    properties: &[("Idle", Shape::Object(&RULE_Duration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Idle", Shape::Object(&RULE_Duration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TcpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
@@ -817,6 +679,7 @@ pub struct TcpTimeout {
     pub idle: Option<Obj<Duration>>,
 }
 
+#[rustfmt::skip]
 impl TcpTimeout {
     /// A `TcpTimeout` with no property set (none is required).
     pub fn new() -> Self {
@@ -824,12 +687,7 @@ impl TcpTimeout {
     }
 
     /// `Idle`: a [`Duration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self {
-        self.idle = Some(value.into());
-        self
-    }
+    pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
 }
 
 impl PropertyType for TcpTimeout {}

@@ -14,38 +14,23 @@ use super::shared::{RULE_PortMapping, RULE_Tag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterRequired {
     /// `MeshName`: a string, required.
-    ///
-    /// The name of the service mesh to create the virtual router in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub mesh_name: Str,
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    ///
-    /// The virtual router specification to apply.
     pub spec: Obj<VirtualRouterSpec>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VirtualRouter: ObjRule = ObjRule {
     properties: &[
         ("MeshName", Shape::STR),
         ("MeshOwner", Shape::STR),
         ("Spec", Shape::Object(&RULE_VirtualRouterSpec)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VirtualRouterName", Shape::STR),
     ],
     required: &["MeshName", "Spec"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppMesh::VirtualRouter` resource.
@@ -93,6 +78,7 @@ pub struct VirtualRouter {
     pub virtual_router_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouter {
     /// The CloudFormation type name, `AWS::AppMesh::VirtualRouter`.
     pub const TYPE_NAME: &'static str = "AWS::AppMesh::VirtualRouter";
@@ -108,15 +94,7 @@ impl VirtualRouter {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "ResourceOwner", "Arn", "Uid"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "MeshName",
-            "MeshOwner",
-            "ResourceOwner",
-            "Uid",
-            "VirtualRouterName",
-        ],
+        attributes: &["Arn", "Id", "MeshName", "MeshOwner", "ResourceOwner", "Uid", "VirtualRouterName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -133,44 +111,15 @@ impl VirtualRouter {
     }
 
     /// `MeshName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_name = value.into();
-        self
-    }
-
+    pub fn mesh_name(mut self, value: impl Into<Str>) -> Self { self.mesh_name = value.into(); self }
     /// `MeshOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self {
-        self.mesh_owner = Some(value.into());
-        self
-    }
-
+    pub fn mesh_owner(mut self, value: impl Into<Str>) -> Self { self.mesh_owner = Some(value.into()); self }
     /// `Spec`: a [`VirtualRouterSpec`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spec(mut self, value: impl Into<Obj<VirtualRouterSpec>>) -> Self {
-        self.spec = value.into();
-        self
-    }
-
+    pub fn spec(mut self, value: impl Into<Obj<VirtualRouterSpec>>) -> Self { self.spec = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualRouterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_router_name = Some(value.into());
-        self
-    }
+    pub fn virtual_router_name(mut self, value: impl Into<Str>) -> Self { self.virtual_router_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualRouter {
@@ -261,19 +210,17 @@ impl VirtualRouterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterListenerRequired {
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The port mapping information for the listener.
     pub port_mapping: Obj<PortMapping>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VirtualRouterListener: ObjRule = ObjRule {
-    properties: &[("PortMapping", Shape::Object(&RULE_PortMapping))],
+    properties: &[
+        ("PortMapping", Shape::Object(&RULE_PortMapping)),
+    ],
     required: &["PortMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualRouterListener` property type of `AWS::AppMesh::VirtualRouter`.
@@ -289,6 +236,7 @@ pub struct VirtualRouterListener {
     pub port_mapping: Obj<PortMapping>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouterListener {
     /// A `VirtualRouterListener` with its required properties, named in a [`VirtualRouterListenerRequired`].
     pub fn new(required: VirtualRouterListenerRequired) -> Self {
@@ -298,12 +246,7 @@ impl VirtualRouterListener {
     }
 
     /// `PortMapping`: a [`PortMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self {
-        self.port_mapping = value.into();
-        self
-    }
+    pub fn port_mapping(mut self, value: impl Into<Obj<PortMapping>>) -> Self { self.port_mapping = value.into(); self }
 }
 
 impl PropertyType for VirtualRouterListener {}
@@ -320,26 +263,17 @@ impl ToValue for VirtualRouterListener {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualRouterSpecRequired {
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    ///
-    /// The listeners that the virtual router is expected to receive inbound traffic from.
     pub listeners: List<VirtualRouterListener>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VirtualRouterSpec: ObjRule = ObjRule {
-    properties: &[(
-        "Listeners",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_VirtualRouterListener),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Listeners", Shape::List(&ListRule { items: Shape::Object(&RULE_VirtualRouterListener), min_items: None, max_items: None })),
+    ],
     required: &["Listeners"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VirtualRouterSpec` property type of `AWS::AppMesh::VirtualRouter`.
@@ -355,6 +289,7 @@ pub struct VirtualRouterSpec {
     pub listeners: List<VirtualRouterListener>,
 }
 
+#[rustfmt::skip]
 impl VirtualRouterSpec {
     /// A `VirtualRouterSpec` with its required properties, named in a [`VirtualRouterSpecRequired`].
     pub fn new(required: VirtualRouterSpecRequired) -> Self {
@@ -364,12 +299,7 @@ impl VirtualRouterSpec {
     }
 
     /// `Listeners`: a list of [`VirtualRouterListener`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listeners(mut self, value: impl Into<List<VirtualRouterListener>>) -> Self {
-        self.listeners = value.into();
-        self
-    }
+    pub fn listeners(mut self, value: impl Into<List<VirtualRouterListener>>) -> Self { self.listeners = value.into(); self }
 }
 
 impl PropertyType for VirtualRouterSpec {}

@@ -12,57 +12,17 @@ pub use super::shared::Tag;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{3,31}");
 
+#[rustfmt::skip]
 pub(crate) static RULE_AutoScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoScalingConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxConcurrency",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(200.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(25.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoScalingConfigurationName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("MaxConcurrency", Shape::Int(&NumRule { min: Some(1.0), max: Some(200.0), ..NumRule::ANY })),
+        ("MaxSize", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(25.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::AutoScalingConfiguration` resource.
@@ -122,6 +82,7 @@ pub struct AutoScalingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingConfiguration {
     /// The CloudFormation type name, `AWS::AppRunner::AutoScalingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::AutoScalingConfiguration";
@@ -133,25 +94,11 @@ impl AutoScalingConfiguration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apprunner-autoscalingconfiguration.html",
         primary_identifier: &["AutoScalingConfigurationArn"],
         required: &[],
-        create_only: &[
-            "AutoScalingConfigurationName",
-            "MaxConcurrency",
-            "MaxSize",
-            "MinSize",
-            "Tags",
-        ],
+        create_only: &["AutoScalingConfigurationName", "MaxConcurrency", "MaxSize", "MinSize", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AutoScalingConfigurationArn",
-            "AutoScalingConfigurationRevision",
-            "Latest",
-        ],
-        attributes: &[
-            "AutoScalingConfigurationArn",
-            "AutoScalingConfigurationRevision",
-            "Latest",
-        ],
+        read_only: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
+        attributes: &["AutoScalingConfigurationArn", "AutoScalingConfigurationRevision", "Latest"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -162,44 +109,15 @@ impl AutoScalingConfiguration {
     }
 
     /// `AutoScalingConfigurationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_configuration_name = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_configuration_name(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_configuration_name = Some(value.into()); self }
     /// `MaxConcurrency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self {
-        self.max_concurrency = Some(value.into());
-        self
-    }
-
+    pub fn max_concurrency(mut self, value: impl Into<Int>) -> Self { self.max_concurrency = Some(value.into()); self }
     /// `MaxSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = Some(value.into());
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = Some(value.into()); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
-
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AutoScalingConfiguration {

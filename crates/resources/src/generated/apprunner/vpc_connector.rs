@@ -16,70 +16,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-\\\\
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConnectorRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC. Specify IDs of subnets of a single Amazon VPC. App Runner determines the Amazon VPC from the subnets you specify.
-    ///
-    /// &gt; App Runner only supports subnets of IP address type *IPv4* and *dual stack* (IPv4 and IPv6).
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items at least 1; each item: format `AWS::EC2::Subnet.Id`, length 0 to 51200; create-only: changing it replaces the resource.
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcConnector: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(51200),
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcConnectorName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcConnectorName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::VpcConnector` resource.
@@ -131,6 +81,7 @@ pub struct VpcConnector {
     pub vpc_connector_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConnector {
     /// The CloudFormation type name, `AWS::AppRunner::VpcConnector`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::VpcConnector";
@@ -162,36 +113,13 @@ impl VpcConnector {
     }
 
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConnectorName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_connector_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_connector_name = Some(value.into());
-        self
-    }
+    pub fn vpc_connector_name(mut self, value: impl Into<Str>) -> Self { self.vpc_connector_name = Some(value.into()); self }
 }
 
 impl Resource for VpcConnector {

@@ -19,58 +19,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[A-Za-z0-9][A-Za-z0-9\\-_]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcIngressConnectionRequired {
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    ///
-    /// Specifications for the customer’s Amazon VPC and the related AWS PrivateLink VPC endpoint that are used to create the VPC Ingress Connection resource.
     pub ingress_vpc_configuration: Obj<IngressVpcConfiguration>,
     /// `ServiceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for this App Runner service that is used to create the VPC Ingress Connection resource.
-    ///
-    /// Pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`; length 1 to 1011; create-only: changing it replaces the resource.
     pub service_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcIngressConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "IngressVpcConfiguration",
-            Shape::Object(&RULE_IngressVpcConfiguration),
-        ),
-        (
-            "ServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1011),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcIngressConnectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(4),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IngressVpcConfiguration", Shape::Object(&RULE_IngressVpcConfiguration)),
+        ("ServiceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1011), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcIngressConnectionName", Shape::Str(&StrRule { min_len: Some(4), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ServiceArn", "IngressVpcConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppRunner::VpcIngressConnection` resource.
@@ -114,6 +78,7 @@ pub struct VpcIngressConnection {
     pub vpc_ingress_connection_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcIngressConnection {
     /// The CloudFormation type name, `AWS::AppRunner::VpcIngressConnection`.
     pub const TYPE_NAME: &'static str = "AWS::AppRunner::VpcIngressConnection";
@@ -145,39 +110,13 @@ impl VpcIngressConnection {
     }
 
     /// `IngressVpcConfiguration`: an [`IngressVpcConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingress_vpc_configuration(
-        mut self,
-        value: impl Into<Obj<IngressVpcConfiguration>>,
-    ) -> Self {
-        self.ingress_vpc_configuration = value.into();
-        self
-    }
-
+    pub fn ingress_vpc_configuration(mut self, value: impl Into<Obj<IngressVpcConfiguration>>) -> Self { self.ingress_vpc_configuration = value.into(); self }
     /// `ServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_arn = value.into();
-        self
-    }
-
+    pub fn service_arn(mut self, value: impl Into<Str>) -> Self { self.service_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcIngressConnectionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_ingress_connection_name = Some(value.into());
-        self
-    }
+    pub fn vpc_ingress_connection_name(mut self, value: impl Into<Str>) -> Self { self.vpc_ingress_connection_name = Some(value.into()); self }
 }
 
 impl Resource for VpcIngressConnection {
@@ -244,48 +183,20 @@ impl VpcIngressConnectionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IngressVpcConfigurationRequired {
     /// `VpcEndpointId`: a string, required.
-    ///
-    /// The ID of the VPC endpoint that your App Runner service connects to.
-    ///
-    /// Length 0 to 51200.
     pub vpc_endpoint_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC that is used for the VPC endpoint.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; length 0 to 51200.
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IngressVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(51200),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcEndpointId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), ..StrRule::ANY })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(51200), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId", "VpcEndpointId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IngressVpcConfiguration` property type of `AWS::AppRunner::VpcIngressConnection`.
@@ -309,6 +220,7 @@ pub struct IngressVpcConfiguration {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl IngressVpcConfiguration {
     /// A `IngressVpcConfiguration` with its required properties, named in a [`IngressVpcConfigurationRequired`].
     pub fn new(required: IngressVpcConfigurationRequired) -> Self {
@@ -319,20 +231,9 @@ impl IngressVpcConfiguration {
     }
 
     /// `VpcEndpointId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = value.into();
-        self
-    }
-
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl PropertyType for IngressVpcConfiguration {}

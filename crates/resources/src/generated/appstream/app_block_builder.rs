@@ -19,124 +19,33 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][a-zA-Z0-9_.-]{
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppBlockBuilderRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type of the app block builder.
-    ///
-    /// Length at least 1.
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the app block builder.
-    ///
-    /// Pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Platform`: a [`PlatformType`] value, required.
-    ///
-    /// The platform of the app block builder.
-    ///
-    /// *Allowed values* : `WINDOWS_SERVER_2019`
     pub platform: PlatformType,
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    ///
-    /// The VPC configuration for the app block builder.
     pub vpc_config: Obj<VpcConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AppBlockBuilder: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessEndpoint),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AppBlockArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AppBlockArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("EnableDefaultInternetAccess", Shape::Bool),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Platform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WINDOWS_SERVER_2019"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Platform", Shape::Str(&StrRule { allowed: &["WINDOWS_SERVER_2019"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["Name", "Platform", "InstanceType", "VpcConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::AppBlockBuilder` resource.
@@ -216,6 +125,7 @@ pub struct AppBlockBuilder {
     pub vpc_config: Obj<VpcConfig>,
 }
 
+#[rustfmt::skip]
 impl AppBlockBuilder {
     /// The CloudFormation type name, `AWS::AppStream::AppBlockBuilder`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::AppBlockBuilder";
@@ -254,92 +164,27 @@ impl AppBlockBuilder {
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self {
-        self.access_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
     /// `AppBlockArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_block_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.app_block_arns = Some(value.into());
-        self
-    }
-
+    pub fn app_block_arns(mut self, value: impl Into<List<Str>>) -> Self { self.app_block_arns = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Platform`: a [`PlatformType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform(mut self, value: impl Into<PlatformType>) -> Self {
-        self.platform = value.into();
-        self
-    }
-
+    pub fn platform(mut self, value: impl Into<PlatformType>) -> Self { self.platform = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = value.into();
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = value.into(); self }
 }
 
 impl Resource for AppBlockBuilder {
@@ -409,14 +254,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::AppStream::AppBlockBuilder`.
@@ -430,6 +276,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -440,16 +287,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

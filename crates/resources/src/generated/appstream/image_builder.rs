@@ -20,207 +20,35 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageBuilderRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type to use when launching the image builder. The following instance types are available:
-    ///
-    /// - stream.standard.small
-    /// - stream.standard.medium
-    /// - stream.standard.large
-    /// - stream.compute.large
-    /// - stream.compute.xlarge
-    /// - stream.compute.2xlarge
-    /// - stream.compute.4xlarge
-    /// - stream.compute.8xlarge
-    /// - stream.memory.large
-    /// - stream.memory.xlarge
-    /// - stream.memory.2xlarge
-    /// - stream.memory.4xlarge
-    /// - stream.memory.8xlarge
-    /// - stream.memory.z1d.large
-    /// - stream.memory.z1d.xlarge
-    /// - stream.memory.z1d.2xlarge
-    /// - stream.memory.z1d.3xlarge
-    /// - stream.memory.z1d.6xlarge
-    /// - stream.memory.z1d.12xlarge
-    /// - stream.graphics-design.large
-    /// - stream.graphics-design.xlarge
-    /// - stream.graphics-design.2xlarge
-    /// - stream.graphics-design.4xlarge
-    /// - stream.graphics.g4dn.xlarge
-    /// - stream.graphics.g4dn.2xlarge
-    /// - stream.graphics.g4dn.4xlarge
-    /// - stream.graphics.g4dn.8xlarge
-    /// - stream.graphics.g4dn.12xlarge
-    /// - stream.graphics.g4dn.16xlarge
-    /// - stream.graphics.g5.xlarge
-    /// - stream.graphics.g5.2xlarge
-    /// - stream.graphics.g5.4xlarge
-    /// - stream.graphics.g5.8xlarge
-    /// - stream.graphics.g5.16xlarge
-    /// - stream.graphics.g5.12xlarge
-    /// - stream.graphics.g5.24xlarge
-    /// - stream.graphics.g6.xlarge
-    /// - stream.graphics.g6.2xlarge
-    /// - stream.graphics.g6.4xlarge
-    /// - stream.graphics.g6.8xlarge
-    /// - stream.graphics.g6.16xlarge
-    /// - stream.graphics.g6.12xlarge
-    /// - stream.graphics.g6.24xlarge
-    /// - stream.graphics.gr6.4xlarge
-    /// - stream.graphics.gr6.8xlarge
-    /// - stream.graphics.g6f.large
-    /// - stream.graphics.g6f.xlarge
-    /// - stream.graphics.g6f.2xlarge
-    /// - stream.graphics.g6f.4xlarge
-    /// - stream.graphics.gr6f.4xlarge
-    ///
-    /// Length at least 1.
     pub instance_type: Str,
     /// `Name`: a string, required.
-    ///
-    /// A unique name for the image builder.
-    ///
-    /// Length at least 1; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageBuilder: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessEndpoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AccessEndpoint),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AppstreamAgentVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AccessEndpoints", Shape::List(&ListRule { items: Shape::Object(&RULE_AccessEndpoint), min_items: Some(1), max_items: Some(4) })),
+        ("AppstreamAgentVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("DomainJoinInfo", Shape::Object(&RULE_DomainJoinInfo)),
         ("EnableDefaultInternetAccess", Shape::Bool),
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ImageArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ImageArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
         ("RootVolumeConfig", Shape::Object(&RULE_VolumeConfig)),
-        (
-            "SoftwaresToInstall",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SoftwaresToUninstall",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SoftwaresToInstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SoftwaresToUninstall", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["InstanceType", "Name"],
     one_of: &[&[&["ImageName"], &["ImageArn"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppStream::ImageBuilder` resource.
@@ -373,6 +201,7 @@ pub struct ImageBuilder {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl ImageBuilder {
     /// The CloudFormation type name, `AWS::AppStream::ImageBuilder`.
     pub const TYPE_NAME: &'static str = "AWS::AppStream::ImageBuilder";
@@ -416,130 +245,37 @@ impl ImageBuilder {
     }
 
     /// `AccessEndpoints`: a list of [`AccessEndpoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self {
-        self.access_endpoints = Some(value.into());
-        self
-    }
-
+    pub fn access_endpoints(mut self, value: impl Into<List<AccessEndpoint>>) -> Self { self.access_endpoints = Some(value.into()); self }
     /// `AppstreamAgentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn appstream_agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.appstream_agent_version = Some(value.into());
-        self
-    }
-
+    pub fn appstream_agent_version(mut self, value: impl Into<Str>) -> Self { self.appstream_agent_version = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `DomainJoinInfo`: a [`DomainJoinInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self {
-        self.domain_join_info = Some(value.into());
-        self
-    }
-
+    pub fn domain_join_info(mut self, value: impl Into<Obj<DomainJoinInfo>>) -> Self { self.domain_join_info = Some(value.into()); self }
     /// `EnableDefaultInternetAccess`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_default_internet_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_default_internet_access(mut self, value: impl Into<Bool>) -> Self { self.enable_default_internet_access = Some(value.into()); self }
     /// `IamRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = Some(value.into()); self }
     /// `ImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_arn(mut self, value: impl Into<Str>) -> Self { self.image_arn = Some(value.into()); self }
     /// `ImageName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = Some(value.into());
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeConfig`: a [`VolumeConfig`] object.
-    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self {
-        self.root_volume_config = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_config(mut self, value: impl Into<Obj<VolumeConfig>>) -> Self { self.root_volume_config = Some(value.into()); self }
     /// `SoftwaresToInstall`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn softwares_to_install(mut self, value: impl Into<List<Str>>) -> Self {
-        self.softwares_to_install = Some(value.into());
-        self
-    }
-
+    pub fn softwares_to_install(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_install = Some(value.into()); self }
     /// `SoftwaresToUninstall`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn softwares_to_uninstall(mut self, value: impl Into<List<Str>>) -> Self {
-        self.softwares_to_uninstall = Some(value.into());
-        self
-    }
-
+    pub fn softwares_to_uninstall(mut self, value: impl Into<List<Str>>) -> Self { self.softwares_to_uninstall = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl Resource for ImageBuilder {
@@ -597,26 +333,14 @@ impl ImageBuilderAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DomainJoinInfo: ObjRule = ObjRule {
     properties: &[
         ("DirectoryName", Shape::STR),
-        (
-            "OrganizationalUnitDistinguishedName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OrganizationalUnitDistinguishedName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2000), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainJoinInfo` property type of `AWS::AppStream::ImageBuilder`.
@@ -638,6 +362,7 @@ pub struct DomainJoinInfo {
     pub organizational_unit_distinguished_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DomainJoinInfo {
     /// A `DomainJoinInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -645,20 +370,9 @@ impl DomainJoinInfo {
     }
 
     /// `DirectoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn directory_name(mut self, value: impl Into<Str>) -> Self {
-        self.directory_name = Some(value.into());
-        self
-    }
-
+    pub fn directory_name(mut self, value: impl Into<Str>) -> Self { self.directory_name = Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
+    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
 }
 
 impl PropertyType for DomainJoinInfo {}

@@ -12,46 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessEndpointRequired {
     /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The type of interface endpoint.
     pub endpoint_type: EndpointType,
     /// `VpceId`: a string, required.
-    ///
-    /// The identifier (ID) of the VPC in which the interface endpoint is used.
-    ///
-    /// Length at least 1.
     pub vpce_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AccessEndpoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STREAMING"],
-                format: None,
-            }),
-        ),
-        (
-            "VpceId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointType", Shape::Str(&StrRule { allowed: &["STREAMING"], ..StrRule::ANY })),
+        ("VpceId", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["EndpointType", "VpceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessEndpoint` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
@@ -73,6 +47,7 @@ pub struct AccessEndpoint {
     pub vpce_id: Str,
 }
 
+#[rustfmt::skip]
 impl AccessEndpoint {
     /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
     pub fn new(required: AccessEndpointRequired) -> Self {
@@ -83,20 +58,9 @@ impl AccessEndpoint {
     }
 
     /// `EndpointType`: an [`EndpointType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self {
-        self.endpoint_type = value.into();
-        self
-    }
-
+    pub fn endpoint_type(mut self, value: impl Into<EndpointType>) -> Self { self.endpoint_type = value.into(); self }
     /// `VpceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpce_id = value.into();
-        self
-    }
+    pub fn vpce_id(mut self, value: impl Into<Str>) -> Self { self.vpce_id = value.into(); self }
 }
 
 impl PropertyType for AccessEndpoint {}
@@ -119,14 +83,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
@@ -140,6 +105,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -150,16 +116,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -173,14 +132,13 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
-    properties: &[("VolumeSizeInGb", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("VolumeSizeInGb", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VolumeConfig` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`.
@@ -192,6 +150,7 @@ pub struct VolumeConfig {
     pub volume_size_in_gb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VolumeConfig {
     /// A `VolumeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -199,10 +158,7 @@ impl VolumeConfig {
     }
 
     /// `VolumeSizeInGb`: an integer.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = Some(value.into());
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for VolumeConfig {}
@@ -215,43 +171,14 @@ impl ToValue for VolumeConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`.
@@ -275,6 +202,7 @@ pub struct VpcConfig {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -282,20 +210,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
 impl PropertyType for VpcConfig {}

@@ -19,130 +19,37 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[_A-Za-z][_0-9A-Za-z]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolverRequired {
     /// `ApiId`: a string, required.
-    ///
-    /// The AWS AppSync GraphQL API to which you want to attach this resolver.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub api_id: Str,
     /// `FieldName`: a string, required.
-    ///
-    /// The GraphQL field on a type that invokes the resolver.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
     pub field_name: Str,
     /// `TypeName`: a string, required.
-    ///
-    /// The GraphQL type that invokes this resolver.
-    ///
-    /// Pattern `^[_A-Za-z][_0-9A-Za-z]*$`; length 1 to 65536; create-only: changing it replaces the resource.
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Resolver: ObjRule = ObjRule {
     properties: &[
         ("ApiId", Shape::STR),
         ("CachingConfig", Shape::Object(&RULE_CachingConfig)),
-        (
-            "Code",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Code", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("CodeS3Location", Shape::STR),
-        (
-            "DataSourceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Kind",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PIPELINE", "UNIT"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxBatchSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricsConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DataSourceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FieldName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Kind", Shape::Str(&StrRule { allowed: &["PIPELINE", "UNIT"], ..StrRule::ANY })),
+        ("MaxBatchSize", Shape::Int(&NumRule { min: Some(0.0), max: Some(2000.0), ..NumRule::ANY })),
+        ("MetricsConfig", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("PipelineConfig", Shape::Object(&RULE_PipelineConfig)),
-        (
-            "RequestMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RequestMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("RequestMappingTemplateS3Location", Shape::STR),
-        (
-            "ResponseMappingTemplate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResponseMappingTemplate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), ..StrRule::ANY })),
         ("ResponseMappingTemplateS3Location", Shape::STR),
         ("Runtime", Shape::Object(&RULE_AppSyncRuntime)),
         ("SyncConfig", Shape::Object(&RULE_SyncConfig)),
-        (
-            "TypeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(65536),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TypeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(65536), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TypeName", "ApiId", "FieldName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::AppSync::Resolver` resource.
@@ -259,6 +166,7 @@ pub struct Resolver {
     pub type_name: Str,
 }
 
+#[rustfmt::skip]
 impl Resolver {
     /// The CloudFormation type name, `AWS::AppSync::Resolver`.
     pub const TYPE_NAME: &'static str = "AWS::AppSync::Resolver";
@@ -272,36 +180,9 @@ impl Resolver {
         required: &["ApiId", "FieldName", "TypeName"],
         create_only: &["ApiId", "FieldName", "TypeName"],
         conditional_create_only: &[],
-        write_only: &[
-            "RequestMappingTemplateS3Location",
-            "ResponseMappingTemplateS3Location",
-            "CodeS3Location",
-        ],
+        write_only: &["RequestMappingTemplateS3Location", "ResponseMappingTemplateS3Location", "CodeS3Location"],
         read_only: &["ResolverArn"],
-        attributes: &[
-            "ApiId",
-            "CachingConfig.CachingKeys",
-            "CachingConfig.Ttl",
-            "Code",
-            "CodeS3Location",
-            "DataSourceName",
-            "FieldName",
-            "Kind",
-            "MaxBatchSize",
-            "MetricsConfig",
-            "PipelineConfig.Functions",
-            "RequestMappingTemplate",
-            "RequestMappingTemplateS3Location",
-            "ResolverArn",
-            "ResponseMappingTemplate",
-            "ResponseMappingTemplateS3Location",
-            "Runtime.Name",
-            "Runtime.RuntimeVersion",
-            "SyncConfig.ConflictDetection",
-            "SyncConfig.ConflictHandler",
-            "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn",
-            "TypeName",
-        ],
+        attributes: &["ApiId", "CachingConfig.CachingKeys", "CachingConfig.Ttl", "Code", "CodeS3Location", "DataSourceName", "FieldName", "Kind", "MaxBatchSize", "MetricsConfig", "PipelineConfig.Functions", "RequestMappingTemplate", "RequestMappingTemplateS3Location", "ResolverArn", "ResponseMappingTemplate", "ResponseMappingTemplateS3Location", "Runtime.Name", "Runtime.RuntimeVersion", "SyncConfig.ConflictDetection", "SyncConfig.ConflictHandler", "SyncConfig.LambdaConflictHandlerConfig.LambdaConflictHandlerArn", "TypeName"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -330,140 +211,39 @@ impl Resolver {
     }
 
     /// `ApiId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn api_id(mut self, value: impl Into<Str>) -> Self {
-        self.api_id = value.into();
-        self
-    }
-
+    pub fn api_id(mut self, value: impl Into<Str>) -> Self { self.api_id = value.into(); self }
     /// `CachingConfig`: a [`CachingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_config(mut self, value: impl Into<Obj<CachingConfig>>) -> Self {
-        self.caching_config = Some(value.into());
-        self
-    }
-
+    pub fn caching_config(mut self, value: impl Into<Obj<CachingConfig>>) -> Self { self.caching_config = Some(value.into()); self }
     /// `Code`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Str>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Str>) -> Self { self.code = Some(value.into()); self }
     /// `CodeS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.code_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn code_s3_location(mut self, value: impl Into<Str>) -> Self { self.code_s3_location = Some(value.into()); self }
     /// `DataSourceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.data_source_name = Some(value.into());
-        self
-    }
-
+    pub fn data_source_name(mut self, value: impl Into<Str>) -> Self { self.data_source_name = Some(value.into()); self }
     /// `FieldName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_name(mut self, value: impl Into<Str>) -> Self {
-        self.field_name = value.into();
-        self
-    }
-
+    pub fn field_name(mut self, value: impl Into<Str>) -> Self { self.field_name = value.into(); self }
     /// `Kind`: a [`ResolverKind`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kind(mut self, value: impl Into<ResolverKind>) -> Self {
-        self.kind = Some(value.into());
-        self
-    }
-
+    pub fn kind(mut self, value: impl Into<ResolverKind>) -> Self { self.kind = Some(value.into()); self }
     /// `MaxBatchSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_batch_size = Some(value.into());
-        self
-    }
-
+    pub fn max_batch_size(mut self, value: impl Into<Int>) -> Self { self.max_batch_size = Some(value.into()); self }
     /// `MetricsConfig`: a [`MetricsConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self {
-        self.metrics_config = Some(value.into());
-        self
-    }
-
+    pub fn metrics_config(mut self, value: impl Into<MetricsConfig>) -> Self { self.metrics_config = Some(value.into()); self }
     /// `PipelineConfig`: a [`PipelineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_config(mut self, value: impl Into<Obj<PipelineConfig>>) -> Self {
-        self.pipeline_config = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_config(mut self, value: impl Into<Obj<PipelineConfig>>) -> Self { self.pipeline_config = Some(value.into()); self }
     /// `RequestMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template = Some(value.into()); self }
     /// `RequestMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.request_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn request_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.request_mapping_template_s3_location = Some(value.into()); self }
     /// `ResponseMappingTemplate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template = Some(value.into()); self }
     /// `ResponseMappingTemplateS3Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self {
-        self.response_mapping_template_s3_location = Some(value.into());
-        self
-    }
-
+    pub fn response_mapping_template_s3_location(mut self, value: impl Into<Str>) -> Self { self.response_mapping_template_s3_location = Some(value.into()); self }
     /// `Runtime`: an [`AppSyncRuntime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self {
-        self.runtime = Some(value.into());
-        self
-    }
-
+    pub fn runtime(mut self, value: impl Into<Obj<AppSyncRuntime>>) -> Self { self.runtime = Some(value.into()); self }
     /// `SyncConfig`: a [`SyncConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self {
-        self.sync_config = Some(value.into());
-        self
-    }
-
+    pub fn sync_config(mut self, value: impl Into<Obj<SyncConfig>>) -> Self { self.sync_config = Some(value.into()); self }
     /// `TypeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn type_name(mut self, value: impl Into<Str>) -> Self {
-        self.type_name = value.into();
-        self
-    }
+    pub fn type_name(mut self, value: impl Into<Str>) -> Self { self.type_name = value.into(); self }
 }
 
 impl Resource for Resolver {
@@ -693,35 +473,20 @@ impl ResolverAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppSyncRuntimeRequired {
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The `name` of the runtime to use. Currently, the only allowed value is `APPSYNC_JS` .
     pub name: AppSyncRuntimeName,
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The `version` of the runtime to use. Currently, the only allowed version is `1.0.0` .
     pub runtime_version: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AppSyncRuntime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPSYNC_JS"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["APPSYNC_JS"], ..StrRule::ANY })),
         ("RuntimeVersion", Shape::STR),
     ],
     required: &["RuntimeVersion", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppSyncRuntime` property type of `AWS::AppSync::Resolver`.
@@ -741,6 +506,7 @@ pub struct AppSyncRuntime {
     pub runtime_version: Str,
 }
 
+#[rustfmt::skip]
 impl AppSyncRuntime {
     /// A `AppSyncRuntime` with its required properties, named in a [`AppSyncRuntimeRequired`].
     pub fn new(required: AppSyncRuntimeRequired) -> Self {
@@ -751,20 +517,9 @@ impl AppSyncRuntime {
     }
 
     /// `Name`: an [`AppSyncRuntimeName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<AppSyncRuntimeName>) -> Self { self.name = value.into(); self }
     /// `RuntimeVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self {
-        self.runtime_version = value.into();
-        self
-    }
+    pub fn runtime_version(mut self, value: impl Into<Str>) -> Self { self.runtime_version = value.into(); self }
 }
 
 impl PropertyType for AppSyncRuntime {}
@@ -782,31 +537,18 @@ impl ToValue for AppSyncRuntime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CachingConfigRequired {
     /// `Ttl`: a number, required.
-    ///
-    /// The TTL in seconds for a resolver that has caching activated.
-    ///
-    /// Valid values are 1–3,600 seconds.
     pub ttl: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CachingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "CachingKeys",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CachingKeys", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Ttl", Shape::NUM),
     ],
     required: &["Ttl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CachingConfig` property type of `AWS::AppSync::Resolver`.
@@ -830,6 +572,7 @@ pub struct CachingConfig {
     pub ttl: Num,
 }
 
+#[rustfmt::skip]
 impl CachingConfig {
     /// A `CachingConfig` with its required properties, named in a [`CachingConfigRequired`].
     pub fn new(required: CachingConfigRequired) -> Self {
@@ -840,20 +583,9 @@ impl CachingConfig {
     }
 
     /// `CachingKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn caching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.caching_keys = Some(value.into());
-        self
-    }
-
+    pub fn caching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.caching_keys = Some(value.into()); self }
     /// `Ttl`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Num>) -> Self {
-        self.ttl = value.into();
-        self
-    }
+    pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = value.into(); self }
 }
 
 impl PropertyType for CachingConfig {}
@@ -867,21 +599,13 @@ impl ToValue for CachingConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PipelineConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Functions",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Functions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineConfig` property type of `AWS::AppSync::Resolver`.
@@ -899,6 +623,7 @@ pub struct PipelineConfig {
     pub functions: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PipelineConfig {
     /// A `PipelineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -906,12 +631,7 @@ impl PipelineConfig {
     }
 
     /// `Functions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.functions = Some(value.into());
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Str>>) -> Self { self.functions = Some(value.into()); self }
 }
 
 impl PropertyType for PipelineConfig {}

@@ -11,29 +11,13 @@ use crate::support::prelude::*;
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthMode: ObjRule = ObjRule {
-    properties: &[(
-        "AuthType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "AMAZON_COGNITO_USER_POOLS",
-                "AWS_IAM",
-                "API_KEY",
-                "OPENID_CONNECT",
-                "AWS_LAMBDA",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AuthType", Shape::Str(&StrRule { allowed: &["AMAZON_COGNITO_USER_POOLS", "AWS_IAM", "API_KEY", "OPENID_CONNECT", "AWS_LAMBDA"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthMode` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`.
@@ -49,6 +33,7 @@ pub struct AuthMode {
     pub auth_type: Option<AuthenticationType>,
 }
 
+#[rustfmt::skip]
 impl AuthMode {
     /// A `AuthMode` with no property set (none is required).
     pub fn new() -> Self {
@@ -56,12 +41,7 @@ impl AuthMode {
     }
 
     /// `AuthType`: an [`AuthenticationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
+    pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.auth_type = Some(value.into()); self }
 }
 
 impl PropertyType for AuthMode {}
@@ -72,14 +52,13 @@ impl ToValue for AuthMode {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
-    properties: &[("LambdaConflictHandlerArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("LambdaConflictHandlerArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConflictHandlerConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -95,6 +74,7 @@ pub struct LambdaConflictHandlerConfig {
     pub lambda_conflict_handler_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LambdaConflictHandlerConfig {
     /// A `LambdaConflictHandlerConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -102,12 +82,7 @@ impl LambdaConflictHandlerConfig {
     }
 
     /// `LambdaConflictHandlerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_conflict_handler_arn = Some(value.into());
-        self
-    }
+    pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_conflict_handler_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LambdaConflictHandlerConfig {}
@@ -127,47 +102,19 @@ impl ToValue for LambdaConflictHandlerConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncConfigRequired {
     /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The Conflict Detection strategy to use.
-    ///
-    /// - *VERSION* : Detect conflicts based on object versions for this resolver.
-    /// - *NONE* : Do not detect conflicts when invoking this resolver.
     pub conflict_detection: ConflictDetection,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SyncConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConflictDetection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "VERSION"],
-                format: None,
-            }),
-        ),
-        (
-            "ConflictHandler",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaConflictHandlerConfig",
-            Shape::Object(&RULE_LambdaConflictHandlerConfig),
-        ),
+        ("ConflictDetection", Shape::Str(&StrRule { allowed: &["NONE", "VERSION"], ..StrRule::ANY })),
+        ("ConflictHandler", Shape::Str(&StrRule { allowed: &["AUTOMERGE", "LAMBDA", "NONE", "OPTIMISTIC_CONCURRENCY"], ..StrRule::ANY })),
+        ("LambdaConflictHandlerConfig", Shape::Object(&RULE_LambdaConflictHandlerConfig)),
     ],
     required: &["ConflictDetection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SyncConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -200,6 +147,7 @@ pub struct SyncConfig {
     pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
 }
 
+#[rustfmt::skip]
 impl SyncConfig {
     /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
     pub fn new(required: SyncConfigRequired) -> Self {
@@ -211,31 +159,11 @@ impl SyncConfig {
     }
 
     /// `ConflictDetection`: a [`ConflictDetection`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self {
-        self.conflict_detection = value.into();
-        self
-    }
-
+    pub fn conflict_detection(mut self, value: impl Into<ConflictDetection>) -> Self { self.conflict_detection = value.into(); self }
     /// `ConflictHandler`: a [`ConflictHandler`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self {
-        self.conflict_handler = Some(value.into());
-        self
-    }
-
+    pub fn conflict_handler(mut self, value: impl Into<ConflictHandler>) -> Self { self.conflict_handler = Some(value.into()); self }
     /// `LambdaConflictHandlerConfig`: a [`LambdaConflictHandlerConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_conflict_handler_config(
-        mut self,
-        value: impl Into<Obj<LambdaConflictHandlerConfig>>,
-    ) -> Self {
-        self.lambda_conflict_handler_config = Some(value.into());
-        self
-    }
+    pub fn lambda_conflict_handler_config(mut self, value: impl Into<Obj<LambdaConflictHandlerConfig>>) -> Self { self.lambda_conflict_handler_config = Some(value.into()); self }
 }
 
 impl PropertyType for SyncConfig {}
@@ -257,44 +185,20 @@ impl ToValue for SyncConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(?!aws:)[ a-zA-Z+-=._:/]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\w+-=\.:/@]*$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`, `AWS::AppSync::DomainName`.
@@ -312,6 +216,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -322,20 +227,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

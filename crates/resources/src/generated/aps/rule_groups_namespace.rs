@@ -17,63 +17,24 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupsNamespaceRequired {
     /// `Data`: a string, required.
-    ///
-    /// The rules file used in the namespace.
-    ///
-    /// For more details about the rules file, see \[Creating a rules file\](<https://docs.aws.amazon.com/prometheus/latest/userguide/AMP-ruler-rulesfile.html>) in the *Amazon Managed Service for Prometheus User Guide* .
     pub data: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule groups namespace.
-    ///
-    /// Length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Workspace`: a string, required.
-    ///
-    /// The ID of the workspace to add the rule groups namespace.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`; create-only: changing it replaces the resource.
     pub workspace: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleGroupsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Data", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Workspace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Workspace", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Workspace", "Data", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::APS::RuleGroupsNamespace` resource.
@@ -113,6 +74,7 @@ pub struct RuleGroupsNamespace {
     pub workspace: Str,
 }
 
+#[rustfmt::skip]
 impl RuleGroupsNamespace {
     /// The CloudFormation type name, `AWS::APS::RuleGroupsNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::APS::RuleGroupsNamespace";
@@ -144,36 +106,13 @@ impl RuleGroupsNamespace {
     }
 
     /// `Data`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = value.into();
-        self
-    }
-
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Workspace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workspace(mut self, value: impl Into<Str>) -> Self {
-        self.workspace = value.into();
-        self
-    }
+    pub fn workspace(mut self, value: impl Into<Str>) -> Self { self.workspace = value.into(); self }
 }
 
 impl Resource for RuleGroupsNamespace {

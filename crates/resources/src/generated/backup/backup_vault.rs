@@ -16,40 +16,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct BackupVaultRequired {
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The name of a logical container where backups are stored. Backup vaults are identified by names that are unique to the account used to create them and the AWS Region where they are created.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
     pub backup_vault_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
-        (
-            "BackupVaultName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BackupVaultTags", Shape::Any),
         ("EncryptionKeyArn", Shape::STR),
-        (
-            "LockConfiguration",
-            Shape::Object(&RULE_LockConfigurationType),
-        ),
+        ("LockConfiguration", Shape::Object(&RULE_LockConfigurationType)),
         ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
     ],
     required: &["BackupVaultName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::BackupVault` resource.
@@ -101,6 +83,7 @@ pub struct BackupVault {
     pub notifications: Option<Obj<NotificationObjectType>>,
 }
 
+#[rustfmt::skip]
 impl BackupVault {
     /// The CloudFormation type name, `AWS::Backup::BackupVault`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::BackupVault";
@@ -116,16 +99,7 @@ impl BackupVault {
         conditional_create_only: &[],
         write_only: &["LockConfiguration/ChangeableForDays"],
         read_only: &["BackupVaultArn"],
-        attributes: &[
-            "BackupVaultArn",
-            "BackupVaultName",
-            "EncryptionKeyArn",
-            "LockConfiguration.ChangeableForDays",
-            "LockConfiguration.MaxRetentionDays",
-            "LockConfiguration.MinRetentionDays",
-            "Notifications.BackupVaultEvents",
-            "Notifications.SNSTopicArn",
-        ],
+        attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "LockConfiguration.ChangeableForDays", "LockConfiguration.MaxRetentionDays", "LockConfiguration.MinRetentionDays", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -143,52 +117,17 @@ impl BackupVault {
     }
 
     /// `AccessPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self {
-        self.access_policy = Some(value.into());
-        self
-    }
-
+    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vault_name = value.into();
-        self
-    }
-
+    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self {
-        self.backup_vault_tags = Some(value.into());
-        self
-    }
-
+    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `LockConfiguration`: a [`LockConfigurationType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lock_configuration(mut self, value: impl Into<Obj<LockConfigurationType>>) -> Self {
-        self.lock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lock_configuration(mut self, value: impl Into<Obj<LockConfigurationType>>) -> Self { self.lock_configuration = Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self {
-        self.notifications = Some(value.into());
-        self
-    }
+    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
 }
 
 impl Resource for BackupVault {
@@ -303,15 +242,10 @@ impl BackupVaultAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LockConfigurationTypeRequired {
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The AWS Backup Vault Lock configuration that specifies the minimum retention period that the vault retains its recovery points. This setting can be useful if, for example, your organization's policies require you to retain certain data for at least seven years (2555 days).
-    ///
-    /// If this parameter is not specified, Vault Lock will not enforce a minimum retention period.
-    ///
-    /// If this parameter is specified, any backup or copy job to the vault must have a lifecycle policy with a retention period equal to or longer than the minimum retention period. If the job's retention period is shorter than that minimum retention period, then the vault fails that backup or copy job, and you should either modify your lifecycle settings or use a different vault. Recovery points already saved in the vault prior to Vault Lock are not affected.
     pub min_retention_days: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
     properties: &[
         ("ChangeableForDays", Shape::INT),
@@ -319,11 +253,8 @@ pub(crate) static RULE_LockConfigurationType: ObjRule = ObjRule {
         ("MinRetentionDays", Shape::INT),
     ],
     required: &["MinRetentionDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LockConfigurationType` property type of `AWS::Backup::BackupVault`.
@@ -361,6 +292,7 @@ pub struct LockConfigurationType {
     pub min_retention_days: Int,
 }
 
+#[rustfmt::skip]
 impl LockConfigurationType {
     /// A `LockConfigurationType` with its required properties, named in a [`LockConfigurationTypeRequired`].
     pub fn new(required: LockConfigurationTypeRequired) -> Self {
@@ -372,28 +304,11 @@ impl LockConfigurationType {
     }
 
     /// `ChangeableForDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn changeable_for_days(mut self, value: impl Into<Int>) -> Self {
-        self.changeable_for_days = Some(value.into());
-        self
-    }
-
+    pub fn changeable_for_days(mut self, value: impl Into<Int>) -> Self { self.changeable_for_days = Some(value.into()); self }
     /// `MaxRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.max_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = Some(value.into()); self }
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.min_retention_days = value.into();
-        self
-    }
+    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
 }
 
 impl PropertyType for LockConfigurationType {}

@@ -16,40 +16,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9\\-\\_]{2,50}$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogicallyAirGappedBackupVaultRequired {
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The name of a logical container where backups are stored. Logically air-gapped backup vaults are identified by names that are unique to the account used to create them and the Region where they are created.
-    ///
-    /// Pattern `^[a-zA-Z0-9\-\_]{2,50}$`; create-only: changing it replaces the resource.
     pub backup_vault_name: Str,
     /// `MaxRetentionDays`: an integer, required.
-    ///
-    /// The maximum retention period that the vault retains its recovery points.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub max_retention_days: Int,
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// This setting specifies the minimum retention period that the vault retains its recovery points.
-    ///
-    /// The minimum value accepted is 7 days.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub min_retention_days: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
     properties: &[
         ("AccessPolicy", Shape::Any),
-        (
-            "BackupVaultName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BackupVaultName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BackupVaultTags", Shape::Any),
         ("EncryptionKeyArn", Shape::STR),
         ("MaxRetentionDays", Shape::INT),
@@ -58,11 +36,8 @@ pub(crate) static RULE_LogicallyAirGappedBackupVault: ObjRule = ObjRule {
         ("Notifications", Shape::Object(&RULE_NotificationObjectType)),
     ],
     required: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Backup::LogicallyAirGappedBackupVault` resource.
@@ -128,6 +103,7 @@ pub struct LogicallyAirGappedBackupVault {
     pub notifications: Option<Obj<NotificationObjectType>>,
 }
 
+#[rustfmt::skip]
 impl LogicallyAirGappedBackupVault {
     /// The CloudFormation type name, `AWS::Backup::LogicallyAirGappedBackupVault`.
     pub const TYPE_NAME: &'static str = "AWS::Backup::LogicallyAirGappedBackupVault";
@@ -139,27 +115,11 @@ impl LogicallyAirGappedBackupVault {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-backup-logicallyairgappedbackupvault.html",
         primary_identifier: &["BackupVaultName"],
         required: &["BackupVaultName", "MaxRetentionDays", "MinRetentionDays"],
-        create_only: &[
-            "BackupVaultName",
-            "MinRetentionDays",
-            "MaxRetentionDays",
-            "EncryptionKeyArn",
-        ],
+        create_only: &["BackupVaultName", "MinRetentionDays", "MaxRetentionDays", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["BackupVaultArn", "VaultState", "VaultType"],
-        attributes: &[
-            "BackupVaultArn",
-            "BackupVaultName",
-            "EncryptionKeyArn",
-            "MaxRetentionDays",
-            "MinRetentionDays",
-            "MpaApprovalTeamArn",
-            "Notifications.BackupVaultEvents",
-            "Notifications.SNSTopicArn",
-            "VaultState",
-            "VaultType",
-        ],
+        attributes: &["BackupVaultArn", "BackupVaultName", "EncryptionKeyArn", "MaxRetentionDays", "MinRetentionDays", "MpaApprovalTeamArn", "Notifications.BackupVaultEvents", "Notifications.SNSTopicArn", "VaultState", "VaultType"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -179,68 +139,21 @@ impl LogicallyAirGappedBackupVault {
     }
 
     /// `AccessPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_policy(mut self, value: impl Into<Json>) -> Self {
-        self.access_policy = Some(value.into());
-        self
-    }
-
+    pub fn access_policy(mut self, value: impl Into<Json>) -> Self { self.access_policy = Some(value.into()); self }
     /// `BackupVaultName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self {
-        self.backup_vault_name = value.into();
-        self
-    }
-
+    pub fn backup_vault_name(mut self, value: impl Into<Str>) -> Self { self.backup_vault_name = value.into(); self }
     /// `BackupVaultTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self {
-        self.backup_vault_tags = Some(value.into());
-        self
-    }
-
+    pub fn backup_vault_tags(mut self, value: impl Into<Json>) -> Self { self.backup_vault_tags = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `MaxRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.max_retention_days = value.into();
-        self
-    }
-
+    pub fn max_retention_days(mut self, value: impl Into<Int>) -> Self { self.max_retention_days = value.into(); self }
     /// `MinRetentionDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.min_retention_days = value.into();
-        self
-    }
-
+    pub fn min_retention_days(mut self, value: impl Into<Int>) -> Self { self.min_retention_days = value.into(); self }
     /// `MpaApprovalTeamArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mpa_approval_team_arn(mut self, value: impl Into<Str>) -> Self {
-        self.mpa_approval_team_arn = Some(value.into());
-        self
-    }
-
+    pub fn mpa_approval_team_arn(mut self, value: impl Into<Str>) -> Self { self.mpa_approval_team_arn = Some(value.into()); self }
     /// `Notifications`: a [`NotificationObjectType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self {
-        self.notifications = Some(value.into());
-        self
-    }
+    pub fn notifications(mut self, value: impl Into<Obj<NotificationObjectType>>) -> Self { self.notifications = Some(value.into()); self }
 }
 
 impl Resource for LogicallyAirGappedBackupVault {

@@ -12,44 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationObjectTypeRequired {
     /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// An array of events that indicate the status of jobs to back up resources to the backup vault. For valid events, see \[BackupVaultEvents\](<https://docs.aws.amazon.com/aws-backup/latest/devguide/API_PutBackupVaultNotifications.html#API_PutBackupVaultNotifications_RequestSyntax>) in the *AWS Backup API Guide* .
     pub backup_vault_events: List<Str>,
     /// `SNSTopicArn`: a string, required.
-    ///
-    /// An ARN that uniquely identifies an Amazon Simple Notification Service (Amazon SNS) topic; for example, `arn:aws:sns:us-west-2:111122223333:MyTopic` .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`.
     pub sns_topic_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
     properties: &[
-        (
-            "BackupVaultEvents",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SNSTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
+        ("BackupVaultEvents", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SNSTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
     ],
     required: &["SNSTopicArn", "BackupVaultEvents"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationObjectType` property type, shared by `AWS::Backup::BackupVault`, `AWS::Backup::LogicallyAirGappedBackupVault`.
@@ -71,6 +47,7 @@ pub struct NotificationObjectType {
     pub sns_topic_arn: Str,
 }
 
+#[rustfmt::skip]
 impl NotificationObjectType {
     /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
     pub fn new(required: NotificationObjectTypeRequired) -> Self {
@@ -81,20 +58,9 @@ impl NotificationObjectType {
     }
 
     /// `BackupVaultEvents`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self {
-        self.backup_vault_events = value.into();
-        self
-    }
-
+    pub fn backup_vault_events(mut self, value: impl Into<List<Str>>) -> Self { self.backup_vault_events = value.into(); self }
     /// `SNSTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
 }
 
 impl PropertyType for NotificationObjectType {}
@@ -108,35 +74,14 @@ impl ToValue for NotificationObjectType {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Backup::Framework`, `AWS::Backup::ReportPlan`.
@@ -154,6 +99,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -161,20 +107,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

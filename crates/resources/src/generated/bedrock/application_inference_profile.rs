@@ -17,51 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationInferenceProfileRequired {
     /// `InferenceProfileName`: a string, required.
-    ///
-    /// The name of the inference profile.
-    ///
-    /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub inference_profile_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ModelSource", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["InferenceProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::ApplicationInferenceProfile` resource.
@@ -105,6 +74,7 @@ pub struct ApplicationInferenceProfile {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationInferenceProfile {
     /// The CloudFormation type name, `AWS::Bedrock::ApplicationInferenceProfile`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::ApplicationInferenceProfile";
@@ -119,26 +89,8 @@ impl ApplicationInferenceProfile {
         create_only: &["Description", "InferenceProfileName", "ModelSource"],
         conditional_create_only: &[],
         write_only: &["ModelSource"],
-        read_only: &[
-            "Models",
-            "InferenceProfileArn",
-            "InferenceProfileId",
-            "InferenceProfileIdentifier",
-            "Status",
-            "Type",
-            "CreatedAt",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "InferenceProfileArn",
-            "InferenceProfileId",
-            "InferenceProfileIdentifier",
-            "Models",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
+        read_only: &["Models", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Status", "Type", "CreatedAt", "UpdatedAt"],
+        attributes: &["CreatedAt", "InferenceProfileArn", "InferenceProfileId", "InferenceProfileIdentifier", "Models", "Status", "Type", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -154,36 +106,13 @@ impl ApplicationInferenceProfile {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InferenceProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.inference_profile_name = value.into();
-        self
-    }
-
+    pub fn inference_profile_name(mut self, value: impl Into<Str>) -> Self { self.inference_profile_name = value.into(); self }
     /// `ModelSource`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_source(mut self, value: impl Into<Json>) -> Self {
-        self.model_source = Some(value.into());
-        self
-    }
-
+    pub fn model_source(mut self, value: impl Into<Json>) -> Self { self.model_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ApplicationInferenceProfile {

@@ -17,54 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataAutomationLibraryRequired {
     /// `LibraryName`: a string, required.
-    ///
-    /// Name of the DataAutomationLibrary
-    ///
-    /// Pattern `^[a-zA-Z0-9-_]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub library_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataAutomationLibrary: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "LibraryDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LibraryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("LibraryDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(300), ..StrRule::ANY })),
+        ("LibraryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["LibraryName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::DataAutomationLibrary` resource.
@@ -106,6 +72,7 @@ pub struct DataAutomationLibrary {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataAutomationLibrary {
     /// The CloudFormation type name, `AWS::Bedrock::DataAutomationLibrary`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::DataAutomationLibrary";
@@ -137,39 +104,13 @@ impl DataAutomationLibrary {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `LibraryDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn library_description(mut self, value: impl Into<Str>) -> Self {
-        self.library_description = Some(value.into());
-        self
-    }
-
+    pub fn library_description(mut self, value: impl Into<Str>) -> Self { self.library_description = Some(value.into()); self }
     /// `LibraryName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn library_name(mut self, value: impl Into<Str>) -> Self {
-        self.library_name = value.into();
-        self
-    }
-
+    pub fn library_name(mut self, value: impl Into<Str>) -> Self { self.library_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataAutomationLibrary {
@@ -238,33 +179,18 @@ impl DataAutomationLibraryAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `KmsKeyId`: a string, required.
-    ///
-    /// KMS Key Identifier
-    ///
-    /// Pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]+$`; length 1 to 2048.
     pub kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsEncryptionContext", Shape::Any),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["KmsKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::Bedrock::DataAutomationLibrary`.
@@ -286,6 +212,7 @@ pub struct EncryptionConfiguration {
     pub kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -296,20 +223,9 @@ impl EncryptionConfiguration {
     }
 
     /// `KmsEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.kms_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn kms_encryption_context(mut self, value: impl Into<Json>) -> Self { self.kms_encryption_context = Some(value.into()); self }
     /// `KmsKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = value.into();
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}

@@ -20,86 +20,28 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^([0-9a-zA-Z][ _-]?)+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentPromptRouterRequired {
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    ///
-    /// The default model to use when the routing criteria is not met.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub fallback_model: Obj<PromptRouterTargetModel>,
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    ///
-    /// A list of foundation models that the prompt router can route requests to. At least one model must be specified.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub models: List<PromptRouterTargetModel>,
     /// `PromptRouterName`: a string, required.
-    ///
-    /// The name of the prompt router. The name must be unique within your AWS account in the current region.
-    ///
-    /// Pattern `^([0-9a-zA-Z][ _-]?)+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub prompt_router_name: Str,
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    ///
-    /// Routing criteria for a prompt router.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub routing_criteria: Obj<RoutingCriteria>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IntelligentPromptRouter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FallbackModel",
-            Shape::Object(&RULE_PromptRouterTargetModel),
-        ),
-        (
-            "Models",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PromptRouterTargetModel),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PromptRouterName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FallbackModel", Shape::Object(&RULE_PromptRouterTargetModel)),
+        ("Models", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptRouterTargetModel), min_items: None, max_items: None })),
+        ("PromptRouterName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("RoutingCriteria", Shape::Object(&RULE_RoutingCriteria)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[
-        "FallbackModel",
-        "Models",
-        "PromptRouterName",
-        "RoutingCriteria",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Bedrock::IntelligentPromptRouter` resource.
@@ -153,6 +95,7 @@ pub struct IntelligentPromptRouter {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl IntelligentPromptRouter {
     /// The CloudFormation type name, `AWS::Bedrock::IntelligentPromptRouter`.
     pub const TYPE_NAME: &'static str = "AWS::Bedrock::IntelligentPromptRouter";
@@ -163,35 +106,12 @@ impl IntelligentPromptRouter {
         type_name: "AWS::Bedrock::IntelligentPromptRouter",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrock-intelligentpromptrouter.html",
         primary_identifier: &["PromptRouterArn"],
-        required: &[
-            "FallbackModel",
-            "Models",
-            "PromptRouterName",
-            "RoutingCriteria",
-        ],
-        create_only: &[
-            "FallbackModel",
-            "Models",
-            "PromptRouterName",
-            "RoutingCriteria",
-            "Description",
-        ],
+        required: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria"],
+        create_only: &["FallbackModel", "Models", "PromptRouterName", "RoutingCriteria", "Description"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedAt",
-            "PromptRouterArn",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "PromptRouterArn",
-            "Status",
-            "Type",
-            "UpdatedAt",
-        ],
+        read_only: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
+        attributes: &["CreatedAt", "PromptRouterArn", "Status", "Type", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -209,52 +129,17 @@ impl IntelligentPromptRouter {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FallbackModel`: a [`PromptRouterTargetModel`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_model(mut self, value: impl Into<Obj<PromptRouterTargetModel>>) -> Self {
-        self.fallback_model = value.into();
-        self
-    }
-
+    pub fn fallback_model(mut self, value: impl Into<Obj<PromptRouterTargetModel>>) -> Self { self.fallback_model = value.into(); self }
     /// `Models`: a list of [`PromptRouterTargetModel`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn models(mut self, value: impl Into<List<PromptRouterTargetModel>>) -> Self {
-        self.models = value.into();
-        self
-    }
-
+    pub fn models(mut self, value: impl Into<List<PromptRouterTargetModel>>) -> Self { self.models = value.into(); self }
     /// `PromptRouterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prompt_router_name(mut self, value: impl Into<Str>) -> Self {
-        self.prompt_router_name = value.into();
-        self
-    }
-
+    pub fn prompt_router_name(mut self, value: impl Into<Str>) -> Self { self.prompt_router_name = value.into(); self }
     /// `RoutingCriteria`: a [`RoutingCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_criteria(mut self, value: impl Into<Obj<RoutingCriteria>>) -> Self {
-        self.routing_criteria = value.into();
-        self
-    }
-
+    pub fn routing_criteria(mut self, value: impl Into<Obj<RoutingCriteria>>) -> Self { self.routing_criteria = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for IntelligentPromptRouter {
@@ -330,30 +215,17 @@ impl IntelligentPromptRouterAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PromptRouterTargetModelRequired {
     /// `ModelArn`: a string, required.
-    ///
-    /// The target model's ARN.
-    ///
-    /// Pattern `(^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}::foundation-model/[a-z0-9-]{1,63}[.]{1}([a-z0-9-]{1,63}[.]){0,2}[a-z0-9-]{1,63}([:][a-z0-9-]{1,63}){0,2})|(^arn:aws(|-us-gov|-cn|-iso|-iso-b):bedrock:(|[0-9a-z-]{0,20}):(|[0-9]{12}):(inference-profile|application-inference-profile)/[a-zA-Z0-9-:.]+)$`; length 1 to 2048.
     pub model_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PromptRouterTargetModel: ObjRule = ObjRule {
-    properties: &[(
-        "ModelArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("ModelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["ModelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PromptRouterTargetModel` property type of `AWS::Bedrock::IntelligentPromptRouter`.
@@ -371,6 +243,7 @@ pub struct PromptRouterTargetModel {
     pub model_arn: Str,
 }
 
+#[rustfmt::skip]
 impl PromptRouterTargetModel {
     /// A `PromptRouterTargetModel` with its required properties, named in a [`PromptRouterTargetModelRequired`].
     pub fn new(required: PromptRouterTargetModelRequired) -> Self {
@@ -380,12 +253,7 @@ impl PromptRouterTargetModel {
     }
 
     /// `ModelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_arn = value.into();
-        self
-    }
+    pub fn model_arn(mut self, value: impl Into<Str>) -> Self { self.model_arn = value.into(); self }
 }
 
 impl PropertyType for PromptRouterTargetModel {}
@@ -400,28 +268,17 @@ impl ToValue for PromptRouterTargetModel {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingCriteriaRequired {
     /// `ResponseQualityDifference`: a number, required.
-    ///
-    /// The criteria's response quality difference.
-    ///
-    /// Value 0 to 100.
     pub response_quality_difference: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RoutingCriteria: ObjRule = ObjRule {
-    properties: &[(
-        "ResponseQualityDifference",
-        Shape::Num(&NumRule {
-            min: Some(0.0),
-            max: Some(100.0),
-            allowed: &[],
-        }),
-    )],
+    properties: &[
+        ("ResponseQualityDifference", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+    ],
     required: &["ResponseQualityDifference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingCriteria` property type of `AWS::Bedrock::IntelligentPromptRouter`.
@@ -439,6 +296,7 @@ pub struct RoutingCriteria {
     pub response_quality_difference: Num,
 }
 
+#[rustfmt::skip]
 impl RoutingCriteria {
     /// A `RoutingCriteria` with its required properties, named in a [`RoutingCriteriaRequired`].
     pub fn new(required: RoutingCriteriaRequired) -> Self {
@@ -448,12 +306,7 @@ impl RoutingCriteria {
     }
 
     /// `ResponseQualityDifference`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_quality_difference(mut self, value: impl Into<Num>) -> Self {
-        self.response_quality_difference = value.into();
-        self
-    }
+    pub fn response_quality_difference(mut self, value: impl Into<Num>) -> Self { self.response_quality_difference = value.into(); self }
 }
 
 impl PropertyType for RoutingCriteria {}

@@ -21,63 +21,27 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserCustomRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the custom browser.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    ///
-    /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_configuration: Obj<BrowserNetworkConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BrowserCustom: ObjRule = ObjRule {
     properties: &[
         ("BrowserSigning", Shape::Object(&RULE_BrowserSigning)),
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
         ("Description", Shape::STR),
-        (
-            "EnterprisePolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BrowserEnterprisePolicy),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("EnterprisePolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_BrowserEnterprisePolicy), min_items: Some(0), max_items: Some(10) })),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_BrowserNetworkConfiguration),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_BrowserNetworkConfiguration)),
         ("RecordingConfig", Shape::Object(&RULE_RecordingConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "NetworkConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::BrowserCustom` resource.
@@ -151,6 +115,7 @@ pub struct BrowserCustom {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl BrowserCustom {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::BrowserCustom`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::BrowserCustom";
@@ -162,34 +127,11 @@ impl BrowserCustom {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-browsercustom.html",
         primary_identifier: &["BrowserId"],
         required: &["Name", "NetworkConfiguration"],
-        create_only: &[
-            "Name",
-            "Description",
-            "NetworkConfiguration",
-            "RecordingConfig",
-            "BrowserSigning",
-            "Certificates",
-            "EnterprisePolicies",
-            "ExecutionRoleArn",
-        ],
+        create_only: &["Name", "Description", "NetworkConfiguration", "RecordingConfig", "BrowserSigning", "Certificates", "EnterprisePolicies", "ExecutionRoleArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "BrowserId",
-            "BrowserArn",
-            "Status",
-            "FailureReason",
-            "CreatedAt",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "BrowserArn",
-            "BrowserId",
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["BrowserId", "BrowserArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
+        attributes: &["BrowserArn", "BrowserId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -210,79 +152,23 @@ impl BrowserCustom {
     }
 
     /// `BrowserSigning`: a [`BrowserSigning`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_signing(mut self, value: impl Into<Obj<BrowserSigning>>) -> Self {
-        self.browser_signing = Some(value.into());
-        self
-    }
-
+    pub fn browser_signing(mut self, value: impl Into<Obj<BrowserSigning>>) -> Self { self.browser_signing = Some(value.into()); self }
     /// `Certificates`: a list of [`Certificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = Some(value.into());
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EnterprisePolicies`: a list of [`BrowserEnterprisePolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enterprise_policies(mut self, value: impl Into<List<BrowserEnterprisePolicy>>) -> Self {
-        self.enterprise_policies = Some(value.into());
-        self
-    }
-
+    pub fn enterprise_policies(mut self, value: impl Into<List<BrowserEnterprisePolicy>>) -> Self { self.enterprise_policies = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`BrowserNetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<BrowserNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<BrowserNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `RecordingConfig`: a [`RecordingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recording_config(mut self, value: impl Into<Obj<RecordingConfig>>) -> Self {
-        self.recording_config = Some(value.into());
-        self
-    }
-
+    pub fn recording_config(mut self, value: impl Into<Obj<RecordingConfig>>) -> Self { self.recording_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for BrowserCustom {
@@ -366,35 +252,20 @@ impl BrowserCustomAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserEnterprisePolicyRequired {
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// S3 Location Configuration
     pub location: Obj<S3Location>,
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
-    ///
-    /// The type of browser enterprise policy.
     pub r#type: BrowserEnterprisePolicyType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BrowserEnterprisePolicy: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::Object(&RULE_S3Location)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MANAGED", "RECOMMENDED"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["MANAGED", "RECOMMENDED"], ..StrRule::ANY })),
     ],
     required: &["Location", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserEnterprisePolicy` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -414,6 +285,7 @@ pub struct BrowserEnterprisePolicy {
     pub r#type: BrowserEnterprisePolicyType,
 }
 
+#[rustfmt::skip]
 impl BrowserEnterprisePolicy {
     /// A `BrowserEnterprisePolicy` with its required properties, named in a [`BrowserEnterprisePolicyRequired`].
     pub fn new(required: BrowserEnterprisePolicyRequired) -> Self {
@@ -424,20 +296,9 @@ impl BrowserEnterprisePolicy {
     }
 
     /// `Location`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.location = value.into(); self }
     /// `Type`: a [`BrowserEnterprisePolicyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<BrowserEnterprisePolicyType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<BrowserEnterprisePolicyType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for BrowserEnterprisePolicy {}
@@ -455,33 +316,18 @@ impl ToValue for BrowserEnterprisePolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BrowserNetworkConfigurationRequired {
     /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    ///
-    /// The network mode.
-    ///
-    /// Default `"PUBLIC"`.
     pub network_mode: BrowserNetworkMode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BrowserNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "VPC"],
-                format: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "VPC"], ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["NetworkMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserNetworkConfiguration` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -503,6 +349,7 @@ pub struct BrowserNetworkConfiguration {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl BrowserNetworkConfiguration {
     /// A `BrowserNetworkConfiguration` with its required properties, named in a [`BrowserNetworkConfigurationRequired`].
     pub fn new(required: BrowserNetworkConfigurationRequired) -> Self {
@@ -513,20 +360,9 @@ impl BrowserNetworkConfiguration {
     }
 
     /// `NetworkMode`: a [`BrowserNetworkMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<BrowserNetworkMode>) -> Self {
-        self.network_mode = value.into();
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<BrowserNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for BrowserNetworkConfiguration {}
@@ -540,14 +376,13 @@ impl ToValue for BrowserNetworkConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BrowserSigning: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BrowserSigning` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -563,6 +398,7 @@ pub struct BrowserSigning {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl BrowserSigning {
     /// A `BrowserSigning` with no property set (none is required).
     pub fn new() -> Self {
@@ -570,12 +406,7 @@ impl BrowserSigning {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for BrowserSigning {}
@@ -586,17 +417,14 @@ impl ToValue for BrowserSigning {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RecordingConfig: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
         ("S3Location", Shape::Object(&RULE_S3Location)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordingConfig` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -618,6 +446,7 @@ pub struct RecordingConfig {
     pub s3_location: Option<Obj<S3Location>>,
 }
 
+#[rustfmt::skip]
 impl RecordingConfig {
     /// A `RecordingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -625,20 +454,9 @@ impl RecordingConfig {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `S3Location`: a [`S3Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.s3_location = Some(value.into());
-        self
-    }
+    pub fn s3_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_location = Some(value.into()); self }
 }
 
 impl PropertyType for RecordingConfig {}
@@ -656,48 +474,20 @@ impl ToValue for RecordingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The S3 location bucket name.
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`.
     pub bucket: Str,
     /// `Prefix`: a string, required.
-    ///
-    /// The S3 location object prefix.
-    ///
-    /// Length at least 1.
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
     ],
     required: &["Bucket", "Prefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::BedrockAgentCore::BrowserCustom`.
@@ -721,6 +511,7 @@ pub struct S3Location {
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -731,20 +522,9 @@ impl S3Location {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
 }
 
 impl PropertyType for S3Location {}

@@ -20,53 +20,24 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeInterpreterCustomRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the code interpreter.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    ///
-    /// The network configuration for a code interpreter. This structure defines how the code interpreter connects to the network.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_configuration: Obj<CodeInterpreterNetworkConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeInterpreterCustom: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: Some(0), max_items: Some(10) })),
         ("Description", Shape::STR),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_CodeInterpreterNetworkConfiguration),
-        ),
+        ("NetworkConfiguration", Shape::Object(&RULE_CodeInterpreterNetworkConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "NetworkConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::CodeInterpreterCustom` resource.
@@ -122,6 +93,7 @@ pub struct CodeInterpreterCustom {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CodeInterpreterCustom {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::CodeInterpreterCustom";
@@ -133,31 +105,11 @@ impl CodeInterpreterCustom {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-bedrockagentcore-codeinterpretercustom.html",
         primary_identifier: &["CodeInterpreterId"],
         required: &["Name", "NetworkConfiguration"],
-        create_only: &[
-            "Name",
-            "Description",
-            "NetworkConfiguration",
-            "Certificates",
-            "ExecutionRoleArn",
-        ],
+        create_only: &["Name", "Description", "NetworkConfiguration", "Certificates", "ExecutionRoleArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CodeInterpreterId",
-            "CodeInterpreterArn",
-            "Status",
-            "FailureReason",
-            "CreatedAt",
-            "LastUpdatedAt",
-        ],
-        attributes: &[
-            "CodeInterpreterArn",
-            "CodeInterpreterId",
-            "CreatedAt",
-            "FailureReason",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["CodeInterpreterId", "CodeInterpreterArn", "Status", "FailureReason", "CreatedAt", "LastUpdatedAt"],
+        attributes: &["CodeInterpreterArn", "CodeInterpreterId", "CreatedAt", "FailureReason", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -175,55 +127,17 @@ impl CodeInterpreterCustom {
     }
 
     /// `Certificates`: a list of [`Certificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = Some(value.into());
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkConfiguration`: a [`CodeInterpreterNetworkConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(
-        mut self,
-        value: impl Into<Obj<CodeInterpreterNetworkConfiguration>>,
-    ) -> Self {
-        self.network_configuration = value.into();
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<CodeInterpreterNetworkConfiguration>>) -> Self { self.network_configuration = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CodeInterpreterCustom {
@@ -304,33 +218,18 @@ impl CodeInterpreterCustomAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeInterpreterNetworkConfigurationRequired {
     /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    ///
-    /// The network mode.
-    ///
-    /// Default `"SANDBOX"`.
     pub network_mode: CodeInterpreterNetworkMode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeInterpreterNetworkConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PUBLIC", "SANDBOX", "VPC"],
-                format: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["PUBLIC", "SANDBOX", "VPC"], ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
     required: &["NetworkMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeInterpreterNetworkConfiguration` property type of `AWS::BedrockAgentCore::CodeInterpreterCustom`.
@@ -352,6 +251,7 @@ pub struct CodeInterpreterNetworkConfiguration {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl CodeInterpreterNetworkConfiguration {
     /// A `CodeInterpreterNetworkConfiguration` with its required properties, named in a [`CodeInterpreterNetworkConfigurationRequired`].
     pub fn new(required: CodeInterpreterNetworkConfigurationRequired) -> Self {
@@ -362,20 +262,9 @@ impl CodeInterpreterNetworkConfiguration {
     }
 
     /// `NetworkMode`: a [`CodeInterpreterNetworkMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<CodeInterpreterNetworkMode>) -> Self {
-        self.network_mode = value.into();
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<CodeInterpreterNetworkMode>) -> Self { self.network_mode = value.into(); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for CodeInterpreterNetworkConfiguration {}

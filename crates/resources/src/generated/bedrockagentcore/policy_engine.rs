@@ -18,60 +18,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z][A-Za-z0-9_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyEngineRequired {
     /// `Name`: a string, required.
-    ///
-    /// The customer-assigned immutable name for the policy engine
-    ///
-    /// Pattern `^[A-Za-z][A-Za-z0-9_]*$`; length 1 to 48; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PolicyEngine: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4096),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(48),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4096), ..StrRule::ANY })),
+        ("EncryptionKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(48), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::BedrockAgentCore::PolicyEngine` resource.
@@ -113,6 +73,7 @@ pub struct PolicyEngine {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PolicyEngine {
     /// The CloudFormation type name, `AWS::BedrockAgentCore::PolicyEngine`.
     pub const TYPE_NAME: &'static str = "AWS::BedrockAgentCore::PolicyEngine";
@@ -127,22 +88,8 @@ impl PolicyEngine {
         create_only: &["Name", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "PolicyEngineId",
-            "CreatedAt",
-            "UpdatedAt",
-            "PolicyEngineArn",
-            "Status",
-            "StatusReasons",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "PolicyEngineArn",
-            "PolicyEngineId",
-            "Status",
-            "StatusReasons",
-            "UpdatedAt",
-        ],
+        read_only: &["PolicyEngineId", "CreatedAt", "UpdatedAt", "PolicyEngineArn", "Status", "StatusReasons"],
+        attributes: &["CreatedAt", "PolicyEngineArn", "PolicyEngineId", "Status", "StatusReasons", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -158,36 +105,13 @@ impl PolicyEngine {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PolicyEngine {

@@ -16,65 +16,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CaseRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the case rule.
-    ///
-    /// Pattern `^.*[\S]$`; length 1 to 100.
     pub name: Str,
     /// `Rule`: a JSON value, required.
-    ///
-    /// Represents what rule type should take place, under what conditions.
     pub rule: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CaseRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Rule", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cases::CaseRule` resource.
@@ -118,6 +76,7 @@ pub struct CaseRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CaseRule {
     /// The CloudFormation type name, `AWS::Cases::CaseRule`.
     pub const TYPE_NAME: &'static str = "AWS::Cases::CaseRule";
@@ -132,18 +91,8 @@ impl CaseRule {
         create_only: &["DomainId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CaseRuleId",
-            "CreatedTime",
-            "LastModifiedTime",
-            "CaseRuleArn",
-        ],
-        attributes: &[
-            "CaseRuleArn",
-            "CaseRuleId",
-            "CreatedTime",
-            "LastModifiedTime",
-        ],
+        read_only: &["CaseRuleId", "CreatedTime", "LastModifiedTime", "CaseRuleArn"],
+        attributes: &["CaseRuleArn", "CaseRuleId", "CreatedTime", "LastModifiedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -160,44 +109,15 @@ impl CaseRule {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Rule`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Json>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Json>) -> Self { self.rule = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CaseRule {

@@ -16,90 +16,24 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^.*[\\S]$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `Name`: a string, required.
-    ///
-    /// The template name.
-    ///
-    /// Pattern `^.*[\S]$`; length 1 to 100.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LayoutConfiguration",
-            Shape::Object(&RULE_LayoutConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequiredFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RequiredField),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TemplateRule),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Active", "Inactive"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("LayoutConfiguration", Shape::Object(&RULE_LayoutConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RequiredFields", Shape::List(&ListRule { items: Shape::Object(&RULE_RequiredField), min_items: None, max_items: Some(100) })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_TemplateRule), min_items: None, max_items: Some(50) })),
+        ("Status", Shape::Str(&StrRule { allowed: &["Active", "Inactive"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Cases::Template` resource.
@@ -166,6 +100,7 @@ pub struct Template {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// The CloudFormation type name, `AWS::Cases::Template`.
     pub const TYPE_NAME: &'static str = "AWS::Cases::Template";
@@ -180,18 +115,8 @@ impl Template {
         create_only: &["DomainId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreatedTime",
-            "LastModifiedTime",
-            "TemplateArn",
-            "TemplateId",
-        ],
-        attributes: &[
-            "CreatedTime",
-            "LastModifiedTime",
-            "TemplateArn",
-            "TemplateId",
-        ],
+        read_only: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
+        attributes: &["CreatedTime", "LastModifiedTime", "TemplateArn", "TemplateId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -211,68 +136,21 @@ impl Template {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `LayoutConfiguration`: a [`LayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout_configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self {
-        self.layout_configuration = Some(value.into());
-        self
-    }
-
+    pub fn layout_configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.layout_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RequiredFields`: a list of [`RequiredField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn required_fields(mut self, value: impl Into<List<RequiredField>>) -> Self {
-        self.required_fields = Some(value.into());
-        self
-    }
-
+    pub fn required_fields(mut self, value: impl Into<List<RequiredField>>) -> Self { self.required_fields = Some(value.into()); self }
     /// `Rules`: a list of [`TemplateRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<TemplateRule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<TemplateRule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Status`: a [`TemplateStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<TemplateStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<TemplateStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Template {
@@ -343,23 +221,13 @@ impl TemplateAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultLayout",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DefaultLayout", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LayoutConfiguration` property type of `AWS::Cases::Template`.
@@ -377,6 +245,7 @@ pub struct LayoutConfiguration {
     pub default_layout: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -384,12 +253,7 @@ impl LayoutConfiguration {
     }
 
     /// `DefaultLayout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_layout(mut self, value: impl Into<Str>) -> Self {
-        self.default_layout = Some(value.into());
-        self
-    }
+    pub fn default_layout(mut self, value: impl Into<Str>) -> Self { self.default_layout = Some(value.into()); self }
 }
 
 impl PropertyType for LayoutConfiguration {}
@@ -406,30 +270,17 @@ impl ToValue for LayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequiredFieldRequired {
     /// `FieldId`: a string, required.
-    ///
-    /// Unique identifier of a field.
-    ///
-    /// Length 1 to 500.
     pub field_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RequiredField: ObjRule = ObjRule {
-    properties: &[(
-        "FieldId",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(500),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+    ],
     required: &["FieldId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequiredField` property type of `AWS::Cases::Template`.
@@ -447,6 +298,7 @@ pub struct RequiredField {
     pub field_id: Str,
 }
 
+#[rustfmt::skip]
 impl RequiredField {
     /// A `RequiredField` with its required properties, named in a [`RequiredFieldRequired`].
     pub fn new(required: RequiredFieldRequired) -> Self {
@@ -456,12 +308,7 @@ impl RequiredField {
     }
 
     /// `FieldId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_id = value.into();
-        self
-    }
+    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
 }
 
 impl PropertyType for RequiredField {}
@@ -476,42 +323,18 @@ impl ToValue for RequiredField {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRuleRequired {
     /// `CaseRuleId`: a string, required.
-    ///
-    /// Unique identifier of a case rule.
-    ///
-    /// Length 1 to 500.
     pub case_rule_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CaseRuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FieldId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CaseRuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
+        ("FieldId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
     ],
     required: &["CaseRuleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateRule` property type of `AWS::Cases::Template`.
@@ -535,6 +358,7 @@ pub struct TemplateRule {
     pub field_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TemplateRule {
     /// A `TemplateRule` with its required properties, named in a [`TemplateRuleRequired`].
     pub fn new(required: TemplateRuleRequired) -> Self {
@@ -545,20 +369,9 @@ impl TemplateRule {
     }
 
     /// `CaseRuleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn case_rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.case_rule_id = value.into();
-        self
-    }
-
+    pub fn case_rule_id(mut self, value: impl Into<Str>) -> Self { self.case_rule_id = value.into(); self }
     /// `FieldId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_id(mut self, value: impl Into<Str>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
+    pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateRule {}

@@ -14,72 +14,26 @@ pub use super::shared::{ResourceTag, ResourceTagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CostCategoryRequired {
     /// `Name`: a string, required.
-    ///
-    /// The unique name of the Cost Category.
-    ///
-    /// Length 1 to 50; create-only: changing it replaces the resource.
     pub name: Str,
     /// `RuleVersion`: a [`RuleVersion`] value, required.
-    ///
-    /// The rule schema version in this particular Cost Category.
     pub rule_version: RuleVersion,
     /// `Rules`: a string, required.
-    ///
-    /// The array of CostCategoryRule in JSON array format.
-    ///
-    /// &gt; Rules are processed in order. If there are multiple rules that match the line item, then the first rule to match is used to determine that Cost Category value.
     pub rules: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CostCategory: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleVersion",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CostCategoryExpression.v1"],
-                format: None,
-            }),
-        ),
+        ("DefaultValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), ..StrRule::ANY })),
+        ("RuleVersion", Shape::Str(&StrRule { allowed: &["CostCategoryExpression.v1"], ..StrRule::ANY })),
         ("Rules", Shape::STR),
         ("SplitChargeRules", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceTag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceTag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["Name", "RuleVersion", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CE::CostCategory` resource.
@@ -129,6 +83,7 @@ pub struct CostCategory {
     pub tags: Option<List<ResourceTag>>,
 }
 
+#[rustfmt::skip]
 impl CostCategory {
     /// The CloudFormation type name, `AWS::CE::CostCategory`.
     pub const TYPE_NAME: &'static str = "AWS::CE::CostCategory";
@@ -162,52 +117,17 @@ impl CostCategory {
     }
 
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RuleVersion`: a [`RuleVersion`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_version(mut self, value: impl Into<RuleVersion>) -> Self {
-        self.rule_version = value.into();
-        self
-    }
-
+    pub fn rule_version(mut self, value: impl Into<RuleVersion>) -> Self { self.rule_version = value.into(); self }
     /// `Rules`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<Str>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<Str>) -> Self { self.rules = value.into(); self }
     /// `SplitChargeRules`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn split_charge_rules(mut self, value: impl Into<Str>) -> Self {
-        self.split_charge_rules = Some(value.into());
-        self
-    }
-
+    pub fn split_charge_rules(mut self, value: impl Into<Str>) -> Self { self.split_charge_rules = Some(value.into()); self }
     /// `Tags`: a list of [`ResourceTag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<ResourceTag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CostCategory {

@@ -19,63 +19,23 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
     /// `ActionName`: a string, required.
-    ///
-    /// The name of the custom action. This name is included in the Amazon Resource Name (ARN).
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,64}$`; length 1 to 64; create-only: changing it replaces the resource.
     pub action_name: Str,
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    ///
-    /// The definition of the command to run when invoked as an alias or as an action button.
     pub definition: Obj<CustomActionDefinition>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AliasName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Attachments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomActionAttachment),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Attachments", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachment), min_items: None, max_items: None })),
         ("Definition", Shape::Object(&RULE_CustomActionDefinition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["ActionName", "Definition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Chatbot::CustomAction` resource.
@@ -121,6 +81,7 @@ pub struct CustomAction {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CustomAction {
     /// The CloudFormation type name, `AWS::Chatbot::CustomAction`.
     pub const TYPE_NAME: &'static str = "AWS::Chatbot::CustomAction";
@@ -153,44 +114,15 @@ impl CustomAction {
     }
 
     /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
-
+    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
     /// `AliasName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.alias_name = Some(value.into());
-        self
-    }
-
+    pub fn alias_name(mut self, value: impl Into<Str>) -> Self { self.alias_name = Some(value.into()); self }
     /// `Attachments`: a list of [`CustomActionAttachment`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachments(mut self, value: impl Into<List<CustomActionAttachment>>) -> Self {
-        self.attachments = Some(value.into());
-        self
-    }
-
+    pub fn attachments(mut self, value: impl Into<List<CustomActionAttachment>>) -> Self { self.attachments = Some(value.into()); self }
     /// `Definition`: a [`CustomActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<CustomActionDefinition>>) -> Self {
-        self.definition = value.into();
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<CustomActionDefinition>>) -> Self { self.definition = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CustomAction {
@@ -237,44 +169,16 @@ impl CustomActionAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomActionAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "ButtonText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Criteria",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomActionAttachmentCriteria),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "NotificationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ButtonText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(50), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Criteria", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomActionAttachmentCriteria), min_items: Some(1), max_items: Some(5) })),
+        ("NotificationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Variables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionAttachment` property type of `AWS::Chatbot::CustomAction`.
@@ -312,6 +216,7 @@ pub struct CustomActionAttachment {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CustomActionAttachment {
     /// A `CustomActionAttachment` with no property set (none is required).
     pub fn new() -> Self {
@@ -319,36 +224,13 @@ impl CustomActionAttachment {
     }
 
     /// `ButtonText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_text(mut self, value: impl Into<Str>) -> Self {
-        self.button_text = Some(value.into());
-        self
-    }
-
+    pub fn button_text(mut self, value: impl Into<Str>) -> Self { self.button_text = Some(value.into()); self }
     /// `Criteria`: a list of [`CustomActionAttachmentCriteria`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criteria(mut self, value: impl Into<List<CustomActionAttachmentCriteria>>) -> Self {
-        self.criteria = Some(value.into());
-        self
-    }
-
+    pub fn criteria(mut self, value: impl Into<List<CustomActionAttachmentCriteria>>) -> Self { self.criteria = Some(value.into()); self }
     /// `NotificationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_type(mut self, value: impl Into<Str>) -> Self {
-        self.notification_type = Some(value.into());
-        self
-    }
-
+    pub fn notification_type(mut self, value: impl Into<Str>) -> Self { self.notification_type = Some(value.into()); self }
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for CustomActionAttachment {}
@@ -368,45 +250,21 @@ impl ToValue for CustomActionAttachment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionAttachmentCriteriaRequired {
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
-    ///
-    /// The operation to perform on the named variable.
     pub operator: CustomActionAttachmentCriteriaOperator,
     /// `VariableName`: a string, required.
-    ///
-    /// The name of the variable to operate on.
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomActionAttachmentCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "Operator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HAS_VALUE", "EQUALS"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Operator", Shape::Str(&StrRule { allowed: &["HAS_VALUE", "EQUALS"], ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
         ("VariableName", Shape::STR),
     ],
     required: &["Operator", "VariableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionAttachmentCriteria` property type of `AWS::Chatbot::CustomAction`.
@@ -436,6 +294,7 @@ pub struct CustomActionAttachmentCriteria {
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 impl CustomActionAttachmentCriteria {
     /// A `CustomActionAttachmentCriteria` with its required properties, named in a [`CustomActionAttachmentCriteriaRequired`].
     pub fn new(required: CustomActionAttachmentCriteriaRequired) -> Self {
@@ -447,28 +306,11 @@ impl CustomActionAttachmentCriteria {
     }
 
     /// `Operator`: a [`CustomActionAttachmentCriteriaOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operator(mut self, value: impl Into<CustomActionAttachmentCriteriaOperator>) -> Self {
-        self.operator = value.into();
-        self
-    }
-
+    pub fn operator(mut self, value: impl Into<CustomActionAttachmentCriteriaOperator>) -> Self { self.operator = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
     /// `VariableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self {
-        self.variable_name = value.into();
-        self
-    }
+    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
 }
 
 impl PropertyType for CustomActionAttachmentCriteria {}
@@ -487,30 +329,17 @@ impl ToValue for CustomActionAttachmentCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionDefinitionRequired {
     /// `CommandText`: a string, required.
-    ///
-    /// The command string to run which may include variables by prefixing with a dollar sign ($).
-    ///
-    /// Length 1 to 5000.
     pub command_text: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "CommandText",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(5000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("CommandText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5000), ..StrRule::ANY })),
+    ],
     required: &["CommandText"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomActionDefinition` property type of `AWS::Chatbot::CustomAction`.
@@ -532,6 +361,7 @@ pub struct CustomActionDefinition {
     pub command_text: Str,
 }
 
+#[rustfmt::skip]
 impl CustomActionDefinition {
     /// A `CustomActionDefinition` with its required properties, named in a [`CustomActionDefinitionRequired`].
     pub fn new(required: CustomActionDefinitionRequired) -> Self {
@@ -541,12 +371,7 @@ impl CustomActionDefinition {
     }
 
     /// `CommandText`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command_text(mut self, value: impl Into<Str>) -> Self {
-        self.command_text = value.into();
-        self
-    }
+    pub fn command_text(mut self, value: impl Into<Str>) -> Self { self.command_text = value.into(); self }
 }
 
 impl PropertyType for CustomActionDefinition {}

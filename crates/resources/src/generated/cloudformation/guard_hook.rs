@@ -21,121 +21,36 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("arn:.+:iam::[0-9]{12}:role/
 #[derive(Clone, Debug, PartialEq)]
 pub struct GuardHookRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The type name alias for the Hook. This alias must be unique per account and Region.
-    ///
-    /// The alias must be in the form `Name1::Name2::Name3` and must not begin with `AWS` . For example, `Private::Guard::MyTestHook` .
-    ///
-    /// Pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The IAM role that the Hook assumes to retrieve your Guard rules from S3 and optionally write a detailed Guard output report back.
-    ///
-    /// Pattern `arn:.+:iam::[0-9]{12}:role/.+`; length at most 256; create-only: changing it replaces the resource.
     pub execution_role: Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// Specifies how the Hook responds when rules fail their evaluation.
-    ///
-    /// - `FAIL` : Prevents the action from proceeding. This is helpful for enforcing strict compliance or security policies.
-    /// - `WARN` : Issues warnings to users but allows actions to continue. This is useful for non-critical validations or informational checks.
-    ///
-    /// Default `"WARN"`.
     pub failure_mode: FailureMode,
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// Specifies if the Hook is `ENABLED` or `DISABLED` .
-    ///
-    /// Default `"DISABLED"`.
     pub hook_status: HookStatus,
     /// `RuleLocation`: a [`S3Location`] object, required.
-    ///
-    /// Specifies the S3 location of your Guard rules.
     pub rule_location: Obj<S3Location>,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// Specifies the list of operations the Hook is run against. For more information, see \[Hook targets\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target>) in the *CloudFormation Hooks User Guide* .
-    ///
-    /// Valid values: `STACK` | `RESOURCE` | `CHANGE_SET` | `CLOUD_CONTROL`
     pub target_operations: List<TargetOperation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FailureMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAIL", "WARN"],
-                format: None,
-            }),
-        ),
-        (
-            "HookStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
+        ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("LogBucket", Shape::STR),
         ("Options", Shape::Object(&RULE_Options)),
         ("RuleLocation", Shape::Object(&RULE_S3Location)),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
         ("TargetFilters", Shape::Any),
-        (
-            "TargetOperations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[
-        "RuleLocation",
-        "HookStatus",
-        "TargetOperations",
-        "FailureMode",
-        "Alias",
-        "ExecutionRole",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::GuardHook` resource.
@@ -226,6 +141,7 @@ pub struct GuardHook {
     pub target_operations: List<TargetOperation>,
 }
 
+#[rustfmt::skip]
 impl GuardHook {
     /// The CloudFormation type name, `AWS::CloudFormation::GuardHook`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::GuardHook";
@@ -236,14 +152,7 @@ impl GuardHook {
         type_name: "AWS::CloudFormation::GuardHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-guardhook.html",
         primary_identifier: &["HookArn"],
-        required: &[
-            "Alias",
-            "ExecutionRole",
-            "FailureMode",
-            "HookStatus",
-            "RuleLocation",
-            "TargetOperations",
-        ],
+        required: &["Alias", "ExecutionRole", "FailureMode", "HookStatus", "RuleLocation", "TargetOperations"],
         create_only: &["ExecutionRole", "Alias"],
         conditional_create_only: &[],
         write_only: &[],
@@ -270,84 +179,25 @@ impl GuardHook {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self {
-        self.failure_mode = value.into();
-        self
-    }
-
+    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self {
-        self.hook_status = value.into();
-        self
-    }
-
+    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
     /// `LogBucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.log_bucket = Some(value.into());
-        self
-    }
-
+    pub fn log_bucket(mut self, value: impl Into<Str>) -> Self { self.log_bucket = Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `RuleLocation`: a [`S3Location`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_location(mut self, value: impl Into<Obj<S3Location>>) -> Self {
-        self.rule_location = value.into();
-        self
-    }
-
+    pub fn rule_location(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.rule_location = value.into(); self }
     /// `StackFilters`: a [`StackFilters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self {
-        self.stack_filters = Some(value.into());
-        self
-    }
-
+    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self { self.stack_filters = Some(value.into()); self }
     /// `TargetFilters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_filters(mut self, value: impl Into<Json>) -> Self {
-        self.target_filters = Some(value.into());
-        self
-    }
-
+    pub fn target_filters(mut self, value: impl Into<Json>) -> Self { self.target_filters = Some(value.into()); self }
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self {
-        self.target_operations = value.into();
-        self
-    }
+    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
 }
 
 impl Resource for GuardHook {
@@ -396,14 +246,13 @@ impl GuardHookAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Options: ObjRule = ObjRule {
-    properties: &[("InputParams", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InputParams", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Options` property type of `AWS::CloudFormation::GuardHook`.
@@ -417,6 +266,7 @@ pub struct Options {
     pub input_params: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
     pub fn new() -> Self {
@@ -424,10 +274,7 @@ impl Options {
     }
 
     /// `InputParams`: a JSON value.
-    pub fn input_params(mut self, value: impl Into<Json>) -> Self {
-        self.input_params = Some(value.into());
-        self
-    }
+    pub fn input_params(mut self, value: impl Into<Json>) -> Self { self.input_params = Some(value.into()); self }
 }
 
 impl PropertyType for Options {}
@@ -444,23 +291,18 @@ impl ToValue for Options {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
     /// `Uri`: a string, required.
-    ///
-    /// Specifies the S3 path to the file that contains your Guard rules or input parameters (in the form `s3://<bucket name>/<file name>` ).
-    ///
-    /// For Guard rules, the object stored in S3 must have one of the following file extensions: `.guard` , `.zip` , or `.tar.gz` .
-    ///
-    /// For input parameters, the object stored in S3 must have one of the following file extensions: `.yaml` , `.json` , `.zip` , or `.tar.gz` .
     pub uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3Location: ObjRule = ObjRule {
-    properties: &[("Uri", Shape::STR), ("VersionId", Shape::STR)],
+    properties: &[
+        ("Uri", Shape::STR),
+        ("VersionId", Shape::STR),
+    ],
     required: &["Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Location` property type of `AWS::CloudFormation::GuardHook`.
@@ -486,6 +328,7 @@ pub struct S3Location {
     pub version_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
     pub fn new(required: S3LocationRequired) -> Self {
@@ -496,20 +339,9 @@ impl S3Location {
     }
 
     /// `Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri(mut self, value: impl Into<Str>) -> Self {
-        self.uri = value.into();
-        self
-    }
-
+    pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
     /// `VersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_id(mut self, value: impl Into<Str>) -> Self {
-        self.version_id = Some(value.into());
-        self
-    }
+    pub fn version_id(mut self, value: impl Into<Str>) -> Self { self.version_id = Some(value.into()); self }
 }
 
 impl PropertyType for S3Location {}

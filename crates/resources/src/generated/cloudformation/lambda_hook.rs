@@ -24,131 +24,34 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaHookRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The type name alias for the Hook. This alias must be unique per account and Region.
-    ///
-    /// The alias must be in the form `Name1::Name2::Name3` and must not begin with `AWS` . For example, `Private::Lambda::MyTestHook` .
-    ///
-    /// Pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The IAM role that the Hook assumes to invoke your Lambda function.
-    ///
-    /// Pattern `arn:.+:iam::[0-9]{12}:role/.+`; length at most 256.
     pub execution_role: Str,
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// Specifies how the Hook responds when the Lambda function invoked by the Hook returns a `FAILED` response.
-    ///
-    /// - `FAIL` : Prevents the action from proceeding. This is helpful for enforcing strict compliance or security policies.
-    /// - `WARN` : Issues warnings to users but allows actions to continue. This is useful for non-critical validations or informational checks.
     pub failure_mode: FailureMode,
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// Specifies if the Hook is `ENABLED` or `DISABLED` .
-    ///
-    /// Default `"ENABLED"`.
     pub hook_status: HookStatus,
     /// `LambdaFunction`: a string, required.
-    ///
-    /// Specifies the Lambda function for the Hook. You can use:
-    ///
-    /// - The full Amazon Resource Name (ARN) without a suffix.
-    /// - A qualified ARN with a version or alias suffix.
-    ///
-    /// Pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`; length 1 to 170.
     pub lambda_function: Str,
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// Specifies the list of operations the Hook is run against. For more information, see \[Hook targets\](<https://docs.aws.amazon.com/cloudformation-cli/latest/hooks-userguide/hooks-concepts.html#hook-terms-hook-target>) in the *CloudFormation Hooks User Guide* .
-    ///
-    /// Valid values: `STACK` | `RESOURCE` | `CHANGE_SET` | `CLOUD_CONTROL`
     pub target_operations: List<TargetOperation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LambdaHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FailureMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FAIL", "WARN"],
-                format: None,
-            }),
-        ),
-        (
-            "HookStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaFunction",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(170),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("FailureMode", Shape::Str(&StrRule { allowed: &["FAIL", "WARN"], ..StrRule::ANY })),
+        ("HookStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("LambdaFunction", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(170), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
         ("TargetFilters", Shape::Any),
-        (
-            "TargetOperations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[
-        "LambdaFunction",
-        "FailureMode",
-        "Alias",
-        "ExecutionRole",
-        "TargetOperations",
-        "HookStatus",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["LambdaFunction", "FailureMode", "Alias", "ExecutionRole", "TargetOperations", "HookStatus"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFormation::LambdaHook` resource.
@@ -234,6 +137,7 @@ pub struct LambdaHook {
     pub target_operations: List<TargetOperation>,
 }
 
+#[rustfmt::skip]
 impl LambdaHook {
     /// The CloudFormation type name, `AWS::CloudFormation::LambdaHook`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFormation::LambdaHook";
@@ -244,14 +148,7 @@ impl LambdaHook {
         type_name: "AWS::CloudFormation::LambdaHook",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cloudformation-lambdahook.html",
         primary_identifier: &["HookArn"],
-        required: &[
-            "Alias",
-            "ExecutionRole",
-            "FailureMode",
-            "HookStatus",
-            "LambdaFunction",
-            "TargetOperations",
-        ],
+        required: &["Alias", "ExecutionRole", "FailureMode", "HookStatus", "LambdaFunction", "TargetOperations"],
         create_only: &["Alias"],
         conditional_create_only: &[],
         write_only: &[],
@@ -276,68 +173,21 @@ impl LambdaHook {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `FailureMode`: a [`FailureMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self {
-        self.failure_mode = value.into();
-        self
-    }
-
+    pub fn failure_mode(mut self, value: impl Into<FailureMode>) -> Self { self.failure_mode = value.into(); self }
     /// `HookStatus`: a [`HookStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self {
-        self.hook_status = value.into();
-        self
-    }
-
+    pub fn hook_status(mut self, value: impl Into<HookStatus>) -> Self { self.hook_status = value.into(); self }
     /// `LambdaFunction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function = value.into();
-        self
-    }
-
+    pub fn lambda_function(mut self, value: impl Into<Str>) -> Self { self.lambda_function = value.into(); self }
     /// `StackFilters`: a [`StackFilters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self {
-        self.stack_filters = Some(value.into());
-        self
-    }
-
+    pub fn stack_filters(mut self, value: impl Into<Obj<StackFilters>>) -> Self { self.stack_filters = Some(value.into()); self }
     /// `TargetFilters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_filters(mut self, value: impl Into<Json>) -> Self {
-        self.target_filters = Some(value.into());
-        self
-    }
-
+    pub fn target_filters(mut self, value: impl Into<Json>) -> Self { self.target_filters = Some(value.into()); self }
     /// `TargetOperations`: a list of [`TargetOperation`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self {
-        self.target_operations = value.into();
-        self
-    }
+    pub fn target_operations(mut self, value: impl Into<List<TargetOperation>>) -> Self { self.target_operations = value.into(); self }
 }
 
 impl Resource for LambdaHook {

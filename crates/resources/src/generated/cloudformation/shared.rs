@@ -12,35 +12,14 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
-        (
-            "LogRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+        ("LogRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfig` property type, shared by `AWS::CloudFormation::HookVersion`, `AWS::CloudFormation::ResourceVersion`.
@@ -64,6 +43,7 @@ pub struct LoggingConfig {
     pub log_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -71,20 +51,9 @@ impl LoggingConfig {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `LogRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_role_arn = Some(value.into());
-        self
-    }
+    pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfig {}
@@ -102,32 +71,19 @@ impl ToValue for LoggingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackFiltersRequired {
     /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// Default `"ALL"`.
     pub filtering_criteria: FilteringCriteria,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StackFilters: ObjRule = ObjRule {
     properties: &[
-        (
-            "FilteringCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "ANY"],
-                format: None,
-            }),
-        ),
+        ("FilteringCriteria", Shape::Str(&StrRule { allowed: &["ALL", "ANY"], ..StrRule::ANY })),
         ("StackNames", Shape::Object(&RULE_StackNames)),
         ("StackRoles", Shape::Object(&RULE_StackRoles)),
     ],
     required: &["FilteringCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackFilters` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -155,6 +111,7 @@ pub struct StackFilters {
     pub stack_roles: Option<Obj<StackRoles>>,
 }
 
+#[rustfmt::skip]
 impl StackFilters {
     /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
     pub fn new(required: StackFiltersRequired) -> Self {
@@ -166,24 +123,11 @@ impl StackFilters {
     }
 
     /// `FilteringCriteria`: a [`FilteringCriteria`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filtering_criteria(mut self, value: impl Into<FilteringCriteria>) -> Self {
-        self.filtering_criteria = value.into();
-        self
-    }
-
+    pub fn filtering_criteria(mut self, value: impl Into<FilteringCriteria>) -> Self { self.filtering_criteria = value.into(); self }
     /// `StackNames`: a [`StackNames`] object.
-    pub fn stack_names(mut self, value: impl Into<Obj<StackNames>>) -> Self {
-        self.stack_names = Some(value.into());
-        self
-    }
-
+    pub fn stack_names(mut self, value: impl Into<Obj<StackNames>>) -> Self { self.stack_names = Some(value.into()); self }
     /// `StackRoles`: a [`StackRoles`] object.
-    pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self {
-        self.stack_roles = Some(value.into());
-        self
-    }
+    pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self { self.stack_roles = Some(value.into()); self }
 }
 
 impl PropertyType for StackFilters {}
@@ -198,43 +142,14 @@ impl ToValue for StackFilters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StackNames: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackNames` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -252,6 +167,7 @@ pub struct StackNames {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl StackNames {
     /// A `StackNames` with no property set (none is required).
     pub fn new() -> Self {
@@ -259,20 +175,9 @@ impl StackNames {
     }
 
     /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for StackNames {}
@@ -286,43 +191,14 @@ impl ToValue for StackNames {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
     properties: &[
-        (
-            "Exclude",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Include",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("Exclude", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Include", Shape::List(&ListRule { items: Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackRoles` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -340,6 +216,7 @@ pub struct StackRoles {
     pub include: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl StackRoles {
     /// A `StackRoles` with no property set (none is required).
     pub fn new() -> Self {
@@ -347,20 +224,9 @@ impl StackRoles {
     }
 
     /// `Exclude`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude = Some(value.into());
-        self
-    }
-
+    pub fn exclude(mut self, value: impl Into<List<Str>>) -> Self { self.exclude = Some(value.into()); self }
     /// `Include`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include(mut self, value: impl Into<List<Str>>) -> Self {
-        self.include = Some(value.into());
-        self
-    }
+    pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
 impl PropertyType for StackRoles {}

@@ -14,34 +14,21 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionGroupRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the connection group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectionGroup: ObjRule = ObjRule {
     properties: &[
         ("AnycastIpListId", Shape::STR),
         ("Enabled", Shape::Bool),
         ("Ipv6Enabled", Shape::Bool),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudFront::ConnectionGroup` resource.
@@ -81,6 +68,7 @@ pub struct ConnectionGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ConnectionGroup {
     /// The CloudFormation type name, `AWS::CloudFront::ConnectionGroup`.
     pub const TYPE_NAME: &'static str = "AWS::CloudFront::ConnectionGroup";
@@ -95,26 +83,8 @@ impl ConnectionGroup {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Id",
-            "Arn",
-            "CreatedTime",
-            "LastModifiedTime",
-            "RoutingEndpoint",
-            "Status",
-            "IsDefault",
-            "ETag",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "ETag",
-            "Id",
-            "IsDefault",
-            "LastModifiedTime",
-            "RoutingEndpoint",
-            "Status",
-        ],
+        read_only: &["Id", "Arn", "CreatedTime", "LastModifiedTime", "RoutingEndpoint", "Status", "IsDefault", "ETag"],
+        attributes: &["Arn", "CreatedTime", "ETag", "Id", "IsDefault", "LastModifiedTime", "RoutingEndpoint", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -131,44 +101,15 @@ impl ConnectionGroup {
     }
 
     /// `AnycastIpListId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self {
-        self.anycast_ip_list_id = Some(value.into());
-        self
-    }
-
+    pub fn anycast_ip_list_id(mut self, value: impl Into<Str>) -> Self { self.anycast_ip_list_id = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `Ipv6Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ipv6_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_enabled(mut self, value: impl Into<Bool>) -> Self { self.ipv6_enabled = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectionGroup {

@@ -12,19 +12,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValueStoreAssociationRequired {
     /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the key value store association.
     pub key_value_store_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
-    properties: &[("KeyValueStoreARN", Shape::STR)],
+    properties: &[
+        ("KeyValueStoreARN", Shape::STR),
+    ],
     required: &["KeyValueStoreARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValueStoreAssociation` property type, shared by `AWS::CloudFront::ConnectionFunction`, `AWS::CloudFront::Function`.
@@ -40,6 +38,7 @@ pub struct KeyValueStoreAssociation {
     pub key_value_store_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KeyValueStoreAssociation {
     /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
     pub fn new(required: KeyValueStoreAssociationRequired) -> Self {
@@ -49,12 +48,7 @@ impl KeyValueStoreAssociation {
     }
 
     /// `KeyValueStoreARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_value_store_arn = value.into();
-        self
-    }
+    pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self { self.key_value_store_arn = value.into(); self }
 }
 
 impl PropertyType for KeyValueStoreAssociation {}
@@ -76,14 +70,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::CloudFront::ConnectionGroup`, `AWS::CloudFront::Distribution`, `AWS::CloudFront::DistributionTenant`, `AWS::CloudFront::StreamingDistribution`, `AWS::CloudFront::VpcOrigin`.
@@ -97,6 +92,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -107,16 +103,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -17,120 +17,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._/\\-:]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9._\\-]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventDataStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedEventSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedEventSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "BillingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"],
-                format: None,
-            }),
-        ),
-        (
-            "ContextKeySelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContextKeySelector),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+        ("BillingMode", Shape::Str(&StrRule { allowed: &["EXTENDABLE_RETENTION_PRICING", "FIXED_RETENTION_PRICING"], ..StrRule::ANY })),
+        ("ContextKeySelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_ContextKeySelector), min_items: Some(0), max_items: Some(2) })),
         ("FederationEnabled", Shape::Bool),
-        (
-            "FederationRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("FederationRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("IngestionEnabled", Shape::Bool),
-        (
-            "InsightSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InsightSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InsightsDestination",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(350),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxEventSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Standard", "Large"],
-                format: None,
-            }),
-        ),
+        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None })),
+        ("InsightsDestination", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(350), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MaxEventSize", Shape::Str(&StrRule { allowed: &["Standard", "Large"], ..StrRule::ANY })),
         ("MultiRegionEnabled", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("OrganizationEnabled", Shape::Bool),
-        (
-            "RetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(7.0),
-                max: Some(3653.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RetentionPeriod", Shape::Int(&NumRule { min: Some(7.0), max: Some(3653.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TerminationProtectionEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudTrail::EventDataStore` resource.
@@ -259,6 +167,7 @@ pub struct EventDataStore {
     pub termination_protection_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EventDataStore {
     /// The CloudFormation type name, `AWS::CloudTrail::EventDataStore`.
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::EventDataStore";
@@ -273,18 +182,8 @@ impl EventDataStore {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "EventDataStoreArn",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-            "Status",
-        ],
-        attributes: &[
-            "CreatedTimestamp",
-            "EventDataStoreArn",
-            "Status",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["EventDataStoreArn", "CreatedTimestamp", "UpdatedTimestamp", "Status"],
+        attributes: &["CreatedTimestamp", "EventDataStoreArn", "Status", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -295,135 +194,37 @@ impl EventDataStore {
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<List<AdvancedEventSelector>>,
-    ) -> Self {
-        self.advanced_event_selectors = Some(value.into());
-        self
-    }
-
+    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = Some(value.into()); self }
     /// `BillingMode`: a [`BillingMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<BillingMode>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<BillingMode>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `ContextKeySelectors`: a list of [`ContextKeySelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context_key_selectors(mut self, value: impl Into<List<ContextKeySelector>>) -> Self {
-        self.context_key_selectors = Some(value.into());
-        self
-    }
-
+    pub fn context_key_selectors(mut self, value: impl Into<List<ContextKeySelector>>) -> Self { self.context_key_selectors = Some(value.into()); self }
     /// `FederationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.federation_enabled = Some(value.into());
-        self
-    }
-
+    pub fn federation_enabled(mut self, value: impl Into<Bool>) -> Self { self.federation_enabled = Some(value.into()); self }
     /// `FederationRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn federation_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.federation_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn federation_role_arn(mut self, value: impl Into<Str>) -> Self { self.federation_role_arn = Some(value.into()); self }
     /// `IngestionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingestion_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ingestion_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ingestion_enabled(mut self, value: impl Into<Bool>) -> Self { self.ingestion_enabled = Some(value.into()); self }
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self {
-        self.insight_selectors = Some(value.into());
-        self
-    }
-
+    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self { self.insight_selectors = Some(value.into()); self }
     /// `InsightsDestination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insights_destination(mut self, value: impl Into<Str>) -> Self {
-        self.insights_destination = Some(value.into());
-        self
-    }
-
+    pub fn insights_destination(mut self, value: impl Into<Str>) -> Self { self.insights_destination = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MaxEventSize`: a [`MaxEventSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_event_size(mut self, value: impl Into<MaxEventSize>) -> Self {
-        self.max_event_size = Some(value.into());
-        self
-    }
-
+    pub fn max_event_size(mut self, value: impl Into<MaxEventSize>) -> Self { self.max_event_size = Some(value.into()); self }
     /// `MultiRegionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_region_enabled = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_region_enabled = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OrganizationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.organization_enabled = Some(value.into());
-        self
-    }
-
+    pub fn organization_enabled(mut self, value: impl Into<Bool>) -> Self { self.organization_enabled = Some(value.into()); self }
     /// `RetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Int>) -> Self { self.retention_period = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TerminationProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.termination_protection_enabled = Some(value.into());
-        self
-    }
+    pub fn termination_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.termination_protection_enabled = Some(value.into()); self }
 }
 
 impl Resource for EventDataStore {
@@ -505,50 +306,20 @@ impl EventDataStoreAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContextKeySelectorRequired {
     /// `Equals`: a list of strings, required.
-    ///
-    /// A list of keys defined by Type to be included in CloudTrail enriched events.
-    ///
-    /// Items 1 to 50; each item: pattern `(.+)`, length 1 to 128.
     pub equals: List<Str>,
     /// `Type`: a [`ContextKeySelectorType`] value, required.
-    ///
-    /// Specifies the type of the event record field in ContextKeySelector. Valid values include RequestContext, TagContext.
     pub r#type: ContextKeySelectorType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContextKeySelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "Equals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestContext", "TagContext"],
-                format: None,
-            }),
-        ),
+        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["RequestContext", "TagContext"], ..StrRule::ANY })),
     ],
     required: &["Type", "Equals"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContextKeySelector` property type of `AWS::CloudTrail::EventDataStore`.
@@ -570,6 +341,7 @@ pub struct ContextKeySelector {
     pub r#type: ContextKeySelectorType,
 }
 
+#[rustfmt::skip]
 impl ContextKeySelector {
     /// A `ContextKeySelector` with its required properties, named in a [`ContextKeySelectorRequired`].
     pub fn new(required: ContextKeySelectorRequired) -> Self {
@@ -580,20 +352,9 @@ impl ContextKeySelector {
     }
 
     /// `Equals`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.equals = value.into();
-        self
-    }
-
+    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = value.into(); self }
     /// `Type`: a [`ContextKeySelectorType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContextKeySelectorType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContextKeySelectorType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ContextKeySelector {}
@@ -607,23 +368,13 @@ impl ToValue for ContextKeySelector {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
-    properties: &[(
-        "InsightType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightSelector` property type of `AWS::CloudTrail::EventDataStore`.
@@ -643,6 +394,7 @@ pub struct InsightSelector {
     pub insight_type: Option<InsightType>,
 }
 
+#[rustfmt::skip]
 impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -650,12 +402,7 @@ impl InsightSelector {
     }
 
     /// `InsightType`: an [`InsightType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self {
-        self.insight_type = Some(value.into());
-        self
-    }
+    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self { self.insight_type = Some(value.into()); self }
 }
 
 impl PropertyType for InsightSelector {}

@@ -15,40 +15,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("([\\w|\\d|\\.|_]+)");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedEventSelectorRequired {
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
-    ///
-    /// Items at least 1.
     pub field_selectors: List<AdvancedFieldSelector>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedFieldSelector),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: Some(1), max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
     ],
     required: &["FieldSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedEventSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -109,6 +87,7 @@ pub struct AdvancedEventSelector {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
     pub fn new(required: AdvancedEventSelectorRequired) -> Self {
@@ -119,20 +98,9 @@ impl AdvancedEventSelector {
     }
 
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self {
-        self.field_selectors = value.into();
-        self
-    }
-
+    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedEventSelector {}
@@ -150,165 +118,23 @@ impl ToValue for AdvancedEventSelector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedFieldSelectorRequired {
     /// `Field`: a string, required.
-    ///
-    /// A field in a CloudTrail event record on which to filter events to be logged. For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the field is used only for selecting events as filtering is not supported.
-    ///
-    /// For CloudTrail management events, supported fields include `eventCategory` (required), `eventSource` , and `readOnly` . The following additional fields are available for event data stores: `eventName` , `eventType` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail data events, supported fields include `eventCategory` (required), `eventName` , `eventSource` , `eventType` , `resources.type` (required), `readOnly` , `resources.ARN` , `sessionCredentialFromConsole` , and `userIdentity.arn` .
-    ///
-    /// For CloudTrail network activity events, supported fields include `eventCategory` (required), `eventSource` (required), `eventName` , `errorCode` , and `vpcEndpointId` .
-    ///
-    /// For event data stores for CloudTrail Insights events, AWS Config configuration items, Audit Manager evidence, or events outside of AWS , the only supported field is `eventCategory` .
-    ///
-    /// &gt; Selectors don't support the use of wildcards like `*` . To match multiple values with a single condition, you may use `StartsWith` , `EndsWith` , `NotStartsWith` , or `NotEndsWith` to explicitly match the beginning or end of the event field.
-    ///
-    /// - *`readOnly`* - This is an optional field that is only used for management events and data events. This field can be set to `Equals` with a value of `true` or `false` . If you do not add this field, CloudTrail logs both `read` and `write` events. A value of `true` logs only `read` events. A value of `false` logs only `write` events.
-    /// - *`eventSource`* - This field is only used for management events, data events, and network activity events.
-    ///
-    /// For management events for trails, this is an optional field that can be set to `NotEquals` `kms.amazonaws.com` to exclude KMS management events, or `NotEquals` `rdsdata.amazonaws.com` to exclude RDS management events.
-    ///
-    /// For data events for trails, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For management and data events for event data stores, this is an optional field that you can use to include or exclude any event source and can use any operator.
-    ///
-    /// For network activity events, this is a required field that only uses the `Equals` operator. Set this field to the event source for which you want to log network activity events. If you want to log network activity events for multiple event sources, you must create a separate field selector for each event source. For a list of services supporting network activity events, see \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`eventName`* - This is an optional field that is only used for data events, management events (for event data stores only), and network activity events. You can use any operator with `eventName` . You can use it to ﬁlter in or ﬁlter out specific events. You can have multiple values for this ﬁeld, separated by commas.
-    /// - *`eventCategory`* - This field is required and must be set to `Equals` .
-    ///
-    /// - For CloudTrail management events, the value must be `Management` .
-    /// - For CloudTrail data events, the value must be `Data` .
-    /// - For CloudTrail network activity events, the value must be `NetworkActivity` .
-    ///
-    /// The following are used only for event data stores:
-    ///
-    /// - For CloudTrail Insights events, the value must be `Insight` .
-    /// - For AWS Config configuration items, the value must be `ConfigurationItem` .
-    /// - For Audit Manager evidence, the value must be `Evidence` .
-    /// - For events outside of AWS , the value must be `ActivityAuditLog` .
-    /// - *`eventType`* - For event data stores, this is an optional field available for event data stores to filter management and data events on the event type. For trails, this is an optional field to filter data events on the event type. For information about available event types, see \[CloudTrail record contents\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-record-contents.html#ct-event-type>) in the *AWS CloudTrail user guide* .
-    /// - *`errorCode`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This is the error code to filter on. Currently, the only valid `errorCode` is `VpceAccessDenied` . `errorCode` can only use the `Equals` operator.
-    /// - *`sessionCredentialFromConsole`* - For event data stores, this is an optional field used to filter management and data events based on whether the events originated from an AWS Management Console session. For trails, this is an optional field used to filter data events. `sessionCredentialFromConsole` can only use the `Equals` and `NotEquals` operators.
-    /// - *`resources.type`* - This ﬁeld is required for CloudTrail data events. `resources.type` can only use the `Equals` operator.
-    ///
-    /// For a list of available resource types for data events, see \[Data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html#logging-data-events>) in the *AWS CloudTrail User Guide* .
-    ///
-    /// You can have only one `resources.type` ﬁeld per selector. To log events on more than one resource type, add another selector.
-    /// - *`resources.ARN`* - The `resources.ARN` is an optional field for data events. You can use any operator with `resources.ARN` , but if you use `Equals` or `NotEquals` , the value must exactly match the ARN of a valid resource of the type you've speciﬁed in the template as the value of resources.type. To log all data events for all objects in a specific S3 bucket, use the `StartsWith` operator, and include only the bucket ARN as the matching value.
-    ///
-    /// For more information about the ARN formats of data event resources, see \[Actions, resources, and condition keys for AWS services\](<https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html>) in the *Service Authorization Reference* .
-    ///
-    /// &gt; You can't use the `resources.ARN` field to filter resource types that do not have ARNs.
-    /// - *`userIdentity.arn`* - For event data stores, this is an optional field used to filter management and data events for actions taken by specific IAM identities. For trails, this is an optional field used to filter data events. You can use any operator with `userIdentity.arn` . For more information on the userIdentity element, see \[CloudTrail userIdentity element\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/cloudtrail-event-reference-user-identity.html>) in the *AWS CloudTrail User Guide* .
-    /// - *`vpcEndpointId`* - This ﬁeld is only used to filter CloudTrail network activity events and is optional. This field identifies the VPC endpoint that the request passed through. You can use any operator with `vpcEndpointId` .
-    ///
-    /// Pattern `([\w|\d|\.|_]+)`; length 1 to 1000.
     pub field: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Equals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotEndsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "NotEquals",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "NotStartsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "StartsWith",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2048),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("EndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Equals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NotEndsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NotEquals", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("NotStartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("StartsWith", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["Field"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedFieldSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -411,6 +237,7 @@ pub struct AdvancedFieldSelector {
     pub starts_with: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with its required properties, named in a [`AdvancedFieldSelectorRequired`].
     pub fn new(required: AdvancedFieldSelectorRequired) -> Self {
@@ -426,60 +253,19 @@ impl AdvancedFieldSelector {
     }
 
     /// `EndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ends_with = Some(value.into());
-        self
-    }
-
+    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.ends_with = Some(value.into()); self }
     /// `Equals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.equals = Some(value.into());
-        self
-    }
-
+    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = Some(value.into()); self }
     /// `Field`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = value.into();
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = value.into(); self }
     /// `NotEndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_ends_with = Some(value.into());
-        self
-    }
-
+    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_ends_with = Some(value.into()); self }
     /// `NotEquals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_equals = Some(value.into());
-        self
-    }
-
+    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self { self.not_equals = Some(value.into()); self }
     /// `NotStartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_starts_with = Some(value.into());
-        self
-    }
-
+    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_starts_with = Some(value.into()); self }
     /// `StartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.starts_with = Some(value.into());
-        self
-    }
+    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedFieldSelector {}
@@ -507,14 +293,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::CloudTrail::Dashboard`, `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -528,6 +315,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -538,16 +326,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

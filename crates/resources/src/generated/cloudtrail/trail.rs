@@ -20,123 +20,35 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrailRequired {
     /// `IsLogging`: a boolean, required.
-    ///
-    /// Whether the CloudTrail trail is currently logging AWS API calls.
     pub is_logging: Bool,
     /// `S3BucketName`: a string, required.
-    ///
-    /// Specifies the name of the Amazon S3 bucket designated for publishing log files. See \[Amazon S3 Bucket naming rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) .
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Trail: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvancedEventSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedEventSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AggregationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AggregationConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+        ("AggregationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AggregationConfiguration), min_items: Some(0), max_items: Some(1) })),
         ("CloudWatchLogsLogGroupArn", Shape::STR),
-        (
-            "CloudWatchLogsRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("CloudWatchLogsRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("EnableLogFileValidation", Shape::Bool),
-        (
-            "EventSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventSelector),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("EventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_EventSelector), min_items: None, max_items: Some(5) })),
         ("IncludeGlobalServiceEvents", Shape::Bool),
-        (
-            "InsightSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InsightSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InsightSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_InsightSelector), min_items: None, max_items: None })),
         ("IsLogging", Shape::Bool),
         ("IsMultiRegionTrail", Shape::Bool),
         ("IsOrganizationTrail", Shape::Bool),
         ("KMSKeyId", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
-        (
-            "S3KeyPrefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnsTopicName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TrailName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
+        ("S3KeyPrefix", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ("SnsTopicName", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TrailName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["S3BucketName", "IsLogging"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CloudTrail::Trail` resource.
@@ -273,6 +185,7 @@ pub struct Trail {
     pub trail_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Trail {
     /// The CloudFormation type name, `AWS::CloudTrail::Trail`.
     pub const TYPE_NAME: &'static str = "AWS::CloudTrail::Trail";
@@ -317,146 +230,39 @@ impl Trail {
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<List<AdvancedEventSelector>>,
-    ) -> Self {
-        self.advanced_event_selectors = Some(value.into());
-        self
-    }
-
+    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = Some(value.into()); self }
     /// `AggregationConfigurations`: a list of [`AggregationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregation_configurations(
-        mut self,
-        value: impl Into<List<AggregationConfiguration>>,
-    ) -> Self {
-        self.aggregation_configurations = Some(value.into());
-        self
-    }
-
+    pub fn aggregation_configurations(mut self, value: impl Into<List<AggregationConfiguration>>) -> Self { self.aggregation_configurations = Some(value.into()); self }
     /// `CloudWatchLogsLogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_log_group_arn = Some(value.into()); self }
     /// `CloudWatchLogsRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_logs_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_logs_role_arn = Some(value.into()); self }
     /// `EnableLogFileValidation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_log_file_validation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_log_file_validation = Some(value.into());
-        self
-    }
-
+    pub fn enable_log_file_validation(mut self, value: impl Into<Bool>) -> Self { self.enable_log_file_validation = Some(value.into()); self }
     /// `EventSelectors`: a list of [`EventSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_selectors(mut self, value: impl Into<List<EventSelector>>) -> Self {
-        self.event_selectors = Some(value.into());
-        self
-    }
-
+    pub fn event_selectors(mut self, value: impl Into<List<EventSelector>>) -> Self { self.event_selectors = Some(value.into()); self }
     /// `IncludeGlobalServiceEvents`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_global_service_events(mut self, value: impl Into<Bool>) -> Self {
-        self.include_global_service_events = Some(value.into());
-        self
-    }
-
+    pub fn include_global_service_events(mut self, value: impl Into<Bool>) -> Self { self.include_global_service_events = Some(value.into()); self }
     /// `InsightSelectors`: a list of [`InsightSelector`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self {
-        self.insight_selectors = Some(value.into());
-        self
-    }
-
+    pub fn insight_selectors(mut self, value: impl Into<List<InsightSelector>>) -> Self { self.insight_selectors = Some(value.into()); self }
     /// `IsLogging`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_logging(mut self, value: impl Into<Bool>) -> Self {
-        self.is_logging = value.into();
-        self
-    }
-
+    pub fn is_logging(mut self, value: impl Into<Bool>) -> Self { self.is_logging = value.into(); self }
     /// `IsMultiRegionTrail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_multi_region_trail(mut self, value: impl Into<Bool>) -> Self {
-        self.is_multi_region_trail = Some(value.into());
-        self
-    }
-
+    pub fn is_multi_region_trail(mut self, value: impl Into<Bool>) -> Self { self.is_multi_region_trail = Some(value.into()); self }
     /// `IsOrganizationTrail`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_organization_trail(mut self, value: impl Into<Bool>) -> Self {
-        self.is_organization_trail = Some(value.into());
-        self
-    }
-
+    pub fn is_organization_trail(mut self, value: impl Into<Bool>) -> Self { self.is_organization_trail = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `S3BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = value.into();
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = value.into(); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
-
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
     /// `SnsTopicName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_name = Some(value.into());
-        self
-    }
-
+    pub fn sns_topic_name(mut self, value: impl Into<Str>) -> Self { self.sns_topic_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrailName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trail_name(mut self, value: impl Into<Str>) -> Self {
-        self.trail_name = Some(value.into());
-        self
-    }
+    pub fn trail_name(mut self, value: impl Into<Str>) -> Self { self.trail_name = Some(value.into()); self }
 }
 
 impl Resource for Trail {
@@ -535,50 +341,20 @@ impl TrailAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationConfigurationRequired {
     /// `EventCategory`: an [`EventCategory`] value, required.
-    ///
-    /// Specifies the event category for which aggregation should be performed.
     pub event_category: EventCategory,
     /// `Templates`: a list of [`Template`] values, required.
-    ///
-    /// A list of aggregation templates that can be used to configure event aggregation.
-    ///
-    /// Items 1 to 50.
     pub templates: List<Template>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AggregationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventCategory",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Data"],
-                format: None,
-            }),
-        ),
-        (
-            "Templates",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
+        ("EventCategory", Shape::Str(&StrRule { allowed: &["Data"], ..StrRule::ANY })),
+        ("Templates", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["API_ACTIVITY", "RESOURCE_ACCESS", "USER_ACTIONS"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
     ],
     required: &["EventCategory", "Templates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AggregationConfiguration` property type of `AWS::CloudTrail::Trail`.
@@ -600,6 +376,7 @@ pub struct AggregationConfiguration {
     pub templates: List<Template>,
 }
 
+#[rustfmt::skip]
 impl AggregationConfiguration {
     /// A `AggregationConfiguration` with its required properties, named in a [`AggregationConfigurationRequired`].
     pub fn new(required: AggregationConfigurationRequired) -> Self {
@@ -610,20 +387,9 @@ impl AggregationConfiguration {
     }
 
     /// `EventCategory`: an [`EventCategory`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_category(mut self, value: impl Into<EventCategory>) -> Self {
-        self.event_category = value.into();
-        self
-    }
-
+    pub fn event_category(mut self, value: impl Into<EventCategory>) -> Self { self.event_category = value.into(); self }
     /// `Templates`: a list of [`Template`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn templates(mut self, value: impl Into<List<Template>>) -> Self {
-        self.templates = value.into();
-        self
-    }
+    pub fn templates(mut self, value: impl Into<List<Template>>) -> Self { self.templates = value.into(); self }
 }
 
 impl PropertyType for AggregationConfiguration {}
@@ -641,54 +407,18 @@ impl ToValue for AggregationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataResourceRequired {
     /// `Type`: a [`DataResourceType`] value, required.
-    ///
-    /// The resource type in which you want to log data events. You can specify the following *basic* event selector resource types:
-    ///
-    /// - `AWS::DynamoDB::Table`
-    /// - `AWS::Lambda::Function`
-    /// - `AWS::S3::Object`
-    ///
-    /// Additional resource types are available through *advanced* event selectors. For more information, see \[AdvancedEventSelector\](<https://docs.aws.amazon.com/awscloudtrail/latest/APIReference/API_AdvancedEventSelector.html>) .
     pub r#type: DataResourceType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS::Lambda::Function",
-                    "AWS::S3::Object",
-                    "AWS::DynamoDB::Table",
-                    "AWS::S3Outposts::Object",
-                    "AWS::ManagedBlockchain::Node",
-                    "AWS::S3ObjectLambda::AccessPoint",
-                    "AWS::EC2::Snapshot",
-                    "AWS::S3::AccessPoint",
-                    "AWS::DynamoDB::Stream",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["AWS::Lambda::Function", "AWS::S3::Object", "AWS::DynamoDB::Table", "AWS::S3Outposts::Object", "AWS::ManagedBlockchain::Node", "AWS::S3ObjectLambda::AccessPoint", "AWS::EC2::Snapshot", "AWS::S3::AccessPoint", "AWS::DynamoDB::Stream"], ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataResource` property type of `AWS::CloudTrail::Trail`.
@@ -750,6 +480,7 @@ pub struct DataResource {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DataResource {
     /// A `DataResource` with its required properties, named in a [`DataResourceRequired`].
     pub fn new(required: DataResourceRequired) -> Self {
@@ -760,20 +491,9 @@ impl DataResource {
     }
 
     /// `Type`: a [`DataResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<DataResourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<DataResourceType>) -> Self { self.r#type = value.into(); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for DataResource {}
@@ -787,42 +507,16 @@ impl ToValue for DataResource {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataResources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludeManagementEventSources",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataResources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataResource), min_items: None, max_items: None })),
+        ("ExcludeManagementEventSources", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("IncludeManagementEvents", Shape::Bool),
-        (
-            "ReadWriteType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["All", "ReadOnly", "WriteOnly"],
-                format: None,
-            }),
-        ),
+        ("ReadWriteType", Shape::Str(&StrRule { allowed: &["All", "ReadOnly", "WriteOnly"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventSelector` property type of `AWS::CloudTrail::Trail`.
@@ -866,6 +560,7 @@ pub struct EventSelector {
     pub read_write_type: Option<ReadWriteType>,
 }
 
+#[rustfmt::skip]
 impl EventSelector {
     /// A `EventSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -873,36 +568,13 @@ impl EventSelector {
     }
 
     /// `DataResources`: a list of [`DataResource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_resources(mut self, value: impl Into<List<DataResource>>) -> Self {
-        self.data_resources = Some(value.into());
-        self
-    }
-
+    pub fn data_resources(mut self, value: impl Into<List<DataResource>>) -> Self { self.data_resources = Some(value.into()); self }
     /// `ExcludeManagementEventSources`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_management_event_sources(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_management_event_sources = Some(value.into());
-        self
-    }
-
+    pub fn exclude_management_event_sources(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_management_event_sources = Some(value.into()); self }
     /// `IncludeManagementEvents`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_management_events(mut self, value: impl Into<Bool>) -> Self {
-        self.include_management_events = Some(value.into());
-        self
-    }
-
+    pub fn include_management_events(mut self, value: impl Into<Bool>) -> Self { self.include_management_events = Some(value.into()); self }
     /// `ReadWriteType`: a [`ReadWriteType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_write_type(mut self, value: impl Into<ReadWriteType>) -> Self {
-        self.read_write_type = Some(value.into());
-        self
-    }
+    pub fn read_write_type(mut self, value: impl Into<ReadWriteType>) -> Self { self.read_write_type = Some(value.into()); self }
 }
 
 impl PropertyType for EventSelector {}
@@ -921,39 +593,14 @@ impl ToValue for EventSelector {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InsightSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["Management", "Data"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InsightType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"],
-                format: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Management", "Data"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("InsightType", Shape::Str(&StrRule { allowed: &["ApiCallRateInsight", "ApiErrorRateInsight"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightSelector` property type of `AWS::CloudTrail::Trail`.
@@ -980,6 +627,7 @@ pub struct InsightSelector {
     pub insight_type: Option<InsightType>,
 }
 
+#[rustfmt::skip]
 impl InsightSelector {
     /// A `InsightSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -987,20 +635,9 @@ impl InsightSelector {
     }
 
     /// `EventCategories`: a list of [`SourceEventCategory`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<SourceEventCategory>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<SourceEventCategory>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `InsightType`: an [`InsightType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self {
-        self.insight_type = Some(value.into());
-        self
-    }
+    pub fn insight_type(mut self, value: impl Into<InsightType>) -> Self { self.insight_type = Some(value.into()); self }
 }
 
 impl PropertyType for InsightSelector {}

@@ -16,41 +16,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z][a-z0-9\\-]{0,48}[a-
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `DomainName`: a string, required.
-    ///
-    /// A string that specifies the name of the requested domain.
-    ///
-    /// Pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`; length 2 to 50; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PermissionsPolicyDocument", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::CodeArtifact::Domain` resource.
@@ -86,6 +64,7 @@ pub struct Domain {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::CodeArtifact::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::CodeArtifact::Domain";
@@ -101,14 +80,7 @@ impl Domain {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Owner", "Name", "EncryptionKey", "Arn"],
-        attributes: &[
-            "Arn",
-            "DomainName",
-            "EncryptionKey",
-            "Name",
-            "Owner",
-            "Tags",
-        ],
+        attributes: &["Arn", "DomainName", "EncryptionKey", "Name", "Owner", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -123,28 +95,11 @@ impl Domain {
     }
 
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `PermissionsPolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.permissions_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn permissions_policy_document(mut self, value: impl Into<Json>) -> Self { self.permissions_policy_document = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Domain {

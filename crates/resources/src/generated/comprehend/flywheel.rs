@@ -26,97 +26,28 @@ pub(crate) static PATTERN_6: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlywheelRequired {
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend permission to access the flywheel data.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`; length 20 to 2048.
     pub data_access_role_arn: Str,
     /// `DataLakeS3Uri`: a string, required.
-    ///
-    /// Amazon S3 URI of the data lake location.
-    ///
-    /// Pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`; length 0 to 512; create-only: changing it replaces the resource.
     pub data_lake_s3_uri: Str,
     /// `FlywheelName`: a string, required.
-    ///
-    /// Name for the flywheel.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub flywheel_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Flywheel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveModelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataAccessRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "DataLakeS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataSecurityConfig",
-            Shape::Object(&RULE_DataSecurityConfig),
-        ),
-        (
-            "FlywheelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ActiveModelArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DataAccessRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("DataLakeS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("DataSecurityConfig", Shape::Object(&RULE_DataSecurityConfig)),
+        ("FlywheelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ModelType", Shape::Str(&StrRule { allowed: &["DOCUMENT_CLASSIFIER", "ENTITY_RECOGNIZER"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TaskConfig", Shape::Object(&RULE_TaskConfig)),
     ],
     required: &["FlywheelName", "DataAccessRoleArn", "DataLakeS3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Comprehend::Flywheel` resource.
@@ -186,6 +117,7 @@ pub struct Flywheel {
     pub task_config: Option<Obj<TaskConfig>>,
 }
 
+#[rustfmt::skip]
 impl Flywheel {
     /// The CloudFormation type name, `AWS::Comprehend::Flywheel`.
     pub const TYPE_NAME: &'static str = "AWS::Comprehend::Flywheel";
@@ -221,68 +153,21 @@ impl Flywheel {
     }
 
     /// `ActiveModelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_model_arn(mut self, value: impl Into<Str>) -> Self {
-        self.active_model_arn = Some(value.into());
-        self
-    }
-
+    pub fn active_model_arn(mut self, value: impl Into<Str>) -> Self { self.active_model_arn = Some(value.into()); self }
     /// `DataAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.data_access_role_arn = value.into();
-        self
-    }
-
+    pub fn data_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.data_access_role_arn = value.into(); self }
     /// `DataLakeS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_lake_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_lake_s3_uri = value.into(); self }
     /// `DataSecurityConfig`: a [`DataSecurityConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_security_config(mut self, value: impl Into<Obj<DataSecurityConfig>>) -> Self {
-        self.data_security_config = Some(value.into());
-        self
-    }
-
+    pub fn data_security_config(mut self, value: impl Into<Obj<DataSecurityConfig>>) -> Self { self.data_security_config = Some(value.into()); self }
     /// `FlywheelName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flywheel_name(mut self, value: impl Into<Str>) -> Self {
-        self.flywheel_name = value.into();
-        self
-    }
-
+    pub fn flywheel_name(mut self, value: impl Into<Str>) -> Self { self.flywheel_name = value.into(); self }
     /// `ModelType`: a [`ModelType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_type(mut self, value: impl Into<ModelType>) -> Self {
-        self.model_type = Some(value.into());
-        self
-    }
-
+    pub fn model_type(mut self, value: impl Into<ModelType>) -> Self { self.model_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskConfig`: a [`TaskConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_config(mut self, value: impl Into<Obj<TaskConfig>>) -> Self {
-        self.task_config = Some(value.into());
-        self
-    }
+    pub fn task_config(mut self, value: impl Into<Obj<TaskConfig>>) -> Self { self.task_config = Some(value.into()); self }
 }
 
 impl Resource for Flywheel {
@@ -332,46 +217,16 @@ impl FlywheelAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataSecurityConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataLakeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataLakeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ModelKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSecurityConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -408,6 +263,7 @@ pub struct DataSecurityConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl DataSecurityConfig {
     /// A `DataSecurityConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -415,36 +271,13 @@ impl DataSecurityConfig {
     }
 
     /// `DataLakeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn data_lake_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.data_lake_kms_key_id = Some(value.into()); self }
     /// `ModelKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.model_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn model_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.model_kms_key_id = Some(value.into()); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for DataSecurityConfig {}
@@ -464,44 +297,18 @@ impl ToValue for DataSecurityConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DocumentClassificationConfigRequired {
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    ///
-    /// Classification mode indicates whether the documents are `MULTI_CLASS` or `MULTI_LABEL` .
     pub mode: DocumentClassificationConfigMode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DocumentClassificationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(5000),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MULTI_CLASS", "MULTI_LABEL"],
-                format: None,
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(5000), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1000) })),
+        ("Mode", Shape::Str(&StrRule { allowed: &["MULTI_CLASS", "MULTI_LABEL"], ..StrRule::ANY })),
     ],
     required: &["Mode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DocumentClassificationConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -523,6 +330,7 @@ pub struct DocumentClassificationConfig {
     pub mode: DocumentClassificationConfigMode,
 }
 
+#[rustfmt::skip]
 impl DocumentClassificationConfig {
     /// A `DocumentClassificationConfig` with its required properties, named in a [`DocumentClassificationConfigRequired`].
     pub fn new(required: DocumentClassificationConfigRequired) -> Self {
@@ -533,20 +341,9 @@ impl DocumentClassificationConfig {
     }
 
     /// `Labels`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Str>>) -> Self { self.labels = Some(value.into()); self }
     /// `Mode`: a [`DocumentClassificationConfigMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DocumentClassificationConfigMode>) -> Self {
-        self.mode = value.into();
-        self
-    }
+    pub fn mode(mut self, value: impl Into<DocumentClassificationConfigMode>) -> Self { self.mode = value.into(); self }
 }
 
 impl PropertyType for DocumentClassificationConfig {}
@@ -560,21 +357,13 @@ impl ToValue for DocumentClassificationConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EntityRecognitionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "EntityTypes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_EntityTypesListItem),
-            min_items: Some(1),
-            max_items: Some(25),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityTypesListItem), min_items: Some(1), max_items: Some(25) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityRecognitionConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -592,6 +381,7 @@ pub struct EntityRecognitionConfig {
     pub entity_types: Option<List<EntityTypesListItem>>,
 }
 
+#[rustfmt::skip]
 impl EntityRecognitionConfig {
     /// A `EntityRecognitionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -599,12 +389,7 @@ impl EntityRecognitionConfig {
     }
 
     /// `EntityTypes`: a list of [`EntityTypesListItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<EntityTypesListItem>>) -> Self {
-        self.entity_types = Some(value.into());
-        self
-    }
+    pub fn entity_types(mut self, value: impl Into<List<EntityTypesListItem>>) -> Self { self.entity_types = Some(value.into()); self }
 }
 
 impl PropertyType for EntityRecognitionConfig {}
@@ -621,32 +406,17 @@ impl ToValue for EntityRecognitionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EntityTypesListItemRequired {
     /// `Type`: a string, required.
-    ///
-    /// An entity type within a labeled training dataset that Amazon Comprehend uses to train a custom entity recognizer.
-    ///
-    /// Entity types must not contain the following invalid characters: \n (line break), \\n (escaped line break, \r (carriage return), \\r (escaped carriage return), \t (tab), \\t (escaped tab), and , (comma).
-    ///
-    /// Pattern `^(?![^\n\r\t,]*\\n|\\r|\\t)[^\n\r\t,]+$`; length 1 to 64.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EntityTypesListItem: ObjRule = ObjRule {
-    properties: &[(
-        "Type",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Type", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityTypesListItem` property type of `AWS::Comprehend::Flywheel`.
@@ -666,6 +436,7 @@ pub struct EntityTypesListItem {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl EntityTypesListItem {
     /// A `EntityTypesListItem` with its required properties, named in a [`EntityTypesListItemRequired`].
     pub fn new(required: EntityTypesListItemRequired) -> Self {
@@ -675,12 +446,7 @@ impl EntityTypesListItem {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for EntityTypesListItem {}
@@ -695,38 +461,19 @@ impl ToValue for EntityTypesListItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskConfigRequired {
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// Language code for the language that the model supports.
     pub language_code: LanguageCode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TaskConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DocumentClassificationConfig",
-            Shape::Object(&RULE_DocumentClassificationConfig),
-        ),
-        (
-            "EntityRecognitionConfig",
-            Shape::Object(&RULE_EntityRecognitionConfig),
-        ),
-        (
-            "LanguageCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["en", "es", "fr", "it", "de", "pt"],
-                format: None,
-            }),
-        ),
+        ("DocumentClassificationConfig", Shape::Object(&RULE_DocumentClassificationConfig)),
+        ("EntityRecognitionConfig", Shape::Object(&RULE_EntityRecognitionConfig)),
+        ("LanguageCode", Shape::Str(&StrRule { allowed: &["en", "es", "fr", "it", "de", "pt"], ..StrRule::ANY })),
     ],
     required: &["LanguageCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskConfig` property type of `AWS::Comprehend::Flywheel`.
@@ -750,6 +497,7 @@ pub struct TaskConfig {
     pub language_code: LanguageCode,
 }
 
+#[rustfmt::skip]
 impl TaskConfig {
     /// A `TaskConfig` with its required properties, named in a [`TaskConfigRequired`].
     pub fn new(required: TaskConfigRequired) -> Self {
@@ -761,34 +509,11 @@ impl TaskConfig {
     }
 
     /// `DocumentClassificationConfig`: a [`DocumentClassificationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_classification_config(
-        mut self,
-        value: impl Into<Obj<DocumentClassificationConfig>>,
-    ) -> Self {
-        self.document_classification_config = Some(value.into());
-        self
-    }
-
+    pub fn document_classification_config(mut self, value: impl Into<Obj<DocumentClassificationConfig>>) -> Self { self.document_classification_config = Some(value.into()); self }
     /// `EntityRecognitionConfig`: an [`EntityRecognitionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_recognition_config(
-        mut self,
-        value: impl Into<Obj<EntityRecognitionConfig>>,
-    ) -> Self {
-        self.entity_recognition_config = Some(value.into());
-        self
-    }
-
+    pub fn entity_recognition_config(mut self, value: impl Into<Obj<EntityRecognitionConfig>>) -> Self { self.entity_recognition_config = Some(value.into()); self }
     /// `LanguageCode`: a [`LanguageCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self {
-        self.language_code = value.into();
-        self
-    }
+    pub fn language_code(mut self, value: impl Into<LanguageCode>) -> Self { self.language_code = value.into(); self }
 }
 
 impl PropertyType for TaskConfig {}

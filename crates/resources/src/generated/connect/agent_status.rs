@@ -17,99 +17,28 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AgentStatusRequired {
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the agent status.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
     /// `State`: an [`AgentStatusState`] value, required.
-    ///
-    /// The state of the agent status.
     pub state: AgentStatusState,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AgentStatus: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(250),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayOrder",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(250), ..StrRule::ANY })),
+        ("DisplayOrder", Shape::Int(&NumRule { min: Some(1.0), max: Some(50.0), ..NumRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
         ("ResetOrderNumber", Shape::Bool),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ROUTABLE", "CUSTOM", "OFFLINE"], ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "Name", "State"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::AgentStatus` resource.
@@ -168,6 +97,7 @@ pub struct AgentStatus {
     pub r#type: Option<AgentStatusType>,
 }
 
+#[rustfmt::skip]
 impl AgentStatus {
     /// The CloudFormation type name, `AWS::Connect::AgentStatus`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::AgentStatus";
@@ -203,68 +133,21 @@ impl AgentStatus {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_order(mut self, value: impl Into<Int>) -> Self {
-        self.display_order = Some(value.into());
-        self
-    }
-
+    pub fn display_order(mut self, value: impl Into<Int>) -> Self { self.display_order = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResetOrderNumber`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reset_order_number(mut self, value: impl Into<Bool>) -> Self {
-        self.reset_order_number = Some(value.into());
-        self
-    }
-
+    pub fn reset_order_number(mut self, value: impl Into<Bool>) -> Self { self.reset_order_number = Some(value.into()); self }
     /// `State`: an [`AgentStatusState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<AgentStatusState>) -> Self {
-        self.state = value.into();
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<AgentStatusState>) -> Self { self.state = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: an [`AgentStatusType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AgentStatusType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<AgentStatusType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for AgentStatus {

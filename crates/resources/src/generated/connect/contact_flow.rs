@@ -17,121 +17,29 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactFlowRequired {
     /// `Content`: a string, required.
-    ///
-    /// The content of the flow.
-    ///
-    /// For more information, see \[Connect Customer Flow language\](<https://docs.aws.amazon.com/connect/latest/adminguide/flow-language.html>) in the *Connect Customer Administrator Guide* .
-    ///
-    /// Length 1 to 256000.
     pub content: Str,
     /// `InstanceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Connect Customer instance.
-    ///
-    /// Pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`; length 1 to 256.
     pub instance_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow.
-    ///
-    /// Length 1 to 127.
     pub name: Str,
     /// `Type`: a [`ContactFlowType`] value, required.
-    ///
-    /// The type of the flow. For descriptions of the available types, see \[Choose a flow type\](<https://docs.aws.amazon.com/connect/latest/adminguide/create-contact-flow.html#contact-flow-types>) in the *Amazon Connect Administrator Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: ContactFlowType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContactFlow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "ARCHIVED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CONTACT_FLOW",
-                    "CUSTOMER_QUEUE",
-                    "CUSTOMER_HOLD",
-                    "CUSTOMER_WHISPER",
-                    "AGENT_HOLD",
-                    "AGENT_WHISPER",
-                    "OUTBOUND_WHISPER",
-                    "AGENT_TRANSFER",
-                    "QUEUE_TRANSFER",
-                    "CAMPAIGN",
-                ],
-                format: None,
-            }),
-        ),
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256000), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("InstanceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("State", Shape::Str(&StrRule { allowed: &["ACTIVE", "ARCHIVED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["CONTACT_FLOW", "CUSTOMER_QUEUE", "CUSTOMER_HOLD", "CUSTOMER_WHISPER", "AGENT_HOLD", "AGENT_WHISPER", "OUTBOUND_WHISPER", "AGENT_TRANSFER", "QUEUE_TRANSFER", "CAMPAIGN"], ..StrRule::ANY })),
     ],
     required: &["InstanceArn", "Content", "Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Connect::ContactFlow` resource.
@@ -193,6 +101,7 @@ pub struct ContactFlow {
     pub r#type: ContactFlowType,
 }
 
+#[rustfmt::skip]
 impl ContactFlow {
     /// The CloudFormation type name, `AWS::Connect::ContactFlow`.
     pub const TYPE_NAME: &'static str = "AWS::Connect::ContactFlow";
@@ -227,60 +136,19 @@ impl ContactFlow {
     }
 
     /// `Content`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `InstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.instance_arn = value.into();
-        self
-    }
-
+    pub fn instance_arn(mut self, value: impl Into<Str>) -> Self { self.instance_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `State`: a [`ContactFlowState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<ContactFlowState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<ContactFlowState>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`ContactFlowType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContactFlowType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContactFlowType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for ContactFlow {

@@ -14,70 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleRequired {
     /// `CronExpression`: a string, required.
-    ///
-    /// The dates and times when the job is to run. For more information, see \[Working with cron expressions for recipe jobs\](<https://docs.aws.amazon.com/databrew/latest/dg/jobs.recipe.html#jobs.cron>) in the *AWS Glue DataBrew Developer Guide* .
-    ///
-    /// Length 1 to 512.
     pub cron_expression: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the schedule.
-    ///
-    /// Length 1 to 255; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "CronExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CronExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("JobNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "CronExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataBrew::Schedule` resource.
@@ -117,6 +69,7 @@ pub struct Schedule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// The CloudFormation type name, `AWS::DataBrew::Schedule`.
     pub const TYPE_NAME: &'static str = "AWS::DataBrew::Schedule";
@@ -148,36 +101,13 @@ impl Schedule {
     }
 
     /// `CronExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self {
-        self.cron_expression = value.into();
-        self
-    }
-
+    pub fn cron_expression(mut self, value: impl Into<Str>) -> Self { self.cron_expression = value.into(); self }
     /// `JobNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.job_names = Some(value.into());
-        self
-    }
-
+    pub fn job_names(mut self, value: impl Into<List<Str>>) -> Self { self.job_names = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Schedule {

@@ -20,81 +20,18 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^vpce-[0-9a-f]{17}$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Agent: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActivationKey",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(29),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SubnetArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcEndpointId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActivationKey", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(29), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("SubnetArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcEndpointId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::Agent` resource.
@@ -160,6 +97,7 @@ pub struct Agent {
     pub vpc_endpoint_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Agent {
     /// The CloudFormation type name, `AWS::DataSync::Agent`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::Agent";
@@ -171,12 +109,7 @@ impl Agent {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-datasync-agent.html",
         primary_identifier: &["AgentArn"],
         required: &[],
-        create_only: &[
-            "ActivationKey",
-            "SecurityGroupArns",
-            "SubnetArns",
-            "VpcEndpointId",
-        ],
+        create_only: &["ActivationKey", "SecurityGroupArns", "SubnetArns", "VpcEndpointId"],
         conditional_create_only: &[],
         write_only: &["ActivationKey"],
         read_only: &["AgentArn", "EndpointType"],
@@ -191,52 +124,17 @@ impl Agent {
     }
 
     /// `ActivationKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn activation_key(mut self, value: impl Into<Str>) -> Self {
-        self.activation_key = Some(value.into());
-        self
-    }
-
+    pub fn activation_key(mut self, value: impl Into<Str>) -> Self { self.activation_key = Some(value.into()); self }
     /// `AgentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_name(mut self, value: impl Into<Str>) -> Self {
-        self.agent_name = Some(value.into());
-        self
-    }
-
+    pub fn agent_name(mut self, value: impl Into<Str>) -> Self { self.agent_name = Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = Some(value.into());
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = Some(value.into()); self }
     /// `SubnetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_arns = Some(value.into());
-        self
-    }
-
+    pub fn subnet_arns(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_arns = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_endpoint_id = Some(value.into());
-        self
-    }
+    pub fn vpc_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.vpc_endpoint_id = Some(value.into()); self }
 }
 
 impl Resource for Agent {

@@ -25,103 +25,26 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationAzureBlobRequired {
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    ///
-    /// Specifies the authentication method DataSync uses to access your Azure Blob Storage. DataSync can access blob storage using a shared access signature (SAS).
-    ///
-    /// Default `"SAS"`.
     pub azure_blob_authentication_type: AzureBlobAuthenticationType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationAzureBlob: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AzureAccessTier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HOT", "COOL", "ARCHIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobAuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SAS", "NONE"],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobContainerUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(325),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AzureBlobSasConfiguration",
-            Shape::Object(&RULE_AzureBlobSasConfiguration),
-        ),
-        (
-            "AzureBlobType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BLOCK"],
-                format: None,
-            }),
-        ),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AzureAccessTier", Shape::Str(&StrRule { allowed: &["HOT", "COOL", "ARCHIVE"], ..StrRule::ANY })),
+        ("AzureBlobAuthenticationType", Shape::Str(&StrRule { allowed: &["SAS", "NONE"], ..StrRule::ANY })),
+        ("AzureBlobContainerUrl", Shape::Str(&StrRule { max_len: Some(325), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AzureBlobSasConfiguration", Shape::Object(&RULE_AzureBlobSasConfiguration)),
+        ("AzureBlobType", Shape::Str(&StrRule { allowed: &["BLOCK"], ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["AzureBlobAuthenticationType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationAzureBlob` resource.
@@ -207,6 +130,7 @@ pub struct LocationAzureBlob {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationAzureBlob {
     /// The CloudFormation type name, `AWS::DataSync::LocationAzureBlob`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationAzureBlob";
@@ -220,23 +144,9 @@ impl LocationAzureBlob {
         required: &["AzureBlobAuthenticationType"],
         create_only: &["AzureBlobContainerUrl"],
         conditional_create_only: &[],
-        write_only: &[
-            "Subdirectory",
-            "AzureBlobSasConfiguration",
-            "AzureBlobContainerUrl",
-        ],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        write_only: &["Subdirectory", "AzureBlobSasConfiguration", "AzureBlobContainerUrl"],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -258,90 +168,25 @@ impl LocationAzureBlob {
     }
 
     /// `AgentArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = Some(value.into());
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = Some(value.into()); self }
     /// `AzureAccessTier`: an [`AzureAccessTier`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_access_tier(mut self, value: impl Into<AzureAccessTier>) -> Self {
-        self.azure_access_tier = Some(value.into());
-        self
-    }
-
+    pub fn azure_access_tier(mut self, value: impl Into<AzureAccessTier>) -> Self { self.azure_access_tier = Some(value.into()); self }
     /// `AzureBlobAuthenticationType`: an [`AzureBlobAuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_authentication_type(
-        mut self,
-        value: impl Into<AzureBlobAuthenticationType>,
-    ) -> Self {
-        self.azure_blob_authentication_type = value.into();
-        self
-    }
-
+    pub fn azure_blob_authentication_type(mut self, value: impl Into<AzureBlobAuthenticationType>) -> Self { self.azure_blob_authentication_type = value.into(); self }
     /// `AzureBlobContainerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_container_url(mut self, value: impl Into<Str>) -> Self {
-        self.azure_blob_container_url = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_container_url(mut self, value: impl Into<Str>) -> Self { self.azure_blob_container_url = Some(value.into()); self }
     /// `AzureBlobSasConfiguration`: an [`AzureBlobSasConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_sas_configuration(
-        mut self,
-        value: impl Into<Obj<AzureBlobSasConfiguration>>,
-    ) -> Self {
-        self.azure_blob_sas_configuration = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_sas_configuration(mut self, value: impl Into<Obj<AzureBlobSasConfiguration>>) -> Self { self.azure_blob_sas_configuration = Some(value.into()); self }
     /// `AzureBlobType`: an [`AzureBlobType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_type(mut self, value: impl Into<AzureBlobType>) -> Self {
-        self.azure_blob_type = Some(value.into());
-        self
-    }
-
+    pub fn azure_blob_type(mut self, value: impl Into<AzureBlobType>) -> Self { self.azure_blob_type = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationAzureBlob {
@@ -424,34 +269,17 @@ impl LocationAzureBlobAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AzureBlobSasConfigurationRequired {
     /// `AzureBlobSasToken`: a string, required.
-    ///
-    /// Specifies a SAS token that provides permissions to access your Azure Blob Storage.
-    ///
-    /// The token is part of the SAS URI string that comes after the storage resource URI and a question mark. A token looks something like this:
-    ///
-    /// `sp=r&st=2023-12-20T14:54:52Z&se=2023-12-20T22:54:52Z&spr=https&sv=2021-06-08&sr=c&sig=aBBKDWQvyuVcTPH9EBp%2FXTI9E%2F%2Fmq171%2BZU178wcwqU%3D`
-    ///
-    /// Pattern `(^.+$)`; length 1 to 255.
     pub azure_blob_sas_token: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AzureBlobSasConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AzureBlobSasToken",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("AzureBlobSasToken", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["AzureBlobSasToken"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AzureBlobSasConfiguration` property type of `AWS::DataSync::LocationAzureBlob`.
@@ -475,6 +303,7 @@ pub struct AzureBlobSasConfiguration {
     pub azure_blob_sas_token: Str,
 }
 
+#[rustfmt::skip]
 impl AzureBlobSasConfiguration {
     /// A `AzureBlobSasConfiguration` with its required properties, named in a [`AzureBlobSasConfigurationRequired`].
     pub fn new(required: AzureBlobSasConfigurationRequired) -> Self {
@@ -484,12 +313,7 @@ impl AzureBlobSasConfiguration {
     }
 
     /// `AzureBlobSasToken`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn azure_blob_sas_token(mut self, value: impl Into<Str>) -> Self {
-        self.azure_blob_sas_token = value.into();
-        self
-    }
+    pub fn azure_blob_sas_token(mut self, value: impl Into<Str>) -> Self { self.azure_blob_sas_token = value.into(); self }
 }
 
 impl PropertyType for AzureBlobSasConfiguration {}

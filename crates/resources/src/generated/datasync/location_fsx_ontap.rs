@@ -31,76 +31,23 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOntapRequired {
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// Specifies the Amazon Resource Names (ARNs) of the security groups that DataSync can use to access your FSx for ONTAP file system. You must configure the security groups to allow outbound traffic on the following ports (depending on the protocol that you're using):
-    ///
-    /// - *Network File System (NFS)* : TCP ports 111, 635, and 2049
-    /// - *Server Message Block (SMB)* : TCP port 445
-    ///
-    /// Your file system's security groups must also allow inbound traffic on the same port.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
     pub security_group_arns: List<Str>,
     /// `StorageVirtualMachineArn`: a string, required.
-    ///
-    /// Specifies the ARN of the storage virtual machine (SVM) in your file system where you want to copy data to or from.
-    ///
-    /// Pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$`; length 0 to 162; create-only: changing it replaces the resource.
     pub storage_virtual_machine_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationFsxOntap: ObjRule = ObjRule {
     properties: &[
         ("Protocol", Shape::Object(&RULE_Protocol)),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "StorageVirtualMachineArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(162),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("StorageVirtualMachineArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(162), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SecurityGroupArns", "StorageVirtualMachineArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationFSxONTAP` resource.
@@ -155,6 +102,7 @@ pub struct LocationFsxOntap {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationFsxOntap {
     /// The CloudFormation type name, `AWS::DataSync::LocationFSxONTAP`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxONTAP";
@@ -169,20 +117,8 @@ impl LocationFsxOntap {
         create_only: &["StorageVirtualMachineArn", "SecurityGroupArns"],
         conditional_create_only: &[],
         write_only: &["Protocol/SMB/Password", "Subdirectory"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "FsxFilesystemArn",
-            "Protocol/SMB/ManagedSecretConfig",
-            "Protocol/SMB/CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "FsxFilesystemArn",
-            "LocationArn",
-            "LocationUri",
-            "Protocol.SMB.CmkSecretConfig.SecretArn",
-            "Protocol.SMB.ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "FsxFilesystemArn", "Protocol/SMB/ManagedSecretConfig", "Protocol/SMB/CmkSecretConfig/SecretArn"],
+        attributes: &["FsxFilesystemArn", "LocationArn", "LocationUri", "Protocol.SMB.CmkSecretConfig.SecretArn", "Protocol.SMB.ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -199,44 +135,15 @@ impl LocationFsxOntap {
     }
 
     /// `Protocol`: a [`Protocol`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = Some(value.into()); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `StorageVirtualMachineArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_virtual_machine_arn(mut self, value: impl Into<Str>) -> Self {
-        self.storage_virtual_machine_arn = value.into();
-        self
-    }
-
+    pub fn storage_virtual_machine_arn(mut self, value: impl Into<Str>) -> Self { self.storage_virtual_machine_arn = value.into(); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationFsxOntap {
@@ -318,30 +225,17 @@ impl LocationFsxOntapAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedSecretConfigRequired {
     /// `SecretArn`: a string, required.
-    ///
-    /// Specifies the ARN for an AWS Secrets Manager secret.
-    ///
-    /// Pattern `^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$`; length 0 to 2048.
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedSecretConfig: ObjRule = ObjRule {
-    properties: &[(
-        "SecretArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("SecretArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedSecretConfig` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -359,6 +253,7 @@ pub struct ManagedSecretConfig {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ManagedSecretConfig {
     /// A `ManagedSecretConfig` with its required properties, named in a [`ManagedSecretConfigRequired`].
     pub fn new(required: ManagedSecretConfigRequired) -> Self {
@@ -368,12 +263,7 @@ impl ManagedSecretConfig {
     }
 
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for ManagedSecretConfig {}
@@ -388,19 +278,17 @@ impl ToValue for ManagedSecretConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NfsRequired {
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    ///
-    /// Specifies how DataSync can access a location using the NFS protocol.
     pub mount_options: Obj<NfsMountOptions>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[("MountOptions", Shape::Object(&RULE_NfsMountOptions))],
+    properties: &[
+        ("MountOptions", Shape::Object(&RULE_NfsMountOptions)),
+    ],
     required: &["MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NFS` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -416,6 +304,7 @@ pub struct Nfs {
     pub mount_options: Obj<NfsMountOptions>,
 }
 
+#[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
     pub fn new(required: NfsRequired) -> Self {
@@ -425,12 +314,7 @@ impl Nfs {
     }
 
     /// `MountOptions`: a [`NfsMountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<NfsMountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
+    pub fn mount_options(mut self, value: impl Into<Obj<NfsMountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
 impl PropertyType for Nfs {}
@@ -443,23 +327,13 @@ impl ToValue for Nfs {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NfsMountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "NFS3", "NFS4_0", "NFS4_1"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NfsMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -484,6 +358,7 @@ pub struct NfsMountOptions {
     pub version: Option<Version>,
 }
 
+#[rustfmt::skip]
 impl NfsMountOptions {
     /// A `NfsMountOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -491,12 +366,7 @@ impl NfsMountOptions {
     }
 
     /// `Version`: a [`Version`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Version>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for NfsMountOptions {}
@@ -507,17 +377,14 @@ impl ToValue for NfsMountOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Protocol: ObjRule = ObjRule {
     properties: &[
         ("NFS", Shape::Object(&RULE_Nfs)),
         ("SMB", Shape::Object(&RULE_Smb)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -537,6 +404,7 @@ pub struct Protocol {
     pub smb: Option<Obj<Smb>>,
 }
 
+#[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
     pub fn new() -> Self {
@@ -544,20 +412,9 @@ impl Protocol {
     }
 
     /// `NFS`: a [`Nfs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self {
-        self.nfs = Some(value.into());
-        self
-    }
-
+    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
     /// `SMB`: a [`Smb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smb(mut self, value: impl Into<Obj<Smb>>) -> Self {
-        self.smb = Some(value.into());
-        self
-    }
+    pub fn smb(mut self, value: impl Into<Obj<Smb>>) -> Self { self.smb = Some(value.into()); self }
 }
 
 impl PropertyType for Protocol {}
@@ -575,76 +432,25 @@ impl ToValue for Protocol {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SmbRequired {
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    ///
-    /// Specifies how DataSync can access a location using the SMB protocol.
     pub mount_options: Obj<SmbMountOptions>,
     /// `User`: a string, required.
-    ///
-    /// Specifies a user name that can mount the location and access the files, folders, and metadata that you need in the SVM.
-    ///
-    /// If you provide a user in your Active Directory, note the following:
-    ///
-    /// - If you're using AWS Directory Service for Microsoft Active Directory , the user must be a member of the AWS Delegated FSx Administrators group.
-    /// - If you're using a self-managed Active Directory, the user must be a member of either the Domain Admins group or a custom group that you specified for file system administration when you created your file system.
-    ///
-    /// Make sure that the user has the permissions it needs to copy the data you want:
-    ///
-    /// - `SE_TCB_NAME` : Required to set object ownership and file metadata. With this privilege, you also can copy NTFS discretionary access lists (DACLs).
-    /// - `SE_SECURITY_NAME` : May be needed to copy NTFS system access control lists (SACLs). This operation specifically requires the Windows privilege, which is granted to members of the Domain Admins group. If you configure your task to copy SACLs, make sure that the user has the required privileges. For information about copying SACLs, see \[Ownership and permissions-related options\](<https://docs.aws.amazon.com/datasync/latest/userguide/create-task.html#configure-ownership-and-permissions>) .
-    ///
-    /// Pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`; length at most 104.
     pub user: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Smb: ObjRule = ObjRule {
     properties: &[
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "Domain",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(253),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagedSecretConfig",
-            Shape::Object(&RULE_ManagedSecretConfig),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("Domain", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(253), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ManagedSecretConfig", Shape::Object(&RULE_ManagedSecretConfig)),
         ("MountOptions", Shape::Object(&RULE_SmbMountOptions)),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "User",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(104),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Password", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("User", Shape::Str(&StrRule { max_len: Some(104), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["User", "MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SMB` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -704,6 +510,7 @@ pub struct Smb {
     pub user: Str,
 }
 
+#[rustfmt::skip]
 impl Smb {
     /// A `Smb` with its required properties, named in a [`SmbRequired`].
     pub fn new(required: SmbRequired) -> Self {
@@ -719,60 +526,19 @@ impl Smb {
     }
 
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `ManagedSecretConfig`: a [`ManagedSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_secret_config(mut self, value: impl Into<Obj<ManagedSecretConfig>>) -> Self {
-        self.managed_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn managed_secret_config(mut self, value: impl Into<Obj<ManagedSecretConfig>>) -> Self { self.managed_secret_config = Some(value.into()); self }
     /// `MountOptions`: a [`SmbMountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<SmbMountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<Obj<SmbMountOptions>>) -> Self { self.mount_options = value.into(); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `User`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = value.into();
-        self
-    }
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = value.into(); self }
 }
 
 impl PropertyType for Smb {}
@@ -791,23 +557,13 @@ impl ToValue for Smb {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SmbMountOptions: ObjRule = ObjRule {
-    properties: &[(
-        "Version",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["AUTOMATIC", "SMB2", "SMB3"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Version", Shape::Str(&StrRule { allowed: &["AUTOMATIC", "SMB2", "SMB3"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SmbMountOptions` property type of `AWS::DataSync::LocationFSxONTAP`.
@@ -835,6 +591,7 @@ pub struct SmbMountOptions {
     pub version: Option<SmbMountOptionsVersion>,
 }
 
+#[rustfmt::skip]
 impl SmbMountOptions {
     /// A `SmbMountOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -842,12 +599,7 @@ impl SmbMountOptions {
     }
 
     /// `Version`: a [`SmbMountOptionsVersion`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<SmbMountOptionsVersion>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<SmbMountOptionsVersion>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for SmbMountOptions {}

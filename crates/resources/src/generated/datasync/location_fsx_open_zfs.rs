@@ -22,73 +22,23 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationFsxOpenZfsRequired {
     /// `Protocol`: a [`Protocol`] object, required.
-    ///
-    /// The type of protocol that AWS DataSync uses to access your file system.
     pub protocol: Obj<Protocol>,
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The ARNs of the security groups that are used to configure the FSx for OpenZFS file system.
-    ///
-    /// *Pattern* : `^arn:(aws|aws-cn|aws-us-gov|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/.*$`
-    ///
-    /// *Length constraints* : Maximum length of 128.
-    ///
-    /// Items 1 to 5; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):ec2:[a-z\-0-9]*:[0-9]{12}:security-group/sg-[a-f0-9]+$`, length 0 to 128; create-only: changing it replaces the resource.
     pub security_group_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationFsxOpenZfs: ObjRule = ObjRule {
     properties: &[
-        (
-            "FsxFilesystemArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FsxFilesystemArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Protocol", Shape::Object(&RULE_Protocol)),
-        (
-            "SecurityGroupArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("SecurityGroupArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SecurityGroupArns", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationFSxOpenZFS` resource.
@@ -138,6 +88,7 @@ pub struct LocationFsxOpenZfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationFsxOpenZfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationFSxOpenZFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationFSxOpenZFS";
@@ -170,44 +121,15 @@ impl LocationFsxOpenZfs {
     }
 
     /// `FsxFilesystemArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self {
-        self.fsx_filesystem_arn = Some(value.into());
-        self
-    }
-
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<Str>) -> Self { self.fsx_filesystem_arn = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Obj<Protocol>>) -> Self { self.protocol = value.into(); self }
     /// `SecurityGroupArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_arns = value.into();
-        self
-    }
-
+    pub fn security_group_arns(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_arns = value.into(); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationFsxOpenZfs {
@@ -265,19 +187,17 @@ impl LocationFsxOpenZfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NfsRequired {
     /// `MountOptions`: a [`MountOptions`] object, required.
-    ///
-    /// Represents the mount options that are available for DataSync to access an NFS location.
     pub mount_options: Obj<MountOptions>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Nfs: ObjRule = ObjRule {
-    properties: &[("MountOptions", Shape::Object(&RULE_MountOptions))],
+    properties: &[
+        ("MountOptions", Shape::Object(&RULE_MountOptions)),
+    ],
     required: &["MountOptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NFS` property type of `AWS::DataSync::LocationFSxOpenZFS`.
@@ -293,6 +213,7 @@ pub struct Nfs {
     pub mount_options: Obj<MountOptions>,
 }
 
+#[rustfmt::skip]
 impl Nfs {
     /// A `Nfs` with its required properties, named in a [`NfsRequired`].
     pub fn new(required: NfsRequired) -> Self {
@@ -302,12 +223,7 @@ impl Nfs {
     }
 
     /// `MountOptions`: a [`MountOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self {
-        self.mount_options = value.into();
-        self
-    }
+    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = value.into(); self }
 }
 
 impl PropertyType for Nfs {}
@@ -320,14 +236,13 @@ impl ToValue for Nfs {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Protocol: ObjRule = ObjRule {
-    properties: &[("NFS", Shape::Object(&RULE_Nfs))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("NFS", Shape::Object(&RULE_Nfs)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Protocol` property type of `AWS::DataSync::LocationFSxOpenZFS`.
@@ -343,6 +258,7 @@ pub struct Protocol {
     pub nfs: Option<Obj<Nfs>>,
 }
 
+#[rustfmt::skip]
 impl Protocol {
     /// A `Protocol` with no property set (none is required).
     pub fn new() -> Self {
@@ -350,12 +266,7 @@ impl Protocol {
     }
 
     /// `NFS`: a [`Nfs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self {
-        self.nfs = Some(value.into());
-        self
-    }
+    pub fn nfs(mut self, value: impl Into<Obj<Nfs>>) -> Self { self.nfs = Some(value.into()); self }
 }
 
 impl PropertyType for Protocol {}

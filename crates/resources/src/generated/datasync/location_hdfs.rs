@@ -28,154 +28,35 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationHdfsRequired {
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your HDFS cluster.
-    ///
-    /// Items 1 to 4; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
     pub agent_arns: List<Str>,
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The authentication mode used to determine identity of user.
     pub authentication_type: AuthenticationType,
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    ///
-    /// The NameNode that manages the HDFS namespace. The NameNode performs operations such as opening, closing, and renaming files and directories. The NameNode contains the information to map blocks of data to the DataNodes. You can use only one NameNode.
-    ///
-    /// Items at least 1.
     pub name_nodes: List<NameNode>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationHdfs: ObjRule = ObjRule {
     properties: &[
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "AuthenticationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SIMPLE", "KERBEROS"],
-                format: None,
-            }),
-        ),
-        (
-            "BlockSize",
-            Shape::Int(&NumRule {
-                min: Some(1048576.0),
-                max: Some(1073741824.0),
-                allowed: &[],
-            }),
-        ),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("AuthenticationType", Shape::Str(&StrRule { allowed: &["SIMPLE", "KERBEROS"], ..StrRule::ANY })),
+        ("BlockSize", Shape::Int(&NumRule { min: Some(1048576.0), max: Some(1073741824.0), ..NumRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "KerberosKeytab",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(87384),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosKrb5Conf",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(174764),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KerberosPrincipal",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyProviderUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NameNodes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NameNode),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("KerberosKeytab", Shape::Str(&StrRule { max_len: Some(87384), ..StrRule::ANY })),
+        ("KerberosKrb5Conf", Shape::Str(&StrRule { max_len: Some(174764), ..StrRule::ANY })),
+        ("KerberosPrincipal", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KmsKeyProviderUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NameNodes", Shape::List(&ListRule { items: Shape::Object(&RULE_NameNode), min_items: Some(1), max_items: None })),
         ("QopConfiguration", Shape::Object(&RULE_QopConfiguration)),
-        (
-            "ReplicationFactor",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(512.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SimpleUser",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ReplicationFactor", Shape::Int(&NumRule { min: Some(1.0), max: Some(512.0), ..NumRule::ANY })),
+        ("SimpleUser", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["NameNodes", "AuthenticationType", "AgentArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationHDFS` resource.
@@ -278,6 +159,7 @@ pub struct LocationHdfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationHdfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationHDFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationHDFS";
@@ -292,18 +174,8 @@ impl LocationHdfs {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &["Subdirectory", "KerberosKeytab", "KerberosKrb5Conf"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -330,124 +202,35 @@ impl LocationHdfs {
     }
 
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = value.into();
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
     /// `AuthenticationType`: an [`AuthenticationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self {
-        self.authentication_type = value.into();
-        self
-    }
-
+    pub fn authentication_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.authentication_type = value.into(); self }
     /// `BlockSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_size(mut self, value: impl Into<Int>) -> Self {
-        self.block_size = Some(value.into());
-        self
-    }
-
+    pub fn block_size(mut self, value: impl Into<Int>) -> Self { self.block_size = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `KerberosKeytab`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_keytab = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_keytab(mut self, value: impl Into<Str>) -> Self { self.kerberos_keytab = Some(value.into()); self }
     /// `KerberosKrb5Conf`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_krb5_conf = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_krb5_conf(mut self, value: impl Into<Str>) -> Self { self.kerberos_krb5_conf = Some(value.into()); self }
     /// `KerberosPrincipal`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self {
-        self.kerberos_principal = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_principal(mut self, value: impl Into<Str>) -> Self { self.kerberos_principal = Some(value.into()); self }
     /// `KmsKeyProviderUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_provider_uri(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_provider_uri = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_provider_uri(mut self, value: impl Into<Str>) -> Self { self.kms_key_provider_uri = Some(value.into()); self }
     /// `NameNodes`: a list of [`NameNode`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_nodes(mut self, value: impl Into<List<NameNode>>) -> Self {
-        self.name_nodes = value.into();
-        self
-    }
-
+    pub fn name_nodes(mut self, value: impl Into<List<NameNode>>) -> Self { self.name_nodes = value.into(); self }
     /// `QopConfiguration`: a [`QopConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn qop_configuration(mut self, value: impl Into<Obj<QopConfiguration>>) -> Self {
-        self.qop_configuration = Some(value.into());
-        self
-    }
-
+    pub fn qop_configuration(mut self, value: impl Into<Obj<QopConfiguration>>) -> Self { self.qop_configuration = Some(value.into()); self }
     /// `ReplicationFactor`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self {
-        self.replication_factor = Some(value.into());
-        self
-    }
-
+    pub fn replication_factor(mut self, value: impl Into<Int>) -> Self { self.replication_factor = Some(value.into()); self }
     /// `SimpleUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simple_user(mut self, value: impl Into<Str>) -> Self {
-        self.simple_user = Some(value.into());
-        self
-    }
-
+    pub fn simple_user(mut self, value: impl Into<Str>) -> Self { self.simple_user = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationHdfs {
@@ -529,46 +312,20 @@ impl LocationHdfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NameNodeRequired {
     /// `Hostname`: a string, required.
-    ///
-    /// The hostname of the NameNode in the HDFS cluster. This value is the IP address or Domain Name Service (DNS) name of the NameNode. An agent that's installed on-premises uses this hostname to communicate with the NameNode in the network.
-    ///
-    /// Pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`; length 1 to 255.
     pub hostname: Str,
     /// `Port`: an integer, required.
-    ///
-    /// The port that the NameNode uses to listen to client requests.
-    ///
-    /// Value 1 to 65536.
     pub port: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NameNode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Hostname",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65536.0),
-                allowed: &[],
-            }),
-        ),
+        ("Hostname", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
     ],
     required: &["Hostname", "Port"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NameNode` property type of `AWS::DataSync::LocationHDFS`.
@@ -592,6 +349,7 @@ pub struct NameNode {
     pub port: Int,
 }
 
+#[rustfmt::skip]
 impl NameNode {
     /// A `NameNode` with its required properties, named in a [`NameNodeRequired`].
     pub fn new(required: NameNodeRequired) -> Self {
@@ -602,20 +360,9 @@ impl NameNode {
     }
 
     /// `Hostname`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = value.into();
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = value.into(); self }
     /// `Port`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = value.into();
-        self
-    }
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = value.into(); self }
 }
 
 impl PropertyType for NameNode {}
@@ -629,35 +376,14 @@ impl ToValue for NameNode {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QopConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataTransferProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RpcProtection",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DataTransferProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
+        ("RpcProtection", Shape::Str(&StrRule { allowed: &["AUTHENTICATION", "INTEGRITY", "PRIVACY", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QopConfiguration` property type of `AWS::DataSync::LocationHDFS`.
@@ -681,6 +407,7 @@ pub struct QopConfiguration {
     pub rpc_protection: Option<RpcProtection>,
 }
 
+#[rustfmt::skip]
 impl QopConfiguration {
     /// A `QopConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -688,20 +415,9 @@ impl QopConfiguration {
     }
 
     /// `DataTransferProtection`: a [`DataTransferProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_transfer_protection(mut self, value: impl Into<DataTransferProtection>) -> Self {
-        self.data_transfer_protection = Some(value.into());
-        self
-    }
-
+    pub fn data_transfer_protection(mut self, value: impl Into<DataTransferProtection>) -> Self { self.data_transfer_protection = Some(value.into()); self }
     /// `RpcProtection`: a [`RpcProtection`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rpc_protection(mut self, value: impl Into<RpcProtection>) -> Self {
-        self.rpc_protection = Some(value.into());
-        self
-    }
+    pub fn rpc_protection(mut self, value: impl Into<RpcProtection>) -> Self { self.rpc_protection = Some(value.into()); self }
 }
 
 impl PropertyType for QopConfiguration {}
@@ -719,44 +435,20 @@ impl ToValue for QopConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:/-]+$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[a-zA-Z0-9\s+=._:@/-]+$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::DataSync::LocationHDFS`.
@@ -774,6 +466,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -784,20 +477,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

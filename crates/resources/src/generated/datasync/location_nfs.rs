@@ -21,52 +21,21 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationNfsRequired {
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    ///
-    /// Specifies the Amazon Resource Name (ARN) of the DataSync agent that can connect to your NFS file server.
-    ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
     pub on_prem_config: Obj<OnPremConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationNfs: ObjRule = ObjRule {
     properties: &[
         ("MountOptions", Shape::Object(&RULE_MountOptions)),
         ("OnPremConfig", Shape::Object(&RULE_OnPremConfig)),
-        (
-            "ServerHostname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["OnPremConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationNFS` resource.
@@ -115,6 +84,7 @@ pub struct LocationNfs {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationNfs {
     /// The CloudFormation type name, `AWS::DataSync::LocationNFS`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationNFS";
@@ -147,44 +117,15 @@ impl LocationNfs {
     }
 
     /// `MountOptions`: a [`MountOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<Obj<MountOptions>>) -> Self { self.mount_options = Some(value.into()); self }
     /// `OnPremConfig`: an [`OnPremConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_prem_config(mut self, value: impl Into<Obj<OnPremConfig>>) -> Self {
-        self.on_prem_config = value.into();
-        self
-    }
-
+    pub fn on_prem_config(mut self, value: impl Into<Obj<OnPremConfig>>) -> Self { self.on_prem_config = value.into(); self }
     /// `ServerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.server_hostname = Some(value.into());
-        self
-    }
-
+    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationNfs {
@@ -242,36 +183,17 @@ impl LocationNfsAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnPremConfigRequired {
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The Amazon Resource Names (ARNs) of the DataSync agents that can connect to your NFS file server.
-    ///
-    /// You can specify more than one agent. For more information, see \[Using multiple DataSync agents\](<https://docs.aws.amazon.com/datasync/latest/userguide/do-i-need-datasync-agent.html#multiple-agents>) .
-    ///
-    /// Items 1 to 8; each item: pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:agent/agent-[0-9a-z]{17}$`, length 0 to 128.
     pub agent_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnPremConfig: ObjRule = ObjRule {
-    properties: &[(
-        "AgentArns",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(8),
-        }),
-    )],
+    properties: &[
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(8) })),
+    ],
     required: &["AgentArns"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnPremConfig` property type of `AWS::DataSync::LocationNFS`.
@@ -291,6 +213,7 @@ pub struct OnPremConfig {
     pub agent_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 impl OnPremConfig {
     /// A `OnPremConfig` with its required properties, named in a [`OnPremConfigRequired`].
     pub fn new(required: OnPremConfigRequired) -> Self {
@@ -300,12 +223,7 @@ impl OnPremConfig {
     }
 
     /// `AgentArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = value.into();
-        self
-    }
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = value.into(); self }
 }
 
 impl PropertyType for OnPremConfig {}

@@ -21,120 +21,24 @@ pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^(([a-zA-Z0-9\\-]*[a-zA-Z0-9])\\.)*([A-Za-z0-9\\-]*[A-Za-z0-9])$");
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\+\\./\\(\\)\\p{Zs}]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationObjectStorage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AgentArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(4),
-            }),
-        ),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("AccessKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AgentArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: Some(4) })),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_2), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("CmkSecretConfig", Shape::Object(&RULE_CmkSecretConfig)),
-        (
-            "CustomSecretConfig",
-            Shape::Object(&RULE_CustomSecretConfig),
-        ),
-        (
-            "SecretKey",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerCertificate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerHostname",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServerPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65536.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ServerProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTPS", "HTTP"],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(4096),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CustomSecretConfig", Shape::Object(&RULE_CustomSecretConfig)),
+        ("SecretKey", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServerCertificate", Shape::Str(&StrRule { max_len: Some(32768), ..StrRule::ANY })),
+        ("ServerHostname", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ServerPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(65536.0), ..NumRule::ANY })),
+        ("ServerProtocol", Shape::Str(&StrRule { allowed: &["HTTPS", "HTTP"], ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(4096), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationObjectStorage` resource.
@@ -242,6 +146,7 @@ pub struct LocationObjectStorage {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationObjectStorage {
     /// The CloudFormation type name, `AWS::DataSync::LocationObjectStorage`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationObjectStorage";
@@ -256,18 +161,8 @@ impl LocationObjectStorage {
         create_only: &["BucketName"],
         conditional_create_only: &[],
         write_only: &["SecretKey", "BucketName", "ServerHostname", "Subdirectory"],
-        read_only: &[
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-            "CmkSecretConfig/SecretArn",
-        ],
-        attributes: &[
-            "CmkSecretConfig.SecretArn",
-            "LocationArn",
-            "LocationUri",
-            "ManagedSecretConfig",
-        ],
+        read_only: &["LocationArn", "LocationUri", "ManagedSecretConfig", "CmkSecretConfig/SecretArn"],
+        attributes: &["CmkSecretConfig.SecretArn", "LocationArn", "LocationUri", "ManagedSecretConfig"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -278,100 +173,29 @@ impl LocationObjectStorage {
     }
 
     /// `AccessKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_key(mut self, value: impl Into<Str>) -> Self {
-        self.access_key = Some(value.into());
-        self
-    }
-
+    pub fn access_key(mut self, value: impl Into<Str>) -> Self { self.access_key = Some(value.into()); self }
     /// `AgentArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.agent_arns = Some(value.into());
-        self
-    }
-
+    pub fn agent_arns(mut self, value: impl Into<List<Str>>) -> Self { self.agent_arns = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `CmkSecretConfig`: a [`CmkSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self {
-        self.cmk_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn cmk_secret_config(mut self, value: impl Into<Obj<CmkSecretConfig>>) -> Self { self.cmk_secret_config = Some(value.into()); self }
     /// `CustomSecretConfig`: a [`CustomSecretConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self {
-        self.custom_secret_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_secret_config(mut self, value: impl Into<Obj<CustomSecretConfig>>) -> Self { self.custom_secret_config = Some(value.into()); self }
     /// `SecretKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_key(mut self, value: impl Into<Str>) -> Self {
-        self.secret_key = Some(value.into());
-        self
-    }
-
+    pub fn secret_key(mut self, value: impl Into<Str>) -> Self { self.secret_key = Some(value.into()); self }
     /// `ServerCertificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate(mut self, value: impl Into<Str>) -> Self {
-        self.server_certificate = Some(value.into());
-        self
-    }
-
+    pub fn server_certificate(mut self, value: impl Into<Str>) -> Self { self.server_certificate = Some(value.into()); self }
     /// `ServerHostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self {
-        self.server_hostname = Some(value.into());
-        self
-    }
-
+    pub fn server_hostname(mut self, value: impl Into<Str>) -> Self { self.server_hostname = Some(value.into()); self }
     /// `ServerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_port(mut self, value: impl Into<Int>) -> Self {
-        self.server_port = Some(value.into());
-        self
-    }
-
+    pub fn server_port(mut self, value: impl Into<Int>) -> Self { self.server_port = Some(value.into()); self }
     /// `ServerProtocol`: a [`ServerProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_protocol(mut self, value: impl Into<ServerProtocol>) -> Self {
-        self.server_protocol = Some(value.into());
-        self
-    }
-
+    pub fn server_protocol(mut self, value: impl Into<ServerProtocol>) -> Self { self.server_protocol = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationObjectStorage {

@@ -22,69 +22,21 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationS3Required {
     /// `S3Config`: a [`S3Config`] object, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that is used to access an Amazon S3 bucket.
-    ///
-    /// For detailed information about using such a role, see \[Creating a Location for Amazon S3\](<https://docs.aws.amazon.com/datasync/latest/userguide/working-with-locations.html#create-s3-location>) in the *AWS DataSync User Guide* .
     pub s3_config: Obj<S3Config>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationS3: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(156),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(156), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("S3Config", Shape::Object(&RULE_S3Config)),
-        (
-            "S3StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "STANDARD",
-                    "STANDARD_IA",
-                    "ONEZONE_IA",
-                    "INTELLIGENT_TIERING",
-                    "GLACIER",
-                    "GLACIER_INSTANT_RETRIEVAL",
-                    "DEEP_ARCHIVE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Subdirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("S3StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "GLACIER_INSTANT_RETRIEVAL", "DEEP_ARCHIVE"], ..StrRule::ANY })),
+        ("Subdirectory", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["S3Config"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DataSync::LocationS3` resource.
@@ -143,6 +95,7 @@ pub struct LocationS3 {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LocationS3 {
     /// The CloudFormation type name, `AWS::DataSync::LocationS3`.
     pub const TYPE_NAME: &'static str = "AWS::DataSync::LocationS3";
@@ -175,44 +128,15 @@ impl LocationS3 {
     }
 
     /// `S3BucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = Some(value.into()); self }
     /// `S3Config`: a [`S3Config`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self {
-        self.s3_config = value.into();
-        self
-    }
-
+    pub fn s3_config(mut self, value: impl Into<Obj<S3Config>>) -> Self { self.s3_config = value.into(); self }
     /// `S3StorageClass`: a [`S3StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_storage_class(mut self, value: impl Into<S3StorageClass>) -> Self {
-        self.s3_storage_class = Some(value.into());
-        self
-    }
-
+    pub fn s3_storage_class(mut self, value: impl Into<S3StorageClass>) -> Self { self.s3_storage_class = Some(value.into()); self }
     /// `Subdirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self {
-        self.subdirectory = Some(value.into());
-        self
-    }
-
+    pub fn subdirectory(mut self, value: impl Into<Str>) -> Self { self.subdirectory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LocationS3 {
@@ -270,30 +194,17 @@ impl LocationS3Attributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigRequired {
     /// `BucketAccessRoleArn`: a string, required.
-    ///
-    /// Specifies the ARN of the IAM role that DataSync uses to access your S3 bucket.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*$`; length 0 to 2048.
     pub bucket_access_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3Config: ObjRule = ObjRule {
-    properties: &[(
-        "BucketAccessRoleArn",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(2048),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
+    properties: &[
+        ("BucketAccessRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     required: &["BucketAccessRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Config` property type of `AWS::DataSync::LocationS3`.
@@ -313,6 +224,7 @@ pub struct S3Config {
     pub bucket_access_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3Config {
     /// A `S3Config` with its required properties, named in a [`S3ConfigRequired`].
     pub fn new(required: S3ConfigRequired) -> Self {
@@ -322,12 +234,7 @@ impl S3Config {
     }
 
     /// `BucketAccessRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_access_role_arn = value.into();
-        self
-    }
+    pub fn bucket_access_role_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_access_role_arn = value.into(); self }
 }
 
 impl PropertyType for S3Config {}

@@ -16,57 +16,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9]([a-z0-9-]*[a-z0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateConnectionRequired {
     /// `ConnectionConfiguration`: a JSON value, required.
-    ///
-    /// The connection configuration, either SelfManaged or ServiceManaged.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connection_configuration: Json,
     /// `Name`: a string, required.
-    ///
-    /// Unique name for this Private Connection within the account.
-    ///
-    /// Pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`; length 3 to 30; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificate",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32768),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Certificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32768), ..StrRule::ANY })),
         ("ConnectionConfiguration", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ConnectionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DevOpsAgent::PrivateConnection` resource.
@@ -106,6 +71,7 @@ pub struct PrivateConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PrivateConnection {
     /// The CloudFormation type name, `AWS::DevOpsAgent::PrivateConnection`.
     pub const TYPE_NAME: &'static str = "AWS::DevOpsAgent::PrivateConnection";
@@ -119,14 +85,7 @@ impl PrivateConnection {
         required: &["ConnectionConfiguration", "Name"],
         create_only: &["Name", "ConnectionConfiguration"],
         conditional_create_only: &[],
-        write_only: &[
-            "Certificate",
-            "ConnectionConfiguration/ServiceManaged/SubnetIds",
-            "ConnectionConfiguration/ServiceManaged/SecurityGroupIds",
-            "ConnectionConfiguration/ServiceManaged/IpAddressType",
-            "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni",
-            "ConnectionConfiguration/ServiceManaged/PortRanges",
-        ],
+        write_only: &["Certificate", "ConnectionConfiguration/ServiceManaged/SubnetIds", "ConnectionConfiguration/ServiceManaged/SecurityGroupIds", "ConnectionConfiguration/ServiceManaged/IpAddressType", "ConnectionConfiguration/ServiceManaged/Ipv4AddressesPerEni", "ConnectionConfiguration/ServiceManaged/PortRanges"],
         read_only: &["Status", "CertificateExpiryTime", "Arn"],
         attributes: &["Arn", "CertificateExpiryTime", "Status"],
         taggable: true,
@@ -144,36 +103,13 @@ impl PrivateConnection {
     }
 
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `ConnectionConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.connection_configuration = value.into();
-        self
-    }
-
+    pub fn connection_configuration(mut self, value: impl Into<Json>) -> Self { self.connection_configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PrivateConnection {

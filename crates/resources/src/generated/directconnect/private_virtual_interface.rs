@@ -25,114 +25,33 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateVirtualInterfaceRequired {
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The BGP peers configured on this virtual interface.
-    ///
-    /// Items 1 to 2.
     pub bgp_peers: List<BgpPeer>,
     /// `ConnectionId`: a string, required.
-    ///
-    /// Pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`.
     pub connection_id: Str,
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    ///
-    /// Pattern `^[\w \-_,\/]{1,100}$`.
     pub virtual_interface_name: Str,
     /// `Vlan`: an integer, required.
-    ///
-    /// The ID of the VLAN.
-    ///
-    /// Value 0 to 4095; create-only: changing it replaces the resource.
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateVirtualInterface: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatePrivateVirtualInterfaceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "BgpPeers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BgpPeer),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ConnectionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AllocatePrivateVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2) })),
+        ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DirectConnectGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("EnableSiteLink", Shape::Bool),
         ("Mtu", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualInterfaceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vlan",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(4095.0),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("VirtualGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
     ],
     required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
     one_of: &[&[&["DirectConnectGatewayId"], &["VirtualGatewayId"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::PrivateVirtualInterface` resource.
@@ -202,6 +121,7 @@ pub struct PrivateVirtualInterface {
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 impl PrivateVirtualInterface {
     /// The CloudFormation type name, `AWS::DirectConnect::PrivateVirtualInterface`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::PrivateVirtualInterface";
@@ -213,19 +133,10 @@ impl PrivateVirtualInterface {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-privatevirtualinterface.html",
         primary_identifier: &["VirtualInterfaceArn"],
         required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
-        create_only: &[
-            "AllocatePrivateVirtualInterfaceRoleArn",
-            "DirectConnectGatewayId",
-            "VirtualGatewayId",
-            "Vlan",
-        ],
+        create_only: &["AllocatePrivateVirtualInterfaceRoleArn", "DirectConnectGatewayId", "VirtualGatewayId", "Vlan"],
         conditional_create_only: &[],
         write_only: &["AllocatePrivateVirtualInterfaceRoleArn"],
-        read_only: &[
-            "BgpPeers/*/BgpPeerId",
-            "VirtualInterfaceArn",
-            "VirtualInterfaceId",
-        ],
+        read_only: &["BgpPeers/*/BgpPeerId", "VirtualInterfaceArn", "VirtualInterfaceId"],
         attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -248,84 +159,25 @@ impl PrivateVirtualInterface {
     }
 
     /// `AllocatePrivateVirtualInterfaceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.allocate_private_virtual_interface_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn allocate_private_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self { self.allocate_private_virtual_interface_role_arn = Some(value.into()); self }
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self {
-        self.bgp_peers = value.into();
-        self
-    }
-
+    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self { self.bgp_peers = value.into(); self }
     /// `ConnectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_id = value.into();
-        self
-    }
-
+    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = value.into(); self }
     /// `DirectConnectGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_id = Some(value.into()); self }
     /// `EnableSiteLink`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_site_link(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_site_link = Some(value.into());
-        self
-    }
-
+    pub fn enable_site_link(mut self, value: impl Into<Bool>) -> Self { self.enable_site_link = Some(value.into()); self }
     /// `Mtu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mtu(mut self, value: impl Into<Int>) -> Self {
-        self.mtu = Some(value.into());
-        self
-    }
-
+    pub fn mtu(mut self, value: impl Into<Int>) -> Self { self.mtu = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualGatewayId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_gateway_id = Some(value.into());
-        self
-    }
-
+    pub fn virtual_gateway_id(mut self, value: impl Into<Str>) -> Self { self.virtual_gateway_id = Some(value.into()); self }
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_interface_name = value.into();
-        self
-    }
-
+    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self { self.virtual_interface_name = value.into(); self }
     /// `Vlan`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self {
-        self.vlan = value.into();
-        self
-    }
+    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
 }
 
 impl Resource for PrivateVirtualInterface {

@@ -21,106 +21,29 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^[\\w \\-_,\\/]{1,100}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicVirtualInterfaceRequired {
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The BGP peers configured on this virtual interface.
-    ///
-    /// Items 1 to 2.
     pub bgp_peers: List<BgpPeer>,
     /// `ConnectionId`: a string, required.
-    ///
-    /// Pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`.
     pub connection_id: Str,
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The name of the virtual interface assigned by the customer network. The name has a maximum of 100 characters. The following are valid characters: a-z, 0-9 and a hyphen (-).
-    ///
-    /// Pattern `^[\w \-_,\/]{1,100}$`.
     pub virtual_interface_name: Str,
     /// `Vlan`: an integer, required.
-    ///
-    /// The ID of the VLAN.
-    ///
-    /// Value 0 to 4095; create-only: changing it replaces the resource.
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PublicVirtualInterface: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatePublicVirtualInterfaceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "BgpPeers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BgpPeer),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ConnectionId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RouteFilterPrefixes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualInterfaceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Vlan",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(4095.0),
-                allowed: &[],
-            }),
-        ),
+        ("AllocatePublicVirtualInterfaceRoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("BgpPeers", Shape::List(&ListRule { items: Shape::Object(&RULE_BgpPeer), min_items: Some(1), max_items: Some(2) })),
+        ("ConnectionId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RouteFilterPrefixes", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("VirtualInterfaceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Vlan", Shape::Int(&NumRule { min: Some(0.0), max: Some(4095.0), ..NumRule::ANY })),
     ],
     required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DirectConnect::PublicVirtualInterface` resource.
@@ -178,6 +101,7 @@ pub struct PublicVirtualInterface {
     pub vlan: Int,
 }
 
+#[rustfmt::skip]
 impl PublicVirtualInterface {
     /// The CloudFormation type name, `AWS::DirectConnect::PublicVirtualInterface`.
     pub const TYPE_NAME: &'static str = "AWS::DirectConnect::PublicVirtualInterface";
@@ -189,18 +113,10 @@ impl PublicVirtualInterface {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-directconnect-publicvirtualinterface.html",
         primary_identifier: &["VirtualInterfaceArn"],
         required: &["BgpPeers", "ConnectionId", "VirtualInterfaceName", "Vlan"],
-        create_only: &[
-            "AllocatePublicVirtualInterfaceRoleArn",
-            "RouteFilterPrefixes",
-            "Vlan",
-        ],
+        create_only: &["AllocatePublicVirtualInterfaceRoleArn", "RouteFilterPrefixes", "Vlan"],
         conditional_create_only: &[],
         write_only: &["AllocatePublicVirtualInterfaceRoleArn"],
-        read_only: &[
-            "BgpPeers/*/BgpPeerId",
-            "VirtualInterfaceArn",
-            "VirtualInterfaceId",
-        ],
+        read_only: &["BgpPeers/*/BgpPeerId", "VirtualInterfaceArn", "VirtualInterfaceId"],
         attributes: &["VirtualInterfaceArn", "VirtualInterfaceId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -220,60 +136,19 @@ impl PublicVirtualInterface {
     }
 
     /// `AllocatePublicVirtualInterfaceRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocate_public_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.allocate_public_virtual_interface_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn allocate_public_virtual_interface_role_arn(mut self, value: impl Into<Str>) -> Self { self.allocate_public_virtual_interface_role_arn = Some(value.into()); self }
     /// `BgpPeers`: a list of [`BgpPeer`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self {
-        self.bgp_peers = value.into();
-        self
-    }
-
+    pub fn bgp_peers(mut self, value: impl Into<List<BgpPeer>>) -> Self { self.bgp_peers = value.into(); self }
     /// `ConnectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_id(mut self, value: impl Into<Str>) -> Self {
-        self.connection_id = value.into();
-        self
-    }
-
+    pub fn connection_id(mut self, value: impl Into<Str>) -> Self { self.connection_id = value.into(); self }
     /// `RouteFilterPrefixes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_filter_prefixes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_filter_prefixes = Some(value.into());
-        self
-    }
-
+    pub fn route_filter_prefixes(mut self, value: impl Into<List<Str>>) -> Self { self.route_filter_prefixes = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VirtualInterfaceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_interface_name = value.into();
-        self
-    }
-
+    pub fn virtual_interface_name(mut self, value: impl Into<Str>) -> Self { self.virtual_interface_name = value.into(); self }
     /// `Vlan`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vlan(mut self, value: impl Into<Int>) -> Self {
-        self.vlan = value.into();
-        self
-    }
+    pub fn vlan(mut self, value: impl Into<Int>) -> Self { self.vlan = value.into(); self }
 }
 
 impl Resource for PublicVirtualInterface {

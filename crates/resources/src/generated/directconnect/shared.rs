@@ -19,88 +19,24 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^dxpeer-[a-z0-9]{8}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BgpPeerRequired {
     /// `AddressFamily`: a string, required.
-    ///
-    /// The address family for the BGP peer.
-    ///
-    /// Pattern `^(ipv4)|(ipv6)$`.
     pub address_family: Str,
     /// `Asn`: a string, required.
-    ///
-    /// The autonomous system (AS) number for Border Gateway Protocol (BGP) configuration.
-    ///
-    /// Pattern `^[1-9][0-9]*$`.
     pub asn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BgpPeer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AmazonAddress",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Asn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AuthKey",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BgpPeerId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerAddress",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddressFamily", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AmazonAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Asn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("AuthKey", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("BgpPeerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("CustomerAddress", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["AddressFamily", "Asn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BgpPeer` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
@@ -146,6 +82,7 @@ pub struct BgpPeer {
     pub customer_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BgpPeer {
     /// A `BgpPeer` with its required properties, named in a [`BgpPeerRequired`].
     pub fn new(required: BgpPeerRequired) -> Self {
@@ -160,52 +97,17 @@ impl BgpPeer {
     }
 
     /// `AddressFamily`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_family(mut self, value: impl Into<Str>) -> Self {
-        self.address_family = value.into();
-        self
-    }
-
+    pub fn address_family(mut self, value: impl Into<Str>) -> Self { self.address_family = value.into(); self }
     /// `AmazonAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_address(mut self, value: impl Into<Str>) -> Self {
-        self.amazon_address = Some(value.into());
-        self
-    }
-
+    pub fn amazon_address(mut self, value: impl Into<Str>) -> Self { self.amazon_address = Some(value.into()); self }
     /// `Asn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn(mut self, value: impl Into<Str>) -> Self {
-        self.asn = value.into();
-        self
-    }
-
+    pub fn asn(mut self, value: impl Into<Str>) -> Self { self.asn = value.into(); self }
     /// `AuthKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_key(mut self, value: impl Into<Str>) -> Self {
-        self.auth_key = Some(value.into());
-        self
-    }
-
+    pub fn auth_key(mut self, value: impl Into<Str>) -> Self { self.auth_key = Some(value.into()); self }
     /// `BgpPeerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bgp_peer_id(mut self, value: impl Into<Str>) -> Self {
-        self.bgp_peer_id = Some(value.into());
-        self
-    }
-
+    pub fn bgp_peer_id(mut self, value: impl Into<Str>) -> Self { self.bgp_peer_id = Some(value.into()); self }
     /// `CustomerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_address(mut self, value: impl Into<Str>) -> Self {
-        self.customer_address = Some(value.into());
-        self
-    }
+    pub fn customer_address(mut self, value: impl Into<Str>) -> Self { self.customer_address = Some(value.into()); self }
 }
 
 impl PropertyType for BgpPeer {}
@@ -227,44 +129,20 @@ impl ToValue for BgpPeer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
@@ -282,6 +160,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -292,20 +171,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

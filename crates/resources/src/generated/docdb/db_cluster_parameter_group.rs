@@ -14,46 +14,25 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbClusterParameterGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description for the cluster parameter group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub description: Str,
     /// `Family`: a string, required.
-    ///
-    /// The cluster parameter group family name.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub family: Str,
     /// `Parameters`: a JSON value, required.
-    ///
-    /// Provides a list of parameters for the cluster parameter group.
-    ///
-    /// Format `json`.
     pub parameters: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DbClusterParameterGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Family", Shape::STR),
         ("Name", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Family", "Description", "Parameters"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DocDB::DBClusterParameterGroup` resource.
@@ -111,6 +90,7 @@ pub struct DbClusterParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbClusterParameterGroup {
     /// The CloudFormation type name, `AWS::DocDB::DBClusterParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::DocDB::DBClusterParameterGroup";
@@ -143,44 +123,15 @@ impl DbClusterParameterGroup {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = value.into();
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = value.into();
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbClusterParameterGroup {

@@ -25,124 +25,34 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableRequired {
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    ///
-    /// Specifies the list of replicas for your global table. The list must contain at least one element, the region where the stack defining the global table is deployed. For example, if you define your table in a stack deployed to us-east-1, you must have an entry in `Replicas` with the region us-east-1. You cannot remove the replica in the stack region.
-    ///
-    /// &gt; Adding a replica might take a few minutes for an empty table, or up to several hours for large tables. If you want to add or remove a replica, we recommend submitting an `UpdateStack` operation containing only that change.
-    /// &gt;
-    /// &gt; If you add or delete a replica during an update, we recommend that you don't update any other resources. If your stack fails to update and is rolled back while adding a new replica, you might need to manually delete the replica.
-    ///
-    /// You can create a new global table with as many replicas as needed. You can add or remove replicas after table creation, but you can only add or remove a single replica in each update. For Multi-Region Strong Consistency (MRSC), you can add or remove up to 3 replicas, or 2 replicas plus a witness Region.
-    ///
-    /// Items at least 1.
     pub replicas: List<ReplicaSpecification>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeDefinition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: Some(1), max_items: None })),
         ("BillingMode", Shape::STR),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
         ("GlobalTableSourceArn", Shape::STR),
-        (
-            "GlobalTableWitnesses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalTableWitness),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalTableKeySchema),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MultiRegionConsistency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENTUAL", "STRONG"],
-                format: None,
-            }),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings),
-        ),
-        (
-            "Replicas",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaSpecification),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("GlobalTableWitnesses", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableWitness), min_items: Some(1), max_items: Some(1) })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalTableKeySchema), min_items: Some(1), max_items: Some(2) })),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("MultiRegionConsistency", Shape::Str(&StrRule { allowed: &["EVENTUAL", "STRONG"], ..StrRule::ANY })),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
+        ("Replicas", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaSpecification), min_items: Some(1), max_items: None })),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "StreamSpecification",
-            Shape::Object(&RULE_StreamSpecification),
-        ),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TimeToLiveSpecification",
-            Shape::Object(&RULE_TimeToLiveSpecification),
-        ),
+        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        (
-            "WriteOnDemandThroughputSettings",
-            Shape::Object(&RULE_WriteOnDemandThroughputSettings),
-        ),
-        (
-            "WriteProvisionedThroughputSettings",
-            Shape::Object(&RULE_WriteProvisionedThroughputSettings),
-        ),
+        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
     ],
     required: &["Replicas"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DynamoDB::GlobalTable` resource.
@@ -314,6 +224,7 @@ pub struct GlobalTable {
     pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl GlobalTable {
     /// The CloudFormation type name, `AWS::DynamoDB::GlobalTable`.
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::GlobalTable";
@@ -327,13 +238,7 @@ impl GlobalTable {
         required: &["Replicas"],
         create_only: &["TableName"],
         conditional_create_only: &["LocalSecondaryIndexes", "GlobalTableSourceArn", "KeySchema"],
-        write_only: &[
-            "Replicas/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity",
-            "Replicas/*/GlobalSecondaryIndexes/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity",
-            "WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity",
-            "GlobalSecondaryIndexes/*/WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity",
-            "GlobalTableSourceArn",
-        ],
+        write_only: &["Replicas/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity", "Replicas/*/GlobalSecondaryIndexes/*/ReadProvisionedThroughputSettings/ReadCapacityAutoScalingSettings/SeedCapacity", "WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity", "GlobalSecondaryIndexes/*/WriteProvisionedThroughputSettings/WriteCapacityAutoScalingSettings/SeedCapacity", "GlobalTableSourceArn"],
         read_only: &["Arn", "StreamArn", "TableId"],
         attributes: &["Arn", "StreamArn", "TableId"],
         taggable: true,
@@ -365,162 +270,41 @@ impl GlobalTable {
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self {
-        self.attribute_definitions = Some(value.into());
-        self
-    }
-
+    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
     /// `BillingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<GlobalSecondaryIndex>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `GlobalTableSourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_table_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.global_table_source_arn = Some(value.into());
-        self
-    }
-
+    pub fn global_table_source_arn(mut self, value: impl Into<Str>) -> Self { self.global_table_source_arn = Some(value.into()); self }
     /// `GlobalTableWitnesses`: a list of [`GlobalTableWitness`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_table_witnesses(mut self, value: impl Into<List<GlobalTableWitness>>) -> Self {
-        self.global_table_witnesses = Some(value.into());
-        self
-    }
-
+    pub fn global_table_witnesses(mut self, value: impl Into<List<GlobalTableWitness>>) -> Self { self.global_table_witnesses = Some(value.into()); self }
     /// `KeySchema`: a list of [`GlobalTableKeySchema`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<GlobalTableKeySchema>>) -> Self {
-        self.key_schema = Some(value.into());
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<GlobalTableKeySchema>>) -> Self { self.key_schema = Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self {
-        self.local_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
     /// `MultiRegionConsistency`: a [`MultiRegionConsistency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_region_consistency(mut self, value: impl Into<MultiRegionConsistency>) -> Self {
-        self.multi_region_consistency = Some(value.into());
-        self
-    }
-
+    pub fn multi_region_consistency(mut self, value: impl Into<MultiRegionConsistency>) -> Self { self.multi_region_consistency = Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `Replicas`: a list of [`ReplicaSpecification`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicas(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self {
-        self.replicas = value.into();
-        self
-    }
-
+    pub fn replicas(mut self, value: impl Into<List<ReplicaSpecification>>) -> Self { self.replicas = value.into(); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self {
-        self.stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Obj<TimeToLiveSpecification>>,
-    ) -> Self {
-        self.time_to_live_specification = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
-
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.write_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.write_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl Resource for GlobalTable {
@@ -609,64 +393,24 @@ impl GlobalTableAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityAutoScalingSettingsRequired {
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The maximum provisioned capacity units for the global table.
-    ///
-    /// Value at least 1.
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The minimum provisioned capacity units for the global table.
-    ///
-    /// Value at least 1.
     pub min_capacity: Int,
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    ///
-    /// Defines a target tracking scaling policy.
     pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityAutoScalingSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "SeedCapacity",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "TargetTrackingScalingPolicyConfiguration",
-            Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration),
-        ),
+        ("MaxCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MinCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("SeedCapacity", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("TargetTrackingScalingPolicyConfiguration", Shape::Object(&RULE_TargetTrackingScalingPolicyConfiguration)),
     ],
-    required: &[
-        "MinCapacity",
-        "MaxCapacity",
-        "TargetTrackingScalingPolicyConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MinCapacity", "MaxCapacity", "TargetTrackingScalingPolicyConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityAutoScalingSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -704,6 +448,7 @@ pub struct CapacityAutoScalingSettings {
     pub target_tracking_scaling_policy_configuration: Obj<TargetTrackingScalingPolicyConfiguration>,
 }
 
+#[rustfmt::skip]
 impl CapacityAutoScalingSettings {
     /// A `CapacityAutoScalingSettings` with its required properties, named in a [`CapacityAutoScalingSettingsRequired`].
     pub fn new(required: CapacityAutoScalingSettingsRequired) -> Self {
@@ -711,45 +456,18 @@ impl CapacityAutoScalingSettings {
             max_capacity: required.max_capacity,
             min_capacity: required.min_capacity,
             seed_capacity: None,
-            target_tracking_scaling_policy_configuration: required
-                .target_tracking_scaling_policy_configuration,
+            target_tracking_scaling_policy_configuration: required.target_tracking_scaling_policy_configuration,
         }
     }
 
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
-
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
     /// `SeedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seed_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.seed_capacity = Some(value.into());
-        self
-    }
-
+    pub fn seed_capacity(mut self, value: impl Into<Int>) -> Self { self.seed_capacity = Some(value.into()); self }
     /// `TargetTrackingScalingPolicyConfiguration`: a [`TargetTrackingScalingPolicyConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_tracking_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.target_tracking_scaling_policy_configuration = value.into();
-        self
-    }
+    pub fn target_tracking_scaling_policy_configuration(mut self, value: impl Into<Obj<TargetTrackingScalingPolicyConfiguration>>) -> Self { self.target_tracking_scaling_policy_configuration = value.into(); self }
 }
 
 impl PropertyType for CapacityAutoScalingSettings {}
@@ -768,21 +486,13 @@ impl ToValue for CapacityAutoScalingSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalReadProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "ReadCapacityUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -796,6 +506,7 @@ pub struct GlobalReadProvisionedThroughputSettings {
     pub read_capacity_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GlobalReadProvisionedThroughputSettings {
     /// A `GlobalReadProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -803,12 +514,7 @@ impl GlobalReadProvisionedThroughputSettings {
     }
 
     /// `ReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = Some(value.into());
-        self
-    }
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalReadProvisionedThroughputSettings {}
@@ -825,75 +531,28 @@ impl ToValue for GlobalReadProvisionedThroughputSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items at least 1.
     pub key_schema: List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeySchema),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
         ("Projection", Shape::Object(&RULE_Projection)),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings),
-        ),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_GlobalReadProvisionedThroughputSettings)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
-        (
-            "WriteOnDemandThroughputSettings",
-            Shape::Object(&RULE_WriteOnDemandThroughputSettings),
-        ),
-        (
-            "WriteProvisionedThroughputSettings",
-            Shape::Object(&RULE_WriteProvisionedThroughputSettings),
-        ),
+        ("WriteOnDemandThroughputSettings", Shape::Object(&RULE_WriteOnDemandThroughputSettings)),
+        ("WriteProvisionedThroughputSettings", Shape::Object(&RULE_WriteProvisionedThroughputSettings)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
@@ -944,6 +603,7 @@ pub struct GlobalSecondaryIndex {
     pub write_provisioned_throughput_settings: Option<Obj<WriteProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
@@ -960,76 +620,21 @@ impl GlobalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
-
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`GlobalReadProvisionedThroughputSettings`] object.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<GlobalReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
-
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
     /// `WriteOnDemandThroughputSettings`: a [`WriteOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.write_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn write_on_demand_throughput_settings(mut self, value: impl Into<Obj<WriteOnDemandThroughputSettings>>) -> Self { self.write_on_demand_throughput_settings = Some(value.into()); self }
     /// `WriteProvisionedThroughputSettings`: a [`WriteProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<WriteProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.write_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn write_provisioned_throughput_settings(mut self, value: impl Into<Obj<WriteProvisionedThroughputSettings>>) -> Self { self.write_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalSecondaryIndex {}
@@ -1065,42 +670,20 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalTableKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalTableKeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1116,6 +699,7 @@ pub struct GlobalTableKeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl GlobalTableKeySchema {
     /// A `GlobalTableKeySchema` with its required properties, named in a [`GlobalTableKeySchemaRequired`].
     pub fn new(required: GlobalTableKeySchemaRequired) -> Self {
@@ -1126,18 +710,9 @@ impl GlobalTableKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for GlobalTableKeySchema {}
@@ -1151,14 +726,13 @@ impl ToValue for GlobalTableKeySchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalTableWitness: ObjRule = ObjRule {
-    properties: &[("Region", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Region", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalTableWitness` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1180,6 +754,7 @@ pub struct GlobalTableWitness {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GlobalTableWitness {
     /// A `GlobalTableWitness` with no property set (none is required).
     pub fn new() -> Self {
@@ -1187,12 +762,7 @@ impl GlobalTableWitness {
     }
 
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalTableWitness {}
@@ -1207,42 +777,20 @@ impl ToValue for GlobalTableWitness {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1258,6 +806,7 @@ pub struct KeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
     pub fn new(required: KeySchemaRequired) -> Self {
@@ -1268,18 +817,9 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for KeySchema {}
@@ -1297,58 +837,23 @@ impl ToValue for KeySchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the local secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items 2 to 2.
     pub key_schema: List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1383,6 +888,7 @@ pub struct LocalSecondaryIndex {
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
@@ -1394,28 +900,11 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndex {}
@@ -1434,42 +923,20 @@ impl ToValue for LocalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexKeySchemaRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `KeyType`: a [`KeyType`] value, required.
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HASH", "RANGE"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["HASH", "RANGE"], ..StrRule::ANY })),
     ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1485,6 +952,7 @@ pub struct LocalSecondaryIndexKeySchema {
     pub key_type: KeyType,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
@@ -1495,18 +963,9 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a [`KeyType`] value, required.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndexKeySchema {}
@@ -1520,24 +979,14 @@ impl ToValue for LocalSecondaryIndexKeySchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        (
-            "NonKeyAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(20),
-            }),
-        ),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(20) })),
         ("ProjectionType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Projection` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1567,6 +1016,7 @@ pub struct Projection {
     pub projection_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1574,20 +1024,9 @@ impl Projection {
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
     /// `ProjectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self {
-        self.projection_type = Some(value.into());
-        self
-    }
+    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
 }
 
 impl PropertyType for Projection {}
@@ -1601,21 +1040,13 @@ impl ToValue for Projection {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReadOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MaxReadRequestUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1633,6 +1064,7 @@ pub struct ReadOnDemandThroughputSettings {
     pub max_read_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ReadOnDemandThroughputSettings {
     /// A `ReadOnDemandThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1640,12 +1072,7 @@ impl ReadOnDemandThroughputSettings {
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_read_request_units = Some(value.into());
-        self
-    }
+    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for ReadOnDemandThroughputSettings {}
@@ -1658,27 +1085,14 @@ impl ToValue for ReadOnDemandThroughputSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReadProvisionedThroughputSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadCapacityAutoScalingSettings",
-            Shape::Object(&RULE_CapacityAutoScalingSettings),
-        ),
-        (
-            "ReadCapacityUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ReadCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+        ("ReadCapacityUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1700,6 +1114,7 @@ pub struct ReadProvisionedThroughputSettings {
     pub read_capacity_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ReadProvisionedThroughputSettings {
     /// A `ReadProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1707,23 +1122,9 @@ impl ReadProvisionedThroughputSettings {
     }
 
     /// `ReadCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_auto_scaling_settings(
-        mut self,
-        value: impl Into<Obj<CapacityAutoScalingSettings>>,
-    ) -> Self {
-        self.read_capacity_auto_scaling_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.read_capacity_auto_scaling_settings = Some(value.into()); self }
     /// `ReadCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = Some(value.into());
-        self
-    }
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = Some(value.into()); self }
 }
 
 impl PropertyType for ReadProvisionedThroughputSettings {}
@@ -1744,44 +1145,20 @@ impl ToValue for ReadProvisionedThroughputSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaGlobalSecondaryIndexSpecificationRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Length 3 to 255.
     pub index_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReplicaGlobalSecondaryIndexSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_ReadProvisionedThroughputSettings),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
     ],
     required: &["IndexName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaGlobalSecondaryIndexSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -1811,6 +1188,7 @@ pub struct ReplicaGlobalSecondaryIndexSpecification {
     pub read_provisioned_throughput_settings: Option<Obj<ReadProvisionedThroughputSettings>>,
 }
 
+#[rustfmt::skip]
 impl ReplicaGlobalSecondaryIndexSpecification {
     /// A `ReplicaGlobalSecondaryIndexSpecification` with its required properties, named in a [`ReplicaGlobalSecondaryIndexSpecificationRequired`].
     pub fn new(required: ReplicaGlobalSecondaryIndexSpecificationRequired) -> Self {
@@ -1823,45 +1201,13 @@ impl ReplicaGlobalSecondaryIndexSpecification {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicaGlobalSecondaryIndexSpecification {}
@@ -1890,78 +1236,30 @@ impl ToValue for ReplicaGlobalSecondaryIndexSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSpecificationRequired {
     /// `Region`: a string, required.
-    ///
-    /// The region in which this replica exists.
     pub region: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReplicaSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "GlobalTableSettingsReplicationMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "KinesisStreamSpecification",
-            Shape::Object(&RULE_KinesisStreamSpecification),
-        ),
-        (
-            "PointInTimeRecoverySpecification",
-            Shape::Object(&RULE_PointInTimeRecoverySpecification),
-        ),
-        (
-            "ReadOnDemandThroughputSettings",
-            Shape::Object(&RULE_ReadOnDemandThroughputSettings),
-        ),
-        (
-            "ReadProvisionedThroughputSettings",
-            Shape::Object(&RULE_ReadProvisionedThroughputSettings),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicaGlobalSecondaryIndexSpecification), min_items: None, max_items: None })),
+        ("GlobalTableSettingsReplicationMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+        ("ReadOnDemandThroughputSettings", Shape::Object(&RULE_ReadOnDemandThroughputSettings)),
+        ("ReadProvisionedThroughputSettings", Shape::Object(&RULE_ReadProvisionedThroughputSettings)),
         ("Region", Shape::STR),
-        (
-            "ReplicaStreamSpecification",
-            Shape::Object(&RULE_ReplicaStreamSpecification),
-        ),
+        ("ReplicaStreamSpecification", Shape::Object(&RULE_ReplicaStreamSpecification)),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
-        (
-            "SSESpecification",
-            Shape::Object(&RULE_ReplicaSseSpecification),
-        ),
+        ("SSESpecification", Shape::Object(&RULE_ReplicaSseSpecification)),
         ("TableClass", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2031,6 +1329,7 @@ pub struct ReplicaSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReplicaSpecification {
     /// A `ReplicaSpecification` with its required properties, named in a [`ReplicaSpecificationRequired`].
     pub fn new(required: ReplicaSpecificationRequired) -> Self {
@@ -2053,138 +1352,33 @@ impl ReplicaSpecification {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`ReplicaGlobalSecondaryIndexSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<ReplicaGlobalSecondaryIndexSpecification>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<ReplicaGlobalSecondaryIndexSpecification>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `GlobalTableSettingsReplicationMode`: a [`GlobalTableSettingsReplicationMode`] value.
-    pub fn global_table_settings_replication_mode(
-        mut self,
-        value: impl Into<GlobalTableSettingsReplicationMode>,
-    ) -> Self {
-        self.global_table_settings_replication_mode = Some(value.into());
-        self
-    }
-
+    pub fn global_table_settings_replication_mode(mut self, value: impl Into<GlobalTableSettingsReplicationMode>) -> Self { self.global_table_settings_replication_mode = Some(value.into()); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_specification(
-        mut self,
-        value: impl Into<Obj<KinesisStreamSpecification>>,
-    ) -> Self {
-        self.kinesis_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_specification(
-        mut self,
-        value: impl Into<Obj<PointInTimeRecoverySpecification>>,
-    ) -> Self {
-        self.point_in_time_recovery_specification = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
     /// `ReadOnDemandThroughputSettings`: a [`ReadOnDemandThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_on_demand_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadOnDemandThroughputSettings>>,
-    ) -> Self {
-        self.read_on_demand_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_on_demand_throughput_settings(mut self, value: impl Into<Obj<ReadOnDemandThroughputSettings>>) -> Self { self.read_on_demand_throughput_settings = Some(value.into()); self }
     /// `ReadProvisionedThroughputSettings`: a [`ReadProvisionedThroughputSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_provisioned_throughput_settings(
-        mut self,
-        value: impl Into<Obj<ReadProvisionedThroughputSettings>>,
-    ) -> Self {
-        self.read_provisioned_throughput_settings = Some(value.into());
-        self
-    }
-
+    pub fn read_provisioned_throughput_settings(mut self, value: impl Into<Obj<ReadProvisionedThroughputSettings>>) -> Self { self.read_provisioned_throughput_settings = Some(value.into()); self }
     /// `Region`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
     /// `ReplicaStreamSpecification`: a [`ReplicaStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_stream_specification(
-        mut self,
-        value: impl Into<Obj<ReplicaStreamSpecification>>,
-    ) -> Self {
-        self.replica_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn replica_stream_specification(mut self, value: impl Into<Obj<ReplicaStreamSpecification>>) -> Self { self.replica_stream_specification = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `SSESpecification`: a [`ReplicaSseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<ReplicaSseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<ReplicaSseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `TableClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self {
-        self.table_class = Some(value.into());
-        self
-    }
-
+    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicaSpecification {}
@@ -2238,19 +1432,17 @@ impl ToValue for ReplicaSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaSseSpecificationRequired {
     /// `KMSMasterKeyId`: a string, required.
-    ///
-    /// The AWS  key that should be used for the AWS  encryption. To specify a key, use its key ID, Amazon Resource Name (ARN), alias name, or alias ARN. Note that you should only provide this parameter if the key is different from the default DynamoDB key `alias/aws/dynamodb` .
     pub kms_master_key_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReplicaSseSpecification: ObjRule = ObjRule {
-    properties: &[("KMSMasterKeyId", Shape::STR)],
+    properties: &[
+        ("KMSMasterKeyId", Shape::STR),
+    ],
     required: &["KMSMasterKeyId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaSSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2266,6 +1458,7 @@ pub struct ReplicaSseSpecification {
     pub kms_master_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl ReplicaSseSpecification {
     /// A `ReplicaSseSpecification` with its required properties, named in a [`ReplicaSseSpecificationRequired`].
     pub fn new(required: ReplicaSseSpecificationRequired) -> Self {
@@ -2275,12 +1468,7 @@ impl ReplicaSseSpecification {
     }
 
     /// `KMSMasterKeyId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = value.into();
-        self
-    }
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = value.into(); self }
 }
 
 impl PropertyType for ReplicaSseSpecification {}
@@ -2297,23 +1485,17 @@ impl ToValue for ReplicaSseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaStreamSpecificationRequired {
     /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    ///
-    /// A resource-based policy document that contains the permissions for the specified stream of a DynamoDB global table replica. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
-    ///
-    /// In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// You can update the `ResourcePolicy` property if you've specified more than one table using the \[AWS ::DynamoDB::GlobalTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-dynamodb-globaltable.html>) resource.
     pub resource_policy: Obj<ResourcePolicy>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReplicaStreamSpecification: ObjRule = ObjRule {
-    properties: &[("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy))],
+    properties: &[
+        ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
+    ],
     required: &["ResourcePolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaStreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2333,6 +1515,7 @@ pub struct ReplicaStreamSpecification {
     pub resource_policy: Obj<ResourcePolicy>,
 }
 
+#[rustfmt::skip]
 impl ReplicaStreamSpecification {
     /// A `ReplicaStreamSpecification` with its required properties, named in a [`ReplicaStreamSpecificationRequired`].
     pub fn new(required: ReplicaStreamSpecificationRequired) -> Self {
@@ -2342,12 +1525,7 @@ impl ReplicaStreamSpecification {
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = value.into();
-        self
-    }
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = value.into(); self }
 }
 
 impl PropertyType for ReplicaStreamSpecification {}
@@ -2364,31 +1542,18 @@ impl ToValue for ReplicaStreamSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseSpecificationRequired {
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// Indicates whether server-side encryption is performed using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to KMS and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified,server-side encryption is set to an AWS owned key. If you choose to use KMS encryption, you can also use customer managed KMS keys by specifying them in the `ReplicaSpecification.SSESpecification` object. You cannot mix AWS managed and customer managed KMS keys.
     pub sse_enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("SSEEnabled", Shape::Bool),
-        (
-            "SSEType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "KMS"],
-                format: None,
-            }),
-        ),
+        ("SSEType", Shape::Str(&StrRule { allowed: &["AES256", "KMS"], ..StrRule::ANY })),
     ],
     required: &["SSEEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2410,6 +1575,7 @@ pub struct SseSpecification {
     pub sse_type: Option<SseType>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
     pub fn new(required: SseSpecificationRequired) -> Self {
@@ -2420,20 +1586,9 @@ impl SseSpecification {
     }
 
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sse_enabled = value.into();
-        self
-    }
-
+    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
+    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}
@@ -2451,24 +1606,17 @@ impl ToValue for SseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamSpecificationRequired {
     /// `StreamViewType`: a string, required.
-    ///
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
-    ///
-    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
-    properties: &[("StreamViewType", Shape::STR)],
+    properties: &[
+        ("StreamViewType", Shape::STR),
+    ],
     required: &["StreamViewType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2491,6 +1639,7 @@ pub struct StreamSpecification {
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
     pub fn new(required: StreamSpecificationRequired) -> Self {
@@ -2500,12 +1649,7 @@ impl StreamSpecification {
     }
 
     /// `StreamViewType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self {
-        self.stream_view_type = value.into();
-        self
-    }
+    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
 impl PropertyType for StreamSpecification {}
@@ -2522,40 +1666,20 @@ impl ToValue for StreamSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetTrackingScalingPolicyConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Defines a target value for the scaling policy.
-    ///
-    /// Format `double`.
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetTrackingScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DisableScaleIn", Shape::Bool),
-        (
-            "ScaleInCooldown",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ScaleOutCooldown",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ScaleInCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ScaleOutCooldown", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("TargetValue", Shape::NUM),
     ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetTrackingScalingPolicyConfiguration` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2589,6 +1713,7 @@ pub struct TargetTrackingScalingPolicyConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetTrackingScalingPolicyConfiguration {
     /// A `TargetTrackingScalingPolicyConfiguration` with its required properties, named in a [`TargetTrackingScalingPolicyConfigurationRequired`].
     pub fn new(required: TargetTrackingScalingPolicyConfigurationRequired) -> Self {
@@ -2601,36 +1726,13 @@ impl TargetTrackingScalingPolicyConfiguration {
     }
 
     /// `DisableScaleIn`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_scale_in = Some(value.into());
-        self
-    }
-
+    pub fn disable_scale_in(mut self, value: impl Into<Bool>) -> Self { self.disable_scale_in = Some(value.into()); self }
     /// `ScaleInCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_in_cooldown = Some(value.into()); self }
     /// `ScaleOutCooldown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self {
-        self.scale_out_cooldown = Some(value.into());
-        self
-    }
-
+    pub fn scale_out_cooldown(mut self, value: impl Into<Int>) -> Self { self.scale_out_cooldown = Some(value.into()); self }
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetTrackingScalingPolicyConfiguration {}
@@ -2646,21 +1748,13 @@ impl ToValue for TargetTrackingScalingPolicyConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WriteOnDemandThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "MaxWriteRequestUnits",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteOnDemandThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2678,6 +1772,7 @@ pub struct WriteOnDemandThroughputSettings {
     pub max_write_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WriteOnDemandThroughputSettings {
     /// A `WriteOnDemandThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2685,12 +1780,7 @@ impl WriteOnDemandThroughputSettings {
     }
 
     /// `MaxWriteRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_write_request_units = Some(value.into());
-        self
-    }
+    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for WriteOnDemandThroughputSettings {}
@@ -2703,17 +1793,13 @@ impl ToValue for WriteOnDemandThroughputSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WriteProvisionedThroughputSettings: ObjRule = ObjRule {
-    properties: &[(
-        "WriteCapacityAutoScalingSettings",
-        Shape::Object(&RULE_CapacityAutoScalingSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("WriteCapacityAutoScalingSettings", Shape::Object(&RULE_CapacityAutoScalingSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteProvisionedThroughputSettings` property type of `AWS::DynamoDB::GlobalTable`.
@@ -2729,6 +1815,7 @@ pub struct WriteProvisionedThroughputSettings {
     pub write_capacity_auto_scaling_settings: Option<Obj<CapacityAutoScalingSettings>>,
 }
 
+#[rustfmt::skip]
 impl WriteProvisionedThroughputSettings {
     /// A `WriteProvisionedThroughputSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2736,15 +1823,7 @@ impl WriteProvisionedThroughputSettings {
     }
 
     /// `WriteCapacityAutoScalingSettings`: a [`CapacityAutoScalingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_auto_scaling_settings(
-        mut self,
-        value: impl Into<Obj<CapacityAutoScalingSettings>>,
-    ) -> Self {
-        self.write_capacity_auto_scaling_settings = Some(value.into());
-        self
-    }
+    pub fn write_capacity_auto_scaling_settings(mut self, value: impl Into<Obj<CapacityAutoScalingSettings>>) -> Self { self.write_capacity_auto_scaling_settings = Some(value.into()); self }
 }
 
 impl PropertyType for WriteProvisionedThroughputSettings {}

@@ -12,50 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDefinitionRequired {
     /// `AttributeName`: a string, required.
-    ///
-    /// A name for the attribute.
-    ///
-    /// Length 1 to 255.
     pub attribute_name: Str,
     /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The data type for the attribute, where:
-    ///
-    /// - `S` - the attribute is of type String
-    /// - `N` - the attribute is of type Number
-    /// - `B` - the attribute is of type Binary
     pub attribute_type: AttributeType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AttributeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["B", "N", "S"],
-                format: None,
-            }),
-        ),
+        ("AttributeName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("AttributeType", Shape::Str(&StrRule { allowed: &["B", "N", "S"], ..StrRule::ANY })),
     ],
     required: &["AttributeName", "AttributeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AttributeDefinition` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -81,6 +51,7 @@ pub struct AttributeDefinition {
     pub attribute_type: AttributeType,
 }
 
+#[rustfmt::skip]
 impl AttributeDefinition {
     /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
     pub fn new(required: AttributeDefinitionRequired) -> Self {
@@ -91,20 +62,9 @@ impl AttributeDefinition {
     }
 
     /// `AttributeName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `AttributeType`: an [`AttributeType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self {
-        self.attribute_type = value.into();
-        self
-    }
+    pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = value.into(); self }
 }
 
 impl PropertyType for AttributeDefinition {}
@@ -122,31 +82,18 @@ impl ToValue for AttributeDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContributorInsightsSpecificationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether CloudWatch Contributor Insights are to be enabled (true) or disabled (false).
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["ACCESSED_AND_THROTTLED_KEYS", "THROTTLED_KEYS"], ..StrRule::ANY })),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContributorInsightsSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -166,6 +113,7 @@ pub struct ContributorInsightsSpecification {
     pub mode: Option<ContributorInsightsSpecificationMode>,
 }
 
+#[rustfmt::skip]
 impl ContributorInsightsSpecification {
     /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
     pub fn new(required: ContributorInsightsSpecificationRequired) -> Self {
@@ -176,20 +124,9 @@ impl ContributorInsightsSpecification {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Mode`: a [`ContributorInsightsSpecificationMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for ContributorInsightsSpecification {}
@@ -207,31 +144,18 @@ impl ToValue for ContributorInsightsSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSpecificationRequired {
     /// `StreamArn`: a string, required.
-    ///
-    /// The ARN for a specific Kinesis data stream.
     pub stream_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApproximateCreationDateTimePrecision",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MICROSECOND", "MILLISECOND"],
-                format: None,
-            }),
-        ),
+        ("ApproximateCreationDateTimePrecision", Shape::Str(&StrRule { allowed: &["MICROSECOND", "MILLISECOND"], ..StrRule::ANY })),
         ("StreamArn", Shape::STR),
     ],
     required: &["StreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -251,6 +175,7 @@ pub struct KinesisStreamSpecification {
     pub stream_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamSpecification {
     /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
     pub fn new(required: KinesisStreamSpecificationRequired) -> Self {
@@ -261,23 +186,9 @@ impl KinesisStreamSpecification {
     }
 
     /// `ApproximateCreationDateTimePrecision`: an [`ApproximateCreationDateTimePrecision`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn approximate_creation_date_time_precision(
-        mut self,
-        value: impl Into<ApproximateCreationDateTimePrecision>,
-    ) -> Self {
-        self.approximate_creation_date_time_precision = Some(value.into());
-        self
-    }
-
+    pub fn approximate_creation_date_time_precision(mut self, value: impl Into<ApproximateCreationDateTimePrecision>) -> Self { self.approximate_creation_date_time_precision = Some(value.into()); self }
     /// `StreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamSpecification {}
@@ -294,24 +205,15 @@ impl ToValue for KinesisStreamSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
     properties: &[
         ("PointInTimeRecoveryEnabled", Shape::Bool),
-        (
-            "RecoveryPeriodInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
+        ("RecoveryPeriodInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(35.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("RecoveryPeriodInDays", &["PointInTimeRecoveryEnabled"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PointInTimeRecoverySpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -333,6 +235,7 @@ pub struct PointInTimeRecoverySpecification {
     pub recovery_period_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl PointInTimeRecoverySpecification {
     /// A `PointInTimeRecoverySpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -340,20 +243,9 @@ impl PointInTimeRecoverySpecification {
     }
 
     /// `PointInTimeRecoveryEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.point_in_time_recovery_enabled = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_enabled(mut self, value: impl Into<Bool>) -> Self { self.point_in_time_recovery_enabled = Some(value.into()); self }
     /// `RecoveryPeriodInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_period_in_days = Some(value.into());
-        self
-    }
+    pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self { self.recovery_period_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for PointInTimeRecoverySpecification {}
@@ -374,21 +266,17 @@ impl ToValue for PointInTimeRecoverySpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// A resource-based policy document that contains permissions to add to the specified DynamoDB table, its indexes, and stream. In a CloudFormation template, you can provide the policy in JSON or YAML format because CloudFormation converts YAML to JSON before submitting it to DynamoDB . For more information about resource-based policies, see \[Using resource-based policies for DynamoDB\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/access-control-resource-based.html>) and \[Resource-based policy examples\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/rbac-examples.html>) .
-    ///
-    /// Format `json`.
     pub policy_document: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
-    properties: &[("PolicyDocument", Shape::Any)],
+    properties: &[
+        ("PolicyDocument", Shape::Any),
+    ],
     required: &["PolicyDocument"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourcePolicy` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -422,6 +310,7 @@ pub struct ResourcePolicy {
     pub policy_document: Json,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
     pub fn new(required: ResourcePolicyRequired) -> Self {
@@ -431,12 +320,7 @@ impl ResourcePolicy {
     }
 
     /// `PolicyDocument`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = value.into();
-        self
-    }
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
 impl PropertyType for ResourcePolicy {}
@@ -458,14 +342,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -479,6 +364,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -489,16 +375,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -516,19 +395,18 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeToLiveSpecificationRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Indicates whether TTL is to be enabled (true) or disabled (false) on the table.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("Enabled", Shape::Bool)],
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TimeToLiveSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -550,6 +428,7 @@ pub struct TimeToLiveSpecification {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TimeToLiveSpecification {
     /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
     pub fn new(required: TimeToLiveSpecificationRequired) -> Self {
@@ -560,20 +439,9 @@ impl TimeToLiveSpecification {
     }
 
     /// `AttributeName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = Some(value.into());
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TimeToLiveSpecification {}
@@ -587,31 +455,15 @@ impl ToValue for TimeToLiveSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "WriteUnitsPerSecond",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("ReadUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("WriteUnitsPerSecond", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["ReadUnitsPerSecond"], &["WriteUnitsPerSecond"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WarmThroughput` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -635,6 +487,7 @@ pub struct WarmThroughput {
     pub write_units_per_second: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
     pub fn new() -> Self {
@@ -642,20 +495,9 @@ impl WarmThroughput {
     }
 
     /// `ReadUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.read_units_per_second = Some(value.into());
-        self
-    }
-
+    pub fn read_units_per_second(mut self, value: impl Into<Int>) -> Self { self.read_units_per_second = Some(value.into()); self }
     /// `WriteUnitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.write_units_per_second = Some(value.into());
-        self
-    }
+    pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
 }
 
 impl PropertyType for WarmThroughput {}

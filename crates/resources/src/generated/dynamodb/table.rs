@@ -27,103 +27,36 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_.-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `KeySchema`: a JSON value, required.
-    ///
-    /// Specifies the attributes that make up the primary key for the table. The attributes in the `KeySchema` property must also be defined in the `AttributeDefinitions` property.
-    ///
-    /// Items at least 1; changing it may replace the resource (conditionally create-only).
     pub key_schema: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AttributeDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttributeDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_AttributeDefinition), min_items: None, max_items: None })),
         ("BillingMode", Shape::STR),
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "GlobalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GlobalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ImportSourceSpecification",
-            Shape::Object(&RULE_ImportSourceSpecification),
-        ),
+        ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
+        ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
         ("KeySchema", Shape::Any),
-        (
-            "KinesisStreamSpecification",
-            Shape::Object(&RULE_KinesisStreamSpecification),
-        ),
-        (
-            "LocalSecondaryIndexes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OnDemandThroughput",
-            Shape::Object(&RULE_OnDemandThroughput),
-        ),
-        (
-            "PointInTimeRecoverySpecification",
-            Shape::Object(&RULE_PointInTimeRecoverySpecification),
-        ),
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
+        ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
+        ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
+        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
+        ("PointInTimeRecoverySpecification", Shape::Object(&RULE_PointInTimeRecoverySpecification)),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("SSESpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "StreamSpecification",
-            Shape::Object(&RULE_StreamSpecification),
-        ),
+        ("StreamSpecification", Shape::Object(&RULE_StreamSpecification)),
         ("TableClass", Shape::STR),
-        (
-            "TableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TimeToLiveSpecification",
-            Shape::Object(&RULE_TimeToLiveSpecification),
-        ),
+        ("TableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TimeToLiveSpecification", Shape::Object(&RULE_TimeToLiveSpecification)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
     required: &["KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::DynamoDB::Table` resource.
@@ -269,6 +202,7 @@ pub struct Table {
     pub warm_throughput: Option<Obj<WarmThroughput>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::DynamoDB::Table`.
     pub const TYPE_NAME: &'static str = "AWS::DynamoDB::Table";
@@ -316,182 +250,45 @@ impl Table {
     }
 
     /// `AttributeDefinitions`: a list of [`AttributeDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self {
-        self.attribute_definitions = Some(value.into());
-        self
-    }
-
+    pub fn attribute_definitions(mut self, value: impl Into<List<AttributeDefinition>>) -> Self { self.attribute_definitions = Some(value.into()); self }
     /// `BillingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.billing_mode = Some(value.into());
-        self
-    }
-
+    pub fn billing_mode(mut self, value: impl Into<Str>) -> Self { self.billing_mode = Some(value.into()); self }
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `GlobalSecondaryIndexes`: a list of [`GlobalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_secondary_indexes(
-        mut self,
-        value: impl Into<List<GlobalSecondaryIndex>>,
-    ) -> Self {
-        self.global_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn global_secondary_indexes(mut self, value: impl Into<List<GlobalSecondaryIndex>>) -> Self { self.global_secondary_indexes = Some(value.into()); self }
     /// `ImportSourceSpecification`: an [`ImportSourceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_source_specification(
-        mut self,
-        value: impl Into<Obj<ImportSourceSpecification>>,
-    ) -> Self {
-        self.import_source_specification = Some(value.into());
-        self
-    }
-
+    pub fn import_source_specification(mut self, value: impl Into<Obj<ImportSourceSpecification>>) -> Self { self.import_source_specification = Some(value.into()); self }
     /// `KeySchema`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<Json>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<Json>) -> Self { self.key_schema = value.into(); self }
     /// `KinesisStreamSpecification`: a [`KinesisStreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_specification(
-        mut self,
-        value: impl Into<Obj<KinesisStreamSpecification>>,
-    ) -> Self {
-        self.kinesis_stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_stream_specification(mut self, value: impl Into<Obj<KinesisStreamSpecification>>) -> Self { self.kinesis_stream_specification = Some(value.into()); self }
     /// `LocalSecondaryIndexes`: a list of [`LocalSecondaryIndex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self {
-        self.local_secondary_indexes = Some(value.into());
-        self
-    }
-
+    pub fn local_secondary_indexes(mut self, value: impl Into<List<LocalSecondaryIndex>>) -> Self { self.local_secondary_indexes = Some(value.into()); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self {
-        self.on_demand_throughput = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
     /// `PointInTimeRecoverySpecification`: a [`PointInTimeRecoverySpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_in_time_recovery_specification(
-        mut self,
-        value: impl Into<Obj<PointInTimeRecoverySpecification>>,
-    ) -> Self {
-        self.point_in_time_recovery_specification = Some(value.into());
-        self
-    }
-
+    pub fn point_in_time_recovery_specification(mut self, value: impl Into<Obj<PointInTimeRecoverySpecification>>) -> Self { self.point_in_time_recovery_specification = Some(value.into()); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `SSESpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `StreamSpecification`: a [`StreamSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self {
-        self.stream_specification = Some(value.into());
-        self
-    }
-
+    pub fn stream_specification(mut self, value: impl Into<Obj<StreamSpecification>>) -> Self { self.stream_specification = Some(value.into()); self }
     /// `TableClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_class(mut self, value: impl Into<Str>) -> Self {
-        self.table_class = Some(value.into());
-        self
-    }
-
+    pub fn table_class(mut self, value: impl Into<Str>) -> Self { self.table_class = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TimeToLiveSpecification`: a [`TimeToLiveSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live_specification(
-        mut self,
-        value: impl Into<Obj<TimeToLiveSpecification>>,
-    ) -> Self {
-        self.time_to_live_specification = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live_specification(mut self, value: impl Into<Obj<TimeToLiveSpecification>>) -> Self { self.time_to_live_specification = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -577,24 +374,14 @@ impl TableAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
         ("Delimiter", Shape::STR),
-        (
-            "HeaderList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HeaderList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Csv` property type of `AWS::DynamoDB::Table`.
@@ -614,6 +401,7 @@ pub struct Csv {
     pub header_list: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
     pub fn new() -> Self {
@@ -621,20 +409,9 @@ impl Csv {
     }
 
     /// `Delimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.delimiter = Some(value.into());
-        self
-    }
-
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
     /// `HeaderList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.header_list = Some(value.into());
-        self
-    }
+    pub fn header_list(mut self, value: impl Into<List<Str>>) -> Self { self.header_list = Some(value.into()); self }
 }
 
 impl PropertyType for Csv {}
@@ -652,60 +429,27 @@ impl ToValue for Csv {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GlobalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the global secondary index. The name must be unique among all other indexes on this table.
     pub index_name: Str,
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The complete key schema for a global secondary index, which consists of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items at least 1.
     pub key_schema: List<KeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the global secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GlobalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributorInsightsSpecification",
-            Shape::Object(&RULE_ContributorInsightsSpecification),
-        ),
+        ("ContributorInsightsSpecification", Shape::Object(&RULE_ContributorInsightsSpecification)),
         ("IndexName", Shape::STR),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeySchema),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "OnDemandThroughput",
-            Shape::Object(&RULE_OnDemandThroughput),
-        ),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_KeySchema), min_items: Some(1), max_items: None })),
+        ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
         ("Projection", Shape::Object(&RULE_Projection)),
-        (
-            "ProvisionedThroughput",
-            Shape::Object(&RULE_ProvisionedThroughput),
-        ),
+        ("ProvisionedThroughput", Shape::Object(&RULE_ProvisionedThroughput)),
         ("WarmThroughput", Shape::Object(&RULE_WarmThroughput)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GlobalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
@@ -756,6 +500,7 @@ pub struct GlobalSecondaryIndex {
     pub warm_throughput: Option<Obj<WarmThroughput>>,
 }
 
+#[rustfmt::skip]
 impl GlobalSecondaryIndex {
     /// A `GlobalSecondaryIndex` with its required properties, named in a [`GlobalSecondaryIndexRequired`].
     pub fn new(required: GlobalSecondaryIndexRequired) -> Self {
@@ -771,63 +516,19 @@ impl GlobalSecondaryIndex {
     }
 
     /// `ContributorInsightsSpecification`: a [`ContributorInsightsSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contributor_insights_specification(
-        mut self,
-        value: impl Into<Obj<ContributorInsightsSpecification>>,
-    ) -> Self {
-        self.contributor_insights_specification = Some(value.into());
-        self
-    }
-
+    pub fn contributor_insights_specification(mut self, value: impl Into<Obj<ContributorInsightsSpecification>>) -> Self { self.contributor_insights_specification = Some(value.into()); self }
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`KeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<KeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `OnDemandThroughput`: an [`OnDemandThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self {
-        self.on_demand_throughput = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_throughput(mut self, value: impl Into<Obj<OnDemandThroughput>>) -> Self { self.on_demand_throughput = Some(value.into()); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
-
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
     /// `ProvisionedThroughput`: a [`ProvisionedThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self {
-        self.provisioned_throughput = Some(value.into());
-        self
-    }
-
+    pub fn provisioned_throughput(mut self, value: impl Into<Obj<ProvisionedThroughput>>) -> Self { self.provisioned_throughput = Some(value.into()); self }
     /// `WarmThroughput`: a [`WarmThroughput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self {
-        self.warm_throughput = Some(value.into());
-        self
-    }
+    pub fn warm_throughput(mut self, value: impl Into<Obj<WarmThroughput>>) -> Self { self.warm_throughput = Some(value.into()); self }
 }
 
 impl PropertyType for GlobalSecondaryIndex {}
@@ -853,31 +554,22 @@ impl ToValue for GlobalSecondaryIndex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImportSourceSpecificationRequired {
     /// `InputFormat`: a string, required.
-    ///
-    /// The format of the source data. Valid values for `ImportFormat` are `CSV` , `DYNAMODB_JSON` or `ION` .
     pub input_format: Str,
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    ///
-    /// The S3 bucket that provides the source for the import.
     pub s3_bucket_source: Obj<S3BucketSource>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImportSourceSpecification: ObjRule = ObjRule {
     properties: &[
         ("InputCompressionType", Shape::STR),
         ("InputFormat", Shape::STR),
-        (
-            "InputFormatOptions",
-            Shape::Object(&RULE_InputFormatOptions),
-        ),
+        ("InputFormatOptions", Shape::Object(&RULE_InputFormatOptions)),
         ("S3BucketSource", Shape::Object(&RULE_S3BucketSource)),
     ],
     required: &["S3BucketSource", "InputFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImportSourceSpecification` property type of `AWS::DynamoDB::Table`.
@@ -905,6 +597,7 @@ pub struct ImportSourceSpecification {
     pub s3_bucket_source: Obj<S3BucketSource>,
 }
 
+#[rustfmt::skip]
 impl ImportSourceSpecification {
     /// A `ImportSourceSpecification` with its required properties, named in a [`ImportSourceSpecificationRequired`].
     pub fn new(required: ImportSourceSpecificationRequired) -> Self {
@@ -917,36 +610,13 @@ impl ImportSourceSpecification {
     }
 
     /// `InputCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.input_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn input_compression_type(mut self, value: impl Into<Str>) -> Self { self.input_compression_type = Some(value.into()); self }
     /// `InputFormat`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = value.into();
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = value.into(); self }
     /// `InputFormatOptions`: an [`InputFormatOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format_options(mut self, value: impl Into<Obj<InputFormatOptions>>) -> Self {
-        self.input_format_options = Some(value.into());
-        self
-    }
-
+    pub fn input_format_options(mut self, value: impl Into<Obj<InputFormatOptions>>) -> Self { self.input_format_options = Some(value.into()); self }
     /// `S3BucketSource`: a [`S3BucketSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_source(mut self, value: impl Into<Obj<S3BucketSource>>) -> Self {
-        self.s3_bucket_source = value.into();
-        self
-    }
+    pub fn s3_bucket_source(mut self, value: impl Into<Obj<S3BucketSource>>) -> Self { self.s3_bucket_source = value.into(); self }
 }
 
 impl PropertyType for ImportSourceSpecification {}
@@ -962,14 +632,13 @@ impl ToValue for ImportSourceSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputFormatOptions: ObjRule = ObjRule {
-    properties: &[("Csv", Shape::Object(&RULE_Csv))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Csv", Shape::Object(&RULE_Csv)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputFormatOptions` property type of `AWS::DynamoDB::Table`.
@@ -985,6 +654,7 @@ pub struct InputFormatOptions {
     pub csv: Option<Obj<Csv>>,
 }
 
+#[rustfmt::skip]
 impl InputFormatOptions {
     /// A `InputFormatOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -992,12 +662,7 @@ impl InputFormatOptions {
     }
 
     /// `Csv`: a [`Csv`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
+    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
 }
 
 impl PropertyType for InputFormatOptions {}
@@ -1017,14 +682,15 @@ pub struct KeySchemaRequired {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeySchema: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("KeyType", Shape::STR)],
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("KeyType", Shape::STR),
+    ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
@@ -1038,6 +704,7 @@ pub struct KeySchema {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 impl KeySchema {
     /// A `KeySchema` with its required properties, named in a [`KeySchemaRequired`].
     pub fn new(required: KeySchemaRequired) -> Self {
@@ -1048,16 +715,9 @@ impl KeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for KeySchema {}
@@ -1075,58 +735,23 @@ impl ToValue for KeySchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalSecondaryIndexRequired {
     /// `IndexName`: a string, required.
-    ///
-    /// The name of the local secondary index. The name must be unique among all other indexes on this table.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 3 to 255.
     pub index_name: Str,
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The complete key schema for the local secondary index, consisting of one or more pairs of attribute names and key types:
-    ///
-    /// - `HASH` - partition key
-    /// - `RANGE` - sort key
-    ///
-    /// &gt; The partition key of an item is also known as its *hash attribute* . The term "hash attribute" derives from DynamoDB's usage of an internal hash function to evenly distribute data items across partitions, based on their partition key values.
-    /// &gt;
-    /// &gt; The sort key of an item is also known as its *range attribute* . The term "range attribute" derives from the way DynamoDB stores items with the same partition key physically close together, in sorted order by the sort key value.
-    ///
-    /// Items 2 to 2.
     pub key_schema: List<LocalSecondaryIndexKeySchema>,
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// Represents attributes that are copied (projected) from the table into the local secondary index. These are in addition to the primary key attributes and index key attributes, which are automatically projected.
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalSecondaryIndex: ObjRule = ObjRule {
     properties: &[
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeySchema",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema),
-                min_items: Some(2),
-                max_items: Some(2),
-            }),
-        ),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("KeySchema", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndexKeySchema), min_items: Some(2), max_items: Some(2) })),
         ("Projection", Shape::Object(&RULE_Projection)),
     ],
     required: &["IndexName", "Projection", "KeySchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalSecondaryIndex` property type of `AWS::DynamoDB::Table`.
@@ -1161,6 +786,7 @@ pub struct LocalSecondaryIndex {
     pub projection: Obj<Projection>,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndex {
     /// A `LocalSecondaryIndex` with its required properties, named in a [`LocalSecondaryIndexRequired`].
     pub fn new(required: LocalSecondaryIndexRequired) -> Self {
@@ -1172,28 +798,11 @@ impl LocalSecondaryIndex {
     }
 
     /// `IndexName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = value.into();
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = value.into(); self }
     /// `KeySchema`: a list of [`LocalSecondaryIndexKeySchema`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self {
-        self.key_schema = value.into();
-        self
-    }
-
+    pub fn key_schema(mut self, value: impl Into<List<LocalSecondaryIndexKeySchema>>) -> Self { self.key_schema = value.into(); self }
     /// `Projection`: a [`Projection`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self {
-        self.projection = value.into();
-        self
-    }
+    pub fn projection(mut self, value: impl Into<Obj<Projection>>) -> Self { self.projection = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndex {}
@@ -1217,14 +826,15 @@ pub struct LocalSecondaryIndexKeySchemaRequired {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalSecondaryIndexKeySchema: ObjRule = ObjRule {
-    properties: &[("AttributeName", Shape::STR), ("KeyType", Shape::STR)],
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("KeyType", Shape::STR),
+    ],
     required: &["KeyType", "AttributeName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeySchema` property type of `AWS::DynamoDB::Table`.
@@ -1238,6 +848,7 @@ pub struct LocalSecondaryIndexKeySchema {
     pub key_type: Str,
 }
 
+#[rustfmt::skip]
 impl LocalSecondaryIndexKeySchema {
     /// A `LocalSecondaryIndexKeySchema` with its required properties, named in a [`LocalSecondaryIndexKeySchemaRequired`].
     pub fn new(required: LocalSecondaryIndexKeySchemaRequired) -> Self {
@@ -1248,16 +859,9 @@ impl LocalSecondaryIndexKeySchema {
     }
 
     /// `AttributeName`: a string, required.
-    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self {
-        self.attribute_name = value.into();
-        self
-    }
-
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
     /// `KeyType`: a string, required.
-    pub fn key_type(mut self, value: impl Into<Str>) -> Self {
-        self.key_type = value.into();
-        self
-    }
+    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
 }
 
 impl PropertyType for LocalSecondaryIndexKeySchema {}
@@ -1271,31 +875,14 @@ impl ToValue for LocalSecondaryIndexKeySchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnDemandThroughput: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxReadRequestUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaxWriteRequestUnits",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxReadRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MaxWriteRequestUnits", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandThroughput` property type of `AWS::DynamoDB::Table`.
@@ -1323,6 +910,7 @@ pub struct OnDemandThroughput {
     pub max_write_request_units: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl OnDemandThroughput {
     /// A `OnDemandThroughput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1330,20 +918,9 @@ impl OnDemandThroughput {
     }
 
     /// `MaxReadRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_read_request_units = Some(value.into());
-        self
-    }
-
+    pub fn max_read_request_units(mut self, value: impl Into<Int>) -> Self { self.max_read_request_units = Some(value.into()); self }
     /// `MaxWriteRequestUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self {
-        self.max_write_request_units = Some(value.into());
-        self
-    }
+    pub fn max_write_request_units(mut self, value: impl Into<Int>) -> Self { self.max_write_request_units = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandThroughput {}
@@ -1357,24 +934,14 @@ impl ToValue for OnDemandThroughput {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Projection: ObjRule = ObjRule {
     properties: &[
-        (
-            "NonKeyAttributes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NonKeyAttributes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ProjectionType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Projection` property type of `AWS::DynamoDB::Table`.
@@ -1402,6 +969,7 @@ pub struct Projection {
     pub projection_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Projection {
     /// A `Projection` with no property set (none is required).
     pub fn new() -> Self {
@@ -1409,20 +977,9 @@ impl Projection {
     }
 
     /// `NonKeyAttributes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_key_attributes = Some(value.into());
-        self
-    }
-
+    pub fn non_key_attributes(mut self, value: impl Into<List<Str>>) -> Self { self.non_key_attributes = Some(value.into()); self }
     /// `ProjectionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn projection_type(mut self, value: impl Into<Str>) -> Self {
-        self.projection_type = Some(value.into());
-        self
-    }
+    pub fn projection_type(mut self, value: impl Into<Str>) -> Self { self.projection_type = Some(value.into()); self }
 }
 
 impl PropertyType for Projection {}
@@ -1440,30 +997,20 @@ impl ToValue for Projection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedThroughputRequired {
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The maximum number of strongly consistent reads consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
-    ///
-    /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub read_capacity_units: Int,
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The maximum number of writes consumed per second before DynamoDB returns a `ThrottlingException` . For more information, see \[Specifying Read and Write Requirements\](<https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/ProvisionedThroughput.html>) in the *Amazon DynamoDB Developer Guide* .
-    ///
-    /// If read/write capacity mode is `PAY_PER_REQUEST` the value is set to 0.
     pub write_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProvisionedThroughput: ObjRule = ObjRule {
     properties: &[
         ("ReadCapacityUnits", Shape::INT),
         ("WriteCapacityUnits", Shape::INT),
     ],
     required: &["WriteCapacityUnits", "ReadCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedThroughput` property type of `AWS::DynamoDB::Table`.
@@ -1487,6 +1034,7 @@ pub struct ProvisionedThroughput {
     pub write_capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionedThroughput {
     /// A `ProvisionedThroughput` with its required properties, named in a [`ProvisionedThroughputRequired`].
     pub fn new(required: ProvisionedThroughputRequired) -> Self {
@@ -1497,20 +1045,9 @@ impl ProvisionedThroughput {
     }
 
     /// `ReadCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.read_capacity_units = value.into();
-        self
-    }
-
+    pub fn read_capacity_units(mut self, value: impl Into<Int>) -> Self { self.read_capacity_units = value.into(); self }
     /// `WriteCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.write_capacity_units = value.into();
-        self
-    }
+    pub fn write_capacity_units(mut self, value: impl Into<Int>) -> Self { self.write_capacity_units = value.into(); self }
 }
 
 impl PropertyType for ProvisionedThroughput {}
@@ -1528,34 +1065,19 @@ impl ToValue for ProvisionedThroughput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketSourceRequired {
     /// `S3Bucket`: a string, required.
-    ///
-    /// The S3 bucket that is being imported from.
-    ///
-    /// Format `AWS::S3::Bucket.Name`.
     pub s3_bucket: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3BucketSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "S3Bucket",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3Bucket", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3BucketOwner", Shape::STR),
         ("S3KeyPrefix", Shape::STR),
     ],
     required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3BucketSource` property type of `AWS::DynamoDB::Table`.
@@ -1581,6 +1103,7 @@ pub struct S3BucketSource {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3BucketSource {
     /// A `S3BucketSource` with its required properties, named in a [`S3BucketSourceRequired`].
     pub fn new(required: S3BucketSourceRequired) -> Self {
@@ -1592,28 +1115,11 @@ impl S3BucketSource {
     }
 
     /// `S3Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
-
+    pub fn s3_bucket(mut self, value: impl Into<Str>) -> Self { self.s3_bucket = value.into(); self }
     /// `S3BucketOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_owner = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_owner(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_owner = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3BucketSource {}
@@ -1632,32 +1138,20 @@ impl ToValue for S3BucketSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseSpecificationRequired {
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// Indicates whether server-side encryption is done using an AWS managed key or an AWS owned key. If enabled (true), server-side encryption type is set to `KMS` and an AWS managed key is used ( AWS  charges apply). If disabled (false) or not specified, server-side encryption is set to AWS owned key.
     pub sse_enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyId", Shape::STR),
         ("SSEEnabled", Shape::Bool),
-        (
-            "SSEType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
+        ("SSEType", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
     ],
     required: &["SSEEnabled"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("KMSMasterKeyId", &["SSEType"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SSESpecification` property type of `AWS::DynamoDB::Table`.
@@ -1683,6 +1177,7 @@ pub struct SseSpecification {
     pub sse_type: Option<SseType>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with its required properties, named in a [`SseSpecificationRequired`].
     pub fn new(required: SseSpecificationRequired) -> Self {
@@ -1694,28 +1189,11 @@ impl SseSpecification {
     }
 
     /// `KMSMasterKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SSEEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sse_enabled = value.into();
-        self
-    }
-
+    pub fn sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sse_enabled = value.into(); self }
     /// `SSEType`: a [`SseType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self {
-        self.sse_type = Some(value.into());
-        self
-    }
+    pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}
@@ -1734,27 +1212,18 @@ impl ToValue for SseSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamSpecificationRequired {
     /// `StreamViewType`: a string, required.
-    ///
-    /// When an item in the table is modified, `StreamViewType` determines what information is written to the stream for this table. Valid values for `StreamViewType` are:
-    ///
-    /// - `KEYS_ONLY` - Only the key attributes of the modified item are written to the stream.
-    /// - `NEW_IMAGE` - The entire item, as it appears after it was modified, is written to the stream.
-    /// - `OLD_IMAGE` - The entire item, as it appeared before it was modified, is written to the stream.
-    /// - `NEW_AND_OLD_IMAGES` - Both the new and the old item images of the item are written to the stream.
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StreamSpecification: ObjRule = ObjRule {
     properties: &[
         ("ResourcePolicy", Shape::Object(&RULE_ResourcePolicy)),
         ("StreamViewType", Shape::STR),
     ],
     required: &["StreamViewType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamSpecification` property type of `AWS::DynamoDB::Table`.
@@ -1783,6 +1252,7 @@ pub struct StreamSpecification {
     pub stream_view_type: Str,
 }
 
+#[rustfmt::skip]
 impl StreamSpecification {
     /// A `StreamSpecification` with its required properties, named in a [`StreamSpecificationRequired`].
     pub fn new(required: StreamSpecificationRequired) -> Self {
@@ -1793,20 +1263,9 @@ impl StreamSpecification {
     }
 
     /// `ResourcePolicy`: a [`ResourcePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self {
-        self.resource_policy = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy(mut self, value: impl Into<Obj<ResourcePolicy>>) -> Self { self.resource_policy = Some(value.into()); self }
     /// `StreamViewType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self {
-        self.stream_view_type = value.into();
-        self
-    }
+    pub fn stream_view_type(mut self, value: impl Into<Str>) -> Self { self.stream_view_type = value.into(); self }
 }
 
 impl PropertyType for StreamSpecification {}

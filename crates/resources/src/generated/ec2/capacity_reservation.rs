@@ -19,135 +19,35 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct CapacityReservationRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of instances for which to reserve capacity.
-    ///
-    /// &gt; You can request future-dated Capacity Reservations for an instance count with a minimum of 32 vCPUs. For example, if you request a future-dated Capacity Reservation for `m5.xlarge` instances, you must request at least 8 instances ( *8 * m5.xlarge = 32 vCPUs* ).
-    ///
-    /// Valid range: 1 - 1000
     pub instance_count: Int,
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
-    ///
-    /// The type of operating system for which to reserve capacity.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_platform: InstancePlatform,
     /// `InstanceType`: a string, required.
-    ///
-    /// The instance type for which to reserve capacity.
-    ///
-    /// &gt; You can request future-dated Capacity Reservations for instance types in the C, M, R, I, T, and G instance families only.
-    ///
-    /// For more information, see \[Instance types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instance-types.html>) in the *Amazon EC2 User Guide* .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityReservation: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
         ("EbsOptimized", Shape::Bool),
         ("EndDate", Shape::STR),
-        (
-            "EndDateType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["limited", "unlimited"],
-                format: None,
-            }),
-        ),
+        ("EndDateType", Shape::Str(&StrRule { allowed: &["limited", "unlimited"], ..StrRule::ANY })),
         ("EphemeralStorage", Shape::Bool),
         ("InstanceCount", Shape::INT),
-        (
-            "InstanceMatchCriteria",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["open", "targeted"],
-                format: None,
-            }),
-        ),
-        (
-            "InstancePlatform",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Linux with SQL Server Enterprise",
-                    "Linux with SQL Server Standard",
-                    "Linux with SQL Server Web",
-                    "Linux/UNIX",
-                    "RHEL with HA",
-                    "RHEL with HA and SQL Server Enterprise",
-                    "RHEL with HA and SQL Server Standard",
-                    "RHEL with SQL Server Enterprise",
-                    "RHEL with SQL Server Standard",
-                    "RHEL with SQL Server Web",
-                    "Red Hat Enterprise Linux",
-                    "SUSE Linux",
-                    "Ubuntu Pro",
-                    "Windows",
-                    "Windows with SQL Server",
-                    "Windows with SQL Server Enterprise",
-                    "Windows with SQL Server Standard",
-                    "Windows with SQL Server Web",
-                ],
-                format: None,
-            }),
-        ),
+        ("InstanceMatchCriteria", Shape::Str(&StrRule { allowed: &["open", "targeted"], ..StrRule::ANY })),
+        ("InstancePlatform", Shape::Str(&StrRule { allowed: &["Linux with SQL Server Enterprise", "Linux with SQL Server Standard", "Linux with SQL Server Web", "Linux/UNIX", "RHEL with HA", "RHEL with HA and SQL Server Enterprise", "RHEL with HA and SQL Server Standard", "RHEL with SQL Server Enterprise", "RHEL with SQL Server Standard", "RHEL with SQL Server Web", "Red Hat Enterprise Linux", "SUSE Linux", "Ubuntu Pro", "Windows", "Windows with SQL Server", "Windows with SQL Server Enterprise", "Windows with SQL Server Standard", "Windows with SQL Server Web"], ..StrRule::ANY })),
         ("InstanceType", Shape::STR),
-        (
-            "OutPostArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlacementGroupArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default"],
-                format: None,
-            }),
-        ),
+        ("OutPostArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PlacementGroupArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default"], ..StrRule::ANY })),
         ("UnusedReservationBillingOwnerId", Shape::STR),
     ],
     required: &["InstanceCount", "InstancePlatform", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::CapacityReservation` resource.
@@ -280,6 +180,7 @@ pub struct CapacityReservation {
     pub unused_reservation_billing_owner_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservation {
     /// The CloudFormation type name, `AWS::EC2::CapacityReservation`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::CapacityReservation";
@@ -291,66 +192,11 @@ impl CapacityReservation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-capacityreservation.html",
         primary_identifier: &["Id"],
         required: &["InstanceCount", "InstancePlatform", "InstanceType"],
-        create_only: &[
-            "Tenancy",
-            "InstancePlatform",
-            "InstanceType",
-            "AvailabilityZone",
-            "TagSpecifications",
-            "OutPostArn",
-            "EphemeralStorage",
-            "EbsOptimized",
-            "PlacementGroupArn",
-            "AvailabilityZoneId",
-        ],
+        create_only: &["Tenancy", "InstancePlatform", "InstanceType", "AvailabilityZone", "TagSpecifications", "OutPostArn", "EphemeralStorage", "EbsOptimized", "PlacementGroupArn", "AvailabilityZoneId"],
         conditional_create_only: &[],
         write_only: &["UnusedReservationBillingOwnerId"],
-        read_only: &[
-            "Id",
-            "AvailableInstanceCount",
-            "TotalInstanceCount",
-            "StartDate",
-            "CapacityReservationArn",
-            "CreateDate",
-            "State",
-            "OwnerId",
-            "ReservationType",
-            "CapacityAllocationSet",
-            "CommitmentInfo",
-            "DeliveryPreference",
-            "CapacityReservationFleetId",
-        ],
-        attributes: &[
-            "AvailabilityZone",
-            "AvailabilityZoneId",
-            "AvailableInstanceCount",
-            "CapacityAllocationSet",
-            "CapacityReservationArn",
-            "CapacityReservationFleetId",
-            "CommitmentInfo.CommitmentEndDate",
-            "CommitmentInfo.CommittedInstanceCount",
-            "CreateDate",
-            "DeliveryPreference",
-            "EbsOptimized",
-            "EndDate",
-            "EndDateType",
-            "EphemeralStorage",
-            "Id",
-            "InstanceCount",
-            "InstanceMatchCriteria",
-            "InstancePlatform",
-            "InstanceType",
-            "OutPostArn",
-            "OwnerId",
-            "PlacementGroupArn",
-            "ReservationType",
-            "StartDate",
-            "State",
-            "TagSpecifications",
-            "Tenancy",
-            "TotalInstanceCount",
-            "UnusedReservationBillingOwnerId",
-        ],
+        read_only: &["Id", "AvailableInstanceCount", "TotalInstanceCount", "StartDate", "CapacityReservationArn", "CreateDate", "State", "OwnerId", "ReservationType", "CapacityAllocationSet", "CommitmentInfo", "DeliveryPreference", "CapacityReservationFleetId"],
+        attributes: &["AvailabilityZone", "AvailabilityZoneId", "AvailableInstanceCount", "CapacityAllocationSet", "CapacityReservationArn", "CapacityReservationFleetId", "CommitmentInfo.CommitmentEndDate", "CommitmentInfo.CommittedInstanceCount", "CreateDate", "DeliveryPreference", "EbsOptimized", "EndDate", "EndDateType", "EphemeralStorage", "Id", "InstanceCount", "InstanceMatchCriteria", "InstancePlatform", "InstanceType", "OutPostArn", "OwnerId", "PlacementGroupArn", "ReservationType", "StartDate", "State", "TagSpecifications", "Tenancy", "TotalInstanceCount", "UnusedReservationBillingOwnerId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -377,124 +223,35 @@ impl CapacityReservation {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `EndDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date(mut self, value: impl Into<Str>) -> Self {
-        self.end_date = Some(value.into());
-        self
-    }
-
+    pub fn end_date(mut self, value: impl Into<Str>) -> Self { self.end_date = Some(value.into()); self }
     /// `EndDateType`: an [`EndDateType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_date_type(mut self, value: impl Into<EndDateType>) -> Self {
-        self.end_date_type = Some(value.into());
-        self
-    }
-
+    pub fn end_date_type(mut self, value: impl Into<EndDateType>) -> Self { self.end_date_type = Some(value.into()); self }
     /// `EphemeralStorage`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Bool>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Bool>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceMatchCriteria`: an [`InstanceMatchCriteria`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self {
-        self.instance_match_criteria = Some(value.into());
-        self
-    }
-
+    pub fn instance_match_criteria(mut self, value: impl Into<InstanceMatchCriteria>) -> Self { self.instance_match_criteria = Some(value.into()); self }
     /// `InstancePlatform`: an [`InstancePlatform`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self {
-        self.instance_platform = value.into();
-        self
-    }
-
+    pub fn instance_platform(mut self, value: impl Into<InstancePlatform>) -> Self { self.instance_platform = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `OutPostArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn out_post_arn(mut self, value: impl Into<Str>) -> Self {
-        self.out_post_arn = Some(value.into());
-        self
-    }
-
+    pub fn out_post_arn(mut self, value: impl Into<Str>) -> Self { self.out_post_arn = Some(value.into()); self }
     /// `PlacementGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn placement_group_arn(mut self, value: impl Into<Str>) -> Self { self.placement_group_arn = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
-
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
     /// `UnusedReservationBillingOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.unused_reservation_billing_owner_id = Some(value.into());
-        self
-    }
+    pub fn unused_reservation_billing_owner_id(mut self, value: impl Into<Str>) -> Self { self.unused_reservation_billing_owner_id = Some(value.into()); self }
 }
 
 impl Resource for CapacityReservation {

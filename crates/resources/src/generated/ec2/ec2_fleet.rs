@@ -33,80 +33,31 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9\\.\\*]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ec2FleetRequired {
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    ///
-    /// The configuration for the EC2 Fleet.
-    ///
-    /// Items 0 to 50; create-only: changing it replaces the resource.
     pub launch_template_configs: List<FleetLaunchTemplateConfigRequest>,
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    ///
-    /// The number of units to request.
     pub target_capacity_specification: Obj<TargetCapacitySpecificationRequest>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ec2Fleet: ObjRule = ObjRule {
     properties: &[
         ("Context", Shape::STR),
-        (
-            "ExcessCapacityTerminationPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["termination", "no-termination"],
-                format: None,
-            }),
-        ),
-        (
-            "LaunchTemplateConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "OnDemandOptions",
-            Shape::Object(&RULE_OnDemandOptionsRequest),
-        ),
+        ("ExcessCapacityTerminationPolicy", Shape::Str(&StrRule { allowed: &["termination", "no-termination"], ..StrRule::ANY })),
+        ("LaunchTemplateConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateConfigRequest), min_items: Some(0), max_items: Some(50) })),
+        ("OnDemandOptions", Shape::Object(&RULE_OnDemandOptionsRequest)),
         ("ReplaceUnhealthyInstances", Shape::Bool),
-        (
-            "ReservedCapacityOptions",
-            Shape::Object(&RULE_ReservedCapacityOptionsRequest),
-        ),
+        ("ReservedCapacityOptions", Shape::Object(&RULE_ReservedCapacityOptionsRequest)),
         ("SpotOptions", Shape::Object(&RULE_SpotOptionsRequest)),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TargetCapacitySpecification",
-            Shape::Object(&RULE_TargetCapacitySpecificationRequest),
-        ),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
+        ("TargetCapacitySpecification", Shape::Object(&RULE_TargetCapacitySpecificationRequest)),
         ("TerminateInstancesWithExpiration", Shape::Bool),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["maintain", "request", "instant"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["maintain", "request", "instant"], ..StrRule::ANY })),
         ("ValidFrom", Shape::STR),
         ("ValidUntil", Shape::STR),
     ],
     required: &["TargetCapacitySpecification", "LaunchTemplateConfigs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EC2Fleet` resource.
@@ -206,6 +157,7 @@ pub struct Ec2Fleet {
     pub valid_until: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ec2Fleet {
     /// The CloudFormation type name, `AWS::EC2::EC2Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EC2Fleet";
@@ -217,30 +169,9 @@ impl Ec2Fleet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-ec2fleet.html",
         primary_identifier: &["FleetId"],
         required: &["LaunchTemplateConfigs", "TargetCapacitySpecification"],
-        create_only: &[
-            "LaunchTemplateConfigs",
-            "OnDemandOptions",
-            "ReservedCapacityOptions",
-            "ReplaceUnhealthyInstances",
-            "SpotOptions",
-            "TagSpecifications",
-            "TerminateInstancesWithExpiration",
-            "Type",
-            "ValidFrom",
-            "ValidUntil",
-            "TargetCapacitySpecification/TargetCapacityUnitType",
-            "TargetCapacitySpecification/DefaultTargetCapacityType",
-        ],
+        create_only: &["LaunchTemplateConfigs", "OnDemandOptions", "ReservedCapacityOptions", "ReplaceUnhealthyInstances", "SpotOptions", "TagSpecifications", "TerminateInstancesWithExpiration", "Type", "ValidFrom", "ValidUntil", "TargetCapacitySpecification/TargetCapacityUnitType", "TargetCapacitySpecification/DefaultTargetCapacityType"],
         conditional_create_only: &[],
-        write_only: &[
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId",
-            "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy",
-        ],
+        write_only: &["LaunchTemplateConfigs/*/Overrides/*/Placement/HostResourceGroupArn", "LaunchTemplateConfigs/*/Overrides/*/Placement/Affinity", "LaunchTemplateConfigs/*/Overrides/*/Placement/SpreadDomain", "LaunchTemplateConfigs/*/Overrides/*/Placement/AvailabilityZone", "LaunchTemplateConfigs/*/Overrides/*/Placement/PartitionNumber", "LaunchTemplateConfigs/*/Overrides/*/Placement/HostId", "LaunchTemplateConfigs/*/Overrides/*/Placement/Tenancy"],
         read_only: &["FleetId"],
         attributes: &["FleetId"],
         taggable: false,
@@ -267,120 +198,31 @@ impl Ec2Fleet {
     }
 
     /// `Context`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context(mut self, value: impl Into<Str>) -> Self {
-        self.context = Some(value.into());
-        self
-    }
-
+    pub fn context(mut self, value: impl Into<Str>) -> Self { self.context = Some(value.into()); self }
     /// `ExcessCapacityTerminationPolicy`: an [`ExcessCapacityTerminationPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excess_capacity_termination_policy(
-        mut self,
-        value: impl Into<ExcessCapacityTerminationPolicy>,
-    ) -> Self {
-        self.excess_capacity_termination_policy = Some(value.into());
-        self
-    }
-
+    pub fn excess_capacity_termination_policy(mut self, value: impl Into<ExcessCapacityTerminationPolicy>) -> Self { self.excess_capacity_termination_policy = Some(value.into()); self }
     /// `LaunchTemplateConfigs`: a list of [`FleetLaunchTemplateConfigRequest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_configs(
-        mut self,
-        value: impl Into<List<FleetLaunchTemplateConfigRequest>>,
-    ) -> Self {
-        self.launch_template_configs = value.into();
-        self
-    }
-
+    pub fn launch_template_configs(mut self, value: impl Into<List<FleetLaunchTemplateConfigRequest>>) -> Self { self.launch_template_configs = value.into(); self }
     /// `OnDemandOptions`: an [`OnDemandOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_options(mut self, value: impl Into<Obj<OnDemandOptionsRequest>>) -> Self {
-        self.on_demand_options = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_options(mut self, value: impl Into<Obj<OnDemandOptionsRequest>>) -> Self { self.on_demand_options = Some(value.into()); self }
     /// `ReplaceUnhealthyInstances`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self {
-        self.replace_unhealthy_instances = Some(value.into());
-        self
-    }
-
+    pub fn replace_unhealthy_instances(mut self, value: impl Into<Bool>) -> Self { self.replace_unhealthy_instances = Some(value.into()); self }
     /// `ReservedCapacityOptions`: a [`ReservedCapacityOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reserved_capacity_options(
-        mut self,
-        value: impl Into<Obj<ReservedCapacityOptionsRequest>>,
-    ) -> Self {
-        self.reserved_capacity_options = Some(value.into());
-        self
-    }
-
+    pub fn reserved_capacity_options(mut self, value: impl Into<Obj<ReservedCapacityOptionsRequest>>) -> Self { self.reserved_capacity_options = Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptionsRequest>>) -> Self {
-        self.spot_options = Some(value.into());
-        self
-    }
-
+    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptionsRequest>>) -> Self { self.spot_options = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `TargetCapacitySpecification`: a [`TargetCapacitySpecificationRequest`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity_specification(
-        mut self,
-        value: impl Into<Obj<TargetCapacitySpecificationRequest>>,
-    ) -> Self {
-        self.target_capacity_specification = value.into();
-        self
-    }
-
+    pub fn target_capacity_specification(mut self, value: impl Into<Obj<TargetCapacitySpecificationRequest>>) -> Self { self.target_capacity_specification = value.into(); self }
     /// `TerminateInstancesWithExpiration`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self {
-        self.terminate_instances_with_expiration = Some(value.into());
-        self
-    }
-
+    pub fn terminate_instances_with_expiration(mut self, value: impl Into<Bool>) -> Self { self.terminate_instances_with_expiration = Some(value.into()); self }
     /// `Type`: an [`Ec2FleetType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Ec2FleetType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Ec2FleetType>) -> Self { self.r#type = Some(value.into()); self }
     /// `ValidFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_from(mut self, value: impl Into<Str>) -> Self {
-        self.valid_from = Some(value.into());
-        self
-    }
-
+    pub fn valid_from(mut self, value: impl Into<Str>) -> Self { self.valid_from = Some(value.into()); self }
     /// `ValidUntil`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self {
-        self.valid_until = Some(value.into());
-        self
-    }
+    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
 }
 
 impl Resource for Ec2Fleet {
@@ -444,6 +286,7 @@ impl Ec2FleetAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
@@ -451,12 +294,8 @@ pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
         ("NoDevice", Shape::STR),
         ("VirtualName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::EC2Fleet`.
@@ -488,6 +327,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -495,36 +335,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`EbsBlockDevice`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsBlockDevice>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -540,26 +357,14 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityRebalance: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReplacementStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["launch", "launch-before-terminate"],
-                format: None,
-            }),
-        ),
+        ("ReplacementStrategy", Shape::Str(&StrRule { allowed: &["launch", "launch-before-terminate"], ..StrRule::ANY })),
         ("TerminationDelay", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityRebalance` property type of `AWS::EC2::EC2Fleet`.
@@ -589,6 +394,7 @@ pub struct CapacityRebalance {
     pub termination_delay: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityRebalance {
     /// A `CapacityRebalance` with no property set (none is required).
     pub fn new() -> Self {
@@ -596,20 +402,9 @@ impl CapacityRebalance {
     }
 
     /// `ReplacementStrategy`: a [`ReplacementStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self {
-        self.replacement_strategy = Some(value.into());
-        self
-    }
-
+    pub fn replacement_strategy(mut self, value: impl Into<ReplacementStrategy>) -> Self { self.replacement_strategy = Some(value.into()); self }
     /// `TerminationDelay`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self {
-        self.termination_delay = Some(value.into());
-        self
-    }
+    pub fn termination_delay(mut self, value: impl Into<Int>) -> Self { self.termination_delay = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityRebalance {}
@@ -623,23 +418,13 @@ impl ToValue for CapacityRebalance {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityReservationOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "UsageStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["use-capacity-reservations-first"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("UsageStrategy", Shape::Str(&StrRule { allowed: &["use-capacity-reservations-first"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -663,6 +448,7 @@ pub struct CapacityReservationOptionsRequest {
     pub usage_strategy: Option<UsageStrategy>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationOptionsRequest {
     /// A `CapacityReservationOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -670,12 +456,7 @@ impl CapacityReservationOptionsRequest {
     }
 
     /// `UsageStrategy`: an [`UsageStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_strategy(mut self, value: impl Into<UsageStrategy>) -> Self {
-        self.usage_strategy = Some(value.into());
-        self
-    }
+    pub fn usage_strategy(mut self, value: impl Into<UsageStrategy>) -> Self { self.usage_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationOptionsRequest {}
@@ -688,6 +469,7 @@ impl ToValue for CapacityReservationOptionsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
@@ -696,23 +478,10 @@ pub(crate) static RULE_EbsBlockDevice: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("SnapshotId", Shape::STR),
         ("VolumeSize", Shape::INT),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-                format: None,
-            }),
-        ),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDevice` property type of `AWS::EC2::EC2Fleet`.
@@ -782,6 +551,7 @@ pub struct EbsBlockDevice {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDevice {
     /// A `EbsBlockDevice` with no property set (none is required).
     pub fn new() -> Self {
@@ -789,60 +559,19 @@ impl EbsBlockDevice {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDevice {}
@@ -861,27 +590,14 @@ impl ToValue for EbsBlockDevice {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FleetLaunchTemplateConfigRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateSpecification",
-            Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest),
-        ),
-        (
-            "Overrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchTemplateSpecification", Shape::Object(&RULE_FleetLaunchTemplateSpecificationRequest)),
+        ("Overrides", Shape::List(&ListRule { items: Shape::Object(&RULE_FleetLaunchTemplateOverridesRequest), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateConfigRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -905,6 +621,7 @@ pub struct FleetLaunchTemplateConfigRequest {
     pub overrides: Option<List<FleetLaunchTemplateOverridesRequest>>,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateConfigRequest {
     /// A `FleetLaunchTemplateConfigRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -912,26 +629,9 @@ impl FleetLaunchTemplateConfigRequest {
     }
 
     /// `LaunchTemplateSpecification`: a [`FleetLaunchTemplateSpecificationRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification(
-        mut self,
-        value: impl Into<Obj<FleetLaunchTemplateSpecificationRequest>>,
-    ) -> Self {
-        self.launch_template_specification = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification(mut self, value: impl Into<Obj<FleetLaunchTemplateSpecificationRequest>>) -> Self { self.launch_template_specification = Some(value.into()); self }
     /// `Overrides`: a list of [`FleetLaunchTemplateOverridesRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn overrides(
-        mut self,
-        value: impl Into<List<FleetLaunchTemplateOverridesRequest>>,
-    ) -> Self {
-        self.overrides = Some(value.into());
-        self
-    }
+    pub fn overrides(mut self, value: impl Into<List<FleetLaunchTemplateOverridesRequest>>) -> Self { self.overrides = Some(value.into()); self }
 }
 
 impl PropertyType for FleetLaunchTemplateConfigRequest {}
@@ -948,1283 +648,26 @@ impl ToValue for FleetLaunchTemplateConfigRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FleetLaunchTemplateOverridesRequest: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("AvailabilityZoneId", Shape::STR),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IamInstanceProfile",
-            Shape::Object(&RULE_IamInstanceProfileSpecification),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirementsRequest),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "a1.2xlarge",
-                    "a1.4xlarge",
-                    "a1.large",
-                    "a1.medium",
-                    "a1.metal",
-                    "a1.xlarge",
-                    "c1.medium",
-                    "c1.xlarge",
-                    "c3.2xlarge",
-                    "c3.4xlarge",
-                    "c3.8xlarge",
-                    "c3.large",
-                    "c3.xlarge",
-                    "c4.2xlarge",
-                    "c4.4xlarge",
-                    "c4.8xlarge",
-                    "c4.large",
-                    "c4.xlarge",
-                    "c5.12xlarge",
-                    "c5.18xlarge",
-                    "c5.24xlarge",
-                    "c5.2xlarge",
-                    "c5.4xlarge",
-                    "c5.9xlarge",
-                    "c5.large",
-                    "c5.metal",
-                    "c5.xlarge",
-                    "c5a.12xlarge",
-                    "c5a.16xlarge",
-                    "c5a.24xlarge",
-                    "c5a.2xlarge",
-                    "c5a.4xlarge",
-                    "c5a.8xlarge",
-                    "c5a.large",
-                    "c5a.xlarge",
-                    "c5ad.12xlarge",
-                    "c5ad.16xlarge",
-                    "c5ad.24xlarge",
-                    "c5ad.2xlarge",
-                    "c5ad.4xlarge",
-                    "c5ad.8xlarge",
-                    "c5ad.large",
-                    "c5ad.xlarge",
-                    "c5d.12xlarge",
-                    "c5d.18xlarge",
-                    "c5d.24xlarge",
-                    "c5d.2xlarge",
-                    "c5d.4xlarge",
-                    "c5d.9xlarge",
-                    "c5d.large",
-                    "c5d.metal",
-                    "c5d.xlarge",
-                    "c5n.18xlarge",
-                    "c5n.2xlarge",
-                    "c5n.4xlarge",
-                    "c5n.9xlarge",
-                    "c5n.large",
-                    "c5n.metal",
-                    "c5n.xlarge",
-                    "c6a.12xlarge",
-                    "c6a.16xlarge",
-                    "c6a.24xlarge",
-                    "c6a.2xlarge",
-                    "c6a.32xlarge",
-                    "c6a.48xlarge",
-                    "c6a.4xlarge",
-                    "c6a.8xlarge",
-                    "c6a.large",
-                    "c6a.metal",
-                    "c6a.xlarge",
-                    "c6g.12xlarge",
-                    "c6g.16xlarge",
-                    "c6g.2xlarge",
-                    "c6g.4xlarge",
-                    "c6g.8xlarge",
-                    "c6g.large",
-                    "c6g.medium",
-                    "c6g.metal",
-                    "c6g.xlarge",
-                    "c6gd.12xlarge",
-                    "c6gd.16xlarge",
-                    "c6gd.2xlarge",
-                    "c6gd.4xlarge",
-                    "c6gd.8xlarge",
-                    "c6gd.large",
-                    "c6gd.medium",
-                    "c6gd.metal",
-                    "c6gd.xlarge",
-                    "c6gn.12xlarge",
-                    "c6gn.16xlarge",
-                    "c6gn.2xlarge",
-                    "c6gn.4xlarge",
-                    "c6gn.8xlarge",
-                    "c6gn.large",
-                    "c6gn.medium",
-                    "c6gn.xlarge",
-                    "c6i.12xlarge",
-                    "c6i.16xlarge",
-                    "c6i.24xlarge",
-                    "c6i.2xlarge",
-                    "c6i.32xlarge",
-                    "c6i.4xlarge",
-                    "c6i.8xlarge",
-                    "c6i.large",
-                    "c6i.metal",
-                    "c6i.xlarge",
-                    "c6id.12xlarge",
-                    "c6id.16xlarge",
-                    "c6id.24xlarge",
-                    "c6id.2xlarge",
-                    "c6id.32xlarge",
-                    "c6id.4xlarge",
-                    "c6id.8xlarge",
-                    "c6id.large",
-                    "c6id.metal",
-                    "c6id.xlarge",
-                    "c6in.12xlarge",
-                    "c6in.16xlarge",
-                    "c6in.24xlarge",
-                    "c6in.2xlarge",
-                    "c6in.32xlarge",
-                    "c6in.4xlarge",
-                    "c6in.8xlarge",
-                    "c6in.large",
-                    "c6in.metal",
-                    "c6in.xlarge",
-                    "c7a.12xlarge",
-                    "c7a.16xlarge",
-                    "c7a.24xlarge",
-                    "c7a.2xlarge",
-                    "c7a.32xlarge",
-                    "c7a.48xlarge",
-                    "c7a.4xlarge",
-                    "c7a.8xlarge",
-                    "c7a.large",
-                    "c7a.medium",
-                    "c7a.metal-48xl",
-                    "c7a.xlarge",
-                    "c7g.12xlarge",
-                    "c7g.16xlarge",
-                    "c7g.2xlarge",
-                    "c7g.4xlarge",
-                    "c7g.8xlarge",
-                    "c7g.large",
-                    "c7g.medium",
-                    "c7g.metal",
-                    "c7g.xlarge",
-                    "c7gd.12xlarge",
-                    "c7gd.16xlarge",
-                    "c7gd.2xlarge",
-                    "c7gd.4xlarge",
-                    "c7gd.8xlarge",
-                    "c7gd.large",
-                    "c7gd.medium",
-                    "c7gd.metal",
-                    "c7gd.xlarge",
-                    "c7gn.12xlarge",
-                    "c7gn.16xlarge",
-                    "c7gn.2xlarge",
-                    "c7gn.4xlarge",
-                    "c7gn.8xlarge",
-                    "c7gn.large",
-                    "c7gn.medium",
-                    "c7gn.metal",
-                    "c7gn.xlarge",
-                    "c7i-flex.12xlarge",
-                    "c7i-flex.16xlarge",
-                    "c7i-flex.2xlarge",
-                    "c7i-flex.4xlarge",
-                    "c7i-flex.8xlarge",
-                    "c7i-flex.large",
-                    "c7i-flex.xlarge",
-                    "c7i.12xlarge",
-                    "c7i.16xlarge",
-                    "c7i.24xlarge",
-                    "c7i.2xlarge",
-                    "c7i.48xlarge",
-                    "c7i.4xlarge",
-                    "c7i.8xlarge",
-                    "c7i.large",
-                    "c7i.metal-24xl",
-                    "c7i.metal-48xl",
-                    "c7i.xlarge",
-                    "c8a.12xlarge",
-                    "c8a.16xlarge",
-                    "c8a.24xlarge",
-                    "c8a.2xlarge",
-                    "c8a.48xlarge",
-                    "c8a.4xlarge",
-                    "c8a.8xlarge",
-                    "c8a.large",
-                    "c8a.medium",
-                    "c8a.metal-24xl",
-                    "c8a.metal-48xl",
-                    "c8a.xlarge",
-                    "c8g.12xlarge",
-                    "c8g.16xlarge",
-                    "c8g.24xlarge",
-                    "c8g.2xlarge",
-                    "c8g.48xlarge",
-                    "c8g.4xlarge",
-                    "c8g.8xlarge",
-                    "c8g.large",
-                    "c8g.medium",
-                    "c8g.metal-24xl",
-                    "c8g.metal-48xl",
-                    "c8g.xlarge",
-                    "c8gb.12xlarge",
-                    "c8gb.16xlarge",
-                    "c8gb.24xlarge",
-                    "c8gb.2xlarge",
-                    "c8gb.48xlarge",
-                    "c8gb.4xlarge",
-                    "c8gb.8xlarge",
-                    "c8gb.large",
-                    "c8gb.medium",
-                    "c8gb.metal-24xl",
-                    "c8gb.metal-48xl",
-                    "c8gb.xlarge",
-                    "c8gd.12xlarge",
-                    "c8gd.16xlarge",
-                    "c8gd.24xlarge",
-                    "c8gd.2xlarge",
-                    "c8gd.48xlarge",
-                    "c8gd.4xlarge",
-                    "c8gd.8xlarge",
-                    "c8gd.large",
-                    "c8gd.medium",
-                    "c8gd.metal-24xl",
-                    "c8gd.metal-48xl",
-                    "c8gd.xlarge",
-                    "c8gn.12xlarge",
-                    "c8gn.16xlarge",
-                    "c8gn.24xlarge",
-                    "c8gn.2xlarge",
-                    "c8gn.48xlarge",
-                    "c8gn.4xlarge",
-                    "c8gn.8xlarge",
-                    "c8gn.large",
-                    "c8gn.medium",
-                    "c8gn.metal-24xl",
-                    "c8gn.metal-48xl",
-                    "c8gn.xlarge",
-                    "c8i-flex.12xlarge",
-                    "c8i-flex.16xlarge",
-                    "c8i-flex.2xlarge",
-                    "c8i-flex.4xlarge",
-                    "c8i-flex.8xlarge",
-                    "c8i-flex.large",
-                    "c8i-flex.xlarge",
-                    "c8i.12xlarge",
-                    "c8i.16xlarge",
-                    "c8i.24xlarge",
-                    "c8i.2xlarge",
-                    "c8i.32xlarge",
-                    "c8i.48xlarge",
-                    "c8i.4xlarge",
-                    "c8i.8xlarge",
-                    "c8i.96xlarge",
-                    "c8i.large",
-                    "c8i.metal-48xl",
-                    "c8i.metal-96xl",
-                    "c8i.xlarge",
-                    "c8id.12xlarge",
-                    "c8id.16xlarge",
-                    "c8id.24xlarge",
-                    "c8id.2xlarge",
-                    "c8id.32xlarge",
-                    "c8id.48xlarge",
-                    "c8id.4xlarge",
-                    "c8id.8xlarge",
-                    "c8id.96xlarge",
-                    "c8id.large",
-                    "c8id.metal-48xl",
-                    "c8id.metal-96xl",
-                    "c8id.xlarge",
-                    "cc1.4xlarge",
-                    "cc2.8xlarge",
-                    "cg1.4xlarge",
-                    "cr1.8xlarge",
-                    "d2.2xlarge",
-                    "d2.4xlarge",
-                    "d2.8xlarge",
-                    "d2.xlarge",
-                    "d3.2xlarge",
-                    "d3.4xlarge",
-                    "d3.8xlarge",
-                    "d3.xlarge",
-                    "d3en.12xlarge",
-                    "d3en.2xlarge",
-                    "d3en.4xlarge",
-                    "d3en.6xlarge",
-                    "d3en.8xlarge",
-                    "d3en.xlarge",
-                    "dl1.24xlarge",
-                    "dl2q.24xlarge",
-                    "f1.16xlarge",
-                    "f1.2xlarge",
-                    "f1.4xlarge",
-                    "f2.12xlarge",
-                    "f2.48xlarge",
-                    "f2.6xlarge",
-                    "g2.2xlarge",
-                    "g2.8xlarge",
-                    "g3.16xlarge",
-                    "g3.4xlarge",
-                    "g3.8xlarge",
-                    "g3s.xlarge",
-                    "g4ad.16xlarge",
-                    "g4ad.2xlarge",
-                    "g4ad.4xlarge",
-                    "g4ad.8xlarge",
-                    "g4ad.xlarge",
-                    "g4dn.12xlarge",
-                    "g4dn.16xlarge",
-                    "g4dn.2xlarge",
-                    "g4dn.4xlarge",
-                    "g4dn.8xlarge",
-                    "g4dn.metal",
-                    "g4dn.xlarge",
-                    "g5.12xlarge",
-                    "g5.16xlarge",
-                    "g5.24xlarge",
-                    "g5.2xlarge",
-                    "g5.48xlarge",
-                    "g5.4xlarge",
-                    "g5.8xlarge",
-                    "g5.xlarge",
-                    "g5g.16xlarge",
-                    "g5g.2xlarge",
-                    "g5g.4xlarge",
-                    "g5g.8xlarge",
-                    "g5g.metal",
-                    "g5g.xlarge",
-                    "g6.12xlarge",
-                    "g6.16xlarge",
-                    "g6.24xlarge",
-                    "g6.2xlarge",
-                    "g6.48xlarge",
-                    "g6.4xlarge",
-                    "g6.8xlarge",
-                    "g6.xlarge",
-                    "g6e.12xlarge",
-                    "g6e.16xlarge",
-                    "g6e.24xlarge",
-                    "g6e.2xlarge",
-                    "g6e.48xlarge",
-                    "g6e.4xlarge",
-                    "g6e.8xlarge",
-                    "g6e.xlarge",
-                    "g6f.2xlarge",
-                    "g6f.4xlarge",
-                    "g6f.large",
-                    "g6f.xlarge",
-                    "g7e.12xlarge",
-                    "g7e.24xlarge",
-                    "g7e.2xlarge",
-                    "g7e.48xlarge",
-                    "g7e.4xlarge",
-                    "g7e.8xlarge",
-                    "gr6.4xlarge",
-                    "gr6.8xlarge",
-                    "gr6f.4xlarge",
-                    "h1.16xlarge",
-                    "h1.2xlarge",
-                    "h1.4xlarge",
-                    "h1.8xlarge",
-                    "hi1.4xlarge",
-                    "hpc6a.48xlarge",
-                    "hpc6id.32xlarge",
-                    "hpc7a.12xlarge",
-                    "hpc7a.24xlarge",
-                    "hpc7a.48xlarge",
-                    "hpc7a.96xlarge",
-                    "hpc7g.16xlarge",
-                    "hpc7g.4xlarge",
-                    "hpc7g.8xlarge",
-                    "hpc8a.96xlarge",
-                    "hs1.8xlarge",
-                    "i2.2xlarge",
-                    "i2.4xlarge",
-                    "i2.8xlarge",
-                    "i2.xlarge",
-                    "i3.16xlarge",
-                    "i3.2xlarge",
-                    "i3.4xlarge",
-                    "i3.8xlarge",
-                    "i3.large",
-                    "i3.metal",
-                    "i3.xlarge",
-                    "i3en.12xlarge",
-                    "i3en.24xlarge",
-                    "i3en.2xlarge",
-                    "i3en.3xlarge",
-                    "i3en.6xlarge",
-                    "i3en.large",
-                    "i3en.metal",
-                    "i3en.xlarge",
-                    "i4g.16xlarge",
-                    "i4g.2xlarge",
-                    "i4g.4xlarge",
-                    "i4g.8xlarge",
-                    "i4g.large",
-                    "i4g.xlarge",
-                    "i4i.12xlarge",
-                    "i4i.16xlarge",
-                    "i4i.24xlarge",
-                    "i4i.2xlarge",
-                    "i4i.32xlarge",
-                    "i4i.4xlarge",
-                    "i4i.8xlarge",
-                    "i4i.large",
-                    "i4i.metal",
-                    "i4i.xlarge",
-                    "i7i.12xlarge",
-                    "i7i.16xlarge",
-                    "i7i.24xlarge",
-                    "i7i.2xlarge",
-                    "i7i.48xlarge",
-                    "i7i.4xlarge",
-                    "i7i.8xlarge",
-                    "i7i.large",
-                    "i7i.metal-24xl",
-                    "i7i.metal-48xl",
-                    "i7i.xlarge",
-                    "i7ie.12xlarge",
-                    "i7ie.18xlarge",
-                    "i7ie.24xlarge",
-                    "i7ie.2xlarge",
-                    "i7ie.3xlarge",
-                    "i7ie.48xlarge",
-                    "i7ie.6xlarge",
-                    "i7ie.large",
-                    "i7ie.metal-24xl",
-                    "i7ie.metal-48xl",
-                    "i7ie.xlarge",
-                    "i8g.12xlarge",
-                    "i8g.16xlarge",
-                    "i8g.24xlarge",
-                    "i8g.2xlarge",
-                    "i8g.48xlarge",
-                    "i8g.4xlarge",
-                    "i8g.8xlarge",
-                    "i8g.large",
-                    "i8g.metal-24xl",
-                    "i8g.xlarge",
-                    "i8ge.12xlarge",
-                    "i8ge.18xlarge",
-                    "i8ge.24xlarge",
-                    "i8ge.2xlarge",
-                    "i8ge.3xlarge",
-                    "i8ge.48xlarge",
-                    "i8ge.6xlarge",
-                    "i8ge.large",
-                    "i8ge.metal-24xl",
-                    "i8ge.metal-48xl",
-                    "i8ge.xlarge",
-                    "im4gn.16xlarge",
-                    "im4gn.2xlarge",
-                    "im4gn.4xlarge",
-                    "im4gn.8xlarge",
-                    "im4gn.large",
-                    "im4gn.xlarge",
-                    "inf1.24xlarge",
-                    "inf1.2xlarge",
-                    "inf1.6xlarge",
-                    "inf1.xlarge",
-                    "inf2.24xlarge",
-                    "inf2.48xlarge",
-                    "inf2.8xlarge",
-                    "inf2.xlarge",
-                    "is4gen.2xlarge",
-                    "is4gen.4xlarge",
-                    "is4gen.8xlarge",
-                    "is4gen.large",
-                    "is4gen.medium",
-                    "is4gen.xlarge",
-                    "m1.large",
-                    "m1.medium",
-                    "m1.small",
-                    "m1.xlarge",
-                    "m2.2xlarge",
-                    "m2.4xlarge",
-                    "m2.xlarge",
-                    "m3.2xlarge",
-                    "m3.large",
-                    "m3.medium",
-                    "m3.xlarge",
-                    "m4.10xlarge",
-                    "m4.16xlarge",
-                    "m4.2xlarge",
-                    "m4.4xlarge",
-                    "m4.large",
-                    "m4.xlarge",
-                    "m5.12xlarge",
-                    "m5.16xlarge",
-                    "m5.24xlarge",
-                    "m5.2xlarge",
-                    "m5.4xlarge",
-                    "m5.8xlarge",
-                    "m5.large",
-                    "m5.metal",
-                    "m5.xlarge",
-                    "m5a.12xlarge",
-                    "m5a.16xlarge",
-                    "m5a.24xlarge",
-                    "m5a.2xlarge",
-                    "m5a.4xlarge",
-                    "m5a.8xlarge",
-                    "m5a.large",
-                    "m5a.xlarge",
-                    "m5ad.12xlarge",
-                    "m5ad.16xlarge",
-                    "m5ad.24xlarge",
-                    "m5ad.2xlarge",
-                    "m5ad.4xlarge",
-                    "m5ad.8xlarge",
-                    "m5ad.large",
-                    "m5ad.xlarge",
-                    "m5d.12xlarge",
-                    "m5d.16xlarge",
-                    "m5d.24xlarge",
-                    "m5d.2xlarge",
-                    "m5d.4xlarge",
-                    "m5d.8xlarge",
-                    "m5d.large",
-                    "m5d.metal",
-                    "m5d.xlarge",
-                    "m5dn.12xlarge",
-                    "m5dn.16xlarge",
-                    "m5dn.24xlarge",
-                    "m5dn.2xlarge",
-                    "m5dn.4xlarge",
-                    "m5dn.8xlarge",
-                    "m5dn.large",
-                    "m5dn.metal",
-                    "m5dn.xlarge",
-                    "m5n.12xlarge",
-                    "m5n.16xlarge",
-                    "m5n.24xlarge",
-                    "m5n.2xlarge",
-                    "m5n.4xlarge",
-                    "m5n.8xlarge",
-                    "m5n.large",
-                    "m5n.metal",
-                    "m5n.xlarge",
-                    "m5zn.12xlarge",
-                    "m5zn.2xlarge",
-                    "m5zn.3xlarge",
-                    "m5zn.6xlarge",
-                    "m5zn.large",
-                    "m5zn.metal",
-                    "m5zn.xlarge",
-                    "m6a.12xlarge",
-                    "m6a.16xlarge",
-                    "m6a.24xlarge",
-                    "m6a.2xlarge",
-                    "m6a.32xlarge",
-                    "m6a.48xlarge",
-                    "m6a.4xlarge",
-                    "m6a.8xlarge",
-                    "m6a.large",
-                    "m6a.metal",
-                    "m6a.xlarge",
-                    "m6g.12xlarge",
-                    "m6g.16xlarge",
-                    "m6g.2xlarge",
-                    "m6g.4xlarge",
-                    "m6g.8xlarge",
-                    "m6g.large",
-                    "m6g.medium",
-                    "m6g.metal",
-                    "m6g.xlarge",
-                    "m6gd.12xlarge",
-                    "m6gd.16xlarge",
-                    "m6gd.2xlarge",
-                    "m6gd.4xlarge",
-                    "m6gd.8xlarge",
-                    "m6gd.large",
-                    "m6gd.medium",
-                    "m6gd.metal",
-                    "m6gd.xlarge",
-                    "m6i.12xlarge",
-                    "m6i.16xlarge",
-                    "m6i.24xlarge",
-                    "m6i.2xlarge",
-                    "m6i.32xlarge",
-                    "m6i.4xlarge",
-                    "m6i.8xlarge",
-                    "m6i.large",
-                    "m6i.metal",
-                    "m6i.xlarge",
-                    "m6id.12xlarge",
-                    "m6id.16xlarge",
-                    "m6id.24xlarge",
-                    "m6id.2xlarge",
-                    "m6id.32xlarge",
-                    "m6id.4xlarge",
-                    "m6id.8xlarge",
-                    "m6id.large",
-                    "m6id.metal",
-                    "m6id.xlarge",
-                    "m6idn.12xlarge",
-                    "m6idn.16xlarge",
-                    "m6idn.24xlarge",
-                    "m6idn.2xlarge",
-                    "m6idn.32xlarge",
-                    "m6idn.4xlarge",
-                    "m6idn.8xlarge",
-                    "m6idn.large",
-                    "m6idn.metal",
-                    "m6idn.xlarge",
-                    "m6in.12xlarge",
-                    "m6in.16xlarge",
-                    "m6in.24xlarge",
-                    "m6in.2xlarge",
-                    "m6in.32xlarge",
-                    "m6in.4xlarge",
-                    "m6in.8xlarge",
-                    "m6in.large",
-                    "m6in.metal",
-                    "m6in.xlarge",
-                    "m7a.12xlarge",
-                    "m7a.16xlarge",
-                    "m7a.24xlarge",
-                    "m7a.2xlarge",
-                    "m7a.32xlarge",
-                    "m7a.48xlarge",
-                    "m7a.4xlarge",
-                    "m7a.8xlarge",
-                    "m7a.large",
-                    "m7a.medium",
-                    "m7a.metal-48xl",
-                    "m7a.xlarge",
-                    "m7g.12xlarge",
-                    "m7g.16xlarge",
-                    "m7g.2xlarge",
-                    "m7g.4xlarge",
-                    "m7g.8xlarge",
-                    "m7g.large",
-                    "m7g.medium",
-                    "m7g.metal",
-                    "m7g.xlarge",
-                    "m7gd.12xlarge",
-                    "m7gd.16xlarge",
-                    "m7gd.2xlarge",
-                    "m7gd.4xlarge",
-                    "m7gd.8xlarge",
-                    "m7gd.large",
-                    "m7gd.medium",
-                    "m7gd.metal",
-                    "m7gd.xlarge",
-                    "m7i-flex.12xlarge",
-                    "m7i-flex.16xlarge",
-                    "m7i-flex.2xlarge",
-                    "m7i-flex.4xlarge",
-                    "m7i-flex.8xlarge",
-                    "m7i-flex.large",
-                    "m7i-flex.xlarge",
-                    "m7i.12xlarge",
-                    "m7i.16xlarge",
-                    "m7i.24xlarge",
-                    "m7i.2xlarge",
-                    "m7i.48xlarge",
-                    "m7i.4xlarge",
-                    "m7i.8xlarge",
-                    "m7i.large",
-                    "m7i.metal-24xl",
-                    "m7i.metal-48xl",
-                    "m7i.xlarge",
-                    "m8a.12xlarge",
-                    "m8a.16xlarge",
-                    "m8a.24xlarge",
-                    "m8a.2xlarge",
-                    "m8a.48xlarge",
-                    "m8a.4xlarge",
-                    "m8a.8xlarge",
-                    "m8a.large",
-                    "m8a.medium",
-                    "m8a.metal-24xl",
-                    "m8a.metal-48xl",
-                    "m8a.xlarge",
-                    "m8azn.12xlarge",
-                    "m8azn.24xlarge",
-                    "m8azn.3xlarge",
-                    "m8azn.6xlarge",
-                    "m8azn.large",
-                    "m8azn.medium",
-                    "m8azn.metal-12xl",
-                    "m8azn.metal-24xl",
-                    "m8azn.xlarge",
-                    "m8g.12xlarge",
-                    "m8g.16xlarge",
-                    "m8g.24xlarge",
-                    "m8g.2xlarge",
-                    "m8g.48xlarge",
-                    "m8g.4xlarge",
-                    "m8g.8xlarge",
-                    "m8g.large",
-                    "m8g.medium",
-                    "m8g.metal-24xl",
-                    "m8g.metal-48xl",
-                    "m8g.xlarge",
-                    "m8gb.12xlarge",
-                    "m8gb.16xlarge",
-                    "m8gb.24xlarge",
-                    "m8gb.2xlarge",
-                    "m8gb.48xlarge",
-                    "m8gb.4xlarge",
-                    "m8gb.8xlarge",
-                    "m8gb.large",
-                    "m8gb.medium",
-                    "m8gb.metal-24xl",
-                    "m8gb.metal-48xl",
-                    "m8gb.xlarge",
-                    "m8gd.12xlarge",
-                    "m8gd.16xlarge",
-                    "m8gd.24xlarge",
-                    "m8gd.2xlarge",
-                    "m8gd.48xlarge",
-                    "m8gd.4xlarge",
-                    "m8gd.8xlarge",
-                    "m8gd.large",
-                    "m8gd.medium",
-                    "m8gd.metal-24xl",
-                    "m8gd.metal-48xl",
-                    "m8gd.xlarge",
-                    "m8gn.12xlarge",
-                    "m8gn.16xlarge",
-                    "m8gn.24xlarge",
-                    "m8gn.2xlarge",
-                    "m8gn.48xlarge",
-                    "m8gn.4xlarge",
-                    "m8gn.8xlarge",
-                    "m8gn.large",
-                    "m8gn.medium",
-                    "m8gn.metal-24xl",
-                    "m8gn.metal-48xl",
-                    "m8gn.xlarge",
-                    "m8i-flex.12xlarge",
-                    "m8i-flex.16xlarge",
-                    "m8i-flex.2xlarge",
-                    "m8i-flex.4xlarge",
-                    "m8i-flex.8xlarge",
-                    "m8i-flex.large",
-                    "m8i-flex.xlarge",
-                    "m8i.12xlarge",
-                    "m8i.16xlarge",
-                    "m8i.24xlarge",
-                    "m8i.2xlarge",
-                    "m8i.32xlarge",
-                    "m8i.48xlarge",
-                    "m8i.4xlarge",
-                    "m8i.8xlarge",
-                    "m8i.96xlarge",
-                    "m8i.large",
-                    "m8i.metal-48xl",
-                    "m8i.metal-96xl",
-                    "m8i.xlarge",
-                    "m8id.12xlarge",
-                    "m8id.16xlarge",
-                    "m8id.24xlarge",
-                    "m8id.2xlarge",
-                    "m8id.32xlarge",
-                    "m8id.48xlarge",
-                    "m8id.4xlarge",
-                    "m8id.8xlarge",
-                    "m8id.96xlarge",
-                    "m8id.large",
-                    "m8id.metal-48xl",
-                    "m8id.metal-96xl",
-                    "m8id.xlarge",
-                    "mac-m4.metal",
-                    "mac-m4max.metal",
-                    "mac-m4pro.metal",
-                    "mac1.metal",
-                    "mac2-m1ultra.metal",
-                    "mac2-m2.metal",
-                    "mac2-m2pro.metal",
-                    "mac2.metal",
-                    "p2.16xlarge",
-                    "p2.8xlarge",
-                    "p2.xlarge",
-                    "p3.16xlarge",
-                    "p3.2xlarge",
-                    "p3.8xlarge",
-                    "p3dn.24xlarge",
-                    "p4d.24xlarge",
-                    "p4de.24xlarge",
-                    "p5.48xlarge",
-                    "p5.4xlarge",
-                    "p5e.48xlarge",
-                    "p5en.48xlarge",
-                    "p6-b200.48xlarge",
-                    "p6-b300.48xlarge",
-                    "p6e-gb200.36xlarge",
-                    "r3.2xlarge",
-                    "r3.4xlarge",
-                    "r3.8xlarge",
-                    "r3.large",
-                    "r3.xlarge",
-                    "r4.16xlarge",
-                    "r4.2xlarge",
-                    "r4.4xlarge",
-                    "r4.8xlarge",
-                    "r4.large",
-                    "r4.xlarge",
-                    "r5.12xlarge",
-                    "r5.16xlarge",
-                    "r5.24xlarge",
-                    "r5.2xlarge",
-                    "r5.4xlarge",
-                    "r5.8xlarge",
-                    "r5.large",
-                    "r5.metal",
-                    "r5.xlarge",
-                    "r5a.12xlarge",
-                    "r5a.16xlarge",
-                    "r5a.24xlarge",
-                    "r5a.2xlarge",
-                    "r5a.4xlarge",
-                    "r5a.8xlarge",
-                    "r5a.large",
-                    "r5a.xlarge",
-                    "r5ad.12xlarge",
-                    "r5ad.16xlarge",
-                    "r5ad.24xlarge",
-                    "r5ad.2xlarge",
-                    "r5ad.4xlarge",
-                    "r5ad.8xlarge",
-                    "r5ad.large",
-                    "r5ad.xlarge",
-                    "r5b.12xlarge",
-                    "r5b.16xlarge",
-                    "r5b.24xlarge",
-                    "r5b.2xlarge",
-                    "r5b.4xlarge",
-                    "r5b.8xlarge",
-                    "r5b.large",
-                    "r5b.metal",
-                    "r5b.xlarge",
-                    "r5d.12xlarge",
-                    "r5d.16xlarge",
-                    "r5d.24xlarge",
-                    "r5d.2xlarge",
-                    "r5d.4xlarge",
-                    "r5d.8xlarge",
-                    "r5d.large",
-                    "r5d.metal",
-                    "r5d.xlarge",
-                    "r5dn.12xlarge",
-                    "r5dn.16xlarge",
-                    "r5dn.24xlarge",
-                    "r5dn.2xlarge",
-                    "r5dn.4xlarge",
-                    "r5dn.8xlarge",
-                    "r5dn.large",
-                    "r5dn.metal",
-                    "r5dn.xlarge",
-                    "r5n.12xlarge",
-                    "r5n.16xlarge",
-                    "r5n.24xlarge",
-                    "r5n.2xlarge",
-                    "r5n.4xlarge",
-                    "r5n.8xlarge",
-                    "r5n.large",
-                    "r5n.metal",
-                    "r5n.xlarge",
-                    "r6a.12xlarge",
-                    "r6a.16xlarge",
-                    "r6a.24xlarge",
-                    "r6a.2xlarge",
-                    "r6a.32xlarge",
-                    "r6a.48xlarge",
-                    "r6a.4xlarge",
-                    "r6a.8xlarge",
-                    "r6a.large",
-                    "r6a.metal",
-                    "r6a.xlarge",
-                    "r6g.12xlarge",
-                    "r6g.16xlarge",
-                    "r6g.2xlarge",
-                    "r6g.4xlarge",
-                    "r6g.8xlarge",
-                    "r6g.large",
-                    "r6g.medium",
-                    "r6g.metal",
-                    "r6g.xlarge",
-                    "r6gd.12xlarge",
-                    "r6gd.16xlarge",
-                    "r6gd.2xlarge",
-                    "r6gd.4xlarge",
-                    "r6gd.8xlarge",
-                    "r6gd.large",
-                    "r6gd.medium",
-                    "r6gd.metal",
-                    "r6gd.xlarge",
-                    "r6i.12xlarge",
-                    "r6i.16xlarge",
-                    "r6i.24xlarge",
-                    "r6i.2xlarge",
-                    "r6i.32xlarge",
-                    "r6i.4xlarge",
-                    "r6i.8xlarge",
-                    "r6i.large",
-                    "r6i.metal",
-                    "r6i.xlarge",
-                    "r6id.12xlarge",
-                    "r6id.16xlarge",
-                    "r6id.24xlarge",
-                    "r6id.2xlarge",
-                    "r6id.32xlarge",
-                    "r6id.4xlarge",
-                    "r6id.8xlarge",
-                    "r6id.large",
-                    "r6id.metal",
-                    "r6id.xlarge",
-                    "r6idn.12xlarge",
-                    "r6idn.16xlarge",
-                    "r6idn.24xlarge",
-                    "r6idn.2xlarge",
-                    "r6idn.32xlarge",
-                    "r6idn.4xlarge",
-                    "r6idn.8xlarge",
-                    "r6idn.large",
-                    "r6idn.metal",
-                    "r6idn.xlarge",
-                    "r6in.12xlarge",
-                    "r6in.16xlarge",
-                    "r6in.24xlarge",
-                    "r6in.2xlarge",
-                    "r6in.32xlarge",
-                    "r6in.4xlarge",
-                    "r6in.8xlarge",
-                    "r6in.large",
-                    "r6in.metal",
-                    "r6in.xlarge",
-                    "r7a.12xlarge",
-                    "r7a.16xlarge",
-                    "r7a.24xlarge",
-                    "r7a.2xlarge",
-                    "r7a.32xlarge",
-                    "r7a.48xlarge",
-                    "r7a.4xlarge",
-                    "r7a.8xlarge",
-                    "r7a.large",
-                    "r7a.medium",
-                    "r7a.metal-48xl",
-                    "r7a.xlarge",
-                    "r7g.12xlarge",
-                    "r7g.16xlarge",
-                    "r7g.2xlarge",
-                    "r7g.4xlarge",
-                    "r7g.8xlarge",
-                    "r7g.large",
-                    "r7g.medium",
-                    "r7g.metal",
-                    "r7g.xlarge",
-                    "r7gd.12xlarge",
-                    "r7gd.16xlarge",
-                    "r7gd.2xlarge",
-                    "r7gd.4xlarge",
-                    "r7gd.8xlarge",
-                    "r7gd.large",
-                    "r7gd.medium",
-                    "r7gd.metal",
-                    "r7gd.xlarge",
-                    "r7i.12xlarge",
-                    "r7i.16xlarge",
-                    "r7i.24xlarge",
-                    "r7i.2xlarge",
-                    "r7i.48xlarge",
-                    "r7i.4xlarge",
-                    "r7i.8xlarge",
-                    "r7i.large",
-                    "r7i.metal-24xl",
-                    "r7i.metal-48xl",
-                    "r7i.xlarge",
-                    "r7iz.12xlarge",
-                    "r7iz.16xlarge",
-                    "r7iz.2xlarge",
-                    "r7iz.32xlarge",
-                    "r7iz.4xlarge",
-                    "r7iz.8xlarge",
-                    "r7iz.large",
-                    "r7iz.metal-16xl",
-                    "r7iz.metal-32xl",
-                    "r7iz.xlarge",
-                    "r8a.12xlarge",
-                    "r8a.16xlarge",
-                    "r8a.24xlarge",
-                    "r8a.2xlarge",
-                    "r8a.48xlarge",
-                    "r8a.4xlarge",
-                    "r8a.8xlarge",
-                    "r8a.large",
-                    "r8a.medium",
-                    "r8a.metal-24xl",
-                    "r8a.metal-48xl",
-                    "r8a.xlarge",
-                    "r8g.12xlarge",
-                    "r8g.16xlarge",
-                    "r8g.24xlarge",
-                    "r8g.2xlarge",
-                    "r8g.48xlarge",
-                    "r8g.4xlarge",
-                    "r8g.8xlarge",
-                    "r8g.large",
-                    "r8g.medium",
-                    "r8g.metal-24xl",
-                    "r8g.metal-48xl",
-                    "r8g.xlarge",
-                    "r8gb.12xlarge",
-                    "r8gb.16xlarge",
-                    "r8gb.24xlarge",
-                    "r8gb.2xlarge",
-                    "r8gb.4xlarge",
-                    "r8gb.8xlarge",
-                    "r8gb.large",
-                    "r8gb.medium",
-                    "r8gb.metal-24xl",
-                    "r8gb.xlarge",
-                    "r8gd.12xlarge",
-                    "r8gd.16xlarge",
-                    "r8gd.24xlarge",
-                    "r8gd.2xlarge",
-                    "r8gd.48xlarge",
-                    "r8gd.4xlarge",
-                    "r8gd.8xlarge",
-                    "r8gd.large",
-                    "r8gd.medium",
-                    "r8gd.metal-24xl",
-                    "r8gd.metal-48xl",
-                    "r8gd.xlarge",
-                    "r8gn.12xlarge",
-                    "r8gn.16xlarge",
-                    "r8gn.24xlarge",
-                    "r8gn.2xlarge",
-                    "r8gn.48xlarge",
-                    "r8gn.4xlarge",
-                    "r8gn.8xlarge",
-                    "r8gn.large",
-                    "r8gn.medium",
-                    "r8gn.metal-24xl",
-                    "r8gn.metal-48xl",
-                    "r8gn.xlarge",
-                    "r8i-flex.12xlarge",
-                    "r8i-flex.16xlarge",
-                    "r8i-flex.2xlarge",
-                    "r8i-flex.4xlarge",
-                    "r8i-flex.8xlarge",
-                    "r8i-flex.large",
-                    "r8i-flex.xlarge",
-                    "r8i.12xlarge",
-                    "r8i.16xlarge",
-                    "r8i.24xlarge",
-                    "r8i.2xlarge",
-                    "r8i.32xlarge",
-                    "r8i.48xlarge",
-                    "r8i.4xlarge",
-                    "r8i.8xlarge",
-                    "r8i.96xlarge",
-                    "r8i.large",
-                    "r8i.metal-48xl",
-                    "r8i.metal-96xl",
-                    "r8i.xlarge",
-                    "r8id.12xlarge",
-                    "r8id.16xlarge",
-                    "r8id.24xlarge",
-                    "r8id.2xlarge",
-                    "r8id.32xlarge",
-                    "r8id.48xlarge",
-                    "r8id.4xlarge",
-                    "r8id.8xlarge",
-                    "r8id.96xlarge",
-                    "r8id.large",
-                    "r8id.metal-48xl",
-                    "r8id.metal-96xl",
-                    "r8id.xlarge",
-                    "t1.micro",
-                    "t2.2xlarge",
-                    "t2.large",
-                    "t2.medium",
-                    "t2.micro",
-                    "t2.nano",
-                    "t2.small",
-                    "t2.xlarge",
-                    "t3.2xlarge",
-                    "t3.large",
-                    "t3.medium",
-                    "t3.micro",
-                    "t3.nano",
-                    "t3.small",
-                    "t3.xlarge",
-                    "t3a.2xlarge",
-                    "t3a.large",
-                    "t3a.medium",
-                    "t3a.micro",
-                    "t3a.nano",
-                    "t3a.small",
-                    "t3a.xlarge",
-                    "t4g.2xlarge",
-                    "t4g.large",
-                    "t4g.medium",
-                    "t4g.micro",
-                    "t4g.nano",
-                    "t4g.small",
-                    "t4g.xlarge",
-                    "trn1.2xlarge",
-                    "trn1.32xlarge",
-                    "trn1n.32xlarge",
-                    "trn2.3xlarge",
-                    "trn2.48xlarge",
-                    "u-12tb1.112xlarge",
-                    "u-12tb1.metal",
-                    "u-18tb1.112xlarge",
-                    "u-18tb1.metal",
-                    "u-24tb1.112xlarge",
-                    "u-24tb1.metal",
-                    "u-3tb1.56xlarge",
-                    "u-6tb1.112xlarge",
-                    "u-6tb1.56xlarge",
-                    "u-6tb1.metal",
-                    "u-9tb1.112xlarge",
-                    "u-9tb1.metal",
-                    "u7i-12tb.224xlarge",
-                    "u7i-6tb.112xlarge",
-                    "u7i-8tb.112xlarge",
-                    "u7ib-12tb.224xlarge",
-                    "u7in-16tb.224xlarge",
-                    "u7in-24tb.224xlarge",
-                    "u7in-32tb.224xlarge",
-                    "u7inh-32tb.480xlarge",
-                    "vt1.24xlarge",
-                    "vt1.3xlarge",
-                    "vt1.6xlarge",
-                    "x1.16xlarge",
-                    "x1.32xlarge",
-                    "x1e.16xlarge",
-                    "x1e.2xlarge",
-                    "x1e.32xlarge",
-                    "x1e.4xlarge",
-                    "x1e.8xlarge",
-                    "x1e.xlarge",
-                    "x2gd.12xlarge",
-                    "x2gd.16xlarge",
-                    "x2gd.2xlarge",
-                    "x2gd.4xlarge",
-                    "x2gd.8xlarge",
-                    "x2gd.large",
-                    "x2gd.medium",
-                    "x2gd.metal",
-                    "x2gd.xlarge",
-                    "x2idn.16xlarge",
-                    "x2idn.24xlarge",
-                    "x2idn.32xlarge",
-                    "x2idn.metal",
-                    "x2iedn.16xlarge",
-                    "x2iedn.24xlarge",
-                    "x2iedn.2xlarge",
-                    "x2iedn.32xlarge",
-                    "x2iedn.4xlarge",
-                    "x2iedn.8xlarge",
-                    "x2iedn.metal",
-                    "x2iedn.xlarge",
-                    "x2iezn.12xlarge",
-                    "x2iezn.2xlarge",
-                    "x2iezn.4xlarge",
-                    "x2iezn.6xlarge",
-                    "x2iezn.8xlarge",
-                    "x2iezn.metal",
-                    "x8aedz.12xlarge",
-                    "x8aedz.24xlarge",
-                    "x8aedz.3xlarge",
-                    "x8aedz.6xlarge",
-                    "x8aedz.large",
-                    "x8aedz.metal-12xl",
-                    "x8aedz.metal-24xl",
-                    "x8aedz.xlarge",
-                    "x8g.12xlarge",
-                    "x8g.16xlarge",
-                    "x8g.24xlarge",
-                    "x8g.2xlarge",
-                    "x8g.48xlarge",
-                    "x8g.4xlarge",
-                    "x8g.8xlarge",
-                    "x8g.large",
-                    "x8g.medium",
-                    "x8g.metal-24xl",
-                    "x8g.metal-48xl",
-                    "x8g.xlarge",
-                    "x8i.12xlarge",
-                    "x8i.16xlarge",
-                    "x8i.24xlarge",
-                    "x8i.2xlarge",
-                    "x8i.32xlarge",
-                    "x8i.48xlarge",
-                    "x8i.4xlarge",
-                    "x8i.64xlarge",
-                    "x8i.8xlarge",
-                    "x8i.96xlarge",
-                    "x8i.large",
-                    "x8i.metal-48xl",
-                    "x8i.metal-96xl",
-                    "x8i.xlarge",
-                    "z1d.12xlarge",
-                    "z1d.2xlarge",
-                    "z1d.3xlarge",
-                    "z1d.6xlarge",
-                    "z1d.large",
-                    "z1d.metal",
-                    "z1d.xlarge",
-                ],
-                format: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfileSpecification)),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirementsRequest)),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
         ("KeyName", Shape::STR),
         ("MaxPrice", Shape::STR),
-        (
-            "MetadataOptions",
-            Shape::Object(&RULE_InstanceMetadataOptionsRequest),
-        ),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MetadataOptions", Shape::Object(&RULE_InstanceMetadataOptionsRequest)),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterfaceSpecificationRequest), min_items: None, max_items: None })),
         ("Placement", Shape::Object(&RULE_Placement)),
         ("Priority", Shape::NUM),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
         ("WeightedCapacity", Shape::NUM),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateOverridesRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2316,6 +759,7 @@ pub struct FleetLaunchTemplateOverridesRequest {
     pub weighted_capacity: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateOverridesRequest {
     /// A `FleetLaunchTemplateOverridesRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2323,120 +767,33 @@ impl FleetLaunchTemplateOverridesRequest {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `AvailabilityZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone_id(mut self, value: impl Into<Str>) -> Self { self.availability_zone_id = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfileSpecification`] object.
-    pub fn iam_instance_profile(
-        mut self,
-        value: impl Into<Obj<IamInstanceProfileSpecification>>,
-    ) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfileSpecification>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirementsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(
-        mut self,
-        value: impl Into<Obj<InstanceRequirementsRequest>>,
-    ) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirementsRequest>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `KeyName`: a string.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `MaxPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_price = Some(value.into());
-        self
-    }
-
+    pub fn max_price(mut self, value: impl Into<Str>) -> Self { self.max_price = Some(value.into()); self }
     /// `MetadataOptions`: an [`InstanceMetadataOptionsRequest`] object.
-    pub fn metadata_options(
-        mut self,
-        value: impl Into<Obj<InstanceMetadataOptionsRequest>>,
-    ) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<InstanceMetadataOptionsRequest>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterfaceSpecificationRequest`] objects.
-    pub fn network_interfaces(
-        mut self,
-        value: impl Into<List<NetworkInterfaceSpecificationRequest>>,
-    ) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterfaceSpecificationRequest>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
     /// `Priority`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `WeightedCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Num>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for FleetLaunchTemplateOverridesRequest {}
@@ -2466,37 +823,20 @@ impl ToValue for FleetLaunchTemplateOverridesRequest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetLaunchTemplateSpecificationRequestRequired {
     /// `Version`: a string, required.
-    ///
-    /// The launch template version number, `$Latest` , or `$Default` . You must specify a value, otherwise the request fails.
-    ///
-    /// If the value is `$Latest` , Amazon EC2 uses the latest version of the launch template.
-    ///
-    /// If the value is `$Default` , Amazon EC2 uses the default version of the launch template.
     pub version: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FleetLaunchTemplateSpecificationRequest: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LaunchTemplateSpecificationUserData", Shape::STR),
         ("Version", Shape::STR),
     ],
     required: &["Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FleetLaunchTemplateSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2545,6 +885,7 @@ pub struct FleetLaunchTemplateSpecificationRequest {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl FleetLaunchTemplateSpecificationRequest {
     /// A `FleetLaunchTemplateSpecificationRequest` with its required properties, named in a [`FleetLaunchTemplateSpecificationRequestRequired`].
     pub fn new(required: FleetLaunchTemplateSpecificationRequestRequired) -> Self {
@@ -2557,36 +898,13 @@ impl FleetLaunchTemplateSpecificationRequest {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `LaunchTemplateSpecificationUserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_specification_user_data(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_specification_user_data = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_specification_user_data(mut self, value: impl Into<Str>) -> Self { self.launch_template_specification_user_data = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for FleetLaunchTemplateSpecificationRequest {}
@@ -2605,14 +923,14 @@ impl ToValue for FleetLaunchTemplateSpecificationRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IamInstanceProfileSpecification: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Arn", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamInstanceProfileSpecification` property type of `AWS::EC2::EC2Fleet`.
@@ -2626,6 +944,7 @@ pub struct IamInstanceProfileSpecification {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamInstanceProfileSpecification {
     /// A `IamInstanceProfileSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2633,16 +952,9 @@ impl IamInstanceProfileSpecification {
     }
 
     /// `Arn`: a string.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for IamInstanceProfileSpecification {}
@@ -2656,36 +968,15 @@ impl ToValue for IamInstanceProfileSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceMetadataOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
         ("HttpPutResponseHopLimit", Shape::INT),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMetadataOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -2701,6 +992,7 @@ pub struct InstanceMetadataOptionsRequest {
     pub http_tokens: Option<HttpTokens>,
 }
 
+#[rustfmt::skip]
 impl InstanceMetadataOptionsRequest {
     /// A `InstanceMetadataOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -2708,22 +1000,11 @@ impl InstanceMetadataOptionsRequest {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMetadataOptionsRequest {}
@@ -2738,216 +1019,38 @@ impl ToValue for InstanceMetadataOptionsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceRequirementsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AcceleratorCount",
-            Shape::Object(&RULE_AcceleratorCountRequest),
-        ),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a10g",
-                        "a100",
-                        "h100",
-                        "inferentia",
-                        "k520",
-                        "k80",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "t4g",
-                        "vu9p",
-                        "v100",
-                        "l40s",
-                        "l4",
-                        "gaudi-hl-205",
-                        "inferentia2",
-                        "trainium",
-                        "trainium2",
-                        "u30",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["gpu", "fpga", "inference", "media"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest),
-        ),
-        (
-            "BaselinePerformanceFactors",
-            Shape::Object(&RULE_BaselinePerformanceFactorsRequest),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["intel", "amd", "amazon-web-services", "apple"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["included", "required", "excluded"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCountRequest)),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a10g", "a100", "h100", "inferentia", "k520", "k80", "m60", "radeon-pro-v520", "t4", "t4g", "vu9p", "v100", "l40s", "l4", "gaudi-hl-205", "inferentia2", "trainium", "trainium2", "u30"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiBRequest)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["gpu", "fpga", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbpsRequest)),
+        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactorsRequest)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["intel", "amd", "amazon-web-services", "apple"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["included", "required", "excluded"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
-        (
-            "MemoryGiBPerVCpu",
-            Shape::Object(&RULE_MemoryGiBPerVCpuRequest),
-        ),
+        ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpuRequest)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiBRequest)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbpsRequest),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCountRequest),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbpsRequest)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCountRequest)),
         ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
         ("RequireEncryptionInTransit", Shape::Bool),
         ("RequireHibernateSupport", Shape::Bool),
         ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGbRequest),
-        ),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGbRequest)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCountRangeRequest)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirementsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3221,6 +1324,7 @@ pub struct InstanceRequirementsRequest {
     pub v_cpu_count: Option<Obj<VCpuCountRangeRequest>>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirementsRequest {
     /// A `InstanceRequirementsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3228,239 +1332,57 @@ impl InstanceRequirementsRequest {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCountRequest>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiBRequest>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbpsRequest>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactorsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_performance_factors(
-        mut self,
-        value: impl Into<Obj<BaselinePerformanceFactorsRequest>>,
-    ) -> Self {
-        self.baseline_performance_factors = Some(value.into());
-        self
-    }
-
+    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactorsRequest>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpuRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpuRequest>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiBRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self {
-        self.memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiBRequest>>) -> Self { self.memory_mi_b = Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbpsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(
-        mut self,
-        value: impl Into<Obj<NetworkBandwidthGbpsRequest>>,
-    ) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbpsRequest>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCountRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(
-        mut self,
-        value: impl Into<Obj<NetworkInterfaceCountRequest>>,
-    ) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCountRequest>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireEncryptionInTransit`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self {
-        self.require_encryption_in_transit = Some(value.into());
-        self
-    }
-
+    pub fn require_encryption_in_transit(mut self, value: impl Into<Bool>) -> Self { self.require_encryption_in_transit = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGbRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(
-        mut self,
-        value: impl Into<Obj<TotalLocalStorageGbRequest>>,
-    ) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGbRequest>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCountRangeRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self {
-        self.v_cpu_count = Some(value.into());
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCountRangeRequest>>) -> Self { self.v_cpu_count = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceRequirementsRequest {}
@@ -3519,14 +1441,13 @@ impl ToValue for InstanceRequirementsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ipv6AddressRequest: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Ipv6Address", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv6AddressRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3538,6 +1459,7 @@ pub struct Ipv6AddressRequest {
     pub ipv6_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ipv6AddressRequest {
     /// A `Ipv6AddressRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3545,10 +1467,7 @@ impl Ipv6AddressRequest {
     }
 
     /// `Ipv6Address`: a string.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
 }
 
 impl PropertyType for Ipv6AddressRequest {}
@@ -3561,14 +1480,13 @@ impl ToValue for Ipv6AddressRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MaintenanceStrategies: ObjRule = ObjRule {
-    properties: &[("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CapacityRebalance", Shape::Object(&RULE_CapacityRebalance)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceStrategies` property type of `AWS::EC2::EC2Fleet`.
@@ -3584,6 +1502,7 @@ pub struct MaintenanceStrategies {
     pub capacity_rebalance: Option<Obj<CapacityRebalance>>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceStrategies {
     /// A `MaintenanceStrategies` with no property set (none is required).
     pub fn new() -> Self {
@@ -3591,12 +1510,7 @@ impl MaintenanceStrategies {
     }
 
     /// `CapacityRebalance`: a [`CapacityRebalance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_rebalance(mut self, value: impl Into<Obj<CapacityRebalance>>) -> Self {
-        self.capacity_rebalance = Some(value.into());
-        self
-    }
+    pub fn capacity_rebalance(mut self, value: impl Into<Obj<CapacityRebalance>>) -> Self { self.capacity_rebalance = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceStrategies {}
@@ -3609,50 +1523,26 @@ impl ToValue for MaintenanceStrategies {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterfaceSpecificationRequest: ObjRule = ObjRule {
     properties: &[
         ("AssociatePublicIpAddress", Shape::Bool),
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::INT),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("InterfaceType", Shape::STR),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv6AddressRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6AddressRequest), min_items: None, max_items: None })),
         ("NetworkCardIndex", Shape::INT),
         ("NetworkInterfaceId", Shape::STR),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecificationRequest), min_items: None, max_items: None })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
         ("SubnetId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3690,6 +1580,7 @@ pub struct NetworkInterfaceSpecificationRequest {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceSpecificationRequest {
     /// A `NetworkInterfaceSpecificationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3697,91 +1588,33 @@ impl NetworkInterfaceSpecificationRequest {
     }
 
     /// `AssociatePublicIpAddress`: a boolean.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Description`: a string.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self {
-        self.device_index = Some(value.into());
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `InterfaceType`: a string.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self {
-        self.interface_type = Some(value.into());
-        self
-    }
-
+    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`Ipv6AddressRequest`] objects.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6AddressRequest>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6AddressRequest>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `NetworkCardIndex`: an integer.
-    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self {
-        self.network_card_index = Some(value.into());
-        self
-    }
-
+    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self { self.network_card_index = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecificationRequest`] objects.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<List<PrivateIpAddressSpecificationRequest>>,
-    ) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecificationRequest>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SubnetId`: a string.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceSpecificationRequest {}
@@ -3813,33 +1646,18 @@ impl ToValue for NetworkInterfaceSpecificationRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnDemandOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["lowest-price", "prioritized"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_CapacityReservationOptionsRequest),
-        ),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "prioritized"], ..StrRule::ANY })),
+        ("CapacityReservationOptions", Shape::Object(&RULE_CapacityReservationOptionsRequest)),
         ("MaxTotalPrice", Shape::STR),
         ("MinTargetCapacity", Shape::INT),
         ("SingleAvailabilityZone", Shape::Bool),
         ("SingleInstanceType", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -3895,6 +1713,7 @@ pub struct OnDemandOptionsRequest {
     pub single_instance_type: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl OnDemandOptionsRequest {
     /// A `OnDemandOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -3902,55 +1721,17 @@ impl OnDemandOptionsRequest {
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `CapacityReservationOptions`: a [`CapacityReservationOptionsRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<CapacityReservationOptionsRequest>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<CapacityReservationOptionsRequest>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self {
-        self.single_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self {
-        self.single_instance_type = Some(value.into());
-        self
-    }
+    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandOptionsRequest {}
@@ -3971,6 +1752,7 @@ impl ToValue for OnDemandOptionsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
         ("Affinity", Shape::STR),
@@ -3980,23 +1762,10 @@ pub(crate) static RULE_Placement: ObjRule = ObjRule {
         ("HostResourceGroupArn", Shape::STR),
         ("PartitionNumber", Shape::INT),
         ("SpreadDomain", Shape::STR),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Placement` property type of `AWS::EC2::EC2Fleet`.
@@ -4058,6 +1827,7 @@ pub struct Placement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
     pub fn new() -> Self {
@@ -4065,68 +1835,21 @@ impl Placement {
     }
 
     /// `Affinity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn affinity(mut self, value: impl Into<Str>) -> Self {
-        self.affinity = Some(value.into());
-        self
-    }
-
+    pub fn affinity(mut self, value: impl Into<Str>) -> Self { self.affinity = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `HostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_id = Some(value.into());
-        self
-    }
-
+    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.host_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self {
-        self.partition_number = Some(value.into());
-        self
-    }
-
+    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
     /// `SpreadDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self {
-        self.spread_domain = Some(value.into());
-        self
-    }
-
+    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self { self.spread_domain = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for Placement {}
@@ -4146,14 +1869,14 @@ impl ToValue for Placement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateIpAddressSpecificationRequest: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Primary", Shape::Bool),
+        ("PrivateIpAddress", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateIpAddressSpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4167,6 +1890,7 @@ pub struct PrivateIpAddressSpecificationRequest {
     pub private_ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrivateIpAddressSpecificationRequest {
     /// A `PrivateIpAddressSpecificationRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4174,16 +1898,9 @@ impl PrivateIpAddressSpecificationRequest {
     }
 
     /// `Primary`: a boolean.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateIpAddressSpecificationRequest {}
@@ -4197,27 +1914,13 @@ impl ToValue for PrivateIpAddressSpecificationRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReservedCapacityOptionsRequest: ObjRule = ObjRule {
-    properties: &[(
-        "ReservationTypes",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["interruptible-capacity-reservation"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ReservationTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["interruptible-capacity-reservation"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReservedCapacityOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4229,6 +1932,7 @@ pub struct ReservedCapacityOptionsRequest {
     pub reservation_types: Option<List<ReservationType>>,
 }
 
+#[rustfmt::skip]
 impl ReservedCapacityOptionsRequest {
     /// A `ReservedCapacityOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4236,10 +1940,7 @@ impl ReservedCapacityOptionsRequest {
     }
 
     /// `ReservationTypes`: a list of [`ReservationType`] values.
-    pub fn reservation_types(mut self, value: impl Into<List<ReservationType>>) -> Self {
-        self.reservation_types = Some(value.into());
-        self
-    }
+    pub fn reservation_types(mut self, value: impl Into<List<ReservationType>>) -> Self { self.reservation_types = Some(value.into()); self }
 }
 
 impl PropertyType for ReservedCapacityOptionsRequest {}
@@ -4252,54 +1953,20 @@ impl ToValue for ReservedCapacityOptionsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpotOptionsRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocationStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "lowest-price",
-                    "lowestPrice",
-                    "diversified",
-                    "capacityOptimized",
-                    "capacity-optimized",
-                    "capacityOptimizedPrioritized",
-                    "capacity-optimized-prioritized",
-                    "priceCapacityOptimized",
-                    "price-capacity-optimized",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceInterruptionBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["hibernate", "stop", "terminate"],
-                format: None,
-            }),
-        ),
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "lowestPrice", "diversified", "capacityOptimized", "capacity-optimized", "capacityOptimizedPrioritized", "capacity-optimized-prioritized", "priceCapacityOptimized", "price-capacity-optimized"], ..StrRule::ANY })),
+        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
         ("InstancePoolsToUseCount", Shape::INT),
-        (
-            "MaintenanceStrategies",
-            Shape::Object(&RULE_MaintenanceStrategies),
-        ),
+        ("MaintenanceStrategies", Shape::Object(&RULE_MaintenanceStrategies)),
         ("MaxTotalPrice", Shape::STR),
         ("MinTargetCapacity", Shape::INT),
         ("SingleAvailabilityZone", Shape::Bool),
         ("SingleInstanceType", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotOptionsRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4367,6 +2034,7 @@ pub struct SpotOptionsRequest {
     pub single_instance_type: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SpotOptionsRequest {
     /// A `SpotOptionsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -4374,74 +2042,21 @@ impl SpotOptionsRequest {
     }
 
     /// `AllocationStrategy`: a [`SpotOptionsRequestAllocationStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(
-        mut self,
-        value: impl Into<SpotOptionsRequestAllocationStrategy>,
-    ) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<SpotOptionsRequestAllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_interruption_behavior(
-        mut self,
-        value: impl Into<InstanceInterruptionBehavior>,
-    ) -> Self {
-        self.instance_interruption_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
     /// `InstancePoolsToUseCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_pools_to_use_count = Some(value.into());
-        self
-    }
-
+    pub fn instance_pools_to_use_count(mut self, value: impl Into<Int>) -> Self { self.instance_pools_to_use_count = Some(value.into()); self }
     /// `MaintenanceStrategies`: a [`MaintenanceStrategies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_strategies(mut self, value: impl Into<Obj<MaintenanceStrategies>>) -> Self {
-        self.maintenance_strategies = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_strategies(mut self, value: impl Into<Obj<MaintenanceStrategies>>) -> Self { self.maintenance_strategies = Some(value.into()); self }
     /// `MaxTotalPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_total_price = Some(value.into());
-        self
-    }
-
+    pub fn max_total_price(mut self, value: impl Into<Str>) -> Self { self.max_total_price = Some(value.into()); self }
     /// `MinTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn min_target_capacity(mut self, value: impl Into<Int>) -> Self { self.min_target_capacity = Some(value.into()); self }
     /// `SingleAvailabilityZone`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self {
-        self.single_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn single_availability_zone(mut self, value: impl Into<Bool>) -> Self { self.single_availability_zone = Some(value.into()); self }
     /// `SingleInstanceType`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self {
-        self.single_instance_type = Some(value.into());
-        self
-    }
+    pub fn single_instance_type(mut self, value: impl Into<Bool>) -> Self { self.single_instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for SpotOptionsRequest {}
@@ -4464,81 +2079,14 @@ impl ToValue for SpotOptionsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "client-vpn-endpoint",
-                    "customer-gateway",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "internet-gateway",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway-route-table-vpc-association",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "placement-group",
-                    "reserved-instances",
-                    "route-table",
-                    "security-group",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-route-table",
-                    "volume",
-                    "vpc",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-connection",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["client-vpn-endpoint", "customer-gateway", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "import-image-task", "import-snapshot-task", "instance", "internet-gateway", "key-pair", "launch-template", "local-gateway-route-table-vpc-association", "natgateway", "network-acl", "network-insights-analysis", "network-insights-path", "network-interface", "placement-group", "reserved-instances", "route-table", "security-group", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "traffic-mirror-filter", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-multicast-domain", "transit-gateway-route-table", "volume", "vpc", "vpc-flow-log", "vpc-peering-connection", "vpn-connection", "vpn-gateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type of `AWS::EC2::EC2Fleet`.
@@ -4560,6 +2108,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -4567,20 +2116,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -4598,43 +2136,21 @@ impl ToValue for TagSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetCapacitySpecificationRequestRequired {
     /// `TotalTargetCapacity`: an integer, required.
-    ///
-    /// The number of units to request, filled using the default target capacity type.
     pub total_target_capacity: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetCapacitySpecificationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultTargetCapacityType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"],
-                format: None,
-            }),
-        ),
+        ("DefaultTargetCapacityType", Shape::Str(&StrRule { allowed: &["on-demand", "spot", "capacity-block", "reserved-capacity"], ..StrRule::ANY })),
         ("OnDemandTargetCapacity", Shape::INT),
         ("SpotTargetCapacity", Shape::INT),
-        (
-            "TargetCapacityUnitType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["vcpu", "memory-mib", "units"],
-                format: None,
-            }),
-        ),
+        ("TargetCapacityUnitType", Shape::Str(&StrRule { allowed: &["vcpu", "memory-mib", "units"], ..StrRule::ANY })),
         ("TotalTargetCapacity", Shape::INT),
     ],
     required: &["TotalTargetCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetCapacitySpecificationRequest` property type of `AWS::EC2::EC2Fleet`.
@@ -4670,6 +2186,7 @@ pub struct TargetCapacitySpecificationRequest {
     pub total_target_capacity: Int,
 }
 
+#[rustfmt::skip]
 impl TargetCapacitySpecificationRequest {
     /// A `TargetCapacitySpecificationRequest` with its required properties, named in a [`TargetCapacitySpecificationRequestRequired`].
     pub fn new(required: TargetCapacitySpecificationRequestRequired) -> Self {
@@ -4683,47 +2200,15 @@ impl TargetCapacitySpecificationRequest {
     }
 
     /// `DefaultTargetCapacityType`: a [`DefaultTargetCapacityType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_target_capacity_type(
-        mut self,
-        value: impl Into<DefaultTargetCapacityType>,
-    ) -> Self {
-        self.default_target_capacity_type = Some(value.into());
-        self
-    }
-
+    pub fn default_target_capacity_type(mut self, value: impl Into<DefaultTargetCapacityType>) -> Self { self.default_target_capacity_type = Some(value.into()); self }
     /// `OnDemandTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.on_demand_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_target_capacity(mut self, value: impl Into<Int>) -> Self { self.on_demand_target_capacity = Some(value.into()); self }
     /// `SpotTargetCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.spot_target_capacity = Some(value.into());
-        self
-    }
-
+    pub fn spot_target_capacity(mut self, value: impl Into<Int>) -> Self { self.spot_target_capacity = Some(value.into()); self }
     /// `TargetCapacityUnitType`: a [`TargetCapacityUnitType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self {
-        self.target_capacity_unit_type = Some(value.into());
-        self
-    }
-
+    pub fn target_capacity_unit_type(mut self, value: impl Into<TargetCapacityUnitType>) -> Self { self.target_capacity_unit_type = Some(value.into()); self }
     /// `TotalTargetCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.total_target_capacity = value.into();
-        self
-    }
+    pub fn total_target_capacity(mut self, value: impl Into<Int>) -> Self { self.total_target_capacity = value.into(); self }
 }
 
 impl PropertyType for TargetCapacitySpecificationRequest {}

@@ -10,6 +10,7 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+#[rustfmt::skip]
 pub(crate) static RULE_Eip: ObjRule = ObjRule {
     properties: &[
         ("Address", Shape::STR),
@@ -18,22 +19,11 @@ pub(crate) static RULE_Eip: ObjRule = ObjRule {
         ("IpamPoolId", Shape::STR),
         ("NetworkBorderGroup", Shape::STR),
         ("PublicIpv4Pool", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransferAddress", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::EIP` resource.
@@ -105,6 +95,7 @@ pub struct Eip {
     pub transfer_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Eip {
     /// The CloudFormation type name, `AWS::EC2::EIP`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::EIP";
@@ -116,12 +107,7 @@ impl Eip {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-eip.html",
         primary_identifier: &["PublicIp", "AllocationId"],
         required: &[],
-        create_only: &[
-            "NetworkBorderGroup",
-            "TransferAddress",
-            "IpamPoolId",
-            "Address",
-        ],
+        create_only: &["NetworkBorderGroup", "TransferAddress", "IpamPoolId", "Address"],
         conditional_create_only: &[],
         write_only: &["TransferAddress", "IpamPoolId", "Address"],
         read_only: &["PublicIp", "AllocationId"],
@@ -136,68 +122,21 @@ impl Eip {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Domain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = Some(value.into());
-        self
-    }
-
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = Some(value.into()); self }
     /// `InstanceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = Some(value.into());
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = Some(value.into()); self }
     /// `IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipam_pool_id = Some(value.into()); self }
     /// `NetworkBorderGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_border_group(mut self, value: impl Into<Str>) -> Self {
-        self.network_border_group = Some(value.into());
-        self
-    }
-
+    pub fn network_border_group(mut self, value: impl Into<Str>) -> Self { self.network_border_group = Some(value.into()); self }
     /// `PublicIpv4Pool`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self {
-        self.public_ipv4_pool = Some(value.into());
-        self
-    }
-
+    pub fn public_ipv4_pool(mut self, value: impl Into<Str>) -> Self { self.public_ipv4_pool = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransferAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transfer_address(mut self, value: impl Into<Str>) -> Self {
-        self.transfer_address = Some(value.into());
-        self
-    }
+    pub fn transfer_address(mut self, value: impl Into<Str>) -> Self { self.transfer_address = Some(value.into()); self }
 }
 
 impl Resource for Eip {

@@ -20,1412 +20,54 @@ use super::shared::{
     RULE_Tag,
 };
 
+#[rustfmt::skip]
 pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInfo", Shape::STR),
-        (
-            "Affinity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["default", "host"],
-                format: None,
-            }),
-        ),
+        ("Affinity", Shape::Str(&StrRule { allowed: &["default", "host"], ..StrRule::ANY })),
         ("AvailabilityZone", Shape::STR),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
         ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
-        (
-            "CreditSpecification",
-            Shape::Object(&RULE_CreditSpecification),
-        ),
+        ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
         ("DisableApiTermination", Shape::Bool),
         ("EbsOptimized", Shape::Bool),
-        (
-            "ElasticGpuSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElasticGpuSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ElasticInferenceAccelerators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElasticInferenceAccelerator),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ElasticGpuSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticGpuSpecification), min_items: None, max_items: None })),
+        ("ElasticInferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticInferenceAccelerator), min_items: None, max_items: None })),
         ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
-        (
-            "HibernationOptions",
-            Shape::Object(&RULE_HibernationOptions),
-        ),
+        ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
         ("HostId", Shape::STR),
         ("HostResourceGroupArn", Shape::STR),
         ("IamInstanceProfile", Shape::STR),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceInitiatedShutdownBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["stop", "terminate"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "a1.2xlarge",
-                    "a1.4xlarge",
-                    "a1.large",
-                    "a1.medium",
-                    "a1.metal",
-                    "a1.xlarge",
-                    "c1.medium",
-                    "c1.xlarge",
-                    "c3.2xlarge",
-                    "c3.4xlarge",
-                    "c3.8xlarge",
-                    "c3.large",
-                    "c3.xlarge",
-                    "c4.2xlarge",
-                    "c4.4xlarge",
-                    "c4.8xlarge",
-                    "c4.large",
-                    "c4.xlarge",
-                    "c5.12xlarge",
-                    "c5.18xlarge",
-                    "c5.24xlarge",
-                    "c5.2xlarge",
-                    "c5.4xlarge",
-                    "c5.9xlarge",
-                    "c5.large",
-                    "c5.metal",
-                    "c5.xlarge",
-                    "c5a.12xlarge",
-                    "c5a.16xlarge",
-                    "c5a.24xlarge",
-                    "c5a.2xlarge",
-                    "c5a.4xlarge",
-                    "c5a.8xlarge",
-                    "c5a.large",
-                    "c5a.xlarge",
-                    "c5ad.12xlarge",
-                    "c5ad.16xlarge",
-                    "c5ad.24xlarge",
-                    "c5ad.2xlarge",
-                    "c5ad.4xlarge",
-                    "c5ad.8xlarge",
-                    "c5ad.large",
-                    "c5ad.xlarge",
-                    "c5d.12xlarge",
-                    "c5d.18xlarge",
-                    "c5d.24xlarge",
-                    "c5d.2xlarge",
-                    "c5d.4xlarge",
-                    "c5d.9xlarge",
-                    "c5d.large",
-                    "c5d.metal",
-                    "c5d.xlarge",
-                    "c5n.18xlarge",
-                    "c5n.2xlarge",
-                    "c5n.4xlarge",
-                    "c5n.9xlarge",
-                    "c5n.large",
-                    "c5n.metal",
-                    "c5n.xlarge",
-                    "c6a.12xlarge",
-                    "c6a.16xlarge",
-                    "c6a.24xlarge",
-                    "c6a.2xlarge",
-                    "c6a.32xlarge",
-                    "c6a.48xlarge",
-                    "c6a.4xlarge",
-                    "c6a.8xlarge",
-                    "c6a.large",
-                    "c6a.metal",
-                    "c6a.xlarge",
-                    "c6g.12xlarge",
-                    "c6g.16xlarge",
-                    "c6g.2xlarge",
-                    "c6g.4xlarge",
-                    "c6g.8xlarge",
-                    "c6g.large",
-                    "c6g.medium",
-                    "c6g.metal",
-                    "c6g.xlarge",
-                    "c6gd.12xlarge",
-                    "c6gd.16xlarge",
-                    "c6gd.2xlarge",
-                    "c6gd.4xlarge",
-                    "c6gd.8xlarge",
-                    "c6gd.large",
-                    "c6gd.medium",
-                    "c6gd.metal",
-                    "c6gd.xlarge",
-                    "c6gn.12xlarge",
-                    "c6gn.16xlarge",
-                    "c6gn.2xlarge",
-                    "c6gn.4xlarge",
-                    "c6gn.8xlarge",
-                    "c6gn.large",
-                    "c6gn.medium",
-                    "c6gn.xlarge",
-                    "c6i.12xlarge",
-                    "c6i.16xlarge",
-                    "c6i.24xlarge",
-                    "c6i.2xlarge",
-                    "c6i.32xlarge",
-                    "c6i.4xlarge",
-                    "c6i.8xlarge",
-                    "c6i.large",
-                    "c6i.metal",
-                    "c6i.xlarge",
-                    "c6id.12xlarge",
-                    "c6id.16xlarge",
-                    "c6id.24xlarge",
-                    "c6id.2xlarge",
-                    "c6id.32xlarge",
-                    "c6id.4xlarge",
-                    "c6id.8xlarge",
-                    "c6id.large",
-                    "c6id.metal",
-                    "c6id.xlarge",
-                    "c6in.12xlarge",
-                    "c6in.16xlarge",
-                    "c6in.24xlarge",
-                    "c6in.2xlarge",
-                    "c6in.32xlarge",
-                    "c6in.4xlarge",
-                    "c6in.8xlarge",
-                    "c6in.large",
-                    "c6in.metal",
-                    "c6in.xlarge",
-                    "c7a.12xlarge",
-                    "c7a.16xlarge",
-                    "c7a.24xlarge",
-                    "c7a.2xlarge",
-                    "c7a.32xlarge",
-                    "c7a.48xlarge",
-                    "c7a.4xlarge",
-                    "c7a.8xlarge",
-                    "c7a.large",
-                    "c7a.medium",
-                    "c7a.metal-48xl",
-                    "c7a.xlarge",
-                    "c7g.12xlarge",
-                    "c7g.16xlarge",
-                    "c7g.2xlarge",
-                    "c7g.4xlarge",
-                    "c7g.8xlarge",
-                    "c7g.large",
-                    "c7g.medium",
-                    "c7g.metal",
-                    "c7g.xlarge",
-                    "c7gd.12xlarge",
-                    "c7gd.16xlarge",
-                    "c7gd.2xlarge",
-                    "c7gd.4xlarge",
-                    "c7gd.8xlarge",
-                    "c7gd.large",
-                    "c7gd.medium",
-                    "c7gd.metal",
-                    "c7gd.xlarge",
-                    "c7gn.12xlarge",
-                    "c7gn.16xlarge",
-                    "c7gn.2xlarge",
-                    "c7gn.4xlarge",
-                    "c7gn.8xlarge",
-                    "c7gn.large",
-                    "c7gn.medium",
-                    "c7gn.metal",
-                    "c7gn.xlarge",
-                    "c7i-flex.12xlarge",
-                    "c7i-flex.16xlarge",
-                    "c7i-flex.2xlarge",
-                    "c7i-flex.4xlarge",
-                    "c7i-flex.8xlarge",
-                    "c7i-flex.large",
-                    "c7i-flex.xlarge",
-                    "c7i.12xlarge",
-                    "c7i.16xlarge",
-                    "c7i.24xlarge",
-                    "c7i.2xlarge",
-                    "c7i.48xlarge",
-                    "c7i.4xlarge",
-                    "c7i.8xlarge",
-                    "c7i.large",
-                    "c7i.metal-24xl",
-                    "c7i.metal-48xl",
-                    "c7i.xlarge",
-                    "c8a.12xlarge",
-                    "c8a.16xlarge",
-                    "c8a.24xlarge",
-                    "c8a.2xlarge",
-                    "c8a.48xlarge",
-                    "c8a.4xlarge",
-                    "c8a.8xlarge",
-                    "c8a.large",
-                    "c8a.medium",
-                    "c8a.metal-24xl",
-                    "c8a.metal-48xl",
-                    "c8a.xlarge",
-                    "c8g.12xlarge",
-                    "c8g.16xlarge",
-                    "c8g.24xlarge",
-                    "c8g.2xlarge",
-                    "c8g.48xlarge",
-                    "c8g.4xlarge",
-                    "c8g.8xlarge",
-                    "c8g.large",
-                    "c8g.medium",
-                    "c8g.metal-24xl",
-                    "c8g.metal-48xl",
-                    "c8g.xlarge",
-                    "c8gb.12xlarge",
-                    "c8gb.16xlarge",
-                    "c8gb.24xlarge",
-                    "c8gb.2xlarge",
-                    "c8gb.48xlarge",
-                    "c8gb.4xlarge",
-                    "c8gb.8xlarge",
-                    "c8gb.large",
-                    "c8gb.medium",
-                    "c8gb.metal-24xl",
-                    "c8gb.metal-48xl",
-                    "c8gb.xlarge",
-                    "c8gd.12xlarge",
-                    "c8gd.16xlarge",
-                    "c8gd.24xlarge",
-                    "c8gd.2xlarge",
-                    "c8gd.48xlarge",
-                    "c8gd.4xlarge",
-                    "c8gd.8xlarge",
-                    "c8gd.large",
-                    "c8gd.medium",
-                    "c8gd.metal-24xl",
-                    "c8gd.metal-48xl",
-                    "c8gd.xlarge",
-                    "c8gn.12xlarge",
-                    "c8gn.16xlarge",
-                    "c8gn.24xlarge",
-                    "c8gn.2xlarge",
-                    "c8gn.48xlarge",
-                    "c8gn.4xlarge",
-                    "c8gn.8xlarge",
-                    "c8gn.large",
-                    "c8gn.medium",
-                    "c8gn.metal-24xl",
-                    "c8gn.metal-48xl",
-                    "c8gn.xlarge",
-                    "c8i-flex.12xlarge",
-                    "c8i-flex.16xlarge",
-                    "c8i-flex.2xlarge",
-                    "c8i-flex.4xlarge",
-                    "c8i-flex.8xlarge",
-                    "c8i-flex.large",
-                    "c8i-flex.xlarge",
-                    "c8i.12xlarge",
-                    "c8i.16xlarge",
-                    "c8i.24xlarge",
-                    "c8i.2xlarge",
-                    "c8i.32xlarge",
-                    "c8i.48xlarge",
-                    "c8i.4xlarge",
-                    "c8i.8xlarge",
-                    "c8i.96xlarge",
-                    "c8i.large",
-                    "c8i.metal-48xl",
-                    "c8i.metal-96xl",
-                    "c8i.xlarge",
-                    "c8id.12xlarge",
-                    "c8id.16xlarge",
-                    "c8id.24xlarge",
-                    "c8id.2xlarge",
-                    "c8id.32xlarge",
-                    "c8id.48xlarge",
-                    "c8id.4xlarge",
-                    "c8id.8xlarge",
-                    "c8id.96xlarge",
-                    "c8id.large",
-                    "c8id.metal-48xl",
-                    "c8id.metal-96xl",
-                    "c8id.xlarge",
-                    "cc1.4xlarge",
-                    "cc2.8xlarge",
-                    "cg1.4xlarge",
-                    "cr1.8xlarge",
-                    "d2.2xlarge",
-                    "d2.4xlarge",
-                    "d2.8xlarge",
-                    "d2.xlarge",
-                    "d3.2xlarge",
-                    "d3.4xlarge",
-                    "d3.8xlarge",
-                    "d3.xlarge",
-                    "d3en.12xlarge",
-                    "d3en.2xlarge",
-                    "d3en.4xlarge",
-                    "d3en.6xlarge",
-                    "d3en.8xlarge",
-                    "d3en.xlarge",
-                    "dl1.24xlarge",
-                    "dl2q.24xlarge",
-                    "f1.16xlarge",
-                    "f1.2xlarge",
-                    "f1.4xlarge",
-                    "f2.12xlarge",
-                    "f2.48xlarge",
-                    "f2.6xlarge",
-                    "g2.2xlarge",
-                    "g2.8xlarge",
-                    "g3.16xlarge",
-                    "g3.4xlarge",
-                    "g3.8xlarge",
-                    "g3s.xlarge",
-                    "g4ad.16xlarge",
-                    "g4ad.2xlarge",
-                    "g4ad.4xlarge",
-                    "g4ad.8xlarge",
-                    "g4ad.xlarge",
-                    "g4dn.12xlarge",
-                    "g4dn.16xlarge",
-                    "g4dn.2xlarge",
-                    "g4dn.4xlarge",
-                    "g4dn.8xlarge",
-                    "g4dn.metal",
-                    "g4dn.xlarge",
-                    "g5.12xlarge",
-                    "g5.16xlarge",
-                    "g5.24xlarge",
-                    "g5.2xlarge",
-                    "g5.48xlarge",
-                    "g5.4xlarge",
-                    "g5.8xlarge",
-                    "g5.xlarge",
-                    "g5g.16xlarge",
-                    "g5g.2xlarge",
-                    "g5g.4xlarge",
-                    "g5g.8xlarge",
-                    "g5g.metal",
-                    "g5g.xlarge",
-                    "g6.12xlarge",
-                    "g6.16xlarge",
-                    "g6.24xlarge",
-                    "g6.2xlarge",
-                    "g6.48xlarge",
-                    "g6.4xlarge",
-                    "g6.8xlarge",
-                    "g6.xlarge",
-                    "g6e.12xlarge",
-                    "g6e.16xlarge",
-                    "g6e.24xlarge",
-                    "g6e.2xlarge",
-                    "g6e.48xlarge",
-                    "g6e.4xlarge",
-                    "g6e.8xlarge",
-                    "g6e.xlarge",
-                    "g6f.2xlarge",
-                    "g6f.4xlarge",
-                    "g6f.large",
-                    "g6f.xlarge",
-                    "g7e.12xlarge",
-                    "g7e.24xlarge",
-                    "g7e.2xlarge",
-                    "g7e.48xlarge",
-                    "g7e.4xlarge",
-                    "g7e.8xlarge",
-                    "gr6.4xlarge",
-                    "gr6.8xlarge",
-                    "gr6f.4xlarge",
-                    "h1.16xlarge",
-                    "h1.2xlarge",
-                    "h1.4xlarge",
-                    "h1.8xlarge",
-                    "hi1.4xlarge",
-                    "hpc6a.48xlarge",
-                    "hpc6id.32xlarge",
-                    "hpc7a.12xlarge",
-                    "hpc7a.24xlarge",
-                    "hpc7a.48xlarge",
-                    "hpc7a.96xlarge",
-                    "hpc7g.16xlarge",
-                    "hpc7g.4xlarge",
-                    "hpc7g.8xlarge",
-                    "hpc8a.96xlarge",
-                    "hs1.8xlarge",
-                    "i2.2xlarge",
-                    "i2.4xlarge",
-                    "i2.8xlarge",
-                    "i2.xlarge",
-                    "i3.16xlarge",
-                    "i3.2xlarge",
-                    "i3.4xlarge",
-                    "i3.8xlarge",
-                    "i3.large",
-                    "i3.metal",
-                    "i3.xlarge",
-                    "i3en.12xlarge",
-                    "i3en.24xlarge",
-                    "i3en.2xlarge",
-                    "i3en.3xlarge",
-                    "i3en.6xlarge",
-                    "i3en.large",
-                    "i3en.metal",
-                    "i3en.xlarge",
-                    "i4g.16xlarge",
-                    "i4g.2xlarge",
-                    "i4g.4xlarge",
-                    "i4g.8xlarge",
-                    "i4g.large",
-                    "i4g.xlarge",
-                    "i4i.12xlarge",
-                    "i4i.16xlarge",
-                    "i4i.24xlarge",
-                    "i4i.2xlarge",
-                    "i4i.32xlarge",
-                    "i4i.4xlarge",
-                    "i4i.8xlarge",
-                    "i4i.large",
-                    "i4i.metal",
-                    "i4i.xlarge",
-                    "i7i.12xlarge",
-                    "i7i.16xlarge",
-                    "i7i.24xlarge",
-                    "i7i.2xlarge",
-                    "i7i.48xlarge",
-                    "i7i.4xlarge",
-                    "i7i.8xlarge",
-                    "i7i.large",
-                    "i7i.metal-24xl",
-                    "i7i.metal-48xl",
-                    "i7i.xlarge",
-                    "i7ie.12xlarge",
-                    "i7ie.18xlarge",
-                    "i7ie.24xlarge",
-                    "i7ie.2xlarge",
-                    "i7ie.3xlarge",
-                    "i7ie.48xlarge",
-                    "i7ie.6xlarge",
-                    "i7ie.large",
-                    "i7ie.metal-24xl",
-                    "i7ie.metal-48xl",
-                    "i7ie.xlarge",
-                    "i8g.12xlarge",
-                    "i8g.16xlarge",
-                    "i8g.24xlarge",
-                    "i8g.2xlarge",
-                    "i8g.48xlarge",
-                    "i8g.4xlarge",
-                    "i8g.8xlarge",
-                    "i8g.large",
-                    "i8g.metal-24xl",
-                    "i8g.xlarge",
-                    "i8ge.12xlarge",
-                    "i8ge.18xlarge",
-                    "i8ge.24xlarge",
-                    "i8ge.2xlarge",
-                    "i8ge.3xlarge",
-                    "i8ge.48xlarge",
-                    "i8ge.6xlarge",
-                    "i8ge.large",
-                    "i8ge.metal-24xl",
-                    "i8ge.metal-48xl",
-                    "i8ge.xlarge",
-                    "im4gn.16xlarge",
-                    "im4gn.2xlarge",
-                    "im4gn.4xlarge",
-                    "im4gn.8xlarge",
-                    "im4gn.large",
-                    "im4gn.xlarge",
-                    "inf1.24xlarge",
-                    "inf1.2xlarge",
-                    "inf1.6xlarge",
-                    "inf1.xlarge",
-                    "inf2.24xlarge",
-                    "inf2.48xlarge",
-                    "inf2.8xlarge",
-                    "inf2.xlarge",
-                    "is4gen.2xlarge",
-                    "is4gen.4xlarge",
-                    "is4gen.8xlarge",
-                    "is4gen.large",
-                    "is4gen.medium",
-                    "is4gen.xlarge",
-                    "m1.large",
-                    "m1.medium",
-                    "m1.small",
-                    "m1.xlarge",
-                    "m2.2xlarge",
-                    "m2.4xlarge",
-                    "m2.xlarge",
-                    "m3.2xlarge",
-                    "m3.large",
-                    "m3.medium",
-                    "m3.xlarge",
-                    "m4.10xlarge",
-                    "m4.16xlarge",
-                    "m4.2xlarge",
-                    "m4.4xlarge",
-                    "m4.large",
-                    "m4.xlarge",
-                    "m5.12xlarge",
-                    "m5.16xlarge",
-                    "m5.24xlarge",
-                    "m5.2xlarge",
-                    "m5.4xlarge",
-                    "m5.8xlarge",
-                    "m5.large",
-                    "m5.metal",
-                    "m5.xlarge",
-                    "m5a.12xlarge",
-                    "m5a.16xlarge",
-                    "m5a.24xlarge",
-                    "m5a.2xlarge",
-                    "m5a.4xlarge",
-                    "m5a.8xlarge",
-                    "m5a.large",
-                    "m5a.xlarge",
-                    "m5ad.12xlarge",
-                    "m5ad.16xlarge",
-                    "m5ad.24xlarge",
-                    "m5ad.2xlarge",
-                    "m5ad.4xlarge",
-                    "m5ad.8xlarge",
-                    "m5ad.large",
-                    "m5ad.xlarge",
-                    "m5d.12xlarge",
-                    "m5d.16xlarge",
-                    "m5d.24xlarge",
-                    "m5d.2xlarge",
-                    "m5d.4xlarge",
-                    "m5d.8xlarge",
-                    "m5d.large",
-                    "m5d.metal",
-                    "m5d.xlarge",
-                    "m5dn.12xlarge",
-                    "m5dn.16xlarge",
-                    "m5dn.24xlarge",
-                    "m5dn.2xlarge",
-                    "m5dn.4xlarge",
-                    "m5dn.8xlarge",
-                    "m5dn.large",
-                    "m5dn.metal",
-                    "m5dn.xlarge",
-                    "m5n.12xlarge",
-                    "m5n.16xlarge",
-                    "m5n.24xlarge",
-                    "m5n.2xlarge",
-                    "m5n.4xlarge",
-                    "m5n.8xlarge",
-                    "m5n.large",
-                    "m5n.metal",
-                    "m5n.xlarge",
-                    "m5zn.12xlarge",
-                    "m5zn.2xlarge",
-                    "m5zn.3xlarge",
-                    "m5zn.6xlarge",
-                    "m5zn.large",
-                    "m5zn.metal",
-                    "m5zn.xlarge",
-                    "m6a.12xlarge",
-                    "m6a.16xlarge",
-                    "m6a.24xlarge",
-                    "m6a.2xlarge",
-                    "m6a.32xlarge",
-                    "m6a.48xlarge",
-                    "m6a.4xlarge",
-                    "m6a.8xlarge",
-                    "m6a.large",
-                    "m6a.metal",
-                    "m6a.xlarge",
-                    "m6g.12xlarge",
-                    "m6g.16xlarge",
-                    "m6g.2xlarge",
-                    "m6g.4xlarge",
-                    "m6g.8xlarge",
-                    "m6g.large",
-                    "m6g.medium",
-                    "m6g.metal",
-                    "m6g.xlarge",
-                    "m6gd.12xlarge",
-                    "m6gd.16xlarge",
-                    "m6gd.2xlarge",
-                    "m6gd.4xlarge",
-                    "m6gd.8xlarge",
-                    "m6gd.large",
-                    "m6gd.medium",
-                    "m6gd.metal",
-                    "m6gd.xlarge",
-                    "m6i.12xlarge",
-                    "m6i.16xlarge",
-                    "m6i.24xlarge",
-                    "m6i.2xlarge",
-                    "m6i.32xlarge",
-                    "m6i.4xlarge",
-                    "m6i.8xlarge",
-                    "m6i.large",
-                    "m6i.metal",
-                    "m6i.xlarge",
-                    "m6id.12xlarge",
-                    "m6id.16xlarge",
-                    "m6id.24xlarge",
-                    "m6id.2xlarge",
-                    "m6id.32xlarge",
-                    "m6id.4xlarge",
-                    "m6id.8xlarge",
-                    "m6id.large",
-                    "m6id.metal",
-                    "m6id.xlarge",
-                    "m6idn.12xlarge",
-                    "m6idn.16xlarge",
-                    "m6idn.24xlarge",
-                    "m6idn.2xlarge",
-                    "m6idn.32xlarge",
-                    "m6idn.4xlarge",
-                    "m6idn.8xlarge",
-                    "m6idn.large",
-                    "m6idn.metal",
-                    "m6idn.xlarge",
-                    "m6in.12xlarge",
-                    "m6in.16xlarge",
-                    "m6in.24xlarge",
-                    "m6in.2xlarge",
-                    "m6in.32xlarge",
-                    "m6in.4xlarge",
-                    "m6in.8xlarge",
-                    "m6in.large",
-                    "m6in.metal",
-                    "m6in.xlarge",
-                    "m7a.12xlarge",
-                    "m7a.16xlarge",
-                    "m7a.24xlarge",
-                    "m7a.2xlarge",
-                    "m7a.32xlarge",
-                    "m7a.48xlarge",
-                    "m7a.4xlarge",
-                    "m7a.8xlarge",
-                    "m7a.large",
-                    "m7a.medium",
-                    "m7a.metal-48xl",
-                    "m7a.xlarge",
-                    "m7g.12xlarge",
-                    "m7g.16xlarge",
-                    "m7g.2xlarge",
-                    "m7g.4xlarge",
-                    "m7g.8xlarge",
-                    "m7g.large",
-                    "m7g.medium",
-                    "m7g.metal",
-                    "m7g.xlarge",
-                    "m7gd.12xlarge",
-                    "m7gd.16xlarge",
-                    "m7gd.2xlarge",
-                    "m7gd.4xlarge",
-                    "m7gd.8xlarge",
-                    "m7gd.large",
-                    "m7gd.medium",
-                    "m7gd.metal",
-                    "m7gd.xlarge",
-                    "m7i-flex.12xlarge",
-                    "m7i-flex.16xlarge",
-                    "m7i-flex.2xlarge",
-                    "m7i-flex.4xlarge",
-                    "m7i-flex.8xlarge",
-                    "m7i-flex.large",
-                    "m7i-flex.xlarge",
-                    "m7i.12xlarge",
-                    "m7i.16xlarge",
-                    "m7i.24xlarge",
-                    "m7i.2xlarge",
-                    "m7i.48xlarge",
-                    "m7i.4xlarge",
-                    "m7i.8xlarge",
-                    "m7i.large",
-                    "m7i.metal-24xl",
-                    "m7i.metal-48xl",
-                    "m7i.xlarge",
-                    "m8a.12xlarge",
-                    "m8a.16xlarge",
-                    "m8a.24xlarge",
-                    "m8a.2xlarge",
-                    "m8a.48xlarge",
-                    "m8a.4xlarge",
-                    "m8a.8xlarge",
-                    "m8a.large",
-                    "m8a.medium",
-                    "m8a.metal-24xl",
-                    "m8a.metal-48xl",
-                    "m8a.xlarge",
-                    "m8azn.12xlarge",
-                    "m8azn.24xlarge",
-                    "m8azn.3xlarge",
-                    "m8azn.6xlarge",
-                    "m8azn.large",
-                    "m8azn.medium",
-                    "m8azn.metal-12xl",
-                    "m8azn.metal-24xl",
-                    "m8azn.xlarge",
-                    "m8g.12xlarge",
-                    "m8g.16xlarge",
-                    "m8g.24xlarge",
-                    "m8g.2xlarge",
-                    "m8g.48xlarge",
-                    "m8g.4xlarge",
-                    "m8g.8xlarge",
-                    "m8g.large",
-                    "m8g.medium",
-                    "m8g.metal-24xl",
-                    "m8g.metal-48xl",
-                    "m8g.xlarge",
-                    "m8gb.12xlarge",
-                    "m8gb.16xlarge",
-                    "m8gb.24xlarge",
-                    "m8gb.2xlarge",
-                    "m8gb.48xlarge",
-                    "m8gb.4xlarge",
-                    "m8gb.8xlarge",
-                    "m8gb.large",
-                    "m8gb.medium",
-                    "m8gb.metal-24xl",
-                    "m8gb.metal-48xl",
-                    "m8gb.xlarge",
-                    "m8gd.12xlarge",
-                    "m8gd.16xlarge",
-                    "m8gd.24xlarge",
-                    "m8gd.2xlarge",
-                    "m8gd.48xlarge",
-                    "m8gd.4xlarge",
-                    "m8gd.8xlarge",
-                    "m8gd.large",
-                    "m8gd.medium",
-                    "m8gd.metal-24xl",
-                    "m8gd.metal-48xl",
-                    "m8gd.xlarge",
-                    "m8gn.12xlarge",
-                    "m8gn.16xlarge",
-                    "m8gn.24xlarge",
-                    "m8gn.2xlarge",
-                    "m8gn.48xlarge",
-                    "m8gn.4xlarge",
-                    "m8gn.8xlarge",
-                    "m8gn.large",
-                    "m8gn.medium",
-                    "m8gn.metal-24xl",
-                    "m8gn.metal-48xl",
-                    "m8gn.xlarge",
-                    "m8i-flex.12xlarge",
-                    "m8i-flex.16xlarge",
-                    "m8i-flex.2xlarge",
-                    "m8i-flex.4xlarge",
-                    "m8i-flex.8xlarge",
-                    "m8i-flex.large",
-                    "m8i-flex.xlarge",
-                    "m8i.12xlarge",
-                    "m8i.16xlarge",
-                    "m8i.24xlarge",
-                    "m8i.2xlarge",
-                    "m8i.32xlarge",
-                    "m8i.48xlarge",
-                    "m8i.4xlarge",
-                    "m8i.8xlarge",
-                    "m8i.96xlarge",
-                    "m8i.large",
-                    "m8i.metal-48xl",
-                    "m8i.metal-96xl",
-                    "m8i.xlarge",
-                    "m8id.12xlarge",
-                    "m8id.16xlarge",
-                    "m8id.24xlarge",
-                    "m8id.2xlarge",
-                    "m8id.32xlarge",
-                    "m8id.48xlarge",
-                    "m8id.4xlarge",
-                    "m8id.8xlarge",
-                    "m8id.96xlarge",
-                    "m8id.large",
-                    "m8id.metal-48xl",
-                    "m8id.metal-96xl",
-                    "m8id.xlarge",
-                    "mac-m4.metal",
-                    "mac-m4max.metal",
-                    "mac-m4pro.metal",
-                    "mac1.metal",
-                    "mac2-m1ultra.metal",
-                    "mac2-m2.metal",
-                    "mac2-m2pro.metal",
-                    "mac2.metal",
-                    "p2.16xlarge",
-                    "p2.8xlarge",
-                    "p2.xlarge",
-                    "p3.16xlarge",
-                    "p3.2xlarge",
-                    "p3.8xlarge",
-                    "p3dn.24xlarge",
-                    "p4d.24xlarge",
-                    "p4de.24xlarge",
-                    "p5.48xlarge",
-                    "p5.4xlarge",
-                    "p5e.48xlarge",
-                    "p5en.48xlarge",
-                    "p6-b200.48xlarge",
-                    "p6-b300.48xlarge",
-                    "p6e-gb200.36xlarge",
-                    "r3.2xlarge",
-                    "r3.4xlarge",
-                    "r3.8xlarge",
-                    "r3.large",
-                    "r3.xlarge",
-                    "r4.16xlarge",
-                    "r4.2xlarge",
-                    "r4.4xlarge",
-                    "r4.8xlarge",
-                    "r4.large",
-                    "r4.xlarge",
-                    "r5.12xlarge",
-                    "r5.16xlarge",
-                    "r5.24xlarge",
-                    "r5.2xlarge",
-                    "r5.4xlarge",
-                    "r5.8xlarge",
-                    "r5.large",
-                    "r5.metal",
-                    "r5.xlarge",
-                    "r5a.12xlarge",
-                    "r5a.16xlarge",
-                    "r5a.24xlarge",
-                    "r5a.2xlarge",
-                    "r5a.4xlarge",
-                    "r5a.8xlarge",
-                    "r5a.large",
-                    "r5a.xlarge",
-                    "r5ad.12xlarge",
-                    "r5ad.16xlarge",
-                    "r5ad.24xlarge",
-                    "r5ad.2xlarge",
-                    "r5ad.4xlarge",
-                    "r5ad.8xlarge",
-                    "r5ad.large",
-                    "r5ad.xlarge",
-                    "r5b.12xlarge",
-                    "r5b.16xlarge",
-                    "r5b.24xlarge",
-                    "r5b.2xlarge",
-                    "r5b.4xlarge",
-                    "r5b.8xlarge",
-                    "r5b.large",
-                    "r5b.metal",
-                    "r5b.xlarge",
-                    "r5d.12xlarge",
-                    "r5d.16xlarge",
-                    "r5d.24xlarge",
-                    "r5d.2xlarge",
-                    "r5d.4xlarge",
-                    "r5d.8xlarge",
-                    "r5d.large",
-                    "r5d.metal",
-                    "r5d.xlarge",
-                    "r5dn.12xlarge",
-                    "r5dn.16xlarge",
-                    "r5dn.24xlarge",
-                    "r5dn.2xlarge",
-                    "r5dn.4xlarge",
-                    "r5dn.8xlarge",
-                    "r5dn.large",
-                    "r5dn.metal",
-                    "r5dn.xlarge",
-                    "r5n.12xlarge",
-                    "r5n.16xlarge",
-                    "r5n.24xlarge",
-                    "r5n.2xlarge",
-                    "r5n.4xlarge",
-                    "r5n.8xlarge",
-                    "r5n.large",
-                    "r5n.metal",
-                    "r5n.xlarge",
-                    "r6a.12xlarge",
-                    "r6a.16xlarge",
-                    "r6a.24xlarge",
-                    "r6a.2xlarge",
-                    "r6a.32xlarge",
-                    "r6a.48xlarge",
-                    "r6a.4xlarge",
-                    "r6a.8xlarge",
-                    "r6a.large",
-                    "r6a.metal",
-                    "r6a.xlarge",
-                    "r6g.12xlarge",
-                    "r6g.16xlarge",
-                    "r6g.2xlarge",
-                    "r6g.4xlarge",
-                    "r6g.8xlarge",
-                    "r6g.large",
-                    "r6g.medium",
-                    "r6g.metal",
-                    "r6g.xlarge",
-                    "r6gd.12xlarge",
-                    "r6gd.16xlarge",
-                    "r6gd.2xlarge",
-                    "r6gd.4xlarge",
-                    "r6gd.8xlarge",
-                    "r6gd.large",
-                    "r6gd.medium",
-                    "r6gd.metal",
-                    "r6gd.xlarge",
-                    "r6i.12xlarge",
-                    "r6i.16xlarge",
-                    "r6i.24xlarge",
-                    "r6i.2xlarge",
-                    "r6i.32xlarge",
-                    "r6i.4xlarge",
-                    "r6i.8xlarge",
-                    "r6i.large",
-                    "r6i.metal",
-                    "r6i.xlarge",
-                    "r6id.12xlarge",
-                    "r6id.16xlarge",
-                    "r6id.24xlarge",
-                    "r6id.2xlarge",
-                    "r6id.32xlarge",
-                    "r6id.4xlarge",
-                    "r6id.8xlarge",
-                    "r6id.large",
-                    "r6id.metal",
-                    "r6id.xlarge",
-                    "r6idn.12xlarge",
-                    "r6idn.16xlarge",
-                    "r6idn.24xlarge",
-                    "r6idn.2xlarge",
-                    "r6idn.32xlarge",
-                    "r6idn.4xlarge",
-                    "r6idn.8xlarge",
-                    "r6idn.large",
-                    "r6idn.metal",
-                    "r6idn.xlarge",
-                    "r6in.12xlarge",
-                    "r6in.16xlarge",
-                    "r6in.24xlarge",
-                    "r6in.2xlarge",
-                    "r6in.32xlarge",
-                    "r6in.4xlarge",
-                    "r6in.8xlarge",
-                    "r6in.large",
-                    "r6in.metal",
-                    "r6in.xlarge",
-                    "r7a.12xlarge",
-                    "r7a.16xlarge",
-                    "r7a.24xlarge",
-                    "r7a.2xlarge",
-                    "r7a.32xlarge",
-                    "r7a.48xlarge",
-                    "r7a.4xlarge",
-                    "r7a.8xlarge",
-                    "r7a.large",
-                    "r7a.medium",
-                    "r7a.metal-48xl",
-                    "r7a.xlarge",
-                    "r7g.12xlarge",
-                    "r7g.16xlarge",
-                    "r7g.2xlarge",
-                    "r7g.4xlarge",
-                    "r7g.8xlarge",
-                    "r7g.large",
-                    "r7g.medium",
-                    "r7g.metal",
-                    "r7g.xlarge",
-                    "r7gd.12xlarge",
-                    "r7gd.16xlarge",
-                    "r7gd.2xlarge",
-                    "r7gd.4xlarge",
-                    "r7gd.8xlarge",
-                    "r7gd.large",
-                    "r7gd.medium",
-                    "r7gd.metal",
-                    "r7gd.xlarge",
-                    "r7i.12xlarge",
-                    "r7i.16xlarge",
-                    "r7i.24xlarge",
-                    "r7i.2xlarge",
-                    "r7i.48xlarge",
-                    "r7i.4xlarge",
-                    "r7i.8xlarge",
-                    "r7i.large",
-                    "r7i.metal-24xl",
-                    "r7i.metal-48xl",
-                    "r7i.xlarge",
-                    "r7iz.12xlarge",
-                    "r7iz.16xlarge",
-                    "r7iz.2xlarge",
-                    "r7iz.32xlarge",
-                    "r7iz.4xlarge",
-                    "r7iz.8xlarge",
-                    "r7iz.large",
-                    "r7iz.metal-16xl",
-                    "r7iz.metal-32xl",
-                    "r7iz.xlarge",
-                    "r8a.12xlarge",
-                    "r8a.16xlarge",
-                    "r8a.24xlarge",
-                    "r8a.2xlarge",
-                    "r8a.48xlarge",
-                    "r8a.4xlarge",
-                    "r8a.8xlarge",
-                    "r8a.large",
-                    "r8a.medium",
-                    "r8a.metal-24xl",
-                    "r8a.metal-48xl",
-                    "r8a.xlarge",
-                    "r8g.12xlarge",
-                    "r8g.16xlarge",
-                    "r8g.24xlarge",
-                    "r8g.2xlarge",
-                    "r8g.48xlarge",
-                    "r8g.4xlarge",
-                    "r8g.8xlarge",
-                    "r8g.large",
-                    "r8g.medium",
-                    "r8g.metal-24xl",
-                    "r8g.metal-48xl",
-                    "r8g.xlarge",
-                    "r8gb.12xlarge",
-                    "r8gb.16xlarge",
-                    "r8gb.24xlarge",
-                    "r8gb.2xlarge",
-                    "r8gb.4xlarge",
-                    "r8gb.8xlarge",
-                    "r8gb.large",
-                    "r8gb.medium",
-                    "r8gb.metal-24xl",
-                    "r8gb.xlarge",
-                    "r8gd.12xlarge",
-                    "r8gd.16xlarge",
-                    "r8gd.24xlarge",
-                    "r8gd.2xlarge",
-                    "r8gd.48xlarge",
-                    "r8gd.4xlarge",
-                    "r8gd.8xlarge",
-                    "r8gd.large",
-                    "r8gd.medium",
-                    "r8gd.metal-24xl",
-                    "r8gd.metal-48xl",
-                    "r8gd.xlarge",
-                    "r8gn.12xlarge",
-                    "r8gn.16xlarge",
-                    "r8gn.24xlarge",
-                    "r8gn.2xlarge",
-                    "r8gn.48xlarge",
-                    "r8gn.4xlarge",
-                    "r8gn.8xlarge",
-                    "r8gn.large",
-                    "r8gn.medium",
-                    "r8gn.metal-24xl",
-                    "r8gn.metal-48xl",
-                    "r8gn.xlarge",
-                    "r8i-flex.12xlarge",
-                    "r8i-flex.16xlarge",
-                    "r8i-flex.2xlarge",
-                    "r8i-flex.4xlarge",
-                    "r8i-flex.8xlarge",
-                    "r8i-flex.large",
-                    "r8i-flex.xlarge",
-                    "r8i.12xlarge",
-                    "r8i.16xlarge",
-                    "r8i.24xlarge",
-                    "r8i.2xlarge",
-                    "r8i.32xlarge",
-                    "r8i.48xlarge",
-                    "r8i.4xlarge",
-                    "r8i.8xlarge",
-                    "r8i.96xlarge",
-                    "r8i.large",
-                    "r8i.metal-48xl",
-                    "r8i.metal-96xl",
-                    "r8i.xlarge",
-                    "r8id.12xlarge",
-                    "r8id.16xlarge",
-                    "r8id.24xlarge",
-                    "r8id.2xlarge",
-                    "r8id.32xlarge",
-                    "r8id.48xlarge",
-                    "r8id.4xlarge",
-                    "r8id.8xlarge",
-                    "r8id.96xlarge",
-                    "r8id.large",
-                    "r8id.metal-48xl",
-                    "r8id.metal-96xl",
-                    "r8id.xlarge",
-                    "t1.micro",
-                    "t2.2xlarge",
-                    "t2.large",
-                    "t2.medium",
-                    "t2.micro",
-                    "t2.nano",
-                    "t2.small",
-                    "t2.xlarge",
-                    "t3.2xlarge",
-                    "t3.large",
-                    "t3.medium",
-                    "t3.micro",
-                    "t3.nano",
-                    "t3.small",
-                    "t3.xlarge",
-                    "t3a.2xlarge",
-                    "t3a.large",
-                    "t3a.medium",
-                    "t3a.micro",
-                    "t3a.nano",
-                    "t3a.small",
-                    "t3a.xlarge",
-                    "t4g.2xlarge",
-                    "t4g.large",
-                    "t4g.medium",
-                    "t4g.micro",
-                    "t4g.nano",
-                    "t4g.small",
-                    "t4g.xlarge",
-                    "trn1.2xlarge",
-                    "trn1.32xlarge",
-                    "trn1n.32xlarge",
-                    "trn2.3xlarge",
-                    "trn2.48xlarge",
-                    "u-12tb1.112xlarge",
-                    "u-12tb1.metal",
-                    "u-18tb1.112xlarge",
-                    "u-18tb1.metal",
-                    "u-24tb1.112xlarge",
-                    "u-24tb1.metal",
-                    "u-3tb1.56xlarge",
-                    "u-6tb1.112xlarge",
-                    "u-6tb1.56xlarge",
-                    "u-6tb1.metal",
-                    "u-9tb1.112xlarge",
-                    "u-9tb1.metal",
-                    "u7i-12tb.224xlarge",
-                    "u7i-6tb.112xlarge",
-                    "u7i-8tb.112xlarge",
-                    "u7ib-12tb.224xlarge",
-                    "u7in-16tb.224xlarge",
-                    "u7in-24tb.224xlarge",
-                    "u7in-32tb.224xlarge",
-                    "u7inh-32tb.480xlarge",
-                    "vt1.24xlarge",
-                    "vt1.3xlarge",
-                    "vt1.6xlarge",
-                    "x1.16xlarge",
-                    "x1.32xlarge",
-                    "x1e.16xlarge",
-                    "x1e.2xlarge",
-                    "x1e.32xlarge",
-                    "x1e.4xlarge",
-                    "x1e.8xlarge",
-                    "x1e.xlarge",
-                    "x2gd.12xlarge",
-                    "x2gd.16xlarge",
-                    "x2gd.2xlarge",
-                    "x2gd.4xlarge",
-                    "x2gd.8xlarge",
-                    "x2gd.large",
-                    "x2gd.medium",
-                    "x2gd.metal",
-                    "x2gd.xlarge",
-                    "x2idn.16xlarge",
-                    "x2idn.24xlarge",
-                    "x2idn.32xlarge",
-                    "x2idn.metal",
-                    "x2iedn.16xlarge",
-                    "x2iedn.24xlarge",
-                    "x2iedn.2xlarge",
-                    "x2iedn.32xlarge",
-                    "x2iedn.4xlarge",
-                    "x2iedn.8xlarge",
-                    "x2iedn.metal",
-                    "x2iedn.xlarge",
-                    "x2iezn.12xlarge",
-                    "x2iezn.2xlarge",
-                    "x2iezn.4xlarge",
-                    "x2iezn.6xlarge",
-                    "x2iezn.8xlarge",
-                    "x2iezn.metal",
-                    "x8aedz.12xlarge",
-                    "x8aedz.24xlarge",
-                    "x8aedz.3xlarge",
-                    "x8aedz.6xlarge",
-                    "x8aedz.large",
-                    "x8aedz.metal-12xl",
-                    "x8aedz.metal-24xl",
-                    "x8aedz.xlarge",
-                    "x8g.12xlarge",
-                    "x8g.16xlarge",
-                    "x8g.24xlarge",
-                    "x8g.2xlarge",
-                    "x8g.48xlarge",
-                    "x8g.4xlarge",
-                    "x8g.8xlarge",
-                    "x8g.large",
-                    "x8g.medium",
-                    "x8g.metal-24xl",
-                    "x8g.metal-48xl",
-                    "x8g.xlarge",
-                    "x8i.12xlarge",
-                    "x8i.16xlarge",
-                    "x8i.24xlarge",
-                    "x8i.2xlarge",
-                    "x8i.32xlarge",
-                    "x8i.48xlarge",
-                    "x8i.4xlarge",
-                    "x8i.64xlarge",
-                    "x8i.8xlarge",
-                    "x8i.96xlarge",
-                    "x8i.large",
-                    "x8i.metal-48xl",
-                    "x8i.metal-96xl",
-                    "x8i.xlarge",
-                    "z1d.12xlarge",
-                    "z1d.2xlarge",
-                    "z1d.3xlarge",
-                    "z1d.6xlarge",
-                    "z1d.large",
-                    "z1d.metal",
-                    "z1d.xlarge",
-                ],
-                format: None,
-            }),
-        ),
+        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceIpv6Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None })),
         ("KernelId", Shape::STR),
         ("KeyName", Shape::STR),
-        (
-            "LaunchTemplate",
-            Shape::Object(&RULE_LaunchTemplateSpecification),
-        ),
-        (
-            "LicenseSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LicenseSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LaunchTemplate", Shape::Object(&RULE_LaunchTemplateSpecification)),
+        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None })),
         ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
         ("Monitoring", Shape::Bool),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkInterface),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None })),
         ("PlacementGroupName", Shape::STR),
-        (
-            "PrivateDnsNameOptions",
-            Shape::Object(&RULE_PrivateDnsNameOptions),
-        ),
+        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
         ("PrivateIpAddress", Shape::STR),
         ("PropagateTagsToVolumeOnCreation", Shape::Bool),
         ("RamdiskId", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupName),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupName), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SourceDestCheck", Shape::Bool),
-        (
-            "SsmAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SsmAssociation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SsmAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_SsmAssociation), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Tenancy", Shape::STR),
         ("UserData", Shape::STR),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("NetworkInterfaces", &["SubnetId"]),
-        ("SubnetId", &["NetworkInterfaces"]),
-    ],
+    dependent_excluded: &[("NetworkInterfaces", &["SubnetId"]), ("SubnetId", &["NetworkInterfaces"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::Instance` resource.
@@ -1729,6 +371,7 @@ pub struct Instance {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl Instance {
     /// The CloudFormation type name, `AWS::EC2::Instance`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::Instance";
@@ -1740,105 +383,11 @@ impl Instance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-instance.html",
         primary_identifier: &["InstanceId"],
         required: &[],
-        create_only: &[
-            "AvailabilityZone",
-            "CpuOptions",
-            "ElasticGpuSpecifications",
-            "ElasticInferenceAccelerators",
-            "EnclaveOptions",
-            "HibernationOptions",
-            "HostResourceGroupArn",
-            "ImageId",
-            "Ipv6AddressCount",
-            "Ipv6Addresses",
-            "KeyName",
-            "LaunchTemplate",
-            "LicenseSpecifications",
-            "NetworkInterfaces",
-            "PlacementGroupName",
-            "PrivateIpAddress",
-            "SecurityGroups",
-            "SubnetId",
-        ],
-        conditional_create_only: &[
-            "AdditionalInfo",
-            "Affinity",
-            "EbsOptimized",
-            "HostId",
-            "InstanceType",
-            "KernelId",
-            "PrivateDnsNameOptions",
-            "RamdiskId",
-            "Tenancy",
-            "UserData",
-            "BlockDeviceMappings",
-            "SecurityGroupIds",
-        ],
-        write_only: &[
-            "BlockDeviceMappings/*/NoDevice",
-            "BlockDeviceMappings/*/VirtualName",
-            "LicenseSpecifications",
-            "AdditionalInfo",
-            "Ipv6AddressCount",
-            "Ipv6Addresses",
-            "PropagateTagsToVolumeOnCreation",
-        ],
-        read_only: &[
-            "InstanceId",
-            "PrivateIp",
-            "PublicDnsName",
-            "PublicIp",
-            "PrivateDnsName",
-            "VpcId",
-            "State",
-        ],
-        attributes: &[
-            "AdditionalInfo",
-            "Affinity",
-            "AvailabilityZone",
-            "BlockDeviceMappings",
-            "CpuOptions.CoreCount",
-            "CpuOptions.ThreadsPerCore",
-            "CreditSpecification.CPUCredits",
-            "DisableApiTermination",
-            "EbsOptimized",
-            "ElasticGpuSpecifications",
-            "ElasticInferenceAccelerators",
-            "EnclaveOptions.Enabled",
-            "HibernationOptions.Configured",
-            "HostId",
-            "HostResourceGroupArn",
-            "IamInstanceProfile",
-            "ImageId",
-            "InstanceId",
-            "InstanceInitiatedShutdownBehavior",
-            "InstanceType",
-            "Ipv6AddressCount",
-            "Ipv6Addresses",
-            "KernelId",
-            "KeyName",
-            "LicenseSpecifications",
-            "Monitoring",
-            "NetworkInterfaces",
-            "PlacementGroupName",
-            "PrivateDnsName",
-            "PrivateIp",
-            "PrivateIpAddress",
-            "PropagateTagsToVolumeOnCreation",
-            "PublicDnsName",
-            "PublicIp",
-            "RamdiskId",
-            "SecurityGroupIds",
-            "SecurityGroups",
-            "SourceDestCheck",
-            "SsmAssociations",
-            "SubnetId",
-            "Tags",
-            "Tenancy",
-            "UserData",
-            "Volumes",
-            "VpcId",
-        ],
+        create_only: &["AvailabilityZone", "CpuOptions", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions", "HibernationOptions", "HostResourceGroupArn", "ImageId", "Ipv6AddressCount", "Ipv6Addresses", "KeyName", "LaunchTemplate", "LicenseSpecifications", "NetworkInterfaces", "PlacementGroupName", "PrivateIpAddress", "SecurityGroups", "SubnetId"],
+        conditional_create_only: &["AdditionalInfo", "Affinity", "EbsOptimized", "HostId", "InstanceType", "KernelId", "PrivateDnsNameOptions", "RamdiskId", "Tenancy", "UserData", "BlockDeviceMappings", "SecurityGroupIds"],
+        write_only: &["BlockDeviceMappings/*/NoDevice", "BlockDeviceMappings/*/VirtualName", "LicenseSpecifications", "AdditionalInfo", "Ipv6AddressCount", "Ipv6Addresses", "PropagateTagsToVolumeOnCreation"],
+        read_only: &["InstanceId", "PrivateIp", "PublicDnsName", "PublicIp", "PrivateDnsName", "VpcId", "State"],
+        attributes: &["AdditionalInfo", "Affinity", "AvailabilityZone", "BlockDeviceMappings", "CpuOptions.CoreCount", "CpuOptions.ThreadsPerCore", "CreditSpecification.CPUCredits", "DisableApiTermination", "EbsOptimized", "ElasticGpuSpecifications", "ElasticInferenceAccelerators", "EnclaveOptions.Enabled", "HibernationOptions.Configured", "HostId", "HostResourceGroupArn", "IamInstanceProfile", "ImageId", "InstanceId", "InstanceInitiatedShutdownBehavior", "InstanceType", "Ipv6AddressCount", "Ipv6Addresses", "KernelId", "KeyName", "LicenseSpecifications", "Monitoring", "NetworkInterfaces", "PlacementGroupName", "PrivateDnsName", "PrivateIp", "PrivateIpAddress", "PropagateTagsToVolumeOnCreation", "PublicDnsName", "PublicIp", "RamdiskId", "SecurityGroupIds", "SecurityGroups", "SourceDestCheck", "SsmAssociations", "SubnetId", "Tags", "Tenancy", "UserData", "Volumes", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -1849,344 +398,87 @@ impl Instance {
     }
 
     /// `AdditionalInfo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_info(mut self, value: impl Into<Str>) -> Self {
-        self.additional_info = Some(value.into());
-        self
-    }
-
+    pub fn additional_info(mut self, value: impl Into<Str>) -> Self { self.additional_info = Some(value.into()); self }
     /// `Affinity`: an [`Affinity`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn affinity(mut self, value: impl Into<Affinity>) -> Self {
-        self.affinity = Some(value.into());
-        self
-    }
-
+    pub fn affinity(mut self, value: impl Into<Affinity>) -> Self { self.affinity = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self {
-        self.cpu_options = Some(value.into());
-        self
-    }
-
+    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self { self.cpu_options = Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self {
-        self.credit_specification = Some(value.into());
-        self
-    }
-
+    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self { self.credit_specification = Some(value.into()); self }
     /// `DisableApiTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_api_termination = Some(value.into());
-        self
-    }
-
+    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self { self.disable_api_termination = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `ElasticGpuSpecifications`: a list of [`ElasticGpuSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_gpu_specifications(
-        mut self,
-        value: impl Into<List<ElasticGpuSpecification>>,
-    ) -> Self {
-        self.elastic_gpu_specifications = Some(value.into());
-        self
-    }
-
+    pub fn elastic_gpu_specifications(mut self, value: impl Into<List<ElasticGpuSpecification>>) -> Self { self.elastic_gpu_specifications = Some(value.into()); self }
     /// `ElasticInferenceAccelerators`: a list of [`ElasticInferenceAccelerator`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_inference_accelerators(
-        mut self,
-        value: impl Into<List<ElasticInferenceAccelerator>>,
-    ) -> Self {
-        self.elastic_inference_accelerators = Some(value.into());
-        self
-    }
-
+    pub fn elastic_inference_accelerators(mut self, value: impl Into<List<ElasticInferenceAccelerator>>) -> Self { self.elastic_inference_accelerators = Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self {
-        self.enclave_options = Some(value.into());
-        self
-    }
-
+    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self { self.enclave_options = Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self {
-        self.hibernation_options = Some(value.into());
-        self
-    }
-
+    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self { self.hibernation_options = Some(value.into()); self }
     /// `HostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_id = Some(value.into());
-        self
-    }
-
+    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.host_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
     /// `IamInstanceProfile`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_initiated_shutdown_behavior(
-        mut self,
-        value: impl Into<InstanceInitiatedShutdownBehavior>,
-    ) -> Self {
-        self.instance_initiated_shutdown_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `KernelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
-    }
-
+    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
     /// `KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `LaunchTemplate`: a [`LaunchTemplateSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self {
-        self.launch_template = Some(value.into());
-        self
-    }
-
+    pub fn launch_template(mut self, value: impl Into<Obj<LaunchTemplateSpecification>>) -> Self { self.launch_template = Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self {
-        self.license_specifications = Some(value.into());
-        self
-    }
-
+    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self { self.license_specifications = Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `Monitoring`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring(mut self, value: impl Into<Bool>) -> Self {
-        self.monitoring = Some(value.into());
-        self
-    }
-
+    pub fn monitoring(mut self, value: impl Into<Bool>) -> Self { self.monitoring = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `PlacementGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.placement_group_name = Some(value.into());
-        self
-    }
-
+    pub fn placement_group_name(mut self, value: impl Into<Str>) -> Self { self.placement_group_name = Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_name_options(
-        mut self,
-        value: impl Into<Obj<PrivateDnsNameOptions>>,
-    ) -> Self {
-        self.private_dns_name_options = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PropagateTagsToVolumeOnCreation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn propagate_tags_to_volume_on_creation(mut self, value: impl Into<Bool>) -> Self {
-        self.propagate_tags_to_volume_on_creation = Some(value.into());
-        self
-    }
-
+    pub fn propagate_tags_to_volume_on_creation(mut self, value: impl Into<Bool>) -> Self { self.propagate_tags_to_volume_on_creation = Some(value.into()); self }
     /// `RamdiskId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self {
-        self.ramdisk_id = Some(value.into());
-        self
-    }
-
+    pub fn ramdisk_id(mut self, value: impl Into<Str>) -> Self { self.ramdisk_id = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SourceDestCheck`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self {
-        self.source_dest_check = Some(value.into());
-        self
-    }
-
+    pub fn source_dest_check(mut self, value: impl Into<Bool>) -> Self { self.source_dest_check = Some(value.into()); self }
     /// `SsmAssociations`: a list of [`SsmAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssm_associations(mut self, value: impl Into<List<SsmAssociation>>) -> Self {
-        self.ssm_associations = Some(value.into());
-        self
-    }
-
+    pub fn ssm_associations(mut self, value: impl Into<List<SsmAssociation>>) -> Self { self.ssm_associations = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Tenancy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Str>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
-
+    pub fn tenancy(mut self, value: impl Into<Str>) -> Self { self.tenancy = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
-
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl Resource for Instance {
@@ -2632,33 +924,20 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssociationParameterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The name of an input parameter that is in the associated SSM document.
     pub key: Str,
     /// `Value`: a list of strings, required.
-    ///
-    /// The value of an input parameter.
     pub value: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssociationParameter: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Value", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssociationParameter` property type of `AWS::EC2::Instance`.
@@ -2680,6 +959,7 @@ pub struct AssociationParameter {
     pub value: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AssociationParameter {
     /// A `AssociationParameter` with its required properties, named in a [`AssociationParameterRequired`].
     pub fn new(required: AssociationParameterRequired) -> Self {
@@ -2690,20 +970,9 @@ impl AssociationParameter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AssociationParameter {}
@@ -2721,13 +990,10 @@ impl ToValue for AssociationParameter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BlockDeviceMappingRequired {
     /// `DeviceName`: a string, required.
-    ///
-    /// The device name. For available device names, see \[Device names for volumes\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/device_naming.html>) .
-    ///
-    /// &gt; After the instance is running, this parameter is used to specify the device name of the block device mapping to update.
     pub device_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
@@ -2737,10 +1003,8 @@ pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     ],
     required: &["DeviceName"],
     one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::Instance`.
@@ -2784,6 +1048,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with its required properties, named in a [`BlockDeviceMappingRequired`].
     pub fn new(required: BlockDeviceMappingRequired) -> Self {
@@ -2796,36 +1061,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = value.into();
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = value.into(); self }
     /// `Ebs`: an [`Ebs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Json>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Json>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -2841,14 +1083,14 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
-    properties: &[("CoreCount", Shape::INT), ("ThreadsPerCore", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CoreCount", Shape::INT),
+        ("ThreadsPerCore", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CpuOptions` property type of `AWS::EC2::Instance`.
@@ -2864,6 +1106,7 @@ pub struct CpuOptions {
     pub threads_per_core: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -2871,16 +1114,9 @@ impl CpuOptions {
     }
 
     /// `CoreCount`: an integer.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self {
-        self.core_count = Some(value.into());
-        self
-    }
-
+    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self {
-        self.threads_per_core = Some(value.into());
-        self
-    }
+    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
 }
 
 impl PropertyType for CpuOptions {}
@@ -2894,14 +1130,13 @@ impl ToValue for CpuOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
-    properties: &[("CPUCredits", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CPUCredits", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreditSpecification` property type of `AWS::EC2::Instance`.
@@ -2919,6 +1154,7 @@ pub struct CreditSpecification {
     pub cpu_credits: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2926,10 +1162,7 @@ impl CreditSpecification {
     }
 
     /// `CPUCredits`: a string.
-    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self {
-        self.cpu_credits = Some(value.into());
-        self
-    }
+    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self { self.cpu_credits = Some(value.into()); self }
 }
 
 impl PropertyType for CreditSpecification {}
@@ -2942,6 +1175,7 @@ impl ToValue for CreditSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ebs: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
@@ -2950,23 +1184,10 @@ pub(crate) static RULE_Ebs: ObjRule = ObjRule {
         ("KmsKeyId", Shape::STR),
         ("SnapshotId", Shape::STR),
         ("VolumeSize", Shape::INT),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-                format: None,
-            }),
-        ),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ebs` property type of `AWS::EC2::Instance`.
@@ -3050,6 +1271,7 @@ pub struct Ebs {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl Ebs {
     /// A `Ebs` with no property set (none is required).
     pub fn new() -> Self {
@@ -3057,60 +1279,19 @@ impl Ebs {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for Ebs {}
@@ -3133,19 +1314,17 @@ impl ToValue for Ebs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticGpuSpecificationRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of Elastic Graphics accelerator.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ElasticGpuSpecification: ObjRule = ObjRule {
-    properties: &[("Type", Shape::STR)],
+    properties: &[
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticGpuSpecification` property type of `AWS::EC2::Instance`.
@@ -3165,6 +1344,7 @@ pub struct ElasticGpuSpecification {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticGpuSpecification {
     /// A `ElasticGpuSpecification` with its required properties, named in a [`ElasticGpuSpecificationRequired`].
     pub fn new(required: ElasticGpuSpecificationRequired) -> Self {
@@ -3174,12 +1354,7 @@ impl ElasticGpuSpecification {
     }
 
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ElasticGpuSpecification {}
@@ -3194,29 +1369,18 @@ impl ToValue for ElasticGpuSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticInferenceAcceleratorRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of elastic inference accelerator. The possible values are `eia1.medium` , `eia1.large` , `eia1.xlarge` , `eia2.medium` , `eia2.large` , and `eia2.xlarge` .
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ElasticInferenceAccelerator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Count",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("Count", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticInferenceAccelerator` property type of `AWS::EC2::Instance`.
@@ -3242,6 +1406,7 @@ pub struct ElasticInferenceAccelerator {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl ElasticInferenceAccelerator {
     /// A `ElasticInferenceAccelerator` with its required properties, named in a [`ElasticInferenceAcceleratorRequired`].
     pub fn new(required: ElasticInferenceAcceleratorRequired) -> Self {
@@ -3252,20 +1417,9 @@ impl ElasticInferenceAccelerator {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for ElasticInferenceAccelerator {}
@@ -3279,21 +1433,16 @@ impl ToValue for ElasticInferenceAccelerator {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LaunchTemplateSpecification: ObjRule = ObjRule {
     properties: &[
         ("LaunchTemplateId", Shape::STR),
         ("LaunchTemplateName", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[&[
-        &["LaunchTemplateName", "Version"],
-        &["LaunchTemplateId", "Version"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["LaunchTemplateName", "Version"], &["LaunchTemplateId", "Version"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateSpecification` property type of `AWS::EC2::Instance`.
@@ -3330,6 +1479,7 @@ pub struct LaunchTemplateSpecification {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateSpecification {
     /// A `LaunchTemplateSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -3337,28 +1487,11 @@ impl LaunchTemplateSpecification {
     }
 
     /// `LaunchTemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_id = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_id(mut self, value: impl Into<Str>) -> Self { self.launch_template_id = Some(value.into()); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateSpecification {}
@@ -3377,19 +1510,17 @@ impl ToValue for LaunchTemplateSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LicenseSpecificationRequired {
     /// `LicenseConfigurationArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the license configuration.
     pub license_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
-    properties: &[("LicenseConfigurationArn", Shape::STR)],
+    properties: &[
+        ("LicenseConfigurationArn", Shape::STR),
+    ],
     required: &["LicenseConfigurationArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LicenseSpecification` property type of `AWS::EC2::Instance`.
@@ -3407,6 +1538,7 @@ pub struct LicenseSpecification {
     pub license_configuration_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LicenseSpecification {
     /// A `LicenseSpecification` with its required properties, named in a [`LicenseSpecificationRequired`].
     pub fn new(required: LicenseSpecificationRequired) -> Self {
@@ -3416,12 +1548,7 @@ impl LicenseSpecification {
     }
 
     /// `LicenseConfigurationArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.license_configuration_arn = value.into();
-        self
-    }
+    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = value.into(); self }
 }
 
 impl PropertyType for LicenseSpecification {}
@@ -3434,63 +1561,17 @@ impl ToValue for LicenseSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpProtocolIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpPutResponseHopLimit",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(64.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceMetadataTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ("HttpPutResponseHopLimit", Shape::Int(&NumRule { min: Some(1.0), max: Some(64.0), ..NumRule::ANY })),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataOptions` property type of `AWS::EC2::Instance`.
@@ -3544,6 +1625,7 @@ pub struct MetadataOptions {
     pub instance_metadata_tags: Option<InstanceMetadataTags>,
 }
 
+#[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -3551,44 +1633,15 @@ impl MetadataOptions {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self {
-        self.http_protocol_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
-
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self {
-        self.instance_metadata_tags = Some(value.into());
-        self
-    }
+    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataOptions {}
@@ -3609,13 +1662,10 @@ impl ToValue for MetadataOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceRequired {
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The position of the network interface in the attachment order. A primary network interface has a device index of 0.
-    ///
-    /// If you create a network interface when launching an instance, you must specify the device index.
     pub device_index: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("AssociateCarrierIpAddress", Shape::Bool),
@@ -3623,68 +1673,20 @@ pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::STR),
-        (
-            "EnaSrdSpecification",
-            Shape::Object(&RULE_EnaSrdSpecification),
-        ),
-        (
-            "GroupSet",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
+        ("GroupSet", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceIpv6Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceIpv6Address), min_items: None, max_items: None })),
         ("NetworkInterfaceId", Shape::STR),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAddressSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAddressSpecification), min_items: None, max_items: None })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["DeviceIndex"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("AssociateCarrierIpAddress", &["NetworkInterfaceId"]),
-        ("AssociatePublicIpAddress", &["NetworkInterfaceId"]),
-        (
-            "NetworkInterfaceId",
-            &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"],
-        ),
-    ],
+    dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterface` property type of `AWS::EC2::Instance`.
@@ -3766,6 +1768,7 @@ pub struct NetworkInterface {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with its required properties, named in a [`NetworkInterfaceRequired`].
     pub fn new(required: NetworkInterfaceRequired) -> Self {
@@ -3788,119 +1791,33 @@ impl NetworkInterface {
     }
 
     /// `AssociateCarrierIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_carrier_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_carrier_ip_address = Some(value.into()); self }
     /// `AssociatePublicIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Str>) -> Self {
-        self.device_index = value.into();
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Str>) -> Self { self.device_index = value.into(); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self {
-        self.ena_srd_specification = Some(value.into());
-        self
-    }
-
+    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
     /// `GroupSet`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self {
-        self.group_set = Some(value.into());
-        self
-    }
-
+    pub fn group_set(mut self, value: impl Into<List<Str>>) -> Self { self.group_set = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`InstanceIpv6Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<InstanceIpv6Address>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAddressSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_addresses(
-        mut self,
-        value: impl Into<List<PrivateIpAddressSpecification>>,
-    ) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAddressSpecification>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterface {}
@@ -3939,29 +1856,18 @@ impl ToValue for NetworkInterface {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SsmAssociationRequired {
     /// `DocumentName`: a string, required.
-    ///
-    /// The name of an SSM document to associate with the instance.
     pub document_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SsmAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociationParameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AssociationParameter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociationParameters", Shape::List(&ListRule { items: Shape::Object(&RULE_AssociationParameter), min_items: None, max_items: None })),
         ("DocumentName", Shape::STR),
     ],
     required: &["DocumentName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SsmAssociation` property type of `AWS::EC2::Instance`.
@@ -3983,6 +1889,7 @@ pub struct SsmAssociation {
     pub document_name: Str,
 }
 
+#[rustfmt::skip]
 impl SsmAssociation {
     /// A `SsmAssociation` with its required properties, named in a [`SsmAssociationRequired`].
     pub fn new(required: SsmAssociationRequired) -> Self {
@@ -3993,20 +1900,9 @@ impl SsmAssociation {
     }
 
     /// `AssociationParameters`: a list of [`AssociationParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_parameters(mut self, value: impl Into<List<AssociationParameter>>) -> Self {
-        self.association_parameters = Some(value.into());
-        self
-    }
-
+    pub fn association_parameters(mut self, value: impl Into<List<AssociationParameter>>) -> Self { self.association_parameters = Some(value.into()); self }
     /// `DocumentName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn document_name(mut self, value: impl Into<Str>) -> Self {
-        self.document_name = value.into();
-        self
-    }
+    pub fn document_name(mut self, value: impl Into<Str>) -> Self { self.document_name = value.into(); self }
 }
 
 impl PropertyType for SsmAssociation {}
@@ -4024,23 +1920,20 @@ impl ToValue for SsmAssociation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeRequired {
     /// `Device`: a string, required.
-    ///
-    /// The device name (for example, `/dev/sdh` or `xvdh` ).
     pub device: Str,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the EBS volume. The volume and instance must be within the same Availability Zone.
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Volume: ObjRule = ObjRule {
-    properties: &[("Device", Shape::STR), ("VolumeId", Shape::STR)],
+    properties: &[
+        ("Device", Shape::STR),
+        ("VolumeId", Shape::STR),
+    ],
     required: &["VolumeId", "Device"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Volume` property type of `AWS::EC2::Instance`.
@@ -4062,6 +1955,7 @@ pub struct Volume {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// A `Volume` with its required properties, named in a [`VolumeRequired`].
     pub fn new(required: VolumeRequired) -> Self {
@@ -4072,20 +1966,9 @@ impl Volume {
     }
 
     /// `Device`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device(mut self, value: impl Into<Str>) -> Self {
-        self.device = value.into();
-        self
-    }
-
+    pub fn device(mut self, value: impl Into<Str>) -> Self { self.device = value.into(); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl PropertyType for Volume {}

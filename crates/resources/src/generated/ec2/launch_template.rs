@@ -26,54 +26,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\(\\)\\.\\-/_]+
 #[derive(Clone, Debug, PartialEq)]
 pub struct LaunchTemplateRequired {
     /// `LaunchTemplateData`: a [`LaunchTemplateData`] object, required.
-    ///
-    /// The information for the launch template.
-    ///
-    /// Write-only: CloudFormation does not return it.
     pub launch_template_data: Obj<LaunchTemplateData>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LaunchTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "LaunchTemplateData",
-            Shape::Object(&RULE_LaunchTemplateData),
-        ),
-        (
-            "LaunchTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LaunchTemplateTagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LaunchTemplateData", Shape::Object(&RULE_LaunchTemplateData)),
+        ("LaunchTemplateName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LaunchTemplateTagSpecification), min_items: None, max_items: None })),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["LaunchTemplateData"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::LaunchTemplate` resource.
@@ -126,6 +92,7 @@ pub struct LaunchTemplate {
     pub version_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplate {
     /// The CloudFormation type name, `AWS::EC2::LaunchTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::LaunchTemplate";
@@ -139,21 +106,9 @@ impl LaunchTemplate {
         required: &["LaunchTemplateData"],
         create_only: &["LaunchTemplateName"],
         conditional_create_only: &[],
-        write_only: &[
-            "LaunchTemplateData",
-            "VersionDescription",
-            "TagSpecifications",
-        ],
-        read_only: &[
-            "DefaultVersionNumber",
-            "LaunchTemplateId",
-            "LatestVersionNumber",
-        ],
-        attributes: &[
-            "DefaultVersionNumber",
-            "LatestVersionNumber",
-            "LaunchTemplateId",
-        ],
+        write_only: &["LaunchTemplateData", "VersionDescription", "TagSpecifications"],
+        read_only: &["DefaultVersionNumber", "LaunchTemplateId", "LatestVersionNumber"],
+        attributes: &["DefaultVersionNumber", "LatestVersionNumber", "LaunchTemplateId"],
         taggable: false,
         tag_format: TagFormat::None,
     };
@@ -169,39 +124,13 @@ impl LaunchTemplate {
     }
 
     /// `LaunchTemplateData`: a [`LaunchTemplateData`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_data(mut self, value: impl Into<Obj<LaunchTemplateData>>) -> Self {
-        self.launch_template_data = value.into();
-        self
-    }
-
+    pub fn launch_template_data(mut self, value: impl Into<Obj<LaunchTemplateData>>) -> Self { self.launch_template_data = value.into(); self }
     /// `LaunchTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.launch_template_name = Some(value.into());
-        self
-    }
-
+    pub fn launch_template_name(mut self, value: impl Into<Str>) -> Self { self.launch_template_name = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`LaunchTemplateTagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(
-        mut self,
-        value: impl Into<List<LaunchTemplateTagSpecification>>,
-    ) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<LaunchTemplateTagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
 }
 
 impl Resource for LaunchTemplate {
@@ -260,14 +189,14 @@ impl LaunchTemplateAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AcceleratorCount: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorCount` property type of `AWS::EC2::LaunchTemplate`.
@@ -287,6 +216,7 @@ pub struct AcceleratorCount {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorCount {
     /// A `AcceleratorCount` with no property set (none is required).
     pub fn new() -> Self {
@@ -294,20 +224,9 @@ impl AcceleratorCount {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorCount {}
@@ -321,14 +240,14 @@ impl ToValue for AcceleratorCount {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AcceleratorTotalMemoryMiB: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorTotalMemoryMiB` property type of `AWS::EC2::LaunchTemplate`.
@@ -348,6 +267,7 @@ pub struct AcceleratorTotalMemoryMiB {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorTotalMemoryMiB {
     /// A `AcceleratorTotalMemoryMiB` with no property set (none is required).
     pub fn new() -> Self {
@@ -355,20 +275,9 @@ impl AcceleratorTotalMemoryMiB {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorTotalMemoryMiB {}
@@ -382,14 +291,14 @@ impl ToValue for AcceleratorTotalMemoryMiB {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BaselineEbsBandwidthMbps: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselineEbsBandwidthMbps` property type of `AWS::EC2::LaunchTemplate`.
@@ -409,6 +318,7 @@ pub struct BaselineEbsBandwidthMbps {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BaselineEbsBandwidthMbps {
     /// A `BaselineEbsBandwidthMbps` with no property set (none is required).
     pub fn new() -> Self {
@@ -416,20 +326,9 @@ impl BaselineEbsBandwidthMbps {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for BaselineEbsBandwidthMbps {}
@@ -443,14 +342,13 @@ impl ToValue for BaselineEbsBandwidthMbps {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BaselinePerformanceFactors: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_Cpu))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Cpu", Shape::Object(&RULE_Cpu)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselinePerformanceFactors` property type of `AWS::EC2::LaunchTemplate`.
@@ -468,6 +366,7 @@ pub struct BaselinePerformanceFactors {
     pub cpu: Option<Obj<Cpu>>,
 }
 
+#[rustfmt::skip]
 impl BaselinePerformanceFactors {
     /// A `BaselinePerformanceFactors` with no property set (none is required).
     pub fn new() -> Self {
@@ -475,12 +374,7 @@ impl BaselinePerformanceFactors {
     }
 
     /// `Cpu`: a [`Cpu`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<Cpu>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
+    pub fn cpu(mut self, value: impl Into<Obj<Cpu>>) -> Self { self.cpu = Some(value.into()); self }
 }
 
 impl PropertyType for BaselinePerformanceFactors {}
@@ -491,6 +385,7 @@ impl ToValue for BaselinePerformanceFactors {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
         ("DeviceName", Shape::STR),
@@ -498,12 +393,9 @@ pub(crate) static RULE_BlockDeviceMapping: ObjRule = ObjRule {
         ("NoDevice", Shape::STR),
         ("VirtualName", Shape::STR),
     ],
-    required: &[],
     one_of: &[&[&["VirtualName"], &["Ebs"], &["NoDevice"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockDeviceMapping` property type of `AWS::EC2::LaunchTemplate`.
@@ -533,6 +425,7 @@ pub struct BlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BlockDeviceMapping {
     /// A `BlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -540,36 +433,13 @@ impl BlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`Ebs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<Ebs>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for BlockDeviceMapping {}
@@ -585,29 +455,14 @@ impl ToValue for BlockDeviceMapping {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityReservationSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityReservationPreference",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["capacity-reservations-only", "none", "open"],
-                format: None,
-            }),
-        ),
-        (
-            "CapacityReservationTarget",
-            Shape::Object(&RULE_CapacityReservationTarget),
-        ),
+        ("CapacityReservationPreference", Shape::Str(&StrRule { allowed: &["capacity-reservations-only", "none", "open"], ..StrRule::ANY })),
+        ("CapacityReservationTarget", Shape::Object(&RULE_CapacityReservationTarget)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -633,6 +488,7 @@ pub struct CapacityReservationSpecification {
     pub capacity_reservation_target: Option<Obj<CapacityReservationTarget>>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationSpecification {
     /// A `CapacityReservationSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -640,26 +496,9 @@ impl CapacityReservationSpecification {
     }
 
     /// `CapacityReservationPreference`: a [`CapacityReservationPreference`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_preference(
-        mut self,
-        value: impl Into<CapacityReservationPreference>,
-    ) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_preference(mut self, value: impl Into<CapacityReservationPreference>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
     /// `CapacityReservationTarget`: a [`CapacityReservationTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_target(
-        mut self,
-        value: impl Into<Obj<CapacityReservationTarget>>,
-    ) -> Self {
-        self.capacity_reservation_target = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_target(mut self, value: impl Into<Obj<CapacityReservationTarget>>) -> Self { self.capacity_reservation_target = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationSpecification {}
@@ -679,17 +518,14 @@ impl ToValue for CapacityReservationSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityReservationTarget: ObjRule = ObjRule {
     properties: &[
         ("CapacityReservationId", Shape::STR),
         ("CapacityReservationResourceGroupArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityReservationTarget` property type of `AWS::EC2::LaunchTemplate`.
@@ -711,6 +547,7 @@ pub struct CapacityReservationTarget {
     pub capacity_reservation_resource_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CapacityReservationTarget {
     /// A `CapacityReservationTarget` with no property set (none is required).
     pub fn new() -> Self {
@@ -718,20 +555,9 @@ impl CapacityReservationTarget {
     }
 
     /// `CapacityReservationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_id = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_id(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_id = Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_resource_group_arn = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityReservationTarget {}
@@ -748,21 +574,13 @@ impl ToValue for CapacityReservationTarget {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Cpu: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Reference),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_Reference), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Cpu` property type of `AWS::EC2::LaunchTemplate`.
@@ -778,6 +596,7 @@ pub struct Cpu {
     pub references: Option<List<Reference>>,
 }
 
+#[rustfmt::skip]
 impl Cpu {
     /// A `Cpu` with no property set (none is required).
     pub fn new() -> Self {
@@ -785,12 +604,7 @@ impl Cpu {
     }
 
     /// `References`: a list of [`Reference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<Reference>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
+    pub fn references(mut self, value: impl Into<List<Reference>>) -> Self { self.references = Some(value.into()); self }
 }
 
 impl PropertyType for Cpu {}
@@ -803,27 +617,15 @@ impl ToValue for Cpu {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CpuOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmdSevSnp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
+        ("AmdSevSnp", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
         ("CoreCount", Shape::INT),
         ("ThreadsPerCore", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CpuOptions` property type of `AWS::EC2::LaunchTemplate`.
@@ -849,6 +651,7 @@ pub struct CpuOptions {
     pub threads_per_core: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CpuOptions {
     /// A `CpuOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -856,28 +659,11 @@ impl CpuOptions {
     }
 
     /// `AmdSevSnp`: an [`AmdSevSnp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amd_sev_snp(mut self, value: impl Into<AmdSevSnp>) -> Self {
-        self.amd_sev_snp = Some(value.into());
-        self
-    }
-
+    pub fn amd_sev_snp(mut self, value: impl Into<AmdSevSnp>) -> Self { self.amd_sev_snp = Some(value.into()); self }
     /// `CoreCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_count(mut self, value: impl Into<Int>) -> Self {
-        self.core_count = Some(value.into());
-        self
-    }
-
+    pub fn core_count(mut self, value: impl Into<Int>) -> Self { self.core_count = Some(value.into()); self }
     /// `ThreadsPerCore`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self {
-        self.threads_per_core = Some(value.into());
-        self
-    }
+    pub fn threads_per_core(mut self, value: impl Into<Int>) -> Self { self.threads_per_core = Some(value.into()); self }
 }
 
 impl PropertyType for CpuOptions {}
@@ -892,14 +678,13 @@ impl ToValue for CpuOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CreditSpecification: ObjRule = ObjRule {
-    properties: &[("CpuCredits", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CpuCredits", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CreditSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -919,6 +704,7 @@ pub struct CreditSpecification {
     pub cpu_credits: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CreditSpecification {
     /// A `CreditSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -926,12 +712,7 @@ impl CreditSpecification {
     }
 
     /// `CpuCredits`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self {
-        self.cpu_credits = Some(value.into());
-        self
-    }
+    pub fn cpu_credits(mut self, value: impl Into<Str>) -> Self { self.cpu_credits = Some(value.into()); self }
 }
 
 impl PropertyType for CreditSpecification {}
@@ -944,6 +725,7 @@ impl ToValue for CreditSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ebs: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
@@ -955,23 +737,10 @@ pub(crate) static RULE_Ebs: ObjRule = ObjRule {
         ("Throughput", Shape::INT),
         ("VolumeInitializationRate", Shape::INT),
         ("VolumeSize", Shape::INT),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"],
-                format: None,
-            }),
-        ),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["gp2", "gp3", "io1", "io2", "sc1", "st1", "standard"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ebs` property type of `AWS::EC2::LaunchTemplate`.
@@ -1053,6 +822,7 @@ pub struct Ebs {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl Ebs {
     /// A `Ebs` with no property set (none is required).
     pub fn new() -> Self {
@@ -1060,82 +830,25 @@ impl Ebs {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `EbsCardIndex`: an integer.
-    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_card_index = Some(value.into());
-        self
-    }
-
+    pub fn ebs_card_index(mut self, value: impl Into<Int>) -> Self { self.ebs_card_index = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeInitializationRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self {
-        self.volume_initialization_rate = Some(value.into());
-        self
-    }
-
+    pub fn volume_initialization_rate(mut self, value: impl Into<Int>) -> Self { self.volume_initialization_rate = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for Ebs {}
@@ -1157,14 +870,14 @@ impl ToValue for Ebs {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IamInstanceProfile: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Arn", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IamInstanceProfile` property type of `AWS::EC2::LaunchTemplate`.
@@ -1188,6 +901,7 @@ pub struct IamInstanceProfile {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IamInstanceProfile {
     /// A `IamInstanceProfile` with no property set (none is required).
     pub fn new() -> Self {
@@ -1195,20 +909,9 @@ impl IamInstanceProfile {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for IamInstanceProfile {}
@@ -1222,30 +925,14 @@ impl ToValue for IamInstanceProfile {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceMarketOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "MarketType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacity-block",
-                    "interruptible-capacity-reservation",
-                    "spot",
-                ],
-                format: None,
-            }),
-        ),
+        ("MarketType", Shape::Str(&StrRule { allowed: &["capacity-block", "interruptible-capacity-reservation", "spot"], ..StrRule::ANY })),
         ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceMarketOptions` property type of `AWS::EC2::LaunchTemplate`.
@@ -1267,6 +954,7 @@ pub struct InstanceMarketOptions {
     pub spot_options: Option<Obj<SpotOptions>>,
 }
 
+#[rustfmt::skip]
 impl InstanceMarketOptions {
     /// A `InstanceMarketOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1274,20 +962,9 @@ impl InstanceMarketOptions {
     }
 
     /// `MarketType`: a [`MarketType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market_type(mut self, value: impl Into<MarketType>) -> Self {
-        self.market_type = Some(value.into());
-        self
-    }
-
+    pub fn market_type(mut self, value: impl Into<MarketType>) -> Self { self.market_type = Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self {
-        self.spot_options = Some(value.into());
-        self
-    }
+    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self { self.spot_options = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceMarketOptions {}
@@ -1301,209 +978,37 @@ impl ToValue for InstanceMarketOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceRequirements: ObjRule = ObjRule {
     properties: &[
         ("AcceleratorCount", Shape::Object(&RULE_AcceleratorCount)),
-        (
-            "AcceleratorManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorNames",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "a100",
-                        "a10g",
-                        "gaudi-hl-205",
-                        "h100",
-                        "inferentia",
-                        "inferentia2",
-                        "k520",
-                        "k80",
-                        "l4",
-                        "l40s",
-                        "m60",
-                        "radeon-pro-v520",
-                        "t4",
-                        "t4g",
-                        "trainium",
-                        "trainium2",
-                        "u30",
-                        "v100",
-                        "vu9p",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AcceleratorTotalMemoryMiB",
-            Shape::Object(&RULE_AcceleratorTotalMemoryMiB),
-        ),
-        (
-            "AcceleratorTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["fpga", "gpu", "inference", "media"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "BareMetal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "BaselineEbsBandwidthMbps",
-            Shape::Object(&RULE_BaselineEbsBandwidthMbps),
-        ),
-        (
-            "BaselinePerformanceFactors",
-            Shape::Object(&RULE_BaselinePerformanceFactors),
-        ),
-        (
-            "BurstablePerformance",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "CpuManufacturers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["amazon-web-services", "amd", "apple", "intel"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExcludedInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(30),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "InstanceGenerations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["current", "previous"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LocalStorage",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["excluded", "included", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "LocalStorageTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["hdd", "ssd"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AcceleratorManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "habana", "nvidia", "xilinx"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["a100", "a10g", "gaudi-hl-205", "h100", "inferentia", "inferentia2", "k520", "k80", "l4", "l40s", "m60", "radeon-pro-v520", "t4", "t4g", "trainium", "trainium2", "u30", "v100", "vu9p"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AcceleratorTotalMemoryMiB", Shape::Object(&RULE_AcceleratorTotalMemoryMiB)),
+        ("AcceleratorTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["fpga", "gpu", "inference", "media"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("BareMetal", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("BaselineEbsBandwidthMbps", Shape::Object(&RULE_BaselineEbsBandwidthMbps)),
+        ("BaselinePerformanceFactors", Shape::Object(&RULE_BaselinePerformanceFactors)),
+        ("BurstablePerformance", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("CpuManufacturers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["amazon-web-services", "amd", "apple", "intel"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ExcludedInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(30), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(400) })),
+        ("InstanceGenerations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["current", "previous"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("LocalStorage", Shape::Str(&StrRule { allowed: &["excluded", "included", "required"], ..StrRule::ANY })),
+        ("LocalStorageTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["hdd", "ssd"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("MaxSpotPriceAsPercentageOfOptimalOnDemandPrice", Shape::INT),
         ("MemoryGiBPerVCpu", Shape::Object(&RULE_MemoryGiBPerVCpu)),
         ("MemoryMiB", Shape::Object(&RULE_MemoryMiB)),
-        (
-            "NetworkBandwidthGbps",
-            Shape::Object(&RULE_NetworkBandwidthGbps),
-        ),
-        (
-            "NetworkInterfaceCount",
-            Shape::Object(&RULE_NetworkInterfaceCount),
-        ),
+        ("NetworkBandwidthGbps", Shape::Object(&RULE_NetworkBandwidthGbps)),
+        ("NetworkInterfaceCount", Shape::Object(&RULE_NetworkInterfaceCount)),
         ("OnDemandMaxPricePercentageOverLowestPrice", Shape::INT),
         ("RequireHibernateSupport", Shape::Bool),
         ("SpotMaxPricePercentageOverLowestPrice", Shape::INT),
-        (
-            "TotalLocalStorageGB",
-            Shape::Object(&RULE_TotalLocalStorageGb),
-        ),
+        ("TotalLocalStorageGB", Shape::Object(&RULE_TotalLocalStorageGb)),
         ("VCpuCount", Shape::Object(&RULE_VCpuCount)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceRequirements` property type of `AWS::EC2::LaunchTemplate`.
@@ -1771,6 +1276,7 @@ pub struct InstanceRequirements {
     pub v_cpu_count: Option<Obj<VCpuCount>>,
 }
 
+#[rustfmt::skip]
 impl InstanceRequirements {
     /// A `InstanceRequirements` with no property set (none is required).
     pub fn new() -> Self {
@@ -1778,222 +1284,55 @@ impl InstanceRequirements {
     }
 
     /// `AcceleratorCount`: an [`AcceleratorCount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCount>>) -> Self {
-        self.accelerator_count = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_count(mut self, value: impl Into<Obj<AcceleratorCount>>) -> Self { self.accelerator_count = Some(value.into()); self }
     /// `AcceleratorManufacturers`: a list of [`AcceleratorManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_manufacturers(
-        mut self,
-        value: impl Into<List<AcceleratorManufacturer>>,
-    ) -> Self {
-        self.accelerator_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_manufacturers(mut self, value: impl Into<List<AcceleratorManufacturer>>) -> Self { self.accelerator_manufacturers = Some(value.into()); self }
     /// `AcceleratorNames`: a list of [`AcceleratorName`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self {
-        self.accelerator_names = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_names(mut self, value: impl Into<List<AcceleratorName>>) -> Self { self.accelerator_names = Some(value.into()); self }
     /// `AcceleratorTotalMemoryMiB`: an [`AcceleratorTotalMemoryMiB`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_total_memory_mi_b(
-        mut self,
-        value: impl Into<Obj<AcceleratorTotalMemoryMiB>>,
-    ) -> Self {
-        self.accelerator_total_memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_total_memory_mi_b(mut self, value: impl Into<Obj<AcceleratorTotalMemoryMiB>>) -> Self { self.accelerator_total_memory_mi_b = Some(value.into()); self }
     /// `AcceleratorTypes`: a list of [`AcceleratorType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self {
-        self.accelerator_types = Some(value.into());
-        self
-    }
-
+    pub fn accelerator_types(mut self, value: impl Into<List<AcceleratorType>>) -> Self { self.accelerator_types = Some(value.into()); self }
     /// `AllowedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn allowed_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_instance_types = Some(value.into()); self }
     /// `BareMetal`: a [`BareMetal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self {
-        self.bare_metal = Some(value.into());
-        self
-    }
-
+    pub fn bare_metal(mut self, value: impl Into<BareMetal>) -> Self { self.bare_metal = Some(value.into()); self }
     /// `BaselineEbsBandwidthMbps`: a [`BaselineEbsBandwidthMbps`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_ebs_bandwidth_mbps(
-        mut self,
-        value: impl Into<Obj<BaselineEbsBandwidthMbps>>,
-    ) -> Self {
-        self.baseline_ebs_bandwidth_mbps = Some(value.into());
-        self
-    }
-
+    pub fn baseline_ebs_bandwidth_mbps(mut self, value: impl Into<Obj<BaselineEbsBandwidthMbps>>) -> Self { self.baseline_ebs_bandwidth_mbps = Some(value.into()); self }
     /// `BaselinePerformanceFactors`: a [`BaselinePerformanceFactors`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_performance_factors(
-        mut self,
-        value: impl Into<Obj<BaselinePerformanceFactors>>,
-    ) -> Self {
-        self.baseline_performance_factors = Some(value.into());
-        self
-    }
-
+    pub fn baseline_performance_factors(mut self, value: impl Into<Obj<BaselinePerformanceFactors>>) -> Self { self.baseline_performance_factors = Some(value.into()); self }
     /// `BurstablePerformance`: a [`BurstablePerformance`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self {
-        self.burstable_performance = Some(value.into());
-        self
-    }
-
+    pub fn burstable_performance(mut self, value: impl Into<BurstablePerformance>) -> Self { self.burstable_performance = Some(value.into()); self }
     /// `CpuManufacturers`: a list of [`CpuManufacturer`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self {
-        self.cpu_manufacturers = Some(value.into());
-        self
-    }
-
+    pub fn cpu_manufacturers(mut self, value: impl Into<List<CpuManufacturer>>) -> Self { self.cpu_manufacturers = Some(value.into()); self }
     /// `ExcludedInstanceTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn excluded_instance_types(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_instance_types = Some(value.into()); self }
     /// `InstanceGenerations`: a list of [`InstanceGeneration`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self {
-        self.instance_generations = Some(value.into());
-        self
-    }
-
+    pub fn instance_generations(mut self, value: impl Into<List<InstanceGeneration>>) -> Self { self.instance_generations = Some(value.into()); self }
     /// `LocalStorage`: a [`LocalStorage`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self {
-        self.local_storage = Some(value.into());
-        self
-    }
-
+    pub fn local_storage(mut self, value: impl Into<LocalStorage>) -> Self { self.local_storage = Some(value.into()); self }
     /// `LocalStorageTypes`: a list of [`LocalStorageType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self {
-        self.local_storage_types = Some(value.into());
-        self
-    }
-
+    pub fn local_storage_types(mut self, value: impl Into<List<LocalStorageType>>) -> Self { self.local_storage_types = Some(value.into()); self }
     /// `MaxSpotPriceAsPercentageOfOptimalOnDemandPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn max_spot_price_as_percentage_of_optimal_on_demand_price(mut self, value: impl Into<Int>) -> Self { self.max_spot_price_as_percentage_of_optimal_on_demand_price = Some(value.into()); self }
     /// `MemoryGiBPerVCpu`: a [`MemoryGiBPerVCpu`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpu>>) -> Self {
-        self.memory_gi_b_per_v_cpu = Some(value.into());
-        self
-    }
-
+    pub fn memory_gi_b_per_v_cpu(mut self, value: impl Into<Obj<MemoryGiBPerVCpu>>) -> Self { self.memory_gi_b_per_v_cpu = Some(value.into()); self }
     /// `MemoryMiB`: a [`MemoryMiB`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiB>>) -> Self {
-        self.memory_mi_b = Some(value.into());
-        self
-    }
-
+    pub fn memory_mi_b(mut self, value: impl Into<Obj<MemoryMiB>>) -> Self { self.memory_mi_b = Some(value.into()); self }
     /// `NetworkBandwidthGbps`: a [`NetworkBandwidthGbps`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbps>>) -> Self {
-        self.network_bandwidth_gbps = Some(value.into());
-        self
-    }
-
+    pub fn network_bandwidth_gbps(mut self, value: impl Into<Obj<NetworkBandwidthGbps>>) -> Self { self.network_bandwidth_gbps = Some(value.into()); self }
     /// `NetworkInterfaceCount`: a [`NetworkInterfaceCount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCount>>) -> Self {
-        self.network_interface_count = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_count(mut self, value: impl Into<Obj<NetworkInterfaceCount>>) -> Self { self.network_interface_count = Some(value.into()); self }
     /// `OnDemandMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_max_price_percentage_over_lowest_price(
-        mut self,
-        value: impl Into<Int>,
-    ) -> Self {
-        self.on_demand_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.on_demand_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `RequireHibernateSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self {
-        self.require_hibernate_support = Some(value.into());
-        self
-    }
-
+    pub fn require_hibernate_support(mut self, value: impl Into<Bool>) -> Self { self.require_hibernate_support = Some(value.into()); self }
     /// `SpotMaxPricePercentageOverLowestPrice`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self {
-        self.spot_max_price_percentage_over_lowest_price = Some(value.into());
-        self
-    }
-
+    pub fn spot_max_price_percentage_over_lowest_price(mut self, value: impl Into<Int>) -> Self { self.spot_max_price_percentage_over_lowest_price = Some(value.into()); self }
     /// `TotalLocalStorageGB`: a [`TotalLocalStorageGb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGb>>) -> Self {
-        self.total_local_storage_gb = Some(value.into());
-        self
-    }
-
+    pub fn total_local_storage_gb(mut self, value: impl Into<Obj<TotalLocalStorageGb>>) -> Self { self.total_local_storage_gb = Some(value.into()); self }
     /// `VCpuCount`: a [`VCpuCount`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCount>>) -> Self {
-        self.v_cpu_count = Some(value.into());
-        self
-    }
+    pub fn v_cpu_count(mut self, value: impl Into<Obj<VCpuCount>>) -> Self { self.v_cpu_count = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceRequirements {}
@@ -2048,14 +1387,13 @@ impl ToValue for InstanceRequirements {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ipv4PrefixSpecification: ObjRule = ObjRule {
-    properties: &[("Ipv4Prefix", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Ipv4Prefix", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv4PrefixSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -2073,6 +1411,7 @@ pub struct Ipv4PrefixSpecification {
     pub ipv4_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ipv4PrefixSpecification {
     /// A `Ipv4PrefixSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2080,12 +1419,7 @@ impl Ipv4PrefixSpecification {
     }
 
     /// `Ipv4Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_prefix = Some(value.into());
-        self
-    }
+    pub fn ipv4_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv4_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Ipv4PrefixSpecification {}
@@ -2098,14 +1432,13 @@ impl ToValue for Ipv4PrefixSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ipv6Add: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Ipv6Address", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv6Add` property type of `AWS::EC2::LaunchTemplate`.
@@ -2123,6 +1456,7 @@ pub struct Ipv6Add {
     pub ipv6_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ipv6Add {
     /// A `Ipv6Add` with no property set (none is required).
     pub fn new() -> Self {
@@ -2130,12 +1464,7 @@ impl Ipv6Add {
     }
 
     /// `Ipv6Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
 }
 
 impl PropertyType for Ipv6Add {}
@@ -2148,14 +1477,13 @@ impl ToValue for Ipv6Add {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ipv6PrefixSpecification: ObjRule = ObjRule {
-    properties: &[("Ipv6Prefix", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Ipv6Prefix", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ipv6PrefixSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -2173,6 +1501,7 @@ pub struct Ipv6PrefixSpecification {
     pub ipv6_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Ipv6PrefixSpecification {
     /// A `Ipv6PrefixSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -2180,12 +1509,7 @@ impl Ipv6PrefixSpecification {
     }
 
     /// `Ipv6Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_prefix = Some(value.into());
-        self
-    }
+    pub fn ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.ipv6_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Ipv6PrefixSpecification {}
@@ -2198,1362 +1522,41 @@ impl ToValue for Ipv6PrefixSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LaunchTemplateData: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CapacityReservationSpecification",
-            Shape::Object(&RULE_CapacityReservationSpecification),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_BlockDeviceMapping), min_items: None, max_items: None })),
+        ("CapacityReservationSpecification", Shape::Object(&RULE_CapacityReservationSpecification)),
         ("CpuOptions", Shape::Object(&RULE_CpuOptions)),
-        (
-            "CreditSpecification",
-            Shape::Object(&RULE_CreditSpecification),
-        ),
+        ("CreditSpecification", Shape::Object(&RULE_CreditSpecification)),
         ("DisableApiStop", Shape::Bool),
         ("DisableApiTermination", Shape::Bool),
         ("EbsOptimized", Shape::Bool),
         ("EnclaveOptions", Shape::Object(&RULE_EnclaveOptions)),
-        (
-            "HibernationOptions",
-            Shape::Object(&RULE_HibernationOptions),
-        ),
-        (
-            "IamInstanceProfile",
-            Shape::Object(&RULE_IamInstanceProfile),
-        ),
-        (
-            "ImageId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
-        (
-            "InstanceInitiatedShutdownBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["stop", "terminate"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceMarketOptions",
-            Shape::Object(&RULE_InstanceMarketOptions),
-        ),
-        (
-            "InstanceRequirements",
-            Shape::Object(&RULE_InstanceRequirements),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "a1.2xlarge",
-                    "a1.4xlarge",
-                    "a1.large",
-                    "a1.medium",
-                    "a1.metal",
-                    "a1.xlarge",
-                    "c1.medium",
-                    "c1.xlarge",
-                    "c3.2xlarge",
-                    "c3.4xlarge",
-                    "c3.8xlarge",
-                    "c3.large",
-                    "c3.xlarge",
-                    "c4.2xlarge",
-                    "c4.4xlarge",
-                    "c4.8xlarge",
-                    "c4.large",
-                    "c4.xlarge",
-                    "c5.12xlarge",
-                    "c5.18xlarge",
-                    "c5.24xlarge",
-                    "c5.2xlarge",
-                    "c5.4xlarge",
-                    "c5.9xlarge",
-                    "c5.large",
-                    "c5.metal",
-                    "c5.xlarge",
-                    "c5a.12xlarge",
-                    "c5a.16xlarge",
-                    "c5a.24xlarge",
-                    "c5a.2xlarge",
-                    "c5a.4xlarge",
-                    "c5a.8xlarge",
-                    "c5a.large",
-                    "c5a.xlarge",
-                    "c5ad.12xlarge",
-                    "c5ad.16xlarge",
-                    "c5ad.24xlarge",
-                    "c5ad.2xlarge",
-                    "c5ad.4xlarge",
-                    "c5ad.8xlarge",
-                    "c5ad.large",
-                    "c5ad.xlarge",
-                    "c5d.12xlarge",
-                    "c5d.18xlarge",
-                    "c5d.24xlarge",
-                    "c5d.2xlarge",
-                    "c5d.4xlarge",
-                    "c5d.9xlarge",
-                    "c5d.large",
-                    "c5d.metal",
-                    "c5d.xlarge",
-                    "c5n.18xlarge",
-                    "c5n.2xlarge",
-                    "c5n.4xlarge",
-                    "c5n.9xlarge",
-                    "c5n.large",
-                    "c5n.metal",
-                    "c5n.xlarge",
-                    "c6a.12xlarge",
-                    "c6a.16xlarge",
-                    "c6a.24xlarge",
-                    "c6a.2xlarge",
-                    "c6a.32xlarge",
-                    "c6a.48xlarge",
-                    "c6a.4xlarge",
-                    "c6a.8xlarge",
-                    "c6a.large",
-                    "c6a.metal",
-                    "c6a.xlarge",
-                    "c6g.12xlarge",
-                    "c6g.16xlarge",
-                    "c6g.2xlarge",
-                    "c6g.4xlarge",
-                    "c6g.8xlarge",
-                    "c6g.large",
-                    "c6g.medium",
-                    "c6g.metal",
-                    "c6g.xlarge",
-                    "c6gd.12xlarge",
-                    "c6gd.16xlarge",
-                    "c6gd.2xlarge",
-                    "c6gd.4xlarge",
-                    "c6gd.8xlarge",
-                    "c6gd.large",
-                    "c6gd.medium",
-                    "c6gd.metal",
-                    "c6gd.xlarge",
-                    "c6gn.12xlarge",
-                    "c6gn.16xlarge",
-                    "c6gn.2xlarge",
-                    "c6gn.4xlarge",
-                    "c6gn.8xlarge",
-                    "c6gn.large",
-                    "c6gn.medium",
-                    "c6gn.xlarge",
-                    "c6i.12xlarge",
-                    "c6i.16xlarge",
-                    "c6i.24xlarge",
-                    "c6i.2xlarge",
-                    "c6i.32xlarge",
-                    "c6i.4xlarge",
-                    "c6i.8xlarge",
-                    "c6i.large",
-                    "c6i.metal",
-                    "c6i.xlarge",
-                    "c6id.12xlarge",
-                    "c6id.16xlarge",
-                    "c6id.24xlarge",
-                    "c6id.2xlarge",
-                    "c6id.32xlarge",
-                    "c6id.4xlarge",
-                    "c6id.8xlarge",
-                    "c6id.large",
-                    "c6id.metal",
-                    "c6id.xlarge",
-                    "c6in.12xlarge",
-                    "c6in.16xlarge",
-                    "c6in.24xlarge",
-                    "c6in.2xlarge",
-                    "c6in.32xlarge",
-                    "c6in.4xlarge",
-                    "c6in.8xlarge",
-                    "c6in.large",
-                    "c6in.metal",
-                    "c6in.xlarge",
-                    "c7a.12xlarge",
-                    "c7a.16xlarge",
-                    "c7a.24xlarge",
-                    "c7a.2xlarge",
-                    "c7a.32xlarge",
-                    "c7a.48xlarge",
-                    "c7a.4xlarge",
-                    "c7a.8xlarge",
-                    "c7a.large",
-                    "c7a.medium",
-                    "c7a.metal-48xl",
-                    "c7a.xlarge",
-                    "c7g.12xlarge",
-                    "c7g.16xlarge",
-                    "c7g.2xlarge",
-                    "c7g.4xlarge",
-                    "c7g.8xlarge",
-                    "c7g.large",
-                    "c7g.medium",
-                    "c7g.metal",
-                    "c7g.xlarge",
-                    "c7gd.12xlarge",
-                    "c7gd.16xlarge",
-                    "c7gd.2xlarge",
-                    "c7gd.4xlarge",
-                    "c7gd.8xlarge",
-                    "c7gd.large",
-                    "c7gd.medium",
-                    "c7gd.metal",
-                    "c7gd.xlarge",
-                    "c7gn.12xlarge",
-                    "c7gn.16xlarge",
-                    "c7gn.2xlarge",
-                    "c7gn.4xlarge",
-                    "c7gn.8xlarge",
-                    "c7gn.large",
-                    "c7gn.medium",
-                    "c7gn.metal",
-                    "c7gn.xlarge",
-                    "c7i-flex.12xlarge",
-                    "c7i-flex.16xlarge",
-                    "c7i-flex.2xlarge",
-                    "c7i-flex.4xlarge",
-                    "c7i-flex.8xlarge",
-                    "c7i-flex.large",
-                    "c7i-flex.xlarge",
-                    "c7i.12xlarge",
-                    "c7i.16xlarge",
-                    "c7i.24xlarge",
-                    "c7i.2xlarge",
-                    "c7i.48xlarge",
-                    "c7i.4xlarge",
-                    "c7i.8xlarge",
-                    "c7i.large",
-                    "c7i.metal-24xl",
-                    "c7i.metal-48xl",
-                    "c7i.xlarge",
-                    "c8a.12xlarge",
-                    "c8a.16xlarge",
-                    "c8a.24xlarge",
-                    "c8a.2xlarge",
-                    "c8a.48xlarge",
-                    "c8a.4xlarge",
-                    "c8a.8xlarge",
-                    "c8a.large",
-                    "c8a.medium",
-                    "c8a.metal-24xl",
-                    "c8a.metal-48xl",
-                    "c8a.xlarge",
-                    "c8g.12xlarge",
-                    "c8g.16xlarge",
-                    "c8g.24xlarge",
-                    "c8g.2xlarge",
-                    "c8g.48xlarge",
-                    "c8g.4xlarge",
-                    "c8g.8xlarge",
-                    "c8g.large",
-                    "c8g.medium",
-                    "c8g.metal-24xl",
-                    "c8g.metal-48xl",
-                    "c8g.xlarge",
-                    "c8gb.12xlarge",
-                    "c8gb.16xlarge",
-                    "c8gb.24xlarge",
-                    "c8gb.2xlarge",
-                    "c8gb.48xlarge",
-                    "c8gb.4xlarge",
-                    "c8gb.8xlarge",
-                    "c8gb.large",
-                    "c8gb.medium",
-                    "c8gb.metal-24xl",
-                    "c8gb.metal-48xl",
-                    "c8gb.xlarge",
-                    "c8gd.12xlarge",
-                    "c8gd.16xlarge",
-                    "c8gd.24xlarge",
-                    "c8gd.2xlarge",
-                    "c8gd.48xlarge",
-                    "c8gd.4xlarge",
-                    "c8gd.8xlarge",
-                    "c8gd.large",
-                    "c8gd.medium",
-                    "c8gd.metal-24xl",
-                    "c8gd.metal-48xl",
-                    "c8gd.xlarge",
-                    "c8gn.12xlarge",
-                    "c8gn.16xlarge",
-                    "c8gn.24xlarge",
-                    "c8gn.2xlarge",
-                    "c8gn.48xlarge",
-                    "c8gn.4xlarge",
-                    "c8gn.8xlarge",
-                    "c8gn.large",
-                    "c8gn.medium",
-                    "c8gn.metal-24xl",
-                    "c8gn.metal-48xl",
-                    "c8gn.xlarge",
-                    "c8i-flex.12xlarge",
-                    "c8i-flex.16xlarge",
-                    "c8i-flex.2xlarge",
-                    "c8i-flex.4xlarge",
-                    "c8i-flex.8xlarge",
-                    "c8i-flex.large",
-                    "c8i-flex.xlarge",
-                    "c8i.12xlarge",
-                    "c8i.16xlarge",
-                    "c8i.24xlarge",
-                    "c8i.2xlarge",
-                    "c8i.32xlarge",
-                    "c8i.48xlarge",
-                    "c8i.4xlarge",
-                    "c8i.8xlarge",
-                    "c8i.96xlarge",
-                    "c8i.large",
-                    "c8i.metal-48xl",
-                    "c8i.metal-96xl",
-                    "c8i.xlarge",
-                    "c8id.12xlarge",
-                    "c8id.16xlarge",
-                    "c8id.24xlarge",
-                    "c8id.2xlarge",
-                    "c8id.32xlarge",
-                    "c8id.48xlarge",
-                    "c8id.4xlarge",
-                    "c8id.8xlarge",
-                    "c8id.96xlarge",
-                    "c8id.large",
-                    "c8id.metal-48xl",
-                    "c8id.metal-96xl",
-                    "c8id.xlarge",
-                    "cc1.4xlarge",
-                    "cc2.8xlarge",
-                    "cg1.4xlarge",
-                    "cr1.8xlarge",
-                    "d2.2xlarge",
-                    "d2.4xlarge",
-                    "d2.8xlarge",
-                    "d2.xlarge",
-                    "d3.2xlarge",
-                    "d3.4xlarge",
-                    "d3.8xlarge",
-                    "d3.xlarge",
-                    "d3en.12xlarge",
-                    "d3en.2xlarge",
-                    "d3en.4xlarge",
-                    "d3en.6xlarge",
-                    "d3en.8xlarge",
-                    "d3en.xlarge",
-                    "dl1.24xlarge",
-                    "dl2q.24xlarge",
-                    "f1.16xlarge",
-                    "f1.2xlarge",
-                    "f1.4xlarge",
-                    "f2.12xlarge",
-                    "f2.48xlarge",
-                    "f2.6xlarge",
-                    "g2.2xlarge",
-                    "g2.8xlarge",
-                    "g3.16xlarge",
-                    "g3.4xlarge",
-                    "g3.8xlarge",
-                    "g3s.xlarge",
-                    "g4ad.16xlarge",
-                    "g4ad.2xlarge",
-                    "g4ad.4xlarge",
-                    "g4ad.8xlarge",
-                    "g4ad.xlarge",
-                    "g4dn.12xlarge",
-                    "g4dn.16xlarge",
-                    "g4dn.2xlarge",
-                    "g4dn.4xlarge",
-                    "g4dn.8xlarge",
-                    "g4dn.metal",
-                    "g4dn.xlarge",
-                    "g5.12xlarge",
-                    "g5.16xlarge",
-                    "g5.24xlarge",
-                    "g5.2xlarge",
-                    "g5.48xlarge",
-                    "g5.4xlarge",
-                    "g5.8xlarge",
-                    "g5.xlarge",
-                    "g5g.16xlarge",
-                    "g5g.2xlarge",
-                    "g5g.4xlarge",
-                    "g5g.8xlarge",
-                    "g5g.metal",
-                    "g5g.xlarge",
-                    "g6.12xlarge",
-                    "g6.16xlarge",
-                    "g6.24xlarge",
-                    "g6.2xlarge",
-                    "g6.48xlarge",
-                    "g6.4xlarge",
-                    "g6.8xlarge",
-                    "g6.xlarge",
-                    "g6e.12xlarge",
-                    "g6e.16xlarge",
-                    "g6e.24xlarge",
-                    "g6e.2xlarge",
-                    "g6e.48xlarge",
-                    "g6e.4xlarge",
-                    "g6e.8xlarge",
-                    "g6e.xlarge",
-                    "g6f.2xlarge",
-                    "g6f.4xlarge",
-                    "g6f.large",
-                    "g6f.xlarge",
-                    "g7e.12xlarge",
-                    "g7e.24xlarge",
-                    "g7e.2xlarge",
-                    "g7e.48xlarge",
-                    "g7e.4xlarge",
-                    "g7e.8xlarge",
-                    "gr6.4xlarge",
-                    "gr6.8xlarge",
-                    "gr6f.4xlarge",
-                    "h1.16xlarge",
-                    "h1.2xlarge",
-                    "h1.4xlarge",
-                    "h1.8xlarge",
-                    "hi1.4xlarge",
-                    "hpc6a.48xlarge",
-                    "hpc6id.32xlarge",
-                    "hpc7a.12xlarge",
-                    "hpc7a.24xlarge",
-                    "hpc7a.48xlarge",
-                    "hpc7a.96xlarge",
-                    "hpc7g.16xlarge",
-                    "hpc7g.4xlarge",
-                    "hpc7g.8xlarge",
-                    "hpc8a.96xlarge",
-                    "hs1.8xlarge",
-                    "i2.2xlarge",
-                    "i2.4xlarge",
-                    "i2.8xlarge",
-                    "i2.xlarge",
-                    "i3.16xlarge",
-                    "i3.2xlarge",
-                    "i3.4xlarge",
-                    "i3.8xlarge",
-                    "i3.large",
-                    "i3.metal",
-                    "i3.xlarge",
-                    "i3en.12xlarge",
-                    "i3en.24xlarge",
-                    "i3en.2xlarge",
-                    "i3en.3xlarge",
-                    "i3en.6xlarge",
-                    "i3en.large",
-                    "i3en.metal",
-                    "i3en.xlarge",
-                    "i4g.16xlarge",
-                    "i4g.2xlarge",
-                    "i4g.4xlarge",
-                    "i4g.8xlarge",
-                    "i4g.large",
-                    "i4g.xlarge",
-                    "i4i.12xlarge",
-                    "i4i.16xlarge",
-                    "i4i.24xlarge",
-                    "i4i.2xlarge",
-                    "i4i.32xlarge",
-                    "i4i.4xlarge",
-                    "i4i.8xlarge",
-                    "i4i.large",
-                    "i4i.metal",
-                    "i4i.xlarge",
-                    "i7i.12xlarge",
-                    "i7i.16xlarge",
-                    "i7i.24xlarge",
-                    "i7i.2xlarge",
-                    "i7i.48xlarge",
-                    "i7i.4xlarge",
-                    "i7i.8xlarge",
-                    "i7i.large",
-                    "i7i.metal-24xl",
-                    "i7i.metal-48xl",
-                    "i7i.xlarge",
-                    "i7ie.12xlarge",
-                    "i7ie.18xlarge",
-                    "i7ie.24xlarge",
-                    "i7ie.2xlarge",
-                    "i7ie.3xlarge",
-                    "i7ie.48xlarge",
-                    "i7ie.6xlarge",
-                    "i7ie.large",
-                    "i7ie.metal-24xl",
-                    "i7ie.metal-48xl",
-                    "i7ie.xlarge",
-                    "i8g.12xlarge",
-                    "i8g.16xlarge",
-                    "i8g.24xlarge",
-                    "i8g.2xlarge",
-                    "i8g.48xlarge",
-                    "i8g.4xlarge",
-                    "i8g.8xlarge",
-                    "i8g.large",
-                    "i8g.metal-24xl",
-                    "i8g.xlarge",
-                    "i8ge.12xlarge",
-                    "i8ge.18xlarge",
-                    "i8ge.24xlarge",
-                    "i8ge.2xlarge",
-                    "i8ge.3xlarge",
-                    "i8ge.48xlarge",
-                    "i8ge.6xlarge",
-                    "i8ge.large",
-                    "i8ge.metal-24xl",
-                    "i8ge.metal-48xl",
-                    "i8ge.xlarge",
-                    "im4gn.16xlarge",
-                    "im4gn.2xlarge",
-                    "im4gn.4xlarge",
-                    "im4gn.8xlarge",
-                    "im4gn.large",
-                    "im4gn.xlarge",
-                    "inf1.24xlarge",
-                    "inf1.2xlarge",
-                    "inf1.6xlarge",
-                    "inf1.xlarge",
-                    "inf2.24xlarge",
-                    "inf2.48xlarge",
-                    "inf2.8xlarge",
-                    "inf2.xlarge",
-                    "is4gen.2xlarge",
-                    "is4gen.4xlarge",
-                    "is4gen.8xlarge",
-                    "is4gen.large",
-                    "is4gen.medium",
-                    "is4gen.xlarge",
-                    "m1.large",
-                    "m1.medium",
-                    "m1.small",
-                    "m1.xlarge",
-                    "m2.2xlarge",
-                    "m2.4xlarge",
-                    "m2.xlarge",
-                    "m3.2xlarge",
-                    "m3.large",
-                    "m3.medium",
-                    "m3.xlarge",
-                    "m4.10xlarge",
-                    "m4.16xlarge",
-                    "m4.2xlarge",
-                    "m4.4xlarge",
-                    "m4.large",
-                    "m4.xlarge",
-                    "m5.12xlarge",
-                    "m5.16xlarge",
-                    "m5.24xlarge",
-                    "m5.2xlarge",
-                    "m5.4xlarge",
-                    "m5.8xlarge",
-                    "m5.large",
-                    "m5.metal",
-                    "m5.xlarge",
-                    "m5a.12xlarge",
-                    "m5a.16xlarge",
-                    "m5a.24xlarge",
-                    "m5a.2xlarge",
-                    "m5a.4xlarge",
-                    "m5a.8xlarge",
-                    "m5a.large",
-                    "m5a.xlarge",
-                    "m5ad.12xlarge",
-                    "m5ad.16xlarge",
-                    "m5ad.24xlarge",
-                    "m5ad.2xlarge",
-                    "m5ad.4xlarge",
-                    "m5ad.8xlarge",
-                    "m5ad.large",
-                    "m5ad.xlarge",
-                    "m5d.12xlarge",
-                    "m5d.16xlarge",
-                    "m5d.24xlarge",
-                    "m5d.2xlarge",
-                    "m5d.4xlarge",
-                    "m5d.8xlarge",
-                    "m5d.large",
-                    "m5d.metal",
-                    "m5d.xlarge",
-                    "m5dn.12xlarge",
-                    "m5dn.16xlarge",
-                    "m5dn.24xlarge",
-                    "m5dn.2xlarge",
-                    "m5dn.4xlarge",
-                    "m5dn.8xlarge",
-                    "m5dn.large",
-                    "m5dn.metal",
-                    "m5dn.xlarge",
-                    "m5n.12xlarge",
-                    "m5n.16xlarge",
-                    "m5n.24xlarge",
-                    "m5n.2xlarge",
-                    "m5n.4xlarge",
-                    "m5n.8xlarge",
-                    "m5n.large",
-                    "m5n.metal",
-                    "m5n.xlarge",
-                    "m5zn.12xlarge",
-                    "m5zn.2xlarge",
-                    "m5zn.3xlarge",
-                    "m5zn.6xlarge",
-                    "m5zn.large",
-                    "m5zn.metal",
-                    "m5zn.xlarge",
-                    "m6a.12xlarge",
-                    "m6a.16xlarge",
-                    "m6a.24xlarge",
-                    "m6a.2xlarge",
-                    "m6a.32xlarge",
-                    "m6a.48xlarge",
-                    "m6a.4xlarge",
-                    "m6a.8xlarge",
-                    "m6a.large",
-                    "m6a.metal",
-                    "m6a.xlarge",
-                    "m6g.12xlarge",
-                    "m6g.16xlarge",
-                    "m6g.2xlarge",
-                    "m6g.4xlarge",
-                    "m6g.8xlarge",
-                    "m6g.large",
-                    "m6g.medium",
-                    "m6g.metal",
-                    "m6g.xlarge",
-                    "m6gd.12xlarge",
-                    "m6gd.16xlarge",
-                    "m6gd.2xlarge",
-                    "m6gd.4xlarge",
-                    "m6gd.8xlarge",
-                    "m6gd.large",
-                    "m6gd.medium",
-                    "m6gd.metal",
-                    "m6gd.xlarge",
-                    "m6i.12xlarge",
-                    "m6i.16xlarge",
-                    "m6i.24xlarge",
-                    "m6i.2xlarge",
-                    "m6i.32xlarge",
-                    "m6i.4xlarge",
-                    "m6i.8xlarge",
-                    "m6i.large",
-                    "m6i.metal",
-                    "m6i.xlarge",
-                    "m6id.12xlarge",
-                    "m6id.16xlarge",
-                    "m6id.24xlarge",
-                    "m6id.2xlarge",
-                    "m6id.32xlarge",
-                    "m6id.4xlarge",
-                    "m6id.8xlarge",
-                    "m6id.large",
-                    "m6id.metal",
-                    "m6id.xlarge",
-                    "m6idn.12xlarge",
-                    "m6idn.16xlarge",
-                    "m6idn.24xlarge",
-                    "m6idn.2xlarge",
-                    "m6idn.32xlarge",
-                    "m6idn.4xlarge",
-                    "m6idn.8xlarge",
-                    "m6idn.large",
-                    "m6idn.metal",
-                    "m6idn.xlarge",
-                    "m6in.12xlarge",
-                    "m6in.16xlarge",
-                    "m6in.24xlarge",
-                    "m6in.2xlarge",
-                    "m6in.32xlarge",
-                    "m6in.4xlarge",
-                    "m6in.8xlarge",
-                    "m6in.large",
-                    "m6in.metal",
-                    "m6in.xlarge",
-                    "m7a.12xlarge",
-                    "m7a.16xlarge",
-                    "m7a.24xlarge",
-                    "m7a.2xlarge",
-                    "m7a.32xlarge",
-                    "m7a.48xlarge",
-                    "m7a.4xlarge",
-                    "m7a.8xlarge",
-                    "m7a.large",
-                    "m7a.medium",
-                    "m7a.metal-48xl",
-                    "m7a.xlarge",
-                    "m7g.12xlarge",
-                    "m7g.16xlarge",
-                    "m7g.2xlarge",
-                    "m7g.4xlarge",
-                    "m7g.8xlarge",
-                    "m7g.large",
-                    "m7g.medium",
-                    "m7g.metal",
-                    "m7g.xlarge",
-                    "m7gd.12xlarge",
-                    "m7gd.16xlarge",
-                    "m7gd.2xlarge",
-                    "m7gd.4xlarge",
-                    "m7gd.8xlarge",
-                    "m7gd.large",
-                    "m7gd.medium",
-                    "m7gd.metal",
-                    "m7gd.xlarge",
-                    "m7i-flex.12xlarge",
-                    "m7i-flex.16xlarge",
-                    "m7i-flex.2xlarge",
-                    "m7i-flex.4xlarge",
-                    "m7i-flex.8xlarge",
-                    "m7i-flex.large",
-                    "m7i-flex.xlarge",
-                    "m7i.12xlarge",
-                    "m7i.16xlarge",
-                    "m7i.24xlarge",
-                    "m7i.2xlarge",
-                    "m7i.48xlarge",
-                    "m7i.4xlarge",
-                    "m7i.8xlarge",
-                    "m7i.large",
-                    "m7i.metal-24xl",
-                    "m7i.metal-48xl",
-                    "m7i.xlarge",
-                    "m8a.12xlarge",
-                    "m8a.16xlarge",
-                    "m8a.24xlarge",
-                    "m8a.2xlarge",
-                    "m8a.48xlarge",
-                    "m8a.4xlarge",
-                    "m8a.8xlarge",
-                    "m8a.large",
-                    "m8a.medium",
-                    "m8a.metal-24xl",
-                    "m8a.metal-48xl",
-                    "m8a.xlarge",
-                    "m8azn.12xlarge",
-                    "m8azn.24xlarge",
-                    "m8azn.3xlarge",
-                    "m8azn.6xlarge",
-                    "m8azn.large",
-                    "m8azn.medium",
-                    "m8azn.metal-12xl",
-                    "m8azn.metal-24xl",
-                    "m8azn.xlarge",
-                    "m8g.12xlarge",
-                    "m8g.16xlarge",
-                    "m8g.24xlarge",
-                    "m8g.2xlarge",
-                    "m8g.48xlarge",
-                    "m8g.4xlarge",
-                    "m8g.8xlarge",
-                    "m8g.large",
-                    "m8g.medium",
-                    "m8g.metal-24xl",
-                    "m8g.metal-48xl",
-                    "m8g.xlarge",
-                    "m8gb.12xlarge",
-                    "m8gb.16xlarge",
-                    "m8gb.24xlarge",
-                    "m8gb.2xlarge",
-                    "m8gb.48xlarge",
-                    "m8gb.4xlarge",
-                    "m8gb.8xlarge",
-                    "m8gb.large",
-                    "m8gb.medium",
-                    "m8gb.metal-24xl",
-                    "m8gb.metal-48xl",
-                    "m8gb.xlarge",
-                    "m8gd.12xlarge",
-                    "m8gd.16xlarge",
-                    "m8gd.24xlarge",
-                    "m8gd.2xlarge",
-                    "m8gd.48xlarge",
-                    "m8gd.4xlarge",
-                    "m8gd.8xlarge",
-                    "m8gd.large",
-                    "m8gd.medium",
-                    "m8gd.metal-24xl",
-                    "m8gd.metal-48xl",
-                    "m8gd.xlarge",
-                    "m8gn.12xlarge",
-                    "m8gn.16xlarge",
-                    "m8gn.24xlarge",
-                    "m8gn.2xlarge",
-                    "m8gn.48xlarge",
-                    "m8gn.4xlarge",
-                    "m8gn.8xlarge",
-                    "m8gn.large",
-                    "m8gn.medium",
-                    "m8gn.metal-24xl",
-                    "m8gn.metal-48xl",
-                    "m8gn.xlarge",
-                    "m8i-flex.12xlarge",
-                    "m8i-flex.16xlarge",
-                    "m8i-flex.2xlarge",
-                    "m8i-flex.4xlarge",
-                    "m8i-flex.8xlarge",
-                    "m8i-flex.large",
-                    "m8i-flex.xlarge",
-                    "m8i.12xlarge",
-                    "m8i.16xlarge",
-                    "m8i.24xlarge",
-                    "m8i.2xlarge",
-                    "m8i.32xlarge",
-                    "m8i.48xlarge",
-                    "m8i.4xlarge",
-                    "m8i.8xlarge",
-                    "m8i.96xlarge",
-                    "m8i.large",
-                    "m8i.metal-48xl",
-                    "m8i.metal-96xl",
-                    "m8i.xlarge",
-                    "m8id.12xlarge",
-                    "m8id.16xlarge",
-                    "m8id.24xlarge",
-                    "m8id.2xlarge",
-                    "m8id.32xlarge",
-                    "m8id.48xlarge",
-                    "m8id.4xlarge",
-                    "m8id.8xlarge",
-                    "m8id.96xlarge",
-                    "m8id.large",
-                    "m8id.metal-48xl",
-                    "m8id.metal-96xl",
-                    "m8id.xlarge",
-                    "mac-m4.metal",
-                    "mac-m4max.metal",
-                    "mac-m4pro.metal",
-                    "mac1.metal",
-                    "mac2-m1ultra.metal",
-                    "mac2-m2.metal",
-                    "mac2-m2pro.metal",
-                    "mac2.metal",
-                    "p2.16xlarge",
-                    "p2.8xlarge",
-                    "p2.xlarge",
-                    "p3.16xlarge",
-                    "p3.2xlarge",
-                    "p3.8xlarge",
-                    "p3dn.24xlarge",
-                    "p4d.24xlarge",
-                    "p4de.24xlarge",
-                    "p5.48xlarge",
-                    "p5.4xlarge",
-                    "p5e.48xlarge",
-                    "p5en.48xlarge",
-                    "p6-b200.48xlarge",
-                    "p6-b300.48xlarge",
-                    "p6e-gb200.36xlarge",
-                    "r3.2xlarge",
-                    "r3.4xlarge",
-                    "r3.8xlarge",
-                    "r3.large",
-                    "r3.xlarge",
-                    "r4.16xlarge",
-                    "r4.2xlarge",
-                    "r4.4xlarge",
-                    "r4.8xlarge",
-                    "r4.large",
-                    "r4.xlarge",
-                    "r5.12xlarge",
-                    "r5.16xlarge",
-                    "r5.24xlarge",
-                    "r5.2xlarge",
-                    "r5.4xlarge",
-                    "r5.8xlarge",
-                    "r5.large",
-                    "r5.metal",
-                    "r5.xlarge",
-                    "r5a.12xlarge",
-                    "r5a.16xlarge",
-                    "r5a.24xlarge",
-                    "r5a.2xlarge",
-                    "r5a.4xlarge",
-                    "r5a.8xlarge",
-                    "r5a.large",
-                    "r5a.xlarge",
-                    "r5ad.12xlarge",
-                    "r5ad.16xlarge",
-                    "r5ad.24xlarge",
-                    "r5ad.2xlarge",
-                    "r5ad.4xlarge",
-                    "r5ad.8xlarge",
-                    "r5ad.large",
-                    "r5ad.xlarge",
-                    "r5b.12xlarge",
-                    "r5b.16xlarge",
-                    "r5b.24xlarge",
-                    "r5b.2xlarge",
-                    "r5b.4xlarge",
-                    "r5b.8xlarge",
-                    "r5b.large",
-                    "r5b.metal",
-                    "r5b.xlarge",
-                    "r5d.12xlarge",
-                    "r5d.16xlarge",
-                    "r5d.24xlarge",
-                    "r5d.2xlarge",
-                    "r5d.4xlarge",
-                    "r5d.8xlarge",
-                    "r5d.large",
-                    "r5d.metal",
-                    "r5d.xlarge",
-                    "r5dn.12xlarge",
-                    "r5dn.16xlarge",
-                    "r5dn.24xlarge",
-                    "r5dn.2xlarge",
-                    "r5dn.4xlarge",
-                    "r5dn.8xlarge",
-                    "r5dn.large",
-                    "r5dn.metal",
-                    "r5dn.xlarge",
-                    "r5n.12xlarge",
-                    "r5n.16xlarge",
-                    "r5n.24xlarge",
-                    "r5n.2xlarge",
-                    "r5n.4xlarge",
-                    "r5n.8xlarge",
-                    "r5n.large",
-                    "r5n.metal",
-                    "r5n.xlarge",
-                    "r6a.12xlarge",
-                    "r6a.16xlarge",
-                    "r6a.24xlarge",
-                    "r6a.2xlarge",
-                    "r6a.32xlarge",
-                    "r6a.48xlarge",
-                    "r6a.4xlarge",
-                    "r6a.8xlarge",
-                    "r6a.large",
-                    "r6a.metal",
-                    "r6a.xlarge",
-                    "r6g.12xlarge",
-                    "r6g.16xlarge",
-                    "r6g.2xlarge",
-                    "r6g.4xlarge",
-                    "r6g.8xlarge",
-                    "r6g.large",
-                    "r6g.medium",
-                    "r6g.metal",
-                    "r6g.xlarge",
-                    "r6gd.12xlarge",
-                    "r6gd.16xlarge",
-                    "r6gd.2xlarge",
-                    "r6gd.4xlarge",
-                    "r6gd.8xlarge",
-                    "r6gd.large",
-                    "r6gd.medium",
-                    "r6gd.metal",
-                    "r6gd.xlarge",
-                    "r6i.12xlarge",
-                    "r6i.16xlarge",
-                    "r6i.24xlarge",
-                    "r6i.2xlarge",
-                    "r6i.32xlarge",
-                    "r6i.4xlarge",
-                    "r6i.8xlarge",
-                    "r6i.large",
-                    "r6i.metal",
-                    "r6i.xlarge",
-                    "r6id.12xlarge",
-                    "r6id.16xlarge",
-                    "r6id.24xlarge",
-                    "r6id.2xlarge",
-                    "r6id.32xlarge",
-                    "r6id.4xlarge",
-                    "r6id.8xlarge",
-                    "r6id.large",
-                    "r6id.metal",
-                    "r6id.xlarge",
-                    "r6idn.12xlarge",
-                    "r6idn.16xlarge",
-                    "r6idn.24xlarge",
-                    "r6idn.2xlarge",
-                    "r6idn.32xlarge",
-                    "r6idn.4xlarge",
-                    "r6idn.8xlarge",
-                    "r6idn.large",
-                    "r6idn.metal",
-                    "r6idn.xlarge",
-                    "r6in.12xlarge",
-                    "r6in.16xlarge",
-                    "r6in.24xlarge",
-                    "r6in.2xlarge",
-                    "r6in.32xlarge",
-                    "r6in.4xlarge",
-                    "r6in.8xlarge",
-                    "r6in.large",
-                    "r6in.metal",
-                    "r6in.xlarge",
-                    "r7a.12xlarge",
-                    "r7a.16xlarge",
-                    "r7a.24xlarge",
-                    "r7a.2xlarge",
-                    "r7a.32xlarge",
-                    "r7a.48xlarge",
-                    "r7a.4xlarge",
-                    "r7a.8xlarge",
-                    "r7a.large",
-                    "r7a.medium",
-                    "r7a.metal-48xl",
-                    "r7a.xlarge",
-                    "r7g.12xlarge",
-                    "r7g.16xlarge",
-                    "r7g.2xlarge",
-                    "r7g.4xlarge",
-                    "r7g.8xlarge",
-                    "r7g.large",
-                    "r7g.medium",
-                    "r7g.metal",
-                    "r7g.xlarge",
-                    "r7gd.12xlarge",
-                    "r7gd.16xlarge",
-                    "r7gd.2xlarge",
-                    "r7gd.4xlarge",
-                    "r7gd.8xlarge",
-                    "r7gd.large",
-                    "r7gd.medium",
-                    "r7gd.metal",
-                    "r7gd.xlarge",
-                    "r7i.12xlarge",
-                    "r7i.16xlarge",
-                    "r7i.24xlarge",
-                    "r7i.2xlarge",
-                    "r7i.48xlarge",
-                    "r7i.4xlarge",
-                    "r7i.8xlarge",
-                    "r7i.large",
-                    "r7i.metal-24xl",
-                    "r7i.metal-48xl",
-                    "r7i.xlarge",
-                    "r7iz.12xlarge",
-                    "r7iz.16xlarge",
-                    "r7iz.2xlarge",
-                    "r7iz.32xlarge",
-                    "r7iz.4xlarge",
-                    "r7iz.8xlarge",
-                    "r7iz.large",
-                    "r7iz.metal-16xl",
-                    "r7iz.metal-32xl",
-                    "r7iz.xlarge",
-                    "r8a.12xlarge",
-                    "r8a.16xlarge",
-                    "r8a.24xlarge",
-                    "r8a.2xlarge",
-                    "r8a.48xlarge",
-                    "r8a.4xlarge",
-                    "r8a.8xlarge",
-                    "r8a.large",
-                    "r8a.medium",
-                    "r8a.metal-24xl",
-                    "r8a.metal-48xl",
-                    "r8a.xlarge",
-                    "r8g.12xlarge",
-                    "r8g.16xlarge",
-                    "r8g.24xlarge",
-                    "r8g.2xlarge",
-                    "r8g.48xlarge",
-                    "r8g.4xlarge",
-                    "r8g.8xlarge",
-                    "r8g.large",
-                    "r8g.medium",
-                    "r8g.metal-24xl",
-                    "r8g.metal-48xl",
-                    "r8g.xlarge",
-                    "r8gb.12xlarge",
-                    "r8gb.16xlarge",
-                    "r8gb.24xlarge",
-                    "r8gb.2xlarge",
-                    "r8gb.4xlarge",
-                    "r8gb.8xlarge",
-                    "r8gb.large",
-                    "r8gb.medium",
-                    "r8gb.metal-24xl",
-                    "r8gb.xlarge",
-                    "r8gd.12xlarge",
-                    "r8gd.16xlarge",
-                    "r8gd.24xlarge",
-                    "r8gd.2xlarge",
-                    "r8gd.48xlarge",
-                    "r8gd.4xlarge",
-                    "r8gd.8xlarge",
-                    "r8gd.large",
-                    "r8gd.medium",
-                    "r8gd.metal-24xl",
-                    "r8gd.metal-48xl",
-                    "r8gd.xlarge",
-                    "r8gn.12xlarge",
-                    "r8gn.16xlarge",
-                    "r8gn.24xlarge",
-                    "r8gn.2xlarge",
-                    "r8gn.48xlarge",
-                    "r8gn.4xlarge",
-                    "r8gn.8xlarge",
-                    "r8gn.large",
-                    "r8gn.medium",
-                    "r8gn.metal-24xl",
-                    "r8gn.metal-48xl",
-                    "r8gn.xlarge",
-                    "r8i-flex.12xlarge",
-                    "r8i-flex.16xlarge",
-                    "r8i-flex.2xlarge",
-                    "r8i-flex.4xlarge",
-                    "r8i-flex.8xlarge",
-                    "r8i-flex.large",
-                    "r8i-flex.xlarge",
-                    "r8i.12xlarge",
-                    "r8i.16xlarge",
-                    "r8i.24xlarge",
-                    "r8i.2xlarge",
-                    "r8i.32xlarge",
-                    "r8i.48xlarge",
-                    "r8i.4xlarge",
-                    "r8i.8xlarge",
-                    "r8i.96xlarge",
-                    "r8i.large",
-                    "r8i.metal-48xl",
-                    "r8i.metal-96xl",
-                    "r8i.xlarge",
-                    "r8id.12xlarge",
-                    "r8id.16xlarge",
-                    "r8id.24xlarge",
-                    "r8id.2xlarge",
-                    "r8id.32xlarge",
-                    "r8id.48xlarge",
-                    "r8id.4xlarge",
-                    "r8id.8xlarge",
-                    "r8id.96xlarge",
-                    "r8id.large",
-                    "r8id.metal-48xl",
-                    "r8id.metal-96xl",
-                    "r8id.xlarge",
-                    "t1.micro",
-                    "t2.2xlarge",
-                    "t2.large",
-                    "t2.medium",
-                    "t2.micro",
-                    "t2.nano",
-                    "t2.small",
-                    "t2.xlarge",
-                    "t3.2xlarge",
-                    "t3.large",
-                    "t3.medium",
-                    "t3.micro",
-                    "t3.nano",
-                    "t3.small",
-                    "t3.xlarge",
-                    "t3a.2xlarge",
-                    "t3a.large",
-                    "t3a.medium",
-                    "t3a.micro",
-                    "t3a.nano",
-                    "t3a.small",
-                    "t3a.xlarge",
-                    "t4g.2xlarge",
-                    "t4g.large",
-                    "t4g.medium",
-                    "t4g.micro",
-                    "t4g.nano",
-                    "t4g.small",
-                    "t4g.xlarge",
-                    "trn1.2xlarge",
-                    "trn1.32xlarge",
-                    "trn1n.32xlarge",
-                    "trn2.3xlarge",
-                    "trn2.48xlarge",
-                    "u-12tb1.112xlarge",
-                    "u-12tb1.metal",
-                    "u-18tb1.112xlarge",
-                    "u-18tb1.metal",
-                    "u-24tb1.112xlarge",
-                    "u-24tb1.metal",
-                    "u-3tb1.56xlarge",
-                    "u-6tb1.112xlarge",
-                    "u-6tb1.56xlarge",
-                    "u-6tb1.metal",
-                    "u-9tb1.112xlarge",
-                    "u-9tb1.metal",
-                    "u7i-12tb.224xlarge",
-                    "u7i-6tb.112xlarge",
-                    "u7i-8tb.112xlarge",
-                    "u7ib-12tb.224xlarge",
-                    "u7in-16tb.224xlarge",
-                    "u7in-24tb.224xlarge",
-                    "u7in-32tb.224xlarge",
-                    "u7inh-32tb.480xlarge",
-                    "vt1.24xlarge",
-                    "vt1.3xlarge",
-                    "vt1.6xlarge",
-                    "x1.16xlarge",
-                    "x1.32xlarge",
-                    "x1e.16xlarge",
-                    "x1e.2xlarge",
-                    "x1e.32xlarge",
-                    "x1e.4xlarge",
-                    "x1e.8xlarge",
-                    "x1e.xlarge",
-                    "x2gd.12xlarge",
-                    "x2gd.16xlarge",
-                    "x2gd.2xlarge",
-                    "x2gd.4xlarge",
-                    "x2gd.8xlarge",
-                    "x2gd.large",
-                    "x2gd.medium",
-                    "x2gd.metal",
-                    "x2gd.xlarge",
-                    "x2idn.16xlarge",
-                    "x2idn.24xlarge",
-                    "x2idn.32xlarge",
-                    "x2idn.metal",
-                    "x2iedn.16xlarge",
-                    "x2iedn.24xlarge",
-                    "x2iedn.2xlarge",
-                    "x2iedn.32xlarge",
-                    "x2iedn.4xlarge",
-                    "x2iedn.8xlarge",
-                    "x2iedn.metal",
-                    "x2iedn.xlarge",
-                    "x2iezn.12xlarge",
-                    "x2iezn.2xlarge",
-                    "x2iezn.4xlarge",
-                    "x2iezn.6xlarge",
-                    "x2iezn.8xlarge",
-                    "x2iezn.metal",
-                    "x8aedz.12xlarge",
-                    "x8aedz.24xlarge",
-                    "x8aedz.3xlarge",
-                    "x8aedz.6xlarge",
-                    "x8aedz.large",
-                    "x8aedz.metal-12xl",
-                    "x8aedz.metal-24xl",
-                    "x8aedz.xlarge",
-                    "x8g.12xlarge",
-                    "x8g.16xlarge",
-                    "x8g.24xlarge",
-                    "x8g.2xlarge",
-                    "x8g.48xlarge",
-                    "x8g.4xlarge",
-                    "x8g.8xlarge",
-                    "x8g.large",
-                    "x8g.medium",
-                    "x8g.metal-24xl",
-                    "x8g.metal-48xl",
-                    "x8g.xlarge",
-                    "x8i.12xlarge",
-                    "x8i.16xlarge",
-                    "x8i.24xlarge",
-                    "x8i.2xlarge",
-                    "x8i.32xlarge",
-                    "x8i.48xlarge",
-                    "x8i.4xlarge",
-                    "x8i.64xlarge",
-                    "x8i.8xlarge",
-                    "x8i.96xlarge",
-                    "x8i.large",
-                    "x8i.metal-48xl",
-                    "x8i.metal-96xl",
-                    "x8i.xlarge",
-                    "z1d.12xlarge",
-                    "z1d.2xlarge",
-                    "z1d.3xlarge",
-                    "z1d.6xlarge",
-                    "z1d.large",
-                    "z1d.metal",
-                    "z1d.xlarge",
-                ],
-                format: None,
-            }),
-        ),
+        ("HibernationOptions", Shape::Object(&RULE_HibernationOptions)),
+        ("IamInstanceProfile", Shape::Object(&RULE_IamInstanceProfile)),
+        ("ImageId", Shape::Str(&StrRule { format: Some(Format::ImageId), ..StrRule::ANY })),
+        ("InstanceInitiatedShutdownBehavior", Shape::Str(&StrRule { allowed: &["stop", "terminate"], ..StrRule::ANY })),
+        ("InstanceMarketOptions", Shape::Object(&RULE_InstanceMarketOptions)),
+        ("InstanceRequirements", Shape::Object(&RULE_InstanceRequirements)),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["a1.2xlarge", "a1.4xlarge", "a1.large", "a1.medium", "a1.metal", "a1.xlarge", "c1.medium", "c1.xlarge", "c3.2xlarge", "c3.4xlarge", "c3.8xlarge", "c3.large", "c3.xlarge", "c4.2xlarge", "c4.4xlarge", "c4.8xlarge", "c4.large", "c4.xlarge", "c5.12xlarge", "c5.18xlarge", "c5.24xlarge", "c5.2xlarge", "c5.4xlarge", "c5.9xlarge", "c5.large", "c5.metal", "c5.xlarge", "c5a.12xlarge", "c5a.16xlarge", "c5a.24xlarge", "c5a.2xlarge", "c5a.4xlarge", "c5a.8xlarge", "c5a.large", "c5a.xlarge", "c5ad.12xlarge", "c5ad.16xlarge", "c5ad.24xlarge", "c5ad.2xlarge", "c5ad.4xlarge", "c5ad.8xlarge", "c5ad.large", "c5ad.xlarge", "c5d.12xlarge", "c5d.18xlarge", "c5d.24xlarge", "c5d.2xlarge", "c5d.4xlarge", "c5d.9xlarge", "c5d.large", "c5d.metal", "c5d.xlarge", "c5n.18xlarge", "c5n.2xlarge", "c5n.4xlarge", "c5n.9xlarge", "c5n.large", "c5n.metal", "c5n.xlarge", "c6a.12xlarge", "c6a.16xlarge", "c6a.24xlarge", "c6a.2xlarge", "c6a.32xlarge", "c6a.48xlarge", "c6a.4xlarge", "c6a.8xlarge", "c6a.large", "c6a.metal", "c6a.xlarge", "c6g.12xlarge", "c6g.16xlarge", "c6g.2xlarge", "c6g.4xlarge", "c6g.8xlarge", "c6g.large", "c6g.medium", "c6g.metal", "c6g.xlarge", "c6gd.12xlarge", "c6gd.16xlarge", "c6gd.2xlarge", "c6gd.4xlarge", "c6gd.8xlarge", "c6gd.large", "c6gd.medium", "c6gd.metal", "c6gd.xlarge", "c6gn.12xlarge", "c6gn.16xlarge", "c6gn.2xlarge", "c6gn.4xlarge", "c6gn.8xlarge", "c6gn.large", "c6gn.medium", "c6gn.xlarge", "c6i.12xlarge", "c6i.16xlarge", "c6i.24xlarge", "c6i.2xlarge", "c6i.32xlarge", "c6i.4xlarge", "c6i.8xlarge", "c6i.large", "c6i.metal", "c6i.xlarge", "c6id.12xlarge", "c6id.16xlarge", "c6id.24xlarge", "c6id.2xlarge", "c6id.32xlarge", "c6id.4xlarge", "c6id.8xlarge", "c6id.large", "c6id.metal", "c6id.xlarge", "c6in.12xlarge", "c6in.16xlarge", "c6in.24xlarge", "c6in.2xlarge", "c6in.32xlarge", "c6in.4xlarge", "c6in.8xlarge", "c6in.large", "c6in.metal", "c6in.xlarge", "c7a.12xlarge", "c7a.16xlarge", "c7a.24xlarge", "c7a.2xlarge", "c7a.32xlarge", "c7a.48xlarge", "c7a.4xlarge", "c7a.8xlarge", "c7a.large", "c7a.medium", "c7a.metal-48xl", "c7a.xlarge", "c7g.12xlarge", "c7g.16xlarge", "c7g.2xlarge", "c7g.4xlarge", "c7g.8xlarge", "c7g.large", "c7g.medium", "c7g.metal", "c7g.xlarge", "c7gd.12xlarge", "c7gd.16xlarge", "c7gd.2xlarge", "c7gd.4xlarge", "c7gd.8xlarge", "c7gd.large", "c7gd.medium", "c7gd.metal", "c7gd.xlarge", "c7gn.12xlarge", "c7gn.16xlarge", "c7gn.2xlarge", "c7gn.4xlarge", "c7gn.8xlarge", "c7gn.large", "c7gn.medium", "c7gn.metal", "c7gn.xlarge", "c7i-flex.12xlarge", "c7i-flex.16xlarge", "c7i-flex.2xlarge", "c7i-flex.4xlarge", "c7i-flex.8xlarge", "c7i-flex.large", "c7i-flex.xlarge", "c7i.12xlarge", "c7i.16xlarge", "c7i.24xlarge", "c7i.2xlarge", "c7i.48xlarge", "c7i.4xlarge", "c7i.8xlarge", "c7i.large", "c7i.metal-24xl", "c7i.metal-48xl", "c7i.xlarge", "c8a.12xlarge", "c8a.16xlarge", "c8a.24xlarge", "c8a.2xlarge", "c8a.48xlarge", "c8a.4xlarge", "c8a.8xlarge", "c8a.large", "c8a.medium", "c8a.metal-24xl", "c8a.metal-48xl", "c8a.xlarge", "c8g.12xlarge", "c8g.16xlarge", "c8g.24xlarge", "c8g.2xlarge", "c8g.48xlarge", "c8g.4xlarge", "c8g.8xlarge", "c8g.large", "c8g.medium", "c8g.metal-24xl", "c8g.metal-48xl", "c8g.xlarge", "c8gb.12xlarge", "c8gb.16xlarge", "c8gb.24xlarge", "c8gb.2xlarge", "c8gb.48xlarge", "c8gb.4xlarge", "c8gb.8xlarge", "c8gb.large", "c8gb.medium", "c8gb.metal-24xl", "c8gb.metal-48xl", "c8gb.xlarge", "c8gd.12xlarge", "c8gd.16xlarge", "c8gd.24xlarge", "c8gd.2xlarge", "c8gd.48xlarge", "c8gd.4xlarge", "c8gd.8xlarge", "c8gd.large", "c8gd.medium", "c8gd.metal-24xl", "c8gd.metal-48xl", "c8gd.xlarge", "c8gn.12xlarge", "c8gn.16xlarge", "c8gn.24xlarge", "c8gn.2xlarge", "c8gn.48xlarge", "c8gn.4xlarge", "c8gn.8xlarge", "c8gn.large", "c8gn.medium", "c8gn.metal-24xl", "c8gn.metal-48xl", "c8gn.xlarge", "c8i-flex.12xlarge", "c8i-flex.16xlarge", "c8i-flex.2xlarge", "c8i-flex.4xlarge", "c8i-flex.8xlarge", "c8i-flex.large", "c8i-flex.xlarge", "c8i.12xlarge", "c8i.16xlarge", "c8i.24xlarge", "c8i.2xlarge", "c8i.32xlarge", "c8i.48xlarge", "c8i.4xlarge", "c8i.8xlarge", "c8i.96xlarge", "c8i.large", "c8i.metal-48xl", "c8i.metal-96xl", "c8i.xlarge", "c8id.12xlarge", "c8id.16xlarge", "c8id.24xlarge", "c8id.2xlarge", "c8id.32xlarge", "c8id.48xlarge", "c8id.4xlarge", "c8id.8xlarge", "c8id.96xlarge", "c8id.large", "c8id.metal-48xl", "c8id.metal-96xl", "c8id.xlarge", "cc1.4xlarge", "cc2.8xlarge", "cg1.4xlarge", "cr1.8xlarge", "d2.2xlarge", "d2.4xlarge", "d2.8xlarge", "d2.xlarge", "d3.2xlarge", "d3.4xlarge", "d3.8xlarge", "d3.xlarge", "d3en.12xlarge", "d3en.2xlarge", "d3en.4xlarge", "d3en.6xlarge", "d3en.8xlarge", "d3en.xlarge", "dl1.24xlarge", "dl2q.24xlarge", "f1.16xlarge", "f1.2xlarge", "f1.4xlarge", "f2.12xlarge", "f2.48xlarge", "f2.6xlarge", "g2.2xlarge", "g2.8xlarge", "g3.16xlarge", "g3.4xlarge", "g3.8xlarge", "g3s.xlarge", "g4ad.16xlarge", "g4ad.2xlarge", "g4ad.4xlarge", "g4ad.8xlarge", "g4ad.xlarge", "g4dn.12xlarge", "g4dn.16xlarge", "g4dn.2xlarge", "g4dn.4xlarge", "g4dn.8xlarge", "g4dn.metal", "g4dn.xlarge", "g5.12xlarge", "g5.16xlarge", "g5.24xlarge", "g5.2xlarge", "g5.48xlarge", "g5.4xlarge", "g5.8xlarge", "g5.xlarge", "g5g.16xlarge", "g5g.2xlarge", "g5g.4xlarge", "g5g.8xlarge", "g5g.metal", "g5g.xlarge", "g6.12xlarge", "g6.16xlarge", "g6.24xlarge", "g6.2xlarge", "g6.48xlarge", "g6.4xlarge", "g6.8xlarge", "g6.xlarge", "g6e.12xlarge", "g6e.16xlarge", "g6e.24xlarge", "g6e.2xlarge", "g6e.48xlarge", "g6e.4xlarge", "g6e.8xlarge", "g6e.xlarge", "g6f.2xlarge", "g6f.4xlarge", "g6f.large", "g6f.xlarge", "g7e.12xlarge", "g7e.24xlarge", "g7e.2xlarge", "g7e.48xlarge", "g7e.4xlarge", "g7e.8xlarge", "gr6.4xlarge", "gr6.8xlarge", "gr6f.4xlarge", "h1.16xlarge", "h1.2xlarge", "h1.4xlarge", "h1.8xlarge", "hi1.4xlarge", "hpc6a.48xlarge", "hpc6id.32xlarge", "hpc7a.12xlarge", "hpc7a.24xlarge", "hpc7a.48xlarge", "hpc7a.96xlarge", "hpc7g.16xlarge", "hpc7g.4xlarge", "hpc7g.8xlarge", "hpc8a.96xlarge", "hs1.8xlarge", "i2.2xlarge", "i2.4xlarge", "i2.8xlarge", "i2.xlarge", "i3.16xlarge", "i3.2xlarge", "i3.4xlarge", "i3.8xlarge", "i3.large", "i3.metal", "i3.xlarge", "i3en.12xlarge", "i3en.24xlarge", "i3en.2xlarge", "i3en.3xlarge", "i3en.6xlarge", "i3en.large", "i3en.metal", "i3en.xlarge", "i4g.16xlarge", "i4g.2xlarge", "i4g.4xlarge", "i4g.8xlarge", "i4g.large", "i4g.xlarge", "i4i.12xlarge", "i4i.16xlarge", "i4i.24xlarge", "i4i.2xlarge", "i4i.32xlarge", "i4i.4xlarge", "i4i.8xlarge", "i4i.large", "i4i.metal", "i4i.xlarge", "i7i.12xlarge", "i7i.16xlarge", "i7i.24xlarge", "i7i.2xlarge", "i7i.48xlarge", "i7i.4xlarge", "i7i.8xlarge", "i7i.large", "i7i.metal-24xl", "i7i.metal-48xl", "i7i.xlarge", "i7ie.12xlarge", "i7ie.18xlarge", "i7ie.24xlarge", "i7ie.2xlarge", "i7ie.3xlarge", "i7ie.48xlarge", "i7ie.6xlarge", "i7ie.large", "i7ie.metal-24xl", "i7ie.metal-48xl", "i7ie.xlarge", "i8g.12xlarge", "i8g.16xlarge", "i8g.24xlarge", "i8g.2xlarge", "i8g.48xlarge", "i8g.4xlarge", "i8g.8xlarge", "i8g.large", "i8g.metal-24xl", "i8g.xlarge", "i8ge.12xlarge", "i8ge.18xlarge", "i8ge.24xlarge", "i8ge.2xlarge", "i8ge.3xlarge", "i8ge.48xlarge", "i8ge.6xlarge", "i8ge.large", "i8ge.metal-24xl", "i8ge.metal-48xl", "i8ge.xlarge", "im4gn.16xlarge", "im4gn.2xlarge", "im4gn.4xlarge", "im4gn.8xlarge", "im4gn.large", "im4gn.xlarge", "inf1.24xlarge", "inf1.2xlarge", "inf1.6xlarge", "inf1.xlarge", "inf2.24xlarge", "inf2.48xlarge", "inf2.8xlarge", "inf2.xlarge", "is4gen.2xlarge", "is4gen.4xlarge", "is4gen.8xlarge", "is4gen.large", "is4gen.medium", "is4gen.xlarge", "m1.large", "m1.medium", "m1.small", "m1.xlarge", "m2.2xlarge", "m2.4xlarge", "m2.xlarge", "m3.2xlarge", "m3.large", "m3.medium", "m3.xlarge", "m4.10xlarge", "m4.16xlarge", "m4.2xlarge", "m4.4xlarge", "m4.large", "m4.xlarge", "m5.12xlarge", "m5.16xlarge", "m5.24xlarge", "m5.2xlarge", "m5.4xlarge", "m5.8xlarge", "m5.large", "m5.metal", "m5.xlarge", "m5a.12xlarge", "m5a.16xlarge", "m5a.24xlarge", "m5a.2xlarge", "m5a.4xlarge", "m5a.8xlarge", "m5a.large", "m5a.xlarge", "m5ad.12xlarge", "m5ad.16xlarge", "m5ad.24xlarge", "m5ad.2xlarge", "m5ad.4xlarge", "m5ad.8xlarge", "m5ad.large", "m5ad.xlarge", "m5d.12xlarge", "m5d.16xlarge", "m5d.24xlarge", "m5d.2xlarge", "m5d.4xlarge", "m5d.8xlarge", "m5d.large", "m5d.metal", "m5d.xlarge", "m5dn.12xlarge", "m5dn.16xlarge", "m5dn.24xlarge", "m5dn.2xlarge", "m5dn.4xlarge", "m5dn.8xlarge", "m5dn.large", "m5dn.metal", "m5dn.xlarge", "m5n.12xlarge", "m5n.16xlarge", "m5n.24xlarge", "m5n.2xlarge", "m5n.4xlarge", "m5n.8xlarge", "m5n.large", "m5n.metal", "m5n.xlarge", "m5zn.12xlarge", "m5zn.2xlarge", "m5zn.3xlarge", "m5zn.6xlarge", "m5zn.large", "m5zn.metal", "m5zn.xlarge", "m6a.12xlarge", "m6a.16xlarge", "m6a.24xlarge", "m6a.2xlarge", "m6a.32xlarge", "m6a.48xlarge", "m6a.4xlarge", "m6a.8xlarge", "m6a.large", "m6a.metal", "m6a.xlarge", "m6g.12xlarge", "m6g.16xlarge", "m6g.2xlarge", "m6g.4xlarge", "m6g.8xlarge", "m6g.large", "m6g.medium", "m6g.metal", "m6g.xlarge", "m6gd.12xlarge", "m6gd.16xlarge", "m6gd.2xlarge", "m6gd.4xlarge", "m6gd.8xlarge", "m6gd.large", "m6gd.medium", "m6gd.metal", "m6gd.xlarge", "m6i.12xlarge", "m6i.16xlarge", "m6i.24xlarge", "m6i.2xlarge", "m6i.32xlarge", "m6i.4xlarge", "m6i.8xlarge", "m6i.large", "m6i.metal", "m6i.xlarge", "m6id.12xlarge", "m6id.16xlarge", "m6id.24xlarge", "m6id.2xlarge", "m6id.32xlarge", "m6id.4xlarge", "m6id.8xlarge", "m6id.large", "m6id.metal", "m6id.xlarge", "m6idn.12xlarge", "m6idn.16xlarge", "m6idn.24xlarge", "m6idn.2xlarge", "m6idn.32xlarge", "m6idn.4xlarge", "m6idn.8xlarge", "m6idn.large", "m6idn.metal", "m6idn.xlarge", "m6in.12xlarge", "m6in.16xlarge", "m6in.24xlarge", "m6in.2xlarge", "m6in.32xlarge", "m6in.4xlarge", "m6in.8xlarge", "m6in.large", "m6in.metal", "m6in.xlarge", "m7a.12xlarge", "m7a.16xlarge", "m7a.24xlarge", "m7a.2xlarge", "m7a.32xlarge", "m7a.48xlarge", "m7a.4xlarge", "m7a.8xlarge", "m7a.large", "m7a.medium", "m7a.metal-48xl", "m7a.xlarge", "m7g.12xlarge", "m7g.16xlarge", "m7g.2xlarge", "m7g.4xlarge", "m7g.8xlarge", "m7g.large", "m7g.medium", "m7g.metal", "m7g.xlarge", "m7gd.12xlarge", "m7gd.16xlarge", "m7gd.2xlarge", "m7gd.4xlarge", "m7gd.8xlarge", "m7gd.large", "m7gd.medium", "m7gd.metal", "m7gd.xlarge", "m7i-flex.12xlarge", "m7i-flex.16xlarge", "m7i-flex.2xlarge", "m7i-flex.4xlarge", "m7i-flex.8xlarge", "m7i-flex.large", "m7i-flex.xlarge", "m7i.12xlarge", "m7i.16xlarge", "m7i.24xlarge", "m7i.2xlarge", "m7i.48xlarge", "m7i.4xlarge", "m7i.8xlarge", "m7i.large", "m7i.metal-24xl", "m7i.metal-48xl", "m7i.xlarge", "m8a.12xlarge", "m8a.16xlarge", "m8a.24xlarge", "m8a.2xlarge", "m8a.48xlarge", "m8a.4xlarge", "m8a.8xlarge", "m8a.large", "m8a.medium", "m8a.metal-24xl", "m8a.metal-48xl", "m8a.xlarge", "m8azn.12xlarge", "m8azn.24xlarge", "m8azn.3xlarge", "m8azn.6xlarge", "m8azn.large", "m8azn.medium", "m8azn.metal-12xl", "m8azn.metal-24xl", "m8azn.xlarge", "m8g.12xlarge", "m8g.16xlarge", "m8g.24xlarge", "m8g.2xlarge", "m8g.48xlarge", "m8g.4xlarge", "m8g.8xlarge", "m8g.large", "m8g.medium", "m8g.metal-24xl", "m8g.metal-48xl", "m8g.xlarge", "m8gb.12xlarge", "m8gb.16xlarge", "m8gb.24xlarge", "m8gb.2xlarge", "m8gb.48xlarge", "m8gb.4xlarge", "m8gb.8xlarge", "m8gb.large", "m8gb.medium", "m8gb.metal-24xl", "m8gb.metal-48xl", "m8gb.xlarge", "m8gd.12xlarge", "m8gd.16xlarge", "m8gd.24xlarge", "m8gd.2xlarge", "m8gd.48xlarge", "m8gd.4xlarge", "m8gd.8xlarge", "m8gd.large", "m8gd.medium", "m8gd.metal-24xl", "m8gd.metal-48xl", "m8gd.xlarge", "m8gn.12xlarge", "m8gn.16xlarge", "m8gn.24xlarge", "m8gn.2xlarge", "m8gn.48xlarge", "m8gn.4xlarge", "m8gn.8xlarge", "m8gn.large", "m8gn.medium", "m8gn.metal-24xl", "m8gn.metal-48xl", "m8gn.xlarge", "m8i-flex.12xlarge", "m8i-flex.16xlarge", "m8i-flex.2xlarge", "m8i-flex.4xlarge", "m8i-flex.8xlarge", "m8i-flex.large", "m8i-flex.xlarge", "m8i.12xlarge", "m8i.16xlarge", "m8i.24xlarge", "m8i.2xlarge", "m8i.32xlarge", "m8i.48xlarge", "m8i.4xlarge", "m8i.8xlarge", "m8i.96xlarge", "m8i.large", "m8i.metal-48xl", "m8i.metal-96xl", "m8i.xlarge", "m8id.12xlarge", "m8id.16xlarge", "m8id.24xlarge", "m8id.2xlarge", "m8id.32xlarge", "m8id.48xlarge", "m8id.4xlarge", "m8id.8xlarge", "m8id.96xlarge", "m8id.large", "m8id.metal-48xl", "m8id.metal-96xl", "m8id.xlarge", "mac-m4.metal", "mac-m4max.metal", "mac-m4pro.metal", "mac1.metal", "mac2-m1ultra.metal", "mac2-m2.metal", "mac2-m2pro.metal", "mac2.metal", "p2.16xlarge", "p2.8xlarge", "p2.xlarge", "p3.16xlarge", "p3.2xlarge", "p3.8xlarge", "p3dn.24xlarge", "p4d.24xlarge", "p4de.24xlarge", "p5.48xlarge", "p5.4xlarge", "p5e.48xlarge", "p5en.48xlarge", "p6-b200.48xlarge", "p6-b300.48xlarge", "p6e-gb200.36xlarge", "r3.2xlarge", "r3.4xlarge", "r3.8xlarge", "r3.large", "r3.xlarge", "r4.16xlarge", "r4.2xlarge", "r4.4xlarge", "r4.8xlarge", "r4.large", "r4.xlarge", "r5.12xlarge", "r5.16xlarge", "r5.24xlarge", "r5.2xlarge", "r5.4xlarge", "r5.8xlarge", "r5.large", "r5.metal", "r5.xlarge", "r5a.12xlarge", "r5a.16xlarge", "r5a.24xlarge", "r5a.2xlarge", "r5a.4xlarge", "r5a.8xlarge", "r5a.large", "r5a.xlarge", "r5ad.12xlarge", "r5ad.16xlarge", "r5ad.24xlarge", "r5ad.2xlarge", "r5ad.4xlarge", "r5ad.8xlarge", "r5ad.large", "r5ad.xlarge", "r5b.12xlarge", "r5b.16xlarge", "r5b.24xlarge", "r5b.2xlarge", "r5b.4xlarge", "r5b.8xlarge", "r5b.large", "r5b.metal", "r5b.xlarge", "r5d.12xlarge", "r5d.16xlarge", "r5d.24xlarge", "r5d.2xlarge", "r5d.4xlarge", "r5d.8xlarge", "r5d.large", "r5d.metal", "r5d.xlarge", "r5dn.12xlarge", "r5dn.16xlarge", "r5dn.24xlarge", "r5dn.2xlarge", "r5dn.4xlarge", "r5dn.8xlarge", "r5dn.large", "r5dn.metal", "r5dn.xlarge", "r5n.12xlarge", "r5n.16xlarge", "r5n.24xlarge", "r5n.2xlarge", "r5n.4xlarge", "r5n.8xlarge", "r5n.large", "r5n.metal", "r5n.xlarge", "r6a.12xlarge", "r6a.16xlarge", "r6a.24xlarge", "r6a.2xlarge", "r6a.32xlarge", "r6a.48xlarge", "r6a.4xlarge", "r6a.8xlarge", "r6a.large", "r6a.metal", "r6a.xlarge", "r6g.12xlarge", "r6g.16xlarge", "r6g.2xlarge", "r6g.4xlarge", "r6g.8xlarge", "r6g.large", "r6g.medium", "r6g.metal", "r6g.xlarge", "r6gd.12xlarge", "r6gd.16xlarge", "r6gd.2xlarge", "r6gd.4xlarge", "r6gd.8xlarge", "r6gd.large", "r6gd.medium", "r6gd.metal", "r6gd.xlarge", "r6i.12xlarge", "r6i.16xlarge", "r6i.24xlarge", "r6i.2xlarge", "r6i.32xlarge", "r6i.4xlarge", "r6i.8xlarge", "r6i.large", "r6i.metal", "r6i.xlarge", "r6id.12xlarge", "r6id.16xlarge", "r6id.24xlarge", "r6id.2xlarge", "r6id.32xlarge", "r6id.4xlarge", "r6id.8xlarge", "r6id.large", "r6id.metal", "r6id.xlarge", "r6idn.12xlarge", "r6idn.16xlarge", "r6idn.24xlarge", "r6idn.2xlarge", "r6idn.32xlarge", "r6idn.4xlarge", "r6idn.8xlarge", "r6idn.large", "r6idn.metal", "r6idn.xlarge", "r6in.12xlarge", "r6in.16xlarge", "r6in.24xlarge", "r6in.2xlarge", "r6in.32xlarge", "r6in.4xlarge", "r6in.8xlarge", "r6in.large", "r6in.metal", "r6in.xlarge", "r7a.12xlarge", "r7a.16xlarge", "r7a.24xlarge", "r7a.2xlarge", "r7a.32xlarge", "r7a.48xlarge", "r7a.4xlarge", "r7a.8xlarge", "r7a.large", "r7a.medium", "r7a.metal-48xl", "r7a.xlarge", "r7g.12xlarge", "r7g.16xlarge", "r7g.2xlarge", "r7g.4xlarge", "r7g.8xlarge", "r7g.large", "r7g.medium", "r7g.metal", "r7g.xlarge", "r7gd.12xlarge", "r7gd.16xlarge", "r7gd.2xlarge", "r7gd.4xlarge", "r7gd.8xlarge", "r7gd.large", "r7gd.medium", "r7gd.metal", "r7gd.xlarge", "r7i.12xlarge", "r7i.16xlarge", "r7i.24xlarge", "r7i.2xlarge", "r7i.48xlarge", "r7i.4xlarge", "r7i.8xlarge", "r7i.large", "r7i.metal-24xl", "r7i.metal-48xl", "r7i.xlarge", "r7iz.12xlarge", "r7iz.16xlarge", "r7iz.2xlarge", "r7iz.32xlarge", "r7iz.4xlarge", "r7iz.8xlarge", "r7iz.large", "r7iz.metal-16xl", "r7iz.metal-32xl", "r7iz.xlarge", "r8a.12xlarge", "r8a.16xlarge", "r8a.24xlarge", "r8a.2xlarge", "r8a.48xlarge", "r8a.4xlarge", "r8a.8xlarge", "r8a.large", "r8a.medium", "r8a.metal-24xl", "r8a.metal-48xl", "r8a.xlarge", "r8g.12xlarge", "r8g.16xlarge", "r8g.24xlarge", "r8g.2xlarge", "r8g.48xlarge", "r8g.4xlarge", "r8g.8xlarge", "r8g.large", "r8g.medium", "r8g.metal-24xl", "r8g.metal-48xl", "r8g.xlarge", "r8gb.12xlarge", "r8gb.16xlarge", "r8gb.24xlarge", "r8gb.2xlarge", "r8gb.4xlarge", "r8gb.8xlarge", "r8gb.large", "r8gb.medium", "r8gb.metal-24xl", "r8gb.xlarge", "r8gd.12xlarge", "r8gd.16xlarge", "r8gd.24xlarge", "r8gd.2xlarge", "r8gd.48xlarge", "r8gd.4xlarge", "r8gd.8xlarge", "r8gd.large", "r8gd.medium", "r8gd.metal-24xl", "r8gd.metal-48xl", "r8gd.xlarge", "r8gn.12xlarge", "r8gn.16xlarge", "r8gn.24xlarge", "r8gn.2xlarge", "r8gn.48xlarge", "r8gn.4xlarge", "r8gn.8xlarge", "r8gn.large", "r8gn.medium", "r8gn.metal-24xl", "r8gn.metal-48xl", "r8gn.xlarge", "r8i-flex.12xlarge", "r8i-flex.16xlarge", "r8i-flex.2xlarge", "r8i-flex.4xlarge", "r8i-flex.8xlarge", "r8i-flex.large", "r8i-flex.xlarge", "r8i.12xlarge", "r8i.16xlarge", "r8i.24xlarge", "r8i.2xlarge", "r8i.32xlarge", "r8i.48xlarge", "r8i.4xlarge", "r8i.8xlarge", "r8i.96xlarge", "r8i.large", "r8i.metal-48xl", "r8i.metal-96xl", "r8i.xlarge", "r8id.12xlarge", "r8id.16xlarge", "r8id.24xlarge", "r8id.2xlarge", "r8id.32xlarge", "r8id.48xlarge", "r8id.4xlarge", "r8id.8xlarge", "r8id.96xlarge", "r8id.large", "r8id.metal-48xl", "r8id.metal-96xl", "r8id.xlarge", "t1.micro", "t2.2xlarge", "t2.large", "t2.medium", "t2.micro", "t2.nano", "t2.small", "t2.xlarge", "t3.2xlarge", "t3.large", "t3.medium", "t3.micro", "t3.nano", "t3.small", "t3.xlarge", "t3a.2xlarge", "t3a.large", "t3a.medium", "t3a.micro", "t3a.nano", "t3a.small", "t3a.xlarge", "t4g.2xlarge", "t4g.large", "t4g.medium", "t4g.micro", "t4g.nano", "t4g.small", "t4g.xlarge", "trn1.2xlarge", "trn1.32xlarge", "trn1n.32xlarge", "trn2.3xlarge", "trn2.48xlarge", "u-12tb1.112xlarge", "u-12tb1.metal", "u-18tb1.112xlarge", "u-18tb1.metal", "u-24tb1.112xlarge", "u-24tb1.metal", "u-3tb1.56xlarge", "u-6tb1.112xlarge", "u-6tb1.56xlarge", "u-6tb1.metal", "u-9tb1.112xlarge", "u-9tb1.metal", "u7i-12tb.224xlarge", "u7i-6tb.112xlarge", "u7i-8tb.112xlarge", "u7ib-12tb.224xlarge", "u7in-16tb.224xlarge", "u7in-24tb.224xlarge", "u7in-32tb.224xlarge", "u7inh-32tb.480xlarge", "vt1.24xlarge", "vt1.3xlarge", "vt1.6xlarge", "x1.16xlarge", "x1.32xlarge", "x1e.16xlarge", "x1e.2xlarge", "x1e.32xlarge", "x1e.4xlarge", "x1e.8xlarge", "x1e.xlarge", "x2gd.12xlarge", "x2gd.16xlarge", "x2gd.2xlarge", "x2gd.4xlarge", "x2gd.8xlarge", "x2gd.large", "x2gd.medium", "x2gd.metal", "x2gd.xlarge", "x2idn.16xlarge", "x2idn.24xlarge", "x2idn.32xlarge", "x2idn.metal", "x2iedn.16xlarge", "x2iedn.24xlarge", "x2iedn.2xlarge", "x2iedn.32xlarge", "x2iedn.4xlarge", "x2iedn.8xlarge", "x2iedn.metal", "x2iedn.xlarge", "x2iezn.12xlarge", "x2iezn.2xlarge", "x2iezn.4xlarge", "x2iezn.6xlarge", "x2iezn.8xlarge", "x2iezn.metal", "x8aedz.12xlarge", "x8aedz.24xlarge", "x8aedz.3xlarge", "x8aedz.6xlarge", "x8aedz.large", "x8aedz.metal-12xl", "x8aedz.metal-24xl", "x8aedz.xlarge", "x8g.12xlarge", "x8g.16xlarge", "x8g.24xlarge", "x8g.2xlarge", "x8g.48xlarge", "x8g.4xlarge", "x8g.8xlarge", "x8g.large", "x8g.medium", "x8g.metal-24xl", "x8g.metal-48xl", "x8g.xlarge", "x8i.12xlarge", "x8i.16xlarge", "x8i.24xlarge", "x8i.2xlarge", "x8i.32xlarge", "x8i.48xlarge", "x8i.4xlarge", "x8i.64xlarge", "x8i.8xlarge", "x8i.96xlarge", "x8i.large", "x8i.metal-48xl", "x8i.metal-96xl", "x8i.xlarge", "z1d.12xlarge", "z1d.2xlarge", "z1d.3xlarge", "z1d.6xlarge", "z1d.large", "z1d.metal", "z1d.xlarge"], ..StrRule::ANY })),
         ("KernelId", Shape::STR),
         ("KeyName", Shape::STR),
-        (
-            "LicenseSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LicenseSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MaintenanceOptions",
-            Shape::Object(&RULE_MaintenanceOptions),
-        ),
+        ("LicenseSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_LicenseSpecification), min_items: None, max_items: None })),
+        ("MaintenanceOptions", Shape::Object(&RULE_MaintenanceOptions)),
         ("MetadataOptions", Shape::Object(&RULE_MetadataOptions)),
         ("Monitoring", Shape::Object(&RULE_Monitoring)),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NetworkInterface),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_NetworkInterface), min_items: None, max_items: None })),
         ("Placement", Shape::Object(&RULE_Placement)),
-        (
-            "PrivateDnsNameOptions",
-            Shape::Object(&RULE_PrivateDnsNameOptions),
-        ),
+        ("PrivateDnsNameOptions", Shape::Object(&RULE_PrivateDnsNameOptions)),
         ("RamDiskId", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TagSpecifications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TagSpecifications", Shape::List(&ListRule { items: Shape::Object(&RULE_TagSpecification), min_items: None, max_items: None })),
         ("UserData", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateData` property type of `AWS::EC2::LaunchTemplate`.
@@ -3733,6 +1736,7 @@ pub struct LaunchTemplateData {
     pub user_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateData {
     /// A `LaunchTemplateData` with no property set (none is required).
     pub fn new() -> Self {
@@ -3740,245 +1744,63 @@ impl LaunchTemplateData {
     }
 
     /// `BlockDeviceMappings`: a list of [`BlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<BlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `CapacityReservationSpecification`: a [`CapacityReservationSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_specification(
-        mut self,
-        value: impl Into<Obj<CapacityReservationSpecification>>,
-    ) -> Self {
-        self.capacity_reservation_specification = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_specification(mut self, value: impl Into<Obj<CapacityReservationSpecification>>) -> Self { self.capacity_reservation_specification = Some(value.into()); self }
     /// `CpuOptions`: a [`CpuOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self {
-        self.cpu_options = Some(value.into());
-        self
-    }
-
+    pub fn cpu_options(mut self, value: impl Into<Obj<CpuOptions>>) -> Self { self.cpu_options = Some(value.into()); self }
     /// `CreditSpecification`: a [`CreditSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self {
-        self.credit_specification = Some(value.into());
-        self
-    }
-
+    pub fn credit_specification(mut self, value: impl Into<Obj<CreditSpecification>>) -> Self { self.credit_specification = Some(value.into()); self }
     /// `DisableApiStop`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_api_stop = Some(value.into());
-        self
-    }
-
+    pub fn disable_api_stop(mut self, value: impl Into<Bool>) -> Self { self.disable_api_stop = Some(value.into()); self }
     /// `DisableApiTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_api_termination = Some(value.into());
-        self
-    }
-
+    pub fn disable_api_termination(mut self, value: impl Into<Bool>) -> Self { self.disable_api_termination = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
-
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
     /// `EnclaveOptions`: an [`EnclaveOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self {
-        self.enclave_options = Some(value.into());
-        self
-    }
-
+    pub fn enclave_options(mut self, value: impl Into<Obj<EnclaveOptions>>) -> Self { self.enclave_options = Some(value.into()); self }
     /// `HibernationOptions`: a [`HibernationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self {
-        self.hibernation_options = Some(value.into());
-        self
-    }
-
+    pub fn hibernation_options(mut self, value: impl Into<Obj<HibernationOptions>>) -> Self { self.hibernation_options = Some(value.into()); self }
     /// `IamInstanceProfile`: an [`IamInstanceProfile`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfile>>) -> Self {
-        self.iam_instance_profile = Some(value.into());
-        self
-    }
-
+    pub fn iam_instance_profile(mut self, value: impl Into<Obj<IamInstanceProfile>>) -> Self { self.iam_instance_profile = Some(value.into()); self }
     /// `ImageId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_id(mut self, value: impl Into<Str>) -> Self {
-        self.image_id = Some(value.into());
-        self
-    }
-
+    pub fn image_id(mut self, value: impl Into<Str>) -> Self { self.image_id = Some(value.into()); self }
     /// `InstanceInitiatedShutdownBehavior`: an [`InstanceInitiatedShutdownBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_initiated_shutdown_behavior(
-        mut self,
-        value: impl Into<InstanceInitiatedShutdownBehavior>,
-    ) -> Self {
-        self.instance_initiated_shutdown_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_initiated_shutdown_behavior(mut self, value: impl Into<InstanceInitiatedShutdownBehavior>) -> Self { self.instance_initiated_shutdown_behavior = Some(value.into()); self }
     /// `InstanceMarketOptions`: an [`InstanceMarketOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_market_options(mut self, value: impl Into<Obj<InstanceMarketOptions>>) -> Self {
-        self.instance_market_options = Some(value.into());
-        self
-    }
-
+    pub fn instance_market_options(mut self, value: impl Into<Obj<InstanceMarketOptions>>) -> Self { self.instance_market_options = Some(value.into()); self }
     /// `InstanceRequirements`: an [`InstanceRequirements`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self {
-        self.instance_requirements = Some(value.into());
-        self
-    }
-
+    pub fn instance_requirements(mut self, value: impl Into<Obj<InstanceRequirements>>) -> Self { self.instance_requirements = Some(value.into()); self }
     /// `InstanceType`: an [`InstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `KernelId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self {
-        self.kernel_id = Some(value.into());
-        self
-    }
-
+    pub fn kernel_id(mut self, value: impl Into<Str>) -> Self { self.kernel_id = Some(value.into()); self }
     /// `KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_name = Some(value.into());
-        self
-    }
-
+    pub fn key_name(mut self, value: impl Into<Str>) -> Self { self.key_name = Some(value.into()); self }
     /// `LicenseSpecifications`: a list of [`LicenseSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self {
-        self.license_specifications = Some(value.into());
-        self
-    }
-
+    pub fn license_specifications(mut self, value: impl Into<List<LicenseSpecification>>) -> Self { self.license_specifications = Some(value.into()); self }
     /// `MaintenanceOptions`: a [`MaintenanceOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_options(mut self, value: impl Into<Obj<MaintenanceOptions>>) -> Self {
-        self.maintenance_options = Some(value.into());
-        self
-    }
-
+    pub fn maintenance_options(mut self, value: impl Into<Obj<MaintenanceOptions>>) -> Self { self.maintenance_options = Some(value.into()); self }
     /// `MetadataOptions`: a [`MetadataOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self {
-        self.metadata_options = Some(value.into());
-        self
-    }
-
+    pub fn metadata_options(mut self, value: impl Into<Obj<MetadataOptions>>) -> Self { self.metadata_options = Some(value.into()); self }
     /// `Monitoring`: a [`Monitoring`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring(mut self, value: impl Into<Obj<Monitoring>>) -> Self {
-        self.monitoring = Some(value.into());
-        self
-    }
-
+    pub fn monitoring(mut self, value: impl Into<Obj<Monitoring>>) -> Self { self.monitoring = Some(value.into()); self }
     /// `NetworkInterfaces`: a list of [`NetworkInterface`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<NetworkInterface>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `Placement`: a [`Placement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<Placement>>) -> Self { self.placement = Some(value.into()); self }
     /// `PrivateDnsNameOptions`: a [`PrivateDnsNameOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_name_options(
-        mut self,
-        value: impl Into<Obj<PrivateDnsNameOptions>>,
-    ) -> Self {
-        self.private_dns_name_options = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_name_options(mut self, value: impl Into<Obj<PrivateDnsNameOptions>>) -> Self { self.private_dns_name_options = Some(value.into()); self }
     /// `RamDiskId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self {
-        self.ram_disk_id = Some(value.into());
-        self
-    }
-
+    pub fn ram_disk_id(mut self, value: impl Into<Str>) -> Self { self.ram_disk_id = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `TagSpecifications`: a list of [`TagSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self {
-        self.tag_specifications = Some(value.into());
-        self
-    }
-
+    pub fn tag_specifications(mut self, value: impl Into<List<TagSpecification>>) -> Self { self.tag_specifications = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateData {}
@@ -4025,141 +1847,14 @@ impl ToValue for LaunchTemplateData {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LaunchTemplateTagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-fleet",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LaunchTemplateTagSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -4183,6 +1878,7 @@ pub struct LaunchTemplateTagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LaunchTemplateTagSpecification {
     /// A `LaunchTemplateTagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -4190,20 +1886,9 @@ impl LaunchTemplateTagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for LaunchTemplateTagSpecification {}
@@ -4217,14 +1902,13 @@ impl ToValue for LaunchTemplateTagSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LicenseSpecification: ObjRule = ObjRule {
-    properties: &[("LicenseConfigurationArn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("LicenseConfigurationArn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LicenseSpecification` property type of `AWS::EC2::LaunchTemplate`.
@@ -4242,6 +1926,7 @@ pub struct LicenseSpecification {
     pub license_configuration_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LicenseSpecification {
     /// A `LicenseSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -4249,12 +1934,7 @@ impl LicenseSpecification {
     }
 
     /// `LicenseConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.license_configuration_arn = Some(value.into());
-        self
-    }
+    pub fn license_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.license_configuration_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LicenseSpecification {}
@@ -4267,23 +1947,13 @@ impl ToValue for LicenseSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MaintenanceOptions: ObjRule = ObjRule {
-    properties: &[(
-        "AutoRecovery",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["default", "disabled"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AutoRecovery", Shape::Str(&StrRule { allowed: &["default", "disabled"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MaintenanceOptions` property type of `AWS::EC2::LaunchTemplate`.
@@ -4299,6 +1969,7 @@ pub struct MaintenanceOptions {
     pub auto_recovery: Option<AutoRecovery>,
 }
 
+#[rustfmt::skip]
 impl MaintenanceOptions {
     /// A `MaintenanceOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -4306,12 +1977,7 @@ impl MaintenanceOptions {
     }
 
     /// `AutoRecovery`: an [`AutoRecovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self {
-        self.auto_recovery = Some(value.into());
-        self
-    }
+    pub fn auto_recovery(mut self, value: impl Into<AutoRecovery>) -> Self { self.auto_recovery = Some(value.into()); self }
 }
 
 impl PropertyType for MaintenanceOptions {}
@@ -4324,14 +1990,14 @@ impl ToValue for MaintenanceOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MemoryGiBPerVCpu: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryGiBPerVCpu` property type of `AWS::EC2::LaunchTemplate`.
@@ -4351,6 +2017,7 @@ pub struct MemoryGiBPerVCpu {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MemoryGiBPerVCpu {
     /// A `MemoryGiBPerVCpu` with no property set (none is required).
     pub fn new() -> Self {
@@ -4358,20 +2025,9 @@ impl MemoryGiBPerVCpu {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryGiBPerVCpu {}
@@ -4385,14 +2041,14 @@ impl ToValue for MemoryGiBPerVCpu {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MemoryMiB: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryMiB` property type of `AWS::EC2::LaunchTemplate`.
@@ -4412,6 +2068,7 @@ pub struct MemoryMiB {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MemoryMiB {
     /// A `MemoryMiB` with no property set (none is required).
     pub fn new() -> Self {
@@ -4419,20 +2076,9 @@ impl MemoryMiB {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryMiB {}
@@ -4446,56 +2092,17 @@ impl ToValue for MemoryMiB {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MetadataOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpEndpoint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpProtocolIpv6",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("HttpEndpoint", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
+        ("HttpProtocolIpv6", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
         ("HttpPutResponseHopLimit", Shape::INT),
-        (
-            "HttpTokens",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["optional", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceMetadataTags",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("HttpTokens", Shape::Str(&StrRule { allowed: &["optional", "required"], ..StrRule::ANY })),
+        ("InstanceMetadataTags", Shape::Str(&StrRule { allowed: &["disabled", "enabled"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataOptions` property type of `AWS::EC2::LaunchTemplate`.
@@ -4544,6 +2151,7 @@ pub struct MetadataOptions {
     pub instance_metadata_tags: Option<InstanceMetadataTags>,
 }
 
+#[rustfmt::skip]
 impl MetadataOptions {
     /// A `MetadataOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -4551,44 +2159,15 @@ impl MetadataOptions {
     }
 
     /// `HttpEndpoint`: a [`HttpEndpoint`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self {
-        self.http_endpoint = Some(value.into());
-        self
-    }
-
+    pub fn http_endpoint(mut self, value: impl Into<HttpEndpoint>) -> Self { self.http_endpoint = Some(value.into()); self }
     /// `HttpProtocolIpv6`: a [`HttpProtocolIpv6`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self {
-        self.http_protocol_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn http_protocol_ipv6(mut self, value: impl Into<HttpProtocolIpv6>) -> Self { self.http_protocol_ipv6 = Some(value.into()); self }
     /// `HttpPutResponseHopLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self {
-        self.http_put_response_hop_limit = Some(value.into());
-        self
-    }
-
+    pub fn http_put_response_hop_limit(mut self, value: impl Into<Int>) -> Self { self.http_put_response_hop_limit = Some(value.into()); self }
     /// `HttpTokens`: a [`HttpTokens`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self {
-        self.http_tokens = Some(value.into());
-        self
-    }
-
+    pub fn http_tokens(mut self, value: impl Into<HttpTokens>) -> Self { self.http_tokens = Some(value.into()); self }
     /// `InstanceMetadataTags`: an [`InstanceMetadataTags`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self {
-        self.instance_metadata_tags = Some(value.into());
-        self
-    }
+    pub fn instance_metadata_tags(mut self, value: impl Into<InstanceMetadataTags>) -> Self { self.instance_metadata_tags = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataOptions {}
@@ -4605,14 +2184,13 @@ impl ToValue for MetadataOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Monitoring: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Monitoring` property type of `AWS::EC2::LaunchTemplate`.
@@ -4630,6 +2208,7 @@ pub struct Monitoring {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Monitoring {
     /// A `Monitoring` with no property set (none is required).
     pub fn new() -> Self {
@@ -4637,12 +2216,7 @@ impl Monitoring {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for Monitoring {}
@@ -4653,14 +2227,14 @@ impl ToValue for Monitoring {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkBandwidthGbps: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkBandwidthGbps` property type of `AWS::EC2::LaunchTemplate`.
@@ -4682,6 +2256,7 @@ pub struct NetworkBandwidthGbps {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NetworkBandwidthGbps {
     /// A `NetworkBandwidthGbps` with no property set (none is required).
     pub fn new() -> Self {
@@ -4689,20 +2264,9 @@ impl NetworkBandwidthGbps {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkBandwidthGbps {}
@@ -4716,95 +2280,36 @@ impl ToValue for NetworkBandwidthGbps {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("AssociateCarrierIpAddress", Shape::Bool),
         ("AssociatePublicIpAddress", Shape::Bool),
-        (
-            "ConnectionTrackingSpecification",
-            Shape::Object(&RULE_ConnectionTrackingSpecification),
-        ),
+        ("ConnectionTrackingSpecification", Shape::Object(&RULE_ConnectionTrackingSpecification)),
         ("DeleteOnTermination", Shape::Bool),
         ("Description", Shape::STR),
         ("DeviceIndex", Shape::INT),
         ("EnaQueueCount", Shape::INT),
-        (
-            "EnaSrdSpecification",
-            Shape::Object(&RULE_EnaSrdSpecification),
-        ),
-        (
-            "Groups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
+        ("Groups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("InterfaceType", Shape::STR),
         ("Ipv4PrefixCount", Shape::INT),
-        (
-            "Ipv4Prefixes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv4PrefixSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv4Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv4PrefixSpecification), min_items: None, max_items: None })),
         ("Ipv6AddressCount", Shape::INT),
-        (
-            "Ipv6Addresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv6Add),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Addresses", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6Add), min_items: None, max_items: None })),
         ("Ipv6PrefixCount", Shape::INT),
-        (
-            "Ipv6Prefixes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ipv6PrefixSpecification),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Prefixes", Shape::List(&ListRule { items: Shape::Object(&RULE_Ipv6PrefixSpecification), min_items: None, max_items: None })),
         ("NetworkCardIndex", Shape::INT),
         ("NetworkInterfaceId", Shape::STR),
         ("PrimaryIpv6", Shape::Bool),
         ("PrivateIpAddress", Shape::STR),
-        (
-            "PrivateIpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PrivateIpAdd),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PrivateIpAddresses", Shape::List(&ListRule { items: Shape::Object(&RULE_PrivateIpAdd), min_items: None, max_items: None })),
         ("SecondaryPrivateIpAddressCount", Shape::INT),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("AssociateCarrierIpAddress", &["NetworkInterfaceId"]),
-        ("AssociatePublicIpAddress", &["NetworkInterfaceId"]),
-        (
-            "NetworkInterfaceId",
-            &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"],
-        ),
-    ],
+    dependent_excluded: &[("AssociateCarrierIpAddress", &["NetworkInterfaceId"]), ("AssociatePublicIpAddress", &["NetworkInterfaceId"]), ("NetworkInterfaceId", &["AssociateCarrierIpAddress", "AssociatePublicIpAddress"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterface` property type of `AWS::EC2::LaunchTemplate`.
@@ -4924,6 +2429,7 @@ pub struct NetworkInterface {
     pub subnet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterface {
     /// A `NetworkInterface` with no property set (none is required).
     pub fn new() -> Self {
@@ -4931,191 +2437,51 @@ impl NetworkInterface {
     }
 
     /// `AssociateCarrierIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_carrier_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_carrier_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_carrier_ip_address = Some(value.into()); self }
     /// `AssociatePublicIpAddress`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self {
-        self.associate_public_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn associate_public_ip_address(mut self, value: impl Into<Bool>) -> Self { self.associate_public_ip_address = Some(value.into()); self }
     /// `ConnectionTrackingSpecification`: a [`ConnectionTrackingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_tracking_specification(
-        mut self,
-        value: impl Into<Obj<ConnectionTrackingSpecification>>,
-    ) -> Self {
-        self.connection_tracking_specification = Some(value.into());
-        self
-    }
-
+    pub fn connection_tracking_specification(mut self, value: impl Into<Obj<ConnectionTrackingSpecification>>) -> Self { self.connection_tracking_specification = Some(value.into()); self }
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DeviceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Int>) -> Self {
-        self.device_index = Some(value.into());
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Int>) -> Self { self.device_index = Some(value.into()); self }
     /// `EnaQueueCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self {
-        self.ena_queue_count = Some(value.into());
-        self
-    }
-
+    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self { self.ena_queue_count = Some(value.into()); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self {
-        self.ena_srd_specification = Some(value.into());
-        self
-    }
-
+    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
     /// `Groups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.groups = Some(value.into());
-        self
-    }
-
+    pub fn groups(mut self, value: impl Into<List<Str>>) -> Self { self.groups = Some(value.into()); self }
     /// `InterfaceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface_type(mut self, value: impl Into<Str>) -> Self {
-        self.interface_type = Some(value.into());
-        self
-    }
-
+    pub fn interface_type(mut self, value: impl Into<Str>) -> Self { self.interface_type = Some(value.into()); self }
     /// `Ipv4PrefixCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_prefix_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv4_prefix_count = Some(value.into()); self }
     /// `Ipv4Prefixes`: a list of [`Ipv4PrefixSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self {
-        self.ipv4_prefixes = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_prefixes(mut self, value: impl Into<List<Ipv4PrefixSpecification>>) -> Self { self.ipv4_prefixes = Some(value.into()); self }
     /// `Ipv6AddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_address_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_address_count = Some(value.into()); self }
     /// `Ipv6Addresses`: a list of [`Ipv6Add`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6Add>>) -> Self {
-        self.ipv6_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_addresses(mut self, value: impl Into<List<Ipv6Add>>) -> Self { self.ipv6_addresses = Some(value.into()); self }
     /// `Ipv6PrefixCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_prefix_count = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_prefix_count(mut self, value: impl Into<Int>) -> Self { self.ipv6_prefix_count = Some(value.into()); self }
     /// `Ipv6Prefixes`: a list of [`Ipv6PrefixSpecification`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self {
-        self.ipv6_prefixes = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_prefixes(mut self, value: impl Into<List<Ipv6PrefixSpecification>>) -> Self { self.ipv6_prefixes = Some(value.into()); self }
     /// `NetworkCardIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self {
-        self.network_card_index = Some(value.into());
-        self
-    }
-
+    pub fn network_card_index(mut self, value: impl Into<Int>) -> Self { self.network_card_index = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `PrimaryIpv6`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_ipv6(mut self, value: impl Into<Bool>) -> Self {
-        self.primary_ipv6 = Some(value.into());
-        self
-    }
-
+    pub fn primary_ipv6(mut self, value: impl Into<Bool>) -> Self { self.primary_ipv6 = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
     /// `PrivateIpAddresses`: a list of [`PrivateIpAdd`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAdd>>) -> Self {
-        self.private_ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn private_ip_addresses(mut self, value: impl Into<List<PrivateIpAdd>>) -> Self { self.private_ip_addresses = Some(value.into()); self }
     /// `SecondaryPrivateIpAddressCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self {
-        self.secondary_private_ip_address_count = Some(value.into());
-        self
-    }
-
+    pub fn secondary_private_ip_address_count(mut self, value: impl Into<Int>) -> Self { self.secondary_private_ip_address_count = Some(value.into()); self }
     /// `SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = Some(value.into());
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterface {}
@@ -5162,14 +2528,14 @@ impl ToValue for NetworkInterface {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterfaceCount: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceCount` property type of `AWS::EC2::LaunchTemplate`.
@@ -5189,6 +2555,7 @@ pub struct NetworkInterfaceCount {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceCount {
     /// A `NetworkInterfaceCount` with no property set (none is required).
     pub fn new() -> Self {
@@ -5196,20 +2563,9 @@ impl NetworkInterfaceCount {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceCount {}
@@ -5223,6 +2579,7 @@ impl ToValue for NetworkInterfaceCount {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Placement: ObjRule = ObjRule {
     properties: &[
         ("Affinity", Shape::STR),
@@ -5233,23 +2590,10 @@ pub(crate) static RULE_Placement: ObjRule = ObjRule {
         ("HostResourceGroupArn", Shape::STR),
         ("PartitionNumber", Shape::INT),
         ("SpreadDomain", Shape::STR),
-        (
-            "Tenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("Tenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Placement` property type of `AWS::EC2::LaunchTemplate`.
@@ -5301,6 +2645,7 @@ pub struct Placement {
     pub tenancy: Option<Tenancy>,
 }
 
+#[rustfmt::skip]
 impl Placement {
     /// A `Placement` with no property set (none is required).
     pub fn new() -> Self {
@@ -5308,76 +2653,23 @@ impl Placement {
     }
 
     /// `Affinity`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn affinity(mut self, value: impl Into<Str>) -> Self {
-        self.affinity = Some(value.into());
-        self
-    }
-
+    pub fn affinity(mut self, value: impl Into<Str>) -> Self { self.affinity = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `GroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_id(mut self, value: impl Into<Str>) -> Self {
-        self.group_id = Some(value.into());
-        self
-    }
-
+    pub fn group_id(mut self, value: impl Into<Str>) -> Self { self.group_id = Some(value.into()); self }
     /// `GroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = Some(value.into());
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = Some(value.into()); self }
     /// `HostId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_id(mut self, value: impl Into<Str>) -> Self {
-        self.host_id = Some(value.into());
-        self
-    }
-
+    pub fn host_id(mut self, value: impl Into<Str>) -> Self { self.host_id = Some(value.into()); self }
     /// `HostResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.host_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn host_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.host_resource_group_arn = Some(value.into()); self }
     /// `PartitionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_number(mut self, value: impl Into<Int>) -> Self {
-        self.partition_number = Some(value.into());
-        self
-    }
-
+    pub fn partition_number(mut self, value: impl Into<Int>) -> Self { self.partition_number = Some(value.into()); self }
     /// `SpreadDomain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self {
-        self.spread_domain = Some(value.into());
-        self
-    }
-
+    pub fn spread_domain(mut self, value: impl Into<Str>) -> Self { self.spread_domain = Some(value.into()); self }
     /// `Tenancy`: a [`Tenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self {
-        self.tenancy = Some(value.into());
-        self
-    }
+    pub fn tenancy(mut self, value: impl Into<Tenancy>) -> Self { self.tenancy = Some(value.into()); self }
 }
 
 impl PropertyType for Placement {}
@@ -5398,14 +2690,14 @@ impl ToValue for Placement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateIpAdd: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Primary", Shape::Bool),
+        ("PrivateIpAddress", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateIpAdd` property type of `AWS::EC2::LaunchTemplate`.
@@ -5427,6 +2719,7 @@ pub struct PrivateIpAdd {
     pub private_ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PrivateIpAdd {
     /// A `PrivateIpAdd` with no property set (none is required).
     pub fn new() -> Self {
@@ -5434,20 +2727,9 @@ impl PrivateIpAdd {
     }
 
     /// `Primary`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = Some(value.into());
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = Some(value.into()); self }
     /// `PrivateIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = Some(value.into());
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateIpAdd {}
@@ -5461,14 +2743,13 @@ impl ToValue for PrivateIpAdd {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Reference: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InstanceFamily", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Reference` property type of `AWS::EC2::LaunchTemplate`.
@@ -5499,6 +2780,7 @@ pub struct Reference {
     pub instance_family: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Reference {
     /// A `Reference` with no property set (none is required).
     pub fn new() -> Self {
@@ -5506,12 +2788,7 @@ impl Reference {
     }
 
     /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
+    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
 }
 
 impl PropertyType for Reference {}
@@ -5524,38 +2801,17 @@ impl ToValue for Reference {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
     properties: &[
         ("BlockDurationMinutes", Shape::INT),
-        (
-            "InstanceInterruptionBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["hibernate", "stop", "terminate"],
-                format: None,
-            }),
-        ),
+        ("InstanceInterruptionBehavior", Shape::Str(&StrRule { allowed: &["hibernate", "stop", "terminate"], ..StrRule::ANY })),
         ("MaxPrice", Shape::STR),
-        (
-            "SpotInstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["one-time", "persistent"],
-                format: None,
-            }),
-        ),
+        ("SpotInstanceType", Shape::Str(&StrRule { allowed: &["one-time", "persistent"], ..StrRule::ANY })),
         ("ValidUntil", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotOptions` property type of `AWS::EC2::LaunchTemplate`.
@@ -5598,6 +2854,7 @@ pub struct SpotOptions {
     pub valid_until: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -5605,47 +2862,15 @@ impl SpotOptions {
     }
 
     /// `BlockDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.block_duration_minutes = Some(value.into());
-        self
-    }
-
+    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.block_duration_minutes = Some(value.into()); self }
     /// `InstanceInterruptionBehavior`: an [`InstanceInterruptionBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_interruption_behavior(
-        mut self,
-        value: impl Into<InstanceInterruptionBehavior>,
-    ) -> Self {
-        self.instance_interruption_behavior = Some(value.into());
-        self
-    }
-
+    pub fn instance_interruption_behavior(mut self, value: impl Into<InstanceInterruptionBehavior>) -> Self { self.instance_interruption_behavior = Some(value.into()); self }
     /// `MaxPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_price(mut self, value: impl Into<Str>) -> Self {
-        self.max_price = Some(value.into());
-        self
-    }
-
+    pub fn max_price(mut self, value: impl Into<Str>) -> Self { self.max_price = Some(value.into()); self }
     /// `SpotInstanceType`: a [`SpotInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_instance_type(mut self, value: impl Into<SpotInstanceType>) -> Self {
-        self.spot_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn spot_instance_type(mut self, value: impl Into<SpotInstanceType>) -> Self { self.spot_instance_type = Some(value.into()); self }
     /// `ValidUntil`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn valid_until(mut self, value: impl Into<Str>) -> Self {
-        self.valid_until = Some(value.into());
-        self
-    }
+    pub fn valid_until(mut self, value: impl Into<Str>) -> Self { self.valid_until = Some(value.into()); self }
 }
 
 impl PropertyType for SpotOptions {}
@@ -5665,14 +2890,14 @@ impl ToValue for SpotOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TotalLocalStorageGb: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TotalLocalStorageGB` property type of `AWS::EC2::LaunchTemplate`.
@@ -5692,6 +2917,7 @@ pub struct TotalLocalStorageGb {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TotalLocalStorageGb {
     /// A `TotalLocalStorageGb` with no property set (none is required).
     pub fn new() -> Self {
@@ -5699,20 +2925,9 @@ impl TotalLocalStorageGb {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for TotalLocalStorageGb {}
@@ -5726,14 +2941,14 @@ impl ToValue for TotalLocalStorageGb {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VCpuCount: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VCpuCount` property type of `AWS::EC2::LaunchTemplate`.
@@ -5753,6 +2968,7 @@ pub struct VCpuCount {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VCpuCount {
     /// A `VCpuCount` with no property set (none is required).
     pub fn new() -> Self {
@@ -5760,20 +2976,9 @@ impl VCpuCount {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for VCpuCount {}

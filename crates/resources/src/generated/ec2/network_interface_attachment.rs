@@ -14,43 +14,26 @@ pub use super::shared::{EnaSrdSpecification, EnaSrdUdpSpecification};
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkInterfaceAttachmentRequired {
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The network interface's position in the attachment order. For example, the first attached network interface has a `DeviceIndex` of 0.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_index: Str,
     /// `InstanceId`: a string, required.
-    ///
-    /// The ID of the instance to which you will attach the ENI.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_id: Str,
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The ID of the ENI that you want to attach.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub network_interface_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterfaceAttachment: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("DeviceIndex", Shape::STR),
         ("EnaQueueCount", Shape::INT),
-        (
-            "EnaSrdSpecification",
-            Shape::Object(&RULE_EnaSrdSpecification),
-        ),
+        ("EnaSrdSpecification", Shape::Object(&RULE_EnaSrdSpecification)),
         ("InstanceId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
     ],
     required: &["DeviceIndex", "InstanceId", "NetworkInterfaceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::NetworkInterfaceAttachment` resource.
@@ -100,6 +83,7 @@ pub struct NetworkInterfaceAttachment {
     pub network_interface_id: Str,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceAttachment {
     /// The CloudFormation type name, `AWS::EC2::NetworkInterfaceAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::NetworkInterfaceAttachment";
@@ -133,52 +117,17 @@ impl NetworkInterfaceAttachment {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `DeviceIndex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_index(mut self, value: impl Into<Str>) -> Self {
-        self.device_index = value.into();
-        self
-    }
-
+    pub fn device_index(mut self, value: impl Into<Str>) -> Self { self.device_index = value.into(); self }
     /// `EnaQueueCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self {
-        self.ena_queue_count = Some(value.into());
-        self
-    }
-
+    pub fn ena_queue_count(mut self, value: impl Into<Int>) -> Self { self.ena_queue_count = Some(value.into()); self }
     /// `EnaSrdSpecification`: an [`EnaSrdSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self {
-        self.ena_srd_specification = Some(value.into());
-        self
-    }
-
+    pub fn ena_srd_specification(mut self, value: impl Into<Obj<EnaSrdSpecification>>) -> Self { self.ena_srd_specification = Some(value.into()); self }
     /// `InstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.instance_id = value.into();
-        self
-    }
-
+    pub fn instance_id(mut self, value: impl Into<Str>) -> Self { self.instance_id = value.into(); self }
     /// `NetworkInterfaceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = value.into();
-        self
-    }
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = value.into(); self }
 }
 
 impl Resource for NetworkInterfaceAttachment {

@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -35,6 +35,7 @@ pub struct AcceleratorCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -42,20 +43,9 @@ impl AcceleratorCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorCountRequest {}
@@ -69,14 +59,14 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcceleratorTotalMemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -96,6 +86,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -103,20 +94,9 @@ impl AcceleratorTotalMemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
@@ -130,14 +110,14 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselineEbsBandwidthMbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -157,6 +137,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -164,20 +145,9 @@ impl BaselineEbsBandwidthMbpsRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
@@ -191,14 +161,13 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
-    properties: &[("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Cpu", Shape::Object(&RULE_CpuPerformanceFactorRequest)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselinePerformanceFactorsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -216,6 +185,7 @@ pub struct BaselinePerformanceFactorsRequest {
     pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
 }
 
+#[rustfmt::skip]
 impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -223,12 +193,7 @@ impl BaselinePerformanceFactorsRequest {
     }
 
     /// `Cpu`: a [`CpuPerformanceFactorRequest`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
+    pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = Some(value.into()); self }
 }
 
 impl PropertyType for BaselinePerformanceFactorsRequest {}
@@ -239,18 +204,15 @@ impl ToValue for BaselinePerformanceFactorsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
     properties: &[
         ("TcpEstablishedTimeout", Shape::INT),
         ("UdpStreamTimeout", Shape::INT),
         ("UdpTimeout", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionTrackingSpecification` property type, shared by `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterface`.
@@ -274,6 +236,7 @@ pub struct ConnectionTrackingSpecification {
     pub udp_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ConnectionTrackingSpecification {
     /// A `ConnectionTrackingSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -281,28 +244,11 @@ impl ConnectionTrackingSpecification {
     }
 
     /// `TcpEstablishedTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_established_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.tcp_established_timeout = Some(value.into());
-        self
-    }
-
+    pub fn tcp_established_timeout(mut self, value: impl Into<Int>) -> Self { self.tcp_established_timeout = Some(value.into()); self }
     /// `UdpStreamTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_stream_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_stream_timeout = Some(value.into());
-        self
-    }
-
+    pub fn udp_stream_timeout(mut self, value: impl Into<Int>) -> Self { self.udp_stream_timeout = Some(value.into()); self }
     /// `UdpTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.udp_timeout = Some(value.into());
-        self
-    }
+    pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self { self.udp_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for ConnectionTrackingSpecification {}
@@ -317,21 +263,13 @@ impl ToValue for ConnectionTrackingSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
-    properties: &[(
-        "References",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_PerformanceFactorReferenceRequest),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("References", Shape::List(&ListRule { items: Shape::Object(&RULE_PerformanceFactorReferenceRequest), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CpuPerformanceFactorRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -349,6 +287,7 @@ pub struct CpuPerformanceFactorRequest {
     pub references: Option<List<PerformanceFactorReferenceRequest>>,
 }
 
+#[rustfmt::skip]
 impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -356,12 +295,7 @@ impl CpuPerformanceFactorRequest {
     }
 
     /// `References`: a list of [`PerformanceFactorReferenceRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self {
-        self.references = Some(value.into());
-        self
-    }
+    pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self { self.references = Some(value.into()); self }
 }
 
 impl PropertyType for CpuPerformanceFactorRequest {}
@@ -374,20 +308,14 @@ impl ToValue for CpuPerformanceFactorRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnaSrdSpecification: ObjRule = ObjRule {
     properties: &[
         ("EnaSrdEnabled", Shape::Bool),
-        (
-            "EnaSrdUdpSpecification",
-            Shape::Object(&RULE_EnaSrdUdpSpecification),
-        ),
+        ("EnaSrdUdpSpecification", Shape::Object(&RULE_EnaSrdUdpSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnaSrdSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
@@ -409,6 +337,7 @@ pub struct EnaSrdSpecification {
     pub ena_srd_udp_specification: Option<Obj<EnaSrdUdpSpecification>>,
 }
 
+#[rustfmt::skip]
 impl EnaSrdSpecification {
     /// A `EnaSrdSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -416,23 +345,9 @@ impl EnaSrdSpecification {
     }
 
     /// `EnaSrdEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_enabled = Some(value.into());
-        self
-    }
-
+    pub fn ena_srd_enabled(mut self, value: impl Into<Bool>) -> Self { self.ena_srd_enabled = Some(value.into()); self }
     /// `EnaSrdUdpSpecification`: an [`EnaSrdUdpSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_udp_specification(
-        mut self,
-        value: impl Into<Obj<EnaSrdUdpSpecification>>,
-    ) -> Self {
-        self.ena_srd_udp_specification = Some(value.into());
-        self
-    }
+    pub fn ena_srd_udp_specification(mut self, value: impl Into<Obj<EnaSrdUdpSpecification>>) -> Self { self.ena_srd_udp_specification = Some(value.into()); self }
 }
 
 impl PropertyType for EnaSrdSpecification {}
@@ -446,14 +361,13 @@ impl ToValue for EnaSrdSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
-    properties: &[("EnaSrdUdpEnabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("EnaSrdUdpEnabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnaSrdUdpSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
@@ -469,6 +383,7 @@ pub struct EnaSrdUdpSpecification {
     pub ena_srd_udp_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EnaSrdUdpSpecification {
     /// A `EnaSrdUdpSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -476,12 +391,7 @@ impl EnaSrdUdpSpecification {
     }
 
     /// `EnaSrdUdpEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.ena_srd_udp_enabled = Some(value.into());
-        self
-    }
+    pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self { self.ena_srd_udp_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for EnaSrdUdpSpecification {}
@@ -494,14 +404,13 @@ impl ToValue for EnaSrdUdpSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnclaveOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -515,6 +424,7 @@ pub struct EnclaveOptions {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EnclaveOptions {
     /// A `EnclaveOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -522,10 +432,7 @@ impl EnclaveOptions {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for EnclaveOptions {}
@@ -536,14 +443,13 @@ impl ToValue for EnclaveOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HibernationOptions: ObjRule = ObjRule {
-    properties: &[("Configured", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Configured", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HibernationOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -561,6 +467,7 @@ pub struct HibernationOptions {
     pub configured: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HibernationOptions {
     /// A `HibernationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -568,12 +475,7 @@ impl HibernationOptions {
     }
 
     /// `Configured`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured(mut self, value: impl Into<Bool>) -> Self {
-        self.configured = Some(value.into());
-        self
-    }
+    pub fn configured(mut self, value: impl Into<Bool>) -> Self { self.configured = Some(value.into()); self }
 }
 
 impl PropertyType for HibernationOptions {}
@@ -590,19 +492,17 @@ impl ToValue for HibernationOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceIpv6AddressRequired {
     /// `Ipv6Address`: a string, required.
-    ///
-    /// The IPv6 address.
     pub ipv6_address: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceIpv6Address: ObjRule = ObjRule {
-    properties: &[("Ipv6Address", Shape::STR)],
+    properties: &[
+        ("Ipv6Address", Shape::STR),
+    ],
     required: &["Ipv6Address"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceIpv6Address` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`, `AWS::EC2::SpotFleet`.
@@ -620,6 +520,7 @@ pub struct InstanceIpv6Address {
     pub ipv6_address: Str,
 }
 
+#[rustfmt::skip]
 impl InstanceIpv6Address {
     /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
     pub fn new(required: InstanceIpv6AddressRequired) -> Self {
@@ -629,12 +530,7 @@ impl InstanceIpv6Address {
     }
 
     /// `Ipv6Address`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = value.into();
-        self
-    }
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = value.into(); self }
 }
 
 impl PropertyType for InstanceIpv6Address {}
@@ -651,19 +547,17 @@ impl ToValue for InstanceIpv6Address {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamOperatingRegionRequired {
     /// `RegionName`: a string, required.
-    ///
-    /// The name of the operating Region.
     pub region_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IpamOperatingRegion: ObjRule = ObjRule {
-    properties: &[("RegionName", Shape::STR)],
+    properties: &[
+        ("RegionName", Shape::STR),
+    ],
     required: &["RegionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpamOperatingRegion` property type, shared by `AWS::EC2::IPAM`, `AWS::EC2::IPAMResourceDiscovery`.
@@ -681,6 +575,7 @@ pub struct IpamOperatingRegion {
     pub region_name: Str,
 }
 
+#[rustfmt::skip]
 impl IpamOperatingRegion {
     /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
     pub fn new(required: IpamOperatingRegionRequired) -> Self {
@@ -690,12 +585,7 @@ impl IpamOperatingRegion {
     }
 
     /// `RegionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = value.into();
-        self
-    }
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = value.into(); self }
 }
 
 impl PropertyType for IpamOperatingRegion {}
@@ -708,14 +598,14 @@ impl ToValue for IpamOperatingRegion {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryGiBPerVCpuRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -735,6 +625,7 @@ pub struct MemoryGiBPerVCpuRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,20 +633,9 @@ impl MemoryGiBPerVCpuRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryGiBPerVCpuRequest {}
@@ -769,14 +649,14 @@ impl ToValue for MemoryGiBPerVCpuRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -796,6 +676,7 @@ pub struct MemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -803,20 +684,9 @@ impl MemoryMiBRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for MemoryMiBRequest {}
@@ -830,14 +700,14 @@ impl ToValue for MemoryMiBRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkBandwidthGbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -859,6 +729,7 @@ pub struct NetworkBandwidthGbpsRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -866,20 +737,9 @@ impl NetworkBandwidthGbpsRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkBandwidthGbpsRequest {}
@@ -893,14 +753,14 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkInterfaceCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -920,6 +780,7 @@ pub struct NetworkInterfaceCountRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -927,20 +788,9 @@ impl NetworkInterfaceCountRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkInterfaceCountRequest {}
@@ -954,55 +804,16 @@ impl ToValue for NetworkInterfaceCountRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
-        (
-            "ApplianceModeSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "DnsSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "Ipv6Support",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroupReferencingSupport",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["disable", "enable"],
-                format: None,
-            }),
-        ),
+        ("ApplianceModeSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ("DnsSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ("Ipv6Support", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
+        ("SecurityGroupReferencingSupport", Shape::Str(&StrRule { allowed: &["disable", "enable"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Options` property type, shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -1022,6 +833,7 @@ pub struct Options {
     pub security_group_referencing_support: Option<SecurityGroupReferencingSupport>,
 }
 
+#[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
     pub fn new() -> Self {
@@ -1029,31 +841,13 @@ impl Options {
     }
 
     /// `ApplianceModeSupport`: an [`ApplianceModeSupport`] value.
-    pub fn appliance_mode_support(mut self, value: impl Into<ApplianceModeSupport>) -> Self {
-        self.appliance_mode_support = Some(value.into());
-        self
-    }
-
+    pub fn appliance_mode_support(mut self, value: impl Into<ApplianceModeSupport>) -> Self { self.appliance_mode_support = Some(value.into()); self }
     /// `DnsSupport`: a [`DnsSupport`] value.
-    pub fn dns_support(mut self, value: impl Into<DnsSupport>) -> Self {
-        self.dns_support = Some(value.into());
-        self
-    }
-
+    pub fn dns_support(mut self, value: impl Into<DnsSupport>) -> Self { self.dns_support = Some(value.into()); self }
     /// `Ipv6Support`: an [`Ipv6Support`] value.
-    pub fn ipv6_support(mut self, value: impl Into<Ipv6Support>) -> Self {
-        self.ipv6_support = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_support(mut self, value: impl Into<Ipv6Support>) -> Self { self.ipv6_support = Some(value.into()); self }
     /// `SecurityGroupReferencingSupport`: a [`SecurityGroupReferencingSupport`] value.
-    pub fn security_group_referencing_support(
-        mut self,
-        value: impl Into<SecurityGroupReferencingSupport>,
-    ) -> Self {
-        self.security_group_referencing_support = Some(value.into());
-        self
-    }
+    pub fn security_group_referencing_support(mut self, value: impl Into<SecurityGroupReferencingSupport>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
 }
 
 impl PropertyType for Options {}
@@ -1072,14 +866,13 @@ impl ToValue for Options {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
-    properties: &[("InstanceFamily", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InstanceFamily", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PerformanceFactorReferenceRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1114,6 +907,7 @@ pub struct PerformanceFactorReferenceRequest {
     pub instance_family: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1121,12 +915,7 @@ impl PerformanceFactorReferenceRequest {
     }
 
     /// `InstanceFamily`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_family(mut self, value: impl Into<Str>) -> Self {
-        self.instance_family = Some(value.into());
-        self
-    }
+    pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
 }
 
 impl PropertyType for PerformanceFactorReferenceRequest {}
@@ -1139,27 +928,15 @@ impl ToValue for PerformanceFactorReferenceRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateDnsNameOptions: ObjRule = ObjRule {
     properties: &[
         ("EnableResourceNameDnsAAAARecord", Shape::Bool),
         ("EnableResourceNameDnsARecord", Shape::Bool),
-        (
-            "HostnameType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ip-name", "resource-name"],
-                format: None,
-            }),
-        ),
+        ("HostnameType", Shape::Str(&StrRule { allowed: &["ip-name", "resource-name"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateDnsNameOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1183,6 +960,7 @@ pub struct PrivateDnsNameOptions {
     pub hostname_type: Option<HostnameType>,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsNameOptions {
     /// A `PrivateDnsNameOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1190,28 +968,11 @@ impl PrivateDnsNameOptions {
     }
 
     /// `EnableResourceNameDnsAAAARecord`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_aaaa_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_aaaa_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_aaaa_record = Some(value.into()); self }
     /// `EnableResourceNameDnsARecord`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_resource_name_dns_a_record = Some(value.into());
-        self
-    }
-
+    pub fn enable_resource_name_dns_a_record(mut self, value: impl Into<Bool>) -> Self { self.enable_resource_name_dns_a_record = Some(value.into()); self }
     /// `HostnameType`: a [`HostnameType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self {
-        self.hostname_type = Some(value.into());
-        self
-    }
+    pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self { self.hostname_type = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateDnsNameOptions {}
@@ -1236,23 +997,20 @@ impl ToValue for PrivateDnsNameOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequired {
     /// `Primary`: a boolean, required.
-    ///
-    /// Indicates whether the private IPv4 address is the primary private IPv4 address. Only one IPv4 address can be designated as primary.
     pub primary: Bool,
     /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The private IPv4 address.
     pub private_ip_address: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
-    properties: &[("Primary", Shape::Bool), ("PrivateIpAddress", Shape::STR)],
+    properties: &[
+        ("Primary", Shape::Bool),
+        ("PrivateIpAddress", Shape::STR),
+    ],
     required: &["PrivateIpAddress", "Primary"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateIpAddressSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`.
@@ -1272,6 +1030,7 @@ pub struct PrivateIpAddressSpecification {
     pub private_ip_address: Str,
 }
 
+#[rustfmt::skip]
 impl PrivateIpAddressSpecification {
     /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
     pub fn new(required: PrivateIpAddressSpecificationRequired) -> Self {
@@ -1282,20 +1041,9 @@ impl PrivateIpAddressSpecification {
     }
 
     /// `Primary`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary(mut self, value: impl Into<Bool>) -> Self {
-        self.primary = value.into();
-        self
-    }
-
+    pub fn primary(mut self, value: impl Into<Bool>) -> Self { self.primary = value.into(); self }
     /// `PrivateIpAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ip_address = value.into();
-        self
-    }
+    pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = value.into(); self }
 }
 
 impl PropertyType for PrivateIpAddressSpecification {}
@@ -1309,26 +1057,14 @@ impl ToValue for PrivateIpAddressSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
         ("CustomerManagedKeyEnabled", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SseSpecification` property type, shared by `AWS::EC2::VerifiedAccessEndpoint`, `AWS::EC2::VerifiedAccessGroup`, `AWS::EC2::VerifiedAccessTrustProvider`.
@@ -1352,6 +1088,7 @@ pub struct SseSpecification {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1359,20 +1096,9 @@ impl SseSpecification {
     }
 
     /// `CustomerManagedKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.customer_managed_key_enabled = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.customer_managed_key_enabled = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for SseSpecification {}
@@ -1398,14 +1124,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::ClientVpnEndpoint`, `AWS::EC2::CustomerGateway`, `AWS::EC2::EC2Fleet`, `AWS::EC2::EIP`, `AWS::EC2::FlowLog`, `AWS::EC2::Host`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NatGateway`, `AWS::EC2::NetworkAcl`, `AWS::EC2::NetworkInterface`, `AWS::EC2::RouteTable`, `AWS::EC2::SecurityGroup`, `AWS::EC2::SpotFleet`, `AWS::EC2::Subnet`, `AWS::EC2::TrafficMirrorFilterRule`, `AWS::EC2::TrafficMirrorTarget`, `AWS::EC2::TransitGateway`, `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayMeteringPolicy`, `AWS::EC2::TransitGatewayRouteTable`, `AWS::EC2::TransitGatewayVpcAttachment`, `AWS::EC2::Volume`, `AWS::EC2::VPC`, `AWS::EC2::VPCEndpoint`, `AWS::EC2::VPCEndpointService`, `AWS::EC2::VPNConcentrator`, `AWS::EC2::VPNConnection`, `AWS::EC2::VPNGateway`.
@@ -1419,6 +1146,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1429,16 +1157,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1452,141 +1173,14 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "capacity-block",
-                    "capacity-manager-data-export",
-                    "capacity-reservation",
-                    "capacity-reservation-fleet",
-                    "carrier-gateway",
-                    "client-vpn-endpoint",
-                    "coip-pool",
-                    "customer-gateway",
-                    "declarative-policies-report",
-                    "dedicated-host",
-                    "dhcp-options",
-                    "egress-only-internet-gateway",
-                    "elastic-gpu",
-                    "elastic-ip",
-                    "export-image-task",
-                    "export-instance-task",
-                    "fleet",
-                    "fpga-image",
-                    "host-reservation",
-                    "image",
-                    "image-usage-report",
-                    "import-image-task",
-                    "import-snapshot-task",
-                    "instance",
-                    "instance-connect-endpoint",
-                    "instance-event-window",
-                    "internet-gateway",
-                    "ipam",
-                    "ipam-external-resource-verification-token",
-                    "ipam-policy",
-                    "ipam-pool",
-                    "ipam-prefix-list-resolver",
-                    "ipam-prefix-list-resolver-target",
-                    "ipam-resource-discovery",
-                    "ipam-resource-discovery-association",
-                    "ipam-scope",
-                    "ipv4pool-ec2",
-                    "ipv6pool-ec2",
-                    "key-pair",
-                    "launch-template",
-                    "local-gateway",
-                    "local-gateway-route-table",
-                    "local-gateway-route-table-virtual-interface-group-association",
-                    "local-gateway-route-table-vpc-association",
-                    "local-gateway-virtual-interface",
-                    "local-gateway-virtual-interface-group",
-                    "mac-modification-task",
-                    "natgateway",
-                    "network-acl",
-                    "network-insights-access-scope",
-                    "network-insights-access-scope-analysis",
-                    "network-insights-analysis",
-                    "network-insights-path",
-                    "network-interface",
-                    "outpost-lag",
-                    "placement-group",
-                    "prefix-list",
-                    "replace-root-volume-task",
-                    "reserved-instances",
-                    "route-server",
-                    "route-server-endpoint",
-                    "route-server-peer",
-                    "route-table",
-                    "secondary-interface",
-                    "secondary-network",
-                    "secondary-subnet",
-                    "security-group",
-                    "security-group-rule",
-                    "service-link-virtual-interface",
-                    "snapshot",
-                    "spot-fleet-request",
-                    "spot-instances-request",
-                    "subnet",
-                    "subnet-cidr-reservation",
-                    "traffic-mirror-filter",
-                    "traffic-mirror-filter-rule",
-                    "traffic-mirror-session",
-                    "traffic-mirror-target",
-                    "transit-gateway",
-                    "transit-gateway-attachment",
-                    "transit-gateway-connect-peer",
-                    "transit-gateway-metering-policy",
-                    "transit-gateway-multicast-domain",
-                    "transit-gateway-policy-table",
-                    "transit-gateway-route-table",
-                    "transit-gateway-route-table-announcement",
-                    "verified-access-endpoint",
-                    "verified-access-endpoint-target",
-                    "verified-access-group",
-                    "verified-access-instance",
-                    "verified-access-policy",
-                    "verified-access-trust-provider",
-                    "volume",
-                    "vpc",
-                    "vpc-block-public-access-exclusion",
-                    "vpc-encryption-control",
-                    "vpc-endpoint",
-                    "vpc-endpoint-connection",
-                    "vpc-endpoint-connection-device-type",
-                    "vpc-endpoint-service",
-                    "vpc-endpoint-service-permission",
-                    "vpc-flow-log",
-                    "vpc-peering-connection",
-                    "vpn-concentrator",
-                    "vpn-connection",
-                    "vpn-connection-device-type",
-                    "vpn-gateway",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["capacity-block", "capacity-manager-data-export", "capacity-reservation", "capacity-reservation-fleet", "carrier-gateway", "client-vpn-endpoint", "coip-pool", "customer-gateway", "declarative-policies-report", "dedicated-host", "dhcp-options", "egress-only-internet-gateway", "elastic-gpu", "elastic-ip", "export-image-task", "export-instance-task", "fleet", "fpga-image", "host-reservation", "image", "image-usage-report", "import-image-task", "import-snapshot-task", "instance", "instance-connect-endpoint", "instance-event-window", "internet-gateway", "ipam", "ipam-external-resource-verification-token", "ipam-policy", "ipam-pool", "ipam-prefix-list-resolver", "ipam-prefix-list-resolver-target", "ipam-resource-discovery", "ipam-resource-discovery-association", "ipam-scope", "ipv4pool-ec2", "ipv6pool-ec2", "key-pair", "launch-template", "local-gateway", "local-gateway-route-table", "local-gateway-route-table-virtual-interface-group-association", "local-gateway-route-table-vpc-association", "local-gateway-virtual-interface", "local-gateway-virtual-interface-group", "mac-modification-task", "natgateway", "network-acl", "network-insights-access-scope", "network-insights-access-scope-analysis", "network-insights-analysis", "network-insights-path", "network-interface", "outpost-lag", "placement-group", "prefix-list", "replace-root-volume-task", "reserved-instances", "route-server", "route-server-endpoint", "route-server-peer", "route-table", "secondary-interface", "secondary-network", "secondary-subnet", "security-group", "security-group-rule", "service-link-virtual-interface", "snapshot", "spot-fleet-request", "spot-instances-request", "subnet", "subnet-cidr-reservation", "traffic-mirror-filter", "traffic-mirror-filter-rule", "traffic-mirror-session", "traffic-mirror-target", "transit-gateway", "transit-gateway-attachment", "transit-gateway-connect-peer", "transit-gateway-metering-policy", "transit-gateway-multicast-domain", "transit-gateway-policy-table", "transit-gateway-route-table", "transit-gateway-route-table-announcement", "verified-access-endpoint", "verified-access-endpoint-target", "verified-access-group", "verified-access-instance", "verified-access-policy", "verified-access-trust-provider", "volume", "vpc", "vpc-block-public-access-exclusion", "vpc-encryption-control", "vpc-endpoint", "vpc-endpoint-connection", "vpc-endpoint-connection-device-type", "vpc-endpoint-service", "vpc-endpoint-service-permission", "vpc-flow-log", "vpc-peering-connection", "vpn-concentrator", "vpn-connection", "vpn-connection-device-type", "vpn-gateway"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagSpecification` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::LaunchTemplate`.
@@ -1608,6 +1202,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1615,20 +1210,9 @@ impl TagSpecification {
     }
 
     /// `ResourceType`: a [`ResourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = Some(value.into());
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for TagSpecification {}
@@ -1642,14 +1226,14 @@ impl ToValue for TagSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::NUM), ("Min", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::NUM),
+        ("Min", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TotalLocalStorageGbRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1669,6 +1253,7 @@ pub struct TotalLocalStorageGbRequest {
     pub min: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1676,20 +1261,9 @@ impl TotalLocalStorageGbRequest {
     }
 
     /// `Max`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Num>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Num>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Num>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for TotalLocalStorageGbRequest {}
@@ -1703,14 +1277,14 @@ impl ToValue for TotalLocalStorageGbRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
-    properties: &[("Max", Shape::INT), ("Min", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Max", Shape::INT),
+        ("Min", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VCpuCountRangeRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1730,6 +1304,7 @@ pub struct VCpuCountRangeRequest {
     pub min: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1737,20 +1312,9 @@ impl VCpuCountRangeRequest {
     }
 
     /// `Max`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max(mut self, value: impl Into<Int>) -> Self {
-        self.max = Some(value.into());
-        self
-    }
-
+    pub fn max(mut self, value: impl Into<Int>) -> Self { self.max = Some(value.into()); self }
     /// `Min`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min(mut self, value: impl Into<Int>) -> Self {
-        self.min = Some(value.into());
-        self
-    }
+    pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
 impl PropertyType for VCpuCountRangeRequest {}

@@ -10,27 +10,17 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+#[rustfmt::skip]
 pub(crate) static RULE_TrafficMirrorTarget: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("GatewayLoadBalancerEndpointId", Shape::STR),
         ("NetworkInterfaceId", Shape::STR),
         ("NetworkLoadBalancerArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TrafficMirrorTarget` resource.
@@ -82,6 +72,7 @@ pub struct TrafficMirrorTarget {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrafficMirrorTarget {
     /// The CloudFormation type name, `AWS::EC2::TrafficMirrorTarget`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TrafficMirrorTarget";
@@ -93,12 +84,7 @@ impl TrafficMirrorTarget {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-trafficmirrortarget.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "GatewayLoadBalancerEndpointId",
-            "NetworkLoadBalancerArn",
-            "NetworkInterfaceId",
-            "Description",
-        ],
+        create_only: &["GatewayLoadBalancerEndpointId", "NetworkLoadBalancerArn", "NetworkInterfaceId", "Description"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -113,44 +99,15 @@ impl TrafficMirrorTarget {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GatewayLoadBalancerEndpointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_load_balancer_endpoint_id = Some(value.into());
-        self
-    }
-
+    pub fn gateway_load_balancer_endpoint_id(mut self, value: impl Into<Str>) -> Self { self.gateway_load_balancer_endpoint_id = Some(value.into()); self }
     /// `NetworkInterfaceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self {
-        self.network_interface_id = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_id(mut self, value: impl Into<Str>) -> Self { self.network_interface_id = Some(value.into()); self }
     /// `NetworkLoadBalancerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_load_balancer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.network_load_balancer_arn = Some(value.into());
-        self
-    }
-
+    pub fn network_load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.network_load_balancer_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrafficMirrorTarget {

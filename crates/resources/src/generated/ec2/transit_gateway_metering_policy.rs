@@ -14,39 +14,19 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayMeteringPolicyRequired {
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway associated with the metering policy.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayMeteringPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "MiddleboxAttachmentIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MiddleboxAttachmentIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayMeteringPolicy` resource.
@@ -78,6 +58,7 @@ pub struct TransitGatewayMeteringPolicy {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayMeteringPolicy {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayMeteringPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayMeteringPolicy";
@@ -92,16 +73,8 @@ impl TransitGatewayMeteringPolicy {
         create_only: &["TransitGatewayId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TransitGatewayMeteringPolicyId",
-            "State",
-            "UpdateEffectiveAt",
-        ],
-        attributes: &[
-            "State",
-            "TransitGatewayMeteringPolicyId",
-            "UpdateEffectiveAt",
-        ],
+        read_only: &["TransitGatewayMeteringPolicyId", "State", "UpdateEffectiveAt"],
+        attributes: &["State", "TransitGatewayMeteringPolicyId", "UpdateEffectiveAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -116,28 +89,11 @@ impl TransitGatewayMeteringPolicy {
     }
 
     /// `MiddleboxAttachmentIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn middlebox_attachment_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.middlebox_attachment_ids = Some(value.into());
-        self
-    }
-
+    pub fn middlebox_attachment_ids(mut self, value: impl Into<List<Str>>) -> Self { self.middlebox_attachment_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayMeteringPolicy {

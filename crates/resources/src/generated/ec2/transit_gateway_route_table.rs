@@ -14,31 +14,18 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTableRequired {
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayRouteTable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
     ],
     required: &["TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayRouteTable` resource.
@@ -66,6 +53,7 @@ pub struct TransitGatewayRouteTable {
     pub transit_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRouteTable {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayRouteTable`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayRouteTable";
@@ -95,20 +83,9 @@ impl TransitGatewayRouteTable {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayRouteTable {

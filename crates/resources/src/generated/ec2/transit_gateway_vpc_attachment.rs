@@ -17,78 +17,27 @@ use super::shared::{RULE_Options, RULE_Tag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayVpcAttachmentRequired {
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The IDs of the subnets.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subnet_ids: List<Str>,
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayVpcAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Options", Shape::Object(&RULE_Options)),
-        (
-            "RemoveSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RemoveSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["SubnetIds", "VpcId", "TransitGatewayId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::TransitGatewayVpcAttachment` resource.
@@ -144,6 +93,7 @@ pub struct TransitGatewayVpcAttachment {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayVpcAttachment {
     /// The CloudFormation type name, `AWS::EC2::TransitGatewayVpcAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::TransitGatewayVpcAttachment";
@@ -178,60 +128,19 @@ impl TransitGatewayVpcAttachment {
     }
 
     /// `AddSubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.add_subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn add_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.add_subnet_ids = Some(value.into()); self }
     /// `Options`: an [`Options`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<Options>>) -> Self { self.options = Some(value.into()); self }
     /// `RemoveSubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remove_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.remove_subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn remove_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.remove_subnet_ids = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for TransitGatewayVpcAttachment {

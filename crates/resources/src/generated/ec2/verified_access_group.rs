@@ -14,33 +14,22 @@ pub use super::shared::SseSpecification;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VerifiedAccessGroupRequired {
     /// `VerifiedAccessInstanceId`: a string, required.
-    ///
-    /// The ID of the AWS Verified Access instance.
     pub verified_access_instance_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VerifiedAccessGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("PolicyDocument", Shape::STR),
         ("PolicyEnabled", Shape::Bool),
         ("SseSpecification", Shape::Object(&RULE_SseSpecification)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VerifiedAccessInstanceId", Shape::STR),
     ],
     required: &["VerifiedAccessInstanceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VerifiedAccessGroup` resource.
@@ -81,6 +70,7 @@ pub struct VerifiedAccessGroup {
     pub verified_access_instance_id: Str,
 }
 
+#[rustfmt::skip]
 impl VerifiedAccessGroup {
     /// The CloudFormation type name, `AWS::EC2::VerifiedAccessGroup`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VerifiedAccessGroup";
@@ -95,20 +85,8 @@ impl VerifiedAccessGroup {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VerifiedAccessGroupId",
-            "CreationTime",
-            "LastUpdatedTime",
-            "Owner",
-            "VerifiedAccessGroupArn",
-        ],
-        attributes: &[
-            "CreationTime",
-            "LastUpdatedTime",
-            "Owner",
-            "VerifiedAccessGroupArn",
-            "VerifiedAccessGroupId",
-        ],
+        read_only: &["VerifiedAccessGroupId", "CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn"],
+        attributes: &["CreationTime", "LastUpdatedTime", "Owner", "VerifiedAccessGroupArn", "VerifiedAccessGroupId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -126,52 +104,17 @@ impl VerifiedAccessGroup {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `PolicyDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Str>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Str>) -> Self { self.policy_document = Some(value.into()); self }
     /// `PolicyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.policy_enabled = Some(value.into());
-        self
-    }
-
+    pub fn policy_enabled(mut self, value: impl Into<Bool>) -> Self { self.policy_enabled = Some(value.into()); self }
     /// `SseSpecification`: a [`SseSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self {
-        self.sse_specification = Some(value.into());
-        self
-    }
-
+    pub fn sse_specification(mut self, value: impl Into<Obj<SseSpecification>>) -> Self { self.sse_specification = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VerifiedAccessInstanceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verified_access_instance_id(mut self, value: impl Into<Str>) -> Self {
-        self.verified_access_instance_id = value.into();
-        self
-    }
+    pub fn verified_access_instance_id(mut self, value: impl Into<Str>) -> Self { self.verified_access_instance_id = value.into(); self }
 }
 
 impl Resource for VerifiedAccessGroup {
@@ -254,44 +197,20 @@ impl VerifiedAccessGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EC2::VerifiedAccessGroup`.
@@ -309,6 +228,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -319,20 +239,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,38 +14,21 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnConcentratorRequired {
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The ID of the transit gateway associated with the VPN concentrator.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub transit_gateway_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The type of VPN concentrator.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpnConcentrator: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitGatewayId", Shape::STR),
         ("Type", Shape::STR),
     ],
     required: &["TransitGatewayId", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNConcentrator` resource.
@@ -79,6 +62,7 @@ pub struct VpnConcentrator {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl VpnConcentrator {
     /// The CloudFormation type name, `AWS::EC2::VPNConcentrator`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNConcentrator";
@@ -109,28 +93,11 @@ impl VpnConcentrator {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_id = value.into();
-        self
-    }
-
+    pub fn transit_gateway_id(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_id = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for VpnConcentrator {

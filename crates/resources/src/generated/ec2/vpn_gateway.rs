@@ -14,32 +14,19 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpnGatewayRequired {
     /// `Type`: a string, required.
-    ///
-    /// The type of VPN connection the virtual private gateway supports.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpnGateway: ObjRule = ObjRule {
     properties: &[
         ("AmazonSideAsn", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Type", Shape::STR),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPNGateway` resource.
@@ -75,6 +62,7 @@ pub struct VpnGateway {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl VpnGateway {
     /// The CloudFormation type name, `AWS::EC2::VPNGateway`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPNGateway";
@@ -105,28 +93,11 @@ impl VpnGateway {
     }
 
     /// `AmazonSideAsn`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self {
-        self.amazon_side_asn = Some(value.into());
-        self
-    }
-
+    pub fn amazon_side_asn(mut self, value: impl Into<Int>) -> Self { self.amazon_side_asn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for VpnGateway {

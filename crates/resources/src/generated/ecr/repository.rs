@@ -21,67 +21,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(?=.{2,256}$)([a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*(\\/[a-z0-9]+((\\.|_|__|-+)[a-z0-9]+)*)*)$",
 );
 
+#[rustfmt::skip]
 pub(crate) static RULE_Repository: ObjRule = ObjRule {
     properties: &[
         ("EmptyOnDelete", Shape::Bool),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTagMutability",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MUTABLE",
-                    "IMMUTABLE",
-                    "MUTABLE_WITH_EXCLUSION",
-                    "IMMUTABLE_WITH_EXCLUSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "MUTABLE_WITH_EXCLUSION", "IMMUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5) })),
         ("LifecyclePolicy", Shape::Object(&RULE_LifecyclePolicy)),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("RepositoryPolicyText", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::Repository` resource.
@@ -151,6 +105,7 @@ pub struct Repository {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Repository {
     /// The CloudFormation type name, `AWS::ECR::Repository`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::Repository";
@@ -162,12 +117,7 @@ impl Repository {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecr-repository.html",
         primary_identifier: &["RepositoryName"],
         required: &[],
-        create_only: &[
-            "RepositoryName",
-            "EncryptionConfiguration",
-            "EncryptionConfiguration/EncryptionType",
-            "EncryptionConfiguration/KmsKey",
-        ],
+        create_only: &["RepositoryName", "EncryptionConfiguration", "EncryptionConfiguration/EncryptionType", "EncryptionConfiguration/KmsKey"],
         conditional_create_only: &[],
         write_only: &["EmptyOnDelete"],
         read_only: &["Arn", "RepositoryUri"],
@@ -182,85 +132,23 @@ impl Repository {
     }
 
     /// `EmptyOnDelete`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_on_delete(mut self, value: impl Into<Bool>) -> Self {
-        self.empty_on_delete = Some(value.into());
-        self
-    }
-
+    pub fn empty_on_delete(mut self, value: impl Into<Bool>) -> Self { self.empty_on_delete = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self {
-        self.image_tag_mutability = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<List<ImageTagMutabilityExclusionFilter>>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
     /// `LifecyclePolicy`: a [`LifecyclePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy(mut self, value: impl Into<Obj<LifecyclePolicy>>) -> Self {
-        self.lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy(mut self, value: impl Into<Obj<LifecyclePolicy>>) -> Self { self.lifecycle_policy = Some(value.into()); self }
     /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
     /// `RepositoryPolicyText`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self {
-        self.repository_policy_text = Some(value.into());
-        self
-    }
-
+    pub fn repository_policy_text(mut self, value: impl Into<Json>) -> Self { self.repository_policy_text = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Repository {
@@ -324,14 +212,13 @@ impl RepositoryAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
-    properties: &[("ScanOnPush", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ScanOnPush", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageScanningConfiguration` property type of `AWS::ECR::Repository`.
@@ -347,6 +234,7 @@ pub struct ImageScanningConfiguration {
     pub scan_on_push: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -354,12 +242,7 @@ impl ImageScanningConfiguration {
     }
 
     /// `ScanOnPush`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_on_push(mut self, value: impl Into<Bool>) -> Self {
-        self.scan_on_push = Some(value.into());
-        self
-    }
+    pub fn scan_on_push(mut self, value: impl Into<Bool>) -> Self { self.scan_on_push = Some(value.into()); self }
 }
 
 impl PropertyType for ImageScanningConfiguration {}
@@ -372,35 +255,14 @@ impl ToValue for ImageScanningConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LifecyclePolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "LifecyclePolicyText",
-            Shape::Str(&StrRule {
-                min_len: Some(100),
-                max_len: Some(30720),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RegistryId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LifecyclePolicyText", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+        ("RegistryId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecyclePolicy` property type of `AWS::ECR::Repository`.
@@ -424,6 +286,7 @@ pub struct LifecyclePolicy {
     pub registry_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LifecyclePolicy {
     /// A `LifecyclePolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -431,20 +294,9 @@ impl LifecyclePolicy {
     }
 
     /// `LifecyclePolicyText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy_text(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_policy_text = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy_text(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy_text = Some(value.into()); self }
     /// `RegistryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_id(mut self, value: impl Into<Str>) -> Self {
-        self.registry_id = Some(value.into());
-        self
-    }
+    pub fn registry_id(mut self, value: impl Into<Str>) -> Self { self.registry_id = Some(value.into()); self }
 }
 
 impl PropertyType for LifecyclePolicy {}

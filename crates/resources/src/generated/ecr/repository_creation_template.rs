@@ -24,125 +24,28 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct RepositoryCreationTemplateRequired {
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    ///
-    /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards. The supported scenarios are PULL_THROUGH_CACHE, REPLICATION, and CREATE_ON_PUSH
     pub applied_for: List<AppliedForItem>,
     /// `Prefix`: a string, required.
-    ///
-    /// The repository namespace prefix associated with the repository creation template.
-    ///
-    /// Pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`; length 1 to 256; create-only: changing it replaces the resource.
     pub prefix: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RepositoryCreationTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppliedFor",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CustomRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "ImageTagMutability",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "MUTABLE",
-                    "IMMUTABLE",
-                    "IMMUTABLE_WITH_EXCLUSION",
-                    "MUTABLE_WITH_EXCLUSION",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "LifecyclePolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(100),
-                max_len: Some(30720),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RepositoryPolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10240),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("AppliedFor", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REPLICATION", "PULL_THROUGH_CACHE", "CREATE_ON_PUSH"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("CustomRoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("ImageTagMutability", Shape::Str(&StrRule { allowed: &["MUTABLE", "IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION", "MUTABLE_WITH_EXCLUSION"], ..StrRule::ANY })),
+        ("ImageTagMutabilityExclusionFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageTagMutabilityExclusionFilter), min_items: Some(1), max_items: Some(5) })),
+        ("LifecyclePolicy", Shape::Str(&StrRule { min_len: Some(100), max_len: Some(30720), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RepositoryPolicy", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10240), ..StrRule::ANY })),
+        ("ResourceTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Prefix", "AppliedFor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECR::RepositoryCreationTemplate` resource.
@@ -214,6 +117,7 @@ pub struct RepositoryCreationTemplate {
     pub resource_tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RepositoryCreationTemplate {
     /// The CloudFormation type name, `AWS::ECR::RepositoryCreationTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::ECR::RepositoryCreationTemplate";
@@ -251,90 +155,25 @@ impl RepositoryCreationTemplate {
     }
 
     /// `AppliedFor`: a list of [`AppliedForItem`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applied_for(mut self, value: impl Into<List<AppliedForItem>>) -> Self {
-        self.applied_for = value.into();
-        self
-    }
-
+    pub fn applied_for(mut self, value: impl Into<List<AppliedForItem>>) -> Self { self.applied_for = value.into(); self }
     /// `CustomRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.custom_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn custom_role_arn(mut self, value: impl Into<Str>) -> Self { self.custom_role_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `ImageTagMutability`: an [`ImageTagMutability`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self {
-        self.image_tag_mutability = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability(mut self, value: impl Into<ImageTagMutability>) -> Self { self.image_tag_mutability = Some(value.into()); self }
     /// `ImageTagMutabilityExclusionFilters`: a list of [`ImageTagMutabilityExclusionFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filters(
-        mut self,
-        value: impl Into<List<ImageTagMutabilityExclusionFilter>>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filters = Some(value.into());
-        self
-    }
-
+    pub fn image_tag_mutability_exclusion_filters(mut self, value: impl Into<List<ImageTagMutabilityExclusionFilter>>) -> Self { self.image_tag_mutability_exclusion_filters = Some(value.into()); self }
     /// `LifecyclePolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_policy = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_policy(mut self, value: impl Into<Str>) -> Self { self.lifecycle_policy = Some(value.into()); self }
     /// `Prefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = value.into();
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = value.into(); self }
     /// `RepositoryPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_policy(mut self, value: impl Into<Str>) -> Self {
-        self.repository_policy = Some(value.into());
-        self
-    }
-
+    pub fn repository_policy(mut self, value: impl Into<Str>) -> Self { self.repository_policy = Some(value.into()); self }
     /// `ResourceTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.resource_tags = Some(value.into());
-        self
-    }
+    pub fn resource_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_tags = Some(value.into()); self }
 }
 
 impl Resource for RepositoryCreationTemplate {
@@ -397,44 +236,20 @@ impl RepositoryCreationTemplateAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ECR::RepositoryCreationTemplate`.
@@ -452,6 +267,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -462,20 +278,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,48 +14,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type to use.
-    ///
-    /// If you use the `KMS` encryption type, the contents of the repository will be encrypted using server-side encryption with AWS Key Management Service key stored in AWS  . When you use AWS  to encrypt your data, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you already created.
-    ///
-    /// If you use the `KMS_DSSE` encryption type, the contents of the repository will be encrypted with two layers of encryption using server-side encryption with the AWS  Management Service key stored in AWS  . Similar to the `KMS` encryption type, you can either use the default AWS managed AWS  key for Amazon ECR, or specify your own AWS  key, which you've already created.
-    ///
-    /// If you use the `AES256` encryption type, Amazon ECR uses server-side encryption with Amazon S3-managed encryption keys which encrypts the images in the repository using an AES256 encryption algorithm.
-    ///
-    /// For more information, see \[Amazon ECR encryption at rest\](<https://docs.aws.amazon.com/AmazonECR/latest/userguide/encryption-at-rest.html>) in the *Amazon Elastic Container Registry User Guide* .
     pub encryption_type: EncryptionType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES256", "KMS", "KMS_DSSE"],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionType", Shape::Str(&StrRule { allowed: &["AES256", "KMS", "KMS_DSSE"], ..StrRule::ANY })),
+        ("KmsKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["EncryptionType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
@@ -89,6 +59,7 @@ pub struct EncryptionConfiguration {
     pub kms_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
@@ -99,20 +70,9 @@ impl EncryptionConfiguration {
     }
 
     /// `EncryptionType`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.encryption_type = value.into();
-        self
-    }
-
+    pub fn encryption_type(mut self, value: impl Into<EncryptionType>) -> Self { self.encryption_type = value.into(); self }
     /// `KmsKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key = Some(value.into());
-        self
-    }
+    pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
@@ -130,49 +90,20 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageTagMutabilityExclusionFilterRequired {
     /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    ///
-    /// Specifies the type of filter to use for excluding image tags from the repository's mutability setting.
     pub image_tag_mutability_exclusion_filter_type: ImageTagMutabilityExclusionFilterType,
     /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The value to use when filtering image tags.
-    ///
-    /// Pattern `^[0-9a-zA-Z._*-]{1,128}`; length 1 to 128.
     pub image_tag_mutability_exclusion_filter_value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageTagMutabilityExclusionFilterType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WILDCARD"],
-                format: None,
-            }),
-        ),
-        (
-            "ImageTagMutabilityExclusionFilterValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageTagMutabilityExclusionFilterType", Shape::Str(&StrRule { allowed: &["WILDCARD"], ..StrRule::ANY })),
+        ("ImageTagMutabilityExclusionFilterValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[
-        "ImageTagMutabilityExclusionFilterType",
-        "ImageTagMutabilityExclusionFilterValue",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ImageTagMutabilityExclusionFilterType", "ImageTagMutabilityExclusionFilterValue"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageTagMutabilityExclusionFilter` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
@@ -194,35 +125,20 @@ pub struct ImageTagMutabilityExclusionFilter {
     pub image_tag_mutability_exclusion_filter_value: Str,
 }
 
+#[rustfmt::skip]
 impl ImageTagMutabilityExclusionFilter {
     /// A `ImageTagMutabilityExclusionFilter` with its required properties, named in a [`ImageTagMutabilityExclusionFilterRequired`].
     pub fn new(required: ImageTagMutabilityExclusionFilterRequired) -> Self {
         Self {
-            image_tag_mutability_exclusion_filter_type: required
-                .image_tag_mutability_exclusion_filter_type,
-            image_tag_mutability_exclusion_filter_value: required
-                .image_tag_mutability_exclusion_filter_value,
+            image_tag_mutability_exclusion_filter_type: required.image_tag_mutability_exclusion_filter_type,
+            image_tag_mutability_exclusion_filter_value: required.image_tag_mutability_exclusion_filter_value,
         }
     }
 
     /// `ImageTagMutabilityExclusionFilterType`: an [`ImageTagMutabilityExclusionFilterType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filter_type(
-        mut self,
-        value: impl Into<ImageTagMutabilityExclusionFilterType>,
-    ) -> Self {
-        self.image_tag_mutability_exclusion_filter_type = value.into();
-        self
-    }
-
+    pub fn image_tag_mutability_exclusion_filter_type(mut self, value: impl Into<ImageTagMutabilityExclusionFilterType>) -> Self { self.image_tag_mutability_exclusion_filter_type = value.into(); self }
     /// `ImageTagMutabilityExclusionFilterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self {
-        self.image_tag_mutability_exclusion_filter_value = value.into();
-        self
-    }
+    pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self { self.image_tag_mutability_exclusion_filter_value = value.into(); self }
 }
 
 impl PropertyType for ImageTagMutabilityExclusionFilter {}
@@ -246,44 +162,20 @@ impl ToValue for ImageTagMutabilityExclusionFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 127.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(127),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ECR::PublicRepository`, `AWS::ECR::Repository`.
@@ -301,6 +193,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -311,20 +204,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

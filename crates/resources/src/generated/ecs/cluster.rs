@@ -10,53 +10,19 @@ use crate::support::prelude::*;
 pub use super::shared::{CapacityProviderStrategyItem, Tag};
 use super::shared::{RULE_CapacityProviderStrategyItem, RULE_Tag};
 
+#[rustfmt::skip]
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ClusterName", Shape::STR),
-        (
-            "ClusterSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ClusterSettings),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterSettings), min_items: None, max_items: None })),
         ("Configuration", Shape::Object(&RULE_ClusterConfiguration)),
-        (
-            "DefaultCapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceConnectDefaults",
-            Shape::Object(&RULE_ServiceConnectDefaults),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("DefaultCapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
+        ("ServiceConnectDefaults", Shape::Object(&RULE_ServiceConnectDefaults)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::Cluster` resource.
@@ -130,6 +96,7 @@ pub struct Cluster {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::ECS::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::Cluster";
@@ -156,66 +123,19 @@ impl Cluster {
     }
 
     /// `CapacityProviders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.capacity_providers = Some(value.into());
-        self
-    }
-
+    pub fn capacity_providers(mut self, value: impl Into<List<Str>>) -> Self { self.capacity_providers = Some(value.into()); self }
     /// `ClusterName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_name = Some(value.into());
-        self
-    }
-
+    pub fn cluster_name(mut self, value: impl Into<Str>) -> Self { self.cluster_name = Some(value.into()); self }
     /// `ClusterSettings`: a list of [`ClusterSettings`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self {
-        self.cluster_settings = Some(value.into());
-        self
-    }
-
+    pub fn cluster_settings(mut self, value: impl Into<List<ClusterSettings>>) -> Self { self.cluster_settings = Some(value.into()); self }
     /// `Configuration`: a [`ClusterConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self {
-        self.configuration = Some(value.into());
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<ClusterConfiguration>>) -> Self { self.configuration = Some(value.into()); self }
     /// `DefaultCapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.default_capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn default_capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.default_capacity_provider_strategy = Some(value.into()); self }
     /// `ServiceConnectDefaults`: a [`ServiceConnectDefaults`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_connect_defaults(
-        mut self,
-        value: impl Into<Obj<ServiceConnectDefaults>>,
-    ) -> Self {
-        self.service_connect_defaults = Some(value.into());
-        self
-    }
-
+    pub fn service_connect_defaults(mut self, value: impl Into<Obj<ServiceConnectDefaults>>) -> Self { self.service_connect_defaults = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -267,23 +187,14 @@ impl ClusterAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClusterConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExecuteCommandConfiguration",
-            Shape::Object(&RULE_ExecuteCommandConfiguration),
-        ),
-        (
-            "ManagedStorageConfiguration",
-            Shape::Object(&RULE_ManagedStorageConfiguration),
-        ),
+        ("ExecuteCommandConfiguration", Shape::Object(&RULE_ExecuteCommandConfiguration)),
+        ("ManagedStorageConfiguration", Shape::Object(&RULE_ManagedStorageConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterConfiguration` property type of `AWS::ECS::Cluster`.
@@ -303,6 +214,7 @@ pub struct ClusterConfiguration {
     pub managed_storage_configuration: Option<Obj<ManagedStorageConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ClusterConfiguration {
     /// A `ClusterConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -310,26 +222,9 @@ impl ClusterConfiguration {
     }
 
     /// `ExecuteCommandConfiguration`: an [`ExecuteCommandConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execute_command_configuration(
-        mut self,
-        value: impl Into<Obj<ExecuteCommandConfiguration>>,
-    ) -> Self {
-        self.execute_command_configuration = Some(value.into());
-        self
-    }
-
+    pub fn execute_command_configuration(mut self, value: impl Into<Obj<ExecuteCommandConfiguration>>) -> Self { self.execute_command_configuration = Some(value.into()); self }
     /// `ManagedStorageConfiguration`: a [`ManagedStorageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_storage_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedStorageConfiguration>>,
-    ) -> Self {
-        self.managed_storage_configuration = Some(value.into());
-        self
-    }
+    pub fn managed_storage_configuration(mut self, value: impl Into<Obj<ManagedStorageConfiguration>>) -> Self { self.managed_storage_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterConfiguration {}
@@ -349,14 +244,14 @@ impl ToValue for ClusterConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClusterSettings: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterSettings` property type of `AWS::ECS::Cluster`.
@@ -386,6 +281,7 @@ pub struct ClusterSettings {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ClusterSettings {
     /// A `ClusterSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -393,20 +289,9 @@ impl ClusterSettings {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ClusterSettings {}
@@ -420,30 +305,15 @@ impl ToValue for ClusterSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExecuteCommandConfiguration: ObjRule = ObjRule {
     properties: &[
         ("KmsKeyId", Shape::STR),
-        (
-            "LogConfiguration",
-            Shape::Object(&RULE_ExecuteCommandLogConfiguration),
-        ),
-        (
-            "Logging",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT", "NONE", "OVERRIDE"],
-                format: None,
-            }),
-        ),
+        ("LogConfiguration", Shape::Object(&RULE_ExecuteCommandLogConfiguration)),
+        ("Logging", Shape::Str(&StrRule { allowed: &["DEFAULT", "NONE", "OVERRIDE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecuteCommandConfiguration` property type of `AWS::ECS::Cluster`.
@@ -471,6 +341,7 @@ pub struct ExecuteCommandConfiguration {
     pub logging: Option<ExecuteCommandConfigurationLogging>,
 }
 
+#[rustfmt::skip]
 impl ExecuteCommandConfiguration {
     /// A `ExecuteCommandConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -478,31 +349,11 @@ impl ExecuteCommandConfiguration {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogConfiguration`: an [`ExecuteCommandLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(
-        mut self,
-        value: impl Into<Obj<ExecuteCommandLogConfiguration>>,
-    ) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<ExecuteCommandLogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Logging`: an [`ExecuteCommandConfigurationLogging`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self {
-        self.logging = Some(value.into());
-        self
-    }
+    pub fn logging(mut self, value: impl Into<ExecuteCommandConfigurationLogging>) -> Self { self.logging = Some(value.into()); self }
 }
 
 impl PropertyType for ExecuteCommandConfiguration {}
@@ -517,29 +368,17 @@ impl ToValue for ExecuteCommandConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExecuteCommandLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchEncryptionEnabled", Shape::Bool),
         ("CloudWatchLogGroupName", Shape::STR),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("S3BucketName", Shape::Str(&StrRule { format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("S3EncryptionEnabled", Shape::Bool),
         ("S3KeyPrefix", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecuteCommandLogConfiguration` property type of `AWS::ECS::Cluster`.
@@ -577,6 +416,7 @@ pub struct ExecuteCommandLogConfiguration {
     pub s3_key_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ExecuteCommandLogConfiguration {
     /// A `ExecuteCommandLogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -584,44 +424,15 @@ impl ExecuteCommandLogConfiguration {
     }
 
     /// `CloudWatchEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_encryption_enabled = Some(value.into()); self }
     /// `CloudWatchLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_log_group_name(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_name = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
     /// `S3EncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.s3_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn s3_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.s3_encryption_enabled = Some(value.into()); self }
     /// `S3KeyPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.s3_key_prefix = Some(value.into());
-        self
-    }
+    pub fn s3_key_prefix(mut self, value: impl Into<Str>) -> Self { self.s3_key_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for ExecuteCommandLogConfiguration {}
@@ -641,17 +452,14 @@ impl ToValue for ExecuteCommandLogConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedStorageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FargateEphemeralStorageKmsKeyId", Shape::STR),
         ("KmsKeyId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedStorageConfiguration` property type of `AWS::ECS::Cluster`.
@@ -679,6 +487,7 @@ pub struct ManagedStorageConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedStorageConfiguration {
     /// A `ManagedStorageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -686,20 +495,9 @@ impl ManagedStorageConfiguration {
     }
 
     /// `FargateEphemeralStorageKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.fargate_ephemeral_storage_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn fargate_ephemeral_storage_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.fargate_ephemeral_storage_kms_key_id = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedStorageConfiguration {}
@@ -716,14 +514,13 @@ impl ToValue for ManagedStorageConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServiceConnectDefaults: ObjRule = ObjRule {
-    properties: &[("Namespace", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Namespace", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceConnectDefaults` property type of `AWS::ECS::Cluster`.
@@ -749,6 +546,7 @@ pub struct ServiceConnectDefaults {
     pub namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceConnectDefaults {
     /// A `ServiceConnectDefaults` with no property set (none is required).
     pub fn new() -> Self {
@@ -756,12 +554,7 @@ impl ServiceConnectDefaults {
     }
 
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceConnectDefaults {}

@@ -21,62 +21,20 @@ use super::shared::{
     RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
 };
 
+#[rustfmt::skip]
 pub(crate) static RULE_DaemonTaskDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DaemonContainerDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_DaemonContainerDefinition), min_items: None, max_items: None })),
         ("Cpu", Shape::STR),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Family", Shape::STR),
         ("Memory", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::DaemonTaskDefinition` resource.
@@ -140,6 +98,7 @@ pub struct DaemonTaskDefinition {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl DaemonTaskDefinition {
     /// The CloudFormation type name, `AWS::ECS::DaemonTaskDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::DaemonTaskDefinition";
@@ -151,15 +110,7 @@ impl DaemonTaskDefinition {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-daemontaskdefinition.html",
         primary_identifier: &["DaemonTaskDefinitionArn"],
         required: &[],
-        create_only: &[
-            "Family",
-            "ContainerDefinitions",
-            "Cpu",
-            "Memory",
-            "ExecutionRoleArn",
-            "TaskRoleArn",
-            "Volumes",
-        ],
+        create_only: &["Family", "ContainerDefinitions", "Cpu", "Memory", "ExecutionRoleArn", "TaskRoleArn", "Volumes"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DaemonTaskDefinitionArn"],
@@ -174,71 +125,21 @@ impl DaemonTaskDefinition {
     }
 
     /// `ContainerDefinitions`: a list of [`DaemonContainerDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_definitions(
-        mut self,
-        value: impl Into<List<DaemonContainerDefinition>>,
-    ) -> Self {
-        self.container_definitions = Some(value.into());
-        self
-    }
-
+    pub fn container_definitions(mut self, value: impl Into<List<DaemonContainerDefinition>>) -> Self { self.container_definitions = Some(value.into()); self }
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Family`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = Some(value.into());
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = Some(value.into()); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl Resource for DaemonTaskDefinition {
@@ -290,63 +191,22 @@ impl DaemonTaskDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DaemonContainerDefinitionRequired {
     /// `Image`: a string, required.
-    ///
-    /// The image used to start the container. This string is passed directly to the Docker daemon. Images in the Docker Hub registry are available by default. Other repositories are specified with either ``repository-url/image:tag`` or ``repository-url/image@digest``.
     pub image: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the container. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Cpu", Shape::INT),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDependency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EntryPoint",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentFile),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None })),
         ("Essential", Shape::Bool),
-        (
-            "FirelensConfiguration",
-            Shape::Object(&RULE_FirelensConfiguration),
-        ),
+        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
         ("Image", Shape::STR),
         ("Interactive", Shape::Bool),
@@ -354,58 +214,24 @@ pub(crate) static RULE_DaemonContainerDefinition: ObjRule = ObjRule {
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Privileged", Shape::Bool),
         ("PseudoTerminal", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
         ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        (
-            "SystemControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SystemControl),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
         ("WorkingDirectory", Shape::STR),
     ],
     required: &["Name", "Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DaemonContainerDefinition` property type of `AWS::ECS::DaemonTaskDefinition`.
@@ -520,6 +346,7 @@ pub struct DaemonContainerDefinition {
     /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
     /// Understand the following when specifying a log configuration for your containers.
     /// +  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+    ///
     /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
     /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
     /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
@@ -590,6 +417,7 @@ pub struct DaemonContainerDefinition {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DaemonContainerDefinition {
     /// A `DaemonContainerDefinition` with its required properties, named in a [`DaemonContainerDefinitionRequired`].
     pub fn new(required: DaemonContainerDefinitionRequired) -> Self {
@@ -627,234 +455,63 @@ impl DaemonContainerDefinition {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Cpu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entry_point = Some(value.into());
-        self
-    }
-
+    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self {
-        self.environment_files = Some(value.into());
-        self
-    }
-
+    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
     /// `Essential`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-
+    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self {
-        self.firelens_configuration = Some(value.into());
-        self
-    }
-
+    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `Interactive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactive(mut self, value: impl Into<Bool>) -> Self {
-        self.interactive = Some(value.into());
-        self
-    }
-
+    pub fn interactive(mut self, value: impl Into<Bool>) -> Self { self.interactive = Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self {
-        self.memory_reservation = Some(value.into());
-        self
-    }
-
+    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `PseudoTerminal`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self {
-        self.pseudo_terminal = Some(value.into());
-        self
-    }
-
+    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self { self.pseudo_terminal = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self {
-        self.restart_policy = Some(value.into());
-        self
-    }
-
+    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self { self.restart_policy = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.start_timeout = Some(value.into());
-        self
-    }
-
+    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.stop_timeout = Some(value.into());
-        self
-    }
-
+    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
     /// `SystemControls`: a list of [`SystemControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self {
-        self.system_controls = Some(value.into());
-        self
-    }
-
+    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self { self.system_controls = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl PropertyType for DaemonContainerDefinition {}
@@ -895,33 +552,16 @@ impl ToValue for DaemonContainerDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
         ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
         ("InitProcessEnabled", Shape::Bool),
-        (
-            "Tmpfs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tmpfs),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinuxParameters` property type of `AWS::ECS::DaemonTaskDefinition`.
@@ -956,6 +596,7 @@ pub struct LinuxParameters {
     pub tmpfs: Option<List<Tmpfs>>,
 }
 
+#[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -963,36 +604,13 @@ impl LinuxParameters {
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `Devices`: a list of [`Device`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.init_process_enabled = Some(value.into());
-        self
-    }
-
+    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self {
-        self.tmpfs = Some(value.into());
-        self
-    }
+    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
 }
 
 impl PropertyType for LinuxParameters {}
@@ -1008,17 +626,14 @@ impl ToValue for LinuxParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("Host", Shape::Object(&RULE_HostVolumeProperties)),
         ("Name", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Volume` property type of `AWS::ECS::DaemonTaskDefinition`.
@@ -1042,6 +657,7 @@ pub struct Volume {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
     pub fn new() -> Self {
@@ -1049,20 +665,9 @@ impl Volume {
     }
 
     /// `Host`: a [`HostVolumeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self { self.host = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for Volume {}

@@ -10,32 +10,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "Base",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Base", Shape::Int(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
         ("CapacityProvider", Shape::STR),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(1000.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CapacityProviderStrategyItem` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
@@ -91,6 +74,7 @@ pub struct CapacityProviderStrategyItem {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
     pub fn new() -> Self {
@@ -98,28 +82,11 @@ impl CapacityProviderStrategyItem {
     }
 
     /// `Base`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base(mut self, value: impl Into<Int>) -> Self {
-        self.base = Some(value.into());
-        self
-    }
-
+    pub fn base(mut self, value: impl Into<Int>) -> Self { self.base = Some(value.into()); self }
     /// `CapacityProvider`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_provider = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider(mut self, value: impl Into<Str>) -> Self { self.capacity_provider = Some(value.into()); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for CapacityProviderStrategyItem {}
@@ -134,26 +101,14 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
     properties: &[
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"],
-                format: None,
-            }),
-        ),
+        ("Condition", Shape::Str(&StrRule { allowed: &["COMPLETE", "HEALTHY", "START", "SUCCESS"], ..StrRule::ANY })),
         ("ContainerName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDependency` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -183,6 +138,7 @@ pub struct ContainerDependency {
     pub container_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerDependency {
     /// A `ContainerDependency` with no property set (none is required).
     pub fn new() -> Self {
@@ -190,20 +146,9 @@ impl ContainerDependency {
     }
 
     /// `Condition`: a [`ContainerDependencyCondition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<ContainerDependencyCondition>) -> Self { self.condition = Some(value.into()); self }
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerDependency {}
@@ -217,31 +162,15 @@ impl ToValue for ContainerDependency {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("HostPath", Shape::STR),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["mknod", "read", "write"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["mknod", "read", "write"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Device` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -265,6 +194,7 @@ pub struct Device {
     pub permissions: Option<List<DevicePermission>>,
 }
 
+#[rustfmt::skip]
 impl Device {
     /// A `Device` with no property set (none is required).
     pub fn new() -> Self {
@@ -272,28 +202,11 @@ impl Device {
     }
 
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `HostPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_path(mut self, value: impl Into<Str>) -> Self {
-        self.host_path = Some(value.into());
-        self
-    }
-
+    pub fn host_path(mut self, value: impl Into<Str>) -> Self { self.host_path = Some(value.into()); self }
     /// `Permissions`: a list of [`DevicePermission`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
+    pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
 }
 
 impl PropertyType for Device {}
@@ -308,26 +221,14 @@ impl ToValue for Device {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["s3"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["s3"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentFile` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -357,6 +258,7 @@ pub struct EnvironmentFile {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentFile {
     /// A `EnvironmentFile` with no property set (none is required).
     pub fn new() -> Self {
@@ -364,20 +266,9 @@ impl EnvironmentFile {
     }
 
     /// `Type`: an [`EnvironmentFileType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EnvironmentFileType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<EnvironmentFileType>) -> Self { self.r#type = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for EnvironmentFile {}
@@ -391,26 +282,14 @@ impl ToValue for EnvironmentFile {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Options", Shape::Any),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["fluentbit", "fluentd"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["fluentbit", "fluentd"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirelensConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -431,6 +310,7 @@ pub struct FirelensConfiguration {
     pub r#type: Option<FirelensConfigurationType>,
 }
 
+#[rustfmt::skip]
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -438,20 +318,9 @@ impl FirelensConfiguration {
     }
 
     /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
     /// `Type`: a [`FirelensConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for FirelensConfiguration {}
@@ -465,27 +334,17 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Interval", Shape::INT),
         ("Retries", Shape::INT),
         ("StartPeriod", Shape::INT),
         ("Timeout", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HealthCheck` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -574,6 +433,7 @@ pub struct HealthCheck {
     pub timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with no property set (none is required).
     pub fn new() -> Self {
@@ -581,44 +441,15 @@ impl HealthCheck {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Interval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interval(mut self, value: impl Into<Int>) -> Self {
-        self.interval = Some(value.into());
-        self
-    }
-
+    pub fn interval(mut self, value: impl Into<Int>) -> Self { self.interval = Some(value.into()); self }
     /// `Retries`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retries(mut self, value: impl Into<Int>) -> Self {
-        self.retries = Some(value.into());
-        self
-    }
-
+    pub fn retries(mut self, value: impl Into<Int>) -> Self { self.retries = Some(value.into()); self }
     /// `StartPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_period(mut self, value: impl Into<Int>) -> Self {
-        self.start_period = Some(value.into());
-        self
-    }
-
+    pub fn start_period(mut self, value: impl Into<Int>) -> Self { self.start_period = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for HealthCheck {}
@@ -635,14 +466,13 @@ impl ToValue for HealthCheck {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HostVolumeProperties: ObjRule = ObjRule {
-    properties: &[("SourcePath", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SourcePath", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostVolumeProperties` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -659,6 +489,7 @@ pub struct HostVolumeProperties {
     pub source_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostVolumeProperties {
     /// A `HostVolumeProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -666,12 +497,7 @@ impl HostVolumeProperties {
     }
 
     /// `SourcePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = Some(value.into());
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
 }
 
 impl PropertyType for HostVolumeProperties {}
@@ -684,31 +510,14 @@ impl ToValue for HostVolumeProperties {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
     properties: &[
-        (
-            "Add",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Drop",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Add", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Drop", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelCapabilities` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -737,6 +546,7 @@ pub struct KernelCapabilities {
     pub drop: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl KernelCapabilities {
     /// A `KernelCapabilities` with no property set (none is required).
     pub fn new() -> Self {
@@ -744,20 +554,9 @@ impl KernelCapabilities {
     }
 
     /// `Add`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add(mut self, value: impl Into<List<Str>>) -> Self {
-        self.add = Some(value.into());
-        self
-    }
-
+    pub fn add(mut self, value: impl Into<List<Str>>) -> Self { self.add = Some(value.into()); self }
     /// `Drop`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drop(mut self, value: impl Into<List<Str>>) -> Self {
-        self.drop = Some(value.into());
-        self
-    }
+    pub fn drop(mut self, value: impl Into<List<Str>>) -> Self { self.drop = Some(value.into()); self }
 }
 
 impl PropertyType for KernelCapabilities {}
@@ -771,14 +570,14 @@ impl ToValue for KernelCapabilities {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValuePair` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -798,6 +597,7 @@ pub struct KeyValuePair {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
     pub fn new() -> Self {
@@ -805,20 +605,9 @@ impl KeyValuePair {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for KeyValuePair {}
@@ -836,35 +625,19 @@ impl ToValue for KeyValuePair {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigurationRequired {
     /// `LogDriver`: a string, required.
-    ///
-    /// The log driver to use for the container.
-    /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
-    /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``, ``syslog``, ``splunk``, and ``awsfirelens``.
-    /// For more information about using the ``awslogs`` log driver, see \[Send Amazon ECS logs to CloudWatch\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html>) in the *Amazon Elastic Container Service Developer Guide*.
-    /// For more information about using the ``awsfirelens`` log driver, see \[Send Amazon ECS logs to an service or Partner\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>).
-    /// If you have a custom driver that isn't listed, you can fork the Amazon ECS container agent project that's \[available on GitHub\](<https://docs.aws.amazon.com/https://github.com/aws/amazon-ecs-agent>) and customize it to work with that driver. We encourage you to submit pull requests for changes that you would like to have included. However, we don't currently provide support for running modified copies of this software.
     pub log_driver: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("LogDriver", Shape::STR),
         ("Options", Shape::Any),
-        (
-            "SecretOptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecretOptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
     ],
     required: &["LogDriver"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -873,6 +646,7 @@ pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
 /// By default, containers use the same logging driver that the Docker daemon uses. However, the container might use a different logging driver than the Docker daemon by specifying a log driver configuration in the container definition.
 /// Understand the following when specifying a log configuration for your containers.
 /// +  Amazon ECS currently supports a subset of the logging drivers available to the Docker daemon. Additional log drivers may be available in future releases of the Amazon ECS container agent.
+///
 /// For tasks on FARGATElong, the supported log drivers are ``awslogs``, ``splunk``, and ``awsfirelens``.
 /// For tasks hosted on Amazon EC2 instances, the supported log drivers are ``awslogs``, ``fluentd``, ``gelf``, ``json-file``, ``journald``,``syslog``, ``splunk``, and ``awsfirelens``.
 /// +  This parameter requires version 1.18 of the Docker Remote API or greater on your container instance.
@@ -896,8 +670,10 @@ pub struct LogConfiguration {
     /// The configuration options to send to the log driver.
     /// The options you can specify depend on the log driver. Some of the options you can specify when you use the ``awslogs`` log driver to route logs to Amazon CloudWatch include the following:
     /// + awslogs-create-group Required: No Specify whether you want the log group to be created automatically. If this option isn't specified, it defaults to false. Your IAM policy must include the logs:CreateLogGroup permission before you attempt to use awslogs-create-group. + awslogs-region Required: Yes Specify the Region that the awslogs log driver is to send your Docker logs to. You can choose to send all of your logs from clusters in different Regions to a single region in CloudWatch Logs. This is so that they're all visible in one location. Otherwise, you can separate them by Region for more granularity. Make sure that the specified log group exists in the Region that you specify with this option. + awslogs-group Required: Yes Make sure to specify a log group that the awslogs log driver sends its log streams to. + awslogs-stream-prefix Required: Yes, when using Fargate.Optional when using EC2. Use the awslogs-stream-prefix option to associate a log stream with the specified prefix, the container name, and the ID of the Amazon ECS task that the container belongs to. If you specify a prefix with this option, then the log stream takes the format prefix-name/container-name/ecs-task-id. If you don't specify a prefix with this option, then the log stream is named after the container ID that's assigned by the Docker daemon on the container instance. Because it's difficult to trace logs back to the container that sent them with just the Docker container ID (which is only available on the container instance), we recommend that you specify a prefix with this option. For Amazon ECS services, you can use the service name as the prefix. Doing so, you can trace log streams to the service that the container belongs to, the name of the container that sent them, and the ID of the task that the container belongs to. You must specify a stream-prefix for your logs to have your logs appear in the Log pane when using the Amazon ECS console. + awslogs-datetime-format Required: No This option defines a multiline start pattern in Python strftime format. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. One example of a use case for using this format is for parsing output such as a stack dump, which might otherwise be logged in multiple entries. The correct pattern allows it to be captured in a single entry. For more information, see awslogs-datetime-format. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance. + awslogs-multiline-pattern Required: No This option defines a multiline start pattern that uses a regular expression. A log message consists of a line that matches the pattern and any following lines that don’t match the pattern. The matched line is the delimiter between log messages. For more information, see awslogs-multiline-pattern. This option is ignored if awslogs-datetime-format is also configured. You cannot configure both the awslogs-datetime-format and awslogs-multiline-pattern options. Multiline logging performs regular expression parsing and matching of all log messages. This might have a negative impact on logging performance.
+    ///
     /// The following options apply to all supported log drivers.
     /// + mode Required: No Valid values: non-blocking | blocking This option defines the delivery mode of log messages from the container to the log driver specified using logDriver. The delivery mode you choose affects application availability when the flow of logs from container is interrupted. If you use the blocking mode and the flow of logs is interrupted, calls from container code to write to the stdout and stderr streams will block. The logging thread of the application will block as a result. This may cause the application to become unresponsive and lead to container healthcheck failure. If you use the non-blocking mode, the container's logs are instead stored in an in-memory intermediate buffer configured with the max-buffer-size option. This prevents the application from becoming unresponsive when logs cannot be sent. We recommend using this mode if you want to ensure service availability and are okay with some log loss. For more information, see Preventing log loss with non-blocking mode in the awslogs container log driver. You can set a default mode for all containers in a specific Region by using the defaultLogDriverMode account setting. If you don't specify the mode option or configure the account setting, Amazon ECS will default to the non-blocking mode. For more information about the account setting, see Default log driver mode in the Amazon Elastic Container Service Developer Guide. On June 25, 2025, Amazon ECS changed the default log driver mode from blocking to non-blocking to prioritize task availability over logging. To continue using the blocking mode after this change, do one of the following: Set the mode option in your container definition's logConfiguration as blocking. Set the defaultLogDriverMode account setting to blocking. + max-buffer-size Required: No Default value: 10m When non-blocking mode is used, the max-buffer-size log option controls the size of the buffer that's used for intermediate message storage. Make sure to specify an adequate buffer size based on your application. When the buffer fills up, further logs cannot be stored. Logs that cannot be stored are lost.
+    ///
     /// To route logs using the ``splunk`` log router, you need to specify a ``splunk-token`` and a ``splunk-url``.
     /// When you use the ``awsfirelens`` log router to route logs to an AWS Service or AWS Partner Network destination for log storage and analytics, you can set the ``log-driver-buffer-limit`` option to limit the number of events that are buffered in memory, before being sent to the log router container. It can help to resolve potential log loss issue because high throughput might result in memory running out for the buffer inside of Docker.
     /// Other options you can specify when using ``awsfirelens`` to route logs depend on the destination. When you export logs to Amazon Data Firehose, you can specify the AWS Region with ``region`` and a name for the log stream with ``delivery_stream``.
@@ -912,6 +688,7 @@ pub struct LogConfiguration {
     pub secret_options: Option<List<Secret>>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
     pub fn new(required: LogConfigurationRequired) -> Self {
@@ -923,28 +700,11 @@ impl LogConfiguration {
     }
 
     /// `LogDriver`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_driver(mut self, value: impl Into<Str>) -> Self {
-        self.log_driver = value.into();
-        self
-    }
-
+    pub fn log_driver(mut self, value: impl Into<Str>) -> Self { self.log_driver = value.into(); self }
     /// `Options`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Json>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Json>) -> Self { self.options = Some(value.into()); self }
     /// `SecretOptions`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secret_options = Some(value.into());
-        self
-    }
+    pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -959,18 +719,15 @@ impl ToValue for LogConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
         ("ReadOnly", Shape::Bool),
         ("SourceVolume", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MountPoint` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -994,6 +751,7 @@ pub struct MountPoint {
     pub source_volume: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
     pub fn new() -> Self {
@@ -1001,28 +759,11 @@ impl MountPoint {
     }
 
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `SourceVolume`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_volume(mut self, value: impl Into<Str>) -> Self {
-        self.source_volume = Some(value.into());
-        self
-    }
+    pub fn source_volume(mut self, value: impl Into<Str>) -> Self { self.source_volume = Some(value.into()); self }
 }
 
 impl PropertyType for MountPoint {}
@@ -1037,14 +778,13 @@ impl ToValue for MountPoint {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CredentialsParameter", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RepositoryCredentials` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1061,6 +801,7 @@ pub struct RepositoryCredentials {
     pub credentials_parameter: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with no property set (none is required).
     pub fn new() -> Self {
@@ -1068,12 +809,7 @@ impl RepositoryCredentials {
     }
 
     /// `CredentialsParameter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = Some(value.into());
-        self
-    }
+    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = Some(value.into()); self }
 }
 
 impl PropertyType for RepositoryCredentials {}
@@ -1086,25 +822,15 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "IgnoredExitCodes",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IgnoredExitCodes", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("RestartAttemptPeriod", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RestartPolicy` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1120,6 +846,7 @@ pub struct RestartPolicy {
     pub restart_attempt_period: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RestartPolicy {
     /// A `RestartPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1127,22 +854,11 @@ impl RestartPolicy {
     }
 
     /// `Enabled`: a boolean.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IgnoredExitCodes`: a list of integers.
-    pub fn ignored_exit_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.ignored_exit_codes = Some(value.into());
-        self
-    }
-
+    pub fn ignored_exit_codes(mut self, value: impl Into<List<Int>>) -> Self { self.ignored_exit_codes = Some(value.into()); self }
     /// `RestartAttemptPeriod`: an integer.
-    pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self {
-        self.restart_attempt_period = Some(value.into());
-        self
-    }
+    pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self { self.restart_attempt_period = Some(value.into()); self }
 }
 
 impl PropertyType for RestartPolicy {}
@@ -1161,25 +877,20 @@ impl ToValue for RestartPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the secret.
     pub name: Str,
     /// `ValueFrom`: a string, required.
-    ///
-    /// The secret to expose to the container. The supported values are either the full ARN of the ASMlong secret or the full ARN of the parameter in the SSM Parameter Store.
-    /// For information about the require IAMlong permissions, see \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-secrets.html#secrets-iam>) (for Secrets Manager) or \[Required IAM permissions for Amazon ECS secrets\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/specifying-sensitive-data-parameters.html>) (for Systems Manager Parameter store) in the *Amazon Elastic Container Service Developer Guide*.
-    /// If the SSM Parameter Store parameter exists in the same Region as the task you're launching, then you can use either the full ARN or name of the parameter. If the parameter exists in a different Region, then the full ARN must be specified.
     pub value_from: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Secret: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("ValueFrom", Shape::STR)],
+    properties: &[
+        ("Name", Shape::STR),
+        ("ValueFrom", Shape::STR),
+    ],
     required: &["Name", "ValueFrom"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Secret` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::ExpressGatewayService`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`.
@@ -1205,6 +916,7 @@ pub struct Secret {
     pub value_from: Str,
 }
 
+#[rustfmt::skip]
 impl Secret {
     /// A `Secret` with its required properties, named in a [`SecretRequired`].
     pub fn new(required: SecretRequired) -> Self {
@@ -1215,20 +927,9 @@ impl Secret {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ValueFrom`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_from(mut self, value: impl Into<Str>) -> Self {
-        self.value_from = value.into();
-        self
-    }
+    pub fn value_from(mut self, value: impl Into<Str>) -> Self { self.value_from = value.into(); self }
 }
 
 impl PropertyType for Secret {}
@@ -1242,6 +943,7 @@ impl ToValue for Secret {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
@@ -1249,12 +951,8 @@ pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
         ("Port", Shape::INT),
         ("RegistryArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServiceRegistry` property type, shared by `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
@@ -1286,6 +984,7 @@ pub struct ServiceRegistry {
     pub registry_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServiceRegistry {
     /// A `ServiceRegistry` with no property set (none is required).
     pub fn new() -> Self {
@@ -1293,36 +992,13 @@ impl ServiceRegistry {
     }
 
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `RegistryArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self {
-        self.registry_arn = Some(value.into());
-        self
-    }
+    pub fn registry_arn(mut self, value: impl Into<Str>) -> Self { self.registry_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServiceRegistry {}
@@ -1338,14 +1014,14 @@ impl ToValue for ServiceRegistry {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
-    properties: &[("Namespace", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Namespace", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SystemControl` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1378,6 +1054,7 @@ pub struct SystemControl {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SystemControl {
     /// A `SystemControl` with no property set (none is required).
     pub fn new() -> Self {
@@ -1385,20 +1062,9 @@ impl SystemControl {
     }
 
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for SystemControl {}
@@ -1412,35 +1078,14 @@ impl ToValue for SystemControl {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`, `AWS::ECS::TaskSet`.
@@ -1458,6 +1103,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -1465,20 +1111,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -1496,30 +1131,19 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TmpfsRequired {
     /// `Size`: an integer, required.
-    ///
-    /// The maximum size (in MiB) of the tmpfs volume.
     pub size: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
         ("ContainerPath", Shape::STR),
-        (
-            "MountOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Size", Shape::INT),
     ],
     required: &["Size"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tmpfs` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1544,6 +1168,7 @@ pub struct Tmpfs {
     pub size: Int,
 }
 
+#[rustfmt::skip]
 impl Tmpfs {
     /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
     pub fn new(required: TmpfsRequired) -> Self {
@@ -1555,28 +1180,11 @@ impl Tmpfs {
     }
 
     /// `ContainerPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_path(mut self, value: impl Into<Str>) -> Self {
-        self.container_path = Some(value.into());
-        self
-    }
-
+    pub fn container_path(mut self, value: impl Into<Str>) -> Self { self.container_path = Some(value.into()); self }
     /// `MountOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.mount_options = Some(value.into());
-        self
-    }
-
+    pub fn mount_options(mut self, value: impl Into<List<Str>>) -> Self { self.mount_options = Some(value.into()); self }
     /// `Size`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = value.into();
-        self
-    }
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
 }
 
 impl PropertyType for Tmpfs {}
@@ -1595,56 +1203,23 @@ impl ToValue for Tmpfs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UlimitRequired {
     /// `HardLimit`: an integer, required.
-    ///
-    /// The hard limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
     pub hard_limit: Int,
     /// `Name`: an [`UlimitName`] value, required.
-    ///
-    /// The ``type`` of the ``ulimit``.
     pub name: UlimitName,
     /// `SoftLimit`: an integer, required.
-    ///
-    /// The soft limit for the ``ulimit`` type. The value can be specified in bytes, seconds, or as a count, depending on the ``type`` of the ``ulimit``.
     pub soft_limit: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
     properties: &[
         ("HardLimit", Shape::INT),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "core",
-                    "cpu",
-                    "data",
-                    "fsize",
-                    "locks",
-                    "memlock",
-                    "msgqueue",
-                    "nice",
-                    "nofile",
-                    "nproc",
-                    "rss",
-                    "rtprio",
-                    "rttime",
-                    "sigpending",
-                    "stack",
-                ],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { allowed: &["core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc", "rss", "rtprio", "rttime", "sigpending", "stack"], ..StrRule::ANY })),
         ("SoftLimit", Shape::INT),
     ],
     required: &["HardLimit", "Name", "SoftLimit"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ulimit` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1670,6 +1245,7 @@ pub struct Ulimit {
     pub soft_limit: Int,
 }
 
+#[rustfmt::skip]
 impl Ulimit {
     /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
     pub fn new(required: UlimitRequired) -> Self {
@@ -1681,28 +1257,11 @@ impl Ulimit {
     }
 
     /// `HardLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self {
-        self.hard_limit = value.into();
-        self
-    }
-
+    pub fn hard_limit(mut self, value: impl Into<Int>) -> Self { self.hard_limit = value.into(); self }
     /// `Name`: an [`UlimitName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<UlimitName>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<UlimitName>) -> Self { self.name = value.into(); self }
     /// `SoftLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self {
-        self.soft_limit = value.into();
-        self
-    }
+    pub fn soft_limit(mut self, value: impl Into<Int>) -> Self { self.soft_limit = value.into(); self }
 }
 
 impl PropertyType for Ulimit {}

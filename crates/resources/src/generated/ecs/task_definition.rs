@@ -21,129 +21,30 @@ use super::shared::{
     RULE_Secret, RULE_SystemControl, RULE_Tag, RULE_Tmpfs, RULE_Ulimit,
 };
 
+#[rustfmt::skip]
 pub(crate) static RULE_TaskDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerDefinitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDefinition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContainerDefinitions", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDefinition), min_items: None, max_items: None })),
         ("Cpu", Shape::STR),
         ("EnableFaultInjection", Shape::Bool),
         ("EphemeralStorage", Shape::Object(&RULE_EphemeralStorage)),
-        (
-            "ExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ExecutionRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Family", Shape::STR),
-        (
-            "InferenceAccelerators",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InferenceAccelerator),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IpcMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host", "none", "task"],
-                format: None,
-            }),
-        ),
+        ("InferenceAccelerators", Shape::List(&ListRule { items: Shape::Object(&RULE_InferenceAccelerator), min_items: None, max_items: None })),
+        ("IpcMode", Shape::Str(&StrRule { allowed: &["host", "none", "task"], ..StrRule::ANY })),
         ("Memory", Shape::STR),
-        (
-            "NetworkMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["awsvpc", "bridge", "host", "none"],
-                format: None,
-            }),
-        ),
-        (
-            "PidMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host", "task"],
-                format: None,
-            }),
-        ),
-        (
-            "PlacementConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProxyConfiguration",
-            Shape::Object(&RULE_ProxyConfiguration),
-        ),
-        (
-            "RequiresCompatibilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkMode", Shape::Str(&StrRule { allowed: &["awsvpc", "bridge", "host", "none"], ..StrRule::ANY })),
+        ("PidMode", Shape::Str(&StrRule { allowed: &["host", "task"], ..StrRule::ANY })),
+        ("PlacementConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_TaskDefinitionPlacementConstraint), min_items: None, max_items: None })),
+        ("ProxyConfiguration", Shape::Object(&RULE_ProxyConfiguration)),
+        ("RequiresCompatibilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["EC2", "EXTERNAL", "FARGATE", "MANAGED_INSTANCES"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("RuntimePlatform", Shape::Object(&RULE_RuntimePlatform)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TaskRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Volumes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Volume),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TaskRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Volumes", Shape::List(&ListRule { items: Shape::Object(&RULE_Volume), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::TaskDefinition` resource.
@@ -344,6 +245,7 @@ pub struct TaskDefinition {
     pub volumes: Option<List<Volume>>,
 }
 
+#[rustfmt::skip]
 impl TaskDefinition {
     /// The CloudFormation type name, `AWS::ECS::TaskDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::TaskDefinition";
@@ -355,25 +257,7 @@ impl TaskDefinition {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskdefinition.html",
         primary_identifier: &["TaskDefinitionArn"],
         required: &[],
-        create_only: &[
-            "Family",
-            "ContainerDefinitions",
-            "Cpu",
-            "EnableFaultInjection",
-            "ExecutionRoleArn",
-            "InferenceAccelerators",
-            "Memory",
-            "NetworkMode",
-            "PlacementConstraints",
-            "ProxyConfiguration",
-            "RequiresCompatibilities",
-            "RuntimePlatform",
-            "TaskRoleArn",
-            "Volumes",
-            "PidMode",
-            "IpcMode",
-            "EphemeralStorage",
-        ],
+        create_only: &["Family", "ContainerDefinitions", "Cpu", "EnableFaultInjection", "ExecutionRoleArn", "InferenceAccelerators", "Memory", "NetworkMode", "PlacementConstraints", "ProxyConfiguration", "RequiresCompatibilities", "RuntimePlatform", "TaskRoleArn", "Volumes", "PidMode", "IpcMode", "EphemeralStorage"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["TaskDefinitionArn"],
@@ -388,154 +272,41 @@ impl TaskDefinition {
     }
 
     /// `ContainerDefinitions`: a list of [`ContainerDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self {
-        self.container_definitions = Some(value.into());
-        self
-    }
-
+    pub fn container_definitions(mut self, value: impl Into<List<ContainerDefinition>>) -> Self { self.container_definitions = Some(value.into()); self }
     /// `Cpu`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Str>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Str>) -> Self { self.cpu = Some(value.into()); self }
     /// `EnableFaultInjection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_fault_injection = Some(value.into());
-        self
-    }
-
+    pub fn enable_fault_injection(mut self, value: impl Into<Bool>) -> Self { self.enable_fault_injection = Some(value.into()); self }
     /// `EphemeralStorage`: an [`EphemeralStorage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self {
-        self.ephemeral_storage = Some(value.into());
-        self
-    }
-
+    pub fn ephemeral_storage(mut self, value: impl Into<Obj<EphemeralStorage>>) -> Self { self.ephemeral_storage = Some(value.into()); self }
     /// `ExecutionRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.execution_role_arn = Some(value.into()); self }
     /// `Family`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = Some(value.into());
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = Some(value.into()); self }
     /// `InferenceAccelerators`: a list of [`InferenceAccelerator`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self {
-        self.inference_accelerators = Some(value.into());
-        self
-    }
-
+    pub fn inference_accelerators(mut self, value: impl Into<List<InferenceAccelerator>>) -> Self { self.inference_accelerators = Some(value.into()); self }
     /// `IpcMode`: an [`IpcMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self {
-        self.ipc_mode = Some(value.into());
-        self
-    }
-
+    pub fn ipc_mode(mut self, value: impl Into<IpcMode>) -> Self { self.ipc_mode = Some(value.into()); self }
     /// `Memory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Str>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Str>) -> Self { self.memory = Some(value.into()); self }
     /// `NetworkMode`: a [`NetworkMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self {
-        self.network_mode = Some(value.into());
-        self
-    }
-
+    pub fn network_mode(mut self, value: impl Into<NetworkMode>) -> Self { self.network_mode = Some(value.into()); self }
     /// `PidMode`: a [`PidMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self {
-        self.pid_mode = Some(value.into());
-        self
-    }
-
+    pub fn pid_mode(mut self, value: impl Into<PidMode>) -> Self { self.pid_mode = Some(value.into()); self }
     /// `PlacementConstraints`: a list of [`TaskDefinitionPlacementConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_constraints(
-        mut self,
-        value: impl Into<List<TaskDefinitionPlacementConstraint>>,
-    ) -> Self {
-        self.placement_constraints = Some(value.into());
-        self
-    }
-
+    pub fn placement_constraints(mut self, value: impl Into<List<TaskDefinitionPlacementConstraint>>) -> Self { self.placement_constraints = Some(value.into()); self }
     /// `ProxyConfiguration`: a [`ProxyConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self {
-        self.proxy_configuration = Some(value.into());
-        self
-    }
-
+    pub fn proxy_configuration(mut self, value: impl Into<Obj<ProxyConfiguration>>) -> Self { self.proxy_configuration = Some(value.into()); self }
     /// `RequiresCompatibilities`: a list of [`RequiresCompatibility`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requires_compatibilities(
-        mut self,
-        value: impl Into<List<RequiresCompatibility>>,
-    ) -> Self {
-        self.requires_compatibilities = Some(value.into());
-        self
-    }
-
+    pub fn requires_compatibilities(mut self, value: impl Into<List<RequiresCompatibility>>) -> Self { self.requires_compatibilities = Some(value.into()); self }
     /// `RuntimePlatform`: a [`RuntimePlatform`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self {
-        self.runtime_platform = Some(value.into());
-        self
-    }
-
+    pub fn runtime_platform(mut self, value: impl Into<Obj<RuntimePlatform>>) -> Self { self.runtime_platform = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.task_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn task_role_arn(mut self, value: impl Into<Str>) -> Self { self.task_role_arn = Some(value.into()); self }
     /// `Volumes`: a list of [`Volume`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self {
-        self.volumes = Some(value.into());
-        self
-    }
+    pub fn volumes(mut self, value: impl Into<List<Volume>>) -> Self { self.volumes = Some(value.into()); self }
 }
 
 impl Resource for TaskDefinition {
@@ -595,26 +366,14 @@ impl TaskDefinitionAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthorizationConfig: ObjRule = ObjRule {
     properties: &[
         ("AccessPointId", Shape::STR),
-        (
-            "IAM",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("IAM", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
@@ -634,6 +393,7 @@ pub struct AuthorizationConfig {
     pub iam: Option<Iam>,
 }
 
+#[rustfmt::skip]
 impl AuthorizationConfig {
     /// A `AuthorizationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -641,20 +401,9 @@ impl AuthorizationConfig {
     }
 
     /// `AccessPointId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_id = Some(value.into());
-        self
-    }
-
+    pub fn access_point_id(mut self, value: impl Into<Str>) -> Self { self.access_point_id = Some(value.into()); self }
     /// `IAM`: an [`Iam`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam(mut self, value: impl Into<Iam>) -> Self {
-        self.iam = Some(value.into());
-        self
-    }
+    pub fn iam(mut self, value: impl Into<Iam>) -> Self { self.iam = Some(value.into()); self }
 }
 
 impl PropertyType for AuthorizationConfig {}
@@ -672,213 +421,60 @@ impl ToValue for AuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerDefinitionRequired {
     /// `Image`: a string, required.
-    ///
-    /// The image used to start a container. This string is passed directly to the Docker daemon. By default, images in the Docker Hub registry are available. Other repositories are specified with either `*repository-url* / *image* : *tag*` or `*repository-url* / *image* @ *digest*` . For images using tags (repository-url/image:tag), up to 255 characters total are allowed, including letters (uppercase and lowercase), numbers, hyphens, underscores, colons, periods, forward slashes, and number signs (#). For images using digests (repository-url/image@digest), the 255 character limit applies only to the repository URL and image name (everything before the @ sign). The only supported hash function is sha256, and the hash value after sha256: must be exactly 64 characters (only letters A-F, a-f, and numbers 0-9 are allowed). This parameter maps to `Image` in the docker container create command and the `IMAGE` parameter of docker run.
-    ///
-    /// - When a new task starts, the Amazon ECS container agent pulls the latest version of the specified image and tag for the container to use. However, subsequent updates to a repository image aren't propagated to already running tasks.
-    /// - Images in Amazon ECR repositories can be specified by either using the full `registry/repository:tag` or `registry/repository@digest` . For example, `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>:latest` or `012345678910.dkr.ecr.<region-name>.amazonaws.com/<repository-name>@sha256:94afd1f2e64d908bc90dbca0035a5b567EXAMPLE` .
-    /// - Images in official repositories on Docker Hub use a single name (for example, `ubuntu` or `mongo` ).
-    /// - Images in other repositories on Docker Hub are qualified with an organization name (for example, `amazon/amazon-ecs-agent` ).
-    /// - Images in other online repositories are qualified further by a domain name (for example, `quay.io/assemblyline/ubuntu` ).
     pub image: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of a container. If you're linking multiple containers together in a task definition, the `name` of one container can be entered in the `links` of another container to connect the containers. Up to 255 letters (uppercase and lowercase), numbers, underscores, and hyphens are allowed. This parameter maps to `name` in the docker container create command and the `--name` option to docker run.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContainerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Command",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Command", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Cpu", Shape::INT),
-        (
-            "CredentialSpecs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContainerDependency),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CredentialSpecs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Object(&RULE_ContainerDependency), min_items: None, max_items: None })),
         ("DisableNetworking", Shape::Bool),
-        (
-            "DnsSearchDomains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DnsServers",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DnsSearchDomains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DnsServers", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DockerLabels", Shape::Any),
-        (
-            "DockerSecurityOptions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EntryPoint",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EnvironmentFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentFile),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DockerSecurityOptions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("EntryPoint", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("EnvironmentFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentFile), min_items: None, max_items: None })),
         ("Essential", Shape::Bool),
-        (
-            "ExtraHosts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HostEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "FirelensConfiguration",
-            Shape::Object(&RULE_FirelensConfiguration),
-        ),
+        ("ExtraHosts", Shape::List(&ListRule { items: Shape::Object(&RULE_HostEntry), min_items: None, max_items: None })),
+        ("FirelensConfiguration", Shape::Object(&RULE_FirelensConfiguration)),
         ("HealthCheck", Shape::Object(&RULE_HealthCheck)),
         ("Hostname", Shape::STR),
         ("Image", Shape::STR),
         ("Interactive", Shape::Bool),
-        (
-            "Links",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Links", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("LinuxParameters", Shape::Object(&RULE_LinuxParameters)),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
         ("Memory", Shape::INT),
         ("MemoryReservation", Shape::INT),
-        (
-            "MountPoints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MountPoint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MountPoints", Shape::List(&ListRule { items: Shape::Object(&RULE_MountPoint), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "PortMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PortMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_PortMapping), min_items: None, max_items: None })),
         ("Privileged", Shape::Bool),
         ("PseudoTerminal", Shape::Bool),
         ("ReadonlyRootFilesystem", Shape::Bool),
-        (
-            "RepositoryCredentials",
-            Shape::Object(&RULE_RepositoryCredentials),
-        ),
-        (
-            "ResourceRequirements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceRequirement),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RepositoryCredentials", Shape::Object(&RULE_RepositoryCredentials)),
+        ("ResourceRequirements", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceRequirement), min_items: None, max_items: None })),
         ("RestartPolicy", Shape::Object(&RULE_RestartPolicy)),
-        (
-            "Secrets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Secret),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Secrets", Shape::List(&ListRule { items: Shape::Object(&RULE_Secret), min_items: None, max_items: None })),
         ("StartTimeout", Shape::INT),
         ("StopTimeout", Shape::INT),
-        (
-            "SystemControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SystemControl),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Ulimits",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Ulimit),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SystemControls", Shape::List(&ListRule { items: Shape::Object(&RULE_SystemControl), min_items: None, max_items: None })),
+        ("Ulimits", Shape::List(&ListRule { items: Shape::Object(&RULE_Ulimit), min_items: None, max_items: None })),
         ("User", Shape::STR),
-        (
-            "VersionConsistency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["enabled", "disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "VolumesFrom",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VolumeFrom),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("VersionConsistency", Shape::Str(&StrRule { allowed: &["enabled", "disabled"], ..StrRule::ANY })),
+        ("VolumesFrom", Shape::List(&ListRule { items: Shape::Object(&RULE_VolumeFrom), min_items: None, max_items: None })),
         ("WorkingDirectory", Shape::STR),
     ],
     required: &["Name", "Image"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerDefinition` property type of `AWS::ECS::TaskDefinition`.
@@ -1215,6 +811,7 @@ pub struct ContainerDefinition {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerDefinition {
     /// A `ContainerDefinition` with its required properties, named in a [`ContainerDefinitionRequired`].
     pub fn new(required: ContainerDefinitionRequired) -> Self {
@@ -1265,340 +862,89 @@ impl ContainerDefinition {
     }
 
     /// `Command`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn command(mut self, value: impl Into<List<Str>>) -> Self {
-        self.command = Some(value.into());
-        self
-    }
-
+    pub fn command(mut self, value: impl Into<List<Str>>) -> Self { self.command = Some(value.into()); self }
     /// `Cpu`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu(mut self, value: impl Into<Int>) -> Self {
-        self.cpu = Some(value.into());
-        self
-    }
-
+    pub fn cpu(mut self, value: impl Into<Int>) -> Self { self.cpu = Some(value.into()); self }
     /// `CredentialSpecs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.credential_specs = Some(value.into());
-        self
-    }
-
+    pub fn credential_specs(mut self, value: impl Into<List<Str>>) -> Self { self.credential_specs = Some(value.into()); self }
     /// `DependsOn`: a list of [`ContainerDependency`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<ContainerDependency>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `DisableNetworking`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self {
-        self.disable_networking = Some(value.into());
-        self
-    }
-
+    pub fn disable_networking(mut self, value: impl Into<Bool>) -> Self { self.disable_networking = Some(value.into()); self }
     /// `DnsSearchDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_search_domains = Some(value.into());
-        self
-    }
-
+    pub fn dns_search_domains(mut self, value: impl Into<List<Str>>) -> Self { self.dns_search_domains = Some(value.into()); self }
     /// `DnsServers`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_servers = Some(value.into());
-        self
-    }
-
+    pub fn dns_servers(mut self, value: impl Into<List<Str>>) -> Self { self.dns_servers = Some(value.into()); self }
     /// `DockerLabels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_labels(mut self, value: impl Into<Json>) -> Self {
-        self.docker_labels = Some(value.into());
-        self
-    }
-
+    pub fn docker_labels(mut self, value: impl Into<Json>) -> Self { self.docker_labels = Some(value.into()); self }
     /// `DockerSecurityOptions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.docker_security_options = Some(value.into());
-        self
-    }
-
+    pub fn docker_security_options(mut self, value: impl Into<List<Str>>) -> Self { self.docker_security_options = Some(value.into()); self }
     /// `EntryPoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self {
-        self.entry_point = Some(value.into());
-        self
-    }
-
+    pub fn entry_point(mut self, value: impl Into<List<Str>>) -> Self { self.entry_point = Some(value.into()); self }
     /// `Environment`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.environment = Some(value.into()); self }
     /// `EnvironmentFiles`: a list of [`EnvironmentFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self {
-        self.environment_files = Some(value.into());
-        self
-    }
-
+    pub fn environment_files(mut self, value: impl Into<List<EnvironmentFile>>) -> Self { self.environment_files = Some(value.into()); self }
     /// `Essential`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn essential(mut self, value: impl Into<Bool>) -> Self {
-        self.essential = Some(value.into());
-        self
-    }
-
+    pub fn essential(mut self, value: impl Into<Bool>) -> Self { self.essential = Some(value.into()); self }
     /// `ExtraHosts`: a list of [`HostEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self {
-        self.extra_hosts = Some(value.into());
-        self
-    }
-
+    pub fn extra_hosts(mut self, value: impl Into<List<HostEntry>>) -> Self { self.extra_hosts = Some(value.into()); self }
     /// `FirelensConfiguration`: a [`FirelensConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self {
-        self.firelens_configuration = Some(value.into());
-        self
-    }
-
+    pub fn firelens_configuration(mut self, value: impl Into<Obj<FirelensConfiguration>>) -> Self { self.firelens_configuration = Some(value.into()); self }
     /// `HealthCheck`: a [`HealthCheck`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self {
-        self.health_check = Some(value.into());
-        self
-    }
-
+    pub fn health_check(mut self, value: impl Into<Obj<HealthCheck>>) -> Self { self.health_check = Some(value.into()); self }
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `Image`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = value.into();
-        self
-    }
-
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = value.into(); self }
     /// `Interactive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactive(mut self, value: impl Into<Bool>) -> Self {
-        self.interactive = Some(value.into());
-        self
-    }
-
+    pub fn interactive(mut self, value: impl Into<Bool>) -> Self { self.interactive = Some(value.into()); self }
     /// `Links`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn links(mut self, value: impl Into<List<Str>>) -> Self {
-        self.links = Some(value.into());
-        self
-    }
-
+    pub fn links(mut self, value: impl Into<List<Str>>) -> Self { self.links = Some(value.into()); self }
     /// `LinuxParameters`: a [`LinuxParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self {
-        self.linux_parameters = Some(value.into());
-        self
-    }
-
+    pub fn linux_parameters(mut self, value: impl Into<Obj<LinuxParameters>>) -> Self { self.linux_parameters = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `Memory`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory(mut self, value: impl Into<Int>) -> Self {
-        self.memory = Some(value.into());
-        self
-    }
-
+    pub fn memory(mut self, value: impl Into<Int>) -> Self { self.memory = Some(value.into()); self }
     /// `MemoryReservation`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self {
-        self.memory_reservation = Some(value.into());
-        self
-    }
-
+    pub fn memory_reservation(mut self, value: impl Into<Int>) -> Self { self.memory_reservation = Some(value.into()); self }
     /// `MountPoints`: a list of [`MountPoint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self {
-        self.mount_points = Some(value.into());
-        self
-    }
-
+    pub fn mount_points(mut self, value: impl Into<List<MountPoint>>) -> Self { self.mount_points = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PortMappings`: a list of [`PortMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self {
-        self.port_mappings = Some(value.into());
-        self
-    }
-
+    pub fn port_mappings(mut self, value: impl Into<List<PortMapping>>) -> Self { self.port_mappings = Some(value.into()); self }
     /// `Privileged`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn privileged(mut self, value: impl Into<Bool>) -> Self {
-        self.privileged = Some(value.into());
-        self
-    }
-
+    pub fn privileged(mut self, value: impl Into<Bool>) -> Self { self.privileged = Some(value.into()); self }
     /// `PseudoTerminal`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self {
-        self.pseudo_terminal = Some(value.into());
-        self
-    }
-
+    pub fn pseudo_terminal(mut self, value: impl Into<Bool>) -> Self { self.pseudo_terminal = Some(value.into()); self }
     /// `ReadonlyRootFilesystem`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self {
-        self.readonly_root_filesystem = Some(value.into());
-        self
-    }
-
+    pub fn readonly_root_filesystem(mut self, value: impl Into<Bool>) -> Self { self.readonly_root_filesystem = Some(value.into()); self }
     /// `RepositoryCredentials`: a [`RepositoryCredentials`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self {
-        self.repository_credentials = Some(value.into());
-        self
-    }
-
+    pub fn repository_credentials(mut self, value: impl Into<Obj<RepositoryCredentials>>) -> Self { self.repository_credentials = Some(value.into()); self }
     /// `ResourceRequirements`: a list of [`ResourceRequirement`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self {
-        self.resource_requirements = Some(value.into());
-        self
-    }
-
+    pub fn resource_requirements(mut self, value: impl Into<List<ResourceRequirement>>) -> Self { self.resource_requirements = Some(value.into()); self }
     /// `RestartPolicy`: a [`RestartPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self {
-        self.restart_policy = Some(value.into());
-        self
-    }
-
+    pub fn restart_policy(mut self, value: impl Into<Obj<RestartPolicy>>) -> Self { self.restart_policy = Some(value.into()); self }
     /// `Secrets`: a list of [`Secret`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self {
-        self.secrets = Some(value.into());
-        self
-    }
-
+    pub fn secrets(mut self, value: impl Into<List<Secret>>) -> Self { self.secrets = Some(value.into()); self }
     /// `StartTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.start_timeout = Some(value.into());
-        self
-    }
-
+    pub fn start_timeout(mut self, value: impl Into<Int>) -> Self { self.start_timeout = Some(value.into()); self }
     /// `StopTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.stop_timeout = Some(value.into());
-        self
-    }
-
+    pub fn stop_timeout(mut self, value: impl Into<Int>) -> Self { self.stop_timeout = Some(value.into()); self }
     /// `SystemControls`: a list of [`SystemControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self {
-        self.system_controls = Some(value.into());
-        self
-    }
-
+    pub fn system_controls(mut self, value: impl Into<List<SystemControl>>) -> Self { self.system_controls = Some(value.into()); self }
     /// `Ulimits`: a list of [`Ulimit`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self {
-        self.ulimits = Some(value.into());
-        self
-    }
-
+    pub fn ulimits(mut self, value: impl Into<List<Ulimit>>) -> Self { self.ulimits = Some(value.into()); self }
     /// `User`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user(mut self, value: impl Into<Str>) -> Self {
-        self.user = Some(value.into());
-        self
-    }
-
+    pub fn user(mut self, value: impl Into<Str>) -> Self { self.user = Some(value.into()); self }
     /// `VersionConsistency`: a [`VersionConsistency`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self {
-        self.version_consistency = Some(value.into());
-        self
-    }
-
+    pub fn version_consistency(mut self, value: impl Into<VersionConsistency>) -> Self { self.version_consistency = Some(value.into()); self }
     /// `VolumesFrom`: a list of [`VolumeFrom`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self {
-        self.volumes_from = Some(value.into());
-        self
-    }
-
+    pub fn volumes_from(mut self, value: impl Into<List<VolumeFrom>>) -> Self { self.volumes_from = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerDefinition {}
@@ -1652,29 +998,17 @@ impl ToValue for ContainerDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DockerVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Autoprovision", Shape::Bool),
         ("Driver", Shape::STR),
         ("DriverOpts", Shape::Any),
         ("Labels", Shape::Any),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["shared", "task"],
-                format: None,
-            }),
-        ),
+        ("Scope", Shape::Str(&StrRule { allowed: &["shared", "task"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DockerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -1708,6 +1042,7 @@ pub struct DockerVolumeConfiguration {
     pub scope: Option<DockerVolumeConfigurationScope>,
 }
 
+#[rustfmt::skip]
 impl DockerVolumeConfiguration {
     /// A `DockerVolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1715,44 +1050,15 @@ impl DockerVolumeConfiguration {
     }
 
     /// `Autoprovision`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self {
-        self.autoprovision = Some(value.into());
-        self
-    }
-
+    pub fn autoprovision(mut self, value: impl Into<Bool>) -> Self { self.autoprovision = Some(value.into()); self }
     /// `Driver`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn driver(mut self, value: impl Into<Str>) -> Self {
-        self.driver = Some(value.into());
-        self
-    }
-
+    pub fn driver(mut self, value: impl Into<Str>) -> Self { self.driver = Some(value.into()); self }
     /// `DriverOpts`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn driver_opts(mut self, value: impl Into<Json>) -> Self {
-        self.driver_opts = Some(value.into());
-        self
-    }
-
+    pub fn driver_opts(mut self, value: impl Into<Json>) -> Self { self.driver_opts = Some(value.into()); self }
     /// `Labels`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<Json>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<Json>) -> Self { self.labels = Some(value.into()); self }
     /// `Scope`: a [`DockerVolumeConfigurationScope`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
+    pub fn scope(mut self, value: impl Into<DockerVolumeConfigurationScope>) -> Self { self.scope = Some(value.into()); self }
 }
 
 impl PropertyType for DockerVolumeConfiguration {}
@@ -1773,37 +1079,21 @@ impl ToValue for DockerVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsVolumeConfigurationRequired {
     /// `FilesystemId`: a string, required.
-    ///
-    /// The Amazon EFS file system ID to use.
     pub filesystem_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EfsVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_AuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_AuthorizationConfig)),
         ("FilesystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
-        (
-            "TransitEncryption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("TransitEncryption", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FilesystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EFSVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -1837,6 +1127,7 @@ pub struct EfsVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EfsVolumeConfiguration {
     /// A `EfsVolumeConfiguration` with its required properties, named in a [`EfsVolumeConfigurationRequired`].
     pub fn new(required: EfsVolumeConfigurationRequired) -> Self {
@@ -1850,44 +1141,15 @@ impl EfsVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: an [`AuthorizationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<AuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `FilesystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self {
-        self.filesystem_id = value.into();
-        self
-    }
-
+    pub fn filesystem_id(mut self, value: impl Into<Str>) -> Self { self.filesystem_id = value.into(); self }
     /// `RootDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryption`: a [`TransitEncryption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self {
-        self.transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption(mut self, value: impl Into<TransitEncryption>) -> Self { self.transit_encryption = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for EfsVolumeConfiguration {}
@@ -1904,14 +1166,13 @@ impl ToValue for EfsVolumeConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EphemeralStorage: ObjRule = ObjRule {
-    properties: &[("SizeInGiB", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SizeInGiB", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EphemeralStorage` property type of `AWS::ECS::TaskDefinition`.
@@ -1932,6 +1193,7 @@ pub struct EphemeralStorage {
     pub size_in_gi_b: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EphemeralStorage {
     /// A `EphemeralStorage` with no property set (none is required).
     pub fn new() -> Self {
@@ -1939,12 +1201,7 @@ impl EphemeralStorage {
     }
 
     /// `SizeInGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gi_b = Some(value.into());
-        self
-    }
+    pub fn size_in_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_in_gi_b = Some(value.into()); self }
 }
 
 impl PropertyType for EphemeralStorage {}
@@ -1961,23 +1218,20 @@ impl ToValue for EphemeralStorage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxAuthorizationConfigRequired {
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The authorization credential option to use. The authorization credential options can be provided using either the Amazon Resource Name (ARN) of an AWS Secrets Manager secret or SSM Parameter Store parameter. The ARN refers to the stored credentials.
     pub credentials_parameter: Str,
     /// `Domain`: a string, required.
-    ///
-    /// A fully qualified domain name hosted by an \[AWS Directory Service\](<https://docs.aws.amazon.com/directoryservice/latest/admin-guide/directory_microsoft_ad.html>) Managed Microsoft AD (Active Directory) or self-hosted AD on Amazon EC2.
     pub domain: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FsxAuthorizationConfig: ObjRule = ObjRule {
-    properties: &[("CredentialsParameter", Shape::STR), ("Domain", Shape::STR)],
+    properties: &[
+        ("CredentialsParameter", Shape::STR),
+        ("Domain", Shape::STR),
+    ],
     required: &["CredentialsParameter", "Domain"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxAuthorizationConfig` property type of `AWS::ECS::TaskDefinition`.
@@ -1999,6 +1253,7 @@ pub struct FsxAuthorizationConfig {
     pub domain: Str,
 }
 
+#[rustfmt::skip]
 impl FsxAuthorizationConfig {
     /// A `FsxAuthorizationConfig` with its required properties, named in a [`FsxAuthorizationConfigRequired`].
     pub fn new(required: FsxAuthorizationConfigRequired) -> Self {
@@ -2009,20 +1264,9 @@ impl FsxAuthorizationConfig {
     }
 
     /// `CredentialsParameter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self {
-        self.credentials_parameter = value.into();
-        self
-    }
-
+    pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = value.into(); self }
     /// `Domain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain(mut self, value: impl Into<Str>) -> Self {
-        self.domain = value.into();
-        self
-    }
+    pub fn domain(mut self, value: impl Into<Str>) -> Self { self.domain = value.into(); self }
 }
 
 impl PropertyType for FsxAuthorizationConfig {}
@@ -2040,30 +1284,21 @@ impl ToValue for FsxAuthorizationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxWindowsFileServerVolumeConfigurationRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The Amazon FSx for Windows File Server file system ID to use.
     pub file_system_id: Str,
     /// `RootDirectory`: a string, required.
-    ///
-    /// The directory within the Amazon FSx for Windows File Server file system to mount as the root directory inside the host.
     pub root_directory: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FsxWindowsFileServerVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthorizationConfig",
-            Shape::Object(&RULE_FsxAuthorizationConfig),
-        ),
+        ("AuthorizationConfig", Shape::Object(&RULE_FsxAuthorizationConfig)),
         ("FileSystemId", Shape::STR),
         ("RootDirectory", Shape::STR),
     ],
     required: &["FileSystemId", "RootDirectory"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FSxWindowsFileServerVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -2089,6 +1324,7 @@ pub struct FsxWindowsFileServerVolumeConfiguration {
     pub root_directory: Str,
 }
 
+#[rustfmt::skip]
 impl FsxWindowsFileServerVolumeConfiguration {
     /// A `FsxWindowsFileServerVolumeConfiguration` with its required properties, named in a [`FsxWindowsFileServerVolumeConfigurationRequired`].
     pub fn new(required: FsxWindowsFileServerVolumeConfigurationRequired) -> Self {
@@ -2100,28 +1336,11 @@ impl FsxWindowsFileServerVolumeConfiguration {
     }
 
     /// `AuthorizationConfig`: a [`FsxAuthorizationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self {
-        self.authorization_config = Some(value.into());
-        self
-    }
-
+    pub fn authorization_config(mut self, value: impl Into<Obj<FsxAuthorizationConfig>>) -> Self { self.authorization_config = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `RootDirectory`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = value.into();
-        self
-    }
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = value.into(); self }
 }
 
 impl PropertyType for FsxWindowsFileServerVolumeConfiguration {}
@@ -2136,14 +1355,14 @@ impl ToValue for FsxWindowsFileServerVolumeConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HostEntry: ObjRule = ObjRule {
-    properties: &[("Hostname", Shape::STR), ("IpAddress", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Hostname", Shape::STR),
+        ("IpAddress", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostEntry` property type of `AWS::ECS::TaskDefinition`.
@@ -2163,6 +1382,7 @@ pub struct HostEntry {
     pub ip_address: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl HostEntry {
     /// A `HostEntry` with no property set (none is required).
     pub fn new() -> Self {
@@ -2170,20 +1390,9 @@ impl HostEntry {
     }
 
     /// `Hostname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname(mut self, value: impl Into<Str>) -> Self {
-        self.hostname = Some(value.into());
-        self
-    }
-
+    pub fn hostname(mut self, value: impl Into<Str>) -> Self { self.hostname = Some(value.into()); self }
     /// `IpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.ip_address = Some(value.into());
-        self
-    }
+    pub fn ip_address(mut self, value: impl Into<Str>) -> Self { self.ip_address = Some(value.into()); self }
 }
 
 impl PropertyType for HostEntry {}
@@ -2197,14 +1406,14 @@ impl ToValue for HostEntry {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InferenceAccelerator: ObjRule = ObjRule {
-    properties: &[("DeviceName", Shape::STR), ("DeviceType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DeviceName", Shape::STR),
+        ("DeviceType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InferenceAccelerator` property type of `AWS::ECS::TaskDefinition`.
@@ -2218,6 +1427,7 @@ pub struct InferenceAccelerator {
     pub device_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InferenceAccelerator {
     /// A `InferenceAccelerator` with no property set (none is required).
     pub fn new() -> Self {
@@ -2225,16 +1435,9 @@ impl InferenceAccelerator {
     }
 
     /// `DeviceName`: a string.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `DeviceType`: a string.
-    pub fn device_type(mut self, value: impl Into<Str>) -> Self {
-        self.device_type = Some(value.into());
-        self
-    }
+    pub fn device_type(mut self, value: impl Into<Str>) -> Self { self.device_type = Some(value.into()); self }
 }
 
 impl PropertyType for InferenceAccelerator {}
@@ -2248,36 +1451,19 @@ impl ToValue for InferenceAccelerator {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinuxParameters: ObjRule = ObjRule {
     properties: &[
         ("Capabilities", Shape::Object(&RULE_KernelCapabilities)),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
         ("InitProcessEnabled", Shape::Bool),
         ("MaxSwap", Shape::INT),
         ("SharedMemorySize", Shape::INT),
         ("Swappiness", Shape::INT),
-        (
-            "Tmpfs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tmpfs),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tmpfs", Shape::List(&ListRule { items: Shape::Object(&RULE_Tmpfs), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinuxParameters` property type of `AWS::ECS::TaskDefinition`.
@@ -2335,6 +1521,7 @@ pub struct LinuxParameters {
     pub tmpfs: Option<List<Tmpfs>>,
 }
 
+#[rustfmt::skip]
 impl LinuxParameters {
     /// A `LinuxParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -2342,60 +1529,19 @@ impl LinuxParameters {
     }
 
     /// `Capabilities`: a [`KernelCapabilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self {
-        self.capabilities = Some(value.into());
-        self
-    }
-
+    pub fn capabilities(mut self, value: impl Into<Obj<KernelCapabilities>>) -> Self { self.capabilities = Some(value.into()); self }
     /// `Devices`: a list of [`Device`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = Some(value.into());
-        self
-    }
-
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = Some(value.into()); self }
     /// `InitProcessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.init_process_enabled = Some(value.into());
-        self
-    }
-
+    pub fn init_process_enabled(mut self, value: impl Into<Bool>) -> Self { self.init_process_enabled = Some(value.into()); self }
     /// `MaxSwap`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_swap(mut self, value: impl Into<Int>) -> Self {
-        self.max_swap = Some(value.into());
-        self
-    }
-
+    pub fn max_swap(mut self, value: impl Into<Int>) -> Self { self.max_swap = Some(value.into()); self }
     /// `SharedMemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.shared_memory_size = Some(value.into());
-        self
-    }
-
+    pub fn shared_memory_size(mut self, value: impl Into<Int>) -> Self { self.shared_memory_size = Some(value.into()); self }
     /// `Swappiness`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn swappiness(mut self, value: impl Into<Int>) -> Self {
-        self.swappiness = Some(value.into());
-        self
-    }
-
+    pub fn swappiness(mut self, value: impl Into<Int>) -> Self { self.swappiness = Some(value.into()); self }
     /// `Tmpfs`: a list of [`Tmpfs`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self {
-        self.tmpfs = Some(value.into());
-        self
-    }
+    pub fn tmpfs(mut self, value: impl Into<List<Tmpfs>>) -> Self { self.tmpfs = Some(value.into()); self }
 }
 
 impl PropertyType for LinuxParameters {}
@@ -2414,39 +1560,18 @@ impl ToValue for LinuxParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "http2", "grpc"],
-                format: None,
-            }),
-        ),
+        ("AppProtocol", Shape::Str(&StrRule { allowed: &["http", "http2", "grpc"], ..StrRule::ANY })),
         ("ContainerPort", Shape::INT),
         ("ContainerPortRange", Shape::STR),
         ("HostPort", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["tcp", "udp"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["tcp", "udp"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortMapping` property type of `AWS::ECS::TaskDefinition`.
@@ -2532,6 +1657,7 @@ pub struct PortMapping {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -2539,52 +1665,17 @@ impl PortMapping {
     }
 
     /// `AppProtocol`: an [`AppProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self {
-        self.app_protocol = Some(value.into());
-        self
-    }
-
+    pub fn app_protocol(mut self, value: impl Into<AppProtocol>) -> Self { self.app_protocol = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `ContainerPortRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port_range(mut self, value: impl Into<Str>) -> Self {
-        self.container_port_range = Some(value.into());
-        self
-    }
-
+    pub fn container_port_range(mut self, value: impl Into<Str>) -> Self { self.container_port_range = Some(value.into()); self }
     /// `HostPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_port(mut self, value: impl Into<Int>) -> Self {
-        self.host_port = Some(value.into());
-        self
-    }
-
+    pub fn host_port(mut self, value: impl Into<Int>) -> Self { self.host_port = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for PortMapping {}
@@ -2606,39 +1697,19 @@ impl ToValue for PortMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProxyConfigurationRequired {
     /// `ContainerName`: a string, required.
-    ///
-    /// The name of the container that will serve as the App Mesh proxy.
     pub container_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProxyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
-        (
-            "ProxyConfigurationProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValuePair),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["APPMESH"],
-                format: None,
-            }),
-        ),
+        ("ProxyConfigurationProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValuePair), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["APPMESH"], ..StrRule::ANY })),
     ],
     required: &["ContainerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProxyConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -2672,6 +1743,7 @@ pub struct ProxyConfiguration {
     pub r#type: Option<ProxyConfigurationType>,
 }
 
+#[rustfmt::skip]
 impl ProxyConfiguration {
     /// A `ProxyConfiguration` with its required properties, named in a [`ProxyConfigurationRequired`].
     pub fn new(required: ProxyConfigurationRequired) -> Self {
@@ -2683,28 +1755,11 @@ impl ProxyConfiguration {
     }
 
     /// `ContainerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = value.into();
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = value.into(); self }
     /// `ProxyConfigurationProperties`: a list of [`KeyValuePair`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self {
-        self.proxy_configuration_properties = Some(value.into());
-        self
-    }
-
+    pub fn proxy_configuration_properties(mut self, value: impl Into<List<KeyValuePair>>) -> Self { self.proxy_configuration_properties = Some(value.into()); self }
     /// `Type`: a [`ProxyConfigurationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ProxyConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for ProxyConfiguration {}
@@ -2726,39 +1781,20 @@ impl ToValue for ProxyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceRequirementRequired {
     /// `Type`: a [`ResourceRequirementType`] value, required.
-    ///
-    /// The type of resource to assign to a container.
     pub r#type: ResourceRequirementType,
     /// `Value`: a string, required.
-    ///
-    /// The value for the specified resource type.
-    ///
-    /// When the type is `GPU` , the value is the number of physical `GPUs` the Amazon ECS container agent reserves for the container. The number of GPUs that's reserved for all containers in a task can't exceed the number of available GPUs on the container instance that the task is launched on.
-    ///
-    /// When the type is `InferenceAccelerator` , the `value` matches the `deviceName` for an \[InferenceAccelerator\](<https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_InferenceAccelerator.html>) specified in a task definition.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceRequirement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GPU", "InferenceAccelerator"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["GPU", "InferenceAccelerator"], ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Type", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceRequirement` property type of `AWS::ECS::TaskDefinition`.
@@ -2782,6 +1818,7 @@ pub struct ResourceRequirement {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceRequirement {
     /// A `ResourceRequirement` with its required properties, named in a [`ResourceRequirementRequired`].
     pub fn new(required: ResourceRequirementRequired) -> Self {
@@ -2792,20 +1829,9 @@ impl ResourceRequirement {
     }
 
     /// `Type`: a [`ResourceRequirementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<ResourceRequirementType>) -> Self { self.r#type = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ResourceRequirement {}
@@ -2819,46 +1845,14 @@ impl ToValue for ResourceRequirement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuntimePlatform: ObjRule = ObjRule {
     properties: &[
-        (
-            "CpuArchitecture",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARM64", "X86_64"],
-                format: None,
-            }),
-        ),
-        (
-            "OperatingSystemFamily",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "LINUX",
-                    "WINDOWS_SERVER_2004_CORE",
-                    "WINDOWS_SERVER_2016_FULL",
-                    "WINDOWS_SERVER_2019_CORE",
-                    "WINDOWS_SERVER_2019_FULL",
-                    "WINDOWS_SERVER_2022_CORE",
-                    "WINDOWS_SERVER_2022_FULL",
-                    "WINDOWS_SERVER_2025_CORE",
-                    "WINDOWS_SERVER_2025_FULL",
-                    "WINDOWS_SERVER_20H2_CORE",
-                ],
-                format: None,
-            }),
-        ),
+        ("CpuArchitecture", Shape::Str(&StrRule { allowed: &["ARM64", "X86_64"], ..StrRule::ANY })),
+        ("OperatingSystemFamily", Shape::Str(&StrRule { allowed: &["LINUX", "WINDOWS_SERVER_2004_CORE", "WINDOWS_SERVER_2016_FULL", "WINDOWS_SERVER_2019_CORE", "WINDOWS_SERVER_2019_FULL", "WINDOWS_SERVER_2022_CORE", "WINDOWS_SERVER_2022_FULL", "WINDOWS_SERVER_2025_CORE", "WINDOWS_SERVER_2025_FULL", "WINDOWS_SERVER_20H2_CORE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuntimePlatform` property type of `AWS::ECS::TaskDefinition`.
@@ -2882,6 +1876,7 @@ pub struct RuntimePlatform {
     pub operating_system_family: Option<OperatingSystemFamily>,
 }
 
+#[rustfmt::skip]
 impl RuntimePlatform {
     /// A `RuntimePlatform` with no property set (none is required).
     pub fn new() -> Self {
@@ -2889,20 +1884,9 @@ impl RuntimePlatform {
     }
 
     /// `CpuArchitecture`: a [`CpuArchitecture`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self {
-        self.cpu_architecture = Some(value.into());
-        self
-    }
-
+    pub fn cpu_architecture(mut self, value: impl Into<CpuArchitecture>) -> Self { self.cpu_architecture = Some(value.into()); self }
     /// `OperatingSystemFamily`: an [`OperatingSystemFamily`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self {
-        self.operating_system_family = Some(value.into());
-        self
-    }
+    pub fn operating_system_family(mut self, value: impl Into<OperatingSystemFamily>) -> Self { self.operating_system_family = Some(value.into()); self }
 }
 
 impl PropertyType for RuntimePlatform {}
@@ -2920,11 +1904,10 @@ impl ToValue for RuntimePlatform {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3FilesVolumeConfigurationRequired {
     /// `FileSystemArn`: a string, required.
-    ///
-    /// The full ARN of the S3 Files file system to mount.
     pub file_system_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
@@ -2933,11 +1916,8 @@ pub(crate) static RULE_S3FilesVolumeConfiguration: ObjRule = ObjRule {
         ("TransitEncryptionPort", Shape::INT),
     ],
     required: &["FileSystemArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FilesVolumeConfiguration` property type of `AWS::ECS::TaskDefinition`.
@@ -2967,6 +1947,7 @@ pub struct S3FilesVolumeConfiguration {
     pub transit_encryption_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl S3FilesVolumeConfiguration {
     /// A `S3FilesVolumeConfiguration` with its required properties, named in a [`S3FilesVolumeConfigurationRequired`].
     pub fn new(required: S3FilesVolumeConfigurationRequired) -> Self {
@@ -2979,36 +1960,13 @@ impl S3FilesVolumeConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `FileSystemArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_arn = value.into();
-        self
-    }
-
+    pub fn file_system_arn(mut self, value: impl Into<Str>) -> Self { self.file_system_arn = value.into(); self }
     /// `RootDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_directory(mut self, value: impl Into<Str>) -> Self {
-        self.root_directory = Some(value.into());
-        self
-    }
-
+    pub fn root_directory(mut self, value: impl Into<Str>) -> Self { self.root_directory = Some(value.into()); self }
     /// `TransitEncryptionPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self {
-        self.transit_encryption_port = Some(value.into());
-        self
-    }
+    pub fn transit_encryption_port(mut self, value: impl Into<Int>) -> Self { self.transit_encryption_port = Some(value.into()); self }
 }
 
 impl PropertyType for S3FilesVolumeConfiguration {}
@@ -3028,31 +1986,18 @@ impl ToValue for S3FilesVolumeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskDefinitionPlacementConstraintRequired {
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    ///
-    /// The type of constraint. The `MemberOf` constraint restricts selection to be from a group of valid candidates.
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TaskDefinitionPlacementConstraint: ObjRule = ObjRule {
     properties: &[
         ("Expression", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["memberOf"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["memberOf"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TaskDefinitionPlacementConstraint` property type of `AWS::ECS::TaskDefinition`.
@@ -3074,6 +2019,7 @@ pub struct TaskDefinitionPlacementConstraint {
     pub r#type: TaskDefinitionPlacementConstraintType,
 }
 
+#[rustfmt::skip]
 impl TaskDefinitionPlacementConstraint {
     /// A `TaskDefinitionPlacementConstraint` with its required properties, named in a [`TaskDefinitionPlacementConstraintRequired`].
     pub fn new(required: TaskDefinitionPlacementConstraintRequired) -> Self {
@@ -3084,20 +2030,9 @@ impl TaskDefinitionPlacementConstraint {
     }
 
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Type`: a [`TaskDefinitionPlacementConstraintType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TaskDefinitionPlacementConstraintType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TaskDefinitionPlacementConstraint {}
@@ -3111,34 +2046,19 @@ impl ToValue for TaskDefinitionPlacementConstraint {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Volume: ObjRule = ObjRule {
     properties: &[
         ("ConfiguredAtLaunch", Shape::Bool),
-        (
-            "DockerVolumeConfiguration",
-            Shape::Object(&RULE_DockerVolumeConfiguration),
-        ),
-        (
-            "EFSVolumeConfiguration",
-            Shape::Object(&RULE_EfsVolumeConfiguration),
-        ),
-        (
-            "FSxWindowsFileServerVolumeConfiguration",
-            Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration),
-        ),
+        ("DockerVolumeConfiguration", Shape::Object(&RULE_DockerVolumeConfiguration)),
+        ("EFSVolumeConfiguration", Shape::Object(&RULE_EfsVolumeConfiguration)),
+        ("FSxWindowsFileServerVolumeConfiguration", Shape::Object(&RULE_FsxWindowsFileServerVolumeConfiguration)),
         ("Host", Shape::Object(&RULE_HostVolumeProperties)),
         ("Name", Shape::STR),
-        (
-            "S3FilesVolumeConfiguration",
-            Shape::Object(&RULE_S3FilesVolumeConfiguration),
-        ),
+        ("S3FilesVolumeConfiguration", Shape::Object(&RULE_S3FilesVolumeConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Volume` property type of `AWS::ECS::TaskDefinition`.
@@ -3194,6 +2114,7 @@ pub struct Volume {
     pub s3_files_volume_configuration: Option<Obj<S3FilesVolumeConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Volume {
     /// A `Volume` with no property set (none is required).
     pub fn new() -> Self {
@@ -3201,72 +2122,19 @@ impl Volume {
     }
 
     /// `ConfiguredAtLaunch`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self {
-        self.configured_at_launch = Some(value.into());
-        self
-    }
-
+    pub fn configured_at_launch(mut self, value: impl Into<Bool>) -> Self { self.configured_at_launch = Some(value.into()); self }
     /// `DockerVolumeConfiguration`: a [`DockerVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_volume_configuration(
-        mut self,
-        value: impl Into<Obj<DockerVolumeConfiguration>>,
-    ) -> Self {
-        self.docker_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn docker_volume_configuration(mut self, value: impl Into<Obj<DockerVolumeConfiguration>>) -> Self { self.docker_volume_configuration = Some(value.into()); self }
     /// `EFSVolumeConfiguration`: an [`EfsVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_volume_configuration(
-        mut self,
-        value: impl Into<Obj<EfsVolumeConfiguration>>,
-    ) -> Self {
-        self.efs_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn efs_volume_configuration(mut self, value: impl Into<Obj<EfsVolumeConfiguration>>) -> Self { self.efs_volume_configuration = Some(value.into()); self }
     /// `FSxWindowsFileServerVolumeConfiguration`: a [`FsxWindowsFileServerVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_windows_file_server_volume_configuration(
-        mut self,
-        value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>,
-    ) -> Self {
-        self.fsx_windows_file_server_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fsx_windows_file_server_volume_configuration(mut self, value: impl Into<Obj<FsxWindowsFileServerVolumeConfiguration>>) -> Self { self.fsx_windows_file_server_volume_configuration = Some(value.into()); self }
     /// `Host`: a [`HostVolumeProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Obj<HostVolumeProperties>>) -> Self { self.host = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `S3FilesVolumeConfiguration`: a [`S3FilesVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_files_volume_configuration(
-        mut self,
-        value: impl Into<Obj<S3FilesVolumeConfiguration>>,
-    ) -> Self {
-        self.s3_files_volume_configuration = Some(value.into());
-        self
-    }
+    pub fn s3_files_volume_configuration(mut self, value: impl Into<Obj<S3FilesVolumeConfiguration>>) -> Self { self.s3_files_volume_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for Volume {}
@@ -3294,14 +2162,14 @@ impl ToValue for Volume {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VolumeFrom: ObjRule = ObjRule {
-    properties: &[("ReadOnly", Shape::Bool), ("SourceContainer", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ReadOnly", Shape::Bool),
+        ("SourceContainer", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VolumeFrom` property type of `AWS::ECS::TaskDefinition`.
@@ -3321,6 +2189,7 @@ pub struct VolumeFrom {
     pub source_container: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VolumeFrom {
     /// A `VolumeFrom` with no property set (none is required).
     pub fn new() -> Self {
@@ -3328,20 +2197,9 @@ impl VolumeFrom {
     }
 
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `SourceContainer`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_container(mut self, value: impl Into<Str>) -> Self {
-        self.source_container = Some(value.into());
-        self
-    }
+    pub fn source_container(mut self, value: impl Into<Str>) -> Self { self.source_container = Some(value.into()); self }
 }
 
 impl PropertyType for VolumeFrom {}

@@ -14,86 +14,32 @@ use super::shared::{RULE_CapacityProviderStrategyItem, RULE_ServiceRegistry, RUL
 #[derive(Clone, Debug, PartialEq)]
 pub struct TaskSetRequired {
     /// `Cluster`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster: Str,
     /// `Service`: a string, required.
-    ///
-    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service: Str,
     /// `TaskDefinition`: a string, required.
-    ///
-    /// The task definition for the tasks in the task set to use. If a revision isn't specified, the latest `ACTIVE` revision is used.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub task_definition: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TaskSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "CapacityProviderStrategy",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CapacityProviderStrategyItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CapacityProviderStrategy", Shape::List(&ListRule { items: Shape::Object(&RULE_CapacityProviderStrategyItem), min_items: None, max_items: None })),
         ("Cluster", Shape::STR),
         ("ExternalId", Shape::STR),
-        (
-            "LaunchType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EC2", "FARGATE"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoadBalancer),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkConfiguration",
-            Shape::Object(&RULE_NetworkConfiguration),
-        ),
+        ("LaunchType", Shape::Str(&StrRule { allowed: &["EC2", "FARGATE"], ..StrRule::ANY })),
+        ("LoadBalancers", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancer), min_items: None, max_items: None })),
+        ("NetworkConfiguration", Shape::Object(&RULE_NetworkConfiguration)),
         ("PlatformVersion", Shape::STR),
         ("Scale", Shape::Object(&RULE_Scale)),
         ("Service", Shape::STR),
-        (
-            "ServiceRegistries",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServiceRegistry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServiceRegistries", Shape::List(&ListRule { items: Shape::Object(&RULE_ServiceRegistry), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TaskDefinition", Shape::STR),
     ],
     required: &["Cluster", "Service", "TaskDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ECS::TaskSet` resource.
@@ -197,6 +143,7 @@ pub struct TaskSet {
     pub task_definition: Str,
 }
 
+#[rustfmt::skip]
 impl TaskSet {
     /// The CloudFormation type name, `AWS::ECS::TaskSet`.
     pub const TYPE_NAME: &'static str = "AWS::ECS::TaskSet";
@@ -208,18 +155,7 @@ impl TaskSet {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-taskset.html",
         primary_identifier: &["Cluster", "Service", "Id"],
         required: &["Cluster", "Service", "TaskDefinition"],
-        create_only: &[
-            "Cluster",
-            "ExternalId",
-            "LaunchType",
-            "LoadBalancers",
-            "NetworkConfiguration",
-            "PlatformVersion",
-            "Service",
-            "ServiceRegistries",
-            "TaskDefinition",
-            "CapacityProviderStrategy",
-        ],
+        create_only: &["Cluster", "ExternalId", "LaunchType", "LoadBalancers", "NetworkConfiguration", "PlatformVersion", "Service", "ServiceRegistries", "TaskDefinition", "CapacityProviderStrategy"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -247,103 +183,29 @@ impl TaskSet {
     }
 
     /// `CapacityProviderStrategy`: a list of [`CapacityProviderStrategyItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_provider_strategy(
-        mut self,
-        value: impl Into<List<CapacityProviderStrategyItem>>,
-    ) -> Self {
-        self.capacity_provider_strategy = Some(value.into());
-        self
-    }
-
+    pub fn capacity_provider_strategy(mut self, value: impl Into<List<CapacityProviderStrategyItem>>) -> Self { self.capacity_provider_strategy = Some(value.into()); self }
     /// `Cluster`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster(mut self, value: impl Into<Str>) -> Self {
-        self.cluster = value.into();
-        self
-    }
-
+    pub fn cluster(mut self, value: impl Into<Str>) -> Self { self.cluster = value.into(); self }
     /// `ExternalId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn external_id(mut self, value: impl Into<Str>) -> Self {
-        self.external_id = Some(value.into());
-        self
-    }
-
+    pub fn external_id(mut self, value: impl Into<Str>) -> Self { self.external_id = Some(value.into()); self }
     /// `LaunchType`: a [`LaunchType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self {
-        self.launch_type = Some(value.into());
-        self
-    }
-
+    pub fn launch_type(mut self, value: impl Into<LaunchType>) -> Self { self.launch_type = Some(value.into()); self }
     /// `LoadBalancers`: a list of [`LoadBalancer`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self {
-        self.load_balancers = Some(value.into());
-        self
-    }
-
+    pub fn load_balancers(mut self, value: impl Into<List<LoadBalancer>>) -> Self { self.load_balancers = Some(value.into()); self }
     /// `NetworkConfiguration`: a [`NetworkConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self {
-        self.network_configuration = Some(value.into());
-        self
-    }
-
+    pub fn network_configuration(mut self, value: impl Into<Obj<NetworkConfiguration>>) -> Self { self.network_configuration = Some(value.into()); self }
     /// `PlatformVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_version(mut self, value: impl Into<Str>) -> Self {
-        self.platform_version = Some(value.into());
-        self
-    }
-
+    pub fn platform_version(mut self, value: impl Into<Str>) -> Self { self.platform_version = Some(value.into()); self }
     /// `Scale`: a [`Scale`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale(mut self, value: impl Into<Obj<Scale>>) -> Self {
-        self.scale = Some(value.into());
-        self
-    }
-
+    pub fn scale(mut self, value: impl Into<Obj<Scale>>) -> Self { self.scale = Some(value.into()); self }
     /// `Service`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Str>) -> Self {
-        self.service = value.into();
-        self
-    }
-
+    pub fn service(mut self, value: impl Into<Str>) -> Self { self.service = value.into(); self }
     /// `ServiceRegistries`: a list of [`ServiceRegistry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self {
-        self.service_registries = Some(value.into());
-        self
-    }
-
+    pub fn service_registries(mut self, value: impl Into<List<ServiceRegistry>>) -> Self { self.service_registries = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TaskDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_definition(mut self, value: impl Into<Str>) -> Self {
-        self.task_definition = value.into();
-        self
-    }
+    pub fn task_definition(mut self, value: impl Into<Str>) -> Self { self.task_definition = value.into(); self }
 }
 
 impl Resource for TaskSet {
@@ -401,62 +263,19 @@ impl TaskSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsVpcConfigurationRequired {
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The IDs of the subnets associated with the task or service. There's a limit of 16 subnets that can be specified.
-    ///
-    /// &gt; All specified subnets must be from the same VPC.
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items at most 16; each item: format `AWS::EC2::Subnet.Id`.
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AwsVpcConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssignPublicIp",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: Some(16),
-            }),
-        ),
+        ("AssignPublicIp", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: Some(16) })),
     ],
     required: &["Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AwsVpcConfiguration` property type of `AWS::ECS::TaskSet`.
@@ -493,6 +312,7 @@ pub struct AwsVpcConfiguration {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl AwsVpcConfiguration {
     /// A `AwsVpcConfiguration` with its required properties, named in a [`AwsVpcConfigurationRequired`].
     pub fn new(required: AwsVpcConfigurationRequired) -> Self {
@@ -504,28 +324,11 @@ impl AwsVpcConfiguration {
     }
 
     /// `AssignPublicIp`: an [`AssignPublicIp`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self {
-        self.assign_public_ip = Some(value.into());
-        self
-    }
-
+    pub fn assign_public_ip(mut self, value: impl Into<AssignPublicIp>) -> Self { self.assign_public_ip = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for AwsVpcConfiguration {}
@@ -540,18 +343,15 @@ impl ToValue for AwsVpcConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("ContainerName", Shape::STR),
         ("ContainerPort", Shape::INT),
         ("TargetGroupArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancer` property type of `AWS::ECS::TaskSet`.
@@ -591,6 +391,7 @@ pub struct LoadBalancer {
     pub target_group_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// A `LoadBalancer` with no property set (none is required).
     pub fn new() -> Self {
@@ -598,28 +399,11 @@ impl LoadBalancer {
     }
 
     /// `ContainerName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_name(mut self, value: impl Into<Str>) -> Self {
-        self.container_name = Some(value.into());
-        self
-    }
-
+    pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
     /// `ContainerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_port(mut self, value: impl Into<Int>) -> Self {
-        self.container_port = Some(value.into());
-        self
-    }
-
+    pub fn container_port(mut self, value: impl Into<Int>) -> Self { self.container_port = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancer {}
@@ -634,17 +418,13 @@ impl ToValue for LoadBalancer {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AwsVpcConfiguration",
-        Shape::Object(&RULE_AwsVpcConfiguration),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AwsVpcConfiguration", Shape::Object(&RULE_AwsVpcConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfiguration` property type of `AWS::ECS::TaskSet`.
@@ -662,6 +442,7 @@ pub struct NetworkConfiguration {
     pub aws_vpc_configuration: Option<Obj<AwsVpcConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfiguration {
     /// A `NetworkConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -669,12 +450,7 @@ impl NetworkConfiguration {
     }
 
     /// `AwsVpcConfiguration`: an [`AwsVpcConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self {
-        self.aws_vpc_configuration = Some(value.into());
-        self
-    }
+    pub fn aws_vpc_configuration(mut self, value: impl Into<Obj<AwsVpcConfiguration>>) -> Self { self.aws_vpc_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfiguration {}
@@ -687,33 +463,14 @@ impl ToValue for NetworkConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Scale: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PERCENT"],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["PERCENT"], ..StrRule::ANY })),
+        ("Value", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Scale` property type of `AWS::ECS::TaskSet`.
@@ -735,6 +492,7 @@ pub struct Scale {
     pub value: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl Scale {
     /// A `Scale` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,20 +500,9 @@ impl Scale {
     }
 
     /// `Unit`: an [`Unit`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = Some(value.into()); self }
     /// `Value`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Scale {}

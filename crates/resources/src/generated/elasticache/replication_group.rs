@@ -21,11 +21,10 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9\\-]*$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationGroupRequired {
     /// `ReplicationGroupDescription`: a string, required.
-    ///
-    /// A user-created description for the replication group.
     pub replication_group_description: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
     properties: &[
         ("AtRestEncryptionEnabled", Shape::Bool),
@@ -34,164 +33,43 @@ pub(crate) static RULE_ReplicationGroup: ObjRule = ObjRule {
         ("AutomaticFailoverEnabled", Shape::Bool),
         ("CacheNodeType", Shape::STR),
         ("CacheParameterGroupName", Shape::STR),
-        (
-            "CacheSecurityGroupNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CacheSecurityGroupNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("CacheSubnetGroupName", Shape::STR),
-        (
-            "ClusterMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["compatible", "disabled", "enabled"],
-                format: None,
-            }),
-        ),
+        ("ClusterMode", Shape::Str(&StrRule { allowed: &["compatible", "disabled", "enabled"], ..StrRule::ANY })),
         ("DataTieringEnabled", Shape::Bool),
         ("Engine", Shape::STR),
         ("EngineVersion", Shape::STR),
         ("GlobalReplicationGroupId", Shape::STR),
-        (
-            "IpDiscovery",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
+        ("IpDiscovery", Shape::Str(&StrRule { allowed: &["ipv4", "ipv6"], ..StrRule::ANY })),
         ("KmsKeyId", Shape::STR),
-        (
-            "LogDeliveryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LogDeliveryConfigurationRequest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("LogDeliveryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LogDeliveryConfigurationRequest), min_items: None, max_items: None })),
         ("MultiAZEnabled", Shape::Bool),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dual_stack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
-        (
-            "NodeGroupConfiguration",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NodeGroupConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["dual_stack", "ipv4", "ipv6"], ..StrRule::ANY })),
+        ("NodeGroupConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_NodeGroupConfiguration), min_items: None, max_items: None })),
         ("NotificationTopicArn", Shape::STR),
-        (
-            "NumCacheClusters",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(6.0),
-                allowed: &[],
-            }),
-        ),
+        ("NumCacheClusters", Shape::Int(&NumRule { min: Some(1.0), max: Some(6.0), ..NumRule::ANY })),
         ("NumNodeGroups", Shape::INT),
         ("Port", Shape::INT),
-        (
-            "PreferredCacheClusterAZs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PreferredCacheClusterAZs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreferredMaintenanceWindow", Shape::STR),
         ("PrimaryClusterId", Shape::STR),
-        (
-            "ReplicasPerNodeGroup",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(5.0),
-                allowed: &[],
-            }),
-        ),
+        ("ReplicasPerNodeGroup", Shape::Int(&NumRule { min: Some(0.0), max: Some(5.0), ..NumRule::ANY })),
         ("ReplicationGroupDescription", Shape::STR),
         ("ReplicationGroupId", Shape::STR),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnapshotArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SnapshotArns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SnapshotName", Shape::STR),
         ("SnapshotRetentionLimit", Shape::INT),
         ("SnapshotWindow", Shape::STR),
         ("SnapshottingClusterId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TransitEncryptionEnabled", Shape::Bool),
-        (
-            "TransitEncryptionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["preferred", "required"],
-                format: None,
-            }),
-        ),
-        (
-            "UserGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TransitEncryptionMode", Shape::Str(&StrRule { allowed: &["preferred", "required"], ..StrRule::ANY })),
+        ("UserGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
     required: &["ReplicationGroupDescription"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::ReplicationGroup` resource.
@@ -576,6 +454,7 @@ pub struct ReplicationGroup {
     pub user_group_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::ReplicationGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::ReplicationGroup";
@@ -587,106 +466,11 @@ impl ReplicationGroup {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticache-replicationgroup.html",
         primary_identifier: &["ReplicationGroupId"],
         required: &["ReplicationGroupDescription"],
-        create_only: &[
-            "AtRestEncryptionEnabled",
-            "CacheSubnetGroupName",
-            "DataTieringEnabled",
-            "GlobalReplicationGroupId",
-            "KmsKeyId",
-            "NetworkType",
-            "Port",
-            "PreferredCacheClusterAZs",
-            "ReplicasPerNodeGroup",
-            "ReplicationGroupId",
-            "SnapshotArns",
-            "SnapshotName",
-        ],
+        create_only: &["AtRestEncryptionEnabled", "CacheSubnetGroupName", "DataTieringEnabled", "GlobalReplicationGroupId", "KmsKeyId", "NetworkType", "Port", "PreferredCacheClusterAZs", "ReplicasPerNodeGroup", "ReplicationGroupId", "SnapshotArns", "SnapshotName"],
         conditional_create_only: &["AuthToken", "NodeGroupConfiguration"],
-        write_only: &[
-            "AuthToken",
-            "CacheParameterGroupName",
-            "CacheSecurityGroupNames",
-            "CacheSubnetGroupName",
-            "EngineVersion",
-            "NotificationTopicArn",
-            "PreferredMaintenanceWindow",
-            "SecurityGroupIds",
-            "SnapshotArns",
-            "SnapshotName",
-            "NodeGroupConfiguration",
-            "NumNodeGroups",
-            "ReplicasPerNodeGroup",
-            "KmsKeyId",
-            "PrimaryClusterId",
-            "PreferredCacheClusterAZs",
-        ],
-        read_only: &[
-            "ConfigurationEndPoint",
-            "ConfigurationEndPoint/Address",
-            "ConfigurationEndPoint/Port",
-            "PrimaryEndPoint",
-            "PrimaryEndPoint/Address",
-            "PrimaryEndPoint/Port",
-            "ReadEndPoint",
-            "ReadEndPoint/Addresses",
-            "ReadEndPoint/AddressesList",
-            "ReadEndPoint/Ports",
-            "ReadEndPoint/PortsList",
-            "ReaderEndPoint",
-            "ReaderEndPoint/Address",
-            "ReaderEndPoint/Port",
-        ],
-        attributes: &[
-            "AtRestEncryptionEnabled",
-            "AuthToken",
-            "AutoMinorVersionUpgrade",
-            "AutomaticFailoverEnabled",
-            "CacheNodeType",
-            "CacheParameterGroupName",
-            "CacheSecurityGroupNames",
-            "CacheSubnetGroupName",
-            "ClusterMode",
-            "ConfigurationEndPoint.Address",
-            "ConfigurationEndPoint.Port",
-            "DataTieringEnabled",
-            "Engine",
-            "EngineVersion",
-            "GlobalReplicationGroupId",
-            "IpDiscovery",
-            "KmsKeyId",
-            "LogDeliveryConfigurations",
-            "MultiAZEnabled",
-            "NetworkType",
-            "NodeGroupConfiguration",
-            "NotificationTopicArn",
-            "NumCacheClusters",
-            "NumNodeGroups",
-            "Port",
-            "PreferredCacheClusterAZs",
-            "PreferredMaintenanceWindow",
-            "PrimaryClusterId",
-            "PrimaryEndPoint.Address",
-            "PrimaryEndPoint.Port",
-            "ReadEndPoint.Addresses",
-            "ReadEndPoint.AddressesList",
-            "ReadEndPoint.Ports",
-            "ReadEndPoint.PortsList",
-            "ReaderEndPoint.Address",
-            "ReaderEndPoint.Port",
-            "ReplicasPerNodeGroup",
-            "ReplicationGroupDescription",
-            "ReplicationGroupId",
-            "SecurityGroupIds",
-            "SnapshotArns",
-            "SnapshotName",
-            "SnapshotRetentionLimit",
-            "SnapshotWindow",
-            "SnapshottingClusterId",
-            "Tags",
-            "TransitEncryptionEnabled",
-            "TransitEncryptionMode",
-            "UserGroupIds",
-        ],
+        write_only: &["AuthToken", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "EngineVersion", "NotificationTopicArn", "PreferredMaintenanceWindow", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "NodeGroupConfiguration", "NumNodeGroups", "ReplicasPerNodeGroup", "KmsKeyId", "PrimaryClusterId", "PreferredCacheClusterAZs"],
+        read_only: &["ConfigurationEndPoint", "ConfigurationEndPoint/Address", "ConfigurationEndPoint/Port", "PrimaryEndPoint", "PrimaryEndPoint/Address", "PrimaryEndPoint/Port", "ReadEndPoint", "ReadEndPoint/Addresses", "ReadEndPoint/AddressesList", "ReadEndPoint/Ports", "ReadEndPoint/PortsList", "ReaderEndPoint", "ReaderEndPoint/Address", "ReaderEndPoint/Port"],
+        attributes: &["AtRestEncryptionEnabled", "AuthToken", "AutoMinorVersionUpgrade", "AutomaticFailoverEnabled", "CacheNodeType", "CacheParameterGroupName", "CacheSecurityGroupNames", "CacheSubnetGroupName", "ClusterMode", "ConfigurationEndPoint.Address", "ConfigurationEndPoint.Port", "DataTieringEnabled", "Engine", "EngineVersion", "GlobalReplicationGroupId", "IpDiscovery", "KmsKeyId", "LogDeliveryConfigurations", "MultiAZEnabled", "NetworkType", "NodeGroupConfiguration", "NotificationTopicArn", "NumCacheClusters", "NumNodeGroups", "Port", "PreferredCacheClusterAZs", "PreferredMaintenanceWindow", "PrimaryClusterId", "PrimaryEndPoint.Address", "PrimaryEndPoint.Port", "ReadEndPoint.Addresses", "ReadEndPoint.AddressesList", "ReadEndPoint.Ports", "ReadEndPoint.PortsList", "ReaderEndPoint.Address", "ReaderEndPoint.Port", "ReplicasPerNodeGroup", "ReplicationGroupDescription", "ReplicationGroupId", "SecurityGroupIds", "SnapshotArns", "SnapshotName", "SnapshotRetentionLimit", "SnapshotWindow", "SnapshottingClusterId", "Tags", "TransitEncryptionEnabled", "TransitEncryptionMode", "UserGroupIds"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -737,322 +521,83 @@ impl ReplicationGroup {
     }
 
     /// `AtRestEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.at_rest_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn at_rest_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.at_rest_encryption_enabled = Some(value.into()); self }
     /// `AuthToken`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_token(mut self, value: impl Into<Str>) -> Self {
-        self.auth_token = Some(value.into());
-        self
-    }
-
+    pub fn auth_token(mut self, value: impl Into<Str>) -> Self { self.auth_token = Some(value.into()); self }
     /// `AutoMinorVersionUpgrade`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_minor_version_upgrade = Some(value.into());
-        self
-    }
-
+    pub fn auto_minor_version_upgrade(mut self, value: impl Into<Bool>) -> Self { self.auto_minor_version_upgrade = Some(value.into()); self }
     /// `AutomaticFailoverEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.automatic_failover_enabled = Some(value.into());
-        self
-    }
-
+    pub fn automatic_failover_enabled(mut self, value: impl Into<Bool>) -> Self { self.automatic_failover_enabled = Some(value.into()); self }
     /// `CacheNodeType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self {
-        self.cache_node_type = Some(value.into());
-        self
-    }
-
+    pub fn cache_node_type(mut self, value: impl Into<Str>) -> Self { self.cache_node_type = Some(value.into()); self }
     /// `CacheParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_parameter_group_name = Some(value.into()); self }
     /// `CacheSecurityGroupNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cache_security_group_names = Some(value.into());
-        self
-    }
-
+    pub fn cache_security_group_names(mut self, value: impl Into<List<Str>>) -> Self { self.cache_security_group_names = Some(value.into()); self }
     /// `CacheSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
     /// `ClusterMode`: a [`ClusterMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_mode(mut self, value: impl Into<ClusterMode>) -> Self {
-        self.cluster_mode = Some(value.into());
-        self
-    }
-
+    pub fn cluster_mode(mut self, value: impl Into<ClusterMode>) -> Self { self.cluster_mode = Some(value.into()); self }
     /// `DataTieringEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_tiering_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.data_tiering_enabled = Some(value.into());
-        self
-    }
-
+    pub fn data_tiering_enabled(mut self, value: impl Into<Bool>) -> Self { self.data_tiering_enabled = Some(value.into()); self }
     /// `Engine`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<Str>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<Str>) -> Self { self.engine = Some(value.into()); self }
     /// `EngineVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine_version(mut self, value: impl Into<Str>) -> Self {
-        self.engine_version = Some(value.into());
-        self
-    }
-
+    pub fn engine_version(mut self, value: impl Into<Str>) -> Self { self.engine_version = Some(value.into()); self }
     /// `GlobalReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn global_replication_group_id(mut self, value: impl Into<Str>) -> Self { self.global_replication_group_id = Some(value.into()); self }
     /// `IpDiscovery`: an [`IpDiscovery`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self {
-        self.ip_discovery = Some(value.into());
-        self
-    }
-
+    pub fn ip_discovery(mut self, value: impl Into<IpDiscovery>) -> Self { self.ip_discovery = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogDeliveryConfigurations`: a list of [`LogDeliveryConfigurationRequest`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_configurations(
-        mut self,
-        value: impl Into<List<LogDeliveryConfigurationRequest>>,
-    ) -> Self {
-        self.log_delivery_configurations = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_configurations(mut self, value: impl Into<List<LogDeliveryConfigurationRequest>>) -> Self { self.log_delivery_configurations = Some(value.into()); self }
     /// `MultiAZEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_az_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_az_enabled = Some(value.into());
-        self
-    }
-
+    pub fn multi_az_enabled(mut self, value: impl Into<Bool>) -> Self { self.multi_az_enabled = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `NodeGroupConfiguration`: a list of [`NodeGroupConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_group_configuration(
-        mut self,
-        value: impl Into<List<NodeGroupConfiguration>>,
-    ) -> Self {
-        self.node_group_configuration = Some(value.into());
-        self
-    }
-
+    pub fn node_group_configuration(mut self, value: impl Into<List<NodeGroupConfiguration>>) -> Self { self.node_group_configuration = Some(value.into()); self }
     /// `NotificationTopicArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.notification_topic_arn = Some(value.into());
-        self
-    }
-
+    pub fn notification_topic_arn(mut self, value: impl Into<Str>) -> Self { self.notification_topic_arn = Some(value.into()); self }
     /// `NumCacheClusters`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_cache_clusters(mut self, value: impl Into<Int>) -> Self {
-        self.num_cache_clusters = Some(value.into());
-        self
-    }
-
+    pub fn num_cache_clusters(mut self, value: impl Into<Int>) -> Self { self.num_cache_clusters = Some(value.into()); self }
     /// `NumNodeGroups`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn num_node_groups(mut self, value: impl Into<Int>) -> Self {
-        self.num_node_groups = Some(value.into());
-        self
-    }
-
+    pub fn num_node_groups(mut self, value: impl Into<Int>) -> Self { self.num_node_groups = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PreferredCacheClusterAZs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_cache_cluster_a_zs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.preferred_cache_cluster_a_zs = Some(value.into());
-        self
-    }
-
+    pub fn preferred_cache_cluster_a_zs(mut self, value: impl Into<List<Str>>) -> Self { self.preferred_cache_cluster_a_zs = Some(value.into()); self }
     /// `PreferredMaintenanceWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_maintenance_window = Some(value.into());
-        self
-    }
-
+    pub fn preferred_maintenance_window(mut self, value: impl Into<Str>) -> Self { self.preferred_maintenance_window = Some(value.into()); self }
     /// `PrimaryClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.primary_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn primary_cluster_id(mut self, value: impl Into<Str>) -> Self { self.primary_cluster_id = Some(value.into()); self }
     /// `ReplicasPerNodeGroup`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replicas_per_node_group(mut self, value: impl Into<Int>) -> Self {
-        self.replicas_per_node_group = Some(value.into());
-        self
-    }
-
+    pub fn replicas_per_node_group(mut self, value: impl Into<Int>) -> Self { self.replicas_per_node_group = Some(value.into()); self }
     /// `ReplicationGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_description = value.into();
-        self
-    }
-
+    pub fn replication_group_description(mut self, value: impl Into<Str>) -> Self { self.replication_group_description = value.into(); self }
     /// `ReplicationGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.replication_group_id = Some(value.into());
-        self
-    }
-
+    pub fn replication_group_id(mut self, value: impl Into<Str>) -> Self { self.replication_group_id = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `SnapshotArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.snapshot_arns = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_arns(mut self, value: impl Into<List<Str>>) -> Self { self.snapshot_arns = Some(value.into()); self }
     /// `SnapshotName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = Some(value.into()); self }
     /// `SnapshotRetentionLimit`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self {
-        self.snapshot_retention_limit = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_retention_limit(mut self, value: impl Into<Int>) -> Self { self.snapshot_retention_limit = Some(value.into()); self }
     /// `SnapshotWindow`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_window = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_window(mut self, value: impl Into<Str>) -> Self { self.snapshot_window = Some(value.into()); self }
     /// `SnapshottingClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshotting_cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshotting_cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshotting_cluster_id(mut self, value: impl Into<Str>) -> Self { self.snapshotting_cluster_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitEncryptionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.transit_encryption_enabled = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_enabled(mut self, value: impl Into<Bool>) -> Self { self.transit_encryption_enabled = Some(value.into()); self }
     /// `TransitEncryptionMode`: a [`TransitEncryptionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_encryption_mode(mut self, value: impl Into<TransitEncryptionMode>) -> Self {
-        self.transit_encryption_mode = Some(value.into());
-        self
-    }
-
+    pub fn transit_encryption_mode(mut self, value: impl Into<TransitEncryptionMode>) -> Self { self.transit_encryption_mode = Some(value.into()); self }
     /// `UserGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.user_group_ids = Some(value.into());
-        self
-    }
+    pub fn user_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.user_group_ids = Some(value.into()); self }
 }
 
 impl Resource for ReplicationGroup {
@@ -1631,71 +1176,26 @@ impl ReplicationGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequestRequired {
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
     pub destination_details: Obj<DestinationDetails>,
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// Specify either CloudWatch Logs or Kinesis Data Firehose as the destination type. Valid values are either `cloudwatch-logs` or `kinesis-firehose` .
     pub destination_type: DestinationType,
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// Valid values are either `json` or `text` .
     pub log_format: LogFormat,
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// Valid value is either `slow-log` , which refers to \[slow-log\](<https://docs.aws.amazon.com/https://redis.io/commands/slowlog>) or `engine-log` .
     pub log_type: LogType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogDeliveryConfigurationRequest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationDetails",
-            Shape::Object(&RULE_DestinationDetails),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloudwatch-logs", "kinesis-firehose"],
-                format: None,
-            }),
-        ),
-        (
-            "LogFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["json", "text"],
-                format: None,
-            }),
-        ),
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["engine-log", "slow-log"],
-                format: None,
-            }),
-        ),
+        ("DestinationDetails", Shape::Object(&RULE_DestinationDetails)),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloudwatch-logs", "kinesis-firehose"], ..StrRule::ANY })),
+        ("LogFormat", Shape::Str(&StrRule { allowed: &["json", "text"], ..StrRule::ANY })),
+        ("LogType", Shape::Str(&StrRule { allowed: &["engine-log", "slow-log"], ..StrRule::ANY })),
     ],
-    required: &[
-        "DestinationDetails",
-        "DestinationType",
-        "LogFormat",
-        "LogType",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DestinationDetails", "DestinationType", "LogFormat", "LogType"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDeliveryConfigurationRequest` property type of `AWS::ElastiCache::ReplicationGroup`.
@@ -1723,6 +1223,7 @@ pub struct LogDeliveryConfigurationRequest {
     pub log_type: LogType,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryConfigurationRequest {
     /// A `LogDeliveryConfigurationRequest` with its required properties, named in a [`LogDeliveryConfigurationRequestRequired`].
     pub fn new(required: LogDeliveryConfigurationRequestRequired) -> Self {
@@ -1735,36 +1236,13 @@ impl LogDeliveryConfigurationRequest {
     }
 
     /// `DestinationDetails`: a [`DestinationDetails`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self {
-        self.destination_details = value.into();
-        self
-    }
-
+    pub fn destination_details(mut self, value: impl Into<Obj<DestinationDetails>>) -> Self { self.destination_details = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = value.into();
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `LogFormat`: a [`LogFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self {
-        self.log_format = value.into();
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<LogFormat>) -> Self { self.log_format = value.into(); self }
     /// `LogType`: a [`LogType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<LogType>) -> Self {
-        self.log_type = value.into();
-        self
-    }
+    pub fn log_type(mut self, value: impl Into<LogType>) -> Self { self.log_type = value.into(); self }
 }
 
 impl PropertyType for LogDeliveryConfigurationRequest {}
@@ -1780,36 +1258,17 @@ impl ToValue for LogDeliveryConfigurationRequest {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NodeGroupConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "NodeGroupId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(4),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NodeGroupId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(4), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PrimaryAvailabilityZone", Shape::STR),
-        (
-            "ReplicaAvailabilityZones",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReplicaAvailabilityZones", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ReplicaCount", Shape::INT),
         ("Slots", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NodeGroupConfiguration` property type of `AWS::ElastiCache::ReplicationGroup`.
@@ -1847,6 +1306,7 @@ pub struct NodeGroupConfiguration {
     pub slots: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NodeGroupConfiguration {
     /// A `NodeGroupConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1854,44 +1314,15 @@ impl NodeGroupConfiguration {
     }
 
     /// `NodeGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.node_group_id = Some(value.into());
-        self
-    }
-
+    pub fn node_group_id(mut self, value: impl Into<Str>) -> Self { self.node_group_id = Some(value.into()); self }
     /// `PrimaryAvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.primary_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn primary_availability_zone(mut self, value: impl Into<Str>) -> Self { self.primary_availability_zone = Some(value.into()); self }
     /// `ReplicaAvailabilityZones`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_availability_zones(mut self, value: impl Into<List<Str>>) -> Self {
-        self.replica_availability_zones = Some(value.into());
-        self
-    }
-
+    pub fn replica_availability_zones(mut self, value: impl Into<List<Str>>) -> Self { self.replica_availability_zones = Some(value.into()); self }
     /// `ReplicaCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_count(mut self, value: impl Into<Int>) -> Self {
-        self.replica_count = Some(value.into());
-        self
-    }
-
+    pub fn replica_count(mut self, value: impl Into<Int>) -> Self { self.replica_count = Some(value.into()); self }
     /// `Slots`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slots(mut self, value: impl Into<Str>) -> Self {
-        self.slots = Some(value.into());
-        self
-    }
+    pub fn slots(mut self, value: impl Into<Str>) -> Self { self.slots = Some(value.into()); self }
 }
 
 impl PropertyType for NodeGroupConfiguration {}

@@ -14,29 +14,18 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecurityGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description for the cache security group.
     pub description: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SecurityGroup: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::SecurityGroup` resource.
@@ -63,6 +52,7 @@ pub struct SecurityGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SecurityGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::SecurityGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SecurityGroup";
@@ -92,20 +82,9 @@ impl SecurityGroup {
     }
 
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SecurityGroup {

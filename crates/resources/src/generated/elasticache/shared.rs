@@ -12,19 +12,17 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsDestinationDetailsRequired {
     /// `LogGroup`: a string, required.
-    ///
-    /// The name of the CloudWatch Logs log group.
     pub log_group: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
-    properties: &[("LogGroup", Shape::STR)],
+    properties: &[
+        ("LogGroup", Shape::STR),
+    ],
     required: &["LogGroup"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogsDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -40,6 +38,7 @@ pub struct CloudWatchLogsDestinationDetails {
     pub log_group: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogsDestinationDetails {
     /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
     pub fn new(required: CloudWatchLogsDestinationDetailsRequired) -> Self {
@@ -49,12 +48,7 @@ impl CloudWatchLogsDestinationDetails {
     }
 
     /// `LogGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = value.into();
-        self
-    }
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogsDestinationDetails {}
@@ -65,23 +59,14 @@ impl ToValue for CloudWatchLogsDestinationDetails {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DestinationDetails: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogsDetails",
-            Shape::Object(&RULE_CloudWatchLogsDestinationDetails),
-        ),
-        (
-            "KinesisFirehoseDetails",
-            Shape::Object(&RULE_KinesisFirehoseDestinationDetails),
-        ),
+        ("CloudWatchLogsDetails", Shape::Object(&RULE_CloudWatchLogsDestinationDetails)),
+        ("KinesisFirehoseDetails", Shape::Object(&RULE_KinesisFirehoseDestinationDetails)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -101,6 +86,7 @@ pub struct DestinationDetails {
     pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
 }
 
+#[rustfmt::skip]
 impl DestinationDetails {
     /// A `DestinationDetails` with no property set (none is required).
     pub fn new() -> Self {
@@ -108,26 +94,9 @@ impl DestinationDetails {
     }
 
     /// `CloudWatchLogsDetails`: a [`CloudWatchLogsDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_logs_details(
-        mut self,
-        value: impl Into<Obj<CloudWatchLogsDestinationDetails>>,
-    ) -> Self {
-        self.cloud_watch_logs_details = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_logs_details(mut self, value: impl Into<Obj<CloudWatchLogsDestinationDetails>>) -> Self { self.cloud_watch_logs_details = Some(value.into()); self }
     /// `KinesisFirehoseDetails`: a [`KinesisFirehoseDestinationDetails`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_details(
-        mut self,
-        value: impl Into<Obj<KinesisFirehoseDestinationDetails>>,
-    ) -> Self {
-        self.kinesis_firehose_details = Some(value.into());
-        self
-    }
+    pub fn kinesis_firehose_details(mut self, value: impl Into<Obj<KinesisFirehoseDestinationDetails>>) -> Self { self.kinesis_firehose_details = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationDetails {}
@@ -145,19 +114,17 @@ impl ToValue for DestinationDetails {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationDetailsRequired {
     /// `DeliveryStream`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream.
     pub delivery_stream: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR)],
+    properties: &[
+        ("DeliveryStream", Shape::STR),
+    ],
     required: &["DeliveryStream"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -173,6 +140,7 @@ pub struct KinesisFirehoseDestinationDetails {
     pub delivery_stream: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseDestinationDetails {
     /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
     pub fn new(required: KinesisFirehoseDestinationDetailsRequired) -> Self {
@@ -182,12 +150,7 @@ impl KinesisFirehoseDestinationDetails {
     }
 
     /// `DeliveryStream`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = value.into();
-        self
-    }
+    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseDestinationDetails {}
@@ -209,14 +172,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ParameterGroup`, `AWS::ElastiCache::ReplicationGroup`, `AWS::ElastiCache::SecurityGroup`, `AWS::ElastiCache::SubnetGroup`.
@@ -230,6 +194,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -240,16 +205,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,42 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// The description for the cache subnet group.
     pub description: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The EC2 subnet IDs for the cache subnet group.
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("CacheSubnetGroupName", Shape::STR),
         ("Description", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Description", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElastiCache::SubnetGroup` resource.
@@ -89,6 +69,7 @@ pub struct SubnetGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SubnetGroup {
     /// The CloudFormation type name, `AWS::ElastiCache::SubnetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::ElastiCache::SubnetGroup";
@@ -120,36 +101,13 @@ impl SubnetGroup {
     }
 
     /// `CacheSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.cache_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn cache_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.cache_subnet_group_name = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SubnetGroup {

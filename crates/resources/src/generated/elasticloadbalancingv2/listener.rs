@@ -23,86 +23,27 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `DefaultActions`: a list of [`Action`] objects, required.
-    ///
-    /// The actions for the default rule. You cannot define a condition for a default rule.
-    ///
-    /// To create additional rules for an Application Load Balancer, use \[AWS::ElasticLoadBalancingV2::ListenerRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-listenerrule.html>) .
     pub default_actions: List<Action>,
     /// `LoadBalancerArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the load balancer.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub load_balancer_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlpnPolicy",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ListenerAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ListenerAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AlpnPolicy", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None })),
+        ("DefaultActions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("ListenerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ListenerAttribute), min_items: None, max_items: None })),
         ("LoadBalancerArn", Shape::STR),
-        (
-            "MutualAuthentication",
-            Shape::Object(&RULE_MutualAuthentication),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP",
-                ],
-                format: None,
-            }),
-        ),
+        ("MutualAuthentication", Shape::Object(&RULE_MutualAuthentication)),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["GENEVE", "HTTP", "HTTPS", "QUIC", "TCP", "TCP_QUIC", "TCP_UDP", "TLS", "UDP"], ..StrRule::ANY })),
         ("SslPolicy", Shape::STR),
     ],
     required: &["LoadBalancerArn", "DefaultActions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::Listener` resource.
@@ -168,6 +109,7 @@ pub struct Listener {
     pub ssl_policy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Listener {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::Listener`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::Listener";
@@ -204,76 +146,23 @@ impl Listener {
     }
 
     /// `AlpnPolicy`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alpn_policy(mut self, value: impl Into<List<Str>>) -> Self {
-        self.alpn_policy = Some(value.into());
-        self
-    }
-
+    pub fn alpn_policy(mut self, value: impl Into<List<Str>>) -> Self { self.alpn_policy = Some(value.into()); self }
     /// `Certificates`: a list of [`Certificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = Some(value.into());
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = Some(value.into()); self }
     /// `DefaultActions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.default_actions = value.into();
-        self
-    }
-
+    pub fn default_actions(mut self, value: impl Into<List<Action>>) -> Self { self.default_actions = value.into(); self }
     /// `ListenerAttributes`: a list of [`ListenerAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_attributes(mut self, value: impl Into<List<ListenerAttribute>>) -> Self {
-        self.listener_attributes = Some(value.into());
-        self
-    }
-
+    pub fn listener_attributes(mut self, value: impl Into<List<ListenerAttribute>>) -> Self { self.listener_attributes = Some(value.into()); self }
     /// `LoadBalancerArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_arn = value.into();
-        self
-    }
-
+    pub fn load_balancer_arn(mut self, value: impl Into<Str>) -> Self { self.load_balancer_arn = value.into(); self }
     /// `MutualAuthentication`: a [`MutualAuthentication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mutual_authentication(mut self, value: impl Into<Obj<MutualAuthentication>>) -> Self {
-        self.mutual_authentication = Some(value.into());
-        self
-    }
-
+    pub fn mutual_authentication(mut self, value: impl Into<Obj<MutualAuthentication>>) -> Self { self.mutual_authentication = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `SslPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_policy(mut self, value: impl Into<Str>) -> Self {
-        self.ssl_policy = Some(value.into());
-        self
-    }
+    pub fn ssl_policy(mut self, value: impl Into<Str>) -> Self { self.ssl_policy = Some(value.into()); self }
 }
 
 impl Resource for Listener {
@@ -325,64 +214,25 @@ impl ListenerAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The type of action.
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticateCognitoConfig",
-            Shape::Object(&RULE_AuthenticateCognitoConfig),
-        ),
-        (
-            "AuthenticateOidcConfig",
-            Shape::Object(&RULE_AuthenticateOidcConfig),
-        ),
-        (
-            "FixedResponseConfig",
-            Shape::Object(&RULE_FixedResponseConfig),
-        ),
+        ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
+        ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
+        ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
         ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
-        (
-            "JwtValidationConfig",
-            Shape::Object(&RULE_JwtValidationConfig),
-        ),
-        (
-            "Order",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
+        ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
+        ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
         ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
         ("TargetGroupArn", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "authenticate-cognito",
-                    "authenticate-oidc",
-                    "fixed-response",
-                    "forward",
-                    "jwt-validation",
-                    "redirect",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -434,6 +284,7 @@ pub struct Action {
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -451,82 +302,23 @@ impl Action {
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_cognito_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateCognitoConfig>>,
-    ) -> Self {
-        self.authenticate_cognito_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_cognito_config(mut self, value: impl Into<Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = Some(value.into()); self }
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_oidc_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateOidcConfig>>,
-    ) -> Self {
-        self.authenticate_oidc_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_oidc_config(mut self, value: impl Into<Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = Some(value.into()); self }
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self {
-        self.fixed_response_config = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = Some(value.into()); self }
     /// `ForwardConfig`: a [`ForwardConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self {
-        self.forward_config = Some(value.into());
-        self
-    }
-
+    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self { self.forward_config = Some(value.into()); self }
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self {
-        self.jwt_validation_config = Some(value.into());
-        self
-    }
-
+    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = Some(value.into()); self }
     /// `Order`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Int>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = Some(value.into()); self }
     /// `RedirectConfig`: a [`RedirectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self {
-        self.redirect_config = Some(value.into());
-        self
-    }
-
+    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self { self.redirect_config = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -554,32 +346,18 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfigRequired {
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
     pub user_pool_arn: Str,
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The ID of the Amazon Cognito user pool client.
     pub user_pool_client_id: Str,
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::STR),
@@ -588,11 +366,8 @@ pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
         ("UserPoolDomain", Shape::STR),
     ],
     required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -642,6 +417,7 @@ pub struct AuthenticateCognitoConfig {
     pub user_pool_domain: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateCognitoConfig {
     /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
@@ -658,71 +434,21 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_arn = value.into();
-        self
-    }
-
+    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self { self.user_pool_arn = value.into(); self }
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_client_id = value.into();
-        self
-    }
-
+    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_client_id = value.into(); self }
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_domain = value.into();
-        self
-    }
+    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self { self.user_pool_domain = value.into(); self }
 }
 
 impl PropertyType for AuthenticateCognitoConfig {}
@@ -749,27 +475,18 @@ impl ToValue for AuthenticateCognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfigRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub authorization_endpoint: Str,
     /// `ClientId`: a string, required.
-    ///
-    /// The OAuth 2.0 client identifier.
     pub client_id: Str,
     /// `Issuer`: a string, required.
-    ///
-    /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub issuer: Str,
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub token_endpoint: Str,
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub user_info_endpoint: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
@@ -777,16 +494,7 @@ pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),
         ("Issuer", Shape::STR),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::STR),
@@ -794,18 +502,10 @@ pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         ("UseExistingClientSecret", Shape::Bool),
         ("UserInfoEndpoint", Shape::STR),
     ],
-    required: &[
-        "TokenEndpoint",
-        "Issuer",
-        "UserInfoEndpoint",
-        "ClientId",
-        "AuthorizationEndpoint",
-    ],
-    one_of: &[],
+    required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
     any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -871,6 +571,7 @@ pub struct AuthenticateOidcConfig {
     pub user_info_endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateOidcConfig {
     /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
@@ -891,103 +592,29 @@ impl AuthenticateOidcConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = value.into();
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `Issuer`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Str>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = value.into();
-        self
-    }
-
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
     /// `UseExistingClientSecret`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self {
-        self.use_existing_client_secret = Some(value.into());
-        self
-    }
-
+    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self { self.use_existing_client_secret = Some(value.into()); self }
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.user_info_endpoint = value.into();
-        self
-    }
+    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = value.into(); self }
 }
 
 impl PropertyType for AuthenticateOidcConfig {}
@@ -1014,14 +641,14 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ListenerAttribute: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ListenerAttribute` property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -1067,6 +694,7 @@ pub struct ListenerAttribute {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ListenerAttribute {
     /// A `ListenerAttribute` with no property set (none is required).
     pub fn new() -> Self {
@@ -1074,20 +702,9 @@ impl ListenerAttribute {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for ListenerAttribute {}
@@ -1101,28 +718,16 @@ impl ToValue for ListenerAttribute {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MutualAuthentication: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdvertiseTrustStoreCaNames",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["off", "on"],
-                format: None,
-            }),
-        ),
+        ("AdvertiseTrustStoreCaNames", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
         ("IgnoreClientCertificateExpiry", Shape::Bool),
         ("Mode", Shape::STR),
         ("TrustStoreArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MutualAuthentication` property type of `AWS::ElasticLoadBalancingV2::Listener`.
@@ -1150,6 +755,7 @@ pub struct MutualAuthentication {
     pub trust_store_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MutualAuthentication {
     /// A `MutualAuthentication` with no property set (none is required).
     pub fn new() -> Self {
@@ -1157,39 +763,13 @@ impl MutualAuthentication {
     }
 
     /// `AdvertiseTrustStoreCaNames`: an [`AdvertiseTrustStoreCaNames`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advertise_trust_store_ca_names(
-        mut self,
-        value: impl Into<AdvertiseTrustStoreCaNames>,
-    ) -> Self {
-        self.advertise_trust_store_ca_names = Some(value.into());
-        self
-    }
-
+    pub fn advertise_trust_store_ca_names(mut self, value: impl Into<AdvertiseTrustStoreCaNames>) -> Self { self.advertise_trust_store_ca_names = Some(value.into()); self }
     /// `IgnoreClientCertificateExpiry`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_client_certificate_expiry(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_client_certificate_expiry = Some(value.into());
-        self
-    }
-
+    pub fn ignore_client_certificate_expiry(mut self, value: impl Into<Bool>) -> Self { self.ignore_client_certificate_expiry = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
     /// `TrustStoreArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self {
-        self.trust_store_arn = Some(value.into());
-        self
-    }
+    pub fn trust_store_arn(mut self, value: impl Into<Str>) -> Self { self.trust_store_arn = Some(value.into()); self }
 }
 
 impl PropertyType for MutualAuthentication {}

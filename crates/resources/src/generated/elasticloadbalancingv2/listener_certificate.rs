@@ -14,35 +14,20 @@ use super::shared::RULE_Certificate;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerCertificateRequired {
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    ///
-    /// The certificate. You can specify one certificate per resource.
     pub certificates: List<Certificate>,
     /// `ListenerArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the listener.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub listener_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ListenerCertificate: ObjRule = ObjRule {
     properties: &[
-        (
-            "Certificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Certificate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Certificates", Shape::List(&ListRule { items: Shape::Object(&RULE_Certificate), min_items: None, max_items: None })),
         ("ListenerArn", Shape::STR),
     ],
     required: &["ListenerArn", "Certificates"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerCertificate` resource.
@@ -70,6 +55,7 @@ pub struct ListenerCertificate {
     pub listener_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ListenerCertificate {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerCertificate";
@@ -99,20 +85,9 @@ impl ListenerCertificate {
     }
 
     /// `Certificates`: a list of [`Certificate`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self {
-        self.certificates = value.into();
-        self
-    }
-
+    pub fn certificates(mut self, value: impl Into<List<Certificate>>) -> Self { self.certificates = value.into(); self }
     /// `ListenerArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self {
-        self.listener_arn = value.into();
-        self
-    }
+    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = value.into(); self }
 }
 
 impl Resource for ListenerCertificate {

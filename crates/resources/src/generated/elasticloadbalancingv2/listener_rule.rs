@@ -22,69 +22,25 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRuleRequired {
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The actions.
-    ///
-    /// The rule must include exactly one of the following types of actions: `forward` , `fixed-response` , or `redirect` , and it must be the last action to be performed. If the rule is for an HTTPS listener, it can also optionally include an authentication action.
     pub actions: List<Action>,
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// The conditions.
-    ///
-    /// The rule can optionally include up to one of each of the following conditions: `http-request-method` , `host-header` , `path-pattern` , and `source-ip` . A rule can also optionally include one or more of each of the following conditions: `http-header` and `query-string` .
     pub conditions: List<RuleCondition>,
     /// `Priority`: an integer, required.
-    ///
-    /// The rule priority. A listener can't have multiple rules with the same priority.
-    ///
-    /// If you try to reorder rules by updating their priorities, do not specify a new priority if an existing rule already uses this priority, as this can cause an error. If you need to reuse a priority with a different rule, you must remove it as a priority first, and then specify it in a subsequent update.
-    ///
-    /// Value 1 to 50000.
     pub priority: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ListenerRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleCondition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleCondition), min_items: None, max_items: None })),
         ("ListenerArn", Shape::STR),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Transforms",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transform),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
+        ("Transforms", Shape::List(&ListRule { items: Shape::Object(&RULE_Transform), min_items: None, max_items: None })),
     ],
     required: &["Actions", "Priority", "Conditions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::ListenerRule` resource.
@@ -132,6 +88,7 @@ pub struct ListenerRule {
     pub transforms: Option<List<Transform>>,
 }
 
+#[rustfmt::skip]
 impl ListenerRule {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::ListenerRule`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::ListenerRule";
@@ -145,10 +102,7 @@ impl ListenerRule {
         required: &["Actions", "Conditions", "Priority"],
         create_only: &["ListenerArn"],
         conditional_create_only: &[],
-        write_only: &[
-            "Actions/*/AuthenticateOidcConfig/ClientSecret",
-            "ListenerArn",
-        ],
+        write_only: &["Actions/*/AuthenticateOidcConfig/ClientSecret", "ListenerArn"],
         read_only: &["RuleArn", "IsDefault"],
         attributes: &["IsDefault", "RuleArn"],
         taggable: false,
@@ -167,42 +121,15 @@ impl ListenerRule {
     }
 
     /// `Actions`: a list of [`Action`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = value.into();
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = value.into(); self }
     /// `Conditions`: a list of [`RuleCondition`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<RuleCondition>>) -> Self {
-        self.conditions = value.into();
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<RuleCondition>>) -> Self { self.conditions = value.into(); self }
     /// `ListenerArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self {
-        self.listener_arn = Some(value.into());
-        self
-    }
-
+    pub fn listener_arn(mut self, value: impl Into<Str>) -> Self { self.listener_arn = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `Transforms`: a list of [`Transform`] objects.
-    pub fn transforms(mut self, value: impl Into<List<Transform>>) -> Self {
-        self.transforms = Some(value.into());
-        self
-    }
+    pub fn transforms(mut self, value: impl Into<List<Transform>>) -> Self { self.transforms = Some(value.into()); self }
 }
 
 impl Resource for ListenerRule {
@@ -257,64 +184,25 @@ impl ListenerRuleAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActionRequired {
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The type of action.
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthenticateCognitoConfig",
-            Shape::Object(&RULE_AuthenticateCognitoConfig),
-        ),
-        (
-            "AuthenticateOidcConfig",
-            Shape::Object(&RULE_AuthenticateOidcConfig),
-        ),
-        (
-            "FixedResponseConfig",
-            Shape::Object(&RULE_FixedResponseConfig),
-        ),
+        ("AuthenticateCognitoConfig", Shape::Object(&RULE_AuthenticateCognitoConfig)),
+        ("AuthenticateOidcConfig", Shape::Object(&RULE_AuthenticateOidcConfig)),
+        ("FixedResponseConfig", Shape::Object(&RULE_FixedResponseConfig)),
         ("ForwardConfig", Shape::Object(&RULE_ForwardConfig)),
-        (
-            "JwtValidationConfig",
-            Shape::Object(&RULE_JwtValidationConfig),
-        ),
-        (
-            "Order",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(50000.0),
-                allowed: &[],
-            }),
-        ),
+        ("JwtValidationConfig", Shape::Object(&RULE_JwtValidationConfig)),
+        ("Order", Shape::Int(&NumRule { min: Some(1.0), max: Some(50000.0), ..NumRule::ANY })),
         ("RedirectConfig", Shape::Object(&RULE_RedirectConfig)),
         ("TargetGroupArn", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "authenticate-cognito",
-                    "authenticate-oidc",
-                    "fixed-response",
-                    "forward",
-                    "jwt-validation",
-                    "redirect",
-                ],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["authenticate-cognito", "authenticate-oidc", "fixed-response", "forward", "jwt-validation", "redirect"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -366,6 +254,7 @@ pub struct Action {
     pub r#type: ActionType,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with its required properties, named in a [`ActionRequired`].
     pub fn new(required: ActionRequired) -> Self {
@@ -383,82 +272,23 @@ impl Action {
     }
 
     /// `AuthenticateCognitoConfig`: an [`AuthenticateCognitoConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_cognito_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateCognitoConfig>>,
-    ) -> Self {
-        self.authenticate_cognito_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_cognito_config(mut self, value: impl Into<Obj<AuthenticateCognitoConfig>>) -> Self { self.authenticate_cognito_config = Some(value.into()); self }
     /// `AuthenticateOidcConfig`: an [`AuthenticateOidcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authenticate_oidc_config(
-        mut self,
-        value: impl Into<Obj<AuthenticateOidcConfig>>,
-    ) -> Self {
-        self.authenticate_oidc_config = Some(value.into());
-        self
-    }
-
+    pub fn authenticate_oidc_config(mut self, value: impl Into<Obj<AuthenticateOidcConfig>>) -> Self { self.authenticate_oidc_config = Some(value.into()); self }
     /// `FixedResponseConfig`: a [`FixedResponseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self {
-        self.fixed_response_config = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response_config(mut self, value: impl Into<Obj<FixedResponseConfig>>) -> Self { self.fixed_response_config = Some(value.into()); self }
     /// `ForwardConfig`: a [`ForwardConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self {
-        self.forward_config = Some(value.into());
-        self
-    }
-
+    pub fn forward_config(mut self, value: impl Into<Obj<ForwardConfig>>) -> Self { self.forward_config = Some(value.into()); self }
     /// `JwtValidationConfig`: a [`JwtValidationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self {
-        self.jwt_validation_config = Some(value.into());
-        self
-    }
-
+    pub fn jwt_validation_config(mut self, value: impl Into<Obj<JwtValidationConfig>>) -> Self { self.jwt_validation_config = Some(value.into()); self }
     /// `Order`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn order(mut self, value: impl Into<Int>) -> Self {
-        self.order = Some(value.into());
-        self
-    }
-
+    pub fn order(mut self, value: impl Into<Int>) -> Self { self.order = Some(value.into()); self }
     /// `RedirectConfig`: a [`RedirectConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self {
-        self.redirect_config = Some(value.into());
-        self
-    }
-
+    pub fn redirect_config(mut self, value: impl Into<Obj<RedirectConfig>>) -> Self { self.redirect_config = Some(value.into()); self }
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
     /// `Type`: an [`ActionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ActionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Action {}
@@ -486,32 +316,18 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateCognitoConfigRequired {
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon Cognito user pool.
     pub user_pool_arn: Str,
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The ID of the Amazon Cognito user pool client.
     pub user_pool_client_id: Str,
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The domain prefix or fully-qualified domain name of the Amazon Cognito user pool.
     pub user_pool_domain: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::INT),
@@ -520,11 +336,8 @@ pub(crate) static RULE_AuthenticateCognitoConfig: ObjRule = ObjRule {
         ("UserPoolDomain", Shape::STR),
     ],
     required: &["UserPoolClientId", "UserPoolDomain", "UserPoolArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateCognitoConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -574,6 +387,7 @@ pub struct AuthenticateCognitoConfig {
     pub user_pool_domain: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateCognitoConfig {
     /// A `AuthenticateCognitoConfig` with its required properties, named in a [`AuthenticateCognitoConfigRequired`].
     pub fn new(required: AuthenticateCognitoConfigRequired) -> Self {
@@ -590,71 +404,21 @@ impl AuthenticateCognitoConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `UserPoolArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_arn = value.into();
-        self
-    }
-
+    pub fn user_pool_arn(mut self, value: impl Into<Str>) -> Self { self.user_pool_arn = value.into(); self }
     /// `UserPoolClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_client_id = value.into();
-        self
-    }
-
+    pub fn user_pool_client_id(mut self, value: impl Into<Str>) -> Self { self.user_pool_client_id = value.into(); self }
     /// `UserPoolDomain`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self {
-        self.user_pool_domain = value.into();
-        self
-    }
+    pub fn user_pool_domain(mut self, value: impl Into<Str>) -> Self { self.user_pool_domain = value.into(); self }
 }
 
 impl PropertyType for AuthenticateCognitoConfig {}
@@ -681,27 +445,18 @@ impl ToValue for AuthenticateCognitoConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuthenticateOidcConfigRequired {
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The authorization endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub authorization_endpoint: Str,
     /// `ClientId`: a string, required.
-    ///
-    /// The OAuth 2.0 client identifier.
     pub client_id: Str,
     /// `Issuer`: a string, required.
-    ///
-    /// The OIDC issuer identifier of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub issuer: Str,
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The token endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub token_endpoint: Str,
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The user info endpoint of the IdP. This must be a full URL, including the HTTPS protocol, the domain, and the path.
     pub user_info_endpoint: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
     properties: &[
         ("AuthenticationRequestExtraParams", Shape::Any),
@@ -709,16 +464,7 @@ pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         ("ClientId", Shape::STR),
         ("ClientSecret", Shape::STR),
         ("Issuer", Shape::STR),
-        (
-            "OnUnauthenticatedRequest",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["allow", "authenticate", "deny"],
-                format: None,
-            }),
-        ),
+        ("OnUnauthenticatedRequest", Shape::Str(&StrRule { allowed: &["allow", "authenticate", "deny"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SessionCookieName", Shape::STR),
         ("SessionTimeout", Shape::INT),
@@ -726,18 +472,10 @@ pub(crate) static RULE_AuthenticateOidcConfig: ObjRule = ObjRule {
         ("UseExistingClientSecret", Shape::Bool),
         ("UserInfoEndpoint", Shape::STR),
     ],
-    required: &[
-        "TokenEndpoint",
-        "Issuer",
-        "UserInfoEndpoint",
-        "ClientId",
-        "AuthorizationEndpoint",
-    ],
-    one_of: &[],
+    required: &["TokenEndpoint", "Issuer", "UserInfoEndpoint", "ClientId", "AuthorizationEndpoint"],
     any_of: &[&[&["ClientSecret"], &["UseExistingClientSecret"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuthenticateOidcConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -803,6 +541,7 @@ pub struct AuthenticateOidcConfig {
     pub user_info_endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl AuthenticateOidcConfig {
     /// A `AuthenticateOidcConfig` with its required properties, named in a [`AuthenticateOidcConfigRequired`].
     pub fn new(required: AuthenticateOidcConfigRequired) -> Self {
@@ -823,103 +562,29 @@ impl AuthenticateOidcConfig {
     }
 
     /// `AuthenticationRequestExtraParams`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self {
-        self.authentication_request_extra_params = Some(value.into());
-        self
-    }
-
+    pub fn authentication_request_extra_params(mut self, value: impl Into<Json>) -> Self { self.authentication_request_extra_params = Some(value.into()); self }
     /// `AuthorizationEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.authorization_endpoint = value.into();
-        self
-    }
-
+    pub fn authorization_endpoint(mut self, value: impl Into<Str>) -> Self { self.authorization_endpoint = value.into(); self }
     /// `ClientId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id(mut self, value: impl Into<Str>) -> Self {
-        self.client_id = value.into();
-        self
-    }
-
+    pub fn client_id(mut self, value: impl Into<Str>) -> Self { self.client_id = value.into(); self }
     /// `ClientSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_secret(mut self, value: impl Into<Str>) -> Self {
-        self.client_secret = Some(value.into());
-        self
-    }
-
+    pub fn client_secret(mut self, value: impl Into<Str>) -> Self { self.client_secret = Some(value.into()); self }
     /// `Issuer`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
     /// `OnUnauthenticatedRequest`: an [`OnUnauthenticatedRequest`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_unauthenticated_request(
-        mut self,
-        value: impl Into<OnUnauthenticatedRequest>,
-    ) -> Self {
-        self.on_unauthenticated_request = Some(value.into());
-        self
-    }
-
+    pub fn on_unauthenticated_request(mut self, value: impl Into<OnUnauthenticatedRequest>) -> Self { self.on_unauthenticated_request = Some(value.into()); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SessionCookieName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self {
-        self.session_cookie_name = Some(value.into());
-        self
-    }
-
+    pub fn session_cookie_name(mut self, value: impl Into<Str>) -> Self { self.session_cookie_name = Some(value.into()); self }
     /// `SessionTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.session_timeout = Some(value.into());
-        self
-    }
-
+    pub fn session_timeout(mut self, value: impl Into<Int>) -> Self { self.session_timeout = Some(value.into()); self }
     /// `TokenEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.token_endpoint = value.into();
-        self
-    }
-
+    pub fn token_endpoint(mut self, value: impl Into<Str>) -> Self { self.token_endpoint = value.into(); self }
     /// `UseExistingClientSecret`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self {
-        self.use_existing_client_secret = Some(value.into());
-        self
-    }
-
+    pub fn use_existing_client_secret(mut self, value: impl Into<Bool>) -> Self { self.use_existing_client_secret = Some(value.into()); self }
     /// `UserInfoEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.user_info_endpoint = value.into();
-        self
-    }
+    pub fn user_info_endpoint(mut self, value: impl Into<Str>) -> Self { self.user_info_endpoint = value.into(); self }
 }
 
 impl PropertyType for AuthenticateOidcConfig {}
@@ -946,31 +611,14 @@ impl ToValue for AuthenticateOidcConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HostHeaderConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HostHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -990,6 +638,7 @@ pub struct HostHeaderConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HostHeaderConfig {
     /// A `HostHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -997,18 +646,9 @@ impl HostHeaderConfig {
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HostHeaderConfig {}
@@ -1022,32 +662,15 @@ impl ToValue for HostHeaderConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("HttpHeaderName", Shape::STR),
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpHeaderConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1075,6 +698,7 @@ pub struct HttpHeaderConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HttpHeaderConfig {
     /// A `HttpHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1082,26 +706,11 @@ impl HttpHeaderConfig {
     }
 
     /// `HttpHeaderName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_header_name(mut self, value: impl Into<Str>) -> Self {
-        self.http_header_name = Some(value.into());
-        self
-    }
-
+    pub fn http_header_name(mut self, value: impl Into<Str>) -> Self { self.http_header_name = Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HttpHeaderConfig {}
@@ -1116,21 +725,13 @@ impl ToValue for HttpHeaderConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpRequestMethodConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpRequestMethodConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1150,6 +751,7 @@ pub struct HttpRequestMethodConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HttpRequestMethodConfig {
     /// A `HttpRequestMethodConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1157,12 +759,7 @@ impl HttpRequestMethodConfig {
     }
 
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for HttpRequestMethodConfig {}
@@ -1173,31 +770,14 @@ impl ToValue for HttpRequestMethodConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PathPatternConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PathPatternConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1219,6 +799,7 @@ pub struct PathPatternConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl PathPatternConfig {
     /// A `PathPatternConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1226,18 +807,9 @@ impl PathPatternConfig {
     }
 
     /// `RegexValues`: a list of strings.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for PathPatternConfig {}
@@ -1251,21 +823,13 @@ impl ToValue for PathPatternConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QueryStringConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_QueryStringKeyValue),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::Object(&RULE_QueryStringKeyValue), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1285,6 +849,7 @@ pub struct QueryStringConfig {
     pub values: Option<List<QueryStringKeyValue>>,
 }
 
+#[rustfmt::skip]
 impl QueryStringConfig {
     /// A `QueryStringConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1292,12 +857,7 @@ impl QueryStringConfig {
     }
 
     /// `Values`: a list of [`QueryStringKeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<QueryStringKeyValue>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<QueryStringKeyValue>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringConfig {}
@@ -1308,14 +868,14 @@ impl ToValue for QueryStringConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QueryStringKeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueryStringKeyValue` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1335,6 +895,7 @@ pub struct QueryStringKeyValue {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QueryStringKeyValue {
     /// A `QueryStringKeyValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1342,20 +903,9 @@ impl QueryStringKeyValue {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for QueryStringKeyValue {}
@@ -1373,23 +923,20 @@ impl ToValue for QueryStringKeyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RewriteConfigRequired {
     /// `Regex`: a string, required.
-    ///
-    /// The regular expression to match in the input string. The maximum length of the string is 1,024 characters.
     pub regex: Str,
     /// `Replace`: a string, required.
-    ///
-    /// The replacement string to use when rewriting the matched input. The maximum length of the string is 1,024 characters. You can specify capture groups in the regular expression (for example, $1 and $2).
     pub replace: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RewriteConfig: ObjRule = ObjRule {
-    properties: &[("Regex", Shape::STR), ("Replace", Shape::STR)],
+    properties: &[
+        ("Regex", Shape::STR),
+        ("Replace", Shape::STR),
+    ],
     required: &["Regex", "Replace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RewriteConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1409,6 +956,7 @@ pub struct RewriteConfig {
     pub replace: Str,
 }
 
+#[rustfmt::skip]
 impl RewriteConfig {
     /// A `RewriteConfig` with its required properties, named in a [`RewriteConfigRequired`].
     pub fn new(required: RewriteConfigRequired) -> Self {
@@ -1419,20 +967,9 @@ impl RewriteConfig {
     }
 
     /// `Regex`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex(mut self, value: impl Into<Str>) -> Self {
-        self.regex = value.into();
-        self
-    }
-
+    pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = value.into(); self }
     /// `Replace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace(mut self, value: impl Into<Str>) -> Self {
-        self.replace = value.into();
-        self
-    }
+    pub fn replace(mut self, value: impl Into<Str>) -> Self { self.replace = value.into(); self }
 }
 
 impl PropertyType for RewriteConfig {}
@@ -1453,21 +990,14 @@ pub struct RewriteConfigObjectRequired {
     pub rewrites: List<RewriteConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RewriteConfigObject: ObjRule = ObjRule {
-    properties: &[(
-        "Rewrites",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RewriteConfig),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Rewrites", Shape::List(&ListRule { items: Shape::Object(&RULE_RewriteConfig), min_items: None, max_items: None })),
+    ],
     required: &["Rewrites"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RewriteConfigObject` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1479,6 +1009,7 @@ pub struct RewriteConfigObject {
     pub rewrites: List<RewriteConfig>,
 }
 
+#[rustfmt::skip]
 impl RewriteConfigObject {
     /// A `RewriteConfigObject` with its required properties, named in a [`RewriteConfigObjectRequired`].
     pub fn new(required: RewriteConfigObjectRequired) -> Self {
@@ -1488,10 +1019,7 @@ impl RewriteConfigObject {
     }
 
     /// `Rewrites`: a list of [`RewriteConfig`] objects, required.
-    pub fn rewrites(mut self, value: impl Into<List<RewriteConfig>>) -> Self {
-        self.rewrites = value.into();
-        self
-    }
+    pub fn rewrites(mut self, value: impl Into<List<RewriteConfig>>) -> Self { self.rewrites = value.into(); self }
 }
 
 impl PropertyType for RewriteConfigObject {}
@@ -1502,50 +1030,21 @@ impl ToValue for RewriteConfigObject {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleCondition: ObjRule = ObjRule {
     properties: &[
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Field", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(64), ..StrRule::ANY })),
         ("HostHeaderConfig", Shape::Object(&RULE_HostHeaderConfig)),
         ("HttpHeaderConfig", Shape::Object(&RULE_HttpHeaderConfig)),
-        (
-            "HttpRequestMethodConfig",
-            Shape::Object(&RULE_HttpRequestMethodConfig),
-        ),
+        ("HttpRequestMethodConfig", Shape::Object(&RULE_HttpRequestMethodConfig)),
         ("PathPatternConfig", Shape::Object(&RULE_PathPatternConfig)),
         ("QueryStringConfig", Shape::Object(&RULE_QueryStringConfig)),
-        (
-            "RegexValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RegexValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SourceIpConfig", Shape::Object(&RULE_SourceIpConfig)),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleCondition` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1617,6 +1116,7 @@ pub struct RuleCondition {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl RuleCondition {
     /// A `RuleCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1624,79 +1124,23 @@ impl RuleCondition {
     }
 
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `HostHeaderConfig`: a [`HostHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_header_config(mut self, value: impl Into<Obj<HostHeaderConfig>>) -> Self {
-        self.host_header_config = Some(value.into());
-        self
-    }
-
+    pub fn host_header_config(mut self, value: impl Into<Obj<HostHeaderConfig>>) -> Self { self.host_header_config = Some(value.into()); self }
     /// `HttpHeaderConfig`: a [`HttpHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_header_config(mut self, value: impl Into<Obj<HttpHeaderConfig>>) -> Self {
-        self.http_header_config = Some(value.into());
-        self
-    }
-
+    pub fn http_header_config(mut self, value: impl Into<Obj<HttpHeaderConfig>>) -> Self { self.http_header_config = Some(value.into()); self }
     /// `HttpRequestMethodConfig`: a [`HttpRequestMethodConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_request_method_config(
-        mut self,
-        value: impl Into<Obj<HttpRequestMethodConfig>>,
-    ) -> Self {
-        self.http_request_method_config = Some(value.into());
-        self
-    }
-
+    pub fn http_request_method_config(mut self, value: impl Into<Obj<HttpRequestMethodConfig>>) -> Self { self.http_request_method_config = Some(value.into()); self }
     /// `PathPatternConfig`: a [`PathPatternConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path_pattern_config(mut self, value: impl Into<Obj<PathPatternConfig>>) -> Self {
-        self.path_pattern_config = Some(value.into());
-        self
-    }
-
+    pub fn path_pattern_config(mut self, value: impl Into<Obj<PathPatternConfig>>) -> Self { self.path_pattern_config = Some(value.into()); self }
     /// `QueryStringConfig`: a [`QueryStringConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string_config(mut self, value: impl Into<Obj<QueryStringConfig>>) -> Self {
-        self.query_string_config = Some(value.into());
-        self
-    }
-
+    pub fn query_string_config(mut self, value: impl Into<Obj<QueryStringConfig>>) -> Self { self.query_string_config = Some(value.into()); self }
     /// `RegexValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regex_values = Some(value.into());
-        self
-    }
-
+    pub fn regex_values(mut self, value: impl Into<List<Str>>) -> Self { self.regex_values = Some(value.into()); self }
     /// `SourceIpConfig`: a [`SourceIpConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ip_config(mut self, value: impl Into<Obj<SourceIpConfig>>) -> Self {
-        self.source_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn source_ip_config(mut self, value: impl Into<Obj<SourceIpConfig>>) -> Self { self.source_ip_config = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for RuleCondition {}
@@ -1717,21 +1161,13 @@ impl ToValue for RuleCondition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SourceIpConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Values",
-        Shape::List(&ListRule {
-            items: Shape::STR,
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceIpConfig` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1751,6 +1187,7 @@ pub struct SourceIpConfig {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SourceIpConfig {
     /// A `SourceIpConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1758,12 +1195,7 @@ impl SourceIpConfig {
     }
 
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for SourceIpConfig {}
@@ -1781,30 +1213,17 @@ pub struct TransformRequired {
     pub r#type: TransformType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Transform: ObjRule = ObjRule {
     properties: &[
-        (
-            "HostHeaderRewriteConfig",
-            Shape::Object(&RULE_RewriteConfigObject),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["host-header-rewrite", "url-rewrite"],
-                format: None,
-            }),
-        ),
+        ("HostHeaderRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
+        ("Type", Shape::Str(&StrRule { allowed: &["host-header-rewrite", "url-rewrite"], ..StrRule::ANY })),
         ("UrlRewriteConfig", Shape::Object(&RULE_RewriteConfigObject)),
     ],
     required: &["Type"],
     one_of: &[&[&["HostHeaderRewriteConfig"], &["UrlRewriteConfig"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transform` property type of `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -1820,6 +1239,7 @@ pub struct Transform {
     pub url_rewrite_config: Option<Obj<RewriteConfigObject>>,
 }
 
+#[rustfmt::skip]
 impl Transform {
     /// A `Transform` with its required properties, named in a [`TransformRequired`].
     pub fn new(required: TransformRequired) -> Self {
@@ -1831,25 +1251,11 @@ impl Transform {
     }
 
     /// `HostHeaderRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn host_header_rewrite_config(
-        mut self,
-        value: impl Into<Obj<RewriteConfigObject>>,
-    ) -> Self {
-        self.host_header_rewrite_config = Some(value.into());
-        self
-    }
-
+    pub fn host_header_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.host_header_rewrite_config = Some(value.into()); self }
     /// `Type`: a [`TransformType`] value, required.
-    pub fn r#type(mut self, value: impl Into<TransformType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<TransformType>) -> Self { self.r#type = value.into(); self }
     /// `UrlRewriteConfig`: a [`RewriteConfigObject`] object.
-    pub fn url_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self {
-        self.url_rewrite_config = Some(value.into());
-        self
-    }
+    pub fn url_rewrite_config(mut self, value: impl Into<Obj<RewriteConfigObject>>) -> Self { self.url_rewrite_config = Some(value.into()); self }
 }
 
 impl PropertyType for Transform {}

@@ -12,23 +12,13 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Certificate: ObjRule = ObjRule {
-    properties: &[(
-        "CertificateArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::AcmCertificateArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CertificateArn", Shape::Str(&StrRule { format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Certificate` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
@@ -46,6 +36,7 @@ pub struct Certificate {
     pub certificate_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -53,12 +44,7 @@ impl Certificate {
     }
 
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
 }
 
 impl PropertyType for Certificate {}
@@ -75,52 +61,19 @@ impl ToValue for Certificate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedResponseConfigRequired {
     /// `StatusCode`: a string, required.
-    ///
-    /// The HTTP response code (2XX, 4XX, or 5XX).
-    ///
-    /// Pattern `^(2|4|5)\d\d$`.
     pub status_code: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FixedResponseConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MessageBody",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), ..StrRule::ANY })),
+        ("MessageBody", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("StatusCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FixedResponseConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -152,6 +105,7 @@ pub struct FixedResponseConfig {
     pub status_code: Str,
 }
 
+#[rustfmt::skip]
 impl FixedResponseConfig {
     /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
     pub fn new(required: FixedResponseConfigRequired) -> Self {
@@ -163,28 +117,11 @@ impl FixedResponseConfig {
     }
 
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `MessageBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_body(mut self, value: impl Into<Str>) -> Self {
-        self.message_body = Some(value.into());
-        self
-    }
-
+    pub fn message_body(mut self, value: impl Into<Str>) -> Self { self.message_body = Some(value.into()); self }
     /// `StatusCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Str>) -> Self {
-        self.status_code = value.into();
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
 }
 
 impl PropertyType for FixedResponseConfig {}
@@ -199,27 +136,14 @@ impl ToValue for FixedResponseConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetGroupStickinessConfig",
-            Shape::Object(&RULE_TargetGroupStickinessConfig),
-        ),
-        (
-            "TargetGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TargetGroupTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TargetGroupStickinessConfig", Shape::Object(&RULE_TargetGroupStickinessConfig)),
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_TargetGroupTuple), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ForwardConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -241,6 +165,7 @@ pub struct ForwardConfig {
     pub target_groups: Option<List<TargetGroupTuple>>,
 }
 
+#[rustfmt::skip]
 impl ForwardConfig {
     /// A `ForwardConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -248,23 +173,9 @@ impl ForwardConfig {
     }
 
     /// `TargetGroupStickinessConfig`: a [`TargetGroupStickinessConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_stickiness_config(
-        mut self,
-        value: impl Into<Obj<TargetGroupStickinessConfig>>,
-    ) -> Self {
-        self.target_group_stickiness_config = Some(value.into());
-        self
-    }
-
+    pub fn target_group_stickiness_config(mut self, value: impl Into<Obj<TargetGroupStickinessConfig>>) -> Self { self.target_group_stickiness_config = Some(value.into()); self }
     /// `TargetGroups`: a list of [`TargetGroupTuple`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self {
-        self.target_groups = Some(value.into());
-        self
-    }
+    pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self { self.target_groups = Some(value.into()); self }
 }
 
 impl PropertyType for ForwardConfig {}
@@ -285,47 +196,23 @@ impl ToValue for ForwardConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationActionAdditionalClaimRequired {
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The format of the claim value.
     pub format: JwtValidationActionAdditionalClaimFormat,
     /// `Name`: a string, required.
-    ///
-    /// The name of the claim. You can't specify `exp` , `iss` , `nbf` , or `iat` because we validate them by default.
     pub name: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// The claim value. The maximum size of the list is 10. Each value can be up to 256 characters in length. If the format is `space-separated-values` , the values can't include spaces.
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
     properties: &[
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["single-string", "space-separated-values", "string-array"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["single-string", "space-separated-values", "string-array"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Format", "Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JwtValidationActionAdditionalClaim` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -349,6 +236,7 @@ pub struct JwtValidationActionAdditionalClaim {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl JwtValidationActionAdditionalClaim {
     /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
     pub fn new(required: JwtValidationActionAdditionalClaimRequired) -> Self {
@@ -360,28 +248,11 @@ impl JwtValidationActionAdditionalClaim {
     }
 
     /// `Format`: a [`JwtValidationActionAdditionalClaimFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<JwtValidationActionAdditionalClaimFormat>) -> Self { self.format = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for JwtValidationActionAdditionalClaim {}
@@ -405,25 +276,16 @@ pub struct JwtValidationConfigRequired {
     pub jwks_endpoint: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalClaims",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalClaims", Shape::List(&ListRule { items: Shape::Object(&RULE_JwtValidationActionAdditionalClaim), min_items: None, max_items: None })),
         ("Issuer", Shape::STR),
         ("JwksEndpoint", Shape::STR),
     ],
     required: &["JwksEndpoint", "Issuer"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JwtValidationConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -439,6 +301,7 @@ pub struct JwtValidationConfig {
     pub jwks_endpoint: Str,
 }
 
+#[rustfmt::skip]
 impl JwtValidationConfig {
     /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
     pub fn new(required: JwtValidationConfigRequired) -> Self {
@@ -450,25 +313,11 @@ impl JwtValidationConfig {
     }
 
     /// `AdditionalClaims`: a list of [`JwtValidationActionAdditionalClaim`] objects.
-    pub fn additional_claims(
-        mut self,
-        value: impl Into<List<JwtValidationActionAdditionalClaim>>,
-    ) -> Self {
-        self.additional_claims = Some(value.into());
-        self
-    }
-
+    pub fn additional_claims(mut self, value: impl Into<List<JwtValidationActionAdditionalClaim>>) -> Self { self.additional_claims = Some(value.into()); self }
     /// `Issuer`: a string, required.
-    pub fn issuer(mut self, value: impl Into<Str>) -> Self {
-        self.issuer = value.into();
-        self
-    }
-
+    pub fn issuer(mut self, value: impl Into<Str>) -> Self { self.issuer = value.into(); self }
     /// `JwksEndpoint`: a string, required.
-    pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.jwks_endpoint = value.into();
-        self
-    }
+    pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self { self.jwks_endpoint = value.into(); self }
 }
 
 impl PropertyType for JwtValidationConfig {}
@@ -487,71 +336,22 @@ impl ToValue for JwtValidationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectConfigRequired {
     /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The HTTP redirect code. The redirect is either permanent (HTTP 301) or temporary (HTTP 302).
     pub status_code: StatusCode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RedirectConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Host",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Host", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Port", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Query",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StatusCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP_301", "HTTP_302"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Query", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("StatusCode", Shape::Str(&StrRule { allowed: &["HTTP_301", "HTTP_302"], ..StrRule::ANY })),
     ],
     required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedirectConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -607,6 +407,7 @@ pub struct RedirectConfig {
     pub status_code: StatusCode,
 }
 
+#[rustfmt::skip]
 impl RedirectConfig {
     /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
     pub fn new(required: RedirectConfigRequired) -> Self {
@@ -621,52 +422,17 @@ impl RedirectConfig {
     }
 
     /// `Host`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host(mut self, value: impl Into<Str>) -> Self {
-        self.host = Some(value.into());
-        self
-    }
-
+    pub fn host(mut self, value: impl Into<Str>) -> Self { self.host = Some(value.into()); self }
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Port`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Str>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Str>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `Query`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query(mut self, value: impl Into<Str>) -> Self {
-        self.query = Some(value.into());
-        self
-    }
-
+    pub fn query(mut self, value: impl Into<Str>) -> Self { self.query = Some(value.into()); self }
     /// `StatusCode`: a [`StatusCode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self {
-        self.status_code = value.into();
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self { self.status_code = value.into(); self }
 }
 
 impl PropertyType for RedirectConfig {}
@@ -688,44 +454,20 @@ impl ToValue for RedirectConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ElasticLoadBalancingV2::TargetGroup`, `AWS::ElasticLoadBalancingV2::TrustStore`.
@@ -743,6 +485,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -753,20 +496,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -780,14 +512,14 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
-    properties: &[("DurationSeconds", Shape::INT), ("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DurationSeconds", Shape::INT),
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupStickinessConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -807,6 +539,7 @@ pub struct TargetGroupStickinessConfig {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupStickinessConfig {
     /// A `TargetGroupStickinessConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -814,20 +547,9 @@ impl TargetGroupStickinessConfig {
     }
 
     /// `DurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn duration_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_seconds = Some(value.into()); self }
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupStickinessConfig {}
@@ -841,14 +563,14 @@ impl ToValue for TargetGroupStickinessConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetGroupTuple: ObjRule = ObjRule {
-    properties: &[("TargetGroupArn", Shape::STR), ("Weight", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("TargetGroupArn", Shape::STR),
+        ("Weight", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetGroupTuple` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -868,6 +590,7 @@ pub struct TargetGroupTuple {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl TargetGroupTuple {
     /// A `TargetGroupTuple` with no property set (none is required).
     pub fn new() -> Self {
@@ -875,20 +598,9 @@ impl TargetGroupTuple {
     }
 
     /// `TargetGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn target_group_arn(mut self, value: impl Into<Str>) -> Self { self.target_group_arn = Some(value.into()); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for TargetGroupTuple {}

@@ -12,36 +12,17 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-zA-Z0-9]+-)*[a-zA-Z0-9]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
         ("CaCertificatesBundleS3Bucket", Shape::STR),
         ("CaCertificatesBundleS3Key", Shape::STR),
         ("CaCertificatesBundleS3ObjectVersion", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::TrustStore` resource.
@@ -89,6 +70,7 @@ pub struct TrustStore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrustStore {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::TrustStore`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::TrustStore";
@@ -102,11 +84,7 @@ impl TrustStore {
         required: &[],
         create_only: &["Name"],
         conditional_create_only: &[],
-        write_only: &[
-            "CaCertificatesBundleS3Bucket",
-            "CaCertificatesBundleS3Key",
-            "CaCertificatesBundleS3ObjectVersion",
-        ],
+        write_only: &["CaCertificatesBundleS3Bucket", "CaCertificatesBundleS3Key", "CaCertificatesBundleS3ObjectVersion"],
         read_only: &["TrustStoreArn", "Status", "NumberOfCaCertificates"],
         attributes: &["NumberOfCaCertificates", "Status", "TrustStoreArn"],
         taggable: true,
@@ -119,44 +97,15 @@ impl TrustStore {
     }
 
     /// `CaCertificatesBundleS3Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_bucket = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_bucket = Some(value.into()); self }
     /// `CaCertificatesBundleS3Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_key = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_key = Some(value.into()); self }
     /// `CaCertificatesBundleS3ObjectVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Str>) -> Self {
-        self.ca_certificates_bundle_s3_object_version = Some(value.into());
-        self
-    }
-
+    pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<Str>) -> Self { self.ca_certificates_bundle_s3_object_version = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrustStore {

@@ -32,116 +32,49 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterRequired {
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    ///
-    /// A specification of the number and type of Amazon EC2 instances.
     pub instances: Obj<JobFlowInstancesConfig>,
     /// `JobFlowRole`: a string, required.
-    ///
-    /// Also called instance profile and Amazon EC2 role. An IAM role for an Amazon EMR cluster. The Amazon EC2 instances of the cluster assume this role. The default role is `EMR_EC2_DefaultRole` . In order to use the default role, you must have already created it using the AWS CLI or console.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_flow_role: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the cluster. This parameter can't contain the characters &lt;, &gt;, $, |, or \` (backtick).
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ServiceRole`: a string, required.
-    ///
-    /// The IAM role that Amazon EMR assumes in order to access AWS resources on your behalf.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub service_role: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Cluster: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInfo", Shape::Any),
-        (
-            "Applications",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Application),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Applications", Shape::List(&ListRule { items: Shape::Object(&RULE_Application), min_items: None, max_items: None })),
         ("AutoScalingRole", Shape::STR),
-        (
-            "AutoTerminationPolicy",
-            Shape::Object(&RULE_AutoTerminationPolicy),
-        ),
-        (
-            "BootstrapActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BootstrapActionConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AutoTerminationPolicy", Shape::Object(&RULE_AutoTerminationPolicy)),
+        ("BootstrapActions", Shape::List(&ListRule { items: Shape::Object(&RULE_BootstrapActionConfig), min_items: None, max_items: None })),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsRootVolumeIops", Shape::INT),
         ("EbsRootVolumeSize", Shape::INT),
         ("EbsRootVolumeThroughput", Shape::INT),
         ("Instances", Shape::Object(&RULE_JobFlowInstancesConfig)),
         ("JobFlowRole", Shape::STR),
-        (
-            "KerberosAttributes",
-            Shape::Object(&RULE_KerberosAttributes),
-        ),
+        ("KerberosAttributes", Shape::Object(&RULE_KerberosAttributes)),
         ("LogEncryptionKmsKeyId", Shape::STR),
         ("LogUri", Shape::STR),
-        (
-            "ManagedScalingPolicy",
-            Shape::Object(&RULE_ManagedScalingPolicy),
-        ),
+        ("ManagedScalingPolicy", Shape::Object(&RULE_ManagedScalingPolicy)),
         ("Name", Shape::STR),
         ("OSReleaseLabel", Shape::STR),
-        (
-            "PlacementGroupConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PlacementGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PlacementGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_PlacementGroupConfig), min_items: None, max_items: None })),
         ("ReleaseLabel", Shape::STR),
         ("ScaleDownBehavior", Shape::STR),
         ("SecurityConfiguration", Shape::STR),
         ("ServiceRole", Shape::STR),
         ("StepConcurrencyLevel", Shape::INT),
-        (
-            "Steps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StepConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Steps", Shape::List(&ListRule { items: Shape::Object(&RULE_StepConfig), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VisibleToAllUsers", Shape::Bool),
     ],
     required: &["Instances", "ServiceRole", "JobFlowRole", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::Cluster` resource.
@@ -311,6 +244,7 @@ pub struct Cluster {
     pub visible_to_all_users: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Cluster {
     /// The CloudFormation type name, `AWS::EMR::Cluster`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::Cluster";
@@ -322,29 +256,7 @@ impl Cluster {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-cluster.html",
         primary_identifier: &["Id"],
         required: &["Instances", "JobFlowRole", "Name", "ServiceRole"],
-        create_only: &[
-            "Steps",
-            "EbsRootVolumeSize",
-            "SecurityConfiguration",
-            "ScaleDownBehavior",
-            "Configurations",
-            "ReleaseLabel",
-            "BootstrapActions",
-            "EbsRootVolumeIops",
-            "KerberosAttributes",
-            "ServiceRole",
-            "LogEncryptionKmsKeyId",
-            "Name",
-            "EbsRootVolumeThroughput",
-            "JobFlowRole",
-            "AdditionalInfo",
-            "LogUri",
-            "CustomAmiId",
-            "PlacementGroupConfigs",
-            "OSReleaseLabel",
-            "AutoScalingRole",
-            "Applications",
-        ],
+        create_only: &["Steps", "EbsRootVolumeSize", "SecurityConfiguration", "ScaleDownBehavior", "Configurations", "ReleaseLabel", "BootstrapActions", "EbsRootVolumeIops", "KerberosAttributes", "ServiceRole", "LogEncryptionKmsKeyId", "Name", "EbsRootVolumeThroughput", "JobFlowRole", "AdditionalInfo", "LogUri", "CustomAmiId", "PlacementGroupConfigs", "OSReleaseLabel", "AutoScalingRole", "Applications"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "MasterPublicDNS"],
@@ -387,220 +299,59 @@ impl Cluster {
     }
 
     /// `AdditionalInfo`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self {
-        self.additional_info = Some(value.into());
-        self
-    }
-
+    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
     /// `Applications`: a list of [`Application`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self {
-        self.applications = Some(value.into());
-        self
-    }
-
+    pub fn applications(mut self, value: impl Into<List<Application>>) -> Self { self.applications = Some(value.into()); self }
     /// `AutoScalingRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_role(mut self, value: impl Into<Str>) -> Self {
-        self.auto_scaling_role = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_role(mut self, value: impl Into<Str>) -> Self { self.auto_scaling_role = Some(value.into()); self }
     /// `AutoTerminationPolicy`: an [`AutoTerminationPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_termination_policy(mut self, value: impl Into<Obj<AutoTerminationPolicy>>) -> Self {
-        self.auto_termination_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_termination_policy(mut self, value: impl Into<Obj<AutoTerminationPolicy>>) -> Self { self.auto_termination_policy = Some(value.into()); self }
     /// `BootstrapActions`: a list of [`BootstrapActionConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bootstrap_actions(mut self, value: impl Into<List<BootstrapActionConfig>>) -> Self {
-        self.bootstrap_actions = Some(value.into());
-        self
-    }
-
+    pub fn bootstrap_actions(mut self, value: impl Into<List<BootstrapActionConfig>>) -> Self { self.bootstrap_actions = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsRootVolumeIops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_iops(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_iops = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_iops(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_iops = Some(value.into()); self }
     /// `EbsRootVolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_size = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_size(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_size = Some(value.into()); self }
     /// `EbsRootVolumeThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_root_volume_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.ebs_root_volume_throughput = Some(value.into());
-        self
-    }
-
+    pub fn ebs_root_volume_throughput(mut self, value: impl Into<Int>) -> Self { self.ebs_root_volume_throughput = Some(value.into()); self }
     /// `Instances`: a [`JobFlowInstancesConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instances(mut self, value: impl Into<Obj<JobFlowInstancesConfig>>) -> Self {
-        self.instances = value.into();
-        self
-    }
-
+    pub fn instances(mut self, value: impl Into<Obj<JobFlowInstancesConfig>>) -> Self { self.instances = value.into(); self }
     /// `JobFlowRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_flow_role(mut self, value: impl Into<Str>) -> Self {
-        self.job_flow_role = value.into();
-        self
-    }
-
+    pub fn job_flow_role(mut self, value: impl Into<Str>) -> Self { self.job_flow_role = value.into(); self }
     /// `KerberosAttributes`: a [`KerberosAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kerberos_attributes(mut self, value: impl Into<Obj<KerberosAttributes>>) -> Self {
-        self.kerberos_attributes = Some(value.into());
-        self
-    }
-
+    pub fn kerberos_attributes(mut self, value: impl Into<Obj<KerberosAttributes>>) -> Self { self.kerberos_attributes = Some(value.into()); self }
     /// `LogEncryptionKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.log_encryption_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn log_encryption_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.log_encryption_kms_key_id = Some(value.into()); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
-
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
     /// `ManagedScalingPolicy`: a [`ManagedScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_scaling_policy(mut self, value: impl Into<Obj<ManagedScalingPolicy>>) -> Self {
-        self.managed_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn managed_scaling_policy(mut self, value: impl Into<Obj<ManagedScalingPolicy>>) -> Self { self.managed_scaling_policy = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OSReleaseLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn os_release_label(mut self, value: impl Into<Str>) -> Self {
-        self.os_release_label = Some(value.into());
-        self
-    }
-
+    pub fn os_release_label(mut self, value: impl Into<Str>) -> Self { self.os_release_label = Some(value.into()); self }
     /// `PlacementGroupConfigs`: a list of [`PlacementGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_group_configs(mut self, value: impl Into<List<PlacementGroupConfig>>) -> Self {
-        self.placement_group_configs = Some(value.into());
-        self
-    }
-
+    pub fn placement_group_configs(mut self, value: impl Into<List<PlacementGroupConfig>>) -> Self { self.placement_group_configs = Some(value.into()); self }
     /// `ReleaseLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn release_label(mut self, value: impl Into<Str>) -> Self {
-        self.release_label = Some(value.into());
-        self
-    }
-
+    pub fn release_label(mut self, value: impl Into<Str>) -> Self { self.release_label = Some(value.into()); self }
     /// `ScaleDownBehavior`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_down_behavior(mut self, value: impl Into<Str>) -> Self {
-        self.scale_down_behavior = Some(value.into());
-        self
-    }
-
+    pub fn scale_down_behavior(mut self, value: impl Into<Str>) -> Self { self.scale_down_behavior = Some(value.into()); self }
     /// `SecurityConfiguration`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self {
-        self.security_configuration = Some(value.into());
-        self
-    }
-
+    pub fn security_configuration(mut self, value: impl Into<Str>) -> Self { self.security_configuration = Some(value.into()); self }
     /// `ServiceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role(mut self, value: impl Into<Str>) -> Self {
-        self.service_role = value.into();
-        self
-    }
-
+    pub fn service_role(mut self, value: impl Into<Str>) -> Self { self.service_role = value.into(); self }
     /// `StepConcurrencyLevel`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_concurrency_level(mut self, value: impl Into<Int>) -> Self {
-        self.step_concurrency_level = Some(value.into());
-        self
-    }
-
+    pub fn step_concurrency_level(mut self, value: impl Into<Int>) -> Self { self.step_concurrency_level = Some(value.into()); self }
     /// `Steps`: a list of [`StepConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn steps(mut self, value: impl Into<List<StepConfig>>) -> Self {
-        self.steps = Some(value.into());
-        self
-    }
-
+    pub fn steps(mut self, value: impl Into<List<StepConfig>>) -> Self { self.steps = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibleToAllUsers`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visible_to_all_users(mut self, value: impl Into<Bool>) -> Self {
-        self.visible_to_all_users = Some(value.into());
-        self
-    }
+    pub fn visible_to_all_users(mut self, value: impl Into<Bool>) -> Self { self.visible_to_all_users = Some(value.into()); self }
 }
 
 impl Resource for Cluster {
@@ -676,26 +427,16 @@ impl ClusterAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("AdditionalInfo", Shape::Any),
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Application` property type of `AWS::EMR::Cluster`.
@@ -727,6 +468,7 @@ pub struct Application {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// A `Application` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,36 +476,13 @@ impl Application {
     }
 
     /// `AdditionalInfo`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_info(mut self, value: impl Into<Json>) -> Self {
-        self.additional_info = Some(value.into());
-        self
-    }
-
+    pub fn additional_info(mut self, value: impl Into<Json>) -> Self { self.additional_info = Some(value.into()); self }
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Application {}
@@ -779,14 +498,13 @@ impl ToValue for Application {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AutoTerminationPolicy: ObjRule = ObjRule {
-    properties: &[("IdleTimeout", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("IdleTimeout", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoTerminationPolicy` property type of `AWS::EMR::Cluster`.
@@ -802,6 +520,7 @@ pub struct AutoTerminationPolicy {
     pub idle_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl AutoTerminationPolicy {
     /// A `AutoTerminationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -809,12 +528,7 @@ impl AutoTerminationPolicy {
     }
 
     /// `IdleTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout = Some(value.into());
-        self
-    }
+    pub fn idle_timeout(mut self, value: impl Into<Int>) -> Self { self.idle_timeout = Some(value.into()); self }
 }
 
 impl PropertyType for AutoTerminationPolicy {}
@@ -831,29 +545,20 @@ impl ToValue for AutoTerminationPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BootstrapActionConfigRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the bootstrap action.
     pub name: Str,
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    ///
-    /// The script run by the bootstrap action.
     pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BootstrapActionConfig: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "ScriptBootstrapAction",
-            Shape::Object(&RULE_ScriptBootstrapActionConfig),
-        ),
+        ("ScriptBootstrapAction", Shape::Object(&RULE_ScriptBootstrapActionConfig)),
     ],
     required: &["ScriptBootstrapAction", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BootstrapActionConfig` property type of `AWS::EMR::Cluster`.
@@ -873,6 +578,7 @@ pub struct BootstrapActionConfig {
     pub script_bootstrap_action: Obj<ScriptBootstrapActionConfig>,
 }
 
+#[rustfmt::skip]
 impl BootstrapActionConfig {
     /// A `BootstrapActionConfig` with its required properties, named in a [`BootstrapActionConfigRequired`].
     pub fn new(required: BootstrapActionConfigRequired) -> Self {
@@ -883,23 +589,9 @@ impl BootstrapActionConfig {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ScriptBootstrapAction`: a [`ScriptBootstrapActionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn script_bootstrap_action(
-        mut self,
-        value: impl Into<Obj<ScriptBootstrapActionConfig>>,
-    ) -> Self {
-        self.script_bootstrap_action = value.into();
-        self
-    }
+    pub fn script_bootstrap_action(mut self, value: impl Into<Obj<ScriptBootstrapActionConfig>>) -> Self { self.script_bootstrap_action = value.into(); self }
 }
 
 impl PropertyType for BootstrapActionConfig {}
@@ -917,19 +609,14 @@ impl ToValue for BootstrapActionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeLimitsRequired {
     /// `MaximumCapacityUnits`: an integer, required.
-    ///
-    /// The upper boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
     pub maximum_capacity_units: Int,
     /// `MinimumCapacityUnits`: an integer, required.
-    ///
-    /// The lower boundary of Amazon EC2 units. It is measured through vCPU cores or instances for instance groups and measured through units for instance fleets. Managed scaling activities are not allowed beyond this boundary. The limit only applies to the core and task nodes. The master node cannot be scaled after initial configuration.
     pub minimum_capacity_units: Int,
     /// `UnitType`: a string, required.
-    ///
-    /// The unit type used for specifying a managed scaling policy.
     pub unit_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComputeLimits: ObjRule = ObjRule {
     properties: &[
         ("MaximumCapacityUnits", Shape::INT),
@@ -939,11 +626,8 @@ pub(crate) static RULE_ComputeLimits: ObjRule = ObjRule {
         ("UnitType", Shape::STR),
     ],
     required: &["UnitType", "MaximumCapacityUnits", "MinimumCapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeLimits` property type of `AWS::EMR::Cluster`.
@@ -975,6 +659,7 @@ pub struct ComputeLimits {
     pub unit_type: Str,
 }
 
+#[rustfmt::skip]
 impl ComputeLimits {
     /// A `ComputeLimits` with its required properties, named in a [`ComputeLimitsRequired`].
     pub fn new(required: ComputeLimitsRequired) -> Self {
@@ -988,44 +673,15 @@ impl ComputeLimits {
     }
 
     /// `MaximumCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_capacity_units = value.into();
-        self
-    }
-
+    pub fn maximum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_capacity_units = value.into(); self }
     /// `MaximumCoreCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_core_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_core_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn maximum_core_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_core_capacity_units = Some(value.into()); self }
     /// `MaximumOnDemandCapacityUnits`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_on_demand_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_on_demand_capacity_units = Some(value.into());
-        self
-    }
-
+    pub fn maximum_on_demand_capacity_units(mut self, value: impl Into<Int>) -> Self { self.maximum_on_demand_capacity_units = Some(value.into()); self }
     /// `MinimumCapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_capacity_units = value.into();
-        self
-    }
-
+    pub fn minimum_capacity_units(mut self, value: impl Into<Int>) -> Self { self.minimum_capacity_units = value.into(); self }
     /// `UnitType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit_type(mut self, value: impl Into<Str>) -> Self {
-        self.unit_type = value.into();
-        self
-    }
+    pub fn unit_type(mut self, value: impl Into<Str>) -> Self { self.unit_type = value.into(); self }
 }
 
 impl PropertyType for ComputeLimits {}
@@ -1048,34 +704,18 @@ impl ToValue for ComputeLimits {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceTypeConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceTypeConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchSpecifications",
-            Shape::Object(&RULE_InstanceFleetProvisioningSpecifications),
-        ),
+        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None })),
+        ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
         ("Name", Shape::STR),
-        (
-            "ResizeSpecifications",
-            Shape::Object(&RULE_InstanceFleetResizingSpecifications),
-        ),
+        ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
         ("TargetOnDemandCapacity", Shape::INT),
         ("TargetSpotCapacity", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceFleetConfig` property type of `AWS::EMR::Cluster`.
@@ -1117,6 +757,7 @@ pub struct InstanceFleetConfig {
     pub target_spot_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InstanceFleetConfig {
     /// A `InstanceFleetConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1124,58 +765,17 @@ impl InstanceFleetConfig {
     }
 
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self {
-        self.instance_type_configs = Some(value.into());
-        self
-    }
-
+    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = Some(value.into()); self }
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>,
-    ) -> Self {
-        self.launch_specifications = Some(value.into());
-        self
-    }
-
+    pub fn launch_specifications(mut self, value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resize_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetResizingSpecifications>>,
-    ) -> Self {
-        self.resize_specifications = Some(value.into());
-        self
-    }
-
+    pub fn resize_specifications(mut self, value: impl Into<Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = Some(value.into()); self }
     /// `TargetOnDemandCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_on_demand_capacity = Some(value.into());
-        self
-    }
-
+    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self { self.target_on_demand_capacity = Some(value.into()); self }
     /// `TargetSpotCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_spot_capacity = Some(value.into());
-        self
-    }
+    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self { self.target_spot_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceFleetConfig {}
@@ -1197,27 +797,17 @@ impl ToValue for InstanceFleetConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// Target number of instances for the instance group.
     pub instance_count: Int,
     /// `InstanceType`: a string, required.
-    ///
-    /// The Amazon EC2 instance type for all instances in the instance group.
     pub instance_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         ("BidPrice", Shape::STR),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceCount", Shape::INT),
@@ -1226,11 +816,8 @@ pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["InstanceCount", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceGroupConfig` property type of `AWS::EMR::Cluster`.
@@ -1280,6 +867,7 @@ pub struct InstanceGroupConfig {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceGroupConfig {
     /// A `InstanceGroupConfig` with its required properties, named in a [`InstanceGroupConfigRequired`].
     pub fn new(required: InstanceGroupConfigRequired) -> Self {
@@ -1297,76 +885,23 @@ impl InstanceGroupConfig {
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self {
-        self.auto_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
     /// `BidPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self {
-        self.bid_price = Some(value.into());
-        self
-    }
-
+    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self {
-        self.ebs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Market`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market(mut self, value: impl Into<Str>) -> Self {
-        self.market = Some(value.into());
-        self
-    }
-
+    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceGroupConfig {}
@@ -1387,81 +922,31 @@ impl ToValue for InstanceGroupConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JobFlowInstancesConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalMasterSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AdditionalSlaveSecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "CoreInstanceFleet",
-            Shape::Object(&RULE_InstanceFleetConfig),
-        ),
-        (
-            "CoreInstanceGroup",
-            Shape::Object(&RULE_InstanceGroupConfig),
-        ),
+        ("AdditionalMasterSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AdditionalSlaveSecurityGroups", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("CoreInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+        ("CoreInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Ec2KeyName", Shape::STR),
         ("Ec2SubnetId", Shape::STR),
-        (
-            "Ec2SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ec2SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EmrManagedMasterSecurityGroup", Shape::STR),
         ("EmrManagedSlaveSecurityGroup", Shape::STR),
         ("HadoopVersion", Shape::STR),
         ("KeepJobFlowAliveWhenNoSteps", Shape::Bool),
-        (
-            "MasterInstanceFleet",
-            Shape::Object(&RULE_InstanceFleetConfig),
-        ),
-        (
-            "MasterInstanceGroup",
-            Shape::Object(&RULE_InstanceGroupConfig),
-        ),
+        ("MasterInstanceFleet", Shape::Object(&RULE_InstanceFleetConfig)),
+        ("MasterInstanceGroup", Shape::Object(&RULE_InstanceGroupConfig)),
         ("Placement", Shape::Object(&RULE_PlacementType)),
         ("ServiceAccessSecurityGroup", Shape::STR),
-        (
-            "TaskInstanceFleets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceFleetConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TaskInstanceGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TaskInstanceFleets", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceFleetConfig), min_items: None, max_items: None })),
+        ("TaskInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceGroupConfig), min_items: None, max_items: None })),
         ("TerminationProtected", Shape::Bool),
         ("UnhealthyNodeReplacement", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JobFlowInstancesConfig` property type of `AWS::EMR::Cluster`.
@@ -1557,6 +1042,7 @@ pub struct JobFlowInstancesConfig {
     pub unhealthy_node_replacement: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl JobFlowInstancesConfig {
     /// A `JobFlowInstancesConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1564,156 +1050,43 @@ impl JobFlowInstancesConfig {
     }
 
     /// `AdditionalMasterSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_master_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_master_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn additional_master_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_master_security_groups = Some(value.into()); self }
     /// `AdditionalSlaveSecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_slave_security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_slave_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn additional_slave_security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.additional_slave_security_groups = Some(value.into()); self }
     /// `CoreInstanceFleet`: an [`InstanceFleetConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self {
-        self.core_instance_fleet = Some(value.into());
-        self
-    }
-
+    pub fn core_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.core_instance_fleet = Some(value.into()); self }
     /// `CoreInstanceGroup`: an [`InstanceGroupConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self {
-        self.core_instance_group = Some(value.into());
-        self
-    }
-
+    pub fn core_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.core_instance_group = Some(value.into()); self }
     /// `Ec2KeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_key_name = Some(value.into());
-        self
-    }
-
+    pub fn ec2_key_name(mut self, value: impl Into<Str>) -> Self { self.ec2_key_name = Some(value.into()); self }
     /// `Ec2SubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.ec2_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn ec2_subnet_id(mut self, value: impl Into<Str>) -> Self { self.ec2_subnet_id = Some(value.into()); self }
     /// `Ec2SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ec2_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ec2_subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn ec2_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.ec2_subnet_ids = Some(value.into()); self }
     /// `EmrManagedMasterSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emr_managed_master_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.emr_managed_master_security_group = Some(value.into());
-        self
-    }
-
+    pub fn emr_managed_master_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_master_security_group = Some(value.into()); self }
     /// `EmrManagedSlaveSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn emr_managed_slave_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.emr_managed_slave_security_group = Some(value.into());
-        self
-    }
-
+    pub fn emr_managed_slave_security_group(mut self, value: impl Into<Str>) -> Self { self.emr_managed_slave_security_group = Some(value.into()); self }
     /// `HadoopVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_version(mut self, value: impl Into<Str>) -> Self {
-        self.hadoop_version = Some(value.into());
-        self
-    }
-
+    pub fn hadoop_version(mut self, value: impl Into<Str>) -> Self { self.hadoop_version = Some(value.into()); self }
     /// `KeepJobFlowAliveWhenNoSteps`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl Into<Bool>) -> Self {
-        self.keep_job_flow_alive_when_no_steps = Some(value.into());
-        self
-    }
-
+    pub fn keep_job_flow_alive_when_no_steps(mut self, value: impl Into<Bool>) -> Self { self.keep_job_flow_alive_when_no_steps = Some(value.into()); self }
     /// `MasterInstanceFleet`: an [`InstanceFleetConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self {
-        self.master_instance_fleet = Some(value.into());
-        self
-    }
-
+    pub fn master_instance_fleet(mut self, value: impl Into<Obj<InstanceFleetConfig>>) -> Self { self.master_instance_fleet = Some(value.into()); self }
     /// `MasterInstanceGroup`: an [`InstanceGroupConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn master_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self {
-        self.master_instance_group = Some(value.into());
-        self
-    }
-
+    pub fn master_instance_group(mut self, value: impl Into<Obj<InstanceGroupConfig>>) -> Self { self.master_instance_group = Some(value.into()); self }
     /// `Placement`: a [`PlacementType`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement(mut self, value: impl Into<Obj<PlacementType>>) -> Self {
-        self.placement = Some(value.into());
-        self
-    }
-
+    pub fn placement(mut self, value: impl Into<Obj<PlacementType>>) -> Self { self.placement = Some(value.into()); self }
     /// `ServiceAccessSecurityGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_access_security_group(mut self, value: impl Into<Str>) -> Self {
-        self.service_access_security_group = Some(value.into());
-        self
-    }
-
+    pub fn service_access_security_group(mut self, value: impl Into<Str>) -> Self { self.service_access_security_group = Some(value.into()); self }
     /// `TaskInstanceFleets`: a list of [`InstanceFleetConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_instance_fleets(mut self, value: impl Into<List<InstanceFleetConfig>>) -> Self {
-        self.task_instance_fleets = Some(value.into());
-        self
-    }
-
+    pub fn task_instance_fleets(mut self, value: impl Into<List<InstanceFleetConfig>>) -> Self { self.task_instance_fleets = Some(value.into()); self }
     /// `TaskInstanceGroups`: a list of [`InstanceGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn task_instance_groups(mut self, value: impl Into<List<InstanceGroupConfig>>) -> Self {
-        self.task_instance_groups = Some(value.into());
-        self
-    }
-
+    pub fn task_instance_groups(mut self, value: impl Into<List<InstanceGroupConfig>>) -> Self { self.task_instance_groups = Some(value.into()); self }
     /// `TerminationProtected`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn termination_protected(mut self, value: impl Into<Bool>) -> Self {
-        self.termination_protected = Some(value.into());
-        self
-    }
-
+    pub fn termination_protected(mut self, value: impl Into<Bool>) -> Self { self.termination_protected = Some(value.into()); self }
     /// `UnhealthyNodeReplacement`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unhealthy_node_replacement(mut self, value: impl Into<Bool>) -> Self {
-        self.unhealthy_node_replacement = Some(value.into());
-        self
-    }
+    pub fn unhealthy_node_replacement(mut self, value: impl Into<Bool>) -> Self { self.unhealthy_node_replacement = Some(value.into()); self }
 }
 
 impl PropertyType for JobFlowInstancesConfig {}
@@ -1766,15 +1139,12 @@ impl ToValue for JobFlowInstancesConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KerberosAttributesRequired {
     /// `KdcAdminPassword`: a string, required.
-    ///
-    /// The password used within the cluster for the kadmin service on the cluster-dedicated KDC, which maintains Kerberos principals, password policies, and keytabs for the cluster.
     pub kdc_admin_password: Str,
     /// `Realm`: a string, required.
-    ///
-    /// The name of the Kerberos realm to which all nodes in a cluster belong. For example, `EC2.INTERNAL` .
     pub realm: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KerberosAttributes: ObjRule = ObjRule {
     properties: &[
         ("ADDomainJoinPassword", Shape::STR),
@@ -1784,11 +1154,8 @@ pub(crate) static RULE_KerberosAttributes: ObjRule = ObjRule {
         ("Realm", Shape::STR),
     ],
     required: &["KdcAdminPassword", "Realm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KerberosAttributes` property type of `AWS::EMR::Cluster`.
@@ -1820,6 +1187,7 @@ pub struct KerberosAttributes {
     pub realm: Str,
 }
 
+#[rustfmt::skip]
 impl KerberosAttributes {
     /// A `KerberosAttributes` with its required properties, named in a [`KerberosAttributesRequired`].
     pub fn new(required: KerberosAttributesRequired) -> Self {
@@ -1833,44 +1201,15 @@ impl KerberosAttributes {
     }
 
     /// `ADDomainJoinPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_domain_join_password(mut self, value: impl Into<Str>) -> Self {
-        self.ad_domain_join_password = Some(value.into());
-        self
-    }
-
+    pub fn ad_domain_join_password(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_password = Some(value.into()); self }
     /// `ADDomainJoinUser`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_domain_join_user(mut self, value: impl Into<Str>) -> Self {
-        self.ad_domain_join_user = Some(value.into());
-        self
-    }
-
+    pub fn ad_domain_join_user(mut self, value: impl Into<Str>) -> Self { self.ad_domain_join_user = Some(value.into()); self }
     /// `CrossRealmTrustPrincipalPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Str>) -> Self {
-        self.cross_realm_trust_principal_password = Some(value.into());
-        self
-    }
-
+    pub fn cross_realm_trust_principal_password(mut self, value: impl Into<Str>) -> Self { self.cross_realm_trust_principal_password = Some(value.into()); self }
     /// `KdcAdminPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kdc_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.kdc_admin_password = value.into();
-        self
-    }
-
+    pub fn kdc_admin_password(mut self, value: impl Into<Str>) -> Self { self.kdc_admin_password = value.into(); self }
     /// `Realm`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn realm(mut self, value: impl Into<Str>) -> Self {
-        self.realm = value.into();
-        self
-    }
+    pub fn realm(mut self, value: impl Into<Str>) -> Self { self.realm = value.into(); self }
 }
 
 impl PropertyType for KerberosAttributes {}
@@ -1890,18 +1229,15 @@ impl ToValue for KerberosAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedScalingPolicy: ObjRule = ObjRule {
     properties: &[
         ("ComputeLimits", Shape::Object(&RULE_ComputeLimits)),
         ("ScalingStrategy", Shape::STR),
         ("UtilizationPerformanceIndex", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedScalingPolicy` property type of `AWS::EMR::Cluster`.
@@ -1925,6 +1261,7 @@ pub struct ManagedScalingPolicy {
     pub utilization_performance_index: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ManagedScalingPolicy {
     /// A `ManagedScalingPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -1932,28 +1269,11 @@ impl ManagedScalingPolicy {
     }
 
     /// `ComputeLimits`: a [`ComputeLimits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_limits(mut self, value: impl Into<Obj<ComputeLimits>>) -> Self {
-        self.compute_limits = Some(value.into());
-        self
-    }
-
+    pub fn compute_limits(mut self, value: impl Into<Obj<ComputeLimits>>) -> Self { self.compute_limits = Some(value.into()); self }
     /// `ScalingStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_strategy = Some(value.into());
-        self
-    }
-
+    pub fn scaling_strategy(mut self, value: impl Into<Str>) -> Self { self.scaling_strategy = Some(value.into()); self }
     /// `UtilizationPerformanceIndex`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn utilization_performance_index(mut self, value: impl Into<Int>) -> Self {
-        self.utilization_performance_index = Some(value.into());
-        self
-    }
+    pub fn utilization_performance_index(mut self, value: impl Into<Int>) -> Self { self.utilization_performance_index = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedScalingPolicy {}
@@ -1975,24 +1295,18 @@ impl ToValue for ManagedScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementGroupConfigRequired {
     /// `InstanceRole`: a string, required.
-    ///
-    /// Role of the instance in the cluster.
-    ///
-    /// Starting with Amazon EMR release 5.23.0, the only supported instance role is `MASTER` .
     pub instance_role: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PlacementGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("InstanceRole", Shape::STR),
         ("PlacementStrategy", Shape::STR),
     ],
     required: &["InstanceRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementGroupConfig` property type of `AWS::EMR::Cluster`.
@@ -2018,6 +1332,7 @@ pub struct PlacementGroupConfig {
     pub placement_strategy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PlacementGroupConfig {
     /// A `PlacementGroupConfig` with its required properties, named in a [`PlacementGroupConfigRequired`].
     pub fn new(required: PlacementGroupConfigRequired) -> Self {
@@ -2028,20 +1343,9 @@ impl PlacementGroupConfig {
     }
 
     /// `InstanceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role = value.into();
-        self
-    }
-
+    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = value.into(); self }
     /// `PlacementStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placement_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.placement_strategy = Some(value.into());
-        self
-    }
+    pub fn placement_strategy(mut self, value: impl Into<Str>) -> Self { self.placement_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for PlacementGroupConfig {}
@@ -2059,19 +1363,17 @@ impl ToValue for PlacementGroupConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlacementTypeRequired {
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The Amazon EC2 Availability Zone for the cluster. `AvailabilityZone` is used for uniform instance groups, while `AvailabilityZones` (plural) is used for instance fleets.
     pub availability_zone: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PlacementType: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR)],
+    properties: &[
+        ("AvailabilityZone", Shape::STR),
+    ],
     required: &["AvailabilityZone"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PlacementType` property type of `AWS::EMR::Cluster`.
@@ -2087,6 +1389,7 @@ pub struct PlacementType {
     pub availability_zone: Str,
 }
 
+#[rustfmt::skip]
 impl PlacementType {
     /// A `PlacementType` with its required properties, named in a [`PlacementTypeRequired`].
     pub fn new(required: PlacementTypeRequired) -> Self {
@@ -2096,12 +1399,7 @@ impl PlacementType {
     }
 
     /// `AvailabilityZone`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = value.into();
-        self
-    }
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = value.into(); self }
 }
 
 impl PropertyType for PlacementType {}
@@ -2118,29 +1416,18 @@ impl ToValue for PlacementType {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScriptBootstrapActionConfigRequired {
     /// `Path`: a string, required.
-    ///
-    /// Location in Amazon S3 of the script to run during a bootstrap action.
     pub path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScriptBootstrapActionConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Path", Shape::STR),
     ],
     required: &["Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScriptBootstrapActionConfig` property type of `AWS::EMR::Cluster`.
@@ -2160,6 +1447,7 @@ pub struct ScriptBootstrapActionConfig {
     pub path: Str,
 }
 
+#[rustfmt::skip]
 impl ScriptBootstrapActionConfig {
     /// A `ScriptBootstrapActionConfig` with its required properties, named in a [`ScriptBootstrapActionConfigRequired`].
     pub fn new(required: ScriptBootstrapActionConfigRequired) -> Self {
@@ -2170,20 +1458,9 @@ impl ScriptBootstrapActionConfig {
     }
 
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
 }
 
 impl PropertyType for ScriptBootstrapActionConfig {}
@@ -2201,15 +1478,12 @@ impl ToValue for ScriptBootstrapActionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepConfigRequired {
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The JAR file used for the step.
     pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the step.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
     properties: &[
         ("ActionOnFailure", Shape::STR),
@@ -2217,11 +1491,8 @@ pub(crate) static RULE_StepConfig: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["HadoopJarStep", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StepConfig` property type of `AWS::EMR::Cluster`.
@@ -2245,6 +1516,7 @@ pub struct StepConfig {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl StepConfig {
     /// A `StepConfig` with its required properties, named in a [`StepConfigRequired`].
     pub fn new(required: StepConfigRequired) -> Self {
@@ -2256,28 +1528,11 @@ impl StepConfig {
     }
 
     /// `ActionOnFailure`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self {
-        self.action_on_failure = Some(value.into());
-        self
-    }
-
+    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self {
-        self.hadoop_jar_step = value.into();
-        self
-    }
-
+    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for StepConfig {}
@@ -2301,14 +1556,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::EMR::Cluster`.
@@ -2322,6 +1578,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2332,16 +1589,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -25,51 +25,26 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceFleetConfigRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The unique identifier of the EMR cluster.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_id: Str,
     /// `InstanceFleetType`: a string, required.
-    ///
-    /// The node type that the instance fleet hosts.
-    ///
-    /// *Allowed Values* : TASK
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_fleet_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetConfig: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("InstanceFleetType", Shape::STR),
-        (
-            "InstanceTypeConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceTypeConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LaunchSpecifications",
-            Shape::Object(&RULE_InstanceFleetProvisioningSpecifications),
-        ),
+        ("InstanceTypeConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceTypeConfig), min_items: None, max_items: None })),
+        ("LaunchSpecifications", Shape::Object(&RULE_InstanceFleetProvisioningSpecifications)),
         ("Name", Shape::STR),
-        (
-            "ResizeSpecifications",
-            Shape::Object(&RULE_InstanceFleetResizingSpecifications),
-        ),
+        ("ResizeSpecifications", Shape::Object(&RULE_InstanceFleetResizingSpecifications)),
         ("TargetOnDemandCapacity", Shape::INT),
         ("TargetSpotCapacity", Shape::INT),
     ],
     required: &["InstanceFleetType", "ClusterId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::InstanceFleetConfig` resource.
@@ -137,6 +112,7 @@ pub struct InstanceFleetConfig {
     pub target_spot_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InstanceFleetConfig {
     /// The CloudFormation type name, `AWS::EMR::InstanceFleetConfig`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::InstanceFleetConfig";
@@ -148,12 +124,7 @@ impl InstanceFleetConfig {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancefleetconfig.html",
         primary_identifier: &["Id"],
         required: &["ClusterId", "InstanceFleetType"],
-        create_only: &[
-            "Name",
-            "LaunchSpecifications",
-            "ClusterId",
-            "InstanceFleetType",
-        ],
+        create_only: &["Name", "LaunchSpecifications", "ClusterId", "InstanceFleetType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -177,74 +148,21 @@ impl InstanceFleetConfig {
     }
 
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `InstanceFleetType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_fleet_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_fleet_type = value.into();
-        self
-    }
-
+    pub fn instance_fleet_type(mut self, value: impl Into<Str>) -> Self { self.instance_fleet_type = value.into(); self }
     /// `InstanceTypeConfigs`: a list of [`InstanceTypeConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self {
-        self.instance_type_configs = Some(value.into());
-        self
-    }
-
+    pub fn instance_type_configs(mut self, value: impl Into<List<InstanceTypeConfig>>) -> Self { self.instance_type_configs = Some(value.into()); self }
     /// `LaunchSpecifications`: an [`InstanceFleetProvisioningSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn launch_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>,
-    ) -> Self {
-        self.launch_specifications = Some(value.into());
-        self
-    }
-
+    pub fn launch_specifications(mut self, value: impl Into<Obj<InstanceFleetProvisioningSpecifications>>) -> Self { self.launch_specifications = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ResizeSpecifications`: an [`InstanceFleetResizingSpecifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resize_specifications(
-        mut self,
-        value: impl Into<Obj<InstanceFleetResizingSpecifications>>,
-    ) -> Self {
-        self.resize_specifications = Some(value.into());
-        self
-    }
-
+    pub fn resize_specifications(mut self, value: impl Into<Obj<InstanceFleetResizingSpecifications>>) -> Self { self.resize_specifications = Some(value.into()); self }
     /// `TargetOnDemandCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_on_demand_capacity = Some(value.into());
-        self
-    }
-
+    pub fn target_on_demand_capacity(mut self, value: impl Into<Int>) -> Self { self.target_on_demand_capacity = Some(value.into()); self }
     /// `TargetSpotCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.target_spot_capacity = Some(value.into());
-        self
-    }
+    pub fn target_spot_capacity(mut self, value: impl Into<Int>) -> Self { self.target_spot_capacity = Some(value.into()); self }
 }
 
 impl Resource for InstanceFleetConfig {

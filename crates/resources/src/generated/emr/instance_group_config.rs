@@ -22,43 +22,21 @@ use super::shared::{RULE_AutoScalingPolicy, RULE_Configuration, RULE_EbsConfigur
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceGroupConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// Target number of instances for the instance group.
     pub instance_count: Int,
     /// `InstanceRole`: a string, required.
-    ///
-    /// The role of the instance group in the cluster.
-    ///
-    /// *Allowed Values* : TASK
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_role: Str,
     /// `InstanceType`: a string, required.
-    ///
-    /// The Amazon EC2 instance type for all instances in the instance group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_type: Str,
     /// `JobFlowId`: a string, required.
-    ///
-    /// The ID of an Amazon EMR cluster that you want to associate this instance group with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_flow_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
     properties: &[
         ("AutoScalingPolicy", Shape::Object(&RULE_AutoScalingPolicy)),
         ("BidPrice", Shape::STR),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceCount", Shape::INT),
@@ -69,11 +47,8 @@ pub(crate) static RULE_InstanceGroupConfig: ObjRule = ObjRule {
         ("Name", Shape::STR),
     ],
     required: &["JobFlowId", "InstanceCount", "InstanceRole", "InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::InstanceGroupConfig` resource.
@@ -159,6 +134,7 @@ pub struct InstanceGroupConfig {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceGroupConfig {
     /// The CloudFormation type name, `AWS::EMR::InstanceGroupConfig`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::InstanceGroupConfig";
@@ -170,17 +146,7 @@ impl InstanceGroupConfig {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-instancegroupconfig.html",
         primary_identifier: &["Id"],
         required: &["InstanceCount", "InstanceRole", "InstanceType", "JobFlowId"],
-        create_only: &[
-            "InstanceRole",
-            "JobFlowId",
-            "Name",
-            "InstanceType",
-            "CustomAmiId",
-            "Configurations",
-            "EbsConfiguration",
-            "Market",
-            "BidPrice",
-        ],
+        create_only: &["InstanceRole", "JobFlowId", "Name", "InstanceType", "CustomAmiId", "Configurations", "EbsConfiguration", "Market", "BidPrice"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -207,92 +173,27 @@ impl InstanceGroupConfig {
     }
 
     /// `AutoScalingPolicy`: an [`AutoScalingPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self {
-        self.auto_scaling_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_scaling_policy(mut self, value: impl Into<Obj<AutoScalingPolicy>>) -> Self { self.auto_scaling_policy = Some(value.into()); self }
     /// `BidPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self {
-        self.bid_price = Some(value.into());
-        self
-    }
-
+    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self {
-        self.ebs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_role(mut self, value: impl Into<Str>) -> Self {
-        self.instance_role = value.into();
-        self
-    }
-
+    pub fn instance_role(mut self, value: impl Into<Str>) -> Self { self.instance_role = value.into(); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `JobFlowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self {
-        self.job_flow_id = value.into();
-        self
-    }
-
+    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self { self.job_flow_id = value.into(); self }
     /// `Market`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market(mut self, value: impl Into<Str>) -> Self {
-        self.market = Some(value.into());
-        self
-    }
-
+    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl Resource for InstanceGroupConfig {

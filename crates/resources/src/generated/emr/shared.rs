@@ -12,33 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingPolicyRequired {
     /// `Constraints`: a [`ScalingConstraints`] object, required.
-    ///
-    /// The upper and lower Amazon EC2 instance limits for an automatic scaling policy. Automatic scaling activity will not cause an instance group to grow above or below these limits.
     pub constraints: Obj<ScalingConstraints>,
     /// `Rules`: a list of [`ScalingRule`] objects, required.
-    ///
-    /// The scale-in and scale-out rules that comprise the automatic scaling policy.
     pub rules: List<ScalingRule>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     properties: &[
         ("Constraints", Shape::Object(&RULE_ScalingConstraints)),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingRule), min_items: None, max_items: None })),
     ],
     required: &["Constraints", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoScalingPolicy` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -58,6 +45,7 @@ pub struct AutoScalingPolicy {
     pub rules: List<ScalingRule>,
 }
 
+#[rustfmt::skip]
 impl AutoScalingPolicy {
     /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
     pub fn new(required: AutoScalingPolicyRequired) -> Self {
@@ -68,20 +56,9 @@ impl AutoScalingPolicy {
     }
 
     /// `Constraints`: a [`ScalingConstraints`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints(mut self, value: impl Into<Obj<ScalingConstraints>>) -> Self {
-        self.constraints = value.into();
-        self
-    }
-
+    pub fn constraints(mut self, value: impl Into<Obj<ScalingConstraints>>) -> Self { self.constraints = value.into(); self }
     /// `Rules`: a list of [`ScalingRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ScalingRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ScalingRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for AutoScalingPolicy {}
@@ -99,34 +76,20 @@ impl ToValue for AutoScalingPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmDefinitionRequired {
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// Determines how the metric specified by `MetricName` is compared to the value specified by `Threshold` .
     pub comparison_operator: Str,
     /// `MetricName`: a string, required.
-    ///
-    /// The name of the CloudWatch metric that is watched to determine an alarm condition.
     pub metric_name: Str,
     /// `Period`: an integer, required.
-    ///
-    /// The period, in seconds, over which the statistic is applied. CloudWatch metrics for Amazon EMR are emitted every five minutes (300 seconds), so if you specify a CloudWatch metric, specify `300` .
     pub period: Int,
     /// `Threshold`: a number, required.
-    ///
-    /// The value against which the specified statistic is compared.
     pub threshold: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
     properties: &[
         ("ComparisonOperator", Shape::STR),
-        (
-            "Dimensions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricDimension),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricDimension), min_items: None, max_items: None })),
         ("EvaluationPeriods", Shape::INT),
         ("MetricName", Shape::STR),
         ("Namespace", Shape::STR),
@@ -136,11 +99,8 @@ pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
         ("Unit", Shape::STR),
     ],
     required: &["MetricName", "ComparisonOperator", "Period", "Threshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchAlarmDefinition` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -188,6 +148,7 @@ pub struct CloudWatchAlarmDefinition {
     pub unit: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchAlarmDefinition {
     /// A `CloudWatchAlarmDefinition` with its required properties, named in a [`CloudWatchAlarmDefinitionRequired`].
     pub fn new(required: CloudWatchAlarmDefinitionRequired) -> Self {
@@ -205,76 +166,23 @@ impl CloudWatchAlarmDefinition {
     }
 
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `Dimensions`: a list of [`MetricDimension`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<List<MetricDimension>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Namespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = Some(value.into());
-        self
-    }
-
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = Some(value.into()); self }
     /// `Period`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period(mut self, value: impl Into<Int>) -> Self {
-        self.period = value.into();
-        self
-    }
-
+    pub fn period(mut self, value: impl Into<Int>) -> Self { self.period = value.into(); self }
     /// `Statistic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistic(mut self, value: impl Into<Str>) -> Self {
-        self.statistic = Some(value.into());
-        self
-    }
-
+    pub fn statistic(mut self, value: impl Into<Str>) -> Self { self.statistic = Some(value.into()); self }
     /// `Threshold`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = value.into();
-        self
-    }
-
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = value.into(); self }
     /// `Unit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Str>) -> Self {
-        self.unit = Some(value.into());
-        self
-    }
+    pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchAlarmDefinition {}
@@ -295,25 +203,15 @@ impl ToValue for CloudWatchAlarmDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
         ("Classification", Shape::STR),
         ("ConfigurationProperties", Shape::Any),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Configuration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -339,6 +237,7 @@ pub struct Configuration {
     pub configurations: Option<List<Configuration>>,
 }
 
+#[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with no property set (none is required).
     pub fn new() -> Self {
@@ -346,28 +245,11 @@ impl Configuration {
     }
 
     /// `Classification`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn classification(mut self, value: impl Into<Str>) -> Self {
-        self.classification = Some(value.into());
-        self
-    }
-
+    pub fn classification(mut self, value: impl Into<Str>) -> Self { self.classification = Some(value.into()); self }
     /// `ConfigurationProperties`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_properties(mut self, value: impl Into<Json>) -> Self {
-        self.configuration_properties = Some(value.into());
-        self
-    }
-
+    pub fn configuration_properties(mut self, value: impl Into<Json>) -> Self { self.configuration_properties = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
 }
 
 impl PropertyType for Configuration {}
@@ -386,25 +268,18 @@ impl ToValue for Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsBlockDeviceConfigRequired {
     /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    ///
-    /// EBS volume specifications such as volume type, IOPS, size (GiB) and throughput (MiB/s) that are requested for the EBS volume attached to an Amazon EC2 instance in the cluster.
     pub volume_specification: Obj<VolumeSpecification>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "VolumeSpecification",
-            Shape::Object(&RULE_VolumeSpecification),
-        ),
+        ("VolumeSpecification", Shape::Object(&RULE_VolumeSpecification)),
         ("VolumesPerInstance", Shape::INT),
     ],
     required: &["VolumeSpecification"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsBlockDeviceConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -424,6 +299,7 @@ pub struct EbsBlockDeviceConfig {
     pub volumes_per_instance: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EbsBlockDeviceConfig {
     /// A `EbsBlockDeviceConfig` with its required properties, named in a [`EbsBlockDeviceConfigRequired`].
     pub fn new(required: EbsBlockDeviceConfigRequired) -> Self {
@@ -434,20 +310,9 @@ impl EbsBlockDeviceConfig {
     }
 
     /// `VolumeSpecification`: a [`VolumeSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_specification(mut self, value: impl Into<Obj<VolumeSpecification>>) -> Self {
-        self.volume_specification = value.into();
-        self
-    }
-
+    pub fn volume_specification(mut self, value: impl Into<Obj<VolumeSpecification>>) -> Self { self.volume_specification = value.into(); self }
     /// `VolumesPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volumes_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.volumes_per_instance = Some(value.into());
-        self
-    }
+    pub fn volumes_per_instance(mut self, value: impl Into<Int>) -> Self { self.volumes_per_instance = Some(value.into()); self }
 }
 
 impl PropertyType for EbsBlockDeviceConfig {}
@@ -461,24 +326,14 @@ impl ToValue for EbsBlockDeviceConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EbsBlockDeviceConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EbsBlockDeviceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EbsBlockDeviceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_EbsBlockDeviceConfig), min_items: None, max_items: None })),
         ("EbsOptimized", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -498,6 +353,7 @@ pub struct EbsConfiguration {
     pub ebs_optimized: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl EbsConfiguration {
     /// A `EbsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -505,23 +361,9 @@ impl EbsConfiguration {
     }
 
     /// `EbsBlockDeviceConfigs`: a list of [`EbsBlockDeviceConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_block_device_configs(
-        mut self,
-        value: impl Into<List<EbsBlockDeviceConfig>>,
-    ) -> Self {
-        self.ebs_block_device_configs = Some(value.into());
-        self
-    }
-
+    pub fn ebs_block_device_configs(mut self, value: impl Into<List<EbsBlockDeviceConfig>>) -> Self { self.ebs_block_device_configs = Some(value.into()); self }
     /// `EbsOptimized`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self {
-        self.ebs_optimized = Some(value.into());
-        self
-    }
+    pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
 }
 
 impl PropertyType for EbsConfiguration {}
@@ -539,38 +381,20 @@ impl ToValue for EbsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HadoopJarStepConfigRequired {
     /// `Jar`: a string, required.
-    ///
-    /// A path to a JAR file run during the step.
     pub jar: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Args",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Args", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Jar", Shape::STR),
         ("MainClass", Shape::STR),
-        (
-            "StepProperties",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_KeyValue),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StepProperties", Shape::List(&ListRule { items: Shape::Object(&RULE_KeyValue), min_items: None, max_items: None })),
     ],
     required: &["Jar"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HadoopJarStepConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
@@ -598,6 +422,7 @@ pub struct HadoopJarStepConfig {
     pub step_properties: Option<List<KeyValue>>,
 }
 
+#[rustfmt::skip]
 impl HadoopJarStepConfig {
     /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
     pub fn new(required: HadoopJarStepConfigRequired) -> Self {
@@ -610,36 +435,13 @@ impl HadoopJarStepConfig {
     }
 
     /// `Args`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn args(mut self, value: impl Into<List<Str>>) -> Self {
-        self.args = Some(value.into());
-        self
-    }
-
+    pub fn args(mut self, value: impl Into<List<Str>>) -> Self { self.args = Some(value.into()); self }
     /// `Jar`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jar(mut self, value: impl Into<Str>) -> Self {
-        self.jar = value.into();
-        self
-    }
-
+    pub fn jar(mut self, value: impl Into<Str>) -> Self { self.jar = value.into(); self }
     /// `MainClass`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main_class(mut self, value: impl Into<Str>) -> Self {
-        self.main_class = Some(value.into());
-        self
-    }
-
+    pub fn main_class(mut self, value: impl Into<Str>) -> Self { self.main_class = Some(value.into()); self }
     /// `StepProperties`: a list of [`KeyValue`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self {
-        self.step_properties = Some(value.into());
-        self
-    }
+    pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
 }
 
 impl PropertyType for HadoopJarStepConfig {}
@@ -655,23 +457,14 @@ impl ToValue for HadoopJarStepConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRule {
     properties: &[
-        (
-            "OnDemandSpecification",
-            Shape::Object(&RULE_OnDemandProvisioningSpecification),
-        ),
-        (
-            "SpotSpecification",
-            Shape::Object(&RULE_SpotProvisioningSpecification),
-        ),
+        ("OnDemandSpecification", Shape::Object(&RULE_OnDemandProvisioningSpecification)),
+        ("SpotSpecification", Shape::Object(&RULE_SpotProvisioningSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceFleetProvisioningSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -695,6 +488,7 @@ pub struct InstanceFleetProvisioningSpecifications {
     pub spot_specification: Option<Obj<SpotProvisioningSpecification>>,
 }
 
+#[rustfmt::skip]
 impl InstanceFleetProvisioningSpecifications {
     /// A `InstanceFleetProvisioningSpecifications` with no property set (none is required).
     pub fn new() -> Self {
@@ -702,26 +496,9 @@ impl InstanceFleetProvisioningSpecifications {
     }
 
     /// `OnDemandSpecification`: an [`OnDemandProvisioningSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_specification(
-        mut self,
-        value: impl Into<Obj<OnDemandProvisioningSpecification>>,
-    ) -> Self {
-        self.on_demand_specification = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_specification(mut self, value: impl Into<Obj<OnDemandProvisioningSpecification>>) -> Self { self.on_demand_specification = Some(value.into()); self }
     /// `SpotSpecification`: a [`SpotProvisioningSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_specification(
-        mut self,
-        value: impl Into<Obj<SpotProvisioningSpecification>>,
-    ) -> Self {
-        self.spot_specification = Some(value.into());
-        self
-    }
+    pub fn spot_specification(mut self, value: impl Into<Obj<SpotProvisioningSpecification>>) -> Self { self.spot_specification = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceFleetProvisioningSpecifications {}
@@ -735,23 +512,14 @@ impl ToValue for InstanceFleetProvisioningSpecifications {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
     properties: &[
-        (
-            "OnDemandResizeSpecification",
-            Shape::Object(&RULE_OnDemandResizingSpecification),
-        ),
-        (
-            "SpotResizeSpecification",
-            Shape::Object(&RULE_SpotResizingSpecification),
-        ),
+        ("OnDemandResizeSpecification", Shape::Object(&RULE_OnDemandResizingSpecification)),
+        ("SpotResizeSpecification", Shape::Object(&RULE_SpotResizingSpecification)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceFleetResizingSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -771,6 +539,7 @@ pub struct InstanceFleetResizingSpecifications {
     pub spot_resize_specification: Option<Obj<SpotResizingSpecification>>,
 }
 
+#[rustfmt::skip]
 impl InstanceFleetResizingSpecifications {
     /// A `InstanceFleetResizingSpecifications` with no property set (none is required).
     pub fn new() -> Self {
@@ -778,26 +547,9 @@ impl InstanceFleetResizingSpecifications {
     }
 
     /// `OnDemandResizeSpecification`: an [`OnDemandResizingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_demand_resize_specification(
-        mut self,
-        value: impl Into<Obj<OnDemandResizingSpecification>>,
-    ) -> Self {
-        self.on_demand_resize_specification = Some(value.into());
-        self
-    }
-
+    pub fn on_demand_resize_specification(mut self, value: impl Into<Obj<OnDemandResizingSpecification>>) -> Self { self.on_demand_resize_specification = Some(value.into()); self }
     /// `SpotResizeSpecification`: a [`SpotResizingSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_resize_specification(
-        mut self,
-        value: impl Into<Obj<SpotResizingSpecification>>,
-    ) -> Self {
-        self.spot_resize_specification = Some(value.into());
-        self
-    }
+    pub fn spot_resize_specification(mut self, value: impl Into<Obj<SpotResizingSpecification>>) -> Self { self.spot_resize_specification = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceFleetResizingSpecifications {}
@@ -818,23 +570,15 @@ impl ToValue for InstanceFleetResizingSpecifications {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceTypeConfigRequired {
     /// `InstanceType`: a string, required.
-    ///
-    /// An Amazon EC2 instance type, such as `m3.xlarge` .
     pub instance_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
     properties: &[
         ("BidPrice", Shape::STR),
         ("BidPriceAsPercentageOfOnDemandPrice", Shape::NUM),
-        (
-            "Configurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Configuration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configurations", Shape::List(&ListRule { items: Shape::Object(&RULE_Configuration), min_items: None, max_items: None })),
         ("CustomAmiId", Shape::STR),
         ("EbsConfiguration", Shape::Object(&RULE_EbsConfiguration)),
         ("InstanceType", Shape::STR),
@@ -842,11 +586,8 @@ pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
         ("WeightedCapacity", Shape::INT),
     ],
     required: &["InstanceType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceTypeConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -892,6 +633,7 @@ pub struct InstanceTypeConfig {
     pub weighted_capacity: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InstanceTypeConfig {
     /// A `InstanceTypeConfig` with its required properties, named in a [`InstanceTypeConfigRequired`].
     pub fn new(required: InstanceTypeConfigRequired) -> Self {
@@ -908,68 +650,21 @@ impl InstanceTypeConfig {
     }
 
     /// `BidPrice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price(mut self, value: impl Into<Str>) -> Self {
-        self.bid_price = Some(value.into());
-        self
-    }
-
+    pub fn bid_price(mut self, value: impl Into<Str>) -> Self { self.bid_price = Some(value.into()); self }
     /// `BidPriceAsPercentageOfOnDemandPrice`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Num>) -> Self {
-        self.bid_price_as_percentage_of_on_demand_price = Some(value.into());
-        self
-    }
-
+    pub fn bid_price_as_percentage_of_on_demand_price(mut self, value: impl Into<Num>) -> Self { self.bid_price_as_percentage_of_on_demand_price = Some(value.into()); self }
     /// `Configurations`: a list of [`Configuration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self {
-        self.configurations = Some(value.into());
-        self
-    }
-
+    pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
     /// `CustomAmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.custom_ami_id = Some(value.into());
-        self
-    }
-
+    pub fn custom_ami_id(mut self, value: impl Into<Str>) -> Self { self.custom_ami_id = Some(value.into()); self }
     /// `EbsConfiguration`: an [`EbsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self {
-        self.ebs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ebs_configuration(mut self, value: impl Into<Obj<EbsConfiguration>>) -> Self { self.ebs_configuration = Some(value.into()); self }
     /// `InstanceType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = value.into(); self }
     /// `Priority`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Num>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Num>) -> Self { self.priority = Some(value.into()); self }
     /// `WeightedCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weighted_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.weighted_capacity = Some(value.into());
-        self
-    }
+    pub fn weighted_capacity(mut self, value: impl Into<Int>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceTypeConfig {}
@@ -992,14 +687,14 @@ impl ToValue for InstanceTypeConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KeyValue` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
@@ -1019,6 +714,7 @@ pub struct KeyValue {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl KeyValue {
     /// A `KeyValue` with no property set (none is required).
     pub fn new() -> Self {
@@ -1026,20 +722,9 @@ impl KeyValue {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for KeyValue {}
@@ -1057,23 +742,20 @@ impl ToValue for KeyValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
     /// `Key`: a string, required.
-    ///
-    /// The dimension name.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The dimension value.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricDimension` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1093,6 +775,7 @@ pub struct MetricDimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
     pub fn new(required: MetricDimensionRequired) -> Self {
@@ -1103,20 +786,9 @@ impl MetricDimension {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for MetricDimension {}
@@ -1130,18 +802,15 @@ impl ToValue for MetricDimension {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
     properties: &[
         ("CapacityReservationPreference", Shape::STR),
         ("CapacityReservationResourceGroupArn", Shape::STR),
         ("UsageStrategy", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandCapacityReservationOptions` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1172,6 +841,7 @@ pub struct OnDemandCapacityReservationOptions {
     pub usage_strategy: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OnDemandCapacityReservationOptions {
     /// A `OnDemandCapacityReservationOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1179,28 +849,11 @@ impl OnDemandCapacityReservationOptions {
     }
 
     /// `CapacityReservationPreference`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_preference = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_preference(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_preference = Some(value.into()); self }
     /// `CapacityReservationResourceGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.capacity_reservation_resource_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_resource_group_arn(mut self, value: impl Into<Str>) -> Self { self.capacity_reservation_resource_group_arn = Some(value.into()); self }
     /// `UsageStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.usage_strategy = Some(value.into());
-        self
-    }
+    pub fn usage_strategy(mut self, value: impl Into<Str>) -> Self { self.usage_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandCapacityReservationOptions {}
@@ -1225,25 +878,18 @@ impl ToValue for OnDemandCapacityReservationOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnDemandProvisioningSpecificationRequired {
     /// `AllocationStrategy`: a string, required.
-    ///
-    /// Specifies the strategy to use in launching On-Demand instance fleets. Available options are `lowest-price` and `prioritized` . `lowest-price` specifies to launch the instances with the lowest price first, and `prioritized` specifies that Amazon EMR should launch the instances with the highest priority first. The default is `lowest-price` .
     pub allocation_strategy: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_OnDemandCapacityReservationOptions),
-        ),
+        ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
     ],
     required: &["AllocationStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1265,6 +911,7 @@ pub struct OnDemandProvisioningSpecification {
     pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
 }
 
+#[rustfmt::skip]
 impl OnDemandProvisioningSpecification {
     /// A `OnDemandProvisioningSpecification` with its required properties, named in a [`OnDemandProvisioningSpecificationRequired`].
     pub fn new(required: OnDemandProvisioningSpecificationRequired) -> Self {
@@ -1275,23 +922,9 @@ impl OnDemandProvisioningSpecification {
     }
 
     /// `AllocationStrategy`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = value.into();
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = value.into(); self }
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<OnDemandCapacityReservationOptions>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
+    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandProvisioningSpecification {}
@@ -1308,21 +941,15 @@ impl ToValue for OnDemandProvisioningSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
-        (
-            "CapacityReservationOptions",
-            Shape::Object(&RULE_OnDemandCapacityReservationOptions),
-        ),
+        ("CapacityReservationOptions", Shape::Object(&RULE_OnDemandCapacityReservationOptions)),
         ("TimeoutDurationMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnDemandResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1344,6 +971,7 @@ pub struct OnDemandResizingSpecification {
     pub timeout_duration_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl OnDemandResizingSpecification {
     /// A `OnDemandResizingSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1351,29 +979,11 @@ impl OnDemandResizingSpecification {
     }
 
     /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `CapacityReservationOptions`: an [`OnDemandCapacityReservationOptions`] object.
-    pub fn capacity_reservation_options(
-        mut self,
-        value: impl Into<Obj<OnDemandCapacityReservationOptions>>,
-    ) -> Self {
-        self.capacity_reservation_options = Some(value.into());
-        self
-    }
-
+    pub fn capacity_reservation_options(mut self, value: impl Into<Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
     /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = Some(value.into());
-        self
-    }
+    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for OnDemandResizingSpecification {}
@@ -1395,25 +1005,18 @@ impl ToValue for OnDemandResizingSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingActionRequired {
     /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    ///
-    /// The type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
     pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingAction: ObjRule = ObjRule {
     properties: &[
         ("Market", Shape::STR),
-        (
-            "SimpleScalingPolicyConfiguration",
-            Shape::Object(&RULE_SimpleScalingPolicyConfiguration),
-        ),
+        ("SimpleScalingPolicyConfiguration", Shape::Object(&RULE_SimpleScalingPolicyConfiguration)),
     ],
     required: &["SimpleScalingPolicyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingAction` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1433,6 +1036,7 @@ pub struct ScalingAction {
     pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
 }
 
+#[rustfmt::skip]
 impl ScalingAction {
     /// A `ScalingAction` with its required properties, named in a [`ScalingActionRequired`].
     pub fn new(required: ScalingActionRequired) -> Self {
@@ -1443,23 +1047,9 @@ impl ScalingAction {
     }
 
     /// `Market`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn market(mut self, value: impl Into<Str>) -> Self {
-        self.market = Some(value.into());
-        self
-    }
-
+    pub fn market(mut self, value: impl Into<Str>) -> Self { self.market = Some(value.into()); self }
     /// `SimpleScalingPolicyConfiguration`: a [`SimpleScalingPolicyConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simple_scaling_policy_configuration(
-        mut self,
-        value: impl Into<Obj<SimpleScalingPolicyConfiguration>>,
-    ) -> Self {
-        self.simple_scaling_policy_configuration = value.into();
-        self
-    }
+    pub fn simple_scaling_policy_configuration(mut self, value: impl Into<Obj<SimpleScalingPolicyConfiguration>>) -> Self { self.simple_scaling_policy_configuration = value.into(); self }
 }
 
 impl PropertyType for ScalingAction {}
@@ -1480,23 +1070,20 @@ impl ToValue for ScalingAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConstraintsRequired {
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The upper boundary of Amazon EC2 instances in an instance group beyond which scaling activities are not allowed to grow. Scale-out activities will not add instances beyond this boundary.
     pub max_capacity: Int,
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The lower boundary of Amazon EC2 instances in an instance group below which scaling activities are not allowed to shrink. Scale-in activities will not terminate instances below this boundary.
     pub min_capacity: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingConstraints: ObjRule = ObjRule {
-    properties: &[("MaxCapacity", Shape::INT), ("MinCapacity", Shape::INT)],
+    properties: &[
+        ("MaxCapacity", Shape::INT),
+        ("MinCapacity", Shape::INT),
+    ],
     required: &["MinCapacity", "MaxCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConstraints` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1516,6 +1103,7 @@ pub struct ScalingConstraints {
     pub min_capacity: Int,
 }
 
+#[rustfmt::skip]
 impl ScalingConstraints {
     /// A `ScalingConstraints` with its required properties, named in a [`ScalingConstraintsRequired`].
     pub fn new(required: ScalingConstraintsRequired) -> Self {
@@ -1526,20 +1114,9 @@ impl ScalingConstraints {
     }
 
     /// `MaxCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.max_capacity = value.into();
-        self
-    }
-
+    pub fn max_capacity(mut self, value: impl Into<Int>) -> Self { self.max_capacity = value.into(); self }
     /// `MinCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.min_capacity = value.into();
-        self
-    }
+    pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
 }
 
 impl PropertyType for ScalingConstraints {}
@@ -1557,19 +1134,14 @@ impl ToValue for ScalingConstraints {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingRuleRequired {
     /// `Action`: a [`ScalingAction`] object, required.
-    ///
-    /// The conditions that trigger an automatic scaling activity.
     pub action: Obj<ScalingAction>,
     /// `Name`: a string, required.
-    ///
-    /// The name used to identify an automatic scaling rule. Rule names must be unique within a scaling policy.
     pub name: Str,
     /// `Trigger`: a [`ScalingTrigger`] object, required.
-    ///
-    /// The CloudWatch alarm definition that determines when automatic scaling activity is triggered.
     pub trigger: Obj<ScalingTrigger>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_ScalingAction)),
@@ -1578,11 +1150,8 @@ pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
         ("Trigger", Shape::Object(&RULE_ScalingTrigger)),
     ],
     required: &["Action", "Trigger", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingRule` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1610,6 +1179,7 @@ pub struct ScalingRule {
     pub trigger: Obj<ScalingTrigger>,
 }
 
+#[rustfmt::skip]
 impl ScalingRule {
     /// A `ScalingRule` with its required properties, named in a [`ScalingRuleRequired`].
     pub fn new(required: ScalingRuleRequired) -> Self {
@@ -1622,36 +1192,13 @@ impl ScalingRule {
     }
 
     /// `Action`: a [`ScalingAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<ScalingAction>>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<ScalingAction>>) -> Self { self.action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Trigger`: a [`ScalingTrigger`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn trigger(mut self, value: impl Into<Obj<ScalingTrigger>>) -> Self {
-        self.trigger = value.into();
-        self
-    }
+    pub fn trigger(mut self, value: impl Into<Obj<ScalingTrigger>>) -> Self { self.trigger = value.into(); self }
 }
 
 impl PropertyType for ScalingRule {}
@@ -1671,22 +1218,17 @@ impl ToValue for ScalingRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingTriggerRequired {
     /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    ///
-    /// The definition of a CloudWatch metric alarm. When the defined alarm conditions are met along with other trigger parameters, scaling activity begins.
     pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingTrigger: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchAlarmDefinition",
-        Shape::Object(&RULE_CloudWatchAlarmDefinition),
-    )],
+    properties: &[
+        ("CloudWatchAlarmDefinition", Shape::Object(&RULE_CloudWatchAlarmDefinition)),
+    ],
     required: &["CloudWatchAlarmDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingTrigger` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1702,6 +1244,7 @@ pub struct ScalingTrigger {
     pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
 }
 
+#[rustfmt::skip]
 impl ScalingTrigger {
     /// A `ScalingTrigger` with its required properties, named in a [`ScalingTriggerRequired`].
     pub fn new(required: ScalingTriggerRequired) -> Self {
@@ -1711,15 +1254,7 @@ impl ScalingTrigger {
     }
 
     /// `CloudWatchAlarmDefinition`: a [`CloudWatchAlarmDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_alarm_definition(
-        mut self,
-        value: impl Into<Obj<CloudWatchAlarmDefinition>>,
-    ) -> Self {
-        self.cloud_watch_alarm_definition = value.into();
-        self
-    }
+    pub fn cloud_watch_alarm_definition(mut self, value: impl Into<Obj<CloudWatchAlarmDefinition>>) -> Self { self.cloud_watch_alarm_definition = value.into(); self }
 }
 
 impl PropertyType for ScalingTrigger {}
@@ -1739,11 +1274,10 @@ impl ToValue for ScalingTrigger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleScalingPolicyConfigurationRequired {
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The amount by which to scale in or scale out, based on the specified `AdjustmentType` . A positive value adds to the instance group's Amazon EC2 instance count while a negative number removes instances. If `AdjustmentType` is set to `EXACT_CAPACITY` , the number should only be a positive integer. If `AdjustmentType` is set to `PERCENT_CHANGE_IN_CAPACITY` , the value should express the percentage as an integer. For example, -20 indicates a decrease in 20% increments of cluster capacity.
     pub scaling_adjustment: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AdjustmentType", Shape::STR),
@@ -1751,11 +1285,8 @@ pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
         ("ScalingAdjustment", Shape::INT),
     ],
     required: &["ScalingAdjustment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SimpleScalingPolicyConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
@@ -1779,6 +1310,7 @@ pub struct SimpleScalingPolicyConfiguration {
     pub scaling_adjustment: Int,
 }
 
+#[rustfmt::skip]
 impl SimpleScalingPolicyConfiguration {
     /// A `SimpleScalingPolicyConfiguration` with its required properties, named in a [`SimpleScalingPolicyConfigurationRequired`].
     pub fn new(required: SimpleScalingPolicyConfigurationRequired) -> Self {
@@ -1790,28 +1322,11 @@ impl SimpleScalingPolicyConfiguration {
     }
 
     /// `AdjustmentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adjustment_type(mut self, value: impl Into<Str>) -> Self {
-        self.adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn adjustment_type(mut self, value: impl Into<Str>) -> Self { self.adjustment_type = Some(value.into()); self }
     /// `CoolDown`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cool_down(mut self, value: impl Into<Int>) -> Self {
-        self.cool_down = Some(value.into());
-        self
-    }
-
+    pub fn cool_down(mut self, value: impl Into<Int>) -> Self { self.cool_down = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = value.into();
-        self
-    }
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
 impl PropertyType for SimpleScalingPolicyConfiguration {}
@@ -1830,15 +1345,12 @@ impl ToValue for SimpleScalingPolicyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotProvisioningSpecificationRequired {
     /// `TimeoutAction`: a string, required.
-    ///
-    /// The action to take when `TargetSpotCapacity` has not been fulfilled when the `TimeoutDurationMinutes` has expired; that is, when all Spot Instances could not be provisioned within the Spot provisioning timeout. Valid values are `TERMINATE_CLUSTER` and `SWITCH_TO_ON_DEMAND` . SWITCH_TO_ON_DEMAND specifies that if no Spot Instances are available, On-Demand Instances should be provisioned to fulfill any remaining Spot capacity.
     pub timeout_action: Str,
     /// `TimeoutDurationMinutes`: an integer, required.
-    ///
-    /// The Spot provisioning timeout period in minutes. If Spot Instances are not provisioned within this time period, the `TimeOutAction` is taken. Minimum value is 5 and maximum value is 1440. The timeout applies only during initial provisioning, when the cluster is first created.
     pub timeout_duration_minutes: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
@@ -1847,11 +1359,8 @@ pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
         ("TimeoutDurationMinutes", Shape::INT),
     ],
     required: &["TimeoutDurationMinutes", "TimeoutAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1885,6 +1394,7 @@ pub struct SpotProvisioningSpecification {
     pub timeout_duration_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl SpotProvisioningSpecification {
     /// A `SpotProvisioningSpecification` with its required properties, named in a [`SpotProvisioningSpecificationRequired`].
     pub fn new(required: SpotProvisioningSpecificationRequired) -> Self {
@@ -1897,36 +1407,13 @@ impl SpotProvisioningSpecification {
     }
 
     /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `BlockDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.block_duration_minutes = Some(value.into());
-        self
-    }
-
+    pub fn block_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.block_duration_minutes = Some(value.into()); self }
     /// `TimeoutAction`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self {
-        self.timeout_action = value.into();
-        self
-    }
-
+    pub fn timeout_action(mut self, value: impl Into<Str>) -> Self { self.timeout_action = value.into(); self }
     /// `TimeoutDurationMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = value.into();
-        self
-    }
+    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = value.into(); self }
 }
 
 impl PropertyType for SpotProvisioningSpecification {}
@@ -1942,17 +1429,14 @@ impl ToValue for SpotProvisioningSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpotResizingSpecification: ObjRule = ObjRule {
     properties: &[
         ("AllocationStrategy", Shape::STR),
         ("TimeoutDurationMinutes", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
@@ -1972,6 +1456,7 @@ pub struct SpotResizingSpecification {
     pub timeout_duration_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SpotResizingSpecification {
     /// A `SpotResizingSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -1979,20 +1464,9 @@ impl SpotResizingSpecification {
     }
 
     /// `AllocationStrategy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn allocation_strategy(mut self, value: impl Into<Str>) -> Self { self.allocation_strategy = Some(value.into()); self }
     /// `TimeoutDurationMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_duration_minutes = Some(value.into());
-        self
-    }
+    pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for SpotResizingSpecification {}
@@ -2010,15 +1484,12 @@ impl ToValue for SpotResizingSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeSpecificationRequired {
     /// `SizeInGB`: an integer, required.
-    ///
-    /// The volume size, in gibibytes (GiB). This can be a number from 1 - 1024. If the volume type is EBS-optimized, the minimum value is 10.
     pub size_in_gb: Int,
     /// `VolumeType`: a string, required.
-    ///
-    /// The volume type. Volume types supported are gp3, gp2, io1, st1, sc1, and standard.
     pub volume_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
     properties: &[
         ("Iops", Shape::INT),
@@ -2027,11 +1498,8 @@ pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
         ("VolumeType", Shape::STR),
     ],
     required: &["SizeInGB", "VolumeType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VolumeSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
@@ -2059,6 +1527,7 @@ pub struct VolumeSpecification {
     pub volume_type: Str,
 }
 
+#[rustfmt::skip]
 impl VolumeSpecification {
     /// A `VolumeSpecification` with its required properties, named in a [`VolumeSpecificationRequired`].
     pub fn new(required: VolumeSpecificationRequired) -> Self {
@@ -2071,36 +1540,13 @@ impl VolumeSpecification {
     }
 
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `SizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gb = value.into();
-        self
-    }
-
+    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = value.into(); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<Str>) -> Self {
-        self.volume_type = value.into();
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = value.into(); self }
 }
 
 impl PropertyType for VolumeSpecification {}

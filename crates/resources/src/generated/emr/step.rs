@@ -14,55 +14,28 @@ pub use super::shared::{HadoopJarStepConfig, HadoopJarStepConfigRequired, KeyVal
 #[derive(Clone, Debug, PartialEq)]
 pub struct StepRequired {
     /// `ActionOnFailure`: a string, required.
-    ///
-    /// This specifies what action to take when the cluster step fails. Possible values are `CANCEL_AND_WAIT` and `CONTINUE` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub action_on_failure: Str,
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub hadoop_jar_step: Obj<HadoopJarStepConfig>,
     /// `JobFlowId`: a string, required.
-    ///
-    /// A string that uniquely identifies the cluster (job flow).
-    ///
-    /// Length 0 to 256; create-only: changing it replaces the resource.
     pub job_flow_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the cluster step.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("ActionOnFailure", Shape::STR),
         ("EncryptionKeyArn", Shape::STR),
         ("HadoopJarStep", Shape::Object(&RULE_HadoopJarStepConfig)),
-        (
-            "JobFlowId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("JobFlowId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
         ("LogUri", Shape::STR),
         ("Name", Shape::STR),
     ],
     required: &["JobFlowId", "HadoopJarStep", "ActionOnFailure", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EMR::Step` resource.
@@ -116,6 +89,7 @@ pub struct Step {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Step {
     /// The CloudFormation type name, `AWS::EMR::Step`.
     pub const TYPE_NAME: &'static str = "AWS::EMR::Step";
@@ -127,14 +101,7 @@ impl Step {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-emr-step.html",
         primary_identifier: &["Id"],
         required: &["ActionOnFailure", "HadoopJarStep", "JobFlowId", "Name"],
-        create_only: &[
-            "JobFlowId",
-            "HadoopJarStep",
-            "Name",
-            "ActionOnFailure",
-            "LogUri",
-            "EncryptionKeyArn",
-        ],
+        create_only: &["JobFlowId", "HadoopJarStep", "Name", "ActionOnFailure", "LogUri", "EncryptionKeyArn"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -156,52 +123,17 @@ impl Step {
     }
 
     /// `ActionOnFailure`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self {
-        self.action_on_failure = value.into();
-        self
-    }
-
+    pub fn action_on_failure(mut self, value: impl Into<Str>) -> Self { self.action_on_failure = value.into(); self }
     /// `EncryptionKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.encryption_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn encryption_key_arn(mut self, value: impl Into<Str>) -> Self { self.encryption_key_arn = Some(value.into()); self }
     /// `HadoopJarStep`: a [`HadoopJarStepConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self {
-        self.hadoop_jar_step = value.into();
-        self
-    }
-
+    pub fn hadoop_jar_step(mut self, value: impl Into<Obj<HadoopJarStepConfig>>) -> Self { self.hadoop_jar_step = value.into(); self }
     /// `JobFlowId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self {
-        self.job_flow_id = value.into();
-        self
-    }
-
+    pub fn job_flow_id(mut self, value: impl Into<Str>) -> Self { self.job_flow_id = value.into(); self }
     /// `LogUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_uri(mut self, value: impl Into<Str>) -> Self {
-        self.log_uri = Some(value.into());
-        self
-    }
-
+    pub fn log_uri(mut self, value: impl Into<Str>) -> Self { self.log_uri = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl Resource for Step {

@@ -30,105 +30,30 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z_0-9-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowRequired {
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    ///
-    /// An object which defines the ID mapping technique and any additional configurations.
     pub id_mapping_techniques: Obj<IdMappingTechniques>,
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    ///
-    /// A list of `InputSource` objects, which have the fields `InputSourceARN` and `SchemaName` .
-    ///
-    /// Items 1 to 20.
     pub input_source_config: List<IdMappingWorkflowInputSource>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role. AWS Entity Resolution assumes this role to create resources on your behalf as part of workflow execution.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 0 to 512.
     pub role_arn: Str,
     /// `WorkflowName`: a string, required.
-    ///
-    /// The name of the workflow. There can't be multiple `IdMappingWorkflows` with the same name.
-    ///
-    /// Pattern `^[a-zA-Z_0-9-]*$`; length 0 to 255; create-only: changing it replaces the resource.
     pub workflow_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingWorkflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IdMappingIncrementalRunConfig",
-            Shape::Object(&RULE_IdMappingIncrementalRunConfig),
-        ),
-        (
-            "IdMappingTechniques",
-            Shape::Object(&RULE_IdMappingTechniques),
-        ),
-        (
-            "InputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdMappingWorkflowInputSource),
-                min_items: Some(1),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "OutputSourceConfig",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IdMappingWorkflowOutputSource),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WorkflowName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), ..StrRule::ANY })),
+        ("IdMappingIncrementalRunConfig", Shape::Object(&RULE_IdMappingIncrementalRunConfig)),
+        ("IdMappingTechniques", Shape::Object(&RULE_IdMappingTechniques)),
+        ("InputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowInputSource), min_items: Some(1), max_items: Some(20) })),
+        ("OutputSourceConfig", Shape::List(&ListRule { items: Shape::Object(&RULE_IdMappingWorkflowOutputSource), min_items: Some(1), max_items: Some(1) })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("WorkflowName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[
-        "WorkflowName",
-        "InputSourceConfig",
-        "IdMappingTechniques",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["WorkflowName", "InputSourceConfig", "IdMappingTechniques", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EntityResolution::IdMappingWorkflow` resource.
@@ -190,6 +115,7 @@ pub struct IdMappingWorkflow {
     pub workflow_name: Str,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflow {
     /// The CloudFormation type name, `AWS::EntityResolution::IdMappingWorkflow`.
     pub const TYPE_NAME: &'static str = "AWS::EntityResolution::IdMappingWorkflow";
@@ -200,12 +126,7 @@ impl IdMappingWorkflow {
         type_name: "AWS::EntityResolution::IdMappingWorkflow",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-entityresolution-idmappingworkflow.html",
         primary_identifier: &["WorkflowName"],
-        required: &[
-            "IdMappingTechniques",
-            "InputSourceConfig",
-            "RoleArn",
-            "WorkflowName",
-        ],
+        required: &["IdMappingTechniques", "InputSourceConfig", "RoleArn", "WorkflowName"],
         create_only: &["WorkflowName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -230,75 +151,21 @@ impl IdMappingWorkflow {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IdMappingIncrementalRunConfig`: an [`IdMappingIncrementalRunConfig`] object.
-    pub fn id_mapping_incremental_run_config(
-        mut self,
-        value: impl Into<Obj<IdMappingIncrementalRunConfig>>,
-    ) -> Self {
-        self.id_mapping_incremental_run_config = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_incremental_run_config(mut self, value: impl Into<Obj<IdMappingIncrementalRunConfig>>) -> Self { self.id_mapping_incremental_run_config = Some(value.into()); self }
     /// `IdMappingTechniques`: an [`IdMappingTechniques`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_techniques(mut self, value: impl Into<Obj<IdMappingTechniques>>) -> Self {
-        self.id_mapping_techniques = value.into();
-        self
-    }
-
+    pub fn id_mapping_techniques(mut self, value: impl Into<Obj<IdMappingTechniques>>) -> Self { self.id_mapping_techniques = value.into(); self }
     /// `InputSourceConfig`: a list of [`IdMappingWorkflowInputSource`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_config(
-        mut self,
-        value: impl Into<List<IdMappingWorkflowInputSource>>,
-    ) -> Self {
-        self.input_source_config = value.into();
-        self
-    }
-
+    pub fn input_source_config(mut self, value: impl Into<List<IdMappingWorkflowInputSource>>) -> Self { self.input_source_config = value.into(); self }
     /// `OutputSourceConfig`: a list of [`IdMappingWorkflowOutputSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_source_config(
-        mut self,
-        value: impl Into<List<IdMappingWorkflowOutputSource>>,
-    ) -> Self {
-        self.output_source_config = Some(value.into());
-        self
-    }
-
+    pub fn output_source_config(mut self, value: impl Into<List<IdMappingWorkflowOutputSource>>) -> Self { self.output_source_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkflowName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_name = value.into();
-        self
-    }
+    pub fn workflow_name(mut self, value: impl Into<Str>) -> Self { self.workflow_name = value.into(); self }
 }
 
 impl Resource for IdMappingWorkflow {
@@ -366,23 +233,14 @@ pub struct IdMappingIncrementalRunConfigRequired {
     pub incremental_run_type: IncrementalRunType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingIncrementalRunConfig: ObjRule = ObjRule {
-    properties: &[(
-        "IncrementalRunType",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ON_DEMAND"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("IncrementalRunType", Shape::Str(&StrRule { allowed: &["ON_DEMAND"], ..StrRule::ANY })),
+    ],
     required: &["IncrementalRunType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingIncrementalRunConfig` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -394,6 +252,7 @@ pub struct IdMappingIncrementalRunConfig {
     pub incremental_run_type: IncrementalRunType,
 }
 
+#[rustfmt::skip]
 impl IdMappingIncrementalRunConfig {
     /// A `IdMappingIncrementalRunConfig` with its required properties, named in a [`IdMappingIncrementalRunConfigRequired`].
     pub fn new(required: IdMappingIncrementalRunConfigRequired) -> Self {
@@ -403,10 +262,7 @@ impl IdMappingIncrementalRunConfig {
     }
 
     /// `IncrementalRunType`: an [`IncrementalRunType`] value, required.
-    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self {
-        self.incremental_run_type = value.into();
-        self
-    }
+    pub fn incremental_run_type(mut self, value: impl Into<IncrementalRunType>) -> Self { self.incremental_run_type = value.into(); self }
 }
 
 impl PropertyType for IdMappingIncrementalRunConfig {}
@@ -423,70 +279,22 @@ impl ToValue for IdMappingIncrementalRunConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingRuleBasedPropertiesRequired {
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The comparison type. You can either choose `ONE_TO_ONE` or `MANY_TO_MANY` as the `attributeMatchingModel` .
-    ///
-    /// If you choose `ONE_TO_ONE` , the system can only match attributes if the sub-types are an exact match. For example, for the `Email` attribute type, the system will only consider it a match if the value of the `Email` field of Profile A matches the value of the `Email` field of Profile B.
-    ///
-    /// If you choose `MANY_TO_MANY` , the system can match attributes across the sub-types of an attribute type. For example, if the value of the `Email` field of Profile A matches the value of the `BusinessEmail` field of Profile B, the two profiles are matched on the `Email` attribute type.
     pub attribute_matching_model: AttributeMatchingModel,
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
-    ///
-    /// The type of matching record that is allowed to be used in an ID mapping workflow.
-    ///
-    /// If the value is set to `ONE_SOURCE_TO_ONE_TARGET` , only one record in the source can be matched to the same record in the target.
-    ///
-    /// If the value is set to `MANY_SOURCE_TO_ONE_TARGET` , multiple records in the source can be matched to one record in the target.
     pub record_matching_model: RecordMatchingModel,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingRuleBasedProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttributeMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_TO_ONE", "MANY_TO_MANY"],
-                format: None,
-            }),
-        ),
-        (
-            "RecordMatchingModel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"],
-                format: None,
-            }),
-        ),
-        (
-            "RuleDefinitionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOURCE", "TARGET"],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: Some(25),
-            }),
-        ),
+        ("AttributeMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_TO_ONE", "MANY_TO_MANY"], ..StrRule::ANY })),
+        ("RecordMatchingModel", Shape::Str(&StrRule { allowed: &["ONE_SOURCE_TO_ONE_TARGET", "MANY_SOURCE_TO_ONE_TARGET"], ..StrRule::ANY })),
+        ("RuleDefinitionType", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: Some(25) })),
     ],
     required: &["AttributeMatchingModel", "RecordMatchingModel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingRuleBasedProperties` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -524,6 +332,7 @@ pub struct IdMappingRuleBasedProperties {
     pub rules: Option<List<Rule>>,
 }
 
+#[rustfmt::skip]
 impl IdMappingRuleBasedProperties {
     /// A `IdMappingRuleBasedProperties` with its required properties, named in a [`IdMappingRuleBasedPropertiesRequired`].
     pub fn new(required: IdMappingRuleBasedPropertiesRequired) -> Self {
@@ -536,36 +345,13 @@ impl IdMappingRuleBasedProperties {
     }
 
     /// `AttributeMatchingModel`: an [`AttributeMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self {
-        self.attribute_matching_model = value.into();
-        self
-    }
-
+    pub fn attribute_matching_model(mut self, value: impl Into<AttributeMatchingModel>) -> Self { self.attribute_matching_model = value.into(); self }
     /// `RecordMatchingModel`: a [`RecordMatchingModel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_matching_model(mut self, value: impl Into<RecordMatchingModel>) -> Self {
-        self.record_matching_model = value.into();
-        self
-    }
-
+    pub fn record_matching_model(mut self, value: impl Into<RecordMatchingModel>) -> Self { self.record_matching_model = value.into(); self }
     /// `RuleDefinitionType`: a [`RuleDefinitionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_definition_type(mut self, value: impl Into<RuleDefinitionType>) -> Self {
-        self.rule_definition_type = Some(value.into());
-        self
-    }
-
+    pub fn rule_definition_type(mut self, value: impl Into<RuleDefinitionType>) -> Self { self.rule_definition_type = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingRuleBasedProperties {}
@@ -581,34 +367,16 @@ impl ToValue for IdMappingRuleBasedProperties {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingTechniques: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdMappingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PROVIDER", "RULE_BASED"],
-                format: None,
-            }),
-        ),
+        ("IdMappingType", Shape::Str(&StrRule { allowed: &["PROVIDER", "RULE_BASED"], ..StrRule::ANY })),
         ("NormalizationVersion", Shape::STR),
-        (
-            "ProviderProperties",
-            Shape::Object(&RULE_ProviderProperties),
-        ),
-        (
-            "RuleBasedProperties",
-            Shape::Object(&RULE_IdMappingRuleBasedProperties),
-        ),
+        ("ProviderProperties", Shape::Object(&RULE_ProviderProperties)),
+        ("RuleBasedProperties", Shape::Object(&RULE_IdMappingRuleBasedProperties)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingTechniques` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -634,6 +402,7 @@ pub struct IdMappingTechniques {
     pub rule_based_properties: Option<Obj<IdMappingRuleBasedProperties>>,
 }
 
+#[rustfmt::skip]
 impl IdMappingTechniques {
     /// A `IdMappingTechniques` with no property set (none is required).
     pub fn new() -> Self {
@@ -641,37 +410,13 @@ impl IdMappingTechniques {
     }
 
     /// `IdMappingType`: an [`IdMappingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self {
-        self.id_mapping_type = Some(value.into());
-        self
-    }
-
+    pub fn id_mapping_type(mut self, value: impl Into<IdMappingType>) -> Self { self.id_mapping_type = Some(value.into()); self }
     /// `NormalizationVersion`: a string.
-    pub fn normalization_version(mut self, value: impl Into<Str>) -> Self {
-        self.normalization_version = Some(value.into());
-        self
-    }
-
+    pub fn normalization_version(mut self, value: impl Into<Str>) -> Self { self.normalization_version = Some(value.into()); self }
     /// `ProviderProperties`: a [`ProviderProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self {
-        self.provider_properties = Some(value.into());
-        self
-    }
-
+    pub fn provider_properties(mut self, value: impl Into<Obj<ProviderProperties>>) -> Self { self.provider_properties = Some(value.into()); self }
     /// `RuleBasedProperties`: an [`IdMappingRuleBasedProperties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_based_properties(
-        mut self,
-        value: impl Into<Obj<IdMappingRuleBasedProperties>>,
-    ) -> Self {
-        self.rule_based_properties = Some(value.into());
-        self
-    }
+    pub fn rule_based_properties(mut self, value: impl Into<Obj<IdMappingRuleBasedProperties>>) -> Self { self.rule_based_properties = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingTechniques {}
@@ -691,52 +436,19 @@ impl ToValue for IdMappingTechniques {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowInputSourceRequired {
     /// `InputSourceARN`: a string, required.
-    ///
-    /// An AWS Glue table Amazon Resource Name (ARN) or a matching workflow ARN for the input source table.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(idnamespace/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(matchingworkflow/[a-zA-Z_0-9-]{1,255})$|^arn:(aws|aws-us-gov|aws-cn):glue:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:(table/[a-zA-Z_0-9-]{1,255}/[a-zA-Z_0-9-]{1,255})$`.
     pub input_source_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingWorkflowInputSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputSourceARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SchemaArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SOURCE", "TARGET"],
-                format: None,
-            }),
-        ),
+        ("InputSourceARN", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SchemaArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SOURCE", "TARGET"], ..StrRule::ANY })),
     ],
     required: &["InputSourceARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingWorkflowInputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -768,6 +480,7 @@ pub struct IdMappingWorkflowInputSource {
     pub r#type: Option<IdMappingWorkflowInputSourceType>,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflowInputSource {
     /// A `IdMappingWorkflowInputSource` with its required properties, named in a [`IdMappingWorkflowInputSourceRequired`].
     pub fn new(required: IdMappingWorkflowInputSourceRequired) -> Self {
@@ -779,28 +492,11 @@ impl IdMappingWorkflowInputSource {
     }
 
     /// `InputSourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.input_source_arn = value.into();
-        self
-    }
-
+    pub fn input_source_arn(mut self, value: impl Into<Str>) -> Self { self.input_source_arn = value.into(); self }
     /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
     /// `Type`: an [`IdMappingWorkflowInputSourceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<IdMappingWorkflowInputSourceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<IdMappingWorkflowInputSourceType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for IdMappingWorkflowInputSource {}
@@ -819,42 +515,18 @@ impl ToValue for IdMappingWorkflowInputSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IdMappingWorkflowOutputSourceRequired {
     /// `OutputS3Path`: a string, required.
-    ///
-    /// The S3 path to which AWS Entity Resolution will write the output table.
-    ///
-    /// Pattern `^s3://([^/]+)/?(.*?([^/]+)/?)$`; length 1 to 1024.
     pub output_s3_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdMappingWorkflowOutputSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "KMSArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "OutputS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KMSArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("OutputS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["OutputS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdMappingWorkflowOutputSource` property type of `AWS::EntityResolution::IdMappingWorkflow`.
@@ -878,6 +550,7 @@ pub struct IdMappingWorkflowOutputSource {
     pub output_s3_path: Str,
 }
 
+#[rustfmt::skip]
 impl IdMappingWorkflowOutputSource {
     /// A `IdMappingWorkflowOutputSource` with its required properties, named in a [`IdMappingWorkflowOutputSourceRequired`].
     pub fn new(required: IdMappingWorkflowOutputSourceRequired) -> Self {
@@ -888,20 +561,9 @@ impl IdMappingWorkflowOutputSource {
     }
 
     /// `KMSArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_arn(mut self, value: impl Into<Str>) -> Self { self.kms_arn = Some(value.into()); self }
     /// `OutputS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.output_s3_path = value.into();
-        self
-    }
+    pub fn output_s3_path(mut self, value: impl Into<Str>) -> Self { self.output_s3_path = value.into(); self }
 }
 
 impl PropertyType for IdMappingWorkflowOutputSource {}

@@ -19,30 +19,17 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntermediateSourceConfigurationRequired {
     /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The Amazon S3 location (bucket and prefix). For example: `s3://provider_bucket/DOC-EXAMPLE-BUCKET`
-    ///
-    /// Pattern `^s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?$`; length 1 to 1024.
     pub intermediate_s3_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "IntermediateS3Path",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("IntermediateS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["IntermediateS3Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntermediateSourceConfiguration` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -60,6 +47,7 @@ pub struct IntermediateSourceConfiguration {
     pub intermediate_s3_path: Str,
 }
 
+#[rustfmt::skip]
 impl IntermediateSourceConfiguration {
     /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
     pub fn new(required: IntermediateSourceConfigurationRequired) -> Self {
@@ -69,12 +57,7 @@ impl IntermediateSourceConfiguration {
     }
 
     /// `IntermediateS3Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.intermediate_s3_path = value.into();
-        self
-    }
+    pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self { self.intermediate_s3_path = value.into(); self }
 }
 
 impl PropertyType for IntermediateSourceConfiguration {}
@@ -91,37 +74,19 @@ impl ToValue for IntermediateSourceConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProviderPropertiesRequired {
     /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The ARN of the provider service.
-    ///
-    /// Pattern `^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$`; length 20 to 255.
     pub provider_service_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
     properties: &[
-        (
-            "IntermediateSourceConfiguration",
-            Shape::Object(&RULE_IntermediateSourceConfiguration),
-        ),
+        ("IntermediateSourceConfiguration", Shape::Object(&RULE_IntermediateSourceConfiguration)),
         ("ProviderConfiguration", Shape::Any),
-        (
-            "ProviderServiceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ProviderServiceArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ProviderServiceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProviderProperties` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -147,6 +112,7 @@ pub struct ProviderProperties {
     pub provider_service_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ProviderProperties {
     /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
     pub fn new(required: ProviderPropertiesRequired) -> Self {
@@ -158,31 +124,11 @@ impl ProviderProperties {
     }
 
     /// `IntermediateSourceConfiguration`: an [`IntermediateSourceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intermediate_source_configuration(
-        mut self,
-        value: impl Into<Obj<IntermediateSourceConfiguration>>,
-    ) -> Self {
-        self.intermediate_source_configuration = Some(value.into());
-        self
-    }
-
+    pub fn intermediate_source_configuration(mut self, value: impl Into<Obj<IntermediateSourceConfiguration>>) -> Self { self.intermediate_source_configuration = Some(value.into()); self }
     /// `ProviderConfiguration`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.provider_configuration = Some(value.into());
-        self
-    }
-
+    pub fn provider_configuration(mut self, value: impl Into<Json>) -> Self { self.provider_configuration = Some(value.into()); self }
     /// `ProviderServiceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self {
-        self.provider_service_arn = value.into();
-        self
-    }
+    pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self { self.provider_service_arn = value.into(); self }
 }
 
 impl PropertyType for ProviderProperties {}
@@ -204,52 +150,20 @@ impl ToValue for ProviderProperties {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// A list of `MatchingKeys` . The `MatchingKeys` must have been defined in the `SchemaMapping` . Two records are considered to match according to this rule if all of the `MatchingKeys` match.
-    ///
-    /// Items 1 to 15.
     pub matching_keys: List<Str>,
     /// `RuleName`: a string, required.
-    ///
-    /// A name for the matching rule.
-    ///
-    /// Pattern `^[a-zA-Z_0-9- \t]*$`; length 0 to 255.
     pub rule_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchingKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(255),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(15),
-            }),
-        ),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MatchingKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(15) })),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["RuleName", "MatchingKeys"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -273,6 +187,7 @@ pub struct Rule {
     pub rule_name: Str,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -283,20 +198,9 @@ impl Rule {
     }
 
     /// `MatchingKeys`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.matching_keys = value.into();
-        self
-    }
-
+    pub fn matching_keys(mut self, value: impl Into<List<Str>>) -> Self { self.matching_keys = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -314,44 +218,20 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`, `AWS::EntityResolution::MatchingWorkflow`, `AWS::EntityResolution::SchemaMapping`.
@@ -369,6 +249,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -379,20 +260,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,33 +14,20 @@ pub use super::shared::{TagsEntry, TagsEntryRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiscovererRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The ARN of the event bus.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Discoverer: ObjRule = ObjRule {
     properties: &[
         ("CrossAccount", Shape::Bool),
         ("Description", Shape::STR),
         ("SourceArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
     required: &["SourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EventSchemas::Discoverer` resource.
@@ -78,6 +65,7 @@ pub struct Discoverer {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Discoverer {
     /// The CloudFormation type name, `AWS::EventSchemas::Discoverer`.
     pub const TYPE_NAME: &'static str = "AWS::EventSchemas::Discoverer";
@@ -93,15 +81,7 @@ impl Discoverer {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["DiscovererArn", "DiscovererId", "State"],
-        attributes: &[
-            "CrossAccount",
-            "Description",
-            "DiscovererArn",
-            "DiscovererId",
-            "SourceArn",
-            "State",
-            "Tags",
-        ],
+        attributes: &["CrossAccount", "Description", "DiscovererArn", "DiscovererId", "SourceArn", "State", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -117,36 +97,13 @@ impl Discoverer {
     }
 
     /// `CrossAccount`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cross_account(mut self, value: impl Into<Bool>) -> Self {
-        self.cross_account = Some(value.into());
-        self
-    }
-
+    pub fn cross_account(mut self, value: impl Into<Bool>) -> Self { self.cross_account = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Discoverer {

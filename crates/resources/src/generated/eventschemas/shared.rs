@@ -12,23 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
     /// `Key`: a string, required.
-    ///
-    /// The key of a key-value pair.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of a key-value pair.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagsEntry` property type, shared by `AWS::EventSchemas::Discoverer`, `AWS::EventSchemas::Registry`, `AWS::EventSchemas::Schema`.
@@ -48,6 +45,7 @@ pub struct TagsEntry {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
     pub fn new(required: TagsEntryRequired) -> Self {
@@ -58,20 +56,9 @@ impl TagsEntry {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagsEntry {}

@@ -19,97 +19,28 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^([1-9][0-9]*)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorRequired {
     /// `DetectorId`: a string, required.
-    ///
-    /// The name of the detector.
-    ///
-    /// Pattern `^[0-9a-z_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub detector_id: Str,
     /// `EventType`: an [`EventType`] object, required.
-    ///
-    /// The event type associated with this detector.
     pub event_type: Obj<EventType>,
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The rules to include in the detector version.
-    ///
-    /// Items at least 1.
     pub rules: List<Rule>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Detector: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssociatedModels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Model),
-                min_items: None,
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorVersionStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DRAFT", "ACTIVE"],
-                format: None,
-            }),
-        ),
+        ("AssociatedModels", Shape::List(&ListRule { items: Shape::Object(&RULE_Model), min_items: None, max_items: Some(10) })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DetectorVersionStatus", Shape::Str(&StrRule { allowed: &["DRAFT", "ACTIVE"], ..StrRule::ANY })),
         ("EventType", Shape::Object(&RULE_EventType)),
-        (
-            "RuleExecutionMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST_MATCHED", "ALL_MATCHED"],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("RuleExecutionMode", Shape::Str(&StrRule { allowed: &["FIRST_MATCHED", "ALL_MATCHED"], ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: Some(1), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DetectorId", "EventType", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::Detector` resource.
@@ -181,6 +112,7 @@ pub struct Detector {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Detector {
     /// The CloudFormation type name, `AWS::FraudDetector::Detector`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Detector";
@@ -195,41 +127,8 @@ impl Detector {
         create_only: &["DetectorId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "DetectorVersionId",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "Rules/*/RuleVersion",
-            "Rules/*/Arn",
-            "Rules/*/CreatedTime",
-            "Rules/*/LastUpdatedTime",
-            "Rules/*/Outcomes/*/Arn",
-            "Rules/*/Outcomes/*/CreatedTime",
-            "Rules/*/Outcomes/*/LastUpdatedTime",
-            "EventType/Arn",
-            "EventType/CreatedTime",
-            "EventType/LastUpdatedTime",
-            "EventType/EventVariables/*/Arn",
-            "EventType/EventVariables/*/CreatedTime",
-            "EventType/EventVariables/*/LastUpdatedTime",
-            "EventType/Labels/*/Arn",
-            "EventType/Labels/*/CreatedTime",
-            "EventType/Labels/*/LastUpdatedTime",
-            "EventType/EntityTypes/*/Arn",
-            "EventType/EntityTypes/*/CreatedTime",
-            "EventType/EntityTypes/*/LastUpdatedTime",
-            "AssociatedModels/*/Arn",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "DetectorVersionId",
-            "EventType.Arn",
-            "EventType.CreatedTime",
-            "EventType.LastUpdatedTime",
-            "LastUpdatedTime",
-        ],
+        read_only: &["Arn", "DetectorVersionId", "CreatedTime", "LastUpdatedTime", "Rules/*/RuleVersion", "Rules/*/Arn", "Rules/*/CreatedTime", "Rules/*/LastUpdatedTime", "Rules/*/Outcomes/*/Arn", "Rules/*/Outcomes/*/CreatedTime", "Rules/*/Outcomes/*/LastUpdatedTime", "EventType/Arn", "EventType/CreatedTime", "EventType/LastUpdatedTime", "EventType/EventVariables/*/Arn", "EventType/EventVariables/*/CreatedTime", "EventType/EventVariables/*/LastUpdatedTime", "EventType/Labels/*/Arn", "EventType/Labels/*/CreatedTime", "EventType/Labels/*/LastUpdatedTime", "EventType/EntityTypes/*/Arn", "EventType/EntityTypes/*/CreatedTime", "EventType/EntityTypes/*/LastUpdatedTime", "AssociatedModels/*/Arn"],
+        attributes: &["Arn", "CreatedTime", "DetectorVersionId", "EventType.Arn", "EventType.CreatedTime", "EventType.LastUpdatedTime", "LastUpdatedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -249,68 +148,21 @@ impl Detector {
     }
 
     /// `AssociatedModels`: a list of [`Model`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn associated_models(mut self, value: impl Into<List<Model>>) -> Self {
-        self.associated_models = Some(value.into());
-        self
-    }
-
+    pub fn associated_models(mut self, value: impl Into<List<Model>>) -> Self { self.associated_models = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `DetectorVersionStatus`: a [`DetectorVersionStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_version_status(mut self, value: impl Into<DetectorVersionStatus>) -> Self {
-        self.detector_version_status = Some(value.into());
-        self
-    }
-
+    pub fn detector_version_status(mut self, value: impl Into<DetectorVersionStatus>) -> Self { self.detector_version_status = Some(value.into()); self }
     /// `EventType`: an [`EventType`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Obj<EventType>>) -> Self {
-        self.event_type = value.into();
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Obj<EventType>>) -> Self { self.event_type = value.into(); self }
     /// `RuleExecutionMode`: a [`RuleExecutionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_execution_mode(mut self, value: impl Into<RuleExecutionMode>) -> Self {
-        self.rule_execution_mode = Some(value.into());
-        self
-    }
-
+    pub fn rule_execution_mode(mut self, value: impl Into<RuleExecutionMode>) -> Self { self.rule_execution_mode = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Detector {
@@ -402,71 +254,22 @@ impl DetectorAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventType: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityTypes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EntityType),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "EventVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventVariable),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None })),
+        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None })),
         ("Inline", Shape::Bool),
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None })),
         ("LastUpdatedTime", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventType` property type of `AWS::FraudDetector::Detector`.
@@ -534,6 +337,7 @@ pub struct EventType {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventType {
     /// A `EventType` with no property set (none is required).
     pub fn new() -> Self {
@@ -541,84 +345,25 @@ impl EventType {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntityTypes`: a list of [`EntityType`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self {
-        self.entity_types = Some(value.into());
-        self
-    }
-
+    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self { self.entity_types = Some(value.into()); self }
     /// `EventVariables`: a list of [`EventVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self {
-        self.event_variables = Some(value.into());
-        self
-    }
-
+    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self { self.event_variables = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `Labels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.labels = Some(value.into());
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for EventType {}
@@ -640,14 +385,13 @@ impl ToValue for EventType {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Model: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Model` property type of `AWS::FraudDetector::Detector`.
@@ -663,6 +407,7 @@ pub struct Model {
     pub arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Model {
     /// A `Model` with no property set (none is required).
     pub fn new() -> Self {
@@ -670,12 +415,7 @@ impl Model {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
 }
 
 impl PropertyType for Model {}
@@ -686,38 +426,19 @@ impl ToValue for Model {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Outcome: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Inline", Shape::Bool),
         ("LastUpdatedTime", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Outcome` property type of `AWS::FraudDetector::Detector`.
@@ -765,6 +486,7 @@ pub struct Outcome {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Outcome {
     /// A `Outcome` with no property set (none is required).
     pub fn new() -> Self {
@@ -772,60 +494,19 @@ impl Outcome {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Outcome {}
@@ -844,85 +525,23 @@ impl ToValue for Outcome {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Expression", Shape::STR),
-        (
-            "Language",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DETECTORPL"],
-                format: None,
-            }),
-        ),
+        ("Language", Shape::Str(&StrRule { allowed: &["DETECTORPL"], ..StrRule::ANY })),
         ("LastUpdatedTime", Shape::STR),
-        (
-            "Outcomes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Outcome),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "RuleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Outcomes", Shape::List(&ListRule { items: Shape::Object(&RULE_Outcome), min_items: Some(1), max_items: None })),
+        ("RuleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RuleVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::FraudDetector::Detector`.
@@ -994,6 +613,7 @@ pub struct Rule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with no property set (none is required).
     pub fn new() -> Self {
@@ -1001,92 +621,27 @@ impl Rule {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DetectorId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = Some(value.into());
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = Some(value.into()); self }
     /// `Expression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expression(mut self, value: impl Into<Str>) -> Self {
-        self.expression = Some(value.into());
-        self
-    }
-
+    pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = Some(value.into()); self }
     /// `Language`: a [`Language`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Language>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Language>) -> Self { self.language = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Outcomes`: a list of [`Outcome`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn outcomes(mut self, value: impl Into<List<Outcome>>) -> Self {
-        self.outcomes = Some(value.into());
-        self
-    }
-
+    pub fn outcomes(mut self, value: impl Into<List<Outcome>>) -> Self { self.outcomes = Some(value.into()); self }
     /// `RuleId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_id(mut self, value: impl Into<Str>) -> Self {
-        self.rule_id = Some(value.into());
-        self
-    }
-
+    pub fn rule_id(mut self, value: impl Into<Str>) -> Self { self.rule_id = Some(value.into()); self }
     /// `RuleVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_version(mut self, value: impl Into<Str>) -> Self {
-        self.rule_version = Some(value.into());
-        self
-    }
-
+    pub fn rule_version(mut self, value: impl Into<Str>) -> Self { self.rule_version = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}

@@ -18,94 +18,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventTypeRequired {
     /// `EntityTypes`: a list of [`EntityType`] objects, required.
-    ///
-    /// The event type entity types.
-    ///
-    /// Items at least 1.
     pub entity_types: List<EntityType>,
     /// `EventVariables`: a list of [`EventVariable`] objects, required.
-    ///
-    /// The event type event variables.
-    ///
-    /// Items at least 1.
     pub event_variables: List<EventVariable>,
     /// `Labels`: a list of [`Label`] objects, required.
-    ///
-    /// The event type labels.
-    ///
-    /// Items at least 2.
     pub labels: List<Label>,
     /// `Name`: a string, required.
-    ///
-    /// The event type name.
-    ///
-    /// Pattern : `^[0-9a-z_-]+$`
-    ///
-    /// Pattern `^[0-9a-z_-]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventType: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EntityTypes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EntityType),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "EventVariables",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EventVariable),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Labels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: Some(2),
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("EntityTypes", Shape::List(&ListRule { items: Shape::Object(&RULE_EntityType), min_items: Some(1), max_items: None })),
+        ("EventVariables", Shape::List(&ListRule { items: Shape::Object(&RULE_EventVariable), min_items: Some(1), max_items: None })),
+        ("Labels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: Some(2), max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["EntityTypes", "EventVariables", "Labels", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::EventType` resource.
@@ -163,6 +97,7 @@ pub struct EventType {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventType {
     /// The CloudFormation type name, `AWS::FraudDetector::EventType`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::EventType";
@@ -177,20 +112,7 @@ impl EventType {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedTime",
-            "LastUpdatedTime",
-            "EventVariables/*/Arn",
-            "EventVariables/*/CreatedTime",
-            "EventVariables/*/LastUpdatedTime",
-            "Labels/*/Arn",
-            "Labels/*/CreatedTime",
-            "Labels/*/LastUpdatedTime",
-            "EntityTypes/*/Arn",
-            "EntityTypes/*/CreatedTime",
-            "EntityTypes/*/LastUpdatedTime",
-        ],
+        read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "EventVariables/*/Arn", "EventVariables/*/CreatedTime", "EventVariables/*/LastUpdatedTime", "Labels/*/Arn", "Labels/*/CreatedTime", "Labels/*/LastUpdatedTime", "EntityTypes/*/Arn", "EntityTypes/*/CreatedTime", "EntityTypes/*/LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -209,52 +131,17 @@ impl EventType {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntityTypes`: a list of [`EntityType`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self {
-        self.entity_types = value.into();
-        self
-    }
-
+    pub fn entity_types(mut self, value: impl Into<List<EntityType>>) -> Self { self.entity_types = value.into(); self }
     /// `EventVariables`: a list of [`EventVariable`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self {
-        self.event_variables = value.into();
-        self
-    }
-
+    pub fn event_variables(mut self, value: impl Into<List<EventVariable>>) -> Self { self.event_variables = value.into(); self }
     /// `Labels`: a list of [`Label`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.labels = value.into();
-        self
-    }
-
+    pub fn labels(mut self, value: impl Into<List<Label>>) -> Self { self.labels = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventType {

@@ -18,74 +18,21 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[A-Z_]{1,64}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CfnListRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the list.
-    ///
-    /// Pattern `^[0-9a-z_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CfnList: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Elements",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100000),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Elements", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100000) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::List` resource.
@@ -137,6 +84,7 @@ pub struct CfnList {
     pub variable_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CfnList {
     /// The CloudFormation type name, `AWS::FraudDetector::List`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::List";
@@ -169,44 +117,15 @@ impl CfnList {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Elements`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elements(mut self, value: impl Into<List<Str>>) -> Self {
-        self.elements = Some(value.into());
-        self
-    }
-
+    pub fn elements(mut self, value: impl Into<List<Str>>) -> Self { self.elements = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariableType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<Str>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
+    pub fn variable_type(mut self, value: impl Into<Str>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
 impl Resource for CfnList {

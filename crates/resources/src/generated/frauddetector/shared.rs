@@ -10,38 +10,19 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_EntityType: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Inline", Shape::Bool),
         ("LastUpdatedTime", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EntityType` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
@@ -89,6 +70,7 @@ pub struct EntityType {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EntityType {
     /// A `EntityType` with no property set (none is required).
     pub fn new() -> Self {
@@ -96,60 +78,19 @@ impl EntityType {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for EntityType {}
@@ -168,103 +109,23 @@ impl ToValue for EntityType {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventVariable: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "DataSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENT"],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                format: None,
-            }),
-        ),
+        ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT"], ..StrRule::ANY })),
+        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
         ("DefaultValue", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Inline", Shape::Bool),
         ("LastUpdatedTime", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTH_CODE",
-                    "AVS",
-                    "BILLING_ADDRESS_L1",
-                    "BILLING_ADDRESS_L2",
-                    "BILLING_CITY",
-                    "BILLING_COUNTRY",
-                    "BILLING_NAME",
-                    "BILLING_PHONE",
-                    "BILLING_STATE",
-                    "BILLING_ZIP",
-                    "CARD_BIN",
-                    "CATEGORICAL",
-                    "CURRENCY_CODE",
-                    "EMAIL_ADDRESS",
-                    "FINGERPRINT",
-                    "FRAUD_LABEL",
-                    "FREE_FORM_TEXT",
-                    "IP_ADDRESS",
-                    "NUMERIC",
-                    "ORDER_ID",
-                    "PAYMENT_TYPE",
-                    "PHONE_NUMBER",
-                    "PRICE",
-                    "PRODUCT_CATEGORY",
-                    "SHIPPING_ADDRESS_L1",
-                    "SHIPPING_ADDRESS_L2",
-                    "SHIPPING_CITY",
-                    "SHIPPING_COUNTRY",
-                    "SHIPPING_NAME",
-                    "SHIPPING_PHONE",
-                    "SHIPPING_STATE",
-                    "SHIPPING_ZIP",
-                    "USERAGENT",
-                ],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventVariable` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
@@ -334,6 +195,7 @@ pub struct EventVariable {
     pub variable_type: Option<VariableType>,
 }
 
+#[rustfmt::skip]
 impl EventVariable {
     /// A `EventVariable` with no property set (none is required).
     pub fn new() -> Self {
@@ -341,92 +203,27 @@ impl EventVariable {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `DataSource`: a [`DataSource`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self {
-        self.data_source = Some(value.into());
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self { self.data_source = Some(value.into()); self }
     /// `DataType`: a [`DataType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = Some(value.into()); self }
     /// `DefaultValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = Some(value.into());
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariableType`: a [`VariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
+    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
 impl PropertyType for EventVariable {}
@@ -449,38 +246,19 @@ impl ToValue for EventVariable {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("CreatedTime", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
         ("Inline", Shape::Bool),
         ("LastUpdatedTime", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Label` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
@@ -528,6 +306,7 @@ pub struct Label {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Label {
     /// A `Label` with no property set (none is required).
     pub fn new() -> Self {
@@ -535,60 +314,19 @@ impl Label {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `CreatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn created_time(mut self, value: impl Into<Str>) -> Self {
-        self.created_time = Some(value.into());
-        self
-    }
-
+    pub fn created_time(mut self, value: impl Into<Str>) -> Self { self.created_time = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Inline`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inline(mut self, value: impl Into<Bool>) -> Self {
-        self.inline = Some(value.into());
-        self
-    }
-
+    pub fn inline(mut self, value: impl Into<Bool>) -> Self { self.inline = Some(value.into()); self }
     /// `LastUpdatedTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_updated_time = Some(value.into());
-        self
-    }
-
+    pub fn last_updated_time(mut self, value: impl Into<Str>) -> Self { self.last_updated_time = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for Label {}
@@ -611,44 +349,20 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EntityType`, `AWS::FraudDetector::EventType`, `AWS::FraudDetector::Label`, `AWS::FraudDetector::List`, `AWS::FraudDetector::Outcome`, `AWS::FraudDetector::Variable`.
@@ -666,6 +380,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -676,20 +391,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

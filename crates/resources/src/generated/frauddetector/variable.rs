@@ -16,135 +16,29 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z_][a-z0-9_]{0,99}?$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariableRequired {
     /// `DataSource`: a [`DataSource`] value, required.
-    ///
-    /// The data source of the variable.
-    ///
-    /// Valid values: `EVENT | EXTERNAL_MODEL_SCORE`
-    ///
-    /// When defining a variable within a detector, you can only use the `EVENT` value for DataSource when the *Inline* property is set to true. If the *Inline* property is set false, you can use either `EVENT` or `MODEL_SCORE` for DataSource.
     pub data_source: DataSource,
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The data type of the variable.
-    ///
-    /// Valid data types: `STRING | INTEGER | BOOLEAN | FLOAT`
     pub data_type: DataType,
     /// `DefaultValue`: a string, required.
-    ///
-    /// The default value of the variable.
     pub default_value: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the variable.
-    ///
-    /// Pattern: `^[0-9a-z_-]+$`
-    ///
-    /// Pattern `^[a-z_][a-z0-9_]{0,99}?$`; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Variable: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"],
-                format: None,
-            }),
-        ),
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"],
-                format: None,
-            }),
-        ),
+        ("DataSource", Shape::Str(&StrRule { allowed: &["EVENT", "EXTERNAL_MODEL_SCORE"], ..StrRule::ANY })),
+        ("DataType", Shape::Str(&StrRule { allowed: &["STRING", "INTEGER", "FLOAT", "BOOLEAN"], ..StrRule::ANY })),
         ("DefaultValue", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VariableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AUTH_CODE",
-                    "AVS",
-                    "BILLING_ADDRESS_L1",
-                    "BILLING_ADDRESS_L2",
-                    "BILLING_CITY",
-                    "BILLING_COUNTRY",
-                    "BILLING_NAME",
-                    "BILLING_PHONE",
-                    "BILLING_STATE",
-                    "BILLING_ZIP",
-                    "CARD_BIN",
-                    "CATEGORICAL",
-                    "CURRENCY_CODE",
-                    "EMAIL_ADDRESS",
-                    "FINGERPRINT",
-                    "FRAUD_LABEL",
-                    "FREE_FORM_TEXT",
-                    "IP_ADDRESS",
-                    "NUMERIC",
-                    "ORDER_ID",
-                    "PAYMENT_TYPE",
-                    "PHONE_NUMBER",
-                    "PRICE",
-                    "PRODUCT_CATEGORY",
-                    "SHIPPING_ADDRESS_L1",
-                    "SHIPPING_ADDRESS_L2",
-                    "SHIPPING_CITY",
-                    "SHIPPING_COUNTRY",
-                    "SHIPPING_NAME",
-                    "SHIPPING_PHONE",
-                    "SHIPPING_STATE",
-                    "SHIPPING_ZIP",
-                    "USERAGENT",
-                ],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("VariableType", Shape::Str(&StrRule { allowed: &["AUTH_CODE", "AVS", "BILLING_ADDRESS_L1", "BILLING_ADDRESS_L2", "BILLING_CITY", "BILLING_COUNTRY", "BILLING_NAME", "BILLING_PHONE", "BILLING_STATE", "BILLING_ZIP", "CARD_BIN", "CATEGORICAL", "CURRENCY_CODE", "EMAIL_ADDRESS", "FINGERPRINT", "FRAUD_LABEL", "FREE_FORM_TEXT", "IP_ADDRESS", "NUMERIC", "ORDER_ID", "PAYMENT_TYPE", "PHONE_NUMBER", "PRICE", "PRODUCT_CATEGORY", "SHIPPING_ADDRESS_L1", "SHIPPING_ADDRESS_L2", "SHIPPING_CITY", "SHIPPING_COUNTRY", "SHIPPING_NAME", "SHIPPING_PHONE", "SHIPPING_STATE", "SHIPPING_ZIP", "USERAGENT"], ..StrRule::ANY })),
     ],
     required: &["DataType", "DataSource", "DefaultValue", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FraudDetector::Variable` resource.
@@ -208,6 +102,7 @@ pub struct Variable {
     pub variable_type: Option<VariableType>,
 }
 
+#[rustfmt::skip]
 impl Variable {
     /// The CloudFormation type name, `AWS::FraudDetector::Variable`.
     pub const TYPE_NAME: &'static str = "AWS::FraudDetector::Variable";
@@ -242,60 +137,19 @@ impl Variable {
     }
 
     /// `DataSource`: a [`DataSource`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self {
-        self.data_source = value.into();
-        self
-    }
-
+    pub fn data_source(mut self, value: impl Into<DataSource>) -> Self { self.data_source = value.into(); self }
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = value.into();
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `DefaultValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_value(mut self, value: impl Into<Str>) -> Self {
-        self.default_value = value.into();
-        self
-    }
-
+    pub fn default_value(mut self, value: impl Into<Str>) -> Self { self.default_value = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VariableType`: a [`VariableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self {
-        self.variable_type = Some(value.into());
-        self
-    }
+    pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
 impl Resource for Variable {

@@ -14,90 +14,32 @@ pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequire
 #[derive(Clone, Debug, PartialEq)]
 pub struct FileSystemRequired {
     /// `FileSystemType`: a string, required.
-    ///
-    /// The type of Amazon FSx file system, which can be `LUSTRE` , `WINDOWS` , `ONTAP` , or `OPENZFS` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub file_system_type: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// Specifies the IDs of the subnets that the file system will be accessible from. For Windows and ONTAP `MULTI_AZ_1` deployment types,provide exactly two subnet IDs, one for the preferred file server and one for the standby file server. You specify one of these subnets as the preferred subnet using the `WindowsConfiguration > PreferredSubnetID` or `OntapConfiguration > PreferredSubnetID` properties. For more information about Multi-AZ file system configuration, see \[Availability and durability: Single-AZ and Multi-AZ file systems\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/high-availability-multiAZ.html>) in the *Amazon FSx for Windows User Guide* and \[Availability and durability\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-multiAZ.html>) in the *Amazon FSx for ONTAP User Guide* .
-    ///
-    /// For Windows `SINGLE_AZ_1` and `SINGLE_AZ_2` and all Lustre deployment types, provide exactly one subnet ID. The file server is launched in that subnet's Availability Zone.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FileSystem: ObjRule = ObjRule {
     properties: &[
         ("BackupId", Shape::STR),
         ("FileSystemType", Shape::STR),
         ("FileSystemTypeVersion", Shape::STR),
         ("KmsKeyId", Shape::STR),
-        (
-            "LustreConfiguration",
-            Shape::Object(&RULE_LustreConfiguration),
-        ),
+        ("LustreConfiguration", Shape::Object(&RULE_LustreConfiguration)),
         ("NetworkType", Shape::STR),
-        (
-            "OntapConfiguration",
-            Shape::Object(&RULE_OntapConfiguration),
-        ),
-        (
-            "OpenZFSConfiguration",
-            Shape::Object(&RULE_OpenZfsConfiguration),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StorageCapacity",
-            Shape::Int(&NumRule {
-                min: Some(32.0),
-                max: Some(65536.0),
-                allowed: &[],
-            }),
-        ),
+        ("OntapConfiguration", Shape::Object(&RULE_OntapConfiguration)),
+        ("OpenZFSConfiguration", Shape::Object(&RULE_OpenZfsConfiguration)),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("StorageCapacity", Shape::Int(&NumRule { min: Some(32.0), max: Some(65536.0), ..NumRule::ANY })),
         ("StorageType", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "WindowsConfiguration",
-            Shape::Object(&RULE_WindowsConfiguration),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("WindowsConfiguration", Shape::Object(&RULE_WindowsConfiguration)),
     ],
     required: &["FileSystemType", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::FileSystem` resource.
@@ -240,6 +182,7 @@ pub struct FileSystem {
     pub windows_configuration: Option<Obj<WindowsConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl FileSystem {
     /// The CloudFormation type name, `AWS::FSx::FileSystem`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::FileSystem";
@@ -251,29 +194,11 @@ impl FileSystem {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-fsx-filesystem.html",
         primary_identifier: &["Id"],
         required: &["FileSystemType", "SubnetIds"],
-        create_only: &[
-            "KmsKeyId",
-            "SecurityGroupIds",
-            "FileSystemType",
-            "SubnetIds",
-            "BackupId",
-        ],
+        create_only: &["KmsKeyId", "SecurityGroupIds", "FileSystemType", "SubnetIds", "BackupId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ResourceARN",
-            "Id",
-            "LustreMountName",
-            "RootVolumeId",
-            "DNSName",
-        ],
-        attributes: &[
-            "DNSName",
-            "Id",
-            "LustreMountName",
-            "ResourceARN",
-            "RootVolumeId",
-        ],
+        read_only: &["ResourceARN", "Id", "LustreMountName", "RootVolumeId", "DNSName"],
+        attributes: &["DNSName", "Id", "LustreMountName", "ResourceARN", "RootVolumeId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -299,116 +224,33 @@ impl FileSystem {
     }
 
     /// `BackupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn backup_id(mut self, value: impl Into<Str>) -> Self {
-        self.backup_id = Some(value.into());
-        self
-    }
-
+    pub fn backup_id(mut self, value: impl Into<Str>) -> Self { self.backup_id = Some(value.into()); self }
     /// `FileSystemType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_type(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_type = value.into();
-        self
-    }
-
+    pub fn file_system_type(mut self, value: impl Into<Str>) -> Self { self.file_system_type = value.into(); self }
     /// `FileSystemTypeVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_type_version(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_type_version = Some(value.into());
-        self
-    }
-
+    pub fn file_system_type_version(mut self, value: impl Into<Str>) -> Self { self.file_system_type_version = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LustreConfiguration`: a [`LustreConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lustre_configuration(mut self, value: impl Into<Obj<LustreConfiguration>>) -> Self {
-        self.lustre_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lustre_configuration(mut self, value: impl Into<Obj<LustreConfiguration>>) -> Self { self.lustre_configuration = Some(value.into()); self }
     /// `NetworkType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<Str>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<Str>) -> Self { self.network_type = Some(value.into()); self }
     /// `OntapConfiguration`: an [`OntapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self {
-        self.ontap_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ontap_configuration(mut self, value: impl Into<Obj<OntapConfiguration>>) -> Self { self.ontap_configuration = Some(value.into()); self }
     /// `OpenZFSConfiguration`: an [`OpenZfsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self {
-        self.open_zfs_configuration = Some(value.into());
-        self
-    }
-
+    pub fn open_zfs_configuration(mut self, value: impl Into<Obj<OpenZfsConfiguration>>) -> Self { self.open_zfs_configuration = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `StorageCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity(mut self, value: impl Into<Int>) -> Self { self.storage_capacity = Some(value.into()); self }
     /// `StorageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_type(mut self, value: impl Into<Str>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<Str>) -> Self { self.storage_type = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WindowsConfiguration`: a [`WindowsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn windows_configuration(mut self, value: impl Into<Obj<WindowsConfiguration>>) -> Self {
-        self.windows_configuration = Some(value.into());
-        self
-    }
+    pub fn windows_configuration(mut self, value: impl Into<Obj<WindowsConfiguration>>) -> Self { self.windows_configuration = Some(value.into()); self }
 }
 
 impl Resource for FileSystem {
@@ -504,25 +346,12 @@ impl FileSystemAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AuditLogConfigurationRequired {
     /// `FileAccessAuditLogLevel`: a string, required.
-    ///
-    /// Sets which attempt type is logged by Amazon FSx for file and folder accesses.
-    ///
-    /// - `SUCCESS_ONLY` - only successful attempts to access files or folders are logged.
-    /// - `FAILURE_ONLY` - only failed attempts to access files or folders are logged.
-    /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access files or folders are logged.
-    /// - `DISABLED` - access auditing of files and folders is turned off.
     pub file_access_audit_log_level: Str,
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    ///
-    /// Sets which attempt type is logged by Amazon FSx for file share accesses.
-    ///
-    /// - `SUCCESS_ONLY` - only successful attempts to access file shares are logged.
-    /// - `FAILURE_ONLY` - only failed attempts to access file shares are logged.
-    /// - `SUCCESS_AND_FAILURE` - both successful attempts and failed attempts to access file shares are logged.
-    /// - `DISABLED` - access auditing of file shares is turned off.
     pub file_share_access_audit_log_level: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AuditLogDestination", Shape::STR),
@@ -530,11 +359,8 @@ pub(crate) static RULE_AuditLogConfiguration: ObjRule = ObjRule {
         ("FileShareAccessAuditLogLevel", Shape::STR),
     ],
     required: &["FileAccessAuditLogLevel", "FileShareAccessAuditLogLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AuditLogConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -572,6 +398,7 @@ pub struct AuditLogConfiguration {
     pub file_share_access_audit_log_level: Str,
 }
 
+#[rustfmt::skip]
 impl AuditLogConfiguration {
     /// A `AuditLogConfiguration` with its required properties, named in a [`AuditLogConfigurationRequired`].
     pub fn new(required: AuditLogConfigurationRequired) -> Self {
@@ -583,28 +410,11 @@ impl AuditLogConfiguration {
     }
 
     /// `AuditLogDestination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.audit_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn audit_log_destination(mut self, value: impl Into<Str>) -> Self { self.audit_log_destination = Some(value.into()); self }
     /// `FileAccessAuditLogLevel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_access_audit_log_level(mut self, value: impl Into<Str>) -> Self {
-        self.file_access_audit_log_level = value.into();
-        self
-    }
-
+    pub fn file_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_access_audit_log_level = value.into(); self }
     /// `FileShareAccessAuditLogLevel`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_share_access_audit_log_level(mut self, value: impl Into<Str>) -> Self {
-        self.file_share_access_audit_log_level = value.into();
-        self
-    }
+    pub fn file_share_access_audit_log_level(mut self, value: impl Into<Str>) -> Self { self.file_share_access_audit_log_level = value.into(); self }
 }
 
 impl PropertyType for AuditLogConfiguration {}
@@ -622,24 +432,14 @@ impl ToValue for AuditLogConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClientConfigurations: ObjRule = ObjRule {
     properties: &[
         ("Clients", Shape::STR),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientConfigurations` property type of `AWS::FSx::FileSystem`.
@@ -662,6 +462,7 @@ pub struct ClientConfigurations {
     pub options: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ClientConfigurations {
     /// A `ClientConfigurations` with no property set (none is required).
     pub fn new() -> Self {
@@ -669,20 +470,9 @@ impl ClientConfigurations {
     }
 
     /// `Clients`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clients(mut self, value: impl Into<Str>) -> Self {
-        self.clients = Some(value.into());
-        self
-    }
-
+    pub fn clients(mut self, value: impl Into<Str>) -> Self { self.clients = Some(value.into()); self }
     /// `Options`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
 }
 
 impl PropertyType for ClientConfigurations {}
@@ -696,14 +486,14 @@ impl ToValue for ClientConfigurations {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[("SizeGiB", Shape::INT), ("SizingMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SizeGiB", Shape::INT),
+        ("SizingMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -727,6 +517,7 @@ pub struct DataReadCacheConfiguration {
     pub sizing_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataReadCacheConfiguration {
     /// A `DataReadCacheConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,20 +525,9 @@ impl DataReadCacheConfiguration {
     }
 
     /// `SizeGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
     /// `SizingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.sizing_mode = Some(value.into());
-        self
-    }
+    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
 }
 
 impl PropertyType for DataReadCacheConfiguration {}
@@ -761,14 +541,14 @@ impl ToValue for DataReadCacheConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DiskIopsConfiguration: ObjRule = ObjRule {
-    properties: &[("Iops", Shape::INT), ("Mode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Iops", Shape::INT),
+        ("Mode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DiskIopsConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -792,6 +572,7 @@ pub struct DiskIopsConfiguration {
     pub mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DiskIopsConfiguration {
     /// A `DiskIopsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -799,20 +580,9 @@ impl DiskIopsConfiguration {
     }
 
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for DiskIopsConfiguration {}
@@ -833,17 +603,15 @@ pub struct FsrmConfigurationRequired {
     pub fsrm_service_enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FsrmConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EventLogDestination", Shape::STR),
         ("FsrmServiceEnabled", Shape::Bool),
     ],
     required: &["FsrmServiceEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FsrmConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -857,6 +625,7 @@ pub struct FsrmConfiguration {
     pub fsrm_service_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl FsrmConfiguration {
     /// A `FsrmConfiguration` with its required properties, named in a [`FsrmConfigurationRequired`].
     pub fn new(required: FsrmConfigurationRequired) -> Self {
@@ -867,16 +636,9 @@ impl FsrmConfiguration {
     }
 
     /// `EventLogDestination`: a string.
-    pub fn event_log_destination(mut self, value: impl Into<Str>) -> Self {
-        self.event_log_destination = Some(value.into());
-        self
-    }
-
+    pub fn event_log_destination(mut self, value: impl Into<Str>) -> Self { self.event_log_destination = Some(value.into()); self }
     /// `FsrmServiceEnabled`: a boolean, required.
-    pub fn fsrm_service_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.fsrm_service_enabled = value.into();
-        self
-    }
+    pub fn fsrm_service_enabled(mut self, value: impl Into<Bool>) -> Self { self.fsrm_service_enabled = value.into(); self }
 }
 
 impl PropertyType for FsrmConfiguration {}
@@ -890,6 +652,7 @@ impl ToValue for FsrmConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutoImportPolicy", Shape::STR),
@@ -897,30 +660,20 @@ pub(crate) static RULE_LustreConfiguration: ObjRule = ObjRule {
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DataCompressionType", Shape::STR),
-        (
-            "DataReadCacheConfiguration",
-            Shape::Object(&RULE_DataReadCacheConfiguration),
-        ),
+        ("DataReadCacheConfiguration", Shape::Object(&RULE_DataReadCacheConfiguration)),
         ("DeploymentType", Shape::STR),
         ("DriveCacheType", Shape::STR),
         ("EfaEnabled", Shape::Bool),
         ("ExportPath", Shape::STR),
         ("ImportPath", Shape::STR),
         ("ImportedFileChunkSize", Shape::INT),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
         ("PerUnitStorageThroughput", Shape::INT),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LustreConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1046,6 +799,7 @@ pub struct LustreConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LustreConfiguration {
     /// A `LustreConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1053,135 +807,37 @@ impl LustreConfiguration {
     }
 
     /// `AutoImportPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_import_policy(mut self, value: impl Into<Str>) -> Self {
-        self.auto_import_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_import_policy(mut self, value: impl Into<Str>) -> Self { self.auto_import_policy = Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
     /// `DataReadCacheConfiguration`: a [`DataReadCacheConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_read_cache_configuration(
-        mut self,
-        value: impl Into<Obj<DataReadCacheConfiguration>>,
-    ) -> Self {
-        self.data_read_cache_configuration = Some(value.into());
-        self
-    }
-
+    pub fn data_read_cache_configuration(mut self, value: impl Into<Obj<DataReadCacheConfiguration>>) -> Self { self.data_read_cache_configuration = Some(value.into()); self }
     /// `DeploymentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `DriveCacheType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn drive_cache_type(mut self, value: impl Into<Str>) -> Self {
-        self.drive_cache_type = Some(value.into());
-        self
-    }
-
+    pub fn drive_cache_type(mut self, value: impl Into<Str>) -> Self { self.drive_cache_type = Some(value.into()); self }
     /// `EfaEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efa_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.efa_enabled = Some(value.into());
-        self
-    }
-
+    pub fn efa_enabled(mut self, value: impl Into<Bool>) -> Self { self.efa_enabled = Some(value.into()); self }
     /// `ExportPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_path(mut self, value: impl Into<Str>) -> Self {
-        self.export_path = Some(value.into());
-        self
-    }
-
+    pub fn export_path(mut self, value: impl Into<Str>) -> Self { self.export_path = Some(value.into()); self }
     /// `ImportPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn import_path(mut self, value: impl Into<Str>) -> Self {
-        self.import_path = Some(value.into());
-        self
-    }
-
+    pub fn import_path(mut self, value: impl Into<Str>) -> Self { self.import_path = Some(value.into()); self }
     /// `ImportedFileChunkSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self {
-        self.imported_file_chunk_size = Some(value.into());
-        self
-    }
-
+    pub fn imported_file_chunk_size(mut self, value: impl Into<Int>) -> Self { self.imported_file_chunk_size = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `PerUnitStorageThroughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self {
-        self.per_unit_storage_throughput = Some(value.into());
-        self
-    }
-
+    pub fn per_unit_storage_throughput(mut self, value: impl Into<Int>) -> Self { self.per_unit_storage_throughput = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for LustreConfiguration {}
@@ -1224,14 +880,14 @@ impl ToValue for LustreConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[("Iops", Shape::INT), ("Mode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Iops", Shape::INT),
+        ("Mode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1251,6 +907,7 @@ pub struct MetadataConfiguration {
     pub mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1258,20 +915,9 @@ impl MetadataConfiguration {
     }
 
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataConfiguration {}
@@ -1285,21 +931,13 @@ impl ToValue for MetadataConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NfsExports: ObjRule = ObjRule {
-    properties: &[(
-        "ClientConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ClientConfigurations),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ClientConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ClientConfigurations), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NfsExports` property type of `AWS::FSx::FileSystem`.
@@ -1315,6 +953,7 @@ pub struct NfsExports {
     pub client_configurations: Option<List<ClientConfigurations>>,
 }
 
+#[rustfmt::skip]
 impl NfsExports {
     /// A `NfsExports` with no property set (none is required).
     pub fn new() -> Self {
@@ -1322,12 +961,7 @@ impl NfsExports {
     }
 
     /// `ClientConfigurations`: a list of [`ClientConfigurations`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self {
-        self.client_configurations = Some(value.into());
-        self
-    }
+    pub fn client_configurations(mut self, value: impl Into<List<ClientConfigurations>>) -> Self { self.client_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for NfsExports {}
@@ -1344,50 +978,29 @@ impl ToValue for NfsExports {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OntapConfigurationRequired {
     /// `DeploymentType`: a string, required.
-    ///
-    /// Specifies the FSx for ONTAP file system deployment type to use in creating the file system.
-    ///
-    /// - `MULTI_AZ_1` - A high availability file system configured for Multi-AZ redundancy to tolerate temporary Availability Zone (AZ) unavailability. This is a first-generation FSx for ONTAP file system.
-    /// - `MULTI_AZ_2` - A high availability file system configured for Multi-AZ redundancy to tolerate temporary AZ unavailability. This is a second-generation FSx for ONTAP file system.
-    /// - `SINGLE_AZ_1` - A file system configured for Single-AZ redundancy. This is a first-generation FSx for ONTAP file system.
-    /// - `SINGLE_AZ_2` - A file system configured with multiple high-availability (HA) pairs for Single-AZ redundancy. This is a second-generation FSx for ONTAP file system.
-    ///
-    /// For information about the use cases for Multi-AZ and Single-AZ deployments, refer to \[Choosing a file system deployment type\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/high-availability-AZ.html>) .
     pub deployment_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OntapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
         ("FsxAdminPassword", Shape::STR),
         ("HAPairs", Shape::INT),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ThroughputCapacity", Shape::INT),
         ("ThroughputCapacityPerHAPair", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["DeploymentType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OntapConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1484,6 +1097,7 @@ pub struct OntapConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OntapConfiguration {
     /// A `OntapConfiguration` with its required properties, named in a [`OntapConfigurationRequired`].
     pub fn new(required: OntapConfigurationRequired) -> Self {
@@ -1505,106 +1119,31 @@ impl OntapConfiguration {
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = value.into();
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ip_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ipv6_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
     /// `FsxAdminPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.fsx_admin_password = Some(value.into());
-        self
-    }
-
+    pub fn fsx_admin_password(mut self, value: impl Into<Str>) -> Self { self.fsx_admin_password = Some(value.into()); self }
     /// `HAPairs`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ha_pairs(mut self, value: impl Into<Int>) -> Self {
-        self.ha_pairs = Some(value.into());
-        self
-    }
-
+    pub fn ha_pairs(mut self, value: impl Into<Int>) -> Self { self.ha_pairs = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `ThroughputCapacityPerHAPair`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity_per_ha_pair(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity_per_ha_pair = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity_per_ha_pair(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity_per_ha_pair = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for OntapConfiguration {}
@@ -1648,19 +1187,10 @@ impl ToValue for OntapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenZfsConfigurationRequired {
     /// `DeploymentType`: a string, required.
-    ///
-    /// Specifies the file system deployment type. Valid values are the following:
-    ///
-    /// - `MULTI_AZ_1` - Creates file systems with high availability and durability by replicating your data and supporting failover across multiple Availability Zones in the same AWS Region .
-    /// - `SINGLE_AZ_HA_2` - Creates file systems with high availability and throughput capacities of 160 - 10,240 MB/s using an NVMe L2ARC cache by deploying a primary and standby file system within the same Availability Zone.
-    /// - `SINGLE_AZ_HA_1` - Creates file systems with high availability and throughput capacities of 64 - 4,096 MB/s by deploying a primary and standby file system within the same Availability Zone.
-    /// - `SINGLE_AZ_2` - Creates file systems with throughput capacities of 160 - 10,240 MB/s using an NVMe L2ARC cache that automatically recover within a single Availability Zone.
-    /// - `SINGLE_AZ_1` - Creates file systems with throughput capacities of 64 - 4,096 MBs that automatically recover within a single Availability Zone.
-    ///
-    /// For a list of which AWS Regions each deployment type is available in, see \[Deployment type availability\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/availability-durability.html#available-aws-regions>) . For more information on the differences in performance between deployment types, see \[File system performance\](<https://docs.aws.amazon.com/fsx/latest/OpenZFSGuide/performance.html#zfs-fs-performance>) in the *Amazon FSx for OpenZFS User Guide* .
     pub deployment_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AutomaticBackupRetentionDays", Shape::INT),
@@ -1668,46 +1198,20 @@ pub(crate) static RULE_OpenZfsConfiguration: ObjRule = ObjRule {
         ("CopyTagsToVolumes", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("EndpointIpAddressRange", Shape::STR),
         ("EndpointIpv6AddressRange", Shape::STR),
-        (
-            "Options",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Options", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "ReadCacheConfiguration",
-            Shape::Object(&RULE_ReadCacheConfiguration),
-        ),
-        (
-            "RootVolumeConfiguration",
-            Shape::Object(&RULE_RootVolumeConfiguration),
-        ),
-        (
-            "RouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadCacheConfiguration", Shape::Object(&RULE_ReadCacheConfiguration)),
+        ("RootVolumeConfiguration", Shape::Object(&RULE_RootVolumeConfiguration)),
+        ("RouteTableIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["DeploymentType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenZFSConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -1796,6 +1300,7 @@ pub struct OpenZfsConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OpenZfsConfiguration {
     /// A `OpenZfsConfiguration` with its required properties, named in a [`OpenZfsConfigurationRequired`].
     pub fn new(required: OpenZfsConfigurationRequired) -> Self {
@@ -1819,130 +1324,35 @@ impl OpenZfsConfiguration {
     }
 
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `CopyTagsToVolumes`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_volumes(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_volumes = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_volumes(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_volumes = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = value.into();
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = value.into(); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `EndpointIpAddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ip_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ip_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ip_address_range = Some(value.into()); self }
     /// `EndpointIpv6AddressRange`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_ipv6_address_range = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_ipv6_address_range(mut self, value: impl Into<Str>) -> Self { self.endpoint_ipv6_address_range = Some(value.into()); self }
     /// `Options`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<List<Str>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<List<Str>>) -> Self { self.options = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `ReadCacheConfiguration`: a [`ReadCacheConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_cache_configuration(
-        mut self,
-        value: impl Into<Obj<ReadCacheConfiguration>>,
-    ) -> Self {
-        self.read_cache_configuration = Some(value.into());
-        self
-    }
-
+    pub fn read_cache_configuration(mut self, value: impl Into<Obj<ReadCacheConfiguration>>) -> Self { self.read_cache_configuration = Some(value.into()); self }
     /// `RootVolumeConfiguration`: a [`RootVolumeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_configuration(
-        mut self,
-        value: impl Into<Obj<RootVolumeConfiguration>>,
-    ) -> Self {
-        self.root_volume_configuration = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_configuration(mut self, value: impl Into<Obj<RootVolumeConfiguration>>) -> Self { self.root_volume_configuration = Some(value.into()); self }
     /// `RouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.route_table_ids = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = Some(value.into());
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = Some(value.into()); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for OpenZfsConfiguration {}
@@ -1981,14 +1391,14 @@ impl ToValue for OpenZfsConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReadCacheConfiguration: ObjRule = ObjRule {
-    properties: &[("SizeGiB", Shape::INT), ("SizingMode", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SizeGiB", Shape::INT),
+        ("SizingMode", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReadCacheConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2012,6 +1422,7 @@ pub struct ReadCacheConfiguration {
     pub sizing_mode: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReadCacheConfiguration {
     /// A `ReadCacheConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2019,20 +1430,9 @@ impl ReadCacheConfiguration {
     }
 
     /// `SizeGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.size_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn size_gi_b(mut self, value: impl Into<Int>) -> Self { self.size_gi_b = Some(value.into()); self }
     /// `SizingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self {
-        self.sizing_mode = Some(value.into());
-        self
-    }
+    pub fn sizing_mode(mut self, value: impl Into<Str>) -> Self { self.sizing_mode = Some(value.into()); self }
 }
 
 impl PropertyType for ReadCacheConfiguration {}
@@ -2046,35 +1446,18 @@ impl ToValue for ReadCacheConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RootVolumeConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CopyTagsToSnapshots", Shape::Bool),
         ("DataCompressionType", Shape::STR),
-        (
-            "NfsExports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NfsExports),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NfsExports", Shape::List(&ListRule { items: Shape::Object(&RULE_NfsExports), min_items: None, max_items: None })),
         ("ReadOnly", Shape::Bool),
         ("RecordSizeKiB", Shape::INT),
-        (
-            "UserAndGroupQuotas",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_UserAndGroupQuotas),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("UserAndGroupQuotas", Shape::List(&ListRule { items: Shape::Object(&RULE_UserAndGroupQuotas), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RootVolumeConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2114,6 +1497,7 @@ pub struct RootVolumeConfiguration {
     pub user_and_group_quotas: Option<List<UserAndGroupQuotas>>,
 }
 
+#[rustfmt::skip]
 impl RootVolumeConfiguration {
     /// A `RootVolumeConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2121,52 +1505,17 @@ impl RootVolumeConfiguration {
     }
 
     /// `CopyTagsToSnapshots`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_snapshots = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_snapshots(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_snapshots = Some(value.into()); self }
     /// `DataCompressionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_compression_type = Some(value.into());
-        self
-    }
-
+    pub fn data_compression_type(mut self, value: impl Into<Str>) -> Self { self.data_compression_type = Some(value.into()); self }
     /// `NfsExports`: a list of [`NfsExports`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self {
-        self.nfs_exports = Some(value.into());
-        self
-    }
-
+    pub fn nfs_exports(mut self, value: impl Into<List<NfsExports>>) -> Self { self.nfs_exports = Some(value.into()); self }
     /// `ReadOnly`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn read_only(mut self, value: impl Into<Bool>) -> Self {
-        self.read_only = Some(value.into());
-        self
-    }
-
+    pub fn read_only(mut self, value: impl Into<Bool>) -> Self { self.read_only = Some(value.into()); self }
     /// `RecordSizeKiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self {
-        self.record_size_ki_b = Some(value.into());
-        self
-    }
-
+    pub fn record_size_ki_b(mut self, value: impl Into<Int>) -> Self { self.record_size_ki_b = Some(value.into()); self }
     /// `UserAndGroupQuotas`: a list of [`UserAndGroupQuotas`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self {
-        self.user_and_group_quotas = Some(value.into());
-        self
-    }
+    pub fn user_and_group_quotas(mut self, value: impl Into<List<UserAndGroupQuotas>>) -> Self { self.user_and_group_quotas = Some(value.into()); self }
 }
 
 impl PropertyType for RootVolumeConfiguration {}
@@ -2184,18 +1533,15 @@ impl ToValue for RootVolumeConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UserAndGroupQuotas: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::INT),
         ("StorageCapacityQuotaGiB", Shape::INT),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserAndGroupQuotas` property type of `AWS::FSx::FileSystem`.
@@ -2219,6 +1565,7 @@ pub struct UserAndGroupQuotas {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl UserAndGroupQuotas {
     /// A `UserAndGroupQuotas` with no property set (none is required).
     pub fn new() -> Self {
@@ -2226,28 +1573,11 @@ impl UserAndGroupQuotas {
     }
 
     /// `Id`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = Some(value.into()); self }
     /// `StorageCapacityQuotaGiB`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self {
-        self.storage_capacity_quota_gi_b = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity_quota_gi_b(mut self, value: impl Into<Int>) -> Self { self.storage_capacity_quota_gi_b = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for UserAndGroupQuotas {}
@@ -2266,51 +1596,29 @@ impl ToValue for UserAndGroupQuotas {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WindowsConfigurationRequired {
     /// `ThroughputCapacity`: an integer, required.
-    ///
-    /// Sets the throughput capacity of an Amazon FSx file system, measured in megabytes per second (MB/s), in 2 to the *n* th increments, between 2^3 (8) and 2^11 (2048).
-    ///
-    /// &gt; To increase storage capacity, a file system must have a minimum throughput capacity of 16 MB/s.
     pub throughput_capacity: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WindowsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ActiveDirectoryId", Shape::STR),
-        (
-            "Aliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AuditLogConfiguration",
-            Shape::Object(&RULE_AuditLogConfiguration),
-        ),
+        ("Aliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AuditLogConfiguration", Shape::Object(&RULE_AuditLogConfiguration)),
         ("AutomaticBackupRetentionDays", Shape::INT),
         ("CopyTagsToBackups", Shape::Bool),
         ("DailyAutomaticBackupStartTime", Shape::STR),
         ("DeploymentType", Shape::STR),
-        (
-            "DiskIopsConfiguration",
-            Shape::Object(&RULE_DiskIopsConfiguration),
-        ),
+        ("DiskIopsConfiguration", Shape::Object(&RULE_DiskIopsConfiguration)),
         ("FsrmConfiguration", Shape::Object(&RULE_FsrmConfiguration)),
         ("PreferredSubnetId", Shape::STR),
-        (
-            "SelfManagedActiveDirectoryConfiguration",
-            Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration),
-        ),
+        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
         ("ThroughputCapacity", Shape::INT),
         ("WeeklyMaintenanceStartTime", Shape::STR),
     ],
     required: &["ThroughputCapacity"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WindowsConfiguration` property type of `AWS::FSx::FileSystem`.
@@ -2392,6 +1700,7 @@ pub struct WindowsConfiguration {
     pub weekly_maintenance_start_time: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WindowsConfiguration {
     /// A `WindowsConfiguration` with its required properties, named in a [`WindowsConfigurationRequired`].
     pub fn new(required: WindowsConfigurationRequired) -> Self {
@@ -2413,109 +1722,31 @@ impl WindowsConfiguration {
     }
 
     /// `ActiveDirectoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_directory_id(mut self, value: impl Into<Str>) -> Self {
-        self.active_directory_id = Some(value.into());
-        self
-    }
-
+    pub fn active_directory_id(mut self, value: impl Into<Str>) -> Self { self.active_directory_id = Some(value.into()); self }
     /// `Aliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.aliases = Some(value.into());
-        self
-    }
-
+    pub fn aliases(mut self, value: impl Into<List<Str>>) -> Self { self.aliases = Some(value.into()); self }
     /// `AuditLogConfiguration`: an [`AuditLogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audit_log_configuration(mut self, value: impl Into<Obj<AuditLogConfiguration>>) -> Self {
-        self.audit_log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn audit_log_configuration(mut self, value: impl Into<Obj<AuditLogConfiguration>>) -> Self { self.audit_log_configuration = Some(value.into()); self }
     /// `AutomaticBackupRetentionDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self {
-        self.automatic_backup_retention_days = Some(value.into());
-        self
-    }
-
+    pub fn automatic_backup_retention_days(mut self, value: impl Into<Int>) -> Self { self.automatic_backup_retention_days = Some(value.into()); self }
     /// `CopyTagsToBackups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self {
-        self.copy_tags_to_backups = Some(value.into());
-        self
-    }
-
+    pub fn copy_tags_to_backups(mut self, value: impl Into<Bool>) -> Self { self.copy_tags_to_backups = Some(value.into()); self }
     /// `DailyAutomaticBackupStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.daily_automatic_backup_start_time = Some(value.into());
-        self
-    }
-
+    pub fn daily_automatic_backup_start_time(mut self, value: impl Into<Str>) -> Self { self.daily_automatic_backup_start_time = Some(value.into()); self }
     /// `DeploymentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<Str>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `DiskIopsConfiguration`: a [`DiskIopsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self {
-        self.disk_iops_configuration = Some(value.into());
-        self
-    }
-
+    pub fn disk_iops_configuration(mut self, value: impl Into<Obj<DiskIopsConfiguration>>) -> Self { self.disk_iops_configuration = Some(value.into()); self }
     /// `FsrmConfiguration`: a [`FsrmConfiguration`] object.
-    pub fn fsrm_configuration(mut self, value: impl Into<Obj<FsrmConfiguration>>) -> Self {
-        self.fsrm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn fsrm_configuration(mut self, value: impl Into<Obj<FsrmConfiguration>>) -> Self { self.fsrm_configuration = Some(value.into()); self }
     /// `PreferredSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.preferred_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn preferred_subnet_id(mut self, value: impl Into<Str>) -> Self { self.preferred_subnet_id = Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.self_managed_active_directory_configuration = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
     /// `ThroughputCapacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self {
-        self.throughput_capacity = value.into();
-        self
-    }
-
+    pub fn throughput_capacity(mut self, value: impl Into<Int>) -> Self { self.throughput_capacity = value.into(); self }
     /// `WeeklyMaintenanceStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.weekly_maintenance_start_time = Some(value.into());
-        self
-    }
+    pub fn weekly_maintenance_start_time(mut self, value: impl Into<Str>) -> Self { self.weekly_maintenance_start_time = Some(value.into()); self }
 }
 
 impl PropertyType for WindowsConfiguration {}

@@ -8,16 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DnsIps",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DnsIps", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("DomainJoinServiceAccountSecret", Shape::STR),
         ("DomainName", Shape::STR),
         ("FileSystemAdministratorsGroup", Shape::STR),
@@ -25,12 +19,8 @@ pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRul
         ("Password", Shape::STR),
         ("UserName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SelfManagedActiveDirectoryConfiguration` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::StorageVirtualMachine`.
@@ -79,6 +69,7 @@ pub struct SelfManagedActiveDirectoryConfiguration {
     pub user_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SelfManagedActiveDirectoryConfiguration {
     /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -86,60 +77,19 @@ impl SelfManagedActiveDirectoryConfiguration {
     }
 
     /// `DnsIps`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_ips(mut self, value: impl Into<List<Str>>) -> Self {
-        self.dns_ips = Some(value.into());
-        self
-    }
-
+    pub fn dns_ips(mut self, value: impl Into<List<Str>>) -> Self { self.dns_ips = Some(value.into()); self }
     /// `DomainJoinServiceAccountSecret`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_join_service_account_secret(mut self, value: impl Into<Str>) -> Self {
-        self.domain_join_service_account_secret = Some(value.into());
-        self
-    }
-
+    pub fn domain_join_service_account_secret(mut self, value: impl Into<Str>) -> Self { self.domain_join_service_account_secret = Some(value.into()); self }
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `FileSystemAdministratorsGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_administrators_group(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_administrators_group = Some(value.into());
-        self
-    }
-
+    pub fn file_system_administrators_group(mut self, value: impl Into<Str>) -> Self { self.file_system_administrators_group = Some(value.into()); self }
     /// `OrganizationalUnitDistinguishedName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self {
-        self.organizational_unit_distinguished_name = Some(value.into());
-        self
-    }
-
+    pub fn organizational_unit_distinguished_name(mut self, value: impl Into<Str>) -> Self { self.organizational_unit_distinguished_name = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `UserName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_name = Some(value.into());
-        self
-    }
+    pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = Some(value.into()); self }
 }
 
 impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
@@ -176,14 +126,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::Snapshot`, `AWS::FSx::StorageVirtualMachine`, `AWS::FSx::Volume`.
@@ -197,6 +148,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -207,16 +159,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

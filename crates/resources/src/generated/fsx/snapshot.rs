@@ -14,36 +14,21 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the snapshot.
     pub name: Str,
     /// `VolumeId`: a string, required.
-    ///
-    /// The ID of the volume that the snapshot is of.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VolumeId", Shape::STR),
     ],
     required: &["VolumeId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::Snapshot` resource.
@@ -75,6 +60,7 @@ pub struct Snapshot {
     pub volume_id: Str,
 }
 
+#[rustfmt::skip]
 impl Snapshot {
     /// The CloudFormation type name, `AWS::FSx::Snapshot`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::Snapshot";
@@ -105,28 +91,11 @@ impl Snapshot {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VolumeId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_id = value.into();
-        self
-    }
+    pub fn volume_id(mut self, value: impl Into<Str>) -> Self { self.volume_id = value.into(); self }
 }
 
 impl Resource for Snapshot {

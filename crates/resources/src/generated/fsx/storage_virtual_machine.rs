@@ -14,44 +14,24 @@ pub use super::shared::{SelfManagedActiveDirectoryConfiguration, Tag, TagRequire
 #[derive(Clone, Debug, PartialEq)]
 pub struct StorageVirtualMachineRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// Specifies the FSx for ONTAP file system on which to create the SVM.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub file_system_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the SVM.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StorageVirtualMachine: ObjRule = ObjRule {
     properties: &[
-        (
-            "ActiveDirectoryConfiguration",
-            Shape::Object(&RULE_ActiveDirectoryConfiguration),
-        ),
+        ("ActiveDirectoryConfiguration", Shape::Object(&RULE_ActiveDirectoryConfiguration)),
         ("FileSystemId", Shape::STR),
         ("Name", Shape::STR),
         ("RootVolumeSecurityStyle", Shape::STR),
         ("SvmAdminPassword", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["FileSystemId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::FSx::StorageVirtualMachine` resource.
@@ -103,6 +83,7 @@ pub struct StorageVirtualMachine {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StorageVirtualMachine {
     /// The CloudFormation type name, `AWS::FSx::StorageVirtualMachine`.
     pub const TYPE_NAME: &'static str = "AWS::FSx::StorageVirtualMachine";
@@ -136,55 +117,17 @@ impl StorageVirtualMachine {
     }
 
     /// `ActiveDirectoryConfiguration`: an [`ActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<ActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.active_directory_configuration = Some(value.into());
-        self
-    }
-
+    pub fn active_directory_configuration(mut self, value: impl Into<Obj<ActiveDirectoryConfiguration>>) -> Self { self.active_directory_configuration = Some(value.into()); self }
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RootVolumeSecurityStyle`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn root_volume_security_style(mut self, value: impl Into<Str>) -> Self {
-        self.root_volume_security_style = Some(value.into());
-        self
-    }
-
+    pub fn root_volume_security_style(mut self, value: impl Into<Str>) -> Self { self.root_volume_security_style = Some(value.into()); self }
     /// `SvmAdminPassword`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn svm_admin_password(mut self, value: impl Into<Str>) -> Self {
-        self.svm_admin_password = Some(value.into());
-        self
-    }
-
+    pub fn svm_admin_password(mut self, value: impl Into<Str>) -> Self { self.svm_admin_password = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StorageVirtualMachine {
@@ -255,20 +198,14 @@ impl StorageVirtualMachineAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ActiveDirectoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("NetBiosName", Shape::STR),
-        (
-            "SelfManagedActiveDirectoryConfiguration",
-            Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration),
-        ),
+        ("SelfManagedActiveDirectoryConfiguration", Shape::Object(&RULE_SelfManagedActiveDirectoryConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActiveDirectoryConfiguration` property type of `AWS::FSx::StorageVirtualMachine`.
@@ -289,6 +226,7 @@ pub struct ActiveDirectoryConfiguration {
         Option<Obj<SelfManagedActiveDirectoryConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ActiveDirectoryConfiguration {
     /// A `ActiveDirectoryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -296,23 +234,9 @@ impl ActiveDirectoryConfiguration {
     }
 
     /// `NetBiosName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn net_bios_name(mut self, value: impl Into<Str>) -> Self {
-        self.net_bios_name = Some(value.into());
-        self
-    }
-
+    pub fn net_bios_name(mut self, value: impl Into<Str>) -> Self { self.net_bios_name = Some(value.into()); self }
     /// `SelfManagedActiveDirectoryConfiguration`: a [`SelfManagedActiveDirectoryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_active_directory_configuration(
-        mut self,
-        value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>,
-    ) -> Self {
-        self.self_managed_active_directory_configuration = Some(value.into());
-        self
-    }
+    pub fn self_managed_active_directory_configuration(mut self, value: impl Into<Obj<SelfManagedActiveDirectoryConfiguration>>) -> Self { self.self_managed_active_directory_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for ActiveDirectoryConfiguration {}

@@ -27,169 +27,34 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("[a-zA-Z0-9:/\\-\\*]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContainerFleetRequired {
     /// `FleetRoleArn`: a string, required.
-    ///
-    /// The unique identifier for an AWS Identity and Access Management (IAM) role with permissions to run your containers on resources that are managed by Amazon GameLift Servers. See \[Set up an IAM service role\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/setting-up-role.html>) . This fleet property can't be changed.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`; length 1 to 256.
     pub fleet_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContainerFleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "BillingType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ON_DEMAND", "SPOT"],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentConfiguration",
-            Shape::Object(&RULE_DeploymentConfiguration),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FleetRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "GameServerContainerGroupDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GameServerContainerGroupsPerInstance",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(5000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "GameSessionCreationLimitPolicy",
-            Shape::Object(&RULE_GameSessionCreationLimitPolicy),
-        ),
-        (
-            "InstanceConnectionPortRange",
-            Shape::Object(&RULE_ConnectionPortRange),
-        ),
-        (
-            "InstanceInboundPermissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IpPermission),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Locations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LocationConfiguration),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("BillingType", Shape::Str(&StrRule { allowed: &["ON_DEMAND", "SPOT"], ..StrRule::ANY })),
+        ("DeploymentConfiguration", Shape::Object(&RULE_DeploymentConfiguration)),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FleetRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("GameServerContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GameServerContainerGroupsPerInstance", Shape::Int(&NumRule { min: Some(1.0), max: Some(5000.0), ..NumRule::ANY })),
+        ("GameSessionCreationLimitPolicy", Shape::Object(&RULE_GameSessionCreationLimitPolicy)),
+        ("InstanceConnectionPortRange", Shape::Object(&RULE_ConnectionPortRange)),
+        ("InstanceInboundPermissions", Shape::List(&ListRule { items: Shape::Object(&RULE_IpPermission), min_items: Some(0), max_items: Some(50) })),
+        ("InstanceType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Locations", Shape::List(&ListRule { items: Shape::Object(&RULE_LocationConfiguration), min_items: Some(1), max_items: Some(100) })),
         ("LogConfiguration", Shape::Object(&RULE_LogConfiguration)),
-        (
-            "MetricGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "NewGameSessionProtectionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullProtection", "NoProtection"],
-                format: None,
-            }),
-        ),
-        (
-            "PerInstanceContainerGroupDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlayerGatewayMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED", "REQUIRED"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ScalingPolicy),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("MetricGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: Some(0), max_items: Some(1) })),
+        ("NewGameSessionProtectionPolicy", Shape::Str(&StrRule { allowed: &["FullProtection", "NoProtection"], ..StrRule::ANY })),
+        ("PerInstanceContainerGroupDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PlayerGatewayMode", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED", "REQUIRED"], ..StrRule::ANY })),
+        ("ScalingPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ScalingPolicy), min_items: None, max_items: Some(50) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["FleetRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::ContainerFleet` resource.
@@ -314,6 +179,7 @@ pub struct ContainerFleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ContainerFleet {
     /// The CloudFormation type name, `AWS::GameLift::ContainerFleet`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::ContainerFleet";
@@ -327,32 +193,9 @@ impl ContainerFleet {
         required: &["FleetRoleArn"],
         create_only: &["InstanceType", "BillingType", "PlayerGatewayMode"],
         conditional_create_only: &[],
-        write_only: &[
-            "DeploymentConfiguration",
-            "GameServerContainerGroupDefinitionName",
-            "PerInstanceContainerGroupDefinitionName",
-        ],
-        read_only: &[
-            "CreationTime",
-            "Status",
-            "FleetId",
-            "FleetArn",
-            "DeploymentDetails",
-            "GameServerContainerGroupDefinitionArn",
-            "PerInstanceContainerGroupDefinitionArn",
-            "MaximumGameServerContainerGroupsPerInstance",
-            "Locations/*/PlayerGatewayStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "DeploymentDetails",
-            "FleetArn",
-            "FleetId",
-            "GameServerContainerGroupDefinitionArn",
-            "MaximumGameServerContainerGroupsPerInstance",
-            "PerInstanceContainerGroupDefinitionArn",
-            "Status",
-        ],
+        write_only: &["DeploymentConfiguration", "GameServerContainerGroupDefinitionName", "PerInstanceContainerGroupDefinitionName"],
+        read_only: &["CreationTime", "Status", "FleetId", "FleetArn", "DeploymentDetails", "GameServerContainerGroupDefinitionArn", "PerInstanceContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "Locations/*/PlayerGatewayStatus"],
+        attributes: &["CreationTime", "DeploymentDetails", "FleetArn", "FleetId", "GameServerContainerGroupDefinitionArn", "MaximumGameServerContainerGroupsPerInstance", "PerInstanceContainerGroupDefinitionArn", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -382,160 +225,41 @@ impl ContainerFleet {
     }
 
     /// `BillingType`: a [`BillingType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn billing_type(mut self, value: impl Into<BillingType>) -> Self {
-        self.billing_type = Some(value.into());
-        self
-    }
-
+    pub fn billing_type(mut self, value: impl Into<BillingType>) -> Self { self.billing_type = Some(value.into()); self }
     /// `DeploymentConfiguration`: a [`DeploymentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_configuration(
-        mut self,
-        value: impl Into<Obj<DeploymentConfiguration>>,
-    ) -> Self {
-        self.deployment_configuration = Some(value.into());
-        self
-    }
-
+    pub fn deployment_configuration(mut self, value: impl Into<Obj<DeploymentConfiguration>>) -> Self { self.deployment_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FleetRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fleet_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.fleet_role_arn = value.into();
-        self
-    }
-
+    pub fn fleet_role_arn(mut self, value: impl Into<Str>) -> Self { self.fleet_role_arn = value.into(); self }
     /// `GameServerContainerGroupDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.game_server_container_group_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn game_server_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.game_server_container_group_definition_name = Some(value.into()); self }
     /// `GameServerContainerGroupsPerInstance`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Int>) -> Self {
-        self.game_server_container_groups_per_instance = Some(value.into());
-        self
-    }
-
+    pub fn game_server_container_groups_per_instance(mut self, value: impl Into<Int>) -> Self { self.game_server_container_groups_per_instance = Some(value.into()); self }
     /// `GameSessionCreationLimitPolicy`: a [`GameSessionCreationLimitPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn game_session_creation_limit_policy(
-        mut self,
-        value: impl Into<Obj<GameSessionCreationLimitPolicy>>,
-    ) -> Self {
-        self.game_session_creation_limit_policy = Some(value.into());
-        self
-    }
-
+    pub fn game_session_creation_limit_policy(mut self, value: impl Into<Obj<GameSessionCreationLimitPolicy>>) -> Self { self.game_session_creation_limit_policy = Some(value.into()); self }
     /// `InstanceConnectionPortRange`: a [`ConnectionPortRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_connection_port_range(
-        mut self,
-        value: impl Into<Obj<ConnectionPortRange>>,
-    ) -> Self {
-        self.instance_connection_port_range = Some(value.into());
-        self
-    }
-
+    pub fn instance_connection_port_range(mut self, value: impl Into<Obj<ConnectionPortRange>>) -> Self { self.instance_connection_port_range = Some(value.into()); self }
     /// `InstanceInboundPermissions`: a list of [`IpPermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self {
-        self.instance_inbound_permissions = Some(value.into());
-        self
-    }
-
+    pub fn instance_inbound_permissions(mut self, value: impl Into<List<IpPermission>>) -> Self { self.instance_inbound_permissions = Some(value.into()); self }
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
     /// `Locations`: a list of [`LocationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self {
-        self.locations = Some(value.into());
-        self
-    }
-
+    pub fn locations(mut self, value: impl Into<List<LocationConfiguration>>) -> Self { self.locations = Some(value.into()); self }
     /// `LogConfiguration`: a [`LogConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self {
-        self.log_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_configuration(mut self, value: impl Into<Obj<LogConfiguration>>) -> Self { self.log_configuration = Some(value.into()); self }
     /// `MetricGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.metric_groups = Some(value.into());
-        self
-    }
-
+    pub fn metric_groups(mut self, value: impl Into<List<Str>>) -> Self { self.metric_groups = Some(value.into()); self }
     /// `NewGameSessionProtectionPolicy`: a [`NewGameSessionProtectionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_session_protection_policy(
-        mut self,
-        value: impl Into<NewGameSessionProtectionPolicy>,
-    ) -> Self {
-        self.new_game_session_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn new_game_session_protection_policy(mut self, value: impl Into<NewGameSessionProtectionPolicy>) -> Self { self.new_game_session_protection_policy = Some(value.into()); self }
     /// `PerInstanceContainerGroupDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.per_instance_container_group_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn per_instance_container_group_definition_name(mut self, value: impl Into<Str>) -> Self { self.per_instance_container_group_definition_name = Some(value.into()); self }
     /// `PlayerGatewayMode`: a [`PlayerGatewayMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self {
-        self.player_gateway_mode = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_mode(mut self, value: impl Into<PlayerGatewayMode>) -> Self { self.player_gateway_mode = Some(value.into()); self }
     /// `ScalingPolicies`: a list of [`ScalingPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self {
-        self.scaling_policies = Some(value.into());
-        self
-    }
-
+    pub fn scaling_policies(mut self, value: impl Into<List<ScalingPolicy>>) -> Self { self.scaling_policies = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ContainerFleet {
@@ -677,44 +401,20 @@ impl ContainerFleetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectionPortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// Starting value for the port range.
-    ///
-    /// Value 1 to 60000.
     pub from_port: Int,
     /// `ToPort`: an integer, required.
-    ///
-    /// Ending value for the port. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// Value 1 to 60000.
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectionPortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectionPortRange` property type of `AWS::GameLift::ContainerFleet`.
@@ -738,6 +438,7 @@ pub struct ConnectionPortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl ConnectionPortRange {
     /// A `ConnectionPortRange` with its required properties, named in a [`ConnectionPortRangeRequired`].
     pub fn new(required: ConnectionPortRangeRequired) -> Self {
@@ -748,20 +449,9 @@ impl ConnectionPortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for ConnectionPortRange {}
@@ -775,43 +465,15 @@ impl ToValue for ConnectionPortRange {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeploymentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImpairmentStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MAINTAIN", "ROLLBACK"],
-                format: None,
-            }),
-        ),
-        (
-            "MinimumHealthyPercentage",
-            Shape::Int(&NumRule {
-                min: Some(30.0),
-                max: Some(75.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ProtectionStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"],
-                format: None,
-            }),
-        ),
+        ("ImpairmentStrategy", Shape::Str(&StrRule { allowed: &["MAINTAIN", "ROLLBACK"], ..StrRule::ANY })),
+        ("MinimumHealthyPercentage", Shape::Int(&NumRule { min: Some(30.0), max: Some(75.0), ..NumRule::ANY })),
+        ("ProtectionStrategy", Shape::Str(&StrRule { allowed: &["WITH_PROTECTION", "IGNORE_PROTECTION"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeploymentConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -837,6 +499,7 @@ pub struct DeploymentConfiguration {
     pub protection_strategy: Option<ProtectionStrategy>,
 }
 
+#[rustfmt::skip]
 impl DeploymentConfiguration {
     /// A `DeploymentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -844,28 +507,11 @@ impl DeploymentConfiguration {
     }
 
     /// `ImpairmentStrategy`: an [`ImpairmentStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn impairment_strategy(mut self, value: impl Into<ImpairmentStrategy>) -> Self {
-        self.impairment_strategy = Some(value.into());
-        self
-    }
-
+    pub fn impairment_strategy(mut self, value: impl Into<ImpairmentStrategy>) -> Self { self.impairment_strategy = Some(value.into()); self }
     /// `MinimumHealthyPercentage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_healthy_percentage(mut self, value: impl Into<Int>) -> Self {
-        self.minimum_healthy_percentage = Some(value.into());
-        self
-    }
-
+    pub fn minimum_healthy_percentage(mut self, value: impl Into<Int>) -> Self { self.minimum_healthy_percentage = Some(value.into()); self }
     /// `ProtectionStrategy`: a [`ProtectionStrategy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protection_strategy(mut self, value: impl Into<ProtectionStrategy>) -> Self {
-        self.protection_strategy = Some(value.into());
-        self
-    }
+    pub fn protection_strategy(mut self, value: impl Into<ProtectionStrategy>) -> Self { self.protection_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for DeploymentConfiguration {}
@@ -880,31 +526,14 @@ impl ToValue for DeploymentConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GameSessionCreationLimitPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "NewGameSessionsPerCreator",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "PolicyPeriodInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("NewGameSessionsPerCreator", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("PolicyPeriodInMinutes", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GameSessionCreationLimitPolicy` property type of `AWS::GameLift::ContainerFleet`.
@@ -932,6 +561,7 @@ pub struct GameSessionCreationLimitPolicy {
     pub policy_period_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl GameSessionCreationLimitPolicy {
     /// A `GameSessionCreationLimitPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -939,20 +569,9 @@ impl GameSessionCreationLimitPolicy {
     }
 
     /// `NewGameSessionsPerCreator`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self {
-        self.new_game_sessions_per_creator = Some(value.into());
-        self
-    }
-
+    pub fn new_game_sessions_per_creator(mut self, value: impl Into<Int>) -> Self { self.new_game_sessions_per_creator = Some(value.into()); self }
     /// `PolicyPeriodInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.policy_period_in_minutes = Some(value.into());
-        self
-    }
+    pub fn policy_period_in_minutes(mut self, value: impl Into<Int>) -> Self { self.policy_period_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for GameSessionCreationLimitPolicy {}
@@ -973,57 +592,20 @@ impl ToValue for GameSessionCreationLimitPolicy {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationConfigurationRequired {
     /// `Location`: a string, required.
-    ///
-    /// An AWS Region code, such as `us-west-2` . For a list of supported Regions and Local Zones, see \[Amazon GameLift Servers service locations\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/gamelift-regions.html>) for managed hosting.
-    ///
-    /// Pattern `^[A-Za-z0-9\-]+`; length 1 to 64.
     pub location: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Location",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Location", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("LocationCapacity", Shape::Object(&RULE_LocationCapacity)),
-        (
-            "PlayerGatewayStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StoppedActions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["AUTO_SCALING"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("PlayerGatewayStatus", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
+        ("StoppedActions", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["AUTO_SCALING"], ..StrRule::ANY }), min_items: None, max_items: Some(1) })),
     ],
     required: &["Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocationConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -1055,6 +637,7 @@ pub struct LocationConfiguration {
     pub stopped_actions: Option<List<StoppedAction>>,
 }
 
+#[rustfmt::skip]
 impl LocationConfiguration {
     /// A `LocationConfiguration` with its required properties, named in a [`LocationConfigurationRequired`].
     pub fn new(required: LocationConfigurationRequired) -> Self {
@@ -1067,36 +650,13 @@ impl LocationConfiguration {
     }
 
     /// `Location`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `LocationCapacity`: a [`LocationCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self {
-        self.location_capacity = Some(value.into());
-        self
-    }
-
+    pub fn location_capacity(mut self, value: impl Into<Obj<LocationCapacity>>) -> Self { self.location_capacity = Some(value.into()); self }
     /// `PlayerGatewayStatus`: a [`PlayerGatewayStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self {
-        self.player_gateway_status = Some(value.into());
-        self
-    }
-
+    pub fn player_gateway_status(mut self, value: impl Into<PlayerGatewayStatus>) -> Self { self.player_gateway_status = Some(value.into()); self }
     /// `StoppedActions`: a list of [`StoppedAction`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopped_actions(mut self, value: impl Into<List<StoppedAction>>) -> Self {
-        self.stopped_actions = Some(value.into());
-        self
-    }
+    pub fn stopped_actions(mut self, value: impl Into<List<StoppedAction>>) -> Self { self.stopped_actions = Some(value.into()); self }
 }
 
 impl PropertyType for LocationConfiguration {}
@@ -1112,45 +672,15 @@ impl ToValue for LocationConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogDestination",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "CLOUDWATCH", "S3"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("LogDestination", Shape::Str(&StrRule { allowed: &["NONE", "CLOUDWATCH", "S3"], ..StrRule::ANY })),
+        ("LogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("S3BucketName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), format: Some(Format::S3BucketName), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogConfiguration` property type of `AWS::GameLift::ContainerFleet`.
@@ -1182,6 +712,7 @@ pub struct LogConfiguration {
     pub s3_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1189,28 +720,11 @@ impl LogConfiguration {
     }
 
     /// `LogDestination`: a [`LogDestination`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_destination(mut self, value: impl Into<LogDestination>) -> Self {
-        self.log_destination = Some(value.into());
-        self
-    }
-
+    pub fn log_destination(mut self, value: impl Into<LogDestination>) -> Self { self.log_destination = Some(value.into()); self }
     /// `LogGroupArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_arn = Some(value.into());
-        self
-    }
-
+    pub fn log_group_arn(mut self, value: impl Into<Str>) -> Self { self.log_group_arn = Some(value.into()); self }
     /// `S3BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_name = Some(value.into());
-        self
-    }
+    pub fn s3_bucket_name(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_name = Some(value.into()); self }
 }
 
 impl PropertyType for LogConfiguration {}
@@ -1229,124 +743,27 @@ impl ToValue for LogConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingPolicyRequired {
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// Name of the Amazon GameLift Servers-defined metric that is used to trigger a scaling adjustment. For detailed descriptions of fleet metrics, see \[Monitor Amazon GameLift Servers with Amazon CloudWatch\](<https://docs.aws.amazon.com/gamelift/latest/developerguide/monitoring-cloudwatch.html>) .
-    ///
-    /// - *ActivatingGameSessions* -- Game sessions in the process of being created.
-    /// - *ActiveGameSessions* -- Game sessions that are currently running.
-    /// - *ActiveInstances* -- Fleet instances that are currently running at least one game session.
-    /// - *AvailableGameSessions* -- Additional game sessions that fleet could host simultaneously, given current capacity.
-    /// - *AvailablePlayerSessions* -- Empty player slots in currently active game sessions. This includes game sessions that are not currently accepting players. Reserved player slots are not included.
-    /// - *CurrentPlayerSessions* -- Player slots in active game sessions that are being used by a player or are reserved for a player.
-    /// - *IdleInstances* -- Active instances that are currently hosting zero game sessions.
-    /// - *PercentAvailableGameSessions* -- Unused percentage of the total number of game sessions that a fleet could host simultaneously, given current capacity. Use this metric for a target-based scaling policy.
-    /// - *PercentIdleInstances* -- Percentage of the total number of active instances that are hosting zero game sessions.
-    /// - *QueueDepth* -- Pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
-    /// - *WaitTime* -- Current wait time for pending game session placement requests, in any queue, where the current fleet is the top-priority destination.
     pub metric_name: MetricName,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive label that is associated with a fleet's scaling policy. Policy names do not need to be unique.
-    ///
-    /// Length 1 to 1024.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GreaterThanOrEqualToThreshold",
-                    "GreaterThanThreshold",
-                    "LessThanThreshold",
-                    "LessThanOrEqualToThreshold",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationPeriods",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ActivatingGameSessions",
-                    "ActiveGameSessions",
-                    "ActiveInstances",
-                    "AvailableGameSessions",
-                    "AvailablePlayerSessions",
-                    "CurrentPlayerSessions",
-                    "IdleInstances",
-                    "PercentAvailableGameSessions",
-                    "PercentIdleInstances",
-                    "QueueDepth",
-                    "WaitTime",
-                    "ConcurrentActivatableGameSessions",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PolicyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RuleBased", "TargetBased"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GreaterThanOrEqualToThreshold", "GreaterThanThreshold", "LessThanThreshold", "LessThanOrEqualToThreshold"], ..StrRule::ANY })),
+        ("EvaluationPeriods", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+        ("MetricName", Shape::Str(&StrRule { allowed: &["ActivatingGameSessions", "ActiveGameSessions", "ActiveInstances", "AvailableGameSessions", "AvailablePlayerSessions", "CurrentPlayerSessions", "IdleInstances", "PercentAvailableGameSessions", "PercentIdleInstances", "QueueDepth", "WaitTime", "ConcurrentActivatableGameSessions"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PolicyType", Shape::Str(&StrRule { allowed: &["RuleBased", "TargetBased"], ..StrRule::ANY })),
         ("ScalingAdjustment", Shape::INT),
-        (
-            "ScalingAdjustmentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ChangeInCapacity",
-                    "ExactCapacity",
-                    "PercentChangeInCapacity",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TargetConfiguration",
-            Shape::Object(&RULE_TargetConfiguration),
-        ),
+        ("ScalingAdjustmentType", Shape::Str(&StrRule { allowed: &["ChangeInCapacity", "ExactCapacity", "PercentChangeInCapacity"], ..StrRule::ANY })),
+        ("TargetConfiguration", Shape::Object(&RULE_TargetConfiguration)),
         ("Threshold", Shape::NUM),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingPolicy` property type of `AWS::GameLift::ContainerFleet`.
@@ -1414,6 +831,7 @@ pub struct ScalingPolicy {
     pub threshold: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ScalingPolicy {
     /// A `ScalingPolicy` with its required properties, named in a [`ScalingPolicyRequired`].
     pub fn new(required: ScalingPolicyRequired) -> Self {
@@ -1431,76 +849,23 @@ impl ScalingPolicy {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = Some(value.into());
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = Some(value.into()); self }
     /// `EvaluationPeriods`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_periods = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_periods(mut self, value: impl Into<Int>) -> Self { self.evaluation_periods = Some(value.into()); self }
     /// `MetricName`: a [`MetricName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<MetricName>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PolicyType`: a [`PolicyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self {
-        self.policy_type = Some(value.into());
-        self
-    }
-
+    pub fn policy_type(mut self, value: impl Into<PolicyType>) -> Self { self.policy_type = Some(value.into()); self }
     /// `ScalingAdjustment`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self {
-        self.scaling_adjustment = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = Some(value.into()); self }
     /// `ScalingAdjustmentType`: a [`ScalingAdjustmentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self {
-        self.scaling_adjustment_type = Some(value.into());
-        self
-    }
-
+    pub fn scaling_adjustment_type(mut self, value: impl Into<ScalingAdjustmentType>) -> Self { self.scaling_adjustment_type = Some(value.into()); self }
     /// `TargetConfiguration`: a [`TargetConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self {
-        self.target_configuration = Some(value.into());
-        self
-    }
-
+    pub fn target_configuration(mut self, value: impl Into<Obj<TargetConfiguration>>) -> Self { self.target_configuration = Some(value.into()); self }
     /// `Threshold`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Num>) -> Self {
-        self.threshold = Some(value.into());
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Num>) -> Self { self.threshold = Some(value.into()); self }
 }
 
 impl PropertyType for ScalingPolicy {}

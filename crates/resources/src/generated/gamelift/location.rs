@@ -16,40 +16,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^custom-[A-Za-z0-9\\-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationRequired {
     /// `LocationName`: a string, required.
-    ///
-    /// A descriptive name for the custom location.
-    ///
-    /// Pattern `^custom-[A-Za-z0-9\-]+`; length 8 to 64; create-only: changing it replaces the resource.
     pub location_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocationName",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("LocationName", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["LocationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GameLift::Location` resource.
@@ -79,6 +57,7 @@ pub struct Location {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// The CloudFormation type name, `AWS::GameLift::Location`.
     pub const TYPE_NAME: &'static str = "AWS::GameLift::Location";
@@ -108,20 +87,9 @@ impl Location {
     }
 
     /// `LocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self {
-        self.location_name = value.into();
-        self
-    }
-
+    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Location {

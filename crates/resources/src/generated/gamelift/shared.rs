@@ -16,82 +16,26 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpPermissionRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// A starting value for a range of allowed port numbers.
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
     pub from_port: Int,
     /// `IpRange`: a string, required.
-    ///
-    /// A range of allowed IP addresses. This value must be expressed in CIDR notation. Example: " `000.000.000.000/[subnet mask]` " or optionally the shortened version " `0.0.0.0/[subnet mask]` ".
-    ///
-    /// Pattern `(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)`.
     pub ip_range: Str,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The network communication protocol used by the fleet.
     pub protocol: Protocol,
     /// `ToPort`: an integer, required.
-    ///
-    /// An ending value for a range of allowed port numbers. Port numbers are end-inclusive. This value must be equal to or greater than `FromPort` .
-    ///
-    /// For fleets using Linux builds, only ports `22` and `1026-60000` are valid.
-    ///
-    /// For fleets using Windows builds, only ports `1026-60000` are valid.
-    ///
-    /// Value 1 to 60000.
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IpPermission: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpRange",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TCP", "UDP"],
-                format: None,
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(60000.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
+        ("IpRange", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["TCP", "UDP"], ..StrRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(1.0), max: Some(60000.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "IpRange", "Protocol", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpPermission` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -135,6 +79,7 @@ pub struct IpPermission {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl IpPermission {
     /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
     pub fn new(required: IpPermissionRequired) -> Self {
@@ -147,36 +92,13 @@ impl IpPermission {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `IpRange`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_range(mut self, value: impl Into<Str>) -> Self {
-        self.ip_range = value.into();
-        self
-    }
-
+    pub fn ip_range(mut self, value: impl Into<Str>) -> Self { self.ip_range = value.into(); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for IpPermission {}
@@ -196,50 +118,20 @@ impl ToValue for IpPermission {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationCapacityRequired {
     /// `MaxSize`: an integer, required.
-    ///
-    /// The maximum value that is allowed for the fleet's instance count for a location.
-    ///
-    /// Value at least 0.
     pub max_size: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocationCapacity: ObjRule = ObjRule {
     properties: &[
-        (
-            "DesiredEC2Instances",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ManagedCapacityConfiguration",
-            Shape::Object(&RULE_ManagedCapacityConfiguration),
-        ),
-        (
-            "MaxSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinSize",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("DesiredEC2Instances", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ManagedCapacityConfiguration", Shape::Object(&RULE_ManagedCapacityConfiguration)),
+        ("MaxSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MinSize", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["MaxSize"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocationCapacity` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -273,6 +165,7 @@ pub struct LocationCapacity {
     pub min_size: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl LocationCapacity {
     /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
     pub fn new(required: LocationCapacityRequired) -> Self {
@@ -285,39 +178,13 @@ impl LocationCapacity {
     }
 
     /// `DesiredEC2Instances`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self {
-        self.desired_ec2_instances = Some(value.into());
-        self
-    }
-
+    pub fn desired_ec2_instances(mut self, value: impl Into<Int>) -> Self { self.desired_ec2_instances = Some(value.into()); self }
     /// `ManagedCapacityConfiguration`: a [`ManagedCapacityConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_capacity_configuration(
-        mut self,
-        value: impl Into<Obj<ManagedCapacityConfiguration>>,
-    ) -> Self {
-        self.managed_capacity_configuration = Some(value.into());
-        self
-    }
-
+    pub fn managed_capacity_configuration(mut self, value: impl Into<Obj<ManagedCapacityConfiguration>>) -> Self { self.managed_capacity_configuration = Some(value.into()); self }
     /// `MaxSize`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_size(mut self, value: impl Into<Int>) -> Self {
-        self.max_size = value.into();
-        self
-    }
-
+    pub fn max_size(mut self, value: impl Into<Int>) -> Self { self.max_size = value.into(); self }
     /// `MinSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_size(mut self, value: impl Into<Int>) -> Self {
-        self.min_size = Some(value.into());
-        self
-    }
+    pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
 }
 
 impl PropertyType for LocationCapacity {}
@@ -340,38 +207,18 @@ impl ToValue for LocationCapacity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedCapacityConfigurationRequired {
     /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The strategy Amazon GameLift Servers will use to automatically scale your capacity to and from zero in response to game session activity. Game session activity refers to any active running sessions or game session requests. When set to SCALE_TO_AND_FROM_ZERO, MinSize must not be specified and will be managed automatically. When set to MANUAL, MinSize is required.
     pub zero_capacity_strategy: ZeroCapacityStrategy,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ScaleInAfterInactivityMinutes",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ZeroCapacityStrategy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"],
-                format: None,
-            }),
-        ),
+        ("ScaleInAfterInactivityMinutes", Shape::Int(&NumRule { min: Some(5.0), max: Some(1440.0), ..NumRule::ANY })),
+        ("ZeroCapacityStrategy", Shape::Str(&StrRule { allowed: &["SCALE_TO_AND_FROM_ZERO", "MANUAL"], ..StrRule::ANY })),
     ],
     required: &["ZeroCapacityStrategy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedCapacityConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -393,6 +240,7 @@ pub struct ManagedCapacityConfiguration {
     pub zero_capacity_strategy: ZeroCapacityStrategy,
 }
 
+#[rustfmt::skip]
 impl ManagedCapacityConfiguration {
     /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
     pub fn new(required: ManagedCapacityConfigurationRequired) -> Self {
@@ -403,20 +251,9 @@ impl ManagedCapacityConfiguration {
     }
 
     /// `ScaleInAfterInactivityMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.scale_in_after_inactivity_minutes = Some(value.into());
-        self
-    }
-
+    pub fn scale_in_after_inactivity_minutes(mut self, value: impl Into<Int>) -> Self { self.scale_in_after_inactivity_minutes = Some(value.into()); self }
     /// `ZeroCapacityStrategy`: a [`ZeroCapacityStrategy`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self {
-        self.zero_capacity_strategy = value.into();
-        self
-    }
+    pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self { self.zero_capacity_strategy = value.into(); self }
 }
 
 impl PropertyType for ManagedCapacityConfiguration {}
@@ -437,44 +274,20 @@ impl ToValue for ManagedCapacityConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::GameLift::Alias`, `AWS::GameLift::Build`, `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`, `AWS::GameLift::Location`, `AWS::GameLift::MatchmakingConfiguration`, `AWS::GameLift::Script`.
@@ -492,6 +305,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -502,20 +316,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -533,19 +336,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetConfigurationRequired {
     /// `TargetValue`: a number, required.
-    ///
-    /// Desired value to use with a target-based scaling policy. The value must be relevant for whatever metric the scaling policy is using. For example, in a policy using the metric PercentAvailableGameSessions, the target value should be the preferred size of the fleet's buffer (the percent of capacity that should be idle and ready for new game sessions).
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
-    properties: &[("TargetValue", Shape::NUM)],
+    properties: &[
+        ("TargetValue", Shape::NUM),
+    ],
     required: &["TargetValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -561,6 +362,7 @@ pub struct TargetConfiguration {
     pub target_value: Num,
 }
 
+#[rustfmt::skip]
 impl TargetConfiguration {
     /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
     pub fn new(required: TargetConfigurationRequired) -> Self {
@@ -570,12 +372,7 @@ impl TargetConfiguration {
     }
 
     /// `TargetValue`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_value(mut self, value: impl Into<Num>) -> Self {
-        self.target_value = value.into();
-        self
-    }
+    pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
 impl PropertyType for TargetConfiguration {}

@@ -17,65 +17,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_-]{0,64}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AcceleratorRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the accelerator. The name must contain only alphanumeric characters or hyphens (-), and must not begin or end with a hyphen.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{0,64}$`; length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Accelerator: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL_STACK"],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddresses",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL_STACK"], ..StrRule::ANY })),
+        ("IpAddresses", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GlobalAccelerator::Accelerator` resource.
@@ -130,6 +86,7 @@ pub struct Accelerator {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Accelerator {
     /// The CloudFormation type name, `AWS::GlobalAccelerator::Accelerator`.
     pub const TYPE_NAME: &'static str = "AWS::GlobalAccelerator::Accelerator";
@@ -144,20 +101,8 @@ impl Accelerator {
         create_only: &[],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AcceleratorArn",
-            "DnsName",
-            "Ipv4Addresses",
-            "Ipv6Addresses",
-            "DualStackDnsName",
-        ],
-        attributes: &[
-            "AcceleratorArn",
-            "DnsName",
-            "DualStackDnsName",
-            "Ipv4Addresses",
-            "Ipv6Addresses",
-        ],
+        read_only: &["AcceleratorArn", "DnsName", "Ipv4Addresses", "Ipv6Addresses", "DualStackDnsName"],
+        attributes: &["AcceleratorArn", "DnsName", "DualStackDnsName", "Ipv4Addresses", "Ipv6Addresses"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -174,44 +119,15 @@ impl Accelerator {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `IpAddresses`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_addresses(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ip_addresses = Some(value.into());
-        self
-    }
-
+    pub fn ip_addresses(mut self, value: impl Into<List<Str>>) -> Self { self.ip_addresses = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Accelerator {

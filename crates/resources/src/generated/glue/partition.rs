@@ -14,31 +14,16 @@ use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_Skew
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The AWS account ID of the catalog in which the partion is to be created.
-    ///
-    /// &gt; To specify the account ID, you can use the `Ref` intrinsic function with the `AWS::AccountId` pseudo parameter. For example: `!Ref AWS::AccountId`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the catalog database in which to create the partition.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub database_name: Str,
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    ///
-    /// The structure used to create and update a partition.
     pub partition_input: Obj<PartitionInput>,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the metadata table in which the partition is to be created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Partition: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
@@ -47,11 +32,8 @@ pub(crate) static RULE_Partition: ObjRule = ObjRule {
         ("TableName", Shape::STR),
     ],
     required: &["TableName", "DatabaseName", "CatalogId", "PartitionInput"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Partition` resource.
@@ -93,6 +75,7 @@ pub struct Partition {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl Partition {
     /// The CloudFormation type name, `AWS::Glue::Partition`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Partition";
@@ -124,36 +107,13 @@ impl Partition {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `PartitionInput`: a [`PartitionInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_input(mut self, value: impl Into<Obj<PartitionInput>>) -> Self {
-        self.partition_input = value.into();
-        self
-    }
-
+    pub fn partition_input(mut self, value: impl Into<Obj<PartitionInput>>) -> Self { self.partition_input = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl Resource for Partition {
@@ -198,19 +158,18 @@ impl PartitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
     /// `Column`: a string, required.
-    ///
-    /// The name of the column.
     pub column: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Order: ObjRule = ObjRule {
-    properties: &[("Column", Shape::STR), ("SortOrder", Shape::INT)],
+    properties: &[
+        ("Column", Shape::STR),
+        ("SortOrder", Shape::INT),
+    ],
     required: &["Column"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Order` property type of `AWS::Glue::Partition`.
@@ -230,6 +189,7 @@ pub struct Order {
     pub sort_order: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
     pub fn new(required: OrderRequired) -> Self {
@@ -240,20 +200,9 @@ impl Order {
     }
 
     /// `Column`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column(mut self, value: impl Into<Str>) -> Self {
-        self.column = value.into();
-        self
-    }
-
+    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self {
-        self.sort_order = Some(value.into());
-        self
-    }
+    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = Some(value.into()); self }
 }
 
 impl PropertyType for Order {}
@@ -271,32 +220,19 @@ impl ToValue for Order {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartitionInputRequired {
     /// `Values`: a list of strings, required.
-    ///
-    /// The values of the partition. Although this parameter is not required by the SDK, you must specify this parameter for a valid input.
-    ///
-    /// The values for the keys for the new partition must be passed as an array of String objects that must be ordered in the same order as the partition keys appearing in the Amazon S3 prefix. Otherwise AWS Glue will add the values to the wrong keys.
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PartitionInput: ObjRule = ObjRule {
     properties: &[
         ("Parameters", Shape::Any),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PartitionInput` property type of `AWS::Glue::Partition`.
@@ -324,6 +260,7 @@ pub struct PartitionInput {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl PartitionInput {
     /// A `PartitionInput` with its required properties, named in a [`PartitionInputRequired`].
     pub fn new(required: PartitionInputRequired) -> Self {
@@ -335,28 +272,11 @@ impl PartitionInput {
     }
 
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self {
-        self.storage_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for PartitionInput {}
@@ -371,24 +291,11 @@ impl ToValue for PartitionInput {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketColumns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
@@ -398,22 +305,11 @@ pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        (
-            "SortColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Order),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Partition`.
@@ -481,6 +377,7 @@ pub struct StorageDescriptor {
     pub stored_as_sub_directories: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -488,108 +385,31 @@ impl StorageDescriptor {
     }
 
     /// `BucketColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.bucket_columns = Some(value.into());
-        self
-    }
-
+    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
     /// `Compressed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self {
-        self.compressed = Some(value.into());
-        self
-    }
-
+    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
     /// `InputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = Some(value.into());
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_buckets = Some(value.into());
-        self
-    }
-
+    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self {
-        self.schema_reference = Some(value.into());
-        self
-    }
-
+    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self {
-        self.serde_info = Some(value.into());
-        self
-    }
-
+    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self {
-        self.skewed_info = Some(value.into());
-        self
-    }
-
+    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self {
-        self.sort_columns = Some(value.into());
-        self
-    }
-
+    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self {
-        self.stored_as_sub_directories = Some(value.into());
-        self
-    }
+    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
 }
 
 impl PropertyType for StorageDescriptor {}

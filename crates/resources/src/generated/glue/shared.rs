@@ -12,11 +12,10 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the `Column` .
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
         ("Comment", Shape::STR),
@@ -24,11 +23,8 @@ pub(crate) static RULE_Column: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Column` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -52,6 +48,7 @@ pub struct Column {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
     pub fn new(required: ColumnRequired) -> Self {
@@ -63,28 +60,11 @@ impl Column {
     }
 
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for Column {}
@@ -99,23 +79,13 @@ impl ToValue for Column {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
-    properties: &[(
-        "DataLakePrincipalIdentifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DataLakePrincipalIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataLakePrincipal` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Database`.
@@ -133,6 +103,7 @@ pub struct DataLakePrincipal {
     pub data_lake_principal_identifier: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
     pub fn new() -> Self {
@@ -140,12 +111,7 @@ impl DataLakePrincipal {
     }
 
     /// `DataLakePrincipalIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_lake_principal_identifier = Some(value.into());
-        self
-    }
+    pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
 }
 
 impl PropertyType for DataLakePrincipal {}
@@ -161,21 +127,13 @@ impl ToValue for DataLakePrincipal {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NotificationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "NotifyDelayAfter",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("NotifyDelayAfter", Shape::Int(&NumRule { min: Some(1.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationProperty` property type, shared by `AWS::Glue::Job`, `AWS::Glue::Trigger`.
@@ -193,6 +151,7 @@ pub struct NotificationProperty {
     pub notify_delay_after: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl NotificationProperty {
     /// A `NotificationProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -200,12 +159,7 @@ impl NotificationProperty {
     }
 
     /// `NotifyDelayAfter`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self {
-        self.notify_delay_after = Some(value.into());
-        self
-    }
+    pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self { self.notify_delay_after = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationProperty {}
@@ -218,18 +172,15 @@ impl ToValue for NotificationProperty {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SchemaId: ObjRule = ObjRule {
     properties: &[
         ("RegistryName", Shape::STR),
         ("SchemaArn", Shape::STR),
         ("SchemaName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaId` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -255,6 +206,7 @@ pub struct SchemaId {
     pub schema_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SchemaId {
     /// A `SchemaId` with no property set (none is required).
     pub fn new() -> Self {
@@ -262,28 +214,11 @@ impl SchemaId {
     }
 
     /// `RegistryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_name(mut self, value: impl Into<Str>) -> Self {
-        self.registry_name = Some(value.into());
-        self
-    }
-
+    pub fn registry_name(mut self, value: impl Into<Str>) -> Self { self.registry_name = Some(value.into()); self }
     /// `SchemaArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self {
-        self.schema_arn = Some(value.into());
-        self
-    }
-
+    pub fn schema_arn(mut self, value: impl Into<Str>) -> Self { self.schema_arn = Some(value.into()); self }
     /// `SchemaName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_name(mut self, value: impl Into<Str>) -> Self {
-        self.schema_name = Some(value.into());
-        self
-    }
+    pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaId {}
@@ -298,18 +233,15 @@ impl ToValue for SchemaId {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SchemaReference: ObjRule = ObjRule {
     properties: &[
         ("SchemaId", Shape::Object(&RULE_SchemaId)),
         ("SchemaVersionId", Shape::STR),
         ("SchemaVersionNumber", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SchemaReference` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -334,6 +266,7 @@ pub struct SchemaReference {
     pub schema_version_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SchemaReference {
     /// A `SchemaReference` with no property set (none is required).
     pub fn new() -> Self {
@@ -341,28 +274,11 @@ impl SchemaReference {
     }
 
     /// `SchemaId`: a [`SchemaId`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
+    pub fn schema_id(mut self, value: impl Into<Obj<SchemaId>>) -> Self { self.schema_id = Some(value.into()); self }
     /// `SchemaVersionId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self {
-        self.schema_version_id = Some(value.into());
-        self
-    }
-
+    pub fn schema_version_id(mut self, value: impl Into<Str>) -> Self { self.schema_version_id = Some(value.into()); self }
     /// `SchemaVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.schema_version_number = Some(value.into());
-        self
-    }
+    pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self { self.schema_version_number = Some(value.into()); self }
 }
 
 impl PropertyType for SchemaReference {}
@@ -377,18 +293,15 @@ impl ToValue for SchemaReference {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
         ("Parameters", Shape::Any),
         ("SerializationLibrary", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SerdeInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -414,6 +327,7 @@ pub struct SerdeInfo {
     pub serialization_library: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SerdeInfo {
     /// A `SerdeInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -421,28 +335,11 @@ impl SerdeInfo {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SerializationLibrary`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self {
-        self.serialization_library = Some(value.into());
-        self
-    }
+    pub fn serialization_library(mut self, value: impl Into<Str>) -> Self { self.serialization_library = Some(value.into()); self }
 }
 
 impl PropertyType for SerdeInfo {}
@@ -457,32 +354,15 @@ impl ToValue for SerdeInfo {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
     properties: &[
-        (
-            "SkewedColumnNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SkewedColumnNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SkewedColumnValueLocationMaps", Shape::Any),
-        (
-            "SkewedColumnValues",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SkewedColumnValues", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SkewedInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
@@ -508,6 +388,7 @@ pub struct SkewedInfo {
     pub skewed_column_values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SkewedInfo {
     /// A `SkewedInfo` with no property set (none is required).
     pub fn new() -> Self {
@@ -515,28 +396,11 @@ impl SkewedInfo {
     }
 
     /// `SkewedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_names = Some(value.into());
-        self
-    }
-
+    pub fn skewed_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.skewed_column_names = Some(value.into()); self }
     /// `SkewedColumnValueLocationMaps`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self {
-        self.skewed_column_value_location_maps = Some(value.into());
-        self
-    }
-
+    pub fn skewed_column_value_location_maps(mut self, value: impl Into<Json>) -> Self { self.skewed_column_value_location_maps = Some(value.into()); self }
     /// `SkewedColumnValues`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.skewed_column_values = Some(value.into());
-        self
-    }
+    pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self { self.skewed_column_values = Some(value.into()); self }
 }
 
 impl PropertyType for SkewedInfo {}
@@ -558,44 +422,20 @@ impl ToValue for SkewedInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Registry`, `AWS::Glue::Schema`, `AWS::Glue::UsageProfile`.
@@ -613,6 +453,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -623,20 +464,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,36 +14,23 @@ use super::shared::{RULE_Column, RULE_SchemaReference, RULE_SerdeInfo, RULE_Skew
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The ID of the Data Catalog in which to create the `Table` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database where the table metadata resides. For Hive compatibility, this must be all lowercase.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub database_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Table: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "OpenTableFormatInput",
-            Shape::Object(&RULE_OpenTableFormatInput),
-        ),
+        ("OpenTableFormatInput", Shape::Object(&RULE_OpenTableFormatInput)),
         ("TableInput", Shape::Object(&RULE_TableInput)),
     ],
     required: &["DatabaseName", "CatalogId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Glue::Table` resource.
@@ -85,6 +72,7 @@ pub struct Table {
     pub table_input: Option<Obj<TableInput>>,
 }
 
+#[rustfmt::skip]
 impl Table {
     /// The CloudFormation type name, `AWS::Glue::Table`.
     pub const TYPE_NAME: &'static str = "AWS::Glue::Table";
@@ -117,44 +105,15 @@ impl Table {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OpenTableFormatInput`: an [`OpenTableFormatInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn open_table_format_input(mut self, value: impl Into<Obj<OpenTableFormatInput>>) -> Self {
-        self.open_table_format_input = Some(value.into());
-        self
-    }
-
+    pub fn open_table_format_input(mut self, value: impl Into<Obj<OpenTableFormatInput>>) -> Self { self.open_table_format_input = Some(value.into()); self }
     /// `TableInput`: a [`TableInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_input(mut self, value: impl Into<Obj<TableInput>>) -> Self {
-        self.table_input = Some(value.into());
-        self
-    }
+    pub fn table_input(mut self, value: impl Into<Obj<TableInput>>) -> Self { self.table_input = Some(value.into()); self }
 }
 
 impl Resource for Table {
@@ -196,18 +155,15 @@ impl TableAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergInput: ObjRule = ObjRule {
     properties: &[
         ("IcebergTableInput", Shape::Object(&RULE_IcebergTableInput)),
         ("MetadataOperation", Shape::STR),
         ("Version", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergInput` property type of `AWS::Glue::Table`.
@@ -229,6 +185,7 @@ pub struct IcebergInput {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IcebergInput {
     /// A `IcebergInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -236,26 +193,11 @@ impl IcebergInput {
     }
 
     /// `IcebergTableInput`: an [`IcebergTableInput`] object.
-    pub fn iceberg_table_input(mut self, value: impl Into<Obj<IcebergTableInput>>) -> Self {
-        self.iceberg_table_input = Some(value.into());
-        self
-    }
-
+    pub fn iceberg_table_input(mut self, value: impl Into<Obj<IcebergTableInput>>) -> Self { self.iceberg_table_input = Some(value.into()); self }
     /// `MetadataOperation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_operation(mut self, value: impl Into<Str>) -> Self {
-        self.metadata_operation = Some(value.into());
-        self
-    }
-
+    pub fn metadata_operation(mut self, value: impl Into<Str>) -> Self { self.metadata_operation = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergInput {}
@@ -281,6 +223,7 @@ pub struct IcebergPartitionFieldRequired {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
     properties: &[
         ("FieldId", Shape::INT),
@@ -289,11 +232,8 @@ pub(crate) static RULE_IcebergPartitionField: ObjRule = ObjRule {
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "Transform", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionField` property type of `AWS::Glue::Table`.
@@ -311,6 +251,7 @@ pub struct IcebergPartitionField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionField {
     /// A `IcebergPartitionField` with its required properties, named in a [`IcebergPartitionFieldRequired`].
     pub fn new(required: IcebergPartitionFieldRequired) -> Self {
@@ -323,28 +264,13 @@ impl IcebergPartitionField {
     }
 
     /// `FieldId`: an integer.
-    pub fn field_id(mut self, value: impl Into<Int>) -> Self {
-        self.field_id = Some(value.into());
-        self
-    }
-
+    pub fn field_id(mut self, value: impl Into<Int>) -> Self { self.field_id = Some(value.into()); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergPartitionField {}
@@ -367,24 +293,15 @@ pub struct IcebergPartitionSpecRequired {
     pub fields: List<IcebergPartitionField>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergPartitionSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergPartitionField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergPartitionField), min_items: None, max_items: None })),
         ("SpecId", Shape::INT),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergPartitionSpec` property type of `AWS::Glue::Table`.
@@ -398,6 +315,7 @@ pub struct IcebergPartitionSpec {
     pub spec_id: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IcebergPartitionSpec {
     /// A `IcebergPartitionSpec` with its required properties, named in a [`IcebergPartitionSpecRequired`].
     pub fn new(required: IcebergPartitionSpecRequired) -> Self {
@@ -408,16 +326,9 @@ impl IcebergPartitionSpec {
     }
 
     /// `Fields`: a list of [`IcebergPartitionField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergPartitionField>>) -> Self { self.fields = value.into(); self }
     /// `SpecId`: an integer.
-    pub fn spec_id(mut self, value: impl Into<Int>) -> Self {
-        self.spec_id = Some(value.into());
-        self
-    }
+    pub fn spec_id(mut self, value: impl Into<Int>) -> Self { self.spec_id = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergPartitionSpec {}
@@ -438,33 +349,17 @@ pub struct IcebergSchemaRequired {
     pub fields: List<IcebergStructField>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergStructField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "IdentifierFieldIds",
-            Shape::List(&ListRule {
-                items: Shape::INT,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergStructField), min_items: None, max_items: None })),
+        ("IdentifierFieldIds", Shape::List(&ListRule { items: Shape::INT, min_items: None, max_items: None })),
         ("SchemaId", Shape::INT),
         ("Type", Shape::STR),
     ],
     required: &["Fields"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSchema` property type of `AWS::Glue::Table`.
@@ -482,6 +377,7 @@ pub struct IcebergSchema {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IcebergSchema {
     /// A `IcebergSchema` with its required properties, named in a [`IcebergSchemaRequired`].
     pub fn new(required: IcebergSchemaRequired) -> Self {
@@ -494,28 +390,13 @@ impl IcebergSchema {
     }
 
     /// `Fields`: a list of [`IcebergStructField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergStructField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergStructField>>) -> Self { self.fields = value.into(); self }
     /// `IdentifierFieldIds`: a list of integers.
-    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self {
-        self.identifier_field_ids = Some(value.into());
-        self
-    }
-
+    pub fn identifier_field_ids(mut self, value: impl Into<List<Int>>) -> Self { self.identifier_field_ids = Some(value.into()); self }
     /// `SchemaId`: an integer.
-    pub fn schema_id(mut self, value: impl Into<Int>) -> Self {
-        self.schema_id = Some(value.into());
-        self
-    }
-
+    pub fn schema_id(mut self, value: impl Into<Int>) -> Self { self.schema_id = Some(value.into()); self }
     /// `Type`: a string.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergSchema {}
@@ -544,6 +425,7 @@ pub struct IcebergSortFieldRequired {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
     properties: &[
         ("Direction", Shape::STR),
@@ -552,11 +434,8 @@ pub(crate) static RULE_IcebergSortField: ObjRule = ObjRule {
         ("Transform", Shape::STR),
     ],
     required: &["SourceId", "NullOrder", "Transform", "Direction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortField` property type of `AWS::Glue::Table`.
@@ -574,6 +453,7 @@ pub struct IcebergSortField {
     pub transform: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergSortField {
     /// A `IcebergSortField` with its required properties, named in a [`IcebergSortFieldRequired`].
     pub fn new(required: IcebergSortFieldRequired) -> Self {
@@ -586,28 +466,13 @@ impl IcebergSortField {
     }
 
     /// `Direction`: a string, required.
-    pub fn direction(mut self, value: impl Into<Str>) -> Self {
-        self.direction = value.into();
-        self
-    }
-
+    pub fn direction(mut self, value: impl Into<Str>) -> Self { self.direction = value.into(); self }
     /// `NullOrder`: a string, required.
-    pub fn null_order(mut self, value: impl Into<Str>) -> Self {
-        self.null_order = value.into();
-        self
-    }
-
+    pub fn null_order(mut self, value: impl Into<Str>) -> Self { self.null_order = value.into(); self }
     /// `SourceId`: an integer, required.
-    pub fn source_id(mut self, value: impl Into<Int>) -> Self {
-        self.source_id = value.into();
-        self
-    }
-
+    pub fn source_id(mut self, value: impl Into<Int>) -> Self { self.source_id = value.into(); self }
     /// `Transform`: a string, required.
-    pub fn transform(mut self, value: impl Into<Str>) -> Self {
-        self.transform = value.into();
-        self
-    }
+    pub fn transform(mut self, value: impl Into<Str>) -> Self { self.transform = value.into(); self }
 }
 
 impl PropertyType for IcebergSortField {}
@@ -632,24 +497,15 @@ pub struct IcebergSortOrderRequired {
     pub order_id: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergSortOrder: ObjRule = ObjRule {
     properties: &[
-        (
-            "Fields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IcebergSortField),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Fields", Shape::List(&ListRule { items: Shape::Object(&RULE_IcebergSortField), min_items: None, max_items: None })),
         ("OrderId", Shape::INT),
     ],
     required: &["Fields", "OrderId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergSortOrder` property type of `AWS::Glue::Table`.
@@ -663,6 +519,7 @@ pub struct IcebergSortOrder {
     pub order_id: Int,
 }
 
+#[rustfmt::skip]
 impl IcebergSortOrder {
     /// A `IcebergSortOrder` with its required properties, named in a [`IcebergSortOrderRequired`].
     pub fn new(required: IcebergSortOrderRequired) -> Self {
@@ -673,16 +530,9 @@ impl IcebergSortOrder {
     }
 
     /// `Fields`: a list of [`IcebergSortField`] objects, required.
-    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self {
-        self.fields = value.into();
-        self
-    }
-
+    pub fn fields(mut self, value: impl Into<List<IcebergSortField>>) -> Self { self.fields = value.into(); self }
     /// `OrderId`: an integer, required.
-    pub fn order_id(mut self, value: impl Into<Int>) -> Self {
-        self.order_id = value.into();
-        self
-    }
+    pub fn order_id(mut self, value: impl Into<Int>) -> Self { self.order_id = value.into(); self }
 }
 
 impl PropertyType for IcebergSortOrder {}
@@ -709,6 +559,7 @@ pub struct IcebergStructFieldRequired {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
     properties: &[
         ("Doc", Shape::STR),
@@ -718,11 +569,8 @@ pub(crate) static RULE_IcebergStructField: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Required", "Id", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergStructField` property type of `AWS::Glue::Table`.
@@ -742,6 +590,7 @@ pub struct IcebergStructField {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl IcebergStructField {
     /// A `IcebergStructField` with its required properties, named in a [`IcebergStructFieldRequired`].
     pub fn new(required: IcebergStructFieldRequired) -> Self {
@@ -755,34 +604,15 @@ impl IcebergStructField {
     }
 
     /// `Doc`: a string.
-    pub fn doc(mut self, value: impl Into<Str>) -> Self {
-        self.doc = Some(value.into());
-        self
-    }
-
+    pub fn doc(mut self, value: impl Into<Str>) -> Self { self.doc = Some(value.into()); self }
     /// `Id`: an integer, required.
-    pub fn id(mut self, value: impl Into<Int>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Int>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Required`: a boolean, required.
-    pub fn required(mut self, value: impl Into<Bool>) -> Self {
-        self.required = value.into();
-        self
-    }
-
+    pub fn required(mut self, value: impl Into<Bool>) -> Self { self.required = value.into(); self }
     /// `Type`: a string, required.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for IcebergStructField {}
@@ -808,6 +638,7 @@ pub struct IcebergTableInputRequired {
     pub schema: Obj<IcebergSchema>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
     properties: &[
         ("Location", Shape::STR),
@@ -817,11 +648,8 @@ pub(crate) static RULE_IcebergTableInput: ObjRule = ObjRule {
         ("WriteOrder", Shape::Object(&RULE_IcebergSortOrder)),
     ],
     required: &["Schema", "Location"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IcebergTableInput` property type of `AWS::Glue::Table`.
@@ -841,6 +669,7 @@ pub struct IcebergTableInput {
     pub write_order: Option<Obj<IcebergSortOrder>>,
 }
 
+#[rustfmt::skip]
 impl IcebergTableInput {
     /// A `IcebergTableInput` with its required properties, named in a [`IcebergTableInputRequired`].
     pub fn new(required: IcebergTableInputRequired) -> Self {
@@ -854,34 +683,15 @@ impl IcebergTableInput {
     }
 
     /// `Location`: a string, required.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = value.into();
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = value.into(); self }
     /// `PartitionSpec`: an [`IcebergPartitionSpec`] object.
-    pub fn partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self {
-        self.partition_spec = Some(value.into());
-        self
-    }
-
+    pub fn partition_spec(mut self, value: impl Into<Obj<IcebergPartitionSpec>>) -> Self { self.partition_spec = Some(value.into()); self }
     /// `Properties`: a JSON value.
-    pub fn properties(mut self, value: impl Into<Json>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Json>) -> Self { self.properties = Some(value.into()); self }
     /// `Schema`: an [`IcebergSchema`] object, required.
-    pub fn schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self {
-        self.schema = value.into();
-        self
-    }
-
+    pub fn schema(mut self, value: impl Into<Obj<IcebergSchema>>) -> Self { self.schema = value.into(); self }
     /// `WriteOrder`: an [`IcebergSortOrder`] object.
-    pub fn write_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self {
-        self.write_order = Some(value.into());
-        self
-    }
+    pub fn write_order(mut self, value: impl Into<Obj<IcebergSortOrder>>) -> Self { self.write_order = Some(value.into()); self }
 }
 
 impl PropertyType for IcebergTableInput {}
@@ -898,14 +708,13 @@ impl ToValue for IcebergTableInput {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OpenTableFormatInput: ObjRule = ObjRule {
-    properties: &[("IcebergInput", Shape::Object(&RULE_IcebergInput))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("IcebergInput", Shape::Object(&RULE_IcebergInput)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OpenTableFormatInput` property type of `AWS::Glue::Table`.
@@ -921,6 +730,7 @@ pub struct OpenTableFormatInput {
     pub iceberg_input: Option<Obj<IcebergInput>>,
 }
 
+#[rustfmt::skip]
 impl OpenTableFormatInput {
     /// A `OpenTableFormatInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -928,12 +738,7 @@ impl OpenTableFormatInput {
     }
 
     /// `IcebergInput`: an [`IcebergInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iceberg_input(mut self, value: impl Into<Obj<IcebergInput>>) -> Self {
-        self.iceberg_input = Some(value.into());
-        self
-    }
+    pub fn iceberg_input(mut self, value: impl Into<Obj<IcebergInput>>) -> Self { self.iceberg_input = Some(value.into()); self }
 }
 
 impl PropertyType for OpenTableFormatInput {}
@@ -950,23 +755,20 @@ impl ToValue for OpenTableFormatInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderRequired {
     /// `Column`: a string, required.
-    ///
-    /// The name of the column.
     pub column: Str,
     /// `SortOrder`: an integer, required.
-    ///
-    /// Indicates that the column is sorted in ascending order ( `== 1` ), or in descending order ( `==0` ).
     pub sort_order: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Order: ObjRule = ObjRule {
-    properties: &[("Column", Shape::STR), ("SortOrder", Shape::INT)],
+    properties: &[
+        ("Column", Shape::STR),
+        ("SortOrder", Shape::INT),
+    ],
     required: &["Column", "SortOrder"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Order` property type of `AWS::Glue::Table`.
@@ -986,6 +788,7 @@ pub struct Order {
     pub sort_order: Int,
 }
 
+#[rustfmt::skip]
 impl Order {
     /// A `Order` with its required properties, named in a [`OrderRequired`].
     pub fn new(required: OrderRequired) -> Self {
@@ -996,20 +799,9 @@ impl Order {
     }
 
     /// `Column`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column(mut self, value: impl Into<Str>) -> Self {
-        self.column = value.into();
-        self
-    }
-
+    pub fn column(mut self, value: impl Into<Str>) -> Self { self.column = value.into(); self }
     /// `SortOrder`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_order(mut self, value: impl Into<Int>) -> Self {
-        self.sort_order = value.into();
-        self
-    }
+    pub fn sort_order(mut self, value: impl Into<Int>) -> Self { self.sort_order = value.into(); self }
 }
 
 impl PropertyType for Order {}
@@ -1023,24 +815,11 @@ impl ToValue for Order {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketColumns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Columns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("BucketColumns", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Columns", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Compressed", Shape::Bool),
         ("InputFormat", Shape::STR),
         ("Location", Shape::STR),
@@ -1050,22 +829,11 @@ pub(crate) static RULE_StorageDescriptor: ObjRule = ObjRule {
         ("SchemaReference", Shape::Object(&RULE_SchemaReference)),
         ("SerdeInfo", Shape::Object(&RULE_SerdeInfo)),
         ("SkewedInfo", Shape::Object(&RULE_SkewedInfo)),
-        (
-            "SortColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Order),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SortColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_Order), min_items: None, max_items: None })),
         ("StoredAsSubDirectories", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageDescriptor` property type of `AWS::Glue::Table`.
@@ -1131,6 +899,7 @@ pub struct StorageDescriptor {
     pub stored_as_sub_directories: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl StorageDescriptor {
     /// A `StorageDescriptor` with no property set (none is required).
     pub fn new() -> Self {
@@ -1138,108 +907,31 @@ impl StorageDescriptor {
     }
 
     /// `BucketColumns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.bucket_columns = Some(value.into());
-        self
-    }
-
+    pub fn bucket_columns(mut self, value: impl Into<List<Str>>) -> Self { self.bucket_columns = Some(value.into()); self }
     /// `Columns`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self {
-        self.columns = Some(value.into());
-        self
-    }
-
+    pub fn columns(mut self, value: impl Into<List<Column>>) -> Self { self.columns = Some(value.into()); self }
     /// `Compressed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compressed(mut self, value: impl Into<Bool>) -> Self {
-        self.compressed = Some(value.into());
-        self
-    }
-
+    pub fn compressed(mut self, value: impl Into<Bool>) -> Self { self.compressed = Some(value.into()); self }
     /// `InputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_format(mut self, value: impl Into<Str>) -> Self {
-        self.input_format = Some(value.into());
-        self
-    }
-
+    pub fn input_format(mut self, value: impl Into<Str>) -> Self { self.input_format = Some(value.into()); self }
     /// `Location`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Str>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Str>) -> Self { self.location = Some(value.into()); self }
     /// `NumberOfBuckets`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self {
-        self.number_of_buckets = Some(value.into());
-        self
-    }
-
+    pub fn number_of_buckets(mut self, value: impl Into<Int>) -> Self { self.number_of_buckets = Some(value.into()); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `SchemaReference`: a [`SchemaReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self {
-        self.schema_reference = Some(value.into());
-        self
-    }
-
+    pub fn schema_reference(mut self, value: impl Into<Obj<SchemaReference>>) -> Self { self.schema_reference = Some(value.into()); self }
     /// `SerdeInfo`: a [`SerdeInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self {
-        self.serde_info = Some(value.into());
-        self
-    }
-
+    pub fn serde_info(mut self, value: impl Into<Obj<SerdeInfo>>) -> Self { self.serde_info = Some(value.into()); self }
     /// `SkewedInfo`: a [`SkewedInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self {
-        self.skewed_info = Some(value.into());
-        self
-    }
-
+    pub fn skewed_info(mut self, value: impl Into<Obj<SkewedInfo>>) -> Self { self.skewed_info = Some(value.into()); self }
     /// `SortColumns`: a list of [`Order`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self {
-        self.sort_columns = Some(value.into());
-        self
-    }
-
+    pub fn sort_columns(mut self, value: impl Into<List<Order>>) -> Self { self.sort_columns = Some(value.into()); self }
     /// `StoredAsSubDirectories`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self {
-        self.stored_as_sub_directories = Some(value.into());
-        self
-    }
+    pub fn stored_as_sub_directories(mut self, value: impl Into<Bool>) -> Self { self.stored_as_sub_directories = Some(value.into()); self }
 }
 
 impl PropertyType for StorageDescriptor {}
@@ -1264,6 +956,7 @@ impl ToValue for StorageDescriptor {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TableIdentifier: ObjRule = ObjRule {
     properties: &[
         ("CatalogId", Shape::STR),
@@ -1271,12 +964,8 @@ pub(crate) static RULE_TableIdentifier: ObjRule = ObjRule {
         ("Name", Shape::STR),
         ("Region", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableIdentifier` property type of `AWS::Glue::Table`.
@@ -1304,6 +993,7 @@ pub struct TableIdentifier {
     pub region: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TableIdentifier {
     /// A `TableIdentifier` with no property set (none is required).
     pub fn new() -> Self {
@@ -1311,36 +1001,13 @@ impl TableIdentifier {
     }
 
     /// `CatalogId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = Some(value.into());
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
 }
 
 impl PropertyType for TableIdentifier {}
@@ -1356,43 +1023,24 @@ impl ToValue for TableIdentifier {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TableInput: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Owner", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "PartitionKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Column),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PartitionKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_Column), min_items: None, max_items: None })),
         ("Retention", Shape::INT),
         ("StorageDescriptor", Shape::Object(&RULE_StorageDescriptor)),
-        (
-            "TableType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"],
-                format: None,
-            }),
-        ),
+        ("TableType", Shape::Str(&StrRule { allowed: &["EXTERNAL_TABLE", "VIRTUAL_VIEW"], ..StrRule::ANY })),
         ("TargetTable", Shape::Object(&RULE_TableIdentifier)),
         ("ViewDefinition", Shape::Object(&RULE_ViewDefinition)),
         ("ViewExpandedText", Shape::STR),
         ("ViewOriginalText", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableInput` property type of `AWS::Glue::Table`.
@@ -1461,6 +1109,7 @@ pub struct TableInput {
     pub view_original_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl TableInput {
     /// A `TableInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1468,98 +1117,29 @@ impl TableInput {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Owner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Str>) -> Self {
-        self.owner = Some(value.into());
-        self
-    }
-
+    pub fn owner(mut self, value: impl Into<Str>) -> Self { self.owner = Some(value.into()); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `PartitionKeys`: a list of [`Column`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn partition_keys(mut self, value: impl Into<List<Column>>) -> Self {
-        self.partition_keys = Some(value.into());
-        self
-    }
-
+    pub fn partition_keys(mut self, value: impl Into<List<Column>>) -> Self { self.partition_keys = Some(value.into()); self }
     /// `Retention`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention(mut self, value: impl Into<Int>) -> Self {
-        self.retention = Some(value.into());
-        self
-    }
-
+    pub fn retention(mut self, value: impl Into<Int>) -> Self { self.retention = Some(value.into()); self }
     /// `StorageDescriptor`: a [`StorageDescriptor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self {
-        self.storage_descriptor = Some(value.into());
-        self
-    }
-
+    pub fn storage_descriptor(mut self, value: impl Into<Obj<StorageDescriptor>>) -> Self { self.storage_descriptor = Some(value.into()); self }
     /// `TableType`: a [`TableType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_type(mut self, value: impl Into<TableType>) -> Self {
-        self.table_type = Some(value.into());
-        self
-    }
-
+    pub fn table_type(mut self, value: impl Into<TableType>) -> Self { self.table_type = Some(value.into()); self }
     /// `TargetTable`: a [`TableIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_table(mut self, value: impl Into<Obj<TableIdentifier>>) -> Self {
-        self.target_table = Some(value.into());
-        self
-    }
-
+    pub fn target_table(mut self, value: impl Into<Obj<TableIdentifier>>) -> Self { self.target_table = Some(value.into()); self }
     /// `ViewDefinition`: a [`ViewDefinition`] object.
-    pub fn view_definition(mut self, value: impl Into<Obj<ViewDefinition>>) -> Self {
-        self.view_definition = Some(value.into());
-        self
-    }
-
+    pub fn view_definition(mut self, value: impl Into<Obj<ViewDefinition>>) -> Self { self.view_definition = Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_expanded_text = Some(value.into());
-        self
-    }
-
+    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_original_text = Some(value.into());
-        self
-    }
+    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
 }
 
 impl PropertyType for TableInput {}
@@ -1583,33 +1163,16 @@ impl ToValue for TableInput {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ViewDefinition: ObjRule = ObjRule {
     properties: &[
         ("Definer", Shape::STR),
         ("IsProtected", Shape::Bool),
-        (
-            "Representations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ViewRepresentation),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubObjects",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Representations", Shape::List(&ListRule { items: Shape::Object(&RULE_ViewRepresentation), min_items: None, max_items: None })),
+        ("SubObjects", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewDefinition` property type of `AWS::Glue::Table`.
@@ -1627,6 +1190,7 @@ pub struct ViewDefinition {
     pub sub_objects: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ViewDefinition {
     /// A `ViewDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -1634,28 +1198,13 @@ impl ViewDefinition {
     }
 
     /// `Definer`: a string.
-    pub fn definer(mut self, value: impl Into<Str>) -> Self {
-        self.definer = Some(value.into());
-        self
-    }
-
+    pub fn definer(mut self, value: impl Into<Str>) -> Self { self.definer = Some(value.into()); self }
     /// `IsProtected`: a boolean.
-    pub fn is_protected(mut self, value: impl Into<Bool>) -> Self {
-        self.is_protected = Some(value.into());
-        self
-    }
-
+    pub fn is_protected(mut self, value: impl Into<Bool>) -> Self { self.is_protected = Some(value.into()); self }
     /// `Representations`: a list of [`ViewRepresentation`] objects.
-    pub fn representations(mut self, value: impl Into<List<ViewRepresentation>>) -> Self {
-        self.representations = Some(value.into());
-        self
-    }
-
+    pub fn representations(mut self, value: impl Into<List<ViewRepresentation>>) -> Self { self.representations = Some(value.into()); self }
     /// `SubObjects`: a list of strings.
-    pub fn sub_objects(mut self, value: impl Into<List<Str>>) -> Self {
-        self.sub_objects = Some(value.into());
-        self
-    }
+    pub fn sub_objects(mut self, value: impl Into<List<Str>>) -> Self { self.sub_objects = Some(value.into()); self }
 }
 
 impl PropertyType for ViewDefinition {}
@@ -1671,6 +1220,7 @@ impl ToValue for ViewDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
     properties: &[
         ("Dialect", Shape::STR),
@@ -1679,12 +1229,8 @@ pub(crate) static RULE_ViewRepresentation: ObjRule = ObjRule {
         ("ViewExpandedText", Shape::STR),
         ("ViewOriginalText", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ViewRepresentation` property type of `AWS::Glue::Table`.
@@ -1704,6 +1250,7 @@ pub struct ViewRepresentation {
     pub view_original_text: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ViewRepresentation {
     /// A `ViewRepresentation` with no property set (none is required).
     pub fn new() -> Self {
@@ -1711,34 +1258,15 @@ impl ViewRepresentation {
     }
 
     /// `Dialect`: a string.
-    pub fn dialect(mut self, value: impl Into<Str>) -> Self {
-        self.dialect = Some(value.into());
-        self
-    }
-
+    pub fn dialect(mut self, value: impl Into<Str>) -> Self { self.dialect = Some(value.into()); self }
     /// `DialectVersion`: a string.
-    pub fn dialect_version(mut self, value: impl Into<Str>) -> Self {
-        self.dialect_version = Some(value.into());
-        self
-    }
-
+    pub fn dialect_version(mut self, value: impl Into<Str>) -> Self { self.dialect_version = Some(value.into()); self }
     /// `ValidationConnection`: a string.
-    pub fn validation_connection(mut self, value: impl Into<Str>) -> Self {
-        self.validation_connection = Some(value.into());
-        self
-    }
-
+    pub fn validation_connection(mut self, value: impl Into<Str>) -> Self { self.validation_connection = Some(value.into()); self }
     /// `ViewExpandedText`: a string.
-    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_expanded_text = Some(value.into());
-        self
-    }
-
+    pub fn view_expanded_text(mut self, value: impl Into<Str>) -> Self { self.view_expanded_text = Some(value.into()); self }
     /// `ViewOriginalText`: a string.
-    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self {
-        self.view_original_text = Some(value.into());
-        self
-    }
+    pub fn view_original_text(mut self, value: impl Into<Str>) -> Self { self.view_original_text = Some(value.into()); self }
 }
 
 impl PropertyType for ViewRepresentation {}

@@ -14,26 +14,19 @@ pub use super::shared::{Connector, ConnectorRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the connector definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectorDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_ConnectorDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_ConnectorDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ConnectorDefinition` resource.
@@ -82,6 +75,7 @@ pub struct ConnectorDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::ConnectorDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinition";
@@ -97,13 +91,7 @@ impl ConnectorDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Connectors",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Connectors", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -118,28 +106,11 @@ impl ConnectorDefinition {
     }
 
     /// `InitialVersion`: a [`ConnectorDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<ConnectorDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<ConnectorDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ConnectorDefinition {
@@ -216,26 +187,17 @@ impl ConnectorDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The connectors in this version. Only one instance of a given connector can be added to a connector definition version at a time.
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Connectors",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Connector),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
+    ],
     required: &["Connectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConnectorDefinitionVersion` property type of `AWS::Greengrass::ConnectorDefinition`.
@@ -255,6 +217,7 @@ pub struct ConnectorDefinitionVersion {
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinitionVersion {
     /// A `ConnectorDefinitionVersion` with its required properties, named in a [`ConnectorDefinitionVersionRequired`].
     pub fn new(required: ConnectorDefinitionVersionRequired) -> Self {
@@ -264,12 +227,7 @@ impl ConnectorDefinitionVersion {
     }
 
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self {
-        self.connectors = value.into();
-        self
-    }
+    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
 impl PropertyType for ConnectorDefinitionVersion {}

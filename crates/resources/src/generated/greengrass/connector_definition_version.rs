@@ -14,37 +14,20 @@ pub use super::shared::{Connector, ConnectorRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorDefinitionVersionRequired {
     /// `ConnectorDefinitionId`: a string, required.
-    ///
-    /// The ID of the connector definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connector_definition_id: Str,
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The connectors in this version. Only one instance of a given connector can be added to the connector definition version at a time.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConnectorDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ConnectorDefinitionId", Shape::STR),
-        (
-            "Connectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Connector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Connectors", Shape::List(&ListRule { items: Shape::Object(&RULE_Connector), min_items: None, max_items: None })),
     ],
     required: &["Connectors", "ConnectorDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ConnectorDefinitionVersion` resource.
@@ -78,6 +61,7 @@ pub struct ConnectorDefinitionVersion {
     pub connectors: List<Connector>,
 }
 
+#[rustfmt::skip]
 impl ConnectorDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::ConnectorDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ConnectorDefinitionVersion";
@@ -107,20 +91,9 @@ impl ConnectorDefinitionVersion {
     }
 
     /// `ConnectorDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.connector_definition_id = value.into();
-        self
-    }
-
+    pub fn connector_definition_id(mut self, value: impl Into<Str>) -> Self { self.connector_definition_id = value.into(); self }
     /// `Connectors`: a list of [`Connector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self {
-        self.connectors = value.into();
-        self
-    }
+    pub fn connectors(mut self, value: impl Into<List<Connector>>) -> Self { self.connectors = value.into(); self }
 }
 
 impl Resource for ConnectorDefinitionVersion {

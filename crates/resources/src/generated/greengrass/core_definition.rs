@@ -14,11 +14,10 @@ pub use super::shared::{Core, CoreRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the core definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
     properties: &[
         ("InitialVersion", Shape::Object(&RULE_CoreDefinitionVersion)),
@@ -26,11 +25,8 @@ pub(crate) static RULE_CoreDefinition: ObjRule = ObjRule {
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::CoreDefinition` resource.
@@ -79,6 +75,7 @@ pub struct CoreDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::CoreDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinition";
@@ -94,13 +91,7 @@ impl CoreDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Cores",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Cores", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -115,28 +106,11 @@ impl CoreDefinition {
     }
 
     /// `InitialVersion`: a [`CoreDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<CoreDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<CoreDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CoreDefinition {
@@ -213,26 +187,17 @@ impl CoreDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionVersionRequired {
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Cores",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Core),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
+    ],
     required: &["Cores"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CoreDefinitionVersion` property type of `AWS::Greengrass::CoreDefinition`.
@@ -252,6 +217,7 @@ pub struct CoreDefinitionVersion {
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinitionVersion {
     /// A `CoreDefinitionVersion` with its required properties, named in a [`CoreDefinitionVersionRequired`].
     pub fn new(required: CoreDefinitionVersionRequired) -> Self {
@@ -261,12 +227,7 @@ impl CoreDefinitionVersion {
     }
 
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self {
-        self.cores = value.into();
-        self
-    }
+    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
 impl PropertyType for CoreDefinitionVersion {}

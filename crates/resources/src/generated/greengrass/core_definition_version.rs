@@ -14,37 +14,20 @@ pub use super::shared::{Core, CoreRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreDefinitionVersionRequired {
     /// `CoreDefinitionId`: a string, required.
-    ///
-    /// The ID of the core definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub core_definition_id: Str,
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The Greengrass core in this version. Currently, the `Cores` property for a core definition version can contain only one core.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CoreDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("CoreDefinitionId", Shape::STR),
-        (
-            "Cores",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Core),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cores", Shape::List(&ListRule { items: Shape::Object(&RULE_Core), min_items: None, max_items: None })),
     ],
     required: &["Cores", "CoreDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::CoreDefinitionVersion` resource.
@@ -78,6 +61,7 @@ pub struct CoreDefinitionVersion {
     pub cores: List<Core>,
 }
 
+#[rustfmt::skip]
 impl CoreDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::CoreDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::CoreDefinitionVersion";
@@ -107,20 +91,9 @@ impl CoreDefinitionVersion {
     }
 
     /// `CoreDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_definition_id = value.into();
-        self
-    }
-
+    pub fn core_definition_id(mut self, value: impl Into<Str>) -> Self { self.core_definition_id = value.into(); self }
     /// `Cores`: a list of [`Core`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self {
-        self.cores = value.into();
-        self
-    }
+    pub fn cores(mut self, value: impl Into<List<Core>>) -> Self { self.cores = value.into(); self }
 }
 
 impl Resource for CoreDefinitionVersion {

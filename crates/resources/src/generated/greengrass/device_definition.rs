@@ -14,26 +14,19 @@ pub use super::shared::{Device, DeviceRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the device definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeviceDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_DeviceDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_DeviceDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::DeviceDefinition` resource.
@@ -82,6 +75,7 @@ pub struct DeviceDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::DeviceDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinition";
@@ -97,13 +91,7 @@ impl DeviceDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Devices",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Devices", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -118,28 +106,11 @@ impl DeviceDefinition {
     }
 
     /// `InitialVersion`: a [`DeviceDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<DeviceDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<DeviceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeviceDefinition {
@@ -216,26 +187,17 @@ impl DeviceDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionVersionRequired {
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The devices in this version.
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Devices",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Device),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
+    ],
     required: &["Devices"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeviceDefinitionVersion` property type of `AWS::Greengrass::DeviceDefinition`.
@@ -255,6 +217,7 @@ pub struct DeviceDefinitionVersion {
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinitionVersion {
     /// A `DeviceDefinitionVersion` with its required properties, named in a [`DeviceDefinitionVersionRequired`].
     pub fn new(required: DeviceDefinitionVersionRequired) -> Self {
@@ -264,12 +227,7 @@ impl DeviceDefinitionVersion {
     }
 
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = value.into();
-        self
-    }
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
 impl PropertyType for DeviceDefinitionVersion {}

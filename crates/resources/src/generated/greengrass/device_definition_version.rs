@@ -14,37 +14,20 @@ pub use super::shared::{Device, DeviceRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceDefinitionVersionRequired {
     /// `DeviceDefinitionId`: a string, required.
-    ///
-    /// The ID of the device definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub device_definition_id: Str,
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The devices in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeviceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DeviceDefinitionId", Shape::STR),
-        (
-            "Devices",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Device),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Devices", Shape::List(&ListRule { items: Shape::Object(&RULE_Device), min_items: None, max_items: None })),
     ],
     required: &["Devices", "DeviceDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::DeviceDefinitionVersion` resource.
@@ -78,6 +61,7 @@ pub struct DeviceDefinitionVersion {
     pub devices: List<Device>,
 }
 
+#[rustfmt::skip]
 impl DeviceDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::DeviceDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::DeviceDefinitionVersion";
@@ -107,20 +91,9 @@ impl DeviceDefinitionVersion {
     }
 
     /// `DeviceDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_definition_id = value.into();
-        self
-    }
-
+    pub fn device_definition_id(mut self, value: impl Into<Str>) -> Self { self.device_definition_id = value.into(); self }
     /// `Devices`: a list of [`Device`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self {
-        self.devices = value.into();
-        self
-    }
+    pub fn devices(mut self, value: impl Into<List<Device>>) -> Self { self.devices = value.into(); self }
 }
 
 impl Resource for DeviceDefinitionVersion {

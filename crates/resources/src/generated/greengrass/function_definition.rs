@@ -17,26 +17,19 @@ use super::shared::{RULE_DefaultConfig, RULE_Function};
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the function definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunctionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_FunctionDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_FunctionDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::FunctionDefinition` resource.
@@ -85,6 +78,7 @@ pub struct FunctionDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FunctionDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::FunctionDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::FunctionDefinition";
@@ -100,16 +94,7 @@ impl FunctionDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.DefaultConfig.Execution.IsolationMode",
-            "InitialVersion.DefaultConfig.Execution.RunAs.Gid",
-            "InitialVersion.DefaultConfig.Execution.RunAs.Uid",
-            "InitialVersion.Functions",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.DefaultConfig.Execution.IsolationMode", "InitialVersion.DefaultConfig.Execution.RunAs.Gid", "InitialVersion.DefaultConfig.Execution.RunAs.Uid", "InitialVersion.Functions", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -124,28 +109,11 @@ impl FunctionDefinition {
     }
 
     /// `InitialVersion`: a [`FunctionDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<FunctionDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<FunctionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FunctionDefinition {
@@ -251,29 +219,18 @@ impl FunctionDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionVersionRequired {
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The functions in this version.
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
-        (
-            "Functions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Function),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
     ],
     required: &["Functions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionDefinitionVersion` property type of `AWS::Greengrass::FunctionDefinition`.
@@ -297,6 +254,7 @@ pub struct FunctionDefinitionVersion {
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 impl FunctionDefinitionVersion {
     /// A `FunctionDefinitionVersion` with its required properties, named in a [`FunctionDefinitionVersionRequired`].
     pub fn new(required: FunctionDefinitionVersionRequired) -> Self {
@@ -307,20 +265,9 @@ impl FunctionDefinitionVersion {
     }
 
     /// `DefaultConfig`: a [`DefaultConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self { self.default_config = Some(value.into()); self }
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self {
-        self.functions = value.into();
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
 impl PropertyType for FunctionDefinitionVersion {}

@@ -17,38 +17,21 @@ use super::shared::{RULE_DefaultConfig, RULE_Function};
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionDefinitionVersionRequired {
     /// `FunctionDefinitionId`: a string, required.
-    ///
-    /// The ID of the function definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub function_definition_id: Str,
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The functions in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunctionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("DefaultConfig", Shape::Object(&RULE_DefaultConfig)),
         ("FunctionDefinitionId", Shape::STR),
-        (
-            "Functions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Function),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Functions", Shape::List(&ListRule { items: Shape::Object(&RULE_Function), min_items: None, max_items: None })),
     ],
     required: &["FunctionDefinitionId", "Functions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::FunctionDefinitionVersion` resource.
@@ -88,6 +71,7 @@ pub struct FunctionDefinitionVersion {
     pub functions: List<Function>,
 }
 
+#[rustfmt::skip]
 impl FunctionDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::FunctionDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::FunctionDefinitionVersion";
@@ -118,28 +102,11 @@ impl FunctionDefinitionVersion {
     }
 
     /// `DefaultConfig`: a [`DefaultConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultConfig>>) -> Self { self.default_config = Some(value.into()); self }
     /// `FunctionDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.function_definition_id = value.into();
-        self
-    }
-
+    pub fn function_definition_id(mut self, value: impl Into<Str>) -> Self { self.function_definition_id = value.into(); self }
     /// `Functions`: a list of [`Function`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self {
-        self.functions = value.into();
-        self
-    }
+    pub fn functions(mut self, value: impl Into<List<Function>>) -> Self { self.functions = value.into(); self }
 }
 
 impl Resource for FunctionDefinitionVersion {

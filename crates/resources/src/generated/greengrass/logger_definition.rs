@@ -14,26 +14,19 @@ pub use super::shared::{Logger, LoggerRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the logger definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggerDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_LoggerDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_LoggerDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::LoggerDefinition` resource.
@@ -82,6 +75,7 @@ pub struct LoggerDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::LoggerDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinition";
@@ -97,13 +91,7 @@ impl LoggerDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Loggers",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Loggers", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -118,28 +106,11 @@ impl LoggerDefinition {
     }
 
     /// `InitialVersion`: a [`LoggerDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<LoggerDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<LoggerDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LoggerDefinition {
@@ -216,26 +187,17 @@ impl LoggerDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionVersionRequired {
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The loggers in this version.
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Loggers",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Logger),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
+    ],
     required: &["Loggers"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggerDefinitionVersion` property type of `AWS::Greengrass::LoggerDefinition`.
@@ -255,6 +217,7 @@ pub struct LoggerDefinitionVersion {
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinitionVersion {
     /// A `LoggerDefinitionVersion` with its required properties, named in a [`LoggerDefinitionVersionRequired`].
     pub fn new(required: LoggerDefinitionVersionRequired) -> Self {
@@ -264,12 +227,7 @@ impl LoggerDefinitionVersion {
     }
 
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self {
-        self.loggers = value.into();
-        self
-    }
+    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
 impl PropertyType for LoggerDefinitionVersion {}

@@ -14,37 +14,20 @@ pub use super::shared::{Logger, LoggerRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerDefinitionVersionRequired {
     /// `LoggerDefinitionId`: a string, required.
-    ///
-    /// The ID of the logger definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub logger_definition_id: Str,
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The loggers in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggerDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("LoggerDefinitionId", Shape::STR),
-        (
-            "Loggers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Logger),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Loggers", Shape::List(&ListRule { items: Shape::Object(&RULE_Logger), min_items: None, max_items: None })),
     ],
     required: &["Loggers", "LoggerDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::LoggerDefinitionVersion` resource.
@@ -78,6 +61,7 @@ pub struct LoggerDefinitionVersion {
     pub loggers: List<Logger>,
 }
 
+#[rustfmt::skip]
 impl LoggerDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::LoggerDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::LoggerDefinitionVersion";
@@ -107,20 +91,9 @@ impl LoggerDefinitionVersion {
     }
 
     /// `LoggerDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logger_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.logger_definition_id = value.into();
-        self
-    }
-
+    pub fn logger_definition_id(mut self, value: impl Into<Str>) -> Self { self.logger_definition_id = value.into(); self }
     /// `Loggers`: a list of [`Logger`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self {
-        self.loggers = value.into();
-        self
-    }
+    pub fn loggers(mut self, value: impl Into<List<Logger>>) -> Self { self.loggers = value.into(); self }
 }
 
 impl Resource for LoggerDefinitionVersion {

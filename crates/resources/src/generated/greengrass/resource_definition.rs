@@ -22,26 +22,19 @@ pub use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the resource definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_ResourceDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_ResourceDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ResourceDefinition` resource.
@@ -90,6 +83,7 @@ pub struct ResourceDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::ResourceDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ResourceDefinition";
@@ -105,13 +99,7 @@ impl ResourceDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Id", "Arn"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Resources",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Resources", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -126,28 +114,11 @@ impl ResourceDefinition {
     }
 
     /// `InitialVersion`: a [`ResourceDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<ResourceDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<ResourceDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourceDefinition {
@@ -224,26 +195,17 @@ impl ResourceDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionVersionRequired {
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The resources in this version.
     pub resources: List<ResourceInstance>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Resources",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ResourceInstance),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None })),
+    ],
     required: &["Resources"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceDefinitionVersion` property type of `AWS::Greengrass::ResourceDefinition`.
@@ -263,6 +225,7 @@ pub struct ResourceDefinitionVersion {
     pub resources: List<ResourceInstance>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefinitionVersion {
     /// A `ResourceDefinitionVersion` with its required properties, named in a [`ResourceDefinitionVersionRequired`].
     pub fn new(required: ResourceDefinitionVersionRequired) -> Self {
@@ -272,12 +235,7 @@ impl ResourceDefinitionVersion {
     }
 
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self {
-        self.resources = value.into();
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
 }
 
 impl PropertyType for ResourceDefinitionVersion {}

@@ -22,37 +22,20 @@ pub use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDefinitionVersionRequired {
     /// `ResourceDefinitionId`: a string, required.
-    ///
-    /// The ID of the resource definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_definition_id: Str,
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The resources in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resources: List<ResourceInstance>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("ResourceDefinitionId", Shape::STR),
-        (
-            "Resources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceInstance),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Resources", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceInstance), min_items: None, max_items: None })),
     ],
     required: &["Resources", "ResourceDefinitionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::ResourceDefinitionVersion` resource.
@@ -86,6 +69,7 @@ pub struct ResourceDefinitionVersion {
     pub resources: List<ResourceInstance>,
 }
 
+#[rustfmt::skip]
 impl ResourceDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::ResourceDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::ResourceDefinitionVersion";
@@ -115,20 +99,9 @@ impl ResourceDefinitionVersion {
     }
 
     /// `ResourceDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_definition_id = value.into();
-        self
-    }
-
+    pub fn resource_definition_id(mut self, value: impl Into<Str>) -> Self { self.resource_definition_id = value.into(); self }
     /// `Resources`: a list of [`ResourceInstance`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self {
-        self.resources = value.into();
-        self
-    }
+    pub fn resources(mut self, value: impl Into<List<ResourceInstance>>) -> Self { self.resources = value.into(); self }
 }
 
 impl Resource for ResourceDefinitionVersion {

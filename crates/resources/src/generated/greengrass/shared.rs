@@ -12,17 +12,12 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the connector.
-    ///
-    /// For more information about connectors provided by AWS , see \[Greengrass Connectors Provided by AWS\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors-list.html>) .
     pub connector_arn: Str,
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the connector. This value must be unique within the connector definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
         ("ConnectorArn", Shape::STR),
@@ -30,11 +25,8 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
         ("Parameters", Shape::Any),
     ],
     required: &["ConnectorArn", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Connector` property type, shared by `AWS::Greengrass::ConnectorDefinition`, `AWS::Greengrass::ConnectorDefinitionVersion`.
@@ -66,6 +58,7 @@ pub struct Connector {
     pub parameters: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Connector {
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
     pub fn new(required: ConnectorRequired) -> Self {
@@ -77,28 +70,11 @@ impl Connector {
     }
 
     /// `ConnectorArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connector_arn = value.into();
-        self
-    }
-
+    pub fn connector_arn(mut self, value: impl Into<Str>) -> Self { self.connector_arn = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for Connector {}
@@ -117,19 +93,14 @@ impl ToValue for Connector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreRequired {
     /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the core. This X.509 certificate is used to authenticate the core with AWS IoT and AWS IoT Greengrass services.
     pub certificate_arn: Str,
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the core. This value must be unique within the core definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
     /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the core, which is an AWS IoT device (thing).
     pub thing_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Core: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
@@ -138,11 +109,8 @@ pub(crate) static RULE_Core: ObjRule = ObjRule {
         ("ThingArn", Shape::STR),
     ],
     required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Core` property type, shared by `AWS::Greengrass::CoreDefinition`, `AWS::Greengrass::CoreDefinitionVersion`.
@@ -172,6 +140,7 @@ pub struct Core {
     pub thing_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Core {
     /// A `Core` with its required properties, named in a [`CoreRequired`].
     pub fn new(required: CoreRequired) -> Self {
@@ -184,36 +153,13 @@ impl Core {
     }
 
     /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
+    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self { self.sync_shadow = Some(value.into()); self }
     /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
+    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
 impl PropertyType for Core {}
@@ -233,19 +179,17 @@ impl ToValue for Core {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultConfigRequired {
     /// `Execution`: an [`Execution`] object, required.
-    ///
-    /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
     pub execution: Obj<Execution>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultConfig: ObjRule = ObjRule {
-    properties: &[("Execution", Shape::Object(&RULE_Execution))],
+    properties: &[
+        ("Execution", Shape::Object(&RULE_Execution)),
+    ],
     required: &["Execution"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultConfig` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -263,6 +207,7 @@ pub struct DefaultConfig {
     pub execution: Obj<Execution>,
 }
 
+#[rustfmt::skip]
 impl DefaultConfig {
     /// A `DefaultConfig` with its required properties, named in a [`DefaultConfigRequired`].
     pub fn new(required: DefaultConfigRequired) -> Self {
@@ -272,12 +217,7 @@ impl DefaultConfig {
     }
 
     /// `Execution`: an [`Execution`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self {
-        self.execution = value.into();
-        self
-    }
+    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self { self.execution = value.into(); self }
 }
 
 impl PropertyType for DefaultConfig {}
@@ -292,19 +232,14 @@ impl ToValue for DefaultConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRequired {
     /// `CertificateArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the device certificate for the device. This X.509 certificate is used to authenticate the device with AWS IoT and AWS IoT Greengrass services.
     pub certificate_arn: Str,
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the device. This value must be unique within the device definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
     /// `ThingArn`: a string, required.
-    ///
-    /// The ARN of the device, which is an AWS IoT device (thing).
     pub thing_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
         ("CertificateArn", Shape::STR),
@@ -313,11 +248,8 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
         ("ThingArn", Shape::STR),
     ],
     required: &["ThingArn", "Id", "CertificateArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Device` property type, shared by `AWS::Greengrass::DeviceDefinition`, `AWS::Greengrass::DeviceDefinitionVersion`.
@@ -347,6 +279,7 @@ pub struct Device {
     pub thing_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Device {
     /// A `Device` with its required properties, named in a [`DeviceRequired`].
     pub fn new(required: DeviceRequired) -> Self {
@@ -359,36 +292,13 @@ impl Device {
     }
 
     /// `CertificateArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = value.into();
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `SyncShadow`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self {
-        self.sync_shadow = Some(value.into());
-        self
-    }
-
+    pub fn sync_shadow(mut self, value: impl Into<Bool>) -> Self { self.sync_shadow = Some(value.into()); self }
     /// `ThingArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self {
-        self.thing_arn = value.into();
-        self
-    }
+    pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
 impl PropertyType for Device {}
@@ -404,26 +314,16 @@ impl ToValue for Device {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
         ("AccessSysfs", Shape::Bool),
         ("Execution", Shape::Object(&RULE_Execution)),
-        (
-            "ResourceAccessPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceAccessPolicy),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceAccessPolicies", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAccessPolicy), min_items: None, max_items: None })),
         ("Variables", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Environment` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -459,6 +359,7 @@ pub struct Environment {
     pub variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
     pub fn new() -> Self {
@@ -466,39 +367,13 @@ impl Environment {
     }
 
     /// `AccessSysfs`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_sysfs(mut self, value: impl Into<Bool>) -> Self {
-        self.access_sysfs = Some(value.into());
-        self
-    }
-
+    pub fn access_sysfs(mut self, value: impl Into<Bool>) -> Self { self.access_sysfs = Some(value.into()); self }
     /// `Execution`: an [`Execution`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self {
-        self.execution = Some(value.into());
-        self
-    }
-
+    pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self { self.execution = Some(value.into()); self }
     /// `ResourceAccessPolicies`: a list of [`ResourceAccessPolicy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_access_policies(
-        mut self,
-        value: impl Into<List<ResourceAccessPolicy>>,
-    ) -> Self {
-        self.resource_access_policies = Some(value.into());
-        self
-    }
-
+    pub fn resource_access_policies(mut self, value: impl Into<List<ResourceAccessPolicy>>) -> Self { self.resource_access_policies = Some(value.into()); self }
     /// `Variables`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variables(mut self, value: impl Into<Json>) -> Self {
-        self.variables = Some(value.into());
-        self
-    }
+    pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
 impl PropertyType for Environment {}
@@ -514,17 +389,14 @@ impl ToValue for Environment {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Execution: ObjRule = ObjRule {
     properties: &[
         ("IsolationMode", Shape::STR),
         ("RunAs", Shape::Object(&RULE_RunAs)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Execution` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -556,6 +428,7 @@ pub struct Execution {
     pub run_as: Option<Obj<RunAs>>,
 }
 
+#[rustfmt::skip]
 impl Execution {
     /// A `Execution` with no property set (none is required).
     pub fn new() -> Self {
@@ -563,20 +436,9 @@ impl Execution {
     }
 
     /// `IsolationMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn isolation_mode(mut self, value: impl Into<Str>) -> Self {
-        self.isolation_mode = Some(value.into());
-        self
-    }
-
+    pub fn isolation_mode(mut self, value: impl Into<Str>) -> Self { self.isolation_mode = Some(value.into()); self }
     /// `RunAs`: a [`RunAs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn run_as(mut self, value: impl Into<Obj<RunAs>>) -> Self {
-        self.run_as = Some(value.into());
-        self
-    }
+    pub fn run_as(mut self, value: impl Into<Obj<RunAs>>) -> Self { self.run_as = Some(value.into()); self }
 }
 
 impl PropertyType for Execution {}
@@ -594,45 +456,23 @@ impl ToValue for Execution {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
     /// `FunctionArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the alias (recommended) or version of the referenced Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`.
     pub function_arn: Str,
     /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    ///
-    /// The group-specific settings of the Lambda function. These settings configure the function's behavior in the Greengrass group.
     pub function_configuration: Obj<FunctionConfiguration>,
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the function. This value must be unique within the function definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
-        (
-            "FunctionArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
-        (
-            "FunctionConfiguration",
-            Shape::Object(&RULE_FunctionConfiguration),
-        ),
+        ("FunctionArn", Shape::Str(&StrRule { format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
+        ("FunctionConfiguration", Shape::Object(&RULE_FunctionConfiguration)),
         ("Id", Shape::STR),
     ],
     required: &["FunctionArn", "FunctionConfiguration", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Function` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -660,6 +500,7 @@ pub struct Function {
     pub id: Str,
 }
 
+#[rustfmt::skip]
 impl Function {
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
     pub fn new(required: FunctionRequired) -> Self {
@@ -671,28 +512,11 @@ impl Function {
     }
 
     /// `FunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = value.into();
-        self
-    }
-
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
     /// `FunctionConfiguration`: a [`FunctionConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_configuration(mut self, value: impl Into<Obj<FunctionConfiguration>>) -> Self {
-        self.function_configuration = value.into();
-        self
-    }
-
+    pub fn function_configuration(mut self, value: impl Into<Obj<FunctionConfiguration>>) -> Self { self.function_configuration = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
 }
 
 impl PropertyType for Function {}
@@ -707,6 +531,7 @@ impl ToValue for Function {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EncodingType", Shape::STR),
@@ -717,12 +542,8 @@ pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
         ("Pinned", Shape::Bool),
         ("Timeout", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionConfiguration` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -766,6 +587,7 @@ pub struct FunctionConfiguration {
     pub timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FunctionConfiguration {
     /// A `FunctionConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -773,60 +595,19 @@ impl FunctionConfiguration {
     }
 
     /// `EncodingType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self {
-        self.encoding_type = Some(value.into());
-        self
-    }
-
+    pub fn encoding_type(mut self, value: impl Into<Str>) -> Self { self.encoding_type = Some(value.into()); self }
     /// `Environment`: an [`Environment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Obj<Environment>>) -> Self { self.environment = Some(value.into()); self }
     /// `ExecArgs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exec_args(mut self, value: impl Into<Str>) -> Self {
-        self.exec_args = Some(value.into());
-        self
-    }
-
+    pub fn exec_args(mut self, value: impl Into<Str>) -> Self { self.exec_args = Some(value.into()); self }
     /// `Executable`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executable(mut self, value: impl Into<Str>) -> Self {
-        self.executable = Some(value.into());
-        self
-    }
-
+    pub fn executable(mut self, value: impl Into<Str>) -> Self { self.executable = Some(value.into()); self }
     /// `MemorySize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn memory_size(mut self, value: impl Into<Int>) -> Self {
-        self.memory_size = Some(value.into());
-        self
-    }
-
+    pub fn memory_size(mut self, value: impl Into<Int>) -> Self { self.memory_size = Some(value.into()); self }
     /// `Pinned`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pinned(mut self, value: impl Into<Bool>) -> Self {
-        self.pinned = Some(value.into());
-        self
-    }
-
+    pub fn pinned(mut self, value: impl Into<Bool>) -> Self { self.pinned = Some(value.into()); self }
     /// `Timeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout(mut self, value: impl Into<Int>) -> Self {
-        self.timeout = Some(value.into());
-        self
-    }
+    pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
 impl PropertyType for FunctionConfiguration {}
@@ -849,22 +630,18 @@ impl ToValue for FunctionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupOwnerSettingRequired {
     /// `AutoAddGroupOwner`: a boolean, required.
-    ///
-    /// Indicates whether to give the privileges of the Linux group that owns the resource to the Lambda process. This gives the Lambda process the file access permissions of the Linux group.
     pub auto_add_group_owner: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GroupOwnerSetting: ObjRule = ObjRule {
     properties: &[
         ("AutoAddGroupOwner", Shape::Bool),
         ("GroupOwner", Shape::STR),
     ],
     required: &["AutoAddGroupOwner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GroupOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -886,6 +663,7 @@ pub struct GroupOwnerSetting {
     pub group_owner: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GroupOwnerSetting {
     /// A `GroupOwnerSetting` with its required properties, named in a [`GroupOwnerSettingRequired`].
     pub fn new(required: GroupOwnerSettingRequired) -> Self {
@@ -896,20 +674,9 @@ impl GroupOwnerSetting {
     }
 
     /// `AutoAddGroupOwner`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_add_group_owner(mut self, value: impl Into<Bool>) -> Self {
-        self.auto_add_group_owner = value.into();
-        self
-    }
-
+    pub fn auto_add_group_owner(mut self, value: impl Into<Bool>) -> Self { self.auto_add_group_owner = value.into(); self }
     /// `GroupOwner`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self {
-        self.group_owner = Some(value.into());
-        self
-    }
+    pub fn group_owner(mut self, value: impl Into<Str>) -> Self { self.group_owner = Some(value.into()); self }
 }
 
 impl PropertyType for GroupOwnerSetting {}
@@ -927,22 +694,18 @@ impl ToValue for GroupOwnerSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalDeviceResourceDataRequired {
     /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the device resource. The source path for a device resource can refer only to a character device or block device under `/dev` .
     pub source_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
     properties: &[
         ("GroupOwnerSetting", Shape::Object(&RULE_GroupOwnerSetting)),
         ("SourcePath", Shape::STR),
     ],
     required: &["SourcePath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalDeviceResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -964,6 +727,7 @@ pub struct LocalDeviceResourceData {
     pub source_path: Str,
 }
 
+#[rustfmt::skip]
 impl LocalDeviceResourceData {
     /// A `LocalDeviceResourceData` with its required properties, named in a [`LocalDeviceResourceDataRequired`].
     pub fn new(required: LocalDeviceResourceDataRequired) -> Self {
@@ -974,20 +738,9 @@ impl LocalDeviceResourceData {
     }
 
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self {
-        self.group_owner_setting = Some(value.into());
-        self
-    }
-
+    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = Some(value.into()); self }
     /// `SourcePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = value.into();
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
 }
 
 impl PropertyType for LocalDeviceResourceData {}
@@ -1005,15 +758,12 @@ impl ToValue for LocalDeviceResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalVolumeResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource in the Lambda environment.
     pub destination_path: Str,
     /// `SourcePath`: a string, required.
-    ///
-    /// The local absolute path of the volume resource on the host. The source path for a volume resource type cannot start with `/sys` .
     pub source_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
     properties: &[
         ("DestinationPath", Shape::STR),
@@ -1021,11 +771,8 @@ pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
         ("SourcePath", Shape::STR),
     ],
     required: &["SourcePath", "DestinationPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LocalVolumeResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1051,6 +798,7 @@ pub struct LocalVolumeResourceData {
     pub source_path: Str,
 }
 
+#[rustfmt::skip]
 impl LocalVolumeResourceData {
     /// A `LocalVolumeResourceData` with its required properties, named in a [`LocalVolumeResourceDataRequired`].
     pub fn new(required: LocalVolumeResourceDataRequired) -> Self {
@@ -1062,28 +810,11 @@ impl LocalVolumeResourceData {
     }
 
     /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
+    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
     /// `GroupOwnerSetting`: a [`GroupOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self {
-        self.group_owner_setting = Some(value.into());
-        self
-    }
-
+    pub fn group_owner_setting(mut self, value: impl Into<Obj<GroupOwnerSetting>>) -> Self { self.group_owner_setting = Some(value.into()); self }
     /// `SourcePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_path(mut self, value: impl Into<Str>) -> Self {
-        self.source_path = value.into();
-        self
-    }
+    pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
 }
 
 impl PropertyType for LocalVolumeResourceData {}
@@ -1102,23 +833,16 @@ impl ToValue for LocalVolumeResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerRequired {
     /// `Component`: a string, required.
-    ///
-    /// The source of the log event. Valid values are `GreengrassSystem` or `Lambda` . When `GreengrassSystem` is used, events from Greengrass system components are logged. When `Lambda` is used, events from user-defined Lambda functions are logged.
     pub component: Str,
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the logger. This value must be unique within the logger definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
     /// `Level`: a string, required.
-    ///
-    /// The log-level threshold. Log events below this threshold are filtered out and aren't stored. Valid values are `DEBUG` , `INFO` (recommended), `WARN` , `ERROR` , or `FATAL` .
     pub level: Str,
     /// `Type`: a string, required.
-    ///
-    /// The storage mechanism for log events. Valid values are `FileSystem` or `AWSCloudWatch` . When `AWSCloudWatch` is used, log events are sent to CloudWatch Logs . When `FileSystem` is used, log events are stored on the local file system.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Logger: ObjRule = ObjRule {
     properties: &[
         ("Component", Shape::STR),
@@ -1128,11 +852,8 @@ pub(crate) static RULE_Logger: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Level", "Id", "Component"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Logger` property type, shared by `AWS::Greengrass::LoggerDefinition`, `AWS::Greengrass::LoggerDefinitionVersion`.
@@ -1166,6 +887,7 @@ pub struct Logger {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Logger {
     /// A `Logger` with its required properties, named in a [`LoggerRequired`].
     pub fn new(required: LoggerRequired) -> Self {
@@ -1179,44 +901,15 @@ impl Logger {
     }
 
     /// `Component`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component(mut self, value: impl Into<Str>) -> Self {
-        self.component = value.into();
-        self
-    }
-
+    pub fn component(mut self, value: impl Into<Str>) -> Self { self.component = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Level`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn level(mut self, value: impl Into<Str>) -> Self {
-        self.level = value.into();
-        self
-    }
-
+    pub fn level(mut self, value: impl Into<Str>) -> Self { self.level = value.into(); self }
     /// `Space`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space(mut self, value: impl Into<Int>) -> Self {
-        self.space = Some(value.into());
-        self
-    }
-
+    pub fn space(mut self, value: impl Into<Int>) -> Self { self.space = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Logger {}
@@ -1237,19 +930,18 @@ impl ToValue for Logger {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAccessPolicyRequired {
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the resource. This ID is assigned to the resource when you create the resource definition.
     pub resource_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
-    properties: &[("Permission", Shape::STR), ("ResourceId", Shape::STR)],
+    properties: &[
+        ("Permission", Shape::STR),
+        ("ResourceId", Shape::STR),
+    ],
     required: &["ResourceId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceAccessPolicy` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -1273,6 +965,7 @@ pub struct ResourceAccessPolicy {
     pub resource_id: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceAccessPolicy {
     /// A `ResourceAccessPolicy` with its required properties, named in a [`ResourceAccessPolicyRequired`].
     pub fn new(required: ResourceAccessPolicyRequired) -> Self {
@@ -1283,20 +976,9 @@ impl ResourceAccessPolicy {
     }
 
     /// `Permission`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permission(mut self, value: impl Into<Str>) -> Self {
-        self.permission = Some(value.into());
-        self
-    }
-
+    pub fn permission(mut self, value: impl Into<Str>) -> Self { self.permission = Some(value.into()); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
 }
 
 impl PropertyType for ResourceAccessPolicy {}
@@ -1310,35 +992,17 @@ impl ToValue for ResourceAccessPolicy {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceDataContainer: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalDeviceResourceData",
-            Shape::Object(&RULE_LocalDeviceResourceData),
-        ),
-        (
-            "LocalVolumeResourceData",
-            Shape::Object(&RULE_LocalVolumeResourceData),
-        ),
-        (
-            "S3MachineLearningModelResourceData",
-            Shape::Object(&RULE_S3MachineLearningModelResourceData),
-        ),
-        (
-            "SageMakerMachineLearningModelResourceData",
-            Shape::Object(&RULE_SageMakerMachineLearningModelResourceData),
-        ),
-        (
-            "SecretsManagerSecretResourceData",
-            Shape::Object(&RULE_SecretsManagerSecretResourceData),
-        ),
+        ("LocalDeviceResourceData", Shape::Object(&RULE_LocalDeviceResourceData)),
+        ("LocalVolumeResourceData", Shape::Object(&RULE_LocalVolumeResourceData)),
+        ("S3MachineLearningModelResourceData", Shape::Object(&RULE_S3MachineLearningModelResourceData)),
+        ("SageMakerMachineLearningModelResourceData", Shape::Object(&RULE_SageMakerMachineLearningModelResourceData)),
+        ("SecretsManagerSecretResourceData", Shape::Object(&RULE_SecretsManagerSecretResourceData)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceDataContainer` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1375,6 +1039,7 @@ pub struct ResourceDataContainer {
     pub secrets_manager_secret_resource_data: Option<Obj<SecretsManagerSecretResourceData>>,
 }
 
+#[rustfmt::skip]
 impl ResourceDataContainer {
     /// A `ResourceDataContainer` with no property set (none is required).
     pub fn new() -> Self {
@@ -1382,59 +1047,15 @@ impl ResourceDataContainer {
     }
 
     /// `LocalDeviceResourceData`: a [`LocalDeviceResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_device_resource_data(
-        mut self,
-        value: impl Into<Obj<LocalDeviceResourceData>>,
-    ) -> Self {
-        self.local_device_resource_data = Some(value.into());
-        self
-    }
-
+    pub fn local_device_resource_data(mut self, value: impl Into<Obj<LocalDeviceResourceData>>) -> Self { self.local_device_resource_data = Some(value.into()); self }
     /// `LocalVolumeResourceData`: a [`LocalVolumeResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_volume_resource_data(
-        mut self,
-        value: impl Into<Obj<LocalVolumeResourceData>>,
-    ) -> Self {
-        self.local_volume_resource_data = Some(value.into());
-        self
-    }
-
+    pub fn local_volume_resource_data(mut self, value: impl Into<Obj<LocalVolumeResourceData>>) -> Self { self.local_volume_resource_data = Some(value.into()); self }
     /// `S3MachineLearningModelResourceData`: a [`S3MachineLearningModelResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_machine_learning_model_resource_data(
-        mut self,
-        value: impl Into<Obj<S3MachineLearningModelResourceData>>,
-    ) -> Self {
-        self.s3_machine_learning_model_resource_data = Some(value.into());
-        self
-    }
-
+    pub fn s3_machine_learning_model_resource_data(mut self, value: impl Into<Obj<S3MachineLearningModelResourceData>>) -> Self { self.s3_machine_learning_model_resource_data = Some(value.into()); self }
     /// `SageMakerMachineLearningModelResourceData`: a [`SageMakerMachineLearningModelResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_machine_learning_model_resource_data(
-        mut self,
-        value: impl Into<Obj<SageMakerMachineLearningModelResourceData>>,
-    ) -> Self {
-        self.sage_maker_machine_learning_model_resource_data = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_machine_learning_model_resource_data(mut self, value: impl Into<Obj<SageMakerMachineLearningModelResourceData>>) -> Self { self.sage_maker_machine_learning_model_resource_data = Some(value.into()); self }
     /// `SecretsManagerSecretResourceData`: a [`SecretsManagerSecretResourceData`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secrets_manager_secret_resource_data(
-        mut self,
-        value: impl Into<Obj<SecretsManagerSecretResourceData>>,
-    ) -> Self {
-        self.secrets_manager_secret_resource_data = Some(value.into());
-        self
-    }
+    pub fn secrets_manager_secret_resource_data(mut self, value: impl Into<Obj<SecretsManagerSecretResourceData>>) -> Self { self.secrets_manager_secret_resource_data = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceDataContainer {}
@@ -1464,23 +1085,20 @@ impl ToValue for ResourceDataContainer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDownloadOwnerSettingRequired {
     /// `GroupOwner`: a string, required.
-    ///
-    /// The group owner of the machine learning resource. This is the group ID (GID) of an existing Linux OS group on the system. The group's permissions are added to the Lambda process.
     pub group_owner: Str,
     /// `GroupPermission`: a string, required.
-    ///
-    /// The permissions that the group owner has to the machine learning resource. Valid values are `rw` (read-write) or `ro` (read-only).
     pub group_permission: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
-    properties: &[("GroupOwner", Shape::STR), ("GroupPermission", Shape::STR)],
+    properties: &[
+        ("GroupOwner", Shape::STR),
+        ("GroupPermission", Shape::STR),
+    ],
     required: &["GroupOwner", "GroupPermission"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceDownloadOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1502,6 +1120,7 @@ pub struct ResourceDownloadOwnerSetting {
     pub group_permission: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceDownloadOwnerSetting {
     /// A `ResourceDownloadOwnerSetting` with its required properties, named in a [`ResourceDownloadOwnerSettingRequired`].
     pub fn new(required: ResourceDownloadOwnerSettingRequired) -> Self {
@@ -1512,20 +1131,9 @@ impl ResourceDownloadOwnerSetting {
     }
 
     /// `GroupOwner`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_owner(mut self, value: impl Into<Str>) -> Self {
-        self.group_owner = value.into();
-        self
-    }
-
+    pub fn group_owner(mut self, value: impl Into<Str>) -> Self { self.group_owner = value.into(); self }
     /// `GroupPermission`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_permission(mut self, value: impl Into<Str>) -> Self {
-        self.group_permission = value.into();
-        self
-    }
+    pub fn group_permission(mut self, value: impl Into<Str>) -> Self { self.group_permission = value.into(); self }
 }
 
 impl PropertyType for ResourceDownloadOwnerSetting {}
@@ -1543,36 +1151,23 @@ impl ToValue for ResourceDownloadOwnerSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInstanceRequired {
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the resource. This value must be unique within the resource definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The descriptive resource name, which is displayed on the AWS IoT Greengrass console. Maximum length 128 characters with pattern \[a-zA-Z0-9:_-\]+. This must be unique within a Greengrass group.
     pub name: Str,
     /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    ///
-    /// A container for resource data. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
-    ///
-    /// &gt; Only one resource type can be defined for a `ResourceDataContainer` instance.
     pub resource_data_container: Obj<ResourceDataContainer>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceInstance: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "ResourceDataContainer",
-            Shape::Object(&RULE_ResourceDataContainer),
-        ),
+        ("ResourceDataContainer", Shape::Object(&RULE_ResourceDataContainer)),
     ],
     required: &["ResourceDataContainer", "Id", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceInstance` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1600,6 +1195,7 @@ pub struct ResourceInstance {
     pub resource_data_container: Obj<ResourceDataContainer>,
 }
 
+#[rustfmt::skip]
 impl ResourceInstance {
     /// A `ResourceInstance` with its required properties, named in a [`ResourceInstanceRequired`].
     pub fn new(required: ResourceInstanceRequired) -> Self {
@@ -1611,28 +1207,11 @@ impl ResourceInstance {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ResourceDataContainer`: a [`ResourceDataContainer`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_data_container(mut self, value: impl Into<Obj<ResourceDataContainer>>) -> Self {
-        self.resource_data_container = value.into();
-        self
-    }
+    pub fn resource_data_container(mut self, value: impl Into<Obj<ResourceDataContainer>>) -> Self { self.resource_data_container = value.into(); self }
 }
 
 impl PropertyType for ResourceInstance {}
@@ -1647,14 +1226,14 @@ impl ToValue for ResourceInstance {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RunAs: ObjRule = ObjRule {
-    properties: &[("Gid", Shape::INT), ("Uid", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Gid", Shape::INT),
+        ("Uid", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RunAs` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
@@ -1678,6 +1257,7 @@ pub struct RunAs {
     pub uid: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RunAs {
     /// A `RunAs` with no property set (none is required).
     pub fn new() -> Self {
@@ -1685,20 +1265,9 @@ impl RunAs {
     }
 
     /// `Gid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self {
-        self.gid = Some(value.into());
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Int>) -> Self { self.gid = Some(value.into()); self }
     /// `Uid`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self {
-        self.uid = Some(value.into());
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = Some(value.into()); self }
 }
 
 impl PropertyType for RunAs {}
@@ -1716,30 +1285,21 @@ impl ToValue for RunAs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3MachineLearningModelResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
     pub destination_path: Str,
     /// `S3Uri`: a string, required.
-    ///
-    /// The URI of the source model in an Amazon S3 bucket. The model package must be in `tar.gz` or `.zip` format.
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
     properties: &[
         ("DestinationPath", Shape::STR),
-        (
-            "OwnerSetting",
-            Shape::Object(&RULE_ResourceDownloadOwnerSetting),
-        ),
+        ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
         ("S3Uri", Shape::STR),
     ],
     required: &["DestinationPath", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3MachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1765,6 +1325,7 @@ pub struct S3MachineLearningModelResourceData {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3MachineLearningModelResourceData {
     /// A `S3MachineLearningModelResourceData` with its required properties, named in a [`S3MachineLearningModelResourceDataRequired`].
     pub fn new(required: S3MachineLearningModelResourceDataRequired) -> Self {
@@ -1776,28 +1337,11 @@ impl S3MachineLearningModelResourceData {
     }
 
     /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
+    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self {
-        self.owner_setting = Some(value.into());
-        self
-    }
-
+    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3MachineLearningModelResourceData {}
@@ -1816,30 +1360,21 @@ impl ToValue for S3MachineLearningModelResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerMachineLearningModelResourceDataRequired {
     /// `DestinationPath`: a string, required.
-    ///
-    /// The absolute local path of the resource inside the Lambda environment.
     pub destination_path: Str,
     /// `SageMakerJobArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SageMaker AI training job that represents the source model.
     pub sage_maker_job_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjRule {
     properties: &[
         ("DestinationPath", Shape::STR),
-        (
-            "OwnerSetting",
-            Shape::Object(&RULE_ResourceDownloadOwnerSetting),
-        ),
+        ("OwnerSetting", Shape::Object(&RULE_ResourceDownloadOwnerSetting)),
         ("SageMakerJobArn", Shape::STR),
     ],
     required: &["DestinationPath", "SageMakerJobArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SageMakerMachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1865,6 +1400,7 @@ pub struct SageMakerMachineLearningModelResourceData {
     pub sage_maker_job_arn: Str,
 }
 
+#[rustfmt::skip]
 impl SageMakerMachineLearningModelResourceData {
     /// A `SageMakerMachineLearningModelResourceData` with its required properties, named in a [`SageMakerMachineLearningModelResourceDataRequired`].
     pub fn new(required: SageMakerMachineLearningModelResourceDataRequired) -> Self {
@@ -1876,28 +1412,11 @@ impl SageMakerMachineLearningModelResourceData {
     }
 
     /// `DestinationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_path(mut self, value: impl Into<Str>) -> Self {
-        self.destination_path = value.into();
-        self
-    }
-
+    pub fn destination_path(mut self, value: impl Into<Str>) -> Self { self.destination_path = value.into(); self }
     /// `OwnerSetting`: a [`ResourceDownloadOwnerSetting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self {
-        self.owner_setting = Some(value.into());
-        self
-    }
-
+    pub fn owner_setting(mut self, value: impl Into<Obj<ResourceDownloadOwnerSetting>>) -> Self { self.owner_setting = Some(value.into()); self }
     /// `SageMakerJobArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_job_arn = value.into();
-        self
-    }
+    pub fn sage_maker_job_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_job_arn = value.into(); self }
 }
 
 impl PropertyType for SageMakerMachineLearningModelResourceData {}
@@ -1916,29 +1435,18 @@ impl ToValue for SageMakerMachineLearningModelResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretsManagerSecretResourceDataRequired {
     /// `ARN`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Secrets Manager secret to make available on the core. The value of the secret's latest version (represented by the `AWSCURRENT` staging label) is included by default.
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
     properties: &[
         ("ARN", Shape::STR),
-        (
-            "AdditionalStagingLabelsToDownload",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalStagingLabelsToDownload", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["ARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SecretsManagerSecretResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
@@ -1960,6 +1468,7 @@ pub struct SecretsManagerSecretResourceData {
     pub additional_staging_labels_to_download: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SecretsManagerSecretResourceData {
     /// A `SecretsManagerSecretResourceData` with its required properties, named in a [`SecretsManagerSecretResourceDataRequired`].
     pub fn new(required: SecretsManagerSecretResourceDataRequired) -> Self {
@@ -1970,20 +1479,9 @@ impl SecretsManagerSecretResourceData {
     }
 
     /// `ARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `AdditionalStagingLabelsToDownload`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_staging_labels_to_download(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_staging_labels_to_download = Some(value.into());
-        self
-    }
+    pub fn additional_staging_labels_to_download(mut self, value: impl Into<List<Str>>) -> Self { self.additional_staging_labels_to_download = Some(value.into()); self }
 }
 
 impl PropertyType for SecretsManagerSecretResourceData {}
@@ -2004,23 +1502,16 @@ impl ToValue for SecretsManagerSecretResourceData {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
     /// `Id`: a string, required.
-    ///
-    /// A descriptive or arbitrary ID for the subscription. This value must be unique within the subscription definition version. Maximum length is 128 characters with pattern `[a-zA-Z0-9:_-]+` .
     pub id: Str,
     /// `Source`: a string, required.
-    ///
-    /// The originator of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
     pub source: Str,
     /// `Subject`: a string, required.
-    ///
-    /// The MQTT topic used to route the message.
     pub subject: Str,
     /// `Target`: a string, required.
-    ///
-    /// The destination of the message. The value can be a thing ARN, the ARN of a Lambda function alias (recommended) or version, a connector ARN, `cloud` (which represents the AWS IoT cloud), or `GGShadowService` .
     pub target: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
@@ -2029,11 +1520,8 @@ pub(crate) static RULE_Subscription: ObjRule = ObjRule {
         ("Target", Shape::STR),
     ],
     required: &["Target", "Id", "Source", "Subject"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Subscription` property type, shared by `AWS::Greengrass::SubscriptionDefinition`, `AWS::Greengrass::SubscriptionDefinitionVersion`.
@@ -2063,6 +1551,7 @@ pub struct Subscription {
     pub target: Str,
 }
 
+#[rustfmt::skip]
 impl Subscription {
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
     pub fn new(required: SubscriptionRequired) -> Self {
@@ -2075,36 +1564,13 @@ impl Subscription {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Source`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Str>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Str>) -> Self { self.source = value.into(); self }
     /// `Subject`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject(mut self, value: impl Into<Str>) -> Self {
-        self.subject = value.into();
-        self
-    }
-
+    pub fn subject(mut self, value: impl Into<Str>) -> Self { self.subject = value.into(); self }
     /// `Target`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target(mut self, value: impl Into<Str>) -> Self {
-        self.target = value.into();
-        self
-    }
+    pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
 impl PropertyType for Subscription {}

@@ -14,26 +14,19 @@ pub use super::shared::{Subscription, SubscriptionRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the subscription definition.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubscriptionDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialVersion",
-            Shape::Object(&RULE_SubscriptionDefinitionVersion),
-        ),
+        ("InitialVersion", Shape::Object(&RULE_SubscriptionDefinitionVersion)),
         ("Name", Shape::STR),
         ("Tags", Shape::Any),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::SubscriptionDefinition` resource.
@@ -82,6 +75,7 @@ pub struct SubscriptionDefinition {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinition {
     /// The CloudFormation type name, `AWS::Greengrass::SubscriptionDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinition";
@@ -97,13 +91,7 @@ impl SubscriptionDefinition {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["LatestVersionArn", "Arn", "Id"],
-        attributes: &[
-            "Arn",
-            "Id",
-            "InitialVersion.Subscriptions",
-            "LatestVersionArn",
-            "Name",
-        ],
+        attributes: &["Arn", "Id", "InitialVersion.Subscriptions", "LatestVersionArn", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -118,28 +106,11 @@ impl SubscriptionDefinition {
     }
 
     /// `InitialVersion`: a [`SubscriptionDefinitionVersion`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_version(mut self, value: impl Into<Obj<SubscriptionDefinitionVersion>>) -> Self {
-        self.initial_version = Some(value.into());
-        self
-    }
-
+    pub fn initial_version(mut self, value: impl Into<Obj<SubscriptionDefinitionVersion>>) -> Self { self.initial_version = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SubscriptionDefinition {
@@ -216,26 +187,17 @@ impl SubscriptionDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The subscriptions in this version.
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
-    properties: &[(
-        "Subscriptions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Subscription),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
+    ],
     required: &["Subscriptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubscriptionDefinitionVersion` property type of `AWS::Greengrass::SubscriptionDefinition`.
@@ -255,6 +217,7 @@ pub struct SubscriptionDefinitionVersion {
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
     /// A `SubscriptionDefinitionVersion` with its required properties, named in a [`SubscriptionDefinitionVersionRequired`].
     pub fn new(required: SubscriptionDefinitionVersionRequired) -> Self {
@@ -264,12 +227,7 @@ impl SubscriptionDefinitionVersion {
     }
 
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self {
-        self.subscriptions = value.into();
-        self
-    }
+    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
 impl PropertyType for SubscriptionDefinitionVersion {}

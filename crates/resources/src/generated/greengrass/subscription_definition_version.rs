@@ -14,37 +14,20 @@ pub use super::shared::{Subscription, SubscriptionRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionDefinitionVersionRequired {
     /// `SubscriptionDefinitionId`: a string, required.
-    ///
-    /// The ID of the subscription definition associated with this version. This value is a GUID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subscription_definition_id: Str,
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The subscriptions in this version.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubscriptionDefinitionVersion: ObjRule = ObjRule {
     properties: &[
         ("SubscriptionDefinitionId", Shape::STR),
-        (
-            "Subscriptions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Subscription),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Subscriptions", Shape::List(&ListRule { items: Shape::Object(&RULE_Subscription), min_items: None, max_items: None })),
     ],
     required: &["SubscriptionDefinitionId", "Subscriptions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Greengrass::SubscriptionDefinitionVersion` resource.
@@ -78,6 +61,7 @@ pub struct SubscriptionDefinitionVersion {
     pub subscriptions: List<Subscription>,
 }
 
+#[rustfmt::skip]
 impl SubscriptionDefinitionVersion {
     /// The CloudFormation type name, `AWS::Greengrass::SubscriptionDefinitionVersion`.
     pub const TYPE_NAME: &'static str = "AWS::Greengrass::SubscriptionDefinitionVersion";
@@ -107,20 +91,9 @@ impl SubscriptionDefinitionVersion {
     }
 
     /// `SubscriptionDefinitionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_definition_id(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_definition_id = value.into();
-        self
-    }
-
+    pub fn subscription_definition_id(mut self, value: impl Into<Str>) -> Self { self.subscription_definition_id = value.into(); self }
     /// `Subscriptions`: a list of [`Subscription`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self {
-        self.subscriptions = value.into();
-        self
-    }
+    pub fn subscriptions(mut self, value: impl Into<List<Subscription>>) -> Self { self.subscriptions = value.into(); self }
 }
 
 impl Resource for SubscriptionDefinitionVersion {

@@ -14,62 +14,24 @@ pub use super::shared::{TagItem, TagItemRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishingDestinationRequired {
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    ///
-    /// Contains the Amazon Resource Name (ARN) of the resource to publish to, such as an S3 bucket, and the ARN of the KMS key to use to encrypt published findings.
     pub destination_properties: Obj<CfnDestinationProperties>,
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The type of publishing destination. GuardDuty supports Amazon S3 buckets as a publishing destination.
     pub destination_type: DestinationType,
     /// `DetectorId`: a string, required.
-    ///
-    /// The ID of the GuardDuty detector where the publishing destination exists.
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub detector_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PublishingDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationProperties",
-            Shape::Object(&RULE_CfnDestinationProperties),
-        ),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["S3"],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagItem),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationProperties", Shape::Object(&RULE_CfnDestinationProperties)),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["S3"], ..StrRule::ANY })),
+        ("DetectorId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagItem), min_items: None, max_items: None })),
     ],
     required: &["DetectorId", "DestinationType", "DestinationProperties"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::GuardDuty::PublishingDestination` resource.
@@ -107,6 +69,7 @@ pub struct PublishingDestination {
     pub tags: Option<List<TagItem>>,
 }
 
+#[rustfmt::skip]
 impl PublishingDestination {
     /// The CloudFormation type name, `AWS::GuardDuty::PublishingDestination`.
     pub const TYPE_NAME: &'static str = "AWS::GuardDuty::PublishingDestination";
@@ -138,39 +101,13 @@ impl PublishingDestination {
     }
 
     /// `DestinationProperties`: a [`CfnDestinationProperties`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_properties(
-        mut self,
-        value: impl Into<Obj<CfnDestinationProperties>>,
-    ) -> Self {
-        self.destination_properties = value.into();
-        self
-    }
-
+    pub fn destination_properties(mut self, value: impl Into<Obj<CfnDestinationProperties>>) -> Self { self.destination_properties = value.into(); self }
     /// `DestinationType`: a [`DestinationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = value.into();
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = value.into(); self }
     /// `DetectorId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_id(mut self, value: impl Into<Str>) -> Self {
-        self.detector_id = value.into();
-        self
-    }
-
+    pub fn detector_id(mut self, value: impl Into<Str>) -> Self { self.detector_id = value.into(); self }
     /// `Tags`: a list of [`TagItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagItem>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PublishingDestination {
@@ -230,26 +167,14 @@ impl PublishingDestinationAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CfnDestinationProperties: ObjRule = ObjRule {
     properties: &[
         ("DestinationArn", Shape::STR),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CFNDestinationProperties` property type of `AWS::GuardDuty::PublishingDestination`.
@@ -271,6 +196,7 @@ pub struct CfnDestinationProperties {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CfnDestinationProperties {
     /// A `CfnDestinationProperties` with no property set (none is required).
     pub fn new() -> Self {
@@ -278,20 +204,9 @@ impl CfnDestinationProperties {
     }
 
     /// `DestinationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_arn(mut self, value: impl Into<Str>) -> Self { self.destination_arn = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for CfnDestinationProperties {}

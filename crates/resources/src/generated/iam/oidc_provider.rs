@@ -12,61 +12,16 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[0-9A-Fa-f]{40}");
 
+#[rustfmt::skip]
 pub(crate) static RULE_OidcProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientIdList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ThumbprintList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(40),
-                    max_len: Some(40),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Url",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ClientIdList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("ThumbprintList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(40), max_len: Some(40), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("Url", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::OIDCProvider` resource.
@@ -130,6 +85,7 @@ pub struct OidcProvider {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OidcProvider {
     /// The CloudFormation type name, `AWS::IAM::OIDCProvider`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::OIDCProvider";
@@ -156,36 +112,13 @@ impl OidcProvider {
     }
 
     /// `ClientIdList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_id_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.client_id_list = Some(value.into());
-        self
-    }
-
+    pub fn client_id_list(mut self, value: impl Into<List<Str>>) -> Self { self.client_id_list = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThumbprintList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thumbprint_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.thumbprint_list = Some(value.into());
-        self
-    }
-
+    pub fn thumbprint_list(mut self, value: impl Into<List<Str>>) -> Self { self.thumbprint_list = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl Resource for OidcProvider {

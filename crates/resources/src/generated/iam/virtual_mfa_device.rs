@@ -17,56 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[\\w+=,.@-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VirtualMfaDeviceRequired {
     /// `Users`: a list of strings, required.
-    ///
-    /// The IAM user associated with this virtual MFA device.
     pub users: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VirtualMfaDevice: ObjRule = ObjRule {
     properties: &[
-        (
-            "Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Users",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VirtualMfaDeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(226),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Users", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("VirtualMfaDeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(226), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Users"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IAM::VirtualMFADevice` resource.
@@ -118,6 +82,7 @@ pub struct VirtualMfaDevice {
     pub virtual_mfa_device_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VirtualMfaDevice {
     /// The CloudFormation type name, `AWS::IAM::VirtualMFADevice`.
     pub const TYPE_NAME: &'static str = "AWS::IAM::VirtualMFADevice";
@@ -149,36 +114,13 @@ impl VirtualMfaDevice {
     }
 
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Users`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn users(mut self, value: impl Into<List<Str>>) -> Self {
-        self.users = value.into();
-        self
-    }
-
+    pub fn users(mut self, value: impl Into<List<Str>>) -> Self { self.users = value.into(); self }
     /// `VirtualMfaDeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_mfa_device_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_mfa_device_name = Some(value.into());
-        self
-    }
+    pub fn virtual_mfa_device_name(mut self, value: impl Into<Str>) -> Self { self.virtual_mfa_device_name = Some(value.into()); self }
 }
 
 impl Resource for VirtualMfaDevice {

@@ -20,130 +20,28 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^\\x00]+$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContainerRecipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "Components",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ContainerType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DOCKER"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DockerfileTemplateData",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(16000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("ContainerType", Shape::Str(&StrRule { allowed: &["DOCKER"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DockerfileTemplateData", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(16000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DockerfileTemplateUri", Shape::STR),
-        (
-            "ImageOsVersionOverride",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceConfiguration",
-            Shape::Object(&RULE_InstanceConfiguration),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PlatformOverride",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Windows", "Linux"],
-                format: None,
-            }),
-        ),
+        ("ImageOsVersionOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("InstanceConfiguration", Shape::Object(&RULE_InstanceConfiguration)),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("PlatformOverride", Shape::Str(&StrRule { allowed: &["Windows", "Linux"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "TargetRepository",
-            Shape::Object(&RULE_TargetContainerRepository),
-        ),
+        ("TargetRepository", Shape::Object(&RULE_TargetContainerRepository)),
         ("Version", Shape::STR),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[&[&[
-        "Name",
-        "Version",
-        "ParentImage",
-        "TargetRepository",
-        "ContainerType",
-    ]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Name", "Version", "ParentImage", "TargetRepository", "ContainerType"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ContainerRecipe` resource.
@@ -255,6 +153,7 @@ pub struct ContainerRecipe {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ContainerRecipe {
     /// The CloudFormation type name, `AWS::ImageBuilder::ContainerRecipe`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ContainerRecipe";
@@ -266,60 +165,11 @@ impl ContainerRecipe {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-containerrecipe.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "Name",
-            "Version",
-            "ContainerType",
-            "TargetRepository",
-            "InstanceConfiguration",
-            "ParentImage",
-            "Description",
-            "DockerfileTemplateUri",
-            "DockerfileTemplateData",
-            "ImageOsVersionOverride",
-            "KmsKeyId",
-            "PlatformOverride",
-            "WorkingDirectory",
-            "Components",
-        ],
+        create_only: &["Name", "Version", "ContainerType", "TargetRepository", "InstanceConfiguration", "ParentImage", "Description", "DockerfileTemplateUri", "DockerfileTemplateData", "ImageOsVersionOverride", "KmsKeyId", "PlatformOverride", "WorkingDirectory", "Components"],
         conditional_create_only: &[],
-        write_only: &[
-            "DockerfileTemplateData",
-            "DockerfileTemplateUri",
-            "ImageOsVersionOverride",
-            "PlatformOverride",
-        ],
-        read_only: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "Components",
-            "ContainerType",
-            "Description",
-            "DockerfileTemplateData",
-            "DockerfileTemplateUri",
-            "ImageOsVersionOverride",
-            "InstanceConfiguration.BlockDeviceMappings",
-            "InstanceConfiguration.Image",
-            "KmsKeyId",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-            "ParentImage",
-            "PlatformOverride",
-            "TargetRepository.RepositoryName",
-            "TargetRepository.Service",
-            "Version",
-            "WorkingDirectory",
-        ],
+        write_only: &["DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "PlatformOverride"],
+        read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "Components", "ContainerType", "Description", "DockerfileTemplateData", "DockerfileTemplateUri", "ImageOsVersionOverride", "InstanceConfiguration.BlockDeviceMappings", "InstanceConfiguration.Image", "KmsKeyId", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "PlatformOverride", "TargetRepository.RepositoryName", "TargetRepository.Service", "Version", "WorkingDirectory"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -330,124 +180,35 @@ impl ContainerRecipe {
     }
 
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
     /// `ContainerType`: a [`ContainerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self {
-        self.container_type = Some(value.into());
-        self
-    }
-
+    pub fn container_type(mut self, value: impl Into<ContainerType>) -> Self { self.container_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DockerfileTemplateData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dockerfile_template_data(mut self, value: impl Into<Str>) -> Self {
-        self.dockerfile_template_data = Some(value.into());
-        self
-    }
-
+    pub fn dockerfile_template_data(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_data = Some(value.into()); self }
     /// `DockerfileTemplateUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dockerfile_template_uri(mut self, value: impl Into<Str>) -> Self {
-        self.dockerfile_template_uri = Some(value.into());
-        self
-    }
-
+    pub fn dockerfile_template_uri(mut self, value: impl Into<Str>) -> Self { self.dockerfile_template_uri = Some(value.into()); self }
     /// `ImageOsVersionOverride`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_os_version_override(mut self, value: impl Into<Str>) -> Self {
-        self.image_os_version_override = Some(value.into());
-        self
-    }
-
+    pub fn image_os_version_override(mut self, value: impl Into<Str>) -> Self { self.image_os_version_override = Some(value.into()); self }
     /// `InstanceConfiguration`: an [`InstanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self {
-        self.instance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn instance_configuration(mut self, value: impl Into<Obj<InstanceConfiguration>>) -> Self { self.instance_configuration = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParentImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self {
-        self.parent_image = Some(value.into());
-        self
-    }
-
+    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = Some(value.into()); self }
     /// `PlatformOverride`: a [`PlatformOverride`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn platform_override(mut self, value: impl Into<PlatformOverride>) -> Self {
-        self.platform_override = Some(value.into());
-        self
-    }
-
+    pub fn platform_override(mut self, value: impl Into<PlatformOverride>) -> Self { self.platform_override = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetRepository`: a [`TargetContainerRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self {
-        self.target_repository = Some(value.into());
-        self
-    }
-
+    pub fn target_repository(mut self, value: impl Into<Obj<TargetContainerRepository>>) -> Self { self.target_repository = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl Resource for ContainerRecipe {
@@ -652,33 +413,14 @@ impl ContainerRecipeAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceBlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Image",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
+        ("Image", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceConfiguration` property type of `AWS::ImageBuilder::ContainerRecipe`.
@@ -702,6 +444,7 @@ pub struct InstanceConfiguration {
     pub image: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceConfiguration {
     /// A `InstanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -709,23 +452,9 @@ impl InstanceConfiguration {
     }
 
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<List<InstanceBlockDeviceMapping>>,
-    ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `Image`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image(mut self, value: impl Into<Str>) -> Self {
-        self.image = Some(value.into());
-        self
-    }
+    pub fn image(mut self, value: impl Into<Str>) -> Self { self.image = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceConfiguration {}

@@ -31,96 +31,26 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Image: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DeletionSettings", Shape::Object(&RULE_DeletionSettings)),
-        (
-            "DistributionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnhancedImageMetadataEnabled", Shape::Bool),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImagePipelineExecutionSettings",
-            Shape::Object(&RULE_ImagePipelineExecutionSettings),
-        ),
-        (
-            "ImageRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTestsConfiguration",
-            Shape::Object(&RULE_ImageTestsConfiguration),
-        ),
-        (
-            "InfrastructureConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_ImageLoggingConfiguration),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImagePipelineExecutionSettings", Shape::Object(&RULE_ImagePipelineExecutionSettings)),
+        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_ImageLoggingConfiguration)),
         ("Tags", Shape::Any),
-        (
-            "Workflows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &["ContainerRecipeArn", "InfrastructureConfigurationArn"],
-        &["ImageRecipeArn", "InfrastructureConfigurationArn"],
-        &["ImagePipelineExecutionSettings"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["ContainerRecipeArn", "InfrastructureConfigurationArn"], &["ImageRecipeArn", "InfrastructureConfigurationArn"], &["ImagePipelineExecutionSettings"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::Image` resource.
@@ -212,6 +142,7 @@ pub struct Image {
     pub workflows: Option<List<WorkflowConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Image {
     /// The CloudFormation type name, `AWS::ImageBuilder::Image`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::Image";
@@ -223,40 +154,11 @@ impl Image {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-image.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "ImageRecipeArn",
-            "ContainerRecipeArn",
-            "InfrastructureConfigurationArn",
-            "Workflows",
-            "DistributionConfigurationArn",
-            "ImageTestsConfiguration",
-            "ImageScanningConfiguration",
-            "EnhancedImageMetadataEnabled",
-        ],
+        create_only: &["ImageRecipeArn", "ContainerRecipeArn", "InfrastructureConfigurationArn", "Workflows", "DistributionConfigurationArn", "ImageTestsConfiguration", "ImageScanningConfiguration", "EnhancedImageMetadataEnabled"],
         conditional_create_only: &["ImagePipelineExecutionSettings"],
         write_only: &["DeletionSettings", "ImagePipelineExecutionSettings"],
-        read_only: &[
-            "Arn",
-            "Name",
-            "ImageId",
-            "ImageUri",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "Arn",
-            "ImageId",
-            "ImageUri",
-            "LatestVersion",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-        ],
+        read_only: &["Arn", "Name", "ImageId", "ImageUri", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["Arn", "ImageId", "ImageUri", "LatestVersion", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -267,120 +169,31 @@ impl Image {
     }
 
     /// `ContainerRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.container_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
     /// `DeletionSettings`: a [`DeletionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_settings(mut self, value: impl Into<Obj<DeletionSettings>>) -> Self {
-        self.deletion_settings = Some(value.into());
-        self
-    }
-
+    pub fn deletion_settings(mut self, value: impl Into<Obj<DeletionSettings>>) -> Self { self.deletion_settings = Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_image_metadata_enabled = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ImagePipelineExecutionSettings`: an [`ImagePipelineExecutionSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_pipeline_execution_settings(
-        mut self,
-        value: impl Into<Obj<ImagePipelineExecutionSettings>>,
-    ) -> Self {
-        self.image_pipeline_execution_settings = Some(value.into());
-        self
-    }
-
+    pub fn image_pipeline_execution_settings(mut self, value: impl Into<Obj<ImagePipelineExecutionSettings>>) -> Self { self.image_pipeline_execution_settings = Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Obj<ImageTestsConfiguration>>,
-    ) -> Self {
-        self.image_tests_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
     /// `LoggingConfiguration`: an [`ImageLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Obj<ImageLoggingConfiguration>>,
-    ) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<ImageLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self {
-        self.workflows = Some(value.into());
-        self
-    }
+    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
 }
 
 impl Resource for Image {
@@ -510,19 +323,17 @@ impl ImageAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeletionSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The name or Amazon Resource Name (ARN) for the IAM role you create that grants Image Builder access to delete the image and its underlying resources.
     pub execution_role: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeletionSettings: ObjRule = ObjRule {
-    properties: &[("ExecutionRole", Shape::STR)],
+    properties: &[
+        ("ExecutionRole", Shape::STR),
+    ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeletionSettings` property type of `AWS::ImageBuilder::Image`.
@@ -540,6 +351,7 @@ pub struct DeletionSettings {
     pub execution_role: Str,
 }
 
+#[rustfmt::skip]
 impl DeletionSettings {
     /// A `DeletionSettings` with its required properties, named in a [`DeletionSettingsRequired`].
     pub fn new(required: DeletionSettingsRequired) -> Self {
@@ -549,12 +361,7 @@ impl DeletionSettings {
     }
 
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
 }
 
 impl PropertyType for DeletionSettings {}
@@ -567,23 +374,13 @@ impl ToValue for DeletionSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageLoggingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "LogGroupName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_5),
-            allowed: &[],
-            format: Some(Format::LogGroupName),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), format: Some(Format::LogGroupName), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageLoggingConfiguration` property type of `AWS::ImageBuilder::Image`.
@@ -601,6 +398,7 @@ pub struct ImageLoggingConfiguration {
     pub log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageLoggingConfiguration {
     /// A `ImageLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -608,12 +406,7 @@ impl ImageLoggingConfiguration {
     }
 
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for ImageLoggingConfiguration {}
@@ -626,14 +419,14 @@ impl ToValue for ImageLoggingConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImagePipelineExecutionSettings: ObjRule = ObjRule {
-    properties: &[("DeploymentId", Shape::STR), ("OnUpdate", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DeploymentId", Shape::STR),
+        ("OnUpdate", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImagePipelineExecutionSettings` property type of `AWS::ImageBuilder::Image`.
@@ -653,6 +446,7 @@ pub struct ImagePipelineExecutionSettings {
     pub on_update: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ImagePipelineExecutionSettings {
     /// A `ImagePipelineExecutionSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -660,20 +454,9 @@ impl ImagePipelineExecutionSettings {
     }
 
     /// `DeploymentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self {
-        self.deployment_id = Some(value.into());
-        self
-    }
-
+    pub fn deployment_id(mut self, value: impl Into<Str>) -> Self { self.deployment_id = Some(value.into()); self }
     /// `OnUpdate`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_update(mut self, value: impl Into<Bool>) -> Self {
-        self.on_update = Some(value.into());
-        self
-    }
+    pub fn on_update(mut self, value: impl Into<Bool>) -> Self { self.on_update = Some(value.into()); self }
 }
 
 impl PropertyType for ImagePipelineExecutionSettings {}

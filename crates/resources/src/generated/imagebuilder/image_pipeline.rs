@@ -33,125 +33,28 @@ pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9\\-_/\\.]{1,512}
 pub(crate) static PATTERN_6: Pattern =
     Pattern::new("^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImagePipeline: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DistributionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("DistributionConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnhancedImageMetadataEnabled", Shape::Bool),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageRecipeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageScanningConfiguration",
-            Shape::Object(&RULE_ImageScanningConfiguration),
-        ),
-        (
-            "ImageTestsConfiguration",
-            Shape::Object(&RULE_ImageTestsConfiguration),
-        ),
-        (
-            "InfrastructureConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_PipelineLoggingConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImageRecipeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ImageScanningConfiguration", Shape::Object(&RULE_ImageScanningConfiguration)),
+        ("ImageTestsConfiguration", Shape::Object(&RULE_ImageTestsConfiguration)),
+        ("InfrastructureConfigurationArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("LoggingConfiguration", Shape::Object(&RULE_PipelineLoggingConfiguration)),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
         ("Schedule", Shape::Object(&RULE_Schedule)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISABLED", "ENABLED"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["DISABLED", "ENABLED"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "Workflows",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Workflows", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[&[
-        &[
-            "Name",
-            "ContainerRecipeArn",
-            "InfrastructureConfigurationArn",
-        ],
-        &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"],
-    ]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    one_of: &[&[&["Name", "ContainerRecipeArn", "InfrastructureConfigurationArn"], &["Name", "ImageRecipeArn", "InfrastructureConfigurationArn"]]],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ImagePipeline` resource.
@@ -243,6 +146,7 @@ pub struct ImagePipeline {
     pub workflows: Option<List<WorkflowConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl ImagePipeline {
     /// The CloudFormation type name, `AWS::ImageBuilder::ImagePipeline`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ImagePipeline";
@@ -258,30 +162,7 @@ impl ImagePipeline {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn", "DeploymentId"],
-        attributes: &[
-            "Arn",
-            "ContainerRecipeArn",
-            "DeploymentId",
-            "Description",
-            "DistributionConfigurationArn",
-            "EnhancedImageMetadataEnabled",
-            "ExecutionRole",
-            "ImageRecipeArn",
-            "ImageScanningConfiguration.EcrConfiguration.ContainerTags",
-            "ImageScanningConfiguration.EcrConfiguration.RepositoryName",
-            "ImageScanningConfiguration.ImageScanningEnabled",
-            "ImageTestsConfiguration.ImageTestsEnabled",
-            "ImageTestsConfiguration.TimeoutMinutes",
-            "InfrastructureConfigurationArn",
-            "LoggingConfiguration.ImageLogGroupName",
-            "LoggingConfiguration.PipelineLogGroupName",
-            "Name",
-            "Schedule.AutoDisablePolicy.FailureCount",
-            "Schedule.PipelineExecutionStartCondition",
-            "Schedule.ScheduleExpression",
-            "Status",
-            "Workflows",
-        ],
+        attributes: &["Arn", "ContainerRecipeArn", "DeploymentId", "Description", "DistributionConfigurationArn", "EnhancedImageMetadataEnabled", "ExecutionRole", "ImageRecipeArn", "ImageScanningConfiguration.EcrConfiguration.ContainerTags", "ImageScanningConfiguration.EcrConfiguration.RepositoryName", "ImageScanningConfiguration.ImageScanningEnabled", "ImageTestsConfiguration.ImageTestsEnabled", "ImageTestsConfiguration.TimeoutMinutes", "InfrastructureConfigurationArn", "LoggingConfiguration.ImageLogGroupName", "LoggingConfiguration.PipelineLogGroupName", "Name", "Schedule.AutoDisablePolicy.FailureCount", "Schedule.PipelineExecutionStartCondition", "Schedule.ScheduleExpression", "Status", "Workflows"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -292,133 +173,35 @@ impl ImagePipeline {
     }
 
     /// `ContainerRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.container_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn container_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.container_recipe_arn = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DistributionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.distribution_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn distribution_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.distribution_configuration_arn = Some(value.into()); self }
     /// `EnhancedImageMetadataEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enhanced_image_metadata_enabled = Some(value.into());
-        self
-    }
-
+    pub fn enhanced_image_metadata_enabled(mut self, value: impl Into<Bool>) -> Self { self.enhanced_image_metadata_enabled = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `ImageRecipeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_recipe_arn = Some(value.into());
-        self
-    }
-
+    pub fn image_recipe_arn(mut self, value: impl Into<Str>) -> Self { self.image_recipe_arn = Some(value.into()); self }
     /// `ImageScanningConfiguration`: an [`ImageScanningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_configuration(
-        mut self,
-        value: impl Into<Obj<ImageScanningConfiguration>>,
-    ) -> Self {
-        self.image_scanning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_scanning_configuration(mut self, value: impl Into<Obj<ImageScanningConfiguration>>) -> Self { self.image_scanning_configuration = Some(value.into()); self }
     /// `ImageTestsConfiguration`: an [`ImageTestsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_configuration(
-        mut self,
-        value: impl Into<Obj<ImageTestsConfiguration>>,
-    ) -> Self {
-        self.image_tests_configuration = Some(value.into());
-        self
-    }
-
+    pub fn image_tests_configuration(mut self, value: impl Into<Obj<ImageTestsConfiguration>>) -> Self { self.image_tests_configuration = Some(value.into()); self }
     /// `InfrastructureConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.infrastructure_configuration_arn = Some(value.into());
-        self
-    }
-
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.infrastructure_configuration_arn = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`PipelineLoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(
-        mut self,
-        value: impl Into<Obj<PipelineLoggingConfiguration>>,
-    ) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<PipelineLoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `Status`: an [`ImagePipelineStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ImagePipelineStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ImagePipelineStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Workflows`: a list of [`WorkflowConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self {
-        self.workflows = Some(value.into());
-        self
-    }
+    pub fn workflows(mut self, value: impl Into<List<WorkflowConfiguration>>) -> Self { self.workflows = Some(value.into()); self }
 }
 
 impl Resource for ImagePipeline {
@@ -645,28 +428,17 @@ impl ImagePipelineAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoDisablePolicyRequired {
     /// `FailureCount`: an integer, required.
-    ///
-    /// The number of consecutive scheduled image pipeline executions that must fail before Image Builder automatically disables the pipeline.
-    ///
-    /// Value 1 to 10.
     pub failure_count: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AutoDisablePolicy: ObjRule = ObjRule {
-    properties: &[(
-        "FailureCount",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(10.0),
-            allowed: &[],
-        }),
-    )],
+    properties: &[
+        ("FailureCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(10.0), ..NumRule::ANY })),
+    ],
     required: &["FailureCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoDisablePolicy` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -684,6 +456,7 @@ pub struct AutoDisablePolicy {
     pub failure_count: Int,
 }
 
+#[rustfmt::skip]
 impl AutoDisablePolicy {
     /// A `AutoDisablePolicy` with its required properties, named in a [`AutoDisablePolicyRequired`].
     pub fn new(required: AutoDisablePolicyRequired) -> Self {
@@ -693,12 +466,7 @@ impl AutoDisablePolicy {
     }
 
     /// `FailureCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_count(mut self, value: impl Into<Int>) -> Self {
-        self.failure_count = value.into();
-        self
-    }
+    pub fn failure_count(mut self, value: impl Into<Int>) -> Self { self.failure_count = value.into(); self }
 }
 
 impl PropertyType for AutoDisablePolicy {}
@@ -711,35 +479,14 @@ impl ToValue for AutoDisablePolicy {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PipelineLoggingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageLogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PipelineLogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("PipelineLogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PipelineLoggingConfiguration` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -763,6 +510,7 @@ pub struct PipelineLoggingConfiguration {
     pub pipeline_log_group_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl PipelineLoggingConfiguration {
     /// A `PipelineLoggingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -770,20 +518,9 @@ impl PipelineLoggingConfiguration {
     }
 
     /// `ImageLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn image_log_group_name(mut self, value: impl Into<Str>) -> Self { self.image_log_group_name = Some(value.into()); self }
     /// `PipelineLogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.pipeline_log_group_name = Some(value.into());
-        self
-    }
+    pub fn pipeline_log_group_name(mut self, value: impl Into<Str>) -> Self { self.pipeline_log_group_name = Some(value.into()); self }
 }
 
 impl PropertyType for PipelineLoggingConfiguration {}
@@ -797,39 +534,15 @@ impl ToValue for PipelineLoggingConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("AutoDisablePolicy", Shape::Object(&RULE_AutoDisablePolicy)),
-        (
-            "PipelineExecutionStartCondition",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXPRESSION_MATCH_ONLY",
-                    "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PipelineExecutionStartCondition", Shape::Str(&StrRule { allowed: &["EXPRESSION_MATCH_ONLY", "EXPRESSION_MATCH_AND_DEPENDENCY_UPDATES_AVAILABLE"], ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::ImageBuilder::ImagePipeline`.
@@ -857,6 +570,7 @@ pub struct Schedule {
     pub schedule_expression: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -864,31 +578,11 @@ impl Schedule {
     }
 
     /// `AutoDisablePolicy`: an [`AutoDisablePolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_disable_policy(mut self, value: impl Into<Obj<AutoDisablePolicy>>) -> Self {
-        self.auto_disable_policy = Some(value.into());
-        self
-    }
-
+    pub fn auto_disable_policy(mut self, value: impl Into<Obj<AutoDisablePolicy>>) -> Self { self.auto_disable_policy = Some(value.into()); self }
     /// `PipelineExecutionStartCondition`: a [`PipelineExecutionStartCondition`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pipeline_execution_start_condition(
-        mut self,
-        value: impl Into<PipelineExecutionStartCondition>,
-    ) -> Self {
-        self.pipeline_execution_start_condition = Some(value.into());
-        self
-    }
-
+    pub fn pipeline_execution_start_condition(mut self, value: impl Into<PipelineExecutionStartCondition>) -> Self { self.pipeline_execution_start_condition = Some(value.into()); self }
     /// `ScheduleExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = Some(value.into());
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}

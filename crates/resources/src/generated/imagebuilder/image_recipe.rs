@@ -22,108 +22,30 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRecipeRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the image recipe.
-    ///
-    /// Pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `ParentImage`: a string, required.
-    ///
-    /// The base image for customizations specified in the image recipe. You can specify the parent image using one of the following options:
-    ///
-    /// - AMI ID
-    /// - Image Builder image Amazon Resource Name (ARN)
-    /// - AWS Systems Manager (SSM) Parameter Store Parameter, prefixed by `ssm:` , followed by the parameter name or ARN.
-    /// - AWS Marketplace product ID
-    ///
-    /// Length 1 to 1024; create-only: changing it replaces the resource.
     pub parent_image: Str,
     /// `Version`: a string, required.
-    ///
-    /// The semantic version of the image recipe. This version follows the semantic version syntax.
-    ///
-    /// &gt; The semantic version has four nodes: &lt;major&gt;.&lt;minor&gt;.&lt;patch&gt;/&lt;build&gt;. You can assign values for the first three, and can filter on all of them.
-    /// &gt;
-    /// &gt; *Assignment:* For the first three nodes you can assign any positive integer value, including zero, with an upper limit of 2^30-1, or 1073741823 for each node. Image Builder automatically assigns the build number to the fourth node.
-    /// &gt;
-    /// &gt; *Patterns:* You can use any numeric pattern that adheres to the assignment requirements for the nodes that you can assign. For example, you might choose a software version pattern, such as 1.0.0, or a date, such as 2021.01.01.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub version: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageRecipe: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalInstanceConfiguration",
-            Shape::Object(&RULE_AdditionalInstanceConfiguration),
-        ),
+        ("AdditionalInstanceConfiguration", Shape::Object(&RULE_AdditionalInstanceConfiguration)),
         ("AmiTags", Shape::Any),
-        (
-            "BlockDeviceMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceBlockDeviceMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Components",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentConfiguration),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BlockDeviceMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceBlockDeviceMapping), min_items: None, max_items: None })),
+        ("Components", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentConfiguration), min_items: Some(1), max_items: None })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ParentImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
         ("Tags", Shape::Any),
         ("Version", Shape::STR),
-        (
-            "WorkingDirectory",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkingDirectory", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["Name", "Version", "ParentImage"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ImageBuilder::ImageRecipe` resource.
@@ -206,6 +128,7 @@ pub struct ImageRecipe {
     pub working_directory: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageRecipe {
     /// The CloudFormation type name, `AWS::ImageBuilder::ImageRecipe`.
     pub const TYPE_NAME: &'static str = "AWS::ImageBuilder::ImageRecipe";
@@ -217,41 +140,11 @@ impl ImageRecipe {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-imagebuilder-imagerecipe.html",
         primary_identifier: &["Arn"],
         required: &["Name", "ParentImage", "Version"],
-        create_only: &[
-            "Name",
-            "Version",
-            "Components",
-            "ParentImage",
-            "Description",
-            "BlockDeviceMappings",
-            "WorkingDirectory",
-        ],
+        create_only: &["Name", "Version", "Components", "ParentImage", "Description", "BlockDeviceMappings", "WorkingDirectory"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "LatestVersion",
-            "LatestVersion/Arn",
-            "LatestVersion/Major",
-            "LatestVersion/Minor",
-            "LatestVersion/Patch",
-        ],
-        attributes: &[
-            "AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild",
-            "AdditionalInstanceConfiguration.UserDataOverride",
-            "Arn",
-            "BlockDeviceMappings",
-            "Components",
-            "Description",
-            "LatestVersion.Arn",
-            "LatestVersion.Major",
-            "LatestVersion.Minor",
-            "LatestVersion.Patch",
-            "Name",
-            "ParentImage",
-            "Version",
-            "WorkingDirectory",
-        ],
+        read_only: &["Arn", "LatestVersion", "LatestVersion/Arn", "LatestVersion/Major", "LatestVersion/Minor", "LatestVersion/Patch"],
+        attributes: &["AdditionalInstanceConfiguration.SystemsManagerAgent.UninstallAfterBuild", "AdditionalInstanceConfiguration.UserDataOverride", "Arn", "BlockDeviceMappings", "Components", "Description", "LatestVersion.Arn", "LatestVersion.Major", "LatestVersion.Minor", "LatestVersion.Patch", "Name", "ParentImage", "Version", "WorkingDirectory"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -273,90 +166,25 @@ impl ImageRecipe {
     }
 
     /// `AdditionalInstanceConfiguration`: an [`AdditionalInstanceConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_instance_configuration(
-        mut self,
-        value: impl Into<Obj<AdditionalInstanceConfiguration>>,
-    ) -> Self {
-        self.additional_instance_configuration = Some(value.into());
-        self
-    }
-
+    pub fn additional_instance_configuration(mut self, value: impl Into<Obj<AdditionalInstanceConfiguration>>) -> Self { self.additional_instance_configuration = Some(value.into()); self }
     /// `AmiTags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self {
-        self.ami_tags = Some(value.into());
-        self
-    }
-
+    pub fn ami_tags(mut self, value: impl Into<Json>) -> Self { self.ami_tags = Some(value.into()); self }
     /// `BlockDeviceMappings`: a list of [`InstanceBlockDeviceMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_device_mappings(
-        mut self,
-        value: impl Into<List<InstanceBlockDeviceMapping>>,
-    ) -> Self {
-        self.block_device_mappings = Some(value.into());
-        self
-    }
-
+    pub fn block_device_mappings(mut self, value: impl Into<List<InstanceBlockDeviceMapping>>) -> Self { self.block_device_mappings = Some(value.into()); self }
     /// `Components`: a list of [`ComponentConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self {
-        self.components = Some(value.into());
-        self
-    }
-
+    pub fn components(mut self, value: impl Into<List<ComponentConfiguration>>) -> Self { self.components = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentImage`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_image(mut self, value: impl Into<Str>) -> Self {
-        self.parent_image = value.into();
-        self
-    }
-
+    pub fn parent_image(mut self, value: impl Into<Str>) -> Self { self.parent_image = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `Version`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
-
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
     /// `WorkingDirectory`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn working_directory(mut self, value: impl Into<Str>) -> Self {
-        self.working_directory = Some(value.into());
-        self
-    }
+    pub fn working_directory(mut self, value: impl Into<Str>) -> Self { self.working_directory = Some(value.into()); self }
 }
 
 impl Resource for ImageRecipe {
@@ -529,29 +357,14 @@ impl ImageRecipeAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdditionalInstanceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "SystemsManagerAgent",
-            Shape::Object(&RULE_SystemsManagerAgent),
-        ),
-        (
-            "UserDataOverride",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(21847),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SystemsManagerAgent", Shape::Object(&RULE_SystemsManagerAgent)),
+        ("UserDataOverride", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(21847), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdditionalInstanceConfiguration` property type of `AWS::ImageBuilder::ImageRecipe`.
@@ -585,6 +398,7 @@ pub struct AdditionalInstanceConfiguration {
     pub user_data_override: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdditionalInstanceConfiguration {
     /// A `AdditionalInstanceConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -592,20 +406,9 @@ impl AdditionalInstanceConfiguration {
     }
 
     /// `SystemsManagerAgent`: a [`SystemsManagerAgent`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn systems_manager_agent(mut self, value: impl Into<Obj<SystemsManagerAgent>>) -> Self {
-        self.systems_manager_agent = Some(value.into());
-        self
-    }
-
+    pub fn systems_manager_agent(mut self, value: impl Into<Obj<SystemsManagerAgent>>) -> Self { self.systems_manager_agent = Some(value.into()); self }
     /// `UserDataOverride`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data_override(mut self, value: impl Into<Str>) -> Self {
-        self.user_data_override = Some(value.into());
-        self
-    }
+    pub fn user_data_override(mut self, value: impl Into<Str>) -> Self { self.user_data_override = Some(value.into()); self }
 }
 
 impl PropertyType for AdditionalInstanceConfiguration {}
@@ -619,14 +422,13 @@ impl ToValue for AdditionalInstanceConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SystemsManagerAgent: ObjRule = ObjRule {
-    properties: &[("UninstallAfterBuild", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("UninstallAfterBuild", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SystemsManagerAgent` property type of `AWS::ImageBuilder::ImageRecipe`.
@@ -644,6 +446,7 @@ pub struct SystemsManagerAgent {
     pub uninstall_after_build: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl SystemsManagerAgent {
     /// A `SystemsManagerAgent` with no property set (none is required).
     pub fn new() -> Self {
@@ -651,12 +454,7 @@ impl SystemsManagerAgent {
     }
 
     /// `UninstallAfterBuild`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uninstall_after_build(mut self, value: impl Into<Bool>) -> Self {
-        self.uninstall_after_build = Some(value.into());
-        self
-    }
+    pub fn uninstall_after_build(mut self, value: impl Into<Bool>) -> Self { self.uninstall_after_build = Some(value.into()); self }
 }
 
 impl PropertyType for SystemsManagerAgent {}

@@ -18,33 +18,14 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
 );
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComponentArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComponentParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("ComponentArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_ComponentParameter), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentConfiguration` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -68,6 +49,7 @@ pub struct ComponentConfiguration {
     pub parameters: Option<List<ComponentParameter>>,
 }
 
+#[rustfmt::skip]
 impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -75,20 +57,9 @@ impl ComponentConfiguration {
     }
 
     /// `ComponentArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_arn = Some(value.into());
-        self
-    }
-
+    pub fn component_arn(mut self, value: impl Into<Str>) -> Self { self.component_arn = Some(value.into()); self }
     /// `Parameters`: a list of [`ComponentParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
+    pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self { self.parameters = Some(value.into()); self }
 }
 
 impl PropertyType for ComponentConfiguration {}
@@ -106,52 +77,20 @@ impl ToValue for ComponentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentParameterRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the component parameter to set.
-    ///
-    /// Pattern `^[^\x00]+$`; length 1 to 256.
     pub name: Str,
     /// `Value`: a list of strings, required.
-    ///
-    /// Sets the value for the named component parameter.
-    ///
-    /// Each item: pattern `^[^\x00]*$`, length at least 0.
     pub value: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComponentParameter` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -175,6 +114,7 @@ pub struct ComponentParameter {
     pub value: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ComponentParameter {
     /// A `ComponentParameter` with its required properties, named in a [`ComponentParameterRequired`].
     pub fn new(required: ComponentParameterRequired) -> Self {
@@ -185,20 +125,9 @@ impl ComponentParameter {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for ComponentParameter {}
@@ -212,71 +141,20 @@ impl ToValue for ComponentParameter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
     properties: &[
         ("DeleteOnTermination", Shape::Bool),
         ("Encrypted", Shape::Bool),
-        (
-            "Iops",
-            Shape::Int(&NumRule {
-                min: Some(100.0),
-                max: Some(64000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SnapshotId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Throughput",
-            Shape::Int(&NumRule {
-                min: Some(125.0),
-                max: Some(1000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeSize",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VolumeType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"],
-                format: None,
-            }),
-        ),
+        ("Iops", Shape::Int(&NumRule { min: Some(100.0), max: Some(64000.0), ..NumRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("SnapshotId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Throughput", Shape::Int(&NumRule { min: Some(125.0), max: Some(1000.0), ..NumRule::ANY })),
+        ("VolumeSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(16000.0), ..NumRule::ANY })),
+        ("VolumeType", Shape::Str(&StrRule { allowed: &["standard", "io1", "io2", "gp2", "gp3", "sc1", "st1"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EbsInstanceBlockDeviceSpecification` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -330,6 +208,7 @@ pub struct EbsInstanceBlockDeviceSpecification {
     pub volume_type: Option<VolumeType>,
 }
 
+#[rustfmt::skip]
 impl EbsInstanceBlockDeviceSpecification {
     /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
     pub fn new() -> Self {
@@ -337,68 +216,21 @@ impl EbsInstanceBlockDeviceSpecification {
     }
 
     /// `DeleteOnTermination`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self {
-        self.delete_on_termination = Some(value.into());
-        self
-    }
-
+    pub fn delete_on_termination(mut self, value: impl Into<Bool>) -> Self { self.delete_on_termination = Some(value.into()); self }
     /// `Encrypted`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self {
-        self.encrypted = Some(value.into());
-        self
-    }
-
+    pub fn encrypted(mut self, value: impl Into<Bool>) -> Self { self.encrypted = Some(value.into()); self }
     /// `Iops`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SnapshotId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_id = Some(value.into());
-        self
-    }
-
+    pub fn snapshot_id(mut self, value: impl Into<Str>) -> Self { self.snapshot_id = Some(value.into()); self }
     /// `Throughput`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn throughput(mut self, value: impl Into<Int>) -> Self {
-        self.throughput = Some(value.into());
-        self
-    }
-
+    pub fn throughput(mut self, value: impl Into<Int>) -> Self { self.throughput = Some(value.into()); self }
     /// `VolumeSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size = Some(value.into());
-        self
-    }
-
+    pub fn volume_size(mut self, value: impl Into<Int>) -> Self { self.volume_size = Some(value.into()); self }
     /// `VolumeType`: a [`VolumeType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self {
-        self.volume_type = Some(value.into());
-        self
-    }
+    pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
 impl PropertyType for EbsInstanceBlockDeviceSpecification {}
@@ -418,39 +250,14 @@ impl ToValue for EbsInstanceBlockDeviceSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerTags",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerTags", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EcrConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -474,6 +281,7 @@ pub struct EcrConfiguration {
     pub repository_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EcrConfiguration {
     /// A `EcrConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -481,20 +289,9 @@ impl EcrConfiguration {
     }
 
     /// `ContainerTags`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_tags = Some(value.into());
-        self
-    }
-
+    pub fn container_tags(mut self, value: impl Into<List<Str>>) -> Self { self.container_tags = Some(value.into()); self }
     /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
 }
 
 impl PropertyType for EcrConfiguration {}
@@ -508,17 +305,14 @@ impl ToValue for EcrConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EcrConfiguration", Shape::Object(&RULE_EcrConfiguration)),
         ("ImageScanningEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageScanningConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -538,6 +332,7 @@ pub struct ImageScanningConfiguration {
     pub image_scanning_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -545,20 +340,9 @@ impl ImageScanningConfiguration {
     }
 
     /// `EcrConfiguration`: an [`EcrConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_configuration(mut self, value: impl Into<Obj<EcrConfiguration>>) -> Self {
-        self.ecr_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ecr_configuration(mut self, value: impl Into<Obj<EcrConfiguration>>) -> Self { self.ecr_configuration = Some(value.into()); self }
     /// `ImageScanningEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_scanning_enabled = Some(value.into());
-        self
-    }
+    pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self { self.image_scanning_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for ImageScanningConfiguration {}
@@ -572,24 +356,14 @@ impl ToValue for ImageScanningConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ImageTestsEnabled", Shape::Bool),
-        (
-            "TimeoutMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1440.0),
-                allowed: &[],
-            }),
-        ),
+        ("TimeoutMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(1440.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageTestsConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -613,6 +387,7 @@ pub struct ImageTestsConfiguration {
     pub timeout_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl ImageTestsConfiguration {
     /// A `ImageTestsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,20 +395,9 @@ impl ImageTestsConfiguration {
     }
 
     /// `ImageTestsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_tests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.image_tests_enabled = Some(value.into());
-        self
-    }
-
+    pub fn image_tests_enabled(mut self, value: impl Into<Bool>) -> Self { self.image_tests_enabled = Some(value.into()); self }
     /// `TimeoutMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.timeout_minutes = Some(value.into());
-        self
-    }
+    pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for ImageTestsConfiguration {}
@@ -647,49 +411,16 @@ impl ToValue for ImageTestsConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeviceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Ebs",
-            Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification),
-        ),
-        (
-            "NoDevice",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(0),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VirtualName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeviceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Ebs", Shape::Object(&RULE_EbsInstanceBlockDeviceSpecification)),
+        ("NoDevice", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(0), ..StrRule::ANY })),
+        ("VirtualName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceBlockDeviceMapping` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -723,6 +454,7 @@ pub struct InstanceBlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceBlockDeviceMapping {
     /// A `InstanceBlockDeviceMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -730,36 +462,13 @@ impl InstanceBlockDeviceMapping {
     }
 
     /// `DeviceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_name(mut self, value: impl Into<Str>) -> Self {
-        self.device_name = Some(value.into());
-        self
-    }
-
+    pub fn device_name(mut self, value: impl Into<Str>) -> Self { self.device_name = Some(value.into()); self }
     /// `Ebs`: an [`EbsInstanceBlockDeviceSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ebs(mut self, value: impl Into<Obj<EbsInstanceBlockDeviceSpecification>>) -> Self {
-        self.ebs = Some(value.into());
-        self
-    }
-
+    pub fn ebs(mut self, value: impl Into<Obj<EbsInstanceBlockDeviceSpecification>>) -> Self { self.ebs = Some(value.into()); self }
     /// `NoDevice`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn no_device(mut self, value: impl Into<Str>) -> Self {
-        self.no_device = Some(value.into());
-        self
-    }
-
+    pub fn no_device(mut self, value: impl Into<Str>) -> Self { self.no_device = Some(value.into()); self }
     /// `VirtualName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self {
-        self.virtual_name = Some(value.into());
-        self
-    }
+    pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceBlockDeviceMapping {}
@@ -775,35 +484,14 @@ impl ToValue for InstanceBlockDeviceMapping {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetContainerRepository: ObjRule = ObjRule {
     properties: &[
-        (
-            "RepositoryName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Service",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ECR"],
-                format: None,
-            }),
-        ),
+        ("RepositoryName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Service", Shape::Str(&StrRule { allowed: &["ECR"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TargetContainerRepository` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::DistributionConfiguration`.
@@ -825,6 +513,7 @@ pub struct TargetContainerRepository {
     pub service: Option<Service>,
 }
 
+#[rustfmt::skip]
 impl TargetContainerRepository {
     /// A `TargetContainerRepository` with no property set (none is required).
     pub fn new() -> Self {
@@ -832,20 +521,9 @@ impl TargetContainerRepository {
     }
 
     /// `RepositoryName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_name(mut self, value: impl Into<Str>) -> Self {
-        self.repository_name = Some(value.into());
-        self
-    }
-
+    pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
     /// `Service`: a [`Service`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service(mut self, value: impl Into<Service>) -> Self {
-        self.service = Some(value.into());
-        self
-    }
+    pub fn service(mut self, value: impl Into<Service>) -> Self { self.service = Some(value.into()); self }
 }
 
 impl PropertyType for TargetContainerRepository {}
@@ -859,53 +537,16 @@ impl ToValue for TargetContainerRepository {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "OnFailure",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "ABORT"],
-                format: None,
-            }),
-        ),
-        (
-            "ParallelGroup",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Parameters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WorkflowParameter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "WorkflowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("OnFailure", Shape::Str(&StrRule { allowed: &["CONTINUE", "ABORT"], ..StrRule::ANY })),
+        ("ParallelGroup", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Parameters", Shape::List(&ListRule { items: Shape::Object(&RULE_WorkflowParameter), min_items: Some(1), max_items: None })),
+        ("WorkflowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -939,6 +580,7 @@ pub struct WorkflowConfiguration {
     pub workflow_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WorkflowConfiguration {
     /// A `WorkflowConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -946,36 +588,13 @@ impl WorkflowConfiguration {
     }
 
     /// `OnFailure`: an [`OnFailure`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_failure(mut self, value: impl Into<OnFailure>) -> Self {
-        self.on_failure = Some(value.into());
-        self
-    }
-
+    pub fn on_failure(mut self, value: impl Into<OnFailure>) -> Self { self.on_failure = Some(value.into()); self }
     /// `ParallelGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parallel_group(mut self, value: impl Into<Str>) -> Self {
-        self.parallel_group = Some(value.into());
-        self
-    }
-
+    pub fn parallel_group(mut self, value: impl Into<Str>) -> Self { self.parallel_group = Some(value.into()); self }
     /// `Parameters`: a list of [`WorkflowParameter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<List<WorkflowParameter>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<List<WorkflowParameter>>) -> Self { self.parameters = Some(value.into()); self }
     /// `WorkflowArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_arn = Some(value.into());
-        self
-    }
+    pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self { self.workflow_arn = Some(value.into()); self }
 }
 
 impl PropertyType for WorkflowConfiguration {}
@@ -991,39 +610,14 @@ impl ToValue for WorkflowConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WorkflowParameter` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -1045,6 +639,7 @@ pub struct WorkflowParameter {
     pub value: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl WorkflowParameter {
     /// A `WorkflowParameter` with no property set (none is required).
     pub fn new() -> Self {
@@ -1052,20 +647,9 @@ impl WorkflowParameter {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Value`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<List<Str>>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for WorkflowParameter {}

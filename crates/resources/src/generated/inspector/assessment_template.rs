@@ -14,88 +14,25 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssessmentTemplateRequired {
     /// `AssessmentTargetArn`: a string, required.
-    ///
-    /// The ARN of the assessment target to be included in the assessment template.
-    ///
-    /// Length 1 to 300; create-only: changing it replaces the resource.
     pub assessment_target_arn: Str,
     /// `DurationInSeconds`: an integer, required.
-    ///
-    /// The duration of the assessment run in seconds.
-    ///
-    /// Value 180 to 86400; create-only: changing it replaces the resource.
     pub duration_in_seconds: Int,
     /// `RulesPackageArns`: a list of strings, required.
-    ///
-    /// The ARNs of the rules packages that you want to use in the assessment template.
-    ///
-    /// Items 0 to 50; each item: length 1 to 300; create-only: changing it replaces the resource.
     pub rules_package_arns: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssessmentTemplate: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssessmentTargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(300),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AssessmentTemplateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(140),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DurationInSeconds",
-            Shape::Int(&NumRule {
-                min: Some(180.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RulesPackageArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(300),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserAttributesForFindings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("AssessmentTargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY })),
+        ("AssessmentTemplateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(140), ..StrRule::ANY })),
+        ("DurationInSeconds", Shape::Int(&NumRule { min: Some(180.0), max: Some(86400.0), ..NumRule::ANY })),
+        ("RulesPackageArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), ..StrRule::ANY }), min_items: Some(0), max_items: Some(50) })),
+        ("UserAttributesForFindings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(10) })),
     ],
-    required: &[
-        "AssessmentTargetArn",
-        "DurationInSeconds",
-        "RulesPackageArns",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["AssessmentTargetArn", "DurationInSeconds", "RulesPackageArns"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Inspector::AssessmentTemplate` resource.
@@ -143,6 +80,7 @@ pub struct AssessmentTemplate {
     pub user_attributes_for_findings: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AssessmentTemplate {
     /// The CloudFormation type name, `AWS::Inspector::AssessmentTemplate`.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::AssessmentTemplate";
@@ -153,18 +91,8 @@ impl AssessmentTemplate {
         type_name: "AWS::Inspector::AssessmentTemplate",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-inspector-assessmenttemplate.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "AssessmentTargetArn",
-            "DurationInSeconds",
-            "RulesPackageArns",
-        ],
-        create_only: &[
-            "DurationInSeconds",
-            "AssessmentTemplateName",
-            "UserAttributesForFindings",
-            "AssessmentTargetArn",
-            "RulesPackageArns",
-        ],
+        required: &["AssessmentTargetArn", "DurationInSeconds", "RulesPackageArns"],
+        create_only: &["DurationInSeconds", "AssessmentTemplateName", "UserAttributesForFindings", "AssessmentTargetArn", "RulesPackageArns"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -185,44 +113,15 @@ impl AssessmentTemplate {
     }
 
     /// `AssessmentTargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_target_arn = value.into();
-        self
-    }
-
+    pub fn assessment_target_arn(mut self, value: impl Into<Str>) -> Self { self.assessment_target_arn = value.into(); self }
     /// `AssessmentTemplateName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assessment_template_name(mut self, value: impl Into<Str>) -> Self {
-        self.assessment_template_name = Some(value.into());
-        self
-    }
-
+    pub fn assessment_template_name(mut self, value: impl Into<Str>) -> Self { self.assessment_template_name = Some(value.into()); self }
     /// `DurationInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_seconds = value.into();
-        self
-    }
-
+    pub fn duration_in_seconds(mut self, value: impl Into<Int>) -> Self { self.duration_in_seconds = value.into(); self }
     /// `RulesPackageArns`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules_package_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rules_package_arns = value.into();
-        self
-    }
-
+    pub fn rules_package_arns(mut self, value: impl Into<List<Str>>) -> Self { self.rules_package_arns = value.into(); self }
     /// `UserAttributesForFindings`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_attributes_for_findings(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.user_attributes_for_findings = Some(value.into());
-        self
-    }
+    pub fn user_attributes_for_findings(mut self, value: impl Into<List<Tag>>) -> Self { self.user_attributes_for_findings = Some(value.into()); self }
 }
 
 impl Resource for AssessmentTemplate {

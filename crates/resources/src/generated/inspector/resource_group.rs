@@ -14,30 +14,17 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceGroupRequired {
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    ///
-    /// The tags (key and value pairs) that will be associated with the resource group.
-    ///
-    /// For more information, see \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) .
-    ///
-    /// Items 1 to 10; create-only: changing it replaces the resource.
     pub resource_group_tags: List<Tag>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceGroup: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceGroupTags",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Tag),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+    properties: &[
+        ("ResourceGroupTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["ResourceGroupTags"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Inspector::ResourceGroup` resource.
@@ -63,6 +50,7 @@ pub struct ResourceGroup {
     pub resource_group_tags: List<Tag>,
 }
 
+#[rustfmt::skip]
 impl ResourceGroup {
     /// The CloudFormation type name, `AWS::Inspector::ResourceGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Inspector::ResourceGroup";
@@ -91,12 +79,7 @@ impl ResourceGroup {
     }
 
     /// `ResourceGroupTags`: a list of [`Tag`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_group_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.resource_group_tags = value.into();
-        self
-    }
+    pub fn resource_group_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.resource_group_tags = value.into(); self }
 }
 
 impl Resource for ResourceGroup {

@@ -18,106 +18,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduledAuditRequired {
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// How often the scheduled audit occurs.
     pub frequency: Frequency,
     /// `TargetCheckNames`: a list of strings, required.
-    ///
-    /// Which checks are performed during the scheduled audit. Checks must be enabled for your account. (Use `DescribeAccountAuditConfiguration` to see the list of all checks, including those that are enabled or use `UpdateAccountAuditConfiguration` to select which checks are enabled.)
-    ///
-    /// The following checks are currently available:
-    ///
-    /// - `AUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK`
-    /// - `CA_CERTIFICATE_EXPIRING_CHECK`
-    /// - `CA_CERTIFICATE_KEY_QUALITY_CHECK`
-    /// - `CONFLICTING_CLIENT_IDS_CHECK`
-    /// - `DEVICE_CERTIFICATE_EXPIRING_CHECK`
-    /// - `DEVICE_CERTIFICATE_KEY_QUALITY_CHECK`
-    /// - `DEVICE_CERTIFICATE_SHARED_CHECK`
-    /// - `IOT_POLICY_OVERLY_PERMISSIVE_CHECK`
-    /// - `IOT_ROLE_ALIAS_ALLOWS_ACCESS_TO_UNUSED_SERVICES_CHECK`
-    /// - `IOT_ROLE_ALIAS_OVERLY_PERMISSIVE_CHECK`
-    /// - `LOGGING_DISABLED_CHECK`
-    /// - `REVOKED_CA_CERTIFICATE_STILL_ACTIVE_CHECK`
-    /// - `REVOKED_DEVICE_CERTIFICATE_STILL_ACTIVE_CHECK`
-    /// - `UNAUTHENTICATED_COGNITO_ROLE_OVERLY_PERMISSIVE_CHECK`
     pub target_check_names: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScheduledAudit: ObjRule = ObjRule {
     properties: &[
-        (
-            "DayOfMonth",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DayOfWeek",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUN",
-                    "MON",
-                    "TUE",
-                    "WED",
-                    "THU",
-                    "FRI",
-                    "SAT",
-                    "UNSET_VALUE",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Frequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduledAuditName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetCheckNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DayOfMonth", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DayOfWeek", Shape::Str(&StrRule { allowed: &["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT", "UNSET_VALUE"], ..StrRule::ANY })),
+        ("Frequency", Shape::Str(&StrRule { allowed: &["DAILY", "WEEKLY", "BIWEEKLY", "MONTHLY"], ..StrRule::ANY })),
+        ("ScheduledAuditName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetCheckNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
     required: &["Frequency", "TargetCheckNames"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::ScheduledAudit` resource.
@@ -182,6 +100,7 @@ pub struct ScheduledAudit {
     pub target_check_names: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ScheduledAudit {
     /// The CloudFormation type name, `AWS::IoT::ScheduledAudit`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::ScheduledAudit";
@@ -215,52 +134,17 @@ impl ScheduledAudit {
     }
 
     /// `DayOfMonth`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self {
-        self.day_of_month = Some(value.into());
-        self
-    }
-
+    pub fn day_of_month(mut self, value: impl Into<Str>) -> Self { self.day_of_month = Some(value.into()); self }
     /// `DayOfWeek`: a [`DayOfWeek`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self {
-        self.day_of_week = Some(value.into());
-        self
-    }
-
+    pub fn day_of_week(mut self, value: impl Into<DayOfWeek>) -> Self { self.day_of_week = Some(value.into()); self }
     /// `Frequency`: a [`Frequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self {
-        self.frequency = value.into();
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Frequency>) -> Self { self.frequency = value.into(); self }
     /// `ScheduledAuditName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_audit_name(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_audit_name = Some(value.into());
-        self
-    }
-
+    pub fn scheduled_audit_name(mut self, value: impl Into<Str>) -> Self { self.scheduled_audit_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetCheckNames`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_check_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.target_check_names = value.into();
-        self
-    }
+    pub fn target_check_names(mut self, value: impl Into<List<Str>>) -> Self { self.target_check_names = value.into(); self }
 }
 
 impl Resource for ScheduledAudit {

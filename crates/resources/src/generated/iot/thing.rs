@@ -12,26 +12,14 @@ use super::shared::RULE_AttributePayload;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9:_-]+");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Thing: ObjRule = ObjRule {
     properties: &[
         ("AttributePayload", Shape::Object(&RULE_AttributePayload)),
-        (
-            "ThingName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ThingName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoT::Thing` resource.
@@ -63,6 +51,7 @@ pub struct Thing {
     pub thing_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Thing {
     /// The CloudFormation type name, `AWS::IoT::Thing`.
     pub const TYPE_NAME: &'static str = "AWS::IoT::Thing";
@@ -89,20 +78,9 @@ impl Thing {
     }
 
     /// `AttributePayload`: an [`AttributePayload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self {
-        self.attribute_payload = Some(value.into());
-        self
-    }
-
+    pub fn attribute_payload(mut self, value: impl Into<Obj<AttributePayload>>) -> Self { self.attribute_payload = Some(value.into()); self }
     /// `ThingName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thing_name(mut self, value: impl Into<Str>) -> Self {
-        self.thing_name = Some(value.into());
-        self
-    }
+    pub fn thing_name(mut self, value: impl Into<Str>) -> Self { self.thing_name = Some(value.into()); self }
 }
 
 impl Resource for Thing {

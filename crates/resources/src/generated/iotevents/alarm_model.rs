@@ -27,85 +27,27 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AlarmModelRequired {
     /// `AlarmRule`: an [`AlarmRule`] object, required.
-    ///
-    /// Defines when your alarm is invoked.
     pub alarm_rule: Obj<AlarmRule>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the IAM role that allows the alarm to perform actions and access AWS resources. For more information, see \[Amazon Resource Names (ARNs)\](<https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html>) in the *AWS General Reference* .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AlarmModel: ObjRule = ObjRule {
     properties: &[
         ("AlarmCapabilities", Shape::Object(&RULE_AlarmCapabilities)),
         ("AlarmEventActions", Shape::Object(&RULE_AlarmEventActions)),
-        (
-            "AlarmModelDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlarmModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AlarmModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("AlarmModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("AlarmRule", Shape::Object(&RULE_AlarmRule)),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Severity",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(2147483647.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Severity", Shape::Int(&NumRule { min: Some(0.0), max: Some(2147483647.0), ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RoleArn", "AlarmRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTEvents::AlarmModel` resource.
@@ -171,6 +113,7 @@ pub struct AlarmModel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AlarmModel {
     /// The CloudFormation type name, `AWS::IoTEvents::AlarmModel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::AlarmModel";
@@ -207,76 +150,23 @@ impl AlarmModel {
     }
 
     /// `AlarmCapabilities`: an [`AlarmCapabilities`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_capabilities(mut self, value: impl Into<Obj<AlarmCapabilities>>) -> Self {
-        self.alarm_capabilities = Some(value.into());
-        self
-    }
-
+    pub fn alarm_capabilities(mut self, value: impl Into<Obj<AlarmCapabilities>>) -> Self { self.alarm_capabilities = Some(value.into()); self }
     /// `AlarmEventActions`: an [`AlarmEventActions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_event_actions(mut self, value: impl Into<Obj<AlarmEventActions>>) -> Self {
-        self.alarm_event_actions = Some(value.into());
-        self
-    }
-
+    pub fn alarm_event_actions(mut self, value: impl Into<Obj<AlarmEventActions>>) -> Self { self.alarm_event_actions = Some(value.into()); self }
     /// `AlarmModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_model_description(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_model_description = Some(value.into());
-        self
-    }
-
+    pub fn alarm_model_description(mut self, value: impl Into<Str>) -> Self { self.alarm_model_description = Some(value.into()); self }
     /// `AlarmModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.alarm_model_name = Some(value.into());
-        self
-    }
-
+    pub fn alarm_model_name(mut self, value: impl Into<Str>) -> Self { self.alarm_model_name = Some(value.into()); self }
     /// `AlarmRule`: an [`AlarmRule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_rule(mut self, value: impl Into<Obj<AlarmRule>>) -> Self {
-        self.alarm_rule = value.into();
-        self
-    }
-
+    pub fn alarm_rule(mut self, value: impl Into<Obj<AlarmRule>>) -> Self { self.alarm_rule = value.into(); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Severity`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn severity(mut self, value: impl Into<Int>) -> Self {
-        self.severity = Some(value.into());
-        self
-    }
-
+    pub fn severity(mut self, value: impl Into<Int>) -> Self { self.severity = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AlarmModel {
@@ -318,14 +208,13 @@ impl From<ResourceRef> for AlarmModelAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AcknowledgeFlow: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AcknowledgeFlow` property type of `AWS::IoTEvents::AlarmModel`.
@@ -343,6 +232,7 @@ pub struct AcknowledgeFlow {
     pub enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl AcknowledgeFlow {
     /// A `AcknowledgeFlow` with no property set (none is required).
     pub fn new() -> Self {
@@ -350,12 +240,7 @@ impl AcknowledgeFlow {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
 impl PropertyType for AcknowledgeFlow {}
@@ -366,6 +251,7 @@ impl ToValue for AcknowledgeFlow {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AlarmAction: ObjRule = ObjRule {
     properties: &[
         ("DynamoDB", Shape::Object(&RULE_DynamoDb)),
@@ -378,12 +264,8 @@ pub(crate) static RULE_AlarmAction: ObjRule = ObjRule {
         ("Sns", Shape::Object(&RULE_Sns)),
         ("Sqs", Shape::Object(&RULE_Sqs)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmAction` property type of `AWS::IoTEvents::AlarmModel`.
@@ -483,6 +365,7 @@ pub struct AlarmAction {
     pub sqs: Option<Obj<Sqs>>,
 }
 
+#[rustfmt::skip]
 impl AlarmAction {
     /// A `AlarmAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -490,76 +373,23 @@ impl AlarmAction {
     }
 
     /// `DynamoDB`: a [`DynamoDb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self {
-        self.dynamo_db = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self { self.dynamo_db = Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self {
-        self.dynamo_d_bv2 = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
     /// `IotEvents`: an [`IotEvents`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self {
-        self.iot_events = Some(value.into());
-        self
-    }
-
+    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self { self.iot_events = Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWise`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self {
-        self.iot_site_wise = Some(value.into());
-        self
-    }
-
+    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self { self.iot_site_wise = Some(value.into()); self }
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self {
-        self.iot_topic_publish = Some(value.into());
-        self
-    }
-
+    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
-
+    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
     /// `Sns`: a [`Sns`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
-
+    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self { self.sns = Some(value.into()); self }
     /// `Sqs`: a [`Sqs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self {
-        self.sqs = Some(value.into());
-        self
-    }
+    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self { self.sqs = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmAction {}
@@ -580,20 +410,14 @@ impl ToValue for AlarmAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AlarmCapabilities: ObjRule = ObjRule {
     properties: &[
         ("AcknowledgeFlow", Shape::Object(&RULE_AcknowledgeFlow)),
-        (
-            "InitializationConfiguration",
-            Shape::Object(&RULE_InitializationConfiguration),
-        ),
+        ("InitializationConfiguration", Shape::Object(&RULE_InitializationConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmCapabilities` property type of `AWS::IoTEvents::AlarmModel`.
@@ -613,6 +437,7 @@ pub struct AlarmCapabilities {
     pub initialization_configuration: Option<Obj<InitializationConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AlarmCapabilities {
     /// A `AlarmCapabilities` with no property set (none is required).
     pub fn new() -> Self {
@@ -620,23 +445,9 @@ impl AlarmCapabilities {
     }
 
     /// `AcknowledgeFlow`: an [`AcknowledgeFlow`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acknowledge_flow(mut self, value: impl Into<Obj<AcknowledgeFlow>>) -> Self {
-        self.acknowledge_flow = Some(value.into());
-        self
-    }
-
+    pub fn acknowledge_flow(mut self, value: impl Into<Obj<AcknowledgeFlow>>) -> Self { self.acknowledge_flow = Some(value.into()); self }
     /// `InitializationConfiguration`: an [`InitializationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initialization_configuration(
-        mut self,
-        value: impl Into<Obj<InitializationConfiguration>>,
-    ) -> Self {
-        self.initialization_configuration = Some(value.into());
-        self
-    }
+    pub fn initialization_configuration(mut self, value: impl Into<Obj<InitializationConfiguration>>) -> Self { self.initialization_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmCapabilities {}
@@ -653,21 +464,13 @@ impl ToValue for AlarmCapabilities {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AlarmEventActions: ObjRule = ObjRule {
-    properties: &[(
-        "AlarmActions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AlarmAction),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AlarmActions", Shape::List(&ListRule { items: Shape::Object(&RULE_AlarmAction), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmEventActions` property type of `AWS::IoTEvents::AlarmModel`.
@@ -683,6 +486,7 @@ pub struct AlarmEventActions {
     pub alarm_actions: Option<List<AlarmAction>>,
 }
 
+#[rustfmt::skip]
 impl AlarmEventActions {
     /// A `AlarmEventActions` with no property set (none is required).
     pub fn new() -> Self {
@@ -690,12 +494,7 @@ impl AlarmEventActions {
     }
 
     /// `AlarmActions`: a list of [`AlarmAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alarm_actions(mut self, value: impl Into<List<AlarmAction>>) -> Self {
-        self.alarm_actions = Some(value.into());
-        self
-    }
+    pub fn alarm_actions(mut self, value: impl Into<List<AlarmAction>>) -> Self { self.alarm_actions = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmEventActions {}
@@ -708,14 +507,13 @@ impl ToValue for AlarmEventActions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AlarmRule: ObjRule = ObjRule {
-    properties: &[("SimpleRule", Shape::Object(&RULE_SimpleRule))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SimpleRule", Shape::Object(&RULE_SimpleRule)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AlarmRule` property type of `AWS::IoTEvents::AlarmModel`.
@@ -731,6 +529,7 @@ pub struct AlarmRule {
     pub simple_rule: Option<Obj<SimpleRule>>,
 }
 
+#[rustfmt::skip]
 impl AlarmRule {
     /// A `AlarmRule` with no property set (none is required).
     pub fn new() -> Self {
@@ -738,12 +537,7 @@ impl AlarmRule {
     }
 
     /// `SimpleRule`: a [`SimpleRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn simple_rule(mut self, value: impl Into<Obj<SimpleRule>>) -> Self {
-        self.simple_rule = Some(value.into());
-        self
-    }
+    pub fn simple_rule(mut self, value: impl Into<Obj<SimpleRule>>) -> Self { self.simple_rule = Some(value.into()); self }
 }
 
 impl PropertyType for AlarmRule {}
@@ -760,21 +554,17 @@ impl ToValue for AlarmRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InitializationConfigurationRequired {
     /// `DisabledOnInitialization`: a boolean, required.
-    ///
-    /// The value must be `TRUE` or `FALSE` . If `FALSE` , all alarm instances created based on the alarm model are activated. The default value is `TRUE` .
-    ///
-    /// Default `"true"`.
     pub disabled_on_initialization: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InitializationConfiguration: ObjRule = ObjRule {
-    properties: &[("DisabledOnInitialization", Shape::Bool)],
+    properties: &[
+        ("DisabledOnInitialization", Shape::Bool),
+    ],
     required: &["DisabledOnInitialization"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InitializationConfiguration` property type of `AWS::IoTEvents::AlarmModel`.
@@ -792,6 +582,7 @@ pub struct InitializationConfiguration {
     pub disabled_on_initialization: Bool,
 }
 
+#[rustfmt::skip]
 impl InitializationConfiguration {
     /// A `InitializationConfiguration` with its required properties, named in a [`InitializationConfigurationRequired`].
     pub fn new(required: InitializationConfigurationRequired) -> Self {
@@ -801,12 +592,7 @@ impl InitializationConfiguration {
     }
 
     /// `DisabledOnInitialization`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disabled_on_initialization(mut self, value: impl Into<Bool>) -> Self {
-        self.disabled_on_initialization = value.into();
-        self
-    }
+    pub fn disabled_on_initialization(mut self, value: impl Into<Bool>) -> Self { self.disabled_on_initialization = value.into(); self }
 }
 
 impl PropertyType for InitializationConfiguration {}
@@ -819,6 +605,7 @@ impl ToValue for InitializationConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
@@ -827,12 +614,8 @@ pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
         ("PropertyId", Shape::STR),
         ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotSiteWise` property type of `AWS::IoTEvents::AlarmModel`.
@@ -878,6 +661,7 @@ pub struct IotSiteWise {
     pub property_value: Option<Obj<AssetPropertyValue>>,
 }
 
+#[rustfmt::skip]
 impl IotSiteWise {
     /// A `IotSiteWise` with no property set (none is required).
     pub fn new() -> Self {
@@ -885,44 +669,15 @@ impl IotSiteWise {
     }
 
     /// `AssetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
     /// `EntryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self {
-        self.entry_id = Some(value.into());
-        self
-    }
-
+    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self {
-        self.property_alias = Some(value.into());
-        self
-    }
-
+    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
     /// `PropertyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_id = Some(value.into());
-        self
-    }
-
+    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
     /// `PropertyValue`: an [`AssetPropertyValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self {
-        self.property_value = Some(value.into());
-        self
-    }
+    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self { self.property_value = Some(value.into()); self }
 }
 
 impl PropertyType for IotSiteWise {}
@@ -943,69 +698,23 @@ impl ToValue for IotSiteWise {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleRuleRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The comparison operator.
     pub comparison_operator: ComparisonOperator,
     /// `InputProperty`: a string, required.
-    ///
-    /// The value on the left side of the comparison operator. You can specify an AWS IoT Events input attribute as an input property.
-    ///
-    /// Length 1 to 512.
     pub input_property: Str,
     /// `Threshold`: a string, required.
-    ///
-    /// The value on the right side of the comparison operator. You can enter a number or specify an AWS IoT Events input attribute.
-    ///
-    /// Length 1 to 512.
     pub threshold: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SimpleRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "GREATER",
-                    "GREATER_OR_EQUAL",
-                    "LESS",
-                    "LESS_OR_EQUAL",
-                    "EQUAL",
-                    "NOT_EQUAL",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "InputProperty",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Threshold",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["GREATER", "GREATER_OR_EQUAL", "LESS", "LESS_OR_EQUAL", "EQUAL", "NOT_EQUAL"], ..StrRule::ANY })),
+        ("InputProperty", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("Threshold", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["InputProperty", "ComparisonOperator", "Threshold"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SimpleRule` property type of `AWS::IoTEvents::AlarmModel`.
@@ -1033,6 +742,7 @@ pub struct SimpleRule {
     pub threshold: Str,
 }
 
+#[rustfmt::skip]
 impl SimpleRule {
     /// A `SimpleRule` with its required properties, named in a [`SimpleRuleRequired`].
     pub fn new(required: SimpleRuleRequired) -> Self {
@@ -1044,28 +754,11 @@ impl SimpleRule {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `InputProperty`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_property(mut self, value: impl Into<Str>) -> Self {
-        self.input_property = value.into();
-        self
-    }
-
+    pub fn input_property(mut self, value: impl Into<Str>) -> Self { self.input_property = value.into(); self }
     /// `Threshold`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold(mut self, value: impl Into<Str>) -> Self {
-        self.threshold = value.into();
-        self
-    }
+    pub fn threshold(mut self, value: impl Into<Str>) -> Self { self.threshold = value.into(); self }
 }
 
 impl PropertyType for SimpleRule {}

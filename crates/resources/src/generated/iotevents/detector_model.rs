@@ -28,88 +28,25 @@ pub(crate) static PATTERN_2: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelRequired {
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    ///
-    /// Information that defines how a detector operates.
     pub detector_model_definition: Obj<DetectorModelDefinition>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that grants permission to AWS IoT Events to perform its operations.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; length 1 to 2048.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DetectorModel: ObjRule = ObjRule {
     properties: &[
-        (
-            "DetectorModelDefinition",
-            Shape::Object(&RULE_DetectorModelDefinition),
-        ),
-        (
-            "DetectorModelDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DetectorModelName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EvaluationMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BATCH", "SERIAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DetectorModelDefinition", Shape::Object(&RULE_DetectorModelDefinition)),
+        ("DetectorModelDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("DetectorModelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EvaluationMethod", Shape::Str(&StrRule { allowed: &["BATCH", "SERIAL"], ..StrRule::ANY })),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DetectorModelDefinition", "RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTEvents::DetectorModel` resource.
@@ -175,6 +112,7 @@ pub struct DetectorModel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DetectorModel {
     /// The CloudFormation type name, `AWS::IoTEvents::DetectorModel`.
     pub const TYPE_NAME: &'static str = "AWS::IoTEvents::DetectorModel";
@@ -209,63 +147,19 @@ impl DetectorModel {
     }
 
     /// `DetectorModelDefinition`: a [`DetectorModelDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_definition(
-        mut self,
-        value: impl Into<Obj<DetectorModelDefinition>>,
-    ) -> Self {
-        self.detector_model_definition = value.into();
-        self
-    }
-
+    pub fn detector_model_definition(mut self, value: impl Into<Obj<DetectorModelDefinition>>) -> Self { self.detector_model_definition = value.into(); self }
     /// `DetectorModelDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_description(mut self, value: impl Into<Str>) -> Self {
-        self.detector_model_description = Some(value.into());
-        self
-    }
-
+    pub fn detector_model_description(mut self, value: impl Into<Str>) -> Self { self.detector_model_description = Some(value.into()); self }
     /// `DetectorModelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn detector_model_name(mut self, value: impl Into<Str>) -> Self {
-        self.detector_model_name = Some(value.into());
-        self
-    }
-
+    pub fn detector_model_name(mut self, value: impl Into<Str>) -> Self { self.detector_model_name = Some(value.into()); self }
     /// `EvaluationMethod`: an [`EvaluationMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_method(mut self, value: impl Into<EvaluationMethod>) -> Self {
-        self.evaluation_method = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_method(mut self, value: impl Into<EvaluationMethod>) -> Self { self.evaluation_method = Some(value.into()); self }
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DetectorModel {
@@ -305,6 +199,7 @@ impl From<ResourceRef> for DetectorModelAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("ClearTimer", Shape::Object(&RULE_ClearTimer)),
@@ -321,12 +216,8 @@ pub(crate) static RULE_Action: ObjRule = ObjRule {
         ("Sns", Shape::Object(&RULE_Sns)),
         ("Sqs", Shape::Object(&RULE_Sqs)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Action` property type of `AWS::IoTEvents::DetectorModel`.
@@ -390,6 +281,7 @@ pub struct Action {
     pub sqs: Option<Obj<Sqs>>,
 }
 
+#[rustfmt::skip]
 impl Action {
     /// A `Action` with no property set (none is required).
     pub fn new() -> Self {
@@ -397,108 +289,31 @@ impl Action {
     }
 
     /// `ClearTimer`: a [`ClearTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clear_timer(mut self, value: impl Into<Obj<ClearTimer>>) -> Self {
-        self.clear_timer = Some(value.into());
-        self
-    }
-
+    pub fn clear_timer(mut self, value: impl Into<Obj<ClearTimer>>) -> Self { self.clear_timer = Some(value.into()); self }
     /// `DynamoDB`: a [`DynamoDb`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self {
-        self.dynamo_db = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_db(mut self, value: impl Into<Obj<DynamoDb>>) -> Self { self.dynamo_db = Some(value.into()); self }
     /// `DynamoDBv2`: a [`DynamoDBv2`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self {
-        self.dynamo_d_bv2 = Some(value.into());
-        self
-    }
-
+    pub fn dynamo_d_bv2(mut self, value: impl Into<Obj<DynamoDBv2>>) -> Self { self.dynamo_d_bv2 = Some(value.into()); self }
     /// `Firehose`: a [`Firehose`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self {
-        self.firehose = Some(value.into());
-        self
-    }
-
+    pub fn firehose(mut self, value: impl Into<Obj<Firehose>>) -> Self { self.firehose = Some(value.into()); self }
     /// `IotEvents`: an [`IotEvents`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self {
-        self.iot_events = Some(value.into());
-        self
-    }
-
+    pub fn iot_events(mut self, value: impl Into<Obj<IotEvents>>) -> Self { self.iot_events = Some(value.into()); self }
     /// `IotSiteWise`: an [`IotSiteWise`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self {
-        self.iot_site_wise = Some(value.into());
-        self
-    }
-
+    pub fn iot_site_wise(mut self, value: impl Into<Obj<IotSiteWise>>) -> Self { self.iot_site_wise = Some(value.into()); self }
     /// `IotTopicPublish`: an [`IotTopicPublish`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self {
-        self.iot_topic_publish = Some(value.into());
-        self
-    }
-
+    pub fn iot_topic_publish(mut self, value: impl Into<Obj<IotTopicPublish>>) -> Self { self.iot_topic_publish = Some(value.into()); self }
     /// `Lambda`: a [`Lambda`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self {
-        self.lambda = Some(value.into());
-        self
-    }
-
+    pub fn lambda(mut self, value: impl Into<Obj<Lambda>>) -> Self { self.lambda = Some(value.into()); self }
     /// `ResetTimer`: a [`ResetTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reset_timer(mut self, value: impl Into<Obj<ResetTimer>>) -> Self {
-        self.reset_timer = Some(value.into());
-        self
-    }
-
+    pub fn reset_timer(mut self, value: impl Into<Obj<ResetTimer>>) -> Self { self.reset_timer = Some(value.into()); self }
     /// `SetTimer`: a [`SetTimer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_timer(mut self, value: impl Into<Obj<SetTimer>>) -> Self {
-        self.set_timer = Some(value.into());
-        self
-    }
-
+    pub fn set_timer(mut self, value: impl Into<Obj<SetTimer>>) -> Self { self.set_timer = Some(value.into()); self }
     /// `SetVariable`: a [`SetVariable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_variable(mut self, value: impl Into<Obj<SetVariable>>) -> Self {
-        self.set_variable = Some(value.into());
-        self
-    }
-
+    pub fn set_variable(mut self, value: impl Into<Obj<SetVariable>>) -> Self { self.set_variable = Some(value.into()); self }
     /// `Sns`: a [`Sns`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self {
-        self.sns = Some(value.into());
-        self
-    }
-
+    pub fn sns(mut self, value: impl Into<Obj<Sns>>) -> Self { self.sns = Some(value.into()); self }
     /// `Sqs`: a [`Sqs`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self {
-        self.sqs = Some(value.into());
-        self
-    }
+    pub fn sqs(mut self, value: impl Into<Obj<Sqs>>) -> Self { self.sqs = Some(value.into()); self }
 }
 
 impl PropertyType for Action {}
@@ -527,30 +342,17 @@ impl ToValue for Action {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClearTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer to clear.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClearTimer: ObjRule = ObjRule {
-    properties: &[(
-        "TimerName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClearTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -568,6 +370,7 @@ pub struct ClearTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl ClearTimer {
     /// A `ClearTimer` with its required properties, named in a [`ClearTimerRequired`].
     pub fn new(required: ClearTimerRequired) -> Self {
@@ -577,12 +380,7 @@ impl ClearTimer {
     }
 
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for ClearTimer {}
@@ -597,46 +395,20 @@ impl ToValue for ClearTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetectorModelDefinitionRequired {
     /// `InitialStateName`: a string, required.
-    ///
-    /// The state that is entered at the creation of each detector (instance).
-    ///
-    /// Length 1 to 128.
     pub initial_state_name: Str,
     /// `States`: a list of [`State`] objects, required.
-    ///
-    /// Information about the states of the detector.
-    ///
-    /// Items at least 1.
     pub states: List<State>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DetectorModelDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "InitialStateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "States",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_State),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("InitialStateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("States", Shape::List(&ListRule { items: Shape::Object(&RULE_State), min_items: Some(1), max_items: None })),
     ],
     required: &["States", "InitialStateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DetectorModelDefinition` property type of `AWS::IoTEvents::DetectorModel`.
@@ -660,6 +432,7 @@ pub struct DetectorModelDefinition {
     pub states: List<State>,
 }
 
+#[rustfmt::skip]
 impl DetectorModelDefinition {
     /// A `DetectorModelDefinition` with its required properties, named in a [`DetectorModelDefinitionRequired`].
     pub fn new(required: DetectorModelDefinitionRequired) -> Self {
@@ -670,20 +443,9 @@ impl DetectorModelDefinition {
     }
 
     /// `InitialStateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn initial_state_name(mut self, value: impl Into<Str>) -> Self {
-        self.initial_state_name = value.into();
-        self
-    }
-
+    pub fn initial_state_name(mut self, value: impl Into<Str>) -> Self { self.initial_state_name = value.into(); self }
     /// `States`: a list of [`State`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn states(mut self, value: impl Into<List<State>>) -> Self {
-        self.states = value.into();
-        self
-    }
+    pub fn states(mut self, value: impl Into<List<State>>) -> Self { self.states = value.into(); self }
 }
 
 impl PropertyType for DetectorModelDefinition {}
@@ -701,50 +463,19 @@ impl ToValue for DetectorModelDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventRequired {
     /// `EventName`: a string, required.
-    ///
-    /// The name of the event.
-    ///
-    /// Length 0 to 128.
     pub event_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Event: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EventName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["EventName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Event` property type of `AWS::IoTEvents::DetectorModel`.
@@ -772,6 +503,7 @@ pub struct Event {
     pub event_name: Str,
 }
 
+#[rustfmt::skip]
 impl Event {
     /// A `Event` with its required properties, named in a [`EventRequired`].
     pub fn new(required: EventRequired) -> Self {
@@ -783,28 +515,11 @@ impl Event {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `Condition`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = Some(value.into());
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = Some(value.into()); self }
     /// `EventName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_name = value.into();
-        self
-    }
+    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
 }
 
 impl PropertyType for Event {}
@@ -823,11 +538,10 @@ impl ToValue for Event {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotSiteWiseRequired {
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    ///
-    /// The value to send to the asset property. This value contains timestamp, quality, and value (TQV) information.
     pub property_value: Obj<AssetPropertyValue>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
     properties: &[
         ("AssetId", Shape::STR),
@@ -837,11 +551,8 @@ pub(crate) static RULE_IotSiteWise: ObjRule = ObjRule {
         ("PropertyValue", Shape::Object(&RULE_AssetPropertyValue)),
     ],
     required: &["PropertyValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotSiteWise` property type of `AWS::IoTEvents::DetectorModel`.
@@ -887,6 +598,7 @@ pub struct IotSiteWise {
     pub property_value: Obj<AssetPropertyValue>,
 }
 
+#[rustfmt::skip]
 impl IotSiteWise {
     /// A `IotSiteWise` with its required properties, named in a [`IotSiteWiseRequired`].
     pub fn new(required: IotSiteWiseRequired) -> Self {
@@ -900,44 +612,15 @@ impl IotSiteWise {
     }
 
     /// `AssetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_id(mut self, value: impl Into<Str>) -> Self {
-        self.asset_id = Some(value.into());
-        self
-    }
-
+    pub fn asset_id(mut self, value: impl Into<Str>) -> Self { self.asset_id = Some(value.into()); self }
     /// `EntryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entry_id(mut self, value: impl Into<Str>) -> Self {
-        self.entry_id = Some(value.into());
-        self
-    }
-
+    pub fn entry_id(mut self, value: impl Into<Str>) -> Self { self.entry_id = Some(value.into()); self }
     /// `PropertyAlias`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_alias(mut self, value: impl Into<Str>) -> Self {
-        self.property_alias = Some(value.into());
-        self
-    }
-
+    pub fn property_alias(mut self, value: impl Into<Str>) -> Self { self.property_alias = Some(value.into()); self }
     /// `PropertyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_id(mut self, value: impl Into<Str>) -> Self {
-        self.property_id = Some(value.into());
-        self
-    }
-
+    pub fn property_id(mut self, value: impl Into<Str>) -> Self { self.property_id = Some(value.into()); self }
     /// `PropertyValue`: an [`AssetPropertyValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self {
-        self.property_value = value.into();
-        self
-    }
+    pub fn property_value(mut self, value: impl Into<Obj<AssetPropertyValue>>) -> Self { self.property_value = value.into(); self }
 }
 
 impl PropertyType for IotSiteWise {}
@@ -954,21 +637,13 @@ impl ToValue for IotSiteWise {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnEnter: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Event),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnEnter` property type of `AWS::IoTEvents::DetectorModel`.
@@ -984,6 +659,7 @@ pub struct OnEnter {
     pub events: Option<List<Event>>,
 }
 
+#[rustfmt::skip]
 impl OnEnter {
     /// A `OnEnter` with no property set (none is required).
     pub fn new() -> Self {
@@ -991,12 +667,7 @@ impl OnEnter {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
 }
 
 impl PropertyType for OnEnter {}
@@ -1007,21 +678,13 @@ impl ToValue for OnEnter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnExit: ObjRule = ObjRule {
-    properties: &[(
-        "Events",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Event),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnExit` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1037,6 +700,7 @@ pub struct OnExit {
     pub events: Option<List<Event>>,
 }
 
+#[rustfmt::skip]
 impl OnExit {
     /// A `OnExit` with no property set (none is required).
     pub fn new() -> Self {
@@ -1044,12 +708,7 @@ impl OnExit {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
 }
 
 impl PropertyType for OnExit {}
@@ -1060,31 +719,14 @@ impl ToValue for OnExit {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "Events",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Event),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitionEvents",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TransitionEvent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Events", Shape::List(&ListRule { items: Shape::Object(&RULE_Event), min_items: None, max_items: None })),
+        ("TransitionEvents", Shape::List(&ListRule { items: Shape::Object(&RULE_TransitionEvent), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnInput` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1104,6 +746,7 @@ pub struct OnInput {
     pub transition_events: Option<List<TransitionEvent>>,
 }
 
+#[rustfmt::skip]
 impl OnInput {
     /// A `OnInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1111,20 +754,9 @@ impl OnInput {
     }
 
     /// `Events`: a list of [`Event`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn events(mut self, value: impl Into<List<Event>>) -> Self {
-        self.events = Some(value.into());
-        self
-    }
-
+    pub fn events(mut self, value: impl Into<List<Event>>) -> Self { self.events = Some(value.into()); self }
     /// `TransitionEvents`: a list of [`TransitionEvent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_events(mut self, value: impl Into<List<TransitionEvent>>) -> Self {
-        self.transition_events = Some(value.into());
-        self
-    }
+    pub fn transition_events(mut self, value: impl Into<List<TransitionEvent>>) -> Self { self.transition_events = Some(value.into()); self }
 }
 
 impl PropertyType for OnInput {}
@@ -1142,30 +774,17 @@ impl ToValue for OnInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResetTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer to reset.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResetTimer: ObjRule = ObjRule {
-    properties: &[(
-        "TimerName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+    ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResetTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1183,6 +802,7 @@ pub struct ResetTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl ResetTimer {
     /// A `ResetTimer` with its required properties, named in a [`ResetTimerRequired`].
     pub fn new(required: ResetTimerRequired) -> Self {
@@ -1192,12 +812,7 @@ impl ResetTimer {
     }
 
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for ResetTimer {}
@@ -1212,50 +827,19 @@ impl ToValue for ResetTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetTimerRequired {
     /// `TimerName`: a string, required.
-    ///
-    /// The name of the timer.
-    ///
-    /// Length 1 to 128.
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SetTimer: ObjRule = ObjRule {
     properties: &[
-        (
-            "DurationExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Seconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(31622400.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TimerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DurationExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Seconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(31622400.0), ..NumRule::ANY })),
+        ("TimerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["TimerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SetTimer` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1285,6 +869,7 @@ pub struct SetTimer {
     pub timer_name: Str,
 }
 
+#[rustfmt::skip]
 impl SetTimer {
     /// A `SetTimer` with its required properties, named in a [`SetTimerRequired`].
     pub fn new(required: SetTimerRequired) -> Self {
@@ -1296,28 +881,11 @@ impl SetTimer {
     }
 
     /// `DurationExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_expression(mut self, value: impl Into<Str>) -> Self {
-        self.duration_expression = Some(value.into());
-        self
-    }
-
+    pub fn duration_expression(mut self, value: impl Into<Str>) -> Self { self.duration_expression = Some(value.into()); self }
     /// `Seconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn seconds(mut self, value: impl Into<Int>) -> Self {
-        self.seconds = Some(value.into());
-        self
-    }
-
+    pub fn seconds(mut self, value: impl Into<Int>) -> Self { self.seconds = Some(value.into()); self }
     /// `TimerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timer_name(mut self, value: impl Into<Str>) -> Self {
-        self.timer_name = value.into();
-        self
-    }
+    pub fn timer_name(mut self, value: impl Into<Str>) -> Self { self.timer_name = value.into(); self }
 }
 
 impl PropertyType for SetTimer {}
@@ -1336,48 +904,20 @@ impl ToValue for SetTimer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetVariableRequired {
     /// `Value`: a string, required.
-    ///
-    /// The new value of the variable.
-    ///
-    /// Length 1 to 1024.
     pub value: Str,
     /// `VariableName`: a string, required.
-    ///
-    /// The name of the variable.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SetVariable: ObjRule = ObjRule {
     properties: &[
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VariableName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VariableName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Value", "VariableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SetVariable` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1401,6 +941,7 @@ pub struct SetVariable {
     pub variable_name: Str,
 }
 
+#[rustfmt::skip]
 impl SetVariable {
     /// A `SetVariable` with its required properties, named in a [`SetVariableRequired`].
     pub fn new(required: SetVariableRequired) -> Self {
@@ -1411,20 +952,9 @@ impl SetVariable {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
     /// `VariableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn variable_name(mut self, value: impl Into<Str>) -> Self {
-        self.variable_name = value.into();
-        self
-    }
+    pub fn variable_name(mut self, value: impl Into<Str>) -> Self { self.variable_name = value.into(); self }
 }
 
 impl PropertyType for SetVariable {}
@@ -1442,35 +972,20 @@ impl ToValue for SetVariable {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StateRequired {
     /// `StateName`: a string, required.
-    ///
-    /// The name of the state.
-    ///
-    /// Length 1 to 128.
     pub state_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_State: ObjRule = ObjRule {
     properties: &[
         ("OnEnter", Shape::Object(&RULE_OnEnter)),
         ("OnExit", Shape::Object(&RULE_OnExit)),
         ("OnInput", Shape::Object(&RULE_OnInput)),
-        (
-            "StateName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StateName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["StateName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `State` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1500,6 +1015,7 @@ pub struct State {
     pub state_name: Str,
 }
 
+#[rustfmt::skip]
 impl State {
     /// A `State` with its required properties, named in a [`StateRequired`].
     pub fn new(required: StateRequired) -> Self {
@@ -1512,36 +1028,13 @@ impl State {
     }
 
     /// `OnEnter`: an [`OnEnter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_enter(mut self, value: impl Into<Obj<OnEnter>>) -> Self {
-        self.on_enter = Some(value.into());
-        self
-    }
-
+    pub fn on_enter(mut self, value: impl Into<Obj<OnEnter>>) -> Self { self.on_enter = Some(value.into()); self }
     /// `OnExit`: an [`OnExit`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_exit(mut self, value: impl Into<Obj<OnExit>>) -> Self {
-        self.on_exit = Some(value.into());
-        self
-    }
-
+    pub fn on_exit(mut self, value: impl Into<Obj<OnExit>>) -> Self { self.on_exit = Some(value.into()); self }
     /// `OnInput`: an [`OnInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_input(mut self, value: impl Into<Obj<OnInput>>) -> Self {
-        self.on_input = Some(value.into());
-        self
-    }
-
+    pub fn on_input(mut self, value: impl Into<Obj<OnInput>>) -> Self { self.on_input = Some(value.into()); self }
     /// `StateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state_name(mut self, value: impl Into<Str>) -> Self {
-        self.state_name = value.into();
-        self
-    }
+    pub fn state_name(mut self, value: impl Into<Str>) -> Self { self.state_name = value.into(); self }
 }
 
 impl PropertyType for State {}
@@ -1561,72 +1054,24 @@ impl ToValue for State {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionEventRequired {
     /// `Condition`: a string, required.
-    ///
-    /// Required. A Boolean expression that when TRUE causes the actions to be performed and the `nextState` to be entered.
-    ///
-    /// Length 0 to 512.
     pub condition: Str,
     /// `EventName`: a string, required.
-    ///
-    /// The name of the transition event.
-    ///
-    /// Length 1 to 128.
     pub event_name: Str,
     /// `NextState`: a string, required.
-    ///
-    /// The next state to enter.
-    ///
-    /// Length 1 to 128.
     pub next_state: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TransitionEvent: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Action),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Condition",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EventName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NextState",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_Action), min_items: None, max_items: None })),
+        ("Condition", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), ..StrRule::ANY })),
+        ("EventName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("NextState", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["Condition", "EventName", "NextState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TransitionEvent` property type of `AWS::IoTEvents::DetectorModel`.
@@ -1660,6 +1105,7 @@ pub struct TransitionEvent {
     pub next_state: Str,
 }
 
+#[rustfmt::skip]
 impl TransitionEvent {
     /// A `TransitionEvent` with its required properties, named in a [`TransitionEventRequired`].
     pub fn new(required: TransitionEventRequired) -> Self {
@@ -1672,36 +1118,13 @@ impl TransitionEvent {
     }
 
     /// `Actions`: a list of [`Action`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<Action>>) -> Self { self.actions = Some(value.into()); self }
     /// `Condition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn condition(mut self, value: impl Into<Str>) -> Self {
-        self.condition = value.into();
-        self
-    }
-
+    pub fn condition(mut self, value: impl Into<Str>) -> Self { self.condition = value.into(); self }
     /// `EventName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_name(mut self, value: impl Into<Str>) -> Self {
-        self.event_name = value.into();
-        self
-    }
-
+    pub fn event_name(mut self, value: impl Into<Str>) -> Self { self.event_name = value.into(); self }
     /// `NextState`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn next_state(mut self, value: impl Into<Str>) -> Self {
-        self.next_state = value.into();
-        self
-    }
+    pub fn next_state(mut self, value: impl Into<Str>) -> Self { self.next_state = value.into(); self }
 }
 
 impl PropertyType for TransitionEvent {}

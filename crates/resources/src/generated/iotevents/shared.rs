@@ -15,19 +15,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyTimestampRequired {
     /// `TimeInSeconds`: a string, required.
-    ///
-    /// The timestamp, in seconds, in the Unix epoch format. The valid range is between 1-31556889864403199.
     pub time_in_seconds: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
-    properties: &[("OffsetInNanos", Shape::STR), ("TimeInSeconds", Shape::STR)],
+    properties: &[
+        ("OffsetInNanos", Shape::STR),
+        ("TimeInSeconds", Shape::STR),
+    ],
     required: &["TimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyTimestamp` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -59,6 +58,7 @@ pub struct AssetPropertyTimestamp {
     pub time_in_seconds: Str,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyTimestamp {
     /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
     pub fn new(required: AssetPropertyTimestampRequired) -> Self {
@@ -69,20 +69,9 @@ impl AssetPropertyTimestamp {
     }
 
     /// `OffsetInNanos`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self {
-        self.offset_in_nanos = Some(value.into());
-        self
-    }
-
+    pub fn offset_in_nanos(mut self, value: impl Into<Str>) -> Self { self.offset_in_nanos = Some(value.into()); self }
     /// `TimeInSeconds`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.time_in_seconds = value.into();
-        self
-    }
+    pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self { self.time_in_seconds = value.into(); self }
 }
 
 impl PropertyType for AssetPropertyTimestamp {}
@@ -100,11 +89,10 @@ impl ToValue for AssetPropertyTimestamp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyValueRequired {
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The value to send to an asset property.
     pub value: Obj<AssetPropertyVariant>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
     properties: &[
         ("Quality", Shape::STR),
@@ -112,11 +100,8 @@ pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
         ("Value", Shape::Object(&RULE_AssetPropertyVariant)),
     ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyValue` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -147,6 +132,7 @@ pub struct AssetPropertyValue {
     pub value: Obj<AssetPropertyVariant>,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyValue {
     /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
     pub fn new(required: AssetPropertyValueRequired) -> Self {
@@ -158,28 +144,11 @@ impl AssetPropertyValue {
     }
 
     /// `Quality`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quality(mut self, value: impl Into<Str>) -> Self {
-        self.quality = Some(value.into());
-        self
-    }
-
+    pub fn quality(mut self, value: impl Into<Str>) -> Self { self.quality = Some(value.into()); self }
     /// `Timestamp`: an [`AssetPropertyTimestamp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self {
-        self.timestamp = Some(value.into());
-        self
-    }
-
+    pub fn timestamp(mut self, value: impl Into<Obj<AssetPropertyTimestamp>>) -> Self { self.timestamp = Some(value.into()); self }
     /// `Value`: an [`AssetPropertyVariant`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for AssetPropertyValue {}
@@ -194,6 +163,7 @@ impl ToValue for AssetPropertyValue {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
     properties: &[
         ("BooleanValue", Shape::STR),
@@ -201,12 +171,8 @@ pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
         ("IntegerValue", Shape::STR),
         ("StringValue", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetPropertyVariant` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -248,6 +214,7 @@ pub struct AssetPropertyVariant {
     pub string_value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
     pub fn new() -> Self {
@@ -255,36 +222,13 @@ impl AssetPropertyVariant {
     }
 
     /// `BooleanValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self {
-        self.boolean_value = Some(value.into());
-        self
-    }
-
+    pub fn boolean_value(mut self, value: impl Into<Str>) -> Self { self.boolean_value = Some(value.into()); self }
     /// `DoubleValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn double_value(mut self, value: impl Into<Str>) -> Self {
-        self.double_value = Some(value.into());
-        self
-    }
-
+    pub fn double_value(mut self, value: impl Into<Str>) -> Self { self.double_value = Some(value.into()); self }
     /// `IntegerValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integer_value(mut self, value: impl Into<Str>) -> Self {
-        self.integer_value = Some(value.into());
-        self
-    }
-
+    pub fn integer_value(mut self, value: impl Into<Str>) -> Self { self.integer_value = Some(value.into()); self }
     /// `StringValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn string_value(mut self, value: impl Into<Str>) -> Self {
-        self.string_value = Some(value.into());
-        self
-    }
+    pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
 impl PropertyType for AssetPropertyVariant {}
@@ -304,22 +248,18 @@ impl ToValue for AssetPropertyVariant {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDBv2Required {
     /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table.
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
     properties: &[
         ("Payload", Shape::Object(&RULE_Payload)),
         ("TableName", Shape::STR),
     ],
     required: &["TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDBv2` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -360,6 +300,7 @@ pub struct DynamoDBv2 {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DynamoDBv2 {
     /// A `DynamoDBv2` with its required properties, named in a [`DynamoDBv2Required`].
     pub fn new(required: DynamoDBv2Required) -> Self {
@@ -370,20 +311,9 @@ impl DynamoDBv2 {
     }
 
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DynamoDBv2 {}
@@ -401,19 +331,14 @@ impl ToValue for DynamoDBv2 {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbRequired {
     /// `HashKeyField`: a string, required.
-    ///
-    /// The name of the hash key (also called the partition key). The `hashKeyField` value must match the partition key of the target DynamoDB table.
     pub hash_key_field: Str,
     /// `HashKeyValue`: a string, required.
-    ///
-    /// The value of the hash key (also called the partition key).
     pub hash_key_value: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name of the DynamoDB table. The `tableName` value must match the table name of the target DynamoDB table.
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
     properties: &[
         ("HashKeyField", Shape::STR),
@@ -428,11 +353,8 @@ pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
         ("TableName", Shape::STR),
     ],
     required: &["HashKeyField", "HashKeyValue", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DynamoDb` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -523,6 +445,7 @@ pub struct DynamoDb {
     pub table_name: Str,
 }
 
+#[rustfmt::skip]
 impl DynamoDb {
     /// A `DynamoDb` with its required properties, named in a [`DynamoDbRequired`].
     pub fn new(required: DynamoDbRequired) -> Self {
@@ -541,84 +464,25 @@ impl DynamoDb {
     }
 
     /// `HashKeyField`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_field = value.into();
-        self
-    }
-
+    pub fn hash_key_field(mut self, value: impl Into<Str>) -> Self { self.hash_key_field = value.into(); self }
     /// `HashKeyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_type(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_type = Some(value.into());
-        self
-    }
-
+    pub fn hash_key_type(mut self, value: impl Into<Str>) -> Self { self.hash_key_type = Some(value.into()); self }
     /// `HashKeyValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.hash_key_value = value.into();
-        self
-    }
-
+    pub fn hash_key_value(mut self, value: impl Into<Str>) -> Self { self.hash_key_value = value.into(); self }
     /// `Operation`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn operation(mut self, value: impl Into<Str>) -> Self {
-        self.operation = Some(value.into());
-        self
-    }
-
+    pub fn operation(mut self, value: impl Into<Str>) -> Self { self.operation = Some(value.into()); self }
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
     /// `PayloadField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_field(mut self, value: impl Into<Str>) -> Self {
-        self.payload_field = Some(value.into());
-        self
-    }
-
+    pub fn payload_field(mut self, value: impl Into<Str>) -> Self { self.payload_field = Some(value.into()); self }
     /// `RangeKeyField`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_field = Some(value.into());
-        self
-    }
-
+    pub fn range_key_field(mut self, value: impl Into<Str>) -> Self { self.range_key_field = Some(value.into()); self }
     /// `RangeKeyType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_type(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_type = Some(value.into());
-        self
-    }
-
+    pub fn range_key_type(mut self, value: impl Into<Str>) -> Self { self.range_key_type = Some(value.into()); self }
     /// `RangeKeyValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self {
-        self.range_key_value = Some(value.into());
-        self
-    }
-
+    pub fn range_key_value(mut self, value: impl Into<Str>) -> Self { self.range_key_value = Some(value.into()); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
 impl PropertyType for DynamoDb {}
@@ -644,32 +508,19 @@ impl ToValue for DynamoDb {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseRequired {
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The name of the Kinesis Data Firehose delivery stream where the data is written.
     pub delivery_stream_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Firehose: ObjRule = ObjRule {
     properties: &[
         ("DeliveryStreamName", Shape::STR),
         ("Payload", Shape::Object(&RULE_Payload)),
-        (
-            "Separator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Separator", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["DeliveryStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Firehose` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -695,6 +546,7 @@ pub struct Firehose {
     pub separator: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
     pub fn new(required: FirehoseRequired) -> Self {
@@ -706,28 +558,11 @@ impl Firehose {
     }
 
     /// `DeliveryStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream_name = value.into();
-        self
-    }
-
+    pub fn delivery_stream_name(mut self, value: impl Into<Str>) -> Self { self.delivery_stream_name = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
     /// `Separator`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn separator(mut self, value: impl Into<Str>) -> Self {
-        self.separator = Some(value.into());
-        self
-    }
+    pub fn separator(mut self, value: impl Into<Str>) -> Self { self.separator = Some(value.into()); self }
 }
 
 impl PropertyType for Firehose {}
@@ -746,33 +581,18 @@ impl ToValue for Firehose {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsRequired {
     /// `InputName`: a string, required.
-    ///
-    /// The name of the AWS IoT Events input where the data is sent.
-    ///
-    /// Pattern `^[a-zA-Z][a-zA-Z0-9_]*$`; length 1 to 128.
     pub input_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IotEvents: ObjRule = ObjRule {
     properties: &[
-        (
-            "InputName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InputName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Payload", Shape::Object(&RULE_Payload)),
     ],
     required: &["InputName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotEvents` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -794,6 +614,7 @@ pub struct IotEvents {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[rustfmt::skip]
 impl IotEvents {
     /// A `IotEvents` with its required properties, named in a [`IotEventsRequired`].
     pub fn new(required: IotEventsRequired) -> Self {
@@ -804,20 +625,9 @@ impl IotEvents {
     }
 
     /// `InputName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_name(mut self, value: impl Into<Str>) -> Self {
-        self.input_name = value.into();
-        self
-    }
-
+    pub fn input_name(mut self, value: impl Into<Str>) -> Self { self.input_name = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
 impl PropertyType for IotEvents {}
@@ -835,33 +645,18 @@ impl ToValue for IotEvents {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotTopicPublishRequired {
     /// `MqttTopic`: a string, required.
-    ///
-    /// The MQTT topic of the message. You can use a string expression that includes variables ( `$variable.<variable-name>` ) and input values ( `$input.<input-name>.<path-to-datum>` ) as the topic string.
-    ///
-    /// Length 1 to 128.
     pub mqtt_topic: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IotTopicPublish: ObjRule = ObjRule {
     properties: &[
-        (
-            "MqttTopic",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MqttTopic", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("Payload", Shape::Object(&RULE_Payload)),
     ],
     required: &["MqttTopic"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IotTopicPublish` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -883,6 +678,7 @@ pub struct IotTopicPublish {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[rustfmt::skip]
 impl IotTopicPublish {
     /// A `IotTopicPublish` with its required properties, named in a [`IotTopicPublishRequired`].
     pub fn new(required: IotTopicPublishRequired) -> Self {
@@ -893,20 +689,9 @@ impl IotTopicPublish {
     }
 
     /// `MqttTopic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self {
-        self.mqtt_topic = value.into();
-        self
-    }
-
+    pub fn mqtt_topic(mut self, value: impl Into<Str>) -> Self { self.mqtt_topic = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
 impl PropertyType for IotTopicPublish {}
@@ -924,33 +709,18 @@ impl ToValue for IotTopicPublish {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaRequired {
     /// `FunctionArn`: a string, required.
-    ///
-    /// The ARN of the Lambda function that is executed.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 1 to 2048.
     pub function_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Lambda: ObjRule = ObjRule {
     properties: &[
-        (
-            "FunctionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("FunctionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
         ("Payload", Shape::Object(&RULE_Payload)),
     ],
     required: &["FunctionArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Lambda` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -972,6 +742,7 @@ pub struct Lambda {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[rustfmt::skip]
 impl Lambda {
     /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
     pub fn new(required: LambdaRequired) -> Self {
@@ -982,20 +753,9 @@ impl Lambda {
     }
 
     /// `FunctionArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function_arn(mut self, value: impl Into<Str>) -> Self {
-        self.function_arn = value.into();
-        self
-    }
-
+    pub fn function_arn(mut self, value: impl Into<Str>) -> Self { self.function_arn = value.into(); self }
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
 impl PropertyType for Lambda {}
@@ -1013,46 +773,20 @@ impl ToValue for Lambda {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PayloadRequired {
     /// `ContentExpression`: a string, required.
-    ///
-    /// The content of the payload. You can use a string expression that includes quoted strings ( `'<string>'` ), variables ( `$variable.<variable-name>` ), input values ( `$input.<input-name>.<path-to-datum>` ), string concatenations, and quoted strings that contain `${}` as the content. The recommended maximum size of a content expression is 1 KB.
-    ///
-    /// Length at least 1.
     pub content_expression: Str,
     /// `Type`: a [`PayloadType`] value, required.
-    ///
-    /// The value of the payload type can be either `STRING` or `JSON` .
     pub r#type: PayloadType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Payload: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "STRING"],
-                format: None,
-            }),
-        ),
+        ("ContentExpression", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["JSON", "STRING"], ..StrRule::ANY })),
     ],
     required: &["ContentExpression", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Payload` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -1076,6 +810,7 @@ pub struct Payload {
     pub r#type: PayloadType,
 }
 
+#[rustfmt::skip]
 impl Payload {
     /// A `Payload` with its required properties, named in a [`PayloadRequired`].
     pub fn new(required: PayloadRequired) -> Self {
@@ -1086,20 +821,9 @@ impl Payload {
     }
 
     /// `ContentExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_expression(mut self, value: impl Into<Str>) -> Self {
-        self.content_expression = value.into();
-        self
-    }
-
+    pub fn content_expression(mut self, value: impl Into<Str>) -> Self { self.content_expression = value.into(); self }
     /// `Type`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<PayloadType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Payload {}
@@ -1117,33 +841,18 @@ impl ToValue for Payload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsRequired {
     /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the Amazon SNS target where the message is sent.
-    ///
-    /// Length 1 to 2048.
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Sns: ObjRule = ObjRule {
     properties: &[
         ("Payload", Shape::Object(&RULE_Payload)),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sns` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -1165,6 +874,7 @@ pub struct Sns {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Sns {
     /// A `Sns` with its required properties, named in a [`SnsRequired`].
     pub fn new(required: SnsRequired) -> Self {
@@ -1175,20 +885,9 @@ impl Sns {
     }
 
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl PropertyType for Sns {}
@@ -1206,11 +905,10 @@ impl ToValue for Sns {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqsRequired {
     /// `QueueUrl`: a string, required.
-    ///
-    /// The URL of the SQS queue where the data is written.
     pub queue_url: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Sqs: ObjRule = ObjRule {
     properties: &[
         ("Payload", Shape::Object(&RULE_Payload)),
@@ -1218,11 +916,8 @@ pub(crate) static RULE_Sqs: ObjRule = ObjRule {
         ("UseBase64", Shape::Bool),
     ],
     required: &["QueueUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sqs` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -1246,6 +941,7 @@ pub struct Sqs {
     pub use_base64: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Sqs {
     /// A `Sqs` with its required properties, named in a [`SqsRequired`].
     pub fn new(required: SqsRequired) -> Self {
@@ -1257,28 +953,11 @@ impl Sqs {
     }
 
     /// `Payload`: a [`Payload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self {
-        self.payload = Some(value.into());
-        self
-    }
-
+    pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
     /// `QueueUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_url(mut self, value: impl Into<Str>) -> Self {
-        self.queue_url = value.into();
-        self
-    }
-
+    pub fn queue_url(mut self, value: impl Into<Str>) -> Self { self.queue_url = value.into(); self }
     /// `UseBase64`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self {
-        self.use_base64 = Some(value.into());
-        self
-    }
+    pub fn use_base64(mut self, value: impl Into<Bool>) -> Self { self.use_base64 = Some(value.into()); self }
 }
 
 impl PropertyType for Sqs {}
@@ -1297,44 +976,20 @@ impl ToValue for Sqs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`, `AWS::IoTEvents::Input`.
@@ -1352,6 +1007,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1362,20 +1018,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

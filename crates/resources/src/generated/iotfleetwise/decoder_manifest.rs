@@ -17,93 +17,26 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z\\d\\-_:]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecoderManifestRequired {
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of a vehicle model (model manifest) associated with the decoder manifest.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_manifest_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the decoder manifest.
-    ///
-    /// Pattern `^[a-zA-Z\d\-_:]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DecoderManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultForUnmappedSignals",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CUSTOM_DECODING"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultForUnmappedSignals", Shape::Str(&StrRule { allowed: &["CUSTOM_DECODING"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ModelManifestArn", Shape::STR),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "SignalDecoders",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: Some(1),
-                max_items: Some(5000),
-            }),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ACTIVE", "DRAFT"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("NetworkInterfaces", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
+        ("SignalDecoders", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(5000) })),
+        ("Status", Shape::Str(&StrRule { allowed: &["ACTIVE", "DRAFT"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Name", "ModelManifestArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::DecoderManifest` resource.
@@ -176,6 +109,7 @@ pub struct DecoderManifest {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DecoderManifest {
     /// The CloudFormation type name, `AWS::IoTFleetWise::DecoderManifest`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::DecoderManifest";
@@ -211,71 +145,21 @@ impl DecoderManifest {
     }
 
     /// `DefaultForUnmappedSignals`: a [`DefaultForUnmappedSignalsType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_for_unmapped_signals(
-        mut self,
-        value: impl Into<DefaultForUnmappedSignalsType>,
-    ) -> Self {
-        self.default_for_unmapped_signals = Some(value.into());
-        self
-    }
-
+    pub fn default_for_unmapped_signals(mut self, value: impl Into<DefaultForUnmappedSignalsType>) -> Self { self.default_for_unmapped_signals = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `ModelManifestArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self {
-        self.model_manifest_arn = value.into();
-        self
-    }
-
+    pub fn model_manifest_arn(mut self, value: impl Into<Str>) -> Self { self.model_manifest_arn = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaces`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interfaces(mut self, value: impl Into<List<Json>>) -> Self {
-        self.network_interfaces = Some(value.into());
-        self
-    }
-
+    pub fn network_interfaces(mut self, value: impl Into<List<Json>>) -> Self { self.network_interfaces = Some(value.into()); self }
     /// `SignalDecoders`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_decoders(mut self, value: impl Into<List<Json>>) -> Self {
-        self.signal_decoders = Some(value.into());
-        self
-    }
-
+    pub fn signal_decoders(mut self, value: impl Into<List<Json>>) -> Self { self.signal_decoders = Some(value.into()); self }
     /// `Status`: a [`ManifestStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ManifestStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DecoderManifest {

@@ -17,57 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9:_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FleetRequired {
     /// `Id`: a string, required.
-    ///
-    /// The unique ID of the fleet.
-    ///
-    /// Pattern `^[a-zA-Z0-9:_-]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub id: Str,
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The ARN of the signal catalog associated with the fleet.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub signal_catalog_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Id", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SignalCatalogArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["Id", "SignalCatalogArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTFleetWise::Fleet` resource.
@@ -113,6 +78,7 @@ pub struct Fleet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Fleet {
     /// The CloudFormation type name, `AWS::IoTFleetWise::Fleet`.
     pub const TYPE_NAME: &'static str = "AWS::IoTFleetWise::Fleet";
@@ -144,36 +110,13 @@ impl Fleet {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `SignalCatalogArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self {
-        self.signal_catalog_arn = value.into();
-        self
-    }
-
+    pub fn signal_catalog_arn(mut self, value: impl Into<Str>) -> Self { self.signal_catalog_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Fleet {

@@ -19,74 +19,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\u0000-\\u001F\\u007F]+
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `PortalId`: a string, required.
-    ///
-    /// The ID of the portal in which to create the project.
-    ///
-    /// Pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`; length 36 to 36; create-only: changing it replaces the resource.
     pub portal_id: Str,
     /// `ProjectName`: a string, required.
-    ///
-    /// A friendly name for the project.
-    ///
-    /// Pattern `^[^\u0000-\u001F\u007F]+$`; length 1 to 256.
     pub project_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PortalId",
-            Shape::Str(&StrRule {
-                min_len: Some(36),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("PortalId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProjectDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PortalId", "ProjectName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IoTSiteWise::Project` resource.
@@ -134,6 +83,7 @@ pub struct Project {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::IoTSiteWise::Project`.
     pub const TYPE_NAME: &'static str = "AWS::IoTSiteWise::Project";
@@ -166,44 +116,15 @@ impl Project {
     }
 
     /// `AssetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asset_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.asset_ids = Some(value.into());
-        self
-    }
-
+    pub fn asset_ids(mut self, value: impl Into<List<Str>>) -> Self { self.asset_ids = Some(value.into()); self }
     /// `PortalId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn portal_id(mut self, value: impl Into<Str>) -> Self {
-        self.portal_id = value.into();
-        self
-    }
-
+    pub fn portal_id(mut self, value: impl Into<Str>) -> Self { self.portal_id = value.into(); self }
     /// `ProjectDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_description(mut self, value: impl Into<Str>) -> Self {
-        self.project_description = Some(value.into());
-        self
-    }
-
+    pub fn project_description(mut self, value: impl Into<Str>) -> Self { self.project_description = Some(value.into()); self }
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Project {

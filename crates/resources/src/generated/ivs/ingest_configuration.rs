@@ -14,55 +14,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:aws:ivs:[a-z0-9-]+:[0-9]+:stage/[a-zA-Z0-9-]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_IngestConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "IngestProtocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RTMP", "RTMPS"],
-                format: None,
-            }),
-        ),
+        ("IngestProtocol", Shape::Str(&StrRule { allowed: &["RTMP", "RTMPS"], ..StrRule::ANY })),
         ("InsecureIngest", Shape::Bool),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
         ("UserId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::IngestConfiguration` resource.
@@ -116,6 +79,7 @@ pub struct IngestConfiguration {
     pub user_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IngestConfiguration {
     /// The CloudFormation type name, `AWS::IVS::IngestConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::IngestConfiguration";
@@ -142,52 +106,17 @@ impl IngestConfiguration {
     }
 
     /// `IngestProtocol`: an [`IngestProtocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_protocol(mut self, value: impl Into<IngestProtocol>) -> Self {
-        self.ingest_protocol = Some(value.into());
-        self
-    }
-
+    pub fn ingest_protocol(mut self, value: impl Into<IngestProtocol>) -> Self { self.ingest_protocol = Some(value.into()); self }
     /// `InsecureIngest`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self {
-        self.insecure_ingest = Some(value.into());
-        self
-    }
-
+    pub fn insecure_ingest(mut self, value: impl Into<Bool>) -> Self { self.insecure_ingest = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `StageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stage_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stage_arn = Some(value.into());
-        self
-    }
-
+    pub fn stage_arn(mut self, value: impl Into<Str>) -> Self { self.stage_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_id(mut self, value: impl Into<Str>) -> Self {
-        self.user_id = Some(value.into());
-        self
-    }
+    pub fn user_id(mut self, value: impl Into<Str>) -> Self { self.user_id = Some(value.into()); self }
 }
 
 impl Resource for IngestConfiguration {

@@ -12,34 +12,15 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9-_]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_PlaybackKeyPair: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PublicKeyMaterial", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::PlaybackKeyPair` resource.
@@ -77,6 +58,7 @@ pub struct PlaybackKeyPair {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PlaybackKeyPair {
     /// The CloudFormation type name, `AWS::IVS::PlaybackKeyPair`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::PlaybackKeyPair";
@@ -103,28 +85,11 @@ impl PlaybackKeyPair {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PublicKeyMaterial`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_key_material(mut self, value: impl Into<Str>) -> Self {
-        self.public_key_material = Some(value.into());
-        self
-    }
-
+    pub fn public_key_material(mut self, value: impl Into<Str>) -> Self { self.public_key_material = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PlaybackKeyPair {

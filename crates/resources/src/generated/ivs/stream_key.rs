@@ -17,40 +17,18 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamKeyRequired {
     /// `ChannelArn`: a string, required.
-    ///
-    /// Channel ARN for the stream.
-    ///
-    /// Pattern `^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub channel_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StreamKey: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ChannelArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["ChannelArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::IVS::StreamKey` resource.
@@ -82,6 +60,7 @@ pub struct StreamKey {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StreamKey {
     /// The CloudFormation type name, `AWS::IVS::StreamKey`.
     pub const TYPE_NAME: &'static str = "AWS::IVS::StreamKey";
@@ -111,20 +90,9 @@ impl StreamKey {
     }
 
     /// `ChannelArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_arn = value.into();
-        self
-    }
-
+    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StreamKey {

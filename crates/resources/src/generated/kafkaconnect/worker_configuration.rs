@@ -14,57 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct WorkerConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the worker configuration.
-    ///
-    /// Length 1 to 128; create-only: changing it replaces the resource.
     pub name: Str,
     /// `PropertiesFileContent`: a string, required.
-    ///
-    /// Base64 encoded contents of the connect-distributed.properties file.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub properties_file_content: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WorkerConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("PropertiesFileContent", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "PropertiesFileContent"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KafkaConnect::WorkerConfiguration` resource.
@@ -104,6 +69,7 @@ pub struct WorkerConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl WorkerConfiguration {
     /// The CloudFormation type name, `AWS::KafkaConnect::WorkerConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::KafkaConnect::WorkerConfiguration";
@@ -135,36 +101,13 @@ impl WorkerConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `PropertiesFileContent`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties_file_content(mut self, value: impl Into<Str>) -> Self {
-        self.properties_file_content = value.into();
-        self
-    }
-
+    pub fn properties_file_content(mut self, value: impl Into<Str>) -> Self { self.properties_file_content = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for WorkerConfiguration {

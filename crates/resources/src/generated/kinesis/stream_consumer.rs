@@ -17,56 +17,21 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:aws.*:kinesis:.*:\\d{1
 #[derive(Clone, Debug, PartialEq)]
 pub struct StreamConsumerRequired {
     /// `ConsumerName`: a string, required.
-    ///
-    /// The name of the consumer is something you choose when you register the consumer.
-    ///
-    /// Pattern `^[a-zA-Z0-9_.-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub consumer_name: Str,
     /// `StreamARN`: a string, required.
-    ///
-    /// The ARN of the stream with which you registered the consumer.
-    ///
-    /// Pattern `^arn:aws.*:kinesis:.*:\d{12}:stream/\S+`; length 1 to 2048; create-only: changing it replaces the resource.
     pub stream_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StreamConsumer: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConsumerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StreamARN",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("ConsumerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("StreamARN", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["ConsumerName", "StreamARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Kinesis::StreamConsumer` resource.
@@ -106,6 +71,7 @@ pub struct StreamConsumer {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl StreamConsumer {
     /// The CloudFormation type name, `AWS::Kinesis::StreamConsumer`.
     pub const TYPE_NAME: &'static str = "AWS::Kinesis::StreamConsumer";
@@ -121,13 +87,7 @@ impl StreamConsumer {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["ConsumerARN", "ConsumerStatus", "ConsumerCreationTimestamp"],
-        attributes: &[
-            "ConsumerARN",
-            "ConsumerCreationTimestamp",
-            "ConsumerName",
-            "ConsumerStatus",
-            "StreamARN",
-        ],
+        attributes: &["ConsumerARN", "ConsumerCreationTimestamp", "ConsumerName", "ConsumerStatus", "StreamARN"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -142,28 +102,11 @@ impl StreamConsumer {
     }
 
     /// `ConsumerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumer_name(mut self, value: impl Into<Str>) -> Self {
-        self.consumer_name = value.into();
-        self
-    }
-
+    pub fn consumer_name(mut self, value: impl Into<Str>) -> Self { self.consumer_name = value.into(); self }
     /// `StreamARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.stream_arn = value.into();
-        self
-    }
-
+    pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for StreamConsumer {

@@ -18,37 +18,20 @@ use super::shared::{RULE_RecordColumn, RULE_RecordFormat};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationRequired {
     /// `Inputs`: a list of [`Input`] objects, required.
-    ///
-    /// Use this parameter to configure the application input.
-    ///
-    /// You can configure your application to receive input from a single streaming source. In this configuration, you map this streaming source to an in-application stream that is created. Your application code can then query the in-application stream like a table (you can think of it as a constantly updating table).
-    ///
-    /// For the streaming source, you provide its Amazon Resource Name (ARN) and format of data on the stream (for example, JSON, CSV, etc.). You also must provide an IAM role that Amazon Kinesis Analytics can assume to read this stream on your behalf.
-    ///
-    /// To create the in-application stream, you need to specify a schema to transform your data into a schematized version used in SQL. In the schema, you provide the necessary mapping of the data elements in the streaming source to record columns in the in-app stream.
     pub inputs: List<Input>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
         ("ApplicationCode", Shape::STR),
         ("ApplicationDescription", Shape::STR),
         ("ApplicationName", Shape::STR),
-        (
-            "Inputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Input),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_Input), min_items: None, max_items: None })),
     ],
     required: &["Inputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalytics::Application` resource.
@@ -94,6 +77,7 @@ pub struct Application {
     pub inputs: List<Input>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::KinesisAnalytics::Application`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::Application";
@@ -125,36 +109,13 @@ impl Application {
     }
 
     /// `ApplicationCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_code(mut self, value: impl Into<Str>) -> Self {
-        self.application_code = Some(value.into());
-        self
-    }
-
+    pub fn application_code(mut self, value: impl Into<Str>) -> Self { self.application_code = Some(value.into()); self }
     /// `ApplicationDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_description(mut self, value: impl Into<Str>) -> Self {
-        self.application_description = Some(value.into());
-        self
-    }
-
+    pub fn application_description(mut self, value: impl Into<Str>) -> Self { self.application_description = Some(value.into()); self }
     /// `ApplicationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = Some(value.into());
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = Some(value.into()); self }
     /// `Inputs`: a list of [`Input`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self {
-        self.inputs = value.into();
-        self
-    }
+    pub fn inputs(mut self, value: impl Into<List<Input>>) -> Self { self.inputs = value.into(); self }
 }
 
 impl Resource for Application {
@@ -199,41 +160,24 @@ impl ApplicationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputRequired {
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns in the in-application stream that is being created.
-    ///
-    /// Also used to describe the format of the reference data source.
     pub input_schema: Obj<InputSchema>,
     /// `NamePrefix`: a string, required.
-    ///
-    /// Name prefix to use when creating an in-application stream. Suppose that you specify a prefix "MyInApplicationStream." Amazon Kinesis Analytics then creates one or more (as per the `InputParallelism` count you specified) in-application streams with names "MyInApplicationStream_001," "MyInApplicationStream_002," and so on.
     pub name_prefix: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Input: ObjRule = ObjRule {
     properties: &[
         ("InputParallelism", Shape::Object(&RULE_InputParallelism)),
-        (
-            "InputProcessingConfiguration",
-            Shape::Object(&RULE_InputProcessingConfiguration),
-        ),
+        ("InputProcessingConfiguration", Shape::Object(&RULE_InputProcessingConfiguration)),
         ("InputSchema", Shape::Object(&RULE_InputSchema)),
-        (
-            "KinesisFirehoseInput",
-            Shape::Object(&RULE_KinesisFirehoseInput),
-        ),
-        (
-            "KinesisStreamsInput",
-            Shape::Object(&RULE_KinesisStreamsInput),
-        ),
+        ("KinesisFirehoseInput", Shape::Object(&RULE_KinesisFirehoseInput)),
+        ("KinesisStreamsInput", Shape::Object(&RULE_KinesisStreamsInput)),
         ("NamePrefix", Shape::STR),
     ],
     required: &["NamePrefix", "InputSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Input` property type of `AWS::KinesisAnalytics::Application`.
@@ -279,6 +223,7 @@ pub struct Input {
     pub name_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl Input {
     /// A `Input` with its required properties, named in a [`InputRequired`].
     pub fn new(required: InputRequired) -> Self {
@@ -293,55 +238,17 @@ impl Input {
     }
 
     /// `InputParallelism`: an [`InputParallelism`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self {
-        self.input_parallelism = Some(value.into());
-        self
-    }
-
+    pub fn input_parallelism(mut self, value: impl Into<Obj<InputParallelism>>) -> Self { self.input_parallelism = Some(value.into()); self }
     /// `InputProcessingConfiguration`: an [`InputProcessingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_processing_configuration(
-        mut self,
-        value: impl Into<Obj<InputProcessingConfiguration>>,
-    ) -> Self {
-        self.input_processing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn input_processing_configuration(mut self, value: impl Into<Obj<InputProcessingConfiguration>>) -> Self { self.input_processing_configuration = Some(value.into()); self }
     /// `InputSchema`: an [`InputSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self {
-        self.input_schema = value.into();
-        self
-    }
-
+    pub fn input_schema(mut self, value: impl Into<Obj<InputSchema>>) -> Self { self.input_schema = value.into(); self }
     /// `KinesisFirehoseInput`: a [`KinesisFirehoseInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self {
-        self.kinesis_firehose_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_firehose_input(mut self, value: impl Into<Obj<KinesisFirehoseInput>>) -> Self { self.kinesis_firehose_input = Some(value.into()); self }
     /// `KinesisStreamsInput`: a [`KinesisStreamsInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self {
-        self.kinesis_streams_input = Some(value.into());
-        self
-    }
-
+    pub fn kinesis_streams_input(mut self, value: impl Into<Obj<KinesisStreamsInput>>) -> Self { self.kinesis_streams_input = Some(value.into()); self }
     /// `NamePrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.name_prefix = value.into();
-        self
-    }
+    pub fn name_prefix(mut self, value: impl Into<Str>) -> Self { self.name_prefix = value.into(); self }
 }
 
 impl PropertyType for Input {}
@@ -366,39 +273,20 @@ impl ToValue for Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputLambdaProcessorRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// The ARN of the \[AWS Lambda\](<https://docs.aws.amazon.com/lambda/>) function that operates on records in the stream.
-    ///
-    /// &gt; To specify an earlier version of the Lambda function than the latest, include the Lambda function version in the Lambda function ARN. For more information about Lambda ARNs, see \[Example ARNs: AWS Lambda\](<https://docs.aws.amazon.com//general/latest/gr/aws-arns-and-namespaces.html#arn-syntax-lambda>)
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// The ARN of the IAM role that is used to access the AWS Lambda function.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputLambdaProcessor: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputLambdaProcessor` property type of `AWS::KinesisAnalytics::Application`.
@@ -422,6 +310,7 @@ pub struct InputLambdaProcessor {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl InputLambdaProcessor {
     /// A `InputLambdaProcessor` with its required properties, named in a [`InputLambdaProcessorRequired`].
     pub fn new(required: InputLambdaProcessorRequired) -> Self {
@@ -432,20 +321,9 @@ impl InputLambdaProcessor {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for InputLambdaProcessor {}
@@ -459,14 +337,13 @@ impl ToValue for InputLambdaProcessor {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputParallelism: ObjRule = ObjRule {
-    properties: &[("Count", Shape::INT)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Count", Shape::INT),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputParallelism` property type of `AWS::KinesisAnalytics::Application`.
@@ -482,6 +359,7 @@ pub struct InputParallelism {
     pub count: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl InputParallelism {
     /// A `InputParallelism` with no property set (none is required).
     pub fn new() -> Self {
@@ -489,12 +367,7 @@ impl InputParallelism {
     }
 
     /// `Count`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Int>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
+    pub fn count(mut self, value: impl Into<Int>) -> Self { self.count = Some(value.into()); self }
 }
 
 impl PropertyType for InputParallelism {}
@@ -505,17 +378,13 @@ impl ToValue for InputParallelism {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputProcessingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "InputLambdaProcessor",
-        Shape::Object(&RULE_InputLambdaProcessor),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InputLambdaProcessor", Shape::Object(&RULE_InputLambdaProcessor)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputProcessingConfiguration` property type of `AWS::KinesisAnalytics::Application`.
@@ -531,6 +400,7 @@ pub struct InputProcessingConfiguration {
     pub input_lambda_processor: Option<Obj<InputLambdaProcessor>>,
 }
 
+#[rustfmt::skip]
 impl InputProcessingConfiguration {
     /// A `InputProcessingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -538,12 +408,7 @@ impl InputProcessingConfiguration {
     }
 
     /// `InputLambdaProcessor`: an [`InputLambdaProcessor`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self {
-        self.input_lambda_processor = Some(value.into());
-        self
-    }
+    pub fn input_lambda_processor(mut self, value: impl Into<Obj<InputLambdaProcessor>>) -> Self { self.input_lambda_processor = Some(value.into()); self }
 }
 
 impl PropertyType for InputProcessingConfiguration {}
@@ -560,34 +425,21 @@ impl ToValue for InputProcessingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of `RecordColumn` objects.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the streaming source.
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputSchema` property type of `AWS::KinesisAnalytics::Application`.
@@ -613,6 +465,7 @@ pub struct InputSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl InputSchema {
     /// A `InputSchema` with its required properties, named in a [`InputSchemaRequired`].
     pub fn new(required: InputSchemaRequired) -> Self {
@@ -624,28 +477,11 @@ impl InputSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for InputSchema {}
@@ -664,37 +500,20 @@ impl ToValue for InputSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the input delivery stream.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to make sure that the role has the necessary permissions to access the stream.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KinesisFirehoseInput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisFirehoseInput` property type of `AWS::KinesisAnalytics::Application`.
@@ -716,6 +535,7 @@ pub struct KinesisFirehoseInput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisFirehoseInput {
     /// A `KinesisFirehoseInput` with its required properties, named in a [`KinesisFirehoseInputRequired`].
     pub fn new(required: KinesisFirehoseInputRequired) -> Self {
@@ -726,20 +546,9 @@ impl KinesisFirehoseInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisFirehoseInput {}
@@ -757,37 +566,20 @@ impl ToValue for KinesisFirehoseInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamsInputRequired {
     /// `ResourceARN`: a string, required.
-    ///
-    /// ARN of the input Amazon Kinesis stream to read.
     pub resource_arn: Str,
     /// `RoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that Amazon Kinesis Analytics can assume to access the stream on your behalf. You need to grant the necessary permissions to this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KinesisStreamsInput: ObjRule = ObjRule {
     properties: &[
         ("ResourceARN", Shape::STR),
-        (
-            "RoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["ResourceARN", "RoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KinesisStreamsInput` property type of `AWS::KinesisAnalytics::Application`.
@@ -809,6 +601,7 @@ pub struct KinesisStreamsInput {
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl KinesisStreamsInput {
     /// A `KinesisStreamsInput` with its required properties, named in a [`KinesisStreamsInputRequired`].
     pub fn new(required: KinesisStreamsInputRequired) -> Self {
@@ -819,20 +612,9 @@ impl KinesisStreamsInput {
     }
 
     /// `ResourceARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
-
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
     /// `RoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
 }
 
 impl PropertyType for KinesisStreamsInput {}

@@ -18,31 +18,20 @@ use super::shared::{RULE_RecordColumn, RULE_RecordFormat};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationReferenceDataSourceRequired {
     /// `ApplicationName`: a string, required.
-    ///
-    /// Name of an existing application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_name: Str,
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// The reference data source can be an object in your Amazon S3 bucket. Amazon Kinesis Analytics reads the object and copies the data into the in-application table that is created. You provide an S3 bucket, object key name, and the resulting in-application table that is created. You must also provide an IAM role with the necessary permissions that Amazon Kinesis Analytics can assume to read the object from your S3 bucket on your behalf.
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ApplicationName", Shape::STR),
-        (
-            "ReferenceDataSource",
-            Shape::Object(&RULE_ReferenceDataSource),
-        ),
+        ("ReferenceDataSource", Shape::Object(&RULE_ReferenceDataSource)),
     ],
     required: &["ReferenceDataSource", "ApplicationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::KinesisAnalytics::ApplicationReferenceDataSource` resource.
@@ -76,6 +65,7 @@ pub struct ApplicationReferenceDataSource {
     pub reference_data_source: Obj<ReferenceDataSource>,
 }
 
+#[rustfmt::skip]
 impl ApplicationReferenceDataSource {
     /// The CloudFormation type name, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
     pub const TYPE_NAME: &'static str = "AWS::KinesisAnalytics::ApplicationReferenceDataSource";
@@ -105,20 +95,9 @@ impl ApplicationReferenceDataSource {
     }
 
     /// `ApplicationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_name(mut self, value: impl Into<Str>) -> Self {
-        self.application_name = value.into();
-        self
-    }
-
+    pub fn application_name(mut self, value: impl Into<Str>) -> Self { self.application_name = value.into(); self }
     /// `ReferenceDataSource`: a [`ReferenceDataSource`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self {
-        self.reference_data_source = value.into();
-        self
-    }
+    pub fn reference_data_source(mut self, value: impl Into<Obj<ReferenceDataSource>>) -> Self { self.reference_data_source = value.into(); self }
 }
 
 impl Resource for ApplicationReferenceDataSource {
@@ -161,26 +140,19 @@ impl ApplicationReferenceDataSourceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceDataSourceRequired {
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// Describes the format of the data in the streaming source, and how each data element maps to corresponding columns created in the in-application stream.
     pub reference_schema: Obj<ReferenceSchema>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("ReferenceSchema", Shape::Object(&RULE_ReferenceSchema)),
-        (
-            "S3ReferenceDataSource",
-            Shape::Object(&RULE_S3ReferenceDataSource),
-        ),
+        ("S3ReferenceDataSource", Shape::Object(&RULE_S3ReferenceDataSource)),
         ("TableName", Shape::STR),
     ],
     required: &["ReferenceSchema"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -204,6 +176,7 @@ pub struct ReferenceDataSource {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ReferenceDataSource {
     /// A `ReferenceDataSource` with its required properties, named in a [`ReferenceDataSourceRequired`].
     pub fn new(required: ReferenceDataSourceRequired) -> Self {
@@ -215,31 +188,11 @@ impl ReferenceDataSource {
     }
 
     /// `ReferenceSchema`: a [`ReferenceSchema`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self {
-        self.reference_schema = value.into();
-        self
-    }
-
+    pub fn reference_schema(mut self, value: impl Into<Obj<ReferenceSchema>>) -> Self { self.reference_schema = value.into(); self }
     /// `S3ReferenceDataSource`: a [`S3ReferenceDataSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_reference_data_source(
-        mut self,
-        value: impl Into<Obj<S3ReferenceDataSource>>,
-    ) -> Self {
-        self.s3_reference_data_source = Some(value.into());
-        self
-    }
-
+    pub fn s3_reference_data_source(mut self, value: impl Into<Obj<S3ReferenceDataSource>>) -> Self { self.s3_reference_data_source = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for ReferenceDataSource {}
@@ -258,34 +211,21 @@ impl ToValue for ReferenceDataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceSchemaRequired {
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// A list of RecordColumn objects.
     pub record_columns: List<RecordColumn>,
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// Specifies the format of the records on the reference source.
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReferenceSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "RecordColumns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RecordColumn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RecordColumns", Shape::List(&ListRule { items: Shape::Object(&RULE_RecordColumn), min_items: None, max_items: None })),
         ("RecordEncoding", Shape::STR),
         ("RecordFormat", Shape::Object(&RULE_RecordFormat)),
     ],
     required: &["RecordColumns", "RecordFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceSchema` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -309,6 +249,7 @@ pub struct ReferenceSchema {
     pub record_format: Obj<RecordFormat>,
 }
 
+#[rustfmt::skip]
 impl ReferenceSchema {
     /// A `ReferenceSchema` with its required properties, named in a [`ReferenceSchemaRequired`].
     pub fn new(required: ReferenceSchemaRequired) -> Self {
@@ -320,28 +261,11 @@ impl ReferenceSchema {
     }
 
     /// `RecordColumns`: a list of [`RecordColumn`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self {
-        self.record_columns = value.into();
-        self
-    }
-
+    pub fn record_columns(mut self, value: impl Into<List<RecordColumn>>) -> Self { self.record_columns = value.into(); self }
     /// `RecordEncoding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self {
-        self.record_encoding = Some(value.into());
-        self
-    }
-
+    pub fn record_encoding(mut self, value: impl Into<Str>) -> Self { self.record_encoding = Some(value.into()); self }
     /// `RecordFormat`: a [`RecordFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self {
-        self.record_format = value.into();
-        self
-    }
+    pub fn record_format(mut self, value: impl Into<Obj<RecordFormat>>) -> Self { self.record_format = value.into(); self }
 }
 
 impl PropertyType for ReferenceSchema {}
@@ -360,42 +284,23 @@ impl ToValue for ReferenceSchema {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ReferenceDataSourceRequired {
     /// `BucketARN`: a string, required.
-    ///
-    /// Amazon Resource Name (ARN) of the S3 bucket.
     pub bucket_arn: Str,
     /// `FileKey`: a string, required.
-    ///
-    /// Object key name containing reference data.
     pub file_key: Str,
     /// `ReferenceRoleARN`: a string, required.
-    ///
-    /// ARN of the IAM role that the service can assume to read data on your behalf. This role must have permission for the `s3:GetObject` action on the object and trust policy that allows Amazon Kinesis Analytics service principal to assume this role.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub reference_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3ReferenceDataSource: ObjRule = ObjRule {
     properties: &[
         ("BucketARN", Shape::STR),
         ("FileKey", Shape::STR),
-        (
-            "ReferenceRoleARN",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("ReferenceRoleARN", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
     ],
     required: &["BucketARN", "FileKey", "ReferenceRoleARN"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3ReferenceDataSource` property type of `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -423,6 +328,7 @@ pub struct S3ReferenceDataSource {
     pub reference_role_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3ReferenceDataSource {
     /// A `S3ReferenceDataSource` with its required properties, named in a [`S3ReferenceDataSourceRequired`].
     pub fn new(required: S3ReferenceDataSourceRequired) -> Self {
@@ -434,28 +340,11 @@ impl S3ReferenceDataSource {
     }
 
     /// `BucketARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `FileKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_key(mut self, value: impl Into<Str>) -> Self {
-        self.file_key = value.into();
-        self
-    }
-
+    pub fn file_key(mut self, value: impl Into<Str>) -> Self { self.file_key = value.into(); self }
     /// `ReferenceRoleARN`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reference_role_arn = value.into();
-        self
-    }
+    pub fn reference_role_arn(mut self, value: impl Into<Str>) -> Self { self.reference_role_arn = value.into(); self }
 }
 
 impl PropertyType for S3ReferenceDataSource {}

@@ -12,26 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// Column delimiter. For example, in a CSV format, a comma (",") is the typical column delimiter.
     pub record_column_delimiter: Str,
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// Row delimiter. For example, in a CSV format, *'\n'* is the typical row delimiter.
     pub record_row_delimiter: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
         ("RecordColumnDelimiter", Shape::STR),
         ("RecordRowDelimiter", Shape::STR),
     ],
     required: &["RecordColumnDelimiter", "RecordRowDelimiter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CsvMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -55,6 +49,7 @@ pub struct CsvMappingParameters {
     pub record_row_delimiter: Str,
 }
 
+#[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
     pub fn new(required: CsvMappingParametersRequired) -> Self {
@@ -65,20 +60,9 @@ impl CsvMappingParameters {
     }
 
     /// `RecordColumnDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_column_delimiter = value.into();
-        self
-    }
-
+    pub fn record_column_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_column_delimiter = value.into(); self }
     /// `RecordRowDelimiter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_delimiter = value.into();
-        self
-    }
+    pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
 impl PropertyType for CsvMappingParameters {}
@@ -96,19 +80,17 @@ impl ToValue for CsvMappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonMappingParametersRequired {
     /// `RecordRowPath`: a string, required.
-    ///
-    /// Path to the top-level parent that contains the records.
     pub record_row_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
-    properties: &[("RecordRowPath", Shape::STR)],
+    properties: &[
+        ("RecordRowPath", Shape::STR),
+    ],
     required: &["RecordRowPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -124,6 +106,7 @@ pub struct JsonMappingParameters {
     pub record_row_path: Str,
 }
 
+#[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
     pub fn new(required: JsonMappingParametersRequired) -> Self {
@@ -133,12 +116,7 @@ impl JsonMappingParameters {
     }
 
     /// `RecordRowPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self {
-        self.record_row_path = value.into();
-        self
-    }
+    pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
 impl PropertyType for JsonMappingParameters {}
@@ -151,23 +129,14 @@ impl ToValue for JsonMappingParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "CSVMappingParameters",
-            Shape::Object(&RULE_CsvMappingParameters),
-        ),
-        (
-            "JSONMappingParameters",
-            Shape::Object(&RULE_JsonMappingParameters),
-        ),
+        ("CSVMappingParameters", Shape::Object(&RULE_CsvMappingParameters)),
+        ("JSONMappingParameters", Shape::Object(&RULE_JsonMappingParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -187,6 +156,7 @@ pub struct MappingParameters {
     pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
 }
 
+#[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -194,20 +164,9 @@ impl MappingParameters {
     }
 
     /// `CSVMappingParameters`: a [`CsvMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self {
-        self.csv_mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn csv_mapping_parameters(mut self, value: impl Into<Obj<CsvMappingParameters>>) -> Self { self.csv_mapping_parameters = Some(value.into()); self }
     /// `JSONMappingParameters`: a [`JsonMappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self {
-        self.json_mapping_parameters = Some(value.into());
-        self
-    }
+    pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for MappingParameters {}
@@ -225,15 +184,12 @@ impl ToValue for MappingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the column created in the in-application input stream or reference table.
     pub name: Str,
     /// `SqlType`: a string, required.
-    ///
-    /// Type of column created in the in-application input stream or reference table.
     pub sql_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
         ("Mapping", Shape::STR),
@@ -241,11 +197,8 @@ pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
         ("SqlType", Shape::STR),
     ],
     required: &["SqlType", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordColumn` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -271,6 +224,7 @@ pub struct RecordColumn {
     pub sql_type: Str,
 }
 
+#[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
     pub fn new(required: RecordColumnRequired) -> Self {
@@ -282,28 +236,11 @@ impl RecordColumn {
     }
 
     /// `Mapping`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping(mut self, value: impl Into<Str>) -> Self {
-        self.mapping = Some(value.into());
-        self
-    }
-
+    pub fn mapping(mut self, value: impl Into<Str>) -> Self { self.mapping = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SqlType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_type(mut self, value: impl Into<Str>) -> Self {
-        self.sql_type = value.into();
-        self
-    }
+    pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
 }
 
 impl PropertyType for RecordColumn {}
@@ -322,22 +259,18 @@ impl ToValue for RecordColumn {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordFormatRequired {
     /// `RecordFormatType`: a string, required.
-    ///
-    /// The type of record format.
     pub record_format_type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
         ("MappingParameters", Shape::Object(&RULE_MappingParameters)),
         ("RecordFormatType", Shape::STR),
     ],
     required: &["RecordFormatType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordFormat` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
@@ -357,6 +290,7 @@ pub struct RecordFormat {
     pub record_format_type: Str,
 }
 
+#[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
     pub fn new(required: RecordFormatRequired) -> Self {
@@ -367,20 +301,9 @@ impl RecordFormat {
     }
 
     /// `MappingParameters`: a [`MappingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self {
-        self.mapping_parameters = Some(value.into());
-        self
-    }
-
+    pub fn mapping_parameters(mut self, value: impl Into<Obj<MappingParameters>>) -> Self { self.mapping_parameters = Some(value.into()); self }
     /// `RecordFormatType`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self {
-        self.record_format_type = value.into();
-        self
-    }
+    pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
 impl PropertyType for RecordFormat {}

@@ -8,27 +8,13 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
-    properties: &[(
-        "ExcludedColumnNames",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ExcludedColumnNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnWildcard` property type, shared by `AWS::LakeFormation::DataCellsFilter`, `AWS::LakeFormation::PrincipalPermissions`.
@@ -44,6 +30,7 @@ pub struct ColumnWildcard {
     pub excluded_column_names: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
     pub fn new() -> Self {
@@ -51,12 +38,7 @@ impl ColumnWildcard {
     }
 
     /// `ExcludedColumnNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_column_names = Some(value.into());
-        self
-    }
+    pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_column_names = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnWildcard {}
@@ -73,48 +55,20 @@ impl ToValue for ColumnWildcard {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the database resource. Unique to the Data Catalog.
-    ///
-    /// Length 1 to 255.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["CatalogId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DatabaseResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
@@ -138,6 +92,7 @@ pub struct DatabaseResource {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl DatabaseResource {
     /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
     pub fn new(required: DatabaseResourceRequired) -> Self {
@@ -148,20 +103,9 @@ impl DatabaseResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for DatabaseResource {}
@@ -179,59 +123,22 @@ impl ToValue for DatabaseResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableResourceRequired {
     /// `CatalogId`: a string, required.
-    ///
-    /// The identifier for the Data Catalog. By default, it is the account ID of the caller.
-    ///
-    /// Length 12 to 12.
     pub catalog_id: Str,
     /// `DatabaseName`: a string, required.
-    ///
-    /// The name of the database for the table. Unique to a Data Catalog. A database is a set of associated table definitions organized into a logical group. You can Grant and Revoke database privileges to a principal.
-    ///
-    /// Length 1 to 255.
     pub database_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TableResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CatalogId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DatabaseName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CatalogId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), ..StrRule::ANY })),
+        ("DatabaseName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
         ("TableWildcard", Shape::Any),
     ],
     required: &["CatalogId", "DatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
@@ -269,6 +176,7 @@ pub struct TableResource {
     pub table_wildcard: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl TableResource {
     /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
     pub fn new(required: TableResourceRequired) -> Self {
@@ -281,36 +189,13 @@ impl TableResource {
     }
 
     /// `CatalogId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self {
-        self.catalog_id = value.into();
-        self
-    }
-
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = value.into(); self }
     /// `DatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = value.into();
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `TableWildcard`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self {
-        self.table_wildcard = Some(value.into());
-        self
-    }
+    pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self { self.table_wildcard = Some(value.into()); self }
 }
 
 impl PropertyType for TableResource {}

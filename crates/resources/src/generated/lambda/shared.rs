@@ -8,31 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinExecutionEnvironments",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(15000.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaxExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
+        ("MinExecutionEnvironments", Shape::Int(&NumRule { min: Some(0.0), max: Some(15000.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunctionScalingConfig` property type, shared by `AWS::Lambda::Function`, `AWS::Lambda::Version`.
@@ -56,6 +39,7 @@ pub struct FunctionScalingConfig {
     pub min_execution_environments: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -63,20 +47,9 @@ impl FunctionScalingConfig {
     }
 
     /// `MaxExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.max_execution_environments = Some(value.into());
-        self
-    }
-
+    pub fn max_execution_environments(mut self, value: impl Into<Int>) -> Self { self.max_execution_environments = Some(value.into()); self }
     /// `MinExecutionEnvironments`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self {
-        self.min_execution_environments = Some(value.into());
-        self
-    }
+    pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self { self.min_execution_environments = Some(value.into()); self }
 }
 
 impl PropertyType for FunctionScalingConfig {}
@@ -94,19 +67,17 @@ impl ToValue for FunctionScalingConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedConcurrencyConfigurationRequired {
     /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The amount of provisioned concurrency to allocate for the alias.
     pub provisioned_concurrent_executions: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
-    properties: &[("ProvisionedConcurrentExecutions", Shape::INT)],
+    properties: &[
+        ("ProvisionedConcurrentExecutions", Shape::INT),
+    ],
     required: &["ProvisionedConcurrentExecutions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProvisionedConcurrencyConfiguration` property type, shared by `AWS::Lambda::Alias`, `AWS::Lambda::Version`.
@@ -122,6 +93,7 @@ pub struct ProvisionedConcurrencyConfiguration {
     pub provisioned_concurrent_executions: Int,
 }
 
+#[rustfmt::skip]
 impl ProvisionedConcurrencyConfiguration {
     /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
     pub fn new(required: ProvisionedConcurrencyConfigurationRequired) -> Self {
@@ -131,12 +103,7 @@ impl ProvisionedConcurrencyConfiguration {
     }
 
     /// `ProvisionedConcurrentExecutions`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self {
-        self.provisioned_concurrent_executions = value.into();
-        self
-    }
+    pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.provisioned_concurrent_executions = value.into(); self }
 }
 
 impl PropertyType for ProvisionedConcurrencyConfiguration {}
@@ -156,40 +123,18 @@ impl ToValue for ProvisionedConcurrencyConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::CodeSigningConfig`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
@@ -207,6 +152,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -217,20 +163,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -30,92 +30,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^(DRAFT|[0-9]+)$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasRequired {
     /// `BotAliasName`: a string, required.
-    ///
-    /// The name of the bot alias.
-    ///
-    /// Pattern `^([0-9a-zA-Z][_-]?)+$`; length 1 to 100.
     pub bot_alias_name: Str,
     /// `BotId`: a string, required.
-    ///
-    /// The unique identifier of the bot.
-    ///
-    /// Pattern `^[0-9a-zA-Z]+$`; length 10 to 10; create-only: changing it replaces the resource.
     pub bot_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BotAlias: ObjRule = ObjRule {
     properties: &[
-        (
-            "BotAliasLocaleSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BotAliasLocaleSettingsItem),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "BotAliasName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BotAliasTags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "BotId",
-            Shape::Str(&StrRule {
-                min_len: Some(10),
-                max_len: Some(10),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BotVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConversationLogSettings",
-            Shape::Object(&RULE_ConversationLogSettings),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SentimentAnalysisSettings",
-            Shape::Object(&RULE_SentimentAnalysisSettings),
-        ),
+        ("BotAliasLocaleSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_BotAliasLocaleSettingsItem), min_items: None, max_items: Some(50) })),
+        ("BotAliasName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BotAliasTags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(200) })),
+        ("BotId", Shape::Str(&StrRule { min_len: Some(10), max_len: Some(10), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BotVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConversationLogSettings", Shape::Object(&RULE_ConversationLogSettings)),
+        ("Description", Shape::Str(&StrRule { max_len: Some(200), ..StrRule::ANY })),
+        ("SentimentAnalysisSettings", Shape::Object(&RULE_SentimentAnalysisSettings)),
     ],
     required: &["BotId", "BotAliasName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lex::BotAlias` resource.
@@ -185,6 +119,7 @@ pub struct BotAlias {
     pub sentiment_analysis_settings: Option<Obj<SentimentAnalysisSettings>>,
 }
 
+#[rustfmt::skip]
 impl BotAlias {
     /// The CloudFormation type name, `AWS::Lex::BotAlias`.
     pub const TYPE_NAME: &'static str = "AWS::Lex::BotAlias";
@@ -220,77 +155,21 @@ impl BotAlias {
     }
 
     /// `BotAliasLocaleSettings`: a list of [`BotAliasLocaleSettingsItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_locale_settings(
-        mut self,
-        value: impl Into<List<BotAliasLocaleSettingsItem>>,
-    ) -> Self {
-        self.bot_alias_locale_settings = Some(value.into());
-        self
-    }
-
+    pub fn bot_alias_locale_settings(mut self, value: impl Into<List<BotAliasLocaleSettingsItem>>) -> Self { self.bot_alias_locale_settings = Some(value.into()); self }
     /// `BotAliasName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_name(mut self, value: impl Into<Str>) -> Self {
-        self.bot_alias_name = value.into();
-        self
-    }
-
+    pub fn bot_alias_name(mut self, value: impl Into<Str>) -> Self { self.bot_alias_name = value.into(); self }
     /// `BotAliasTags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.bot_alias_tags = Some(value.into());
-        self
-    }
-
+    pub fn bot_alias_tags(mut self, value: impl Into<List<Tag>>) -> Self { self.bot_alias_tags = Some(value.into()); self }
     /// `BotId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_id(mut self, value: impl Into<Str>) -> Self {
-        self.bot_id = value.into();
-        self
-    }
-
+    pub fn bot_id(mut self, value: impl Into<Str>) -> Self { self.bot_id = value.into(); self }
     /// `BotVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_version(mut self, value: impl Into<Str>) -> Self {
-        self.bot_version = Some(value.into());
-        self
-    }
-
+    pub fn bot_version(mut self, value: impl Into<Str>) -> Self { self.bot_version = Some(value.into()); self }
     /// `ConversationLogSettings`: a [`ConversationLogSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conversation_log_settings(
-        mut self,
-        value: impl Into<Obj<ConversationLogSettings>>,
-    ) -> Self {
-        self.conversation_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn conversation_log_settings(mut self, value: impl Into<Obj<ConversationLogSettings>>) -> Self { self.conversation_log_settings = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `SentimentAnalysisSettings`: a [`SentimentAnalysisSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sentiment_analysis_settings(
-        mut self,
-        value: impl Into<Obj<SentimentAnalysisSettings>>,
-    ) -> Self {
-        self.sentiment_analysis_settings = Some(value.into());
-        self
-    }
+    pub fn sentiment_analysis_settings(mut self, value: impl Into<Obj<SentimentAnalysisSettings>>) -> Self { self.sentiment_analysis_settings = Some(value.into()); self }
 }
 
 impl Resource for BotAlias {

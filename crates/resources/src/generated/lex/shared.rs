@@ -18,19 +18,17 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioLogDestinationRequired {
     /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon S3 bucket where the audio files are stored.
     pub s3_bucket: Obj<S3BucketLogDestination>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AudioLogDestination: ObjRule = ObjRule {
-    properties: &[("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination))],
+    properties: &[
+        ("S3Bucket", Shape::Object(&RULE_S3BucketLogDestination)),
+    ],
     required: &["S3Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -46,6 +44,7 @@ pub struct AudioLogDestination {
     pub s3_bucket: Obj<S3BucketLogDestination>,
 }
 
+#[rustfmt::skip]
 impl AudioLogDestination {
     /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
     pub fn new(required: AudioLogDestinationRequired) -> Self {
@@ -55,12 +54,7 @@ impl AudioLogDestination {
     }
 
     /// `S3Bucket`: a [`S3BucketLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self {
-        self.s3_bucket = value.into();
-        self
-    }
+    pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self { self.s3_bucket = value.into(); self }
 }
 
 impl PropertyType for AudioLogDestination {}
@@ -75,26 +69,20 @@ impl ToValue for AudioLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioLogSettingRequired {
     /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// Specifies the location of the audio log files collected when conversation logging is enabled for a bot.
     pub destination: Obj<AudioLogDestination>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether audio logging in enabled for the bot.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AudioLogSetting: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_AudioLogDestination)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -114,6 +102,7 @@ pub struct AudioLogSetting {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl AudioLogSetting {
     /// A `AudioLogSetting` with its required properties, named in a [`AudioLogSettingRequired`].
     pub fn new(required: AudioLogSettingRequired) -> Self {
@@ -124,20 +113,9 @@ impl AudioLogSetting {
     }
 
     /// `Destination`: an [`AudioLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<AudioLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<AudioLogDestination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for AudioLogSetting {}
@@ -155,25 +133,18 @@ impl ToValue for AudioLogSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasLocaleSettingsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether the locale is enabled for the bot. If the value is `false` , the locale isn't available for use.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeHookSpecification",
-            Shape::Object(&RULE_CodeHookSpecification),
-        ),
+        ("CodeHookSpecification", Shape::Object(&RULE_CodeHookSpecification)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BotAliasLocaleSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -193,6 +164,7 @@ pub struct BotAliasLocaleSettings {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl BotAliasLocaleSettings {
     /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
     pub fn new(required: BotAliasLocaleSettingsRequired) -> Self {
@@ -203,20 +175,9 @@ impl BotAliasLocaleSettings {
     }
 
     /// `CodeHookSpecification`: a [`CodeHookSpecification`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_specification(mut self, value: impl Into<Obj<CodeHookSpecification>>) -> Self {
-        self.code_hook_specification = Some(value.into());
-        self
-    }
-
+    pub fn code_hook_specification(mut self, value: impl Into<Obj<CodeHookSpecification>>) -> Self { self.code_hook_specification = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for BotAliasLocaleSettings {}
@@ -234,40 +195,20 @@ impl ToValue for BotAliasLocaleSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasLocaleSettingsItemRequired {
     /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// Specifies locale settings for a locale.
     pub bot_alias_locale_setting: Obj<BotAliasLocaleSettings>,
     /// `LocaleId`: a string, required.
-    ///
-    /// Specifies the locale that the settings apply to.
-    ///
-    /// Length 1 to 128.
     pub locale_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
     properties: &[
-        (
-            "BotAliasLocaleSetting",
-            Shape::Object(&RULE_BotAliasLocaleSettings),
-        ),
-        (
-            "LocaleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("BotAliasLocaleSetting", Shape::Object(&RULE_BotAliasLocaleSettings)),
+        ("LocaleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
     ],
     required: &["LocaleId", "BotAliasLocaleSetting"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BotAliasLocaleSettingsItem` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -289,6 +230,7 @@ pub struct BotAliasLocaleSettingsItem {
     pub locale_id: Str,
 }
 
+#[rustfmt::skip]
 impl BotAliasLocaleSettingsItem {
     /// A `BotAliasLocaleSettingsItem` with its required properties, named in a [`BotAliasLocaleSettingsItemRequired`].
     pub fn new(required: BotAliasLocaleSettingsItemRequired) -> Self {
@@ -299,23 +241,9 @@ impl BotAliasLocaleSettingsItem {
     }
 
     /// `BotAliasLocaleSetting`: a [`BotAliasLocaleSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bot_alias_locale_setting(
-        mut self,
-        value: impl Into<Obj<BotAliasLocaleSettings>>,
-    ) -> Self {
-        self.bot_alias_locale_setting = value.into();
-        self
-    }
-
+    pub fn bot_alias_locale_setting(mut self, value: impl Into<Obj<BotAliasLocaleSettings>>) -> Self { self.bot_alias_locale_setting = value.into(); self }
     /// `LocaleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn locale_id(mut self, value: impl Into<Str>) -> Self {
-        self.locale_id = value.into();
-        self
-    }
+    pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
 }
 
 impl PropertyType for BotAliasLocaleSettingsItem {}
@@ -333,48 +261,20 @@ impl ToValue for BotAliasLocaleSettingsItem {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogGroupLogDestinationRequired {
     /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the log group where text and metadata logs are delivered.
-    ///
-    /// Length 1 to 2048.
     pub cloud_watch_log_group_arn: Str,
     /// `LogPrefix`: a string, required.
-    ///
-    /// The prefix of the log stream name within the log group that you specified
-    ///
-    /// Length 0 to 1024.
     pub log_prefix: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudWatchLogGroupArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CloudWatchLogGroupArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
     ],
     required: &["CloudWatchLogGroupArn", "LogPrefix"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogGroupLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -398,6 +298,7 @@ pub struct CloudWatchLogGroupLogDestination {
     pub log_prefix: Str,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogGroupLogDestination {
     /// A `CloudWatchLogGroupLogDestination` with its required properties, named in a [`CloudWatchLogGroupLogDestinationRequired`].
     pub fn new(required: CloudWatchLogGroupLogDestinationRequired) -> Self {
@@ -408,20 +309,9 @@ impl CloudWatchLogGroupLogDestination {
     }
 
     /// `CloudWatchLogGroupArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_log_group_arn = value.into();
-        self
-    }
-
+    pub fn cloud_watch_log_group_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_log_group_arn = value.into(); self }
     /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
+    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self { self.log_prefix = value.into(); self }
 }
 
 impl PropertyType for CloudWatchLogGroupLogDestination {}
@@ -439,19 +329,17 @@ impl ToValue for CloudWatchLogGroupLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeHookSpecificationRequired {
     /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
     pub lambda_code_hook: Obj<LambdaCodeHook>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeHookSpecification: ObjRule = ObjRule {
-    properties: &[("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook))],
+    properties: &[
+        ("LambdaCodeHook", Shape::Object(&RULE_LambdaCodeHook)),
+    ],
     required: &["LambdaCodeHook"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeHookSpecification` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -467,6 +355,7 @@ pub struct CodeHookSpecification {
     pub lambda_code_hook: Obj<LambdaCodeHook>,
 }
 
+#[rustfmt::skip]
 impl CodeHookSpecification {
     /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
     pub fn new(required: CodeHookSpecificationRequired) -> Self {
@@ -476,12 +365,7 @@ impl CodeHookSpecification {
     }
 
     /// `LambdaCodeHook`: a [`LambdaCodeHook`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self {
-        self.lambda_code_hook = value.into();
-        self
-    }
+    pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self { self.lambda_code_hook = value.into(); self }
 }
 
 impl PropertyType for CodeHookSpecification {}
@@ -494,31 +378,14 @@ impl ToValue for CodeHookSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "TextLogSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextLogSetting),
-                min_items: None,
-                max_items: Some(1),
-            }),
-        ),
+        ("AudioLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioLogSetting), min_items: None, max_items: Some(1) })),
+        ("TextLogSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_TextLogSetting), min_items: None, max_items: Some(1) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConversationLogSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -542,6 +409,7 @@ pub struct ConversationLogSettings {
     pub text_log_settings: Option<List<TextLogSetting>>,
 }
 
+#[rustfmt::skip]
 impl ConversationLogSettings {
     /// A `ConversationLogSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -549,20 +417,9 @@ impl ConversationLogSettings {
     }
 
     /// `AudioLogSettings`: a list of [`AudioLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_log_settings(mut self, value: impl Into<List<AudioLogSetting>>) -> Self {
-        self.audio_log_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_log_settings(mut self, value: impl Into<List<AudioLogSetting>>) -> Self { self.audio_log_settings = Some(value.into()); self }
     /// `TextLogSettings`: a list of [`TextLogSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self {
-        self.text_log_settings = Some(value.into());
-        self
-    }
+    pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self { self.text_log_settings = Some(value.into()); self }
 }
 
 impl PropertyType for ConversationLogSettings {}
@@ -580,48 +437,20 @@ impl ToValue for ConversationLogSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaCodeHookRequired {
     /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The version of the request-response that you want Amazon Lex to use to invoke your Lambda function.
-    ///
-    /// Length 1 to 5.
     pub code_hook_interface_version: Str,
     /// `LambdaArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Lambda function.
-    ///
-    /// Format `AWS::Lambda::Function.Arn`; length 20 to 2048.
     pub lambda_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LambdaCodeHook: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodeHookInterfaceVersion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LambdaArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::LambdaFunctionArn),
-            }),
-        ),
+        ("CodeHookInterfaceVersion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(5), ..StrRule::ANY })),
+        ("LambdaArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), format: Some(Format::LambdaFunctionArn), ..StrRule::ANY })),
     ],
     required: &["CodeHookInterfaceVersion", "LambdaArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaCodeHook` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -645,6 +474,7 @@ pub struct LambdaCodeHook {
     pub lambda_arn: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaCodeHook {
     /// A `LambdaCodeHook` with its required properties, named in a [`LambdaCodeHookRequired`].
     pub fn new(required: LambdaCodeHookRequired) -> Self {
@@ -655,20 +485,9 @@ impl LambdaCodeHook {
     }
 
     /// `CodeHookInterfaceVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_hook_interface_version(mut self, value: impl Into<Str>) -> Self {
-        self.code_hook_interface_version = value.into();
-        self
-    }
-
+    pub fn code_hook_interface_version(mut self, value: impl Into<Str>) -> Self { self.code_hook_interface_version = value.into(); self }
     /// `LambdaArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_arn = value.into();
-        self
-    }
+    pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
 impl PropertyType for LambdaCodeHook {}
@@ -689,58 +508,21 @@ impl ToValue for LambdaCodeHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketLogDestinationRequired {
     /// `LogPrefix`: a string, required.
-    ///
-    /// The S3 prefix to assign to audio log files.
-    ///
-    /// Length 0 to 1024.
     pub log_prefix: Str,
     /// `S3BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an Amazon S3 bucket where audio log files are stored.
-    ///
-    /// Pattern `^arn:[\w\-]+:s3:::[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9]$`; length 1 to 2048.
     pub s3_bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3BucketLogDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "LogPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3BucketArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("LogPrefix", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("S3BucketArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["LogPrefix", "S3BucketArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3BucketLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -770,6 +552,7 @@ pub struct S3BucketLogDestination {
     pub s3_bucket_arn: Str,
 }
 
+#[rustfmt::skip]
 impl S3BucketLogDestination {
     /// A `S3BucketLogDestination` with its required properties, named in a [`S3BucketLogDestinationRequired`].
     pub fn new(required: S3BucketLogDestinationRequired) -> Self {
@@ -781,28 +564,11 @@ impl S3BucketLogDestination {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `LogPrefix`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_prefix = value.into();
-        self
-    }
-
+    pub fn log_prefix(mut self, value: impl Into<Str>) -> Self { self.log_prefix = value.into(); self }
     /// `S3BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.s3_bucket_arn = value.into();
-        self
-    }
+    pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = value.into(); self }
 }
 
 impl PropertyType for S3BucketLogDestination {}
@@ -824,14 +590,14 @@ pub struct SentimentAnalysisSettingsRequired {
     pub detect_sentiment: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
-    properties: &[("DetectSentiment", Shape::Bool)],
+    properties: &[
+        ("DetectSentiment", Shape::Bool),
+    ],
     required: &["DetectSentiment"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SentimentAnalysisSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -845,6 +611,7 @@ pub struct SentimentAnalysisSettings {
     pub detect_sentiment: Bool,
 }
 
+#[rustfmt::skip]
 impl SentimentAnalysisSettings {
     /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
     pub fn new(required: SentimentAnalysisSettingsRequired) -> Self {
@@ -854,10 +621,7 @@ impl SentimentAnalysisSettings {
     }
 
     /// `DetectSentiment`: a boolean, required.
-    pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self {
-        self.detect_sentiment = value.into();
-        self
-    }
+    pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self { self.detect_sentiment = value.into(); self }
 }
 
 impl PropertyType for SentimentAnalysisSettings {}
@@ -874,44 +638,20 @@ impl ToValue for SentimentAnalysisSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -929,6 +669,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -939,20 +680,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -970,22 +700,17 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextLogDestinationRequired {
     /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// Defines the Amazon CloudWatch Logs log group where text and metadata logs are delivered.
     pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TextLogDestination: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatch",
-        Shape::Object(&RULE_CloudWatchLogGroupLogDestination),
-    )],
+    properties: &[
+        ("CloudWatch", Shape::Object(&RULE_CloudWatchLogGroupLogDestination)),
+    ],
     required: &["CloudWatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TextLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -1001,6 +726,7 @@ pub struct TextLogDestination {
     pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
 }
 
+#[rustfmt::skip]
 impl TextLogDestination {
     /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
     pub fn new(required: TextLogDestinationRequired) -> Self {
@@ -1010,12 +736,7 @@ impl TextLogDestination {
     }
 
     /// `CloudWatch`: a [`CloudWatchLogGroupLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self {
-        self.cloud_watch = value.into();
-        self
-    }
+    pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self { self.cloud_watch = value.into(); self }
 }
 
 impl PropertyType for TextLogDestination {}
@@ -1032,26 +753,20 @@ impl ToValue for TextLogDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextLogSettingRequired {
     /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// Specifies the Amazon CloudWatch Logs destination log group for conversation text logs.
     pub destination: Obj<TextLogDestination>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Determines whether conversation logs should be stored for an alias.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TextLogSetting: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_TextLogDestination)),
         ("Enabled", Shape::Bool),
     ],
     required: &["Destination", "Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TextLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
@@ -1071,6 +786,7 @@ pub struct TextLogSetting {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TextLogSetting {
     /// A `TextLogSetting` with its required properties, named in a [`TextLogSettingRequired`].
     pub fn new(required: TextLogSettingRequired) -> Self {
@@ -1081,20 +797,9 @@ impl TextLogSetting {
     }
 
     /// `Destination`: a [`TextLogDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<TextLogDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<TextLogDestination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TextLogSetting {}

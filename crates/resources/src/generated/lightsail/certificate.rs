@@ -14,46 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
     /// `CertificateName`: a string, required.
-    ///
-    /// The name of the certificate.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub certificate_name: Str,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name of the certificate.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
         ("CertificateName", Shape::STR),
         ("DomainName", Shape::STR),
-        (
-            "SubjectAlternativeNames",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubjectAlternativeNames", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["CertificateName", "DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Certificate` resource.
@@ -99,6 +75,7 @@ pub struct Certificate {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Certificate {
     /// The CloudFormation type name, `AWS::Lightsail::Certificate`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Certificate";
@@ -130,36 +107,13 @@ impl Certificate {
     }
 
     /// `CertificateName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_name = value.into();
-        self
-    }
-
+    pub fn certificate_name(mut self, value: impl Into<Str>) -> Self { self.certificate_name = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `SubjectAlternativeNames`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subject_alternative_names = Some(value.into());
-        self
-    }
-
+    pub fn subject_alternative_names(mut self, value: impl Into<List<Str>>) -> Self { self.subject_alternative_names = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Certificate {

@@ -16,56 +16,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseSnapshotRequired {
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The name of the database on which to base your new snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub relational_database_name: Str,
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    ///
-    /// The name for your new database snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub relational_database_snapshot_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DatabaseSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "RelationalDatabaseName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RelationalDatabaseSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("RelationalDatabaseName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RelationalDatabaseSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::DatabaseSnapshot` resource.
@@ -101,6 +66,7 @@ pub struct DatabaseSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DatabaseSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::DatabaseSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DatabaseSnapshot";
@@ -115,38 +81,8 @@ impl DatabaseSnapshot {
         create_only: &["RelationalDatabaseSnapshotName", "RelationalDatabaseName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "Engine",
-            "EngineVersion",
-            "FromRelationalDatabaseArn",
-            "FromRelationalDatabaseBlueprintId",
-            "FromRelationalDatabaseBundleId",
-            "FromRelationalDatabaseName",
-            "Location",
-            "Name",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "Engine",
-            "EngineVersion",
-            "FromRelationalDatabaseArn",
-            "FromRelationalDatabaseBlueprintId",
-            "FromRelationalDatabaseBundleId",
-            "FromRelationalDatabaseName",
-            "Location",
-            "Name",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
+        attributes: &["Arn", "CreatedAt", "Engine", "EngineVersion", "FromRelationalDatabaseArn", "FromRelationalDatabaseBlueprintId", "FromRelationalDatabaseBundleId", "FromRelationalDatabaseName", "Location", "Name", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -161,28 +97,11 @@ impl DatabaseSnapshot {
     }
 
     /// `RelationalDatabaseName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_name = value.into();
-        self
-    }
-
+    pub fn relational_database_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_name = value.into(); self }
     /// `RelationalDatabaseSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn relational_database_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.relational_database_snapshot_name = value.into();
-        self
-    }
-
+    pub fn relational_database_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.relational_database_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DatabaseSnapshot {

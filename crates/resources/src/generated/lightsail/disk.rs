@@ -19,66 +19,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9][\\w\\-.]*[a-zA
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The name of the disk.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
     pub disk_name: Str,
     /// `SizeInGb`: an integer, required.
-    ///
-    /// The size of the disk in GB.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddOns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AddOn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
         ("SizeInGb", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DiskName", "SizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Disk` resource.
@@ -132,6 +90,7 @@ pub struct Disk {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Disk {
     /// The CloudFormation type name, `AWS::Lightsail::Disk`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Disk";
@@ -146,32 +105,8 @@ impl Disk {
         create_only: &["DiskName", "AvailabilityZone", "SizeInGb"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AttachedTo",
-            "Path",
-            "IsAttached",
-            "Iops",
-            "AttachmentState",
-            "State",
-            "ResourceType",
-            "Location/AvailabilityZone",
-            "Location/RegionName",
-            "SupportCode",
-            "DiskArn",
-        ],
-        attributes: &[
-            "AttachedTo",
-            "AttachmentState",
-            "DiskArn",
-            "Iops",
-            "IsAttached",
-            "Location.AvailabilityZone",
-            "Location.RegionName",
-            "Path",
-            "ResourceType",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["AttachedTo", "Path", "IsAttached", "Iops", "AttachmentState", "State", "ResourceType", "Location/AvailabilityZone", "Location/RegionName", "SupportCode", "DiskArn"],
+        attributes: &["AttachedTo", "AttachmentState", "DiskArn", "Iops", "IsAttached", "Location.AvailabilityZone", "Location.RegionName", "Path", "ResourceType", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -189,52 +124,17 @@ impl Disk {
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self {
-        self.add_ons = Some(value.into());
-        self
-    }
-
+    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `SizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.size_in_gb = value.into();
-        self
-    }
-
+    pub fn size_in_gb(mut self, value: impl Into<Int>) -> Self { self.size_in_gb = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Disk {

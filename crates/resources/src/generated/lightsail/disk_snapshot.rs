@@ -16,56 +16,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskSnapshotRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The unique name of the disk.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub disk_name: Str,
     /// `DiskSnapshotName`: a string, required.
-    ///
-    /// The name of the disk snapshot ( `my-disk-snapshot` ).
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; length 2 to 255; create-only: changing it replaces the resource.
     pub disk_snapshot_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DiskSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DiskSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DiskSnapshotName", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DiskSnapshotName", "DiskName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::DiskSnapshot` resource.
@@ -101,6 +66,7 @@ pub struct DiskSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DiskSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::DiskSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::DiskSnapshot";
@@ -115,30 +81,8 @@ impl DiskSnapshot {
         create_only: &["DiskSnapshotName", "DiskName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "DiskSnapshotArn",
-            "Location",
-            "ResourceType",
-            "State",
-            "Progress",
-            "FromDiskName",
-            "SizeInGb",
-            "IsFromAutoSnapshot",
-            "CreatedAt",
-            "SupportCode",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "DiskSnapshotArn",
-            "FromDiskName",
-            "IsFromAutoSnapshot",
-            "Location",
-            "Progress",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["DiskSnapshotArn", "Location", "ResourceType", "State", "Progress", "FromDiskName", "SizeInGb", "IsFromAutoSnapshot", "CreatedAt", "SupportCode"],
+        attributes: &["CreatedAt", "DiskSnapshotArn", "FromDiskName", "IsFromAutoSnapshot", "Location", "Progress", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -153,28 +97,11 @@ impl DiskSnapshot {
     }
 
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `DiskSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_snapshot_name = value.into();
-        self
-    }
-
+    pub fn disk_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.disk_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DiskSnapshot {

@@ -20,105 +20,32 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceRequired {
     /// `BlueprintId`: a string, required.
-    ///
-    /// The blueprint ID for the instance (for example, `os_amlinux_2016_03` ).
-    ///
-    /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
     pub blueprint_id: Str,
     /// `BundleId`: a string, required.
-    ///
-    /// The bundle ID for the instance (for example, `micro_1_0` ).
-    ///
-    /// Pattern `\S`; length 1 to 255; create-only: changing it replaces the resource.
     pub bundle_id: Str,
     /// `InstanceName`: a string, required.
-    ///
-    /// The name of the instance.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254; create-only: changing it replaces the resource.
     pub instance_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Instance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddOns",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AddOn),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AvailabilityZone",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BlueprintId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BundleId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AddOns", Shape::List(&ListRule { items: Shape::Object(&RULE_AddOn), min_items: None, max_items: None })),
+        ("AvailabilityZone", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("BlueprintId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("BundleId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Hardware", Shape::Object(&RULE_Hardware)),
-        (
-            "InstanceName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KeyPairName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("KeyPairName", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Location", Shape::Object(&RULE_Location)),
         ("Networking", Shape::Object(&RULE_Networking)),
         ("State", Shape::Object(&RULE_State)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UserData", Shape::STR),
     ],
     required: &["InstanceName", "BlueprintId", "BundleId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::Instance` resource.
@@ -214,6 +141,7 @@ pub struct Instance {
     pub user_data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Instance {
     /// The CloudFormation type name, `AWS::Lightsail::Instance`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::Instance";
@@ -225,50 +153,11 @@ impl Instance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-instance.html",
         primary_identifier: &["InstanceName"],
         required: &["BlueprintId", "BundleId", "InstanceName"],
-        create_only: &[
-            "InstanceName",
-            "BlueprintId",
-            "BundleId",
-            "AvailabilityZone",
-        ],
+        create_only: &["InstanceName", "BlueprintId", "BundleId", "AvailabilityZone"],
         conditional_create_only: &[],
         write_only: &["UserData"],
-        read_only: &[
-            "InstanceArn",
-            "SshKeyName",
-            "SupportCode",
-            "ResourceType",
-            "IsStaticIp",
-            "PrivateIpAddress",
-            "PublicIpAddress",
-            "Ipv6Addresses",
-            "Location/AvailabilityZone",
-            "Location/RegionName",
-            "Hardware/CpuCount",
-            "Hardware/RamSizeInGb",
-            "State/Code",
-            "State/Name",
-            "UserName",
-            "Networking/MonthlyTransfer/GbPerMonthAllocated",
-        ],
-        attributes: &[
-            "Hardware.CpuCount",
-            "Hardware.RamSizeInGb",
-            "InstanceArn",
-            "Ipv6Addresses",
-            "IsStaticIp",
-            "Location.AvailabilityZone",
-            "Location.RegionName",
-            "Networking.MonthlyTransfer.GbPerMonthAllocated",
-            "PrivateIpAddress",
-            "PublicIpAddress",
-            "ResourceType",
-            "SshKeyName",
-            "State.Code",
-            "State.Name",
-            "SupportCode",
-            "UserName",
-        ],
+        read_only: &["InstanceArn", "SshKeyName", "SupportCode", "ResourceType", "IsStaticIp", "PrivateIpAddress", "PublicIpAddress", "Ipv6Addresses", "Location/AvailabilityZone", "Location/RegionName", "Hardware/CpuCount", "Hardware/RamSizeInGb", "State/Code", "State/Name", "UserName", "Networking/MonthlyTransfer/GbPerMonthAllocated"],
+        attributes: &["Hardware.CpuCount", "Hardware.RamSizeInGb", "InstanceArn", "Ipv6Addresses", "IsStaticIp", "Location.AvailabilityZone", "Location.RegionName", "Networking.MonthlyTransfer.GbPerMonthAllocated", "PrivateIpAddress", "PublicIpAddress", "ResourceType", "SshKeyName", "State.Code", "State.Name", "SupportCode", "UserName"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -292,100 +181,29 @@ impl Instance {
     }
 
     /// `AddOns`: a list of [`AddOn`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self {
-        self.add_ons = Some(value.into());
-        self
-    }
-
+    pub fn add_ons(mut self, value: impl Into<List<AddOn>>) -> Self { self.add_ons = Some(value.into()); self }
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `BlueprintId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blueprint_id(mut self, value: impl Into<Str>) -> Self {
-        self.blueprint_id = value.into();
-        self
-    }
-
+    pub fn blueprint_id(mut self, value: impl Into<Str>) -> Self { self.blueprint_id = value.into(); self }
     /// `BundleId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self {
-        self.bundle_id = value.into();
-        self
-    }
-
+    pub fn bundle_id(mut self, value: impl Into<Str>) -> Self { self.bundle_id = value.into(); self }
     /// `Hardware`: a [`Hardware`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hardware(mut self, value: impl Into<Obj<Hardware>>) -> Self {
-        self.hardware = Some(value.into());
-        self
-    }
-
+    pub fn hardware(mut self, value: impl Into<Obj<Hardware>>) -> Self { self.hardware = Some(value.into()); self }
     /// `InstanceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_name = value.into();
-        self
-    }
-
+    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
     /// `KeyPairName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_pair_name(mut self, value: impl Into<Str>) -> Self {
-        self.key_pair_name = Some(value.into());
-        self
-    }
-
+    pub fn key_pair_name(mut self, value: impl Into<Str>) -> Self { self.key_pair_name = Some(value.into()); self }
     /// `Location`: a [`Location`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self {
-        self.location = Some(value.into());
-        self
-    }
-
+    pub fn location(mut self, value: impl Into<Obj<Location>>) -> Self { self.location = Some(value.into()); self }
     /// `Networking`: a [`Networking`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self {
-        self.networking = Some(value.into());
-        self
-    }
-
+    pub fn networking(mut self, value: impl Into<Obj<Networking>>) -> Self { self.networking = Some(value.into()); self }
     /// `State`: a [`State`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<Obj<State>>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<Obj<State>>) -> Self { self.state = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserData`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_data(mut self, value: impl Into<Str>) -> Self {
-        self.user_data = Some(value.into());
-        self
-    }
+    pub fn user_data(mut self, value: impl Into<Str>) -> Self { self.user_data = Some(value.into()); self }
 }
 
 impl Resource for Instance {
@@ -555,42 +373,25 @@ impl InstanceAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DiskRequired {
     /// `DiskName`: a string, required.
-    ///
-    /// The unique name of the disk.
-    ///
-    /// Pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`; length 1 to 254.
     pub disk_name: Str,
     /// `Path`: a string, required.
-    ///
-    /// The disk path.
     pub path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Disk: ObjRule = ObjRule {
     properties: &[
         ("AttachedTo", Shape::STR),
         ("AttachmentState", Shape::STR),
-        (
-            "DiskName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(254),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DiskName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("IOPS", Shape::INT),
         ("IsSystemDisk", Shape::Bool),
         ("Path", Shape::STR),
         ("SizeInGb", Shape::STR),
     ],
     required: &["DiskName", "Path"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Disk` property type of `AWS::Lightsail::Instance`.
@@ -634,6 +435,7 @@ pub struct Disk {
     pub size_in_gb: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Disk {
     /// A `Disk` with its required properties, named in a [`DiskRequired`].
     pub fn new(required: DiskRequired) -> Self {
@@ -649,60 +451,19 @@ impl Disk {
     }
 
     /// `AttachedTo`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attached_to(mut self, value: impl Into<Str>) -> Self {
-        self.attached_to = Some(value.into());
-        self
-    }
-
+    pub fn attached_to(mut self, value: impl Into<Str>) -> Self { self.attached_to = Some(value.into()); self }
     /// `AttachmentState`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_state(mut self, value: impl Into<Str>) -> Self {
-        self.attachment_state = Some(value.into());
-        self
-    }
-
+    pub fn attachment_state(mut self, value: impl Into<Str>) -> Self { self.attachment_state = Some(value.into()); self }
     /// `DiskName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disk_name(mut self, value: impl Into<Str>) -> Self {
-        self.disk_name = value.into();
-        self
-    }
-
+    pub fn disk_name(mut self, value: impl Into<Str>) -> Self { self.disk_name = value.into(); self }
     /// `IOPS`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iops(mut self, value: impl Into<Int>) -> Self {
-        self.iops = Some(value.into());
-        self
-    }
-
+    pub fn iops(mut self, value: impl Into<Int>) -> Self { self.iops = Some(value.into()); self }
     /// `IsSystemDisk`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_system_disk(mut self, value: impl Into<Bool>) -> Self {
-        self.is_system_disk = Some(value.into());
-        self
-    }
-
+    pub fn is_system_disk(mut self, value: impl Into<Bool>) -> Self { self.is_system_disk = Some(value.into()); self }
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
     /// `SizeInGb`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_in_gb(mut self, value: impl Into<Str>) -> Self {
-        self.size_in_gb = Some(value.into());
-        self
-    }
+    pub fn size_in_gb(mut self, value: impl Into<Str>) -> Self { self.size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for Disk {}
@@ -721,25 +482,15 @@ impl ToValue for Disk {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Hardware: ObjRule = ObjRule {
     properties: &[
         ("CpuCount", Shape::INT),
-        (
-            "Disks",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Disk),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Disks", Shape::List(&ListRule { items: Shape::Object(&RULE_Disk), min_items: None, max_items: None })),
         ("RamSizeInGb", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Hardware` property type of `AWS::Lightsail::Instance`.
@@ -769,6 +520,7 @@ pub struct Hardware {
     pub ram_size_in_gb: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Hardware {
     /// A `Hardware` with no property set (none is required).
     pub fn new() -> Self {
@@ -776,28 +528,11 @@ impl Hardware {
     }
 
     /// `CpuCount`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cpu_count(mut self, value: impl Into<Int>) -> Self {
-        self.cpu_count = Some(value.into());
-        self
-    }
-
+    pub fn cpu_count(mut self, value: impl Into<Int>) -> Self { self.cpu_count = Some(value.into()); self }
     /// `Disks`: a list of [`Disk`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn disks(mut self, value: impl Into<List<Disk>>) -> Self {
-        self.disks = Some(value.into());
-        self
-    }
-
+    pub fn disks(mut self, value: impl Into<List<Disk>>) -> Self { self.disks = Some(value.into()); self }
     /// `RamSizeInGb`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ram_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.ram_size_in_gb = Some(value.into());
-        self
-    }
+    pub fn ram_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.ram_size_in_gb = Some(value.into()); self }
 }
 
 impl PropertyType for Hardware {}
@@ -812,14 +547,13 @@ impl ToValue for Hardware {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonthlyTransfer: ObjRule = ObjRule {
-    properties: &[("GbPerMonthAllocated", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("GbPerMonthAllocated", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonthlyTransfer` property type of `AWS::Lightsail::Instance`.
@@ -835,6 +569,7 @@ pub struct MonthlyTransfer {
     pub gb_per_month_allocated: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MonthlyTransfer {
     /// A `MonthlyTransfer` with no property set (none is required).
     pub fn new() -> Self {
@@ -842,12 +577,7 @@ impl MonthlyTransfer {
     }
 
     /// `GbPerMonthAllocated`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gb_per_month_allocated(mut self, value: impl Into<Str>) -> Self {
-        self.gb_per_month_allocated = Some(value.into());
-        self
-    }
+    pub fn gb_per_month_allocated(mut self, value: impl Into<Str>) -> Self { self.gb_per_month_allocated = Some(value.into()); self }
 }
 
 impl PropertyType for MonthlyTransfer {}
@@ -864,29 +594,18 @@ impl ToValue for MonthlyTransfer {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NetworkingRequired {
     /// `Ports`: a list of [`Port`] objects, required.
-    ///
-    /// An array of ports to open on the instance.
     pub ports: List<Port>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Networking: ObjRule = ObjRule {
     properties: &[
         ("MonthlyTransfer", Shape::Object(&RULE_MonthlyTransfer)),
-        (
-            "Ports",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Port),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ports", Shape::List(&ListRule { items: Shape::Object(&RULE_Port), min_items: None, max_items: None })),
     ],
     required: &["Ports"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Networking` property type of `AWS::Lightsail::Instance`.
@@ -906,6 +625,7 @@ pub struct Networking {
     pub ports: List<Port>,
 }
 
+#[rustfmt::skip]
 impl Networking {
     /// A `Networking` with its required properties, named in a [`NetworkingRequired`].
     pub fn new(required: NetworkingRequired) -> Self {
@@ -916,20 +636,9 @@ impl Networking {
     }
 
     /// `MonthlyTransfer`: a [`MonthlyTransfer`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monthly_transfer(mut self, value: impl Into<Obj<MonthlyTransfer>>) -> Self {
-        self.monthly_transfer = Some(value.into());
-        self
-    }
-
+    pub fn monthly_transfer(mut self, value: impl Into<Obj<MonthlyTransfer>>) -> Self { self.monthly_transfer = Some(value.into()); self }
     /// `Ports`: a list of [`Port`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ports(mut self, value: impl Into<List<Port>>) -> Self {
-        self.ports = value.into();
-        self
-    }
+    pub fn ports(mut self, value: impl Into<List<Port>>) -> Self { self.ports = value.into(); self }
 }
 
 impl PropertyType for Networking {}
@@ -943,58 +652,22 @@ impl ToValue for Networking {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Port: ObjRule = ObjRule {
     properties: &[
         ("AccessDirection", Shape::STR),
         ("AccessFrom", Shape::STR),
         ("AccessType", Shape::STR),
-        (
-            "CidrListAliases",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Cidrs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CidrListAliases", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("CommonName", Shape::STR),
         ("FromPort", Shape::INT),
-        (
-            "Ipv6Cidrs",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv6Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Ipv6Cidrs", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Protocol", Shape::STR),
         ("ToPort", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Port` property type of `AWS::Lightsail::Instance`.
@@ -1078,6 +751,7 @@ pub struct Port {
     pub to_port: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Port {
     /// A `Port` with no property set (none is required).
     pub fn new() -> Self {
@@ -1085,84 +759,25 @@ impl Port {
     }
 
     /// `AccessDirection`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_direction(mut self, value: impl Into<Str>) -> Self {
-        self.access_direction = Some(value.into());
-        self
-    }
-
+    pub fn access_direction(mut self, value: impl Into<Str>) -> Self { self.access_direction = Some(value.into()); self }
     /// `AccessFrom`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_from(mut self, value: impl Into<Str>) -> Self {
-        self.access_from = Some(value.into());
-        self
-    }
-
+    pub fn access_from(mut self, value: impl Into<Str>) -> Self { self.access_from = Some(value.into()); self }
     /// `AccessType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_type(mut self, value: impl Into<Str>) -> Self {
-        self.access_type = Some(value.into());
-        self
-    }
-
+    pub fn access_type(mut self, value: impl Into<Str>) -> Self { self.access_type = Some(value.into()); self }
     /// `CidrListAliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_list_aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidr_list_aliases = Some(value.into());
-        self
-    }
-
+    pub fn cidr_list_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_list_aliases = Some(value.into()); self }
     /// `Cidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidrs = Some(value.into());
-        self
-    }
-
+    pub fn cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.cidrs = Some(value.into()); self }
     /// `CommonName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn common_name(mut self, value: impl Into<Str>) -> Self {
-        self.common_name = Some(value.into());
-        self
-    }
-
+    pub fn common_name(mut self, value: impl Into<Str>) -> Self { self.common_name = Some(value.into()); self }
     /// `FromPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = Some(value.into());
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = Some(value.into()); self }
     /// `Ipv6Cidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ipv6_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.ipv6_cidrs = Some(value.into()); self }
     /// `Protocol`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Str>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = Some(value.into()); self }
     /// `ToPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = Some(value.into());
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = Some(value.into()); self }
 }
 
 impl PropertyType for Port {}
@@ -1184,14 +799,14 @@ impl ToValue for Port {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_State: ObjRule = ObjRule {
-    properties: &[("Code", Shape::INT), ("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Code", Shape::INT),
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `State` property type of `AWS::Lightsail::Instance`.
@@ -1211,6 +826,7 @@ pub struct State {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl State {
     /// A `State` with no property set (none is required).
     pub fn new() -> Self {
@@ -1218,20 +834,9 @@ impl State {
     }
 
     /// `Code`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code(mut self, value: impl Into<Int>) -> Self {
-        self.code = Some(value.into());
-        self
-    }
-
+    pub fn code(mut self, value: impl Into<Int>) -> Self { self.code = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for State {}

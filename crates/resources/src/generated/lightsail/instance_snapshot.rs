@@ -16,56 +16,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\w[\\w\\-]*\\w$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceSnapshotRequired {
     /// `InstanceName`: a string, required.
-    ///
-    /// The name the user gave the instance ( `Amazon_Linux_2023-1` ).
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub instance_name: Str,
     /// `InstanceSnapshotName`: a string, required.
-    ///
-    /// The name of the snapshot.
-    ///
-    /// Pattern `^\w[\w\-]*\w$`; create-only: changing it replaces the resource.
     pub instance_snapshot_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceSnapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceSnapshotName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("InstanceName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InstanceSnapshotName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["InstanceSnapshotName", "InstanceName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::InstanceSnapshot` resource.
@@ -99,6 +64,7 @@ pub struct InstanceSnapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InstanceSnapshot {
     /// The CloudFormation type name, `AWS::Lightsail::InstanceSnapshot`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::InstanceSnapshot";
@@ -113,28 +79,8 @@ impl InstanceSnapshot {
         create_only: &["InstanceSnapshotName", "InstanceName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "IsFromAutoSnapshot",
-            "Location",
-            "FromInstanceName",
-            "FromInstanceArn",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
-        attributes: &[
-            "Arn",
-            "FromInstanceArn",
-            "FromInstanceName",
-            "IsFromAutoSnapshot",
-            "Location",
-            "ResourceType",
-            "SizeInGb",
-            "State",
-            "SupportCode",
-        ],
+        read_only: &["Arn", "IsFromAutoSnapshot", "Location", "FromInstanceName", "FromInstanceArn", "ResourceType", "SizeInGb", "State", "SupportCode"],
+        attributes: &["Arn", "FromInstanceArn", "FromInstanceName", "IsFromAutoSnapshot", "Location", "ResourceType", "SizeInGb", "State", "SupportCode"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -149,28 +95,11 @@ impl InstanceSnapshot {
     }
 
     /// `InstanceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_name = value.into();
-        self
-    }
-
+    pub fn instance_name(mut self, value: impl Into<Str>) -> Self { self.instance_name = value.into(); self }
     /// `InstanceSnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.instance_snapshot_name = value.into();
-        self
-    }
-
+    pub fn instance_snapshot_name(mut self, value: impl Into<Str>) -> Self { self.instance_snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InstanceSnapshot {

@@ -16,76 +16,27 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\w[\\w\\-]*\\w");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoadBalancerRequired {
     /// `InstancePort`: an integer, required.
-    ///
-    /// The port that the load balancer uses to direct traffic to your Lightsail instances. For HTTP traffic, specify port `80` . For HTTPS traffic, specify port `443` .
-    ///
-    /// Value -1 to 65535; create-only: changing it replaces the resource.
     pub instance_port: Int,
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The name of the load balancer.
-    ///
-    /// Pattern `\w[\w\-]*\w`; create-only: changing it replaces the resource.
     pub load_balancer_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
-        (
-            "AttachedInstances",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AttachedInstances", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("HealthCheckPath", Shape::STR),
-        (
-            "InstancePort",
-            Shape::Int(&NumRule {
-                min: Some(-1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dualstack", "ipv4", "ipv6"],
-                format: None,
-            }),
-        ),
-        (
-            "LoadBalancerName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstancePort", Shape::Int(&NumRule { min: Some(-1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "ipv4", "ipv6"], ..StrRule::ANY })),
+        ("LoadBalancerName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SessionStickinessEnabled", Shape::Bool),
         ("SessionStickinessLBCookieDurationSeconds", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TlsPolicyName", Shape::STR),
     ],
     required: &["LoadBalancerName", "InstancePort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Lightsail::LoadBalancer` resource.
@@ -155,6 +106,7 @@ pub struct LoadBalancer {
     pub tls_policy_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// The CloudFormation type name, `AWS::Lightsail::LoadBalancer`.
     pub const TYPE_NAME: &'static str = "AWS::Lightsail::LoadBalancer";
@@ -191,76 +143,23 @@ impl LoadBalancer {
     }
 
     /// `AttachedInstances`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attached_instances(mut self, value: impl Into<List<Str>>) -> Self {
-        self.attached_instances = Some(value.into());
-        self
-    }
-
+    pub fn attached_instances(mut self, value: impl Into<List<Str>>) -> Self { self.attached_instances = Some(value.into()); self }
     /// `HealthCheckPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_path = Some(value.into());
-        self
-    }
-
+    pub fn health_check_path(mut self, value: impl Into<Str>) -> Self { self.health_check_path = Some(value.into()); self }
     /// `InstancePort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_port(mut self, value: impl Into<Int>) -> Self {
-        self.instance_port = value.into();
-        self
-    }
-
+    pub fn instance_port(mut self, value: impl Into<Int>) -> Self { self.instance_port = value.into(); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `LoadBalancerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self {
-        self.load_balancer_name = value.into();
-        self
-    }
-
+    pub fn load_balancer_name(mut self, value: impl Into<Str>) -> Self { self.load_balancer_name = value.into(); self }
     /// `SessionStickinessEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_stickiness_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.session_stickiness_enabled = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_enabled(mut self, value: impl Into<Bool>) -> Self { self.session_stickiness_enabled = Some(value.into()); self }
     /// `SessionStickinessLBCookieDurationSeconds`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Str>) -> Self {
-        self.session_stickiness_lb_cookie_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn session_stickiness_lb_cookie_duration_seconds(mut self, value: impl Into<Str>) -> Self { self.session_stickiness_lb_cookie_duration_seconds = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TlsPolicyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.tls_policy_name = Some(value.into());
-        self
-    }
+    pub fn tls_policy_name(mut self, value: impl Into<Str>) -> Self { self.tls_policy_name = Some(value.into()); self }
 }
 
 impl Resource for LoadBalancer {

@@ -14,56 +14,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddOnRequired {
     /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The add-on type (for example, `AutoSnapshot` ).
-    ///
-    /// &gt; `AutoSnapshot` is the only add-on that can be enabled for a disk.
-    ///
-    /// Length 1 to 128.
     pub add_on_type: AddOnType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AddOn: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddOnType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &["AutoSnapshot", "StopInstanceOnIdle"],
-                format: None,
-            }),
-        ),
-        (
-            "AutoSnapshotAddOnRequest",
-            Shape::Object(&RULE_AutoSnapshotAddOn),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Enabling",
-                    "Disabling",
-                    "Enabled",
-                    "Terminating",
-                    "Terminated",
-                    "Disabled",
-                    "Failed",
-                ],
-                format: None,
-            }),
-        ),
+        ("AddOnType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), allowed: &["AutoSnapshot", "StopInstanceOnIdle"], ..StrRule::ANY })),
+        ("AutoSnapshotAddOnRequest", Shape::Object(&RULE_AutoSnapshotAddOn)),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabling", "Disabling", "Enabled", "Terminating", "Terminated", "Disabled", "Failed"], ..StrRule::ANY })),
     ],
     required: &["AddOnType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -93,6 +56,7 @@ pub struct AddOn {
     pub status: Option<AddOnStatus>,
 }
 
+#[rustfmt::skip]
 impl AddOn {
     /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
     pub fn new(required: AddOnRequired) -> Self {
@@ -104,31 +68,11 @@ impl AddOn {
     }
 
     /// `AddOnType`: an [`AddOnType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self {
-        self.add_on_type = value.into();
-        self
-    }
-
+    pub fn add_on_type(mut self, value: impl Into<AddOnType>) -> Self { self.add_on_type = value.into(); self }
     /// `AutoSnapshotAddOnRequest`: an [`AutoSnapshotAddOn`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_snapshot_add_on_request(
-        mut self,
-        value: impl Into<Obj<AutoSnapshotAddOn>>,
-    ) -> Self {
-        self.auto_snapshot_add_on_request = Some(value.into());
-        self
-    }
-
+    pub fn auto_snapshot_add_on_request(mut self, value: impl Into<Obj<AutoSnapshotAddOn>>) -> Self { self.auto_snapshot_add_on_request = Some(value.into()); self }
     /// `Status`: an [`AddOnStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for AddOn {}
@@ -146,23 +90,13 @@ impl ToValue for AddOn {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
-    properties: &[(
-        "SnapshotTimeOfDay",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SnapshotTimeOfDay", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AutoSnapshotAddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -186,6 +120,7 @@ pub struct AutoSnapshotAddOn {
     pub snapshot_time_of_day: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AutoSnapshotAddOn {
     /// A `AutoSnapshotAddOn` with no property set (none is required).
     pub fn new() -> Self {
@@ -193,12 +128,7 @@ impl AutoSnapshotAddOn {
     }
 
     /// `SnapshotTimeOfDay`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_time_of_day = Some(value.into());
-        self
-    }
+    pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self { self.snapshot_time_of_day = Some(value.into()); self }
 }
 
 impl PropertyType for AutoSnapshotAddOn {}
@@ -211,14 +141,14 @@ impl ToValue for AutoSnapshotAddOn {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
-    properties: &[("AvailabilityZone", Shape::STR), ("RegionName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityZone", Shape::STR),
+        ("RegionName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Location` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -238,6 +168,7 @@ pub struct Location {
     pub region_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -245,20 +176,9 @@ impl Location {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
 }
 
 impl PropertyType for Location {}
@@ -276,40 +196,18 @@ impl ToValue for Location {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Lightsail::Bucket`, `AWS::Lightsail::Certificate`, `AWS::Lightsail::Container`, `AWS::Lightsail::Database`, `AWS::Lightsail::DatabaseSnapshot`, `AWS::Lightsail::Disk`, `AWS::Lightsail::DiskSnapshot`, `AWS::Lightsail::Distribution`, `AWS::Lightsail::Instance`, `AWS::Lightsail::InstanceSnapshot`, `AWS::Lightsail::LoadBalancer`.
@@ -327,6 +225,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -337,20 +236,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

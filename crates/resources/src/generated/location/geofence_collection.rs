@@ -16,77 +16,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeofenceCollectionRequired {
     /// `CollectionName`: a string, required.
-    ///
-    /// A custom name for the geofence collection.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A–Z, a–z, 0–9), hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique geofence collection name.
-    /// - No spaces allowed. For example, `ExampleGeofenceCollection` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub collection_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeofenceCollection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
+        ("CollectionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
         ("PricingPlanDataSource", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["CollectionName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::GeofenceCollection` resource.
@@ -155,6 +100,7 @@ pub struct GeofenceCollection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl GeofenceCollection {
     /// The CloudFormation type name, `AWS::Location::GeofenceCollection`.
     pub const TYPE_NAME: &'static str = "AWS::Location::GeofenceCollection";
@@ -188,52 +134,17 @@ impl GeofenceCollection {
     }
 
     /// `CollectionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_name = value.into();
-        self
-    }
-
+    pub fn collection_name(mut self, value: impl Into<Str>) -> Self { self.collection_name = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `PricingPlanDataSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self {
-        self.pricing_plan_data_source = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_data_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for GeofenceCollection {

@@ -16,89 +16,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[-._\\w]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrackerRequired {
     /// `TrackerName`: a string, required.
-    ///
-    /// The name for the tracker resource.
-    ///
-    /// Requirements:
-    ///
-    /// - Contain only alphanumeric characters (A-Z, a-z, 0-9) , hyphens (-), periods (.), and underscores (_).
-    /// - Must be a unique tracker resource name.
-    /// - No spaces allowed. For example, `ExampleTracker` .
-    ///
-    /// Pattern `^[-._\w]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub tracker_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tracker: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
         ("EventBridgeEnabled", Shape::Bool),
         ("KmsKeyEnableGeospatialQueries", Shape::Bool),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PositionFiltering",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["TimeBased", "DistanceBased", "AccuracyBased"],
-                format: None,
-            }),
-        ),
-        (
-            "PricingPlan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["RequestBasedUsage"],
-                format: None,
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("PositionFiltering", Shape::Str(&StrRule { allowed: &["TimeBased", "DistanceBased", "AccuracyBased"], ..StrRule::ANY })),
+        ("PricingPlan", Shape::Str(&StrRule { allowed: &["RequestBasedUsage"], ..StrRule::ANY })),
         ("PricingPlanDataSource", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TrackerName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("TrackerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TrackerName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Location::Tracker` resource.
@@ -172,6 +108,7 @@ pub struct Tracker {
     pub tracker_name: Str,
 }
 
+#[rustfmt::skip]
 impl Tracker {
     /// The CloudFormation type name, `AWS::Location::Tracker`.
     pub const TYPE_NAME: &'static str = "AWS::Location::Tracker";
@@ -208,72 +145,23 @@ impl Tracker {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EventBridgeEnabled`: a boolean.
-    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.event_bridge_enabled = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self { self.event_bridge_enabled = Some(value.into()); self }
     /// `KmsKeyEnableGeospatialQueries`: a boolean.
-    pub fn kms_key_enable_geospatial_queries(mut self, value: impl Into<Bool>) -> Self {
-        self.kms_key_enable_geospatial_queries = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_enable_geospatial_queries(mut self, value: impl Into<Bool>) -> Self { self.kms_key_enable_geospatial_queries = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `PositionFiltering`: a [`PositionFiltering`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position_filtering(mut self, value: impl Into<PositionFiltering>) -> Self {
-        self.position_filtering = Some(value.into());
-        self
-    }
-
+    pub fn position_filtering(mut self, value: impl Into<PositionFiltering>) -> Self { self.position_filtering = Some(value.into()); self }
     /// `PricingPlan`: a [`PricingPlan`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self {
-        self.pricing_plan = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan(mut self, value: impl Into<PricingPlan>) -> Self { self.pricing_plan = Some(value.into()); self }
     /// `PricingPlanDataSource`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self {
-        self.pricing_plan_data_source = Some(value.into());
-        self
-    }
-
+    pub fn pricing_plan_data_source(mut self, value: impl Into<Str>) -> Self { self.pricing_plan_data_source = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TrackerName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self {
-        self.tracker_name = value.into();
-        self
-    }
+    pub fn tracker_name(mut self, value: impl Into<Str>) -> Self { self.tracker_name = value.into(); self }
 }
 
 impl Resource for Tracker {

@@ -18,74 +18,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("[\\w-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeliveryDestinationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of this delivery destination.
-    ///
-    /// Pattern `[\w-]*$`; length 1 to 60; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DeliveryDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryDestinationPolicy",
-            Shape::Object(&RULE_DestinationPolicy),
-        ),
-        (
-            "DeliveryDestinationType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DestinationResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(16),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DeliveryDestinationPolicy", Shape::Object(&RULE_DestinationPolicy)),
+        ("DeliveryDestinationType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DestinationResourceArn", Shape::Str(&StrRule { min_len: Some(16), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("OutputFormat", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::DeliveryDestination` resource.
@@ -146,6 +94,7 @@ pub struct DeliveryDestination {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DeliveryDestination {
     /// The CloudFormation type name, `AWS::Logs::DeliveryDestination`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::DeliveryDestination";
@@ -157,12 +106,7 @@ impl DeliveryDestination {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-logs-deliverydestination.html",
         primary_identifier: &["Name"],
         required: &["Name"],
-        create_only: &[
-            "Name",
-            "OutputFormat",
-            "DestinationResourceArn",
-            "DeliveryDestinationType",
-        ],
+        create_only: &["Name", "OutputFormat", "DestinationResourceArn", "DeliveryDestinationType"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
@@ -184,52 +128,17 @@ impl DeliveryDestination {
     }
 
     /// `DeliveryDestinationPolicy`: a [`DestinationPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Obj<DestinationPolicy>>) -> Self {
-        self.delivery_destination_policy = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_policy(mut self, value: impl Into<Obj<DestinationPolicy>>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
     /// `DeliveryDestinationType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_type(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_destination_type = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_type(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_type = Some(value.into()); self }
     /// `DestinationResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.destination_resource_arn = Some(value.into());
-        self
-    }
-
+    pub fn destination_resource_arn(mut self, value: impl Into<Str>) -> Self { self.destination_resource_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OutputFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<Str>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
-
+    pub fn output_format(mut self, value: impl Into<Str>) -> Self { self.output_format = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DeliveryDestination {
@@ -278,26 +187,14 @@ impl DeliveryDestinationAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DestinationPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeliveryDestinationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(60),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DeliveryDestinationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), ..StrRule::ANY })),
         ("DeliveryDestinationPolicy", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationPolicy` property type of `AWS::Logs::DeliveryDestination`.
@@ -319,6 +216,7 @@ pub struct DestinationPolicy {
     pub delivery_destination_policy: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl DestinationPolicy {
     /// A `DestinationPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -326,20 +224,9 @@ impl DestinationPolicy {
     }
 
     /// `DeliveryDestinationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_name(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_destination_name = Some(value.into());
-        self
-    }
-
+    pub fn delivery_destination_name(mut self, value: impl Into<Str>) -> Self { self.delivery_destination_name = Some(value.into()); self }
     /// `DeliveryDestinationPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_destination_policy(mut self, value: impl Into<Json>) -> Self {
-        self.delivery_destination_policy = Some(value.into());
-        self
-    }
+    pub fn delivery_destination_policy(mut self, value: impl Into<Json>) -> Self { self.delivery_destination_policy = Some(value.into()); self }
 }
 
 impl PropertyType for DestinationPolicy {}

@@ -14,76 +14,22 @@ pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:[a-z0-9-]+:kms:[a-z0-9-]+:\\d{12}:(key|alias)/.+\\Z");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[.\\-_/#A-Za-z0-9]{1,512}\\Z");
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogGroup: ObjRule = ObjRule {
     properties: &[
         ("BearerTokenAuthenticationEnabled", Shape::Bool),
         ("DataProtectionPolicy", Shape::Any),
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "FieldIndexPolicies",
-            Shape::List(&ListRule {
-                items: Shape::Any,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"],
-                format: None,
-            }),
-        ),
-        (
-            "LogGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: Some(Format::LogGroupName),
-            }),
-        ),
+        ("FieldIndexPolicies", Shape::List(&ListRule { items: Shape::Any, min_items: None, max_items: None })),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LogGroupClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INFREQUENT_ACCESS", "DELIVERY"], ..StrRule::ANY })),
+        ("LogGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), format: Some(Format::LogGroupName), ..StrRule::ANY })),
         ("ResourcePolicyDocument", Shape::Any),
-        (
-            "RetentionInDays",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[
-                    1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0,
-                    545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0,
-                ],
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RetentionInDays", Shape::Int(&NumRule { allowed: &[1.0, 3.0, 5.0, 7.0, 14.0, 30.0, 60.0, 90.0, 120.0, 150.0, 180.0, 365.0, 400.0, 545.0, 731.0, 1096.0, 1827.0, 2192.0, 2557.0, 2922.0, 3288.0, 3653.0], ..NumRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Logs::LogGroup` resource.
@@ -180,6 +126,7 @@ pub struct LogGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LogGroup {
     /// The CloudFormation type name, `AWS::Logs::LogGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Logs::LogGroup";
@@ -206,84 +153,25 @@ impl LogGroup {
     }
 
     /// `BearerTokenAuthenticationEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bearer_token_authentication_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bearer_token_authentication_enabled(mut self, value: impl Into<Bool>) -> Self { self.bearer_token_authentication_enabled = Some(value.into()); self }
     /// `DataProtectionPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self {
-        self.data_protection_policy = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_policy(mut self, value: impl Into<Json>) -> Self { self.data_protection_policy = Some(value.into()); self }
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `FieldIndexPolicies`: a list of JSON values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self {
-        self.field_index_policies = Some(value.into());
-        self
-    }
-
+    pub fn field_index_policies(mut self, value: impl Into<List<Json>>) -> Self { self.field_index_policies = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `LogGroupClass`: a [`LogGroupClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self {
-        self.log_group_class = Some(value.into());
-        self
-    }
-
+    pub fn log_group_class(mut self, value: impl Into<LogGroupClass>) -> Self { self.log_group_class = Some(value.into()); self }
     /// `LogGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.log_group_name = Some(value.into());
-        self
-    }
-
+    pub fn log_group_name(mut self, value: impl Into<Str>) -> Self { self.log_group_name = Some(value.into()); self }
     /// `ResourcePolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.resource_policy_document = Some(value.into());
-        self
-    }
-
+    pub fn resource_policy_document(mut self, value: impl Into<Json>) -> Self { self.resource_policy_document = Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_in_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LogGroup {

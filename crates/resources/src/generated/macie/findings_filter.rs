@@ -14,48 +14,24 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct FindingsFilterRequired {
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// The criteria to use to filter findings.
     pub finding_criteria: Obj<FindingCriteria>,
     /// `Name`: a string, required.
-    ///
-    /// A custom name for the findings filter. The name can contain 3-64 characters.
-    ///
-    /// Avoid including sensitive data in the name. Users of the account might be able to see the name, depending on the actions that they're allowed to perform in Amazon Macie .
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FindingsFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARCHIVE", "NOOP"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["ARCHIVE", "NOOP"], ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("FindingCriteria", Shape::Object(&RULE_FindingCriteria)),
         ("Name", Shape::STR),
         ("Position", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "FindingCriteria"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Macie::FindingsFilter` resource.
@@ -107,6 +83,7 @@ pub struct FindingsFilter {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FindingsFilter {
     /// The CloudFormation type name, `AWS::Macie::FindingsFilter`.
     pub const TYPE_NAME: &'static str = "AWS::Macie::FindingsFilter";
@@ -140,52 +117,17 @@ impl FindingsFilter {
     }
 
     /// `Action`: a [`FindingFilterAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<FindingFilterAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<FindingFilterAction>) -> Self { self.action = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FindingCriteria`: a [`FindingCriteria`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self {
-        self.finding_criteria = value.into();
-        self
-    }
-
+    pub fn finding_criteria(mut self, value: impl Into<Obj<FindingCriteria>>) -> Self { self.finding_criteria = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Position`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Int>) -> Self {
-        self.position = Some(value.into());
-        self
-    }
-
+    pub fn position(mut self, value: impl Into<Int>) -> Self { self.position = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FindingsFilter {
@@ -240,14 +182,13 @@ impl FindingsFilterAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FindingCriteria: ObjRule = ObjRule {
-    properties: &[("Criterion", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Criterion", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FindingCriteria` property type of `AWS::Macie::FindingsFilter`.
@@ -263,6 +204,7 @@ pub struct FindingCriteria {
     pub criterion: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FindingCriteria {
     /// A `FindingCriteria` with no property set (none is required).
     pub fn new() -> Self {
@@ -270,12 +212,7 @@ impl FindingCriteria {
     }
 
     /// `Criterion`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn criterion(mut self, value: impl Into<Json>) -> Self {
-        self.criterion = Some(value.into());
-        self
-    }
+    pub fn criterion(mut self, value: impl Into<Json>) -> Self { self.criterion = Some(value.into()); self }
 }
 
 impl PropertyType for FindingCriteria {}

@@ -30,71 +30,30 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the flow.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The settings for the source that you want to use for the new flow.
     pub source: Obj<Source>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Flow: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
         ("EncodingConfig", Shape::Object(&RULE_EncodingConfig)),
-        (
-            "FlowSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEDIUM", "LARGE", "LARGE_4X"],
-                format: None,
-            }),
-        ),
+        ("FlowSize", Shape::Str(&StrRule { allowed: &["MEDIUM", "LARGE", "LARGE_4X"], ..StrRule::ANY })),
         ("Maintenance", Shape::Object(&RULE_Maintenance)),
-        (
-            "MediaStreams",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStream),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreams", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStream), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("NdiConfig", Shape::Object(&RULE_NdiConfig)),
         ("Source", Shape::Object(&RULE_Source)),
         ("SourceFailoverConfig", Shape::Object(&RULE_FailoverConfig)),
-        (
-            "SourceMonitoringConfig",
-            Shape::Object(&RULE_SourceMonitoringConfig),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcInterfaces",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VpcInterface),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SourceMonitoringConfig", Shape::Object(&RULE_SourceMonitoringConfig)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcInterfaces", Shape::List(&ListRule { items: Shape::Object(&RULE_VpcInterface), min_items: None, max_items: None })),
     ],
     required: &["Name", "Source"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::Flow` resource.
@@ -162,6 +121,7 @@ pub struct Flow {
     pub vpc_interfaces: Option<List<VpcInterface>>,
 }
 
+#[rustfmt::skip]
 impl Flow {
     /// The CloudFormation type name, `AWS::MediaConnect::Flow`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::Flow";
@@ -176,24 +136,8 @@ impl Flow {
         create_only: &["Name", "AvailabilityZone", "Source/Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "FlowArn",
-            "FlowAvailabilityZone",
-            "Source/SourceArn",
-            "Source/IngestIp",
-            "Source/SourceIngestPort",
-            "EgressIp",
-            "FlowNdiMachineName",
-        ],
-        attributes: &[
-            "EgressIp",
-            "FlowArn",
-            "FlowAvailabilityZone",
-            "FlowNdiMachineName",
-            "Source.IngestIp",
-            "Source.SourceArn",
-            "Source.SourceIngestPort",
-        ],
+        read_only: &["FlowArn", "FlowAvailabilityZone", "Source/SourceArn", "Source/IngestIp", "Source/SourceIngestPort", "EgressIp", "FlowNdiMachineName"],
+        attributes: &["EgressIp", "FlowArn", "FlowAvailabilityZone", "FlowNdiMachineName", "Source.IngestIp", "Source.SourceArn", "Source.SourceIngestPort"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -217,101 +161,29 @@ impl Flow {
     }
 
     /// `AvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn availability_zone(mut self, value: impl Into<Str>) -> Self { self.availability_zone = Some(value.into()); self }
     /// `EncodingConfig`: an [`EncodingConfig`] object.
-    pub fn encoding_config(mut self, value: impl Into<Obj<EncodingConfig>>) -> Self {
-        self.encoding_config = Some(value.into());
-        self
-    }
-
+    pub fn encoding_config(mut self, value: impl Into<Obj<EncodingConfig>>) -> Self { self.encoding_config = Some(value.into()); self }
     /// `FlowSize`: a [`FlowSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_size(mut self, value: impl Into<FlowSize>) -> Self {
-        self.flow_size = Some(value.into());
-        self
-    }
-
+    pub fn flow_size(mut self, value: impl Into<FlowSize>) -> Self { self.flow_size = Some(value.into()); self }
     /// `Maintenance`: a [`Maintenance`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance(mut self, value: impl Into<Obj<Maintenance>>) -> Self {
-        self.maintenance = Some(value.into());
-        self
-    }
-
+    pub fn maintenance(mut self, value: impl Into<Obj<Maintenance>>) -> Self { self.maintenance = Some(value.into()); self }
     /// `MediaStreams`: a list of [`MediaStream`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_streams(mut self, value: impl Into<List<MediaStream>>) -> Self {
-        self.media_streams = Some(value.into());
-        self
-    }
-
+    pub fn media_streams(mut self, value: impl Into<List<MediaStream>>) -> Self { self.media_streams = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NdiConfig`: a [`NdiConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_config(mut self, value: impl Into<Obj<NdiConfig>>) -> Self {
-        self.ndi_config = Some(value.into());
-        self
-    }
-
+    pub fn ndi_config(mut self, value: impl Into<Obj<NdiConfig>>) -> Self { self.ndi_config = Some(value.into()); self }
     /// `Source`: a [`Source`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.source = value.into();
-        self
-    }
-
+    pub fn source(mut self, value: impl Into<Obj<Source>>) -> Self { self.source = value.into(); self }
     /// `SourceFailoverConfig`: a [`FailoverConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self {
-        self.source_failover_config = Some(value.into());
-        self
-    }
-
+    pub fn source_failover_config(mut self, value: impl Into<Obj<FailoverConfig>>) -> Self { self.source_failover_config = Some(value.into()); self }
     /// `SourceMonitoringConfig`: a [`SourceMonitoringConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_monitoring_config(
-        mut self,
-        value: impl Into<Obj<SourceMonitoringConfig>>,
-    ) -> Self {
-        self.source_monitoring_config = Some(value.into());
-        self
-    }
-
+    pub fn source_monitoring_config(mut self, value: impl Into<Obj<SourceMonitoringConfig>>) -> Self { self.source_monitoring_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaces`: a list of [`VpcInterface`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interfaces(mut self, value: impl Into<List<VpcInterface>>) -> Self {
-        self.vpc_interfaces = Some(value.into());
-        self
-    }
+    pub fn vpc_interfaces(mut self, value: impl Into<List<VpcInterface>>) -> Self { self.vpc_interfaces = Some(value.into()); self }
 }
 
 impl Resource for Flow {
@@ -407,14 +279,13 @@ impl FlowAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AudioMonitoringSetting: ObjRule = ObjRule {
-    properties: &[("SilentAudio", Shape::Object(&RULE_SilentAudio))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SilentAudio", Shape::Object(&RULE_SilentAudio)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AudioMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
@@ -430,6 +301,7 @@ pub struct AudioMonitoringSetting {
     pub silent_audio: Option<Obj<SilentAudio>>,
 }
 
+#[rustfmt::skip]
 impl AudioMonitoringSetting {
     /// A `AudioMonitoringSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -437,12 +309,7 @@ impl AudioMonitoringSetting {
     }
 
     /// `SilentAudio`: a [`SilentAudio`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn silent_audio(mut self, value: impl Into<Obj<SilentAudio>>) -> Self {
-        self.silent_audio = Some(value.into());
-        self
-    }
+    pub fn silent_audio(mut self, value: impl Into<Obj<SilentAudio>>) -> Self { self.silent_audio = Some(value.into()); self }
 }
 
 impl PropertyType for AudioMonitoringSetting {}
@@ -455,26 +322,14 @@ impl ToValue for AudioMonitoringSetting {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BlackFrames: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlackFrames` property type of `AWS::MediaConnect::Flow`.
@@ -494,6 +349,7 @@ pub struct BlackFrames {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl BlackFrames {
     /// A `BlackFrames` with no property set (none is required).
     pub fn new() -> Self {
@@ -501,20 +357,9 @@ impl BlackFrames {
     }
 
     /// `State`: a [`BlackFramesState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<BlackFramesState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<BlackFramesState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for BlackFrames {}
@@ -528,26 +373,14 @@ impl ToValue for BlackFrames {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncodingConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncodingProfile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"],
-                format: None,
-            }),
-        ),
+        ("EncodingProfile", Shape::Str(&StrRule { allowed: &["DISTRIBUTION_H264_DEFAULT", "CONTRIBUTION_H264_DEFAULT"], ..StrRule::ANY })),
         ("VideoMaxBitrate", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncodingConfig` property type of `AWS::MediaConnect::Flow`.
@@ -565,6 +398,7 @@ pub struct EncodingConfig {
     pub video_max_bitrate: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl EncodingConfig {
     /// A `EncodingConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -572,20 +406,9 @@ impl EncodingConfig {
     }
 
     /// `EncodingProfile`: an [`EncodingProfile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_profile(mut self, value: impl Into<EncodingProfile>) -> Self {
-        self.encoding_profile = Some(value.into());
-        self
-    }
-
+    pub fn encoding_profile(mut self, value: impl Into<EncodingProfile>) -> Self { self.encoding_profile = Some(value.into()); self }
     /// `VideoMaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.video_max_bitrate = Some(value.into());
-        self
-    }
+    pub fn video_max_bitrate(mut self, value: impl Into<Int>) -> Self { self.video_max_bitrate = Some(value.into()); self }
 }
 
 impl PropertyType for EncodingConfig {}
@@ -599,37 +422,16 @@ impl ToValue for EncodingConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FailoverConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailoverMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MERGE", "FAILOVER"],
-                format: None,
-            }),
-        ),
+        ("FailoverMode", Shape::Str(&StrRule { allowed: &["MERGE", "FAILOVER"], ..StrRule::ANY })),
         ("RecoveryWindow", Shape::INT),
         ("SourcePriority", Shape::Object(&RULE_SourcePriority)),
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FailoverConfig` property type of `AWS::MediaConnect::Flow`.
@@ -657,6 +459,7 @@ pub struct FailoverConfig {
     pub state: Option<FailoverConfigState>,
 }
 
+#[rustfmt::skip]
 impl FailoverConfig {
     /// A `FailoverConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -664,36 +467,13 @@ impl FailoverConfig {
     }
 
     /// `FailoverMode`: a [`FailoverMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self {
-        self.failover_mode = Some(value.into());
-        self
-    }
-
+    pub fn failover_mode(mut self, value: impl Into<FailoverMode>) -> Self { self.failover_mode = Some(value.into()); self }
     /// `RecoveryWindow`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_window(mut self, value: impl Into<Int>) -> Self {
-        self.recovery_window = Some(value.into());
-        self
-    }
-
+    pub fn recovery_window(mut self, value: impl Into<Int>) -> Self { self.recovery_window = Some(value.into()); self }
     /// `SourcePriority`: a [`SourcePriority`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self {
-        self.source_priority = Some(value.into());
-        self
-    }
-
+    pub fn source_priority(mut self, value: impl Into<Obj<SourcePriority>>) -> Self { self.source_priority = Some(value.into()); self }
     /// `State`: a [`FailoverConfigState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<FailoverConfigState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
+    pub fn state(mut self, value: impl Into<FailoverConfigState>) -> Self { self.state = Some(value.into()); self }
 }
 
 impl PropertyType for FailoverConfig {}
@@ -709,70 +489,19 @@ impl ToValue for FailoverConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Fmtp: ObjRule = ObjRule {
     properties: &[
         ("ChannelOrder", Shape::STR),
-        (
-            "Colorimetry",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ",
-                ],
-                format: None,
-            }),
-        ),
+        ("Colorimetry", Shape::Str(&StrRule { allowed: &["BT601", "BT709", "BT2020", "BT2100", "ST2065-1", "ST2065-3", "XYZ"], ..StrRule::ANY })),
         ("ExactFramerate", Shape::STR),
         ("Par", Shape::STR),
-        (
-            "Range",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NARROW", "FULL", "FULLPROTECT"],
-                format: None,
-            }),
-        ),
-        (
-            "ScanMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["progressive", "interlace", "progressive-segmented-frame"],
-                format: None,
-            }),
-        ),
-        (
-            "Tcs",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SDR",
-                    "PQ",
-                    "HLG",
-                    "LINEAR",
-                    "BT2100LINPQ",
-                    "BT2100LINHLG",
-                    "ST2065-1",
-                    "ST428-1",
-                    "DENSITY",
-                ],
-                format: None,
-            }),
-        ),
+        ("Range", Shape::Str(&StrRule { allowed: &["NARROW", "FULL", "FULLPROTECT"], ..StrRule::ANY })),
+        ("ScanMode", Shape::Str(&StrRule { allowed: &["progressive", "interlace", "progressive-segmented-frame"], ..StrRule::ANY })),
+        ("Tcs", Shape::Str(&StrRule { allowed: &["SDR", "PQ", "HLG", "LINEAR", "BT2100LINPQ", "BT2100LINHLG", "ST2065-1", "ST428-1", "DENSITY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Fmtp` property type of `AWS::MediaConnect::Flow`.
@@ -812,6 +541,7 @@ pub struct Fmtp {
     pub tcs: Option<Tcs>,
 }
 
+#[rustfmt::skip]
 impl Fmtp {
     /// A `Fmtp` with no property set (none is required).
     pub fn new() -> Self {
@@ -819,60 +549,19 @@ impl Fmtp {
     }
 
     /// `ChannelOrder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_order(mut self, value: impl Into<Str>) -> Self {
-        self.channel_order = Some(value.into());
-        self
-    }
-
+    pub fn channel_order(mut self, value: impl Into<Str>) -> Self { self.channel_order = Some(value.into()); self }
     /// `Colorimetry`: a [`Colorimetry`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn colorimetry(mut self, value: impl Into<Colorimetry>) -> Self {
-        self.colorimetry = Some(value.into());
-        self
-    }
-
+    pub fn colorimetry(mut self, value: impl Into<Colorimetry>) -> Self { self.colorimetry = Some(value.into()); self }
     /// `ExactFramerate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exact_framerate(mut self, value: impl Into<Str>) -> Self {
-        self.exact_framerate = Some(value.into());
-        self
-    }
-
+    pub fn exact_framerate(mut self, value: impl Into<Str>) -> Self { self.exact_framerate = Some(value.into()); self }
     /// `Par`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn par(mut self, value: impl Into<Str>) -> Self {
-        self.par = Some(value.into());
-        self
-    }
-
+    pub fn par(mut self, value: impl Into<Str>) -> Self { self.par = Some(value.into()); self }
     /// `Range`: a [`Range`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn range(mut self, value: impl Into<Range>) -> Self {
-        self.range = Some(value.into());
-        self
-    }
-
+    pub fn range(mut self, value: impl Into<Range>) -> Self { self.range = Some(value.into()); self }
     /// `ScanMode`: a [`ScanMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self {
-        self.scan_mode = Some(value.into());
-        self
-    }
-
+    pub fn scan_mode(mut self, value: impl Into<ScanMode>) -> Self { self.scan_mode = Some(value.into()); self }
     /// `Tcs`: a [`Tcs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcs(mut self, value: impl Into<Tcs>) -> Self {
-        self.tcs = Some(value.into());
-        self
-    }
+    pub fn tcs(mut self, value: impl Into<Tcs>) -> Self { self.tcs = Some(value.into()); self }
 }
 
 impl PropertyType for Fmtp {}
@@ -891,26 +580,14 @@ impl ToValue for Fmtp {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FrozenFrames: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FrozenFrames` property type of `AWS::MediaConnect::Flow`.
@@ -930,6 +607,7 @@ pub struct FrozenFrames {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FrozenFrames {
     /// A `FrozenFrames` with no property set (none is required).
     pub fn new() -> Self {
@@ -937,20 +615,9 @@ impl FrozenFrames {
     }
 
     /// `State`: a [`FrozenFramesState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<FrozenFramesState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<FrozenFramesState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for FrozenFrames {}
@@ -968,26 +635,20 @@ impl ToValue for FrozenFrames {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InputConfigurationRequired {
     /// `InputPort`: an integer, required.
-    ///
-    /// The port that the flow listens on for an incoming media stream.
     pub input_port: Int,
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The VPC interface where the media stream comes in from.
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InputConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InputPort", Shape::INT),
         ("Interface", Shape::Object(&RULE_Interface)),
     ],
     required: &["InputPort", "Interface"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InputConfiguration` property type of `AWS::MediaConnect::Flow`.
@@ -1007,6 +668,7 @@ pub struct InputConfiguration {
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 impl InputConfiguration {
     /// A `InputConfiguration` with its required properties, named in a [`InputConfigurationRequired`].
     pub fn new(required: InputConfigurationRequired) -> Self {
@@ -1017,20 +679,9 @@ impl InputConfiguration {
     }
 
     /// `InputPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_port(mut self, value: impl Into<Int>) -> Self {
-        self.input_port = value.into();
-        self
-    }
-
+    pub fn input_port(mut self, value: impl Into<Int>) -> Self { self.input_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self {
-        self.interface = value.into();
-        self
-    }
+    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
 impl PropertyType for InputConfiguration {}
@@ -1048,43 +699,20 @@ impl ToValue for InputConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaintenanceRequired {
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
-    ///
-    /// A day of a week when the maintenance will happen. Use Monday/Tuesday/Wednesday/Thursday/Friday/Saturday/Sunday.
     pub maintenance_day: MaintenanceDay,
     /// `MaintenanceStartHour`: a string, required.
-    ///
-    /// UTC time when the maintenance will happen. Use 24-hour HH:MM format. Minutes must be 00. Example: 13:00. The default value is 02:00.
     pub maintenance_start_hour: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Maintenance: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaintenanceDay",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Monday",
-                    "Tuesday",
-                    "Wednesday",
-                    "Thursday",
-                    "Friday",
-                    "Saturday",
-                    "Sunday",
-                ],
-                format: None,
-            }),
-        ),
+        ("MaintenanceDay", Shape::Str(&StrRule { allowed: &["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"], ..StrRule::ANY })),
         ("MaintenanceStartHour", Shape::STR),
     ],
     required: &["MaintenanceDay", "MaintenanceStartHour"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Maintenance` property type of `AWS::MediaConnect::Flow`.
@@ -1104,6 +732,7 @@ pub struct Maintenance {
     pub maintenance_start_hour: Str,
 }
 
+#[rustfmt::skip]
 impl Maintenance {
     /// A `Maintenance` with its required properties, named in a [`MaintenanceRequired`].
     pub fn new(required: MaintenanceRequired) -> Self {
@@ -1114,20 +743,9 @@ impl Maintenance {
     }
 
     /// `MaintenanceDay`: a [`MaintenanceDay`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_day(mut self, value: impl Into<MaintenanceDay>) -> Self {
-        self.maintenance_day = value.into();
-        self
-    }
-
+    pub fn maintenance_day(mut self, value: impl Into<MaintenanceDay>) -> Self { self.maintenance_day = value.into(); self }
     /// `MaintenanceStartHour`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maintenance_start_hour(mut self, value: impl Into<Str>) -> Self {
-        self.maintenance_start_hour = value.into();
-        self
-    }
+    pub fn maintenance_start_hour(mut self, value: impl Into<Str>) -> Self { self.maintenance_start_hour = value.into(); self }
 }
 
 impl PropertyType for Maintenance {}
@@ -1145,19 +763,14 @@ impl ToValue for Maintenance {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamRequired {
     /// `MediaStreamId`: an integer, required.
-    ///
-    /// A unique identifier for the media stream.
     pub media_stream_id: Int,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// A name that helps you distinguish one media stream from another.
     pub media_stream_name: Str,
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
-    ///
-    /// The type of media stream.
     pub media_stream_type: MediaStreamType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Object(&RULE_MediaStreamAttributes)),
@@ -1166,41 +779,13 @@ pub(crate) static RULE_MediaStream: ObjRule = ObjRule {
         ("Fmt", Shape::INT),
         ("MediaStreamId", Shape::INT),
         ("MediaStreamName", Shape::STR),
-        (
-            "MediaStreamType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["video", "audio", "ancillary-data"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VideoFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["2160p", "1080p", "1080i", "720p", "480p"],
-                format: None,
-            }),
-        ),
+        ("MediaStreamType", Shape::Str(&StrRule { allowed: &["video", "audio", "ancillary-data"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VideoFormat", Shape::Str(&StrRule { allowed: &["2160p", "1080p", "1080i", "720p", "480p"], ..StrRule::ANY })),
     ],
     required: &["MediaStreamId", "MediaStreamType", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStream` property type of `AWS::MediaConnect::Flow`.
@@ -1248,6 +833,7 @@ pub struct MediaStream {
     pub video_format: Option<VideoFormat>,
 }
 
+#[rustfmt::skip]
 impl MediaStream {
     /// A `MediaStream` with its required properties, named in a [`MediaStreamRequired`].
     pub fn new(required: MediaStreamRequired) -> Self {
@@ -1265,76 +851,23 @@ impl MediaStream {
     }
 
     /// `Attributes`: a [`MediaStreamAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Obj<MediaStreamAttributes>>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Obj<MediaStreamAttributes>>) -> Self { self.attributes = Some(value.into()); self }
     /// `ClockRate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clock_rate(mut self, value: impl Into<Int>) -> Self {
-        self.clock_rate = Some(value.into());
-        self
-    }
-
+    pub fn clock_rate(mut self, value: impl Into<Int>) -> Self { self.clock_rate = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Fmt`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fmt(mut self, value: impl Into<Int>) -> Self {
-        self.fmt = Some(value.into());
-        self
-    }
-
+    pub fn fmt(mut self, value: impl Into<Int>) -> Self { self.fmt = Some(value.into()); self }
     /// `MediaStreamId`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_id(mut self, value: impl Into<Int>) -> Self {
-        self.media_stream_id = value.into();
-        self
-    }
-
+    pub fn media_stream_id(mut self, value: impl Into<Int>) -> Self { self.media_stream_id = value.into(); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
-
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
     /// `MediaStreamType`: a [`MediaStreamType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_type(mut self, value: impl Into<MediaStreamType>) -> Self {
-        self.media_stream_type = value.into();
-        self
-    }
-
+    pub fn media_stream_type(mut self, value: impl Into<MediaStreamType>) -> Self { self.media_stream_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VideoFormat`: a [`VideoFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_format(mut self, value: impl Into<VideoFormat>) -> Self {
-        self.video_format = Some(value.into());
-        self
-    }
+    pub fn video_format(mut self, value: impl Into<VideoFormat>) -> Self { self.video_format = Some(value.into()); self }
 }
 
 impl PropertyType for MediaStream {}
@@ -1355,14 +888,14 @@ impl ToValue for MediaStream {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MediaStreamAttributes: ObjRule = ObjRule {
-    properties: &[("Fmtp", Shape::Object(&RULE_Fmtp)), ("Lang", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Fmtp", Shape::Object(&RULE_Fmtp)),
+        ("Lang", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamAttributes` property type of `AWS::MediaConnect::Flow`.
@@ -1382,6 +915,7 @@ pub struct MediaStreamAttributes {
     pub lang: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MediaStreamAttributes {
     /// A `MediaStreamAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -1389,20 +923,9 @@ impl MediaStreamAttributes {
     }
 
     /// `Fmtp`: a [`Fmtp`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fmtp(mut self, value: impl Into<Obj<Fmtp>>) -> Self {
-        self.fmtp = Some(value.into());
-        self
-    }
-
+    pub fn fmtp(mut self, value: impl Into<Obj<Fmtp>>) -> Self { self.fmtp = Some(value.into()); self }
     /// `Lang`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lang(mut self, value: impl Into<Str>) -> Self {
-        self.lang = Some(value.into());
-        self
-    }
+    pub fn lang(mut self, value: impl Into<Str>) -> Self { self.lang = Some(value.into()); self }
 }
 
 impl PropertyType for MediaStreamAttributes {}
@@ -1420,43 +943,21 @@ impl ToValue for MediaStreamAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamSourceConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// A name that helps you distinguish one media stream from another.
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MediaStreamSourceConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncodingName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["jxsv", "raw", "smpte291", "pcm"],
-                format: None,
-            }),
-        ),
-        (
-            "InputConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InputConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+        ("InputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InputConfiguration), min_items: None, max_items: None })),
         ("MediaStreamName", Shape::STR),
     ],
     required: &["EncodingName", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamSourceConfiguration` property type of `AWS::MediaConnect::Flow`.
@@ -1480,6 +981,7 @@ pub struct MediaStreamSourceConfiguration {
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl MediaStreamSourceConfiguration {
     /// A `MediaStreamSourceConfiguration` with its required properties, named in a [`MediaStreamSourceConfigurationRequired`].
     pub fn new(required: MediaStreamSourceConfigurationRequired) -> Self {
@@ -1491,28 +993,11 @@ impl MediaStreamSourceConfiguration {
     }
 
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self {
-        self.encoding_name = value.into();
-        self
-    }
-
+    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `InputConfigurations`: a list of [`InputConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn input_configurations(mut self, value: impl Into<List<InputConfiguration>>) -> Self {
-        self.input_configurations = Some(value.into());
-        self
-    }
-
+    pub fn input_configurations(mut self, value: impl Into<List<InputConfiguration>>) -> Self { self.input_configurations = Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
 impl PropertyType for MediaStreamSourceConfiguration {}
@@ -1527,34 +1012,15 @@ impl ToValue for MediaStreamSourceConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NdiConfig: ObjRule = ObjRule {
     properties: &[
         ("MachineName", Shape::STR),
-        (
-            "NdiDiscoveryServers",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NdiDiscoveryServerConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NdiState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("NdiDiscoveryServers", Shape::List(&ListRule { items: Shape::Object(&RULE_NdiDiscoveryServerConfig), min_items: None, max_items: None })),
+        ("NdiState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiConfig` property type of `AWS::MediaConnect::Flow`.
@@ -1578,6 +1044,7 @@ pub struct NdiConfig {
     pub ndi_state: Option<NdiState>,
 }
 
+#[rustfmt::skip]
 impl NdiConfig {
     /// A `NdiConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1585,31 +1052,11 @@ impl NdiConfig {
     }
 
     /// `MachineName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn machine_name(mut self, value: impl Into<Str>) -> Self {
-        self.machine_name = Some(value.into());
-        self
-    }
-
+    pub fn machine_name(mut self, value: impl Into<Str>) -> Self { self.machine_name = Some(value.into()); self }
     /// `NdiDiscoveryServers`: a list of [`NdiDiscoveryServerConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_discovery_servers(
-        mut self,
-        value: impl Into<List<NdiDiscoveryServerConfig>>,
-    ) -> Self {
-        self.ndi_discovery_servers = Some(value.into());
-        self
-    }
-
+    pub fn ndi_discovery_servers(mut self, value: impl Into<List<NdiDiscoveryServerConfig>>) -> Self { self.ndi_discovery_servers = Some(value.into()); self }
     /// `NdiState`: a [`NdiState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_state(mut self, value: impl Into<NdiState>) -> Self {
-        self.ndi_state = Some(value.into());
-        self
-    }
+    pub fn ndi_state(mut self, value: impl Into<NdiState>) -> Self { self.ndi_state = Some(value.into()); self }
 }
 
 impl PropertyType for NdiConfig {}
@@ -1628,15 +1075,12 @@ impl ToValue for NdiConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NdiDiscoveryServerConfigRequired {
     /// `DiscoveryServerAddress`: a string, required.
-    ///
-    /// The unique network address of the NDI discovery server.
     pub discovery_server_address: Str,
     /// `VpcInterfaceAdapter`: a string, required.
-    ///
-    /// The identifier for the Virtual Private Cloud (VPC) network interface used by the flow.
     pub vpc_interface_adapter: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
     properties: &[
         ("DiscoveryServerAddress", Shape::STR),
@@ -1644,11 +1088,8 @@ pub(crate) static RULE_NdiDiscoveryServerConfig: ObjRule = ObjRule {
         ("VpcInterfaceAdapter", Shape::STR),
     ],
     required: &["DiscoveryServerAddress", "VpcInterfaceAdapter"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiDiscoveryServerConfig` property type of `AWS::MediaConnect::Flow`.
@@ -1672,6 +1113,7 @@ pub struct NdiDiscoveryServerConfig {
     pub vpc_interface_adapter: Str,
 }
 
+#[rustfmt::skip]
 impl NdiDiscoveryServerConfig {
     /// A `NdiDiscoveryServerConfig` with its required properties, named in a [`NdiDiscoveryServerConfigRequired`].
     pub fn new(required: NdiDiscoveryServerConfigRequired) -> Self {
@@ -1683,28 +1125,11 @@ impl NdiDiscoveryServerConfig {
     }
 
     /// `DiscoveryServerAddress`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_server_address(mut self, value: impl Into<Str>) -> Self {
-        self.discovery_server_address = value.into();
-        self
-    }
-
+    pub fn discovery_server_address(mut self, value: impl Into<Str>) -> Self { self.discovery_server_address = value.into(); self }
     /// `DiscoveryServerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn discovery_server_port(mut self, value: impl Into<Int>) -> Self {
-        self.discovery_server_port = Some(value.into());
-        self
-    }
-
+    pub fn discovery_server_port(mut self, value: impl Into<Int>) -> Self { self.discovery_server_port = Some(value.into()); self }
     /// `VpcInterfaceAdapter`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_adapter(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_adapter = value.into();
-        self
-    }
+    pub fn vpc_interface_adapter(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_adapter = value.into(); self }
 }
 
 impl PropertyType for NdiDiscoveryServerConfig {}
@@ -1719,14 +1144,13 @@ impl ToValue for NdiDiscoveryServerConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NdiSourceSettings: ObjRule = ObjRule {
-    properties: &[("SourceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SourceName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NdiSourceSettings` property type of `AWS::MediaConnect::Flow`.
@@ -1738,6 +1162,7 @@ pub struct NdiSourceSettings {
     pub source_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl NdiSourceSettings {
     /// A `NdiSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1745,10 +1170,7 @@ impl NdiSourceSettings {
     }
 
     /// `SourceName`: a string.
-    pub fn source_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_name = Some(value.into());
-        self
-    }
+    pub fn source_name(mut self, value: impl Into<Str>) -> Self { self.source_name = Some(value.into()); self }
 }
 
 impl PropertyType for NdiSourceSettings {}
@@ -1761,26 +1183,14 @@ impl ToValue for NdiSourceSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SilentAudio: ObjRule = ObjRule {
     properties: &[
-        (
-            "State",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("State", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("ThresholdSeconds", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SilentAudio` property type of `AWS::MediaConnect::Flow`.
@@ -1800,6 +1210,7 @@ pub struct SilentAudio {
     pub threshold_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl SilentAudio {
     /// A `SilentAudio` with no property set (none is required).
     pub fn new() -> Self {
@@ -1807,20 +1218,9 @@ impl SilentAudio {
     }
 
     /// `State`: a [`SilentAudioState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn state(mut self, value: impl Into<SilentAudioState>) -> Self {
-        self.state = Some(value.into());
-        self
-    }
-
+    pub fn state(mut self, value: impl Into<SilentAudioState>) -> Self { self.state = Some(value.into()); self }
     /// `ThresholdSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.threshold_seconds = Some(value.into());
-        self
-    }
+    pub fn threshold_seconds(mut self, value: impl Into<Int>) -> Self { self.threshold_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for SilentAudio {}
@@ -1834,107 +1234,38 @@ impl ToValue for SilentAudio {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
         ("Decryption", Shape::Object(&RULE_Encryption)),
         ("Description", Shape::STR),
-        (
-            "EntitlementArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GatewayBridgeSource",
-            Shape::Object(&RULE_GatewayBridgeSource),
-        ),
+        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
         ("IngestIp", Shape::STR),
         ("IngestPort", Shape::INT),
         ("MaxBitrate", Shape::INT),
         ("MaxLatency", Shape::INT),
         ("MaxSyncBuffer", Shape::INT),
-        (
-            "MediaStreamSourceConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStreamSourceConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreamSourceConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamSourceConfiguration), min_items: None, max_items: None })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiSourceSettings", Shape::Object(&RULE_NdiSourceSettings)),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                    "st2110-jpegxs",
-                    "cdi",
-                    "ndi-speed-hq",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationTransitDecryption",
-            Shape::Object(&RULE_FlowTransitEncryption),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
+        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RouterIntegrationTransitDecryption", Shape::Object(&RULE_FlowTransitEncryption)),
         ("SenderControlPort", Shape::INT),
         ("SenderIpAddress", Shape::STR),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SourceIngestPort", Shape::STR),
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Source` property type of `AWS::MediaConnect::Flow`.
@@ -2060,6 +1391,7 @@ pub struct Source {
     pub whitelist_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
     pub fn new() -> Self {
@@ -2067,216 +1399,57 @@ impl Source {
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EntitlementArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_arn = Some(value.into());
-        self
-    }
-
+    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self {
-        self.gateway_bridge_source = Some(value.into());
-        self
-    }
-
+    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
     /// `IngestIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_ip(mut self, value: impl Into<Str>) -> Self {
-        self.ingest_ip = Some(value.into());
-        self
-    }
-
+    pub fn ingest_ip(mut self, value: impl Into<Str>) -> Self { self.ingest_ip = Some(value.into()); self }
     /// `IngestPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self {
-        self.ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MaxSyncBuffer`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_sync_buffer(mut self, value: impl Into<Int>) -> Self {
-        self.max_sync_buffer = Some(value.into());
-        self
-    }
-
+    pub fn max_sync_buffer(mut self, value: impl Into<Int>) -> Self { self.max_sync_buffer = Some(value.into()); self }
     /// `MediaStreamSourceConfigurations`: a list of [`MediaStreamSourceConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_source_configurations(
-        mut self,
-        value: impl Into<List<MediaStreamSourceConfiguration>>,
-    ) -> Self {
-        self.media_stream_source_configurations = Some(value.into());
-        self
-    }
-
+    pub fn media_stream_source_configurations(mut self, value: impl Into<List<MediaStreamSourceConfiguration>>) -> Self { self.media_stream_source_configurations = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NdiSourceSettings`: a [`NdiSourceSettings`] object.
-    pub fn ndi_source_settings(mut self, value: impl Into<Obj<NdiSourceSettings>>) -> Self {
-        self.ndi_source_settings = Some(value.into());
-        self
-    }
-
+    pub fn ndi_source_settings(mut self, value: impl Into<Obj<NdiSourceSettings>>) -> Self { self.ndi_source_settings = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self {
-        self.router_integration_state = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
     /// `RouterIntegrationTransitDecryption`: a [`FlowTransitEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_transit_decryption(
-        mut self,
-        value: impl Into<Obj<FlowTransitEncryption>>,
-    ) -> Self {
-        self.router_integration_transit_decryption = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_transit_decryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_decryption = Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self {
-        self.sender_control_port = Some(value.into());
-        self
-    }
-
+    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.sender_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
     /// `SourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = Some(value.into());
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = Some(value.into()); self }
     /// `SourceIngestPort`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ingest_port(mut self, value: impl Into<Str>) -> Self {
-        self.source_ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn source_ingest_port(mut self, value: impl Into<Str>) -> Self { self.source_ingest_port = Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_listener_address = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.source_listener_port = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-
+    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.whitelist_cidr = Some(value.into());
-        self
-    }
+    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
 }
 
 impl PropertyType for Source {}
@@ -2320,51 +1493,16 @@ impl ToValue for Source {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SourceMonitoringConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AudioMonitoringSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AudioMonitoringSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ContentQualityAnalysisState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "ThumbnailState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "VideoMonitoringSettings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VideoMonitoringSetting),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AudioMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_AudioMonitoringSetting), min_items: None, max_items: None })),
+        ("ContentQualityAnalysisState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("ThumbnailState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("VideoMonitoringSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_VideoMonitoringSetting), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceMonitoringConfig` property type of `AWS::MediaConnect::Flow`.
@@ -2395,6 +1533,7 @@ pub struct SourceMonitoringConfig {
     pub video_monitoring_settings: Option<List<VideoMonitoringSetting>>,
 }
 
+#[rustfmt::skip]
 impl SourceMonitoringConfig {
     /// A `SourceMonitoringConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2402,45 +1541,13 @@ impl SourceMonitoringConfig {
     }
 
     /// `AudioMonitoringSettings`: a list of [`AudioMonitoringSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn audio_monitoring_settings(
-        mut self,
-        value: impl Into<List<AudioMonitoringSetting>>,
-    ) -> Self {
-        self.audio_monitoring_settings = Some(value.into());
-        self
-    }
-
+    pub fn audio_monitoring_settings(mut self, value: impl Into<List<AudioMonitoringSetting>>) -> Self { self.audio_monitoring_settings = Some(value.into()); self }
     /// `ContentQualityAnalysisState`: a [`ContentQualityAnalysisState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_quality_analysis_state(
-        mut self,
-        value: impl Into<ContentQualityAnalysisState>,
-    ) -> Self {
-        self.content_quality_analysis_state = Some(value.into());
-        self
-    }
-
+    pub fn content_quality_analysis_state(mut self, value: impl Into<ContentQualityAnalysisState>) -> Self { self.content_quality_analysis_state = Some(value.into()); self }
     /// `ThumbnailState`: a [`ThumbnailState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn thumbnail_state(mut self, value: impl Into<ThumbnailState>) -> Self {
-        self.thumbnail_state = Some(value.into());
-        self
-    }
-
+    pub fn thumbnail_state(mut self, value: impl Into<ThumbnailState>) -> Self { self.thumbnail_state = Some(value.into()); self }
     /// `VideoMonitoringSettings`: a list of [`VideoMonitoringSetting`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn video_monitoring_settings(
-        mut self,
-        value: impl Into<List<VideoMonitoringSetting>>,
-    ) -> Self {
-        self.video_monitoring_settings = Some(value.into());
-        self
-    }
+    pub fn video_monitoring_settings(mut self, value: impl Into<List<VideoMonitoringSetting>>) -> Self { self.video_monitoring_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SourceMonitoringConfig {}
@@ -2466,14 +1573,14 @@ pub struct SourcePriorityRequired {
     pub primary_source: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SourcePriority: ObjRule = ObjRule {
-    properties: &[("PrimarySource", Shape::STR)],
+    properties: &[
+        ("PrimarySource", Shape::STR),
+    ],
     required: &["PrimarySource"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourcePriority` property type of `AWS::MediaConnect::Flow`.
@@ -2487,6 +1594,7 @@ pub struct SourcePriority {
     pub primary_source: Str,
 }
 
+#[rustfmt::skip]
 impl SourcePriority {
     /// A `SourcePriority` with its required properties, named in a [`SourcePriorityRequired`].
     pub fn new(required: SourcePriorityRequired) -> Self {
@@ -2496,10 +1604,7 @@ impl SourcePriority {
     }
 
     /// `PrimarySource`: a string, required.
-    pub fn primary_source(mut self, value: impl Into<Str>) -> Self {
-        self.primary_source = value.into();
-        self
-    }
+    pub fn primary_source(mut self, value: impl Into<Str>) -> Self { self.primary_source = value.into(); self }
 }
 
 impl PropertyType for SourcePriority {}
@@ -2512,17 +1617,14 @@ impl ToValue for SourcePriority {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VideoMonitoringSetting: ObjRule = ObjRule {
     properties: &[
         ("BlackFrames", Shape::Object(&RULE_BlackFrames)),
         ("FrozenFrames", Shape::Object(&RULE_FrozenFrames)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VideoMonitoringSetting` property type of `AWS::MediaConnect::Flow`.
@@ -2542,6 +1644,7 @@ pub struct VideoMonitoringSetting {
     pub frozen_frames: Option<Obj<FrozenFrames>>,
 }
 
+#[rustfmt::skip]
 impl VideoMonitoringSetting {
     /// A `VideoMonitoringSetting` with no property set (none is required).
     pub fn new() -> Self {
@@ -2549,20 +1652,9 @@ impl VideoMonitoringSetting {
     }
 
     /// `BlackFrames`: a [`BlackFrames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn black_frames(mut self, value: impl Into<Obj<BlackFrames>>) -> Self {
-        self.black_frames = Some(value.into());
-        self
-    }
-
+    pub fn black_frames(mut self, value: impl Into<Obj<BlackFrames>>) -> Self { self.black_frames = Some(value.into()); self }
     /// `FrozenFrames`: a [`FrozenFrames`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frozen_frames(mut self, value: impl Into<Obj<FrozenFrames>>) -> Self {
-        self.frozen_frames = Some(value.into());
-        self
-    }
+    pub fn frozen_frames(mut self, value: impl Into<Obj<FrozenFrames>>) -> Self { self.frozen_frames = Some(value.into()); self }
 }
 
 impl PropertyType for VideoMonitoringSetting {}
@@ -2580,99 +1672,29 @@ impl ToValue for VideoMonitoringSetting {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcInterfaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
     pub name: Str,
     /// `RoleArn`: a string, required.
-    ///
-    /// A role Arn MediaConnect can assume to create ENIs in your account.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// Security Group IDs to be used on ENI.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; each item: format `AWS::EC2::SecurityGroup.Id`.
     pub security_group_ids: List<Str>,
     /// `SubnetId`: a string, required.
-    ///
-    /// Subnet must be in the AZ of the Flow.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcInterface: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "NetworkInterfaceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NetworkInterfaceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ena", "efa"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NetworkInterfaceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NetworkInterfaceType", Shape::Str(&StrRule { allowed: &["ena", "efa"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "RoleArn", "SecurityGroupIds", "SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcInterface` property type of `AWS::MediaConnect::Flow`.
@@ -2725,6 +1747,7 @@ pub struct VpcInterface {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl VpcInterface {
     /// A `VpcInterface` with its required properties, named in a [`VpcInterfaceRequired`].
     pub fn new(required: VpcInterfaceRequired) -> Self {
@@ -2740,60 +1763,19 @@ impl VpcInterface {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `NetworkInterfaceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.network_interface_ids = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_ids(mut self, value: impl Into<List<Str>>) -> Self { self.network_interface_ids = Some(value.into()); self }
     /// `NetworkInterfaceType`: a [`NetworkInterfaceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_interface_type(mut self, value: impl Into<NetworkInterfaceType>) -> Self {
-        self.network_interface_type = Some(value.into());
-        self
-    }
-
+    pub fn network_interface_type(mut self, value: impl Into<NetworkInterfaceType>) -> Self { self.network_interface_type = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
-
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for VpcInterface {}

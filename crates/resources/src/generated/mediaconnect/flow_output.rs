@@ -29,123 +29,37 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowOutputRequired {
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow this output is attached to.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub flow_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FlowOutput: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrAllowList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::Ipv4Network),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CidrAllowList", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Description", Shape::STR),
         ("Destination", Shape::STR),
         ("Encryption", Shape::Object(&RULE_Encryption)),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("MaxLatency", Shape::INT),
-        (
-            "MediaStreamOutputConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MediaStreamOutputConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MediaStreamOutputConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MediaStreamOutputConfiguration), min_items: None, max_items: None })),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
         ("NdiProgramName", Shape::STR),
         ("NdiSpeedHqQuality", Shape::INT),
-        (
-            "OutputStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("OutputStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Port", Shape::INT),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "zixi-pull",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                    "st2110-jpegxs",
-                    "cdi",
-                    "ndi-speed-hq",
-                ],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "zixi-pull", "rist", "srt-listener", "srt-caller", "st2110-jpegxs", "cdi", "ndi-speed-hq"], ..StrRule::ANY })),
         ("RemoteId", Shape::STR),
-        (
-            "RouterIntegrationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "RouterIntegrationTransitEncryption",
-            Shape::Object(&RULE_FlowTransitEncryption),
-        ),
+        ("RouterIntegrationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("RouterIntegrationTransitEncryption", Shape::Object(&RULE_FlowTransitEncryption)),
         ("SmoothingLatency", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
     ],
     required: &["FlowArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::FlowOutput` resource.
@@ -253,6 +167,7 @@ pub struct FlowOutput {
     pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
 }
 
+#[rustfmt::skip]
 impl FlowOutput {
     /// The CloudFormation type name, `AWS::MediaConnect::FlowOutput`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowOutput";
@@ -301,179 +216,47 @@ impl FlowOutput {
     }
 
     /// `CidrAllowList`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_allow_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cidr_allow_list = Some(value.into());
-        self
-    }
-
+    pub fn cidr_allow_list(mut self, value: impl Into<List<Str>>) -> Self { self.cidr_allow_list = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Destination`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Str>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Str>) -> Self { self.destination = Some(value.into()); self }
     /// `Encryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MediaStreamOutputConfigurations`: a list of [`MediaStreamOutputConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_output_configurations(
-        mut self,
-        value: impl Into<List<MediaStreamOutputConfiguration>>,
-    ) -> Self {
-        self.media_stream_output_configurations = Some(value.into());
-        self
-    }
-
+    pub fn media_stream_output_configurations(mut self, value: impl Into<List<MediaStreamOutputConfiguration>>) -> Self { self.media_stream_output_configurations = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NdiProgramName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_program_name(mut self, value: impl Into<Str>) -> Self {
-        self.ndi_program_name = Some(value.into());
-        self
-    }
-
+    pub fn ndi_program_name(mut self, value: impl Into<Str>) -> Self { self.ndi_program_name = Some(value.into()); self }
     /// `NdiSpeedHqQuality`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ndi_speed_hq_quality(mut self, value: impl Into<Int>) -> Self {
-        self.ndi_speed_hq_quality = Some(value.into());
-        self
-    }
-
+    pub fn ndi_speed_hq_quality(mut self, value: impl Into<Int>) -> Self { self.ndi_speed_hq_quality = Some(value.into()); self }
     /// `OutputStatus`: an [`OutputStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_status(mut self, value: impl Into<OutputStatus>) -> Self {
-        self.output_status = Some(value.into());
-        self
-    }
-
+    pub fn output_status(mut self, value: impl Into<OutputStatus>) -> Self { self.output_status = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `RemoteId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn remote_id(mut self, value: impl Into<Str>) -> Self {
-        self.remote_id = Some(value.into());
-        self
-    }
-
+    pub fn remote_id(mut self, value: impl Into<Str>) -> Self { self.remote_id = Some(value.into()); self }
     /// `RouterIntegrationState`: a [`RouterIntegrationState`] value.
-    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self {
-        self.router_integration_state = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_state(mut self, value: impl Into<RouterIntegrationState>) -> Self { self.router_integration_state = Some(value.into()); self }
     /// `RouterIntegrationTransitEncryption`: a [`FlowTransitEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn router_integration_transit_encryption(
-        mut self,
-        value: impl Into<Obj<FlowTransitEncryption>>,
-    ) -> Self {
-        self.router_integration_transit_encryption = Some(value.into());
-        self
-    }
-
+    pub fn router_integration_transit_encryption(mut self, value: impl Into<Obj<FlowTransitEncryption>>) -> Self { self.router_integration_transit_encryption = Some(value.into()); self }
     /// `SmoothingLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn smoothing_latency(mut self, value: impl Into<Int>) -> Self {
-        self.smoothing_latency = Some(value.into());
-        self
-    }
-
+    pub fn smoothing_latency(mut self, value: impl Into<Int>) -> Self { self.smoothing_latency = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
+    pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
 }
 
 impl Resource for FlowOutput {
@@ -546,19 +329,14 @@ impl FlowOutputAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationConfigurationRequired {
     /// `DestinationIp`: a string, required.
-    ///
-    /// The IP address where you want MediaConnect to send contents of the media stream.
     pub destination_ip: Str,
     /// `DestinationPort`: an integer, required.
-    ///
-    /// The port that you want MediaConnect to use when it distributes the media stream to the output.
     pub destination_port: Int,
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The VPC interface that you want to use for the media stream associated with the output.
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationIp", Shape::STR),
@@ -566,11 +344,8 @@ pub(crate) static RULE_DestinationConfiguration: ObjRule = ObjRule {
         ("Interface", Shape::Object(&RULE_Interface)),
     ],
     required: &["DestinationIp", "DestinationPort", "Interface"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DestinationConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
@@ -594,6 +369,7 @@ pub struct DestinationConfiguration {
     pub interface: Obj<Interface>,
 }
 
+#[rustfmt::skip]
 impl DestinationConfiguration {
     /// A `DestinationConfiguration` with its required properties, named in a [`DestinationConfigurationRequired`].
     pub fn new(required: DestinationConfigurationRequired) -> Self {
@@ -605,28 +381,11 @@ impl DestinationConfiguration {
     }
 
     /// `DestinationIp`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self {
-        self.destination_ip = value.into();
-        self
-    }
-
+    pub fn destination_ip(mut self, value: impl Into<Str>) -> Self { self.destination_ip = value.into(); self }
     /// `DestinationPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_port(mut self, value: impl Into<Int>) -> Self {
-        self.destination_port = value.into();
-        self
-    }
-
+    pub fn destination_port(mut self, value: impl Into<Int>) -> Self { self.destination_port = value.into(); self }
     /// `Interface`: an [`Interface`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self {
-        self.interface = value.into();
-        self
-    }
+    pub fn interface(mut self, value: impl Into<Obj<Interface>>) -> Self { self.interface = value.into(); self }
 }
 
 impl PropertyType for DestinationConfiguration {}
@@ -645,31 +404,18 @@ impl ToValue for DestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncodingParametersRequired {
     /// `CompressionFactor`: a number, required.
-    ///
-    /// A value that is used to calculate compression for an output. The bitrate of the output is calculated as follows: Output bitrate = (1 / compressionFactor) * (source bitrate) This property only applies to outputs that use the ST 2110 JPEG XS protocol, with a flow source that uses the CDI protocol. Valid values are floating point numbers in the range of 3.0 to 10.0, inclusive.
     pub compression_factor: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncodingParameters: ObjRule = ObjRule {
     properties: &[
         ("CompressionFactor", Shape::NUM),
-        (
-            "EncoderProfile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["main", "high"],
-                format: None,
-            }),
-        ),
+        ("EncoderProfile", Shape::Str(&StrRule { allowed: &["main", "high"], ..StrRule::ANY })),
     ],
     required: &["CompressionFactor"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncodingParameters` property type of `AWS::MediaConnect::FlowOutput`.
@@ -689,6 +435,7 @@ pub struct EncodingParameters {
     pub encoder_profile: Option<EncoderProfile>,
 }
 
+#[rustfmt::skip]
 impl EncodingParameters {
     /// A `EncodingParameters` with its required properties, named in a [`EncodingParametersRequired`].
     pub fn new(required: EncodingParametersRequired) -> Self {
@@ -699,20 +446,9 @@ impl EncodingParameters {
     }
 
     /// `CompressionFactor`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compression_factor(mut self, value: impl Into<Num>) -> Self {
-        self.compression_factor = value.into();
-        self
-    }
-
+    pub fn compression_factor(mut self, value: impl Into<Num>) -> Self { self.compression_factor = value.into(); self }
     /// `EncoderProfile`: an [`EncoderProfile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoder_profile(mut self, value: impl Into<EncoderProfile>) -> Self {
-        self.encoder_profile = Some(value.into());
-        self
-    }
+    pub fn encoder_profile(mut self, value: impl Into<EncoderProfile>) -> Self { self.encoder_profile = Some(value.into()); self }
 }
 
 impl PropertyType for EncodingParameters {}
@@ -730,68 +466,22 @@ impl ToValue for EncodingParameters {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
     /// `SecretArn`: a string, required.
-    ///
-    /// The ARN of the secret that you created in AWS Secrets Manager to store the encryption key. This parameter is required for static key encryption and is not valid for SPEKE encryption.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$`.
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["static-key", "srt-password"],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["static-key", "srt-password"], ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["RoleArn", "SecretArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Encryption` property type of `AWS::MediaConnect::FlowOutput`.
@@ -825,6 +515,7 @@ pub struct Encryption {
     pub secret_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
     pub fn new(required: EncryptionRequired) -> Self {
@@ -837,36 +528,13 @@ impl Encryption {
     }
 
     /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = value.into();
-        self
-    }
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
 impl PropertyType for Encryption {}
@@ -886,47 +554,22 @@ impl ToValue for Encryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MediaStreamOutputConfigurationRequired {
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The format that was used to encode the data. For ancillary data streams, set the encoding name to smpte291. For audio streams, set the encoding name to pcm. For video, 2110 streams, set the encoding name to raw. For video, JPEG XS streams, set the encoding name to jxsv.
     pub encoding_name: EncodingName,
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The name of the media stream.
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MediaStreamOutputConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DestinationConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "EncodingName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["jxsv", "raw", "smpte291", "pcm"],
-                format: None,
-            }),
-        ),
-        (
-            "EncodingParameters",
-            Shape::Object(&RULE_EncodingParameters),
-        ),
+        ("DestinationConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DestinationConfiguration), min_items: None, max_items: None })),
+        ("EncodingName", Shape::Str(&StrRule { allowed: &["jxsv", "raw", "smpte291", "pcm"], ..StrRule::ANY })),
+        ("EncodingParameters", Shape::Object(&RULE_EncodingParameters)),
         ("MediaStreamName", Shape::STR),
     ],
     required: &["EncodingName", "MediaStreamName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MediaStreamOutputConfiguration` property type of `AWS::MediaConnect::FlowOutput`.
@@ -954,6 +597,7 @@ pub struct MediaStreamOutputConfiguration {
     pub media_stream_name: Str,
 }
 
+#[rustfmt::skip]
 impl MediaStreamOutputConfiguration {
     /// A `MediaStreamOutputConfiguration` with its required properties, named in a [`MediaStreamOutputConfigurationRequired`].
     pub fn new(required: MediaStreamOutputConfigurationRequired) -> Self {
@@ -966,39 +610,13 @@ impl MediaStreamOutputConfiguration {
     }
 
     /// `DestinationConfigurations`: a list of [`DestinationConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configurations(
-        mut self,
-        value: impl Into<List<DestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configurations = Some(value.into());
-        self
-    }
-
+    pub fn destination_configurations(mut self, value: impl Into<List<DestinationConfiguration>>) -> Self { self.destination_configurations = Some(value.into()); self }
     /// `EncodingName`: an [`EncodingName`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self {
-        self.encoding_name = value.into();
-        self
-    }
-
+    pub fn encoding_name(mut self, value: impl Into<EncodingName>) -> Self { self.encoding_name = value.into(); self }
     /// `EncodingParameters`: an [`EncodingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encoding_parameters(mut self, value: impl Into<Obj<EncodingParameters>>) -> Self {
-        self.encoding_parameters = Some(value.into());
-        self
-    }
-
+    pub fn encoding_parameters(mut self, value: impl Into<Obj<EncodingParameters>>) -> Self { self.encoding_parameters = Some(value.into()); self }
     /// `MediaStreamName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self {
-        self.media_stream_name = value.into();
-        self
-    }
+    pub fn media_stream_name(mut self, value: impl Into<Str>) -> Self { self.media_stream_name = value.into(); self }
 }
 
 impl PropertyType for MediaStreamOutputConfiguration {}

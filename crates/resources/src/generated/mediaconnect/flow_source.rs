@@ -24,95 +24,39 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowSourceRequired {
     /// `Description`: a string, required.
-    ///
-    /// A description for the source. This value is not used or seen outside of the current MediaConnect account.
     pub description: Str,
     /// `FlowArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the flow this source is connected to. The flow must have Failover enabled to add an additional source.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub flow_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FlowSource: ObjRule = ObjRule {
     properties: &[
         ("Decryption", Shape::Object(&RULE_Encryption)),
         ("Description", Shape::STR),
-        (
-            "EntitlementArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FlowArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GatewayBridgeSource",
-            Shape::Object(&RULE_GatewayBridgeSource),
-        ),
+        ("EntitlementArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FlowArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("GatewayBridgeSource", Shape::Object(&RULE_GatewayBridgeSource)),
         ("IngestPort", Shape::INT),
         ("MaxBitrate", Shape::INT),
         ("MaxLatency", Shape::INT),
         ("MinLatency", Shape::INT),
         ("Name", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "zixi-push",
-                    "rtp-fec",
-                    "rtp",
-                    "rist",
-                    "srt-listener",
-                    "srt-caller",
-                ],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["zixi-push", "rtp-fec", "rtp", "rist", "srt-listener", "srt-caller"], ..StrRule::ANY })),
         ("SenderControlPort", Shape::INT),
         ("SenderIpAddress", Shape::STR),
         ("SourceListenerAddress", Shape::STR),
         ("SourceListenerPort", Shape::INT),
         ("StreamId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VpcInterfaceName", Shape::STR),
         ("WhitelistCidr", Shape::STR),
     ],
     required: &["FlowArn", "Name", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::FlowSource` resource.
@@ -220,6 +164,7 @@ pub struct FlowSource {
     pub whitelist_cidr: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FlowSource {
     /// The CloudFormation type name, `AWS::MediaConnect::FlowSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::FlowSource";
@@ -266,156 +211,43 @@ impl FlowSource {
     }
 
     /// `Decryption`: an [`Encryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self {
-        self.decryption = Some(value.into());
-        self
-    }
-
+    pub fn decryption(mut self, value: impl Into<Obj<Encryption>>) -> Self { self.decryption = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `EntitlementArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self {
-        self.entitlement_arn = Some(value.into());
-        self
-    }
-
+    pub fn entitlement_arn(mut self, value: impl Into<Str>) -> Self { self.entitlement_arn = Some(value.into()); self }
     /// `FlowArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self {
-        self.flow_arn = value.into();
-        self
-    }
-
+    pub fn flow_arn(mut self, value: impl Into<Str>) -> Self { self.flow_arn = value.into(); self }
     /// `GatewayBridgeSource`: a [`GatewayBridgeSource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self {
-        self.gateway_bridge_source = Some(value.into());
-        self
-    }
-
+    pub fn gateway_bridge_source(mut self, value: impl Into<Obj<GatewayBridgeSource>>) -> Self { self.gateway_bridge_source = Some(value.into()); self }
     /// `IngestPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self {
-        self.ingest_port = Some(value.into());
-        self
-    }
-
+    pub fn ingest_port(mut self, value: impl Into<Int>) -> Self { self.ingest_port = Some(value.into()); self }
     /// `MaxBitrate`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self {
-        self.max_bitrate = Some(value.into());
-        self
-    }
-
+    pub fn max_bitrate(mut self, value: impl Into<Int>) -> Self { self.max_bitrate = Some(value.into()); self }
     /// `MaxLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_latency(mut self, value: impl Into<Int>) -> Self {
-        self.max_latency = Some(value.into());
-        self
-    }
-
+    pub fn max_latency(mut self, value: impl Into<Int>) -> Self { self.max_latency = Some(value.into()); self }
     /// `MinLatency`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_latency(mut self, value: impl Into<Int>) -> Self {
-        self.min_latency = Some(value.into());
-        self
-    }
-
+    pub fn min_latency(mut self, value: impl Into<Int>) -> Self { self.min_latency = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `SenderControlPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self {
-        self.sender_control_port = Some(value.into());
-        self
-    }
-
+    pub fn sender_control_port(mut self, value: impl Into<Int>) -> Self { self.sender_control_port = Some(value.into()); self }
     /// `SenderIpAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self {
-        self.sender_ip_address = Some(value.into());
-        self
-    }
-
+    pub fn sender_ip_address(mut self, value: impl Into<Str>) -> Self { self.sender_ip_address = Some(value.into()); self }
     /// `SourceListenerAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self {
-        self.source_listener_address = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_address(mut self, value: impl Into<Str>) -> Self { self.source_listener_address = Some(value.into()); self }
     /// `SourceListenerPort`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self {
-        self.source_listener_port = Some(value.into());
-        self
-    }
-
+    pub fn source_listener_port(mut self, value: impl Into<Int>) -> Self { self.source_listener_port = Some(value.into()); self }
     /// `StreamId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_id(mut self, value: impl Into<Str>) -> Self {
-        self.stream_id = Some(value.into());
-        self
-    }
-
+    pub fn stream_id(mut self, value: impl Into<Str>) -> Self { self.stream_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
-
+    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
     /// `WhitelistCidr`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self {
-        self.whitelist_cidr = Some(value.into());
-        self
-    }
+    pub fn whitelist_cidr(mut self, value: impl Into<Str>) -> Self { self.whitelist_cidr = Some(value.into()); self }
 }
 
 impl Resource for FlowSource {

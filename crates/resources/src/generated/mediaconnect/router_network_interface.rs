@@ -14,46 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RouterNetworkInterfaceRequired {
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The configuration settings for a router network interface.
     pub configuration: Json,
     /// `Name`: a string, required.
-    ///
-    /// The name of the router network interface.
-    ///
-    /// Length 1 to 128.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
     properties: &[
         ("Configuration", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Configuration", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaConnect::RouterNetworkInterface` resource.
@@ -91,6 +67,7 @@ pub struct RouterNetworkInterface {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RouterNetworkInterface {
     /// The CloudFormation type name, `AWS::MediaConnect::RouterNetworkInterface`.
     pub const TYPE_NAME: &'static str = "AWS::MediaConnect::RouterNetworkInterface";
@@ -105,26 +82,8 @@ impl RouterNetworkInterface {
         create_only: &["RegionName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "AssociatedInputCount",
-            "AssociatedOutputCount",
-            "CreatedAt",
-            "Id",
-            "NetworkInterfaceType",
-            "State",
-            "UpdatedAt",
-        ],
-        attributes: &[
-            "Arn",
-            "AssociatedInputCount",
-            "AssociatedOutputCount",
-            "CreatedAt",
-            "Id",
-            "NetworkInterfaceType",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
+        attributes: &["Arn", "AssociatedInputCount", "AssociatedOutputCount", "CreatedAt", "Id", "NetworkInterfaceType", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -140,36 +99,13 @@ impl RouterNetworkInterface {
     }
 
     /// `Configuration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Json>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Json>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RegionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region_name(mut self, value: impl Into<Str>) -> Self {
-        self.region_name = Some(value.into());
-        self
-    }
-
+    pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RouterNetworkInterface {

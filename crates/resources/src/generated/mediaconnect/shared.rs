@@ -21,67 +21,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN of the role that you created during setup (when you set up MediaConnect as a trusted entity).
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
-        (
-            "Algorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aes128", "aes192", "aes256"],
-                format: None,
-            }),
-        ),
+        ("Algorithm", Shape::Str(&StrRule { allowed: &["aes128", "aes192", "aes256"], ..StrRule::ANY })),
         ("ConstantInitializationVector", Shape::STR),
         ("DeviceId", Shape::STR),
-        (
-            "KeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["speke", "static-key", "srt-password"],
-                format: None,
-            }),
-        ),
+        ("KeyType", Shape::Str(&StrRule { allowed: &["speke", "static-key", "srt-password"], ..StrRule::ANY })),
         ("Region", Shape::STR),
         ("ResourceId", Shape::STR),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SecretArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SecretArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Url", Shape::STR),
     ],
     required: &["RoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Encryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
@@ -135,6 +93,7 @@ pub struct Encryption {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
     pub fn new(required: EncryptionRequired) -> Self {
@@ -152,76 +111,23 @@ impl Encryption {
     }
 
     /// `Algorithm`: an [`Algorithm`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self {
-        self.algorithm = Some(value.into());
-        self
-    }
-
+    pub fn algorithm(mut self, value: impl Into<Algorithm>) -> Self { self.algorithm = Some(value.into()); self }
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `DeviceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn device_id(mut self, value: impl Into<Str>) -> Self {
-        self.device_id = Some(value.into());
-        self
-    }
-
+    pub fn device_id(mut self, value: impl Into<Str>) -> Self { self.device_id = Some(value.into()); self }
     /// `KeyType`: a [`KeyType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self {
-        self.key_type = Some(value.into());
-        self
-    }
-
+    pub fn key_type(mut self, value: impl Into<KeyType>) -> Self { self.key_type = Some(value.into()); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `ResourceId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SecretArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self {
-        self.secret_arn = Some(value.into());
-        self
-    }
-
+    pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for Encryption {}
@@ -249,31 +155,18 @@ impl ToValue for Encryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowTransitEncryptionRequired {
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// Configuration settings for flow transit encryption keys.
     pub encryption_key_configuration: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
     properties: &[
         ("EncryptionKeyConfiguration", Shape::Any),
-        (
-            "EncryptionKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SECRETS_MANAGER", "AUTOMATIC"],
-                format: None,
-            }),
-        ),
+        ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
     ],
     required: &["EncryptionKeyConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowTransitEncryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -291,6 +184,7 @@ pub struct FlowTransitEncryption {
     pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
 }
 
+#[rustfmt::skip]
 impl FlowTransitEncryption {
     /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
     pub fn new(required: FlowTransitEncryptionRequired) -> Self {
@@ -301,18 +195,9 @@ impl FlowTransitEncryption {
     }
 
     /// `EncryptionKeyConfiguration`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self {
-        self.encryption_key_configuration = value.into();
-        self
-    }
-
+    pub fn encryption_key_configuration(mut self, value: impl Into<Json>) -> Self { self.encryption_key_configuration = value.into(); self }
     /// `EncryptionKeyType`: a [`FlowTransitEncryptionKeyType`] value.
-    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self {
-        self.encryption_key_type = Some(value.into());
-        self
-    }
+    pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.encryption_key_type = Some(value.into()); self }
 }
 
 impl PropertyType for FlowTransitEncryption {}
@@ -333,36 +218,18 @@ impl ToValue for FlowTransitEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayBridgeSourceRequired {
     /// `BridgeArn`: a string, required.
-    ///
-    /// The ARN of the bridge feeding this flow.
-    ///
-    /// Pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`.
     pub bridge_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GatewayBridgeSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "BridgeArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcInterfaceAttachment",
-            Shape::Object(&RULE_VpcInterfaceAttachment),
-        ),
+        ("BridgeArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("VpcInterfaceAttachment", Shape::Object(&RULE_VpcInterfaceAttachment)),
     ],
     required: &["BridgeArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GatewayBridgeSource` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
@@ -384,6 +251,7 @@ pub struct GatewayBridgeSource {
     pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
 }
 
+#[rustfmt::skip]
 impl GatewayBridgeSource {
     /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
     pub fn new(required: GatewayBridgeSourceRequired) -> Self {
@@ -394,23 +262,9 @@ impl GatewayBridgeSource {
     }
 
     /// `BridgeArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bridge_arn = value.into();
-        self
-    }
-
+    pub fn bridge_arn(mut self, value: impl Into<Str>) -> Self { self.bridge_arn = value.into(); self }
     /// `VpcInterfaceAttachment`: a [`VpcInterfaceAttachment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_attachment(
-        mut self,
-        value: impl Into<Obj<VpcInterfaceAttachment>>,
-    ) -> Self {
-        self.vpc_interface_attachment = Some(value.into());
-        self
-    }
+    pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
 }
 
 impl PropertyType for GatewayBridgeSource {}
@@ -428,19 +282,17 @@ impl ToValue for GatewayBridgeSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InterfaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the VPC interface.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Interface: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Interface` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -456,6 +308,7 @@ pub struct Interface {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Interface {
     /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
     pub fn new(required: InterfaceRequired) -> Self {
@@ -465,12 +318,7 @@ impl Interface {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Interface {}
@@ -481,14 +329,13 @@ impl ToValue for Interface {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MulticastSourceSettings: ObjRule = ObjRule {
-    properties: &[("MulticastSourceIp", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("MulticastSourceIp", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MulticastSourceSettings` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`.
@@ -504,6 +351,7 @@ pub struct MulticastSourceSettings {
     pub multicast_source_ip: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MulticastSourceSettings {
     /// A `MulticastSourceSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -511,12 +359,7 @@ impl MulticastSourceSettings {
     }
 
     /// `MulticastSourceIp`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self {
-        self.multicast_source_ip = Some(value.into());
-        self
-    }
+    pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_source_ip = Some(value.into()); self }
 }
 
 impl PropertyType for MulticastSourceSettings {}
@@ -538,14 +381,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowEntitlement`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`, `AWS::MediaConnect::FlowVpcInterface`, `AWS::MediaConnect::RouterInput`, `AWS::MediaConnect::RouterNetworkInterface`, `AWS::MediaConnect::RouterOutput`.
@@ -559,6 +403,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -569,16 +414,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -592,14 +430,13 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
-    properties: &[("VpcInterfaceName", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("VpcInterfaceName", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcInterfaceAttachment` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`, `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`.
@@ -615,6 +452,7 @@ pub struct VpcInterfaceAttachment {
     pub vpc_interface_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcInterfaceAttachment {
     /// A `VpcInterfaceAttachment` with no property set (none is required).
     pub fn new() -> Self {
@@ -622,12 +460,7 @@ impl VpcInterfaceAttachment {
     }
 
     /// `VpcInterfaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_interface_name = Some(value.into());
-        self
-    }
+    pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
 }
 
 impl PropertyType for VpcInterfaceAttachment {}

@@ -10,33 +10,16 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tags;
 pub use super::shared::Tags;
 
+#[rustfmt::skip]
 pub(crate) static RULE_ChannelPlacementGroup: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Nodes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Nodes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::ChannelPlacementGroup` resource.
@@ -72,6 +55,7 @@ pub struct ChannelPlacementGroup {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl ChannelPlacementGroup {
     /// The CloudFormation type name, `AWS::MediaLive::ChannelPlacementGroup`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::ChannelPlacementGroup";
@@ -98,36 +82,13 @@ impl ChannelPlacementGroup {
     }
 
     /// `ClusterId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = Some(value.into());
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Nodes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self {
-        self.nodes = Some(value.into());
-        self
-    }
-
+    pub fn nodes(mut self, value: impl Into<List<Str>>) -> Self { self.nodes = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ChannelPlacementGroup {

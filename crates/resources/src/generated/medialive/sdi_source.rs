@@ -14,53 +14,22 @@ pub use super::shared::Tags;
 #[derive(Clone, Debug, PartialEq)]
 pub struct SdiSourceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the SdiSource.
     pub name: Str,
     /// `Type`: a [`SdiSourceType`] value, required.
-    ///
-    /// The interface mode of the SdiSource.
     pub r#type: SdiSourceType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SdiSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["QUADRANT", "INTERLEAVE"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["QUADRANT", "INTERLEAVE"], ..StrRule::ANY })),
         ("Name", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE", "QUAD"],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SINGLE", "QUAD"], ..StrRule::ANY })),
     ],
     required: &["Name", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaLive::SdiSource` resource.
@@ -93,6 +62,7 @@ pub struct SdiSource {
     pub r#type: SdiSourceType,
 }
 
+#[rustfmt::skip]
 impl SdiSource {
     /// The CloudFormation type name, `AWS::MediaLive::SdiSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaLive::SdiSource";
@@ -124,36 +94,13 @@ impl SdiSource {
     }
 
     /// `Mode`: a [`SdiSourceMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<SdiSourceMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<SdiSourceMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`SdiSourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SdiSourceType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<SdiSourceType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for SdiSource {

@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type, shared by `AWS::MediaLive::ChannelPlacementGroup`, `AWS::MediaLive::Cluster`, `AWS::MediaLive::Multiplex`, `AWS::MediaLive::Network`, `AWS::MediaLive::SdiSource`.
@@ -29,6 +29,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
     pub fn new() -> Self {
@@ -36,16 +37,9 @@ impl Tags {
     }
 
     /// `Key`: a string.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}

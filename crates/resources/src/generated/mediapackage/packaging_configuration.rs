@@ -18,17 +18,12 @@ use super::shared::{RULE_EncryptionContractConfiguration, RULE_StreamSelection, 
 #[derive(Clone, Debug, PartialEq)]
 pub struct PackagingConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// Unique identifier that you assign to the packaging configuration.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub id: Str,
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The ID of the packaging group associated with this packaging configuration.
     pub packaging_group_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("CmafPackage", Shape::Object(&RULE_CmafPackage)),
@@ -37,21 +32,11 @@ pub(crate) static RULE_PackagingConfiguration: ObjRule = ObjRule {
         ("Id", Shape::STR),
         ("MssPackage", Shape::Object(&RULE_MssPackage)),
         ("PackagingGroupId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["PackagingGroupId", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaPackage::PackagingConfiguration` resource.
@@ -101,6 +86,7 @@ pub struct PackagingConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PackagingConfiguration {
     /// The CloudFormation type name, `AWS::MediaPackage::PackagingConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::MediaPackage::PackagingConfiguration";
@@ -135,60 +121,19 @@ impl PackagingConfiguration {
     }
 
     /// `CmafPackage`: a [`CmafPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self {
-        self.cmaf_package = Some(value.into());
-        self
-    }
-
+    pub fn cmaf_package(mut self, value: impl Into<Obj<CmafPackage>>) -> Self { self.cmaf_package = Some(value.into()); self }
     /// `DashPackage`: a [`DashPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self {
-        self.dash_package = Some(value.into());
-        self
-    }
-
+    pub fn dash_package(mut self, value: impl Into<Obj<DashPackage>>) -> Self { self.dash_package = Some(value.into()); self }
     /// `HlsPackage`: a [`HlsPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self {
-        self.hls_package = Some(value.into());
-        self
-    }
-
+    pub fn hls_package(mut self, value: impl Into<Obj<HlsPackage>>) -> Self { self.hls_package = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `MssPackage`: a [`MssPackage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self {
-        self.mss_package = Some(value.into());
-        self
-    }
-
+    pub fn mss_package(mut self, value: impl Into<Obj<MssPackage>>) -> Self { self.mss_package = Some(value.into()); self }
     /// `PackagingGroupId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.packaging_group_id = value.into();
-        self
-    }
-
+    pub fn packaging_group_id(mut self, value: impl Into<Str>) -> Self { self.packaging_group_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PackagingConfiguration {
@@ -241,19 +186,17 @@ impl PackagingConfigurationAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CmafEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CmafEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -269,6 +212,7 @@ pub struct CmafEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl CmafEncryption {
     /// A `CmafEncryption` with its required properties, named in a [`CmafEncryptionRequired`].
     pub fn new(required: CmafEncryptionRequired) -> Self {
@@ -278,12 +222,7 @@ impl CmafEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for CmafEncryption {}
@@ -300,31 +239,20 @@ impl ToValue for CmafEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CmafPackageRequired {
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// A list of HLS manifest configurations that are available from this endpoint.
     pub hls_manifests: List<HlsManifest>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CmafPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_CmafEncryption)),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
     ],
     required: &["HlsManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CmafPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -352,6 +280,7 @@ pub struct CmafPackage {
     pub segment_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CmafPackage {
     /// A `CmafPackage` with its required properties, named in a [`CmafPackageRequired`].
     pub fn new(required: CmafPackageRequired) -> Self {
@@ -364,36 +293,13 @@ impl CmafPackage {
     }
 
     /// `Encryption`: a [`CmafEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<CmafEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self {
-        self.hls_manifests = value.into();
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self {
-        self.include_encoder_configuration_in_segments = Some(value.into());
-        self
-    }
-
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for CmafPackage {}
@@ -416,19 +322,17 @@ impl ToValue for CmafPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -444,6 +348,7 @@ pub struct DashEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl DashEncryption {
     /// A `DashEncryption` with its required properties, named in a [`DashEncryptionRequired`].
     pub fn new(required: DashEncryptionRequired) -> Self {
@@ -453,12 +358,7 @@ impl DashEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for DashEncryption {}
@@ -471,48 +371,18 @@ impl ToValue for DashEncryption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "ManifestLayout",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FULL", "COMPACT"],
-                format: None,
-            }),
-        ),
+        ("ManifestLayout", Shape::Str(&StrRule { allowed: &["FULL", "COMPACT"], ..StrRule::ANY })),
         ("ManifestName", Shape::STR),
         ("MinBufferTimeSeconds", Shape::INT),
-        (
-            "Profile",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "HBBTV_1_5"],
-                format: None,
-            }),
-        ),
-        (
-            "ScteMarkersSource",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SEGMENTS", "MANIFEST"],
-                format: None,
-            }),
-        ),
+        ("Profile", Shape::Str(&StrRule { allowed: &["NONE", "HBBTV_1_5"], ..StrRule::ANY })),
+        ("ScteMarkersSource", Shape::Str(&StrRule { allowed: &["SEGMENTS", "MANIFEST"], ..StrRule::ANY })),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -553,6 +423,7 @@ pub struct DashManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl DashManifest {
     /// A `DashManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -560,52 +431,17 @@ impl DashManifest {
     }
 
     /// `ManifestLayout`: a [`ManifestLayout`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self {
-        self.manifest_layout = Some(value.into());
-        self
-    }
-
+    pub fn manifest_layout(mut self, value: impl Into<ManifestLayout>) -> Self { self.manifest_layout = Some(value.into()); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `MinBufferTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.min_buffer_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn min_buffer_time_seconds(mut self, value: impl Into<Int>) -> Self { self.min_buffer_time_seconds = Some(value.into()); self }
     /// `Profile`: a [`Profile`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile(mut self, value: impl Into<Profile>) -> Self {
-        self.profile = Some(value.into());
-        self
-    }
-
+    pub fn profile(mut self, value: impl Into<Profile>) -> Self { self.profile = Some(value.into()); self }
     /// `ScteMarkersSource`: a [`ScteMarkersSource`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scte_markers_source(mut self, value: impl Into<ScteMarkersSource>) -> Self {
-        self.scte_markers_source = Some(value.into());
-        self
-    }
-
+    pub fn scte_markers_source(mut self, value: impl Into<ScteMarkersSource>) -> Self { self.scte_markers_source = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for DashManifest {}
@@ -627,60 +463,23 @@ impl ToValue for DashManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashPackageRequired {
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    ///
-    /// A list of DASH manifest configurations that are available from this endpoint.
     pub dash_manifests: List<DashManifest>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashPackage: ObjRule = ObjRule {
     properties: &[
-        (
-            "DashManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DashManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DashManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_DashManifest), min_items: None, max_items: None })),
         ("Encryption", Shape::Object(&RULE_DashEncryption)),
         ("IncludeEncoderConfigurationInSegments", Shape::Bool),
         ("IncludeIframeOnlyStream", Shape::Bool),
-        (
-            "PeriodTriggers",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["ADS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PeriodTriggers", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["ADS"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("SegmentDurationSeconds", Shape::INT),
-        (
-            "SegmentTemplateFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NUMBER_WITH_TIMELINE",
-                    "TIME_WITH_TIMELINE",
-                    "NUMBER_WITH_DURATION",
-                ],
-                format: None,
-            }),
-        ),
+        ("SegmentTemplateFormat", Shape::Str(&StrRule { allowed: &["NUMBER_WITH_TIMELINE", "TIME_WITH_TIMELINE", "NUMBER_WITH_DURATION"], ..StrRule::ANY })),
     ],
     required: &["DashManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -725,6 +524,7 @@ pub struct DashPackage {
     pub segment_template_format: Option<SegmentTemplateFormat>,
 }
 
+#[rustfmt::skip]
 impl DashPackage {
     /// A `DashPackage` with its required properties, named in a [`DashPackageRequired`].
     pub fn new(required: DashPackageRequired) -> Self {
@@ -740,60 +540,19 @@ impl DashPackage {
     }
 
     /// `DashManifests`: a list of [`DashManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dash_manifests(mut self, value: impl Into<List<DashManifest>>) -> Self {
-        self.dash_manifests = value.into();
-        self
-    }
-
+    pub fn dash_manifests(mut self, value: impl Into<List<DashManifest>>) -> Self { self.dash_manifests = value.into(); self }
     /// `Encryption`: a [`DashEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<DashEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `IncludeEncoderConfigurationInSegments`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self {
-        self.include_encoder_configuration_in_segments = Some(value.into());
-        self
-    }
-
+    pub fn include_encoder_configuration_in_segments(mut self, value: impl Into<Bool>) -> Self { self.include_encoder_configuration_in_segments = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `PeriodTriggers`: a list of [`PeriodTrigger`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self {
-        self.period_triggers = Some(value.into());
-        self
-    }
-
+    pub fn period_triggers(mut self, value: impl Into<List<PeriodTrigger>>) -> Self { self.period_triggers = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `SegmentTemplateFormat`: a [`SegmentTemplateFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self {
-        self.segment_template_format = Some(value.into());
-        self
-    }
+    pub fn segment_template_format(mut self, value: impl Into<SegmentTemplateFormat>) -> Self { self.segment_template_format = Some(value.into()); self }
 }
 
 impl PropertyType for DashPackage {}
@@ -819,32 +578,19 @@ impl ToValue for DashPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HlsEncryption: ObjRule = ObjRule {
     properties: &[
         ("ConstantInitializationVector", Shape::STR),
-        (
-            "EncryptionMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AES_128", "SAMPLE_AES"],
-                format: None,
-            }),
-        ),
+        ("EncryptionMethod", Shape::Str(&StrRule { allowed: &["AES_128", "SAMPLE_AES"], ..StrRule::ANY })),
         ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
     ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -868,6 +614,7 @@ pub struct HlsEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl HlsEncryption {
     /// A `HlsEncryption` with its required properties, named in a [`HlsEncryptionRequired`].
     pub fn new(required: HlsEncryptionRequired) -> Self {
@@ -879,28 +626,11 @@ impl HlsEncryption {
     }
 
     /// `ConstantInitializationVector`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self {
-        self.constant_initialization_vector = Some(value.into());
-        self
-    }
-
+    pub fn constant_initialization_vector(mut self, value: impl Into<Str>) -> Self { self.constant_initialization_vector = Some(value.into()); self }
     /// `EncryptionMethod`: an [`EncryptionMethod`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self {
-        self.encryption_method = Some(value.into());
-        self
-    }
-
+    pub fn encryption_method(mut self, value: impl Into<EncryptionMethod>) -> Self { self.encryption_method = Some(value.into()); self }
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for HlsEncryption {}
@@ -918,30 +648,18 @@ impl ToValue for HlsEncryption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HlsManifest: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdMarkers",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"],
-                format: None,
-            }),
-        ),
+        ("AdMarkers", Shape::Str(&StrRule { allowed: &["NONE", "SCTE35_ENHANCED", "PASSTHROUGH"], ..StrRule::ANY })),
         ("IncludeIframeOnlyStream", Shape::Bool),
         ("ManifestName", Shape::STR),
         ("ProgramDateTimeIntervalSeconds", Shape::INT),
         ("RepeatExtXKey", Shape::Bool),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -987,6 +705,7 @@ pub struct HlsManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl HlsManifest {
     /// A `HlsManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -994,52 +713,17 @@ impl HlsManifest {
     }
 
     /// `AdMarkers`: an [`AdMarkers`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self {
-        self.ad_markers = Some(value.into());
-        self
-    }
-
+    pub fn ad_markers(mut self, value: impl Into<AdMarkers>) -> Self { self.ad_markers = Some(value.into()); self }
     /// `IncludeIframeOnlyStream`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self {
-        self.include_iframe_only_stream = Some(value.into());
-        self
-    }
-
+    pub fn include_iframe_only_stream(mut self, value: impl Into<Bool>) -> Self { self.include_iframe_only_stream = Some(value.into()); self }
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `ProgramDateTimeIntervalSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.program_date_time_interval_seconds = Some(value.into());
-        self
-    }
-
+    pub fn program_date_time_interval_seconds(mut self, value: impl Into<Int>) -> Self { self.program_date_time_interval_seconds = Some(value.into()); self }
     /// `RepeatExtXKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self {
-        self.repeat_ext_x_key = Some(value.into());
-        self
-    }
-
+    pub fn repeat_ext_x_key(mut self, value: impl Into<Bool>) -> Self { self.repeat_ext_x_key = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for HlsManifest {}
@@ -1064,32 +748,21 @@ impl ToValue for HlsManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HlsPackageRequired {
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// A list of HLS manifest configurations that are available from this endpoint.
     pub hls_manifests: List<HlsManifest>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HlsPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_HlsEncryption)),
-        (
-            "HlsManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HlsManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HlsManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_HlsManifest), min_items: None, max_items: None })),
         ("IncludeDvbSubtitles", Shape::Bool),
         ("SegmentDurationSeconds", Shape::INT),
         ("UseAudioRenditionGroup", Shape::Bool),
     ],
     required: &["HlsManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HlsPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1121,6 +794,7 @@ pub struct HlsPackage {
     pub use_audio_rendition_group: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl HlsPackage {
     /// A `HlsPackage` with its required properties, named in a [`HlsPackageRequired`].
     pub fn new(required: HlsPackageRequired) -> Self {
@@ -1134,44 +808,15 @@ impl HlsPackage {
     }
 
     /// `Encryption`: a [`HlsEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<HlsEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `HlsManifests`: a list of [`HlsManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self {
-        self.hls_manifests = value.into();
-        self
-    }
-
+    pub fn hls_manifests(mut self, value: impl Into<List<HlsManifest>>) -> Self { self.hls_manifests = value.into(); self }
     /// `IncludeDvbSubtitles`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self {
-        self.include_dvb_subtitles = Some(value.into());
-        self
-    }
-
+    pub fn include_dvb_subtitles(mut self, value: impl Into<Bool>) -> Self { self.include_dvb_subtitles = Some(value.into()); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
-
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
     /// `UseAudioRenditionGroup`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self {
-        self.use_audio_rendition_group = Some(value.into());
-        self
-    }
+    pub fn use_audio_rendition_group(mut self, value: impl Into<Bool>) -> Self { self.use_audio_rendition_group = Some(value.into()); self }
 }
 
 impl PropertyType for HlsPackage {}
@@ -1192,19 +837,17 @@ impl ToValue for HlsPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssEncryptionRequired {
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// Parameters for the SPEKE key provider.
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MssEncryption: ObjRule = ObjRule {
-    properties: &[("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider))],
+    properties: &[
+        ("SpekeKeyProvider", Shape::Object(&RULE_SpekeKeyProvider)),
+    ],
     required: &["SpekeKeyProvider"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssEncryption` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1220,6 +863,7 @@ pub struct MssEncryption {
     pub speke_key_provider: Obj<SpekeKeyProvider>,
 }
 
+#[rustfmt::skip]
 impl MssEncryption {
     /// A `MssEncryption` with its required properties, named in a [`MssEncryptionRequired`].
     pub fn new(required: MssEncryptionRequired) -> Self {
@@ -1229,12 +873,7 @@ impl MssEncryption {
     }
 
     /// `SpekeKeyProvider`: a [`SpekeKeyProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self {
-        self.speke_key_provider = value.into();
-        self
-    }
+    pub fn speke_key_provider(mut self, value: impl Into<Obj<SpekeKeyProvider>>) -> Self { self.speke_key_provider = value.into(); self }
 }
 
 impl PropertyType for MssEncryption {}
@@ -1247,17 +886,14 @@ impl ToValue for MssEncryption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MssManifest: ObjRule = ObjRule {
     properties: &[
         ("ManifestName", Shape::STR),
         ("StreamSelection", Shape::Object(&RULE_StreamSelection)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssManifest` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1277,6 +913,7 @@ pub struct MssManifest {
     pub stream_selection: Option<Obj<StreamSelection>>,
 }
 
+#[rustfmt::skip]
 impl MssManifest {
     /// A `MssManifest` with no property set (none is required).
     pub fn new() -> Self {
@@ -1284,20 +921,9 @@ impl MssManifest {
     }
 
     /// `ManifestName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self {
-        self.manifest_name = Some(value.into());
-        self
-    }
-
+    pub fn manifest_name(mut self, value: impl Into<Str>) -> Self { self.manifest_name = Some(value.into()); self }
     /// `StreamSelection`: a [`StreamSelection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self {
-        self.stream_selection = Some(value.into());
-        self
-    }
+    pub fn stream_selection(mut self, value: impl Into<Obj<StreamSelection>>) -> Self { self.stream_selection = Some(value.into()); self }
 }
 
 impl PropertyType for MssManifest {}
@@ -1315,30 +941,19 @@ impl ToValue for MssManifest {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MssPackageRequired {
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    ///
-    /// A list of Microsoft Smooth manifest configurations that are available from this endpoint.
     pub mss_manifests: List<MssManifest>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MssPackage: ObjRule = ObjRule {
     properties: &[
         ("Encryption", Shape::Object(&RULE_MssEncryption)),
-        (
-            "MssManifests",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MssManifest),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MssManifests", Shape::List(&ListRule { items: Shape::Object(&RULE_MssManifest), min_items: None, max_items: None })),
         ("SegmentDurationSeconds", Shape::INT),
     ],
     required: &["MssManifests"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MssPackage` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1362,6 +977,7 @@ pub struct MssPackage {
     pub segment_duration_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl MssPackage {
     /// A `MssPackage` with its required properties, named in a [`MssPackageRequired`].
     pub fn new(required: MssPackageRequired) -> Self {
@@ -1373,28 +989,11 @@ impl MssPackage {
     }
 
     /// `Encryption`: a [`MssEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self {
-        self.encryption = Some(value.into());
-        self
-    }
-
+    pub fn encryption(mut self, value: impl Into<Obj<MssEncryption>>) -> Self { self.encryption = Some(value.into()); self }
     /// `MssManifests`: a list of [`MssManifest`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mss_manifests(mut self, value: impl Into<List<MssManifest>>) -> Self {
-        self.mss_manifests = value.into();
-        self
-    }
-
+    pub fn mss_manifests(mut self, value: impl Into<List<MssManifest>>) -> Self { self.mss_manifests = value.into(); self }
     /// `SegmentDurationSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.segment_duration_seconds = Some(value.into());
-        self
-    }
+    pub fn segment_duration_seconds(mut self, value: impl Into<Int>) -> Self { self.segment_duration_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for MssPackage {}
@@ -1413,53 +1012,24 @@ impl ToValue for MssPackage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpekeKeyProviderRequired {
     /// `RoleArn`: a string, required.
-    ///
-    /// The ARN for the IAM role that's granted by the key provider to provide access to the key provider API. Valid format: arn:aws:iam::{accountID}:role/{name}
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub role_arn: Str,
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// List of unique identifiers for the DRM systems to use, as defined in the CPIX specification.
     pub system_ids: List<Str>,
     /// `Url`: a string, required.
-    ///
-    /// URL for the key provider's key retrieval API endpoint. Must start with <https://>.
     pub url: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpekeKeyProvider: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionContractConfiguration",
-            Shape::Object(&RULE_EncryptionContractConfiguration),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "SystemIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionContractConfiguration", Shape::Object(&RULE_EncryptionContractConfiguration)),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("SystemIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Url", Shape::STR),
     ],
     required: &["RoleArn", "SystemIds", "Url"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpekeKeyProvider` property type of `AWS::MediaPackage::PackagingConfiguration`.
@@ -1489,6 +1059,7 @@ pub struct SpekeKeyProvider {
     pub url: Str,
 }
 
+#[rustfmt::skip]
 impl SpekeKeyProvider {
     /// A `SpekeKeyProvider` with its required properties, named in a [`SpekeKeyProviderRequired`].
     pub fn new(required: SpekeKeyProviderRequired) -> Self {
@@ -1501,39 +1072,13 @@ impl SpekeKeyProvider {
     }
 
     /// `EncryptionContractConfiguration`: an [`EncryptionContractConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_contract_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionContractConfiguration>>,
-    ) -> Self {
-        self.encryption_contract_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_contract_configuration(mut self, value: impl Into<Obj<EncryptionContractConfiguration>>) -> Self { self.encryption_contract_configuration = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `SystemIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.system_ids = value.into();
-        self
-    }
-
+    pub fn system_ids(mut self, value: impl Into<List<Str>>) -> Self { self.system_ids = value.into(); self }
     /// `Url`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = value.into();
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
 impl PropertyType for SpekeKeyProvider {}

@@ -12,82 +12,20 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionContractConfigurationRequired {
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// A collection of audio encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-AUDIO-1` - Use one content key to encrypt all of the audio tracks in your stream.
-    /// - `PRESET-AUDIO-2` - Use one content key to encrypt all of the stereo audio tracks and one content key to encrypt all of the multichannel audio tracks.
-    /// - `PRESET-AUDIO-3` - Use one content key to encrypt all of the stereo audio tracks, one content key to encrypt all of the multichannel audio tracks with 3 to 6 channels, and one content key to encrypt all of the multichannel audio tracks with more than 6 channels.
-    /// - `SHARED` - Use the same content key for all of the audio and video tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the audio tracks in your stream.
     pub preset_speke20_audio: PresetSpeke20Audio,
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// A collection of video encryption presets.
-    ///
-    /// Value description:
-    ///
-    /// - `PRESET-VIDEO-1` - Use one content key to encrypt all of the video tracks in your stream.
-    /// - `PRESET-VIDEO-2` - Use one content key to encrypt all of the SD video tracks and one content key for all HD and higher resolutions video tracks.
-    /// - `PRESET-VIDEO-3` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-4` - Use one content key to encrypt all of the SD video tracks, one content key for HD video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-5` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `PRESET-VIDEO-6` - Use one content key to encrypt all of the SD video tracks, one content key for HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-7` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks and one content key for all UHD video tracks.
-    /// - `PRESET-VIDEO-8` - Use one content key to encrypt all of the SD+HD1 video tracks, one content key for HD2 video tracks, one content key for all UHD1 video tracks and one content key for all UHD2 video tracks.
-    /// - `SHARED` - Use the same content key for all of the video and audio tracks in your stream.
-    /// - `UNENCRYPTED` - Don't encrypt any of the video tracks in your stream.
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "PresetSpeke20Audio",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-AUDIO-1",
-                    "PRESET-AUDIO-2",
-                    "PRESET-AUDIO-3",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "PresetSpeke20Video",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "PRESET-VIDEO-1",
-                    "PRESET-VIDEO-2",
-                    "PRESET-VIDEO-3",
-                    "PRESET-VIDEO-4",
-                    "PRESET-VIDEO-5",
-                    "PRESET-VIDEO-6",
-                    "PRESET-VIDEO-7",
-                    "PRESET-VIDEO-8",
-                    "SHARED",
-                    "UNENCRYPTED",
-                ],
-                format: None,
-            }),
-        ),
+        ("PresetSpeke20Audio", Shape::Str(&StrRule { allowed: &["PRESET-AUDIO-1", "PRESET-AUDIO-2", "PRESET-AUDIO-3", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
+        ("PresetSpeke20Video", Shape::Str(&StrRule { allowed: &["PRESET-VIDEO-1", "PRESET-VIDEO-2", "PRESET-VIDEO-3", "PRESET-VIDEO-4", "PRESET-VIDEO-5", "PRESET-VIDEO-6", "PRESET-VIDEO-7", "PRESET-VIDEO-8", "SHARED", "UNENCRYPTED"], ..StrRule::ANY })),
     ],
     required: &["PresetSpeke20Audio", "PresetSpeke20Video"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionContractConfiguration` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -134,6 +72,7 @@ pub struct EncryptionContractConfiguration {
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
+#[rustfmt::skip]
 impl EncryptionContractConfiguration {
     /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
     pub fn new(required: EncryptionContractConfigurationRequired) -> Self {
@@ -144,20 +83,9 @@ impl EncryptionContractConfiguration {
     }
 
     /// `PresetSpeke20Audio`: a [`PresetSpeke20Audio`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self {
-        self.preset_speke20_audio = value.into();
-        self
-    }
-
+    pub fn preset_speke20_audio(mut self, value: impl Into<PresetSpeke20Audio>) -> Self { self.preset_speke20_audio = value.into(); self }
     /// `PresetSpeke20Video`: a [`PresetSpeke20Video`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self {
-        self.preset_speke20_video = value.into();
-        self
-    }
+    pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
 }
 
 impl PropertyType for EncryptionContractConfiguration {}
@@ -171,31 +99,15 @@ impl ToValue for EncryptionContractConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StreamSelection: ObjRule = ObjRule {
     properties: &[
         ("MaxVideoBitsPerSecond", Shape::INT),
         ("MinVideoBitsPerSecond", Shape::INT),
-        (
-            "StreamOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ORIGINAL",
-                    "VIDEO_BITRATE_ASCENDING",
-                    "VIDEO_BITRATE_DESCENDING",
-                ],
-                format: None,
-            }),
-        ),
+        ("StreamOrder", Shape::Str(&StrRule { allowed: &["ORIGINAL", "VIDEO_BITRATE_ASCENDING", "VIDEO_BITRATE_DESCENDING"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StreamSelection` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -221,6 +133,7 @@ pub struct StreamSelection {
     pub stream_order: Option<StreamOrder>,
 }
 
+#[rustfmt::skip]
 impl StreamSelection {
     /// A `StreamSelection` with no property set (none is required).
     pub fn new() -> Self {
@@ -228,28 +141,11 @@ impl StreamSelection {
     }
 
     /// `MaxVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.max_video_bits_per_second = Some(value.into());
-        self
-    }
-
+    pub fn max_video_bits_per_second(mut self, value: impl Into<Int>) -> Self { self.max_video_bits_per_second = Some(value.into()); self }
     /// `MinVideoBitsPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.min_video_bits_per_second = Some(value.into());
-        self
-    }
-
+    pub fn min_video_bits_per_second(mut self, value: impl Into<Int>) -> Self { self.min_video_bits_per_second = Some(value.into()); self }
     /// `StreamOrder`: a [`StreamOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self {
-        self.stream_order = Some(value.into());
-        self
-    }
+    pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self { self.stream_order = Some(value.into()); self }
 }
 
 impl PropertyType for StreamSelection {}
@@ -273,14 +169,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::MediaPackage::Asset`, `AWS::MediaPackage::Channel`, `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`, `AWS::MediaPackage::PackagingGroup`.
@@ -294,6 +191,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -304,16 +202,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

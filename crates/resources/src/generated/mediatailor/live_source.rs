@@ -16,54 +16,24 @@ use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The HTTP package configurations for the live source.
     pub http_package_configurations: List<HttpPackageConfiguration>,
     /// `LiveSourceName`: a string, required.
-    ///
-    /// The name that's used to refer to a live source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub live_source_name: Str,
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The name of the source location.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_location_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LiveSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpPackageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpPackageConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
         ("LiveSourceName", Shape::STR),
         ("SourceLocationName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[
-        "HttpPackageConfigurations",
-        "LiveSourceName",
-        "SourceLocationName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::LiveSource` resource.
@@ -101,6 +71,7 @@ pub struct LiveSource {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl LiveSource {
     /// The CloudFormation type name, `AWS::MediaTailor::LiveSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::LiveSource";
@@ -111,11 +82,7 @@ impl LiveSource {
         type_name: "AWS::MediaTailor::LiveSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-livesource.html",
         primary_identifier: &["LiveSourceName", "SourceLocationName"],
-        required: &[
-            "HttpPackageConfigurations",
-            "LiveSourceName",
-            "SourceLocationName",
-        ],
+        required: &["HttpPackageConfigurations", "LiveSourceName", "SourceLocationName"],
         create_only: &["LiveSourceName", "SourceLocationName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -136,39 +103,13 @@ impl LiveSource {
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_package_configurations(
-        mut self,
-        value: impl Into<List<HttpPackageConfiguration>>,
-    ) -> Self {
-        self.http_package_configurations = value.into();
-        self
-    }
-
+    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `LiveSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn live_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.live_source_name = value.into();
-        self
-    }
-
+    pub fn live_source_name(mut self, value: impl Into<Str>) -> Self { self.live_source_name = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = value.into();
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for LiveSource {

@@ -12,40 +12,23 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpPackageConfigurationRequired {
     /// `Path`: a string, required.
-    ///
-    /// The relative path to the URL for this VOD source. This is combined with `SourceLocation::HttpConfiguration::BaseUrl` to form a valid URL.
     pub path: Str,
     /// `SourceGroup`: a string, required.
-    ///
-    /// The name of the source group. This has to match one of the `Channel::Outputs::SourceGroup` .
     pub source_group: Str,
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The streaming protocol for this package configuration. Supported values are `HLS` and `DASH` .
     pub r#type: Type,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Path", Shape::STR),
         ("SourceGroup", Shape::STR),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DASH", "HLS"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["DASH", "HLS"], ..StrRule::ANY })),
     ],
     required: &["Path", "SourceGroup", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HttpPackageConfiguration` property type, shared by `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::VodSource`.
@@ -69,6 +52,7 @@ pub struct HttpPackageConfiguration {
     pub r#type: Type,
 }
 
+#[rustfmt::skip]
 impl HttpPackageConfiguration {
     /// A `HttpPackageConfiguration` with its required properties, named in a [`HttpPackageConfigurationRequired`].
     pub fn new(required: HttpPackageConfigurationRequired) -> Self {
@@ -80,28 +64,11 @@ impl HttpPackageConfiguration {
     }
 
     /// `Path`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = value.into();
-        self
-    }
-
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = value.into(); self }
     /// `SourceGroup`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_group(mut self, value: impl Into<Str>) -> Self {
-        self.source_group = value.into();
-        self
-    }
-
+    pub fn source_group(mut self, value: impl Into<Str>) -> Self { self.source_group = value.into(); self }
     /// `Type`: a [`Type`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Type>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for HttpPackageConfiguration {}
@@ -125,14 +92,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::MediaTailor::Channel`, `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::PlaybackConfiguration`, `AWS::MediaTailor::SourceLocation`, `AWS::MediaTailor::VodSource`.
@@ -146,6 +114,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -156,16 +125,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

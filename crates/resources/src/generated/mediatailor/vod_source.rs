@@ -16,54 +16,24 @@ use super::shared::{RULE_HttpPackageConfiguration, RULE_Tag};
 #[derive(Clone, Debug, PartialEq)]
 pub struct VodSourceRequired {
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The HTTP package configurations for the VOD source.
     pub http_package_configurations: List<HttpPackageConfiguration>,
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The name of the source location that the VOD source is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub source_location_name: Str,
     /// `VodSourceName`: a string, required.
-    ///
-    /// The name of the VOD source.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vod_source_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VodSource: ObjRule = ObjRule {
     properties: &[
-        (
-            "HttpPackageConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HttpPackageConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("HttpPackageConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_HttpPackageConfiguration), min_items: None, max_items: None })),
         ("SourceLocationName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VodSourceName", Shape::STR),
     ],
-    required: &[
-        "HttpPackageConfigurations",
-        "SourceLocationName",
-        "VodSourceName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::MediaTailor::VodSource` resource.
@@ -101,6 +71,7 @@ pub struct VodSource {
     pub vod_source_name: Str,
 }
 
+#[rustfmt::skip]
 impl VodSource {
     /// The CloudFormation type name, `AWS::MediaTailor::VodSource`.
     pub const TYPE_NAME: &'static str = "AWS::MediaTailor::VodSource";
@@ -111,11 +82,7 @@ impl VodSource {
         type_name: "AWS::MediaTailor::VodSource",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-mediatailor-vodsource.html",
         primary_identifier: &["SourceLocationName", "VodSourceName"],
-        required: &[
-            "HttpPackageConfigurations",
-            "SourceLocationName",
-            "VodSourceName",
-        ],
+        required: &["HttpPackageConfigurations", "SourceLocationName", "VodSourceName"],
         create_only: &["SourceLocationName", "VodSourceName"],
         conditional_create_only: &[],
         write_only: &[],
@@ -136,39 +103,13 @@ impl VodSource {
     }
 
     /// `HttpPackageConfigurations`: a list of [`HttpPackageConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_package_configurations(
-        mut self,
-        value: impl Into<List<HttpPackageConfiguration>>,
-    ) -> Self {
-        self.http_package_configurations = value.into();
-        self
-    }
-
+    pub fn http_package_configurations(mut self, value: impl Into<List<HttpPackageConfiguration>>) -> Self { self.http_package_configurations = value.into(); self }
     /// `SourceLocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self {
-        self.source_location_name = value.into();
-        self
-    }
-
+    pub fn source_location_name(mut self, value: impl Into<Str>) -> Self { self.source_location_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VodSourceName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self {
-        self.vod_source_name = value.into();
-        self
-    }
+    pub fn vod_source_name(mut self, value: impl Into<Str>) -> Self { self.vod_source_name = value.into(); self }
 }
 
 impl Resource for VodSource {

@@ -12,19 +12,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified CloudWatch Logs destination.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool), ("LogGroup", Shape::STR)],
+    properties: &[
+        ("Enabled", Shape::Bool),
+        ("LogGroup", Shape::STR),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudWatchLogs` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
@@ -44,6 +43,7 @@ pub struct CloudWatchLogs {
     pub log_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CloudWatchLogs {
     /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
     pub fn new(required: CloudWatchLogsRequired) -> Self {
@@ -54,20 +54,9 @@ impl CloudWatchLogs {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `LogGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_group(mut self, value: impl Into<Str>) -> Self {
-        self.log_group = Some(value.into());
-        self
-    }
+    pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
 }
 
 impl PropertyType for CloudWatchLogs {}
@@ -85,19 +74,18 @@ impl ToValue for CloudWatchLogs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get send to the specified Kinesis Data Firehose delivery stream.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Firehose: ObjRule = ObjRule {
-    properties: &[("DeliveryStream", Shape::STR), ("Enabled", Shape::Bool)],
+    properties: &[
+        ("DeliveryStream", Shape::STR),
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Firehose` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
@@ -117,6 +105,7 @@ pub struct Firehose {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
     pub fn new(required: FirehoseRequired) -> Self {
@@ -127,20 +116,9 @@ impl Firehose {
     }
 
     /// `DeliveryStream`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_stream = Some(value.into());
-        self
-    }
-
+    pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for Firehose {}
@@ -158,19 +136,17 @@ impl ToValue for Firehose {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamRequired {
     /// `Enabled`: a boolean, required.
-    ///
-    /// SASL/IAM authentication is enabled or not.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Iam: ObjRule = ObjRule {
-    properties: &[("Enabled", Shape::Bool)],
+    properties: &[
+        ("Enabled", Shape::Bool),
+    ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Iam` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::ServerlessCluster`.
@@ -186,6 +162,7 @@ pub struct Iam {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl Iam {
     /// A `Iam` with its required properties, named in a [`IamRequired`].
     pub fn new(required: IamRequired) -> Self {
@@ -195,12 +172,7 @@ impl Iam {
     }
 
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for Iam {}
@@ -215,11 +187,10 @@ impl ToValue for Iam {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether broker logs get sent to the specified Amazon S3 destination.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
         ("Bucket", Shape::STR),
@@ -227,11 +198,8 @@ pub(crate) static RULE_S3: ObjRule = ObjRule {
         ("Prefix", Shape::STR),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
@@ -255,6 +223,7 @@ pub struct S3 {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
     pub fn new(required: S3Required) -> Self {
@@ -266,28 +235,11 @@ impl S3 {
     }
 
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for S3 {}

@@ -14,42 +14,22 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbSubnetGroupRequired {
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// Provides the description of the DB subnet group.
     pub db_subnet_group_description: Str,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The Amazon EC2 subnet IDs for the DB subnet group.
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DbSubnetGroup: ObjRule = ObjRule {
     properties: &[
         ("DBSubnetGroupDescription", Shape::STR),
         ("DBSubnetGroupName", Shape::STR),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["DBSubnetGroupDescription", "SubnetIds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Neptune::DBSubnetGroup` resource.
@@ -85,6 +65,7 @@ pub struct DbSubnetGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbSubnetGroup {
     /// The CloudFormation type name, `AWS::Neptune::DBSubnetGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Neptune::DBSubnetGroup";
@@ -116,36 +97,13 @@ impl DbSubnetGroup {
     }
 
     /// `DBSubnetGroupDescription`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_description = value.into();
-        self
-    }
-
+    pub fn db_subnet_group_description(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_description = value.into(); self }
     /// `DBSubnetGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_subnet_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_subnet_group_name(mut self, value: impl Into<Str>) -> Self { self.db_subnet_group_name = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbSubnetGroup {

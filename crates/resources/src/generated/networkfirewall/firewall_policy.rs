@@ -21,58 +21,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyRequired {
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    ///
-    /// The traffic filtering behavior of a firewall policy, defined in a collection of stateless and stateful rule groups and other settings.
     pub firewall_policy: Obj<FirewallPolicyProperty>,
     /// `FirewallPolicyName`: a string, required.
-    ///
-    /// The descriptive name of the firewall policy. You can't change the name of a firewall policy after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub firewall_policy_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FirewallPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallPolicy",
-            Shape::Object(&RULE_FirewallPolicyProperty),
-        ),
-        (
-            "FirewallPolicyName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FirewallPolicy", Shape::Object(&RULE_FirewallPolicyProperty)),
+        ("FirewallPolicyName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
     required: &["FirewallPolicyName", "FirewallPolicy"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::FirewallPolicy` resource.
@@ -114,6 +78,7 @@ pub struct FirewallPolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FirewallPolicy {
     /// The CloudFormation type name, `AWS::NetworkFirewall::FirewallPolicy`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::FirewallPolicy";
@@ -145,36 +110,13 @@ impl FirewallPolicy {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FirewallPolicy`: a [`FirewallPolicyProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy(mut self, value: impl Into<Obj<FirewallPolicyProperty>>) -> Self {
-        self.firewall_policy = value.into();
-        self
-    }
-
+    pub fn firewall_policy(mut self, value: impl Into<Obj<FirewallPolicyProperty>>) -> Self { self.firewall_policy = value.into(); self }
     /// `FirewallPolicyName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_policy_name(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_policy_name = value.into();
-        self
-    }
-
+    pub fn firewall_policy_name(mut self, value: impl Into<Str>) -> Self { self.firewall_policy_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FirewallPolicy {
@@ -229,96 +171,28 @@ impl FirewallPolicyAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirewallPolicyPropertyRequired {
     /// `StatelessDefaultActions`: a list of strings, required.
-    ///
-    /// The actions to take on a packet if it doesn't match any of the stateless rules in the policy. If you want non-matching packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
-    ///
-    /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
-    ///
-    /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
     pub stateless_default_actions: List<Str>,
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    ///
-    /// The actions to take on a fragmented packet if it doesn't match any of the stateless rules in the policy. If you want non-matching fragmented packets to be forwarded for stateful inspection, specify `aws:forward_to_sfe` .
-    ///
-    /// You must specify one of the standard actions: `aws:pass` , `aws:drop` , or `aws:forward_to_sfe` . In addition, you can specify custom actions that are compatible with your standard section choice.
-    ///
-    /// For example, you could specify `["aws:pass"]` or you could specify `["aws:pass", “customActionName”]` . For information about compatibility, see the custom action descriptions.
     pub stateless_fragment_default_actions: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FirewallPolicyProperty: ObjRule = ObjRule {
     properties: &[
         ("EnableTLSSessionHolding", Shape::Bool),
         ("PolicyVariables", Shape::Object(&RULE_PolicyVariables)),
-        (
-            "StatefulDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatefulEngineOptions",
-            Shape::Object(&RULE_StatefulEngineOptions),
-        ),
-        (
-            "StatefulRuleGroupReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatefulRuleGroupReference),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessCustomActions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomAction),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessFragmentDefaultActions",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StatelessRuleGroupReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StatelessRuleGroupReference),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TLSInspectionConfigurationArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StatefulDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatefulEngineOptions", Shape::Object(&RULE_StatefulEngineOptions)),
+        ("StatefulRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatefulRuleGroupReference), min_items: None, max_items: None })),
+        ("StatelessCustomActions", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomAction), min_items: None, max_items: None })),
+        ("StatelessDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatelessFragmentDefaultActions", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StatelessRuleGroupReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_StatelessRuleGroupReference), min_items: None, max_items: None })),
+        ("TLSInspectionConfigurationArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["StatelessDefaultActions", "StatelessFragmentDefaultActions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FirewallPolicy` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -389,6 +263,7 @@ pub struct FirewallPolicyProperty {
     pub tls_inspection_configuration_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FirewallPolicyProperty {
     /// A `FirewallPolicyProperty` with its required properties, named in a [`FirewallPolicyPropertyRequired`].
     pub fn new(required: FirewallPolicyPropertyRequired) -> Self {
@@ -407,90 +282,25 @@ impl FirewallPolicyProperty {
     }
 
     /// `EnableTLSSessionHolding`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_tls_session_holding(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_tls_session_holding = Some(value.into());
-        self
-    }
-
+    pub fn enable_tls_session_holding(mut self, value: impl Into<Bool>) -> Self { self.enable_tls_session_holding = Some(value.into()); self }
     /// `PolicyVariables`: a [`PolicyVariables`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_variables(mut self, value: impl Into<Obj<PolicyVariables>>) -> Self {
-        self.policy_variables = Some(value.into());
-        self
-    }
-
+    pub fn policy_variables(mut self, value: impl Into<Obj<PolicyVariables>>) -> Self { self.policy_variables = Some(value.into()); self }
     /// `StatefulDefaultActions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateful_default_actions = Some(value.into());
-        self
-    }
-
+    pub fn stateful_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateful_default_actions = Some(value.into()); self }
     /// `StatefulEngineOptions`: a [`StatefulEngineOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_engine_options(mut self, value: impl Into<Obj<StatefulEngineOptions>>) -> Self {
-        self.stateful_engine_options = Some(value.into());
-        self
-    }
-
+    pub fn stateful_engine_options(mut self, value: impl Into<Obj<StatefulEngineOptions>>) -> Self { self.stateful_engine_options = Some(value.into()); self }
     /// `StatefulRuleGroupReferences`: a list of [`StatefulRuleGroupReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateful_rule_group_references(
-        mut self,
-        value: impl Into<List<StatefulRuleGroupReference>>,
-    ) -> Self {
-        self.stateful_rule_group_references = Some(value.into());
-        self
-    }
-
+    pub fn stateful_rule_group_references(mut self, value: impl Into<List<StatefulRuleGroupReference>>) -> Self { self.stateful_rule_group_references = Some(value.into()); self }
     /// `StatelessCustomActions`: a list of [`CustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self {
-        self.stateless_custom_actions = Some(value.into());
-        self
-    }
-
+    pub fn stateless_custom_actions(mut self, value: impl Into<List<CustomAction>>) -> Self { self.stateless_custom_actions = Some(value.into()); self }
     /// `StatelessDefaultActions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateless_default_actions = value.into();
-        self
-    }
-
+    pub fn stateless_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_default_actions = value.into(); self }
     /// `StatelessFragmentDefaultActions`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_fragment_default_actions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.stateless_fragment_default_actions = value.into();
-        self
-    }
-
+    pub fn stateless_fragment_default_actions(mut self, value: impl Into<List<Str>>) -> Self { self.stateless_fragment_default_actions = value.into(); self }
     /// `StatelessRuleGroupReferences`: a list of [`StatelessRuleGroupReference`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stateless_rule_group_references(
-        mut self,
-        value: impl Into<List<StatelessRuleGroupReference>>,
-    ) -> Self {
-        self.stateless_rule_group_references = Some(value.into());
-        self
-    }
-
+    pub fn stateless_rule_group_references(mut self, value: impl Into<List<StatelessRuleGroupReference>>) -> Self { self.stateless_rule_group_references = Some(value.into()); self }
     /// `TLSInspectionConfigurationArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Str>) -> Self {
-        self.tls_inspection_configuration_arn = Some(value.into());
-        self
-    }
+    pub fn tls_inspection_configuration_arn(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_arn = Some(value.into()); self }
 }
 
 impl PropertyType for FirewallPolicyProperty {}
@@ -524,21 +334,13 @@ impl ToValue for FirewallPolicyProperty {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FlowTimeouts: ObjRule = ObjRule {
-    properties: &[(
-        "TcpIdleTimeoutSeconds",
-        Shape::Int(&NumRule {
-            min: Some(60.0),
-            max: Some(6000.0),
-            allowed: &[],
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("TcpIdleTimeoutSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(6000.0), ..NumRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FlowTimeouts` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -554,6 +356,7 @@ pub struct FlowTimeouts {
     pub tcp_idle_timeout_seconds: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl FlowTimeouts {
     /// A `FlowTimeouts` with no property set (none is required).
     pub fn new() -> Self {
@@ -561,12 +364,7 @@ impl FlowTimeouts {
     }
 
     /// `TcpIdleTimeoutSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tcp_idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.tcp_idle_timeout_seconds = Some(value.into());
-        self
-    }
+    pub fn tcp_idle_timeout_seconds(mut self, value: impl Into<Int>) -> Self { self.tcp_idle_timeout_seconds = Some(value.into()); self }
 }
 
 impl PropertyType for FlowTimeouts {}
@@ -579,14 +377,13 @@ impl ToValue for FlowTimeouts {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PolicyVariables: ObjRule = ObjRule {
-    properties: &[("RuleVariables", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("RuleVariables", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PolicyVariables` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -600,6 +397,7 @@ pub struct PolicyVariables {
     pub rule_variables: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl PolicyVariables {
     /// A `PolicyVariables` with no property set (none is required).
     pub fn new() -> Self {
@@ -607,10 +405,7 @@ impl PolicyVariables {
     }
 
     /// `RuleVariables`: a JSON value.
-    pub fn rule_variables(mut self, value: impl Into<Json>) -> Self {
-        self.rule_variables = Some(value.into());
-        self
-    }
+    pub fn rule_variables(mut self, value: impl Into<Json>) -> Self { self.rule_variables = Some(value.into()); self }
 }
 
 impl PropertyType for PolicyVariables {}
@@ -623,36 +418,15 @@ impl ToValue for PolicyVariables {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StatefulEngineOptions: ObjRule = ObjRule {
     properties: &[
         ("FlowTimeouts", Shape::Object(&RULE_FlowTimeouts)),
-        (
-            "RuleOrder",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"],
-                format: None,
-            }),
-        ),
-        (
-            "StreamExceptionPolicy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DROP", "CONTINUE", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("RuleOrder", Shape::Str(&StrRule { allowed: &["DEFAULT_ACTION_ORDER", "STRICT_ORDER"], ..StrRule::ANY })),
+        ("StreamExceptionPolicy", Shape::Str(&StrRule { allowed: &["DROP", "CONTINUE", "REJECT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulEngineOptions` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -680,6 +454,7 @@ pub struct StatefulEngineOptions {
     pub stream_exception_policy: Option<StreamExceptionPolicy>,
 }
 
+#[rustfmt::skip]
 impl StatefulEngineOptions {
     /// A `StatefulEngineOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -687,28 +462,11 @@ impl StatefulEngineOptions {
     }
 
     /// `FlowTimeouts`: a [`FlowTimeouts`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn flow_timeouts(mut self, value: impl Into<Obj<FlowTimeouts>>) -> Self {
-        self.flow_timeouts = Some(value.into());
-        self
-    }
-
+    pub fn flow_timeouts(mut self, value: impl Into<Obj<FlowTimeouts>>) -> Self { self.flow_timeouts = Some(value.into()); self }
     /// `RuleOrder`: a [`RuleOrder`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self {
-        self.rule_order = Some(value.into());
-        self
-    }
-
+    pub fn rule_order(mut self, value: impl Into<RuleOrder>) -> Self { self.rule_order = Some(value.into()); self }
     /// `StreamExceptionPolicy`: a [`StreamExceptionPolicy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stream_exception_policy(mut self, value: impl Into<StreamExceptionPolicy>) -> Self {
-        self.stream_exception_policy = Some(value.into());
-        self
-    }
+    pub fn stream_exception_policy(mut self, value: impl Into<StreamExceptionPolicy>) -> Self { self.stream_exception_policy = Some(value.into()); self }
 }
 
 impl PropertyType for StatefulEngineOptions {}
@@ -723,23 +481,13 @@ impl ToValue for StatefulEngineOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StatefulRuleGroupOverride: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["DROP_TO_ALERT"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["DROP_TO_ALERT"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRuleGroupOverride` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -755,6 +503,7 @@ pub struct StatefulRuleGroupOverride {
     pub action: Option<OverrideAction>,
 }
 
+#[rustfmt::skip]
 impl StatefulRuleGroupOverride {
     /// A `StatefulRuleGroupOverride` with no property set (none is required).
     pub fn new() -> Self {
@@ -762,12 +511,7 @@ impl StatefulRuleGroupOverride {
     }
 
     /// `Action`: an [`OverrideAction`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<OverrideAction>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
+    pub fn action(mut self, value: impl Into<OverrideAction>) -> Self { self.action = Some(value.into()); self }
 }
 
 impl PropertyType for StatefulRuleGroupOverride {}
@@ -782,42 +526,20 @@ impl ToValue for StatefulRuleGroupOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatefulRuleGroupReferenceRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the stateful rule group.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256.
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StatefulRuleGroupReference: ObjRule = ObjRule {
     properties: &[
         ("DeepThreatInspection", Shape::Bool),
         ("Override", Shape::Object(&RULE_StatefulRuleGroupOverride)),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatefulRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -855,6 +577,7 @@ pub struct StatefulRuleGroupReference {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StatefulRuleGroupReference {
     /// A `StatefulRuleGroupReference` with its required properties, named in a [`StatefulRuleGroupReferenceRequired`].
     pub fn new(required: StatefulRuleGroupReferenceRequired) -> Self {
@@ -867,36 +590,13 @@ impl StatefulRuleGroupReference {
     }
 
     /// `DeepThreatInspection`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deep_threat_inspection(mut self, value: impl Into<Bool>) -> Self {
-        self.deep_threat_inspection = Some(value.into());
-        self
-    }
-
+    pub fn deep_threat_inspection(mut self, value: impl Into<Bool>) -> Self { self.deep_threat_inspection = Some(value.into()); self }
     /// `Override`: a [`StatefulRuleGroupOverride`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#override(mut self, value: impl Into<Obj<StatefulRuleGroupOverride>>) -> Self {
-        self.r#override = Some(value.into());
-        self
-    }
-
+    pub fn r#override(mut self, value: impl Into<Obj<StatefulRuleGroupOverride>>) -> Self { self.r#override = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for StatefulRuleGroupReference {}
@@ -916,46 +616,20 @@ impl ToValue for StatefulRuleGroupReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StatelessRuleGroupReferenceRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// An integer setting that indicates the order in which to run the stateless rule groups in a single firewall policy. Network Firewall applies each stateless rule group to a packet starting with the group that has the lowest priority setting. You must ensure that the priority settings are unique within each policy.
-    ///
-    /// Value 1 to 65535.
     pub priority: Int,
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the stateless rule group.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256.
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StatelessRuleGroupReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ResourceArn", "Priority"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatelessRuleGroupReference` property type of `AWS::NetworkFirewall::FirewallPolicy`.
@@ -979,6 +653,7 @@ pub struct StatelessRuleGroupReference {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl StatelessRuleGroupReference {
     /// A `StatelessRuleGroupReference` with its required properties, named in a [`StatelessRuleGroupReferenceRequired`].
     pub fn new(required: StatelessRuleGroupReferenceRequired) -> Self {
@@ -989,20 +664,9 @@ impl StatelessRuleGroupReference {
     }
 
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for StatelessRuleGroupReference {}

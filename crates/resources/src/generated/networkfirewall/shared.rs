@@ -13,17 +13,13 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ActionDefinition: ObjRule = ObjRule {
-    properties: &[(
-        "PublishMetricAction",
-        Shape::Object(&RULE_PublishMetricAction),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("PublishMetricAction", Shape::Object(&RULE_PublishMetricAction)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ActionDefinition` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -41,6 +37,7 @@ pub struct ActionDefinition {
     pub publish_metric_action: Option<Obj<PublishMetricAction>>,
 }
 
+#[rustfmt::skip]
 impl ActionDefinition {
     /// A `ActionDefinition` with no property set (none is required).
     pub fn new() -> Self {
@@ -48,12 +45,7 @@ impl ActionDefinition {
     }
 
     /// `PublishMetricAction`: a [`PublishMetricAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self {
-        self.publish_metric_action = Some(value.into());
-        self
-    }
+    pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self { self.publish_metric_action = Some(value.into()); self }
 }
 
 impl PropertyType for ActionDefinition {}
@@ -70,39 +62,17 @@ impl ToValue for ActionDefinition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddressRequired {
     /// `AddressDefinition`: a string, required.
-    ///
-    /// Specify an IP address or a block of IP addresses in Classless Inter-Domain Routing (CIDR) notation. Network Firewall supports all address ranges for IPv4 and IPv6.
-    ///
-    /// Examples:
-    ///
-    /// - To configure Network Firewall to inspect for the IP address 192.0.2.44, specify `192.0.2.44/32` .
-    /// - To configure Network Firewall to inspect for IP addresses from 192.0.2.0 to 192.0.2.255, specify `192.0.2.0/24` .
-    /// - To configure Network Firewall to inspect for the IP address 1111:0000:0000:0000:0000:0000:0000:0111, specify `1111:0000:0000:0000:0000:0000:0000:0111/128` .
-    /// - To configure Network Firewall to inspect for IP addresses from 1111:0000:0000:0000:0000:0000:0000:0000 to 1111:0000:0000:0000:ffff:ffff:ffff:ffff, specify `1111:0000:0000:0000:0000:0000:0000:0000/64` .
-    ///
-    /// For more information about CIDR notation, see the Wikipedia entry \[Classless Inter-Domain Routing\](<https://docs.aws.amazon.com/https://en.wikipedia.org/wiki/Classless_Inter-Domain_Routing>) .
-    ///
-    /// Pattern `^([a-fA-F\d:\.]+/\d{1,3})$`; length 1 to 255.
     pub address_definition: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Address: ObjRule = ObjRule {
-    properties: &[(
-        "AddressDefinition",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(255),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("AddressDefinition", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["AddressDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Address` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -129,6 +99,7 @@ pub struct Address {
     pub address_definition: Str,
 }
 
+#[rustfmt::skip]
 impl Address {
     /// A `Address` with its required properties, named in a [`AddressRequired`].
     pub fn new(required: AddressRequired) -> Self {
@@ -138,12 +109,7 @@ impl Address {
     }
 
     /// `AddressDefinition`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_definition(mut self, value: impl Into<Str>) -> Self {
-        self.address_definition = value.into();
-        self
-    }
+    pub fn address_definition(mut self, value: impl Into<Str>) -> Self { self.address_definition = value.into(); self }
 }
 
 impl PropertyType for Address {}
@@ -160,37 +126,20 @@ impl ToValue for Address {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
     /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The custom action associated with the action name.
     pub action_definition: Obj<ActionDefinition>,
     /// `ActionName`: a string, required.
-    ///
-    /// The descriptive name of the custom action. You can't change the name of a custom action after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9]+$`; length 1 to 128.
     pub action_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
         ("ActionDefinition", Shape::Object(&RULE_ActionDefinition)),
-        (
-            "ActionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ActionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ActionName", "ActionDefinition"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -219,6 +168,7 @@ pub struct CustomAction {
     pub action_name: Str,
 }
 
+#[rustfmt::skip]
 impl CustomAction {
     /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
     pub fn new(required: CustomActionRequired) -> Self {
@@ -229,20 +179,9 @@ impl CustomAction {
     }
 
     /// `ActionDefinition`: an [`ActionDefinition`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self {
-        self.action_definition = value.into();
-        self
-    }
-
+    pub fn action_definition(mut self, value: impl Into<Obj<ActionDefinition>>) -> Self { self.action_definition = value.into(); self }
     /// `ActionName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_name(mut self, value: impl Into<Str>) -> Self {
-        self.action_name = value.into();
-        self
-    }
+    pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
 }
 
 impl PropertyType for CustomAction {}
@@ -260,30 +199,17 @@ impl ToValue for CustomAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
     /// `Value`: a string, required.
-    ///
-    /// The value to use in the custom metric dimension.
-    ///
-    /// Pattern `^[a-zA-Z0-9-_ ]+$`; length 1 to 128.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Dimension: ObjRule = ObjRule {
-    properties: &[(
-        "Value",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(128),
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Dimension` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -305,6 +231,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
     pub fn new(required: DimensionRequired) -> Self {
@@ -314,12 +241,7 @@ impl Dimension {
     }
 
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Dimension {}
@@ -334,44 +256,20 @@ impl ToValue for Dimension {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
     /// `FromPort`: an integer, required.
-    ///
-    /// The lower limit of the port range. This must be less than or equal to the `ToPort` specification.
-    ///
-    /// Value 0 to 65535.
     pub from_port: Int,
     /// `ToPort`: an integer, required.
-    ///
-    /// The upper limit of the port range. This must be greater than or equal to the `FromPort` specification.
-    ///
-    /// Value 0 to 65535.
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "FromPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ToPort",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("FromPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("ToPort", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
     ],
     required: &["FromPort", "ToPort"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PortRange` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -395,6 +293,7 @@ pub struct PortRange {
     pub to_port: Int,
 }
 
+#[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
     pub fn new(required: PortRangeRequired) -> Self {
@@ -405,20 +304,9 @@ impl PortRange {
     }
 
     /// `FromPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_port(mut self, value: impl Into<Int>) -> Self {
-        self.from_port = value.into();
-        self
-    }
-
+    pub fn from_port(mut self, value: impl Into<Int>) -> Self { self.from_port = value.into(); self }
     /// `ToPort`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn to_port(mut self, value: impl Into<Int>) -> Self {
-        self.to_port = value.into();
-        self
-    }
+    pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
 impl PropertyType for PortRange {}
@@ -436,26 +324,17 @@ impl ToValue for PortRange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishMetricActionRequired {
     /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// Items 1 to 1.
     pub dimensions: List<Dimension>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
-    properties: &[(
-        "Dimensions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Dimension),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+    properties: &[
+        ("Dimensions", Shape::List(&ListRule { items: Shape::Object(&RULE_Dimension), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["Dimensions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublishMetricAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -471,6 +350,7 @@ pub struct PublishMetricAction {
     pub dimensions: List<Dimension>,
 }
 
+#[rustfmt::skip]
 impl PublishMetricAction {
     /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
     pub fn new(required: PublishMetricActionRequired) -> Self {
@@ -480,12 +360,7 @@ impl PublishMetricAction {
     }
 
     /// `Dimensions`: a list of [`Dimension`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self {
-        self.dimensions = value.into();
-        self
-    }
+    pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = value.into(); self }
 }
 
 impl PropertyType for PublishMetricAction {}
@@ -502,42 +377,18 @@ impl ToValue for PublishMetricAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetMappingRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The unique identifier for the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "IPAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DUALSTACK", "IPV4", "IPV6"],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("IPAddressType", Shape::Str(&StrRule { allowed: &["DUALSTACK", "IPV4", "IPV6"], ..StrRule::ANY })),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubnetMapping` property type, shared by `AWS::NetworkFirewall::Firewall`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
@@ -559,6 +410,7 @@ pub struct SubnetMapping {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
     pub fn new(required: SubnetMappingRequired) -> Self {
@@ -569,20 +421,9 @@ impl SubnetMapping {
     }
 
     /// `IPAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl PropertyType for SubnetMapping {}
@@ -600,44 +441,20 @@ impl ToValue for SubnetMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^.*$`; length 0 to 255.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
@@ -655,6 +472,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -665,20 +483,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -18,61 +18,22 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TlsInspectionConfigurationRequired {
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    ///
-    /// The object that defines a TLS inspection configuration. AWS Network Firewall uses TLS inspection configurations to decrypt your firewall's inbound and outbound SSL/TLS traffic. After decryption, AWS Network Firewall inspects the traffic according to your firewall policy's stateful rules, and then re-encrypts it before sending it to its destination. You can enable inspection of your firewall's inbound traffic, outbound traffic, or both. To use TLS inspection with your firewall, you must first import or provision certificates using Certificate Manager , create a TLS inspection configuration, add that configuration to a new firewall policy, and then associate that policy with your firewall. For more information about using TLS inspection configurations, see \[Inspecting SSL/TLS traffic with TLS inspection configurations\](<https://docs.aws.amazon.com/network-firewall/latest/developerguide/tls-inspection.html>) in the *AWS Network Firewall Developer Guide* .
     pub tls_inspection_configuration: Obj<TlsInspectionConfigurationProperty>,
     /// `TLSInspectionConfigurationName`: a string, required.
-    ///
-    /// The descriptive name of the TLS inspection configuration. You can't change the name of a TLS inspection configuration after you create it.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub tls_inspection_configuration_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TlsInspectionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TLSInspectionConfiguration",
-            Shape::Object(&RULE_TlsInspectionConfigurationProperty),
-        ),
-        (
-            "TLSInspectionConfigurationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TLSInspectionConfiguration", Shape::Object(&RULE_TlsInspectionConfigurationProperty)),
+        ("TLSInspectionConfigurationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[
-        "TLSInspectionConfigurationName",
-        "TLSInspectionConfiguration",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["TLSInspectionConfigurationName", "TLSInspectionConfiguration"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::TLSInspectionConfiguration` resource.
@@ -116,6 +77,7 @@ pub struct TlsInspectionConfiguration {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TlsInspectionConfiguration {
     /// The CloudFormation type name, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::TLSInspectionConfiguration";
@@ -126,21 +88,12 @@ impl TlsInspectionConfiguration {
         type_name: "AWS::NetworkFirewall::TLSInspectionConfiguration",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkfirewall-tlsinspectionconfiguration.html",
         primary_identifier: &["TLSInspectionConfigurationArn"],
-        required: &[
-            "TLSInspectionConfiguration",
-            "TLSInspectionConfigurationName",
-        ],
+        required: &["TLSInspectionConfiguration", "TLSInspectionConfigurationName"],
         create_only: &["TLSInspectionConfigurationName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TLSInspectionConfigurationArn",
-            "TLSInspectionConfigurationId",
-        ],
-        attributes: &[
-            "TLSInspectionConfigurationArn",
-            "TLSInspectionConfigurationId",
-        ],
+        read_only: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
+        attributes: &["TLSInspectionConfigurationArn", "TLSInspectionConfigurationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -156,39 +109,13 @@ impl TlsInspectionConfiguration {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `TLSInspectionConfiguration`: a [`TlsInspectionConfigurationProperty`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration(
-        mut self,
-        value: impl Into<Obj<TlsInspectionConfigurationProperty>>,
-    ) -> Self {
-        self.tls_inspection_configuration = value.into();
-        self
-    }
-
+    pub fn tls_inspection_configuration(mut self, value: impl Into<Obj<TlsInspectionConfigurationProperty>>) -> Self { self.tls_inspection_configuration = value.into(); self }
     /// `TLSInspectionConfigurationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tls_inspection_configuration_name(mut self, value: impl Into<Str>) -> Self {
-        self.tls_inspection_configuration_name = value.into();
-        self
-    }
-
+    pub fn tls_inspection_configuration_name(mut self, value: impl Into<Str>) -> Self { self.tls_inspection_configuration_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TlsInspectionConfiguration {
@@ -245,35 +172,14 @@ impl TlsInspectionConfigurationAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CheckCertificateRevocationStatus: ObjRule = ObjRule {
     properties: &[
-        (
-            "RevokedStatusAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASS", "DROP", "REJECT"],
-                format: None,
-            }),
-        ),
-        (
-            "UnknownStatusAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PASS", "DROP", "REJECT"],
-                format: None,
-            }),
-        ),
+        ("RevokedStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
+        ("UnknownStatusAction", Shape::Str(&StrRule { allowed: &["PASS", "DROP", "REJECT"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CheckCertificateRevocationStatus` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -289,6 +195,7 @@ pub struct CheckCertificateRevocationStatus {
     pub unknown_status_action: Option<UnknownStatusAction>,
 }
 
+#[rustfmt::skip]
 impl CheckCertificateRevocationStatus {
     /// A `CheckCertificateRevocationStatus` with no property set (none is required).
     pub fn new() -> Self {
@@ -296,16 +203,9 @@ impl CheckCertificateRevocationStatus {
     }
 
     /// `RevokedStatusAction`: a [`RevokedStatusAction`] value.
-    pub fn revoked_status_action(mut self, value: impl Into<RevokedStatusAction>) -> Self {
-        self.revoked_status_action = Some(value.into());
-        self
-    }
-
+    pub fn revoked_status_action(mut self, value: impl Into<RevokedStatusAction>) -> Self { self.revoked_status_action = Some(value.into()); self }
     /// `UnknownStatusAction`: an [`UnknownStatusAction`] value.
-    pub fn unknown_status_action(mut self, value: impl Into<UnknownStatusAction>) -> Self {
-        self.unknown_status_action = Some(value.into());
-        self
-    }
+    pub fn unknown_status_action(mut self, value: impl Into<UnknownStatusAction>) -> Self { self.unknown_status_action = Some(value.into()); self }
 }
 
 impl PropertyType for CheckCertificateRevocationStatus {}
@@ -319,23 +219,13 @@ impl ToValue for CheckCertificateRevocationStatus {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServerCertificate: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(256),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificate` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -353,6 +243,7 @@ pub struct ServerCertificate {
     pub resource_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificate {
     /// A `ServerCertificate` with no property set (none is required).
     pub fn new() -> Self {
@@ -360,12 +251,7 @@ impl ServerCertificate {
     }
 
     /// `ResourceArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = Some(value.into());
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificate {}
@@ -378,45 +264,16 @@ impl ToValue for ServerCertificate {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServerCertificateConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateAuthorityArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CheckCertificateRevocationStatus",
-            Shape::Object(&RULE_CheckCertificateRevocationStatus),
-        ),
-        (
-            "Scopes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServerCertificateScope),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServerCertificates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ServerCertificate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CertificateAuthorityArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CheckCertificateRevocationStatus", Shape::Object(&RULE_CheckCertificateRevocationStatus)),
+        ("Scopes", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateScope), min_items: None, max_items: None })),
+        ("ServerCertificates", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificate), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificateConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -457,6 +314,7 @@ pub struct ServerCertificateConfiguration {
     pub server_certificates: Option<List<ServerCertificate>>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificateConfiguration {
     /// A `ServerCertificateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -464,39 +322,13 @@ impl ServerCertificateConfiguration {
     }
 
     /// `CertificateAuthorityArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_authority_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_authority_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_authority_arn = Some(value.into()); self }
     /// `CheckCertificateRevocationStatus`: a [`CheckCertificateRevocationStatus`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn check_certificate_revocation_status(
-        mut self,
-        value: impl Into<Obj<CheckCertificateRevocationStatus>>,
-    ) -> Self {
-        self.check_certificate_revocation_status = Some(value.into());
-        self
-    }
-
+    pub fn check_certificate_revocation_status(mut self, value: impl Into<Obj<CheckCertificateRevocationStatus>>) -> Self { self.check_certificate_revocation_status = Some(value.into()); self }
     /// `Scopes`: a list of [`ServerCertificateScope`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scopes(mut self, value: impl Into<List<ServerCertificateScope>>) -> Self {
-        self.scopes = Some(value.into());
-        self
-    }
-
+    pub fn scopes(mut self, value: impl Into<List<ServerCertificateScope>>) -> Self { self.scopes = Some(value.into()); self }
     /// `ServerCertificates`: a list of [`ServerCertificate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificates(mut self, value: impl Into<List<ServerCertificate>>) -> Self {
-        self.server_certificates = Some(value.into());
-        self
-    }
+    pub fn server_certificates(mut self, value: impl Into<List<ServerCertificate>>) -> Self { self.server_certificates = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificateConfiguration {}
@@ -515,59 +347,17 @@ impl ToValue for ServerCertificateConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServerCertificateScope: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationPorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Destinations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Protocols",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(255.0),
-                    allowed: &[],
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SourcePorts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_PortRange),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Address),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DestinationPorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Destinations", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
+        ("Protocols", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(255.0), ..NumRule::ANY }), min_items: None, max_items: None })),
+        ("SourcePorts", Shape::List(&ListRule { items: Shape::Object(&RULE_PortRange), min_items: None, max_items: None })),
+        ("Sources", Shape::List(&ListRule { items: Shape::Object(&RULE_Address), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerCertificateScope` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -607,6 +397,7 @@ pub struct ServerCertificateScope {
     pub sources: Option<List<Address>>,
 }
 
+#[rustfmt::skip]
 impl ServerCertificateScope {
     /// A `ServerCertificateScope` with no property set (none is required).
     pub fn new() -> Self {
@@ -614,44 +405,15 @@ impl ServerCertificateScope {
     }
 
     /// `DestinationPorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.destination_ports = Some(value.into());
-        self
-    }
-
+    pub fn destination_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.destination_ports = Some(value.into()); self }
     /// `Destinations`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self {
-        self.destinations = Some(value.into());
-        self
-    }
-
+    pub fn destinations(mut self, value: impl Into<List<Address>>) -> Self { self.destinations = Some(value.into()); self }
     /// `Protocols`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self {
-        self.protocols = Some(value.into());
-        self
-    }
-
+    pub fn protocols(mut self, value: impl Into<List<Int>>) -> Self { self.protocols = Some(value.into()); self }
     /// `SourcePorts`: a list of [`PortRange`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self {
-        self.source_ports = Some(value.into());
-        self
-    }
-
+    pub fn source_ports(mut self, value: impl Into<List<PortRange>>) -> Self { self.source_ports = Some(value.into()); self }
     /// `Sources`: a list of [`Address`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self {
-        self.sources = Some(value.into());
-        self
-    }
+    pub fn sources(mut self, value: impl Into<List<Address>>) -> Self { self.sources = Some(value.into()); self }
 }
 
 impl PropertyType for ServerCertificateScope {}
@@ -668,21 +430,13 @@ impl ToValue for ServerCertificateScope {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TlsInspectionConfigurationProperty: ObjRule = ObjRule {
-    properties: &[(
-        "ServerCertificateConfigurations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ServerCertificateConfiguration),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ServerCertificateConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerCertificateConfiguration), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TLSInspectionConfiguration` property type of `AWS::NetworkFirewall::TLSInspectionConfiguration`.
@@ -702,6 +456,7 @@ pub struct TlsInspectionConfigurationProperty {
     pub server_certificate_configurations: Option<List<ServerCertificateConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl TlsInspectionConfigurationProperty {
     /// A `TlsInspectionConfigurationProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -709,15 +464,7 @@ impl TlsInspectionConfigurationProperty {
     }
 
     /// `ServerCertificateConfigurations`: a list of [`ServerCertificateConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_certificate_configurations(
-        mut self,
-        value: impl Into<List<ServerCertificateConfiguration>>,
-    ) -> Self {
-        self.server_certificate_configurations = Some(value.into());
-        self
-    }
+    pub fn server_certificate_configurations(mut self, value: impl Into<List<ServerCertificateConfiguration>>) -> Self { self.server_certificate_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for TlsInspectionConfigurationProperty {}

@@ -18,73 +18,25 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^vpc-[0-9a-f]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcEndpointAssociationRequired {
     /// `FirewallArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the firewall.
-    ///
-    /// Pattern `^(arn:aws.*)$`; length 1 to 256; create-only: changing it replaces the resource.
     pub firewall_arn: Str,
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    ///
-    /// The ID for a subnet that's used in an association with a firewall. This is used in `CreateFirewall` , `AssociateSubnets` , and `CreateVpcEndpointAssociation` . AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub subnet_mapping: Obj<SubnetMapping>,
     /// `VpcId`: a string, required.
-    ///
-    /// The unique identifier of the VPC for the endpoint association.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; pattern `^vpc-[0-9a-f]+$`; length 1 to 128; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcEndpointAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FirewallArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FirewallArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("SubnetMapping", Shape::Object(&RULE_SubnetMapping)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["FirewallArn", "VpcId", "SubnetMapping"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkFirewall::VpcEndpointAssociation` resource.
@@ -145,6 +97,7 @@ pub struct VpcEndpointAssociation {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcEndpointAssociation {
     /// The CloudFormation type name, `AWS::NetworkFirewall::VpcEndpointAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkFirewall::VpcEndpointAssociation";
@@ -159,16 +112,8 @@ impl VpcEndpointAssociation {
         create_only: &["FirewallArn", "Description", "VpcId", "SubnetMapping"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "VpcEndpointAssociationArn",
-            "VpcEndpointAssociationId",
-            "EndpointId",
-        ],
-        attributes: &[
-            "EndpointId",
-            "VpcEndpointAssociationArn",
-            "VpcEndpointAssociationId",
-        ],
+        read_only: &["VpcEndpointAssociationArn", "VpcEndpointAssociationId", "EndpointId"],
+        attributes: &["EndpointId", "VpcEndpointAssociationArn", "VpcEndpointAssociationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -185,44 +130,15 @@ impl VpcEndpointAssociation {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FirewallArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self {
-        self.firewall_arn = value.into();
-        self
-    }
-
+    pub fn firewall_arn(mut self, value: impl Into<Str>) -> Self { self.firewall_arn = value.into(); self }
     /// `SubnetMapping`: a [`SubnetMapping`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_mapping(mut self, value: impl Into<Obj<SubnetMapping>>) -> Self {
-        self.subnet_mapping = value.into();
-        self
-    }
-
+    pub fn subnet_mapping(mut self, value: impl Into<Obj<SubnetMapping>>) -> Self { self.subnet_mapping = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcEndpointAssociation {

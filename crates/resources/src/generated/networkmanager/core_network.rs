@@ -16,51 +16,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreNetworkRequired {
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The ID of the global network that your core network is a part of.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 50; create-only: changing it replaces the resource.
     pub global_network_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CoreNetwork: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GlobalNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("GlobalNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PolicyDocument", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["GlobalNetworkId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::CoreNetwork` resource.
@@ -102,6 +71,7 @@ pub struct CoreNetwork {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl CoreNetwork {
     /// The CloudFormation type name, `AWS::NetworkManager::CoreNetwork`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::CoreNetwork";
@@ -116,26 +86,8 @@ impl CoreNetwork {
         create_only: &["GlobalNetworkId"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "OwnerAccount",
-            "CoreNetworkId",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "State",
-            "Segments",
-            "NetworkFunctionGroups",
-            "Edges",
-        ],
-        attributes: &[
-            "CoreNetworkArn",
-            "CoreNetworkId",
-            "CreatedAt",
-            "Edges",
-            "NetworkFunctionGroups",
-            "OwnerAccount",
-            "Segments",
-            "State",
-        ],
+        read_only: &["OwnerAccount", "CoreNetworkId", "CoreNetworkArn", "CreatedAt", "State", "Segments", "NetworkFunctionGroups", "Edges"],
+        attributes: &["CoreNetworkArn", "CoreNetworkId", "CreatedAt", "Edges", "NetworkFunctionGroups", "OwnerAccount", "Segments", "State"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -151,36 +103,13 @@ impl CoreNetwork {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GlobalNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.global_network_id = value.into();
-        self
-    }
-
+    pub fn global_network_id(mut self, value: impl Into<Str>) -> Self { self.global_network_id = value.into(); self }
     /// `PolicyDocument`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn policy_document(mut self, value: impl Into<Json>) -> Self {
-        self.policy_document = Some(value.into());
-        self
-    }
-
+    pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for CoreNetwork {

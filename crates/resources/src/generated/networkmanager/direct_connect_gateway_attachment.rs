@@ -24,94 +24,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct DirectConnectGatewayAttachmentRequired {
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The ID of a core network for the Direct Connect Gateway attachment.
-    ///
-    /// Pattern `^core-network-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub core_network_id: Str,
     /// `DirectConnectGatewayArn`: a string, required.
-    ///
-    /// The Direct Connect gateway attachment ARN.
-    ///
-    /// Pattern `^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$`; length 0 to 500; create-only: changing it replaces the resource.
     pub direct_connect_gateway_arn: Str,
     /// `EdgeLocations`: a list of strings, required.
-    ///
-    /// The Regions where the edges are located.
-    ///
-    /// Each item: pattern `^[\s\S]*$`, length 1 to 63.
     pub edge_locations: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DirectConnectGatewayAttachment: ObjRule = ObjRule {
     properties: &[
-        (
-            "CoreNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DirectConnectGatewayArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EdgeLocations",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(63),
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CoreNetworkId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DirectConnectGatewayArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EdgeLocations", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::DirectConnectGatewayAttachment` resource.
@@ -165,6 +98,7 @@ pub struct DirectConnectGatewayAttachment {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DirectConnectGatewayAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::DirectConnectGatewayAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::DirectConnectGatewayAttachment";
@@ -176,41 +110,11 @@ impl DirectConnectGatewayAttachment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-directconnectgatewayattachment.html",
         primary_identifier: &["AttachmentId"],
         required: &["CoreNetworkId", "DirectConnectGatewayArn", "EdgeLocations"],
-        create_only: &[
-            "CoreNetworkId",
-            "DirectConnectGatewayArn",
-            "RoutingPolicyLabel",
-        ],
+        create_only: &["CoreNetworkId", "DirectConnectGatewayArn", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "AttachmentId",
-            "OwnerAccountId",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "NetworkFunctionGroupName",
-            "ResourceArn",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CreatedAt",
-            "LastModificationErrors",
-            "NetworkFunctionGroupName",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "AttachmentId", "OwnerAccountId", "AttachmentPolicyRuleNumber", "SegmentName", "NetworkFunctionGroupName", "ResourceArn", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CreatedAt", "LastModificationErrors", "NetworkFunctionGroupName", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -229,63 +133,19 @@ impl DirectConnectGatewayAttachment {
     }
 
     /// `CoreNetworkId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.core_network_id = value.into();
-        self
-    }
-
+    pub fn core_network_id(mut self, value: impl Into<Str>) -> Self { self.core_network_id = value.into(); self }
     /// `DirectConnectGatewayArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn direct_connect_gateway_arn(mut self, value: impl Into<Str>) -> Self {
-        self.direct_connect_gateway_arn = value.into();
-        self
-    }
-
+    pub fn direct_connect_gateway_arn(mut self, value: impl Into<Str>) -> Self { self.direct_connect_gateway_arn = value.into(); self }
     /// `EdgeLocations`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn edge_locations(mut self, value: impl Into<List<Str>>) -> Self {
-        self.edge_locations = value.into();
-        self
-    }
-
+    pub fn edge_locations(mut self, value: impl Into<List<Str>>) -> Self { self.edge_locations = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DirectConnectGatewayAttachment {

@@ -10,45 +10,15 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
-        (
-            "Address",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Latitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Longitude",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Address", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Latitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Longitude", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Location` property type, shared by `AWS::NetworkManager::Device`, `AWS::NetworkManager::Site`.
@@ -78,6 +48,7 @@ pub struct Location {
     pub longitude: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
     pub fn new() -> Self {
@@ -85,28 +56,11 @@ impl Location {
     }
 
     /// `Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address(mut self, value: impl Into<Str>) -> Self {
-        self.address = Some(value.into());
-        self
-    }
-
+    pub fn address(mut self, value: impl Into<Str>) -> Self { self.address = Some(value.into()); self }
     /// `Latitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = Some(value.into());
-        self
-    }
-
+    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = Some(value.into()); self }
     /// `Longitude`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = Some(value.into());
-        self
-    }
+    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = Some(value.into()); self }
 }
 
 impl PropertyType for Location {}
@@ -121,25 +75,15 @@ impl ToValue for Location {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
     properties: &[
         ("AttachmentPolicyRuleNumber", Shape::INT),
         ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProposedNetworkFunctionGroupChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
@@ -163,6 +107,7 @@ pub struct ProposedNetworkFunctionGroupChange {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProposedNetworkFunctionGroupChange {
     /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
     pub fn new() -> Self {
@@ -170,28 +115,11 @@ impl ProposedNetworkFunctionGroupChange {
     }
 
     /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
+    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.attachment_policy_rule_number = Some(value.into()); self }
     /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
+    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ProposedNetworkFunctionGroupChange {}
@@ -212,25 +140,15 @@ impl ToValue for ProposedNetworkFunctionGroupChange {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
     properties: &[
         ("AttachmentPolicyRuleNumber", Shape::INT),
         ("SegmentName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ProposedSegmentChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
@@ -254,6 +172,7 @@ pub struct ProposedSegmentChange {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProposedSegmentChange {
     /// A `ProposedSegmentChange` with no property set (none is required).
     pub fn new() -> Self {
@@ -261,28 +180,11 @@ impl ProposedSegmentChange {
     }
 
     /// `AttachmentPolicyRuleNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self {
-        self.attachment_policy_rule_number = Some(value.into());
-        self
-    }
-
+    pub fn attachment_policy_rule_number(mut self, value: impl Into<Int>) -> Self { self.attachment_policy_rule_number = Some(value.into()); self }
     /// `SegmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_name(mut self, value: impl Into<Str>) -> Self {
-        self.segment_name = Some(value.into());
-        self
-    }
-
+    pub fn segment_name(mut self, value: impl Into<Str>) -> Self { self.segment_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl PropertyType for ProposedSegmentChange {}
@@ -304,44 +206,20 @@ impl ToValue for ProposedSegmentChange {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 10000000.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(10000000),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(10000000), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::ConnectPeer`, `AWS::NetworkManager::CoreNetwork`, `AWS::NetworkManager::Device`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::GlobalNetwork`, `AWS::NetworkManager::Link`, `AWS::NetworkManager::Site`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
@@ -359,6 +237,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -369,20 +248,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

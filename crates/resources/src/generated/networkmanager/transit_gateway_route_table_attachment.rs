@@ -21,75 +21,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\S]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitGatewayRouteTableAttachmentRequired {
     /// `PeeringId`: a string, required.
-    ///
-    /// The ID of the transit gateway peering.
-    ///
-    /// Pattern `^peering-([0-9a-f]{8,17})$`; length 0 to 50; create-only: changing it replaces the resource.
     pub peering_id: Str,
     /// `TransitGatewayRouteTableArn`: a string, required.
-    ///
-    /// The ARN of the transit gateway attachment route table. For example, `"TransitGatewayRouteTableArn": "arn:aws:ec2:us-west-2:123456789012:transit-gateway-route-table/tgw-rtb-9876543210123456"` .
-    ///
-    /// Pattern `^[\s\S]*$`; length 0 to 500; create-only: changing it replaces the resource.
     pub transit_gateway_route_table_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TransitGatewayRouteTableAttachment: ObjRule = ObjRule {
     properties: &[
         ("NetworkFunctionGroupName", Shape::STR),
-        (
-            "PeeringId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProposedNetworkFunctionGroupChange",
-            Shape::Object(&RULE_ProposedNetworkFunctionGroupChange),
-        ),
-        (
-            "ProposedSegmentChange",
-            Shape::Object(&RULE_ProposedSegmentChange),
-        ),
-        (
-            "RoutingPolicyLabel",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitGatewayRouteTableArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PeeringId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ProposedNetworkFunctionGroupChange", Shape::Object(&RULE_ProposedNetworkFunctionGroupChange)),
+        ("ProposedSegmentChange", Shape::Object(&RULE_ProposedSegmentChange)),
+        ("RoutingPolicyLabel", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("TransitGatewayRouteTableArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["PeeringId", "TransitGatewayRouteTableArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::NetworkManager::TransitGatewayRouteTableAttachment` resource.
@@ -141,6 +91,7 @@ pub struct TransitGatewayRouteTableAttachment {
     pub transit_gateway_route_table_arn: Str,
 }
 
+#[rustfmt::skip]
 impl TransitGatewayRouteTableAttachment {
     /// The CloudFormation type name, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`.
     pub const TYPE_NAME: &'static str = "AWS::NetworkManager::TransitGatewayRouteTableAttachment";
@@ -152,43 +103,11 @@ impl TransitGatewayRouteTableAttachment {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-networkmanager-transitgatewayroutetableattachment.html",
         primary_identifier: &["AttachmentId"],
         required: &["PeeringId", "TransitGatewayRouteTableArn"],
-        create_only: &[
-            "PeeringId",
-            "TransitGatewayRouteTableArn",
-            "RoutingPolicyLabel",
-        ],
+        create_only: &["PeeringId", "TransitGatewayRouteTableArn", "RoutingPolicyLabel"],
         conditional_create_only: &[],
         write_only: &["RoutingPolicyLabel"],
-        read_only: &[
-            "CoreNetworkArn",
-            "CoreNetworkId",
-            "CreatedAt",
-            "UpdatedAt",
-            "AttachmentType",
-            "State",
-            "ResourceArn",
-            "AttachmentId",
-            "OwnerAccountId",
-            "EdgeLocation",
-            "AttachmentPolicyRuleNumber",
-            "SegmentName",
-            "LastModificationErrors",
-        ],
-        attributes: &[
-            "AttachmentId",
-            "AttachmentPolicyRuleNumber",
-            "AttachmentType",
-            "CoreNetworkArn",
-            "CoreNetworkId",
-            "CreatedAt",
-            "EdgeLocation",
-            "LastModificationErrors",
-            "OwnerAccountId",
-            "ResourceArn",
-            "SegmentName",
-            "State",
-            "UpdatedAt",
-        ],
+        read_only: &["CoreNetworkArn", "CoreNetworkId", "CreatedAt", "UpdatedAt", "AttachmentType", "State", "ResourceArn", "AttachmentId", "OwnerAccountId", "EdgeLocation", "AttachmentPolicyRuleNumber", "SegmentName", "LastModificationErrors"],
+        attributes: &["AttachmentId", "AttachmentPolicyRuleNumber", "AttachmentType", "CoreNetworkArn", "CoreNetworkId", "CreatedAt", "EdgeLocation", "LastModificationErrors", "OwnerAccountId", "ResourceArn", "SegmentName", "State", "UpdatedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -207,63 +126,19 @@ impl TransitGatewayRouteTableAttachment {
     }
 
     /// `NetworkFunctionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.network_function_group_name = Some(value.into());
-        self
-    }
-
+    pub fn network_function_group_name(mut self, value: impl Into<Str>) -> Self { self.network_function_group_name = Some(value.into()); self }
     /// `PeeringId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peering_id(mut self, value: impl Into<Str>) -> Self {
-        self.peering_id = value.into();
-        self
-    }
-
+    pub fn peering_id(mut self, value: impl Into<Str>) -> Self { self.peering_id = value.into(); self }
     /// `ProposedNetworkFunctionGroupChange`: a [`ProposedNetworkFunctionGroupChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_network_function_group_change(
-        mut self,
-        value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>,
-    ) -> Self {
-        self.proposed_network_function_group_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_network_function_group_change(mut self, value: impl Into<Obj<ProposedNetworkFunctionGroupChange>>) -> Self { self.proposed_network_function_group_change = Some(value.into()); self }
     /// `ProposedSegmentChange`: a [`ProposedSegmentChange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self {
-        self.proposed_segment_change = Some(value.into());
-        self
-    }
-
+    pub fn proposed_segment_change(mut self, value: impl Into<Obj<ProposedSegmentChange>>) -> Self { self.proposed_segment_change = Some(value.into()); self }
     /// `RoutingPolicyLabel`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self {
-        self.routing_policy_label = Some(value.into());
-        self
-    }
-
+    pub fn routing_policy_label(mut self, value: impl Into<Str>) -> Self { self.routing_policy_label = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TransitGatewayRouteTableArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transit_gateway_route_table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.transit_gateway_route_table_arn = value.into();
-        self
-    }
+    pub fn transit_gateway_route_table_arn(mut self, value: impl Into<Str>) -> Self { self.transit_gateway_route_table_arn = value.into(); self }
 }
 
 impl Resource for TransitGatewayRouteTableAttachment {

@@ -26,45 +26,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationTelemetryRuleRequired {
     /// `Rule`: a [`TelemetryRule`] object, required.
-    ///
-    /// The name of the organization telemetry rule.
     pub rule: Obj<TelemetryRule>,
     /// `RuleName`: a string, required.
-    ///
-    /// The name of the organization centralization rule.
-    ///
-    /// Pattern `^[0-9A-Za-z-]+$`; length 1 to 100; create-only: changing it replaces the resource.
     pub rule_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OrganizationTelemetryRule: ObjRule = ObjRule {
     properties: &[
         ("Rule", Shape::Object(&RULE_TelemetryRule)),
-        (
-            "RuleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RuleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["RuleName", "Rule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::OrganizationTelemetryRule` resource.
@@ -96,6 +72,7 @@ pub struct OrganizationTelemetryRule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OrganizationTelemetryRule {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::OrganizationTelemetryRule";
@@ -126,28 +103,11 @@ impl OrganizationTelemetryRule {
     }
 
     /// `Rule`: a [`TelemetryRule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<TelemetryRule>>) -> Self {
-        self.rule = value.into();
-        self
-    }
-
+    pub fn rule(mut self, value: impl Into<Obj<TelemetryRule>>) -> Self { self.rule = value.into(); self }
     /// `RuleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_name(mut self, value: impl Into<Str>) -> Self {
-        self.rule_name = value.into();
-        self
-    }
-
+    pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OrganizationTelemetryRule {
@@ -199,50 +159,19 @@ impl OrganizationTelemetryRuleAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TelemetryDestinationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CloudtrailParameters",
-            Shape::Object(&RULE_CloudtrailParameters),
-        ),
+        ("CloudtrailParameters", Shape::Object(&RULE_CloudtrailParameters)),
         ("DestinationPattern", Shape::STR),
-        (
-            "DestinationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cloud-watch-logs"],
-                format: None,
-            }),
-        ),
-        (
-            "ELBLoadBalancerLoggingParameters",
-            Shape::Object(&RULE_ElbLoadBalancerLoggingParameters),
-        ),
-        (
-            "RetentionInDays",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(3653.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "VPCFlowLogParameters",
-            Shape::Object(&RULE_VpcFlowLogParameters),
-        ),
-        (
-            "WAFLoggingParameters",
-            Shape::Object(&RULE_WafLoggingParameters),
-        ),
+        ("DestinationType", Shape::Str(&StrRule { allowed: &["cloud-watch-logs"], ..StrRule::ANY })),
+        ("ELBLoadBalancerLoggingParameters", Shape::Object(&RULE_ElbLoadBalancerLoggingParameters)),
+        ("RetentionInDays", Shape::Int(&NumRule { min: Some(1.0), max: Some(3653.0), ..NumRule::ANY })),
+        ("VPCFlowLogParameters", Shape::Object(&RULE_VpcFlowLogParameters)),
+        ("WAFLoggingParameters", Shape::Object(&RULE_WafLoggingParameters)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryDestinationConfiguration` property type of `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
@@ -284,6 +213,7 @@ pub struct TelemetryDestinationConfiguration {
     pub waf_logging_parameters: Option<Obj<WafLoggingParameters>>,
 }
 
+#[rustfmt::skip]
 impl TelemetryDestinationConfiguration {
     /// A `TelemetryDestinationConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -291,63 +221,19 @@ impl TelemetryDestinationConfiguration {
     }
 
     /// `CloudtrailParameters`: a [`CloudtrailParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloudtrail_parameters(mut self, value: impl Into<Obj<CloudtrailParameters>>) -> Self {
-        self.cloudtrail_parameters = Some(value.into());
-        self
-    }
-
+    pub fn cloudtrail_parameters(mut self, value: impl Into<Obj<CloudtrailParameters>>) -> Self { self.cloudtrail_parameters = Some(value.into()); self }
     /// `DestinationPattern`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_pattern(mut self, value: impl Into<Str>) -> Self {
-        self.destination_pattern = Some(value.into());
-        self
-    }
-
+    pub fn destination_pattern(mut self, value: impl Into<Str>) -> Self { self.destination_pattern = Some(value.into()); self }
     /// `DestinationType`: a [`DestinationType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self {
-        self.destination_type = Some(value.into());
-        self
-    }
-
+    pub fn destination_type(mut self, value: impl Into<DestinationType>) -> Self { self.destination_type = Some(value.into()); self }
     /// `ELBLoadBalancerLoggingParameters`: an [`ElbLoadBalancerLoggingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elb_load_balancer_logging_parameters(
-        mut self,
-        value: impl Into<Obj<ElbLoadBalancerLoggingParameters>>,
-    ) -> Self {
-        self.elb_load_balancer_logging_parameters = Some(value.into());
-        self
-    }
-
+    pub fn elb_load_balancer_logging_parameters(mut self, value: impl Into<Obj<ElbLoadBalancerLoggingParameters>>) -> Self { self.elb_load_balancer_logging_parameters = Some(value.into()); self }
     /// `RetentionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.retention_in_days = Some(value.into());
-        self
-    }
-
+    pub fn retention_in_days(mut self, value: impl Into<Int>) -> Self { self.retention_in_days = Some(value.into()); self }
     /// `VPCFlowLogParameters`: a [`VpcFlowLogParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_flow_log_parameters(mut self, value: impl Into<Obj<VpcFlowLogParameters>>) -> Self {
-        self.vpc_flow_log_parameters = Some(value.into());
-        self
-    }
-
+    pub fn vpc_flow_log_parameters(mut self, value: impl Into<Obj<VpcFlowLogParameters>>) -> Self { self.vpc_flow_log_parameters = Some(value.into()); self }
     /// `WAFLoggingParameters`: a [`WafLoggingParameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn waf_logging_parameters(mut self, value: impl Into<Obj<WafLoggingParameters>>) -> Self {
-        self.waf_logging_parameters = Some(value.into());
-        self
-    }
+    pub fn waf_logging_parameters(mut self, value: impl Into<Obj<WafLoggingParameters>>) -> Self { self.waf_logging_parameters = Some(value.into()); self }
 }
 
 impl PropertyType for TelemetryDestinationConfiguration {}
@@ -373,95 +259,27 @@ impl ToValue for TelemetryDestinationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryRuleRequired {
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The type of AWS resource to configure telemetry for (e.g., "AWS::EC2::VPC", "AWS::EKS::Cluster", "AWS::WAFv2::WebACL").
     pub resource_type: ResourceType,
     /// `TelemetryType`: a [`TelemetryType`] value, required.
-    ///
-    /// The type of telemetry to collect (Logs, Metrics, or Traces).
     pub telemetry_type: TelemetryType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TelemetryRule: ObjRule = ObjRule {
     properties: &[
         ("AllRegions", Shape::Bool),
         ("AllowFieldUpdates", Shape::Bool),
-        (
-            "DestinationConfiguration",
-            Shape::Object(&RULE_TelemetryDestinationConfiguration),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ResourceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AWS::EC2::VPC",
-                    "AWS::WAFv2::WebACL",
-                    "AWS::CloudTrail",
-                    "AWS::EKS::Cluster",
-                    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                    "AWS::EC2::Instance",
-                ],
-                format: None,
-            }),
-        ),
+        ("DestinationConfiguration", Shape::Object(&RULE_TelemetryDestinationConfiguration)),
+        ("Regions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ResourceType", Shape::Str(&StrRule { allowed: &["AWS::EC2::VPC", "AWS::WAFv2::WebACL", "AWS::CloudTrail", "AWS::EKS::Cluster", "AWS::ElasticLoadBalancingV2::LoadBalancer", "AWS::EC2::Instance"], ..StrRule::ANY })),
         ("Scope", Shape::STR),
         ("SelectionCriteria", Shape::STR),
-        (
-            "TelemetrySourceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "VPC_FLOW_LOGS",
-                        "ROUTE53_RESOLVER_QUERY_LOGS",
-                        "EKS_AUDIT_LOGS",
-                        "EKS_AUTHENTICATOR_LOGS",
-                        "EKS_CONTROLLER_MANAGER_LOGS",
-                        "EKS_SCHEDULER_LOGS",
-                        "EKS_API_LOGS",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TelemetryType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Logs", "Metrics"],
-                format: None,
-            }),
-        ),
+        ("TelemetrySourceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["VPC_FLOW_LOGS", "ROUTE53_RESOLVER_QUERY_LOGS", "EKS_AUDIT_LOGS", "EKS_AUTHENTICATOR_LOGS", "EKS_CONTROLLER_MANAGER_LOGS", "EKS_SCHEDULER_LOGS", "EKS_API_LOGS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("TelemetryType", Shape::Str(&StrRule { allowed: &["Logs", "Metrics"], ..StrRule::ANY })),
     ],
     required: &["ResourceType", "TelemetryType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryRule` property type of `AWS::ObservabilityAdmin::OrganizationTelemetryRule`.
@@ -513,6 +331,7 @@ pub struct TelemetryRule {
     pub telemetry_type: TelemetryType,
 }
 
+#[rustfmt::skip]
 impl TelemetryRule {
     /// A `TelemetryRule` with its required properties, named in a [`TelemetryRuleRequired`].
     pub fn new(required: TelemetryRuleRequired) -> Self {
@@ -530,79 +349,23 @@ impl TelemetryRule {
     }
 
     /// `AllRegions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_regions(mut self, value: impl Into<Bool>) -> Self {
-        self.all_regions = Some(value.into());
-        self
-    }
-
+    pub fn all_regions(mut self, value: impl Into<Bool>) -> Self { self.all_regions = Some(value.into()); self }
     /// `AllowFieldUpdates`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow_field_updates(mut self, value: impl Into<Bool>) -> Self {
-        self.allow_field_updates = Some(value.into());
-        self
-    }
-
+    pub fn allow_field_updates(mut self, value: impl Into<Bool>) -> Self { self.allow_field_updates = Some(value.into()); self }
     /// `DestinationConfiguration`: a [`TelemetryDestinationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_configuration(
-        mut self,
-        value: impl Into<Obj<TelemetryDestinationConfiguration>>,
-    ) -> Self {
-        self.destination_configuration = Some(value.into());
-        self
-    }
-
+    pub fn destination_configuration(mut self, value: impl Into<Obj<TelemetryDestinationConfiguration>>) -> Self { self.destination_configuration = Some(value.into()); self }
     /// `Regions`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regions = Some(value.into());
-        self
-    }
-
+    pub fn regions(mut self, value: impl Into<List<Str>>) -> Self { self.regions = Some(value.into()); self }
     /// `ResourceType`: a [`ResourceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self {
-        self.resource_type = value.into();
-        self
-    }
-
+    pub fn resource_type(mut self, value: impl Into<ResourceType>) -> Self { self.resource_type = value.into(); self }
     /// `Scope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Str>) -> Self {
-        self.scope = Some(value.into());
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Str>) -> Self { self.scope = Some(value.into()); self }
     /// `SelectionCriteria`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self {
-        self.selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn selection_criteria(mut self, value: impl Into<Str>) -> Self { self.selection_criteria = Some(value.into()); self }
     /// `TelemetrySourceTypes`: a list of [`TelemetrySourceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetry_source_types(mut self, value: impl Into<List<TelemetrySourceType>>) -> Self {
-        self.telemetry_source_types = Some(value.into());
-        self
-    }
-
+    pub fn telemetry_source_types(mut self, value: impl Into<List<TelemetrySourceType>>) -> Self { self.telemetry_source_types = Some(value.into()); self }
     /// `TelemetryType`: a [`TelemetryType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn telemetry_type(mut self, value: impl Into<TelemetryType>) -> Self {
-        self.telemetry_type = value.into();
-        self
-    }
+    pub fn telemetry_type(mut self, value: impl Into<TelemetryType>) -> Self { self.telemetry_type = value.into(); self }
 }
 
 impl PropertyType for TelemetryRule {}

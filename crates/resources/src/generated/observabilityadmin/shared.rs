@@ -10,30 +10,12 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-:]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
-    properties: &[(
-        "Action",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ALLOW",
-                "BLOCK",
-                "COUNT",
-                "CAPTCHA",
-                "CHALLENGE",
-                "EXCLUDED_AS_COUNT",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    properties: &[
+        ("Action", Shape::Str(&StrRule { allowed: &["ALLOW", "BLOCK", "COUNT", "CAPTCHA", "CHALLENGE", "EXCLUDED_AS_COUNT"], ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `ActionCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -49,6 +31,7 @@ pub struct ActionCondition {
     pub action: Option<Action>,
 }
 
+#[rustfmt::skip]
 impl ActionCondition {
     /// A `ActionCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -56,12 +39,7 @@ impl ActionCondition {
     }
 
     /// `Action`: an [`Action`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
 }
 
 impl PropertyType for ActionCondition {}
@@ -76,29 +54,18 @@ impl ToValue for ActionCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedEventSelectorRequired {
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// Contains all selector statements in an advanced event selector.
     pub field_selectors: List<AdvancedFieldSelector>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldSelectors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AdvancedFieldSelector),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("FieldSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedFieldSelector), min_items: None, max_items: None })),
         ("Name", Shape::STR),
     ],
     required: &["FieldSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedEventSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -118,6 +85,7 @@ pub struct AdvancedEventSelector {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
     pub fn new(required: AdvancedEventSelectorRequired) -> Self {
@@ -128,20 +96,9 @@ impl AdvancedEventSelector {
     }
 
     /// `FieldSelectors`: a list of [`AdvancedFieldSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self {
-        self.field_selectors = value.into();
-        self
-    }
-
+    pub fn field_selectors(mut self, value: impl Into<List<AdvancedFieldSelector>>) -> Self { self.field_selectors = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedEventSelector {}
@@ -155,73 +112,18 @@ impl ToValue for AdvancedEventSelector {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Equals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Field",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NotEndsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotEquals",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotStartsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "StartsWith",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Equals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Field", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("NotEndsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NotEquals", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("NotStartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("StartsWith", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `AdvancedFieldSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -263,6 +165,7 @@ pub struct AdvancedFieldSelector {
     pub starts_with: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with no property set (none is required).
     pub fn new() -> Self {
@@ -270,60 +173,19 @@ impl AdvancedFieldSelector {
     }
 
     /// `EndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.ends_with = Some(value.into());
-        self
-    }
-
+    pub fn ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.ends_with = Some(value.into()); self }
     /// `Equals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.equals = Some(value.into());
-        self
-    }
-
+    pub fn equals(mut self, value: impl Into<List<Str>>) -> Self { self.equals = Some(value.into()); self }
     /// `Field`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Str>) -> Self {
-        self.field = Some(value.into());
-        self
-    }
-
+    pub fn field(mut self, value: impl Into<Str>) -> Self { self.field = Some(value.into()); self }
     /// `NotEndsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_ends_with = Some(value.into());
-        self
-    }
-
+    pub fn not_ends_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_ends_with = Some(value.into()); self }
     /// `NotEquals`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_equals = Some(value.into());
-        self
-    }
-
+    pub fn not_equals(mut self, value: impl Into<List<Str>>) -> Self { self.not_equals = Some(value.into()); self }
     /// `NotStartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.not_starts_with = Some(value.into());
-        self
-    }
-
+    pub fn not_starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.not_starts_with = Some(value.into()); self }
     /// `StartsWith`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self {
-        self.starts_with = Some(value.into());
-        self
-    }
+    pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
 }
 
 impl PropertyType for AdvancedFieldSelector {}
@@ -346,26 +208,17 @@ impl ToValue for AdvancedFieldSelector {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudtrailParametersRequired {
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    ///
-    /// The advanced event selectors to use for filtering AWS CloudTrail events.
     pub advanced_event_selectors: List<AdvancedEventSelector>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
-    properties: &[(
-        "AdvancedEventSelectors",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_AdvancedEventSelector),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("AdvancedEventSelectors", Shape::List(&ListRule { items: Shape::Object(&RULE_AdvancedEventSelector), min_items: None, max_items: None })),
+    ],
     required: &["AdvancedEventSelectors"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CloudtrailParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -381,6 +234,7 @@ pub struct CloudtrailParameters {
     pub advanced_event_selectors: List<AdvancedEventSelector>,
 }
 
+#[rustfmt::skip]
 impl CloudtrailParameters {
     /// A `CloudtrailParameters` with its required properties, named in a [`CloudtrailParametersRequired`].
     pub fn new(required: CloudtrailParametersRequired) -> Self {
@@ -390,15 +244,7 @@ impl CloudtrailParameters {
     }
 
     /// `AdvancedEventSelectors`: a list of [`AdvancedEventSelector`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn advanced_event_selectors(
-        mut self,
-        value: impl Into<List<AdvancedEventSelector>>,
-    ) -> Self {
-        self.advanced_event_selectors = value.into();
-        self
-    }
+    pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = value.into(); self }
 }
 
 impl PropertyType for CloudtrailParameters {}
@@ -411,20 +257,13 @@ impl ToValue for CloudtrailParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
         ("ActionCondition", Shape::Object(&RULE_ActionCondition)),
-        (
-            "LabelNameCondition",
-            Shape::Object(&RULE_LabelNameCondition),
-        ),
+        ("LabelNameCondition", Shape::Object(&RULE_LabelNameCondition)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Condition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -444,6 +283,7 @@ pub struct Condition {
     pub label_name_condition: Option<Obj<LabelNameCondition>>,
 }
 
+#[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
     pub fn new() -> Self {
@@ -451,20 +291,9 @@ impl Condition {
     }
 
     /// `ActionCondition`: an [`ActionCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self {
-        self.action_condition = Some(value.into());
-        self
-    }
-
+    pub fn action_condition(mut self, value: impl Into<Obj<ActionCondition>>) -> Self { self.action_condition = Some(value.into()); self }
     /// `LabelNameCondition`: a [`LabelNameCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self {
-        self.label_name_condition = Some(value.into());
-        self
-    }
+    pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self { self.label_name_condition = Some(value.into()); self }
 }
 
 impl PropertyType for Condition {}
@@ -478,26 +307,13 @@ impl ToValue for Condition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
     properties: &[
         ("FieldDelimiter", Shape::STR),
-        (
-            "OutputFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["plain", "json"],
-                format: None,
-            }),
-        ),
+        ("OutputFormat", Shape::Str(&StrRule { allowed: &["plain", "json"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `ElbLoadBalancerLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -517,6 +333,7 @@ pub struct ElbLoadBalancerLoggingParameters {
     pub output_format: Option<OutputFormat>,
 }
 
+#[rustfmt::skip]
 impl ElbLoadBalancerLoggingParameters {
     /// A `ElbLoadBalancerLoggingParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -524,20 +341,9 @@ impl ElbLoadBalancerLoggingParameters {
     }
 
     /// `FieldDelimiter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self {
-        self.field_delimiter = Some(value.into());
-        self
-    }
-
+    pub fn field_delimiter(mut self, value: impl Into<Str>) -> Self { self.field_delimiter = Some(value.into()); self }
     /// `OutputFormat`: an [`OutputFormat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self {
-        self.output_format = Some(value.into());
-        self
-    }
+    pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
 }
 
 impl PropertyType for ElbLoadBalancerLoggingParameters {}
@@ -551,6 +357,7 @@ impl ToValue for ElbLoadBalancerLoggingParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("Method", Shape::STR),
@@ -558,12 +365,7 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
         ("UriPath", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -591,6 +393,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -598,36 +401,13 @@ impl FieldToMatch {
     }
 
     /// `Method`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Str>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Str>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Str>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Str>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `UriPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Str>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Str>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -643,43 +423,14 @@ impl ToValue for FieldToMatch {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        (
-            "Behavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Conditions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Condition),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "Requirement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MEETS_ALL", "MEETS_ANY"],
-                format: None,
-            }),
-        ),
+        ("Behavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+        ("Conditions", Shape::List(&ListRule { items: Shape::Object(&RULE_Condition), min_items: Some(1), max_items: None })),
+        ("Requirement", Shape::Str(&StrRule { allowed: &["MEETS_ALL", "MEETS_ANY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Filter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -705,6 +456,7 @@ pub struct Filter {
     pub requirement: Option<FilterRequirement>,
 }
 
+#[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
     pub fn new() -> Self {
@@ -712,28 +464,11 @@ impl Filter {
     }
 
     /// `Behavior`: a [`FilterBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn behavior(mut self, value: impl Into<FilterBehavior>) -> Self {
-        self.behavior = Some(value.into());
-        self
-    }
-
+    pub fn behavior(mut self, value: impl Into<FilterBehavior>) -> Self { self.behavior = Some(value.into()); self }
     /// `Conditions`: a list of [`Condition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self {
-        self.conditions = Some(value.into());
-        self
-    }
-
+    pub fn conditions(mut self, value: impl Into<List<Condition>>) -> Self { self.conditions = Some(value.into()); self }
     /// `Requirement`: a [`FilterRequirement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn requirement(mut self, value: impl Into<FilterRequirement>) -> Self {
-        self.requirement = Some(value.into());
-        self
-    }
+    pub fn requirement(mut self, value: impl Into<FilterRequirement>) -> Self { self.requirement = Some(value.into()); self }
 }
 
 impl PropertyType for Filter {}
@@ -748,23 +483,12 @@ impl ToValue for Filter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
-    properties: &[(
-        "LabelName",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    properties: &[
+        ("LabelName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `LabelNameCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -782,6 +506,7 @@ pub struct LabelNameCondition {
     pub label_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LabelNameCondition {
     /// A `LabelNameCondition` with no property set (none is required).
     pub fn new() -> Self {
@@ -789,12 +514,7 @@ impl LabelNameCondition {
     }
 
     /// `LabelName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_name(mut self, value: impl Into<Str>) -> Self {
-        self.label_name = Some(value.into());
-        self
-    }
+    pub fn label_name(mut self, value: impl Into<Str>) -> Self { self.label_name = Some(value.into()); self }
 }
 
 impl PropertyType for LabelNameCondition {}
@@ -805,33 +525,13 @@ impl ToValue for LabelNameCondition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KEEP", "DROP"],
-                format: None,
-            }),
-        ),
-        (
-            "Filters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Filter),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DefaultBehavior", Shape::Str(&StrRule { allowed: &["KEEP", "DROP"], ..StrRule::ANY })),
+        ("Filters", Shape::List(&ListRule { items: Shape::Object(&RULE_Filter), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `LoggingFilter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -853,6 +553,7 @@ pub struct LoggingFilter {
     pub filters: Option<List<Filter>>,
 }
 
+#[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -860,20 +561,9 @@ impl LoggingFilter {
     }
 
     /// `DefaultBehavior`: a [`FilterBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_behavior(mut self, value: impl Into<FilterBehavior>) -> Self {
-        self.default_behavior = Some(value.into());
-        self
-    }
-
+    pub fn default_behavior(mut self, value: impl Into<FilterBehavior>) -> Self { self.default_behavior = Some(value.into()); self }
     /// `Filters`: a list of [`Filter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self {
-        self.filters = Some(value.into());
-        self
-    }
+    pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingFilter {}
@@ -891,30 +581,17 @@ impl ToValue for LoggingFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name value, limited to 64 characters.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -932,6 +609,7 @@ pub struct SingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
     pub fn new(required: SingleHeaderRequired) -> Self {
@@ -941,12 +619,7 @@ impl SingleHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleHeader {}
@@ -961,44 +634,20 @@ impl ToValue for SingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::ObservabilityAdmin::OrganizationCentralizationRule`, `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::S3TableIntegration`, `AWS::ObservabilityAdmin::TelemetryPipelines`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1016,6 +665,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1026,20 +676,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1053,18 +692,15 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
     properties: &[
         ("LogFormat", Shape::STR),
         ("MaxAggregationInterval", Shape::INT),
         ("TrafficType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcFlowLogParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1088,6 +724,7 @@ pub struct VpcFlowLogParameters {
     pub traffic_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcFlowLogParameters {
     /// A `VpcFlowLogParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1095,28 +732,11 @@ impl VpcFlowLogParameters {
     }
 
     /// `LogFormat`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_format(mut self, value: impl Into<Str>) -> Self {
-        self.log_format = Some(value.into());
-        self
-    }
-
+    pub fn log_format(mut self, value: impl Into<Str>) -> Self { self.log_format = Some(value.into()); self }
     /// `MaxAggregationInterval`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self {
-        self.max_aggregation_interval = Some(value.into());
-        self
-    }
-
+    pub fn max_aggregation_interval(mut self, value: impl Into<Int>) -> Self { self.max_aggregation_interval = Some(value.into()); self }
     /// `TrafficType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn traffic_type(mut self, value: impl Into<Str>) -> Self {
-        self.traffic_type = Some(value.into());
-        self
-    }
+    pub fn traffic_type(mut self, value: impl Into<Str>) -> Self { self.traffic_type = Some(value.into()); self }
 }
 
 impl PropertyType for VpcFlowLogParameters {}
@@ -1131,34 +751,14 @@ impl ToValue for VpcFlowLogParameters {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
     properties: &[
-        (
-            "LogType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["WAF_LOGS"],
-                format: None,
-            }),
-        ),
+        ("LogType", Shape::Str(&StrRule { allowed: &["WAF_LOGS"], ..StrRule::ANY })),
         ("LoggingFilter", Shape::Object(&RULE_LoggingFilter)),
-        (
-            "RedactedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldToMatch),
-                min_items: None,
-                max_items: Some(100),
-            }),
-        ),
+        ("RedactedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldToMatch), min_items: None, max_items: Some(100) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `WafLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1184,6 +784,7 @@ pub struct WafLoggingParameters {
     pub redacted_fields: Option<List<FieldToMatch>>,
 }
 
+#[rustfmt::skip]
 impl WafLoggingParameters {
     /// A `WafLoggingParameters` with no property set (none is required).
     pub fn new() -> Self {
@@ -1191,28 +792,11 @@ impl WafLoggingParameters {
     }
 
     /// `LogType`: a [`WafLogType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_type(mut self, value: impl Into<WafLogType>) -> Self {
-        self.log_type = Some(value.into());
-        self
-    }
-
+    pub fn log_type(mut self, value: impl Into<WafLogType>) -> Self { self.log_type = Some(value.into()); self }
     /// `LoggingFilter`: a [`LoggingFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self {
-        self.logging_filter = Some(value.into());
-        self
-    }
-
+    pub fn logging_filter(mut self, value: impl Into<Obj<LoggingFilter>>) -> Self { self.logging_filter = Some(value.into()); self }
     /// `RedactedFields`: a list of [`FieldToMatch`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self {
-        self.redacted_fields = Some(value.into());
-        self
-    }
+    pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self { self.redacted_fields = Some(value.into()); self }
 }
 
 impl PropertyType for WafLoggingParameters {}

@@ -16,42 +16,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-z][a-z0-9\\-]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryPipelinesRequired {
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    ///
-    /// The configuration that defines how the telemetry pipeline processes data, including sources, processors, and destinations. For more information, see the \[Amazon CloudWatch User Guide\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/Creating-pipelines.html>) .
     pub configuration: Obj<TelemetryPipelineConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TelemetryPipelines: ObjRule = ObjRule {
     properties: &[
-        (
-            "Configuration",
-            Shape::Object(&RULE_TelemetryPipelineConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(28),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Configuration", Shape::Object(&RULE_TelemetryPipelineConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(28), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ObservabilityAdmin::TelemetryPipelines` resource.
@@ -89,6 +66,7 @@ pub struct TelemetryPipelines {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TelemetryPipelines {
     /// The CloudFormation type name, `AWS::ObservabilityAdmin::TelemetryPipelines`.
     pub const TYPE_NAME: &'static str = "AWS::ObservabilityAdmin::TelemetryPipelines";
@@ -103,20 +81,8 @@ impl TelemetryPipelines {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Pipeline",
-            "PipelineIdentifier",
-            "Status",
-            "StatusReason",
-        ],
-        attributes: &[
-            "Arn",
-            "Pipeline",
-            "PipelineIdentifier",
-            "Status",
-            "StatusReason",
-        ],
+        read_only: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
+        attributes: &["Arn", "Pipeline", "PipelineIdentifier", "Status", "StatusReason"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -131,28 +97,11 @@ impl TelemetryPipelines {
     }
 
     /// `Configuration`: a [`TelemetryPipelineConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<TelemetryPipelineConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
-
+    pub fn configuration(mut self, value: impl Into<Obj<TelemetryPipelineConfiguration>>) -> Self { self.configuration = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TelemetryPipelines {
@@ -227,30 +176,17 @@ impl TelemetryPipelinesAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TelemetryPipelineConfigurationRequired {
     /// `Body`: a string, required.
-    ///
-    /// The pipeline configuration body that defines the data processing rules and transformations.
-    ///
-    /// Length 1 to 24000.
     pub body: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TelemetryPipelineConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Body",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(24000),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Body", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24000), ..StrRule::ANY })),
+    ],
     required: &["Body"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TelemetryPipelineConfiguration` property type of `AWS::ObservabilityAdmin::TelemetryPipelines`.
@@ -277,6 +213,7 @@ pub struct TelemetryPipelineConfiguration {
     pub body: Str,
 }
 
+#[rustfmt::skip]
 impl TelemetryPipelineConfiguration {
     /// A `TelemetryPipelineConfiguration` with its required properties, named in a [`TelemetryPipelineConfigurationRequired`].
     pub fn new(required: TelemetryPipelineConfigurationRequired) -> Self {
@@ -286,12 +223,7 @@ impl TelemetryPipelineConfiguration {
     }
 
     /// `Body`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = value.into();
-        self
-    }
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = value.into(); self }
 }
 
 impl PropertyType for TelemetryPipelineConfiguration {}

@@ -16,75 +16,18 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^rtb-[a-z0-9]{8,17}$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_OdbPeeringConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalPeerNetworkCidrs",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OdbNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeerNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(6),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PeerNetworkRouteTableIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalPeerNetworkCidrs", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OdbNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PeerNetworkId", Shape::Str(&StrRule { min_len: Some(6), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("PeerNetworkRouteTableIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ODB::OdbPeeringConnection` resource.
@@ -138,6 +81,7 @@ pub struct OdbPeeringConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OdbPeeringConnection {
     /// The CloudFormation type name, `AWS::ODB::OdbPeeringConnection`.
     pub const TYPE_NAME: &'static str = "AWS::ODB::OdbPeeringConnection";
@@ -151,26 +95,9 @@ impl OdbPeeringConnection {
         required: &[],
         create_only: &["OdbNetworkId", "PeerNetworkId", "PeerNetworkRouteTableIds"],
         conditional_create_only: &[],
-        write_only: &[
-            "OdbNetworkId",
-            "PeerNetworkId",
-            "AdditionalPeerNetworkCidrs",
-            "PeerNetworkRouteTableIds",
-        ],
-        read_only: &[
-            "OdbPeeringConnectionArn",
-            "OdbPeeringConnectionId",
-            "OdbNetworkArn",
-            "PeerNetworkArn",
-            "PeerNetworkCidrs",
-        ],
-        attributes: &[
-            "OdbNetworkArn",
-            "OdbPeeringConnectionArn",
-            "OdbPeeringConnectionId",
-            "PeerNetworkArn",
-            "PeerNetworkCidrs",
-        ],
+        write_only: &["OdbNetworkId", "PeerNetworkId", "AdditionalPeerNetworkCidrs", "PeerNetworkRouteTableIds"],
+        read_only: &["OdbPeeringConnectionArn", "OdbPeeringConnectionId", "OdbNetworkArn", "PeerNetworkArn", "PeerNetworkCidrs"],
+        attributes: &["OdbNetworkArn", "OdbPeeringConnectionArn", "OdbPeeringConnectionId", "PeerNetworkArn", "PeerNetworkCidrs"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -181,52 +108,17 @@ impl OdbPeeringConnection {
     }
 
     /// `AdditionalPeerNetworkCidrs`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_peer_network_cidrs(mut self, value: impl Into<List<Str>>) -> Self {
-        self.additional_peer_network_cidrs = Some(value.into());
-        self
-    }
-
+    pub fn additional_peer_network_cidrs(mut self, value: impl Into<List<Str>>) -> Self { self.additional_peer_network_cidrs = Some(value.into()); self }
     /// `DisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = Some(value.into());
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = Some(value.into()); self }
     /// `OdbNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.odb_network_id = Some(value.into());
-        self
-    }
-
+    pub fn odb_network_id(mut self, value: impl Into<Str>) -> Self { self.odb_network_id = Some(value.into()); self }
     /// `PeerNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_network_id = Some(value.into());
-        self
-    }
-
+    pub fn peer_network_id(mut self, value: impl Into<Str>) -> Self { self.peer_network_id = Some(value.into()); self }
     /// `PeerNetworkRouteTableIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_network_route_table_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.peer_network_route_table_ids = Some(value.into());
-        self
-    }
-
+    pub fn peer_network_route_table_ids(mut self, value: impl Into<List<Str>>) -> Self { self.peer_network_route_table_ids = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OdbPeeringConnection {

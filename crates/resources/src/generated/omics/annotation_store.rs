@@ -18,62 +18,25 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,25
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnnotationStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the Annotation Store.
-    ///
-    /// Pattern `^([a-z]){1}([a-z0-9_]){2,254}`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `StoreFormat`: a [`StoreFormat`] value, required.
-    ///
-    /// The annotation file format of the store.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub store_format: StoreFormat,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Reference", Shape::Object(&RULE_ReferenceItem)),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
-        (
-            "StoreFormat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["GFF", "TSV", "VCF"],
-                format: None,
-            }),
-        ),
+        ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
         ("StoreOptions", Shape::Any),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "StoreFormat"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::AnnotationStore` resource.
@@ -135,6 +98,7 @@ pub struct AnnotationStore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AnnotationStore {
     /// The CloudFormation type name, `AWS::Omics::AnnotationStore`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::AnnotationStore";
@@ -146,34 +110,11 @@ impl AnnotationStore {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-annotationstore.html",
         primary_identifier: &["Name"],
         required: &["Name", "StoreFormat"],
-        create_only: &[
-            "Name",
-            "Reference",
-            "SseConfig",
-            "StoreFormat",
-            "StoreOptions",
-            "Tags",
-        ],
+        create_only: &["Name", "Reference", "SseConfig", "StoreFormat", "StoreOptions", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
+        read_only: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
+        attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -192,60 +133,19 @@ impl AnnotationStore {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Reference`: a [`ReferenceItem`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self {
-        self.reference = Some(value.into());
-        self
-    }
-
+    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self { self.reference = Some(value.into()); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self {
-        self.sse_config = Some(value.into());
-        self
-    }
-
+    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
     /// `StoreFormat`: a [`StoreFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn store_format(mut self, value: impl Into<StoreFormat>) -> Self {
-        self.store_format = value.into();
-        self
-    }
-
+    pub fn store_format(mut self, value: impl Into<StoreFormat>) -> Self { self.store_format = value.into(); self }
     /// `StoreOptions`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn store_options(mut self, value: impl Into<Json>) -> Self {
-        self.store_options = Some(value.into());
-        self
-    }
-
+    pub fn store_options(mut self, value: impl Into<Json>) -> Self { self.store_options = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AnnotationStore {

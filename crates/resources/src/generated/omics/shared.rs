@@ -17,31 +17,14 @@ pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]+$");
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ImageMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "RegistryMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RegistryMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ImageMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_ImageMapping), min_items: None, max_items: None })),
+        ("RegistryMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_RegistryMapping), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContainerRegistryMap` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -61,6 +44,7 @@ pub struct ContainerRegistryMap {
     pub registry_mappings: Option<List<RegistryMapping>>,
 }
 
+#[rustfmt::skip]
 impl ContainerRegistryMap {
     /// A `ContainerRegistryMap` with no property set (none is required).
     pub fn new() -> Self {
@@ -68,20 +52,9 @@ impl ContainerRegistryMap {
     }
 
     /// `ImageMappings`: a list of [`ImageMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_mappings(mut self, value: impl Into<List<ImageMapping>>) -> Self {
-        self.image_mappings = Some(value.into());
-        self
-    }
-
+    pub fn image_mappings(mut self, value: impl Into<List<ImageMapping>>) -> Self { self.image_mappings = Some(value.into()); self }
     /// `RegistryMappings`: a list of [`RegistryMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registry_mappings(mut self, value: impl Into<List<RegistryMapping>>) -> Self {
-        self.registry_mappings = Some(value.into());
-        self
-    }
+    pub fn registry_mappings(mut self, value: impl Into<List<RegistryMapping>>) -> Self { self.registry_mappings = Some(value.into()); self }
 }
 
 impl PropertyType for ContainerRegistryMap {}
@@ -95,44 +68,15 @@ impl ToValue for ContainerRegistryMap {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
     properties: &[
-        (
-            "connectionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "excludeFilePatterns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "fullRepositoryId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("connectionArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("excludeFilePatterns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(50) })),
+        ("fullRepositoryId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("sourceReference", Shape::Object(&RULE_SourceReference)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DefinitionRepository` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -166,6 +110,7 @@ pub struct DefinitionRepository {
     pub source_reference: Option<Obj<SourceReference>>,
 }
 
+#[rustfmt::skip]
 impl DefinitionRepository {
     /// A `DefinitionRepository` with no property set (none is required).
     pub fn new() -> Self {
@@ -173,36 +118,13 @@ impl DefinitionRepository {
     }
 
     /// `connectionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self {
-        self.connection_arn = Some(value.into());
-        self
-    }
-
+    pub fn connection_arn(mut self, value: impl Into<Str>) -> Self { self.connection_arn = Some(value.into()); self }
     /// `excludeFilePatterns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_file_patterns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exclude_file_patterns = Some(value.into());
-        self
-    }
-
+    pub fn exclude_file_patterns(mut self, value: impl Into<List<Str>>) -> Self { self.exclude_file_patterns = Some(value.into()); self }
     /// `fullRepositoryId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn full_repository_id(mut self, value: impl Into<Str>) -> Self {
-        self.full_repository_id = Some(value.into());
-        self
-    }
-
+    pub fn full_repository_id(mut self, value: impl Into<Str>) -> Self { self.full_repository_id = Some(value.into()); self }
     /// `sourceReference`: a [`SourceReference`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_reference(mut self, value: impl Into<Obj<SourceReference>>) -> Self {
-        self.source_reference = Some(value.into());
-        self
-    }
+    pub fn source_reference(mut self, value: impl Into<Obj<SourceReference>>) -> Self { self.source_reference = Some(value.into()); self }
 }
 
 impl PropertyType for DefinitionRepository {}
@@ -218,35 +140,14 @@ impl ToValue for DefinitionRepository {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImageMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "DestinationImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SourceImage",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DestinationImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("SourceImage", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImageMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -270,6 +171,7 @@ pub struct ImageMapping {
     pub source_image: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ImageMapping {
     /// A `ImageMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -277,20 +179,9 @@ impl ImageMapping {
     }
 
     /// `DestinationImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_image(mut self, value: impl Into<Str>) -> Self {
-        self.destination_image = Some(value.into());
-        self
-    }
-
+    pub fn destination_image(mut self, value: impl Into<Str>) -> Self { self.destination_image = Some(value.into()); self }
     /// `SourceImage`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_image(mut self, value: impl Into<Str>) -> Self {
-        self.source_image = Some(value.into());
-        self
-    }
+    pub fn source_image(mut self, value: impl Into<Str>) -> Self { self.source_image = Some(value.into()); self }
 }
 
 impl PropertyType for ImageMapping {}
@@ -308,30 +199,17 @@ impl ToValue for ImageMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceItemRequired {
     /// `ReferenceArn`: a string, required.
-    ///
-    /// The reference's ARN.
-    ///
-    /// Pattern `^arn:.+$`; length 1 to 127.
     pub reference_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReferenceItem: ObjRule = ObjRule {
-    properties: &[(
-        "ReferenceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(127),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("ReferenceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(127), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["ReferenceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReferenceItem` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::VariantStore`.
@@ -349,6 +227,7 @@ pub struct ReferenceItem {
     pub reference_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ReferenceItem {
     /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
     pub fn new(required: ReferenceItemRequired) -> Self {
@@ -358,12 +237,7 @@ impl ReferenceItem {
     }
 
     /// `ReferenceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_arn(mut self, value: impl Into<Str>) -> Self {
-        self.reference_arn = value.into();
-        self
-    }
+    pub fn reference_arn(mut self, value: impl Into<Str>) -> Self { self.reference_arn = value.into(); self }
 }
 
 impl PropertyType for ReferenceItem {}
@@ -376,55 +250,16 @@ impl ToValue for ReferenceItem {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegistryMapping: ObjRule = ObjRule {
     properties: &[
-        (
-            "EcrAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EcrRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpstreamRegistryUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "UpstreamRepositoryPrefix",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(30),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EcrAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("EcrRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UpstreamRegistryUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("UpstreamRepositoryPrefix", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(30), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegistryMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -460,6 +295,7 @@ pub struct RegistryMapping {
     pub upstream_repository_prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RegistryMapping {
     /// A `RegistryMapping` with no property set (none is required).
     pub fn new() -> Self {
@@ -467,36 +303,13 @@ impl RegistryMapping {
     }
 
     /// `EcrAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.ecr_account_id = Some(value.into());
-        self
-    }
-
+    pub fn ecr_account_id(mut self, value: impl Into<Str>) -> Self { self.ecr_account_id = Some(value.into()); self }
     /// `EcrRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.ecr_repository_prefix = Some(value.into());
-        self
-    }
-
+    pub fn ecr_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.ecr_repository_prefix = Some(value.into()); self }
     /// `UpstreamRegistryUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_registry_url = Some(value.into());
-        self
-    }
-
+    pub fn upstream_registry_url(mut self, value: impl Into<Str>) -> Self { self.upstream_registry_url = Some(value.into()); self }
     /// `UpstreamRepositoryPrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.upstream_repository_prefix = Some(value.into());
-        self
-    }
+    pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.upstream_repository_prefix = Some(value.into()); self }
 }
 
 impl PropertyType for RegistryMapping {}
@@ -512,26 +325,13 @@ impl ToValue for RegistryMapping {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SourceReference: ObjRule = ObjRule {
     properties: &[
-        (
-            "type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["BRANCH", "TAG", "COMMIT"],
-                format: None,
-            }),
-        ),
+        ("type", Shape::Str(&StrRule { allowed: &["BRANCH", "TAG", "COMMIT"], ..StrRule::ANY })),
         ("value", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `SourceReference` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -551,6 +351,7 @@ pub struct SourceReference {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SourceReference {
     /// A `SourceReference` with no property set (none is required).
     pub fn new() -> Self {
@@ -558,20 +359,9 @@ impl SourceReference {
     }
 
     /// `type`: a [`SourceReferenceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<SourceReferenceType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<SourceReferenceType>) -> Self { self.r#type = Some(value.into()); self }
     /// `value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for SourceReference {}
@@ -589,40 +379,18 @@ impl ToValue for SourceReference {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseConfigRequired {
     /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The encryption type.
     pub r#type: EncryptionType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SseConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KeyArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KMS"],
-                format: None,
-            }),
-        ),
+        ("KeyArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["KMS"], ..StrRule::ANY })),
     ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SseConfig` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::ReferenceStore`, `AWS::Omics::SequenceStore`, `AWS::Omics::VariantStore`.
@@ -644,6 +412,7 @@ pub struct SseConfig {
     pub r#type: EncryptionType,
 }
 
+#[rustfmt::skip]
 impl SseConfig {
     /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
     pub fn new(required: SseConfigRequired) -> Self {
@@ -654,20 +423,9 @@ impl SseConfig {
     }
 
     /// `KeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.key_arn = Some(value.into());
-        self
-    }
-
+    pub fn key_arn(mut self, value: impl Into<Str>) -> Self { self.key_arn = Some(value.into()); self }
     /// `Type`: an [`EncryptionType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for SseConfig {}

@@ -18,51 +18,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z]){1}([a-z0-9_]){2,25
 #[derive(Clone, Debug, PartialEq)]
 pub struct VariantStoreRequired {
     /// `Name`: a string, required.
-    ///
-    /// A name for the store.
-    ///
-    /// Pattern `^([a-z]){1}([a-z0-9_]){2,254}`; create-only: changing it replaces the resource.
     pub name: Str,
     /// `Reference`: a [`ReferenceItem`] object, required.
-    ///
-    /// The genome reference for the store's variants.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub reference: Obj<ReferenceItem>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VariantStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Reference", Shape::Object(&RULE_ReferenceItem)),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "Reference"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::VariantStore` resource.
@@ -110,6 +82,7 @@ pub struct VariantStore {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl VariantStore {
     /// The CloudFormation type name, `AWS::Omics::VariantStore`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::VariantStore";
@@ -124,24 +97,8 @@ impl VariantStore {
         create_only: &["Name", "Reference", "SseConfig", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
-        attributes: &[
-            "CreationTime",
-            "Id",
-            "Status",
-            "StatusMessage",
-            "StoreArn",
-            "StoreSizeBytes",
-            "UpdateTime",
-        ],
+        read_only: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
+        attributes: &["CreationTime", "Id", "Status", "StatusMessage", "StoreArn", "StoreSizeBytes", "UpdateTime"],
         taggable: true,
         tag_format: TagFormat::Map,
     };
@@ -158,44 +115,15 @@ impl VariantStore {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Reference`: a [`ReferenceItem`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self {
-        self.reference = value.into();
-        self
-    }
-
+    pub fn reference(mut self, value: impl Into<Obj<ReferenceItem>>) -> Self { self.reference = value.into(); self }
     /// `SseConfig`: a [`SseConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self {
-        self.sse_config = Some(value.into());
-        self
-    }
-
+    pub fn sse_config(mut self, value: impl Into<Obj<SseConfig>>) -> Self { self.sse_config = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for VariantStore {

@@ -20,154 +20,30 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^s3://([a-z0-9][a-z0-9-.]{1,61}[a-z0-9])/((.{1,1024}))$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Workflow: ObjRule = ObjRule {
     properties: &[
-        (
-            "Accelerators",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["GPU"],
-                format: None,
-            }),
-        ),
-        (
-            "ContainerRegistryMap",
-            Shape::Object(&RULE_ContainerRegistryMap),
-        ),
-        (
-            "ContainerRegistryMapUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(750),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DefinitionRepository",
-            Shape::Object(&RULE_DefinitionRepository),
-        ),
-        (
-            "DefinitionUri",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Engine",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["WDL", "NEXTFLOW", "CWL"],
-                format: None,
-            }),
-        ),
-        (
-            "Main",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Accelerators", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["GPU"], ..StrRule::ANY })),
+        ("ContainerRegistryMap", Shape::Object(&RULE_ContainerRegistryMap)),
+        ("ContainerRegistryMapUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(750), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DefinitionRepository", Shape::Object(&RULE_DefinitionRepository)),
+        ("DefinitionUri", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Engine", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["WDL", "NEXTFLOW", "CWL"], ..StrRule::ANY })),
+        ("Main", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ParameterTemplate", Shape::Any),
-        (
-            "ParameterTemplatePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StorageCapacity",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "StorageType",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &["STATIC", "DYNAMIC"],
-                format: None,
-            }),
-        ),
+        ("ParameterTemplatePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("StorageCapacity", Shape::Num(&NumRule { min: Some(0.0), max: Some(100000.0), ..NumRule::ANY })),
+        ("StorageType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), allowed: &["STATIC", "DYNAMIC"], ..StrRule::ANY })),
         ("Tags", Shape::Any),
-        (
-            "WorkflowBucketOwnerId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("WorkflowBucketOwnerId", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("readmeMarkdown", Shape::STR),
-        (
-            "readmePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "readmeUri",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("readmePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("readmeUri", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Omics::Workflow` resource.
@@ -292,6 +168,7 @@ pub struct Workflow {
     pub readme_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Workflow {
     /// The CloudFormation type name, `AWS::Omics::Workflow`.
     pub const TYPE_NAME: &'static str = "AWS::Omics::Workflow";
@@ -303,31 +180,9 @@ impl Workflow {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-omics-workflow.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "DefinitionUri",
-            "Engine",
-            "Main",
-            "ParameterTemplate",
-            "StorageCapacity",
-            "Accelerators",
-            "DefinitionRepository",
-            "ParameterTemplatePath",
-            "readmePath",
-            "readmeUri",
-            "WorkflowBucketOwnerId",
-            "ContainerRegistryMap",
-            "ContainerRegistryMapUri",
-        ],
+        create_only: &["DefinitionUri", "Engine", "Main", "ParameterTemplate", "StorageCapacity", "Accelerators", "DefinitionRepository", "ParameterTemplatePath", "readmePath", "readmeUri", "WorkflowBucketOwnerId", "ContainerRegistryMap", "ContainerRegistryMapUri"],
         conditional_create_only: &[],
-        write_only: &[
-            "DefinitionUri",
-            "WorkflowBucketOwnerId",
-            "ParameterTemplatePath",
-            "DefinitionRepository",
-            "readmeUri",
-            "readmeMarkdown",
-            "ContainerRegistryMapUri",
-        ],
+        write_only: &["DefinitionUri", "WorkflowBucketOwnerId", "ParameterTemplatePath", "DefinitionRepository", "readmeUri", "readmeMarkdown", "ContainerRegistryMapUri"],
         read_only: &["Arn", "CreationTime", "Id", "Status", "Type", "Uuid"],
         attributes: &["Arn", "CreationTime", "Id", "Status", "Type", "Uuid"],
         taggable: true,
@@ -340,146 +195,41 @@ impl Workflow {
     }
 
     /// `Accelerators`: an [`Accelerators`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self {
-        self.accelerators = Some(value.into());
-        self
-    }
-
+    pub fn accelerators(mut self, value: impl Into<Accelerators>) -> Self { self.accelerators = Some(value.into()); self }
     /// `ContainerRegistryMap`: a [`ContainerRegistryMap`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self {
-        self.container_registry_map = Some(value.into());
-        self
-    }
-
+    pub fn container_registry_map(mut self, value: impl Into<Obj<ContainerRegistryMap>>) -> Self { self.container_registry_map = Some(value.into()); self }
     /// `ContainerRegistryMapUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self {
-        self.container_registry_map_uri = Some(value.into());
-        self
-    }
-
+    pub fn container_registry_map_uri(mut self, value: impl Into<Str>) -> Self { self.container_registry_map_uri = Some(value.into()); self }
     /// `DefinitionRepository`: a [`DefinitionRepository`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self {
-        self.definition_repository = Some(value.into());
-        self
-    }
-
+    pub fn definition_repository(mut self, value: impl Into<Obj<DefinitionRepository>>) -> Self { self.definition_repository = Some(value.into()); self }
     /// `DefinitionUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self {
-        self.definition_uri = Some(value.into());
-        self
-    }
-
+    pub fn definition_uri(mut self, value: impl Into<Str>) -> Self { self.definition_uri = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Engine`: a [`WorkflowEngine`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self {
-        self.engine = Some(value.into());
-        self
-    }
-
+    pub fn engine(mut self, value: impl Into<WorkflowEngine>) -> Self { self.engine = Some(value.into()); self }
     /// `Main`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn main(mut self, value: impl Into<Str>) -> Self {
-        self.main = Some(value.into());
-        self
-    }
-
+    pub fn main(mut self, value: impl Into<Str>) -> Self { self.main = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParameterTemplate`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self {
-        self.parameter_template = Some(value.into());
-        self
-    }
-
+    pub fn parameter_template(mut self, value: impl Into<Json>) -> Self { self.parameter_template = Some(value.into()); self }
     /// `ParameterTemplatePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_template_path = Some(value.into());
-        self
-    }
-
+    pub fn parameter_template_path(mut self, value: impl Into<Str>) -> Self { self.parameter_template_path = Some(value.into()); self }
     /// `StorageCapacity`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self {
-        self.storage_capacity = Some(value.into());
-        self
-    }
-
+    pub fn storage_capacity(mut self, value: impl Into<Num>) -> Self { self.storage_capacity = Some(value.into()); self }
     /// `StorageType`: a [`StorageType`] value.
-    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self {
-        self.storage_type = Some(value.into());
-        self
-    }
-
+    pub fn storage_type(mut self, value: impl Into<StorageType>) -> Self { self.storage_type = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `WorkflowBucketOwnerId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self {
-        self.workflow_bucket_owner_id = Some(value.into());
-        self
-    }
-
+    pub fn workflow_bucket_owner_id(mut self, value: impl Into<Str>) -> Self { self.workflow_bucket_owner_id = Some(value.into()); self }
     /// `readmeMarkdown`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self {
-        self.readme_markdown = Some(value.into());
-        self
-    }
-
+    pub fn readme_markdown(mut self, value: impl Into<Str>) -> Self { self.readme_markdown = Some(value.into()); self }
     /// `readmePath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_path(mut self, value: impl Into<Str>) -> Self {
-        self.readme_path = Some(value.into());
-        self
-    }
-
+    pub fn readme_path(mut self, value: impl Into<Str>) -> Self { self.readme_path = Some(value.into()); self }
     /// `readmeUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self {
-        self.readme_uri = Some(value.into());
-        self
-    }
+    pub fn readme_uri(mut self, value: impl Into<Str>) -> Self { self.readme_uri = Some(value.into()); self }
 }
 
 impl Resource for Workflow {

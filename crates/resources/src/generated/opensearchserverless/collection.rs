@@ -17,89 +17,24 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-z][a-z0-9-]{2,63}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the collection.
-    ///
-    /// Collection names must meet the following criteria:
-    ///
-    /// - Starts with a lowercase letter
-    /// - Unique to your account and AWS Region
-    /// - Contains between 3 and 28 characters
-    /// - Contains only lowercase letters a-z, the numbers 0-9, and the hyphen (-)
-    ///
-    /// Pattern `^[a-z][a-z0-9-]{2,63}$`; length 3 to 64; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Collection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CollectionGroupName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(32), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(1000), ..StrRule::ANY })),
         ("EncryptionConfig", Shape::Object(&RULE_EncryptionConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StandbyReplicas",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("StandbyReplicas", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["SEARCH", "TIMESERIES", "VECTORSEARCH"], ..StrRule::ANY })),
         ("VectorOptions", Shape::Object(&RULE_VectorOptions)),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpenSearchServerless::Collection` resource.
@@ -176,6 +111,7 @@ pub struct Collection {
     pub vector_options: Option<Obj<VectorOptions>>,
 }
 
+#[rustfmt::skip]
 impl Collection {
     /// The CloudFormation type name, `AWS::OpenSearchServerless::Collection`.
     pub const TYPE_NAME: &'static str = "AWS::OpenSearchServerless::Collection";
@@ -187,34 +123,11 @@ impl Collection {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opensearchserverless-collection.html",
         primary_identifier: &["Id"],
         required: &["Name"],
-        create_only: &[
-            "Name",
-            "Tags",
-            "Type",
-            "StandbyReplicas",
-            "CollectionGroupName",
-            "EncryptionConfig",
-            "VectorOptions",
-            "VectorOptions/ServerlessVectorAcceleration",
-        ],
+        create_only: &["Name", "Tags", "Type", "StandbyReplicas", "CollectionGroupName", "EncryptionConfig", "VectorOptions", "VectorOptions/ServerlessVectorAcceleration"],
         conditional_create_only: &[],
         write_only: &["Tags", "EncryptionConfig"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "CollectionEndpoint",
-            "DashboardEndpoint",
-            "FipsEndpoints",
-            "KmsKeyArn",
-        ],
-        attributes: &[
-            "Arn",
-            "CollectionEndpoint",
-            "DashboardEndpoint",
-            "FipsEndpoints",
-            "Id",
-            "KmsKeyArn",
-        ],
+        read_only: &["Id", "Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "KmsKeyArn"],
+        attributes: &["Arn", "CollectionEndpoint", "DashboardEndpoint", "FipsEndpoints", "Id", "KmsKeyArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -234,68 +147,21 @@ impl Collection {
     }
 
     /// `CollectionGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.collection_group_name = Some(value.into());
-        self
-    }
-
+    pub fn collection_group_name(mut self, value: impl Into<Str>) -> Self { self.collection_group_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `EncryptionConfig`: an [`EncryptionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self {
-        self.encryption_config = Some(value.into());
-        self
-    }
-
+    pub fn encryption_config(mut self, value: impl Into<Obj<EncryptionConfig>>) -> Self { self.encryption_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `StandbyReplicas`: a [`StandbyReplicas`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self {
-        self.standby_replicas = Some(value.into());
-        self
-    }
-
+    pub fn standby_replicas(mut self, value: impl Into<StandbyReplicas>) -> Self { self.standby_replicas = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`CollectionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<CollectionType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<CollectionType>) -> Self { self.r#type = Some(value.into()); self }
     /// `VectorOptions`: a [`VectorOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_options(mut self, value: impl Into<Obj<VectorOptions>>) -> Self {
-        self.vector_options = Some(value.into());
-        self
-    }
+    pub fn vector_options(mut self, value: impl Into<Obj<VectorOptions>>) -> Self { self.vector_options = Some(value.into()); self }
 }
 
 impl Resource for Collection {
@@ -378,26 +244,14 @@ impl CollectionAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfig: ObjRule = ObjRule {
     properties: &[
         ("AWSOwnedKey", Shape::Bool),
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfig` property type of `AWS::OpenSearchServerless::Collection`.
@@ -419,6 +273,7 @@ pub struct EncryptionConfig {
     pub kms_key_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfig {
     /// A `EncryptionConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -426,20 +281,9 @@ impl EncryptionConfig {
     }
 
     /// `AWSOwnedKey`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_owned_key(mut self, value: impl Into<Bool>) -> Self {
-        self.aws_owned_key = Some(value.into());
-        self
-    }
-
+    pub fn aws_owned_key(mut self, value: impl Into<Bool>) -> Self { self.aws_owned_key = Some(value.into()); self }
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
 impl PropertyType for EncryptionConfig {}
@@ -453,23 +297,13 @@ impl ToValue for EncryptionConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VectorOptions: ObjRule = ObjRule {
-    properties: &[(
-        "ServerlessVectorAcceleration",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED", "ALLOWED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ServerlessVectorAcceleration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED", "ALLOWED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VectorOptions` property type of `AWS::OpenSearchServerless::Collection`.
@@ -485,6 +319,7 @@ pub struct VectorOptions {
     pub serverless_vector_acceleration: Option<ServerlessVectorAcceleration>,
 }
 
+#[rustfmt::skip]
 impl VectorOptions {
     /// A `VectorOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -492,15 +327,7 @@ impl VectorOptions {
     }
 
     /// `ServerlessVectorAcceleration`: a [`ServerlessVectorAcceleration`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn serverless_vector_acceleration(
-        mut self,
-        value: impl Into<ServerlessVectorAcceleration>,
-    ) -> Self {
-        self.serverless_vector_acceleration = Some(value.into());
-        self
-    }
+    pub fn serverless_vector_acceleration(mut self, value: impl Into<ServerlessVectorAcceleration>) -> Self { self.serverless_vector_acceleration = Some(value.into()); self }
 }
 
 impl PropertyType for VectorOptions {}

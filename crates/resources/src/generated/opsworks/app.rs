@@ -14,51 +14,23 @@ pub use super::shared::Source;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppRequired {
     /// `Name`: a string, required.
-    ///
-    /// The app name.
     pub name: Str,
     /// `StackId`: a string, required.
-    ///
-    /// The stack ID.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub stack_id: Str,
     /// `Type`: a string, required.
-    ///
-    /// The app type. Each supported type is associated with a particular layer. For example, PHP applications are associated with a PHP layer. OpsWorks Stacks deploys an application to those instances that are members of the corresponding layer. If your app isn't one of the standard types, or you prefer to implement your own Deploy recipes, specify `other` .
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_App: ObjRule = ObjRule {
     properties: &[
         ("AppSource", Shape::Object(&RULE_Source)),
         ("Attributes", Shape::Any),
-        (
-            "DataSources",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DataSources", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSource), min_items: None, max_items: None })),
         ("Description", Shape::STR),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Domains", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("EnableSsl", Shape::Bool),
-        (
-            "Environment",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_EnvironmentVariable),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Environment", Shape::List(&ListRule { items: Shape::Object(&RULE_EnvironmentVariable), min_items: None, max_items: None })),
         ("Name", Shape::STR),
         ("Shortname", Shape::STR),
         ("SslConfiguration", Shape::Object(&RULE_SslConfiguration)),
@@ -66,11 +38,8 @@ pub(crate) static RULE_App: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Name", "StackId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::App` resource.
@@ -144,6 +113,7 @@ pub struct App {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl App {
     /// The CloudFormation type name, `AWS::OpsWorks::App`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::App";
@@ -183,100 +153,29 @@ impl App {
     }
 
     /// `AppSource`: a [`Source`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.app_source = Some(value.into());
-        self
-    }
-
+    pub fn app_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.app_source = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `DataSources`: a list of [`DataSource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self {
-        self.data_sources = Some(value.into());
-        self
-    }
-
+    pub fn data_sources(mut self, value: impl Into<List<DataSource>>) -> Self { self.data_sources = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Domains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
     /// `EnableSsl`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_ssl(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_ssl = Some(value.into());
-        self
-    }
-
+    pub fn enable_ssl(mut self, value: impl Into<Bool>) -> Self { self.enable_ssl = Some(value.into()); self }
     /// `Environment`: a list of [`EnvironmentVariable`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<List<EnvironmentVariable>>) -> Self { self.environment = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Shortname`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shortname(mut self, value: impl Into<Str>) -> Self {
-        self.shortname = Some(value.into());
-        self
-    }
-
+    pub fn shortname(mut self, value: impl Into<Str>) -> Self { self.shortname = Some(value.into()); self }
     /// `SslConfiguration`: a [`SslConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ssl_configuration(mut self, value: impl Into<Obj<SslConfiguration>>) -> Self {
-        self.ssl_configuration = Some(value.into());
-        self
-    }
-
+    pub fn ssl_configuration(mut self, value: impl Into<Obj<SslConfiguration>>) -> Self { self.ssl_configuration = Some(value.into()); self }
     /// `StackId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.stack_id = value.into();
-        self
-    }
-
+    pub fn stack_id(mut self, value: impl Into<Str>) -> Self { self.stack_id = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for App {
@@ -325,18 +224,15 @@ impl AppAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("DatabaseName", Shape::STR),
         ("Type", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSource` property type of `AWS::OpsWorks::App`.
@@ -358,6 +254,7 @@ pub struct DataSource {
     pub r#type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSource {
     /// A `DataSource` with no property set (none is required).
     pub fn new() -> Self {
@@ -365,28 +262,11 @@ impl DataSource {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `DatabaseName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn database_name(mut self, value: impl Into<Str>) -> Self {
-        self.database_name = Some(value.into());
-        self
-    }
-
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
     /// `Type`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl PropertyType for DataSource {}
@@ -405,15 +285,12 @@ impl ToValue for DataSource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
     /// `Key`: a string, required.
-    ///
-    /// (Required) The environment variable's name, which can consist of up to 64 characters and must be specified. The name can contain upper- and lowercase letters, numbers, and underscores (_), but it must start with a letter or underscore.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// (Optional) The environment variable's value, which can be left empty. If you specify a value, it can contain up to 256 characters, which must all be printable.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::STR),
@@ -421,11 +298,8 @@ pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
         ("Value", Shape::STR),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EnvironmentVariable` property type of `AWS::OpsWorks::App`.
@@ -447,6 +321,7 @@ pub struct EnvironmentVariable {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
     pub fn new(required: EnvironmentVariableRequired) -> Self {
@@ -458,28 +333,11 @@ impl EnvironmentVariable {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Secure`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secure(mut self, value: impl Into<Bool>) -> Self {
-        self.secure = Some(value.into());
-        self
-    }
-
+    pub fn secure(mut self, value: impl Into<Bool>) -> Self { self.secure = Some(value.into()); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for EnvironmentVariable {}
@@ -494,18 +352,15 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SslConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Certificate", Shape::STR),
         ("Chain", Shape::STR),
         ("PrivateKey", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SslConfiguration` property type of `AWS::OpsWorks::App`.
@@ -527,6 +382,7 @@ pub struct SslConfiguration {
     pub private_key: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SslConfiguration {
     /// A `SslConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -534,28 +390,11 @@ impl SslConfiguration {
     }
 
     /// `Certificate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate(mut self, value: impl Into<Str>) -> Self {
-        self.certificate = Some(value.into());
-        self
-    }
-
+    pub fn certificate(mut self, value: impl Into<Str>) -> Self { self.certificate = Some(value.into()); self }
     /// `Chain`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chain(mut self, value: impl Into<Str>) -> Self {
-        self.chain = Some(value.into());
-        self
-    }
-
+    pub fn chain(mut self, value: impl Into<Str>) -> Self { self.chain = Some(value.into()); self }
     /// `PrivateKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_key(mut self, value: impl Into<Str>) -> Self {
-        self.private_key = Some(value.into());
-        self
-    }
+    pub fn private_key(mut self, value: impl Into<Str>) -> Self { self.private_key = Some(value.into()); self }
 }
 
 impl PropertyType for SslConfiguration {}

@@ -14,39 +14,22 @@ pub use super::shared::{Source, Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackRequired {
     /// `DefaultInstanceProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM profile that is the default profile for all of the stack's EC2 instances. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
     pub default_instance_profile_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The stack name. Stack names can be a maximum of 64 characters.
     pub name: Str,
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// The stack's IAM role, which allows OpsWorks Stacks to work with AWS resources on your behalf. You must set this parameter to the Amazon Resource Name (ARN) for an existing IAM role. For more information about IAM ARNs, see \[Using Identifiers\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/Using_Identifiers.html>) .
-    ///
-    /// Format `AWS::IAM::Role.Arn`; create-only: changing it replaces the resource.
     pub service_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Stack: ObjRule = ObjRule {
     properties: &[
         ("AgentVersion", Shape::STR),
         ("Attributes", Shape::Any),
         ("ChefConfiguration", Shape::Object(&RULE_ChefConfiguration)),
-        (
-            "CloneAppIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CloneAppIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("ClonePermissions", Shape::Bool),
-        (
-            "ConfigurationManager",
-            Shape::Object(&RULE_StackConfigurationManager),
-        ),
+        ("ConfigurationManager", Shape::Object(&RULE_StackConfigurationManager)),
         ("CustomCookbooksSource", Shape::Object(&RULE_Source)),
         ("CustomJson", Shape::Any),
         ("DefaultAvailabilityZone", Shape::STR),
@@ -56,62 +39,21 @@ pub(crate) static RULE_Stack: ObjRule = ObjRule {
         ("DefaultSshKeyName", Shape::STR),
         ("DefaultSubnetId", Shape::STR),
         ("EcsClusterArn", Shape::STR),
-        (
-            "ElasticIps",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ElasticIp),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ElasticIps", Shape::List(&ListRule { items: Shape::Object(&RULE_ElasticIp), min_items: None, max_items: None })),
         ("HostnameTheme", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "RdsDbInstances",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RdsDbInstance),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ServiceRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RdsDbInstances", Shape::List(&ListRule { items: Shape::Object(&RULE_RdsDbInstance), min_items: None, max_items: None })),
+        ("ServiceRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SourceStackId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("UseCustomCookbooks", Shape::Bool),
         ("UseOpsworksSecurityGroups", Shape::Bool),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["DefaultInstanceProfileArn", "ServiceRoleArn", "Name"],
-    one_of: &[],
-    any_of: &[],
     dependent_required: &[("VpcId", &["DefaultSubnetId"])],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::OpsWorks::Stack` resource.
@@ -306,6 +248,7 @@ pub struct Stack {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Stack {
     /// The CloudFormation type name, `AWS::OpsWorks::Stack`.
     pub const TYPE_NAME: &'static str = "AWS::OpsWorks::Stack";
@@ -317,13 +260,7 @@ impl Stack {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-opsworks-stack.html",
         primary_identifier: &["Id"],
         required: &["DefaultInstanceProfileArn", "Name", "ServiceRoleArn"],
-        create_only: &[
-            "ServiceRoleArn",
-            "CloneAppIds",
-            "ClonePermissions",
-            "VpcId",
-            "SourceStackId",
-        ],
+        create_only: &["ServiceRoleArn", "CloneAppIds", "ClonePermissions", "VpcId", "SourceStackId"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id"],
@@ -364,207 +301,55 @@ impl Stack {
     }
 
     /// `AgentVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn agent_version(mut self, value: impl Into<Str>) -> Self {
-        self.agent_version = Some(value.into());
-        self
-    }
-
+    pub fn agent_version(mut self, value: impl Into<Str>) -> Self { self.agent_version = Some(value.into()); self }
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `ChefConfiguration`: a [`ChefConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chef_configuration(mut self, value: impl Into<Obj<ChefConfiguration>>) -> Self {
-        self.chef_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chef_configuration(mut self, value: impl Into<Obj<ChefConfiguration>>) -> Self { self.chef_configuration = Some(value.into()); self }
     /// `CloneAppIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clone_app_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.clone_app_ids = Some(value.into());
-        self
-    }
-
+    pub fn clone_app_ids(mut self, value: impl Into<List<Str>>) -> Self { self.clone_app_ids = Some(value.into()); self }
     /// `ClonePermissions`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn clone_permissions(mut self, value: impl Into<Bool>) -> Self {
-        self.clone_permissions = Some(value.into());
-        self
-    }
-
+    pub fn clone_permissions(mut self, value: impl Into<Bool>) -> Self { self.clone_permissions = Some(value.into()); self }
     /// `ConfigurationManager`: a [`StackConfigurationManager`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_manager(
-        mut self,
-        value: impl Into<Obj<StackConfigurationManager>>,
-    ) -> Self {
-        self.configuration_manager = Some(value.into());
-        self
-    }
-
+    pub fn configuration_manager(mut self, value: impl Into<Obj<StackConfigurationManager>>) -> Self { self.configuration_manager = Some(value.into()); self }
     /// `CustomCookbooksSource`: a [`Source`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_cookbooks_source(mut self, value: impl Into<Obj<Source>>) -> Self {
-        self.custom_cookbooks_source = Some(value.into());
-        self
-    }
-
+    pub fn custom_cookbooks_source(mut self, value: impl Into<Obj<Source>>) -> Self { self.custom_cookbooks_source = Some(value.into()); self }
     /// `CustomJson`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_json(mut self, value: impl Into<Json>) -> Self {
-        self.custom_json = Some(value.into());
-        self
-    }
-
+    pub fn custom_json(mut self, value: impl Into<Json>) -> Self { self.custom_json = Some(value.into()); self }
     /// `DefaultAvailabilityZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_availability_zone(mut self, value: impl Into<Str>) -> Self {
-        self.default_availability_zone = Some(value.into());
-        self
-    }
-
+    pub fn default_availability_zone(mut self, value: impl Into<Str>) -> Self { self.default_availability_zone = Some(value.into()); self }
     /// `DefaultInstanceProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.default_instance_profile_arn = value.into();
-        self
-    }
-
+    pub fn default_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.default_instance_profile_arn = value.into(); self }
     /// `DefaultOs`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_os(mut self, value: impl Into<Str>) -> Self {
-        self.default_os = Some(value.into());
-        self
-    }
-
+    pub fn default_os(mut self, value: impl Into<Str>) -> Self { self.default_os = Some(value.into()); self }
     /// `DefaultRootDeviceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_root_device_type(mut self, value: impl Into<Str>) -> Self {
-        self.default_root_device_type = Some(value.into());
-        self
-    }
-
+    pub fn default_root_device_type(mut self, value: impl Into<Str>) -> Self { self.default_root_device_type = Some(value.into()); self }
     /// `DefaultSshKeyName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ssh_key_name(mut self, value: impl Into<Str>) -> Self {
-        self.default_ssh_key_name = Some(value.into());
-        self
-    }
-
+    pub fn default_ssh_key_name(mut self, value: impl Into<Str>) -> Self { self.default_ssh_key_name = Some(value.into()); self }
     /// `DefaultSubnetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_subnet_id = Some(value.into());
-        self
-    }
-
+    pub fn default_subnet_id(mut self, value: impl Into<Str>) -> Self { self.default_subnet_id = Some(value.into()); self }
     /// `EcsClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ecs_cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.ecs_cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn ecs_cluster_arn(mut self, value: impl Into<Str>) -> Self { self.ecs_cluster_arn = Some(value.into()); self }
     /// `ElasticIps`: a list of [`ElasticIp`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elastic_ips(mut self, value: impl Into<List<ElasticIp>>) -> Self {
-        self.elastic_ips = Some(value.into());
-        self
-    }
-
+    pub fn elastic_ips(mut self, value: impl Into<List<ElasticIp>>) -> Self { self.elastic_ips = Some(value.into()); self }
     /// `HostnameTheme`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hostname_theme(mut self, value: impl Into<Str>) -> Self {
-        self.hostname_theme = Some(value.into());
-        self
-    }
-
+    pub fn hostname_theme(mut self, value: impl Into<Str>) -> Self { self.hostname_theme = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RdsDbInstances`: a list of [`RdsDbInstance`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_instances(mut self, value: impl Into<List<RdsDbInstance>>) -> Self {
-        self.rds_db_instances = Some(value.into());
-        self
-    }
-
+    pub fn rds_db_instances(mut self, value: impl Into<List<RdsDbInstance>>) -> Self { self.rds_db_instances = Some(value.into()); self }
     /// `ServiceRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.service_role_arn = value.into();
-        self
-    }
-
+    pub fn service_role_arn(mut self, value: impl Into<Str>) -> Self { self.service_role_arn = value.into(); self }
     /// `SourceStackId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_stack_id(mut self, value: impl Into<Str>) -> Self {
-        self.source_stack_id = Some(value.into());
-        self
-    }
-
+    pub fn source_stack_id(mut self, value: impl Into<Str>) -> Self { self.source_stack_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UseCustomCookbooks`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_custom_cookbooks(mut self, value: impl Into<Bool>) -> Self {
-        self.use_custom_cookbooks = Some(value.into());
-        self
-    }
-
+    pub fn use_custom_cookbooks(mut self, value: impl Into<Bool>) -> Self { self.use_custom_cookbooks = Some(value.into()); self }
     /// `UseOpsworksSecurityGroups`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn use_opsworks_security_groups(mut self, value: impl Into<Bool>) -> Self {
-        self.use_opsworks_security_groups = Some(value.into());
-        self
-    }
-
+    pub fn use_opsworks_security_groups(mut self, value: impl Into<Bool>) -> Self { self.use_opsworks_security_groups = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Stack {
@@ -635,17 +420,14 @@ impl StackAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ChefConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BerkshelfVersion", Shape::STR),
         ("ManageBerkshelf", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChefConfiguration` property type of `AWS::OpsWorks::Stack`.
@@ -663,6 +445,7 @@ pub struct ChefConfiguration {
     pub manage_berkshelf: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl ChefConfiguration {
     /// A `ChefConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -670,20 +453,9 @@ impl ChefConfiguration {
     }
 
     /// `BerkshelfVersion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn berkshelf_version(mut self, value: impl Into<Str>) -> Self {
-        self.berkshelf_version = Some(value.into());
-        self
-    }
-
+    pub fn berkshelf_version(mut self, value: impl Into<Str>) -> Self { self.berkshelf_version = Some(value.into()); self }
     /// `ManageBerkshelf`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn manage_berkshelf(mut self, value: impl Into<Bool>) -> Self {
-        self.manage_berkshelf = Some(value.into());
-        self
-    }
+    pub fn manage_berkshelf(mut self, value: impl Into<Bool>) -> Self { self.manage_berkshelf = Some(value.into()); self }
 }
 
 impl PropertyType for ChefConfiguration {}
@@ -701,19 +473,18 @@ impl ToValue for ChefConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ElasticIpRequired {
     /// `Ip`: a string, required.
-    ///
-    /// The IP address.
     pub ip: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ElasticIp: ObjRule = ObjRule {
-    properties: &[("Ip", Shape::STR), ("Name", Shape::STR)],
+    properties: &[
+        ("Ip", Shape::STR),
+        ("Name", Shape::STR),
+    ],
     required: &["Ip"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ElasticIp` property type of `AWS::OpsWorks::Stack`.
@@ -731,6 +502,7 @@ pub struct ElasticIp {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ElasticIp {
     /// A `ElasticIp` with its required properties, named in a [`ElasticIpRequired`].
     pub fn new(required: ElasticIpRequired) -> Self {
@@ -741,20 +513,9 @@ impl ElasticIp {
     }
 
     /// `Ip`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Str>) -> Self {
-        self.ip = value.into();
-        self
-    }
-
+    pub fn ip(mut self, value: impl Into<Str>) -> Self { self.ip = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ElasticIp {}
@@ -772,19 +533,14 @@ impl ToValue for ElasticIp {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RdsDbInstanceRequired {
     /// `DbPassword`: a string, required.
-    ///
-    /// OpsWorks Stacks returns `*****FILTERED*****` instead of the actual value.
     pub db_password: Str,
     /// `DbUser`: a string, required.
-    ///
-    /// The master user name.
     pub db_user: Str,
     /// `RdsDbInstanceArn`: a string, required.
-    ///
-    /// The instance's ARN.
     pub rds_db_instance_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
     properties: &[
         ("DbPassword", Shape::STR),
@@ -792,11 +548,8 @@ pub(crate) static RULE_RdsDbInstance: ObjRule = ObjRule {
         ("RdsDbInstanceArn", Shape::STR),
     ],
     required: &["DbPassword", "DbUser", "RdsDbInstanceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RdsDbInstance` property type of `AWS::OpsWorks::Stack`.
@@ -818,6 +571,7 @@ pub struct RdsDbInstance {
     pub rds_db_instance_arn: Str,
 }
 
+#[rustfmt::skip]
 impl RdsDbInstance {
     /// A `RdsDbInstance` with its required properties, named in a [`RdsDbInstanceRequired`].
     pub fn new(required: RdsDbInstanceRequired) -> Self {
@@ -829,28 +583,11 @@ impl RdsDbInstance {
     }
 
     /// `DbPassword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_password(mut self, value: impl Into<Str>) -> Self {
-        self.db_password = value.into();
-        self
-    }
-
+    pub fn db_password(mut self, value: impl Into<Str>) -> Self { self.db_password = value.into(); self }
     /// `DbUser`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_user(mut self, value: impl Into<Str>) -> Self {
-        self.db_user = value.into();
-        self
-    }
-
+    pub fn db_user(mut self, value: impl Into<Str>) -> Self { self.db_user = value.into(); self }
     /// `RdsDbInstanceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.rds_db_instance_arn = value.into();
-        self
-    }
+    pub fn rds_db_instance_arn(mut self, value: impl Into<Str>) -> Self { self.rds_db_instance_arn = value.into(); self }
 }
 
 impl PropertyType for RdsDbInstance {}
@@ -865,14 +602,14 @@ impl ToValue for RdsDbInstance {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StackConfigurationManager: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::STR),
+        ("Version", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StackConfigurationManager` property type of `AWS::OpsWorks::Stack`.
@@ -890,6 +627,7 @@ pub struct StackConfigurationManager {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StackConfigurationManager {
     /// A `StackConfigurationManager` with no property set (none is required).
     pub fn new() -> Self {
@@ -897,20 +635,9 @@ impl StackConfigurationManager {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for StackConfigurationManager {}

@@ -18,65 +18,21 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrganizationalUnitRequired {
     /// `Name`: a string, required.
-    ///
-    /// The friendly name of this OU.
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) that is used to validate this parameter is a string of any of the characters in the ASCII character range.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 128.
     pub name: Str,
     /// `ParentId`: a string, required.
-    ///
-    /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
-    ///
-    /// &gt; To update the `ParentId` parameter value, you must first remove all accounts attached to the organizational unit (OU). OUs can't be moved within the organization with accounts still attached.
-    ///
-    /// The \[regex pattern\](<https://docs.aws.amazon.com/http://wikipedia.org/wiki/regex>) for a parent ID string requires one of the following:
-    ///
-    /// - *Root* - A string that begins with "r-" followed by from 4 to 32 lowercase letters or digits.
-    /// - *Organizational unit (OU)* - A string that begins with "ou-" followed by from 4 to 32 lowercase letters or digits (the ID of the root that the OU is in). This string is followed by a second "-" dash and from 8 to 32 additional lowercase letters or digits.
-    ///
-    /// Pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`; length 0 to 100; create-only: changing it replaces the resource.
     pub parent_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OrganizationalUnit: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParentId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ParentId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "ParentId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Organizations::OrganizationalUnit` resource.
@@ -127,6 +83,7 @@ pub struct OrganizationalUnit {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OrganizationalUnit {
     /// The CloudFormation type name, `AWS::Organizations::OrganizationalUnit`.
     pub const TYPE_NAME: &'static str = "AWS::Organizations::OrganizationalUnit";
@@ -157,28 +114,11 @@ impl OrganizationalUnit {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ParentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parent_id(mut self, value: impl Into<Str>) -> Self {
-        self.parent_id = value.into();
-        self
-    }
-
+    pub fn parent_id(mut self, value: impl Into<Str>) -> Self { self.parent_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OrganizationalUnit {

@@ -14,33 +14,18 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
     /// `Content`: a JSON value, required.
-    ///
-    /// The policy text of the organization resource policy. You can specify the resource policy content as a JSON object or a JSON string.
-    ///
-    /// &gt; When you specify the resource policy content as a JSON string, you can't perform drift detection on the CloudFormation stack. For this reason, we recommend specifying the resource policy content as a JSON object instead.
-    ///
-    /// Pattern `[\s\S]*`; length 1 to 40000.
     pub content: Json,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Content"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Organizations::ResourcePolicy` resource.
@@ -75,6 +60,7 @@ pub struct ResourcePolicy {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ResourcePolicy {
     /// The CloudFormation type name, `AWS::Organizations::ResourcePolicy`.
     pub const TYPE_NAME: &'static str = "AWS::Organizations::ResourcePolicy";
@@ -104,20 +90,9 @@ impl ResourcePolicy {
     }
 
     /// `Content`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Json>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Json>) -> Self { self.content = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ResourcePolicy {

@@ -18,115 +18,38 @@ pub(crate) static PATTERN_1: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComputeNodeGroupRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The ID of the cluster of the compute node group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_id: Str,
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    ///
-    /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     pub custom_launch_template: Obj<CustomLaunchTemplate>,
     /// `IamInstanceProfileArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances. The role contained in your instance profile must have the `pcs:RegisterComputeNodeGroupInstance` permission and the role name must start with `AWSPCS` or must have the path `/aws-pcs/` . For more information, see \[IAM instance profiles for AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/security-instance-profiles.html>) in the *AWS PCS User Guide* .
-    ///
-    /// Pattern `^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$`.
     pub iam_instance_profile_arn: Str,
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    ///
-    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub instance_configs: List<InstanceConfig>,
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    ///
-    /// Specifies the boundaries of the compute node group auto scaling.
     pub scaling_configuration: Obj<ScalingConfiguration>,
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The list of subnet IDs where instances are provisioned by the compute node group. The subnets must be in the same VPC as the cluster.
     pub subnet_ids: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComputeNodeGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AmiId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::ImageId),
-            }),
-        ),
+        ("AmiId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), format: Some(Format::ImageId), ..StrRule::ANY })),
         ("ClusterId", Shape::STR),
-        (
-            "CustomLaunchTemplate",
-            Shape::Object(&RULE_CustomLaunchTemplate),
-        ),
-        (
-            "IamInstanceProfileArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InstanceConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InstanceConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CustomLaunchTemplate", Shape::Object(&RULE_CustomLaunchTemplate)),
+        ("IamInstanceProfileArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("InstanceConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_InstanceConfig), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "PurchaseOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingConfiguration",
-            Shape::Object(&RULE_ScalingConfiguration),
-        ),
-        (
-            "SlurmConfiguration",
-            Shape::Object(&RULE_SlurmConfiguration),
-        ),
+        ("PurchaseOption", Shape::Str(&StrRule { allowed: &["ONDEMAND", "SPOT", "CAPACITY_BLOCK"], ..StrRule::ANY })),
+        ("ScalingConfiguration", Shape::Object(&RULE_ScalingConfiguration)),
+        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
         ("SpotOptions", Shape::Object(&RULE_SpotOptions)),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("Tags", Shape::Any),
     ],
-    required: &[
-        "ClusterId",
-        "CustomLaunchTemplate",
-        "IamInstanceProfileArn",
-        "InstanceConfigs",
-        "ScalingConfiguration",
-        "SubnetIds",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCS::ComputeNodeGroup` resource.
@@ -202,6 +125,7 @@ pub struct ComputeNodeGroup {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl ComputeNodeGroup {
     /// The CloudFormation type name, `AWS::PCS::ComputeNodeGroup`.
     pub const TYPE_NAME: &'static str = "AWS::PCS::ComputeNodeGroup";
@@ -212,14 +136,7 @@ impl ComputeNodeGroup {
         type_name: "AWS::PCS::ComputeNodeGroup",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-pcs-computenodegroup.html",
         primary_identifier: &["Arn"],
-        required: &[
-            "ClusterId",
-            "CustomLaunchTemplate",
-            "IamInstanceProfileArn",
-            "InstanceConfigs",
-            "ScalingConfiguration",
-            "SubnetIds",
-        ],
+        required: &["ClusterId", "CustomLaunchTemplate", "IamInstanceProfileArn", "InstanceConfigs", "ScalingConfiguration", "SubnetIds"],
         create_only: &["Name", "ClusterId", "InstanceConfigs"],
         conditional_create_only: &[],
         write_only: &[],
@@ -248,100 +165,29 @@ impl ComputeNodeGroup {
     }
 
     /// `AmiId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ami_id(mut self, value: impl Into<Str>) -> Self {
-        self.ami_id = Some(value.into());
-        self
-    }
-
+    pub fn ami_id(mut self, value: impl Into<Str>) -> Self { self.ami_id = Some(value.into()); self }
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `CustomLaunchTemplate`: a [`CustomLaunchTemplate`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_launch_template(mut self, value: impl Into<Obj<CustomLaunchTemplate>>) -> Self {
-        self.custom_launch_template = value.into();
-        self
-    }
-
+    pub fn custom_launch_template(mut self, value: impl Into<Obj<CustomLaunchTemplate>>) -> Self { self.custom_launch_template = value.into(); self }
     /// `IamInstanceProfileArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_instance_profile_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_instance_profile_arn = value.into();
-        self
-    }
-
+    pub fn iam_instance_profile_arn(mut self, value: impl Into<Str>) -> Self { self.iam_instance_profile_arn = value.into(); self }
     /// `InstanceConfigs`: a list of [`InstanceConfig`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_configs(mut self, value: impl Into<List<InstanceConfig>>) -> Self {
-        self.instance_configs = value.into();
-        self
-    }
-
+    pub fn instance_configs(mut self, value: impl Into<List<InstanceConfig>>) -> Self { self.instance_configs = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PurchaseOption`: a [`PurchaseOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn purchase_option(mut self, value: impl Into<PurchaseOption>) -> Self {
-        self.purchase_option = Some(value.into());
-        self
-    }
-
+    pub fn purchase_option(mut self, value: impl Into<PurchaseOption>) -> Self { self.purchase_option = Some(value.into()); self }
     /// `ScalingConfiguration`: a [`ScalingConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self {
-        self.scaling_configuration = value.into();
-        self
-    }
-
+    pub fn scaling_configuration(mut self, value: impl Into<Obj<ScalingConfiguration>>) -> Self { self.scaling_configuration = value.into(); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self {
-        self.slurm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
     /// `SpotOptions`: a [`SpotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self {
-        self.spot_options = Some(value.into());
-        self
-    }
-
+    pub fn spot_options(mut self, value: impl Into<Obj<SpotOptions>>) -> Self { self.spot_options = Some(value.into()); self }
     /// `SubnetIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = value.into();
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = value.into(); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ComputeNodeGroup {
@@ -425,14 +271,15 @@ pub struct CustomLaunchTemplateRequired {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomLaunchTemplate: ObjRule = ObjRule {
-    properties: &[("TemplateId", Shape::STR), ("Version", Shape::STR)],
+    properties: &[
+        ("TemplateId", Shape::STR),
+        ("Version", Shape::STR),
+    ],
     required: &["Version"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomLaunchTemplate` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -448,6 +295,7 @@ pub struct CustomLaunchTemplate {
     pub version: Str,
 }
 
+#[rustfmt::skip]
 impl CustomLaunchTemplate {
     /// A `CustomLaunchTemplate` with its required properties, named in a [`CustomLaunchTemplateRequired`].
     pub fn new(required: CustomLaunchTemplateRequired) -> Self {
@@ -458,16 +306,9 @@ impl CustomLaunchTemplate {
     }
 
     /// `TemplateId`: a string.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
-
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
     /// `Version`: a string, required.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = value.into();
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = value.into(); self }
 }
 
 impl PropertyType for CustomLaunchTemplate {}
@@ -481,14 +322,13 @@ impl ToValue for CustomLaunchTemplate {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InstanceConfig: ObjRule = ObjRule {
-    properties: &[("InstanceType", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("InstanceType", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InstanceConfig` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -506,6 +346,7 @@ pub struct InstanceConfig {
     pub instance_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InstanceConfig {
     /// A `InstanceConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -513,12 +354,7 @@ impl InstanceConfig {
     }
 
     /// `InstanceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<Str>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
+    pub fn instance_type(mut self, value: impl Into<Str>) -> Self { self.instance_type = Some(value.into()); self }
 }
 
 impl PropertyType for InstanceConfig {}
@@ -535,40 +371,20 @@ impl ToValue for InstanceConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConfigurationRequired {
     /// `MaxInstanceCount`: an integer, required.
-    ///
-    /// Value at least 0.
     pub max_instance_count: Int,
     /// `MinInstanceCount`: an integer, required.
-    ///
-    /// Value at least 0.
     pub min_instance_count: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScalingConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "MaxInstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinInstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("MaxInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("MinInstanceCount", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["MaxInstanceCount", "MinInstanceCount"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScalingConfiguration` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -588,6 +404,7 @@ pub struct ScalingConfiguration {
     pub min_instance_count: Int,
 }
 
+#[rustfmt::skip]
 impl ScalingConfiguration {
     /// A `ScalingConfiguration` with its required properties, named in a [`ScalingConfigurationRequired`].
     pub fn new(required: ScalingConfigurationRequired) -> Self {
@@ -598,20 +415,9 @@ impl ScalingConfiguration {
     }
 
     /// `MaxInstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.max_instance_count = value.into();
-        self
-    }
-
+    pub fn max_instance_count(mut self, value: impl Into<Int>) -> Self { self.max_instance_count = value.into(); self }
     /// `MinInstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.min_instance_count = value.into();
-        self
-    }
+    pub fn min_instance_count(mut self, value: impl Into<Int>) -> Self { self.min_instance_count = value.into(); self }
 }
 
 impl PropertyType for ScalingConfiguration {}
@@ -625,27 +431,13 @@ impl ToValue for ScalingConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SpotOptions: ObjRule = ObjRule {
-    properties: &[(
-        "AllocationStrategy",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "lowest-price",
-                "capacity-optimized",
-                "price-capacity-optimized",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AllocationStrategy", Shape::Str(&StrRule { allowed: &["lowest-price", "capacity-optimized", "price-capacity-optimized"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SpotOptions` property type of `AWS::PCS::ComputeNodeGroup`.
@@ -659,6 +451,7 @@ pub struct SpotOptions {
     pub allocation_strategy: Option<AllocationStrategy>,
 }
 
+#[rustfmt::skip]
 impl SpotOptions {
     /// A `SpotOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -666,10 +459,7 @@ impl SpotOptions {
     }
 
     /// `AllocationStrategy`: an [`AllocationStrategy`] value.
-    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self {
-        self.allocation_strategy = Some(value.into());
-        self
-    }
+    pub fn allocation_strategy(mut self, value: impl Into<AllocationStrategy>) -> Self { self.allocation_strategy = Some(value.into()); self }
 }
 
 impl PropertyType for SpotOptions {}

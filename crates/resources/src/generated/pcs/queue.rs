@@ -14,37 +14,21 @@ pub use super::shared::{SlurmConfiguration, SlurmCustomSetting, SlurmCustomSetti
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueRequired {
     /// `ClusterId`: a string, required.
-    ///
-    /// The ID of the cluster of the queue.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub cluster_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ClusterId", Shape::STR),
-        (
-            "ComputeNodeGroupConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ComputeNodeGroupConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ComputeNodeGroupConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ComputeNodeGroupConfiguration), min_items: None, max_items: None })),
         ("Name", Shape::STR),
-        (
-            "SlurmConfiguration",
-            Shape::Object(&RULE_SlurmConfiguration),
-        ),
+        ("SlurmConfiguration", Shape::Object(&RULE_SlurmConfiguration)),
         ("Tags", Shape::Any),
     ],
     required: &["ClusterId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PCS::Queue` resource.
@@ -86,6 +70,7 @@ pub struct Queue {
     pub tags: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::PCS::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::PCS::Queue";
@@ -118,47 +103,15 @@ impl Queue {
     }
 
     /// `ClusterId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_id = value.into();
-        self
-    }
-
+    pub fn cluster_id(mut self, value: impl Into<Str>) -> Self { self.cluster_id = value.into(); self }
     /// `ComputeNodeGroupConfigurations`: a list of [`ComputeNodeGroupConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_node_group_configurations(
-        mut self,
-        value: impl Into<List<ComputeNodeGroupConfiguration>>,
-    ) -> Self {
-        self.compute_node_group_configurations = Some(value.into());
-        self
-    }
-
+    pub fn compute_node_group_configurations(mut self, value: impl Into<List<ComputeNodeGroupConfiguration>>) -> Self { self.compute_node_group_configurations = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SlurmConfiguration`: a [`SlurmConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self {
-        self.slurm_configuration = Some(value.into());
-        self
-    }
-
+    pub fn slurm_configuration(mut self, value: impl Into<Obj<SlurmConfiguration>>) -> Self { self.slurm_configuration = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -231,14 +184,13 @@ impl QueueAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComputeNodeGroupConfiguration: ObjRule = ObjRule {
-    properties: &[("ComputeNodeGroupId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ComputeNodeGroupId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComputeNodeGroupConfiguration` property type of `AWS::PCS::Queue`.
@@ -254,6 +206,7 @@ pub struct ComputeNodeGroupConfiguration {
     pub compute_node_group_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ComputeNodeGroupConfiguration {
     /// A `ComputeNodeGroupConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -261,12 +214,7 @@ impl ComputeNodeGroupConfiguration {
     }
 
     /// `ComputeNodeGroupId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn compute_node_group_id(mut self, value: impl Into<Str>) -> Self {
-        self.compute_node_group_id = Some(value.into());
-        self
-    }
+    pub fn compute_node_group_id(mut self, value: impl Into<Str>) -> Self { self.compute_node_group_id = Some(value.into()); self }
 }
 
 impl PropertyType for ComputeNodeGroupConfiguration {}

@@ -8,21 +8,13 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "SlurmCustomSettings",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_SlurmCustomSetting),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SlurmCustomSettings", Shape::List(&ListRule { items: Shape::Object(&RULE_SlurmCustomSetting), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlurmConfiguration` property type, shared by `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
@@ -36,6 +28,7 @@ pub struct SlurmConfiguration {
     pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
 }
 
+#[rustfmt::skip]
 impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -43,10 +36,7 @@ impl SlurmConfiguration {
     }
 
     /// `SlurmCustomSettings`: a list of [`SlurmCustomSetting`] objects.
-    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self {
-        self.slurm_custom_settings = Some(value.into());
-        self
-    }
+    pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = Some(value.into()); self }
 }
 
 impl PropertyType for SlurmConfiguration {}
@@ -63,26 +53,20 @@ impl ToValue for SlurmConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmCustomSettingRequired {
     /// `ParameterName`: a string, required.
-    ///
-    /// AWS PCS supports custom Slurm settings for clusters, compute node groups, and queues. For more information, see \[Configuring custom Slurm settings in AWS PCS\](<https://docs.aws.amazon.com//pcs/latest/userguide/slurm-custom-settings.html>) in the *AWS PCS User Guide* .
     pub parameter_name: Str,
     /// `ParameterValue`: a string, required.
-    ///
-    /// The values for the configured Slurm settings.
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SlurmCustomSetting: ObjRule = ObjRule {
     properties: &[
         ("ParameterName", Shape::STR),
         ("ParameterValue", Shape::STR),
     ],
     required: &["ParameterName", "ParameterValue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SlurmCustomSetting` property type, shared by `AWS::PCS::Cluster`, `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
@@ -104,6 +88,7 @@ pub struct SlurmCustomSetting {
     pub parameter_value: Str,
 }
 
+#[rustfmt::skip]
 impl SlurmCustomSetting {
     /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
     pub fn new(required: SlurmCustomSettingRequired) -> Self {
@@ -114,20 +99,9 @@ impl SlurmCustomSetting {
     }
 
     /// `ParameterName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_name = value.into();
-        self
-    }
-
+    pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = value.into(); self }
     /// `ParameterValue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self {
-        self.parameter_value = value.into();
-        self
-    }
+    pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
 impl PropertyType for SlurmCustomSetting {}

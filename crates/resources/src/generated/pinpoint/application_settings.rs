@@ -14,13 +14,10 @@ use super::shared::{RULE_CampaignHook, RULE_QuietTime};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationSettingsRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::STR),
@@ -30,11 +27,8 @@ pub(crate) static RULE_ApplicationSettings: ObjRule = ObjRule {
         ("QuietTime", Shape::Object(&RULE_QuietTime)),
     ],
     required: &["ApplicationId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::ApplicationSettings` resource.
@@ -82,6 +76,7 @@ pub struct ApplicationSettings {
     pub quiet_time: Option<Obj<QuietTime>>,
 }
 
+#[rustfmt::skip]
 impl ApplicationSettings {
     /// The CloudFormation type name, `AWS::Pinpoint::ApplicationSettings`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::ApplicationSettings";
@@ -114,42 +109,15 @@ impl ApplicationSettings {
     }
 
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self {
-        self.campaign_hook = Some(value.into());
-        self
-    }
-
+    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
     /// `CloudWatchMetricsEnabled`: a boolean.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = Some(value.into());
-        self
-    }
-
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self {
-        self.limits = Some(value.into());
-        self
-    }
-
+    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self {
-        self.quiet_time = Some(value.into());
-        self
-    }
+    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
 }
 
 impl Resource for ApplicationSettings {
@@ -194,6 +162,7 @@ impl ApplicationSettingsAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Limits: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::INT),
@@ -201,12 +170,8 @@ pub(crate) static RULE_Limits: ObjRule = ObjRule {
         ("MessagesPerSecond", Shape::INT),
         ("Total", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Limits` property type of `AWS::Pinpoint::ApplicationSettings`.
@@ -234,6 +199,7 @@ pub struct Limits {
     pub total: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
     pub fn new() -> Self {
@@ -241,36 +207,13 @@ impl Limits {
     }
 
     /// `Daily`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self {
-        self.daily = Some(value.into());
-        self
-    }
-
+    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_duration = Some(value.into());
-        self
-    }
-
+    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.messages_per_second = Some(value.into());
-        self
-    }
-
+    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
     /// `Total`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total(mut self, value: impl Into<Int>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
+    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
 }
 
 impl PropertyType for Limits {}

@@ -14,68 +14,40 @@ use super::shared::{RULE_CampaignHook, RULE_QuietTime, RULE_SetDimension};
 #[derive(Clone, Debug, PartialEq)]
 pub struct CampaignRequired {
     /// `ApplicationId`: a string, required.
-    ///
-    /// The unique identifier for the Amazon Pinpoint application that the campaign is associated with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub application_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the campaign.
     pub name: Str,
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The schedule settings for the treatment.
     pub schedule: Obj<Schedule>,
     /// `SegmentId`: a string, required.
-    ///
-    /// The unique identifier for the segment to associate with the campaign.
     pub segment_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdditionalTreatments",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_WriteTreatmentResource),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AdditionalTreatments", Shape::List(&ListRule { items: Shape::Object(&RULE_WriteTreatmentResource), min_items: None, max_items: None })),
         ("ApplicationId", Shape::STR),
         ("CampaignHook", Shape::Object(&RULE_CampaignHook)),
-        (
-            "CustomDeliveryConfiguration",
-            Shape::Object(&RULE_CustomDeliveryConfiguration),
-        ),
+        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
         ("Description", Shape::STR),
         ("HoldoutPercent", Shape::INT),
         ("IsPaused", Shape::Bool),
         ("Limits", Shape::Object(&RULE_Limits)),
-        (
-            "MessageConfiguration",
-            Shape::Object(&RULE_MessageConfiguration),
-        ),
+        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
         ("Name", Shape::STR),
         ("Priority", Shape::INT),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SegmentId", Shape::STR),
         ("SegmentVersion", Shape::INT),
         ("Tags", Shape::Any),
-        (
-            "TemplateConfiguration",
-            Shape::Object(&RULE_TemplateConfiguration),
-        ),
+        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
         ("TreatmentDescription", Shape::STR),
         ("TreatmentName", Shape::STR),
     ],
     required: &["SegmentId", "Schedule", "ApplicationId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Pinpoint::Campaign` resource.
@@ -171,6 +143,7 @@ pub struct Campaign {
     pub treatment_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Campaign {
     /// The CloudFormation type name, `AWS::Pinpoint::Campaign`.
     pub const TYPE_NAME: &'static str = "AWS::Pinpoint::Campaign";
@@ -216,151 +189,41 @@ impl Campaign {
     }
 
     /// `AdditionalTreatments`: a list of [`WriteTreatmentResource`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_treatments(mut self, value: impl Into<List<WriteTreatmentResource>>) -> Self {
-        self.additional_treatments = Some(value.into());
-        self
-    }
-
+    pub fn additional_treatments(mut self, value: impl Into<List<WriteTreatmentResource>>) -> Self { self.additional_treatments = Some(value.into()); self }
     /// `ApplicationId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_id(mut self, value: impl Into<Str>) -> Self {
-        self.application_id = value.into();
-        self
-    }
-
+    pub fn application_id(mut self, value: impl Into<Str>) -> Self { self.application_id = value.into(); self }
     /// `CampaignHook`: a [`CampaignHook`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self {
-        self.campaign_hook = Some(value.into());
-        self
-    }
-
+    pub fn campaign_hook(mut self, value: impl Into<Obj<CampaignHook>>) -> Self { self.campaign_hook = Some(value.into()); self }
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<CustomDeliveryConfiguration>>,
-    ) -> Self {
-        self.custom_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `HoldoutPercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn holdout_percent(mut self, value: impl Into<Int>) -> Self {
-        self.holdout_percent = Some(value.into());
-        self
-    }
-
+    pub fn holdout_percent(mut self, value: impl Into<Int>) -> Self { self.holdout_percent = Some(value.into()); self }
     /// `IsPaused`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_paused(mut self, value: impl Into<Bool>) -> Self {
-        self.is_paused = Some(value.into());
-        self
-    }
-
+    pub fn is_paused(mut self, value: impl Into<Bool>) -> Self { self.is_paused = Some(value.into()); self }
     /// `Limits`: a [`Limits`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self {
-        self.limits = Some(value.into());
-        self
-    }
-
+    pub fn limits(mut self, value: impl Into<Obj<Limits>>) -> Self { self.limits = Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self {
-        self.message_configuration = Some(value.into());
-        self
-    }
-
+    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = value.into();
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = value.into(); self }
     /// `SegmentId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_id(mut self, value: impl Into<Str>) -> Self {
-        self.segment_id = value.into();
-        self
-    }
-
+    pub fn segment_id(mut self, value: impl Into<Str>) -> Self { self.segment_id = value.into(); self }
     /// `SegmentVersion`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn segment_version(mut self, value: impl Into<Int>) -> Self {
-        self.segment_version = Some(value.into());
-        self
-    }
-
+    pub fn segment_version(mut self, value: impl Into<Int>) -> Self { self.segment_version = Some(value.into()); self }
     /// `Tags`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<Json>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<Json>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self {
-        self.template_configuration = Some(value.into());
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_description = Some(value.into());
-        self
-    }
-
+    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
     /// `TreatmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_name = Some(value.into());
-        self
-    }
+    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
 }
 
 impl Resource for Campaign {
@@ -430,14 +293,13 @@ impl CampaignAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignCustomMessage: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Data", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignCustomMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -453,6 +315,7 @@ pub struct CampaignCustomMessage {
     pub data: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignCustomMessage {
     /// A `CampaignCustomMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -460,12 +323,7 @@ impl CampaignCustomMessage {
     }
 
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignCustomMessage {}
@@ -476,6 +334,7 @@ impl ToValue for CampaignCustomMessage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
@@ -483,12 +342,8 @@ pub(crate) static RULE_CampaignEmailMessage: ObjRule = ObjRule {
         ("HtmlBody", Shape::STR),
         ("Title", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignEmailMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -516,6 +371,7 @@ pub struct CampaignEmailMessage {
     pub title: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignEmailMessage {
     /// A `CampaignEmailMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -523,36 +379,13 @@ impl CampaignEmailMessage {
     }
 
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `FromAddress`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn from_address(mut self, value: impl Into<Str>) -> Self {
-        self.from_address = Some(value.into());
-        self
-    }
-
+    pub fn from_address(mut self, value: impl Into<Str>) -> Self { self.from_address = Some(value.into()); self }
     /// `HtmlBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn html_body(mut self, value: impl Into<Str>) -> Self {
-        self.html_body = Some(value.into());
-        self
-    }
-
+    pub fn html_body(mut self, value: impl Into<Str>) -> Self { self.html_body = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignEmailMessage {}
@@ -568,17 +401,14 @@ impl ToValue for CampaignEmailMessage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignEventFilter: ObjRule = ObjRule {
     properties: &[
         ("Dimensions", Shape::Object(&RULE_EventDimensions)),
         ("FilterType", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignEventFilter` property type of `AWS::Pinpoint::Campaign`.
@@ -598,6 +428,7 @@ pub struct CampaignEventFilter {
     pub filter_type: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignEventFilter {
     /// A `CampaignEventFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -605,20 +436,9 @@ impl CampaignEventFilter {
     }
 
     /// `Dimensions`: an [`EventDimensions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimensions(mut self, value: impl Into<Obj<EventDimensions>>) -> Self {
-        self.dimensions = Some(value.into());
-        self
-    }
-
+    pub fn dimensions(mut self, value: impl Into<Obj<EventDimensions>>) -> Self { self.dimensions = Some(value.into()); self }
     /// `FilterType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_type(mut self, value: impl Into<Str>) -> Self {
-        self.filter_type = Some(value.into());
-        self
-    }
+    pub fn filter_type(mut self, value: impl Into<Str>) -> Self { self.filter_type = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignEventFilter {}
@@ -632,25 +452,15 @@ impl ToValue for CampaignEventFilter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignInAppMessage: ObjRule = ObjRule {
     properties: &[
-        (
-            "Content",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InAppMessageContent),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Content", Shape::List(&ListRule { items: Shape::Object(&RULE_InAppMessageContent), min_items: None, max_items: None })),
         ("CustomConfig", Shape::Any),
         ("Layout", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignInAppMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -683,6 +493,7 @@ pub struct CampaignInAppMessage {
     pub layout: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignInAppMessage {
     /// A `CampaignInAppMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -690,28 +501,11 @@ impl CampaignInAppMessage {
     }
 
     /// `Content`: a list of [`InAppMessageContent`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<List<InAppMessageContent>>) -> Self { self.content = Some(value.into()); self }
     /// `CustomConfig`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_config(mut self, value: impl Into<Json>) -> Self {
-        self.custom_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_config(mut self, value: impl Into<Json>) -> Self { self.custom_config = Some(value.into()); self }
     /// `Layout`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout(mut self, value: impl Into<Str>) -> Self {
-        self.layout = Some(value.into());
-        self
-    }
+    pub fn layout(mut self, value: impl Into<Str>) -> Self { self.layout = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignInAppMessage {}
@@ -726,6 +520,7 @@ impl ToValue for CampaignInAppMessage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
     properties: &[
         ("Body", Shape::STR),
@@ -735,12 +530,8 @@ pub(crate) static RULE_CampaignSmsMessage: ObjRule = ObjRule {
         ("SenderId", Shape::STR),
         ("TemplateId", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignSmsMessage` property type of `AWS::Pinpoint::Campaign`.
@@ -776,6 +567,7 @@ pub struct CampaignSmsMessage {
     pub template_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignSmsMessage {
     /// A `CampaignSmsMessage` with no property set (none is required).
     pub fn new() -> Self {
@@ -783,52 +575,17 @@ impl CampaignSmsMessage {
     }
 
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `EntityId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn entity_id(mut self, value: impl Into<Str>) -> Self {
-        self.entity_id = Some(value.into());
-        self
-    }
-
+    pub fn entity_id(mut self, value: impl Into<Str>) -> Self { self.entity_id = Some(value.into()); self }
     /// `MessageType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_type(mut self, value: impl Into<Str>) -> Self {
-        self.message_type = Some(value.into());
-        self
-    }
-
+    pub fn message_type(mut self, value: impl Into<Str>) -> Self { self.message_type = Some(value.into()); self }
     /// `OriginationNumber`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origination_number(mut self, value: impl Into<Str>) -> Self {
-        self.origination_number = Some(value.into());
-        self
-    }
-
+    pub fn origination_number(mut self, value: impl Into<Str>) -> Self { self.origination_number = Some(value.into()); self }
     /// `SenderId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.sender_id = Some(value.into());
-        self
-    }
-
+    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = Some(value.into()); self }
     /// `TemplateId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = Some(value.into());
-        self
-    }
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignSmsMessage {}
@@ -846,24 +603,14 @@ impl ToValue for CampaignSmsMessage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DeliveryUri", Shape::STR),
-        (
-            "EndpointTypes",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EndpointTypes", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomDeliveryConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -886,6 +633,7 @@ pub struct CustomDeliveryConfiguration {
     pub endpoint_types: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CustomDeliveryConfiguration {
     /// A `CustomDeliveryConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -893,20 +641,9 @@ impl CustomDeliveryConfiguration {
     }
 
     /// `DeliveryUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delivery_uri(mut self, value: impl Into<Str>) -> Self {
-        self.delivery_uri = Some(value.into());
-        self
-    }
-
+    pub fn delivery_uri(mut self, value: impl Into<Str>) -> Self { self.delivery_uri = Some(value.into()); self }
     /// `EndpointTypes`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_types(mut self, value: impl Into<List<Str>>) -> Self {
-        self.endpoint_types = Some(value.into());
-        self
-    }
+    pub fn endpoint_types(mut self, value: impl Into<List<Str>>) -> Self { self.endpoint_types = Some(value.into()); self }
 }
 
 impl PropertyType for CustomDeliveryConfiguration {}
@@ -920,6 +657,7 @@ impl ToValue for CustomDeliveryConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
@@ -929,12 +667,8 @@ pub(crate) static RULE_DefaultButtonConfiguration: ObjRule = ObjRule {
         ("Text", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -974,6 +708,7 @@ pub struct DefaultButtonConfiguration {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DefaultButtonConfiguration {
     /// A `DefaultButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -981,52 +716,17 @@ impl DefaultButtonConfiguration {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BorderRadius`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_radius(mut self, value: impl Into<Int>) -> Self {
-        self.border_radius = Some(value.into());
-        self
-    }
-
+    pub fn border_radius(mut self, value: impl Into<Int>) -> Self { self.border_radius = Some(value.into()); self }
     /// `ButtonAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
-
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
     /// `Text`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text(mut self, value: impl Into<Str>) -> Self {
-        self.text = Some(value.into());
-        self
-    }
-
+    pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultButtonConfiguration {}
@@ -1044,18 +744,15 @@ impl ToValue for DefaultButtonConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventDimensions: ObjRule = ObjRule {
     properties: &[
         ("Attributes", Shape::Any),
         ("EventType", Shape::Object(&RULE_SetDimension)),
         ("Metrics", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventDimensions` property type of `AWS::Pinpoint::Campaign`.
@@ -1083,6 +780,7 @@ pub struct EventDimensions {
     pub metrics: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl EventDimensions {
     /// A `EventDimensions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1090,28 +788,11 @@ impl EventDimensions {
     }
 
     /// `Attributes`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<Json>) -> Self {
-        self.attributes = Some(value.into());
-        self
-    }
-
+    pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
     /// `EventType`: a [`SetDimension`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self {
-        self.event_type = Some(value.into());
-        self
-    }
-
+    pub fn event_type(mut self, value: impl Into<Obj<SetDimension>>) -> Self { self.event_type = Some(value.into()); self }
     /// `Metrics`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<Json>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
+    pub fn metrics(mut self, value: impl Into<Json>) -> Self { self.metrics = Some(value.into()); self }
 }
 
 impl PropertyType for EventDimensions {}
@@ -1126,18 +807,15 @@ impl ToValue for EventDimensions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InAppMessageBodyConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Body", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageBodyConfig` property type of `AWS::Pinpoint::Campaign`.
@@ -1161,6 +839,7 @@ pub struct InAppMessageBodyConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageBodyConfig {
     /// A `InAppMessageBodyConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1168,28 +847,11 @@ impl InAppMessageBodyConfig {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageBodyConfig {}
@@ -1204,22 +866,16 @@ impl ToValue for InAppMessageBodyConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InAppMessageButton: ObjRule = ObjRule {
     properties: &[
         ("Android", Shape::Object(&RULE_OverrideButtonConfiguration)),
-        (
-            "DefaultConfig",
-            Shape::Object(&RULE_DefaultButtonConfiguration),
-        ),
+        ("DefaultConfig", Shape::Object(&RULE_DefaultButtonConfiguration)),
         ("IOS", Shape::Object(&RULE_OverrideButtonConfiguration)),
         ("Web", Shape::Object(&RULE_OverrideButtonConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageButton` property type of `AWS::Pinpoint::Campaign`.
@@ -1247,6 +903,7 @@ pub struct InAppMessageButton {
     pub web: Option<Obj<OverrideButtonConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageButton {
     /// A `InAppMessageButton` with no property set (none is required).
     pub fn new() -> Self {
@@ -1254,36 +911,13 @@ impl InAppMessageButton {
     }
 
     /// `Android`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.android = Some(value.into());
-        self
-    }
-
+    pub fn android(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.android = Some(value.into()); self }
     /// `DefaultConfig`: a [`DefaultButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self {
-        self.default_config = Some(value.into());
-        self
-    }
-
+    pub fn default_config(mut self, value: impl Into<Obj<DefaultButtonConfiguration>>) -> Self { self.default_config = Some(value.into()); self }
     /// `IOS`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.ios = Some(value.into());
-        self
-    }
-
+    pub fn ios(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.ios = Some(value.into()); self }
     /// `Web`: an [`OverrideButtonConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self {
-        self.web = Some(value.into());
-        self
-    }
+    pub fn web(mut self, value: impl Into<Obj<OverrideButtonConfiguration>>) -> Self { self.web = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageButton {}
@@ -1299,24 +933,18 @@ impl ToValue for InAppMessageButton {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InAppMessageContent: ObjRule = ObjRule {
     properties: &[
         ("BackgroundColor", Shape::STR),
         ("BodyConfig", Shape::Object(&RULE_InAppMessageBodyConfig)),
-        (
-            "HeaderConfig",
-            Shape::Object(&RULE_InAppMessageHeaderConfig),
-        ),
+        ("HeaderConfig", Shape::Object(&RULE_InAppMessageHeaderConfig)),
         ("ImageUrl", Shape::STR),
         ("PrimaryBtn", Shape::Object(&RULE_InAppMessageButton)),
         ("SecondaryBtn", Shape::Object(&RULE_InAppMessageButton)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageContent` property type of `AWS::Pinpoint::Campaign`.
@@ -1352,6 +980,7 @@ pub struct InAppMessageContent {
     pub secondary_btn: Option<Obj<InAppMessageButton>>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageContent {
     /// A `InAppMessageContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -1359,52 +988,17 @@ impl InAppMessageContent {
     }
 
     /// `BackgroundColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_color(mut self, value: impl Into<Str>) -> Self {
-        self.background_color = Some(value.into());
-        self
-    }
-
+    pub fn background_color(mut self, value: impl Into<Str>) -> Self { self.background_color = Some(value.into()); self }
     /// `BodyConfig`: an [`InAppMessageBodyConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_config(mut self, value: impl Into<Obj<InAppMessageBodyConfig>>) -> Self {
-        self.body_config = Some(value.into());
-        self
-    }
-
+    pub fn body_config(mut self, value: impl Into<Obj<InAppMessageBodyConfig>>) -> Self { self.body_config = Some(value.into()); self }
     /// `HeaderConfig`: an [`InAppMessageHeaderConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_config(mut self, value: impl Into<Obj<InAppMessageHeaderConfig>>) -> Self {
-        self.header_config = Some(value.into());
-        self
-    }
-
+    pub fn header_config(mut self, value: impl Into<Obj<InAppMessageHeaderConfig>>) -> Self { self.header_config = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `PrimaryBtn`: an [`InAppMessageButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self {
-        self.primary_btn = Some(value.into());
-        self
-    }
-
+    pub fn primary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.primary_btn = Some(value.into()); self }
     /// `SecondaryBtn`: an [`InAppMessageButton`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self {
-        self.secondary_btn = Some(value.into());
-        self
-    }
+    pub fn secondary_btn(mut self, value: impl Into<Obj<InAppMessageButton>>) -> Self { self.secondary_btn = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageContent {}
@@ -1422,18 +1016,15 @@ impl ToValue for InAppMessageContent {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InAppMessageHeaderConfig: ObjRule = ObjRule {
     properties: &[
         ("Alignment", Shape::STR),
         ("Header", Shape::STR),
         ("TextColor", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InAppMessageHeaderConfig` property type of `AWS::Pinpoint::Campaign`.
@@ -1457,6 +1048,7 @@ pub struct InAppMessageHeaderConfig {
     pub text_color: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InAppMessageHeaderConfig {
     /// A `InAppMessageHeaderConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1464,28 +1056,11 @@ impl InAppMessageHeaderConfig {
     }
 
     /// `Alignment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alignment(mut self, value: impl Into<Str>) -> Self {
-        self.alignment = Some(value.into());
-        self
-    }
-
+    pub fn alignment(mut self, value: impl Into<Str>) -> Self { self.alignment = Some(value.into()); self }
     /// `Header`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Str>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Str>) -> Self { self.header = Some(value.into()); self }
     /// `TextColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_color(mut self, value: impl Into<Str>) -> Self {
-        self.text_color = Some(value.into());
-        self
-    }
+    pub fn text_color(mut self, value: impl Into<Str>) -> Self { self.text_color = Some(value.into()); self }
 }
 
 impl PropertyType for InAppMessageHeaderConfig {}
@@ -1500,6 +1075,7 @@ impl ToValue for InAppMessageHeaderConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Limits: ObjRule = ObjRule {
     properties: &[
         ("Daily", Shape::INT),
@@ -1508,12 +1084,8 @@ pub(crate) static RULE_Limits: ObjRule = ObjRule {
         ("Session", Shape::INT),
         ("Total", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Limits` property type of `AWS::Pinpoint::Campaign`.
@@ -1545,6 +1117,7 @@ pub struct Limits {
     pub total: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Limits {
     /// A `Limits` with no property set (none is required).
     pub fn new() -> Self {
@@ -1552,44 +1125,15 @@ impl Limits {
     }
 
     /// `Daily`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn daily(mut self, value: impl Into<Int>) -> Self {
-        self.daily = Some(value.into());
-        self
-    }
-
+    pub fn daily(mut self, value: impl Into<Int>) -> Self { self.daily = Some(value.into()); self }
     /// `MaximumDuration`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_duration = Some(value.into());
-        self
-    }
-
+    pub fn maximum_duration(mut self, value: impl Into<Int>) -> Self { self.maximum_duration = Some(value.into()); self }
     /// `MessagesPerSecond`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self {
-        self.messages_per_second = Some(value.into());
-        self
-    }
-
+    pub fn messages_per_second(mut self, value: impl Into<Int>) -> Self { self.messages_per_second = Some(value.into()); self }
     /// `Session`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn session(mut self, value: impl Into<Int>) -> Self {
-        self.session = Some(value.into());
-        self
-    }
-
+    pub fn session(mut self, value: impl Into<Int>) -> Self { self.session = Some(value.into()); self }
     /// `Total`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total(mut self, value: impl Into<Int>) -> Self {
-        self.total = Some(value.into());
-        self
-    }
+    pub fn total(mut self, value: impl Into<Int>) -> Self { self.total = Some(value.into()); self }
 }
 
 impl PropertyType for Limits {}
@@ -1606,6 +1150,7 @@ impl ToValue for Limits {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Message: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::STR),
@@ -1621,12 +1166,8 @@ pub(crate) static RULE_Message: ObjRule = ObjRule {
         ("Title", Shape::STR),
         ("Url", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Message` property type of `AWS::Pinpoint::Campaign`.
@@ -1692,6 +1233,7 @@ pub struct Message {
     pub url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Message {
     /// A `Message` with no property set (none is required).
     pub fn new() -> Self {
@@ -1699,100 +1241,29 @@ impl Message {
     }
 
     /// `Action`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Str>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Str>) -> Self { self.action = Some(value.into()); self }
     /// `Body`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Str>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Str>) -> Self { self.body = Some(value.into()); self }
     /// `ImageIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn image_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_icon_url = Some(value.into()); self }
     /// `ImageSmallIconUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_small_icon_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_small_icon_url = Some(value.into());
-        self
-    }
-
+    pub fn image_small_icon_url(mut self, value: impl Into<Str>) -> Self { self.image_small_icon_url = Some(value.into()); self }
     /// `ImageUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_url(mut self, value: impl Into<Str>) -> Self {
-        self.image_url = Some(value.into());
-        self
-    }
-
+    pub fn image_url(mut self, value: impl Into<Str>) -> Self { self.image_url = Some(value.into()); self }
     /// `JsonBody`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Str>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Str>) -> Self { self.json_body = Some(value.into()); self }
     /// `MediaUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn media_url(mut self, value: impl Into<Str>) -> Self {
-        self.media_url = Some(value.into());
-        self
-    }
-
+    pub fn media_url(mut self, value: impl Into<Str>) -> Self { self.media_url = Some(value.into()); self }
     /// `RawContent`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn raw_content(mut self, value: impl Into<Str>) -> Self {
-        self.raw_content = Some(value.into());
-        self
-    }
-
+    pub fn raw_content(mut self, value: impl Into<Str>) -> Self { self.raw_content = Some(value.into()); self }
     /// `SilentPush`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn silent_push(mut self, value: impl Into<Bool>) -> Self {
-        self.silent_push = Some(value.into());
-        self
-    }
-
+    pub fn silent_push(mut self, value: impl Into<Bool>) -> Self { self.silent_push = Some(value.into()); self }
     /// `TimeToLive`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_to_live(mut self, value: impl Into<Int>) -> Self {
-        self.time_to_live = Some(value.into());
-        self
-    }
-
+    pub fn time_to_live(mut self, value: impl Into<Int>) -> Self { self.time_to_live = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Url`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn url(mut self, value: impl Into<Str>) -> Self {
-        self.url = Some(value.into());
-        self
-    }
+    pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
 impl PropertyType for Message {}
@@ -1816,6 +1287,7 @@ impl ToValue for Message {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ADMMessage", Shape::Object(&RULE_Message)),
@@ -1828,12 +1300,8 @@ pub(crate) static RULE_MessageConfiguration: ObjRule = ObjRule {
         ("InAppMessage", Shape::Object(&RULE_CampaignInAppMessage)),
         ("SMSMessage", Shape::Object(&RULE_CampaignSmsMessage)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MessageConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -1883,6 +1351,7 @@ pub struct MessageConfiguration {
     pub sms_message: Option<Obj<CampaignSmsMessage>>,
 }
 
+#[rustfmt::skip]
 impl MessageConfiguration {
     /// A `MessageConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1890,76 +1359,23 @@ impl MessageConfiguration {
     }
 
     /// `ADMMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn adm_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.adm_message = Some(value.into());
-        self
-    }
-
+    pub fn adm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.adm_message = Some(value.into()); self }
     /// `APNSMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn apns_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.apns_message = Some(value.into());
-        self
-    }
-
+    pub fn apns_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.apns_message = Some(value.into()); self }
     /// `BaiduMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baidu_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.baidu_message = Some(value.into());
-        self
-    }
-
+    pub fn baidu_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.baidu_message = Some(value.into()); self }
     /// `CustomMessage`: a [`CampaignCustomMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_message(mut self, value: impl Into<Obj<CampaignCustomMessage>>) -> Self {
-        self.custom_message = Some(value.into());
-        self
-    }
-
+    pub fn custom_message(mut self, value: impl Into<Obj<CampaignCustomMessage>>) -> Self { self.custom_message = Some(value.into()); self }
     /// `DefaultMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.default_message = Some(value.into());
-        self
-    }
-
+    pub fn default_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.default_message = Some(value.into()); self }
     /// `EmailMessage`: a [`CampaignEmailMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_message(mut self, value: impl Into<Obj<CampaignEmailMessage>>) -> Self {
-        self.email_message = Some(value.into());
-        self
-    }
-
+    pub fn email_message(mut self, value: impl Into<Obj<CampaignEmailMessage>>) -> Self { self.email_message = Some(value.into()); self }
     /// `GCMMessage`: a [`Message`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gcm_message(mut self, value: impl Into<Obj<Message>>) -> Self {
-        self.gcm_message = Some(value.into());
-        self
-    }
-
+    pub fn gcm_message(mut self, value: impl Into<Obj<Message>>) -> Self { self.gcm_message = Some(value.into()); self }
     /// `InAppMessage`: a [`CampaignInAppMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn in_app_message(mut self, value: impl Into<Obj<CampaignInAppMessage>>) -> Self {
-        self.in_app_message = Some(value.into());
-        self
-    }
-
+    pub fn in_app_message(mut self, value: impl Into<Obj<CampaignInAppMessage>>) -> Self { self.in_app_message = Some(value.into()); self }
     /// `SMSMessage`: a [`CampaignSmsMessage`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_message(mut self, value: impl Into<Obj<CampaignSmsMessage>>) -> Self {
-        self.sms_message = Some(value.into());
-        self
-    }
+    pub fn sms_message(mut self, value: impl Into<Obj<CampaignSmsMessage>>) -> Self { self.sms_message = Some(value.into()); self }
 }
 
 impl PropertyType for MessageConfiguration {}
@@ -1980,14 +1396,14 @@ impl ToValue for MessageConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OverrideButtonConfiguration: ObjRule = ObjRule {
-    properties: &[("ButtonAction", Shape::STR), ("Link", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ButtonAction", Shape::STR),
+        ("Link", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideButtonConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -2011,6 +1427,7 @@ pub struct OverrideButtonConfiguration {
     pub link: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl OverrideButtonConfiguration {
     /// A `OverrideButtonConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2018,20 +1435,9 @@ impl OverrideButtonConfiguration {
     }
 
     /// `ButtonAction`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn button_action(mut self, value: impl Into<Str>) -> Self {
-        self.button_action = Some(value.into());
-        self
-    }
-
+    pub fn button_action(mut self, value: impl Into<Str>) -> Self { self.button_action = Some(value.into()); self }
     /// `Link`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link(mut self, value: impl Into<Str>) -> Self {
-        self.link = Some(value.into());
-        self
-    }
+    pub fn link(mut self, value: impl Into<Str>) -> Self { self.link = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideButtonConfiguration {}
@@ -2045,6 +1451,7 @@ impl ToValue for OverrideButtonConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Schedule: ObjRule = ObjRule {
     properties: &[
         ("EndTime", Shape::STR),
@@ -2055,12 +1462,8 @@ pub(crate) static RULE_Schedule: ObjRule = ObjRule {
         ("StartTime", Shape::STR),
         ("TimeZone", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Schedule` property type of `AWS::Pinpoint::Campaign`.
@@ -2106,6 +1509,7 @@ pub struct Schedule {
     pub time_zone: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Schedule {
     /// A `Schedule` with no property set (none is required).
     pub fn new() -> Self {
@@ -2113,60 +1517,19 @@ impl Schedule {
     }
 
     /// `EndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time(mut self, value: impl Into<Str>) -> Self {
-        self.end_time = Some(value.into());
-        self
-    }
-
+    pub fn end_time(mut self, value: impl Into<Str>) -> Self { self.end_time = Some(value.into()); self }
     /// `EventFilter`: a [`CampaignEventFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_filter(mut self, value: impl Into<Obj<CampaignEventFilter>>) -> Self {
-        self.event_filter = Some(value.into());
-        self
-    }
-
+    pub fn event_filter(mut self, value: impl Into<Obj<CampaignEventFilter>>) -> Self { self.event_filter = Some(value.into()); self }
     /// `Frequency`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn frequency(mut self, value: impl Into<Str>) -> Self {
-        self.frequency = Some(value.into());
-        self
-    }
-
+    pub fn frequency(mut self, value: impl Into<Str>) -> Self { self.frequency = Some(value.into()); self }
     /// `IsLocalTime`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_local_time(mut self, value: impl Into<Bool>) -> Self {
-        self.is_local_time = Some(value.into());
-        self
-    }
-
+    pub fn is_local_time(mut self, value: impl Into<Bool>) -> Self { self.is_local_time = Some(value.into()); self }
     /// `QuietTime`: a [`QuietTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self {
-        self.quiet_time = Some(value.into());
-        self
-    }
-
+    pub fn quiet_time(mut self, value: impl Into<Obj<QuietTime>>) -> Self { self.quiet_time = Some(value.into()); self }
     /// `StartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time(mut self, value: impl Into<Str>) -> Self {
-        self.start_time = Some(value.into());
-        self
-    }
-
+    pub fn start_time(mut self, value: impl Into<Str>) -> Self { self.start_time = Some(value.into()); self }
     /// `TimeZone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time_zone(mut self, value: impl Into<Str>) -> Self {
-        self.time_zone = Some(value.into());
-        self
-    }
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
 }
 
 impl PropertyType for Schedule {}
@@ -2185,14 +1548,14 @@ impl ToValue for Schedule {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Template: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR), ("Version", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::STR),
+        ("Version", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Template` property type of `AWS::Pinpoint::Campaign`.
@@ -2214,6 +1577,7 @@ pub struct Template {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// A `Template` with no property set (none is required).
     pub fn new() -> Self {
@@ -2221,20 +1585,9 @@ impl Template {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for Template {}
@@ -2248,6 +1601,7 @@ impl ToValue for Template {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
     properties: &[
         ("EmailTemplate", Shape::Object(&RULE_Template)),
@@ -2255,12 +1609,8 @@ pub(crate) static RULE_TemplateConfiguration: ObjRule = ObjRule {
         ("SMSTemplate", Shape::Object(&RULE_Template)),
         ("VoiceTemplate", Shape::Object(&RULE_Template)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateConfiguration` property type of `AWS::Pinpoint::Campaign`.
@@ -2288,6 +1638,7 @@ pub struct TemplateConfiguration {
     pub voice_template: Option<Obj<Template>>,
 }
 
+#[rustfmt::skip]
 impl TemplateConfiguration {
     /// A `TemplateConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2295,36 +1646,13 @@ impl TemplateConfiguration {
     }
 
     /// `EmailTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.email_template = Some(value.into());
-        self
-    }
-
+    pub fn email_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.email_template = Some(value.into()); self }
     /// `PushTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn push_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.push_template = Some(value.into());
-        self
-    }
-
+    pub fn push_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.push_template = Some(value.into()); self }
     /// `SMSTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sms_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.sms_template = Some(value.into());
-        self
-    }
-
+    pub fn sms_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.sms_template = Some(value.into()); self }
     /// `VoiceTemplate`: a [`Template`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn voice_template(mut self, value: impl Into<Obj<Template>>) -> Self {
-        self.voice_template = Some(value.into());
-        self
-    }
+    pub fn voice_template(mut self, value: impl Into<Obj<Template>>) -> Self { self.voice_template = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateConfiguration {}
@@ -2340,31 +1668,19 @@ impl ToValue for TemplateConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WriteTreatmentResource: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomDeliveryConfiguration",
-            Shape::Object(&RULE_CustomDeliveryConfiguration),
-        ),
-        (
-            "MessageConfiguration",
-            Shape::Object(&RULE_MessageConfiguration),
-        ),
+        ("CustomDeliveryConfiguration", Shape::Object(&RULE_CustomDeliveryConfiguration)),
+        ("MessageConfiguration", Shape::Object(&RULE_MessageConfiguration)),
         ("Schedule", Shape::Object(&RULE_Schedule)),
         ("SizePercent", Shape::INT),
-        (
-            "TemplateConfiguration",
-            Shape::Object(&RULE_TemplateConfiguration),
-        ),
+        ("TemplateConfiguration", Shape::Object(&RULE_TemplateConfiguration)),
         ("TreatmentDescription", Shape::STR),
         ("TreatmentName", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WriteTreatmentResource` property type of `AWS::Pinpoint::Campaign`.
@@ -2404,6 +1720,7 @@ pub struct WriteTreatmentResource {
     pub treatment_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl WriteTreatmentResource {
     /// A `WriteTreatmentResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -2411,63 +1728,19 @@ impl WriteTreatmentResource {
     }
 
     /// `CustomDeliveryConfiguration`: a [`CustomDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<CustomDeliveryConfiguration>>,
-    ) -> Self {
-        self.custom_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn custom_delivery_configuration(mut self, value: impl Into<Obj<CustomDeliveryConfiguration>>) -> Self { self.custom_delivery_configuration = Some(value.into()); self }
     /// `MessageConfiguration`: a [`MessageConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self {
-        self.message_configuration = Some(value.into());
-        self
-    }
-
+    pub fn message_configuration(mut self, value: impl Into<Obj<MessageConfiguration>>) -> Self { self.message_configuration = Some(value.into()); self }
     /// `Schedule`: a [`Schedule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self {
-        self.schedule = Some(value.into());
-        self
-    }
-
+    pub fn schedule(mut self, value: impl Into<Obj<Schedule>>) -> Self { self.schedule = Some(value.into()); self }
     /// `SizePercent`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_percent(mut self, value: impl Into<Int>) -> Self {
-        self.size_percent = Some(value.into());
-        self
-    }
-
+    pub fn size_percent(mut self, value: impl Into<Int>) -> Self { self.size_percent = Some(value.into()); self }
     /// `TemplateConfiguration`: a [`TemplateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self {
-        self.template_configuration = Some(value.into());
-        self
-    }
-
+    pub fn template_configuration(mut self, value: impl Into<Obj<TemplateConfiguration>>) -> Self { self.template_configuration = Some(value.into()); self }
     /// `TreatmentDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_description = Some(value.into());
-        self
-    }
-
+    pub fn treatment_description(mut self, value: impl Into<Str>) -> Self { self.treatment_description = Some(value.into()); self }
     /// `TreatmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self {
-        self.treatment_name = Some(value.into());
-        self
-    }
+    pub fn treatment_name(mut self, value: impl Into<Str>) -> Self { self.treatment_name = Some(value.into()); self }
 }
 
 impl PropertyType for WriteTreatmentResource {}

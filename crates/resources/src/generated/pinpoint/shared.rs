@@ -8,18 +8,15 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_CampaignHook: ObjRule = ObjRule {
     properties: &[
         ("LambdaFunctionName", Shape::STR),
         ("Mode", Shape::STR),
         ("WebUrl", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CampaignHook` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
@@ -46,6 +43,7 @@ pub struct CampaignHook {
     pub web_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl CampaignHook {
     /// A `CampaignHook` with no property set (none is required).
     pub fn new() -> Self {
@@ -53,28 +51,11 @@ impl CampaignHook {
     }
 
     /// `LambdaFunctionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self {
-        self.lambda_function_name = Some(value.into());
-        self
-    }
-
+    pub fn lambda_function_name(mut self, value: impl Into<Str>) -> Self { self.lambda_function_name = Some(value.into()); self }
     /// `Mode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<Str>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<Str>) -> Self { self.mode = Some(value.into()); self }
     /// `WebUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_url(mut self, value: impl Into<Str>) -> Self {
-        self.web_url = Some(value.into());
-        self
-    }
+    pub fn web_url(mut self, value: impl Into<Str>) -> Self { self.web_url = Some(value.into()); self }
 }
 
 impl PropertyType for CampaignHook {}
@@ -93,23 +74,20 @@ impl ToValue for CampaignHook {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuietTimeRequired {
     /// `End`: a string, required.
-    ///
-    /// The specific time when quiet time ends. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
     pub end: Str,
     /// `Start`: a string, required.
-    ///
-    /// The specific time when quiet time begins. This value has to use 24-hour notation and be in HH:MM format, where HH is the hour (with a leading zero, if applicable) and MM is the minutes. For example, use `02:30` to represent 2:30 AM, or `14:30` to represent 2:30 PM.
     pub start: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QuietTime: ObjRule = ObjRule {
-    properties: &[("End", Shape::STR), ("Start", Shape::STR)],
+    properties: &[
+        ("End", Shape::STR),
+        ("Start", Shape::STR),
+    ],
     required: &["Start", "End"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuietTime` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
@@ -129,6 +107,7 @@ pub struct QuietTime {
     pub start: Str,
 }
 
+#[rustfmt::skip]
 impl QuietTime {
     /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
     pub fn new(required: QuietTimeRequired) -> Self {
@@ -139,20 +118,9 @@ impl QuietTime {
     }
 
     /// `End`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = value.into();
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = value.into(); self }
     /// `Start`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = value.into();
-        self
-    }
+    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = value.into(); self }
 }
 
 impl PropertyType for QuietTime {}
@@ -166,24 +134,14 @@ impl ToValue for QuietTime {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
     properties: &[
         ("DimensionType", Shape::STR),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Values", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SetDimension` property type, shared by `AWS::Pinpoint::Campaign`, `AWS::Pinpoint::Segment`.
@@ -203,6 +161,7 @@ pub struct SetDimension {
     pub values: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl SetDimension {
     /// A `SetDimension` with no property set (none is required).
     pub fn new() -> Self {
@@ -210,20 +169,9 @@ impl SetDimension {
     }
 
     /// `DimensionType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self {
-        self.dimension_type = Some(value.into());
-        self
-    }
-
+    pub fn dimension_type(mut self, value: impl Into<Str>) -> Self { self.dimension_type = Some(value.into()); self }
     /// `Values`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = Some(value.into());
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
 impl PropertyType for SetDimension {}

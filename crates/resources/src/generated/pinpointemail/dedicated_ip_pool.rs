@@ -10,24 +10,14 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tags;
 pub use super::shared::Tags;
 
+#[rustfmt::skip]
 pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
     properties: &[
         ("PoolName", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tags),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tags), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::PinpointEmail::DedicatedIpPool` resource.
@@ -55,6 +45,7 @@ pub struct DedicatedIpPool {
     pub tags: Option<List<Tags>>,
 }
 
+#[rustfmt::skip]
 impl DedicatedIpPool {
     /// The CloudFormation type name, `AWS::PinpointEmail::DedicatedIpPool`.
     pub const TYPE_NAME: &'static str = "AWS::PinpointEmail::DedicatedIpPool";
@@ -81,20 +72,9 @@ impl DedicatedIpPool {
     }
 
     /// `PoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.pool_name = Some(value.into());
-        self
-    }
-
+    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tags`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tags>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DedicatedIpPool {

@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tags: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tags` property type, shared by `AWS::PinpointEmail::ConfigurationSet`, `AWS::PinpointEmail::DedicatedIpPool`, `AWS::PinpointEmail::Identity`.
@@ -37,6 +37,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
     pub fn new() -> Self {
@@ -44,20 +45,9 @@ impl Tags {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tags {}

@@ -16,83 +16,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\d{12}$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9A-Za-z]+[0-9A-Za-z_\\-]*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_EnvironmentAccountConnection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CodebuildRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "ComponentRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "EnvironmentAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ManagementAccountId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("CodebuildRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("ComponentRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("EnvironmentAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("EnvironmentName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ManagementAccountId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Proton::EnvironmentAccountConnection` resource.
@@ -157,6 +93,7 @@ pub struct EnvironmentAccountConnection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EnvironmentAccountConnection {
     /// The CloudFormation type name, `AWS::Proton::EnvironmentAccountConnection`.
     pub const TYPE_NAME: &'static str = "AWS::Proton::EnvironmentAccountConnection";
@@ -183,60 +120,19 @@ impl EnvironmentAccountConnection {
     }
 
     /// `CodebuildRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn codebuild_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.codebuild_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn codebuild_role_arn(mut self, value: impl Into<Str>) -> Self { self.codebuild_role_arn = Some(value.into()); self }
     /// `ComponentRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn component_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.component_role_arn = Some(value.into());
-        self
-    }
-
+    pub fn component_role_arn(mut self, value: impl Into<Str>) -> Self { self.component_role_arn = Some(value.into()); self }
     /// `EnvironmentAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_account_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_account_id(mut self, value: impl Into<Str>) -> Self { self.environment_account_id = Some(value.into()); self }
     /// `EnvironmentName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_name(mut self, value: impl Into<Str>) -> Self {
-        self.environment_name = Some(value.into());
-        self
-    }
-
+    pub fn environment_name(mut self, value: impl Into<Str>) -> Self { self.environment_name = Some(value.into()); self }
     /// `ManagementAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn management_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.management_account_id = Some(value.into());
-        self
-    }
-
+    pub fn management_account_id(mut self, value: impl Into<Str>) -> Self { self.management_account_id = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EnvironmentAccountConnection {

@@ -303,131 +303,34 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisRequired {
     /// `AnalysisId`: a string, required.
-    ///
-    /// The ID for the analysis that you're creating. This ID displays in the URL of the analysis.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub analysis_id: Str,
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The ID of the AWS account where you are creating an analysis.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// A descriptive name for the analysis that you're creating. This name displays for the analysis in the Amazon Quick Sight console.
-    ///
-    /// Length 1 to 2048.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Analysis: ObjRule = ObjRule {
     properties: &[
-        (
-            "AnalysisId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AnalysisId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Definition", Shape::Object(&RULE_AnalysisDefinition)),
-        (
-            "Errors",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AnalysisError),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "FolderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Errors", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalysisError), min_items: Some(1), max_items: None })),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_Parameters)),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
-        (
-            "Sheets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Sheet),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_Sheet), min_items: Some(0), max_items: Some(20) })),
         ("SourceEntity", Shape::Object(&RULE_AnalysisSourceEntity)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "CREATION_IN_PROGRESS",
-                    "CREATION_SUCCESSFUL",
-                    "CREATION_FAILED",
-                    "UPDATE_IN_PROGRESS",
-                    "UPDATE_SUCCESSFUL",
-                    "UPDATE_FAILED",
-                    "PENDING_UPDATE",
-                    "DELETED",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["CREATION_IN_PROGRESS", "CREATION_SUCCESSFUL", "CREATION_FAILED", "UPDATE_IN_PROGRESS", "UPDATE_SUCCESSFUL", "UPDATE_FAILED", "PENDING_UPDATE", "DELETED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
         ("ThemeArn", Shape::STR),
-        (
-            "ValidationStrategy",
-            Shape::Object(&RULE_ValidationStrategy),
-        ),
+        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
     ],
     required: &["AwsAccountId", "AnalysisId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Analysis` resource.
@@ -527,6 +430,7 @@ pub struct Analysis {
     pub validation_strategy: Option<Obj<ValidationStrategy>>,
 }
 
+#[rustfmt::skip]
 impl Analysis {
     /// The CloudFormation type name, `AWS::QuickSight::Analysis`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Analysis";
@@ -540,14 +444,7 @@ impl Analysis {
         required: &["AnalysisId", "AwsAccountId", "Name"],
         create_only: &["AnalysisId", "AwsAccountId"],
         conditional_create_only: &[],
-        write_only: &[
-            "Definition",
-            "Parameters",
-            "SourceEntity",
-            "Status",
-            "ValidationStrategy",
-            "FolderArns",
-        ],
+        write_only: &["Definition", "Parameters", "SourceEntity", "Status", "ValidationStrategy", "FolderArns"],
         read_only: &["Arn", "CreatedTime", "DataSetArns", "LastUpdatedTime"],
         attributes: &["Arn", "CreatedTime", "DataSetArns", "LastUpdatedTime"],
         taggable: true,
@@ -575,116 +472,33 @@ impl Analysis {
     }
 
     /// `AnalysisId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analysis_id(mut self, value: impl Into<Str>) -> Self {
-        self.analysis_id = value.into();
-        self
-    }
-
+    pub fn analysis_id(mut self, value: impl Into<Str>) -> Self { self.analysis_id = value.into(); self }
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Definition`: an [`AnalysisDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<AnalysisDefinition>>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<AnalysisDefinition>>) -> Self { self.definition = Some(value.into()); self }
     /// `Errors`: a list of [`AnalysisError`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn errors(mut self, value: impl Into<List<AnalysisError>>) -> Self {
-        self.errors = Some(value.into());
-        self
-    }
-
+    pub fn errors(mut self, value: impl Into<List<AnalysisError>>) -> Self { self.errors = Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folder_arns = Some(value.into());
-        self
-    }
-
+    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a [`Parameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `Sheets`: a list of [`Sheet`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheets(mut self, value: impl Into<List<Sheet>>) -> Self {
-        self.sheets = Some(value.into());
-        self
-    }
-
+    pub fn sheets(mut self, value: impl Into<List<Sheet>>) -> Self { self.sheets = Some(value.into()); self }
     /// `SourceEntity`: an [`AnalysisSourceEntity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_entity(mut self, value: impl Into<Obj<AnalysisSourceEntity>>) -> Self {
-        self.source_entity = Some(value.into());
-        self
-    }
-
+    pub fn source_entity(mut self, value: impl Into<Obj<AnalysisSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
     /// `Status`: a [`ResourceStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ResourceStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ResourceStatus>) -> Self { self.status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThemeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self {
-        self.theme_arn = Some(value.into());
-        self
-    }
-
+    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self { self.theme_arn = Some(value.into()); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self {
-        self.validation_strategy = Some(value.into());
-        self
-    }
+    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
 }
 
 impl Resource for Analysis {
@@ -765,84 +579,26 @@ impl AnalysisAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisDefinitionRequired {
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    ///
-    /// An array of dataset identifier declarations. This mapping allows the usage of dataset identifiers instead of dataset ARNs throughout analysis sub-structures.
-    ///
-    /// Items 1 to 50.
     pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AnalysisDefinition: ObjRule = ObjRule {
     properties: &[
         ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        (
-            "CalculatedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CalculatedField),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "ColumnConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnConfiguration),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
-        (
-            "DataSetIdentifierDeclarations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetIdentifierDeclaration),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "FilterGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterGroup),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000) })),
+        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50) })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000) })),
         ("Options", Shape::Object(&RULE_AssetOptions)),
-        (
-            "ParameterDeclarations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterDeclaration),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "QueryExecutionOptions",
-            Shape::Object(&RULE_QueryExecutionOptions),
-        ),
-        (
-            "Sheets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetDefinition),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "StaticFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StaticFile),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200) })),
+        ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20) })),
+        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DataSetIdentifierDeclarations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisDefinition` property type of `AWS::QuickSight::Analysis`.
@@ -910,6 +666,7 @@ pub struct AnalysisDefinition {
     pub static_files: Option<List<StaticFile>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisDefinition {
     /// A `AnalysisDefinition` with its required properties, named in a [`AnalysisDefinitionRequired`].
     pub fn new(required: AnalysisDefinitionRequired) -> Self {
@@ -928,83 +685,25 @@ impl AnalysisDefinition {
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self {
-        self.analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self {
-        self.calculated_fields = Some(value.into());
-        self
-    }
-
+    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self {
-        self.column_configurations = Some(value.into());
-        self
-    }
-
+    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_identifier_declarations(
-        mut self,
-        value: impl Into<List<DataSetIdentifierDeclaration>>,
-    ) -> Self {
-        self.data_set_identifier_declarations = value.into();
-        self
-    }
-
+    pub fn data_set_identifier_declarations(mut self, value: impl Into<List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self {
-        self.filter_groups = Some(value.into());
-        self
-    }
-
+    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self {
-        self.parameter_declarations = Some(value.into());
-        self
-    }
-
+    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self {
-        self.query_execution_options = Some(value.into());
-        self
-    }
-
+    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self {
-        self.sheets = Some(value.into());
-        self
-    }
-
+    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
     /// `StaticFiles`: a list of [`StaticFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self {
-        self.static_files = Some(value.into());
-        self
-    }
+    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self { self.static_files = Some(value.into()); self }
 }
 
 impl PropertyType for AnalysisDefinition {}
@@ -1029,54 +728,15 @@ impl ToValue for AnalysisDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AnalysisError: ObjRule = ObjRule {
     properties: &[
-        (
-            "Message",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ACCESS_DENIED",
-                    "SOURCE_NOT_FOUND",
-                    "DATA_SET_NOT_FOUND",
-                    "INTERNAL_FAILURE",
-                    "PARAMETER_VALUE_INCOMPATIBLE",
-                    "PARAMETER_TYPE_INVALID",
-                    "PARAMETER_NOT_FOUND",
-                    "COLUMN_TYPE_MISMATCH",
-                    "COLUMN_GEOGRAPHIC_ROLE_MISMATCH",
-                    "COLUMN_REPLACEMENT_MISSING",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "ViolatedEntities",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Entity),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Message", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["ACCESS_DENIED", "SOURCE_NOT_FOUND", "DATA_SET_NOT_FOUND", "INTERNAL_FAILURE", "PARAMETER_VALUE_INCOMPATIBLE", "PARAMETER_TYPE_INVALID", "PARAMETER_NOT_FOUND", "COLUMN_TYPE_MISMATCH", "COLUMN_GEOGRAPHIC_ROLE_MISMATCH", "COLUMN_REPLACEMENT_MISSING"], ..StrRule::ANY })),
+        ("ViolatedEntities", Shape::List(&ListRule { items: Shape::Object(&RULE_Entity), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisError` property type of `AWS::QuickSight::Analysis`.
@@ -1104,6 +764,7 @@ pub struct AnalysisError {
     pub violated_entities: Option<List<Entity>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisError {
     /// A `AnalysisError` with no property set (none is required).
     pub fn new() -> Self {
@@ -1111,28 +772,11 @@ impl AnalysisError {
     }
 
     /// `Message`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = Some(value.into());
-        self
-    }
-
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = Some(value.into()); self }
     /// `Type`: an [`AnalysisErrorType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<AnalysisErrorType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<AnalysisErrorType>) -> Self { self.r#type = Some(value.into()); self }
     /// `ViolatedEntities`: a list of [`Entity`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn violated_entities(mut self, value: impl Into<List<Entity>>) -> Self {
-        self.violated_entities = Some(value.into());
-        self
-    }
+    pub fn violated_entities(mut self, value: impl Into<List<Entity>>) -> Self { self.violated_entities = Some(value.into()); self }
 }
 
 impl PropertyType for AnalysisError {}
@@ -1147,17 +791,13 @@ impl ToValue for AnalysisError {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AnalysisSourceEntity: ObjRule = ObjRule {
-    properties: &[(
-        "SourceTemplate",
-        Shape::Object(&RULE_AnalysisSourceTemplate),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SourceTemplate", Shape::Object(&RULE_AnalysisSourceTemplate)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisSourceEntity` property type of `AWS::QuickSight::Analysis`.
@@ -1173,6 +813,7 @@ pub struct AnalysisSourceEntity {
     pub source_template: Option<Obj<AnalysisSourceTemplate>>,
 }
 
+#[rustfmt::skip]
 impl AnalysisSourceEntity {
     /// A `AnalysisSourceEntity` with no property set (none is required).
     pub fn new() -> Self {
@@ -1180,12 +821,7 @@ impl AnalysisSourceEntity {
     }
 
     /// `SourceTemplate`: an [`AnalysisSourceTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_template(mut self, value: impl Into<Obj<AnalysisSourceTemplate>>) -> Self {
-        self.source_template = Some(value.into());
-        self
-    }
+    pub fn source_template(mut self, value: impl Into<Obj<AnalysisSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
 }
 
 impl PropertyType for AnalysisSourceEntity {}
@@ -1202,35 +838,20 @@ impl ToValue for AnalysisSourceEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisSourceTemplateRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the source template of an analysis.
     pub arn: Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// The dataset references of the source template of an analysis.
-    ///
-    /// Items at least 1.
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AnalysisSourceTemplate: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        (
-            "DataSetReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetReference),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "DataSetReferences"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalysisSourceTemplate` property type of `AWS::QuickSight::Analysis`.
@@ -1252,6 +873,7 @@ pub struct AnalysisSourceTemplate {
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 impl AnalysisSourceTemplate {
     /// A `AnalysisSourceTemplate` with its required properties, named in a [`AnalysisSourceTemplateRequired`].
     pub fn new(required: AnalysisSourceTemplateRequired) -> Self {
@@ -1262,20 +884,9 @@ impl AnalysisSourceTemplate {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self {
-        self.data_set_references = value.into();
-        self
-    }
+    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
 impl PropertyType for AnalysisSourceTemplate {}
@@ -1289,23 +900,13 @@ impl ToValue for AnalysisSourceTemplate {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Entity: ObjRule = ObjRule {
-    properties: &[(
-        "Path",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_2),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Path", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Entity` property type of `AWS::QuickSight::Analysis`.
@@ -1323,6 +924,7 @@ pub struct Entity {
     pub path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Entity {
     /// A `Entity` with no property set (none is required).
     pub fn new() -> Self {
@@ -1330,12 +932,7 @@ impl Entity {
     }
 
     /// `Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn path(mut self, value: impl Into<Str>) -> Self {
-        self.path = Some(value.into());
-        self
-    }
+    pub fn path(mut self, value: impl Into<Str>) -> Self { self.path = Some(value.into()); self }
 }
 
 impl PropertyType for Entity {}
@@ -1346,35 +943,14 @@ impl ToValue for Entity {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Sheet: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SheetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Sheet` property type of `AWS::QuickSight::Analysis`.
@@ -1398,6 +974,7 @@ pub struct Sheet {
     pub sheet_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Sheet {
     /// A `Sheet` with no property set (none is required).
     pub fn new() -> Self {
@@ -1405,20 +982,9 @@ impl Sheet {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SheetId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self {
-        self.sheet_id = Some(value.into());
-        self
-    }
+    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = Some(value.into()); self }
 }
 
 impl PropertyType for Sheet {}
@@ -1436,128 +1002,28 @@ impl ToValue for Sheet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetDefinitionRequired {
     /// `SheetId`: a string, required.
-    ///
-    /// The unique identifier of a sheet.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub sheet_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PAGINATED", "INTERACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Images",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetImage),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Layouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Layout),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "SheetControlLayouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetControlLayout),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SheetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextBoxes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetTextBox),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visuals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Visual),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200) })),
+        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10) })),
+        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200) })),
+        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1) })),
+        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100) })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SheetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Analysis`.
@@ -1648,6 +1114,7 @@ pub struct SheetDefinition {
     pub visuals: Option<List<Visual>>,
 }
 
+#[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
     pub fn new(required: SheetDefinitionRequired) -> Self {
@@ -1668,100 +1135,29 @@ impl SheetDefinition {
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self {
-        self.filter_controls = Some(value.into());
-        self
-    }
-
+    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self {
-        self.images = Some(value.into());
-        self
-    }
-
+    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self {
-        self.layouts = Some(value.into());
-        self
-    }
-
+    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self {
-        self.parameter_controls = Some(value.into());
-        self
-    }
-
+    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self {
-        self.sheet_control_layouts = Some(value.into());
-        self
-    }
-
+    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
     /// `SheetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self {
-        self.sheet_id = value.into();
-        self
-    }
-
+    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self {
-        self.text_boxes = Some(value.into());
-        self
-    }
-
+    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self {
-        self.visuals = Some(value.into());
-        self
-    }
+    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
 }
 
 impl PropertyType for SheetDefinition {}

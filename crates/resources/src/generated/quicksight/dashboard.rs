@@ -298,131 +298,35 @@ pub(crate) static PATTERN_3: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The ID of the AWS account where you want to create the dashboard.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `DashboardId`: a string, required.
-    ///
-    /// The ID for the dashboard, also added to the IAM policy.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub dashboard_id: Str,
     /// `Name`: a string, required.
-    ///
-    /// The display name of the dashboard.
-    ///
-    /// Length 1 to 2048.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Dashboard: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DashboardId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DashboardPublishOptions",
-            Shape::Object(&RULE_DashboardPublishOptions),
-        ),
-        (
-            "Definition",
-            Shape::Object(&RULE_DashboardVersionDefinition),
-        ),
-        (
-            "FolderArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "LinkEntities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(1024),
-                    pattern: Some(&PATTERN_3),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "LinkSharingConfiguration",
-            Shape::Object(&RULE_LinkSharingConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DashboardId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DashboardPublishOptions", Shape::Object(&RULE_DashboardPublishOptions)),
+        ("Definition", Shape::Object(&RULE_DashboardVersionDefinition)),
+        ("FolderArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(10) })),
+        ("LinkEntities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("LinkSharingConfiguration", Shape::Object(&RULE_LinkSharingConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Parameters", Shape::Object(&RULE_Parameters)),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
         ("SourceEntity", Shape::Object(&RULE_DashboardSourceEntity)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
         ("ThemeArn", Shape::STR),
-        (
-            "ValidationStrategy",
-            Shape::Object(&RULE_ValidationStrategy),
-        ),
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["AwsAccountId", "DashboardId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Dashboard` resource.
@@ -539,6 +443,7 @@ pub struct Dashboard {
     pub version_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Dashboard {
     /// The CloudFormation type name, `AWS::QuickSight::Dashboard`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Dashboard";
@@ -552,31 +457,9 @@ impl Dashboard {
         required: &["AwsAccountId", "DashboardId", "Name"],
         create_only: &["AwsAccountId", "DashboardId"],
         conditional_create_only: &[],
-        write_only: &[
-            "DashboardPublishOptions",
-            "Definition",
-            "LinkSharingConfiguration",
-            "Parameters",
-            "SourceEntity",
-            "ThemeArn",
-            "VersionDescription",
-            "ValidationStrategy",
-            "FolderArns",
-        ],
-        read_only: &[
-            "Arn",
-            "CreatedTime",
-            "LastPublishedTime",
-            "LastUpdatedTime",
-            "Version",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTime",
-            "LastPublishedTime",
-            "LastUpdatedTime",
-            "Version",
-        ],
+        write_only: &["DashboardPublishOptions", "Definition", "LinkSharingConfiguration", "Parameters", "SourceEntity", "ThemeArn", "VersionDescription", "ValidationStrategy", "FolderArns"],
+        read_only: &["Arn", "CreatedTime", "LastPublishedTime", "LastUpdatedTime", "Version"],
+        attributes: &["Arn", "CreatedTime", "LastPublishedTime", "LastUpdatedTime", "Version"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -603,130 +486,35 @@ impl Dashboard {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `DashboardId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_id(mut self, value: impl Into<Str>) -> Self {
-        self.dashboard_id = value.into();
-        self
-    }
-
+    pub fn dashboard_id(mut self, value: impl Into<Str>) -> Self { self.dashboard_id = value.into(); self }
     /// `DashboardPublishOptions`: a [`DashboardPublishOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dashboard_publish_options(
-        mut self,
-        value: impl Into<Obj<DashboardPublishOptions>>,
-    ) -> Self {
-        self.dashboard_publish_options = Some(value.into());
-        self
-    }
-
+    pub fn dashboard_publish_options(mut self, value: impl Into<Obj<DashboardPublishOptions>>) -> Self { self.dashboard_publish_options = Some(value.into()); self }
     /// `Definition`: a [`DashboardVersionDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<DashboardVersionDefinition>>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<DashboardVersionDefinition>>) -> Self { self.definition = Some(value.into()); self }
     /// `FolderArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.folder_arns = Some(value.into());
-        self
-    }
-
+    pub fn folder_arns(mut self, value: impl Into<List<Str>>) -> Self { self.folder_arns = Some(value.into()); self }
     /// `LinkEntities`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_entities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.link_entities = Some(value.into());
-        self
-    }
-
+    pub fn link_entities(mut self, value: impl Into<List<Str>>) -> Self { self.link_entities = Some(value.into()); self }
     /// `LinkSharingConfiguration`: a [`LinkSharingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_sharing_configuration(
-        mut self,
-        value: impl Into<Obj<LinkSharingConfiguration>>,
-    ) -> Self {
-        self.link_sharing_configuration = Some(value.into());
-        self
-    }
-
+    pub fn link_sharing_configuration(mut self, value: impl Into<Obj<LinkSharingConfiguration>>) -> Self { self.link_sharing_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Parameters`: a [`Parameters`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Obj<Parameters>>) -> Self { self.parameters = Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `SourceEntity`: a [`DashboardSourceEntity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_entity(mut self, value: impl Into<Obj<DashboardSourceEntity>>) -> Self {
-        self.source_entity = Some(value.into());
-        self
-    }
-
+    pub fn source_entity(mut self, value: impl Into<Obj<DashboardSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `ThemeArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self {
-        self.theme_arn = Some(value.into());
-        self
-    }
-
+    pub fn theme_arn(mut self, value: impl Into<Str>) -> Self { self.theme_arn = Some(value.into()); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self {
-        self.validation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
 }
 
 impl Resource for Dashboard {
@@ -811,23 +599,13 @@ impl DashboardAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AdHocFilteringOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AdHocFilteringOption` property type of `AWS::QuickSight::Dashboard`.
@@ -843,6 +621,7 @@ pub struct AdHocFilteringOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl AdHocFilteringOption {
     /// A `AdHocFilteringOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -850,12 +629,7 @@ impl AdHocFilteringOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for AdHocFilteringOption {}
@@ -868,52 +642,16 @@ impl ToValue for AdHocFilteringOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedDataSetArns",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "QBusinessInsightsStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ExcludedDataSetArns", Shape::List(&ListRule { items: Shape::STR, min_items: Some(0), max_items: Some(100) })),
+        ("QBusinessInsightsStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
         ("Timezone", Shape::STR),
-        (
-            "WeekStart",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SUNDAY",
-                    "MONDAY",
-                    "TUESDAY",
-                    "WEDNESDAY",
-                    "THURSDAY",
-                    "FRIDAY",
-                    "SATURDAY",
-                ],
-                format: None,
-            }),
-        ),
+        ("WeekStart", Shape::Str(&StrRule { allowed: &["SUNDAY", "MONDAY", "TUESDAY", "WEDNESDAY", "THURSDAY", "FRIDAY", "SATURDAY"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssetOptions` property type of `AWS::QuickSight::Dashboard`.
@@ -943,6 +681,7 @@ pub struct AssetOptions {
     pub week_start: Option<DayOfTheWeek>,
 }
 
+#[rustfmt::skip]
 impl AssetOptions {
     /// A `AssetOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -950,36 +689,13 @@ impl AssetOptions {
     }
 
     /// `ExcludedDataSetArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_data_set_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_data_set_arns = Some(value.into());
-        self
-    }
-
+    pub fn excluded_data_set_arns(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_data_set_arns = Some(value.into()); self }
     /// `QBusinessInsightsStatus`: a [`QBusinessInsightsStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn q_business_insights_status(mut self, value: impl Into<QBusinessInsightsStatus>) -> Self {
-        self.q_business_insights_status = Some(value.into());
-        self
-    }
-
+    pub fn q_business_insights_status(mut self, value: impl Into<QBusinessInsightsStatus>) -> Self { self.q_business_insights_status = Some(value.into()); self }
     /// `Timezone`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn timezone(mut self, value: impl Into<Str>) -> Self {
-        self.timezone = Some(value.into());
-        self
-    }
-
+    pub fn timezone(mut self, value: impl Into<Str>) -> Self { self.timezone = Some(value.into()); self }
     /// `WeekStart`: a [`DayOfTheWeek`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn week_start(mut self, value: impl Into<DayOfTheWeek>) -> Self {
-        self.week_start = Some(value.into());
-        self
-    }
+    pub fn week_start(mut self, value: impl Into<DayOfTheWeek>) -> Self { self.week_start = Some(value.into()); self }
 }
 
 impl PropertyType for AssetOptions {}
@@ -999,46 +715,23 @@ impl ToValue for AssetOptions {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodySectionConfigurationRequired {
     /// `Content`: a [`BodySectionContent`] object, required.
-    ///
-    /// The configuration of content in a body section.
     pub content: Obj<BodySectionContent>,
     /// `SectionId`: a string, required.
-    ///
-    /// The unique identifier of a body section.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub section_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BodySectionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Content", Shape::Object(&RULE_BodySectionContent)),
-        (
-            "PageBreakConfiguration",
-            Shape::Object(&RULE_SectionPageBreakConfiguration),
-        ),
-        (
-            "RepeatConfiguration",
-            Shape::Object(&RULE_BodySectionRepeatConfiguration),
-        ),
-        (
-            "SectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("PageBreakConfiguration", Shape::Object(&RULE_SectionPageBreakConfiguration)),
+        ("RepeatConfiguration", Shape::Object(&RULE_BodySectionRepeatConfiguration)),
+        ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Style", Shape::Object(&RULE_SectionStyle)),
     ],
     required: &["Content", "SectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BodySectionConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -1072,6 +765,7 @@ pub struct BodySectionConfiguration {
     pub style: Option<Obj<SectionStyle>>,
 }
 
+#[rustfmt::skip]
 impl BodySectionConfiguration {
     /// A `BodySectionConfiguration` with its required properties, named in a [`BodySectionConfigurationRequired`].
     pub fn new(required: BodySectionConfigurationRequired) -> Self {
@@ -1085,50 +779,15 @@ impl BodySectionConfiguration {
     }
 
     /// `Content`: a [`BodySectionContent`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<BodySectionContent>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<BodySectionContent>>) -> Self { self.content = value.into(); self }
     /// `PageBreakConfiguration`: a [`SectionPageBreakConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn page_break_configuration(
-        mut self,
-        value: impl Into<Obj<SectionPageBreakConfiguration>>,
-    ) -> Self {
-        self.page_break_configuration = Some(value.into());
-        self
-    }
-
+    pub fn page_break_configuration(mut self, value: impl Into<Obj<SectionPageBreakConfiguration>>) -> Self { self.page_break_configuration = Some(value.into()); self }
     /// `RepeatConfiguration`: a [`BodySectionRepeatConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repeat_configuration(
-        mut self,
-        value: impl Into<Obj<BodySectionRepeatConfiguration>>,
-    ) -> Self {
-        self.repeat_configuration = Some(value.into());
-        self
-    }
-
+    pub fn repeat_configuration(mut self, value: impl Into<Obj<BodySectionRepeatConfiguration>>) -> Self { self.repeat_configuration = Some(value.into()); self }
     /// `SectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn section_id(mut self, value: impl Into<Str>) -> Self {
-        self.section_id = value.into();
-        self
-    }
-
+    pub fn section_id(mut self, value: impl Into<Str>) -> Self { self.section_id = value.into(); self }
     /// `Style`: a [`SectionStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
+    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
 }
 
 impl PropertyType for BodySectionConfiguration {}
@@ -1145,14 +804,13 @@ impl ToValue for BodySectionConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BodySectionContent: ObjRule = ObjRule {
-    properties: &[("Layout", Shape::Object(&RULE_SectionLayoutConfiguration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BodySectionContent` property type of `AWS::QuickSight::Dashboard`.
@@ -1168,6 +826,7 @@ pub struct BodySectionContent {
     pub layout: Option<Obj<SectionLayoutConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl BodySectionContent {
     /// A `BodySectionContent` with no property set (none is required).
     pub fn new() -> Self {
@@ -1175,12 +834,7 @@ impl BodySectionContent {
     }
 
     /// `Layout`: a [`SectionLayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self {
-        self.layout = Some(value.into());
-        self
-    }
+    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self { self.layout = Some(value.into()); self }
 }
 
 impl PropertyType for BodySectionContent {}
@@ -1191,69 +845,27 @@ impl ToValue for BodySectionContent {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashboardPublishOptions: ObjRule = ObjRule {
     properties: &[
-        (
-            "AdHocFilteringOption",
-            Shape::Object(&RULE_AdHocFilteringOption),
-        ),
-        (
-            "DataPointDrillUpDownOption",
-            Shape::Object(&RULE_DataPointDrillUpDownOption),
-        ),
-        (
-            "DataPointMenuLabelOption",
-            Shape::Object(&RULE_DataPointMenuLabelOption),
-        ),
-        (
-            "DataPointTooltipOption",
-            Shape::Object(&RULE_DataPointTooltipOption),
-        ),
-        (
-            "DataQAEnabledOption",
-            Shape::Object(&RULE_DataQaEnabledOption),
-        ),
-        (
-            "DataStoriesSharingOption",
-            Shape::Object(&RULE_DataStoriesSharingOption),
-        ),
-        (
-            "ExecutiveSummaryOption",
-            Shape::Object(&RULE_ExecutiveSummaryOption),
-        ),
+        ("AdHocFilteringOption", Shape::Object(&RULE_AdHocFilteringOption)),
+        ("DataPointDrillUpDownOption", Shape::Object(&RULE_DataPointDrillUpDownOption)),
+        ("DataPointMenuLabelOption", Shape::Object(&RULE_DataPointMenuLabelOption)),
+        ("DataPointTooltipOption", Shape::Object(&RULE_DataPointTooltipOption)),
+        ("DataQAEnabledOption", Shape::Object(&RULE_DataQaEnabledOption)),
+        ("DataStoriesSharingOption", Shape::Object(&RULE_DataStoriesSharingOption)),
+        ("ExecutiveSummaryOption", Shape::Object(&RULE_ExecutiveSummaryOption)),
         ("ExportToCSVOption", Shape::Object(&RULE_ExportToCsvOption)),
-        (
-            "ExportWithHiddenFieldsOption",
-            Shape::Object(&RULE_ExportWithHiddenFieldsOption),
-        ),
-        (
-            "QuickSuiteActionsOption",
-            Shape::Object(&RULE_QuickSuiteActionsOption),
-        ),
-        (
-            "SheetControlsOption",
-            Shape::Object(&RULE_SheetControlsOption),
-        ),
-        (
-            "SheetLayoutElementMaximizationOption",
-            Shape::Object(&RULE_SheetLayoutElementMaximizationOption),
-        ),
-        (
-            "VisualAxisSortOption",
-            Shape::Object(&RULE_VisualAxisSortOption),
-        ),
+        ("ExportWithHiddenFieldsOption", Shape::Object(&RULE_ExportWithHiddenFieldsOption)),
+        ("QuickSuiteActionsOption", Shape::Object(&RULE_QuickSuiteActionsOption)),
+        ("SheetControlsOption", Shape::Object(&RULE_SheetControlsOption)),
+        ("SheetLayoutElementMaximizationOption", Shape::Object(&RULE_SheetLayoutElementMaximizationOption)),
+        ("VisualAxisSortOption", Shape::Object(&RULE_VisualAxisSortOption)),
         ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
-        (
-            "VisualPublishOptions",
-            Shape::Object(&RULE_DashboardVisualPublishOptions),
-        ),
+        ("VisualPublishOptions", Shape::Object(&RULE_DashboardVisualPublishOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardPublishOptions` property type of `AWS::QuickSight::Dashboard`.
@@ -1332,6 +944,7 @@ pub struct DashboardPublishOptions {
     pub visual_publish_options: Option<Obj<DashboardVisualPublishOptions>>,
 }
 
+#[rustfmt::skip]
 impl DashboardPublishOptions {
     /// A `DashboardPublishOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1339,151 +952,35 @@ impl DashboardPublishOptions {
     }
 
     /// `AdHocFilteringOption`: an [`AdHocFilteringOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ad_hoc_filtering_option(mut self, value: impl Into<Obj<AdHocFilteringOption>>) -> Self {
-        self.ad_hoc_filtering_option = Some(value.into());
-        self
-    }
-
+    pub fn ad_hoc_filtering_option(mut self, value: impl Into<Obj<AdHocFilteringOption>>) -> Self { self.ad_hoc_filtering_option = Some(value.into()); self }
     /// `DataPointDrillUpDownOption`: a [`DataPointDrillUpDownOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_point_drill_up_down_option(
-        mut self,
-        value: impl Into<Obj<DataPointDrillUpDownOption>>,
-    ) -> Self {
-        self.data_point_drill_up_down_option = Some(value.into());
-        self
-    }
-
+    pub fn data_point_drill_up_down_option(mut self, value: impl Into<Obj<DataPointDrillUpDownOption>>) -> Self { self.data_point_drill_up_down_option = Some(value.into()); self }
     /// `DataPointMenuLabelOption`: a [`DataPointMenuLabelOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_point_menu_label_option(
-        mut self,
-        value: impl Into<Obj<DataPointMenuLabelOption>>,
-    ) -> Self {
-        self.data_point_menu_label_option = Some(value.into());
-        self
-    }
-
+    pub fn data_point_menu_label_option(mut self, value: impl Into<Obj<DataPointMenuLabelOption>>) -> Self { self.data_point_menu_label_option = Some(value.into()); self }
     /// `DataPointTooltipOption`: a [`DataPointTooltipOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_point_tooltip_option(
-        mut self,
-        value: impl Into<Obj<DataPointTooltipOption>>,
-    ) -> Self {
-        self.data_point_tooltip_option = Some(value.into());
-        self
-    }
-
+    pub fn data_point_tooltip_option(mut self, value: impl Into<Obj<DataPointTooltipOption>>) -> Self { self.data_point_tooltip_option = Some(value.into()); self }
     /// `DataQAEnabledOption`: a [`DataQaEnabledOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_qa_enabled_option(mut self, value: impl Into<Obj<DataQaEnabledOption>>) -> Self {
-        self.data_qa_enabled_option = Some(value.into());
-        self
-    }
-
+    pub fn data_qa_enabled_option(mut self, value: impl Into<Obj<DataQaEnabledOption>>) -> Self { self.data_qa_enabled_option = Some(value.into()); self }
     /// `DataStoriesSharingOption`: a [`DataStoriesSharingOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_stories_sharing_option(
-        mut self,
-        value: impl Into<Obj<DataStoriesSharingOption>>,
-    ) -> Self {
-        self.data_stories_sharing_option = Some(value.into());
-        self
-    }
-
+    pub fn data_stories_sharing_option(mut self, value: impl Into<Obj<DataStoriesSharingOption>>) -> Self { self.data_stories_sharing_option = Some(value.into()); self }
     /// `ExecutiveSummaryOption`: an [`ExecutiveSummaryOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn executive_summary_option(
-        mut self,
-        value: impl Into<Obj<ExecutiveSummaryOption>>,
-    ) -> Self {
-        self.executive_summary_option = Some(value.into());
-        self
-    }
-
+    pub fn executive_summary_option(mut self, value: impl Into<Obj<ExecutiveSummaryOption>>) -> Self { self.executive_summary_option = Some(value.into()); self }
     /// `ExportToCSVOption`: an [`ExportToCsvOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_to_csv_option(mut self, value: impl Into<Obj<ExportToCsvOption>>) -> Self {
-        self.export_to_csv_option = Some(value.into());
-        self
-    }
-
+    pub fn export_to_csv_option(mut self, value: impl Into<Obj<ExportToCsvOption>>) -> Self { self.export_to_csv_option = Some(value.into()); self }
     /// `ExportWithHiddenFieldsOption`: an [`ExportWithHiddenFieldsOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_with_hidden_fields_option(
-        mut self,
-        value: impl Into<Obj<ExportWithHiddenFieldsOption>>,
-    ) -> Self {
-        self.export_with_hidden_fields_option = Some(value.into());
-        self
-    }
-
+    pub fn export_with_hidden_fields_option(mut self, value: impl Into<Obj<ExportWithHiddenFieldsOption>>) -> Self { self.export_with_hidden_fields_option = Some(value.into()); self }
     /// `QuickSuiteActionsOption`: a [`QuickSuiteActionsOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn quick_suite_actions_option(
-        mut self,
-        value: impl Into<Obj<QuickSuiteActionsOption>>,
-    ) -> Self {
-        self.quick_suite_actions_option = Some(value.into());
-        self
-    }
-
+    pub fn quick_suite_actions_option(mut self, value: impl Into<Obj<QuickSuiteActionsOption>>) -> Self { self.quick_suite_actions_option = Some(value.into()); self }
     /// `SheetControlsOption`: a [`SheetControlsOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_controls_option(mut self, value: impl Into<Obj<SheetControlsOption>>) -> Self {
-        self.sheet_controls_option = Some(value.into());
-        self
-    }
-
+    pub fn sheet_controls_option(mut self, value: impl Into<Obj<SheetControlsOption>>) -> Self { self.sheet_controls_option = Some(value.into()); self }
     /// `SheetLayoutElementMaximizationOption`: a [`SheetLayoutElementMaximizationOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_layout_element_maximization_option(
-        mut self,
-        value: impl Into<Obj<SheetLayoutElementMaximizationOption>>,
-    ) -> Self {
-        self.sheet_layout_element_maximization_option = Some(value.into());
-        self
-    }
-
+    pub fn sheet_layout_element_maximization_option(mut self, value: impl Into<Obj<SheetLayoutElementMaximizationOption>>) -> Self { self.sheet_layout_element_maximization_option = Some(value.into()); self }
     /// `VisualAxisSortOption`: a [`VisualAxisSortOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_axis_sort_option(mut self, value: impl Into<Obj<VisualAxisSortOption>>) -> Self {
-        self.visual_axis_sort_option = Some(value.into());
-        self
-    }
-
+    pub fn visual_axis_sort_option(mut self, value: impl Into<Obj<VisualAxisSortOption>>) -> Self { self.visual_axis_sort_option = Some(value.into()); self }
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self {
-        self.visual_menu_option = Some(value.into());
-        self
-    }
-
+    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = Some(value.into()); self }
     /// `VisualPublishOptions`: a [`DashboardVisualPublishOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_publish_options(
-        mut self,
-        value: impl Into<Obj<DashboardVisualPublishOptions>>,
-    ) -> Self {
-        self.visual_publish_options = Some(value.into());
-        self
-    }
+    pub fn visual_publish_options(mut self, value: impl Into<Obj<DashboardVisualPublishOptions>>) -> Self { self.visual_publish_options = Some(value.into()); self }
 }
 
 impl PropertyType for DashboardPublishOptions {}
@@ -1525,17 +1022,13 @@ impl ToValue for DashboardPublishOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashboardSourceEntity: ObjRule = ObjRule {
-    properties: &[(
-        "SourceTemplate",
-        Shape::Object(&RULE_DashboardSourceTemplate),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SourceTemplate", Shape::Object(&RULE_DashboardSourceTemplate)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardSourceEntity` property type of `AWS::QuickSight::Dashboard`.
@@ -1551,6 +1044,7 @@ pub struct DashboardSourceEntity {
     pub source_template: Option<Obj<DashboardSourceTemplate>>,
 }
 
+#[rustfmt::skip]
 impl DashboardSourceEntity {
     /// A `DashboardSourceEntity` with no property set (none is required).
     pub fn new() -> Self {
@@ -1558,12 +1052,7 @@ impl DashboardSourceEntity {
     }
 
     /// `SourceTemplate`: a [`DashboardSourceTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_template(mut self, value: impl Into<Obj<DashboardSourceTemplate>>) -> Self {
-        self.source_template = Some(value.into());
-        self
-    }
+    pub fn source_template(mut self, value: impl Into<Obj<DashboardSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
 }
 
 impl PropertyType for DashboardSourceEntity {}
@@ -1580,35 +1069,20 @@ impl ToValue for DashboardSourceEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardSourceTemplateRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource.
     pub arn: Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// Dataset references.
-    ///
-    /// Items at least 1.
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashboardSourceTemplate: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        (
-            "DataSetReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetReference),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "DataSetReferences"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardSourceTemplate` property type of `AWS::QuickSight::Dashboard`.
@@ -1630,6 +1104,7 @@ pub struct DashboardSourceTemplate {
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 impl DashboardSourceTemplate {
     /// A `DashboardSourceTemplate` with its required properties, named in a [`DashboardSourceTemplateRequired`].
     pub fn new(required: DashboardSourceTemplateRequired) -> Self {
@@ -1640,20 +1115,9 @@ impl DashboardSourceTemplate {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self {
-        self.data_set_references = value.into();
-        self
-    }
+    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
 impl PropertyType for DashboardSourceTemplate {}
@@ -1671,80 +1135,25 @@ impl ToValue for DashboardSourceTemplate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DashboardVersionDefinitionRequired {
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    ///
-    /// An array of dataset identifier declarations. With this mapping,you can use dataset identifiers instead of dataset Amazon Resource Names (ARNs) throughout the dashboard's sub-structures.
-    ///
-    /// Items 1 to 50.
     pub data_set_identifier_declarations: List<DataSetIdentifierDeclaration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashboardVersionDefinition: ObjRule = ObjRule {
     properties: &[
         ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        (
-            "CalculatedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CalculatedField),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "ColumnConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnConfiguration),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
-        (
-            "DataSetIdentifierDeclarations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetIdentifierDeclaration),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "FilterGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterGroup),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000) })),
+        ("DataSetIdentifierDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetIdentifierDeclaration), min_items: Some(1), max_items: Some(50) })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000) })),
         ("Options", Shape::Object(&RULE_AssetOptions)),
-        (
-            "ParameterDeclarations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterDeclaration),
-                min_items: Some(0),
-                max_items: Some(400),
-            }),
-        ),
-        (
-            "Sheets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetDefinition),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "StaticFiles",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_StaticFile),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(400) })),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20) })),
+        ("StaticFiles", Shape::List(&ListRule { items: Shape::Object(&RULE_StaticFile), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["DataSetIdentifierDeclarations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardVersionDefinition` property type of `AWS::QuickSight::Dashboard`.
@@ -1808,6 +1217,7 @@ pub struct DashboardVersionDefinition {
     pub static_files: Option<List<StaticFile>>,
 }
 
+#[rustfmt::skip]
 impl DashboardVersionDefinition {
     /// A `DashboardVersionDefinition` with its required properties, named in a [`DashboardVersionDefinitionRequired`].
     pub fn new(required: DashboardVersionDefinitionRequired) -> Self {
@@ -1825,77 +1235,23 @@ impl DashboardVersionDefinition {
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self {
-        self.analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self {
-        self.calculated_fields = Some(value.into());
-        self
-    }
-
+    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self {
-        self.column_configurations = Some(value.into());
-        self
-    }
-
+    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
     /// `DataSetIdentifierDeclarations`: a list of [`DataSetIdentifierDeclaration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_identifier_declarations(
-        mut self,
-        value: impl Into<List<DataSetIdentifierDeclaration>>,
-    ) -> Self {
-        self.data_set_identifier_declarations = value.into();
-        self
-    }
-
+    pub fn data_set_identifier_declarations(mut self, value: impl Into<List<DataSetIdentifierDeclaration>>) -> Self { self.data_set_identifier_declarations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self {
-        self.filter_groups = Some(value.into());
-        self
-    }
-
+    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self {
-        self.parameter_declarations = Some(value.into());
-        self
-    }
-
+    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self {
-        self.sheets = Some(value.into());
-        self
-    }
-
+    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
     /// `StaticFiles`: a list of [`StaticFile`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self {
-        self.static_files = Some(value.into());
-        self
-    }
+    pub fn static_files(mut self, value: impl Into<List<StaticFile>>) -> Self { self.static_files = Some(value.into()); self }
 }
 
 impl PropertyType for DashboardVersionDefinition {}
@@ -1919,17 +1275,13 @@ impl ToValue for DashboardVersionDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DashboardVisualPublishOptions: ObjRule = ObjRule {
-    properties: &[(
-        "ExportHiddenFieldsOption",
-        Shape::Object(&RULE_ExportHiddenFieldsOption),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ExportHiddenFieldsOption", Shape::Object(&RULE_ExportHiddenFieldsOption)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DashboardVisualPublishOptions` property type of `AWS::QuickSight::Dashboard`.
@@ -1945,6 +1297,7 @@ pub struct DashboardVisualPublishOptions {
     pub export_hidden_fields_option: Option<Obj<ExportHiddenFieldsOption>>,
 }
 
+#[rustfmt::skip]
 impl DashboardVisualPublishOptions {
     /// A `DashboardVisualPublishOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -1952,15 +1305,7 @@ impl DashboardVisualPublishOptions {
     }
 
     /// `ExportHiddenFieldsOption`: an [`ExportHiddenFieldsOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn export_hidden_fields_option(
-        mut self,
-        value: impl Into<Obj<ExportHiddenFieldsOption>>,
-    ) -> Self {
-        self.export_hidden_fields_option = Some(value.into());
-        self
-    }
+    pub fn export_hidden_fields_option(mut self, value: impl Into<Obj<ExportHiddenFieldsOption>>) -> Self { self.export_hidden_fields_option = Some(value.into()); self }
 }
 
 impl PropertyType for DashboardVisualPublishOptions {}
@@ -1976,23 +1321,13 @@ impl ToValue for DashboardVisualPublishOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataPointDrillUpDownOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPointDrillUpDownOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2008,6 +1343,7 @@ pub struct DataPointDrillUpDownOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl DataPointDrillUpDownOption {
     /// A `DataPointDrillUpDownOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2015,12 +1351,7 @@ impl DataPointDrillUpDownOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for DataPointDrillUpDownOption {}
@@ -2033,23 +1364,13 @@ impl ToValue for DataPointDrillUpDownOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataPointMenuLabelOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPointMenuLabelOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2065,6 +1386,7 @@ pub struct DataPointMenuLabelOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl DataPointMenuLabelOption {
     /// A `DataPointMenuLabelOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2072,12 +1394,7 @@ impl DataPointMenuLabelOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for DataPointMenuLabelOption {}
@@ -2090,23 +1407,13 @@ impl ToValue for DataPointMenuLabelOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataPointTooltipOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataPointTooltipOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2122,6 +1429,7 @@ pub struct DataPointTooltipOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl DataPointTooltipOption {
     /// A `DataPointTooltipOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2129,12 +1437,7 @@ impl DataPointTooltipOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for DataPointTooltipOption {}
@@ -2147,23 +1450,13 @@ impl ToValue for DataPointTooltipOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataQaEnabledOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQAEnabledOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2179,6 +1472,7 @@ pub struct DataQaEnabledOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl DataQaEnabledOption {
     /// A `DataQaEnabledOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2186,12 +1480,7 @@ impl DataQaEnabledOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for DataQaEnabledOption {}
@@ -2204,23 +1493,13 @@ impl ToValue for DataQaEnabledOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataStoriesSharingOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataStoriesSharingOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2236,6 +1515,7 @@ pub struct DataStoriesSharingOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl DataStoriesSharingOption {
     /// A `DataStoriesSharingOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2243,12 +1523,7 @@ impl DataStoriesSharingOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for DataStoriesSharingOption {}
@@ -2261,23 +1536,13 @@ impl ToValue for DataStoriesSharingOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExecutiveSummaryOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExecutiveSummaryOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2293,6 +1558,7 @@ pub struct ExecutiveSummaryOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl ExecutiveSummaryOption {
     /// A `ExecutiveSummaryOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2300,12 +1566,7 @@ impl ExecutiveSummaryOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for ExecutiveSummaryOption {}
@@ -2318,23 +1579,13 @@ impl ToValue for ExecutiveSummaryOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExportHiddenFieldsOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExportHiddenFieldsOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2350,6 +1601,7 @@ pub struct ExportHiddenFieldsOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl ExportHiddenFieldsOption {
     /// A `ExportHiddenFieldsOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2357,12 +1609,7 @@ impl ExportHiddenFieldsOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for ExportHiddenFieldsOption {}
@@ -2375,23 +1622,13 @@ impl ToValue for ExportHiddenFieldsOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExportToCsvOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExportToCSVOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2407,6 +1644,7 @@ pub struct ExportToCsvOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl ExportToCsvOption {
     /// A `ExportToCsvOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2414,12 +1652,7 @@ impl ExportToCsvOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for ExportToCsvOption {}
@@ -2432,23 +1665,13 @@ impl ToValue for ExportToCsvOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExportWithHiddenFieldsOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExportWithHiddenFieldsOption` property type of `AWS::QuickSight::Dashboard`.
@@ -2464,6 +1687,7 @@ pub struct ExportWithHiddenFieldsOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl ExportWithHiddenFieldsOption {
     /// A `ExportWithHiddenFieldsOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2471,12 +1695,7 @@ impl ExportWithHiddenFieldsOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for ExportWithHiddenFieldsOption {}
@@ -2493,34 +1712,18 @@ impl ToValue for ExportWithHiddenFieldsOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutConfigurationRequired {
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    ///
-    /// The elements that are included in a free-form layout.
-    ///
-    /// Items 0 to 430.
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CanvasSizeOptions",
-            Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions),
-        ),
-        (
-            "Elements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FreeFormLayoutElement),
-                min_items: Some(0),
-                max_items: Some(430),
-            }),
-        ),
+        ("CanvasSizeOptions", Shape::Object(&RULE_FreeFormLayoutCanvasSizeOptions)),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
     ],
     required: &["Elements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FreeFormLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -2540,6 +1743,7 @@ pub struct FreeFormLayoutConfiguration {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[rustfmt::skip]
 impl FreeFormLayoutConfiguration {
     /// A `FreeFormLayoutConfiguration` with its required properties, named in a [`FreeFormLayoutConfigurationRequired`].
     pub fn new(required: FreeFormLayoutConfigurationRequired) -> Self {
@@ -2550,21 +1754,9 @@ impl FreeFormLayoutConfiguration {
     }
 
     /// `CanvasSizeOptions`: a [`FreeFormLayoutCanvasSizeOptions`] object.
-    pub fn canvas_size_options(
-        mut self,
-        value: impl Into<Obj<FreeFormLayoutCanvasSizeOptions>>,
-    ) -> Self {
-        self.canvas_size_options = Some(value.into());
-        self
-    }
-
+    pub fn canvas_size_options(mut self, value: impl Into<Obj<FreeFormLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = Some(value.into()); self }
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self {
-        self.elements = value.into();
-        self
-    }
+    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
 impl PropertyType for FreeFormLayoutConfiguration {}
@@ -2582,130 +1774,40 @@ impl ToValue for FreeFormLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutElementRequired {
     /// `ElementId`: a string, required.
-    ///
-    /// A unique identifier for an element within a free-form layout.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub element_id: Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    ///
-    /// The type of element.
     pub element_type: LayoutElementType,
     /// `Height`: a string, required.
-    ///
-    /// The height of an element within a free-form layout.
     pub height: Str,
     /// `Width`: a string, required.
-    ///
-    /// The width of an element within a free-form layout.
     pub width: Str,
     /// `XAxisLocation`: a string, required.
-    ///
-    /// The x-axis coordinate of the element.
     pub x_axis_location: Str,
     /// `YAxisLocation`: a string, required.
-    ///
-    /// The y-axis coordinate of the element.
     pub y_axis_location: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
     properties: &[
-        (
-            "BackgroundStyle",
-            Shape::Object(&RULE_FreeFormLayoutElementBackgroundStyle),
-        ),
-        (
-            "BorderRadius",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BorderStyle",
-            Shape::Object(&RULE_FreeFormLayoutElementBorderStyle),
-        ),
-        (
-            "ElementId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ElementType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VISUAL",
-                    "FILTER_CONTROL",
-                    "PARAMETER_CONTROL",
-                    "TEXT_BOX",
-                    "IMAGE",
-                ],
-                format: None,
-            }),
-        ),
+        ("BackgroundStyle", Shape::Object(&RULE_FreeFormLayoutElementBackgroundStyle)),
+        ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+        ("BorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
+        ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
         ("Height", Shape::STR),
         ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
-        (
-            "Padding",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RenderingRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetElementRenderingRule),
-                min_items: Some(0),
-                max_items: Some(10000),
-            }),
-        ),
-        (
-            "SelectedBorderStyle",
-            Shape::Object(&RULE_FreeFormLayoutElementBorderStyle),
-        ),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIDDEN", "VISIBLE"],
-                format: None,
-            }),
-        ),
+        ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+        ("RenderingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetElementRenderingRule), min_items: Some(0), max_items: Some(10000) })),
+        ("SelectedBorderStyle", Shape::Object(&RULE_FreeFormLayoutElementBorderStyle)),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
         ("Width", Shape::STR),
         ("XAxisLocation", Shape::STR),
         ("YAxisLocation", Shape::STR),
     ],
-    required: &[
-        "ElementId",
-        "ElementType",
-        "Height",
-        "Width",
-        "XAxisLocation",
-        "YAxisLocation",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ElementId", "ElementType", "Height", "Width", "XAxisLocation", "YAxisLocation"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FreeFormLayoutElement` property type of `AWS::QuickSight::Dashboard`.
@@ -2781,6 +1883,7 @@ pub struct FreeFormLayoutElement {
     pub y_axis_location: Str,
 }
 
+#[rustfmt::skip]
 impl FreeFormLayoutElement {
     /// A `FreeFormLayoutElement` with its required properties, named in a [`FreeFormLayoutElementRequired`].
     pub fn new(required: FreeFormLayoutElementRequired) -> Self {
@@ -2803,122 +1906,33 @@ impl FreeFormLayoutElement {
     }
 
     /// `BackgroundStyle`: a [`FreeFormLayoutElementBackgroundStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_style(
-        mut self,
-        value: impl Into<Obj<FreeFormLayoutElementBackgroundStyle>>,
-    ) -> Self {
-        self.background_style = Some(value.into());
-        self
-    }
-
+    pub fn background_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBackgroundStyle>>) -> Self { self.background_style = Some(value.into()); self }
     /// `BorderRadius`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_radius(mut self, value: impl Into<Str>) -> Self {
-        self.border_radius = Some(value.into());
-        self
-    }
-
+    pub fn border_radius(mut self, value: impl Into<Str>) -> Self { self.border_radius = Some(value.into()); self }
     /// `BorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>) -> Self {
-        self.border_style = Some(value.into());
-        self
-    }
-
+    pub fn border_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.border_style = Some(value.into()); self }
     /// `ElementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn element_id(mut self, value: impl Into<Str>) -> Self {
-        self.element_id = value.into();
-        self
-    }
-
+    pub fn element_id(mut self, value: impl Into<Str>) -> Self { self.element_id = value.into(); self }
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self {
-        self.element_type = value.into();
-        self
-    }
-
+    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
     /// `Height`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn height(mut self, value: impl Into<Str>) -> Self {
-        self.height = value.into();
-        self
-    }
-
+    pub fn height(mut self, value: impl Into<Str>) -> Self { self.height = value.into(); self }
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self {
-        self.loading_animation = Some(value.into());
-        self
-    }
-
+    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self { self.loading_animation = Some(value.into()); self }
     /// `Padding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn padding(mut self, value: impl Into<Str>) -> Self {
-        self.padding = Some(value.into());
-        self
-    }
-
+    pub fn padding(mut self, value: impl Into<Str>) -> Self { self.padding = Some(value.into()); self }
     /// `RenderingRules`: a list of [`SheetElementRenderingRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rendering_rules(mut self, value: impl Into<List<SheetElementRenderingRule>>) -> Self {
-        self.rendering_rules = Some(value.into());
-        self
-    }
-
+    pub fn rendering_rules(mut self, value: impl Into<List<SheetElementRenderingRule>>) -> Self { self.rendering_rules = Some(value.into()); self }
     /// `SelectedBorderStyle`: a [`FreeFormLayoutElementBorderStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selected_border_style(
-        mut self,
-        value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>,
-    ) -> Self {
-        self.selected_border_style = Some(value.into());
-        self
-    }
-
+    pub fn selected_border_style(mut self, value: impl Into<Obj<FreeFormLayoutElementBorderStyle>>) -> Self { self.selected_border_style = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
     /// `Width`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Str>) -> Self {
-        self.width = value.into();
-        self
-    }
-
+    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = value.into(); self }
     /// `XAxisLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_location(mut self, value: impl Into<Str>) -> Self {
-        self.x_axis_location = value.into();
-        self
-    }
-
+    pub fn x_axis_location(mut self, value: impl Into<Str>) -> Self { self.x_axis_location = value.into(); self }
     /// `YAxisLocation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_axis_location(mut self, value: impl Into<Str>) -> Self {
-        self.y_axis_location = value.into();
-        self
-    }
+    pub fn y_axis_location(mut self, value: impl Into<Str>) -> Self { self.y_axis_location = value.into(); self }
 }
 
 impl PropertyType for FreeFormLayoutElement {}
@@ -2944,45 +1958,15 @@ impl ToValue for FreeFormLayoutElement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutElementBorderStyle: ObjRule = ObjRule {
     properties: &[
-        (
-            "Color",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIDDEN", "VISIBLE"],
-                format: None,
-            }),
-        ),
-        (
-            "Width",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+        ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FreeFormLayoutElementBorderStyle` property type of `AWS::QuickSight::Dashboard`.
@@ -3010,6 +1994,7 @@ pub struct FreeFormLayoutElementBorderStyle {
     pub width: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FreeFormLayoutElementBorderStyle {
     /// A `FreeFormLayoutElementBorderStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -3017,28 +2002,11 @@ impl FreeFormLayoutElementBorderStyle {
     }
 
     /// `Color`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color(mut self, value: impl Into<Str>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
+    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
     /// `Width`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Str>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
+    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
 }
 
 impl PropertyType for FreeFormLayoutElementBorderStyle {}
@@ -3057,28 +2025,17 @@ impl ToValue for FreeFormLayoutElementBorderStyle {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormSectionLayoutConfigurationRequired {
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    ///
-    /// The elements that are included in the free-form layout.
-    ///
-    /// Items 0 to 430.
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Elements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_FreeFormLayoutElement),
-            min_items: Some(0),
-            max_items: Some(430),
-        }),
-    )],
+    properties: &[
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_FreeFormLayoutElement), min_items: Some(0), max_items: Some(430) })),
+    ],
     required: &["Elements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FreeFormSectionLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -3096,6 +2053,7 @@ pub struct FreeFormSectionLayoutConfiguration {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[rustfmt::skip]
 impl FreeFormSectionLayoutConfiguration {
     /// A `FreeFormSectionLayoutConfiguration` with its required properties, named in a [`FreeFormSectionLayoutConfigurationRequired`].
     pub fn new(required: FreeFormSectionLayoutConfigurationRequired) -> Self {
@@ -3105,12 +2063,7 @@ impl FreeFormSectionLayoutConfiguration {
     }
 
     /// `Elements`: a list of [`FreeFormLayoutElement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self {
-        self.elements = value.into();
-        self
-    }
+    pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
 impl PropertyType for FreeFormSectionLayoutConfiguration {}
@@ -3125,34 +2078,18 @@ impl ToValue for FreeFormSectionLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutConfigurationRequired {
     /// `Elements`: a list of [`GridLayoutElement`] objects, required.
-    ///
-    /// The elements that are included in a grid layout.
-    ///
-    /// Items 0 to 430.
     pub elements: List<GridLayoutElement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CanvasSizeOptions",
-            Shape::Object(&RULE_GridLayoutCanvasSizeOptions),
-        ),
-        (
-            "Elements",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_GridLayoutElement),
-                min_items: Some(0),
-                max_items: Some(430),
-            }),
-        ),
+        ("CanvasSizeOptions", Shape::Object(&RULE_GridLayoutCanvasSizeOptions)),
+        ("Elements", Shape::List(&ListRule { items: Shape::Object(&RULE_GridLayoutElement), min_items: Some(0), max_items: Some(430) })),
     ],
     required: &["Elements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GridLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -3174,6 +2111,7 @@ pub struct GridLayoutConfiguration {
     pub elements: List<GridLayoutElement>,
 }
 
+#[rustfmt::skip]
 impl GridLayoutConfiguration {
     /// A `GridLayoutConfiguration` with its required properties, named in a [`GridLayoutConfigurationRequired`].
     pub fn new(required: GridLayoutConfigurationRequired) -> Self {
@@ -3184,21 +2122,9 @@ impl GridLayoutConfiguration {
     }
 
     /// `CanvasSizeOptions`: a [`GridLayoutCanvasSizeOptions`] object.
-    pub fn canvas_size_options(
-        mut self,
-        value: impl Into<Obj<GridLayoutCanvasSizeOptions>>,
-    ) -> Self {
-        self.canvas_size_options = Some(value.into());
-        self
-    }
-
+    pub fn canvas_size_options(mut self, value: impl Into<Obj<GridLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = Some(value.into()); self }
     /// `Elements`: a list of [`GridLayoutElement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn elements(mut self, value: impl Into<List<GridLayoutElement>>) -> Self {
-        self.elements = value.into();
-        self
-    }
+    pub fn elements(mut self, value: impl Into<List<GridLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
 impl PropertyType for GridLayoutConfiguration {}
@@ -3216,129 +2142,34 @@ impl ToValue for GridLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutElementRequired {
     /// `ColumnSpan`: a number, required.
-    ///
-    /// The width of a grid element expressed as a number of grid columns.
-    ///
-    /// Value 1 to 36.
     pub column_span: Num,
     /// `ElementId`: a string, required.
-    ///
-    /// A unique identifier for an element within a grid layout.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub element_id: Str,
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    ///
-    /// The type of element.
     pub element_type: LayoutElementType,
     /// `RowSpan`: a number, required.
-    ///
-    /// The height of a grid element expressed as a number of grid rows.
-    ///
-    /// Value 1 to 21.
     pub row_span: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GridLayoutElement: ObjRule = ObjRule {
     properties: &[
-        (
-            "BackgroundStyle",
-            Shape::Object(&RULE_GridLayoutElementBackgroundStyle),
-        ),
-        (
-            "BorderRadius",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BorderStyle",
-            Shape::Object(&RULE_GridLayoutElementBorderStyle),
-        ),
-        (
-            "ColumnIndex",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(35.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ColumnSpan",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(36.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ElementId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ElementType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "VISUAL",
-                    "FILTER_CONTROL",
-                    "PARAMETER_CONTROL",
-                    "TEXT_BOX",
-                    "IMAGE",
-                ],
-                format: None,
-            }),
-        ),
+        ("BackgroundStyle", Shape::Object(&RULE_GridLayoutElementBackgroundStyle)),
+        ("BorderRadius", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
+        ("BorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
+        ("ColumnIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(35.0), ..NumRule::ANY })),
+        ("ColumnSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(36.0), ..NumRule::ANY })),
+        ("ElementId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ElementType", Shape::Str(&StrRule { allowed: &["VISUAL", "FILTER_CONTROL", "PARAMETER_CONTROL", "TEXT_BOX", "IMAGE"], ..StrRule::ANY })),
         ("LoadingAnimation", Shape::Object(&RULE_LoadingAnimation)),
-        (
-            "Padding",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(200),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RowIndex",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(9009.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "RowSpan",
-            Shape::Num(&NumRule {
-                min: Some(1.0),
-                max: Some(21.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "SelectedBorderStyle",
-            Shape::Object(&RULE_GridLayoutElementBorderStyle),
-        ),
+        ("Padding", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY })),
+        ("RowIndex", Shape::Num(&NumRule { min: Some(0.0), max: Some(9009.0), ..NumRule::ANY })),
+        ("RowSpan", Shape::Num(&NumRule { min: Some(1.0), max: Some(21.0), ..NumRule::ANY })),
+        ("SelectedBorderStyle", Shape::Object(&RULE_GridLayoutElementBorderStyle)),
     ],
     required: &["ColumnSpan", "ElementId", "ElementType", "RowSpan"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GridLayoutElement` property type of `AWS::QuickSight::Dashboard`.
@@ -3410,6 +2241,7 @@ pub struct GridLayoutElement {
     pub selected_border_style: Option<Obj<GridLayoutElementBorderStyle>>,
 }
 
+#[rustfmt::skip]
 impl GridLayoutElement {
     /// A `GridLayoutElement` with its required properties, named in a [`GridLayoutElementRequired`].
     pub fn new(required: GridLayoutElementRequired) -> Self {
@@ -3430,104 +2262,29 @@ impl GridLayoutElement {
     }
 
     /// `BackgroundStyle`: a [`GridLayoutElementBackgroundStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn background_style(
-        mut self,
-        value: impl Into<Obj<GridLayoutElementBackgroundStyle>>,
-    ) -> Self {
-        self.background_style = Some(value.into());
-        self
-    }
-
+    pub fn background_style(mut self, value: impl Into<Obj<GridLayoutElementBackgroundStyle>>) -> Self { self.background_style = Some(value.into()); self }
     /// `BorderRadius`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_radius(mut self, value: impl Into<Str>) -> Self {
-        self.border_radius = Some(value.into());
-        self
-    }
-
+    pub fn border_radius(mut self, value: impl Into<Str>) -> Self { self.border_radius = Some(value.into()); self }
     /// `BorderStyle`: a [`GridLayoutElementBorderStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn border_style(mut self, value: impl Into<Obj<GridLayoutElementBorderStyle>>) -> Self {
-        self.border_style = Some(value.into());
-        self
-    }
-
+    pub fn border_style(mut self, value: impl Into<Obj<GridLayoutElementBorderStyle>>) -> Self { self.border_style = Some(value.into()); self }
     /// `ColumnIndex`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_index(mut self, value: impl Into<Num>) -> Self {
-        self.column_index = Some(value.into());
-        self
-    }
-
+    pub fn column_index(mut self, value: impl Into<Num>) -> Self { self.column_index = Some(value.into()); self }
     /// `ColumnSpan`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_span(mut self, value: impl Into<Num>) -> Self {
-        self.column_span = value.into();
-        self
-    }
-
+    pub fn column_span(mut self, value: impl Into<Num>) -> Self { self.column_span = value.into(); self }
     /// `ElementId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn element_id(mut self, value: impl Into<Str>) -> Self {
-        self.element_id = value.into();
-        self
-    }
-
+    pub fn element_id(mut self, value: impl Into<Str>) -> Self { self.element_id = value.into(); self }
     /// `ElementType`: a [`LayoutElementType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self {
-        self.element_type = value.into();
-        self
-    }
-
+    pub fn element_type(mut self, value: impl Into<LayoutElementType>) -> Self { self.element_type = value.into(); self }
     /// `LoadingAnimation`: a [`LoadingAnimation`] object.
-    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self {
-        self.loading_animation = Some(value.into());
-        self
-    }
-
+    pub fn loading_animation(mut self, value: impl Into<Obj<LoadingAnimation>>) -> Self { self.loading_animation = Some(value.into()); self }
     /// `Padding`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn padding(mut self, value: impl Into<Str>) -> Self {
-        self.padding = Some(value.into());
-        self
-    }
-
+    pub fn padding(mut self, value: impl Into<Str>) -> Self { self.padding = Some(value.into()); self }
     /// `RowIndex`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_index(mut self, value: impl Into<Num>) -> Self {
-        self.row_index = Some(value.into());
-        self
-    }
-
+    pub fn row_index(mut self, value: impl Into<Num>) -> Self { self.row_index = Some(value.into()); self }
     /// `RowSpan`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_span(mut self, value: impl Into<Num>) -> Self {
-        self.row_span = value.into();
-        self
-    }
-
+    pub fn row_span(mut self, value: impl Into<Num>) -> Self { self.row_span = value.into(); self }
     /// `SelectedBorderStyle`: a [`GridLayoutElementBorderStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn selected_border_style(
-        mut self,
-        value: impl Into<Obj<GridLayoutElementBorderStyle>>,
-    ) -> Self {
-        self.selected_border_style = Some(value.into());
-        self
-    }
+    pub fn selected_border_style(mut self, value: impl Into<Obj<GridLayoutElementBorderStyle>>) -> Self { self.selected_border_style = Some(value.into()); self }
 }
 
 impl PropertyType for GridLayoutElement {}
@@ -3551,35 +2308,14 @@ impl ToValue for GridLayoutElement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GridLayoutElementBackgroundStyle: ObjRule = ObjRule {
     properties: &[
-        (
-            "Color",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIDDEN", "VISIBLE"],
-                format: None,
-            }),
-        ),
+        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GridLayoutElementBackgroundStyle` property type of `AWS::QuickSight::Dashboard`.
@@ -3601,6 +2337,7 @@ pub struct GridLayoutElementBackgroundStyle {
     pub visibility: Option<Visibility>,
 }
 
+#[rustfmt::skip]
 impl GridLayoutElementBackgroundStyle {
     /// A `GridLayoutElementBackgroundStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -3608,20 +2345,9 @@ impl GridLayoutElementBackgroundStyle {
     }
 
     /// `Color`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color(mut self, value: impl Into<Str>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
+    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
 impl PropertyType for GridLayoutElementBackgroundStyle {}
@@ -3635,45 +2361,15 @@ impl ToValue for GridLayoutElementBackgroundStyle {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GridLayoutElementBorderStyle: ObjRule = ObjRule {
     properties: &[
-        (
-            "Color",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIDDEN", "VISIBLE"],
-                format: None,
-            }),
-        ),
-        (
-            "Width",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(50),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Color", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Visibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+        ("Width", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(50), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GridLayoutElementBorderStyle` property type of `AWS::QuickSight::Dashboard`.
@@ -3701,6 +2397,7 @@ pub struct GridLayoutElementBorderStyle {
     pub width: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GridLayoutElementBorderStyle {
     /// A `GridLayoutElementBorderStyle` with no property set (none is required).
     pub fn new() -> Self {
@@ -3708,28 +2405,11 @@ impl GridLayoutElementBorderStyle {
     }
 
     /// `Color`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color(mut self, value: impl Into<Str>) -> Self {
-        self.color = Some(value.into());
-        self
-    }
-
+    pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
     /// `Visibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.visibility = Some(value.into());
-        self
-    }
-
+    pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
     /// `Width`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn width(mut self, value: impl Into<Str>) -> Self {
-        self.width = Some(value.into());
-        self
-    }
+    pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
 }
 
 impl PropertyType for GridLayoutElementBorderStyle {}
@@ -3748,38 +2428,21 @@ impl ToValue for GridLayoutElementBorderStyle {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderFooterSectionConfigurationRequired {
     /// `Layout`: a [`SectionLayoutConfiguration`] object, required.
-    ///
-    /// The layout configuration of the header or footer section.
     pub layout: Obj<SectionLayoutConfiguration>,
     /// `SectionId`: a string, required.
-    ///
-    /// The unique identifier of the header or footer section.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub section_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HeaderFooterSectionConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Layout", Shape::Object(&RULE_SectionLayoutConfiguration)),
-        (
-            "SectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Style", Shape::Object(&RULE_SectionStyle)),
     ],
     required: &["Layout", "SectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderFooterSectionConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -3805,6 +2468,7 @@ pub struct HeaderFooterSectionConfiguration {
     pub style: Option<Obj<SectionStyle>>,
 }
 
+#[rustfmt::skip]
 impl HeaderFooterSectionConfiguration {
     /// A `HeaderFooterSectionConfiguration` with its required properties, named in a [`HeaderFooterSectionConfigurationRequired`].
     pub fn new(required: HeaderFooterSectionConfigurationRequired) -> Self {
@@ -3816,28 +2480,11 @@ impl HeaderFooterSectionConfiguration {
     }
 
     /// `Layout`: a [`SectionLayoutConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self {
-        self.layout = value.into();
-        self
-    }
-
+    pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self { self.layout = value.into(); self }
     /// `SectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn section_id(mut self, value: impl Into<Str>) -> Self {
-        self.section_id = value.into();
-        self
-    }
-
+    pub fn section_id(mut self, value: impl Into<Str>) -> Self { self.section_id = value.into(); self }
     /// `Style`: a [`SectionStyle`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self {
-        self.style = Some(value.into());
-        self
-    }
+    pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderFooterSectionConfiguration {}
@@ -3856,19 +2503,17 @@ impl ToValue for HeaderFooterSectionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayoutRequired {
     /// `Configuration`: a [`LayoutConfiguration`] object, required.
-    ///
-    /// The configuration that determines what the type of layout for a sheet.
     pub configuration: Obj<LayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Layout: ObjRule = ObjRule {
-    properties: &[("Configuration", Shape::Object(&RULE_LayoutConfiguration))],
+    properties: &[
+        ("Configuration", Shape::Object(&RULE_LayoutConfiguration)),
+    ],
     required: &["Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Layout` property type of `AWS::QuickSight::Dashboard`.
@@ -3888,6 +2533,7 @@ pub struct Layout {
     pub configuration: Obj<LayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 impl Layout {
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
     pub fn new(required: LayoutRequired) -> Self {
@@ -3897,12 +2543,7 @@ impl Layout {
     }
 
     /// `Configuration`: a [`LayoutConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
+    pub fn configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
 impl PropertyType for Layout {}
@@ -3915,24 +2556,15 @@ impl ToValue for Layout {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FreeFormLayout",
-            Shape::Object(&RULE_FreeFormLayoutConfiguration),
-        ),
+        ("FreeFormLayout", Shape::Object(&RULE_FreeFormLayoutConfiguration)),
         ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
-        (
-            "SectionBasedLayout",
-            Shape::Object(&RULE_SectionBasedLayoutConfiguration),
-        ),
+        ("SectionBasedLayout", Shape::Object(&RULE_SectionBasedLayoutConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -3958,6 +2590,7 @@ pub struct LayoutConfiguration {
     pub section_based_layout: Option<Obj<SectionBasedLayoutConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3965,31 +2598,11 @@ impl LayoutConfiguration {
     }
 
     /// `FreeFormLayout`: a [`FreeFormLayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormLayoutConfiguration>>) -> Self {
-        self.free_form_layout = Some(value.into());
-        self
-    }
-
+    pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormLayoutConfiguration>>) -> Self { self.free_form_layout = Some(value.into()); self }
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self {
-        self.grid_layout = Some(value.into());
-        self
-    }
-
+    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = Some(value.into()); self }
     /// `SectionBasedLayout`: a [`SectionBasedLayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn section_based_layout(
-        mut self,
-        value: impl Into<Obj<SectionBasedLayoutConfiguration>>,
-    ) -> Self {
-        self.section_based_layout = Some(value.into());
-        self
-    }
+    pub fn section_based_layout(mut self, value: impl Into<Obj<SectionBasedLayoutConfiguration>>) -> Self { self.section_based_layout = Some(value.into()); self }
 }
 
 impl PropertyType for LayoutConfiguration {}
@@ -4004,21 +2617,13 @@ impl ToValue for LayoutConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinkSharingConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Permissions",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ResourcePermission),
-            min_items: Some(1),
-            max_items: Some(64),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkSharingConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -4036,6 +2641,7 @@ pub struct LinkSharingConfiguration {
     pub permissions: Option<List<ResourcePermission>>,
 }
 
+#[rustfmt::skip]
 impl LinkSharingConfiguration {
     /// A `LinkSharingConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4043,12 +2649,7 @@ impl LinkSharingConfiguration {
     }
 
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
 }
 
 impl PropertyType for LinkSharingConfiguration {}
@@ -4061,23 +2662,13 @@ impl ToValue for LinkSharingConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QuickSuiteActionsOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuickSuiteActionsOption` property type of `AWS::QuickSight::Dashboard`.
@@ -4093,6 +2684,7 @@ pub struct QuickSuiteActionsOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl QuickSuiteActionsOption {
     /// A `QuickSuiteActionsOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -4100,12 +2692,7 @@ impl QuickSuiteActionsOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for QuickSuiteActionsOption {}
@@ -4122,71 +2709,26 @@ impl ToValue for QuickSuiteActionsOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SectionBasedLayoutConfigurationRequired {
     /// `BodySections`: a list of [`BodySectionConfiguration`] objects, required.
-    ///
-    /// A list of body section configurations.
-    ///
-    /// Items 0 to 28.
     pub body_sections: List<BodySectionConfiguration>,
     /// `CanvasSizeOptions`: a [`SectionBasedLayoutCanvasSizeOptions`] object, required.
-    ///
-    /// The options for the canvas of a section-based layout.
     pub canvas_size_options: Obj<SectionBasedLayoutCanvasSizeOptions>,
     /// `FooterSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    ///
-    /// A list of footer section configurations.
-    ///
-    /// Items 0 to 1.
     pub footer_sections: List<HeaderFooterSectionConfiguration>,
     /// `HeaderSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    ///
-    /// A list of header section configurations.
-    ///
-    /// Items 0 to 1.
     pub header_sections: List<HeaderFooterSectionConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BodySections",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_BodySectionConfiguration),
-                min_items: Some(0),
-                max_items: Some(28),
-            }),
-        ),
-        (
-            "CanvasSizeOptions",
-            Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions),
-        ),
-        (
-            "FooterSections",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HeaderFooterSectionConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "HeaderSections",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HeaderFooterSectionConfiguration),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
+        ("BodySections", Shape::List(&ListRule { items: Shape::Object(&RULE_BodySectionConfiguration), min_items: Some(0), max_items: Some(28) })),
+        ("CanvasSizeOptions", Shape::Object(&RULE_SectionBasedLayoutCanvasSizeOptions)),
+        ("FooterSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
+        ("HeaderSections", Shape::List(&ListRule { items: Shape::Object(&RULE_HeaderFooterSectionConfiguration), min_items: Some(0), max_items: Some(1) })),
     ],
-    required: &[
-        "BodySections",
-        "CanvasSizeOptions",
-        "FooterSections",
-        "HeaderSections",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["BodySections", "CanvasSizeOptions", "FooterSections", "HeaderSections"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SectionBasedLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -4220,6 +2762,7 @@ pub struct SectionBasedLayoutConfiguration {
     pub header_sections: List<HeaderFooterSectionConfiguration>,
 }
 
+#[rustfmt::skip]
 impl SectionBasedLayoutConfiguration {
     /// A `SectionBasedLayoutConfiguration` with its required properties, named in a [`SectionBasedLayoutConfigurationRequired`].
     pub fn new(required: SectionBasedLayoutConfigurationRequired) -> Self {
@@ -4232,45 +2775,13 @@ impl SectionBasedLayoutConfiguration {
     }
 
     /// `BodySections`: a list of [`BodySectionConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_sections(mut self, value: impl Into<List<BodySectionConfiguration>>) -> Self {
-        self.body_sections = value.into();
-        self
-    }
-
+    pub fn body_sections(mut self, value: impl Into<List<BodySectionConfiguration>>) -> Self { self.body_sections = value.into(); self }
     /// `CanvasSizeOptions`: a [`SectionBasedLayoutCanvasSizeOptions`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn canvas_size_options(
-        mut self,
-        value: impl Into<Obj<SectionBasedLayoutCanvasSizeOptions>>,
-    ) -> Self {
-        self.canvas_size_options = value.into();
-        self
-    }
-
+    pub fn canvas_size_options(mut self, value: impl Into<Obj<SectionBasedLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
     /// `FooterSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn footer_sections(
-        mut self,
-        value: impl Into<List<HeaderFooterSectionConfiguration>>,
-    ) -> Self {
-        self.footer_sections = value.into();
-        self
-    }
-
+    pub fn footer_sections(mut self, value: impl Into<List<HeaderFooterSectionConfiguration>>) -> Self { self.footer_sections = value.into(); self }
     /// `HeaderSections`: a list of [`HeaderFooterSectionConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_sections(
-        mut self,
-        value: impl Into<List<HeaderFooterSectionConfiguration>>,
-    ) -> Self {
-        self.header_sections = value.into();
-        self
-    }
+    pub fn header_sections(mut self, value: impl Into<List<HeaderFooterSectionConfiguration>>) -> Self { self.header_sections = value.into(); self }
 }
 
 impl PropertyType for SectionBasedLayoutConfiguration {}
@@ -4290,22 +2801,17 @@ impl ToValue for SectionBasedLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SectionLayoutConfigurationRequired {
     /// `FreeFormLayout`: a [`FreeFormSectionLayoutConfiguration`] object, required.
-    ///
-    /// The free-form layout configuration of a section.
     pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SectionLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "FreeFormLayout",
-        Shape::Object(&RULE_FreeFormSectionLayoutConfiguration),
-    )],
+    properties: &[
+        ("FreeFormLayout", Shape::Object(&RULE_FreeFormSectionLayoutConfiguration)),
+    ],
     required: &["FreeFormLayout"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SectionLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -4321,6 +2827,7 @@ pub struct SectionLayoutConfiguration {
     pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 impl SectionLayoutConfiguration {
     /// A `SectionLayoutConfiguration` with its required properties, named in a [`SectionLayoutConfigurationRequired`].
     pub fn new(required: SectionLayoutConfigurationRequired) -> Self {
@@ -4330,15 +2837,7 @@ impl SectionLayoutConfiguration {
     }
 
     /// `FreeFormLayout`: a [`FreeFormSectionLayoutConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn free_form_layout(
-        mut self,
-        value: impl Into<Obj<FreeFormSectionLayoutConfiguration>>,
-    ) -> Self {
-        self.free_form_layout = value.into();
-        self
-    }
+    pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormSectionLayoutConfiguration>>) -> Self { self.free_form_layout = value.into(); self }
 }
 
 impl PropertyType for SectionLayoutConfiguration {}
@@ -4355,22 +2854,17 @@ impl ToValue for SectionLayoutConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetControlLayoutRequired {
     /// `Configuration`: a [`SheetControlLayoutConfiguration`] object, required.
-    ///
-    /// The configuration that determines the elements and canvas size options of sheet control.
     pub configuration: Obj<SheetControlLayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetControlLayout: ObjRule = ObjRule {
-    properties: &[(
-        "Configuration",
-        Shape::Object(&RULE_SheetControlLayoutConfiguration),
-    )],
+    properties: &[
+        ("Configuration", Shape::Object(&RULE_SheetControlLayoutConfiguration)),
+    ],
     required: &["Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetControlLayout` property type of `AWS::QuickSight::Dashboard`.
@@ -4386,6 +2880,7 @@ pub struct SheetControlLayout {
     pub configuration: Obj<SheetControlLayoutConfiguration>,
 }
 
+#[rustfmt::skip]
 impl SheetControlLayout {
     /// A `SheetControlLayout` with its required properties, named in a [`SheetControlLayoutRequired`].
     pub fn new(required: SheetControlLayoutRequired) -> Self {
@@ -4395,12 +2890,7 @@ impl SheetControlLayout {
     }
 
     /// `Configuration`: a [`SheetControlLayoutConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration(mut self, value: impl Into<Obj<SheetControlLayoutConfiguration>>) -> Self {
-        self.configuration = value.into();
-        self
-    }
+    pub fn configuration(mut self, value: impl Into<Obj<SheetControlLayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
 impl PropertyType for SheetControlLayout {}
@@ -4413,14 +2903,13 @@ impl ToValue for SheetControlLayout {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetControlLayoutConfiguration: ObjRule = ObjRule {
-    properties: &[("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("GridLayout", Shape::Object(&RULE_GridLayoutConfiguration)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetControlLayoutConfiguration` property type of `AWS::QuickSight::Dashboard`.
@@ -4436,6 +2925,7 @@ pub struct SheetControlLayoutConfiguration {
     pub grid_layout: Option<Obj<GridLayoutConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SheetControlLayoutConfiguration {
     /// A `SheetControlLayoutConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4443,12 +2933,7 @@ impl SheetControlLayoutConfiguration {
     }
 
     /// `GridLayout`: a [`GridLayoutConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self {
-        self.grid_layout = Some(value.into());
-        self
-    }
+    pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = Some(value.into()); self }
 }
 
 impl PropertyType for SheetControlLayoutConfiguration {}
@@ -4461,23 +2946,13 @@ impl ToValue for SheetControlLayoutConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetControlsOption: ObjRule = ObjRule {
-    properties: &[(
-        "VisibilityState",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["EXPANDED", "COLLAPSED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("VisibilityState", Shape::Str(&StrRule { allowed: &["EXPANDED", "COLLAPSED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetControlsOption` property type of `AWS::QuickSight::Dashboard`.
@@ -4493,6 +2968,7 @@ pub struct SheetControlsOption {
     pub visibility_state: Option<DashboardUiState>,
 }
 
+#[rustfmt::skip]
 impl SheetControlsOption {
     /// A `SheetControlsOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -4500,12 +2976,7 @@ impl SheetControlsOption {
     }
 
     /// `VisibilityState`: a [`DashboardUiState`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_state(mut self, value: impl Into<DashboardUiState>) -> Self {
-        self.visibility_state = Some(value.into());
-        self
-    }
+    pub fn visibility_state(mut self, value: impl Into<DashboardUiState>) -> Self { self.visibility_state = Some(value.into()); self }
 }
 
 impl PropertyType for SheetControlsOption {}
@@ -4522,128 +2993,28 @@ impl ToValue for SheetControlsOption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetDefinitionRequired {
     /// `SheetId`: a string, required.
-    ///
-    /// The unique identifier of a sheet.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub sheet_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PAGINATED", "INTERACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Images",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetImage),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Layouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Layout),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "SheetControlLayouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetControlLayout),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SheetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextBoxes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetTextBox),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visuals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Visual),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200) })),
+        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10) })),
+        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200) })),
+        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1) })),
+        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100) })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SheetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Dashboard`.
@@ -4734,6 +3105,7 @@ pub struct SheetDefinition {
     pub visuals: Option<List<Visual>>,
 }
 
+#[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
     pub fn new(required: SheetDefinitionRequired) -> Self {
@@ -4754,100 +3126,29 @@ impl SheetDefinition {
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self {
-        self.filter_controls = Some(value.into());
-        self
-    }
-
+    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self {
-        self.images = Some(value.into());
-        self
-    }
-
+    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self {
-        self.layouts = Some(value.into());
-        self
-    }
-
+    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self {
-        self.parameter_controls = Some(value.into());
-        self
-    }
-
+    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self {
-        self.sheet_control_layouts = Some(value.into());
-        self
-    }
-
+    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
     /// `SheetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self {
-        self.sheet_id = value.into();
-        self
-    }
-
+    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self {
-        self.text_boxes = Some(value.into());
-        self
-    }
-
+    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self {
-        self.visuals = Some(value.into());
-        self
-    }
+    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
 }
 
 impl PropertyType for SheetDefinition {}
@@ -4871,23 +3172,13 @@ impl ToValue for SheetDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetLayoutElementMaximizationOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetLayoutElementMaximizationOption` property type of `AWS::QuickSight::Dashboard`.
@@ -4903,6 +3194,7 @@ pub struct SheetLayoutElementMaximizationOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl SheetLayoutElementMaximizationOption {
     /// A `SheetLayoutElementMaximizationOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -4910,12 +3202,7 @@ impl SheetLayoutElementMaximizationOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for SheetLayoutElementMaximizationOption {}
@@ -4928,23 +3215,13 @@ impl ToValue for SheetLayoutElementMaximizationOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VisualAxisSortOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VisualAxisSortOption` property type of `AWS::QuickSight::Dashboard`.
@@ -4960,6 +3237,7 @@ pub struct VisualAxisSortOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl VisualAxisSortOption {
     /// A `VisualAxisSortOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -4967,12 +3245,7 @@ impl VisualAxisSortOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for VisualAxisSortOption {}

@@ -295,90 +295,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateRequired {
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The ID for the AWS account that the group is in. You use the ID for the AWS account that contains your Amazon Quick Sight account.
-    ///
-    /// Pattern `^[0-9]{12}$`; length 12 to 12; create-only: changing it replaces the resource.
     pub aws_account_id: Str,
     /// `TemplateId`: a string, required.
-    ///
-    /// An ID for the template that you want to create. This template is unique per AWS Region ; in each AWS account.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512; create-only: changing it replaces the resource.
     pub template_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
-        (
-            "AwsAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AwsAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Definition", Shape::Object(&RULE_TemplateVersionDefinition)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Permissions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourcePermission),
-                min_items: Some(1),
-                max_items: Some(64),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("Permissions", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourcePermission), min_items: Some(1), max_items: Some(64) })),
         ("SourceEntity", Shape::Object(&RULE_TemplateSourceEntity)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "TemplateId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ValidationStrategy",
-            Shape::Object(&RULE_ValidationStrategy),
-        ),
-        (
-            "VersionDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("TemplateId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ValidationStrategy", Shape::Object(&RULE_ValidationStrategy)),
+        ("VersionDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
     ],
     required: &["AwsAccountId", "TemplateId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::QuickSight::Template` resource.
@@ -454,6 +391,7 @@ pub struct Template {
     pub version_description: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Template {
     /// The CloudFormation type name, `AWS::QuickSight::Template`.
     pub const TYPE_NAME: &'static str = "AWS::QuickSight::Template";
@@ -467,12 +405,7 @@ impl Template {
         required: &["AwsAccountId", "TemplateId"],
         create_only: &["AwsAccountId", "TemplateId"],
         conditional_create_only: &[],
-        write_only: &[
-            "Definition",
-            "VersionDescription",
-            "SourceEntity",
-            "ValidationStrategy",
-        ],
+        write_only: &["Definition", "VersionDescription", "SourceEntity", "ValidationStrategy"],
         read_only: &["Arn", "CreatedTime", "LastUpdatedTime", "Version"],
         attributes: &["Arn", "CreatedTime", "LastUpdatedTime", "Version"],
         taggable: true,
@@ -495,76 +428,23 @@ impl Template {
     }
 
     /// `AwsAccountId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.aws_account_id = value.into();
-        self
-    }
-
+    pub fn aws_account_id(mut self, value: impl Into<Str>) -> Self { self.aws_account_id = value.into(); self }
     /// `Definition`: a [`TemplateVersionDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn definition(mut self, value: impl Into<Obj<TemplateVersionDefinition>>) -> Self {
-        self.definition = Some(value.into());
-        self
-    }
-
+    pub fn definition(mut self, value: impl Into<Obj<TemplateVersionDefinition>>) -> Self { self.definition = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Permissions`: a list of [`ResourcePermission`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self {
-        self.permissions = Some(value.into());
-        self
-    }
-
+    pub fn permissions(mut self, value: impl Into<List<ResourcePermission>>) -> Self { self.permissions = Some(value.into()); self }
     /// `SourceEntity`: a [`TemplateSourceEntity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_entity(mut self, value: impl Into<Obj<TemplateSourceEntity>>) -> Self {
-        self.source_entity = Some(value.into());
-        self
-    }
-
+    pub fn source_entity(mut self, value: impl Into<Obj<TemplateSourceEntity>>) -> Self { self.source_entity = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TemplateId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn template_id(mut self, value: impl Into<Str>) -> Self {
-        self.template_id = value.into();
-        self
-    }
-
+    pub fn template_id(mut self, value: impl Into<Str>) -> Self { self.template_id = value.into(); self }
     /// `ValidationStrategy`: a [`ValidationStrategy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self {
-        self.validation_strategy = Some(value.into());
-        self
-    }
-
+    pub fn validation_strategy(mut self, value: impl Into<Obj<ValidationStrategy>>) -> Self { self.validation_strategy = Some(value.into()); self }
     /// `VersionDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_description(mut self, value: impl Into<Str>) -> Self {
-        self.version_description = Some(value.into());
-        self
-    }
+    pub fn version_description(mut self, value: impl Into<Str>) -> Self { self.version_description = Some(value.into()); self }
 }
 
 impl Resource for Template {
@@ -636,82 +516,29 @@ impl TemplateAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BarsArrangement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"],
-                format: None,
-            }),
-        ),
+        ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ColorLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ContributionAnalysisDefaults",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContributionAnalysisDefault),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_BarChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "Orientation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HORIZONTAL", "VERTICAL"],
-                format: None,
-            }),
-        ),
-        (
-            "ReferenceLines",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReferenceLine),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SmallMultiplesOptions",
-            Shape::Object(&RULE_SmallMultiplesOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_BarChartSortConfiguration),
-        ),
+        ("Orientation", Shape::Str(&StrRule { allowed: &["HORIZONTAL", "VERTICAL"], ..StrRule::ANY })),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_BarChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("ValueAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "ValueLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BarChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -798,6 +625,7 @@ pub struct BarChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl BarChartConfiguration {
     /// A `BarChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -805,143 +633,39 @@ impl BarChartConfiguration {
     }
 
     /// `BarsArrangement`: a [`BarsArrangement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self {
-        self.bars_arrangement = Some(value.into());
-        self
-    }
-
+    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self { self.bars_arrangement = Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.category_axis = Some(value.into());
-        self
-    }
-
+    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.color_label_options = Some(value.into());
-        self
-    }
-
+    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contribution_analysis_defaults(
-        mut self,
-        value: impl Into<List<ContributionAnalysisDefault>>,
-    ) -> Self {
-        self.contribution_analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`BarChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<BarChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<BarChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `Orientation`: a [`BarChartOrientation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn orientation(mut self, value: impl Into<BarChartOrientation>) -> Self {
-        self.orientation = Some(value.into());
-        self
-    }
-
+    pub fn orientation(mut self, value: impl Into<BarChartOrientation>) -> Self { self.orientation = Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self {
-        self.reference_lines = Some(value.into());
-        self
-    }
-
+    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self {
-        self.small_multiples_options = Some(value.into());
-        self
-    }
-
+    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`BarChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<BarChartSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<BarChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `ValueAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.value_axis = Some(value.into());
-        self
-    }
-
+    pub fn value_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.value_axis = Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.value_label_options = Some(value.into());
-        self
-    }
-
+    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for BarChartConfiguration {}
@@ -977,64 +701,23 @@ impl ToValue for BarChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BarChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_BarChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_BarChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BarChartVisual` property type of `AWS::QuickSight::Template`.
@@ -1093,6 +776,7 @@ pub struct BarChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl BarChartVisual {
     /// A `BarChartVisual` with its required properties, named in a [`BarChartVisualRequired`].
     pub fn new(required: BarChartVisualRequired) -> Self {
@@ -1108,60 +792,19 @@ impl BarChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`BarChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<BarChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<BarChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for BarChartVisual {}
@@ -1180,49 +823,24 @@ impl ToValue for BarChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BoxPlotOptions", Shape::Object(&RULE_BoxPlotOptions)),
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_BoxPlotFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "PrimaryYAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "PrimaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ReferenceLines",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReferenceLine),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_BoxPlotSortConfiguration),
-        ),
+        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("SortConfiguration", Shape::Object(&RULE_BoxPlotSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BoxPlotChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -1282,6 +900,7 @@ pub struct BoxPlotChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl BoxPlotChartConfiguration {
     /// A `BoxPlotChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1289,104 +908,29 @@ impl BoxPlotChartConfiguration {
     }
 
     /// `BoxPlotOptions`: a [`BoxPlotOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn box_plot_options(mut self, value: impl Into<Obj<BoxPlotOptions>>) -> Self {
-        self.box_plot_options = Some(value.into());
-        self
-    }
-
+    pub fn box_plot_options(mut self, value: impl Into<Obj<BoxPlotOptions>>) -> Self { self.box_plot_options = Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.category_axis = Some(value.into());
-        self
-    }
-
+    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `FieldWells`: a [`BoxPlotFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<BoxPlotFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<BoxPlotFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<AxisDisplayOptions>>,
-    ) -> Self {
-        self.primary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.primary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self {
-        self.reference_lines = Some(value.into());
-        self
-    }
-
+    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
     /// `SortConfiguration`: a [`BoxPlotSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<BoxPlotSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<BoxPlotSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for BoxPlotChartConfiguration {}
@@ -1420,64 +964,23 @@ impl ToValue for BoxPlotChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoxPlotVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_BoxPlotChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_BoxPlotChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BoxPlotVisual` property type of `AWS::QuickSight::Template`.
@@ -1527,6 +1030,7 @@ pub struct BoxPlotVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl BoxPlotVisual {
     /// A `BoxPlotVisual` with its required properties, named in a [`BoxPlotVisualRequired`].
     pub fn new(required: BoxPlotVisualRequired) -> Self {
@@ -1542,60 +1046,19 @@ impl BoxPlotVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`BoxPlotChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<BoxPlotChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<BoxPlotChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for BoxPlotVisual {}
@@ -1614,14 +1077,13 @@ impl ToValue for BoxPlotVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ColumnGroupColumnSchema: ObjRule = ObjRule {
-    properties: &[("Name", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnGroupColumnSchema` property type of `AWS::QuickSight::Template`.
@@ -1637,6 +1099,7 @@ pub struct ColumnGroupColumnSchema {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ColumnGroupColumnSchema {
     /// A `ColumnGroupColumnSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -1644,12 +1107,7 @@ impl ColumnGroupColumnSchema {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnGroupColumnSchema {}
@@ -1660,24 +1118,14 @@ impl ToValue for ColumnGroupColumnSchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ColumnGroupSchema: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnGroupColumnSchemaList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnGroupColumnSchema),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
+        ("ColumnGroupColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupColumnSchema), min_items: Some(0), max_items: Some(500) })),
         ("Name", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnGroupSchema` property type of `AWS::QuickSight::Template`.
@@ -1699,6 +1147,7 @@ pub struct ColumnGroupSchema {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ColumnGroupSchema {
     /// A `ColumnGroupSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -1706,23 +1155,9 @@ impl ColumnGroupSchema {
     }
 
     /// `ColumnGroupColumnSchemaList`: a list of [`ColumnGroupColumnSchema`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_group_column_schema_list(
-        mut self,
-        value: impl Into<List<ColumnGroupColumnSchema>>,
-    ) -> Self {
-        self.column_group_column_schema_list = Some(value.into());
-        self
-    }
-
+    pub fn column_group_column_schema_list(mut self, value: impl Into<List<ColumnGroupColumnSchema>>) -> Self { self.column_group_column_schema_list = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnGroupSchema {}
@@ -1739,18 +1174,15 @@ impl ToValue for ColumnGroupSchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ColumnSchema: ObjRule = ObjRule {
     properties: &[
         ("DataType", Shape::STR),
         ("GeographicRole", Shape::STR),
         ("Name", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ColumnSchema` property type of `AWS::QuickSight::Template`.
@@ -1774,6 +1206,7 @@ pub struct ColumnSchema {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ColumnSchema {
     /// A `ColumnSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -1781,28 +1214,11 @@ impl ColumnSchema {
     }
 
     /// `DataType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<Str>) -> Self {
-        self.data_type = Some(value.into());
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<Str>) -> Self { self.data_type = Some(value.into()); self }
     /// `GeographicRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geographic_role(mut self, value: impl Into<Str>) -> Self {
-        self.geographic_role = Some(value.into());
-        self
-    }
-
+    pub fn geographic_role(mut self, value: impl Into<Str>) -> Self { self.geographic_role = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for ColumnSchema {}
@@ -1817,73 +1233,30 @@ impl ToValue for ColumnSchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BarDataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        (
-            "BarsArrangement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"],
-                format: None,
-            }),
-        ),
+        ("BarsArrangement", Shape::Str(&StrRule { allowed: &["CLUSTERED", "STACKED", "STACKED_PERCENT"], ..StrRule::ANY })),
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ColorLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_ComboChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
         ("LineDataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        (
-            "PrimaryYAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "PrimaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ReferenceLines",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReferenceLine),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SecondaryYAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "SecondaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_ComboChartSortConfiguration),
-        ),
+        ("SortConfiguration", Shape::Object(&RULE_ComboChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComboChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -1975,6 +1348,7 @@ pub struct ComboChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl ComboChartConfiguration {
     /// A `ComboChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -1982,161 +1356,41 @@ impl ComboChartConfiguration {
     }
 
     /// `BarDataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bar_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.bar_data_labels = Some(value.into());
-        self
-    }
-
+    pub fn bar_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.bar_data_labels = Some(value.into()); self }
     /// `BarsArrangement`: a [`BarsArrangement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self {
-        self.bars_arrangement = Some(value.into());
-        self
-    }
-
+    pub fn bars_arrangement(mut self, value: impl Into<BarsArrangement>) -> Self { self.bars_arrangement = Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.category_axis = Some(value.into());
-        self
-    }
-
+    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.color_label_options = Some(value.into());
-        self
-    }
-
+    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
     /// `FieldWells`: a [`ComboChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<ComboChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<ComboChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `LineDataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.line_data_labels = Some(value.into());
-        self
-    }
-
+    pub fn line_data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.line_data_labels = Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<AxisDisplayOptions>>,
-    ) -> Self {
-        self.primary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.primary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self {
-        self.reference_lines = Some(value.into());
-        self
-    }
-
+    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
     /// `SecondaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<AxisDisplayOptions>>,
-    ) -> Self {
-        self.secondary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn secondary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = Some(value.into()); self }
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.secondary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn secondary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = Some(value.into()); self }
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self {
-        self.single_axis_options = Some(value.into());
-        self
-    }
-
+    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`ComboChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<ComboChartSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<ComboChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for ComboChartConfiguration {}
@@ -2182,64 +1436,23 @@ impl ToValue for ComboChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComboChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_ComboChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_ComboChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ComboChartVisual` property type of `AWS::QuickSight::Template`.
@@ -2291,6 +1504,7 @@ pub struct ComboChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl ComboChartVisual {
     /// A `ComboChartVisual` with its required properties, named in a [`ComboChartVisualRequired`].
     pub fn new(required: ComboChartVisualRequired) -> Self {
@@ -2306,60 +1520,19 @@ impl ComboChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`ComboChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<ComboChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<ComboChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for ComboChartVisual {}
@@ -2378,23 +1551,13 @@ impl ToValue for ComboChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContextMenuOption: ObjRule = ObjRule {
-    properties: &[(
-        "AvailabilityStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ENABLED", "DISABLED"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("AvailabilityStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContextMenuOption` property type of `AWS::QuickSight::Template`.
@@ -2410,6 +1573,7 @@ pub struct ContextMenuOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[rustfmt::skip]
 impl ContextMenuOption {
     /// A `ContextMenuOption` with no property set (none is required).
     pub fn new() -> Self {
@@ -2417,12 +1581,7 @@ impl ContextMenuOption {
     }
 
     /// `AvailabilityStatus`: a [`DashboardBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self {
-        self.availability_status = Some(value.into());
-        self
-    }
+    pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
 impl PropertyType for ContextMenuOption {}
@@ -2435,54 +1594,16 @@ impl ToValue for ContextMenuOption {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomContentConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IMAGE", "OTHER_EMBEDDED_CONTENT"],
-                format: None,
-            }),
-        ),
-        (
-            "ContentUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageScaling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "FIT_TO_HEIGHT",
-                    "FIT_TO_WIDTH",
-                    "DO_NOT_SCALE",
-                    "SCALE_TO_VISUAL",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["IMAGE", "OTHER_EMBEDDED_CONTENT"], ..StrRule::ANY })),
+        ("ContentUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ImageScaling", Shape::Str(&StrRule { allowed: &["FIT_TO_HEIGHT", "FIT_TO_WIDTH", "DO_NOT_SCALE", "SCALE_TO_VISUAL"], ..StrRule::ANY })),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomContentConfiguration` property type of `AWS::QuickSight::Template`.
@@ -2512,6 +1633,7 @@ pub struct CustomContentConfiguration {
     pub interactions: Option<Obj<VisualInteractionOptions>>,
 }
 
+#[rustfmt::skip]
 impl CustomContentConfiguration {
     /// A `CustomContentConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2519,39 +1641,13 @@ impl CustomContentConfiguration {
     }
 
     /// `ContentType`: a [`CustomContentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<CustomContentType>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<CustomContentType>) -> Self { self.content_type = Some(value.into()); self }
     /// `ContentUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_url(mut self, value: impl Into<Str>) -> Self {
-        self.content_url = Some(value.into());
-        self
-    }
-
+    pub fn content_url(mut self, value: impl Into<Str>) -> Self { self.content_url = Some(value.into()); self }
     /// `ImageScaling`: a [`CustomContentImageScalingConfiguration`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_scaling(
-        mut self,
-        value: impl Into<CustomContentImageScalingConfiguration>,
-    ) -> Self {
-        self.image_scaling = Some(value.into());
-        self
-    }
-
+    pub fn image_scaling(mut self, value: impl Into<CustomContentImageScalingConfiguration>) -> Self { self.image_scaling = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
 }
 
 impl PropertyType for CustomContentConfiguration {}
@@ -2571,72 +1667,25 @@ impl ToValue for CustomContentConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomContentVisualRequired {
     /// `DataSetIdentifier`: a string, required.
-    ///
-    /// The dataset that is used to create the custom content visual. You can't create a visual without a dataset.
-    ///
-    /// Length 1 to 2048.
     pub data_set_identifier: Str,
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_CustomContentConfiguration),
-        ),
-        (
-            "DataSetIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_CustomContentConfiguration)),
+        ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DataSetIdentifier", "VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomContentVisual` property type of `AWS::QuickSight::Template`.
@@ -2686,6 +1735,7 @@ pub struct CustomContentVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl CustomContentVisual {
     /// A `CustomContentVisual` with its required properties, named in a [`CustomContentVisualRequired`].
     pub fn new(required: CustomContentVisualRequired) -> Self {
@@ -2701,63 +1751,19 @@ impl CustomContentVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`CustomContentConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(
-        mut self,
-        value: impl Into<Obj<CustomContentConfiguration>>,
-    ) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<CustomContentConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `DataSetIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_set_identifier = value.into();
-        self
-    }
-
+    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self { self.data_set_identifier = value.into(); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for CustomContentVisual {}
@@ -2776,25 +1782,15 @@ impl ToValue for CustomContentVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataSetConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColumnGroupSchemaList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnGroupSchema),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
+        ("ColumnGroupSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnGroupSchema), min_items: Some(0), max_items: Some(500) })),
         ("DataSetSchema", Shape::Object(&RULE_DataSetSchema)),
         ("Placeholder", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSetConfiguration` property type of `AWS::QuickSight::Template`.
@@ -2820,6 +1816,7 @@ pub struct DataSetConfiguration {
     pub placeholder: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataSetConfiguration {
     /// A `DataSetConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2827,28 +1824,11 @@ impl DataSetConfiguration {
     }
 
     /// `ColumnGroupSchemaList`: a list of [`ColumnGroupSchema`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_group_schema_list(mut self, value: impl Into<List<ColumnGroupSchema>>) -> Self {
-        self.column_group_schema_list = Some(value.into());
-        self
-    }
-
+    pub fn column_group_schema_list(mut self, value: impl Into<List<ColumnGroupSchema>>) -> Self { self.column_group_schema_list = Some(value.into()); self }
     /// `DataSetSchema`: a [`DataSetSchema`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_schema(mut self, value: impl Into<Obj<DataSetSchema>>) -> Self {
-        self.data_set_schema = Some(value.into());
-        self
-    }
-
+    pub fn data_set_schema(mut self, value: impl Into<Obj<DataSetSchema>>) -> Self { self.data_set_schema = Some(value.into()); self }
     /// `Placeholder`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn placeholder(mut self, value: impl Into<Str>) -> Self {
-        self.placeholder = Some(value.into());
-        self
-    }
+    pub fn placeholder(mut self, value: impl Into<Str>) -> Self { self.placeholder = Some(value.into()); self }
 }
 
 impl PropertyType for DataSetConfiguration {}
@@ -2863,21 +1843,13 @@ impl ToValue for DataSetConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataSetSchema: ObjRule = ObjRule {
-    properties: &[(
-        "ColumnSchemaList",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ColumnSchema),
-            min_items: Some(0),
-            max_items: Some(500),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ColumnSchemaList", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnSchema), min_items: Some(0), max_items: Some(500) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataSetSchema` property type of `AWS::QuickSight::Template`.
@@ -2895,6 +1867,7 @@ pub struct DataSetSchema {
     pub column_schema_list: Option<List<ColumnSchema>>,
 }
 
+#[rustfmt::skip]
 impl DataSetSchema {
     /// A `DataSetSchema` with no property set (none is required).
     pub fn new() -> Self {
@@ -2902,12 +1875,7 @@ impl DataSetSchema {
     }
 
     /// `ColumnSchemaList`: a list of [`ColumnSchema`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_schema_list(mut self, value: impl Into<List<ColumnSchema>>) -> Self {
-        self.column_schema_list = Some(value.into());
-        self
-    }
+    pub fn column_schema_list(mut self, value: impl Into<List<ColumnSchema>>) -> Self { self.column_schema_list = Some(value.into()); self }
 }
 
 impl PropertyType for DataSetSchema {}
@@ -2920,34 +1888,19 @@ impl ToValue for DataSetSchema {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FilledMapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FieldWells", Shape::Object(&RULE_FilledMapFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "MapStyleOptions",
-            Shape::Object(&RULE_GeospatialMapStyleOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_FilledMapSortConfiguration),
-        ),
+        ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_FilledMapSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        (
-            "WindowOptions",
-            Shape::Object(&RULE_GeospatialWindowOptions),
-        ),
+        ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilledMapConfiguration` property type of `AWS::QuickSight::Template`.
@@ -2987,6 +1940,7 @@ pub struct FilledMapConfiguration {
     pub window_options: Option<Obj<GeospatialWindowOptions>>,
 }
 
+#[rustfmt::skip]
 impl FilledMapConfiguration {
     /// A `FilledMapConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -2994,60 +1948,19 @@ impl FilledMapConfiguration {
     }
 
     /// `FieldWells`: a [`FilledMapFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<FilledMapFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<FilledMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self {
-        self.map_style_options = Some(value.into());
-        self
-    }
-
+    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`FilledMapSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<FilledMapSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<FilledMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self {
-        self.window_options = Some(value.into());
-        self
-    }
+    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
 }
 
 impl PropertyType for FilledMapConfiguration {}
@@ -3070,68 +1983,24 @@ impl ToValue for FilledMapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilledMapVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_FilledMapConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ConditionalFormatting",
-            Shape::Object(&RULE_FilledMapConditionalFormatting),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_FilledMapConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ConditionalFormatting", Shape::Object(&RULE_FilledMapConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilledMapVisual` property type of `AWS::QuickSight::Template`.
@@ -3185,6 +2054,7 @@ pub struct FilledMapVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl FilledMapVisual {
     /// A `FilledMapVisual` with its required properties, named in a [`FilledMapVisualRequired`].
     pub fn new(required: FilledMapVisualRequired) -> Self {
@@ -3201,71 +2071,21 @@ impl FilledMapVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`FilledMapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<FilledMapConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<FilledMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `ConditionalFormatting`: a [`FilledMapConditionalFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_formatting(
-        mut self,
-        value: impl Into<Obj<FilledMapConditionalFormatting>>,
-    ) -> Self {
-        self.conditional_formatting = Some(value.into());
-        self
-    }
-
+    pub fn conditional_formatting(mut self, value: impl Into<Obj<FilledMapConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for FilledMapVisual {}
@@ -3285,38 +2105,20 @@ impl ToValue for FilledMapVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunnelChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "DataLabelOptions",
-            Shape::Object(&RULE_FunnelChartDataLabelOptions),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("DataLabelOptions", Shape::Object(&RULE_FunnelChartDataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_FunnelChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_FunnelChartSortConfiguration),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_FunnelChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        (
-            "ValueLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunnelChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -3360,6 +2162,7 @@ pub struct FunnelChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl FunnelChartConfiguration {
     /// A `FunnelChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3367,74 +2170,21 @@ impl FunnelChartConfiguration {
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `DataLabelOptions`: a [`FunnelChartDataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_label_options(
-        mut self,
-        value: impl Into<Obj<FunnelChartDataLabelOptions>>,
-    ) -> Self {
-        self.data_label_options = Some(value.into());
-        self
-    }
-
+    pub fn data_label_options(mut self, value: impl Into<Obj<FunnelChartDataLabelOptions>>) -> Self { self.data_label_options = Some(value.into()); self }
     /// `FieldWells`: a [`FunnelChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<FunnelChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<FunnelChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `SortConfiguration`: a [`FunnelChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<FunnelChartSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<FunnelChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.value_label_options = Some(value.into());
-        self
-    }
-
+    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for FunnelChartConfiguration {}
@@ -3458,64 +2208,23 @@ impl ToValue for FunnelChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunnelChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_FunnelChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_FunnelChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FunnelChartVisual` property type of `AWS::QuickSight::Template`.
@@ -3565,6 +2274,7 @@ pub struct FunnelChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl FunnelChartVisual {
     /// A `FunnelChartVisual` with its required properties, named in a [`FunnelChartVisualRequired`].
     pub fn new(required: FunnelChartVisualRequired) -> Self {
@@ -3580,60 +2290,19 @@ impl FunnelChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`FunnelChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<FunnelChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<FunnelChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for FunnelChartVisual {}
@@ -3652,28 +2321,19 @@ impl ToValue for FunnelChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GaugeChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColorConfiguration",
-            Shape::Object(&RULE_GaugeChartColorConfiguration),
-        ),
+        ("ColorConfiguration", Shape::Object(&RULE_GaugeChartColorConfiguration)),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_GaugeChartFieldWells)),
         ("GaugeChartOptions", Shape::Object(&RULE_GaugeChartOptions)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("TooltipOptions", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GaugeChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -3713,6 +2373,7 @@ pub struct GaugeChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl GaugeChartConfiguration {
     /// A `GaugeChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -3720,63 +2381,19 @@ impl GaugeChartConfiguration {
     }
 
     /// `ColorConfiguration`: a [`GaugeChartColorConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_configuration(
-        mut self,
-        value: impl Into<Obj<GaugeChartColorConfiguration>>,
-    ) -> Self {
-        self.color_configuration = Some(value.into());
-        self
-    }
-
+    pub fn color_configuration(mut self, value: impl Into<Obj<GaugeChartColorConfiguration>>) -> Self { self.color_configuration = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`GaugeChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<GaugeChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<GaugeChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `GaugeChartOptions`: a [`GaugeChartOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gauge_chart_options(mut self, value: impl Into<Obj<GaugeChartOptions>>) -> Self {
-        self.gauge_chart_options = Some(value.into());
-        self
-    }
-
+    pub fn gauge_chart_options(mut self, value: impl Into<Obj<GaugeChartOptions>>) -> Self { self.gauge_chart_options = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `TooltipOptions`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip_options(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip_options = Some(value.into());
-        self
-    }
-
+    pub fn tooltip_options(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip_options = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for GaugeChartConfiguration {}
@@ -3799,60 +2416,23 @@ impl ToValue for GaugeChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GaugeChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_GaugeChartConfiguration),
-        ),
-        (
-            "ConditionalFormatting",
-            Shape::Object(&RULE_GaugeChartConditionalFormatting),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_GaugeChartConfiguration)),
+        ("ConditionalFormatting", Shape::Object(&RULE_GaugeChartConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GaugeChartVisual` property type of `AWS::QuickSight::Template`.
@@ -3900,6 +2480,7 @@ pub struct GaugeChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl GaugeChartVisual {
     /// A `GaugeChartVisual` with its required properties, named in a [`GaugeChartVisualRequired`].
     pub fn new(required: GaugeChartVisualRequired) -> Self {
@@ -3915,63 +2496,19 @@ impl GaugeChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`GaugeChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<GaugeChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<GaugeChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ConditionalFormatting`: a [`GaugeChartConditionalFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_formatting(
-        mut self,
-        value: impl Into<Obj<GaugeChartConditionalFormatting>>,
-    ) -> Self {
-        self.conditional_formatting = Some(value.into());
-        self
-    }
-
+    pub fn conditional_formatting(mut self, value: impl Into<Obj<GaugeChartConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for GaugeChartVisual {}
@@ -3990,31 +2527,19 @@ impl ToValue for GaugeChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FieldWells", Shape::Object(&RULE_GeospatialMapFieldWells)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "MapStyleOptions",
-            Shape::Object(&RULE_GeospatialMapStyleOptions),
-        ),
-        (
-            "PointStyleOptions",
-            Shape::Object(&RULE_GeospatialPointStyleOptions),
-        ),
+        ("MapStyleOptions", Shape::Object(&RULE_GeospatialMapStyleOptions)),
+        ("PointStyleOptions", Shape::Object(&RULE_GeospatialPointStyleOptions)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        (
-            "WindowOptions",
-            Shape::Object(&RULE_GeospatialWindowOptions),
-        ),
+        ("WindowOptions", Shape::Object(&RULE_GeospatialWindowOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeospatialMapConfiguration` property type of `AWS::QuickSight::Template`.
@@ -4052,6 +2577,7 @@ pub struct GeospatialMapConfiguration {
     pub window_options: Option<Obj<GeospatialWindowOptions>>,
 }
 
+#[rustfmt::skip]
 impl GeospatialMapConfiguration {
     /// A `GeospatialMapConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4059,61 +2585,19 @@ impl GeospatialMapConfiguration {
     }
 
     /// `FieldWells`: a [`GeospatialMapFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<GeospatialMapFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<GeospatialMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `MapStyleOptions`: a [`GeospatialMapStyleOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self {
-        self.map_style_options = Some(value.into());
-        self
-    }
-
+    pub fn map_style_options(mut self, value: impl Into<Obj<GeospatialMapStyleOptions>>) -> Self { self.map_style_options = Some(value.into()); self }
     /// `PointStyleOptions`: a [`GeospatialPointStyleOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn point_style_options(
-        mut self,
-        value: impl Into<Obj<GeospatialPointStyleOptions>>,
-    ) -> Self {
-        self.point_style_options = Some(value.into());
-        self
-    }
-
+    pub fn point_style_options(mut self, value: impl Into<Obj<GeospatialPointStyleOptions>>) -> Self { self.point_style_options = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
-
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
     /// `WindowOptions`: a [`GeospatialWindowOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self {
-        self.window_options = Some(value.into());
-        self
-    }
+    pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
 }
 
 impl PropertyType for GeospatialMapConfiguration {}
@@ -4136,64 +2620,23 @@ impl ToValue for GeospatialMapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialMapVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_GeospatialMapConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_GeospatialMapConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeospatialMapVisual` property type of `AWS::QuickSight::Template`.
@@ -4243,6 +2686,7 @@ pub struct GeospatialMapVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl GeospatialMapVisual {
     /// A `GeospatialMapVisual` with its required properties, named in a [`GeospatialMapVisualRequired`].
     pub fn new(required: GeospatialMapVisualRequired) -> Self {
@@ -4258,63 +2702,19 @@ impl GeospatialMapVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`GeospatialMapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(
-        mut self,
-        value: impl Into<Obj<GeospatialMapConfiguration>>,
-    ) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<GeospatialMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for GeospatialMapVisual {}
@@ -4333,36 +2733,21 @@ impl ToValue for GeospatialMapVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HeatMapConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ColorScale", Shape::Object(&RULE_ColorScale)),
-        (
-            "ColumnLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ColumnLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_HeatMapFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "RowLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_HeatMapSortConfiguration),
-        ),
+        ("RowLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_HeatMapSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeatMapConfiguration` property type of `AWS::QuickSight::Template`.
@@ -4410,6 +2795,7 @@ pub struct HeatMapConfiguration {
     pub tooltip: Option<Obj<TooltipOptions>>,
 }
 
+#[rustfmt::skip]
 impl HeatMapConfiguration {
     /// A `HeatMapConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4417,76 +2803,23 @@ impl HeatMapConfiguration {
     }
 
     /// `ColorScale`: a [`ColorScale`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self {
-        self.color_scale = Some(value.into());
-        self
-    }
-
+    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self { self.color_scale = Some(value.into()); self }
     /// `ColumnLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.column_label_options = Some(value.into());
-        self
-    }
-
+    pub fn column_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.column_label_options = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`HeatMapFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<HeatMapFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<HeatMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `RowLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn row_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.row_label_options = Some(value.into());
-        self
-    }
-
+    pub fn row_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.row_label_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`HeatMapSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<HeatMapSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<HeatMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
 }
 
 impl PropertyType for HeatMapConfiguration {}
@@ -4511,64 +2844,23 @@ impl ToValue for HeatMapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatMapVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_HeatMapConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_HeatMapConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeatMapVisual` property type of `AWS::QuickSight::Template`.
@@ -4618,6 +2910,7 @@ pub struct HeatMapVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl HeatMapVisual {
     /// A `HeatMapVisual` with its required properties, named in a [`HeatMapVisualRequired`].
     pub fn new(required: HeatMapVisualRequired) -> Self {
@@ -4633,60 +2926,19 @@ impl HeatMapVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`HeatMapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<HeatMapConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<HeatMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for HeatMapVisual {}
@@ -4705,36 +2957,21 @@ impl ToValue for HeatMapVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HistogramConfiguration: ObjRule = ObjRule {
     properties: &[
         ("BinOptions", Shape::Object(&RULE_HistogramBinOptions)),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_HistogramFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        (
-            "XAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "XAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "YAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
+        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HistogramConfiguration` property type of `AWS::QuickSight::Template`.
@@ -4782,6 +3019,7 @@ pub struct HistogramConfiguration {
     pub y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
 }
 
+#[rustfmt::skip]
 impl HistogramConfiguration {
     /// A `HistogramConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -4789,76 +3027,23 @@ impl HistogramConfiguration {
     }
 
     /// `BinOptions`: a [`HistogramBinOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bin_options(mut self, value: impl Into<Obj<HistogramBinOptions>>) -> Self {
-        self.bin_options = Some(value.into());
-        self
-    }
-
+    pub fn bin_options(mut self, value: impl Into<Obj<HistogramBinOptions>>) -> Self { self.bin_options = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`HistogramFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<HistogramFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<HistogramFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
-
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.x_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.x_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.y_axis_display_options = Some(value.into());
-        self
-    }
+    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = Some(value.into()); self }
 }
 
 impl PropertyType for HistogramConfiguration {}
@@ -4883,56 +3068,22 @@ impl ToValue for HistogramConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistogramVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_HistogramConfiguration),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_HistogramConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HistogramVisual` property type of `AWS::QuickSight::Template`.
@@ -4976,6 +3127,7 @@ pub struct HistogramVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl HistogramVisual {
     /// A `HistogramVisual` with its required properties, named in a [`HistogramVisualRequired`].
     pub fn new(required: HistogramVisualRequired) -> Self {
@@ -4990,52 +3142,17 @@ impl HistogramVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`HistogramConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<HistogramConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<HistogramConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for HistogramVisual {}
@@ -5053,31 +3170,15 @@ impl ToValue for HistogramVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Computations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Computation),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "CustomNarrative",
-            Shape::Object(&RULE_CustomNarrativeOptions),
-        ),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Computations", Shape::List(&ListRule { items: Shape::Object(&RULE_Computation), min_items: Some(0), max_items: Some(100) })),
+        ("CustomNarrative", Shape::Object(&RULE_CustomNarrativeOptions)),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightConfiguration` property type of `AWS::QuickSight::Template`.
@@ -5103,6 +3204,7 @@ pub struct InsightConfiguration {
     pub interactions: Option<Obj<VisualInteractionOptions>>,
 }
 
+#[rustfmt::skip]
 impl InsightConfiguration {
     /// A `InsightConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5110,28 +3212,11 @@ impl InsightConfiguration {
     }
 
     /// `Computations`: a list of [`Computation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn computations(mut self, value: impl Into<List<Computation>>) -> Self {
-        self.computations = Some(value.into());
-        self
-    }
-
+    pub fn computations(mut self, value: impl Into<List<Computation>>) -> Self { self.computations = Some(value.into()); self }
     /// `CustomNarrative`: a [`CustomNarrativeOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_narrative(mut self, value: impl Into<Obj<CustomNarrativeOptions>>) -> Self {
-        self.custom_narrative = Some(value.into());
-        self
-    }
-
+    pub fn custom_narrative(mut self, value: impl Into<Obj<CustomNarrativeOptions>>) -> Self { self.custom_narrative = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
 }
 
 impl PropertyType for InsightConfiguration {}
@@ -5150,72 +3235,25 @@ impl ToValue for InsightConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightVisualRequired {
     /// `DataSetIdentifier`: a string, required.
-    ///
-    /// The dataset that is used in the insight visual.
-    ///
-    /// Length 1 to 2048.
     pub data_set_identifier: Str,
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "DataSetIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsightConfiguration",
-            Shape::Object(&RULE_InsightConfiguration),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("DataSetIdentifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("InsightConfiguration", Shape::Object(&RULE_InsightConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["DataSetIdentifier", "VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightVisual` property type of `AWS::QuickSight::Template`.
@@ -5265,6 +3303,7 @@ pub struct InsightVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl InsightVisual {
     /// A `InsightVisual` with its required properties, named in a [`InsightVisualRequired`].
     pub fn new(required: InsightVisualRequired) -> Self {
@@ -5280,60 +3319,19 @@ impl InsightVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `DataSetIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.data_set_identifier = value.into();
-        self
-    }
-
+    pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self { self.data_set_identifier = value.into(); self }
     /// `InsightConfiguration`: an [`InsightConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_configuration(mut self, value: impl Into<Obj<InsightConfiguration>>) -> Self {
-        self.insight_configuration = Some(value.into());
-        self
-    }
-
+    pub fn insight_configuration(mut self, value: impl Into<Obj<InsightConfiguration>>) -> Self { self.insight_configuration = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for InsightVisual {}
@@ -5352,25 +3350,16 @@ impl ToValue for InsightVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KpiConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FieldWells", Shape::Object(&RULE_KpiFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("KPIOptions", Shape::Object(&RULE_KpiOptions)),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_KpiSortConfiguration),
-        ),
+        ("SortConfiguration", Shape::Object(&RULE_KpiSortConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KPIConfiguration` property type of `AWS::QuickSight::Template`.
@@ -5398,6 +3387,7 @@ pub struct KpiConfiguration {
     pub sort_configuration: Option<Obj<KpiSortConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl KpiConfiguration {
     /// A `KpiConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5405,36 +3395,13 @@ impl KpiConfiguration {
     }
 
     /// `FieldWells`: a [`KpiFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<KpiFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<KpiFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `KPIOptions`: a [`KpiOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kpi_options(mut self, value: impl Into<Obj<KpiOptions>>) -> Self {
-        self.kpi_options = Some(value.into());
-        self
-    }
-
+    pub fn kpi_options(mut self, value: impl Into<Obj<KpiOptions>>) -> Self { self.kpi_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`KpiSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<KpiSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
+    pub fn sort_configuration(mut self, value: impl Into<Obj<KpiSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for KpiConfiguration {}
@@ -5454,65 +3421,24 @@ impl ToValue for KpiConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
         ("ChartConfiguration", Shape::Object(&RULE_KpiConfiguration)),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ConditionalFormatting",
-            Shape::Object(&RULE_KpiConditionalFormatting),
-        ),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
+        ("ConditionalFormatting", Shape::Object(&RULE_KpiConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KPIVisual` property type of `AWS::QuickSight::Template`.
@@ -5566,6 +3492,7 @@ pub struct KpiVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl KpiVisual {
     /// A `KpiVisual` with its required properties, named in a [`KpiVisualRequired`].
     pub fn new(required: KpiVisualRequired) -> Self {
@@ -5582,71 +3509,21 @@ impl KpiVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`KpiConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<KpiConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<KpiConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `ConditionalFormatting`: a [`KpiConditionalFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_formatting(
-        mut self,
-        value: impl Into<Obj<KpiConditionalFormatting>>,
-    ) -> Self {
-        self.conditional_formatting = Some(value.into());
-        self
-    }
-
+    pub fn conditional_formatting(mut self, value: impl Into<Obj<KpiConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for KpiVisual {}
@@ -5666,103 +3543,33 @@ impl ToValue for KpiVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContributionAnalysisDefaults",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContributionAnalysisDefault),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
-        (
-            "DefaultSeriesSettings",
-            Shape::Object(&RULE_LineChartDefaultSeriesSettings),
-        ),
+        ("DefaultSeriesSettings", Shape::Object(&RULE_LineChartDefaultSeriesSettings)),
         ("FieldWells", Shape::Object(&RULE_LineChartFieldWells)),
-        (
-            "ForecastConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ForecastConfiguration),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("ForecastConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ForecastConfiguration), min_items: Some(0), max_items: Some(10) })),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "PrimaryYAxisDisplayOptions",
-            Shape::Object(&RULE_LineSeriesAxisDisplayOptions),
-        ),
-        (
-            "PrimaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ReferenceLines",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReferenceLine),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
-        (
-            "SecondaryYAxisDisplayOptions",
-            Shape::Object(&RULE_LineSeriesAxisDisplayOptions),
-        ),
-        (
-            "SecondaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "Series",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SeriesItem),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
+        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
+        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ReferenceLines", Shape::List(&ListRule { items: Shape::Object(&RULE_ReferenceLine), min_items: Some(0), max_items: Some(20) })),
+        ("SecondaryYAxisDisplayOptions", Shape::Object(&RULE_LineSeriesAxisDisplayOptions)),
+        ("SecondaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("Series", Shape::List(&ListRule { items: Shape::Object(&RULE_SeriesItem), min_items: Some(0), max_items: Some(2000) })),
         ("SingleAxisOptions", Shape::Object(&RULE_SingleAxisOptions)),
-        (
-            "SmallMultiplesOptions",
-            Shape::Object(&RULE_SmallMultiplesOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_LineChartSortConfiguration),
-        ),
+        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_LineChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LINE", "AREA", "STACKED_AREA"],
-                format: None,
-            }),
-        ),
+        ("Type", Shape::Str(&StrRule { allowed: &["LINE", "AREA", "STACKED_AREA"], ..StrRule::ANY })),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        (
-            "XAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "XAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LineChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -5864,6 +3671,7 @@ pub struct LineChartConfiguration {
     pub x_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
 }
 
+#[rustfmt::skip]
 impl LineChartConfiguration {
     /// A `LineChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -5871,191 +3679,47 @@ impl LineChartConfiguration {
     }
 
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contribution_analysis_defaults(
-        mut self,
-        value: impl Into<List<ContributionAnalysisDefault>>,
-    ) -> Self {
-        self.contribution_analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `DefaultSeriesSettings`: a [`LineChartDefaultSeriesSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_series_settings(
-        mut self,
-        value: impl Into<Obj<LineChartDefaultSeriesSettings>>,
-    ) -> Self {
-        self.default_series_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_series_settings(mut self, value: impl Into<Obj<LineChartDefaultSeriesSettings>>) -> Self { self.default_series_settings = Some(value.into()); self }
     /// `FieldWells`: a [`LineChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<LineChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<LineChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `ForecastConfigurations`: a list of [`ForecastConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forecast_configurations(
-        mut self,
-        value: impl Into<List<ForecastConfiguration>>,
-    ) -> Self {
-        self.forecast_configurations = Some(value.into());
-        self
-    }
-
+    pub fn forecast_configurations(mut self, value: impl Into<List<ForecastConfiguration>>) -> Self { self.forecast_configurations = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<LineSeriesAxisDisplayOptions>>,
-    ) -> Self {
-        self.primary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.primary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
     /// `ReferenceLines`: a list of [`ReferenceLine`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self {
-        self.reference_lines = Some(value.into());
-        self
-    }
-
+    pub fn reference_lines(mut self, value: impl Into<List<ReferenceLine>>) -> Self { self.reference_lines = Some(value.into()); self }
     /// `SecondaryYAxisDisplayOptions`: a [`LineSeriesAxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<LineSeriesAxisDisplayOptions>>,
-    ) -> Self {
-        self.secondary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn secondary_y_axis_display_options(mut self, value: impl Into<Obj<LineSeriesAxisDisplayOptions>>) -> Self { self.secondary_y_axis_display_options = Some(value.into()); self }
     /// `SecondaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn secondary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.secondary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn secondary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.secondary_y_axis_label_options = Some(value.into()); self }
     /// `Series`: a list of [`SeriesItem`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn series(mut self, value: impl Into<List<SeriesItem>>) -> Self {
-        self.series = Some(value.into());
-        self
-    }
-
+    pub fn series(mut self, value: impl Into<List<SeriesItem>>) -> Self { self.series = Some(value.into()); self }
     /// `SingleAxisOptions`: a [`SingleAxisOptions`] object.
-    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self {
-        self.single_axis_options = Some(value.into());
-        self
-    }
-
+    pub fn single_axis_options(mut self, value: impl Into<Obj<SingleAxisOptions>>) -> Self { self.single_axis_options = Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self {
-        self.small_multiples_options = Some(value.into());
-        self
-    }
-
+    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`LineChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<LineChartSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<LineChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `Type`: a [`LineChartType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LineChartType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<LineChartType>) -> Self { self.r#type = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
-
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.x_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.x_axis_label_options = Some(value.into());
-        self
-    }
+    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
 }
 
 impl PropertyType for LineChartConfiguration {}
@@ -6107,64 +3771,23 @@ impl ToValue for LineChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_LineChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_LineChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LineChartVisual` property type of `AWS::QuickSight::Template`.
@@ -6214,6 +3837,7 @@ pub struct LineChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl LineChartVisual {
     /// A `LineChartVisual` with its required properties, named in a [`LineChartVisualRequired`].
     pub fn new(required: LineChartVisualRequired) -> Self {
@@ -6229,60 +3853,19 @@ impl LineChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`LineChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<LineChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<LineChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for LineChartVisual {}
@@ -6301,49 +3884,24 @@ impl ToValue for LineChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ContributionAnalysisDefaults",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ContributionAnalysisDefault),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ContributionAnalysisDefaults", Shape::List(&ListRule { items: Shape::Object(&RULE_ContributionAnalysisDefault), min_items: Some(1), max_items: Some(200) })),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("DonutOptions", Shape::Object(&RULE_DonutOptions)),
         ("FieldWells", Shape::Object(&RULE_PieChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "SmallMultiplesOptions",
-            Shape::Object(&RULE_SmallMultiplesOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_PieChartSortConfiguration),
-        ),
+        ("SmallMultiplesOptions", Shape::Object(&RULE_SmallMultiplesOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_PieChartSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
-        (
-            "ValueLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ValueLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PieChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -6405,6 +3963,7 @@ pub struct PieChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl PieChartConfiguration {
     /// A `PieChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6412,103 +3971,29 @@ impl PieChartConfiguration {
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `ContributionAnalysisDefaults`: a list of [`ContributionAnalysisDefault`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contribution_analysis_defaults(
-        mut self,
-        value: impl Into<List<ContributionAnalysisDefault>>,
-    ) -> Self {
-        self.contribution_analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn contribution_analysis_defaults(mut self, value: impl Into<List<ContributionAnalysisDefault>>) -> Self { self.contribution_analysis_defaults = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `DonutOptions`: a [`DonutOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn donut_options(mut self, value: impl Into<Obj<DonutOptions>>) -> Self {
-        self.donut_options = Some(value.into());
-        self
-    }
-
+    pub fn donut_options(mut self, value: impl Into<Obj<DonutOptions>>) -> Self { self.donut_options = Some(value.into()); self }
     /// `FieldWells`: a [`PieChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<PieChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<PieChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `SmallMultiplesOptions`: a [`SmallMultiplesOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self {
-        self.small_multiples_options = Some(value.into());
-        self
-    }
-
+    pub fn small_multiples_options(mut self, value: impl Into<Obj<SmallMultiplesOptions>>) -> Self { self.small_multiples_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`PieChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<PieChartSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<PieChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `ValueLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.value_label_options = Some(value.into());
-        self
-    }
-
+    pub fn value_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.value_label_options = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for PieChartConfiguration {}
@@ -6539,64 +4024,23 @@ impl ToValue for PieChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PieChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_PieChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_PieChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PieChartVisual` property type of `AWS::QuickSight::Template`.
@@ -6655,6 +4099,7 @@ pub struct PieChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl PieChartVisual {
     /// A `PieChartVisual` with its required properties, named in a [`PieChartVisualRequired`].
     pub fn new(required: PieChartVisualRequired) -> Self {
@@ -6670,60 +4115,19 @@ impl PieChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`PieChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<PieChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<PieChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for PieChartVisual {}
@@ -6742,31 +4146,19 @@ impl ToValue for PieChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PivotTableConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FieldOptions", Shape::Object(&RULE_PivotTableFieldOptions)),
         ("FieldWells", Shape::Object(&RULE_PivotTableFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
-        (
-            "PaginatedReportOptions",
-            Shape::Object(&RULE_PivotTablePaginatedReportOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_PivotTableSortConfiguration),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ("PaginatedReportOptions", Shape::Object(&RULE_PivotTablePaginatedReportOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_PivotTableSortConfiguration)),
         ("TableOptions", Shape::Object(&RULE_PivotTableOptions)),
         ("TotalOptions", Shape::Object(&RULE_PivotTableTotalOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PivotTableConfiguration` property type of `AWS::QuickSight::Template`.
@@ -6806,6 +4198,7 @@ pub struct PivotTableConfiguration {
     pub total_options: Option<Obj<PivotTableTotalOptions>>,
 }
 
+#[rustfmt::skip]
 impl PivotTableConfiguration {
     /// A `PivotTableConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -6813,66 +4206,19 @@ impl PivotTableConfiguration {
     }
 
     /// `FieldOptions`: a [`PivotTableFieldOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_options(mut self, value: impl Into<Obj<PivotTableFieldOptions>>) -> Self {
-        self.field_options = Some(value.into());
-        self
-    }
-
+    pub fn field_options(mut self, value: impl Into<Obj<PivotTableFieldOptions>>) -> Self { self.field_options = Some(value.into()); self }
     /// `FieldWells`: a [`PivotTableFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<PivotTableFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<PivotTableFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `PaginatedReportOptions`: a [`PivotTablePaginatedReportOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn paginated_report_options(
-        mut self,
-        value: impl Into<Obj<PivotTablePaginatedReportOptions>>,
-    ) -> Self {
-        self.paginated_report_options = Some(value.into());
-        self
-    }
-
+    pub fn paginated_report_options(mut self, value: impl Into<Obj<PivotTablePaginatedReportOptions>>) -> Self { self.paginated_report_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`PivotTableSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<PivotTableSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<PivotTableSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `TableOptions`: a [`PivotTableOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_options(mut self, value: impl Into<Obj<PivotTableOptions>>) -> Self {
-        self.table_options = Some(value.into());
-        self
-    }
-
+    pub fn table_options(mut self, value: impl Into<Obj<PivotTableOptions>>) -> Self { self.table_options = Some(value.into()); self }
     /// `TotalOptions`: a [`PivotTableTotalOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_options(mut self, value: impl Into<Obj<PivotTableTotalOptions>>) -> Self {
-        self.total_options = Some(value.into());
-        self
-    }
+    pub fn total_options(mut self, value: impl Into<Obj<PivotTableTotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
 }
 
 impl PropertyType for PivotTableConfiguration {}
@@ -6895,60 +4241,23 @@ impl ToValue for PivotTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_PivotTableConfiguration),
-        ),
-        (
-            "ConditionalFormatting",
-            Shape::Object(&RULE_PivotTableConditionalFormatting),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_PivotTableConfiguration)),
+        ("ConditionalFormatting", Shape::Object(&RULE_PivotTableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PivotTableVisual` property type of `AWS::QuickSight::Template`.
@@ -6996,6 +4305,7 @@ pub struct PivotTableVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl PivotTableVisual {
     /// A `PivotTableVisual` with its required properties, named in a [`PivotTableVisualRequired`].
     pub fn new(required: PivotTableVisualRequired) -> Self {
@@ -7011,63 +4321,19 @@ impl PivotTableVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`PivotTableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<PivotTableConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<PivotTableConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ConditionalFormatting`: a [`PivotTableConditionalFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_formatting(
-        mut self,
-        value: impl Into<Obj<PivotTableConditionalFormatting>>,
-    ) -> Self {
-        self.conditional_formatting = Some(value.into());
-        self
-    }
-
+    pub fn conditional_formatting(mut self, value: impl Into<Obj<PivotTableConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for PivotTableVisual {}
@@ -7086,98 +4352,28 @@ impl ToValue for PivotTableVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RadarChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "AlternateBandColorsVisibility",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HIDDEN", "VISIBLE"],
-                format: None,
-            }),
-        ),
-        (
-            "AlternateBandEvenColor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AlternateBandOddColor",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "AxesRangeScale",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTO", "INDEPENDENT", "SHARED"],
-                format: None,
-            }),
-        ),
-        (
-            "BaseSeriesSettings",
-            Shape::Object(&RULE_RadarChartSeriesSettings),
-        ),
+        ("AlternateBandColorsVisibility", Shape::Str(&StrRule { allowed: &["HIDDEN", "VISIBLE"], ..StrRule::ANY })),
+        ("AlternateBandEvenColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AlternateBandOddColor", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("AxesRangeScale", Shape::Str(&StrRule { allowed: &["AUTO", "INDEPENDENT", "SHARED"], ..StrRule::ANY })),
+        ("BaseSeriesSettings", Shape::Object(&RULE_RadarChartSeriesSettings)),
         ("CategoryAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("ColorAxis", Shape::Object(&RULE_AxisDisplayOptions)),
-        (
-            "ColorLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_RadarChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "Shape",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CIRCLE", "POLYGON"],
-                format: None,
-            }),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_RadarChartSortConfiguration),
-        ),
-        (
-            "StartAngle",
-            Shape::Num(&NumRule {
-                min: Some(-360.0),
-                max: Some(360.0),
-                allowed: &[],
-            }),
-        ),
+        ("Shape", Shape::Str(&StrRule { allowed: &["CIRCLE", "POLYGON"], ..StrRule::ANY })),
+        ("SortConfiguration", Shape::Object(&RULE_RadarChartSortConfiguration)),
+        ("StartAngle", Shape::Num(&NumRule { min: Some(-360.0), max: Some(360.0), ..NumRule::ANY })),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RadarChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -7259,6 +4455,7 @@ pub struct RadarChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[rustfmt::skip]
 impl RadarChartConfiguration {
     /// A `RadarChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7266,135 +4463,37 @@ impl RadarChartConfiguration {
     }
 
     /// `AlternateBandColorsVisibility`: a [`Visibility`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_band_colors_visibility(mut self, value: impl Into<Visibility>) -> Self {
-        self.alternate_band_colors_visibility = Some(value.into());
-        self
-    }
-
+    pub fn alternate_band_colors_visibility(mut self, value: impl Into<Visibility>) -> Self { self.alternate_band_colors_visibility = Some(value.into()); self }
     /// `AlternateBandEvenColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_band_even_color(mut self, value: impl Into<Str>) -> Self {
-        self.alternate_band_even_color = Some(value.into());
-        self
-    }
-
+    pub fn alternate_band_even_color(mut self, value: impl Into<Str>) -> Self { self.alternate_band_even_color = Some(value.into()); self }
     /// `AlternateBandOddColor`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alternate_band_odd_color(mut self, value: impl Into<Str>) -> Self {
-        self.alternate_band_odd_color = Some(value.into());
-        self
-    }
-
+    pub fn alternate_band_odd_color(mut self, value: impl Into<Str>) -> Self { self.alternate_band_odd_color = Some(value.into()); self }
     /// `AxesRangeScale`: a [`RadarChartAxesRangeScale`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn axes_range_scale(mut self, value: impl Into<RadarChartAxesRangeScale>) -> Self {
-        self.axes_range_scale = Some(value.into());
-        self
-    }
-
+    pub fn axes_range_scale(mut self, value: impl Into<RadarChartAxesRangeScale>) -> Self { self.axes_range_scale = Some(value.into()); self }
     /// `BaseSeriesSettings`: a [`RadarChartSeriesSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn base_series_settings(mut self, value: impl Into<Obj<RadarChartSeriesSettings>>) -> Self {
-        self.base_series_settings = Some(value.into());
-        self
-    }
-
+    pub fn base_series_settings(mut self, value: impl Into<Obj<RadarChartSeriesSettings>>) -> Self { self.base_series_settings = Some(value.into()); self }
     /// `CategoryAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.category_axis = Some(value.into());
-        self
-    }
-
+    pub fn category_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis = Some(value.into()); self }
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `ColorAxis`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.color_axis = Some(value.into());
-        self
-    }
-
+    pub fn color_axis(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.color_axis = Some(value.into()); self }
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.color_label_options = Some(value.into());
-        self
-    }
-
+    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
     /// `FieldWells`: a [`RadarChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<RadarChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<RadarChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `Shape`: a [`RadarChartShape`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shape(mut self, value: impl Into<RadarChartShape>) -> Self {
-        self.shape = Some(value.into());
-        self
-    }
-
+    pub fn shape(mut self, value: impl Into<RadarChartShape>) -> Self { self.shape = Some(value.into()); self }
     /// `SortConfiguration`: a [`RadarChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<RadarChartSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<RadarChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `StartAngle`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_angle(mut self, value: impl Into<Num>) -> Self {
-        self.start_angle = Some(value.into());
-        self
-    }
-
+    pub fn start_angle(mut self, value: impl Into<Num>) -> Self { self.start_angle = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
 impl PropertyType for RadarChartConfiguration {}
@@ -7429,64 +4528,23 @@ impl ToValue for RadarChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RadarChartVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_RadarChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_RadarChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RadarChartVisual` property type of `AWS::QuickSight::Template`.
@@ -7534,6 +4592,7 @@ pub struct RadarChartVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl RadarChartVisual {
     /// A `RadarChartVisual` with its required properties, named in a [`RadarChartVisualRequired`].
     pub fn new(required: RadarChartVisualRequired) -> Self {
@@ -7549,60 +4608,19 @@ impl RadarChartVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`RadarChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<RadarChartConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<RadarChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for RadarChartVisual {}
@@ -7621,25 +4639,16 @@ impl ToValue for RadarChartVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramChartConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_SankeyDiagramFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_SankeyDiagramSortConfiguration),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_SankeyDiagramSortConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SankeyDiagramChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -7667,6 +4676,7 @@ pub struct SankeyDiagramChartConfiguration {
     pub sort_configuration: Option<Obj<SankeyDiagramSortConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl SankeyDiagramChartConfiguration {
     /// A `SankeyDiagramChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7674,39 +4684,13 @@ impl SankeyDiagramChartConfiguration {
     }
 
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`SankeyDiagramFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<SankeyDiagramFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<SankeyDiagramFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `SortConfiguration`: a [`SankeyDiagramSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<SankeyDiagramSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
+    pub fn sort_configuration(mut self, value: impl Into<Obj<SankeyDiagramSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
 }
 
 impl PropertyType for SankeyDiagramChartConfiguration {}
@@ -7726,56 +4710,22 @@ impl ToValue for SankeyDiagramChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SankeyDiagramVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_SankeyDiagramChartConfiguration),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_SankeyDiagramChartConfiguration)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SankeyDiagramVisual` property type of `AWS::QuickSight::Template`.
@@ -7819,6 +4769,7 @@ pub struct SankeyDiagramVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl SankeyDiagramVisual {
     /// A `SankeyDiagramVisual` with its required properties, named in a [`SankeyDiagramVisualRequired`].
     pub fn new(required: SankeyDiagramVisualRequired) -> Self {
@@ -7833,55 +4784,17 @@ impl SankeyDiagramVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`SankeyDiagramChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(
-        mut self,
-        value: impl Into<Obj<SankeyDiagramChartConfiguration>>,
-    ) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<SankeyDiagramChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for SankeyDiagramVisual {}
@@ -7899,44 +4812,23 @@ impl ToValue for SankeyDiagramVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_ScatterPlotFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_ScatterPlotSortConfiguration),
-        ),
+        ("SortConfiguration", Shape::Object(&RULE_ScatterPlotSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        (
-            "XAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "XAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "YAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "YAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("XAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("XAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("YAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("YAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScatterPlotConfiguration` property type of `AWS::QuickSight::Template`.
@@ -7992,6 +4884,7 @@ pub struct ScatterPlotConfiguration {
     pub y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
 }
 
+#[rustfmt::skip]
 impl ScatterPlotConfiguration {
     /// A `ScatterPlotConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -7999,95 +4892,27 @@ impl ScatterPlotConfiguration {
     }
 
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`ScatterPlotFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<ScatterPlotFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<ScatterPlotFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `SortConfiguration`: a [`ScatterPlotSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<ScatterPlotSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<ScatterPlotSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
-
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
-
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
     /// `XAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.x_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn x_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.x_axis_display_options = Some(value.into()); self }
     /// `XAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.x_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
     /// `YAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self {
-        self.y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = Some(value.into()); self }
     /// `YAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.y_axis_label_options = Some(value.into());
-        self
-    }
+    pub fn y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.y_axis_label_options = Some(value.into()); self }
 }
 
 impl PropertyType for ScatterPlotConfiguration {}
@@ -8114,64 +4939,23 @@ impl ToValue for ScatterPlotConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScatterPlotVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_ScatterPlotConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_ScatterPlotConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScatterPlotVisual` property type of `AWS::QuickSight::Template`.
@@ -8221,6 +5005,7 @@ pub struct ScatterPlotVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl ScatterPlotVisual {
     /// A `ScatterPlotVisual` with its required properties, named in a [`ScatterPlotVisualRequired`].
     pub fn new(required: ScatterPlotVisualRequired) -> Self {
@@ -8236,60 +5021,19 @@ impl ScatterPlotVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`ScatterPlotConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<ScatterPlotConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<ScatterPlotConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for ScatterPlotVisual {}
@@ -8312,128 +5056,28 @@ impl ToValue for ScatterPlotVisual {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetDefinitionRequired {
     /// `SheetId`: a string, required.
-    ///
-    /// The unique identifier of a sheet.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub sheet_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SheetDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PAGINATED", "INTERACTIVE"],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FilterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Images",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetImage),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "Layouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Layout),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ParameterControls",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterControl),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "SheetControlLayouts",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetControlLayout),
-                min_items: Some(0),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "SheetId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextBoxes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetTextBox),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "Title",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Visuals",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Visual),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ContentType", Shape::Str(&StrRule { allowed: &["PAGINATED", "INTERACTIVE"], ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("FilterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterControl), min_items: Some(0), max_items: Some(200) })),
+        ("Images", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetImage), min_items: Some(0), max_items: Some(10) })),
+        ("Layouts", Shape::List(&ListRule { items: Shape::Object(&RULE_Layout), min_items: Some(1), max_items: Some(1) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY })),
+        ("ParameterControls", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterControl), min_items: Some(0), max_items: Some(200) })),
+        ("SheetControlLayouts", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetControlLayout), min_items: Some(0), max_items: Some(1) })),
+        ("SheetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("TextBoxes", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetTextBox), min_items: Some(0), max_items: Some(100) })),
+        ("Title", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Visuals", Shape::List(&ListRule { items: Shape::Object(&RULE_Visual), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["SheetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SheetDefinition` property type of `AWS::QuickSight::Template`.
@@ -8524,6 +5168,7 @@ pub struct SheetDefinition {
     pub visuals: Option<List<Visual>>,
 }
 
+#[rustfmt::skip]
 impl SheetDefinition {
     /// A `SheetDefinition` with its required properties, named in a [`SheetDefinitionRequired`].
     pub fn new(required: SheetDefinitionRequired) -> Self {
@@ -8544,100 +5189,29 @@ impl SheetDefinition {
     }
 
     /// `ContentType`: a [`SheetContentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `FilterControls`: a list of [`FilterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self {
-        self.filter_controls = Some(value.into());
-        self
-    }
-
+    pub fn filter_controls(mut self, value: impl Into<List<FilterControl>>) -> Self { self.filter_controls = Some(value.into()); self }
     /// `Images`: a list of [`SheetImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self {
-        self.images = Some(value.into());
-        self
-    }
-
+    pub fn images(mut self, value: impl Into<List<SheetImage>>) -> Self { self.images = Some(value.into()); self }
     /// `Layouts`: a list of [`Layout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self {
-        self.layouts = Some(value.into());
-        self
-    }
-
+    pub fn layouts(mut self, value: impl Into<List<Layout>>) -> Self { self.layouts = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `ParameterControls`: a list of [`ParameterControl`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self {
-        self.parameter_controls = Some(value.into());
-        self
-    }
-
+    pub fn parameter_controls(mut self, value: impl Into<List<ParameterControl>>) -> Self { self.parameter_controls = Some(value.into()); self }
     /// `SheetControlLayouts`: a list of [`SheetControlLayout`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self {
-        self.sheet_control_layouts = Some(value.into());
-        self
-    }
-
+    pub fn sheet_control_layouts(mut self, value: impl Into<List<SheetControlLayout>>) -> Self { self.sheet_control_layouts = Some(value.into()); self }
     /// `SheetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self {
-        self.sheet_id = value.into();
-        self
-    }
-
+    pub fn sheet_id(mut self, value: impl Into<Str>) -> Self { self.sheet_id = value.into(); self }
     /// `TextBoxes`: a list of [`SheetTextBox`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self {
-        self.text_boxes = Some(value.into());
-        self
-    }
-
+    pub fn text_boxes(mut self, value: impl Into<List<SheetTextBox>>) -> Self { self.text_boxes = Some(value.into()); self }
     /// `Title`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Str>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
     /// `Visuals`: a list of [`Visual`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self {
-        self.visuals = Some(value.into());
-        self
-    }
+    pub fn visuals(mut self, value: impl Into<List<Visual>>) -> Self { self.visuals = Some(value.into()); self }
 }
 
 impl PropertyType for SheetDefinition {}
@@ -8661,39 +5235,20 @@ impl ToValue for SheetDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
     properties: &[
         ("FieldOptions", Shape::Object(&RULE_TableFieldOptions)),
         ("FieldWells", Shape::Object(&RULE_TableFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
-        (
-            "PaginatedReportOptions",
-            Shape::Object(&RULE_TablePaginatedReportOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_TableSortConfiguration),
-        ),
-        (
-            "TableInlineVisualizations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TableInlineVisualization),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ("PaginatedReportOptions", Shape::Object(&RULE_TablePaginatedReportOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_TableSortConfiguration)),
+        ("TableInlineVisualizations", Shape::List(&ListRule { items: Shape::Object(&RULE_TableInlineVisualization), min_items: Some(0), max_items: Some(200) })),
         ("TableOptions", Shape::Object(&RULE_TableOptions)),
         ("TotalOptions", Shape::Object(&RULE_TotalOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableConfiguration` property type of `AWS::QuickSight::Template`.
@@ -8739,6 +5294,7 @@ pub struct TableConfiguration {
     pub total_options: Option<Obj<TotalOptions>>,
 }
 
+#[rustfmt::skip]
 impl TableConfiguration {
     /// A `TableConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -8746,74 +5302,21 @@ impl TableConfiguration {
     }
 
     /// `FieldOptions`: a [`TableFieldOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_options(mut self, value: impl Into<Obj<TableFieldOptions>>) -> Self {
-        self.field_options = Some(value.into());
-        self
-    }
-
+    pub fn field_options(mut self, value: impl Into<Obj<TableFieldOptions>>) -> Self { self.field_options = Some(value.into()); self }
     /// `FieldWells`: a [`TableFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<TableFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<TableFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `PaginatedReportOptions`: a [`TablePaginatedReportOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn paginated_report_options(
-        mut self,
-        value: impl Into<Obj<TablePaginatedReportOptions>>,
-    ) -> Self {
-        self.paginated_report_options = Some(value.into());
-        self
-    }
-
+    pub fn paginated_report_options(mut self, value: impl Into<Obj<TablePaginatedReportOptions>>) -> Self { self.paginated_report_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`TableSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<TableSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<TableSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `TableInlineVisualizations`: a list of [`TableInlineVisualization`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_inline_visualizations(
-        mut self,
-        value: impl Into<List<TableInlineVisualization>>,
-    ) -> Self {
-        self.table_inline_visualizations = Some(value.into());
-        self
-    }
-
+    pub fn table_inline_visualizations(mut self, value: impl Into<List<TableInlineVisualization>>) -> Self { self.table_inline_visualizations = Some(value.into()); self }
     /// `TableOptions`: a [`TableOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_options(mut self, value: impl Into<Obj<TableOptions>>) -> Self {
-        self.table_options = Some(value.into());
-        self
-    }
-
+    pub fn table_options(mut self, value: impl Into<Obj<TableOptions>>) -> Self { self.table_options = Some(value.into()); self }
     /// `TotalOptions`: a [`TotalOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn total_options(mut self, value: impl Into<Obj<TotalOptions>>) -> Self {
-        self.total_options = Some(value.into());
-        self
-    }
+    pub fn total_options(mut self, value: impl Into<Obj<TotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
 }
 
 impl PropertyType for TableConfiguration {}
@@ -8840,60 +5343,23 @@ impl ToValue for TableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_TableConfiguration),
-        ),
-        (
-            "ConditionalFormatting",
-            Shape::Object(&RULE_TableConditionalFormatting),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_TableConfiguration)),
+        ("ConditionalFormatting", Shape::Object(&RULE_TableConditionalFormatting)),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TableVisual` property type of `AWS::QuickSight::Template`.
@@ -8941,6 +5407,7 @@ pub struct TableVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl TableVisual {
     /// A `TableVisual` with its required properties, named in a [`TableVisualRequired`].
     pub fn new(required: TableVisualRequired) -> Self {
@@ -8956,63 +5423,19 @@ impl TableVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`TableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<TableConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<TableConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ConditionalFormatting`: a [`TableConditionalFormatting`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn conditional_formatting(
-        mut self,
-        value: impl Into<Obj<TableConditionalFormatting>>,
-    ) -> Self {
-        self.conditional_formatting = Some(value.into());
-        self
-    }
-
+    pub fn conditional_formatting(mut self, value: impl Into<Obj<TableConditionalFormatting>>) -> Self { self.conditional_formatting = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for TableVisual {}
@@ -9035,35 +5458,20 @@ impl ToValue for TableVisual {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateSourceAnalysisRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource.
     pub arn: Str,
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// A structure containing information about the dataset references used as placeholders in the template.
-    ///
-    /// Items at least 1.
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateSourceAnalysis: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
-        (
-            "DataSetReferences",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetReference),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("DataSetReferences", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetReference), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "DataSetReferences"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateSourceAnalysis` property type of `AWS::QuickSight::Template`.
@@ -9085,6 +5493,7 @@ pub struct TemplateSourceAnalysis {
     pub data_set_references: List<DataSetReference>,
 }
 
+#[rustfmt::skip]
 impl TemplateSourceAnalysis {
     /// A `TemplateSourceAnalysis` with its required properties, named in a [`TemplateSourceAnalysisRequired`].
     pub fn new(required: TemplateSourceAnalysisRequired) -> Self {
@@ -9095,20 +5504,9 @@ impl TemplateSourceAnalysis {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `DataSetReferences`: a list of [`DataSetReference`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self {
-        self.data_set_references = value.into();
-        self
-    }
+    pub fn data_set_references(mut self, value: impl Into<List<DataSetReference>>) -> Self { self.data_set_references = value.into(); self }
 }
 
 impl PropertyType for TemplateSourceAnalysis {}
@@ -9122,23 +5520,14 @@ impl ToValue for TemplateSourceAnalysis {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateSourceEntity: ObjRule = ObjRule {
     properties: &[
-        (
-            "SourceAnalysis",
-            Shape::Object(&RULE_TemplateSourceAnalysis),
-        ),
-        (
-            "SourceTemplate",
-            Shape::Object(&RULE_TemplateSourceTemplate),
-        ),
+        ("SourceAnalysis", Shape::Object(&RULE_TemplateSourceAnalysis)),
+        ("SourceTemplate", Shape::Object(&RULE_TemplateSourceTemplate)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateSourceEntity` property type of `AWS::QuickSight::Template`.
@@ -9158,6 +5547,7 @@ pub struct TemplateSourceEntity {
     pub source_template: Option<Obj<TemplateSourceTemplate>>,
 }
 
+#[rustfmt::skip]
 impl TemplateSourceEntity {
     /// A `TemplateSourceEntity` with no property set (none is required).
     pub fn new() -> Self {
@@ -9165,20 +5555,9 @@ impl TemplateSourceEntity {
     }
 
     /// `SourceAnalysis`: a [`TemplateSourceAnalysis`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_analysis(mut self, value: impl Into<Obj<TemplateSourceAnalysis>>) -> Self {
-        self.source_analysis = Some(value.into());
-        self
-    }
-
+    pub fn source_analysis(mut self, value: impl Into<Obj<TemplateSourceAnalysis>>) -> Self { self.source_analysis = Some(value.into()); self }
     /// `SourceTemplate`: a [`TemplateSourceTemplate`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_template(mut self, value: impl Into<Obj<TemplateSourceTemplate>>) -> Self {
-        self.source_template = Some(value.into());
-        self
-    }
+    pub fn source_template(mut self, value: impl Into<Obj<TemplateSourceTemplate>>) -> Self { self.source_template = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateSourceEntity {}
@@ -9196,19 +5575,17 @@ impl ToValue for TemplateSourceEntity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateSourceTemplateRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource.
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateSourceTemplate: ObjRule = ObjRule {
-    properties: &[("Arn", Shape::STR)],
+    properties: &[
+        ("Arn", Shape::STR),
+    ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateSourceTemplate` property type of `AWS::QuickSight::Template`.
@@ -9224,19 +5601,17 @@ pub struct TemplateSourceTemplate {
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 impl TemplateSourceTemplate {
     /// A `TemplateSourceTemplate` with its required properties, named in a [`TemplateSourceTemplateRequired`].
     pub fn new(required: TemplateSourceTemplateRequired) -> Self {
-        Self { arn: required.arn }
+        Self {
+            arn: required.arn,
+        }
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
 }
 
 impl PropertyType for TemplateSourceTemplate {}
@@ -9251,76 +5626,25 @@ impl ToValue for TemplateSourceTemplate {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TemplateVersionDefinitionRequired {
     /// `DataSetConfigurations`: a list of [`DataSetConfiguration`] objects, required.
-    ///
-    /// An array of dataset configurations. These configurations define the required columns for each dataset used within a template.
-    ///
-    /// Items 0 to 30.
     pub data_set_configurations: List<DataSetConfiguration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TemplateVersionDefinition: ObjRule = ObjRule {
     properties: &[
         ("AnalysisDefaults", Shape::Object(&RULE_AnalysisDefaults)),
-        (
-            "CalculatedFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CalculatedField),
-                min_items: Some(0),
-                max_items: Some(500),
-            }),
-        ),
-        (
-            "ColumnConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnConfiguration),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
-        (
-            "DataSetConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_DataSetConfiguration),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "FilterGroups",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FilterGroup),
-                min_items: Some(0),
-                max_items: Some(2000),
-            }),
-        ),
+        ("CalculatedFields", Shape::List(&ListRule { items: Shape::Object(&RULE_CalculatedField), min_items: Some(0), max_items: Some(500) })),
+        ("ColumnConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnConfiguration), min_items: Some(0), max_items: Some(2000) })),
+        ("DataSetConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_DataSetConfiguration), min_items: Some(0), max_items: Some(30) })),
+        ("FilterGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterGroup), min_items: Some(0), max_items: Some(2000) })),
         ("Options", Shape::Object(&RULE_AssetOptions)),
-        (
-            "ParameterDeclarations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ParameterDeclaration),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "QueryExecutionOptions",
-            Shape::Object(&RULE_QueryExecutionOptions),
-        ),
-        (
-            "Sheets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SheetDefinition),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ParameterDeclarations", Shape::List(&ListRule { items: Shape::Object(&RULE_ParameterDeclaration), min_items: Some(0), max_items: Some(200) })),
+        ("QueryExecutionOptions", Shape::Object(&RULE_QueryExecutionOptions)),
+        ("Sheets", Shape::List(&ListRule { items: Shape::Object(&RULE_SheetDefinition), min_items: Some(0), max_items: Some(20) })),
     ],
     required: &["DataSetConfigurations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TemplateVersionDefinition` property type of `AWS::QuickSight::Template`.
@@ -9382,6 +5706,7 @@ pub struct TemplateVersionDefinition {
     pub sheets: Option<List<SheetDefinition>>,
 }
 
+#[rustfmt::skip]
 impl TemplateVersionDefinition {
     /// A `TemplateVersionDefinition` with its required properties, named in a [`TemplateVersionDefinitionRequired`].
     pub fn new(required: TemplateVersionDefinitionRequired) -> Self {
@@ -9399,72 +5724,23 @@ impl TemplateVersionDefinition {
     }
 
     /// `AnalysisDefaults`: an [`AnalysisDefaults`] object.
-    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self {
-        self.analysis_defaults = Some(value.into());
-        self
-    }
-
+    pub fn analysis_defaults(mut self, value: impl Into<Obj<AnalysisDefaults>>) -> Self { self.analysis_defaults = Some(value.into()); self }
     /// `CalculatedFields`: a list of [`CalculatedField`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self {
-        self.calculated_fields = Some(value.into());
-        self
-    }
-
+    pub fn calculated_fields(mut self, value: impl Into<List<CalculatedField>>) -> Self { self.calculated_fields = Some(value.into()); self }
     /// `ColumnConfigurations`: a list of [`ColumnConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self {
-        self.column_configurations = Some(value.into());
-        self
-    }
-
+    pub fn column_configurations(mut self, value: impl Into<List<ColumnConfiguration>>) -> Self { self.column_configurations = Some(value.into()); self }
     /// `DataSetConfigurations`: a list of [`DataSetConfiguration`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_set_configurations(mut self, value: impl Into<List<DataSetConfiguration>>) -> Self {
-        self.data_set_configurations = value.into();
-        self
-    }
-
+    pub fn data_set_configurations(mut self, value: impl Into<List<DataSetConfiguration>>) -> Self { self.data_set_configurations = value.into(); self }
     /// `FilterGroups`: a list of [`FilterGroup`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self {
-        self.filter_groups = Some(value.into());
-        self
-    }
-
+    pub fn filter_groups(mut self, value: impl Into<List<FilterGroup>>) -> Self { self.filter_groups = Some(value.into()); self }
     /// `Options`: an [`AssetOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self {
-        self.options = Some(value.into());
-        self
-    }
-
+    pub fn options(mut self, value: impl Into<Obj<AssetOptions>>) -> Self { self.options = Some(value.into()); self }
     /// `ParameterDeclarations`: a list of [`ParameterDeclaration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self {
-        self.parameter_declarations = Some(value.into());
-        self
-    }
-
+    pub fn parameter_declarations(mut self, value: impl Into<List<ParameterDeclaration>>) -> Self { self.parameter_declarations = Some(value.into()); self }
     /// `QueryExecutionOptions`: a [`QueryExecutionOptions`] object.
-    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self {
-        self.query_execution_options = Some(value.into());
-        self
-    }
-
+    pub fn query_execution_options(mut self, value: impl Into<Obj<QueryExecutionOptions>>) -> Self { self.query_execution_options = Some(value.into()); self }
     /// `Sheets`: a list of [`SheetDefinition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self {
-        self.sheets = Some(value.into());
-        self
-    }
+    pub fn sheets(mut self, value: impl Into<List<SheetDefinition>>) -> Self { self.sheets = Some(value.into()); self }
 }
 
 impl PropertyType for TemplateVersionDefinition {}
@@ -9485,40 +5761,22 @@ impl ToValue for TemplateVersionDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TreeMapConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ColorLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("ColorLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("ColorScale", Shape::Object(&RULE_ColorScale)),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_TreeMapFieldWells)),
-        (
-            "GroupLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("GroupLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "SizeLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_TreeMapSortConfiguration),
-        ),
+        ("SizeLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_TreeMapSortConfiguration)),
         ("Tooltip", Shape::Object(&RULE_TooltipOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TreeMapConfiguration` property type of `AWS::QuickSight::Template`.
@@ -9570,6 +5828,7 @@ pub struct TreeMapConfiguration {
     pub tooltip: Option<Obj<TooltipOptions>>,
 }
 
+#[rustfmt::skip]
 impl TreeMapConfiguration {
     /// A `TreeMapConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -9577,84 +5836,25 @@ impl TreeMapConfiguration {
     }
 
     /// `ColorLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.color_label_options = Some(value.into());
-        self
-    }
-
+    pub fn color_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.color_label_options = Some(value.into()); self }
     /// `ColorScale`: a [`ColorScale`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self {
-        self.color_scale = Some(value.into());
-        self
-    }
-
+    pub fn color_scale(mut self, value: impl Into<Obj<ColorScale>>) -> Self { self.color_scale = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`TreeMapFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<TreeMapFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<TreeMapFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `GroupLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.group_label_options = Some(value.into());
-        self
-    }
-
+    pub fn group_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.group_label_options = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `SizeLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.size_label_options = Some(value.into());
-        self
-    }
-
+    pub fn size_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.size_label_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`TreeMapSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<TreeMapSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<TreeMapSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `Tooltip`: a [`TooltipOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self {
-        self.tooltip = Some(value.into());
-        self
-    }
+    pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
 }
 
 impl PropertyType for TreeMapConfiguration {}
@@ -9680,64 +5880,23 @@ impl ToValue for TreeMapConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreeMapVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_TreeMapConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_TreeMapConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TreeMapVisual` property type of `AWS::QuickSight::Template`.
@@ -9787,6 +5946,7 @@ pub struct TreeMapVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl TreeMapVisual {
     /// A `TreeMapVisual` with its required properties, named in a [`TreeMapVisualRequired`].
     pub fn new(required: TreeMapVisualRequired) -> Self {
@@ -9802,60 +5962,19 @@ impl TreeMapVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`TreeMapConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(mut self, value: impl Into<Obj<TreeMapConfiguration>>) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<TreeMapConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for TreeMapVisual {}
@@ -9874,23 +5993,18 @@ impl ToValue for TreeMapVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Visual: ObjRule = ObjRule {
     properties: &[
         ("BarChartVisual", Shape::Object(&RULE_BarChartVisual)),
         ("BoxPlotVisual", Shape::Object(&RULE_BoxPlotVisual)),
         ("ComboChartVisual", Shape::Object(&RULE_ComboChartVisual)),
-        (
-            "CustomContentVisual",
-            Shape::Object(&RULE_CustomContentVisual),
-        ),
+        ("CustomContentVisual", Shape::Object(&RULE_CustomContentVisual)),
         ("EmptyVisual", Shape::Object(&RULE_EmptyVisual)),
         ("FilledMapVisual", Shape::Object(&RULE_FilledMapVisual)),
         ("FunnelChartVisual", Shape::Object(&RULE_FunnelChartVisual)),
         ("GaugeChartVisual", Shape::Object(&RULE_GaugeChartVisual)),
-        (
-            "GeospatialMapVisual",
-            Shape::Object(&RULE_GeospatialMapVisual),
-        ),
+        ("GeospatialMapVisual", Shape::Object(&RULE_GeospatialMapVisual)),
         ("HeatMapVisual", Shape::Object(&RULE_HeatMapVisual)),
         ("HistogramVisual", Shape::Object(&RULE_HistogramVisual)),
         ("InsightVisual", Shape::Object(&RULE_InsightVisual)),
@@ -9900,22 +6014,15 @@ pub(crate) static RULE_Visual: ObjRule = ObjRule {
         ("PivotTableVisual", Shape::Object(&RULE_PivotTableVisual)),
         ("PluginVisual", Shape::Object(&RULE_PluginVisual)),
         ("RadarChartVisual", Shape::Object(&RULE_RadarChartVisual)),
-        (
-            "SankeyDiagramVisual",
-            Shape::Object(&RULE_SankeyDiagramVisual),
-        ),
+        ("SankeyDiagramVisual", Shape::Object(&RULE_SankeyDiagramVisual)),
         ("ScatterPlotVisual", Shape::Object(&RULE_ScatterPlotVisual)),
         ("TableVisual", Shape::Object(&RULE_TableVisual)),
         ("TreeMapVisual", Shape::Object(&RULE_TreeMapVisual)),
         ("WaterfallVisual", Shape::Object(&RULE_WaterfallVisual)),
         ("WordCloudVisual", Shape::Object(&RULE_WordCloudVisual)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Visual` property type of `AWS::QuickSight::Template`.
@@ -10069,6 +6176,7 @@ pub struct Visual {
     pub word_cloud_visual: Option<Obj<WordCloudVisual>>,
 }
 
+#[rustfmt::skip]
 impl Visual {
     /// A `Visual` with no property set (none is required).
     pub fn new() -> Self {
@@ -10076,196 +6184,53 @@ impl Visual {
     }
 
     /// `BarChartVisual`: a [`BarChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bar_chart_visual(mut self, value: impl Into<Obj<BarChartVisual>>) -> Self {
-        self.bar_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn bar_chart_visual(mut self, value: impl Into<Obj<BarChartVisual>>) -> Self { self.bar_chart_visual = Some(value.into()); self }
     /// `BoxPlotVisual`: a [`BoxPlotVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn box_plot_visual(mut self, value: impl Into<Obj<BoxPlotVisual>>) -> Self {
-        self.box_plot_visual = Some(value.into());
-        self
-    }
-
+    pub fn box_plot_visual(mut self, value: impl Into<Obj<BoxPlotVisual>>) -> Self { self.box_plot_visual = Some(value.into()); self }
     /// `ComboChartVisual`: a [`ComboChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn combo_chart_visual(mut self, value: impl Into<Obj<ComboChartVisual>>) -> Self {
-        self.combo_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn combo_chart_visual(mut self, value: impl Into<Obj<ComboChartVisual>>) -> Self { self.combo_chart_visual = Some(value.into()); self }
     /// `CustomContentVisual`: a [`CustomContentVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_content_visual(mut self, value: impl Into<Obj<CustomContentVisual>>) -> Self {
-        self.custom_content_visual = Some(value.into());
-        self
-    }
-
+    pub fn custom_content_visual(mut self, value: impl Into<Obj<CustomContentVisual>>) -> Self { self.custom_content_visual = Some(value.into()); self }
     /// `EmptyVisual`: an [`EmptyVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn empty_visual(mut self, value: impl Into<Obj<EmptyVisual>>) -> Self {
-        self.empty_visual = Some(value.into());
-        self
-    }
-
+    pub fn empty_visual(mut self, value: impl Into<Obj<EmptyVisual>>) -> Self { self.empty_visual = Some(value.into()); self }
     /// `FilledMapVisual`: a [`FilledMapVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filled_map_visual(mut self, value: impl Into<Obj<FilledMapVisual>>) -> Self {
-        self.filled_map_visual = Some(value.into());
-        self
-    }
-
+    pub fn filled_map_visual(mut self, value: impl Into<Obj<FilledMapVisual>>) -> Self { self.filled_map_visual = Some(value.into()); self }
     /// `FunnelChartVisual`: a [`FunnelChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn funnel_chart_visual(mut self, value: impl Into<Obj<FunnelChartVisual>>) -> Self {
-        self.funnel_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn funnel_chart_visual(mut self, value: impl Into<Obj<FunnelChartVisual>>) -> Self { self.funnel_chart_visual = Some(value.into()); self }
     /// `GaugeChartVisual`: a [`GaugeChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gauge_chart_visual(mut self, value: impl Into<Obj<GaugeChartVisual>>) -> Self {
-        self.gauge_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn gauge_chart_visual(mut self, value: impl Into<Obj<GaugeChartVisual>>) -> Self { self.gauge_chart_visual = Some(value.into()); self }
     /// `GeospatialMapVisual`: a [`GeospatialMapVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geospatial_map_visual(mut self, value: impl Into<Obj<GeospatialMapVisual>>) -> Self {
-        self.geospatial_map_visual = Some(value.into());
-        self
-    }
-
+    pub fn geospatial_map_visual(mut self, value: impl Into<Obj<GeospatialMapVisual>>) -> Self { self.geospatial_map_visual = Some(value.into()); self }
     /// `HeatMapVisual`: a [`HeatMapVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn heat_map_visual(mut self, value: impl Into<Obj<HeatMapVisual>>) -> Self {
-        self.heat_map_visual = Some(value.into());
-        self
-    }
-
+    pub fn heat_map_visual(mut self, value: impl Into<Obj<HeatMapVisual>>) -> Self { self.heat_map_visual = Some(value.into()); self }
     /// `HistogramVisual`: a [`HistogramVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn histogram_visual(mut self, value: impl Into<Obj<HistogramVisual>>) -> Self {
-        self.histogram_visual = Some(value.into());
-        self
-    }
-
+    pub fn histogram_visual(mut self, value: impl Into<Obj<HistogramVisual>>) -> Self { self.histogram_visual = Some(value.into()); self }
     /// `InsightVisual`: an [`InsightVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insight_visual(mut self, value: impl Into<Obj<InsightVisual>>) -> Self {
-        self.insight_visual = Some(value.into());
-        self
-    }
-
+    pub fn insight_visual(mut self, value: impl Into<Obj<InsightVisual>>) -> Self { self.insight_visual = Some(value.into()); self }
     /// `KPIVisual`: a [`KpiVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kpi_visual(mut self, value: impl Into<Obj<KpiVisual>>) -> Self {
-        self.kpi_visual = Some(value.into());
-        self
-    }
-
+    pub fn kpi_visual(mut self, value: impl Into<Obj<KpiVisual>>) -> Self { self.kpi_visual = Some(value.into()); self }
     /// `LineChartVisual`: a [`LineChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line_chart_visual(mut self, value: impl Into<Obj<LineChartVisual>>) -> Self {
-        self.line_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn line_chart_visual(mut self, value: impl Into<Obj<LineChartVisual>>) -> Self { self.line_chart_visual = Some(value.into()); self }
     /// `PieChartVisual`: a [`PieChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pie_chart_visual(mut self, value: impl Into<Obj<PieChartVisual>>) -> Self {
-        self.pie_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn pie_chart_visual(mut self, value: impl Into<Obj<PieChartVisual>>) -> Self { self.pie_chart_visual = Some(value.into()); self }
     /// `PivotTableVisual`: a [`PivotTableVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pivot_table_visual(mut self, value: impl Into<Obj<PivotTableVisual>>) -> Self {
-        self.pivot_table_visual = Some(value.into());
-        self
-    }
-
+    pub fn pivot_table_visual(mut self, value: impl Into<Obj<PivotTableVisual>>) -> Self { self.pivot_table_visual = Some(value.into()); self }
     /// `PluginVisual`: a [`PluginVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plugin_visual(mut self, value: impl Into<Obj<PluginVisual>>) -> Self {
-        self.plugin_visual = Some(value.into());
-        self
-    }
-
+    pub fn plugin_visual(mut self, value: impl Into<Obj<PluginVisual>>) -> Self { self.plugin_visual = Some(value.into()); self }
     /// `RadarChartVisual`: a [`RadarChartVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn radar_chart_visual(mut self, value: impl Into<Obj<RadarChartVisual>>) -> Self {
-        self.radar_chart_visual = Some(value.into());
-        self
-    }
-
+    pub fn radar_chart_visual(mut self, value: impl Into<Obj<RadarChartVisual>>) -> Self { self.radar_chart_visual = Some(value.into()); self }
     /// `SankeyDiagramVisual`: a [`SankeyDiagramVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sankey_diagram_visual(mut self, value: impl Into<Obj<SankeyDiagramVisual>>) -> Self {
-        self.sankey_diagram_visual = Some(value.into());
-        self
-    }
-
+    pub fn sankey_diagram_visual(mut self, value: impl Into<Obj<SankeyDiagramVisual>>) -> Self { self.sankey_diagram_visual = Some(value.into()); self }
     /// `ScatterPlotVisual`: a [`ScatterPlotVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scatter_plot_visual(mut self, value: impl Into<Obj<ScatterPlotVisual>>) -> Self {
-        self.scatter_plot_visual = Some(value.into());
-        self
-    }
-
+    pub fn scatter_plot_visual(mut self, value: impl Into<Obj<ScatterPlotVisual>>) -> Self { self.scatter_plot_visual = Some(value.into()); self }
     /// `TableVisual`: a [`TableVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_visual(mut self, value: impl Into<Obj<TableVisual>>) -> Self {
-        self.table_visual = Some(value.into());
-        self
-    }
-
+    pub fn table_visual(mut self, value: impl Into<Obj<TableVisual>>) -> Self { self.table_visual = Some(value.into()); self }
     /// `TreeMapVisual`: a [`TreeMapVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tree_map_visual(mut self, value: impl Into<Obj<TreeMapVisual>>) -> Self {
-        self.tree_map_visual = Some(value.into());
-        self
-    }
-
+    pub fn tree_map_visual(mut self, value: impl Into<Obj<TreeMapVisual>>) -> Self { self.tree_map_visual = Some(value.into()); self }
     /// `WaterfallVisual`: a [`WaterfallVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn waterfall_visual(mut self, value: impl Into<Obj<WaterfallVisual>>) -> Self {
-        self.waterfall_visual = Some(value.into());
-        self
-    }
-
+    pub fn waterfall_visual(mut self, value: impl Into<Obj<WaterfallVisual>>) -> Self { self.waterfall_visual = Some(value.into()); self }
     /// `WordCloudVisual`: a [`WordCloudVisual`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn word_cloud_visual(mut self, value: impl Into<Obj<WordCloudVisual>>) -> Self {
-        self.word_cloud_visual = Some(value.into());
-        self
-    }
+    pub fn word_cloud_visual(mut self, value: impl Into<Obj<WordCloudVisual>>) -> Self { self.word_cloud_visual = Some(value.into()); self }
 }
 
 impl PropertyType for Visual {}
@@ -10301,17 +6266,14 @@ impl ToValue for Visual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VisualInteractionOptions: ObjRule = ObjRule {
     properties: &[
         ("ContextMenuOption", Shape::Object(&RULE_ContextMenuOption)),
         ("VisualMenuOption", Shape::Object(&RULE_VisualMenuOption)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VisualInteractionOptions` property type of `AWS::QuickSight::Template`.
@@ -10331,6 +6293,7 @@ pub struct VisualInteractionOptions {
     pub visual_menu_option: Option<Obj<VisualMenuOption>>,
 }
 
+#[rustfmt::skip]
 impl VisualInteractionOptions {
     /// A `VisualInteractionOptions` with no property set (none is required).
     pub fn new() -> Self {
@@ -10338,20 +6301,9 @@ impl VisualInteractionOptions {
     }
 
     /// `ContextMenuOption`: a [`ContextMenuOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn context_menu_option(mut self, value: impl Into<Obj<ContextMenuOption>>) -> Self {
-        self.context_menu_option = Some(value.into());
-        self
-    }
-
+    pub fn context_menu_option(mut self, value: impl Into<Obj<ContextMenuOption>>) -> Self { self.context_menu_option = Some(value.into()); self }
     /// `VisualMenuOption`: a [`VisualMenuOption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self {
-        self.visual_menu_option = Some(value.into());
-        self
-    }
+    pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualMenuOption>>) -> Self { self.visual_menu_option = Some(value.into()); self }
 }
 
 impl PropertyType for VisualInteractionOptions {}
@@ -10365,51 +6317,24 @@ impl ToValue for VisualInteractionOptions {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoryAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "CategoryAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "ColorConfiguration",
-            Shape::Object(&RULE_WaterfallChartColorConfiguration),
-        ),
+        ("CategoryAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("CategoryAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("ColorConfiguration", Shape::Object(&RULE_WaterfallChartColorConfiguration)),
         ("DataLabels", Shape::Object(&RULE_DataLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_WaterfallChartFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
         ("Legend", Shape::Object(&RULE_LegendOptions)),
-        (
-            "PrimaryYAxisDisplayOptions",
-            Shape::Object(&RULE_AxisDisplayOptions),
-        ),
-        (
-            "PrimaryYAxisLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_WaterfallChartSortConfiguration),
-        ),
+        ("PrimaryYAxisDisplayOptions", Shape::Object(&RULE_AxisDisplayOptions)),
+        ("PrimaryYAxisLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_WaterfallChartSortConfiguration)),
         ("VisualPalette", Shape::Object(&RULE_VisualPalette)),
-        (
-            "WaterfallChartOptions",
-            Shape::Object(&RULE_WaterfallChartOptions),
-        ),
+        ("WaterfallChartOptions", Shape::Object(&RULE_WaterfallChartOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WaterfallChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -10469,6 +6394,7 @@ pub struct WaterfallChartConfiguration {
     pub waterfall_chart_options: Option<Obj<WaterfallChartOptions>>,
 }
 
+#[rustfmt::skip]
 impl WaterfallChartConfiguration {
     /// A `WaterfallChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -10476,118 +6402,29 @@ impl WaterfallChartConfiguration {
     }
 
     /// `CategoryAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis_display_options(
-        mut self,
-        value: impl Into<Obj<AxisDisplayOptions>>,
-    ) -> Self {
-        self.category_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn category_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.category_axis_display_options = Some(value.into()); self }
     /// `CategoryAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.category_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_axis_label_options = Some(value.into()); self }
     /// `ColorConfiguration`: a [`WaterfallChartColorConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn color_configuration(
-        mut self,
-        value: impl Into<Obj<WaterfallChartColorConfiguration>>,
-    ) -> Self {
-        self.color_configuration = Some(value.into());
-        self
-    }
-
+    pub fn color_configuration(mut self, value: impl Into<Obj<WaterfallChartColorConfiguration>>) -> Self { self.color_configuration = Some(value.into()); self }
     /// `DataLabels`: a [`DataLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self {
-        self.data_labels = Some(value.into());
-        self
-    }
-
+    pub fn data_labels(mut self, value: impl Into<Obj<DataLabelOptions>>) -> Self { self.data_labels = Some(value.into()); self }
     /// `FieldWells`: a [`WaterfallChartFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<WaterfallChartFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<WaterfallChartFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `Legend`: a [`LegendOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self {
-        self.legend = Some(value.into());
-        self
-    }
-
+    pub fn legend(mut self, value: impl Into<Obj<LegendOptions>>) -> Self { self.legend = Some(value.into()); self }
     /// `PrimaryYAxisDisplayOptions`: an [`AxisDisplayOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_display_options(
-        mut self,
-        value: impl Into<Obj<AxisDisplayOptions>>,
-    ) -> Self {
-        self.primary_y_axis_display_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.primary_y_axis_display_options = Some(value.into()); self }
     /// `PrimaryYAxisLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn primary_y_axis_label_options(
-        mut self,
-        value: impl Into<Obj<ChartAxisLabelOptions>>,
-    ) -> Self {
-        self.primary_y_axis_label_options = Some(value.into());
-        self
-    }
-
+    pub fn primary_y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.primary_y_axis_label_options = Some(value.into()); self }
     /// `SortConfiguration`: a [`WaterfallChartSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(
-        mut self,
-        value: impl Into<Obj<WaterfallChartSortConfiguration>>,
-    ) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<WaterfallChartSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `VisualPalette`: a [`VisualPalette`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self {
-        self.visual_palette = Some(value.into());
-        self
-    }
-
+    pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
     /// `WaterfallChartOptions`: a [`WaterfallChartOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn waterfall_chart_options(mut self, value: impl Into<Obj<WaterfallChartOptions>>) -> Self {
-        self.waterfall_chart_options = Some(value.into());
-        self
-    }
+    pub fn waterfall_chart_options(mut self, value: impl Into<Obj<WaterfallChartOptions>>) -> Self { self.waterfall_chart_options = Some(value.into()); self }
 }
 
 impl PropertyType for WaterfallChartConfiguration {}
@@ -10627,64 +6464,23 @@ impl ToValue for WaterfallChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaterfallVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_WaterfallChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_WaterfallChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WaterfallVisual` property type of `AWS::QuickSight::Template`.
@@ -10734,6 +6530,7 @@ pub struct WaterfallVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl WaterfallVisual {
     /// A `WaterfallVisual` with its required properties, named in a [`WaterfallVisualRequired`].
     pub fn new(required: WaterfallVisualRequired) -> Self {
@@ -10749,63 +6546,19 @@ impl WaterfallVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`WaterfallChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(
-        mut self,
-        value: impl Into<Obj<WaterfallChartConfiguration>>,
-    ) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<WaterfallChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for WaterfallVisual {}
@@ -10824,29 +6577,17 @@ impl ToValue for WaterfallVisual {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WordCloudChartConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "CategoryLabelOptions",
-            Shape::Object(&RULE_ChartAxisLabelOptions),
-        ),
+        ("CategoryLabelOptions", Shape::Object(&RULE_ChartAxisLabelOptions)),
         ("FieldWells", Shape::Object(&RULE_WordCloudFieldWells)),
-        (
-            "Interactions",
-            Shape::Object(&RULE_VisualInteractionOptions),
-        ),
-        (
-            "SortConfiguration",
-            Shape::Object(&RULE_WordCloudSortConfiguration),
-        ),
+        ("Interactions", Shape::Object(&RULE_VisualInteractionOptions)),
+        ("SortConfiguration", Shape::Object(&RULE_WordCloudSortConfiguration)),
         ("WordCloudOptions", Shape::Object(&RULE_WordCloudOptions)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WordCloudChartConfiguration` property type of `AWS::QuickSight::Template`.
@@ -10878,6 +6619,7 @@ pub struct WordCloudChartConfiguration {
     pub word_cloud_options: Option<Obj<WordCloudOptions>>,
 }
 
+#[rustfmt::skip]
 impl WordCloudChartConfiguration {
     /// A `WordCloudChartConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -10885,44 +6627,15 @@ impl WordCloudChartConfiguration {
     }
 
     /// `CategoryLabelOptions`: a [`ChartAxisLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self {
-        self.category_label_options = Some(value.into());
-        self
-    }
-
+    pub fn category_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.category_label_options = Some(value.into()); self }
     /// `FieldWells`: a [`WordCloudFieldWells`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_wells(mut self, value: impl Into<Obj<WordCloudFieldWells>>) -> Self {
-        self.field_wells = Some(value.into());
-        self
-    }
-
+    pub fn field_wells(mut self, value: impl Into<Obj<WordCloudFieldWells>>) -> Self { self.field_wells = Some(value.into()); self }
     /// `Interactions`: a [`VisualInteractionOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self {
-        self.interactions = Some(value.into());
-        self
-    }
-
+    pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
     /// `SortConfiguration`: a [`WordCloudSortConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sort_configuration(mut self, value: impl Into<Obj<WordCloudSortConfiguration>>) -> Self {
-        self.sort_configuration = Some(value.into());
-        self
-    }
-
+    pub fn sort_configuration(mut self, value: impl Into<Obj<WordCloudSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
     /// `WordCloudOptions`: a [`WordCloudOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn word_cloud_options(mut self, value: impl Into<Obj<WordCloudOptions>>) -> Self {
-        self.word_cloud_options = Some(value.into());
-        self
-    }
+    pub fn word_cloud_options(mut self, value: impl Into<Obj<WordCloudOptions>>) -> Self { self.word_cloud_options = Some(value.into()); self }
 }
 
 impl PropertyType for WordCloudChartConfiguration {}
@@ -10943,64 +6656,23 @@ impl ToValue for WordCloudChartConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WordCloudVisualRequired {
     /// `VisualId`: a string, required.
-    ///
-    /// The unique identifier of a visual. This identifier must be unique within the context of a dashboard, template, or analysis. Two dashboards, analyses, or templates can have visuals with the same identifiers..
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 512.
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
     properties: &[
-        (
-            "Actions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_VisualCustomAction),
-                min_items: Some(0),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "ChartConfiguration",
-            Shape::Object(&RULE_WordCloudChartConfiguration),
-        ),
-        (
-            "ColumnHierarchies",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ColumnHierarchy),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
+        ("Actions", Shape::List(&ListRule { items: Shape::Object(&RULE_VisualCustomAction), min_items: Some(0), max_items: Some(10) })),
+        ("ChartConfiguration", Shape::Object(&RULE_WordCloudChartConfiguration)),
+        ("ColumnHierarchies", Shape::List(&ListRule { items: Shape::Object(&RULE_ColumnHierarchy), min_items: Some(0), max_items: Some(2) })),
         ("Subtitle", Shape::Object(&RULE_VisualSubtitleLabelOptions)),
         ("Title", Shape::Object(&RULE_VisualTitleLabelOptions)),
-        (
-            "VisualContentAltText",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VisualId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VisualContentAltText", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("VisualId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["VisualId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WordCloudVisual` property type of `AWS::QuickSight::Template`.
@@ -11050,6 +6722,7 @@ pub struct WordCloudVisual {
     pub visual_id: Str,
 }
 
+#[rustfmt::skip]
 impl WordCloudVisual {
     /// A `WordCloudVisual` with its required properties, named in a [`WordCloudVisualRequired`].
     pub fn new(required: WordCloudVisualRequired) -> Self {
@@ -11065,63 +6738,19 @@ impl WordCloudVisual {
     }
 
     /// `Actions`: a list of [`VisualCustomAction`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self {
-        self.actions = Some(value.into());
-        self
-    }
-
+    pub fn actions(mut self, value: impl Into<List<VisualCustomAction>>) -> Self { self.actions = Some(value.into()); self }
     /// `ChartConfiguration`: a [`WordCloudChartConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn chart_configuration(
-        mut self,
-        value: impl Into<Obj<WordCloudChartConfiguration>>,
-    ) -> Self {
-        self.chart_configuration = Some(value.into());
-        self
-    }
-
+    pub fn chart_configuration(mut self, value: impl Into<Obj<WordCloudChartConfiguration>>) -> Self { self.chart_configuration = Some(value.into()); self }
     /// `ColumnHierarchies`: a list of [`ColumnHierarchy`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self {
-        self.column_hierarchies = Some(value.into());
-        self
-    }
-
+    pub fn column_hierarchies(mut self, value: impl Into<List<ColumnHierarchy>>) -> Self { self.column_hierarchies = Some(value.into()); self }
     /// `Subtitle`: a [`VisualSubtitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self {
-        self.subtitle = Some(value.into());
-        self
-    }
-
+    pub fn subtitle(mut self, value: impl Into<Obj<VisualSubtitleLabelOptions>>) -> Self { self.subtitle = Some(value.into()); self }
     /// `Title`: a [`VisualTitleLabelOptions`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self {
-        self.title = Some(value.into());
-        self
-    }
-
+    pub fn title(mut self, value: impl Into<Obj<VisualTitleLabelOptions>>) -> Self { self.title = Some(value.into()); self }
     /// `VisualContentAltText`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self {
-        self.visual_content_alt_text = Some(value.into());
-        self
-    }
-
+    pub fn visual_content_alt_text(mut self, value: impl Into<Str>) -> Self { self.visual_content_alt_text = Some(value.into()); self }
     /// `VisualId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visual_id(mut self, value: impl Into<Str>) -> Self {
-        self.visual_id = value.into();
-        self
-    }
+    pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
 impl PropertyType for WordCloudVisual {}

@@ -16,76 +16,23 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z]{1}(?:-?[a-zA-Z0-9
 #[derive(Clone, Debug, PartialEq)]
 pub struct DbParameterGroupRequired {
     /// `Description`: a string, required.
-    ///
-    /// Provides the customer-specified description for this DB parameter group.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub description: Str,
     /// `Family`: a string, required.
-    ///
-    /// The DB parameter group family name. A DB parameter group can be associated with one and only one DB parameter group family, and can be applied only to a DB instance running a database engine and engine version compatible with that DB parameter group family.
-    ///
-    /// To list all of the available parameter group families for a DB engine, use the following command:
-    ///
-    /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine <engine>`
-    ///
-    /// For example, to list all of the available parameter group families for the MySQL DB engine, use the following command:
-    ///
-    /// `aws rds describe-db-engine-versions --query "DBEngineVersions[].DBParameterGroupFamily" --engine mysql`
-    ///
-    /// &gt; The output contains duplicates.
-    ///
-    /// The following are the valid DB engine values:
-    ///
-    /// - `aurora-mysql`
-    /// - `aurora-postgresql`
-    /// - `db2-ae`
-    /// - `db2-se`
-    /// - `mysql`
-    /// - `oracle-ee`
-    /// - `oracle-ee-cdb`
-    /// - `oracle-se2`
-    /// - `oracle-se2-cdb`
-    /// - `postgres`
-    /// - `sqlserver-ee`
-    /// - `sqlserver-se`
-    /// - `sqlserver-ex`
-    /// - `sqlserver-web`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub family: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DbParameterGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "DBParameterGroupName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DBParameterGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Description", Shape::STR),
         ("Family", Shape::STR),
         ("Parameters", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["Family", "Description"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::DBParameterGroup` resource.
@@ -182,6 +129,7 @@ pub struct DbParameterGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DbParameterGroup {
     /// The CloudFormation type name, `AWS::RDS::DBParameterGroup`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::DBParameterGroup";
@@ -214,44 +162,15 @@ impl DbParameterGroup {
     }
 
     /// `DBParameterGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_name = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_name(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_name = Some(value.into()); self }
     /// `Description`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = value.into();
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = value.into(); self }
     /// `Family`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn family(mut self, value: impl Into<Str>) -> Self {
-        self.family = value.into();
-        self
-    }
-
+    pub fn family(mut self, value: impl Into<Str>) -> Self { self.family = value.into(); self }
     /// `Parameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parameters(mut self, value: impl Into<Json>) -> Self {
-        self.parameters = Some(value.into());
-        self
-    }
-
+    pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DbParameterGroup {

@@ -14,70 +14,23 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventSubscriptionRequired {
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification. SNS automatically creates the ARN when you create a topic and subscribe to it.
-    ///
-    /// &gt; RDS doesn't support FIFO (first in, first out) topics. For more information, see \[Message ordering and deduplication (FIFO topics)\](<https://docs.aws.amazon.com/sns/latest/dg/sns-fifo-topics.html>) in the *Amazon Simple Notification Service Developer Guide* .
-    ///
-    /// Format `AWS::SNS::Topic.Arn`; create-only: changing it replaces the resource.
     pub sns_topic_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EventSubscription: ObjRule = ObjRule {
     properties: &[
         ("Enabled", Shape::Bool),
-        (
-            "EventCategories",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SnsTopicArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SnsTopicArn),
-            }),
-        ),
-        (
-            "SourceIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventCategories", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("SnsTopicArn", Shape::Str(&StrRule { format: Some(Format::SnsTopicArn), ..StrRule::ANY })),
+        ("SourceIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SourceType", Shape::STR),
-        (
-            "SubscriptionName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
+        ("SubscriptionName", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["SnsTopicArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::EventSubscription` resource.
@@ -148,6 +101,7 @@ pub struct EventSubscription {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl EventSubscription {
     /// The CloudFormation type name, `AWS::RDS::EventSubscription`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::EventSubscription";
@@ -182,60 +136,19 @@ impl EventSubscription {
     }
 
     /// `Enabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = Some(value.into());
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
     /// `EventCategories`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self {
-        self.event_categories = Some(value.into());
-        self
-    }
-
+    pub fn event_categories(mut self, value: impl Into<List<Str>>) -> Self { self.event_categories = Some(value.into()); self }
     /// `SnsTopicArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sns_topic_arn = value.into();
-        self
-    }
-
+    pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
     /// `SourceIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.source_ids = Some(value.into());
-        self
-    }
-
+    pub fn source_ids(mut self, value: impl Into<List<Str>>) -> Self { self.source_ids = Some(value.into()); self }
     /// `SourceType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_type(mut self, value: impl Into<Str>) -> Self {
-        self.source_type = Some(value.into());
-        self
-    }
-
+    pub fn source_type(mut self, value: impl Into<Str>) -> Self { self.source_type = Some(value.into()); self }
     /// `SubscriptionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self {
-        self.subscription_name = Some(value.into());
-        self
-    }
-
+    pub fn subscription_name(mut self, value: impl Into<Str>) -> Self { self.subscription_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for EventSubscription {

@@ -20,88 +20,26 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegrationRequired {
     /// `SourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:rds(-[a-z]*)?:[a-z0-9\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub source_arn: Str,
     /// `TargetArn`: a string, required.
-    ///
-    /// The ARN of the Redshift data warehouse to use as the target for replication.
-    ///
-    /// Length 20 to 2048; create-only: changing it replaces the resource.
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Integration: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "DataFilter",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(25600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1000),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IntegrationName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataFilter", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(25600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), ..StrRule::ANY })),
+        ("IntegrationName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("KMSKeyId", Shape::STR),
-        (
-            "SourceArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TargetArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("SourceArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
+        ("TargetArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), ..StrRule::ANY })),
     ],
     required: &["SourceArn", "TargetArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RDS::Integration` resource.
@@ -169,6 +107,7 @@ pub struct Integration {
     pub target_arn: Str,
 }
 
+#[rustfmt::skip]
 impl Integration {
     /// The CloudFormation type name, `AWS::RDS::Integration`.
     pub const TYPE_NAME: &'static str = "AWS::RDS::Integration";
@@ -180,12 +119,7 @@ impl Integration {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-rds-integration.html",
         primary_identifier: &["IntegrationArn"],
         required: &["SourceArn", "TargetArn"],
-        create_only: &[
-            "SourceArn",
-            "TargetArn",
-            "KMSKeyId",
-            "AdditionalEncryptionContext",
-        ],
+        create_only: &["SourceArn", "TargetArn", "KMSKeyId", "AdditionalEncryptionContext"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["IntegrationArn", "CreateTime"],
@@ -209,68 +143,21 @@ impl Integration {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `DataFilter`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_filter(mut self, value: impl Into<Str>) -> Self {
-        self.data_filter = Some(value.into());
-        self
-    }
-
+    pub fn data_filter(mut self, value: impl Into<Str>) -> Self { self.data_filter = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `IntegrationName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn integration_name(mut self, value: impl Into<Str>) -> Self {
-        self.integration_name = Some(value.into());
-        self
-    }
-
+    pub fn integration_name(mut self, value: impl Into<Str>) -> Self { self.integration_name = Some(value.into()); self }
     /// `KMSKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_arn(mut self, value: impl Into<Str>) -> Self {
-        self.source_arn = value.into();
-        self
-    }
-
+    pub fn source_arn(mut self, value: impl Into<Str>) -> Self { self.source_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_arn(mut self, value: impl Into<Str>) -> Self {
-        self.target_arn = value.into();
-        self
-    }
+    pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
 impl Resource for Integration {

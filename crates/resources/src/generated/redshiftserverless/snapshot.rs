@@ -16,51 +16,20 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?=^[a-z0-9-]+$).{3,64}$")
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnapshotRequired {
     /// `SnapshotName`: a string, required.
-    ///
-    /// The name of the snapshot.
-    ///
-    /// Pattern `^(?=^[a-z0-9-]+$).{3,64}$`; length 3 to 64; create-only: changing it replaces the resource.
     pub snapshot_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Snapshot: ObjRule = ObjRule {
     properties: &[
-        (
-            "NamespaceName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NamespaceName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RetentionPeriod", Shape::INT),
-        (
-            "SnapshotName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("SnapshotName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["SnapshotName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RedshiftServerless::Snapshot` resource.
@@ -100,6 +69,7 @@ pub struct Snapshot {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Snapshot {
     /// The CloudFormation type name, `AWS::RedshiftServerless::Snapshot`.
     pub const TYPE_NAME: &'static str = "AWS::RedshiftServerless::Snapshot";
@@ -111,43 +81,11 @@ impl Snapshot {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-redshiftserverless-snapshot.html",
         primary_identifier: &["SnapshotName"],
         required: &["SnapshotName"],
-        create_only: &[
-            "NamespaceName",
-            "SnapshotName",
-            "Tags",
-            "Tags/*/Key",
-            "Tags/*/Value",
-        ],
+        create_only: &["NamespaceName", "SnapshotName", "Tags", "Tags/*/Key", "Tags/*/Value"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Snapshot",
-            "OwnerAccount",
-            "Snapshot/SnapshotName",
-            "Snapshot/NamespaceName",
-            "Snapshot/NamespaceArn",
-            "Snapshot/SnapshotArn",
-            "Snapshot/SnapshotCreateTime",
-            "Snapshot/Status",
-            "Snapshot/AdminUsername",
-            "Snapshot/KmsKeyId",
-            "Snapshot/OwnerAccount",
-            "Snapshot/RetentionPeriod",
-        ],
-        attributes: &[
-            "OwnerAccount",
-            "Snapshot",
-            "Snapshot.AdminUsername",
-            "Snapshot.KmsKeyId",
-            "Snapshot.NamespaceArn",
-            "Snapshot.NamespaceName",
-            "Snapshot.OwnerAccount",
-            "Snapshot.RetentionPeriod",
-            "Snapshot.SnapshotArn",
-            "Snapshot.SnapshotCreateTime",
-            "Snapshot.SnapshotName",
-            "Snapshot.Status",
-        ],
+        read_only: &["Snapshot", "OwnerAccount", "Snapshot/SnapshotName", "Snapshot/NamespaceName", "Snapshot/NamespaceArn", "Snapshot/SnapshotArn", "Snapshot/SnapshotCreateTime", "Snapshot/Status", "Snapshot/AdminUsername", "Snapshot/KmsKeyId", "Snapshot/OwnerAccount", "Snapshot/RetentionPeriod"],
+        attributes: &["OwnerAccount", "Snapshot", "Snapshot.AdminUsername", "Snapshot.KmsKeyId", "Snapshot.NamespaceArn", "Snapshot.NamespaceName", "Snapshot.OwnerAccount", "Snapshot.RetentionPeriod", "Snapshot.SnapshotArn", "Snapshot.SnapshotCreateTime", "Snapshot.SnapshotName", "Snapshot.Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -163,36 +101,13 @@ impl Snapshot {
     }
 
     /// `NamespaceName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self {
-        self.namespace_name = Some(value.into());
-        self
-    }
-
+    pub fn namespace_name(mut self, value: impl Into<Str>) -> Self { self.namespace_name = Some(value.into()); self }
     /// `RetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.retention_period = Some(value.into());
-        self
-    }
-
+    pub fn retention_period(mut self, value: impl Into<Int>) -> Self { self.retention_period = Some(value.into()); self }
     /// `SnapshotName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self {
-        self.snapshot_name = value.into();
-        self
-    }
-
+    pub fn snapshot_name(mut self, value: impl Into<Str>) -> Self { self.snapshot_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Snapshot {

@@ -16,40 +16,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("\\A[a-zA-Z0-9_\\.\\-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct CollectionRequired {
     /// `CollectionId`: a string, required.
-    ///
-    /// ID for the collection that you are creating.
-    ///
-    /// Pattern `\A[a-zA-Z0-9_\.\-]+$`; length 1 to 255; create-only: changing it replaces the resource.
     pub collection_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Collection: ObjRule = ObjRule {
     properties: &[
-        (
-            "CollectionId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CollectionId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["CollectionId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Rekognition::Collection` resource.
@@ -79,6 +57,7 @@ pub struct Collection {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Collection {
     /// The CloudFormation type name, `AWS::Rekognition::Collection`.
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Collection";
@@ -108,20 +87,9 @@ impl Collection {
     }
 
     /// `CollectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self {
-        self.collection_id = value.into();
-        self
-    }
-
+    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Collection {

@@ -16,40 +16,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9][a-zA-Z0-9_\\-]*
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProjectRequired {
     /// `ProjectName`: a string, required.
-    ///
-    /// The name of the project to create.
-    ///
-    /// Pattern `[a-zA-Z0-9][a-zA-Z0-9_\-]*`; length 1 to 255; create-only: changing it replaces the resource.
     pub project_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Project: ObjRule = ObjRule {
     properties: &[
-        (
-            "ProjectName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("ProjectName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["ProjectName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Rekognition::Project` resource.
@@ -79,6 +57,7 @@ pub struct Project {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Project {
     /// The CloudFormation type name, `AWS::Rekognition::Project`.
     pub const TYPE_NAME: &'static str = "AWS::Rekognition::Project";
@@ -108,20 +87,9 @@ impl Project {
     }
 
     /// `ProjectName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_name(mut self, value: impl Into<Str>) -> Self {
-        self.project_name = value.into();
-        self
-    }
-
+    pub fn project_name(mut self, value: impl Into<Str>) -> Self { self.project_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Project {

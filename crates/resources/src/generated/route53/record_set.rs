@@ -19,51 +19,12 @@ use super::shared::{
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the record that you want to create, update, or delete.
-    ///
-    /// Enter a fully qualified domain name, for example, `www.example.com` . You can optionally include a trailing dot. If you omit the trailing dot, Amazon Route 53 assumes that the domain name that you specify is fully qualified. This means that Route 53 treats `www.example.com` (without a trailing dot) and `www.example.com.` (with a trailing dot) as identical.
-    ///
-    /// For information about how to specify characters other than `a-z` , `0-9` , and `-` (hyphen) and how to specify internationalized domain names, see \[DNS Domain Name Format\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>) in the *Amazon Route 53 Developer Guide* .
-    ///
-    /// You can use the asterisk (*) wildcard to replace the leftmost label in a domain name, for example, `*.example.com` . Note the following:
-    ///
-    /// - The * must replace the entire label. For example, you can't specify `*prod.example.com` or `prod*.example.com` .
-    /// - The * can't replace any of the middle labels, for example, marketing.*.example.com.
-    /// - If you include * in any position other than the leftmost label in a domain name, DNS treats it as an * character (ASCII 42), not as a wildcard.
-    ///
-    /// &gt; You can't use the * wildcard for resource records sets that have a type of NS.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Type`: a string, required.
-    ///
-    /// The DNS record type. For information about different record types and how data is encoded for them, see \[Supported DNS Resource Record Types\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/ResourceRecordTypes.html>) in the *Amazon Route 53 Developer Guide* .
-    ///
-    /// Valid values for basic resource record sets: `A` | `AAAA` | `CAA` | `CNAME` | `DS` | `MX` | `NAPTR` | `NS` | `PTR` | `SOA` | `SPF` | `SRV` | `TXT` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
-    ///
-    /// Values for weighted, latency, geolocation, and failover resource record sets: `A` | `AAAA` | `CAA` | `CNAME` | `MX` | `NAPTR` | `PTR` | `SPF` | `SRV` | `TXT` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS` . When creating a group of weighted, latency, geolocation, or failover resource record sets, specify the same value for all of the resource record sets in the group.
-    ///
-    /// Valid values for multivalue answer resource record sets: `A` | `AAAA` | `MX` | `NAPTR` | `PTR` | `SPF` | `SRV` | `TXT` | `CAA` | `TLSA` | `SSHFP` | `SVCB` | `HTTPS`
-    ///
-    /// &gt; SPF records were formerly used to verify the identity of the sender of email messages. However, we no longer recommend that you create resource record sets for which the value of `Type` is `SPF` . RFC 7208, *Sender Policy Framework (SPF) for Authorizing Use of Domains in Email, Version 1* , has been updated to say, "...\[I\]ts existence and mechanism defined in \[RFC4408\] have led to some interoperability issues. Accordingly, its use is no longer appropriate for SPF version 1; implementations are not to use it." In RFC 7208, see section 14.1, \[The SPF DNS Record Type\](<https://docs.aws.amazon.com/http://tools.ietf.org/html/rfc7208#section-14.1>) .
-    ///
-    /// Values for alias resource record sets:
-    ///
-    /// - *Amazon API Gateway custom regional APIs and edge-optimized APIs:* `A`
-    /// - *CloudFront distributions:* `A`
-    ///
-    /// If IPv6 is enabled for the distribution, create two resource record sets to route traffic to your distribution, one with a value of `A` and one with a value of `AAAA` .
-    /// - *Amazon API Gateway environment that has a regionalized subdomain* : `A`
-    /// - *ELB load balancers:* `A` | `AAAA`
-    /// - *Amazon S3 buckets:* `A`
-    /// - *Amazon Virtual Private Cloud interface VPC endpoints* `A`
-    /// - *Another resource record set in this hosted zone:* Specify the type of the resource record set that you're creating the alias for. All values are supported except `NS` and `SOA` .
-    ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't route traffic to a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
     properties: &[
         ("AliasTarget", Shape::Object(&RULE_AliasTarget)),
@@ -71,24 +32,14 @@ pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
         ("Comment", Shape::STR),
         ("Failover", Shape::STR),
         ("GeoLocation", Shape::Object(&RULE_GeoLocation)),
-        (
-            "GeoProximityLocation",
-            Shape::Object(&RULE_GeoProximityLocation),
-        ),
+        ("GeoProximityLocation", Shape::Object(&RULE_GeoProximityLocation)),
         ("HealthCheckId", Shape::STR),
         ("HostedZoneId", Shape::STR),
         ("HostedZoneName", Shape::STR),
         ("MultiValueAnswer", Shape::Bool),
         ("Name", Shape::STR),
         ("Region", Shape::STR),
-        (
-            "ResourceRecords",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ResourceRecords", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
         ("SetIdentifier", Shape::STR),
         ("TTL", Shape::STR),
         ("Type", Shape::STR),
@@ -96,10 +47,8 @@ pub(crate) static RULE_RecordSet: ObjRule = ObjRule {
     ],
     required: &["Type", "Name"],
     one_of: &[&[&["HostedZoneId"], &["HostedZoneName"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53::RecordSet` resource.
@@ -359,6 +308,7 @@ pub struct RecordSet {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl RecordSet {
     /// The CloudFormation type name, `AWS::Route53::RecordSet`.
     pub const TYPE_NAME: &'static str = "AWS::Route53::RecordSet";
@@ -403,138 +353,39 @@ impl RecordSet {
     }
 
     /// `AliasTarget`: an [`AliasTarget`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias_target(mut self, value: impl Into<Obj<AliasTarget>>) -> Self {
-        self.alias_target = Some(value.into());
-        self
-    }
-
+    pub fn alias_target(mut self, value: impl Into<Obj<AliasTarget>>) -> Self { self.alias_target = Some(value.into()); self }
     /// `CidrRoutingConfig`: a [`CidrRoutingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_routing_config(mut self, value: impl Into<Obj<CidrRoutingConfig>>) -> Self {
-        self.cidr_routing_config = Some(value.into());
-        self
-    }
-
+    pub fn cidr_routing_config(mut self, value: impl Into<Obj<CidrRoutingConfig>>) -> Self { self.cidr_routing_config = Some(value.into()); self }
     /// `Comment`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comment(mut self, value: impl Into<Str>) -> Self {
-        self.comment = Some(value.into());
-        self
-    }
-
+    pub fn comment(mut self, value: impl Into<Str>) -> Self { self.comment = Some(value.into()); self }
     /// `Failover`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failover(mut self, value: impl Into<Str>) -> Self {
-        self.failover = Some(value.into());
-        self
-    }
-
+    pub fn failover(mut self, value: impl Into<Str>) -> Self { self.failover = Some(value.into()); self }
     /// `GeoLocation`: a [`GeoLocation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_location(mut self, value: impl Into<Obj<GeoLocation>>) -> Self {
-        self.geo_location = Some(value.into());
-        self
-    }
-
+    pub fn geo_location(mut self, value: impl Into<Obj<GeoLocation>>) -> Self { self.geo_location = Some(value.into()); self }
     /// `GeoProximityLocation`: a [`GeoProximityLocation`] object.
-    pub fn geo_proximity_location(mut self, value: impl Into<Obj<GeoProximityLocation>>) -> Self {
-        self.geo_proximity_location = Some(value.into());
-        self
-    }
-
+    pub fn geo_proximity_location(mut self, value: impl Into<Obj<GeoProximityLocation>>) -> Self { self.geo_proximity_location = Some(value.into()); self }
     /// `HealthCheckId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn health_check_id(mut self, value: impl Into<Str>) -> Self {
-        self.health_check_id = Some(value.into());
-        self
-    }
-
+    pub fn health_check_id(mut self, value: impl Into<Str>) -> Self { self.health_check_id = Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
     /// `HostedZoneName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_name = Some(value.into());
-        self
-    }
-
+    pub fn hosted_zone_name(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_name = Some(value.into()); self }
     /// `MultiValueAnswer`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn multi_value_answer(mut self, value: impl Into<Bool>) -> Self {
-        self.multi_value_answer = Some(value.into());
-        self
-    }
-
+    pub fn multi_value_answer(mut self, value: impl Into<Bool>) -> Self { self.multi_value_answer = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Region`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = Some(value.into());
-        self
-    }
-
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = Some(value.into()); self }
     /// `ResourceRecords`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_records(mut self, value: impl Into<List<Str>>) -> Self {
-        self.resource_records = Some(value.into());
-        self
-    }
-
+    pub fn resource_records(mut self, value: impl Into<List<Str>>) -> Self { self.resource_records = Some(value.into()); self }
     /// `SetIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn set_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.set_identifier = Some(value.into());
-        self
-    }
-
+    pub fn set_identifier(mut self, value: impl Into<Str>) -> Self { self.set_identifier = Some(value.into()); self }
     /// `TTL`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ttl(mut self, value: impl Into<Str>) -> Self {
-        self.ttl = Some(value.into());
-        self
-    }
-
+    pub fn ttl(mut self, value: impl Into<Str>) -> Self { self.ttl = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
-
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl Resource for RecordSet {

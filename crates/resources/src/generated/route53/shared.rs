@@ -12,93 +12,12 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasTargetRequired {
     /// `DNSName`: a string, required.
-    ///
-    /// *Alias records only:* The value that you specify depends on where you want to route queries:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the applicable domain name for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalDomainName` .
-    /// - For edge-optimized APIs, specify the value of `distributionDomainName` . This is the name of the associated CloudFront distribution, such as `da1b2c3d4e5.cloudfront.net` .
-    ///
-    /// &gt; The name of the record that you're creating must match a custom domain name for your API, such as `api.example.com` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Enter the API endpoint for the interface endpoint, such as `vpce-123456789abcdef01-example-us-east-1a.elasticloadbalancing.us-east-1.vpce.amazonaws.com` . For edge-optimized APIs, this is the domain name for the corresponding CloudFront distribution. You can get the value of `DnsName` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify the domain name that CloudFront assigned when you created your distribution.
-    ///
-    /// Your CloudFront distribution must include an alternate domain name that matches the name of the record. For example, if the name of the record is *acme.example.com* , your CloudFront distribution must include *acme.example.com* as one of the alternate domain names. For more information, see \[Using Alternate Domain Names (CNAMEs)\](<https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/CNAMEs.html>) in the *Amazon CloudFront Developer Guide* .
-    ///
-    /// You can't create a record in a private hosted zone to route traffic to a CloudFront distribution.
-    ///
-    /// &gt; For failover alias records, you can't specify a CloudFront distribution for both the primary and secondary records. A distribution must include an alternate domain name that matches the name of the record. However, the primary and secondary records have the same name, and you can't include the same alternate domain name in more than one distribution.
-    /// - **Elastic Beanstalk environment** - If the domain name for your Elastic Beanstalk environment includes the region that you deployed the environment in, you can create an alias record that routes traffic to the environment. For example, the domain name `my-environment. *us-west-2* .elasticbeanstalk.com` is a regionalized domain name.
-    ///
-    /// &gt; For environments that were created before early 2016, the domain name doesn't include the region. To route traffic to these environments, you must create a CNAME record instead of an alias record. Note that you can't create a CNAME record for the root domain name. For example, if your domain name is example.com, you can create a record that routes traffic for acme.example.com to your Elastic Beanstalk environment, but you can't create a record that routes traffic for example.com to your Elastic Beanstalk environment.
-    ///
-    /// For Elastic Beanstalk environments that have regionalized subdomains, specify the `CNAME` attribute for the environment. You can use the following methods to get the value of the CNAME attribute:
-    ///
-    /// - *AWS Management Console* : For information about how to get the value by using the console, see \[Using Custom Domains with AWS Elastic Beanstalk\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/dg/customdomains.html>) in the *AWS Elastic Beanstalk Developer Guide* .
-    /// - *Elastic Beanstalk API* : Use the `DescribeEnvironments` action to get the value of the `CNAME` attribute. For more information, see \[DescribeEnvironments\](<https://docs.aws.amazon.com/elasticbeanstalk/latest/api/API_DescribeEnvironments.html>) in the *AWS Elastic Beanstalk API Reference* .
-    /// - *AWS CLI* : Use the `describe-environments` command to get the value of the `CNAME` attribute. For more information, see \[describe-environments\](<https://docs.aws.amazon.com/cli/latest/reference/elasticbeanstalk/describe-environments.html>) in the *AWS CLI* .
-    /// - **ELB load balancer** - Specify the DNS name that is associated with the load balancer. Get the DNS name by using the AWS Management Console , the ELB API, or the AWS CLI .
-    ///
-    /// - *AWS Management Console* : Go to the EC2 page, choose *Load Balancers* in the navigation pane, choose the load balancer, choose the *Description* tab, and get the value of the *DNS name* field.
-    ///
-    /// If you're routing traffic to a Classic Load Balancer, get the value that begins with *dualstack* . If you're routing traffic to another type of load balancer, get the value that applies to the record type, A or AAAA.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>)
-    /// - Application and Network Load Balancers: \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>)
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the value of `DNSName` :
-    ///
-    /// - \[Classic Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - \[Application and Network Load Balancers\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the value of `DNSName` . For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>)
-    /// - Application and Network Load Balancers: \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>)
-    /// - **Global Accelerator accelerator** - Specify the DNS name for your accelerator:
-    ///
-    /// - *Global Accelerator API* : To get the DNS name, use \[DescribeAccelerator\](<https://docs.aws.amazon.com/global-accelerator/latest/api/API_DescribeAccelerator.html>) .
-    /// - *AWS CLI* : To get the DNS name, use \[describe-accelerator\](<https://docs.aws.amazon.com/cli/latest/reference/globalaccelerator/describe-accelerator.html>) .
-    /// - **Amazon S3 bucket that is configured as a static website** - Specify the domain name of the Amazon S3 website endpoint that you created the bucket in, for example, `s3-website.us-east-2.amazonaws.com` . For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* . For more information about using S3 buckets for websites, see \[Getting Started with Amazon Route 53\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/getting-started.html>) in the *Amazon Route 53 Developer Guide.*
-    /// - **Another Route 53 record** - Specify the value of the `Name` element for a record in the current hosted zone.
-    ///
-    /// &gt; If you're creating an alias record that has the same name as the hosted zone (known as the zone apex), you can't specify the domain name for a record for which the value of `Type` is `CNAME` . This is because the alias record must have the same type as the record that you're routing traffic to, and creating a CNAME record for the zone apex isn't supported even for an alias record.
     pub dns_name: Str,
     /// `HostedZoneId`: a string, required.
-    ///
-    /// *Alias resource records sets only* : The value used depends on where you want to route traffic:
-    ///
-    /// - **Amazon API Gateway custom regional APIs and edge-optimized APIs** - Specify the hosted zone ID for your API. You can get the applicable value using the AWS CLI command \[get-domain-names\](<https://docs.aws.amazon.com/cli/latest/reference/apigateway/get-domain-names.html>) :
-    ///
-    /// - For regional APIs, specify the value of `regionalHostedZoneId` .
-    /// - For edge-optimized APIs, specify the value of `distributionHostedZoneId` .
-    /// - **Amazon Virtual Private Cloud interface VPC endpoint** - Specify the hosted zone ID for your interface endpoint. You can get the value of `HostedZoneId` using the AWS CLI command \[describe-vpc-endpoints\](<https://docs.aws.amazon.com/cli/latest/reference/ec2/describe-vpc-endpoints.html>) .
-    /// - **CloudFront distribution** - Specify `Z2FDTNDATAQYW2` . This is always the hosted zone ID when you create an alias record that routes traffic to a CloudFront distribution.
-    ///
-    /// &gt; Alias records for CloudFront can't be created in a private zone.
-    /// - **Elastic Beanstalk environment** - Specify the hosted zone ID for the region that you created the environment in. The environment must have a regionalized subdomain. For a list of regions and the corresponding hosted zone IDs, see \[AWS Elastic Beanstalk endpoints and quotas\](<https://docs.aws.amazon.com/general/latest/gr/elasticbeanstalk.html>) in the *Amazon Web Services General Reference* .
-    /// - **ELB load balancer** - Specify the value of the hosted zone ID for the load balancer. Use the following methods to get the hosted zone ID:
-    ///
-    /// - \[Service Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/elb.html>) table in the "Elastic Load Balancing Endpoints and Quotas" topic in the *Amazon Web Services General Reference* : Use the value that corresponds with the region that you created your load balancer in. Note that there are separate columns for Application and Classic Load Balancers and for Network Load Balancers.
-    /// - *AWS Management Console* : Go to the Amazon EC2 page, choose *Load Balancers* in the navigation pane, select the load balancer, and get the value of the *Hosted zone* field on the *Description* tab.
-    /// - *Elastic Load Balancing API* : Use `DescribeLoadBalancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/2012-06-01/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[DescribeLoadBalancers\](<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - *CloudFormation Fn::GetAtt intrinsic function* : Use the \[Fn::GetAtt\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-getatt.html>) intrinsic function to get the applicable value:
-    ///
-    /// - Classic Load Balancers: Get \[CanonicalHostedZoneNameID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-elb.html#aws-properties-ec2-elb-return-values>) .
-    /// - Application and Network Load Balancers: Get \[CanonicalHostedZoneID\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html#aws-resource-elasticloadbalancingv2-loadbalancer-return-values>) .
-    /// - *AWS CLI* : Use `describe-load-balancers` to get the applicable value. For more information, see the applicable guide:
-    ///
-    /// - Classic Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elb/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneNameID` .
-    /// - Application and Network Load Balancers: Use \[describe-load-balancers\](<https://docs.aws.amazon.com/cli/latest/reference/elbv2/describe-load-balancers.html>) to get the value of `CanonicalHostedZoneID` .
-    /// - **Global Accelerator accelerator** - Specify `Z2BJ6XQ5FK7U4H` .
-    /// - **An Amazon S3 bucket configured as a static website** - Specify the hosted zone ID for the region that you created the bucket in. For more information about valid values, see the table \[Amazon S3 Website Endpoints\](<https://docs.aws.amazon.com/general/latest/gr/s3.html#s3_website_region_endpoints>) in the *Amazon Web Services General Reference* .
-    /// - **Another Route 53 record in your hosted zone** - Specify the hosted zone ID of your hosted zone. (An alias record can't reference a record in a different hosted zone.)
     pub hosted_zone_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
     properties: &[
         ("DNSName", Shape::STR),
@@ -106,11 +25,8 @@ pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
         ("HostedZoneId", Shape::STR),
     ],
     required: &["HostedZoneId", "DNSName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AliasTarget` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -241,6 +157,7 @@ pub struct AliasTarget {
     pub hosted_zone_id: Str,
 }
 
+#[rustfmt::skip]
 impl AliasTarget {
     /// A `AliasTarget` with its required properties, named in a [`AliasTargetRequired`].
     pub fn new(required: AliasTargetRequired) -> Self {
@@ -252,28 +169,11 @@ impl AliasTarget {
     }
 
     /// `DNSName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_name(mut self, value: impl Into<Str>) -> Self {
-        self.dns_name = value.into();
-        self
-    }
-
+    pub fn dns_name(mut self, value: impl Into<Str>) -> Self { self.dns_name = value.into(); self }
     /// `EvaluateTargetHealth`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluate_target_health(mut self, value: impl Into<Bool>) -> Self {
-        self.evaluate_target_health = Some(value.into());
-        self
-    }
-
+    pub fn evaluate_target_health(mut self, value: impl Into<Bool>) -> Self { self.evaluate_target_health = Some(value.into()); self }
     /// `HostedZoneId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = value.into();
-        self
-    }
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
 }
 
 impl PropertyType for AliasTarget {}
@@ -292,23 +192,20 @@ impl ToValue for AliasTarget {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CidrRoutingConfigRequired {
     /// `CollectionId`: a string, required.
-    ///
-    /// The CIDR collection ID.
     pub collection_id: Str,
     /// `LocationName`: a string, required.
-    ///
-    /// The CIDR collection location name.
     pub location_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CidrRoutingConfig: ObjRule = ObjRule {
-    properties: &[("CollectionId", Shape::STR), ("LocationName", Shape::STR)],
+    properties: &[
+        ("CollectionId", Shape::STR),
+        ("LocationName", Shape::STR),
+    ],
     required: &["CollectionId", "LocationName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CidrRoutingConfig` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -330,6 +227,7 @@ pub struct CidrRoutingConfig {
     pub location_name: Str,
 }
 
+#[rustfmt::skip]
 impl CidrRoutingConfig {
     /// A `CidrRoutingConfig` with its required properties, named in a [`CidrRoutingConfigRequired`].
     pub fn new(required: CidrRoutingConfigRequired) -> Self {
@@ -340,20 +238,9 @@ impl CidrRoutingConfig {
     }
 
     /// `CollectionId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn collection_id(mut self, value: impl Into<Str>) -> Self {
-        self.collection_id = value.into();
-        self
-    }
-
+    pub fn collection_id(mut self, value: impl Into<Str>) -> Self { self.collection_id = value.into(); self }
     /// `LocationName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_name(mut self, value: impl Into<Str>) -> Self {
-        self.location_name = value.into();
-        self
-    }
+    pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
 }
 
 impl PropertyType for CidrRoutingConfig {}
@@ -376,14 +263,15 @@ pub struct CoordinatesRequired {
     pub longitude: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
-    properties: &[("Latitude", Shape::STR), ("Longitude", Shape::STR)],
+    properties: &[
+        ("Latitude", Shape::STR),
+        ("Longitude", Shape::STR),
+    ],
     required: &["Latitude", "Longitude"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Coordinates` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -397,6 +285,7 @@ pub struct Coordinates {
     pub longitude: Str,
 }
 
+#[rustfmt::skip]
 impl Coordinates {
     /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
     pub fn new(required: CoordinatesRequired) -> Self {
@@ -407,16 +296,9 @@ impl Coordinates {
     }
 
     /// `Latitude`: a string, required.
-    pub fn latitude(mut self, value: impl Into<Str>) -> Self {
-        self.latitude = value.into();
-        self
-    }
-
+    pub fn latitude(mut self, value: impl Into<Str>) -> Self { self.latitude = value.into(); self }
     /// `Longitude`: a string, required.
-    pub fn longitude(mut self, value: impl Into<Str>) -> Self {
-        self.longitude = value.into();
-        self
-    }
+    pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = value.into(); self }
 }
 
 impl PropertyType for Coordinates {}
@@ -430,18 +312,15 @@ impl ToValue for Coordinates {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeoLocation: ObjRule = ObjRule {
     properties: &[
         ("ContinentCode", Shape::STR),
         ("CountryCode", Shape::STR),
         ("SubdivisionCode", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -479,6 +358,7 @@ pub struct GeoLocation {
     pub subdivision_code: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GeoLocation {
     /// A `GeoLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -486,28 +366,11 @@ impl GeoLocation {
     }
 
     /// `ContinentCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn continent_code(mut self, value: impl Into<Str>) -> Self {
-        self.continent_code = Some(value.into());
-        self
-    }
-
+    pub fn continent_code(mut self, value: impl Into<Str>) -> Self { self.continent_code = Some(value.into()); self }
     /// `CountryCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_code(mut self, value: impl Into<Str>) -> Self {
-        self.country_code = Some(value.into());
-        self
-    }
-
+    pub fn country_code(mut self, value: impl Into<Str>) -> Self { self.country_code = Some(value.into()); self }
     /// `SubdivisionCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subdivision_code(mut self, value: impl Into<Str>) -> Self {
-        self.subdivision_code = Some(value.into());
-        self
-    }
+    pub fn subdivision_code(mut self, value: impl Into<Str>) -> Self { self.subdivision_code = Some(value.into()); self }
 }
 
 impl PropertyType for GeoLocation {}
@@ -522,6 +385,7 @@ impl ToValue for GeoLocation {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
     properties: &[
         ("AWSRegion", Shape::STR),
@@ -529,12 +393,8 @@ pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
         ("Coordinates", Shape::Object(&RULE_Coordinates)),
         ("LocalZoneGroup", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoProximityLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
@@ -552,6 +412,7 @@ pub struct GeoProximityLocation {
     pub local_zone_group: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl GeoProximityLocation {
     /// A `GeoProximityLocation` with no property set (none is required).
     pub fn new() -> Self {
@@ -559,28 +420,13 @@ impl GeoProximityLocation {
     }
 
     /// `AWSRegion`: a string.
-    pub fn aws_region(mut self, value: impl Into<Str>) -> Self {
-        self.aws_region = Some(value.into());
-        self
-    }
-
+    pub fn aws_region(mut self, value: impl Into<Str>) -> Self { self.aws_region = Some(value.into()); self }
     /// `Bias`: an integer.
-    pub fn bias(mut self, value: impl Into<Int>) -> Self {
-        self.bias = Some(value.into());
-        self
-    }
-
+    pub fn bias(mut self, value: impl Into<Int>) -> Self { self.bias = Some(value.into()); self }
     /// `Coordinates`: a [`Coordinates`] object.
-    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self {
-        self.coordinates = Some(value.into());
-        self
-    }
-
+    pub fn coordinates(mut self, value: impl Into<Obj<Coordinates>>) -> Self { self.coordinates = Some(value.into()); self }
     /// `LocalZoneGroup`: a string.
-    pub fn local_zone_group(mut self, value: impl Into<Str>) -> Self {
-        self.local_zone_group = Some(value.into());
-        self
-    }
+    pub fn local_zone_group(mut self, value: impl Into<Str>) -> Self { self.local_zone_group = Some(value.into()); self }
 }
 
 impl PropertyType for GeoProximityLocation {}

@@ -14,48 +14,25 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProfileAssociationRequired {
     /// `Name`: a string, required.
-    ///
-    /// Name of the Profile association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `ProfileId`: a string, required.
-    ///
-    /// ID of the Profile.
-    ///
-    /// Update to this property requires update to the `ResourceId` property as well, because you can only associate one Profile per VPC. For more information, see \[Route 53 Profiles\](<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/profiles.html>) .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub profile_id: Str,
     /// `ResourceId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub resource_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ProfileAssociation: ObjRule = ObjRule {
     properties: &[
         ("Arn", Shape::STR),
         ("Name", Shape::STR),
         ("ProfileId", Shape::STR),
         ("ResourceId", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["ResourceId", "ProfileId", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Profiles::ProfileAssociation` resource.
@@ -103,6 +80,7 @@ pub struct ProfileAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ProfileAssociation {
     /// The CloudFormation type name, `AWS::Route53Profiles::ProfileAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Profiles::ProfileAssociation";
@@ -135,44 +113,15 @@ impl ProfileAssociation {
     }
 
     /// `Arn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = Some(value.into());
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ProfileId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn profile_id(mut self, value: impl Into<Str>) -> Self {
-        self.profile_id = value.into();
-        self
-    }
-
+    pub fn profile_id(mut self, value: impl Into<Str>) -> Self { self.profile_id = value.into(); self }
     /// `ResourceId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_id = value.into();
-        self
-    }
-
+    pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ProfileAssociation {

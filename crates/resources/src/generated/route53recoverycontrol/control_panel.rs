@@ -16,50 +16,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9:\\/_-]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ControlPanelRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the control panel. You can use any non-white space character in the name.
-    ///
-    /// Length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ControlPanel: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClusterArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ClusterArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryControl::ControlPanel` resource.
@@ -95,6 +64,7 @@ pub struct ControlPanel {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ControlPanel {
     /// The CloudFormation type name, `AWS::Route53RecoveryControl::ControlPanel`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryControl::ControlPanel";
@@ -109,18 +79,8 @@ impl ControlPanel {
         create_only: &["ClusterArn", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ControlPanelArn",
-            "Status",
-            "RoutingControlCount",
-            "DefaultControlPanel",
-        ],
-        attributes: &[
-            "ControlPanelArn",
-            "DefaultControlPanel",
-            "RoutingControlCount",
-            "Status",
-        ],
+        read_only: &["ControlPanelArn", "Status", "RoutingControlCount", "DefaultControlPanel"],
+        attributes: &["ControlPanelArn", "DefaultControlPanel", "RoutingControlCount", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -135,28 +95,11 @@ impl ControlPanel {
     }
 
     /// `ClusterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cluster_arn = Some(value.into());
-        self
-    }
-
+    pub fn cluster_arn(mut self, value: impl Into<Str>) -> Self { self.cluster_arn = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ControlPanel {

@@ -12,41 +12,15 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Cell: ObjRule = ObjRule {
     properties: &[
-        (
-            "CellName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Cells",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("CellName", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Cells", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: Some(5) })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::Cell` resource.
@@ -88,6 +62,7 @@ pub struct Cell {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Cell {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::Cell`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::Cell";
@@ -114,28 +89,11 @@ impl Cell {
     }
 
     /// `CellName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cell_name(mut self, value: impl Into<Str>) -> Self {
-        self.cell_name = Some(value.into());
-        self
-    }
-
+    pub fn cell_name(mut self, value: impl Into<Str>) -> Self { self.cell_name = Some(value.into()); self }
     /// `Cells`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cells = Some(value.into());
-        self
-    }
-
+    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Cell {

@@ -12,43 +12,15 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ReadinessCheck: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReadinessCheckName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResourceSetName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ReadinessCheckName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ResourceSetName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::ReadinessCheck` resource.
@@ -88,6 +60,7 @@ pub struct ReadinessCheck {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ReadinessCheck {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::ReadinessCheck`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::ReadinessCheck";
@@ -114,28 +87,11 @@ impl ReadinessCheck {
     }
 
     /// `ReadinessCheckName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn readiness_check_name(mut self, value: impl Into<Str>) -> Self {
-        self.readiness_check_name = Some(value.into());
-        self
-    }
-
+    pub fn readiness_check_name(mut self, value: impl Into<Str>) -> Self { self.readiness_check_name = Some(value.into()); self }
     /// `ResourceSetName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self {
-        self.resource_set_name = Some(value.into());
-        self
-    }
-
+    pub fn resource_set_name(mut self, value: impl Into<Str>) -> Self { self.resource_set_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ReadinessCheck {

@@ -12,47 +12,15 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[a-zA-Z0-9_]+");
 
+#[rustfmt::skip]
 pub(crate) static RULE_RecoveryGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "Cells",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "RecoveryGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Cells", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: None, max_items: Some(5) })),
+        ("RecoveryGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53RecoveryReadiness::RecoveryGroup` resource.
@@ -92,6 +60,7 @@ pub struct RecoveryGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RecoveryGroup {
     /// The CloudFormation type name, `AWS::Route53RecoveryReadiness::RecoveryGroup`.
     pub const TYPE_NAME: &'static str = "AWS::Route53RecoveryReadiness::RecoveryGroup";
@@ -118,28 +87,11 @@ impl RecoveryGroup {
     }
 
     /// `Cells`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self {
-        self.cells = Some(value.into());
-        self
-    }
-
+    pub fn cells(mut self, value: impl Into<List<Str>>) -> Self { self.cells = Some(value.into()); self }
     /// `RecoveryGroupName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn recovery_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.recovery_group_name = Some(value.into());
-        self
-    }
-
+    pub fn recovery_group_name(mut self, value: impl Into<Str>) -> Self { self.recovery_group_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RecoveryGroup {

@@ -12,57 +12,16 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?!^[0-9]+$)([a-zA-Z0-9\\-_' ']+)");
 
+#[rustfmt::skip]
 pub(crate) static RULE_FirewallDomainList: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainFileUrl",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Domains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(255),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("DomainFileUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("Domains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Route53Resolver::FirewallDomainList` resource.
@@ -108,6 +67,7 @@ pub struct FirewallDomainList {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl FirewallDomainList {
     /// The CloudFormation type name, `AWS::Route53Resolver::FirewallDomainList`.
     pub const TYPE_NAME: &'static str = "AWS::Route53Resolver::FirewallDomainList";
@@ -122,28 +82,8 @@ impl FirewallDomainList {
         create_only: &["Name"],
         conditional_create_only: &[],
         write_only: &["Domains", "DomainFileUrl"],
-        read_only: &[
-            "Id",
-            "Arn",
-            "DomainCount",
-            "Status",
-            "StatusMessage",
-            "ManagedOwnerName",
-            "CreatorRequestId",
-            "CreationTime",
-            "ModificationTime",
-        ],
-        attributes: &[
-            "Arn",
-            "CreationTime",
-            "CreatorRequestId",
-            "DomainCount",
-            "Id",
-            "ManagedOwnerName",
-            "ModificationTime",
-            "Status",
-            "StatusMessage",
-        ],
+        read_only: &["Id", "Arn", "DomainCount", "Status", "StatusMessage", "ManagedOwnerName", "CreatorRequestId", "CreationTime", "ModificationTime"],
+        attributes: &["Arn", "CreationTime", "CreatorRequestId", "DomainCount", "Id", "ManagedOwnerName", "ModificationTime", "Status", "StatusMessage"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -154,36 +94,13 @@ impl FirewallDomainList {
     }
 
     /// `DomainFileUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self {
-        self.domain_file_url = Some(value.into());
-        self
-    }
-
+    pub fn domain_file_url(mut self, value: impl Into<Str>) -> Self { self.domain_file_url = Some(value.into()); self }
     /// `Domains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.domains = Some(value.into());
-        self
-    }
-
+    pub fn domains(mut self, value: impl Into<List<Str>>) -> Self { self.domains = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for FirewallDomainList {

@@ -21,44 +21,22 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^rtb-gw-[a-z0-9-]{1,25}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct InboundExternalLinkRequired {
     /// `GatewayId`: a string, required.
-    ///
-    /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
     pub gateway_id: Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub link_log_settings: Obj<LinkLogSettings>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InboundExternalLink: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["GatewayId", "LinkLogSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::InboundExternalLink` resource.
@@ -93,6 +71,7 @@ pub struct InboundExternalLink {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl InboundExternalLink {
     /// The CloudFormation type name, `AWS::RTBFabric::InboundExternalLink`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::InboundExternalLink";
@@ -107,22 +86,8 @@ impl InboundExternalLink {
         create_only: &[],
         conditional_create_only: &["GatewayId", "LinkAttributes", "LinkLogSettings"],
         write_only: &[],
-        read_only: &[
-            "LinkId",
-            "Arn",
-            "DomainName",
-            "LinkStatus",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTimestamp",
-            "DomainName",
-            "LinkId",
-            "LinkStatus",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["LinkId", "Arn", "DomainName", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp"],
+        attributes: &["Arn", "CreatedTimestamp", "DomainName", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -138,36 +103,13 @@ impl InboundExternalLink {
     }
 
     /// `GatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = value.into();
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
     /// `LinkAttributes`: a [`LinkAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self {
-        self.link_attributes = Some(value.into());
-        self
-    }
-
+    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self { self.link_attributes = Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self {
-        self.link_log_settings = value.into();
-        self
-    }
-
+    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for InboundExternalLink {

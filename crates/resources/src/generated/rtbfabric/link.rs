@@ -23,74 +23,27 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-z0-9]{1,25}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkRequired {
     /// `GatewayId`: a string, required.
-    ///
-    /// The unique identifier of the gateway.
-    ///
-    /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
     pub gateway_id: Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// Settings for the application logs.
     pub link_log_settings: Obj<LinkLogSettings>,
     /// `PeerGatewayId`: a string, required.
-    ///
-    /// The unique identifier of the peer gateway.
-    ///
-    /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
     pub peer_gateway_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Link: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("HttpResponderAllowed", Shape::Bool),
-        (
-            "LinkAttributes",
-            Shape::Object(&RULE_LinkAttributesProperty),
-        ),
+        ("LinkAttributes", Shape::Object(&RULE_LinkAttributesProperty)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        (
-            "ModuleConfigurationList",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ModuleConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "PeerGatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ModuleConfigurationList", Shape::List(&ListRule { items: Shape::Object(&RULE_ModuleConfiguration), min_items: None, max_items: None })),
+        ("PeerGatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["GatewayId", "PeerGatewayId", "LinkLogSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::Link` resource.
@@ -147,6 +100,7 @@ pub struct Link {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Link {
     /// The CloudFormation type name, `AWS::RTBFabric::Link`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::Link";
@@ -159,29 +113,10 @@ impl Link {
         primary_identifier: &["Arn"],
         required: &["GatewayId", "LinkLogSettings", "PeerGatewayId"],
         create_only: &[],
-        conditional_create_only: &[
-            "GatewayId",
-            "PeerGatewayId",
-            "LinkAttributes",
-            "HttpResponderAllowed",
-        ],
+        conditional_create_only: &["GatewayId", "PeerGatewayId", "LinkAttributes", "HttpResponderAllowed"],
         write_only: &["HttpResponderAllowed", "ModuleConfigurationList"],
-        read_only: &[
-            "LinkId",
-            "Arn",
-            "LinkStatus",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-            "LinkDirection",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTimestamp",
-            "LinkDirection",
-            "LinkId",
-            "LinkStatus",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["LinkId", "Arn", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp", "LinkDirection"],
+        attributes: &["Arn", "CreatedTimestamp", "LinkDirection", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -200,63 +135,19 @@ impl Link {
     }
 
     /// `GatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = value.into();
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
     /// `HttpResponderAllowed`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_responder_allowed(mut self, value: impl Into<Bool>) -> Self {
-        self.http_responder_allowed = Some(value.into());
-        self
-    }
-
+    pub fn http_responder_allowed(mut self, value: impl Into<Bool>) -> Self { self.http_responder_allowed = Some(value.into()); self }
     /// `LinkAttributes`: a [`LinkAttributesProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributesProperty>>) -> Self {
-        self.link_attributes = Some(value.into());
-        self
-    }
-
+    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributesProperty>>) -> Self { self.link_attributes = Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self {
-        self.link_log_settings = value.into();
-        self
-    }
-
+    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `ModuleConfigurationList`: a list of [`ModuleConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn module_configuration_list(
-        mut self,
-        value: impl Into<List<ModuleConfiguration>>,
-    ) -> Self {
-        self.module_configuration_list = Some(value.into());
-        self
-    }
-
+    pub fn module_configuration_list(mut self, value: impl Into<List<ModuleConfiguration>>) -> Self { self.module_configuration_list = Some(value.into()); self }
     /// `PeerGatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn peer_gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.peer_gateway_id = value.into();
-        self
-    }
-
+    pub fn peer_gateway_id(mut self, value: impl Into<Str>) -> Self { self.peer_gateway_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Link {
@@ -328,24 +219,14 @@ impl LinkAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinkAttributesProperty: ObjRule = ObjRule {
     properties: &[
         ("CustomerProvidedId", Shape::STR),
-        (
-            "ResponderErrorMasking",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkAttributes` property type of `AWS::RTBFabric::Link`.
@@ -367,6 +248,7 @@ pub struct LinkAttributesProperty {
     pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
 }
 
+#[rustfmt::skip]
 impl LinkAttributesProperty {
     /// A `LinkAttributesProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -374,23 +256,9 @@ impl LinkAttributesProperty {
     }
 
     /// `CustomerProvidedId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self {
-        self.customer_provided_id = Some(value.into());
-        self
-    }
-
+    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self { self.customer_provided_id = Some(value.into()); self }
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn responder_error_masking(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingForHttpCode>>,
-    ) -> Self {
-        self.responder_error_masking = Some(value.into());
-        self
-    }
+    pub fn responder_error_masking(mut self, value: impl Into<List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = Some(value.into()); self }
 }
 
 impl PropertyType for LinkAttributesProperty {}
@@ -408,57 +276,20 @@ impl ToValue for LinkAttributesProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModuleConfigurationRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the module.
-    ///
-    /// Pattern `^[A-Za-z0-9 -]+$`.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModuleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "DependsOn",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("DependsOn", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ModuleParameters", Shape::Any),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModuleConfiguration` property type of `AWS::RTBFabric::Link`.
@@ -492,6 +323,7 @@ pub struct ModuleConfiguration {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModuleConfiguration {
     /// A `ModuleConfiguration` with its required properties, named in a [`ModuleConfigurationRequired`].
     pub fn new(required: ModuleConfigurationRequired) -> Self {
@@ -504,36 +336,13 @@ impl ModuleConfiguration {
     }
 
     /// `DependsOn`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self {
-        self.depends_on = Some(value.into());
-        self
-    }
-
+    pub fn depends_on(mut self, value: impl Into<List<Str>>) -> Self { self.depends_on = Some(value.into()); self }
     /// `ModuleParameters`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn module_parameters(mut self, value: impl Into<Json>) -> Self {
-        self.module_parameters = Some(value.into());
-        self
-    }
-
+    pub fn module_parameters(mut self, value: impl Into<Json>) -> Self { self.module_parameters = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for ModuleConfiguration {}

@@ -22,58 +22,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(https|http)://.+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct OutboundExternalLinkRequired {
     /// `GatewayId`: a string, required.
-    ///
-    /// Pattern `^rtb-gw-[a-z0-9-]{1,25}$`; changing it may replace the resource (conditionally create-only).
     pub gateway_id: Str,
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// Changing it may replace the resource (conditionally create-only).
     pub link_log_settings: Obj<LinkLogSettings>,
     /// `PublicEndpoint`: a string, required.
-    ///
-    /// Pattern `^(https|http)://.+$`; length 0 to 255; changing it may replace the resource (conditionally create-only).
     pub public_endpoint: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OutboundExternalLink: ObjRule = ObjRule {
     properties: &[
-        (
-            "GatewayId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("GatewayId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("LinkAttributes", Shape::Object(&RULE_LinkAttributes)),
         ("LinkLogSettings", Shape::Object(&RULE_LinkLogSettings)),
-        (
-            "PublicEndpoint",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PublicEndpoint", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["GatewayId", "PublicEndpoint", "LinkLogSettings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::RTBFabric::OutboundExternalLink` resource.
@@ -112,6 +79,7 @@ pub struct OutboundExternalLink {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OutboundExternalLink {
     /// The CloudFormation type name, `AWS::RTBFabric::OutboundExternalLink`.
     pub const TYPE_NAME: &'static str = "AWS::RTBFabric::OutboundExternalLink";
@@ -124,27 +92,10 @@ impl OutboundExternalLink {
         primary_identifier: &["Arn"],
         required: &["GatewayId", "LinkLogSettings", "PublicEndpoint"],
         create_only: &[],
-        conditional_create_only: &[
-            "GatewayId",
-            "PublicEndpoint",
-            "LinkAttributes",
-            "LinkLogSettings",
-        ],
+        conditional_create_only: &["GatewayId", "PublicEndpoint", "LinkAttributes", "LinkLogSettings"],
         write_only: &[],
-        read_only: &[
-            "LinkId",
-            "Arn",
-            "LinkStatus",
-            "CreatedTimestamp",
-            "UpdatedTimestamp",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedTimestamp",
-            "LinkId",
-            "LinkStatus",
-            "UpdatedTimestamp",
-        ],
+        read_only: &["LinkId", "Arn", "LinkStatus", "CreatedTimestamp", "UpdatedTimestamp"],
+        attributes: &["Arn", "CreatedTimestamp", "LinkId", "LinkStatus", "UpdatedTimestamp"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -161,44 +112,15 @@ impl OutboundExternalLink {
     }
 
     /// `GatewayId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self {
-        self.gateway_id = value.into();
-        self
-    }
-
+    pub fn gateway_id(mut self, value: impl Into<Str>) -> Self { self.gateway_id = value.into(); self }
     /// `LinkAttributes`: a [`LinkAttributes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self {
-        self.link_attributes = Some(value.into());
-        self
-    }
-
+    pub fn link_attributes(mut self, value: impl Into<Obj<LinkAttributes>>) -> Self { self.link_attributes = Some(value.into()); self }
     /// `LinkLogSettings`: a [`LinkLogSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self {
-        self.link_log_settings = value.into();
-        self
-    }
-
+    pub fn link_log_settings(mut self, value: impl Into<Obj<LinkLogSettings>>) -> Self { self.link_log_settings = value.into(); self }
     /// `PublicEndpoint`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_endpoint(mut self, value: impl Into<Str>) -> Self {
-        self.public_endpoint = value.into();
-        self
-    }
-
+    pub fn public_endpoint(mut self, value: impl Into<Str>) -> Self { self.public_endpoint = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OutboundExternalLink {

@@ -19,17 +19,14 @@ pub struct ApplicationLogsRequired {
     pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
-    properties: &[(
-        "LinkApplicationLogSampling",
-        Shape::Object(&RULE_LinkApplicationLogSampling),
-    )],
+    properties: &[
+        ("LinkApplicationLogSampling", Shape::Object(&RULE_LinkApplicationLogSampling)),
+    ],
     required: &["LinkApplicationLogSampling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationLogs` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -41,6 +38,7 @@ pub struct ApplicationLogs {
     pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
 }
 
+#[rustfmt::skip]
 impl ApplicationLogs {
     /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
     pub fn new(required: ApplicationLogsRequired) -> Self {
@@ -50,13 +48,7 @@ impl ApplicationLogs {
     }
 
     /// `LinkApplicationLogSampling`: a [`LinkApplicationLogSampling`] object, required.
-    pub fn link_application_log_sampling(
-        mut self,
-        value: impl Into<Obj<LinkApplicationLogSampling>>,
-    ) -> Self {
-        self.link_application_log_sampling = value.into();
-        self
-    }
+    pub fn link_application_log_sampling(mut self, value: impl Into<Obj<LinkApplicationLogSampling>>) -> Self { self.link_application_log_sampling = value.into(); self }
 }
 
 impl PropertyType for ApplicationLogs {}
@@ -76,40 +68,20 @@ impl ToValue for ApplicationLogs {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkApplicationLogSamplingRequired {
     /// `ErrorLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
     pub error_log: Num,
     /// `FilterLog`: a number, required.
-    ///
-    /// Value 0.0 to 100.0.
     pub filter_log: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
     properties: &[
-        (
-            "ErrorLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "FilterLog",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("ErrorLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
+        ("FilterLog", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["ErrorLog", "FilterLog"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkApplicationLogSampling` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -127,6 +99,7 @@ pub struct LinkApplicationLogSampling {
     pub filter_log: Num,
 }
 
+#[rustfmt::skip]
 impl LinkApplicationLogSampling {
     /// A `LinkApplicationLogSampling` with its required properties, named in a [`LinkApplicationLogSamplingRequired`].
     pub fn new(required: LinkApplicationLogSamplingRequired) -> Self {
@@ -137,20 +110,9 @@ impl LinkApplicationLogSampling {
     }
 
     /// `ErrorLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_log(mut self, value: impl Into<Num>) -> Self {
-        self.error_log = value.into();
-        self
-    }
-
+    pub fn error_log(mut self, value: impl Into<Num>) -> Self { self.error_log = value.into(); self }
     /// `FilterLog`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_log(mut self, value: impl Into<Num>) -> Self {
-        self.filter_log = value.into();
-        self
-    }
+    pub fn filter_log(mut self, value: impl Into<Num>) -> Self { self.filter_log = value.into(); self }
 }
 
 impl PropertyType for LinkApplicationLogSampling {}
@@ -164,24 +126,14 @@ impl ToValue for LinkApplicationLogSampling {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
     properties: &[
         ("CustomerProvidedId", Shape::STR),
-        (
-            "ResponderErrorMasking",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
+        ("ResponderErrorMasking", Shape::List(&ListRule { items: Shape::Object(&RULE_ResponderErrorMaskingForHttpCode), min_items: Some(1), max_items: Some(200) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkAttributes` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -197,6 +149,7 @@ pub struct LinkAttributes {
     pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
 }
 
+#[rustfmt::skip]
 impl LinkAttributes {
     /// A `LinkAttributes` with no property set (none is required).
     pub fn new() -> Self {
@@ -204,21 +157,9 @@ impl LinkAttributes {
     }
 
     /// `CustomerProvidedId`: a string.
-    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self {
-        self.customer_provided_id = Some(value.into());
-        self
-    }
-
+    pub fn customer_provided_id(mut self, value: impl Into<Str>) -> Self { self.customer_provided_id = Some(value.into()); self }
     /// `ResponderErrorMasking`: a list of [`ResponderErrorMaskingForHttpCode`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn responder_error_masking(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingForHttpCode>>,
-    ) -> Self {
-        self.responder_error_masking = Some(value.into());
-        self
-    }
+    pub fn responder_error_masking(mut self, value: impl Into<List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = Some(value.into()); self }
 }
 
 impl PropertyType for LinkAttributes {}
@@ -239,14 +180,14 @@ pub struct LinkLogSettingsRequired {
     pub application_logs: Obj<ApplicationLogs>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
-    properties: &[("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs))],
+    properties: &[
+        ("ApplicationLogs", Shape::Object(&RULE_ApplicationLogs)),
+    ],
     required: &["ApplicationLogs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LinkLogSettings` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -258,6 +199,7 @@ pub struct LinkLogSettings {
     pub application_logs: Obj<ApplicationLogs>,
 }
 
+#[rustfmt::skip]
 impl LinkLogSettings {
     /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
     pub fn new(required: LinkLogSettingsRequired) -> Self {
@@ -267,10 +209,7 @@ impl LinkLogSettings {
     }
 
     /// `ApplicationLogs`: an [`ApplicationLogs`] object, required.
-    pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self {
-        self.application_logs = value.into();
-        self
-    }
+    pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self { self.application_logs = value.into(); self }
 }
 
 impl PropertyType for LinkLogSettings {}
@@ -289,66 +228,22 @@ pub struct ResponderErrorMaskingForHttpCodeRequired {
     /// `Action`: an [`Action`] value, required.
     pub action: Action,
     /// `HttpCode`: a string, required.
-    ///
-    /// Pattern `^DEFAULT|4XX|5XX|\d{3}$`; length 3 to 7.
     pub http_code: Str,
     /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// Items 1 to 2.
     pub logging_types: List<ResponderErrorMaskingLoggingType>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NO_BID", "PASSTHROUGH"],
-                format: None,
-            }),
-        ),
-        (
-            "HttpCode",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(7),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LoggingTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["NONE", "METRIC", "RESPONSE"],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "ResponseLoggingPercentage",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["NO_BID", "PASSTHROUGH"], ..StrRule::ANY })),
+        ("HttpCode", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(7), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("LoggingTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "METRIC", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
+        ("ResponseLoggingPercentage", Shape::Num(&NumRule { min: Some(0.0), max: Some(100.0), ..NumRule::ANY })),
     ],
     required: &["HttpCode", "Action", "LoggingTypes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponderErrorMaskingForHttpCode` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -372,6 +267,7 @@ pub struct ResponderErrorMaskingForHttpCode {
     pub response_logging_percentage: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl ResponderErrorMaskingForHttpCode {
     /// A `ResponderErrorMaskingForHttpCode` with its required properties, named in a [`ResponderErrorMaskingForHttpCodeRequired`].
     pub fn new(required: ResponderErrorMaskingForHttpCodeRequired) -> Self {
@@ -384,37 +280,13 @@ impl ResponderErrorMaskingForHttpCode {
     }
 
     /// `Action`: an [`Action`] value, required.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `HttpCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_code = value.into();
-        self
-    }
-
+    pub fn http_code(mut self, value: impl Into<Str>) -> Self { self.http_code = value.into(); self }
     /// `LoggingTypes`: a list of [`ResponderErrorMaskingLoggingType`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_types(
-        mut self,
-        value: impl Into<List<ResponderErrorMaskingLoggingType>>,
-    ) -> Self {
-        self.logging_types = value.into();
-        self
-    }
-
+    pub fn logging_types(mut self, value: impl Into<List<ResponderErrorMaskingLoggingType>>) -> Self { self.logging_types = value.into(); self }
     /// `ResponseLoggingPercentage`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self {
-        self.response_logging_percentage = Some(value.into());
-        self
-    }
+    pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self { self.response_logging_percentage = Some(value.into()); self }
 }
 
 impl PropertyType for ResponderErrorMaskingForHttpCode {}
@@ -437,40 +309,18 @@ impl ToValue for ResponderErrorMaskingForHttpCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^(resourceArn|internalId|[a-zA-Z0-9+\-=._:/@]+)$`; length 1 to 128.
     pub key: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`, `AWS::RTBFabric::ResponderGateway`.
@@ -488,6 +338,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -498,20 +349,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

@@ -10,24 +10,14 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+#[rustfmt::skip]
 pub(crate) static RULE_AccessGrantsInstance: ObjRule = ObjRule {
     properties: &[
         ("IdentityCenterArn", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::AccessGrantsInstance` resource.
@@ -58,6 +48,7 @@ pub struct AccessGrantsInstance {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AccessGrantsInstance {
     /// The CloudFormation type name, `AWS::S3::AccessGrantsInstance`.
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrantsInstance";
@@ -84,20 +75,9 @@ impl AccessGrantsInstance {
     }
 
     /// `IdentityCenterArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identity_center_arn(mut self, value: impl Into<Str>) -> Self {
-        self.identity_center_arn = Some(value.into());
-        self
-    }
-
+    pub fn identity_center_arn(mut self, value: impl Into<Str>) -> Self { self.identity_center_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AccessGrantsInstance {

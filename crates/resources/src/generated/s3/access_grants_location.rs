@@ -14,45 +14,21 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessGrantsLocationRequired {
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the IAM role for the registered location. S3 Access Grants assumes this role to manage access to the registered location.
-    ///
-    /// Format `AWS::IAM::Role.Arn`.
     pub iam_role_arn: Str,
     /// `LocationScope`: a string, required.
-    ///
-    /// The S3 URI path to the location that you are registering. The location scope can be the default S3 location `s3://` , the S3 path to a bucket, or the S3 path to a bucket and prefix. A prefix in S3 is a string of characters at the beginning of an object key name used to organize the objects that you store in your S3 buckets. For example, object key names that start with the `engineering/` prefix or object key names that start with the `marketing/campaigns/` prefix.
     pub location_scope: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AccessGrantsLocation: ObjRule = ObjRule {
     properties: &[
-        (
-            "IamRoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("IamRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("LocationScope", Shape::STR),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IamRoleArn", "LocationScope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::AccessGrantsLocation` resource.
@@ -95,6 +71,7 @@ pub struct AccessGrantsLocation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AccessGrantsLocation {
     /// The CloudFormation type name, `AWS::S3::AccessGrantsLocation`.
     pub const TYPE_NAME: &'static str = "AWS::S3::AccessGrantsLocation";
@@ -125,28 +102,11 @@ impl AccessGrantsLocation {
     }
 
     /// `IamRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.iam_role_arn = value.into();
-        self
-    }
-
+    pub fn iam_role_arn(mut self, value: impl Into<Str>) -> Self { self.iam_role_arn = value.into(); self }
     /// `LocationScope`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn location_scope(mut self, value: impl Into<Str>) -> Self {
-        self.location_scope = value.into();
-        self
-    }
-
+    pub fn location_scope(mut self, value: impl Into<Str>) -> Self { self.location_scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AccessGrantsLocation {

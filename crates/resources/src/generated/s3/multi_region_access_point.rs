@@ -18,44 +18,19 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^[0-9]{12}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionAccessPointRequired {
     /// `Regions`: a list of [`Region`] objects, required.
-    ///
-    /// A collection of the Regions and buckets associated with the Multi-Region Access Point.
-    ///
-    /// Items at least 1; create-only: changing it replaces the resource.
     pub regions: List<Region>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MultiRegionAccessPoint: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(50),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PublicAccessBlockConfiguration",
-            Shape::Object(&RULE_PublicAccessBlockConfiguration),
-        ),
-        (
-            "Regions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Region),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(50), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+        ("Regions", Shape::List(&ListRule { items: Shape::Object(&RULE_Region), min_items: Some(1), max_items: None })),
     ],
     required: &["Regions"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::MultiRegionAccessPoint` resource.
@@ -91,6 +66,7 @@ pub struct MultiRegionAccessPoint {
     pub regions: List<Region>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionAccessPoint {
     /// The CloudFormation type name, `AWS::S3::MultiRegionAccessPoint`.
     pub const TYPE_NAME: &'static str = "AWS::S3::MultiRegionAccessPoint";
@@ -121,31 +97,11 @@ impl MultiRegionAccessPoint {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Obj<PublicAccessBlockConfiguration>>,
-    ) -> Self {
-        self.public_access_block_configuration = Some(value.into());
-        self
-    }
-
+    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
     /// `Regions`: a list of [`Region`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regions(mut self, value: impl Into<List<Region>>) -> Self {
-        self.regions = value.into();
-        self
-    }
+    pub fn regions(mut self, value: impl Into<List<Region>>) -> Self { self.regions = value.into(); self }
 }
 
 impl Resource for MultiRegionAccessPoint {
@@ -201,42 +157,18 @@ impl MultiRegionAccessPointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The name of the associated bucket for the Region.
-    ///
-    /// Pattern `^[a-z0-9][a-z0-9//.//-]*[a-z0-9]$`; length 3 to 63.
     pub bucket: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Region: ObjRule = ObjRule {
     properties: &[
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "BucketAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("BucketAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Region` property type of `AWS::S3::MultiRegionAccessPoint`.
@@ -260,6 +192,7 @@ pub struct Region {
     pub bucket_account_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Region {
     /// A `Region` with its required properties, named in a [`RegionRequired`].
     pub fn new(required: RegionRequired) -> Self {
@@ -270,20 +203,9 @@ impl Region {
     }
 
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
 }
 
 impl PropertyType for Region {}

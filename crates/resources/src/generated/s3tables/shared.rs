@@ -8,23 +8,13 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_StorageClassConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "StorageClass",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["STANDARD", "INTELLIGENT_TIERING"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["STANDARD", "INTELLIGENT_TIERING"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageClassConfiguration` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
@@ -40,6 +30,7 @@ pub struct StorageClassConfiguration {
     pub storage_class: Option<StorageClass>,
 }
 
+#[rustfmt::skip]
 impl StorageClassConfiguration {
     /// A `StorageClassConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -47,12 +38,7 @@ impl StorageClassConfiguration {
     }
 
     /// `StorageClass`: a [`StorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = Some(value.into()); self }
 }
 
 impl PropertyType for StorageClassConfiguration {}
@@ -69,44 +55,20 @@ impl ToValue for StorageClassConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
@@ -124,6 +86,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -134,20 +97,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -18,113 +18,29 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct IndexRequired {
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The data type of the vectors to be inserted into the vector index. Currently, only `float32` is supported, which represents 32-bit floating-point numbers.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_type: DataType,
     /// `Dimension`: an integer, required.
-    ///
-    /// The dimensions of the vectors to be inserted into the vector index. This value must be between 1 and 4096, inclusive. All vectors stored in the index must have the same number of dimensions.
-    ///
-    /// The dimension value affects the storage requirements and search performance. Higher dimensions require more storage space and may impact search latency.
-    ///
-    /// Value 1 to 4096; create-only: changing it replaces the resource.
     pub dimension: Int,
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
-    ///
-    /// The distance metric to be used for similarity search. Valid values are:
-    ///
-    /// - `cosine` - Measures the cosine of the angle between two vectors.
-    /// - `euclidean` - Measures the straight-line distance between two points in multi-dimensional space. Lower values indicate greater similarity.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub distance_metric: DistanceMetric,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Index: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["float32"],
-                format: None,
-            }),
-        ),
-        (
-            "Dimension",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(4096.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "DistanceMetric",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["cosine", "euclidean"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "IndexName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorBucketArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VectorBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataType", Shape::Str(&StrRule { allowed: &["float32"], ..StrRule::ANY })),
+        ("Dimension", Shape::Int(&NumRule { min: Some(1.0), max: Some(4096.0), ..NumRule::ANY })),
+        ("DistanceMetric", Shape::Str(&StrRule { allowed: &["cosine", "euclidean"], ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("IndexName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VectorBucketArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
     required: &["DataType", "Dimension", "DistanceMetric"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Vectors::Index` resource.
@@ -224,6 +140,7 @@ pub struct Index {
     pub vector_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Index {
     /// The CloudFormation type name, `AWS::S3Vectors::Index`.
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::Index";
@@ -235,16 +152,7 @@ impl Index {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3vectors-index.html",
         primary_identifier: &["IndexArn"],
         required: &["DataType", "Dimension", "DistanceMetric"],
-        create_only: &[
-            "DataType",
-            "Dimension",
-            "DistanceMetric",
-            "EncryptionConfiguration",
-            "IndexName",
-            "MetadataConfiguration",
-            "VectorBucketArn",
-            "VectorBucketName",
-        ],
+        create_only: &["DataType", "Dimension", "DistanceMetric", "EncryptionConfiguration", "IndexName", "MetadataConfiguration", "VectorBucketArn", "VectorBucketName"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["CreationTime", "IndexArn"],
@@ -269,79 +177,23 @@ impl Index {
     }
 
     /// `DataType`: a [`DataType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_type(mut self, value: impl Into<DataType>) -> Self {
-        self.data_type = value.into();
-        self
-    }
-
+    pub fn data_type(mut self, value: impl Into<DataType>) -> Self { self.data_type = value.into(); self }
     /// `Dimension`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dimension(mut self, value: impl Into<Int>) -> Self {
-        self.dimension = value.into();
-        self
-    }
-
+    pub fn dimension(mut self, value: impl Into<Int>) -> Self { self.dimension = value.into(); self }
     /// `DistanceMetric`: a [`DistanceMetric`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn distance_metric(mut self, value: impl Into<DistanceMetric>) -> Self {
-        self.distance_metric = value.into();
-        self
-    }
-
+    pub fn distance_metric(mut self, value: impl Into<DistanceMetric>) -> Self { self.distance_metric = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `IndexName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_name(mut self, value: impl Into<Str>) -> Self {
-        self.index_name = Some(value.into());
-        self
-    }
-
+    pub fn index_name(mut self, value: impl Into<Str>) -> Self { self.index_name = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VectorBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn vector_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_arn = Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_name = Some(value.into());
-        self
-    }
+    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
 }
 
 impl Resource for Index {
@@ -395,27 +247,13 @@ impl IndexAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "NonFilterableMetadataKeys",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("NonFilterableMetadataKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::S3Vectors::Index`.
@@ -435,6 +273,7 @@ pub struct MetadataConfiguration {
     pub non_filterable_metadata_keys: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -442,12 +281,7 @@ impl MetadataConfiguration {
     }
 
     /// `NonFilterableMetadataKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn non_filterable_metadata_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.non_filterable_metadata_keys = Some(value.into());
-        self
-    }
+    pub fn non_filterable_metadata_keys(mut self, value: impl Into<List<Str>>) -> Self { self.non_filterable_metadata_keys = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataConfiguration {}

@@ -10,37 +10,15 @@ use crate::support::prelude::*;
 pub use super::shared::{EncryptionConfiguration, SseType, Tag, TagRequired};
 use super::shared::{RULE_EncryptionConfiguration, RULE_Tag};
 
+#[rustfmt::skip]
 pub(crate) static RULE_VectorBucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VectorBucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VectorBucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3Vectors::VectorBucket` resource.
@@ -105,6 +83,7 @@ pub struct VectorBucket {
     pub vector_bucket_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl VectorBucket {
     /// The CloudFormation type name, `AWS::S3Vectors::VectorBucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3Vectors::VectorBucket";
@@ -131,31 +110,11 @@ impl VectorBucket {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VectorBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.vector_bucket_name = Some(value.into());
-        self
-    }
+    pub fn vector_bucket_name(mut self, value: impl Into<Str>) -> Self { self.vector_bucket_name = Some(value.into()); self }
 }
 
 impl Resource for VectorBucket {

@@ -33,109 +33,35 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataQualityJobDefinitionRequired {
     /// `DataQualityAppSpecification`: a [`DataQualityAppSpecification`] object, required.
-    ///
-    /// Specifies the container that runs the monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_quality_app_specification: Obj<DataQualityAppSpecification>,
     /// `DataQualityJobInput`: a [`DataQualityJobInput`] object, required.
-    ///
-    /// A list of inputs for the monitoring job. Currently endpoints are supported as monitoring inputs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_quality_job_input: Obj<DataQualityJobInput>,
     /// `DataQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The output configuration for monitoring jobs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub data_quality_job_output_config: Obj<MonitoringOutputConfig>,
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_resources: Obj<MonitoringResources>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataQualityJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataQualityAppSpecification",
-            Shape::Object(&RULE_DataQualityAppSpecification),
-        ),
-        (
-            "DataQualityBaselineConfig",
-            Shape::Object(&RULE_DataQualityBaselineConfig),
-        ),
-        (
-            "DataQualityJobInput",
-            Shape::Object(&RULE_DataQualityJobInput),
-        ),
-        (
-            "DataQualityJobOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataQualityAppSpecification", Shape::Object(&RULE_DataQualityAppSpecification)),
+        ("DataQualityBaselineConfig", Shape::Object(&RULE_DataQualityBaselineConfig)),
+        ("DataQualityJobInput", Shape::Object(&RULE_DataQualityJobInput)),
+        ("DataQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("JobResources", Shape::Object(&RULE_MonitoringResources)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "DataQualityAppSpecification",
-        "DataQualityJobInput",
-        "DataQualityJobOutputConfig",
-        "JobResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["DataQualityAppSpecification", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::DataQualityJobDefinition` resource.
@@ -221,6 +147,7 @@ pub struct DataQualityJobDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DataQualityJobDefinition {
     /// The CloudFormation type name, `AWS::SageMaker::DataQualityJobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::DataQualityJobDefinition";
@@ -231,69 +158,12 @@ impl DataQualityJobDefinition {
         type_name: "AWS::SageMaker::DataQualityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-dataqualityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
-        required: &[
-            "DataQualityAppSpecification",
-            "DataQualityJobInput",
-            "DataQualityJobOutputConfig",
-            "JobResources",
-            "RoleArn",
-        ],
-        create_only: &[
-            "JobDefinitionName",
-            "DataQualityAppSpecification",
-            "DataQualityBaselineConfig",
-            "DataQualityJobInput",
-            "DataQualityJobOutputConfig",
-            "JobResources",
-            "NetworkConfig",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-            "EndpointName",
-        ],
+        required: &["DataQualityAppSpecification", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "RoleArn"],
+        create_only: &["JobDefinitionName", "DataQualityAppSpecification", "DataQualityBaselineConfig", "DataQualityJobInput", "DataQualityJobOutputConfig", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags", "EndpointName"],
         conditional_create_only: &[],
         write_only: &["EndpointName"],
         read_only: &["CreationTime", "JobDefinitionArn"],
-        attributes: &[
-            "CreationTime",
-            "DataQualityAppSpecification.ContainerArguments",
-            "DataQualityAppSpecification.ContainerEntrypoint",
-            "DataQualityAppSpecification.ImageUri",
-            "DataQualityAppSpecification.PostAnalyticsProcessorSourceUri",
-            "DataQualityAppSpecification.RecordPreprocessorSourceUri",
-            "DataQualityBaselineConfig.BaseliningJobName",
-            "DataQualityBaselineConfig.ConstraintsResource.S3Uri",
-            "DataQualityBaselineConfig.StatisticsResource.S3Uri",
-            "DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
-            "DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
-            "DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line",
-            "DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet",
-            "DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute",
-            "DataQualityJobInput.BatchTransformInput.LocalPath",
-            "DataQualityJobInput.BatchTransformInput.S3DataDistributionType",
-            "DataQualityJobInput.BatchTransformInput.S3InputMode",
-            "DataQualityJobInput.EndpointInput.EndpointName",
-            "DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute",
-            "DataQualityJobInput.EndpointInput.LocalPath",
-            "DataQualityJobInput.EndpointInput.S3DataDistributionType",
-            "DataQualityJobInput.EndpointInput.S3InputMode",
-            "DataQualityJobOutputConfig.KmsKeyId",
-            "DataQualityJobOutputConfig.MonitoringOutputs",
-            "EndpointName",
-            "JobDefinitionArn",
-            "JobDefinitionName",
-            "JobResources.ClusterConfig.InstanceCount",
-            "JobResources.ClusterConfig.InstanceType",
-            "JobResources.ClusterConfig.VolumeKmsKeyId",
-            "JobResources.ClusterConfig.VolumeSizeInGB",
-            "NetworkConfig.EnableInterContainerTrafficEncryption",
-            "NetworkConfig.EnableNetworkIsolation",
-            "NetworkConfig.VpcConfig.SecurityGroupIds",
-            "NetworkConfig.VpcConfig.Subnets",
-            "RoleArn",
-            "StoppingCondition.MaxRuntimeInSeconds",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "DataQualityAppSpecification.ContainerArguments", "DataQualityAppSpecification.ContainerEntrypoint", "DataQualityAppSpecification.ImageUri", "DataQualityAppSpecification.PostAnalyticsProcessorSourceUri", "DataQualityAppSpecification.RecordPreprocessorSourceUri", "DataQualityBaselineConfig.BaseliningJobName", "DataQualityBaselineConfig.ConstraintsResource.S3Uri", "DataQualityBaselineConfig.StatisticsResource.S3Uri", "DataQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "DataQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "DataQualityJobInput.BatchTransformInput.ExcludeFeaturesAttribute", "DataQualityJobInput.BatchTransformInput.LocalPath", "DataQualityJobInput.BatchTransformInput.S3DataDistributionType", "DataQualityJobInput.BatchTransformInput.S3InputMode", "DataQualityJobInput.EndpointInput.EndpointName", "DataQualityJobInput.EndpointInput.ExcludeFeaturesAttribute", "DataQualityJobInput.EndpointInput.LocalPath", "DataQualityJobInput.EndpointInput.S3DataDistributionType", "DataQualityJobInput.EndpointInput.S3InputMode", "DataQualityJobOutputConfig.KmsKeyId", "DataQualityJobOutputConfig.MonitoringOutputs", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -316,101 +186,27 @@ impl DataQualityJobDefinition {
     }
 
     /// `DataQualityAppSpecification`: a [`DataQualityAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_quality_app_specification(
-        mut self,
-        value: impl Into<Obj<DataQualityAppSpecification>>,
-    ) -> Self {
-        self.data_quality_app_specification = value.into();
-        self
-    }
-
+    pub fn data_quality_app_specification(mut self, value: impl Into<Obj<DataQualityAppSpecification>>) -> Self { self.data_quality_app_specification = value.into(); self }
     /// `DataQualityBaselineConfig`: a [`DataQualityBaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_quality_baseline_config(
-        mut self,
-        value: impl Into<Obj<DataQualityBaselineConfig>>,
-    ) -> Self {
-        self.data_quality_baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn data_quality_baseline_config(mut self, value: impl Into<Obj<DataQualityBaselineConfig>>) -> Self { self.data_quality_baseline_config = Some(value.into()); self }
     /// `DataQualityJobInput`: a [`DataQualityJobInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_quality_job_input(mut self, value: impl Into<Obj<DataQualityJobInput>>) -> Self {
-        self.data_quality_job_input = value.into();
-        self
-    }
-
+    pub fn data_quality_job_input(mut self, value: impl Into<Obj<DataQualityJobInput>>) -> Self { self.data_quality_job_input = value.into(); self }
     /// `DataQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_quality_job_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.data_quality_job_output_config = value.into();
-        self
-    }
-
+    pub fn data_quality_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.data_quality_job_output_config = value.into(); self }
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.job_resources = value.into();
-        self
-    }
-
+    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DataQualityJobDefinition {
@@ -749,81 +545,22 @@ impl DataQualityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataQualityAppSpecificationRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image that the data quality monitoring job runs.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataQualityAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerArguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContainerEntrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
         ("Environment", Shape::Any),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostAnalyticsProcessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecordPreprocessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQualityAppSpecification` property type of `AWS::SageMaker::DataQualityJobDefinition`.
@@ -869,6 +606,7 @@ pub struct DataQualityAppSpecification {
     pub record_preprocessor_source_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DataQualityAppSpecification {
     /// A `DataQualityAppSpecification` with its required properties, named in a [`DataQualityAppSpecificationRequired`].
     pub fn new(required: DataQualityAppSpecificationRequired) -> Self {
@@ -883,52 +621,17 @@ impl DataQualityAppSpecification {
     }
 
     /// `ContainerArguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_arguments = Some(value.into());
-        self
-    }
-
+    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.post_analytics_processor_source_uri = Some(value.into());
-        self
-    }
-
+    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.record_preprocessor_source_uri = Some(value.into());
-        self
-    }
+    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
 }
 
 impl PropertyType for DataQualityAppSpecification {}
@@ -952,33 +655,15 @@ impl ToValue for DataQualityAppSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataQualityBaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseliningJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
-        (
-            "StatisticsResource",
-            Shape::Object(&RULE_StatisticsResource),
-        ),
+        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+        ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQualityBaselineConfig` property type of `AWS::SageMaker::DataQualityJobDefinition`.
@@ -1004,6 +689,7 @@ pub struct DataQualityBaselineConfig {
     pub statistics_resource: Option<Obj<StatisticsResource>>,
 }
 
+#[rustfmt::skip]
 impl DataQualityBaselineConfig {
     /// A `DataQualityBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1011,28 +697,11 @@ impl DataQualityBaselineConfig {
     }
 
     /// `BaseliningJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.baselining_job_name = Some(value.into());
-        self
-    }
-
+    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
-
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
     /// `StatisticsResource`: a [`StatisticsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self {
-        self.statistics_resource = Some(value.into());
-        self
-    }
+    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self { self.statistics_resource = Some(value.into()); self }
 }
 
 impl PropertyType for DataQualityBaselineConfig {}
@@ -1047,20 +716,14 @@ impl ToValue for DataQualityBaselineConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataQualityJobInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataQualityJobInput` property type of `AWS::SageMaker::DataQualityJobDefinition`.
@@ -1080,6 +743,7 @@ pub struct DataQualityJobInput {
     pub endpoint_input: Option<Obj<EndpointInput>>,
 }
 
+#[rustfmt::skip]
 impl DataQualityJobInput {
     /// A `DataQualityJobInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1087,20 +751,9 @@ impl DataQualityJobInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
 }
 
 impl PropertyType for DataQualityJobInput {}

@@ -47,132 +47,32 @@ pub(crate) static PATTERN_13: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=
 #[derive(Clone, Debug, PartialEq)]
 pub struct DomainRequired {
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// The mode of authentication that members use to access the Domain.
-    ///
-    /// *Valid Values* : `SSO | IAM`
-    ///
-    /// Create-only: changing it replaces the resource.
     pub auth_mode: AuthMode,
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    ///
-    /// The default user settings.
     pub default_user_settings: Obj<UserSettings>,
     /// `DomainName`: a string, required.
-    ///
-    /// The domain name.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63; create-only: changing it replaces the resource.
     pub domain_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Domain: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppNetworkAccessType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PublicInternetOnly", "VpcOnly"],
-                format: None,
-            }),
-        ),
-        (
-            "AppSecurityGroupManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Service", "Customer"],
-                format: None,
-            }),
-        ),
-        (
-            "AuthMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SSO", "IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "DefaultSpaceSettings",
-            Shape::Object(&RULE_DefaultSpaceSettings),
-        ),
+        ("AppNetworkAccessType", Shape::Str(&StrRule { allowed: &["PublicInternetOnly", "VpcOnly"], ..StrRule::ANY })),
+        ("AppSecurityGroupManagement", Shape::Str(&StrRule { allowed: &["Service", "Customer"], ..StrRule::ANY })),
+        ("AuthMode", Shape::Str(&StrRule { allowed: &["SSO", "IAM"], ..StrRule::ANY })),
+        ("DefaultSpaceSettings", Shape::Object(&RULE_DefaultSpaceSettings)),
         ("DefaultUserSettings", Shape::Object(&RULE_UserSettings)),
-        (
-            "DomainName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DomainSettings", Shape::Object(&RULE_DomainSettings)),
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
-        (
-            "TagPropagation",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(32),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("SubnetIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
+        ("TagPropagation", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("VpcId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["AuthMode", "DefaultUserSettings", "DomainName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Domain` resource.
@@ -298,6 +198,7 @@ pub struct Domain {
     pub vpc_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Domain {
     /// The CloudFormation type name, `AWS::SageMaker::Domain`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Domain";
@@ -309,32 +210,11 @@ impl Domain {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-domain.html",
         primary_identifier: &["DomainId"],
         required: &["AuthMode", "DefaultUserSettings", "DomainName"],
-        create_only: &[
-            "AuthMode",
-            "DomainName",
-            "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec",
-            "KmsKeyId",
-        ],
+        create_only: &["AuthMode", "DomainName", "DomainSettings/RStudioServerProDomainSettings/DefaultResourceSpec", "KmsKeyId"],
         conditional_create_only: &["VpcId"],
         write_only: &[],
-        read_only: &[
-            "DomainArn",
-            "Url",
-            "DomainId",
-            "HomeEfsFileSystemId",
-            "SecurityGroupIdForDomainBoundary",
-            "SingleSignOnManagedApplicationInstanceId",
-            "SingleSignOnApplicationArn",
-        ],
-        attributes: &[
-            "DomainArn",
-            "DomainId",
-            "HomeEfsFileSystemId",
-            "SecurityGroupIdForDomainBoundary",
-            "SingleSignOnApplicationArn",
-            "SingleSignOnManagedApplicationInstanceId",
-            "Url",
-        ],
+        read_only: &["DomainArn", "Url", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnManagedApplicationInstanceId", "SingleSignOnApplicationArn"],
+        attributes: &["DomainArn", "DomainId", "HomeEfsFileSystemId", "SecurityGroupIdForDomainBoundary", "SingleSignOnApplicationArn", "SingleSignOnManagedApplicationInstanceId", "Url"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -358,103 +238,29 @@ impl Domain {
     }
 
     /// `AppNetworkAccessType`: an [`AppNetworkAccessType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_network_access_type(mut self, value: impl Into<AppNetworkAccessType>) -> Self {
-        self.app_network_access_type = Some(value.into());
-        self
-    }
-
+    pub fn app_network_access_type(mut self, value: impl Into<AppNetworkAccessType>) -> Self { self.app_network_access_type = Some(value.into()); self }
     /// `AppSecurityGroupManagement`: an [`AppSecurityGroupManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_security_group_management(
-        mut self,
-        value: impl Into<AppSecurityGroupManagement>,
-    ) -> Self {
-        self.app_security_group_management = Some(value.into());
-        self
-    }
-
+    pub fn app_security_group_management(mut self, value: impl Into<AppSecurityGroupManagement>) -> Self { self.app_security_group_management = Some(value.into()); self }
     /// `AuthMode`: an [`AuthMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self {
-        self.auth_mode = value.into();
-        self
-    }
-
+    pub fn auth_mode(mut self, value: impl Into<AuthMode>) -> Self { self.auth_mode = value.into(); self }
     /// `DefaultSpaceSettings`: a [`DefaultSpaceSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_space_settings(mut self, value: impl Into<Obj<DefaultSpaceSettings>>) -> Self {
-        self.default_space_settings = Some(value.into());
-        self
-    }
-
+    pub fn default_space_settings(mut self, value: impl Into<Obj<DefaultSpaceSettings>>) -> Self { self.default_space_settings = Some(value.into()); self }
     /// `DefaultUserSettings`: an [`UserSettings`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self {
-        self.default_user_settings = value.into();
-        self
-    }
-
+    pub fn default_user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self { self.default_user_settings = value.into(); self }
     /// `DomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = value.into();
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = value.into(); self }
     /// `DomainSettings`: a [`DomainSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_settings(mut self, value: impl Into<Obj<DomainSettings>>) -> Self {
-        self.domain_settings = Some(value.into());
-        self
-    }
-
+    pub fn domain_settings(mut self, value: impl Into<Obj<DomainSettings>>) -> Self { self.domain_settings = Some(value.into()); self }
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `SubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnet_ids = Some(value.into());
-        self
-    }
-
+    pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
     /// `TagPropagation`: a [`TagPropagation`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_propagation(mut self, value: impl Into<TagPropagation>) -> Self {
-        self.tag_propagation = Some(value.into());
-        self
-    }
-
+    pub fn tag_propagation(mut self, value: impl Into<TagPropagation>) -> Self { self.tag_propagation = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VpcId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = Some(value.into());
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
 impl Resource for Domain {
@@ -553,14 +359,13 @@ impl DomainAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AppLifecycleManagement: ObjRule = ObjRule {
-    properties: &[("IdleSettings", Shape::Object(&RULE_IdleSettings))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("IdleSettings", Shape::Object(&RULE_IdleSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AppLifecycleManagement` property type of `AWS::SageMaker::Domain`.
@@ -576,6 +381,7 @@ pub struct AppLifecycleManagement {
     pub idle_settings: Option<Obj<IdleSettings>>,
 }
 
+#[rustfmt::skip]
 impl AppLifecycleManagement {
     /// A `AppLifecycleManagement` with no property set (none is required).
     pub fn new() -> Self {
@@ -583,12 +389,7 @@ impl AppLifecycleManagement {
     }
 
     /// `IdleSettings`: an [`IdleSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_settings(mut self, value: impl Into<Obj<IdleSettings>>) -> Self {
-        self.idle_settings = Some(value.into());
-        self
-    }
+    pub fn idle_settings(mut self, value: impl Into<Obj<IdleSettings>>) -> Self { self.idle_settings = Some(value.into()); self }
 }
 
 impl PropertyType for AppLifecycleManagement {}
@@ -601,52 +402,17 @@ impl ToValue for AppLifecycleManagement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppLifecycleManagement",
-            Shape::Object(&RULE_AppLifecycleManagement),
-        ),
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeEditorAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -686,6 +452,7 @@ pub struct CodeEditorAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -693,47 +460,15 @@ impl CodeEditorAppSettings {
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_lifecycle_management(
-        mut self,
-        value: impl Into<Obj<AppLifecycleManagement>>,
-    ) -> Self {
-        self.app_lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for CodeEditorAppSettings {}
@@ -757,74 +492,24 @@ impl ToValue for CodeEditorAppSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultSpaceSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The ARN of the execution role for the space.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultSpaceSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomFileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CustomPosixUserConfig",
-            Shape::Object(&RULE_CustomPosixUserConfig),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_JupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_DefaultSpaceStorageSettings),
-        ),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
+        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
     ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultSpaceSettings` property type of `AWS::SageMaker::Domain`.
@@ -874,6 +559,7 @@ pub struct DefaultSpaceSettings {
     pub space_storage_settings: Option<Obj<DefaultSpaceStorageSettings>>,
 }
 
+#[rustfmt::skip]
 impl DefaultSpaceSettings {
     /// A `DefaultSpaceSettings` with its required properties, named in a [`DefaultSpaceSettingsRequired`].
     pub fn new(required: DefaultSpaceSettingsRequired) -> Self {
@@ -890,84 +576,21 @@ impl DefaultSpaceSettings {
     }
 
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_system_configs(
-        mut self,
-        value: impl Into<List<CustomFileSystemConfig>>,
-    ) -> Self {
-        self.custom_file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    pub fn custom_posix_user_config(
-        mut self,
-        value: impl Into<Obj<CustomPosixUserConfig>>,
-    ) -> Self {
-        self.custom_posix_user_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultSpaceStorageSettings>>,
-    ) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultSpaceSettings {}
@@ -993,39 +616,14 @@ impl ToValue for DefaultSpaceSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DockerSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "EnableDockerAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "VpcOnlyTrustedAccounts",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(12),
-                    max_len: Some(12),
-                    pattern: Some(&PATTERN_7),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("EnableDockerAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("VpcOnlyTrustedAccounts", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DockerSettings` property type of `AWS::SageMaker::Domain`.
@@ -1047,6 +645,7 @@ pub struct DockerSettings {
     pub vpc_only_trusted_accounts: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl DockerSettings {
     /// A `DockerSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1054,20 +653,9 @@ impl DockerSettings {
     }
 
     /// `EnableDockerAccess`: an [`EnableDockerAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_docker_access(mut self, value: impl Into<EnableDockerAccess>) -> Self {
-        self.enable_docker_access = Some(value.into());
-        self
-    }
-
+    pub fn enable_docker_access(mut self, value: impl Into<EnableDockerAccess>) -> Self { self.enable_docker_access = Some(value.into()); self }
     /// `VpcOnlyTrustedAccounts`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_only_trusted_accounts(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_only_trusted_accounts = Some(value.into());
-        self
-    }
+    pub fn vpc_only_trusted_accounts(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_only_trusted_accounts = Some(value.into()); self }
 }
 
 impl PropertyType for DockerSettings {}
@@ -1081,58 +669,18 @@ impl ToValue for DockerSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DockerSettings", Shape::Object(&RULE_DockerSettings)),
-        (
-            "ExecutionRoleIdentityConfig",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["USER_PROFILE_NAME", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUALSTACK"],
-                format: None,
-            }),
-        ),
-        (
-            "RStudioServerProDomainSettings",
-            Shape::Object(&RULE_RStudioServerProDomainSettings),
-        ),
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "UnifiedStudioSettings",
-            Shape::Object(&RULE_UnifiedStudioSettings),
-        ),
+        ("ExecutionRoleIdentityConfig", Shape::Str(&StrRule { allowed: &["USER_PROFILE_NAME", "DISABLED"], ..StrRule::ANY })),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["IPV4", "DUALSTACK"], ..StrRule::ANY })),
+        ("RStudioServerProDomainSettings", Shape::Object(&RULE_RStudioServerProDomainSettings)),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(3) })),
+        ("UnifiedStudioSettings", Shape::Object(&RULE_UnifiedStudioSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DomainSettings` property type of `AWS::SageMaker::Domain`.
@@ -1170,6 +718,7 @@ pub struct DomainSettings {
     pub unified_studio_settings: Option<Obj<UnifiedStudioSettings>>,
 }
 
+#[rustfmt::skip]
 impl DomainSettings {
     /// A `DomainSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1177,58 +726,17 @@ impl DomainSettings {
     }
 
     /// `DockerSettings`: a [`DockerSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn docker_settings(mut self, value: impl Into<Obj<DockerSettings>>) -> Self {
-        self.docker_settings = Some(value.into());
-        self
-    }
-
+    pub fn docker_settings(mut self, value: impl Into<Obj<DockerSettings>>) -> Self { self.docker_settings = Some(value.into()); self }
     /// `ExecutionRoleIdentityConfig`: an [`ExecutionRoleIdentityConfig`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role_identity_config(
-        mut self,
-        value: impl Into<ExecutionRoleIdentityConfig>,
-    ) -> Self {
-        self.execution_role_identity_config = Some(value.into());
-        self
-    }
-
+    pub fn execution_role_identity_config(mut self, value: impl Into<ExecutionRoleIdentityConfig>) -> Self { self.execution_role_identity_config = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `RStudioServerProDomainSettings`: a [`RStudioServerProDomainSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_server_pro_domain_settings(
-        mut self,
-        value: impl Into<Obj<RStudioServerProDomainSettings>>,
-    ) -> Self {
-        self.r_studio_server_pro_domain_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_server_pro_domain_settings(mut self, value: impl Into<Obj<RStudioServerProDomainSettings>>) -> Self { self.r_studio_server_pro_domain_settings = Some(value.into()); self }
     /// `SecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = Some(value.into()); self }
     /// `UnifiedStudioSettings`: an [`UnifiedStudioSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unified_studio_settings(mut self, value: impl Into<Obj<UnifiedStudioSettings>>) -> Self {
-        self.unified_studio_settings = Some(value.into());
-        self
-    }
+    pub fn unified_studio_settings(mut self, value: impl Into<Obj<UnifiedStudioSettings>>) -> Self { self.unified_studio_settings = Some(value.into()); self }
 }
 
 impl PropertyType for DomainSettings {}
@@ -1252,49 +760,16 @@ impl ToValue for DomainSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdleSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "IdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "LifecycleManagement",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "MaxIdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MinIdleTimeoutInMinutes",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(525600.0),
-                allowed: &[],
-            }),
-        ),
+        ("IdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+        ("LifecycleManagement", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("MaxIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
+        ("MinIdleTimeoutInMinutes", Shape::Int(&NumRule { min: Some(60.0), max: Some(525600.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdleSettings` property type of `AWS::SageMaker::Domain`.
@@ -1328,6 +803,7 @@ pub struct IdleSettings {
     pub min_idle_timeout_in_minutes: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl IdleSettings {
     /// A `IdleSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1335,36 +811,13 @@ impl IdleSettings {
     }
 
     /// `IdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.idle_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.idle_timeout_in_minutes = Some(value.into()); self }
     /// `LifecycleManagement`: a [`LifecycleManagement`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_management(mut self, value: impl Into<LifecycleManagement>) -> Self {
-        self.lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_management(mut self, value: impl Into<LifecycleManagement>) -> Self { self.lifecycle_management = Some(value.into()); self }
     /// `MaxIdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.max_idle_timeout_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn max_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.max_idle_timeout_in_minutes = Some(value.into()); self }
     /// `MinIdleTimeoutInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn min_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.min_idle_timeout_in_minutes = Some(value.into());
-        self
-    }
+    pub fn min_idle_timeout_in_minutes(mut self, value: impl Into<Int>) -> Self { self.min_idle_timeout_in_minutes = Some(value.into()); self }
 }
 
 impl PropertyType for IdleSettings {}
@@ -1380,60 +833,18 @@ impl ToValue for IdleSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppLifecycleManagement",
-            Shape::Object(&RULE_AppLifecycleManagement),
-        ),
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CodeRepositories",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CodeRepository),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("AppLifecycleManagement", Shape::Object(&RULE_AppLifecycleManagement)),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterLabAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -1477,6 +888,7 @@ pub struct JupyterLabAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1484,55 +896,17 @@ impl JupyterLabAppSettings {
     }
 
     /// `AppLifecycleManagement`: an [`AppLifecycleManagement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_lifecycle_management(
-        mut self,
-        value: impl Into<Obj<AppLifecycleManagement>>,
-    ) -> Self {
-        self.app_lifecycle_management = Some(value.into());
-        self
-    }
-
+    pub fn app_lifecycle_management(mut self, value: impl Into<Obj<AppLifecycleManagement>>) -> Self { self.app_lifecycle_management = Some(value.into()); self }
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self {
-        self.code_repositories = Some(value.into());
-        self
-    }
-
+    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterLabAppSettings {}
@@ -1553,30 +927,14 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -1600,6 +958,7 @@ pub struct JupyterServerAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1607,20 +966,9 @@ impl JupyterServerAppSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterServerAppSettings {}
@@ -1634,38 +982,15 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -1703,6 +1028,7 @@ pub struct KernelGatewayAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1710,28 +1036,11 @@ impl KernelGatewayAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for KernelGatewayAppSettings {}
@@ -1746,24 +1055,14 @@ impl ToValue for KernelGatewayAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RSessionAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RSessionAppSettings` property type of `AWS::SageMaker::Domain`.
@@ -1785,6 +1084,7 @@ pub struct RSessionAppSettings {
     pub default_resource_spec: Option<Obj<ResourceSpec>>,
 }
 
+#[rustfmt::skip]
 impl RSessionAppSettings {
     /// A `RSessionAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1792,20 +1092,9 @@ impl RSessionAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
 }
 
 impl PropertyType for RSessionAppSettings {}
@@ -1823,53 +1112,20 @@ impl ToValue for RSessionAppSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RStudioServerProDomainSettingsRequired {
     /// `DomainExecutionRoleArn`: a string, required.
-    ///
-    /// The ARN of the execution role for the `RStudioServerPro` Domain-level app.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub domain_execution_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RStudioServerProDomainSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "DomainExecutionRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "RStudioConnectUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RStudioPackageManagerUrl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainExecutionRoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("RStudioConnectUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("RStudioPackageManagerUrl", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), ..StrRule::ANY })),
     ],
     required: &["DomainExecutionRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RStudioServerProDomainSettings` property type of `AWS::SageMaker::Domain`.
@@ -1903,6 +1159,7 @@ pub struct RStudioServerProDomainSettings {
     pub r_studio_package_manager_url: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RStudioServerProDomainSettings {
     /// A `RStudioServerProDomainSettings` with its required properties, named in a [`RStudioServerProDomainSettingsRequired`].
     pub fn new(required: RStudioServerProDomainSettingsRequired) -> Self {
@@ -1915,36 +1172,13 @@ impl RStudioServerProDomainSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `DomainExecutionRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_execution_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.domain_execution_role_arn = value.into();
-        self
-    }
-
+    pub fn domain_execution_role_arn(mut self, value: impl Into<Str>) -> Self { self.domain_execution_role_arn = value.into(); self }
     /// `RStudioConnectUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_connect_url(mut self, value: impl Into<Str>) -> Self {
-        self.r_studio_connect_url = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_connect_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_connect_url = Some(value.into()); self }
     /// `RStudioPackageManagerUrl`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_package_manager_url(mut self, value: impl Into<Str>) -> Self {
-        self.r_studio_package_manager_url = Some(value.into());
-        self
-    }
+    pub fn r_studio_package_manager_url(mut self, value: impl Into<Str>) -> Self { self.r_studio_package_manager_url = Some(value.into()); self }
 }
 
 impl PropertyType for RStudioServerProDomainSettings {}
@@ -1963,221 +1197,16 @@ impl ToValue for RStudioServerProDomainSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "system",
-                    "ml.t3.micro",
-                    "ml.t3.small",
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.geospatial.interactive",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.m6id.large",
-                    "ml.m6id.xlarge",
-                    "ml.m6id.2xlarge",
-                    "ml.m6id.4xlarge",
-                    "ml.m6id.8xlarge",
-                    "ml.m6id.12xlarge",
-                    "ml.m6id.16xlarge",
-                    "ml.m6id.24xlarge",
-                    "ml.m6id.32xlarge",
-                    "ml.c6id.large",
-                    "ml.c6id.xlarge",
-                    "ml.c6id.2xlarge",
-                    "ml.c6id.4xlarge",
-                    "ml.c6id.8xlarge",
-                    "ml.c6id.12xlarge",
-                    "ml.c6id.16xlarge",
-                    "ml.c6id.24xlarge",
-                    "ml.c6id.32xlarge",
-                    "ml.r6id.large",
-                    "ml.r6id.xlarge",
-                    "ml.r6id.2xlarge",
-                    "ml.r6id.4xlarge",
-                    "ml.r6id.8xlarge",
-                    "ml.r6id.12xlarge",
-                    "ml.r6id.16xlarge",
-                    "ml.r6id.24xlarge",
-                    "ml.r6id.32xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.p6-b200.48xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY })),
+        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::Domain`.
@@ -2217,6 +1246,7 @@ pub struct ResourceSpec {
     pub sage_maker_image_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -2224,36 +1254,13 @@ impl ResourceSpec {
     }
 
     /// `InstanceType`: an [`AppInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_arn = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_version_arn = Some(value.into());
-        self
-    }
+    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSpec {}
@@ -2272,260 +1279,16 @@ impl ToValue for ResourceSpec {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "HiddenAppTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "JupyterServer",
-                        "TensorBoard",
-                        "RStudioServerPro",
-                        "JupyterLab",
-                        "CodeEditor",
-                        "DetailedProfiler",
-                        "Canvas",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "system",
-                        "ml.t3.micro",
-                        "ml.t3.small",
-                        "ml.t3.medium",
-                        "ml.t3.large",
-                        "ml.t3.xlarge",
-                        "ml.t3.2xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.8xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.16xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.8xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.16xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.12xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.24xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3dn.24xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.8xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.16xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.geospatial.interactive",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.m6id.large",
-                        "ml.m6id.xlarge",
-                        "ml.m6id.2xlarge",
-                        "ml.m6id.4xlarge",
-                        "ml.m6id.8xlarge",
-                        "ml.m6id.12xlarge",
-                        "ml.m6id.16xlarge",
-                        "ml.m6id.24xlarge",
-                        "ml.m6id.32xlarge",
-                        "ml.c6id.large",
-                        "ml.c6id.xlarge",
-                        "ml.c6id.2xlarge",
-                        "ml.c6id.4xlarge",
-                        "ml.c6id.8xlarge",
-                        "ml.c6id.12xlarge",
-                        "ml.c6id.16xlarge",
-                        "ml.c6id.24xlarge",
-                        "ml.c6id.32xlarge",
-                        "ml.r6id.large",
-                        "ml.r6id.xlarge",
-                        "ml.r6id.2xlarge",
-                        "ml.r6id.4xlarge",
-                        "ml.r6id.8xlarge",
-                        "ml.r6id.12xlarge",
-                        "ml.r6id.16xlarge",
-                        "ml.r6id.24xlarge",
-                        "ml.r6id.32xlarge",
-                        "ml.p5.4xlarge",
-                        "ml.p6-b200.48xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenMlTools",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "DataWrangler",
-                        "FeatureStore",
-                        "EmrClusters",
-                        "AutoMl",
-                        "Experiments",
-                        "Training",
-                        "ModelEvaluation",
-                        "Pipelines",
-                        "Models",
-                        "JumpStart",
-                        "InferenceRecommender",
-                        "Endpoints",
-                        "Projects",
-                        "InferenceOptimization",
-                        "HyperPodClusters",
-                        "Comet",
-                        "DeepchecksLLMEvaluation",
-                        "Fiddler",
-                        "LakeraGuard",
-                        "PerformanceEvaluation",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenSageMakerImageVersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HiddenSageMakerImage),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge", "ml.p5.4xlarge", "ml.p6-b200.48xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StudioWebPortalSettings` property type of `AWS::SageMaker::Domain`.
@@ -2561,6 +1324,7 @@ pub struct StudioWebPortalSettings {
     pub hidden_sage_maker_image_version_aliases: Option<List<HiddenSageMakerImage>>,
 }
 
+#[rustfmt::skip]
 impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2568,39 +1332,13 @@ impl StudioWebPortalSettings {
     }
 
     /// `HiddenAppTypes`: a list of [`AppType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self {
-        self.hidden_app_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self { self.hidden_app_types = Some(value.into()); self }
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self {
-        self.hidden_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self { self.hidden_instance_types = Some(value.into()); self }
     /// `HiddenMlTools`: a list of [`MlTools`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self {
-        self.hidden_ml_tools = Some(value.into());
-        self
-    }
-
+    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self { self.hidden_ml_tools = Some(value.into()); self }
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_sage_maker_image_version_aliases(
-        mut self,
-        value: impl Into<List<HiddenSageMakerImage>>,
-    ) -> Self {
-        self.hidden_sage_maker_image_version_aliases = Some(value.into());
-        self
-    }
+    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = Some(value.into()); self }
 }
 
 impl PropertyType for StudioWebPortalSettings {}
@@ -2623,44 +1361,20 @@ impl ToValue for StudioWebPortalSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_13),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_13), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::Domain`.
@@ -2678,6 +1392,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2688,20 +1403,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2715,85 +1419,19 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UnifiedStudioSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainAccountId",
-            Shape::Str(&StrRule {
-                min_len: Some(12),
-                max_len: Some(12),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_9),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DomainRegion",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(24),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EnvironmentId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(36),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProjectS3Path",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: Some(&PATTERN_12),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "StudioWebPortalAccess",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("DomainAccountId", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(12), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
+        ("DomainRegion", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(24), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
+        ("EnvironmentId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(36), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ProjectId", Shape::Str(&StrRule { pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("ProjectS3Path", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
+        ("StudioWebPortalAccess", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UnifiedStudioSettings` property type of `AWS::SageMaker::Domain`.
@@ -2850,6 +1488,7 @@ pub struct UnifiedStudioSettings {
     pub studio_web_portal_access: Option<StudioWebPortalAccess>,
 }
 
+#[rustfmt::skip]
 impl UnifiedStudioSettings {
     /// A `UnifiedStudioSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2857,60 +1496,19 @@ impl UnifiedStudioSettings {
     }
 
     /// `DomainAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_account_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_account_id(mut self, value: impl Into<Str>) -> Self { self.domain_account_id = Some(value.into()); self }
     /// `DomainId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = Some(value.into());
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = Some(value.into()); self }
     /// `DomainRegion`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_region(mut self, value: impl Into<Str>) -> Self {
-        self.domain_region = Some(value.into());
-        self
-    }
-
+    pub fn domain_region(mut self, value: impl Into<Str>) -> Self { self.domain_region = Some(value.into()); self }
     /// `EnvironmentId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment_id(mut self, value: impl Into<Str>) -> Self {
-        self.environment_id = Some(value.into());
-        self
-    }
-
+    pub fn environment_id(mut self, value: impl Into<Str>) -> Self { self.environment_id = Some(value.into()); self }
     /// `ProjectId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_id(mut self, value: impl Into<Str>) -> Self {
-        self.project_id = Some(value.into());
-        self
-    }
-
+    pub fn project_id(mut self, value: impl Into<Str>) -> Self { self.project_id = Some(value.into()); self }
     /// `ProjectS3Path`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn project_s3_path(mut self, value: impl Into<Str>) -> Self {
-        self.project_s3_path = Some(value.into());
-        self
-    }
-
+    pub fn project_s3_path(mut self, value: impl Into<Str>) -> Self { self.project_s3_path = Some(value.into()); self }
     /// `StudioWebPortalAccess`: a [`StudioWebPortalAccess`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal_access(mut self, value: impl Into<StudioWebPortalAccess>) -> Self {
-        self.studio_web_portal_access = Some(value.into());
-        self
-    }
+    pub fn studio_web_portal_access(mut self, value: impl Into<StudioWebPortalAccess>) -> Self { self.studio_web_portal_access = Some(value.into()); self }
 }
 
 impl PropertyType for UnifiedStudioSettings {}
@@ -2933,123 +1531,32 @@ impl ToValue for UnifiedStudioSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserSettingsRequired {
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The execution role for the user.
-    ///
-    /// SageMaker applies this setting only to private spaces that the user creates in the domain. SageMaker doesn't apply this setting to shared spaces.
-    ///
-    /// Pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub execution_role: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoMountHomeEFS",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled", "DefaultAsDomain"],
-                format: None,
-            }),
-        ),
-        (
-            "CodeEditorAppSettings",
-            Shape::Object(&RULE_CodeEditorAppSettings),
-        ),
-        (
-            "CustomFileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CustomPosixUserConfig",
-            Shape::Object(&RULE_CustomPosixUserConfig),
-        ),
-        (
-            "DefaultLandingUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_JupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "RSessionAppSettings",
-            Shape::Object(&RULE_RSessionAppSettings),
-        ),
-        (
-            "RStudioServerProAppSettings",
-            Shape::Object(&RULE_RStudioServerProAppSettings),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
+        ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+        ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("RSessionAppSettings", Shape::Object(&RULE_RSessionAppSettings)),
+        ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_5), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
         ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_DefaultSpaceStorageSettings),
-        ),
-        (
-            "StudioWebPortal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StudioWebPortalSettings",
-            Shape::Object(&RULE_StudioWebPortalSettings),
-        ),
+        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+        ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
     ],
     required: &["ExecutionRole"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserSettings` property type of `AWS::SageMaker::Domain`.
@@ -3160,6 +1667,7 @@ pub struct UserSettings {
     pub studio_web_portal_settings: Option<Obj<StudioWebPortalSettings>>,
 }
 
+#[rustfmt::skip]
 impl UserSettings {
     /// A `UserSettings` with its required properties, named in a [`UserSettingsRequired`].
     pub fn new(required: UserSettingsRequired) -> Self {
@@ -3184,159 +1692,37 @@ impl UserSettings {
     }
 
     /// `AutoMountHomeEFS`: an [`AutoMountHomeEfs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self {
-        self.auto_mount_home_efs = Some(value.into());
-        self
-    }
-
+    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_editor_app_settings(
-        mut self,
-        value: impl Into<Obj<CodeEditorAppSettings>>,
-    ) -> Self {
-        self.code_editor_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_system_configs(
-        mut self,
-        value: impl Into<List<CustomFileSystemConfig>>,
-    ) -> Self {
-        self.custom_file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_posix_user_config(
-        mut self,
-        value: impl Into<Obj<CustomPosixUserConfig>>,
-    ) -> Self {
-        self.custom_posix_user_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
     /// `DefaultLandingUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self {
-        self.default_landing_uri = Some(value.into());
-        self
-    }
-
+    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self { self.default_landing_uri = Some(value.into()); self }
     /// `ExecutionRole`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = value.into();
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = value.into(); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `RSessionAppSettings`: a [`RSessionAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_session_app_settings(mut self, value: impl Into<Obj<RSessionAppSettings>>) -> Self {
-        self.r_session_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_session_app_settings(mut self, value: impl Into<Obj<RSessionAppSettings>>) -> Self { self.r_session_app_settings = Some(value.into()); self }
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_server_pro_app_settings(
-        mut self,
-        value: impl Into<Obj<RStudioServerProAppSettings>>,
-    ) -> Self {
-        self.r_studio_server_pro_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SharingSettings`: a [`SharingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self {
-        self.sharing_settings = Some(value.into());
-        self
-    }
-
+    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self { self.sharing_settings = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultSpaceStorageSettings>>,
-    ) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
-
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self {
-        self.studio_web_portal = Some(value.into());
-        self
-    }
-
+    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self { self.studio_web_portal = Some(value.into()); self }
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal_settings(
-        mut self,
-        value: impl Into<Obj<StudioWebPortalSettings>>,
-    ) -> Self {
-        self.studio_web_portal_settings = Some(value.into());
-        self
-    }
+    pub fn studio_web_portal_settings(mut self, value: impl Into<Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = Some(value.into()); self }
 }
 
 impl PropertyType for UserSettings {}

@@ -19,84 +19,23 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:aws(-[\\w]+)*:iam::[0-
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageRequired {
     /// `ImageName`: a string, required.
-    ///
-    /// The name of the Image. Must be unique by region in your account.
-    ///
-    /// *Length Constraints* : Minimum length of 1. Maximum length of 63.
-    ///
-    /// *Pattern* : `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub image_name: Str,
     /// `ImageRoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on your behalf.
-    ///
-    /// *Length Constraints* : Minimum length of 20. Maximum length of 2048.
-    ///
-    /// *Pattern* : `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*$`; length 1 to 256.
     pub image_role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Image: ObjRule = ObjRule {
     properties: &[
-        (
-            "ImageDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageDisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageRoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ImageDescription", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ImageDisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ImageName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ImageRoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ImageName", "ImageRoleArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::Image` resource.
@@ -158,6 +97,7 @@ pub struct Image {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Image {
     /// The CloudFormation type name, `AWS::SageMaker::Image`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::Image";
@@ -190,44 +130,15 @@ impl Image {
     }
 
     /// `ImageDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_description(mut self, value: impl Into<Str>) -> Self {
-        self.image_description = Some(value.into());
-        self
-    }
-
+    pub fn image_description(mut self, value: impl Into<Str>) -> Self { self.image_description = Some(value.into()); self }
     /// `ImageDisplayName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_display_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_display_name = Some(value.into());
-        self
-    }
-
+    pub fn image_display_name(mut self, value: impl Into<Str>) -> Self { self.image_display_name = Some(value.into()); self }
     /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
     /// `ImageRoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.image_role_arn = value.into();
-        self
-    }
-
+    pub fn image_role_arn(mut self, value: impl Into<Str>) -> Self { self.image_role_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Image {

@@ -33,106 +33,35 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelBiasJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_resources: Obj<MonitoringResources>,
     /// `ModelBiasAppSpecification`: a [`ModelBiasAppSpecification`] object, required.
-    ///
-    /// Configures the model bias job to run a specified Docker container image.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_bias_app_specification: Obj<ModelBiasAppSpecification>,
     /// `ModelBiasJobInput`: a [`ModelBiasJobInput`] object, required.
-    ///
-    /// Inputs for the model bias job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_bias_job_input: Obj<ModelBiasJobInput>,
     /// `ModelBiasJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The output configuration for monitoring jobs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_bias_job_output_config: Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelBiasJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        (
-            "ModelBiasAppSpecification",
-            Shape::Object(&RULE_ModelBiasAppSpecification),
-        ),
-        (
-            "ModelBiasBaselineConfig",
-            Shape::Object(&RULE_ModelBiasBaselineConfig),
-        ),
+        ("ModelBiasAppSpecification", Shape::Object(&RULE_ModelBiasAppSpecification)),
+        ("ModelBiasBaselineConfig", Shape::Object(&RULE_ModelBiasBaselineConfig)),
         ("ModelBiasJobInput", Shape::Object(&RULE_ModelBiasJobInput)),
-        (
-            "ModelBiasJobOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
+        ("ModelBiasJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "ModelBiasAppSpecification",
-        "ModelBiasJobInput",
-        "ModelBiasJobOutputConfig",
-        "JobResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ModelBiasAppSpecification", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelBiasJobDefinition` resource.
@@ -218,6 +147,7 @@ pub struct ModelBiasJobDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelBiasJobDefinition {
     /// The CloudFormation type name, `AWS::SageMaker::ModelBiasJobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelBiasJobDefinition";
@@ -228,76 +158,12 @@ impl ModelBiasJobDefinition {
         type_name: "AWS::SageMaker::ModelBiasJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelbiasjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
-        required: &[
-            "JobResources",
-            "ModelBiasAppSpecification",
-            "ModelBiasJobInput",
-            "ModelBiasJobOutputConfig",
-            "RoleArn",
-        ],
-        create_only: &[
-            "JobDefinitionName",
-            "ModelBiasAppSpecification",
-            "ModelBiasBaselineConfig",
-            "ModelBiasJobInput",
-            "ModelBiasJobOutputConfig",
-            "JobResources",
-            "NetworkConfig",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-            "EndpointName",
-        ],
+        required: &["JobResources", "ModelBiasAppSpecification", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "RoleArn"],
+        create_only: &["JobDefinitionName", "ModelBiasAppSpecification", "ModelBiasBaselineConfig", "ModelBiasJobInput", "ModelBiasJobOutputConfig", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags", "EndpointName"],
         conditional_create_only: &[],
         write_only: &["EndpointName"],
         read_only: &["CreationTime", "JobDefinitionArn"],
-        attributes: &[
-            "CreationTime",
-            "EndpointName",
-            "JobDefinitionArn",
-            "JobDefinitionName",
-            "JobResources.ClusterConfig.InstanceCount",
-            "JobResources.ClusterConfig.InstanceType",
-            "JobResources.ClusterConfig.VolumeKmsKeyId",
-            "JobResources.ClusterConfig.VolumeSizeInGB",
-            "ModelBiasAppSpecification.ConfigUri",
-            "ModelBiasAppSpecification.ImageUri",
-            "ModelBiasBaselineConfig.BaseliningJobName",
-            "ModelBiasBaselineConfig.ConstraintsResource.S3Uri",
-            "ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
-            "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
-            "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line",
-            "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet",
-            "ModelBiasJobInput.BatchTransformInput.EndTimeOffset",
-            "ModelBiasJobInput.BatchTransformInput.FeaturesAttribute",
-            "ModelBiasJobInput.BatchTransformInput.InferenceAttribute",
-            "ModelBiasJobInput.BatchTransformInput.LocalPath",
-            "ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute",
-            "ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute",
-            "ModelBiasJobInput.BatchTransformInput.S3DataDistributionType",
-            "ModelBiasJobInput.BatchTransformInput.S3InputMode",
-            "ModelBiasJobInput.BatchTransformInput.StartTimeOffset",
-            "ModelBiasJobInput.EndpointInput.EndTimeOffset",
-            "ModelBiasJobInput.EndpointInput.EndpointName",
-            "ModelBiasJobInput.EndpointInput.FeaturesAttribute",
-            "ModelBiasJobInput.EndpointInput.InferenceAttribute",
-            "ModelBiasJobInput.EndpointInput.LocalPath",
-            "ModelBiasJobInput.EndpointInput.ProbabilityAttribute",
-            "ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute",
-            "ModelBiasJobInput.EndpointInput.S3DataDistributionType",
-            "ModelBiasJobInput.EndpointInput.S3InputMode",
-            "ModelBiasJobInput.EndpointInput.StartTimeOffset",
-            "ModelBiasJobInput.GroundTruthS3Input.S3Uri",
-            "ModelBiasJobOutputConfig.KmsKeyId",
-            "ModelBiasJobOutputConfig.MonitoringOutputs",
-            "NetworkConfig.EnableInterContainerTrafficEncryption",
-            "NetworkConfig.EnableNetworkIsolation",
-            "NetworkConfig.VpcConfig.SecurityGroupIds",
-            "NetworkConfig.VpcConfig.Subnets",
-            "RoleArn",
-            "StoppingCondition.MaxRuntimeInSeconds",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelBiasAppSpecification.ConfigUri", "ModelBiasAppSpecification.ImageUri", "ModelBiasBaselineConfig.BaseliningJobName", "ModelBiasBaselineConfig.ConstraintsResource.S3Uri", "ModelBiasJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelBiasJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelBiasJobInput.BatchTransformInput.EndTimeOffset", "ModelBiasJobInput.BatchTransformInput.FeaturesAttribute", "ModelBiasJobInput.BatchTransformInput.InferenceAttribute", "ModelBiasJobInput.BatchTransformInput.LocalPath", "ModelBiasJobInput.BatchTransformInput.ProbabilityAttribute", "ModelBiasJobInput.BatchTransformInput.ProbabilityThresholdAttribute", "ModelBiasJobInput.BatchTransformInput.S3DataDistributionType", "ModelBiasJobInput.BatchTransformInput.S3InputMode", "ModelBiasJobInput.BatchTransformInput.StartTimeOffset", "ModelBiasJobInput.EndpointInput.EndTimeOffset", "ModelBiasJobInput.EndpointInput.EndpointName", "ModelBiasJobInput.EndpointInput.FeaturesAttribute", "ModelBiasJobInput.EndpointInput.InferenceAttribute", "ModelBiasJobInput.EndpointInput.LocalPath", "ModelBiasJobInput.EndpointInput.ProbabilityAttribute", "ModelBiasJobInput.EndpointInput.ProbabilityThresholdAttribute", "ModelBiasJobInput.EndpointInput.S3DataDistributionType", "ModelBiasJobInput.EndpointInput.S3InputMode", "ModelBiasJobInput.EndpointInput.StartTimeOffset", "ModelBiasJobInput.GroundTruthS3Input.S3Uri", "ModelBiasJobOutputConfig.KmsKeyId", "ModelBiasJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -320,101 +186,27 @@ impl ModelBiasJobDefinition {
     }
 
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.job_resources = value.into();
-        self
-    }
-
+    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelBiasAppSpecification`: a [`ModelBiasAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_bias_app_specification(
-        mut self,
-        value: impl Into<Obj<ModelBiasAppSpecification>>,
-    ) -> Self {
-        self.model_bias_app_specification = value.into();
-        self
-    }
-
+    pub fn model_bias_app_specification(mut self, value: impl Into<Obj<ModelBiasAppSpecification>>) -> Self { self.model_bias_app_specification = value.into(); self }
     /// `ModelBiasBaselineConfig`: a [`ModelBiasBaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_bias_baseline_config(
-        mut self,
-        value: impl Into<Obj<ModelBiasBaselineConfig>>,
-    ) -> Self {
-        self.model_bias_baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn model_bias_baseline_config(mut self, value: impl Into<Obj<ModelBiasBaselineConfig>>) -> Self { self.model_bias_baseline_config = Some(value.into()); self }
     /// `ModelBiasJobInput`: a [`ModelBiasJobInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_bias_job_input(mut self, value: impl Into<Obj<ModelBiasJobInput>>) -> Self {
-        self.model_bias_job_input = value.into();
-        self
-    }
-
+    pub fn model_bias_job_input(mut self, value: impl Into<Obj<ModelBiasJobInput>>) -> Self { self.model_bias_job_input = value.into(); self }
     /// `ModelBiasJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_bias_job_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.model_bias_job_output_config = value.into();
-        self
-    }
-
+    pub fn model_bias_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_bias_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelBiasJobDefinition {
@@ -799,124 +591,31 @@ impl ModelBiasJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location being used to capture the data.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub data_captured_destination_s3_uri: Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The dataset format for your batch transform job.
     pub dataset_format: Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the batch transform data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCapturedDestinationS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        (
-            "EndTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("ProbabilityThresholdAttribute", Shape::NUM),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelBiasJobDefinition`.
@@ -988,6 +687,7 @@ pub struct BatchTransformInput {
     pub start_time_offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
     pub fn new(required: BatchTransformInputRequired) -> Self {
@@ -1007,92 +707,27 @@ impl BatchTransformInput {
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_captured_destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self {
-        self.dataset_format = value.into();
-        self
-    }
-
+    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `EndTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.end_time_offset = Some(value.into());
-        self
-    }
-
+    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self {
-        self.probability_threshold_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.start_time_offset = Some(value.into());
-        self
-    }
+    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
 }
 
 impl PropertyType for BatchTransformInput {}
@@ -1125,119 +760,28 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub endpoint_name: Str,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the endpoint data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("ProbabilityThresholdAttribute", Shape::NUM),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["EndpointName", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelBiasJobDefinition`.
@@ -1305,6 +849,7 @@ pub struct EndpointInput {
     pub start_time_offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
     pub fn new(required: EndpointInputRequired) -> Self {
@@ -1323,84 +868,25 @@ impl EndpointInput {
     }
 
     /// `EndTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.end_time_offset = Some(value.into());
-        self
-    }
-
+    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self {
-        self.probability_threshold_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.start_time_offset = Some(value.into());
-        self
-    }
+    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointInput {}
@@ -1429,49 +915,21 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelBiasAppSpecificationRequired {
     /// `ConfigUri`: a string, required.
-    ///
-    /// JSON formatted S3 file that defines bias parameters. For more information on this JSON configuration file, see \[Configure bias parameters\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-config-json-monitor-bias-parameters.html>) .
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub config_uri: Str,
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image to be run by the model bias job.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelBiasAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Environment", Shape::Any),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri", "ConfigUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelBiasAppSpecification` property type of `AWS::SageMaker::ModelBiasJobDefinition`.
@@ -1499,6 +957,7 @@ pub struct ModelBiasAppSpecification {
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 impl ModelBiasAppSpecification {
     /// A `ModelBiasAppSpecification` with its required properties, named in a [`ModelBiasAppSpecificationRequired`].
     pub fn new(required: ModelBiasAppSpecificationRequired) -> Self {
@@ -1510,28 +969,11 @@ impl ModelBiasAppSpecification {
     }
 
     /// `ConfigUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_uri(mut self, value: impl Into<Str>) -> Self {
-        self.config_uri = value.into();
-        self
-    }
-
+    pub fn config_uri(mut self, value: impl Into<Str>) -> Self { self.config_uri = value.into(); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
 }
 
 impl PropertyType for ModelBiasAppSpecification {}
@@ -1546,29 +988,14 @@ impl ToValue for ModelBiasAppSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelBiasBaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseliningJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
+        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelBiasBaselineConfig` property type of `AWS::SageMaker::ModelBiasJobDefinition`.
@@ -1590,6 +1017,7 @@ pub struct ModelBiasBaselineConfig {
     pub constraints_resource: Option<Obj<ConstraintsResource>>,
 }
 
+#[rustfmt::skip]
 impl ModelBiasBaselineConfig {
     /// A `ModelBiasBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1597,20 +1025,9 @@ impl ModelBiasBaselineConfig {
     }
 
     /// `BaseliningJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.baselining_job_name = Some(value.into());
-        self
-    }
-
+    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
 }
 
 impl PropertyType for ModelBiasBaselineConfig {}
@@ -1628,29 +1045,19 @@ impl ToValue for ModelBiasBaselineConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelBiasJobInputRequired {
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    ///
-    /// Location of ground truth labels to use in model bias job.
     pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelBiasJobInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-        (
-            "GroundTruthS3Input",
-            Shape::Object(&RULE_MonitoringGroundTruthS3Input),
-        ),
+        ("GroundTruthS3Input", Shape::Object(&RULE_MonitoringGroundTruthS3Input)),
     ],
     required: &["GroundTruthS3Input"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelBiasJobInput` property type of `AWS::SageMaker::ModelBiasJobDefinition`.
@@ -1674,6 +1081,7 @@ pub struct ModelBiasJobInput {
     pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
 }
 
+#[rustfmt::skip]
 impl ModelBiasJobInput {
     /// A `ModelBiasJobInput` with its required properties, named in a [`ModelBiasJobInputRequired`].
     pub fn new(required: ModelBiasJobInputRequired) -> Self {
@@ -1685,31 +1093,11 @@ impl ModelBiasJobInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ground_truth_s3_input(
-        mut self,
-        value: impl Into<Obj<MonitoringGroundTruthS3Input>>,
-    ) -> Self {
-        self.ground_truth_s3_input = value.into();
-        self
-    }
+    pub fn ground_truth_s3_input(mut self, value: impl Into<Obj<MonitoringGroundTruthS3Input>>) -> Self { self.ground_truth_s3_input = value.into(); self }
 }
 
 impl PropertyType for ModelBiasJobInput {}

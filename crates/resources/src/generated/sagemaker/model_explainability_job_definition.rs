@@ -30,109 +30,35 @@ pub(crate) static PATTERN_4: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_resources: Obj<MonitoringResources>,
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    ///
-    /// Configures the model explainability job to run a specified Docker container image.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_app_specification: Obj<ModelExplainabilityAppSpecification>,
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    ///
-    /// Inputs for the model explainability job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_job_input: Obj<ModelExplainabilityJobInput>,
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The output configuration for monitoring jobs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_explainability_job_output_config: Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelExplainabilityJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        (
-            "ModelExplainabilityAppSpecification",
-            Shape::Object(&RULE_ModelExplainabilityAppSpecification),
-        ),
-        (
-            "ModelExplainabilityBaselineConfig",
-            Shape::Object(&RULE_ModelExplainabilityBaselineConfig),
-        ),
-        (
-            "ModelExplainabilityJobInput",
-            Shape::Object(&RULE_ModelExplainabilityJobInput),
-        ),
-        (
-            "ModelExplainabilityJobOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
+        ("ModelExplainabilityAppSpecification", Shape::Object(&RULE_ModelExplainabilityAppSpecification)),
+        ("ModelExplainabilityBaselineConfig", Shape::Object(&RULE_ModelExplainabilityBaselineConfig)),
+        ("ModelExplainabilityJobInput", Shape::Object(&RULE_ModelExplainabilityJobInput)),
+        ("ModelExplainabilityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "ModelExplainabilityAppSpecification",
-        "ModelExplainabilityJobInput",
-        "ModelExplainabilityJobOutputConfig",
-        "JobResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelExplainabilityJobDefinition` resource.
@@ -218,6 +144,7 @@ pub struct ModelExplainabilityJobDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityJobDefinition {
     /// The CloudFormation type name, `AWS::SageMaker::ModelExplainabilityJobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelExplainabilityJobDefinition";
@@ -228,69 +155,12 @@ impl ModelExplainabilityJobDefinition {
         type_name: "AWS::SageMaker::ModelExplainabilityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelexplainabilityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
-        required: &[
-            "JobResources",
-            "ModelExplainabilityAppSpecification",
-            "ModelExplainabilityJobInput",
-            "ModelExplainabilityJobOutputConfig",
-            "RoleArn",
-        ],
-        create_only: &[
-            "JobDefinitionName",
-            "ModelExplainabilityAppSpecification",
-            "ModelExplainabilityBaselineConfig",
-            "ModelExplainabilityJobInput",
-            "ModelExplainabilityJobOutputConfig",
-            "JobResources",
-            "NetworkConfig",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-            "EndpointName",
-        ],
+        required: &["JobResources", "ModelExplainabilityAppSpecification", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "RoleArn"],
+        create_only: &["JobDefinitionName", "ModelExplainabilityAppSpecification", "ModelExplainabilityBaselineConfig", "ModelExplainabilityJobInput", "ModelExplainabilityJobOutputConfig", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags", "EndpointName"],
         conditional_create_only: &[],
         write_only: &["EndpointName"],
         read_only: &["CreationTime", "JobDefinitionArn"],
-        attributes: &[
-            "CreationTime",
-            "EndpointName",
-            "JobDefinitionArn",
-            "JobDefinitionName",
-            "JobResources.ClusterConfig.InstanceCount",
-            "JobResources.ClusterConfig.InstanceType",
-            "JobResources.ClusterConfig.VolumeKmsKeyId",
-            "JobResources.ClusterConfig.VolumeSizeInGB",
-            "ModelExplainabilityAppSpecification.ConfigUri",
-            "ModelExplainabilityAppSpecification.ImageUri",
-            "ModelExplainabilityBaselineConfig.BaseliningJobName",
-            "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri",
-            "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line",
-            "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet",
-            "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.LocalPath",
-            "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute",
-            "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType",
-            "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode",
-            "ModelExplainabilityJobInput.EndpointInput.EndpointName",
-            "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.LocalPath",
-            "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute",
-            "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType",
-            "ModelExplainabilityJobInput.EndpointInput.S3InputMode",
-            "ModelExplainabilityJobOutputConfig.KmsKeyId",
-            "ModelExplainabilityJobOutputConfig.MonitoringOutputs",
-            "NetworkConfig.EnableInterContainerTrafficEncryption",
-            "NetworkConfig.EnableNetworkIsolation",
-            "NetworkConfig.VpcConfig.SecurityGroupIds",
-            "NetworkConfig.VpcConfig.Subnets",
-            "RoleArn",
-            "StoppingCondition.MaxRuntimeInSeconds",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelExplainabilityAppSpecification.ConfigUri", "ModelExplainabilityAppSpecification.ImageUri", "ModelExplainabilityBaselineConfig.BaseliningJobName", "ModelExplainabilityBaselineConfig.ConstraintsResource.S3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelExplainabilityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelExplainabilityJobInput.BatchTransformInput.FeaturesAttribute", "ModelExplainabilityJobInput.BatchTransformInput.InferenceAttribute", "ModelExplainabilityJobInput.BatchTransformInput.LocalPath", "ModelExplainabilityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelExplainabilityJobInput.BatchTransformInput.S3DataDistributionType", "ModelExplainabilityJobInput.BatchTransformInput.S3InputMode", "ModelExplainabilityJobInput.EndpointInput.EndpointName", "ModelExplainabilityJobInput.EndpointInput.FeaturesAttribute", "ModelExplainabilityJobInput.EndpointInput.InferenceAttribute", "ModelExplainabilityJobInput.EndpointInput.LocalPath", "ModelExplainabilityJobInput.EndpointInput.ProbabilityAttribute", "ModelExplainabilityJobInput.EndpointInput.S3DataDistributionType", "ModelExplainabilityJobInput.EndpointInput.S3InputMode", "ModelExplainabilityJobOutputConfig.KmsKeyId", "ModelExplainabilityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -313,104 +183,27 @@ impl ModelExplainabilityJobDefinition {
     }
 
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.job_resources = value.into();
-        self
-    }
-
+    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelExplainabilityAppSpecification`: a [`ModelExplainabilityAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_app_specification(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityAppSpecification>>,
-    ) -> Self {
-        self.model_explainability_app_specification = value.into();
-        self
-    }
-
+    pub fn model_explainability_app_specification(mut self, value: impl Into<Obj<ModelExplainabilityAppSpecification>>) -> Self { self.model_explainability_app_specification = value.into(); self }
     /// `ModelExplainabilityBaselineConfig`: a [`ModelExplainabilityBaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_baseline_config(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityBaselineConfig>>,
-    ) -> Self {
-        self.model_explainability_baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn model_explainability_baseline_config(mut self, value: impl Into<Obj<ModelExplainabilityBaselineConfig>>) -> Self { self.model_explainability_baseline_config = Some(value.into()); self }
     /// `ModelExplainabilityJobInput`: a [`ModelExplainabilityJobInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_job_input(
-        mut self,
-        value: impl Into<Obj<ModelExplainabilityJobInput>>,
-    ) -> Self {
-        self.model_explainability_job_input = value.into();
-        self
-    }
-
+    pub fn model_explainability_job_input(mut self, value: impl Into<Obj<ModelExplainabilityJobInput>>) -> Self { self.model_explainability_job_input = value.into(); self }
     /// `ModelExplainabilityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_explainability_job_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.model_explainability_job_output_config = value.into();
-        self
-    }
-
+    pub fn model_explainability_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_explainability_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelExplainabilityJobDefinition {
@@ -770,103 +563,28 @@ impl ModelExplainabilityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location being used to capture the data.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub data_captured_destination_s3_uri: Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The dataset format for your batch transform job.
     pub dataset_format: Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the batch transform data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCapturedDestinationS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -920,6 +638,7 @@ pub struct BatchTransformInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
     pub fn new(required: BatchTransformInputRequired) -> Self {
@@ -936,68 +655,21 @@ impl BatchTransformInput {
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_captured_destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self {
-        self.dataset_format = value.into();
-        self
-    }
-
+    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for BatchTransformInput {}
@@ -1024,98 +696,25 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub endpoint_name: Str,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the endpoint data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FeaturesAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["EndpointName", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1165,6 +764,7 @@ pub struct EndpointInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
     pub fn new(required: EndpointInputRequired) -> Self {
@@ -1180,60 +780,19 @@ impl EndpointInput {
     }
 
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `FeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn features_attribute(mut self, value: impl Into<Str>) -> Self { self.features_attribute = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointInput {}
@@ -1256,49 +815,21 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelExplainabilityAppSpecificationRequired {
     /// `ConfigUri`: a string, required.
-    ///
-    /// JSON formatted Amazon S3 file that defines explainability parameters. For more information on this JSON configuration file, see \[Configure model explainability parameters\](<https://docs.aws.amazon.com/sagemaker/latest/dg/clarify-config-json-monitor-model-explainability-parameters.html>) .
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 1024.
     pub config_uri: Str,
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image to be run by the model explainability job.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelExplainabilityAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ConfigUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Environment", Shape::Any),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri", "ConfigUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityAppSpecification` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1326,6 +857,7 @@ pub struct ModelExplainabilityAppSpecification {
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityAppSpecification {
     /// A `ModelExplainabilityAppSpecification` with its required properties, named in a [`ModelExplainabilityAppSpecificationRequired`].
     pub fn new(required: ModelExplainabilityAppSpecificationRequired) -> Self {
@@ -1337,28 +869,11 @@ impl ModelExplainabilityAppSpecification {
     }
 
     /// `ConfigUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn config_uri(mut self, value: impl Into<Str>) -> Self {
-        self.config_uri = value.into();
-        self
-    }
-
+    pub fn config_uri(mut self, value: impl Into<Str>) -> Self { self.config_uri = value.into(); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
 }
 
 impl PropertyType for ModelExplainabilityAppSpecification {}
@@ -1373,29 +888,14 @@ impl ToValue for ModelExplainabilityAppSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelExplainabilityBaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseliningJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
+        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityBaselineConfig` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1417,6 +917,7 @@ pub struct ModelExplainabilityBaselineConfig {
     pub constraints_resource: Option<Obj<ConstraintsResource>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityBaselineConfig {
     /// A `ModelExplainabilityBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1424,20 +925,9 @@ impl ModelExplainabilityBaselineConfig {
     }
 
     /// `BaseliningJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.baselining_job_name = Some(value.into());
-        self
-    }
-
+    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
 }
 
 impl PropertyType for ModelExplainabilityBaselineConfig {}
@@ -1451,20 +941,14 @@ impl ToValue for ModelExplainabilityBaselineConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelExplainabilityJobInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelExplainabilityJobInput` property type of `AWS::SageMaker::ModelExplainabilityJobDefinition`.
@@ -1484,6 +968,7 @@ pub struct ModelExplainabilityJobInput {
     pub endpoint_input: Option<Obj<EndpointInput>>,
 }
 
+#[rustfmt::skip]
 impl ModelExplainabilityJobInput {
     /// A `ModelExplainabilityJobInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1491,20 +976,9 @@ impl ModelExplainabilityJobInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
 }
 
 impl PropertyType for ModelExplainabilityJobInput {}

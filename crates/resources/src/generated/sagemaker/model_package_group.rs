@@ -17,51 +17,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelPackageGroupRequired {
     /// `ModelPackageGroupName`: a string, required.
-    ///
-    /// The name of the model group.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub model_package_group_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelPackageGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "ModelPackageGroupDescription",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ModelPackageGroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ModelPackageGroupDescription", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ModelPackageGroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ModelPackageGroupPolicy", Shape::Any),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["ModelPackageGroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelPackageGroup` resource.
@@ -103,6 +72,7 @@ pub struct ModelPackageGroup {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelPackageGroup {
     /// The CloudFormation type name, `AWS::SageMaker::ModelPackageGroup`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelPackageGroup";
@@ -117,16 +87,8 @@ impl ModelPackageGroup {
         create_only: &["ModelPackageGroupName", "ModelPackageGroupDescription"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ModelPackageGroupArn",
-            "CreationTime",
-            "ModelPackageGroupStatus",
-        ],
-        attributes: &[
-            "CreationTime",
-            "ModelPackageGroupArn",
-            "ModelPackageGroupStatus",
-        ],
+        read_only: &["ModelPackageGroupArn", "CreationTime", "ModelPackageGroupStatus"],
+        attributes: &["CreationTime", "ModelPackageGroupArn", "ModelPackageGroupStatus"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -142,36 +104,13 @@ impl ModelPackageGroup {
     }
 
     /// `ModelPackageGroupDescription`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_description(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_description = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_description(mut self, value: impl Into<Str>) -> Self { self.model_package_group_description = Some(value.into()); self }
     /// `ModelPackageGroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self {
-        self.model_package_group_name = value.into();
-        self
-    }
-
+    pub fn model_package_group_name(mut self, value: impl Into<Str>) -> Self { self.model_package_group_name = value.into(); self }
     /// `ModelPackageGroupPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_package_group_policy(mut self, value: impl Into<Json>) -> Self {
-        self.model_package_group_policy = Some(value.into());
-        self
-    }
-
+    pub fn model_package_group_policy(mut self, value: impl Into<Json>) -> Self { self.model_package_group_policy = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelPackageGroup {

@@ -33,109 +33,35 @@ pub(crate) static PATTERN_5: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelQualityJobDefinitionRequired {
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources to deploy for a monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub job_resources: Obj<MonitoringResources>,
     /// `ModelQualityAppSpecification`: a [`ModelQualityAppSpecification`] object, required.
-    ///
-    /// Container image configuration object for the monitoring job.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_quality_app_specification: Obj<ModelQualityAppSpecification>,
     /// `ModelQualityJobInput`: a [`ModelQualityJobInput`] object, required.
-    ///
-    /// A list of the inputs that are monitored. Currently endpoints are supported.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_quality_job_input: Obj<ModelQualityJobInput>,
     /// `ModelQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The output configuration for monitoring jobs.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub model_quality_job_output_config: Obj<MonitoringOutputConfig>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048; create-only: changing it replaces the resource.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelQualityJobDefinition: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("JobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("JobResources", Shape::Object(&RULE_MonitoringResources)),
-        (
-            "ModelQualityAppSpecification",
-            Shape::Object(&RULE_ModelQualityAppSpecification),
-        ),
-        (
-            "ModelQualityBaselineConfig",
-            Shape::Object(&RULE_ModelQualityBaselineConfig),
-        ),
-        (
-            "ModelQualityJobInput",
-            Shape::Object(&RULE_ModelQualityJobInput),
-        ),
-        (
-            "ModelQualityJobOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
+        ("ModelQualityAppSpecification", Shape::Object(&RULE_ModelQualityAppSpecification)),
+        ("ModelQualityBaselineConfig", Shape::Object(&RULE_ModelQualityBaselineConfig)),
+        ("ModelQualityJobInput", Shape::Object(&RULE_ModelQualityJobInput)),
+        ("ModelQualityJobOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[
-        "ModelQualityAppSpecification",
-        "ModelQualityJobInput",
-        "ModelQualityJobOutputConfig",
-        "JobResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ModelQualityAppSpecification", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "JobResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::ModelQualityJobDefinition` resource.
@@ -221,6 +147,7 @@ pub struct ModelQualityJobDefinition {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ModelQualityJobDefinition {
     /// The CloudFormation type name, `AWS::SageMaker::ModelQualityJobDefinition`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::ModelQualityJobDefinition";
@@ -231,78 +158,12 @@ impl ModelQualityJobDefinition {
         type_name: "AWS::SageMaker::ModelQualityJobDefinition",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-modelqualityjobdefinition.html",
         primary_identifier: &["JobDefinitionArn"],
-        required: &[
-            "JobResources",
-            "ModelQualityAppSpecification",
-            "ModelQualityJobInput",
-            "ModelQualityJobOutputConfig",
-            "RoleArn",
-        ],
-        create_only: &[
-            "JobDefinitionName",
-            "ModelQualityAppSpecification",
-            "ModelQualityBaselineConfig",
-            "ModelQualityJobInput",
-            "ModelQualityJobOutputConfig",
-            "JobResources",
-            "NetworkConfig",
-            "RoleArn",
-            "StoppingCondition",
-            "Tags",
-            "EndpointName",
-        ],
+        required: &["JobResources", "ModelQualityAppSpecification", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "RoleArn"],
+        create_only: &["JobDefinitionName", "ModelQualityAppSpecification", "ModelQualityBaselineConfig", "ModelQualityJobInput", "ModelQualityJobOutputConfig", "JobResources", "NetworkConfig", "RoleArn", "StoppingCondition", "Tags", "EndpointName"],
         conditional_create_only: &[],
         write_only: &["EndpointName"],
         read_only: &["CreationTime", "JobDefinitionArn"],
-        attributes: &[
-            "CreationTime",
-            "EndpointName",
-            "JobDefinitionArn",
-            "JobDefinitionName",
-            "JobResources.ClusterConfig.InstanceCount",
-            "JobResources.ClusterConfig.InstanceType",
-            "JobResources.ClusterConfig.VolumeKmsKeyId",
-            "JobResources.ClusterConfig.VolumeSizeInGB",
-            "ModelQualityAppSpecification.ContainerArguments",
-            "ModelQualityAppSpecification.ContainerEntrypoint",
-            "ModelQualityAppSpecification.ImageUri",
-            "ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri",
-            "ModelQualityAppSpecification.ProblemType",
-            "ModelQualityAppSpecification.RecordPreprocessorSourceUri",
-            "ModelQualityBaselineConfig.BaseliningJobName",
-            "ModelQualityBaselineConfig.ConstraintsResource.S3Uri",
-            "ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri",
-            "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header",
-            "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line",
-            "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet",
-            "ModelQualityJobInput.BatchTransformInput.EndTimeOffset",
-            "ModelQualityJobInput.BatchTransformInput.InferenceAttribute",
-            "ModelQualityJobInput.BatchTransformInput.LocalPath",
-            "ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute",
-            "ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute",
-            "ModelQualityJobInput.BatchTransformInput.S3DataDistributionType",
-            "ModelQualityJobInput.BatchTransformInput.S3InputMode",
-            "ModelQualityJobInput.BatchTransformInput.StartTimeOffset",
-            "ModelQualityJobInput.EndpointInput.EndTimeOffset",
-            "ModelQualityJobInput.EndpointInput.EndpointName",
-            "ModelQualityJobInput.EndpointInput.InferenceAttribute",
-            "ModelQualityJobInput.EndpointInput.LocalPath",
-            "ModelQualityJobInput.EndpointInput.ProbabilityAttribute",
-            "ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute",
-            "ModelQualityJobInput.EndpointInput.S3DataDistributionType",
-            "ModelQualityJobInput.EndpointInput.S3InputMode",
-            "ModelQualityJobInput.EndpointInput.StartTimeOffset",
-            "ModelQualityJobInput.GroundTruthS3Input.S3Uri",
-            "ModelQualityJobOutputConfig.KmsKeyId",
-            "ModelQualityJobOutputConfig.MonitoringOutputs",
-            "NetworkConfig.EnableInterContainerTrafficEncryption",
-            "NetworkConfig.EnableNetworkIsolation",
-            "NetworkConfig.VpcConfig.SecurityGroupIds",
-            "NetworkConfig.VpcConfig.Subnets",
-            "RoleArn",
-            "StoppingCondition.MaxRuntimeInSeconds",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "EndpointName", "JobDefinitionArn", "JobDefinitionName", "JobResources.ClusterConfig.InstanceCount", "JobResources.ClusterConfig.InstanceType", "JobResources.ClusterConfig.VolumeKmsKeyId", "JobResources.ClusterConfig.VolumeSizeInGB", "ModelQualityAppSpecification.ContainerArguments", "ModelQualityAppSpecification.ContainerEntrypoint", "ModelQualityAppSpecification.ImageUri", "ModelQualityAppSpecification.PostAnalyticsProcessorSourceUri", "ModelQualityAppSpecification.ProblemType", "ModelQualityAppSpecification.RecordPreprocessorSourceUri", "ModelQualityBaselineConfig.BaseliningJobName", "ModelQualityBaselineConfig.ConstraintsResource.S3Uri", "ModelQualityJobInput.BatchTransformInput.DataCapturedDestinationS3Uri", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Csv.Header", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Json.Line", "ModelQualityJobInput.BatchTransformInput.DatasetFormat.Parquet", "ModelQualityJobInput.BatchTransformInput.EndTimeOffset", "ModelQualityJobInput.BatchTransformInput.InferenceAttribute", "ModelQualityJobInput.BatchTransformInput.LocalPath", "ModelQualityJobInput.BatchTransformInput.ProbabilityAttribute", "ModelQualityJobInput.BatchTransformInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.BatchTransformInput.S3DataDistributionType", "ModelQualityJobInput.BatchTransformInput.S3InputMode", "ModelQualityJobInput.BatchTransformInput.StartTimeOffset", "ModelQualityJobInput.EndpointInput.EndTimeOffset", "ModelQualityJobInput.EndpointInput.EndpointName", "ModelQualityJobInput.EndpointInput.InferenceAttribute", "ModelQualityJobInput.EndpointInput.LocalPath", "ModelQualityJobInput.EndpointInput.ProbabilityAttribute", "ModelQualityJobInput.EndpointInput.ProbabilityThresholdAttribute", "ModelQualityJobInput.EndpointInput.S3DataDistributionType", "ModelQualityJobInput.EndpointInput.S3InputMode", "ModelQualityJobInput.EndpointInput.StartTimeOffset", "ModelQualityJobInput.GroundTruthS3Input.S3Uri", "ModelQualityJobOutputConfig.KmsKeyId", "ModelQualityJobOutputConfig.MonitoringOutputs", "NetworkConfig.EnableInterContainerTrafficEncryption", "NetworkConfig.EnableNetworkIsolation", "NetworkConfig.VpcConfig.SecurityGroupIds", "NetworkConfig.VpcConfig.Subnets", "RoleArn", "StoppingCondition.MaxRuntimeInSeconds", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -325,101 +186,27 @@ impl ModelQualityJobDefinition {
     }
 
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `JobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn job_definition_name(mut self, value: impl Into<Str>) -> Self { self.job_definition_name = Some(value.into()); self }
     /// `JobResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.job_resources = value.into();
-        self
-    }
-
+    pub fn job_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.job_resources = value.into(); self }
     /// `ModelQualityAppSpecification`: a [`ModelQualityAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality_app_specification(
-        mut self,
-        value: impl Into<Obj<ModelQualityAppSpecification>>,
-    ) -> Self {
-        self.model_quality_app_specification = value.into();
-        self
-    }
-
+    pub fn model_quality_app_specification(mut self, value: impl Into<Obj<ModelQualityAppSpecification>>) -> Self { self.model_quality_app_specification = value.into(); self }
     /// `ModelQualityBaselineConfig`: a [`ModelQualityBaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality_baseline_config(
-        mut self,
-        value: impl Into<Obj<ModelQualityBaselineConfig>>,
-    ) -> Self {
-        self.model_quality_baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn model_quality_baseline_config(mut self, value: impl Into<Obj<ModelQualityBaselineConfig>>) -> Self { self.model_quality_baseline_config = Some(value.into()); self }
     /// `ModelQualityJobInput`: a [`ModelQualityJobInput`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality_job_input(mut self, value: impl Into<Obj<ModelQualityJobInput>>) -> Self {
-        self.model_quality_job_input = value.into();
-        self
-    }
-
+    pub fn model_quality_job_input(mut self, value: impl Into<Obj<ModelQualityJobInput>>) -> Self { self.model_quality_job_input = value.into(); self }
     /// `ModelQualityJobOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn model_quality_job_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.model_quality_job_output_config = value.into();
-        self
-    }
-
+    pub fn model_quality_job_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.model_quality_job_output_config = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
-
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ModelQualityJobDefinition {
@@ -823,114 +610,30 @@ impl ModelQualityJobDefinitionAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location being used to capture the data.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub data_captured_destination_s3_uri: Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The dataset format for your batch transform job.
     pub dataset_format: Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the batch transform data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCapturedDestinationS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        (
-            "EndTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("ProbabilityThresholdAttribute", Shape::NUM),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchTransformInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -996,6 +699,7 @@ pub struct BatchTransformInput {
     pub start_time_offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
     pub fn new(required: BatchTransformInputRequired) -> Self {
@@ -1014,84 +718,25 @@ impl BatchTransformInput {
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_captured_destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self {
-        self.dataset_format = value.into();
-        self
-    }
-
+    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `EndTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.end_time_offset = Some(value.into());
-        self
-    }
-
+    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self {
-        self.probability_threshold_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.start_time_offset = Some(value.into());
-        self
-    }
+    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
 }
 
 impl PropertyType for BatchTransformInput {}
@@ -1123,109 +768,27 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub endpoint_name: Str,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the endpoint data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InferenceAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProbabilityAttribute",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("InferenceAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ProbabilityAttribute", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
         ("ProbabilityThresholdAttribute", Shape::NUM),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
-        (
-            "StartTimeOffset",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
+        ("StartTimeOffset", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
     ],
     required: &["EndpointName", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1287,6 +850,7 @@ pub struct EndpointInput {
     pub start_time_offset: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
     pub fn new(required: EndpointInputRequired) -> Self {
@@ -1304,76 +868,23 @@ impl EndpointInput {
     }
 
     /// `EndTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.end_time_offset = Some(value.into());
-        self
-    }
-
+    pub fn end_time_offset(mut self, value: impl Into<Str>) -> Self { self.end_time_offset = Some(value.into()); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `InferenceAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.inference_attribute = Some(value.into());
-        self
-    }
-
+    pub fn inference_attribute(mut self, value: impl Into<Str>) -> Self { self.inference_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `ProbabilityAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.probability_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_attribute(mut self, value: impl Into<Str>) -> Self { self.probability_attribute = Some(value.into()); self }
     /// `ProbabilityThresholdAttribute`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self {
-        self.probability_threshold_attribute = Some(value.into());
-        self
-    }
-
+    pub fn probability_threshold_attribute(mut self, value: impl Into<Num>) -> Self { self.probability_threshold_attribute = Some(value.into()); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
     /// `StartTimeOffset`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self {
-        self.start_time_offset = Some(value.into());
-        self
-    }
+    pub fn start_time_offset(mut self, value: impl Into<Str>) -> Self { self.start_time_offset = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointInput {}
@@ -1401,99 +912,25 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelQualityAppSpecificationRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// The address of the container image that the monitoring job runs.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
     /// `ProblemType`: a [`ProblemType`] value, required.
-    ///
-    /// The machine learning problem type of the model that the monitoring job monitors.
     pub problem_type: ProblemType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelQualityAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerArguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContainerEntrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
         ("Environment", Shape::Any),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostAnalyticsProcessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProblemType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "BinaryClassification",
-                    "MulticlassClassification",
-                    "Regression",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "RecordPreprocessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("ProblemType", Shape::Str(&StrRule { allowed: &["BinaryClassification", "MulticlassClassification", "Regression"], ..StrRule::ANY })),
+        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri", "ProblemType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelQualityAppSpecification` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1543,6 +980,7 @@ pub struct ModelQualityAppSpecification {
     pub record_preprocessor_source_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ModelQualityAppSpecification {
     /// A `ModelQualityAppSpecification` with its required properties, named in a [`ModelQualityAppSpecificationRequired`].
     pub fn new(required: ModelQualityAppSpecificationRequired) -> Self {
@@ -1558,60 +996,19 @@ impl ModelQualityAppSpecification {
     }
 
     /// `ContainerArguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_arguments = Some(value.into());
-        self
-    }
-
+    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.post_analytics_processor_source_uri = Some(value.into());
-        self
-    }
-
+    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
     /// `ProblemType`: a [`ProblemType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn problem_type(mut self, value: impl Into<ProblemType>) -> Self {
-        self.problem_type = value.into();
-        self
-    }
-
+    pub fn problem_type(mut self, value: impl Into<ProblemType>) -> Self { self.problem_type = value.into(); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.record_preprocessor_source_uri = Some(value.into());
-        self
-    }
+    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ModelQualityAppSpecification {}
@@ -1636,29 +1033,14 @@ impl ToValue for ModelQualityAppSpecification {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelQualityBaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "BaseliningJobName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
+        ("BaseliningJobName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelQualityBaselineConfig` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1680,6 +1062,7 @@ pub struct ModelQualityBaselineConfig {
     pub constraints_resource: Option<Obj<ConstraintsResource>>,
 }
 
+#[rustfmt::skip]
 impl ModelQualityBaselineConfig {
     /// A `ModelQualityBaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1687,20 +1070,9 @@ impl ModelQualityBaselineConfig {
     }
 
     /// `BaseliningJobName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self {
-        self.baselining_job_name = Some(value.into());
-        self
-    }
-
+    pub fn baselining_job_name(mut self, value: impl Into<Str>) -> Self { self.baselining_job_name = Some(value.into()); self }
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
 }
 
 impl PropertyType for ModelQualityBaselineConfig {}
@@ -1718,29 +1090,19 @@ impl ToValue for ModelQualityBaselineConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelQualityJobInputRequired {
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    ///
-    /// The ground truth label provided for the model.
     pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelQualityJobInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
-        (
-            "GroundTruthS3Input",
-            Shape::Object(&RULE_MonitoringGroundTruthS3Input),
-        ),
+        ("GroundTruthS3Input", Shape::Object(&RULE_MonitoringGroundTruthS3Input)),
     ],
     required: &["GroundTruthS3Input"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelQualityJobInput` property type of `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1764,6 +1126,7 @@ pub struct ModelQualityJobInput {
     pub ground_truth_s3_input: Obj<MonitoringGroundTruthS3Input>,
 }
 
+#[rustfmt::skip]
 impl ModelQualityJobInput {
     /// A `ModelQualityJobInput` with its required properties, named in a [`ModelQualityJobInputRequired`].
     pub fn new(required: ModelQualityJobInputRequired) -> Self {
@@ -1775,31 +1138,11 @@ impl ModelQualityJobInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
     /// `GroundTruthS3Input`: a [`MonitoringGroundTruthS3Input`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ground_truth_s3_input(
-        mut self,
-        value: impl Into<Obj<MonitoringGroundTruthS3Input>>,
-    ) -> Self {
-        self.ground_truth_s3_input = value.into();
-        self
-    }
+    pub fn ground_truth_s3_input(mut self, value: impl Into<Obj<MonitoringGroundTruthS3Input>>) -> Self { self.ground_truth_s3_input = value.into(); self }
 }
 
 impl PropertyType for ModelQualityJobInput {}

@@ -36,82 +36,25 @@ pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringScheduleRequired {
     /// `MonitoringScheduleConfig`: a [`MonitoringScheduleConfig`] object, required.
-    ///
-    /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
     pub monitoring_schedule_config: Obj<MonitoringScheduleConfig>,
     /// `MonitoringScheduleName`: a string, required.
-    ///
-    /// The name of the monitoring schedule.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63; create-only: changing it replaces the resource.
     pub monitoring_schedule_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringSchedule: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FailureReason",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LastMonitoringExecutionSummary",
-            Shape::Object(&RULE_MonitoringExecutionSummary),
-        ),
-        (
-            "MonitoringScheduleConfig",
-            Shape::Object(&RULE_MonitoringScheduleConfig),
-        ),
-        (
-            "MonitoringScheduleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoringScheduleStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pending", "Failed", "Scheduled", "Stopped"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FailureReason", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+        ("LastMonitoringExecutionSummary", Shape::Object(&RULE_MonitoringExecutionSummary)),
+        ("MonitoringScheduleConfig", Shape::Object(&RULE_MonitoringScheduleConfig)),
+        ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MonitoringScheduleStatus", Shape::Str(&StrRule { allowed: &["Pending", "Failed", "Scheduled", "Stopped"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["MonitoringScheduleConfig", "MonitoringScheduleName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::MonitoringSchedule` resource.
@@ -167,6 +110,7 @@ pub struct MonitoringSchedule {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringSchedule {
     /// The CloudFormation type name, `AWS::SageMaker::MonitoringSchedule`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::MonitoringSchedule";
@@ -182,49 +126,7 @@ impl MonitoringSchedule {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["MonitoringScheduleArn", "CreationTime", "LastModifiedTime"],
-        attributes: &[
-            "CreationTime",
-            "EndpointName",
-            "FailureReason",
-            "LastModifiedTime",
-            "LastMonitoringExecutionSummary.CreationTime",
-            "LastMonitoringExecutionSummary.EndpointName",
-            "LastMonitoringExecutionSummary.FailureReason",
-            "LastMonitoringExecutionSummary.LastModifiedTime",
-            "LastMonitoringExecutionSummary.MonitoringExecutionStatus",
-            "LastMonitoringExecutionSummary.MonitoringScheduleName",
-            "LastMonitoringExecutionSummary.ProcessingJobArn",
-            "LastMonitoringExecutionSummary.ScheduledTime",
-            "MonitoringScheduleArn",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn",
-            "MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds",
-            "MonitoringScheduleConfig.MonitoringJobDefinitionName",
-            "MonitoringScheduleConfig.MonitoringType",
-            "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime",
-            "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime",
-            "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression",
-            "MonitoringScheduleName",
-            "MonitoringScheduleStatus",
-            "Tags",
-        ],
+        attributes: &["CreationTime", "EndpointName", "FailureReason", "LastModifiedTime", "LastMonitoringExecutionSummary.CreationTime", "LastMonitoringExecutionSummary.EndpointName", "LastMonitoringExecutionSummary.FailureReason", "LastMonitoringExecutionSummary.LastModifiedTime", "LastMonitoringExecutionSummary.MonitoringExecutionStatus", "LastMonitoringExecutionSummary.MonitoringScheduleName", "LastMonitoringExecutionSummary.ProcessingJobArn", "LastMonitoringExecutionSummary.ScheduledTime", "MonitoringScheduleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.ConstraintsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.BaselineConfig.StatisticsResource.S3Uri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerArguments", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ContainerEntrypoint", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.ImageUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.PostAnalyticsProcessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringAppSpecification.RecordPreprocessorSourceUri", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringInputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.KmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringOutputConfig.MonitoringOutputs", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceCount", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.InstanceType", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeKmsKeyId", "MonitoringScheduleConfig.MonitoringJobDefinition.MonitoringResources.ClusterConfig.VolumeSizeInGB", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableInterContainerTrafficEncryption", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.SecurityGroupIds", "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.VpcConfig.Subnets", "MonitoringScheduleConfig.MonitoringJobDefinition.RoleArn", "MonitoringScheduleConfig.MonitoringJobDefinition.StoppingCondition.MaxRuntimeInSeconds", "MonitoringScheduleConfig.MonitoringJobDefinitionName", "MonitoringScheduleConfig.MonitoringType", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisEndTime", "MonitoringScheduleConfig.ScheduleConfig.DataAnalysisStartTime", "MonitoringScheduleConfig.ScheduleConfig.ScheduleExpression", "MonitoringScheduleName", "MonitoringScheduleStatus", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -243,69 +145,19 @@ impl MonitoringSchedule {
     }
 
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `FailureReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self {
-        self.failure_reason = Some(value.into());
-        self
-    }
-
+    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
     /// `LastMonitoringExecutionSummary`: a [`MonitoringExecutionSummary`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_monitoring_execution_summary(
-        mut self,
-        value: impl Into<Obj<MonitoringExecutionSummary>>,
-    ) -> Self {
-        self.last_monitoring_execution_summary = Some(value.into());
-        self
-    }
-
+    pub fn last_monitoring_execution_summary(mut self, value: impl Into<Obj<MonitoringExecutionSummary>>) -> Self { self.last_monitoring_execution_summary = Some(value.into()); self }
     /// `MonitoringScheduleConfig`: a [`MonitoringScheduleConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_schedule_config(
-        mut self,
-        value: impl Into<Obj<MonitoringScheduleConfig>>,
-    ) -> Self {
-        self.monitoring_schedule_config = value.into();
-        self
-    }
-
+    pub fn monitoring_schedule_config(mut self, value: impl Into<Obj<MonitoringScheduleConfig>>) -> Self { self.monitoring_schedule_config = value.into(); self }
     /// `MonitoringScheduleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitoring_schedule_name = value.into();
-        self
-    }
-
+    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
     /// `MonitoringScheduleStatus`: a [`MonitoringScheduleStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_schedule_status(
-        mut self,
-        value: impl Into<MonitoringScheduleStatus>,
-    ) -> Self {
-        self.monitoring_schedule_status = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_schedule_status(mut self, value: impl Into<MonitoringScheduleStatus>) -> Self { self.monitoring_schedule_status = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MonitoringSchedule {
@@ -710,23 +562,14 @@ impl MonitoringScheduleAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BaselineConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConstraintsResource",
-            Shape::Object(&RULE_ConstraintsResource),
-        ),
-        (
-            "StatisticsResource",
-            Shape::Object(&RULE_StatisticsResource),
-        ),
+        ("ConstraintsResource", Shape::Object(&RULE_ConstraintsResource)),
+        ("StatisticsResource", Shape::Object(&RULE_StatisticsResource)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BaselineConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -746,6 +589,7 @@ pub struct BaselineConfig {
     pub statistics_resource: Option<Obj<StatisticsResource>>,
 }
 
+#[rustfmt::skip]
 impl BaselineConfig {
     /// A `BaselineConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -753,20 +597,9 @@ impl BaselineConfig {
     }
 
     /// `ConstraintsResource`: a [`ConstraintsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self {
-        self.constraints_resource = Some(value.into());
-        self
-    }
-
+    pub fn constraints_resource(mut self, value: impl Into<Obj<ConstraintsResource>>) -> Self { self.constraints_resource = Some(value.into()); self }
     /// `StatisticsResource`: a [`StatisticsResource`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self {
-        self.statistics_resource = Some(value.into());
-        self
-    }
+    pub fn statistics_resource(mut self, value: impl Into<Obj<StatisticsResource>>) -> Self { self.statistics_resource = Some(value.into()); self }
 }
 
 impl PropertyType for BaselineConfig {}
@@ -784,80 +617,21 @@ impl ToValue for BaselineConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringAppSpecificationRequired {
     /// `ImageUri`: a string, required.
-    ///
-    /// The container image to be run by the monitoring job.
-    ///
-    /// Pattern `.*`; length 0 to 255.
     pub image_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringAppSpecification: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContainerArguments",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "ContainerEntrypoint",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(256),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ImageUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "PostAnalyticsProcessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RecordPreprocessorSourceUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ContainerArguments", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(50) })),
+        ("ContainerEntrypoint", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ImageUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(255), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("PostAnalyticsProcessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RecordPreprocessorSourceUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["ImageUri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringAppSpecification` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -899,6 +673,7 @@ pub struct MonitoringAppSpecification {
     pub record_preprocessor_source_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MonitoringAppSpecification {
     /// A `MonitoringAppSpecification` with its required properties, named in a [`MonitoringAppSpecificationRequired`].
     pub fn new(required: MonitoringAppSpecificationRequired) -> Self {
@@ -912,44 +687,15 @@ impl MonitoringAppSpecification {
     }
 
     /// `ContainerArguments`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_arguments = Some(value.into());
-        self
-    }
-
+    pub fn container_arguments(mut self, value: impl Into<List<Str>>) -> Self { self.container_arguments = Some(value.into()); self }
     /// `ContainerEntrypoint`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self {
-        self.container_entrypoint = Some(value.into());
-        self
-    }
-
+    pub fn container_entrypoint(mut self, value: impl Into<List<Str>>) -> Self { self.container_entrypoint = Some(value.into()); self }
     /// `ImageUri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_uri(mut self, value: impl Into<Str>) -> Self {
-        self.image_uri = value.into();
-        self
-    }
-
+    pub fn image_uri(mut self, value: impl Into<Str>) -> Self { self.image_uri = value.into(); self }
     /// `PostAnalyticsProcessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.post_analytics_processor_source_uri = Some(value.into());
-        self
-    }
-
+    pub fn post_analytics_processor_source_uri(mut self, value: impl Into<Str>) -> Self { self.post_analytics_processor_source_uri = Some(value.into()); self }
     /// `RecordPreprocessorSourceUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self {
-        self.record_preprocessor_source_uri = Some(value.into());
-        self
-    }
+    pub fn record_preprocessor_source_uri(mut self, value: impl Into<Str>) -> Self { self.record_preprocessor_source_uri = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringAppSpecification {}
@@ -976,105 +722,31 @@ impl ToValue for MonitoringAppSpecification {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringExecutionSummaryRequired {
     /// `CreationTime`: a string, required.
-    ///
-    /// The time at which the monitoring job was created.
     pub creation_time: Str,
     /// `LastModifiedTime`: a string, required.
-    ///
-    /// A timestamp that indicates the last time the monitoring job was modified.
     pub last_modified_time: Str,
     /// `MonitoringExecutionStatus`: a [`MonitoringExecutionStatus`] value, required.
-    ///
-    /// The status of the monitoring job.
     pub monitoring_execution_status: MonitoringExecutionStatus,
     /// `MonitoringScheduleName`: a string, required.
-    ///
-    /// The name of the monitoring schedule.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`; length 1 to 63.
     pub monitoring_schedule_name: Str,
     /// `ScheduledTime`: a string, required.
-    ///
-    /// The time the monitoring job was scheduled.
     pub scheduled_time: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringExecutionSummary: ObjRule = ObjRule {
     properties: &[
         ("CreationTime", Shape::STR),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FailureReason",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("FailureReason", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("LastModifiedTime", Shape::STR),
-        (
-            "MonitoringExecutionStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "Pending",
-                    "Completed",
-                    "CompletedWithViolations",
-                    "InProgress",
-                    "Failed",
-                    "Stopping",
-                    "Stopped",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoringScheduleName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ProcessingJobArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MonitoringExecutionStatus", Shape::Str(&StrRule { allowed: &["Pending", "Completed", "CompletedWithViolations", "InProgress", "Failed", "Stopping", "Stopped"], ..StrRule::ANY })),
+        ("MonitoringScheduleName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ProcessingJobArn", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("ScheduledTime", Shape::STR),
     ],
-    required: &[
-        "CreationTime",
-        "LastModifiedTime",
-        "MonitoringExecutionStatus",
-        "MonitoringScheduleName",
-        "ScheduledTime",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    required: &["CreationTime", "LastModifiedTime", "MonitoringExecutionStatus", "MonitoringScheduleName", "ScheduledTime"],
+    ..OBJ_RULE
 };
 
 /// The `MonitoringExecutionSummary` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1126,6 +798,7 @@ pub struct MonitoringExecutionSummary {
     pub scheduled_time: Str,
 }
 
+#[rustfmt::skip]
 impl MonitoringExecutionSummary {
     /// A `MonitoringExecutionSummary` with its required properties, named in a [`MonitoringExecutionSummaryRequired`].
     pub fn new(required: MonitoringExecutionSummaryRequired) -> Self {
@@ -1142,71 +815,21 @@ impl MonitoringExecutionSummary {
     }
 
     /// `CreationTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_time(mut self, value: impl Into<Str>) -> Self {
-        self.creation_time = value.into();
-        self
-    }
-
+    pub fn creation_time(mut self, value: impl Into<Str>) -> Self { self.creation_time = value.into(); self }
     /// `EndpointName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = Some(value.into());
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = Some(value.into()); self }
     /// `FailureReason`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self {
-        self.failure_reason = Some(value.into());
-        self
-    }
-
+    pub fn failure_reason(mut self, value: impl Into<Str>) -> Self { self.failure_reason = Some(value.into()); self }
     /// `LastModifiedTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn last_modified_time(mut self, value: impl Into<Str>) -> Self {
-        self.last_modified_time = value.into();
-        self
-    }
-
+    pub fn last_modified_time(mut self, value: impl Into<Str>) -> Self { self.last_modified_time = value.into(); self }
     /// `MonitoringExecutionStatus`: a [`MonitoringExecutionStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_execution_status(
-        mut self,
-        value: impl Into<MonitoringExecutionStatus>,
-    ) -> Self {
-        self.monitoring_execution_status = value.into();
-        self
-    }
-
+    pub fn monitoring_execution_status(mut self, value: impl Into<MonitoringExecutionStatus>) -> Self { self.monitoring_execution_status = value.into(); self }
     /// `MonitoringScheduleName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitoring_schedule_name = value.into();
-        self
-    }
-
+    pub fn monitoring_schedule_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_schedule_name = value.into(); self }
     /// `ProcessingJobArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn processing_job_arn(mut self, value: impl Into<Str>) -> Self {
-        self.processing_job_arn = Some(value.into());
-        self
-    }
-
+    pub fn processing_job_arn(mut self, value: impl Into<Str>) -> Self { self.processing_job_arn = Some(value.into()); self }
     /// `ScheduledTime`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheduled_time(mut self, value: impl Into<Str>) -> Self {
-        self.scheduled_time = value.into();
-        self
-    }
+    pub fn scheduled_time(mut self, value: impl Into<Str>) -> Self { self.scheduled_time = value.into(); self }
 }
 
 impl PropertyType for MonitoringExecutionSummary {}
@@ -1229,20 +852,14 @@ impl ToValue for MonitoringExecutionSummary {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "BatchTransformInput",
-            Shape::Object(&RULE_BatchTransformInput),
-        ),
+        ("BatchTransformInput", Shape::Object(&RULE_BatchTransformInput)),
         ("EndpointInput", Shape::Object(&RULE_EndpointInput)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringInput` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1262,6 +879,7 @@ pub struct MonitoringInput {
     pub endpoint_input: Option<Obj<EndpointInput>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringInput {
     /// A `MonitoringInput` with no property set (none is required).
     pub fn new() -> Self {
@@ -1269,20 +887,9 @@ impl MonitoringInput {
     }
 
     /// `BatchTransformInput`: a [`BatchTransformInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self {
-        self.batch_transform_input = Some(value.into());
-        self
-    }
-
+    pub fn batch_transform_input(mut self, value: impl Into<Obj<BatchTransformInput>>) -> Self { self.batch_transform_input = Some(value.into()); self }
     /// `EndpointInput`: an [`EndpointInput`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self {
-        self.endpoint_input = Some(value.into());
-        self
-    }
+    pub fn endpoint_input(mut self, value: impl Into<Obj<EndpointInput>>) -> Self { self.endpoint_input = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringInput {}
@@ -1300,80 +907,33 @@ impl ToValue for MonitoringInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringJobDefinitionRequired {
     /// `MonitoringAppSpecification`: a [`MonitoringAppSpecification`] object, required.
-    ///
-    /// Configures the monitoring job to run a specified Docker container image.
     pub monitoring_app_specification: Obj<MonitoringAppSpecification>,
     /// `MonitoringInputs`: a list of [`MonitoringInput`] objects, required.
-    ///
-    /// The array of inputs for the monitoring job. Currently we support monitoring an Amazon SageMaker AI Endpoint.
-    ///
-    /// Items 1 to 1.
     pub monitoring_inputs: List<MonitoringInput>,
     /// `MonitoringOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The array of outputs from the monitoring job to be uploaded to Amazon S3.
     pub monitoring_output_config: Obj<MonitoringOutputConfig>,
     /// `MonitoringResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a monitoring job. In distributed processing, you specify more than one instance.
     pub monitoring_resources: Obj<MonitoringResources>,
     /// `RoleArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker AI can assume to perform tasks on your behalf.
-    ///
-    /// Format `AWS::IAM::Role.Arn`; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`; length 20 to 2048.
     pub role_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringJobDefinition: ObjRule = ObjRule {
     properties: &[
         ("BaselineConfig", Shape::Object(&RULE_BaselineConfig)),
         ("Environment", Shape::Any),
-        (
-            "MonitoringAppSpecification",
-            Shape::Object(&RULE_MonitoringAppSpecification),
-        ),
-        (
-            "MonitoringInputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MonitoringInput),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
-        (
-            "MonitoringOutputConfig",
-            Shape::Object(&RULE_MonitoringOutputConfig),
-        ),
-        (
-            "MonitoringResources",
-            Shape::Object(&RULE_MonitoringResources),
-        ),
+        ("MonitoringAppSpecification", Shape::Object(&RULE_MonitoringAppSpecification)),
+        ("MonitoringInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringInput), min_items: Some(1), max_items: Some(1) })),
+        ("MonitoringOutputConfig", Shape::Object(&RULE_MonitoringOutputConfig)),
+        ("MonitoringResources", Shape::Object(&RULE_MonitoringResources)),
         ("NetworkConfig", Shape::Object(&RULE_NetworkConfig)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_5), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("StoppingCondition", Shape::Object(&RULE_StoppingCondition)),
     ],
-    required: &[
-        "MonitoringAppSpecification",
-        "MonitoringInputs",
-        "MonitoringOutputConfig",
-        "MonitoringResources",
-        "RoleArn",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["MonitoringAppSpecification", "MonitoringInputs", "MonitoringOutputConfig", "MonitoringResources", "RoleArn"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringJobDefinition` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1425,6 +985,7 @@ pub struct MonitoringJobDefinition {
     pub stopping_condition: Option<Obj<StoppingCondition>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringJobDefinition {
     /// A `MonitoringJobDefinition` with its required properties, named in a [`MonitoringJobDefinitionRequired`].
     pub fn new(required: MonitoringJobDefinitionRequired) -> Self {
@@ -1442,82 +1003,23 @@ impl MonitoringJobDefinition {
     }
 
     /// `BaselineConfig`: a [`BaselineConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn baseline_config(mut self, value: impl Into<Obj<BaselineConfig>>) -> Self {
-        self.baseline_config = Some(value.into());
-        self
-    }
-
+    pub fn baseline_config(mut self, value: impl Into<Obj<BaselineConfig>>) -> Self { self.baseline_config = Some(value.into()); self }
     /// `Environment`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn environment(mut self, value: impl Into<Json>) -> Self {
-        self.environment = Some(value.into());
-        self
-    }
-
+    pub fn environment(mut self, value: impl Into<Json>) -> Self { self.environment = Some(value.into()); self }
     /// `MonitoringAppSpecification`: a [`MonitoringAppSpecification`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_app_specification(
-        mut self,
-        value: impl Into<Obj<MonitoringAppSpecification>>,
-    ) -> Self {
-        self.monitoring_app_specification = value.into();
-        self
-    }
-
+    pub fn monitoring_app_specification(mut self, value: impl Into<Obj<MonitoringAppSpecification>>) -> Self { self.monitoring_app_specification = value.into(); self }
     /// `MonitoringInputs`: a list of [`MonitoringInput`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_inputs(mut self, value: impl Into<List<MonitoringInput>>) -> Self {
-        self.monitoring_inputs = value.into();
-        self
-    }
-
+    pub fn monitoring_inputs(mut self, value: impl Into<List<MonitoringInput>>) -> Self { self.monitoring_inputs = value.into(); self }
     /// `MonitoringOutputConfig`: a [`MonitoringOutputConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_output_config(
-        mut self,
-        value: impl Into<Obj<MonitoringOutputConfig>>,
-    ) -> Self {
-        self.monitoring_output_config = value.into();
-        self
-    }
-
+    pub fn monitoring_output_config(mut self, value: impl Into<Obj<MonitoringOutputConfig>>) -> Self { self.monitoring_output_config = value.into(); self }
     /// `MonitoringResources`: a [`MonitoringResources`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self {
-        self.monitoring_resources = value.into();
-        self
-    }
-
+    pub fn monitoring_resources(mut self, value: impl Into<Obj<MonitoringResources>>) -> Self { self.monitoring_resources = value.into(); self }
     /// `NetworkConfig`: a [`NetworkConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self {
-        self.network_config = Some(value.into());
-        self
-    }
-
+    pub fn network_config(mut self, value: impl Into<Obj<NetworkConfig>>) -> Self { self.network_config = Some(value.into()); self }
     /// `RoleArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = value.into();
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = value.into(); self }
     /// `StoppingCondition`: a [`StoppingCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self {
-        self.stopping_condition = Some(value.into());
-        self
-    }
+    pub fn stopping_condition(mut self, value: impl Into<Obj<StoppingCondition>>) -> Self { self.stopping_condition = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringJobDefinition {}
@@ -1541,45 +1043,16 @@ impl ToValue for MonitoringJobDefinition {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringScheduleConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MonitoringJobDefinition",
-            Shape::Object(&RULE_MonitoringJobDefinition),
-        ),
-        (
-            "MonitoringJobDefinitionName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoringType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DataQuality",
-                    "ModelQuality",
-                    "ModelBias",
-                    "ModelExplainability",
-                ],
-                format: None,
-            }),
-        ),
+        ("MonitoringJobDefinition", Shape::Object(&RULE_MonitoringJobDefinition)),
+        ("MonitoringJobDefinitionName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MonitoringType", Shape::Str(&StrRule { allowed: &["DataQuality", "ModelQuality", "ModelBias", "ModelExplainability"], ..StrRule::ANY })),
         ("ScheduleConfig", Shape::Object(&RULE_ScheduleConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringScheduleConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1609,6 +1082,7 @@ pub struct MonitoringScheduleConfig {
     pub schedule_config: Option<Obj<ScheduleConfig>>,
 }
 
+#[rustfmt::skip]
 impl MonitoringScheduleConfig {
     /// A `MonitoringScheduleConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -1616,39 +1090,13 @@ impl MonitoringScheduleConfig {
     }
 
     /// `MonitoringJobDefinition`: a [`MonitoringJobDefinition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_job_definition(
-        mut self,
-        value: impl Into<Obj<MonitoringJobDefinition>>,
-    ) -> Self {
-        self.monitoring_job_definition = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_job_definition(mut self, value: impl Into<Obj<MonitoringJobDefinition>>) -> Self { self.monitoring_job_definition = Some(value.into()); self }
     /// `MonitoringJobDefinitionName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_job_definition_name(mut self, value: impl Into<Str>) -> Self {
-        self.monitoring_job_definition_name = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_job_definition_name(mut self, value: impl Into<Str>) -> Self { self.monitoring_job_definition_name = Some(value.into()); self }
     /// `MonitoringType`: a [`MonitoringType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_type(mut self, value: impl Into<MonitoringType>) -> Self {
-        self.monitoring_type = Some(value.into());
-        self
-    }
-
+    pub fn monitoring_type(mut self, value: impl Into<MonitoringType>) -> Self { self.monitoring_type = Some(value.into()); self }
     /// `ScheduleConfig`: a [`ScheduleConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self {
-        self.schedule_config = Some(value.into());
-        self
-    }
+    pub fn schedule_config(mut self, value: impl Into<Obj<ScheduleConfig>>) -> Self { self.schedule_config = Some(value.into()); self }
 }
 
 impl PropertyType for MonitoringScheduleConfig {}
@@ -1671,83 +1119,19 @@ impl ToValue for MonitoringScheduleConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScheduleConfigRequired {
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// A cron expression that describes details about the monitoring schedule.
-    ///
-    /// The supported cron expressions are:
-    ///
-    /// - If you want to set the job to start every hour, use the following:
-    ///
-    /// `Hourly: cron(0 * ? * * *)`
-    /// - If you want to start the job daily:
-    ///
-    /// `cron(0 [00-23] ? * * *)`
-    /// - If you want to run the job one time, immediately, use the following keyword:
-    ///
-    /// `NOW`
-    ///
-    /// For example, the following are valid cron expressions:
-    ///
-    /// - Daily at noon UTC: `cron(0 12 ? * * *)`
-    /// - Daily at midnight UTC: `cron(0 0 ? * * *)`
-    ///
-    /// To support running every 6, 12 hours, the following are also supported:
-    ///
-    /// `cron(0 [00-23]/[01-24] ? * * *)`
-    ///
-    /// For example, the following are valid cron expressions:
-    ///
-    /// - Every 12 hours, starting at 5pm UTC: `cron(0 17/12 ? * * *)`
-    /// - Every two hours starting at midnight: `cron(0 0/2 ? * * *)`
-    ///
-    /// &gt; - Even though the cron expression is set to start at 5PM UTC, note that there could be a delay of 0-20 minutes from the actual requested time to run the execution.
-    /// &gt; - We recommend that if you would like a daily schedule, you do not provide this parameter. Amazon SageMaker AI will pick a time for running every day.
-    ///
-    /// You can also specify the keyword `NOW` to run the monitoring job immediately, one time, without recurring.
-    ///
-    /// Length 1 to 256.
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ScheduleConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataAnalysisEndTime",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DataAnalysisStartTime",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(15),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScheduleExpression",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataAnalysisEndTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("DataAnalysisStartTime", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(15), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("ScheduleExpression", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["ScheduleExpression"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ScheduleConfig` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1816,6 +1200,7 @@ pub struct ScheduleConfig {
     pub schedule_expression: Str,
 }
 
+#[rustfmt::skip]
 impl ScheduleConfig {
     /// A `ScheduleConfig` with its required properties, named in a [`ScheduleConfigRequired`].
     pub fn new(required: ScheduleConfigRequired) -> Self {
@@ -1827,28 +1212,11 @@ impl ScheduleConfig {
     }
 
     /// `DataAnalysisEndTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_analysis_end_time(mut self, value: impl Into<Str>) -> Self {
-        self.data_analysis_end_time = Some(value.into());
-        self
-    }
-
+    pub fn data_analysis_end_time(mut self, value: impl Into<Str>) -> Self { self.data_analysis_end_time = Some(value.into()); self }
     /// `DataAnalysisStartTime`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_analysis_start_time(mut self, value: impl Into<Str>) -> Self {
-        self.data_analysis_start_time = Some(value.into());
-        self
-    }
-
+    pub fn data_analysis_start_time(mut self, value: impl Into<Str>) -> Self { self.data_analysis_start_time = Some(value.into()); self }
     /// `ScheduleExpression`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self {
-        self.schedule_expression = value.into();
-        self
-    }
+    pub fn schedule_expression(mut self, value: impl Into<Str>) -> Self { self.schedule_expression = value.into(); self }
 }
 
 impl PropertyType for ScheduleConfig {}
@@ -1867,44 +1235,19 @@ impl ToValue for ScheduleConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::MonitoringSchedule`.
@@ -1922,6 +1265,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1932,20 +1276,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

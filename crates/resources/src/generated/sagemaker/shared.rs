@@ -26,83 +26,26 @@ pub(crate) static PATTERN_12: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The Amazon S3 location being used to capture the data.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub data_captured_destination_s3_uri: Str,
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The dataset format for your batch transform job.
     pub dataset_format: Obj<DatasetFormat>,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the batch transform data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "DataCapturedDestinationS3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DataCapturedDestinationS3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("DatasetFormat", Shape::Object(&RULE_DatasetFormat)),
-        (
-            "ExcludeFeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["DataCapturedDestinationS3Uri", "DatasetFormat", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BatchTransformInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -144,6 +87,7 @@ pub struct BatchTransformInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
     pub fn new(required: BatchTransformInputRequired) -> Self {
@@ -158,52 +102,17 @@ impl BatchTransformInput {
     }
 
     /// `DataCapturedDestinationS3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.data_captured_destination_s3_uri = value.into();
-        self
-    }
-
+    pub fn data_captured_destination_s3_uri(mut self, value: impl Into<Str>) -> Self { self.data_captured_destination_s3_uri = value.into(); self }
     /// `DatasetFormat`: a [`DatasetFormat`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self {
-        self.dataset_format = value.into();
-        self
-    }
-
+    pub fn dataset_format(mut self, value: impl Into<Obj<DatasetFormat>>) -> Self { self.dataset_format = value.into(); self }
     /// `ExcludeFeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.exclude_features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self { self.exclude_features_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for BatchTransformInput {}
@@ -228,196 +137,24 @@ impl ToValue for BatchTransformInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfigRequired {
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The number of ML compute instances to use in the model monitoring job. For distributed processing jobs, specify a value greater than 1. The default value is 1.
-    ///
-    /// Value 1 to 100.
     pub instance_count: Int,
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The ML compute instance type for the processing job.
     pub instance_type: InstanceType,
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The size of the ML storage volume, in gigabytes, that you want to provision. You must specify sufficient ML storage for your scenario.
-    ///
-    /// Value 1 to 16384.
     pub volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceCount",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(100.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "ml.c4.2xlarge",
-                    "ml.c4.4xlarge",
-                    "ml.c4.8xlarge",
-                    "ml.c4.xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g7e.12xlarge",
-                    "ml.g7e.24xlarge",
-                    "ml.g7e.2xlarge",
-                    "ml.g7e.48xlarge",
-                    "ml.g7e.4xlarge",
-                    "ml.g7e.8xlarge",
-                    "ml.m4.10xlarge",
-                    "ml.m4.16xlarge",
-                    "ml.m4.2xlarge",
-                    "ml.m4.4xlarge",
-                    "ml.m4.xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.p2.16xlarge",
-                    "ml.p2.8xlarge",
-                    "ml.p2.xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p5.4xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5d.12xlarge",
-                    "ml.r5d.16xlarge",
-                    "ml.r5d.24xlarge",
-                    "ml.r5d.2xlarge",
-                    "ml.r5d.4xlarge",
-                    "ml.r5d.8xlarge",
-                    "ml.r5d.large",
-                    "ml.r5d.xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.t3.large",
-                    "ml.t3.medium",
-                    "ml.t3.xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VolumeSizeInGB",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
+        ("InstanceCount", Shape::Int(&NumRule { min: Some(1.0), max: Some(100.0), ..NumRule::ANY })),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["ml.c4.2xlarge", "ml.c4.4xlarge", "ml.c4.8xlarge", "ml.c4.xlarge", "ml.c5.18xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.2xlarge", "ml.c6i.32xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.2xlarge", "ml.c7i.48xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.2xlarge", "ml.g5.48xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.2xlarge", "ml.g6.48xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.2xlarge", "ml.g6e.48xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.xlarge", "ml.g7e.12xlarge", "ml.g7e.24xlarge", "ml.g7e.2xlarge", "ml.g7e.48xlarge", "ml.g7e.4xlarge", "ml.g7e.8xlarge", "ml.m4.10xlarge", "ml.m4.16xlarge", "ml.m4.2xlarge", "ml.m4.4xlarge", "ml.m4.xlarge", "ml.m5.12xlarge", "ml.m5.24xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.2xlarge", "ml.m6i.32xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.2xlarge", "ml.m7i.48xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.p2.16xlarge", "ml.p2.8xlarge", "ml.p2.xlarge", "ml.p3.16xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p5.4xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5d.12xlarge", "ml.r5d.16xlarge", "ml.r5d.24xlarge", "ml.r5d.2xlarge", "ml.r5d.4xlarge", "ml.r5d.8xlarge", "ml.r5d.large", "ml.r5d.xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.2xlarge", "ml.r7i.48xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.t3.2xlarge", "ml.t3.large", "ml.t3.medium", "ml.t3.xlarge"], ..StrRule::ANY })),
+        ("VolumeKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("VolumeSizeInGB", Shape::Int(&NumRule { min: Some(1.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
     required: &["InstanceCount", "InstanceType", "VolumeSizeInGB"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClusterConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -451,6 +188,7 @@ pub struct ClusterConfig {
     pub volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
     pub fn new(required: ClusterConfigRequired) -> Self {
@@ -463,36 +201,13 @@ impl ClusterConfig {
     }
 
     /// `InstanceCount`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_count(mut self, value: impl Into<Int>) -> Self {
-        self.instance_count = value.into();
-        self
-    }
-
+    pub fn instance_count(mut self, value: impl Into<Int>) -> Self { self.instance_count = value.into(); self }
     /// `InstanceType`: an [`InstanceType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self {
-        self.instance_type = value.into();
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<InstanceType>) -> Self { self.instance_type = value.into(); self }
     /// `VolumeKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.volume_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn volume_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.volume_kms_key_id = Some(value.into()); self }
     /// `VolumeSizeInGB`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.volume_size_in_gb = value.into();
-        self
-    }
+    pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
 impl PropertyType for ClusterConfig {}
@@ -512,30 +227,17 @@ impl ToValue for ClusterConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRepositoryRequired {
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The URL of the Git repository.
-    ///
-    /// Pattern `^https://([.\-_a-zA-Z0-9]+/?){3,1016}$`; length at most 256.
     pub repository_url: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
-    properties: &[(
-        "RepositoryUrl",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(256),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("RepositoryUrl", Shape::Str(&StrRule { max_len: Some(256), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["RepositoryUrl"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeRepository` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
@@ -553,6 +255,7 @@ pub struct CodeRepository {
     pub repository_url: Str,
 }
 
+#[rustfmt::skip]
 impl CodeRepository {
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
     pub fn new(required: CodeRepositoryRequired) -> Self {
@@ -562,12 +265,7 @@ impl CodeRepository {
     }
 
     /// `RepositoryUrl`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn repository_url(mut self, value: impl Into<Str>) -> Self {
-        self.repository_url = value.into();
-        self
-    }
+    pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
 }
 
 impl PropertyType for CodeRepository {}
@@ -580,23 +278,13 @@ impl ToValue for CodeRepository {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ConstraintsResource: ObjRule = ObjRule {
-    properties: &[(
-        "S3Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ConstraintsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -614,6 +302,7 @@ pub struct ConstraintsResource {
     pub s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ConstraintsResource {
     /// A `ConstraintsResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -621,12 +310,7 @@ impl ConstraintsResource {
     }
 
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for ConstraintsResource {}
@@ -637,14 +321,12 @@ impl ToValue for ConstraintsResource {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Csv: ObjRule = ObjRule {
-    properties: &[("Header", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    properties: &[
+        ("Header", Shape::Bool),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `Csv` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -660,6 +342,7 @@ pub struct Csv {
     pub header: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
     pub fn new() -> Self {
@@ -667,12 +350,7 @@ impl Csv {
     }
 
     /// `Header`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Bool>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
+    pub fn header(mut self, value: impl Into<Bool>) -> Self { self.header = Some(value.into()); self }
 }
 
 impl PropertyType for Csv {}
@@ -683,27 +361,15 @@ impl ToValue for Csv {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "EFSFileSystemConfig",
-            Shape::Object(&RULE_EfsFileSystemConfig),
-        ),
-        (
-            "FSxLustreFileSystemConfig",
-            Shape::Object(&RULE_FsxLustreFileSystemConfig),
-        ),
-        (
-            "S3FileSystemConfig",
-            Shape::Object(&RULE_S3FileSystemConfig),
-        ),
+        ("EFSFileSystemConfig", Shape::Object(&RULE_EfsFileSystemConfig)),
+        ("FSxLustreFileSystemConfig", Shape::Object(&RULE_FsxLustreFileSystemConfig)),
+        ("S3FileSystemConfig", Shape::Object(&RULE_S3FileSystemConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -727,6 +393,7 @@ pub struct CustomFileSystemConfig {
     pub s3_file_system_config: Option<Obj<S3FileSystemConfig>>,
 }
 
+#[rustfmt::skip]
 impl CustomFileSystemConfig {
     /// A `CustomFileSystemConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -734,31 +401,11 @@ impl CustomFileSystemConfig {
     }
 
     /// `EFSFileSystemConfig`: an [`EfsFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn efs_file_system_config(mut self, value: impl Into<Obj<EfsFileSystemConfig>>) -> Self {
-        self.efs_file_system_config = Some(value.into());
-        self
-    }
-
+    pub fn efs_file_system_config(mut self, value: impl Into<Obj<EfsFileSystemConfig>>) -> Self { self.efs_file_system_config = Some(value.into()); self }
     /// `FSxLustreFileSystemConfig`: a [`FsxLustreFileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fsx_lustre_file_system_config(
-        mut self,
-        value: impl Into<Obj<FsxLustreFileSystemConfig>>,
-    ) -> Self {
-        self.fsx_lustre_file_system_config = Some(value.into());
-        self
-    }
-
+    pub fn fsx_lustre_file_system_config(mut self, value: impl Into<Obj<FsxLustreFileSystemConfig>>) -> Self { self.fsx_lustre_file_system_config = Some(value.into()); self }
     /// `S3FileSystemConfig`: a [`S3FileSystemConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self {
-        self.s3_file_system_config = Some(value.into());
-        self
-    }
+    pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self { self.s3_file_system_config = Some(value.into()); self }
 }
 
 impl PropertyType for CustomFileSystemConfig {}
@@ -780,56 +427,21 @@ impl ToValue for CustomFileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomImageRequired {
     /// `AppImageConfigName`: a string, required.
-    ///
-    /// The name of the AppImageConfig.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`; length at most 63.
     pub app_image_config_name: Str,
     /// `ImageName`: a string, required.
-    ///
-    /// The name of the CustomImage. Must be unique to your account.
-    ///
-    /// Pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$`; length at most 63.
     pub image_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomImage: ObjRule = ObjRule {
     properties: &[
-        (
-            "AppImageConfigName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ImageVersionNumber",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AppImageConfigName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("ImageName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("ImageVersionNumber", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["AppImageConfigName", "ImageName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
@@ -859,6 +471,7 @@ pub struct CustomImage {
     pub image_version_number: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CustomImage {
     /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
     pub fn new(required: CustomImageRequired) -> Self {
@@ -870,28 +483,11 @@ impl CustomImage {
     }
 
     /// `AppImageConfigName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self {
-        self.app_image_config_name = value.into();
-        self
-    }
-
+    pub fn app_image_config_name(mut self, value: impl Into<Str>) -> Self { self.app_image_config_name = value.into(); self }
     /// `ImageName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_name(mut self, value: impl Into<Str>) -> Self {
-        self.image_name = value.into();
-        self
-    }
-
+    pub fn image_name(mut self, value: impl Into<Str>) -> Self { self.image_name = value.into(); self }
     /// `ImageVersionNumber`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self {
-        self.image_version_number = Some(value.into());
-        self
-    }
+    pub fn image_version_number(mut self, value: impl Into<Int>) -> Self { self.image_version_number = Some(value.into()); self }
 }
 
 impl PropertyType for CustomImage {}
@@ -910,44 +506,20 @@ impl ToValue for CustomImage {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPosixUserConfigRequired {
     /// `Gid`: an integer, required.
-    ///
-    /// The POSIX group ID.
-    ///
-    /// Value 1001 to 4000000.
     pub gid: Int,
     /// `Uid`: an integer, required.
-    ///
-    /// The POSIX user ID.
-    ///
-    /// Value 10000 to 4000000.
     pub uid: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "Gid",
-            Shape::Int(&NumRule {
-                min: Some(1001.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Uid",
-            Shape::Int(&NumRule {
-                min: Some(10000.0),
-                max: Some(4000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("Gid", Shape::Int(&NumRule { min: Some(1001.0), max: Some(4000000.0), ..NumRule::ANY })),
+        ("Uid", Shape::Int(&NumRule { min: Some(10000.0), max: Some(4000000.0), ..NumRule::ANY })),
     ],
     required: &["Uid", "Gid"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomPosixUserConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -971,6 +543,7 @@ pub struct CustomPosixUserConfig {
     pub uid: Int,
 }
 
+#[rustfmt::skip]
 impl CustomPosixUserConfig {
     /// A `CustomPosixUserConfig` with its required properties, named in a [`CustomPosixUserConfigRequired`].
     pub fn new(required: CustomPosixUserConfigRequired) -> Self {
@@ -981,20 +554,9 @@ impl CustomPosixUserConfig {
     }
 
     /// `Gid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gid(mut self, value: impl Into<Int>) -> Self {
-        self.gid = value.into();
-        self
-    }
-
+    pub fn gid(mut self, value: impl Into<Int>) -> Self { self.gid = value.into(); self }
     /// `Uid`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uid(mut self, value: impl Into<Int>) -> Self {
-        self.uid = value.into();
-        self
-    }
+    pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = value.into(); self }
 }
 
 impl PropertyType for CustomPosixUserConfig {}
@@ -1008,18 +570,14 @@ impl ToValue for CustomPosixUserConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DatasetFormat: ObjRule = ObjRule {
     properties: &[
         ("Csv", Shape::Object(&RULE_Csv)),
         ("Json", Shape::Object(&RULE_JsonProperty)),
         ("Parquet", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    ..OBJ_RULE
 };
 
 /// The `DatasetFormat` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1043,6 +601,7 @@ pub struct DatasetFormat {
     pub parquet: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl DatasetFormat {
     /// A `DatasetFormat` with no property set (none is required).
     pub fn new() -> Self {
@@ -1050,28 +609,11 @@ impl DatasetFormat {
     }
 
     /// `Csv`: a [`Csv`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self {
-        self.csv = Some(value.into());
-        self
-    }
-
+    pub fn csv(mut self, value: impl Into<Obj<Csv>>) -> Self { self.csv = Some(value.into()); self }
     /// `Json`: a [`JsonProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<Obj<JsonProperty>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
+    pub fn json(mut self, value: impl Into<Obj<JsonProperty>>) -> Self { self.json = Some(value.into()); self }
     /// `Parquet`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn parquet(mut self, value: impl Into<Bool>) -> Self {
-        self.parquet = Some(value.into());
-        self
-    }
+    pub fn parquet(mut self, value: impl Into<Bool>) -> Self { self.parquet = Some(value.into()); self }
 }
 
 impl PropertyType for DatasetFormat {}
@@ -1090,44 +632,20 @@ impl ToValue for DatasetFormat {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultEbsStorageSettingsRequired {
     /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The default size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
     pub default_ebs_volume_size_in_gb: Int,
     /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The maximum size of the EBS storage volume for a space.
-    ///
-    /// Value 5 to 16384.
     pub maximum_ebs_volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MaximumEbsVolumeSizeInGb",
-            Shape::Int(&NumRule {
-                min: Some(5.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
+        ("DefaultEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
+        ("MaximumEbsVolumeSizeInGb", Shape::Int(&NumRule { min: Some(5.0), max: Some(16384.0), ..NumRule::ANY })),
     ],
     required: &["DefaultEbsVolumeSizeInGb", "MaximumEbsVolumeSizeInGb"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultEbsStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1151,6 +669,7 @@ pub struct DefaultEbsStorageSettings {
     pub maximum_ebs_volume_size_in_gb: Int,
 }
 
+#[rustfmt::skip]
 impl DefaultEbsStorageSettings {
     /// A `DefaultEbsStorageSettings` with its required properties, named in a [`DefaultEbsStorageSettingsRequired`].
     pub fn new(required: DefaultEbsStorageSettingsRequired) -> Self {
@@ -1161,20 +680,9 @@ impl DefaultEbsStorageSettings {
     }
 
     /// `DefaultEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.default_ebs_volume_size_in_gb = value.into();
-        self
-    }
-
+    pub fn default_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.default_ebs_volume_size_in_gb = value.into(); self }
     /// `MaximumEbsVolumeSizeInGb`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_ebs_volume_size_in_gb = value.into();
-        self
-    }
+    pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.maximum_ebs_volume_size_in_gb = value.into(); self }
 }
 
 impl PropertyType for DefaultEbsStorageSettings {}
@@ -1194,17 +702,13 @@ impl ToValue for DefaultEbsStorageSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
-    properties: &[(
-        "DefaultEbsStorageSettings",
-        Shape::Object(&RULE_DefaultEbsStorageSettings),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DefaultEbsStorageSettings", Shape::Object(&RULE_DefaultEbsStorageSettings)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultSpaceStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1220,6 +724,7 @@ pub struct DefaultSpaceStorageSettings {
     pub default_ebs_storage_settings: Option<Obj<DefaultEbsStorageSettings>>,
 }
 
+#[rustfmt::skip]
 impl DefaultSpaceStorageSettings {
     /// A `DefaultSpaceStorageSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1227,15 +732,7 @@ impl DefaultSpaceStorageSettings {
     }
 
     /// `DefaultEbsStorageSettings`: a [`DefaultEbsStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_ebs_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultEbsStorageSettings>>,
-    ) -> Self {
-        self.default_ebs_storage_settings = Some(value.into());
-        self
-    }
+    pub fn default_ebs_storage_settings(mut self, value: impl Into<Obj<DefaultEbsStorageSettings>>) -> Self { self.default_ebs_storage_settings = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultSpaceStorageSettings {}
@@ -1255,42 +752,18 @@ impl ToValue for DefaultSpaceStorageSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsFileSystemConfigRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The ID of your Amazon EFS file system.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
     pub file_system_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EfsFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1314,6 +787,7 @@ pub struct EfsFileSystemConfig {
     pub file_system_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl EfsFileSystemConfig {
     /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
     pub fn new(required: EfsFileSystemConfigRequired) -> Self {
@@ -1324,20 +798,9 @@ impl EfsFileSystemConfig {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
+    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
 }
 
 impl PropertyType for EfsFileSystemConfig {}
@@ -1355,78 +818,23 @@ impl ToValue for EfsFileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
     /// `EndpointName`: a string, required.
-    ///
-    /// An endpoint in customer's account which has enabled `DataCaptureConfig` enabled.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`; length 0 to 63.
     pub endpoint_name: Str,
     /// `LocalPath`: a string, required.
-    ///
-    /// Path to the filesystem where the endpoint data is available to the container.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludeFeaturesAttribute",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3DataDistributionType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FullyReplicated", "ShardedByS3Key"],
-                format: None,
-            }),
-        ),
-        (
-            "S3InputMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Pipe", "File"],
-                format: None,
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(63), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
+        ("ExcludeFeaturesAttribute", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3DataDistributionType", Shape::Str(&StrRule { allowed: &["FullyReplicated", "ShardedByS3Key"], ..StrRule::ANY })),
+        ("S3InputMode", Shape::Str(&StrRule { allowed: &["Pipe", "File"], ..StrRule::ANY })),
     ],
     required: &["EndpointName", "LocalPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EndpointInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1464,6 +872,7 @@ pub struct EndpointInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
     pub fn new(required: EndpointInputRequired) -> Self {
@@ -1477,44 +886,15 @@ impl EndpointInput {
     }
 
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `ExcludeFeaturesAttribute`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self {
-        self.exclude_features_attribute = Some(value.into());
-        self
-    }
-
+    pub fn exclude_features_attribute(mut self, value: impl Into<Str>) -> Self { self.exclude_features_attribute = Some(value.into()); self }
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `S3DataDistributionType`: a [`S3DataDistributionType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self {
-        self.s3_data_distribution_type = Some(value.into());
-        self
-    }
-
+    pub fn s3_data_distribution_type(mut self, value: impl Into<S3DataDistributionType>) -> Self { self.s3_data_distribution_type = Some(value.into()); self }
     /// `S3InputMode`: a [`S3InputMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self {
-        self.s3_input_mode = Some(value.into());
-        self
-    }
+    pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
 impl PropertyType for EndpointInput {}
@@ -1535,42 +915,18 @@ impl ToValue for EndpointInput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxLustreFileSystemConfigRequired {
     /// `FileSystemId`: a string, required.
-    ///
-    /// The globally unique, 17-digit, ID of the file system, assigned by Amazon FSx for Lustre.
-    ///
-    /// Pattern `^(fs-[0-9a-f]{8,})$`; length 11 to 21.
     pub file_system_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "FileSystemId",
-            Shape::Str(&StrRule {
-                min_len: Some(11),
-                max_len: Some(21),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "FileSystemPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FileSystemId", Shape::Str(&StrRule { min_len: Some(11), max_len: Some(21), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("FileSystemPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
     required: &["FileSystemId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FsxLustreFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1594,6 +950,7 @@ pub struct FsxLustreFileSystemConfig {
     pub file_system_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl FsxLustreFileSystemConfig {
     /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
     pub fn new(required: FsxLustreFileSystemConfigRequired) -> Self {
@@ -1604,20 +961,9 @@ impl FsxLustreFileSystemConfig {
     }
 
     /// `FileSystemId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_id = value.into();
-        self
-    }
-
+    pub fn file_system_id(mut self, value: impl Into<Str>) -> Self { self.file_system_id = value.into(); self }
     /// `FileSystemPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self {
-        self.file_system_path = Some(value.into());
-        self
-    }
+    pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
 }
 
 impl PropertyType for FsxLustreFileSystemConfig {}
@@ -1631,39 +977,14 @@ impl ToValue for FsxLustreFileSystemConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
     properties: &[
-        (
-            "SageMakerImageName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["sagemaker_distribution"],
-                format: None,
-            }),
-        ),
-        (
-            "VersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(128),
-                    pattern: Some(&PATTERN_9),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("SageMakerImageName", Shape::Str(&StrRule { allowed: &["sagemaker_distribution"], ..StrRule::ANY })),
+        ("VersionAliases", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_9), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HiddenSageMakerImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1685,6 +1006,7 @@ pub struct HiddenSageMakerImage {
     pub version_aliases: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HiddenSageMakerImage {
     /// A `HiddenSageMakerImage` with no property set (none is required).
     pub fn new() -> Self {
@@ -1692,20 +1014,9 @@ impl HiddenSageMakerImage {
     }
 
     /// `SageMakerImageName`: a [`SageMakerImageName`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_name(mut self, value: impl Into<SageMakerImageName>) -> Self {
-        self.sage_maker_image_name = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_name(mut self, value: impl Into<SageMakerImageName>) -> Self { self.sage_maker_image_name = Some(value.into()); self }
     /// `VersionAliases`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self {
-        self.version_aliases = Some(value.into());
-        self
-    }
+    pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.version_aliases = Some(value.into()); self }
 }
 
 impl PropertyType for HiddenSageMakerImage {}
@@ -1719,14 +1030,12 @@ impl ToValue for HiddenSageMakerImage {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JsonProperty: ObjRule = ObjRule {
-    properties: &[("Line", Shape::Bool)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    properties: &[
+        ("Line", Shape::Bool),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `JsonProperty` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1742,6 +1051,7 @@ pub struct JsonProperty {
     pub line: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl JsonProperty {
     /// A `JsonProperty` with no property set (none is required).
     pub fn new() -> Self {
@@ -1749,12 +1059,7 @@ impl JsonProperty {
     }
 
     /// `Line`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn line(mut self, value: impl Into<Bool>) -> Self {
-        self.line = Some(value.into());
-        self
-    }
+    pub fn line(mut self, value: impl Into<Bool>) -> Self { self.line = Some(value.into()); self }
 }
 
 impl PropertyType for JsonProperty {}
@@ -1769,19 +1074,17 @@ impl ToValue for JsonProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelAccessConfigRequired {
     /// `AcceptEula`: a boolean, required.
-    ///
-    /// Specifies agreement to the model end-user license agreement (EULA). The `AcceptEula` value must be explicitly defined as `True` in order to accept the EULA that this model requires. You are responsible for reviewing and complying with any applicable license terms and making sure they are acceptable for your use case before downloading or using a model.
     pub accept_eula: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ModelAccessConfig: ObjRule = ObjRule {
-    properties: &[("AcceptEula", Shape::Bool)],
+    properties: &[
+        ("AcceptEula", Shape::Bool),
+    ],
     required: &["AcceptEula"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ModelAccessConfig` property type, shared by `AWS::SageMaker::Model`, `AWS::SageMaker::ModelPackage`.
@@ -1800,6 +1103,7 @@ pub struct ModelAccessConfig {
     pub accept_eula: Bool,
 }
 
+#[rustfmt::skip]
 impl ModelAccessConfig {
     /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
     pub fn new(required: ModelAccessConfigRequired) -> Self {
@@ -1809,12 +1113,7 @@ impl ModelAccessConfig {
     }
 
     /// `AcceptEula`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self {
-        self.accept_eula = value.into();
-        self
-    }
+    pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self { self.accept_eula = value.into(); self }
 }
 
 impl PropertyType for ModelAccessConfig {}
@@ -1831,30 +1130,17 @@ impl ToValue for ModelAccessConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringGroundTruthS3InputRequired {
     /// `S3Uri`: a string, required.
-    ///
-    /// The address of the Amazon S3 location of the ground truth labels.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringGroundTruthS3Input: ObjRule = ObjRule {
-    properties: &[(
-        "S3Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringGroundTruthS3Input` property type, shared by `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`.
@@ -1872,6 +1158,7 @@ pub struct MonitoringGroundTruthS3Input {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl MonitoringGroundTruthS3Input {
     /// A `MonitoringGroundTruthS3Input` with its required properties, named in a [`MonitoringGroundTruthS3InputRequired`].
     pub fn new(required: MonitoringGroundTruthS3InputRequired) -> Self {
@@ -1881,12 +1168,7 @@ impl MonitoringGroundTruthS3Input {
     }
 
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for MonitoringGroundTruthS3Input {}
@@ -1901,19 +1183,17 @@ impl ToValue for MonitoringGroundTruthS3Input {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringOutputRequired {
     /// `S3Output`: a [`S3Output`] object, required.
-    ///
-    /// The Amazon S3 storage location where the results of a monitoring job are saved.
     pub s3_output: Obj<S3Output>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringOutput: ObjRule = ObjRule {
-    properties: &[("S3Output", Shape::Object(&RULE_S3Output))],
+    properties: &[
+        ("S3Output", Shape::Object(&RULE_S3Output)),
+    ],
     required: &["S3Output"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringOutput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -1929,6 +1209,7 @@ pub struct MonitoringOutput {
     pub s3_output: Obj<S3Output>,
 }
 
+#[rustfmt::skip]
 impl MonitoringOutput {
     /// A `MonitoringOutput` with its required properties, named in a [`MonitoringOutputRequired`].
     pub fn new(required: MonitoringOutputRequired) -> Self {
@@ -1938,12 +1219,7 @@ impl MonitoringOutput {
     }
 
     /// `S3Output`: a [`S3Output`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self {
-        self.s3_output = value.into();
-        self
-    }
+    pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self { self.s3_output = value.into(); self }
 }
 
 impl PropertyType for MonitoringOutput {}
@@ -1958,40 +1234,18 @@ impl ToValue for MonitoringOutput {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringOutputConfigRequired {
     /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    ///
-    /// Monitoring outputs for monitoring jobs. This is where the output of the periodic monitoring jobs is uploaded.
-    ///
-    /// Length 1 to 1; items 1 to 1.
     pub monitoring_outputs: List<MonitoringOutput>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MonitoringOutputs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MonitoringOutput),
-                min_items: Some(1),
-                max_items: Some(1),
-            }),
-        ),
+        ("KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("MonitoringOutputs", Shape::List(&ListRule { items: Shape::Object(&RULE_MonitoringOutput), min_items: Some(1), max_items: Some(1) })),
     ],
     required: &["MonitoringOutputs"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringOutputConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2015,6 +1269,7 @@ pub struct MonitoringOutputConfig {
     pub monitoring_outputs: List<MonitoringOutput>,
 }
 
+#[rustfmt::skip]
 impl MonitoringOutputConfig {
     /// A `MonitoringOutputConfig` with its required properties, named in a [`MonitoringOutputConfigRequired`].
     pub fn new(required: MonitoringOutputConfigRequired) -> Self {
@@ -2025,20 +1280,9 @@ impl MonitoringOutputConfig {
     }
 
     /// `KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
     /// `MonitoringOutputs`: a list of [`MonitoringOutput`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn monitoring_outputs(mut self, value: impl Into<List<MonitoringOutput>>) -> Self {
-        self.monitoring_outputs = value.into();
-        self
-    }
+    pub fn monitoring_outputs(mut self, value: impl Into<List<MonitoringOutput>>) -> Self { self.monitoring_outputs = value.into(); self }
 }
 
 impl PropertyType for MonitoringOutputConfig {}
@@ -2056,19 +1300,17 @@ impl ToValue for MonitoringOutputConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringResourcesRequired {
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The configuration for the cluster resources used to run the processing job.
     pub cluster_config: Obj<ClusterConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MonitoringResources: ObjRule = ObjRule {
-    properties: &[("ClusterConfig", Shape::Object(&RULE_ClusterConfig))],
+    properties: &[
+        ("ClusterConfig", Shape::Object(&RULE_ClusterConfig)),
+    ],
     required: &["ClusterConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MonitoringResources` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2084,6 +1326,7 @@ pub struct MonitoringResources {
     pub cluster_config: Obj<ClusterConfig>,
 }
 
+#[rustfmt::skip]
 impl MonitoringResources {
     /// A `MonitoringResources` with its required properties, named in a [`MonitoringResourcesRequired`].
     pub fn new(required: MonitoringResourcesRequired) -> Self {
@@ -2093,12 +1336,7 @@ impl MonitoringResources {
     }
 
     /// `ClusterConfig`: a [`ClusterConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self {
-        self.cluster_config = value.into();
-        self
-    }
+    pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
 }
 
 impl PropertyType for MonitoringResources {}
@@ -2111,18 +1349,15 @@ impl ToValue for MonitoringResources {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
     properties: &[
         ("EnableInterContainerTrafficEncryption", Shape::Bool),
         ("EnableNetworkIsolation", Shape::Bool),
         ("VpcConfig", Shape::Object(&RULE_VpcConfig)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NetworkConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2146,6 +1381,7 @@ pub struct NetworkConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[rustfmt::skip]
 impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2153,28 +1389,11 @@ impl NetworkConfig {
     }
 
     /// `EnableInterContainerTrafficEncryption`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_inter_container_traffic_encryption = Some(value.into());
-        self
-    }
-
+    pub fn enable_inter_container_traffic_encryption(mut self, value: impl Into<Bool>) -> Self { self.enable_inter_container_traffic_encryption = Some(value.into()); self }
     /// `EnableNetworkIsolation`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_network_isolation = Some(value.into());
-        self
-    }
-
+    pub fn enable_network_isolation(mut self, value: impl Into<Bool>) -> Self { self.enable_network_isolation = Some(value.into()); self }
     /// `VpcConfig`: a [`VpcConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self {
-        self.vpc_config = Some(value.into());
-        self
-    }
+    pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
 impl PropertyType for NetworkConfig {}
@@ -2192,35 +1411,14 @@ impl ToValue for NetworkConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "UserGroup",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"],
-                format: None,
-            }),
-        ),
+        ("AccessStatus", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("UserGroup", Shape::Str(&StrRule { allowed: &["R_STUDIO_ADMIN", "R_STUDIO_USER"], ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RStudioServerProAppSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2240,6 +1438,7 @@ pub struct RStudioServerProAppSettings {
     pub user_group: Option<UserGroup>,
 }
 
+#[rustfmt::skip]
 impl RStudioServerProAppSettings {
     /// A `RStudioServerProAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2247,20 +1446,9 @@ impl RStudioServerProAppSettings {
     }
 
     /// `AccessStatus`: an [`AccessStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_status(mut self, value: impl Into<AccessStatus>) -> Self {
-        self.access_status = Some(value.into());
-        self
-    }
-
+    pub fn access_status(mut self, value: impl Into<AccessStatus>) -> Self { self.access_status = Some(value.into()); self }
     /// `UserGroup`: an [`UserGroup`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self {
-        self.user_group = Some(value.into());
-        self
-    }
+    pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self { self.user_group = Some(value.into()); self }
 }
 
 impl PropertyType for RStudioServerProAppSettings {}
@@ -2274,35 +1462,14 @@ impl ToValue for RStudioServerProAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3FileSystemConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "MountPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_10),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MountPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_10), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3FileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2326,6 +1493,7 @@ pub struct S3FileSystemConfig {
     pub s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3FileSystemConfig {
     /// A `S3FileSystemConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2333,20 +1501,9 @@ impl S3FileSystemConfig {
     }
 
     /// `MountPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mount_path(mut self, value: impl Into<Str>) -> Self {
-        self.mount_path = Some(value.into());
-        self
-    }
-
+    pub fn mount_path(mut self, value: impl Into<Str>) -> Self { self.mount_path = Some(value.into()); self }
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for S3FileSystemConfig {}
@@ -2364,58 +1521,21 @@ impl ToValue for S3FileSystemConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputRequired {
     /// `LocalPath`: a string, required.
-    ///
-    /// The local path to the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job. LocalPath is an absolute path for the output data.
-    ///
-    /// Pattern `.*`; length 0 to 256.
     pub local_path: Str,
     /// `S3Uri`: a string, required.
-    ///
-    /// A URI that identifies the Amazon S3 storage location where Amazon SageMaker saves the results of a monitoring job.
-    ///
-    /// Pattern `^(https|s3)://([^/]+)/?(.*)$`; length 0 to 512.
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3Output: ObjRule = ObjRule {
     properties: &[
-        (
-            "LocalPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3UploadMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Continuous", "EndOfJob"],
-                format: None,
-            }),
-        ),
-        (
-            "S3Uri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("LocalPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3UploadMode", Shape::Str(&StrRule { allowed: &["Continuous", "EndOfJob"], ..StrRule::ANY })),
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["LocalPath", "S3Uri"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Output` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2443,6 +1563,7 @@ pub struct S3Output {
     pub s3_uri: Str,
 }
 
+#[rustfmt::skip]
 impl S3Output {
     /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
     pub fn new(required: S3OutputRequired) -> Self {
@@ -2454,28 +1575,11 @@ impl S3Output {
     }
 
     /// `LocalPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn local_path(mut self, value: impl Into<Str>) -> Self {
-        self.local_path = value.into();
-        self
-    }
-
+    pub fn local_path(mut self, value: impl Into<Str>) -> Self { self.local_path = value.into(); self }
     /// `S3UploadMode`: a [`S3UploadMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self {
-        self.s3_upload_mode = Some(value.into());
-        self
-    }
-
+    pub fn s3_upload_mode(mut self, value: impl Into<S3UploadMode>) -> Self { self.s3_upload_mode = Some(value.into()); self }
     /// `S3Uri`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = value.into();
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
 impl PropertyType for S3Output {}
@@ -2490,45 +1594,15 @@ impl ToValue for S3Output {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SharingSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "NotebookOutputOption",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Allowed", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "S3KmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "S3OutputPath",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1024),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NotebookOutputOption", Shape::Str(&StrRule { allowed: &["Allowed", "Disabled"], ..StrRule::ANY })),
+        ("S3KmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("S3OutputPath", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharingSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2556,6 +1630,7 @@ pub struct SharingSettings {
     pub s3_output_path: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl SharingSettings {
     /// A `SharingSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -2563,28 +1638,11 @@ impl SharingSettings {
     }
 
     /// `NotebookOutputOption`: a [`NotebookOutputOption`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notebook_output_option(mut self, value: impl Into<NotebookOutputOption>) -> Self {
-        self.notebook_output_option = Some(value.into());
-        self
-    }
-
+    pub fn notebook_output_option(mut self, value: impl Into<NotebookOutputOption>) -> Self { self.notebook_output_option = Some(value.into()); self }
     /// `S3KmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.s3_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn s3_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.s3_kms_key_id = Some(value.into()); self }
     /// `S3OutputPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self {
-        self.s3_output_path = Some(value.into());
-        self
-    }
+    pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = Some(value.into()); self }
 }
 
 impl PropertyType for SharingSettings {}
@@ -2599,23 +1657,13 @@ impl ToValue for SharingSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StatisticsResource: ObjRule = ObjRule {
-    properties: &[(
-        "S3Uri",
-        Shape::Str(&StrRule {
-            min_len: Some(0),
-            max_len: Some(1024),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("S3Uri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1024), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StatisticsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2633,6 +1681,7 @@ pub struct StatisticsResource {
     pub s3_uri: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl StatisticsResource {
     /// A `StatisticsResource` with no property set (none is required).
     pub fn new() -> Self {
@@ -2640,12 +1689,7 @@ impl StatisticsResource {
     }
 
     /// `S3Uri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self {
-        self.s3_uri = Some(value.into());
-        self
-    }
+    pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
 impl PropertyType for StatisticsResource {}
@@ -2660,34 +1704,17 @@ impl ToValue for StatisticsResource {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoppingConditionRequired {
     /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The maximum length of time, in seconds, that a training or compilation job can run before it is stopped.
-    ///
-    /// For compilation jobs, if the job does not complete during this time, a `TimeOut` error is generated. We recommend starting with 900 seconds and increasing as necessary based on your model.
-    ///
-    /// For all other jobs, if the job does not complete during this time, SageMaker ends the job. When `RetryStrategy` is specified in the job request, `MaxRuntimeInSeconds` specifies the maximum time for all of the attempts in total, not each individual attempt. The default value is 1 day. The maximum value is 28 days.
-    ///
-    /// The maximum time that a `TrainingJob` can run in total, including any time spent publishing metrics or archiving and uploading models after it has been stopped, is 30 days.
-    ///
-    /// Value 1 to 86400.
     pub max_runtime_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
-    properties: &[(
-        "MaxRuntimeInSeconds",
-        Shape::Int(&NumRule {
-            min: Some(1.0),
-            max: Some(86400.0),
-            allowed: &[],
-        }),
-    )],
+    properties: &[
+        ("MaxRuntimeInSeconds", Shape::Int(&NumRule { min: Some(1.0), max: Some(86400.0), ..NumRule::ANY })),
+    ],
     required: &["MaxRuntimeInSeconds"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StoppingCondition` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2717,6 +1744,7 @@ pub struct StoppingCondition {
     pub max_runtime_in_seconds: Int,
 }
 
+#[rustfmt::skip]
 impl StoppingCondition {
     /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
     pub fn new(required: StoppingConditionRequired) -> Self {
@@ -2726,12 +1754,7 @@ impl StoppingCondition {
     }
 
     /// `MaxRuntimeInSeconds`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.max_runtime_in_seconds = value.into();
-        self
-    }
+    pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
 }
 
 impl PropertyType for StoppingCondition {}
@@ -2748,44 +1771,20 @@ impl ToValue for StoppingCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_11),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::Image`, `AWS::SageMaker::InferenceExperiment`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelCard`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelPackage`, `AWS::SageMaker::ModelPackageGroup`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::Project`.
@@ -2803,6 +1802,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -2813,20 +1813,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -2844,56 +1833,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The VPC security group IDs, in the form `sg-xxxxxxxx` . Specify the security groups for the VPC that is specified in the `Subnets` field.
-    ///
-    /// Format `AWS::EC2::SecurityGroup.Ids`; items 1 to 5; each item: format `AWS::EC2::SecurityGroup.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
     pub security_group_ids: List<Str>,
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The ID of the subnets in the VPC to which you want to connect your training job or model. For information about the availability of specific instance types, see \[Supported Instance Types and Availability Zones\](<https://docs.aws.amazon.com/sagemaker/latest/dg/instance-types-az.html>) .
-    ///
-    /// Format `AWS::EC2::Subnet.Ids`; items 1 to 16; each item: format `AWS::EC2::Subnet.Id`, pattern `[-0-9a-zA-Z]+`, length 0 to 32.
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "SecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_12),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_12),
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: Some(1),
-                max_items: Some(16),
-            }),
-        ),
+        ("SecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_12), format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(16) })),
     ],
     required: &["SecurityGroupIds", "Subnets"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VpcConfig` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2917,6 +1870,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
     pub fn new(required: VpcConfigRequired) -> Self {
@@ -2927,20 +1881,9 @@ impl VpcConfig {
     }
 
     /// `SecurityGroupIds`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_group_ids = value.into();
-        self
-    }
-
+    pub fn security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.security_group_ids = value.into(); self }
     /// `Subnets`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = value.into();
-        self
-    }
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
 impl PropertyType for VpcConfig {}

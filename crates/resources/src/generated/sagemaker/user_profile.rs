@@ -42,77 +42,24 @@ pub(crate) static PATTERN_8: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserProfileRequired {
     /// `DomainId`: a string, required.
-    ///
-    /// The domain ID.
-    ///
-    /// Pattern `^d-(-*[a-z0-9]){1,61}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub domain_id: Str,
     /// `UserProfileName`: a string, required.
-    ///
-    /// The user profile name.
-    ///
-    /// Pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`; length 1 to 63; create-only: changing it replaces the resource.
     pub user_profile_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UserProfile: ObjRule = ObjRule {
     properties: &[
-        (
-            "DomainId",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SingleSignOnUserIdentifier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SingleSignOnUserValue",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "UserProfileName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SingleSignOnUserIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("SingleSignOnUserValue", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("UserProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(63), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("UserSettings", Shape::Object(&RULE_UserSettings)),
     ],
     required: &["DomainId", "UserProfileName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SageMaker::UserProfile` resource.
@@ -172,6 +119,7 @@ pub struct UserProfile {
     pub user_settings: Option<Obj<UserSettings>>,
 }
 
+#[rustfmt::skip]
 impl UserProfile {
     /// The CloudFormation type name, `AWS::SageMaker::UserProfile`.
     pub const TYPE_NAME: &'static str = "AWS::SageMaker::UserProfile";
@@ -183,15 +131,7 @@ impl UserProfile {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sagemaker-userprofile.html",
         primary_identifier: &["UserProfileName", "DomainId"],
         required: &["DomainId", "UserProfileName"],
-        create_only: &[
-            "DomainId",
-            "UserProfileName",
-            "SingleSignOnUserIdentifier",
-            "SingleSignOnUserValue",
-            "UserSettings/RStudioServerProAppSettings/AccessStatus",
-            "UserSettings/RStudioServerProAppSettings/UserGroup",
-            "Tags",
-        ],
+        create_only: &["DomainId", "UserProfileName", "SingleSignOnUserIdentifier", "SingleSignOnUserValue", "UserSettings/RStudioServerProAppSettings/AccessStatus", "UserSettings/RStudioServerProAppSettings/UserGroup", "Tags"],
         conditional_create_only: &[],
         write_only: &["Tags"],
         read_only: &["UserProfileArn"],
@@ -213,52 +153,17 @@ impl UserProfile {
     }
 
     /// `DomainId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_id(mut self, value: impl Into<Str>) -> Self {
-        self.domain_id = value.into();
-        self
-    }
-
+    pub fn domain_id(mut self, value: impl Into<Str>) -> Self { self.domain_id = value.into(); self }
     /// `SingleSignOnUserIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_sign_on_user_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.single_sign_on_user_identifier = Some(value.into());
-        self
-    }
-
+    pub fn single_sign_on_user_identifier(mut self, value: impl Into<Str>) -> Self { self.single_sign_on_user_identifier = Some(value.into()); self }
     /// `SingleSignOnUserValue`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_sign_on_user_value(mut self, value: impl Into<Str>) -> Self {
-        self.single_sign_on_user_value = Some(value.into());
-        self
-    }
-
+    pub fn single_sign_on_user_value(mut self, value: impl Into<Str>) -> Self { self.single_sign_on_user_value = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `UserProfileName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self {
-        self.user_profile_name = value.into();
-        self
-    }
-
+    pub fn user_profile_name(mut self, value: impl Into<Str>) -> Self { self.user_profile_name = value.into(); self }
     /// `UserSettings`: an [`UserSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self {
-        self.user_settings = Some(value.into());
-        self
-    }
+    pub fn user_settings(mut self, value: impl Into<Obj<UserSettings>>) -> Self { self.user_settings = Some(value.into()); self }
 }
 
 impl Resource for UserProfile {
@@ -309,48 +214,16 @@ impl UserProfileAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CodeEditorAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CodeEditorAppSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -386,6 +259,7 @@ pub struct CodeEditorAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CodeEditorAppSettings {
     /// A `CodeEditorAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -393,36 +267,13 @@ impl CodeEditorAppSettings {
     }
 
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for CodeEditorAppSettings {}
@@ -441,56 +292,17 @@ impl ToValue for CodeEditorAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JupyterLabAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "BuiltInLifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CodeRepositories",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CodeRepository),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("BuiltInLifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("CodeRepositories", Shape::List(&ListRule { items: Shape::Object(&RULE_CodeRepository), min_items: Some(0), max_items: Some(30) })),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(200) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterLabAppSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -530,6 +342,7 @@ pub struct JupyterLabAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterLabAppSettings {
     /// A `JupyterLabAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -537,44 +350,15 @@ impl JupyterLabAppSettings {
     }
 
     /// `BuiltInLifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.built_in_lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn built_in_lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.built_in_lifecycle_config_arn = Some(value.into()); self }
     /// `CodeRepositories`: a list of [`CodeRepository`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self {
-        self.code_repositories = Some(value.into());
-        self
-    }
-
+    pub fn code_repositories(mut self, value: impl Into<List<CodeRepository>>) -> Self { self.code_repositories = Some(value.into()); self }
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterLabAppSettings {}
@@ -594,30 +378,14 @@ impl ToValue for JupyterLabAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JupyterServerAppSettings: ObjRule = ObjRule {
     properties: &[
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JupyterServerAppSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -641,6 +409,7 @@ pub struct JupyterServerAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JupyterServerAppSettings {
     /// A `JupyterServerAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -648,20 +417,9 @@ impl JupyterServerAppSettings {
     }
 
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for JupyterServerAppSettings {}
@@ -675,38 +433,15 @@ impl ToValue for JupyterServerAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_KernelGatewayAppSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomImages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomImage),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("CustomImages", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomImage), min_items: Some(0), max_items: Some(30) })),
         ("DefaultResourceSpec", Shape::Object(&RULE_ResourceSpec)),
-        (
-            "LifecycleConfigArns",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(30),
-            }),
-        ),
+        ("LifecycleConfigArns", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(0), max_items: Some(30) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `KernelGatewayAppSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -744,6 +479,7 @@ pub struct KernelGatewayAppSettings {
     pub lifecycle_config_arns: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl KernelGatewayAppSettings {
     /// A `KernelGatewayAppSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -751,28 +487,11 @@ impl KernelGatewayAppSettings {
     }
 
     /// `CustomImages`: a list of [`CustomImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self {
-        self.custom_images = Some(value.into());
-        self
-    }
-
+    pub fn custom_images(mut self, value: impl Into<List<CustomImage>>) -> Self { self.custom_images = Some(value.into()); self }
     /// `DefaultResourceSpec`: a [`ResourceSpec`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self {
-        self.default_resource_spec = Some(value.into());
-        self
-    }
-
+    pub fn default_resource_spec(mut self, value: impl Into<Obj<ResourceSpec>>) -> Self { self.default_resource_spec = Some(value.into()); self }
     /// `LifecycleConfigArns`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self {
-        self.lifecycle_config_arns = Some(value.into());
-        self
-    }
+    pub fn lifecycle_config_arns(mut self, value: impl Into<List<Str>>) -> Self { self.lifecycle_config_arns = Some(value.into()); self }
 }
 
 impl PropertyType for KernelGatewayAppSettings {}
@@ -787,219 +506,16 @@ impl ToValue for KernelGatewayAppSettings {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceSpec: ObjRule = ObjRule {
     properties: &[
-        (
-            "InstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "system",
-                    "ml.t3.micro",
-                    "ml.t3.small",
-                    "ml.t3.medium",
-                    "ml.t3.large",
-                    "ml.t3.xlarge",
-                    "ml.t3.2xlarge",
-                    "ml.m5.large",
-                    "ml.m5.xlarge",
-                    "ml.m5.2xlarge",
-                    "ml.m5.4xlarge",
-                    "ml.m5.8xlarge",
-                    "ml.m5.12xlarge",
-                    "ml.m5.16xlarge",
-                    "ml.m5.24xlarge",
-                    "ml.m5d.large",
-                    "ml.m5d.xlarge",
-                    "ml.m5d.2xlarge",
-                    "ml.m5d.4xlarge",
-                    "ml.m5d.8xlarge",
-                    "ml.m5d.12xlarge",
-                    "ml.m5d.16xlarge",
-                    "ml.m5d.24xlarge",
-                    "ml.c5.large",
-                    "ml.c5.xlarge",
-                    "ml.c5.2xlarge",
-                    "ml.c5.4xlarge",
-                    "ml.c5.9xlarge",
-                    "ml.c5.12xlarge",
-                    "ml.c5.18xlarge",
-                    "ml.c5.24xlarge",
-                    "ml.p3.2xlarge",
-                    "ml.p3.8xlarge",
-                    "ml.p3.16xlarge",
-                    "ml.p3dn.24xlarge",
-                    "ml.g4dn.xlarge",
-                    "ml.g4dn.2xlarge",
-                    "ml.g4dn.4xlarge",
-                    "ml.g4dn.8xlarge",
-                    "ml.g4dn.12xlarge",
-                    "ml.g4dn.16xlarge",
-                    "ml.r5.large",
-                    "ml.r5.xlarge",
-                    "ml.r5.2xlarge",
-                    "ml.r5.4xlarge",
-                    "ml.r5.8xlarge",
-                    "ml.r5.12xlarge",
-                    "ml.r5.16xlarge",
-                    "ml.r5.24xlarge",
-                    "ml.g5.xlarge",
-                    "ml.g5.2xlarge",
-                    "ml.g5.4xlarge",
-                    "ml.g5.8xlarge",
-                    "ml.g5.12xlarge",
-                    "ml.g5.16xlarge",
-                    "ml.g5.24xlarge",
-                    "ml.g5.48xlarge",
-                    "ml.g6.xlarge",
-                    "ml.g6.2xlarge",
-                    "ml.g6.4xlarge",
-                    "ml.g6.8xlarge",
-                    "ml.g6.12xlarge",
-                    "ml.g6.16xlarge",
-                    "ml.g6.24xlarge",
-                    "ml.g6.48xlarge",
-                    "ml.g6e.xlarge",
-                    "ml.g6e.2xlarge",
-                    "ml.g6e.4xlarge",
-                    "ml.g6e.8xlarge",
-                    "ml.g6e.12xlarge",
-                    "ml.g6e.16xlarge",
-                    "ml.g6e.24xlarge",
-                    "ml.g6e.48xlarge",
-                    "ml.geospatial.interactive",
-                    "ml.p4d.24xlarge",
-                    "ml.p4de.24xlarge",
-                    "ml.trn1.2xlarge",
-                    "ml.trn1.32xlarge",
-                    "ml.trn1n.32xlarge",
-                    "ml.p5.48xlarge",
-                    "ml.p5e.48xlarge",
-                    "ml.p5en.48xlarge",
-                    "ml.m6i.large",
-                    "ml.m6i.xlarge",
-                    "ml.m6i.2xlarge",
-                    "ml.m6i.4xlarge",
-                    "ml.m6i.8xlarge",
-                    "ml.m6i.12xlarge",
-                    "ml.m6i.16xlarge",
-                    "ml.m6i.24xlarge",
-                    "ml.m6i.32xlarge",
-                    "ml.m7i.large",
-                    "ml.m7i.xlarge",
-                    "ml.m7i.2xlarge",
-                    "ml.m7i.4xlarge",
-                    "ml.m7i.8xlarge",
-                    "ml.m7i.12xlarge",
-                    "ml.m7i.16xlarge",
-                    "ml.m7i.24xlarge",
-                    "ml.m7i.48xlarge",
-                    "ml.c6i.large",
-                    "ml.c6i.xlarge",
-                    "ml.c6i.2xlarge",
-                    "ml.c6i.4xlarge",
-                    "ml.c6i.8xlarge",
-                    "ml.c6i.12xlarge",
-                    "ml.c6i.16xlarge",
-                    "ml.c6i.24xlarge",
-                    "ml.c6i.32xlarge",
-                    "ml.c7i.large",
-                    "ml.c7i.xlarge",
-                    "ml.c7i.2xlarge",
-                    "ml.c7i.4xlarge",
-                    "ml.c7i.8xlarge",
-                    "ml.c7i.12xlarge",
-                    "ml.c7i.16xlarge",
-                    "ml.c7i.24xlarge",
-                    "ml.c7i.48xlarge",
-                    "ml.r6i.large",
-                    "ml.r6i.xlarge",
-                    "ml.r6i.2xlarge",
-                    "ml.r6i.4xlarge",
-                    "ml.r6i.8xlarge",
-                    "ml.r6i.12xlarge",
-                    "ml.r6i.16xlarge",
-                    "ml.r6i.24xlarge",
-                    "ml.r6i.32xlarge",
-                    "ml.r7i.large",
-                    "ml.r7i.xlarge",
-                    "ml.r7i.2xlarge",
-                    "ml.r7i.4xlarge",
-                    "ml.r7i.8xlarge",
-                    "ml.r7i.12xlarge",
-                    "ml.r7i.16xlarge",
-                    "ml.r7i.24xlarge",
-                    "ml.r7i.48xlarge",
-                    "ml.m6id.large",
-                    "ml.m6id.xlarge",
-                    "ml.m6id.2xlarge",
-                    "ml.m6id.4xlarge",
-                    "ml.m6id.8xlarge",
-                    "ml.m6id.12xlarge",
-                    "ml.m6id.16xlarge",
-                    "ml.m6id.24xlarge",
-                    "ml.m6id.32xlarge",
-                    "ml.c6id.large",
-                    "ml.c6id.xlarge",
-                    "ml.c6id.2xlarge",
-                    "ml.c6id.4xlarge",
-                    "ml.c6id.8xlarge",
-                    "ml.c6id.12xlarge",
-                    "ml.c6id.16xlarge",
-                    "ml.c6id.24xlarge",
-                    "ml.c6id.32xlarge",
-                    "ml.r6id.large",
-                    "ml.r6id.xlarge",
-                    "ml.r6id.2xlarge",
-                    "ml.r6id.4xlarge",
-                    "ml.r6id.8xlarge",
-                    "ml.r6id.12xlarge",
-                    "ml.r6id.16xlarge",
-                    "ml.r6id.24xlarge",
-                    "ml.r6id.32xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "LifecycleConfigArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SageMakerImageVersionArn",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("InstanceType", Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY })),
+        ("LifecycleConfigArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SageMakerImageArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
+        ("SageMakerImageVersionArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_6), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceSpec` property type of `AWS::SageMaker::UserProfile`.
@@ -1039,6 +555,7 @@ pub struct ResourceSpec {
     pub sage_maker_image_version_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ResourceSpec {
     /// A `ResourceSpec` with no property set (none is required).
     pub fn new() -> Self {
@@ -1046,36 +563,13 @@ impl ResourceSpec {
     }
 
     /// `InstanceType`: an [`AppInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self {
-        self.instance_type = Some(value.into());
-        self
-    }
-
+    pub fn instance_type(mut self, value: impl Into<AppInstanceType>) -> Self { self.instance_type = Some(value.into()); self }
     /// `LifecycleConfigArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self {
-        self.lifecycle_config_arn = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_config_arn(mut self, value: impl Into<Str>) -> Self { self.lifecycle_config_arn = Some(value.into()); self }
     /// `SageMakerImageArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_arn = Some(value.into());
-        self
-    }
-
+    pub fn sage_maker_image_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_arn = Some(value.into()); self }
     /// `SageMakerImageVersionArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self {
-        self.sage_maker_image_version_arn = Some(value.into());
-        self
-    }
+    pub fn sage_maker_image_version_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_image_version_arn = Some(value.into()); self }
 }
 
 impl PropertyType for ResourceSpec {}
@@ -1094,258 +588,16 @@ impl ToValue for ResourceSpec {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_StudioWebPortalSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "HiddenAppTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "JupyterServer",
-                        "TensorBoard",
-                        "RStudioServerPro",
-                        "JupyterLab",
-                        "CodeEditor",
-                        "DetailedProfiler",
-                        "Canvas",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenInstanceTypes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "system",
-                        "ml.t3.micro",
-                        "ml.t3.small",
-                        "ml.t3.medium",
-                        "ml.t3.large",
-                        "ml.t3.xlarge",
-                        "ml.t3.2xlarge",
-                        "ml.m5.large",
-                        "ml.m5.xlarge",
-                        "ml.m5.2xlarge",
-                        "ml.m5.4xlarge",
-                        "ml.m5.8xlarge",
-                        "ml.m5.12xlarge",
-                        "ml.m5.16xlarge",
-                        "ml.m5.24xlarge",
-                        "ml.m5d.large",
-                        "ml.m5d.xlarge",
-                        "ml.m5d.2xlarge",
-                        "ml.m5d.4xlarge",
-                        "ml.m5d.8xlarge",
-                        "ml.m5d.12xlarge",
-                        "ml.m5d.16xlarge",
-                        "ml.m5d.24xlarge",
-                        "ml.c5.large",
-                        "ml.c5.xlarge",
-                        "ml.c5.2xlarge",
-                        "ml.c5.4xlarge",
-                        "ml.c5.9xlarge",
-                        "ml.c5.12xlarge",
-                        "ml.c5.18xlarge",
-                        "ml.c5.24xlarge",
-                        "ml.p3.2xlarge",
-                        "ml.p3.8xlarge",
-                        "ml.p3.16xlarge",
-                        "ml.p3dn.24xlarge",
-                        "ml.g4dn.xlarge",
-                        "ml.g4dn.2xlarge",
-                        "ml.g4dn.4xlarge",
-                        "ml.g4dn.8xlarge",
-                        "ml.g4dn.12xlarge",
-                        "ml.g4dn.16xlarge",
-                        "ml.r5.large",
-                        "ml.r5.xlarge",
-                        "ml.r5.2xlarge",
-                        "ml.r5.4xlarge",
-                        "ml.r5.8xlarge",
-                        "ml.r5.12xlarge",
-                        "ml.r5.16xlarge",
-                        "ml.r5.24xlarge",
-                        "ml.g5.xlarge",
-                        "ml.g5.2xlarge",
-                        "ml.g5.4xlarge",
-                        "ml.g5.8xlarge",
-                        "ml.g5.12xlarge",
-                        "ml.g5.16xlarge",
-                        "ml.g5.24xlarge",
-                        "ml.g5.48xlarge",
-                        "ml.g6.xlarge",
-                        "ml.g6.2xlarge",
-                        "ml.g6.4xlarge",
-                        "ml.g6.8xlarge",
-                        "ml.g6.12xlarge",
-                        "ml.g6.16xlarge",
-                        "ml.g6.24xlarge",
-                        "ml.g6.48xlarge",
-                        "ml.g6e.xlarge",
-                        "ml.g6e.2xlarge",
-                        "ml.g6e.4xlarge",
-                        "ml.g6e.8xlarge",
-                        "ml.g6e.12xlarge",
-                        "ml.g6e.16xlarge",
-                        "ml.g6e.24xlarge",
-                        "ml.g6e.48xlarge",
-                        "ml.geospatial.interactive",
-                        "ml.p4d.24xlarge",
-                        "ml.p4de.24xlarge",
-                        "ml.trn1.2xlarge",
-                        "ml.trn1.32xlarge",
-                        "ml.trn1n.32xlarge",
-                        "ml.p5.48xlarge",
-                        "ml.p5e.48xlarge",
-                        "ml.p5en.48xlarge",
-                        "ml.m6i.large",
-                        "ml.m6i.xlarge",
-                        "ml.m6i.2xlarge",
-                        "ml.m6i.4xlarge",
-                        "ml.m6i.8xlarge",
-                        "ml.m6i.12xlarge",
-                        "ml.m6i.16xlarge",
-                        "ml.m6i.24xlarge",
-                        "ml.m6i.32xlarge",
-                        "ml.m7i.large",
-                        "ml.m7i.xlarge",
-                        "ml.m7i.2xlarge",
-                        "ml.m7i.4xlarge",
-                        "ml.m7i.8xlarge",
-                        "ml.m7i.12xlarge",
-                        "ml.m7i.16xlarge",
-                        "ml.m7i.24xlarge",
-                        "ml.m7i.48xlarge",
-                        "ml.c6i.large",
-                        "ml.c6i.xlarge",
-                        "ml.c6i.2xlarge",
-                        "ml.c6i.4xlarge",
-                        "ml.c6i.8xlarge",
-                        "ml.c6i.12xlarge",
-                        "ml.c6i.16xlarge",
-                        "ml.c6i.24xlarge",
-                        "ml.c6i.32xlarge",
-                        "ml.c7i.large",
-                        "ml.c7i.xlarge",
-                        "ml.c7i.2xlarge",
-                        "ml.c7i.4xlarge",
-                        "ml.c7i.8xlarge",
-                        "ml.c7i.12xlarge",
-                        "ml.c7i.16xlarge",
-                        "ml.c7i.24xlarge",
-                        "ml.c7i.48xlarge",
-                        "ml.r6i.large",
-                        "ml.r6i.xlarge",
-                        "ml.r6i.2xlarge",
-                        "ml.r6i.4xlarge",
-                        "ml.r6i.8xlarge",
-                        "ml.r6i.12xlarge",
-                        "ml.r6i.16xlarge",
-                        "ml.r6i.24xlarge",
-                        "ml.r6i.32xlarge",
-                        "ml.r7i.large",
-                        "ml.r7i.xlarge",
-                        "ml.r7i.2xlarge",
-                        "ml.r7i.4xlarge",
-                        "ml.r7i.8xlarge",
-                        "ml.r7i.12xlarge",
-                        "ml.r7i.16xlarge",
-                        "ml.r7i.24xlarge",
-                        "ml.r7i.48xlarge",
-                        "ml.m6id.large",
-                        "ml.m6id.xlarge",
-                        "ml.m6id.2xlarge",
-                        "ml.m6id.4xlarge",
-                        "ml.m6id.8xlarge",
-                        "ml.m6id.12xlarge",
-                        "ml.m6id.16xlarge",
-                        "ml.m6id.24xlarge",
-                        "ml.m6id.32xlarge",
-                        "ml.c6id.large",
-                        "ml.c6id.xlarge",
-                        "ml.c6id.2xlarge",
-                        "ml.c6id.4xlarge",
-                        "ml.c6id.8xlarge",
-                        "ml.c6id.12xlarge",
-                        "ml.c6id.16xlarge",
-                        "ml.c6id.24xlarge",
-                        "ml.c6id.32xlarge",
-                        "ml.r6id.large",
-                        "ml.r6id.xlarge",
-                        "ml.r6id.2xlarge",
-                        "ml.r6id.4xlarge",
-                        "ml.r6id.8xlarge",
-                        "ml.r6id.12xlarge",
-                        "ml.r6id.16xlarge",
-                        "ml.r6id.24xlarge",
-                        "ml.r6id.32xlarge",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenMlTools",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "DataWrangler",
-                        "FeatureStore",
-                        "EmrClusters",
-                        "AutoMl",
-                        "Experiments",
-                        "Training",
-                        "ModelEvaluation",
-                        "Pipelines",
-                        "Models",
-                        "JumpStart",
-                        "InferenceRecommender",
-                        "Endpoints",
-                        "Projects",
-                        "InferenceOptimization",
-                        "HyperPodClusters",
-                        "Comet",
-                        "DeepchecksLLMEvaluation",
-                        "Fiddler",
-                        "LakeraGuard",
-                        "PerformanceEvaluation",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "HiddenSageMakerImageVersionAliases",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_HiddenSageMakerImage),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("HiddenAppTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["JupyterServer", "TensorBoard", "RStudioServerPro", "JupyterLab", "CodeEditor", "DetailedProfiler", "Canvas"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenInstanceTypes", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["system", "ml.t3.micro", "ml.t3.small", "ml.t3.medium", "ml.t3.large", "ml.t3.xlarge", "ml.t3.2xlarge", "ml.m5.large", "ml.m5.xlarge", "ml.m5.2xlarge", "ml.m5.4xlarge", "ml.m5.8xlarge", "ml.m5.12xlarge", "ml.m5.16xlarge", "ml.m5.24xlarge", "ml.m5d.large", "ml.m5d.xlarge", "ml.m5d.2xlarge", "ml.m5d.4xlarge", "ml.m5d.8xlarge", "ml.m5d.12xlarge", "ml.m5d.16xlarge", "ml.m5d.24xlarge", "ml.c5.large", "ml.c5.xlarge", "ml.c5.2xlarge", "ml.c5.4xlarge", "ml.c5.9xlarge", "ml.c5.12xlarge", "ml.c5.18xlarge", "ml.c5.24xlarge", "ml.p3.2xlarge", "ml.p3.8xlarge", "ml.p3.16xlarge", "ml.p3dn.24xlarge", "ml.g4dn.xlarge", "ml.g4dn.2xlarge", "ml.g4dn.4xlarge", "ml.g4dn.8xlarge", "ml.g4dn.12xlarge", "ml.g4dn.16xlarge", "ml.r5.large", "ml.r5.xlarge", "ml.r5.2xlarge", "ml.r5.4xlarge", "ml.r5.8xlarge", "ml.r5.12xlarge", "ml.r5.16xlarge", "ml.r5.24xlarge", "ml.g5.xlarge", "ml.g5.2xlarge", "ml.g5.4xlarge", "ml.g5.8xlarge", "ml.g5.12xlarge", "ml.g5.16xlarge", "ml.g5.24xlarge", "ml.g5.48xlarge", "ml.g6.xlarge", "ml.g6.2xlarge", "ml.g6.4xlarge", "ml.g6.8xlarge", "ml.g6.12xlarge", "ml.g6.16xlarge", "ml.g6.24xlarge", "ml.g6.48xlarge", "ml.g6e.xlarge", "ml.g6e.2xlarge", "ml.g6e.4xlarge", "ml.g6e.8xlarge", "ml.g6e.12xlarge", "ml.g6e.16xlarge", "ml.g6e.24xlarge", "ml.g6e.48xlarge", "ml.geospatial.interactive", "ml.p4d.24xlarge", "ml.p4de.24xlarge", "ml.trn1.2xlarge", "ml.trn1.32xlarge", "ml.trn1n.32xlarge", "ml.p5.48xlarge", "ml.p5e.48xlarge", "ml.p5en.48xlarge", "ml.m6i.large", "ml.m6i.xlarge", "ml.m6i.2xlarge", "ml.m6i.4xlarge", "ml.m6i.8xlarge", "ml.m6i.12xlarge", "ml.m6i.16xlarge", "ml.m6i.24xlarge", "ml.m6i.32xlarge", "ml.m7i.large", "ml.m7i.xlarge", "ml.m7i.2xlarge", "ml.m7i.4xlarge", "ml.m7i.8xlarge", "ml.m7i.12xlarge", "ml.m7i.16xlarge", "ml.m7i.24xlarge", "ml.m7i.48xlarge", "ml.c6i.large", "ml.c6i.xlarge", "ml.c6i.2xlarge", "ml.c6i.4xlarge", "ml.c6i.8xlarge", "ml.c6i.12xlarge", "ml.c6i.16xlarge", "ml.c6i.24xlarge", "ml.c6i.32xlarge", "ml.c7i.large", "ml.c7i.xlarge", "ml.c7i.2xlarge", "ml.c7i.4xlarge", "ml.c7i.8xlarge", "ml.c7i.12xlarge", "ml.c7i.16xlarge", "ml.c7i.24xlarge", "ml.c7i.48xlarge", "ml.r6i.large", "ml.r6i.xlarge", "ml.r6i.2xlarge", "ml.r6i.4xlarge", "ml.r6i.8xlarge", "ml.r6i.12xlarge", "ml.r6i.16xlarge", "ml.r6i.24xlarge", "ml.r6i.32xlarge", "ml.r7i.large", "ml.r7i.xlarge", "ml.r7i.2xlarge", "ml.r7i.4xlarge", "ml.r7i.8xlarge", "ml.r7i.12xlarge", "ml.r7i.16xlarge", "ml.r7i.24xlarge", "ml.r7i.48xlarge", "ml.m6id.large", "ml.m6id.xlarge", "ml.m6id.2xlarge", "ml.m6id.4xlarge", "ml.m6id.8xlarge", "ml.m6id.12xlarge", "ml.m6id.16xlarge", "ml.m6id.24xlarge", "ml.m6id.32xlarge", "ml.c6id.large", "ml.c6id.xlarge", "ml.c6id.2xlarge", "ml.c6id.4xlarge", "ml.c6id.8xlarge", "ml.c6id.12xlarge", "ml.c6id.16xlarge", "ml.c6id.24xlarge", "ml.c6id.32xlarge", "ml.r6id.large", "ml.r6id.xlarge", "ml.r6id.2xlarge", "ml.r6id.4xlarge", "ml.r6id.8xlarge", "ml.r6id.12xlarge", "ml.r6id.16xlarge", "ml.r6id.24xlarge", "ml.r6id.32xlarge"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenMlTools", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DataWrangler", "FeatureStore", "EmrClusters", "AutoMl", "Experiments", "Training", "ModelEvaluation", "Pipelines", "Models", "JumpStart", "InferenceRecommender", "Endpoints", "Projects", "InferenceOptimization", "HyperPodClusters", "Comet", "DeepchecksLLMEvaluation", "Fiddler", "LakeraGuard", "PerformanceEvaluation"], ..StrRule::ANY }), min_items: Some(0), max_items: None })),
+        ("HiddenSageMakerImageVersionAliases", Shape::List(&ListRule { items: Shape::Object(&RULE_HiddenSageMakerImage), min_items: Some(0), max_items: Some(5) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StudioWebPortalSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -1381,6 +633,7 @@ pub struct StudioWebPortalSettings {
     pub hidden_sage_maker_image_version_aliases: Option<List<HiddenSageMakerImage>>,
 }
 
+#[rustfmt::skip]
 impl StudioWebPortalSettings {
     /// A `StudioWebPortalSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1388,39 +641,13 @@ impl StudioWebPortalSettings {
     }
 
     /// `HiddenAppTypes`: a list of [`AppType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self {
-        self.hidden_app_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_app_types(mut self, value: impl Into<List<AppType>>) -> Self { self.hidden_app_types = Some(value.into()); self }
     /// `HiddenInstanceTypes`: a list of [`AppInstanceType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self {
-        self.hidden_instance_types = Some(value.into());
-        self
-    }
-
+    pub fn hidden_instance_types(mut self, value: impl Into<List<AppInstanceType>>) -> Self { self.hidden_instance_types = Some(value.into()); self }
     /// `HiddenMlTools`: a list of [`MlTools`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self {
-        self.hidden_ml_tools = Some(value.into());
-        self
-    }
-
+    pub fn hidden_ml_tools(mut self, value: impl Into<List<MlTools>>) -> Self { self.hidden_ml_tools = Some(value.into()); self }
     /// `HiddenSageMakerImageVersionAliases`: a list of [`HiddenSageMakerImage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hidden_sage_maker_image_version_aliases(
-        mut self,
-        value: impl Into<List<HiddenSageMakerImage>>,
-    ) -> Self {
-        self.hidden_sage_maker_image_version_aliases = Some(value.into());
-        self
-    }
+    pub fn hidden_sage_maker_image_version_aliases(mut self, value: impl Into<List<HiddenSageMakerImage>>) -> Self { self.hidden_sage_maker_image_version_aliases = Some(value.into()); self }
 }
 
 impl PropertyType for StudioWebPortalSettings {}
@@ -1443,44 +670,20 @@ impl ToValue for StudioWebPortalSettings {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SageMaker::UserProfile`.
@@ -1498,6 +701,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -1508,20 +712,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -1535,110 +728,27 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UserSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "AutoMountHomeEFS",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled", "DefaultAsDomain"],
-                format: None,
-            }),
-        ),
-        (
-            "CodeEditorAppSettings",
-            Shape::Object(&RULE_CodeEditorAppSettings),
-        ),
-        (
-            "CustomFileSystemConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomFileSystemConfig),
-                min_items: Some(0),
-                max_items: Some(2),
-            }),
-        ),
-        (
-            "CustomPosixUserConfig",
-            Shape::Object(&RULE_CustomPosixUserConfig),
-        ),
-        (
-            "DefaultLandingUri",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(1023),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExecutionRole",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "JupyterLabAppSettings",
-            Shape::Object(&RULE_JupyterLabAppSettings),
-        ),
-        (
-            "JupyterServerAppSettings",
-            Shape::Object(&RULE_JupyterServerAppSettings),
-        ),
-        (
-            "KernelGatewayAppSettings",
-            Shape::Object(&RULE_KernelGatewayAppSettings),
-        ),
-        (
-            "RStudioServerProAppSettings",
-            Shape::Object(&RULE_RStudioServerProAppSettings),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(32),
-                    pattern: Some(&PATTERN_8),
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
+        ("AutoMountHomeEFS", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled", "DefaultAsDomain"], ..StrRule::ANY })),
+        ("CodeEditorAppSettings", Shape::Object(&RULE_CodeEditorAppSettings)),
+        ("CustomFileSystemConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomFileSystemConfig), min_items: Some(0), max_items: Some(2) })),
+        ("CustomPosixUserConfig", Shape::Object(&RULE_CustomPosixUserConfig)),
+        ("DefaultLandingUri", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1023), ..StrRule::ANY })),
+        ("ExecutionRole", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("JupyterLabAppSettings", Shape::Object(&RULE_JupyterLabAppSettings)),
+        ("JupyterServerAppSettings", Shape::Object(&RULE_JupyterServerAppSettings)),
+        ("KernelGatewayAppSettings", Shape::Object(&RULE_KernelGatewayAppSettings)),
+        ("RStudioServerProAppSettings", Shape::Object(&RULE_RStudioServerProAppSettings)),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(32), pattern: Some(&PATTERN_8), format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
         ("SharingSettings", Shape::Object(&RULE_SharingSettings)),
-        (
-            "SpaceStorageSettings",
-            Shape::Object(&RULE_DefaultSpaceStorageSettings),
-        ),
-        (
-            "StudioWebPortal",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "StudioWebPortalSettings",
-            Shape::Object(&RULE_StudioWebPortalSettings),
-        ),
+        ("SpaceStorageSettings", Shape::Object(&RULE_DefaultSpaceStorageSettings)),
+        ("StudioWebPortal", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("StudioWebPortalSettings", Shape::Object(&RULE_StudioWebPortalSettings)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UserSettings` property type of `AWS::SageMaker::UserProfile`.
@@ -1745,6 +855,7 @@ pub struct UserSettings {
     pub studio_web_portal_settings: Option<Obj<StudioWebPortalSettings>>,
 }
 
+#[rustfmt::skip]
 impl UserSettings {
     /// A `UserSettings` with no property set (none is required).
     pub fn new() -> Self {
@@ -1752,151 +863,35 @@ impl UserSettings {
     }
 
     /// `AutoMountHomeEFS`: an [`AutoMountHomeEfs`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self {
-        self.auto_mount_home_efs = Some(value.into());
-        self
-    }
-
+    pub fn auto_mount_home_efs(mut self, value: impl Into<AutoMountHomeEfs>) -> Self { self.auto_mount_home_efs = Some(value.into()); self }
     /// `CodeEditorAppSettings`: a [`CodeEditorAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn code_editor_app_settings(
-        mut self,
-        value: impl Into<Obj<CodeEditorAppSettings>>,
-    ) -> Self {
-        self.code_editor_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn code_editor_app_settings(mut self, value: impl Into<Obj<CodeEditorAppSettings>>) -> Self { self.code_editor_app_settings = Some(value.into()); self }
     /// `CustomFileSystemConfigs`: a list of [`CustomFileSystemConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_file_system_configs(
-        mut self,
-        value: impl Into<List<CustomFileSystemConfig>>,
-    ) -> Self {
-        self.custom_file_system_configs = Some(value.into());
-        self
-    }
-
+    pub fn custom_file_system_configs(mut self, value: impl Into<List<CustomFileSystemConfig>>) -> Self { self.custom_file_system_configs = Some(value.into()); self }
     /// `CustomPosixUserConfig`: a [`CustomPosixUserConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_posix_user_config(
-        mut self,
-        value: impl Into<Obj<CustomPosixUserConfig>>,
-    ) -> Self {
-        self.custom_posix_user_config = Some(value.into());
-        self
-    }
-
+    pub fn custom_posix_user_config(mut self, value: impl Into<Obj<CustomPosixUserConfig>>) -> Self { self.custom_posix_user_config = Some(value.into()); self }
     /// `DefaultLandingUri`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self {
-        self.default_landing_uri = Some(value.into());
-        self
-    }
-
+    pub fn default_landing_uri(mut self, value: impl Into<Str>) -> Self { self.default_landing_uri = Some(value.into()); self }
     /// `ExecutionRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn execution_role(mut self, value: impl Into<Str>) -> Self {
-        self.execution_role = Some(value.into());
-        self
-    }
-
+    pub fn execution_role(mut self, value: impl Into<Str>) -> Self { self.execution_role = Some(value.into()); self }
     /// `JupyterLabAppSettings`: a [`JupyterLabAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_lab_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterLabAppSettings>>,
-    ) -> Self {
-        self.jupyter_lab_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_lab_app_settings(mut self, value: impl Into<Obj<JupyterLabAppSettings>>) -> Self { self.jupyter_lab_app_settings = Some(value.into()); self }
     /// `JupyterServerAppSettings`: a [`JupyterServerAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn jupyter_server_app_settings(
-        mut self,
-        value: impl Into<Obj<JupyterServerAppSettings>>,
-    ) -> Self {
-        self.jupyter_server_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn jupyter_server_app_settings(mut self, value: impl Into<Obj<JupyterServerAppSettings>>) -> Self { self.jupyter_server_app_settings = Some(value.into()); self }
     /// `KernelGatewayAppSettings`: a [`KernelGatewayAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kernel_gateway_app_settings(
-        mut self,
-        value: impl Into<Obj<KernelGatewayAppSettings>>,
-    ) -> Self {
-        self.kernel_gateway_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn kernel_gateway_app_settings(mut self, value: impl Into<Obj<KernelGatewayAppSettings>>) -> Self { self.kernel_gateway_app_settings = Some(value.into()); self }
     /// `RStudioServerProAppSettings`: a [`RStudioServerProAppSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r_studio_server_pro_app_settings(
-        mut self,
-        value: impl Into<Obj<RStudioServerProAppSettings>>,
-    ) -> Self {
-        self.r_studio_server_pro_app_settings = Some(value.into());
-        self
-    }
-
+    pub fn r_studio_server_pro_app_settings(mut self, value: impl Into<Obj<RStudioServerProAppSettings>>) -> Self { self.r_studio_server_pro_app_settings = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SharingSettings`: a [`SharingSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self {
-        self.sharing_settings = Some(value.into());
-        self
-    }
-
+    pub fn sharing_settings(mut self, value: impl Into<Obj<SharingSettings>>) -> Self { self.sharing_settings = Some(value.into()); self }
     /// `SpaceStorageSettings`: a [`DefaultSpaceStorageSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn space_storage_settings(
-        mut self,
-        value: impl Into<Obj<DefaultSpaceStorageSettings>>,
-    ) -> Self {
-        self.space_storage_settings = Some(value.into());
-        self
-    }
-
+    pub fn space_storage_settings(mut self, value: impl Into<Obj<DefaultSpaceStorageSettings>>) -> Self { self.space_storage_settings = Some(value.into()); self }
     /// `StudioWebPortal`: a [`StudioWebPortal`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self {
-        self.studio_web_portal = Some(value.into());
-        self
-    }
-
+    pub fn studio_web_portal(mut self, value: impl Into<StudioWebPortal>) -> Self { self.studio_web_portal = Some(value.into()); self }
     /// `StudioWebPortalSettings`: a [`StudioWebPortalSettings`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn studio_web_portal_settings(
-        mut self,
-        value: impl Into<Obj<StudioWebPortalSettings>>,
-    ) -> Self {
-        self.studio_web_portal_settings = Some(value.into());
-        self
-    }
+    pub fn studio_web_portal_settings(mut self, value: impl Into<Obj<StudioWebPortalSettings>>) -> Self { self.studio_web_portal_settings = Some(value.into()); self }
 }
 
 impl PropertyType for UserSettings {}

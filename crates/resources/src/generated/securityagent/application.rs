@@ -10,44 +10,16 @@ use crate::support::prelude::*;
 use super::shared::RULE_Tag;
 pub use super::shared::{Tag, TagRequired};
 
+#[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        (
-            "DefaultKmsKeyId",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(2048),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("DefaultKmsKeyId", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(2048), ..StrRule::ANY })),
         ("IdCConfiguration", Shape::Object(&RULE_IdCConfiguration)),
-        (
-            "RoleArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::IamRoleArn),
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityAgent::Application` resource.
@@ -83,6 +55,7 @@ pub struct Application {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Application {
     /// The CloudFormation type name, `AWS::SecurityAgent::Application`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::Application";
@@ -97,18 +70,8 @@ impl Application {
         create_only: &["IdCConfiguration/IdCInstanceArn", "IdCConfiguration"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "ApplicationName",
-            "ApplicationId",
-            "Domain",
-            "IdCConfiguration/IdCApplicationArn",
-        ],
-        attributes: &[
-            "ApplicationId",
-            "ApplicationName",
-            "Domain",
-            "IdCConfiguration.IdCApplicationArn",
-        ],
+        read_only: &["ApplicationName", "ApplicationId", "Domain", "IdCConfiguration/IdCApplicationArn"],
+        attributes: &["ApplicationId", "ApplicationName", "Domain", "IdCConfiguration.IdCApplicationArn"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -119,36 +82,13 @@ impl Application {
     }
 
     /// `DefaultKmsKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.default_kms_key_id = Some(value.into());
-        self
-    }
-
+    pub fn default_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.default_kms_key_id = Some(value.into()); self }
     /// `IdCConfiguration`: an [`IdCConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id_c_configuration(mut self, value: impl Into<Obj<IdCConfiguration>>) -> Self {
-        self.id_c_configuration = Some(value.into());
-        self
-    }
-
+    pub fn id_c_configuration(mut self, value: impl Into<Obj<IdCConfiguration>>) -> Self { self.id_c_configuration = Some(value.into()); self }
     /// `RoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.role_arn = Some(value.into());
-        self
-    }
-
+    pub fn role_arn(mut self, value: impl Into<Str>) -> Self { self.role_arn = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Application {
@@ -207,17 +147,14 @@ impl ApplicationAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IdCConfiguration: ObjRule = ObjRule {
     properties: &[
         ("IdCApplicationArn", Shape::STR),
         ("IdCInstanceArn", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IdCConfiguration` property type of `AWS::SecurityAgent::Application`.
@@ -231,6 +168,7 @@ pub struct IdCConfiguration {
     pub id_c_instance_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl IdCConfiguration {
     /// A `IdCConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -238,16 +176,9 @@ impl IdCConfiguration {
     }
 
     /// `IdCApplicationArn`: a string.
-    pub fn id_c_application_arn(mut self, value: impl Into<Str>) -> Self {
-        self.id_c_application_arn = Some(value.into());
-        self
-    }
-
+    pub fn id_c_application_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_application_arn = Some(value.into()); self }
     /// `IdCInstanceArn`: a string.
-    pub fn id_c_instance_arn(mut self, value: impl Into<Str>) -> Self {
-        self.id_c_instance_arn = Some(value.into());
-        self
-    }
+    pub fn id_c_instance_arn(mut self, value: impl Into<Str>) -> Self { self.id_c_instance_arn = Some(value.into()); self }
 }
 
 impl PropertyType for IdCConfiguration {}

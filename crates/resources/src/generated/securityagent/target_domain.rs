@@ -14,45 +14,21 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetDomainRequired {
     /// `TargetDomainName`: a string, required.
-    ///
-    /// Domain name of the target domain
-    ///
-    /// Create-only: changing it replaces the resource.
     pub target_domain_name: Str,
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
-    ///
-    /// Verification method for the target domain
     pub verification_method: VerificationMethod,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TargetDomain: ObjRule = ObjRule {
     properties: &[
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TargetDomainName", Shape::STR),
-        (
-            "VerificationMethod",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DNS_TXT", "HTTP_ROUTE"],
-                format: None,
-            }),
-        ),
+        ("VerificationMethod", Shape::Str(&StrRule { allowed: &["DNS_TXT", "HTTP_ROUTE"], ..StrRule::ANY })),
     ],
     required: &["TargetDomainName", "VerificationMethod"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SecurityAgent::TargetDomain` resource.
@@ -84,6 +60,7 @@ pub struct TargetDomain {
     pub verification_method: VerificationMethod,
 }
 
+#[rustfmt::skip]
 impl TargetDomain {
     /// The CloudFormation type name, `AWS::SecurityAgent::TargetDomain`.
     pub const TYPE_NAME: &'static str = "AWS::SecurityAgent::TargetDomain";
@@ -98,20 +75,8 @@ impl TargetDomain {
         create_only: &["TargetDomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "TargetDomainId",
-            "VerificationStatus",
-            "VerificationDetails",
-            "CreatedAt",
-            "VerifiedAt",
-        ],
-        attributes: &[
-            "CreatedAt",
-            "TargetDomainId",
-            "VerificationDetails",
-            "VerificationStatus",
-            "VerifiedAt",
-        ],
+        read_only: &["TargetDomainId", "VerificationStatus", "VerificationDetails", "CreatedAt", "VerifiedAt"],
+        attributes: &["CreatedAt", "TargetDomainId", "VerificationDetails", "VerificationStatus", "VerifiedAt"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -126,28 +91,11 @@ impl TargetDomain {
     }
 
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TargetDomainName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.target_domain_name = value.into();
-        self
-    }
-
+    pub fn target_domain_name(mut self, value: impl Into<Str>) -> Self { self.target_domain_name = value.into(); self }
     /// `VerificationMethod`: a [`VerificationMethod`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn verification_method(mut self, value: impl Into<VerificationMethod>) -> Self {
-        self.verification_method = value.into();
-        self
-    }
+    pub fn verification_method(mut self, value: impl Into<VerificationMethod>) -> Self { self.verification_method = value.into(); self }
 }
 
 impl Resource for TargetDomain {

@@ -16,19 +16,17 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct BooleanFilterRequired {
     /// `Value`: a boolean, required.
-    ///
-    /// The value of the boolean.
     pub value: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BooleanFilter: ObjRule = ObjRule {
-    properties: &[("Value", Shape::Bool)],
+    properties: &[
+        ("Value", Shape::Bool),
+    ],
     required: &["Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BooleanFilter` property type, shared by `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -44,6 +42,7 @@ pub struct BooleanFilter {
     pub value: Bool,
 }
 
+#[rustfmt::skip]
 impl BooleanFilter {
     /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
     pub fn new(required: BooleanFilterRequired) -> Self {
@@ -53,12 +52,7 @@ impl BooleanFilter {
     }
 
     /// `Value`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Bool>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Bool>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for BooleanFilter {}
@@ -69,36 +63,15 @@ impl ToValue for BooleanFilter {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     properties: &[
         ("DateRange", Shape::Object(&RULE_DateRange)),
-        (
-            "End",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Start",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("End", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Start", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`.
@@ -130,6 +103,7 @@ pub struct DateFilter {
     pub start: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -137,28 +111,11 @@ impl DateFilter {
     }
 
     /// `DateRange`: a [`DateRange`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self {
-        self.date_range = Some(value.into());
-        self
-    }
-
+    pub fn date_range(mut self, value: impl Into<Obj<DateRange>>) -> Self { self.date_range = Some(value.into()); self }
     /// `End`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn end(mut self, value: impl Into<Str>) -> Self {
-        self.end = Some(value.into());
-        self
-    }
-
+    pub fn end(mut self, value: impl Into<Str>) -> Self { self.end = Some(value.into()); self }
     /// `Start`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn start(mut self, value: impl Into<Str>) -> Self {
-        self.start = Some(value.into());
-        self
-    }
+    pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
 }
 
 impl PropertyType for DateFilter {}
@@ -177,35 +134,20 @@ impl ToValue for DateFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateRangeRequired {
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// A date range unit for the date filter.
     pub unit: Unit,
     /// `Value`: a number, required.
-    ///
-    /// A date range value for the date filter.
     pub value: Num,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DateRange: ObjRule = ObjRule {
     properties: &[
-        (
-            "Unit",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["DAYS"],
-                format: None,
-            }),
-        ),
+        ("Unit", Shape::Str(&StrRule { allowed: &["DAYS"], ..StrRule::ANY })),
         ("Value", Shape::NUM),
     ],
     required: &["Unit", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DateRange` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -225,6 +167,7 @@ pub struct DateRange {
     pub value: Num,
 }
 
+#[rustfmt::skip]
 impl DateRange {
     /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
     pub fn new(required: DateRangeRequired) -> Self {
@@ -235,20 +178,9 @@ impl DateRange {
     }
 
     /// `Unit`: an [`Unit`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn unit(mut self, value: impl Into<Unit>) -> Self {
-        self.unit = value.into();
-        self
-    }
-
+    pub fn unit(mut self, value: impl Into<Unit>) -> Self { self.unit = value.into(); self }
     /// `Value`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Num>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for DateRange {}
@@ -262,14 +194,15 @@ impl ToValue for DateRange {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
-    properties: &[("Eq", Shape::NUM), ("Gte", Shape::NUM), ("Lte", Shape::NUM)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Eq", Shape::NUM),
+        ("Gte", Shape::NUM),
+        ("Lte", Shape::NUM),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NumberFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -293,6 +226,7 @@ pub struct NumberFilter {
     pub lte: Option<Num>,
 }
 
+#[rustfmt::skip]
 impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
     pub fn new() -> Self {
@@ -300,28 +234,11 @@ impl NumberFilter {
     }
 
     /// `Eq`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn eq(mut self, value: impl Into<Num>) -> Self {
-        self.eq = Some(value.into());
-        self
-    }
-
+    pub fn eq(mut self, value: impl Into<Num>) -> Self { self.eq = Some(value.into()); self }
     /// `Gte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn gte(mut self, value: impl Into<Num>) -> Self {
-        self.gte = Some(value.into());
-        self
-    }
-
+    pub fn gte(mut self, value: impl Into<Num>) -> Self { self.gte = Some(value.into()); self }
     /// `Lte`: a number.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lte(mut self, value: impl Into<Num>) -> Self {
-        self.lte = Some(value.into());
-        self
-    }
+    pub fn lte(mut self, value: impl Into<Num>) -> Self { self.lte = Some(value.into()); self }
 }
 
 impl PropertyType for NumberFilter {}

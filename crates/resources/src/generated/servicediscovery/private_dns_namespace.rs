@@ -14,40 +14,23 @@ pub use super::shared::{Soa, Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateDnsNamespaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name that you want to assign to this namespace. When you create a private DNS namespace, AWS Cloud Map automatically creates an Amazon Route 53 private hosted zone that has the same name as the namespace.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `Vpc`: a string, required.
-    ///
-    /// The ID of the Amazon VPC that you want to associate the namespace with.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub vpc: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("Vpc", Shape::STR),
     ],
     required: &["Vpc", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceDiscovery::PrivateDnsNamespace` resource.
@@ -89,6 +72,7 @@ pub struct PrivateDnsNamespace {
     pub vpc: Str,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsNamespace {
     /// The CloudFormation type name, `AWS::ServiceDiscovery::PrivateDnsNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PrivateDnsNamespace";
@@ -121,44 +105,15 @@ impl PrivateDnsNamespace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Vpc`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc(mut self, value: impl Into<Str>) -> Self {
-        self.vpc = value.into();
-        self
-    }
+    pub fn vpc(mut self, value: impl Into<Str>) -> Self { self.vpc = value.into(); self }
 }
 
 impl Resource for PrivateDnsNamespace {
@@ -219,14 +174,13 @@ impl PrivateDnsNamespaceAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PrivateDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[("SOA", Shape::Object(&RULE_Soa))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SOA", Shape::Object(&RULE_Soa)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PrivateDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
@@ -242,6 +196,7 @@ pub struct PrivateDnsPropertiesMutable {
     pub soa: Option<Obj<Soa>>,
 }
 
+#[rustfmt::skip]
 impl PrivateDnsPropertiesMutable {
     /// A `PrivateDnsPropertiesMutable` with no property set (none is required).
     pub fn new() -> Self {
@@ -249,12 +204,7 @@ impl PrivateDnsPropertiesMutable {
     }
 
     /// `SOA`: a [`Soa`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self {
-        self.soa = Some(value.into());
-        self
-    }
+    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
 }
 
 impl PropertyType for PrivateDnsPropertiesMutable {}
@@ -265,17 +215,13 @@ impl ToValue for PrivateDnsPropertiesMutable {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Properties: ObjRule = ObjRule {
-    properties: &[(
-        "DnsProperties",
-        Shape::Object(&RULE_PrivateDnsPropertiesMutable),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DnsProperties", Shape::Object(&RULE_PrivateDnsPropertiesMutable)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PrivateDnsNamespace`.
@@ -291,6 +237,7 @@ pub struct Properties {
     pub dns_properties: Option<Obj<PrivateDnsPropertiesMutable>>,
 }
 
+#[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
     pub fn new() -> Self {
@@ -298,12 +245,7 @@ impl Properties {
     }
 
     /// `DnsProperties`: a [`PrivateDnsPropertiesMutable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PrivateDnsPropertiesMutable>>) -> Self {
-        self.dns_properties = Some(value.into());
-        self
-    }
+    pub fn dns_properties(mut self, value: impl Into<Obj<PrivateDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
 }
 
 impl PropertyType for Properties {}

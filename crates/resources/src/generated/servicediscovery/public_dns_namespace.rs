@@ -14,35 +14,20 @@ pub use super::shared::{Soa, Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublicDnsNamespaceRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name that you want to assign to this namespace.
-    ///
-    /// &gt; Do not include sensitive information in the name. The name is publicly available using DNS queries.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PublicDnsNamespace: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
         ("Name", Shape::STR),
         ("Properties", Shape::Object(&RULE_Properties)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ServiceDiscovery::PublicDnsNamespace` resource.
@@ -82,6 +67,7 @@ pub struct PublicDnsNamespace {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl PublicDnsNamespace {
     /// The CloudFormation type name, `AWS::ServiceDiscovery::PublicDnsNamespace`.
     pub const TYPE_NAME: &'static str = "AWS::ServiceDiscovery::PublicDnsNamespace";
@@ -113,36 +99,13 @@ impl PublicDnsNamespace {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Properties`: a [`Properties`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self {
-        self.properties = Some(value.into());
-        self
-    }
-
+    pub fn properties(mut self, value: impl Into<Obj<Properties>>) -> Self { self.properties = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for PublicDnsNamespace {
@@ -202,17 +165,13 @@ impl PublicDnsNamespaceAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Properties: ObjRule = ObjRule {
-    properties: &[(
-        "DnsProperties",
-        Shape::Object(&RULE_PublicDnsPropertiesMutable),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DnsProperties", Shape::Object(&RULE_PublicDnsPropertiesMutable)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Properties` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
@@ -228,6 +187,7 @@ pub struct Properties {
     pub dns_properties: Option<Obj<PublicDnsPropertiesMutable>>,
 }
 
+#[rustfmt::skip]
 impl Properties {
     /// A `Properties` with no property set (none is required).
     pub fn new() -> Self {
@@ -235,12 +195,7 @@ impl Properties {
     }
 
     /// `DnsProperties`: a [`PublicDnsPropertiesMutable`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_properties(mut self, value: impl Into<Obj<PublicDnsPropertiesMutable>>) -> Self {
-        self.dns_properties = Some(value.into());
-        self
-    }
+    pub fn dns_properties(mut self, value: impl Into<Obj<PublicDnsPropertiesMutable>>) -> Self { self.dns_properties = Some(value.into()); self }
 }
 
 impl PropertyType for Properties {}
@@ -253,14 +208,13 @@ impl ToValue for Properties {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PublicDnsPropertiesMutable: ObjRule = ObjRule {
-    properties: &[("SOA", Shape::Object(&RULE_Soa))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("SOA", Shape::Object(&RULE_Soa)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `PublicDnsPropertiesMutable` property type of `AWS::ServiceDiscovery::PublicDnsNamespace`.
@@ -276,6 +230,7 @@ pub struct PublicDnsPropertiesMutable {
     pub soa: Option<Obj<Soa>>,
 }
 
+#[rustfmt::skip]
 impl PublicDnsPropertiesMutable {
     /// A `PublicDnsPropertiesMutable` with no property set (none is required).
     pub fn new() -> Self {
@@ -283,12 +238,7 @@ impl PublicDnsPropertiesMutable {
     }
 
     /// `SOA`: a [`Soa`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self {
-        self.soa = Some(value.into());
-        self
-    }
+    pub fn soa(mut self, value: impl Into<Obj<Soa>>) -> Self { self.soa = Some(value.into()); self }
 }
 
 impl PropertyType for PublicDnsPropertiesMutable {}

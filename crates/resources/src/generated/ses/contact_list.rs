@@ -12,51 +12,16 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9_-]{1,64}$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContactList: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactListName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Topics",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Topic),
-                min_items: Some(0),
-                max_items: Some(20),
-            }),
-        ),
+        ("ContactListName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { max_len: Some(500), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Topics", Shape::List(&ListRule { items: Shape::Object(&RULE_Topic), min_items: Some(0), max_items: Some(20) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::ContactList` resource.
@@ -98,6 +63,7 @@ pub struct ContactList {
     pub topics: Option<List<Topic>>,
 }
 
+#[rustfmt::skip]
 impl ContactList {
     /// The CloudFormation type name, `AWS::SES::ContactList`.
     pub const TYPE_NAME: &'static str = "AWS::SES::ContactList";
@@ -124,36 +90,13 @@ impl ContactList {
     }
 
     /// `ContactListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.contact_list_name = Some(value.into());
-        self
-    }
-
+    pub fn contact_list_name(mut self, value: impl Into<Str>) -> Self { self.contact_list_name = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Topics`: a list of [`Topic`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topics(mut self, value: impl Into<List<Topic>>) -> Self {
-        self.topics = Some(value.into());
-        self
-    }
+    pub fn topics(mut self, value: impl Into<List<Topic>>) -> Self { self.topics = Some(value.into()); self }
 }
 
 impl Resource for ContactList {
@@ -194,63 +137,24 @@ impl From<ResourceRef> for ContactListAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicRequired {
     /// `DefaultSubscriptionStatus`: a string, required.
-    ///
-    /// The default subscription status to be applied to a contact if the contact has not noted their preference for subscribing to a topic.
     pub default_subscription_status: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The name of the topic the contact will see.
-    ///
-    /// Length 0 to 128.
     pub display_name: Str,
     /// `TopicName`: a string, required.
-    ///
-    /// The name of the topic.
-    ///
-    /// Pattern `^[a-zA-Z0-9_-]{1,64}$`.
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Topic: ObjRule = ObjRule {
     properties: &[
         ("DefaultSubscriptionStatus", Shape::STR),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(500),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TopicName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(128), ..StrRule::ANY })),
+        ("TopicName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TopicName", "DisplayName", "DefaultSubscriptionStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Topic` property type of `AWS::SES::ContactList`.
@@ -284,6 +188,7 @@ pub struct Topic {
     pub topic_name: Str,
 }
 
+#[rustfmt::skip]
 impl Topic {
     /// A `Topic` with its required properties, named in a [`TopicRequired`].
     pub fn new(required: TopicRequired) -> Self {
@@ -296,36 +201,13 @@ impl Topic {
     }
 
     /// `DefaultSubscriptionStatus`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_subscription_status(mut self, value: impl Into<Str>) -> Self {
-        self.default_subscription_status = value.into();
-        self
-    }
-
+    pub fn default_subscription_status(mut self, value: impl Into<Str>) -> Self { self.default_subscription_status = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `TopicName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_name(mut self, value: impl Into<Str>) -> Self {
-        self.topic_name = value.into();
-        self
-    }
+    pub fn topic_name(mut self, value: impl Into<Str>) -> Self { self.topic_name = value.into(); self }
 }
 
 impl PropertyType for Topic {}

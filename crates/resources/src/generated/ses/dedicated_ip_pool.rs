@@ -13,43 +13,15 @@ pub use super::shared::{Tag, TagRequired};
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-z0-9_-]{0,64}$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(STANDARD|MANAGED)$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_DedicatedIpPool: ObjRule = ObjRule {
     properties: &[
-        (
-            "PoolName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ScalingMode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("PoolName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ScalingMode", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::DedicatedIpPool` resource.
@@ -96,6 +68,7 @@ pub struct DedicatedIpPool {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl DedicatedIpPool {
     /// The CloudFormation type name, `AWS::SES::DedicatedIpPool`.
     pub const TYPE_NAME: &'static str = "AWS::SES::DedicatedIpPool";
@@ -122,28 +95,11 @@ impl DedicatedIpPool {
     }
 
     /// `PoolName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn pool_name(mut self, value: impl Into<Str>) -> Self {
-        self.pool_name = Some(value.into());
-        self
-    }
-
+    pub fn pool_name(mut self, value: impl Into<Str>) -> Self { self.pool_name = Some(value.into()); self }
     /// `ScalingMode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scaling_mode(mut self, value: impl Into<Str>) -> Self {
-        self.scaling_mode = Some(value.into());
-        self
-    }
-
+    pub fn scaling_mode(mut self, value: impl Into<Str>) -> Self { self.scaling_mode = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for DedicatedIpPool {

@@ -16,47 +16,21 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct MultiRegionEndpointRequired {
     /// `Details`: a [`Details`] object, required.
-    ///
-    /// Contains details of a multi-region endpoint (global-endpoint) being created.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub details: Obj<Details>,
     /// `EndpointName`: a string, required.
-    ///
-    /// The name of the multi-region endpoint (global-endpoint).
-    ///
-    /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub endpoint_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MultiRegionEndpoint: ObjRule = ObjRule {
     properties: &[
         ("Details", Shape::Object(&RULE_Details)),
-        (
-            "EndpointName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("EndpointName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["EndpointName", "Details"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::MultiRegionEndpoint` resource.
@@ -94,6 +68,7 @@ pub struct MultiRegionEndpoint {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl MultiRegionEndpoint {
     /// The CloudFormation type name, `AWS::SES::MultiRegionEndpoint`.
     pub const TYPE_NAME: &'static str = "AWS::SES::MultiRegionEndpoint";
@@ -124,28 +99,11 @@ impl MultiRegionEndpoint {
     }
 
     /// `Details`: a [`Details`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn details(mut self, value: impl Into<Obj<Details>>) -> Self {
-        self.details = value.into();
-        self
-    }
-
+    pub fn details(mut self, value: impl Into<Obj<Details>>) -> Self { self.details = value.into(); self }
     /// `EndpointName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self {
-        self.endpoint_name = value.into();
-        self
-    }
-
+    pub fn endpoint_name(mut self, value: impl Into<Str>) -> Self { self.endpoint_name = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for MultiRegionEndpoint {
@@ -185,28 +143,17 @@ impl From<ResourceRef> for MultiRegionEndpointAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DetailsRequired {
     /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    ///
-    /// A list of route configuration details. Must contain exactly one route configuration.
-    ///
-    /// Items 1 to 1.
     pub route_details: List<RouteDetail>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Details: ObjRule = ObjRule {
-    properties: &[(
-        "RouteDetails",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_RouteDetail),
-            min_items: Some(1),
-            max_items: Some(1),
-        }),
-    )],
+    properties: &[
+        ("RouteDetails", Shape::List(&ListRule { items: Shape::Object(&RULE_RouteDetail), min_items: Some(1), max_items: Some(1) })),
+    ],
     required: &["RouteDetails"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Details` property type of `AWS::SES::MultiRegionEndpoint`.
@@ -224,6 +171,7 @@ pub struct Details {
     pub route_details: List<RouteDetail>,
 }
 
+#[rustfmt::skip]
 impl Details {
     /// A `Details` with its required properties, named in a [`DetailsRequired`].
     pub fn new(required: DetailsRequired) -> Self {
@@ -233,12 +181,7 @@ impl Details {
     }
 
     /// `RouteDetails`: a list of [`RouteDetail`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn route_details(mut self, value: impl Into<List<RouteDetail>>) -> Self {
-        self.route_details = value.into();
-        self
-    }
+    pub fn route_details(mut self, value: impl Into<List<RouteDetail>>) -> Self { self.route_details = value.into(); self }
 }
 
 impl PropertyType for Details {}
@@ -258,14 +201,14 @@ pub struct RouteDetailRequired {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RouteDetail: ObjRule = ObjRule {
-    properties: &[("Region", Shape::STR)],
+    properties: &[
+        ("Region", Shape::STR),
+    ],
     required: &["Region"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RouteDetail` property type of `AWS::SES::MultiRegionEndpoint`.
@@ -277,6 +220,7 @@ pub struct RouteDetail {
     pub region: Str,
 }
 
+#[rustfmt::skip]
 impl RouteDetail {
     /// A `RouteDetail` with its required properties, named in a [`RouteDetailRequired`].
     pub fn new(required: RouteDetailRequired) -> Self {
@@ -286,10 +230,7 @@ impl RouteDetail {
     }
 
     /// `Region`: a string, required.
-    pub fn region(mut self, value: impl Into<Str>) -> Self {
-        self.region = value.into();
-        self
-    }
+    pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
 impl PropertyType for RouteDetail {}

@@ -16,48 +16,19 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\w\\-_]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct TenantRequired {
     /// `TenantName`: a string, required.
-    ///
-    /// The name of a tenant. The name can contain up to 64 alphanumeric characters, including letters, numbers, hyphens (-) and underscores (_) only.
-    ///
-    /// Pattern `^[\w\-_]+$`; length 1 to 64; create-only: changing it replaces the resource.
     pub tenant_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tenant: ObjRule = ObjRule {
     properties: &[
-        (
-            "ResourceAssociations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ResourceAssociation),
-                min_items: Some(0),
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "TenantName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ResourceAssociations", Shape::List(&ListRule { items: Shape::Object(&RULE_ResourceAssociation), min_items: Some(0), max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("TenantName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["TenantName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SES::Tenant` resource.
@@ -95,6 +66,7 @@ pub struct Tenant {
     pub tenant_name: Str,
 }
 
+#[rustfmt::skip]
 impl Tenant {
     /// The CloudFormation type name, `AWS::SES::Tenant`.
     pub const TYPE_NAME: &'static str = "AWS::SES::Tenant";
@@ -125,28 +97,11 @@ impl Tenant {
     }
 
     /// `ResourceAssociations`: a list of [`ResourceAssociation`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_associations(mut self, value: impl Into<List<ResourceAssociation>>) -> Self {
-        self.resource_associations = Some(value.into());
-        self
-    }
-
+    pub fn resource_associations(mut self, value: impl Into<List<ResourceAssociation>>) -> Self { self.resource_associations = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TenantName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tenant_name(mut self, value: impl Into<Str>) -> Self {
-        self.tenant_name = value.into();
-        self
-    }
+    pub fn tenant_name(mut self, value: impl Into<Str>) -> Self { self.tenant_name = value.into(); self }
 }
 
 impl Resource for Tenant {
@@ -195,30 +150,17 @@ impl TenantAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAssociationRequired {
     /// `ResourceArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the resource associated with the tenant.
-    ///
-    /// Length at least 1.
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResourceAssociation: ObjRule = ObjRule {
-    properties: &[(
-        "ResourceArn",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("ResourceArn", Shape::Str(&StrRule { min_len: Some(1), ..StrRule::ANY })),
+    ],
     required: &["ResourceArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResourceAssociation` property type of `AWS::SES::Tenant`.
@@ -236,6 +178,7 @@ pub struct ResourceAssociation {
     pub resource_arn: Str,
 }
 
+#[rustfmt::skip]
 impl ResourceAssociation {
     /// A `ResourceAssociation` with its required properties, named in a [`ResourceAssociationRequired`].
     pub fn new(required: ResourceAssociationRequired) -> Self {
@@ -245,12 +188,7 @@ impl ResourceAssociation {
     }
 
     /// `ResourceArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self {
-        self.resource_arn = value.into();
-        self
-    }
+    pub fn resource_arn(mut self, value: impl Into<Str>) -> Self { self.resource_arn = value.into(); self }
 }
 
 impl PropertyType for ResourceAssociation {}

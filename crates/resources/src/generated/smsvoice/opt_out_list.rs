@@ -12,33 +12,14 @@ pub use super::shared::{Tag, TagRequired};
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[A-Za-z0-9_-]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_OptOutList: ObjRule = ObjRule {
     properties: &[
-        (
-            "OptOutListName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::OptOutList` resource.
@@ -70,6 +51,7 @@ pub struct OptOutList {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl OptOutList {
     /// The CloudFormation type name, `AWS::SMSVOICE::OptOutList`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::OptOutList";
@@ -96,20 +78,9 @@ impl OptOutList {
     }
 
     /// `OptOutListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.opt_out_list_name = Some(value.into());
-        self
-    }
-
+    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for OptOutList {

@@ -21,109 +21,32 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new("^arn:\\S+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PhoneNumberRequired {
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    ///
-    /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
     pub iso_country_code: Str,
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
     pub mandatory_keywords: Obj<MandatoryKeywords>,
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    ///
-    /// Indicates if the phone number will be used for text messages, voice messages, or both.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub number_capabilities: List<NumberCapability>,
     /// `NumberType`: a [`NumberType`] value, required.
-    ///
-    /// The type of phone number to request.
-    ///
-    /// &gt; The `ShortCode` number type is not supported in AWS CloudFormation .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub number_type: NumberType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_PhoneNumber: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "IsoCountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
-        (
-            "NumberCapabilities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["SMS", "VOICE", "MMS"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NumberType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"],
-                format: None,
-            }),
-        ),
-        (
-            "OptOutListName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalKeywords",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionalKeyword),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("NumberCapabilities", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["SMS", "VOICE", "MMS"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("NumberType", Shape::Str(&StrRule { allowed: &["LONG_CODE", "TOLL_FREE", "TEN_DLC", "SIMULATOR"], ..StrRule::ANY })),
+        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None })),
         ("SelfManagedOptOutsEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TwoWay", Shape::Object(&RULE_TwoWay)),
     ],
-    required: &[
-        "IsoCountryCode",
-        "NumberCapabilities",
-        "NumberType",
-        "MandatoryKeywords",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["IsoCountryCode", "NumberCapabilities", "NumberType", "MandatoryKeywords"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::PhoneNumber` resource.
@@ -193,6 +116,7 @@ pub struct PhoneNumber {
     pub two_way: Option<Obj<TwoWay>>,
 }
 
+#[rustfmt::skip]
 impl PhoneNumber {
     /// The CloudFormation type name, `AWS::SMSVOICE::PhoneNumber`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::PhoneNumber";
@@ -203,12 +127,7 @@ impl PhoneNumber {
         type_name: "AWS::SMSVOICE::PhoneNumber",
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-smsvoice-phonenumber.html",
         primary_identifier: &["PhoneNumberId"],
-        required: &[
-            "IsoCountryCode",
-            "MandatoryKeywords",
-            "NumberCapabilities",
-            "NumberType",
-        ],
+        required: &["IsoCountryCode", "MandatoryKeywords", "NumberCapabilities", "NumberType"],
         create_only: &["IsoCountryCode", "NumberCapabilities", "NumberType"],
         conditional_create_only: &[],
         write_only: &[],
@@ -235,84 +154,25 @@ impl PhoneNumber {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self {
-        self.iso_country_code = value.into();
-        self
-    }
-
+    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self {
-        self.mandatory_keywords = value.into();
-        self
-    }
-
+    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
     /// `NumberCapabilities`: a list of [`NumberCapability`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_capabilities(mut self, value: impl Into<List<NumberCapability>>) -> Self {
-        self.number_capabilities = value.into();
-        self
-    }
-
+    pub fn number_capabilities(mut self, value: impl Into<List<NumberCapability>>) -> Self { self.number_capabilities = value.into(); self }
     /// `NumberType`: a [`NumberType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn number_type(mut self, value: impl Into<NumberType>) -> Self {
-        self.number_type = value.into();
-        self
-    }
-
+    pub fn number_type(mut self, value: impl Into<NumberType>) -> Self { self.number_type = value.into(); self }
     /// `OptOutListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.opt_out_list_name = Some(value.into());
-        self
-    }
-
+    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self {
-        self.optional_keywords = Some(value.into());
-        self
-    }
-
+    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self { self.optional_keywords = Some(value.into()); self }
     /// `SelfManagedOptOutsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.self_managed_opt_outs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self { self.self_managed_opt_outs_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TwoWay`: a [`TwoWay`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self {
-        self.two_way = Some(value.into());
-        self
-    }
+    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self { self.two_way = Some(value.into()); self }
 }
 
 impl Resource for PhoneNumber {
@@ -391,36 +251,16 @@ pub struct TwoWayRequired {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TwoWay` property type of `AWS::SMSVOICE::PhoneNumber`.
@@ -442,6 +282,7 @@ pub struct TwoWay {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TwoWay {
     /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
     pub fn new(required: TwoWayRequired) -> Self {
@@ -453,26 +294,11 @@ impl TwoWay {
     }
 
     /// `ChannelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_arn = Some(value.into());
-        self
-    }
-
+    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = Some(value.into()); self }
     /// `ChannelRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_role(mut self, value: impl Into<Str>) -> Self {
-        self.channel_role = Some(value.into());
-        self
-    }
-
+    pub fn channel_role(mut self, value: impl Into<Str>) -> Self { self.channel_role = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TwoWay {}

@@ -22,73 +22,27 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:\\S+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct PoolRequired {
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// Creates or updates the pool's `MandatoryKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
     pub mandatory_keywords: Obj<MandatoryKeywords>,
     /// `OriginationIdentities`: a list of strings, required.
-    ///
-    /// The list of origination identities to apply to the pool, either `PhoneNumberArn` or `SenderIdArn` . For more information, see \[Registrations\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/registrations.html>) in the End User Messaging  User Guide.
-    ///
-    /// &gt; If you are using a shared End User Messaging  resource then you must use the full Amazon Resource Name (ARN).
-    ///
-    /// Items at least 1; each item: pattern `^arn:\S+`, length 20 to 256.
     pub origination_identities: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Pool: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
         ("MandatoryKeywords", Shape::Object(&RULE_MandatoryKeywords)),
-        (
-            "OptOutListName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalKeywords",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_OptionalKeyword),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "OriginationIdentities",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(20),
-                    max_len: Some(256),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("OptOutListName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("OptionalKeywords", Shape::List(&ListRule { items: Shape::Object(&RULE_OptionalKeyword), min_items: None, max_items: None })),
+        ("OriginationIdentities", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(20), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
         ("SelfManagedOptOutsEnabled", Shape::Bool),
         ("SharedRoutesEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("TwoWay", Shape::Object(&RULE_TwoWay)),
     ],
     required: &["OriginationIdentities", "MandatoryKeywords"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::Pool` resource.
@@ -153,6 +107,7 @@ pub struct Pool {
     pub two_way: Option<Obj<TwoWay>>,
 }
 
+#[rustfmt::skip]
 impl Pool {
     /// The CloudFormation type name, `AWS::SMSVOICE::Pool`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::Pool";
@@ -189,76 +144,23 @@ impl Pool {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `MandatoryKeywords`: a [`MandatoryKeywords`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self {
-        self.mandatory_keywords = value.into();
-        self
-    }
-
+    pub fn mandatory_keywords(mut self, value: impl Into<Obj<MandatoryKeywords>>) -> Self { self.mandatory_keywords = value.into(); self }
     /// `OptOutListName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self {
-        self.opt_out_list_name = Some(value.into());
-        self
-    }
-
+    pub fn opt_out_list_name(mut self, value: impl Into<Str>) -> Self { self.opt_out_list_name = Some(value.into()); self }
     /// `OptionalKeywords`: a list of [`OptionalKeyword`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self {
-        self.optional_keywords = Some(value.into());
-        self
-    }
-
+    pub fn optional_keywords(mut self, value: impl Into<List<OptionalKeyword>>) -> Self { self.optional_keywords = Some(value.into()); self }
     /// `OriginationIdentities`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn origination_identities(mut self, value: impl Into<List<Str>>) -> Self {
-        self.origination_identities = value.into();
-        self
-    }
-
+    pub fn origination_identities(mut self, value: impl Into<List<Str>>) -> Self { self.origination_identities = value.into(); self }
     /// `SelfManagedOptOutsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.self_managed_opt_outs_enabled = Some(value.into());
-        self
-    }
-
+    pub fn self_managed_opt_outs_enabled(mut self, value: impl Into<Bool>) -> Self { self.self_managed_opt_outs_enabled = Some(value.into()); self }
     /// `SharedRoutesEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shared_routes_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.shared_routes_enabled = Some(value.into());
-        self
-    }
-
+    pub fn shared_routes_enabled(mut self, value: impl Into<Bool>) -> Self { self.shared_routes_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TwoWay`: a [`TwoWay`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self {
-        self.two_way = Some(value.into());
-        self
-    }
+    pub fn two_way(mut self, value: impl Into<Obj<TwoWay>>) -> Self { self.two_way = Some(value.into()); self }
 }
 
 impl Resource for Pool {
@@ -329,36 +231,16 @@ pub struct TwoWayRequired {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TwoWay: ObjRule = ObjRule {
     properties: &[
-        (
-            "ChannelArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ChannelRole",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("ChannelArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ChannelRole", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TwoWay` property type of `AWS::SMSVOICE::Pool`.
@@ -380,6 +262,7 @@ pub struct TwoWay {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl TwoWay {
     /// A `TwoWay` with its required properties, named in a [`TwoWayRequired`].
     pub fn new(required: TwoWayRequired) -> Self {
@@ -391,26 +274,11 @@ impl TwoWay {
     }
 
     /// `ChannelArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self {
-        self.channel_arn = Some(value.into());
-        self
-    }
-
+    pub fn channel_arn(mut self, value: impl Into<Str>) -> Self { self.channel_arn = Some(value.into()); self }
     /// `ChannelRole`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_role(mut self, value: impl Into<Str>) -> Self {
-        self.channel_role = Some(value.into());
-        self
-    }
-
+    pub fn channel_role(mut self, value: impl Into<Str>) -> Self { self.channel_role = Some(value.into()); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for TwoWay {}

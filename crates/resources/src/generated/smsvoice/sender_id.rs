@@ -17,57 +17,22 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Z0-9_-]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct SenderIdRequired {
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
-    ///
-    /// Pattern `^[A-Z]{2}$`; create-only: changing it replaces the resource.
     pub iso_country_code: Str,
     /// `SenderId`: a string, required.
-    ///
-    /// The sender ID string to request.
-    ///
-    /// Pattern `^[A-Z0-9_-]+$`; create-only: changing it replaces the resource.
     pub sender_id: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SenderId: ObjRule = ObjRule {
     properties: &[
         ("DeletionProtectionEnabled", Shape::Bool),
-        (
-            "IsoCountryCode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SenderId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IsoCountryCode", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("SenderId", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["IsoCountryCode", "SenderId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SMSVOICE::SenderId` resource.
@@ -105,6 +70,7 @@ pub struct SenderId {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl SenderId {
     /// The CloudFormation type name, `AWS::SMSVOICE::SenderId`.
     pub const TYPE_NAME: &'static str = "AWS::SMSVOICE::SenderId";
@@ -136,36 +102,13 @@ impl SenderId {
     }
 
     /// `DeletionProtectionEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.deletion_protection_enabled = Some(value.into());
-        self
-    }
-
+    pub fn deletion_protection_enabled(mut self, value: impl Into<Bool>) -> Self { self.deletion_protection_enabled = Some(value.into()); self }
     /// `IsoCountryCode`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self {
-        self.iso_country_code = value.into();
-        self
-    }
-
+    pub fn iso_country_code(mut self, value: impl Into<Str>) -> Self { self.iso_country_code = value.into(); self }
     /// `SenderId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sender_id(mut self, value: impl Into<Str>) -> Self {
-        self.sender_id = value.into();
-        self
-    }
-
+    pub fn sender_id(mut self, value: impl Into<Str>) -> Self { self.sender_id = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for SenderId {

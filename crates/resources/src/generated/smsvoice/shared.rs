@@ -15,30 +15,17 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]
 #[derive(Clone, Debug, PartialEq)]
 pub struct MandatoryKeywordRequired {
     /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
     pub message: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MandatoryKeyword: ObjRule = ObjRule {
-    properties: &[(
-        "Message",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: Some(1600),
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     required: &["Message"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MandatoryKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
@@ -56,6 +43,7 @@ pub struct MandatoryKeyword {
     pub message: Str,
 }
 
+#[rustfmt::skip]
 impl MandatoryKeyword {
     /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
     pub fn new(required: MandatoryKeywordRequired) -> Self {
@@ -65,12 +53,7 @@ impl MandatoryKeyword {
     }
 
     /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
 }
 
 impl PropertyType for MandatoryKeyword {}
@@ -90,17 +73,15 @@ pub struct MandatoryKeywordsRequired {
     pub stop: Obj<MandatoryKeyword>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_MandatoryKeywords: ObjRule = ObjRule {
     properties: &[
         ("HELP", Shape::Object(&RULE_MandatoryKeyword)),
         ("STOP", Shape::Object(&RULE_MandatoryKeyword)),
     ],
     required: &["STOP", "HELP"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MandatoryKeywords` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
@@ -116,6 +97,7 @@ pub struct MandatoryKeywords {
     pub stop: Obj<MandatoryKeyword>,
 }
 
+#[rustfmt::skip]
 impl MandatoryKeywords {
     /// A `MandatoryKeywords` with its required properties, named in a [`MandatoryKeywordsRequired`].
     pub fn new(required: MandatoryKeywordsRequired) -> Self {
@@ -126,16 +108,9 @@ impl MandatoryKeywords {
     }
 
     /// `HELP`: a [`MandatoryKeyword`] object, required.
-    pub fn help(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.help = value.into();
-        self
-    }
-
+    pub fn help(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self { self.help = value.into(); self }
     /// `STOP`: a [`MandatoryKeyword`] object, required.
-    pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self {
-        self.stop = value.into();
-        self
-    }
+    pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self { self.stop = value.into(); self }
 }
 
 impl PropertyType for MandatoryKeywords {}
@@ -153,62 +128,23 @@ impl ToValue for MandatoryKeywords {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionalKeywordRequired {
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The action to perform when the keyword is used.
     pub action: Action,
     /// `Keyword`: a string, required.
-    ///
-    /// The new keyword to add.
-    ///
-    /// Pattern `^(?!(?i)(stop|help)$)[ \S]+`; length at most 30.
     pub keyword: Str,
     /// `Message`: a string, required.
-    ///
-    /// The message associated with the keyword.
-    ///
-    /// Pattern `^(?!\s*$)[\s\S]+$`; length at most 1600.
     pub message: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OptionalKeyword: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"],
-                format: None,
-            }),
-        ),
-        (
-            "Keyword",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(30),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Message",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1600),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["AUTOMATIC_RESPONSE", "OPT_OUT", "OPT_IN"], ..StrRule::ANY })),
+        ("Keyword", Shape::Str(&StrRule { max_len: Some(30), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Message", Shape::Str(&StrRule { max_len: Some(1600), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Keyword", "Message", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OptionalKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
@@ -236,6 +172,7 @@ pub struct OptionalKeyword {
     pub message: Str,
 }
 
+#[rustfmt::skip]
 impl OptionalKeyword {
     /// A `OptionalKeyword` with its required properties, named in a [`OptionalKeywordRequired`].
     pub fn new(required: OptionalKeywordRequired) -> Self {
@@ -247,28 +184,11 @@ impl OptionalKeyword {
     }
 
     /// `Action`: an [`Action`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Action>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = value.into(); self }
     /// `Keyword`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn keyword(mut self, value: impl Into<Str>) -> Self {
-        self.keyword = value.into();
-        self
-    }
-
+    pub fn keyword(mut self, value: impl Into<Str>) -> Self { self.keyword = value.into(); self }
     /// `Message`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message(mut self, value: impl Into<Str>) -> Self {
-        self.message = value.into();
-        self
-    }
+    pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
 }
 
 impl PropertyType for OptionalKeyword {}
@@ -287,44 +207,20 @@ impl ToValue for OptionalKeyword {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::SMSVOICE::ConfigurationSet`, `AWS::SMSVOICE::OptOutList`, `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`, `AWS::SMSVOICE::ProtectConfiguration`, `AWS::SMSVOICE::SenderId`.
@@ -342,6 +238,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -352,20 +249,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -20,84 +20,25 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9_\\-\\s]*$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactRequired {
     /// `Alias`: a string, required.
-    ///
-    /// The unique and identifiable alias of the contact or escalation plan.
-    ///
-    /// Pattern `^[a-z0-9_\-\.]*$`; length 1 to 255; create-only: changing it replaces the resource.
     pub alias: Str,
     /// `DisplayName`: a string, required.
-    ///
-    /// The full name of the contact or escalation plan.
-    ///
-    /// Pattern `^[a-zA-Z0-9_\-\s]*$`; length 1 to 255.
     pub display_name: Str,
     /// `Type`: a [`ContactType`] value, required.
-    ///
-    /// The type of contact.
-    ///
-    /// - `PERSONAL` : A single, individual contact.
-    /// - `ESCALATION` : An escalation plan.
-    /// - `ONCALL_SCHEDULE` : An on-call schedule.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub r#type: ContactType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Contact: ObjRule = ObjRule {
     properties: &[
-        (
-            "Alias",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DisplayName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Plan",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Stage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"],
-                format: None,
-            }),
-        ),
+        ("Alias", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Plan", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
+        ("Type", Shape::Str(&StrRule { allowed: &["PERSONAL", "ESCALATION", "ONCALL_SCHEDULE"], ..StrRule::ANY })),
     ],
     required: &["Alias", "DisplayName", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Contact` resource.
@@ -147,6 +88,7 @@ pub struct Contact {
     pub r#type: ContactType,
 }
 
+#[rustfmt::skip]
 impl Contact {
     /// The CloudFormation type name, `AWS::SSMContacts::Contact`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Contact";
@@ -179,44 +121,15 @@ impl Contact {
     }
 
     /// `Alias`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alias(mut self, value: impl Into<Str>) -> Self {
-        self.alias = value.into();
-        self
-    }
-
+    pub fn alias(mut self, value: impl Into<Str>) -> Self { self.alias = value.into(); self }
     /// `DisplayName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn display_name(mut self, value: impl Into<Str>) -> Self {
-        self.display_name = value.into();
-        self
-    }
-
+    pub fn display_name(mut self, value: impl Into<Str>) -> Self { self.display_name = value.into(); self }
     /// `Plan`: a list of [`Stage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn plan(mut self, value: impl Into<List<Stage>>) -> Self {
-        self.plan = Some(value.into());
-        self
-    }
-
+    pub fn plan(mut self, value: impl Into<List<Stage>>) -> Self { self.plan = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`ContactType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<ContactType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<ContactType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl Resource for Contact {
@@ -263,32 +176,16 @@ impl ContactAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        (
-            "RotationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Targets),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["DurationInMinutes"], &["RotationIds"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Stage` property type of `AWS::SSMContacts::Contact`.
@@ -312,6 +209,7 @@ pub struct Stage {
     pub targets: Option<List<Targets>>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// A `Stage` with no property set (none is required).
     pub fn new() -> Self {
@@ -319,28 +217,11 @@ impl Stage {
     }
 
     /// `DurationInMinutes`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_minutes = Some(value.into());
-        self
-    }
-
+    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rotation_ids = Some(value.into());
-        self
-    }
-
+    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
     /// `Targets`: a list of [`Targets`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
 }
 
 impl PropertyType for Stage {}

@@ -16,41 +16,16 @@ pub use super::shared::{
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("arn:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]+:[-\\w+=\\/,.@]*:[0-9]+:([\\w+=\\/,.@:-]+)*");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Plan: ObjRule = ObjRule {
     properties: &[
-        (
-            "ContactId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RotationIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Stages",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Stage),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("ContactId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("RotationIds", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Stages", Shape::List(&ListRule { items: Shape::Object(&RULE_Stage), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["ContactId", "Stages"], &["ContactId", "RotationIds"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SSMContacts::Plan` resource.
@@ -86,6 +61,7 @@ pub struct Plan {
     pub stages: Option<List<Stage>>,
 }
 
+#[rustfmt::skip]
 impl Plan {
     /// The CloudFormation type name, `AWS::SSMContacts::Plan`.
     pub const TYPE_NAME: &'static str = "AWS::SSMContacts::Plan";
@@ -112,28 +88,11 @@ impl Plan {
     }
 
     /// `ContactId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = Some(value.into());
-        self
-    }
-
+    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = Some(value.into()); self }
     /// `RotationIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.rotation_ids = Some(value.into());
-        self
-    }
-
+    pub fn rotation_ids(mut self, value: impl Into<List<Str>>) -> Self { self.rotation_ids = Some(value.into()); self }
     /// `Stages`: a list of [`Stage`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn stages(mut self, value: impl Into<List<Stage>>) -> Self {
-        self.stages = Some(value.into());
-        self
-    }
+    pub fn stages(mut self, value: impl Into<List<Stage>>) -> Self { self.stages = Some(value.into()); self }
 }
 
 impl Resource for Plan {
@@ -179,29 +138,18 @@ impl PlanAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct StageRequired {
     /// `DurationInMinutes`: an integer, required.
-    ///
-    /// The time to wait until beginning the next stage. The duration can only be set to 0 if a target is specified.
     pub duration_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Stage: ObjRule = ObjRule {
     properties: &[
         ("DurationInMinutes", Shape::INT),
-        (
-            "Targets",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Targets),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Targets", Shape::List(&ListRule { items: Shape::Object(&RULE_Targets), min_items: None, max_items: None })),
     ],
     required: &["DurationInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Stage` property type of `AWS::SSMContacts::Plan`.
@@ -221,6 +169,7 @@ pub struct Stage {
     pub targets: Option<List<Targets>>,
 }
 
+#[rustfmt::skip]
 impl Stage {
     /// A `Stage` with its required properties, named in a [`StageRequired`].
     pub fn new(required: StageRequired) -> Self {
@@ -231,20 +180,9 @@ impl Stage {
     }
 
     /// `DurationInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.duration_in_minutes = value.into();
-        self
-    }
-
+    pub fn duration_in_minutes(mut self, value: impl Into<Int>) -> Self { self.duration_in_minutes = value.into(); self }
     /// `Targets`: a list of [`Targets`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self {
-        self.targets = Some(value.into());
-        self
-    }
+    pub fn targets(mut self, value: impl Into<List<Targets>>) -> Self { self.targets = Some(value.into()); self }
 }
 
 impl PropertyType for Stage {}

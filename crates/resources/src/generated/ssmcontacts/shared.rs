@@ -15,26 +15,20 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelTargetInfoRequired {
     /// `ChannelId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact channel.
     pub channel_id: Str,
     /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The number of minutes to wait before retrying to send engagement if the engagement initially failed.
     pub retry_interval_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ChannelTargetInfo: ObjRule = ObjRule {
     properties: &[
         ("ChannelId", Shape::STR),
         ("RetryIntervalInMinutes", Shape::INT),
     ],
     required: &["ChannelId", "RetryIntervalInMinutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChannelTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -54,6 +48,7 @@ pub struct ChannelTargetInfo {
     pub retry_interval_in_minutes: Int,
 }
 
+#[rustfmt::skip]
 impl ChannelTargetInfo {
     /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
     pub fn new(required: ChannelTargetInfoRequired) -> Self {
@@ -64,20 +59,9 @@ impl ChannelTargetInfo {
     }
 
     /// `ChannelId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_id(mut self, value: impl Into<Str>) -> Self {
-        self.channel_id = value.into();
-        self
-    }
-
+    pub fn channel_id(mut self, value: impl Into<Str>) -> Self { self.channel_id = value.into(); self }
     /// `RetryIntervalInMinutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self {
-        self.retry_interval_in_minutes = value.into();
-        self
-    }
+    pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self { self.retry_interval_in_minutes = value.into(); self }
 }
 
 impl PropertyType for ChannelTargetInfo {}
@@ -95,23 +79,20 @@ impl ToValue for ChannelTargetInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactTargetInfoRequired {
     /// `ContactId`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the contact.
     pub contact_id: Str,
     /// `IsEssential`: a boolean, required.
-    ///
-    /// A Boolean value determining if the contact's acknowledgement stops the progress of stages in the plan.
     pub is_essential: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ContactTargetInfo: ObjRule = ObjRule {
-    properties: &[("ContactId", Shape::STR), ("IsEssential", Shape::Bool)],
+    properties: &[
+        ("ContactId", Shape::STR),
+        ("IsEssential", Shape::Bool),
+    ],
     required: &["ContactId", "IsEssential"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ContactTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -131,6 +112,7 @@ pub struct ContactTargetInfo {
     pub is_essential: Bool,
 }
 
+#[rustfmt::skip]
 impl ContactTargetInfo {
     /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
     pub fn new(required: ContactTargetInfoRequired) -> Self {
@@ -141,20 +123,9 @@ impl ContactTargetInfo {
     }
 
     /// `ContactId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_id(mut self, value: impl Into<Str>) -> Self {
-        self.contact_id = value.into();
-        self
-    }
-
+    pub fn contact_id(mut self, value: impl Into<Str>) -> Self { self.contact_id = value.into(); self }
     /// `IsEssential`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self {
-        self.is_essential = value.into();
-        self
-    }
+    pub fn is_essential(mut self, value: impl Into<Bool>) -> Self { self.is_essential = value.into(); self }
 }
 
 impl PropertyType for ContactTargetInfo {}
@@ -172,44 +143,20 @@ impl ToValue for ContactTargetInfo {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^[\\\/a-zA-Z0-9_+=\-]*$`; length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Pattern `^[\p{L}\p{Z}\p{N}_.:\/=+\-@]*$`; length 0 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Rotation`.
@@ -227,6 +174,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -237,20 +185,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
@@ -264,17 +201,15 @@ impl ToValue for Tag {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
         ("ChannelTargetInfo", Shape::Object(&RULE_ChannelTargetInfo)),
         ("ContactTargetInfo", Shape::Object(&RULE_ContactTargetInfo)),
     ],
-    required: &[],
     one_of: &[&[&["ChannelTargetInfo"], &["ContactTargetInfo"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Targets` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
@@ -294,6 +229,7 @@ pub struct Targets {
     pub contact_target_info: Option<Obj<ContactTargetInfo>>,
 }
 
+#[rustfmt::skip]
 impl Targets {
     /// A `Targets` with no property set (none is required).
     pub fn new() -> Self {
@@ -301,20 +237,9 @@ impl Targets {
     }
 
     /// `ChannelTargetInfo`: a [`ChannelTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self {
-        self.channel_target_info = Some(value.into());
-        self
-    }
-
+    pub fn channel_target_info(mut self, value: impl Into<Obj<ChannelTargetInfo>>) -> Self { self.channel_target_info = Some(value.into()); self }
     /// `ContactTargetInfo`: a [`ContactTargetInfo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self {
-        self.contact_target_info = Some(value.into());
-        self
-    }
+    pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self { self.contact_target_info = Some(value.into()); self }
 }
 
 impl PropertyType for Targets {}

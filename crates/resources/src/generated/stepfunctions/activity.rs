@@ -17,56 +17,19 @@ use super::shared::{RULE_EncryptionConfiguration, RULE_TagsEntry};
 #[derive(Clone, Debug, PartialEq)]
 pub struct ActivityRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the activity.
-    ///
-    /// A name must *not* contain:
-    ///
-    /// - white space
-    /// - brackets `< > { } [ ]`
-    /// - wildcard characters `? *`
-    /// - special characters `" # % \ ^ | ~ ` $ & , ; : /\`
-    /// - control characters ( `U+0000-001F` , `U+007F-009F` , `U+FFFE-FFFF` )
-    /// - surrogates ( `U+D800-DFFF` )
-    /// - invalid characters ( `U+10FFFF` )
-    ///
-    /// To enable logging with CloudWatch Logs, the name should only contain 0-9, A-Z, a-z, - and _.
-    ///
-    /// Length 1 to 80; create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Activity: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(80),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagsEntry),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(80), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_TagsEntry), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::StepFunctions::Activity` resource.
@@ -120,6 +83,7 @@ pub struct Activity {
     pub tags: Option<List<TagsEntry>>,
 }
 
+#[rustfmt::skip]
 impl Activity {
     /// The CloudFormation type name, `AWS::StepFunctions::Activity`.
     pub const TYPE_NAME: &'static str = "AWS::StepFunctions::Activity";
@@ -135,14 +99,7 @@ impl Activity {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Arn"],
-        attributes: &[
-            "Arn",
-            "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds",
-            "EncryptionConfiguration.KmsKeyId",
-            "EncryptionConfiguration.Type",
-            "Name",
-            "Tags",
-        ],
+        attributes: &["Arn", "EncryptionConfiguration.KmsDataKeyReusePeriodSeconds", "EncryptionConfiguration.KmsKeyId", "EncryptionConfiguration.Type", "Name", "Tags"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -157,31 +114,11 @@ impl Activity {
     }
 
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Tags`: a list of [`TagsEntry`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<TagsEntry>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Activity {

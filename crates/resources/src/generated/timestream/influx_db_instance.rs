@@ -17,180 +17,29 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new("^[^_][^\"]*$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_InfluxDbInstance: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllocatedStorage",
-            Shape::Int(&NumRule {
-                min: Some(20.0),
-                max: Some(16384.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Bucket",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbInstanceType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "db.influx.medium",
-                    "db.influx.large",
-                    "db.influx.xlarge",
-                    "db.influx.2xlarge",
-                    "db.influx.4xlarge",
-                    "db.influx.8xlarge",
-                    "db.influx.12xlarge",
-                    "db.influx.16xlarge",
-                    "db.influx.24xlarge",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DbParameterGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "DbStorageType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "InfluxIOIncludedT1",
-                    "InfluxIOIncludedT2",
-                    "InfluxIOIncludedT3",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "DeploymentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"],
-                format: None,
-            }),
-        ),
-        (
-            "LogDeliveryConfiguration",
-            Shape::Object(&RULE_LogDeliveryConfiguration),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NetworkType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IPV4", "DUAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Organization",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Password",
-            Shape::Str(&StrRule {
-                min_len: Some(8),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
+        ("AllocatedStorage", Shape::Int(&NumRule { min: Some(20.0), max: Some(16384.0), ..NumRule::ANY })),
+        ("Bucket", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("DbInstanceType", Shape::Str(&StrRule { allowed: &["db.influx.medium", "db.influx.large", "db.influx.xlarge", "db.influx.2xlarge", "db.influx.4xlarge", "db.influx.8xlarge", "db.influx.12xlarge", "db.influx.16xlarge", "db.influx.24xlarge"], ..StrRule::ANY })),
+        ("DbParameterGroupIdentifier", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("DbStorageType", Shape::Str(&StrRule { allowed: &["InfluxIOIncludedT1", "InfluxIOIncludedT2", "InfluxIOIncludedT3"], ..StrRule::ANY })),
+        ("DeploymentType", Shape::Str(&StrRule { allowed: &["SINGLE_AZ", "WITH_MULTIAZ_STANDBY"], ..StrRule::ANY })),
+        ("LogDeliveryConfiguration", Shape::Object(&RULE_LogDeliveryConfiguration)),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("NetworkType", Shape::Str(&StrRule { allowed: &["IPV4", "DUAL"], ..StrRule::ANY })),
+        ("Organization", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("Password", Shape::Str(&StrRule { min_len: Some(8), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1024.0), max: Some(65535.0), ..NumRule::ANY })),
         ("PubliclyAccessible", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "Username",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "VpcSecurityGroupIds",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "VpcSubnetIds",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: Some(200) })),
+        ("Username", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), ..StrRule::ANY })),
+        ("VpcSecurityGroupIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("VpcSubnetIds", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(3) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Timestream::InfluxDBInstance` resource.
@@ -308,6 +157,7 @@ pub struct InfluxDbInstance {
     pub vpc_subnet_ids: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl InfluxDbInstance {
     /// The CloudFormation type name, `AWS::Timestream::InfluxDBInstance`.
     pub const TYPE_NAME: &'static str = "AWS::Timestream::InfluxDBInstance";
@@ -319,37 +169,11 @@ impl InfluxDbInstance {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-timestream-influxdbinstance.html",
         primary_identifier: &["Id"],
         required: &[],
-        create_only: &[
-            "Name",
-            "Username",
-            "Password",
-            "Organization",
-            "Bucket",
-            "VpcSubnetIds",
-            "VpcSecurityGroupIds",
-            "PubliclyAccessible",
-            "NetworkType",
-        ],
+        create_only: &["Name", "Username", "Password", "Organization", "Bucket", "VpcSubnetIds", "VpcSecurityGroupIds", "PubliclyAccessible", "NetworkType"],
         conditional_create_only: &[],
         write_only: &["Username", "Password", "Organization", "Bucket"],
-        read_only: &[
-            "Status",
-            "Arn",
-            "Id",
-            "AvailabilityZone",
-            "Endpoint",
-            "SecondaryAvailabilityZone",
-            "InfluxAuthParametersSecretArn",
-        ],
-        attributes: &[
-            "Arn",
-            "AvailabilityZone",
-            "Endpoint",
-            "Id",
-            "InfluxAuthParametersSecretArn",
-            "SecondaryAvailabilityZone",
-            "Status",
-        ],
+        read_only: &["Status", "Arn", "Id", "AvailabilityZone", "Endpoint", "SecondaryAvailabilityZone", "InfluxAuthParametersSecretArn"],
+        attributes: &["Arn", "AvailabilityZone", "Endpoint", "Id", "InfluxAuthParametersSecretArn", "SecondaryAvailabilityZone", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -360,143 +184,39 @@ impl InfluxDbInstance {
     }
 
     /// `AllocatedStorage`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self {
-        self.allocated_storage = Some(value.into());
-        self
-    }
-
+    pub fn allocated_storage(mut self, value: impl Into<Int>) -> Self { self.allocated_storage = Some(value.into()); self }
     /// `Bucket`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = Some(value.into());
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = Some(value.into()); self }
     /// `DbInstanceType`: a [`DbInstanceType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_instance_type(mut self, value: impl Into<DbInstanceType>) -> Self {
-        self.db_instance_type = Some(value.into());
-        self
-    }
-
+    pub fn db_instance_type(mut self, value: impl Into<DbInstanceType>) -> Self { self.db_instance_type = Some(value.into()); self }
     /// `DbParameterGroupIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_parameter_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.db_parameter_group_identifier = Some(value.into());
-        self
-    }
-
+    pub fn db_parameter_group_identifier(mut self, value: impl Into<Str>) -> Self { self.db_parameter_group_identifier = Some(value.into()); self }
     /// `DbStorageType`: a [`DbStorageType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn db_storage_type(mut self, value: impl Into<DbStorageType>) -> Self {
-        self.db_storage_type = Some(value.into());
-        self
-    }
-
+    pub fn db_storage_type(mut self, value: impl Into<DbStorageType>) -> Self { self.db_storage_type = Some(value.into()); self }
     /// `DeploymentType`: a [`DeploymentType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self {
-        self.deployment_type = Some(value.into());
-        self
-    }
-
+    pub fn deployment_type(mut self, value: impl Into<DeploymentType>) -> Self { self.deployment_type = Some(value.into()); self }
     /// `LogDeliveryConfiguration`: a [`LogDeliveryConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_delivery_configuration(
-        mut self,
-        value: impl Into<Obj<LogDeliveryConfiguration>>,
-    ) -> Self {
-        self.log_delivery_configuration = Some(value.into());
-        self
-    }
-
+    pub fn log_delivery_configuration(mut self, value: impl Into<Obj<LogDeliveryConfiguration>>) -> Self { self.log_delivery_configuration = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `NetworkType`: a [`NetworkType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self {
-        self.network_type = Some(value.into());
-        self
-    }
-
+    pub fn network_type(mut self, value: impl Into<NetworkType>) -> Self { self.network_type = Some(value.into()); self }
     /// `Organization`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn organization(mut self, value: impl Into<Str>) -> Self {
-        self.organization = Some(value.into());
-        self
-    }
-
+    pub fn organization(mut self, value: impl Into<Str>) -> Self { self.organization = Some(value.into()); self }
     /// `Password`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password(mut self, value: impl Into<Str>) -> Self {
-        self.password = Some(value.into());
-        self
-    }
-
+    pub fn password(mut self, value: impl Into<Str>) -> Self { self.password = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `PubliclyAccessible`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self {
-        self.publicly_accessible = Some(value.into());
-        self
-    }
-
+    pub fn publicly_accessible(mut self, value: impl Into<Bool>) -> Self { self.publicly_accessible = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Username`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username(mut self, value: impl Into<Str>) -> Self {
-        self.username = Some(value.into());
-        self
-    }
-
+    pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
     /// `VpcSecurityGroupIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_security_group_ids = Some(value.into());
-        self
-    }
-
+    pub fn vpc_security_group_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_security_group_ids = Some(value.into()); self }
     /// `VpcSubnetIds`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self {
-        self.vpc_subnet_ids = Some(value.into());
-        self
-    }
+    pub fn vpc_subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.vpc_subnet_ids = Some(value.into()); self }
 }
 
 impl Resource for InfluxDbInstance {

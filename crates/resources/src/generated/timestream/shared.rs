@@ -17,14 +17,14 @@ pub struct LogDeliveryConfigurationRequired {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
-    properties: &[("S3Configuration", Shape::Object(&RULE_S3Configuration))],
+    properties: &[
+        ("S3Configuration", Shape::Object(&RULE_S3Configuration)),
+    ],
     required: &["S3Configuration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LogDeliveryConfiguration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -38,6 +38,7 @@ pub struct LogDeliveryConfiguration {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
+#[rustfmt::skip]
 impl LogDeliveryConfiguration {
     /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
     pub fn new(required: LogDeliveryConfigurationRequired) -> Self {
@@ -47,10 +48,7 @@ impl LogDeliveryConfiguration {
     }
 
     /// `S3Configuration`: a [`S3Configuration`] object, required.
-    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self {
-        self.s3_configuration = value.into();
-        self
-    }
+    pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
 }
 
 impl PropertyType for LogDeliveryConfiguration {}
@@ -67,33 +65,20 @@ impl ToValue for LogDeliveryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
     /// `BucketName`: a string, required.
-    ///
-    /// Format `AWS::S3::Bucket.Name`; pattern `^[0-9a-z]+[0-9a-z\.\-]*[0-9a-z]+$`; length 3 to 63.
     pub bucket_name: Str,
     /// `Enabled`: a boolean, required.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("Enabled", Shape::Bool),
     ],
     required: &["Enabled", "BucketName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3Configuration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -109,6 +94,7 @@ pub struct S3Configuration {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
     pub fn new(required: S3ConfigurationRequired) -> Self {
@@ -119,18 +105,9 @@ impl S3Configuration {
     }
 
     /// `BucketName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = value.into();
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = value.into(); self }
     /// `Enabled`: a boolean, required.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for S3Configuration {}
@@ -148,40 +125,18 @@ impl ToValue for S3Configuration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -199,6 +154,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -209,20 +165,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}

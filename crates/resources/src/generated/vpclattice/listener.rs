@@ -23,73 +23,24 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct ListenerRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The action for the default rule. Each listener has a default rule. The default rule is used if no other rules match.
     pub default_action: Obj<DefaultAction>,
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The listener protocol.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub protocol: Protocol,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Listener: ObjRule = ObjRule {
     properties: &[
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Port",
-            Shape::Int(&NumRule {
-                min: Some(1.0),
-                max: Some(65535.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(21),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Port", Shape::Int(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["HTTP", "HTTPS", "TLS_PASSTHROUGH"], ..StrRule::ANY })),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(21), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
     required: &["DefaultAction", "Protocol"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::Listener` resource.
@@ -143,6 +94,7 @@ pub struct Listener {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Listener {
     /// The CloudFormation type name, `AWS::VpcLattice::Listener`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Listener";
@@ -176,52 +128,17 @@ impl Listener {
     }
 
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Port`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn port(mut self, value: impl Into<Int>) -> Self {
-        self.port = Some(value.into());
-        self
-    }
-
+    pub fn port(mut self, value: impl Into<Int>) -> Self { self.port = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = value.into();
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = value.into(); self }
     /// `ServiceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Listener {
@@ -290,17 +207,14 @@ impl ListenerAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
     properties: &[
         ("FixedResponse", Shape::Object(&RULE_FixedResponse)),
         ("Forward", Shape::Object(&RULE_Forward)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultAction` property type of `AWS::VpcLattice::Listener`.
@@ -320,6 +234,7 @@ pub struct DefaultAction {
     pub forward: Option<Obj<Forward>>,
 }
 
+#[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -327,20 +242,9 @@ impl DefaultAction {
     }
 
     /// `FixedResponse`: a [`FixedResponse`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self {
-        self.fixed_response = Some(value.into());
-        self
-    }
-
+    pub fn fixed_response(mut self, value: impl Into<Obj<FixedResponse>>) -> Self { self.fixed_response = Some(value.into()); self }
     /// `Forward`: a [`Forward`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self {
-        self.forward = Some(value.into());
-        self
-    }
+    pub fn forward(mut self, value: impl Into<Obj<Forward>>) -> Self { self.forward = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultAction {}
@@ -358,30 +262,17 @@ impl ToValue for DefaultAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardRequired {
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The target groups. Traffic matching the rule is forwarded to the specified target groups. With forward actions, you can assign a weight that controls the prioritization and selection of each target group. This means that requests are distributed to individual target groups based on their weights. For example, if two target groups have the same weight, each target group receives half of the traffic.
-    ///
-    /// The default value is 1. This means that if only one target group is provided, there is no need to set the weight; 100% of the traffic goes to that target group.
-    ///
-    /// Items 1 to 10.
     pub target_groups: List<WeightedTargetGroup>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Forward: ObjRule = ObjRule {
-    properties: &[(
-        "TargetGroups",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_WeightedTargetGroup),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+    properties: &[
+        ("TargetGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_WeightedTargetGroup), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["TargetGroups"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Forward` property type of `AWS::VpcLattice::Listener`.
@@ -401,6 +292,7 @@ pub struct Forward {
     pub target_groups: List<WeightedTargetGroup>,
 }
 
+#[rustfmt::skip]
 impl Forward {
     /// A `Forward` with its required properties, named in a [`ForwardRequired`].
     pub fn new(required: ForwardRequired) -> Self {
@@ -410,12 +302,7 @@ impl Forward {
     }
 
     /// `TargetGroups`: a list of [`WeightedTargetGroup`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self {
-        self.target_groups = value.into();
-        self
-    }
+    pub fn target_groups(mut self, value: impl Into<List<WeightedTargetGroup>>) -> Self { self.target_groups = value.into(); self }
 }
 
 impl PropertyType for Forward {}
@@ -432,40 +319,18 @@ impl ToValue for Forward {
 #[derive(Clone, Debug, PartialEq)]
 pub struct WeightedTargetGroupRequired {
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The ID of the target group.
-    ///
-    /// Pattern `^((tg-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:targetgroup/tg-[0-9a-z]{17}))$`; length 20 to 2048.
     pub target_group_identifier: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WeightedTargetGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "TargetGroupIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Weight",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(999.0),
-                allowed: &[],
-            }),
-        ),
+        ("TargetGroupIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Weight", Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY })),
     ],
     required: &["TargetGroupIdentifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WeightedTargetGroup` property type of `AWS::VpcLattice::Listener`.
@@ -489,6 +354,7 @@ pub struct WeightedTargetGroup {
     pub weight: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl WeightedTargetGroup {
     /// A `WeightedTargetGroup` with its required properties, named in a [`WeightedTargetGroupRequired`].
     pub fn new(required: WeightedTargetGroupRequired) -> Self {
@@ -499,20 +365,9 @@ impl WeightedTargetGroup {
     }
 
     /// `TargetGroupIdentifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.target_group_identifier = value.into();
-        self
-    }
-
+    pub fn target_group_identifier(mut self, value: impl Into<Str>) -> Self { self.target_group_identifier = value.into(); self }
     /// `Weight`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn weight(mut self, value: impl Into<Int>) -> Self {
-        self.weight = Some(value.into());
-        self
-    }
+    pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
 impl PropertyType for WeightedTargetGroup {}

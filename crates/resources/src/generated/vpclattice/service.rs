@@ -16,64 +16,18 @@ pub(crate) static PATTERN_0: Pattern = Pattern::new(
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?!svc-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_Service: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "AWS_IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "CertificateArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::AcmCertificateArn),
-            }),
-        ),
-        (
-            "CustomDomainName",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+        ("CertificateArn", Shape::Str(&StrRule { max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::AcmCertificateArn), ..StrRule::ANY })),
+        ("CustomDomainName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(255), ..StrRule::ANY })),
         ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(40),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(40), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::Service` resource.
@@ -132,6 +86,7 @@ pub struct Service {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Service {
     /// The CloudFormation type name, `AWS::VpcLattice::Service`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::Service";
@@ -146,24 +101,8 @@ impl Service {
         create_only: &["Name", "CustomDomainName"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry/DomainName",
-            "DnsEntry/HostedZoneId",
-            "Id",
-            "LastUpdatedAt",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry.DomainName",
-            "DnsEntry.HostedZoneId",
-            "Id",
-            "LastUpdatedAt",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "LastUpdatedAt", "Status"],
+        attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "LastUpdatedAt", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -174,52 +113,17 @@ impl Service {
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
     /// `CertificateArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self {
-        self.certificate_arn = Some(value.into());
-        self
-    }
-
+    pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
     /// `CustomDomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.custom_domain_name = Some(value.into());
-        self
-    }
-
+    pub fn custom_domain_name(mut self, value: impl Into<Str>) -> Self { self.custom_domain_name = Some(value.into()); self }
     /// `DnsEntry`: a [`DnsEntry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self {
-        self.dns_entry = Some(value.into());
-        self
-    }
-
+    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Service {

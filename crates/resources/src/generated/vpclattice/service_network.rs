@@ -13,44 +13,16 @@ pub use super::shared::{AuthType, Tag, TagRequired};
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!servicenetwork-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServiceNetwork: ObjRule = ObjRule {
     properties: &[
-        (
-            "AuthType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "AWS_IAM"],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("SharingConfig", Shape::Object(&RULE_SharingConfig)),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetwork` resource.
@@ -97,6 +69,7 @@ pub struct ServiceNetwork {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetwork {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetwork`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetwork";
@@ -123,36 +96,13 @@ impl ServiceNetwork {
     }
 
     /// `AuthType`: an [`AuthType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self {
-        self.auth_type = Some(value.into());
-        self
-    }
-
+    pub fn auth_type(mut self, value: impl Into<AuthType>) -> Self { self.auth_type = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `SharingConfig`: a [`SharingConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sharing_config(mut self, value: impl Into<Obj<SharingConfig>>) -> Self {
-        self.sharing_config = Some(value.into());
-        self
-    }
-
+    pub fn sharing_config(mut self, value: impl Into<Obj<SharingConfig>>) -> Self { self.sharing_config = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetwork {
@@ -223,19 +173,17 @@ impl ServiceNetworkAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SharingConfigRequired {
     /// `enabled`: a boolean, required.
-    ///
-    /// Specify if the service network should be enabled for sharing.
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SharingConfig: ObjRule = ObjRule {
-    properties: &[("enabled", Shape::Bool)],
+    properties: &[
+        ("enabled", Shape::Bool),
+    ],
     required: &["enabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SharingConfig` property type of `AWS::VpcLattice::ServiceNetwork`.
@@ -251,6 +199,7 @@ pub struct SharingConfig {
     pub enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl SharingConfig {
     /// A `SharingConfig` with its required properties, named in a [`SharingConfigRequired`].
     pub fn new(required: SharingConfigRequired) -> Self {
@@ -260,12 +209,7 @@ impl SharingConfig {
     }
 
     /// `enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
 impl PropertyType for SharingConfig {}

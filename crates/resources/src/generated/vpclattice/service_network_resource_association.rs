@@ -15,44 +15,16 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
 );
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServiceNetworkResourceAssociation: ObjRule = ObjRule {
     properties: &[
         ("PrivateDnsEnabled", Shape::Bool),
-        (
-            "ResourceConfigurationId",
-            Shape::Str(&StrRule {
-                min_len: Some(17),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNetworkId",
-            Shape::Str(&StrRule {
-                min_len: Some(3),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ResourceConfigurationId", Shape::Str(&StrRule { min_len: Some(17), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceNetworkId", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetworkResourceAssociation` resource.
@@ -94,6 +66,7 @@ pub struct ServiceNetworkResourceAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetworkResourceAssociation {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetworkResourceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetworkResourceAssociation";
@@ -105,11 +78,7 @@ impl ServiceNetworkResourceAssociation {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-vpclattice-servicenetworkresourceassociation.html",
         primary_identifier: &["Arn"],
         required: &[],
-        create_only: &[
-            "ResourceConfigurationId",
-            "ServiceNetworkId",
-            "PrivateDnsEnabled",
-        ],
+        create_only: &["ResourceConfigurationId", "ServiceNetworkId", "PrivateDnsEnabled"],
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["Id", "Arn"],
@@ -124,36 +93,13 @@ impl ServiceNetworkResourceAssociation {
     }
 
     /// `PrivateDnsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.private_dns_enabled = Some(value.into());
-        self
-    }
-
+    pub fn private_dns_enabled(mut self, value: impl Into<Bool>) -> Self { self.private_dns_enabled = Some(value.into()); self }
     /// `ResourceConfigurationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn resource_configuration_id(mut self, value: impl Into<Str>) -> Self {
-        self.resource_configuration_id = Some(value.into());
-        self
-    }
-
+    pub fn resource_configuration_id(mut self, value: impl Into<Str>) -> Self { self.resource_configuration_id = Some(value.into()); self }
     /// `ServiceNetworkId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_id(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_id = Some(value.into());
-        self
-    }
-
+    pub fn service_network_id(mut self, value: impl Into<Str>) -> Self { self.service_network_id = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetworkResourceAssociation {

@@ -17,44 +17,16 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^((sn-[0-9a-z]{17})|(arn:[a-z0-9\\-]+:vpc-lattice:[a-zA-Z0-9\\-]+:\\d{12}:servicenetwork/sn-[0-9a-z]{17}))$",
 );
 
+#[rustfmt::skip]
 pub(crate) static RULE_ServiceNetworkServiceAssociation: ObjRule = ObjRule {
     properties: &[
         ("DnsEntry", Shape::Object(&RULE_DnsEntry)),
-        (
-            "ServiceIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ServiceNetworkIdentifier",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(50),
-            }),
-        ),
+        ("ServiceIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("ServiceNetworkIdentifier", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::VpcLattice::ServiceNetworkServiceAssociation` resource.
@@ -100,6 +72,7 @@ pub struct ServiceNetworkServiceAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl ServiceNetworkServiceAssociation {
     /// The CloudFormation type name, `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::VpcLattice::ServiceNetworkServiceAssociation";
@@ -114,34 +87,8 @@ impl ServiceNetworkServiceAssociation {
         create_only: &["ServiceNetworkIdentifier", "ServiceIdentifier"],
         conditional_create_only: &[],
         write_only: &["ServiceNetworkIdentifier", "ServiceIdentifier"],
-        read_only: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry/DomainName",
-            "DnsEntry/HostedZoneId",
-            "Id",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "ServiceArn",
-            "ServiceId",
-            "ServiceName",
-            "Status",
-        ],
-        attributes: &[
-            "Arn",
-            "CreatedAt",
-            "DnsEntry.DomainName",
-            "DnsEntry.HostedZoneId",
-            "Id",
-            "ServiceArn",
-            "ServiceId",
-            "ServiceName",
-            "ServiceNetworkArn",
-            "ServiceNetworkId",
-            "ServiceNetworkName",
-            "Status",
-        ],
+        read_only: &["Arn", "CreatedAt", "DnsEntry/DomainName", "DnsEntry/HostedZoneId", "Id", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "ServiceArn", "ServiceId", "ServiceName", "Status"],
+        attributes: &["Arn", "CreatedAt", "DnsEntry.DomainName", "DnsEntry.HostedZoneId", "Id", "ServiceArn", "ServiceId", "ServiceName", "ServiceNetworkArn", "ServiceNetworkId", "ServiceNetworkName", "Status"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -152,36 +99,13 @@ impl ServiceNetworkServiceAssociation {
     }
 
     /// `DnsEntry`: a [`DnsEntry`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self {
-        self.dns_entry = Some(value.into());
-        self
-    }
-
+    pub fn dns_entry(mut self, value: impl Into<Obj<DnsEntry>>) -> Self { self.dns_entry = Some(value.into()); self }
     /// `ServiceIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_identifier(mut self, value: impl Into<Str>) -> Self { self.service_identifier = Some(value.into()); self }
     /// `ServiceNetworkIdentifier`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self {
-        self.service_network_identifier = Some(value.into());
-        self
-    }
-
+    pub fn service_network_identifier(mut self, value: impl Into<Str>) -> Self { self.service_network_identifier = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for ServiceNetworkServiceAssociation {

@@ -8,14 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[rustfmt::skip]
 pub(crate) static RULE_DnsEntry: ObjRule = ObjRule {
-    properties: &[("DomainName", Shape::STR), ("HostedZoneId", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("DomainName", Shape::STR),
+        ("HostedZoneId", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DnsEntry` property type, shared by `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
@@ -35,6 +35,7 @@ pub struct DnsEntry {
     pub hosted_zone_id: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl DnsEntry {
     /// A `DnsEntry` with no property set (none is required).
     pub fn new() -> Self {
@@ -42,20 +43,9 @@ impl DnsEntry {
     }
 
     /// `DomainName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn domain_name(mut self, value: impl Into<Str>) -> Self {
-        self.domain_name = Some(value.into());
-        self
-    }
-
+    pub fn domain_name(mut self, value: impl Into<Str>) -> Self { self.domain_name = Some(value.into()); self }
     /// `HostedZoneId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self {
-        self.hosted_zone_id = Some(value.into());
-        self
-    }
+    pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
 }
 
 impl PropertyType for DnsEntry {}
@@ -73,28 +63,17 @@ impl ToValue for DnsEntry {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedResponseRequired {
     /// `StatusCode`: an integer, required.
-    ///
-    /// The HTTP response code. Only `404` and `500` status codes are supported.
-    ///
-    /// Value 100 to 599.
     pub status_code: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FixedResponse: ObjRule = ObjRule {
-    properties: &[(
-        "StatusCode",
-        Shape::Int(&NumRule {
-            min: Some(100.0),
-            max: Some(599.0),
-            allowed: &[],
-        }),
-    )],
+    properties: &[
+        ("StatusCode", Shape::Int(&NumRule { min: Some(100.0), max: Some(599.0), ..NumRule::ANY })),
+    ],
     required: &["StatusCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FixedResponse` property type, shared by `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`.
@@ -112,6 +91,7 @@ pub struct FixedResponse {
     pub status_code: Int,
 }
 
+#[rustfmt::skip]
 impl FixedResponse {
     /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
     pub fn new(required: FixedResponseRequired) -> Self {
@@ -121,12 +101,7 @@ impl FixedResponse {
     }
 
     /// `StatusCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Int>) -> Self {
-        self.status_code = value.into();
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Int>) -> Self { self.status_code = value.into(); self }
 }
 
 impl PropertyType for FixedResponse {}
@@ -143,44 +118,20 @@ impl ToValue for FixedResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length 1 to 256.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Key", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::VpcLattice::AccessLogSubscription`, `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`, `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetwork`, `AWS::VpcLattice::ServiceNetworkResourceAssociation`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`, `AWS::VpcLattice::ServiceNetworkVpcAssociation`, `AWS::VpcLattice::TargetGroup`.
@@ -198,6 +149,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
     pub fn new(required: TagRequired) -> Self {
@@ -208,20 +160,9 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}

@@ -14,50 +14,27 @@ pub use super::shared::{Predicate, PredicateRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedRuleRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metrics for a `RateBasedRule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF , including "All" and "Default_Action." You can't change the name of the metric after you create the `RateBasedRule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// A friendly name or description for a `RateBasedRule` . You can't change the name of a `RateBasedRule` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
     /// `RateKey`: a string, required.
-    ///
-    /// The field that AWS WAF uses to determine if requests are likely arriving from single source and thus subject to rate monitoring. The only valid value for `RateKey` is `IP` . `IP` indicates that requests arriving from the same IP address are subject to the `RateLimit` that is specified in the `RateBasedRule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub rate_key: Str,
     /// `RateLimit`: an integer, required.
-    ///
-    /// The maximum number of requests, which have an identical value in the field specified by the `RateKey` , allowed in a five-minute period. If the number of requests exceeds the `RateLimit` and the other predicates specified in the rule are also met, AWS WAF triggers the action that is specified for this rule.
     pub rate_limit: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateBasedRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "MatchPredicates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Predicate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("MatchPredicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
         ("RateKey", Shape::STR),
         ("RateLimit", Shape::INT),
     ],
     required: &["MetricName", "RateLimit", "RateKey", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::RateBasedRule` resource.
@@ -114,6 +91,7 @@ pub struct RateBasedRule {
     pub rate_limit: Int,
 }
 
+#[rustfmt::skip]
 impl RateBasedRule {
     /// The CloudFormation type name, `AWS::WAFRegional::RateBasedRule`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::RateBasedRule";
@@ -146,44 +124,15 @@ impl RateBasedRule {
     }
 
     /// `MatchPredicates`: a list of [`Predicate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_predicates(mut self, value: impl Into<List<Predicate>>) -> Self {
-        self.match_predicates = Some(value.into());
-        self
-    }
-
+    pub fn match_predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.match_predicates = Some(value.into()); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RateKey`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_key(mut self, value: impl Into<Str>) -> Self {
-        self.rate_key = value.into();
-        self
-    }
-
+    pub fn rate_key(mut self, value: impl Into<Str>) -> Self { self.rate_key = value.into(); self }
     /// `RateLimit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self {
-        self.rate_limit = value.into();
-        self
-    }
+    pub fn rate_limit(mut self, value: impl Into<Int>) -> Self { self.rate_limit = value.into(); self }
 }
 
 impl Resource for RateBasedRule {

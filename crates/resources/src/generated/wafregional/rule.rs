@@ -14,38 +14,21 @@ pub use super::shared::{Predicate, PredicateRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `MetricName`: a string, required.
-    ///
-    /// A name for the metrics for this `Rule` . The name can contain only alphanumeric characters (A-Z, a-z, 0-9), with maximum length 128 and minimum length one. It can't contain whitespace or metric names reserved for AWS WAF, including "All" and "Default_Action." You can't change `MetricName` after you create the `Rule` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub metric_name: Str,
     /// `Name`: a string, required.
-    ///
-    /// The friendly name or description for the `Rule` . You can't change the name of a `Rule` after you create it.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("MetricName", Shape::STR),
         ("Name", Shape::STR),
-        (
-            "Predicates",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Predicate),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Predicates", Shape::List(&ListRule { items: Shape::Object(&RULE_Predicate), min_items: None, max_items: None })),
     ],
     required: &["MetricName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::Rule` resource.
@@ -88,6 +71,7 @@ pub struct Rule {
     pub predicates: Option<List<Predicate>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// The CloudFormation type name, `AWS::WAFRegional::Rule`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::Rule";
@@ -118,28 +102,11 @@ impl Rule {
     }
 
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Predicates`: a list of [`Predicate`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self {
-        self.predicates = Some(value.into());
-        self
-    }
+    pub fn predicates(mut self, value: impl Into<List<Predicate>>) -> Self { self.predicates = Some(value.into()); self }
 }
 
 impl Resource for Rule {

@@ -12,27 +12,18 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchRequired {
     /// `Type`: a string, required.
-    ///
-    /// The part of the web request that you want AWS WAF to search for a specified string. Parts of a request that you can search include the following:
-    ///
-    /// - `HEADER` : A specified request header, for example, the value of the `User-Agent` or `Referer` header. If you choose `HEADER` for the type, specify the name of the header in `Data` .
-    /// - `METHOD` : The HTTP method, which indicated the type of operation that the request is asking the origin to perform.
-    /// - `QUERY_STRING` : A query string, which is the part of a URL that appears after a `?` character, if any.
-    /// - `URI` : The part of a web request that identifies a resource, for example, `/images/daily-ad.jpg` .
-    /// - `BODY` : The part of a request that contains any additional data that you want to send to your web server as the HTTP request body, such as data from a form. The request body immediately follows the request headers. Note that only the first `8192` bytes of the request body are forwarded to AWS WAF for inspection. To allow or block requests based on the length of the body, you can create a size constraint set.
-    /// - `SINGLE_QUERY_ARG` : The parameter in the query string that you will inspect, such as *UserName* or *SalesRegion* . The maximum length for `SINGLE_QUERY_ARG` is 30 characters.
-    /// - `ALL_QUERY_ARGS` : Similar to `SINGLE_QUERY_ARG` , but rather than inspecting a single parameter, AWS WAF will inspect all parameters within the query for the value or regex pattern that you specify in `TargetString` .
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
-    properties: &[("Data", Shape::STR), ("Type", Shape::STR)],
+    properties: &[
+        ("Data", Shape::STR),
+        ("Type", Shape::STR),
+    ],
     required: &["Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type, shared by `AWS::WAFRegional::ByteMatchSet`, `AWS::WAFRegional::SizeConstraintSet`, `AWS::WAFRegional::SqlInjectionMatchSet`, `AWS::WAFRegional::XssMatchSet`.
@@ -70,6 +61,7 @@ pub struct FieldToMatch {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
     pub fn new(required: FieldToMatchRequired) -> Self {
@@ -80,20 +72,9 @@ impl FieldToMatch {
     }
 
     /// `Data`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data(mut self, value: impl Into<Str>) -> Self {
-        self.data = Some(value.into());
-        self
-    }
-
+    pub fn data(mut self, value: impl Into<Str>) -> Self { self.data = Some(value.into()); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -111,21 +92,14 @@ impl ToValue for FieldToMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredicateRequired {
     /// `DataId`: a string, required.
-    ///
-    /// A unique identifier for a predicate in a `Rule` , such as `ByteMatchSetId` or `IPSetId` . The ID is returned by the corresponding `Create` or `List` command.
     pub data_id: Str,
     /// `Negated`: a boolean, required.
-    ///
-    /// Set `Negated` to `False` if you want AWS WAF to allow, block, or count requests based on the settings in the specified `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` . For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow or block requests based on that IP address.
-    ///
-    /// Set `Negated` to `True` if you want AWS WAF to allow or block a request based on the negation of the settings in the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , or `SizeConstraintSet` &gt;. For example, if an `IPSet` includes the IP address `192.0.2.44` , AWS WAF will allow, block, or count requests based on all IP addresses *except* `192.0.2.44` .
     pub negated: Bool,
     /// `Type`: a string, required.
-    ///
-    /// The type of predicate in a `Rule` , such as `ByteMatch` or `IPSet` .
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
         ("DataId", Shape::STR),
@@ -133,11 +107,8 @@ pub(crate) static RULE_Predicate: ObjRule = ObjRule {
         ("Type", Shape::STR),
     ],
     required: &["Type", "Negated", "DataId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Predicate` property type, shared by `AWS::WAFRegional::RateBasedRule`, `AWS::WAFRegional::Rule`.
@@ -163,6 +134,7 @@ pub struct Predicate {
     pub r#type: Str,
 }
 
+#[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
     pub fn new(required: PredicateRequired) -> Self {
@@ -174,28 +146,11 @@ impl Predicate {
     }
 
     /// `DataId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_id(mut self, value: impl Into<Str>) -> Self {
-        self.data_id = value.into();
-        self
-    }
-
+    pub fn data_id(mut self, value: impl Into<Str>) -> Self { self.data_id = value.into(); self }
     /// `Negated`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn negated(mut self, value: impl Into<Bool>) -> Self {
-        self.negated = value.into();
-        self
-    }
-
+    pub fn negated(mut self, value: impl Into<Bool>) -> Self { self.negated = value.into(); self }
     /// `Type`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<Str>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for Predicate {}

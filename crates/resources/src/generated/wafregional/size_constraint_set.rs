@@ -14,31 +14,18 @@ pub use super::shared::{FieldToMatch, FieldToMatchRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name, if any, of the `SizeConstraintSet` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SizeConstraintSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "SizeConstraints",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SizeConstraint),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SizeConstraints", Shape::List(&ListRule { items: Shape::Object(&RULE_SizeConstraint), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::SizeConstraintSet` resource.
@@ -72,6 +59,7 @@ pub struct SizeConstraintSet {
     pub size_constraints: Option<List<SizeConstraint>>,
 }
 
+#[rustfmt::skip]
 impl SizeConstraintSet {
     /// The CloudFormation type name, `AWS::WAFRegional::SizeConstraintSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::SizeConstraintSet";
@@ -101,20 +89,9 @@ impl SizeConstraintSet {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SizeConstraints`: a list of [`SizeConstraint`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_constraints(mut self, value: impl Into<List<SizeConstraint>>) -> Self {
-        self.size_constraints = Some(value.into());
-        self
-    }
+    pub fn size_constraints(mut self, value: impl Into<List<SizeConstraint>>) -> Self { self.size_constraints = Some(value.into()); self }
 }
 
 impl Resource for SizeConstraintSet {
@@ -157,89 +134,16 @@ impl SizeConstraintSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintRequired {
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// The type of comparison you want AWS WAF to perform. AWS WAF uses this in combination with the provided `Size` and `FieldToMatch` to build an expression in the form of " `Size` `ComparisonOperator` size in bytes of `FieldToMatch` ". If that expression is true, the `SizeConstraint` is considered to match.
-    ///
-    /// *EQ* : Used to test if the `Size` is equal to the size of the `FieldToMatch`
-    ///
-    /// *NE* : Used to test if the `Size` is not equal to the size of the `FieldToMatch`
-    ///
-    /// *LE* : Used to test if the `Size` is less than or equal to the size of the `FieldToMatch`
-    ///
-    /// *LT* : Used to test if the `Size` is strictly less than the size of the `FieldToMatch`
-    ///
-    /// *GE* : Used to test if the `Size` is greater than or equal to the size of the `FieldToMatch`
-    ///
-    /// *GT* : Used to test if the `Size` is strictly greater than the size of the `FieldToMatch`
     pub comparison_operator: Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of a web request that you want AWS WAF to inspect, such as a specific header or a query string.
     pub field_to_match: Obj<FieldToMatch>,
     /// `Size`: an integer, required.
-    ///
-    /// The size in bytes that you want AWS WAF to compare against the size of the specified `FieldToMatch` . AWS WAF uses this in combination with `ComparisonOperator` and `FieldToMatch` to build an expression in the form of " `Size` `ComparisonOperator` size in bytes of `FieldToMatch` ". If that expression is true, the `SizeConstraint` is considered to match.
-    ///
-    /// Valid values for size are 0 - 21474836480 bytes (0 - 20 GB).
-    ///
-    /// If you specify `URI` for the value of `Type` , the / in the URI path that you specify counts as one character. For example, the URI `/logo.jpg` is nine characters long.
     pub size: Int,
     /// `TextTransformation`: a string, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting a request for a match.
-    ///
-    /// You can only specify a single type of TextTransformation.
-    ///
-    /// Note that if you choose `BODY` for the value of `Type` , you must choose `NONE` for `TextTransformation` because the API Gateway API or Application Load Balancer forward only the first 8192 bytes for inspection.
-    ///
-    /// *NONE*
-    ///
-    /// Specify `NONE` if you don't want to perform any text transformations.
-    ///
-    /// *CMD_LINE*
-    ///
-    /// When you're concerned that attackers are injecting an operating system command line command and using unusual formatting to disguise some or all of the command, use this option to perform the following transformations:
-    ///
-    /// - Delete the following characters: \ " ' ^
-    /// - Delete spaces before the following characters: / (
-    /// - Replace the following characters with a space: , ;
-    /// - Replace multiple spaces with one space
-    /// - Convert uppercase letters (A-Z) to lowercase (a-z)
-    ///
-    /// *COMPRESS_WHITE_SPACE*
-    ///
-    /// Use this option to replace the following characters with a space character (decimal 32):
-    ///
-    /// - \f, formfeed, decimal 12
-    /// - \t, tab, decimal 9
-    /// - \n, newline, decimal 10
-    /// - \r, carriage return, decimal 13
-    /// - \v, vertical tab, decimal 11
-    /// - non-breaking space, decimal 160
-    ///
-    /// `COMPRESS_WHITE_SPACE` also replaces multiple spaces with one space.
-    ///
-    /// *HTML_ENTITY_DECODE*
-    ///
-    /// Use this option to replace HTML-encoded characters with unencoded characters. `HTML_ENTITY_DECODE` performs the following operations:
-    ///
-    /// - Replaces `(ampersand)quot;` with `"`
-    /// - Replaces `(ampersand)nbsp;` with a non-breaking space, decimal 160
-    /// - Replaces `(ampersand)lt;` with a "less than" symbol
-    /// - Replaces `(ampersand)gt;` with `>`
-    /// - Replaces characters that are represented in hexadecimal format, `(ampersand)#xhhhh;` , with the corresponding characters
-    /// - Replaces characters that are represented in decimal format, `(ampersand)#nnnn;` , with the corresponding characters
-    ///
-    /// *LOWERCASE*
-    ///
-    /// Use this option to convert uppercase letters (A-Z) to lowercase (a-z).
-    ///
-    /// *URL_DECODE*
-    ///
-    /// Use this option to decode a URL-encoded value.
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SizeConstraint: ObjRule = ObjRule {
     properties: &[
         ("ComparisonOperator", Shape::STR),
@@ -247,17 +151,9 @@ pub(crate) static RULE_SizeConstraint: ObjRule = ObjRule {
         ("Size", Shape::INT),
         ("TextTransformation", Shape::STR),
     ],
-    required: &[
-        "ComparisonOperator",
-        "TextTransformation",
-        "Size",
-        "FieldToMatch",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["ComparisonOperator", "TextTransformation", "Size", "FieldToMatch"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SizeConstraint` property type of `AWS::WAFRegional::SizeConstraintSet`.
@@ -357,6 +253,7 @@ pub struct SizeConstraint {
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 impl SizeConstraint {
     /// A `SizeConstraint` with its required properties, named in a [`SizeConstraintRequired`].
     pub fn new(required: SizeConstraintRequired) -> Self {
@@ -369,36 +266,13 @@ impl SizeConstraint {
     }
 
     /// `ComparisonOperator`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<Str>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Int>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
     /// `TextTransformation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self {
-        self.text_transformation = value.into();
-        self
-    }
+    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
 impl PropertyType for SizeConstraint {}

@@ -14,31 +14,18 @@ pub use super::shared::{FieldToMatch, FieldToMatchRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlInjectionMatchSetRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name, if any, of the `SqlInjectionMatchSet` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SqlInjectionMatchSet: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::STR),
-        (
-            "SqlInjectionMatchTuples",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SqlInjectionMatchTuple),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("SqlInjectionMatchTuples", Shape::List(&ListRule { items: Shape::Object(&RULE_SqlInjectionMatchTuple), min_items: None, max_items: None })),
     ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFRegional::SqlInjectionMatchSet` resource.
@@ -72,6 +59,7 @@ pub struct SqlInjectionMatchSet {
     pub sql_injection_match_tuples: Option<List<SqlInjectionMatchTuple>>,
 }
 
+#[rustfmt::skip]
 impl SqlInjectionMatchSet {
     /// The CloudFormation type name, `AWS::WAFRegional::SqlInjectionMatchSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFRegional::SqlInjectionMatchSet";
@@ -101,23 +89,9 @@ impl SqlInjectionMatchSet {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SqlInjectionMatchTuples`: a list of [`SqlInjectionMatchTuple`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sql_injection_match_tuples(
-        mut self,
-        value: impl Into<List<SqlInjectionMatchTuple>>,
-    ) -> Self {
-        self.sql_injection_match_tuples = Some(value.into());
-        self
-    }
+    pub fn sql_injection_match_tuples(mut self, value: impl Into<List<SqlInjectionMatchTuple>>) -> Self { self.sql_injection_match_tuples = Some(value.into()); self }
 }
 
 impl Resource for SqlInjectionMatchSet {
@@ -160,74 +134,20 @@ impl SqlInjectionMatchSetAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqlInjectionMatchTupleRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of a web request that you want AWS WAF to inspect, such as a specific header or a query string.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformation`: a string, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass AWS WAF . If you specify a transformation, AWS WAF performs the transformation on `FieldToMatch` before inspecting it for a match.
-    ///
-    /// You can only specify a single type of TextTransformation.
-    ///
-    /// *CMD_LINE*
-    ///
-    /// When you're concerned that attackers are injecting an operating system command line command and using unusual formatting to disguise some or all of the command, use this option to perform the following transformations:
-    ///
-    /// - Delete the following characters: \ " ' ^
-    /// - Delete spaces before the following characters: / (
-    /// - Replace the following characters with a space: , ;
-    /// - Replace multiple spaces with one space
-    /// - Convert uppercase letters (A-Z) to lowercase (a-z)
-    ///
-    /// *COMPRESS_WHITE_SPACE*
-    ///
-    /// Use this option to replace the following characters with a space character (decimal 32):
-    ///
-    /// - \f, formfeed, decimal 12
-    /// - \t, tab, decimal 9
-    /// - \n, newline, decimal 10
-    /// - \r, carriage return, decimal 13
-    /// - \v, vertical tab, decimal 11
-    /// - non-breaking space, decimal 160
-    ///
-    /// `COMPRESS_WHITE_SPACE` also replaces multiple spaces with one space.
-    ///
-    /// *HTML_ENTITY_DECODE*
-    ///
-    /// Use this option to replace HTML-encoded characters with unencoded characters. `HTML_ENTITY_DECODE` performs the following operations:
-    ///
-    /// - Replaces `(ampersand)quot;` with `"`
-    /// - Replaces `(ampersand)nbsp;` with a non-breaking space, decimal 160
-    /// - Replaces `(ampersand)lt;` with a "less than" symbol
-    /// - Replaces `(ampersand)gt;` with `>`
-    /// - Replaces characters that are represented in hexadecimal format, `(ampersand)#xhhhh;` , with the corresponding characters
-    /// - Replaces characters that are represented in decimal format, `(ampersand)#nnnn;` , with the corresponding characters
-    ///
-    /// *LOWERCASE*
-    ///
-    /// Use this option to convert uppercase letters (A-Z) to lowercase (a-z).
-    ///
-    /// *URL_DECODE*
-    ///
-    /// Use this option to decode a URL-encoded value.
-    ///
-    /// *NONE*
-    ///
-    /// Specify `NONE` if you don't want to perform any text transformations.
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SqlInjectionMatchTuple: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
         ("TextTransformation", Shape::STR),
     ],
     required: &["TextTransformation", "FieldToMatch"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqlInjectionMatchTuple` property type of `AWS::WAFRegional::SqlInjectionMatchSet`.
@@ -301,6 +221,7 @@ pub struct SqlInjectionMatchTuple {
     pub text_transformation: Str,
 }
 
+#[rustfmt::skip]
 impl SqlInjectionMatchTuple {
     /// A `SqlInjectionMatchTuple` with its required properties, named in a [`SqlInjectionMatchTupleRequired`].
     pub fn new(required: SqlInjectionMatchTupleRequired) -> Self {
@@ -311,20 +232,9 @@ impl SqlInjectionMatchTuple {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformation`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self {
-        self.text_transformation = value.into();
-        self
-    }
+    pub fn text_transformation(mut self, value: impl Into<Str>) -> Self { self.text_transformation = value.into(); self }
 }
 
 impl PropertyType for SqlInjectionMatchTuple {}

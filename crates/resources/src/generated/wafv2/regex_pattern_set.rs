@@ -18,82 +18,23 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9A-Za-z_-]{1,128}$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetRequired {
     /// `RegularExpressionList`: a list of strings, required.
-    ///
-    /// The regular expression patterns in the set.
-    ///
-    /// Each item: length 0 to 200.
     pub regular_expression_list: List<Str>,
     /// `Scope`: a [`RegexPatternSetScope`] value, required.
-    ///
-    /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
-    ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: RegexPatternSetScope,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegexPatternSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RegularExpressionList",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(0),
-                    max_len: Some(200),
-                    pattern: None,
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUDFRONT", "REGIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RegularExpressionList", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(0), max_len: Some(200), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
     ],
     required: &["Scope", "RegularExpressionList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::RegexPatternSet` resource.
@@ -149,6 +90,7 @@ pub struct RegexPatternSet {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSet {
     /// The CloudFormation type name, `AWS::WAFv2::RegexPatternSet`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RegexPatternSet";
@@ -181,44 +123,15 @@ impl RegexPatternSet {
     }
 
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `RegularExpressionList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regular_expression_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.regular_expression_list = value.into();
-        self
-    }
-
+    pub fn regular_expression_list(mut self, value: impl Into<List<Str>>) -> Self { self.regular_expression_list = value.into(); self }
     /// `Scope`: a [`RegexPatternSetScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<RegexPatternSetScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<RegexPatternSetScope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for RegexPatternSet {

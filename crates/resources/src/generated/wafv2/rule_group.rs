@@ -46,110 +46,30 @@ pub(crate) static PATTERN_3: Pattern = Pattern::new("\\S");
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupRequired {
     /// `Capacity`: an integer, required.
-    ///
-    /// The web ACL capacity units (WCUs) required for this rule group.
-    ///
-    /// When you create your own rule group, you define this, and you cannot change it after creation. When you add or modify the rules in a rule group, AWS WAF enforces this limit.
-    ///
-    /// AWS WAF uses WCUs to calculate and control the operating resources that are used to run your rules, rule groups, and web ACLs. AWS WAF calculates capacity differently for each rule type, to reflect the relative cost of each rule. Simple rules that cost little to run use fewer WCUs than more complex rules that use more processing power. Rule group capacity is fixed at creation, which helps users plan their web ACL WCU usage when they use a rule group. The WCU limit for web ACLs is 1,500.
-    ///
-    /// Value at least 0.
     pub capacity: Int,
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
-    ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleGroup: ObjRule = ObjRule {
     properties: &[
-        (
-            "AvailableLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LabelSummary),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Capacity",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "ConsumedLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LabelSummary),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AvailableLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
+        ("Capacity", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("ConsumedLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_LabelSummary), min_items: None, max_items: None })),
         ("CustomResponseBodies", Shape::Any),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUDFRONT", "REGIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Capacity", "Scope", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::RuleGroup` resource.
@@ -233,6 +153,7 @@ pub struct RuleGroup {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl RuleGroup {
     /// The CloudFormation type name, `AWS::WAFv2::RuleGroup`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::RuleGroup";
@@ -247,13 +168,7 @@ impl RuleGroup {
         create_only: &["Name", "Scope"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "Arn",
-            "Id",
-            "LabelNamespace",
-            "AvailableLabels/*/Name",
-            "ConsumedLabels/*/Name",
-        ],
+        read_only: &["Arn", "Id", "LabelNamespace", "AvailableLabels/*/Name", "ConsumedLabels/*/Name"],
         attributes: &["Arn", "Id", "LabelNamespace"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
@@ -276,84 +191,25 @@ impl RuleGroup {
     }
 
     /// `AvailableLabels`: a list of [`LabelSummary`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn available_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self {
-        self.available_labels = Some(value.into());
-        self
-    }
-
+    pub fn available_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.available_labels = Some(value.into()); self }
     /// `Capacity`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity(mut self, value: impl Into<Int>) -> Self {
-        self.capacity = value.into();
-        self
-    }
-
+    pub fn capacity(mut self, value: impl Into<Int>) -> Self { self.capacity = value.into(); self }
     /// `ConsumedLabels`: a list of [`LabelSummary`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn consumed_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self {
-        self.consumed_labels = Some(value.into());
-        self
-    }
-
+    pub fn consumed_labels(mut self, value: impl Into<List<LabelSummary>>) -> Self { self.consumed_labels = Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self {
-        self.custom_response_bodies = Some(value.into());
-        self
-    }
-
+    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl Resource for RuleGroup {
@@ -417,26 +273,17 @@ impl RuleGroupAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with AND logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -452,6 +299,7 @@ pub struct AndStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
     pub fn new(required: AndStatementRequired) -> Self {
@@ -461,12 +309,7 @@ impl AndStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for AndStatement {}
@@ -483,84 +326,25 @@ impl ToValue for AndStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
-    ///
-    /// *CONTAINS*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , but the location doesn't matter.
-    ///
-    /// *CONTAINS_WORD*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , and `SearchString` must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _). In addition, `SearchString` must be a word, which means that both of the following are true:
-    ///
-    /// - `SearchString` is at the beginning of the specified part of the web request or is preceded by a character other than an alphanumeric character or underscore (_). Examples include the value of a header and `;BadBot` .
-    /// - `SearchString` is at the end of the specified part of the web request or is followed by a character other than an alphanumeric character or underscore (_), for example, `BadBot;` and `-BadBot;` .
-    ///
-    /// *EXACTLY*
-    ///
-    /// The value of the specified part of the web request must exactly match the value of `SearchString` .
-    ///
-    /// *STARTS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the beginning of the specified part of the web request.
-    ///
-    /// *ENDS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the end of the specified part of the web request.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "PositionalConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXACTLY",
-                    "STARTS_WITH",
-                    "ENDS_WITH",
-                    "CONTAINS",
-                    "CONTAINS_WORD",
-                ],
-                format: None,
-            }),
-        ),
+        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "PositionalConstraint",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -625,6 +409,7 @@ pub struct ByteMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
     pub fn new(required: ByteMatchStatementRequired) -> Self {
@@ -638,44 +423,15 @@ impl ByteMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self {
-        self.positional_constraint = value.into();
-        self
-    }
-
+    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self {
-        self.search_string = Some(value.into());
-        self
-    }
-
+    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self {
-        self.search_string_base64 = Some(value.into());
-        self
-    }
-
+    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for ByteMatchStatement {}
@@ -692,6 +448,7 @@ impl ToValue for ByteMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("AllQueryArguments", Shape::Any),
@@ -705,19 +462,12 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
         ("SingleHeader", Shape::Object(&RULE_SingleHeader)),
-        (
-            "SingleQueryArgument",
-            Shape::Object(&RULE_SingleQueryArgument),
-        ),
+        ("SingleQueryArgument", Shape::Object(&RULE_SingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
         ("UriPath", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::RuleGroup`.
@@ -848,6 +598,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -855,116 +606,33 @@ impl FieldToMatch {
     }
 
     /// `AllQueryArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.all_query_arguments = Some(value.into());
-        self
-    }
-
+    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
-
+    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self {
-        self.header_order = Some(value.into());
-        self
-    }
-
+    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
     /// `Method`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Json>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`SingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<SingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `SingleQueryArgument`: a [`SingleQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_query_argument(mut self, value: impl Into<Obj<SingleQueryArgument>>) -> Self {
-        self.single_query_argument = Some(value.into());
-        self
-    }
-
+    pub fn single_query_argument(mut self, value: impl Into<Obj<SingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self {
-        self.uri_fragment = Some(value.into());
-        self
-    }
-
+    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -990,23 +658,13 @@ impl ToValue for FieldToMatch {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LabelSummary: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_0),
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LabelSummary` property type of `AWS::WAFv2::RuleGroup`.
@@ -1027,6 +685,7 @@ pub struct LabelSummary {
     pub name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LabelSummary {
     /// A `LabelSummary` with no property set (none is required).
     pub fn new() -> Self {
@@ -1034,12 +693,7 @@ impl LabelSummary {
     }
 
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
 impl PropertyType for LabelSummary {}
@@ -1054,19 +708,17 @@ impl ToValue for LabelSummary {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotStatementRequired {
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The statement to negate. You can use any statement that can be nested.
     pub statement: Obj<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[("Statement", Shape::Object(&RULE_Statement))],
+    properties: &[
+        ("Statement", Shape::Object(&RULE_Statement)),
+    ],
     required: &["Statement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -1082,6 +734,7 @@ pub struct NotStatement {
     pub statement: Box<Obj<Statement>>,
 }
 
+#[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
     pub fn new(required: NotStatementRequired) -> Self {
@@ -1091,12 +744,7 @@ impl NotStatement {
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
 }
 
 impl PropertyType for NotStatement {}
@@ -1111,26 +759,17 @@ impl ToValue for NotStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with OR logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -1146,6 +785,7 @@ pub struct OrStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
     pub fn new(required: OrStatementRequired) -> Self {
@@ -1155,12 +795,7 @@ impl OrStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for OrStatement {}
@@ -1177,89 +812,24 @@ impl ToValue for OrStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// Setting that indicates how to aggregate the request counts.
-    ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-    ///
-    /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
-    ///
-    /// With this option, you must configure the `ScopeDownStatement` property.
-    /// - `CUSTOM_KEYS` - Aggregate the request counts using one or more web request components as the aggregate keys.
-    ///
-    /// With this option, you must specify the aggregate keys in the `CustomKeys` property.
-    ///
-    /// To aggregate on only the IP address or only the forwarded IP address, don't use custom keys. Instead, set the aggregate key type to `IP` or `FORWARDED_IP` .
-    /// - `FORWARDED_IP` - Aggregate the request counts on the first IP address in an HTTP header.
-    ///
-    /// With this option, you must specify the header to use in the `ForwardedIPConfig` property.
-    ///
-    /// To aggregate on a combination of the forwarded IP address with other aggregate keys, use `CUSTOM_KEYS` .
-    /// - `IP` - Aggregate the request counts on the IP address from the web request origin.
-    ///
-    /// To aggregate on a combination of the IP address with other aggregate keys, use `CUSTOM_KEYS` .
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    ///
-    /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
-    ///
-    /// Examples:
-    ///
-    /// - If you aggregate on just the IP address, this is the limit on requests from any single IP address.
-    /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
-    ///
-    /// Value 10 to 2000000000.
     pub limit: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregateKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RateBasedStatementCustomKey),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EvaluationWindowSec",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[60.0, 120.0, 300.0, 600.0],
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-        (
-            "Limit",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(2000000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["IP", "FORWARDED_IP", "CONSTANT", "CUSTOM_KEYS"], ..StrRule::ANY })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
     ],
     required: &["Limit", "AggregateKeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -1374,6 +944,7 @@ pub struct RateBasedStatement {
     pub scope_down_statement: Option<Box<Obj<Statement>>>,
 }
 
+#[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
     pub fn new(required: RateBasedStatementRequired) -> Self {
@@ -1388,52 +959,17 @@ impl RateBasedStatement {
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self {
-        self.aggregate_key_type = value.into();
-        self
-    }
-
+    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self {
-        self.custom_keys = Some(value.into());
-        self
-    }
-
+    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_window_sec = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
     /// `Limit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self {
-        self.limit = value.into();
-        self
-    }
-
+    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for RateBasedStatement {}
@@ -1455,51 +991,23 @@ impl ToValue for RateBasedStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    ///
-    /// The string representing the regular expression.
-    ///
-    /// Length 1 to 512.
     pub regex_string: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "RegexString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -1527,6 +1035,7 @@ pub struct RegexMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
     pub fn new(required: RegexMatchStatementRequired) -> Self {
@@ -1538,28 +1047,11 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = value.into();
-        self
-    }
-
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexMatchStatement {}
@@ -1578,51 +1070,23 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -1652,6 +1116,7 @@ pub struct RegexPatternSetReferenceStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
@@ -1663,28 +1128,11 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexPatternSetReferenceStatement {}
@@ -1703,71 +1151,30 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
     pub statement: Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_RuleAction)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::WAFv2::RuleGroup`.
@@ -1832,6 +1239,7 @@ pub struct Rule {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -1848,68 +1256,21 @@ impl Rule {
     }
 
     /// `Action`: a [`RuleAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.rule_labels = Some(value.into());
-        self
-    }
-
+    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
-
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -1933,28 +1294,17 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type of `AWS::WAFv2::RuleGroup`.
@@ -1974,6 +1324,7 @@ pub struct SingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
     pub fn new(required: SingleHeaderRequired) -> Self {
@@ -1983,12 +1334,7 @@ impl SingleHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleHeader {}
@@ -2003,28 +1349,17 @@ impl ToValue for SingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleQueryArgumentRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SingleQueryArgument: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::RuleGroup`.
@@ -2042,6 +1377,7 @@ pub struct SingleQueryArgument {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl SingleQueryArgument {
     /// A `SingleQueryArgument` with its required properties, named in a [`SingleQueryArgumentRequired`].
     pub fn new(required: SingleQueryArgumentRequired) -> Self {
@@ -2051,12 +1387,7 @@ impl SingleQueryArgument {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for SingleQueryArgument {}
@@ -2071,68 +1402,26 @@ impl ToValue for SingleQueryArgument {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The operator to use to compare the request part to the size setting.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    ///
-    /// The size, in byte, to compare to the request part, after any transformations.
-    ///
-    /// Value 0 to 21474836480.
     pub size: Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "Size",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(21474836480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "ComparisonOperator",
-        "Size",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -2168,6 +1457,7 @@ pub struct SizeConstraintStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
@@ -2180,36 +1470,13 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Num>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SizeConstraintStatement {}
@@ -2229,45 +1496,21 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "SensitivityLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -2299,6 +1542,7 @@ pub struct SqliMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
     pub fn new(required: SqliMatchStatementRequired) -> Self {
@@ -2310,28 +1554,11 @@ impl SqliMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self {
-        self.sensitivity_level = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SqliMatchStatement {}
@@ -2346,53 +1573,26 @@ impl ToValue for SqliMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Statement: ObjRule = ObjRule {
     properties: &[
         ("AndStatement", Shape::Object(&RULE_AndStatement)),
         ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        (
-            "ByteMatchStatement",
-            Shape::Object(&RULE_ByteMatchStatement),
-        ),
+        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
         ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        (
-            "IPSetReferenceStatement",
-            Shape::Object(&RULE_IpSetReferenceStatement),
-        ),
-        (
-            "LabelMatchStatement",
-            Shape::Object(&RULE_LabelMatchStatement),
-        ),
+        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
         ("NotStatement", Shape::Object(&RULE_NotStatement)),
         ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        (
-            "RateBasedStatement",
-            Shape::Object(&RULE_RateBasedStatement),
-        ),
-        (
-            "RegexMatchStatement",
-            Shape::Object(&RULE_RegexMatchStatement),
-        ),
-        (
-            "RegexPatternSetReferenceStatement",
-            Shape::Object(&RULE_RegexPatternSetReferenceStatement),
-        ),
-        (
-            "SizeConstraintStatement",
-            Shape::Object(&RULE_SizeConstraintStatement),
-        ),
-        (
-            "SqliMatchStatement",
-            Shape::Object(&RULE_SqliMatchStatement),
-        ),
+        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
         ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Statement` property type of `AWS::WAFv2::RuleGroup`.
@@ -2524,6 +1724,7 @@ pub struct Statement {
     pub xss_match_statement: Option<Obj<XssMatchStatement>>,
 }
 
+#[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
     pub fn new() -> Self {
@@ -2531,125 +1732,33 @@ impl Statement {
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self {
-        self.and_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self {
-        self.asn_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self {
-        self.byte_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self {
-        self.geo_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<IpSetReferenceStatement>>,
-    ) -> Self {
-        self.ip_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self {
-        self.label_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self {
-        self.not_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self {
-        self.or_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self {
-        self.rate_based_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self {
-        self.regex_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_pattern_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<RegexPatternSetReferenceStatement>>,
-    ) -> Self {
-        self.regex_pattern_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_constraint_statement(
-        mut self,
-        value: impl Into<Obj<SizeConstraintStatement>>,
-    ) -> Self {
-        self.size_constraint_statement = Some(value.into());
-        self
-    }
-
+    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self {
-        self.sqli_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self {
-        self.xss_match_statement = Some(value.into());
-        self
-    }
+    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
 }
 
 impl PropertyType for Statement {}
@@ -2682,35 +1791,20 @@ impl ToValue for Statement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::RuleGroup`.
@@ -2732,6 +1826,7 @@ pub struct XssMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
     pub fn new(required: XssMatchStatementRequired) -> Self {
@@ -2742,20 +1837,9 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for XssMatchStatement {}

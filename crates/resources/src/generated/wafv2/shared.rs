@@ -18,17 +18,13 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
 
+#[rustfmt::skip]
 pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AllowAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -40,6 +36,7 @@ pub struct AllowAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[rustfmt::skip]
 impl AllowAction {
     /// A `AllowAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -47,10 +44,7 @@ impl AllowAction {
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
+    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
 impl PropertyType for AllowAction {}
@@ -63,31 +57,14 @@ impl ToValue for AllowAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AsnList",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(4294967295.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
+        ("AsnList", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(4294967295.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AsnMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -111,6 +88,7 @@ pub struct AsnMatchStatement {
     pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl AsnMatchStatement {
     /// A `AsnMatchStatement` with no property set (none is required).
     pub fn new() -> Self {
@@ -118,20 +96,9 @@ impl AsnMatchStatement {
     }
 
     /// `AsnList`: a list of integers.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_list(mut self, value: impl Into<List<Int>>) -> Self {
-        self.asn_list = Some(value.into());
-        self
-    }
-
+    pub fn asn_list(mut self, value: impl Into<List<Int>>) -> Self { self.asn_list = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
 }
 
 impl PropertyType for AsnMatchStatement {}
@@ -145,14 +112,13 @@ impl ToValue for AsnMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
-    properties: &[("CustomResponse", Shape::Object(&RULE_CustomResponse))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CustomResponse", Shape::Object(&RULE_CustomResponse)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -164,6 +130,7 @@ pub struct BlockAction {
     pub custom_response: Option<Obj<CustomResponse>>,
 }
 
+#[rustfmt::skip]
 impl BlockAction {
     /// A `BlockAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -171,10 +138,7 @@ impl BlockAction {
     }
 
     /// `CustomResponse`: a [`CustomResponse`] object.
-    pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self {
-        self.custom_response = Some(value.into());
-        self
-    }
+    pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self { self.custom_response = Some(value.into()); self }
 }
 
 impl PropertyType for BlockAction {}
@@ -187,23 +151,13 @@ impl ToValue for BlockAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Body: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Body` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -237,6 +191,7 @@ pub struct Body {
     pub oversize_handling: Option<OversizeHandling>,
 }
 
+#[rustfmt::skip]
 impl Body {
     /// A `Body` with no property set (none is required).
     pub fn new() -> Self {
@@ -244,12 +199,7 @@ impl Body {
     }
 
     /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
+    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
 }
 
 impl PropertyType for Body {}
@@ -262,17 +212,13 @@ impl ToValue for Body {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptchaAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -284,6 +230,7 @@ pub struct CaptchaAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[rustfmt::skip]
 impl CaptchaAction {
     /// A `CaptchaAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -291,10 +238,7 @@ impl CaptchaAction {
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
+    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
 impl PropertyType for CaptchaAction {}
@@ -307,17 +251,13 @@ impl ToValue for CaptchaAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CaptchaConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CaptchaConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -333,6 +273,7 @@ pub struct CaptchaConfig {
     pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
 }
 
+#[rustfmt::skip]
 impl CaptchaConfig {
     /// A `CaptchaConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -340,12 +281,7 @@ impl CaptchaConfig {
     }
 
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
+    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
 }
 
 impl PropertyType for CaptchaConfig {}
@@ -358,17 +294,13 @@ impl ToValue for CaptchaConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChallengeAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -380,6 +312,7 @@ pub struct ChallengeAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[rustfmt::skip]
 impl ChallengeAction {
     /// A `ChallengeAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -387,10 +320,7 @@ impl ChallengeAction {
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
+    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
 impl PropertyType for ChallengeAction {}
@@ -403,17 +333,13 @@ impl ToValue for ChallengeAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ChallengeConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTimeProperty",
-        Shape::Object(&RULE_ImmunityTimeProperty),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("ImmunityTimeProperty", Shape::Object(&RULE_ImmunityTimeProperty)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ChallengeConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -429,6 +355,7 @@ pub struct ChallengeConfig {
     pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
 }
 
+#[rustfmt::skip]
 impl ChallengeConfig {
     /// A `ChallengeConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -436,12 +363,7 @@ impl ChallengeConfig {
     }
 
     /// `ImmunityTimeProperty`: an [`ImmunityTimeProperty`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self {
-        self.immunity_time_property = Some(value.into());
-        self
-    }
+    pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
 }
 
 impl PropertyType for ChallengeConfig {}
@@ -454,44 +376,15 @@ impl ToValue for ChallengeConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
     properties: &[
         ("All", Shape::Any),
-        (
-            "ExcludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedCookies",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(60),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
+        ("ExcludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
+        ("IncludedCookies", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(60), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CookieMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -525,6 +418,7 @@ pub struct CookieMatchPattern {
     pub included_cookies: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl CookieMatchPattern {
     /// A `CookieMatchPattern` with no property set (none is required).
     pub fn new() -> Self {
@@ -532,28 +426,11 @@ impl CookieMatchPattern {
     }
 
     /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
+    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
     /// `ExcludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_cookies = Some(value.into());
-        self
-    }
-
+    pub fn excluded_cookies(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_cookies = Some(value.into()); self }
     /// `IncludedCookies`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_cookies = Some(value.into());
-        self
-    }
+    pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self { self.included_cookies = Some(value.into()); self }
 }
 
 impl PropertyType for CookieMatchPattern {}
@@ -572,61 +449,23 @@ impl ToValue for CookieMatchPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesRequired {
     /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of cookies to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedCookies` , or `ExcludedCookies` .
-    ///
-    /// Example JSON: `"MatchPattern": { "IncludedCookies": [ "session-id-time", "session-id" ] }`
     pub match_pattern: Obj<CookieMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the cookies to inspect with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
     pub match_scope: MapMatchScope,
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the cookies of the request are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request cookies when they exceed 8 KB (8192 bytes) or 200 total cookies. The underlying host service forwards a maximum of 200 cookies and at most 8 KB of cookie contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available cookies normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     properties: &[
         ("MatchPattern", Shape::Object(&RULE_CookieMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
+        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
     ],
     required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Cookies` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -666,6 +505,7 @@ pub struct Cookies {
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 impl Cookies {
     /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
     pub fn new(required: CookiesRequired) -> Self {
@@ -677,28 +517,11 @@ impl Cookies {
     }
 
     /// `MatchPattern`: a [`CookieMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<CookieMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
+    pub fn match_pattern(mut self, value: impl Into<Obj<CookieMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
+    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
+    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 impl PropertyType for Cookies {}
@@ -713,17 +536,13 @@ impl ToValue for Cookies {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CountAction: ObjRule = ObjRule {
-    properties: &[(
-        "CustomRequestHandling",
-        Shape::Object(&RULE_CustomRequestHandling),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("CustomRequestHandling", Shape::Object(&RULE_CustomRequestHandling)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CountAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -735,6 +554,7 @@ pub struct CountAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[rustfmt::skip]
 impl CountAction {
     /// A `CountAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -742,10 +562,7 @@ impl CountAction {
     }
 
     /// `CustomRequestHandling`: a [`CustomRequestHandling`] object.
-    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self {
-        self.custom_request_handling = Some(value.into());
-        self
-    }
+    pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
 impl PropertyType for CountAction {}
@@ -762,50 +579,20 @@ impl ToValue for CountAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHttpHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the custom header.
-    ///
-    /// For custom request header insertion, when AWS WAF inserts the header into the request, it prefixes this name `x-amzn-waf-` , to avoid confusion with the headers that are already in the request. For example, for the header name `sample` , AWS WAF inserts the header `x-amzn-waf-sample` .
-    ///
-    /// Pattern `^[a-zA-Z0-9._$-]+$`; length 1 to 64.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value of the custom header.
-    ///
-    /// Length 1 to 255.
     pub value: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomHttpHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
     ],
     required: &["Name", "Value"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomHttpHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -831,6 +618,7 @@ pub struct CustomHttpHeader {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl CustomHttpHeader {
     /// A `CustomHttpHeader` with its required properties, named in a [`CustomHttpHeaderRequired`].
     pub fn new(required: CustomHttpHeaderRequired) -> Self {
@@ -841,20 +629,9 @@ impl CustomHttpHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for CustomHttpHeader {}
@@ -872,30 +649,17 @@ impl ToValue for CustomHttpHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomRequestHandlingRequired {
     /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The HTTP headers to insert into the request. Duplicate header names are not allowed.
-    ///
-    /// For information about the limits on count and size for custom request and response settings, see \[AWS WAF quotas\](<https://docs.aws.amazon.com/waf/latest/developerguide/limits.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Items at least 1.
     pub insert_headers: List<CustomHttpHeader>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
-    properties: &[(
-        "InsertHeaders",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CustomHttpHeader),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("InsertHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None })),
+    ],
     required: &["InsertHeaders"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomRequestHandling` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -917,6 +681,7 @@ pub struct CustomRequestHandling {
     pub insert_headers: List<CustomHttpHeader>,
 }
 
+#[rustfmt::skip]
 impl CustomRequestHandling {
     /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
     pub fn new(required: CustomRequestHandlingRequired) -> Self {
@@ -926,12 +691,7 @@ impl CustomRequestHandling {
     }
 
     /// `InsertHeaders`: a list of [`CustomHttpHeader`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.insert_headers = value.into();
-        self
-    }
+    pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.insert_headers = value.into(); self }
 }
 
 impl PropertyType for CustomRequestHandling {}
@@ -948,50 +708,19 @@ impl ToValue for CustomRequestHandling {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomResponseRequired {
     /// `ResponseCode`: an integer, required.
-    ///
-    /// The HTTP status code to return to the client.
-    ///
-    /// For a list of status codes that you can use in your custom responses, see \[Supported status codes for custom response\](<https://docs.aws.amazon.com/waf/latest/developerguide/customizing-the-response-status-codes.html>) in the *AWS WAF Developer Guide* .
-    ///
-    /// Value 200 to 599.
     pub response_code: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
     properties: &[
-        (
-            "CustomResponseBodyKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ResponseCode",
-            Shape::Int(&NumRule {
-                min: Some(200.0),
-                max: Some(599.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "ResponseHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_CustomHttpHeader),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("CustomResponseBodyKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ResponseCode", Shape::Int(&NumRule { min: Some(200.0), max: Some(599.0), ..NumRule::ANY })),
+        ("ResponseHeaders", Shape::List(&ListRule { items: Shape::Object(&RULE_CustomHttpHeader), min_items: Some(1), max_items: None })),
     ],
     required: &["ResponseCode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CustomResponse` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1027,6 +756,7 @@ pub struct CustomResponse {
     pub response_headers: Option<List<CustomHttpHeader>>,
 }
 
+#[rustfmt::skip]
 impl CustomResponse {
     /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
     pub fn new(required: CustomResponseRequired) -> Self {
@@ -1038,28 +768,11 @@ impl CustomResponse {
     }
 
     /// `CustomResponseBodyKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_body_key(mut self, value: impl Into<Str>) -> Self {
-        self.custom_response_body_key = Some(value.into());
-        self
-    }
-
+    pub fn custom_response_body_key(mut self, value: impl Into<Str>) -> Self { self.custom_response_body_key = Some(value.into()); self }
     /// `ResponseCode`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_code(mut self, value: impl Into<Int>) -> Self {
-        self.response_code = value.into();
-        self
-    }
-
+    pub fn response_code(mut self, value: impl Into<Int>) -> Self { self.response_code = value.into(); self }
     /// `ResponseHeaders`: a list of [`CustomHttpHeader`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self {
-        self.response_headers = Some(value.into());
-        self
-    }
+    pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.response_headers = Some(value.into()); self }
 }
 
 impl PropertyType for CustomResponse {}
@@ -1078,55 +791,20 @@ impl ToValue for CustomResponse {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardedIpConfigurationRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
     /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
     pub header_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["HeaderName", "FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1163,6 +841,7 @@ pub struct ForwardedIpConfiguration {
     pub header_name: Str,
 }
 
+#[rustfmt::skip]
 impl ForwardedIpConfiguration {
     /// A `ForwardedIpConfiguration` with its required properties, named in a [`ForwardedIpConfigurationRequired`].
     pub fn new(required: ForwardedIpConfigurationRequired) -> Self {
@@ -1173,20 +852,9 @@ impl ForwardedIpConfiguration {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
     /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
 }
 
 impl PropertyType for ForwardedIpConfiguration {}
@@ -1200,55 +868,14 @@ impl ToValue for ForwardedIpConfiguration {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "CountryCodes",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(2),
-                    pattern: None,
-                    allowed: &[
-                        "AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT",
-                        "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI",
-                        "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY",
-                        "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN",
-                        "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM",
-                        "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK",
-                        "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL",
-                        "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM",
-                        "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR",
-                        "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN",
-                        "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS",
-                        "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK",
-                        "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW",
-                        "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP",
-                        "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM",
-                        "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW",
-                        "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM",
-                        "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF",
-                        "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW",
-                        "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI",
-                        "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
+        ("CountryCodes", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2), allowed: &["AD", "AE", "AF", "AG", "AI", "AL", "AM", "AO", "AQ", "AR", "AS", "AT", "AU", "AW", "AX", "AZ", "BA", "BB", "BD", "BE", "BF", "BG", "BH", "BI", "BJ", "BL", "BM", "BN", "BO", "BQ", "BR", "BS", "BT", "BV", "BW", "BY", "BZ", "CA", "CC", "CD", "CF", "CG", "CH", "CI", "CK", "CL", "CM", "CN", "CO", "CR", "CU", "CV", "CW", "CX", "CY", "CZ", "DE", "DJ", "DK", "DM", "DO", "DZ", "EC", "EE", "EG", "EH", "ER", "ES", "ET", "FI", "FJ", "FK", "FM", "FO", "FR", "GA", "GB", "GD", "GE", "GF", "GG", "GH", "GI", "GL", "GM", "GN", "GP", "GQ", "GR", "GS", "GT", "GU", "GW", "GY", "HK", "HM", "HN", "HR", "HT", "HU", "ID", "IE", "IL", "IM", "IN", "IO", "IQ", "IR", "IS", "IT", "JE", "JM", "JO", "JP", "KE", "KG", "KH", "KI", "KM", "KN", "KP", "KR", "KW", "KY", "KZ", "LA", "LB", "LC", "LI", "LK", "LR", "LS", "LT", "LU", "LV", "LY", "MA", "MC", "MD", "ME", "MF", "MG", "MH", "MK", "ML", "MM", "MN", "MO", "MP", "MQ", "MR", "MS", "MT", "MU", "MV", "MW", "MX", "MY", "MZ", "NA", "NC", "NE", "NF", "NG", "NI", "NL", "NO", "NP", "NR", "NU", "NZ", "OM", "PA", "PE", "PF", "PG", "PH", "PK", "PL", "PM", "PN", "PR", "PS", "PT", "PW", "PY", "QA", "RE", "RO", "RS", "RU", "RW", "SA", "SB", "SC", "SD", "SE", "SG", "SH", "SI", "SJ", "SK", "SL", "SM", "SN", "SO", "SR", "SS", "ST", "SV", "SX", "SY", "SZ", "TC", "TD", "TF", "TG", "TH", "TJ", "TK", "TL", "TM", "TN", "TO", "TR", "TT", "TV", "TW", "TZ", "UA", "UG", "UM", "US", "UY", "UZ", "VA", "VC", "VE", "VG", "VI", "VN", "VU", "WF", "WS", "XK", "YE", "YT", "ZA", "ZM", "ZW"], ..StrRule::ANY }), min_items: Some(1), max_items: None })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `GeoMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1285,6 +912,7 @@ pub struct GeoMatchStatement {
     pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl GeoMatchStatement {
     /// A `GeoMatchStatement` with no property set (none is required).
     pub fn new() -> Self {
@@ -1292,20 +920,9 @@ impl GeoMatchStatement {
     }
 
     /// `CountryCodes`: a list of [`CountryCode`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn country_codes(mut self, value: impl Into<List<CountryCode>>) -> Self {
-        self.country_codes = Some(value.into());
-        self
-    }
-
+    pub fn country_codes(mut self, value: impl Into<List<CountryCode>>) -> Self { self.country_codes = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
 }
 
 impl PropertyType for GeoMatchStatement {}
@@ -1319,44 +936,15 @@ impl ToValue for GeoMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
     properties: &[
         ("All", Shape::Any),
-        (
-            "ExcludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
-        (
-            "IncludedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(199),
-            }),
-        ),
+        ("ExcludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
+        ("IncludedHeaders", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(199) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1390,6 +978,7 @@ pub struct HeaderMatchPattern {
     pub included_headers: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl HeaderMatchPattern {
     /// A `HeaderMatchPattern` with no property set (none is required).
     pub fn new() -> Self {
@@ -1397,28 +986,11 @@ impl HeaderMatchPattern {
     }
 
     /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
+    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
     /// `ExcludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.excluded_headers = Some(value.into());
-        self
-    }
-
+    pub fn excluded_headers(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_headers = Some(value.into()); self }
     /// `IncludedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_headers = Some(value.into());
-        self
-    }
+    pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self { self.included_headers = Some(value.into()); self }
 }
 
 impl PropertyType for HeaderMatchPattern {}
@@ -1437,28 +1009,17 @@ impl ToValue for HeaderMatchPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderOrderRequired {
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// Handling of requests containing oversize fields
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_HeaderOrder: ObjRule = ObjRule {
-    properties: &[(
-        "OversizeHandling",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     required: &["OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `HeaderOrder` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1474,6 +1035,7 @@ pub struct HeaderOrder {
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 impl HeaderOrder {
     /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
     pub fn new(required: HeaderOrderRequired) -> Self {
@@ -1483,12 +1045,7 @@ impl HeaderOrder {
     }
 
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
+    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 impl PropertyType for HeaderOrder {}
@@ -1505,61 +1062,23 @@ impl ToValue for HeaderOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadersRequired {
     /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The filter to use to identify the subset of headers to inspect in a web request.
-    ///
-    /// You must specify exactly one setting: either `All` , `IncludedHeaders` , or `ExcludedHeaders` .
-    ///
-    /// Example JSON: `"MatchPattern": { "ExcludedHeaders": [ "KeyToExclude1", "KeyToExclude2" ] }`
     pub match_pattern: Obj<HeaderMatchPattern>,
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The parts of the headers to match with the rule inspection criteria. If you specify `ALL` , AWS WAF inspects both keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
     pub match_scope: MapMatchScope,
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// What AWS WAF should do if the headers determined by your match scope are more numerous or larger than AWS WAF can inspect. AWS WAF does not support inspecting the entire contents of request headers when they exceed 8 KB (8192 bytes) or 200 total headers. The underlying host service forwards a maximum of 200 headers and at most 8 KB of header contents to AWS WAF .
-    ///
-    /// The options for oversize handling are the following:
-    ///
-    /// - `CONTINUE` - Inspect the available headers normally, according to the rule inspection criteria.
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Headers: ObjRule = ObjRule {
     properties: &[
         ("MatchPattern", Shape::Object(&RULE_HeaderMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
+        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
     ],
     required: &["MatchPattern", "MatchScope", "OversizeHandling"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Headers` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1601,6 +1120,7 @@ pub struct Headers {
     pub oversize_handling: OversizeHandling,
 }
 
+#[rustfmt::skip]
 impl Headers {
     /// A `Headers` with its required properties, named in a [`HeadersRequired`].
     pub fn new(required: HeadersRequired) -> Self {
@@ -1612,28 +1132,11 @@ impl Headers {
     }
 
     /// `MatchPattern`: a [`HeaderMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<HeaderMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
+    pub fn match_pattern(mut self, value: impl Into<Obj<HeaderMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`MapMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
+    pub fn match_scope(mut self, value: impl Into<MapMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = value.into();
-        self
-    }
+    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
 impl PropertyType for Headers {}
@@ -1652,30 +1155,17 @@ impl ToValue for Headers {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImmunityTimePropertyRequired {
     /// `ImmunityTime`: an integer, required.
-    ///
-    /// The amount of time, in seconds, that a `CAPTCHA` or challenge timestamp is considered valid by AWS WAF . The default setting is 300.
-    ///
-    /// For the Challenge action, the minimum setting is 300.
-    ///
-    /// Value 60 to 259200.
     pub immunity_time: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
-    properties: &[(
-        "ImmunityTime",
-        Shape::Int(&NumRule {
-            min: Some(60.0),
-            max: Some(259200.0),
-            allowed: &[],
-        }),
-    )],
+    properties: &[
+        ("ImmunityTime", Shape::Int(&NumRule { min: Some(60.0), max: Some(259200.0), ..NumRule::ANY })),
+    ],
     required: &["ImmunityTime"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ImmunityTimeProperty` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1695,6 +1185,7 @@ pub struct ImmunityTimeProperty {
     pub immunity_time: Int,
 }
 
+#[rustfmt::skip]
 impl ImmunityTimeProperty {
     /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
     pub fn new(required: ImmunityTimePropertyRequired) -> Self {
@@ -1704,12 +1195,7 @@ impl ImmunityTimeProperty {
     }
 
     /// `ImmunityTime`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn immunity_time(mut self, value: impl Into<Int>) -> Self {
-        self.immunity_time = value.into();
-        self
-    }
+    pub fn immunity_time(mut self, value: impl Into<Int>) -> Self { self.immunity_time = value.into(); self }
 }
 
 impl PropertyType for ImmunityTimeProperty {}
@@ -1726,75 +1212,23 @@ impl ToValue for ImmunityTimeProperty {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetForwardedIpConfigurationRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a valid IP address in the specified position.
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
     /// `HeaderName`: a string, required.
-    ///
-    /// The name of the HTTP header to use for the IP address. For example, to use the X-Forwarded-For (XFF) header, set this to `X-Forwarded-For` .
-    ///
-    /// &gt; If the specified header isn't present in the request, AWS WAF doesn't apply the rule to the web request at all.
-    ///
-    /// Pattern `^[a-zA-Z0-9-]{1,255}$`.
     pub header_name: Str,
     /// `Position`: a [`Position`] value, required.
-    ///
-    /// The position in the header to search for the IP address. The header can contain IP addresses of the original client and also of proxies. For example, the header value could be `10.1.1.1, 127.0.0.0, 10.10.10.10` where the first IP address identifies the original client and the rest identify proxies that the request went through.
-    ///
-    /// The options for this setting are the following:
-    ///
-    /// - FIRST - Inspect the first IP address in the list of IP addresses in the header. This is usually the client's original IP.
-    /// - LAST - Inspect the last IP address in the list of IP addresses in the header.
-    /// - ANY - Inspect all IP addresses in the header for a match. If the header contains more than 10 IP addresses, AWS WAF inspects the last 10.
     pub position: Position,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "FallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
-        (
-            "HeaderName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Position",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["FIRST", "LAST", "ANY"],
-                format: None,
-            }),
-        ),
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+        ("HeaderName", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("Position", Shape::Str(&StrRule { allowed: &["FIRST", "LAST", "ANY"], ..StrRule::ANY })),
     ],
     required: &["HeaderName", "FallbackBehavior", "Position"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpSetForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1839,6 +1273,7 @@ pub struct IpSetForwardedIpConfiguration {
     pub position: Position,
 }
 
+#[rustfmt::skip]
 impl IpSetForwardedIpConfiguration {
     /// A `IpSetForwardedIpConfiguration` with its required properties, named in a [`IpSetForwardedIpConfigurationRequired`].
     pub fn new(required: IpSetForwardedIpConfigurationRequired) -> Self {
@@ -1850,28 +1285,11 @@ impl IpSetForwardedIpConfiguration {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
-
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
     /// `HeaderName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_name(mut self, value: impl Into<Str>) -> Self {
-        self.header_name = value.into();
-        self
-    }
-
+    pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
     /// `Position`: a [`Position`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn position(mut self, value: impl Into<Position>) -> Self {
-        self.position = value.into();
-        self
-    }
+    pub fn position(mut self, value: impl Into<Position>) -> Self { self.position = value.into(); self }
 }
 
 impl PropertyType for IpSetForwardedIpConfiguration {}
@@ -1890,36 +1308,18 @@ impl ToValue for IpSetForwardedIpConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `IPSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "IPSetForwardedIPConfig",
-            Shape::Object(&RULE_IpSetForwardedIpConfiguration),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("IPSetForwardedIPConfig", Shape::Object(&RULE_IpSetForwardedIpConfiguration)),
     ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IpSetReferenceStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -1945,6 +1345,7 @@ pub struct IpSetReferenceStatement {
     pub ip_set_forwarded_ip_config: Option<Obj<IpSetForwardedIpConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl IpSetReferenceStatement {
     /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
     pub fn new(required: IpSetReferenceStatementRequired) -> Self {
@@ -1955,23 +1356,9 @@ impl IpSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `IPSetForwardedIPConfig`: an [`IpSetForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_forwarded_ip_config(
-        mut self,
-        value: impl Into<Obj<IpSetForwardedIpConfiguration>>,
-    ) -> Self {
-        self.ip_set_forwarded_ip_config = Some(value.into());
-        self
-    }
+    pub fn ip_set_forwarded_ip_config(mut self, value: impl Into<Obj<IpSetForwardedIpConfiguration>>) -> Self { self.ip_set_forwarded_ip_config = Some(value.into()); self }
 }
 
 impl PropertyType for IpSetReferenceStatement {}
@@ -1989,33 +1376,17 @@ impl ToValue for IpSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ja3FingerprintRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ja3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ja3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2042,6 +1413,7 @@ pub struct Ja3Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 impl Ja3Fingerprint {
     /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
     pub fn new(required: Ja3FingerprintRequired) -> Self {
@@ -2051,12 +1423,7 @@ impl Ja3Fingerprint {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 impl PropertyType for Ja3Fingerprint {}
@@ -2073,33 +1440,17 @@ impl ToValue for Ja3Fingerprint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ja4FingerprintRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if the request doesn't have a JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Ja4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Ja4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2126,6 +1477,7 @@ pub struct Ja4Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 impl Ja4Fingerprint {
     /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
     pub fn new(required: Ja4FingerprintRequired) -> Self {
@@ -2135,12 +1487,7 @@ impl Ja4Fingerprint {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 impl PropertyType for Ja4Fingerprint {}
@@ -2157,57 +1504,22 @@ impl ToValue for Ja4Fingerprint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonBodyRequired {
     /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria.
     pub match_pattern: Obj<JsonMatchPattern>,
     /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The parts of the JSON to match against using the `MatchPattern` . If you specify `ALL` , AWS WAF matches against keys and values.
-    ///
-    /// `All` does not require a match to be found in the keys and a match to be found in the values. It requires a match to be found in the keys or the values or both. To require a match in the keys and in the values, use a logical `AND` statement to combine two match rules, one that inspects the keys and another that inspects the values.
     pub match_scope: JsonMatchScope,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
     properties: &[
-        (
-            "InvalidFallbackBehavior",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"],
-                format: None,
-            }),
-        ),
+        ("InvalidFallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH", "EVALUATE_AS_STRING"], ..StrRule::ANY })),
         ("MatchPattern", Shape::Object(&RULE_JsonMatchPattern)),
-        (
-            "MatchScope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ALL", "KEY", "VALUE"],
-                format: None,
-            }),
-        ),
-        (
-            "OversizeHandling",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONTINUE", "MATCH", "NO_MATCH"],
-                format: None,
-            }),
-        ),
+        ("MatchScope", Shape::Str(&StrRule { allowed: &["ALL", "KEY", "VALUE"], ..StrRule::ANY })),
+        ("OversizeHandling", Shape::Str(&StrRule { allowed: &["CONTINUE", "MATCH", "NO_MATCH"], ..StrRule::ANY })),
     ],
     required: &["MatchPattern", "MatchScope"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonBody` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2269,6 +1581,7 @@ pub struct JsonBody {
     pub oversize_handling: Option<OversizeHandling>,
 }
 
+#[rustfmt::skip]
 impl JsonBody {
     /// A `JsonBody` with its required properties, named in a [`JsonBodyRequired`].
     pub fn new(required: JsonBodyRequired) -> Self {
@@ -2281,39 +1594,13 @@ impl JsonBody {
     }
 
     /// `InvalidFallbackBehavior`: a [`BodyParsingFallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn invalid_fallback_behavior(
-        mut self,
-        value: impl Into<BodyParsingFallbackBehavior>,
-    ) -> Self {
-        self.invalid_fallback_behavior = Some(value.into());
-        self
-    }
-
+    pub fn invalid_fallback_behavior(mut self, value: impl Into<BodyParsingFallbackBehavior>) -> Self { self.invalid_fallback_behavior = Some(value.into()); self }
     /// `MatchPattern`: a [`JsonMatchPattern`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_pattern(mut self, value: impl Into<Obj<JsonMatchPattern>>) -> Self {
-        self.match_pattern = value.into();
-        self
-    }
-
+    pub fn match_pattern(mut self, value: impl Into<Obj<JsonMatchPattern>>) -> Self { self.match_pattern = value.into(); self }
     /// `MatchScope`: a [`JsonMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn match_scope(mut self, value: impl Into<JsonMatchScope>) -> Self {
-        self.match_scope = value.into();
-        self
-    }
-
+    pub fn match_scope(mut self, value: impl Into<JsonMatchScope>) -> Self { self.match_scope = value.into(); self }
     /// `OversizeHandling`: an [`OversizeHandling`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self {
-        self.oversize_handling = Some(value.into());
-        self
-    }
+    pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
 }
 
 impl PropertyType for JsonBody {}
@@ -2329,30 +1616,14 @@ impl ToValue for JsonBody {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
     properties: &[
         ("All", Shape::Any),
-        (
-            "IncludedPaths",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_5),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("IncludedPaths", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(1), max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JsonMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2384,6 +1655,7 @@ pub struct JsonMatchPattern {
     pub included_paths: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl JsonMatchPattern {
     /// A `JsonMatchPattern` with no property set (none is required).
     pub fn new() -> Self {
@@ -2391,20 +1663,9 @@ impl JsonMatchPattern {
     }
 
     /// `All`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all(mut self, value: impl Into<Json>) -> Self {
-        self.all = Some(value.into());
-        self
-    }
-
+    pub fn all(mut self, value: impl Into<Json>) -> Self { self.all = Some(value.into()); self }
     /// `IncludedPaths`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self {
-        self.included_paths = Some(value.into());
-        self
-    }
+    pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self { self.included_paths = Some(value.into()); self }
 }
 
 impl PropertyType for JsonMatchPattern {}
@@ -2422,30 +1683,17 @@ impl ToValue for JsonMatchPattern {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
     /// `Name`: a string, required.
-    ///
-    /// The label string.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Label: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Label` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2463,6 +1711,7 @@ pub struct Label {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
     pub fn new(required: LabelRequired) -> Self {
@@ -2472,12 +1721,7 @@ impl Label {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for Label {}
@@ -2492,51 +1736,20 @@ impl ToValue for Label {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelMatchStatementRequired {
     /// `Key`: a string, required.
-    ///
-    /// The string to match against. The setting you provide for this depends on the match statement's `Scope` setting:
-    ///
-    /// - If the `Scope` indicates `LABEL` , then this specification must include the name and can include any number of preceding namespace specifications and prefix up to providing the fully qualified label name.
-    /// - If the `Scope` indicates `NAMESPACE` , then this specification can include any number of contiguous namespace strings, and can include the entire label namespace prefix from the rule group or web ACL where the label originates.
-    ///
-    /// Labels are case sensitive and components of a label must be separated by colon, for example `NS1:NS2:name` .
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
     pub key: Str,
     /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// Specify whether you want to match using the label name or just the namespace.
     pub scope: LabelMatchScope,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_LabelMatchStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_6),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LABEL", "NAMESPACE"],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["LABEL", "NAMESPACE"], ..StrRule::ANY })),
     ],
     required: &["Scope", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LabelMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2565,6 +1778,7 @@ pub struct LabelMatchStatement {
     pub scope: LabelMatchScope,
 }
 
+#[rustfmt::skip]
 impl LabelMatchStatement {
     /// A `LabelMatchStatement` with its required properties, named in a [`LabelMatchStatementRequired`].
     pub fn new(required: LabelMatchStatementRequired) -> Self {
@@ -2575,20 +1789,9 @@ impl LabelMatchStatement {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Scope`: a [`LabelMatchScope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self {
-        self.scope = value.into();
-        self
-    }
+    pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self { self.scope = value.into(); self }
 }
 
 impl PropertyType for LabelMatchStatement {}
@@ -2602,6 +1805,7 @@ impl ToValue for LabelMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
     properties: &[
         ("ASN", Shape::Any),
@@ -2610,28 +1814,15 @@ pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
         ("HTTPMethod", Shape::Any),
         ("Header", Shape::Object(&RULE_RateLimitHeader)),
         ("IP", Shape::Any),
-        (
-            "JA3Fingerprint",
-            Shape::Object(&RULE_RateLimitJa3Fingerprint),
-        ),
-        (
-            "JA4Fingerprint",
-            Shape::Object(&RULE_RateLimitJa4Fingerprint),
-        ),
-        (
-            "LabelNamespace",
-            Shape::Object(&RULE_RateLimitLabelNamespace),
-        ),
+        ("JA3Fingerprint", Shape::Object(&RULE_RateLimitJa3Fingerprint)),
+        ("JA4Fingerprint", Shape::Object(&RULE_RateLimitJa4Fingerprint)),
+        ("LabelNamespace", Shape::Object(&RULE_RateLimitLabelNamespace)),
         ("QueryArgument", Shape::Object(&RULE_RateLimitQueryArgument)),
         ("QueryString", Shape::Object(&RULE_RateLimitQueryString)),
         ("UriPath", Shape::Object(&RULE_RateLimitUriPath)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateBasedStatementCustomKey` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2709,6 +1900,7 @@ pub struct RateBasedStatementCustomKey {
     pub uri_path: Option<Obj<RateLimitUriPath>>,
 }
 
+#[rustfmt::skip]
 impl RateBasedStatementCustomKey {
     /// A `RateBasedStatementCustomKey` with no property set (none is required).
     pub fn new() -> Self {
@@ -2716,100 +1908,29 @@ impl RateBasedStatementCustomKey {
     }
 
     /// `ASN`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn(mut self, value: impl Into<Json>) -> Self {
-        self.asn = Some(value.into());
-        self
-    }
-
+    pub fn asn(mut self, value: impl Into<Json>) -> Self { self.asn = Some(value.into()); self }
     /// `Cookie`: a [`RateLimitCookie`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookie(mut self, value: impl Into<Obj<RateLimitCookie>>) -> Self {
-        self.cookie = Some(value.into());
-        self
-    }
-
+    pub fn cookie(mut self, value: impl Into<Obj<RateLimitCookie>>) -> Self { self.cookie = Some(value.into()); self }
     /// `ForwardedIP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip(mut self, value: impl Into<Json>) -> Self {
-        self.forwarded_ip = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_ip(mut self, value: impl Into<Json>) -> Self { self.forwarded_ip = Some(value.into()); self }
     /// `HTTPMethod`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_method(mut self, value: impl Into<Json>) -> Self {
-        self.http_method = Some(value.into());
-        self
-    }
-
+    pub fn http_method(mut self, value: impl Into<Json>) -> Self { self.http_method = Some(value.into()); self }
     /// `Header`: a [`RateLimitHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<RateLimitHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Obj<RateLimitHeader>>) -> Self { self.header = Some(value.into()); self }
     /// `IP`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip(mut self, value: impl Into<Json>) -> Self {
-        self.ip = Some(value.into());
-        self
-    }
-
+    pub fn ip(mut self, value: impl Into<Json>) -> Self { self.ip = Some(value.into()); self }
     /// `JA3Fingerprint`: a [`RateLimitJa3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<RateLimitJa3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<RateLimitJa3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
     /// `JA4Fingerprint`: a [`RateLimitJa4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<RateLimitJa4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<RateLimitJa4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
     /// `LabelNamespace`: a [`RateLimitLabelNamespace`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_namespace(mut self, value: impl Into<Obj<RateLimitLabelNamespace>>) -> Self {
-        self.label_namespace = Some(value.into());
-        self
-    }
-
+    pub fn label_namespace(mut self, value: impl Into<Obj<RateLimitLabelNamespace>>) -> Self { self.label_namespace = Some(value.into()); self }
     /// `QueryArgument`: a [`RateLimitQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_argument(mut self, value: impl Into<Obj<RateLimitQueryArgument>>) -> Self {
-        self.query_argument = Some(value.into());
-        self
-    }
-
+    pub fn query_argument(mut self, value: impl Into<Obj<RateLimitQueryArgument>>) -> Self { self.query_argument = Some(value.into()); self }
     /// `QueryString`: a [`RateLimitQueryString`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Obj<RateLimitQueryString>>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Obj<RateLimitQueryString>>) -> Self { self.query_string = Some(value.into()); self }
     /// `UriPath`: a [`RateLimitUriPath`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for RateBasedStatementCustomKey {}
@@ -2837,46 +1958,20 @@ impl ToValue for RateBasedStatementCustomKey {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitCookieRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the cookie to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
     pub name: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitCookie` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2900,6 +1995,7 @@ pub struct RateLimitCookie {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RateLimitCookie {
     /// A `RateLimitCookie` with its required properties, named in a [`RateLimitCookieRequired`].
     pub fn new(required: RateLimitCookieRequired) -> Self {
@@ -2910,20 +2006,9 @@ impl RateLimitCookie {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RateLimitCookie {}
@@ -2941,46 +2026,20 @@ impl ToValue for RateLimitCookie {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the header to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
     pub name: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3004,6 +2063,7 @@ pub struct RateLimitHeader {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RateLimitHeader {
     /// A `RateLimitHeader` with its required properties, named in a [`RateLimitHeaderRequired`].
     pub fn new(required: RateLimitHeaderRequired) -> Self {
@@ -3014,20 +2074,9 @@ impl RateLimitHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RateLimitHeader {}
@@ -3045,33 +2094,17 @@ impl ToValue for RateLimitHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitJa3FingerprintRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA3 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitJa3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3092,6 +2125,7 @@ pub struct RateLimitJa3Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 impl RateLimitJa3Fingerprint {
     /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
     pub fn new(required: RateLimitJa3FingerprintRequired) -> Self {
@@ -3101,12 +2135,7 @@ impl RateLimitJa3Fingerprint {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 impl PropertyType for RateLimitJa3Fingerprint {}
@@ -3123,33 +2152,17 @@ impl ToValue for RateLimitJa3Fingerprint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitJa4FingerprintRequired {
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The match status to assign to the web request if there is insufficient TSL Client Hello information to compute the JA4 fingerprint.
-    ///
-    /// You can specify the following fallback behaviors:
-    ///
-    /// - `MATCH` - Treat the web request as matching the rule statement. AWS WAF applies the rule action to the request.
-    /// - `NO_MATCH` - Treat the web request as not matching the rule statement.
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     required: &["FallbackBehavior"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitJa4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3170,6 +2183,7 @@ pub struct RateLimitJa4Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[rustfmt::skip]
 impl RateLimitJa4Fingerprint {
     /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
     pub fn new(required: RateLimitJa4FingerprintRequired) -> Self {
@@ -3179,12 +2193,7 @@ impl RateLimitJa4Fingerprint {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = value.into();
-        self
-    }
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
 impl PropertyType for RateLimitJa4Fingerprint {}
@@ -3201,30 +2210,17 @@ impl ToValue for RateLimitJa4Fingerprint {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitLabelNamespaceRequired {
     /// `Namespace`: a string, required.
-    ///
-    /// The namespace to use for aggregation.
-    ///
-    /// Pattern `^[0-9A-Za-z_:-]{1,1024}$`.
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
-    properties: &[(
-        "Namespace",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_6),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Namespace", Shape::Str(&StrRule { pattern: Some(&PATTERN_6), ..StrRule::ANY })),
+    ],
     required: &["Namespace"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitLabelNamespace` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3246,6 +2242,7 @@ pub struct RateLimitLabelNamespace {
     pub namespace: Str,
 }
 
+#[rustfmt::skip]
 impl RateLimitLabelNamespace {
     /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
     pub fn new(required: RateLimitLabelNamespaceRequired) -> Self {
@@ -3255,12 +2252,7 @@ impl RateLimitLabelNamespace {
     }
 
     /// `Namespace`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn namespace(mut self, value: impl Into<Str>) -> Self {
-        self.namespace = value.into();
-        self
-    }
+    pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
 impl PropertyType for RateLimitLabelNamespace {}
@@ -3275,46 +2267,20 @@ impl ToValue for RateLimitLabelNamespace {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitQueryArgumentRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the query argument to use.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 64.
     pub name: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Name", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitQueryArgument` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3338,6 +2304,7 @@ pub struct RateLimitQueryArgument {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RateLimitQueryArgument {
     /// A `RateLimitQueryArgument` with its required properties, named in a [`RateLimitQueryArgumentRequired`].
     pub fn new(required: RateLimitQueryArgumentRequired) -> Self {
@@ -3348,20 +2315,9 @@ impl RateLimitQueryArgument {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RateLimitQueryArgument {}
@@ -3379,28 +2335,17 @@ impl ToValue for RateLimitQueryArgument {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitQueryStringRequired {
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+    ],
     required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitQueryString` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3418,6 +2363,7 @@ pub struct RateLimitQueryString {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RateLimitQueryString {
     /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
     pub fn new(required: RateLimitQueryStringRequired) -> Self {
@@ -3427,12 +2373,7 @@ impl RateLimitQueryString {
     }
 
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RateLimitQueryString {}
@@ -3449,28 +2390,17 @@ impl ToValue for RateLimitQueryString {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitUriPathRequired {
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. Text transformations are used in rule match statements, to transform the `FieldToMatch` request component before inspecting it, and they're used in rate-based rule statements, to transform request components before using them as custom aggregation keys. If you specify one or more transformations to apply, AWS WAF performs all transformations on the specified content, starting from the lowest priority setting, and then uses the transformed component contents.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
-    properties: &[(
-        "TextTransformations",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_TextTransformation),
-            min_items: Some(1),
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
+    ],
     required: &["TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateLimitUriPath` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3488,6 +2418,7 @@ pub struct RateLimitUriPath {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RateLimitUriPath {
     /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
     pub fn new(required: RateLimitUriPathRequired) -> Self {
@@ -3497,12 +2428,7 @@ impl RateLimitUriPath {
     }
 
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RateLimitUriPath {}
@@ -3515,6 +2441,7 @@ impl ToValue for RateLimitUriPath {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
     properties: &[
         ("Allow", Shape::Object(&RULE_AllowAction)),
@@ -3523,12 +2450,8 @@ pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
         ("Challenge", Shape::Object(&RULE_ChallengeAction)),
         ("Count", Shape::Object(&RULE_CountAction)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3573,6 +2496,7 @@ pub struct RuleAction {
     pub count: Option<Obj<CountAction>>,
 }
 
+#[rustfmt::skip]
 impl RuleAction {
     /// A `RuleAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -3580,44 +2504,15 @@ impl RuleAction {
     }
 
     /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
+    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self { self.allow = Some(value.into()); self }
     /// `Block`: a [`BlockAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self {
-        self.block = Some(value.into());
-        self
-    }
-
+    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self { self.block = Some(value.into()); self }
     /// `Captcha`: a [`CaptchaAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha(mut self, value: impl Into<Obj<CaptchaAction>>) -> Self {
-        self.captcha = Some(value.into());
-        self
-    }
-
+    pub fn captcha(mut self, value: impl Into<Obj<CaptchaAction>>) -> Self { self.captcha = Some(value.into()); self }
     /// `Challenge`: a [`ChallengeAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge(mut self, value: impl Into<Obj<ChallengeAction>>) -> Self {
-        self.challenge = Some(value.into());
-        self
-    }
-
+    pub fn challenge(mut self, value: impl Into<Obj<ChallengeAction>>) -> Self { self.challenge = Some(value.into()); self }
     /// `Count`: a [`CountAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
+    pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self { self.count = Some(value.into()); self }
 }
 
 impl PropertyType for RuleAction {}
@@ -3634,35 +2529,14 @@ impl ToValue for RuleAction {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_7),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_7), ..StrRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type, shared by `AWS::WAFv2::IPSet`, `AWS::WAFv2::RegexPatternSet`, `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3680,6 +2554,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
     pub fn new() -> Self {
@@ -3687,20 +2562,9 @@ impl Tag {
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
@@ -3718,66 +2582,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextTransformationRequired {
     /// `Priority`: an integer, required.
-    ///
-    /// Sets the relative processing order for multiple transformations. AWS WAF processes all transformations, from lowest priority to highest, before inspecting the transformed content. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// For detailed descriptions of each of the transformation types, see \[Text transformations\](<https://docs.aws.amazon.com/waf/latest/developerguide/waf-rule-statement-transformation.html>) in the *AWS WAF Developer Guide* .
     pub r#type: TextTransformationType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TextTransformation: ObjRule = ObjRule {
     properties: &[
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "NONE",
-                    "COMPRESS_WHITE_SPACE",
-                    "HTML_ENTITY_DECODE",
-                    "LOWERCASE",
-                    "CMD_LINE",
-                    "URL_DECODE",
-                    "BASE64_DECODE",
-                    "HEX_DECODE",
-                    "MD5",
-                    "REPLACE_COMMENTS",
-                    "ESCAPE_SEQ_DECODE",
-                    "SQL_HEX_DECODE",
-                    "CSS_DECODE",
-                    "JS_DECODE",
-                    "NORMALIZE_PATH",
-                    "NORMALIZE_PATH_WIN",
-                    "REMOVE_NULLS",
-                    "REPLACE_NULLS",
-                    "BASE64_DECODE_EXT",
-                    "URL_DECODE_UNI",
-                    "UTF8_TO_UNICODE",
-                ],
-                format: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("Type", Shape::Str(&StrRule { allowed: &["NONE", "COMPRESS_WHITE_SPACE", "HTML_ENTITY_DECODE", "LOWERCASE", "CMD_LINE", "URL_DECODE", "BASE64_DECODE", "HEX_DECODE", "MD5", "REPLACE_COMMENTS", "ESCAPE_SEQ_DECODE", "SQL_HEX_DECODE", "CSS_DECODE", "JS_DECODE", "NORMALIZE_PATH", "NORMALIZE_PATH_WIN", "REMOVE_NULLS", "REPLACE_NULLS", "BASE64_DECODE_EXT", "URL_DECODE_UNI", "UTF8_TO_UNICODE"], ..StrRule::ANY })),
     ],
     required: &["Priority", "Type"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TextTransformation` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3799,6 +2617,7 @@ pub struct TextTransformation {
     pub r#type: TextTransformationType,
 }
 
+#[rustfmt::skip]
 impl TextTransformation {
     /// A `TextTransformation` with its required properties, named in a [`TextTransformationRequired`].
     pub fn new(required: TextTransformationRequired) -> Self {
@@ -3809,20 +2628,9 @@ impl TextTransformation {
     }
 
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `Type`: a [`TextTransformationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self {
-        self.r#type = value.into();
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self { self.r#type = value.into(); self }
 }
 
 impl PropertyType for TextTransformation {}
@@ -3836,23 +2644,13 @@ impl ToValue for TextTransformation {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UriFragment: ObjRule = ObjRule {
-    properties: &[(
-        "FallbackBehavior",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["MATCH", "NO_MATCH"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("FallbackBehavior", Shape::Str(&StrRule { allowed: &["MATCH", "NO_MATCH"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `UriFragment` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3882,6 +2680,7 @@ pub struct UriFragment {
     pub fallback_behavior: Option<FallbackBehavior>,
 }
 
+#[rustfmt::skip]
 impl UriFragment {
     /// A `UriFragment` with no property set (none is required).
     pub fn new() -> Self {
@@ -3889,12 +2688,7 @@ impl UriFragment {
     }
 
     /// `FallbackBehavior`: a [`FallbackBehavior`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self {
-        self.fallback_behavior = Some(value.into());
-        self
-    }
+    pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = Some(value.into()); self }
 }
 
 impl PropertyType for UriFragment {}
@@ -3911,53 +2705,23 @@ impl ToValue for UriFragment {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisibilityConfigRequired {
     /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether the associated resource sends metrics to Amazon CloudWatch. For the list of available metrics, see \[AWS WAF Metrics\](<https://docs.aws.amazon.com/waf/latest/developerguide/monitoring-cloudwatch.html#waf-metrics>) in the *AWS WAF Developer Guide* .
-    ///
-    /// For web ACLs, the metrics are for web requests that have the web ACL default action applied. AWS WAF applies the default action to web requests that pass the inspection of all rules in the web ACL without being either allowed or blocked. For more information,
-    /// see \[The web ACL default action\](<https://docs.aws.amazon.com/waf/latest/developerguide/web-acl-default-action.html>) in the *AWS WAF Developer Guide* .
     pub cloud_watch_metrics_enabled: Bool,
     /// `MetricName`: a string, required.
-    ///
-    /// A name of the Amazon CloudWatch metric dimension. The name can contain only the characters: A-Z, a-z, 0-9, - (hyphen), and _ (underscore). The name can be from one to 128 characters long. It can't contain whitespace or metric names that are reserved for AWS WAF , for example `All` and `Default_Action` .
-    ///
-    /// Pattern `^[\w#:\.\-/]+$`; length 1 to 128.
     pub metric_name: Str,
     /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// Indicates whether AWS WAF should store a sampling of the web requests that match the rules. You can view the sampled requests through the AWS WAF console.
-    ///
-    /// If you configure data protection for the web ACL, the protection applies to the web ACL's sampled web request data.
-    ///
-    /// &gt; Request sampling doesn't provide a field redaction option, and any field redaction that you specify in your logging configuration doesn't affect sampling. You can only exclude fields from request sampling by disabling sampling in the web ACL visibility configuration or by configuring data protection for the web ACL.
     pub sampled_requests_enabled: Bool,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
     properties: &[
         ("CloudWatchMetricsEnabled", Shape::Bool),
-        (
-            "MetricName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_8),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("MetricName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_8), ..StrRule::ANY })),
         ("SampledRequestsEnabled", Shape::Bool),
     ],
-    required: &[
-        "SampledRequestsEnabled",
-        "CloudWatchMetricsEnabled",
-        "MetricName",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["SampledRequestsEnabled", "CloudWatchMetricsEnabled", "MetricName"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VisibilityConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3990,6 +2754,7 @@ pub struct VisibilityConfig {
     pub sampled_requests_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl VisibilityConfig {
     /// A `VisibilityConfig` with its required properties, named in a [`VisibilityConfigRequired`].
     pub fn new(required: VisibilityConfigRequired) -> Self {
@@ -4001,28 +2766,11 @@ impl VisibilityConfig {
     }
 
     /// `CloudWatchMetricsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.cloud_watch_metrics_enabled = value.into();
-        self
-    }
-
+    pub fn cloud_watch_metrics_enabled(mut self, value: impl Into<Bool>) -> Self { self.cloud_watch_metrics_enabled = value.into(); self }
     /// `MetricName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metric_name(mut self, value: impl Into<Str>) -> Self {
-        self.metric_name = value.into();
-        self
-    }
-
+    pub fn metric_name(mut self, value: impl Into<Str>) -> Self { self.metric_name = value.into(); self }
     /// `SampledRequestsEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sampled_requests_enabled = value.into();
-        self
-    }
+    pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self { self.sampled_requests_enabled = value.into(); self }
 }
 
 impl PropertyType for VisibilityConfig {}

@@ -50,25 +50,14 @@ pub(crate) static PATTERN_6: Pattern = Pattern::new("^[\\w\\.\\-/]+$");
 #[derive(Clone, Debug, PartialEq)]
 pub struct WebAclRequired {
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The action to perform if none of the `Rules` contained in the `WebACL` match.
     pub default_action: Obj<DefaultAction>,
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// Specifies whether this is for an Amazon CloudFront distribution or for a regional application. For an AWS Amplify application, use `CLOUDFRONT` . A regional application can be an Application Load Balancer (ALB), an  REST API, an AWS AppSync GraphQL API, an Amazon Cognito user pool, an AWS App Runner service, or an AWS Verified Access instance. Valid Values are `CLOUDFRONT` and `REGIONAL` .
-    ///
-    /// &gt; For `CLOUDFRONT` , you must create your WAFv2 resources in the US East (N. Virginia) Region, `us-east-1` .
-    ///
-    /// For information about how to define the association of the web ACL with your resource, see `WebACLAssociation` .
-    ///
-    /// Create-only: changing it replaces the resource.
     pub scope: Scope,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
     properties: &[
         ("ApplicationConfig", Shape::Object(&RULE_ApplicationConfig)),
@@ -76,83 +65,20 @@ pub(crate) static RULE_WebAcl: ObjRule = ObjRule {
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
         ("CustomResponseBodies", Shape::Any),
-        (
-            "DataProtectionConfig",
-            Shape::Object(&RULE_DataProtectionConfig),
-        ),
+        ("DataProtectionConfig", Shape::Object(&RULE_DataProtectionConfig)),
         ("DefaultAction", Shape::Object(&RULE_DefaultAction)),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "OnSourceDDoSProtectionConfig",
-            Shape::Object(&RULE_OnSourceDDoSProtectionConfig),
-        ),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Scope",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CLOUDFRONT", "REGIONAL"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
-        (
-            "TokenDomains",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(253),
-                    pattern: Some(&PATTERN_6),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Description", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("OnSourceDDoSProtectionConfig", Shape::Object(&RULE_OnSourceDDoSProtectionConfig)),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("Scope", Shape::Str(&StrRule { allowed: &["CLOUDFRONT", "REGIONAL"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(1), max_items: None })),
+        ("TokenDomains", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(253), pattern: Some(&PATTERN_6), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["DefaultAction", "Scope", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WAFv2::WebACL` resource.
@@ -274,6 +200,7 @@ pub struct WebAcl {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl WebAcl {
     /// The CloudFormation type name, `AWS::WAFv2::WebACL`.
     pub const TYPE_NAME: &'static str = "AWS::WAFv2::WebACL";
@@ -316,127 +243,35 @@ impl WebAcl {
     }
 
     /// `ApplicationConfig`: an [`ApplicationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self {
-        self.application_config = Some(value.into());
-        self
-    }
-
+    pub fn application_config(mut self, value: impl Into<Obj<ApplicationConfig>>) -> Self { self.application_config = Some(value.into()); self }
     /// `AssociationConfig`: an [`AssociationConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_config(mut self, value: impl Into<Obj<AssociationConfig>>) -> Self {
-        self.association_config = Some(value.into());
-        self
-    }
-
+    pub fn association_config(mut self, value: impl Into<Obj<AssociationConfig>>) -> Self { self.association_config = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `CustomResponseBodies`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self {
-        self.custom_response_bodies = Some(value.into());
-        self
-    }
-
+    pub fn custom_response_bodies(mut self, value: impl Into<Json>) -> Self { self.custom_response_bodies = Some(value.into()); self }
     /// `DataProtectionConfig`: a [`DataProtectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protection_config(mut self, value: impl Into<Obj<DataProtectionConfig>>) -> Self {
-        self.data_protection_config = Some(value.into());
-        self
-    }
-
+    pub fn data_protection_config(mut self, value: impl Into<Obj<DataProtectionConfig>>) -> Self { self.data_protection_config = Some(value.into()); self }
     /// `DefaultAction`: a [`DefaultAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self {
-        self.default_action = value.into();
-        self
-    }
-
+    pub fn default_action(mut self, value: impl Into<Obj<DefaultAction>>) -> Self { self.default_action = value.into(); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `OnSourceDDoSProtectionConfig`: an [`OnSourceDDoSProtectionConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn on_source_d_do_s_protection_config(
-        mut self,
-        value: impl Into<Obj<OnSourceDDoSProtectionConfig>>,
-    ) -> Self {
-        self.on_source_d_do_s_protection_config = Some(value.into());
-        self
-    }
-
+    pub fn on_source_d_do_s_protection_config(mut self, value: impl Into<Obj<OnSourceDDoSProtectionConfig>>) -> Self { self.on_source_d_do_s_protection_config = Some(value.into()); self }
     /// `Rules`: a list of [`Rule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = Some(value.into());
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = Some(value.into()); self }
     /// `Scope`: a [`Scope`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope(mut self, value: impl Into<Scope>) -> Self {
-        self.scope = value.into();
-        self
-    }
-
+    pub fn scope(mut self, value: impl Into<Scope>) -> Self { self.scope = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `TokenDomains`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn token_domains(mut self, value: impl Into<List<Str>>) -> Self {
-        self.token_domains = Some(value.into());
-        self
-    }
-
+    pub fn token_domains(mut self, value: impl Into<List<Str>>) -> Self { self.token_domains = Some(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl Resource for WebAcl {
@@ -517,26 +352,17 @@ impl WebAclAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AndStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with AND logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AndStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AndStatement` property type of `AWS::WAFv2::WebACL`.
@@ -552,6 +378,7 @@ pub struct AndStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl AndStatement {
     /// A `AndStatement` with its required properties, named in a [`AndStatementRequired`].
     pub fn new(required: AndStatementRequired) -> Self {
@@ -561,12 +388,7 @@ impl AndStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for AndStatement {}
@@ -583,52 +405,20 @@ impl ToValue for AndStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationAttributeRequired {
     /// `Name`: a string, required.
-    ///
-    /// Specifies the attribute name.
-    ///
-    /// Pattern `^[\w\-]+$`; length 1 to 64.
     pub name: Str,
     /// `Values`: a list of strings, required.
-    ///
-    /// Specifies the attribute value.
-    ///
-    /// Items 1 to 10.
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationAttribute: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Values",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_0),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Values", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["Name", "Values"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationAttribute` property type of `AWS::WAFv2::WebACL`.
@@ -652,6 +442,7 @@ pub struct ApplicationAttribute {
     pub values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ApplicationAttribute {
     /// A `ApplicationAttribute` with its required properties, named in a [`ApplicationAttributeRequired`].
     pub fn new(required: ApplicationAttributeRequired) -> Self {
@@ -662,20 +453,9 @@ impl ApplicationAttribute {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Values`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.values = value.into();
-        self
-    }
+    pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
 impl PropertyType for ApplicationAttribute {}
@@ -693,28 +473,17 @@ impl ToValue for ApplicationAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationConfigRequired {
     /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    ///
-    /// Contains the attribute name and a list of values for that attribute.
-    ///
-    /// Items 1 to 10.
     pub attributes: List<ApplicationAttribute>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ApplicationConfig: ObjRule = ObjRule {
-    properties: &[(
-        "Attributes",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ApplicationAttribute),
-            min_items: Some(1),
-            max_items: Some(10),
-        }),
-    )],
+    properties: &[
+        ("Attributes", Shape::List(&ListRule { items: Shape::Object(&RULE_ApplicationAttribute), min_items: Some(1), max_items: Some(10) })),
+    ],
     required: &["Attributes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ApplicationConfig` property type of `AWS::WAFv2::WebACL`.
@@ -732,6 +501,7 @@ pub struct ApplicationConfig {
     pub attributes: List<ApplicationAttribute>,
 }
 
+#[rustfmt::skip]
 impl ApplicationConfig {
     /// A `ApplicationConfig` with its required properties, named in a [`ApplicationConfigRequired`].
     pub fn new(required: ApplicationConfigRequired) -> Self {
@@ -741,12 +511,7 @@ impl ApplicationConfig {
     }
 
     /// `Attributes`: a list of [`ApplicationAttribute`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn attributes(mut self, value: impl Into<List<ApplicationAttribute>>) -> Self {
-        self.attributes = value.into();
-        self
-    }
+    pub fn attributes(mut self, value: impl Into<List<ApplicationAttribute>>) -> Self { self.attributes = value.into(); self }
 }
 
 impl PropertyType for ApplicationConfig {}
@@ -759,14 +524,13 @@ impl ToValue for ApplicationConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssociationConfig: ObjRule = ObjRule {
-    properties: &[("RequestBody", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("RequestBody", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AssociationConfig` property type of `AWS::WAFv2::WebACL`.
@@ -794,6 +558,7 @@ pub struct AssociationConfig {
     pub request_body: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl AssociationConfig {
     /// A `AssociationConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -801,12 +566,7 @@ impl AssociationConfig {
     }
 
     /// `RequestBody`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_body(mut self, value: impl Into<Json>) -> Self {
-        self.request_body = Some(value.into());
-        self
-    }
+    pub fn request_body(mut self, value: impl Into<Json>) -> Self { self.request_body = Some(value.into()); self }
 }
 
 impl PropertyType for AssociationConfig {}
@@ -823,67 +583,25 @@ impl ToValue for AssociationConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAcfpRuleSetRequired {
     /// `CreationPath`: a string, required.
-    ///
-    /// The path of the account creation endpoint for your application. This is the page on your website that accepts the completed registration form for a new user. This page must accept `POST` requests.
-    ///
-    /// For example, for the URL `https://example.com/web/newaccount` , you would provide the path `/web/newaccount` . Account creation page paths that start with the path that you provide are considered a match. For example `/web/newaccount` matches the account creation paths `/web/newaccount` , `/web/newaccount/` , `/web/newaccountPage` , and `/web/newaccount/thisPage` , but doesn't match the path `/home/web/newaccount` or `/website/newaccount` .
-    ///
-    /// Pattern `\S`; length 1 to 256.
     pub creation_path: Str,
     /// `RegistrationPagePath`: a string, required.
-    ///
-    /// The path of the account registration endpoint for your application. This is the page on your website that presents the registration form to new users.
-    ///
-    /// &gt; This page must accept `GET` text/html requests.
-    ///
-    /// For example, for the URL `https://example.com/web/registration` , you would provide the path `/web/registration` . Registration page paths that start with the path that you provide are considered a match. For example `/web/registration` matches the registration paths `/web/registration` , `/web/registration/` , `/web/registrationPage` , and `/web/registration/thisPage` , but doesn't match the path `/home/web/registration` or `/website/registration` .
-    ///
-    /// Pattern `\S`; length 1 to 256.
     pub registration_page_path: Str,
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    ///
-    /// The criteria for inspecting account creation requests, used by the ACFP rule group to validate and track account creation attempts.
     pub request_inspection: Obj<RequestInspectionAcfp>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AwsManagedRulesAcfpRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "CreationPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("CreationPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("EnableRegexInPath", Shape::Bool),
-        (
-            "RegistrationPagePath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RequestInspection",
-            Shape::Object(&RULE_RequestInspectionAcfp),
-        ),
-        (
-            "ResponseInspection",
-            Shape::Object(&RULE_ResponseInspection),
-        ),
+        ("RegistrationPagePath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("RequestInspection", Shape::Object(&RULE_RequestInspectionAcfp)),
+        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
     ],
     required: &["CreationPath", "RegistrationPagePath", "RequestInspection"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesACFPRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -931,6 +649,7 @@ pub struct AwsManagedRulesAcfpRuleSet {
     pub response_inspection: Option<Obj<ResponseInspection>>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAcfpRuleSet {
     /// A `AwsManagedRulesAcfpRuleSet` with its required properties, named in a [`AwsManagedRulesAcfpRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAcfpRuleSetRequired) -> Self {
@@ -944,44 +663,15 @@ impl AwsManagedRulesAcfpRuleSet {
     }
 
     /// `CreationPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn creation_path(mut self, value: impl Into<Str>) -> Self {
-        self.creation_path = value.into();
-        self
-    }
-
+    pub fn creation_path(mut self, value: impl Into<Str>) -> Self { self.creation_path = value.into(); self }
     /// `EnableRegexInPath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_regex_in_path = Some(value.into());
-        self
-    }
-
+    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
     /// `RegistrationPagePath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn registration_page_path(mut self, value: impl Into<Str>) -> Self {
-        self.registration_page_path = value.into();
-        self
-    }
-
+    pub fn registration_page_path(mut self, value: impl Into<Str>) -> Self { self.registration_page_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspectionAcfp`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspectionAcfp>>) -> Self {
-        self.request_inspection = value.into();
-        self
-    }
-
+    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspectionAcfp>>) -> Self { self.request_inspection = value.into(); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self {
-        self.response_inspection = Some(value.into());
-        self
-    }
+    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAcfpRuleSet {}
@@ -1002,34 +692,18 @@ impl ToValue for AwsManagedRulesAcfpRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAntiDDoSRuleSetRequired {
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    ///
-    /// Configures the request handling that's applied by the managed rule group rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` during a distributed denial of service (DDoS) attack.
     pub client_side_action_config: Obj<ClientSideActionConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AwsManagedRulesAntiDDoSRuleSet: ObjRule = ObjRule {
     properties: &[
-        (
-            "ClientSideActionConfig",
-            Shape::Object(&RULE_ClientSideActionConfig),
-        ),
-        (
-            "SensitivityToBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
+        ("ClientSideActionConfig", Shape::Object(&RULE_ClientSideActionConfig)),
+        ("SensitivityToBlock", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
     ],
     required: &["ClientSideActionConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesAntiDDoSRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1061,6 +735,7 @@ pub struct AwsManagedRulesAntiDDoSRuleSet {
     pub sensitivity_to_block: Option<SensitivityToAct>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAntiDDoSRuleSet {
     /// A `AwsManagedRulesAntiDDoSRuleSet` with its required properties, named in a [`AwsManagedRulesAntiDDoSRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAntiDDoSRuleSetRequired) -> Self {
@@ -1071,23 +746,9 @@ impl AwsManagedRulesAntiDDoSRuleSet {
     }
 
     /// `ClientSideActionConfig`: a [`ClientSideActionConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn client_side_action_config(
-        mut self,
-        value: impl Into<Obj<ClientSideActionConfig>>,
-    ) -> Self {
-        self.client_side_action_config = value.into();
-        self
-    }
-
+    pub fn client_side_action_config(mut self, value: impl Into<Obj<ClientSideActionConfig>>) -> Self { self.client_side_action_config = value.into(); self }
     /// `SensitivityToBlock`: a [`SensitivityToAct`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_to_block(mut self, value: impl Into<SensitivityToAct>) -> Self {
-        self.sensitivity_to_block = Some(value.into());
-        self
-    }
+    pub fn sensitivity_to_block(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity_to_block = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAntiDDoSRuleSet {}
@@ -1105,29 +766,20 @@ impl ToValue for AwsManagedRulesAntiDDoSRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesAtpRuleSetRequired {
     /// `LoginPath`: a string, required.
-    ///
-    /// The path of the login endpoint for your application. For example, for the URL `https://example.com/web/login` , you would provide the path `/web/login` . Login paths that start with the path that you provide are considered a match. For example `/web/login` matches the login paths `/web/login` , `/web/login/` , `/web/loginPage` , and `/web/login/thisPage` , but doesn't match the login path `/home/web/login` or `/website/login` .
-    ///
-    /// The rule group inspects only HTTP `POST` requests to your specified login endpoint.
     pub login_path: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AwsManagedRulesAtpRuleSet: ObjRule = ObjRule {
     properties: &[
         ("EnableRegexInPath", Shape::Bool),
         ("LoginPath", Shape::STR),
         ("RequestInspection", Shape::Object(&RULE_RequestInspection)),
-        (
-            "ResponseInspection",
-            Shape::Object(&RULE_ResponseInspection),
-        ),
+        ("ResponseInspection", Shape::Object(&RULE_ResponseInspection)),
     ],
     required: &["LoginPath"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesATPRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1163,6 +815,7 @@ pub struct AwsManagedRulesAtpRuleSet {
     pub response_inspection: Option<Obj<ResponseInspection>>,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesAtpRuleSet {
     /// A `AwsManagedRulesAtpRuleSet` with its required properties, named in a [`AwsManagedRulesAtpRuleSetRequired`].
     pub fn new(required: AwsManagedRulesAtpRuleSetRequired) -> Self {
@@ -1175,36 +828,13 @@ impl AwsManagedRulesAtpRuleSet {
     }
 
     /// `EnableRegexInPath`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_regex_in_path = Some(value.into());
-        self
-    }
-
+    pub fn enable_regex_in_path(mut self, value: impl Into<Bool>) -> Self { self.enable_regex_in_path = Some(value.into()); self }
     /// `LoginPath`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self {
-        self.login_path = value.into();
-        self
-    }
-
+    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = value.into(); self }
     /// `RequestInspection`: a [`RequestInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspection>>) -> Self {
-        self.request_inspection = Some(value.into());
-        self
-    }
-
+    pub fn request_inspection(mut self, value: impl Into<Obj<RequestInspection>>) -> Self { self.request_inspection = Some(value.into()); self }
     /// `ResponseInspection`: a [`ResponseInspection`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self {
-        self.response_inspection = Some(value.into());
-        self
-    }
+    pub fn response_inspection(mut self, value: impl Into<Obj<ResponseInspection>>) -> Self { self.response_inspection = Some(value.into()); self }
 }
 
 impl PropertyType for AwsManagedRulesAtpRuleSet {}
@@ -1224,31 +854,18 @@ impl ToValue for AwsManagedRulesAtpRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AwsManagedRulesBotControlRuleSetRequired {
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    ///
-    /// The inspection level to use for the Bot Control rule group. The common level is the least expensive. The targeted level includes all common level rules and adds rules with more advanced inspection criteria. For details, see \[AWS WAF Bot Control rule group\](<https://docs.aws.amazon.com/waf/latest/developerguide/aws-managed-rule-groups-bot.html>) in the *AWS WAF Developer Guide* .
     pub inspection_level: InspectionLevel,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AwsManagedRulesBotControlRuleSet: ObjRule = ObjRule {
     properties: &[
         ("EnableMachineLearning", Shape::Bool),
-        (
-            "InspectionLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMMON", "TARGETED"],
-                format: None,
-            }),
-        ),
+        ("InspectionLevel", Shape::Str(&StrRule { allowed: &["COMMON", "TARGETED"], ..StrRule::ANY })),
     ],
     required: &["InspectionLevel"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWSManagedRulesBotControlRuleSet` property type of `AWS::WAFv2::WebACL`.
@@ -1277,6 +894,7 @@ pub struct AwsManagedRulesBotControlRuleSet {
     pub inspection_level: InspectionLevel,
 }
 
+#[rustfmt::skip]
 impl AwsManagedRulesBotControlRuleSet {
     /// A `AwsManagedRulesBotControlRuleSet` with its required properties, named in a [`AwsManagedRulesBotControlRuleSetRequired`].
     pub fn new(required: AwsManagedRulesBotControlRuleSetRequired) -> Self {
@@ -1287,20 +905,9 @@ impl AwsManagedRulesBotControlRuleSet {
     }
 
     /// `EnableMachineLearning`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_machine_learning(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_machine_learning = Some(value.into());
-        self
-    }
-
+    pub fn enable_machine_learning(mut self, value: impl Into<Bool>) -> Self { self.enable_machine_learning = Some(value.into()); self }
     /// `InspectionLevel`: an [`InspectionLevel`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inspection_level(mut self, value: impl Into<InspectionLevel>) -> Self {
-        self.inspection_level = value.into();
-        self
-    }
+    pub fn inspection_level(mut self, value: impl Into<InspectionLevel>) -> Self { self.inspection_level = value.into(); self }
 }
 
 impl PropertyType for AwsManagedRulesBotControlRuleSet {}
@@ -1318,84 +925,25 @@ impl ToValue for AwsManagedRulesBotControlRuleSet {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ByteMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The area within the portion of the web request that you want AWS WAF to search for `SearchString` . Valid values include the following:
-    ///
-    /// *CONTAINS*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , but the location doesn't matter.
-    ///
-    /// *CONTAINS_WORD*
-    ///
-    /// The specified part of the web request must include the value of `SearchString` , and `SearchString` must contain only alphanumeric characters or underscore (A-Z, a-z, 0-9, or _). In addition, `SearchString` must be a word, which means that both of the following are true:
-    ///
-    /// - `SearchString` is at the beginning of the specified part of the web request or is preceded by a character other than an alphanumeric character or underscore (_). Examples include the value of a header and `;BadBot` .
-    /// - `SearchString` is at the end of the specified part of the web request or is followed by a character other than an alphanumeric character or underscore (_), for example, `BadBot;` and `-BadBot;` .
-    ///
-    /// *EXACTLY*
-    ///
-    /// The value of the specified part of the web request must exactly match the value of `SearchString` .
-    ///
-    /// *STARTS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the beginning of the specified part of the web request.
-    ///
-    /// *ENDS_WITH*
-    ///
-    /// The value of `SearchString` must appear at the end of the specified part of the web request.
     pub positional_constraint: PositionalConstraint,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ByteMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "PositionalConstraint",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "EXACTLY",
-                    "STARTS_WITH",
-                    "ENDS_WITH",
-                    "CONTAINS",
-                    "CONTAINS_WORD",
-                ],
-                format: None,
-            }),
-        ),
+        ("PositionalConstraint", Shape::Str(&StrRule { allowed: &["EXACTLY", "STARTS_WITH", "ENDS_WITH", "CONTAINS", "CONTAINS_WORD"], ..StrRule::ANY })),
         ("SearchString", Shape::STR),
         ("SearchStringBase64", Shape::STR),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "PositionalConstraint",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "PositionalConstraint", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ByteMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -1460,6 +1008,7 @@ pub struct ByteMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl ByteMatchStatement {
     /// A `ByteMatchStatement` with its required properties, named in a [`ByteMatchStatementRequired`].
     pub fn new(required: ByteMatchStatementRequired) -> Self {
@@ -1473,44 +1022,15 @@ impl ByteMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `PositionalConstraint`: a [`PositionalConstraint`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self {
-        self.positional_constraint = value.into();
-        self
-    }
-
+    pub fn positional_constraint(mut self, value: impl Into<PositionalConstraint>) -> Self { self.positional_constraint = value.into(); self }
     /// `SearchString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string(mut self, value: impl Into<Str>) -> Self {
-        self.search_string = Some(value.into());
-        self
-    }
-
+    pub fn search_string(mut self, value: impl Into<Str>) -> Self { self.search_string = Some(value.into()); self }
     /// `SearchStringBase64`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self {
-        self.search_string_base64 = Some(value.into());
-        self
-    }
-
+    pub fn search_string_base64(mut self, value: impl Into<Str>) -> Self { self.search_string_base64 = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for ByteMatchStatement {}
@@ -1531,62 +1051,19 @@ impl ToValue for ByteMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientSideActionRequired {
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    ///
-    /// Determines whether to use the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the rule group evaluation and the related label `awswaf:managed:aws:anti-ddos:challengeable-request` .
-    ///
-    /// - If usage is enabled:
-    ///
-    /// - The managed rule group adds the label `awswaf:managed:aws:anti-ddos:challengeable-request` to any web request whose URL does *NOT* match the regular expressions provided in the `ClientSideAction` setting `ExemptUriRegularExpressions` .
-    /// - The two rules are evaluated against web requests for protected resources that are experiencing a DDoS attack. The two rules only apply their action to matching requests that have the label `awswaf:managed:aws:anti-ddos:challengeable-request` .
-    /// - If usage is disabled:
-    ///
-    /// - The managed rule group doesn't add the label `awswaf:managed:aws:anti-ddos:challengeable-request` to any web requests.
-    /// - The two rules are not evaluated.
-    /// - None of the other `ClientSideAction` settings have any effect.
-    ///
-    /// &gt; This setting only enables or disables the use of the two anti-DDOS rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` in the anti-DDoS managed rule group.
-    /// &gt;
-    /// &gt; This setting doesn't alter the action setting in the two rules. To override the actions used by the rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` , enable this setting, and then override the rule actions in the usual way, in your managed rule group configuration.
     pub usage_of_action: UsageOfAction,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClientSideAction: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExemptUriRegularExpressions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Regex),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Sensitivity",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "MEDIUM", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "UsageOfAction",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("ExemptUriRegularExpressions", Shape::List(&ListRule { items: Shape::Object(&RULE_Regex), min_items: None, max_items: None })),
+        ("Sensitivity", Shape::Str(&StrRule { allowed: &["LOW", "MEDIUM", "HIGH"], ..StrRule::ANY })),
+        ("UsageOfAction", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["UsageOfAction"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientSideAction` property type of `AWS::WAFv2::WebACL`.
@@ -1642,6 +1119,7 @@ pub struct ClientSideAction {
     pub usage_of_action: UsageOfAction,
 }
 
+#[rustfmt::skip]
 impl ClientSideAction {
     /// A `ClientSideAction` with its required properties, named in a [`ClientSideActionRequired`].
     pub fn new(required: ClientSideActionRequired) -> Self {
@@ -1653,28 +1131,11 @@ impl ClientSideAction {
     }
 
     /// `ExemptUriRegularExpressions`: a list of [`Regex`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exempt_uri_regular_expressions(mut self, value: impl Into<List<Regex>>) -> Self {
-        self.exempt_uri_regular_expressions = Some(value.into());
-        self
-    }
-
+    pub fn exempt_uri_regular_expressions(mut self, value: impl Into<List<Regex>>) -> Self { self.exempt_uri_regular_expressions = Some(value.into()); self }
     /// `Sensitivity`: a [`SensitivityToAct`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity(mut self, value: impl Into<SensitivityToAct>) -> Self {
-        self.sensitivity = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity(mut self, value: impl Into<SensitivityToAct>) -> Self { self.sensitivity = Some(value.into()); self }
     /// `UsageOfAction`: an [`UsageOfAction`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn usage_of_action(mut self, value: impl Into<UsageOfAction>) -> Self {
-        self.usage_of_action = value.into();
-        self
-    }
+    pub fn usage_of_action(mut self, value: impl Into<UsageOfAction>) -> Self { self.usage_of_action = value.into(); self }
 }
 
 impl PropertyType for ClientSideAction {}
@@ -1696,23 +1157,17 @@ impl ToValue for ClientSideAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClientSideActionConfigRequired {
     /// `Challenge`: a [`ClientSideAction`] object, required.
-    ///
-    /// Configuration for the use of the `AWSManagedRulesAntiDDoSRuleSet` rules `ChallengeAllDuringEvent` and `ChallengeDDoSRequests` .
-    ///
-    /// &gt; This setting isn't related to the configuration of the `Challenge` action itself. It only configures the use of the two anti-DDoS rules named here.
-    ///
-    /// You can enable or disable the use of these rules, and you can configure how to use them when they are enabled.
     pub challenge: Obj<ClientSideAction>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ClientSideActionConfig: ObjRule = ObjRule {
-    properties: &[("Challenge", Shape::Object(&RULE_ClientSideAction))],
+    properties: &[
+        ("Challenge", Shape::Object(&RULE_ClientSideAction)),
+    ],
     required: &["Challenge"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ClientSideActionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -1732,6 +1187,7 @@ pub struct ClientSideActionConfig {
     pub challenge: Obj<ClientSideAction>,
 }
 
+#[rustfmt::skip]
 impl ClientSideActionConfig {
     /// A `ClientSideActionConfig` with its required properties, named in a [`ClientSideActionConfigRequired`].
     pub fn new(required: ClientSideActionConfigRequired) -> Self {
@@ -1741,12 +1197,7 @@ impl ClientSideActionConfig {
     }
 
     /// `Challenge`: a [`ClientSideAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge(mut self, value: impl Into<Obj<ClientSideAction>>) -> Self {
-        self.challenge = value.into();
-        self
-    }
+    pub fn challenge(mut self, value: impl Into<Obj<ClientSideAction>>) -> Self { self.challenge = value.into(); self }
 }
 
 impl PropertyType for ClientSideActionConfig {}
@@ -1763,33 +1214,20 @@ pub struct DataProtectRequired {
     /// `Action`: a [`DataProtectionAction`] value, required.
     pub action: DataProtectionAction,
     /// `Field`: a [`FieldToProtect`] object, required.
-    ///
-    /// Field in log to protect.
     pub field: Obj<FieldToProtect>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataProtect: ObjRule = ObjRule {
     properties: &[
-        (
-            "Action",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["SUBSTITUTION", "HASH"],
-                format: None,
-            }),
-        ),
+        ("Action", Shape::Str(&StrRule { allowed: &["SUBSTITUTION", "HASH"], ..StrRule::ANY })),
         ("ExcludeRateBasedDetails", Shape::Bool),
         ("ExcludeRuleMatchDetails", Shape::Bool),
         ("Field", Shape::Object(&RULE_FieldToProtect)),
     ],
     required: &["Field", "Action"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataProtect` property type of `AWS::WAFv2::WebACL`.
@@ -1809,6 +1247,7 @@ pub struct DataProtect {
     pub field: Obj<FieldToProtect>,
 }
 
+#[rustfmt::skip]
 impl DataProtect {
     /// A `DataProtect` with its required properties, named in a [`DataProtectRequired`].
     pub fn new(required: DataProtectRequired) -> Self {
@@ -1821,30 +1260,13 @@ impl DataProtect {
     }
 
     /// `Action`: a [`DataProtectionAction`] value, required.
-    pub fn action(mut self, value: impl Into<DataProtectionAction>) -> Self {
-        self.action = value.into();
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<DataProtectionAction>) -> Self { self.action = value.into(); self }
     /// `ExcludeRateBasedDetails`: a boolean.
-    pub fn exclude_rate_based_details(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_rate_based_details = Some(value.into());
-        self
-    }
-
+    pub fn exclude_rate_based_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rate_based_details = Some(value.into()); self }
     /// `ExcludeRuleMatchDetails`: a boolean.
-    pub fn exclude_rule_match_details(mut self, value: impl Into<Bool>) -> Self {
-        self.exclude_rule_match_details = Some(value.into());
-        self
-    }
-
+    pub fn exclude_rule_match_details(mut self, value: impl Into<Bool>) -> Self { self.exclude_rule_match_details = Some(value.into()); self }
     /// `Field`: a [`FieldToProtect`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field(mut self, value: impl Into<Obj<FieldToProtect>>) -> Self {
-        self.field = value.into();
-        self
-    }
+    pub fn field(mut self, value: impl Into<Obj<FieldToProtect>>) -> Self { self.field = value.into(); self }
 }
 
 impl PropertyType for DataProtect {}
@@ -1864,28 +1286,17 @@ impl ToValue for DataProtect {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataProtectionConfigRequired {
     /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    ///
-    /// An array of data protection configurations for specific web request field types. This is defined for each web ACL. AWS WAF applies the specified protection to all web requests that the web ACL inspects.
-    ///
-    /// Items 1 to 26.
     pub data_protections: List<DataProtect>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DataProtectionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "DataProtections",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_DataProtect),
-            min_items: Some(1),
-            max_items: Some(26),
-        }),
-    )],
+    properties: &[
+        ("DataProtections", Shape::List(&ListRule { items: Shape::Object(&RULE_DataProtect), min_items: Some(1), max_items: Some(26) })),
+    ],
     required: &["DataProtections"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataProtectionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -1907,6 +1318,7 @@ pub struct DataProtectionConfig {
     pub data_protections: List<DataProtect>,
 }
 
+#[rustfmt::skip]
 impl DataProtectionConfig {
     /// A `DataProtectionConfig` with its required properties, named in a [`DataProtectionConfigRequired`].
     pub fn new(required: DataProtectionConfigRequired) -> Self {
@@ -1916,12 +1328,7 @@ impl DataProtectionConfig {
     }
 
     /// `DataProtections`: a list of [`DataProtect`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_protections(mut self, value: impl Into<List<DataProtect>>) -> Self {
-        self.data_protections = value.into();
-        self
-    }
+    pub fn data_protections(mut self, value: impl Into<List<DataProtect>>) -> Self { self.data_protections = value.into(); self }
 }
 
 impl PropertyType for DataProtectionConfig {}
@@ -1934,17 +1341,14 @@ impl ToValue for DataProtectionConfig {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_DefaultAction: ObjRule = ObjRule {
     properties: &[
         ("Allow", Shape::Object(&RULE_AllowAction)),
         ("Block", Shape::Object(&RULE_BlockAction)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultAction` property type of `AWS::WAFv2::WebACL`.
@@ -1964,6 +1368,7 @@ pub struct DefaultAction {
     pub block: Option<Obj<BlockAction>>,
 }
 
+#[rustfmt::skip]
 impl DefaultAction {
     /// A `DefaultAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -1971,20 +1376,9 @@ impl DefaultAction {
     }
 
     /// `Allow`: an [`AllowAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self {
-        self.allow = Some(value.into());
-        self
-    }
-
+    pub fn allow(mut self, value: impl Into<Obj<AllowAction>>) -> Self { self.allow = Some(value.into()); self }
     /// `Block`: a [`BlockAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self {
-        self.block = Some(value.into());
-        self
-    }
+    pub fn block(mut self, value: impl Into<Obj<BlockAction>>) -> Self { self.block = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultAction {}
@@ -2002,30 +1396,17 @@ impl ToValue for DefaultAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExcludedRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule whose action you want to override to `Count` .
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ExcludedRule: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: Some(&PATTERN_3),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ExcludedRule` property type of `AWS::WAFv2::WebACL`.
@@ -2045,6 +1426,7 @@ pub struct ExcludedRule {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl ExcludedRule {
     /// A `ExcludedRule` with its required properties, named in a [`ExcludedRuleRequired`].
     pub fn new(required: ExcludedRuleRequired) -> Self {
@@ -2054,12 +1436,7 @@ impl ExcludedRule {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for ExcludedRule {}
@@ -2074,36 +1451,17 @@ impl ToValue for ExcludedRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldIdentifierRequired {
     /// `Identifier`: a string, required.
-    ///
-    /// The name of the field.
-    ///
-    /// When the `PayloadType` in the request inspection is `JSON` , this identifier must be in JSON pointer syntax. For example `/form/username` . For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// When the `PayloadType` is `FORM_ENCODED` , use the HTML form names. For example, `username` .
-    ///
-    /// For more information, see the descriptions for each field type in the request inspection properties.
-    ///
-    /// Pattern `.*\S.*`; length 1 to 512.
     pub identifier: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldIdentifier: ObjRule = ObjRule {
-    properties: &[(
-        "Identifier",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: Some(&PATTERN_4),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+    ],
     required: &["Identifier"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldIdentifier` property type of `AWS::WAFv2::WebACL`.
@@ -2129,6 +1487,7 @@ pub struct FieldIdentifier {
     pub identifier: Str,
 }
 
+#[rustfmt::skip]
 impl FieldIdentifier {
     /// A `FieldIdentifier` with its required properties, named in a [`FieldIdentifierRequired`].
     pub fn new(required: FieldIdentifierRequired) -> Self {
@@ -2138,12 +1497,7 @@ impl FieldIdentifier {
     }
 
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
 }
 
 impl PropertyType for FieldIdentifier {}
@@ -2156,6 +1510,7 @@ impl ToValue for FieldIdentifier {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
         ("AllQueryArguments", Shape::Any),
@@ -2168,23 +1523,13 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
         ("JsonBody", Shape::Object(&RULE_JsonBody)),
         ("Method", Shape::Any),
         ("QueryString", Shape::Any),
-        (
-            "SingleHeader",
-            Shape::Object(&RULE_FieldToMatchSingleHeader),
-        ),
-        (
-            "SingleQueryArgument",
-            Shape::Object(&RULE_FieldToMatchSingleQueryArgument),
-        ),
+        ("SingleHeader", Shape::Object(&RULE_FieldToMatchSingleHeader)),
+        ("SingleQueryArgument", Shape::Object(&RULE_FieldToMatchSingleQueryArgument)),
         ("UriFragment", Shape::Object(&RULE_UriFragment)),
         ("UriPath", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToMatch` property type of `AWS::WAFv2::WebACL`.
@@ -2315,6 +1660,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
     pub fn new() -> Self {
@@ -2322,119 +1668,33 @@ impl FieldToMatch {
     }
 
     /// `AllQueryArguments`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self {
-        self.all_query_arguments = Some(value.into());
-        self
-    }
-
+    pub fn all_query_arguments(mut self, value: impl Into<Json>) -> Self { self.all_query_arguments = Some(value.into()); self }
     /// `Body`: a [`Body`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self {
-        self.body = Some(value.into());
-        self
-    }
-
+    pub fn body(mut self, value: impl Into<Obj<Body>>) -> Self { self.body = Some(value.into()); self }
     /// `Cookies`: a [`Cookies`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self {
-        self.cookies = Some(value.into());
-        self
-    }
-
+    pub fn cookies(mut self, value: impl Into<Obj<Cookies>>) -> Self { self.cookies = Some(value.into()); self }
     /// `HeaderOrder`: a [`HeaderOrder`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self {
-        self.header_order = Some(value.into());
-        self
-    }
-
+    pub fn header_order(mut self, value: impl Into<Obj<HeaderOrder>>) -> Self { self.header_order = Some(value.into()); self }
     /// `Headers`: a [`Headers`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self {
-        self.headers = Some(value.into());
-        self
-    }
-
+    pub fn headers(mut self, value: impl Into<Obj<Headers>>) -> Self { self.headers = Some(value.into()); self }
     /// `JA3Fingerprint`: a [`Ja3Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self {
-        self.ja3_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja3_fingerprint(mut self, value: impl Into<Obj<Ja3Fingerprint>>) -> Self { self.ja3_fingerprint = Some(value.into()); self }
     /// `JA4Fingerprint`: a [`Ja4Fingerprint`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self {
-        self.ja4_fingerprint = Some(value.into());
-        self
-    }
-
+    pub fn ja4_fingerprint(mut self, value: impl Into<Obj<Ja4Fingerprint>>) -> Self { self.ja4_fingerprint = Some(value.into()); self }
     /// `JsonBody`: a [`JsonBody`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self {
-        self.json_body = Some(value.into());
-        self
-    }
-
+    pub fn json_body(mut self, value: impl Into<Obj<JsonBody>>) -> Self { self.json_body = Some(value.into()); self }
     /// `Method`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn method(mut self, value: impl Into<Json>) -> Self {
-        self.method = Some(value.into());
-        self
-    }
-
+    pub fn method(mut self, value: impl Into<Json>) -> Self { self.method = Some(value.into()); self }
     /// `QueryString`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn query_string(mut self, value: impl Into<Json>) -> Self {
-        self.query_string = Some(value.into());
-        self
-    }
-
+    pub fn query_string(mut self, value: impl Into<Json>) -> Self { self.query_string = Some(value.into()); self }
     /// `SingleHeader`: a [`FieldToMatchSingleHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_header(mut self, value: impl Into<Obj<FieldToMatchSingleHeader>>) -> Self {
-        self.single_header = Some(value.into());
-        self
-    }
-
+    pub fn single_header(mut self, value: impl Into<Obj<FieldToMatchSingleHeader>>) -> Self { self.single_header = Some(value.into()); self }
     /// `SingleQueryArgument`: a [`FieldToMatchSingleQueryArgument`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn single_query_argument(
-        mut self,
-        value: impl Into<Obj<FieldToMatchSingleQueryArgument>>,
-    ) -> Self {
-        self.single_query_argument = Some(value.into());
-        self
-    }
-
+    pub fn single_query_argument(mut self, value: impl Into<Obj<FieldToMatchSingleQueryArgument>>) -> Self { self.single_query_argument = Some(value.into()); self }
     /// `UriFragment`: an [`UriFragment`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self {
-        self.uri_fragment = Some(value.into());
-        self
-    }
-
+    pub fn uri_fragment(mut self, value: impl Into<Obj<UriFragment>>) -> Self { self.uri_fragment = Some(value.into()); self }
     /// `UriPath`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn uri_path(mut self, value: impl Into<Json>) -> Self {
-        self.uri_path = Some(value.into());
-        self
-    }
+    pub fn uri_path(mut self, value: impl Into<Json>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
 impl PropertyType for FieldToMatch {}
@@ -2464,28 +1724,17 @@ impl ToValue for FieldToMatch {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchSingleHeaderRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatchSingleHeader: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleHeader` property type of `AWS::WAFv2::WebACL`.
@@ -2505,6 +1754,7 @@ pub struct FieldToMatchSingleHeader {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl FieldToMatchSingleHeader {
     /// A `FieldToMatchSingleHeader` with its required properties, named in a [`FieldToMatchSingleHeaderRequired`].
     pub fn new(required: FieldToMatchSingleHeaderRequired) -> Self {
@@ -2514,12 +1764,7 @@ impl FieldToMatchSingleHeader {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for FieldToMatchSingleHeader {}
@@ -2534,28 +1779,17 @@ impl ToValue for FieldToMatchSingleHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchSingleQueryArgumentRequired {
     /// `Name`: a string, required.
-    ///
-    /// Pattern `\S`; length 1 to 64.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToMatchSingleQueryArgument: ObjRule = ObjRule {
-    properties: &[(
-        "Name",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(64),
-            pattern: Some(&PATTERN_1),
-            allowed: &[],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+    ],
     required: &["Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SingleQueryArgument` property type of `AWS::WAFv2::WebACL`.
@@ -2573,6 +1807,7 @@ pub struct FieldToMatchSingleQueryArgument {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl FieldToMatchSingleQueryArgument {
     /// A `FieldToMatchSingleQueryArgument` with its required properties, named in a [`FieldToMatchSingleQueryArgumentRequired`].
     pub fn new(required: FieldToMatchSingleQueryArgumentRequired) -> Self {
@@ -2582,12 +1817,7 @@ impl FieldToMatchSingleQueryArgument {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for FieldToMatchSingleQueryArgument {}
@@ -2602,50 +1832,18 @@ impl ToValue for FieldToMatchSingleQueryArgument {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToProtectRequired {
     /// `FieldType`: a [`FieldType`] value, required.
-    ///
-    /// Specifies the web request component type to protect.
     pub field_type: FieldType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_FieldToProtect: ObjRule = ObjRule {
     properties: &[
-        (
-            "FieldKeys",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(64),
-                    pattern: Some(&PATTERN_1),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "FieldType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "SINGLE_HEADER",
-                    "SINGLE_COOKIE",
-                    "SINGLE_QUERY_ARGUMENT",
-                    "QUERY_STRING",
-                    "BODY",
-                ],
-                format: None,
-            }),
-        ),
+        ("FieldKeys", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY }), min_items: Some(0), max_items: Some(100) })),
+        ("FieldType", Shape::Str(&StrRule { allowed: &["SINGLE_HEADER", "SINGLE_COOKIE", "SINGLE_QUERY_ARGUMENT", "QUERY_STRING", "BODY"], ..StrRule::ANY })),
     ],
     required: &["FieldType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FieldToProtect` property type of `AWS::WAFv2::WebACL`.
@@ -2667,6 +1865,7 @@ pub struct FieldToProtect {
     pub field_type: FieldType,
 }
 
+#[rustfmt::skip]
 impl FieldToProtect {
     /// A `FieldToProtect` with its required properties, named in a [`FieldToProtectRequired`].
     pub fn new(required: FieldToProtectRequired) -> Self {
@@ -2677,20 +1876,9 @@ impl FieldToProtect {
     }
 
     /// `FieldKeys`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_keys(mut self, value: impl Into<List<Str>>) -> Self {
-        self.field_keys = Some(value.into());
-        self
-    }
-
+    pub fn field_keys(mut self, value: impl Into<List<Str>>) -> Self { self.field_keys = Some(value.into()); self }
     /// `FieldType`: a [`FieldType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_type(mut self, value: impl Into<FieldType>) -> Self {
-        self.field_type = value.into();
-        self
-    }
+    pub fn field_type(mut self, value: impl Into<FieldType>) -> Self { self.field_type = value.into(); self }
 }
 
 impl PropertyType for FieldToProtect {}
@@ -2704,53 +1892,20 @@ impl ToValue for FieldToProtect {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedRuleGroupConfig: ObjRule = ObjRule {
     properties: &[
-        (
-            "AWSManagedRulesACFPRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet),
-        ),
-        (
-            "AWSManagedRulesATPRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAtpRuleSet),
-        ),
-        (
-            "AWSManagedRulesAntiDDoSRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet),
-        ),
-        (
-            "AWSManagedRulesBotControlRuleSet",
-            Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet),
-        ),
-        (
-            "LoginPath",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AWSManagedRulesACFPRuleSet", Shape::Object(&RULE_AwsManagedRulesAcfpRuleSet)),
+        ("AWSManagedRulesATPRuleSet", Shape::Object(&RULE_AwsManagedRulesAtpRuleSet)),
+        ("AWSManagedRulesAntiDDoSRuleSet", Shape::Object(&RULE_AwsManagedRulesAntiDDoSRuleSet)),
+        ("AWSManagedRulesBotControlRuleSet", Shape::Object(&RULE_AwsManagedRulesBotControlRuleSet)),
+        ("LoginPath", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(256), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedRuleGroupConfig` property type of `AWS::WAFv2::WebACL`.
@@ -2810,6 +1965,7 @@ pub struct ManagedRuleGroupConfig {
     pub username_field: Option<Obj<FieldIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl ManagedRuleGroupConfig {
     /// A `ManagedRuleGroupConfig` with no property set (none is required).
     pub fn new() -> Self {
@@ -2817,80 +1973,21 @@ impl ManagedRuleGroupConfig {
     }
 
     /// `AWSManagedRulesACFPRuleSet`: an [`AwsManagedRulesAcfpRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_acfp_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAcfpRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_acfp_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_acfp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAcfpRuleSet>>) -> Self { self.aws_managed_rules_acfp_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesATPRuleSet`: an [`AwsManagedRulesAtpRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_atp_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAtpRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_atp_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_atp_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAtpRuleSet>>) -> Self { self.aws_managed_rules_atp_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesAntiDDoSRuleSet`: an [`AwsManagedRulesAntiDDoSRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_anti_d_do_s_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesAntiDDoSRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_anti_d_do_s_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_anti_d_do_s_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesAntiDDoSRuleSet>>) -> Self { self.aws_managed_rules_anti_d_do_s_rule_set = Some(value.into()); self }
     /// `AWSManagedRulesBotControlRuleSet`: an [`AwsManagedRulesBotControlRuleSet`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aws_managed_rules_bot_control_rule_set(
-        mut self,
-        value: impl Into<Obj<AwsManagedRulesBotControlRuleSet>>,
-    ) -> Self {
-        self.aws_managed_rules_bot_control_rule_set = Some(value.into());
-        self
-    }
-
+    pub fn aws_managed_rules_bot_control_rule_set(mut self, value: impl Into<Obj<AwsManagedRulesBotControlRuleSet>>) -> Self { self.aws_managed_rules_bot_control_rule_set = Some(value.into()); self }
     /// `LoginPath`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn login_path(mut self, value: impl Into<Str>) -> Self {
-        self.login_path = Some(value.into());
-        self
-    }
-
+    pub fn login_path(mut self, value: impl Into<Str>) -> Self { self.login_path = Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = Some(value.into());
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = Some(value.into());
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = Some(value.into());
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedRuleGroupConfig {}
@@ -2926,83 +2023,25 @@ impl ToValue for ManagedRuleGroupConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedRuleGroupStatementRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the managed rule group. You use this, along with the vendor name, to identify the rule group.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `VendorName`: a string, required.
-    ///
-    /// The name of the managed rule group vendor. You use this, along with the rule group name, to identify a rule group.
-    ///
-    /// Pattern `\S`; length 1 to 128.
     pub vendor_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ManagedRuleGroupStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ExcludedRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExcludedRule),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "ManagedRuleGroupConfigs",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ManagedRuleGroupConfig),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "RuleActionOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleActionOverride),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
+        ("ManagedRuleGroupConfigs", Shape::List(&ListRule { items: Shape::Object(&RULE_ManagedRuleGroupConfig), min_items: None, max_items: None })),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
-        (
-            "VendorName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Version",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(64),
-                pattern: Some(&PATTERN_5),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("VendorName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Version", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY })),
     ],
     required: &["VendorName", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ManagedRuleGroupStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3069,6 +2108,7 @@ pub struct ManagedRuleGroupStatement {
     pub version: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl ManagedRuleGroupStatement {
     /// A `ManagedRuleGroupStatement` with its required properties, named in a [`ManagedRuleGroupStatementRequired`].
     pub fn new(required: ManagedRuleGroupStatementRequired) -> Self {
@@ -3084,63 +2124,19 @@ impl ManagedRuleGroupStatement {
     }
 
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self {
-        self.excluded_rules = Some(value.into());
-        self
-    }
-
+    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
     /// `ManagedRuleGroupConfigs`: a list of [`ManagedRuleGroupConfig`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_rule_group_configs(
-        mut self,
-        value: impl Into<List<ManagedRuleGroupConfig>>,
-    ) -> Self {
-        self.managed_rule_group_configs = Some(value.into());
-        self
-    }
-
+    pub fn managed_rule_group_configs(mut self, value: impl Into<List<ManagedRuleGroupConfig>>) -> Self { self.managed_rule_group_configs = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self {
-        self.rule_action_overrides = Some(value.into());
-        self
-    }
-
+    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
     /// `VendorName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vendor_name(mut self, value: impl Into<Str>) -> Self {
-        self.vendor_name = value.into();
-        self
-    }
-
+    pub fn vendor_name(mut self, value: impl Into<Str>) -> Self { self.vendor_name = value.into(); self }
     /// `Version`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn version(mut self, value: impl Into<Str>) -> Self {
-        self.version = Some(value.into());
-        self
-    }
+    pub fn version(mut self, value: impl Into<Str>) -> Self { self.version = Some(value.into()); self }
 }
 
 impl PropertyType for ManagedRuleGroupStatement {}
@@ -3163,19 +2159,17 @@ impl ToValue for ManagedRuleGroupStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotStatementRequired {
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The statement to negate. You can use any statement that can be nested.
     pub statement: Obj<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_NotStatement: ObjRule = ObjRule {
-    properties: &[("Statement", Shape::Object(&RULE_Statement))],
+    properties: &[
+        ("Statement", Shape::Object(&RULE_Statement)),
+    ],
     required: &["Statement"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3191,6 +2185,7 @@ pub struct NotStatement {
     pub statement: Box<Obj<Statement>>,
 }
 
+#[rustfmt::skip]
 impl NotStatement {
     /// A `NotStatement` with its required properties, named in a [`NotStatementRequired`].
     pub fn new(required: NotStatementRequired) -> Self {
@@ -3200,12 +2195,7 @@ impl NotStatement {
     }
 
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
 }
 
 impl PropertyType for NotStatement {}
@@ -3220,28 +2210,17 @@ impl ToValue for NotStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnSourceDDoSProtectionConfigRequired {
     /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    ///
-    /// The level of DDoS protection that applies to web ACLs associated with Application Load Balancers. `ACTIVE_UNDER_DDOS` protection is enabled by default whenever a web ACL is associated with an Application Load Balancer. In the event that an Application Load Balancer experiences high-load conditions or suspected DDoS attacks, the `ACTIVE_UNDER_DDOS` protection automatically rate limits traffic from known low reputation sources without disrupting Application Load Balancer availability. `ALWAYS_ON` protection provides constant, always-on monitoring of known low reputation sources for suspected DDoS attacks. While this provides a higher level of protection, there may be potential impacts on legitimate traffic.
     pub alb_low_reputation_mode: AlbLowReputationMode,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OnSourceDDoSProtectionConfig: ObjRule = ObjRule {
-    properties: &[(
-        "ALBLowReputationMode",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"],
-            format: None,
-        }),
-    )],
+    properties: &[
+        ("ALBLowReputationMode", Shape::Str(&StrRule { allowed: &["ACTIVE_UNDER_DDOS", "ALWAYS_ON"], ..StrRule::ANY })),
+    ],
     required: &["ALBLowReputationMode"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OnSourceDDoSProtectionConfig` property type of `AWS::WAFv2::WebACL`.
@@ -3257,6 +2236,7 @@ pub struct OnSourceDDoSProtectionConfig {
     pub alb_low_reputation_mode: AlbLowReputationMode,
 }
 
+#[rustfmt::skip]
 impl OnSourceDDoSProtectionConfig {
     /// A `OnSourceDDoSProtectionConfig` with its required properties, named in a [`OnSourceDDoSProtectionConfigRequired`].
     pub fn new(required: OnSourceDDoSProtectionConfigRequired) -> Self {
@@ -3266,12 +2246,7 @@ impl OnSourceDDoSProtectionConfig {
     }
 
     /// `ALBLowReputationMode`: an [`AlbLowReputationMode`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn alb_low_reputation_mode(mut self, value: impl Into<AlbLowReputationMode>) -> Self {
-        self.alb_low_reputation_mode = value.into();
-        self
-    }
+    pub fn alb_low_reputation_mode(mut self, value: impl Into<AlbLowReputationMode>) -> Self { self.alb_low_reputation_mode = value.into(); self }
 }
 
 impl PropertyType for OnSourceDDoSProtectionConfig {}
@@ -3288,26 +2263,17 @@ impl ToValue for OnSourceDDoSProtectionConfig {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrStatementRequired {
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The statements to combine with OR logic. You can use any statements that can be nested.
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OrStatement: ObjRule = ObjRule {
-    properties: &[(
-        "Statements",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_Statement),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+    properties: &[
+        ("Statements", Shape::List(&ListRule { items: Shape::Object(&RULE_Statement), min_items: None, max_items: None })),
+    ],
     required: &["Statements"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OrStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3323,6 +2289,7 @@ pub struct OrStatement {
     pub statements: List<Statement>,
 }
 
+#[rustfmt::skip]
 impl OrStatement {
     /// A `OrStatement` with its required properties, named in a [`OrStatementRequired`].
     pub fn new(required: OrStatementRequired) -> Self {
@@ -3332,12 +2299,7 @@ impl OrStatement {
     }
 
     /// `Statements`: a list of [`Statement`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self {
-        self.statements = value.into();
-        self
-    }
+    pub fn statements(mut self, value: impl Into<List<Statement>>) -> Self { self.statements = value.into(); self }
 }
 
 impl PropertyType for OrStatement {}
@@ -3350,14 +2312,14 @@ impl ToValue for OrStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_OverrideAction: ObjRule = ObjRule {
-    properties: &[("Count", Shape::Any), ("None", Shape::Any)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Count", Shape::Any),
+        ("None", Shape::Any),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OverrideAction` property type of `AWS::WAFv2::WebACL`.
@@ -3387,6 +2349,7 @@ pub struct OverrideAction {
     pub none: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl OverrideAction {
     /// A `OverrideAction` with no property set (none is required).
     pub fn new() -> Self {
@@ -3394,20 +2357,9 @@ impl OverrideAction {
     }
 
     /// `Count`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn count(mut self, value: impl Into<Json>) -> Self {
-        self.count = Some(value.into());
-        self
-    }
-
+    pub fn count(mut self, value: impl Into<Json>) -> Self { self.count = Some(value.into()); self }
     /// `None`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn none(mut self, value: impl Into<Json>) -> Self {
-        self.none = Some(value.into());
-        self
-    }
+    pub fn none(mut self, value: impl Into<Json>) -> Self { self.none = Some(value.into()); self }
 }
 
 impl PropertyType for OverrideAction {}
@@ -3425,89 +2377,24 @@ impl ToValue for OverrideAction {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateBasedStatementRequired {
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// Setting that indicates how to aggregate the request counts.
-    ///
-    /// &gt; Web requests that are missing any of the components specified in the aggregation keys are omitted from the rate-based rule evaluation and handling.
-    ///
-    /// - `CONSTANT` - Count and limit the requests that match the rate-based rule's scope-down statement. With this option, the counted requests aren't further aggregated. The scope-down statement is the only specification used. When the count of all requests that satisfy the scope-down statement goes over the limit, AWS WAF applies the rule action to all requests that satisfy the scope-down statement.
-    ///
-    /// With this option, you must configure the `ScopeDownStatement` property.
-    /// - `CUSTOM_KEYS` - Aggregate the request counts using one or more web request components as the aggregate keys.
-    ///
-    /// With this option, you must specify the aggregate keys in the `CustomKeys` property.
-    ///
-    /// To aggregate on only the IP address or only the forwarded IP address, don't use custom keys. Instead, set the aggregate key type to `IP` or `FORWARDED_IP` .
-    /// - `FORWARDED_IP` - Aggregate the request counts on the first IP address in an HTTP header.
-    ///
-    /// With this option, you must specify the header to use in the `ForwardedIPConfig` property.
-    ///
-    /// To aggregate on a combination of the forwarded IP address with other aggregate keys, use `CUSTOM_KEYS` .
-    /// - `IP` - Aggregate the request counts on the IP address from the web request origin.
-    ///
-    /// To aggregate on a combination of the IP address with other aggregate keys, use `CUSTOM_KEYS` .
     pub aggregate_key_type: AggregateKeyType,
     /// `Limit`: an integer, required.
-    ///
-    /// The limit on requests during the specified evaluation window for a single aggregation instance for the rate-based rule. If the rate-based statement includes a `ScopeDownStatement` , this limit is applied only to the requests that match the statement.
-    ///
-    /// Examples:
-    ///
-    /// - If you aggregate on just the IP address, this is the limit on requests from any single IP address.
-    /// - If you aggregate on the HTTP method and the query argument name "city", then this is the limit on requests for any single method, city pair.
-    ///
-    /// Value 10 to 2000000000.
     pub limit: Int,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RateBasedStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "AggregateKeyType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"],
-                format: None,
-            }),
-        ),
-        (
-            "CustomKeys",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RateBasedStatementCustomKey),
-                min_items: Some(0),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "EvaluationWindowSec",
-            Shape::Int(&NumRule {
-                min: None,
-                max: None,
-                allowed: &[60.0, 120.0, 300.0, 600.0],
-            }),
-        ),
-        (
-            "ForwardedIPConfig",
-            Shape::Object(&RULE_ForwardedIpConfiguration),
-        ),
-        (
-            "Limit",
-            Shape::Int(&NumRule {
-                min: Some(10.0),
-                max: Some(2000000000.0),
-                allowed: &[],
-            }),
-        ),
+        ("AggregateKeyType", Shape::Str(&StrRule { allowed: &["CONSTANT", "IP", "FORWARDED_IP", "CUSTOM_KEYS"], ..StrRule::ANY })),
+        ("CustomKeys", Shape::List(&ListRule { items: Shape::Object(&RULE_RateBasedStatementCustomKey), min_items: Some(0), max_items: Some(5) })),
+        ("EvaluationWindowSec", Shape::Int(&NumRule { allowed: &[60.0, 120.0, 300.0, 600.0], ..NumRule::ANY })),
+        ("ForwardedIPConfig", Shape::Object(&RULE_ForwardedIpConfiguration)),
+        ("Limit", Shape::Int(&NumRule { min: Some(10.0), max: Some(2000000000.0), ..NumRule::ANY })),
         ("ScopeDownStatement", Shape::Object(&RULE_Statement)),
     ],
     required: &["Limit", "AggregateKeyType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RateBasedStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3622,6 +2509,7 @@ pub struct RateBasedStatement {
     pub scope_down_statement: Option<Box<Obj<Statement>>>,
 }
 
+#[rustfmt::skip]
 impl RateBasedStatement {
     /// A `RateBasedStatement` with its required properties, named in a [`RateBasedStatementRequired`].
     pub fn new(required: RateBasedStatementRequired) -> Self {
@@ -3636,52 +2524,17 @@ impl RateBasedStatement {
     }
 
     /// `AggregateKeyType`: an [`AggregateKeyType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self {
-        self.aggregate_key_type = value.into();
-        self
-    }
-
+    pub fn aggregate_key_type(mut self, value: impl Into<AggregateKeyType>) -> Self { self.aggregate_key_type = value.into(); self }
     /// `CustomKeys`: a list of [`RateBasedStatementCustomKey`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self {
-        self.custom_keys = Some(value.into());
-        self
-    }
-
+    pub fn custom_keys(mut self, value: impl Into<List<RateBasedStatementCustomKey>>) -> Self { self.custom_keys = Some(value.into()); self }
     /// `EvaluationWindowSec`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self {
-        self.evaluation_window_sec = Some(value.into());
-        self
-    }
-
+    pub fn evaluation_window_sec(mut self, value: impl Into<Int>) -> Self { self.evaluation_window_sec = Some(value.into()); self }
     /// `ForwardedIPConfig`: a [`ForwardedIpConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self {
-        self.forwarded_ip_config = Some(value.into());
-        self
-    }
-
+    pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
     /// `Limit`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn limit(mut self, value: impl Into<Int>) -> Self {
-        self.limit = value.into();
-        self
-    }
-
+    pub fn limit(mut self, value: impl Into<Int>) -> Self { self.limit = value.into(); self }
     /// `ScopeDownStatement`: a [`Statement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.scope_down_statement = Some(Box::new(value.into()));
-        self
-    }
+    pub fn scope_down_statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.scope_down_statement = Some(Box::new(value.into())); self }
 }
 
 impl PropertyType for RateBasedStatement {}
@@ -3699,23 +2552,12 @@ impl ToValue for RateBasedStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Regex: ObjRule = ObjRule {
-    properties: &[(
-        "RegexString",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(512),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: false,
+    properties: &[
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+    ],
+    ..OBJ_RULE
 };
 
 /// The `Regex` property type of `AWS::WAFv2::WebACL`.
@@ -3733,6 +2575,7 @@ pub struct Regex {
     pub regex_string: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Regex {
     /// A `Regex` with no property set (none is required).
     pub fn new() -> Self {
@@ -3740,12 +2583,7 @@ impl Regex {
     }
 
     /// `RegexString`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = Some(value.into());
-        self
-    }
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = Some(value.into()); self }
 }
 
 impl PropertyType for Regex {}
@@ -3762,51 +2600,23 @@ impl ToValue for Regex {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `RegexString`: a string, required.
-    ///
-    /// The string representing the regular expression.
-    ///
-    /// Length 1 to 512.
     pub regex_string: Str,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegexMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "RegexString",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("RegexString", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["RegexString", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3834,6 +2644,7 @@ pub struct RegexMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexMatchStatement {
     /// A `RegexMatchStatement` with its required properties, named in a [`RegexMatchStatementRequired`].
     pub fn new(required: RegexMatchStatementRequired) -> Self {
@@ -3845,28 +2656,11 @@ impl RegexMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `RegexString`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_string(mut self, value: impl Into<Str>) -> Self {
-        self.regex_string = value.into();
-        self
-    }
-
+    pub fn regex_string(mut self, value: impl Into<Str>) -> Self { self.regex_string = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexMatchStatement {}
@@ -3885,51 +2679,23 @@ impl ToValue for RegexMatchStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegexPatternSetReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the `RegexPatternSet` that this statement references.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RegexPatternSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["Arn", "FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RegexPatternSetReferenceStatement` property type of `AWS::WAFv2::WebACL`.
@@ -3959,6 +2725,7 @@ pub struct RegexPatternSetReferenceStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl RegexPatternSetReferenceStatement {
     /// A `RegexPatternSetReferenceStatement` with its required properties, named in a [`RegexPatternSetReferenceStatementRequired`].
     pub fn new(required: RegexPatternSetReferenceStatementRequired) -> Self {
@@ -3970,28 +2737,11 @@ impl RegexPatternSetReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for RegexPatternSetReferenceStatement {}
@@ -4010,58 +2760,23 @@ impl ToValue for RegexPatternSetReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestInspectionRequired {
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The name of the field in the request payload that contains your customer's password.
-    ///
-    /// How you specify this depends on the request inspection payload type.
-    ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// For example, for the JSON payload `{ "form": { "password": "THE_PASSWORD" } }` , the password field specification is `/form/password` .
-    /// - For form encoded payload types, use the HTML form names.
-    ///
-    /// For example, for an HTML form with the input element named `password1` , the password field specification is `password1` .
     pub password_field: Obj<FieldIdentifier>,
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The payload type for your login endpoint, either JSON or form encoded.
     pub payload_type: PayloadType,
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The name of the field in the request payload that contains your customer's username.
-    ///
-    /// How you specify this depends on the request inspection payload type.
-    ///
-    /// - For JSON payloads, specify the field name in JSON pointer syntax. For information about the JSON Pointer syntax, see the Internet Engineering Task Force (IETF) documentation \[JavaScript Object Notation (JSON) Pointer\](<https://docs.aws.amazon.com/https://tools.ietf.org/html/rfc6901>) .
-    ///
-    /// For example, for the JSON payload `{ "form": { "username": "THE_USERNAME" } }` , the username field specification is `/form/username` .
-    /// - For form encoded payload types, use the HTML form names.
-    ///
-    /// For example, for an HTML form with the input element named `username1` , the username field specification is `username1`
     pub username_field: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RequestInspection: ObjRule = ObjRule {
     properties: &[
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["PayloadType", "UsernameField", "PasswordField"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestInspection` property type of `AWS::WAFv2::WebACL`.
@@ -4107,6 +2822,7 @@ pub struct RequestInspection {
     pub username_field: Obj<FieldIdentifier>,
 }
 
+#[rustfmt::skip]
 impl RequestInspection {
     /// A `RequestInspection` with its required properties, named in a [`RequestInspectionRequired`].
     pub fn new(required: RequestInspectionRequired) -> Self {
@@ -4118,28 +2834,11 @@ impl RequestInspection {
     }
 
     /// `PasswordField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = value.into();
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = value.into(); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = value.into();
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `UsernameField`: a [`FieldIdentifier`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = value.into();
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = value.into(); self }
 }
 
 impl PropertyType for RequestInspection {}
@@ -4158,49 +2857,22 @@ impl ToValue for RequestInspection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RequestInspectionAcfpRequired {
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The payload type for your account creation endpoint, either JSON or form encoded.
     pub payload_type: PayloadType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RequestInspectionAcfp: ObjRule = ObjRule {
     properties: &[
-        (
-            "AddressFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AddressFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
         ("EmailField", Shape::Object(&RULE_FieldIdentifier)),
         ("PasswordField", Shape::Object(&RULE_FieldIdentifier)),
-        (
-            "PayloadType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["JSON", "FORM_ENCODED"],
-                format: None,
-            }),
-        ),
-        (
-            "PhoneNumberFields",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_FieldIdentifier),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("PayloadType", Shape::Str(&StrRule { allowed: &["JSON", "FORM_ENCODED"], ..StrRule::ANY })),
+        ("PhoneNumberFields", Shape::List(&ListRule { items: Shape::Object(&RULE_FieldIdentifier), min_items: None, max_items: None })),
         ("UsernameField", Shape::Object(&RULE_FieldIdentifier)),
     ],
     required: &["PayloadType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RequestInspectionACFP` property type of `AWS::WAFv2::WebACL`.
@@ -4289,6 +2961,7 @@ pub struct RequestInspectionAcfp {
     pub username_field: Option<Obj<FieldIdentifier>>,
 }
 
+#[rustfmt::skip]
 impl RequestInspectionAcfp {
     /// A `RequestInspectionAcfp` with its required properties, named in a [`RequestInspectionAcfpRequired`].
     pub fn new(required: RequestInspectionAcfpRequired) -> Self {
@@ -4303,52 +2976,17 @@ impl RequestInspectionAcfp {
     }
 
     /// `AddressFields`: a list of [`FieldIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn address_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self {
-        self.address_fields = Some(value.into());
-        self
-    }
-
+    pub fn address_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.address_fields = Some(value.into()); self }
     /// `EmailField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn email_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.email_field = Some(value.into());
-        self
-    }
-
+    pub fn email_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.email_field = Some(value.into()); self }
     /// `PasswordField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.password_field = Some(value.into());
-        self
-    }
-
+    pub fn password_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.password_field = Some(value.into()); self }
     /// `PayloadType`: a [`PayloadType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self {
-        self.payload_type = value.into();
-        self
-    }
-
+    pub fn payload_type(mut self, value: impl Into<PayloadType>) -> Self { self.payload_type = value.into(); self }
     /// `PhoneNumberFields`: a list of [`FieldIdentifier`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn phone_number_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self {
-        self.phone_number_fields = Some(value.into());
-        self
-    }
-
+    pub fn phone_number_fields(mut self, value: impl Into<List<FieldIdentifier>>) -> Self { self.phone_number_fields = Some(value.into()); self }
     /// `UsernameField`: a [`FieldIdentifier`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self {
-        self.username_field = Some(value.into());
-        self
-    }
+    pub fn username_field(mut self, value: impl Into<Obj<FieldIdentifier>>) -> Self { self.username_field = Some(value.into()); self }
 }
 
 impl PropertyType for RequestInspectionAcfp {}
@@ -4366,25 +3004,16 @@ impl ToValue for RequestInspectionAcfp {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponseInspection: ObjRule = ObjRule {
     properties: &[
-        (
-            "BodyContains",
-            Shape::Object(&RULE_ResponseInspectionBodyContains),
-        ),
+        ("BodyContains", Shape::Object(&RULE_ResponseInspectionBodyContains)),
         ("Header", Shape::Object(&RULE_ResponseInspectionHeader)),
         ("Json", Shape::Object(&RULE_ResponseInspectionJson)),
-        (
-            "StatusCode",
-            Shape::Object(&RULE_ResponseInspectionStatusCode),
-        ),
+        ("StatusCode", Shape::Object(&RULE_ResponseInspectionStatusCode)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspection` property type of `AWS::WAFv2::WebACL`.
@@ -4420,6 +3049,7 @@ pub struct ResponseInspection {
     pub status_code: Option<Obj<ResponseInspectionStatusCode>>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspection {
     /// A `ResponseInspection` with no property set (none is required).
     pub fn new() -> Self {
@@ -4427,36 +3057,13 @@ impl ResponseInspection {
     }
 
     /// `BodyContains`: a [`ResponseInspectionBodyContains`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn body_contains(mut self, value: impl Into<Obj<ResponseInspectionBodyContains>>) -> Self {
-        self.body_contains = Some(value.into());
-        self
-    }
-
+    pub fn body_contains(mut self, value: impl Into<Obj<ResponseInspectionBodyContains>>) -> Self { self.body_contains = Some(value.into()); self }
     /// `Header`: a [`ResponseInspectionHeader`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn header(mut self, value: impl Into<Obj<ResponseInspectionHeader>>) -> Self {
-        self.header = Some(value.into());
-        self
-    }
-
+    pub fn header(mut self, value: impl Into<Obj<ResponseInspectionHeader>>) -> Self { self.header = Some(value.into()); self }
     /// `Json`: a [`ResponseInspectionJson`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn json(mut self, value: impl Into<Obj<ResponseInspectionJson>>) -> Self {
-        self.json = Some(value.into());
-        self
-    }
-
+    pub fn json(mut self, value: impl Into<Obj<ResponseInspectionJson>>) -> Self { self.json = Some(value.into()); self }
     /// `StatusCode`: a [`ResponseInspectionStatusCode`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status_code(mut self, value: impl Into<Obj<ResponseInspectionStatusCode>>) -> Self {
-        self.status_code = Some(value.into());
-        self
-    }
+    pub fn status_code(mut self, value: impl Into<Obj<ResponseInspectionStatusCode>>) -> Self { self.status_code = Some(value.into()); self }
 }
 
 impl PropertyType for ResponseInspection {}
@@ -4476,60 +3083,20 @@ impl ToValue for ResponseInspection {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionBodyContainsRequired {
     /// `FailureStrings`: a list of strings, required.
-    ///
-    /// Strings in the body of the response that indicate a failed login or account creation attempt. To be counted as a failure, the string can be anywhere in the body and must be an exact match, including case. Each string must be unique among the success and failure strings.
-    ///
-    /// JSON example: `"FailureStrings": [ "Request failed" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_strings: List<Str>,
     /// `SuccessStrings`: a list of strings, required.
-    ///
-    /// Strings in the body of the response that indicate a successful login or account creation attempt. To be counted as a success, the string can be anywhere in the body and must be an exact match, including case. Each string must be unique among the success and failure strings.
-    ///
-    /// JSON examples: `"SuccessStrings": [ "Login successful" ]` and `"SuccessStrings": [ "Account creation successful", "Welcome to our site!" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_strings: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionBodyContains: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureStrings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "SuccessStrings",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("FailureStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("SuccessStrings", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["SuccessStrings", "FailureStrings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionBodyContains` property type of `AWS::WAFv2::WebACL`.
@@ -4559,6 +3126,7 @@ pub struct ResponseInspectionBodyContains {
     pub success_strings: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionBodyContains {
     /// A `ResponseInspectionBodyContains` with its required properties, named in a [`ResponseInspectionBodyContainsRequired`].
     pub fn new(required: ResponseInspectionBodyContainsRequired) -> Self {
@@ -4569,20 +3137,9 @@ impl ResponseInspectionBodyContains {
     }
 
     /// `FailureStrings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_strings = value.into();
-        self
-    }
-
+    pub fn failure_strings(mut self, value: impl Into<List<Str>>) -> Self { self.failure_strings = value.into(); self }
     /// `SuccessStrings`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_strings(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_strings = value.into();
-        self
-    }
+    pub fn success_strings(mut self, value: impl Into<List<Str>>) -> Self { self.success_strings = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionBodyContains {}
@@ -4600,78 +3157,23 @@ impl ToValue for ResponseInspectionBodyContains {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionHeaderRequired {
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// Values in the response header with the specified name that indicate a failed login or account creation attempt. To be counted as a failure, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON examples: `"FailureValues": [ "LoginFailed", "Failed login" ]` and `"FailureValues": [ "AccountCreationFailed" ]`
-    ///
-    /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_values: List<Str>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the header to match against. The name must be an exact match, including case.
-    ///
-    /// JSON example: `"Name": [ "RequestResult" ]`
-    ///
-    /// Pattern `.*\S.*`; length 1 to 200.
     pub name: Str,
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// Values in the response header with the specified name that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON examples: `"SuccessValues": [ "LoginPassed", "Successful login" ]` and `"SuccessValues": [ "AccountCreated", "Successful account creation" ]`
-    ///
-    /// Items 1 to 3; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionHeader: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(200),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(3),
-            }),
-        ),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(3) })),
     ],
     required: &["Name", "SuccessValues", "FailureValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionHeader` property type of `AWS::WAFv2::WebACL`.
@@ -4709,6 +3211,7 @@ pub struct ResponseInspectionHeader {
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionHeader {
     /// A `ResponseInspectionHeader` with its required properties, named in a [`ResponseInspectionHeaderRequired`].
     pub fn new(required: ResponseInspectionHeaderRequired) -> Self {
@@ -4720,28 +3223,11 @@ impl ResponseInspectionHeader {
     }
 
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_values = value.into();
-        self
-    }
-
+    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_values = value.into();
-        self
-    }
+    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionHeader {}
@@ -4760,78 +3246,23 @@ impl ToValue for ResponseInspectionHeader {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionJsonRequired {
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// Values for the specified identifier in the response JSON that indicate a failed login or account creation attempt. To be counted as a failure, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON example: `"FailureValues": [ "False", "Failed" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub failure_values: List<Str>,
     /// `Identifier`: a string, required.
-    ///
-    /// The identifier for the value to match against in the JSON. The identifier must be an exact match, including case.
-    ///
-    /// JSON examples: `"Identifier": [ "/login/success" ]` and `"Identifier": [ "/sign-up/success" ]`
-    ///
-    /// Pattern `.*\S.*`; length 1 to 512.
     pub identifier: Str,
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// Values for the specified identifier in the response JSON that indicate a successful login or account creation attempt. To be counted as a success, the value must be an exact match, including case. Each value must be unique among the success and failure values.
-    ///
-    /// JSON example: `"SuccessValues": [ "True", "Succeeded" ]`
-    ///
-    /// Items 1 to 5; each item: pattern `.*\S.*`, length 1 to 100.
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionJson: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
-        (
-            "Identifier",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(512),
-                pattern: Some(&PATTERN_4),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "SuccessValues",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(100),
-                    pattern: Some(&PATTERN_4),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(5),
-            }),
-        ),
+        ("FailureValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
+        ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
+        ("SuccessValues", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_4), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
     ],
     required: &["Identifier", "SuccessValues", "FailureValues"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionJson` property type of `AWS::WAFv2::WebACL`.
@@ -4869,6 +3300,7 @@ pub struct ResponseInspectionJson {
     pub success_values: List<Str>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionJson {
     /// A `ResponseInspectionJson` with its required properties, named in a [`ResponseInspectionJsonRequired`].
     pub fn new(required: ResponseInspectionJsonRequired) -> Self {
@@ -4880,28 +3312,11 @@ impl ResponseInspectionJson {
     }
 
     /// `FailureValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.failure_values = value.into();
-        self
-    }
-
+    pub fn failure_values(mut self, value: impl Into<List<Str>>) -> Self { self.failure_values = value.into(); self }
     /// `Identifier`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn identifier(mut self, value: impl Into<Str>) -> Self {
-        self.identifier = value.into();
-        self
-    }
-
+    pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
     /// `SuccessValues`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self {
-        self.success_values = value.into();
-        self
-    }
+    pub fn success_values(mut self, value: impl Into<List<Str>>) -> Self { self.success_values = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionJson {}
@@ -4920,56 +3335,20 @@ impl ToValue for ResponseInspectionJson {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponseInspectionStatusCodeRequired {
     /// `FailureCodes`: a list of integers, required.
-    ///
-    /// Status codes in the response that indicate a failed login or account creation attempt. To be counted as a failure, the response status code must match one of these. Each code must be unique among the success and failure status codes.
-    ///
-    /// JSON example: `"FailureCodes": [ 400, 404 ]`
-    ///
-    /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
     pub failure_codes: List<Int>,
     /// `SuccessCodes`: a list of integers, required.
-    ///
-    /// Status codes in the response that indicate a successful login or account creation attempt. To be counted as a success, the response status code must match one of these. Each code must be unique among the success and failure status codes.
-    ///
-    /// JSON example: `"SuccessCodes": [ 200, 201 ]`
-    ///
-    /// Items 1 to 10; each item: length 0 to 999, value 0 to 999.
     pub success_codes: List<Int>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_ResponseInspectionStatusCode: ObjRule = ObjRule {
     properties: &[
-        (
-            "FailureCodes",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
-        (
-            "SuccessCodes",
-            Shape::List(&ListRule {
-                items: Shape::Int(&NumRule {
-                    min: Some(0.0),
-                    max: Some(999.0),
-                    allowed: &[],
-                }),
-                min_items: Some(1),
-                max_items: Some(10),
-            }),
-        ),
+        ("FailureCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
+        ("SuccessCodes", Shape::List(&ListRule { items: Shape::Int(&NumRule { min: Some(0.0), max: Some(999.0), ..NumRule::ANY }), min_items: Some(1), max_items: Some(10) })),
     ],
     required: &["SuccessCodes", "FailureCodes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ResponseInspectionStatusCode` property type of `AWS::WAFv2::WebACL`.
@@ -4999,6 +3378,7 @@ pub struct ResponseInspectionStatusCode {
     pub success_codes: List<Int>,
 }
 
+#[rustfmt::skip]
 impl ResponseInspectionStatusCode {
     /// A `ResponseInspectionStatusCode` with its required properties, named in a [`ResponseInspectionStatusCodeRequired`].
     pub fn new(required: ResponseInspectionStatusCodeRequired) -> Self {
@@ -5009,20 +3389,9 @@ impl ResponseInspectionStatusCode {
     }
 
     /// `FailureCodes`: a list of integers, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn failure_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.failure_codes = value.into();
-        self
-    }
-
+    pub fn failure_codes(mut self, value: impl Into<List<Int>>) -> Self { self.failure_codes = value.into(); self }
     /// `SuccessCodes`: a list of integers, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn success_codes(mut self, value: impl Into<List<Int>>) -> Self {
-        self.success_codes = value.into();
-        self
-    }
+    pub fn success_codes(mut self, value: impl Into<List<Int>>) -> Self { self.success_codes = value.into(); self }
 }
 
 impl PropertyType for ResponseInspectionStatusCode {}
@@ -5040,72 +3409,31 @@ impl ToValue for ResponseInspectionStatusCode {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name in the rule's `VisibilityConfig` settings. AWS WAF doesn't automatically update the metric name when you update the rule name.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
     /// `Priority`: an integer, required.
-    ///
-    /// If you define more than one `Rule` in a `WebACL` , AWS WAF evaluates each request against the `Rules` in order based on the value of `Priority` . AWS WAF processes rules with lower priority first. The priorities don't need to be consecutive, but they must all be different.
-    ///
-    /// Value at least 0.
     pub priority: Int,
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The AWS WAF processing statement for the rule, for example `ByteMatchStatement` or `SizeConstraintStatement` .
     pub statement: Obj<Statement>,
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
-    ///
-    /// If you change the name of a `Rule` after you create it and you want the rule's metric name to reflect the change, update the metric name as well. AWS WAF doesn't automatically update the metric name.
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Object(&RULE_RuleAction)),
         ("CaptchaConfig", Shape::Object(&RULE_CaptchaConfig)),
         ("ChallengeConfig", Shape::Object(&RULE_ChallengeConfig)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("OverrideAction", Shape::Object(&RULE_OverrideAction)),
-        (
-            "Priority",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
-        (
-            "RuleLabels",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Label),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Priority", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+        ("RuleLabels", Shape::List(&ListRule { items: Shape::Object(&RULE_Label), min_items: None, max_items: None })),
         ("Statement", Shape::Object(&RULE_Statement)),
         ("VisibilityConfig", Shape::Object(&RULE_VisibilityConfig)),
     ],
     required: &["Name", "Priority", "Statement", "VisibilityConfig"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::WAFv2::WebACL`.
@@ -5188,6 +3516,7 @@ pub struct Rule {
     pub visibility_config: Obj<VisibilityConfig>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
     pub fn new(required: RuleRequired) -> Self {
@@ -5205,76 +3534,23 @@ impl Rule {
     }
 
     /// `Action`: a [`RuleAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action = Some(value.into());
-        self
-    }
-
+    pub fn action(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action = Some(value.into()); self }
     /// `CaptchaConfig`: a [`CaptchaConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self {
-        self.captcha_config = Some(value.into());
-        self
-    }
-
+    pub fn captcha_config(mut self, value: impl Into<Obj<CaptchaConfig>>) -> Self { self.captcha_config = Some(value.into()); self }
     /// `ChallengeConfig`: a [`ChallengeConfig`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self {
-        self.challenge_config = Some(value.into());
-        self
-    }
-
+    pub fn challenge_config(mut self, value: impl Into<Obj<ChallengeConfig>>) -> Self { self.challenge_config = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `OverrideAction`: an [`OverrideAction`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn override_action(mut self, value: impl Into<Obj<OverrideAction>>) -> Self {
-        self.override_action = Some(value.into());
-        self
-    }
-
+    pub fn override_action(mut self, value: impl Into<Obj<OverrideAction>>) -> Self { self.override_action = Some(value.into()); self }
     /// `Priority`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = value.into();
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = value.into(); self }
     /// `RuleLabels`: a list of [`Label`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self {
-        self.rule_labels = Some(value.into());
-        self
-    }
-
+    pub fn rule_labels(mut self, value: impl Into<List<Label>>) -> Self { self.rule_labels = Some(value.into()); self }
     /// `Statement`: a [`Statement`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self {
-        self.statement = Box::new(value.into());
-        self
-    }
-
+    pub fn statement(mut self, value: impl Into<Obj<Statement>>) -> Self { self.statement = Box::new(value.into()); self }
     /// `VisibilityConfig`: a [`VisibilityConfig`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self {
-        self.visibility_config = value.into();
-        self
-    }
+    pub fn visibility_config(mut self, value: impl Into<Obj<VisibilityConfig>>) -> Self { self.visibility_config = value.into(); self }
 }
 
 impl PropertyType for Rule {}
@@ -5299,37 +3575,20 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleActionOverrideRequired {
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    ///
-    /// The override action to use, in place of the configured action of the rule in the rule group.
     pub action_to_use: Obj<RuleAction>,
     /// `Name`: a string, required.
-    ///
-    /// The name of the rule to override.
-    ///
-    /// Pattern `^[0-9A-Za-z_-]{1,128}$`.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleActionOverride: ObjRule = ObjRule {
     properties: &[
         ("ActionToUse", Shape::Object(&RULE_RuleAction)),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_3),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),
     ],
     required: &["Name", "ActionToUse"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleActionOverride` property type of `AWS::WAFv2::WebACL`.
@@ -5353,6 +3612,7 @@ pub struct RuleActionOverride {
     pub name: Str,
 }
 
+#[rustfmt::skip]
 impl RuleActionOverride {
     /// A `RuleActionOverride` with its required properties, named in a [`RuleActionOverrideRequired`].
     pub fn new(required: RuleActionOverrideRequired) -> Self {
@@ -5363,20 +3623,9 @@ impl RuleActionOverride {
     }
 
     /// `ActionToUse`: a [`RuleAction`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn action_to_use(mut self, value: impl Into<Obj<RuleAction>>) -> Self {
-        self.action_to_use = value.into();
-        self
-    }
-
+    pub fn action_to_use(mut self, value: impl Into<Obj<RuleAction>>) -> Self { self.action_to_use = value.into(); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
 impl PropertyType for RuleActionOverride {}
@@ -5394,48 +3643,19 @@ impl ToValue for RuleActionOverride {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleGroupReferenceStatementRequired {
     /// `Arn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the entity.
-    ///
-    /// Pattern `\S`; length 20 to 2048.
     pub arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_RuleGroupReferenceStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "Arn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ExcludedRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ExcludedRule),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "RuleActionOverrides",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RuleActionOverride),
-                min_items: Some(0),
-                max_items: Some(100),
-            }),
-        ),
+        ("Arn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("ExcludedRules", Shape::List(&ListRule { items: Shape::Object(&RULE_ExcludedRule), min_items: Some(0), max_items: Some(100) })),
+        ("RuleActionOverrides", Shape::List(&ListRule { items: Shape::Object(&RULE_RuleActionOverride), min_items: Some(0), max_items: Some(100) })),
     ],
     required: &["Arn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RuleGroupReferenceStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5473,6 +3693,7 @@ pub struct RuleGroupReferenceStatement {
     pub rule_action_overrides: Option<List<RuleActionOverride>>,
 }
 
+#[rustfmt::skip]
 impl RuleGroupReferenceStatement {
     /// A `RuleGroupReferenceStatement` with its required properties, named in a [`RuleGroupReferenceStatementRequired`].
     pub fn new(required: RuleGroupReferenceStatementRequired) -> Self {
@@ -5484,28 +3705,11 @@ impl RuleGroupReferenceStatement {
     }
 
     /// `Arn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn arn(mut self, value: impl Into<Str>) -> Self {
-        self.arn = value.into();
-        self
-    }
-
+    pub fn arn(mut self, value: impl Into<Str>) -> Self { self.arn = value.into(); self }
     /// `ExcludedRules`: a list of [`ExcludedRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self {
-        self.excluded_rules = Some(value.into());
-        self
-    }
-
+    pub fn excluded_rules(mut self, value: impl Into<List<ExcludedRule>>) -> Self { self.excluded_rules = Some(value.into()); self }
     /// `RuleActionOverrides`: a list of [`RuleActionOverride`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self {
-        self.rule_action_overrides = Some(value.into());
-        self
-    }
+    pub fn rule_action_overrides(mut self, value: impl Into<List<RuleActionOverride>>) -> Self { self.rule_action_overrides = Some(value.into()); self }
 }
 
 impl PropertyType for RuleGroupReferenceStatement {}
@@ -5524,68 +3728,26 @@ impl ToValue for RuleGroupReferenceStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SizeConstraintStatementRequired {
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The operator to use to compare the request part to the size setting.
     pub comparison_operator: ComparisonOperator,
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `Size`: a number, required.
-    ///
-    /// The size, in byte, to compare to the request part, after any transformations.
-    ///
-    /// Value 0 to 21474836480.
     pub size: Num,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SizeConstraintStatement: ObjRule = ObjRule {
     properties: &[
-        (
-            "ComparisonOperator",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"],
-                format: None,
-            }),
-        ),
+        ("ComparisonOperator", Shape::Str(&StrRule { allowed: &["EQ", "NE", "LE", "LT", "GE", "GT"], ..StrRule::ANY })),
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "Size",
-            Shape::Num(&NumRule {
-                min: Some(0.0),
-                max: Some(21474836480.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("Size", Shape::Num(&NumRule { min: Some(0.0), max: Some(21474836480.0), ..NumRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
-    required: &[
-        "FieldToMatch",
-        "ComparisonOperator",
-        "Size",
-        "TextTransformations",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["FieldToMatch", "ComparisonOperator", "Size", "TextTransformations"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SizeConstraintStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5621,6 +3783,7 @@ pub struct SizeConstraintStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SizeConstraintStatement {
     /// A `SizeConstraintStatement` with its required properties, named in a [`SizeConstraintStatementRequired`].
     pub fn new(required: SizeConstraintStatementRequired) -> Self {
@@ -5633,36 +3796,13 @@ impl SizeConstraintStatement {
     }
 
     /// `ComparisonOperator`: a [`ComparisonOperator`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self {
-        self.comparison_operator = value.into();
-        self
-    }
-
+    pub fn comparison_operator(mut self, value: impl Into<ComparisonOperator>) -> Self { self.comparison_operator = value.into(); self }
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `Size`: a number, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size(mut self, value: impl Into<Num>) -> Self {
-        self.size = value.into();
-        self
-    }
-
+    pub fn size(mut self, value: impl Into<Num>) -> Self { self.size = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SizeConstraintStatement {}
@@ -5682,45 +3822,21 @@ impl ToValue for SizeConstraintStatement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqliMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_SqliMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "SensitivityLevel",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["LOW", "HIGH"],
-                format: None,
-            }),
-        ),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("SensitivityLevel", Shape::Str(&StrRule { allowed: &["LOW", "HIGH"], ..StrRule::ANY })),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SqliMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -5752,6 +3868,7 @@ pub struct SqliMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl SqliMatchStatement {
     /// A `SqliMatchStatement` with its required properties, named in a [`SqliMatchStatementRequired`].
     pub fn new(required: SqliMatchStatementRequired) -> Self {
@@ -5763,28 +3880,11 @@ impl SqliMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `SensitivityLevel`: a [`SensitivityLevel`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self {
-        self.sensitivity_level = Some(value.into());
-        self
-    }
-
+    pub fn sensitivity_level(mut self, value: impl Into<SensitivityLevel>) -> Self { self.sensitivity_level = Some(value.into()); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for SqliMatchStatement {}
@@ -5799,61 +3899,28 @@ impl ToValue for SqliMatchStatement {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Statement: ObjRule = ObjRule {
     properties: &[
         ("AndStatement", Shape::Object(&RULE_AndStatement)),
         ("AsnMatchStatement", Shape::Object(&RULE_AsnMatchStatement)),
-        (
-            "ByteMatchStatement",
-            Shape::Object(&RULE_ByteMatchStatement),
-        ),
+        ("ByteMatchStatement", Shape::Object(&RULE_ByteMatchStatement)),
         ("GeoMatchStatement", Shape::Object(&RULE_GeoMatchStatement)),
-        (
-            "IPSetReferenceStatement",
-            Shape::Object(&RULE_IpSetReferenceStatement),
-        ),
-        (
-            "LabelMatchStatement",
-            Shape::Object(&RULE_LabelMatchStatement),
-        ),
-        (
-            "ManagedRuleGroupStatement",
-            Shape::Object(&RULE_ManagedRuleGroupStatement),
-        ),
+        ("IPSetReferenceStatement", Shape::Object(&RULE_IpSetReferenceStatement)),
+        ("LabelMatchStatement", Shape::Object(&RULE_LabelMatchStatement)),
+        ("ManagedRuleGroupStatement", Shape::Object(&RULE_ManagedRuleGroupStatement)),
         ("NotStatement", Shape::Object(&RULE_NotStatement)),
         ("OrStatement", Shape::Object(&RULE_OrStatement)),
-        (
-            "RateBasedStatement",
-            Shape::Object(&RULE_RateBasedStatement),
-        ),
-        (
-            "RegexMatchStatement",
-            Shape::Object(&RULE_RegexMatchStatement),
-        ),
-        (
-            "RegexPatternSetReferenceStatement",
-            Shape::Object(&RULE_RegexPatternSetReferenceStatement),
-        ),
-        (
-            "RuleGroupReferenceStatement",
-            Shape::Object(&RULE_RuleGroupReferenceStatement),
-        ),
-        (
-            "SizeConstraintStatement",
-            Shape::Object(&RULE_SizeConstraintStatement),
-        ),
-        (
-            "SqliMatchStatement",
-            Shape::Object(&RULE_SqliMatchStatement),
-        ),
+        ("RateBasedStatement", Shape::Object(&RULE_RateBasedStatement)),
+        ("RegexMatchStatement", Shape::Object(&RULE_RegexMatchStatement)),
+        ("RegexPatternSetReferenceStatement", Shape::Object(&RULE_RegexPatternSetReferenceStatement)),
+        ("RuleGroupReferenceStatement", Shape::Object(&RULE_RuleGroupReferenceStatement)),
+        ("SizeConstraintStatement", Shape::Object(&RULE_SizeConstraintStatement)),
+        ("SqliMatchStatement", Shape::Object(&RULE_SqliMatchStatement)),
         ("XssMatchStatement", Shape::Object(&RULE_XssMatchStatement)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Statement` property type of `AWS::WAFv2::WebACL`.
@@ -5999,6 +4066,7 @@ pub struct Statement {
     pub xss_match_statement: Option<Obj<XssMatchStatement>>,
 }
 
+#[rustfmt::skip]
 impl Statement {
     /// A `Statement` with no property set (none is required).
     pub fn new() -> Self {
@@ -6006,147 +4074,37 @@ impl Statement {
     }
 
     /// `AndStatement`: an [`AndStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self {
-        self.and_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn and_statement(mut self, value: impl Into<Obj<AndStatement>>) -> Self { self.and_statement = Some(Box::new(value.into())); self }
     /// `AsnMatchStatement`: an [`AsnMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self {
-        self.asn_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn asn_match_statement(mut self, value: impl Into<Obj<AsnMatchStatement>>) -> Self { self.asn_match_statement = Some(value.into()); self }
     /// `ByteMatchStatement`: a [`ByteMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self {
-        self.byte_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn byte_match_statement(mut self, value: impl Into<Obj<ByteMatchStatement>>) -> Self { self.byte_match_statement = Some(value.into()); self }
     /// `GeoMatchStatement`: a [`GeoMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self {
-        self.geo_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn geo_match_statement(mut self, value: impl Into<Obj<GeoMatchStatement>>) -> Self { self.geo_match_statement = Some(value.into()); self }
     /// `IPSetReferenceStatement`: an [`IpSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<IpSetReferenceStatement>>,
-    ) -> Self {
-        self.ip_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn ip_set_reference_statement(mut self, value: impl Into<Obj<IpSetReferenceStatement>>) -> Self { self.ip_set_reference_statement = Some(value.into()); self }
     /// `LabelMatchStatement`: a [`LabelMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self {
-        self.label_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn label_match_statement(mut self, value: impl Into<Obj<LabelMatchStatement>>) -> Self { self.label_match_statement = Some(value.into()); self }
     /// `ManagedRuleGroupStatement`: a [`ManagedRuleGroupStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn managed_rule_group_statement(
-        mut self,
-        value: impl Into<Obj<ManagedRuleGroupStatement>>,
-    ) -> Self {
-        self.managed_rule_group_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn managed_rule_group_statement(mut self, value: impl Into<Obj<ManagedRuleGroupStatement>>) -> Self { self.managed_rule_group_statement = Some(Box::new(value.into())); self }
     /// `NotStatement`: a [`NotStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self {
-        self.not_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn not_statement(mut self, value: impl Into<Obj<NotStatement>>) -> Self { self.not_statement = Some(Box::new(value.into())); self }
     /// `OrStatement`: an [`OrStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self {
-        self.or_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn or_statement(mut self, value: impl Into<Obj<OrStatement>>) -> Self { self.or_statement = Some(Box::new(value.into())); self }
     /// `RateBasedStatement`: a [`RateBasedStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self {
-        self.rate_based_statement = Some(Box::new(value.into()));
-        self
-    }
-
+    pub fn rate_based_statement(mut self, value: impl Into<Obj<RateBasedStatement>>) -> Self { self.rate_based_statement = Some(Box::new(value.into())); self }
     /// `RegexMatchStatement`: a [`RegexMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self {
-        self.regex_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_match_statement(mut self, value: impl Into<Obj<RegexMatchStatement>>) -> Self { self.regex_match_statement = Some(value.into()); self }
     /// `RegexPatternSetReferenceStatement`: a [`RegexPatternSetReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn regex_pattern_set_reference_statement(
-        mut self,
-        value: impl Into<Obj<RegexPatternSetReferenceStatement>>,
-    ) -> Self {
-        self.regex_pattern_set_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn regex_pattern_set_reference_statement(mut self, value: impl Into<Obj<RegexPatternSetReferenceStatement>>) -> Self { self.regex_pattern_set_reference_statement = Some(value.into()); self }
     /// `RuleGroupReferenceStatement`: a [`RuleGroupReferenceStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule_group_reference_statement(
-        mut self,
-        value: impl Into<Obj<RuleGroupReferenceStatement>>,
-    ) -> Self {
-        self.rule_group_reference_statement = Some(value.into());
-        self
-    }
-
+    pub fn rule_group_reference_statement(mut self, value: impl Into<Obj<RuleGroupReferenceStatement>>) -> Self { self.rule_group_reference_statement = Some(value.into()); self }
     /// `SizeConstraintStatement`: a [`SizeConstraintStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn size_constraint_statement(
-        mut self,
-        value: impl Into<Obj<SizeConstraintStatement>>,
-    ) -> Self {
-        self.size_constraint_statement = Some(value.into());
-        self
-    }
-
+    pub fn size_constraint_statement(mut self, value: impl Into<Obj<SizeConstraintStatement>>) -> Self { self.size_constraint_statement = Some(value.into()); self }
     /// `SqliMatchStatement`: a [`SqliMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self {
-        self.sqli_match_statement = Some(value.into());
-        self
-    }
-
+    pub fn sqli_match_statement(mut self, value: impl Into<Obj<SqliMatchStatement>>) -> Self { self.sqli_match_statement = Some(value.into()); self }
     /// `XssMatchStatement`: a [`XssMatchStatement`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self {
-        self.xss_match_statement = Some(value.into());
-        self
-    }
+    pub fn xss_match_statement(mut self, value: impl Into<Obj<XssMatchStatement>>) -> Self { self.xss_match_statement = Some(value.into()); self }
 }
 
 impl PropertyType for Statement {}
@@ -6187,35 +4145,20 @@ impl ToValue for Statement {
 #[derive(Clone, Debug, PartialEq)]
 pub struct XssMatchStatementRequired {
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The part of the web request that you want AWS WAF to inspect.
     pub field_to_match: Obj<FieldToMatch>,
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection. If you specify one or more transformations in a rule statement, AWS WAF performs all transformations on the content of the request component identified by `FieldToMatch` , starting from the lowest priority setting, before inspecting the content for a match.
-    ///
-    /// Items at least 1.
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_XssMatchStatement: ObjRule = ObjRule {
     properties: &[
         ("FieldToMatch", Shape::Object(&RULE_FieldToMatch)),
-        (
-            "TextTransformations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TextTransformation),
-                min_items: Some(1),
-                max_items: None,
-            }),
-        ),
+        ("TextTransformations", Shape::List(&ListRule { items: Shape::Object(&RULE_TextTransformation), min_items: Some(1), max_items: None })),
     ],
     required: &["FieldToMatch", "TextTransformations"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `XssMatchStatement` property type of `AWS::WAFv2::WebACL`.
@@ -6237,6 +4180,7 @@ pub struct XssMatchStatement {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[rustfmt::skip]
 impl XssMatchStatement {
     /// A `XssMatchStatement` with its required properties, named in a [`XssMatchStatementRequired`].
     pub fn new(required: XssMatchStatementRequired) -> Self {
@@ -6247,20 +4191,9 @@ impl XssMatchStatement {
     }
 
     /// `FieldToMatch`: a [`FieldToMatch`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self {
-        self.field_to_match = value.into();
-        self
-    }
-
+    pub fn field_to_match(mut self, value: impl Into<Obj<FieldToMatch>>) -> Self { self.field_to_match = value.into(); self }
     /// `TextTransformations`: a list of [`TextTransformation`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self {
-        self.text_transformations = value.into();
-        self
-    }
+    pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
 impl PropertyType for XssMatchStatement {}

@@ -17,63 +17,24 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssistantAssociationRequired {
     /// `AssistantId`: a string, required.
-    ///
-    /// The identifier of the Wisdom assistant.
-    ///
-    /// Pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`; create-only: changing it replaces the resource.
     pub assistant_id: Str,
     /// `Association`: a JSON value, required.
-    ///
-    /// The identifier of the associated resource.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub association: Json,
     /// `AssociationType`: an [`AssociationType`] value, required.
-    ///
-    /// The type of association.
-    ///
-    /// Create-only: changing it replaces the resource.
     pub association_type: AssociationType,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_AssistantAssociation: ObjRule = ObjRule {
     properties: &[
-        (
-            "AssistantId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AssistantId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("Association", Shape::Any),
-        (
-            "AssociationType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AssociationType", Shape::Str(&StrRule { allowed: &["KNOWLEDGE_BASE", "EXTERNAL_BEDROCK_KNOWLEDGE_BASE"], ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Association", "AssociationType", "AssistantId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::AssistantAssociation` resource.
@@ -115,6 +76,7 @@ pub struct AssistantAssociation {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl AssistantAssociation {
     /// The CloudFormation type name, `AWS::Wisdom::AssistantAssociation`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::AssistantAssociation";
@@ -129,16 +91,8 @@ impl AssistantAssociation {
         create_only: &["Association", "AssociationType", "AssistantId", "Tags"],
         conditional_create_only: &[],
         write_only: &[],
-        read_only: &[
-            "AssistantAssociationId",
-            "AssistantAssociationArn",
-            "AssistantArn",
-        ],
-        attributes: &[
-            "AssistantArn",
-            "AssistantAssociationArn",
-            "AssistantAssociationId",
-        ],
+        read_only: &["AssistantAssociationId", "AssistantAssociationArn", "AssistantArn"],
+        attributes: &["AssistantArn", "AssistantAssociationArn", "AssistantAssociationId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
@@ -154,36 +108,13 @@ impl AssistantAssociation {
     }
 
     /// `AssistantId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self {
-        self.assistant_id = value.into();
-        self
-    }
-
+    pub fn assistant_id(mut self, value: impl Into<Str>) -> Self { self.assistant_id = value.into(); self }
     /// `Association`: a JSON value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association(mut self, value: impl Into<Json>) -> Self {
-        self.association = value.into();
-        self
-    }
-
+    pub fn association(mut self, value: impl Into<Json>) -> Self { self.association = value.into(); self }
     /// `AssociationType`: an [`AssociationType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn association_type(mut self, value: impl Into<AssociationType>) -> Self {
-        self.association_type = value.into();
-        self
-    }
-
+    pub fn association_type(mut self, value: impl Into<AssociationType>) -> Self { self.association_type = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for AssistantAssociation {

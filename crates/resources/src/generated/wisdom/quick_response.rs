@@ -20,120 +20,31 @@ pub(crate) static PATTERN_1: Pattern = Pattern::new(
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuickResponseRequired {
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    ///
-    /// The content of the quick response.
     pub content: Obj<QuickResponseContentProvider>,
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the knowledge base.
-    ///
-    /// Pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`; create-only: changing it replaces the resource.
     pub knowledge_base_arn: Str,
     /// `Name`: a string, required.
-    ///
-    /// The name of the quick response.
-    ///
-    /// Length 1 to 100.
     pub name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QuickResponse: ObjRule = ObjRule {
     properties: &[
-        (
-            "Channels",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: Some(1),
-                    max_len: Some(10),
-                    pattern: None,
-                    allowed: &["Chat", "Email"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Channels", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(10), allowed: &["Chat", "Email"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Content", Shape::Object(&RULE_QuickResponseContentProvider)),
-        (
-            "ContentType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Description",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "GroupingConfiguration",
-            Shape::Object(&RULE_GroupingConfiguration),
-        ),
+        ("ContentType", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), ..StrRule::ANY })),
+        ("GroupingConfiguration", Shape::Object(&RULE_GroupingConfiguration)),
         ("IsActive", Shape::Bool),
-        (
-            "KnowledgeBaseArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Language",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(5),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ShortcutKey",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(100),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("KnowledgeBaseArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Language", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(5), ..StrRule::ANY })),
+        ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("ShortcutKey", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["KnowledgeBaseArn", "Content", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::Wisdom::QuickResponse` resource.
@@ -210,6 +121,7 @@ pub struct QuickResponse {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl QuickResponse {
     /// The CloudFormation type name, `AWS::Wisdom::QuickResponse`.
     pub const TYPE_NAME: &'static str = "AWS::Wisdom::QuickResponse";
@@ -248,92 +160,27 @@ impl QuickResponse {
     }
 
     /// `Channels`: a list of [`ChannelType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn channels(mut self, value: impl Into<List<ChannelType>>) -> Self {
-        self.channels = Some(value.into());
-        self
-    }
-
+    pub fn channels(mut self, value: impl Into<List<ChannelType>>) -> Self { self.channels = Some(value.into()); self }
     /// `Content`: a [`QuickResponseContentProvider`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Obj<QuickResponseContentProvider>>) -> Self {
-        self.content = value.into();
-        self
-    }
-
+    pub fn content(mut self, value: impl Into<Obj<QuickResponseContentProvider>>) -> Self { self.content = value.into(); self }
     /// `ContentType`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_type(mut self, value: impl Into<Str>) -> Self {
-        self.content_type = Some(value.into());
-        self
-    }
-
+    pub fn content_type(mut self, value: impl Into<Str>) -> Self { self.content_type = Some(value.into()); self }
     /// `Description`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn description(mut self, value: impl Into<Str>) -> Self {
-        self.description = Some(value.into());
-        self
-    }
-
+    pub fn description(mut self, value: impl Into<Str>) -> Self { self.description = Some(value.into()); self }
     /// `GroupingConfiguration`: a [`GroupingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self {
-        self.grouping_configuration = Some(value.into());
-        self
-    }
-
+    pub fn grouping_configuration(mut self, value: impl Into<Obj<GroupingConfiguration>>) -> Self { self.grouping_configuration = Some(value.into()); self }
     /// `IsActive`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn is_active(mut self, value: impl Into<Bool>) -> Self {
-        self.is_active = Some(value.into());
-        self
-    }
-
+    pub fn is_active(mut self, value: impl Into<Bool>) -> Self { self.is_active = Some(value.into()); self }
     /// `KnowledgeBaseArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self {
-        self.knowledge_base_arn = value.into();
-        self
-    }
-
+    pub fn knowledge_base_arn(mut self, value: impl Into<Str>) -> Self { self.knowledge_base_arn = value.into(); self }
     /// `Language`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn language(mut self, value: impl Into<Str>) -> Self {
-        self.language = Some(value.into());
-        self
-    }
-
+    pub fn language(mut self, value: impl Into<Str>) -> Self { self.language = Some(value.into()); self }
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `ShortcutKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn shortcut_key(mut self, value: impl Into<Str>) -> Self {
-        self.shortcut_key = Some(value.into());
-        self
-    }
-
+    pub fn shortcut_key(mut self, value: impl Into<Str>) -> Self { self.shortcut_key = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for QuickResponse {
@@ -405,23 +252,13 @@ impl QuickResponseAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_QuickResponseContentProvider: ObjRule = ObjRule {
-    properties: &[(
-        "Content",
-        Shape::Str(&StrRule {
-            min_len: Some(1),
-            max_len: Some(1024),
-            pattern: None,
-            allowed: &[],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    properties: &[
+        ("Content", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1024), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QuickResponseContentProvider` property type of `AWS::Wisdom::QuickResponse`.
@@ -439,6 +276,7 @@ pub struct QuickResponseContentProvider {
     pub content: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl QuickResponseContentProvider {
     /// A `QuickResponseContentProvider` with no property set (none is required).
     pub fn new() -> Self {
@@ -446,12 +284,7 @@ impl QuickResponseContentProvider {
     }
 
     /// `Content`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content(mut self, value: impl Into<Str>) -> Self {
-        self.content = Some(value.into());
-        self
-    }
+    pub fn content(mut self, value: impl Into<Str>) -> Self { self.content = Some(value.into()); self }
 }
 
 impl PropertyType for QuickResponseContentProvider {}

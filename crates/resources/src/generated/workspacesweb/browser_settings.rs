@@ -17,48 +17,17 @@ pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^((([a-zA-Z][a-zA-Z0-9+.-]*):\\/\\/(\\*|[\\w%._\\-\\+~#=@]+)?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?)|(\\*|[\\w%._\\-\\+~#=@]+\\.[\\w%._\\-\\+~#=@]+)(?::(\\d{1,5}))?(\\/[^@\\s]*)?(?:\\?([^*\\s]+(?:\\*?)))?|(([a-zA-Z][a-zA-Z0-9+.-]*):(\\/\\/)?\\*))$",
 );
 
+#[rustfmt::skip]
 pub(crate) static RULE_BrowserSettings: ObjRule = ObjRule {
     properties: &[
         ("AdditionalEncryptionContext", Shape::Any),
-        (
-            "BrowserPolicy",
-            Shape::Str(&StrRule {
-                min_len: Some(2),
-                max_len: Some(131072),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "CustomerManagedKey",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
-        (
-            "WebContentFilteringPolicy",
-            Shape::Object(&RULE_WebContentFilteringPolicy),
-        ),
+        ("BrowserPolicy", Shape::Str(&StrRule { min_len: Some(2), max_len: Some(131072), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("CustomerManagedKey", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
+        ("WebContentFilteringPolicy", Shape::Object(&RULE_WebContentFilteringPolicy)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::BrowserSettings` resource.
@@ -106,6 +75,7 @@ pub struct BrowserSettings {
     pub web_content_filtering_policy: Option<Obj<WebContentFilteringPolicy>>,
 }
 
+#[rustfmt::skip]
 impl BrowserSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::BrowserSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::BrowserSettings";
@@ -132,47 +102,15 @@ impl BrowserSettings {
     }
 
     /// `AdditionalEncryptionContext`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self {
-        self.additional_encryption_context = Some(value.into());
-        self
-    }
-
+    pub fn additional_encryption_context(mut self, value: impl Into<Json>) -> Self { self.additional_encryption_context = Some(value.into()); self }
     /// `BrowserPolicy`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn browser_policy(mut self, value: impl Into<Str>) -> Self {
-        self.browser_policy = Some(value.into());
-        self
-    }
-
+    pub fn browser_policy(mut self, value: impl Into<Str>) -> Self { self.browser_policy = Some(value.into()); self }
     /// `CustomerManagedKey`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self {
-        self.customer_managed_key = Some(value.into());
-        self
-    }
-
+    pub fn customer_managed_key(mut self, value: impl Into<Str>) -> Self { self.customer_managed_key = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `WebContentFilteringPolicy`: a [`WebContentFilteringPolicy`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn web_content_filtering_policy(
-        mut self,
-        value: impl Into<Obj<WebContentFilteringPolicy>>,
-    ) -> Self {
-        self.web_content_filtering_policy = Some(value.into());
-        self
-    }
+    pub fn web_content_filtering_policy(mut self, value: impl Into<Obj<WebContentFilteringPolicy>>) -> Self { self.web_content_filtering_policy = Some(value.into()); self }
 }
 
 impl Resource for BrowserSettings {
@@ -232,85 +170,15 @@ impl BrowserSettingsAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_WebContentFilteringPolicy: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
-        (
-            "BlockedCategories",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Cults",
-                        "Gambling",
-                        "Nudity",
-                        "Pornography",
-                        "SexEducation",
-                        "Tasteless",
-                        "Violence",
-                        "DownloadSites",
-                        "ImageSharing",
-                        "PeerToPeer",
-                        "StreamingMediaAndDownloads",
-                        "GenerativeAI",
-                        "CriminalActivity",
-                        "Hacking",
-                        "HateAndIntolerance",
-                        "IllegalDrug",
-                        "IllegalSoftware",
-                        "SchoolCheating",
-                        "SelfHarm",
-                        "Weapons",
-                        "Chat",
-                        "Games",
-                        "InstantMessaging",
-                        "ProfessionalNetwork",
-                        "SocialNetworking",
-                        "WebBasedEmail",
-                        "ParkedDomains",
-                    ],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(100),
-            }),
-        ),
-        (
-            "BlockedUrls",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: Some(&PATTERN_2),
-                    allowed: &[],
-                    format: None,
-                }),
-                min_items: Some(1),
-                max_items: Some(1000),
-            }),
-        ),
+        ("AllowedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
+        ("BlockedCategories", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Cults", "Gambling", "Nudity", "Pornography", "SexEducation", "Tasteless", "Violence", "DownloadSites", "ImageSharing", "PeerToPeer", "StreamingMediaAndDownloads", "GenerativeAI", "CriminalActivity", "Hacking", "HateAndIntolerance", "IllegalDrug", "IllegalSoftware", "SchoolCheating", "SelfHarm", "Weapons", "Chat", "Games", "InstantMessaging", "ProfessionalNetwork", "SocialNetworking", "WebBasedEmail", "ParkedDomains"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(100) })),
+        ("BlockedUrls", Shape::List(&ListRule { items: Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1000) })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebContentFilteringPolicy` property type of `AWS::WorkSpacesWeb::BrowserSettings`.
@@ -340,6 +208,7 @@ pub struct WebContentFilteringPolicy {
     pub blocked_urls: Option<List<Str>>,
 }
 
+#[rustfmt::skip]
 impl WebContentFilteringPolicy {
     /// A `WebContentFilteringPolicy` with no property set (none is required).
     pub fn new() -> Self {
@@ -347,28 +216,11 @@ impl WebContentFilteringPolicy {
     }
 
     /// `AllowedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_urls = Some(value.into());
-        self
-    }
-
+    pub fn allowed_urls(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_urls = Some(value.into()); self }
     /// `BlockedCategories`: a list of [`Category`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_categories(mut self, value: impl Into<List<Category>>) -> Self {
-        self.blocked_categories = Some(value.into());
-        self
-    }
-
+    pub fn blocked_categories(mut self, value: impl Into<List<Category>>) -> Self { self.blocked_categories = Some(value.into()); self }
     /// `BlockedUrls`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_urls(mut self, value: impl Into<List<Str>>) -> Self {
-        self.blocked_urls = Some(value.into());
-        self
-    }
+    pub fn blocked_urls(mut self, value: impl Into<List<Str>>) -> Self { self.blocked_urls = Some(value.into()); self }
 }
 
 impl PropertyType for WebContentFilteringPolicy {}

@@ -14,36 +14,18 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrustStoreRequired {
     /// `CertificateList`: a list of strings, required.
-    ///
-    /// A list of CA certificates to be added to the trust store.
     pub certificate_list: List<Str>,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_TrustStore: ObjRule = ObjRule {
     properties: &[
-        (
-            "CertificateList",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("CertificateList", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["CertificateList"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::TrustStore` resource.
@@ -70,6 +52,7 @@ pub struct TrustStore {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl TrustStore {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::TrustStore`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::TrustStore";
@@ -99,20 +82,9 @@ impl TrustStore {
     }
 
     /// `CertificateList`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn certificate_list(mut self, value: impl Into<List<Str>>) -> Self {
-        self.certificate_list = value.into();
-        self
-    }
-
+    pub fn certificate_list(mut self, value: impl Into<List<Str>>) -> Self { self.certificate_list = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for TrustStore {

@@ -17,40 +17,18 @@ pub(crate) static PATTERN_0: Pattern =
 #[derive(Clone, Debug, PartialEq)]
 pub struct UserAccessLoggingSettingsRequired {
     /// `KinesisStreamArn`: a string, required.
-    ///
-    /// The ARN of the Kinesis stream.
-    ///
-    /// Pattern `arn:[\w+=/,.@-]+:kinesis:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:stream/.+`; length 20 to 2048.
     pub kinesis_stream_arn: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_UserAccessLoggingSettings: ObjRule = ObjRule {
     properties: &[
-        (
-            "KinesisStreamArn",
-            Shape::Str(&StrRule {
-                min_len: Some(20),
-                max_len: Some(2048),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("KinesisStreamArn", Shape::Str(&StrRule { min_len: Some(20), max_len: Some(2048), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["KinesisStreamArn"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::WorkSpacesWeb::UserAccessLoggingSettings` resource.
@@ -85,6 +63,7 @@ pub struct UserAccessLoggingSettings {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl UserAccessLoggingSettings {
     /// The CloudFormation type name, `AWS::WorkSpacesWeb::UserAccessLoggingSettings`.
     pub const TYPE_NAME: &'static str = "AWS::WorkSpacesWeb::UserAccessLoggingSettings";
@@ -114,20 +93,9 @@ impl UserAccessLoggingSettings {
     }
 
     /// `KinesisStreamArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kinesis_stream_arn = value.into();
-        self
-    }
-
+    pub fn kinesis_stream_arn(mut self, value: impl Into<Str>) -> Self { self.kinesis_stream_arn = value.into(); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for UserAccessLoggingSettings {

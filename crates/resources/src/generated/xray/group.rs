@@ -14,45 +14,20 @@ pub use super::shared::{Tag, TagRequired};
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupRequired {
     /// `GroupName`: a string, required.
-    ///
-    /// The unique case-sensitive name of the group.
-    ///
-    /// Length 1 to 32.
     pub group_name: Str,
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_Group: ObjRule = ObjRule {
     properties: &[
         ("FilterExpression", Shape::STR),
-        (
-            "GroupName",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(32),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "InsightsConfiguration",
-            Shape::Object(&RULE_InsightsConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: Some(0),
-                max_items: Some(200),
-            }),
-        ),
+        ("GroupName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(32), ..StrRule::ANY })),
+        ("InsightsConfiguration", Shape::Object(&RULE_InsightsConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["GroupName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::XRay::Group` resource.
@@ -92,6 +67,7 @@ pub struct Group {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Group {
     /// The CloudFormation type name, `AWS::XRay::Group`.
     pub const TYPE_NAME: &'static str = "AWS::XRay::Group";
@@ -123,36 +99,13 @@ impl Group {
     }
 
     /// `FilterExpression`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self {
-        self.filter_expression = Some(value.into());
-        self
-    }
-
+    pub fn filter_expression(mut self, value: impl Into<Str>) -> Self { self.filter_expression = Some(value.into()); self }
     /// `GroupName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn group_name(mut self, value: impl Into<Str>) -> Self {
-        self.group_name = value.into();
-        self
-    }
-
+    pub fn group_name(mut self, value: impl Into<Str>) -> Self { self.group_name = value.into(); self }
     /// `InsightsConfiguration`: an [`InsightsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insights_configuration(mut self, value: impl Into<Obj<InsightsConfiguration>>) -> Self {
-        self.insights_configuration = Some(value.into());
-        self
-    }
-
+    pub fn insights_configuration(mut self, value: impl Into<Obj<InsightsConfiguration>>) -> Self { self.insights_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Group {
@@ -198,17 +151,14 @@ impl GroupAttributes {
     }
 }
 
+#[rustfmt::skip]
 pub(crate) static RULE_InsightsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InsightsEnabled", Shape::Bool),
         ("NotificationsEnabled", Shape::Bool),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InsightsConfiguration` property type of `AWS::XRay::Group`.
@@ -228,6 +178,7 @@ pub struct InsightsConfiguration {
     pub notifications_enabled: Option<Bool>,
 }
 
+#[rustfmt::skip]
 impl InsightsConfiguration {
     /// A `InsightsConfiguration` with no property set (none is required).
     pub fn new() -> Self {
@@ -235,20 +186,9 @@ impl InsightsConfiguration {
     }
 
     /// `InsightsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn insights_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.insights_enabled = Some(value.into());
-        self
-    }
-
+    pub fn insights_enabled(mut self, value: impl Into<Bool>) -> Self { self.insights_enabled = Some(value.into()); self }
     /// `NotificationsEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notifications_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.notifications_enabled = Some(value.into());
-        self
-    }
+    pub fn notifications_enabled(mut self, value: impl Into<Bool>) -> Self { self.notifications_enabled = Some(value.into()); self }
 }
 
 impl PropertyType for InsightsConfiguration {}
