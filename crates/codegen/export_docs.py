@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Export the CloudFormation documentation prose of the allowlisted types.
+"""Export the CloudFormation documentation prose of the exported types.
 
 cfn-lint strips every `description` from the schemas it ships. The npm package
 `@aws-cdk/aws-service-spec` (its `db.json.gz`) carries the CloudFormation documentation of
 every resource type, property, attribute and property type. This script writes, under
 crates/codegen/schemas/:
 
-- docs.json: for each allowlisted type, its documentation, its properties' and attributes',
+- docs.json: for each type export_schemas.py exported (the keys of schemas/getatts.json), its documentation, its properties' and attributes',
   and those of its property types (by definition name), keys sorted;
 - DOCS_SOURCE: the package and the pinned version it came from.
 
@@ -29,17 +29,12 @@ from pathlib import Path
 PACKAGE = "@aws-cdk/aws-service-spec"
 VERSION = "0.1.216"  # pinned: changing it changes the generated docs; review the diff
 HERE = Path(__file__).resolve().parent
-ALLOWLIST = HERE / "allowlist.txt"
 OUT = HERE / "schemas"
 
 
-def read_allowlist() -> list[str]:
-    types = []
-    for line in ALLOWLIST.read_text().splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            types.append(line)
-    return types
+def exported_types() -> list[str]:
+    """The types export_schemas.py exported: the keys of schemas/getatts.json."""
+    return sorted(json.loads((OUT / "getatts.json").read_text()))
 
 
 def load_db(path: Path | None) -> dict:
@@ -69,7 +64,7 @@ def main() -> None:
     uses = db["usesType"]["forward"]
     out = {}
     missing = []
-    for type_name in read_allowlist():
+    for type_name in exported_types():
         r = resources.get(type_name)
         if r is None:
             missing.append(type_name)

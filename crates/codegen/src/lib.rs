@@ -3,7 +3,7 @@
 //!
 //! Inputs, all under `crates/codegen/`:
 //!
-//! - `allowlist.txt`: the resource types to generate, one per line (`#` starts a comment);
+//! - `excluded.txt`: the `AWS::` types not generated, each with its reason (none today);
 //! - `schemas/<service>-<type>.json`: their provider schemas, `schemas/getatts.json`: the
 //!   `Fn::GetAtt` names cfn-lint accepts for each, and `schemas/SOURCE`: the cfn-lint version
 //!   they came from. `export_schemas.py` writes all three; generating needs no Python.
@@ -27,6 +27,7 @@ pub mod docs;
 mod emit;
 pub mod model;
 pub mod names;
+pub mod shared;
 
 /// A generation error: a message naming the file or type at fault.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +54,7 @@ pub struct GeneratedFile {
     pub contents: String,
 }
 
-/// `crates/codegen`: where the allowlist and the schemas live.
+/// `crates/codegen`: where the exclusion list and the schemas live.
 pub fn codegen_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -70,29 +71,54 @@ pub fn generated_dir() -> PathBuf {
 /// The command that regenerates everything.
 pub const REGENERATE: &str = "cargo run -p cloudwright-codegen";
 
-/// The types in an allowlist file's text, in order.
-pub fn parse_allowlist(text: &str) -> Result<Vec<String>, Error> {
-    let mut types = Vec::new();
+/// The types excluded from generation, with their reasons, from an `excluded.txt` text:
+/// `AWS::Service::Type  # reason` lines (`#` lines are comments).
+pub fn parse_excluded(text: &str) -> Result<Vec<(String, String)>, Error> {
+    let mut out: Vec<(String, String)> = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let line = line.split('#').next().unwrap_or("").trim();
-        if line.is_empty() {
+        let trimmed = line.trim();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
             continue;
         }
-        if line.split("::").count() != 3 || line.contains(char::is_whitespace) {
+        let (name, reason) = trimmed.split_once('#').unwrap_or((trimmed, ""));
+        let (name, reason) = (name.trim(), reason.trim());
+        if name.split("::").count() != 3 || name.contains(char::is_whitespace) {
             return Err(err(format!(
-                "allowlist line {}: not a resource type name: {line:?}",
+                "excluded.txt line {}: not a resource type name: {name:?}",
                 i + 1
             )));
         }
-        if types.iter().any(|t| t == line) {
+        if reason.is_empty() {
             return Err(err(format!(
-                "allowlist line {}: {line} is listed twice",
+                "excluded.txt line {}: {name} has no reason (`{name}  # why`)",
                 i + 1
             )));
         }
-        types.push(line.to_owned());
+        if out.iter().any(|(t, _)| t == name) {
+            return Err(err(format!(
+                "excluded.txt line {}: {name} is listed twice",
+                i + 1
+            )));
+        }
+        out.push((name.to_owned(), reason.to_owned()));
     }
-    Ok(types)
+    Ok(out)
+}
+
+/// The types excluded from generation (`crates/codegen/excluded.txt`), with their reasons.
+pub fn excluded(codegen_dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    parse_excluded(&read(&codegen_dir.join("excluded.txt"))?)
+}
+
+/// The types to generate: every type `export_schemas.py` exported (the keys of
+/// `schemas/getatts.json`), sorted.
+pub fn types(codegen_dir: &Path) -> Result<Vec<String>, Error> {
+    let path = codegen_dir.join("schemas/getatts.json");
+    let getatts = parse_json(&path)?;
+    let map = getatts
+        .as_object()
+        .ok_or_else(|| err(format!("{}: not an object", path.display())))?;
+    Ok(map.keys().cloned().collect())
 }
 
 /// The schema file name of a type (`AWS::EC2::Subnet` → `ec2-subnet.json`), as
@@ -129,9 +155,9 @@ pub fn cfn_lint_version(codegen_dir: &Path) -> Result<String, Error> {
         .ok_or_else(|| err(format!("{}: no `cfn-lint X.Y.Z` line", path.display())))
 }
 
-/// Generates the code of every allowlisted type, formatted, in memory.
+/// Generates the code of every exported type, formatted, in memory.
 pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
-    let types = parse_allowlist(&read(&codegen_dir.join("allowlist.txt"))?)?;
+    let types = types(codegen_dir)?;
     let version = cfn_lint_version(codegen_dir)?;
     let header = emit::header(&version);
     let getatts_path = codegen_dir.join("schemas/getatts.json");
@@ -140,6 +166,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let docs = parse_json(&codegen_dir.join("schemas/docs.json"))?;
 
     let mut models = Vec::new();
+    let mut failed = Vec::new();
     for type_name in &types {
         let path = codegen_dir
             .join("schemas")
@@ -166,42 +193,66 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             .iter()
             .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
             .collect();
-        let model =
-            model::resource_model(&schema, &attrs).map_err(|e| err(format!("{type_name}: {e}")))?;
-        models.push(model);
+        match model::resource_model(&schema, &attrs) {
+            Ok(model) => models.push(model),
+            Err(e) => failed.push(format!("{type_name}: {e}")),
+        }
+    }
+    if !failed.is_empty() {
+        return Err(err(format!(
+            "{} types cannot be generated (fix the generator, or list them in excluded.txt \
+             with the reason):\n  {}",
+            failed.len(),
+            failed.join("\n  ")
+        )));
     }
 
     let mut services: BTreeMap<String, Vec<&model::ResourceModel>> = BTreeMap::new();
     for m in &models {
         services.entry(m.service_mod.clone()).or_default().push(m);
     }
+    let mut shared = BTreeMap::new();
+    for (service_mod, ms) in &mut services {
+        ms.sort_by(|a, b| a.module.cmp(&b.module));
+        if ms.iter().any(|m| m.module == shared::MODULE) {
+            return Err(err(format!(
+                "a resource module of {service_mod} is named `{}`, like the shared module",
+                shared::MODULE
+            )));
+        }
+        shared.insert(service_mod.clone(), shared::plan(ms));
+    }
     let mut files = Vec::new();
     files.push(GeneratedFile {
         path: PathBuf::from("mod.rs"),
-        contents: emit::root_file(&services, &header),
+        contents: emit::root_file(&services, &shared, &header),
     });
-    for (service_mod, ms) in &mut services {
-        ms.sort_by(|a, b| a.module.cmp(&b.module));
+    for (service_mod, ms) in &services {
         let service = ms[0]
             .type_name
             .split("::")
             .nth(1)
             .unwrap_or(service_mod.as_str())
             .to_owned();
+        let sh = &shared[service_mod];
         files.push(GeneratedFile {
             path: PathBuf::from(service_mod).join("mod.rs"),
-            contents: emit::service_file(&service, ms, &header),
+            contents: emit::service_file(&service, ms, &header, sh),
         });
+        if !sh.used_by.is_empty() {
+            files.push(GeneratedFile {
+                path: PathBuf::from(service_mod).join(format!("{}.rs", shared::MODULE)),
+                contents: emit::shared_file(&service, sh, &header),
+            });
+        }
         for m in ms.iter() {
             files.push(GeneratedFile {
                 path: PathBuf::from(service_mod).join(format!("{}.rs", m.module)),
-                contents: emit::resource_file(m, &header),
+                contents: emit::resource_file(m, &header, sh),
             });
         }
     }
-    for f in &mut files {
-        f.contents = rustfmt(&f.contents).map_err(|e| err(format!("{}: {e}", f.path.display())))?;
-    }
+    format_all(&mut files)?;
     files.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(files)
 }
@@ -216,9 +267,9 @@ const FEATURES_BEGIN: &str =
 const FEATURES_END: &str = "# @end of generated features";
 
 /// The generated part of `cloudwright-resources`' `[features]`: one feature per service
-/// module of the allowlisted types, and `full` with all of them.
+/// module of the exported types, and `full` with all of them.
 pub fn features_block(codegen_dir: &Path) -> Result<String, Error> {
-    let types = parse_allowlist(&read(&codegen_dir.join("allowlist.txt"))?)?;
+    let types = types(codegen_dir)?;
     let services: std::collections::BTreeSet<String> = types
         .iter()
         .filter_map(|t| t.split("::").nth(1).map(str::to_lowercase))
@@ -286,6 +337,31 @@ pub fn add_descriptions(schema: &mut Json, docs: &Json) {
             set_properties(def, t.get("properties"));
         }
     }
+}
+
+/// Formats every file with [`rustfmt`], a rustfmt process per file, on as many threads as
+/// the machine has cores.
+fn format_all(files: &mut [GeneratedFile]) -> Result<(), Error> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let chunk = files.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let workers: Vec<_> = files
+            .chunks_mut(chunk)
+            .map(|part| {
+                scope.spawn(move || -> Result<(), Error> {
+                    for f in part {
+                        f.contents = rustfmt(&f.contents)
+                            .map_err(|e| err(format!("{}: {e}", f.path.display())))?;
+                    }
+                    Ok(())
+                })
+            })
+            .collect();
+        workers.into_iter().try_for_each(|w| {
+            w.join()
+                .unwrap_or_else(|_| Err(err("a rustfmt thread panicked")))
+        })
+    })
 }
 
 /// Formats Rust source with rustfmt (`$RUSTFMT`, else `rustfmt` on `PATH`), edition 2024,
@@ -416,11 +492,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn allowlist_allows_comments_and_rejects_junk() {
-        let types = parse_allowlist("# c\n\nAWS::EC2::VPC  # the VPC\n AWS::IAM::Role\n").unwrap();
-        assert_eq!(types, vec!["AWS::EC2::VPC", "AWS::IAM::Role"]);
-        assert!(parse_allowlist("AWS::EC2\n").is_err());
-        assert!(parse_allowlist("AWS::EC2::VPC\nAWS::EC2::VPC\n").is_err());
+    fn excluded_needs_a_reason_per_type() {
+        let ex = parse_excluded("# c\n\nAWS::EC2::VPC  # too odd\n").unwrap();
+        assert_eq!(ex, vec![("AWS::EC2::VPC".to_owned(), "too odd".to_owned())]);
+        assert!(parse_excluded("AWS::EC2::VPC\n").is_err());
+        assert!(parse_excluded("AWS::EC2 # x\n").is_err());
+        assert!(parse_excluded("AWS::EC2::VPC # a\nAWS::EC2::VPC # b\n").is_err());
     }
 
     #[test]

@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value as Json};
 
 use crate::docs::{code, sanitize};
-use crate::names::{field, pascal, singular, snake};
+use crate::names::{field, pascal, singular};
 use crate::{Error, err};
 
 /// The Rust type of a property.
@@ -189,6 +189,14 @@ const RESERVED: &[&str] = &[
     "Clone",
     "Debug",
     "PartialEq",
+    "ObjRule",
+    "Shape",
+    "NumRule",
+    "StrRule",
+    "ListRule",
+    "Pattern",
+    "Format",
+    "Violation",
 ];
 
 /// Property names too generic to name an enum on their own (`Type` → `ActionType`).
@@ -583,6 +591,16 @@ impl<'a> Builder<'a> {
 
     fn ty(&mut self, schema: &Json, owner: &str, hint: &str) -> Result<Ty, Error> {
         if let Some(r) = schema.get("$ref").and_then(Json::as_str) {
+            if let Some(prop) = r.strip_prefix("#/properties/").filter(|p| !p.contains('/')) {
+                // a reference to a top-level property's schema: the same type as that property
+                let target = self
+                    .root
+                    .get("properties")
+                    .and_then(|p| p.get(prop))
+                    .filter(|t| t.get("$ref").and_then(Json::as_str) != Some(r))
+                    .ok_or_else(|| err(format!("{}: dangling $ref {r}", self.type_name)))?;
+                return self.ty(target, owner, hint);
+            }
             let key = ref_key(r)?;
             let def = self
                 .defs
@@ -815,7 +833,7 @@ impl<'a> Builder<'a> {
         let mut cur = self.root;
         for seg in pointer.strip_prefix("/properties/")?.split('/') {
             while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
-                cur = self.defs.get(ref_key(r).ok()?)?;
+                cur = self.deref(r)?;
             }
             cur = if seg == "*" {
                 cur.get("items")?
@@ -824,7 +842,7 @@ impl<'a> Builder<'a> {
             };
         }
         while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
-            cur = self.defs.get(ref_key(r).ok()?)?;
+            cur = self.deref(r)?;
         }
         Some(cur)
     }
@@ -843,7 +861,12 @@ pub fn resource_model(
     let [_, service, resource] = parts[..] else {
         return Err(err(format!("not a resource type name: {type_name}")));
     };
-    let rust_name = pascal(resource);
+    // a resource named like something the generated code relies on (`AWS::ApiGateway::Resource`,
+    // `AWS::FraudDetector::List`) gets the CDK's `Cfn` prefix: `CfnResource`, `CfnList`
+    let rust_name = match pascal(resource) {
+        n if RESERVED.contains(&n.as_str()) => format!("Cfn{n}"),
+        n => n,
+    };
     let mut b = Builder::new(schema, type_name, &rust_name)?;
     let mut top = b.build_struct(&rust_name, schema, resource, true)?;
 
@@ -992,7 +1015,7 @@ pub fn resource_model(
     doc.push(format!("Documentation: <{doc_url}>"));
     top.doc = doc;
 
-    let module = snake(resource);
+    let module = crate::names::module(resource);
     Ok(ResourceModel {
         type_name: type_name.to_owned(),
         service_mod: service.to_lowercase(),
@@ -1132,6 +1155,15 @@ fn string_array(v: Option<&Json>) -> Vec<String> {
 }
 
 impl<'a> Builder<'a> {
+    /// The schema a `$ref` points at: a definition (`#/definitions/X`) or a top-level
+    /// property (`#/properties/X`).
+    fn deref(&self, r: &str) -> Option<&'a Json> {
+        if let Some(prop) = r.strip_prefix("#/properties/") {
+            return self.root.get("properties")?.get(prop);
+        }
+        self.defs.get(ref_key(r).ok()?)
+    }
+
     /// The first value of `key` along `schema` and the plain definitions it `$ref`s.
     fn lookup(&self, schema: &Json, key: &str) -> Option<Json> {
         let mut cur = schema;
@@ -1140,7 +1172,7 @@ impl<'a> Builder<'a> {
                 return Some(v.clone());
             }
             let r = cur.get("$ref").and_then(Json::as_str)?;
-            cur = self.defs.get(ref_key(r).ok()?)?;
+            cur = self.deref(r)?;
         }
         None
     }
@@ -1181,10 +1213,22 @@ impl<'a> Builder<'a> {
                 if min == "None" && max == "None" && allowed.is_empty() {
                     return format!("Shape::{}", kind.to_uppercase());
                 }
-                format!(
-                    "Shape::{kind}(&NumRule {{ min: {min}, max: {max}, allowed: &[{}] }})",
-                    allowed.join(", ")
-                )
+                let mut set = Vec::new();
+                if min != "None" {
+                    set.push(format!("min: {min}"));
+                }
+                if max != "None" {
+                    set.push(format!("max: {max}"));
+                }
+                if !allowed.is_empty() {
+                    set.push(format!("allowed: &[{}]", allowed.join(", ")));
+                }
+                let rest = if set.len() < 3 {
+                    ", ..NumRule::ANY"
+                } else {
+                    ""
+                };
+                format!("Shape::{kind}(&NumRule {{ {}{rest} }})", set.join(", "))
             }
             Ty::Str | Ty::Enum(_) => {
                 let pattern = match self
@@ -1225,10 +1269,25 @@ impl<'a> Builder<'a> {
                 {
                     return "Shape::STR".into();
                 }
-                format!(
-                    "Shape::Str(&StrRule {{ min_len: {min}, max_len: {max}, pattern: {pattern}, allowed: {}, format: {format} }})",
-                    str_list(&allowed),
-                )
+                // only what is constrained; the rest from `StrRule::ANY`
+                let mut set = Vec::new();
+                for (name, v) in [("min_len", &min), ("max_len", &max), ("pattern", &pattern)] {
+                    if v != "None" {
+                        set.push(format!("{name}: {v}"));
+                    }
+                }
+                if !allowed.is_empty() {
+                    set.push(format!("allowed: {}", str_list(&allowed)));
+                }
+                if format != "None" {
+                    set.push(format!("format: {format}"));
+                }
+                let rest = if set.len() < 5 {
+                    ", ..StrRule::ANY"
+                } else {
+                    ""
+                };
+                format!("Shape::Str(&StrRule {{ {}{rest} }})", set.join(", "))
             }
             Ty::List(item) => {
                 let items_schema = self.lookup(schema, "items");
@@ -1247,7 +1306,7 @@ impl<'a> Builder<'a> {
 
     fn at_pointer_from(&self, mut cur: &'a Json) -> Option<&'a Json> {
         while let Some(r) = cur.get("$ref").and_then(Json::as_str) {
-            cur = self.defs.get(ref_key(r).ok()?)?;
+            cur = self.deref(r)?;
         }
         Some(cur)
     }
@@ -1379,7 +1438,8 @@ mod tests {
             }),
             &[],
         );
-        assert_eq!(m.resource.name, "Value");
+        // the resource too: a struct named `Value` would shadow the intrinsic `Value`
+        assert_eq!(m.resource.name, "CfnValue");
         assert_eq!(
             field(&m.resource, "Value").ty,
             Ty::Struct {

@@ -83,6 +83,19 @@ pub fn field(name: &str) -> String {
     escape_keyword(s)
 }
 
+/// A module (and file) name for a CloudFormation name: `snake_case`, with a trailing `_` for
+/// a keyword (`Type` → `type_`), since a file cannot be named `r#type.rs`.
+pub fn module(name: &str) -> String {
+    let mut s = snake(name);
+    if s.is_empty() || s.starts_with(|c: char| c.is_ascii_digit()) {
+        s.insert(0, 'm');
+    }
+    if KEYWORDS.contains(&s.as_str()) || NOT_RAW.contains(&s.as_str()) {
+        s.push('_');
+    }
+    s
+}
+
 /// `r#` before a keyword; a trailing `_` for the keywords that cannot be raw.
 pub fn escape_keyword(s: String) -> String {
     if NOT_RAW.contains(&s.as_str()) {
@@ -177,6 +190,8 @@ mod tests {
         assert_eq!(field("Type"), "r#type");
         assert_eq!(field("Self"), "self_");
         assert_eq!(field("VpcId"), "vpc_id");
+        assert_eq!(module("Type"), "type_");
+        assert_eq!(module("VPCEndpoint"), "vpc_endpoint");
     }
 
     #[test]

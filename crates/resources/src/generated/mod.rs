@@ -3,67 +3,4794 @@
 
 //! The generated resource types, one module per service.
 
-// setters are named after their properties, and some properties (`Add`, `Drop`) share a name
+// setters are named after their properties, and some properties (`Add`, `Default`, `Drop`, `Eq`, `Index`, `Next`, `Not`) share a name
 // with a std trait method
 #![allow(clippy::should_implement_trait)]
 
+#[cfg(feature = "accessanalyzer")]
+pub mod accessanalyzer;
+#[cfg(feature = "acmpca")]
+pub mod acmpca;
+#[cfg(feature = "aiops")]
+pub mod aiops;
+#[cfg(feature = "amazonmq")]
+pub mod amazonmq;
+#[cfg(feature = "amplify")]
+pub mod amplify;
+#[cfg(feature = "amplifyuibuilder")]
+pub mod amplifyuibuilder;
 #[cfg(feature = "apigateway")]
 pub mod apigateway;
+#[cfg(feature = "apigatewayv2")]
+pub mod apigatewayv2;
+#[cfg(feature = "appconfig")]
+pub mod appconfig;
+#[cfg(feature = "appflow")]
+pub mod appflow;
+#[cfg(feature = "appintegrations")]
+pub mod appintegrations;
 #[cfg(feature = "applicationautoscaling")]
 pub mod applicationautoscaling;
+#[cfg(feature = "applicationinsights")]
+pub mod applicationinsights;
+#[cfg(feature = "applicationsignals")]
+pub mod applicationsignals;
+#[cfg(feature = "appmesh")]
+pub mod appmesh;
+#[cfg(feature = "apprunner")]
+pub mod apprunner;
+#[cfg(feature = "appstream")]
+pub mod appstream;
+#[cfg(feature = "appsync")]
+pub mod appsync;
+#[cfg(feature = "apptest")]
+pub mod apptest;
+#[cfg(feature = "aps")]
+pub mod aps;
+#[cfg(feature = "arcregionswitch")]
+pub mod arcregionswitch;
+#[cfg(feature = "arczonalshift")]
+pub mod arczonalshift;
+#[cfg(feature = "athena")]
+pub mod athena;
+#[cfg(feature = "auditmanager")]
+pub mod auditmanager;
+#[cfg(feature = "autoscaling")]
+pub mod autoscaling;
+#[cfg(feature = "autoscalingplans")]
+pub mod autoscalingplans;
+#[cfg(feature = "b2bi")]
+pub mod b2bi;
+#[cfg(feature = "backup")]
+pub mod backup;
+#[cfg(feature = "backupgateway")]
+pub mod backupgateway;
+#[cfg(feature = "batch")]
+pub mod batch;
+#[cfg(feature = "bcmdataexports")]
+pub mod bcmdataexports;
+#[cfg(feature = "bcmpricingcalculator")]
+pub mod bcmpricingcalculator;
+#[cfg(feature = "bedrock")]
+pub mod bedrock;
+#[cfg(feature = "bedrockagentcore")]
+pub mod bedrockagentcore;
+#[cfg(feature = "bedrockmantle")]
+pub mod bedrockmantle;
+#[cfg(feature = "billing")]
+pub mod billing;
+#[cfg(feature = "billingconductor")]
+pub mod billingconductor;
+#[cfg(feature = "braket")]
+pub mod braket;
+#[cfg(feature = "budgets")]
+pub mod budgets;
+#[cfg(feature = "cases")]
+pub mod cases;
+#[cfg(feature = "cassandra")]
+pub mod cassandra;
+#[cfg(feature = "cdk")]
+pub mod cdk;
+#[cfg(feature = "ce")]
+pub mod ce;
 #[cfg(feature = "certificatemanager")]
 pub mod certificatemanager;
+#[cfg(feature = "chatbot")]
+pub mod chatbot;
+#[cfg(feature = "chime")]
+pub mod chime;
+#[cfg(feature = "cleanrooms")]
+pub mod cleanrooms;
+#[cfg(feature = "cleanroomsml")]
+pub mod cleanroomsml;
+#[cfg(feature = "cloud9")]
+pub mod cloud9;
+#[cfg(feature = "cloudformation")]
+pub mod cloudformation;
+#[cfg(feature = "cloudfront")]
+pub mod cloudfront;
+#[cfg(feature = "cloudtrail")]
+pub mod cloudtrail;
+#[cfg(feature = "cloudwatch")]
+pub mod cloudwatch;
+#[cfg(feature = "codeartifact")]
+pub mod codeartifact;
+#[cfg(feature = "codebuild")]
+pub mod codebuild;
+#[cfg(feature = "codecommit")]
+pub mod codecommit;
+#[cfg(feature = "codeconnections")]
+pub mod codeconnections;
+#[cfg(feature = "codedeploy")]
+pub mod codedeploy;
+#[cfg(feature = "codeguruprofiler")]
+pub mod codeguruprofiler;
+#[cfg(feature = "codegurureviewer")]
+pub mod codegurureviewer;
+#[cfg(feature = "codepipeline")]
+pub mod codepipeline;
+#[cfg(feature = "codestar")]
+pub mod codestar;
+#[cfg(feature = "codestarconnections")]
+pub mod codestarconnections;
+#[cfg(feature = "codestarnotifications")]
+pub mod codestarnotifications;
+#[cfg(feature = "cognito")]
+pub mod cognito;
+#[cfg(feature = "comprehend")]
+pub mod comprehend;
+#[cfg(feature = "computeoptimizer")]
+pub mod computeoptimizer;
+#[cfg(feature = "config")]
+pub mod config;
+#[cfg(feature = "connect")]
+pub mod connect;
+#[cfg(feature = "connectcampaigns")]
+pub mod connectcampaigns;
+#[cfg(feature = "connectcampaignsv2")]
+pub mod connectcampaignsv2;
+#[cfg(feature = "controltower")]
+pub mod controltower;
+#[cfg(feature = "cur")]
+pub mod cur;
+#[cfg(feature = "customerprofiles")]
+pub mod customerprofiles;
+#[cfg(feature = "databrew")]
+pub mod databrew;
+#[cfg(feature = "datapipeline")]
+pub mod datapipeline;
+#[cfg(feature = "datasync")]
+pub mod datasync;
+#[cfg(feature = "datazone")]
+pub mod datazone;
+#[cfg(feature = "dax")]
+pub mod dax;
+#[cfg(feature = "deadline")]
+pub mod deadline;
+#[cfg(feature = "detective")]
+pub mod detective;
+#[cfg(feature = "devopsagent")]
+pub mod devopsagent;
+#[cfg(feature = "devopsguru")]
+pub mod devopsguru;
+#[cfg(feature = "directconnect")]
+pub mod directconnect;
+#[cfg(feature = "directoryservice")]
+pub mod directoryservice;
+#[cfg(feature = "dlm")]
+pub mod dlm;
+#[cfg(feature = "dms")]
+pub mod dms;
+#[cfg(feature = "docdb")]
+pub mod docdb;
+#[cfg(feature = "docdbelastic")]
+pub mod docdbelastic;
+#[cfg(feature = "dsql")]
+pub mod dsql;
+#[cfg(feature = "dynamodb")]
+pub mod dynamodb;
 #[cfg(feature = "ec2")]
 pub mod ec2;
+#[cfg(feature = "ecr")]
+pub mod ecr;
 #[cfg(feature = "ecs")]
 pub mod ecs;
+#[cfg(feature = "efs")]
+pub mod efs;
+#[cfg(feature = "eks")]
+pub mod eks;
+#[cfg(feature = "elasticache")]
+pub mod elasticache;
+#[cfg(feature = "elasticbeanstalk")]
+pub mod elasticbeanstalk;
+#[cfg(feature = "elasticloadbalancing")]
+pub mod elasticloadbalancing;
 #[cfg(feature = "elasticloadbalancingv2")]
 pub mod elasticloadbalancingv2;
+#[cfg(feature = "elasticsearch")]
+pub mod elasticsearch;
+#[cfg(feature = "elementalinference")]
+pub mod elementalinference;
+#[cfg(feature = "emr")]
+pub mod emr;
+#[cfg(feature = "emrcontainers")]
+pub mod emrcontainers;
+#[cfg(feature = "emrserverless")]
+pub mod emrserverless;
+#[cfg(feature = "entityresolution")]
+pub mod entityresolution;
+#[cfg(feature = "events")]
+pub mod events;
+#[cfg(feature = "eventschemas")]
+pub mod eventschemas;
+#[cfg(feature = "evidently")]
+pub mod evidently;
+#[cfg(feature = "evs")]
+pub mod evs;
+#[cfg(feature = "finspace")]
+pub mod finspace;
+#[cfg(feature = "fis")]
+pub mod fis;
+#[cfg(feature = "fms")]
+pub mod fms;
+#[cfg(feature = "forecast")]
+pub mod forecast;
+#[cfg(feature = "frauddetector")]
+pub mod frauddetector;
+#[cfg(feature = "fsx")]
+pub mod fsx;
+#[cfg(feature = "gamelift")]
+pub mod gamelift;
+#[cfg(feature = "globalaccelerator")]
+pub mod globalaccelerator;
+#[cfg(feature = "glue")]
+pub mod glue;
+#[cfg(feature = "grafana")]
+pub mod grafana;
+#[cfg(feature = "greengrass")]
+pub mod greengrass;
+#[cfg(feature = "greengrassv2")]
+pub mod greengrassv2;
+#[cfg(feature = "groundstation")]
+pub mod groundstation;
+#[cfg(feature = "guardduty")]
+pub mod guardduty;
+#[cfg(feature = "healthimaging")]
+pub mod healthimaging;
+#[cfg(feature = "healthlake")]
+pub mod healthlake;
 #[cfg(feature = "iam")]
 pub mod iam;
+#[cfg(feature = "identitystore")]
+pub mod identitystore;
+#[cfg(feature = "imagebuilder")]
+pub mod imagebuilder;
+#[cfg(feature = "inspector")]
+pub mod inspector;
+#[cfg(feature = "inspectorv2")]
+pub mod inspectorv2;
+#[cfg(feature = "interconnect")]
+pub mod interconnect;
+#[cfg(feature = "internetmonitor")]
+pub mod internetmonitor;
+#[cfg(feature = "invoicing")]
+pub mod invoicing;
+#[cfg(feature = "iot")]
+pub mod iot;
+#[cfg(feature = "iotanalytics")]
+pub mod iotanalytics;
+#[cfg(feature = "iotcoredeviceadvisor")]
+pub mod iotcoredeviceadvisor;
+#[cfg(feature = "iotevents")]
+pub mod iotevents;
+#[cfg(feature = "iotfleetwise")]
+pub mod iotfleetwise;
+#[cfg(feature = "iotsitewise")]
+pub mod iotsitewise;
+#[cfg(feature = "iotthingsgraph")]
+pub mod iotthingsgraph;
+#[cfg(feature = "iottwinmaker")]
+pub mod iottwinmaker;
+#[cfg(feature = "iotwireless")]
+pub mod iotwireless;
+#[cfg(feature = "ivs")]
+pub mod ivs;
+#[cfg(feature = "ivschat")]
+pub mod ivschat;
+#[cfg(feature = "kafkaconnect")]
+pub mod kafkaconnect;
+#[cfg(feature = "kendra")]
+pub mod kendra;
+#[cfg(feature = "kendraranking")]
+pub mod kendraranking;
+#[cfg(feature = "kinesis")]
+pub mod kinesis;
+#[cfg(feature = "kinesisanalytics")]
+pub mod kinesisanalytics;
+#[cfg(feature = "kinesisanalyticsv2")]
+pub mod kinesisanalyticsv2;
+#[cfg(feature = "kinesisfirehose")]
+pub mod kinesisfirehose;
+#[cfg(feature = "kinesisvideo")]
+pub mod kinesisvideo;
 #[cfg(feature = "kms")]
 pub mod kms;
+#[cfg(feature = "lakeformation")]
+pub mod lakeformation;
 #[cfg(feature = "lambda")]
 pub mod lambda;
+#[cfg(feature = "launchwizard")]
+pub mod launchwizard;
+#[cfg(feature = "lex")]
+pub mod lex;
+#[cfg(feature = "licensemanager")]
+pub mod licensemanager;
+#[cfg(feature = "lightsail")]
+pub mod lightsail;
+#[cfg(feature = "location")]
+pub mod location;
 #[cfg(feature = "logs")]
 pub mod logs;
+#[cfg(feature = "lookoutequipment")]
+pub mod lookoutequipment;
+#[cfg(feature = "lookoutvision")]
+pub mod lookoutvision;
+#[cfg(feature = "m2")]
+pub mod m2;
+#[cfg(feature = "macie")]
+pub mod macie;
+#[cfg(feature = "managedblockchain")]
+pub mod managedblockchain;
+#[cfg(feature = "mediaconnect")]
+pub mod mediaconnect;
+#[cfg(feature = "mediaconvert")]
+pub mod mediaconvert;
+#[cfg(feature = "medialive")]
+pub mod medialive;
+#[cfg(feature = "mediapackage")]
+pub mod mediapackage;
+#[cfg(feature = "mediapackagev2")]
+pub mod mediapackagev2;
+#[cfg(feature = "mediastore")]
+pub mod mediastore;
+#[cfg(feature = "mediatailor")]
+pub mod mediatailor;
+#[cfg(feature = "memorydb")]
+pub mod memorydb;
+#[cfg(feature = "mpa")]
+pub mod mpa;
+#[cfg(feature = "msk")]
+pub mod msk;
+#[cfg(feature = "mwaa")]
+pub mod mwaa;
+#[cfg(feature = "mwaaserverless")]
+pub mod mwaaserverless;
+#[cfg(feature = "neptune")]
+pub mod neptune;
+#[cfg(feature = "neptunegraph")]
+pub mod neptunegraph;
+#[cfg(feature = "networkfirewall")]
+pub mod networkfirewall;
+#[cfg(feature = "networkmanager")]
+pub mod networkmanager;
+#[cfg(feature = "notifications")]
+pub mod notifications;
+#[cfg(feature = "notificationscontacts")]
+pub mod notificationscontacts;
+#[cfg(feature = "novaact")]
+pub mod novaact;
+#[cfg(feature = "oam")]
+pub mod oam;
+#[cfg(feature = "observabilityadmin")]
+pub mod observabilityadmin;
+#[cfg(feature = "odb")]
+pub mod odb;
+#[cfg(feature = "omics")]
+pub mod omics;
+#[cfg(feature = "opensearchserverless")]
+pub mod opensearchserverless;
+#[cfg(feature = "opensearchservice")]
+pub mod opensearchservice;
+#[cfg(feature = "opsworks")]
+pub mod opsworks;
+#[cfg(feature = "organizations")]
+pub mod organizations;
+#[cfg(feature = "osis")]
+pub mod osis;
+#[cfg(feature = "panorama")]
+pub mod panorama;
+#[cfg(feature = "paymentcryptography")]
+pub mod paymentcryptography;
+#[cfg(feature = "pcaconnectorad")]
+pub mod pcaconnectorad;
+#[cfg(feature = "pcaconnectorscep")]
+pub mod pcaconnectorscep;
+#[cfg(feature = "pcs")]
+pub mod pcs;
+#[cfg(feature = "personalize")]
+pub mod personalize;
+#[cfg(feature = "pinpoint")]
+pub mod pinpoint;
+#[cfg(feature = "pinpointemail")]
+pub mod pinpointemail;
+#[cfg(feature = "pipes")]
+pub mod pipes;
+#[cfg(feature = "proton")]
+pub mod proton;
+#[cfg(feature = "qbusiness")]
+pub mod qbusiness;
+#[cfg(feature = "qldb")]
+pub mod qldb;
+#[cfg(feature = "quicksight")]
+pub mod quicksight;
+#[cfg(feature = "ram")]
+pub mod ram;
+#[cfg(feature = "rbin")]
+pub mod rbin;
+#[cfg(feature = "rds")]
+pub mod rds;
+#[cfg(feature = "redshift")]
+pub mod redshift;
+#[cfg(feature = "redshiftserverless")]
+pub mod redshiftserverless;
+#[cfg(feature = "refactorspaces")]
+pub mod refactorspaces;
+#[cfg(feature = "rekognition")]
+pub mod rekognition;
+#[cfg(feature = "resiliencehub")]
+pub mod resiliencehub;
+#[cfg(feature = "resourceexplorer2")]
+pub mod resourceexplorer2;
+#[cfg(feature = "resourcegroups")]
+pub mod resourcegroups;
+#[cfg(feature = "robomaker")]
+pub mod robomaker;
+#[cfg(feature = "rolesanywhere")]
+pub mod rolesanywhere;
+#[cfg(feature = "route53")]
+pub mod route53;
+#[cfg(feature = "route53globalresolver")]
+pub mod route53globalresolver;
+#[cfg(feature = "route53profiles")]
+pub mod route53profiles;
+#[cfg(feature = "route53recoverycontrol")]
+pub mod route53recoverycontrol;
+#[cfg(feature = "route53recoveryreadiness")]
+pub mod route53recoveryreadiness;
+#[cfg(feature = "route53resolver")]
+pub mod route53resolver;
+#[cfg(feature = "rtbfabric")]
+pub mod rtbfabric;
+#[cfg(feature = "rum")]
+pub mod rum;
 #[cfg(feature = "s3")]
 pub mod s3;
+#[cfg(feature = "s3express")]
+pub mod s3express;
+#[cfg(feature = "s3files")]
+pub mod s3files;
+#[cfg(feature = "s3objectlambda")]
+pub mod s3objectlambda;
+#[cfg(feature = "s3outposts")]
+pub mod s3outposts;
+#[cfg(feature = "s3tables")]
+pub mod s3tables;
+#[cfg(feature = "s3vectors")]
+pub mod s3vectors;
+#[cfg(feature = "sagemaker")]
+pub mod sagemaker;
+#[cfg(feature = "scheduler")]
+pub mod scheduler;
+#[cfg(feature = "sdb")]
+pub mod sdb;
+#[cfg(feature = "secretsmanager")]
+pub mod secretsmanager;
+#[cfg(feature = "securityagent")]
+pub mod securityagent;
+#[cfg(feature = "securityhub")]
+pub mod securityhub;
+#[cfg(feature = "securitylake")]
+pub mod securitylake;
+#[cfg(feature = "servicecatalog")]
+pub mod servicecatalog;
+#[cfg(feature = "servicecatalogappregistry")]
+pub mod servicecatalogappregistry;
+#[cfg(feature = "servicediscovery")]
+pub mod servicediscovery;
+#[cfg(feature = "ses")]
+pub mod ses;
+#[cfg(feature = "shield")]
+pub mod shield;
+#[cfg(feature = "signer")]
+pub mod signer;
+#[cfg(feature = "simspaceweaver")]
+pub mod simspaceweaver;
+#[cfg(feature = "smsvoice")]
+pub mod smsvoice;
+#[cfg(feature = "sns")]
+pub mod sns;
 #[cfg(feature = "sqs")]
 pub mod sqs;
+#[cfg(feature = "ssm")]
+pub mod ssm;
+#[cfg(feature = "ssmcontacts")]
+pub mod ssmcontacts;
+#[cfg(feature = "ssmguiconnect")]
+pub mod ssmguiconnect;
+#[cfg(feature = "ssmincidents")]
+pub mod ssmincidents;
+#[cfg(feature = "ssmquicksetup")]
+pub mod ssmquicksetup;
+#[cfg(feature = "sso")]
+pub mod sso;
+#[cfg(feature = "stepfunctions")]
+pub mod stepfunctions;
+#[cfg(feature = "supportapp")]
+pub mod supportapp;
+#[cfg(feature = "synthetics")]
+pub mod synthetics;
+#[cfg(feature = "systemsmanagersap")]
+pub mod systemsmanagersap;
+#[cfg(feature = "timestream")]
+pub mod timestream;
+#[cfg(feature = "transfer")]
+pub mod transfer;
+#[cfg(feature = "uxc")]
+pub mod uxc;
+#[cfg(feature = "verifiedpermissions")]
+pub mod verifiedpermissions;
+#[cfg(feature = "voiceid")]
+pub mod voiceid;
+#[cfg(feature = "vpclattice")]
+pub mod vpclattice;
+#[cfg(feature = "waf")]
+pub mod waf;
+#[cfg(feature = "wafregional")]
+pub mod wafregional;
+#[cfg(feature = "wafv2")]
+pub mod wafv2;
+#[cfg(feature = "wisdom")]
+pub mod wisdom;
+#[cfg(feature = "workspaces")]
+pub mod workspaces;
+#[cfg(feature = "workspacesinstances")]
+pub mod workspacesinstances;
+#[cfg(feature = "workspacesthinclient")]
+pub mod workspacesthinclient;
+#[cfg(feature = "workspacesweb")]
+pub mod workspacesweb;
+#[cfg(feature = "xray")]
+pub mod xray;
+
+/// The CloudFormation names of the generated types compiled in (the services whose features are on;
+/// every one with `full`), sorted.
+pub static TYPES: &[&str] = &[
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::Certificate",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::CertificateAuthority",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::CertificateAuthorityActivation",
+    #[cfg(feature = "acmpca")]
+    "AWS::ACMPCA::Permission",
+    #[cfg(feature = "aiops")]
+    "AWS::AIOps::InvestigationGroup",
+    #[cfg(feature = "aps")]
+    "AWS::APS::AnomalyDetector",
+    #[cfg(feature = "aps")]
+    "AWS::APS::ResourcePolicy",
+    #[cfg(feature = "aps")]
+    "AWS::APS::RuleGroupsNamespace",
+    #[cfg(feature = "aps")]
+    "AWS::APS::Scraper",
+    #[cfg(feature = "aps")]
+    "AWS::APS::Workspace",
+    #[cfg(feature = "arcregionswitch")]
+    "AWS::ARCRegionSwitch::Plan",
+    #[cfg(feature = "arczonalshift")]
+    "AWS::ARCZonalShift::AutoshiftObserverNotificationStatus",
+    #[cfg(feature = "arczonalshift")]
+    "AWS::ARCZonalShift::ZonalAutoshiftConfiguration",
+    #[cfg(feature = "accessanalyzer")]
+    "AWS::AccessAnalyzer::Analyzer",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::Broker",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::Configuration",
+    #[cfg(feature = "amazonmq")]
+    "AWS::AmazonMQ::ConfigurationAssociation",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::App",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::Branch",
+    #[cfg(feature = "amplify")]
+    "AWS::Amplify::Domain",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Component",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Form",
+    #[cfg(feature = "amplifyuibuilder")]
+    "AWS::AmplifyUIBuilder::Theme",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Account",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::ApiKey",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Authorizer",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::BasePathMapping",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::BasePathMappingV2",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::ClientCertificate",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Deployment",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DocumentationPart",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DocumentationVersion",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainName",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainNameAccessAssociation",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::DomainNameV2",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::GatewayResponse",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Method",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Model",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::RequestValidator",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Resource",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::RestApi",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::Stage",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::UsagePlan",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::UsagePlanKey",
+    #[cfg(feature = "apigateway")]
+    "AWS::ApiGateway::VpcLink",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Api",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::ApiGatewayManagedOverrides",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::ApiMapping",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Authorizer",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Deployment",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::DomainName",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Integration",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::IntegrationResponse",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Model",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Route",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::RouteResponse",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::RoutingRule",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::Stage",
+    #[cfg(feature = "apigatewayv2")]
+    "AWS::ApiGatewayV2::VpcLink",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Application",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::ConfigurationProfile",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Deployment",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::DeploymentStrategy",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Environment",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::Extension",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::ExtensionAssociation",
+    #[cfg(feature = "appconfig")]
+    "AWS::AppConfig::HostedConfigurationVersion",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::Connector",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::ConnectorProfile",
+    #[cfg(feature = "appflow")]
+    "AWS::AppFlow::Flow",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::Application",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::DataIntegration",
+    #[cfg(feature = "appintegrations")]
+    "AWS::AppIntegrations::EventIntegration",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::GatewayRoute",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::Mesh",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::Route",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualGateway",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualNode",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualRouter",
+    #[cfg(feature = "appmesh")]
+    "AWS::AppMesh::VirtualService",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::AutoScalingConfiguration",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::ObservabilityConfiguration",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::Service",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::VpcConnector",
+    #[cfg(feature = "apprunner")]
+    "AWS::AppRunner::VpcIngressConnection",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::AppBlock",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::AppBlockBuilder",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Application",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ApplicationEntitlementAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ApplicationFleetAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::DirectoryConfig",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Entitlement",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Fleet",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::ImageBuilder",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::Stack",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::StackFleetAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::StackUserAssociation",
+    #[cfg(feature = "appstream")]
+    "AWS::AppStream::User",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::Api",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ApiCache",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ApiKey",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::ChannelNamespace",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DataSource",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DomainName",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::DomainNameApiAssociation",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::FunctionConfiguration",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::GraphQLApi",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::GraphQLSchema",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::Resolver",
+    #[cfg(feature = "appsync")]
+    "AWS::AppSync::SourceApiAssociation",
+    #[cfg(feature = "apptest")]
+    "AWS::AppTest::TestCase",
+    #[cfg(feature = "applicationautoscaling")]
+    "AWS::ApplicationAutoScaling::ScalableTarget",
+    #[cfg(feature = "applicationautoscaling")]
+    "AWS::ApplicationAutoScaling::ScalingPolicy",
+    #[cfg(feature = "applicationinsights")]
+    "AWS::ApplicationInsights::Application",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::Discovery",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::GroupingConfiguration",
+    #[cfg(feature = "applicationsignals")]
+    "AWS::ApplicationSignals::ServiceLevelObjective",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::CapacityReservation",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::DataCatalog",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::NamedQuery",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::PreparedStatement",
+    #[cfg(feature = "athena")]
+    "AWS::Athena::WorkGroup",
+    #[cfg(feature = "auditmanager")]
+    "AWS::AuditManager::Assessment",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::AutoScalingGroup",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::LaunchConfiguration",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::LifecycleHook",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::ScalingPolicy",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::ScheduledAction",
+    #[cfg(feature = "autoscaling")]
+    "AWS::AutoScaling::WarmPool",
+    #[cfg(feature = "autoscalingplans")]
+    "AWS::AutoScalingPlans::ScalingPlan",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Capability",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Partnership",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Profile",
+    #[cfg(feature = "b2bi")]
+    "AWS::B2BI::Transformer",
+    #[cfg(feature = "bcmdataexports")]
+    "AWS::BCMDataExports::Export",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupSelection",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::BackupVault",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::Framework",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::LogicallyAirGappedBackupVault",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::ReportPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::RestoreTestingPlan",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::RestoreTestingSelection",
+    #[cfg(feature = "backup")]
+    "AWS::Backup::TieringConfiguration",
+    #[cfg(feature = "backupgateway")]
+    "AWS::BackupGateway::Hypervisor",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ComputeEnvironment",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ConsumableResource",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::JobDefinition",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::JobQueue",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::QuotaShare",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::SchedulingPolicy",
+    #[cfg(feature = "batch")]
+    "AWS::Batch::ServiceEnvironment",
+    #[cfg(feature = "bcmpricingcalculator")]
+    "AWS::BcmPricingCalculator::BillScenario",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Agent",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AgentAlias",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::ApplicationInferenceProfile",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AutomatedReasoningPolicy",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::AutomatedReasoningPolicyVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Blueprint",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataAutomationLibrary",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataAutomationProject",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::DataSource",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::EnforcedGuardrailConfiguration",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Flow",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::FlowAlias",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::FlowVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Guardrail",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::GuardrailVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::IntelligentPromptRouter",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::KnowledgeBase",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::Prompt",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::PromptVersion",
+    #[cfg(feature = "bedrock")]
+    "AWS::Bedrock::ResourcePolicy",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::ApiKeyCredentialProvider",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::BrowserCustom",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::BrowserProfile",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::CodeInterpreterCustom",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Evaluator",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Gateway",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::GatewayTarget",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Memory",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::OAuth2CredentialProvider",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::OnlineEvaluationConfig",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Policy",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::PolicyEngine",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::Runtime",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::RuntimeEndpoint",
+    #[cfg(feature = "bedrockagentcore")]
+    "AWS::BedrockAgentCore::WorkloadIdentity",
+    #[cfg(feature = "bedrockmantle")]
+    "AWS::BedrockMantle::Project",
+    #[cfg(feature = "billing")]
+    "AWS::Billing::BillingView",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::BillingGroup",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::CustomLineItem",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::PricingPlan",
+    #[cfg(feature = "billingconductor")]
+    "AWS::BillingConductor::PricingRule",
+    #[cfg(feature = "braket")]
+    "AWS::Braket::SpendingLimit",
+    #[cfg(feature = "budgets")]
+    "AWS::Budgets::Budget",
+    #[cfg(feature = "budgets")]
+    "AWS::Budgets::BudgetsAction",
+    #[cfg(feature = "cdk")]
+    "AWS::CDK::Metadata",
+    #[cfg(feature = "ce")]
+    "AWS::CE::AnomalyMonitor",
+    #[cfg(feature = "ce")]
+    "AWS::CE::AnomalySubscription",
+    #[cfg(feature = "ce")]
+    "AWS::CE::CostCategory",
+    #[cfg(feature = "cur")]
+    "AWS::CUR::ReportDefinition",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::CaseRule",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Domain",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Field",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Layout",
+    #[cfg(feature = "cases")]
+    "AWS::Cases::Template",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Keyspace",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Table",
+    #[cfg(feature = "cassandra")]
+    "AWS::Cassandra::Type",
+    #[cfg(feature = "certificatemanager")]
+    "AWS::CertificateManager::Account",
+    #[cfg(feature = "certificatemanager")]
+    "AWS::CertificateManager::Certificate",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::CustomAction",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::MicrosoftTeamsChannelConfiguration",
+    #[cfg(feature = "chatbot")]
+    "AWS::Chatbot::SlackChannelConfiguration",
+    #[cfg(feature = "chime")]
+    "AWS::Chime::AppInstance",
+    #[cfg(feature = "chime")]
+    "AWS::Chime::AppInstanceBot",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::AnalysisTemplate",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::Collaboration",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::ConfiguredTable",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::ConfiguredTableAssociation",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::IdMappingTable",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::IdNamespaceAssociation",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::Membership",
+    #[cfg(feature = "cleanrooms")]
+    "AWS::CleanRooms::PrivacyBudgetTemplate",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithm",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation",
+    #[cfg(feature = "cleanroomsml")]
+    "AWS::CleanRoomsML::TrainingDataset",
+    #[cfg(feature = "cloud9")]
+    "AWS::Cloud9::EnvironmentEC2",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::CustomResource",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::GuardHook",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookTypeConfig",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::HookVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::LambdaHook",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Macro",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ModuleDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ModuleVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::PublicTypeVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Publisher",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ResourceDefaultVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::ResourceVersion",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::Stack",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::StackSet",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::TypeActivation",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::WaitCondition",
+    #[cfg(feature = "cloudformation")]
+    "AWS::CloudFormation::WaitConditionHandle",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::AnycastIpList",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::CachePolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::CloudFrontOriginAccessIdentity",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ConnectionFunction",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ConnectionGroup",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ContinuousDeploymentPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::Distribution",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::DistributionTenant",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::Function",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::KeyGroup",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::KeyValueStore",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::MonitoringSubscription",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::OriginAccessControl",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::OriginRequestPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::PublicKey",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::RealtimeLogConfig",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::ResponseHeadersPolicy",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::StreamingDistribution",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::TrustStore",
+    #[cfg(feature = "cloudfront")]
+    "AWS::CloudFront::VpcOrigin",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Channel",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Dashboard",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::EventDataStore",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::ResourcePolicy",
+    #[cfg(feature = "cloudtrail")]
+    "AWS::CloudTrail::Trail",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::Alarm",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::AlarmMuteRule",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::AnomalyDetector",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::CompositeAlarm",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::Dashboard",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::InsightRule",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::MetricStream",
+    #[cfg(feature = "cloudwatch")]
+    "AWS::CloudWatch::OTelEnrichment",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::Domain",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::PackageGroup",
+    #[cfg(feature = "codeartifact")]
+    "AWS::CodeArtifact::Repository",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::Fleet",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::Project",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::ReportGroup",
+    #[cfg(feature = "codebuild")]
+    "AWS::CodeBuild::SourceCredential",
+    #[cfg(feature = "codecommit")]
+    "AWS::CodeCommit::Repository",
+    #[cfg(feature = "codeconnections")]
+    "AWS::CodeConnections::Connection",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::Application",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::DeploymentConfig",
+    #[cfg(feature = "codedeploy")]
+    "AWS::CodeDeploy::DeploymentGroup",
+    #[cfg(feature = "codeguruprofiler")]
+    "AWS::CodeGuruProfiler::ProfilingGroup",
+    #[cfg(feature = "codegurureviewer")]
+    "AWS::CodeGuruReviewer::RepositoryAssociation",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::CustomActionType",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::Pipeline",
+    #[cfg(feature = "codepipeline")]
+    "AWS::CodePipeline::Webhook",
+    #[cfg(feature = "codestar")]
+    "AWS::CodeStar::GitHubRepository",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::Connection",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::RepositoryLink",
+    #[cfg(feature = "codestarconnections")]
+    "AWS::CodeStarConnections::SyncConfiguration",
+    #[cfg(feature = "codestarnotifications")]
+    "AWS::CodeStarNotifications::NotificationRule",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPool",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPoolPrincipalTag",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::IdentityPoolRoleAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::LogDeliveryConfiguration",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::ManagedLoginBranding",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::Terms",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPool",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolClient",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolDomain",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolGroup",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolIdentityProvider",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolResourceServer",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolRiskConfigurationAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUICustomizationAttachment",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUser",
+    #[cfg(feature = "cognito")]
+    "AWS::Cognito::UserPoolUserToGroupAttachment",
+    #[cfg(feature = "comprehend")]
+    "AWS::Comprehend::DocumentClassifier",
+    #[cfg(feature = "comprehend")]
+    "AWS::Comprehend::Flywheel",
+    #[cfg(feature = "computeoptimizer")]
+    "AWS::ComputeOptimizer::AutomationRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::AggregationAuthorization",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigurationAggregator",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConfigurationRecorder",
+    #[cfg(feature = "config")]
+    "AWS::Config::ConformancePack",
+    #[cfg(feature = "config")]
+    "AWS::Config::DeliveryChannel",
+    #[cfg(feature = "config")]
+    "AWS::Config::OrganizationConfigRule",
+    #[cfg(feature = "config")]
+    "AWS::Config::OrganizationConformancePack",
+    #[cfg(feature = "config")]
+    "AWS::Config::RemediationConfiguration",
+    #[cfg(feature = "config")]
+    "AWS::Config::StoredQuery",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::AgentStatus",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ApprovedOrigin",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlow",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModule",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModuleAlias",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowModuleVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ContactFlowVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTable",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTableAttribute",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::DataTableRecord",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::EmailAddress",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::EvaluationForm",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::HoursOfOperation",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Instance",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::InstanceStorageConfig",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::IntegrationAssociation",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Notification",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::PhoneNumber",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::PredefinedAttribute",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Prompt",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Queue",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::QuickConnect",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::RoutingProfile",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Rule",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::SecurityKey",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::SecurityProfile",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::TaskTemplate",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::TrafficDistributionGroup",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::User",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::UserHierarchyGroup",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::UserHierarchyStructure",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::View",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::ViewVersion",
+    #[cfg(feature = "connect")]
+    "AWS::Connect::Workspace",
+    #[cfg(feature = "connectcampaigns")]
+    "AWS::ConnectCampaigns::Campaign",
+    #[cfg(feature = "connectcampaignsv2")]
+    "AWS::ConnectCampaignsV2::Campaign",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::EnabledBaseline",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::EnabledControl",
+    #[cfg(feature = "controltower")]
+    "AWS::ControlTower::LandingZone",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::CalculatedAttributeDefinition",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Domain",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::EventStream",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::EventTrigger",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Integration",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::ObjectType",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::Recommender",
+    #[cfg(feature = "customerprofiles")]
+    "AWS::CustomerProfiles::SegmentDefinition",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::Cluster",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::ParameterGroup",
+    #[cfg(feature = "dax")]
+    "AWS::DAX::SubnetGroup",
+    #[cfg(feature = "dlm")]
+    "AWS::DLM::LifecyclePolicy",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::Certificate",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::DataMigration",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::DataProvider",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::Endpoint",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::EventSubscription",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::InstanceProfile",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::MigrationProject",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationConfig",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationInstance",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationSubnetGroup",
+    #[cfg(feature = "dms")]
+    "AWS::DMS::ReplicationTask",
+    #[cfg(feature = "dsql")]
+    "AWS::DSQL::Cluster",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Dataset",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Job",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Project",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Recipe",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Ruleset",
+    #[cfg(feature = "databrew")]
+    "AWS::DataBrew::Schedule",
+    #[cfg(feature = "datapipeline")]
+    "AWS::DataPipeline::Pipeline",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::Agent",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationAzureBlob",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationEFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxLustre",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxONTAP",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxOpenZFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationFSxWindows",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationHDFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationNFS",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationObjectStorage",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationS3",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::LocationSMB",
+    #[cfg(feature = "datasync")]
+    "AWS::DataSync::Task",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Connection",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::DataSource",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Domain",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::DomainUnit",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Environment",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentActions",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentBlueprintConfiguration",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::EnvironmentProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::FormType",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::GroupProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Owner",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::PolicyGrant",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::Project",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::ProjectMembership",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::ProjectProfile",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::SubscriptionTarget",
+    #[cfg(feature = "datazone")]
+    "AWS::DataZone::UserProfile",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Farm",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Fleet",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::LicenseEndpoint",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Limit",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::MeteredProduct",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Monitor",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::Queue",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueEnvironment",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueFleetAssociation",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::QueueLimitAssociation",
+    #[cfg(feature = "deadline")]
+    "AWS::Deadline::StorageProfile",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::Graph",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::MemberInvitation",
+    #[cfg(feature = "detective")]
+    "AWS::Detective::OrganizationAdmin",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::AgentSpace",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::Association",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::PrivateConnection",
+    #[cfg(feature = "devopsagent")]
+    "AWS::DevOpsAgent::Service",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::LogAnomalyDetectionIntegration",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::NotificationChannel",
+    #[cfg(feature = "devopsguru")]
+    "AWS::DevOpsGuru::ResourceCollection",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::Connection",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::DirectConnectGateway",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::DirectConnectGatewayAssociation",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::Lag",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::PrivateVirtualInterface",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::PublicVirtualInterface",
+    #[cfg(feature = "directconnect")]
+    "AWS::DirectConnect::TransitVirtualInterface",
+    #[cfg(feature = "directoryservice")]
+    "AWS::DirectoryService::MicrosoftAD",
+    #[cfg(feature = "directoryservice")]
+    "AWS::DirectoryService::SimpleAD",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBCluster",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBClusterParameterGroup",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBInstance",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::DBSubnetGroup",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::EventSubscription",
+    #[cfg(feature = "docdb")]
+    "AWS::DocDB::GlobalCluster",
+    #[cfg(feature = "docdbelastic")]
+    "AWS::DocDBElastic::Cluster",
+    #[cfg(feature = "dynamodb")]
+    "AWS::DynamoDB::GlobalTable",
+    #[cfg(feature = "dynamodb")]
+    "AWS::DynamoDB::Table",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityManagerDataExport",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityReservation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CapacityReservationFleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CarrierGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnAuthorizationRule",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::ClientVpnTargetNetworkAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::CustomerGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::DHCPOptions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EC2Fleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EIP",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EIPAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EgressOnlyInternetGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::EnclaveCertificateIamRoleAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::FlowLog",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::GatewayRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Host",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAM",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMAllocation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPool",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPoolCidr",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPrefixListResolver",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMPrefixListResolverTarget",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMResourceDiscovery",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMResourceDiscoveryAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IPAMScope",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Instance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::InstanceConnectEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::InternetGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::IpPoolRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::KeyPair",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LaunchTemplate",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTableVPCAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayVirtualInterface",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NatGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkAcl",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkAclEntry",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAccessScope",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAccessScopeAnalysis",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsAnalysis",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInsightsPath",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterface",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterfaceAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkInterfacePermission",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::NetworkPerformanceMetricSubscription",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::PlacementGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::PrefixList",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Route",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerPeer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteServerPropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::RouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupEgress",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupIngress",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SecurityGroupVpcAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SnapshotBlockPublicAccess",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SpotFleet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SqlHaStandbyDetectedInstance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Subnet",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetCidrBlock",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetNetworkAclAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::SubnetRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorFilter",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorFilterRule",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorSession",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TrafficMirrorTarget",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayConnect",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayConnectPeer",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMeteringPolicy",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMeteringPolicyEntry",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastDomain",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastDomainAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastGroupMember",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayMulticastGroupSource",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayPeeringAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTable",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTableAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayRouteTablePropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::TransitGatewayVpcAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPC",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCBlockPublicAccessExclusion",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCBlockPublicAccessOptions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCCidrBlock",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCDHCPOptionsAssociation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEncryptionControl",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointConnectionNotification",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointService",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCEndpointServicePermissions",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCGatewayAttachment",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPCPeeringConnection",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConcentrator",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConnection",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNConnectionRoute",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNGateway",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VPNGatewayRoutePropagation",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessEndpoint",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessGroup",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessInstance",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VerifiedAccessTrustProvider",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::Volume",
+    #[cfg(feature = "ec2")]
+    "AWS::EC2::VolumeAttachment",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PublicRepository",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PullThroughCacheRule",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::PullTimeUpdateExclusion",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RegistryPolicy",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RegistryScanningConfiguration",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::ReplicationConfiguration",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::Repository",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::RepositoryCreationTemplate",
+    #[cfg(feature = "ecr")]
+    "AWS::ECR::SigningConfiguration",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::CapacityProvider",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Cluster",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::ClusterCapacityProviderAssociations",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Daemon",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::DaemonTaskDefinition",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::ExpressGatewayService",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::PrimaryTaskSet",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::Service",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::TaskDefinition",
+    #[cfg(feature = "ecs")]
+    "AWS::ECS::TaskSet",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::AccessPoint",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::FileSystem",
+    #[cfg(feature = "efs")]
+    "AWS::EFS::MountTarget",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::AccessEntry",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Addon",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Capability",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Cluster",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::FargateProfile",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::IdentityProviderConfig",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::Nodegroup",
+    #[cfg(feature = "eks")]
+    "AWS::EKS::PodIdentityAssociation",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Cluster",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::InstanceFleetConfig",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::InstanceGroupConfig",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::SecurityConfiguration",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Step",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::Studio",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::StudioSessionMapping",
+    #[cfg(feature = "emr")]
+    "AWS::EMR::WALWorkspace",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::Endpoint",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::SecurityConfiguration",
+    #[cfg(feature = "emrcontainers")]
+    "AWS::EMRContainers::VirtualCluster",
+    #[cfg(feature = "emrserverless")]
+    "AWS::EMRServerless::Application",
+    #[cfg(feature = "evs")]
+    "AWS::EVS::Environment",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::CacheCluster",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::GlobalReplicationGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ParameterGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ReplicationGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SecurityGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SecurityGroupIngress",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::ServerlessCache",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::SubnetGroup",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::User",
+    #[cfg(feature = "elasticache")]
+    "AWS::ElastiCache::UserGroup",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::Application",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::ApplicationVersion",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::ConfigurationTemplate",
+    #[cfg(feature = "elasticbeanstalk")]
+    "AWS::ElasticBeanstalk::Environment",
+    #[cfg(feature = "elasticloadbalancing")]
+    "AWS::ElasticLoadBalancing::LoadBalancer",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::Listener",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::ListenerCertificate",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::ListenerRule",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TargetGroup",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TrustStore",
+    #[cfg(feature = "elasticloadbalancingv2")]
+    "AWS::ElasticLoadBalancingV2::TrustStoreRevocation",
+    #[cfg(feature = "elasticsearch")]
+    "AWS::Elasticsearch::Domain",
+    #[cfg(feature = "elementalinference")]
+    "AWS::ElementalInference::Feed",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::IdMappingWorkflow",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::IdNamespace",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::MatchingWorkflow",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::PolicyStatement",
+    #[cfg(feature = "entityresolution")]
+    "AWS::EntityResolution::SchemaMapping",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Discoverer",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Registry",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::RegistryPolicy",
+    #[cfg(feature = "eventschemas")]
+    "AWS::EventSchemas::Schema",
+    #[cfg(feature = "events")]
+    "AWS::Events::ApiDestination",
+    #[cfg(feature = "events")]
+    "AWS::Events::Archive",
+    #[cfg(feature = "events")]
+    "AWS::Events::Connection",
+    #[cfg(feature = "events")]
+    "AWS::Events::Endpoint",
+    #[cfg(feature = "events")]
+    "AWS::Events::EventBus",
+    #[cfg(feature = "events")]
+    "AWS::Events::EventBusPolicy",
+    #[cfg(feature = "events")]
+    "AWS::Events::Rule",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Experiment",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Feature",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Launch",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Project",
+    #[cfg(feature = "evidently")]
+    "AWS::Evidently::Segment",
+    #[cfg(feature = "fis")]
+    "AWS::FIS::ExperimentTemplate",
+    #[cfg(feature = "fis")]
+    "AWS::FIS::TargetAccountConfiguration",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::NotificationChannel",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::Policy",
+    #[cfg(feature = "fms")]
+    "AWS::FMS::ResourceSet",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::DataRepositoryAssociation",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::FileSystem",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::S3AccessPointAttachment",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::Snapshot",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::StorageVirtualMachine",
+    #[cfg(feature = "fsx")]
+    "AWS::FSx::Volume",
+    #[cfg(feature = "finspace")]
+    "AWS::FinSpace::Environment",
+    #[cfg(feature = "forecast")]
+    "AWS::Forecast::Dataset",
+    #[cfg(feature = "forecast")]
+    "AWS::Forecast::DatasetGroup",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Detector",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::EntityType",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::EventType",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Label",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::List",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Outcome",
+    #[cfg(feature = "frauddetector")]
+    "AWS::FraudDetector::Variable",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Alias",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Build",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::ContainerFleet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::ContainerGroupDefinition",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Fleet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::GameServerGroup",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::GameSessionQueue",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Location",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::MatchmakingConfiguration",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::MatchmakingRuleSet",
+    #[cfg(feature = "gamelift")]
+    "AWS::GameLift::Script",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::Accelerator",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::CrossAccountAttachment",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::EndpointGroup",
+    #[cfg(feature = "globalaccelerator")]
+    "AWS::GlobalAccelerator::Listener",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Catalog",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Classifier",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Connection",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Crawler",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::CustomEntityType",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DataCatalogEncryptionSettings",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DataQualityRuleset",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Database",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::DevEndpoint",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::IdentityCenterConfiguration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Integration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::IntegrationResourceProperty",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Job",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::MLTransform",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Partition",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Registry",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Schema",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SchemaVersion",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SchemaVersionMetadata",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::SecurityConfiguration",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Table",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::TableOptimizer",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Trigger",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::UsageProfile",
+    #[cfg(feature = "glue")]
+    "AWS::Glue::Workflow",
+    #[cfg(feature = "grafana")]
+    "AWS::Grafana::Workspace",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ConnectorDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ConnectorDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::CoreDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::CoreDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::DeviceDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::DeviceDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::FunctionDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::FunctionDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::Group",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::GroupVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::LoggerDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::LoggerDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ResourceDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::ResourceDefinitionVersion",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::SubscriptionDefinition",
+    #[cfg(feature = "greengrass")]
+    "AWS::Greengrass::SubscriptionDefinitionVersion",
+    #[cfg(feature = "greengrassv2")]
+    "AWS::GreengrassV2::ComponentVersion",
+    #[cfg(feature = "greengrassv2")]
+    "AWS::GreengrassV2::Deployment",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::Config",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::DataflowEndpointGroup",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::DataflowEndpointGroupV2",
+    #[cfg(feature = "groundstation")]
+    "AWS::GroundStation::MissionProfile",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Detector",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Filter",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::IPSet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::MalwareProtectionPlan",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Master",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::Member",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::PublishingDestination",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::ThreatEntitySet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::ThreatIntelSet",
+    #[cfg(feature = "guardduty")]
+    "AWS::GuardDuty::TrustedEntitySet",
+    #[cfg(feature = "healthimaging")]
+    "AWS::HealthImaging::Datastore",
+    #[cfg(feature = "healthlake")]
+    "AWS::HealthLake::FHIRDatastore",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::AccessKey",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Group",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::GroupPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::InstanceProfile",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ManagedPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::OIDCProvider",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Policy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::Role",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::RolePolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::SAMLProvider",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ServerCertificate",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::ServiceLinkedRole",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::User",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::UserPolicy",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::UserToGroupAddition",
+    #[cfg(feature = "iam")]
+    "AWS::IAM::VirtualMFADevice",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::Channel",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::EncoderConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::IngestConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PlaybackKeyPair",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PlaybackRestrictionPolicy",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::PublicKey",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::RecordingConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::Stage",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::StorageConfiguration",
+    #[cfg(feature = "ivs")]
+    "AWS::IVS::StreamKey",
+    #[cfg(feature = "ivschat")]
+    "AWS::IVSChat::LoggingConfiguration",
+    #[cfg(feature = "ivschat")]
+    "AWS::IVSChat::Room",
+    #[cfg(feature = "identitystore")]
+    "AWS::IdentityStore::Group",
+    #[cfg(feature = "identitystore")]
+    "AWS::IdentityStore::GroupMembership",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Component",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ContainerRecipe",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::DistributionConfiguration",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Image",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ImagePipeline",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::ImageRecipe",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::InfrastructureConfiguration",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::LifecyclePolicy",
+    #[cfg(feature = "imagebuilder")]
+    "AWS::ImageBuilder::Workflow",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::AssessmentTarget",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::AssessmentTemplate",
+    #[cfg(feature = "inspector")]
+    "AWS::Inspector::ResourceGroup",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CisScanConfiguration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CodeSecurityIntegration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::CodeSecurityScanConfiguration",
+    #[cfg(feature = "inspectorv2")]
+    "AWS::InspectorV2::Filter",
+    #[cfg(feature = "interconnect")]
+    "AWS::Interconnect::Connection",
+    #[cfg(feature = "internetmonitor")]
+    "AWS::InternetMonitor::Monitor",
+    #[cfg(feature = "invoicing")]
+    "AWS::Invoicing::InvoiceUnit",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::AccountAuditConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Authorizer",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::BillingGroup",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CACertificate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Certificate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CertificateProvider",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Command",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::CustomMetric",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Dimension",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::DomainConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::EncryptionConfiguration",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::FleetMetric",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::JobTemplate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Logging",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::MitigationAction",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Policy",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::PolicyPrincipalAttachment",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ProvisioningTemplate",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ResourceSpecificLogging",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::RoleAlias",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ScheduledAudit",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SecurityProfile",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SoftwarePackage",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::SoftwarePackageVersion",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::Thing",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingGroup",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingPrincipalAttachment",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::ThingType",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::TopicRule",
+    #[cfg(feature = "iot")]
+    "AWS::IoT::TopicRuleDestination",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Channel",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Dataset",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Datastore",
+    #[cfg(feature = "iotanalytics")]
+    "AWS::IoTAnalytics::Pipeline",
+    #[cfg(feature = "iotcoredeviceadvisor")]
+    "AWS::IoTCoreDeviceAdvisor::SuiteDefinition",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::AlarmModel",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::DetectorModel",
+    #[cfg(feature = "iotevents")]
+    "AWS::IoTEvents::Input",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Campaign",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::DecoderManifest",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Fleet",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::ModelManifest",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::SignalCatalog",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::StateTemplate",
+    #[cfg(feature = "iotfleetwise")]
+    "AWS::IoTFleetWise::Vehicle",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::AccessPolicy",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Asset",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::AssetModel",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::ComputationModel",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Dashboard",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Dataset",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Gateway",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Portal",
+    #[cfg(feature = "iotsitewise")]
+    "AWS::IoTSiteWise::Project",
+    #[cfg(feature = "iotthingsgraph")]
+    "AWS::IoTThingsGraph::FlowTemplate",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::ComponentType",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Entity",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Scene",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::SyncJob",
+    #[cfg(feature = "iottwinmaker")]
+    "AWS::IoTTwinMaker::Workspace",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::Destination",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::DeviceProfile",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::FuotaTask",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::MulticastGroup",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::NetworkAnalyzerConfiguration",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::PartnerAccount",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::ServiceProfile",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::TaskDefinition",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessDevice",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessDeviceImportTask",
+    #[cfg(feature = "iotwireless")]
+    "AWS::IoTWireless::WirelessGateway",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::Alias",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::Key",
+    #[cfg(feature = "kms")]
+    "AWS::KMS::ReplicaKey",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::Connector",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::CustomPlugin",
+    #[cfg(feature = "kafkaconnect")]
+    "AWS::KafkaConnect::WorkerConfiguration",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::DataSource",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::Faq",
+    #[cfg(feature = "kendra")]
+    "AWS::Kendra::Index",
+    #[cfg(feature = "kendraranking")]
+    "AWS::KendraRanking::ExecutionPlan",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::ResourcePolicy",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::Stream",
+    #[cfg(feature = "kinesis")]
+    "AWS::Kinesis::StreamConsumer",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::Application",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::ApplicationOutput",
+    #[cfg(feature = "kinesisanalytics")]
+    "AWS::KinesisAnalytics::ApplicationReferenceDataSource",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::Application",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationOutput",
+    #[cfg(feature = "kinesisanalyticsv2")]
+    "AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource",
+    #[cfg(feature = "kinesisfirehose")]
+    "AWS::KinesisFirehose::DeliveryStream",
+    #[cfg(feature = "kinesisvideo")]
+    "AWS::KinesisVideo::SignalingChannel",
+    #[cfg(feature = "kinesisvideo")]
+    "AWS::KinesisVideo::Stream",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::DataCellsFilter",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::DataLakeSettings",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Permissions",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::PrincipalPermissions",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Resource",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::Tag",
+    #[cfg(feature = "lakeformation")]
+    "AWS::LakeFormation::TagAssociation",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Alias",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::CapacityProvider",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::CodeSigningConfig",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::EventInvokeConfig",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::EventSourceMapping",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Function",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::LayerVersion",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::LayerVersionPermission",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Permission",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Url",
+    #[cfg(feature = "lambda")]
+    "AWS::Lambda::Version",
+    #[cfg(feature = "launchwizard")]
+    "AWS::LaunchWizard::Deployment",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::Bot",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::BotAlias",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::BotVersion",
+    #[cfg(feature = "lex")]
+    "AWS::Lex::ResourcePolicy",
+    #[cfg(feature = "licensemanager")]
+    "AWS::LicenseManager::Grant",
+    #[cfg(feature = "licensemanager")]
+    "AWS::LicenseManager::License",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Alarm",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Bucket",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Certificate",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Container",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Database",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::DatabaseSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Disk",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::DiskSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Distribution",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Domain",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::Instance",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::InstanceSnapshot",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::LoadBalancer",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::LoadBalancerTlsCertificate",
+    #[cfg(feature = "lightsail")]
+    "AWS::Lightsail::StaticIp",
+    #[cfg(feature = "location")]
+    "AWS::Location::APIKey",
+    #[cfg(feature = "location")]
+    "AWS::Location::GeofenceCollection",
+    #[cfg(feature = "location")]
+    "AWS::Location::Map",
+    #[cfg(feature = "location")]
+    "AWS::Location::PlaceIndex",
+    #[cfg(feature = "location")]
+    "AWS::Location::RouteCalculator",
+    #[cfg(feature = "location")]
+    "AWS::Location::Tracker",
+    #[cfg(feature = "location")]
+    "AWS::Location::TrackerConsumer",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::AccountPolicy",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Delivery",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::DeliveryDestination",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::DeliverySource",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Destination",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Integration",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogAnomalyDetector",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogGroup",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::LogStream",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::MetricFilter",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::QueryDefinition",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::ResourcePolicy",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::ScheduledQuery",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::SubscriptionFilter",
+    #[cfg(feature = "logs")]
+    "AWS::Logs::Transformer",
+    #[cfg(feature = "lookoutequipment")]
+    "AWS::LookoutEquipment::InferenceScheduler",
+    #[cfg(feature = "lookoutvision")]
+    "AWS::LookoutVision::Project",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Application",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Deployment",
+    #[cfg(feature = "m2")]
+    "AWS::M2::Environment",
+    #[cfg(feature = "mpa")]
+    "AWS::MPA::ApprovalTeam",
+    #[cfg(feature = "mpa")]
+    "AWS::MPA::IdentitySource",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::BatchScramSecret",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Cluster",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::ClusterPolicy",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Configuration",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Replicator",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::ServerlessCluster",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::Topic",
+    #[cfg(feature = "msk")]
+    "AWS::MSK::VpcConnection",
+    #[cfg(feature = "mwaa")]
+    "AWS::MWAA::Environment",
+    #[cfg(feature = "mwaaserverless")]
+    "AWS::MWAAServerless::Workflow",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::AllowList",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::CustomDataIdentifier",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::FindingsFilter",
+    #[cfg(feature = "macie")]
+    "AWS::Macie::Session",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Accessor",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Member",
+    #[cfg(feature = "managedblockchain")]
+    "AWS::ManagedBlockchain::Node",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Bridge",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::BridgeOutput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::BridgeSource",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Flow",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowEntitlement",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowOutput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowSource",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::FlowVpcInterface",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::Gateway",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterInput",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterNetworkInterface",
+    #[cfg(feature = "mediaconnect")]
+    "AWS::MediaConnect::RouterOutput",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::JobTemplate",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::Preset",
+    #[cfg(feature = "mediaconvert")]
+    "AWS::MediaConvert::Queue",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Channel",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::ChannelPlacementGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::CloudWatchAlarmTemplate",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::CloudWatchAlarmTemplateGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Cluster",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::EventBridgeRuleTemplate",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::EventBridgeRuleTemplateGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Input",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::InputSecurityGroup",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Multiplex",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Multiplexprogram",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::Network",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::SdiSource",
+    #[cfg(feature = "medialive")]
+    "AWS::MediaLive::SignalMap",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::Asset",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::Channel",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::OriginEndpoint",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::PackagingConfiguration",
+    #[cfg(feature = "mediapackage")]
+    "AWS::MediaPackage::PackagingGroup",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::Channel",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::ChannelGroup",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::ChannelPolicy",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::OriginEndpoint",
+    #[cfg(feature = "mediapackagev2")]
+    "AWS::MediaPackageV2::OriginEndpointPolicy",
+    #[cfg(feature = "mediastore")]
+    "AWS::MediaStore::Container",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::Channel",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::ChannelPolicy",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::LiveSource",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::PlaybackConfiguration",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::SourceLocation",
+    #[cfg(feature = "mediatailor")]
+    "AWS::MediaTailor::VodSource",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::ACL",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::Cluster",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::MultiRegionCluster",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::ParameterGroup",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::SubnetGroup",
+    #[cfg(feature = "memorydb")]
+    "AWS::MemoryDB::User",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBCluster",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBClusterParameterGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBInstance",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBParameterGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::DBSubnetGroup",
+    #[cfg(feature = "neptune")]
+    "AWS::Neptune::EventSubscription",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::Graph",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::GraphSnapshot",
+    #[cfg(feature = "neptunegraph")]
+    "AWS::NeptuneGraph::PrivateGraphEndpoint",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::Firewall",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::FirewallPolicy",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::LoggingConfiguration",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::RuleGroup",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::TLSInspectionConfiguration",
+    #[cfg(feature = "networkfirewall")]
+    "AWS::NetworkFirewall::VpcEndpointAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::ConnectAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::ConnectPeer",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CoreNetwork",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CoreNetworkPrefixListAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::CustomerGatewayAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Device",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::DirectConnectGatewayAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::GlobalNetwork",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Link",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::LinkAssociation",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::Site",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::SiteToSiteVpnAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayPeering",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayRegistration",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::TransitGatewayRouteTableAttachment",
+    #[cfg(feature = "networkmanager")]
+    "AWS::NetworkManager::VpcAttachment",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ChannelAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::EventRule",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ManagedNotificationAccountContactAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::ManagedNotificationAdditionalChannelAssociation",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::NotificationConfiguration",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::NotificationHub",
+    #[cfg(feature = "notifications")]
+    "AWS::Notifications::OrganizationalUnitAssociation",
+    #[cfg(feature = "notificationscontacts")]
+    "AWS::NotificationsContacts::EmailContact",
+    #[cfg(feature = "novaact")]
+    "AWS::NovaAct::WorkflowDefinition",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudAutonomousVmCluster",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudExadataInfrastructure",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::CloudVmCluster",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::OdbNetwork",
+    #[cfg(feature = "odb")]
+    "AWS::ODB::OdbPeeringConnection",
+    #[cfg(feature = "osis")]
+    "AWS::OSIS::Pipeline",
+    #[cfg(feature = "oam")]
+    "AWS::Oam::Link",
+    #[cfg(feature = "oam")]
+    "AWS::Oam::Sink",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::OrganizationCentralizationRule",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::OrganizationTelemetryRule",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::S3TableIntegration",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryEnrichment",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryPipelines",
+    #[cfg(feature = "observabilityadmin")]
+    "AWS::ObservabilityAdmin::TelemetryRule",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::AnnotationStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::Configuration",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::ReferenceStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::RunGroup",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::SequenceStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::VariantStore",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::Workflow",
+    #[cfg(feature = "omics")]
+    "AWS::Omics::WorkflowVersion",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::AccessPolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::Collection",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::CollectionGroup",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::Index",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::LifecyclePolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::SecurityConfig",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::SecurityPolicy",
+    #[cfg(feature = "opensearchserverless")]
+    "AWS::OpenSearchServerless::VpcEndpoint",
+    #[cfg(feature = "opensearchservice")]
+    "AWS::OpenSearchService::Application",
+    #[cfg(feature = "opensearchservice")]
+    "AWS::OpenSearchService::Domain",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::App",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::ElasticLoadBalancerAttachment",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Instance",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Layer",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Stack",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::UserProfile",
+    #[cfg(feature = "opsworks")]
+    "AWS::OpsWorks::Volume",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Account",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Organization",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::OrganizationalUnit",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::Policy",
+    #[cfg(feature = "organizations")]
+    "AWS::Organizations::ResourcePolicy",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::Connector",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::DirectoryRegistration",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::ServicePrincipalName",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::Template",
+    #[cfg(feature = "pcaconnectorad")]
+    "AWS::PCAConnectorAD::TemplateGroupAccessControlEntry",
+    #[cfg(feature = "pcaconnectorscep")]
+    "AWS::PCAConnectorSCEP::Challenge",
+    #[cfg(feature = "pcaconnectorscep")]
+    "AWS::PCAConnectorSCEP::Connector",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::Cluster",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::ComputeNodeGroup",
+    #[cfg(feature = "pcs")]
+    "AWS::PCS::Queue",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::ApplicationInstance",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::Package",
+    #[cfg(feature = "panorama")]
+    "AWS::Panorama::PackageVersion",
+    #[cfg(feature = "paymentcryptography")]
+    "AWS::PaymentCryptography::Alias",
+    #[cfg(feature = "paymentcryptography")]
+    "AWS::PaymentCryptography::Key",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Dataset",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::DatasetGroup",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Schema",
+    #[cfg(feature = "personalize")]
+    "AWS::Personalize::Solution",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::ADMChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSSandboxChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSVoipChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::APNSVoipSandboxChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::App",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::ApplicationSettings",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::BaiduChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::Campaign",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EmailChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EmailTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::EventStream",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::GCMChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::InAppTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::PushTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::SMSChannel",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::Segment",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::SmsTemplate",
+    #[cfg(feature = "pinpoint")]
+    "AWS::Pinpoint::VoiceChannel",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::ConfigurationSet",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::ConfigurationSetEventDestination",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::DedicatedIpPool",
+    #[cfg(feature = "pinpointemail")]
+    "AWS::PinpointEmail::Identity",
+    #[cfg(feature = "pipes")]
+    "AWS::Pipes::Pipe",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::EnvironmentAccountConnection",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::EnvironmentTemplate",
+    #[cfg(feature = "proton")]
+    "AWS::Proton::ServiceTemplate",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Application",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::DataAccessor",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::DataSource",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Index",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Permission",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Plugin",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::Retriever",
+    #[cfg(feature = "qbusiness")]
+    "AWS::QBusiness::WebExperience",
+    #[cfg(feature = "qldb")]
+    "AWS::QLDB::Ledger",
+    #[cfg(feature = "qldb")]
+    "AWS::QLDB::Stream",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::ActionConnector",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Analysis",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::CustomPermissions",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Dashboard",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::DataSet",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::DataSource",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Folder",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::RefreshSchedule",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Template",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Theme",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::Topic",
+    #[cfg(feature = "quicksight")]
+    "AWS::QuickSight::VPCConnection",
+    #[cfg(feature = "ram")]
+    "AWS::RAM::Permission",
+    #[cfg(feature = "ram")]
+    "AWS::RAM::ResourceShare",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::CustomDBEngineVersion",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBCluster",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBClusterParameterGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBInstance",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBParameterGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxy",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxyEndpoint",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBProxyTargetGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSecurityGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSecurityGroupIngress",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBShardGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::DBSubnetGroup",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::EventSubscription",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::GlobalCluster",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::Integration",
+    #[cfg(feature = "rds")]
+    "AWS::RDS::OptionGroup",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::InboundExternalLink",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::Link",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::OutboundExternalLink",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::RequesterGateway",
+    #[cfg(feature = "rtbfabric")]
+    "AWS::RTBFabric::ResponderGateway",
+    #[cfg(feature = "rum")]
+    "AWS::RUM::AppMonitor",
+    #[cfg(feature = "rbin")]
+    "AWS::Rbin::Rule",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::Cluster",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterParameterGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSecurityGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSecurityGroupIngress",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ClusterSubnetGroup",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EndpointAccess",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EndpointAuthorization",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::EventSubscription",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::Integration",
+    #[cfg(feature = "redshift")]
+    "AWS::Redshift::ScheduledAction",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Namespace",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Snapshot",
+    #[cfg(feature = "redshiftserverless")]
+    "AWS::RedshiftServerless::Workgroup",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Application",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Environment",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Route",
+    #[cfg(feature = "refactorspaces")]
+    "AWS::RefactorSpaces::Service",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::Collection",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::Project",
+    #[cfg(feature = "rekognition")]
+    "AWS::Rekognition::StreamProcessor",
+    #[cfg(feature = "resiliencehub")]
+    "AWS::ResilienceHub::App",
+    #[cfg(feature = "resiliencehub")]
+    "AWS::ResilienceHub::ResiliencyPolicy",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::DefaultViewAssociation",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::Index",
+    #[cfg(feature = "resourceexplorer2")]
+    "AWS::ResourceExplorer2::View",
+    #[cfg(feature = "resourcegroups")]
+    "AWS::ResourceGroups::Group",
+    #[cfg(feature = "resourcegroups")]
+    "AWS::ResourceGroups::TagSyncTask",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::Fleet",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::Robot",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::RobotApplication",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::RobotApplicationVersion",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::SimulationApplication",
+    #[cfg(feature = "robomaker")]
+    "AWS::RoboMaker::SimulationApplicationVersion",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::CRL",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::Profile",
+    #[cfg(feature = "rolesanywhere")]
+    "AWS::RolesAnywhere::TrustAnchor",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::CidrCollection",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::DNSSEC",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::HealthCheck",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::HostedZone",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::KeySigningKey",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::RecordSet",
+    #[cfg(feature = "route53")]
+    "AWS::Route53::RecordSetGroup",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::AccessSource",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::AccessToken",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::DnsView",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::FirewallDomainList",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::FirewallRule",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::GlobalResolver",
+    #[cfg(feature = "route53globalresolver")]
+    "AWS::Route53GlobalResolver::HostedZoneAssociation",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::Profile",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::ProfileAssociation",
+    #[cfg(feature = "route53profiles")]
+    "AWS::Route53Profiles::ProfileResourceAssociation",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::Cluster",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::ControlPanel",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::RoutingControl",
+    #[cfg(feature = "route53recoverycontrol")]
+    "AWS::Route53RecoveryControl::SafetyRule",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::Cell",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::ReadinessCheck",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::RecoveryGroup",
+    #[cfg(feature = "route53recoveryreadiness")]
+    "AWS::Route53RecoveryReadiness::ResourceSet",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallDomainList",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallRuleGroup",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::FirewallRuleGroupAssociation",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::OutpostResolver",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverDNSSECConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverEndpoint",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverQueryLoggingConfig",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverRule",
+    #[cfg(feature = "route53resolver")]
+    "AWS::Route53Resolver::ResolverRuleAssociation",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrant",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrantsInstance",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessGrantsLocation",
+    #[cfg(feature = "s3")]
+    "AWS::S3::AccessPoint",
+    #[cfg(feature = "s3")]
+    "AWS::S3::Bucket",
+    #[cfg(feature = "s3")]
+    "AWS::S3::BucketPolicy",
+    #[cfg(feature = "s3")]
+    "AWS::S3::MultiRegionAccessPoint",
+    #[cfg(feature = "s3")]
+    "AWS::S3::MultiRegionAccessPointPolicy",
+    #[cfg(feature = "s3")]
+    "AWS::S3::StorageLens",
+    #[cfg(feature = "s3")]
+    "AWS::S3::StorageLensGroup",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::AccessPoint",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::BucketPolicy",
+    #[cfg(feature = "s3express")]
+    "AWS::S3Express::DirectoryBucket",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::AccessPoint",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::FileSystem",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::FileSystemPolicy",
+    #[cfg(feature = "s3files")]
+    "AWS::S3Files::MountTarget",
+    #[cfg(feature = "s3objectlambda")]
+    "AWS::S3ObjectLambda::AccessPoint",
+    #[cfg(feature = "s3objectlambda")]
+    "AWS::S3ObjectLambda::AccessPointPolicy",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::AccessPoint",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::Bucket",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::BucketPolicy",
+    #[cfg(feature = "s3outposts")]
+    "AWS::S3Outposts::Endpoint",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::Namespace",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::Table",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TableBucket",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TableBucketPolicy",
+    #[cfg(feature = "s3tables")]
+    "AWS::S3Tables::TablePolicy",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::Index",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::VectorBucket",
+    #[cfg(feature = "s3vectors")]
+    "AWS::S3Vectors::VectorBucketPolicy",
+    #[cfg(feature = "sdb")]
+    "AWS::SDB::Domain",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ConfigurationSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ConfigurationSetEventDestination",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ContactList",
+    #[cfg(feature = "ses")]
+    "AWS::SES::CustomVerificationEmailTemplate",
+    #[cfg(feature = "ses")]
+    "AWS::SES::DedicatedIpPool",
+    #[cfg(feature = "ses")]
+    "AWS::SES::EmailIdentity",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddonInstance",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddonSubscription",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerAddressList",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerArchive",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerIngressPoint",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerRelay",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerRuleSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MailManagerTrafficPolicy",
+    #[cfg(feature = "ses")]
+    "AWS::SES::MultiRegionEndpoint",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptFilter",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptRule",
+    #[cfg(feature = "ses")]
+    "AWS::SES::ReceiptRuleSet",
+    #[cfg(feature = "ses")]
+    "AWS::SES::Template",
+    #[cfg(feature = "ses")]
+    "AWS::SES::Tenant",
+    #[cfg(feature = "ses")]
+    "AWS::SES::VdmAttributes",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ConfigurationSet",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::OptOutList",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::PhoneNumber",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::Pool",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ProtectConfiguration",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::ResourcePolicy",
+    #[cfg(feature = "smsvoice")]
+    "AWS::SMSVOICE::SenderId",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::Subscription",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::Topic",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::TopicInlinePolicy",
+    #[cfg(feature = "sns")]
+    "AWS::SNS::TopicPolicy",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::Queue",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::QueueInlinePolicy",
+    #[cfg(feature = "sqs")]
+    "AWS::SQS::QueuePolicy",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Association",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Document",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindow",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindowTarget",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::MaintenanceWindowTask",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::Parameter",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::PatchBaseline",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::ResourceDataSync",
+    #[cfg(feature = "ssm")]
+    "AWS::SSM::ResourcePolicy",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Contact",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::ContactChannel",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Plan",
+    #[cfg(feature = "ssmcontacts")]
+    "AWS::SSMContacts::Rotation",
+    #[cfg(feature = "ssmguiconnect")]
+    "AWS::SSMGuiConnect::Preferences",
+    #[cfg(feature = "ssmincidents")]
+    "AWS::SSMIncidents::ReplicationSet",
+    #[cfg(feature = "ssmincidents")]
+    "AWS::SSMIncidents::ResponsePlan",
+    #[cfg(feature = "ssmquicksetup")]
+    "AWS::SSMQuickSetup::ConfigurationManager",
+    #[cfg(feature = "ssmquicksetup")]
+    "AWS::SSMQuickSetup::LifecycleAutomation",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Application",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::ApplicationAssignment",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Assignment",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::Instance",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::InstanceAccessControlAttributeConfiguration",
+    #[cfg(feature = "sso")]
+    "AWS::SSO::PermissionSet",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::App",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::AppImageConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Cluster",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::CodeRepository",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::DataQualityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Device",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::DeviceFleet",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Domain",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Endpoint",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::EndpointConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::FeatureGroup",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Image",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ImageVersion",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::InferenceComponent",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::InferenceExperiment",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::MlflowTrackingServer",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Model",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelBiasJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelCard",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelPackage",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelPackageGroup",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ModelQualityJobDefinition",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::MonitoringSchedule",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::NotebookInstance",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::NotebookInstanceLifecycleConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::PartnerApp",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Pipeline",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::ProcessingJob",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Project",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Space",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::StudioLifecycleConfig",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::UserProfile",
+    #[cfg(feature = "sagemaker")]
+    "AWS::SageMaker::Workteam",
+    #[cfg(feature = "scheduler")]
+    "AWS::Scheduler::Schedule",
+    #[cfg(feature = "scheduler")]
+    "AWS::Scheduler::ScheduleGroup",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::ResourcePolicy",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::RotationSchedule",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::Secret",
+    #[cfg(feature = "secretsmanager")]
+    "AWS::SecretsManager::SecretTargetAttachment",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::AgentSpace",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::Application",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::Pentest",
+    #[cfg(feature = "securityagent")]
+    "AWS::SecurityAgent::TargetDomain",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AggregatorV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AutomationRule",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::AutomationRuleV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ConfigurationPolicy",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ConnectorV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::DelegatedAdmin",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::FindingAggregator",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Hub",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::HubV2",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Insight",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::OrganizationConfiguration",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::PolicyAssociation",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::ProductSubscription",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::SecurityControl",
+    #[cfg(feature = "securityhub")]
+    "AWS::SecurityHub::Standard",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::AwsLogSource",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::DataLake",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::Subscriber",
+    #[cfg(feature = "securitylake")]
+    "AWS::SecurityLake::SubscriberNotification",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::AcceptedPortfolioShare",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::CloudFormationProduct",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::CloudFormationProvisionedProduct",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchNotificationConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchRoleConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::LaunchTemplateConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::Portfolio",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioPrincipalAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioProductAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::PortfolioShare",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ResourceUpdateConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ServiceAction",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::ServiceActionAssociation",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::StackSetConstraint",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::TagOption",
+    #[cfg(feature = "servicecatalog")]
+    "AWS::ServiceCatalog::TagOptionAssociation",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::Application",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::AttributeGroup",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation",
+    #[cfg(feature = "servicecatalogappregistry")]
+    "AWS::ServiceCatalogAppRegistry::ResourceAssociation",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::HttpNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::Instance",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::PrivateDnsNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::PublicDnsNamespace",
+    #[cfg(feature = "servicediscovery")]
+    "AWS::ServiceDiscovery::Service",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::DRTAccess",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::ProactiveEngagement",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::Protection",
+    #[cfg(feature = "shield")]
+    "AWS::Shield::ProtectionGroup",
+    #[cfg(feature = "signer")]
+    "AWS::Signer::ProfilePermission",
+    #[cfg(feature = "signer")]
+    "AWS::Signer::SigningProfile",
+    #[cfg(feature = "simspaceweaver")]
+    "AWS::SimSpaceWeaver::Simulation",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::Activity",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachine",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachineAlias",
+    #[cfg(feature = "stepfunctions")]
+    "AWS::StepFunctions::StateMachineVersion",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::AccountAlias",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::SlackChannelConfiguration",
+    #[cfg(feature = "supportapp")]
+    "AWS::SupportApp::SlackWorkspaceConfiguration",
+    #[cfg(feature = "synthetics")]
+    "AWS::Synthetics::Canary",
+    #[cfg(feature = "synthetics")]
+    "AWS::Synthetics::Group",
+    #[cfg(feature = "systemsmanagersap")]
+    "AWS::SystemsManagerSAP::Application",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::Database",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::InfluxDBCluster",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::InfluxDBInstance",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::ScheduledQuery",
+    #[cfg(feature = "timestream")]
+    "AWS::Timestream::Table",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Agreement",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Certificate",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Connector",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Profile",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Server",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::User",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::WebApp",
+    #[cfg(feature = "transfer")]
+    "AWS::Transfer::Workflow",
+    #[cfg(feature = "uxc")]
+    "AWS::UXC::AccountCustomization",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::IdentitySource",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::Policy",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::PolicyStore",
+    #[cfg(feature = "verifiedpermissions")]
+    "AWS::VerifiedPermissions::PolicyTemplate",
+    #[cfg(feature = "voiceid")]
+    "AWS::VoiceID::Domain",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::AccessLogSubscription",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::AuthPolicy",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::DomainVerification",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Listener",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourceConfiguration",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourceGateway",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ResourcePolicy",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Rule",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::Service",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetwork",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkResourceAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkServiceAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::ServiceNetworkVpcAssociation",
+    #[cfg(feature = "vpclattice")]
+    "AWS::VpcLattice::TargetGroup",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::ByteMatchSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::IPSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::Rule",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::SizeConstraintSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::SqlInjectionMatchSet",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::WebACL",
+    #[cfg(feature = "waf")]
+    "AWS::WAF::XssMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::ByteMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::GeoMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::IPSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::RateBasedRule",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::RegexPatternSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::Rule",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::SizeConstraintSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::SqlInjectionMatchSet",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::WebACL",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::WebACLAssociation",
+    #[cfg(feature = "wafregional")]
+    "AWS::WAFRegional::XssMatchSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::IPSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::LoggingConfiguration",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::RegexPatternSet",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::RuleGroup",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::WebACL",
+    #[cfg(feature = "wafv2")]
+    "AWS::WAFv2::WebACLAssociation",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIAgent",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIAgentVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIGuardrail",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIGuardrailVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIPrompt",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AIPromptVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::Assistant",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::AssistantAssociation",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::KnowledgeBase",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::MessageTemplate",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::MessageTemplateVersion",
+    #[cfg(feature = "wisdom")]
+    "AWS::Wisdom::QuickResponse",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::ConnectionAlias",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::Workspace",
+    #[cfg(feature = "workspaces")]
+    "AWS::WorkSpaces::WorkspacesPool",
+    #[cfg(feature = "workspacesthinclient")]
+    "AWS::WorkSpacesThinClient::Environment",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::BrowserSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::DataProtectionSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::IdentityProvider",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::IpAccessSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::NetworkSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::Portal",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::SessionLogger",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::TrustStore",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::UserAccessLoggingSettings",
+    #[cfg(feature = "workspacesweb")]
+    "AWS::WorkSpacesWeb::UserSettings",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::Volume",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::VolumeAssociation",
+    #[cfg(feature = "workspacesinstances")]
+    "AWS::WorkspacesInstances::WorkspaceInstance",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::Group",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::ResourcePolicy",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::SamplingRule",
+    #[cfg(feature = "xray")]
+    "AWS::XRay::TransactionSearchConfig",
+];
 
 /// The facts of every generated type, sorted by type name.
 pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
+    #[cfg(feature = "acmpca")]
+    acmpca::Certificate::FACTS,
+    #[cfg(feature = "acmpca")]
+    acmpca::CertificateAuthority::FACTS,
+    #[cfg(feature = "acmpca")]
+    acmpca::CertificateAuthorityActivation::FACTS,
+    #[cfg(feature = "acmpca")]
+    acmpca::Permission::FACTS,
+    #[cfg(feature = "aiops")]
+    aiops::InvestigationGroup::FACTS,
+    #[cfg(feature = "aps")]
+    aps::AnomalyDetector::FACTS,
+    #[cfg(feature = "aps")]
+    aps::ResourcePolicy::FACTS,
+    #[cfg(feature = "aps")]
+    aps::RuleGroupsNamespace::FACTS,
+    #[cfg(feature = "aps")]
+    aps::Scraper::FACTS,
+    #[cfg(feature = "aps")]
+    aps::Workspace::FACTS,
+    #[cfg(feature = "arcregionswitch")]
+    arcregionswitch::Plan::FACTS,
+    #[cfg(feature = "arczonalshift")]
+    arczonalshift::AutoshiftObserverNotificationStatus::FACTS,
+    #[cfg(feature = "arczonalshift")]
+    arczonalshift::ZonalAutoshiftConfiguration::FACTS,
+    #[cfg(feature = "accessanalyzer")]
+    accessanalyzer::Analyzer::FACTS,
+    #[cfg(feature = "amazonmq")]
+    amazonmq::Broker::FACTS,
+    #[cfg(feature = "amazonmq")]
+    amazonmq::Configuration::FACTS,
+    #[cfg(feature = "amazonmq")]
+    amazonmq::ConfigurationAssociation::FACTS,
+    #[cfg(feature = "amplify")]
+    amplify::App::FACTS,
+    #[cfg(feature = "amplify")]
+    amplify::Branch::FACTS,
+    #[cfg(feature = "amplify")]
+    amplify::Domain::FACTS,
+    #[cfg(feature = "amplifyuibuilder")]
+    amplifyuibuilder::Component::FACTS,
+    #[cfg(feature = "amplifyuibuilder")]
+    amplifyuibuilder::Form::FACTS,
+    #[cfg(feature = "amplifyuibuilder")]
+    amplifyuibuilder::Theme::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::Account::FACTS,
     #[cfg(feature = "apigateway")]
+    apigateway::ApiKey::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::Authorizer::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::BasePathMapping::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::BasePathMappingV2::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::ClientCertificate::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::Deployment::FACTS,
     #[cfg(feature = "apigateway")]
+    apigateway::DocumentationPart::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::DocumentationVersion::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::DomainName::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::DomainNameAccessAssociation::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::DomainNameV2::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::GatewayResponse::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::Method::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::Model::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::RequestValidator::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::CfnResource::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::RestApi::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::Stage::FACTS,
     #[cfg(feature = "apigateway")]
+    apigateway::UsagePlan::FACTS,
+    #[cfg(feature = "apigateway")]
+    apigateway::UsagePlanKey::FACTS,
+    #[cfg(feature = "apigateway")]
     apigateway::VpcLink::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Api::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::ApiGatewayManagedOverrides::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::ApiMapping::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Authorizer::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Deployment::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::DomainName::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Integration::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::IntegrationResponse::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Model::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Route::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::RouteResponse::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::RoutingRule::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::Stage::FACTS,
+    #[cfg(feature = "apigatewayv2")]
+    apigatewayv2::VpcLink::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::Application::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::ConfigurationProfile::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::Deployment::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::DeploymentStrategy::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::Environment::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::Extension::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::ExtensionAssociation::FACTS,
+    #[cfg(feature = "appconfig")]
+    appconfig::HostedConfigurationVersion::FACTS,
+    #[cfg(feature = "appflow")]
+    appflow::Connector::FACTS,
+    #[cfg(feature = "appflow")]
+    appflow::ConnectorProfile::FACTS,
+    #[cfg(feature = "appflow")]
+    appflow::Flow::FACTS,
+    #[cfg(feature = "appintegrations")]
+    appintegrations::Application::FACTS,
+    #[cfg(feature = "appintegrations")]
+    appintegrations::DataIntegration::FACTS,
+    #[cfg(feature = "appintegrations")]
+    appintegrations::EventIntegration::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::GatewayRoute::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::Mesh::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::Route::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::VirtualGateway::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::VirtualNode::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::VirtualRouter::FACTS,
+    #[cfg(feature = "appmesh")]
+    appmesh::VirtualService::FACTS,
+    #[cfg(feature = "apprunner")]
+    apprunner::AutoScalingConfiguration::FACTS,
+    #[cfg(feature = "apprunner")]
+    apprunner::ObservabilityConfiguration::FACTS,
+    #[cfg(feature = "apprunner")]
+    apprunner::Service::FACTS,
+    #[cfg(feature = "apprunner")]
+    apprunner::VpcConnector::FACTS,
+    #[cfg(feature = "apprunner")]
+    apprunner::VpcIngressConnection::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::AppBlock::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::AppBlockBuilder::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::Application::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::ApplicationEntitlementAssociation::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::ApplicationFleetAssociation::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::DirectoryConfig::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::Entitlement::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::Fleet::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::ImageBuilder::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::Stack::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::StackFleetAssociation::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::StackUserAssociation::FACTS,
+    #[cfg(feature = "appstream")]
+    appstream::User::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::Api::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::ApiCache::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::ApiKey::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::ChannelNamespace::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::DataSource::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::DomainName::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::DomainNameApiAssociation::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::FunctionConfiguration::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::GraphQlApi::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::GraphQlSchema::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::Resolver::FACTS,
+    #[cfg(feature = "appsync")]
+    appsync::SourceApiAssociation::FACTS,
+    #[cfg(feature = "apptest")]
+    apptest::TestCase::FACTS,
     #[cfg(feature = "applicationautoscaling")]
     applicationautoscaling::ScalableTarget::FACTS,
     #[cfg(feature = "applicationautoscaling")]
     applicationautoscaling::ScalingPolicy::FACTS,
+    #[cfg(feature = "applicationinsights")]
+    applicationinsights::Application::FACTS,
+    #[cfg(feature = "applicationsignals")]
+    applicationsignals::Discovery::FACTS,
+    #[cfg(feature = "applicationsignals")]
+    applicationsignals::GroupingConfiguration::FACTS,
+    #[cfg(feature = "applicationsignals")]
+    applicationsignals::ServiceLevelObjective::FACTS,
+    #[cfg(feature = "athena")]
+    athena::CapacityReservation::FACTS,
+    #[cfg(feature = "athena")]
+    athena::DataCatalog::FACTS,
+    #[cfg(feature = "athena")]
+    athena::NamedQuery::FACTS,
+    #[cfg(feature = "athena")]
+    athena::PreparedStatement::FACTS,
+    #[cfg(feature = "athena")]
+    athena::WorkGroup::FACTS,
+    #[cfg(feature = "auditmanager")]
+    auditmanager::Assessment::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::AutoScalingGroup::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::LaunchConfiguration::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::LifecycleHook::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::ScalingPolicy::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::ScheduledAction::FACTS,
+    #[cfg(feature = "autoscaling")]
+    autoscaling::WarmPool::FACTS,
+    #[cfg(feature = "autoscalingplans")]
+    autoscalingplans::ScalingPlan::FACTS,
+    #[cfg(feature = "b2bi")]
+    b2bi::Capability::FACTS,
+    #[cfg(feature = "b2bi")]
+    b2bi::Partnership::FACTS,
+    #[cfg(feature = "b2bi")]
+    b2bi::Profile::FACTS,
+    #[cfg(feature = "b2bi")]
+    b2bi::Transformer::FACTS,
+    #[cfg(feature = "bcmdataexports")]
+    bcmdataexports::Export::FACTS,
+    #[cfg(feature = "backup")]
+    backup::BackupPlan::FACTS,
+    #[cfg(feature = "backup")]
+    backup::BackupSelection::FACTS,
+    #[cfg(feature = "backup")]
+    backup::BackupVault::FACTS,
+    #[cfg(feature = "backup")]
+    backup::Framework::FACTS,
+    #[cfg(feature = "backup")]
+    backup::LogicallyAirGappedBackupVault::FACTS,
+    #[cfg(feature = "backup")]
+    backup::ReportPlan::FACTS,
+    #[cfg(feature = "backup")]
+    backup::RestoreTestingPlan::FACTS,
+    #[cfg(feature = "backup")]
+    backup::RestoreTestingSelection::FACTS,
+    #[cfg(feature = "backup")]
+    backup::TieringConfiguration::FACTS,
+    #[cfg(feature = "backupgateway")]
+    backupgateway::Hypervisor::FACTS,
+    #[cfg(feature = "batch")]
+    batch::ComputeEnvironment::FACTS,
+    #[cfg(feature = "batch")]
+    batch::ConsumableResource::FACTS,
+    #[cfg(feature = "batch")]
+    batch::JobDefinition::FACTS,
+    #[cfg(feature = "batch")]
+    batch::JobQueue::FACTS,
+    #[cfg(feature = "batch")]
+    batch::QuotaShare::FACTS,
+    #[cfg(feature = "batch")]
+    batch::SchedulingPolicy::FACTS,
+    #[cfg(feature = "batch")]
+    batch::ServiceEnvironment::FACTS,
+    #[cfg(feature = "bcmpricingcalculator")]
+    bcmpricingcalculator::BillScenario::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::Agent::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::AgentAlias::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::ApplicationInferenceProfile::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::AutomatedReasoningPolicy::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::AutomatedReasoningPolicyVersion::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::Blueprint::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::DataAutomationLibrary::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::DataAutomationProject::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::DataSource::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::EnforcedGuardrailConfiguration::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::Flow::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::FlowAlias::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::FlowVersion::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::Guardrail::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::GuardrailVersion::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::IntelligentPromptRouter::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::KnowledgeBase::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::Prompt::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::PromptVersion::FACTS,
+    #[cfg(feature = "bedrock")]
+    bedrock::ResourcePolicy::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::ApiKeyCredentialProvider::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::BrowserCustom::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::BrowserProfile::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::CodeInterpreterCustom::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::Evaluator::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::Gateway::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::GatewayTarget::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::Memory::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::OAuth2CredentialProvider::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::OnlineEvaluationConfig::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::Policy::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::PolicyEngine::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::Runtime::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::RuntimeEndpoint::FACTS,
+    #[cfg(feature = "bedrockagentcore")]
+    bedrockagentcore::WorkloadIdentity::FACTS,
+    #[cfg(feature = "bedrockmantle")]
+    bedrockmantle::Project::FACTS,
+    #[cfg(feature = "billing")]
+    billing::BillingView::FACTS,
+    #[cfg(feature = "billingconductor")]
+    billingconductor::BillingGroup::FACTS,
+    #[cfg(feature = "billingconductor")]
+    billingconductor::CustomLineItem::FACTS,
+    #[cfg(feature = "billingconductor")]
+    billingconductor::PricingPlan::FACTS,
+    #[cfg(feature = "billingconductor")]
+    billingconductor::PricingRule::FACTS,
+    #[cfg(feature = "braket")]
+    braket::SpendingLimit::FACTS,
+    #[cfg(feature = "budgets")]
+    budgets::Budget::FACTS,
+    #[cfg(feature = "budgets")]
+    budgets::BudgetsAction::FACTS,
+    #[cfg(feature = "cdk")]
+    cdk::Metadata::FACTS,
+    #[cfg(feature = "ce")]
+    ce::AnomalyMonitor::FACTS,
+    #[cfg(feature = "ce")]
+    ce::AnomalySubscription::FACTS,
+    #[cfg(feature = "ce")]
+    ce::CostCategory::FACTS,
+    #[cfg(feature = "cur")]
+    cur::ReportDefinition::FACTS,
+    #[cfg(feature = "cases")]
+    cases::CaseRule::FACTS,
+    #[cfg(feature = "cases")]
+    cases::Domain::FACTS,
+    #[cfg(feature = "cases")]
+    cases::Field::FACTS,
+    #[cfg(feature = "cases")]
+    cases::Layout::FACTS,
+    #[cfg(feature = "cases")]
+    cases::Template::FACTS,
+    #[cfg(feature = "cassandra")]
+    cassandra::Keyspace::FACTS,
+    #[cfg(feature = "cassandra")]
+    cassandra::Table::FACTS,
+    #[cfg(feature = "cassandra")]
+    cassandra::Type::FACTS,
+    #[cfg(feature = "certificatemanager")]
+    certificatemanager::Account::FACTS,
     #[cfg(feature = "certificatemanager")]
     certificatemanager::Certificate::FACTS,
+    #[cfg(feature = "chatbot")]
+    chatbot::CustomAction::FACTS,
+    #[cfg(feature = "chatbot")]
+    chatbot::MicrosoftTeamsChannelConfiguration::FACTS,
+    #[cfg(feature = "chatbot")]
+    chatbot::SlackChannelConfiguration::FACTS,
+    #[cfg(feature = "chime")]
+    chime::AppInstance::FACTS,
+    #[cfg(feature = "chime")]
+    chime::AppInstanceBot::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::AnalysisTemplate::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::Collaboration::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::ConfiguredTable::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::ConfiguredTableAssociation::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::IdMappingTable::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::IdNamespaceAssociation::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::Membership::FACTS,
+    #[cfg(feature = "cleanrooms")]
+    cleanrooms::PrivacyBudgetTemplate::FACTS,
+    #[cfg(feature = "cleanroomsml")]
+    cleanroomsml::ConfiguredModelAlgorithm::FACTS,
+    #[cfg(feature = "cleanroomsml")]
+    cleanroomsml::ConfiguredModelAlgorithmAssociation::FACTS,
+    #[cfg(feature = "cleanroomsml")]
+    cleanroomsml::TrainingDataset::FACTS,
+    #[cfg(feature = "cloud9")]
+    cloud9::EnvironmentEc2::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::CustomResource::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::GuardHook::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::HookDefaultVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::HookTypeConfig::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::HookVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::LambdaHook::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::Macro::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::ModuleDefaultVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::ModuleVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::PublicTypeVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::Publisher::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::ResourceDefaultVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::ResourceVersion::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::Stack::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::StackSet::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::TypeActivation::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::WaitCondition::FACTS,
+    #[cfg(feature = "cloudformation")]
+    cloudformation::WaitConditionHandle::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::AnycastIpList::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::CachePolicy::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::CloudFrontOriginAccessIdentity::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::ConnectionFunction::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::ConnectionGroup::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::ContinuousDeploymentPolicy::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::Distribution::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::DistributionTenant::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::Function::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::KeyGroup::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::KeyValueStore::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::MonitoringSubscription::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::OriginAccessControl::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::OriginRequestPolicy::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::PublicKey::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::RealtimeLogConfig::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::ResponseHeadersPolicy::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::StreamingDistribution::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::TrustStore::FACTS,
+    #[cfg(feature = "cloudfront")]
+    cloudfront::VpcOrigin::FACTS,
+    #[cfg(feature = "cloudtrail")]
+    cloudtrail::Channel::FACTS,
+    #[cfg(feature = "cloudtrail")]
+    cloudtrail::Dashboard::FACTS,
+    #[cfg(feature = "cloudtrail")]
+    cloudtrail::EventDataStore::FACTS,
+    #[cfg(feature = "cloudtrail")]
+    cloudtrail::ResourcePolicy::FACTS,
+    #[cfg(feature = "cloudtrail")]
+    cloudtrail::Trail::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::Alarm::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::AlarmMuteRule::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::AnomalyDetector::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::CompositeAlarm::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::Dashboard::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::InsightRule::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::MetricStream::FACTS,
+    #[cfg(feature = "cloudwatch")]
+    cloudwatch::OTelEnrichment::FACTS,
+    #[cfg(feature = "codeartifact")]
+    codeartifact::Domain::FACTS,
+    #[cfg(feature = "codeartifact")]
+    codeartifact::PackageGroup::FACTS,
+    #[cfg(feature = "codeartifact")]
+    codeartifact::Repository::FACTS,
+    #[cfg(feature = "codebuild")]
+    codebuild::Fleet::FACTS,
+    #[cfg(feature = "codebuild")]
+    codebuild::Project::FACTS,
+    #[cfg(feature = "codebuild")]
+    codebuild::ReportGroup::FACTS,
+    #[cfg(feature = "codebuild")]
+    codebuild::SourceCredential::FACTS,
+    #[cfg(feature = "codecommit")]
+    codecommit::Repository::FACTS,
+    #[cfg(feature = "codeconnections")]
+    codeconnections::Connection::FACTS,
+    #[cfg(feature = "codedeploy")]
+    codedeploy::Application::FACTS,
+    #[cfg(feature = "codedeploy")]
+    codedeploy::DeploymentConfig::FACTS,
+    #[cfg(feature = "codedeploy")]
+    codedeploy::DeploymentGroup::FACTS,
+    #[cfg(feature = "codeguruprofiler")]
+    codeguruprofiler::ProfilingGroup::FACTS,
+    #[cfg(feature = "codegurureviewer")]
+    codegurureviewer::RepositoryAssociation::FACTS,
+    #[cfg(feature = "codepipeline")]
+    codepipeline::CustomActionType::FACTS,
+    #[cfg(feature = "codepipeline")]
+    codepipeline::Pipeline::FACTS,
+    #[cfg(feature = "codepipeline")]
+    codepipeline::Webhook::FACTS,
+    #[cfg(feature = "codestar")]
+    codestar::GitHubRepository::FACTS,
+    #[cfg(feature = "codestarconnections")]
+    codestarconnections::Connection::FACTS,
+    #[cfg(feature = "codestarconnections")]
+    codestarconnections::RepositoryLink::FACTS,
+    #[cfg(feature = "codestarconnections")]
+    codestarconnections::SyncConfiguration::FACTS,
+    #[cfg(feature = "codestarnotifications")]
+    codestarnotifications::NotificationRule::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::IdentityPool::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::IdentityPoolPrincipalTag::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::IdentityPoolRoleAttachment::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::LogDeliveryConfiguration::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::ManagedLoginBranding::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::Terms::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPool::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolClient::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolDomain::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolGroup::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolIdentityProvider::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolResourceServer::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolRiskConfigurationAttachment::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolUiCustomizationAttachment::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolUser::FACTS,
+    #[cfg(feature = "cognito")]
+    cognito::UserPoolUserToGroupAttachment::FACTS,
+    #[cfg(feature = "comprehend")]
+    comprehend::DocumentClassifier::FACTS,
+    #[cfg(feature = "comprehend")]
+    comprehend::Flywheel::FACTS,
+    #[cfg(feature = "computeoptimizer")]
+    computeoptimizer::AutomationRule::FACTS,
+    #[cfg(feature = "config")]
+    config::AggregationAuthorization::FACTS,
+    #[cfg(feature = "config")]
+    config::ConfigRule::FACTS,
+    #[cfg(feature = "config")]
+    config::ConfigurationAggregator::FACTS,
+    #[cfg(feature = "config")]
+    config::ConfigurationRecorder::FACTS,
+    #[cfg(feature = "config")]
+    config::ConformancePack::FACTS,
+    #[cfg(feature = "config")]
+    config::DeliveryChannel::FACTS,
+    #[cfg(feature = "config")]
+    config::OrganizationConfigRule::FACTS,
+    #[cfg(feature = "config")]
+    config::OrganizationConformancePack::FACTS,
+    #[cfg(feature = "config")]
+    config::RemediationConfiguration::FACTS,
+    #[cfg(feature = "config")]
+    config::StoredQuery::FACTS,
+    #[cfg(feature = "connect")]
+    connect::AgentStatus::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ApprovedOrigin::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ContactFlow::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ContactFlowModule::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ContactFlowModuleAlias::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ContactFlowModuleVersion::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ContactFlowVersion::FACTS,
+    #[cfg(feature = "connect")]
+    connect::DataTable::FACTS,
+    #[cfg(feature = "connect")]
+    connect::DataTableAttribute::FACTS,
+    #[cfg(feature = "connect")]
+    connect::DataTableRecord::FACTS,
+    #[cfg(feature = "connect")]
+    connect::EmailAddress::FACTS,
+    #[cfg(feature = "connect")]
+    connect::EvaluationForm::FACTS,
+    #[cfg(feature = "connect")]
+    connect::HoursOfOperation::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Instance::FACTS,
+    #[cfg(feature = "connect")]
+    connect::InstanceStorageConfig::FACTS,
+    #[cfg(feature = "connect")]
+    connect::IntegrationAssociation::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Notification::FACTS,
+    #[cfg(feature = "connect")]
+    connect::PhoneNumber::FACTS,
+    #[cfg(feature = "connect")]
+    connect::PredefinedAttribute::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Prompt::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Queue::FACTS,
+    #[cfg(feature = "connect")]
+    connect::QuickConnect::FACTS,
+    #[cfg(feature = "connect")]
+    connect::RoutingProfile::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Rule::FACTS,
+    #[cfg(feature = "connect")]
+    connect::SecurityKey::FACTS,
+    #[cfg(feature = "connect")]
+    connect::SecurityProfile::FACTS,
+    #[cfg(feature = "connect")]
+    connect::TaskTemplate::FACTS,
+    #[cfg(feature = "connect")]
+    connect::TrafficDistributionGroup::FACTS,
+    #[cfg(feature = "connect")]
+    connect::User::FACTS,
+    #[cfg(feature = "connect")]
+    connect::UserHierarchyGroup::FACTS,
+    #[cfg(feature = "connect")]
+    connect::UserHierarchyStructure::FACTS,
+    #[cfg(feature = "connect")]
+    connect::View::FACTS,
+    #[cfg(feature = "connect")]
+    connect::ViewVersion::FACTS,
+    #[cfg(feature = "connect")]
+    connect::Workspace::FACTS,
+    #[cfg(feature = "connectcampaigns")]
+    connectcampaigns::Campaign::FACTS,
+    #[cfg(feature = "connectcampaignsv2")]
+    connectcampaignsv2::Campaign::FACTS,
+    #[cfg(feature = "controltower")]
+    controltower::EnabledBaseline::FACTS,
+    #[cfg(feature = "controltower")]
+    controltower::EnabledControl::FACTS,
+    #[cfg(feature = "controltower")]
+    controltower::LandingZone::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::CalculatedAttributeDefinition::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::Domain::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::EventStream::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::EventTrigger::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::Integration::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::ObjectType::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::Recommender::FACTS,
+    #[cfg(feature = "customerprofiles")]
+    customerprofiles::SegmentDefinition::FACTS,
+    #[cfg(feature = "dax")]
+    dax::Cluster::FACTS,
+    #[cfg(feature = "dax")]
+    dax::ParameterGroup::FACTS,
+    #[cfg(feature = "dax")]
+    dax::SubnetGroup::FACTS,
+    #[cfg(feature = "dlm")]
+    dlm::LifecyclePolicy::FACTS,
+    #[cfg(feature = "dms")]
+    dms::Certificate::FACTS,
+    #[cfg(feature = "dms")]
+    dms::DataMigration::FACTS,
+    #[cfg(feature = "dms")]
+    dms::DataProvider::FACTS,
+    #[cfg(feature = "dms")]
+    dms::Endpoint::FACTS,
+    #[cfg(feature = "dms")]
+    dms::EventSubscription::FACTS,
+    #[cfg(feature = "dms")]
+    dms::InstanceProfile::FACTS,
+    #[cfg(feature = "dms")]
+    dms::MigrationProject::FACTS,
+    #[cfg(feature = "dms")]
+    dms::ReplicationConfig::FACTS,
+    #[cfg(feature = "dms")]
+    dms::ReplicationInstance::FACTS,
+    #[cfg(feature = "dms")]
+    dms::ReplicationSubnetGroup::FACTS,
+    #[cfg(feature = "dms")]
+    dms::ReplicationTask::FACTS,
+    #[cfg(feature = "dsql")]
+    dsql::Cluster::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Dataset::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Job::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Project::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Recipe::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Ruleset::FACTS,
+    #[cfg(feature = "databrew")]
+    databrew::Schedule::FACTS,
+    #[cfg(feature = "datapipeline")]
+    datapipeline::Pipeline::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::Agent::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationAzureBlob::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationEfs::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationFsxLustre::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationFsxOntap::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationFsxOpenZfs::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationFsxWindows::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationHdfs::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationNfs::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationObjectStorage::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationS3::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::LocationSmb::FACTS,
+    #[cfg(feature = "datasync")]
+    datasync::Task::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::Connection::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::DataSource::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::Domain::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::DomainUnit::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::Environment::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::EnvironmentActions::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::EnvironmentBlueprintConfiguration::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::EnvironmentProfile::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::FormType::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::GroupProfile::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::Owner::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::PolicyGrant::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::Project::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::ProjectMembership::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::ProjectProfile::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::SubscriptionTarget::FACTS,
+    #[cfg(feature = "datazone")]
+    datazone::UserProfile::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::Farm::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::Fleet::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::LicenseEndpoint::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::Limit::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::MeteredProduct::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::Monitor::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::Queue::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::QueueEnvironment::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::QueueFleetAssociation::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::QueueLimitAssociation::FACTS,
+    #[cfg(feature = "deadline")]
+    deadline::StorageProfile::FACTS,
+    #[cfg(feature = "detective")]
+    detective::Graph::FACTS,
+    #[cfg(feature = "detective")]
+    detective::MemberInvitation::FACTS,
+    #[cfg(feature = "detective")]
+    detective::OrganizationAdmin::FACTS,
+    #[cfg(feature = "devopsagent")]
+    devopsagent::AgentSpace::FACTS,
+    #[cfg(feature = "devopsagent")]
+    devopsagent::Association::FACTS,
+    #[cfg(feature = "devopsagent")]
+    devopsagent::PrivateConnection::FACTS,
+    #[cfg(feature = "devopsagent")]
+    devopsagent::Service::FACTS,
+    #[cfg(feature = "devopsguru")]
+    devopsguru::LogAnomalyDetectionIntegration::FACTS,
+    #[cfg(feature = "devopsguru")]
+    devopsguru::NotificationChannel::FACTS,
+    #[cfg(feature = "devopsguru")]
+    devopsguru::ResourceCollection::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::Connection::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::DirectConnectGateway::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::DirectConnectGatewayAssociation::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::Lag::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::PrivateVirtualInterface::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::PublicVirtualInterface::FACTS,
+    #[cfg(feature = "directconnect")]
+    directconnect::TransitVirtualInterface::FACTS,
+    #[cfg(feature = "directoryservice")]
+    directoryservice::MicrosoftAd::FACTS,
+    #[cfg(feature = "directoryservice")]
+    directoryservice::SimpleAd::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::DbCluster::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::DbClusterParameterGroup::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::DbInstance::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::DbSubnetGroup::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::EventSubscription::FACTS,
+    #[cfg(feature = "docdb")]
+    docdb::GlobalCluster::FACTS,
+    #[cfg(feature = "docdbelastic")]
+    docdbelastic::Cluster::FACTS,
+    #[cfg(feature = "dynamodb")]
+    dynamodb::GlobalTable::FACTS,
+    #[cfg(feature = "dynamodb")]
+    dynamodb::Table::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::CapacityManagerDataExport::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::CapacityReservation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::CapacityReservationFleet::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::CarrierGateway::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::ClientVpnAuthorizationRule::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::ClientVpnEndpoint::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::ClientVpnRoute::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::ClientVpnTargetNetworkAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::CustomerGateway::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::DhcpOptions::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::Ec2Fleet::FACTS,
     #[cfg(feature = "ec2")]
     ec2::Eip::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::EipAssociation::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::EgressOnlyInternetGateway::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::EnclaveCertificateIamRoleAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::FlowLog::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::GatewayRouteTableAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::Host::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::Ipam::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamAllocation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamPool::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamPoolCidr::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamPrefixListResolver::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamPrefixListResolverTarget::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamResourceDiscovery::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamResourceDiscoveryAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::IpamScope::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::Instance::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::InstanceConnectEndpoint::FACTS,
     #[cfg(feature = "ec2")]
     ec2::InternetGateway::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::IpPoolRouteTableAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::KeyPair::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LaunchTemplate::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayRoute::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayRouteTable::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayRouteTableVpcAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayVirtualInterface::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::LocalGatewayVirtualInterfaceGroup::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::NatGateway::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::NetworkAcl::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkAclEntry::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInsightsAccessScope::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInsightsAccessScopeAnalysis::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInsightsAnalysis::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInsightsPath::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInterface::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInterfaceAttachment::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkInterfacePermission::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::NetworkPerformanceMetricSubscription::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::PlacementGroup::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::PrefixList::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Route::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::RouteServer::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::RouteServerAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::RouteServerEndpoint::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::RouteServerPeer::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::RouteServerPropagation::FACTS,
     #[cfg(feature = "ec2")]
     ec2::RouteTable::FACTS,
     #[cfg(feature = "ec2")]
@@ -73,65 +4800,4799 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     #[cfg(feature = "ec2")]
     ec2::SecurityGroupIngress::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::SecurityGroupVpcAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::SnapshotBlockPublicAccess::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::SpotFleet::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::SqlHaStandbyDetectedInstance::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Subnet::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::SubnetCidrBlock::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::SubnetNetworkAclAssociation::FACTS,
     #[cfg(feature = "ec2")]
     ec2::SubnetRouteTableAssociation::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::TrafficMirrorFilter::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TrafficMirrorFilterRule::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TrafficMirrorSession::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TrafficMirrorTarget::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGateway::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayAttachment::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayConnect::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayConnectPeer::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMeteringPolicy::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMeteringPolicyEntry::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMulticastDomain::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMulticastDomainAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMulticastGroupMember::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayMulticastGroupSource::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayPeeringAttachment::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayRoute::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayRouteTable::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayRouteTableAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayRouteTablePropagation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::TransitGatewayVpcAttachment::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::Vpc::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcBlockPublicAccessExclusion::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcBlockPublicAccessOptions::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcCidrBlock::FACTS,
     #[cfg(feature = "ec2")]
+    ec2::VpcdhcpOptionsAssociation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcEncryptionControl::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcEndpoint::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcEndpointConnectionNotification::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcEndpointService::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcEndpointServicePermissions::FACTS,
+    #[cfg(feature = "ec2")]
     ec2::VpcGatewayAttachment::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpcPeeringConnection::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpnConcentrator::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpnConnection::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpnConnectionRoute::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpnGateway::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VpnGatewayRoutePropagation::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VerifiedAccessEndpoint::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VerifiedAccessGroup::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VerifiedAccessInstance::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VerifiedAccessTrustProvider::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::Volume::FACTS,
+    #[cfg(feature = "ec2")]
+    ec2::VolumeAttachment::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::PublicRepository::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::PullThroughCacheRule::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::PullTimeUpdateExclusion::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::RegistryPolicy::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::RegistryScanningConfiguration::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::ReplicationConfiguration::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::Repository::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::RepositoryCreationTemplate::FACTS,
+    #[cfg(feature = "ecr")]
+    ecr::SigningConfiguration::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::CapacityProvider::FACTS,
     #[cfg(feature = "ecs")]
     ecs::Cluster::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::ClusterCapacityProviderAssociations::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::Daemon::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::DaemonTaskDefinition::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::ExpressGatewayService::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::PrimaryTaskSet::FACTS,
     #[cfg(feature = "ecs")]
     ecs::Service::FACTS,
     #[cfg(feature = "ecs")]
     ecs::TaskDefinition::FACTS,
+    #[cfg(feature = "ecs")]
+    ecs::TaskSet::FACTS,
+    #[cfg(feature = "efs")]
+    efs::AccessPoint::FACTS,
+    #[cfg(feature = "efs")]
+    efs::FileSystem::FACTS,
+    #[cfg(feature = "efs")]
+    efs::MountTarget::FACTS,
+    #[cfg(feature = "eks")]
+    eks::AccessEntry::FACTS,
+    #[cfg(feature = "eks")]
+    eks::Addon::FACTS,
+    #[cfg(feature = "eks")]
+    eks::Capability::FACTS,
+    #[cfg(feature = "eks")]
+    eks::Cluster::FACTS,
+    #[cfg(feature = "eks")]
+    eks::FargateProfile::FACTS,
+    #[cfg(feature = "eks")]
+    eks::IdentityProviderConfig::FACTS,
+    #[cfg(feature = "eks")]
+    eks::Nodegroup::FACTS,
+    #[cfg(feature = "eks")]
+    eks::PodIdentityAssociation::FACTS,
+    #[cfg(feature = "emr")]
+    emr::Cluster::FACTS,
+    #[cfg(feature = "emr")]
+    emr::InstanceFleetConfig::FACTS,
+    #[cfg(feature = "emr")]
+    emr::InstanceGroupConfig::FACTS,
+    #[cfg(feature = "emr")]
+    emr::SecurityConfiguration::FACTS,
+    #[cfg(feature = "emr")]
+    emr::Step::FACTS,
+    #[cfg(feature = "emr")]
+    emr::Studio::FACTS,
+    #[cfg(feature = "emr")]
+    emr::StudioSessionMapping::FACTS,
+    #[cfg(feature = "emr")]
+    emr::WalWorkspace::FACTS,
+    #[cfg(feature = "emrcontainers")]
+    emrcontainers::Endpoint::FACTS,
+    #[cfg(feature = "emrcontainers")]
+    emrcontainers::SecurityConfiguration::FACTS,
+    #[cfg(feature = "emrcontainers")]
+    emrcontainers::VirtualCluster::FACTS,
+    #[cfg(feature = "emrserverless")]
+    emrserverless::Application::FACTS,
+    #[cfg(feature = "evs")]
+    evs::Environment::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::CacheCluster::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::GlobalReplicationGroup::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::ParameterGroup::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::ReplicationGroup::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::SecurityGroup::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::SecurityGroupIngress::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::ServerlessCache::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::SubnetGroup::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::User::FACTS,
+    #[cfg(feature = "elasticache")]
+    elasticache::UserGroup::FACTS,
+    #[cfg(feature = "elasticbeanstalk")]
+    elasticbeanstalk::Application::FACTS,
+    #[cfg(feature = "elasticbeanstalk")]
+    elasticbeanstalk::ApplicationVersion::FACTS,
+    #[cfg(feature = "elasticbeanstalk")]
+    elasticbeanstalk::ConfigurationTemplate::FACTS,
+    #[cfg(feature = "elasticbeanstalk")]
+    elasticbeanstalk::Environment::FACTS,
+    #[cfg(feature = "elasticloadbalancing")]
+    elasticloadbalancing::LoadBalancer::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::Listener::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    elasticloadbalancingv2::ListenerCertificate::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    elasticloadbalancingv2::ListenerRule::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::LoadBalancer::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::TargetGroup::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    elasticloadbalancingv2::TrustStore::FACTS,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    elasticloadbalancingv2::TrustStoreRevocation::FACTS,
+    #[cfg(feature = "elasticsearch")]
+    elasticsearch::Domain::FACTS,
+    #[cfg(feature = "elementalinference")]
+    elementalinference::Feed::FACTS,
+    #[cfg(feature = "entityresolution")]
+    entityresolution::IdMappingWorkflow::FACTS,
+    #[cfg(feature = "entityresolution")]
+    entityresolution::IdNamespace::FACTS,
+    #[cfg(feature = "entityresolution")]
+    entityresolution::MatchingWorkflow::FACTS,
+    #[cfg(feature = "entityresolution")]
+    entityresolution::PolicyStatement::FACTS,
+    #[cfg(feature = "entityresolution")]
+    entityresolution::SchemaMapping::FACTS,
+    #[cfg(feature = "eventschemas")]
+    eventschemas::Discoverer::FACTS,
+    #[cfg(feature = "eventschemas")]
+    eventschemas::Registry::FACTS,
+    #[cfg(feature = "eventschemas")]
+    eventschemas::RegistryPolicy::FACTS,
+    #[cfg(feature = "eventschemas")]
+    eventschemas::Schema::FACTS,
+    #[cfg(feature = "events")]
+    events::ApiDestination::FACTS,
+    #[cfg(feature = "events")]
+    events::Archive::FACTS,
+    #[cfg(feature = "events")]
+    events::Connection::FACTS,
+    #[cfg(feature = "events")]
+    events::Endpoint::FACTS,
+    #[cfg(feature = "events")]
+    events::EventBus::FACTS,
+    #[cfg(feature = "events")]
+    events::EventBusPolicy::FACTS,
+    #[cfg(feature = "events")]
+    events::Rule::FACTS,
+    #[cfg(feature = "evidently")]
+    evidently::Experiment::FACTS,
+    #[cfg(feature = "evidently")]
+    evidently::Feature::FACTS,
+    #[cfg(feature = "evidently")]
+    evidently::Launch::FACTS,
+    #[cfg(feature = "evidently")]
+    evidently::Project::FACTS,
+    #[cfg(feature = "evidently")]
+    evidently::Segment::FACTS,
+    #[cfg(feature = "fis")]
+    fis::ExperimentTemplate::FACTS,
+    #[cfg(feature = "fis")]
+    fis::TargetAccountConfiguration::FACTS,
+    #[cfg(feature = "fms")]
+    fms::NotificationChannel::FACTS,
+    #[cfg(feature = "fms")]
+    fms::Policy::FACTS,
+    #[cfg(feature = "fms")]
+    fms::ResourceSet::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::DataRepositoryAssociation::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::FileSystem::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::S3AccessPointAttachment::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::Snapshot::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::StorageVirtualMachine::FACTS,
+    #[cfg(feature = "fsx")]
+    fsx::Volume::FACTS,
+    #[cfg(feature = "finspace")]
+    finspace::Environment::FACTS,
+    #[cfg(feature = "forecast")]
+    forecast::Dataset::FACTS,
+    #[cfg(feature = "forecast")]
+    forecast::DatasetGroup::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::Detector::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::EntityType::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::EventType::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::Label::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::CfnList::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::Outcome::FACTS,
+    #[cfg(feature = "frauddetector")]
+    frauddetector::Variable::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::Alias::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::Build::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::ContainerFleet::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::ContainerGroupDefinition::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::Fleet::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::GameServerGroup::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::GameSessionQueue::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::Location::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::MatchmakingConfiguration::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::MatchmakingRuleSet::FACTS,
+    #[cfg(feature = "gamelift")]
+    gamelift::Script::FACTS,
+    #[cfg(feature = "globalaccelerator")]
+    globalaccelerator::Accelerator::FACTS,
+    #[cfg(feature = "globalaccelerator")]
+    globalaccelerator::CrossAccountAttachment::FACTS,
+    #[cfg(feature = "globalaccelerator")]
+    globalaccelerator::EndpointGroup::FACTS,
+    #[cfg(feature = "globalaccelerator")]
+    globalaccelerator::Listener::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Catalog::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Classifier::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Connection::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Crawler::FACTS,
+    #[cfg(feature = "glue")]
+    glue::CustomEntityType::FACTS,
+    #[cfg(feature = "glue")]
+    glue::DataCatalogEncryptionSettings::FACTS,
+    #[cfg(feature = "glue")]
+    glue::DataQualityRuleset::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Database::FACTS,
+    #[cfg(feature = "glue")]
+    glue::DevEndpoint::FACTS,
+    #[cfg(feature = "glue")]
+    glue::IdentityCenterConfiguration::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Integration::FACTS,
+    #[cfg(feature = "glue")]
+    glue::IntegrationResourceProperty::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Job::FACTS,
+    #[cfg(feature = "glue")]
+    glue::MlTransform::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Partition::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Registry::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Schema::FACTS,
+    #[cfg(feature = "glue")]
+    glue::SchemaVersion::FACTS,
+    #[cfg(feature = "glue")]
+    glue::SchemaVersionMetadata::FACTS,
+    #[cfg(feature = "glue")]
+    glue::SecurityConfiguration::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Table::FACTS,
+    #[cfg(feature = "glue")]
+    glue::TableOptimizer::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Trigger::FACTS,
+    #[cfg(feature = "glue")]
+    glue::UsageProfile::FACTS,
+    #[cfg(feature = "glue")]
+    glue::Workflow::FACTS,
+    #[cfg(feature = "grafana")]
+    grafana::Workspace::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::ConnectorDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::ConnectorDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::CoreDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::CoreDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::DeviceDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::DeviceDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::FunctionDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::FunctionDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::Group::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::GroupVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::LoggerDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::LoggerDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::ResourceDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::ResourceDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::SubscriptionDefinition::FACTS,
+    #[cfg(feature = "greengrass")]
+    greengrass::SubscriptionDefinitionVersion::FACTS,
+    #[cfg(feature = "greengrassv2")]
+    greengrassv2::ComponentVersion::FACTS,
+    #[cfg(feature = "greengrassv2")]
+    greengrassv2::Deployment::FACTS,
+    #[cfg(feature = "groundstation")]
+    groundstation::Config::FACTS,
+    #[cfg(feature = "groundstation")]
+    groundstation::DataflowEndpointGroup::FACTS,
+    #[cfg(feature = "groundstation")]
+    groundstation::DataflowEndpointGroupV2::FACTS,
+    #[cfg(feature = "groundstation")]
+    groundstation::MissionProfile::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::Detector::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::Filter::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::IpSet::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::MalwareProtectionPlan::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::Master::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::Member::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::PublishingDestination::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::ThreatEntitySet::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::ThreatIntelSet::FACTS,
+    #[cfg(feature = "guardduty")]
+    guardduty::TrustedEntitySet::FACTS,
+    #[cfg(feature = "healthimaging")]
+    healthimaging::Datastore::FACTS,
+    #[cfg(feature = "healthlake")]
+    healthlake::FhirDatastore::FACTS,
+    #[cfg(feature = "iam")]
+    iam::AccessKey::FACTS,
+    #[cfg(feature = "iam")]
+    iam::Group::FACTS,
+    #[cfg(feature = "iam")]
+    iam::GroupPolicy::FACTS,
+    #[cfg(feature = "iam")]
+    iam::InstanceProfile::FACTS,
+    #[cfg(feature = "iam")]
+    iam::ManagedPolicy::FACTS,
+    #[cfg(feature = "iam")]
+    iam::OidcProvider::FACTS,
     #[cfg(feature = "iam")]
     iam::Policy::FACTS,
     #[cfg(feature = "iam")]
     iam::Role::FACTS,
+    #[cfg(feature = "iam")]
+    iam::RolePolicy::FACTS,
+    #[cfg(feature = "iam")]
+    iam::SamlProvider::FACTS,
+    #[cfg(feature = "iam")]
+    iam::ServerCertificate::FACTS,
+    #[cfg(feature = "iam")]
+    iam::ServiceLinkedRole::FACTS,
+    #[cfg(feature = "iam")]
+    iam::User::FACTS,
+    #[cfg(feature = "iam")]
+    iam::UserPolicy::FACTS,
+    #[cfg(feature = "iam")]
+    iam::UserToGroupAddition::FACTS,
+    #[cfg(feature = "iam")]
+    iam::VirtualMfaDevice::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::Channel::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::EncoderConfiguration::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::IngestConfiguration::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::PlaybackKeyPair::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::PlaybackRestrictionPolicy::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::PublicKey::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::RecordingConfiguration::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::Stage::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::StorageConfiguration::FACTS,
+    #[cfg(feature = "ivs")]
+    ivs::StreamKey::FACTS,
+    #[cfg(feature = "ivschat")]
+    ivschat::LoggingConfiguration::FACTS,
+    #[cfg(feature = "ivschat")]
+    ivschat::Room::FACTS,
+    #[cfg(feature = "identitystore")]
+    identitystore::Group::FACTS,
+    #[cfg(feature = "identitystore")]
+    identitystore::GroupMembership::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::Component::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::ContainerRecipe::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::DistributionConfiguration::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::Image::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::ImagePipeline::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::ImageRecipe::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::InfrastructureConfiguration::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::LifecyclePolicy::FACTS,
+    #[cfg(feature = "imagebuilder")]
+    imagebuilder::Workflow::FACTS,
+    #[cfg(feature = "inspector")]
+    inspector::AssessmentTarget::FACTS,
+    #[cfg(feature = "inspector")]
+    inspector::AssessmentTemplate::FACTS,
+    #[cfg(feature = "inspector")]
+    inspector::ResourceGroup::FACTS,
+    #[cfg(feature = "inspectorv2")]
+    inspectorv2::CisScanConfiguration::FACTS,
+    #[cfg(feature = "inspectorv2")]
+    inspectorv2::CodeSecurityIntegration::FACTS,
+    #[cfg(feature = "inspectorv2")]
+    inspectorv2::CodeSecurityScanConfiguration::FACTS,
+    #[cfg(feature = "inspectorv2")]
+    inspectorv2::Filter::FACTS,
+    #[cfg(feature = "interconnect")]
+    interconnect::Connection::FACTS,
+    #[cfg(feature = "internetmonitor")]
+    internetmonitor::Monitor::FACTS,
+    #[cfg(feature = "invoicing")]
+    invoicing::InvoiceUnit::FACTS,
+    #[cfg(feature = "iot")]
+    iot::AccountAuditConfiguration::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Authorizer::FACTS,
+    #[cfg(feature = "iot")]
+    iot::BillingGroup::FACTS,
+    #[cfg(feature = "iot")]
+    iot::CaCertificate::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Certificate::FACTS,
+    #[cfg(feature = "iot")]
+    iot::CertificateProvider::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Command::FACTS,
+    #[cfg(feature = "iot")]
+    iot::CustomMetric::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Dimension::FACTS,
+    #[cfg(feature = "iot")]
+    iot::DomainConfiguration::FACTS,
+    #[cfg(feature = "iot")]
+    iot::EncryptionConfiguration::FACTS,
+    #[cfg(feature = "iot")]
+    iot::FleetMetric::FACTS,
+    #[cfg(feature = "iot")]
+    iot::JobTemplate::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Logging::FACTS,
+    #[cfg(feature = "iot")]
+    iot::MitigationAction::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Policy::FACTS,
+    #[cfg(feature = "iot")]
+    iot::PolicyPrincipalAttachment::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ProvisioningTemplate::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ResourceSpecificLogging::FACTS,
+    #[cfg(feature = "iot")]
+    iot::RoleAlias::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ScheduledAudit::FACTS,
+    #[cfg(feature = "iot")]
+    iot::SecurityProfile::FACTS,
+    #[cfg(feature = "iot")]
+    iot::SoftwarePackage::FACTS,
+    #[cfg(feature = "iot")]
+    iot::SoftwarePackageVersion::FACTS,
+    #[cfg(feature = "iot")]
+    iot::Thing::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ThingGroup::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ThingPrincipalAttachment::FACTS,
+    #[cfg(feature = "iot")]
+    iot::ThingType::FACTS,
+    #[cfg(feature = "iot")]
+    iot::TopicRule::FACTS,
+    #[cfg(feature = "iot")]
+    iot::TopicRuleDestination::FACTS,
+    #[cfg(feature = "iotanalytics")]
+    iotanalytics::Channel::FACTS,
+    #[cfg(feature = "iotanalytics")]
+    iotanalytics::Dataset::FACTS,
+    #[cfg(feature = "iotanalytics")]
+    iotanalytics::Datastore::FACTS,
+    #[cfg(feature = "iotanalytics")]
+    iotanalytics::Pipeline::FACTS,
+    #[cfg(feature = "iotcoredeviceadvisor")]
+    iotcoredeviceadvisor::SuiteDefinition::FACTS,
+    #[cfg(feature = "iotevents")]
+    iotevents::AlarmModel::FACTS,
+    #[cfg(feature = "iotevents")]
+    iotevents::DetectorModel::FACTS,
+    #[cfg(feature = "iotevents")]
+    iotevents::Input::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::Campaign::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::DecoderManifest::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::Fleet::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::ModelManifest::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::SignalCatalog::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::StateTemplate::FACTS,
+    #[cfg(feature = "iotfleetwise")]
+    iotfleetwise::Vehicle::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::AccessPolicy::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Asset::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::AssetModel::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::ComputationModel::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Dashboard::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Dataset::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Gateway::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Portal::FACTS,
+    #[cfg(feature = "iotsitewise")]
+    iotsitewise::Project::FACTS,
+    #[cfg(feature = "iotthingsgraph")]
+    iotthingsgraph::FlowTemplate::FACTS,
+    #[cfg(feature = "iottwinmaker")]
+    iottwinmaker::ComponentType::FACTS,
+    #[cfg(feature = "iottwinmaker")]
+    iottwinmaker::Entity::FACTS,
+    #[cfg(feature = "iottwinmaker")]
+    iottwinmaker::Scene::FACTS,
+    #[cfg(feature = "iottwinmaker")]
+    iottwinmaker::SyncJob::FACTS,
+    #[cfg(feature = "iottwinmaker")]
+    iottwinmaker::Workspace::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::Destination::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::DeviceProfile::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::FuotaTask::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::MulticastGroup::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::NetworkAnalyzerConfiguration::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::PartnerAccount::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::ServiceProfile::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::TaskDefinition::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::WirelessDevice::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::WirelessDeviceImportTask::FACTS,
+    #[cfg(feature = "iotwireless")]
+    iotwireless::WirelessGateway::FACTS,
+    #[cfg(feature = "kms")]
+    kms::Alias::FACTS,
     #[cfg(feature = "kms")]
     kms::Key::FACTS,
+    #[cfg(feature = "kms")]
+    kms::ReplicaKey::FACTS,
+    #[cfg(feature = "kafkaconnect")]
+    kafkaconnect::Connector::FACTS,
+    #[cfg(feature = "kafkaconnect")]
+    kafkaconnect::CustomPlugin::FACTS,
+    #[cfg(feature = "kafkaconnect")]
+    kafkaconnect::WorkerConfiguration::FACTS,
+    #[cfg(feature = "kendra")]
+    kendra::DataSource::FACTS,
+    #[cfg(feature = "kendra")]
+    kendra::Faq::FACTS,
+    #[cfg(feature = "kendra")]
+    kendra::Index::FACTS,
+    #[cfg(feature = "kendraranking")]
+    kendraranking::ExecutionPlan::FACTS,
+    #[cfg(feature = "kinesis")]
+    kinesis::ResourcePolicy::FACTS,
+    #[cfg(feature = "kinesis")]
+    kinesis::Stream::FACTS,
+    #[cfg(feature = "kinesis")]
+    kinesis::StreamConsumer::FACTS,
+    #[cfg(feature = "kinesisanalytics")]
+    kinesisanalytics::Application::FACTS,
+    #[cfg(feature = "kinesisanalytics")]
+    kinesisanalytics::ApplicationOutput::FACTS,
+    #[cfg(feature = "kinesisanalytics")]
+    kinesisanalytics::ApplicationReferenceDataSource::FACTS,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    kinesisanalyticsv2::Application::FACTS,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    kinesisanalyticsv2::ApplicationCloudWatchLoggingOption::FACTS,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    kinesisanalyticsv2::ApplicationOutput::FACTS,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    kinesisanalyticsv2::ApplicationReferenceDataSource::FACTS,
+    #[cfg(feature = "kinesisfirehose")]
+    kinesisfirehose::DeliveryStream::FACTS,
+    #[cfg(feature = "kinesisvideo")]
+    kinesisvideo::SignalingChannel::FACTS,
+    #[cfg(feature = "kinesisvideo")]
+    kinesisvideo::Stream::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::DataCellsFilter::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::DataLakeSettings::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::Permissions::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::PrincipalPermissions::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::CfnResource::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::Tag::FACTS,
+    #[cfg(feature = "lakeformation")]
+    lakeformation::TagAssociation::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::Alias::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::CapacityProvider::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::CodeSigningConfig::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::EventInvokeConfig::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::EventSourceMapping::FACTS,
     #[cfg(feature = "lambda")]
     lambda::Function::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::LayerVersion::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::LayerVersionPermission::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::Permission::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::Url::FACTS,
+    #[cfg(feature = "lambda")]
+    lambda::Version::FACTS,
+    #[cfg(feature = "launchwizard")]
+    launchwizard::Deployment::FACTS,
+    #[cfg(feature = "lex")]
+    lex::Bot::FACTS,
+    #[cfg(feature = "lex")]
+    lex::BotAlias::FACTS,
+    #[cfg(feature = "lex")]
+    lex::BotVersion::FACTS,
+    #[cfg(feature = "lex")]
+    lex::ResourcePolicy::FACTS,
+    #[cfg(feature = "licensemanager")]
+    licensemanager::Grant::FACTS,
+    #[cfg(feature = "licensemanager")]
+    licensemanager::License::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Alarm::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Bucket::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Certificate::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Container::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Database::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::DatabaseSnapshot::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Disk::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::DiskSnapshot::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Distribution::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Domain::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::Instance::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::InstanceSnapshot::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::LoadBalancer::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::LoadBalancerTlsCertificate::FACTS,
+    #[cfg(feature = "lightsail")]
+    lightsail::StaticIp::FACTS,
+    #[cfg(feature = "location")]
+    location::ApiKey::FACTS,
+    #[cfg(feature = "location")]
+    location::GeofenceCollection::FACTS,
+    #[cfg(feature = "location")]
+    location::Map::FACTS,
+    #[cfg(feature = "location")]
+    location::PlaceIndex::FACTS,
+    #[cfg(feature = "location")]
+    location::RouteCalculator::FACTS,
+    #[cfg(feature = "location")]
+    location::Tracker::FACTS,
+    #[cfg(feature = "location")]
+    location::TrackerConsumer::FACTS,
+    #[cfg(feature = "logs")]
+    logs::AccountPolicy::FACTS,
+    #[cfg(feature = "logs")]
+    logs::Delivery::FACTS,
+    #[cfg(feature = "logs")]
+    logs::DeliveryDestination::FACTS,
+    #[cfg(feature = "logs")]
+    logs::DeliverySource::FACTS,
+    #[cfg(feature = "logs")]
+    logs::Destination::FACTS,
+    #[cfg(feature = "logs")]
+    logs::Integration::FACTS,
+    #[cfg(feature = "logs")]
+    logs::LogAnomalyDetector::FACTS,
     #[cfg(feature = "logs")]
     logs::LogGroup::FACTS,
+    #[cfg(feature = "logs")]
+    logs::LogStream::FACTS,
+    #[cfg(feature = "logs")]
+    logs::MetricFilter::FACTS,
+    #[cfg(feature = "logs")]
+    logs::QueryDefinition::FACTS,
+    #[cfg(feature = "logs")]
+    logs::ResourcePolicy::FACTS,
+    #[cfg(feature = "logs")]
+    logs::ScheduledQuery::FACTS,
+    #[cfg(feature = "logs")]
+    logs::SubscriptionFilter::FACTS,
+    #[cfg(feature = "logs")]
+    logs::Transformer::FACTS,
+    #[cfg(feature = "lookoutequipment")]
+    lookoutequipment::InferenceScheduler::FACTS,
+    #[cfg(feature = "lookoutvision")]
+    lookoutvision::Project::FACTS,
+    #[cfg(feature = "m2")]
+    m2::Application::FACTS,
+    #[cfg(feature = "m2")]
+    m2::Deployment::FACTS,
+    #[cfg(feature = "m2")]
+    m2::Environment::FACTS,
+    #[cfg(feature = "mpa")]
+    mpa::ApprovalTeam::FACTS,
+    #[cfg(feature = "mpa")]
+    mpa::IdentitySource::FACTS,
+    #[cfg(feature = "msk")]
+    msk::BatchScramSecret::FACTS,
+    #[cfg(feature = "msk")]
+    msk::Cluster::FACTS,
+    #[cfg(feature = "msk")]
+    msk::ClusterPolicy::FACTS,
+    #[cfg(feature = "msk")]
+    msk::Configuration::FACTS,
+    #[cfg(feature = "msk")]
+    msk::Replicator::FACTS,
+    #[cfg(feature = "msk")]
+    msk::ServerlessCluster::FACTS,
+    #[cfg(feature = "msk")]
+    msk::Topic::FACTS,
+    #[cfg(feature = "msk")]
+    msk::VpcConnection::FACTS,
+    #[cfg(feature = "mwaa")]
+    mwaa::Environment::FACTS,
+    #[cfg(feature = "mwaaserverless")]
+    mwaaserverless::Workflow::FACTS,
+    #[cfg(feature = "macie")]
+    macie::AllowList::FACTS,
+    #[cfg(feature = "macie")]
+    macie::CustomDataIdentifier::FACTS,
+    #[cfg(feature = "macie")]
+    macie::FindingsFilter::FACTS,
+    #[cfg(feature = "macie")]
+    macie::Session::FACTS,
+    #[cfg(feature = "managedblockchain")]
+    managedblockchain::Accessor::FACTS,
+    #[cfg(feature = "managedblockchain")]
+    managedblockchain::Member::FACTS,
+    #[cfg(feature = "managedblockchain")]
+    managedblockchain::Node::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::Bridge::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::BridgeOutput::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::BridgeSource::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::Flow::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::FlowEntitlement::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::FlowOutput::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::FlowSource::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::FlowVpcInterface::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::Gateway::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::RouterInput::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::RouterNetworkInterface::FACTS,
+    #[cfg(feature = "mediaconnect")]
+    mediaconnect::RouterOutput::FACTS,
+    #[cfg(feature = "mediaconvert")]
+    mediaconvert::JobTemplate::FACTS,
+    #[cfg(feature = "mediaconvert")]
+    mediaconvert::Preset::FACTS,
+    #[cfg(feature = "mediaconvert")]
+    mediaconvert::Queue::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Channel::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::ChannelPlacementGroup::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::CloudWatchAlarmTemplate::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::CloudWatchAlarmTemplateGroup::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Cluster::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::EventBridgeRuleTemplate::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::EventBridgeRuleTemplateGroup::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Input::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::InputSecurityGroup::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Multiplex::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Multiplexprogram::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::Network::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::SdiSource::FACTS,
+    #[cfg(feature = "medialive")]
+    medialive::SignalMap::FACTS,
+    #[cfg(feature = "mediapackage")]
+    mediapackage::Asset::FACTS,
+    #[cfg(feature = "mediapackage")]
+    mediapackage::Channel::FACTS,
+    #[cfg(feature = "mediapackage")]
+    mediapackage::OriginEndpoint::FACTS,
+    #[cfg(feature = "mediapackage")]
+    mediapackage::PackagingConfiguration::FACTS,
+    #[cfg(feature = "mediapackage")]
+    mediapackage::PackagingGroup::FACTS,
+    #[cfg(feature = "mediapackagev2")]
+    mediapackagev2::Channel::FACTS,
+    #[cfg(feature = "mediapackagev2")]
+    mediapackagev2::ChannelGroup::FACTS,
+    #[cfg(feature = "mediapackagev2")]
+    mediapackagev2::ChannelPolicy::FACTS,
+    #[cfg(feature = "mediapackagev2")]
+    mediapackagev2::OriginEndpoint::FACTS,
+    #[cfg(feature = "mediapackagev2")]
+    mediapackagev2::OriginEndpointPolicy::FACTS,
+    #[cfg(feature = "mediastore")]
+    mediastore::Container::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::Channel::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::ChannelPolicy::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::LiveSource::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::PlaybackConfiguration::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::SourceLocation::FACTS,
+    #[cfg(feature = "mediatailor")]
+    mediatailor::VodSource::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::Acl::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::Cluster::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::MultiRegionCluster::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::ParameterGroup::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::SubnetGroup::FACTS,
+    #[cfg(feature = "memorydb")]
+    memorydb::User::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::DbCluster::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::DbClusterParameterGroup::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::DbInstance::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::DbParameterGroup::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::DbSubnetGroup::FACTS,
+    #[cfg(feature = "neptune")]
+    neptune::EventSubscription::FACTS,
+    #[cfg(feature = "neptunegraph")]
+    neptunegraph::Graph::FACTS,
+    #[cfg(feature = "neptunegraph")]
+    neptunegraph::GraphSnapshot::FACTS,
+    #[cfg(feature = "neptunegraph")]
+    neptunegraph::PrivateGraphEndpoint::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::Firewall::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::FirewallPolicy::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::LoggingConfiguration::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::RuleGroup::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::TlsInspectionConfiguration::FACTS,
+    #[cfg(feature = "networkfirewall")]
+    networkfirewall::VpcEndpointAssociation::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::ConnectAttachment::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::ConnectPeer::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::CoreNetwork::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::CoreNetworkPrefixListAssociation::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::CustomerGatewayAssociation::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::Device::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::DirectConnectGatewayAttachment::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::GlobalNetwork::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::Link::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::LinkAssociation::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::Site::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::SiteToSiteVpnAttachment::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::TransitGatewayPeering::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::TransitGatewayRegistration::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::TransitGatewayRouteTableAttachment::FACTS,
+    #[cfg(feature = "networkmanager")]
+    networkmanager::VpcAttachment::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::ChannelAssociation::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::EventRule::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::ManagedNotificationAccountContactAssociation::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::ManagedNotificationAdditionalChannelAssociation::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::NotificationConfiguration::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::NotificationHub::FACTS,
+    #[cfg(feature = "notifications")]
+    notifications::OrganizationalUnitAssociation::FACTS,
+    #[cfg(feature = "notificationscontacts")]
+    notificationscontacts::EmailContact::FACTS,
+    #[cfg(feature = "novaact")]
+    novaact::WorkflowDefinition::FACTS,
+    #[cfg(feature = "odb")]
+    odb::CloudAutonomousVmCluster::FACTS,
+    #[cfg(feature = "odb")]
+    odb::CloudExadataInfrastructure::FACTS,
+    #[cfg(feature = "odb")]
+    odb::CloudVmCluster::FACTS,
+    #[cfg(feature = "odb")]
+    odb::OdbNetwork::FACTS,
+    #[cfg(feature = "odb")]
+    odb::OdbPeeringConnection::FACTS,
+    #[cfg(feature = "osis")]
+    osis::Pipeline::FACTS,
+    #[cfg(feature = "oam")]
+    oam::Link::FACTS,
+    #[cfg(feature = "oam")]
+    oam::Sink::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::OrganizationCentralizationRule::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::OrganizationTelemetryRule::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::S3TableIntegration::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::TelemetryEnrichment::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::TelemetryPipelines::FACTS,
+    #[cfg(feature = "observabilityadmin")]
+    observabilityadmin::TelemetryRule::FACTS,
+    #[cfg(feature = "omics")]
+    omics::AnnotationStore::FACTS,
+    #[cfg(feature = "omics")]
+    omics::Configuration::FACTS,
+    #[cfg(feature = "omics")]
+    omics::ReferenceStore::FACTS,
+    #[cfg(feature = "omics")]
+    omics::RunGroup::FACTS,
+    #[cfg(feature = "omics")]
+    omics::SequenceStore::FACTS,
+    #[cfg(feature = "omics")]
+    omics::VariantStore::FACTS,
+    #[cfg(feature = "omics")]
+    omics::Workflow::FACTS,
+    #[cfg(feature = "omics")]
+    omics::WorkflowVersion::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::AccessPolicy::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::Collection::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::CollectionGroup::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::Index::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::LifecyclePolicy::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::SecurityConfig::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::SecurityPolicy::FACTS,
+    #[cfg(feature = "opensearchserverless")]
+    opensearchserverless::VpcEndpoint::FACTS,
+    #[cfg(feature = "opensearchservice")]
+    opensearchservice::Application::FACTS,
+    #[cfg(feature = "opensearchservice")]
+    opensearchservice::Domain::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::App::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::ElasticLoadBalancerAttachment::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::Instance::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::Layer::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::Stack::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::UserProfile::FACTS,
+    #[cfg(feature = "opsworks")]
+    opsworks::Volume::FACTS,
+    #[cfg(feature = "organizations")]
+    organizations::Account::FACTS,
+    #[cfg(feature = "organizations")]
+    organizations::Organization::FACTS,
+    #[cfg(feature = "organizations")]
+    organizations::OrganizationalUnit::FACTS,
+    #[cfg(feature = "organizations")]
+    organizations::Policy::FACTS,
+    #[cfg(feature = "organizations")]
+    organizations::ResourcePolicy::FACTS,
+    #[cfg(feature = "pcaconnectorad")]
+    pcaconnectorad::Connector::FACTS,
+    #[cfg(feature = "pcaconnectorad")]
+    pcaconnectorad::DirectoryRegistration::FACTS,
+    #[cfg(feature = "pcaconnectorad")]
+    pcaconnectorad::ServicePrincipalName::FACTS,
+    #[cfg(feature = "pcaconnectorad")]
+    pcaconnectorad::Template::FACTS,
+    #[cfg(feature = "pcaconnectorad")]
+    pcaconnectorad::TemplateGroupAccessControlEntry::FACTS,
+    #[cfg(feature = "pcaconnectorscep")]
+    pcaconnectorscep::Challenge::FACTS,
+    #[cfg(feature = "pcaconnectorscep")]
+    pcaconnectorscep::Connector::FACTS,
+    #[cfg(feature = "pcs")]
+    pcs::Cluster::FACTS,
+    #[cfg(feature = "pcs")]
+    pcs::ComputeNodeGroup::FACTS,
+    #[cfg(feature = "pcs")]
+    pcs::Queue::FACTS,
+    #[cfg(feature = "panorama")]
+    panorama::ApplicationInstance::FACTS,
+    #[cfg(feature = "panorama")]
+    panorama::Package::FACTS,
+    #[cfg(feature = "panorama")]
+    panorama::PackageVersion::FACTS,
+    #[cfg(feature = "paymentcryptography")]
+    paymentcryptography::Alias::FACTS,
+    #[cfg(feature = "paymentcryptography")]
+    paymentcryptography::Key::FACTS,
+    #[cfg(feature = "personalize")]
+    personalize::Dataset::FACTS,
+    #[cfg(feature = "personalize")]
+    personalize::DatasetGroup::FACTS,
+    #[cfg(feature = "personalize")]
+    personalize::Schema::FACTS,
+    #[cfg(feature = "personalize")]
+    personalize::Solution::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::AdmChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::ApnsChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::ApnsSandboxChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::ApnsVoipChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::ApnsVoipSandboxChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::App::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::ApplicationSettings::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::BaiduChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::Campaign::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::EmailChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::EmailTemplate::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::EventStream::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::GcmChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::InAppTemplate::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::PushTemplate::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::SmsChannel::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::Segment::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::SmsTemplate::FACTS,
+    #[cfg(feature = "pinpoint")]
+    pinpoint::VoiceChannel::FACTS,
+    #[cfg(feature = "pinpointemail")]
+    pinpointemail::ConfigurationSet::FACTS,
+    #[cfg(feature = "pinpointemail")]
+    pinpointemail::ConfigurationSetEventDestination::FACTS,
+    #[cfg(feature = "pinpointemail")]
+    pinpointemail::DedicatedIpPool::FACTS,
+    #[cfg(feature = "pinpointemail")]
+    pinpointemail::Identity::FACTS,
+    #[cfg(feature = "pipes")]
+    pipes::Pipe::FACTS,
+    #[cfg(feature = "proton")]
+    proton::EnvironmentAccountConnection::FACTS,
+    #[cfg(feature = "proton")]
+    proton::EnvironmentTemplate::FACTS,
+    #[cfg(feature = "proton")]
+    proton::ServiceTemplate::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::Application::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::DataAccessor::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::DataSource::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::Index::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::Permission::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::Plugin::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::Retriever::FACTS,
+    #[cfg(feature = "qbusiness")]
+    qbusiness::WebExperience::FACTS,
+    #[cfg(feature = "qldb")]
+    qldb::Ledger::FACTS,
+    #[cfg(feature = "qldb")]
+    qldb::Stream::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::ActionConnector::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Analysis::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::CustomPermissions::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Dashboard::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::DataSet::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::DataSource::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Folder::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::RefreshSchedule::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Template::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Theme::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::Topic::FACTS,
+    #[cfg(feature = "quicksight")]
+    quicksight::VpcConnection::FACTS,
+    #[cfg(feature = "ram")]
+    ram::Permission::FACTS,
+    #[cfg(feature = "ram")]
+    ram::ResourceShare::FACTS,
+    #[cfg(feature = "rds")]
+    rds::CustomDbEngineVersion::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbCluster::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbClusterParameterGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbInstance::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbParameterGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbProxy::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbProxyEndpoint::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbProxyTargetGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbSecurityGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbSecurityGroupIngress::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbShardGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::DbSubnetGroup::FACTS,
+    #[cfg(feature = "rds")]
+    rds::EventSubscription::FACTS,
+    #[cfg(feature = "rds")]
+    rds::GlobalCluster::FACTS,
+    #[cfg(feature = "rds")]
+    rds::Integration::FACTS,
+    #[cfg(feature = "rds")]
+    rds::OptionGroup::FACTS,
+    #[cfg(feature = "rtbfabric")]
+    rtbfabric::InboundExternalLink::FACTS,
+    #[cfg(feature = "rtbfabric")]
+    rtbfabric::Link::FACTS,
+    #[cfg(feature = "rtbfabric")]
+    rtbfabric::OutboundExternalLink::FACTS,
+    #[cfg(feature = "rtbfabric")]
+    rtbfabric::RequesterGateway::FACTS,
+    #[cfg(feature = "rtbfabric")]
+    rtbfabric::ResponderGateway::FACTS,
+    #[cfg(feature = "rum")]
+    rum::AppMonitor::FACTS,
+    #[cfg(feature = "rbin")]
+    rbin::Rule::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::Cluster::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::ClusterParameterGroup::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::ClusterSecurityGroup::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::ClusterSecurityGroupIngress::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::ClusterSubnetGroup::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::EndpointAccess::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::EndpointAuthorization::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::EventSubscription::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::Integration::FACTS,
+    #[cfg(feature = "redshift")]
+    redshift::ScheduledAction::FACTS,
+    #[cfg(feature = "redshiftserverless")]
+    redshiftserverless::Namespace::FACTS,
+    #[cfg(feature = "redshiftserverless")]
+    redshiftserverless::Snapshot::FACTS,
+    #[cfg(feature = "redshiftserverless")]
+    redshiftserverless::Workgroup::FACTS,
+    #[cfg(feature = "refactorspaces")]
+    refactorspaces::Application::FACTS,
+    #[cfg(feature = "refactorspaces")]
+    refactorspaces::Environment::FACTS,
+    #[cfg(feature = "refactorspaces")]
+    refactorspaces::Route::FACTS,
+    #[cfg(feature = "refactorspaces")]
+    refactorspaces::Service::FACTS,
+    #[cfg(feature = "rekognition")]
+    rekognition::Collection::FACTS,
+    #[cfg(feature = "rekognition")]
+    rekognition::Project::FACTS,
+    #[cfg(feature = "rekognition")]
+    rekognition::StreamProcessor::FACTS,
+    #[cfg(feature = "resiliencehub")]
+    resiliencehub::App::FACTS,
+    #[cfg(feature = "resiliencehub")]
+    resiliencehub::ResiliencyPolicy::FACTS,
+    #[cfg(feature = "resourceexplorer2")]
+    resourceexplorer2::DefaultViewAssociation::FACTS,
+    #[cfg(feature = "resourceexplorer2")]
+    resourceexplorer2::Index::FACTS,
+    #[cfg(feature = "resourceexplorer2")]
+    resourceexplorer2::View::FACTS,
+    #[cfg(feature = "resourcegroups")]
+    resourcegroups::Group::FACTS,
+    #[cfg(feature = "resourcegroups")]
+    resourcegroups::TagSyncTask::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::Fleet::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::Robot::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::RobotApplication::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::RobotApplicationVersion::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::SimulationApplication::FACTS,
+    #[cfg(feature = "robomaker")]
+    robomaker::SimulationApplicationVersion::FACTS,
+    #[cfg(feature = "rolesanywhere")]
+    rolesanywhere::Crl::FACTS,
+    #[cfg(feature = "rolesanywhere")]
+    rolesanywhere::Profile::FACTS,
+    #[cfg(feature = "rolesanywhere")]
+    rolesanywhere::TrustAnchor::FACTS,
+    #[cfg(feature = "route53")]
+    route53::CidrCollection::FACTS,
+    #[cfg(feature = "route53")]
+    route53::Dnssec::FACTS,
+    #[cfg(feature = "route53")]
+    route53::HealthCheck::FACTS,
+    #[cfg(feature = "route53")]
+    route53::HostedZone::FACTS,
+    #[cfg(feature = "route53")]
+    route53::KeySigningKey::FACTS,
+    #[cfg(feature = "route53")]
+    route53::RecordSet::FACTS,
+    #[cfg(feature = "route53")]
+    route53::RecordSetGroup::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::AccessSource::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::AccessToken::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::DnsView::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::FirewallDomainList::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::FirewallRule::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::GlobalResolver::FACTS,
+    #[cfg(feature = "route53globalresolver")]
+    route53globalresolver::HostedZoneAssociation::FACTS,
+    #[cfg(feature = "route53profiles")]
+    route53profiles::Profile::FACTS,
+    #[cfg(feature = "route53profiles")]
+    route53profiles::ProfileAssociation::FACTS,
+    #[cfg(feature = "route53profiles")]
+    route53profiles::ProfileResourceAssociation::FACTS,
+    #[cfg(feature = "route53recoverycontrol")]
+    route53recoverycontrol::Cluster::FACTS,
+    #[cfg(feature = "route53recoverycontrol")]
+    route53recoverycontrol::ControlPanel::FACTS,
+    #[cfg(feature = "route53recoverycontrol")]
+    route53recoverycontrol::RoutingControl::FACTS,
+    #[cfg(feature = "route53recoverycontrol")]
+    route53recoverycontrol::SafetyRule::FACTS,
+    #[cfg(feature = "route53recoveryreadiness")]
+    route53recoveryreadiness::Cell::FACTS,
+    #[cfg(feature = "route53recoveryreadiness")]
+    route53recoveryreadiness::ReadinessCheck::FACTS,
+    #[cfg(feature = "route53recoveryreadiness")]
+    route53recoveryreadiness::RecoveryGroup::FACTS,
+    #[cfg(feature = "route53recoveryreadiness")]
+    route53recoveryreadiness::ResourceSet::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::FirewallDomainList::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::FirewallRuleGroup::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::FirewallRuleGroupAssociation::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::OutpostResolver::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverConfig::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverDnssecConfig::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverEndpoint::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverQueryLoggingConfig::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverQueryLoggingConfigAssociation::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverRule::FACTS,
+    #[cfg(feature = "route53resolver")]
+    route53resolver::ResolverRuleAssociation::FACTS,
+    #[cfg(feature = "s3")]
+    s3::AccessGrant::FACTS,
+    #[cfg(feature = "s3")]
+    s3::AccessGrantsInstance::FACTS,
+    #[cfg(feature = "s3")]
+    s3::AccessGrantsLocation::FACTS,
+    #[cfg(feature = "s3")]
+    s3::AccessPoint::FACTS,
     #[cfg(feature = "s3")]
     s3::Bucket::FACTS,
+    #[cfg(feature = "s3")]
+    s3::BucketPolicy::FACTS,
+    #[cfg(feature = "s3")]
+    s3::MultiRegionAccessPoint::FACTS,
+    #[cfg(feature = "s3")]
+    s3::MultiRegionAccessPointPolicy::FACTS,
+    #[cfg(feature = "s3")]
+    s3::StorageLens::FACTS,
+    #[cfg(feature = "s3")]
+    s3::StorageLensGroup::FACTS,
+    #[cfg(feature = "s3express")]
+    s3express::AccessPoint::FACTS,
+    #[cfg(feature = "s3express")]
+    s3express::BucketPolicy::FACTS,
+    #[cfg(feature = "s3express")]
+    s3express::DirectoryBucket::FACTS,
+    #[cfg(feature = "s3files")]
+    s3files::AccessPoint::FACTS,
+    #[cfg(feature = "s3files")]
+    s3files::FileSystem::FACTS,
+    #[cfg(feature = "s3files")]
+    s3files::FileSystemPolicy::FACTS,
+    #[cfg(feature = "s3files")]
+    s3files::MountTarget::FACTS,
+    #[cfg(feature = "s3objectlambda")]
+    s3objectlambda::AccessPoint::FACTS,
+    #[cfg(feature = "s3objectlambda")]
+    s3objectlambda::AccessPointPolicy::FACTS,
+    #[cfg(feature = "s3outposts")]
+    s3outposts::AccessPoint::FACTS,
+    #[cfg(feature = "s3outposts")]
+    s3outposts::Bucket::FACTS,
+    #[cfg(feature = "s3outposts")]
+    s3outposts::BucketPolicy::FACTS,
+    #[cfg(feature = "s3outposts")]
+    s3outposts::Endpoint::FACTS,
+    #[cfg(feature = "s3tables")]
+    s3tables::Namespace::FACTS,
+    #[cfg(feature = "s3tables")]
+    s3tables::Table::FACTS,
+    #[cfg(feature = "s3tables")]
+    s3tables::TableBucket::FACTS,
+    #[cfg(feature = "s3tables")]
+    s3tables::TableBucketPolicy::FACTS,
+    #[cfg(feature = "s3tables")]
+    s3tables::TablePolicy::FACTS,
+    #[cfg(feature = "s3vectors")]
+    s3vectors::Index::FACTS,
+    #[cfg(feature = "s3vectors")]
+    s3vectors::VectorBucket::FACTS,
+    #[cfg(feature = "s3vectors")]
+    s3vectors::VectorBucketPolicy::FACTS,
+    #[cfg(feature = "sdb")]
+    sdb::Domain::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ConfigurationSet::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ConfigurationSetEventDestination::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ContactList::FACTS,
+    #[cfg(feature = "ses")]
+    ses::CustomVerificationEmailTemplate::FACTS,
+    #[cfg(feature = "ses")]
+    ses::DedicatedIpPool::FACTS,
+    #[cfg(feature = "ses")]
+    ses::EmailIdentity::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerAddonInstance::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerAddonSubscription::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerAddressList::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerArchive::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerIngressPoint::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerRelay::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerRuleSet::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MailManagerTrafficPolicy::FACTS,
+    #[cfg(feature = "ses")]
+    ses::MultiRegionEndpoint::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ReceiptFilter::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ReceiptRule::FACTS,
+    #[cfg(feature = "ses")]
+    ses::ReceiptRuleSet::FACTS,
+    #[cfg(feature = "ses")]
+    ses::Template::FACTS,
+    #[cfg(feature = "ses")]
+    ses::Tenant::FACTS,
+    #[cfg(feature = "ses")]
+    ses::VdmAttributes::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::ConfigurationSet::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::OptOutList::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::PhoneNumber::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::Pool::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::ProtectConfiguration::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::ResourcePolicy::FACTS,
+    #[cfg(feature = "smsvoice")]
+    smsvoice::SenderId::FACTS,
+    #[cfg(feature = "sns")]
+    sns::Subscription::FACTS,
+    #[cfg(feature = "sns")]
+    sns::Topic::FACTS,
+    #[cfg(feature = "sns")]
+    sns::TopicInlinePolicy::FACTS,
+    #[cfg(feature = "sns")]
+    sns::TopicPolicy::FACTS,
     #[cfg(feature = "sqs")]
     sqs::Queue::FACTS,
+    #[cfg(feature = "sqs")]
+    sqs::QueueInlinePolicy::FACTS,
+    #[cfg(feature = "sqs")]
+    sqs::QueuePolicy::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::Association::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::Document::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::MaintenanceWindow::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::MaintenanceWindowTarget::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::MaintenanceWindowTask::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::Parameter::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::PatchBaseline::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::ResourceDataSync::FACTS,
+    #[cfg(feature = "ssm")]
+    ssm::ResourcePolicy::FACTS,
+    #[cfg(feature = "ssmcontacts")]
+    ssmcontacts::Contact::FACTS,
+    #[cfg(feature = "ssmcontacts")]
+    ssmcontacts::ContactChannel::FACTS,
+    #[cfg(feature = "ssmcontacts")]
+    ssmcontacts::Plan::FACTS,
+    #[cfg(feature = "ssmcontacts")]
+    ssmcontacts::Rotation::FACTS,
+    #[cfg(feature = "ssmguiconnect")]
+    ssmguiconnect::Preferences::FACTS,
+    #[cfg(feature = "ssmincidents")]
+    ssmincidents::ReplicationSet::FACTS,
+    #[cfg(feature = "ssmincidents")]
+    ssmincidents::ResponsePlan::FACTS,
+    #[cfg(feature = "ssmquicksetup")]
+    ssmquicksetup::ConfigurationManager::FACTS,
+    #[cfg(feature = "ssmquicksetup")]
+    ssmquicksetup::LifecycleAutomation::FACTS,
+    #[cfg(feature = "sso")]
+    sso::Application::FACTS,
+    #[cfg(feature = "sso")]
+    sso::ApplicationAssignment::FACTS,
+    #[cfg(feature = "sso")]
+    sso::Assignment::FACTS,
+    #[cfg(feature = "sso")]
+    sso::Instance::FACTS,
+    #[cfg(feature = "sso")]
+    sso::InstanceAccessControlAttributeConfiguration::FACTS,
+    #[cfg(feature = "sso")]
+    sso::PermissionSet::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::App::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::AppImageConfig::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Cluster::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::CodeRepository::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::DataQualityJobDefinition::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Device::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::DeviceFleet::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Domain::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Endpoint::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::EndpointConfig::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::FeatureGroup::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Image::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ImageVersion::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::InferenceComponent::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::InferenceExperiment::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::MlflowTrackingServer::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Model::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelBiasJobDefinition::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelCard::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelExplainabilityJobDefinition::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelPackage::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelPackageGroup::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ModelQualityJobDefinition::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::MonitoringSchedule::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::NotebookInstance::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::NotebookInstanceLifecycleConfig::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::PartnerApp::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Pipeline::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::ProcessingJob::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Project::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Space::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::StudioLifecycleConfig::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::UserProfile::FACTS,
+    #[cfg(feature = "sagemaker")]
+    sagemaker::Workteam::FACTS,
+    #[cfg(feature = "scheduler")]
+    scheduler::Schedule::FACTS,
+    #[cfg(feature = "scheduler")]
+    scheduler::ScheduleGroup::FACTS,
+    #[cfg(feature = "secretsmanager")]
+    secretsmanager::ResourcePolicy::FACTS,
+    #[cfg(feature = "secretsmanager")]
+    secretsmanager::RotationSchedule::FACTS,
+    #[cfg(feature = "secretsmanager")]
+    secretsmanager::Secret::FACTS,
+    #[cfg(feature = "secretsmanager")]
+    secretsmanager::SecretTargetAttachment::FACTS,
+    #[cfg(feature = "securityagent")]
+    securityagent::AgentSpace::FACTS,
+    #[cfg(feature = "securityagent")]
+    securityagent::Application::FACTS,
+    #[cfg(feature = "securityagent")]
+    securityagent::Pentest::FACTS,
+    #[cfg(feature = "securityagent")]
+    securityagent::TargetDomain::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::AggregatorV2::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::AutomationRule::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::AutomationRuleV2::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::ConfigurationPolicy::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::ConnectorV2::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::DelegatedAdmin::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::FindingAggregator::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::Hub::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::HubV2::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::Insight::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::OrganizationConfiguration::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::PolicyAssociation::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::ProductSubscription::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::SecurityControl::FACTS,
+    #[cfg(feature = "securityhub")]
+    securityhub::Standard::FACTS,
+    #[cfg(feature = "securitylake")]
+    securitylake::AwsLogSource::FACTS,
+    #[cfg(feature = "securitylake")]
+    securitylake::DataLake::FACTS,
+    #[cfg(feature = "securitylake")]
+    securitylake::Subscriber::FACTS,
+    #[cfg(feature = "securitylake")]
+    securitylake::SubscriberNotification::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::AcceptedPortfolioShare::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::CloudFormationProduct::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::CloudFormationProvisionedProduct::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::LaunchNotificationConstraint::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::LaunchRoleConstraint::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::LaunchTemplateConstraint::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::Portfolio::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::PortfolioPrincipalAssociation::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::PortfolioProductAssociation::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::PortfolioShare::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::ResourceUpdateConstraint::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::ServiceAction::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::ServiceActionAssociation::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::StackSetConstraint::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::TagOption::FACTS,
+    #[cfg(feature = "servicecatalog")]
+    servicecatalog::TagOptionAssociation::FACTS,
+    #[cfg(feature = "servicecatalogappregistry")]
+    servicecatalogappregistry::Application::FACTS,
+    #[cfg(feature = "servicecatalogappregistry")]
+    servicecatalogappregistry::AttributeGroup::FACTS,
+    #[cfg(feature = "servicecatalogappregistry")]
+    servicecatalogappregistry::AttributeGroupAssociation::FACTS,
+    #[cfg(feature = "servicecatalogappregistry")]
+    servicecatalogappregistry::ResourceAssociation::FACTS,
+    #[cfg(feature = "servicediscovery")]
+    servicediscovery::HttpNamespace::FACTS,
+    #[cfg(feature = "servicediscovery")]
+    servicediscovery::Instance::FACTS,
+    #[cfg(feature = "servicediscovery")]
+    servicediscovery::PrivateDnsNamespace::FACTS,
+    #[cfg(feature = "servicediscovery")]
+    servicediscovery::PublicDnsNamespace::FACTS,
+    #[cfg(feature = "servicediscovery")]
+    servicediscovery::Service::FACTS,
+    #[cfg(feature = "shield")]
+    shield::DrtAccess::FACTS,
+    #[cfg(feature = "shield")]
+    shield::ProactiveEngagement::FACTS,
+    #[cfg(feature = "shield")]
+    shield::Protection::FACTS,
+    #[cfg(feature = "shield")]
+    shield::ProtectionGroup::FACTS,
+    #[cfg(feature = "signer")]
+    signer::ProfilePermission::FACTS,
+    #[cfg(feature = "signer")]
+    signer::SigningProfile::FACTS,
+    #[cfg(feature = "simspaceweaver")]
+    simspaceweaver::Simulation::FACTS,
+    #[cfg(feature = "stepfunctions")]
+    stepfunctions::Activity::FACTS,
+    #[cfg(feature = "stepfunctions")]
+    stepfunctions::StateMachine::FACTS,
+    #[cfg(feature = "stepfunctions")]
+    stepfunctions::StateMachineAlias::FACTS,
+    #[cfg(feature = "stepfunctions")]
+    stepfunctions::StateMachineVersion::FACTS,
+    #[cfg(feature = "supportapp")]
+    supportapp::AccountAlias::FACTS,
+    #[cfg(feature = "supportapp")]
+    supportapp::SlackChannelConfiguration::FACTS,
+    #[cfg(feature = "supportapp")]
+    supportapp::SlackWorkspaceConfiguration::FACTS,
+    #[cfg(feature = "synthetics")]
+    synthetics::Canary::FACTS,
+    #[cfg(feature = "synthetics")]
+    synthetics::Group::FACTS,
+    #[cfg(feature = "systemsmanagersap")]
+    systemsmanagersap::Application::FACTS,
+    #[cfg(feature = "timestream")]
+    timestream::Database::FACTS,
+    #[cfg(feature = "timestream")]
+    timestream::InfluxDbCluster::FACTS,
+    #[cfg(feature = "timestream")]
+    timestream::InfluxDbInstance::FACTS,
+    #[cfg(feature = "timestream")]
+    timestream::ScheduledQuery::FACTS,
+    #[cfg(feature = "timestream")]
+    timestream::Table::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Agreement::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Certificate::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Connector::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Profile::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Server::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::User::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::WebApp::FACTS,
+    #[cfg(feature = "transfer")]
+    transfer::Workflow::FACTS,
+    #[cfg(feature = "uxc")]
+    uxc::AccountCustomization::FACTS,
+    #[cfg(feature = "verifiedpermissions")]
+    verifiedpermissions::IdentitySource::FACTS,
+    #[cfg(feature = "verifiedpermissions")]
+    verifiedpermissions::Policy::FACTS,
+    #[cfg(feature = "verifiedpermissions")]
+    verifiedpermissions::PolicyStore::FACTS,
+    #[cfg(feature = "verifiedpermissions")]
+    verifiedpermissions::PolicyTemplate::FACTS,
+    #[cfg(feature = "voiceid")]
+    voiceid::Domain::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::AccessLogSubscription::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::AuthPolicy::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::DomainVerification::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::Listener::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ResourceConfiguration::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ResourceGateway::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ResourcePolicy::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::Rule::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::Service::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ServiceNetwork::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ServiceNetworkResourceAssociation::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ServiceNetworkServiceAssociation::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::ServiceNetworkVpcAssociation::FACTS,
+    #[cfg(feature = "vpclattice")]
+    vpclattice::TargetGroup::FACTS,
+    #[cfg(feature = "waf")]
+    waf::ByteMatchSet::FACTS,
+    #[cfg(feature = "waf")]
+    waf::IpSet::FACTS,
+    #[cfg(feature = "waf")]
+    waf::Rule::FACTS,
+    #[cfg(feature = "waf")]
+    waf::SizeConstraintSet::FACTS,
+    #[cfg(feature = "waf")]
+    waf::SqlInjectionMatchSet::FACTS,
+    #[cfg(feature = "waf")]
+    waf::WebAcl::FACTS,
+    #[cfg(feature = "waf")]
+    waf::XssMatchSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::ByteMatchSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::GeoMatchSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::IpSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::RateBasedRule::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::RegexPatternSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::Rule::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::SizeConstraintSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::SqlInjectionMatchSet::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::WebAcl::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::WebAclAssociation::FACTS,
+    #[cfg(feature = "wafregional")]
+    wafregional::XssMatchSet::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::IpSet::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::LoggingConfiguration::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::RegexPatternSet::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::RuleGroup::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::WebAcl::FACTS,
+    #[cfg(feature = "wafv2")]
+    wafv2::WebAclAssociation::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiAgent::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiAgentVersion::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiGuardrail::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiGuardrailVersion::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiPrompt::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AiPromptVersion::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::Assistant::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::AssistantAssociation::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::KnowledgeBase::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::MessageTemplate::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::MessageTemplateVersion::FACTS,
+    #[cfg(feature = "wisdom")]
+    wisdom::QuickResponse::FACTS,
+    #[cfg(feature = "workspaces")]
+    workspaces::ConnectionAlias::FACTS,
+    #[cfg(feature = "workspaces")]
+    workspaces::Workspace::FACTS,
+    #[cfg(feature = "workspaces")]
+    workspaces::WorkspacesPool::FACTS,
+    #[cfg(feature = "workspacesthinclient")]
+    workspacesthinclient::Environment::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::BrowserSettings::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::DataProtectionSettings::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::IdentityProvider::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::IpAccessSettings::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::NetworkSettings::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::Portal::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::SessionLogger::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::TrustStore::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::UserAccessLoggingSettings::FACTS,
+    #[cfg(feature = "workspacesweb")]
+    workspacesweb::UserSettings::FACTS,
+    #[cfg(feature = "workspacesinstances")]
+    workspacesinstances::Volume::FACTS,
+    #[cfg(feature = "workspacesinstances")]
+    workspacesinstances::VolumeAssociation::FACTS,
+    #[cfg(feature = "workspacesinstances")]
+    workspacesinstances::WorkspaceInstance::FACTS,
+    #[cfg(feature = "xray")]
+    xray::Group::FACTS,
+    #[cfg(feature = "xray")]
+    xray::ResourcePolicy::FACTS,
+    #[cfg(feature = "xray")]
+    xray::SamplingRule::FACTS,
+    #[cfg(feature = "xray")]
+    xray::TransactionSearchConfig::FACTS,
 ];
 
 /// Every `pattern` static of the generated types (one per distinct pattern and type).
 pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
+    #[cfg(feature = "acmpca")]
+    &acmpca::certificate_authority::PATTERN_0,
+    #[cfg(feature = "acmpca")]
+    &acmpca::certificate_authority::PATTERN_1,
+    #[cfg(feature = "acmpca")]
+    &acmpca::certificate_authority::PATTERN_2,
+    #[cfg(feature = "acmpca")]
+    &acmpca::certificate_authority::PATTERN_3,
+    #[cfg(feature = "acmpca")]
+    &acmpca::permission::PATTERN_0,
+    #[cfg(feature = "acmpca")]
+    &acmpca::permission::PATTERN_1,
+    #[cfg(feature = "acmpca")]
+    &acmpca::permission::PATTERN_2,
+    #[cfg(feature = "aiops")]
+    &aiops::investigation_group::PATTERN_0,
+    #[cfg(feature = "aiops")]
+    &aiops::investigation_group::PATTERN_1,
+    #[cfg(feature = "aiops")]
+    &aiops::investigation_group::PATTERN_2,
+    #[cfg(feature = "aps")]
+    &aps::anomaly_detector::PATTERN_0,
+    #[cfg(feature = "aps")]
+    &aps::resource_policy::PATTERN_0,
+    #[cfg(feature = "aps")]
+    &aps::rule_groups_namespace::PATTERN_0,
+    #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_0,
+    #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_1,
+    #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_2,
+    #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_3,
+    #[cfg(feature = "aps")]
+    &aps::scraper::PATTERN_4,
+    #[cfg(feature = "aps")]
+    &aps::workspace::PATTERN_0,
+    #[cfg(feature = "aps")]
+    &aps::workspace::PATTERN_1,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_0,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_1,
+    #[cfg(feature = "arcregionswitch")]
+    &arcregionswitch::plan::PATTERN_2,
+    #[cfg(feature = "arczonalshift")]
+    &arczonalshift::zonal_autoshift_configuration::PATTERN_0,
+    #[cfg(feature = "arczonalshift")]
+    &arczonalshift::zonal_autoshift_configuration::PATTERN_1,
+    #[cfg(feature = "arczonalshift")]
+    &arczonalshift::zonal_autoshift_configuration::PATTERN_2,
+    #[cfg(feature = "arczonalshift")]
+    &arczonalshift::zonal_autoshift_configuration::PATTERN_3,
+    #[cfg(feature = "accessanalyzer")]
+    &accessanalyzer::analyzer::PATTERN_0,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_0,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_1,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_2,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_3,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_4,
+    #[cfg(feature = "amazonmq")]
+    &amazonmq::broker::PATTERN_5,
+    #[cfg(feature = "amplify")]
+    &amplify::app::PATTERN_0,
+    #[cfg(feature = "amplify")]
+    &amplify::app::PATTERN_1,
+    #[cfg(feature = "amplify")]
+    &amplify::app::PATTERN_2,
+    #[cfg(feature = "amplify")]
+    &amplify::app::PATTERN_3,
+    #[cfg(feature = "amplify")]
+    &amplify::app::PATTERN_4,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_0,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_1,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_2,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_3,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_4,
+    #[cfg(feature = "amplify")]
+    &amplify::branch::PATTERN_5,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_0,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_1,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_2,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_3,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_4,
+    #[cfg(feature = "amplify")]
+    &amplify::domain::PATTERN_5,
     #[cfg(feature = "apigateway")]
     &apigateway::stage::PATTERN_0,
+    #[cfg(feature = "apigatewayv2")]
+    &apigatewayv2::integration::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::configuration_profile::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::configuration_profile::PATTERN_1,
+    #[cfg(feature = "appconfig")]
+    &appconfig::configuration_profile::PATTERN_2,
+    #[cfg(feature = "appconfig")]
+    &appconfig::deployment::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::deployment::PATTERN_1,
+    #[cfg(feature = "appconfig")]
+    &appconfig::environment::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::environment::PATTERN_1,
+    #[cfg(feature = "appconfig")]
+    &appconfig::extension::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::hosted_configuration_version::PATTERN_0,
+    #[cfg(feature = "appconfig")]
+    &appconfig::hosted_configuration_version::PATTERN_1,
+    #[cfg(feature = "appflow")]
+    &appflow::connector::PATTERN_0,
+    #[cfg(feature = "appflow")]
+    &appflow::connector::PATTERN_1,
+    #[cfg(feature = "appflow")]
+    &appflow::connector::PATTERN_2,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_0,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_1,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_2,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_3,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_4,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_5,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_6,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_7,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_8,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_9,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_10,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_11,
+    #[cfg(feature = "appflow")]
+    &appflow::connector_profile::PATTERN_12,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_0,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_1,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_2,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_3,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_4,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_5,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_6,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_7,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_8,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_9,
+    #[cfg(feature = "appflow")]
+    &appflow::flow::PATTERN_10,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::application::PATTERN_0,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::application::PATTERN_1,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::application::PATTERN_2,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::application::PATTERN_3,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::application::PATTERN_4,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::PATTERN_0,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::PATTERN_1,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::data_integration::PATTERN_2,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::event_integration::PATTERN_0,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::event_integration::PATTERN_1,
+    #[cfg(feature = "apprunner")]
+    &apprunner::auto_scaling_configuration::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::observability_configuration::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_1,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_2,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_3,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_4,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_5,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_6,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_7,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_8,
+    #[cfg(feature = "apprunner")]
+    &apprunner::service::PATTERN_9,
+    #[cfg(feature = "apprunner")]
+    &apprunner::vpc_connector::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::vpc_ingress_connection::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::vpc_ingress_connection::PATTERN_1,
+    #[cfg(feature = "appstream")]
+    &appstream::app_block::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::app_block::PATTERN_1,
+    #[cfg(feature = "appstream")]
+    &appstream::app_block_builder::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::app_block_builder::PATTERN_1,
+    #[cfg(feature = "appstream")]
+    &appstream::application::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::application::PATTERN_1,
+    #[cfg(feature = "appstream")]
+    &appstream::application::PATTERN_2,
+    #[cfg(feature = "appstream")]
+    &appstream::directory_config::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::entitlement::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::image_builder::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::stack::PATTERN_0,
+    #[cfg(feature = "appstream")]
+    &appstream::stack::PATTERN_1,
+    #[cfg(feature = "appsync")]
+    &appsync::api::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::api::PATTERN_1,
+    #[cfg(feature = "appsync")]
+    &appsync::channel_namespace::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::channel_namespace::PATTERN_1,
+    #[cfg(feature = "appsync")]
+    &appsync::data_source::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::domain_name::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::domain_name::PATTERN_1,
+    #[cfg(feature = "appsync")]
+    &appsync::domain_name_api_association::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::function_configuration::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::resolver::PATTERN_0,
+    #[cfg(feature = "apptest")]
+    &apptest::test_case::PATTERN_0,
     #[cfg(feature = "applicationautoscaling")]
     &applicationautoscaling::scaling_policy::PATTERN_0,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_0,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_1,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_2,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_3,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_4,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_5,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_6,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_7,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_8,
+    #[cfg(feature = "applicationinsights")]
+    &applicationinsights::application::PATTERN_9,
+    #[cfg(feature = "applicationsignals")]
+    &applicationsignals::grouping_configuration::PATTERN_0,
+    #[cfg(feature = "applicationsignals")]
+    &applicationsignals::service_level_objective::PATTERN_0,
+    #[cfg(feature = "applicationsignals")]
+    &applicationsignals::service_level_objective::PATTERN_1,
+    #[cfg(feature = "athena")]
+    &athena::capacity_reservation::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::named_query::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::prepared_statement::PATTERN_0,
+    #[cfg(feature = "athena")]
+    &athena::prepared_statement::PATTERN_1,
+    #[cfg(feature = "athena")]
+    &athena::work_group::PATTERN_0,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_0,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_1,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_2,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_3,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_4,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_5,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_6,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_7,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_8,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_9,
+    #[cfg(feature = "auditmanager")]
+    &auditmanager::assessment::PATTERN_10,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_0,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_1,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_2,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_3,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_4,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_5,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::auto_scaling_group::PATTERN_6,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::lifecycle_hook::PATTERN_0,
+    #[cfg(feature = "autoscaling")]
+    &autoscaling::lifecycle_hook::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_0,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::partnership::PATTERN_2,
+    #[cfg(feature = "b2bi")]
+    &b2bi::profile::PATTERN_0,
+    #[cfg(feature = "b2bi")]
+    &b2bi::profile::PATTERN_1,
+    #[cfg(feature = "b2bi")]
+    &b2bi::transformer::PATTERN_0,
+    #[cfg(feature = "bcmdataexports")]
+    &bcmdataexports::export::PATTERN_0,
+    #[cfg(feature = "bcmdataexports")]
+    &bcmdataexports::export::PATTERN_1,
+    #[cfg(feature = "bcmdataexports")]
+    &bcmdataexports::export::PATTERN_2,
+    #[cfg(feature = "bcmdataexports")]
+    &bcmdataexports::export::PATTERN_3,
+    #[cfg(feature = "backup")]
+    &backup::backup_plan::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::backup_selection::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::backup_vault::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::framework::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::framework::PATTERN_1,
+    #[cfg(feature = "backup")]
+    &backup::logically_air_gapped_backup_vault::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::report_plan::PATTERN_0,
+    #[cfg(feature = "backup")]
+    &backup::report_plan::PATTERN_1,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_0,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_1,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_2,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_3,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_4,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_5,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_6,
+    #[cfg(feature = "backupgateway")]
+    &backupgateway::hypervisor::PATTERN_7,
+    #[cfg(feature = "batch")]
+    &batch::consumable_resource::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::job_definition::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::job_queue::PATTERN_0,
+    #[cfg(feature = "batch")]
+    &batch::scheduling_policy::PATTERN_0,
+    #[cfg(feature = "bcmpricingcalculator")]
+    &bcmpricingcalculator::bill_scenario::PATTERN_0,
+    #[cfg(feature = "bcmpricingcalculator")]
+    &bcmpricingcalculator::bill_scenario::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_5,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_6,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent::PATTERN_7,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent_alias::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent_alias::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::agent_alias::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::application_inference_profile::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::application_inference_profile::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy_version::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::automated_reasoning_policy_version::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::blueprint::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_library::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_library::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_project::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_project::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_automation_project::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_5,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_6,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_7,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::data_source::PATTERN_10,
+    #[cfg(feature = "bedrock")]
+    &bedrock::enforced_guardrail_configuration::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::enforced_guardrail_configuration::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::enforced_guardrail_configuration::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::enforced_guardrail_configuration::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow::PATTERN_5,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_alias::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_alias::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_alias::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::flow_version::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::guardrail_version::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::intelligent_prompt_router::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::intelligent_prompt_router::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::intelligent_prompt_router::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_4,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_5,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_6,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_7,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_8,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_9,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_10,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_11,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_12,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_13,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_14,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_15,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_16,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_17,
+    #[cfg(feature = "bedrock")]
+    &bedrock::knowledge_base::PATTERN_18,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_2,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt::PATTERN_3,
+    #[cfg(feature = "bedrock")]
+    &bedrock::prompt_version::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::resource_policy::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::api_key_credential_provider::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::api_key_credential_provider::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_custom::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_custom::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::browser_profile::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::code_interpreter_custom::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::evaluator::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::evaluator::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::evaluator::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::gateway_target::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::memory::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::o_auth2_credential_provider::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::o_auth2_credential_provider::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::o_auth2_credential_provider::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::online_evaluation_config::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::policy::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::policy::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::policy_engine::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::policy_engine::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_3,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_4,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_5,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_6,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_7,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_8,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime::PATTERN_9,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime_endpoint::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime_endpoint::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::runtime_endpoint::PATTERN_2,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::workload_identity::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::workload_identity::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::workload_identity::PATTERN_2,
+    #[cfg(feature = "billing")]
+    &billing::billing_view::PATTERN_0,
+    #[cfg(feature = "billing")]
+    &billing::billing_view::PATTERN_1,
+    #[cfg(feature = "billing")]
+    &billing::billing_view::PATTERN_2,
+    #[cfg(feature = "billing")]
+    &billing::billing_view::PATTERN_3,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::billing_group::PATTERN_0,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::billing_group::PATTERN_1,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::billing_group::PATTERN_2,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::billing_group::PATTERN_3,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_0,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_1,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_2,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_3,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_4,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::custom_line_item::PATTERN_5,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::pricing_plan::PATTERN_0,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::pricing_plan::PATTERN_1,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::pricing_rule::PATTERN_0,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::pricing_rule::PATTERN_1,
+    #[cfg(feature = "billingconductor")]
+    &billingconductor::pricing_rule::PATTERN_2,
+    #[cfg(feature = "braket")]
+    &braket::spending_limit::PATTERN_0,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_0,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_1,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_2,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_3,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_4,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_5,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_6,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_7,
+    #[cfg(feature = "budgets")]
+    &budgets::budgets_action::PATTERN_8,
+    #[cfg(feature = "ce")]
+    &ce::anomaly_monitor::PATTERN_0,
+    #[cfg(feature = "ce")]
+    &ce::anomaly_subscription::PATTERN_0,
+    #[cfg(feature = "ce")]
+    &ce::anomaly_subscription::PATTERN_1,
+    #[cfg(feature = "ce")]
+    &ce::anomaly_subscription::PATTERN_2,
+    #[cfg(feature = "cur")]
+    &cur::report_definition::PATTERN_0,
+    #[cfg(feature = "cur")]
+    &cur::report_definition::PATTERN_1,
+    #[cfg(feature = "cur")]
+    &cur::report_definition::PATTERN_2,
+    #[cfg(feature = "cur")]
+    &cur::report_definition::PATTERN_3,
+    #[cfg(feature = "cases")]
+    &cases::case_rule::PATTERN_0,
+    #[cfg(feature = "cases")]
+    &cases::domain::PATTERN_0,
+    #[cfg(feature = "cases")]
+    &cases::field::PATTERN_0,
+    #[cfg(feature = "cases")]
+    &cases::layout::PATTERN_0,
+    #[cfg(feature = "cases")]
+    &cases::template::PATTERN_0,
+    #[cfg(feature = "cassandra")]
+    &cassandra::keyspace::PATTERN_0,
+    #[cfg(feature = "cassandra")]
+    &cassandra::table::PATTERN_0,
+    #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::PATTERN_0,
+    #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::PATTERN_1,
+    #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::PATTERN_2,
+    #[cfg(feature = "chatbot")]
+    &chatbot::custom_action::PATTERN_3,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_0,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_1,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_2,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_3,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_4,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_5,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_6,
+    #[cfg(feature = "chatbot")]
+    &chatbot::microsoft_teams_channel_configuration::PATTERN_7,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_0,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_1,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_2,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_3,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_4,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_5,
+    #[cfg(feature = "chatbot")]
+    &chatbot::slack_channel_configuration::PATTERN_6,
+    #[cfg(feature = "chime")]
+    &chime::app_instance_bot::PATTERN_0,
+    #[cfg(feature = "chime")]
+    &chime::app_instance_bot::PATTERN_1,
+    #[cfg(feature = "chime")]
+    &chime::app_instance_bot::PATTERN_2,
+    #[cfg(feature = "chime")]
+    &chime::app_instance_bot::PATTERN_3,
+    #[cfg(feature = "chime")]
+    &chime::app_instance_bot::PATTERN_4,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::analysis_template::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::analysis_template::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::analysis_template::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::analysis_template::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::collaboration::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::collaboration::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::collaboration::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::configured_table_association::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_mapping_table::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_mapping_table::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_mapping_table::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_mapping_table::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_mapping_table::PATTERN_4,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_namespace_association::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_namespace_association::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_namespace_association::PATTERN_2,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::id_namespace_association::PATTERN_3,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::membership::PATTERN_0,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::membership::PATTERN_1,
+    #[cfg(feature = "cleanrooms")]
+    &cleanrooms::privacy_budget_template::PATTERN_0,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_0,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_1,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_2,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_3,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_4,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm::PATTERN_5,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_0,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_1,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_2,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_3,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_4,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::configured_model_algorithm_association::PATTERN_5,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_0,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_1,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_2,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_3,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_4,
+    #[cfg(feature = "cleanroomsml")]
+    &cleanroomsml::training_dataset::PATTERN_5,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::guard_hook::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::guard_hook::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_default_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_default_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_default_version::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_type_config::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_type_config::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_type_config::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_type_config::PATTERN_3,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::hook_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::lambda_hook::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::lambda_hook::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::lambda_hook::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::module_default_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::module_default_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::module_default_version::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::module_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::public_type_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::public_type_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::public_type_version::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::publisher::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::resource_default_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::resource_default_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::resource_default_version::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::resource_version::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::resource_version::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_3,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_4,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_5,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::stack_set::PATTERN_6,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::type_activation::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::type_activation::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::type_activation::PATTERN_2,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::type_activation::PATTERN_3,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::anycast_ip_list::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::anycast_ip_list::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::cache_policy::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::cache_policy::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::connection_function::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::connection_function::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::distribution::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::distribution_tenant::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::function::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::function::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::key_value_store::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::key_value_store::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::origin_access_control::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::origin_access_control::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::origin_access_control::PATTERN_2,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::origin_request_policy::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::origin_request_policy::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::response_headers_policy::PATTERN_0,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::response_headers_policy::PATTERN_1,
+    #[cfg(feature = "cloudfront")]
+    &cloudfront::trust_store::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::channel::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::channel::PATTERN_1,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::channel::PATTERN_2,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_1,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_2,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::dashboard::PATTERN_3,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::event_data_store::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::event_data_store::PATTERN_1,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::event_data_store::PATTERN_2,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::resource_policy::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::trail::PATTERN_0,
+    #[cfg(feature = "cloudwatch")]
+    &cloudwatch::alarm::PATTERN_0,
+    #[cfg(feature = "cloudwatch")]
+    &cloudwatch::alarm::PATTERN_1,
+    #[cfg(feature = "cloudwatch")]
+    &cloudwatch::metric_stream::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::domain::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::package_group::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::package_group::PATTERN_1,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::package_group::PATTERN_2,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::repository::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::repository::PATTERN_1,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::repository::PATTERN_2,
+    #[cfg(feature = "codebuild")]
+    &codebuild::fleet::PATTERN_0,
+    #[cfg(feature = "codebuild")]
+    &codebuild::fleet::PATTERN_1,
+    #[cfg(feature = "codebuild")]
+    &codebuild::fleet::PATTERN_2,
+    #[cfg(feature = "codebuild")]
+    &codebuild::fleet::PATTERN_3,
+    #[cfg(feature = "codebuild")]
+    &codebuild::fleet::PATTERN_4,
+    #[cfg(feature = "codecommit")]
+    &codecommit::repository::PATTERN_0,
+    #[cfg(feature = "codeconnections")]
+    &codeconnections::connection::PATTERN_0,
+    #[cfg(feature = "codeconnections")]
+    &codeconnections::connection::PATTERN_1,
+    #[cfg(feature = "codeguruprofiler")]
+    &codeguruprofiler::profiling_group::PATTERN_0,
+    #[cfg(feature = "codeguruprofiler")]
+    &codeguruprofiler::profiling_group::PATTERN_1,
+    #[cfg(feature = "codeguruprofiler")]
+    &codeguruprofiler::profiling_group::PATTERN_2,
+    #[cfg(feature = "codeguruprofiler")]
+    &codeguruprofiler::profiling_group::PATTERN_3,
+    #[cfg(feature = "codegurureviewer")]
+    &codegurureviewer::repository_association::PATTERN_0,
+    #[cfg(feature = "codegurureviewer")]
+    &codegurureviewer::repository_association::PATTERN_1,
+    #[cfg(feature = "codegurureviewer")]
+    &codegurureviewer::repository_association::PATTERN_2,
+    #[cfg(feature = "codepipeline")]
+    &codepipeline::custom_action_type::PATTERN_0,
+    #[cfg(feature = "codepipeline")]
+    &codepipeline::pipeline::PATTERN_0,
+    #[cfg(feature = "codepipeline")]
+    &codepipeline::pipeline::PATTERN_1,
+    #[cfg(feature = "codepipeline")]
+    &codepipeline::pipeline::PATTERN_2,
+    #[cfg(feature = "codepipeline")]
+    &codepipeline::webhook::PATTERN_0,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::connection::PATTERN_0,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::connection::PATTERN_1,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::repository_link::PATTERN_0,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::repository_link::PATTERN_1,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::sync_configuration::PATTERN_0,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::sync_configuration::PATTERN_1,
+    #[cfg(feature = "codestarconnections")]
+    &codestarconnections::sync_configuration::PATTERN_2,
+    #[cfg(feature = "codestarnotifications")]
+    &codestarnotifications::notification_rule::PATTERN_0,
+    #[cfg(feature = "codestarnotifications")]
+    &codestarnotifications::notification_rule::PATTERN_1,
+    #[cfg(feature = "cognito")]
+    &cognito::managed_login_branding::PATTERN_0,
+    #[cfg(feature = "cognito")]
+    &cognito::terms::PATTERN_0,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_0,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_1,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_2,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_3,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_4,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_5,
+    #[cfg(feature = "comprehend")]
+    &comprehend::document_classifier::PATTERN_6,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_0,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_1,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_2,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_3,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_4,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_5,
+    #[cfg(feature = "comprehend")]
+    &comprehend::flywheel::PATTERN_6,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_0,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_1,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_2,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_3,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_4,
+    #[cfg(feature = "computeoptimizer")]
+    &computeoptimizer::automation_rule::PATTERN_5,
+    #[cfg(feature = "config")]
+    &config::aggregation_authorization::PATTERN_0,
+    #[cfg(feature = "config")]
+    &config::configuration_aggregator::PATTERN_0,
+    #[cfg(feature = "config")]
+    &config::configuration_aggregator::PATTERN_1,
+    #[cfg(feature = "config")]
+    &config::conformance_pack::PATTERN_0,
+    #[cfg(feature = "config")]
+    &config::conformance_pack::PATTERN_1,
+    #[cfg(feature = "config")]
+    &config::conformance_pack::PATTERN_2,
+    #[cfg(feature = "config")]
+    &config::conformance_pack::PATTERN_3,
+    #[cfg(feature = "config")]
+    &config::organization_conformance_pack::PATTERN_0,
+    #[cfg(feature = "config")]
+    &config::organization_conformance_pack::PATTERN_1,
+    #[cfg(feature = "config")]
+    &config::organization_conformance_pack::PATTERN_2,
+    #[cfg(feature = "config")]
+    &config::stored_query::PATTERN_0,
+    #[cfg(feature = "config")]
+    &config::stored_query::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::agent_status::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::approved_origin::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module_alias::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module_alias::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module_version::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_module_version::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::contact_flow_version::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::data_table::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::data_table::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::data_table::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::data_table_attribute::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::data_table_attribute::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::data_table_attribute::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::data_table_record::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::email_address::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::email_address::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::email_address::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::email_address::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::evaluation_form::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::evaluation_form::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::hours_of_operation::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::hours_of_operation::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::hours_of_operation::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::hours_of_operation::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::hours_of_operation::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::instance::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::instance::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::instance_storage_config::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::instance_storage_config::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::instance_storage_config::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::integration_association::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::notification::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::notification::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::notification::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::notification::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::phone_number::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::phone_number::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::phone_number::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::phone_number::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::predefined_attribute::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::prompt::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::prompt::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_5,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_6,
+    #[cfg(feature = "connect")]
+    &connect::queue::PATTERN_7,
+    #[cfg(feature = "connect")]
+    &connect::quick_connect::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::quick_connect::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::quick_connect::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::quick_connect::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::quick_connect::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::routing_profile::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::routing_profile::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_5,
+    #[cfg(feature = "connect")]
+    &connect::rule::PATTERN_6,
+    #[cfg(feature = "connect")]
+    &connect::security_key::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::security_profile::PATTERN_5,
+    #[cfg(feature = "connect")]
+    &connect::task_template::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::task_template::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::task_template::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::task_template::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::traffic_distribution_group::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::traffic_distribution_group::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_5,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_6,
+    #[cfg(feature = "connect")]
+    &connect::user::PATTERN_7,
+    #[cfg(feature = "connect")]
+    &connect::user_hierarchy_group::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::user_hierarchy_group::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::user_hierarchy_structure::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::user_hierarchy_structure::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::view::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::view::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::view::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::view_version::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::view_version::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::view_version::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_1,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_2,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_3,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_4,
+    #[cfg(feature = "connect")]
+    &connect::workspace::PATTERN_5,
+    #[cfg(feature = "connectcampaigns")]
+    &connectcampaigns::campaign::PATTERN_0,
+    #[cfg(feature = "connectcampaigns")]
+    &connectcampaigns::campaign::PATTERN_1,
+    #[cfg(feature = "connectcampaigns")]
+    &connectcampaigns::campaign::PATTERN_2,
+    #[cfg(feature = "connectcampaigns")]
+    &connectcampaigns::campaign::PATTERN_3,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_0,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_1,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_2,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_3,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_4,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_5,
+    #[cfg(feature = "connectcampaignsv2")]
+    &connectcampaignsv2::campaign::PATTERN_6,
+    #[cfg(feature = "controltower")]
+    &controltower::enabled_baseline::PATTERN_0,
+    #[cfg(feature = "controltower")]
+    &controltower::enabled_baseline::PATTERN_1,
+    #[cfg(feature = "controltower")]
+    &controltower::enabled_control::PATTERN_0,
+    #[cfg(feature = "controltower")]
+    &controltower::landing_zone::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::calculated_attribute_definition::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::calculated_attribute_definition::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::calculated_attribute_definition::PATTERN_2,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::calculated_attribute_definition::PATTERN_3,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::domain::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::domain::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::domain::PATTERN_2,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::domain::PATTERN_3,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::event_stream::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::event_trigger::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::event_trigger::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::event_trigger::PATTERN_2,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_2,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_3,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_4,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_5,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_6,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_7,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::integration::PATTERN_8,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::object_type::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::object_type::PATTERN_1,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::recommender::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::segment_definition::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::segment_definition::PATTERN_1,
+    #[cfg(feature = "dsql")]
+    &dsql::cluster::PATTERN_0,
+    #[cfg(feature = "dsql")]
+    &dsql::cluster::PATTERN_1,
+    #[cfg(feature = "databrew")]
+    &databrew::dataset::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::dataset::PATTERN_1,
+    #[cfg(feature = "databrew")]
+    &databrew::dataset::PATTERN_2,
+    #[cfg(feature = "databrew")]
+    &databrew::dataset::PATTERN_3,
+    #[cfg(feature = "databrew")]
+    &databrew::job::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::job::PATTERN_1,
+    #[cfg(feature = "databrew")]
+    &databrew::job::PATTERN_2,
+    #[cfg(feature = "databrew")]
+    &databrew::recipe::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::ruleset::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::ruleset::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::agent::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::agent::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::agent::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::agent::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::agent::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_azure_blob::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_azure_blob::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_azure_blob::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_azure_blob::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_efs::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_lustre::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_lustre::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_lustre::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_ontap::PATTERN_6,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_open_zfs::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_open_zfs::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_open_zfs::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_fsx_windows::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_6,
+    #[cfg(feature = "datasync")]
+    &datasync::location_hdfs::PATTERN_7,
+    #[cfg(feature = "datasync")]
+    &datasync::location_nfs::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_nfs::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_nfs::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_object_storage::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_object_storage::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_object_storage::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_object_storage::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_object_storage::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_s3::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_s3::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_s3::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_6,
+    #[cfg(feature = "datasync")]
+    &datasync::location_smb::PATTERN_7,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_4,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_5,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_6,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_7,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_8,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_9,
+    #[cfg(feature = "datasync")]
+    &datasync::task::PATTERN_10,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_6,
+    #[cfg(feature = "datazone")]
+    &datazone::connection::PATTERN_7,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::data_source::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::domain::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::domain::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::domain::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::domain_unit::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::domain_unit::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::domain_unit::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::environment::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::environment::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::environment::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::environment::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::environment::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_actions::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_actions::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_actions::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_actions::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_blueprint_configuration::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_profile::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_profile::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_profile::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_profile::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::environment_profile::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::form_type::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::form_type::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::form_type::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::group_profile::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::group_profile::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::owner::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::policy_grant::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::project::PATTERN_6,
+    #[cfg(feature = "datazone")]
+    &datazone::project_membership::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::project_membership::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_6,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_7,
+    #[cfg(feature = "datazone")]
+    &datazone::project_profile::PATTERN_8,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_1,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_2,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_3,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_4,
+    #[cfg(feature = "datazone")]
+    &datazone::subscription_target::PATTERN_5,
+    #[cfg(feature = "datazone")]
+    &datazone::user_profile::PATTERN_0,
+    #[cfg(feature = "datazone")]
+    &datazone::user_profile::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::farm::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::fleet::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::fleet::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::license_endpoint::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::license_endpoint::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::license_endpoint::PATTERN_2,
+    #[cfg(feature = "deadline")]
+    &deadline::limit::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::metered_product::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::metered_product::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::monitor::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::monitor::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::monitor::PATTERN_2,
+    #[cfg(feature = "deadline")]
+    &deadline::monitor::PATTERN_3,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_2,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_3,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_4,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_5,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_6,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_7,
+    #[cfg(feature = "deadline")]
+    &deadline::queue::PATTERN_8,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_environment::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_environment::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_fleet_association::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_fleet_association::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_fleet_association::PATTERN_2,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_limit_association::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_limit_association::PATTERN_1,
+    #[cfg(feature = "deadline")]
+    &deadline::queue_limit_association::PATTERN_2,
+    #[cfg(feature = "deadline")]
+    &deadline::storage_profile::PATTERN_0,
+    #[cfg(feature = "deadline")]
+    &deadline::storage_profile::PATTERN_1,
+    #[cfg(feature = "detective")]
+    &detective::member_invitation::PATTERN_0,
+    #[cfg(feature = "detective")]
+    &detective::member_invitation::PATTERN_1,
+    #[cfg(feature = "detective")]
+    &detective::member_invitation::PATTERN_2,
+    #[cfg(feature = "detective")]
+    &detective::organization_admin::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::agent_space::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::agent_space::PATTERN_1,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::agent_space::PATTERN_2,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::private_connection::PATTERN_0,
+    #[cfg(feature = "devopsagent")]
+    &devopsagent::service::PATTERN_0,
+    #[cfg(feature = "devopsguru")]
+    &devopsguru::notification_channel::PATTERN_0,
+    #[cfg(feature = "devopsguru")]
+    &devopsguru::resource_collection::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::connection::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::connection::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::connection::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::connection::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::connection::PATTERN_4,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway_association::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway_association::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway_association::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::direct_connect_gateway_association::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::lag::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::lag::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::lag::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::lag::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::private_virtual_interface::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::private_virtual_interface::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::private_virtual_interface::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::private_virtual_interface::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::private_virtual_interface::PATTERN_4,
+    #[cfg(feature = "directconnect")]
+    &directconnect::public_virtual_interface::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::public_virtual_interface::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::public_virtual_interface::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::public_virtual_interface::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::transit_virtual_interface::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::transit_virtual_interface::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::transit_virtual_interface::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::transit_virtual_interface::PATTERN_3,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_0,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_1,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_2,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_3,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_4,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_5,
+    #[cfg(feature = "directoryservice")]
+    &directoryservice::simple_ad::PATTERN_6,
+    #[cfg(feature = "docdb")]
+    &docdb::global_cluster::PATTERN_0,
+    #[cfg(feature = "docdbelastic")]
+    &docdbelastic::cluster::PATTERN_0,
+    #[cfg(feature = "docdbelastic")]
+    &docdbelastic::cluster::PATTERN_1,
+    #[cfg(feature = "dynamodb")]
+    &dynamodb::table::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::capacity_reservation::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::capacity_reservation::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::carrier_gateway::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::customer_gateway::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::ec2_fleet::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::ec2_fleet::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::enclave_certificate_iam_role_association::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::enclave_certificate_iam_role_association::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::launch_template::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::launch_template::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::local_gateway_route_table::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::local_gateway_route_table_vpc_association::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::local_gateway_route_table_virtual_interface_group_association::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::local_gateway_virtual_interface::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::local_gateway_virtual_interface_group::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::network_insights_path::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::security_group::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::spot_fleet::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::spot_fleet::PATTERN_1,
+    #[cfg(feature = "ec2")]
+    &ec2::sql_ha_standby_detected_instance::PATTERN_0,
+    #[cfg(feature = "ec2")]
+    &ec2::sql_ha_standby_detected_instance::PATTERN_1,
+    #[cfg(feature = "ecr")]
+    &ecr::public_repository::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::pull_through_cache_rule::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::pull_through_cache_rule::PATTERN_1,
+    #[cfg(feature = "ecr")]
+    &ecr::pull_time_update_exclusion::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::registry_scanning_configuration::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::replication_configuration::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::replication_configuration::PATTERN_1,
+    #[cfg(feature = "ecr")]
+    &ecr::replication_configuration::PATTERN_2,
+    #[cfg(feature = "ecr")]
+    &ecr::repository::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::repository::PATTERN_1,
+    #[cfg(feature = "ecr")]
+    &ecr::repository_creation_template::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::repository_creation_template::PATTERN_1,
+    #[cfg(feature = "ecr")]
+    &ecr::signing_configuration::PATTERN_0,
+    #[cfg(feature = "ecr")]
+    &ecr::signing_configuration::PATTERN_1,
     #[cfg(feature = "ecs")]
-    &ecs::cluster::PATTERN_0,
+    &ecs::capacity_provider::PATTERN_0,
     #[cfg(feature = "ecs")]
-    &ecs::service::PATTERN_0,
+    &ecs::capacity_provider::PATTERN_1,
     #[cfg(feature = "ecs")]
-    &ecs::task_definition::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::listener::PATTERN_1,
+    &ecs::daemon::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::express_gateway_service::PATTERN_0,
+    #[cfg(feature = "efs")]
+    &efs::access_point::PATTERN_0,
+    #[cfg(feature = "efs")]
+    &efs::access_point::PATTERN_1,
+    #[cfg(feature = "efs")]
+    &efs::access_point::PATTERN_2,
+    #[cfg(feature = "efs")]
+    &efs::access_point::PATTERN_3,
+    #[cfg(feature = "efs")]
+    &efs::file_system::PATTERN_0,
+    #[cfg(feature = "efs")]
+    &efs::file_system::PATTERN_1,
+    #[cfg(feature = "efs")]
+    &efs::file_system::PATTERN_2,
+    #[cfg(feature = "efs")]
+    &efs::mount_target::PATTERN_0,
+    #[cfg(feature = "efs")]
+    &efs::mount_target::PATTERN_1,
+    #[cfg(feature = "efs")]
+    &efs::mount_target::PATTERN_2,
+    #[cfg(feature = "efs")]
+    &efs::mount_target::PATTERN_3,
+    #[cfg(feature = "eks")]
+    &eks::addon::PATTERN_0,
+    #[cfg(feature = "eks")]
+    &eks::capability::PATTERN_0,
+    #[cfg(feature = "eks")]
+    &eks::cluster::PATTERN_0,
+    #[cfg(feature = "eks")]
+    &eks::cluster::PATTERN_1,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_0,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_1,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_2,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_3,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_4,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_5,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_6,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_7,
+    #[cfg(feature = "emr")]
+    &emr::studio::PATTERN_8,
+    #[cfg(feature = "emr")]
+    &emr::studio_session_mapping::PATTERN_0,
+    #[cfg(feature = "emr")]
+    &emr::studio_session_mapping::PATTERN_1,
+    #[cfg(feature = "emr")]
+    &emr::wal_workspace::PATTERN_0,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_0,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_1,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_2,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_3,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_4,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_5,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_6,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::endpoint::PATTERN_7,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_0,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_1,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_2,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_3,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_4,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::security_configuration::PATTERN_5,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::virtual_cluster::PATTERN_0,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::virtual_cluster::PATTERN_1,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::virtual_cluster::PATTERN_2,
+    #[cfg(feature = "emrcontainers")]
+    &emrcontainers::virtual_cluster::PATTERN_3,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_0,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_1,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_2,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_3,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_4,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_5,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_6,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_7,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_8,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_9,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_10,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_11,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_12,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_13,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_14,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_15,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_16,
+    #[cfg(feature = "emrserverless")]
+    &emrserverless::application::PATTERN_17,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_0,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_1,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_2,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_3,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_4,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_5,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_6,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_7,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_8,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_9,
+    #[cfg(feature = "evs")]
+    &evs::environment::PATTERN_10,
+    #[cfg(feature = "elasticache")]
+    &elasticache::replication_group::PATTERN_0,
+    #[cfg(feature = "elasticache")]
+    &elasticache::replication_group::PATTERN_1,
+    #[cfg(feature = "elasticache")]
+    &elasticache::serverless_cache::PATTERN_0,
+    #[cfg(feature = "elasticache")]
+    &elasticache::serverless_cache::PATTERN_1,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user::PATTERN_0,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user::PATTERN_1,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user::PATTERN_2,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user::PATTERN_3,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user_group::PATTERN_0,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user_group::PATTERN_1,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user_group::PATTERN_2,
+    #[cfg(feature = "elasticache")]
+    &elasticache::user_group::PATTERN_3,
     #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::load_balancer::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
-    &elasticloadbalancingv2::target_group::PATTERN_0,
+    &elasticloadbalancingv2::trust_store::PATTERN_0,
+    #[cfg(feature = "elementalinference")]
+    &elementalinference::feed::PATTERN_0,
+    #[cfg(feature = "elementalinference")]
+    &elementalinference::feed::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_3,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_4,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_mapping_workflow::PATTERN_5,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_3,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::id_namespace::PATTERN_4,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_3,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_4,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_5,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_6,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_7,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::matching_workflow::PATTERN_8,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::policy_statement::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::policy_statement::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::policy_statement::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::policy_statement::PATTERN_3,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::schema_mapping::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::schema_mapping::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::schema_mapping::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::api_destination::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::api_destination::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::api_destination::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::archive::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_3,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_4,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_5,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_6,
+    #[cfg(feature = "events")]
+    &events::connection::PATTERN_7,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_3,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_4,
+    #[cfg(feature = "events")]
+    &events::endpoint::PATTERN_5,
+    #[cfg(feature = "events")]
+    &events::event_bus::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::event_bus::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::event_bus_policy::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::event_bus_policy::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::event_bus_policy::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::event_bus_policy::PATTERN_3,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_0,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_1,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_2,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_3,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_4,
+    #[cfg(feature = "events")]
+    &events::rule::PATTERN_5,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_0,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_1,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_2,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_3,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_4,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_5,
+    #[cfg(feature = "evidently")]
+    &evidently::experiment::PATTERN_6,
+    #[cfg(feature = "evidently")]
+    &evidently::feature::PATTERN_0,
+    #[cfg(feature = "evidently")]
+    &evidently::feature::PATTERN_1,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_0,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_1,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_2,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_3,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_4,
+    #[cfg(feature = "evidently")]
+    &evidently::launch::PATTERN_5,
+    #[cfg(feature = "evidently")]
+    &evidently::project::PATTERN_0,
+    #[cfg(feature = "evidently")]
+    &evidently::project::PATTERN_1,
+    #[cfg(feature = "evidently")]
+    &evidently::project::PATTERN_2,
+    #[cfg(feature = "evidently")]
+    &evidently::project::PATTERN_3,
+    #[cfg(feature = "evidently")]
+    &evidently::project::PATTERN_4,
+    #[cfg(feature = "evidently")]
+    &evidently::segment::PATTERN_0,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::PATTERN_0,
+    #[cfg(feature = "fis")]
+    &fis::experiment_template::PATTERN_1,
+    #[cfg(feature = "fis")]
+    &fis::target_account_configuration::PATTERN_0,
+    #[cfg(feature = "fis")]
+    &fis::target_account_configuration::PATTERN_1,
+    #[cfg(feature = "fms")]
+    &fms::notification_channel::PATTERN_0,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_0,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_1,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_2,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_3,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_4,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_5,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_6,
+    #[cfg(feature = "fms")]
+    &fms::policy::PATTERN_7,
+    #[cfg(feature = "fms")]
+    &fms::resource_set::PATTERN_0,
+    #[cfg(feature = "fms")]
+    &fms::resource_set::PATTERN_1,
+    #[cfg(feature = "fms")]
+    &fms::resource_set::PATTERN_2,
+    #[cfg(feature = "fsx")]
+    &fsx::data_repository_association::PATTERN_0,
+    #[cfg(feature = "fsx")]
+    &fsx::data_repository_association::PATTERN_1,
+    #[cfg(feature = "fsx")]
+    &fsx::data_repository_association::PATTERN_2,
+    #[cfg(feature = "fsx")]
+    &fsx::data_repository_association::PATTERN_3,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_0,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_1,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_2,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_3,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_4,
+    #[cfg(feature = "fsx")]
+    &fsx::s3_access_point_attachment::PATTERN_5,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_0,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_1,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_2,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_3,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_4,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_5,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_6,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_7,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_8,
+    #[cfg(feature = "finspace")]
+    &finspace::environment::PATTERN_9,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset::PATTERN_0,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset::PATTERN_1,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset::PATTERN_2,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset::PATTERN_3,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset_group::PATTERN_0,
+    #[cfg(feature = "forecast")]
+    &forecast::dataset_group::PATTERN_1,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::detector::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::detector::PATTERN_1,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::entity_type::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::event_type::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::label::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::list::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::list::PATTERN_1,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::list::PATTERN_2,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::outcome::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::variable::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::alias::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::alias::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::build::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_fleet::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_fleet::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_fleet::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_fleet::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_4,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_5,
+    #[cfg(feature = "gamelift")]
+    &gamelift::container_group_definition::PATTERN_6,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_4,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_5,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_6,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_7,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_8,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_9,
+    #[cfg(feature = "gamelift")]
+    &gamelift::fleet::PATTERN_10,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_server_group::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_server_group::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_server_group::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_server_group::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_server_group::PATTERN_4,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_4,
+    #[cfg(feature = "gamelift")]
+    &gamelift::game_session_queue::PATTERN_5,
+    #[cfg(feature = "gamelift")]
+    &gamelift::location::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::matchmaking_configuration::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::matchmaking_configuration::PATTERN_1,
+    #[cfg(feature = "gamelift")]
+    &gamelift::matchmaking_configuration::PATTERN_2,
+    #[cfg(feature = "gamelift")]
+    &gamelift::matchmaking_configuration::PATTERN_3,
+    #[cfg(feature = "gamelift")]
+    &gamelift::matchmaking_rule_set::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::script::PATTERN_0,
+    #[cfg(feature = "globalaccelerator")]
+    &globalaccelerator::accelerator::PATTERN_0,
+    #[cfg(feature = "globalaccelerator")]
+    &globalaccelerator::accelerator::PATTERN_1,
+    #[cfg(feature = "globalaccelerator")]
+    &globalaccelerator::cross_account_attachment::PATTERN_0,
+    #[cfg(feature = "globalaccelerator")]
+    &globalaccelerator::cross_account_attachment::PATTERN_1,
+    #[cfg(feature = "globalaccelerator")]
+    &globalaccelerator::endpoint_group::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::catalog::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::identity_center_configuration::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::integration::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::integration::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::integration_resource_property::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::integration_resource_property::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::integration_resource_property::PATTERN_2,
+    #[cfg(feature = "glue")]
+    &glue::job::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::job::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::job::PATTERN_2,
+    #[cfg(feature = "glue")]
+    &glue::schema::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::schema::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::schema_version::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::schema_version::PATTERN_1,
+    #[cfg(feature = "glue")]
+    &glue::schema_version_metadata::PATTERN_0,
+    #[cfg(feature = "glue")]
+    &glue::usage_profile::PATTERN_0,
+    #[cfg(feature = "grafana")]
+    &grafana::workspace::PATTERN_0,
+    #[cfg(feature = "grafana")]
+    &grafana::workspace::PATTERN_1,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::component_version::PATTERN_0,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::PATTERN_0,
+    #[cfg(feature = "greengrassv2")]
+    &greengrassv2::deployment::PATTERN_1,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_1,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_2,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_3,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_4,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_5,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_6,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_7,
+    #[cfg(feature = "groundstation")]
+    &groundstation::config::PATTERN_8,
+    #[cfg(feature = "groundstation")]
+    &groundstation::dataflow_endpoint_group::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::dataflow_endpoint_group::PATTERN_1,
+    #[cfg(feature = "groundstation")]
+    &groundstation::dataflow_endpoint_group::PATTERN_2,
+    #[cfg(feature = "groundstation")]
+    &groundstation::dataflow_endpoint_group_v2::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::dataflow_endpoint_group_v2::PATTERN_1,
+    #[cfg(feature = "groundstation")]
+    &groundstation::mission_profile::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::mission_profile::PATTERN_1,
+    #[cfg(feature = "groundstation")]
+    &groundstation::mission_profile::PATTERN_2,
+    #[cfg(feature = "groundstation")]
+    &groundstation::mission_profile::PATTERN_3,
+    #[cfg(feature = "guardduty")]
+    &guardduty::threat_entity_set::PATTERN_0,
+    #[cfg(feature = "guardduty")]
+    &guardduty::trusted_entity_set::PATTERN_0,
+    #[cfg(feature = "healthimaging")]
+    &healthimaging::datastore::PATTERN_0,
+    #[cfg(feature = "healthlake")]
+    &healthlake::fhir_datastore::PATTERN_0,
+    #[cfg(feature = "healthlake")]
+    &healthlake::fhir_datastore::PATTERN_1,
+    #[cfg(feature = "healthlake")]
+    &healthlake::fhir_datastore::PATTERN_2,
+    #[cfg(feature = "healthlake")]
+    &healthlake::fhir_datastore::PATTERN_3,
+    #[cfg(feature = "iam")]
+    &iam::group::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::group::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::group::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::group_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::instance_profile::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::instance_profile::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::instance_profile::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::managed_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::oidc_provider::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::policy::PATTERN_0,
     #[cfg(feature = "iam")]
@@ -146,6 +9607,742 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::role::PATTERN_4,
     #[cfg(feature = "iam")]
     &iam::role::PATTERN_5,
+    #[cfg(feature = "iam")]
+    &iam::role_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::saml_provider::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::saml_provider::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::saml_provider::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::server_certificate::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::server_certificate::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::server_certificate::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::service_linked_role::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::service_linked_role::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::user::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::user::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::user::PATTERN_2,
+    #[cfg(feature = "iam")]
+    &iam::user::PATTERN_3,
+    #[cfg(feature = "iam")]
+    &iam::user::PATTERN_4,
+    #[cfg(feature = "iam")]
+    &iam::user_policy::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::virtual_mfa_device::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::virtual_mfa_device::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::channel::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::channel::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::encoder_configuration::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::ingest_configuration::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::ingest_configuration::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::playback_key_pair::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::playback_restriction_policy::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::public_key::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::public_key::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::recording_configuration::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::recording_configuration::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::stage::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::stage::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::storage_configuration::PATTERN_0,
+    #[cfg(feature = "ivs")]
+    &ivs::storage_configuration::PATTERN_1,
+    #[cfg(feature = "ivs")]
+    &ivs::stream_key::PATTERN_0,
+    #[cfg(feature = "ivschat")]
+    &ivschat::logging_configuration::PATTERN_0,
+    #[cfg(feature = "ivschat")]
+    &ivschat::logging_configuration::PATTERN_1,
+    #[cfg(feature = "ivschat")]
+    &ivschat::logging_configuration::PATTERN_2,
+    #[cfg(feature = "ivschat")]
+    &ivschat::logging_configuration::PATTERN_3,
+    #[cfg(feature = "ivschat")]
+    &ivschat::room::PATTERN_0,
+    #[cfg(feature = "ivschat")]
+    &ivschat::room::PATTERN_1,
+    #[cfg(feature = "ivschat")]
+    &ivschat::room::PATTERN_2,
+    #[cfg(feature = "identitystore")]
+    &identitystore::group::PATTERN_0,
+    #[cfg(feature = "identitystore")]
+    &identitystore::group::PATTERN_1,
+    #[cfg(feature = "identitystore")]
+    &identitystore::group::PATTERN_2,
+    #[cfg(feature = "identitystore")]
+    &identitystore::group_membership::PATTERN_0,
+    #[cfg(feature = "identitystore")]
+    &identitystore::group_membership::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::component::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::component::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::container_recipe::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::container_recipe::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_4,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::distribution_configuration::PATTERN_5,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_4,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image::PATTERN_5,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_4,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_5,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_pipeline::PATTERN_6,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_recipe::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::image_recipe::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::infrastructure_configuration::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::infrastructure_configuration::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::infrastructure_configuration::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::lifecycle_policy::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::workflow::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::workflow::PATTERN_1,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::cis_scan_configuration::PATTERN_1,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::PATTERN_0,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_integration::PATTERN_1,
+    #[cfg(feature = "inspectorv2")]
+    &inspectorv2::code_security_scan_configuration::PATTERN_0,
+    #[cfg(feature = "interconnect")]
+    &interconnect::connection::PATTERN_0,
+    #[cfg(feature = "interconnect")]
+    &interconnect::connection::PATTERN_1,
+    #[cfg(feature = "interconnect")]
+    &interconnect::connection::PATTERN_2,
+    #[cfg(feature = "interconnect")]
+    &interconnect::connection::PATTERN_3,
+    #[cfg(feature = "internetmonitor")]
+    &internetmonitor::monitor::PATTERN_0,
+    #[cfg(feature = "internetmonitor")]
+    &internetmonitor::monitor::PATTERN_1,
+    #[cfg(feature = "internetmonitor")]
+    &internetmonitor::monitor::PATTERN_2,
+    #[cfg(feature = "invoicing")]
+    &invoicing::invoice_unit::PATTERN_0,
+    #[cfg(feature = "invoicing")]
+    &invoicing::invoice_unit::PATTERN_1,
+    #[cfg(feature = "invoicing")]
+    &invoicing::invoice_unit::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::authorizer::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::billing_group::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::billing_group::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::billing_group::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::ca_certificate::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::ca_certificate::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::ca_certificate::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::ca_certificate::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::certificate::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::certificate_provider::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::certificate_provider::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::certificate_provider::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::command::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::command::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::command::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::command::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::command::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::custom_metric::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::custom_metric::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::dimension::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::domain_configuration::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::domain_configuration::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::domain_configuration::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::domain_configuration::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::domain_configuration::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::fleet_metric::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::fleet_metric::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::fleet_metric::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::fleet_metric::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::job_template::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::job_template::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::job_template::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::logging::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::logging::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::mitigation_action::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::mitigation_action::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::policy::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::policy::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::provisioning_template::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::provisioning_template::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::provisioning_template::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::provisioning_template::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::provisioning_template::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::resource_specific_logging::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::role_alias::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::role_alias::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::role_alias::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::scheduled_audit::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::scheduled_audit::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::security_profile::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::security_profile::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::security_profile::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::software_package::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::software_package::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::software_package::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::software_package_version::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::software_package_version::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::software_package_version::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::thing::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::thing_group::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::thing_group::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::thing_group::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::thing_type::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::thing_type::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::thing_type::PATTERN_2,
+    #[cfg(feature = "iot")]
+    &iot::thing_type::PATTERN_3,
+    #[cfg(feature = "iot")]
+    &iot::thing_type::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::topic_rule::PATTERN_0,
+    #[cfg(feature = "iot")]
+    &iot::topic_rule::PATTERN_1,
+    #[cfg(feature = "iot")]
+    &iot::topic_rule::PATTERN_2,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::channel::PATTERN_0,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::channel::PATTERN_1,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::channel::PATTERN_2,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_0,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_1,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_2,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_3,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_4,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::dataset::PATTERN_5,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::datastore::PATTERN_0,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::datastore::PATTERN_1,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::datastore::PATTERN_2,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::datastore::PATTERN_3,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::datastore::PATTERN_4,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::pipeline::PATTERN_0,
+    #[cfg(feature = "iotanalytics")]
+    &iotanalytics::pipeline::PATTERN_1,
+    #[cfg(feature = "iotevents")]
+    &iotevents::alarm_model::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::alarm_model::PATTERN_1,
+    #[cfg(feature = "iotevents")]
+    &iotevents::detector_model::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::detector_model::PATTERN_1,
+    #[cfg(feature = "iotevents")]
+    &iotevents::detector_model::PATTERN_2,
+    #[cfg(feature = "iotevents")]
+    &iotevents::input::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::input::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_2,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_3,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::campaign::PATTERN_4,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::decoder_manifest::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::decoder_manifest::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::fleet::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::fleet::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::model_manifest::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::model_manifest::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::signal_catalog::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::signal_catalog::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::state_template::PATTERN_0,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::state_template::PATTERN_1,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::state_template::PATTERN_2,
+    #[cfg(feature = "iotfleetwise")]
+    &iotfleetwise::vehicle::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::access_policy::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::access_policy::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::access_policy::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset::PATTERN_3,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset::PATTERN_4,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_3,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_4,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::asset_model::PATTERN_5,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::computation_model::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::dashboard::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::dashboard::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::dashboard::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::dataset::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::dataset::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::gateway::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::gateway::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::gateway::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::PATTERN_1,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::PATTERN_2,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::portal::PATTERN_3,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::project::PATTERN_0,
+    #[cfg(feature = "iotsitewise")]
+    &iotsitewise::project::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_0,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::component_type::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_0,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::entity::PATTERN_3,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::PATTERN_0,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::scene::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::sync_job::PATTERN_0,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::sync_job::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::sync_job::PATTERN_2,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::workspace::PATTERN_0,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::workspace::PATTERN_1,
+    #[cfg(feature = "iottwinmaker")]
+    &iottwinmaker::workspace::PATTERN_2,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::destination::PATTERN_0,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::network_analyzer_configuration::PATTERN_0,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::partner_account::PATTERN_0,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_0,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_1,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_2,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_3,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_4,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device::PATTERN_5,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_device_import_task::PATTERN_0,
+    #[cfg(feature = "iotwireless")]
+    &iotwireless::wireless_gateway::PATTERN_0,
+    #[cfg(feature = "kms")]
+    &kms::alias::PATTERN_0,
+    #[cfg(feature = "kafkaconnect")]
+    &kafkaconnect::connector::PATTERN_0,
+    #[cfg(feature = "kafkaconnect")]
+    &kafkaconnect::connector::PATTERN_1,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_0,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_1,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_2,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_3,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_4,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_5,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_6,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_7,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_8,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_9,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_10,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_11,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_12,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_13,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_14,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_15,
+    #[cfg(feature = "kendra")]
+    &kendra::data_source::PATTERN_16,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_0,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_1,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_2,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_3,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_4,
+    #[cfg(feature = "kendra")]
+    &kendra::faq::PATTERN_5,
+    #[cfg(feature = "kendra")]
+    &kendra::index::PATTERN_0,
+    #[cfg(feature = "kendra")]
+    &kendra::index::PATTERN_1,
+    #[cfg(feature = "kendra")]
+    &kendra::index::PATTERN_2,
+    #[cfg(feature = "kendra")]
+    &kendra::index::PATTERN_3,
+    #[cfg(feature = "kendra")]
+    &kendra::index::PATTERN_4,
+    #[cfg(feature = "kendraranking")]
+    &kendraranking::execution_plan::PATTERN_0,
+    #[cfg(feature = "kendraranking")]
+    &kendraranking::execution_plan::PATTERN_1,
+    #[cfg(feature = "kinesis")]
+    &kinesis::resource_policy::PATTERN_0,
+    #[cfg(feature = "kinesis")]
+    &kinesis::stream::PATTERN_0,
+    #[cfg(feature = "kinesis")]
+    &kinesis::stream_consumer::PATTERN_0,
+    #[cfg(feature = "kinesis")]
+    &kinesis::stream_consumer::PATTERN_1,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_0,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_1,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_2,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_3,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_4,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_5,
+    #[cfg(feature = "kinesisanalyticsv2")]
+    &kinesisanalyticsv2::application::PATTERN_6,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_0,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_1,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_2,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_3,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_4,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_5,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_6,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_7,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_8,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_9,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_10,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_11,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_12,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_13,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_14,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_15,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_16,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_17,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_18,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_19,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_20,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_21,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_22,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_23,
+    #[cfg(feature = "kinesisfirehose")]
+    &kinesisfirehose::delivery_stream::PATTERN_24,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::signaling_channel::PATTERN_0,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::signaling_channel::PATTERN_1,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::signaling_channel::PATTERN_2,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::stream::PATTERN_0,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::stream::PATTERN_1,
+    #[cfg(feature = "kinesisvideo")]
+    &kinesisvideo::stream::PATTERN_2,
+    #[cfg(feature = "lakeformation")]
+    &lakeformation::tag::PATTERN_0,
+    #[cfg(feature = "lakeformation")]
+    &lakeformation::tag::PATTERN_1,
+    #[cfg(feature = "lakeformation")]
+    &lakeformation::tag_association::PATTERN_0,
+    #[cfg(feature = "lakeformation")]
+    &lakeformation::tag_association::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::alias::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::alias::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_3,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_4,
+    #[cfg(feature = "lambda")]
+    &lambda::capacity_provider::PATTERN_5,
+    #[cfg(feature = "lambda")]
+    &lambda::code_signing_config::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::event_invoke_config::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::event_invoke_config::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::event_invoke_config::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_3,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_4,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_5,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_6,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_7,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_8,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_9,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_10,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_11,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_12,
+    #[cfg(feature = "lambda")]
+    &lambda::event_source_mapping::PATTERN_13,
     #[cfg(feature = "lambda")]
     &lambda::function::PATTERN_0,
     #[cfg(feature = "lambda")]
@@ -166,14 +10363,2960 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &lambda::function::PATTERN_8,
     #[cfg(feature = "lambda")]
     &lambda::function::PATTERN_9,
+    #[cfg(feature = "lambda")]
+    &lambda::layer_version::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::layer_version::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::layer_version_permission::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::layer_version_permission::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::layer_version_permission::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_2,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_3,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_4,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_5,
+    #[cfg(feature = "lambda")]
+    &lambda::permission::PATTERN_6,
+    #[cfg(feature = "lambda")]
+    &lambda::url::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::url::PATTERN_1,
+    #[cfg(feature = "lambda")]
+    &lambda::version::PATTERN_0,
+    #[cfg(feature = "lambda")]
+    &lambda::version::PATTERN_1,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::PATTERN_0,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::PATTERN_1,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::PATTERN_2,
+    #[cfg(feature = "launchwizard")]
+    &launchwizard::deployment::PATTERN_3,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_0,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_1,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_2,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_3,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_4,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_5,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_6,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_7,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_8,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_9,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_10,
+    #[cfg(feature = "lex")]
+    &lex::bot::PATTERN_11,
+    #[cfg(feature = "lex")]
+    &lex::bot_alias::PATTERN_0,
+    #[cfg(feature = "lex")]
+    &lex::bot_alias::PATTERN_1,
+    #[cfg(feature = "lex")]
+    &lex::bot_alias::PATTERN_2,
+    #[cfg(feature = "lex")]
+    &lex::bot_version::PATTERN_0,
+    #[cfg(feature = "lex")]
+    &lex::bot_version::PATTERN_1,
+    #[cfg(feature = "licensemanager")]
+    &licensemanager::grant::PATTERN_0,
+    #[cfg(feature = "licensemanager")]
+    &licensemanager::license::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::alarm::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::alarm::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::bucket::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::bucket::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::container::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::database::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::database_snapshot::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::disk::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::disk::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::disk_snapshot::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::distribution::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::distribution::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::distribution::PATTERN_2,
+    #[cfg(feature = "lightsail")]
+    &lightsail::instance::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::instance::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::instance::PATTERN_2,
+    #[cfg(feature = "lightsail")]
+    &lightsail::instance_snapshot::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::load_balancer::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::load_balancer_tls_certificate::PATTERN_0,
+    #[cfg(feature = "lightsail")]
+    &lightsail::load_balancer_tls_certificate::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::static_ip::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_1,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_2,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_3,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_4,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_5,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_6,
+    #[cfg(feature = "location")]
+    &location::api_key::PATTERN_7,
+    #[cfg(feature = "location")]
+    &location::geofence_collection::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::map::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::map::PATTERN_1,
+    #[cfg(feature = "location")]
+    &location::place_index::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::route_calculator::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::tracker::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::tracker_consumer::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::tracker_consumer::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::account_policy::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::delivery::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::delivery::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::delivery_destination::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::delivery_destination::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::delivery_destination::PATTERN_2,
+    #[cfg(feature = "logs")]
+    &logs::delivery_source::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::delivery_source::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::destination::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::integration::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::integration::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::log_anomaly_detector::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::log_anomaly_detector::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::log_anomaly_detector::PATTERN_2,
     #[cfg(feature = "logs")]
     &logs::log_group::PATTERN_0,
     #[cfg(feature = "logs")]
     &logs::log_group::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::log_stream::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::log_stream::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::metric_filter::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::metric_filter::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::metric_filter::PATTERN_2,
+    #[cfg(feature = "logs")]
+    &logs::metric_filter::PATTERN_3,
+    #[cfg(feature = "logs")]
+    &logs::metric_filter::PATTERN_4,
+    #[cfg(feature = "logs")]
+    &logs::query_definition::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::query_definition::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::resource_policy::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::scheduled_query::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::scheduled_query::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::scheduled_query::PATTERN_2,
+    #[cfg(feature = "logs")]
+    &logs::subscription_filter::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::subscription_filter::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::transformer::PATTERN_0,
+    #[cfg(feature = "logs")]
+    &logs::transformer::PATTERN_1,
+    #[cfg(feature = "logs")]
+    &logs::transformer::PATTERN_2,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_0,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_1,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_2,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_3,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_4,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_5,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_6,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_7,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_8,
+    #[cfg(feature = "lookoutequipment")]
+    &lookoutequipment::inference_scheduler::PATTERN_9,
+    #[cfg(feature = "lookoutvision")]
+    &lookoutvision::project::PATTERN_0,
+    #[cfg(feature = "m2")]
+    &m2::application::PATTERN_0,
+    #[cfg(feature = "m2")]
+    &m2::application::PATTERN_1,
+    #[cfg(feature = "m2")]
+    &m2::deployment::PATTERN_0,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_0,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_1,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_2,
+    #[cfg(feature = "m2")]
+    &m2::environment::PATTERN_3,
+    #[cfg(feature = "mpa")]
+    &mpa::approval_team::PATTERN_0,
+    #[cfg(feature = "mpa")]
+    &mpa::approval_team::PATTERN_1,
+    #[cfg(feature = "mpa")]
+    &mpa::identity_source::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::cluster_policy::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::replicator::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::replicator::PATTERN_1,
+    #[cfg(feature = "msk")]
+    &msk::replicator::PATTERN_2,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::PATTERN_0,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::PATTERN_1,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::PATTERN_2,
+    #[cfg(feature = "msk")]
+    &msk::vpc_connection::PATTERN_3,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_0,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_1,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_2,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_3,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_4,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_5,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_6,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_7,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_8,
+    #[cfg(feature = "mwaa")]
+    &mwaa::environment::PATTERN_9,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_0,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_1,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_2,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_3,
+    #[cfg(feature = "mwaaserverless")]
+    &mwaaserverless::workflow::PATTERN_4,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_entitlement::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_entitlement::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_output::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_output::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_output::PATTERN_2,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_source::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_source::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_vpc_interface::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::flow_vpc_interface::PATTERN_1,
+    #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::cloud_watch_alarm_template_group::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::cluster::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template::PATTERN_1,
+    #[cfg(feature = "medialive")]
+    &medialive::event_bridge_rule_template_group::PATTERN_0,
+    #[cfg(feature = "medialive")]
+    &medialive::signal_map::PATTERN_0,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::channel::PATTERN_0,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::channel::PATTERN_1,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::origin_endpoint::PATTERN_0,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::origin_endpoint::PATTERN_1,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::packaging_group::PATTERN_0,
+    #[cfg(feature = "mediapackage")]
+    &mediapackage::packaging_group::PATTERN_1,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::channel::PATTERN_0,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::channel_group::PATTERN_0,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::channel_policy::PATTERN_0,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_0,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_1,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_2,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_3,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_4,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_5,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint::PATTERN_6,
+    #[cfg(feature = "mediapackagev2")]
+    &mediapackagev2::origin_endpoint_policy::PATTERN_0,
+    #[cfg(feature = "mediatailor")]
+    &mediatailor::playback_configuration::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::acl::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::acl::PATTERN_1,
+    #[cfg(feature = "memorydb")]
+    &memorydb::acl::PATTERN_2,
+    #[cfg(feature = "memorydb")]
+    &memorydb::acl::PATTERN_3,
+    #[cfg(feature = "memorydb")]
+    &memorydb::cluster::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::cluster::PATTERN_1,
+    #[cfg(feature = "memorydb")]
+    &memorydb::multi_region_cluster::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::subnet_group::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::user::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::user::PATTERN_1,
+    #[cfg(feature = "memorydb")]
+    &memorydb::user::PATTERN_2,
+    #[cfg(feature = "memorydb")]
+    &memorydb::user::PATTERN_3,
+    #[cfg(feature = "neptune")]
+    &neptune::db_cluster::PATTERN_0,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::graph::PATTERN_0,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::graph::PATTERN_1,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::graph_snapshot::PATTERN_0,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::graph_snapshot::PATTERN_1,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::private_graph_endpoint::PATTERN_0,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::private_graph_endpoint::PATTERN_1,
+    #[cfg(feature = "neptunegraph")]
+    &neptunegraph::private_graph_endpoint::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_3,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_4,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall::PATTERN_5,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall_policy::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall_policy::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::firewall_policy::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::logging_configuration::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::logging_configuration::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::rule_group::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::tls_inspection_configuration::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::tls_inspection_configuration::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::tls_inspection_configuration::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::vpc_endpoint_association::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::vpc_endpoint_association::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::vpc_endpoint_association::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_attachment::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_attachment::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_attachment::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_peer::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_peer::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::connect_peer::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::core_network::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::core_network_prefix_list_association::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::core_network_prefix_list_association::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::core_network_prefix_list_association::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::device::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::device::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::direct_connect_gateway_attachment::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::direct_connect_gateway_attachment::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::direct_connect_gateway_attachment::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::global_network::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::link::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::site::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::site_to_site_vpn_attachment::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::site_to_site_vpn_attachment::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::site_to_site_vpn_attachment::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::transit_gateway_peering::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::transit_gateway_peering::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::transit_gateway_registration::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::transit_gateway_route_table_attachment::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::transit_gateway_route_table_attachment::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::vpc_attachment::PATTERN_0,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::vpc_attachment::PATTERN_1,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::vpc_attachment::PATTERN_2,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::vpc_attachment::PATTERN_3,
+    #[cfg(feature = "notifications")]
+    &notifications::channel_association::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::channel_association::PATTERN_1,
+    #[cfg(feature = "notifications")]
+    &notifications::event_rule::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::event_rule::PATTERN_1,
+    #[cfg(feature = "notifications")]
+    &notifications::event_rule::PATTERN_2,
+    #[cfg(feature = "notifications")]
+    &notifications::event_rule::PATTERN_3,
+    #[cfg(feature = "notifications")]
+    &notifications::managed_notification_account_contact_association::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::managed_notification_additional_channel_association::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::managed_notification_additional_channel_association::PATTERN_1,
+    #[cfg(feature = "notifications")]
+    &notifications::notification_configuration::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::notification_configuration::PATTERN_1,
+    #[cfg(feature = "notifications")]
+    &notifications::organizational_unit_association::PATTERN_0,
+    #[cfg(feature = "notifications")]
+    &notifications::organizational_unit_association::PATTERN_1,
+    #[cfg(feature = "notificationscontacts")]
+    &notificationscontacts::email_contact::PATTERN_0,
+    #[cfg(feature = "notificationscontacts")]
+    &notificationscontacts::email_contact::PATTERN_1,
+    #[cfg(feature = "novaact")]
+    &novaact::workflow_definition::PATTERN_0,
+    #[cfg(feature = "novaact")]
+    &novaact::workflow_definition::PATTERN_1,
+    #[cfg(feature = "novaact")]
+    &novaact::workflow_definition::PATTERN_2,
+    #[cfg(feature = "odb")]
+    &odb::cloud_autonomous_vm_cluster::PATTERN_0,
+    #[cfg(feature = "odb")]
+    &odb::cloud_autonomous_vm_cluster::PATTERN_1,
+    #[cfg(feature = "odb")]
+    &odb::cloud_exadata_infrastructure::PATTERN_0,
+    #[cfg(feature = "odb")]
+    &odb::cloud_exadata_infrastructure::PATTERN_1,
+    #[cfg(feature = "odb")]
+    &odb::cloud_vm_cluster::PATTERN_0,
+    #[cfg(feature = "odb")]
+    &odb::cloud_vm_cluster::PATTERN_1,
+    #[cfg(feature = "odb")]
+    &odb::cloud_vm_cluster::PATTERN_2,
+    #[cfg(feature = "odb")]
+    &odb::cloud_vm_cluster::PATTERN_3,
+    #[cfg(feature = "odb")]
+    &odb::odb_network::PATTERN_0,
+    #[cfg(feature = "odb")]
+    &odb::odb_peering_connection::PATTERN_0,
+    #[cfg(feature = "odb")]
+    &odb::odb_peering_connection::PATTERN_1,
+    #[cfg(feature = "odb")]
+    &odb::odb_peering_connection::PATTERN_2,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_0,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_1,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_2,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_3,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_4,
+    #[cfg(feature = "osis")]
+    &osis::pipeline::PATTERN_5,
+    #[cfg(feature = "oam")]
+    &oam::link::PATTERN_0,
+    #[cfg(feature = "oam")]
+    &oam::sink::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::organization_centralization_rule::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::organization_centralization_rule::PATTERN_1,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::organization_centralization_rule::PATTERN_2,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::organization_centralization_rule::PATTERN_3,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::organization_telemetry_rule::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::s3_table_integration::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::telemetry_pipelines::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::telemetry_rule::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::annotation_store::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::configuration::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::configuration::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::configuration::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::configuration::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::reference_store::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::run_group::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::sequence_store::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::sequence_store::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::sequence_store::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::variant_store::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::workflow::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::workflow::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::workflow::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::workflow::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_4,
+    #[cfg(feature = "omics")]
+    &omics::workflow_version::PATTERN_5,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::access_policy::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::access_policy::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::collection::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::collection::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::collection_group::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::index::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::lifecycle_policy::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::lifecycle_policy::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_2,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_3,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_4,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_config::PATTERN_5,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_policy::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::security_policy::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::vpc_endpoint::PATTERN_0,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::vpc_endpoint::PATTERN_1,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::vpc_endpoint::PATTERN_2,
+    #[cfg(feature = "opensearchserverless")]
+    &opensearchserverless::vpc_endpoint::PATTERN_3,
+    #[cfg(feature = "opensearchservice")]
+    &opensearchservice::application::PATTERN_0,
+    #[cfg(feature = "opensearchservice")]
+    &opensearchservice::application::PATTERN_1,
+    #[cfg(feature = "organizations")]
+    &organizations::account::PATTERN_0,
+    #[cfg(feature = "organizations")]
+    &organizations::account::PATTERN_1,
+    #[cfg(feature = "organizations")]
+    &organizations::account::PATTERN_2,
+    #[cfg(feature = "organizations")]
+    &organizations::account::PATTERN_3,
+    #[cfg(feature = "organizations")]
+    &organizations::account::PATTERN_4,
+    #[cfg(feature = "organizations")]
+    &organizations::organizational_unit::PATTERN_0,
+    #[cfg(feature = "organizations")]
+    &organizations::organizational_unit::PATTERN_1,
+    #[cfg(feature = "organizations")]
+    &organizations::policy::PATTERN_0,
+    #[cfg(feature = "organizations")]
+    &organizations::policy::PATTERN_1,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::connector::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::connector::PATTERN_1,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::connector::PATTERN_2,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::directory_registration::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::service_principal_name::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::service_principal_name::PATTERN_1,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template::PATTERN_1,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template_group_access_control_entry::PATTERN_0,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template_group_access_control_entry::PATTERN_1,
+    #[cfg(feature = "pcaconnectorad")]
+    &pcaconnectorad::template_group_access_control_entry::PATTERN_2,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::challenge::PATTERN_0,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::PATTERN_0,
+    #[cfg(feature = "pcaconnectorscep")]
+    &pcaconnectorscep::connector::PATTERN_1,
+    #[cfg(feature = "pcs")]
+    &pcs::cluster::PATTERN_0,
+    #[cfg(feature = "pcs")]
+    &pcs::cluster::PATTERN_1,
+    #[cfg(feature = "pcs")]
+    &pcs::compute_node_group::PATTERN_0,
+    #[cfg(feature = "pcs")]
+    &pcs::compute_node_group::PATTERN_1,
+    #[cfg(feature = "panorama")]
+    &panorama::application_instance::PATTERN_0,
+    #[cfg(feature = "panorama")]
+    &panorama::application_instance::PATTERN_1,
+    #[cfg(feature = "panorama")]
+    &panorama::application_instance::PATTERN_2,
+    #[cfg(feature = "panorama")]
+    &panorama::application_instance::PATTERN_3,
+    #[cfg(feature = "panorama")]
+    &panorama::package::PATTERN_0,
+    #[cfg(feature = "panorama")]
+    &panorama::package_version::PATTERN_0,
+    #[cfg(feature = "panorama")]
+    &panorama::package_version::PATTERN_1,
+    #[cfg(feature = "panorama")]
+    &panorama::package_version::PATTERN_2,
+    #[cfg(feature = "panorama")]
+    &panorama::package_version::PATTERN_3,
+    #[cfg(feature = "paymentcryptography")]
+    &paymentcryptography::alias::PATTERN_0,
+    #[cfg(feature = "paymentcryptography")]
+    &paymentcryptography::alias::PATTERN_1,
+    #[cfg(feature = "paymentcryptography")]
+    &paymentcryptography::key::PATTERN_0,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset::PATTERN_0,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset::PATTERN_1,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset::PATTERN_2,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset::PATTERN_3,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset_group::PATTERN_0,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset_group::PATTERN_1,
+    #[cfg(feature = "personalize")]
+    &personalize::dataset_group::PATTERN_2,
+    #[cfg(feature = "personalize")]
+    &personalize::schema::PATTERN_0,
+    #[cfg(feature = "personalize")]
+    &personalize::solution::PATTERN_0,
+    #[cfg(feature = "personalize")]
+    &personalize::solution::PATTERN_1,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_0,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_1,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_2,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_3,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_4,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_5,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_6,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_7,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_8,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_9,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_10,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_11,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_12,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_13,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_14,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_15,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_16,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_17,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_18,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_19,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_20,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_21,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_22,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_23,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_24,
+    #[cfg(feature = "pipes")]
+    &pipes::pipe::PATTERN_25,
+    #[cfg(feature = "proton")]
+    &proton::environment_account_connection::PATTERN_0,
+    #[cfg(feature = "proton")]
+    &proton::environment_account_connection::PATTERN_1,
+    #[cfg(feature = "proton")]
+    &proton::environment_account_connection::PATTERN_2,
+    #[cfg(feature = "proton")]
+    &proton::environment_template::PATTERN_0,
+    #[cfg(feature = "proton")]
+    &proton::environment_template::PATTERN_1,
+    #[cfg(feature = "proton")]
+    &proton::service_template::PATTERN_0,
+    #[cfg(feature = "proton")]
+    &proton::service_template::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_5,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::application::PATTERN_6,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_accessor::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_5,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_6,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::data_source::PATTERN_7,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::index::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::index::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::index::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::index::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::permission::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::permission::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::permission::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::permission::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::permission::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::plugin::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::retriever::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::retriever::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::retriever::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_0,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_1,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_2,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_3,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_4,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_5,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_6,
+    #[cfg(feature = "qbusiness")]
+    &qbusiness::web_experience::PATTERN_7,
+    #[cfg(feature = "qldb")]
+    &qldb::stream::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::action_connector::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::analysis::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::analysis::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::analysis::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::custom_permissions::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::custom_permissions::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::dashboard::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::dashboard::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::dashboard::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::dashboard::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_set::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_source::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_source::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_source::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_source::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::data_source::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::folder::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::folder::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::folder::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::refresh_schedule::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::refresh_schedule::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::template::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::template::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::template::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::theme::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::theme::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::theme::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::topic::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::topic::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::vpc_connection::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::vpc_connection::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::vpc_connection::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::vpc_connection::PATTERN_3,
+    #[cfg(feature = "ram")]
+    &ram::permission::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::custom_db_engine_version::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::custom_db_engine_version::PATTERN_1,
+    #[cfg(feature = "rds")]
+    &rds::custom_db_engine_version::PATTERN_2,
+    #[cfg(feature = "rds")]
+    &rds::custom_db_engine_version::PATTERN_3,
+    #[cfg(feature = "rds")]
+    &rds::db_cluster::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_cluster::PATTERN_1,
+    #[cfg(feature = "rds")]
+    &rds::db_cluster::PATTERN_2,
+    #[cfg(feature = "rds")]
+    &rds::db_cluster_parameter_group::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_1,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_2,
+    #[cfg(feature = "rds")]
+    &rds::db_instance::PATTERN_3,
+    #[cfg(feature = "rds")]
+    &rds::db_parameter_group::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_proxy::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_proxy_endpoint::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::db_proxy_target_group::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::global_cluster::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::integration::PATTERN_0,
+    #[cfg(feature = "rds")]
+    &rds::integration::PATTERN_1,
+    #[cfg(feature = "rds")]
+    &rds::integration::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::inbound_external_link::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::link::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::link::PATTERN_1,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::link::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::outbound_external_link::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::outbound_external_link::PATTERN_1,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::requester_gateway::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::requester_gateway::PATTERN_1,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::requester_gateway::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::requester_gateway::PATTERN_3,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::requester_gateway::PATTERN_4,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_1,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_2,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_3,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::responder_gateway::PATTERN_4,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_0,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_1,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_2,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_3,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_4,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_5,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_6,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_7,
+    #[cfg(feature = "rum")]
+    &rum::app_monitor::PATTERN_8,
+    #[cfg(feature = "rbin")]
+    &rbin::rule::PATTERN_0,
+    #[cfg(feature = "rbin")]
+    &rbin::rule::PATTERN_1,
+    #[cfg(feature = "rbin")]
+    &rbin::rule::PATTERN_2,
+    #[cfg(feature = "rbin")]
+    &rbin::rule::PATTERN_3,
+    #[cfg(feature = "rbin")]
+    &rbin::rule::PATTERN_4,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_access::PATTERN_0,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_access::PATTERN_1,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_access::PATTERN_2,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_authorization::PATTERN_0,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_authorization::PATTERN_1,
+    #[cfg(feature = "redshift")]
+    &redshift::endpoint_authorization::PATTERN_2,
+    #[cfg(feature = "redshift")]
+    &redshift::event_subscription::PATTERN_0,
+    #[cfg(feature = "redshift")]
+    &redshift::integration::PATTERN_0,
+    #[cfg(feature = "redshift")]
+    &redshift::integration::PATTERN_1,
+    #[cfg(feature = "redshift")]
+    &redshift::integration::PATTERN_2,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::namespace::PATTERN_0,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::namespace::PATTERN_1,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::namespace::PATTERN_2,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::namespace::PATTERN_3,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::snapshot::PATTERN_0,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_0,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_1,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_2,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_3,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_4,
+    #[cfg(feature = "redshiftserverless")]
+    &redshiftserverless::workgroup::PATTERN_5,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::application::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::application::PATTERN_1,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::application::PATTERN_2,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::application::PATTERN_3,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::environment::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::environment::PATTERN_1,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::route::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::route::PATTERN_1,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::route::PATTERN_2,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::route::PATTERN_3,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_1,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_2,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_3,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_4,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_5,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::service::PATTERN_6,
+    #[cfg(feature = "rekognition")]
+    &rekognition::collection::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::project::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_1,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_2,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_3,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_4,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_5,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_6,
+    #[cfg(feature = "rekognition")]
+    &rekognition::stream_processor::PATTERN_7,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_0,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_1,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_2,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_3,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_4,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_5,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_6,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_7,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_8,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::app::PATTERN_9,
+    #[cfg(feature = "resiliencehub")]
+    &resiliencehub::resiliency_policy::PATTERN_0,
+    #[cfg(feature = "resourceexplorer2")]
+    &resourceexplorer2::view::PATTERN_0,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_0,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_1,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_2,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_3,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_4,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::group::PATTERN_5,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::tag_sync_task::PATTERN_0,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::tag_sync_task::PATTERN_1,
+    #[cfg(feature = "resourcegroups")]
+    &resourcegroups::tag_sync_task::PATTERN_2,
+    #[cfg(feature = "robomaker")]
+    &robomaker::fleet::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot_application_version::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::robot_application_version::PATTERN_1,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application::PATTERN_1,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application::PATTERN_2,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application_version::PATTERN_0,
+    #[cfg(feature = "robomaker")]
+    &robomaker::simulation_application_version::PATTERN_1,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::crl::PATTERN_0,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::profile::PATTERN_0,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::profile::PATTERN_1,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::trust_anchor::PATTERN_0,
+    #[cfg(feature = "route53")]
+    &route53::cidr_collection::PATTERN_0,
+    #[cfg(feature = "route53")]
+    &route53::dnssec::PATTERN_0,
+    #[cfg(feature = "route53")]
+    &route53::health_check::PATTERN_0,
+    #[cfg(feature = "route53")]
+    &route53::key_signing_key::PATTERN_0,
+    #[cfg(feature = "route53")]
+    &route53::key_signing_key::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::access_source::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::access_source::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::access_token::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::access_token::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::dns_view::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::dns_view::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::firewall_domain_list::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::firewall_domain_list::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::firewall_rule::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::firewall_rule::PATTERN_1,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::firewall_rule::PATTERN_2,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::global_resolver::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::hosted_zone_association::PATTERN_0,
+    #[cfg(feature = "route53globalresolver")]
+    &route53globalresolver::hosted_zone_association::PATTERN_1,
+    #[cfg(feature = "route53profiles")]
+    &route53profiles::profile::PATTERN_0,
+    #[cfg(feature = "route53recoverycontrol")]
+    &route53recoverycontrol::control_panel::PATTERN_0,
+    #[cfg(feature = "route53recoverycontrol")]
+    &route53recoverycontrol::routing_control::PATTERN_0,
+    #[cfg(feature = "route53recoveryreadiness")]
+    &route53recoveryreadiness::cell::PATTERN_0,
+    #[cfg(feature = "route53recoveryreadiness")]
+    &route53recoveryreadiness::readiness_check::PATTERN_0,
+    #[cfg(feature = "route53recoveryreadiness")]
+    &route53recoveryreadiness::recovery_group::PATTERN_0,
+    #[cfg(feature = "route53recoveryreadiness")]
+    &route53recoveryreadiness::resource_set::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::firewall_domain_list::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::firewall_rule_group::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::firewall_rule_group_association::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::outpost_resolver::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::resolver_endpoint::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::resolver_endpoint::PATTERN_1,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::resolver_query_logging_config::PATTERN_0,
+    #[cfg(feature = "route53resolver")]
+    &route53resolver::resolver_rule::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::access_point::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::access_point::PATTERN_1,
     #[cfg(feature = "s3")]
     &s3::bucket::PATTERN_0,
     #[cfg(feature = "s3")]
     &s3::bucket::PATTERN_1,
     #[cfg(feature = "s3")]
     &s3::bucket::PATTERN_2,
+    #[cfg(feature = "s3")]
+    &s3::multi_region_access_point::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::multi_region_access_point::PATTERN_1,
+    #[cfg(feature = "s3")]
+    &s3::multi_region_access_point::PATTERN_2,
+    #[cfg(feature = "s3")]
+    &s3::multi_region_access_point_policy::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::storage_lens::PATTERN_0,
+    #[cfg(feature = "s3")]
+    &s3::storage_lens::PATTERN_1,
+    #[cfg(feature = "s3")]
+    &s3::storage_lens_group::PATTERN_0,
+    #[cfg(feature = "s3express")]
+    &s3express::access_point::PATTERN_0,
+    #[cfg(feature = "s3express")]
+    &s3express::access_point::PATTERN_1,
+    #[cfg(feature = "s3express")]
+    &s3express::directory_bucket::PATTERN_0,
+    #[cfg(feature = "s3express")]
+    &s3express::directory_bucket::PATTERN_1,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_0,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_1,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_2,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_3,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_4,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_5,
+    #[cfg(feature = "s3files")]
+    &s3files::access_point::PATTERN_6,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_0,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_1,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_2,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_3,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_4,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_5,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system::PATTERN_6,
+    #[cfg(feature = "s3files")]
+    &s3files::file_system_policy::PATTERN_0,
+    #[cfg(feature = "s3files")]
+    &s3files::mount_target::PATTERN_0,
+    #[cfg(feature = "s3files")]
+    &s3files::mount_target::PATTERN_1,
+    #[cfg(feature = "s3files")]
+    &s3files::mount_target::PATTERN_2,
+    #[cfg(feature = "s3files")]
+    &s3files::mount_target::PATTERN_3,
+    #[cfg(feature = "s3objectlambda")]
+    &s3objectlambda::access_point::PATTERN_0,
+    #[cfg(feature = "s3objectlambda")]
+    &s3objectlambda::access_point_policy::PATTERN_0,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::access_point::PATTERN_0,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::access_point::PATTERN_1,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket::PATTERN_0,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket::PATTERN_1,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket::PATTERN_2,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket::PATTERN_3,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket::PATTERN_4,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::bucket_policy::PATTERN_0,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::endpoint::PATTERN_0,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::endpoint::PATTERN_1,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::endpoint::PATTERN_2,
+    #[cfg(feature = "s3outposts")]
+    &s3outposts::endpoint::PATTERN_3,
+    #[cfg(feature = "s3tables")]
+    &s3tables::namespace::PATTERN_0,
+    #[cfg(feature = "s3tables")]
+    &s3tables::table::PATTERN_0,
+    #[cfg(feature = "s3tables")]
+    &s3tables::table::PATTERN_1,
+    #[cfg(feature = "s3tables")]
+    &s3tables::table_bucket_policy::PATTERN_0,
+    #[cfg(feature = "s3vectors")]
+    &s3vectors::index::PATTERN_0,
+    #[cfg(feature = "s3vectors")]
+    &s3vectors::vector_bucket_policy::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set::PATTERN_5,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set_event_destination::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set_event_destination::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set_event_destination::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set_event_destination::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::configuration_set_event_destination::PATTERN_4,
+    #[cfg(feature = "ses")]
+    &ses::contact_list::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::dedicated_ip_pool::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::dedicated_ip_pool::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::email_identity::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::email_identity::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_addon_instance::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_addon_instance::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_addon_instance::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_addon_subscription::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_addon_subscription::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_address_list::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_address_list::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_address_list::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_archive::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_archive::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_archive::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_archive::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_ingress_point::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_relay::PATTERN_3,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_rule_set::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::PATTERN_1,
+    #[cfg(feature = "ses")]
+    &ses::mail_manager_traffic_policy::PATTERN_2,
+    #[cfg(feature = "ses")]
+    &ses::multi_region_endpoint::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::template::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::tenant::PATTERN_0,
+    #[cfg(feature = "ses")]
+    &ses::vdm_attributes::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::configuration_set::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::configuration_set::PATTERN_1,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::configuration_set::PATTERN_2,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::opt_out_list::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::phone_number::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::phone_number::PATTERN_1,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::phone_number::PATTERN_2,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::pool::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::pool::PATTERN_1,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::pool::PATTERN_2,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::pool::PATTERN_3,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::protect_configuration::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::resource_policy::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::sender_id::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::sender_id::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_3,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_4,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_5,
+    #[cfg(feature = "ssm")]
+    &ssm::association::PATTERN_6,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_3,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_4,
+    #[cfg(feature = "ssm")]
+    &ssm::document::PATTERN_5,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_target::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_target::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_target::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_task::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_task::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_task::PATTERN_2,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_task::PATTERN_3,
+    #[cfg(feature = "ssm")]
+    &ssm::maintenance_window_task::PATTERN_4,
+    #[cfg(feature = "ssm")]
+    &ssm::patch_baseline::PATTERN_0,
+    #[cfg(feature = "ssm")]
+    &ssm::patch_baseline::PATTERN_1,
+    #[cfg(feature = "ssm")]
+    &ssm::patch_baseline::PATTERN_2,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::contact::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::contact::PATTERN_1,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::contact_channel::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::contact_channel::PATTERN_1,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::plan::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::rotation::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::rotation::PATTERN_1,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::rotation::PATTERN_2,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::rotation::PATTERN_3,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::rotation::PATTERN_4,
+    #[cfg(feature = "ssmguiconnect")]
+    &ssmguiconnect::preferences::PATTERN_0,
+    #[cfg(feature = "ssmguiconnect")]
+    &ssmguiconnect::preferences::PATTERN_1,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::response_plan::PATTERN_0,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::response_plan::PATTERN_1,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::response_plan::PATTERN_2,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::response_plan::PATTERN_3,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::PATTERN_0,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::PATTERN_1,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::configuration_manager::PATTERN_2,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::PATTERN_0,
+    #[cfg(feature = "ssmquicksetup")]
+    &ssmquicksetup::lifecycle_automation::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::application::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::application::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::application::PATTERN_2,
+    #[cfg(feature = "sso")]
+    &sso::application::PATTERN_3,
+    #[cfg(feature = "sso")]
+    &sso::application_assignment::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::application_assignment::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::assignment::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::assignment::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::assignment::PATTERN_2,
+    #[cfg(feature = "sso")]
+    &sso::assignment::PATTERN_3,
+    #[cfg(feature = "sso")]
+    &sso::instance::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::instance_access_control_attribute_configuration::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::instance_access_control_attribute_configuration::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::instance_access_control_attribute_configuration::PATTERN_2,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_1,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_2,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_3,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_4,
+    #[cfg(feature = "sso")]
+    &sso::permission_set::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app_image_config::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app_image_config::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app_image_config::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::app_image_config::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::cluster::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::data_quality_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::device_fleet::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_12,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::domain::PATTERN_13,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::endpoint::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::endpoint::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::endpoint::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::feature_group::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::feature_group::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::feature_group::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::feature_group::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::feature_group::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image_version::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image_version::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image_version::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image_version::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::image_version::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_component::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::inference_experiment::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::mlflow_tracking_server::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_bias_job_definition::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_card::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_explainability_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_12,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_13,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package::PATTERN_14,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package_group::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_package_group::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::model_quality_job_definition::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::monitoring_schedule::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::partner_app::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::pipeline::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::pipeline::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::pipeline::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::processing_job::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::project::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::project::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::project::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::project::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::project::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::space::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::studio_lifecycle_config::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::studio_lifecycle_config::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::studio_lifecycle_config::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::user_profile::PATTERN_8,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_0,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_1,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_2,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_3,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_4,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule::PATTERN_5,
+    #[cfg(feature = "scheduler")]
+    &scheduler::schedule_group::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::aggregator_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule::PATTERN_2,
+    #[cfg(feature = "securityhub")]
+    &securityhub::automation_rule_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::configuration_policy::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::connector_v2::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::delegated_admin::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::finding_aggregator::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::hub::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::insight::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::insight::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::policy_association::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::product_subscription::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::security_control::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::security_control::PATTERN_1,
+    #[cfg(feature = "securityhub")]
+    &securityhub::standard::PATTERN_0,
+    #[cfg(feature = "securityhub")]
+    &securityhub::standard::PATTERN_1,
+    #[cfg(feature = "securitylake")]
+    &securitylake::aws_log_source::PATTERN_0,
+    #[cfg(feature = "securitylake")]
+    &securitylake::aws_log_source::PATTERN_1,
+    #[cfg(feature = "securitylake")]
+    &securitylake::data_lake::PATTERN_0,
+    #[cfg(feature = "securitylake")]
+    &securitylake::data_lake::PATTERN_1,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_0,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_1,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_2,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_3,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_4,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber::PATTERN_5,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber_notification::PATTERN_0,
+    #[cfg(feature = "securitylake")]
+    &securitylake::subscriber_notification::PATTERN_1,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::cloud_formation_provisioned_product::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::cloud_formation_provisioned_product::PATTERN_1,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::cloud_formation_provisioned_product::PATTERN_2,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::launch_notification_constraint::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::launch_role_constraint::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::launch_role_constraint::PATTERN_1,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::launch_template_constraint::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::portfolio::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::portfolio_principal_association::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::portfolio_share::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::portfolio_share::PATTERN_1,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::resource_update_constraint::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::service_action::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::service_action_association::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::stack_set_constraint::PATTERN_0,
+    #[cfg(feature = "servicecatalog")]
+    &servicecatalog::tag_option::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::application::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::attribute_group_association::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::resource_association::PATTERN_0,
+    #[cfg(feature = "servicecatalogappregistry")]
+    &servicecatalogappregistry::resource_association::PATTERN_1,
+    #[cfg(feature = "shield")]
+    &shield::proactive_engagement::PATTERN_0,
+    #[cfg(feature = "shield")]
+    &shield::proactive_engagement::PATTERN_1,
+    #[cfg(feature = "shield")]
+    &shield::proactive_engagement::PATTERN_2,
+    #[cfg(feature = "shield")]
+    &shield::protection::PATTERN_0,
+    #[cfg(feature = "shield")]
+    &shield::protection::PATTERN_1,
+    #[cfg(feature = "shield")]
+    &shield::protection_group::PATTERN_0,
+    #[cfg(feature = "shield")]
+    &shield::protection_group::PATTERN_1,
+    #[cfg(feature = "signer")]
+    &signer::profile_permission::PATTERN_0,
+    #[cfg(feature = "signer")]
+    &signer::profile_permission::PATTERN_1,
+    #[cfg(feature = "signer")]
+    &signer::signing_profile::PATTERN_0,
+    #[cfg(feature = "simspaceweaver")]
+    &simspaceweaver::simulation::PATTERN_0,
+    #[cfg(feature = "simspaceweaver")]
+    &simspaceweaver::simulation::PATTERN_1,
+    #[cfg(feature = "simspaceweaver")]
+    &simspaceweaver::simulation::PATTERN_2,
+    #[cfg(feature = "simspaceweaver")]
+    &simspaceweaver::simulation::PATTERN_3,
+    #[cfg(feature = "stepfunctions")]
+    &stepfunctions::state_machine_alias::PATTERN_0,
+    #[cfg(feature = "supportapp")]
+    &supportapp::account_alias::PATTERN_0,
+    #[cfg(feature = "supportapp")]
+    &supportapp::slack_channel_configuration::PATTERN_0,
+    #[cfg(feature = "supportapp")]
+    &supportapp::slack_channel_configuration::PATTERN_1,
+    #[cfg(feature = "supportapp")]
+    &supportapp::slack_channel_configuration::PATTERN_2,
+    #[cfg(feature = "supportapp")]
+    &supportapp::slack_workspace_configuration::PATTERN_0,
+    #[cfg(feature = "supportapp")]
+    &supportapp::slack_workspace_configuration::PATTERN_1,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_0,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_1,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_2,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_3,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_4,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_5,
+    #[cfg(feature = "synthetics")]
+    &synthetics::canary::PATTERN_6,
+    #[cfg(feature = "synthetics")]
+    &synthetics::group::PATTERN_0,
+    #[cfg(feature = "synthetics")]
+    &synthetics::group::PATTERN_1,
+    #[cfg(feature = "synthetics")]
+    &synthetics::group::PATTERN_2,
+    #[cfg(feature = "synthetics")]
+    &synthetics::group::PATTERN_3,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_0,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_1,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_2,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_3,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_4,
+    #[cfg(feature = "systemsmanagersap")]
+    &systemsmanagersap::application::PATTERN_5,
+    #[cfg(feature = "timestream")]
+    &timestream::database::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_cluster::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_cluster::PATTERN_1,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_cluster::PATTERN_2,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_instance::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_instance::PATTERN_1,
+    #[cfg(feature = "timestream")]
+    &timestream::influx_db_instance::PATTERN_2,
+    #[cfg(feature = "timestream")]
+    &timestream::scheduled_query::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::scheduled_query::PATTERN_1,
+    #[cfg(feature = "timestream")]
+    &timestream::scheduled_query::PATTERN_2,
+    #[cfg(feature = "timestream")]
+    &timestream::table::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::agreement::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::certificate::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::certificate::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::connector::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::profile::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::profile::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_6,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_7,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_8,
+    #[cfg(feature = "transfer")]
+    &transfer::server::PATTERN_9,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::user::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::web_app::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_0,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_1,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_2,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_3,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_4,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_5,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_6,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_7,
+    #[cfg(feature = "transfer")]
+    &transfer::workflow::PATTERN_8,
+    #[cfg(feature = "uxc")]
+    &uxc::account_customization::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::identity_source::PATTERN_1,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy::PATTERN_0,
+    #[cfg(feature = "verifiedpermissions")]
+    &verifiedpermissions::policy_template::PATTERN_0,
+    #[cfg(feature = "voiceid")]
+    &voiceid::domain::PATTERN_0,
+    #[cfg(feature = "voiceid")]
+    &voiceid::domain::PATTERN_1,
+    #[cfg(feature = "voiceid")]
+    &voiceid::domain::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::access_log_subscription::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::access_log_subscription::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::auth_policy::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::listener::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::listener::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::listener::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_configuration::PATTERN_3,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_gateway::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_gateway::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_gateway::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::resource_policy::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::rule::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::rule::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::rule::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::rule::PATTERN_3,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::rule::PATTERN_4,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_resource_association::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_resource_association::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_service_association::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_service_association::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_vpc_association::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_vpc_association::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::service_network_vpc_association::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::target_group::PATTERN_0,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::target_group::PATTERN_1,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::target_group::PATTERN_2,
+    #[cfg(feature = "vpclattice")]
+    &vpclattice::target_group::PATTERN_3,
+    #[cfg(feature = "wafv2")]
+    &wafv2::ip_set::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::ip_set::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::ip_set::PATTERN_2,
+    #[cfg(feature = "wafv2")]
+    &wafv2::regex_pattern_set::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::regex_pattern_set::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::PATTERN_2,
+    #[cfg(feature = "wafv2")]
+    &wafv2::rule_group::PATTERN_3,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_2,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_3,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_4,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_5,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl::PATTERN_6,
+    #[cfg(feature = "wafv2")]
+    &wafv2::web_acl_association::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_agent_version::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail::PATTERN_2,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_guardrail_version::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_prompt::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_prompt::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::ai_prompt_version::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::assistant::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::assistant_association::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::knowledge_base::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::knowledge_base::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::PATTERN_1,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::PATTERN_2,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template::PATTERN_3,
+    #[cfg(feature = "wisdom")]
+    &wisdom::message_template_version::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::quick_response::PATTERN_0,
+    #[cfg(feature = "wisdom")]
+    &wisdom::quick_response::PATTERN_1,
+    #[cfg(feature = "workspaces")]
+    &workspaces::connection_alias::PATTERN_0,
+    #[cfg(feature = "workspaces")]
+    &workspaces::workspaces_pool::PATTERN_0,
+    #[cfg(feature = "workspaces")]
+    &workspaces::workspaces_pool::PATTERN_1,
+    #[cfg(feature = "workspaces")]
+    &workspaces::workspaces_pool::PATTERN_2,
+    #[cfg(feature = "workspaces")]
+    &workspaces::workspaces_pool::PATTERN_3,
+    #[cfg(feature = "workspaces")]
+    &workspaces::workspaces_pool::PATTERN_4,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_0,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_1,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_2,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_3,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_4,
+    #[cfg(feature = "workspacesthinclient")]
+    &workspacesthinclient::environment::PATTERN_5,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::browser_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::browser_settings::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::browser_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::data_protection_settings::PATTERN_5,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::identity_provider::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::identity_provider::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::ip_access_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::ip_access_settings::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::ip_access_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::network_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::network_settings::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::network_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::portal::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::session_logger::PATTERN_4,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_access_logging_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_1,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_2,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_3,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::user_settings::PATTERN_4,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume::PATTERN_0,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume::PATTERN_1,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume::PATTERN_2,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume::PATTERN_3,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume_association::PATTERN_0,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::volume_association::PATTERN_1,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_0,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_1,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_2,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_3,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_4,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_5,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_6,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_7,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_8,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_9,
+    #[cfg(feature = "workspacesinstances")]
+    &workspacesinstances::workspace_instance::PATTERN_10,
+    #[cfg(feature = "xray")]
+    &xray::resource_policy::PATTERN_0,
+    #[cfg(feature = "amplify")]
+    &amplify::shared::PATTERN_0,
+    #[cfg(feature = "appintegrations")]
+    &appintegrations::shared::PATTERN_0,
+    #[cfg(feature = "apprunner")]
+    &apprunner::shared::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::shared::PATTERN_0,
+    #[cfg(feature = "appsync")]
+    &appsync::shared::PATTERN_1,
+    #[cfg(feature = "bedrock")]
+    &bedrock::shared::PATTERN_0,
+    #[cfg(feature = "bedrock")]
+    &bedrock::shared::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_0,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_1,
+    #[cfg(feature = "bedrockagentcore")]
+    &bedrockagentcore::shared::PATTERN_2,
+    #[cfg(feature = "cases")]
+    &cases::shared::PATTERN_0,
+    #[cfg(feature = "ce")]
+    &ce::shared::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_0,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_1,
+    #[cfg(feature = "cloudformation")]
+    &cloudformation::shared::PATTERN_2,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::shared::PATTERN_0,
+    #[cfg(feature = "cloudtrail")]
+    &cloudtrail::shared::PATTERN_1,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::shared::PATTERN_0,
+    #[cfg(feature = "codeartifact")]
+    &codeartifact::shared::PATTERN_1,
+    #[cfg(feature = "comprehend")]
+    &comprehend::shared::PATTERN_0,
+    #[cfg(feature = "connect")]
+    &connect::shared::PATTERN_0,
+    #[cfg(feature = "customerprofiles")]
+    &customerprofiles::shared::PATTERN_0,
+    #[cfg(feature = "databrew")]
+    &databrew::shared::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_0,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_1,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_2,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_3,
+    #[cfg(feature = "datasync")]
+    &datasync::shared::PATTERN_4,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_0,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_1,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_2,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_3,
+    #[cfg(feature = "directconnect")]
+    &directconnect::shared::PATTERN_4,
+    #[cfg(feature = "ecr")]
+    &ecr::shared::PATTERN_0,
+    #[cfg(feature = "ecs")]
+    &ecs::shared::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_0,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_1,
+    #[cfg(feature = "elasticloadbalancingv2")]
+    &elasticloadbalancingv2::shared::PATTERN_2,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_0,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_1,
+    #[cfg(feature = "entityresolution")]
+    &entityresolution::shared::PATTERN_2,
+    #[cfg(feature = "evidently")]
+    &evidently::shared::PATTERN_0,
+    #[cfg(feature = "forecast")]
+    &forecast::shared::PATTERN_0,
+    #[cfg(feature = "frauddetector")]
+    &frauddetector::shared::PATTERN_0,
+    #[cfg(feature = "gamelift")]
+    &gamelift::shared::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::shared::PATTERN_0,
+    #[cfg(feature = "groundstation")]
+    &groundstation::shared::PATTERN_1,
+    #[cfg(feature = "iam")]
+    &iam::shared::PATTERN_0,
+    #[cfg(feature = "iam")]
+    &iam::shared::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_0,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_1,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_2,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_3,
+    #[cfg(feature = "imagebuilder")]
+    &imagebuilder::shared::PATTERN_4,
+    #[cfg(feature = "iot")]
+    &iot::shared::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::shared::PATTERN_0,
+    #[cfg(feature = "iotevents")]
+    &iotevents::shared::PATTERN_1,
+    #[cfg(feature = "lex")]
+    &lex::shared::PATTERN_0,
+    #[cfg(feature = "lex")]
+    &lex::shared::PATTERN_1,
+    #[cfg(feature = "lightsail")]
+    &lightsail::shared::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::shared::PATTERN_0,
+    #[cfg(feature = "location")]
+    &location::shared::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_0,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_1,
+    #[cfg(feature = "mediaconnect")]
+    &mediaconnect::shared::PATTERN_2,
+    #[cfg(feature = "memorydb")]
+    &memorydb::shared::PATTERN_0,
+    #[cfg(feature = "memorydb")]
+    &memorydb::shared::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_0,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_1,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_2,
+    #[cfg(feature = "networkfirewall")]
+    &networkfirewall::shared::PATTERN_3,
+    #[cfg(feature = "networkmanager")]
+    &networkmanager::shared::PATTERN_0,
+    #[cfg(feature = "observabilityadmin")]
+    &observabilityadmin::shared::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_0,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_1,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_2,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_3,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_4,
+    #[cfg(feature = "omics")]
+    &omics::shared::PATTERN_5,
+    #[cfg(feature = "organizations")]
+    &organizations::shared::PATTERN_0,
+    #[cfg(feature = "panorama")]
+    &panorama::shared::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_0,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_1,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_2,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_3,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_4,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_5,
+    #[cfg(feature = "quicksight")]
+    &quicksight::shared::PATTERN_6,
+    #[cfg(feature = "rds")]
+    &rds::shared::PATTERN_0,
+    #[cfg(feature = "refactorspaces")]
+    &refactorspaces::shared::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::shared::PATTERN_0,
+    #[cfg(feature = "rekognition")]
+    &rekognition::shared::PATTERN_1,
+    #[cfg(feature = "rolesanywhere")]
+    &rolesanywhere::shared::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::shared::PATTERN_0,
+    #[cfg(feature = "rtbfabric")]
+    &rtbfabric::shared::PATTERN_1,
+    #[cfg(feature = "s3express")]
+    &s3express::shared::PATTERN_0,
+    #[cfg(feature = "s3express")]
+    &s3express::shared::PATTERN_1,
+    #[cfg(feature = "s3vectors")]
+    &s3vectors::shared::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_0,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_1,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_2,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_3,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_4,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_5,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_6,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_7,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_8,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_9,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_10,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_11,
+    #[cfg(feature = "sagemaker")]
+    &sagemaker::shared::PATTERN_12,
+    #[cfg(feature = "securityhub")]
+    &securityhub::shared::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::shared::PATTERN_0,
+    #[cfg(feature = "smsvoice")]
+    &smsvoice::shared::PATTERN_1,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::shared::PATTERN_0,
+    #[cfg(feature = "ssmcontacts")]
+    &ssmcontacts::shared::PATTERN_1,
+    #[cfg(feature = "ssmincidents")]
+    &ssmincidents::shared::PATTERN_0,
+    #[cfg(feature = "sso")]
+    &sso::shared::PATTERN_0,
+    #[cfg(feature = "timestream")]
+    &timestream::shared::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_0,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_1,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_2,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_3,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_4,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_5,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_6,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_7,
+    #[cfg(feature = "wafv2")]
+    &wafv2::shared::PATTERN_8,
+    #[cfg(feature = "wisdom")]
+    &wisdom::shared::PATTERN_0,
+    #[cfg(feature = "workspacesweb")]
+    &workspacesweb::shared::PATTERN_0,
 ];

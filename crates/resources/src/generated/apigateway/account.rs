@@ -7,23 +7,13 @@
 
 use crate::support::prelude::*;
 
-static RULE_Account: ObjRule = ObjRule {
-    properties: &[(
-        "CloudWatchRoleArn",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[],
-            format: Some(Format::IamRoleArn),
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_Account: ObjRule = ObjRule {
+    properties: &[
+        ("CloudWatchRoleArn", Shape::Str(&StrRule { format: Some(Format::IamRoleArn), ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ApiGateway::Account` resource.
@@ -48,6 +38,7 @@ pub struct Account {
     pub cloud_watch_role_arn: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Account {
     /// The CloudFormation type name, `AWS::ApiGateway::Account`.
     pub const TYPE_NAME: &'static str = "AWS::ApiGateway::Account";
@@ -69,17 +60,13 @@ impl Account {
     };
 
     /// A `Account` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CloudWatchRoleArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self {
-        self.cloud_watch_role_arn = Some(value.into());
-        self
-    }
+    pub fn cloud_watch_role_arn(mut self, value: impl Into<Str>) -> Self { self.cloud_watch_role_arn = Some(value.into()); self }
 }
 
 impl Resource for Account {
@@ -93,6 +80,7 @@ impl Resource for Account {
 }
 
 impl ToValue for Account {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CloudWatchRoleArn", &self.cloud_watch_role_arn)
@@ -114,6 +102,7 @@ impl AccountAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The ID for the account. For example: `abc123` .
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }

@@ -4,25 +4,84 @@
 //! `AWS::ApiGateway` resource types:
 //!
 //! - `AWS::ApiGateway::Account`: [`Account`], property types in [`account`]
+//! - `AWS::ApiGateway::ApiKey`: [`ApiKey`], property types in [`api_key`]
+//! - `AWS::ApiGateway::Authorizer`: [`Authorizer`], property types in [`authorizer`]
 //! - `AWS::ApiGateway::BasePathMapping`: [`BasePathMapping`], property types in [`base_path_mapping`]
+//! - `AWS::ApiGateway::BasePathMappingV2`: [`BasePathMappingV2`], property types in [`base_path_mapping_v2`]
+//! - `AWS::ApiGateway::ClientCertificate`: [`ClientCertificate`], property types in [`client_certificate`]
 //! - `AWS::ApiGateway::Deployment`: [`Deployment`], property types in [`deployment`]
+//! - `AWS::ApiGateway::DocumentationPart`: [`DocumentationPart`], property types in [`documentation_part`]
+//! - `AWS::ApiGateway::DocumentationVersion`: [`DocumentationVersion`], property types in [`documentation_version`]
 //! - `AWS::ApiGateway::DomainName`: [`DomainName`], property types in [`domain_name`]
+//! - `AWS::ApiGateway::DomainNameAccessAssociation`: [`DomainNameAccessAssociation`], property types in [`domain_name_access_association`]
+//! - `AWS::ApiGateway::DomainNameV2`: [`DomainNameV2`], property types in [`domain_name_v2`]
+//! - `AWS::ApiGateway::GatewayResponse`: [`GatewayResponse`], property types in [`gateway_response`]
+//! - `AWS::ApiGateway::Method`: [`Method`], property types in [`method`]
+//! - `AWS::ApiGateway::Model`: [`Model`], property types in [`model`]
+//! - `AWS::ApiGateway::RequestValidator`: [`RequestValidator`], property types in [`request_validator`]
+//! - `AWS::ApiGateway::Resource`: [`CfnResource`], property types in [`resource`]
 //! - `AWS::ApiGateway::RestApi`: [`RestApi`], property types in [`rest_api`]
 //! - `AWS::ApiGateway::Stage`: [`Stage`], property types in [`stage`]
+//! - `AWS::ApiGateway::UsagePlan`: [`UsagePlan`], property types in [`usage_plan`]
+//! - `AWS::ApiGateway::UsagePlanKey`: [`UsagePlanKey`], property types in [`usage_plan_key`]
 //! - `AWS::ApiGateway::VpcLink`: [`VpcLink`], property types in [`vpc_link`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod account;
+pub mod api_key;
+pub mod authorizer;
 pub mod base_path_mapping;
+pub mod base_path_mapping_v2;
+pub mod client_certificate;
 pub mod deployment;
+pub mod documentation_part;
+pub mod documentation_version;
 pub mod domain_name;
+pub mod domain_name_access_association;
+pub mod domain_name_v2;
+pub mod gateway_response;
+pub mod method;
+pub mod model;
+pub mod request_validator;
+pub mod resource;
 pub mod rest_api;
+pub mod shared;
 pub mod stage;
+pub mod usage_plan;
+pub mod usage_plan_key;
 pub mod vpc_link;
 
 pub use account::{Account, AccountAttributes};
+pub use api_key::{ApiKey, ApiKeyAttributes};
+pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
 pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes, BasePathMappingRequired};
+pub use base_path_mapping_v2::{
+    BasePathMappingV2, BasePathMappingV2Attributes, BasePathMappingV2Required,
+};
+pub use client_certificate::{ClientCertificate, ClientCertificateAttributes};
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+pub use documentation_part::{
+    DocumentationPart, DocumentationPartAttributes, DocumentationPartRequired,
+};
+pub use documentation_version::{
+    DocumentationVersion, DocumentationVersionAttributes, DocumentationVersionRequired,
+};
 pub use domain_name::{DomainName, DomainNameAttributes};
+pub use domain_name_access_association::{
+    DomainNameAccessAssociation, DomainNameAccessAssociationAttributes,
+    DomainNameAccessAssociationRequired,
+};
+pub use domain_name_v2::{DomainNameV2, DomainNameV2Attributes};
+pub use gateway_response::{GatewayResponse, GatewayResponseAttributes, GatewayResponseRequired};
+pub use method::{Method, MethodAttributes, MethodRequired};
+pub use model::{Model, ModelAttributes, ModelRequired};
+pub use request_validator::{
+    RequestValidator, RequestValidatorAttributes, RequestValidatorRequired,
+};
+pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
 pub use rest_api::{RestApi, RestApiAttributes};
 pub use stage::{Stage, StageAttributes, StageRequired};
+pub use usage_plan::{UsagePlan, UsagePlanAttributes};
+pub use usage_plan_key::{UsagePlanKey, UsagePlanKeyAttributes, UsagePlanKeyRequired};
 pub use vpc_link::{VpcLink, VpcLinkAttributes, VpcLinkRequired};

@@ -3,8 +3,11 @@
 
 //! `AWS::CertificateManager` resource types:
 //!
+//! - `AWS::CertificateManager::Account`: [`Account`], property types in [`account`]
 //! - `AWS::CertificateManager::Certificate`: [`Certificate`], property types in [`certificate`]
 
+pub mod account;
 pub mod certificate;
 
+pub use account::{Account, AccountAttributes, AccountRequired};
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};

@@ -3,44 +3,373 @@
 
 //! `AWS::EC2` resource types:
 //!
+//! - `AWS::EC2::CapacityManagerDataExport`: [`CapacityManagerDataExport`], property types in [`capacity_manager_data_export`]
+//! - `AWS::EC2::CapacityReservation`: [`CapacityReservation`], property types in [`capacity_reservation`]
+//! - `AWS::EC2::CapacityReservationFleet`: [`CapacityReservationFleet`], property types in [`capacity_reservation_fleet`]
+//! - `AWS::EC2::CarrierGateway`: [`CarrierGateway`], property types in [`carrier_gateway`]
+//! - `AWS::EC2::ClientVpnAuthorizationRule`: [`ClientVpnAuthorizationRule`], property types in [`client_vpn_authorization_rule`]
+//! - `AWS::EC2::ClientVpnEndpoint`: [`ClientVpnEndpoint`], property types in [`client_vpn_endpoint`]
+//! - `AWS::EC2::ClientVpnRoute`: [`ClientVpnRoute`], property types in [`client_vpn_route`]
+//! - `AWS::EC2::ClientVpnTargetNetworkAssociation`: [`ClientVpnTargetNetworkAssociation`], property types in [`client_vpn_target_network_association`]
+//! - `AWS::EC2::CustomerGateway`: [`CustomerGateway`], property types in [`customer_gateway`]
+//! - `AWS::EC2::DHCPOptions`: [`DhcpOptions`], property types in [`dhcp_options`]
+//! - `AWS::EC2::EC2Fleet`: [`Ec2Fleet`], property types in [`ec2_fleet`]
 //! - `AWS::EC2::EgressOnlyInternetGateway`: [`EgressOnlyInternetGateway`], property types in [`egress_only_internet_gateway`]
 //! - `AWS::EC2::EIP`: [`Eip`], property types in [`eip`]
+//! - `AWS::EC2::EIPAssociation`: [`EipAssociation`], property types in [`eip_association`]
+//! - `AWS::EC2::EnclaveCertificateIamRoleAssociation`: [`EnclaveCertificateIamRoleAssociation`], property types in [`enclave_certificate_iam_role_association`]
+//! - `AWS::EC2::FlowLog`: [`FlowLog`], property types in [`flow_log`]
+//! - `AWS::EC2::GatewayRouteTableAssociation`: [`GatewayRouteTableAssociation`], property types in [`gateway_route_table_association`]
+//! - `AWS::EC2::Host`: [`Host`], property types in [`host`]
+//! - `AWS::EC2::Instance`: [`Instance`], property types in [`instance`]
+//! - `AWS::EC2::InstanceConnectEndpoint`: [`InstanceConnectEndpoint`], property types in [`instance_connect_endpoint`]
 //! - `AWS::EC2::InternetGateway`: [`InternetGateway`], property types in [`internet_gateway`]
+//! - `AWS::EC2::IpPoolRouteTableAssociation`: [`IpPoolRouteTableAssociation`], property types in [`ip_pool_route_table_association`]
+//! - `AWS::EC2::IPAM`: [`Ipam`], property types in [`ipam`]
+//! - `AWS::EC2::IPAMAllocation`: [`IpamAllocation`], property types in [`ipam_allocation`]
+//! - `AWS::EC2::IPAMPool`: [`IpamPool`], property types in [`ipam_pool`]
+//! - `AWS::EC2::IPAMPoolCidr`: [`IpamPoolCidr`], property types in [`ipam_pool_cidr`]
+//! - `AWS::EC2::IPAMPrefixListResolver`: [`IpamPrefixListResolver`], property types in [`ipam_prefix_list_resolver`]
+//! - `AWS::EC2::IPAMPrefixListResolverTarget`: [`IpamPrefixListResolverTarget`], property types in [`ipam_prefix_list_resolver_target`]
+//! - `AWS::EC2::IPAMResourceDiscovery`: [`IpamResourceDiscovery`], property types in [`ipam_resource_discovery`]
+//! - `AWS::EC2::IPAMResourceDiscoveryAssociation`: [`IpamResourceDiscoveryAssociation`], property types in [`ipam_resource_discovery_association`]
+//! - `AWS::EC2::IPAMScope`: [`IpamScope`], property types in [`ipam_scope`]
+//! - `AWS::EC2::KeyPair`: [`KeyPair`], property types in [`key_pair`]
+//! - `AWS::EC2::LaunchTemplate`: [`LaunchTemplate`], property types in [`launch_template`]
+//! - `AWS::EC2::LocalGatewayRoute`: [`LocalGatewayRoute`], property types in [`local_gateway_route`]
+//! - `AWS::EC2::LocalGatewayRouteTable`: [`LocalGatewayRouteTable`], property types in [`local_gateway_route_table`]
+//! - `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: [`LocalGatewayRouteTableVirtualInterfaceGroupAssociation`], property types in [`local_gateway_route_table_virtual_interface_group_association`]
+//! - `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: [`LocalGatewayRouteTableVpcAssociation`], property types in [`local_gateway_route_table_vpc_association`]
+//! - `AWS::EC2::LocalGatewayVirtualInterface`: [`LocalGatewayVirtualInterface`], property types in [`local_gateway_virtual_interface`]
+//! - `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: [`LocalGatewayVirtualInterfaceGroup`], property types in [`local_gateway_virtual_interface_group`]
 //! - `AWS::EC2::NatGateway`: [`NatGateway`], property types in [`nat_gateway`]
+//! - `AWS::EC2::NetworkAcl`: [`NetworkAcl`], property types in [`network_acl`]
+//! - `AWS::EC2::NetworkAclEntry`: [`NetworkAclEntry`], property types in [`network_acl_entry`]
+//! - `AWS::EC2::NetworkInsightsAccessScope`: [`NetworkInsightsAccessScope`], property types in [`network_insights_access_scope`]
+//! - `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: [`NetworkInsightsAccessScopeAnalysis`], property types in [`network_insights_access_scope_analysis`]
+//! - `AWS::EC2::NetworkInsightsAnalysis`: [`NetworkInsightsAnalysis`], property types in [`network_insights_analysis`]
+//! - `AWS::EC2::NetworkInsightsPath`: [`NetworkInsightsPath`], property types in [`network_insights_path`]
+//! - `AWS::EC2::NetworkInterface`: [`NetworkInterface`], property types in [`network_interface`]
+//! - `AWS::EC2::NetworkInterfaceAttachment`: [`NetworkInterfaceAttachment`], property types in [`network_interface_attachment`]
+//! - `AWS::EC2::NetworkInterfacePermission`: [`NetworkInterfacePermission`], property types in [`network_interface_permission`]
+//! - `AWS::EC2::NetworkPerformanceMetricSubscription`: [`NetworkPerformanceMetricSubscription`], property types in [`network_performance_metric_subscription`]
+//! - `AWS::EC2::PlacementGroup`: [`PlacementGroup`], property types in [`placement_group`]
+//! - `AWS::EC2::PrefixList`: [`PrefixList`], property types in [`prefix_list`]
 //! - `AWS::EC2::Route`: [`Route`], property types in [`route`]
+//! - `AWS::EC2::RouteServer`: [`RouteServer`], property types in [`route_server`]
+//! - `AWS::EC2::RouteServerAssociation`: [`RouteServerAssociation`], property types in [`route_server_association`]
+//! - `AWS::EC2::RouteServerEndpoint`: [`RouteServerEndpoint`], property types in [`route_server_endpoint`]
+//! - `AWS::EC2::RouteServerPeer`: [`RouteServerPeer`], property types in [`route_server_peer`]
+//! - `AWS::EC2::RouteServerPropagation`: [`RouteServerPropagation`], property types in [`route_server_propagation`]
 //! - `AWS::EC2::RouteTable`: [`RouteTable`], property types in [`route_table`]
 //! - `AWS::EC2::SecurityGroup`: [`SecurityGroup`], property types in [`security_group`]
 //! - `AWS::EC2::SecurityGroupEgress`: [`SecurityGroupEgress`], property types in [`security_group_egress`]
 //! - `AWS::EC2::SecurityGroupIngress`: [`SecurityGroupIngress`], property types in [`security_group_ingress`]
+//! - `AWS::EC2::SecurityGroupVpcAssociation`: [`SecurityGroupVpcAssociation`], property types in [`security_group_vpc_association`]
+//! - `AWS::EC2::SnapshotBlockPublicAccess`: [`SnapshotBlockPublicAccess`], property types in [`snapshot_block_public_access`]
+//! - `AWS::EC2::SpotFleet`: [`SpotFleet`], property types in [`spot_fleet`]
+//! - `AWS::EC2::SqlHaStandbyDetectedInstance`: [`SqlHaStandbyDetectedInstance`], property types in [`sql_ha_standby_detected_instance`]
 //! - `AWS::EC2::Subnet`: [`Subnet`], property types in [`subnet`]
+//! - `AWS::EC2::SubnetCidrBlock`: [`SubnetCidrBlock`], property types in [`subnet_cidr_block`]
+//! - `AWS::EC2::SubnetNetworkAclAssociation`: [`SubnetNetworkAclAssociation`], property types in [`subnet_network_acl_association`]
 //! - `AWS::EC2::SubnetRouteTableAssociation`: [`SubnetRouteTableAssociation`], property types in [`subnet_route_table_association`]
+//! - `AWS::EC2::TrafficMirrorFilter`: [`TrafficMirrorFilter`], property types in [`traffic_mirror_filter`]
+//! - `AWS::EC2::TrafficMirrorFilterRule`: [`TrafficMirrorFilterRule`], property types in [`traffic_mirror_filter_rule`]
+//! - `AWS::EC2::TrafficMirrorSession`: [`TrafficMirrorSession`], property types in [`traffic_mirror_session`]
+//! - `AWS::EC2::TrafficMirrorTarget`: [`TrafficMirrorTarget`], property types in [`traffic_mirror_target`]
+//! - `AWS::EC2::TransitGateway`: [`TransitGateway`], property types in [`transit_gateway`]
+//! - `AWS::EC2::TransitGatewayAttachment`: [`TransitGatewayAttachment`], property types in [`transit_gateway_attachment`]
+//! - `AWS::EC2::TransitGatewayConnect`: [`TransitGatewayConnect`], property types in [`transit_gateway_connect`]
+//! - `AWS::EC2::TransitGatewayConnectPeer`: [`TransitGatewayConnectPeer`], property types in [`transit_gateway_connect_peer`]
+//! - `AWS::EC2::TransitGatewayMeteringPolicy`: [`TransitGatewayMeteringPolicy`], property types in [`transit_gateway_metering_policy`]
+//! - `AWS::EC2::TransitGatewayMeteringPolicyEntry`: [`TransitGatewayMeteringPolicyEntry`], property types in [`transit_gateway_metering_policy_entry`]
+//! - `AWS::EC2::TransitGatewayMulticastDomain`: [`TransitGatewayMulticastDomain`], property types in [`transit_gateway_multicast_domain`]
+//! - `AWS::EC2::TransitGatewayMulticastDomainAssociation`: [`TransitGatewayMulticastDomainAssociation`], property types in [`transit_gateway_multicast_domain_association`]
+//! - `AWS::EC2::TransitGatewayMulticastGroupMember`: [`TransitGatewayMulticastGroupMember`], property types in [`transit_gateway_multicast_group_member`]
+//! - `AWS::EC2::TransitGatewayMulticastGroupSource`: [`TransitGatewayMulticastGroupSource`], property types in [`transit_gateway_multicast_group_source`]
+//! - `AWS::EC2::TransitGatewayPeeringAttachment`: [`TransitGatewayPeeringAttachment`], property types in [`transit_gateway_peering_attachment`]
+//! - `AWS::EC2::TransitGatewayRoute`: [`TransitGatewayRoute`], property types in [`transit_gateway_route`]
+//! - `AWS::EC2::TransitGatewayRouteTable`: [`TransitGatewayRouteTable`], property types in [`transit_gateway_route_table`]
+//! - `AWS::EC2::TransitGatewayRouteTableAssociation`: [`TransitGatewayRouteTableAssociation`], property types in [`transit_gateway_route_table_association`]
+//! - `AWS::EC2::TransitGatewayRouteTablePropagation`: [`TransitGatewayRouteTablePropagation`], property types in [`transit_gateway_route_table_propagation`]
+//! - `AWS::EC2::TransitGatewayVpcAttachment`: [`TransitGatewayVpcAttachment`], property types in [`transit_gateway_vpc_attachment`]
+//! - `AWS::EC2::VerifiedAccessEndpoint`: [`VerifiedAccessEndpoint`], property types in [`verified_access_endpoint`]
+//! - `AWS::EC2::VerifiedAccessGroup`: [`VerifiedAccessGroup`], property types in [`verified_access_group`]
+//! - `AWS::EC2::VerifiedAccessInstance`: [`VerifiedAccessInstance`], property types in [`verified_access_instance`]
+//! - `AWS::EC2::VerifiedAccessTrustProvider`: [`VerifiedAccessTrustProvider`], property types in [`verified_access_trust_provider`]
+//! - `AWS::EC2::Volume`: [`Volume`], property types in [`volume`]
+//! - `AWS::EC2::VolumeAttachment`: [`VolumeAttachment`], property types in [`volume_attachment`]
 //! - `AWS::EC2::VPC`: [`Vpc`], property types in [`vpc`]
+//! - `AWS::EC2::VPCBlockPublicAccessExclusion`: [`VpcBlockPublicAccessExclusion`], property types in [`vpc_block_public_access_exclusion`]
+//! - `AWS::EC2::VPCBlockPublicAccessOptions`: [`VpcBlockPublicAccessOptions`], property types in [`vpc_block_public_access_options`]
 //! - `AWS::EC2::VPCCidrBlock`: [`VpcCidrBlock`], property types in [`vpc_cidr_block`]
+//! - `AWS::EC2::VPCEncryptionControl`: [`VpcEncryptionControl`], property types in [`vpc_encryption_control`]
+//! - `AWS::EC2::VPCEndpoint`: [`VpcEndpoint`], property types in [`vpc_endpoint`]
+//! - `AWS::EC2::VPCEndpointConnectionNotification`: [`VpcEndpointConnectionNotification`], property types in [`vpc_endpoint_connection_notification`]
+//! - `AWS::EC2::VPCEndpointService`: [`VpcEndpointService`], property types in [`vpc_endpoint_service`]
+//! - `AWS::EC2::VPCEndpointServicePermissions`: [`VpcEndpointServicePermissions`], property types in [`vpc_endpoint_service_permissions`]
 //! - `AWS::EC2::VPCGatewayAttachment`: [`VpcGatewayAttachment`], property types in [`vpc_gateway_attachment`]
+//! - `AWS::EC2::VPCPeeringConnection`: [`VpcPeeringConnection`], property types in [`vpc_peering_connection`]
+//! - `AWS::EC2::VPCDHCPOptionsAssociation`: [`VpcdhcpOptionsAssociation`], property types in [`vpcdhcp_options_association`]
+//! - `AWS::EC2::VPNConcentrator`: [`VpnConcentrator`], property types in [`vpn_concentrator`]
+//! - `AWS::EC2::VPNConnection`: [`VpnConnection`], property types in [`vpn_connection`]
+//! - `AWS::EC2::VPNConnectionRoute`: [`VpnConnectionRoute`], property types in [`vpn_connection_route`]
+//! - `AWS::EC2::VPNGateway`: [`VpnGateway`], property types in [`vpn_gateway`]
+//! - `AWS::EC2::VPNGatewayRoutePropagation`: [`VpnGatewayRoutePropagation`], property types in [`vpn_gateway_route_propagation`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod capacity_manager_data_export;
+pub mod capacity_reservation;
+pub mod capacity_reservation_fleet;
+pub mod carrier_gateway;
+pub mod client_vpn_authorization_rule;
+pub mod client_vpn_endpoint;
+pub mod client_vpn_route;
+pub mod client_vpn_target_network_association;
+pub mod customer_gateway;
+pub mod dhcp_options;
+pub mod ec2_fleet;
 pub mod egress_only_internet_gateway;
 pub mod eip;
+pub mod eip_association;
+pub mod enclave_certificate_iam_role_association;
+pub mod flow_log;
+pub mod gateway_route_table_association;
+pub mod host;
+pub mod instance;
+pub mod instance_connect_endpoint;
 pub mod internet_gateway;
+pub mod ip_pool_route_table_association;
+pub mod ipam;
+pub mod ipam_allocation;
+pub mod ipam_pool;
+pub mod ipam_pool_cidr;
+pub mod ipam_prefix_list_resolver;
+pub mod ipam_prefix_list_resolver_target;
+pub mod ipam_resource_discovery;
+pub mod ipam_resource_discovery_association;
+pub mod ipam_scope;
+pub mod key_pair;
+pub mod launch_template;
+pub mod local_gateway_route;
+pub mod local_gateway_route_table;
+pub mod local_gateway_route_table_virtual_interface_group_association;
+pub mod local_gateway_route_table_vpc_association;
+pub mod local_gateway_virtual_interface;
+pub mod local_gateway_virtual_interface_group;
 pub mod nat_gateway;
+pub mod network_acl;
+pub mod network_acl_entry;
+pub mod network_insights_access_scope;
+pub mod network_insights_access_scope_analysis;
+pub mod network_insights_analysis;
+pub mod network_insights_path;
+pub mod network_interface;
+pub mod network_interface_attachment;
+pub mod network_interface_permission;
+pub mod network_performance_metric_subscription;
+pub mod placement_group;
+pub mod prefix_list;
 pub mod route;
+pub mod route_server;
+pub mod route_server_association;
+pub mod route_server_endpoint;
+pub mod route_server_peer;
+pub mod route_server_propagation;
 pub mod route_table;
 pub mod security_group;
 pub mod security_group_egress;
 pub mod security_group_ingress;
+pub mod security_group_vpc_association;
+pub mod shared;
+pub mod snapshot_block_public_access;
+pub mod spot_fleet;
+pub mod sql_ha_standby_detected_instance;
 pub mod subnet;
+pub mod subnet_cidr_block;
+pub mod subnet_network_acl_association;
 pub mod subnet_route_table_association;
+pub mod traffic_mirror_filter;
+pub mod traffic_mirror_filter_rule;
+pub mod traffic_mirror_session;
+pub mod traffic_mirror_target;
+pub mod transit_gateway;
+pub mod transit_gateway_attachment;
+pub mod transit_gateway_connect;
+pub mod transit_gateway_connect_peer;
+pub mod transit_gateway_metering_policy;
+pub mod transit_gateway_metering_policy_entry;
+pub mod transit_gateway_multicast_domain;
+pub mod transit_gateway_multicast_domain_association;
+pub mod transit_gateway_multicast_group_member;
+pub mod transit_gateway_multicast_group_source;
+pub mod transit_gateway_peering_attachment;
+pub mod transit_gateway_route;
+pub mod transit_gateway_route_table;
+pub mod transit_gateway_route_table_association;
+pub mod transit_gateway_route_table_propagation;
+pub mod transit_gateway_vpc_attachment;
+pub mod verified_access_endpoint;
+pub mod verified_access_group;
+pub mod verified_access_instance;
+pub mod verified_access_trust_provider;
+pub mod volume;
+pub mod volume_attachment;
 pub mod vpc;
+pub mod vpc_block_public_access_exclusion;
+pub mod vpc_block_public_access_options;
 pub mod vpc_cidr_block;
+pub mod vpc_encryption_control;
+pub mod vpc_endpoint;
+pub mod vpc_endpoint_connection_notification;
+pub mod vpc_endpoint_service;
+pub mod vpc_endpoint_service_permissions;
 pub mod vpc_gateway_attachment;
+pub mod vpc_peering_connection;
+pub mod vpcdhcp_options_association;
+pub mod vpn_concentrator;
+pub mod vpn_connection;
+pub mod vpn_connection_route;
+pub mod vpn_gateway;
+pub mod vpn_gateway_route_propagation;
 
+pub use capacity_manager_data_export::{
+    CapacityManagerDataExport, CapacityManagerDataExportAttributes,
+    CapacityManagerDataExportRequired,
+};
+pub use capacity_reservation::{
+    CapacityReservation, CapacityReservationAttributes, CapacityReservationRequired,
+};
+pub use capacity_reservation_fleet::{
+    CapacityReservationFleet, CapacityReservationFleetAttributes,
+};
+pub use carrier_gateway::{CarrierGateway, CarrierGatewayAttributes, CarrierGatewayRequired};
+pub use client_vpn_authorization_rule::{
+    ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleAttributes,
+    ClientVpnAuthorizationRuleRequired,
+};
+pub use client_vpn_endpoint::{
+    ClientVpnEndpoint, ClientVpnEndpointAttributes, ClientVpnEndpointRequired,
+};
+pub use client_vpn_route::{ClientVpnRoute, ClientVpnRouteAttributes, ClientVpnRouteRequired};
+pub use client_vpn_target_network_association::{
+    ClientVpnTargetNetworkAssociation, ClientVpnTargetNetworkAssociationAttributes,
+    ClientVpnTargetNetworkAssociationRequired,
+};
+pub use customer_gateway::{CustomerGateway, CustomerGatewayAttributes, CustomerGatewayRequired};
+pub use dhcp_options::{DhcpOptions, DhcpOptionsAttributes};
+pub use ec2_fleet::{Ec2Fleet, Ec2FleetAttributes, Ec2FleetRequired};
 pub use egress_only_internet_gateway::{
     EgressOnlyInternetGateway, EgressOnlyInternetGatewayAttributes,
     EgressOnlyInternetGatewayRequired,
 };
 pub use eip::{Eip, EipAttributes};
+pub use eip_association::{EipAssociation, EipAssociationAttributes};
+pub use enclave_certificate_iam_role_association::{
+    EnclaveCertificateIamRoleAssociation, EnclaveCertificateIamRoleAssociationAttributes,
+    EnclaveCertificateIamRoleAssociationRequired,
+};
+pub use flow_log::{FlowLog, FlowLogAttributes, FlowLogRequired};
+pub use gateway_route_table_association::{
+    GatewayRouteTableAssociation, GatewayRouteTableAssociationAttributes,
+    GatewayRouteTableAssociationRequired,
+};
+pub use host::{Host, HostAttributes, HostRequired};
+pub use instance::{Instance, InstanceAttributes};
+pub use instance_connect_endpoint::{
+    InstanceConnectEndpoint, InstanceConnectEndpointAttributes, InstanceConnectEndpointRequired,
+};
 pub use internet_gateway::{InternetGateway, InternetGatewayAttributes};
+pub use ip_pool_route_table_association::{
+    IpPoolRouteTableAssociation, IpPoolRouteTableAssociationAttributes,
+    IpPoolRouteTableAssociationRequired,
+};
+pub use ipam::{Ipam, IpamAttributes};
+pub use ipam_allocation::{IpamAllocation, IpamAllocationAttributes, IpamAllocationRequired};
+pub use ipam_pool::{IpamPool, IpamPoolAttributes, IpamPoolRequired};
+pub use ipam_pool_cidr::{IpamPoolCidr, IpamPoolCidrAttributes, IpamPoolCidrRequired};
+pub use ipam_prefix_list_resolver::{
+    IpamPrefixListResolver, IpamPrefixListResolverAttributes, IpamPrefixListResolverRequired,
+};
+pub use ipam_prefix_list_resolver_target::{
+    IpamPrefixListResolverTarget, IpamPrefixListResolverTargetAttributes,
+    IpamPrefixListResolverTargetRequired,
+};
+pub use ipam_resource_discovery::{IpamResourceDiscovery, IpamResourceDiscoveryAttributes};
+pub use ipam_resource_discovery_association::{
+    IpamResourceDiscoveryAssociation, IpamResourceDiscoveryAssociationAttributes,
+    IpamResourceDiscoveryAssociationRequired,
+};
+pub use ipam_scope::{IpamScope, IpamScopeAttributes, IpamScopeRequired};
+pub use key_pair::{KeyPair, KeyPairAttributes, KeyPairRequired};
+pub use launch_template::{LaunchTemplate, LaunchTemplateAttributes, LaunchTemplateRequired};
+pub use local_gateway_route::{LocalGatewayRoute, LocalGatewayRouteAttributes};
+pub use local_gateway_route_table::{
+    LocalGatewayRouteTable, LocalGatewayRouteTableAttributes, LocalGatewayRouteTableRequired,
+};
+pub use local_gateway_route_table_virtual_interface_group_association::{
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes,
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired,
+};
+pub use local_gateway_route_table_vpc_association::{
+    LocalGatewayRouteTableVpcAssociation, LocalGatewayRouteTableVpcAssociationAttributes,
+    LocalGatewayRouteTableVpcAssociationRequired,
+};
+pub use local_gateway_virtual_interface::{
+    LocalGatewayVirtualInterface, LocalGatewayVirtualInterfaceAttributes,
+    LocalGatewayVirtualInterfaceRequired,
+};
+pub use local_gateway_virtual_interface_group::{
+    LocalGatewayVirtualInterfaceGroup, LocalGatewayVirtualInterfaceGroupAttributes,
+    LocalGatewayVirtualInterfaceGroupRequired,
+};
 pub use nat_gateway::{NatGateway, NatGatewayAttributes};
+pub use network_acl::{NetworkAcl, NetworkAclAttributes, NetworkAclRequired};
+pub use network_acl_entry::{NetworkAclEntry, NetworkAclEntryAttributes, NetworkAclEntryRequired};
+pub use network_insights_access_scope::{
+    NetworkInsightsAccessScope, NetworkInsightsAccessScopeAttributes,
+};
+pub use network_insights_access_scope_analysis::{
+    NetworkInsightsAccessScopeAnalysis, NetworkInsightsAccessScopeAnalysisAttributes,
+    NetworkInsightsAccessScopeAnalysisRequired,
+};
+pub use network_insights_analysis::{
+    NetworkInsightsAnalysis, NetworkInsightsAnalysisAttributes, NetworkInsightsAnalysisRequired,
+};
+pub use network_insights_path::{
+    NetworkInsightsPath, NetworkInsightsPathAttributes, NetworkInsightsPathRequired,
+};
+pub use network_interface::{
+    NetworkInterface, NetworkInterfaceAttributes, NetworkInterfaceRequired,
+};
+pub use network_interface_attachment::{
+    NetworkInterfaceAttachment, NetworkInterfaceAttachmentAttributes,
+    NetworkInterfaceAttachmentRequired,
+};
+pub use network_interface_permission::{
+    NetworkInterfacePermission, NetworkInterfacePermissionAttributes,
+    NetworkInterfacePermissionRequired,
+};
+pub use network_performance_metric_subscription::{
+    NetworkPerformanceMetricSubscription, NetworkPerformanceMetricSubscriptionAttributes,
+    NetworkPerformanceMetricSubscriptionRequired,
+};
+pub use placement_group::{PlacementGroup, PlacementGroupAttributes};
+pub use prefix_list::{PrefixList, PrefixListAttributes, PrefixListRequired};
 pub use route::{Route, RouteAttributes, RouteRequired};
+pub use route_server::{RouteServer, RouteServerAttributes, RouteServerRequired};
+pub use route_server_association::{
+    RouteServerAssociation, RouteServerAssociationAttributes, RouteServerAssociationRequired,
+};
+pub use route_server_endpoint::{
+    RouteServerEndpoint, RouteServerEndpointAttributes, RouteServerEndpointRequired,
+};
+pub use route_server_peer::{RouteServerPeer, RouteServerPeerAttributes, RouteServerPeerRequired};
+pub use route_server_propagation::{
+    RouteServerPropagation, RouteServerPropagationAttributes, RouteServerPropagationRequired,
+};
 pub use route_table::{RouteTable, RouteTableAttributes, RouteTableRequired};
 pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
 pub use security_group_egress::{
@@ -49,13 +378,147 @@ pub use security_group_egress::{
 pub use security_group_ingress::{
     SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,
 };
+pub use security_group_vpc_association::{
+    SecurityGroupVpcAssociation, SecurityGroupVpcAssociationAttributes,
+    SecurityGroupVpcAssociationRequired,
+};
+pub use snapshot_block_public_access::{
+    SnapshotBlockPublicAccess, SnapshotBlockPublicAccessAttributes,
+    SnapshotBlockPublicAccessRequired,
+};
+pub use spot_fleet::{SpotFleet, SpotFleetAttributes, SpotFleetRequired};
+pub use sql_ha_standby_detected_instance::{
+    SqlHaStandbyDetectedInstance, SqlHaStandbyDetectedInstanceAttributes,
+    SqlHaStandbyDetectedInstanceRequired,
+};
 pub use subnet::{Subnet, SubnetAttributes, SubnetRequired};
+pub use subnet_cidr_block::{SubnetCidrBlock, SubnetCidrBlockAttributes, SubnetCidrBlockRequired};
+pub use subnet_network_acl_association::{
+    SubnetNetworkAclAssociation, SubnetNetworkAclAssociationAttributes,
+    SubnetNetworkAclAssociationRequired,
+};
 pub use subnet_route_table_association::{
     SubnetRouteTableAssociation, SubnetRouteTableAssociationAttributes,
     SubnetRouteTableAssociationRequired,
 };
+pub use traffic_mirror_filter::{TrafficMirrorFilter, TrafficMirrorFilterAttributes};
+pub use traffic_mirror_filter_rule::{
+    TrafficMirrorFilterRule, TrafficMirrorFilterRuleAttributes, TrafficMirrorFilterRuleRequired,
+};
+pub use traffic_mirror_session::{
+    TrafficMirrorSession, TrafficMirrorSessionAttributes, TrafficMirrorSessionRequired,
+};
+pub use traffic_mirror_target::{TrafficMirrorTarget, TrafficMirrorTargetAttributes};
+pub use transit_gateway::{TransitGateway, TransitGatewayAttributes};
+pub use transit_gateway_attachment::{
+    TransitGatewayAttachment, TransitGatewayAttachmentAttributes, TransitGatewayAttachmentRequired,
+};
+pub use transit_gateway_connect::{
+    TransitGatewayConnect, TransitGatewayConnectAttributes, TransitGatewayConnectRequired,
+};
+pub use transit_gateway_connect_peer::{
+    TransitGatewayConnectPeer, TransitGatewayConnectPeerAttributes,
+    TransitGatewayConnectPeerRequired,
+};
+pub use transit_gateway_metering_policy::{
+    TransitGatewayMeteringPolicy, TransitGatewayMeteringPolicyAttributes,
+    TransitGatewayMeteringPolicyRequired,
+};
+pub use transit_gateway_metering_policy_entry::{
+    TransitGatewayMeteringPolicyEntry, TransitGatewayMeteringPolicyEntryAttributes,
+    TransitGatewayMeteringPolicyEntryRequired,
+};
+pub use transit_gateway_multicast_domain::{
+    TransitGatewayMulticastDomain, TransitGatewayMulticastDomainAttributes,
+    TransitGatewayMulticastDomainRequired,
+};
+pub use transit_gateway_multicast_domain_association::{
+    TransitGatewayMulticastDomainAssociation, TransitGatewayMulticastDomainAssociationAttributes,
+    TransitGatewayMulticastDomainAssociationRequired,
+};
+pub use transit_gateway_multicast_group_member::{
+    TransitGatewayMulticastGroupMember, TransitGatewayMulticastGroupMemberAttributes,
+    TransitGatewayMulticastGroupMemberRequired,
+};
+pub use transit_gateway_multicast_group_source::{
+    TransitGatewayMulticastGroupSource, TransitGatewayMulticastGroupSourceAttributes,
+    TransitGatewayMulticastGroupSourceRequired,
+};
+pub use transit_gateway_peering_attachment::{
+    TransitGatewayPeeringAttachment, TransitGatewayPeeringAttachmentAttributes,
+    TransitGatewayPeeringAttachmentRequired,
+};
+pub use transit_gateway_route::{
+    TransitGatewayRoute, TransitGatewayRouteAttributes, TransitGatewayRouteRequired,
+};
+pub use transit_gateway_route_table::{
+    TransitGatewayRouteTable, TransitGatewayRouteTableAttributes, TransitGatewayRouteTableRequired,
+};
+pub use transit_gateway_route_table_association::{
+    TransitGatewayRouteTableAssociation, TransitGatewayRouteTableAssociationAttributes,
+    TransitGatewayRouteTableAssociationRequired,
+};
+pub use transit_gateway_route_table_propagation::{
+    TransitGatewayRouteTablePropagation, TransitGatewayRouteTablePropagationAttributes,
+    TransitGatewayRouteTablePropagationRequired,
+};
+pub use transit_gateway_vpc_attachment::{
+    TransitGatewayVpcAttachment, TransitGatewayVpcAttachmentAttributes,
+    TransitGatewayVpcAttachmentRequired,
+};
+pub use verified_access_endpoint::{
+    VerifiedAccessEndpoint, VerifiedAccessEndpointAttributes, VerifiedAccessEndpointRequired,
+};
+pub use verified_access_group::{
+    VerifiedAccessGroup, VerifiedAccessGroupAttributes, VerifiedAccessGroupRequired,
+};
+pub use verified_access_instance::{VerifiedAccessInstance, VerifiedAccessInstanceAttributes};
+pub use verified_access_trust_provider::{
+    VerifiedAccessTrustProvider, VerifiedAccessTrustProviderAttributes,
+    VerifiedAccessTrustProviderRequired,
+};
+pub use volume::{Volume, VolumeAttributes};
+pub use volume_attachment::{
+    VolumeAttachment, VolumeAttachmentAttributes, VolumeAttachmentRequired,
+};
 pub use vpc::{Vpc, VpcAttributes};
+pub use vpc_block_public_access_exclusion::{
+    VpcBlockPublicAccessExclusion, VpcBlockPublicAccessExclusionAttributes,
+    VpcBlockPublicAccessExclusionRequired,
+};
+pub use vpc_block_public_access_options::{
+    VpcBlockPublicAccessOptions, VpcBlockPublicAccessOptionsAttributes,
+    VpcBlockPublicAccessOptionsRequired,
+};
 pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes, VpcCidrBlockRequired};
+pub use vpc_encryption_control::{VpcEncryptionControl, VpcEncryptionControlAttributes};
+pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes, VpcEndpointRequired};
+pub use vpc_endpoint_connection_notification::{
+    VpcEndpointConnectionNotification, VpcEndpointConnectionNotificationAttributes,
+    VpcEndpointConnectionNotificationRequired,
+};
+pub use vpc_endpoint_service::{VpcEndpointService, VpcEndpointServiceAttributes};
+pub use vpc_endpoint_service_permissions::{
+    VpcEndpointServicePermissions, VpcEndpointServicePermissionsAttributes,
+    VpcEndpointServicePermissionsRequired,
+};
 pub use vpc_gateway_attachment::{
     VpcGatewayAttachment, VpcGatewayAttachmentAttributes, VpcGatewayAttachmentRequired,
+};
+pub use vpc_peering_connection::{
+    VpcPeeringConnection, VpcPeeringConnectionAttributes, VpcPeeringConnectionRequired,
+};
+pub use vpcdhcp_options_association::{
+    VpcdhcpOptionsAssociation, VpcdhcpOptionsAssociationAttributes,
+    VpcdhcpOptionsAssociationRequired,
+};
+pub use vpn_concentrator::{VpnConcentrator, VpnConcentratorAttributes, VpnConcentratorRequired};
+pub use vpn_connection::{VpnConnection, VpnConnectionAttributes, VpnConnectionRequired};
+pub use vpn_connection_route::{
+    VpnConnectionRoute, VpnConnectionRouteAttributes, VpnConnectionRouteRequired,
+};
+pub use vpn_gateway::{VpnGateway, VpnGatewayAttributes, VpnGatewayRequired};
+pub use vpn_gateway_route_propagation::{
+    VpnGatewayRoutePropagation, VpnGatewayRoutePropagationAttributes,
+    VpnGatewayRoutePropagationRequired,
 };

@@ -7,50 +7,24 @@
 
 use crate::support::prelude::*;
 
-static RULE_Vpc: ObjRule = ObjRule {
+use super::shared::RULE_Tag;
+pub use super::shared::{Tag, TagRequired};
+
+#[rustfmt::skip]
+pub(crate) static RULE_Vpc: ObjRule = ObjRule {
     properties: &[
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("EnableDnsHostnames", Shape::Bool),
         ("EnableDnsSupport", Shape::Bool),
-        (
-            "InstanceTenancy",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dedicated", "default", "host"],
-                format: None,
-            }),
-        ),
+        ("InstanceTenancy", Shape::Str(&StrRule { allowed: &["dedicated", "default", "host"], ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
-    required: &[],
     one_of: &[&[&["CidrBlock"], &["Ipv4IpamPoolId"]]],
-    any_of: &[],
-    dependent_required: &[
-        ("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]),
-        ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"]),
-    ],
-    dependent_excluded: &[],
+    dependent_required: &[("Ipv4IpamPoolId", &["Ipv4NetmaskLength"]), ("Ipv4NetmaskLength", &["Ipv4IpamPoolId"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPC` resource.
@@ -119,6 +93,7 @@ pub struct Vpc {
     pub tags: Option<List<Tag>>,
 }
 
+#[rustfmt::skip]
 impl Vpc {
     /// The CloudFormation type name, `AWS::EC2::VPC`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPC";
@@ -133,91 +108,32 @@ impl Vpc {
         create_only: &["CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength"],
         conditional_create_only: &["InstanceTenancy"],
         write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength"],
-        read_only: &[
-            "CidrBlockAssociations",
-            "DefaultNetworkAcl",
-            "DefaultSecurityGroup",
-            "Ipv6CidrBlocks",
-            "VpcId",
-        ],
-        attributes: &[
-            "CidrBlock",
-            "CidrBlockAssociations",
-            "DefaultNetworkAcl",
-            "DefaultSecurityGroup",
-            "EnableDnsHostnames",
-            "EnableDnsSupport",
-            "InstanceTenancy",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6CidrBlocks",
-            "Tags",
-            "VpcId",
-        ],
+        read_only: &["CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "Ipv6CidrBlocks", "VpcId"],
+        attributes: &["CidrBlock", "CidrBlockAssociations", "DefaultNetworkAcl", "DefaultSecurityGroup", "EnableDnsHostnames", "EnableDnsSupport", "InstanceTenancy", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6CidrBlocks", "Tags", "VpcId"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
 
     /// A `Vpc` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `EnableDnsHostnames`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dns_hostnames = Some(value.into());
-        self
-    }
-
+    pub fn enable_dns_hostnames(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_hostnames = Some(value.into()); self }
     /// `EnableDnsSupport`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self {
-        self.enable_dns_support = Some(value.into());
-        self
-    }
-
+    pub fn enable_dns_support(mut self, value: impl Into<Bool>) -> Self { self.enable_dns_support = Some(value.into()); self }
     /// `InstanceTenancy`: an [`InstanceTenancy`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self {
-        self.instance_tenancy = Some(value.into());
-        self
-    }
-
+    pub fn instance_tenancy(mut self, value: impl Into<InstanceTenancy>) -> Self { self.instance_tenancy = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
 impl Resource for Vpc {
@@ -234,6 +150,7 @@ impl Resource for Vpc {
 }
 
 impl ToValue for Vpc {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("CidrBlock", &self.cidr_block)
@@ -263,6 +180,7 @@ impl VpcAttributes {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, `10.0.0.0/16` . We modify the specified CIDR block to its canonical form; for example, if you specify `100.68.0.18/18` , we modify it to `100.68.0.0/18` .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    #[inline]
     pub fn cidr_block(&self) -> Value {
         self.0.get_att("CidrBlock")
     }
@@ -270,6 +188,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `CidrBlockAssociations`: a list of strings.
     ///
     /// The association IDs of the IPv4 CIDR blocks for the VPC. For example, \[ vpc-cidr-assoc-0280ab6b \].
+    #[inline]
     pub fn cidr_block_associations(&self) -> Value {
         self.0.get_att("CidrBlockAssociations")
     }
@@ -277,6 +196,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `DefaultNetworkAcl`: a string.
     ///
     /// The ID of the default network ACL for the VPC. For example, acl-814dafe3.
+    #[inline]
     pub fn default_network_acl(&self) -> Value {
         self.0.get_att("DefaultNetworkAcl")
     }
@@ -284,6 +204,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `DefaultSecurityGroup`: a string.
     ///
     /// The ID of the default security group for the VPC. For example, sg-b178e0d3.
+    #[inline]
     pub fn default_security_group(&self) -> Value {
         self.0.get_att("DefaultSecurityGroup")
     }
@@ -293,6 +214,7 @@ impl VpcAttributes {
     /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
     ///
     /// You can only enable DNS hostnames if you've enabled DNS support.
+    #[inline]
     pub fn enable_dns_hostnames(&self) -> Value {
         self.0.get_att("EnableDnsHostnames")
     }
@@ -300,6 +222,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `EnableDnsSupport`: a boolean.
     ///
     /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For more information, see \[DNS attributes in your VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>) .
+    #[inline]
     pub fn enable_dns_support(&self) -> Value {
         self.0.get_att("EnableDnsSupport")
     }
@@ -312,6 +235,7 @@ impl VpcAttributes {
     /// - `dedicated` : An instance launched into the VPC runs on dedicated hardware by default, unless you explicitly specify a tenancy of `host` during instance launch. You cannot specify a tenancy of `default` during instance launch.
     ///
     /// Updating `InstanceTenancy` requires no replacement only if you are updating its value from `dedicated` to `default` . Updating `InstanceTenancy` from `default` to `dedicated` requires replacement.
+    #[inline]
     pub fn instance_tenancy(&self) -> Value {
         self.0.get_att("InstanceTenancy")
     }
@@ -321,6 +245,7 @@ impl VpcAttributes {
     /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more information, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
     ///
     /// You must specify either `CidrBlock` or `Ipv4IpamPoolId` .
+    #[inline]
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
@@ -328,6 +253,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Ipv4NetmaskLength`: an integer.
     ///
     /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP Address Manager (IPAM) pool. For more information about IPAM, see \[What is IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the *Amazon VPC IPAM User Guide* .
+    #[inline]
     pub fn ipv4_netmask_length(&self) -> Value {
         self.0.get_att("Ipv4NetmaskLength")
     }
@@ -335,6 +261,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Ipv6CidrBlocks`: a list of strings.
     ///
     /// The IPv6 CIDR blocks for the VPC. For example, \[ 2001:db8:1234:1a00::/56 \].
+    #[inline]
     pub fn ipv6_cidr_blocks(&self) -> Value {
         self.0.get_att("Ipv6CidrBlocks")
     }
@@ -342,6 +269,7 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags for the VPC.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -349,71 +277,9 @@ impl VpcAttributes {
     /// `Fn::GetAtt` `VpcId`: a string.
     ///
     /// The ID of the VPC.
+    #[inline]
     pub fn vpc_id(&self) -> Value {
         self.0.get_att("VpcId")
-    }
-}
-
-/// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TagRequired {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `Tag` property type of `AWS::EC2::VPC`.
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-vpc-tag.html>
-#[derive(Clone, Debug, PartialEq)]
-pub struct Tag {
-    /// `Key`: a string, required.
-    pub key: Str,
-    /// `Value`: a string, required.
-    pub value: Str,
-}
-
-impl Tag {
-    /// A `Tag` with its required properties, named in a [`TagRequired`].
-    pub fn new(required: TagRequired) -> Self {
-        Self {
-            key: required.key,
-            value: required.value,
-        }
-    }
-
-    /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
-    /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
-}
-
-impl PropertyType for Tag {}
-
-impl ToValue for Tag {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .req("Key", &self.key)
-            .req("Value", &self.value)
-            .build()
     }
 }
 
@@ -437,6 +303,7 @@ impl From<Value> for InstanceTenancy {
 }
 
 impl ToValue for InstanceTenancy {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dedicated => "dedicated",

@@ -11,59 +11,26 @@ use crate::support::prelude::*;
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcCidrBlockRequired {
     /// `VpcId`: a string, required.
-    ///
-    /// The ID of the VPC.
-    ///
-    /// Format `AWS::EC2::VPC.Id`; create-only: changing it replaces the resource.
     pub vpc_id: Str,
 }
 
-static RULE_VpcCidrBlock: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_VpcCidrBlock: ObjRule = ObjRule {
     properties: &[
         ("AmazonProvidedIpv6CidrBlock", Shape::Bool),
-        (
-            "CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv4Network),
-            }),
-        ),
+        ("CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv4Network), ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
         ("Ipv4NetmaskLength", Shape::INT),
-        (
-            "Ipv6CidrBlock",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::Ipv6Network),
-            }),
-        ),
+        ("Ipv6CidrBlock", Shape::Str(&StrRule { format: Some(Format::Ipv6Network), ..StrRule::ANY })),
         ("Ipv6CidrBlockNetworkBorderGroup", Shape::STR),
         ("Ipv6IpamPoolId", Shape::STR),
         ("Ipv6NetmaskLength", Shape::INT),
         ("Ipv6Pool", Shape::STR),
-        (
-            "VpcId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::VpcId),
-            }),
-        ),
+        ("VpcId", Shape::Str(&StrRule { format: Some(Format::VpcId), ..StrRule::ANY })),
     ],
     required: &["VpcId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::EC2::VPCCidrBlock` resource.
@@ -151,6 +118,7 @@ pub struct VpcCidrBlock {
     pub vpc_id: Str,
 }
 
+#[rustfmt::skip]
 impl VpcCidrBlock {
     /// The CloudFormation type name, `AWS::EC2::VPCCidrBlock`.
     pub const TYPE_NAME: &'static str = "AWS::EC2::VPCCidrBlock";
@@ -162,25 +130,9 @@ impl VpcCidrBlock {
         documentation_url: "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html",
         primary_identifier: &["Id", "VpcId"],
         required: &["VpcId"],
-        create_only: &[
-            "Ipv6Pool",
-            "VpcId",
-            "AmazonProvidedIpv6CidrBlock",
-            "Ipv6CidrBlock",
-            "CidrBlock",
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-            "Ipv6CidrBlockNetworkBorderGroup",
-        ],
+        create_only: &["Ipv6Pool", "VpcId", "AmazonProvidedIpv6CidrBlock", "Ipv6CidrBlock", "CidrBlock", "Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength", "Ipv6CidrBlockNetworkBorderGroup"],
         conditional_create_only: &[],
-        write_only: &[
-            "Ipv4IpamPoolId",
-            "Ipv4NetmaskLength",
-            "Ipv6IpamPoolId",
-            "Ipv6NetmaskLength",
-        ],
+        write_only: &["Ipv4IpamPoolId", "Ipv4NetmaskLength", "Ipv6IpamPoolId", "Ipv6NetmaskLength"],
         read_only: &["Id", "Ipv6AddressAttribute", "IpSource"],
         attributes: &["Id", "IpSource", "Ipv6AddressAttribute"],
         taggable: false,
@@ -188,6 +140,7 @@ impl VpcCidrBlock {
     };
 
     /// A `VpcCidrBlock` with its required properties, named in a [`VpcCidrBlockRequired`].
+    #[inline]
     pub fn new(required: VpcCidrBlockRequired) -> Self {
         Self {
             amazon_provided_ipv6_cidr_block: None,
@@ -204,84 +157,25 @@ impl VpcCidrBlock {
     }
 
     /// `AmazonProvidedIpv6CidrBlock`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self {
-        self.amazon_provided_ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn amazon_provided_ipv6_cidr_block(mut self, value: impl Into<Bool>) -> Self { self.amazon_provided_ipv6_cidr_block = Some(value.into()); self }
     /// `CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn cidr_block(mut self, value: impl Into<Str>) -> Self { self.cidr_block = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `Ipv4NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv4_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv4_netmask_length = Some(value.into()); self }
     /// `Ipv6CidrBlock`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block = Some(value.into()); self }
     /// `Ipv6CidrBlockNetworkBorderGroup`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_cidr_block_network_border_group = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_cidr_block_network_border_group(mut self, value: impl Into<Str>) -> Self { self.ipv6_cidr_block_network_border_group = Some(value.into()); self }
     /// `Ipv6IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv6_ipam_pool_id = Some(value.into()); self }
     /// `Ipv6NetmaskLength`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self {
-        self.ipv6_netmask_length = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_netmask_length(mut self, value: impl Into<Int>) -> Self { self.ipv6_netmask_length = Some(value.into()); self }
     /// `Ipv6Pool`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_pool = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_pool(mut self, value: impl Into<Str>) -> Self { self.ipv6_pool = Some(value.into()); self }
     /// `VpcId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self {
-        self.vpc_id = value.into();
-        self
-    }
+    pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = value.into(); self }
 }
 
 impl Resource for VpcCidrBlock {
@@ -295,6 +189,7 @@ impl Resource for VpcCidrBlock {
 }
 
 impl ToValue for VpcCidrBlock {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -331,6 +226,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `Id`: a string.
     ///
     /// The Id of the VPC associated CIDR Block.
+    #[inline]
     pub fn id(&self) -> Value {
         self.0.get_att("Id")
     }
@@ -338,6 +234,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `IpSource`: a string.
     ///
     /// The source that allocated the IP address space. `byoip` or `amazon` indicates public IP address space allocated by Amazon or space that you have allocated with Bring your own IP (BYOIP). `none` indicates private space.
+    #[inline]
     pub fn ip_source(&self) -> Value {
         self.0.get_att("IpSource")
     }
@@ -345,6 +242,7 @@ impl VpcCidrBlockAttributes {
     /// `Fn::GetAtt` `Ipv6AddressAttribute`: a string.
     ///
     /// Public IPv6 addresses are those advertised on the internet from AWS . Private IP addresses are not and cannot be advertised on the internet from AWS .
+    #[inline]
     pub fn ipv6_address_attribute(&self) -> Value {
         self.0.get_att("Ipv6AddressAttribute")
     }

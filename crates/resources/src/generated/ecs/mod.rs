@@ -3,14 +3,43 @@
 
 //! `AWS::ECS` resource types:
 //!
+//! - `AWS::ECS::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`]
 //! - `AWS::ECS::Cluster`: [`Cluster`], property types in [`cluster`]
+//! - `AWS::ECS::ClusterCapacityProviderAssociations`: [`ClusterCapacityProviderAssociations`], property types in [`cluster_capacity_provider_associations`]
+//! - `AWS::ECS::Daemon`: [`Daemon`], property types in [`daemon`]
+//! - `AWS::ECS::DaemonTaskDefinition`: [`DaemonTaskDefinition`], property types in [`daemon_task_definition`]
+//! - `AWS::ECS::ExpressGatewayService`: [`ExpressGatewayService`], property types in [`express_gateway_service`]
+//! - `AWS::ECS::PrimaryTaskSet`: [`PrimaryTaskSet`], property types in [`primary_task_set`]
 //! - `AWS::ECS::Service`: [`Service`], property types in [`service`]
 //! - `AWS::ECS::TaskDefinition`: [`TaskDefinition`], property types in [`task_definition`]
+//! - `AWS::ECS::TaskSet`: [`TaskSet`], property types in [`task_set`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod capacity_provider;
 pub mod cluster;
+pub mod cluster_capacity_provider_associations;
+pub mod daemon;
+pub mod daemon_task_definition;
+pub mod express_gateway_service;
+pub mod primary_task_set;
 pub mod service;
+pub mod shared;
 pub mod task_definition;
+pub mod task_set;
 
+pub use capacity_provider::{CapacityProvider, CapacityProviderAttributes};
 pub use cluster::{Cluster, ClusterAttributes};
+pub use cluster_capacity_provider_associations::{
+    ClusterCapacityProviderAssociations, ClusterCapacityProviderAssociationsAttributes,
+    ClusterCapacityProviderAssociationsRequired,
+};
+pub use daemon::{Daemon, DaemonAttributes};
+pub use daemon_task_definition::{DaemonTaskDefinition, DaemonTaskDefinitionAttributes};
+pub use express_gateway_service::{
+    ExpressGatewayService, ExpressGatewayServiceAttributes, ExpressGatewayServiceRequired,
+};
+pub use primary_task_set::{PrimaryTaskSet, PrimaryTaskSetAttributes, PrimaryTaskSetRequired};
 pub use service::{Service, ServiceAttributes};
 pub use task_definition::{TaskDefinition, TaskDefinitionAttributes};
+pub use task_set::{TaskSet, TaskSetAttributes, TaskSetRequired};

@@ -9,118 +9,27 @@ use crate::support::prelude::*;
 
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
-static RULE_LoadBalancer: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancer: ObjRule = ObjRule {
     properties: &[
         ("EnableCapacityReservationProvisionStabilize", Shape::Bool),
-        (
-            "EnablePrefixForIpv6SourceNat",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["off", "on"],
-                format: None,
-            }),
-        ),
-        (
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            Shape::STR,
-        ),
-        (
-            "IpAddressType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"],
-                format: None,
-            }),
-        ),
+        ("EnablePrefixForIpv6SourceNat", Shape::Str(&StrRule { allowed: &["off", "on"], ..StrRule::ANY })),
+        ("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", Shape::STR),
+        ("IpAddressType", Shape::Str(&StrRule { allowed: &["dualstack", "dualstack-without-public-ipv4", "ipv4"], ..StrRule::ANY })),
         ("Ipv4IpamPoolId", Shape::STR),
-        (
-            "LoadBalancerAttributes",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LoadBalancerAttribute),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "MinimumLoadBalancerCapacity",
-            Shape::Object(&RULE_MinimumLoadBalancerCapacity),
-        ),
+        ("LoadBalancerAttributes", Shape::List(&ListRule { items: Shape::Object(&RULE_LoadBalancerAttribute), min_items: None, max_items: None })),
+        ("MinimumLoadBalancerCapacity", Shape::Object(&RULE_MinimumLoadBalancerCapacity)),
         ("Name", Shape::STR),
-        (
-            "Scheme",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["internal", "internet-facing"],
-                format: None,
-            }),
-        ),
-        (
-            "SecurityGroups",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SecurityGroupId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "SubnetMappings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_SubnetMapping),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Subnets",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[],
-                    format: Some(Format::SubnetId),
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Type",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["application", "gateway", "network"],
-                format: None,
-            }),
-        ),
+        ("Scheme", Shape::Str(&StrRule { allowed: &["internal", "internet-facing"], ..StrRule::ANY })),
+        ("SecurityGroups", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SecurityGroupId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("SubnetMappings", Shape::List(&ListRule { items: Shape::Object(&RULE_SubnetMapping), min_items: None, max_items: None })),
+        ("Subnets", Shape::List(&ListRule { items: Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("Type", Shape::Str(&StrRule { allowed: &["application", "gateway", "network"], ..StrRule::ANY })),
     ],
-    required: &[],
     one_of: &[&[&["Subnets"], &["SubnetMappings"]]],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::ElasticLoadBalancingV2::LoadBalancer` resource.
@@ -240,6 +149,7 @@ pub struct LoadBalancer {
     pub r#type: Option<LoadBalancerType>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancer {
     /// The CloudFormation type name, `AWS::ElasticLoadBalancingV2::LoadBalancer`.
     pub const TYPE_NAME: &'static str = "AWS::ElasticLoadBalancingV2::LoadBalancer";
@@ -254,168 +164,46 @@ impl LoadBalancer {
         create_only: &["Name", "Type", "Scheme"],
         conditional_create_only: &[],
         write_only: &["EnableCapacityReservationProvisionStabilize"],
-        read_only: &[
-            "LoadBalancerName",
-            "LoadBalancerFullName",
-            "CanonicalHostedZoneID",
-            "LoadBalancerArn",
-            "DNSName",
-        ],
-        attributes: &[
-            "CanonicalHostedZoneID",
-            "DNSName",
-            "EnableCapacityReservationProvisionStabilize",
-            "EnablePrefixForIpv6SourceNat",
-            "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic",
-            "IpAddressType",
-            "Ipv4IpamPoolId",
-            "LoadBalancerArn",
-            "LoadBalancerAttributes",
-            "LoadBalancerFullName",
-            "LoadBalancerName",
-            "Name",
-            "Scheme",
-            "SecurityGroups",
-            "SubnetMappings",
-            "Subnets",
-            "Tags",
-            "Type",
-        ],
+        read_only: &["LoadBalancerName", "LoadBalancerFullName", "CanonicalHostedZoneID", "LoadBalancerArn", "DNSName"],
+        attributes: &["CanonicalHostedZoneID", "DNSName", "EnableCapacityReservationProvisionStabilize", "EnablePrefixForIpv6SourceNat", "EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic", "IpAddressType", "Ipv4IpamPoolId", "LoadBalancerArn", "LoadBalancerAttributes", "LoadBalancerFullName", "LoadBalancerName", "Name", "Scheme", "SecurityGroups", "SubnetMappings", "Subnets", "Tags", "Type"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
 
     /// A `LoadBalancer` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EnableCapacityReservationProvisionStabilize`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_capacity_reservation_provision_stabilize(
-        mut self,
-        value: impl Into<Bool>,
-    ) -> Self {
-        self.enable_capacity_reservation_provision_stabilize = Some(value.into());
-        self
-    }
-
+    pub fn enable_capacity_reservation_provision_stabilize(mut self, value: impl Into<Bool>) -> Self { self.enable_capacity_reservation_provision_stabilize = Some(value.into()); self }
     /// `EnablePrefixForIpv6SourceNat`: an [`EnablePrefixForIpv6SourceNat`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enable_prefix_for_ipv6_source_nat(
-        mut self,
-        value: impl Into<EnablePrefixForIpv6SourceNat>,
-    ) -> Self {
-        self.enable_prefix_for_ipv6_source_nat = Some(value.into());
-        self
-    }
-
+    pub fn enable_prefix_for_ipv6_source_nat(mut self, value: impl Into<EnablePrefixForIpv6SourceNat>) -> Self { self.enable_prefix_for_ipv6_source_nat = Some(value.into()); self }
     /// `EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(
-        mut self,
-        value: impl Into<Str>,
-    ) -> Self {
-        self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(value.into());
-        self
-    }
-
+    pub fn enforce_security_group_inbound_rules_on_private_link_traffic(mut self, value: impl Into<Str>) -> Self { self.enforce_security_group_inbound_rules_on_private_link_traffic = Some(value.into()); self }
     /// `IpAddressType`: an [`IpAddressType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self {
-        self.ip_address_type = Some(value.into());
-        self
-    }
-
+    pub fn ip_address_type(mut self, value: impl Into<IpAddressType>) -> Self { self.ip_address_type = Some(value.into()); self }
     /// `Ipv4IpamPoolId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self {
-        self.ipv4_ipam_pool_id = Some(value.into());
-        self
-    }
-
+    pub fn ipv4_ipam_pool_id(mut self, value: impl Into<Str>) -> Self { self.ipv4_ipam_pool_id = Some(value.into()); self }
     /// `LoadBalancerAttributes`: a list of [`LoadBalancerAttribute`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn load_balancer_attributes(
-        mut self,
-        value: impl Into<List<LoadBalancerAttribute>>,
-    ) -> Self {
-        self.load_balancer_attributes = Some(value.into());
-        self
-    }
-
+    pub fn load_balancer_attributes(mut self, value: impl Into<List<LoadBalancerAttribute>>) -> Self { self.load_balancer_attributes = Some(value.into()); self }
     /// `MinimumLoadBalancerCapacity`: a [`MinimumLoadBalancerCapacity`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minimum_load_balancer_capacity(
-        mut self,
-        value: impl Into<Obj<MinimumLoadBalancerCapacity>>,
-    ) -> Self {
-        self.minimum_load_balancer_capacity = Some(value.into());
-        self
-    }
-
+    pub fn minimum_load_balancer_capacity(mut self, value: impl Into<Obj<MinimumLoadBalancerCapacity>>) -> Self { self.minimum_load_balancer_capacity = Some(value.into()); self }
     /// `Name`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = Some(value.into());
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
     /// `Scheme`: a [`Scheme`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn scheme(mut self, value: impl Into<Scheme>) -> Self {
-        self.scheme = Some(value.into());
-        self
-    }
-
+    pub fn scheme(mut self, value: impl Into<Scheme>) -> Self { self.scheme = Some(value.into()); self }
     /// `SecurityGroups`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self {
-        self.security_groups = Some(value.into());
-        self
-    }
-
+    pub fn security_groups(mut self, value: impl Into<List<Str>>) -> Self { self.security_groups = Some(value.into()); self }
     /// `SubnetMappings`: a list of [`SubnetMapping`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self {
-        self.subnet_mappings = Some(value.into());
-        self
-    }
-
+    pub fn subnet_mappings(mut self, value: impl Into<List<SubnetMapping>>) -> Self { self.subnet_mappings = Some(value.into()); self }
     /// `Subnets`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self {
-        self.subnets = Some(value.into());
-        self
-    }
-
+    pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `Type`: a [`LoadBalancerType`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self {
-        self.r#type = Some(value.into());
-        self
-    }
+    pub fn r#type(mut self, value: impl Into<LoadBalancerType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
 impl Resource for LoadBalancer {
@@ -432,6 +220,7 @@ impl Resource for LoadBalancer {
 }
 
 impl ToValue for LoadBalancer {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -478,6 +267,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `CanonicalHostedZoneID`: a string.
     ///
     /// The ID of the Amazon Route 53 hosted zone associated with the load balancer. For example, `Z2P70J7EXAMPLE` .
+    #[inline]
     pub fn canonical_hosted_zone_id(&self) -> Value {
         self.0.get_att("CanonicalHostedZoneID")
     }
@@ -485,6 +275,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `DNSName`: a string.
     ///
     /// The DNS name for the load balancer. For example, `my-load-balancer-424835706.us-west-2.elb.amazonaws.com` .
+    #[inline]
     pub fn dns_name(&self) -> Value {
         self.0.get_att("DNSName")
     }
@@ -492,6 +283,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `EnableCapacityReservationProvisionStabilize`: a boolean.
     ///
     /// Indicates whether to enable stabilization when creating or updating an LCU reservation. This ensures that the final stack status reflects the status of the LCU reservation. The default is `false` .
+    #[inline]
     pub fn enable_capacity_reservation_provision_stabilize(&self) -> Value {
         self.0
             .get_att("EnableCapacityReservationProvisionStabilize")
@@ -500,6 +292,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `EnablePrefixForIpv6SourceNat`: one of a set of strings.
     ///
     /// \[Network Load Balancers with UDP listeners\] Indicates whether to use an IPv6 prefix from each subnet for source NAT. The IP address type must be `dualstack` . The default value is `off` .
+    #[inline]
     pub fn enable_prefix_for_ipv6_source_nat(&self) -> Value {
         self.0.get_att("EnablePrefixForIpv6SourceNat")
     }
@@ -509,6 +302,7 @@ impl LoadBalancerAttributes {
     /// Indicates whether to evaluate inbound security group rules for traffic sent to a Network Load Balancer through AWS PrivateLink . The default is `on` .
     ///
     /// You can't configure this property on a Network Load Balancer unless you associated a security group with the load balancer when you created it.
+    #[inline]
     pub fn enforce_security_group_inbound_rules_on_private_link_traffic(&self) -> Value {
         self.0
             .get_att("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic")
@@ -523,6 +317,7 @@ impl LoadBalancerAttributes {
     /// Application Load Balancer authentication supports IPv4 addresses only when connecting to an Identity Provider (IdP) or Amazon Cognito endpoint. Without a public IPv4 address the load balancer can't complete the authentication process, resulting in HTTP 500 errors.
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] The possible values are `ipv4` (IPv4 addresses) and `dualstack` (IPv4 and IPv6 addresses).
+    #[inline]
     pub fn ip_address_type(&self) -> Value {
         self.0.get_att("IpAddressType")
     }
@@ -530,6 +325,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Ipv4IpamPoolId`: a string.
     ///
     /// The ID of the IPv4 IPAM pool.
+    #[inline]
     pub fn ipv4_ipam_pool_id(&self) -> Value {
         self.0.get_att("Ipv4IpamPoolId")
     }
@@ -537,6 +333,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) of the load balancer.
+    #[inline]
     pub fn load_balancer_arn(&self) -> Value {
         self.0.get_att("LoadBalancerArn")
     }
@@ -544,6 +341,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerAttributes`: a list of `LoadBalancerAttribute` objects.
     ///
     /// The load balancer attributes. Attributes that you do not modify retain their current values.
+    #[inline]
     pub fn load_balancer_attributes(&self) -> Value {
         self.0.get_att("LoadBalancerAttributes")
     }
@@ -551,6 +349,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerFullName`: a string.
     ///
     /// The full name of the load balancer. For example, `app/my-load-balancer/50dc6c495c0c9188` .
+    #[inline]
     pub fn load_balancer_full_name(&self) -> Value {
         self.0.get_att("LoadBalancerFullName")
     }
@@ -558,6 +357,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `LoadBalancerName`: a string.
     ///
     /// The name of the load balancer. For example, `my-load-balancer` .
+    #[inline]
     pub fn load_balancer_name(&self) -> Value {
         self.0.get_att("LoadBalancerName")
     }
@@ -567,6 +367,7 @@ impl LoadBalancerAttributes {
     /// The name of the load balancer. This name must be unique per region per account, can have a maximum of 32 characters, must contain only alphanumeric characters or hyphens, must not begin or end with a hyphen, and must not begin with "internal-".
     ///
     /// If you don't specify a name, AWS CloudFormation generates a unique physical ID for the load balancer. If you specify a name, you cannot perform updates that require replacement of this resource, but you can perform other updates. To replace the resource, specify a new name.
+    #[inline]
     pub fn name(&self) -> Value {
         self.0.get_att("Name")
     }
@@ -580,6 +381,7 @@ impl LoadBalancerAttributes {
     /// The default is an Internet-facing load balancer.
     ///
     /// You can't specify a scheme for a Gateway Load Balancer.
+    #[inline]
     pub fn scheme(&self) -> Value {
         self.0.get_att("Scheme")
     }
@@ -587,6 +389,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `SecurityGroups`: a list of strings.
     ///
     /// \[Application Load Balancers and Network Load Balancers\] The IDs of the security groups for the load balancer.
+    #[inline]
     pub fn security_groups(&self) -> Value {
         self.0.get_att("SecurityGroups")
     }
@@ -604,6 +407,7 @@ impl LoadBalancerAttributes {
     /// \[Network Load Balancers\] You can specify subnets from one or more Availability Zones. You can specify one Elastic IP address per subnet if you need static IP addresses for your internet-facing load balancer. For internal load balancers, you can specify one private IP address per subnet from the IPv4 range of the subnet. For internet-facing load balancer, you can specify one IPv6 address per subnet.
     ///
     /// \[Gateway Load Balancers\] You can specify subnets from one or more Availability Zones. You can't specify Elastic IP addresses for your subnets.
+    #[inline]
     pub fn subnet_mappings(&self) -> Value {
         self.0.get_att("SubnetMappings")
     }
@@ -619,6 +423,7 @@ impl LoadBalancerAttributes {
     /// \[Application Load Balancers on Local Zones\] You can specify subnets from one or more Local Zones.
     ///
     /// \[Network Load Balancers and Gateway Load Balancers\] You can specify subnets from one or more Availability Zones.
+    #[inline]
     pub fn subnets(&self) -> Value {
         self.0.get_att("Subnets")
     }
@@ -626,6 +431,7 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags to assign to the load balancer.
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -633,19 +439,20 @@ impl LoadBalancerAttributes {
     /// `Fn::GetAtt` `Type`: one of a set of strings.
     ///
     /// The type of load balancer. The default is `application` .
+    #[inline]
     pub fn r#type(&self) -> Value {
         self.0.get_att("Type")
     }
 }
 
-static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_LoadBalancerAttribute: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoadBalancerAttribute` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -706,32 +513,24 @@ pub struct LoadBalancerAttribute {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl LoadBalancerAttribute {
     /// A `LoadBalancerAttribute` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Key`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = Some(value.into());
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for LoadBalancerAttribute {}
 
 impl ToValue for LoadBalancerAttribute {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Key", &self.key)
@@ -744,19 +543,17 @@ impl ToValue for LoadBalancerAttribute {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MinimumLoadBalancerCapacityRequired {
     /// `CapacityUnits`: an integer, required.
-    ///
-    /// The number of capacity units.
     pub capacity_units: Int,
 }
 
-static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
-    properties: &[("CapacityUnits", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_MinimumLoadBalancerCapacity: ObjRule = ObjRule {
+    properties: &[
+        ("CapacityUnits", Shape::INT),
+    ],
     required: &["CapacityUnits"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MinimumLoadBalancerCapacity` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -772,8 +569,10 @@ pub struct MinimumLoadBalancerCapacity {
     pub capacity_units: Int,
 }
 
+#[rustfmt::skip]
 impl MinimumLoadBalancerCapacity {
     /// A `MinimumLoadBalancerCapacity` with its required properties, named in a [`MinimumLoadBalancerCapacityRequired`].
+    #[inline]
     pub fn new(required: MinimumLoadBalancerCapacityRequired) -> Self {
         Self {
             capacity_units: required.capacity_units,
@@ -781,17 +580,13 @@ impl MinimumLoadBalancerCapacity {
     }
 
     /// `CapacityUnits`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn capacity_units(mut self, value: impl Into<Int>) -> Self {
-        self.capacity_units = value.into();
-        self
-    }
+    pub fn capacity_units(mut self, value: impl Into<Int>) -> Self { self.capacity_units = value.into(); self }
 }
 
 impl PropertyType for MinimumLoadBalancerCapacity {}
 
 impl ToValue for MinimumLoadBalancerCapacity {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("CapacityUnits", &self.capacity_units)
@@ -803,36 +598,21 @@ impl ToValue for MinimumLoadBalancerCapacity {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetMappingRequired {
     /// `SubnetId`: a string, required.
-    ///
-    /// The ID of the subnet.
-    ///
-    /// Format `AWS::EC2::Subnet.Id`.
     pub subnet_id: Str,
 }
 
-static RULE_SubnetMapping: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     properties: &[
         ("AllocationId", Shape::STR),
         ("IPv6Address", Shape::STR),
         ("PrivateIPv4Address", Shape::STR),
         ("SourceNatIpv6Prefix", Shape::STR),
-        (
-            "SubnetId",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::SubnetId),
-            }),
-        ),
+        ("SubnetId", Shape::Str(&StrRule { format: Some(Format::SubnetId), ..StrRule::ANY })),
     ],
     required: &["SubnetId"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SubnetMapping` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -866,8 +646,10 @@ pub struct SubnetMapping {
     pub subnet_id: Str,
 }
 
+#[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
+    #[inline]
     pub fn new(required: SubnetMappingRequired) -> Self {
         Self {
             allocation_id: None,
@@ -879,49 +661,21 @@ impl SubnetMapping {
     }
 
     /// `AllocationId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self {
-        self.allocation_id = Some(value.into());
-        self
-    }
-
+    pub fn allocation_id(mut self, value: impl Into<Str>) -> Self { self.allocation_id = Some(value.into()); self }
     /// `IPv6Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self {
-        self.ipv6_address = Some(value.into());
-        self
-    }
-
+    pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = Some(value.into()); self }
     /// `PrivateIPv4Address`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self {
-        self.private_ipv4_address = Some(value.into());
-        self
-    }
-
+    pub fn private_ipv4_address(mut self, value: impl Into<Str>) -> Self { self.private_ipv4_address = Some(value.into()); self }
     /// `SourceNatIpv6Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.source_nat_ipv6_prefix = Some(value.into());
-        self
-    }
-
+    pub fn source_nat_ipv6_prefix(mut self, value: impl Into<Str>) -> Self { self.source_nat_ipv6_prefix = Some(value.into()); self }
     /// `SubnetId`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self {
-        self.subnet_id = value.into();
-        self
-    }
+    pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
 impl PropertyType for SubnetMapping {}
 
 impl ToValue for SubnetMapping {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllocationId", &self.allocation_id)
@@ -937,40 +691,18 @@ impl ToValue for SubnetMapping {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`; length 1 to 128.
     pub key: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: Some(0),
-                max_len: Some(256),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(256), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],
     required: &["Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::ElasticLoadBalancingV2::LoadBalancer`.
@@ -988,8 +720,10 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -998,25 +732,15 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = Some(value.into());
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -1043,6 +767,7 @@ impl From<Value> for EnablePrefixForIpv6SourceNat {
 }
 
 impl ToValue for EnablePrefixForIpv6SourceNat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Off => "off",
@@ -1073,6 +798,7 @@ impl From<Value> for IpAddressType {
 }
 
 impl ToValue for IpAddressType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Dualstack => "dualstack",
@@ -1104,6 +830,7 @@ impl From<Value> for LoadBalancerType {
 }
 
 impl ToValue for LoadBalancerType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Application => "application",
@@ -1133,6 +860,7 @@ impl From<Value> for Scheme {
 }
 
 impl ToValue for Scheme {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Internal => "internal",

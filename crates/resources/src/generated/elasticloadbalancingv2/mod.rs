@@ -4,13 +4,30 @@
 //! `AWS::ElasticLoadBalancingV2` resource types:
 //!
 //! - `AWS::ElasticLoadBalancingV2::Listener`: [`Listener`], property types in [`listener`]
+//! - `AWS::ElasticLoadBalancingV2::ListenerCertificate`: [`ListenerCertificate`], property types in [`listener_certificate`]
+//! - `AWS::ElasticLoadBalancingV2::ListenerRule`: [`ListenerRule`], property types in [`listener_rule`]
 //! - `AWS::ElasticLoadBalancingV2::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
 //! - `AWS::ElasticLoadBalancingV2::TargetGroup`: [`TargetGroup`], property types in [`target_group`]
+//! - `AWS::ElasticLoadBalancingV2::TrustStore`: [`TrustStore`], property types in [`trust_store`]
+//! - `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: [`TrustStoreRevocation`], property types in [`trust_store_revocation`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
 pub mod listener;
+pub mod listener_certificate;
+pub mod listener_rule;
 pub mod load_balancer;
+pub mod shared;
 pub mod target_group;
+pub mod trust_store;
+pub mod trust_store_revocation;
 
 pub use listener::{Listener, ListenerAttributes, ListenerRequired};
+pub use listener_certificate::{
+    ListenerCertificate, ListenerCertificateAttributes, ListenerCertificateRequired,
+};
+pub use listener_rule::{ListenerRule, ListenerRuleAttributes, ListenerRuleRequired};
 pub use load_balancer::{LoadBalancer, LoadBalancerAttributes};
 pub use target_group::{TargetGroup, TargetGroupAttributes};
+pub use trust_store::{TrustStore, TrustStoreAttributes};
+pub use trust_store_revocation::{TrustStoreRevocation, TrustStoreRevocationAttributes};

@@ -3,11 +3,60 @@
 
 //! `AWS::IAM` resource types:
 //!
+//! - `AWS::IAM::AccessKey`: [`AccessKey`], property types in [`access_key`]
+//! - `AWS::IAM::Group`: [`Group`], property types in [`group`]
+//! - `AWS::IAM::GroupPolicy`: [`GroupPolicy`], property types in [`group_policy`]
+//! - `AWS::IAM::InstanceProfile`: [`InstanceProfile`], property types in [`instance_profile`]
+//! - `AWS::IAM::ManagedPolicy`: [`ManagedPolicy`], property types in [`managed_policy`]
+//! - `AWS::IAM::OIDCProvider`: [`OidcProvider`], property types in [`oidc_provider`]
 //! - `AWS::IAM::Policy`: [`Policy`], property types in [`policy`]
 //! - `AWS::IAM::Role`: [`Role`], property types in [`role`]
+//! - `AWS::IAM::RolePolicy`: [`RolePolicy`], property types in [`role_policy`]
+//! - `AWS::IAM::SAMLProvider`: [`SamlProvider`], property types in [`saml_provider`]
+//! - `AWS::IAM::ServerCertificate`: [`ServerCertificate`], property types in [`server_certificate`]
+//! - `AWS::IAM::ServiceLinkedRole`: [`ServiceLinkedRole`], property types in [`service_linked_role`]
+//! - `AWS::IAM::User`: [`User`], property types in [`user`]
+//! - `AWS::IAM::UserPolicy`: [`UserPolicy`], property types in [`user_policy`]
+//! - `AWS::IAM::UserToGroupAddition`: [`UserToGroupAddition`], property types in [`user_to_group_addition`]
+//! - `AWS::IAM::VirtualMFADevice`: [`VirtualMfaDevice`], property types in [`virtual_mfa_device`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod access_key;
+pub mod group;
+pub mod group_policy;
+pub mod instance_profile;
+pub mod managed_policy;
+pub mod oidc_provider;
 pub mod policy;
 pub mod role;
+pub mod role_policy;
+pub mod saml_provider;
+pub mod server_certificate;
+pub mod service_linked_role;
+pub mod shared;
+pub mod user;
+pub mod user_policy;
+pub mod user_to_group_addition;
+pub mod virtual_mfa_device;
 
+pub use access_key::{AccessKey, AccessKeyAttributes, AccessKeyRequired};
+pub use group::{Group, GroupAttributes};
+pub use group_policy::{GroupPolicy, GroupPolicyAttributes, GroupPolicyRequired};
+pub use instance_profile::{InstanceProfile, InstanceProfileAttributes, InstanceProfileRequired};
+pub use managed_policy::{ManagedPolicy, ManagedPolicyAttributes, ManagedPolicyRequired};
+pub use oidc_provider::{OidcProvider, OidcProviderAttributes};
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
 pub use role::{Role, RoleAttributes, RoleRequired};
+pub use role_policy::{RolePolicy, RolePolicyAttributes, RolePolicyRequired};
+pub use saml_provider::{SamlProvider, SamlProviderAttributes};
+pub use server_certificate::{ServerCertificate, ServerCertificateAttributes};
+pub use service_linked_role::{ServiceLinkedRole, ServiceLinkedRoleAttributes};
+pub use user::{User, UserAttributes};
+pub use user_policy::{UserPolicy, UserPolicyAttributes, UserPolicyRequired};
+pub use user_to_group_addition::{
+    UserToGroupAddition, UserToGroupAdditionAttributes, UserToGroupAdditionRequired,
+};
+pub use virtual_mfa_device::{
+    VirtualMfaDevice, VirtualMfaDeviceAttributes, VirtualMfaDeviceRequired,
+};

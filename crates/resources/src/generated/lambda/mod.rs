@@ -3,8 +3,51 @@
 
 //! `AWS::Lambda` resource types:
 //!
+//! - `AWS::Lambda::Alias`: [`Alias`], property types in [`alias`]
+//! - `AWS::Lambda::CapacityProvider`: [`CapacityProvider`], property types in [`capacity_provider`]
+//! - `AWS::Lambda::CodeSigningConfig`: [`CodeSigningConfig`], property types in [`code_signing_config`]
+//! - `AWS::Lambda::EventInvokeConfig`: [`EventInvokeConfig`], property types in [`event_invoke_config`]
+//! - `AWS::Lambda::EventSourceMapping`: [`EventSourceMapping`], property types in [`event_source_mapping`]
 //! - `AWS::Lambda::Function`: [`Function`], property types in [`function`]
+//! - `AWS::Lambda::LayerVersion`: [`LayerVersion`], property types in [`layer_version`]
+//! - `AWS::Lambda::LayerVersionPermission`: [`LayerVersionPermission`], property types in [`layer_version_permission`]
+//! - `AWS::Lambda::Permission`: [`Permission`], property types in [`permission`]
+//! - `AWS::Lambda::Url`: [`Url`], property types in [`url`]
+//! - `AWS::Lambda::Version`: [`Version`], property types in [`version`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod alias;
+pub mod capacity_provider;
+pub mod code_signing_config;
+pub mod event_invoke_config;
+pub mod event_source_mapping;
 pub mod function;
+pub mod layer_version;
+pub mod layer_version_permission;
+pub mod permission;
+pub mod shared;
+pub mod url;
+pub mod version;
 
+pub use alias::{Alias, AliasAttributes, AliasRequired};
+pub use capacity_provider::{
+    CapacityProvider, CapacityProviderAttributes, CapacityProviderRequired,
+};
+pub use code_signing_config::{
+    CodeSigningConfig, CodeSigningConfigAttributes, CodeSigningConfigRequired,
+};
+pub use event_invoke_config::{
+    EventInvokeConfig, EventInvokeConfigAttributes, EventInvokeConfigRequired,
+};
+pub use event_source_mapping::{
+    EventSourceMapping, EventSourceMappingAttributes, EventSourceMappingRequired,
+};
 pub use function::{Function, FunctionAttributes, FunctionRequired};
+pub use layer_version::{LayerVersion, LayerVersionAttributes, LayerVersionRequired};
+pub use layer_version_permission::{
+    LayerVersionPermission, LayerVersionPermissionAttributes, LayerVersionPermissionRequired,
+};
+pub use permission::{Permission, PermissionAttributes, PermissionRequired};
+pub use url::{Url, UrlAttributes, UrlRequired};
+pub use version::{Version, VersionAttributes, VersionRequired};

@@ -3,8 +3,57 @@
 
 //! `AWS::Logs` resource types:
 //!
+//! - `AWS::Logs::AccountPolicy`: [`AccountPolicy`], property types in [`account_policy`]
+//! - `AWS::Logs::Delivery`: [`Delivery`], property types in [`delivery`]
+//! - `AWS::Logs::DeliveryDestination`: [`DeliveryDestination`], property types in [`delivery_destination`]
+//! - `AWS::Logs::DeliverySource`: [`DeliverySource`], property types in [`delivery_source`]
+//! - `AWS::Logs::Destination`: [`Destination`], property types in [`destination`]
+//! - `AWS::Logs::Integration`: [`Integration`], property types in [`integration`]
+//! - `AWS::Logs::LogAnomalyDetector`: [`LogAnomalyDetector`], property types in [`log_anomaly_detector`]
 //! - `AWS::Logs::LogGroup`: [`LogGroup`], property types in [`log_group`]
+//! - `AWS::Logs::LogStream`: [`LogStream`], property types in [`log_stream`]
+//! - `AWS::Logs::MetricFilter`: [`MetricFilter`], property types in [`metric_filter`]
+//! - `AWS::Logs::QueryDefinition`: [`QueryDefinition`], property types in [`query_definition`]
+//! - `AWS::Logs::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
+//! - `AWS::Logs::ScheduledQuery`: [`ScheduledQuery`], property types in [`scheduled_query`]
+//! - `AWS::Logs::SubscriptionFilter`: [`SubscriptionFilter`], property types in [`subscription_filter`]
+//! - `AWS::Logs::Transformer`: [`Transformer`], property types in [`transformer`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod account_policy;
+pub mod delivery;
+pub mod delivery_destination;
+pub mod delivery_source;
+pub mod destination;
+pub mod integration;
+pub mod log_anomaly_detector;
 pub mod log_group;
+pub mod log_stream;
+pub mod metric_filter;
+pub mod query_definition;
+pub mod resource_policy;
+pub mod scheduled_query;
+pub mod shared;
+pub mod subscription_filter;
+pub mod transformer;
 
+pub use account_policy::{AccountPolicy, AccountPolicyAttributes, AccountPolicyRequired};
+pub use delivery::{Delivery, DeliveryAttributes, DeliveryRequired};
+pub use delivery_destination::{
+    DeliveryDestination, DeliveryDestinationAttributes, DeliveryDestinationRequired,
+};
+pub use delivery_source::{DeliverySource, DeliverySourceAttributes, DeliverySourceRequired};
+pub use destination::{Destination, DestinationAttributes, DestinationRequired};
+pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+pub use log_anomaly_detector::{LogAnomalyDetector, LogAnomalyDetectorAttributes};
 pub use log_group::{LogGroup, LogGroupAttributes};
+pub use log_stream::{LogStream, LogStreamAttributes, LogStreamRequired};
+pub use metric_filter::{MetricFilter, MetricFilterAttributes, MetricFilterRequired};
+pub use query_definition::{QueryDefinition, QueryDefinitionAttributes, QueryDefinitionRequired};
+pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+pub use scheduled_query::{ScheduledQuery, ScheduledQueryAttributes, ScheduledQueryRequired};
+pub use subscription_filter::{
+    SubscriptionFilter, SubscriptionFilterAttributes, SubscriptionFilterRequired,
+};
+pub use transformer::{Transformer, TransformerAttributes, TransformerRequired};

@@ -7,159 +7,46 @@
 
 use crate::support::prelude::*;
 
+pub use super::shared::PublicAccessBlockConfiguration;
+use super::shared::RULE_PublicAccessBlockConfiguration;
+
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-z0-9][a-z0-9.-]*[a-z0-9])?$");
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(\\d{4})-(0[0-9]|1[0-2])-([0-2]\\d|3[01])T([01]\\d|2[0-4]):([0-5]\\d):([0-6]\\d)((\\.\\d{3})?)Z$",
 );
 pub(crate) static PATTERN_2: Pattern = Pattern::new("[0-9]+");
 
-static RULE_Bucket: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Bucket: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbacStatus",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "AccelerateConfiguration",
-            Shape::Object(&RULE_AccelerateConfiguration),
-        ),
-        (
-            "AccessControl",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "AuthenticatedRead",
-                    "AwsExecRead",
-                    "BucketOwnerFullControl",
-                    "BucketOwnerRead",
-                    "LogDeliveryWrite",
-                    "Private",
-                    "PublicRead",
-                    "PublicReadWrite",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "AnalyticsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_AnalyticsConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("AbacStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("AccelerateConfiguration", Shape::Object(&RULE_AccelerateConfiguration)),
+        ("AccessControl", Shape::Str(&StrRule { allowed: &["AuthenticatedRead", "AwsExecRead", "BucketOwnerFullControl", "BucketOwnerRead", "LogDeliveryWrite", "Private", "PublicRead", "PublicReadWrite"], ..StrRule::ANY })),
+        ("AnalyticsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_AnalyticsConfiguration), min_items: None, max_items: None })),
         ("BucketEncryption", Shape::Object(&RULE_BucketEncryption)),
-        (
-            "BucketName",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(63),
-                pattern: Some(&PATTERN_0),
-                allowed: &[],
-                format: Some(Format::S3BucketName),
-            }),
-        ),
+        ("BucketName", Shape::Str(&StrRule { max_len: Some(63), pattern: Some(&PATTERN_0), format: Some(Format::S3BucketName), ..StrRule::ANY })),
         ("BucketNamePrefix", Shape::STR),
-        (
-            "BucketNamespace",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["global", "account-regional"],
-                format: None,
-            }),
-        ),
+        ("BucketNamespace", Shape::Str(&StrRule { allowed: &["global", "account-regional"], ..StrRule::ANY })),
         ("CorsConfiguration", Shape::Object(&RULE_CorsConfiguration)),
-        (
-            "IntelligentTieringConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_IntelligentTieringConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "InventoryConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_InventoryConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "LifecycleConfiguration",
-            Shape::Object(&RULE_LifecycleConfiguration),
-        ),
-        (
-            "LoggingConfiguration",
-            Shape::Object(&RULE_LoggingConfiguration),
-        ),
-        (
-            "MetadataConfiguration",
-            Shape::Object(&RULE_MetadataConfiguration),
-        ),
-        (
-            "MetadataTableConfiguration",
-            Shape::Object(&RULE_MetadataTableConfiguration),
-        ),
-        (
-            "MetricsConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_MetricsConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "NotificationConfiguration",
-            Shape::Object(&RULE_NotificationConfiguration),
-        ),
-        (
-            "ObjectLockConfiguration",
-            Shape::Object(&RULE_ObjectLockConfiguration),
-        ),
+        ("IntelligentTieringConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_IntelligentTieringConfiguration), min_items: None, max_items: None })),
+        ("InventoryConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_InventoryConfiguration), min_items: None, max_items: None })),
+        ("LifecycleConfiguration", Shape::Object(&RULE_LifecycleConfiguration)),
+        ("LoggingConfiguration", Shape::Object(&RULE_LoggingConfiguration)),
+        ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
+        ("MetadataTableConfiguration", Shape::Object(&RULE_MetadataTableConfiguration)),
+        ("MetricsConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_MetricsConfiguration), min_items: None, max_items: None })),
+        ("NotificationConfiguration", Shape::Object(&RULE_NotificationConfiguration)),
+        ("ObjectLockConfiguration", Shape::Object(&RULE_ObjectLockConfiguration)),
         ("ObjectLockEnabled", Shape::Bool),
         ("OwnershipControls", Shape::Object(&RULE_OwnershipControls)),
-        (
-            "PublicAccessBlockConfiguration",
-            Shape::Object(&RULE_PublicAccessBlockConfiguration),
-        ),
-        (
-            "ReplicationConfiguration",
-            Shape::Object(&RULE_ReplicationConfiguration),
-        ),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VersioningConfiguration",
-            Shape::Object(&RULE_VersioningConfiguration),
-        ),
-        (
-            "WebsiteConfiguration",
-            Shape::Object(&RULE_WebsiteConfiguration),
-        ),
+        ("PublicAccessBlockConfiguration", Shape::Object(&RULE_PublicAccessBlockConfiguration)),
+        ("ReplicationConfiguration", Shape::Object(&RULE_ReplicationConfiguration)),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VersioningConfiguration", Shape::Object(&RULE_VersioningConfiguration)),
+        ("WebsiteConfiguration", Shape::Object(&RULE_WebsiteConfiguration)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::S3::Bucket` resource.
@@ -303,6 +190,7 @@ pub struct Bucket {
     pub website_configuration: Option<Obj<WebsiteConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl Bucket {
     /// The CloudFormation type name, `AWS::S3::Bucket`.
     pub const TYPE_NAME: &'static str = "AWS::S3::Bucket";
@@ -316,287 +204,69 @@ impl Bucket {
         required: &[],
         create_only: &["BucketName", "BucketNamePrefix", "BucketNamespace"],
         conditional_create_only: &[],
-        write_only: &[
-            "AccessControl",
-            "BucketNamePrefix",
-            "BucketNamespace",
-            "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration",
-            "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration",
-            "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays",
-            "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition",
-            "LifecycleConfiguration/Rules/*/Transition",
-            "ReplicationConfiguration/Rules/*/Prefix",
-            "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker",
-        ],
-        read_only: &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "RegionalDomainName",
-            "MetadataTableConfiguration/S3TablesDestination/TableNamespace",
-            "MetadataTableConfiguration/S3TablesDestination/TableArn",
-            "MetadataConfiguration/Destination",
-            "MetadataConfiguration/JournalTableConfiguration/TableName",
-            "MetadataConfiguration/JournalTableConfiguration/TableArn",
-            "MetadataConfiguration/InventoryTableConfiguration/TableName",
-            "MetadataConfiguration/InventoryTableConfiguration/TableArn",
-            "WebsiteURL",
-        ],
-        attributes: &[
-            "Arn",
-            "DomainName",
-            "DualStackDomainName",
-            "MetadataConfiguration.Destination",
-            "MetadataConfiguration.InventoryTableConfiguration.TableArn",
-            "MetadataConfiguration.InventoryTableConfiguration.TableName",
-            "MetadataConfiguration.JournalTableConfiguration.TableArn",
-            "MetadataConfiguration.JournalTableConfiguration.TableName",
-            "MetadataTableConfiguration.S3TablesDestination.TableArn",
-            "MetadataTableConfiguration.S3TablesDestination.TableNamespace",
-            "RegionalDomainName",
-            "WebsiteURL",
-        ],
+        write_only: &["AccessControl", "BucketNamePrefix", "BucketNamespace", "MetadataConfiguration/JournalTableConfiguration/EncryptionConfiguration", "MetadataConfiguration/InventoryTableConfiguration/EncryptionConfiguration", "LifecycleConfiguration/Rules/*/NoncurrentVersionExpirationInDays", "LifecycleConfiguration/Rules/*/NoncurrentVersionTransition", "LifecycleConfiguration/Rules/*/Transition", "ReplicationConfiguration/Rules/*/Prefix", "LifecycleConfiguration/Rules/*/ExpiredObjectDeleteMarker"],
+        read_only: &["Arn", "DomainName", "DualStackDomainName", "RegionalDomainName", "MetadataTableConfiguration/S3TablesDestination/TableNamespace", "MetadataTableConfiguration/S3TablesDestination/TableArn", "MetadataConfiguration/Destination", "MetadataConfiguration/JournalTableConfiguration/TableName", "MetadataConfiguration/JournalTableConfiguration/TableArn", "MetadataConfiguration/InventoryTableConfiguration/TableName", "MetadataConfiguration/InventoryTableConfiguration/TableArn", "WebsiteURL"],
+        attributes: &["Arn", "DomainName", "DualStackDomainName", "MetadataConfiguration.Destination", "MetadataConfiguration.InventoryTableConfiguration.TableArn", "MetadataConfiguration.InventoryTableConfiguration.TableName", "MetadataConfiguration.JournalTableConfiguration.TableArn", "MetadataConfiguration.JournalTableConfiguration.TableName", "MetadataTableConfiguration.S3TablesDestination.TableArn", "MetadataTableConfiguration.S3TablesDestination.TableNamespace", "RegionalDomainName", "WebsiteURL"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
 
     /// A `Bucket` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `AbacStatus`: an [`AbacStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self {
-        self.abac_status = Some(value.into());
-        self
-    }
-
+    pub fn abac_status(mut self, value: impl Into<AbacStatus>) -> Self { self.abac_status = Some(value.into()); self }
     /// `AccelerateConfiguration`: an [`AccelerateConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn accelerate_configuration(
-        mut self,
-        value: impl Into<Obj<AccelerateConfiguration>>,
-    ) -> Self {
-        self.accelerate_configuration = Some(value.into());
-        self
-    }
-
+    pub fn accelerate_configuration(mut self, value: impl Into<Obj<AccelerateConfiguration>>) -> Self { self.accelerate_configuration = Some(value.into()); self }
     /// `AccessControl`: an [`AccessControl`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self {
-        self.access_control = Some(value.into());
-        self
-    }
-
+    pub fn access_control(mut self, value: impl Into<AccessControl>) -> Self { self.access_control = Some(value.into()); self }
     /// `AnalyticsConfigurations`: a list of [`AnalyticsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn analytics_configurations(
-        mut self,
-        value: impl Into<List<AnalyticsConfiguration>>,
-    ) -> Self {
-        self.analytics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn analytics_configurations(mut self, value: impl Into<List<AnalyticsConfiguration>>) -> Self { self.analytics_configurations = Some(value.into()); self }
     /// `BucketEncryption`: a [`BucketEncryption`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self {
-        self.bucket_encryption = Some(value.into());
-        self
-    }
-
+    pub fn bucket_encryption(mut self, value: impl Into<Obj<BucketEncryption>>) -> Self { self.bucket_encryption = Some(value.into()); self }
     /// `BucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name(mut self, value: impl Into<Str>) -> Self { self.bucket_name = Some(value.into()); self }
     /// `BucketNamePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_name_prefix = Some(value.into());
-        self
-    }
-
+    pub fn bucket_name_prefix(mut self, value: impl Into<Str>) -> Self { self.bucket_name_prefix = Some(value.into()); self }
     /// `BucketNamespace`: a [`BucketNamespace`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self {
-        self.bucket_namespace = Some(value.into());
-        self
-    }
-
+    pub fn bucket_namespace(mut self, value: impl Into<BucketNamespace>) -> Self { self.bucket_namespace = Some(value.into()); self }
     /// `CorsConfiguration`: a [`CorsConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self {
-        self.cors_configuration = Some(value.into());
-        self
-    }
-
+    pub fn cors_configuration(mut self, value: impl Into<Obj<CorsConfiguration>>) -> Self { self.cors_configuration = Some(value.into()); self }
     /// `IntelligentTieringConfigurations`: a list of [`IntelligentTieringConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn intelligent_tiering_configurations(
-        mut self,
-        value: impl Into<List<IntelligentTieringConfiguration>>,
-    ) -> Self {
-        self.intelligent_tiering_configurations = Some(value.into());
-        self
-    }
-
+    pub fn intelligent_tiering_configurations(mut self, value: impl Into<List<IntelligentTieringConfiguration>>) -> Self { self.intelligent_tiering_configurations = Some(value.into()); self }
     /// `InventoryConfigurations`: a list of [`InventoryConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inventory_configurations(
-        mut self,
-        value: impl Into<List<InventoryConfiguration>>,
-    ) -> Self {
-        self.inventory_configurations = Some(value.into());
-        self
-    }
-
+    pub fn inventory_configurations(mut self, value: impl Into<List<InventoryConfiguration>>) -> Self { self.inventory_configurations = Some(value.into()); self }
     /// `LifecycleConfiguration`: a [`LifecycleConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lifecycle_configuration(
-        mut self,
-        value: impl Into<Obj<LifecycleConfiguration>>,
-    ) -> Self {
-        self.lifecycle_configuration = Some(value.into());
-        self
-    }
-
+    pub fn lifecycle_configuration(mut self, value: impl Into<Obj<LifecycleConfiguration>>) -> Self { self.lifecycle_configuration = Some(value.into()); self }
     /// `LoggingConfiguration`: a [`LoggingConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self {
-        self.logging_configuration = Some(value.into());
-        self
-    }
-
+    pub fn logging_configuration(mut self, value: impl Into<Obj<LoggingConfiguration>>) -> Self { self.logging_configuration = Some(value.into()); self }
     /// `MetadataConfiguration`: a [`MetadataConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self {
-        self.metadata_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_configuration(mut self, value: impl Into<Obj<MetadataConfiguration>>) -> Self { self.metadata_configuration = Some(value.into()); self }
     /// `MetadataTableConfiguration`: a [`MetadataTableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metadata_table_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableConfiguration>>,
-    ) -> Self {
-        self.metadata_table_configuration = Some(value.into());
-        self
-    }
-
+    pub fn metadata_table_configuration(mut self, value: impl Into<Obj<MetadataTableConfiguration>>) -> Self { self.metadata_table_configuration = Some(value.into()); self }
     /// `MetricsConfigurations`: a list of [`MetricsConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self {
-        self.metrics_configurations = Some(value.into());
-        self
-    }
-
+    pub fn metrics_configurations(mut self, value: impl Into<List<MetricsConfiguration>>) -> Self { self.metrics_configurations = Some(value.into()); self }
     /// `NotificationConfiguration`: a [`NotificationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn notification_configuration(
-        mut self,
-        value: impl Into<Obj<NotificationConfiguration>>,
-    ) -> Self {
-        self.notification_configuration = Some(value.into());
-        self
-    }
-
+    pub fn notification_configuration(mut self, value: impl Into<Obj<NotificationConfiguration>>) -> Self { self.notification_configuration = Some(value.into()); self }
     /// `ObjectLockConfiguration`: an [`ObjectLockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_configuration(
-        mut self,
-        value: impl Into<Obj<ObjectLockConfiguration>>,
-    ) -> Self {
-        self.object_lock_configuration = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_configuration(mut self, value: impl Into<Obj<ObjectLockConfiguration>>) -> Self { self.object_lock_configuration = Some(value.into()); self }
     /// `ObjectLockEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.object_lock_enabled = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_enabled(mut self, value: impl Into<Bool>) -> Self { self.object_lock_enabled = Some(value.into()); self }
     /// `OwnershipControls`: an [`OwnershipControls`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self {
-        self.ownership_controls = Some(value.into());
-        self
-    }
-
+    pub fn ownership_controls(mut self, value: impl Into<Obj<OwnershipControls>>) -> Self { self.ownership_controls = Some(value.into()); self }
     /// `PublicAccessBlockConfiguration`: a [`PublicAccessBlockConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn public_access_block_configuration(
-        mut self,
-        value: impl Into<Obj<PublicAccessBlockConfiguration>>,
-    ) -> Self {
-        self.public_access_block_configuration = Some(value.into());
-        self
-    }
-
+    pub fn public_access_block_configuration(mut self, value: impl Into<Obj<PublicAccessBlockConfiguration>>) -> Self { self.public_access_block_configuration = Some(value.into()); self }
     /// `ReplicationConfiguration`: a [`ReplicationConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_configuration(
-        mut self,
-        value: impl Into<Obj<ReplicationConfiguration>>,
-    ) -> Self {
-        self.replication_configuration = Some(value.into());
-        self
-    }
-
+    pub fn replication_configuration(mut self, value: impl Into<Obj<ReplicationConfiguration>>) -> Self { self.replication_configuration = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VersioningConfiguration`: a [`VersioningConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn versioning_configuration(
-        mut self,
-        value: impl Into<Obj<VersioningConfiguration>>,
-    ) -> Self {
-        self.versioning_configuration = Some(value.into());
-        self
-    }
-
+    pub fn versioning_configuration(mut self, value: impl Into<Obj<VersioningConfiguration>>) -> Self { self.versioning_configuration = Some(value.into()); self }
     /// `WebsiteConfiguration`: a [`WebsiteConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self {
-        self.website_configuration = Some(value.into());
-        self
-    }
+    pub fn website_configuration(mut self, value: impl Into<Obj<WebsiteConfiguration>>) -> Self { self.website_configuration = Some(value.into()); self }
 }
 
 impl Resource for Bucket {
@@ -613,6 +283,7 @@ impl Resource for Bucket {
 }
 
 impl ToValue for Bucket {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AbacStatus", &self.abac_status)
@@ -668,6 +339,7 @@ impl From<ResourceRef> for BucketAttributes {
 
 impl BucketAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -677,6 +349,7 @@ impl BucketAttributes {
     /// Returns the IPv4 DNS name of the specified bucket.
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.amazonaws.com`
+    #[inline]
     pub fn domain_name(&self) -> Value {
         self.0.get_att("DomainName")
     }
@@ -688,6 +361,7 @@ impl BucketAttributes {
     /// Example: `DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
     ///
     /// For more information about dual-stack endpoints, see \[Using Amazon S3 Dual-Stack Endpoints\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/dual-stack-endpoints.html>) .
+    #[inline]
     pub fn dual_stack_domain_name(&self) -> Value {
         self.0.get_att("DualStackDomainName")
     }
@@ -695,6 +369,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.Destination`: an object.
     ///
     /// The destination information for the S3 Metadata configuration.
+    #[inline]
     pub fn metadata_configuration_destination(&self) -> Value {
         self.0.get_att("MetadataConfiguration.Destination")
     }
@@ -702,6 +377,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the inventory table.
+    #[inline]
     pub fn metadata_configuration_inventory_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableArn")
@@ -710,6 +386,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.InventoryTableConfiguration.TableName`: a string.
     ///
     /// The name of the inventory table.
+    #[inline]
     pub fn metadata_configuration_inventory_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.InventoryTableConfiguration.TableName")
@@ -718,6 +395,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the journal table.
+    #[inline]
     pub fn metadata_configuration_journal_table_configuration_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableArn")
@@ -726,6 +404,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataConfiguration.JournalTableConfiguration.TableName`: a string.
     ///
     /// The name of the journal table.
+    #[inline]
     pub fn metadata_configuration_journal_table_configuration_table_name(&self) -> Value {
         self.0
             .get_att("MetadataConfiguration.JournalTableConfiguration.TableName")
@@ -734,6 +413,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableArn`: a string.
     ///
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
+    #[inline]
     pub fn metadata_table_configuration_s3_tables_destination_table_arn(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableArn")
@@ -742,6 +422,7 @@ impl BucketAttributes {
     /// `Fn::GetAtt` `MetadataTableConfiguration.S3TablesDestination.TableNamespace`: a string.
     ///
     /// The table bucket namespace for the metadata table in your metadata table configuration. This value is always `aws_s3_metadata` .
+    #[inline]
     pub fn metadata_table_configuration_s3_tables_destination_table_namespace(&self) -> Value {
         self.0
             .get_att("MetadataTableConfiguration.S3TablesDestination.TableNamespace")
@@ -752,6 +433,7 @@ impl BucketAttributes {
     /// Returns the regional domain name of the specified bucket.
     ///
     /// Example: `DOC-EXAMPLE-BUCKET.s3.us-east-2.amazonaws.com`
+    #[inline]
     pub fn regional_domain_name(&self) -> Value {
         self.0.get_att("RegionalDomainName")
     }
@@ -763,6 +445,7 @@ impl BucketAttributes {
     /// Example (IPv4): `http://DOC-EXAMPLE-BUCKET.s3-website.us-east-2.amazonaws.com`
     ///
     /// Example (IPv6): `http://DOC-EXAMPLE-BUCKET.s3.dualstack.us-east-2.amazonaws.com`
+    #[inline]
     pub fn website_url(&self) -> Value {
         self.0.get_att("WebsiteURL")
     }
@@ -772,28 +455,17 @@ impl BucketAttributes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AbortIncompleteMultipartUploadRequired {
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
-    ///
-    /// Value at least 0.
     pub days_after_initiation: Int,
 }
 
-static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
-    properties: &[(
-        "DaysAfterInitiation",
-        Shape::Int(&NumRule {
-            min: Some(0.0),
-            max: None,
-            allowed: &[],
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AbortIncompleteMultipartUpload: ObjRule = ObjRule {
+    properties: &[
+        ("DaysAfterInitiation", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
+    ],
     required: &["DaysAfterInitiation"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AbortIncompleteMultipartUpload` property type of `AWS::S3::Bucket`.
@@ -811,8 +483,10 @@ pub struct AbortIncompleteMultipartUpload {
     pub days_after_initiation: Int,
 }
 
+#[rustfmt::skip]
 impl AbortIncompleteMultipartUpload {
     /// A `AbortIncompleteMultipartUpload` with its required properties, named in a [`AbortIncompleteMultipartUploadRequired`].
+    #[inline]
     pub fn new(required: AbortIncompleteMultipartUploadRequired) -> Self {
         Self {
             days_after_initiation: required.days_after_initiation,
@@ -820,17 +494,13 @@ impl AbortIncompleteMultipartUpload {
     }
 
     /// `DaysAfterInitiation`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self {
-        self.days_after_initiation = value.into();
-        self
-    }
+    pub fn days_after_initiation(mut self, value: impl Into<Int>) -> Self { self.days_after_initiation = value.into(); self }
 }
 
 impl PropertyType for AbortIncompleteMultipartUpload {}
 
 impl ToValue for AbortIncompleteMultipartUpload {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("DaysAfterInitiation", &self.days_after_initiation)
@@ -842,28 +512,17 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccelerateConfigurationRequired {
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    ///
-    /// Specifies the transfer acceleration status of the bucket.
     pub acceleration_status: AccelerationStatus,
 }
 
-static RULE_AccelerateConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "AccelerationStatus",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Suspended"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccelerateConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("AccelerationStatus", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+    ],
     required: &["AccelerationStatus"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccelerateConfiguration` property type of `AWS::S3::Bucket`.
@@ -879,8 +538,10 @@ pub struct AccelerateConfiguration {
     pub acceleration_status: AccelerationStatus,
 }
 
+#[rustfmt::skip]
 impl AccelerateConfiguration {
     /// A `AccelerateConfiguration` with its required properties, named in a [`AccelerateConfigurationRequired`].
+    #[inline]
     pub fn new(required: AccelerateConfigurationRequired) -> Self {
         Self {
             acceleration_status: required.acceleration_status,
@@ -888,17 +549,13 @@ impl AccelerateConfiguration {
     }
 
     /// `AccelerationStatus`: an [`AccelerationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self {
-        self.acceleration_status = value.into();
-        self
-    }
+    pub fn acceleration_status(mut self, value: impl Into<AccelerationStatus>) -> Self { self.acceleration_status = value.into(); self }
 }
 
 impl PropertyType for AccelerateConfiguration {}
 
 impl ToValue for AccelerateConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccelerationStatus", &self.acceleration_status)
@@ -910,28 +567,17 @@ impl ToValue for AccelerateConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessControlTranslationRequired {
     /// `Owner`: an [`Owner`] value, required.
-    ///
-    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>) in the *Amazon S3 API Reference* .
     pub owner: Owner,
 }
 
-static RULE_AccessControlTranslation: ObjRule = ObjRule {
-    properties: &[(
-        "Owner",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Destination"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_AccessControlTranslation: ObjRule = ObjRule {
+    properties: &[
+        ("Owner", Shape::Str(&StrRule { allowed: &["Destination"], ..StrRule::ANY })),
+    ],
     required: &["Owner"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AccessControlTranslation` property type of `AWS::S3::Bucket`.
@@ -947,8 +593,10 @@ pub struct AccessControlTranslation {
     pub owner: Owner,
 }
 
+#[rustfmt::skip]
 impl AccessControlTranslation {
     /// A `AccessControlTranslation` with its required properties, named in a [`AccessControlTranslationRequired`].
+    #[inline]
     pub fn new(required: AccessControlTranslationRequired) -> Self {
         Self {
             owner: required.owner,
@@ -956,17 +604,13 @@ impl AccessControlTranslation {
     }
 
     /// `Owner`: an [`Owner`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn owner(mut self, value: impl Into<Owner>) -> Self {
-        self.owner = value.into();
-        self
-    }
+    pub fn owner(mut self, value: impl Into<Owner>) -> Self { self.owner = value.into(); self }
 }
 
 impl PropertyType for AccessControlTranslation {}
 
 impl ToValue for AccessControlTranslation {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Owner", &self.owner).build()
     }
@@ -976,38 +620,22 @@ impl ToValue for AccessControlTranslation {
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalyticsConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID that identifies the analytics configuration.
     pub id: Str,
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    ///
-    /// Contains data related to access patterns to be collected and made available to analyze the tradeoffs between different storage classes.
     pub storage_class_analysis: Obj<StorageClassAnalysis>,
 }
 
-static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_AnalyticsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "StorageClassAnalysis",
-            Shape::Object(&RULE_StorageClassAnalysis),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("StorageClassAnalysis", Shape::Object(&RULE_StorageClassAnalysis)),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
     required: &["StorageClassAnalysis", "Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AnalyticsConfiguration` property type of `AWS::S3::Bucket`.
@@ -1037,8 +665,10 @@ pub struct AnalyticsConfiguration {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl AnalyticsConfiguration {
     /// A `AnalyticsConfiguration` with its required properties, named in a [`AnalyticsConfigurationRequired`].
+    #[inline]
     pub fn new(required: AnalyticsConfigurationRequired) -> Self {
         Self {
             id: required.id,
@@ -1049,41 +679,19 @@ impl AnalyticsConfiguration {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `StorageClassAnalysis`: a [`StorageClassAnalysis`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self {
-        self.storage_class_analysis = value.into();
-        self
-    }
-
+    pub fn storage_class_analysis(mut self, value: impl Into<Obj<StorageClassAnalysis>>) -> Self { self.storage_class_analysis = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for AnalyticsConfiguration {}
 
 impl ToValue for AnalyticsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -1094,27 +702,13 @@ impl ToValue for AnalyticsConfiguration {
     }
 }
 
-static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
-    properties: &[(
-        "EncryptionType",
-        Shape::List(&ListRule {
-            items: Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["NONE", "SSE-C"],
-                format: None,
-            }),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_BlockedEncryptionTypes: ObjRule = ObjRule {
+    properties: &[
+        ("EncryptionType", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["NONE", "SSE-C"], ..StrRule::ANY }), min_items: None, max_items: None })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BlockedEncryptionTypes` property type of `AWS::S3::Bucket`.
@@ -1142,24 +736,22 @@ pub struct BlockedEncryptionTypes {
     pub encryption_type: Option<List<EncryptionType>>,
 }
 
+#[rustfmt::skip]
 impl BlockedEncryptionTypes {
     /// A `BlockedEncryptionTypes` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EncryptionType`: a list of [`EncryptionType`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self {
-        self.encryption_type = Some(value.into());
-        self
-    }
+    pub fn encryption_type(mut self, value: impl Into<List<EncryptionType>>) -> Self { self.encryption_type = Some(value.into()); self }
 }
 
 impl PropertyType for BlockedEncryptionTypes {}
 
 impl ToValue for BlockedEncryptionTypes {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionType", &self.encryption_type)
@@ -1171,26 +763,17 @@ impl ToValue for BlockedEncryptionTypes {
 #[derive(Clone, Debug, PartialEq)]
 pub struct BucketEncryptionRequired {
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// Specifies the default server-side-encryption configuration.
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
-static RULE_BucketEncryption: ObjRule = ObjRule {
-    properties: &[(
-        "ServerSideEncryptionConfiguration",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_ServerSideEncryptionRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_BucketEncryption: ObjRule = ObjRule {
+    properties: &[
+        ("ServerSideEncryptionConfiguration", Shape::List(&ListRule { items: Shape::Object(&RULE_ServerSideEncryptionRule), min_items: None, max_items: None })),
+    ],
     required: &["ServerSideEncryptionConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `BucketEncryption` property type of `AWS::S3::Bucket`.
@@ -1206,8 +789,10 @@ pub struct BucketEncryption {
     pub server_side_encryption_configuration: List<ServerSideEncryptionRule>,
 }
 
+#[rustfmt::skip]
 impl BucketEncryption {
     /// A `BucketEncryption` with its required properties, named in a [`BucketEncryptionRequired`].
+    #[inline]
     pub fn new(required: BucketEncryptionRequired) -> Self {
         Self {
             server_side_encryption_configuration: required.server_side_encryption_configuration,
@@ -1215,20 +800,13 @@ impl BucketEncryption {
     }
 
     /// `ServerSideEncryptionConfiguration`: a list of [`ServerSideEncryptionRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_configuration(
-        mut self,
-        value: impl Into<List<ServerSideEncryptionRule>>,
-    ) -> Self {
-        self.server_side_encryption_configuration = value.into();
-        self
-    }
+    pub fn server_side_encryption_configuration(mut self, value: impl Into<List<ServerSideEncryptionRule>>) -> Self { self.server_side_encryption_configuration = value.into(); self }
 }
 
 impl PropertyType for BucketEncryption {}
 
 impl ToValue for BucketEncryption {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req(
@@ -1243,28 +821,17 @@ impl ToValue for BucketEncryption {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsConfigurationRequired {
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    ///
-    /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100 rules to the configuration.
-    ///
-    /// Each item: length at most 100.
     pub cors_rules: List<CorsRule>,
 }
 
-static RULE_CorsConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "CorsRules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_CorsRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_CorsConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("CorsRules", Shape::List(&ListRule { items: Shape::Object(&RULE_CorsRule), min_items: None, max_items: None })),
+    ],
     required: &["CorsRules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsConfiguration` property type of `AWS::S3::Bucket`.
@@ -1282,8 +849,10 @@ pub struct CorsConfiguration {
     pub cors_rules: List<CorsRule>,
 }
 
+#[rustfmt::skip]
 impl CorsConfiguration {
     /// A `CorsConfiguration` with its required properties, named in a [`CorsConfigurationRequired`].
+    #[inline]
     pub fn new(required: CorsConfigurationRequired) -> Self {
         Self {
             cors_rules: required.cors_rules,
@@ -1291,17 +860,13 @@ impl CorsConfiguration {
     }
 
     /// `CorsRules`: a list of [`CorsRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self {
-        self.cors_rules = value.into();
-        self
-    }
+    pub fn cors_rules(mut self, value: impl Into<List<CorsRule>>) -> Self { self.cors_rules = value.into(); self }
 }
 
 impl PropertyType for CorsConfiguration {}
 
 impl ToValue for CorsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("CorsRules", &self.cors_rules).build()
     }
@@ -1311,82 +876,24 @@ impl ToValue for CorsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct CorsRuleRequired {
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    ///
-    /// An HTTP method that you allow the origin to run.
-    ///
-    /// *Allowed values* : `GET` | `PUT` | `HEAD` | `POST` | `DELETE`
     pub allowed_methods: List<AllowedMethod>,
     /// `AllowedOrigins`: a list of strings, required.
-    ///
-    /// One or more origins you want customers to be able to access the bucket from.
     pub allowed_origins: List<Str>,
 }
 
-static RULE_CorsRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_CorsRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AllowedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedMethods",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "AllowedOrigins",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ExposedHeaders",
-            Shape::List(&ListRule {
-                items: Shape::STR,
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "MaxAge",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: None,
-                allowed: &[],
-            }),
-        ),
+        ("AllowedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("AllowedMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["GET", "PUT", "HEAD", "POST", "DELETE"], ..StrRule::ANY }), min_items: None, max_items: None })),
+        ("AllowedOrigins", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("ExposedHeaders", Shape::List(&ListRule { items: Shape::STR, min_items: None, max_items: None })),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("MaxAge", Shape::Int(&NumRule { min: Some(0.0), ..NumRule::ANY })),
     ],
     required: &["AllowedMethods", "AllowedOrigins"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `CorsRule` property type of `AWS::S3::Bucket`.
@@ -1428,8 +935,10 @@ pub struct CorsRule {
     pub max_age: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl CorsRule {
     /// A `CorsRule` with its required properties, named in a [`CorsRuleRequired`].
+    #[inline]
     pub fn new(required: CorsRuleRequired) -> Self {
         Self {
             allowed_headers: None,
@@ -1442,57 +951,23 @@ impl CorsRule {
     }
 
     /// `AllowedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_headers = Some(value.into());
-        self
-    }
-
+    pub fn allowed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_headers = Some(value.into()); self }
     /// `AllowedMethods`: a list of [`AllowedMethod`] values, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self {
-        self.allowed_methods = value.into();
-        self
-    }
-
+    pub fn allowed_methods(mut self, value: impl Into<List<AllowedMethod>>) -> Self { self.allowed_methods = value.into(); self }
     /// `AllowedOrigins`: a list of strings, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self {
-        self.allowed_origins = value.into();
-        self
-    }
-
+    pub fn allowed_origins(mut self, value: impl Into<List<Str>>) -> Self { self.allowed_origins = value.into(); self }
     /// `ExposedHeaders`: a list of strings.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self {
-        self.exposed_headers = Some(value.into());
-        self
-    }
-
+    pub fn exposed_headers(mut self, value: impl Into<List<Str>>) -> Self { self.exposed_headers = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `MaxAge`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn max_age(mut self, value: impl Into<Int>) -> Self {
-        self.max_age = Some(value.into());
-        self
-    }
+    pub fn max_age(mut self, value: impl Into<Int>) -> Self { self.max_age = Some(value.into()); self }
 }
 
 impl PropertyType for CorsRule {}
 
 impl ToValue for CorsRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AllowedHeaders", &self.allowed_headers)
@@ -1509,26 +984,20 @@ impl ToValue for CorsRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataExportRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The place to store the data for an analysis.
     pub destination: Obj<Destination>,
     /// `OutputSchemaVersion`: a string, required.
-    ///
-    /// The version of the output schema to use when exporting data. Must be `V_1` .
     pub output_schema_version: Str,
 }
 
-static RULE_DataExport: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DataExport: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("OutputSchemaVersion", Shape::STR),
     ],
     required: &["Destination", "OutputSchemaVersion"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DataExport` property type of `AWS::S3::Bucket`.
@@ -1548,8 +1017,10 @@ pub struct DataExport {
     pub output_schema_version: Str,
 }
 
+#[rustfmt::skip]
 impl DataExport {
     /// A `DataExport` with its required properties, named in a [`DataExportRequired`].
+    #[inline]
     pub fn new(required: DataExportRequired) -> Self {
         Self {
             destination: required.destination,
@@ -1558,25 +1029,15 @@ impl DataExport {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `OutputSchemaVersion`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self {
-        self.output_schema_version = value.into();
-        self
-    }
+    pub fn output_schema_version(mut self, value: impl Into<Str>) -> Self { self.output_schema_version = value.into(); self }
 }
 
 impl PropertyType for DataExport {}
 
 impl ToValue for DataExport {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -1585,27 +1046,15 @@ impl ToValue for DataExport {
     }
 }
 
-static RULE_DefaultRetention: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_DefaultRetention: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
-        (
-            "Mode",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["COMPLIANCE", "GOVERNANCE"],
-                format: None,
-            }),
-        ),
+        ("Mode", Shape::Str(&StrRule { allowed: &["COMPLIANCE", "GOVERNANCE"], ..StrRule::ANY })),
         ("Years", Shape::INT),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DefaultRetention` property type of `AWS::S3::Bucket`.
@@ -1632,40 +1081,26 @@ pub struct DefaultRetention {
     pub years: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl DefaultRetention {
     /// A `DefaultRetention` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
     /// `Mode`: a [`DefaultRetentionMode`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self {
-        self.mode = Some(value.into());
-        self
-    }
-
+    pub fn mode(mut self, value: impl Into<DefaultRetentionMode>) -> Self { self.mode = Some(value.into()); self }
     /// `Years`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn years(mut self, value: impl Into<Int>) -> Self {
-        self.years = Some(value.into());
-        self
-    }
+    pub fn years(mut self, value: impl Into<Int>) -> Self { self.years = Some(value.into()); self }
 }
 
 impl PropertyType for DefaultRetention {}
 
 impl ToValue for DefaultRetention {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Days", &self.days)
@@ -1675,23 +1110,13 @@ impl ToValue for DefaultRetention {
     }
 }
 
-static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Disabled", "Enabled"],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_DeleteMarkerReplication: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `DeleteMarkerReplication` property type of `AWS::S3::Bucket`.
@@ -1711,24 +1136,22 @@ pub struct DeleteMarkerReplication {
     pub status: Option<DeleteMarkerReplicationStatus>,
 }
 
+#[rustfmt::skip]
 impl DeleteMarkerReplication {
     /// A `DeleteMarkerReplication` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Status`: a [`DeleteMarkerReplicationStatus`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self {
-        self.status = Some(value.into());
-        self
-    }
+    pub fn status(mut self, value: impl Into<DeleteMarkerReplicationStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
 impl PropertyType for DeleteMarkerReplication {}
 
 impl ToValue for DeleteMarkerReplication {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().opt("Status", &self.status).build()
     }
@@ -1738,39 +1161,22 @@ impl ToValue for DeleteMarkerReplication {
 #[derive(Clone, Debug, PartialEq)]
 pub struct DestinationRequired {
     /// `BucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     pub bucket_arn: Str,
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// Specifies the file format used when exporting data to Amazon S3.
-    ///
-    /// *Allowed values* : `CSV` | `ORC` | `Parquet`
     pub format: DestinationFormat,
 }
 
-static RULE_Destination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Destination: ObjRule = ObjRule {
     properties: &[
         ("BucketAccountId", Shape::STR),
         ("BucketArn", Shape::STR),
-        (
-            "Format",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["CSV", "ORC", "Parquet"],
-                format: None,
-            }),
-        ),
+        ("Format", Shape::Str(&StrRule { allowed: &["CSV", "ORC", "Parquet"], ..StrRule::ANY })),
         ("Prefix", Shape::STR),
     ],
     required: &["BucketArn", "Format"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Destination` property type of `AWS::S3::Bucket`.
@@ -1802,8 +1208,10 @@ pub struct Destination {
     pub prefix: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl Destination {
     /// A `Destination` with its required properties, named in a [`DestinationRequired`].
+    #[inline]
     pub fn new(required: DestinationRequired) -> Self {
         Self {
             bucket_account_id: None,
@@ -1814,41 +1222,19 @@ impl Destination {
     }
 
     /// `BucketAccountId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_account_id = Some(value.into());
-        self
-    }
-
+    pub fn bucket_account_id(mut self, value: impl Into<Str>) -> Self { self.bucket_account_id = Some(value.into()); self }
     /// `BucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.bucket_arn = value.into();
-        self
-    }
-
+    pub fn bucket_arn(mut self, value: impl Into<Str>) -> Self { self.bucket_arn = value.into(); self }
     /// `Format`: a [`DestinationFormat`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self {
-        self.format = value.into();
-        self
-    }
-
+    pub fn format(mut self, value: impl Into<DestinationFormat>) -> Self { self.format = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
 impl PropertyType for Destination {}
 
 impl ToValue for Destination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BucketAccountId", &self.bucket_account_id)
@@ -1863,19 +1249,17 @@ impl ToValue for Destination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
     /// `ReplicaKmsKeyID`: a string, required.
-    ///
-    /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see \[Asymmetric keys in AWS KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the *AWS Key Management Service Developer Guide* .
     pub replica_kms_key_id: Str,
 }
 
-static RULE_EncryptionConfiguration: ObjRule = ObjRule {
-    properties: &[("ReplicaKmsKeyID", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("ReplicaKmsKeyID", Shape::STR),
+    ],
     required: &["ReplicaKmsKeyID"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EncryptionConfiguration` property type of `AWS::S3::Bucket`.
@@ -1893,8 +1277,10 @@ pub struct EncryptionConfiguration {
     pub replica_kms_key_id: Str,
 }
 
+#[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: EncryptionConfigurationRequired) -> Self {
         Self {
             replica_kms_key_id: required.replica_kms_key_id,
@@ -1902,17 +1288,13 @@ impl EncryptionConfiguration {
     }
 
     /// `ReplicaKmsKeyID`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.replica_kms_key_id = value.into();
-        self
-    }
+    pub fn replica_kms_key_id(mut self, value: impl Into<Str>) -> Self { self.replica_kms_key_id = value.into(); self }
 }
 
 impl PropertyType for EncryptionConfiguration {}
 
 impl ToValue for EncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ReplicaKmsKeyID", &self.replica_kms_key_id)
@@ -1924,21 +1306,17 @@ impl ToValue for EncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct EventBridgeConfigurationRequired {
     /// `EventBridgeEnabled`: a boolean, required.
-    ///
-    /// Enables delivery of events to Amazon EventBridge.
-    ///
-    /// Default `"true"`.
     pub event_bridge_enabled: Bool,
 }
 
-static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
-    properties: &[("EventBridgeEnabled", Shape::Bool)],
+#[rustfmt::skip]
+pub(crate) static RULE_EventBridgeConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("EventBridgeEnabled", Shape::Bool),
+    ],
     required: &["EventBridgeEnabled"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `EventBridgeConfiguration` property type of `AWS::S3::Bucket`.
@@ -1958,8 +1336,10 @@ pub struct EventBridgeConfiguration {
     pub event_bridge_enabled: Bool,
 }
 
+#[rustfmt::skip]
 impl EventBridgeConfiguration {
     /// A `EventBridgeConfiguration` with its required properties, named in a [`EventBridgeConfigurationRequired`].
+    #[inline]
     pub fn new(required: EventBridgeConfigurationRequired) -> Self {
         Self {
             event_bridge_enabled: required.event_bridge_enabled,
@@ -1967,17 +1347,13 @@ impl EventBridgeConfiguration {
     }
 
     /// `EventBridgeEnabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.event_bridge_enabled = value.into();
-        self
-    }
+    pub fn event_bridge_enabled(mut self, value: impl Into<Bool>) -> Self { self.event_bridge_enabled = value.into(); self }
 }
 
 impl PropertyType for EventBridgeConfiguration {}
 
 impl ToValue for EventBridgeConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("EventBridgeEnabled", &self.event_bridge_enabled)
@@ -1989,37 +1365,20 @@ impl ToValue for EventBridgeConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRuleRequired {
     /// `Name`: a string, required.
-    ///
-    /// The object key name prefix or suffix identifying one or more objects to which the filtering rule applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not supported. For more information, see \[Configuring Event Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
-    ///
-    /// Length at most 1024.
     pub name: Str,
     /// `Value`: a string, required.
-    ///
-    /// The value that the filter searches for in object key names.
     pub value: Str,
 }
 
-static RULE_FilterRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_FilterRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "Name",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Name", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("Value", Shape::STR),
     ],
     required: &["Value", "Name"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `FilterRule` property type of `AWS::S3::Bucket`.
@@ -2041,8 +1400,10 @@ pub struct FilterRule {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl FilterRule {
     /// A `FilterRule` with its required properties, named in a [`FilterRuleRequired`].
+    #[inline]
     pub fn new(required: FilterRuleRequired) -> Self {
         Self {
             name: required.name,
@@ -2051,25 +1412,15 @@ impl FilterRule {
     }
 
     /// `Name`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn name(mut self, value: impl Into<Str>) -> Self {
-        self.name = value.into();
-        self
-    }
-
+    pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for FilterRule {}
 
 impl ToValue for FilterRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Name", &self.name)
@@ -2082,58 +1433,25 @@ impl ToValue for FilterRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntelligentTieringConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the S3 Intelligent-Tiering configuration.
     pub id: Str,
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
-    ///
-    /// Specifies the status of the configuration.
     pub status: IntelligentTieringConfigurationStatus,
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    ///
-    /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least one tier must be defined in the list. At most, you can specify two tiers in the list, one for each available AccessTier: `ARCHIVE_ACCESS` and `DEEP_ARCHIVE_ACCESS` .
-    ///
-    /// &gt; You only need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     pub tierings: List<Tiering>,
 }
 
-static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_IntelligentTieringConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "Tierings",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tiering),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
+        ("Tierings", Shape::List(&ListRule { items: Shape::Object(&RULE_Tiering), min_items: None, max_items: None })),
     ],
     required: &["Id", "Status", "Tierings"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `IntelligentTieringConfiguration` property type of `AWS::S3::Bucket`.
@@ -2169,8 +1487,10 @@ pub struct IntelligentTieringConfiguration {
     pub tierings: List<Tiering>,
 }
 
+#[rustfmt::skip]
 impl IntelligentTieringConfiguration {
     /// A `IntelligentTieringConfiguration` with its required properties, named in a [`IntelligentTieringConfigurationRequired`].
+    #[inline]
     pub fn new(required: IntelligentTieringConfigurationRequired) -> Self {
         Self {
             id: required.id,
@@ -2182,49 +1502,21 @@ impl IntelligentTieringConfiguration {
     }
 
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Status`: an [`IntelligentTieringConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<IntelligentTieringConfigurationStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
     /// `Tierings`: a list of [`Tiering`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self {
-        self.tierings = value.into();
-        self
-    }
+    pub fn tierings(mut self, value: impl Into<List<Tiering>>) -> Self { self.tierings = value.into(); self }
 }
 
 impl PropertyType for IntelligentTieringConfiguration {}
 
 impl ToValue for IntelligentTieringConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Id", &self.id)
@@ -2240,97 +1532,31 @@ impl ToValue for IntelligentTieringConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryConfigurationRequired {
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// Contains information about where to publish the inventory results.
     pub destination: Obj<Destination>,
     /// `Enabled`: a boolean, required.
-    ///
-    /// Specifies whether the inventory is enabled or disabled. If set to `True` , an inventory list is generated. If set to `False` , no inventory list is generated.
     pub enabled: Bool,
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the inventory configuration.
     pub id: Str,
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// Object versions to include in the inventory list. If set to `All` , the list includes all the object versions, which adds the version-related fields `VersionId` , `IsLatest` , and `DeleteMarker` to the list. If set to `Current` , the list does not contain these version-related fields.
     pub included_object_versions: IncludedObjectVersions,
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// Specifies the schedule for generating inventory results.
     pub schedule_frequency: ScheduleFrequency,
 }
 
-static RULE_InventoryConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InventoryConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_Destination)),
         ("Enabled", Shape::Bool),
         ("Id", Shape::STR),
-        (
-            "IncludedObjectVersions",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["All", "Current"],
-                format: None,
-            }),
-        ),
-        (
-            "OptionalFields",
-            Shape::List(&ListRule {
-                items: Shape::Str(&StrRule {
-                    min_len: None,
-                    max_len: None,
-                    pattern: None,
-                    allowed: &[
-                        "Size",
-                        "LastModifiedDate",
-                        "StorageClass",
-                        "ETag",
-                        "IsMultipartUploaded",
-                        "ReplicationStatus",
-                        "EncryptionStatus",
-                        "ObjectLockRetainUntilDate",
-                        "ObjectLockMode",
-                        "ObjectLockLegalHoldStatus",
-                        "IntelligentTieringAccessTier",
-                        "BucketKeyStatus",
-                        "ChecksumAlgorithm",
-                        "ObjectAccessControlList",
-                        "ObjectOwner",
-                        "LifecycleExpirationDate",
-                    ],
-                    format: None,
-                }),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("IncludedObjectVersions", Shape::Str(&StrRule { allowed: &["All", "Current"], ..StrRule::ANY })),
+        ("OptionalFields", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["Size", "LastModifiedDate", "StorageClass", "ETag", "IsMultipartUploaded", "ReplicationStatus", "EncryptionStatus", "ObjectLockRetainUntilDate", "ObjectLockMode", "ObjectLockLegalHoldStatus", "IntelligentTieringAccessTier", "BucketKeyStatus", "ChecksumAlgorithm", "ObjectAccessControlList", "ObjectOwner", "LifecycleExpirationDate"], ..StrRule::ANY }), min_items: None, max_items: None })),
         ("Prefix", Shape::STR),
-        (
-            "ScheduleFrequency",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Daily", "Weekly"],
-                format: None,
-            }),
-        ),
+        ("ScheduleFrequency", Shape::Str(&StrRule { allowed: &["Daily", "Weekly"], ..StrRule::ANY })),
     ],
-    required: &[
-        "Destination",
-        "Enabled",
-        "Id",
-        "IncludedObjectVersions",
-        "ScheduleFrequency",
-    ],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+    required: &["Destination", "Enabled", "Id", "IncludedObjectVersions", "ScheduleFrequency"],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InventoryConfiguration` property type of `AWS::S3::Bucket`.
@@ -2370,8 +1596,10 @@ pub struct InventoryConfiguration {
     pub schedule_frequency: ScheduleFrequency,
 }
 
+#[rustfmt::skip]
 impl InventoryConfiguration {
     /// A `InventoryConfiguration` with its required properties, named in a [`InventoryConfigurationRequired`].
+    #[inline]
     pub fn new(required: InventoryConfigurationRequired) -> Self {
         Self {
             destination: required.destination,
@@ -2385,65 +1613,25 @@ impl InventoryConfiguration {
     }
 
     /// `Destination`: a [`Destination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<Destination>>) -> Self { self.destination = value.into(); self }
     /// `Enabled`: a boolean, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.enabled = value.into();
-        self
-    }
-
+    pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `IncludedObjectVersions`: an [`IncludedObjectVersions`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self {
-        self.included_object_versions = value.into();
-        self
-    }
-
+    pub fn included_object_versions(mut self, value: impl Into<IncludedObjectVersions>) -> Self { self.included_object_versions = value.into(); self }
     /// `OptionalFields`: a list of [`OptionalField`] values.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self {
-        self.optional_fields = Some(value.into());
-        self
-    }
-
+    pub fn optional_fields(mut self, value: impl Into<List<OptionalField>>) -> Self { self.optional_fields = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `ScheduleFrequency`: a [`ScheduleFrequency`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self {
-        self.schedule_frequency = value.into();
-        self
-    }
+    pub fn schedule_frequency(mut self, value: impl Into<ScheduleFrequency>) -> Self { self.schedule_frequency = value.into(); self }
 }
 
 impl PropertyType for InventoryConfiguration {}
 
 impl ToValue for InventoryConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Destination", &self.destination)
@@ -2461,36 +1649,20 @@ impl ToValue for InventoryConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct InventoryTableConfigurationRequired {
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    ///
-    /// The configuration state of the inventory table, indicating whether the inventory table is enabled or disabled.
     pub configuration_state: ConfigurationState,
 }
 
-static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_InventoryTableConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ConfigurationState",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_MetadataTableEncryptionConfiguration),
-        ),
+        ("ConfigurationState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
+        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
         ("TableArn", Shape::STR),
         ("TableName", Shape::STR),
     ],
     required: &["ConfigurationState"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `InventoryTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -2518,8 +1690,10 @@ pub struct InventoryTableConfiguration {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl InventoryTableConfiguration {
     /// A `InventoryTableConfiguration` with its required properties, named in a [`InventoryTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: InventoryTableConfigurationRequired) -> Self {
         Self {
             configuration_state: required.configuration_state,
@@ -2530,44 +1704,19 @@ impl InventoryTableConfiguration {
     }
 
     /// `ConfigurationState`: a [`ConfigurationState`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self {
-        self.configuration_state = value.into();
-        self
-    }
-
+    pub fn configuration_state(mut self, value: impl Into<ConfigurationState>) -> Self { self.configuration_state = value.into(); self }
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for InventoryTableConfiguration {}
 
 impl ToValue for InventoryTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("ConfigurationState", &self.configuration_state)
@@ -2582,27 +1731,20 @@ impl ToValue for InventoryTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct JournalTableConfigurationRequired {
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    ///
-    /// The journal table record expiration settings for the journal table.
     pub record_expiration: Obj<RecordExpiration>,
 }
 
-static RULE_JournalTableConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_JournalTableConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_MetadataTableEncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_MetadataTableEncryptionConfiguration)),
         ("RecordExpiration", Shape::Object(&RULE_RecordExpiration)),
         ("TableArn", Shape::STR),
         ("TableName", Shape::STR),
     ],
     required: &["RecordExpiration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `JournalTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -2630,8 +1772,10 @@ pub struct JournalTableConfiguration {
     pub table_name: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl JournalTableConfiguration {
     /// A `JournalTableConfiguration` with its required properties, named in a [`JournalTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: JournalTableConfigurationRequired) -> Self {
         Self {
             encryption_configuration: None,
@@ -2642,44 +1786,19 @@ impl JournalTableConfiguration {
     }
 
     /// `EncryptionConfiguration`: a [`MetadataTableEncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<MetadataTableEncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<MetadataTableEncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `RecordExpiration`: a [`RecordExpiration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self {
-        self.record_expiration = value.into();
-        self
-    }
-
+    pub fn record_expiration(mut self, value: impl Into<Obj<RecordExpiration>>) -> Self { self.record_expiration = value.into(); self }
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = Some(value.into());
-        self
-    }
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
 }
 
 impl PropertyType for JournalTableConfiguration {}
 
 impl ToValue for JournalTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EncryptionConfiguration", &self.encryption_configuration)
@@ -2694,27 +1813,21 @@ impl ToValue for JournalTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event for which to invoke the AWS Lambda function. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Function`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Lambda function that Amazon S3 invokes when the specified event type occurs.
     pub function: Str,
 }
 
-static RULE_LambdaConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LambdaConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Function", Shape::STR),
     ],
     required: &["Function", "Event"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LambdaConfiguration` property type of `AWS::S3::Bucket`.
@@ -2738,8 +1851,10 @@ pub struct LambdaConfiguration {
     pub function: Str,
 }
 
+#[rustfmt::skip]
 impl LambdaConfiguration {
     /// A `LambdaConfiguration` with its required properties, named in a [`LambdaConfigurationRequired`].
+    #[inline]
     pub fn new(required: LambdaConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -2749,33 +1864,17 @@ impl LambdaConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Function`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn function(mut self, value: impl Into<Str>) -> Self {
-        self.function = value.into();
-        self
-    }
+    pub fn function(mut self, value: impl Into<Str>) -> Self { self.function = value.into(); self }
 }
 
 impl PropertyType for LambdaConfiguration {}
 
 impl ToValue for LambdaConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -2789,38 +1888,18 @@ impl ToValue for LambdaConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleConfigurationRequired {
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// A lifecycle rule for individual objects in an Amazon S3 bucket.
     pub rules: List<Rule>,
 }
 
-static RULE_LifecycleConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LifecycleConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Rule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TransitionDefaultMinimumObjectSize",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["varies_by_storage_class", "all_storage_classes_128K"],
-                format: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_Rule), min_items: None, max_items: None })),
+        ("TransitionDefaultMinimumObjectSize", Shape::Str(&StrRule { allowed: &["varies_by_storage_class", "all_storage_classes_128K"], ..StrRule::ANY })),
     ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LifecycleConfiguration` property type of `AWS::S3::Bucket`.
@@ -2847,8 +1926,10 @@ pub struct LifecycleConfiguration {
     pub transition_default_minimum_object_size: Option<TransitionDefaultMinimumObjectSize>,
 }
 
+#[rustfmt::skip]
 impl LifecycleConfiguration {
     /// A `LifecycleConfiguration` with its required properties, named in a [`LifecycleConfigurationRequired`].
+    #[inline]
     pub fn new(required: LifecycleConfigurationRequired) -> Self {
         Self {
             rules: required.rules,
@@ -2857,28 +1938,15 @@ impl LifecycleConfiguration {
     }
 
     /// `Rules`: a list of [`Rule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
-
+    pub fn rules(mut self, value: impl Into<List<Rule>>) -> Self { self.rules = value.into(); self }
     /// `TransitionDefaultMinimumObjectSize`: a [`TransitionDefaultMinimumObjectSize`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_default_minimum_object_size(
-        mut self,
-        value: impl Into<TransitionDefaultMinimumObjectSize>,
-    ) -> Self {
-        self.transition_default_minimum_object_size = Some(value.into());
-        self
-    }
+    pub fn transition_default_minimum_object_size(mut self, value: impl Into<TransitionDefaultMinimumObjectSize>) -> Self { self.transition_default_minimum_object_size = Some(value.into()); self }
 }
 
 impl PropertyType for LifecycleConfiguration {}
 
 impl ToValue for LifecycleConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Rules", &self.rules)
@@ -2890,18 +1958,15 @@ impl ToValue for LifecycleConfiguration {
     }
 }
 
-static RULE_LoggingConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_LoggingConfiguration: ObjRule = ObjRule {
     properties: &[
         ("DestinationBucketName", Shape::STR),
         ("LogFilePrefix", Shape::STR),
         ("TargetObjectKeyFormat", Shape::Any),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `LoggingConfiguration` property type of `AWS::S3::Bucket`.
@@ -2927,40 +1992,26 @@ pub struct LoggingConfiguration {
     pub target_object_key_format: Option<Json>,
 }
 
+#[rustfmt::skip]
 impl LoggingConfiguration {
     /// A `LoggingConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DestinationBucketName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self {
-        self.destination_bucket_name = Some(value.into());
-        self
-    }
-
+    pub fn destination_bucket_name(mut self, value: impl Into<Str>) -> Self { self.destination_bucket_name = Some(value.into()); self }
     /// `LogFilePrefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self {
-        self.log_file_prefix = Some(value.into());
-        self
-    }
-
+    pub fn log_file_prefix(mut self, value: impl Into<Str>) -> Self { self.log_file_prefix = Some(value.into()); self }
     /// `TargetObjectKeyFormat`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self {
-        self.target_object_key_format = Some(value.into());
-        self
-    }
+    pub fn target_object_key_format(mut self, value: impl Into<Json>) -> Self { self.target_object_key_format = Some(value.into()); self }
 }
 
 impl PropertyType for LoggingConfiguration {}
 
 impl ToValue for LoggingConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DestinationBucketName", &self.destination_bucket_name)
@@ -2974,29 +2025,19 @@ impl ToValue for LoggingConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataConfigurationRequired {
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    ///
-    /// The journal table configuration for a metadata configuration.
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
-static RULE_MetadataConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Destination", Shape::Object(&RULE_MetadataDestination)),
-        (
-            "InventoryTableConfiguration",
-            Shape::Object(&RULE_InventoryTableConfiguration),
-        ),
-        (
-            "JournalTableConfiguration",
-            Shape::Object(&RULE_JournalTableConfiguration),
-        ),
+        ("InventoryTableConfiguration", Shape::Object(&RULE_InventoryTableConfiguration)),
+        ("JournalTableConfiguration", Shape::Object(&RULE_JournalTableConfiguration)),
     ],
     required: &["JournalTableConfiguration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataConfiguration` property type of `AWS::S3::Bucket`.
@@ -3020,8 +2061,10 @@ pub struct MetadataConfiguration {
     pub journal_table_configuration: Obj<JournalTableConfiguration>,
 }
 
+#[rustfmt::skip]
 impl MetadataConfiguration {
     /// A `MetadataConfiguration` with its required properties, named in a [`MetadataConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataConfigurationRequired) -> Self {
         Self {
             destination: None,
@@ -3031,39 +2074,17 @@ impl MetadataConfiguration {
     }
 
     /// `Destination`: a [`MetadataDestination`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self {
-        self.destination = Some(value.into());
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<MetadataDestination>>) -> Self { self.destination = Some(value.into()); self }
     /// `InventoryTableConfiguration`: an [`InventoryTableConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn inventory_table_configuration(
-        mut self,
-        value: impl Into<Obj<InventoryTableConfiguration>>,
-    ) -> Self {
-        self.inventory_table_configuration = Some(value.into());
-        self
-    }
-
+    pub fn inventory_table_configuration(mut self, value: impl Into<Obj<InventoryTableConfiguration>>) -> Self { self.inventory_table_configuration = Some(value.into()); self }
     /// `JournalTableConfiguration`: a [`JournalTableConfiguration`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn journal_table_configuration(
-        mut self,
-        value: impl Into<Obj<JournalTableConfiguration>>,
-    ) -> Self {
-        self.journal_table_configuration = value.into();
-        self
-    }
+    pub fn journal_table_configuration(mut self, value: impl Into<Obj<JournalTableConfiguration>>) -> Self { self.journal_table_configuration = value.into(); self }
 }
 
 impl PropertyType for MetadataConfiguration {}
 
 impl ToValue for MetadataConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Destination", &self.destination)
@@ -3083,32 +2104,19 @@ impl ToValue for MetadataConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataDestinationRequired {
     /// `TableBucketType`: a [`TableBucketType`] value, required.
-    ///
-    /// The type of the table bucket where the metadata configuration is stored. The `aws` value indicates an AWS managed table bucket, and the `customer` value indicates a customer-managed table bucket. V2 metadata configurations are stored in AWS managed table buckets, and V1 metadata configurations are stored in customer-managed table buckets.
     pub table_bucket_type: TableBucketType,
 }
 
-static RULE_MetadataDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataDestination: ObjRule = ObjRule {
     properties: &[
         ("TableBucketArn", Shape::STR),
-        (
-            "TableBucketType",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws", "customer"],
-                format: None,
-            }),
-        ),
+        ("TableBucketType", Shape::Str(&StrRule { allowed: &["aws", "customer"], ..StrRule::ANY })),
         ("TableNamespace", Shape::STR),
     ],
     required: &["TableBucketType"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataDestination` property type of `AWS::S3::Bucket`.
@@ -3132,8 +2140,10 @@ pub struct MetadataDestination {
     pub table_namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl MetadataDestination {
     /// A `MetadataDestination` with its required properties, named in a [`MetadataDestinationRequired`].
+    #[inline]
     pub fn new(required: MetadataDestinationRequired) -> Self {
         Self {
             table_bucket_arn: None,
@@ -3143,33 +2153,17 @@ impl MetadataDestination {
     }
 
     /// `TableBucketArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = Some(value.into()); self }
     /// `TableBucketType`: a [`TableBucketType`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self {
-        self.table_bucket_type = value.into();
-        self
-    }
-
+    pub fn table_bucket_type(mut self, value: impl Into<TableBucketType>) -> Self { self.table_bucket_type = value.into(); self }
     /// `TableNamespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.table_namespace = Some(value.into());
-        self
-    }
+    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
 }
 
 impl PropertyType for MetadataDestination {}
 
 impl ToValue for MetadataDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TableBucketArn", &self.table_bucket_arn)
@@ -3183,22 +2177,17 @@ impl ToValue for MetadataDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableConfigurationRequired {
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    ///
-    /// The destination information for the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
-static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "S3TablesDestination",
-        Shape::Object(&RULE_S3TablesDestination),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataTableConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("S3TablesDestination", Shape::Object(&RULE_S3TablesDestination)),
+    ],
     required: &["S3TablesDestination"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataTableConfiguration` property type of `AWS::S3::Bucket`.
@@ -3218,8 +2207,10 @@ pub struct MetadataTableConfiguration {
     pub s3_tables_destination: Obj<S3TablesDestination>,
 }
 
+#[rustfmt::skip]
 impl MetadataTableConfiguration {
     /// A `MetadataTableConfiguration` with its required properties, named in a [`MetadataTableConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataTableConfigurationRequired) -> Self {
         Self {
             s3_tables_destination: required.s3_tables_destination,
@@ -3227,17 +2218,13 @@ impl MetadataTableConfiguration {
     }
 
     /// `S3TablesDestination`: a [`S3TablesDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self {
-        self.s3_tables_destination = value.into();
-        self
-    }
+    pub fn s3_tables_destination(mut self, value: impl Into<Obj<S3TablesDestination>>) -> Self { self.s3_tables_destination = value.into(); self }
 }
 
 impl PropertyType for MetadataTableConfiguration {}
 
 impl ToValue for MetadataTableConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("S3TablesDestination", &self.s3_tables_destination)
@@ -3249,40 +2236,18 @@ impl ToValue for MetadataTableConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetadataTableEncryptionConfigurationRequired {
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    ///
-    /// The encryption type specified for a metadata table. To specify server-side encryption with AWS Key Management Service ( AWS  ) keys (SSE-KMS), use the `aws:kms` value. To specify server-side encryption with Amazon S3 managed keys (SSE-S3), use the `AES256` value.
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
-static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetadataTableEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "KmsKeyArn",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[],
-                format: Some(Format::KmsKeyArn),
-            }),
-        ),
-        (
-            "SseAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws:kms", "AES256"],
-                format: None,
-            }),
-        ),
+        ("KmsKeyArn", Shape::Str(&StrRule { format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
+        ("SseAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256"], ..StrRule::ANY })),
     ],
     required: &["SseAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetadataTableEncryptionConfiguration` property type of `AWS::S3::Bucket`.
@@ -3304,8 +2269,10 @@ pub struct MetadataTableEncryptionConfiguration {
     pub sse_algorithm: MetadataTableEncryptionConfigurationSseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl MetadataTableEncryptionConfiguration {
     /// A `MetadataTableEncryptionConfiguration` with its required properties, named in a [`MetadataTableEncryptionConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetadataTableEncryptionConfigurationRequired) -> Self {
         Self {
             kms_key_arn: None,
@@ -3314,28 +2281,15 @@ impl MetadataTableEncryptionConfiguration {
     }
 
     /// `KmsKeyArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self {
-        self.kms_key_arn = Some(value.into());
-        self
-    }
-
+    pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
     /// `SseAlgorithm`: a [`MetadataTableEncryptionConfigurationSseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(
-        mut self,
-        value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>,
-    ) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<MetadataTableEncryptionConfigurationSseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for MetadataTableEncryptionConfiguration {}
 
 impl ToValue for MetadataTableEncryptionConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KmsKeyArn", &self.kms_key_arn)
@@ -3348,31 +2302,18 @@ impl ToValue for MetadataTableEncryptionConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsRequired {
     /// `Status`: a [`MetricsStatus`] value, required.
-    ///
-    /// Specifies whether the replication metrics are enabled.
     pub status: MetricsStatus,
 }
 
-static RULE_Metrics: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Metrics: ObjRule = ObjRule {
     properties: &[
         ("EventThreshold", Shape::Object(&RULE_ReplicationTimeValue)),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Metrics` property type of `AWS::S3::Bucket`.
@@ -3392,8 +2333,10 @@ pub struct Metrics {
     pub status: MetricsStatus,
 }
 
+#[rustfmt::skip]
 impl Metrics {
     /// A `Metrics` with its required properties, named in a [`MetricsRequired`].
+    #[inline]
     pub fn new(required: MetricsRequired) -> Self {
         Self {
             event_threshold: None,
@@ -3402,25 +2345,15 @@ impl Metrics {
     }
 
     /// `EventThreshold`: a [`ReplicationTimeValue`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
-        self.event_threshold = Some(value.into());
-        self
-    }
-
+    pub fn event_threshold(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.event_threshold = Some(value.into()); self }
     /// `Status`: a [`MetricsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<MetricsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for Metrics {}
 
 impl ToValue for Metrics {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventThreshold", &self.event_threshold)
@@ -3433,31 +2366,20 @@ impl ToValue for Metrics {
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricsConfigurationRequired {
     /// `Id`: a string, required.
-    ///
-    /// The ID used to identify the metrics configuration. This can be any value you choose that helps you identify your metrics configuration.
     pub id: Str,
 }
 
-static RULE_MetricsConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_MetricsConfiguration: ObjRule = ObjRule {
     properties: &[
         ("AccessPointArn", Shape::STR),
         ("Id", Shape::STR),
         ("Prefix", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
     required: &["Id"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `MetricsConfiguration` property type of `AWS::S3::Bucket`.
@@ -3485,8 +2407,10 @@ pub struct MetricsConfiguration {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl MetricsConfiguration {
     /// A `MetricsConfiguration` with its required properties, named in a [`MetricsConfigurationRequired`].
+    #[inline]
     pub fn new(required: MetricsConfigurationRequired) -> Self {
         Self {
             access_point_arn: None,
@@ -3497,41 +2421,19 @@ impl MetricsConfiguration {
     }
 
     /// `AccessPointArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self {
-        self.access_point_arn = Some(value.into());
-        self
-    }
-
+    pub fn access_point_arn(mut self, value: impl Into<Str>) -> Self { self.access_point_arn = Some(value.into()); self }
     /// `Id`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = value.into();
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for MetricsConfiguration {}
 
 impl ToValue for MetricsConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessPointArn", &self.access_point_arn)
@@ -3546,22 +2448,18 @@ impl ToValue for MetricsConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionExpirationRequired {
     /// `NoncurrentDays`: an integer, required.
-    ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates When an Object Became Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub noncurrent_days: Int,
 }
 
-static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NoncurrentVersionExpiration: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
         ("NoncurrentDays", Shape::INT),
     ],
     required: &["NoncurrentDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NoncurrentVersionExpiration` property type of `AWS::S3::Bucket`.
@@ -3581,8 +2479,10 @@ pub struct NoncurrentVersionExpiration {
     pub noncurrent_days: Int,
 }
 
+#[rustfmt::skip]
 impl NoncurrentVersionExpiration {
     /// A `NoncurrentVersionExpiration` with its required properties, named in a [`NoncurrentVersionExpirationRequired`].
+    #[inline]
     pub fn new(required: NoncurrentVersionExpirationRequired) -> Self {
         Self {
             newer_noncurrent_versions: None,
@@ -3591,25 +2491,15 @@ impl NoncurrentVersionExpiration {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
-        self.newer_noncurrent_versions = Some(value.into());
-        self
-    }
-
+    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
     /// `NoncurrentDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self {
-        self.noncurrent_days = value.into();
-        self
-    }
+    pub fn noncurrent_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_days = value.into(); self }
 }
 
 impl PropertyType for NoncurrentVersionExpiration {}
 
 impl ToValue for NoncurrentVersionExpiration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
@@ -3622,44 +2512,21 @@ impl ToValue for NoncurrentVersionExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NoncurrentVersionTransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The class of storage used to store the object.
     pub storage_class: StorageClass,
     /// `TransitionInDays`: an integer, required.
-    ///
-    /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates How Long an Object Has Been Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>) in the *Amazon S3 User Guide* .
     pub transition_in_days: Int,
 }
 
-static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NoncurrentVersionTransition: ObjRule = ObjRule {
     properties: &[
         ("NewerNoncurrentVersions", Shape::INT),
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "Glacier",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
         ("TransitionInDays", Shape::INT),
     ],
     required: &["StorageClass", "TransitionInDays"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NoncurrentVersionTransition` property type of `AWS::S3::Bucket`.
@@ -3683,8 +2550,10 @@ pub struct NoncurrentVersionTransition {
     pub transition_in_days: Int,
 }
 
+#[rustfmt::skip]
 impl NoncurrentVersionTransition {
     /// A `NoncurrentVersionTransition` with its required properties, named in a [`NoncurrentVersionTransitionRequired`].
+    #[inline]
     pub fn new(required: NoncurrentVersionTransitionRequired) -> Self {
         Self {
             newer_noncurrent_versions: None,
@@ -3694,33 +2563,17 @@ impl NoncurrentVersionTransition {
     }
 
     /// `NewerNoncurrentVersions`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self {
-        self.newer_noncurrent_versions = Some(value.into());
-        self
-    }
-
+    pub fn newer_noncurrent_versions(mut self, value: impl Into<Int>) -> Self { self.newer_noncurrent_versions = Some(value.into()); self }
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = value.into();
-        self
-    }
-
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionInDays`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.transition_in_days = value.into();
-        self
-    }
+    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = value.into(); self }
 }
 
 impl PropertyType for NoncurrentVersionTransition {}
 
 impl ToValue for NoncurrentVersionTransition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("NewerNoncurrentVersions", &self.newer_noncurrent_versions)
@@ -3730,43 +2583,16 @@ impl ToValue for NoncurrentVersionTransition {
     }
 }
 
-static RULE_NotificationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "EventBridgeConfiguration",
-            Shape::Object(&RULE_EventBridgeConfiguration),
-        ),
-        (
-            "LambdaConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_LambdaConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "QueueConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_QueueConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "TopicConfigurations",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TopicConfiguration),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("EventBridgeConfiguration", Shape::Object(&RULE_EventBridgeConfiguration)),
+        ("LambdaConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_LambdaConfiguration), min_items: None, max_items: None })),
+        ("QueueConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_QueueConfiguration), min_items: None, max_items: None })),
+        ("TopicConfigurations", Shape::List(&ListRule { items: Shape::Object(&RULE_TopicConfiguration), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationConfiguration` property type of `AWS::S3::Bucket`.
@@ -3802,51 +2628,28 @@ pub struct NotificationConfiguration {
     pub topic_configurations: Option<List<TopicConfiguration>>,
 }
 
+#[rustfmt::skip]
 impl NotificationConfiguration {
     /// A `NotificationConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `EventBridgeConfiguration`: an [`EventBridgeConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event_bridge_configuration(
-        mut self,
-        value: impl Into<Obj<EventBridgeConfiguration>>,
-    ) -> Self {
-        self.event_bridge_configuration = Some(value.into());
-        self
-    }
-
+    pub fn event_bridge_configuration(mut self, value: impl Into<Obj<EventBridgeConfiguration>>) -> Self { self.event_bridge_configuration = Some(value.into()); self }
     /// `LambdaConfigurations`: a list of [`LambdaConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self {
-        self.lambda_configurations = Some(value.into());
-        self
-    }
-
+    pub fn lambda_configurations(mut self, value: impl Into<List<LambdaConfiguration>>) -> Self { self.lambda_configurations = Some(value.into()); self }
     /// `QueueConfigurations`: a list of [`QueueConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self {
-        self.queue_configurations = Some(value.into());
-        self
-    }
-
+    pub fn queue_configurations(mut self, value: impl Into<List<QueueConfiguration>>) -> Self { self.queue_configurations = Some(value.into()); self }
     /// `TopicConfigurations`: a list of [`TopicConfiguration`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self {
-        self.topic_configurations = Some(value.into());
-        self
-    }
+    pub fn topic_configurations(mut self, value: impl Into<List<TopicConfiguration>>) -> Self { self.topic_configurations = Some(value.into()); self }
 }
 
 impl PropertyType for NotificationConfiguration {}
 
 impl ToValue for NotificationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("EventBridgeConfiguration", &self.event_bridge_configuration)
@@ -3861,19 +2664,17 @@ impl ToValue for NotificationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationFilterRequired {
     /// `S3Key`: a [`S3KeyFilter`] object, required.
-    ///
-    /// A container for object key name prefix and suffix filtering rules.
     pub s3_key: Obj<S3KeyFilter>,
 }
 
-static RULE_NotificationFilter: ObjRule = ObjRule {
-    properties: &[("S3Key", Shape::Object(&RULE_S3KeyFilter))],
+#[rustfmt::skip]
+pub(crate) static RULE_NotificationFilter: ObjRule = ObjRule {
+    properties: &[
+        ("S3Key", Shape::Object(&RULE_S3KeyFilter)),
+    ],
     required: &["S3Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `NotificationFilter` property type of `AWS::S3::Bucket`.
@@ -3889,8 +2690,10 @@ pub struct NotificationFilter {
     pub s3_key: Obj<S3KeyFilter>,
 }
 
+#[rustfmt::skip]
 impl NotificationFilter {
     /// A `NotificationFilter` with its required properties, named in a [`NotificationFilterRequired`].
+    #[inline]
     pub fn new(required: NotificationFilterRequired) -> Self {
         Self {
             s3_key: required.s3_key,
@@ -3898,42 +2701,26 @@ impl NotificationFilter {
     }
 
     /// `S3Key`: a [`S3KeyFilter`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self {
-        self.s3_key = value.into();
-        self
-    }
+    pub fn s3_key(mut self, value: impl Into<Obj<S3KeyFilter>>) -> Self { self.s3_key = value.into(); self }
 }
 
 impl PropertyType for NotificationFilter {}
 
 impl ToValue for NotificationFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("S3Key", &self.s3_key).build()
     }
 }
 
-static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectLockConfiguration: ObjRule = ObjRule {
     properties: &[
-        (
-            "ObjectLockEnabled",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled"],
-                format: None,
-            }),
-        ),
+        ("ObjectLockEnabled", Shape::Str(&StrRule { allowed: &["Enabled"], ..StrRule::ANY })),
         ("Rule", Shape::Object(&RULE_ObjectLockRule)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectLockConfiguration` property type of `AWS::S3::Bucket`.
@@ -3953,32 +2740,24 @@ pub struct ObjectLockConfiguration {
     pub rule: Option<Obj<ObjectLockRule>>,
 }
 
+#[rustfmt::skip]
 impl ObjectLockConfiguration {
     /// A `ObjectLockConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ObjectLockEnabled`: an [`ObjectLockEnabled`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self {
-        self.object_lock_enabled = Some(value.into());
-        self
-    }
-
+    pub fn object_lock_enabled(mut self, value: impl Into<ObjectLockEnabled>) -> Self { self.object_lock_enabled = Some(value.into()); self }
     /// `Rule`: an [`ObjectLockRule`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self {
-        self.rule = Some(value.into());
-        self
-    }
+    pub fn rule(mut self, value: impl Into<Obj<ObjectLockRule>>) -> Self { self.rule = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectLockConfiguration {}
 
 impl ToValue for ObjectLockConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectLockEnabled", &self.object_lock_enabled)
@@ -3987,14 +2766,13 @@ impl ToValue for ObjectLockConfiguration {
     }
 }
 
-static RULE_ObjectLockRule: ObjRule = ObjRule {
-    properties: &[("DefaultRetention", Shape::Object(&RULE_DefaultRetention))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_ObjectLockRule: ObjRule = ObjRule {
+    properties: &[
+        ("DefaultRetention", Shape::Object(&RULE_DefaultRetention)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ObjectLockRule` property type of `AWS::S3::Bucket`.
@@ -4010,24 +2788,22 @@ pub struct ObjectLockRule {
     pub default_retention: Option<Obj<DefaultRetention>>,
 }
 
+#[rustfmt::skip]
 impl ObjectLockRule {
     /// A `ObjectLockRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DefaultRetention`: a [`DefaultRetention`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self {
-        self.default_retention = Some(value.into());
-        self
-    }
+    pub fn default_retention(mut self, value: impl Into<Obj<DefaultRetention>>) -> Self { self.default_retention = Some(value.into()); self }
 }
 
 impl PropertyType for ObjectLockRule {}
 
 impl ToValue for ObjectLockRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DefaultRetention", &self.default_retention)
@@ -4039,26 +2815,17 @@ impl ToValue for ObjectLockRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OwnershipControlsRequired {
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    ///
-    /// Specifies the container element for Object Ownership rules.
     pub rules: List<OwnershipControlsRule>,
 }
 
-static RULE_OwnershipControls: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_OwnershipControlsRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_OwnershipControls: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_OwnershipControlsRule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OwnershipControls` property type of `AWS::S3::Bucket`.
@@ -4076,8 +2843,10 @@ pub struct OwnershipControls {
     pub rules: List<OwnershipControlsRule>,
 }
 
+#[rustfmt::skip]
 impl OwnershipControls {
     /// A `OwnershipControls` with its required properties, named in a [`OwnershipControlsRequired`].
+    #[inline]
     pub fn new(required: OwnershipControlsRequired) -> Self {
         Self {
             rules: required.rules,
@@ -4085,43 +2854,25 @@ impl OwnershipControls {
     }
 
     /// `Rules`: a list of [`OwnershipControlsRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<OwnershipControlsRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for OwnershipControls {}
 
 impl ToValue for OwnershipControls {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
 }
 
-static RULE_OwnershipControlsRule: ObjRule = ObjRule {
-    properties: &[(
-        "ObjectOwnership",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &[
-                "ObjectWriter",
-                "BucketOwnerPreferred",
-                "BucketOwnerEnforced",
-            ],
-            format: None,
-        }),
-    )],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_OwnershipControlsRule: ObjRule = ObjRule {
+    properties: &[
+        ("ObjectOwnership", Shape::Str(&StrRule { allowed: &["ObjectWriter", "BucketOwnerPreferred", "BucketOwnerEnforced"], ..StrRule::ANY })),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `OwnershipControlsRule` property type of `AWS::S3::Bucket`.
@@ -4139,131 +2890,25 @@ pub struct OwnershipControlsRule {
     pub object_ownership: Option<ObjectOwnership>,
 }
 
+#[rustfmt::skip]
 impl OwnershipControlsRule {
     /// A `OwnershipControlsRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ObjectOwnership`: an [`ObjectOwnership`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self {
-        self.object_ownership = Some(value.into());
-        self
-    }
+    pub fn object_ownership(mut self, value: impl Into<ObjectOwnership>) -> Self { self.object_ownership = Some(value.into()); self }
 }
 
 impl PropertyType for OwnershipControlsRule {}
 
 impl ToValue for OwnershipControlsRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ObjectOwnership", &self.object_ownership)
-            .build()
-    }
-}
-
-static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
-    properties: &[
-        ("BlockPublicAcls", Shape::Bool),
-        ("BlockPublicPolicy", Shape::Bool),
-        ("IgnorePublicAcls", Shape::Bool),
-        ("RestrictPublicBuckets", Shape::Bool),
-    ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
-    closed: true,
-};
-
-/// The `PublicAccessBlockConfiguration` property type of `AWS::S3::Bucket`.
-///
-/// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
-///
-/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-publicaccessblockconfiguration.html>
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct PublicAccessBlockConfiguration {
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and objects in this bucket. Setting this element to `TRUE` causes the following behavior:
-    ///
-    /// - PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public.
-    /// - PUT Object calls fail if the request includes a public ACL.
-    /// - PUT Bucket calls fail if the request includes a public ACL.
-    ///
-    /// Enabling this setting doesn't affect existing policies or ACLs.
-    pub block_public_acls: Option<Bool>,
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this element to `TRUE` causes Amazon S3 to reject calls to PUT Bucket policy if the specified bucket policy allows public access.
-    ///
-    /// Enabling this setting doesn't affect existing bucket policies.
-    pub block_public_policy: Option<Bool>,
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this bucket. Setting this element to `TRUE` causes Amazon S3 to ignore all public ACLs on this bucket and objects in this bucket.
-    ///
-    /// Enabling this setting doesn't affect the persistence of any existing ACLs and doesn't prevent new public ACLs from being set.
-    pub ignore_public_acls: Option<Bool>,
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this element to `TRUE` restricts access to this bucket to only AWS service principals and authorized users within this account if the bucket has a public policy.
-    ///
-    /// Enabling this setting doesn't affect previously stored bucket policies, except that public and cross-account access within any public bucket policy, including non-public delegation to specific accounts, is blocked.
-    pub restrict_public_buckets: Option<Bool>,
-}
-
-impl PublicAccessBlockConfiguration {
-    /// A `PublicAccessBlockConfiguration` with no property set (none is required).
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// `BlockPublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_acls = Some(value.into());
-        self
-    }
-
-    /// `BlockPublicPolicy`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn block_public_policy(mut self, value: impl Into<Bool>) -> Self {
-        self.block_public_policy = Some(value.into());
-        self
-    }
-
-    /// `IgnorePublicAcls`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn ignore_public_acls(mut self, value: impl Into<Bool>) -> Self {
-        self.ignore_public_acls = Some(value.into());
-        self
-    }
-
-    /// `RestrictPublicBuckets`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self {
-        self.restrict_public_buckets = Some(value.into());
-        self
-    }
-}
-
-impl PropertyType for PublicAccessBlockConfiguration {}
-
-impl ToValue for PublicAccessBlockConfiguration {
-    fn to_value(&self) -> Value {
-        MapBuilder::new()
-            .opt("BlockPublicAcls", &self.block_public_acls)
-            .opt("BlockPublicPolicy", &self.block_public_policy)
-            .opt("IgnorePublicAcls", &self.ignore_public_acls)
-            .opt("RestrictPublicBuckets", &self.restrict_public_buckets)
             .build()
     }
 }
@@ -4272,27 +2917,21 @@ impl ToValue for PublicAccessBlockConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueueConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Queue`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message when it detects events of the specified type. FIFO queues are not allowed when enabling an SQS queue as the event notification destination.
     pub queue: Str,
 }
 
-static RULE_QueueConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_QueueConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Queue", Shape::STR),
     ],
     required: &["Event", "Queue"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `QueueConfiguration` property type of `AWS::S3::Bucket`.
@@ -4316,8 +2955,10 @@ pub struct QueueConfiguration {
     pub queue: Str,
 }
 
+#[rustfmt::skip]
 impl QueueConfiguration {
     /// A `QueueConfiguration` with its required properties, named in a [`QueueConfigurationRequired`].
+    #[inline]
     pub fn new(required: QueueConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -4327,33 +2968,17 @@ impl QueueConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Queue`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue(mut self, value: impl Into<Str>) -> Self {
-        self.queue = value.into();
-        self
-    }
+    pub fn queue(mut self, value: impl Into<Str>) -> Self { self.queue = value.into(); self }
 }
 
 impl PropertyType for QueueConfiguration {}
 
 impl ToValue for QueueConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -4367,31 +2992,18 @@ impl ToValue for QueueConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordExpirationRequired {
     /// `Expiration`: an [`Expiration`] value, required.
-    ///
-    /// Specifies whether journal table record expiration is enabled or disabled.
     pub expiration: Expiration,
 }
 
-static RULE_RecordExpiration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RecordExpiration: ObjRule = ObjRule {
     properties: &[
         ("Days", Shape::INT),
-        (
-            "Expiration",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ENABLED", "DISABLED"],
-                format: None,
-            }),
-        ),
+        ("Expiration", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Expiration"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RecordExpiration` property type of `AWS::S3::Bucket`.
@@ -4411,8 +3023,10 @@ pub struct RecordExpiration {
     pub expiration: Expiration,
 }
 
+#[rustfmt::skip]
 impl RecordExpiration {
     /// A `RecordExpiration` with its required properties, named in a [`RecordExpirationRequired`].
+    #[inline]
     pub fn new(required: RecordExpirationRequired) -> Self {
         Self {
             days: None,
@@ -4421,25 +3035,15 @@ impl RecordExpiration {
     }
 
     /// `Days`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = Some(value.into());
-        self
-    }
-
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = Some(value.into()); self }
     /// `Expiration`: an [`Expiration`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self {
-        self.expiration = value.into();
-        self
-    }
+    pub fn expiration(mut self, value: impl Into<Expiration>) -> Self { self.expiration = value.into(); self }
 }
 
 impl PropertyType for RecordExpiration {}
 
 impl ToValue for RecordExpiration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Days", &self.days)
@@ -4452,34 +3056,19 @@ impl ToValue for RecordExpiration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectAllRequestsToRequired {
     /// `HostName`: a string, required.
-    ///
-    /// Name of the host where requests are redirected.
     pub host_name: Str,
 }
 
-static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedirectAllRequestsTo: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
     ],
     required: &["HostName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[(
-        "RedirectAllRequestsTo",
-        &["ErrorDocument", "IndexDocument", "RoutingRules"],
-    )],
+    dependent_excluded: &[("RedirectAllRequestsTo", &["ErrorDocument", "IndexDocument", "RoutingRules"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedirectAllRequestsTo` property type of `AWS::S3::Bucket`.
@@ -4499,8 +3088,10 @@ pub struct RedirectAllRequestsTo {
     pub protocol: Option<Protocol>,
 }
 
+#[rustfmt::skip]
 impl RedirectAllRequestsTo {
     /// A `RedirectAllRequestsTo` with its required properties, named in a [`RedirectAllRequestsToRequired`].
+    #[inline]
     pub fn new(required: RedirectAllRequestsToRequired) -> Self {
         Self {
             host_name: required.host_name,
@@ -4509,25 +3100,15 @@ impl RedirectAllRequestsTo {
     }
 
     /// `HostName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self {
-        self.host_name = value.into();
-        self
-    }
-
+    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = value.into(); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
 }
 
 impl PropertyType for RedirectAllRequestsTo {}
 
 impl ToValue for RedirectAllRequestsTo {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("HostName", &self.host_name)
@@ -4536,29 +3117,17 @@ impl ToValue for RedirectAllRequestsTo {
     }
 }
 
-static RULE_RedirectRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RedirectRule: ObjRule = ObjRule {
     properties: &[
         ("HostName", Shape::STR),
         ("HttpRedirectCode", Shape::STR),
-        (
-            "Protocol",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["http", "https"],
-                format: None,
-            }),
-        ),
+        ("Protocol", Shape::Str(&StrRule { allowed: &["http", "https"], ..StrRule::ANY })),
         ("ReplaceKeyPrefixWith", Shape::STR),
         ("ReplaceKeyWith", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RedirectRule` property type of `AWS::S3::Bucket`.
@@ -4594,56 +3163,30 @@ pub struct RedirectRule {
     pub replace_key_with: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RedirectRule {
     /// A `RedirectRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `HostName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn host_name(mut self, value: impl Into<Str>) -> Self {
-        self.host_name = Some(value.into());
-        self
-    }
-
+    pub fn host_name(mut self, value: impl Into<Str>) -> Self { self.host_name = Some(value.into()); self }
     /// `HttpRedirectCode`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self {
-        self.http_redirect_code = Some(value.into());
-        self
-    }
-
+    pub fn http_redirect_code(mut self, value: impl Into<Str>) -> Self { self.http_redirect_code = Some(value.into()); self }
     /// `Protocol`: a [`Protocol`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self {
-        self.protocol = Some(value.into());
-        self
-    }
-
+    pub fn protocol(mut self, value: impl Into<Protocol>) -> Self { self.protocol = Some(value.into()); self }
     /// `ReplaceKeyPrefixWith`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self {
-        self.replace_key_prefix_with = Some(value.into());
-        self
-    }
-
+    pub fn replace_key_prefix_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_prefix_with = Some(value.into()); self }
     /// `ReplaceKeyWith`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self {
-        self.replace_key_with = Some(value.into());
-        self
-    }
+    pub fn replace_key_with(mut self, value: impl Into<Str>) -> Self { self.replace_key_with = Some(value.into()); self }
 }
 
 impl PropertyType for RedirectRule {}
 
 impl ToValue for RedirectRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("HostName", &self.host_name)
@@ -4659,30 +3202,17 @@ impl ToValue for RedirectRule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicaModificationsRequired {
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    ///
-    /// Specifies whether Amazon S3 replicates modifications on replicas.
-    ///
-    /// *Allowed values* : `Enabled` | `Disabled`
     pub status: ReplicaModificationsStatus,
 }
 
-static RULE_ReplicaModifications: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Disabled"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicaModifications: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicaModifications` property type of `AWS::S3::Bucket`.
@@ -4700,8 +3230,10 @@ pub struct ReplicaModifications {
     pub status: ReplicaModificationsStatus,
 }
 
+#[rustfmt::skip]
 impl ReplicaModifications {
     /// A `ReplicaModifications` with its required properties, named in a [`ReplicaModificationsRequired`].
+    #[inline]
     pub fn new(required: ReplicaModificationsRequired) -> Self {
         Self {
             status: required.status,
@@ -4709,17 +3241,13 @@ impl ReplicaModifications {
     }
 
     /// `Status`: a [`ReplicaModificationsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ReplicaModificationsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ReplicaModifications {}
 
 impl ToValue for ReplicaModifications {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
@@ -4729,35 +3257,20 @@ impl ToValue for ReplicaModifications {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationConfigurationRequired {
     /// `Role`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the AWS Identity and Access Management (IAM) role that Amazon S3 assumes when replicating objects. For more information, see \[How to Set Up Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in the *Amazon S3 User Guide* .
     pub role: Str,
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// A container for one or more replication rules. A replication configuration must have at least one rule and can contain a maximum of 1,000 rules.
-    ///
-    /// Each item: length 1 to 1000.
     pub rules: List<ReplicationRule>,
 }
 
-static RULE_ReplicationConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Role", Shape::STR),
-        (
-            "Rules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_ReplicationRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_ReplicationRule), min_items: None, max_items: None })),
     ],
     required: &["Role", "Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationConfiguration` property type of `AWS::S3::Bucket`.
@@ -4779,8 +3292,10 @@ pub struct ReplicationConfiguration {
     pub rules: List<ReplicationRule>,
 }
 
+#[rustfmt::skip]
 impl ReplicationConfiguration {
     /// A `ReplicationConfiguration` with its required properties, named in a [`ReplicationConfigurationRequired`].
+    #[inline]
     pub fn new(required: ReplicationConfigurationRequired) -> Self {
         Self {
             role: required.role,
@@ -4789,25 +3304,15 @@ impl ReplicationConfiguration {
     }
 
     /// `Role`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn role(mut self, value: impl Into<Str>) -> Self {
-        self.role = value.into();
-        self
-    }
-
+    pub fn role(mut self, value: impl Into<Str>) -> Self { self.role = value.into(); self }
     /// `Rules`: a list of [`ReplicationRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<ReplicationRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for ReplicationConfiguration {}
 
 impl ToValue for ReplicationConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Role", &self.role)
@@ -4820,51 +3325,23 @@ impl ToValue for ReplicationConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationDestinationRequired {
     /// `Bucket`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
     pub bucket: Str,
 }
 
-static RULE_ReplicationDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationDestination: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessControlTranslation",
-            Shape::Object(&RULE_AccessControlTranslation),
-        ),
+        ("AccessControlTranslation", Shape::Object(&RULE_AccessControlTranslation)),
         ("Account", Shape::STR),
         ("Bucket", Shape::STR),
-        (
-            "EncryptionConfiguration",
-            Shape::Object(&RULE_EncryptionConfiguration),
-        ),
+        ("EncryptionConfiguration", Shape::Object(&RULE_EncryptionConfiguration)),
         ("Metrics", Shape::Object(&RULE_Metrics)),
         ("ReplicationTime", Shape::Object(&RULE_ReplicationTime)),
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "REDUCED_REDUNDANCY",
-                    "STANDARD",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "REDUCED_REDUNDANCY", "STANDARD", "STANDARD_IA"], ..StrRule::ANY })),
     ],
     required: &["Bucket"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationDestination` property type of `AWS::S3::Bucket`.
@@ -4910,8 +3387,10 @@ pub struct ReplicationDestination {
     pub storage_class: Option<ReplicationDestinationStorageClass>,
 }
 
+#[rustfmt::skip]
 impl ReplicationDestination {
     /// A `ReplicationDestination` with its required properties, named in a [`ReplicationDestinationRequired`].
+    #[inline]
     pub fn new(required: ReplicationDestinationRequired) -> Self {
         Self {
             access_control_translation: None,
@@ -4925,71 +3404,25 @@ impl ReplicationDestination {
     }
 
     /// `AccessControlTranslation`: an [`AccessControlTranslation`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_control_translation(
-        mut self,
-        value: impl Into<Obj<AccessControlTranslation>>,
-    ) -> Self {
-        self.access_control_translation = Some(value.into());
-        self
-    }
-
+    pub fn access_control_translation(mut self, value: impl Into<Obj<AccessControlTranslation>>) -> Self { self.access_control_translation = Some(value.into()); self }
     /// `Account`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn account(mut self, value: impl Into<Str>) -> Self {
-        self.account = Some(value.into());
-        self
-    }
-
+    pub fn account(mut self, value: impl Into<Str>) -> Self { self.account = Some(value.into()); self }
     /// `Bucket`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket(mut self, value: impl Into<Str>) -> Self {
-        self.bucket = value.into();
-        self
-    }
-
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
     /// `EncryptionConfiguration`: an [`EncryptionConfiguration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn encryption_configuration(
-        mut self,
-        value: impl Into<Obj<EncryptionConfiguration>>,
-    ) -> Self {
-        self.encryption_configuration = Some(value.into());
-        self
-    }
-
+    pub fn encryption_configuration(mut self, value: impl Into<Obj<EncryptionConfiguration>>) -> Self { self.encryption_configuration = Some(value.into()); self }
     /// `Metrics`: a [`Metrics`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self {
-        self.metrics = Some(value.into());
-        self
-    }
-
+    pub fn metrics(mut self, value: impl Into<Obj<Metrics>>) -> Self { self.metrics = Some(value.into()); self }
     /// `ReplicationTime`: a [`ReplicationTime`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self {
-        self.replication_time = Some(value.into());
-        self
-    }
-
+    pub fn replication_time(mut self, value: impl Into<Obj<ReplicationTime>>) -> Self { self.replication_time = Some(value.into()); self }
     /// `StorageClass`: a [`ReplicationDestinationStorageClass`] value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self {
-        self.storage_class = Some(value.into());
-        self
-    }
+    pub fn storage_class(mut self, value: impl Into<ReplicationDestinationStorageClass>) -> Self { self.storage_class = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationDestination {}
 
 impl ToValue for ReplicationDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("AccessControlTranslation", &self.access_control_translation)
@@ -5007,65 +3440,26 @@ impl ToValue for ReplicationDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationRuleRequired {
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    ///
-    /// A container for information about the replication destination and its configurations including enabling the S3 Replication Time Control (S3 RTC).
     pub destination: Obj<ReplicationDestination>,
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
-    ///
-    /// Specifies whether the rule is enabled.
     pub status: ReplicationRuleStatus,
 }
 
-static RULE_ReplicationRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "DeleteMarkerReplication",
-            Shape::Object(&RULE_DeleteMarkerReplication),
-        ),
+        ("DeleteMarkerReplication", Shape::Object(&RULE_DeleteMarkerReplication)),
         ("Destination", Shape::Object(&RULE_ReplicationDestination)),
         ("Filter", Shape::Object(&RULE_ReplicationRuleFilter)),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Prefix",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(1024),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("Prefix", Shape::Str(&StrRule { max_len: Some(1024), ..StrRule::ANY })),
         ("Priority", Shape::INT),
-        (
-            "SourceSelectionCriteria",
-            Shape::Object(&RULE_SourceSelectionCriteria),
-        ),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("SourceSelectionCriteria", Shape::Object(&RULE_SourceSelectionCriteria)),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
     ],
     required: &["Destination", "Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRule` property type of `AWS::S3::Bucket`.
@@ -5123,8 +3517,10 @@ pub struct ReplicationRule {
     pub status: ReplicationRuleStatus,
 }
 
+#[rustfmt::skip]
 impl ReplicationRule {
     /// A `ReplicationRule` with its required properties, named in a [`ReplicationRuleRequired`].
+    #[inline]
     pub fn new(required: ReplicationRuleRequired) -> Self {
         Self {
             delete_marker_replication: None,
@@ -5139,79 +3535,27 @@ impl ReplicationRule {
     }
 
     /// `DeleteMarkerReplication`: a [`DeleteMarkerReplication`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delete_marker_replication(
-        mut self,
-        value: impl Into<Obj<DeleteMarkerReplication>>,
-    ) -> Self {
-        self.delete_marker_replication = Some(value.into());
-        self
-    }
-
+    pub fn delete_marker_replication(mut self, value: impl Into<Obj<DeleteMarkerReplication>>) -> Self { self.delete_marker_replication = Some(value.into()); self }
     /// `Destination`: a [`ReplicationDestination`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self {
-        self.destination = value.into();
-        self
-    }
-
+    pub fn destination(mut self, value: impl Into<Obj<ReplicationDestination>>) -> Self { self.destination = value.into(); self }
     /// `Filter`: a [`ReplicationRuleFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<ReplicationRuleFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Priority`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn priority(mut self, value: impl Into<Int>) -> Self {
-        self.priority = Some(value.into());
-        self
-    }
-
+    pub fn priority(mut self, value: impl Into<Int>) -> Self { self.priority = Some(value.into()); self }
     /// `SourceSelectionCriteria`: a [`SourceSelectionCriteria`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn source_selection_criteria(
-        mut self,
-        value: impl Into<Obj<SourceSelectionCriteria>>,
-    ) -> Self {
-        self.source_selection_criteria = Some(value.into());
-        self
-    }
-
+    pub fn source_selection_criteria(mut self, value: impl Into<Obj<SourceSelectionCriteria>>) -> Self { self.source_selection_criteria = Some(value.into()); self }
     /// `Status`: a [`ReplicationRuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<ReplicationRuleStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for ReplicationRule {}
 
 impl ToValue for ReplicationRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DeleteMarkerReplication", &self.delete_marker_replication)
@@ -5226,24 +3570,14 @@ impl ToValue for ReplicationRule {
     }
 }
 
-static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRuleAndOperator: ObjRule = ObjRule {
     properties: &[
         ("Prefix", Shape::STR),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRuleAndOperator` property type of `AWS::S3::Bucket`.
@@ -5268,32 +3602,24 @@ pub struct ReplicationRuleAndOperator {
     pub tag_filters: Option<List<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRuleAndOperator {
     /// A `ReplicationRuleAndOperator` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRuleAndOperator {}
 
 impl ToValue for ReplicationRuleAndOperator {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("Prefix", &self.prefix)
@@ -5302,18 +3628,15 @@ impl ToValue for ReplicationRuleAndOperator {
     }
 }
 
-static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationRuleFilter: ObjRule = ObjRule {
     properties: &[
         ("And", Shape::Object(&RULE_ReplicationRuleAndOperator)),
         ("Prefix", Shape::STR),
         ("TagFilter", Shape::Object(&RULE_TagFilter)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationRuleFilter` property type of `AWS::S3::Bucket`.
@@ -5344,40 +3667,26 @@ pub struct ReplicationRuleFilter {
     pub tag_filter: Option<Obj<TagFilter>>,
 }
 
+#[rustfmt::skip]
 impl ReplicationRuleFilter {
     /// A `ReplicationRuleFilter` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `And`: a [`ReplicationRuleAndOperator`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self {
-        self.and = Some(value.into());
-        self
-    }
-
+    pub fn and(mut self, value: impl Into<Obj<ReplicationRuleAndOperator>>) -> Self { self.and = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `TagFilter`: a [`TagFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self {
-        self.tag_filter = Some(value.into());
-        self
-    }
+    pub fn tag_filter(mut self, value: impl Into<Obj<TagFilter>>) -> Self { self.tag_filter = Some(value.into()); self }
 }
 
 impl PropertyType for ReplicationRuleFilter {}
 
 impl ToValue for ReplicationRuleFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("And", &self.and)
@@ -5391,35 +3700,20 @@ impl ToValue for ReplicationRuleFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeRequired {
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
-    ///
-    /// Specifies whether the replication time is enabled.
     pub status: ReplicationTimeStatus,
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    ///
-    /// A container specifying the time by which replication should be complete for all objects and operations on objects.
     pub time: Obj<ReplicationTimeValue>,
 }
 
-static RULE_ReplicationTime: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTime: ObjRule = ObjRule {
     properties: &[
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Disabled", "Enabled"],
-                format: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
         ("Time", Shape::Object(&RULE_ReplicationTimeValue)),
     ],
     required: &["Status", "Time"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationTime` property type of `AWS::S3::Bucket`.
@@ -5439,8 +3733,10 @@ pub struct ReplicationTime {
     pub time: Obj<ReplicationTimeValue>,
 }
 
+#[rustfmt::skip]
 impl ReplicationTime {
     /// A `ReplicationTime` with its required properties, named in a [`ReplicationTimeRequired`].
+    #[inline]
     pub fn new(required: ReplicationTimeRequired) -> Self {
         Self {
             status: required.status,
@@ -5449,25 +3745,15 @@ impl ReplicationTime {
     }
 
     /// `Status`: a [`ReplicationTimeStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<ReplicationTimeStatus>) -> Self { self.status = value.into(); self }
     /// `Time`: a [`ReplicationTimeValue`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self {
-        self.time = value.into();
-        self
-    }
+    pub fn time(mut self, value: impl Into<Obj<ReplicationTimeValue>>) -> Self { self.time = value.into(); self }
 }
 
 impl PropertyType for ReplicationTime {}
 
 impl ToValue for ReplicationTime {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Status", &self.status)
@@ -5480,21 +3766,17 @@ impl ToValue for ReplicationTime {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReplicationTimeValueRequired {
     /// `Minutes`: an integer, required.
-    ///
-    /// Contains an integer specifying time in minutes.
-    ///
-    /// Valid value: 15
     pub minutes: Int,
 }
 
-static RULE_ReplicationTimeValue: ObjRule = ObjRule {
-    properties: &[("Minutes", Shape::INT)],
+#[rustfmt::skip]
+pub(crate) static RULE_ReplicationTimeValue: ObjRule = ObjRule {
+    properties: &[
+        ("Minutes", Shape::INT),
+    ],
     required: &["Minutes"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ReplicationTimeValue` property type of `AWS::S3::Bucket`.
@@ -5512,8 +3794,10 @@ pub struct ReplicationTimeValue {
     pub minutes: Int,
 }
 
+#[rustfmt::skip]
 impl ReplicationTimeValue {
     /// A `ReplicationTimeValue` with its required properties, named in a [`ReplicationTimeValueRequired`].
+    #[inline]
     pub fn new(required: ReplicationTimeValueRequired) -> Self {
         Self {
             minutes: required.minutes,
@@ -5521,17 +3805,13 @@ impl ReplicationTimeValue {
     }
 
     /// `Minutes`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn minutes(mut self, value: impl Into<Int>) -> Self {
-        self.minutes = value.into();
-        self
-    }
+    pub fn minutes(mut self, value: impl Into<Int>) -> Self { self.minutes = value.into(); self }
 }
 
 impl PropertyType for ReplicationTimeValue {}
 
 impl ToValue for ReplicationTimeValue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Minutes", &self.minutes).build()
     }
@@ -5541,25 +3821,18 @@ impl ToValue for ReplicationTimeValue {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RoutingRuleRequired {
     /// `RedirectRule`: a [`RedirectRule`] object, required.
-    ///
-    /// Container for redirect information. You can redirect requests to another host, to another page, or with another protocol. In the event of an error, you can specify a different error code to return.
     pub redirect_rule: Obj<RedirectRule>,
 }
 
-static RULE_RoutingRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingRule: ObjRule = ObjRule {
     properties: &[
         ("RedirectRule", Shape::Object(&RULE_RedirectRule)),
-        (
-            "RoutingRuleCondition",
-            Shape::Object(&RULE_RoutingRuleCondition),
-        ),
+        ("RoutingRuleCondition", Shape::Object(&RULE_RoutingRuleCondition)),
     ],
     required: &["RedirectRule"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingRule` property type of `AWS::S3::Bucket`.
@@ -5579,8 +3852,10 @@ pub struct RoutingRule {
     pub routing_rule_condition: Option<Obj<RoutingRuleCondition>>,
 }
 
+#[rustfmt::skip]
 impl RoutingRule {
     /// A `RoutingRule` with its required properties, named in a [`RoutingRuleRequired`].
+    #[inline]
     pub fn new(required: RoutingRuleRequired) -> Self {
         Self {
             redirect_rule: required.redirect_rule,
@@ -5589,25 +3864,15 @@ impl RoutingRule {
     }
 
     /// `RedirectRule`: a [`RedirectRule`] object, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self {
-        self.redirect_rule = value.into();
-        self
-    }
-
+    pub fn redirect_rule(mut self, value: impl Into<Obj<RedirectRule>>) -> Self { self.redirect_rule = value.into(); self }
     /// `RoutingRuleCondition`: a [`RoutingRuleCondition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self {
-        self.routing_rule_condition = Some(value.into());
-        self
-    }
+    pub fn routing_rule_condition(mut self, value: impl Into<Obj<RoutingRuleCondition>>) -> Self { self.routing_rule_condition = Some(value.into()); self }
 }
 
 impl PropertyType for RoutingRule {}
 
 impl ToValue for RoutingRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("RedirectRule", &self.redirect_rule)
@@ -5616,17 +3881,15 @@ impl ToValue for RoutingRule {
     }
 }
 
-static RULE_RoutingRuleCondition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_RoutingRuleCondition: ObjRule = ObjRule {
     properties: &[
         ("HttpErrorCodeReturnedEquals", Shape::STR),
         ("KeyPrefixEquals", Shape::STR),
     ],
-    required: &[],
-    one_of: &[],
     any_of: &[&[&["HttpErrorCodeReturnedEquals"], &["KeyPrefixEquals"]]],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `RoutingRuleCondition` property type of `AWS::S3::Bucket`.
@@ -5650,32 +3913,24 @@ pub struct RoutingRuleCondition {
     pub key_prefix_equals: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl RoutingRuleCondition {
     /// A `RoutingRuleCondition` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `HttpErrorCodeReturnedEquals`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self {
-        self.http_error_code_returned_equals = Some(value.into());
-        self
-    }
-
+    pub fn http_error_code_returned_equals(mut self, value: impl Into<Str>) -> Self { self.http_error_code_returned_equals = Some(value.into()); self }
     /// `KeyPrefixEquals`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self {
-        self.key_prefix_equals = Some(value.into());
-        self
-    }
+    pub fn key_prefix_equals(mut self, value: impl Into<Str>) -> Self { self.key_prefix_equals = Some(value.into()); self }
 }
 
 impl PropertyType for RoutingRuleCondition {}
 
 impl ToValue for RoutingRuleCondition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -5691,114 +3946,33 @@ impl ToValue for RoutingRuleCondition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// If `Enabled` , the rule is currently being applied. If `Disabled` , the rule is not currently being applied.
     pub status: RuleStatus,
 }
 
-static RULE_Rule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
-        (
-            "AbortIncompleteMultipartUpload",
-            Shape::Object(&RULE_AbortIncompleteMultipartUpload),
-        ),
-        (
-            "ExpirationDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("AbortIncompleteMultipartUpload", Shape::Object(&RULE_AbortIncompleteMultipartUpload)),
+        ("ExpirationDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ExpirationInDays", Shape::INT),
         ("ExpiredObjectDeleteMarker", Shape::Bool),
-        (
-            "Id",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(255),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "NoncurrentVersionExpiration",
-            Shape::Object(&RULE_NoncurrentVersionExpiration),
-        ),
+        ("Id", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
+        ("NoncurrentVersionExpiration", Shape::Object(&RULE_NoncurrentVersionExpiration)),
         ("NoncurrentVersionExpirationInDays", Shape::INT),
-        (
-            "NoncurrentVersionTransition",
-            Shape::Object(&RULE_NoncurrentVersionTransition),
-        ),
-        (
-            "NoncurrentVersionTransitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_NoncurrentVersionTransition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "ObjectSizeGreaterThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "ObjectSizeLessThan",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(20),
-                pattern: Some(&PATTERN_2),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("NoncurrentVersionTransition", Shape::Object(&RULE_NoncurrentVersionTransition)),
+        ("NoncurrentVersionTransitions", Shape::List(&ListRule { items: Shape::Object(&RULE_NoncurrentVersionTransition), min_items: None, max_items: None })),
+        ("ObjectSizeGreaterThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
+        ("ObjectSizeLessThan", Shape::Str(&StrRule { max_len: Some(20), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Prefix", Shape::STR),
-        (
-            "Status",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["Enabled", "Disabled"],
-                format: None,
-            }),
-        ),
-        (
-            "TagFilters",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_TagFilter),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Disabled"], ..StrRule::ANY })),
+        ("TagFilters", Shape::List(&ListRule { items: Shape::Object(&RULE_TagFilter), min_items: None, max_items: None })),
         ("Transition", Shape::Object(&RULE_Transition)),
-        (
-            "Transitions",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Transition),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("Transitions", Shape::List(&ListRule { items: Shape::Object(&RULE_Transition), min_items: None, max_items: None })),
     ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[
-        ("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]),
-        ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"]),
-    ],
+    dependent_excluded: &[("ObjectSizeGreaterThan", &["AbortIncompleteMultipartUpload"]), ("ObjectSizeLessThan", &["AbortIncompleteMultipartUpload"])],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Rule` property type of `AWS::S3::Bucket`.
@@ -5886,8 +4060,10 @@ pub struct Rule {
     pub transitions: Option<List<Transition>>,
 }
 
+#[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
+    #[inline]
     pub fn new(required: RuleRequired) -> Self {
         Self {
             abort_incomplete_multipart_upload: None,
@@ -5910,149 +4086,43 @@ impl Rule {
     }
 
     /// `AbortIncompleteMultipartUpload`: an [`AbortIncompleteMultipartUpload`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn abort_incomplete_multipart_upload(
-        mut self,
-        value: impl Into<Obj<AbortIncompleteMultipartUpload>>,
-    ) -> Self {
-        self.abort_incomplete_multipart_upload = Some(value.into());
-        self
-    }
-
+    pub fn abort_incomplete_multipart_upload(mut self, value: impl Into<Obj<AbortIncompleteMultipartUpload>>) -> Self { self.abort_incomplete_multipart_upload = Some(value.into()); self }
     /// `ExpirationDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self {
-        self.expiration_date = Some(value.into());
-        self
-    }
-
+    pub fn expiration_date(mut self, value: impl Into<Str>) -> Self { self.expiration_date = Some(value.into()); self }
     /// `ExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.expiration_in_days = Some(value.into()); self }
     /// `ExpiredObjectDeleteMarker`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self {
-        self.expired_object_delete_marker = Some(value.into());
-        self
-    }
-
+    pub fn expired_object_delete_marker(mut self, value: impl Into<Bool>) -> Self { self.expired_object_delete_marker = Some(value.into()); self }
     /// `Id`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn id(mut self, value: impl Into<Str>) -> Self {
-        self.id = Some(value.into());
-        self
-    }
-
+    pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = Some(value.into()); self }
     /// `NoncurrentVersionExpiration`: a [`NoncurrentVersionExpiration`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_expiration(
-        mut self,
-        value: impl Into<Obj<NoncurrentVersionExpiration>>,
-    ) -> Self {
-        self.noncurrent_version_expiration = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_expiration(mut self, value: impl Into<Obj<NoncurrentVersionExpiration>>) -> Self { self.noncurrent_version_expiration = Some(value.into()); self }
     /// `NoncurrentVersionExpirationInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.noncurrent_version_expiration_in_days = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_expiration_in_days(mut self, value: impl Into<Int>) -> Self { self.noncurrent_version_expiration_in_days = Some(value.into()); self }
     /// `NoncurrentVersionTransition`: a [`NoncurrentVersionTransition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_transition(
-        mut self,
-        value: impl Into<Obj<NoncurrentVersionTransition>>,
-    ) -> Self {
-        self.noncurrent_version_transition = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_transition(mut self, value: impl Into<Obj<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transition = Some(value.into()); self }
     /// `NoncurrentVersionTransitions`: a list of [`NoncurrentVersionTransition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn noncurrent_version_transitions(
-        mut self,
-        value: impl Into<List<NoncurrentVersionTransition>>,
-    ) -> Self {
-        self.noncurrent_version_transitions = Some(value.into());
-        self
-    }
-
+    pub fn noncurrent_version_transitions(mut self, value: impl Into<List<NoncurrentVersionTransition>>) -> Self { self.noncurrent_version_transitions = Some(value.into()); self }
     /// `ObjectSizeGreaterThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_greater_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_greater_than(mut self, value: impl Into<Str>) -> Self { self.object_size_greater_than = Some(value.into()); self }
     /// `ObjectSizeLessThan`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self {
-        self.object_size_less_than = Some(value.into());
-        self
-    }
-
+    pub fn object_size_less_than(mut self, value: impl Into<Str>) -> Self { self.object_size_less_than = Some(value.into()); self }
     /// `Prefix`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn prefix(mut self, value: impl Into<Str>) -> Self {
-        self.prefix = Some(value.into());
-        self
-    }
-
+    pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
     /// `Status`: a [`RuleStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
-
+    pub fn status(mut self, value: impl Into<RuleStatus>) -> Self { self.status = value.into(); self }
     /// `TagFilters`: a list of [`TagFilter`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self {
-        self.tag_filters = Some(value.into());
-        self
-    }
-
+    pub fn tag_filters(mut self, value: impl Into<List<TagFilter>>) -> Self { self.tag_filters = Some(value.into()); self }
     /// `Transition`: a [`Transition`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self {
-        self.transition = Some(value.into());
-        self
-    }
-
+    pub fn transition(mut self, value: impl Into<Obj<Transition>>) -> Self { self.transition = Some(value.into()); self }
     /// `Transitions`: a list of [`Transition`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self {
-        self.transitions = Some(value.into());
-        self
-    }
+    pub fn transitions(mut self, value: impl Into<List<Transition>>) -> Self { self.transitions = Some(value.into()); self }
 }
 
 impl PropertyType for Rule {}
 
 impl ToValue for Rule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -6097,26 +4167,17 @@ impl ToValue for Rule {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3KeyFilterRequired {
     /// `Rules`: a list of [`FilterRule`] objects, required.
-    ///
-    /// A list of containers for the key-value pair that defines the criteria for the filter rule.
     pub rules: List<FilterRule>,
 }
 
-static RULE_S3KeyFilter: ObjRule = ObjRule {
-    properties: &[(
-        "Rules",
-        Shape::List(&ListRule {
-            items: Shape::Object(&RULE_FilterRule),
-            min_items: None,
-            max_items: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_S3KeyFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Rules", Shape::List(&ListRule { items: Shape::Object(&RULE_FilterRule), min_items: None, max_items: None })),
+    ],
     required: &["Rules"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3KeyFilter` property type of `AWS::S3::Bucket`.
@@ -6134,8 +4195,10 @@ pub struct S3KeyFilter {
     pub rules: List<FilterRule>,
 }
 
+#[rustfmt::skip]
 impl S3KeyFilter {
     /// A `S3KeyFilter` with its required properties, named in a [`S3KeyFilterRequired`].
+    #[inline]
     pub fn new(required: S3KeyFilterRequired) -> Self {
         Self {
             rules: required.rules,
@@ -6143,17 +4206,13 @@ impl S3KeyFilter {
     }
 
     /// `Rules`: a list of [`FilterRule`] objects, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self {
-        self.rules = value.into();
-        self
-    }
+    pub fn rules(mut self, value: impl Into<List<FilterRule>>) -> Self { self.rules = value.into(); self }
 }
 
 impl PropertyType for S3KeyFilter {}
 
 impl ToValue for S3KeyFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Rules", &self.rules).build()
     }
@@ -6163,16 +4222,13 @@ impl ToValue for S3KeyFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3TablesDestinationRequired {
     /// `TableBucketArn`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the metadata table configuration. The destination table bucket must be in the same Region and AWS account as the general purpose bucket.
     pub table_bucket_arn: Str,
     /// `TableName`: a string, required.
-    ///
-    /// The name for the metadata table in your metadata table configuration. The specified metadata table name must be unique within the `aws_s3_metadata` namespace in the destination table bucket.
     pub table_name: Str,
 }
 
-static RULE_S3TablesDestination: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_S3TablesDestination: ObjRule = ObjRule {
     properties: &[
         ("TableArn", Shape::STR),
         ("TableBucketArn", Shape::STR),
@@ -6180,11 +4236,8 @@ static RULE_S3TablesDestination: ObjRule = ObjRule {
         ("TableNamespace", Shape::STR),
     ],
     required: &["TableBucketArn", "TableName"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `S3TablesDestination` property type of `AWS::S3::Bucket`.
@@ -6212,8 +4265,10 @@ pub struct S3TablesDestination {
     pub table_namespace: Option<Str>,
 }
 
+#[rustfmt::skip]
 impl S3TablesDestination {
     /// A `S3TablesDestination` with its required properties, named in a [`S3TablesDestinationRequired`].
+    #[inline]
     pub fn new(required: S3TablesDestinationRequired) -> Self {
         Self {
             table_arn: None,
@@ -6224,41 +4279,19 @@ impl S3TablesDestination {
     }
 
     /// `TableArn`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_arn = Some(value.into());
-        self
-    }
-
+    pub fn table_arn(mut self, value: impl Into<Str>) -> Self { self.table_arn = Some(value.into()); self }
     /// `TableBucketArn`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self {
-        self.table_bucket_arn = value.into();
-        self
-    }
-
+    pub fn table_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.table_bucket_arn = value.into(); self }
     /// `TableName`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_name(mut self, value: impl Into<Str>) -> Self {
-        self.table_name = value.into();
-        self
-    }
-
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
     /// `TableNamespace`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self {
-        self.table_namespace = Some(value.into());
-        self
-    }
+    pub fn table_namespace(mut self, value: impl Into<Str>) -> Self { self.table_namespace = Some(value.into()); self }
 }
 
 impl PropertyType for S3TablesDestination {}
 
 impl ToValue for S3TablesDestination {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("TableArn", &self.table_arn)
@@ -6273,33 +4306,18 @@ impl ToValue for S3TablesDestination {
 #[derive(Clone, Debug, PartialEq)]
 pub struct ServerSideEncryptionByDefaultRequired {
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// Server-side encryption algorithm to use for the default encryption.
-    ///
-    /// &gt; For directory buckets, there are only two supported values for server-side encryption: `AES256` and `aws:kms` .
     pub sse_algorithm: SseAlgorithm,
 }
 
-static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionByDefault: ObjRule = ObjRule {
     properties: &[
         ("KMSMasterKeyID", Shape::STR),
-        (
-            "SSEAlgorithm",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["aws:kms", "AES256", "aws:kms:dsse"],
-                format: None,
-            }),
-        ),
+        ("SSEAlgorithm", Shape::Str(&StrRule { allowed: &["aws:kms", "AES256", "aws:kms:dsse"], ..StrRule::ANY })),
     ],
     required: &["SSEAlgorithm"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionByDefault` property type of `AWS::S3::Bucket`.
@@ -6339,8 +4357,10 @@ pub struct ServerSideEncryptionByDefault {
     pub sse_algorithm: SseAlgorithm,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionByDefault {
     /// A `ServerSideEncryptionByDefault` with its required properties, named in a [`ServerSideEncryptionByDefaultRequired`].
+    #[inline]
     pub fn new(required: ServerSideEncryptionByDefaultRequired) -> Self {
         Self {
             kms_master_key_id: None,
@@ -6349,25 +4369,15 @@ impl ServerSideEncryptionByDefault {
     }
 
     /// `KMSMasterKeyID`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `SSEAlgorithm`: a [`SseAlgorithm`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self {
-        self.sse_algorithm = value.into();
-        self
-    }
+    pub fn sse_algorithm(mut self, value: impl Into<SseAlgorithm>) -> Self { self.sse_algorithm = value.into(); self }
 }
 
 impl PropertyType for ServerSideEncryptionByDefault {}
 
 impl ToValue for ServerSideEncryptionByDefault {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("KMSMasterKeyID", &self.kms_master_key_id)
@@ -6376,24 +4386,15 @@ impl ToValue for ServerSideEncryptionByDefault {
     }
 }
 
-static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_ServerSideEncryptionRule: ObjRule = ObjRule {
     properties: &[
-        (
-            "BlockedEncryptionTypes",
-            Shape::Object(&RULE_BlockedEncryptionTypes),
-        ),
+        ("BlockedEncryptionTypes", Shape::Object(&RULE_BlockedEncryptionTypes)),
         ("BucketKeyEnabled", Shape::Bool),
-        (
-            "ServerSideEncryptionByDefault",
-            Shape::Object(&RULE_ServerSideEncryptionByDefault),
-        ),
+        ("ServerSideEncryptionByDefault", Shape::Object(&RULE_ServerSideEncryptionByDefault)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `ServerSideEncryptionRule` property type of `AWS::S3::Bucket`.
@@ -6424,46 +4425,26 @@ pub struct ServerSideEncryptionRule {
     pub server_side_encryption_by_default: Option<Obj<ServerSideEncryptionByDefault>>,
 }
 
+#[rustfmt::skip]
 impl ServerSideEncryptionRule {
     /// A `ServerSideEncryptionRule` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `BlockedEncryptionTypes`: a [`BlockedEncryptionTypes`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn blocked_encryption_types(
-        mut self,
-        value: impl Into<Obj<BlockedEncryptionTypes>>,
-    ) -> Self {
-        self.blocked_encryption_types = Some(value.into());
-        self
-    }
-
+    pub fn blocked_encryption_types(mut self, value: impl Into<Obj<BlockedEncryptionTypes>>) -> Self { self.blocked_encryption_types = Some(value.into()); self }
     /// `BucketKeyEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.bucket_key_enabled = Some(value.into());
-        self
-    }
-
+    pub fn bucket_key_enabled(mut self, value: impl Into<Bool>) -> Self { self.bucket_key_enabled = Some(value.into()); self }
     /// `ServerSideEncryptionByDefault`: a [`ServerSideEncryptionByDefault`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn server_side_encryption_by_default(
-        mut self,
-        value: impl Into<Obj<ServerSideEncryptionByDefault>>,
-    ) -> Self {
-        self.server_side_encryption_by_default = Some(value.into());
-        self
-    }
+    pub fn server_side_encryption_by_default(mut self, value: impl Into<Obj<ServerSideEncryptionByDefault>>) -> Self { self.server_side_encryption_by_default = Some(value.into()); self }
 }
 
 impl PropertyType for ServerSideEncryptionRule {}
 
 impl ToValue for ServerSideEncryptionRule {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("BlockedEncryptionTypes", &self.blocked_encryption_types)
@@ -6476,23 +4457,14 @@ impl ToValue for ServerSideEncryptionRule {
     }
 }
 
-static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_SourceSelectionCriteria: ObjRule = ObjRule {
     properties: &[
-        (
-            "ReplicaModifications",
-            Shape::Object(&RULE_ReplicaModifications),
-        ),
-        (
-            "SseKmsEncryptedObjects",
-            Shape::Object(&RULE_SseKmsEncryptedObjects),
-        ),
+        ("ReplicaModifications", Shape::Object(&RULE_ReplicaModifications)),
+        ("SseKmsEncryptedObjects", Shape::Object(&RULE_SseKmsEncryptedObjects)),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SourceSelectionCriteria` property type of `AWS::S3::Bucket`.
@@ -6512,35 +4484,24 @@ pub struct SourceSelectionCriteria {
     pub sse_kms_encrypted_objects: Option<Obj<SseKmsEncryptedObjects>>,
 }
 
+#[rustfmt::skip]
 impl SourceSelectionCriteria {
     /// A `SourceSelectionCriteria` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ReplicaModifications`: a [`ReplicaModifications`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self {
-        self.replica_modifications = Some(value.into());
-        self
-    }
-
+    pub fn replica_modifications(mut self, value: impl Into<Obj<ReplicaModifications>>) -> Self { self.replica_modifications = Some(value.into()); self }
     /// `SseKmsEncryptedObjects`: a [`SseKmsEncryptedObjects`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sse_kms_encrypted_objects(
-        mut self,
-        value: impl Into<Obj<SseKmsEncryptedObjects>>,
-    ) -> Self {
-        self.sse_kms_encrypted_objects = Some(value.into());
-        self
-    }
+    pub fn sse_kms_encrypted_objects(mut self, value: impl Into<Obj<SseKmsEncryptedObjects>>) -> Self { self.sse_kms_encrypted_objects = Some(value.into()); self }
 }
 
 impl PropertyType for SourceSelectionCriteria {}
 
 impl ToValue for SourceSelectionCriteria {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ReplicaModifications", &self.replica_modifications)
@@ -6553,28 +4514,17 @@ impl ToValue for SourceSelectionCriteria {
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseKmsEncryptedObjectsRequired {
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    ///
-    /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS KMS key stored in AWS Key Management Service.
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
-static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Disabled", "Enabled"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_SseKmsEncryptedObjects: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Disabled", "Enabled"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `SseKmsEncryptedObjects` property type of `AWS::S3::Bucket`.
@@ -6590,8 +4540,10 @@ pub struct SseKmsEncryptedObjects {
     pub status: SseKmsEncryptedObjectsStatus,
 }
 
+#[rustfmt::skip]
 impl SseKmsEncryptedObjects {
     /// A `SseKmsEncryptedObjects` with its required properties, named in a [`SseKmsEncryptedObjectsRequired`].
+    #[inline]
     pub fn new(required: SseKmsEncryptedObjectsRequired) -> Self {
         Self {
             status: required.status,
@@ -6599,30 +4551,25 @@ impl SseKmsEncryptedObjects {
     }
 
     /// `Status`: a [`SseKmsEncryptedObjectsStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<SseKmsEncryptedObjectsStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for SseKmsEncryptedObjects {}
 
 impl ToValue for SseKmsEncryptedObjects {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
 }
 
-static RULE_StorageClassAnalysis: ObjRule = ObjRule {
-    properties: &[("DataExport", Shape::Object(&RULE_DataExport))],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
+#[rustfmt::skip]
+pub(crate) static RULE_StorageClassAnalysis: ObjRule = ObjRule {
+    properties: &[
+        ("DataExport", Shape::Object(&RULE_DataExport)),
+    ],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `StorageClassAnalysis` property type of `AWS::S3::Bucket`.
@@ -6638,24 +4585,22 @@ pub struct StorageClassAnalysis {
     pub data_export: Option<Obj<DataExport>>,
 }
 
+#[rustfmt::skip]
 impl StorageClassAnalysis {
     /// A `StorageClassAnalysis` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `DataExport`: a [`DataExport`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self {
-        self.data_export = Some(value.into());
-        self
-    }
+    pub fn data_export(mut self, value: impl Into<Obj<DataExport>>) -> Self { self.data_export = Some(value.into()); self }
 }
 
 impl PropertyType for StorageClassAnalysis {}
 
 impl ToValue for StorageClassAnalysis {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("DataExport", &self.data_export)
@@ -6667,44 +4612,20 @@ impl ToValue for StorageClassAnalysis {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
     /// `Key`: a string, required.
-    ///
-    /// Length 1 to 128.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// Length at most 256.
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
-        (
-            "Key",
-            Shape::Str(&StrRule {
-                min_len: Some(1),
-                max_len: Some(128),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
-        (
-            "Value",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: Some(256),
-                pattern: None,
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
+        ("Value", Shape::Str(&StrRule { max_len: Some(256), ..StrRule::ANY })),
     ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::S3::Bucket`.
@@ -6722,8 +4643,10 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -6732,25 +4655,15 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -6763,23 +4676,20 @@ impl ToValue for Tag {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagFilterRequired {
     /// `Key`: a string, required.
-    ///
-    /// The tag key.
     pub key: Str,
     /// `Value`: a string, required.
-    ///
-    /// The tag value.
     pub value: Str,
 }
 
-static RULE_TagFilter: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_TagFilter: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TagFilter` property type of `AWS::S3::Bucket`.
@@ -6799,8 +4709,10 @@ pub struct TagFilter {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl TagFilter {
     /// A `TagFilter` with its required properties, named in a [`TagFilterRequired`].
+    #[inline]
     pub fn new(required: TagFilterRequired) -> Self {
         Self {
             key: required.key,
@@ -6809,25 +4721,15 @@ impl TagFilter {
     }
 
     /// `Key`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for TagFilter {}
 
 impl ToValue for TagFilter {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
@@ -6840,35 +4742,20 @@ impl ToValue for TagFilter {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TieringRequired {
     /// `AccessTier`: an [`AccessTier`] value, required.
-    ///
-    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently and infrequently accessed objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>) for a list of access tiers in the S3 Intelligent-Tiering storage class.
     pub access_tier: AccessTier,
     /// `Days`: an integer, required.
-    ///
-    /// The number of consecutive days of no access after which an object will be eligible to be transitioned to the corresponding tier. The minimum number of days specified for Archive Access tier must be at least 90 days and Deep Archive Access tier must be at least 180 days. The maximum can be up to 2 years (730 days).
     pub days: Int,
 }
 
-static RULE_Tiering: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Tiering: ObjRule = ObjRule {
     properties: &[
-        (
-            "AccessTier",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"],
-                format: None,
-            }),
-        ),
+        ("AccessTier", Shape::Str(&StrRule { allowed: &["ARCHIVE_ACCESS", "DEEP_ARCHIVE_ACCESS"], ..StrRule::ANY })),
         ("Days", Shape::INT),
     ],
     required: &["AccessTier", "Days"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tiering` property type of `AWS::S3::Bucket`.
@@ -6888,8 +4775,10 @@ pub struct Tiering {
     pub days: Int,
 }
 
+#[rustfmt::skip]
 impl Tiering {
     /// A `Tiering` with its required properties, named in a [`TieringRequired`].
+    #[inline]
     pub fn new(required: TieringRequired) -> Self {
         Self {
             access_tier: required.access_tier,
@@ -6898,25 +4787,15 @@ impl Tiering {
     }
 
     /// `AccessTier`: an [`AccessTier`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self {
-        self.access_tier = value.into();
-        self
-    }
-
+    pub fn access_tier(mut self, value: impl Into<AccessTier>) -> Self { self.access_tier = value.into(); self }
     /// `Days`: an integer, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn days(mut self, value: impl Into<Int>) -> Self {
-        self.days = value.into();
-        self
-    }
+    pub fn days(mut self, value: impl Into<Int>) -> Self { self.days = value.into(); self }
 }
 
 impl PropertyType for Tiering {}
 
 impl ToValue for Tiering {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("AccessTier", &self.access_tier)
@@ -6929,27 +4808,21 @@ impl ToValue for Tiering {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopicConfigurationRequired {
     /// `Event`: a string, required.
-    ///
-    /// The Amazon S3 bucket event about which to send notifications. For more information, see \[Supported Event Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the *Amazon S3 User Guide* .
     pub event: Str,
     /// `Topic`: a string, required.
-    ///
-    /// The Amazon Resource Name (ARN) of the Amazon SNS topic to which Amazon S3 publishes a message when it detects events of the specified type.
     pub topic: Str,
 }
 
-static RULE_TopicConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_TopicConfiguration: ObjRule = ObjRule {
     properties: &[
         ("Event", Shape::STR),
         ("Filter", Shape::Object(&RULE_NotificationFilter)),
         ("Topic", Shape::STR),
     ],
     required: &["Event", "Topic"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `TopicConfiguration` property type of `AWS::S3::Bucket`.
@@ -6973,8 +4846,10 @@ pub struct TopicConfiguration {
     pub topic: Str,
 }
 
+#[rustfmt::skip]
 impl TopicConfiguration {
     /// A `TopicConfiguration` with its required properties, named in a [`TopicConfigurationRequired`].
+    #[inline]
     pub fn new(required: TopicConfigurationRequired) -> Self {
         Self {
             event: required.event,
@@ -6984,33 +4859,17 @@ impl TopicConfiguration {
     }
 
     /// `Event`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn event(mut self, value: impl Into<Str>) -> Self {
-        self.event = value.into();
-        self
-    }
-
+    pub fn event(mut self, value: impl Into<Str>) -> Self { self.event = value.into(); self }
     /// `Filter`: a [`NotificationFilter`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self {
-        self.filter = Some(value.into());
-        self
-    }
-
+    pub fn filter(mut self, value: impl Into<Obj<NotificationFilter>>) -> Self { self.filter = Some(value.into()); self }
     /// `Topic`: a string, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn topic(mut self, value: impl Into<Str>) -> Self {
-        self.topic = value.into();
-        self
-    }
+    pub fn topic(mut self, value: impl Into<Str>) -> Self { self.topic = value.into(); self }
 }
 
 impl PropertyType for TopicConfiguration {}
 
 impl ToValue for TopicConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Event", &self.event)
@@ -7024,49 +4883,19 @@ impl ToValue for TopicConfiguration {
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransitionRequired {
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The storage class to which you want the object to transition.
     pub storage_class: StorageClass,
 }
 
-static RULE_Transition: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Transition: ObjRule = ObjRule {
     properties: &[
-        (
-            "StorageClass",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: None,
-                allowed: &[
-                    "DEEP_ARCHIVE",
-                    "GLACIER",
-                    "Glacier",
-                    "GLACIER_IR",
-                    "INTELLIGENT_TIERING",
-                    "ONEZONE_IA",
-                    "STANDARD_IA",
-                ],
-                format: None,
-            }),
-        ),
-        (
-            "TransitionDate",
-            Shape::Str(&StrRule {
-                min_len: None,
-                max_len: None,
-                pattern: Some(&PATTERN_1),
-                allowed: &[],
-                format: None,
-            }),
-        ),
+        ("StorageClass", Shape::Str(&StrRule { allowed: &["DEEP_ARCHIVE", "GLACIER", "Glacier", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"], ..StrRule::ANY })),
+        ("TransitionDate", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("TransitionInDays", Shape::INT),
     ],
     required: &["StorageClass"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Transition` property type of `AWS::S3::Bucket`.
@@ -7092,8 +4921,10 @@ pub struct Transition {
     pub transition_in_days: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Transition {
     /// A `Transition` with its required properties, named in a [`TransitionRequired`].
+    #[inline]
     pub fn new(required: TransitionRequired) -> Self {
         Self {
             storage_class: required.storage_class,
@@ -7103,33 +4934,17 @@ impl Transition {
     }
 
     /// `StorageClass`: a [`StorageClass`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self {
-        self.storage_class = value.into();
-        self
-    }
-
+    pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = value.into(); self }
     /// `TransitionDate`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_date(mut self, value: impl Into<Str>) -> Self {
-        self.transition_date = Some(value.into());
-        self
-    }
-
+    pub fn transition_date(mut self, value: impl Into<Str>) -> Self { self.transition_date = Some(value.into()); self }
     /// `TransitionInDays`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self {
-        self.transition_in_days = Some(value.into());
-        self
-    }
+    pub fn transition_in_days(mut self, value: impl Into<Int>) -> Self { self.transition_in_days = Some(value.into()); self }
 }
 
 impl PropertyType for Transition {}
 
 impl ToValue for Transition {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("StorageClass", &self.storage_class)
@@ -7143,30 +4958,17 @@ impl ToValue for Transition {
 #[derive(Clone, Debug, PartialEq)]
 pub struct VersioningConfigurationRequired {
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    ///
-    /// The versioning state of the bucket.
-    ///
-    /// Default `"Suspended"`.
     pub status: VersioningConfigurationStatus,
 }
 
-static RULE_VersioningConfiguration: ObjRule = ObjRule {
-    properties: &[(
-        "Status",
-        Shape::Str(&StrRule {
-            min_len: None,
-            max_len: None,
-            pattern: None,
-            allowed: &["Enabled", "Suspended"],
-            format: None,
-        }),
-    )],
+#[rustfmt::skip]
+pub(crate) static RULE_VersioningConfiguration: ObjRule = ObjRule {
+    properties: &[
+        ("Status", Shape::Str(&StrRule { allowed: &["Enabled", "Suspended"], ..StrRule::ANY })),
+    ],
     required: &["Status"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `VersioningConfiguration` property type of `AWS::S3::Bucket`.
@@ -7190,8 +4992,10 @@ pub struct VersioningConfiguration {
     pub status: VersioningConfigurationStatus,
 }
 
+#[rustfmt::skip]
 impl VersioningConfiguration {
     /// A `VersioningConfiguration` with its required properties, named in a [`VersioningConfigurationRequired`].
+    #[inline]
     pub fn new(required: VersioningConfigurationRequired) -> Self {
         Self {
             status: required.status,
@@ -7199,45 +5003,28 @@ impl VersioningConfiguration {
     }
 
     /// `Status`: a [`VersioningConfigurationStatus`] value, required.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self {
-        self.status = value.into();
-        self
-    }
+    pub fn status(mut self, value: impl Into<VersioningConfigurationStatus>) -> Self { self.status = value.into(); self }
 }
 
 impl PropertyType for VersioningConfiguration {}
 
 impl ToValue for VersioningConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new().req("Status", &self.status).build()
     }
 }
 
-static RULE_WebsiteConfiguration: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_WebsiteConfiguration: ObjRule = ObjRule {
     properties: &[
         ("ErrorDocument", Shape::STR),
         ("IndexDocument", Shape::STR),
-        (
-            "RedirectAllRequestsTo",
-            Shape::Object(&RULE_RedirectAllRequestsTo),
-        ),
-        (
-            "RoutingRules",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_RoutingRule),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
+        ("RedirectAllRequestsTo", Shape::Object(&RULE_RedirectAllRequestsTo)),
+        ("RoutingRules", Shape::List(&ListRule { items: Shape::Object(&RULE_RoutingRule), min_items: None, max_items: None })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `WebsiteConfiguration` property type of `AWS::S3::Bucket`.
@@ -7267,51 +5054,28 @@ pub struct WebsiteConfiguration {
     pub routing_rules: Option<List<RoutingRule>>,
 }
 
+#[rustfmt::skip]
 impl WebsiteConfiguration {
     /// A `WebsiteConfiguration` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ErrorDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn error_document(mut self, value: impl Into<Str>) -> Self {
-        self.error_document = Some(value.into());
-        self
-    }
-
+    pub fn error_document(mut self, value: impl Into<Str>) -> Self { self.error_document = Some(value.into()); self }
     /// `IndexDocument`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn index_document(mut self, value: impl Into<Str>) -> Self {
-        self.index_document = Some(value.into());
-        self
-    }
-
+    pub fn index_document(mut self, value: impl Into<Str>) -> Self { self.index_document = Some(value.into()); self }
     /// `RedirectAllRequestsTo`: a [`RedirectAllRequestsTo`] object.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redirect_all_requests_to(
-        mut self,
-        value: impl Into<Obj<RedirectAllRequestsTo>>,
-    ) -> Self {
-        self.redirect_all_requests_to = Some(value.into());
-        self
-    }
-
+    pub fn redirect_all_requests_to(mut self, value: impl Into<Obj<RedirectAllRequestsTo>>) -> Self { self.redirect_all_requests_to = Some(value.into()); self }
     /// `RoutingRules`: a list of [`RoutingRule`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self {
-        self.routing_rules = Some(value.into());
-        self
-    }
+    pub fn routing_rules(mut self, value: impl Into<List<RoutingRule>>) -> Self { self.routing_rules = Some(value.into()); self }
 }
 
 impl PropertyType for WebsiteConfiguration {}
 
 impl ToValue for WebsiteConfiguration {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt("ErrorDocument", &self.error_document)
@@ -7340,6 +5104,7 @@ impl From<Value> for AbacStatus {
 }
 
 impl ToValue for AbacStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -7368,6 +5133,7 @@ impl From<Value> for AccelerationStatus {
 }
 
 impl ToValue for AccelerationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -7408,6 +5174,7 @@ impl From<Value> for AccessControl {
 }
 
 impl ToValue for AccessControl {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AuthenticatedRead => "AuthenticatedRead",
@@ -7442,6 +5209,7 @@ impl From<Value> for AccessTier {
 }
 
 impl ToValue for AccessTier {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ArchiveAccess => "ARCHIVE_ACCESS",
@@ -7476,6 +5244,7 @@ impl From<Value> for AllowedMethod {
 }
 
 impl ToValue for AllowedMethod {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Get => "GET",
@@ -7507,6 +5276,7 @@ impl From<Value> for BucketNamespace {
 }
 
 impl ToValue for BucketNamespace {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Global => "global",
@@ -7535,6 +5305,7 @@ impl From<Value> for ConfigurationState {
 }
 
 impl ToValue for ConfigurationState {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -7563,6 +5334,7 @@ impl From<Value> for DefaultRetentionMode {
 }
 
 impl ToValue for DefaultRetentionMode {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Compliance => "COMPLIANCE",
@@ -7591,6 +5363,7 @@ impl From<Value> for DeleteMarkerReplicationStatus {
 }
 
 impl ToValue for DeleteMarkerReplicationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -7621,6 +5394,7 @@ impl From<Value> for DestinationFormat {
 }
 
 impl ToValue for DestinationFormat {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Csv => "CSV",
@@ -7650,6 +5424,7 @@ impl From<Value> for EncryptionType {
 }
 
 impl ToValue for EncryptionType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::None => "NONE",
@@ -7678,6 +5453,7 @@ impl From<Value> for Expiration {
 }
 
 impl ToValue for Expiration {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "ENABLED",
@@ -7706,6 +5482,7 @@ impl From<Value> for IncludedObjectVersions {
 }
 
 impl ToValue for IncludedObjectVersions {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::All => "All",
@@ -7734,6 +5511,7 @@ impl From<Value> for IntelligentTieringConfigurationStatus {
 }
 
 impl ToValue for IntelligentTieringConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -7762,6 +5540,7 @@ impl From<Value> for MetadataTableEncryptionConfigurationSseAlgorithm {
 }
 
 impl ToValue for MetadataTableEncryptionConfigurationSseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
@@ -7790,6 +5569,7 @@ impl From<Value> for MetricsStatus {
 }
 
 impl ToValue for MetricsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -7816,6 +5596,7 @@ impl From<Value> for ObjectLockEnabled {
 }
 
 impl ToValue for ObjectLockEnabled {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -7845,6 +5626,7 @@ impl From<Value> for ObjectOwnership {
 }
 
 impl ToValue for ObjectOwnership {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::ObjectWriter => "ObjectWriter",
@@ -7902,6 +5684,7 @@ impl From<Value> for OptionalField {
 }
 
 impl ToValue for OptionalField {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Size => "Size",
@@ -7942,6 +5725,7 @@ impl From<Value> for Owner {
 }
 
 impl ToValue for Owner {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Destination => "Destination",
@@ -7969,6 +5753,7 @@ impl From<Value> for Protocol {
 }
 
 impl ToValue for Protocol {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Http => "http",
@@ -7997,6 +5782,7 @@ impl From<Value> for ReplicaModificationsStatus {
 }
 
 impl ToValue for ReplicaModificationsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -8037,6 +5823,7 @@ impl From<Value> for ReplicationDestinationStorageClass {
 }
 
 impl ToValue for ReplicationDestinationStorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
@@ -8071,6 +5858,7 @@ impl From<Value> for ReplicationRuleStatus {
 }
 
 impl ToValue for ReplicationRuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -8099,6 +5887,7 @@ impl From<Value> for ReplicationTimeStatus {
 }
 
 impl ToValue for ReplicationTimeStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -8127,6 +5916,7 @@ impl From<Value> for RuleStatus {
 }
 
 impl ToValue for RuleStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",
@@ -8155,6 +5945,7 @@ impl From<Value> for ScheduleFrequency {
 }
 
 impl ToValue for ScheduleFrequency {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Daily => "Daily",
@@ -8185,6 +5976,7 @@ impl From<Value> for SseAlgorithm {
 }
 
 impl ToValue for SseAlgorithm {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::AwsKms => "aws:kms",
@@ -8214,6 +6006,7 @@ impl From<Value> for SseKmsEncryptedObjectsStatus {
 }
 
 impl ToValue for SseKmsEncryptedObjectsStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Disabled => "Disabled",
@@ -8252,6 +6045,7 @@ impl From<Value> for StorageClass {
 }
 
 impl ToValue for StorageClass {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::DeepArchive => "DEEP_ARCHIVE",
@@ -8285,6 +6079,7 @@ impl From<Value> for TableBucketType {
 }
 
 impl ToValue for TableBucketType {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Aws => "aws",
@@ -8313,6 +6108,7 @@ impl From<Value> for TransitionDefaultMinimumObjectSize {
 }
 
 impl ToValue for TransitionDefaultMinimumObjectSize {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::VariesByStorageClass => "varies_by_storage_class",
@@ -8341,6 +6137,7 @@ impl From<Value> for VersioningConfigurationStatus {
 }
 
 impl ToValue for VersioningConfigurationStatus {
+    #[inline]
     fn to_value(&self) -> Value {
         let s = match self {
             Self::Enabled => "Enabled",

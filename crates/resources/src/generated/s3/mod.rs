@@ -3,8 +3,47 @@
 
 //! `AWS::S3` resource types:
 //!
+//! - `AWS::S3::AccessGrant`: [`AccessGrant`], property types in [`access_grant`]
+//! - `AWS::S3::AccessGrantsInstance`: [`AccessGrantsInstance`], property types in [`access_grants_instance`]
+//! - `AWS::S3::AccessGrantsLocation`: [`AccessGrantsLocation`], property types in [`access_grants_location`]
+//! - `AWS::S3::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
 //! - `AWS::S3::Bucket`: [`Bucket`], property types in [`bucket`]
+//! - `AWS::S3::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
+//! - `AWS::S3::MultiRegionAccessPoint`: [`MultiRegionAccessPoint`], property types in [`multi_region_access_point`]
+//! - `AWS::S3::MultiRegionAccessPointPolicy`: [`MultiRegionAccessPointPolicy`], property types in [`multi_region_access_point_policy`]
+//! - `AWS::S3::StorageLens`: [`StorageLens`], property types in [`storage_lens`]
+//! - `AWS::S3::StorageLensGroup`: [`StorageLensGroup`], property types in [`storage_lens_group`]
+//!
+//! Property types several of them define identically are in [`shared`].
 
+pub mod access_grant;
+pub mod access_grants_instance;
+pub mod access_grants_location;
+pub mod access_point;
 pub mod bucket;
+pub mod bucket_policy;
+pub mod multi_region_access_point;
+pub mod multi_region_access_point_policy;
+pub mod shared;
+pub mod storage_lens;
+pub mod storage_lens_group;
 
+pub use access_grant::{AccessGrant, AccessGrantAttributes, AccessGrantRequired};
+pub use access_grants_instance::{AccessGrantsInstance, AccessGrantsInstanceAttributes};
+pub use access_grants_location::{
+    AccessGrantsLocation, AccessGrantsLocationAttributes, AccessGrantsLocationRequired,
+};
+pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
 pub use bucket::{Bucket, BucketAttributes};
+pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
+pub use multi_region_access_point::{
+    MultiRegionAccessPoint, MultiRegionAccessPointAttributes, MultiRegionAccessPointRequired,
+};
+pub use multi_region_access_point_policy::{
+    MultiRegionAccessPointPolicy, MultiRegionAccessPointPolicyAttributes,
+    MultiRegionAccessPointPolicyRequired,
+};
+pub use storage_lens::{StorageLens, StorageLensAttributes, StorageLensRequired};
+pub use storage_lens_group::{
+    StorageLensGroup, StorageLensGroupAttributes, StorageLensGroupRequired,
+};

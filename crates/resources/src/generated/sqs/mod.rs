@@ -4,7 +4,15 @@
 //! `AWS::SQS` resource types:
 //!
 //! - `AWS::SQS::Queue`: [`Queue`], property types in [`queue`]
+//! - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`]
+//! - `AWS::SQS::QueuePolicy`: [`QueuePolicy`], property types in [`queue_policy`]
 
 pub mod queue;
+pub mod queue_inline_policy;
+pub mod queue_policy;
 
 pub use queue::{Queue, QueueAttributes};
+pub use queue_inline_policy::{
+    QueueInlinePolicy, QueueInlinePolicyAttributes, QueueInlinePolicyRequired,
+};
+pub use queue_policy::{QueuePolicy, QueuePolicyAttributes, QueuePolicyRequired};

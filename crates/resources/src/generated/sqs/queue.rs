@@ -7,80 +7,28 @@
 
 use crate::support::prelude::*;
 
-static RULE_Queue: ObjRule = ObjRule {
+#[rustfmt::skip]
+pub(crate) static RULE_Queue: ObjRule = ObjRule {
     properties: &[
         ("ContentBasedDeduplication", Shape::Bool),
         ("DeduplicationScope", Shape::STR),
-        (
-            "DelaySeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(900.0),
-                allowed: &[],
-            }),
-        ),
+        ("DelaySeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(900.0), ..NumRule::ANY })),
         ("FifoQueue", Shape::Bool),
         ("FifoThroughputLimit", Shape::STR),
-        (
-            "KmsDataKeyReusePeriodSeconds",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(86400.0),
-                allowed: &[],
-            }),
-        ),
+        ("KmsDataKeyReusePeriodSeconds", Shape::Int(&NumRule { min: Some(60.0), max: Some(86400.0), ..NumRule::ANY })),
         ("KmsMasterKeyId", Shape::STR),
-        (
-            "MaximumMessageSize",
-            Shape::Int(&NumRule {
-                min: Some(1024.0),
-                max: Some(1048576.0),
-                allowed: &[],
-            }),
-        ),
-        (
-            "MessageRetentionPeriod",
-            Shape::Int(&NumRule {
-                min: Some(60.0),
-                max: Some(1209600.0),
-                allowed: &[],
-            }),
-        ),
+        ("MaximumMessageSize", Shape::Int(&NumRule { min: Some(1024.0), max: Some(1048576.0), ..NumRule::ANY })),
+        ("MessageRetentionPeriod", Shape::Int(&NumRule { min: Some(60.0), max: Some(1209600.0), ..NumRule::ANY })),
         ("QueueName", Shape::STR),
-        (
-            "ReceiveMessageWaitTimeSeconds",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(20.0),
-                allowed: &[],
-            }),
-        ),
+        ("ReceiveMessageWaitTimeSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(20.0), ..NumRule::ANY })),
         ("RedriveAllowPolicy", Shape::Any),
         ("RedrivePolicy", Shape::Any),
         ("SqsManagedSseEnabled", Shape::Bool),
-        (
-            "Tags",
-            Shape::List(&ListRule {
-                items: Shape::Object(&RULE_Tag),
-                min_items: None,
-                max_items: None,
-            }),
-        ),
-        (
-            "VisibilityTimeout",
-            Shape::Int(&NumRule {
-                min: Some(0.0),
-                max: Some(43200.0),
-                allowed: &[],
-            }),
-        ),
+        ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
+        ("VisibilityTimeout", Shape::Int(&NumRule { min: Some(0.0), max: Some(43200.0), ..NumRule::ANY })),
     ],
-    required: &[],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `AWS::SQS::Queue` resource.
@@ -231,6 +179,7 @@ pub struct Queue {
     pub visibility_timeout: Option<Int>,
 }
 
+#[rustfmt::skip]
 impl Queue {
     /// The CloudFormation type name, `AWS::SQS::Queue`.
     pub const TYPE_NAME: &'static str = "AWS::SQS::Queue";
@@ -246,162 +195,49 @@ impl Queue {
         conditional_create_only: &[],
         write_only: &[],
         read_only: &["QueueUrl", "Arn"],
-        attributes: &[
-            "Arn",
-            "ContentBasedDeduplication",
-            "DeduplicationScope",
-            "DelaySeconds",
-            "FifoQueue",
-            "FifoThroughputLimit",
-            "KmsDataKeyReusePeriodSeconds",
-            "KmsMasterKeyId",
-            "MaximumMessageSize",
-            "MessageRetentionPeriod",
-            "QueueName",
-            "QueueUrl",
-            "ReceiveMessageWaitTimeSeconds",
-            "RedrivePolicy.deadLetterTargetArn",
-            "RedrivePolicy.maxReceiveCount",
-            "SqsManagedSseEnabled",
-            "Tags",
-            "VisibilityTimeout",
-        ],
+        attributes: &["Arn", "ContentBasedDeduplication", "DeduplicationScope", "DelaySeconds", "FifoQueue", "FifoThroughputLimit", "KmsDataKeyReusePeriodSeconds", "KmsMasterKeyId", "MaximumMessageSize", "MessageRetentionPeriod", "QueueName", "QueueUrl", "ReceiveMessageWaitTimeSeconds", "RedrivePolicy.deadLetterTargetArn", "RedrivePolicy.maxReceiveCount", "SqsManagedSseEnabled", "Tags", "VisibilityTimeout"],
         taggable: true,
         tag_format: TagFormat::KeyValueList,
     };
 
     /// A `Queue` with no property set (none is required).
+    #[inline]
     pub fn new() -> Self {
-        Self::default()
+        Default::default()
     }
 
     /// `ContentBasedDeduplication`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self {
-        self.content_based_deduplication = Some(value.into());
-        self
-    }
-
+    pub fn content_based_deduplication(mut self, value: impl Into<Bool>) -> Self { self.content_based_deduplication = Some(value.into()); self }
     /// `DeduplicationScope`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn deduplication_scope(mut self, value: impl Into<Str>) -> Self {
-        self.deduplication_scope = Some(value.into());
-        self
-    }
-
+    pub fn deduplication_scope(mut self, value: impl Into<Str>) -> Self { self.deduplication_scope = Some(value.into()); self }
     /// `DelaySeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn delay_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.delay_seconds = Some(value.into());
-        self
-    }
-
+    pub fn delay_seconds(mut self, value: impl Into<Int>) -> Self { self.delay_seconds = Some(value.into()); self }
     /// `FifoQueue`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_queue(mut self, value: impl Into<Bool>) -> Self {
-        self.fifo_queue = Some(value.into());
-        self
-    }
-
+    pub fn fifo_queue(mut self, value: impl Into<Bool>) -> Self { self.fifo_queue = Some(value.into()); self }
     /// `FifoThroughputLimit`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn fifo_throughput_limit(mut self, value: impl Into<Str>) -> Self {
-        self.fifo_throughput_limit = Some(value.into());
-        self
-    }
-
+    pub fn fifo_throughput_limit(mut self, value: impl Into<Str>) -> Self { self.fifo_throughput_limit = Some(value.into()); self }
     /// `KmsDataKeyReusePeriodSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.kms_data_key_reuse_period_seconds = Some(value.into());
-        self
-    }
-
+    pub fn kms_data_key_reuse_period_seconds(mut self, value: impl Into<Int>) -> Self { self.kms_data_key_reuse_period_seconds = Some(value.into()); self }
     /// `KmsMasterKeyId`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self {
-        self.kms_master_key_id = Some(value.into());
-        self
-    }
-
+    pub fn kms_master_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_master_key_id = Some(value.into()); self }
     /// `MaximumMessageSize`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn maximum_message_size(mut self, value: impl Into<Int>) -> Self {
-        self.maximum_message_size = Some(value.into());
-        self
-    }
-
+    pub fn maximum_message_size(mut self, value: impl Into<Int>) -> Self { self.maximum_message_size = Some(value.into()); self }
     /// `MessageRetentionPeriod`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn message_retention_period(mut self, value: impl Into<Int>) -> Self {
-        self.message_retention_period = Some(value.into());
-        self
-    }
-
+    pub fn message_retention_period(mut self, value: impl Into<Int>) -> Self { self.message_retention_period = Some(value.into()); self }
     /// `QueueName`: a string.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn queue_name(mut self, value: impl Into<Str>) -> Self {
-        self.queue_name = Some(value.into());
-        self
-    }
-
+    pub fn queue_name(mut self, value: impl Into<Str>) -> Self { self.queue_name = Some(value.into()); self }
     /// `ReceiveMessageWaitTimeSeconds`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn receive_message_wait_time_seconds(mut self, value: impl Into<Int>) -> Self {
-        self.receive_message_wait_time_seconds = Some(value.into());
-        self
-    }
-
+    pub fn receive_message_wait_time_seconds(mut self, value: impl Into<Int>) -> Self { self.receive_message_wait_time_seconds = Some(value.into()); self }
     /// `RedriveAllowPolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redrive_allow_policy(mut self, value: impl Into<Json>) -> Self {
-        self.redrive_allow_policy = Some(value.into());
-        self
-    }
-
+    pub fn redrive_allow_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_allow_policy = Some(value.into()); self }
     /// `RedrivePolicy`: a JSON value.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self {
-        self.redrive_policy = Some(value.into());
-        self
-    }
-
+    pub fn redrive_policy(mut self, value: impl Into<Json>) -> Self { self.redrive_policy = Some(value.into()); self }
     /// `SqsManagedSseEnabled`: a boolean.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn sqs_managed_sse_enabled(mut self, value: impl Into<Bool>) -> Self {
-        self.sqs_managed_sse_enabled = Some(value.into());
-        self
-    }
-
+    pub fn sqs_managed_sse_enabled(mut self, value: impl Into<Bool>) -> Self { self.sqs_managed_sse_enabled = Some(value.into()); self }
     /// `Tags`: a list of [`Tag`] objects.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self {
-        self.tags = Some(value.into());
-        self
-    }
-
+    pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
     /// `VisibilityTimeout`: an integer.
-    ///
-    /// The field of the same name has the full documentation.
-    pub fn visibility_timeout(mut self, value: impl Into<Int>) -> Self {
-        self.visibility_timeout = Some(value.into());
-        self
-    }
+    pub fn visibility_timeout(mut self, value: impl Into<Int>) -> Self { self.visibility_timeout = Some(value.into()); self }
 }
 
 impl Resource for Queue {
@@ -418,6 +254,7 @@ impl Resource for Queue {
 }
 
 impl ToValue for Queue {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .opt(
@@ -463,6 +300,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Arn`: a string.
     ///
     /// Returns the Amazon Resource Name (ARN) of the queue. For example: `arn:aws:sqs:us-east-2:123456789012:mystack-myqueue-15PG5C2FC1CW8` .
+    #[inline]
     pub fn arn(&self) -> Value {
         self.0.get_att("Arn")
     }
@@ -470,6 +308,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `ContentBasedDeduplication`: a boolean.
     ///
     /// For first-in-first-out (FIFO) queues, specifies whether to enable content-based deduplication. During the deduplication interval, Amazon SQS treats messages that are sent with identical content as duplicates and delivers only one copy of the message. For more information, see the `ContentBasedDeduplication` attribute for the `[CreateQueue](https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html)` action in the *Amazon SQS API Reference* .
+    #[inline]
     pub fn content_based_deduplication(&self) -> Value {
         self.0.get_att("ContentBasedDeduplication")
     }
@@ -479,6 +318,7 @@ impl QueueAttributes {
     /// For high throughput for FIFO queues, specifies whether message deduplication occurs at the message group or queue level. Valid values are `messageGroup` and `queue` .
     ///
     /// To enable high throughput for a FIFO queue, set this attribute to `messageGroup` *and* set the `FifoThroughputLimit` attribute to `perMessageGroupId` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn deduplication_scope(&self) -> Value {
         self.0.get_att("DeduplicationScope")
     }
@@ -486,6 +326,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `DelaySeconds`: an integer.
     ///
     /// The time in seconds for which the delivery of all messages in the queue is delayed. You can specify an integer value of `0` to `900` (15 minutes). The default value is `0` .
+    #[inline]
     pub fn delay_seconds(&self) -> Value {
         self.0.get_att("DelaySeconds")
     }
@@ -493,6 +334,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `FifoQueue`: a boolean.
     ///
     /// If set to true, creates a FIFO queue. If you don't specify this property, Amazon SQS creates a standard queue. For more information, see \[Amazon SQS FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-fifo-queues.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn fifo_queue(&self) -> Value {
         self.0.get_att("FifoQueue")
     }
@@ -502,6 +344,7 @@ impl QueueAttributes {
     /// For high throughput for FIFO queues, specifies whether the FIFO queue throughput quota applies to the entire queue or per message group. Valid values are `perQueue` and `perMessageGroupId` .
     ///
     /// To enable high throughput for a FIFO queue, set this attribute to `perMessageGroupId` *and* set the `DeduplicationScope` attribute to `messageGroup` . If you set these attributes to anything other than these values, normal throughput is in effect and deduplication occurs as specified. For more information, see \[High throughput for FIFO queues\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/high-throughput-fifo.html>) and \[Quotas related to messages\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/quotas-messages.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn fifo_throughput_limit(&self) -> Value {
         self.0.get_att("FifoThroughputLimit")
     }
@@ -511,6 +354,7 @@ impl QueueAttributes {
     /// The length of time in seconds for which Amazon SQS can reuse a data key to encrypt or decrypt messages before calling AWS  again. The value must be an integer between 60 (1 minute) and 86,400 (24 hours). The default is 300 (5 minutes).
     ///
     /// &gt; A shorter time period provides better security, but results in more calls to AWS  , which might incur charges after Free Tier. For more information, see \[Encryption at rest\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-server-side-encryption.html#sqs-how-does-the-data-key-reuse-period-work>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn kms_data_key_reuse_period_seconds(&self) -> Value {
         self.0.get_att("KmsDataKeyReusePeriodSeconds")
     }
@@ -523,6 +367,7 @@ impl QueueAttributes {
     /// - \[CreateQueue\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_CreateQueue.html>) in the *Amazon SQS API Reference*
     /// - \[Request Parameters\](<https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html#API_DescribeKey_RequestParameters>) in the *AWS Key Management Service API Reference*
     /// - The Key Management Service (KMS) section of the \[Security best practices for AWS Key Management Service\](<https://docs.aws.amazon.com/kms/latest/developerguide/best-practices.html>) in the *AWS Key Management Service Developer Guide*
+    #[inline]
     pub fn kms_master_key_id(&self) -> Value {
         self.0.get_att("KmsMasterKeyId")
     }
@@ -531,6 +376,7 @@ impl QueueAttributes {
     ///
     /// The limit of how many bytes that a message can contain before Amazon SQS rejects it. You can specify an integer from 1,024 bytes (1 KiB) to 1,048,576 bytes (1 MiB).
     /// Default: 1,048,576 bytes (1 MiB).
+    #[inline]
     pub fn maximum_message_size(&self) -> Value {
         self.0.get_att("MaximumMessageSize")
     }
@@ -538,6 +384,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `MessageRetentionPeriod`: an integer.
     ///
     /// The number of seconds that Amazon SQS retains a message. You can specify an integer value from `60` seconds (1 minute) to `1,209,600` seconds (14 days). The default value is `345,600` seconds (4 days).
+    #[inline]
     pub fn message_retention_period(&self) -> Value {
         self.0.get_att("MessageRetentionPeriod")
     }
@@ -549,6 +396,7 @@ impl QueueAttributes {
     /// If you don't specify a name, CloudFormation generates a unique physical ID and uses that ID for the queue name. For more information, see \[Name type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>) in the *CloudFormation User Guide* .
     ///
     /// &gt; If you specify a name, you can't perform updates that require replacement of this resource. You can perform updates that require no or some interruption. If you must replace the resource, specify a new name.
+    #[inline]
     pub fn queue_name(&self) -> Value {
         self.0.get_att("QueueName")
     }
@@ -556,6 +404,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `QueueUrl`: a string.
     ///
     /// Returns the URLs of the queues from the policy.
+    #[inline]
     pub fn queue_url(&self) -> Value {
         self.0.get_att("QueueUrl")
     }
@@ -563,16 +412,19 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `ReceiveMessageWaitTimeSeconds`: an integer.
     ///
     /// Specifies the duration, in seconds, that the ReceiveMessage action call waits until a message is in the queue in order to include it in the response, rather than returning an empty response if a message isn't yet available. You can specify an integer from 1 to 20. Short polling is used as the default or when you specify 0 for this property. For more information, see \[Consuming messages using long polling\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html#sqs-long-polling>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn receive_message_wait_time_seconds(&self) -> Value {
         self.0.get_att("ReceiveMessageWaitTimeSeconds")
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.deadLetterTargetArn`: a string.
+    #[inline]
     pub fn redrive_policy_dead_letter_target_arn(&self) -> Value {
         self.0.get_att("RedrivePolicy.deadLetterTargetArn")
     }
 
     /// `Fn::GetAtt` `RedrivePolicy.maxReceiveCount`: an integer.
+    #[inline]
     pub fn redrive_policy_max_receive_count(&self) -> Value {
         self.0.get_att("RedrivePolicy.maxReceiveCount")
     }
@@ -580,6 +432,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `SqsManagedSseEnabled`: a boolean.
     ///
     /// Enables server-side queue encryption using SQS owned encryption keys. Only one server-side encryption option is supported per queue (for example, \[SSE-KMS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sse-existing-queue.html>) or \[SSE-SQS\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-sqs-sse-queue.html>) ). When `SqsManagedSseEnabled` is not defined, `SSE-SQS` encryption is enabled by default.
+    #[inline]
     pub fn sqs_managed_sse_enabled(&self) -> Value {
         self.0.get_att("SqsManagedSseEnabled")
     }
@@ -587,6 +440,7 @@ impl QueueAttributes {
     /// `Fn::GetAtt` `Tags`: a list of `Tag` objects.
     ///
     /// The tags that you attach to this queue. For more information, see \[Resource tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>) in the *CloudFormation User Guide* .
+    #[inline]
     pub fn tags(&self) -> Value {
         self.0.get_att("Tags")
     }
@@ -598,6 +452,7 @@ impl QueueAttributes {
     /// Values must be from 0 to 43,200 seconds (12 hours). If you don't specify a value, AWS CloudFormation uses the default value of 30 seconds.
     ///
     /// For more information about Amazon SQS queue visibility timeouts, see \[Visibility timeout\](<https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-visibility-timeout.html>) in the *Amazon SQS Developer Guide* .
+    #[inline]
     pub fn visibility_timeout(&self) -> Value {
         self.0.get_att("VisibilityTimeout")
     }
@@ -612,14 +467,15 @@ pub struct TagRequired {
     pub value: Str,
 }
 
-static RULE_Tag: ObjRule = ObjRule {
-    properties: &[("Key", Shape::STR), ("Value", Shape::STR)],
+#[rustfmt::skip]
+pub(crate) static RULE_Tag: ObjRule = ObjRule {
+    properties: &[
+        ("Key", Shape::STR),
+        ("Value", Shape::STR),
+    ],
     required: &["Value", "Key"],
-    one_of: &[],
-    any_of: &[],
-    dependent_required: &[],
-    dependent_excluded: &[],
     closed: true,
+    ..OBJ_RULE
 };
 
 /// The `Tag` property type of `AWS::SQS::Queue`.
@@ -633,8 +489,10 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
+    #[inline]
     pub fn new(required: TagRequired) -> Self {
         Self {
             key: required.key,
@@ -643,21 +501,15 @@ impl Tag {
     }
 
     /// `Key`: a string, required.
-    pub fn key(mut self, value: impl Into<Str>) -> Self {
-        self.key = value.into();
-        self
-    }
-
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = value.into(); self }
     /// `Value`: a string, required.
-    pub fn value(mut self, value: impl Into<Str>) -> Self {
-        self.value = value.into();
-        self
-    }
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
 impl PropertyType for Tag {}
 
 impl ToValue for Tag {
+    #[inline]
     fn to_value(&self) -> Value {
         MapBuilder::new()
             .req("Key", &self.key)
