@@ -6,6 +6,87 @@ use std::fmt::Write;
 use crate::model::{EnumDef, Field, ResourceModel, StructDef, Ty};
 use crate::shared::{self, Shared};
 
+/// The feature that compiles only the types the construct crates use (on by default).
+pub const CONSTRUCTS: &str = "constructs";
+
+/// Which generated items each feature compiles: a type is compiled by its service's feature,
+/// and also by [`CONSTRUCTS`] when the construct crates use it; a shared property type or
+/// pattern by the features of the types that use it.
+#[derive(Clone, Debug, Default)]
+pub struct Gates {
+    constructs: BTreeSet<String>,
+}
+
+impl Gates {
+    /// The gates, given the types the construct crates use.
+    pub fn new(constructs: BTreeSet<String>) -> Gates {
+        Gates { constructs }
+    }
+
+    /// Whether the construct crates use the type.
+    pub fn is_construct(&self, m: &ResourceModel) -> bool {
+        self.constructs.contains(&m.type_name)
+    }
+
+    /// The `#[cfg]` line of something of `service_mod` that the construct crates need or not.
+    pub fn cfg(service_mod: &str, construct: bool) -> String {
+        if construct {
+            format!("#[cfg(any(feature = \"{service_mod}\", feature = \"{CONSTRUCTS}\"))]")
+        } else {
+            format!("#[cfg(feature = \"{service_mod}\")]")
+        }
+    }
+
+    /// The `#[cfg]` of a type's module and of its entries in the tables.
+    pub fn of_type(&self, m: &ResourceModel) -> String {
+        Gates::cfg(&m.service_mod, self.is_construct(m))
+    }
+
+    /// The shared items (by name) and shared patterns (by index) of one service that a type
+    /// the construct crates use needs.
+    pub fn shared_needs(
+        &self,
+        models: &[&ResourceModel],
+        shared: &Shared,
+    ) -> (BTreeSet<String>, BTreeSet<usize>) {
+        let mut names = BTreeSet::new();
+        for m in models.iter().filter(|m| self.is_construct(m)) {
+            if let Some(used) = shared.used_by.get(&m.module) {
+                names.extend(used.iter().cloned());
+            }
+        }
+        let mut patterns = BTreeSet::new();
+        for st in shared.structs.iter().filter(|st| names.contains(&st.name)) {
+            for f in &st.fields {
+                shared::map_patterns(&f.shape, |i| {
+                    patterns.insert(i);
+                    String::new()
+                });
+            }
+        }
+        (names, patterns)
+    }
+}
+
+/// `text` (whole items, separated by blank lines) with `cfg` before each top-level item.
+fn gated(text: &str, cfg: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 64);
+    let mut after_blank = true;
+    for line in text.split_inclusive('\n') {
+        let starts_item = after_blank
+            && !line.trim().is_empty()
+            && !line.starts_with(' ')
+            && !line.starts_with('}');
+        if starts_item {
+            out.push_str(cfg);
+            out.push('\n');
+        }
+        after_blank = line.trim().is_empty();
+        out.push_str(line);
+    }
+    out
+}
+
 /// The first line of every generated file.
 pub fn header(cfn_lint_version: &str) -> String {
     format!(
@@ -538,7 +619,15 @@ pub fn module_patterns(m: &ResourceModel, shared: &Shared) -> Vec<String> {
 }
 
 /// The source of a service's shared module (`ecs/shared.rs`).
-pub fn shared_file(service: &str, shared: &Shared, header: &str) -> String {
+pub fn shared_file(
+    service: &str,
+    shared: &Shared,
+    header: &str,
+    gates: &Gates,
+    models: &[&ResourceModel],
+) -> String {
+    let service_mod = models.first().map(|m| m.service_mod.as_str()).unwrap_or("");
+    let (needed, needed_patterns) = gates.shared_needs(models, shared);
     let mut out = String::from(header);
     let _ = writeln!(
         out,
@@ -547,7 +636,15 @@ pub fn shared_file(service: &str, shared: &Shared, header: &str) -> String {
     );
     out.push_str("#![allow(non_upper_case_globals)]\n\n");
     out.push_str("use crate::support::prelude::*;\n\n");
-    emit_patterns(&mut out, &shared.patterns);
+    for (i, p) in shared.patterns.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{}\npub(crate) static PATTERN_{i}: Pattern = Pattern::new({});",
+            Gates::cfg(service_mod, needed_patterns.contains(&i)),
+            lit(p)
+        );
+    }
+    out.push('\n');
     let taken: BTreeSet<String> = shared
         .structs
         .iter()
@@ -555,10 +652,20 @@ pub fn shared_file(service: &str, shared: &Shared, header: &str) -> String {
         .chain(shared.enums.iter().map(|e| e.name.clone()))
         .collect();
     for s in &shared.structs {
-        emit_struct(&mut out, s, None, &taken);
+        let mut item = String::new();
+        emit_struct(&mut item, s, None, &taken);
+        out.push_str(&gated(
+            &item,
+            &Gates::cfg(service_mod, needed.contains(&s.name)),
+        ));
     }
     for e in &shared.enums {
-        emit_enum(&mut out, e);
+        let mut item = String::new();
+        emit_enum(&mut item, e);
+        out.push_str(&gated(
+            &item,
+            &Gates::cfg(service_mod, needed.contains(&e.name)),
+        ));
     }
     out
 }
@@ -569,7 +676,10 @@ pub fn service_file(
     models: &[&ResourceModel],
     header: &str,
     shared: &Shared,
+    gates: &Gates,
 ) -> String {
+    let service_mod = models.first().map(|m| m.service_mod.as_str()).unwrap_or("");
+    let (needed, _) = gates.shared_needs(models, shared);
     let mut out = String::from(header);
     let _ = writeln!(out, "\n//! `AWS::{service}` resource types:\n//!");
     for m in models {
@@ -588,10 +698,15 @@ pub fn service_file(
     }
     out.push('\n');
     if !shared.used_by.is_empty() {
-        let _ = writeln!(out, "pub mod {};", shared::MODULE);
+        let _ = writeln!(
+            out,
+            "{}\npub mod {};",
+            Gates::cfg(service_mod, !needed.is_empty()),
+            shared::MODULE
+        );
     }
     for m in models {
-        let _ = writeln!(out, "pub mod {};", m.module);
+        let _ = writeln!(out, "{}\npub mod {};", gates.of_type(m), m.module);
     }
     out.push('\n');
     for m in models {
@@ -607,7 +722,8 @@ pub fn service_file(
         };
         let _ = writeln!(
             out,
-            "pub use {}::{{{}, {}{required}}};",
+            "{}\npub use {}::{{{}, {}{required}}};",
+            gates.of_type(m),
             m.module,
             m.resource.name,
             m.attributes_name()
@@ -621,6 +737,7 @@ pub fn root_file(
     services: &BTreeMap<String, Vec<&ResourceModel>>,
     shared: &BTreeMap<String, Shared>,
     header: &str,
+    gates: &Gates,
 ) -> String {
     let mut out = String::from(header);
     out.push_str("\n//! The generated resource types, one module per service.\n\n");
@@ -675,8 +792,13 @@ pub fn root_file(
             clashes.join(", ")
         );
     }
-    for service in services.keys() {
-        let _ = writeln!(out, "#[cfg(feature = \"{service}\")]\npub mod {service};");
+    for (service, models) in services {
+        let construct = models.iter().any(|m| gates.is_construct(m));
+        let _ = writeln!(
+            out,
+            "{}\npub mod {service};",
+            Gates::cfg(service, construct)
+        );
     }
     let mut all: Vec<&ResourceModel> = services.values().flatten().copied().collect();
     all.sort_by(|a, b| a.type_name.cmp(&b.type_name));
@@ -686,12 +808,7 @@ pub fn root_file(
          pub static TYPES: &[&str] = &[\n",
     );
     for m in &all {
-        let _ = writeln!(
-            out,
-            "    #[cfg(feature = \"{}\")]\n    {},",
-            m.service_mod,
-            lit(&m.type_name)
-        );
+        let _ = writeln!(out, "    {}\n    {},", gates.of_type(m), lit(&m.type_name));
     }
     out.push_str("];\n");
     out.push_str(
@@ -701,8 +818,10 @@ pub fn root_file(
     for m in all {
         let _ = writeln!(
             out,
-            "    #[cfg(feature = \"{}\")]\n    {}::{}::FACTS,",
-            m.service_mod, m.service_mod, m.resource.name
+            "    {}\n    {}::{}::FACTS,",
+            gates.of_type(m),
+            m.service_mod,
+            m.resource.name
         );
     }
     out.push_str("];\n");
@@ -720,16 +839,21 @@ pub fn root_file(
         for i in 0..module_patterns(m, sh).len() {
             let _ = writeln!(
                 out,
-                "    #[cfg(feature = \"{}\")]\n    &{}::{}::PATTERN_{i},",
-                m.service_mod, m.service_mod, m.module
+                "    {}\n    &{}::{}::PATTERN_{i},",
+                gates.of_type(m),
+                m.service_mod,
+                m.module
             );
         }
     }
     for (service, sh) in shared {
+        let models = services.get(service).map(Vec::as_slice).unwrap_or(&[]);
+        let (_, needed) = gates.shared_needs(models, sh);
         for i in 0..sh.patterns.len() {
             let _ = writeln!(
                 out,
-                "    #[cfg(feature = \"{service}\")]\n    &{service}::{}::PATTERN_{i},",
+                "    {}\n    &{service}::{}::PATTERN_{i},",
+                Gates::cfg(service, needed.contains(&i)),
                 shared::MODULE
             );
         }

@@ -15,7 +15,7 @@
 //!
 //! This crate is a development tool: nothing depends on it at run time.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -110,6 +110,35 @@ pub fn excluded(codegen_dir: &Path) -> Result<Vec<(String, String)>, Error> {
     parse_excluded(&read(&codegen_dir.join("excluded.txt"))?)
 }
 
+/// The types the construct crates use (`crates/codegen/constructs.txt`): what the
+/// `constructs` feature of cloudwright-resources, on by default, compiles.
+pub fn constructs(codegen_dir: &Path) -> Result<BTreeSet<String>, Error> {
+    let path = codegen_dir.join("constructs.txt");
+    let known: BTreeSet<String> = types(codegen_dir)?.into_iter().collect();
+    let mut out = BTreeSet::new();
+    for (i, line) in read(&path)?.lines().enumerate() {
+        let name = line.split('#').next().unwrap_or("").trim();
+        if name.is_empty() {
+            continue;
+        }
+        if !known.contains(name) {
+            return Err(err(format!(
+                "{} line {}: {name:?} is not a generated type",
+                path.display(),
+                i + 1
+            )));
+        }
+        if !out.insert(name.to_owned()) {
+            return Err(err(format!(
+                "{} line {}: {name} is listed twice",
+                path.display(),
+                i + 1
+            )));
+        }
+    }
+    Ok(out)
+}
+
 /// The types to generate: every type `export_schemas.py` exported (the keys of
 /// `schemas/getatts.json`), sorted.
 pub fn types(codegen_dir: &Path) -> Result<Vec<String>, Error> {
@@ -158,6 +187,7 @@ pub fn cfn_lint_version(codegen_dir: &Path) -> Result<String, Error> {
 /// Generates the code of every exported type, formatted, in memory.
 pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let types = types(codegen_dir)?;
+    let gates = emit::Gates::new(constructs(codegen_dir)?);
     let version = cfn_lint_version(codegen_dir)?;
     let header = emit::header(&version);
     let getatts_path = codegen_dir.join("schemas/getatts.json");
@@ -225,7 +255,7 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
     let mut files = Vec::new();
     files.push(GeneratedFile {
         path: PathBuf::from("mod.rs"),
-        contents: emit::root_file(&services, &shared, &header),
+        contents: emit::root_file(&services, &shared, &header, &gates),
     });
     for (service_mod, ms) in &services {
         let service = ms[0]
@@ -237,12 +267,12 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
         let sh = &shared[service_mod];
         files.push(GeneratedFile {
             path: PathBuf::from(service_mod).join("mod.rs"),
-            contents: emit::service_file(&service, ms, &header, sh),
+            contents: emit::service_file(&service, ms, &header, sh, &gates),
         });
         if !sh.used_by.is_empty() {
             files.push(GeneratedFile {
                 path: PathBuf::from(service_mod).join(format!("{}.rs", shared::MODULE)),
-                contents: emit::shared_file(&service, sh, &header),
+                contents: emit::shared_file(&service, sh, &header, &gates, ms),
             });
         }
         for m in ms.iter() {
@@ -275,6 +305,11 @@ pub fn features_block(codegen_dir: &Path) -> Result<String, Error> {
         .filter_map(|t| t.split("::").nth(1).map(str::to_lowercase))
         .collect();
     let mut out = format!("{FEATURES_BEGIN}\n");
+    out.push_str(&format!(
+        "# only the types the construct crates use (crates/codegen/{}.txt); on by default\n{} = []\n",
+        emit::CONSTRUCTS,
+        emit::CONSTRUCTS
+    ));
     for s in &services {
         out.push_str(&format!("{s} = []\n"));
     }

@@ -13,8 +13,10 @@
 //! `generated/` is written by `cargo run -p cloudwright-codegen` (see
 //! `crates/resources/README.md`); do not edit it by hand.
 //!
-//! Each service module is behind a cargo feature of the same name; the default features are
-//! the services the construct crates use, and `full` turns on every one.
+//! Each service module is behind a cargo feature of the same name, which compiles every type
+//! of the service; `full` turns on every one. The default feature, `constructs`, compiles
+//! exactly the types the construct crates use (`crates/codegen/constructs.txt`), so a default
+//! build compiles 34 of the 1,583 types.
 //!
 //! # Shape of a generated type
 //!

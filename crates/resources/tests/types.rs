@@ -128,3 +128,29 @@ fn every_cfn_lint_type_is_generated_or_excluded_with_a_reason() {
         );
     }
 }
+
+/// The default feature, `constructs`, compiles every type `crates/codegen/constructs.txt`
+/// names (the ones the construct crates use).
+#[cfg(feature = "constructs")]
+#[test]
+fn the_construct_crates_types_are_compiled_in_by_default() {
+    let path = workspace_root().join("crates/codegen/constructs.txt");
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let listed: Vec<&str> = text
+        .lines()
+        .map(|l| l.split('#').next().unwrap_or("").trim())
+        .filter(|l| !l.is_empty())
+        .collect();
+    assert!(
+        listed.len() > 30,
+        "{} lists only {} types",
+        path.display(),
+        listed.len()
+    );
+    for t in listed {
+        assert!(
+            cloudwright_resources::TYPES.contains(&t),
+            "{t} is in constructs.txt but not compiled in"
+        );
+    }
+}

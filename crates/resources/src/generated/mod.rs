@@ -19,7 +19,7 @@ pub mod amazonmq;
 pub mod amplify;
 #[cfg(feature = "amplifyuibuilder")]
 pub mod amplifyuibuilder;
-#[cfg(feature = "apigateway")]
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod apigateway;
 #[cfg(feature = "apigatewayv2")]
 pub mod apigatewayv2;
@@ -29,7 +29,7 @@ pub mod appconfig;
 pub mod appflow;
 #[cfg(feature = "appintegrations")]
 pub mod appintegrations;
-#[cfg(feature = "applicationautoscaling")]
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub mod applicationautoscaling;
 #[cfg(feature = "applicationinsights")]
 pub mod applicationinsights;
@@ -93,7 +93,7 @@ pub mod cassandra;
 pub mod cdk;
 #[cfg(feature = "ce")]
 pub mod ce;
-#[cfg(feature = "certificatemanager")]
+#[cfg(any(feature = "certificatemanager", feature = "constructs"))]
 pub mod certificatemanager;
 #[cfg(feature = "chatbot")]
 pub mod chatbot;
@@ -189,11 +189,11 @@ pub mod docdbelastic;
 pub mod dsql;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
-#[cfg(feature = "ec2")]
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod ec2;
 #[cfg(feature = "ecr")]
 pub mod ecr;
-#[cfg(feature = "ecs")]
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub mod ecs;
 #[cfg(feature = "efs")]
 pub mod efs;
@@ -205,7 +205,7 @@ pub mod elasticache;
 pub mod elasticbeanstalk;
 #[cfg(feature = "elasticloadbalancing")]
 pub mod elasticloadbalancing;
-#[cfg(feature = "elasticloadbalancingv2")]
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod elasticloadbalancingv2;
 #[cfg(feature = "elasticsearch")]
 pub mod elasticsearch;
@@ -259,7 +259,7 @@ pub mod guardduty;
 pub mod healthimaging;
 #[cfg(feature = "healthlake")]
 pub mod healthlake;
-#[cfg(feature = "iam")]
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub mod iam;
 #[cfg(feature = "identitystore")]
 pub mod identitystore;
@@ -313,7 +313,7 @@ pub mod kinesisanalyticsv2;
 pub mod kinesisfirehose;
 #[cfg(feature = "kinesisvideo")]
 pub mod kinesisvideo;
-#[cfg(feature = "kms")]
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod kms;
 #[cfg(feature = "lakeformation")]
 pub mod lakeformation;
@@ -329,7 +329,7 @@ pub mod licensemanager;
 pub mod lightsail;
 #[cfg(feature = "location")]
 pub mod location;
-#[cfg(feature = "logs")]
+#[cfg(any(feature = "logs", feature = "constructs"))]
 pub mod logs;
 #[cfg(feature = "lookoutequipment")]
 pub mod lookoutequipment;
@@ -611,25 +611,25 @@ pub static TYPES: &[&str] = &[
     "AWS::AmplifyUIBuilder::Form",
     #[cfg(feature = "amplifyuibuilder")]
     "AWS::AmplifyUIBuilder::Theme",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Account",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::ApiKey",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::Authorizer",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::BasePathMapping",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::BasePathMappingV2",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::ClientCertificate",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Deployment",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::DocumentationPart",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::DocumentationVersion",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::DomainName",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::DomainNameAccessAssociation",
@@ -645,15 +645,15 @@ pub static TYPES: &[&str] = &[
     "AWS::ApiGateway::RequestValidator",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::Resource",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::RestApi",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::Stage",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::UsagePlan",
     #[cfg(feature = "apigateway")]
     "AWS::ApiGateway::UsagePlanKey",
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     "AWS::ApiGateway::VpcLink",
     #[cfg(feature = "apigatewayv2")]
     "AWS::ApiGatewayV2::Api",
@@ -787,9 +787,9 @@ pub static TYPES: &[&str] = &[
     "AWS::AppSync::SourceApiAssociation",
     #[cfg(feature = "apptest")]
     "AWS::AppTest::TestCase",
-    #[cfg(feature = "applicationautoscaling")]
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     "AWS::ApplicationAutoScaling::ScalableTarget",
-    #[cfg(feature = "applicationautoscaling")]
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     "AWS::ApplicationAutoScaling::ScalingPolicy",
     #[cfg(feature = "applicationinsights")]
     "AWS::ApplicationInsights::Application",
@@ -987,7 +987,7 @@ pub static TYPES: &[&str] = &[
     "AWS::Cassandra::Type",
     #[cfg(feature = "certificatemanager")]
     "AWS::CertificateManager::Account",
-    #[cfg(feature = "certificatemanager")]
+    #[cfg(any(feature = "certificatemanager", feature = "constructs"))]
     "AWS::CertificateManager::Certificate",
     #[cfg(feature = "chatbot")]
     "AWS::Chatbot::CustomAction",
@@ -1527,11 +1527,11 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::DHCPOptions",
     #[cfg(feature = "ec2")]
     "AWS::EC2::EC2Fleet",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::EIP",
     #[cfg(feature = "ec2")]
     "AWS::EC2::EIPAssociation",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::EgressOnlyInternetGateway",
     #[cfg(feature = "ec2")]
     "AWS::EC2::EnclaveCertificateIamRoleAssociation",
@@ -1563,7 +1563,7 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::Instance",
     #[cfg(feature = "ec2")]
     "AWS::EC2::InstanceConnectEndpoint",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::InternetGateway",
     #[cfg(feature = "ec2")]
     "AWS::EC2::IpPoolRouteTableAssociation",
@@ -1583,7 +1583,7 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::LocalGatewayVirtualInterface",
     #[cfg(feature = "ec2")]
     "AWS::EC2::LocalGatewayVirtualInterfaceGroup",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::NatGateway",
     #[cfg(feature = "ec2")]
     "AWS::EC2::NetworkAcl",
@@ -1609,7 +1609,7 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::PlacementGroup",
     #[cfg(feature = "ec2")]
     "AWS::EC2::PrefixList",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::Route",
     #[cfg(feature = "ec2")]
     "AWS::EC2::RouteServer",
@@ -1621,13 +1621,13 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::RouteServerPeer",
     #[cfg(feature = "ec2")]
     "AWS::EC2::RouteServerPropagation",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::RouteTable",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::SecurityGroup",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::SecurityGroupEgress",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::SecurityGroupIngress",
     #[cfg(feature = "ec2")]
     "AWS::EC2::SecurityGroupVpcAssociation",
@@ -1637,13 +1637,13 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::SpotFleet",
     #[cfg(feature = "ec2")]
     "AWS::EC2::SqlHaStandbyDetectedInstance",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::Subnet",
     #[cfg(feature = "ec2")]
     "AWS::EC2::SubnetCidrBlock",
     #[cfg(feature = "ec2")]
     "AWS::EC2::SubnetNetworkAclAssociation",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::SubnetRouteTableAssociation",
     #[cfg(feature = "ec2")]
     "AWS::EC2::TrafficMirrorFilter",
@@ -1685,13 +1685,13 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::TransitGatewayRouteTablePropagation",
     #[cfg(feature = "ec2")]
     "AWS::EC2::TransitGatewayVpcAttachment",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::VPC",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCBlockPublicAccessExclusion",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCBlockPublicAccessOptions",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::VPCCidrBlock",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCDHCPOptionsAssociation",
@@ -1705,7 +1705,7 @@ pub static TYPES: &[&str] = &[
     "AWS::EC2::VPCEndpointService",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCEndpointServicePermissions",
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     "AWS::EC2::VPCGatewayAttachment",
     #[cfg(feature = "ec2")]
     "AWS::EC2::VPCPeeringConnection",
@@ -1751,7 +1751,7 @@ pub static TYPES: &[&str] = &[
     "AWS::ECR::SigningConfiguration",
     #[cfg(feature = "ecs")]
     "AWS::ECS::CapacityProvider",
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     "AWS::ECS::Cluster",
     #[cfg(feature = "ecs")]
     "AWS::ECS::ClusterCapacityProviderAssociations",
@@ -1763,9 +1763,9 @@ pub static TYPES: &[&str] = &[
     "AWS::ECS::ExpressGatewayService",
     #[cfg(feature = "ecs")]
     "AWS::ECS::PrimaryTaskSet",
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     "AWS::ECS::Service",
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     "AWS::ECS::TaskDefinition",
     #[cfg(feature = "ecs")]
     "AWS::ECS::TaskSet",
@@ -1847,15 +1847,15 @@ pub static TYPES: &[&str] = &[
     "AWS::ElasticBeanstalk::Environment",
     #[cfg(feature = "elasticloadbalancing")]
     "AWS::ElasticLoadBalancing::LoadBalancer",
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     "AWS::ElasticLoadBalancingV2::Listener",
     #[cfg(feature = "elasticloadbalancingv2")]
     "AWS::ElasticLoadBalancingV2::ListenerCertificate",
     #[cfg(feature = "elasticloadbalancingv2")]
     "AWS::ElasticLoadBalancingV2::ListenerRule",
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     "AWS::ElasticLoadBalancingV2::TargetGroup",
     #[cfg(feature = "elasticloadbalancingv2")]
     "AWS::ElasticLoadBalancingV2::TrustStore",
@@ -2111,9 +2111,9 @@ pub static TYPES: &[&str] = &[
     "AWS::IAM::ManagedPolicy",
     #[cfg(feature = "iam")]
     "AWS::IAM::OIDCProvider",
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     "AWS::IAM::Policy",
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     "AWS::IAM::Role",
     #[cfg(feature = "iam")]
     "AWS::IAM::RolePolicy",
@@ -2341,7 +2341,7 @@ pub static TYPES: &[&str] = &[
     "AWS::IoTWireless::WirelessGateway",
     #[cfg(feature = "kms")]
     "AWS::KMS::Alias",
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "kms", feature = "constructs"))]
     "AWS::KMS::Key",
     #[cfg(feature = "kms")]
     "AWS::KMS::ReplicaKey",
@@ -2493,7 +2493,7 @@ pub static TYPES: &[&str] = &[
     "AWS::Logs::Integration",
     #[cfg(feature = "logs")]
     "AWS::Logs::LogAnomalyDetector",
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "logs", feature = "constructs"))]
     "AWS::Logs::LogGroup",
     #[cfg(feature = "logs")]
     "AWS::Logs::LogStream",
@@ -3781,25 +3781,25 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     amplifyuibuilder::Form::FACTS,
     #[cfg(feature = "amplifyuibuilder")]
     amplifyuibuilder::Theme::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::Account::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::ApiKey::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::Authorizer::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::BasePathMapping::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::BasePathMappingV2::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::ClientCertificate::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::Deployment::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::DocumentationPart::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::DocumentationVersion::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::DomainName::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::DomainNameAccessAssociation::FACTS,
@@ -3815,15 +3815,15 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     apigateway::RequestValidator::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::CfnResource::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::RestApi::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::Stage::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::UsagePlan::FACTS,
     #[cfg(feature = "apigateway")]
     apigateway::UsagePlanKey::FACTS,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     apigateway::VpcLink::FACTS,
     #[cfg(feature = "apigatewayv2")]
     apigatewayv2::Api::FACTS,
@@ -3957,9 +3957,9 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     appsync::SourceApiAssociation::FACTS,
     #[cfg(feature = "apptest")]
     apptest::TestCase::FACTS,
-    #[cfg(feature = "applicationautoscaling")]
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     applicationautoscaling::ScalableTarget::FACTS,
-    #[cfg(feature = "applicationautoscaling")]
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     applicationautoscaling::ScalingPolicy::FACTS,
     #[cfg(feature = "applicationinsights")]
     applicationinsights::Application::FACTS,
@@ -4157,7 +4157,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     cassandra::Type::FACTS,
     #[cfg(feature = "certificatemanager")]
     certificatemanager::Account::FACTS,
-    #[cfg(feature = "certificatemanager")]
+    #[cfg(any(feature = "certificatemanager", feature = "constructs"))]
     certificatemanager::Certificate::FACTS,
     #[cfg(feature = "chatbot")]
     chatbot::CustomAction::FACTS,
@@ -4697,11 +4697,11 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::DhcpOptions::FACTS,
     #[cfg(feature = "ec2")]
     ec2::Ec2Fleet::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::Eip::FACTS,
     #[cfg(feature = "ec2")]
     ec2::EipAssociation::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::EgressOnlyInternetGateway::FACTS,
     #[cfg(feature = "ec2")]
     ec2::EnclaveCertificateIamRoleAssociation::FACTS,
@@ -4733,7 +4733,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::Instance::FACTS,
     #[cfg(feature = "ec2")]
     ec2::InstanceConnectEndpoint::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::InternetGateway::FACTS,
     #[cfg(feature = "ec2")]
     ec2::IpPoolRouteTableAssociation::FACTS,
@@ -4753,7 +4753,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::LocalGatewayVirtualInterface::FACTS,
     #[cfg(feature = "ec2")]
     ec2::LocalGatewayVirtualInterfaceGroup::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::NatGateway::FACTS,
     #[cfg(feature = "ec2")]
     ec2::NetworkAcl::FACTS,
@@ -4779,7 +4779,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::PlacementGroup::FACTS,
     #[cfg(feature = "ec2")]
     ec2::PrefixList::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::Route::FACTS,
     #[cfg(feature = "ec2")]
     ec2::RouteServer::FACTS,
@@ -4791,13 +4791,13 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::RouteServerPeer::FACTS,
     #[cfg(feature = "ec2")]
     ec2::RouteServerPropagation::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::RouteTable::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::SecurityGroup::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::SecurityGroupEgress::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::SecurityGroupIngress::FACTS,
     #[cfg(feature = "ec2")]
     ec2::SecurityGroupVpcAssociation::FACTS,
@@ -4807,13 +4807,13 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::SpotFleet::FACTS,
     #[cfg(feature = "ec2")]
     ec2::SqlHaStandbyDetectedInstance::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::Subnet::FACTS,
     #[cfg(feature = "ec2")]
     ec2::SubnetCidrBlock::FACTS,
     #[cfg(feature = "ec2")]
     ec2::SubnetNetworkAclAssociation::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::SubnetRouteTableAssociation::FACTS,
     #[cfg(feature = "ec2")]
     ec2::TrafficMirrorFilter::FACTS,
@@ -4855,13 +4855,13 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::TransitGatewayRouteTablePropagation::FACTS,
     #[cfg(feature = "ec2")]
     ec2::TransitGatewayVpcAttachment::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::Vpc::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcBlockPublicAccessExclusion::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcBlockPublicAccessOptions::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::VpcCidrBlock::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcdhcpOptionsAssociation::FACTS,
@@ -4875,7 +4875,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ec2::VpcEndpointService::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcEndpointServicePermissions::FACTS,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     ec2::VpcGatewayAttachment::FACTS,
     #[cfg(feature = "ec2")]
     ec2::VpcPeeringConnection::FACTS,
@@ -4921,7 +4921,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ecr::SigningConfiguration::FACTS,
     #[cfg(feature = "ecs")]
     ecs::CapacityProvider::FACTS,
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     ecs::Cluster::FACTS,
     #[cfg(feature = "ecs")]
     ecs::ClusterCapacityProviderAssociations::FACTS,
@@ -4933,9 +4933,9 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     ecs::ExpressGatewayService::FACTS,
     #[cfg(feature = "ecs")]
     ecs::PrimaryTaskSet::FACTS,
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     ecs::Service::FACTS,
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     ecs::TaskDefinition::FACTS,
     #[cfg(feature = "ecs")]
     ecs::TaskSet::FACTS,
@@ -5017,15 +5017,15 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     elasticbeanstalk::Environment::FACTS,
     #[cfg(feature = "elasticloadbalancing")]
     elasticloadbalancing::LoadBalancer::FACTS,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     elasticloadbalancingv2::Listener::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::ListenerCertificate::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::ListenerRule::FACTS,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     elasticloadbalancingv2::LoadBalancer::FACTS,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     elasticloadbalancingv2::TargetGroup::FACTS,
     #[cfg(feature = "elasticloadbalancingv2")]
     elasticloadbalancingv2::TrustStore::FACTS,
@@ -5281,9 +5281,9 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     iam::ManagedPolicy::FACTS,
     #[cfg(feature = "iam")]
     iam::OidcProvider::FACTS,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     iam::Policy::FACTS,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     iam::Role::FACTS,
     #[cfg(feature = "iam")]
     iam::RolePolicy::FACTS,
@@ -5511,7 +5511,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     iotwireless::WirelessGateway::FACTS,
     #[cfg(feature = "kms")]
     kms::Alias::FACTS,
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "kms", feature = "constructs"))]
     kms::Key::FACTS,
     #[cfg(feature = "kms")]
     kms::ReplicaKey::FACTS,
@@ -5663,7 +5663,7 @@ pub(crate) static ALL_FACTS: &[&crate::ResourceFacts] = &[
     logs::Integration::FACTS,
     #[cfg(feature = "logs")]
     logs::LogAnomalyDetector::FACTS,
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "logs", feature = "constructs"))]
     logs::LogGroup::FACTS,
     #[cfg(feature = "logs")]
     logs::LogStream::FACTS,
@@ -7007,7 +7007,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &amplify::domain::PATTERN_4,
     #[cfg(feature = "amplify")]
     &amplify::domain::PATTERN_5,
-    #[cfg(feature = "apigateway")]
+    #[cfg(any(feature = "apigateway", feature = "constructs"))]
     &apigateway::stage::PATTERN_0,
     #[cfg(feature = "apigatewayv2")]
     &apigatewayv2::integration::PATTERN_0,
@@ -7181,7 +7181,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &appsync::resolver::PATTERN_0,
     #[cfg(feature = "apptest")]
     &apptest::test_case::PATTERN_0,
-    #[cfg(feature = "applicationautoscaling")]
+    #[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
     &applicationautoscaling::scaling_policy::PATTERN_0,
     #[cfg(feature = "applicationinsights")]
     &applicationinsights::application::PATTERN_0,
@@ -8901,7 +8901,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &ec2::local_gateway_virtual_interface_group::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::network_insights_path::PATTERN_0,
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "ec2", feature = "constructs"))]
     &ec2::security_group::PATTERN_0,
     #[cfg(feature = "ec2")]
     &ec2::spot_fleet::PATTERN_0,
@@ -9119,7 +9119,7 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &elasticache::user_group::PATTERN_2,
     #[cfg(feature = "elasticache")]
     &elasticache::user_group::PATTERN_3,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::load_balancer::PATTERN_0,
     #[cfg(feature = "elasticloadbalancingv2")]
     &elasticloadbalancingv2::trust_store::PATTERN_0,
@@ -9593,19 +9593,19 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &iam::managed_policy::PATTERN_0,
     #[cfg(feature = "iam")]
     &iam::oidc_provider::PATTERN_0,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::policy::PATTERN_0,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_0,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_1,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_2,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_3,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_4,
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "iam", feature = "constructs"))]
     &iam::role::PATTERN_5,
     #[cfg(feature = "iam")]
     &iam::role_policy::PATTERN_0,
@@ -10543,9 +10543,9 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &logs::log_anomaly_detector::PATTERN_1,
     #[cfg(feature = "logs")]
     &logs::log_anomaly_detector::PATTERN_2,
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "logs", feature = "constructs"))]
     &logs::log_group::PATTERN_0,
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "logs", feature = "constructs"))]
     &logs::log_group::PATTERN_1,
     #[cfg(feature = "logs")]
     &logs::log_stream::PATTERN_0,
@@ -13127,13 +13127,13 @@ pub(crate) static ALL_PATTERNS: &[&crate::constraint::Pattern] = &[
     &directconnect::shared::PATTERN_4,
     #[cfg(feature = "ecr")]
     &ecr::shared::PATTERN_0,
-    #[cfg(feature = "ecs")]
+    #[cfg(any(feature = "ecs", feature = "constructs"))]
     &ecs::shared::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_0,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_1,
-    #[cfg(feature = "elasticloadbalancingv2")]
+    #[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
     &elasticloadbalancingv2::shared::PATTERN_2,
     #[cfg(feature = "entityresolution")]
     &entityresolution::shared::PATTERN_0,

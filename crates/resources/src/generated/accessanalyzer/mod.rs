@@ -5,6 +5,8 @@
 //!
 //! - `AWS::AccessAnalyzer::Analyzer`: [`Analyzer`], property types in [`analyzer`]
 
+#[cfg(feature = "accessanalyzer")]
 pub mod analyzer;
 
+#[cfg(feature = "accessanalyzer")]
 pub use analyzer::{Analyzer, AnalyzerAttributes, AnalyzerRequired};

@@ -10,18 +10,27 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "acmpca")]
 pub mod certificate;
+#[cfg(feature = "acmpca")]
 pub mod certificate_authority;
+#[cfg(feature = "acmpca")]
 pub mod certificate_authority_activation;
+#[cfg(feature = "acmpca")]
 pub mod permission;
+#[cfg(feature = "acmpca")]
 pub mod shared;
 
+#[cfg(feature = "acmpca")]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+#[cfg(feature = "acmpca")]
 pub use certificate_authority::{
     CertificateAuthority, CertificateAuthorityAttributes, CertificateAuthorityRequired,
 };
+#[cfg(feature = "acmpca")]
 pub use certificate_authority_activation::{
     CertificateAuthorityActivation, CertificateAuthorityActivationAttributes,
     CertificateAuthorityActivationRequired,
 };
+#[cfg(feature = "acmpca")]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};

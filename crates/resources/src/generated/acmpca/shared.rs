@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "acmpca")]
 /// The required properties of [`CustomAttribute`], by name: `CustomAttribute::new(CustomAttributeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomAttributeRequired {
@@ -17,6 +18,7 @@ pub struct CustomAttributeRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomAttribute: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_CustomAttribute: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "acmpca")]
 /// The `CustomAttribute` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Defines the X.500 relative distinguished name (RDN).
@@ -45,6 +48,7 @@ pub struct CustomAttribute {
     pub value: Str,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 impl CustomAttribute {
     /// A `CustomAttribute` with its required properties, named in a [`CustomAttributeRequired`].
@@ -62,8 +66,10 @@ impl CustomAttribute {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "acmpca")]
 impl PropertyType for CustomAttribute {}
 
+#[cfg(feature = "acmpca")]
 impl ToValue for CustomAttribute {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +80,7 @@ impl ToValue for CustomAttribute {
     }
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
     properties: &[
@@ -91,6 +98,7 @@ pub(crate) static RULE_KeyUsage: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "acmpca")]
 /// The `KeyUsage` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Defines one or more purposes for which the key contained in the certificate can be used. Default value for each option is false.
@@ -154,6 +162,7 @@ pub struct KeyUsage {
     pub non_repudiation: Option<Bool>,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 impl KeyUsage {
     /// A `KeyUsage` with no property set (none is required).
@@ -182,8 +191,10 @@ impl KeyUsage {
     pub fn non_repudiation(mut self, value: impl Into<Bool>) -> Self { self.non_repudiation = Some(value.into()); self }
 }
 
+#[cfg(feature = "acmpca")]
 impl PropertyType for KeyUsage {}
 
+#[cfg(feature = "acmpca")]
 impl ToValue for KeyUsage {
     #[inline]
     fn to_value(&self) -> Value {
@@ -201,6 +212,7 @@ impl ToValue for KeyUsage {
     }
 }
 
+#[cfg(feature = "acmpca")]
 /// The required properties of [`OtherName`], by name: `OtherName::new(OtherNameRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OtherNameRequired {
@@ -210,6 +222,7 @@ pub struct OtherNameRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 pub(crate) static RULE_OtherName: ObjRule = ObjRule {
     properties: &[
@@ -221,6 +234,7 @@ pub(crate) static RULE_OtherName: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "acmpca")]
 /// The `OtherName` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Defines a custom ASN.1 X.400 `GeneralName` using an object identifier (OID) and value. The OID must satisfy the regular expression shown below. For more information, see NIST's definition of \[Object Identifier (OID)\](<https://docs.aws.amazon.com/https://csrc.nist.gov/glossary/term/Object_Identifier>) .
@@ -238,6 +252,7 @@ pub struct OtherName {
     pub value: Str,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 impl OtherName {
     /// A `OtherName` with its required properties, named in a [`OtherNameRequired`].
@@ -255,8 +270,10 @@ impl OtherName {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "acmpca")]
 impl PropertyType for OtherName {}
 
+#[cfg(feature = "acmpca")]
 impl ToValue for OtherName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -267,6 +284,7 @@ impl ToValue for OtherName {
     }
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 pub(crate) static RULE_Subject: ObjRule = ObjRule {
     properties: &[
@@ -290,6 +308,7 @@ pub(crate) static RULE_Subject: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "acmpca")]
 /// The `Subject` property type, shared by `AWS::ACMPCA::Certificate`, `AWS::ACMPCA::CertificateAuthority`.
 ///
 /// Contains information about the certificate subject. The `Subject` field in the certificate identifies the entity that owns or controls the public key in the certificate. The entity can be a user, computer, device, or service. The `Subject` must contain an X.500 distinguished name (DN). A DN is a sequence of relative distinguished names (RDNs). The RDNs are separated by commas in the certificate.
@@ -363,6 +382,7 @@ pub struct Subject {
     pub title: Option<Str>,
 }
 
+#[cfg(feature = "acmpca")]
 #[rustfmt::skip]
 impl Subject {
     /// A `Subject` with no property set (none is required).
@@ -403,8 +423,10 @@ impl Subject {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = Some(value.into()); self }
 }
 
+#[cfg(feature = "acmpca")]
 impl PropertyType for Subject {}
 
+#[cfg(feature = "acmpca")]
 impl ToValue for Subject {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,8 +5,10 @@
 //!
 //! - `AWS::AIOps::InvestigationGroup`: [`InvestigationGroup`], property types in [`investigation_group`]
 
+#[cfg(feature = "aiops")]
 pub mod investigation_group;
 
+#[cfg(feature = "aiops")]
 pub use investigation_group::{
     InvestigationGroup, InvestigationGroupAttributes, InvestigationGroupRequired,
 };

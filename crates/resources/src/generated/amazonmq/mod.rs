@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "amazonmq")]
 pub mod broker;
+#[cfg(feature = "amazonmq")]
 pub mod configuration;
+#[cfg(feature = "amazonmq")]
 pub mod configuration_association;
+#[cfg(feature = "amazonmq")]
 pub mod shared;
 
+#[cfg(feature = "amazonmq")]
 pub use broker::{Broker, BrokerAttributes, BrokerRequired};
+#[cfg(feature = "amazonmq")]
 pub use configuration::{Configuration, ConfigurationAttributes, ConfigurationRequired};
+#[cfg(feature = "amazonmq")]
 pub use configuration_association::{
     ConfigurationAssociation, ConfigurationAssociationAttributes, ConfigurationAssociationRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "amazonmq")]
 /// The required properties of [`ConfigurationId`], by name: `ConfigurationId::new(ConfigurationIdRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConfigurationIdRequired {
@@ -17,6 +18,7 @@ pub struct ConfigurationIdRequired {
     pub revision: Int,
 }
 
+#[cfg(feature = "amazonmq")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConfigurationId: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_ConfigurationId: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "amazonmq")]
 /// The `ConfigurationId` property type, shared by `AWS::AmazonMQ::Broker`, `AWS::AmazonMQ::ConfigurationAssociation`.
 ///
 /// A list of information about the configuration.
@@ -45,6 +48,7 @@ pub struct ConfigurationId {
     pub revision: Int,
 }
 
+#[cfg(feature = "amazonmq")]
 #[rustfmt::skip]
 impl ConfigurationId {
     /// A `ConfigurationId` with its required properties, named in a [`ConfigurationIdRequired`].
@@ -62,8 +66,10 @@ impl ConfigurationId {
     pub fn revision(mut self, value: impl Into<Int>) -> Self { self.revision = value.into(); self }
 }
 
+#[cfg(feature = "amazonmq")]
 impl PropertyType for ConfigurationId {}
 
+#[cfg(feature = "amazonmq")]
 impl ToValue for ConfigurationId {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "amplify")]
 pub mod app;
+#[cfg(feature = "amplify")]
 pub mod branch;
+#[cfg(feature = "amplify")]
 pub mod domain;
+#[cfg(feature = "amplify")]
 pub mod shared;
 
+#[cfg(feature = "amplify")]
 pub use app::{App, AppAttributes, AppRequired};
+#[cfg(feature = "amplify")]
 pub use branch::{Branch, BranchAttributes, BranchRequired};
+#[cfg(feature = "amplify")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};

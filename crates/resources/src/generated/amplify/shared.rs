@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "amplify")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(?s).*");
 
+#[cfg(feature = "amplify")]
 /// The required properties of [`EnvironmentVariable`], by name: `EnvironmentVariable::new(EnvironmentVariableRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EnvironmentVariableRequired {
@@ -19,6 +21,7 @@ pub struct EnvironmentVariableRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "amplify")]
 #[rustfmt::skip]
 pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_EnvironmentVariable: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "amplify")]
 /// The `EnvironmentVariable` property type, shared by `AWS::Amplify::App`, `AWS::Amplify::Branch`.
 ///
 /// Environment variables are key-value pairs that are available at build time. Set environment variables for all branches in your app.
@@ -51,6 +55,7 @@ pub struct EnvironmentVariable {
     pub value: Str,
 }
 
+#[cfg(feature = "amplify")]
 #[rustfmt::skip]
 impl EnvironmentVariable {
     /// A `EnvironmentVariable` with its required properties, named in a [`EnvironmentVariableRequired`].
@@ -68,8 +73,10 @@ impl EnvironmentVariable {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "amplify")]
 impl PropertyType for EnvironmentVariable {}
 
+#[cfg(feature = "amplify")]
 impl ToValue for EnvironmentVariable {
     #[inline]
     fn to_value(&self) -> Value {
@@ -80,6 +87,7 @@ impl ToValue for EnvironmentVariable {
     }
 }
 
+#[cfg(feature = "amplify")]
 /// The values of `Stage` (`AWS::Amplify::App`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Amplify::App`, `AWS::Amplify::Branch`.
@@ -99,12 +107,14 @@ pub enum Stage {
     Expr(Value),
 }
 
+#[cfg(feature = "amplify")]
 impl From<Value> for Stage {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "amplify")]
 impl ToValue for Stage {
     #[inline]
     fn to_value(&self) -> Value {

@@ -7,10 +7,16 @@
 //! - `AWS::AmplifyUIBuilder::Form`: [`Form`], property types in [`form`]
 //! - `AWS::AmplifyUIBuilder::Theme`: [`Theme`], property types in [`theme`]
 
+#[cfg(feature = "amplifyuibuilder")]
 pub mod component;
+#[cfg(feature = "amplifyuibuilder")]
 pub mod form;
+#[cfg(feature = "amplifyuibuilder")]
 pub mod theme;
 
+#[cfg(feature = "amplifyuibuilder")]
 pub use component::{Component, ComponentAttributes};
+#[cfg(feature = "amplifyuibuilder")]
 pub use form::{Form, FormAttributes};
+#[cfg(feature = "amplifyuibuilder")]
 pub use theme::{Theme, ThemeAttributes};

@@ -28,60 +28,105 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod account;
+#[cfg(feature = "apigateway")]
 pub mod api_key;
+#[cfg(feature = "apigateway")]
 pub mod authorizer;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod base_path_mapping;
+#[cfg(feature = "apigateway")]
 pub mod base_path_mapping_v2;
+#[cfg(feature = "apigateway")]
 pub mod client_certificate;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod deployment;
+#[cfg(feature = "apigateway")]
 pub mod documentation_part;
+#[cfg(feature = "apigateway")]
 pub mod documentation_version;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod domain_name;
+#[cfg(feature = "apigateway")]
 pub mod domain_name_access_association;
+#[cfg(feature = "apigateway")]
 pub mod domain_name_v2;
+#[cfg(feature = "apigateway")]
 pub mod gateway_response;
+#[cfg(feature = "apigateway")]
 pub mod method;
+#[cfg(feature = "apigateway")]
 pub mod model;
+#[cfg(feature = "apigateway")]
 pub mod request_validator;
+#[cfg(feature = "apigateway")]
 pub mod resource;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod rest_api;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod shared;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod stage;
+#[cfg(feature = "apigateway")]
 pub mod usage_plan;
+#[cfg(feature = "apigateway")]
 pub mod usage_plan_key;
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub mod vpc_link;
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use account::{Account, AccountAttributes};
+#[cfg(feature = "apigateway")]
 pub use api_key::{ApiKey, ApiKeyAttributes};
+#[cfg(feature = "apigateway")]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use base_path_mapping::{BasePathMapping, BasePathMappingAttributes, BasePathMappingRequired};
+#[cfg(feature = "apigateway")]
 pub use base_path_mapping_v2::{
     BasePathMappingV2, BasePathMappingV2Attributes, BasePathMappingV2Required,
 };
+#[cfg(feature = "apigateway")]
 pub use client_certificate::{ClientCertificate, ClientCertificateAttributes};
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+#[cfg(feature = "apigateway")]
 pub use documentation_part::{
     DocumentationPart, DocumentationPartAttributes, DocumentationPartRequired,
 };
+#[cfg(feature = "apigateway")]
 pub use documentation_version::{
     DocumentationVersion, DocumentationVersionAttributes, DocumentationVersionRequired,
 };
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use domain_name::{DomainName, DomainNameAttributes};
+#[cfg(feature = "apigateway")]
 pub use domain_name_access_association::{
     DomainNameAccessAssociation, DomainNameAccessAssociationAttributes,
     DomainNameAccessAssociationRequired,
 };
+#[cfg(feature = "apigateway")]
 pub use domain_name_v2::{DomainNameV2, DomainNameV2Attributes};
+#[cfg(feature = "apigateway")]
 pub use gateway_response::{GatewayResponse, GatewayResponseAttributes, GatewayResponseRequired};
+#[cfg(feature = "apigateway")]
 pub use method::{Method, MethodAttributes, MethodRequired};
+#[cfg(feature = "apigateway")]
 pub use model::{Model, ModelAttributes, ModelRequired};
+#[cfg(feature = "apigateway")]
 pub use request_validator::{
     RequestValidator, RequestValidatorAttributes, RequestValidatorRequired,
 };
+#[cfg(feature = "apigateway")]
 pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use rest_api::{RestApi, RestApiAttributes};
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use stage::{Stage, StageAttributes, StageRequired};
+#[cfg(feature = "apigateway")]
 pub use usage_plan::{UsagePlan, UsagePlanAttributes};
+#[cfg(feature = "apigateway")]
 pub use usage_plan_key::{UsagePlanKey, UsagePlanKeyAttributes, UsagePlanKeyRequired};
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 pub use vpc_link::{VpcLink, VpcLinkAttributes, VpcLinkRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_AccessLogSetting: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_AccessLogSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `AccessLogSetting` property type, shared by `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::Stage`.
 ///
 /// The `AccessLogSetting` property type specifies settings for logging access in this stage.
@@ -37,6 +39,7 @@ pub struct AccessLogSetting {
     pub format: Option<Str>,
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 impl AccessLogSetting {
     /// A `AccessLogSetting` with no property set (none is required).
@@ -51,8 +54,10 @@ impl AccessLogSetting {
     pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl PropertyType for AccessLogSetting {}
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl ToValue for AccessLogSetting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -63,6 +68,7 @@ impl ToValue for AccessLogSetting {
     }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -73,6 +79,7 @@ pub(crate) static RULE_EndpointConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `EndpointConfiguration` property type, shared by `AWS::ApiGateway::DomainName`, `AWS::ApiGateway::DomainNameV2`.
 ///
 /// The `EndpointConfiguration` property type specifies the endpoint types and IP address types of an Amazon API Gateway domain name.
@@ -92,6 +99,7 @@ pub struct EndpointConfiguration {
     pub types: Option<List<Str>>,
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 impl EndpointConfiguration {
     /// A `EndpointConfiguration` with no property set (none is required).
@@ -106,8 +114,10 @@ impl EndpointConfiguration {
     pub fn types(mut self, value: impl Into<List<Str>>) -> Self { self.types = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl PropertyType for EndpointConfiguration {}
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl ToValue for EndpointConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -118,6 +128,7 @@ impl ToValue for EndpointConfiguration {
     }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -127,6 +138,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -138,6 +150,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ApiGateway::ClientCertificate`, `AWS::ApiGateway::Deployment`, `AWS::ApiGateway::VpcLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-clientcertificate-tag.html>
@@ -149,6 +162,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -166,8 +180,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl PropertyType for Tag {}
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -178,6 +194,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 /// The values of `RoutingMode` (`AWS::ApiGateway::DomainName`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ApiGateway::DomainName`, `AWS::ApiGateway::DomainNameV2`.
@@ -193,12 +210,14 @@ pub enum RoutingMode {
     Expr(Value),
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl From<Value> for RoutingMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "apigateway", feature = "constructs"))]
 impl ToValue for RoutingMode {
     #[inline]
     fn to_value(&self) -> Value {

@@ -20,38 +20,67 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "apigatewayv2")]
 pub mod api;
+#[cfg(feature = "apigatewayv2")]
 pub mod api_gateway_managed_overrides;
+#[cfg(feature = "apigatewayv2")]
 pub mod api_mapping;
+#[cfg(feature = "apigatewayv2")]
 pub mod authorizer;
+#[cfg(feature = "apigatewayv2")]
 pub mod deployment;
+#[cfg(feature = "apigatewayv2")]
 pub mod domain_name;
+#[cfg(feature = "apigatewayv2")]
 pub mod integration;
+#[cfg(feature = "apigatewayv2")]
 pub mod integration_response;
+#[cfg(feature = "apigatewayv2")]
 pub mod model;
+#[cfg(feature = "apigatewayv2")]
 pub mod route;
+#[cfg(feature = "apigatewayv2")]
 pub mod route_response;
+#[cfg(feature = "apigatewayv2")]
 pub mod routing_rule;
+#[cfg(feature = "apigatewayv2")]
 pub mod shared;
+#[cfg(feature = "apigatewayv2")]
 pub mod stage;
+#[cfg(feature = "apigatewayv2")]
 pub mod vpc_link;
 
+#[cfg(feature = "apigatewayv2")]
 pub use api::{Api, ApiAttributes};
+#[cfg(feature = "apigatewayv2")]
 pub use api_gateway_managed_overrides::{
     ApiGatewayManagedOverrides, ApiGatewayManagedOverridesAttributes,
     ApiGatewayManagedOverridesRequired,
 };
+#[cfg(feature = "apigatewayv2")]
 pub use api_mapping::{ApiMapping, ApiMappingAttributes, ApiMappingRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use domain_name::{DomainName, DomainNameAttributes, DomainNameRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use integration_response::{
     IntegrationResponse, IntegrationResponseAttributes, IntegrationResponseRequired,
 };
+#[cfg(feature = "apigatewayv2")]
 pub use model::{Model, ModelAttributes, ModelRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use route::{Route, RouteAttributes, RouteRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use route_response::{RouteResponse, RouteResponseAttributes, RouteResponseRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use routing_rule::{RoutingRule, RoutingRuleAttributes, RoutingRuleRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use stage::{Stage, StageAttributes, StageRequired};
+#[cfg(feature = "apigatewayv2")]
 pub use vpc_link::{VpcLink, VpcLinkAttributes, VpcLinkRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "apigatewayv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_AccessLogSettings: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_AccessLogSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "apigatewayv2")]
 /// The `AccessLogSettings` property type, shared by `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`, `AWS::ApiGatewayV2::Stage`.
 ///
 /// The `AccessLogSettings` property overrides the access log settings for an API Gateway-managed stage.
@@ -35,6 +37,7 @@ pub struct AccessLogSettings {
     pub format: Option<Str>,
 }
 
+#[cfg(feature = "apigatewayv2")]
 #[rustfmt::skip]
 impl AccessLogSettings {
     /// A `AccessLogSettings` with no property set (none is required).
@@ -49,8 +52,10 @@ impl AccessLogSettings {
     pub fn format(mut self, value: impl Into<Str>) -> Self { self.format = Some(value.into()); self }
 }
 
+#[cfg(feature = "apigatewayv2")]
 impl PropertyType for AccessLogSettings {}
 
+#[cfg(feature = "apigatewayv2")]
 impl ToValue for AccessLogSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -61,6 +66,7 @@ impl ToValue for AccessLogSettings {
     }
 }
 
+#[cfg(feature = "apigatewayv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
     properties: &[
@@ -74,6 +80,7 @@ pub(crate) static RULE_RouteSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "apigatewayv2")]
 /// The `RouteSettings` property type, shared by `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`, `AWS::ApiGatewayV2::Stage`.
 ///
 /// The `RouteSettings` property overrides the route settings for an API Gateway-managed route.
@@ -103,6 +110,7 @@ pub struct RouteSettings {
     pub throttling_rate_limit: Option<Num>,
 }
 
+#[cfg(feature = "apigatewayv2")]
 #[rustfmt::skip]
 impl RouteSettings {
     /// A `RouteSettings` with no property set (none is required).
@@ -123,8 +131,10 @@ impl RouteSettings {
     pub fn throttling_rate_limit(mut self, value: impl Into<Num>) -> Self { self.throttling_rate_limit = Some(value.into()); self }
 }
 
+#[cfg(feature = "apigatewayv2")]
 impl PropertyType for RouteSettings {}
 
+#[cfg(feature = "apigatewayv2")]
 impl ToValue for RouteSettings {
     #[inline]
     fn to_value(&self) -> Value {

@@ -14,27 +14,44 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "appconfig")]
 pub mod application;
+#[cfg(feature = "appconfig")]
 pub mod configuration_profile;
+#[cfg(feature = "appconfig")]
 pub mod deployment;
+#[cfg(feature = "appconfig")]
 pub mod deployment_strategy;
+#[cfg(feature = "appconfig")]
 pub mod environment;
+#[cfg(feature = "appconfig")]
 pub mod extension;
+#[cfg(feature = "appconfig")]
 pub mod extension_association;
+#[cfg(feature = "appconfig")]
 pub mod hosted_configuration_version;
+#[cfg(feature = "appconfig")]
 pub mod shared;
 
+#[cfg(feature = "appconfig")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "appconfig")]
 pub use configuration_profile::{
     ConfigurationProfile, ConfigurationProfileAttributes, ConfigurationProfileRequired,
 };
+#[cfg(feature = "appconfig")]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+#[cfg(feature = "appconfig")]
 pub use deployment_strategy::{
     DeploymentStrategy, DeploymentStrategyAttributes, DeploymentStrategyRequired,
 };
+#[cfg(feature = "appconfig")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};
+#[cfg(feature = "appconfig")]
 pub use extension::{Extension, ExtensionAttributes, ExtensionRequired};
+#[cfg(feature = "appconfig")]
 pub use extension_association::{ExtensionAssociation, ExtensionAssociationAttributes};
+#[cfg(feature = "appconfig")]
 pub use hosted_configuration_version::{
     HostedConfigurationVersion, HostedConfigurationVersionAttributes,
     HostedConfigurationVersionRequired,

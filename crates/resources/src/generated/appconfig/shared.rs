@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "appconfig")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "appconfig")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appconfig")]
 /// The `Tag` property type, shared by `AWS::AppConfig::Environment`, `AWS::AppConfig::Extension`, `AWS::AppConfig::ExtensionAssociation`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appconfig-environment-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "appconfig")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appconfig")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "appconfig")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "appconfig")]
 /// The values of `DeletionProtectionCheck` (`AWS::AppConfig::ConfigurationProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppConfig::ConfigurationProfile`, `AWS::AppConfig::Environment`.
@@ -87,12 +94,14 @@ pub enum DeletionProtectionCheck {
     Expr(Value),
 }
 
+#[cfg(feature = "appconfig")]
 impl From<Value> for DeletionProtectionCheck {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appconfig")]
 impl ToValue for DeletionProtectionCheck {
     #[inline]
     fn to_value(&self) -> Value {

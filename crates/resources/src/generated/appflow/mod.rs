@@ -7,12 +7,18 @@
 //! - `AWS::AppFlow::ConnectorProfile`: [`ConnectorProfile`], property types in [`connector_profile`]
 //! - `AWS::AppFlow::Flow`: [`Flow`], property types in [`flow`]
 
+#[cfg(feature = "appflow")]
 pub mod connector;
+#[cfg(feature = "appflow")]
 pub mod connector_profile;
+#[cfg(feature = "appflow")]
 pub mod flow;
 
+#[cfg(feature = "appflow")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+#[cfg(feature = "appflow")]
 pub use connector_profile::{
     ConnectorProfile, ConnectorProfileAttributes, ConnectorProfileRequired,
 };
+#[cfg(feature = "appflow")]
 pub use flow::{Flow, FlowAttributes, FlowRequired};

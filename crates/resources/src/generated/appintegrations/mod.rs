@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "appintegrations")]
 pub mod application;
+#[cfg(feature = "appintegrations")]
 pub mod data_integration;
+#[cfg(feature = "appintegrations")]
 pub mod event_integration;
+#[cfg(feature = "appintegrations")]
 pub mod shared;
 
+#[cfg(feature = "appintegrations")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "appintegrations")]
 pub use data_integration::{DataIntegration, DataIntegrationAttributes, DataIntegrationRequired};
+#[cfg(feature = "appintegrations")]
 pub use event_integration::{
     EventIntegration, EventIntegrationAttributes, EventIntegrationRequired,
 };

@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub mod scalable_target;
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub mod scaling_policy;
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub mod shared;
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub use scalable_target::{ScalableTarget, ScalableTargetAttributes, ScalableTargetRequired};
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes, ScalingPolicyRequired};

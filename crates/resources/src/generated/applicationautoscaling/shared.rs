@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 /// The values of `ScalableDimension` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ApplicationAutoScaling::ScalableTarget`, `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -65,12 +66,14 @@ pub enum ScalableDimension {
     Expr(Value),
 }
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 impl From<Value> for ScalableDimension {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 impl ToValue for ScalableDimension {
     #[inline]
     fn to_value(&self) -> Value {
@@ -119,6 +122,7 @@ impl ToValue for ScalableDimension {
     }
 }
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 /// The values of `ServiceNamespace` (`AWS::ApplicationAutoScaling::ScalableTarget`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ApplicationAutoScaling::ScalableTarget`, `AWS::ApplicationAutoScaling::ScalingPolicy`.
@@ -158,12 +162,14 @@ pub enum ServiceNamespace {
     Expr(Value),
 }
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 impl From<Value> for ServiceNamespace {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "applicationautoscaling", feature = "constructs"))]
 impl ToValue for ServiceNamespace {
     #[inline]
     fn to_value(&self) -> Value {

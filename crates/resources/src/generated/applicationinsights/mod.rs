@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ApplicationInsights::Application`: [`Application`], property types in [`application`]
 
+#[cfg(feature = "applicationinsights")]
 pub mod application;
 
+#[cfg(feature = "applicationinsights")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};

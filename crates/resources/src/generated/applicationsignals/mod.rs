@@ -7,14 +7,20 @@
 //! - `AWS::ApplicationSignals::GroupingConfiguration`: [`GroupingConfiguration`], property types in [`grouping_configuration`]
 //! - `AWS::ApplicationSignals::ServiceLevelObjective`: [`ServiceLevelObjective`], property types in [`service_level_objective`]
 
+#[cfg(feature = "applicationsignals")]
 pub mod discovery;
+#[cfg(feature = "applicationsignals")]
 pub mod grouping_configuration;
+#[cfg(feature = "applicationsignals")]
 pub mod service_level_objective;
 
+#[cfg(feature = "applicationsignals")]
 pub use discovery::{Discovery, DiscoveryAttributes};
+#[cfg(feature = "applicationsignals")]
 pub use grouping_configuration::{
     GroupingConfiguration, GroupingConfigurationAttributes, GroupingConfigurationRequired,
 };
+#[cfg(feature = "applicationsignals")]
 pub use service_level_objective::{
     ServiceLevelObjective, ServiceLevelObjectiveAttributes, ServiceLevelObjectiveRequired,
 };

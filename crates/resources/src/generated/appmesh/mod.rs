@@ -13,19 +13,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "appmesh")]
 pub mod gateway_route;
+#[cfg(feature = "appmesh")]
 pub mod mesh;
+#[cfg(feature = "appmesh")]
 pub mod route;
+#[cfg(feature = "appmesh")]
 pub mod shared;
+#[cfg(feature = "appmesh")]
 pub mod virtual_gateway;
+#[cfg(feature = "appmesh")]
 pub mod virtual_node;
+#[cfg(feature = "appmesh")]
 pub mod virtual_router;
+#[cfg(feature = "appmesh")]
 pub mod virtual_service;
 
+#[cfg(feature = "appmesh")]
 pub use gateway_route::{GatewayRoute, GatewayRouteAttributes, GatewayRouteRequired};
+#[cfg(feature = "appmesh")]
 pub use mesh::{Mesh, MeshAttributes};
+#[cfg(feature = "appmesh")]
 pub use route::{Route, RouteAttributes, RouteRequired};
+#[cfg(feature = "appmesh")]
 pub use virtual_gateway::{VirtualGateway, VirtualGatewayAttributes, VirtualGatewayRequired};
+#[cfg(feature = "appmesh")]
 pub use virtual_node::{VirtualNode, VirtualNodeAttributes, VirtualNodeRequired};
+#[cfg(feature = "appmesh")]
 pub use virtual_router::{VirtualRouter, VirtualRouterAttributes, VirtualRouterRequired};
+#[cfg(feature = "appmesh")]
 pub use virtual_service::{VirtualService, VirtualServiceAttributes, VirtualServiceRequired};

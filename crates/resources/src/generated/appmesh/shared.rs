@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`Duration`], by name: `Duration::new(DurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DurationRequired {
@@ -17,6 +18,7 @@ pub struct DurationRequired {
     pub value: Int,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_Duration: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Duration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `Duration` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents a duration of time.
@@ -45,6 +48,7 @@ pub struct Duration {
     pub value: Int,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl Duration {
     /// A `Duration` with its required properties, named in a [`DurationRequired`].
@@ -62,8 +66,10 @@ impl Duration {
     pub fn value(mut self, value: impl Into<Int>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for Duration {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for Duration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +80,7 @@ impl ToValue for Duration {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_GrpcTimeout: ObjRule = ObjRule {
     properties: &[
@@ -84,6 +91,7 @@ pub(crate) static RULE_GrpcTimeout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `GrpcTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents types of timeouts.
@@ -101,6 +109,7 @@ pub struct GrpcTimeout {
     pub per_request: Option<Obj<Duration>>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl GrpcTimeout {
     /// A `GrpcTimeout` with no property set (none is required).
@@ -115,8 +124,10 @@ impl GrpcTimeout {
     pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for GrpcTimeout {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for GrpcTimeout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -127,6 +138,7 @@ impl ToValue for GrpcTimeout {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_HttpPathMatch: ObjRule = ObjRule {
     properties: &[
@@ -137,6 +149,7 @@ pub(crate) static RULE_HttpPathMatch: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `HttpPathMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
 ///
 /// An object representing the path to match in the request.
@@ -154,6 +167,7 @@ pub struct HttpPathMatch {
     pub regex: Option<Str>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl HttpPathMatch {
     /// A `HttpPathMatch` with no property set (none is required).
@@ -168,8 +182,10 @@ impl HttpPathMatch {
     pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for HttpPathMatch {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for HttpPathMatch {
     #[inline]
     fn to_value(&self) -> Value {
@@ -180,6 +196,7 @@ impl ToValue for HttpPathMatch {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
     properties: &[
@@ -189,6 +206,7 @@ pub(crate) static RULE_HttpQueryParameterMatch: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `HttpQueryParameterMatch` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
 ///
 /// An object representing the query parameter to match.
@@ -202,6 +220,7 @@ pub struct HttpQueryParameterMatch {
     pub exact: Option<Str>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl HttpQueryParameterMatch {
     /// A `HttpQueryParameterMatch` with no property set (none is required).
@@ -214,8 +233,10 @@ impl HttpQueryParameterMatch {
     pub fn exact(mut self, value: impl Into<Str>) -> Self { self.exact = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for HttpQueryParameterMatch {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for HttpQueryParameterMatch {
     #[inline]
     fn to_value(&self) -> Value {
@@ -223,6 +244,7 @@ impl ToValue for HttpQueryParameterMatch {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_HttpTimeout: ObjRule = ObjRule {
     properties: &[
@@ -233,6 +255,7 @@ pub(crate) static RULE_HttpTimeout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `HttpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents types of timeouts.
@@ -250,6 +273,7 @@ pub struct HttpTimeout {
     pub per_request: Option<Obj<Duration>>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl HttpTimeout {
     /// A `HttpTimeout` with no property set (none is required).
@@ -264,8 +288,10 @@ impl HttpTimeout {
     pub fn per_request(mut self, value: impl Into<Obj<Duration>>) -> Self { self.per_request = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for HttpTimeout {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for HttpTimeout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -276,6 +302,7 @@ impl ToValue for HttpTimeout {
     }
 }
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`JsonFormatRef`], by name: `JsonFormatRef::new(JsonFormatRefRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonFormatRefRequired {
@@ -285,6 +312,7 @@ pub struct JsonFormatRefRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_JsonFormatRef: ObjRule = ObjRule {
     properties: &[
@@ -296,6 +324,7 @@ pub(crate) static RULE_JsonFormatRef: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `JsonFormatRef` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the key value pairs for the JSON.
@@ -313,6 +342,7 @@ pub struct JsonFormatRef {
     pub value: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl JsonFormatRef {
     /// A `JsonFormatRef` with its required properties, named in a [`JsonFormatRefRequired`].
@@ -330,8 +360,10 @@ impl JsonFormatRef {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for JsonFormatRef {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for JsonFormatRef {
     #[inline]
     fn to_value(&self) -> Value {
@@ -342,6 +374,7 @@ impl ToValue for JsonFormatRef {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
     properties: &[
@@ -352,6 +385,7 @@ pub(crate) static RULE_LoggingFormat: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `LoggingFormat` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the format for the logs.
@@ -369,6 +403,7 @@ pub struct LoggingFormat {
     pub text: Option<Str>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl LoggingFormat {
     /// A `LoggingFormat` with no property set (none is required).
@@ -383,8 +418,10 @@ impl LoggingFormat {
     pub fn text(mut self, value: impl Into<Str>) -> Self { self.text = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for LoggingFormat {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for LoggingFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -395,6 +432,7 @@ impl ToValue for LoggingFormat {
     }
 }
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`PortMapping`], by name: `PortMapping::new(PortMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortMappingRequired {
@@ -404,6 +442,7 @@ pub struct PortMappingRequired {
     pub protocol: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
     properties: &[
@@ -415,6 +454,7 @@ pub(crate) static RULE_PortMapping: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `PortMapping` property type, shared by `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`.
 ///
 /// An object representing a virtual node or virtual router listener port mapping.
@@ -432,6 +472,7 @@ pub struct PortMapping {
     pub protocol: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl PortMapping {
     /// A `PortMapping` with its required properties, named in a [`PortMappingRequired`].
@@ -449,8 +490,10 @@ impl PortMapping {
     pub fn protocol(mut self, value: impl Into<Str>) -> Self { self.protocol = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for PortMapping {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for PortMapping {
     #[inline]
     fn to_value(&self) -> Value {
@@ -461,6 +504,7 @@ impl ToValue for PortMapping {
     }
 }
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`QueryParameter`], by name: `QueryParameter::new(QueryParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryParameterRequired {
@@ -468,6 +512,7 @@ pub struct QueryParameterRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
     properties: &[
@@ -479,6 +524,7 @@ pub(crate) static RULE_QueryParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `QueryParameter` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Route`.
 ///
 /// An object that represents the query parameter in the request.
@@ -496,6 +542,7 @@ pub struct QueryParameter {
     pub name: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl QueryParameter {
     /// A `QueryParameter` with its required properties, named in a [`QueryParameterRequired`].
@@ -513,8 +560,10 @@ impl QueryParameter {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for QueryParameter {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for QueryParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -525,6 +574,7 @@ impl ToValue for QueryParameter {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
     properties: &[
@@ -534,6 +584,7 @@ pub(crate) static RULE_SubjectAlternativeNameMatchers: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `SubjectAlternativeNameMatchers` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the methods by which a subject alternative name on a peer Transport Layer Security (TLS) certificate can be matched.
@@ -547,6 +598,7 @@ pub struct SubjectAlternativeNameMatchers {
     pub exact: Option<List<Str>>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl SubjectAlternativeNameMatchers {
     /// A `SubjectAlternativeNameMatchers` with no property set (none is required).
@@ -559,8 +611,10 @@ impl SubjectAlternativeNameMatchers {
     pub fn exact(mut self, value: impl Into<List<Str>>) -> Self { self.exact = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for SubjectAlternativeNameMatchers {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for SubjectAlternativeNameMatchers {
     #[inline]
     fn to_value(&self) -> Value {
@@ -568,6 +622,7 @@ impl ToValue for SubjectAlternativeNameMatchers {
     }
 }
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`SubjectAlternativeNames`], by name: `SubjectAlternativeNames::new(SubjectAlternativeNamesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubjectAlternativeNamesRequired {
@@ -575,6 +630,7 @@ pub struct SubjectAlternativeNamesRequired {
     pub r#match: Obj<SubjectAlternativeNameMatchers>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
     properties: &[
@@ -585,6 +641,7 @@ pub(crate) static RULE_SubjectAlternativeNames: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `SubjectAlternativeNames` property type, shared by `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents the subject alternative names secured by the certificate.
@@ -598,6 +655,7 @@ pub struct SubjectAlternativeNames {
     pub r#match: Obj<SubjectAlternativeNameMatchers>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl SubjectAlternativeNames {
     /// A `SubjectAlternativeNames` with its required properties, named in a [`SubjectAlternativeNamesRequired`].
@@ -612,8 +670,10 @@ impl SubjectAlternativeNames {
     pub fn r#match(mut self, value: impl Into<Obj<SubjectAlternativeNameMatchers>>) -> Self { self.r#match = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for SubjectAlternativeNames {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for SubjectAlternativeNames {
     #[inline]
     fn to_value(&self) -> Value {
@@ -621,6 +681,7 @@ impl ToValue for SubjectAlternativeNames {
     }
 }
 
+#[cfg(feature = "appmesh")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -630,6 +691,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -641,6 +703,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `Tag` property type, shared by `AWS::AppMesh::GatewayRoute`, `AWS::AppMesh::Mesh`, `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualGateway`, `AWS::AppMesh::VirtualNode`, `AWS::AppMesh::VirtualRouter`, `AWS::AppMesh::VirtualService`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appmesh-gatewayroute-tag.html>
@@ -652,6 +715,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -669,8 +733,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -681,6 +747,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 pub(crate) static RULE_TcpTimeout: ObjRule = ObjRule {
     properties: &[
@@ -690,6 +757,7 @@ pub(crate) static RULE_TcpTimeout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appmesh")]
 /// The `TcpTimeout` property type, shared by `AWS::AppMesh::Route`, `AWS::AppMesh::VirtualNode`.
 ///
 /// An object that represents types of timeouts.
@@ -703,6 +771,7 @@ pub struct TcpTimeout {
     pub idle: Option<Obj<Duration>>,
 }
 
+#[cfg(feature = "appmesh")]
 #[rustfmt::skip]
 impl TcpTimeout {
     /// A `TcpTimeout` with no property set (none is required).
@@ -715,8 +784,10 @@ impl TcpTimeout {
     pub fn idle(mut self, value: impl Into<Obj<Duration>>) -> Self { self.idle = Some(value.into()); self }
 }
 
+#[cfg(feature = "appmesh")]
 impl PropertyType for TcpTimeout {}
 
+#[cfg(feature = "appmesh")]
 impl ToValue for TcpTimeout {
     #[inline]
     fn to_value(&self) -> Value {

@@ -11,21 +11,32 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "apprunner")]
 pub mod auto_scaling_configuration;
+#[cfg(feature = "apprunner")]
 pub mod observability_configuration;
+#[cfg(feature = "apprunner")]
 pub mod service;
+#[cfg(feature = "apprunner")]
 pub mod shared;
+#[cfg(feature = "apprunner")]
 pub mod vpc_connector;
+#[cfg(feature = "apprunner")]
 pub mod vpc_ingress_connection;
 
+#[cfg(feature = "apprunner")]
 pub use auto_scaling_configuration::{
     AutoScalingConfiguration, AutoScalingConfigurationAttributes,
 };
+#[cfg(feature = "apprunner")]
 pub use observability_configuration::{
     ObservabilityConfiguration, ObservabilityConfigurationAttributes,
 };
+#[cfg(feature = "apprunner")]
 pub use service::{Service, ServiceAttributes, ServiceRequired};
+#[cfg(feature = "apprunner")]
 pub use vpc_connector::{VpcConnector, VpcConnectorAttributes, VpcConnectorRequired};
+#[cfg(feature = "apprunner")]
 pub use vpc_ingress_connection::{
     VpcIngressConnection, VpcIngressConnectionAttributes, VpcIngressConnectionRequired,
 };

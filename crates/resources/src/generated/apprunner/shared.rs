@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "apprunner")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).+$");
 
+#[cfg(feature = "apprunner")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -20,6 +22,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "apprunner")]
 /// The `Tag` property type, shared by `AWS::AppRunner::AutoScalingConfiguration`, `AWS::AppRunner::ObservabilityConfiguration`, `AWS::AppRunner::Service`, `AWS::AppRunner::VpcConnector`, `AWS::AppRunner::VpcIngressConnection`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apprunner-autoscalingconfiguration-tag.html>
@@ -35,6 +38,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "apprunner")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -49,8 +53,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "apprunner")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "apprunner")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

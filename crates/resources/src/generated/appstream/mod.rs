@@ -19,41 +19,68 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "appstream")]
 pub mod app_block;
+#[cfg(feature = "appstream")]
 pub mod app_block_builder;
+#[cfg(feature = "appstream")]
 pub mod application;
+#[cfg(feature = "appstream")]
 pub mod application_entitlement_association;
+#[cfg(feature = "appstream")]
 pub mod application_fleet_association;
+#[cfg(feature = "appstream")]
 pub mod directory_config;
+#[cfg(feature = "appstream")]
 pub mod entitlement;
+#[cfg(feature = "appstream")]
 pub mod fleet;
+#[cfg(feature = "appstream")]
 pub mod image_builder;
+#[cfg(feature = "appstream")]
 pub mod shared;
+#[cfg(feature = "appstream")]
 pub mod stack;
+#[cfg(feature = "appstream")]
 pub mod stack_fleet_association;
+#[cfg(feature = "appstream")]
 pub mod stack_user_association;
+#[cfg(feature = "appstream")]
 pub mod user;
 
+#[cfg(feature = "appstream")]
 pub use app_block::{AppBlock, AppBlockAttributes, AppBlockRequired};
+#[cfg(feature = "appstream")]
 pub use app_block_builder::{AppBlockBuilder, AppBlockBuilderAttributes, AppBlockBuilderRequired};
+#[cfg(feature = "appstream")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "appstream")]
 pub use application_entitlement_association::{
     ApplicationEntitlementAssociation, ApplicationEntitlementAssociationAttributes,
     ApplicationEntitlementAssociationRequired,
 };
+#[cfg(feature = "appstream")]
 pub use application_fleet_association::{
     ApplicationFleetAssociation, ApplicationFleetAssociationAttributes,
     ApplicationFleetAssociationRequired,
 };
+#[cfg(feature = "appstream")]
 pub use directory_config::{DirectoryConfig, DirectoryConfigAttributes, DirectoryConfigRequired};
+#[cfg(feature = "appstream")]
 pub use entitlement::{Entitlement, EntitlementAttributes, EntitlementRequired};
+#[cfg(feature = "appstream")]
 pub use fleet::{Fleet, FleetAttributes, FleetRequired};
+#[cfg(feature = "appstream")]
 pub use image_builder::{ImageBuilder, ImageBuilderAttributes, ImageBuilderRequired};
+#[cfg(feature = "appstream")]
 pub use stack::{Stack, StackAttributes};
+#[cfg(feature = "appstream")]
 pub use stack_fleet_association::{
     StackFleetAssociation, StackFleetAssociationAttributes, StackFleetAssociationRequired,
 };
+#[cfg(feature = "appstream")]
 pub use stack_user_association::{
     StackUserAssociation, StackUserAssociationAttributes, StackUserAssociationRequired,
 };
+#[cfg(feature = "appstream")]
 pub use user::{User, UserAttributes, UserRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "appstream")]
 /// The required properties of [`AccessEndpoint`], by name: `AccessEndpoint::new(AccessEndpointRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AccessEndpointRequired {
@@ -17,6 +18,7 @@ pub struct AccessEndpointRequired {
     pub vpce_id: Str,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 pub(crate) static RULE_AccessEndpoint: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_AccessEndpoint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appstream")]
 /// The `AccessEndpoint` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
 ///
 /// Describes an interface VPC endpoint (interface endpoint) that lets you create a private connection between the virtual private cloud (VPC) that you specify and AppStream 2.0. When you specify an interface endpoint for a stack, users of the stack can connect to AppStream 2.0 only through that endpoint. When you specify an interface endpoint for an image builder, administrators can connect to the image builder only through that endpoint.
@@ -47,6 +50,7 @@ pub struct AccessEndpoint {
     pub vpce_id: Str,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 impl AccessEndpoint {
     /// A `AccessEndpoint` with its required properties, named in a [`AccessEndpointRequired`].
@@ -64,8 +68,10 @@ impl AccessEndpoint {
     pub fn vpce_id(mut self, value: impl Into<Str>) -> Self { self.vpce_id = value.into(); self }
 }
 
+#[cfg(feature = "appstream")]
 impl PropertyType for AccessEndpoint {}
 
+#[cfg(feature = "appstream")]
 impl ToValue for AccessEndpoint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -76,6 +82,7 @@ impl ToValue for AccessEndpoint {
     }
 }
 
+#[cfg(feature = "appstream")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -85,6 +92,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -96,6 +104,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appstream")]
 /// The `Tag` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-tag.html>
@@ -107,6 +116,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -124,8 +134,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appstream")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "appstream")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -136,6 +148,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
     properties: &[
@@ -145,6 +158,7 @@ pub(crate) static RULE_VolumeConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appstream")]
 /// The `VolumeConfig` property type, shared by `AWS::AppStream::Fleet`, `AWS::AppStream::ImageBuilder`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appstream-fleet-volumeconfig.html>
@@ -154,6 +168,7 @@ pub struct VolumeConfig {
     pub volume_size_in_gb: Option<Int>,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 impl VolumeConfig {
     /// A `VolumeConfig` with no property set (none is required).
@@ -166,8 +181,10 @@ impl VolumeConfig {
     pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = Some(value.into()); self }
 }
 
+#[cfg(feature = "appstream")]
 impl PropertyType for VolumeConfig {}
 
+#[cfg(feature = "appstream")]
 impl ToValue for VolumeConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -177,6 +194,7 @@ impl ToValue for VolumeConfig {
     }
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -187,6 +205,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appstream")]
 /// The `VpcConfig` property type, shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`.
 ///
 /// Describes VPC configuration information for fleets and image builders.
@@ -208,6 +227,7 @@ pub struct VpcConfig {
     pub subnet_ids: Option<List<Str>>,
 }
 
+#[cfg(feature = "appstream")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
@@ -222,8 +242,10 @@ impl VpcConfig {
     pub fn subnet_ids(mut self, value: impl Into<List<Str>>) -> Self { self.subnet_ids = Some(value.into()); self }
 }
 
+#[cfg(feature = "appstream")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "appstream")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -234,6 +256,7 @@ impl ToValue for VpcConfig {
     }
 }
 
+#[cfg(feature = "appstream")]
 /// The values of `EndpointType` (`AWS::AppStream::AppBlockBuilder`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppStream::AppBlockBuilder`, `AWS::AppStream::ImageBuilder`, `AWS::AppStream::Stack`.
@@ -245,12 +268,14 @@ pub enum EndpointType {
     Expr(Value),
 }
 
+#[cfg(feature = "appstream")]
 impl From<Value> for EndpointType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appstream")]
 impl ToValue for EndpointType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -18,35 +18,60 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "appsync")]
 pub mod api;
+#[cfg(feature = "appsync")]
 pub mod api_cache;
+#[cfg(feature = "appsync")]
 pub mod api_key;
+#[cfg(feature = "appsync")]
 pub mod channel_namespace;
+#[cfg(feature = "appsync")]
 pub mod data_source;
+#[cfg(feature = "appsync")]
 pub mod domain_name;
+#[cfg(feature = "appsync")]
 pub mod domain_name_api_association;
+#[cfg(feature = "appsync")]
 pub mod function_configuration;
+#[cfg(feature = "appsync")]
 pub mod graph_ql_api;
+#[cfg(feature = "appsync")]
 pub mod graph_ql_schema;
+#[cfg(feature = "appsync")]
 pub mod resolver;
+#[cfg(feature = "appsync")]
 pub mod shared;
+#[cfg(feature = "appsync")]
 pub mod source_api_association;
 
+#[cfg(feature = "appsync")]
 pub use api::{Api, ApiAttributes, ApiRequired};
+#[cfg(feature = "appsync")]
 pub use api_cache::{ApiCache, ApiCacheAttributes, ApiCacheRequired};
+#[cfg(feature = "appsync")]
 pub use api_key::{ApiKey, ApiKeyAttributes, ApiKeyRequired};
+#[cfg(feature = "appsync")]
 pub use channel_namespace::{
     ChannelNamespace, ChannelNamespaceAttributes, ChannelNamespaceRequired,
 };
+#[cfg(feature = "appsync")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "appsync")]
 pub use domain_name::{DomainName, DomainNameAttributes, DomainNameRequired};
+#[cfg(feature = "appsync")]
 pub use domain_name_api_association::{
     DomainNameApiAssociation, DomainNameApiAssociationAttributes, DomainNameApiAssociationRequired,
 };
+#[cfg(feature = "appsync")]
 pub use function_configuration::{
     FunctionConfiguration, FunctionConfigurationAttributes, FunctionConfigurationRequired,
 };
+#[cfg(feature = "appsync")]
 pub use graph_ql_api::{GraphQlApi, GraphQlApiAttributes, GraphQlApiRequired};
+#[cfg(feature = "appsync")]
 pub use graph_ql_schema::{GraphQlSchema, GraphQlSchemaAttributes, GraphQlSchemaRequired};
+#[cfg(feature = "appsync")]
 pub use resolver::{Resolver, ResolverAttributes, ResolverRequired};
+#[cfg(feature = "appsync")]
 pub use source_api_association::{SourceApiAssociation, SourceApiAssociationAttributes};

@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "appsync")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[ a-zA-Z+-=._:/]+$");
+#[cfg(feature = "appsync")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\s\\w+-=\\.:/@]*$");
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 pub(crate) static RULE_AuthMode: ObjRule = ObjRule {
     properties: &[
@@ -20,6 +23,7 @@ pub(crate) static RULE_AuthMode: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appsync")]
 /// The `AuthMode` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`.
 ///
 /// Describes an authorization configuration. Use `AuthMode` to specify the publishing and subscription authorization configuration for an Event API.
@@ -33,6 +37,7 @@ pub struct AuthMode {
     pub auth_type: Option<AuthenticationType>,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 impl AuthMode {
     /// A `AuthMode` with no property set (none is required).
@@ -45,8 +50,10 @@ impl AuthMode {
     pub fn auth_type(mut self, value: impl Into<AuthenticationType>) -> Self { self.auth_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "appsync")]
 impl PropertyType for AuthMode {}
 
+#[cfg(feature = "appsync")]
 impl ToValue for AuthMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -54,6 +61,7 @@ impl ToValue for AuthMode {
     }
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 pub(crate) static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
     properties: &[
@@ -63,6 +71,7 @@ pub(crate) static RULE_LambdaConflictHandlerConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appsync")]
 /// The `LambdaConflictHandlerConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
 ///
 /// The `LambdaConflictHandlerConfig` object when configuring `LAMBDA` as the Conflict Handler.
@@ -76,6 +85,7 @@ pub struct LambdaConflictHandlerConfig {
     pub lambda_conflict_handler_arn: Option<Str>,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 impl LambdaConflictHandlerConfig {
     /// A `LambdaConflictHandlerConfig` with no property set (none is required).
@@ -88,8 +98,10 @@ impl LambdaConflictHandlerConfig {
     pub fn lambda_conflict_handler_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_conflict_handler_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "appsync")]
 impl PropertyType for LambdaConflictHandlerConfig {}
 
+#[cfg(feature = "appsync")]
 impl ToValue for LambdaConflictHandlerConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -102,6 +114,7 @@ impl ToValue for LambdaConflictHandlerConfig {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The required properties of [`SyncConfig`], by name: `SyncConfig::new(SyncConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SyncConfigRequired {
@@ -109,6 +122,7 @@ pub struct SyncConfigRequired {
     pub conflict_detection: ConflictDetection,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 pub(crate) static RULE_SyncConfig: ObjRule = ObjRule {
     properties: &[
@@ -121,6 +135,7 @@ pub(crate) static RULE_SyncConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appsync")]
 /// The `SyncConfig` property type, shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
 ///
 /// Describes a Sync configuration for a resolver.
@@ -151,6 +166,7 @@ pub struct SyncConfig {
     pub lambda_conflict_handler_config: Option<Obj<LambdaConflictHandlerConfig>>,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 impl SyncConfig {
     /// A `SyncConfig` with its required properties, named in a [`SyncConfigRequired`].
@@ -171,8 +187,10 @@ impl SyncConfig {
     pub fn lambda_conflict_handler_config(mut self, value: impl Into<Obj<LambdaConflictHandlerConfig>>) -> Self { self.lambda_conflict_handler_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "appsync")]
 impl PropertyType for SyncConfig {}
 
+#[cfg(feature = "appsync")]
 impl ToValue for SyncConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -187,6 +205,7 @@ impl ToValue for SyncConfig {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -196,6 +215,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -207,6 +227,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "appsync")]
 /// The `Tag` property type, shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`, `AWS::AppSync::DomainName`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-appsync-api-tag.html>
@@ -222,6 +243,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "appsync")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -239,8 +261,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "appsync")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "appsync")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -251,6 +275,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The values of `Name` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -262,12 +287,14 @@ pub enum AppSyncRuntimeName {
     Expr(Value),
 }
 
+#[cfg(feature = "appsync")]
 impl From<Value> for AppSyncRuntimeName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appsync")]
 impl ToValue for AppSyncRuntimeName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -279,6 +306,7 @@ impl ToValue for AppSyncRuntimeName {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The values of `AuthenticationType` (`AWS::AppSync::Api`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppSync::Api`, `AWS::AppSync::ChannelNamespace`.
@@ -298,12 +326,14 @@ pub enum AuthenticationType {
     Expr(Value),
 }
 
+#[cfg(feature = "appsync")]
 impl From<Value> for AuthenticationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appsync")]
 impl ToValue for AuthenticationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -319,6 +349,7 @@ impl ToValue for AuthenticationType {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The values of `ConflictDetection` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -332,12 +363,14 @@ pub enum ConflictDetection {
     Expr(Value),
 }
 
+#[cfg(feature = "appsync")]
 impl From<Value> for ConflictDetection {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appsync")]
 impl ToValue for ConflictDetection {
     #[inline]
     fn to_value(&self) -> Value {
@@ -350,6 +383,7 @@ impl ToValue for ConflictDetection {
     }
 }
 
+#[cfg(feature = "appsync")]
 /// The values of `ConflictHandler` (`AWS::AppSync::FunctionConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::AppSync::FunctionConfiguration`, `AWS::AppSync::Resolver`.
@@ -367,12 +401,14 @@ pub enum ConflictHandler {
     Expr(Value),
 }
 
+#[cfg(feature = "appsync")]
 impl From<Value> for ConflictHandler {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "appsync")]
 impl ToValue for ConflictHandler {
     #[inline]
     fn to_value(&self) -> Value {

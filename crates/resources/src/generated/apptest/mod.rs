@@ -5,6 +5,8 @@
 //!
 //! - `AWS::AppTest::TestCase`: [`TestCase`], property types in [`test_case`]
 
+#[cfg(feature = "apptest")]
 pub mod test_case;
 
+#[cfg(feature = "apptest")]
 pub use test_case::{TestCase, TestCaseAttributes, TestCaseRequired};

@@ -11,17 +11,28 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "aps")]
 pub mod anomaly_detector;
+#[cfg(feature = "aps")]
 pub mod resource_policy;
+#[cfg(feature = "aps")]
 pub mod rule_groups_namespace;
+#[cfg(feature = "aps")]
 pub mod scraper;
+#[cfg(feature = "aps")]
 pub mod shared;
+#[cfg(feature = "aps")]
 pub mod workspace;
 
+#[cfg(feature = "aps")]
 pub use anomaly_detector::{AnomalyDetector, AnomalyDetectorAttributes, AnomalyDetectorRequired};
+#[cfg(feature = "aps")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "aps")]
 pub use rule_groups_namespace::{
     RuleGroupsNamespace, RuleGroupsNamespaceAttributes, RuleGroupsNamespaceRequired,
 };
+#[cfg(feature = "aps")]
 pub use scraper::{Scraper, ScraperAttributes, ScraperRequired};
+#[cfg(feature = "aps")]
 pub use workspace::{Workspace, WorkspaceAttributes};

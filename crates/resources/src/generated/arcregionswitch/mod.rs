@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ARCRegionSwitch::Plan`: [`Plan`], property types in [`plan`]
 
+#[cfg(feature = "arcregionswitch")]
 pub mod plan;
 
+#[cfg(feature = "arcregionswitch")]
 pub use plan::{Plan, PlanAttributes, PlanRequired};

@@ -6,13 +6,17 @@
 //! - `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: [`AutoshiftObserverNotificationStatus`], property types in [`autoshift_observer_notification_status`]
 //! - `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: [`ZonalAutoshiftConfiguration`], property types in [`zonal_autoshift_configuration`]
 
+#[cfg(feature = "arczonalshift")]
 pub mod autoshift_observer_notification_status;
+#[cfg(feature = "arczonalshift")]
 pub mod zonal_autoshift_configuration;
 
+#[cfg(feature = "arczonalshift")]
 pub use autoshift_observer_notification_status::{
     AutoshiftObserverNotificationStatus, AutoshiftObserverNotificationStatusAttributes,
     AutoshiftObserverNotificationStatusRequired,
 };
+#[cfg(feature = "arczonalshift")]
 pub use zonal_autoshift_configuration::{
     ZonalAutoshiftConfiguration, ZonalAutoshiftConfigurationAttributes,
 };

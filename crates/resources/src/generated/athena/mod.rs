@@ -11,19 +11,30 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "athena")]
 pub mod capacity_reservation;
+#[cfg(feature = "athena")]
 pub mod data_catalog;
+#[cfg(feature = "athena")]
 pub mod named_query;
+#[cfg(feature = "athena")]
 pub mod prepared_statement;
+#[cfg(feature = "athena")]
 pub mod shared;
+#[cfg(feature = "athena")]
 pub mod work_group;
 
+#[cfg(feature = "athena")]
 pub use capacity_reservation::{
     CapacityReservation, CapacityReservationAttributes, CapacityReservationRequired,
 };
+#[cfg(feature = "athena")]
 pub use data_catalog::{DataCatalog, DataCatalogAttributes, DataCatalogRequired};
+#[cfg(feature = "athena")]
 pub use named_query::{NamedQuery, NamedQueryAttributes, NamedQueryRequired};
+#[cfg(feature = "athena")]
 pub use prepared_statement::{
     PreparedStatement, PreparedStatementAttributes, PreparedStatementRequired,
 };
+#[cfg(feature = "athena")]
 pub use work_group::{WorkGroup, WorkGroupAttributes, WorkGroupRequired};

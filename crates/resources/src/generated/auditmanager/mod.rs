@@ -5,6 +5,8 @@
 //!
 //! - `AWS::AuditManager::Assessment`: [`Assessment`], property types in [`assessment`]
 
+#[cfg(feature = "auditmanager")]
 pub mod assessment;
 
+#[cfg(feature = "auditmanager")]
 pub use assessment::{Assessment, AssessmentAttributes};

@@ -10,20 +10,32 @@
 //! - `AWS::AutoScaling::ScheduledAction`: [`ScheduledAction`], property types in [`scheduled_action`]
 //! - `AWS::AutoScaling::WarmPool`: [`WarmPool`], property types in [`warm_pool`]
 
+#[cfg(feature = "autoscaling")]
 pub mod auto_scaling_group;
+#[cfg(feature = "autoscaling")]
 pub mod launch_configuration;
+#[cfg(feature = "autoscaling")]
 pub mod lifecycle_hook;
+#[cfg(feature = "autoscaling")]
 pub mod scaling_policy;
+#[cfg(feature = "autoscaling")]
 pub mod scheduled_action;
+#[cfg(feature = "autoscaling")]
 pub mod warm_pool;
 
+#[cfg(feature = "autoscaling")]
 pub use auto_scaling_group::{
     AutoScalingGroup, AutoScalingGroupAttributes, AutoScalingGroupRequired,
 };
+#[cfg(feature = "autoscaling")]
 pub use launch_configuration::{
     LaunchConfiguration, LaunchConfigurationAttributes, LaunchConfigurationRequired,
 };
+#[cfg(feature = "autoscaling")]
 pub use lifecycle_hook::{LifecycleHook, LifecycleHookAttributes, LifecycleHookRequired};
+#[cfg(feature = "autoscaling")]
 pub use scaling_policy::{ScalingPolicy, ScalingPolicyAttributes, ScalingPolicyRequired};
+#[cfg(feature = "autoscaling")]
 pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes, ScheduledActionRequired};
+#[cfg(feature = "autoscaling")]
 pub use warm_pool::{WarmPool, WarmPoolAttributes, WarmPoolRequired};

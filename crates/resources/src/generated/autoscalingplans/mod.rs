@@ -5,6 +5,8 @@
 //!
 //! - `AWS::AutoScalingPlans::ScalingPlan`: [`ScalingPlan`], property types in [`scaling_plan`]
 
+#[cfg(feature = "autoscalingplans")]
 pub mod scaling_plan;
 
+#[cfg(feature = "autoscalingplans")]
 pub use scaling_plan::{ScalingPlan, ScalingPlanAttributes, ScalingPlanRequired};

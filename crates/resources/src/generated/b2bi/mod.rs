@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "b2bi")]
 pub mod capability;
+#[cfg(feature = "b2bi")]
 pub mod partnership;
+#[cfg(feature = "b2bi")]
 pub mod profile;
+#[cfg(feature = "b2bi")]
 pub mod shared;
+#[cfg(feature = "b2bi")]
 pub mod transformer;
 
+#[cfg(feature = "b2bi")]
 pub use capability::{Capability, CapabilityAttributes, CapabilityRequired};
+#[cfg(feature = "b2bi")]
 pub use partnership::{Partnership, PartnershipAttributes, PartnershipRequired};
+#[cfg(feature = "b2bi")]
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
+#[cfg(feature = "b2bi")]
 pub use transformer::{Transformer, TransformerAttributes, TransformerRequired};

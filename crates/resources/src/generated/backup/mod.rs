@@ -15,32 +15,51 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "backup")]
 pub mod backup_plan;
+#[cfg(feature = "backup")]
 pub mod backup_selection;
+#[cfg(feature = "backup")]
 pub mod backup_vault;
+#[cfg(feature = "backup")]
 pub mod framework;
+#[cfg(feature = "backup")]
 pub mod logically_air_gapped_backup_vault;
+#[cfg(feature = "backup")]
 pub mod report_plan;
+#[cfg(feature = "backup")]
 pub mod restore_testing_plan;
+#[cfg(feature = "backup")]
 pub mod restore_testing_selection;
+#[cfg(feature = "backup")]
 pub mod shared;
+#[cfg(feature = "backup")]
 pub mod tiering_configuration;
 
+#[cfg(feature = "backup")]
 pub use backup_plan::{BackupPlan, BackupPlanAttributes, BackupPlanRequired};
+#[cfg(feature = "backup")]
 pub use backup_selection::{BackupSelection, BackupSelectionAttributes, BackupSelectionRequired};
+#[cfg(feature = "backup")]
 pub use backup_vault::{BackupVault, BackupVaultAttributes, BackupVaultRequired};
+#[cfg(feature = "backup")]
 pub use framework::{Framework, FrameworkAttributes, FrameworkRequired};
+#[cfg(feature = "backup")]
 pub use logically_air_gapped_backup_vault::{
     LogicallyAirGappedBackupVault, LogicallyAirGappedBackupVaultAttributes,
     LogicallyAirGappedBackupVaultRequired,
 };
+#[cfg(feature = "backup")]
 pub use report_plan::{ReportPlan, ReportPlanAttributes, ReportPlanRequired};
+#[cfg(feature = "backup")]
 pub use restore_testing_plan::{
     RestoreTestingPlan, RestoreTestingPlanAttributes, RestoreTestingPlanRequired,
 };
+#[cfg(feature = "backup")]
 pub use restore_testing_selection::{
     RestoreTestingSelection, RestoreTestingSelectionAttributes, RestoreTestingSelectionRequired,
 };
+#[cfg(feature = "backup")]
 pub use tiering_configuration::{
     TieringConfiguration, TieringConfigurationAttributes, TieringConfigurationRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "backup")]
 /// The required properties of [`NotificationObjectType`], by name: `NotificationObjectType::new(NotificationObjectTypeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NotificationObjectTypeRequired {
@@ -17,6 +18,7 @@ pub struct NotificationObjectTypeRequired {
     pub sns_topic_arn: Str,
 }
 
+#[cfg(feature = "backup")]
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_NotificationObjectType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "backup")]
 /// The `NotificationObjectType` property type, shared by `AWS::Backup::BackupVault`, `AWS::Backup::LogicallyAirGappedBackupVault`.
 ///
 /// Specifies an object containing SNS event notification properties for the target backup vault.
@@ -47,6 +50,7 @@ pub struct NotificationObjectType {
     pub sns_topic_arn: Str,
 }
 
+#[cfg(feature = "backup")]
 #[rustfmt::skip]
 impl NotificationObjectType {
     /// A `NotificationObjectType` with its required properties, named in a [`NotificationObjectTypeRequired`].
@@ -64,8 +68,10 @@ impl NotificationObjectType {
     pub fn sns_topic_arn(mut self, value: impl Into<Str>) -> Self { self.sns_topic_arn = value.into(); self }
 }
 
+#[cfg(feature = "backup")]
 impl PropertyType for NotificationObjectType {}
 
+#[cfg(feature = "backup")]
 impl ToValue for NotificationObjectType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -76,6 +82,7 @@ impl ToValue for NotificationObjectType {
     }
 }
 
+#[cfg(feature = "backup")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +93,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "backup")]
 /// The `Tag` property type, shared by `AWS::Backup::Framework`, `AWS::Backup::ReportPlan`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-backup-framework-tag.html>
@@ -101,6 +109,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "backup")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -115,8 +124,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "backup")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "backup")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

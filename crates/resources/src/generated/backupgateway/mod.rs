@@ -5,6 +5,8 @@
 //!
 //! - `AWS::BackupGateway::Hypervisor`: [`Hypervisor`], property types in [`hypervisor`]
 
+#[cfg(feature = "backupgateway")]
 pub mod hypervisor;
 
+#[cfg(feature = "backupgateway")]
 pub use hypervisor::{Hypervisor, HypervisorAttributes};

@@ -11,24 +11,38 @@
 //! - `AWS::Batch::SchedulingPolicy`: [`SchedulingPolicy`], property types in [`scheduling_policy`]
 //! - `AWS::Batch::ServiceEnvironment`: [`ServiceEnvironment`], property types in [`service_environment`]
 
+#[cfg(feature = "batch")]
 pub mod compute_environment;
+#[cfg(feature = "batch")]
 pub mod consumable_resource;
+#[cfg(feature = "batch")]
 pub mod job_definition;
+#[cfg(feature = "batch")]
 pub mod job_queue;
+#[cfg(feature = "batch")]
 pub mod quota_share;
+#[cfg(feature = "batch")]
 pub mod scheduling_policy;
+#[cfg(feature = "batch")]
 pub mod service_environment;
 
+#[cfg(feature = "batch")]
 pub use compute_environment::{
     ComputeEnvironment, ComputeEnvironmentAttributes, ComputeEnvironmentRequired,
 };
+#[cfg(feature = "batch")]
 pub use consumable_resource::{
     ConsumableResource, ConsumableResourceAttributes, ConsumableResourceRequired,
 };
+#[cfg(feature = "batch")]
 pub use job_definition::{JobDefinition, JobDefinitionAttributes, JobDefinitionRequired};
+#[cfg(feature = "batch")]
 pub use job_queue::{JobQueue, JobQueueAttributes, JobQueueRequired};
+#[cfg(feature = "batch")]
 pub use quota_share::{QuotaShare, QuotaShareAttributes, QuotaShareRequired};
+#[cfg(feature = "batch")]
 pub use scheduling_policy::{SchedulingPolicy, SchedulingPolicyAttributes};
+#[cfg(feature = "batch")]
 pub use service_environment::{
     ServiceEnvironment, ServiceEnvironmentAttributes, ServiceEnvironmentRequired,
 };

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::BCMDataExports::Export`: [`Export`], property types in [`export`]
 
+#[cfg(feature = "bcmdataexports")]
 pub mod export;
 
+#[cfg(feature = "bcmdataexports")]
 pub use export::{Export, ExportAttributes, ExportRequired};

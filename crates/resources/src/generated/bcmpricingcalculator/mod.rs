@@ -5,6 +5,8 @@
 //!
 //! - `AWS::BcmPricingCalculator::BillScenario`: [`BillScenario`], property types in [`bill_scenario`]
 
+#[cfg(feature = "bcmpricingcalculator")]
 pub mod bill_scenario;
 
+#[cfg(feature = "bcmpricingcalculator")]
 pub use bill_scenario::{BillScenario, BillScenarioAttributes};

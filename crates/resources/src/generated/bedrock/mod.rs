@@ -26,64 +26,105 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "bedrock")]
 pub mod agent;
+#[cfg(feature = "bedrock")]
 pub mod agent_alias;
+#[cfg(feature = "bedrock")]
 pub mod application_inference_profile;
+#[cfg(feature = "bedrock")]
 pub mod automated_reasoning_policy;
+#[cfg(feature = "bedrock")]
 pub mod automated_reasoning_policy_version;
+#[cfg(feature = "bedrock")]
 pub mod blueprint;
+#[cfg(feature = "bedrock")]
 pub mod data_automation_library;
+#[cfg(feature = "bedrock")]
 pub mod data_automation_project;
+#[cfg(feature = "bedrock")]
 pub mod data_source;
+#[cfg(feature = "bedrock")]
 pub mod enforced_guardrail_configuration;
+#[cfg(feature = "bedrock")]
 pub mod flow;
+#[cfg(feature = "bedrock")]
 pub mod flow_alias;
+#[cfg(feature = "bedrock")]
 pub mod flow_version;
+#[cfg(feature = "bedrock")]
 pub mod guardrail;
+#[cfg(feature = "bedrock")]
 pub mod guardrail_version;
+#[cfg(feature = "bedrock")]
 pub mod intelligent_prompt_router;
+#[cfg(feature = "bedrock")]
 pub mod knowledge_base;
+#[cfg(feature = "bedrock")]
 pub mod prompt;
+#[cfg(feature = "bedrock")]
 pub mod prompt_version;
+#[cfg(feature = "bedrock")]
 pub mod resource_policy;
+#[cfg(feature = "bedrock")]
 pub mod shared;
 
+#[cfg(feature = "bedrock")]
 pub use agent::{Agent, AgentAttributes, AgentRequired};
+#[cfg(feature = "bedrock")]
 pub use agent_alias::{AgentAlias, AgentAliasAttributes, AgentAliasRequired};
+#[cfg(feature = "bedrock")]
 pub use application_inference_profile::{
     ApplicationInferenceProfile, ApplicationInferenceProfileAttributes,
     ApplicationInferenceProfileRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use automated_reasoning_policy::{
     AutomatedReasoningPolicy, AutomatedReasoningPolicyAttributes, AutomatedReasoningPolicyRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use automated_reasoning_policy_version::{
     AutomatedReasoningPolicyVersion, AutomatedReasoningPolicyVersionAttributes,
     AutomatedReasoningPolicyVersionRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use blueprint::{Blueprint, BlueprintAttributes, BlueprintRequired};
+#[cfg(feature = "bedrock")]
 pub use data_automation_library::{
     DataAutomationLibrary, DataAutomationLibraryAttributes, DataAutomationLibraryRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use data_automation_project::{
     DataAutomationProject, DataAutomationProjectAttributes, DataAutomationProjectRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "bedrock")]
 pub use enforced_guardrail_configuration::{
     EnforcedGuardrailConfiguration, EnforcedGuardrailConfigurationAttributes,
     EnforcedGuardrailConfigurationRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use flow::{Flow, FlowAttributes, FlowRequired};
+#[cfg(feature = "bedrock")]
 pub use flow_alias::{FlowAlias, FlowAliasAttributes, FlowAliasRequired};
+#[cfg(feature = "bedrock")]
 pub use flow_version::{FlowVersion, FlowVersionAttributes, FlowVersionRequired};
+#[cfg(feature = "bedrock")]
 pub use guardrail::{Guardrail, GuardrailAttributes, GuardrailRequired};
+#[cfg(feature = "bedrock")]
 pub use guardrail_version::{
     GuardrailVersion, GuardrailVersionAttributes, GuardrailVersionRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use intelligent_prompt_router::{
     IntelligentPromptRouter, IntelligentPromptRouterAttributes, IntelligentPromptRouterRequired,
 };
+#[cfg(feature = "bedrock")]
 pub use knowledge_base::{KnowledgeBase, KnowledgeBaseAttributes, KnowledgeBaseRequired};
+#[cfg(feature = "bedrock")]
 pub use prompt::{Prompt, PromptAttributes, PromptRequired};
+#[cfg(feature = "bedrock")]
 pub use prompt_version::{PromptVersion, PromptVersionAttributes, PromptVersionRequired};
+#[cfg(feature = "bedrock")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "bedrock")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^s3://.{1,128}$");
+#[cfg(feature = "bedrock")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9\\s._:/=+@-]*$");
 
+#[cfg(feature = "bedrock")]
 /// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
@@ -18,6 +21,7 @@ pub struct S3LocationRequired {
     pub uri: Str,
 }
 
+#[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +32,7 @@ pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrock")]
 /// The `S3Location` property type, shared by `AWS::Bedrock::DataSource`, `AWS::Bedrock::KnowledgeBase`.
 ///
 /// A storage location in an Amazon S3 bucket.
@@ -43,6 +48,7 @@ pub struct S3Location {
     pub uri: Str,
 }
 
+#[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
@@ -57,8 +63,10 @@ impl S3Location {
     pub fn uri(mut self, value: impl Into<Str>) -> Self { self.uri = value.into(); self }
 }
 
+#[cfg(feature = "bedrock")]
 impl PropertyType for S3Location {}
 
+#[cfg(feature = "bedrock")]
 impl ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> Value {
@@ -66,6 +74,7 @@ impl ToValue for S3Location {
     }
 }
 
+#[cfg(feature = "bedrock")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -75,6 +84,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +96,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrock")]
 /// The `Tag` property type, shared by `AWS::Bedrock::ApplicationInferenceProfile`, `AWS::Bedrock::AutomatedReasoningPolicy`, `AWS::Bedrock::AutomatedReasoningPolicyVersion`, `AWS::Bedrock::Blueprint`, `AWS::Bedrock::DataAutomationLibrary`, `AWS::Bedrock::DataAutomationProject`, `AWS::Bedrock::Guardrail`, `AWS::Bedrock::IntelligentPromptRouter`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrock-applicationinferenceprofile-tag.html>
@@ -101,6 +112,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "bedrock")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -118,8 +130,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "bedrock")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "bedrock")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -21,45 +21,76 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "bedrockagentcore")]
 pub mod api_key_credential_provider;
+#[cfg(feature = "bedrockagentcore")]
 pub mod browser_custom;
+#[cfg(feature = "bedrockagentcore")]
 pub mod browser_profile;
+#[cfg(feature = "bedrockagentcore")]
 pub mod code_interpreter_custom;
+#[cfg(feature = "bedrockagentcore")]
 pub mod evaluator;
+#[cfg(feature = "bedrockagentcore")]
 pub mod gateway;
+#[cfg(feature = "bedrockagentcore")]
 pub mod gateway_target;
+#[cfg(feature = "bedrockagentcore")]
 pub mod memory;
+#[cfg(feature = "bedrockagentcore")]
 pub mod o_auth2_credential_provider;
+#[cfg(feature = "bedrockagentcore")]
 pub mod online_evaluation_config;
+#[cfg(feature = "bedrockagentcore")]
 pub mod policy;
+#[cfg(feature = "bedrockagentcore")]
 pub mod policy_engine;
+#[cfg(feature = "bedrockagentcore")]
 pub mod runtime;
+#[cfg(feature = "bedrockagentcore")]
 pub mod runtime_endpoint;
+#[cfg(feature = "bedrockagentcore")]
 pub mod shared;
+#[cfg(feature = "bedrockagentcore")]
 pub mod workload_identity;
 
+#[cfg(feature = "bedrockagentcore")]
 pub use api_key_credential_provider::{
     ApiKeyCredentialProvider, ApiKeyCredentialProviderAttributes, ApiKeyCredentialProviderRequired,
 };
+#[cfg(feature = "bedrockagentcore")]
 pub use browser_custom::{BrowserCustom, BrowserCustomAttributes, BrowserCustomRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use browser_profile::{BrowserProfile, BrowserProfileAttributes, BrowserProfileRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use code_interpreter_custom::{
     CodeInterpreterCustom, CodeInterpreterCustomAttributes, CodeInterpreterCustomRequired,
 };
+#[cfg(feature = "bedrockagentcore")]
 pub use evaluator::{Evaluator, EvaluatorAttributes, EvaluatorRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use gateway::{Gateway, GatewayAttributes, GatewayRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use gateway_target::{GatewayTarget, GatewayTargetAttributes, GatewayTargetRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use memory::{Memory, MemoryAttributes, MemoryRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use o_auth2_credential_provider::{
     OAuth2CredentialProvider, OAuth2CredentialProviderAttributes, OAuth2CredentialProviderRequired,
 };
+#[cfg(feature = "bedrockagentcore")]
 pub use online_evaluation_config::{
     OnlineEvaluationConfig, OnlineEvaluationConfigAttributes, OnlineEvaluationConfigRequired,
 };
+#[cfg(feature = "bedrockagentcore")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use policy_engine::{PolicyEngine, PolicyEngineAttributes, PolicyEngineRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use runtime::{Runtime, RuntimeAttributes, RuntimeRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use runtime_endpoint::{RuntimeEndpoint, RuntimeEndpointAttributes, RuntimeEndpointRequired};
+#[cfg(feature = "bedrockagentcore")]
 pub use workload_identity::{
     WorkloadIdentity, WorkloadIdentityAttributes, WorkloadIdentityRequired,
 };

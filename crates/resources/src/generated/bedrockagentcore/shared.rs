@@ -8,12 +8,16 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "bedrockagentcore")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:(aws(?:-cn|-us-gov|-iso(?:-[bef])?)?):secretsmanager:[a-z0-9-]+:\\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
 );
+#[cfg(feature = "bedrockagentcore")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^sg-[0-9a-zA-Z]{8,17}$");
+#[cfg(feature = "bedrockagentcore")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^subnet-[0-9a-zA-Z]{8,17}$");
 
+#[cfg(feature = "bedrockagentcore")]
 /// The required properties of [`Certificate`], by name: `Certificate::new(CertificateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateRequired {
@@ -21,6 +25,7 @@ pub struct CertificateRequired {
     pub certificate_location: Obj<CertificateLocation>,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +36,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrockagentcore")]
 /// The `Certificate` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
 ///
 /// A root CA certificate configuration.
@@ -44,6 +50,7 @@ pub struct Certificate {
     pub certificate_location: Obj<CertificateLocation>,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with its required properties, named in a [`CertificateRequired`].
@@ -58,8 +65,10 @@ impl Certificate {
     pub fn certificate_location(mut self, value: impl Into<Obj<CertificateLocation>>) -> Self { self.certificate_location = value.into(); self }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 impl PropertyType for Certificate {}
 
+#[cfg(feature = "bedrockagentcore")]
 impl ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> Value {
@@ -69,6 +78,7 @@ impl ToValue for Certificate {
     }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 /// The required properties of [`CertificateLocation`], by name: `CertificateLocation::new(CertificateLocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CertificateLocationRequired {
@@ -76,6 +86,7 @@ pub struct CertificateLocationRequired {
     pub secret_arn: Str,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 pub(crate) static RULE_CertificateLocation: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +97,7 @@ pub(crate) static RULE_CertificateLocation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrockagentcore")]
 /// The `CertificateLocation` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`.
 ///
 /// Certificate location in Secrets Manager.
@@ -101,6 +113,7 @@ pub struct CertificateLocation {
     pub secret_arn: Str,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl CertificateLocation {
     /// A `CertificateLocation` with its required properties, named in a [`CertificateLocationRequired`].
@@ -115,8 +128,10 @@ impl CertificateLocation {
     pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 impl PropertyType for CertificateLocation {}
 
+#[cfg(feature = "bedrockagentcore")]
 impl ToValue for CertificateLocation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -124,6 +139,7 @@ impl ToValue for CertificateLocation {
     }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -133,6 +149,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -144,6 +161,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrockagentcore")]
 /// The `Tag` property type, shared by `AWS::BedrockAgentCore::Evaluator`, `AWS::BedrockAgentCore::PolicyEngine`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-bedrockagentcore-evaluator-tag.html>
@@ -159,6 +177,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -176,8 +195,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "bedrockagentcore")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -188,6 +209,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 /// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
@@ -197,6 +219,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -208,6 +231,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "bedrockagentcore")]
 /// The `VpcConfig` property type, shared by `AWS::BedrockAgentCore::BrowserCustom`, `AWS::BedrockAgentCore::CodeInterpreterCustom`, `AWS::BedrockAgentCore::Runtime`.
 ///
 /// Network mode configuration for VPC
@@ -229,6 +253,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "bedrockagentcore")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
@@ -246,8 +271,10 @@ impl VpcConfig {
     pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
+#[cfg(feature = "bedrockagentcore")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "bedrockagentcore")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {

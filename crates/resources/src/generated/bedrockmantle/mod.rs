@@ -5,6 +5,8 @@
 //!
 //! - `AWS::BedrockMantle::Project`: [`Project`], property types in [`project`]
 
+#[cfg(feature = "bedrockmantle")]
 pub mod project;
 
+#[cfg(feature = "bedrockmantle")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Billing::BillingView`: [`BillingView`], property types in [`billing_view`]
 
+#[cfg(feature = "billing")]
 pub mod billing_view;
 
+#[cfg(feature = "billing")]
 pub use billing_view::{BillingView, BillingViewAttributes, BillingViewRequired};

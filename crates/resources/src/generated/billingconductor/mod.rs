@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "billingconductor")]
 pub mod billing_group;
+#[cfg(feature = "billingconductor")]
 pub mod custom_line_item;
+#[cfg(feature = "billingconductor")]
 pub mod pricing_plan;
+#[cfg(feature = "billingconductor")]
 pub mod pricing_rule;
+#[cfg(feature = "billingconductor")]
 pub mod shared;
 
+#[cfg(feature = "billingconductor")]
 pub use billing_group::{BillingGroup, BillingGroupAttributes, BillingGroupRequired};
+#[cfg(feature = "billingconductor")]
 pub use custom_line_item::{CustomLineItem, CustomLineItemAttributes, CustomLineItemRequired};
+#[cfg(feature = "billingconductor")]
 pub use pricing_plan::{PricingPlan, PricingPlanAttributes, PricingPlanRequired};
+#[cfg(feature = "billingconductor")]
 pub use pricing_rule::{PricingRule, PricingRuleAttributes, PricingRuleRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Braket::SpendingLimit`: [`SpendingLimit`], property types in [`spending_limit`]
 
+#[cfg(feature = "braket")]
 pub mod spending_limit;
 
+#[cfg(feature = "braket")]
 pub use spending_limit::{SpendingLimit, SpendingLimitAttributes, SpendingLimitRequired};

@@ -6,8 +6,12 @@
 //! - `AWS::Budgets::Budget`: [`Budget`], property types in [`budget`]
 //! - `AWS::Budgets::BudgetsAction`: [`BudgetsAction`], property types in [`budgets_action`]
 
+#[cfg(feature = "budgets")]
 pub mod budget;
+#[cfg(feature = "budgets")]
 pub mod budgets_action;
 
+#[cfg(feature = "budgets")]
 pub use budget::{Budget, BudgetAttributes, BudgetRequired};
+#[cfg(feature = "budgets")]
 pub use budgets_action::{BudgetsAction, BudgetsActionAttributes, BudgetsActionRequired};

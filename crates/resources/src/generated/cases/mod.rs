@@ -11,15 +11,26 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cases")]
 pub mod case_rule;
+#[cfg(feature = "cases")]
 pub mod domain;
+#[cfg(feature = "cases")]
 pub mod field;
+#[cfg(feature = "cases")]
 pub mod layout;
+#[cfg(feature = "cases")]
 pub mod shared;
+#[cfg(feature = "cases")]
 pub mod template;
 
+#[cfg(feature = "cases")]
 pub use case_rule::{CaseRule, CaseRuleAttributes, CaseRuleRequired};
+#[cfg(feature = "cases")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "cases")]
 pub use field::{Field, FieldAttributes, FieldRequired};
+#[cfg(feature = "cases")]
 pub use layout::{Layout, LayoutAttributes, LayoutRequired};
+#[cfg(feature = "cases")]
 pub use template::{Template, TemplateAttributes, TemplateRequired};

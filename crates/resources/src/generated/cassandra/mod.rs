@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cassandra")]
 pub mod keyspace;
+#[cfg(feature = "cassandra")]
 pub mod shared;
+#[cfg(feature = "cassandra")]
 pub mod table;
+#[cfg(feature = "cassandra")]
 pub mod type_;
 
+#[cfg(feature = "cassandra")]
 pub use keyspace::{Keyspace, KeyspaceAttributes};
+#[cfg(feature = "cassandra")]
 pub use table::{Table, TableAttributes, TableRequired};
+#[cfg(feature = "cassandra")]
 pub use type_::{Type, TypeAttributes, TypeRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::CDK::Metadata`: [`Metadata`], property types in [`metadata`]
 
+#[cfg(feature = "cdk")]
 pub mod metadata;
 
+#[cfg(feature = "cdk")]
 pub use metadata::{Metadata, MetadataAttributes};

@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ce")]
 pub mod anomaly_monitor;
+#[cfg(feature = "ce")]
 pub mod anomaly_subscription;
+#[cfg(feature = "ce")]
 pub mod cost_category;
+#[cfg(feature = "ce")]
 pub mod shared;
 
+#[cfg(feature = "ce")]
 pub use anomaly_monitor::{AnomalyMonitor, AnomalyMonitorAttributes, AnomalyMonitorRequired};
+#[cfg(feature = "ce")]
 pub use anomaly_subscription::{
     AnomalySubscription, AnomalySubscriptionAttributes, AnomalySubscriptionRequired,
 };
+#[cfg(feature = "ce")]
 pub use cost_category::{CostCategory, CostCategoryAttributes, CostCategoryRequired};

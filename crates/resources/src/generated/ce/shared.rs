@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ce")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).*$");
 
+#[cfg(feature = "ce")]
 /// The required properties of [`ResourceTag`], by name: `ResourceTag::new(ResourceTagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceTagRequired {
@@ -19,6 +21,7 @@ pub struct ResourceTagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "ce")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_ResourceTag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ce")]
 /// The `ResourceTag` property type, shared by `AWS::CE::AnomalyMonitor`, `AWS::CE::AnomalySubscription`, `AWS::CE::CostCategory`.
 ///
 /// The tag structure that contains a tag key and value.
@@ -53,6 +57,7 @@ pub struct ResourceTag {
     pub value: Str,
 }
 
+#[cfg(feature = "ce")]
 #[rustfmt::skip]
 impl ResourceTag {
     /// A `ResourceTag` with its required properties, named in a [`ResourceTagRequired`].
@@ -70,8 +75,10 @@ impl ResourceTag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "ce")]
 impl PropertyType for ResourceTag {}
 
+#[cfg(feature = "ce")]
 impl ToValue for ResourceTag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -6,8 +6,12 @@
 //! - `AWS::CertificateManager::Account`: [`Account`], property types in [`account`]
 //! - `AWS::CertificateManager::Certificate`: [`Certificate`], property types in [`certificate`]
 
+#[cfg(feature = "certificatemanager")]
 pub mod account;
+#[cfg(any(feature = "certificatemanager", feature = "constructs"))]
 pub mod certificate;
 
+#[cfg(feature = "certificatemanager")]
 pub use account::{Account, AccountAttributes, AccountRequired};
+#[cfg(any(feature = "certificatemanager", feature = "constructs"))]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};

@@ -9,16 +9,23 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "chatbot")]
 pub mod custom_action;
+#[cfg(feature = "chatbot")]
 pub mod microsoft_teams_channel_configuration;
+#[cfg(feature = "chatbot")]
 pub mod shared;
+#[cfg(feature = "chatbot")]
 pub mod slack_channel_configuration;
 
+#[cfg(feature = "chatbot")]
 pub use custom_action::{CustomAction, CustomActionAttributes, CustomActionRequired};
+#[cfg(feature = "chatbot")]
 pub use microsoft_teams_channel_configuration::{
     MicrosoftTeamsChannelConfiguration, MicrosoftTeamsChannelConfigurationAttributes,
     MicrosoftTeamsChannelConfigurationRequired,
 };
+#[cfg(feature = "chatbot")]
 pub use slack_channel_configuration::{
     SlackChannelConfiguration, SlackChannelConfigurationAttributes,
     SlackChannelConfigurationRequired,

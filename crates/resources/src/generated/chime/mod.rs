@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "chime")]
 pub mod app_instance;
+#[cfg(feature = "chime")]
 pub mod app_instance_bot;
+#[cfg(feature = "chime")]
 pub mod shared;
 
+#[cfg(feature = "chime")]
 pub use app_instance::{AppInstance, AppInstanceAttributes, AppInstanceRequired};
+#[cfg(feature = "chime")]
 pub use app_instance_bot::{AppInstanceBot, AppInstanceBotAttributes, AppInstanceBotRequired};

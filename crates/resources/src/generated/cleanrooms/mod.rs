@@ -14,30 +14,47 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cleanrooms")]
 pub mod analysis_template;
+#[cfg(feature = "cleanrooms")]
 pub mod collaboration;
+#[cfg(feature = "cleanrooms")]
 pub mod configured_table;
+#[cfg(feature = "cleanrooms")]
 pub mod configured_table_association;
+#[cfg(feature = "cleanrooms")]
 pub mod id_mapping_table;
+#[cfg(feature = "cleanrooms")]
 pub mod id_namespace_association;
+#[cfg(feature = "cleanrooms")]
 pub mod membership;
+#[cfg(feature = "cleanrooms")]
 pub mod privacy_budget_template;
+#[cfg(feature = "cleanrooms")]
 pub mod shared;
 
+#[cfg(feature = "cleanrooms")]
 pub use analysis_template::{
     AnalysisTemplate, AnalysisTemplateAttributes, AnalysisTemplateRequired,
 };
+#[cfg(feature = "cleanrooms")]
 pub use collaboration::{Collaboration, CollaborationAttributes, CollaborationRequired};
+#[cfg(feature = "cleanrooms")]
 pub use configured_table::{ConfiguredTable, ConfiguredTableAttributes, ConfiguredTableRequired};
+#[cfg(feature = "cleanrooms")]
 pub use configured_table_association::{
     ConfiguredTableAssociation, ConfiguredTableAssociationAttributes,
     ConfiguredTableAssociationRequired,
 };
+#[cfg(feature = "cleanrooms")]
 pub use id_mapping_table::{IdMappingTable, IdMappingTableAttributes, IdMappingTableRequired};
+#[cfg(feature = "cleanrooms")]
 pub use id_namespace_association::{
     IdNamespaceAssociation, IdNamespaceAssociationAttributes, IdNamespaceAssociationRequired,
 };
+#[cfg(feature = "cleanrooms")]
 pub use membership::{Membership, MembershipAttributes, MembershipRequired};
+#[cfg(feature = "cleanrooms")]
 pub use privacy_budget_template::{
     PrivacyBudgetTemplate, PrivacyBudgetTemplateAttributes, PrivacyBudgetTemplateRequired,
 };

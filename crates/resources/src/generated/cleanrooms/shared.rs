@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "cleanrooms")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "cleanrooms")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cleanrooms")]
 /// The `Tag` property type, shared by `AWS::CleanRooms::AnalysisTemplate`, `AWS::CleanRooms::Collaboration`, `AWS::CleanRooms::ConfiguredTable`, `AWS::CleanRooms::ConfiguredTableAssociation`, `AWS::CleanRooms::Membership`, `AWS::CleanRooms::PrivacyBudgetTemplate`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cleanrooms-analysistemplate-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "cleanrooms")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "cleanrooms")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "cleanrooms")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,16 +9,23 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cleanroomsml")]
 pub mod configured_model_algorithm;
+#[cfg(feature = "cleanroomsml")]
 pub mod configured_model_algorithm_association;
+#[cfg(feature = "cleanroomsml")]
 pub mod shared;
+#[cfg(feature = "cleanroomsml")]
 pub mod training_dataset;
 
+#[cfg(feature = "cleanroomsml")]
 pub use configured_model_algorithm::{
     ConfiguredModelAlgorithm, ConfiguredModelAlgorithmAttributes, ConfiguredModelAlgorithmRequired,
 };
+#[cfg(feature = "cleanroomsml")]
 pub use configured_model_algorithm_association::{
     ConfiguredModelAlgorithmAssociation, ConfiguredModelAlgorithmAssociationAttributes,
     ConfiguredModelAlgorithmAssociationRequired,
 };
+#[cfg(feature = "cleanroomsml")]
 pub use training_dataset::{TrainingDataset, TrainingDatasetAttributes, TrainingDatasetRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Cloud9::EnvironmentEC2`: [`EnvironmentEc2`], property types in [`environment_ec2`]
 
+#[cfg(feature = "cloud9")]
 pub mod environment_ec2;
 
+#[cfg(feature = "cloud9")]
 pub use environment_ec2::{EnvironmentEc2, EnvironmentEc2Attributes, EnvironmentEc2Required};

@@ -24,41 +24,78 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cloudformation")]
 pub mod custom_resource;
+#[cfg(feature = "cloudformation")]
 pub mod guard_hook;
+#[cfg(feature = "cloudformation")]
 pub mod hook_default_version;
+#[cfg(feature = "cloudformation")]
 pub mod hook_type_config;
+#[cfg(feature = "cloudformation")]
 pub mod hook_version;
+#[cfg(feature = "cloudformation")]
 pub mod lambda_hook;
+#[cfg(feature = "cloudformation")]
 pub mod macro_;
+#[cfg(feature = "cloudformation")]
 pub mod module_default_version;
+#[cfg(feature = "cloudformation")]
 pub mod module_version;
+#[cfg(feature = "cloudformation")]
 pub mod public_type_version;
+#[cfg(feature = "cloudformation")]
 pub mod publisher;
+#[cfg(feature = "cloudformation")]
 pub mod resource_default_version;
+#[cfg(feature = "cloudformation")]
 pub mod resource_version;
+#[cfg(feature = "cloudformation")]
 pub mod shared;
+#[cfg(feature = "cloudformation")]
 pub mod stack;
+#[cfg(feature = "cloudformation")]
 pub mod stack_set;
+#[cfg(feature = "cloudformation")]
 pub mod type_activation;
+#[cfg(feature = "cloudformation")]
 pub mod wait_condition;
+#[cfg(feature = "cloudformation")]
 pub mod wait_condition_handle;
 
+#[cfg(feature = "cloudformation")]
 pub use custom_resource::{CustomResource, CustomResourceAttributes, CustomResourceRequired};
+#[cfg(feature = "cloudformation")]
 pub use guard_hook::{GuardHook, GuardHookAttributes, GuardHookRequired};
+#[cfg(feature = "cloudformation")]
 pub use hook_default_version::{HookDefaultVersion, HookDefaultVersionAttributes};
+#[cfg(feature = "cloudformation")]
 pub use hook_type_config::{HookTypeConfig, HookTypeConfigAttributes};
+#[cfg(feature = "cloudformation")]
 pub use hook_version::{HookVersion, HookVersionAttributes, HookVersionRequired};
+#[cfg(feature = "cloudformation")]
 pub use lambda_hook::{LambdaHook, LambdaHookAttributes, LambdaHookRequired};
+#[cfg(feature = "cloudformation")]
 pub use macro_::{Macro, MacroAttributes, MacroRequired};
+#[cfg(feature = "cloudformation")]
 pub use module_default_version::{ModuleDefaultVersion, ModuleDefaultVersionAttributes};
+#[cfg(feature = "cloudformation")]
 pub use module_version::{ModuleVersion, ModuleVersionAttributes, ModuleVersionRequired};
+#[cfg(feature = "cloudformation")]
 pub use public_type_version::{PublicTypeVersion, PublicTypeVersionAttributes};
+#[cfg(feature = "cloudformation")]
 pub use publisher::{Publisher, PublisherAttributes, PublisherRequired};
+#[cfg(feature = "cloudformation")]
 pub use resource_default_version::{ResourceDefaultVersion, ResourceDefaultVersionAttributes};
+#[cfg(feature = "cloudformation")]
 pub use resource_version::{ResourceVersion, ResourceVersionAttributes, ResourceVersionRequired};
+#[cfg(feature = "cloudformation")]
 pub use stack::{Stack, StackAttributes, StackRequired};
+#[cfg(feature = "cloudformation")]
 pub use stack_set::{StackSet, StackSetAttributes, StackSetRequired};
+#[cfg(feature = "cloudformation")]
 pub use type_activation::{TypeActivation, TypeActivationAttributes};
+#[cfg(feature = "cloudformation")]
 pub use wait_condition::{WaitCondition, WaitConditionAttributes};
+#[cfg(feature = "cloudformation")]
 pub use wait_condition_handle::{WaitConditionHandle, WaitConditionHandleAttributes};

@@ -8,10 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "cloudformation")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\.\\-_/#A-Za-z0-9]+$");
+#[cfg(feature = "cloudformation")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^arn:.+:iam::[0-9]{12}:role/.+$");
+#[cfg(feature = "cloudformation")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z*?][-a-zA-Z0-9*?]*$");
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     properties: &[
@@ -22,6 +26,7 @@ pub(crate) static RULE_LoggingConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudformation")]
 /// The `LoggingConfig` property type, shared by `AWS::CloudFormation::HookVersion`, `AWS::CloudFormation::ResourceVersion`.
 ///
 /// The `LoggingConfig` property type specifies logging configuration information for an extension.
@@ -43,6 +48,7 @@ pub struct LoggingConfig {
     pub log_role_arn: Option<Str>,
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 impl LoggingConfig {
     /// A `LoggingConfig` with no property set (none is required).
@@ -57,8 +63,10 @@ impl LoggingConfig {
     pub fn log_role_arn(mut self, value: impl Into<Str>) -> Self { self.log_role_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudformation")]
 impl PropertyType for LoggingConfig {}
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for LoggingConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -69,6 +77,7 @@ impl ToValue for LoggingConfig {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 /// The required properties of [`StackFilters`], by name: `StackFilters::new(StackFiltersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StackFiltersRequired {
@@ -76,6 +85,7 @@ pub struct StackFiltersRequired {
     pub filtering_criteria: FilteringCriteria,
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_StackFilters: ObjRule = ObjRule {
     properties: &[
@@ -88,6 +98,7 @@ pub(crate) static RULE_StackFilters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudformation")]
 /// The `StackFilters` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
 ///
 /// Specifies the stack level filters for the Hook.
@@ -113,6 +124,7 @@ pub struct StackFilters {
     pub stack_roles: Option<Obj<StackRoles>>,
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 impl StackFilters {
     /// A `StackFilters` with its required properties, named in a [`StackFiltersRequired`].
@@ -133,8 +145,10 @@ impl StackFilters {
     pub fn stack_roles(mut self, value: impl Into<Obj<StackRoles>>) -> Self { self.stack_roles = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudformation")]
 impl PropertyType for StackFilters {}
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for StackFilters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -146,6 +160,7 @@ impl ToValue for StackFilters {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_StackNames: ObjRule = ObjRule {
     properties: &[
@@ -156,6 +171,7 @@ pub(crate) static RULE_StackNames: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudformation")]
 /// The `StackNames` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stacknames.html>
@@ -171,6 +187,7 @@ pub struct StackNames {
     pub include: Option<List<Str>>,
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 impl StackNames {
     /// A `StackNames` with no property set (none is required).
@@ -185,8 +202,10 @@ impl StackNames {
     pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudformation")]
 impl PropertyType for StackNames {}
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for StackNames {
     #[inline]
     fn to_value(&self) -> Value {
@@ -197,6 +216,7 @@ impl ToValue for StackNames {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
     properties: &[
@@ -207,6 +227,7 @@ pub(crate) static RULE_StackRoles: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudformation")]
 /// The `StackRoles` property type, shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudformation-guardhook-stackroles.html>
@@ -222,6 +243,7 @@ pub struct StackRoles {
     pub include: Option<List<Str>>,
 }
 
+#[cfg(feature = "cloudformation")]
 #[rustfmt::skip]
 impl StackRoles {
     /// A `StackRoles` with no property set (none is required).
@@ -236,8 +258,10 @@ impl StackRoles {
     pub fn include(mut self, value: impl Into<List<Str>>) -> Self { self.include = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudformation")]
 impl PropertyType for StackRoles {}
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for StackRoles {
     #[inline]
     fn to_value(&self) -> Value {
@@ -248,6 +272,7 @@ impl ToValue for StackRoles {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 /// The values of `FailureMode` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -261,12 +286,14 @@ pub enum FailureMode {
     Expr(Value),
 }
 
+#[cfg(feature = "cloudformation")]
 impl From<Value> for FailureMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for FailureMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -279,6 +306,7 @@ impl ToValue for FailureMode {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 /// The values of `FilteringCriteria` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -292,12 +320,14 @@ pub enum FilteringCriteria {
     Expr(Value),
 }
 
+#[cfg(feature = "cloudformation")]
 impl From<Value> for FilteringCriteria {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for FilteringCriteria {
     #[inline]
     fn to_value(&self) -> Value {
@@ -310,6 +340,7 @@ impl ToValue for FilteringCriteria {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 /// The values of `HookStatus` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -323,12 +354,14 @@ pub enum HookStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "cloudformation")]
 impl From<Value> for HookStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for HookStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -341,6 +374,7 @@ impl ToValue for HookStatus {
     }
 }
 
+#[cfg(feature = "cloudformation")]
 /// The values of `TargetOperation` (`AWS::CloudFormation::GuardHook`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CloudFormation::GuardHook`, `AWS::CloudFormation::LambdaHook`.
@@ -358,12 +392,14 @@ pub enum TargetOperation {
     Expr(Value),
 }
 
+#[cfg(feature = "cloudformation")]
 impl From<Value> for TargetOperation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "cloudformation")]
 impl ToValue for TargetOperation {
     #[inline]
     fn to_value(&self) -> Value {

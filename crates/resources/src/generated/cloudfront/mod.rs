@@ -26,67 +26,108 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cloudfront")]
 pub mod anycast_ip_list;
+#[cfg(feature = "cloudfront")]
 pub mod cache_policy;
+#[cfg(feature = "cloudfront")]
 pub mod cloud_front_origin_access_identity;
+#[cfg(feature = "cloudfront")]
 pub mod connection_function;
+#[cfg(feature = "cloudfront")]
 pub mod connection_group;
+#[cfg(feature = "cloudfront")]
 pub mod continuous_deployment_policy;
+#[cfg(feature = "cloudfront")]
 pub mod distribution;
+#[cfg(feature = "cloudfront")]
 pub mod distribution_tenant;
+#[cfg(feature = "cloudfront")]
 pub mod function;
+#[cfg(feature = "cloudfront")]
 pub mod key_group;
+#[cfg(feature = "cloudfront")]
 pub mod key_value_store;
+#[cfg(feature = "cloudfront")]
 pub mod monitoring_subscription;
+#[cfg(feature = "cloudfront")]
 pub mod origin_access_control;
+#[cfg(feature = "cloudfront")]
 pub mod origin_request_policy;
+#[cfg(feature = "cloudfront")]
 pub mod public_key;
+#[cfg(feature = "cloudfront")]
 pub mod realtime_log_config;
+#[cfg(feature = "cloudfront")]
 pub mod response_headers_policy;
+#[cfg(feature = "cloudfront")]
 pub mod shared;
+#[cfg(feature = "cloudfront")]
 pub mod streaming_distribution;
+#[cfg(feature = "cloudfront")]
 pub mod trust_store;
+#[cfg(feature = "cloudfront")]
 pub mod vpc_origin;
 
+#[cfg(feature = "cloudfront")]
 pub use anycast_ip_list::{AnycastIpList, AnycastIpListAttributes, AnycastIpListRequired};
+#[cfg(feature = "cloudfront")]
 pub use cache_policy::{CachePolicy, CachePolicyAttributes, CachePolicyRequired};
+#[cfg(feature = "cloudfront")]
 pub use cloud_front_origin_access_identity::{
     CloudFrontOriginAccessIdentity, CloudFrontOriginAccessIdentityAttributes,
     CloudFrontOriginAccessIdentityRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use connection_function::{
     ConnectionFunction, ConnectionFunctionAttributes, ConnectionFunctionRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use connection_group::{ConnectionGroup, ConnectionGroupAttributes, ConnectionGroupRequired};
+#[cfg(feature = "cloudfront")]
 pub use continuous_deployment_policy::{
     ContinuousDeploymentPolicy, ContinuousDeploymentPolicyAttributes,
     ContinuousDeploymentPolicyRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use distribution::{Distribution, DistributionAttributes, DistributionRequired};
+#[cfg(feature = "cloudfront")]
 pub use distribution_tenant::{
     DistributionTenant, DistributionTenantAttributes, DistributionTenantRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use function::{Function, FunctionAttributes, FunctionRequired};
+#[cfg(feature = "cloudfront")]
 pub use key_group::{KeyGroup, KeyGroupAttributes, KeyGroupRequired};
+#[cfg(feature = "cloudfront")]
 pub use key_value_store::{KeyValueStore, KeyValueStoreAttributes, KeyValueStoreRequired};
+#[cfg(feature = "cloudfront")]
 pub use monitoring_subscription::{
     MonitoringSubscription, MonitoringSubscriptionAttributes, MonitoringSubscriptionRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use origin_access_control::{
     OriginAccessControl, OriginAccessControlAttributes, OriginAccessControlRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use origin_request_policy::{
     OriginRequestPolicy, OriginRequestPolicyAttributes, OriginRequestPolicyRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use public_key::{PublicKey, PublicKeyAttributes, PublicKeyRequired};
+#[cfg(feature = "cloudfront")]
 pub use realtime_log_config::{
     RealtimeLogConfig, RealtimeLogConfigAttributes, RealtimeLogConfigRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use response_headers_policy::{
     ResponseHeadersPolicy, ResponseHeadersPolicyAttributes, ResponseHeadersPolicyRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use streaming_distribution::{
     StreamingDistribution, StreamingDistributionAttributes, StreamingDistributionRequired,
 };
+#[cfg(feature = "cloudfront")]
 pub use trust_store::{TrustStore, TrustStoreAttributes, TrustStoreRequired};
+#[cfg(feature = "cloudfront")]
 pub use vpc_origin::{VpcOrigin, VpcOriginAttributes, VpcOriginRequired};

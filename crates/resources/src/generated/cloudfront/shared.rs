@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "cloudfront")]
 /// The required properties of [`KeyValueStoreAssociation`], by name: `KeyValueStoreAssociation::new(KeyValueStoreAssociationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KeyValueStoreAssociationRequired {
@@ -15,6 +16,7 @@ pub struct KeyValueStoreAssociationRequired {
     pub key_value_store_arn: Str,
 }
 
+#[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 pub(crate) static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
     properties: &[
@@ -25,6 +27,7 @@ pub(crate) static RULE_KeyValueStoreAssociation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudfront")]
 /// The `KeyValueStoreAssociation` property type, shared by `AWS::CloudFront::ConnectionFunction`, `AWS::CloudFront::Function`.
 ///
 /// The key value store association.
@@ -38,6 +41,7 @@ pub struct KeyValueStoreAssociation {
     pub key_value_store_arn: Str,
 }
 
+#[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 impl KeyValueStoreAssociation {
     /// A `KeyValueStoreAssociation` with its required properties, named in a [`KeyValueStoreAssociationRequired`].
@@ -52,8 +56,10 @@ impl KeyValueStoreAssociation {
     pub fn key_value_store_arn(mut self, value: impl Into<Str>) -> Self { self.key_value_store_arn = value.into(); self }
 }
 
+#[cfg(feature = "cloudfront")]
 impl PropertyType for KeyValueStoreAssociation {}
 
+#[cfg(feature = "cloudfront")]
 impl ToValue for KeyValueStoreAssociation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -63,6 +69,7 @@ impl ToValue for KeyValueStoreAssociation {
     }
 }
 
+#[cfg(feature = "cloudfront")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -72,6 +79,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -83,6 +91,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudfront")]
 /// The `Tag` property type, shared by `AWS::CloudFront::ConnectionGroup`, `AWS::CloudFront::Distribution`, `AWS::CloudFront::DistributionTenant`, `AWS::CloudFront::StreamingDistribution`, `AWS::CloudFront::VpcOrigin`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudfront-connectiongroup-tag.html>
@@ -94,6 +103,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "cloudfront")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -111,8 +121,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "cloudfront")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "cloudfront")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -11,15 +11,26 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cloudtrail")]
 pub mod channel;
+#[cfg(feature = "cloudtrail")]
 pub mod dashboard;
+#[cfg(feature = "cloudtrail")]
 pub mod event_data_store;
+#[cfg(feature = "cloudtrail")]
 pub mod resource_policy;
+#[cfg(feature = "cloudtrail")]
 pub mod shared;
+#[cfg(feature = "cloudtrail")]
 pub mod trail;
 
+#[cfg(feature = "cloudtrail")]
 pub use channel::{Channel, ChannelAttributes};
+#[cfg(feature = "cloudtrail")]
 pub use dashboard::{Dashboard, DashboardAttributes};
+#[cfg(feature = "cloudtrail")]
 pub use event_data_store::{EventDataStore, EventDataStoreAttributes};
+#[cfg(feature = "cloudtrail")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "cloudtrail")]
 pub use trail::{Trail, TrailAttributes, TrailRequired};

@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "cloudtrail")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(.+)");
+#[cfg(feature = "cloudtrail")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("([\\w|\\d|\\.|_]+)");
 
+#[cfg(feature = "cloudtrail")]
 /// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedEventSelectorRequired {
@@ -18,6 +21,7 @@ pub struct AdvancedEventSelectorRequired {
     pub field_selectors: List<AdvancedFieldSelector>,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +33,7 @@ pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudtrail")]
 /// The `AdvancedEventSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
 ///
 /// Advanced event selectors let you create fine-grained selectors for AWS CloudTrail management, data, and network activity events. They help you control costs by logging only those events that are important to you. For more information about configuring advanced event selectors, see the \[Logging data events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-data-events-with-cloudtrail.html>) , \[Logging network activity events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-network-events-with-cloudtrail.html>) , and \[Logging management events\](<https://docs.aws.amazon.com/awscloudtrail/latest/userguide/logging-management-events-with-cloudtrail.html>) topics in the *AWS CloudTrail User Guide* .
@@ -87,6 +92,7 @@ pub struct AdvancedEventSelector {
     pub name: Option<Str>,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
@@ -104,8 +110,10 @@ impl AdvancedEventSelector {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudtrail")]
 impl PropertyType for AdvancedEventSelector {}
 
+#[cfg(feature = "cloudtrail")]
 impl ToValue for AdvancedEventSelector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -116,6 +124,7 @@ impl ToValue for AdvancedEventSelector {
     }
 }
 
+#[cfg(feature = "cloudtrail")]
 /// The required properties of [`AdvancedFieldSelector`], by name: `AdvancedFieldSelector::new(AdvancedFieldSelectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedFieldSelectorRequired {
@@ -123,6 +132,7 @@ pub struct AdvancedFieldSelectorRequired {
     pub field: Str,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
@@ -139,6 +149,7 @@ pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudtrail")]
 /// The `AdvancedFieldSelector` property type, shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
 ///
 /// A single selector statement in an advanced event selector.
@@ -239,6 +250,7 @@ pub struct AdvancedFieldSelector {
     pub starts_with: Option<List<Str>>,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with its required properties, named in a [`AdvancedFieldSelectorRequired`].
@@ -271,8 +283,10 @@ impl AdvancedFieldSelector {
     pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
 }
 
+#[cfg(feature = "cloudtrail")]
 impl PropertyType for AdvancedFieldSelector {}
 
+#[cfg(feature = "cloudtrail")]
 impl ToValue for AdvancedFieldSelector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -288,6 +302,7 @@ impl ToValue for AdvancedFieldSelector {
     }
 }
 
+#[cfg(feature = "cloudtrail")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -297,6 +312,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -308,6 +324,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "cloudtrail")]
 /// The `Tag` property type, shared by `AWS::CloudTrail::Dashboard`, `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudtrail-dashboard-tag.html>
@@ -319,6 +336,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "cloudtrail")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -336,8 +354,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "cloudtrail")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "cloudtrail")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -348,6 +368,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "cloudtrail")]
 /// The values of `InsightType` (`AWS::CloudTrail::EventDataStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CloudTrail::EventDataStore`, `AWS::CloudTrail::Trail`.
@@ -361,12 +382,14 @@ pub enum InsightType {
     Expr(Value),
 }
 
+#[cfg(feature = "cloudtrail")]
 impl From<Value> for InsightType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "cloudtrail")]
 impl ToValue for InsightType {
     #[inline]
     fn to_value(&self) -> Value {

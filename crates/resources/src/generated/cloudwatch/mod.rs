@@ -14,21 +14,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "cloudwatch")]
 pub mod alarm;
+#[cfg(feature = "cloudwatch")]
 pub mod alarm_mute_rule;
+#[cfg(feature = "cloudwatch")]
 pub mod anomaly_detector;
+#[cfg(feature = "cloudwatch")]
 pub mod composite_alarm;
+#[cfg(feature = "cloudwatch")]
 pub mod dashboard;
+#[cfg(feature = "cloudwatch")]
 pub mod insight_rule;
+#[cfg(feature = "cloudwatch")]
 pub mod metric_stream;
+#[cfg(feature = "cloudwatch")]
 pub mod o_tel_enrichment;
+#[cfg(feature = "cloudwatch")]
 pub mod shared;
 
+#[cfg(feature = "cloudwatch")]
 pub use alarm::{Alarm, AlarmAttributes};
+#[cfg(feature = "cloudwatch")]
 pub use alarm_mute_rule::{AlarmMuteRule, AlarmMuteRuleAttributes, AlarmMuteRuleRequired};
+#[cfg(feature = "cloudwatch")]
 pub use anomaly_detector::{AnomalyDetector, AnomalyDetectorAttributes};
+#[cfg(feature = "cloudwatch")]
 pub use composite_alarm::{CompositeAlarm, CompositeAlarmAttributes, CompositeAlarmRequired};
+#[cfg(feature = "cloudwatch")]
 pub use dashboard::{Dashboard, DashboardAttributes, DashboardRequired};
+#[cfg(feature = "cloudwatch")]
 pub use insight_rule::{InsightRule, InsightRuleAttributes, InsightRuleRequired};
+#[cfg(feature = "cloudwatch")]
 pub use metric_stream::{MetricStream, MetricStreamAttributes};
+#[cfg(feature = "cloudwatch")]
 pub use o_tel_enrichment::{OTelEnrichment, OTelEnrichmentAttributes};

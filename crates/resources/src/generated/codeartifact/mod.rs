@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "codeartifact")]
 pub mod domain;
+#[cfg(feature = "codeartifact")]
 pub mod package_group;
+#[cfg(feature = "codeartifact")]
 pub mod repository;
+#[cfg(feature = "codeartifact")]
 pub mod shared;
 
+#[cfg(feature = "codeartifact")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "codeartifact")]
 pub use package_group::{PackageGroup, PackageGroupAttributes, PackageGroupRequired};
+#[cfg(feature = "codeartifact")]
 pub use repository::{Repository, RepositoryAttributes, RepositoryRequired};

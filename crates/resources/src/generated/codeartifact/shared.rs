@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "codeartifact")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^\\P{C}+$");
+#[cfg(feature = "codeartifact")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^\\P{C}*$");
 
+#[cfg(feature = "codeartifact")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -20,6 +23,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "codeartifact")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +35,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "codeartifact")]
 /// The `Tag` property type, shared by `AWS::CodeArtifact::Domain`, `AWS::CodeArtifact::PackageGroup`, `AWS::CodeArtifact::Repository`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codeartifact-domain-tag.html>
@@ -46,6 +51,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "codeartifact")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -63,8 +69,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "codeartifact")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "codeartifact")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

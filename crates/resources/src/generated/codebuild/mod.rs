@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "codebuild")]
 pub mod fleet;
+#[cfg(feature = "codebuild")]
 pub mod project;
+#[cfg(feature = "codebuild")]
 pub mod report_group;
+#[cfg(feature = "codebuild")]
 pub mod shared;
+#[cfg(feature = "codebuild")]
 pub mod source_credential;
 
+#[cfg(feature = "codebuild")]
 pub use fleet::{Fleet, FleetAttributes};
+#[cfg(feature = "codebuild")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "codebuild")]
 pub use report_group::{ReportGroup, ReportGroupAttributes, ReportGroupRequired};
+#[cfg(feature = "codebuild")]
 pub use source_credential::{
     SourceCredential, SourceCredentialAttributes, SourceCredentialRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "codebuild")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "codebuild")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "codebuild")]
 /// The `Tag` property type, shared by `AWS::CodeBuild::Project`, `AWS::CodeBuild::ReportGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codebuild-project-tag.html>
@@ -39,6 +42,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "codebuild")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -56,8 +60,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "codebuild")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "codebuild")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -68,6 +74,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "codebuild")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -79,6 +86,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "codebuild")]
 /// The `VpcConfig` property type, shared by `AWS::CodeBuild::Fleet`, `AWS::CodeBuild::Project`.
 ///
 /// Information about the VPC configuration that AWS CodeBuild accesses.
@@ -106,6 +114,7 @@ pub struct VpcConfig {
     pub vpc_id: Option<Str>,
 }
 
+#[cfg(feature = "codebuild")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
@@ -122,8 +131,10 @@ impl VpcConfig {
     pub fn vpc_id(mut self, value: impl Into<Str>) -> Self { self.vpc_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "codebuild")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "codebuild")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::CodeCommit::Repository`: [`Repository`], property types in [`repository`]
 
+#[cfg(feature = "codecommit")]
 pub mod repository;
 
+#[cfg(feature = "codecommit")]
 pub use repository::{Repository, RepositoryAttributes, RepositoryRequired};

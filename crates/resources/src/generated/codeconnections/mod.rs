@@ -5,6 +5,8 @@
 //!
 //! - `AWS::CodeConnections::Connection`: [`Connection`], property types in [`connection`]
 
+#[cfg(feature = "codeconnections")]
 pub mod connection;
 
+#[cfg(feature = "codeconnections")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};

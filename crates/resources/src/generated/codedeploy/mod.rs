@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "codedeploy")]
 pub mod application;
+#[cfg(feature = "codedeploy")]
 pub mod deployment_config;
+#[cfg(feature = "codedeploy")]
 pub mod deployment_group;
+#[cfg(feature = "codedeploy")]
 pub mod shared;
 
+#[cfg(feature = "codedeploy")]
 pub use application::{Application, ApplicationAttributes};
+#[cfg(feature = "codedeploy")]
 pub use deployment_config::{DeploymentConfig, DeploymentConfigAttributes};
+#[cfg(feature = "codedeploy")]
 pub use deployment_group::{DeploymentGroup, DeploymentGroupAttributes, DeploymentGroupRequired};

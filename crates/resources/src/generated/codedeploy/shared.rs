@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "codedeploy")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "codedeploy")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "codedeploy")]
 /// The `Tag` property type, shared by `AWS::CodeDeploy::Application`, `AWS::CodeDeploy::DeploymentGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-codedeploy-application-tag.html>
@@ -39,6 +42,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "codedeploy")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -56,8 +60,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "codedeploy")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "codedeploy")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -68,6 +74,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "codedeploy")]
 /// The values of `ComputePlatform` (`AWS::CodeDeploy::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::CodeDeploy::Application`, `AWS::CodeDeploy::DeploymentConfig`.
@@ -83,12 +90,14 @@ pub enum ComputePlatform {
     Expr(Value),
 }
 
+#[cfg(feature = "codedeploy")]
 impl From<Value> for ComputePlatform {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "codedeploy")]
 impl ToValue for ComputePlatform {
     #[inline]
     fn to_value(&self) -> Value {

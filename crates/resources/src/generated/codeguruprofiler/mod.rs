@@ -5,6 +5,8 @@
 //!
 //! - `AWS::CodeGuruProfiler::ProfilingGroup`: [`ProfilingGroup`], property types in [`profiling_group`]
 
+#[cfg(feature = "codeguruprofiler")]
 pub mod profiling_group;
 
+#[cfg(feature = "codeguruprofiler")]
 pub use profiling_group::{ProfilingGroup, ProfilingGroupAttributes, ProfilingGroupRequired};

@@ -5,8 +5,10 @@
 //!
 //! - `AWS::CodeGuruReviewer::RepositoryAssociation`: [`RepositoryAssociation`], property types in [`repository_association`]
 
+#[cfg(feature = "codegurureviewer")]
 pub mod repository_association;
 
+#[cfg(feature = "codegurureviewer")]
 pub use repository_association::{
     RepositoryAssociation, RepositoryAssociationAttributes, RepositoryAssociationRequired,
 };

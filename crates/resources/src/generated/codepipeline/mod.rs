@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "codepipeline")]
 pub mod custom_action_type;
+#[cfg(feature = "codepipeline")]
 pub mod pipeline;
+#[cfg(feature = "codepipeline")]
 pub mod shared;
+#[cfg(feature = "codepipeline")]
 pub mod webhook;
 
+#[cfg(feature = "codepipeline")]
 pub use custom_action_type::{
     CustomActionType, CustomActionTypeAttributes, CustomActionTypeRequired,
 };
+#[cfg(feature = "codepipeline")]
 pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};
+#[cfg(feature = "codepipeline")]
 pub use webhook::{Webhook, WebhookAttributes, WebhookRequired};

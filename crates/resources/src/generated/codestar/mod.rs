@@ -5,8 +5,10 @@
 //!
 //! - `AWS::CodeStar::GitHubRepository`: [`GitHubRepository`], property types in [`git_hub_repository`]
 
+#[cfg(feature = "codestar")]
 pub mod git_hub_repository;
 
+#[cfg(feature = "codestar")]
 pub use git_hub_repository::{
     GitHubRepository, GitHubRepositoryAttributes, GitHubRepositoryRequired,
 };

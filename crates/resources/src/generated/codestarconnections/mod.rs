@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "codestarconnections")]
 pub mod connection;
+#[cfg(feature = "codestarconnections")]
 pub mod repository_link;
+#[cfg(feature = "codestarconnections")]
 pub mod shared;
+#[cfg(feature = "codestarconnections")]
 pub mod sync_configuration;
 
+#[cfg(feature = "codestarconnections")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+#[cfg(feature = "codestarconnections")]
 pub use repository_link::{RepositoryLink, RepositoryLinkAttributes, RepositoryLinkRequired};
+#[cfg(feature = "codestarconnections")]
 pub use sync_configuration::{
     SyncConfiguration, SyncConfigurationAttributes, SyncConfigurationRequired,
 };

@@ -5,8 +5,10 @@
 //!
 //! - `AWS::CodeStarNotifications::NotificationRule`: [`NotificationRule`], property types in [`notification_rule`]
 
+#[cfg(feature = "codestarnotifications")]
 pub mod notification_rule;
 
+#[cfg(feature = "codestarnotifications")]
 pub use notification_rule::{
     NotificationRule, NotificationRuleAttributes, NotificationRuleRequired,
 };

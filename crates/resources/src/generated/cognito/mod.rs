@@ -20,57 +20,89 @@
 //! - `AWS::Cognito::UserPoolUser`: [`UserPoolUser`], property types in [`user_pool_user`]
 //! - `AWS::Cognito::UserPoolUserToGroupAttachment`: [`UserPoolUserToGroupAttachment`], property types in [`user_pool_user_to_group_attachment`]
 
+#[cfg(feature = "cognito")]
 pub mod identity_pool;
+#[cfg(feature = "cognito")]
 pub mod identity_pool_principal_tag;
+#[cfg(feature = "cognito")]
 pub mod identity_pool_role_attachment;
+#[cfg(feature = "cognito")]
 pub mod log_delivery_configuration;
+#[cfg(feature = "cognito")]
 pub mod managed_login_branding;
+#[cfg(feature = "cognito")]
 pub mod terms;
+#[cfg(feature = "cognito")]
 pub mod user_pool;
+#[cfg(feature = "cognito")]
 pub mod user_pool_client;
+#[cfg(feature = "cognito")]
 pub mod user_pool_domain;
+#[cfg(feature = "cognito")]
 pub mod user_pool_group;
+#[cfg(feature = "cognito")]
 pub mod user_pool_identity_provider;
+#[cfg(feature = "cognito")]
 pub mod user_pool_resource_server;
+#[cfg(feature = "cognito")]
 pub mod user_pool_risk_configuration_attachment;
+#[cfg(feature = "cognito")]
 pub mod user_pool_ui_customization_attachment;
+#[cfg(feature = "cognito")]
 pub mod user_pool_user;
+#[cfg(feature = "cognito")]
 pub mod user_pool_user_to_group_attachment;
 
+#[cfg(feature = "cognito")]
 pub use identity_pool::{IdentityPool, IdentityPoolAttributes, IdentityPoolRequired};
+#[cfg(feature = "cognito")]
 pub use identity_pool_principal_tag::{
     IdentityPoolPrincipalTag, IdentityPoolPrincipalTagAttributes, IdentityPoolPrincipalTagRequired,
 };
+#[cfg(feature = "cognito")]
 pub use identity_pool_role_attachment::{
     IdentityPoolRoleAttachment, IdentityPoolRoleAttachmentAttributes,
     IdentityPoolRoleAttachmentRequired,
 };
+#[cfg(feature = "cognito")]
 pub use log_delivery_configuration::{
     LogDeliveryConfiguration, LogDeliveryConfigurationAttributes, LogDeliveryConfigurationRequired,
 };
+#[cfg(feature = "cognito")]
 pub use managed_login_branding::{
     ManagedLoginBranding, ManagedLoginBrandingAttributes, ManagedLoginBrandingRequired,
 };
+#[cfg(feature = "cognito")]
 pub use terms::{Terms, TermsAttributes, TermsRequired};
+#[cfg(feature = "cognito")]
 pub use user_pool::{UserPool, UserPoolAttributes};
+#[cfg(feature = "cognito")]
 pub use user_pool_client::{UserPoolClient, UserPoolClientAttributes, UserPoolClientRequired};
+#[cfg(feature = "cognito")]
 pub use user_pool_domain::{UserPoolDomain, UserPoolDomainAttributes, UserPoolDomainRequired};
+#[cfg(feature = "cognito")]
 pub use user_pool_group::{UserPoolGroup, UserPoolGroupAttributes, UserPoolGroupRequired};
+#[cfg(feature = "cognito")]
 pub use user_pool_identity_provider::{
     UserPoolIdentityProvider, UserPoolIdentityProviderAttributes, UserPoolIdentityProviderRequired,
 };
+#[cfg(feature = "cognito")]
 pub use user_pool_resource_server::{
     UserPoolResourceServer, UserPoolResourceServerAttributes, UserPoolResourceServerRequired,
 };
+#[cfg(feature = "cognito")]
 pub use user_pool_risk_configuration_attachment::{
     UserPoolRiskConfigurationAttachment, UserPoolRiskConfigurationAttachmentAttributes,
     UserPoolRiskConfigurationAttachmentRequired,
 };
+#[cfg(feature = "cognito")]
 pub use user_pool_ui_customization_attachment::{
     UserPoolUiCustomizationAttachment, UserPoolUiCustomizationAttachmentAttributes,
     UserPoolUiCustomizationAttachmentRequired,
 };
+#[cfg(feature = "cognito")]
 pub use user_pool_user::{UserPoolUser, UserPoolUserAttributes, UserPoolUserRequired};
+#[cfg(feature = "cognito")]
 pub use user_pool_user_to_group_attachment::{
     UserPoolUserToGroupAttachment, UserPoolUserToGroupAttachmentAttributes,
     UserPoolUserToGroupAttachmentRequired,

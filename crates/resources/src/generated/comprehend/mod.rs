@@ -8,11 +8,16 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "comprehend")]
 pub mod document_classifier;
+#[cfg(feature = "comprehend")]
 pub mod flywheel;
+#[cfg(feature = "comprehend")]
 pub mod shared;
 
+#[cfg(feature = "comprehend")]
 pub use document_classifier::{
     DocumentClassifier, DocumentClassifierAttributes, DocumentClassifierRequired,
 };
+#[cfg(feature = "comprehend")]
 pub use flywheel::{Flywheel, FlywheelAttributes, FlywheelRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "comprehend")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 
+#[cfg(feature = "comprehend")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "comprehend")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "comprehend")]
 /// The `Tag` property type, shared by `AWS::Comprehend::DocumentClassifier`, `AWS::Comprehend::Flywheel`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-comprehend-documentclassifier-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "comprehend")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "comprehend")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "comprehend")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +81,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "comprehend")]
 /// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
@@ -83,6 +91,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "comprehend")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -94,6 +103,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "comprehend")]
 /// The `VpcConfig` property type, shared by `AWS::Comprehend::DocumentClassifier`, `AWS::Comprehend::Flywheel`.
 ///
 /// Configuration parameters for an optional private Virtual Private Cloud (VPC) containing the resources you are using for the job. For more information, see \[Amazon VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/what-is-amazon-vpc.html>) .
@@ -115,6 +125,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "comprehend")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
@@ -132,8 +143,10 @@ impl VpcConfig {
     pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
+#[cfg(feature = "comprehend")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "comprehend")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -144,6 +157,7 @@ impl ToValue for VpcConfig {
     }
 }
 
+#[cfg(feature = "comprehend")]
 /// The values of `LanguageCode` (`AWS::Comprehend::DocumentClassifier`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Comprehend::DocumentClassifier`, `AWS::Comprehend::Flywheel`.
@@ -165,12 +179,14 @@ pub enum LanguageCode {
     Expr(Value),
 }
 
+#[cfg(feature = "comprehend")]
 impl From<Value> for LanguageCode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "comprehend")]
 impl ToValue for LanguageCode {
     #[inline]
     fn to_value(&self) -> Value {

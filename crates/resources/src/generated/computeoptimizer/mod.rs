@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ComputeOptimizer::AutomationRule`: [`AutomationRule`], property types in [`automation_rule`]
 
+#[cfg(feature = "computeoptimizer")]
 pub mod automation_rule;
 
+#[cfg(feature = "computeoptimizer")]
 pub use automation_rule::{AutomationRule, AutomationRuleAttributes, AutomationRuleRequired};

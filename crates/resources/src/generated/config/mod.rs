@@ -16,36 +16,57 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "config")]
 pub mod aggregation_authorization;
+#[cfg(feature = "config")]
 pub mod config_rule;
+#[cfg(feature = "config")]
 pub mod configuration_aggregator;
+#[cfg(feature = "config")]
 pub mod configuration_recorder;
+#[cfg(feature = "config")]
 pub mod conformance_pack;
+#[cfg(feature = "config")]
 pub mod delivery_channel;
+#[cfg(feature = "config")]
 pub mod organization_config_rule;
+#[cfg(feature = "config")]
 pub mod organization_conformance_pack;
+#[cfg(feature = "config")]
 pub mod remediation_configuration;
+#[cfg(feature = "config")]
 pub mod shared;
+#[cfg(feature = "config")]
 pub mod stored_query;
 
+#[cfg(feature = "config")]
 pub use aggregation_authorization::{
     AggregationAuthorization, AggregationAuthorizationAttributes, AggregationAuthorizationRequired,
 };
+#[cfg(feature = "config")]
 pub use config_rule::{ConfigRule, ConfigRuleAttributes, ConfigRuleRequired};
+#[cfg(feature = "config")]
 pub use configuration_aggregator::{ConfigurationAggregator, ConfigurationAggregatorAttributes};
+#[cfg(feature = "config")]
 pub use configuration_recorder::{
     ConfigurationRecorder, ConfigurationRecorderAttributes, ConfigurationRecorderRequired,
 };
+#[cfg(feature = "config")]
 pub use conformance_pack::{ConformancePack, ConformancePackAttributes, ConformancePackRequired};
+#[cfg(feature = "config")]
 pub use delivery_channel::{DeliveryChannel, DeliveryChannelAttributes, DeliveryChannelRequired};
+#[cfg(feature = "config")]
 pub use organization_config_rule::{
     OrganizationConfigRule, OrganizationConfigRuleAttributes, OrganizationConfigRuleRequired,
 };
+#[cfg(feature = "config")]
 pub use organization_conformance_pack::{
     OrganizationConformancePack, OrganizationConformancePackAttributes,
     OrganizationConformancePackRequired,
 };
+#[cfg(feature = "config")]
 pub use remediation_configuration::{
     RemediationConfiguration, RemediationConfigurationAttributes, RemediationConfigurationRequired,
 };
+#[cfg(feature = "config")]
 pub use stored_query::{StoredQuery, StoredQueryAttributes, StoredQueryRequired};

@@ -40,95 +40,164 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "connect")]
 pub mod agent_status;
+#[cfg(feature = "connect")]
 pub mod approved_origin;
+#[cfg(feature = "connect")]
 pub mod contact_flow;
+#[cfg(feature = "connect")]
 pub mod contact_flow_module;
+#[cfg(feature = "connect")]
 pub mod contact_flow_module_alias;
+#[cfg(feature = "connect")]
 pub mod contact_flow_module_version;
+#[cfg(feature = "connect")]
 pub mod contact_flow_version;
+#[cfg(feature = "connect")]
 pub mod data_table;
+#[cfg(feature = "connect")]
 pub mod data_table_attribute;
+#[cfg(feature = "connect")]
 pub mod data_table_record;
+#[cfg(feature = "connect")]
 pub mod email_address;
+#[cfg(feature = "connect")]
 pub mod evaluation_form;
+#[cfg(feature = "connect")]
 pub mod hours_of_operation;
+#[cfg(feature = "connect")]
 pub mod instance;
+#[cfg(feature = "connect")]
 pub mod instance_storage_config;
+#[cfg(feature = "connect")]
 pub mod integration_association;
+#[cfg(feature = "connect")]
 pub mod notification;
+#[cfg(feature = "connect")]
 pub mod phone_number;
+#[cfg(feature = "connect")]
 pub mod predefined_attribute;
+#[cfg(feature = "connect")]
 pub mod prompt;
+#[cfg(feature = "connect")]
 pub mod queue;
+#[cfg(feature = "connect")]
 pub mod quick_connect;
+#[cfg(feature = "connect")]
 pub mod routing_profile;
+#[cfg(feature = "connect")]
 pub mod rule;
+#[cfg(feature = "connect")]
 pub mod security_key;
+#[cfg(feature = "connect")]
 pub mod security_profile;
+#[cfg(feature = "connect")]
 pub mod shared;
+#[cfg(feature = "connect")]
 pub mod task_template;
+#[cfg(feature = "connect")]
 pub mod traffic_distribution_group;
+#[cfg(feature = "connect")]
 pub mod user;
+#[cfg(feature = "connect")]
 pub mod user_hierarchy_group;
+#[cfg(feature = "connect")]
 pub mod user_hierarchy_structure;
+#[cfg(feature = "connect")]
 pub mod view;
+#[cfg(feature = "connect")]
 pub mod view_version;
+#[cfg(feature = "connect")]
 pub mod workspace;
 
+#[cfg(feature = "connect")]
 pub use agent_status::{AgentStatus, AgentStatusAttributes, AgentStatusRequired};
+#[cfg(feature = "connect")]
 pub use approved_origin::{ApprovedOrigin, ApprovedOriginAttributes, ApprovedOriginRequired};
+#[cfg(feature = "connect")]
 pub use contact_flow::{ContactFlow, ContactFlowAttributes, ContactFlowRequired};
+#[cfg(feature = "connect")]
 pub use contact_flow_module::{
     ContactFlowModule, ContactFlowModuleAttributes, ContactFlowModuleRequired,
 };
+#[cfg(feature = "connect")]
 pub use contact_flow_module_alias::{
     ContactFlowModuleAlias, ContactFlowModuleAliasAttributes, ContactFlowModuleAliasRequired,
 };
+#[cfg(feature = "connect")]
 pub use contact_flow_module_version::{
     ContactFlowModuleVersion, ContactFlowModuleVersionAttributes, ContactFlowModuleVersionRequired,
 };
+#[cfg(feature = "connect")]
 pub use contact_flow_version::{
     ContactFlowVersion, ContactFlowVersionAttributes, ContactFlowVersionRequired,
 };
+#[cfg(feature = "connect")]
 pub use data_table::{DataTable, DataTableAttributes};
+#[cfg(feature = "connect")]
 pub use data_table_attribute::{DataTableAttribute, DataTableAttributeAttributes};
+#[cfg(feature = "connect")]
 pub use data_table_record::{DataTableRecord, DataTableRecordAttributes};
+#[cfg(feature = "connect")]
 pub use email_address::{EmailAddress, EmailAddressAttributes, EmailAddressRequired};
+#[cfg(feature = "connect")]
 pub use evaluation_form::{EvaluationForm, EvaluationFormAttributes, EvaluationFormRequired};
+#[cfg(feature = "connect")]
 pub use hours_of_operation::{
     HoursOfOperation, HoursOfOperationAttributes, HoursOfOperationRequired,
 };
+#[cfg(feature = "connect")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
+#[cfg(feature = "connect")]
 pub use instance_storage_config::{
     InstanceStorageConfig, InstanceStorageConfigAttributes, InstanceStorageConfigRequired,
 };
+#[cfg(feature = "connect")]
 pub use integration_association::{
     IntegrationAssociation, IntegrationAssociationAttributes, IntegrationAssociationRequired,
 };
+#[cfg(feature = "connect")]
 pub use notification::{Notification, NotificationAttributes, NotificationRequired};
+#[cfg(feature = "connect")]
 pub use phone_number::{PhoneNumber, PhoneNumberAttributes, PhoneNumberRequired};
+#[cfg(feature = "connect")]
 pub use predefined_attribute::{
     PredefinedAttribute, PredefinedAttributeAttributes, PredefinedAttributeRequired,
 };
+#[cfg(feature = "connect")]
 pub use prompt::{Prompt, PromptAttributes, PromptRequired};
+#[cfg(feature = "connect")]
 pub use queue::{Queue, QueueAttributes, QueueRequired};
+#[cfg(feature = "connect")]
 pub use quick_connect::{QuickConnect, QuickConnectAttributes, QuickConnectRequired};
+#[cfg(feature = "connect")]
 pub use routing_profile::{RoutingProfile, RoutingProfileAttributes, RoutingProfileRequired};
+#[cfg(feature = "connect")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
+#[cfg(feature = "connect")]
 pub use security_key::{SecurityKey, SecurityKeyAttributes, SecurityKeyRequired};
+#[cfg(feature = "connect")]
 pub use security_profile::{SecurityProfile, SecurityProfileAttributes, SecurityProfileRequired};
+#[cfg(feature = "connect")]
 pub use task_template::{TaskTemplate, TaskTemplateAttributes, TaskTemplateRequired};
+#[cfg(feature = "connect")]
 pub use traffic_distribution_group::{
     TrafficDistributionGroup, TrafficDistributionGroupAttributes, TrafficDistributionGroupRequired,
 };
+#[cfg(feature = "connect")]
 pub use user::{User, UserAttributes, UserRequired};
+#[cfg(feature = "connect")]
 pub use user_hierarchy_group::{
     UserHierarchyGroup, UserHierarchyGroupAttributes, UserHierarchyGroupRequired,
 };
+#[cfg(feature = "connect")]
 pub use user_hierarchy_structure::{
     UserHierarchyStructure, UserHierarchyStructureAttributes, UserHierarchyStructureRequired,
 };
+#[cfg(feature = "connect")]
 pub use view::{View, ViewAttributes, ViewRequired};
+#[cfg(feature = "connect")]
 pub use view_version::{ViewVersion, ViewVersionAttributes, ViewVersionRequired};
+#[cfg(feature = "connect")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};

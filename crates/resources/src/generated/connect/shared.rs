@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "connect")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
+#[cfg(feature = "connect")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "connect")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "connect")]
 /// The `Tag` property type, shared by `AWS::Connect::AgentStatus`, `AWS::Connect::ContactFlow`, `AWS::Connect::DataTable`, `AWS::Connect::EvaluationForm`, `AWS::Connect::HoursOfOperation`, `AWS::Connect::PhoneNumber`, `AWS::Connect::QuickConnect`, `AWS::Connect::RoutingProfile`, `AWS::Connect::Rule`, `AWS::Connect::TaskTemplate`, `AWS::Connect::User`, `AWS::Connect::UserHierarchyGroup`, `AWS::Connect::View`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-connect-agentstatus-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "connect")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "connect")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "connect")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +81,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "connect")]
 /// The values of `Channel` (`AWS::Connect::RoutingProfile`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Connect::RoutingProfile`, `AWS::Connect::User`.
@@ -91,12 +99,14 @@ pub enum Channel {
     Expr(Value),
 }
 
+#[cfg(feature = "connect")]
 impl From<Value> for Channel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "connect")]
 impl ToValue for Channel {
     #[inline]
     fn to_value(&self) -> Value {

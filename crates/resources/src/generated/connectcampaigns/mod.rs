@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ConnectCampaigns::Campaign`: [`Campaign`], property types in [`campaign`]
 
+#[cfg(feature = "connectcampaigns")]
 pub mod campaign;
 
+#[cfg(feature = "connectcampaigns")]
 pub use campaign::{Campaign, CampaignAttributes, CampaignRequired};

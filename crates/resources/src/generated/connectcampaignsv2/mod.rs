@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ConnectCampaignsV2::Campaign`: [`Campaign`], property types in [`campaign`]
 
+#[cfg(feature = "connectcampaignsv2")]
 pub mod campaign;
 
+#[cfg(feature = "connectcampaignsv2")]
 pub use campaign::{Campaign, CampaignAttributes, CampaignRequired};

@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "controltower")]
 pub mod enabled_baseline;
+#[cfg(feature = "controltower")]
 pub mod enabled_control;
+#[cfg(feature = "controltower")]
 pub mod landing_zone;
+#[cfg(feature = "controltower")]
 pub mod shared;
 
+#[cfg(feature = "controltower")]
 pub use enabled_baseline::{EnabledBaseline, EnabledBaselineAttributes, EnabledBaselineRequired};
+#[cfg(feature = "controltower")]
 pub use enabled_control::{EnabledControl, EnabledControlAttributes, EnabledControlRequired};
+#[cfg(feature = "controltower")]
 pub use landing_zone::{LandingZone, LandingZoneAttributes, LandingZoneRequired};

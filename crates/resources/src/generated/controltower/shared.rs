@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "controltower")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "controltower")]
 /// The `Tag` property type, shared by `AWS::ControlTower::EnabledBaseline`, `AWS::ControlTower::LandingZone`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-controltower-enabledbaseline-tag.html>
@@ -33,6 +35,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "controltower")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -47,8 +50,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "controltower")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "controltower")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,8 +5,10 @@
 //!
 //! - `AWS::CUR::ReportDefinition`: [`ReportDefinition`], property types in [`report_definition`]
 
+#[cfg(feature = "cur")]
 pub mod report_definition;
 
+#[cfg(feature = "cur")]
 pub use report_definition::{
     ReportDefinition, ReportDefinitionAttributes, ReportDefinitionRequired,
 };

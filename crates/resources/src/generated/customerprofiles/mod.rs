@@ -14,26 +14,43 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "customerprofiles")]
 pub mod calculated_attribute_definition;
+#[cfg(feature = "customerprofiles")]
 pub mod domain;
+#[cfg(feature = "customerprofiles")]
 pub mod event_stream;
+#[cfg(feature = "customerprofiles")]
 pub mod event_trigger;
+#[cfg(feature = "customerprofiles")]
 pub mod integration;
+#[cfg(feature = "customerprofiles")]
 pub mod object_type;
+#[cfg(feature = "customerprofiles")]
 pub mod recommender;
+#[cfg(feature = "customerprofiles")]
 pub mod segment_definition;
+#[cfg(feature = "customerprofiles")]
 pub mod shared;
 
+#[cfg(feature = "customerprofiles")]
 pub use calculated_attribute_definition::{
     CalculatedAttributeDefinition, CalculatedAttributeDefinitionAttributes,
     CalculatedAttributeDefinitionRequired,
 };
+#[cfg(feature = "customerprofiles")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "customerprofiles")]
 pub use event_stream::{EventStream, EventStreamAttributes, EventStreamRequired};
+#[cfg(feature = "customerprofiles")]
 pub use event_trigger::{EventTrigger, EventTriggerAttributes, EventTriggerRequired};
+#[cfg(feature = "customerprofiles")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "customerprofiles")]
 pub use object_type::{ObjectType, ObjectTypeAttributes, ObjectTypeRequired};
+#[cfg(feature = "customerprofiles")]
 pub use recommender::{Recommender, RecommenderAttributes, RecommenderRequired};
+#[cfg(feature = "customerprofiles")]
 pub use segment_definition::{
     SegmentDefinition, SegmentDefinitionAttributes, SegmentDefinitionRequired,
 };

@@ -12,17 +12,30 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "databrew")]
 pub mod dataset;
+#[cfg(feature = "databrew")]
 pub mod job;
+#[cfg(feature = "databrew")]
 pub mod project;
+#[cfg(feature = "databrew")]
 pub mod recipe;
+#[cfg(feature = "databrew")]
 pub mod ruleset;
+#[cfg(feature = "databrew")]
 pub mod schedule;
+#[cfg(feature = "databrew")]
 pub mod shared;
 
+#[cfg(feature = "databrew")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+#[cfg(feature = "databrew")]
 pub use job::{Job, JobAttributes, JobRequired};
+#[cfg(feature = "databrew")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "databrew")]
 pub use recipe::{Recipe, RecipeAttributes, RecipeRequired};
+#[cfg(feature = "databrew")]
 pub use ruleset::{Ruleset, RulesetAttributes, RulesetRequired};
+#[cfg(feature = "databrew")]
 pub use schedule::{Schedule, ScheduleAttributes, ScheduleRequired};

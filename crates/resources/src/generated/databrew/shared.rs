@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "databrew")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{12}$");
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnSelector: ObjRule = ObjRule {
     properties: &[
@@ -20,6 +22,7 @@ pub(crate) static RULE_ColumnSelector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "databrew")]
 /// The `ColumnSelector` property type, shared by `AWS::DataBrew::Job`, `AWS::DataBrew::Ruleset`.
 ///
 /// Selector of a column from a dataset for profile job configuration. One selector includes either a column name or a regular expression.
@@ -41,6 +44,7 @@ pub struct ColumnSelector {
     pub regex: Option<Str>,
 }
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 impl ColumnSelector {
     /// A `ColumnSelector` with no property set (none is required).
@@ -55,8 +59,10 @@ impl ColumnSelector {
     pub fn regex(mut self, value: impl Into<Str>) -> Self { self.regex = Some(value.into()); self }
 }
 
+#[cfg(feature = "databrew")]
 impl PropertyType for ColumnSelector {}
 
+#[cfg(feature = "databrew")]
 impl ToValue for ColumnSelector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -67,6 +73,7 @@ impl ToValue for ColumnSelector {
     }
 }
 
+#[cfg(feature = "databrew")]
 /// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3LocationRequired {
@@ -74,6 +81,7 @@ pub struct S3LocationRequired {
     pub bucket: Str,
 }
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +94,7 @@ pub(crate) static RULE_S3Location: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "databrew")]
 /// The `S3Location` property type, shared by `AWS::DataBrew::Dataset`, `AWS::DataBrew::Job`.
 ///
 /// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
@@ -113,6 +122,7 @@ pub struct S3Location {
     pub key: Option<Str>,
 }
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 impl S3Location {
     /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
@@ -133,8 +143,10 @@ impl S3Location {
     pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
 }
 
+#[cfg(feature = "databrew")]
 impl PropertyType for S3Location {}
 
+#[cfg(feature = "databrew")]
 impl ToValue for S3Location {
     #[inline]
     fn to_value(&self) -> Value {
@@ -146,6 +158,7 @@ impl ToValue for S3Location {
     }
 }
 
+#[cfg(feature = "databrew")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -155,6 +168,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -166,6 +180,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "databrew")]
 /// The `Tag` property type, shared by `AWS::DataBrew::Dataset`, `AWS::DataBrew::Job`, `AWS::DataBrew::Project`, `AWS::DataBrew::Recipe`, `AWS::DataBrew::Ruleset`, `AWS::DataBrew::Schedule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-dataset-tag.html>
@@ -181,6 +196,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "databrew")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -198,8 +214,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "databrew")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "databrew")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

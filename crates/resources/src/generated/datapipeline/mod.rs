@@ -5,6 +5,8 @@
 //!
 //! - `AWS::DataPipeline::Pipeline`: [`Pipeline`], property types in [`pipeline`]
 
+#[cfg(feature = "datapipeline")]
 pub mod pipeline;
 
+#[cfg(feature = "datapipeline")]
 pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};

@@ -19,41 +19,68 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "datasync")]
 pub mod agent;
+#[cfg(feature = "datasync")]
 pub mod location_azure_blob;
+#[cfg(feature = "datasync")]
 pub mod location_efs;
+#[cfg(feature = "datasync")]
 pub mod location_fsx_lustre;
+#[cfg(feature = "datasync")]
 pub mod location_fsx_ontap;
+#[cfg(feature = "datasync")]
 pub mod location_fsx_open_zfs;
+#[cfg(feature = "datasync")]
 pub mod location_fsx_windows;
+#[cfg(feature = "datasync")]
 pub mod location_hdfs;
+#[cfg(feature = "datasync")]
 pub mod location_nfs;
+#[cfg(feature = "datasync")]
 pub mod location_object_storage;
+#[cfg(feature = "datasync")]
 pub mod location_s3;
+#[cfg(feature = "datasync")]
 pub mod location_smb;
+#[cfg(feature = "datasync")]
 pub mod shared;
+#[cfg(feature = "datasync")]
 pub mod task;
 
+#[cfg(feature = "datasync")]
 pub use agent::{Agent, AgentAttributes};
+#[cfg(feature = "datasync")]
 pub use location_azure_blob::{
     LocationAzureBlob, LocationAzureBlobAttributes, LocationAzureBlobRequired,
 };
+#[cfg(feature = "datasync")]
 pub use location_efs::{LocationEfs, LocationEfsAttributes, LocationEfsRequired};
+#[cfg(feature = "datasync")]
 pub use location_fsx_lustre::{
     LocationFsxLustre, LocationFsxLustreAttributes, LocationFsxLustreRequired,
 };
+#[cfg(feature = "datasync")]
 pub use location_fsx_ontap::{
     LocationFsxOntap, LocationFsxOntapAttributes, LocationFsxOntapRequired,
 };
+#[cfg(feature = "datasync")]
 pub use location_fsx_open_zfs::{
     LocationFsxOpenZfs, LocationFsxOpenZfsAttributes, LocationFsxOpenZfsRequired,
 };
+#[cfg(feature = "datasync")]
 pub use location_fsx_windows::{
     LocationFsxWindows, LocationFsxWindowsAttributes, LocationFsxWindowsRequired,
 };
+#[cfg(feature = "datasync")]
 pub use location_hdfs::{LocationHdfs, LocationHdfsAttributes, LocationHdfsRequired};
+#[cfg(feature = "datasync")]
 pub use location_nfs::{LocationNfs, LocationNfsAttributes, LocationNfsRequired};
+#[cfg(feature = "datasync")]
 pub use location_object_storage::{LocationObjectStorage, LocationObjectStorageAttributes};
+#[cfg(feature = "datasync")]
 pub use location_s3::{LocationS3, LocationS3Attributes, LocationS3Required};
+#[cfg(feature = "datasync")]
 pub use location_smb::{LocationSmb, LocationSmbAttributes, LocationSmbRequired};
+#[cfg(feature = "datasync")]
 pub use task::{Task, TaskAttributes, TaskRequired};

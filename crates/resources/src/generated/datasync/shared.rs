@@ -8,18 +8,24 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "datasync")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):kms:[a-z-0-9]+:[0-9]{12}:key/.*|)$",
 );
+#[cfg(feature = "datasync")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):secretsmanager:[a-z-0-9]+:[0-9]{12}:secret:.*|)$",
 );
+#[cfg(feature = "datasync")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^(arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):iam::[0-9]{12}:role/.*|)$",
 );
+#[cfg(feature = "datasync")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:/-]+$");
+#[cfg(feature = "datasync")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9\\s+=._:@/-]+$");
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 pub(crate) static RULE_CmkSecretConfig: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +36,7 @@ pub(crate) static RULE_CmkSecretConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "datasync")]
 /// The `CmkSecretConfig` property type, shared by `AWS::DataSync::LocationAzureBlob`, `AWS::DataSync::LocationFSxONTAP`, `AWS::DataSync::LocationFSxWindows`, `AWS::DataSync::LocationHDFS`, `AWS::DataSync::LocationObjectStorage`, `AWS::DataSync::LocationSMB`.
 ///
 /// Specifies configuration information for a DataSync-managed secret, such as an authentication token, secret key, password, or Kerberos keytab that DataSync uses to access a specific storage location, with a customer-managed AWS KMS key .
@@ -53,6 +60,7 @@ pub struct CmkSecretConfig {
     pub secret_arn: Option<Str>,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 impl CmkSecretConfig {
     /// A `CmkSecretConfig` with no property set (none is required).
@@ -67,8 +75,10 @@ impl CmkSecretConfig {
     pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "datasync")]
 impl PropertyType for CmkSecretConfig {}
 
+#[cfg(feature = "datasync")]
 impl ToValue for CmkSecretConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -79,6 +89,7 @@ impl ToValue for CmkSecretConfig {
     }
 }
 
+#[cfg(feature = "datasync")]
 /// The required properties of [`CustomSecretConfig`], by name: `CustomSecretConfig::new(CustomSecretConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomSecretConfigRequired {
@@ -88,6 +99,7 @@ pub struct CustomSecretConfigRequired {
     pub secret_arn: Str,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomSecretConfig: ObjRule = ObjRule {
     properties: &[
@@ -99,6 +111,7 @@ pub(crate) static RULE_CustomSecretConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "datasync")]
 /// The `CustomSecretConfig` property type, shared by `AWS::DataSync::LocationAzureBlob`, `AWS::DataSync::LocationFSxONTAP`, `AWS::DataSync::LocationFSxWindows`, `AWS::DataSync::LocationHDFS`, `AWS::DataSync::LocationObjectStorage`, `AWS::DataSync::LocationSMB`.
 ///
 /// Specifies configuration information for a customer-managed Secrets Manager secret where a storage location credentials is stored in Secrets Manager as plain text (for authentication token, secret key, or password) or as binary (for Kerberos keytab). This configuration includes the secret ARN, and the ARN for an IAM role that provides access to the secret.
@@ -122,6 +135,7 @@ pub struct CustomSecretConfig {
     pub secret_arn: Str,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 impl CustomSecretConfig {
     /// A `CustomSecretConfig` with its required properties, named in a [`CustomSecretConfigRequired`].
@@ -139,8 +153,10 @@ impl CustomSecretConfig {
     pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = value.into(); self }
 }
 
+#[cfg(feature = "datasync")]
 impl PropertyType for CustomSecretConfig {}
 
+#[cfg(feature = "datasync")]
 impl ToValue for CustomSecretConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -151,6 +167,7 @@ impl ToValue for CustomSecretConfig {
     }
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 pub(crate) static RULE_MountOptions: ObjRule = ObjRule {
     properties: &[
@@ -160,6 +177,7 @@ pub(crate) static RULE_MountOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "datasync")]
 /// The `MountOptions` property type, shared by `AWS::DataSync::LocationFSxOpenZFS`, `AWS::DataSync::LocationNFS`.
 ///
 /// Represents the mount options that are available for DataSync to access a Network File System (NFS) location.
@@ -179,6 +197,7 @@ pub struct MountOptions {
     pub version: Option<Version>,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 impl MountOptions {
     /// A `MountOptions` with no property set (none is required).
@@ -191,8 +210,10 @@ impl MountOptions {
     pub fn version(mut self, value: impl Into<Version>) -> Self { self.version = Some(value.into()); self }
 }
 
+#[cfg(feature = "datasync")]
 impl PropertyType for MountOptions {}
 
+#[cfg(feature = "datasync")]
 impl ToValue for MountOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -200,6 +221,7 @@ impl ToValue for MountOptions {
     }
 }
 
+#[cfg(feature = "datasync")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -209,6 +231,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -220,6 +243,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "datasync")]
 /// The `Tag` property type, shared by `AWS::DataSync::Agent`, `AWS::DataSync::LocationAzureBlob`, `AWS::DataSync::LocationEFS`, `AWS::DataSync::LocationFSxLustre`, `AWS::DataSync::LocationFSxONTAP`, `AWS::DataSync::LocationFSxOpenZFS`, `AWS::DataSync::LocationFSxWindows`, `AWS::DataSync::LocationNFS`, `AWS::DataSync::LocationObjectStorage`, `AWS::DataSync::LocationS3`, `AWS::DataSync::LocationSMB`, `AWS::DataSync::Task`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-datasync-agent-tag.html>
@@ -235,6 +259,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "datasync")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -252,8 +277,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "datasync")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "datasync")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -264,6 +291,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "datasync")]
 /// The values of `Version` (`AWS::DataSync::LocationFSxONTAP`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DataSync::LocationFSxONTAP`, `AWS::DataSync::LocationFSxOpenZFS`, `AWS::DataSync::LocationNFS`.
@@ -281,12 +309,14 @@ pub enum Version {
     Expr(Value),
 }
 
+#[cfg(feature = "datasync")]
 impl From<Value> for Version {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "datasync")]
 impl ToValue for Version {
     #[inline]
     fn to_value(&self) -> Value {

@@ -23,50 +23,85 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "datazone")]
 pub mod connection;
+#[cfg(feature = "datazone")]
 pub mod data_source;
+#[cfg(feature = "datazone")]
 pub mod domain;
+#[cfg(feature = "datazone")]
 pub mod domain_unit;
+#[cfg(feature = "datazone")]
 pub mod environment;
+#[cfg(feature = "datazone")]
 pub mod environment_actions;
+#[cfg(feature = "datazone")]
 pub mod environment_blueprint_configuration;
+#[cfg(feature = "datazone")]
 pub mod environment_profile;
+#[cfg(feature = "datazone")]
 pub mod form_type;
+#[cfg(feature = "datazone")]
 pub mod group_profile;
+#[cfg(feature = "datazone")]
 pub mod owner;
+#[cfg(feature = "datazone")]
 pub mod policy_grant;
+#[cfg(feature = "datazone")]
 pub mod project;
+#[cfg(feature = "datazone")]
 pub mod project_membership;
+#[cfg(feature = "datazone")]
 pub mod project_profile;
+#[cfg(feature = "datazone")]
 pub mod shared;
+#[cfg(feature = "datazone")]
 pub mod subscription_target;
+#[cfg(feature = "datazone")]
 pub mod user_profile;
 
+#[cfg(feature = "datazone")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+#[cfg(feature = "datazone")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "datazone")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "datazone")]
 pub use domain_unit::{DomainUnit, DomainUnitAttributes, DomainUnitRequired};
+#[cfg(feature = "datazone")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};
+#[cfg(feature = "datazone")]
 pub use environment_actions::{
     EnvironmentActions, EnvironmentActionsAttributes, EnvironmentActionsRequired,
 };
+#[cfg(feature = "datazone")]
 pub use environment_blueprint_configuration::{
     EnvironmentBlueprintConfiguration, EnvironmentBlueprintConfigurationAttributes,
     EnvironmentBlueprintConfigurationRequired,
 };
+#[cfg(feature = "datazone")]
 pub use environment_profile::{
     EnvironmentProfile, EnvironmentProfileAttributes, EnvironmentProfileRequired,
 };
+#[cfg(feature = "datazone")]
 pub use form_type::{FormType, FormTypeAttributes, FormTypeRequired};
+#[cfg(feature = "datazone")]
 pub use group_profile::{GroupProfile, GroupProfileAttributes, GroupProfileRequired};
+#[cfg(feature = "datazone")]
 pub use owner::{Owner, OwnerAttributes, OwnerRequired};
+#[cfg(feature = "datazone")]
 pub use policy_grant::{PolicyGrant, PolicyGrantAttributes, PolicyGrantRequired};
+#[cfg(feature = "datazone")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "datazone")]
 pub use project_membership::{
     ProjectMembership, ProjectMembershipAttributes, ProjectMembershipRequired,
 };
+#[cfg(feature = "datazone")]
 pub use project_profile::{ProjectProfile, ProjectProfileAttributes, ProjectProfileRequired};
+#[cfg(feature = "datazone")]
 pub use subscription_target::{
     SubscriptionTarget, SubscriptionTargetAttributes, SubscriptionTargetRequired,
 };
+#[cfg(feature = "datazone")]
 pub use user_profile::{UserProfile, UserProfileAttributes, UserProfileRequired};

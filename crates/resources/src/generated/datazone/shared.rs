@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "datazone")]
 #[rustfmt::skip]
 pub(crate) static RULE_EnvironmentParameter: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_EnvironmentParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "datazone")]
 /// The `EnvironmentParameter` property type, shared by `AWS::DataZone::Environment`, `AWS::DataZone::EnvironmentProfile`, `AWS::DataZone::Project`.
 ///
 /// The parameter details of the environment.
@@ -35,6 +37,7 @@ pub struct EnvironmentParameter {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "datazone")]
 #[rustfmt::skip]
 impl EnvironmentParameter {
     /// A `EnvironmentParameter` with no property set (none is required).
@@ -49,8 +52,10 @@ impl EnvironmentParameter {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "datazone")]
 impl PropertyType for EnvironmentParameter {}
 
+#[cfg(feature = "datazone")]
 impl ToValue for EnvironmentParameter {
     #[inline]
     fn to_value(&self) -> Value {

@@ -7,10 +7,16 @@
 //! - `AWS::DAX::ParameterGroup`: [`ParameterGroup`], property types in [`parameter_group`]
 //! - `AWS::DAX::SubnetGroup`: [`SubnetGroup`], property types in [`subnet_group`]
 
+#[cfg(feature = "dax")]
 pub mod cluster;
+#[cfg(feature = "dax")]
 pub mod parameter_group;
+#[cfg(feature = "dax")]
 pub mod subnet_group;
 
+#[cfg(feature = "dax")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "dax")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes};
+#[cfg(feature = "dax")]
 pub use subnet_group::{SubnetGroup, SubnetGroupAttributes, SubnetGroupRequired};

@@ -17,33 +17,56 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "deadline")]
 pub mod farm;
+#[cfg(feature = "deadline")]
 pub mod fleet;
+#[cfg(feature = "deadline")]
 pub mod license_endpoint;
+#[cfg(feature = "deadline")]
 pub mod limit;
+#[cfg(feature = "deadline")]
 pub mod metered_product;
+#[cfg(feature = "deadline")]
 pub mod monitor;
+#[cfg(feature = "deadline")]
 pub mod queue;
+#[cfg(feature = "deadline")]
 pub mod queue_environment;
+#[cfg(feature = "deadline")]
 pub mod queue_fleet_association;
+#[cfg(feature = "deadline")]
 pub mod queue_limit_association;
+#[cfg(feature = "deadline")]
 pub mod shared;
+#[cfg(feature = "deadline")]
 pub mod storage_profile;
 
+#[cfg(feature = "deadline")]
 pub use farm::{Farm, FarmAttributes, FarmRequired};
+#[cfg(feature = "deadline")]
 pub use fleet::{Fleet, FleetAttributes, FleetRequired};
+#[cfg(feature = "deadline")]
 pub use license_endpoint::{LicenseEndpoint, LicenseEndpointAttributes, LicenseEndpointRequired};
+#[cfg(feature = "deadline")]
 pub use limit::{Limit, LimitAttributes, LimitRequired};
+#[cfg(feature = "deadline")]
 pub use metered_product::{MeteredProduct, MeteredProductAttributes};
+#[cfg(feature = "deadline")]
 pub use monitor::{Monitor, MonitorAttributes, MonitorRequired};
+#[cfg(feature = "deadline")]
 pub use queue::{Queue, QueueAttributes, QueueRequired};
+#[cfg(feature = "deadline")]
 pub use queue_environment::{
     QueueEnvironment, QueueEnvironmentAttributes, QueueEnvironmentRequired,
 };
+#[cfg(feature = "deadline")]
 pub use queue_fleet_association::{
     QueueFleetAssociation, QueueFleetAssociationAttributes, QueueFleetAssociationRequired,
 };
+#[cfg(feature = "deadline")]
 pub use queue_limit_association::{
     QueueLimitAssociation, QueueLimitAssociationAttributes, QueueLimitAssociationRequired,
 };
+#[cfg(feature = "deadline")]
 pub use storage_profile::{StorageProfile, StorageProfileAttributes, StorageProfileRequired};

@@ -7,14 +7,20 @@
 //! - `AWS::Detective::MemberInvitation`: [`MemberInvitation`], property types in [`member_invitation`]
 //! - `AWS::Detective::OrganizationAdmin`: [`OrganizationAdmin`], property types in [`organization_admin`]
 
+#[cfg(feature = "detective")]
 pub mod graph;
+#[cfg(feature = "detective")]
 pub mod member_invitation;
+#[cfg(feature = "detective")]
 pub mod organization_admin;
 
+#[cfg(feature = "detective")]
 pub use graph::{Graph, GraphAttributes};
+#[cfg(feature = "detective")]
 pub use member_invitation::{
     MemberInvitation, MemberInvitationAttributes, MemberInvitationRequired,
 };
+#[cfg(feature = "detective")]
 pub use organization_admin::{
     OrganizationAdmin, OrganizationAdminAttributes, OrganizationAdminRequired,
 };

@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "devopsagent")]
 pub mod agent_space;
+#[cfg(feature = "devopsagent")]
 pub mod association;
+#[cfg(feature = "devopsagent")]
 pub mod private_connection;
+#[cfg(feature = "devopsagent")]
 pub mod service;
+#[cfg(feature = "devopsagent")]
 pub mod shared;
 
+#[cfg(feature = "devopsagent")]
 pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};
+#[cfg(feature = "devopsagent")]
 pub use association::{Association, AssociationAttributes, AssociationRequired};
+#[cfg(feature = "devopsagent")]
 pub use private_connection::{
     PrivateConnection, PrivateConnectionAttributes, PrivateConnectionRequired,
 };
+#[cfg(feature = "devopsagent")]
 pub use service::{Service, ServiceAttributes, ServiceRequired};

@@ -7,16 +7,22 @@
 //! - `AWS::DevOpsGuru::NotificationChannel`: [`NotificationChannel`], property types in [`notification_channel`]
 //! - `AWS::DevOpsGuru::ResourceCollection`: [`ResourceCollection`], property types in [`resource_collection`]
 
+#[cfg(feature = "devopsguru")]
 pub mod log_anomaly_detection_integration;
+#[cfg(feature = "devopsguru")]
 pub mod notification_channel;
+#[cfg(feature = "devopsguru")]
 pub mod resource_collection;
 
+#[cfg(feature = "devopsguru")]
 pub use log_anomaly_detection_integration::{
     LogAnomalyDetectionIntegration, LogAnomalyDetectionIntegrationAttributes,
 };
+#[cfg(feature = "devopsguru")]
 pub use notification_channel::{
     NotificationChannel, NotificationChannelAttributes, NotificationChannelRequired,
 };
+#[cfg(feature = "devopsguru")]
 pub use resource_collection::{
     ResourceCollection, ResourceCollectionAttributes, ResourceCollectionRequired,
 };

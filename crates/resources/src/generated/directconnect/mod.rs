@@ -13,30 +13,45 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "directconnect")]
 pub mod connection;
+#[cfg(feature = "directconnect")]
 pub mod direct_connect_gateway;
+#[cfg(feature = "directconnect")]
 pub mod direct_connect_gateway_association;
+#[cfg(feature = "directconnect")]
 pub mod lag;
+#[cfg(feature = "directconnect")]
 pub mod private_virtual_interface;
+#[cfg(feature = "directconnect")]
 pub mod public_virtual_interface;
+#[cfg(feature = "directconnect")]
 pub mod shared;
+#[cfg(feature = "directconnect")]
 pub mod transit_virtual_interface;
 
+#[cfg(feature = "directconnect")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+#[cfg(feature = "directconnect")]
 pub use direct_connect_gateway::{
     DirectConnectGateway, DirectConnectGatewayAttributes, DirectConnectGatewayRequired,
 };
+#[cfg(feature = "directconnect")]
 pub use direct_connect_gateway_association::{
     DirectConnectGatewayAssociation, DirectConnectGatewayAssociationAttributes,
     DirectConnectGatewayAssociationRequired,
 };
+#[cfg(feature = "directconnect")]
 pub use lag::{Lag, LagAttributes, LagRequired};
+#[cfg(feature = "directconnect")]
 pub use private_virtual_interface::{
     PrivateVirtualInterface, PrivateVirtualInterfaceAttributes, PrivateVirtualInterfaceRequired,
 };
+#[cfg(feature = "directconnect")]
 pub use public_virtual_interface::{
     PublicVirtualInterface, PublicVirtualInterfaceAttributes, PublicVirtualInterfaceRequired,
 };
+#[cfg(feature = "directconnect")]
 pub use transit_virtual_interface::{
     TransitVirtualInterface, TransitVirtualInterfaceAttributes, TransitVirtualInterfaceRequired,
 };

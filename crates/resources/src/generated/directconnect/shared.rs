@@ -8,13 +8,19 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "directconnect")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(ipv4)|(ipv6)$");
+#[cfg(feature = "directconnect")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[0-9a-fA-F:.]+/[0-9]+$");
+#[cfg(feature = "directconnect")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[1-9][0-9]*$");
+#[cfg(feature = "directconnect")]
 pub(crate) static PATTERN_3: Pattern =
     Pattern::new("^[A-Za-z0-9\\\\!\"#$%&'()*+,\\-./:;<=>?@\\[\\]\\^_`{|}~]{6,80}$");
+#[cfg(feature = "directconnect")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^dxpeer-[a-z0-9]{8}$");
 
+#[cfg(feature = "directconnect")]
 /// The required properties of [`BgpPeer`], by name: `BgpPeer::new(BgpPeerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BgpPeerRequired {
@@ -24,6 +30,7 @@ pub struct BgpPeerRequired {
     pub asn: Str,
 }
 
+#[cfg(feature = "directconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_BgpPeer: ObjRule = ObjRule {
     properties: &[
@@ -39,6 +46,7 @@ pub(crate) static RULE_BgpPeer: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "directconnect")]
 /// The `BgpPeer` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
 ///
 /// Information about a BGP peer.
@@ -82,6 +90,7 @@ pub struct BgpPeer {
     pub customer_address: Option<Str>,
 }
 
+#[cfg(feature = "directconnect")]
 #[rustfmt::skip]
 impl BgpPeer {
     /// A `BgpPeer` with its required properties, named in a [`BgpPeerRequired`].
@@ -111,8 +120,10 @@ impl BgpPeer {
     pub fn customer_address(mut self, value: impl Into<Str>) -> Self { self.customer_address = Some(value.into()); self }
 }
 
+#[cfg(feature = "directconnect")]
 impl PropertyType for BgpPeer {}
 
+#[cfg(feature = "directconnect")]
 impl ToValue for BgpPeer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -127,6 +138,7 @@ impl ToValue for BgpPeer {
     }
 }
 
+#[cfg(feature = "directconnect")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -136,6 +148,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "directconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -147,6 +160,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "directconnect")]
 /// The `Tag` property type, shared by `AWS::DirectConnect::PrivateVirtualInterface`, `AWS::DirectConnect::PublicVirtualInterface`, `AWS::DirectConnect::TransitVirtualInterface`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-directconnect-privatevirtualinterface-tag.html>
@@ -162,6 +176,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "directconnect")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -179,8 +194,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "directconnect")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "directconnect")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -6,8 +6,12 @@
 //! - `AWS::DirectoryService::MicrosoftAD`: [`MicrosoftAd`], property types in [`microsoft_ad`]
 //! - `AWS::DirectoryService::SimpleAD`: [`SimpleAd`], property types in [`simple_ad`]
 
+#[cfg(feature = "directoryservice")]
 pub mod microsoft_ad;
+#[cfg(feature = "directoryservice")]
 pub mod simple_ad;
 
+#[cfg(feature = "directoryservice")]
 pub use microsoft_ad::{MicrosoftAd, MicrosoftAdAttributes, MicrosoftAdRequired};
+#[cfg(feature = "directoryservice")]
 pub use simple_ad::{SimpleAd, SimpleAdAttributes, SimpleAdRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::DLM::LifecyclePolicy`: [`LifecyclePolicy`], property types in [`lifecycle_policy`]
 
+#[cfg(feature = "dlm")]
 pub mod lifecycle_policy;
 
+#[cfg(feature = "dlm")]
 pub use lifecycle_policy::{LifecyclePolicy, LifecyclePolicyAttributes};

@@ -17,35 +17,58 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "dms")]
 pub mod certificate;
+#[cfg(feature = "dms")]
 pub mod data_migration;
+#[cfg(feature = "dms")]
 pub mod data_provider;
+#[cfg(feature = "dms")]
 pub mod endpoint;
+#[cfg(feature = "dms")]
 pub mod event_subscription;
+#[cfg(feature = "dms")]
 pub mod instance_profile;
+#[cfg(feature = "dms")]
 pub mod migration_project;
+#[cfg(feature = "dms")]
 pub mod replication_config;
+#[cfg(feature = "dms")]
 pub mod replication_instance;
+#[cfg(feature = "dms")]
 pub mod replication_subnet_group;
+#[cfg(feature = "dms")]
 pub mod replication_task;
+#[cfg(feature = "dms")]
 pub mod shared;
 
+#[cfg(feature = "dms")]
 pub use certificate::{Certificate, CertificateAttributes};
+#[cfg(feature = "dms")]
 pub use data_migration::{DataMigration, DataMigrationAttributes, DataMigrationRequired};
+#[cfg(feature = "dms")]
 pub use data_provider::{DataProvider, DataProviderAttributes, DataProviderRequired};
+#[cfg(feature = "dms")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
+#[cfg(feature = "dms")]
 pub use event_subscription::{
     EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
 };
+#[cfg(feature = "dms")]
 pub use instance_profile::{InstanceProfile, InstanceProfileAttributes};
+#[cfg(feature = "dms")]
 pub use migration_project::{MigrationProject, MigrationProjectAttributes};
+#[cfg(feature = "dms")]
 pub use replication_config::{
     ReplicationConfig, ReplicationConfigAttributes, ReplicationConfigRequired,
 };
+#[cfg(feature = "dms")]
 pub use replication_instance::{
     ReplicationInstance, ReplicationInstanceAttributes, ReplicationInstanceRequired,
 };
+#[cfg(feature = "dms")]
 pub use replication_subnet_group::{
     ReplicationSubnetGroup, ReplicationSubnetGroupAttributes, ReplicationSubnetGroupRequired,
 };
+#[cfg(feature = "dms")]
 pub use replication_task::{ReplicationTask, ReplicationTaskAttributes, ReplicationTaskRequired};

@@ -12,21 +12,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "docdb")]
 pub mod db_cluster;
+#[cfg(feature = "docdb")]
 pub mod db_cluster_parameter_group;
+#[cfg(feature = "docdb")]
 pub mod db_instance;
+#[cfg(feature = "docdb")]
 pub mod db_subnet_group;
+#[cfg(feature = "docdb")]
 pub mod event_subscription;
+#[cfg(feature = "docdb")]
 pub mod global_cluster;
+#[cfg(feature = "docdb")]
 pub mod shared;
 
+#[cfg(feature = "docdb")]
 pub use db_cluster::{DbCluster, DbClusterAttributes};
+#[cfg(feature = "docdb")]
 pub use db_cluster_parameter_group::{
     DbClusterParameterGroup, DbClusterParameterGroupAttributes, DbClusterParameterGroupRequired,
 };
+#[cfg(feature = "docdb")]
 pub use db_instance::{DbInstance, DbInstanceAttributes, DbInstanceRequired};
+#[cfg(feature = "docdb")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
+#[cfg(feature = "docdb")]
 pub use event_subscription::{
     EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
 };
+#[cfg(feature = "docdb")]
 pub use global_cluster::{GlobalCluster, GlobalClusterAttributes, GlobalClusterRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::DocDBElastic::Cluster`: [`Cluster`], property types in [`cluster`]
 
+#[cfg(feature = "docdbelastic")]
 pub mod cluster;
 
+#[cfg(feature = "docdbelastic")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::DSQL::Cluster`: [`Cluster`], property types in [`cluster`]
 
+#[cfg(feature = "dsql")]
 pub mod cluster;
 
+#[cfg(feature = "dsql")]
 pub use cluster::{Cluster, ClusterAttributes};

@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "dynamodb")]
 pub mod global_table;
+#[cfg(feature = "dynamodb")]
 pub mod shared;
+#[cfg(feature = "dynamodb")]
 pub mod table;
 
+#[cfg(feature = "dynamodb")]
 pub use global_table::{GlobalTable, GlobalTableAttributes, GlobalTableRequired};
+#[cfg(feature = "dynamodb")]
 pub use table::{Table, TableAttributes, TableRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`AttributeDefinition`], by name: `AttributeDefinition::new(AttributeDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AttributeDefinitionRequired {
@@ -17,6 +18,7 @@ pub struct AttributeDefinitionRequired {
     pub attribute_type: AttributeType,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_AttributeDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `AttributeDefinition` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents an attribute for describing the schema for the table and indexes.
@@ -51,6 +54,7 @@ pub struct AttributeDefinition {
     pub attribute_type: AttributeType,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl AttributeDefinition {
     /// A `AttributeDefinition` with its required properties, named in a [`AttributeDefinitionRequired`].
@@ -68,8 +72,10 @@ impl AttributeDefinition {
     pub fn attribute_type(mut self, value: impl Into<AttributeType>) -> Self { self.attribute_type = value.into(); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for AttributeDefinition {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for AttributeDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -80,6 +86,7 @@ impl ToValue for AttributeDefinition {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`ContributorInsightsSpecification`], by name: `ContributorInsightsSpecification::new(ContributorInsightsSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContributorInsightsSpecificationRequired {
@@ -87,6 +94,7 @@ pub struct ContributorInsightsSpecificationRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
     properties: &[
@@ -98,6 +106,7 @@ pub(crate) static RULE_ContributorInsightsSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `ContributorInsightsSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Configures contributor insights settings for a replica or one of its indexes.
@@ -115,6 +124,7 @@ pub struct ContributorInsightsSpecification {
     pub mode: Option<ContributorInsightsSpecificationMode>,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl ContributorInsightsSpecification {
     /// A `ContributorInsightsSpecification` with its required properties, named in a [`ContributorInsightsSpecificationRequired`].
@@ -132,8 +142,10 @@ impl ContributorInsightsSpecification {
     pub fn mode(mut self, value: impl Into<ContributorInsightsSpecificationMode>) -> Self { self.mode = Some(value.into()); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for ContributorInsightsSpecification {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for ContributorInsightsSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -144,6 +156,7 @@ impl ToValue for ContributorInsightsSpecification {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`KinesisStreamSpecification`], by name: `KinesisStreamSpecification::new(KinesisStreamSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisStreamSpecificationRequired {
@@ -151,6 +164,7 @@ pub struct KinesisStreamSpecificationRequired {
     pub stream_arn: Str,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
     properties: &[
@@ -162,6 +176,7 @@ pub(crate) static RULE_KinesisStreamSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `KinesisStreamSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// The Kinesis Data Streams configuration for the specified global table replica.
@@ -179,6 +194,7 @@ pub struct KinesisStreamSpecification {
     pub stream_arn: Str,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl KinesisStreamSpecification {
     /// A `KinesisStreamSpecification` with its required properties, named in a [`KinesisStreamSpecificationRequired`].
@@ -196,8 +212,10 @@ impl KinesisStreamSpecification {
     pub fn stream_arn(mut self, value: impl Into<Str>) -> Self { self.stream_arn = value.into(); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for KinesisStreamSpecification {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for KinesisStreamSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -211,6 +229,7 @@ impl ToValue for KinesisStreamSpecification {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
     properties: &[
@@ -222,6 +241,7 @@ pub(crate) static RULE_PointInTimeRecoverySpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `PointInTimeRecoverySpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents the settings used to enable point in time recovery.
@@ -241,6 +261,7 @@ pub struct PointInTimeRecoverySpecification {
     pub recovery_period_in_days: Option<Int>,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl PointInTimeRecoverySpecification {
     /// A `PointInTimeRecoverySpecification` with no property set (none is required).
@@ -255,8 +276,10 @@ impl PointInTimeRecoverySpecification {
     pub fn recovery_period_in_days(mut self, value: impl Into<Int>) -> Self { self.recovery_period_in_days = Some(value.into()); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for PointInTimeRecoverySpecification {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for PointInTimeRecoverySpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -270,6 +293,7 @@ impl ToValue for PointInTimeRecoverySpecification {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`ResourcePolicy`], by name: `ResourcePolicy::new(ResourcePolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePolicyRequired {
@@ -277,6 +301,7 @@ pub struct ResourcePolicyRequired {
     pub policy_document: Json,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     properties: &[
@@ -287,6 +312,7 @@ pub(crate) static RULE_ResourcePolicy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `ResourcePolicy` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Creates or updates a resource-based policy document that contains the permissions for DynamoDB resources, such as a table, its indexes, and stream. Resource-based policies let you define access permissions by specifying who has access to each resource, and the actions they are allowed to perform on each resource.
@@ -318,6 +344,7 @@ pub struct ResourcePolicy {
     pub policy_document: Json,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl ResourcePolicy {
     /// A `ResourcePolicy` with its required properties, named in a [`ResourcePolicyRequired`].
@@ -332,8 +359,10 @@ impl ResourcePolicy {
     pub fn policy_document(mut self, value: impl Into<Json>) -> Self { self.policy_document = value.into(); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for ResourcePolicy {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for ResourcePolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -343,6 +372,7 @@ impl ToValue for ResourcePolicy {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -352,6 +382,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -363,6 +394,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `Tag` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-globaltable-tag.html>
@@ -374,6 +406,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -391,8 +424,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -403,6 +438,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The required properties of [`TimeToLiveSpecification`], by name: `TimeToLiveSpecification::new(TimeToLiveSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeToLiveSpecificationRequired {
@@ -410,6 +446,7 @@ pub struct TimeToLiveSpecificationRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
     properties: &[
@@ -421,6 +458,7 @@ pub(crate) static RULE_TimeToLiveSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `TimeToLiveSpecification` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Represents the settings used to enable or disable Time to Live (TTL) for the specified table. All replicas will have the same time to live configuration.
@@ -440,6 +478,7 @@ pub struct TimeToLiveSpecification {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl TimeToLiveSpecification {
     /// A `TimeToLiveSpecification` with its required properties, named in a [`TimeToLiveSpecificationRequired`].
@@ -457,8 +496,10 @@ impl TimeToLiveSpecification {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for TimeToLiveSpecification {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for TimeToLiveSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -469,6 +510,7 @@ impl ToValue for TimeToLiveSpecification {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     properties: &[
@@ -480,6 +522,7 @@ pub(crate) static RULE_WarmThroughput: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "dynamodb")]
 /// The `WarmThroughput` property type, shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
 ///
 /// Provides visibility into the number of read and write operations your table or secondary index can instantaneously support. The settings can be modified using the `UpdateTable` operation to meet the throughput requirements of an upcoming peak event.
@@ -501,6 +544,7 @@ pub struct WarmThroughput {
     pub write_units_per_second: Option<Int>,
 }
 
+#[cfg(feature = "dynamodb")]
 #[rustfmt::skip]
 impl WarmThroughput {
     /// A `WarmThroughput` with no property set (none is required).
@@ -515,8 +559,10 @@ impl WarmThroughput {
     pub fn write_units_per_second(mut self, value: impl Into<Int>) -> Self { self.write_units_per_second = Some(value.into()); self }
 }
 
+#[cfg(feature = "dynamodb")]
 impl PropertyType for WarmThroughput {}
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for WarmThroughput {
     #[inline]
     fn to_value(&self) -> Value {
@@ -527,6 +573,7 @@ impl ToValue for WarmThroughput {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The values of `ApproximateCreationDateTimePrecision` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -540,12 +587,14 @@ pub enum ApproximateCreationDateTimePrecision {
     Expr(Value),
 }
 
+#[cfg(feature = "dynamodb")]
 impl From<Value> for ApproximateCreationDateTimePrecision {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for ApproximateCreationDateTimePrecision {
     #[inline]
     fn to_value(&self) -> Value {
@@ -558,6 +607,7 @@ impl ToValue for ApproximateCreationDateTimePrecision {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The values of `AttributeType` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -573,12 +623,14 @@ pub enum AttributeType {
     Expr(Value),
 }
 
+#[cfg(feature = "dynamodb")]
 impl From<Value> for AttributeType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for AttributeType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -592,6 +644,7 @@ impl ToValue for AttributeType {
     }
 }
 
+#[cfg(feature = "dynamodb")]
 /// The values of `Mode` (`AWS::DynamoDB::GlobalTable`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::DynamoDB::GlobalTable`, `AWS::DynamoDB::Table`.
@@ -605,12 +658,14 @@ pub enum ContributorInsightsSpecificationMode {
     Expr(Value),
 }
 
+#[cfg(feature = "dynamodb")]
 impl From<Value> for ContributorInsightsSpecificationMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "dynamodb")]
 impl ToValue for ContributorInsightsSpecificationMode {
     #[inline]
     fn to_value(&self) -> Value {

@@ -119,405 +119,632 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ec2")]
 pub mod capacity_manager_data_export;
+#[cfg(feature = "ec2")]
 pub mod capacity_reservation;
+#[cfg(feature = "ec2")]
 pub mod capacity_reservation_fleet;
+#[cfg(feature = "ec2")]
 pub mod carrier_gateway;
+#[cfg(feature = "ec2")]
 pub mod client_vpn_authorization_rule;
+#[cfg(feature = "ec2")]
 pub mod client_vpn_endpoint;
+#[cfg(feature = "ec2")]
 pub mod client_vpn_route;
+#[cfg(feature = "ec2")]
 pub mod client_vpn_target_network_association;
+#[cfg(feature = "ec2")]
 pub mod customer_gateway;
+#[cfg(feature = "ec2")]
 pub mod dhcp_options;
+#[cfg(feature = "ec2")]
 pub mod ec2_fleet;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod egress_only_internet_gateway;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod eip;
+#[cfg(feature = "ec2")]
 pub mod eip_association;
+#[cfg(feature = "ec2")]
 pub mod enclave_certificate_iam_role_association;
+#[cfg(feature = "ec2")]
 pub mod flow_log;
+#[cfg(feature = "ec2")]
 pub mod gateway_route_table_association;
+#[cfg(feature = "ec2")]
 pub mod host;
+#[cfg(feature = "ec2")]
 pub mod instance;
+#[cfg(feature = "ec2")]
 pub mod instance_connect_endpoint;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod internet_gateway;
+#[cfg(feature = "ec2")]
 pub mod ip_pool_route_table_association;
+#[cfg(feature = "ec2")]
 pub mod ipam;
+#[cfg(feature = "ec2")]
 pub mod ipam_allocation;
+#[cfg(feature = "ec2")]
 pub mod ipam_pool;
+#[cfg(feature = "ec2")]
 pub mod ipam_pool_cidr;
+#[cfg(feature = "ec2")]
 pub mod ipam_prefix_list_resolver;
+#[cfg(feature = "ec2")]
 pub mod ipam_prefix_list_resolver_target;
+#[cfg(feature = "ec2")]
 pub mod ipam_resource_discovery;
+#[cfg(feature = "ec2")]
 pub mod ipam_resource_discovery_association;
+#[cfg(feature = "ec2")]
 pub mod ipam_scope;
+#[cfg(feature = "ec2")]
 pub mod key_pair;
+#[cfg(feature = "ec2")]
 pub mod launch_template;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_route;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_route_table;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_route_table_virtual_interface_group_association;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_route_table_vpc_association;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_virtual_interface;
+#[cfg(feature = "ec2")]
 pub mod local_gateway_virtual_interface_group;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod nat_gateway;
+#[cfg(feature = "ec2")]
 pub mod network_acl;
+#[cfg(feature = "ec2")]
 pub mod network_acl_entry;
+#[cfg(feature = "ec2")]
 pub mod network_insights_access_scope;
+#[cfg(feature = "ec2")]
 pub mod network_insights_access_scope_analysis;
+#[cfg(feature = "ec2")]
 pub mod network_insights_analysis;
+#[cfg(feature = "ec2")]
 pub mod network_insights_path;
+#[cfg(feature = "ec2")]
 pub mod network_interface;
+#[cfg(feature = "ec2")]
 pub mod network_interface_attachment;
+#[cfg(feature = "ec2")]
 pub mod network_interface_permission;
+#[cfg(feature = "ec2")]
 pub mod network_performance_metric_subscription;
+#[cfg(feature = "ec2")]
 pub mod placement_group;
+#[cfg(feature = "ec2")]
 pub mod prefix_list;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod route;
+#[cfg(feature = "ec2")]
 pub mod route_server;
+#[cfg(feature = "ec2")]
 pub mod route_server_association;
+#[cfg(feature = "ec2")]
 pub mod route_server_endpoint;
+#[cfg(feature = "ec2")]
 pub mod route_server_peer;
+#[cfg(feature = "ec2")]
 pub mod route_server_propagation;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod route_table;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod security_group;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod security_group_egress;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod security_group_ingress;
+#[cfg(feature = "ec2")]
 pub mod security_group_vpc_association;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod shared;
+#[cfg(feature = "ec2")]
 pub mod snapshot_block_public_access;
+#[cfg(feature = "ec2")]
 pub mod spot_fleet;
+#[cfg(feature = "ec2")]
 pub mod sql_ha_standby_detected_instance;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod subnet;
+#[cfg(feature = "ec2")]
 pub mod subnet_cidr_block;
+#[cfg(feature = "ec2")]
 pub mod subnet_network_acl_association;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod subnet_route_table_association;
+#[cfg(feature = "ec2")]
 pub mod traffic_mirror_filter;
+#[cfg(feature = "ec2")]
 pub mod traffic_mirror_filter_rule;
+#[cfg(feature = "ec2")]
 pub mod traffic_mirror_session;
+#[cfg(feature = "ec2")]
 pub mod traffic_mirror_target;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_attachment;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_connect;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_connect_peer;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_metering_policy;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_metering_policy_entry;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_multicast_domain;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_multicast_domain_association;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_multicast_group_member;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_multicast_group_source;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_peering_attachment;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_route;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_route_table;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_route_table_association;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_route_table_propagation;
+#[cfg(feature = "ec2")]
 pub mod transit_gateway_vpc_attachment;
+#[cfg(feature = "ec2")]
 pub mod verified_access_endpoint;
+#[cfg(feature = "ec2")]
 pub mod verified_access_group;
+#[cfg(feature = "ec2")]
 pub mod verified_access_instance;
+#[cfg(feature = "ec2")]
 pub mod verified_access_trust_provider;
+#[cfg(feature = "ec2")]
 pub mod volume;
+#[cfg(feature = "ec2")]
 pub mod volume_attachment;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod vpc;
+#[cfg(feature = "ec2")]
 pub mod vpc_block_public_access_exclusion;
+#[cfg(feature = "ec2")]
 pub mod vpc_block_public_access_options;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod vpc_cidr_block;
+#[cfg(feature = "ec2")]
 pub mod vpc_encryption_control;
+#[cfg(feature = "ec2")]
 pub mod vpc_endpoint;
+#[cfg(feature = "ec2")]
 pub mod vpc_endpoint_connection_notification;
+#[cfg(feature = "ec2")]
 pub mod vpc_endpoint_service;
+#[cfg(feature = "ec2")]
 pub mod vpc_endpoint_service_permissions;
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub mod vpc_gateway_attachment;
+#[cfg(feature = "ec2")]
 pub mod vpc_peering_connection;
+#[cfg(feature = "ec2")]
 pub mod vpcdhcp_options_association;
+#[cfg(feature = "ec2")]
 pub mod vpn_concentrator;
+#[cfg(feature = "ec2")]
 pub mod vpn_connection;
+#[cfg(feature = "ec2")]
 pub mod vpn_connection_route;
+#[cfg(feature = "ec2")]
 pub mod vpn_gateway;
+#[cfg(feature = "ec2")]
 pub mod vpn_gateway_route_propagation;
 
+#[cfg(feature = "ec2")]
 pub use capacity_manager_data_export::{
     CapacityManagerDataExport, CapacityManagerDataExportAttributes,
     CapacityManagerDataExportRequired,
 };
+#[cfg(feature = "ec2")]
 pub use capacity_reservation::{
     CapacityReservation, CapacityReservationAttributes, CapacityReservationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use capacity_reservation_fleet::{
     CapacityReservationFleet, CapacityReservationFleetAttributes,
 };
+#[cfg(feature = "ec2")]
 pub use carrier_gateway::{CarrierGateway, CarrierGatewayAttributes, CarrierGatewayRequired};
+#[cfg(feature = "ec2")]
 pub use client_vpn_authorization_rule::{
     ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleAttributes,
     ClientVpnAuthorizationRuleRequired,
 };
+#[cfg(feature = "ec2")]
 pub use client_vpn_endpoint::{
     ClientVpnEndpoint, ClientVpnEndpointAttributes, ClientVpnEndpointRequired,
 };
+#[cfg(feature = "ec2")]
 pub use client_vpn_route::{ClientVpnRoute, ClientVpnRouteAttributes, ClientVpnRouteRequired};
+#[cfg(feature = "ec2")]
 pub use client_vpn_target_network_association::{
     ClientVpnTargetNetworkAssociation, ClientVpnTargetNetworkAssociationAttributes,
     ClientVpnTargetNetworkAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use customer_gateway::{CustomerGateway, CustomerGatewayAttributes, CustomerGatewayRequired};
+#[cfg(feature = "ec2")]
 pub use dhcp_options::{DhcpOptions, DhcpOptionsAttributes};
+#[cfg(feature = "ec2")]
 pub use ec2_fleet::{Ec2Fleet, Ec2FleetAttributes, Ec2FleetRequired};
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use egress_only_internet_gateway::{
     EgressOnlyInternetGateway, EgressOnlyInternetGatewayAttributes,
     EgressOnlyInternetGatewayRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use eip::{Eip, EipAttributes};
+#[cfg(feature = "ec2")]
 pub use eip_association::{EipAssociation, EipAssociationAttributes};
+#[cfg(feature = "ec2")]
 pub use enclave_certificate_iam_role_association::{
     EnclaveCertificateIamRoleAssociation, EnclaveCertificateIamRoleAssociationAttributes,
     EnclaveCertificateIamRoleAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use flow_log::{FlowLog, FlowLogAttributes, FlowLogRequired};
+#[cfg(feature = "ec2")]
 pub use gateway_route_table_association::{
     GatewayRouteTableAssociation, GatewayRouteTableAssociationAttributes,
     GatewayRouteTableAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use host::{Host, HostAttributes, HostRequired};
+#[cfg(feature = "ec2")]
 pub use instance::{Instance, InstanceAttributes};
+#[cfg(feature = "ec2")]
 pub use instance_connect_endpoint::{
     InstanceConnectEndpoint, InstanceConnectEndpointAttributes, InstanceConnectEndpointRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use internet_gateway::{InternetGateway, InternetGatewayAttributes};
+#[cfg(feature = "ec2")]
 pub use ip_pool_route_table_association::{
     IpPoolRouteTableAssociation, IpPoolRouteTableAssociationAttributes,
     IpPoolRouteTableAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use ipam::{Ipam, IpamAttributes};
+#[cfg(feature = "ec2")]
 pub use ipam_allocation::{IpamAllocation, IpamAllocationAttributes, IpamAllocationRequired};
+#[cfg(feature = "ec2")]
 pub use ipam_pool::{IpamPool, IpamPoolAttributes, IpamPoolRequired};
+#[cfg(feature = "ec2")]
 pub use ipam_pool_cidr::{IpamPoolCidr, IpamPoolCidrAttributes, IpamPoolCidrRequired};
+#[cfg(feature = "ec2")]
 pub use ipam_prefix_list_resolver::{
     IpamPrefixListResolver, IpamPrefixListResolverAttributes, IpamPrefixListResolverRequired,
 };
+#[cfg(feature = "ec2")]
 pub use ipam_prefix_list_resolver_target::{
     IpamPrefixListResolverTarget, IpamPrefixListResolverTargetAttributes,
     IpamPrefixListResolverTargetRequired,
 };
+#[cfg(feature = "ec2")]
 pub use ipam_resource_discovery::{IpamResourceDiscovery, IpamResourceDiscoveryAttributes};
+#[cfg(feature = "ec2")]
 pub use ipam_resource_discovery_association::{
     IpamResourceDiscoveryAssociation, IpamResourceDiscoveryAssociationAttributes,
     IpamResourceDiscoveryAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use ipam_scope::{IpamScope, IpamScopeAttributes, IpamScopeRequired};
+#[cfg(feature = "ec2")]
 pub use key_pair::{KeyPair, KeyPairAttributes, KeyPairRequired};
+#[cfg(feature = "ec2")]
 pub use launch_template::{LaunchTemplate, LaunchTemplateAttributes, LaunchTemplateRequired};
+#[cfg(feature = "ec2")]
 pub use local_gateway_route::{LocalGatewayRoute, LocalGatewayRouteAttributes};
+#[cfg(feature = "ec2")]
 pub use local_gateway_route_table::{
     LocalGatewayRouteTable, LocalGatewayRouteTableAttributes, LocalGatewayRouteTableRequired,
 };
+#[cfg(feature = "ec2")]
 pub use local_gateway_route_table_virtual_interface_group_association::{
     LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
     LocalGatewayRouteTableVirtualInterfaceGroupAssociationAttributes,
     LocalGatewayRouteTableVirtualInterfaceGroupAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use local_gateway_route_table_vpc_association::{
     LocalGatewayRouteTableVpcAssociation, LocalGatewayRouteTableVpcAssociationAttributes,
     LocalGatewayRouteTableVpcAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use local_gateway_virtual_interface::{
     LocalGatewayVirtualInterface, LocalGatewayVirtualInterfaceAttributes,
     LocalGatewayVirtualInterfaceRequired,
 };
+#[cfg(feature = "ec2")]
 pub use local_gateway_virtual_interface_group::{
     LocalGatewayVirtualInterfaceGroup, LocalGatewayVirtualInterfaceGroupAttributes,
     LocalGatewayVirtualInterfaceGroupRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use nat_gateway::{NatGateway, NatGatewayAttributes};
+#[cfg(feature = "ec2")]
 pub use network_acl::{NetworkAcl, NetworkAclAttributes, NetworkAclRequired};
+#[cfg(feature = "ec2")]
 pub use network_acl_entry::{NetworkAclEntry, NetworkAclEntryAttributes, NetworkAclEntryRequired};
+#[cfg(feature = "ec2")]
 pub use network_insights_access_scope::{
     NetworkInsightsAccessScope, NetworkInsightsAccessScopeAttributes,
 };
+#[cfg(feature = "ec2")]
 pub use network_insights_access_scope_analysis::{
     NetworkInsightsAccessScopeAnalysis, NetworkInsightsAccessScopeAnalysisAttributes,
     NetworkInsightsAccessScopeAnalysisRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_insights_analysis::{
     NetworkInsightsAnalysis, NetworkInsightsAnalysisAttributes, NetworkInsightsAnalysisRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_insights_path::{
     NetworkInsightsPath, NetworkInsightsPathAttributes, NetworkInsightsPathRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_interface::{
     NetworkInterface, NetworkInterfaceAttributes, NetworkInterfaceRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_interface_attachment::{
     NetworkInterfaceAttachment, NetworkInterfaceAttachmentAttributes,
     NetworkInterfaceAttachmentRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_interface_permission::{
     NetworkInterfacePermission, NetworkInterfacePermissionAttributes,
     NetworkInterfacePermissionRequired,
 };
+#[cfg(feature = "ec2")]
 pub use network_performance_metric_subscription::{
     NetworkPerformanceMetricSubscription, NetworkPerformanceMetricSubscriptionAttributes,
     NetworkPerformanceMetricSubscriptionRequired,
 };
+#[cfg(feature = "ec2")]
 pub use placement_group::{PlacementGroup, PlacementGroupAttributes};
+#[cfg(feature = "ec2")]
 pub use prefix_list::{PrefixList, PrefixListAttributes, PrefixListRequired};
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use route::{Route, RouteAttributes, RouteRequired};
+#[cfg(feature = "ec2")]
 pub use route_server::{RouteServer, RouteServerAttributes, RouteServerRequired};
+#[cfg(feature = "ec2")]
 pub use route_server_association::{
     RouteServerAssociation, RouteServerAssociationAttributes, RouteServerAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use route_server_endpoint::{
     RouteServerEndpoint, RouteServerEndpointAttributes, RouteServerEndpointRequired,
 };
+#[cfg(feature = "ec2")]
 pub use route_server_peer::{RouteServerPeer, RouteServerPeerAttributes, RouteServerPeerRequired};
+#[cfg(feature = "ec2")]
 pub use route_server_propagation::{
     RouteServerPropagation, RouteServerPropagationAttributes, RouteServerPropagationRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use route_table::{RouteTable, RouteTableAttributes, RouteTableRequired};
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use security_group_egress::{
     SecurityGroupEgress, SecurityGroupEgressAttributes, SecurityGroupEgressRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use security_group_ingress::{
     SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,
 };
+#[cfg(feature = "ec2")]
 pub use security_group_vpc_association::{
     SecurityGroupVpcAssociation, SecurityGroupVpcAssociationAttributes,
     SecurityGroupVpcAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use snapshot_block_public_access::{
     SnapshotBlockPublicAccess, SnapshotBlockPublicAccessAttributes,
     SnapshotBlockPublicAccessRequired,
 };
+#[cfg(feature = "ec2")]
 pub use spot_fleet::{SpotFleet, SpotFleetAttributes, SpotFleetRequired};
+#[cfg(feature = "ec2")]
 pub use sql_ha_standby_detected_instance::{
     SqlHaStandbyDetectedInstance, SqlHaStandbyDetectedInstanceAttributes,
     SqlHaStandbyDetectedInstanceRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use subnet::{Subnet, SubnetAttributes, SubnetRequired};
+#[cfg(feature = "ec2")]
 pub use subnet_cidr_block::{SubnetCidrBlock, SubnetCidrBlockAttributes, SubnetCidrBlockRequired};
+#[cfg(feature = "ec2")]
 pub use subnet_network_acl_association::{
     SubnetNetworkAclAssociation, SubnetNetworkAclAssociationAttributes,
     SubnetNetworkAclAssociationRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use subnet_route_table_association::{
     SubnetRouteTableAssociation, SubnetRouteTableAssociationAttributes,
     SubnetRouteTableAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use traffic_mirror_filter::{TrafficMirrorFilter, TrafficMirrorFilterAttributes};
+#[cfg(feature = "ec2")]
 pub use traffic_mirror_filter_rule::{
     TrafficMirrorFilterRule, TrafficMirrorFilterRuleAttributes, TrafficMirrorFilterRuleRequired,
 };
+#[cfg(feature = "ec2")]
 pub use traffic_mirror_session::{
     TrafficMirrorSession, TrafficMirrorSessionAttributes, TrafficMirrorSessionRequired,
 };
+#[cfg(feature = "ec2")]
 pub use traffic_mirror_target::{TrafficMirrorTarget, TrafficMirrorTargetAttributes};
+#[cfg(feature = "ec2")]
 pub use transit_gateway::{TransitGateway, TransitGatewayAttributes};
+#[cfg(feature = "ec2")]
 pub use transit_gateway_attachment::{
     TransitGatewayAttachment, TransitGatewayAttachmentAttributes, TransitGatewayAttachmentRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_connect::{
     TransitGatewayConnect, TransitGatewayConnectAttributes, TransitGatewayConnectRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_connect_peer::{
     TransitGatewayConnectPeer, TransitGatewayConnectPeerAttributes,
     TransitGatewayConnectPeerRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_metering_policy::{
     TransitGatewayMeteringPolicy, TransitGatewayMeteringPolicyAttributes,
     TransitGatewayMeteringPolicyRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_metering_policy_entry::{
     TransitGatewayMeteringPolicyEntry, TransitGatewayMeteringPolicyEntryAttributes,
     TransitGatewayMeteringPolicyEntryRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_domain::{
     TransitGatewayMulticastDomain, TransitGatewayMulticastDomainAttributes,
     TransitGatewayMulticastDomainRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_domain_association::{
     TransitGatewayMulticastDomainAssociation, TransitGatewayMulticastDomainAssociationAttributes,
     TransitGatewayMulticastDomainAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_group_member::{
     TransitGatewayMulticastGroupMember, TransitGatewayMulticastGroupMemberAttributes,
     TransitGatewayMulticastGroupMemberRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_multicast_group_source::{
     TransitGatewayMulticastGroupSource, TransitGatewayMulticastGroupSourceAttributes,
     TransitGatewayMulticastGroupSourceRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_peering_attachment::{
     TransitGatewayPeeringAttachment, TransitGatewayPeeringAttachmentAttributes,
     TransitGatewayPeeringAttachmentRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_route::{
     TransitGatewayRoute, TransitGatewayRouteAttributes, TransitGatewayRouteRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_route_table::{
     TransitGatewayRouteTable, TransitGatewayRouteTableAttributes, TransitGatewayRouteTableRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_route_table_association::{
     TransitGatewayRouteTableAssociation, TransitGatewayRouteTableAssociationAttributes,
     TransitGatewayRouteTableAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_route_table_propagation::{
     TransitGatewayRouteTablePropagation, TransitGatewayRouteTablePropagationAttributes,
     TransitGatewayRouteTablePropagationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use transit_gateway_vpc_attachment::{
     TransitGatewayVpcAttachment, TransitGatewayVpcAttachmentAttributes,
     TransitGatewayVpcAttachmentRequired,
 };
+#[cfg(feature = "ec2")]
 pub use verified_access_endpoint::{
     VerifiedAccessEndpoint, VerifiedAccessEndpointAttributes, VerifiedAccessEndpointRequired,
 };
+#[cfg(feature = "ec2")]
 pub use verified_access_group::{
     VerifiedAccessGroup, VerifiedAccessGroupAttributes, VerifiedAccessGroupRequired,
 };
+#[cfg(feature = "ec2")]
 pub use verified_access_instance::{VerifiedAccessInstance, VerifiedAccessInstanceAttributes};
+#[cfg(feature = "ec2")]
 pub use verified_access_trust_provider::{
     VerifiedAccessTrustProvider, VerifiedAccessTrustProviderAttributes,
     VerifiedAccessTrustProviderRequired,
 };
+#[cfg(feature = "ec2")]
 pub use volume::{Volume, VolumeAttributes};
+#[cfg(feature = "ec2")]
 pub use volume_attachment::{
     VolumeAttachment, VolumeAttachmentAttributes, VolumeAttachmentRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use vpc::{Vpc, VpcAttributes};
+#[cfg(feature = "ec2")]
 pub use vpc_block_public_access_exclusion::{
     VpcBlockPublicAccessExclusion, VpcBlockPublicAccessExclusionAttributes,
     VpcBlockPublicAccessExclusionRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpc_block_public_access_options::{
     VpcBlockPublicAccessOptions, VpcBlockPublicAccessOptionsAttributes,
     VpcBlockPublicAccessOptionsRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use vpc_cidr_block::{VpcCidrBlock, VpcCidrBlockAttributes, VpcCidrBlockRequired};
+#[cfg(feature = "ec2")]
 pub use vpc_encryption_control::{VpcEncryptionControl, VpcEncryptionControlAttributes};
+#[cfg(feature = "ec2")]
 pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes, VpcEndpointRequired};
+#[cfg(feature = "ec2")]
 pub use vpc_endpoint_connection_notification::{
     VpcEndpointConnectionNotification, VpcEndpointConnectionNotificationAttributes,
     VpcEndpointConnectionNotificationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpc_endpoint_service::{VpcEndpointService, VpcEndpointServiceAttributes};
+#[cfg(feature = "ec2")]
 pub use vpc_endpoint_service_permissions::{
     VpcEndpointServicePermissions, VpcEndpointServicePermissionsAttributes,
     VpcEndpointServicePermissionsRequired,
 };
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 pub use vpc_gateway_attachment::{
     VpcGatewayAttachment, VpcGatewayAttachmentAttributes, VpcGatewayAttachmentRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpc_peering_connection::{
     VpcPeeringConnection, VpcPeeringConnectionAttributes, VpcPeeringConnectionRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpcdhcp_options_association::{
     VpcdhcpOptionsAssociation, VpcdhcpOptionsAssociationAttributes,
     VpcdhcpOptionsAssociationRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpn_concentrator::{VpnConcentrator, VpnConcentratorAttributes, VpnConcentratorRequired};
+#[cfg(feature = "ec2")]
 pub use vpn_connection::{VpnConnection, VpnConnectionAttributes, VpnConnectionRequired};
+#[cfg(feature = "ec2")]
 pub use vpn_connection_route::{
     VpnConnectionRoute, VpnConnectionRouteAttributes, VpnConnectionRouteRequired,
 };
+#[cfg(feature = "ec2")]
 pub use vpn_gateway::{VpnGateway, VpnGatewayAttributes, VpnGatewayRequired};
+#[cfg(feature = "ec2")]
 pub use vpn_gateway_route_propagation::{
     VpnGatewayRoutePropagation, VpnGatewayRoutePropagationAttributes,
     VpnGatewayRoutePropagationRequired,

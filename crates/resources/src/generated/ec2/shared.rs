@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_AcceleratorCountRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `AcceleratorCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum number of accelerators (GPUs, FPGAs, or AWS Inferentia chips) on an instance. To exclude accelerator-enabled instance types, set `Max` to `0` .
@@ -35,6 +37,7 @@ pub struct AcceleratorCountRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl AcceleratorCountRequest {
     /// A `AcceleratorCountRequest` with no property set (none is required).
@@ -49,8 +52,10 @@ impl AcceleratorCountRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for AcceleratorCountRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for AcceleratorCountRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -61,6 +66,7 @@ impl ToValue for AcceleratorCountRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
@@ -71,6 +77,7 @@ pub(crate) static RULE_AcceleratorTotalMemoryMiBRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `AcceleratorTotalMemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of total accelerator memory, in MiB.
@@ -88,6 +95,7 @@ pub struct AcceleratorTotalMemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl AcceleratorTotalMemoryMiBRequest {
     /// A `AcceleratorTotalMemoryMiBRequest` with no property set (none is required).
@@ -102,8 +110,10 @@ impl AcceleratorTotalMemoryMiBRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for AcceleratorTotalMemoryMiBRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for AcceleratorTotalMemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -114,6 +124,7 @@ impl ToValue for AcceleratorTotalMemoryMiBRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
     properties: &[
@@ -124,6 +135,7 @@ pub(crate) static RULE_BaselineEbsBandwidthMbpsRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `BaselineEbsBandwidthMbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum baseline bandwidth to Amazon EBS, in Mbps. For more information, see \[Amazon EBS–optimized instances\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ebs-optimized.html>) in the *Amazon EC2 User Guide* .
@@ -141,6 +153,7 @@ pub struct BaselineEbsBandwidthMbpsRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl BaselineEbsBandwidthMbpsRequest {
     /// A `BaselineEbsBandwidthMbpsRequest` with no property set (none is required).
@@ -155,8 +168,10 @@ impl BaselineEbsBandwidthMbpsRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for BaselineEbsBandwidthMbpsRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for BaselineEbsBandwidthMbpsRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -167,6 +182,7 @@ impl ToValue for BaselineEbsBandwidthMbpsRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
     properties: &[
@@ -176,6 +192,7 @@ pub(crate) static RULE_BaselinePerformanceFactorsRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `BaselinePerformanceFactorsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The baseline performance to consider, using an instance family as a baseline reference. The instance family establishes the lowest acceptable level of performance. Amazon EC2 uses this baseline to guide instance type selection, but there is no guarantee that the selected instance types will always exceed the baseline for every application.
@@ -191,6 +208,7 @@ pub struct BaselinePerformanceFactorsRequest {
     pub cpu: Option<Obj<CpuPerformanceFactorRequest>>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl BaselinePerformanceFactorsRequest {
     /// A `BaselinePerformanceFactorsRequest` with no property set (none is required).
@@ -203,8 +221,10 @@ impl BaselinePerformanceFactorsRequest {
     pub fn cpu(mut self, value: impl Into<Obj<CpuPerformanceFactorRequest>>) -> Self { self.cpu = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for BaselinePerformanceFactorsRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for BaselinePerformanceFactorsRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -212,6 +232,7 @@ impl ToValue for BaselinePerformanceFactorsRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
     properties: &[
@@ -223,6 +244,7 @@ pub(crate) static RULE_ConnectionTrackingSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `ConnectionTrackingSpecification` property type, shared by `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterface`.
 ///
 /// A security group connection tracking specification that enables you to set the idle timeout for connection tracking on an Elastic network interface. For more information, see \[Connection tracking timeouts\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/security-group-connection-tracking.html#connection-tracking-timeouts>) in the *Amazon EC2 User Guide* .
@@ -244,6 +266,7 @@ pub struct ConnectionTrackingSpecification {
     pub udp_timeout: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl ConnectionTrackingSpecification {
     /// A `ConnectionTrackingSpecification` with no property set (none is required).
@@ -260,8 +283,10 @@ impl ConnectionTrackingSpecification {
     pub fn udp_timeout(mut self, value: impl Into<Int>) -> Self { self.udp_timeout = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for ConnectionTrackingSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for ConnectionTrackingSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -273,6 +298,7 @@ impl ToValue for ConnectionTrackingSpecification {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
     properties: &[
@@ -282,6 +308,7 @@ pub(crate) static RULE_CpuPerformanceFactorRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `CpuPerformanceFactorRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The CPU performance to consider, using an instance family as the baseline reference.
@@ -297,6 +324,7 @@ pub struct CpuPerformanceFactorRequest {
     pub references: Option<List<PerformanceFactorReferenceRequest>>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl CpuPerformanceFactorRequest {
     /// A `CpuPerformanceFactorRequest` with no property set (none is required).
@@ -309,8 +337,10 @@ impl CpuPerformanceFactorRequest {
     pub fn references(mut self, value: impl Into<List<PerformanceFactorReferenceRequest>>) -> Self { self.references = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for CpuPerformanceFactorRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for CpuPerformanceFactorRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -320,6 +350,7 @@ impl ToValue for CpuPerformanceFactorRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_EnaSrdSpecification: ObjRule = ObjRule {
     properties: &[
@@ -330,6 +361,7 @@ pub(crate) static RULE_EnaSrdSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `EnaSrdSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
 ///
 /// ENA Express uses AWS Scalable Reliable Datagram (SRD) technology to increase the maximum bandwidth used per stream and minimize tail latency of network traffic between EC2 instances. With ENA Express, you can communicate between two EC2 instances in the same subnet within the same account, or in different accounts. Both sending and receiving instances must have ENA Express enabled.
@@ -349,6 +381,7 @@ pub struct EnaSrdSpecification {
     pub ena_srd_udp_specification: Option<Obj<EnaSrdUdpSpecification>>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl EnaSrdSpecification {
     /// A `EnaSrdSpecification` with no property set (none is required).
@@ -363,8 +396,10 @@ impl EnaSrdSpecification {
     pub fn ena_srd_udp_specification(mut self, value: impl Into<Obj<EnaSrdUdpSpecification>>) -> Self { self.ena_srd_udp_specification = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for EnaSrdSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for EnaSrdSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -375,6 +410,7 @@ impl ToValue for EnaSrdSpecification {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
     properties: &[
@@ -384,6 +420,7 @@ pub(crate) static RULE_EnaSrdUdpSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `EnaSrdUdpSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NetworkInterfaceAttachment`.
 ///
 /// ENA Express is compatible with both TCP and UDP transport protocols. When it's enabled, TCP traffic automatically uses it. However, some UDP-based applications are designed to handle network packets that are out of order, without a need for retransmission, such as live video broadcasting or other near-real-time applications. For UDP traffic, you can specify whether to use ENA Express, based on your application environment needs.
@@ -397,6 +434,7 @@ pub struct EnaSrdUdpSpecification {
     pub ena_srd_udp_enabled: Option<Bool>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl EnaSrdUdpSpecification {
     /// A `EnaSrdUdpSpecification` with no property set (none is required).
@@ -409,8 +447,10 @@ impl EnaSrdUdpSpecification {
     pub fn ena_srd_udp_enabled(mut self, value: impl Into<Bool>) -> Self { self.ena_srd_udp_enabled = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for EnaSrdUdpSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for EnaSrdUdpSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -420,6 +460,7 @@ impl ToValue for EnaSrdUdpSpecification {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
     properties: &[
@@ -429,6 +470,7 @@ pub(crate) static RULE_EnclaveOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `EnclaveOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
 ///
 /// Indicates whether the instance is enabled for AWS Nitro Enclaves.
@@ -440,6 +482,7 @@ pub struct EnclaveOptions {
     pub enabled: Option<Bool>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl EnclaveOptions {
     /// A `EnclaveOptions` with no property set (none is required).
@@ -452,8 +495,10 @@ impl EnclaveOptions {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for EnclaveOptions {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for EnclaveOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -461,6 +506,7 @@ impl ToValue for EnclaveOptions {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_HibernationOptions: ObjRule = ObjRule {
     properties: &[
@@ -470,6 +516,7 @@ pub(crate) static RULE_HibernationOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `HibernationOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
 ///
 /// Indicates whether an instance is enabled for hibernation. This parameter is valid only if the instance meets the \[hibernation prerequisites\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/hibernating-prerequisites.html>) . For more information, see \[Hibernate your Amazon EC2 instance\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/Hibernate.html>) in the *Amazon EC2 User Guide* .
@@ -485,6 +532,7 @@ pub struct HibernationOptions {
     pub configured: Option<Bool>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl HibernationOptions {
     /// A `HibernationOptions` with no property set (none is required).
@@ -497,8 +545,10 @@ impl HibernationOptions {
     pub fn configured(mut self, value: impl Into<Bool>) -> Self { self.configured = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for HibernationOptions {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for HibernationOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -508,6 +558,7 @@ impl ToValue for HibernationOptions {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The required properties of [`InstanceIpv6Address`], by name: `InstanceIpv6Address::new(InstanceIpv6AddressRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceIpv6AddressRequired {
@@ -515,6 +566,7 @@ pub struct InstanceIpv6AddressRequired {
     pub ipv6_address: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceIpv6Address: ObjRule = ObjRule {
     properties: &[
@@ -525,6 +577,7 @@ pub(crate) static RULE_InstanceIpv6Address: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `InstanceIpv6Address` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`, `AWS::EC2::SpotFleet`.
 ///
 /// Specifies the IPv6 address for the instance.
@@ -540,6 +593,7 @@ pub struct InstanceIpv6Address {
     pub ipv6_address: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl InstanceIpv6Address {
     /// A `InstanceIpv6Address` with its required properties, named in a [`InstanceIpv6AddressRequired`].
@@ -554,8 +608,10 @@ impl InstanceIpv6Address {
     pub fn ipv6_address(mut self, value: impl Into<Str>) -> Self { self.ipv6_address = value.into(); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for InstanceIpv6Address {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceIpv6Address {
     #[inline]
     fn to_value(&self) -> Value {
@@ -565,6 +621,7 @@ impl ToValue for InstanceIpv6Address {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The required properties of [`IpamOperatingRegion`], by name: `IpamOperatingRegion::new(IpamOperatingRegionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpamOperatingRegionRequired {
@@ -572,6 +629,7 @@ pub struct IpamOperatingRegionRequired {
     pub region_name: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_IpamOperatingRegion: ObjRule = ObjRule {
     properties: &[
@@ -582,6 +640,7 @@ pub(crate) static RULE_IpamOperatingRegion: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `IpamOperatingRegion` property type, shared by `AWS::EC2::IPAM`, `AWS::EC2::IPAMResourceDiscovery`.
 ///
 /// The operating Regions for an IPAM. Operating Regions are AWS Regions where the IPAM is allowed to manage IP address CIDRs. IPAM only discovers and monitors resources in the AWS Regions you select as operating Regions.
@@ -597,6 +656,7 @@ pub struct IpamOperatingRegion {
     pub region_name: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl IpamOperatingRegion {
     /// A `IpamOperatingRegion` with its required properties, named in a [`IpamOperatingRegionRequired`].
@@ -611,8 +671,10 @@ impl IpamOperatingRegion {
     pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = value.into(); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for IpamOperatingRegion {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for IpamOperatingRegion {
     #[inline]
     fn to_value(&self) -> Value {
@@ -622,6 +684,7 @@ impl ToValue for IpamOperatingRegion {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
     properties: &[
@@ -632,6 +695,7 @@ pub(crate) static RULE_MemoryGiBPerVCpuRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `MemoryGiBPerVCpuRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of memory per vCPU, in GiB.
@@ -649,6 +713,7 @@ pub struct MemoryGiBPerVCpuRequest {
     pub min: Option<Num>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl MemoryGiBPerVCpuRequest {
     /// A `MemoryGiBPerVCpuRequest` with no property set (none is required).
@@ -663,8 +728,10 @@ impl MemoryGiBPerVCpuRequest {
     pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for MemoryGiBPerVCpuRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for MemoryGiBPerVCpuRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -675,6 +742,7 @@ impl ToValue for MemoryGiBPerVCpuRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
     properties: &[
@@ -685,6 +753,7 @@ pub(crate) static RULE_MemoryMiBRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `MemoryMiBRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of memory, in MiB.
@@ -702,6 +771,7 @@ pub struct MemoryMiBRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl MemoryMiBRequest {
     /// A `MemoryMiBRequest` with no property set (none is required).
@@ -716,8 +786,10 @@ impl MemoryMiBRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for MemoryMiBRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for MemoryMiBRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -728,6 +800,7 @@ impl ToValue for MemoryMiBRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
     properties: &[
@@ -738,6 +811,7 @@ pub(crate) static RULE_NetworkBandwidthGbpsRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `NetworkBandwidthGbpsRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of network bandwidth, in gigabits per second (Gbps).
@@ -757,6 +831,7 @@ pub struct NetworkBandwidthGbpsRequest {
     pub min: Option<Num>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl NetworkBandwidthGbpsRequest {
     /// A `NetworkBandwidthGbpsRequest` with no property set (none is required).
@@ -771,8 +846,10 @@ impl NetworkBandwidthGbpsRequest {
     pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for NetworkBandwidthGbpsRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for NetworkBandwidthGbpsRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -783,6 +860,7 @@ impl ToValue for NetworkBandwidthGbpsRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
     properties: &[
@@ -793,6 +871,7 @@ pub(crate) static RULE_NetworkInterfaceCountRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `NetworkInterfaceCountRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum number of network interfaces.
@@ -810,6 +889,7 @@ pub struct NetworkInterfaceCountRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl NetworkInterfaceCountRequest {
     /// A `NetworkInterfaceCountRequest` with no property set (none is required).
@@ -824,8 +904,10 @@ impl NetworkInterfaceCountRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for NetworkInterfaceCountRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for NetworkInterfaceCountRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -836,6 +918,7 @@ impl ToValue for NetworkInterfaceCountRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
@@ -848,6 +931,7 @@ pub(crate) static RULE_Options: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `Options` property type, shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
 ///
 /// The VPC attachment options.
@@ -865,6 +949,7 @@ pub struct Options {
     pub security_group_referencing_support: Option<SecurityGroupReferencingSupport>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl Options {
     /// A `Options` with no property set (none is required).
@@ -883,8 +968,10 @@ impl Options {
     pub fn security_group_referencing_support(mut self, value: impl Into<SecurityGroupReferencingSupport>) -> Self { self.security_group_referencing_support = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for Options {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for Options {
     #[inline]
     fn to_value(&self) -> Value {
@@ -900,6 +987,7 @@ impl ToValue for Options {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
     properties: &[
@@ -909,6 +997,7 @@ pub(crate) static RULE_PerformanceFactorReferenceRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `PerformanceFactorReferenceRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// Specify an instance family to use as the baseline reference for CPU performance. All instance types that match your specified attributes will be compared against the CPU performance of the referenced instance family, regardless of CPU manufacturer or architecture.
@@ -941,6 +1030,7 @@ pub struct PerformanceFactorReferenceRequest {
     pub instance_family: Option<Str>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl PerformanceFactorReferenceRequest {
     /// A `PerformanceFactorReferenceRequest` with no property set (none is required).
@@ -953,8 +1043,10 @@ impl PerformanceFactorReferenceRequest {
     pub fn instance_family(mut self, value: impl Into<Str>) -> Self { self.instance_family = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for PerformanceFactorReferenceRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for PerformanceFactorReferenceRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -964,6 +1056,7 @@ impl ToValue for PerformanceFactorReferenceRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_PrivateDnsNameOptions: ObjRule = ObjRule {
     properties: &[
@@ -975,6 +1068,7 @@ pub(crate) static RULE_PrivateDnsNameOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `PrivateDnsNameOptions` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
 ///
 /// The type of hostnames to assign to instances in the subnet at launch. For IPv4 only subnets, an instance DNS name must be based on the instance IPv4 address. For IPv6 only subnets, an instance DNS name must be based on the instance ID. For dual-stack subnets, you can specify whether DNS names use the instance IPv4 address or the instance ID. For more information, see \[Amazon EC2 instance hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>) in the *Amazon Elastic Compute Cloud User Guide* .
@@ -996,6 +1090,7 @@ pub struct PrivateDnsNameOptions {
     pub hostname_type: Option<HostnameType>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl PrivateDnsNameOptions {
     /// A `PrivateDnsNameOptions` with no property set (none is required).
@@ -1012,8 +1107,10 @@ impl PrivateDnsNameOptions {
     pub fn hostname_type(mut self, value: impl Into<HostnameType>) -> Self { self.hostname_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for PrivateDnsNameOptions {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for PrivateDnsNameOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1031,6 +1128,7 @@ impl ToValue for PrivateDnsNameOptions {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The required properties of [`PrivateIpAddressSpecification`], by name: `PrivateIpAddressSpecification::new(PrivateIpAddressSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PrivateIpAddressSpecificationRequired {
@@ -1040,6 +1138,7 @@ pub struct PrivateIpAddressSpecificationRequired {
     pub private_ip_address: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1051,6 +1150,7 @@ pub(crate) static RULE_PrivateIpAddressSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `PrivateIpAddressSpecification` property type, shared by `AWS::EC2::Instance`, `AWS::EC2::NetworkInterface`.
 ///
 /// Specifies a secondary private IPv4 address for a network interface.
@@ -1068,6 +1168,7 @@ pub struct PrivateIpAddressSpecification {
     pub private_ip_address: Str,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl PrivateIpAddressSpecification {
     /// A `PrivateIpAddressSpecification` with its required properties, named in a [`PrivateIpAddressSpecificationRequired`].
@@ -1085,8 +1186,10 @@ impl PrivateIpAddressSpecification {
     pub fn private_ip_address(mut self, value: impl Into<Str>) -> Self { self.private_ip_address = value.into(); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for PrivateIpAddressSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for PrivateIpAddressSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1097,6 +1200,7 @@ impl ToValue for PrivateIpAddressSpecification {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1107,6 +1211,7 @@ pub(crate) static RULE_SseSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `SseSpecification` property type, shared by `AWS::EC2::VerifiedAccessEndpoint`, `AWS::EC2::VerifiedAccessGroup`, `AWS::EC2::VerifiedAccessTrustProvider`.
 ///
 /// AWS Verified Access provides server side encryption by default to data at rest using AWS -owned KMS keys. You also have the option of using customer managed KMS keys, which can be specified using the options below.
@@ -1128,6 +1233,7 @@ pub struct SseSpecification {
     pub kms_key_arn: Option<Str>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl SseSpecification {
     /// A `SseSpecification` with no property set (none is required).
@@ -1142,8 +1248,10 @@ impl SseSpecification {
     pub fn kms_key_arn(mut self, value: impl Into<Str>) -> Self { self.kms_key_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for SseSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for SseSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1157,6 +1265,7 @@ impl ToValue for SseSpecification {
     }
 }
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1166,6 +1275,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -1177,6 +1287,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::ClientVpnEndpoint`, `AWS::EC2::CustomerGateway`, `AWS::EC2::EC2Fleet`, `AWS::EC2::EIP`, `AWS::EC2::FlowLog`, `AWS::EC2::Host`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::NatGateway`, `AWS::EC2::NetworkAcl`, `AWS::EC2::NetworkInterface`, `AWS::EC2::RouteTable`, `AWS::EC2::SecurityGroup`, `AWS::EC2::SpotFleet`, `AWS::EC2::Subnet`, `AWS::EC2::TrafficMirrorFilterRule`, `AWS::EC2::TrafficMirrorTarget`, `AWS::EC2::TransitGateway`, `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayMeteringPolicy`, `AWS::EC2::TransitGatewayRouteTable`, `AWS::EC2::TransitGatewayVpcAttachment`, `AWS::EC2::Volume`, `AWS::EC2::VPC`, `AWS::EC2::VPCEndpoint`, `AWS::EC2::VPCEndpointService`, `AWS::EC2::VPNConcentrator`, `AWS::EC2::VPNConnection`, `AWS::EC2::VPNGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ec2-capacityreservation-tag.html>
@@ -1188,6 +1299,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -1205,8 +1317,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 impl PropertyType for Tag {}
 
+#[cfg(any(feature = "ec2", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1217,6 +1331,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1227,6 +1342,7 @@ pub(crate) static RULE_TagSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `TagSpecification` property type, shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::LaunchTemplate`.
 ///
 /// An array of key-value pairs to apply to this resource.
@@ -1246,6 +1362,7 @@ pub struct TagSpecification {
     pub tags: Option<List<Tag>>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl TagSpecification {
     /// A `TagSpecification` with no property set (none is required).
@@ -1260,8 +1377,10 @@ impl TagSpecification {
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for TagSpecification {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for TagSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1272,6 +1391,7 @@ impl ToValue for TagSpecification {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
     properties: &[
@@ -1282,6 +1402,7 @@ pub(crate) static RULE_TotalLocalStorageGbRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `TotalLocalStorageGbRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum amount of total local storage, in GB.
@@ -1299,6 +1420,7 @@ pub struct TotalLocalStorageGbRequest {
     pub min: Option<Num>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl TotalLocalStorageGbRequest {
     /// A `TotalLocalStorageGbRequest` with no property set (none is required).
@@ -1313,8 +1435,10 @@ impl TotalLocalStorageGbRequest {
     pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for TotalLocalStorageGbRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for TotalLocalStorageGbRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1325,6 +1449,7 @@ impl ToValue for TotalLocalStorageGbRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
     properties: &[
@@ -1335,6 +1460,7 @@ pub(crate) static RULE_VCpuCountRangeRequest: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ec2")]
 /// The `VCpuCountRangeRequest` property type, shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
 ///
 /// The minimum and maximum number of vCPUs.
@@ -1352,6 +1478,7 @@ pub struct VCpuCountRangeRequest {
     pub min: Option<Int>,
 }
 
+#[cfg(feature = "ec2")]
 #[rustfmt::skip]
 impl VCpuCountRangeRequest {
     /// A `VCpuCountRangeRequest` with no property set (none is required).
@@ -1366,8 +1493,10 @@ impl VCpuCountRangeRequest {
     pub fn min(mut self, value: impl Into<Int>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "ec2")]
 impl PropertyType for VCpuCountRangeRequest {}
 
+#[cfg(feature = "ec2")]
 impl ToValue for VCpuCountRangeRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1378,6 +1507,7 @@ impl ToValue for VCpuCountRangeRequest {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `AcceleratorManufacturer` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -1397,12 +1527,14 @@ pub enum AcceleratorManufacturer {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for AcceleratorManufacturer {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for AcceleratorManufacturer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1418,6 +1550,7 @@ impl ToValue for AcceleratorManufacturer {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `AcceleratorName` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1465,12 +1598,14 @@ pub enum AcceleratorName {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for AcceleratorName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for AcceleratorName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1500,6 +1635,7 @@ impl ToValue for AcceleratorName {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `AcceleratorType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1517,12 +1653,14 @@ pub enum AcceleratorType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for AcceleratorType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for AcceleratorType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1537,6 +1675,7 @@ impl ToValue for AcceleratorType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `ApplianceModeSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -1550,12 +1689,14 @@ pub enum ApplianceModeSupport {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for ApplianceModeSupport {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for ApplianceModeSupport {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1568,6 +1709,7 @@ impl ToValue for ApplianceModeSupport {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `BareMetal` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1583,12 +1725,14 @@ pub enum BareMetal {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for BareMetal {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for BareMetal {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1602,6 +1746,7 @@ impl ToValue for BareMetal {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `BurstablePerformance` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1617,12 +1762,14 @@ pub enum BurstablePerformance {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for BurstablePerformance {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for BurstablePerformance {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1636,6 +1783,7 @@ impl ToValue for BurstablePerformance {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `CpuManufacturer` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -1653,12 +1801,14 @@ pub enum CpuManufacturer {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for CpuManufacturer {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for CpuManufacturer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1673,6 +1823,7 @@ impl ToValue for CpuManufacturer {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `DnsSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -1686,12 +1837,14 @@ pub enum DnsSupport {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for DnsSupport {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for DnsSupport {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1704,6 +1857,7 @@ impl ToValue for DnsSupport {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `HostnameType` (`AWS::EC2::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1717,12 +1871,14 @@ pub enum HostnameType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for HostnameType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for HostnameType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1735,6 +1891,7 @@ impl ToValue for HostnameType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `HttpEndpoint` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1748,12 +1905,14 @@ pub enum HttpEndpoint {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for HttpEndpoint {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for HttpEndpoint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1766,6 +1925,7 @@ impl ToValue for HttpEndpoint {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `HttpProtocolIpv6` (`AWS::EC2::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1779,12 +1939,14 @@ pub enum HttpProtocolIpv6 {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for HttpProtocolIpv6 {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for HttpProtocolIpv6 {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1797,6 +1959,7 @@ impl ToValue for HttpProtocolIpv6 {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `HttpTokens` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1810,12 +1973,14 @@ pub enum HttpTokens {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for HttpTokens {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for HttpTokens {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1828,6 +1993,7 @@ impl ToValue for HttpTokens {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstanceGeneration` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -1841,12 +2007,14 @@ pub enum InstanceGeneration {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstanceGeneration {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceGeneration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1859,6 +2027,7 @@ impl ToValue for InstanceGeneration {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstanceInitiatedShutdownBehavior` (`AWS::EC2::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1872,12 +2041,14 @@ pub enum InstanceInitiatedShutdownBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstanceInitiatedShutdownBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceInitiatedShutdownBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1890,6 +2061,7 @@ impl ToValue for InstanceInitiatedShutdownBehavior {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstanceInterruptionBehavior` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -1905,12 +2077,14 @@ pub enum InstanceInterruptionBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstanceInterruptionBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceInterruptionBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1924,6 +2098,7 @@ impl ToValue for InstanceInterruptionBehavior {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstanceMetadataTags` (`AWS::EC2::Instance`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -1937,12 +2112,14 @@ pub enum InstanceMetadataTags {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstanceMetadataTags {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceMetadataTags {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1955,6 +2132,7 @@ impl ToValue for InstanceMetadataTags {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstancePlatform` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`.
@@ -2000,12 +2178,14 @@ pub enum InstancePlatform {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstancePlatform {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstancePlatform {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2034,6 +2214,7 @@ impl ToValue for InstancePlatform {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `InstanceType` (`AWS::EC2::CapacityReservationFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::EC2Fleet`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`.
@@ -4467,12 +4648,14 @@ pub enum InstanceType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for InstanceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for InstanceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5695,6 +5878,7 @@ impl ToValue for InstanceType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `Ipv6Support` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -5708,12 +5892,14 @@ pub enum Ipv6Support {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for Ipv6Support {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for Ipv6Support {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5726,6 +5912,7 @@ impl ToValue for Ipv6Support {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `LocalStorage` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -5741,12 +5928,14 @@ pub enum LocalStorage {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for LocalStorage {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for LocalStorage {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5760,6 +5949,7 @@ impl ToValue for LocalStorage {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `LocalStorageType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -5773,12 +5963,14 @@ pub enum LocalStorageType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for LocalStorageType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for LocalStorageType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5791,6 +5983,7 @@ impl ToValue for LocalStorageType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `Protocol` (`AWS::EC2::NetworkInsightsAccessScope`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::NetworkInsightsAccessScope`, `AWS::EC2::NetworkInsightsPath`.
@@ -5804,12 +5997,14 @@ pub enum Protocol {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for Protocol {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for Protocol {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5822,6 +6017,7 @@ impl ToValue for Protocol {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `ReplacementStrategy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -5835,12 +6031,14 @@ pub enum ReplacementStrategy {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for ReplacementStrategy {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for ReplacementStrategy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5853,6 +6051,7 @@ impl ToValue for ReplacementStrategy {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `ResourceType` (`AWS::EC2::CapacityReservation`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::CapacityReservation`, `AWS::EC2::CapacityReservationFleet`, `AWS::EC2::LaunchTemplate`.
@@ -6076,12 +6275,14 @@ pub enum ResourceType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for ResourceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for ResourceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6207,6 +6408,7 @@ impl ToValue for ResourceType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `SecurityGroupReferencingSupport` (`AWS::EC2::TransitGatewayAttachment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::TransitGatewayAttachment`, `AWS::EC2::TransitGatewayVpcAttachment`.
@@ -6220,12 +6422,14 @@ pub enum SecurityGroupReferencingSupport {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for SecurityGroupReferencingSupport {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for SecurityGroupReferencingSupport {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6238,6 +6442,7 @@ impl ToValue for SecurityGroupReferencingSupport {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `TargetCapacityUnitType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::SpotFleet`.
@@ -6253,12 +6458,14 @@ pub enum TargetCapacityUnitType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for TargetCapacityUnitType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for TargetCapacityUnitType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6272,6 +6479,7 @@ impl ToValue for TargetCapacityUnitType {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `Tenancy` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -6287,12 +6495,14 @@ pub enum Tenancy {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for Tenancy {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for Tenancy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6306,6 +6516,7 @@ impl ToValue for Tenancy {
     }
 }
 
+#[cfg(feature = "ec2")]
 /// The values of `VolumeType` (`AWS::EC2::EC2Fleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EC2::EC2Fleet`, `AWS::EC2::Instance`, `AWS::EC2::LaunchTemplate`, `AWS::EC2::SpotFleet`.
@@ -6329,12 +6540,14 @@ pub enum VolumeType {
     Expr(Value),
 }
 
+#[cfg(feature = "ec2")]
 impl From<Value> for VolumeType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ec2")]
 impl ToValue for VolumeType {
     #[inline]
     fn to_value(&self) -> Value {

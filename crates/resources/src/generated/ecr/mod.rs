@@ -15,35 +15,54 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ecr")]
 pub mod public_repository;
+#[cfg(feature = "ecr")]
 pub mod pull_through_cache_rule;
+#[cfg(feature = "ecr")]
 pub mod pull_time_update_exclusion;
+#[cfg(feature = "ecr")]
 pub mod registry_policy;
+#[cfg(feature = "ecr")]
 pub mod registry_scanning_configuration;
+#[cfg(feature = "ecr")]
 pub mod replication_configuration;
+#[cfg(feature = "ecr")]
 pub mod repository;
+#[cfg(feature = "ecr")]
 pub mod repository_creation_template;
+#[cfg(feature = "ecr")]
 pub mod shared;
+#[cfg(feature = "ecr")]
 pub mod signing_configuration;
 
+#[cfg(feature = "ecr")]
 pub use public_repository::{PublicRepository, PublicRepositoryAttributes};
+#[cfg(feature = "ecr")]
 pub use pull_through_cache_rule::{PullThroughCacheRule, PullThroughCacheRuleAttributes};
+#[cfg(feature = "ecr")]
 pub use pull_time_update_exclusion::{
     PullTimeUpdateExclusion, PullTimeUpdateExclusionAttributes, PullTimeUpdateExclusionRequired,
 };
+#[cfg(feature = "ecr")]
 pub use registry_policy::{RegistryPolicy, RegistryPolicyAttributes, RegistryPolicyRequired};
+#[cfg(feature = "ecr")]
 pub use registry_scanning_configuration::{
     RegistryScanningConfiguration, RegistryScanningConfigurationAttributes,
     RegistryScanningConfigurationRequired,
 };
+#[cfg(feature = "ecr")]
 pub use replication_configuration::{
     ReplicationConfiguration, ReplicationConfigurationAttributes, ReplicationConfigurationRequired,
 };
+#[cfg(feature = "ecr")]
 pub use repository::{Repository, RepositoryAttributes};
+#[cfg(feature = "ecr")]
 pub use repository_creation_template::{
     RepositoryCreationTemplate, RepositoryCreationTemplateAttributes,
     RepositoryCreationTemplateRequired,
 };
+#[cfg(feature = "ecr")]
 pub use signing_configuration::{
     SigningConfiguration, SigningConfigurationAttributes, SigningConfigurationRequired,
 };

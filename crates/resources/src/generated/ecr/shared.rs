@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ecr")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-zA-Z._*-]{1,128}");
 
+#[cfg(feature = "ecr")]
 /// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
@@ -17,6 +19,7 @@ pub struct EncryptionConfigurationRequired {
     pub encryption_type: EncryptionType,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +31,7 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ecr")]
 /// The `EncryptionConfiguration` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
 ///
 /// The encryption configuration for the repository. This determines how the contents of your repository are encrypted at rest.
@@ -59,6 +63,7 @@ pub struct EncryptionConfiguration {
     pub kms_key: Option<Str>,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
@@ -76,8 +81,10 @@ impl EncryptionConfiguration {
     pub fn kms_key(mut self, value: impl Into<Str>) -> Self { self.kms_key = Some(value.into()); self }
 }
 
+#[cfg(feature = "ecr")]
 impl PropertyType for EncryptionConfiguration {}
 
+#[cfg(feature = "ecr")]
 impl ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -88,6 +95,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
+#[cfg(feature = "ecr")]
 /// The required properties of [`ImageTagMutabilityExclusionFilter`], by name: `ImageTagMutabilityExclusionFilter::new(ImageTagMutabilityExclusionFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageTagMutabilityExclusionFilterRequired {
@@ -97,6 +105,7 @@ pub struct ImageTagMutabilityExclusionFilterRequired {
     pub image_tag_mutability_exclusion_filter_value: Str,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
     properties: &[
@@ -108,6 +117,7 @@ pub(crate) static RULE_ImageTagMutabilityExclusionFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ecr")]
 /// The `ImageTagMutabilityExclusionFilter` property type, shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
 ///
 /// A filter that specifies which image tags should be excluded from the repository's image tag mutability setting.
@@ -127,6 +137,7 @@ pub struct ImageTagMutabilityExclusionFilter {
     pub image_tag_mutability_exclusion_filter_value: Str,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 impl ImageTagMutabilityExclusionFilter {
     /// A `ImageTagMutabilityExclusionFilter` with its required properties, named in a [`ImageTagMutabilityExclusionFilterRequired`].
@@ -144,8 +155,10 @@ impl ImageTagMutabilityExclusionFilter {
     pub fn image_tag_mutability_exclusion_filter_value(mut self, value: impl Into<Str>) -> Self { self.image_tag_mutability_exclusion_filter_value = value.into(); self }
 }
 
+#[cfg(feature = "ecr")]
 impl PropertyType for ImageTagMutabilityExclusionFilter {}
 
+#[cfg(feature = "ecr")]
 impl ToValue for ImageTagMutabilityExclusionFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -162,6 +175,7 @@ impl ToValue for ImageTagMutabilityExclusionFilter {
     }
 }
 
+#[cfg(feature = "ecr")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -171,6 +185,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -182,6 +197,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ecr")]
 /// The `Tag` property type, shared by `AWS::ECR::PublicRepository`, `AWS::ECR::Repository`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecr-publicrepository-tag.html>
@@ -197,6 +213,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "ecr")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -214,8 +231,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "ecr")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "ecr")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -226,6 +245,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "ecr")]
 /// The values of `EncryptionType` (`AWS::ECR::Repository`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
@@ -241,12 +261,14 @@ pub enum EncryptionType {
     Expr(Value),
 }
 
+#[cfg(feature = "ecr")]
 impl From<Value> for EncryptionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ecr")]
 impl ToValue for EncryptionType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -260,6 +282,7 @@ impl ToValue for EncryptionType {
     }
 }
 
+#[cfg(feature = "ecr")]
 /// The values of `ImageTagMutabilityExclusionFilterType` (`AWS::ECR::Repository`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECR::Repository`, `AWS::ECR::RepositoryCreationTemplate`.
@@ -271,12 +294,14 @@ pub enum ImageTagMutabilityExclusionFilterType {
     Expr(Value),
 }
 
+#[cfg(feature = "ecr")]
 impl From<Value> for ImageTagMutabilityExclusionFilterType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ecr")]
 impl ToValue for ImageTagMutabilityExclusionFilterType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -16,30 +16,51 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ecs")]
 pub mod capacity_provider;
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub mod cluster;
+#[cfg(feature = "ecs")]
 pub mod cluster_capacity_provider_associations;
+#[cfg(feature = "ecs")]
 pub mod daemon;
+#[cfg(feature = "ecs")]
 pub mod daemon_task_definition;
+#[cfg(feature = "ecs")]
 pub mod express_gateway_service;
+#[cfg(feature = "ecs")]
 pub mod primary_task_set;
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub mod service;
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub mod shared;
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub mod task_definition;
+#[cfg(feature = "ecs")]
 pub mod task_set;
 
+#[cfg(feature = "ecs")]
 pub use capacity_provider::{CapacityProvider, CapacityProviderAttributes};
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub use cluster::{Cluster, ClusterAttributes};
+#[cfg(feature = "ecs")]
 pub use cluster_capacity_provider_associations::{
     ClusterCapacityProviderAssociations, ClusterCapacityProviderAssociationsAttributes,
     ClusterCapacityProviderAssociationsRequired,
 };
+#[cfg(feature = "ecs")]
 pub use daemon::{Daemon, DaemonAttributes};
+#[cfg(feature = "ecs")]
 pub use daemon_task_definition::{DaemonTaskDefinition, DaemonTaskDefinitionAttributes};
+#[cfg(feature = "ecs")]
 pub use express_gateway_service::{
     ExpressGatewayService, ExpressGatewayServiceAttributes, ExpressGatewayServiceRequired,
 };
+#[cfg(feature = "ecs")]
 pub use primary_task_set::{PrimaryTaskSet, PrimaryTaskSetAttributes, PrimaryTaskSetRequired};
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub use service::{Service, ServiceAttributes};
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub use task_definition::{TaskDefinition, TaskDefinitionAttributes};
+#[cfg(feature = "ecs")]
 pub use task_set::{TaskSet, TaskSetAttributes, TaskSetRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     properties: &[
@@ -21,6 +23,7 @@ pub(crate) static RULE_CapacityProviderStrategyItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `CapacityProviderStrategyItem` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
 ///
 /// The `CapacityProviderStrategyItem` property specifies the details of the default capacity provider strategy for the cluster. When services or tasks are run in the cluster with no launch type or capacity provider strategy specified, the default capacity provider strategy is used.
@@ -74,6 +77,7 @@ pub struct CapacityProviderStrategyItem {
     pub weight: Option<Int>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl CapacityProviderStrategyItem {
     /// A `CapacityProviderStrategyItem` with no property set (none is required).
@@ -90,8 +94,10 @@ impl CapacityProviderStrategyItem {
     pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for CapacityProviderStrategyItem {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for CapacityProviderStrategyItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -103,6 +109,7 @@ impl ToValue for CapacityProviderStrategyItem {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
     properties: &[
@@ -113,6 +120,7 @@ pub(crate) static RULE_ContainerDependency: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `ContainerDependency` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The dependencies defined for container startup and shutdown. A container can contain multiple dependencies. When a dependency is defined for container startup, for container shutdown it is reversed.
@@ -140,6 +148,7 @@ pub struct ContainerDependency {
     pub container_name: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl ContainerDependency {
     /// A `ContainerDependency` with no property set (none is required).
@@ -154,8 +163,10 @@ impl ContainerDependency {
     pub fn container_name(mut self, value: impl Into<Str>) -> Self { self.container_name = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for ContainerDependency {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for ContainerDependency {
     #[inline]
     fn to_value(&self) -> Value {
@@ -166,6 +177,7 @@ impl ToValue for ContainerDependency {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
@@ -177,6 +189,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Device` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// An object representing a container instance host device.
@@ -198,6 +211,7 @@ pub struct Device {
     pub permissions: Option<List<DevicePermission>>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Device {
     /// A `Device` with no property set (none is required).
@@ -214,8 +228,10 @@ impl Device {
     pub fn permissions(mut self, value: impl Into<List<DevicePermission>>) -> Self { self.permissions = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for Device {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for Device {
     #[inline]
     fn to_value(&self) -> Value {
@@ -227,6 +243,7 @@ impl ToValue for Device {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
     properties: &[
@@ -237,6 +254,7 @@ pub(crate) static RULE_EnvironmentFile: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `EnvironmentFile` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// A list of files containing the environment variables to pass to a container. You can specify up to ten environment files. The file must have a ``.env`` file extension. Each line in an environment file should contain an environment variable in ``VARIABLE=VALUE`` format. Lines beginning with ``#`` are treated as comments and are ignored.
@@ -264,6 +282,7 @@ pub struct EnvironmentFile {
     pub value: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl EnvironmentFile {
     /// A `EnvironmentFile` with no property set (none is required).
@@ -278,8 +297,10 @@ impl EnvironmentFile {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for EnvironmentFile {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for EnvironmentFile {
     #[inline]
     fn to_value(&self) -> Value {
@@ -290,6 +311,7 @@ impl ToValue for EnvironmentFile {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -300,6 +322,7 @@ pub(crate) static RULE_FirelensConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `FirelensConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The FireLens configuration for the container. This is used to specify and configure a log router for container logs. For more information, see \[Custom log routing\](<https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html>) in the *Amazon Elastic Container Service Developer Guide*.
@@ -318,6 +341,7 @@ pub struct FirelensConfiguration {
     pub r#type: Option<FirelensConfigurationType>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl FirelensConfiguration {
     /// A `FirelensConfiguration` with no property set (none is required).
@@ -332,8 +356,10 @@ impl FirelensConfiguration {
     pub fn r#type(mut self, value: impl Into<FirelensConfigurationType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for FirelensConfiguration {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for FirelensConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -344,6 +370,7 @@ impl ToValue for FirelensConfiguration {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     properties: &[
@@ -357,6 +384,7 @@ pub(crate) static RULE_HealthCheck: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `HealthCheck` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// An object representing a container health check. Health check parameters that are specified in a container definition override any Docker health checks that exist in the container image (such as those specified in a parent image or from the image's Dockerfile). This configuration maps to the ``HEALTHCHECK`` parameter of docker run.
@@ -443,6 +471,7 @@ pub struct HealthCheck {
     pub timeout: Option<Int>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl HealthCheck {
     /// A `HealthCheck` with no property set (none is required).
@@ -463,8 +492,10 @@ impl HealthCheck {
     pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for HealthCheck {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for HealthCheck {
     #[inline]
     fn to_value(&self) -> Value {
@@ -478,6 +509,7 @@ impl ToValue for HealthCheck {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_HostVolumeProperties: ObjRule = ObjRule {
     properties: &[
@@ -487,6 +519,7 @@ pub(crate) static RULE_HostVolumeProperties: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `HostVolumeProperties` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// Details on a container instance bind mount host volume.
@@ -501,6 +534,7 @@ pub struct HostVolumeProperties {
     pub source_path: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl HostVolumeProperties {
     /// A `HostVolumeProperties` with no property set (none is required).
@@ -513,8 +547,10 @@ impl HostVolumeProperties {
     pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for HostVolumeProperties {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for HostVolumeProperties {
     #[inline]
     fn to_value(&self) -> Value {
@@ -524,6 +560,7 @@ impl ToValue for HostVolumeProperties {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
     properties: &[
@@ -534,6 +571,7 @@ pub(crate) static RULE_KernelCapabilities: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `KernelCapabilities` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The Linux capabilities to add or remove from the default Docker configuration for a container defined in the task definition. For more detailed information about these Linux capabilities, see the \[capabilities(7)\](<https://docs.aws.amazon.com/http://man7.org/linux/man-pages/man7/capabilities.7.html>) Linux manual page.
@@ -560,6 +598,7 @@ pub struct KernelCapabilities {
     pub drop: Option<List<Str>>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl KernelCapabilities {
     /// A `KernelCapabilities` with no property set (none is required).
@@ -574,8 +613,10 @@ impl KernelCapabilities {
     pub fn drop(mut self, value: impl Into<List<Str>>) -> Self { self.drop = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for KernelCapabilities {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for KernelCapabilities {
     #[inline]
     fn to_value(&self) -> Value {
@@ -586,6 +627,7 @@ impl ToValue for KernelCapabilities {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
     properties: &[
@@ -596,6 +638,7 @@ pub(crate) static RULE_KeyValuePair: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `KeyValuePair` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// A key-value pair object.
@@ -613,6 +656,7 @@ pub struct KeyValuePair {
     pub value: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl KeyValuePair {
     /// A `KeyValuePair` with no property set (none is required).
@@ -627,8 +671,10 @@ impl KeyValuePair {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for KeyValuePair {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for KeyValuePair {
     #[inline]
     fn to_value(&self) -> Value {
@@ -639,6 +685,7 @@ impl ToValue for KeyValuePair {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The required properties of [`LogConfiguration`], by name: `LogConfiguration::new(LogConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogConfigurationRequired {
@@ -646,6 +693,7 @@ pub struct LogConfigurationRequired {
     pub log_driver: Str,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -658,6 +706,7 @@ pub(crate) static RULE_LogConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `LogConfiguration` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The log configuration for the container. This parameter maps to ``LogConfig`` in the docker container create command and the ``--log-driver`` option to docker run.
@@ -706,6 +755,7 @@ pub struct LogConfiguration {
     pub secret_options: Option<List<Secret>>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl LogConfiguration {
     /// A `LogConfiguration` with its required properties, named in a [`LogConfigurationRequired`].
@@ -726,8 +776,10 @@ impl LogConfiguration {
     pub fn secret_options(mut self, value: impl Into<List<Secret>>) -> Self { self.secret_options = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for LogConfiguration {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for LogConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -739,6 +791,7 @@ impl ToValue for LogConfiguration {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
     properties: &[
@@ -750,6 +803,7 @@ pub(crate) static RULE_MountPoint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `MountPoint` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The details for a volume mount point that's used in a container definition.
@@ -771,6 +825,7 @@ pub struct MountPoint {
     pub source_volume: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl MountPoint {
     /// A `MountPoint` with no property set (none is required).
@@ -787,8 +842,10 @@ impl MountPoint {
     pub fn source_volume(mut self, value: impl Into<Str>) -> Self { self.source_volume = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for MountPoint {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for MountPoint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -800,6 +857,7 @@ impl ToValue for MountPoint {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
     properties: &[
@@ -809,6 +867,7 @@ pub(crate) static RULE_RepositoryCredentials: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `RepositoryCredentials` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The repository credentials for private registry authentication.
@@ -823,6 +882,7 @@ pub struct RepositoryCredentials {
     pub credentials_parameter: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl RepositoryCredentials {
     /// A `RepositoryCredentials` with no property set (none is required).
@@ -835,8 +895,10 @@ impl RepositoryCredentials {
     pub fn credentials_parameter(mut self, value: impl Into<Str>) -> Self { self.credentials_parameter = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for RepositoryCredentials {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for RepositoryCredentials {
     #[inline]
     fn to_value(&self) -> Value {
@@ -846,6 +908,7 @@ impl ToValue for RepositoryCredentials {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
     properties: &[
@@ -857,6 +920,7 @@ pub(crate) static RULE_RestartPolicy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `RestartPolicy` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-daemontaskdefinition-restartpolicy.html>
@@ -870,6 +934,7 @@ pub struct RestartPolicy {
     pub restart_attempt_period: Option<Int>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl RestartPolicy {
     /// A `RestartPolicy` with no property set (none is required).
@@ -886,8 +951,10 @@ impl RestartPolicy {
     pub fn restart_attempt_period(mut self, value: impl Into<Int>) -> Self { self.restart_attempt_period = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for RestartPolicy {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for RestartPolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -899,6 +966,7 @@ impl ToValue for RestartPolicy {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The required properties of [`Secret`], by name: `Secret::new(SecretRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretRequired {
@@ -908,6 +976,7 @@ pub struct SecretRequired {
     pub value_from: Str,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Secret: ObjRule = ObjRule {
     properties: &[
@@ -919,6 +988,7 @@ pub(crate) static RULE_Secret: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Secret` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::ExpressGatewayService`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`.
 ///
 /// An object representing the secret to expose to your container. Secrets can be exposed to a container in the following ways:
@@ -942,6 +1012,7 @@ pub struct Secret {
     pub value_from: Str,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Secret {
     /// A `Secret` with its required properties, named in a [`SecretRequired`].
@@ -959,8 +1030,10 @@ impl Secret {
     pub fn value_from(mut self, value: impl Into<Str>) -> Self { self.value_from = value.into(); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for Secret {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for Secret {
     #[inline]
     fn to_value(&self) -> Value {
@@ -971,6 +1044,7 @@ impl ToValue for Secret {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
     properties: &[
@@ -983,6 +1057,7 @@ pub(crate) static RULE_ServiceRegistry: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `ServiceRegistry` property type, shared by `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
 ///
 /// The details for the service registry.
@@ -1012,6 +1087,7 @@ pub struct ServiceRegistry {
     pub registry_arn: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl ServiceRegistry {
     /// A `ServiceRegistry` with no property set (none is required).
@@ -1030,8 +1106,10 @@ impl ServiceRegistry {
     pub fn registry_arn(mut self, value: impl Into<Str>) -> Self { self.registry_arn = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for ServiceRegistry {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for ServiceRegistry {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1044,6 +1122,7 @@ impl ToValue for ServiceRegistry {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
     properties: &[
@@ -1054,6 +1133,7 @@ pub(crate) static RULE_SystemControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `SystemControl` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// A list of namespaced kernel parameters to set in the container. This parameter maps to ``Sysctls`` in the docker container create command and the ``--sysctl`` option to docker run. For example, you can configure ``net.ipv4.tcp_keepalive_time`` setting to maintain longer lived connections.
@@ -1084,6 +1164,7 @@ pub struct SystemControl {
     pub value: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl SystemControl {
     /// A `SystemControl` with no property set (none is required).
@@ -1098,8 +1179,10 @@ impl SystemControl {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for SystemControl {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for SystemControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1110,6 +1193,7 @@ impl ToValue for SystemControl {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -1120,6 +1204,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ECS::Cluster`, `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::Service`, `AWS::ECS::TaskDefinition`, `AWS::ECS::TaskSet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-cluster-tag.html>
@@ -1135,6 +1220,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -1149,8 +1235,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for Tag {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1161,6 +1249,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The required properties of [`Tmpfs`], by name: `Tmpfs::new(TmpfsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TmpfsRequired {
@@ -1168,6 +1257,7 @@ pub struct TmpfsRequired {
     pub size: Int,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     properties: &[
@@ -1180,6 +1270,7 @@ pub(crate) static RULE_Tmpfs: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Tmpfs` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The container path, mount options, and size of the tmpfs mount.
@@ -1202,6 +1293,7 @@ pub struct Tmpfs {
     pub size: Int,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tmpfs {
     /// A `Tmpfs` with its required properties, named in a [`TmpfsRequired`].
@@ -1222,8 +1314,10 @@ impl Tmpfs {
     pub fn size(mut self, value: impl Into<Int>) -> Self { self.size = value.into(); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for Tmpfs {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for Tmpfs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1235,6 +1329,7 @@ impl ToValue for Tmpfs {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The required properties of [`Ulimit`], by name: `Ulimit::new(UlimitRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UlimitRequired {
@@ -1246,6 +1341,7 @@ pub struct UlimitRequired {
     pub soft_limit: Int,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
     properties: &[
@@ -1258,6 +1354,7 @@ pub(crate) static RULE_Ulimit: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The `Ulimit` property type, shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
 ///
 /// The ``ulimit`` settings to pass to the container.
@@ -1281,6 +1378,7 @@ pub struct Ulimit {
     pub soft_limit: Int,
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 #[rustfmt::skip]
 impl Ulimit {
     /// A `Ulimit` with its required properties, named in a [`UlimitRequired`].
@@ -1301,8 +1399,10 @@ impl Ulimit {
     pub fn soft_limit(mut self, value: impl Into<Int>) -> Self { self.soft_limit = value.into(); self }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl PropertyType for Ulimit {}
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for Ulimit {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1314,6 +1414,7 @@ impl ToValue for Ulimit {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `AssignPublicIp` (`AWS::ECS::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::Service`, `AWS::ECS::TaskSet`.
@@ -1327,12 +1428,14 @@ pub enum AssignPublicIp {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for AssignPublicIp {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for AssignPublicIp {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1345,6 +1448,7 @@ impl ToValue for AssignPublicIp {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `Condition` (`AWS::ECS::DaemonTaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1362,12 +1466,14 @@ pub enum ContainerDependencyCondition {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for ContainerDependencyCondition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for ContainerDependencyCondition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1382,6 +1488,7 @@ impl ToValue for ContainerDependencyCondition {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `Permission` (`AWS::ECS::DaemonTaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1397,12 +1504,14 @@ pub enum DevicePermission {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for DevicePermission {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for DevicePermission {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1416,6 +1525,7 @@ impl ToValue for DevicePermission {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `Type` (`AWS::ECS::DaemonTaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1427,12 +1537,14 @@ pub enum EnvironmentFileType {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for EnvironmentFileType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for EnvironmentFileType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1444,6 +1556,7 @@ impl ToValue for EnvironmentFileType {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `Type` (`AWS::ECS::DaemonTaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1457,12 +1570,14 @@ pub enum FirelensConfigurationType {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for FirelensConfigurationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for FirelensConfigurationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1475,6 +1590,7 @@ impl ToValue for FirelensConfigurationType {
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 /// The values of `Name` (`AWS::ECS::DaemonTaskDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ECS::DaemonTaskDefinition`, `AWS::ECS::TaskDefinition`.
@@ -1514,12 +1630,14 @@ pub enum UlimitName {
     Expr(Value),
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl From<Value> for UlimitName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "ecs", feature = "constructs"))]
 impl ToValue for UlimitName {
     #[inline]
     fn to_value(&self) -> Value {

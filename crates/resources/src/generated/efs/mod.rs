@@ -7,10 +7,16 @@
 //! - `AWS::EFS::FileSystem`: [`FileSystem`], property types in [`file_system`]
 //! - `AWS::EFS::MountTarget`: [`MountTarget`], property types in [`mount_target`]
 
+#[cfg(feature = "efs")]
 pub mod access_point;
+#[cfg(feature = "efs")]
 pub mod file_system;
+#[cfg(feature = "efs")]
 pub mod mount_target;
 
+#[cfg(feature = "efs")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "efs")]
 pub use file_system::{FileSystem, FileSystemAttributes};
+#[cfg(feature = "efs")]
 pub use mount_target::{MountTarget, MountTargetAttributes, MountTargetRequired};

@@ -14,25 +14,42 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "eks")]
 pub mod access_entry;
+#[cfg(feature = "eks")]
 pub mod addon;
+#[cfg(feature = "eks")]
 pub mod capability;
+#[cfg(feature = "eks")]
 pub mod cluster;
+#[cfg(feature = "eks")]
 pub mod fargate_profile;
+#[cfg(feature = "eks")]
 pub mod identity_provider_config;
+#[cfg(feature = "eks")]
 pub mod nodegroup;
+#[cfg(feature = "eks")]
 pub mod pod_identity_association;
+#[cfg(feature = "eks")]
 pub mod shared;
 
+#[cfg(feature = "eks")]
 pub use access_entry::{AccessEntry, AccessEntryAttributes, AccessEntryRequired};
+#[cfg(feature = "eks")]
 pub use addon::{Addon, AddonAttributes, AddonRequired};
+#[cfg(feature = "eks")]
 pub use capability::{Capability, CapabilityAttributes, CapabilityRequired};
+#[cfg(feature = "eks")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "eks")]
 pub use fargate_profile::{FargateProfile, FargateProfileAttributes, FargateProfileRequired};
+#[cfg(feature = "eks")]
 pub use identity_provider_config::{
     IdentityProviderConfig, IdentityProviderConfigAttributes, IdentityProviderConfigRequired,
 };
+#[cfg(feature = "eks")]
 pub use nodegroup::{Nodegroup, NodegroupAttributes, NodegroupRequired};
+#[cfg(feature = "eks")]
 pub use pod_identity_association::{
     PodIdentityAssociation, PodIdentityAssociationAttributes, PodIdentityAssociationRequired,
 };

@@ -16,31 +16,52 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "elasticache")]
 pub mod cache_cluster;
+#[cfg(feature = "elasticache")]
 pub mod global_replication_group;
+#[cfg(feature = "elasticache")]
 pub mod parameter_group;
+#[cfg(feature = "elasticache")]
 pub mod replication_group;
+#[cfg(feature = "elasticache")]
 pub mod security_group;
+#[cfg(feature = "elasticache")]
 pub mod security_group_ingress;
+#[cfg(feature = "elasticache")]
 pub mod serverless_cache;
+#[cfg(feature = "elasticache")]
 pub mod shared;
+#[cfg(feature = "elasticache")]
 pub mod subnet_group;
+#[cfg(feature = "elasticache")]
 pub mod user;
+#[cfg(feature = "elasticache")]
 pub mod user_group;
 
+#[cfg(feature = "elasticache")]
 pub use cache_cluster::{CacheCluster, CacheClusterAttributes, CacheClusterRequired};
+#[cfg(feature = "elasticache")]
 pub use global_replication_group::{
     GlobalReplicationGroup, GlobalReplicationGroupAttributes, GlobalReplicationGroupRequired,
 };
+#[cfg(feature = "elasticache")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes, ParameterGroupRequired};
+#[cfg(feature = "elasticache")]
 pub use replication_group::{
     ReplicationGroup, ReplicationGroupAttributes, ReplicationGroupRequired,
 };
+#[cfg(feature = "elasticache")]
 pub use security_group::{SecurityGroup, SecurityGroupAttributes, SecurityGroupRequired};
+#[cfg(feature = "elasticache")]
 pub use security_group_ingress::{
     SecurityGroupIngress, SecurityGroupIngressAttributes, SecurityGroupIngressRequired,
 };
+#[cfg(feature = "elasticache")]
 pub use serverless_cache::{ServerlessCache, ServerlessCacheAttributes, ServerlessCacheRequired};
+#[cfg(feature = "elasticache")]
 pub use subnet_group::{SubnetGroup, SubnetGroupAttributes, SubnetGroupRequired};
+#[cfg(feature = "elasticache")]
 pub use user::{User, UserAttributes, UserRequired};
+#[cfg(feature = "elasticache")]
 pub use user_group::{UserGroup, UserGroupAttributes, UserGroupRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "elasticache")]
 /// The required properties of [`CloudWatchLogsDestinationDetails`], by name: `CloudWatchLogsDestinationDetails::new(CloudWatchLogsDestinationDetailsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsDestinationDetailsRequired {
@@ -15,6 +16,7 @@ pub struct CloudWatchLogsDestinationDetailsRequired {
     pub log_group: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
     properties: &[
@@ -25,6 +27,7 @@ pub(crate) static RULE_CloudWatchLogsDestinationDetails: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "elasticache")]
 /// The `CloudWatchLogsDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
 ///
 /// Configuration details of a CloudWatch Logs destination. Note that this field is marked as required but only if CloudWatch Logs was chosen as the destination.
@@ -38,6 +41,7 @@ pub struct CloudWatchLogsDestinationDetails {
     pub log_group: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl CloudWatchLogsDestinationDetails {
     /// A `CloudWatchLogsDestinationDetails` with its required properties, named in a [`CloudWatchLogsDestinationDetailsRequired`].
@@ -52,8 +56,10 @@ impl CloudWatchLogsDestinationDetails {
     pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = value.into(); self }
 }
 
+#[cfg(feature = "elasticache")]
 impl PropertyType for CloudWatchLogsDestinationDetails {}
 
+#[cfg(feature = "elasticache")]
 impl ToValue for CloudWatchLogsDestinationDetails {
     #[inline]
     fn to_value(&self) -> Value {
@@ -61,6 +67,7 @@ impl ToValue for CloudWatchLogsDestinationDetails {
     }
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 pub(crate) static RULE_DestinationDetails: ObjRule = ObjRule {
     properties: &[
@@ -71,6 +78,7 @@ pub(crate) static RULE_DestinationDetails: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "elasticache")]
 /// The `DestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
 ///
 /// Configuration details of either a CloudWatch Logs destination or Kinesis Data Firehose destination.
@@ -88,6 +96,7 @@ pub struct DestinationDetails {
     pub kinesis_firehose_details: Option<Obj<KinesisFirehoseDestinationDetails>>,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl DestinationDetails {
     /// A `DestinationDetails` with no property set (none is required).
@@ -102,8 +111,10 @@ impl DestinationDetails {
     pub fn kinesis_firehose_details(mut self, value: impl Into<Obj<KinesisFirehoseDestinationDetails>>) -> Self { self.kinesis_firehose_details = Some(value.into()); self }
 }
 
+#[cfg(feature = "elasticache")]
 impl PropertyType for DestinationDetails {}
 
+#[cfg(feature = "elasticache")]
 impl ToValue for DestinationDetails {
     #[inline]
     fn to_value(&self) -> Value {
@@ -114,6 +125,7 @@ impl ToValue for DestinationDetails {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The required properties of [`KinesisFirehoseDestinationDetails`], by name: `KinesisFirehoseDestinationDetails::new(KinesisFirehoseDestinationDetailsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KinesisFirehoseDestinationDetailsRequired {
@@ -121,6 +133,7 @@ pub struct KinesisFirehoseDestinationDetailsRequired {
     pub delivery_stream: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 pub(crate) static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
     properties: &[
@@ -131,6 +144,7 @@ pub(crate) static RULE_KinesisFirehoseDestinationDetails: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "elasticache")]
 /// The `KinesisFirehoseDestinationDetails` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
 ///
 /// The configuration details of the Kinesis Data Firehose destination. Note that this field is marked as required but only if Kinesis Data Firehose was chosen as the destination.
@@ -144,6 +158,7 @@ pub struct KinesisFirehoseDestinationDetails {
     pub delivery_stream: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl KinesisFirehoseDestinationDetails {
     /// A `KinesisFirehoseDestinationDetails` with its required properties, named in a [`KinesisFirehoseDestinationDetailsRequired`].
@@ -158,8 +173,10 @@ impl KinesisFirehoseDestinationDetails {
     pub fn delivery_stream(mut self, value: impl Into<Str>) -> Self { self.delivery_stream = value.into(); self }
 }
 
+#[cfg(feature = "elasticache")]
 impl PropertyType for KinesisFirehoseDestinationDetails {}
 
+#[cfg(feature = "elasticache")]
 impl ToValue for KinesisFirehoseDestinationDetails {
     #[inline]
     fn to_value(&self) -> Value {
@@ -169,6 +186,7 @@ impl ToValue for KinesisFirehoseDestinationDetails {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -178,6 +196,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -189,6 +208,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "elasticache")]
 /// The `Tag` property type, shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ParameterGroup`, `AWS::ElastiCache::ReplicationGroup`, `AWS::ElastiCache::SecurityGroup`, `AWS::ElastiCache::SubnetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticache-cachecluster-tag.html>
@@ -200,6 +220,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "elasticache")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -217,8 +238,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "elasticache")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "elasticache")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -229,6 +252,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `DestinationType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -242,12 +266,14 @@ pub enum DestinationType {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for DestinationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for DestinationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -260,6 +286,7 @@ impl ToValue for DestinationType {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `Engine` (`AWS::ElastiCache::User`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::User`, `AWS::ElastiCache::UserGroup`.
@@ -273,12 +300,14 @@ pub enum Engine {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for Engine {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for Engine {
     #[inline]
     fn to_value(&self) -> Value {
@@ -291,6 +320,7 @@ impl ToValue for Engine {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `IpDiscovery` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -304,12 +334,14 @@ pub enum IpDiscovery {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for IpDiscovery {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for IpDiscovery {
     #[inline]
     fn to_value(&self) -> Value {
@@ -322,6 +354,7 @@ impl ToValue for IpDiscovery {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `LogFormat` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -335,12 +368,14 @@ pub enum LogFormat {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for LogFormat {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for LogFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -353,6 +388,7 @@ impl ToValue for LogFormat {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `LogType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -366,12 +402,14 @@ pub enum LogType {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for LogType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for LogType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -384,6 +422,7 @@ impl ToValue for LogType {
     }
 }
 
+#[cfg(feature = "elasticache")]
 /// The values of `NetworkType` (`AWS::ElastiCache::CacheCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElastiCache::CacheCluster`, `AWS::ElastiCache::ReplicationGroup`.
@@ -399,12 +438,14 @@ pub enum NetworkType {
     Expr(Value),
 }
 
+#[cfg(feature = "elasticache")]
 impl From<Value> for NetworkType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "elasticache")]
 impl ToValue for NetworkType {
     #[inline]
     fn to_value(&self) -> Value {

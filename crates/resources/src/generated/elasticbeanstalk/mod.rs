@@ -8,16 +8,24 @@
 //! - `AWS::ElasticBeanstalk::ConfigurationTemplate`: [`ConfigurationTemplate`], property types in [`configuration_template`]
 //! - `AWS::ElasticBeanstalk::Environment`: [`Environment`], property types in [`environment`]
 
+#[cfg(feature = "elasticbeanstalk")]
 pub mod application;
+#[cfg(feature = "elasticbeanstalk")]
 pub mod application_version;
+#[cfg(feature = "elasticbeanstalk")]
 pub mod configuration_template;
+#[cfg(feature = "elasticbeanstalk")]
 pub mod environment;
 
+#[cfg(feature = "elasticbeanstalk")]
 pub use application::{Application, ApplicationAttributes};
+#[cfg(feature = "elasticbeanstalk")]
 pub use application_version::{
     ApplicationVersion, ApplicationVersionAttributes, ApplicationVersionRequired,
 };
+#[cfg(feature = "elasticbeanstalk")]
 pub use configuration_template::{
     ConfigurationTemplate, ConfigurationTemplateAttributes, ConfigurationTemplateRequired,
 };
+#[cfg(feature = "elasticbeanstalk")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ElasticLoadBalancing::LoadBalancer`: [`LoadBalancer`], property types in [`load_balancer`]
 
+#[cfg(feature = "elasticloadbalancing")]
 pub mod load_balancer;
 
+#[cfg(feature = "elasticloadbalancing")]
 pub use load_balancer::{LoadBalancer, LoadBalancerAttributes, LoadBalancerRequired};

@@ -13,21 +13,36 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod listener;
+#[cfg(feature = "elasticloadbalancingv2")]
 pub mod listener_certificate;
+#[cfg(feature = "elasticloadbalancingv2")]
 pub mod listener_rule;
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod load_balancer;
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod shared;
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub mod target_group;
+#[cfg(feature = "elasticloadbalancingv2")]
 pub mod trust_store;
+#[cfg(feature = "elasticloadbalancingv2")]
 pub mod trust_store_revocation;
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub use listener::{Listener, ListenerAttributes, ListenerRequired};
+#[cfg(feature = "elasticloadbalancingv2")]
 pub use listener_certificate::{
     ListenerCertificate, ListenerCertificateAttributes, ListenerCertificateRequired,
 };
+#[cfg(feature = "elasticloadbalancingv2")]
 pub use listener_rule::{ListenerRule, ListenerRuleAttributes, ListenerRuleRequired};
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub use load_balancer::{LoadBalancer, LoadBalancerAttributes};
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub use target_group::{TargetGroup, TargetGroupAttributes};
+#[cfg(feature = "elasticloadbalancingv2")]
 pub use trust_store::{TrustStore, TrustStoreAttributes};
+#[cfg(feature = "elasticloadbalancingv2")]
 pub use trust_store_revocation::{TrustStoreRevocation, TrustStoreRevocationAttributes};

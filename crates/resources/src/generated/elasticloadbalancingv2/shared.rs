@@ -8,10 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(2|4|5)\\d\\d$");
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(HTTPS?|#\\{protocol\\})$");
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     properties: &[
@@ -21,6 +25,7 @@ pub(crate) static RULE_Certificate: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `Certificate` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerCertificate`.
 ///
 /// Specifies an SSL server certificate to use as the default certificate for a secure listener.
@@ -36,6 +41,7 @@ pub struct Certificate {
     pub certificate_arn: Option<Str>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl Certificate {
     /// A `Certificate` with no property set (none is required).
@@ -48,8 +54,10 @@ impl Certificate {
     pub fn certificate_arn(mut self, value: impl Into<Str>) -> Self { self.certificate_arn = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for Certificate {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for Certificate {
     #[inline]
     fn to_value(&self) -> Value {
@@ -59,6 +67,7 @@ impl ToValue for Certificate {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The required properties of [`FixedResponseConfig`], by name: `FixedResponseConfig::new(FixedResponseConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedResponseConfigRequired {
@@ -66,6 +75,7 @@ pub struct FixedResponseConfigRequired {
     pub status_code: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_FixedResponseConfig: ObjRule = ObjRule {
     properties: &[
@@ -78,6 +88,7 @@ pub(crate) static RULE_FixedResponseConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `FixedResponseConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Specifies information required when returning a custom HTTP response.
@@ -107,6 +118,7 @@ pub struct FixedResponseConfig {
     pub status_code: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl FixedResponseConfig {
     /// A `FixedResponseConfig` with its required properties, named in a [`FixedResponseConfigRequired`].
@@ -127,8 +139,10 @@ impl FixedResponseConfig {
     pub fn status_code(mut self, value: impl Into<Str>) -> Self { self.status_code = value.into(); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for FixedResponseConfig {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for FixedResponseConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -140,6 +154,7 @@ impl ToValue for FixedResponseConfig {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
     properties: &[
@@ -150,6 +165,7 @@ pub(crate) static RULE_ForwardConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `ForwardConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information for creating an action that distributes requests among multiple target groups. Specify only when `Type` is `forward` .
@@ -169,6 +185,7 @@ pub struct ForwardConfig {
     pub target_groups: Option<List<TargetGroupTuple>>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl ForwardConfig {
     /// A `ForwardConfig` with no property set (none is required).
@@ -183,8 +200,10 @@ impl ForwardConfig {
     pub fn target_groups(mut self, value: impl Into<List<TargetGroupTuple>>) -> Self { self.target_groups = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for ForwardConfig {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for ForwardConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -198,6 +217,7 @@ impl ToValue for ForwardConfig {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The required properties of [`JwtValidationActionAdditionalClaim`], by name: `JwtValidationActionAdditionalClaim::new(JwtValidationActionAdditionalClaimRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationActionAdditionalClaimRequired {
@@ -209,6 +229,7 @@ pub struct JwtValidationActionAdditionalClaimRequired {
     pub values: List<Str>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
     properties: &[
@@ -221,6 +242,7 @@ pub(crate) static RULE_JwtValidationActionAdditionalClaim: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `JwtValidationActionAdditionalClaim` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about an additional claim to validate.
@@ -242,6 +264,7 @@ pub struct JwtValidationActionAdditionalClaim {
     pub values: List<Str>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl JwtValidationActionAdditionalClaim {
     /// A `JwtValidationActionAdditionalClaim` with its required properties, named in a [`JwtValidationActionAdditionalClaimRequired`].
@@ -262,8 +285,10 @@ impl JwtValidationActionAdditionalClaim {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for JwtValidationActionAdditionalClaim {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for JwtValidationActionAdditionalClaim {
     #[inline]
     fn to_value(&self) -> Value {
@@ -275,6 +300,7 @@ impl ToValue for JwtValidationActionAdditionalClaim {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The required properties of [`JwtValidationConfig`], by name: `JwtValidationConfig::new(JwtValidationConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JwtValidationConfigRequired {
@@ -284,6 +310,7 @@ pub struct JwtValidationConfigRequired {
     pub jwks_endpoint: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
     properties: &[
@@ -296,6 +323,7 @@ pub(crate) static RULE_JwtValidationConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `JwtValidationConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-listener-jwtvalidationconfig.html>
@@ -309,6 +337,7 @@ pub struct JwtValidationConfig {
     pub jwks_endpoint: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl JwtValidationConfig {
     /// A `JwtValidationConfig` with its required properties, named in a [`JwtValidationConfigRequired`].
@@ -329,8 +358,10 @@ impl JwtValidationConfig {
     pub fn jwks_endpoint(mut self, value: impl Into<Str>) -> Self { self.jwks_endpoint = value.into(); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for JwtValidationConfig {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for JwtValidationConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -342,6 +373,7 @@ impl ToValue for JwtValidationConfig {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The required properties of [`RedirectConfig`], by name: `RedirectConfig::new(RedirectConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedirectConfigRequired {
@@ -349,6 +381,7 @@ pub struct RedirectConfigRequired {
     pub status_code: StatusCode,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_RedirectConfig: ObjRule = ObjRule {
     properties: &[
@@ -364,6 +397,7 @@ pub(crate) static RULE_RedirectConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `RedirectConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about a redirect action.
@@ -417,6 +451,7 @@ pub struct RedirectConfig {
     pub status_code: StatusCode,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl RedirectConfig {
     /// A `RedirectConfig` with its required properties, named in a [`RedirectConfigRequired`].
@@ -446,8 +481,10 @@ impl RedirectConfig {
     pub fn status_code(mut self, value: impl Into<StatusCode>) -> Self { self.status_code = value.into(); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for RedirectConfig {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for RedirectConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -462,6 +499,7 @@ impl ToValue for RedirectConfig {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -471,6 +509,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -482,6 +521,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `Tag` property type, shared by `AWS::ElasticLoadBalancingV2::TargetGroup`, `AWS::ElasticLoadBalancingV2::TrustStore`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-elasticloadbalancingv2-targetgroup-tag.html>
@@ -497,6 +537,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -514,8 +555,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for Tag {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -526,6 +569,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
     properties: &[
@@ -536,6 +580,7 @@ pub(crate) static RULE_TargetGroupStickinessConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `TargetGroupStickinessConfig` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about the target group stickiness for a rule.
@@ -553,6 +598,7 @@ pub struct TargetGroupStickinessConfig {
     pub enabled: Option<Bool>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl TargetGroupStickinessConfig {
     /// A `TargetGroupStickinessConfig` with no property set (none is required).
@@ -567,8 +613,10 @@ impl TargetGroupStickinessConfig {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for TargetGroupStickinessConfig {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for TargetGroupStickinessConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -579,6 +627,7 @@ impl ToValue for TargetGroupStickinessConfig {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_TargetGroupTuple: ObjRule = ObjRule {
     properties: &[
@@ -589,6 +638,7 @@ pub(crate) static RULE_TargetGroupTuple: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The `TargetGroupTuple` property type, shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
 ///
 /// Information about how traffic will be distributed between multiple target groups in a forward rule.
@@ -606,6 +656,7 @@ pub struct TargetGroupTuple {
     pub weight: Option<Int>,
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 #[rustfmt::skip]
 impl TargetGroupTuple {
     /// A `TargetGroupTuple` with no property set (none is required).
@@ -620,8 +671,10 @@ impl TargetGroupTuple {
     pub fn weight(mut self, value: impl Into<Int>) -> Self { self.weight = Some(value.into()); self }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl PropertyType for TargetGroupTuple {}
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for TargetGroupTuple {
     #[inline]
     fn to_value(&self) -> Value {
@@ -632,6 +685,7 @@ impl ToValue for TargetGroupTuple {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The values of `Type` (`AWS::ElasticLoadBalancingV2::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -653,12 +707,14 @@ pub enum ActionType {
     Expr(Value),
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl From<Value> for ActionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for ActionType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -675,6 +731,7 @@ impl ToValue for ActionType {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The values of `Format` (`AWS::ElasticLoadBalancingV2::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -690,12 +747,14 @@ pub enum JwtValidationActionAdditionalClaimFormat {
     Expr(Value),
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl From<Value> for JwtValidationActionAdditionalClaimFormat {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for JwtValidationActionAdditionalClaimFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -709,6 +768,7 @@ impl ToValue for JwtValidationActionAdditionalClaimFormat {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The values of `OnUnauthenticatedRequest` (`AWS::ElasticLoadBalancingV2::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -724,12 +784,14 @@ pub enum OnUnauthenticatedRequest {
     Expr(Value),
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl From<Value> for OnUnauthenticatedRequest {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for OnUnauthenticatedRequest {
     #[inline]
     fn to_value(&self) -> Value {
@@ -743,6 +805,7 @@ impl ToValue for OnUnauthenticatedRequest {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The values of `Protocol` (`AWS::ElasticLoadBalancingV2::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::TargetGroup`.
@@ -770,12 +833,14 @@ pub enum Protocol {
     Expr(Value),
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl From<Value> for Protocol {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for Protocol {
     #[inline]
     fn to_value(&self) -> Value {
@@ -795,6 +860,7 @@ impl ToValue for Protocol {
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 /// The values of `StatusCode` (`AWS::ElasticLoadBalancingV2::Listener`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ElasticLoadBalancingV2::Listener`, `AWS::ElasticLoadBalancingV2::ListenerRule`.
@@ -808,12 +874,14 @@ pub enum StatusCode {
     Expr(Value),
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl From<Value> for StatusCode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(any(feature = "elasticloadbalancingv2", feature = "constructs"))]
 impl ToValue for StatusCode {
     #[inline]
     fn to_value(&self) -> Value {

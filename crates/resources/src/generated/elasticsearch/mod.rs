@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Elasticsearch::Domain`: [`Domain`], property types in [`domain`]
 
+#[cfg(feature = "elasticsearch")]
 pub mod domain;
 
+#[cfg(feature = "elasticsearch")]
 pub use domain::{Domain, DomainAttributes};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::ElementalInference::Feed`: [`Feed`], property types in [`feed`]
 
+#[cfg(feature = "elementalinference")]
 pub mod feed;
 
+#[cfg(feature = "elementalinference")]
 pub use feed::{Feed, FeedAttributes, FeedRequired};

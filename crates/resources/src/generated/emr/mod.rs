@@ -14,29 +14,46 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "emr")]
 pub mod cluster;
+#[cfg(feature = "emr")]
 pub mod instance_fleet_config;
+#[cfg(feature = "emr")]
 pub mod instance_group_config;
+#[cfg(feature = "emr")]
 pub mod security_configuration;
+#[cfg(feature = "emr")]
 pub mod shared;
+#[cfg(feature = "emr")]
 pub mod step;
+#[cfg(feature = "emr")]
 pub mod studio;
+#[cfg(feature = "emr")]
 pub mod studio_session_mapping;
+#[cfg(feature = "emr")]
 pub mod wal_workspace;
 
+#[cfg(feature = "emr")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "emr")]
 pub use instance_fleet_config::{
     InstanceFleetConfig, InstanceFleetConfigAttributes, InstanceFleetConfigRequired,
 };
+#[cfg(feature = "emr")]
 pub use instance_group_config::{
     InstanceGroupConfig, InstanceGroupConfigAttributes, InstanceGroupConfigRequired,
 };
+#[cfg(feature = "emr")]
 pub use security_configuration::{
     SecurityConfiguration, SecurityConfigurationAttributes, SecurityConfigurationRequired,
 };
+#[cfg(feature = "emr")]
 pub use step::{Step, StepAttributes, StepRequired};
+#[cfg(feature = "emr")]
 pub use studio::{Studio, StudioAttributes, StudioRequired};
+#[cfg(feature = "emr")]
 pub use studio_session_mapping::{
     StudioSessionMapping, StudioSessionMappingAttributes, StudioSessionMappingRequired,
 };
+#[cfg(feature = "emr")]
 pub use wal_workspace::{WalWorkspace, WalWorkspaceAttributes};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "emr")]
 /// The required properties of [`AutoScalingPolicy`], by name: `AutoScalingPolicy::new(AutoScalingPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AutoScalingPolicyRequired {
@@ -17,6 +18,7 @@ pub struct AutoScalingPolicyRequired {
     pub rules: List<ScalingRule>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_AutoScalingPolicy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `AutoScalingPolicy` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `AutoScalingPolicy` is a subproperty of `InstanceGroupConfig` . `AutoScalingPolicy` defines how an instance group dynamically adds and terminates EC2 instances in response to the value of a CloudWatch metric. For more information, see \[Using Automatic Scaling in Amazon EMR\](<https://docs.aws.amazon.com//emr/latest/ManagementGuide/emr-automatic-scaling.html>) in the *Amazon EMR Management Guide* .
@@ -45,6 +48,7 @@ pub struct AutoScalingPolicy {
     pub rules: List<ScalingRule>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl AutoScalingPolicy {
     /// A `AutoScalingPolicy` with its required properties, named in a [`AutoScalingPolicyRequired`].
@@ -62,8 +66,10 @@ impl AutoScalingPolicy {
     pub fn rules(mut self, value: impl Into<List<ScalingRule>>) -> Self { self.rules = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for AutoScalingPolicy {}
 
+#[cfg(feature = "emr")]
 impl ToValue for AutoScalingPolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +80,7 @@ impl ToValue for AutoScalingPolicy {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`CloudWatchAlarmDefinition`], by name: `CloudWatchAlarmDefinition::new(CloudWatchAlarmDefinitionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchAlarmDefinitionRequired {
@@ -87,6 +94,7 @@ pub struct CloudWatchAlarmDefinitionRequired {
     pub threshold: Num,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
     properties: &[
@@ -105,6 +113,7 @@ pub(crate) static RULE_CloudWatchAlarmDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `CloudWatchAlarmDefinition` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `CloudWatchAlarmDefinition` is a subproperty of the `ScalingTrigger` property, which determines when to trigger an automatic scaling activity. Scaling activity begins when you satisfy the defined alarm conditions.
@@ -150,6 +159,7 @@ pub struct CloudWatchAlarmDefinition {
     pub unit: Option<Str>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl CloudWatchAlarmDefinition {
     /// A `CloudWatchAlarmDefinition` with its required properties, named in a [`CloudWatchAlarmDefinitionRequired`].
@@ -188,8 +198,10 @@ impl CloudWatchAlarmDefinition {
     pub fn unit(mut self, value: impl Into<Str>) -> Self { self.unit = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for CloudWatchAlarmDefinition {}
 
+#[cfg(feature = "emr")]
 impl ToValue for CloudWatchAlarmDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -207,6 +219,7 @@ impl ToValue for CloudWatchAlarmDefinition {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     properties: &[
@@ -218,6 +231,7 @@ pub(crate) static RULE_Configuration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `Configuration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// &gt; Used only with Amazon EMR release 4.0 and later.
@@ -241,6 +255,7 @@ pub struct Configuration {
     pub configurations: Option<List<Configuration>>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl Configuration {
     /// A `Configuration` with no property set (none is required).
@@ -257,8 +272,10 @@ impl Configuration {
     pub fn configurations(mut self, value: impl Into<List<Configuration>>) -> Self { self.configurations = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for Configuration {}
 
+#[cfg(feature = "emr")]
 impl ToValue for Configuration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -270,6 +287,7 @@ impl ToValue for Configuration {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`EbsBlockDeviceConfig`], by name: `EbsBlockDeviceConfig::new(EbsBlockDeviceConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EbsBlockDeviceConfigRequired {
@@ -277,6 +295,7 @@ pub struct EbsBlockDeviceConfigRequired {
     pub volume_specification: Obj<VolumeSpecification>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
     properties: &[
@@ -288,6 +307,7 @@ pub(crate) static RULE_EbsBlockDeviceConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `EbsBlockDeviceConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `EbsBlockDeviceConfig` is a subproperty of the `EbsConfiguration` property type. `EbsBlockDeviceConfig` defines the number and type of EBS volumes to associate with all EC2 instances in an EMR cluster.
@@ -305,6 +325,7 @@ pub struct EbsBlockDeviceConfig {
     pub volumes_per_instance: Option<Int>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl EbsBlockDeviceConfig {
     /// A `EbsBlockDeviceConfig` with its required properties, named in a [`EbsBlockDeviceConfigRequired`].
@@ -322,8 +343,10 @@ impl EbsBlockDeviceConfig {
     pub fn volumes_per_instance(mut self, value: impl Into<Int>) -> Self { self.volumes_per_instance = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for EbsBlockDeviceConfig {}
 
+#[cfg(feature = "emr")]
 impl ToValue for EbsBlockDeviceConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -334,6 +357,7 @@ impl ToValue for EbsBlockDeviceConfig {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -344,6 +368,7 @@ pub(crate) static RULE_EbsConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `EbsConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `EbsConfiguration` is a subproperty of `InstanceFleetConfig` or `InstanceGroupConfig` . `EbsConfiguration` determines the EBS volumes to attach to EMR cluster instances.
@@ -361,6 +386,7 @@ pub struct EbsConfiguration {
     pub ebs_optimized: Option<Bool>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl EbsConfiguration {
     /// A `EbsConfiguration` with no property set (none is required).
@@ -375,8 +401,10 @@ impl EbsConfiguration {
     pub fn ebs_optimized(mut self, value: impl Into<Bool>) -> Self { self.ebs_optimized = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for EbsConfiguration {}
 
+#[cfg(feature = "emr")]
 impl ToValue for EbsConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -387,6 +415,7 @@ impl ToValue for EbsConfiguration {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`HadoopJarStepConfig`], by name: `HadoopJarStepConfig::new(HadoopJarStepConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HadoopJarStepConfigRequired {
@@ -394,6 +423,7 @@ pub struct HadoopJarStepConfigRequired {
     pub jar: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
     properties: &[
@@ -407,6 +437,7 @@ pub(crate) static RULE_HadoopJarStepConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `HadoopJarStepConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
 ///
 /// The `HadoopJarStepConfig` property type specifies a job flow step consisting of a JAR file whose main function will be executed. The main function submits a job for the cluster to execute as a step on the master node, and then waits for the job to finish or fail before executing subsequent steps.
@@ -432,6 +463,7 @@ pub struct HadoopJarStepConfig {
     pub step_properties: Option<List<KeyValue>>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl HadoopJarStepConfig {
     /// A `HadoopJarStepConfig` with its required properties, named in a [`HadoopJarStepConfigRequired`].
@@ -455,8 +487,10 @@ impl HadoopJarStepConfig {
     pub fn step_properties(mut self, value: impl Into<List<KeyValue>>) -> Self { self.step_properties = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for HadoopJarStepConfig {}
 
+#[cfg(feature = "emr")]
 impl ToValue for HadoopJarStepConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -469,6 +503,7 @@ impl ToValue for HadoopJarStepConfig {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRule {
     properties: &[
@@ -479,6 +514,7 @@ pub(crate) static RULE_InstanceFleetProvisioningSpecifications: ObjRule = ObjRul
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `InstanceFleetProvisioningSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// `InstanceFleetProvisioningSpecification` is a subproperty of `InstanceFleetConfig` . `InstanceFleetProvisioningSpecification` defines the launch specification for Spot instances in an instance fleet, which determines the defined duration and provisioning timeout behavior for Spot instances.
@@ -500,6 +536,7 @@ pub struct InstanceFleetProvisioningSpecifications {
     pub spot_specification: Option<Obj<SpotProvisioningSpecification>>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl InstanceFleetProvisioningSpecifications {
     /// A `InstanceFleetProvisioningSpecifications` with no property set (none is required).
@@ -514,8 +551,10 @@ impl InstanceFleetProvisioningSpecifications {
     pub fn spot_specification(mut self, value: impl Into<Obj<SpotProvisioningSpecification>>) -> Self { self.spot_specification = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for InstanceFleetProvisioningSpecifications {}
 
+#[cfg(feature = "emr")]
 impl ToValue for InstanceFleetProvisioningSpecifications {
     #[inline]
     fn to_value(&self) -> Value {
@@ -526,6 +565,7 @@ impl ToValue for InstanceFleetProvisioningSpecifications {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
     properties: &[
@@ -536,6 +576,7 @@ pub(crate) static RULE_InstanceFleetResizingSpecifications: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `InstanceFleetResizingSpecifications` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// The resize specification for On-Demand and Spot Instances in the fleet.
@@ -553,6 +594,7 @@ pub struct InstanceFleetResizingSpecifications {
     pub spot_resize_specification: Option<Obj<SpotResizingSpecification>>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl InstanceFleetResizingSpecifications {
     /// A `InstanceFleetResizingSpecifications` with no property set (none is required).
@@ -567,8 +609,10 @@ impl InstanceFleetResizingSpecifications {
     pub fn spot_resize_specification(mut self, value: impl Into<Obj<SpotResizingSpecification>>) -> Self { self.spot_resize_specification = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for InstanceFleetResizingSpecifications {}
 
+#[cfg(feature = "emr")]
 impl ToValue for InstanceFleetResizingSpecifications {
     #[inline]
     fn to_value(&self) -> Value {
@@ -582,6 +626,7 @@ impl ToValue for InstanceFleetResizingSpecifications {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`InstanceTypeConfig`], by name: `InstanceTypeConfig::new(InstanceTypeConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InstanceTypeConfigRequired {
@@ -589,6 +634,7 @@ pub struct InstanceTypeConfigRequired {
     pub instance_type: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
     properties: &[
@@ -606,6 +652,7 @@ pub(crate) static RULE_InstanceTypeConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `InstanceTypeConfig` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// &gt; The instance fleet configuration is available only in Amazon EMR versions 4.8.0 and later, excluding 5.0.x versions.
@@ -649,6 +696,7 @@ pub struct InstanceTypeConfig {
     pub weighted_capacity: Option<Int>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl InstanceTypeConfig {
     /// A `InstanceTypeConfig` with its required properties, named in a [`InstanceTypeConfigRequired`].
@@ -684,8 +732,10 @@ impl InstanceTypeConfig {
     pub fn weighted_capacity(mut self, value: impl Into<Int>) -> Self { self.weighted_capacity = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for InstanceTypeConfig {}
 
+#[cfg(feature = "emr")]
 impl ToValue for InstanceTypeConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -705,6 +755,7 @@ impl ToValue for InstanceTypeConfig {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
     properties: &[
@@ -715,6 +766,7 @@ pub(crate) static RULE_KeyValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `KeyValue` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::Step`.
 ///
 /// `KeyValue` is a subproperty of the `HadoopJarStepConfig` property type. `KeyValue` is used to pass parameters to a step.
@@ -732,6 +784,7 @@ pub struct KeyValue {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl KeyValue {
     /// A `KeyValue` with no property set (none is required).
@@ -746,8 +799,10 @@ impl KeyValue {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for KeyValue {}
 
+#[cfg(feature = "emr")]
 impl ToValue for KeyValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -758,6 +813,7 @@ impl ToValue for KeyValue {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`MetricDimension`], by name: `MetricDimension::new(MetricDimensionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricDimensionRequired {
@@ -767,6 +823,7 @@ pub struct MetricDimensionRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     properties: &[
@@ -778,6 +835,7 @@ pub(crate) static RULE_MetricDimension: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `MetricDimension` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `MetricDimension` is a subproperty of the `CloudWatchAlarmDefinition` property type. `MetricDimension` specifies a CloudWatch dimension, which is specified with a `Key` `Value` pair. The key is known as a `Name` in CloudWatch. By default, Amazon EMR uses one dimension whose `Key` is `JobFlowID` and `Value` is a variable representing the cluster ID, which is `${emr.clusterId}` . This enables the automatic scaling rule for EMR to bootstrap when the cluster ID becomes available during cluster creation.
@@ -795,6 +853,7 @@ pub struct MetricDimension {
     pub value: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl MetricDimension {
     /// A `MetricDimension` with its required properties, named in a [`MetricDimensionRequired`].
@@ -812,8 +871,10 @@ impl MetricDimension {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for MetricDimension {}
 
+#[cfg(feature = "emr")]
 impl ToValue for MetricDimension {
     #[inline]
     fn to_value(&self) -> Value {
@@ -824,6 +885,7 @@ impl ToValue for MetricDimension {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
     properties: &[
@@ -835,6 +897,7 @@ pub(crate) static RULE_OnDemandCapacityReservationOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `OnDemandCapacityReservationOptions` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// Describes the strategy for using unused Capacity Reservations for fulfilling On-Demand capacity.
@@ -863,6 +926,7 @@ pub struct OnDemandCapacityReservationOptions {
     pub usage_strategy: Option<Str>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl OnDemandCapacityReservationOptions {
     /// A `OnDemandCapacityReservationOptions` with no property set (none is required).
@@ -879,8 +943,10 @@ impl OnDemandCapacityReservationOptions {
     pub fn usage_strategy(mut self, value: impl Into<Str>) -> Self { self.usage_strategy = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for OnDemandCapacityReservationOptions {}
 
+#[cfg(feature = "emr")]
 impl ToValue for OnDemandCapacityReservationOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -898,6 +964,7 @@ impl ToValue for OnDemandCapacityReservationOptions {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`OnDemandProvisioningSpecification`], by name: `OnDemandProvisioningSpecification::new(OnDemandProvisioningSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OnDemandProvisioningSpecificationRequired {
@@ -905,6 +972,7 @@ pub struct OnDemandProvisioningSpecificationRequired {
     pub allocation_strategy: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
     properties: &[
@@ -916,6 +984,7 @@ pub(crate) static RULE_OnDemandProvisioningSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `OnDemandProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// The launch specification for On-Demand Instances in the instance fleet, which determines the allocation strategy.
@@ -935,6 +1004,7 @@ pub struct OnDemandProvisioningSpecification {
     pub capacity_reservation_options: Option<Obj<OnDemandCapacityReservationOptions>>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl OnDemandProvisioningSpecification {
     /// A `OnDemandProvisioningSpecification` with its required properties, named in a [`OnDemandProvisioningSpecificationRequired`].
@@ -952,8 +1022,10 @@ impl OnDemandProvisioningSpecification {
     pub fn capacity_reservation_options(mut self, value: impl Into<Obj<OnDemandCapacityReservationOptions>>) -> Self { self.capacity_reservation_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for OnDemandProvisioningSpecification {}
 
+#[cfg(feature = "emr")]
 impl ToValue for OnDemandProvisioningSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -967,6 +1039,7 @@ impl ToValue for OnDemandProvisioningSpecification {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
     properties: &[
@@ -978,6 +1051,7 @@ pub(crate) static RULE_OnDemandResizingSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `OnDemandResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// The resize specification for On-Demand Instances in the instance fleet, which contains the resize timeout period.
@@ -997,6 +1071,7 @@ pub struct OnDemandResizingSpecification {
     pub timeout_duration_minutes: Option<Int>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl OnDemandResizingSpecification {
     /// A `OnDemandResizingSpecification` with no property set (none is required).
@@ -1013,8 +1088,10 @@ impl OnDemandResizingSpecification {
     pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for OnDemandResizingSpecification {}
 
+#[cfg(feature = "emr")]
 impl ToValue for OnDemandResizingSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1029,6 +1106,7 @@ impl ToValue for OnDemandResizingSpecification {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`ScalingAction`], by name: `ScalingAction::new(ScalingActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingActionRequired {
@@ -1036,6 +1114,7 @@ pub struct ScalingActionRequired {
     pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScalingAction: ObjRule = ObjRule {
     properties: &[
@@ -1047,6 +1126,7 @@ pub(crate) static RULE_ScalingAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `ScalingAction` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `ScalingAction` is a subproperty of the `ScalingRule` property type. `ScalingAction` determines the type of adjustment the automatic scaling activity makes when triggered, and the periodicity of the adjustment.
@@ -1064,6 +1144,7 @@ pub struct ScalingAction {
     pub simple_scaling_policy_configuration: Obj<SimpleScalingPolicyConfiguration>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingAction {
     /// A `ScalingAction` with its required properties, named in a [`ScalingActionRequired`].
@@ -1081,8 +1162,10 @@ impl ScalingAction {
     pub fn simple_scaling_policy_configuration(mut self, value: impl Into<Obj<SimpleScalingPolicyConfiguration>>) -> Self { self.simple_scaling_policy_configuration = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for ScalingAction {}
 
+#[cfg(feature = "emr")]
 impl ToValue for ScalingAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1096,6 +1179,7 @@ impl ToValue for ScalingAction {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`ScalingConstraints`], by name: `ScalingConstraints::new(ScalingConstraintsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingConstraintsRequired {
@@ -1105,6 +1189,7 @@ pub struct ScalingConstraintsRequired {
     pub min_capacity: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScalingConstraints: ObjRule = ObjRule {
     properties: &[
@@ -1116,6 +1201,7 @@ pub(crate) static RULE_ScalingConstraints: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `ScalingConstraints` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `ScalingConstraints` is a subproperty of the `AutoScalingPolicy` property type. `ScalingConstraints` defines the upper and lower EC2 instance limits for an automatic scaling policy. Automatic scaling activities triggered by automatic scaling rules will not cause an instance group to grow above or shrink below these limits.
@@ -1133,6 +1219,7 @@ pub struct ScalingConstraints {
     pub min_capacity: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingConstraints {
     /// A `ScalingConstraints` with its required properties, named in a [`ScalingConstraintsRequired`].
@@ -1150,8 +1237,10 @@ impl ScalingConstraints {
     pub fn min_capacity(mut self, value: impl Into<Int>) -> Self { self.min_capacity = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for ScalingConstraints {}
 
+#[cfg(feature = "emr")]
 impl ToValue for ScalingConstraints {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1162,6 +1251,7 @@ impl ToValue for ScalingConstraints {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`ScalingRule`], by name: `ScalingRule::new(ScalingRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingRuleRequired {
@@ -1173,6 +1263,7 @@ pub struct ScalingRuleRequired {
     pub trigger: Obj<ScalingTrigger>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
     properties: &[
@@ -1186,6 +1277,7 @@ pub(crate) static RULE_ScalingRule: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `ScalingRule` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `ScalingRule` is a subproperty of the `AutoScalingPolicy` property type. `ScalingRule` defines the scale-in or scale-out rules for scaling activity, including the CloudWatch metric alarm that triggers activity, how EC2 instances are added or removed, and the periodicity of adjustments. The automatic scaling policy for an instance group can comprise one or more automatic scaling rules.
@@ -1211,6 +1303,7 @@ pub struct ScalingRule {
     pub trigger: Obj<ScalingTrigger>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingRule {
     /// A `ScalingRule` with its required properties, named in a [`ScalingRuleRequired`].
@@ -1234,8 +1327,10 @@ impl ScalingRule {
     pub fn trigger(mut self, value: impl Into<Obj<ScalingTrigger>>) -> Self { self.trigger = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for ScalingRule {}
 
+#[cfg(feature = "emr")]
 impl ToValue for ScalingRule {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1248,6 +1343,7 @@ impl ToValue for ScalingRule {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`ScalingTrigger`], by name: `ScalingTrigger::new(ScalingTriggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScalingTriggerRequired {
@@ -1255,6 +1351,7 @@ pub struct ScalingTriggerRequired {
     pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScalingTrigger: ObjRule = ObjRule {
     properties: &[
@@ -1265,6 +1362,7 @@ pub(crate) static RULE_ScalingTrigger: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `ScalingTrigger` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `ScalingTrigger` is a subproperty of the `ScalingRule` property type. `ScalingTrigger` determines the conditions that trigger an automatic scaling activity.
@@ -1278,6 +1376,7 @@ pub struct ScalingTrigger {
     pub cloud_watch_alarm_definition: Obj<CloudWatchAlarmDefinition>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl ScalingTrigger {
     /// A `ScalingTrigger` with its required properties, named in a [`ScalingTriggerRequired`].
@@ -1292,8 +1391,10 @@ impl ScalingTrigger {
     pub fn cloud_watch_alarm_definition(mut self, value: impl Into<Obj<CloudWatchAlarmDefinition>>) -> Self { self.cloud_watch_alarm_definition = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for ScalingTrigger {}
 
+#[cfg(feature = "emr")]
 impl ToValue for ScalingTrigger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1306,6 +1407,7 @@ impl ToValue for ScalingTrigger {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`SimpleScalingPolicyConfiguration`], by name: `SimpleScalingPolicyConfiguration::new(SimpleScalingPolicyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SimpleScalingPolicyConfigurationRequired {
@@ -1313,6 +1415,7 @@ pub struct SimpleScalingPolicyConfigurationRequired {
     pub scaling_adjustment: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -1325,6 +1428,7 @@ pub(crate) static RULE_SimpleScalingPolicyConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `SimpleScalingPolicyConfiguration` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `SimpleScalingPolicyConfiguration` is a subproperty of the `ScalingAction` property type. `SimpleScalingPolicyConfiguration` determines how an automatic scaling action adds or removes instances, the cooldown period, and the number of EC2 instances that are added each time the CloudWatch metric alarm condition is satisfied.
@@ -1346,6 +1450,7 @@ pub struct SimpleScalingPolicyConfiguration {
     pub scaling_adjustment: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl SimpleScalingPolicyConfiguration {
     /// A `SimpleScalingPolicyConfiguration` with its required properties, named in a [`SimpleScalingPolicyConfigurationRequired`].
@@ -1366,8 +1471,10 @@ impl SimpleScalingPolicyConfiguration {
     pub fn scaling_adjustment(mut self, value: impl Into<Int>) -> Self { self.scaling_adjustment = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for SimpleScalingPolicyConfiguration {}
 
+#[cfg(feature = "emr")]
 impl ToValue for SimpleScalingPolicyConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1379,6 +1486,7 @@ impl ToValue for SimpleScalingPolicyConfiguration {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`SpotProvisioningSpecification`], by name: `SpotProvisioningSpecification::new(SpotProvisioningSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpotProvisioningSpecificationRequired {
@@ -1388,6 +1496,7 @@ pub struct SpotProvisioningSpecificationRequired {
     pub timeout_duration_minutes: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1401,6 +1510,7 @@ pub(crate) static RULE_SpotProvisioningSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `SpotProvisioningSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// `SpotProvisioningSpecification` is a subproperty of the `InstanceFleetProvisioningSpecifications` property type. `SpotProvisioningSpecification` determines the launch specification for Spot instances in the instance fleet, which includes the defined duration and provisioning timeout behavior.
@@ -1432,6 +1542,7 @@ pub struct SpotProvisioningSpecification {
     pub timeout_duration_minutes: Int,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl SpotProvisioningSpecification {
     /// A `SpotProvisioningSpecification` with its required properties, named in a [`SpotProvisioningSpecificationRequired`].
@@ -1455,8 +1566,10 @@ impl SpotProvisioningSpecification {
     pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for SpotProvisioningSpecification {}
 
+#[cfg(feature = "emr")]
 impl ToValue for SpotProvisioningSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1469,6 +1582,7 @@ impl ToValue for SpotProvisioningSpecification {
     }
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_SpotResizingSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1479,6 +1593,7 @@ pub(crate) static RULE_SpotResizingSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `SpotResizingSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`.
 ///
 /// The resize specification for Spot Instances in the instance fleet, which contains the resize timeout period.
@@ -1496,6 +1611,7 @@ pub struct SpotResizingSpecification {
     pub timeout_duration_minutes: Option<Int>,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl SpotResizingSpecification {
     /// A `SpotResizingSpecification` with no property set (none is required).
@@ -1510,8 +1626,10 @@ impl SpotResizingSpecification {
     pub fn timeout_duration_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_duration_minutes = Some(value.into()); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for SpotResizingSpecification {}
 
+#[cfg(feature = "emr")]
 impl ToValue for SpotResizingSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1522,6 +1640,7 @@ impl ToValue for SpotResizingSpecification {
     }
 }
 
+#[cfg(feature = "emr")]
 /// The required properties of [`VolumeSpecification`], by name: `VolumeSpecification::new(VolumeSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VolumeSpecificationRequired {
@@ -1531,6 +1650,7 @@ pub struct VolumeSpecificationRequired {
     pub volume_type: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
     properties: &[
@@ -1544,6 +1664,7 @@ pub(crate) static RULE_VolumeSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "emr")]
 /// The `VolumeSpecification` property type, shared by `AWS::EMR::Cluster`, `AWS::EMR::InstanceFleetConfig`, `AWS::EMR::InstanceGroupConfig`.
 ///
 /// `VolumeSpecification` is a subproperty of the `EbsBlockDeviceConfig` property type. `VolumeSecification` determines the volume type, IOPS, and size (GiB) for EBS volumes attached to EC2 instances.
@@ -1569,6 +1690,7 @@ pub struct VolumeSpecification {
     pub volume_type: Str,
 }
 
+#[cfg(feature = "emr")]
 #[rustfmt::skip]
 impl VolumeSpecification {
     /// A `VolumeSpecification` with its required properties, named in a [`VolumeSpecificationRequired`].
@@ -1592,8 +1714,10 @@ impl VolumeSpecification {
     pub fn volume_type(mut self, value: impl Into<Str>) -> Self { self.volume_type = value.into(); self }
 }
 
+#[cfg(feature = "emr")]
 impl PropertyType for VolumeSpecification {}
 
+#[cfg(feature = "emr")]
 impl ToValue for VolumeSpecification {
     #[inline]
     fn to_value(&self) -> Value {

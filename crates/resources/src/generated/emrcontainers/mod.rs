@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "emrcontainers")]
 pub mod endpoint;
+#[cfg(feature = "emrcontainers")]
 pub mod security_configuration;
+#[cfg(feature = "emrcontainers")]
 pub mod shared;
+#[cfg(feature = "emrcontainers")]
 pub mod virtual_cluster;
 
+#[cfg(feature = "emrcontainers")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
+#[cfg(feature = "emrcontainers")]
 pub use security_configuration::{
     SecurityConfiguration, SecurityConfigurationAttributes, SecurityConfigurationRequired,
 };
+#[cfg(feature = "emrcontainers")]
 pub use virtual_cluster::{VirtualCluster, VirtualClusterAttributes, VirtualClusterRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "emrcontainers")]
 /// The values of `Type` (`AWS::EMRContainers::SecurityConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EMRContainers::SecurityConfiguration`, `AWS::EMRContainers::VirtualCluster`.
@@ -19,12 +20,14 @@ pub enum ContainerProviderType {
     Expr(Value),
 }
 
+#[cfg(feature = "emrcontainers")]
 impl From<Value> for ContainerProviderType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "emrcontainers")]
 impl ToValue for ContainerProviderType {
     #[inline]
     fn to_value(&self) -> Value {

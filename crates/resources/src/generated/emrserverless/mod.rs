@@ -5,6 +5,8 @@
 //!
 //! - `AWS::EMRServerless::Application`: [`Application`], property types in [`application`]
 
+#[cfg(feature = "emrserverless")]
 pub mod application;
 
+#[cfg(feature = "emrserverless")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};

@@ -11,19 +11,30 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "entityresolution")]
 pub mod id_mapping_workflow;
+#[cfg(feature = "entityresolution")]
 pub mod id_namespace;
+#[cfg(feature = "entityresolution")]
 pub mod matching_workflow;
+#[cfg(feature = "entityresolution")]
 pub mod policy_statement;
+#[cfg(feature = "entityresolution")]
 pub mod schema_mapping;
+#[cfg(feature = "entityresolution")]
 pub mod shared;
 
+#[cfg(feature = "entityresolution")]
 pub use id_mapping_workflow::{
     IdMappingWorkflow, IdMappingWorkflowAttributes, IdMappingWorkflowRequired,
 };
+#[cfg(feature = "entityresolution")]
 pub use id_namespace::{IdNamespace, IdNamespaceAttributes, IdNamespaceRequired};
+#[cfg(feature = "entityresolution")]
 pub use matching_workflow::{
     MatchingWorkflow, MatchingWorkflowAttributes, MatchingWorkflowRequired,
 };
+#[cfg(feature = "entityresolution")]
 pub use policy_statement::{PolicyStatement, PolicyStatementAttributes, PolicyStatementRequired};
+#[cfg(feature = "entityresolution")]
 pub use schema_mapping::{SchemaMapping, SchemaMappingAttributes, SchemaMappingRequired};

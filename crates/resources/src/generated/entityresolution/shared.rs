@@ -8,13 +8,17 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "entityresolution")]
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^s3://[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9](/.*)?$");
+#[cfg(feature = "entityresolution")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws|aws-us-gov|aws-cn):(entityresolution):([a-z]{2}-[a-z]{1,10}-[0-9])::providerservice/([a-zA-Z0-9_-]{1,255})/([a-zA-Z0-9_-]{1,255})$",
 );
+#[cfg(feature = "entityresolution")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z_0-9- \\t]*$");
 
+#[cfg(feature = "entityresolution")]
 /// The required properties of [`IntermediateSourceConfiguration`], by name: `IntermediateSourceConfiguration::new(IntermediateSourceConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntermediateSourceConfigurationRequired {
@@ -22,6 +26,7 @@ pub struct IntermediateSourceConfigurationRequired {
     pub intermediate_s3_path: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 pub(crate) static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -32,6 +37,7 @@ pub(crate) static RULE_IntermediateSourceConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "entityresolution")]
 /// The `IntermediateSourceConfiguration` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
 ///
 /// The Amazon S3 location that temporarily stores your data while it processes. Your information won't be saved permanently.
@@ -47,6 +53,7 @@ pub struct IntermediateSourceConfiguration {
     pub intermediate_s3_path: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl IntermediateSourceConfiguration {
     /// A `IntermediateSourceConfiguration` with its required properties, named in a [`IntermediateSourceConfigurationRequired`].
@@ -61,8 +68,10 @@ impl IntermediateSourceConfiguration {
     pub fn intermediate_s3_path(mut self, value: impl Into<Str>) -> Self { self.intermediate_s3_path = value.into(); self }
 }
 
+#[cfg(feature = "entityresolution")]
 impl PropertyType for IntermediateSourceConfiguration {}
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for IntermediateSourceConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +81,7 @@ impl ToValue for IntermediateSourceConfiguration {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The required properties of [`ProviderProperties`], by name: `ProviderProperties::new(ProviderPropertiesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProviderPropertiesRequired {
@@ -79,6 +89,7 @@ pub struct ProviderPropertiesRequired {
     pub provider_service_arn: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
     properties: &[
@@ -91,6 +102,7 @@ pub(crate) static RULE_ProviderProperties: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "entityresolution")]
 /// The `ProviderProperties` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
 ///
 /// An object containing the `providerServiceARN` , `intermediateSourceConfiguration` , and `providerConfiguration` .
@@ -114,6 +126,7 @@ pub struct ProviderProperties {
     pub provider_service_arn: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl ProviderProperties {
     /// A `ProviderProperties` with its required properties, named in a [`ProviderPropertiesRequired`].
@@ -134,8 +147,10 @@ impl ProviderProperties {
     pub fn provider_service_arn(mut self, value: impl Into<Str>) -> Self { self.provider_service_arn = value.into(); self }
 }
 
+#[cfg(feature = "entityresolution")]
 impl PropertyType for ProviderProperties {}
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for ProviderProperties {
     #[inline]
     fn to_value(&self) -> Value {
@@ -150,6 +165,7 @@ impl ToValue for ProviderProperties {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The required properties of [`Rule`], by name: `Rule::new(RuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RuleRequired {
@@ -159,6 +175,7 @@ pub struct RuleRequired {
     pub rule_name: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 pub(crate) static RULE_Rule: ObjRule = ObjRule {
     properties: &[
@@ -170,6 +187,7 @@ pub(crate) static RULE_Rule: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "entityresolution")]
 /// The `Rule` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::MatchingWorkflow`.
 ///
 /// An object containing the `ruleName` and `matchingKeys` .
@@ -191,6 +209,7 @@ pub struct Rule {
     pub rule_name: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl Rule {
     /// A `Rule` with its required properties, named in a [`RuleRequired`].
@@ -208,8 +227,10 @@ impl Rule {
     pub fn rule_name(mut self, value: impl Into<Str>) -> Self { self.rule_name = value.into(); self }
 }
 
+#[cfg(feature = "entityresolution")]
 impl PropertyType for Rule {}
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for Rule {
     #[inline]
     fn to_value(&self) -> Value {
@@ -220,6 +241,7 @@ impl ToValue for Rule {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -229,6 +251,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -240,6 +263,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "entityresolution")]
 /// The `Tag` property type, shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`, `AWS::EntityResolution::MatchingWorkflow`, `AWS::EntityResolution::SchemaMapping`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-entityresolution-idmappingworkflow-tag.html>
@@ -255,6 +279,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "entityresolution")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -272,8 +297,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "entityresolution")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -284,6 +311,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The values of `AttributeMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`, `AWS::EntityResolution::MatchingWorkflow`.
@@ -297,12 +325,14 @@ pub enum AttributeMatchingModel {
     Expr(Value),
 }
 
+#[cfg(feature = "entityresolution")]
 impl From<Value> for AttributeMatchingModel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for AttributeMatchingModel {
     #[inline]
     fn to_value(&self) -> Value {
@@ -315,6 +345,7 @@ impl ToValue for AttributeMatchingModel {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The values of `IdMappingType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`.
@@ -328,12 +359,14 @@ pub enum IdMappingType {
     Expr(Value),
 }
 
+#[cfg(feature = "entityresolution")]
 impl From<Value> for IdMappingType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for IdMappingType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -346,6 +379,7 @@ impl ToValue for IdMappingType {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The values of `RecordMatchingModel` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`.
@@ -359,12 +393,14 @@ pub enum RecordMatchingModel {
     Expr(Value),
 }
 
+#[cfg(feature = "entityresolution")]
 impl From<Value> for RecordMatchingModel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for RecordMatchingModel {
     #[inline]
     fn to_value(&self) -> Value {
@@ -377,6 +413,7 @@ impl ToValue for RecordMatchingModel {
     }
 }
 
+#[cfg(feature = "entityresolution")]
 /// The values of `RuleDefinitionType` (`AWS::EntityResolution::IdMappingWorkflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::EntityResolution::IdMappingWorkflow`, `AWS::EntityResolution::IdNamespace`.
@@ -390,12 +427,14 @@ pub enum RuleDefinitionType {
     Expr(Value),
 }
 
+#[cfg(feature = "entityresolution")]
 impl From<Value> for RuleDefinitionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "entityresolution")]
 impl ToValue for RuleDefinitionType {
     #[inline]
     fn to_value(&self) -> Value {

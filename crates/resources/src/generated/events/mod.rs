@@ -11,18 +11,32 @@
 //! - `AWS::Events::EventBusPolicy`: [`EventBusPolicy`], property types in [`event_bus_policy`]
 //! - `AWS::Events::Rule`: [`Rule`], property types in [`rule`]
 
+#[cfg(feature = "events")]
 pub mod api_destination;
+#[cfg(feature = "events")]
 pub mod archive;
+#[cfg(feature = "events")]
 pub mod connection;
+#[cfg(feature = "events")]
 pub mod endpoint;
+#[cfg(feature = "events")]
 pub mod event_bus;
+#[cfg(feature = "events")]
 pub mod event_bus_policy;
+#[cfg(feature = "events")]
 pub mod rule;
 
+#[cfg(feature = "events")]
 pub use api_destination::{ApiDestination, ApiDestinationAttributes, ApiDestinationRequired};
+#[cfg(feature = "events")]
 pub use archive::{Archive, ArchiveAttributes, ArchiveRequired};
+#[cfg(feature = "events")]
 pub use connection::{Connection, ConnectionAttributes};
+#[cfg(feature = "events")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
+#[cfg(feature = "events")]
 pub use event_bus::{EventBus, EventBusAttributes, EventBusRequired};
+#[cfg(feature = "events")]
 pub use event_bus_policy::{EventBusPolicy, EventBusPolicyAttributes, EventBusPolicyRequired};
+#[cfg(feature = "events")]
 pub use rule::{Rule, RuleAttributes};

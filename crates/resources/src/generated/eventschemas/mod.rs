@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "eventschemas")]
 pub mod discoverer;
+#[cfg(feature = "eventschemas")]
 pub mod registry;
+#[cfg(feature = "eventschemas")]
 pub mod registry_policy;
+#[cfg(feature = "eventschemas")]
 pub mod schema;
+#[cfg(feature = "eventschemas")]
 pub mod shared;
 
+#[cfg(feature = "eventschemas")]
 pub use discoverer::{Discoverer, DiscovererAttributes, DiscovererRequired};
+#[cfg(feature = "eventschemas")]
 pub use registry::{Registry, RegistryAttributes};
+#[cfg(feature = "eventschemas")]
 pub use registry_policy::{RegistryPolicy, RegistryPolicyAttributes, RegistryPolicyRequired};
+#[cfg(feature = "eventschemas")]
 pub use schema::{Schema, SchemaAttributes, SchemaRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "eventschemas")]
 /// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
@@ -17,6 +18,7 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "eventschemas")]
 #[rustfmt::skip]
 pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "eventschemas")]
 /// The `TagsEntry` property type, shared by `AWS::EventSchemas::Discoverer`, `AWS::EventSchemas::Registry`, `AWS::EventSchemas::Schema`.
 ///
 /// Tags to associate with the discoverer.
@@ -45,6 +48,7 @@ pub struct TagsEntry {
     pub value: Str,
 }
 
+#[cfg(feature = "eventschemas")]
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
@@ -62,8 +66,10 @@ impl TagsEntry {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "eventschemas")]
 impl PropertyType for TagsEntry {}
 
+#[cfg(feature = "eventschemas")]
 impl ToValue for TagsEntry {
     #[inline]
     fn to_value(&self) -> Value {

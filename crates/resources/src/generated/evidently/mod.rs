@@ -11,15 +11,26 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "evidently")]
 pub mod experiment;
+#[cfg(feature = "evidently")]
 pub mod feature;
+#[cfg(feature = "evidently")]
 pub mod launch;
+#[cfg(feature = "evidently")]
 pub mod project;
+#[cfg(feature = "evidently")]
 pub mod segment;
+#[cfg(feature = "evidently")]
 pub mod shared;
 
+#[cfg(feature = "evidently")]
 pub use experiment::{Experiment, ExperimentAttributes, ExperimentRequired};
+#[cfg(feature = "evidently")]
 pub use feature::{Feature, FeatureAttributes, FeatureRequired};
+#[cfg(feature = "evidently")]
 pub use launch::{Launch, LaunchAttributes, LaunchRequired};
+#[cfg(feature = "evidently")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "evidently")]
 pub use segment::{Segment, SegmentAttributes, SegmentRequired};

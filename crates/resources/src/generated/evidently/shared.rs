@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "evidently")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
+#[cfg(feature = "evidently")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "evidently")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "evidently")]
 /// The `Tag` property type, shared by `AWS::Evidently::Experiment`, `AWS::Evidently::Feature`, `AWS::Evidently::Launch`, `AWS::Evidently::Project`, `AWS::Evidently::Segment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-evidently-experiment-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "evidently")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "evidently")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "evidently")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

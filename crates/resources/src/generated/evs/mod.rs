@@ -5,6 +5,8 @@
 //!
 //! - `AWS::EVS::Environment`: [`Environment`], property types in [`environment`]
 
+#[cfg(feature = "evs")]
 pub mod environment;
 
+#[cfg(feature = "evs")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::FinSpace::Environment`: [`Environment`], property types in [`environment`]
 
+#[cfg(feature = "finspace")]
 pub mod environment;
 
+#[cfg(feature = "finspace")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

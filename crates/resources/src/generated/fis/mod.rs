@@ -6,12 +6,16 @@
 //! - `AWS::FIS::ExperimentTemplate`: [`ExperimentTemplate`], property types in [`experiment_template`]
 //! - `AWS::FIS::TargetAccountConfiguration`: [`TargetAccountConfiguration`], property types in [`target_account_configuration`]
 
+#[cfg(feature = "fis")]
 pub mod experiment_template;
+#[cfg(feature = "fis")]
 pub mod target_account_configuration;
 
+#[cfg(feature = "fis")]
 pub use experiment_template::{
     ExperimentTemplate, ExperimentTemplateAttributes, ExperimentTemplateRequired,
 };
+#[cfg(feature = "fis")]
 pub use target_account_configuration::{
     TargetAccountConfiguration, TargetAccountConfigurationAttributes,
     TargetAccountConfigurationRequired,

@@ -7,12 +7,18 @@
 //! - `AWS::FMS::Policy`: [`Policy`], property types in [`policy`]
 //! - `AWS::FMS::ResourceSet`: [`ResourceSet`], property types in [`resource_set`]
 
+#[cfg(feature = "fms")]
 pub mod notification_channel;
+#[cfg(feature = "fms")]
 pub mod policy;
+#[cfg(feature = "fms")]
 pub mod resource_set;
 
+#[cfg(feature = "fms")]
 pub use notification_channel::{
     NotificationChannel, NotificationChannelAttributes, NotificationChannelRequired,
 };
+#[cfg(feature = "fms")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(feature = "fms")]
 pub use resource_set::{ResourceSet, ResourceSetAttributes, ResourceSetRequired};

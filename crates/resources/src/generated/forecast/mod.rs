@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "forecast")]
 pub mod dataset;
+#[cfg(feature = "forecast")]
 pub mod dataset_group;
+#[cfg(feature = "forecast")]
 pub mod shared;
 
+#[cfg(feature = "forecast")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+#[cfg(feature = "forecast")]
 pub use dataset_group::{DatasetGroup, DatasetGroupAttributes, DatasetGroupRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "forecast")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(feature = "forecast")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "forecast")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "forecast")]
 /// The `Tag` property type, shared by `AWS::Forecast::Dataset`, `AWS::Forecast::DatasetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-forecast-dataset-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "forecast")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "forecast")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "forecast")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +81,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "forecast")]
 /// The values of `Domain` (`AWS::Forecast::Dataset`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Forecast::Dataset`, `AWS::Forecast::DatasetGroup`.
@@ -97,12 +105,14 @@ pub enum Domain {
     Expr(Value),
 }
 
+#[cfg(feature = "forecast")]
 impl From<Value> for Domain {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "forecast")]
 impl ToValue for Domain {
     #[inline]
     fn to_value(&self) -> Value {

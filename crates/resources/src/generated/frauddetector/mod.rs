@@ -13,19 +13,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "frauddetector")]
 pub mod detector;
+#[cfg(feature = "frauddetector")]
 pub mod entity_type;
+#[cfg(feature = "frauddetector")]
 pub mod event_type;
+#[cfg(feature = "frauddetector")]
 pub mod label;
+#[cfg(feature = "frauddetector")]
 pub mod list;
+#[cfg(feature = "frauddetector")]
 pub mod outcome;
+#[cfg(feature = "frauddetector")]
 pub mod shared;
+#[cfg(feature = "frauddetector")]
 pub mod variable;
 
+#[cfg(feature = "frauddetector")]
 pub use detector::{Detector, DetectorAttributes, DetectorRequired};
+#[cfg(feature = "frauddetector")]
 pub use entity_type::{EntityType, EntityTypeAttributes, EntityTypeRequired};
+#[cfg(feature = "frauddetector")]
 pub use event_type::{EventType, EventTypeAttributes, EventTypeRequired};
+#[cfg(feature = "frauddetector")]
 pub use label::{Label, LabelAttributes, LabelRequired};
+#[cfg(feature = "frauddetector")]
 pub use list::{CfnList, CfnListAttributes, CfnListRequired};
+#[cfg(feature = "frauddetector")]
 pub use outcome::{Outcome, OutcomeAttributes, OutcomeRequired};
+#[cfg(feature = "frauddetector")]
 pub use variable::{Variable, VariableAttributes, VariableRequired};

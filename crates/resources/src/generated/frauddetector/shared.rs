@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "frauddetector")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 pub(crate) static RULE_EntityType: ObjRule = ObjRule {
     properties: &[
@@ -25,6 +27,7 @@ pub(crate) static RULE_EntityType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "frauddetector")]
 /// The `EntityType` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
 /// The entity type details.
@@ -70,6 +73,7 @@ pub struct EntityType {
     pub tags: Option<List<Tag>>,
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 impl EntityType {
     /// A `EntityType` with no property set (none is required).
@@ -94,8 +98,10 @@ impl EntityType {
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
+#[cfg(feature = "frauddetector")]
 impl PropertyType for EntityType {}
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for EntityType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -111,6 +117,7 @@ impl ToValue for EntityType {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 pub(crate) static RULE_EventVariable: ObjRule = ObjRule {
     properties: &[
@@ -130,6 +137,7 @@ pub(crate) static RULE_EventVariable: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "frauddetector")]
 /// The `EventVariable` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
 /// The event type variable for the detector.
@@ -197,6 +205,7 @@ pub struct EventVariable {
     pub variable_type: Option<VariableType>,
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 impl EventVariable {
     /// A `EventVariable` with no property set (none is required).
@@ -229,8 +238,10 @@ impl EventVariable {
     pub fn variable_type(mut self, value: impl Into<VariableType>) -> Self { self.variable_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "frauddetector")]
 impl PropertyType for EventVariable {}
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for EventVariable {
     #[inline]
     fn to_value(&self) -> Value {
@@ -250,6 +261,7 @@ impl ToValue for EventVariable {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
@@ -265,6 +277,7 @@ pub(crate) static RULE_Label: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "frauddetector")]
 /// The `Label` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
 ///
 /// The label details.
@@ -310,6 +323,7 @@ pub struct Label {
     pub tags: Option<List<Tag>>,
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with no property set (none is required).
@@ -334,8 +348,10 @@ impl Label {
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
+#[cfg(feature = "frauddetector")]
 impl PropertyType for Label {}
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for Label {
     #[inline]
     fn to_value(&self) -> Value {
@@ -351,6 +367,7 @@ impl ToValue for Label {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -360,6 +377,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -371,6 +389,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "frauddetector")]
 /// The `Tag` property type, shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EntityType`, `AWS::FraudDetector::EventType`, `AWS::FraudDetector::Label`, `AWS::FraudDetector::List`, `AWS::FraudDetector::Outcome`, `AWS::FraudDetector::Variable`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-frauddetector-detector-tag.html>
@@ -386,6 +405,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "frauddetector")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -403,8 +423,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "frauddetector")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -415,6 +437,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 /// The values of `DataSource` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`.
@@ -426,12 +449,14 @@ pub enum DataSource {
     Expr(Value),
 }
 
+#[cfg(feature = "frauddetector")]
 impl From<Value> for DataSource {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for DataSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -443,6 +468,7 @@ impl ToValue for DataSource {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 /// The values of `DataType` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`, `AWS::FraudDetector::Variable`.
@@ -460,12 +486,14 @@ pub enum DataType {
     Expr(Value),
 }
 
+#[cfg(feature = "frauddetector")]
 impl From<Value> for DataType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for DataType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -480,6 +508,7 @@ impl ToValue for DataType {
     }
 }
 
+#[cfg(feature = "frauddetector")]
 /// The values of `VariableType` (`AWS::FraudDetector::Detector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::FraudDetector::Detector`, `AWS::FraudDetector::EventType`, `AWS::FraudDetector::Variable`.
@@ -555,12 +584,14 @@ pub enum VariableType {
     Expr(Value),
 }
 
+#[cfg(feature = "frauddetector")]
 impl From<Value> for VariableType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "frauddetector")]
 impl ToValue for VariableType {
     #[inline]
     fn to_value(&self) -> Value {

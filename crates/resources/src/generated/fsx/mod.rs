@@ -12,24 +12,37 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "fsx")]
 pub mod data_repository_association;
+#[cfg(feature = "fsx")]
 pub mod file_system;
+#[cfg(feature = "fsx")]
 pub mod s3_access_point_attachment;
+#[cfg(feature = "fsx")]
 pub mod shared;
+#[cfg(feature = "fsx")]
 pub mod snapshot;
+#[cfg(feature = "fsx")]
 pub mod storage_virtual_machine;
+#[cfg(feature = "fsx")]
 pub mod volume;
 
+#[cfg(feature = "fsx")]
 pub use data_repository_association::{
     DataRepositoryAssociation, DataRepositoryAssociationAttributes,
     DataRepositoryAssociationRequired,
 };
+#[cfg(feature = "fsx")]
 pub use file_system::{FileSystem, FileSystemAttributes, FileSystemRequired};
+#[cfg(feature = "fsx")]
 pub use s3_access_point_attachment::{
     S3AccessPointAttachment, S3AccessPointAttachmentAttributes, S3AccessPointAttachmentRequired,
 };
+#[cfg(feature = "fsx")]
 pub use snapshot::{Snapshot, SnapshotAttributes, SnapshotRequired};
+#[cfg(feature = "fsx")]
 pub use storage_virtual_machine::{
     StorageVirtualMachine, StorageVirtualMachineAttributes, StorageVirtualMachineRequired,
 };
+#[cfg(feature = "fsx")]
 pub use volume::{Volume, VolumeAttributes, VolumeRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "fsx")]
 #[rustfmt::skip]
 pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -23,6 +24,7 @@ pub(crate) static RULE_SelfManagedActiveDirectoryConfiguration: ObjRule = ObjRul
     ..OBJ_RULE
 };
 
+#[cfg(feature = "fsx")]
 /// The `SelfManagedActiveDirectoryConfiguration` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::StorageVirtualMachine`.
 ///
 /// The configuration that Amazon FSx uses to join a FSx for Windows File Server file system or an FSx for ONTAP storage virtual machine (SVM) to a self-managed (including on-premises) Microsoft Active Directory (AD) directory. For more information, see \[Using Amazon FSx for Windows with your self-managed Microsoft Active Directory\](<https://docs.aws.amazon.com/fsx/latest/WindowsGuide/self-managed-AD.html>) or \[Managing FSx for ONTAP SVMs\](<https://docs.aws.amazon.com/fsx/latest/ONTAPGuide/managing-svms.html>) .
@@ -69,6 +71,7 @@ pub struct SelfManagedActiveDirectoryConfiguration {
     pub user_name: Option<Str>,
 }
 
+#[cfg(feature = "fsx")]
 #[rustfmt::skip]
 impl SelfManagedActiveDirectoryConfiguration {
     /// A `SelfManagedActiveDirectoryConfiguration` with no property set (none is required).
@@ -93,8 +96,10 @@ impl SelfManagedActiveDirectoryConfiguration {
     pub fn user_name(mut self, value: impl Into<Str>) -> Self { self.user_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "fsx")]
 impl PropertyType for SelfManagedActiveDirectoryConfiguration {}
 
+#[cfg(feature = "fsx")]
 impl ToValue for SelfManagedActiveDirectoryConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -119,6 +124,7 @@ impl ToValue for SelfManagedActiveDirectoryConfiguration {
     }
 }
 
+#[cfg(feature = "fsx")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -128,6 +134,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "fsx")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -139,6 +146,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "fsx")]
 /// The `Tag` property type, shared by `AWS::FSx::FileSystem`, `AWS::FSx::Snapshot`, `AWS::FSx::StorageVirtualMachine`, `AWS::FSx::Volume`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-fsx-filesystem-tag.html>
@@ -150,6 +158,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "fsx")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -167,8 +176,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "fsx")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "fsx")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -17,35 +17,58 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "gamelift")]
 pub mod alias;
+#[cfg(feature = "gamelift")]
 pub mod build;
+#[cfg(feature = "gamelift")]
 pub mod container_fleet;
+#[cfg(feature = "gamelift")]
 pub mod container_group_definition;
+#[cfg(feature = "gamelift")]
 pub mod fleet;
+#[cfg(feature = "gamelift")]
 pub mod game_server_group;
+#[cfg(feature = "gamelift")]
 pub mod game_session_queue;
+#[cfg(feature = "gamelift")]
 pub mod location;
+#[cfg(feature = "gamelift")]
 pub mod matchmaking_configuration;
+#[cfg(feature = "gamelift")]
 pub mod matchmaking_rule_set;
+#[cfg(feature = "gamelift")]
 pub mod script;
+#[cfg(feature = "gamelift")]
 pub mod shared;
 
+#[cfg(feature = "gamelift")]
 pub use alias::{Alias, AliasAttributes, AliasRequired};
+#[cfg(feature = "gamelift")]
 pub use build::{Build, BuildAttributes};
+#[cfg(feature = "gamelift")]
 pub use container_fleet::{ContainerFleet, ContainerFleetAttributes, ContainerFleetRequired};
+#[cfg(feature = "gamelift")]
 pub use container_group_definition::{
     ContainerGroupDefinition, ContainerGroupDefinitionAttributes, ContainerGroupDefinitionRequired,
 };
+#[cfg(feature = "gamelift")]
 pub use fleet::{Fleet, FleetAttributes, FleetRequired};
+#[cfg(feature = "gamelift")]
 pub use game_server_group::{GameServerGroup, GameServerGroupAttributes, GameServerGroupRequired};
+#[cfg(feature = "gamelift")]
 pub use game_session_queue::{
     GameSessionQueue, GameSessionQueueAttributes, GameSessionQueueRequired,
 };
+#[cfg(feature = "gamelift")]
 pub use location::{Location, LocationAttributes, LocationRequired};
+#[cfg(feature = "gamelift")]
 pub use matchmaking_configuration::{
     MatchmakingConfiguration, MatchmakingConfigurationAttributes, MatchmakingConfigurationRequired,
 };
+#[cfg(feature = "gamelift")]
 pub use matchmaking_rule_set::{
     MatchmakingRuleSet, MatchmakingRuleSetAttributes, MatchmakingRuleSetRequired,
 };
+#[cfg(feature = "gamelift")]
 pub use script::{Script, ScriptAttributes, ScriptRequired};

@@ -8,10 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "gamelift")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "(^(([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])\\.){3}([0-9]|[1-9][0-9]|1[0-9]{2}|2[0-4][0-9]|25[0-5])(/([0-9]|[1-2][0-9]|3[0-2]))$)",
 );
 
+#[cfg(feature = "gamelift")]
 /// The required properties of [`IpPermission`], by name: `IpPermission::new(IpPermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpPermissionRequired {
@@ -25,6 +27,7 @@ pub struct IpPermissionRequired {
     pub to_port: Int,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 pub(crate) static RULE_IpPermission: ObjRule = ObjRule {
     properties: &[
@@ -38,6 +41,7 @@ pub(crate) static RULE_IpPermission: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "gamelift")]
 /// The `IpPermission` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
 ///
 /// A range of IP addresses and port settings that allow inbound traffic to connect to processes on an instance in a fleet. Processes are assigned an IP address/port number combination, which must fall into the fleet's allowed ranges.
@@ -79,6 +83,7 @@ pub struct IpPermission {
     pub to_port: Int,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl IpPermission {
     /// A `IpPermission` with its required properties, named in a [`IpPermissionRequired`].
@@ -102,8 +107,10 @@ impl IpPermission {
     pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
+#[cfg(feature = "gamelift")]
 impl PropertyType for IpPermission {}
 
+#[cfg(feature = "gamelift")]
 impl ToValue for IpPermission {
     #[inline]
     fn to_value(&self) -> Value {
@@ -116,6 +123,7 @@ impl ToValue for IpPermission {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The required properties of [`LocationCapacity`], by name: `LocationCapacity::new(LocationCapacityRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocationCapacityRequired {
@@ -123,6 +131,7 @@ pub struct LocationCapacityRequired {
     pub max_size: Int,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 pub(crate) static RULE_LocationCapacity: ObjRule = ObjRule {
     properties: &[
@@ -136,6 +145,7 @@ pub(crate) static RULE_LocationCapacity: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "gamelift")]
 /// The `LocationCapacity` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
 ///
 /// Current resource capacity settings in a specified fleet or location. The location value might refer to a fleet's remote location or its home Region.
@@ -167,6 +177,7 @@ pub struct LocationCapacity {
     pub min_size: Option<Int>,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl LocationCapacity {
     /// A `LocationCapacity` with its required properties, named in a [`LocationCapacityRequired`].
@@ -190,8 +201,10 @@ impl LocationCapacity {
     pub fn min_size(mut self, value: impl Into<Int>) -> Self { self.min_size = Some(value.into()); self }
 }
 
+#[cfg(feature = "gamelift")]
 impl PropertyType for LocationCapacity {}
 
+#[cfg(feature = "gamelift")]
 impl ToValue for LocationCapacity {
     #[inline]
     fn to_value(&self) -> Value {
@@ -207,6 +220,7 @@ impl ToValue for LocationCapacity {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The required properties of [`ManagedCapacityConfiguration`], by name: `ManagedCapacityConfiguration::new(ManagedCapacityConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManagedCapacityConfigurationRequired {
@@ -214,6 +228,7 @@ pub struct ManagedCapacityConfigurationRequired {
     pub zero_capacity_strategy: ZeroCapacityStrategy,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 pub(crate) static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -225,6 +240,7 @@ pub(crate) static RULE_ManagedCapacityConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "gamelift")]
 /// The `ManagedCapacityConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
 ///
 /// Configuration options for Amazon GameLift Servers managed capacity behavior.
@@ -244,6 +260,7 @@ pub struct ManagedCapacityConfiguration {
     pub zero_capacity_strategy: ZeroCapacityStrategy,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl ManagedCapacityConfiguration {
     /// A `ManagedCapacityConfiguration` with its required properties, named in a [`ManagedCapacityConfigurationRequired`].
@@ -261,8 +278,10 @@ impl ManagedCapacityConfiguration {
     pub fn zero_capacity_strategy(mut self, value: impl Into<ZeroCapacityStrategy>) -> Self { self.zero_capacity_strategy = value.into(); self }
 }
 
+#[cfg(feature = "gamelift")]
 impl PropertyType for ManagedCapacityConfiguration {}
 
+#[cfg(feature = "gamelift")]
 impl ToValue for ManagedCapacityConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -276,6 +295,7 @@ impl ToValue for ManagedCapacityConfiguration {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -285,6 +305,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -296,6 +317,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "gamelift")]
 /// The `Tag` property type, shared by `AWS::GameLift::Alias`, `AWS::GameLift::Build`, `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`, `AWS::GameLift::Location`, `AWS::GameLift::MatchmakingConfiguration`, `AWS::GameLift::Script`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-gamelift-alias-tag.html>
@@ -311,6 +333,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -328,8 +351,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "gamelift")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "gamelift")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -340,6 +365,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The required properties of [`TargetConfiguration`], by name: `TargetConfiguration::new(TargetConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TargetConfigurationRequired {
@@ -347,6 +373,7 @@ pub struct TargetConfigurationRequired {
     pub target_value: Num,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -357,6 +384,7 @@ pub(crate) static RULE_TargetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "gamelift")]
 /// The `TargetConfiguration` property type, shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
 ///
 /// Settings for a target-based scaling policy. A target-based policy tracks a particular fleet metric specifies a target value for the metric. As player usage changes, the policy triggers Amazon GameLift Servers to adjust capacity so that the metric returns to the target value. The target configuration specifies settings as needed for the target based policy, including the target value.
@@ -370,6 +398,7 @@ pub struct TargetConfiguration {
     pub target_value: Num,
 }
 
+#[cfg(feature = "gamelift")]
 #[rustfmt::skip]
 impl TargetConfiguration {
     /// A `TargetConfiguration` with its required properties, named in a [`TargetConfigurationRequired`].
@@ -384,8 +413,10 @@ impl TargetConfiguration {
     pub fn target_value(mut self, value: impl Into<Num>) -> Self { self.target_value = value.into(); self }
 }
 
+#[cfg(feature = "gamelift")]
 impl PropertyType for TargetConfiguration {}
 
+#[cfg(feature = "gamelift")]
 impl ToValue for TargetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -395,6 +426,7 @@ impl ToValue for TargetConfiguration {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `ComparisonOperator` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -412,12 +444,14 @@ pub enum ComparisonOperator {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for ComparisonOperator {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for ComparisonOperator {
     #[inline]
     fn to_value(&self) -> Value {
@@ -432,6 +466,7 @@ impl ToValue for ComparisonOperator {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `MetricName` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -465,12 +500,14 @@ pub enum MetricName {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for MetricName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for MetricName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -493,6 +530,7 @@ impl ToValue for MetricName {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `NewGameSessionProtectionPolicy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -506,12 +544,14 @@ pub enum NewGameSessionProtectionPolicy {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for NewGameSessionProtectionPolicy {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for NewGameSessionProtectionPolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -524,6 +564,7 @@ impl ToValue for NewGameSessionProtectionPolicy {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `PlayerGatewayMode` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -539,12 +580,14 @@ pub enum PlayerGatewayMode {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for PlayerGatewayMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for PlayerGatewayMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -558,6 +601,7 @@ impl ToValue for PlayerGatewayMode {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `PlayerGatewayStatus` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -571,12 +615,14 @@ pub enum PlayerGatewayStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for PlayerGatewayStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for PlayerGatewayStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -589,6 +635,7 @@ impl ToValue for PlayerGatewayStatus {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `PolicyType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -602,12 +649,14 @@ pub enum PolicyType {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for PolicyType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for PolicyType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -620,6 +669,7 @@ impl ToValue for PolicyType {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `Protocol` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::ContainerGroupDefinition`, `AWS::GameLift::Fleet`.
@@ -633,12 +683,14 @@ pub enum Protocol {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for Protocol {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for Protocol {
     #[inline]
     fn to_value(&self) -> Value {
@@ -651,6 +703,7 @@ impl ToValue for Protocol {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `ScalingAdjustmentType` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -666,12 +719,14 @@ pub enum ScalingAdjustmentType {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for ScalingAdjustmentType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for ScalingAdjustmentType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -685,6 +740,7 @@ impl ToValue for ScalingAdjustmentType {
     }
 }
 
+#[cfg(feature = "gamelift")]
 /// The values of `ZeroCapacityStrategy` (`AWS::GameLift::ContainerFleet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::GameLift::ContainerFleet`, `AWS::GameLift::Fleet`.
@@ -698,12 +754,14 @@ pub enum ZeroCapacityStrategy {
     Expr(Value),
 }
 
+#[cfg(feature = "gamelift")]
 impl From<Value> for ZeroCapacityStrategy {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "gamelift")]
 impl ToValue for ZeroCapacityStrategy {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "globalaccelerator")]
 pub mod accelerator;
+#[cfg(feature = "globalaccelerator")]
 pub mod cross_account_attachment;
+#[cfg(feature = "globalaccelerator")]
 pub mod endpoint_group;
+#[cfg(feature = "globalaccelerator")]
 pub mod listener;
+#[cfg(feature = "globalaccelerator")]
 pub mod shared;
 
+#[cfg(feature = "globalaccelerator")]
 pub use accelerator::{Accelerator, AcceleratorAttributes, AcceleratorRequired};
+#[cfg(feature = "globalaccelerator")]
 pub use cross_account_attachment::{
     CrossAccountAttachment, CrossAccountAttachmentAttributes, CrossAccountAttachmentRequired,
 };
+#[cfg(feature = "globalaccelerator")]
 pub use endpoint_group::{EndpointGroup, EndpointGroupAttributes, EndpointGroupRequired};
+#[cfg(feature = "globalaccelerator")]
 pub use listener::{Listener, ListenerAttributes, ListenerRequired};

@@ -31,68 +31,119 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "glue")]
 pub mod catalog;
+#[cfg(feature = "glue")]
 pub mod classifier;
+#[cfg(feature = "glue")]
 pub mod connection;
+#[cfg(feature = "glue")]
 pub mod crawler;
+#[cfg(feature = "glue")]
 pub mod custom_entity_type;
+#[cfg(feature = "glue")]
 pub mod data_catalog_encryption_settings;
+#[cfg(feature = "glue")]
 pub mod data_quality_ruleset;
+#[cfg(feature = "glue")]
 pub mod database;
+#[cfg(feature = "glue")]
 pub mod dev_endpoint;
+#[cfg(feature = "glue")]
 pub mod identity_center_configuration;
+#[cfg(feature = "glue")]
 pub mod integration;
+#[cfg(feature = "glue")]
 pub mod integration_resource_property;
+#[cfg(feature = "glue")]
 pub mod job;
+#[cfg(feature = "glue")]
 pub mod ml_transform;
+#[cfg(feature = "glue")]
 pub mod partition;
+#[cfg(feature = "glue")]
 pub mod registry;
+#[cfg(feature = "glue")]
 pub mod schema;
+#[cfg(feature = "glue")]
 pub mod schema_version;
+#[cfg(feature = "glue")]
 pub mod schema_version_metadata;
+#[cfg(feature = "glue")]
 pub mod security_configuration;
+#[cfg(feature = "glue")]
 pub mod shared;
+#[cfg(feature = "glue")]
 pub mod table;
+#[cfg(feature = "glue")]
 pub mod table_optimizer;
+#[cfg(feature = "glue")]
 pub mod trigger;
+#[cfg(feature = "glue")]
 pub mod usage_profile;
+#[cfg(feature = "glue")]
 pub mod workflow;
 
+#[cfg(feature = "glue")]
 pub use catalog::{Catalog, CatalogAttributes, CatalogRequired};
+#[cfg(feature = "glue")]
 pub use classifier::{Classifier, ClassifierAttributes};
+#[cfg(feature = "glue")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};
+#[cfg(feature = "glue")]
 pub use crawler::{Crawler, CrawlerAttributes, CrawlerRequired};
+#[cfg(feature = "glue")]
 pub use custom_entity_type::{CustomEntityType, CustomEntityTypeAttributes};
+#[cfg(feature = "glue")]
 pub use data_catalog_encryption_settings::{
     DataCatalogEncryptionSettings, DataCatalogEncryptionSettingsAttributes,
     DataCatalogEncryptionSettingsRequired,
 };
+#[cfg(feature = "glue")]
 pub use data_quality_ruleset::{DataQualityRuleset, DataQualityRulesetAttributes};
+#[cfg(feature = "glue")]
 pub use database::{Database, DatabaseAttributes, DatabaseRequired};
+#[cfg(feature = "glue")]
 pub use dev_endpoint::{DevEndpoint, DevEndpointAttributes, DevEndpointRequired};
+#[cfg(feature = "glue")]
 pub use identity_center_configuration::{
     IdentityCenterConfiguration, IdentityCenterConfigurationAttributes,
     IdentityCenterConfigurationRequired,
 };
+#[cfg(feature = "glue")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "glue")]
 pub use integration_resource_property::{
     IntegrationResourceProperty, IntegrationResourcePropertyAttributes,
     IntegrationResourcePropertyRequired,
 };
+#[cfg(feature = "glue")]
 pub use job::{Job, JobAttributes, JobRequired};
+#[cfg(feature = "glue")]
 pub use ml_transform::{MlTransform, MlTransformAttributes, MlTransformRequired};
+#[cfg(feature = "glue")]
 pub use partition::{Partition, PartitionAttributes, PartitionRequired};
+#[cfg(feature = "glue")]
 pub use registry::{Registry, RegistryAttributes, RegistryRequired};
+#[cfg(feature = "glue")]
 pub use schema::{Schema, SchemaAttributes, SchemaRequired};
+#[cfg(feature = "glue")]
 pub use schema_version::{SchemaVersion, SchemaVersionAttributes, SchemaVersionRequired};
+#[cfg(feature = "glue")]
 pub use schema_version_metadata::{
     SchemaVersionMetadata, SchemaVersionMetadataAttributes, SchemaVersionMetadataRequired,
 };
+#[cfg(feature = "glue")]
 pub use security_configuration::{
     SecurityConfiguration, SecurityConfigurationAttributes, SecurityConfigurationRequired,
 };
+#[cfg(feature = "glue")]
 pub use table::{Table, TableAttributes, TableRequired};
+#[cfg(feature = "glue")]
 pub use table_optimizer::{TableOptimizer, TableOptimizerAttributes, TableOptimizerRequired};
+#[cfg(feature = "glue")]
 pub use trigger::{Trigger, TriggerAttributes, TriggerRequired};
+#[cfg(feature = "glue")]
 pub use usage_profile::{UsageProfile, UsageProfileAttributes, UsageProfileRequired};
+#[cfg(feature = "glue")]
 pub use workflow::{Workflow, WorkflowAttributes};

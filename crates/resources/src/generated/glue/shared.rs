@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "glue")]
 /// The required properties of [`Column`], by name: `Column::new(ColumnRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnRequired {
@@ -15,6 +16,7 @@ pub struct ColumnRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_Column: ObjRule = ObjRule {
     properties: &[
@@ -27,6 +29,7 @@ pub(crate) static RULE_Column: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `Column` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
 /// A column in a `Table` .
@@ -48,6 +51,7 @@ pub struct Column {
     pub r#type: Option<Str>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl Column {
     /// A `Column` with its required properties, named in a [`ColumnRequired`].
@@ -68,8 +72,10 @@ impl Column {
     pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for Column {}
 
+#[cfg(feature = "glue")]
 impl ToValue for Column {
     #[inline]
     fn to_value(&self) -> Value {
@@ -81,6 +87,7 @@ impl ToValue for Column {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
     properties: &[
@@ -90,6 +97,7 @@ pub(crate) static RULE_DataLakePrincipal: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `DataLakePrincipal` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Database`.
 ///
 /// The Lake Formation principal.
@@ -105,6 +113,7 @@ pub struct DataLakePrincipal {
     pub data_lake_principal_identifier: Option<Str>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl DataLakePrincipal {
     /// A `DataLakePrincipal` with no property set (none is required).
@@ -117,8 +126,10 @@ impl DataLakePrincipal {
     pub fn data_lake_principal_identifier(mut self, value: impl Into<Str>) -> Self { self.data_lake_principal_identifier = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for DataLakePrincipal {}
 
+#[cfg(feature = "glue")]
 impl ToValue for DataLakePrincipal {
     #[inline]
     fn to_value(&self) -> Value {
@@ -131,6 +142,7 @@ impl ToValue for DataLakePrincipal {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_NotificationProperty: ObjRule = ObjRule {
     properties: &[
@@ -140,6 +152,7 @@ pub(crate) static RULE_NotificationProperty: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `NotificationProperty` property type, shared by `AWS::Glue::Job`, `AWS::Glue::Trigger`.
 ///
 /// Specifies configuration properties of a notification.
@@ -155,6 +168,7 @@ pub struct NotificationProperty {
     pub notify_delay_after: Option<Int>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl NotificationProperty {
     /// A `NotificationProperty` with no property set (none is required).
@@ -167,8 +181,10 @@ impl NotificationProperty {
     pub fn notify_delay_after(mut self, value: impl Into<Int>) -> Self { self.notify_delay_after = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for NotificationProperty {}
 
+#[cfg(feature = "glue")]
 impl ToValue for NotificationProperty {
     #[inline]
     fn to_value(&self) -> Value {
@@ -178,6 +194,7 @@ impl ToValue for NotificationProperty {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_SchemaId: ObjRule = ObjRule {
     properties: &[
@@ -189,6 +206,7 @@ pub(crate) static RULE_SchemaId: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `SchemaId` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
 /// A structure that contains schema identity fields. Either this or the `SchemaVersionId` has to be
@@ -212,6 +230,7 @@ pub struct SchemaId {
     pub schema_name: Option<Str>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl SchemaId {
     /// A `SchemaId` with no property set (none is required).
@@ -228,8 +247,10 @@ impl SchemaId {
     pub fn schema_name(mut self, value: impl Into<Str>) -> Self { self.schema_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for SchemaId {}
 
+#[cfg(feature = "glue")]
 impl ToValue for SchemaId {
     #[inline]
     fn to_value(&self) -> Value {
@@ -241,6 +262,7 @@ impl ToValue for SchemaId {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_SchemaReference: ObjRule = ObjRule {
     properties: &[
@@ -252,6 +274,7 @@ pub(crate) static RULE_SchemaReference: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `SchemaReference` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
 /// An object that references a schema stored in the AWS Glue Schema Registry.
@@ -274,6 +297,7 @@ pub struct SchemaReference {
     pub schema_version_number: Option<Int>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl SchemaReference {
     /// A `SchemaReference` with no property set (none is required).
@@ -290,8 +314,10 @@ impl SchemaReference {
     pub fn schema_version_number(mut self, value: impl Into<Int>) -> Self { self.schema_version_number = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for SchemaReference {}
 
+#[cfg(feature = "glue")]
 impl ToValue for SchemaReference {
     #[inline]
     fn to_value(&self) -> Value {
@@ -303,6 +329,7 @@ impl ToValue for SchemaReference {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
     properties: &[
@@ -314,6 +341,7 @@ pub(crate) static RULE_SerdeInfo: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `SerdeInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
 /// Information about a serialization/deserialization program (SerDe) that serves as an extractor and loader.
@@ -337,6 +365,7 @@ pub struct SerdeInfo {
     pub serialization_library: Option<Str>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl SerdeInfo {
     /// A `SerdeInfo` with no property set (none is required).
@@ -353,8 +382,10 @@ impl SerdeInfo {
     pub fn serialization_library(mut self, value: impl Into<Str>) -> Self { self.serialization_library = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for SerdeInfo {}
 
+#[cfg(feature = "glue")]
 impl ToValue for SerdeInfo {
     #[inline]
     fn to_value(&self) -> Value {
@@ -366,6 +397,7 @@ impl ToValue for SerdeInfo {
     }
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
     properties: &[
@@ -377,6 +409,7 @@ pub(crate) static RULE_SkewedInfo: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `SkewedInfo` property type, shared by `AWS::Glue::Partition`, `AWS::Glue::Table`.
 ///
 /// Specifies skewed values in a table. Skewed values are those that occur with very high frequency.
@@ -400,6 +433,7 @@ pub struct SkewedInfo {
     pub skewed_column_values: Option<List<Str>>,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl SkewedInfo {
     /// A `SkewedInfo` with no property set (none is required).
@@ -416,8 +450,10 @@ impl SkewedInfo {
     pub fn skewed_column_values(mut self, value: impl Into<List<Str>>) -> Self { self.skewed_column_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for SkewedInfo {}
 
+#[cfg(feature = "glue")]
 impl ToValue for SkewedInfo {
     #[inline]
     fn to_value(&self) -> Value {
@@ -432,6 +468,7 @@ impl ToValue for SkewedInfo {
     }
 }
 
+#[cfg(feature = "glue")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -441,6 +478,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -452,6 +490,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "glue")]
 /// The `Tag` property type, shared by `AWS::Glue::Catalog`, `AWS::Glue::Registry`, `AWS::Glue::Schema`, `AWS::Glue::UsageProfile`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-glue-catalog-tag.html>
@@ -467,6 +506,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "glue")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -484,8 +524,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "glue")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "glue")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Grafana::Workspace`: [`Workspace`], property types in [`workspace`]
 
+#[cfg(feature = "grafana")]
 pub mod workspace;
 
+#[cfg(feature = "grafana")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};

@@ -22,66 +22,99 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "greengrass")]
 pub mod connector_definition;
+#[cfg(feature = "greengrass")]
 pub mod connector_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod core_definition;
+#[cfg(feature = "greengrass")]
 pub mod core_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod device_definition;
+#[cfg(feature = "greengrass")]
 pub mod device_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod function_definition;
+#[cfg(feature = "greengrass")]
 pub mod function_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod group;
+#[cfg(feature = "greengrass")]
 pub mod group_version;
+#[cfg(feature = "greengrass")]
 pub mod logger_definition;
+#[cfg(feature = "greengrass")]
 pub mod logger_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod resource_definition;
+#[cfg(feature = "greengrass")]
 pub mod resource_definition_version;
+#[cfg(feature = "greengrass")]
 pub mod shared;
+#[cfg(feature = "greengrass")]
 pub mod subscription_definition;
+#[cfg(feature = "greengrass")]
 pub mod subscription_definition_version;
 
+#[cfg(feature = "greengrass")]
 pub use connector_definition::{
     ConnectorDefinition, ConnectorDefinitionAttributes, ConnectorDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use connector_definition_version::{
     ConnectorDefinitionVersion, ConnectorDefinitionVersionAttributes,
     ConnectorDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use core_definition::{CoreDefinition, CoreDefinitionAttributes, CoreDefinitionRequired};
+#[cfg(feature = "greengrass")]
 pub use core_definition_version::{
     CoreDefinitionVersion, CoreDefinitionVersionAttributes, CoreDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use device_definition::{
     DeviceDefinition, DeviceDefinitionAttributes, DeviceDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use device_definition_version::{
     DeviceDefinitionVersion, DeviceDefinitionVersionAttributes, DeviceDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use function_definition::{
     FunctionDefinition, FunctionDefinitionAttributes, FunctionDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use function_definition_version::{
     FunctionDefinitionVersion, FunctionDefinitionVersionAttributes,
     FunctionDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use group::{Group, GroupAttributes, GroupRequired};
+#[cfg(feature = "greengrass")]
 pub use group_version::{GroupVersion, GroupVersionAttributes, GroupVersionRequired};
+#[cfg(feature = "greengrass")]
 pub use logger_definition::{
     LoggerDefinition, LoggerDefinitionAttributes, LoggerDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use logger_definition_version::{
     LoggerDefinitionVersion, LoggerDefinitionVersionAttributes, LoggerDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use resource_definition::{
     ResourceDefinition, ResourceDefinitionAttributes, ResourceDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use resource_definition_version::{
     ResourceDefinitionVersion, ResourceDefinitionVersionAttributes,
     ResourceDefinitionVersionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use subscription_definition::{
     SubscriptionDefinition, SubscriptionDefinitionAttributes, SubscriptionDefinitionRequired,
 };
+#[cfg(feature = "greengrass")]
 pub use subscription_definition_version::{
     SubscriptionDefinitionVersion, SubscriptionDefinitionVersionAttributes,
     SubscriptionDefinitionVersionRequired,

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Connector`], by name: `Connector::new(ConnectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConnectorRequired {
@@ -17,6 +18,7 @@ pub struct ConnectorRequired {
     pub id: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Connector: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +31,7 @@ pub(crate) static RULE_Connector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Connector` property type, shared by `AWS::Greengrass::ConnectorDefinition`, `AWS::Greengrass::ConnectorDefinitionVersion`.
 ///
 /// Connectors are modules that provide built-in integration with local infrastructure, device protocols, AWS , and other cloud services. For more information, see \[Integrate with Services and Protocols Using Greengrass Connectors\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/connectors.html>) in the *Developer Guide* .
@@ -58,6 +61,7 @@ pub struct Connector {
     pub parameters: Option<Json>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Connector {
     /// A `Connector` with its required properties, named in a [`ConnectorRequired`].
@@ -78,8 +82,10 @@ impl Connector {
     pub fn parameters(mut self, value: impl Into<Json>) -> Self { self.parameters = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Connector {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Connector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -91,6 +97,7 @@ impl ToValue for Connector {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Core`], by name: `Core::new(CoreRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoreRequired {
@@ -102,6 +109,7 @@ pub struct CoreRequired {
     pub thing_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Core: ObjRule = ObjRule {
     properties: &[
@@ -115,6 +123,7 @@ pub(crate) static RULE_Core: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Core` property type, shared by `AWS::Greengrass::CoreDefinition`, `AWS::Greengrass::CoreDefinitionVersion`.
 ///
 /// A core is an AWS IoT device that runs the AWS IoT Greengrass core software and manages local processes for a Greengrass group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
@@ -142,6 +151,7 @@ pub struct Core {
     pub thing_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Core {
     /// A `Core` with its required properties, named in a [`CoreRequired`].
@@ -165,8 +175,10 @@ impl Core {
     pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Core {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Core {
     #[inline]
     fn to_value(&self) -> Value {
@@ -179,6 +191,7 @@ impl ToValue for Core {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`DefaultConfig`], by name: `DefaultConfig::new(DefaultConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultConfigRequired {
@@ -186,6 +199,7 @@ pub struct DefaultConfigRequired {
     pub execution: Obj<Execution>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultConfig: ObjRule = ObjRule {
     properties: &[
@@ -196,6 +210,7 @@ pub(crate) static RULE_DefaultConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `DefaultConfig` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The default configuration that applies to all Lambda functions in the function definition version. Individual Lambda functions can override these settings.
@@ -211,6 +226,7 @@ pub struct DefaultConfig {
     pub execution: Obj<Execution>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl DefaultConfig {
     /// A `DefaultConfig` with its required properties, named in a [`DefaultConfigRequired`].
@@ -225,8 +241,10 @@ impl DefaultConfig {
     pub fn execution(mut self, value: impl Into<Obj<Execution>>) -> Self { self.execution = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for DefaultConfig {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for DefaultConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -234,6 +252,7 @@ impl ToValue for DefaultConfig {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Device`], by name: `Device::new(DeviceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeviceRequired {
@@ -245,6 +264,7 @@ pub struct DeviceRequired {
     pub thing_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Device: ObjRule = ObjRule {
     properties: &[
@@ -258,6 +278,7 @@ pub(crate) static RULE_Device: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Device` property type, shared by `AWS::Greengrass::DeviceDefinition`, `AWS::Greengrass::DeviceDefinitionVersion`.
 ///
 /// A device is an AWS IoT device (thing) that's added to a Greengrass group. Greengrass devices can communicate with the Greengrass core in the same group. For more information, see \[What Is AWS IoT Greengrass ?\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/what-is-gg.html>) in the *Developer Guide* .
@@ -285,6 +306,7 @@ pub struct Device {
     pub thing_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Device {
     /// A `Device` with its required properties, named in a [`DeviceRequired`].
@@ -308,8 +330,10 @@ impl Device {
     pub fn thing_arn(mut self, value: impl Into<Str>) -> Self { self.thing_arn = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Device {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Device {
     #[inline]
     fn to_value(&self) -> Value {
@@ -322,6 +346,7 @@ impl ToValue for Device {
     }
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Environment: ObjRule = ObjRule {
     properties: &[
@@ -334,6 +359,7 @@ pub(crate) static RULE_Environment: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Environment` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The environment configuration for a Lambda function on the AWS IoT Greengrass core.
@@ -367,6 +393,7 @@ pub struct Environment {
     pub variables: Option<Json>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Environment {
     /// A `Environment` with no property set (none is required).
@@ -385,8 +412,10 @@ impl Environment {
     pub fn variables(mut self, value: impl Into<Json>) -> Self { self.variables = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Environment {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Environment {
     #[inline]
     fn to_value(&self) -> Value {
@@ -399,6 +428,7 @@ impl ToValue for Environment {
     }
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Execution: ObjRule = ObjRule {
     properties: &[
@@ -409,6 +439,7 @@ pub(crate) static RULE_Execution: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Execution` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// Configuration settings for the Lambda execution environment on the AWS IoT Greengrass core.
@@ -438,6 +469,7 @@ pub struct Execution {
     pub run_as: Option<Obj<RunAs>>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Execution {
     /// A `Execution` with no property set (none is required).
@@ -452,8 +484,10 @@ impl Execution {
     pub fn run_as(mut self, value: impl Into<Obj<RunAs>>) -> Self { self.run_as = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Execution {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Execution {
     #[inline]
     fn to_value(&self) -> Value {
@@ -464,6 +498,7 @@ impl ToValue for Execution {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Function`], by name: `Function::new(FunctionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunctionRequired {
@@ -475,6 +510,7 @@ pub struct FunctionRequired {
     pub id: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Function: ObjRule = ObjRule {
     properties: &[
@@ -487,6 +523,7 @@ pub(crate) static RULE_Function: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Function` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// A function is a Lambda function that's referenced from an AWS IoT Greengrass group. The function is deployed to a Greengrass core where it runs locally. For more information, see \[Run Lambda Functions on the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-functions.html>) in the *Developer Guide* .
@@ -512,6 +549,7 @@ pub struct Function {
     pub id: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Function {
     /// A `Function` with its required properties, named in a [`FunctionRequired`].
@@ -532,8 +570,10 @@ impl Function {
     pub fn id(mut self, value: impl Into<Str>) -> Self { self.id = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Function {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Function {
     #[inline]
     fn to_value(&self) -> Value {
@@ -545,6 +585,7 @@ impl ToValue for Function {
     }
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -560,6 +601,7 @@ pub(crate) static RULE_FunctionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `FunctionConfiguration` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The group-specific configuration settings for a Lambda function. These settings configure the function's behavior in the Greengrass group. For more information, see \[Controlling Execution of Greengrass Lambda Functions by Using Group-Specific Configuration\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html>) in the *Developer Guide* .
@@ -601,6 +643,7 @@ pub struct FunctionConfiguration {
     pub timeout: Option<Int>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl FunctionConfiguration {
     /// A `FunctionConfiguration` with no property set (none is required).
@@ -625,8 +668,10 @@ impl FunctionConfiguration {
     pub fn timeout(mut self, value: impl Into<Int>) -> Self { self.timeout = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for FunctionConfiguration {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for FunctionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -642,6 +687,7 @@ impl ToValue for FunctionConfiguration {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`GroupOwnerSetting`], by name: `GroupOwnerSetting::new(GroupOwnerSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupOwnerSettingRequired {
@@ -649,6 +695,7 @@ pub struct GroupOwnerSettingRequired {
     pub auto_add_group_owner: Bool,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_GroupOwnerSetting: ObjRule = ObjRule {
     properties: &[
@@ -660,6 +707,7 @@ pub(crate) static RULE_GroupOwnerSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `GroupOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings that define additional Linux OS group permissions to give to the Lambda function process. You can give the permissions of the Linux group that owns the resource or choose another Linux group. These permissions are in addition to the function's `RunAs` permissions.
@@ -679,6 +727,7 @@ pub struct GroupOwnerSetting {
     pub group_owner: Option<Str>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl GroupOwnerSetting {
     /// A `GroupOwnerSetting` with its required properties, named in a [`GroupOwnerSettingRequired`].
@@ -696,8 +745,10 @@ impl GroupOwnerSetting {
     pub fn group_owner(mut self, value: impl Into<Str>) -> Self { self.group_owner = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for GroupOwnerSetting {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for GroupOwnerSetting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -708,6 +759,7 @@ impl ToValue for GroupOwnerSetting {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`LocalDeviceResourceData`], by name: `LocalDeviceResourceData::new(LocalDeviceResourceDataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalDeviceResourceDataRequired {
@@ -715,6 +767,7 @@ pub struct LocalDeviceResourceDataRequired {
     pub source_path: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
     properties: &[
@@ -726,6 +779,7 @@ pub(crate) static RULE_LocalDeviceResourceData: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `LocalDeviceResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings for a local device resource, which represents a file under `/dev` . For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
@@ -745,6 +799,7 @@ pub struct LocalDeviceResourceData {
     pub source_path: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl LocalDeviceResourceData {
     /// A `LocalDeviceResourceData` with its required properties, named in a [`LocalDeviceResourceDataRequired`].
@@ -762,8 +817,10 @@ impl LocalDeviceResourceData {
     pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for LocalDeviceResourceData {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for LocalDeviceResourceData {
     #[inline]
     fn to_value(&self) -> Value {
@@ -774,6 +831,7 @@ impl ToValue for LocalDeviceResourceData {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`LocalVolumeResourceData`], by name: `LocalVolumeResourceData::new(LocalVolumeResourceDataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalVolumeResourceDataRequired {
@@ -783,6 +841,7 @@ pub struct LocalVolumeResourceDataRequired {
     pub source_path: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
     properties: &[
@@ -795,6 +854,7 @@ pub(crate) static RULE_LocalVolumeResourceData: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `LocalVolumeResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings for a local volume resource, which represents a file or directory on the root file system. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) in the *Developer Guide* .
@@ -818,6 +878,7 @@ pub struct LocalVolumeResourceData {
     pub source_path: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl LocalVolumeResourceData {
     /// A `LocalVolumeResourceData` with its required properties, named in a [`LocalVolumeResourceDataRequired`].
@@ -838,8 +899,10 @@ impl LocalVolumeResourceData {
     pub fn source_path(mut self, value: impl Into<Str>) -> Self { self.source_path = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for LocalVolumeResourceData {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for LocalVolumeResourceData {
     #[inline]
     fn to_value(&self) -> Value {
@@ -851,6 +914,7 @@ impl ToValue for LocalVolumeResourceData {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Logger`], by name: `Logger::new(LoggerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LoggerRequired {
@@ -864,6 +928,7 @@ pub struct LoggerRequired {
     pub r#type: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Logger: ObjRule = ObjRule {
     properties: &[
@@ -878,6 +943,7 @@ pub(crate) static RULE_Logger: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Logger` property type, shared by `AWS::Greengrass::LoggerDefinition`, `AWS::Greengrass::LoggerDefinitionVersion`.
 ///
 /// A logger represents logging settings for the AWS IoT Greengrass group, which can be stored in CloudWatch and the local file system of your core device. All log entries include a timestamp, log level, and information about the event. For more information, see \[Monitoring with AWS IoT Greengrass Logs\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/greengrass-logs-overview.html>) in the *Developer Guide* .
@@ -909,6 +975,7 @@ pub struct Logger {
     pub r#type: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Logger {
     /// A `Logger` with its required properties, named in a [`LoggerRequired`].
@@ -935,8 +1002,10 @@ impl Logger {
     pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Logger {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Logger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -950,6 +1019,7 @@ impl ToValue for Logger {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`ResourceAccessPolicy`], by name: `ResourceAccessPolicy::new(ResourceAccessPolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceAccessPolicyRequired {
@@ -957,6 +1027,7 @@ pub struct ResourceAccessPolicyRequired {
     pub resource_id: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
     properties: &[
@@ -968,6 +1039,7 @@ pub(crate) static RULE_ResourceAccessPolicy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `ResourceAccessPolicy` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// A list of the \[resources\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-greengrass-resourcedefinitionversion-resourceinstance.html>) in the group that the function can access, with the corresponding read-only or read-write permissions. The maximum is 10 resources.
@@ -989,6 +1061,7 @@ pub struct ResourceAccessPolicy {
     pub resource_id: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl ResourceAccessPolicy {
     /// A `ResourceAccessPolicy` with its required properties, named in a [`ResourceAccessPolicyRequired`].
@@ -1006,8 +1079,10 @@ impl ResourceAccessPolicy {
     pub fn resource_id(mut self, value: impl Into<Str>) -> Self { self.resource_id = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for ResourceAccessPolicy {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for ResourceAccessPolicy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1018,6 +1093,7 @@ impl ToValue for ResourceAccessPolicy {
     }
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceDataContainer: ObjRule = ObjRule {
     properties: &[
@@ -1031,6 +1107,7 @@ pub(crate) static RULE_ResourceDataContainer: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `ResourceDataContainer` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// A container for resource data, which defines the resource type. The container takes only one of the following supported resource data types: `LocalDeviceResourceData` , `LocalVolumeResourceData` , `SageMakerMachineLearningModelResourceData` , `S3MachineLearningModelResourceData` , or `SecretsManagerSecretResourceData` .
@@ -1065,6 +1142,7 @@ pub struct ResourceDataContainer {
     pub secrets_manager_secret_resource_data: Option<Obj<SecretsManagerSecretResourceData>>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl ResourceDataContainer {
     /// A `ResourceDataContainer` with no property set (none is required).
@@ -1085,8 +1163,10 @@ impl ResourceDataContainer {
     pub fn secrets_manager_secret_resource_data(mut self, value: impl Into<Obj<SecretsManagerSecretResourceData>>) -> Self { self.secrets_manager_secret_resource_data = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for ResourceDataContainer {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for ResourceDataContainer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1109,6 +1189,7 @@ impl ToValue for ResourceDataContainer {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`ResourceDownloadOwnerSetting`], by name: `ResourceDownloadOwnerSetting::new(ResourceDownloadOwnerSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceDownloadOwnerSettingRequired {
@@ -1118,6 +1199,7 @@ pub struct ResourceDownloadOwnerSettingRequired {
     pub group_permission: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
     properties: &[
@@ -1129,6 +1211,7 @@ pub(crate) static RULE_ResourceDownloadOwnerSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `ResourceDownloadOwnerSetting` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// The owner setting for a downloaded machine learning resource. For more information, see \[Access Machine Learning Resources from Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-ml-resources.html>) in the *Developer Guide* .
@@ -1148,6 +1231,7 @@ pub struct ResourceDownloadOwnerSetting {
     pub group_permission: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl ResourceDownloadOwnerSetting {
     /// A `ResourceDownloadOwnerSetting` with its required properties, named in a [`ResourceDownloadOwnerSettingRequired`].
@@ -1165,8 +1249,10 @@ impl ResourceDownloadOwnerSetting {
     pub fn group_permission(mut self, value: impl Into<Str>) -> Self { self.group_permission = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for ResourceDownloadOwnerSetting {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for ResourceDownloadOwnerSetting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1177,6 +1263,7 @@ impl ToValue for ResourceDownloadOwnerSetting {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`ResourceInstance`], by name: `ResourceInstance::new(ResourceInstanceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourceInstanceRequired {
@@ -1188,6 +1275,7 @@ pub struct ResourceInstanceRequired {
     pub resource_data_container: Obj<ResourceDataContainer>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourceInstance: ObjRule = ObjRule {
     properties: &[
@@ -1200,6 +1288,7 @@ pub(crate) static RULE_ResourceInstance: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `ResourceInstance` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// A local resource, machine learning resource, or secret resource. For more information, see \[Access Local Resources with Lambda Functions\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/access-local-resources.html>) , \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) , and \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
@@ -1225,6 +1314,7 @@ pub struct ResourceInstance {
     pub resource_data_container: Obj<ResourceDataContainer>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl ResourceInstance {
     /// A `ResourceInstance` with its required properties, named in a [`ResourceInstanceRequired`].
@@ -1245,8 +1335,10 @@ impl ResourceInstance {
     pub fn resource_data_container(mut self, value: impl Into<Obj<ResourceDataContainer>>) -> Self { self.resource_data_container = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for ResourceInstance {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for ResourceInstance {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1258,6 +1350,7 @@ impl ToValue for ResourceInstance {
     }
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_RunAs: ObjRule = ObjRule {
     properties: &[
@@ -1268,6 +1361,7 @@ pub(crate) static RULE_RunAs: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `RunAs` property type, shared by `AWS::Greengrass::FunctionDefinition`, `AWS::Greengrass::FunctionDefinitionVersion`.
 ///
 /// The access identity whose permissions are used to run the Lambda function. This setting overrides the default access identity that's specified for the group (by default, ggc_user and ggc_group). You can override the user, group, or both. For more information, see \[Run as\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/lambda-group-config.html#lambda-access-identity.html>) in the *Developer Guide* .
@@ -1289,6 +1383,7 @@ pub struct RunAs {
     pub uid: Option<Int>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl RunAs {
     /// A `RunAs` with no property set (none is required).
@@ -1303,8 +1398,10 @@ impl RunAs {
     pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for RunAs {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for RunAs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1315,6 +1412,7 @@ impl ToValue for RunAs {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`S3MachineLearningModelResourceData`], by name: `S3MachineLearningModelResourceData::new(S3MachineLearningModelResourceDataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3MachineLearningModelResourceDataRequired {
@@ -1324,6 +1422,7 @@ pub struct S3MachineLearningModelResourceDataRequired {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
     properties: &[
@@ -1336,6 +1435,7 @@ pub(crate) static RULE_S3MachineLearningModelResourceData: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `S3MachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings for an Amazon S3 machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
@@ -1359,6 +1459,7 @@ pub struct S3MachineLearningModelResourceData {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl S3MachineLearningModelResourceData {
     /// A `S3MachineLearningModelResourceData` with its required properties, named in a [`S3MachineLearningModelResourceDataRequired`].
@@ -1379,8 +1480,10 @@ impl S3MachineLearningModelResourceData {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for S3MachineLearningModelResourceData {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for S3MachineLearningModelResourceData {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1392,6 +1495,7 @@ impl ToValue for S3MachineLearningModelResourceData {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`SageMakerMachineLearningModelResourceData`], by name: `SageMakerMachineLearningModelResourceData::new(SageMakerMachineLearningModelResourceDataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SageMakerMachineLearningModelResourceDataRequired {
@@ -1401,6 +1505,7 @@ pub struct SageMakerMachineLearningModelResourceDataRequired {
     pub sage_maker_job_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjRule {
     properties: &[
@@ -1413,6 +1518,7 @@ pub(crate) static RULE_SageMakerMachineLearningModelResourceData: ObjRule = ObjR
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `SageMakerMachineLearningModelResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings for an Secrets Manager machine learning resource. For more information, see \[Perform Machine Learning Inference\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/ml-inference.html>) in the *Developer Guide* .
@@ -1436,6 +1542,7 @@ pub struct SageMakerMachineLearningModelResourceData {
     pub sage_maker_job_arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl SageMakerMachineLearningModelResourceData {
     /// A `SageMakerMachineLearningModelResourceData` with its required properties, named in a [`SageMakerMachineLearningModelResourceDataRequired`].
@@ -1456,8 +1563,10 @@ impl SageMakerMachineLearningModelResourceData {
     pub fn sage_maker_job_arn(mut self, value: impl Into<Str>) -> Self { self.sage_maker_job_arn = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for SageMakerMachineLearningModelResourceData {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for SageMakerMachineLearningModelResourceData {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1469,6 +1578,7 @@ impl ToValue for SageMakerMachineLearningModelResourceData {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`SecretsManagerSecretResourceData`], by name: `SecretsManagerSecretResourceData::new(SecretsManagerSecretResourceDataRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SecretsManagerSecretResourceDataRequired {
@@ -1476,6 +1586,7 @@ pub struct SecretsManagerSecretResourceDataRequired {
     pub arn: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
     properties: &[
@@ -1487,6 +1598,7 @@ pub(crate) static RULE_SecretsManagerSecretResourceData: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `SecretsManagerSecretResourceData` property type, shared by `AWS::Greengrass::ResourceDefinition`, `AWS::Greengrass::ResourceDefinitionVersion`.
 ///
 /// Settings for a secret resource, which references a secret from AWS Secrets Manager . AWS IoT Greengrass stores a local, encrypted copy of the secret on the Greengrass core, where it can be securely accessed by connectors and Lambda functions. For more information, see \[Deploy Secrets to the AWS IoT Greengrass Core\](<https://docs.aws.amazon.com/greengrass/v1/developerguide/secrets.html>) in the *Developer Guide* .
@@ -1506,6 +1618,7 @@ pub struct SecretsManagerSecretResourceData {
     pub additional_staging_labels_to_download: Option<List<Str>>,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl SecretsManagerSecretResourceData {
     /// A `SecretsManagerSecretResourceData` with its required properties, named in a [`SecretsManagerSecretResourceDataRequired`].
@@ -1523,8 +1636,10 @@ impl SecretsManagerSecretResourceData {
     pub fn additional_staging_labels_to_download(mut self, value: impl Into<List<Str>>) -> Self { self.additional_staging_labels_to_download = Some(value.into()); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for SecretsManagerSecretResourceData {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for SecretsManagerSecretResourceData {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1538,6 +1653,7 @@ impl ToValue for SecretsManagerSecretResourceData {
     }
 }
 
+#[cfg(feature = "greengrass")]
 /// The required properties of [`Subscription`], by name: `Subscription::new(SubscriptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubscriptionRequired {
@@ -1551,6 +1667,7 @@ pub struct SubscriptionRequired {
     pub target: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     properties: &[
@@ -1564,6 +1681,7 @@ pub(crate) static RULE_Subscription: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "greengrass")]
 /// The `Subscription` property type, shared by `AWS::Greengrass::SubscriptionDefinition`, `AWS::Greengrass::SubscriptionDefinitionVersion`.
 ///
 /// Subscriptions define how MQTT messages can be exchanged between devices, functions, and connectors in the group, and with AWS IoT or the local shadow service. A subscription defines a message source, message target, and a topic (or subject) that's used to route messages from the source to the target. A subscription defines the message flow in one direction, from the source to the target. For two-way communication, you must set up two subscriptions, one for each direction.
@@ -1591,6 +1709,7 @@ pub struct Subscription {
     pub target: Str,
 }
 
+#[cfg(feature = "greengrass")]
 #[rustfmt::skip]
 impl Subscription {
     /// A `Subscription` with its required properties, named in a [`SubscriptionRequired`].
@@ -1614,8 +1733,10 @@ impl Subscription {
     pub fn target(mut self, value: impl Into<Str>) -> Self { self.target = value.into(); self }
 }
 
+#[cfg(feature = "greengrass")]
 impl PropertyType for Subscription {}
 
+#[cfg(feature = "greengrass")]
 impl ToValue for Subscription {
     #[inline]
     fn to_value(&self) -> Value {

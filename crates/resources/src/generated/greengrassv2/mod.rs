@@ -6,8 +6,12 @@
 //! - `AWS::GreengrassV2::ComponentVersion`: [`ComponentVersion`], property types in [`component_version`]
 //! - `AWS::GreengrassV2::Deployment`: [`Deployment`], property types in [`deployment`]
 
+#[cfg(feature = "greengrassv2")]
 pub mod component_version;
+#[cfg(feature = "greengrassv2")]
 pub mod deployment;
 
+#[cfg(feature = "greengrassv2")]
 pub use component_version::{ComponentVersion, ComponentVersionAttributes};
+#[cfg(feature = "greengrassv2")]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};

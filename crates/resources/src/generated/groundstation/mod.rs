@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "groundstation")]
 pub mod config;
+#[cfg(feature = "groundstation")]
 pub mod dataflow_endpoint_group;
+#[cfg(feature = "groundstation")]
 pub mod dataflow_endpoint_group_v2;
+#[cfg(feature = "groundstation")]
 pub mod mission_profile;
+#[cfg(feature = "groundstation")]
 pub mod shared;
 
+#[cfg(feature = "groundstation")]
 pub use config::{Config, ConfigAttributes, ConfigRequired};
+#[cfg(feature = "groundstation")]
 pub use dataflow_endpoint_group::{
     DataflowEndpointGroup, DataflowEndpointGroupAttributes, DataflowEndpointGroupRequired,
 };
+#[cfg(feature = "groundstation")]
 pub use dataflow_endpoint_group_v2::{DataflowEndpointGroupV2, DataflowEndpointGroupV2Attributes};
+#[cfg(feature = "groundstation")]
 pub use mission_profile::{MissionProfile, MissionProfileAttributes, MissionProfileRequired};

@@ -16,31 +16,52 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "guardduty")]
 pub mod detector;
+#[cfg(feature = "guardduty")]
 pub mod filter;
+#[cfg(feature = "guardduty")]
 pub mod ip_set;
+#[cfg(feature = "guardduty")]
 pub mod malware_protection_plan;
+#[cfg(feature = "guardduty")]
 pub mod master;
+#[cfg(feature = "guardduty")]
 pub mod member;
+#[cfg(feature = "guardduty")]
 pub mod publishing_destination;
+#[cfg(feature = "guardduty")]
 pub mod shared;
+#[cfg(feature = "guardduty")]
 pub mod threat_entity_set;
+#[cfg(feature = "guardduty")]
 pub mod threat_intel_set;
+#[cfg(feature = "guardduty")]
 pub mod trusted_entity_set;
 
+#[cfg(feature = "guardduty")]
 pub use detector::{Detector, DetectorAttributes, DetectorRequired};
+#[cfg(feature = "guardduty")]
 pub use filter::{Filter, FilterAttributes, FilterRequired};
+#[cfg(feature = "guardduty")]
 pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+#[cfg(feature = "guardduty")]
 pub use malware_protection_plan::{
     MalwareProtectionPlan, MalwareProtectionPlanAttributes, MalwareProtectionPlanRequired,
 };
+#[cfg(feature = "guardduty")]
 pub use master::{Master, MasterAttributes, MasterRequired};
+#[cfg(feature = "guardduty")]
 pub use member::{Member, MemberAttributes, MemberRequired};
+#[cfg(feature = "guardduty")]
 pub use publishing_destination::{
     PublishingDestination, PublishingDestinationAttributes, PublishingDestinationRequired,
 };
+#[cfg(feature = "guardduty")]
 pub use threat_entity_set::{ThreatEntitySet, ThreatEntitySetAttributes, ThreatEntitySetRequired};
+#[cfg(feature = "guardduty")]
 pub use threat_intel_set::{ThreatIntelSet, ThreatIntelSetAttributes, ThreatIntelSetRequired};
+#[cfg(feature = "guardduty")]
 pub use trusted_entity_set::{
     TrustedEntitySet, TrustedEntitySetAttributes, TrustedEntitySetRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "guardduty")]
 /// The required properties of [`TagItem`], by name: `TagItem::new(TagItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagItemRequired {
@@ -17,6 +18,7 @@ pub struct TagItemRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "guardduty")]
 #[rustfmt::skip]
 pub(crate) static RULE_TagItem: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_TagItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "guardduty")]
 /// The `TagItem` property type, shared by `AWS::GuardDuty::Detector`, `AWS::GuardDuty::Filter`, `AWS::GuardDuty::IPSet`, `AWS::GuardDuty::PublishingDestination`, `AWS::GuardDuty::ThreatEntitySet`, `AWS::GuardDuty::ThreatIntelSet`, `AWS::GuardDuty::TrustedEntitySet`.
 ///
 /// Describes a tag.
@@ -49,6 +52,7 @@ pub struct TagItem {
     pub value: Str,
 }
 
+#[cfg(feature = "guardduty")]
 #[rustfmt::skip]
 impl TagItem {
     /// A `TagItem` with its required properties, named in a [`TagItemRequired`].
@@ -66,8 +70,10 @@ impl TagItem {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "guardduty")]
 impl PropertyType for TagItem {}
 
+#[cfg(feature = "guardduty")]
 impl ToValue for TagItem {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::HealthImaging::Datastore`: [`Datastore`], property types in [`datastore`]
 
+#[cfg(feature = "healthimaging")]
 pub mod datastore;
 
+#[cfg(feature = "healthimaging")]
 pub use datastore::{Datastore, DatastoreAttributes};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::HealthLake::FHIRDatastore`: [`FhirDatastore`], property types in [`fhir_datastore`]
 
+#[cfg(feature = "healthlake")]
 pub mod fhir_datastore;
 
+#[cfg(feature = "healthlake")]
 pub use fhir_datastore::{FhirDatastore, FhirDatastoreAttributes, FhirDatastoreRequired};

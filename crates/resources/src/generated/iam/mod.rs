@@ -22,41 +22,74 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iam")]
 pub mod access_key;
+#[cfg(feature = "iam")]
 pub mod group;
+#[cfg(feature = "iam")]
 pub mod group_policy;
+#[cfg(feature = "iam")]
 pub mod instance_profile;
+#[cfg(feature = "iam")]
 pub mod managed_policy;
+#[cfg(feature = "iam")]
 pub mod oidc_provider;
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub mod policy;
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub mod role;
+#[cfg(feature = "iam")]
 pub mod role_policy;
+#[cfg(feature = "iam")]
 pub mod saml_provider;
+#[cfg(feature = "iam")]
 pub mod server_certificate;
+#[cfg(feature = "iam")]
 pub mod service_linked_role;
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub mod shared;
+#[cfg(feature = "iam")]
 pub mod user;
+#[cfg(feature = "iam")]
 pub mod user_policy;
+#[cfg(feature = "iam")]
 pub mod user_to_group_addition;
+#[cfg(feature = "iam")]
 pub mod virtual_mfa_device;
 
+#[cfg(feature = "iam")]
 pub use access_key::{AccessKey, AccessKeyAttributes, AccessKeyRequired};
+#[cfg(feature = "iam")]
 pub use group::{Group, GroupAttributes};
+#[cfg(feature = "iam")]
 pub use group_policy::{GroupPolicy, GroupPolicyAttributes, GroupPolicyRequired};
+#[cfg(feature = "iam")]
 pub use instance_profile::{InstanceProfile, InstanceProfileAttributes, InstanceProfileRequired};
+#[cfg(feature = "iam")]
 pub use managed_policy::{ManagedPolicy, ManagedPolicyAttributes, ManagedPolicyRequired};
+#[cfg(feature = "iam")]
 pub use oidc_provider::{OidcProvider, OidcProviderAttributes};
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(any(feature = "iam", feature = "constructs"))]
 pub use role::{Role, RoleAttributes, RoleRequired};
+#[cfg(feature = "iam")]
 pub use role_policy::{RolePolicy, RolePolicyAttributes, RolePolicyRequired};
+#[cfg(feature = "iam")]
 pub use saml_provider::{SamlProvider, SamlProviderAttributes};
+#[cfg(feature = "iam")]
 pub use server_certificate::{ServerCertificate, ServerCertificateAttributes};
+#[cfg(feature = "iam")]
 pub use service_linked_role::{ServiceLinkedRole, ServiceLinkedRoleAttributes};
+#[cfg(feature = "iam")]
 pub use user::{User, UserAttributes};
+#[cfg(feature = "iam")]
 pub use user_policy::{UserPolicy, UserPolicyAttributes, UserPolicyRequired};
+#[cfg(feature = "iam")]
 pub use user_to_group_addition::{
     UserToGroupAddition, UserToGroupAdditionAttributes, UserToGroupAdditionRequired,
 };
+#[cfg(feature = "iam")]
 pub use virtual_mfa_device::{
     VirtualMfaDevice, VirtualMfaDeviceAttributes, VirtualMfaDeviceRequired,
 };

@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iam")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+$");
+#[cfg(feature = "iam")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*$");
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 /// The required properties of [`Policy`], by name: `Policy::new(PolicyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PolicyRequired {
@@ -20,6 +23,7 @@ pub struct PolicyRequired {
     pub policy_name: Str,
 }
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 #[rustfmt::skip]
 pub(crate) static RULE_Policy: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +35,7 @@ pub(crate) static RULE_Policy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 /// The `Policy` property type, shared by `AWS::IAM::Role`, `AWS::IAM::User`.
 ///
 /// Contains information about an attached policy.
@@ -52,6 +57,7 @@ pub struct Policy {
     pub policy_name: Str,
 }
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 #[rustfmt::skip]
 impl Policy {
     /// A `Policy` with its required properties, named in a [`PolicyRequired`].
@@ -69,8 +75,10 @@ impl Policy {
     pub fn policy_name(mut self, value: impl Into<Str>) -> Self { self.policy_name = value.into(); self }
 }
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 impl PropertyType for Policy {}
 
+#[cfg(any(feature = "iam", feature = "constructs"))]
 impl ToValue for Policy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -81,6 +89,7 @@ impl ToValue for Policy {
     }
 }
 
+#[cfg(feature = "iam")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -90,6 +99,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "iam")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -101,6 +111,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iam")]
 /// The `Tag` property type, shared by `AWS::IAM::OIDCProvider`, `AWS::IAM::SAMLProvider`, `AWS::IAM::VirtualMFADevice`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iam-oidcprovider-tag.html>
@@ -116,6 +127,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "iam")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -133,8 +145,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iam")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iam")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -6,8 +6,12 @@
 //! - `AWS::IdentityStore::Group`: [`Group`], property types in [`group`]
 //! - `AWS::IdentityStore::GroupMembership`: [`GroupMembership`], property types in [`group_membership`]
 
+#[cfg(feature = "identitystore")]
 pub mod group;
+#[cfg(feature = "identitystore")]
 pub mod group_membership;
 
+#[cfg(feature = "identitystore")]
 pub use group::{Group, GroupAttributes, GroupRequired};
+#[cfg(feature = "identitystore")]
 pub use group_membership::{GroupMembership, GroupMembershipAttributes, GroupMembershipRequired};

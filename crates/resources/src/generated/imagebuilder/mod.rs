@@ -15,29 +15,48 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "imagebuilder")]
 pub mod component;
+#[cfg(feature = "imagebuilder")]
 pub mod container_recipe;
+#[cfg(feature = "imagebuilder")]
 pub mod distribution_configuration;
+#[cfg(feature = "imagebuilder")]
 pub mod image;
+#[cfg(feature = "imagebuilder")]
 pub mod image_pipeline;
+#[cfg(feature = "imagebuilder")]
 pub mod image_recipe;
+#[cfg(feature = "imagebuilder")]
 pub mod infrastructure_configuration;
+#[cfg(feature = "imagebuilder")]
 pub mod lifecycle_policy;
+#[cfg(feature = "imagebuilder")]
 pub mod shared;
+#[cfg(feature = "imagebuilder")]
 pub mod workflow;
 
+#[cfg(feature = "imagebuilder")]
 pub use component::{Component, ComponentAttributes, ComponentRequired};
+#[cfg(feature = "imagebuilder")]
 pub use container_recipe::{ContainerRecipe, ContainerRecipeAttributes};
+#[cfg(feature = "imagebuilder")]
 pub use distribution_configuration::{
     DistributionConfiguration, DistributionConfigurationAttributes,
     DistributionConfigurationRequired,
 };
+#[cfg(feature = "imagebuilder")]
 pub use image::{Image, ImageAttributes};
+#[cfg(feature = "imagebuilder")]
 pub use image_pipeline::{ImagePipeline, ImagePipelineAttributes};
+#[cfg(feature = "imagebuilder")]
 pub use image_recipe::{ImageRecipe, ImageRecipeAttributes, ImageRecipeRequired};
+#[cfg(feature = "imagebuilder")]
 pub use infrastructure_configuration::{
     InfrastructureConfiguration, InfrastructureConfigurationAttributes,
     InfrastructureConfigurationRequired,
 };
+#[cfg(feature = "imagebuilder")]
 pub use lifecycle_policy::{LifecyclePolicy, LifecyclePolicyAttributes, LifecyclePolicyRequired};
+#[cfg(feature = "imagebuilder")]
 pub use workflow::{Workflow, WorkflowAttributes, WorkflowRequired};

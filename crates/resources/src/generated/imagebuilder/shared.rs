@@ -8,16 +8,22 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "imagebuilder")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:aws[^:]*:imagebuilder:[^:]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):component/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
 );
+#[cfg(feature = "imagebuilder")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[^\\x00]+$");
+#[cfg(feature = "imagebuilder")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[^\\x00]*$");
+#[cfg(feature = "imagebuilder")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[A-Za-z0-9][A-Za-z0-9-_+#]{0,99}$");
+#[cfg(feature = "imagebuilder")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new(
     "^arn:aws(?:-[a-z]+)*:imagebuilder:[a-z]{2,}(?:-[a-z]+)+-[0-9]+:(?:[0-9]{12}|aws(?:-[a-z-]+)?):workflow/(build|test|distribution)/[a-z0-9-_]+/(?:(?:([0-9]+|x)\\.([0-9]+|x)\\.([0-9]+|x))|(?:[0-9]+\\.[0-9]+\\.[0-9]+/[0-9]+))$",
 );
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +34,7 @@ pub(crate) static RULE_ComponentConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `ComponentConfiguration` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
 ///
 /// Configuration details of the component.
@@ -49,6 +56,7 @@ pub struct ComponentConfiguration {
     pub parameters: Option<List<ComponentParameter>>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl ComponentConfiguration {
     /// A `ComponentConfiguration` with no property set (none is required).
@@ -63,8 +71,10 @@ impl ComponentConfiguration {
     pub fn parameters(mut self, value: impl Into<List<ComponentParameter>>) -> Self { self.parameters = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for ComponentConfiguration {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for ComponentConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -75,6 +85,7 @@ impl ToValue for ComponentConfiguration {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 /// The required properties of [`ComponentParameter`], by name: `ComponentParameter::new(ComponentParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComponentParameterRequired {
@@ -84,6 +95,7 @@ pub struct ComponentParameterRequired {
     pub value: List<Str>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
     properties: &[
@@ -95,6 +107,7 @@ pub(crate) static RULE_ComponentParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `ComponentParameter` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
 ///
 /// Contains a key/value pair that sets the named component parameter.
@@ -116,6 +129,7 @@ pub struct ComponentParameter {
     pub value: List<Str>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl ComponentParameter {
     /// A `ComponentParameter` with its required properties, named in a [`ComponentParameterRequired`].
@@ -133,8 +147,10 @@ impl ComponentParameter {
     pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for ComponentParameter {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for ComponentParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -145,6 +161,7 @@ impl ToValue for ComponentParameter {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
     properties: &[
@@ -161,6 +178,7 @@ pub(crate) static RULE_EbsInstanceBlockDeviceSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `EbsInstanceBlockDeviceSpecification` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
 ///
 /// Amazon EBS-specific block device mapping specifications.
@@ -212,6 +230,7 @@ pub struct EbsInstanceBlockDeviceSpecification {
     pub volume_type: Option<VolumeType>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl EbsInstanceBlockDeviceSpecification {
     /// A `EbsInstanceBlockDeviceSpecification` with no property set (none is required).
@@ -238,8 +257,10 @@ impl EbsInstanceBlockDeviceSpecification {
     pub fn volume_type(mut self, value: impl Into<VolumeType>) -> Self { self.volume_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for EbsInstanceBlockDeviceSpecification {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for EbsInstanceBlockDeviceSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -256,6 +277,7 @@ impl ToValue for EbsInstanceBlockDeviceSpecification {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -266,6 +288,7 @@ pub(crate) static RULE_EcrConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `EcrConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
 ///
 /// Settings that Image Builder uses to configure the ECR repository and the output container images that Amazon Inspector scans.
@@ -287,6 +310,7 @@ pub struct EcrConfiguration {
     pub repository_name: Option<Str>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl EcrConfiguration {
     /// A `EcrConfiguration` with no property set (none is required).
@@ -301,8 +325,10 @@ impl EcrConfiguration {
     pub fn repository_name(mut self, value: impl Into<Str>) -> Self { self.repository_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for EcrConfiguration {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for EcrConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -313,6 +339,7 @@ impl ToValue for EcrConfiguration {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -323,6 +350,7 @@ pub(crate) static RULE_ImageScanningConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `ImageScanningConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
 ///
 /// Contains settings for Image Builder image resource and container image scans.
@@ -340,6 +368,7 @@ pub struct ImageScanningConfiguration {
     pub image_scanning_enabled: Option<Bool>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl ImageScanningConfiguration {
     /// A `ImageScanningConfiguration` with no property set (none is required).
@@ -354,8 +383,10 @@ impl ImageScanningConfiguration {
     pub fn image_scanning_enabled(mut self, value: impl Into<Bool>) -> Self { self.image_scanning_enabled = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for ImageScanningConfiguration {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for ImageScanningConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -366,6 +397,7 @@ impl ToValue for ImageScanningConfiguration {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -376,6 +408,7 @@ pub(crate) static RULE_ImageTestsConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `ImageTestsConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
 ///
 /// When you create an image or container recipe with Image Builder , you can add the build or test components that are used to create the final image. You must have at least one build component to create a recipe, but test components are not required. If you have added tests, they run after the image is created, to ensure that the target image is functional and can be used reliably for launching Amazon EC2 instances.
@@ -397,6 +430,7 @@ pub struct ImageTestsConfiguration {
     pub timeout_minutes: Option<Int>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl ImageTestsConfiguration {
     /// A `ImageTestsConfiguration` with no property set (none is required).
@@ -411,8 +445,10 @@ impl ImageTestsConfiguration {
     pub fn timeout_minutes(mut self, value: impl Into<Int>) -> Self { self.timeout_minutes = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for ImageTestsConfiguration {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for ImageTestsConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -423,6 +459,7 @@ impl ToValue for ImageTestsConfiguration {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
     properties: &[
@@ -435,6 +472,7 @@ pub(crate) static RULE_InstanceBlockDeviceMapping: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `InstanceBlockDeviceMapping` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
 ///
 /// Defines block device mappings for the instance used to configure your image.
@@ -466,6 +504,7 @@ pub struct InstanceBlockDeviceMapping {
     pub virtual_name: Option<Str>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl InstanceBlockDeviceMapping {
     /// A `InstanceBlockDeviceMapping` with no property set (none is required).
@@ -484,8 +523,10 @@ impl InstanceBlockDeviceMapping {
     pub fn virtual_name(mut self, value: impl Into<Str>) -> Self { self.virtual_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for InstanceBlockDeviceMapping {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for InstanceBlockDeviceMapping {
     #[inline]
     fn to_value(&self) -> Value {
@@ -498,6 +539,7 @@ impl ToValue for InstanceBlockDeviceMapping {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_TargetContainerRepository: ObjRule = ObjRule {
     properties: &[
@@ -508,6 +550,7 @@ pub(crate) static RULE_TargetContainerRepository: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `TargetContainerRepository` property type, shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::DistributionConfiguration`.
 ///
 /// The container repository where the output container image is stored.
@@ -527,6 +570,7 @@ pub struct TargetContainerRepository {
     pub service: Option<Service>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl TargetContainerRepository {
     /// A `TargetContainerRepository` with no property set (none is required).
@@ -541,8 +585,10 @@ impl TargetContainerRepository {
     pub fn service(mut self, value: impl Into<Service>) -> Self { self.service = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for TargetContainerRepository {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for TargetContainerRepository {
     #[inline]
     fn to_value(&self) -> Value {
@@ -553,6 +599,7 @@ impl ToValue for TargetContainerRepository {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -565,6 +612,7 @@ pub(crate) static RULE_WorkflowConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `WorkflowConfiguration` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
 ///
 /// Contains control settings and configurable inputs for a workflow resource.
@@ -596,6 +644,7 @@ pub struct WorkflowConfiguration {
     pub workflow_arn: Option<Str>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl WorkflowConfiguration {
     /// A `WorkflowConfiguration` with no property set (none is required).
@@ -614,8 +663,10 @@ impl WorkflowConfiguration {
     pub fn workflow_arn(mut self, value: impl Into<Str>) -> Self { self.workflow_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for WorkflowConfiguration {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for WorkflowConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -628,6 +679,7 @@ impl ToValue for WorkflowConfiguration {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
     properties: &[
@@ -638,6 +690,7 @@ pub(crate) static RULE_WorkflowParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "imagebuilder")]
 /// The `WorkflowParameter` property type, shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
 ///
 /// Contains a key/value pair that sets the named workflow parameter.
@@ -657,6 +710,7 @@ pub struct WorkflowParameter {
     pub value: Option<List<Str>>,
 }
 
+#[cfg(feature = "imagebuilder")]
 #[rustfmt::skip]
 impl WorkflowParameter {
     /// A `WorkflowParameter` with no property set (none is required).
@@ -671,8 +725,10 @@ impl WorkflowParameter {
     pub fn value(mut self, value: impl Into<List<Str>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl PropertyType for WorkflowParameter {}
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for WorkflowParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -683,6 +739,7 @@ impl ToValue for WorkflowParameter {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 /// The values of `OnFailure` (`AWS::ImageBuilder::Image`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ImageBuilder::Image`, `AWS::ImageBuilder::ImagePipeline`.
@@ -696,12 +753,14 @@ pub enum OnFailure {
     Expr(Value),
 }
 
+#[cfg(feature = "imagebuilder")]
 impl From<Value> for OnFailure {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for OnFailure {
     #[inline]
     fn to_value(&self) -> Value {
@@ -714,6 +773,7 @@ impl ToValue for OnFailure {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 /// The values of `Service` (`AWS::ImageBuilder::ContainerRecipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::DistributionConfiguration`.
@@ -725,12 +785,14 @@ pub enum Service {
     Expr(Value),
 }
 
+#[cfg(feature = "imagebuilder")]
 impl From<Value> for Service {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for Service {
     #[inline]
     fn to_value(&self) -> Value {
@@ -742,6 +804,7 @@ impl ToValue for Service {
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 /// The values of `VolumeType` (`AWS::ImageBuilder::ContainerRecipe`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ImageBuilder::ContainerRecipe`, `AWS::ImageBuilder::ImageRecipe`.
@@ -765,12 +828,14 @@ pub enum VolumeType {
     Expr(Value),
 }
 
+#[cfg(feature = "imagebuilder")]
 impl From<Value> for VolumeType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "imagebuilder")]
 impl ToValue for VolumeType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "inspector")]
 pub mod assessment_target;
+#[cfg(feature = "inspector")]
 pub mod assessment_template;
+#[cfg(feature = "inspector")]
 pub mod resource_group;
+#[cfg(feature = "inspector")]
 pub mod shared;
 
+#[cfg(feature = "inspector")]
 pub use assessment_target::{AssessmentTarget, AssessmentTargetAttributes};
+#[cfg(feature = "inspector")]
 pub use assessment_template::{
     AssessmentTemplate, AssessmentTemplateAttributes, AssessmentTemplateRequired,
 };
+#[cfg(feature = "inspector")]
 pub use resource_group::{ResourceGroup, ResourceGroupAttributes, ResourceGroupRequired};

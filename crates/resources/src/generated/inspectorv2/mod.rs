@@ -8,16 +8,24 @@
 //! - `AWS::InspectorV2::CodeSecurityScanConfiguration`: [`CodeSecurityScanConfiguration`], property types in [`code_security_scan_configuration`]
 //! - `AWS::InspectorV2::Filter`: [`Filter`], property types in [`filter`]
 
+#[cfg(feature = "inspectorv2")]
 pub mod cis_scan_configuration;
+#[cfg(feature = "inspectorv2")]
 pub mod code_security_integration;
+#[cfg(feature = "inspectorv2")]
 pub mod code_security_scan_configuration;
+#[cfg(feature = "inspectorv2")]
 pub mod filter;
 
+#[cfg(feature = "inspectorv2")]
 pub use cis_scan_configuration::{
     CisScanConfiguration, CisScanConfigurationAttributes, CisScanConfigurationRequired,
 };
+#[cfg(feature = "inspectorv2")]
 pub use code_security_integration::{CodeSecurityIntegration, CodeSecurityIntegrationAttributes};
+#[cfg(feature = "inspectorv2")]
 pub use code_security_scan_configuration::{
     CodeSecurityScanConfiguration, CodeSecurityScanConfigurationAttributes,
 };
+#[cfg(feature = "inspectorv2")]
 pub use filter::{Filter, FilterAttributes, FilterRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Interconnect::Connection`: [`Connection`], property types in [`connection`]
 
+#[cfg(feature = "interconnect")]
 pub mod connection;
 
+#[cfg(feature = "interconnect")]
 pub use connection::{Connection, ConnectionAttributes, ConnectionRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::InternetMonitor::Monitor`: [`Monitor`], property types in [`monitor`]
 
+#[cfg(feature = "internetmonitor")]
 pub mod monitor;
 
+#[cfg(feature = "internetmonitor")]
 pub use monitor::{Monitor, MonitorAttributes, MonitorRequired};

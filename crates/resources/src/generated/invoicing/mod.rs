@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Invoicing::InvoiceUnit`: [`InvoiceUnit`], property types in [`invoice_unit`]
 
+#[cfg(feature = "invoicing")]
 pub mod invoice_unit;
 
+#[cfg(feature = "invoicing")]
 pub use invoice_unit::{InvoiceUnit, InvoiceUnitAttributes, InvoiceUnitRequired};

@@ -36,85 +36,146 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iot")]
 pub mod account_audit_configuration;
+#[cfg(feature = "iot")]
 pub mod authorizer;
+#[cfg(feature = "iot")]
 pub mod billing_group;
+#[cfg(feature = "iot")]
 pub mod ca_certificate;
+#[cfg(feature = "iot")]
 pub mod certificate;
+#[cfg(feature = "iot")]
 pub mod certificate_provider;
+#[cfg(feature = "iot")]
 pub mod command;
+#[cfg(feature = "iot")]
 pub mod custom_metric;
+#[cfg(feature = "iot")]
 pub mod dimension;
+#[cfg(feature = "iot")]
 pub mod domain_configuration;
+#[cfg(feature = "iot")]
 pub mod encryption_configuration;
+#[cfg(feature = "iot")]
 pub mod fleet_metric;
+#[cfg(feature = "iot")]
 pub mod job_template;
+#[cfg(feature = "iot")]
 pub mod logging;
+#[cfg(feature = "iot")]
 pub mod mitigation_action;
+#[cfg(feature = "iot")]
 pub mod policy;
+#[cfg(feature = "iot")]
 pub mod policy_principal_attachment;
+#[cfg(feature = "iot")]
 pub mod provisioning_template;
+#[cfg(feature = "iot")]
 pub mod resource_specific_logging;
+#[cfg(feature = "iot")]
 pub mod role_alias;
+#[cfg(feature = "iot")]
 pub mod scheduled_audit;
+#[cfg(feature = "iot")]
 pub mod security_profile;
+#[cfg(feature = "iot")]
 pub mod shared;
+#[cfg(feature = "iot")]
 pub mod software_package;
+#[cfg(feature = "iot")]
 pub mod software_package_version;
+#[cfg(feature = "iot")]
 pub mod thing;
+#[cfg(feature = "iot")]
 pub mod thing_group;
+#[cfg(feature = "iot")]
 pub mod thing_principal_attachment;
+#[cfg(feature = "iot")]
 pub mod thing_type;
+#[cfg(feature = "iot")]
 pub mod topic_rule;
+#[cfg(feature = "iot")]
 pub mod topic_rule_destination;
 
+#[cfg(feature = "iot")]
 pub use account_audit_configuration::{
     AccountAuditConfiguration, AccountAuditConfigurationAttributes,
     AccountAuditConfigurationRequired,
 };
+#[cfg(feature = "iot")]
 pub use authorizer::{Authorizer, AuthorizerAttributes, AuthorizerRequired};
+#[cfg(feature = "iot")]
 pub use billing_group::{BillingGroup, BillingGroupAttributes};
+#[cfg(feature = "iot")]
 pub use ca_certificate::{CaCertificate, CaCertificateAttributes, CaCertificateRequired};
+#[cfg(feature = "iot")]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+#[cfg(feature = "iot")]
 pub use certificate_provider::{
     CertificateProvider, CertificateProviderAttributes, CertificateProviderRequired,
 };
+#[cfg(feature = "iot")]
 pub use command::{Command, CommandAttributes, CommandRequired};
+#[cfg(feature = "iot")]
 pub use custom_metric::{CustomMetric, CustomMetricAttributes, CustomMetricRequired};
+#[cfg(feature = "iot")]
 pub use dimension::{Dimension, DimensionAttributes, DimensionRequired};
+#[cfg(feature = "iot")]
 pub use domain_configuration::{DomainConfiguration, DomainConfigurationAttributes};
+#[cfg(feature = "iot")]
 pub use encryption_configuration::{
     EncryptionConfiguration, EncryptionConfigurationAttributes, EncryptionConfigurationRequired,
 };
+#[cfg(feature = "iot")]
 pub use fleet_metric::{FleetMetric, FleetMetricAttributes, FleetMetricRequired};
+#[cfg(feature = "iot")]
 pub use job_template::{JobTemplate, JobTemplateAttributes, JobTemplateRequired};
+#[cfg(feature = "iot")]
 pub use logging::{Logging, LoggingAttributes, LoggingRequired};
+#[cfg(feature = "iot")]
 pub use mitigation_action::{
     MitigationAction, MitigationActionAttributes, MitigationActionRequired,
 };
+#[cfg(feature = "iot")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(feature = "iot")]
 pub use policy_principal_attachment::{
     PolicyPrincipalAttachment, PolicyPrincipalAttachmentAttributes,
     PolicyPrincipalAttachmentRequired,
 };
+#[cfg(feature = "iot")]
 pub use provisioning_template::{
     ProvisioningTemplate, ProvisioningTemplateAttributes, ProvisioningTemplateRequired,
 };
+#[cfg(feature = "iot")]
 pub use resource_specific_logging::{
     ResourceSpecificLogging, ResourceSpecificLoggingAttributes, ResourceSpecificLoggingRequired,
 };
+#[cfg(feature = "iot")]
 pub use role_alias::{RoleAlias, RoleAliasAttributes, RoleAliasRequired};
+#[cfg(feature = "iot")]
 pub use scheduled_audit::{ScheduledAudit, ScheduledAuditAttributes, ScheduledAuditRequired};
+#[cfg(feature = "iot")]
 pub use security_profile::{SecurityProfile, SecurityProfileAttributes};
+#[cfg(feature = "iot")]
 pub use software_package::{SoftwarePackage, SoftwarePackageAttributes};
+#[cfg(feature = "iot")]
 pub use software_package_version::{
     SoftwarePackageVersion, SoftwarePackageVersionAttributes, SoftwarePackageVersionRequired,
 };
+#[cfg(feature = "iot")]
 pub use thing::{Thing, ThingAttributes};
+#[cfg(feature = "iot")]
 pub use thing_group::{ThingGroup, ThingGroupAttributes};
+#[cfg(feature = "iot")]
 pub use thing_principal_attachment::{
     ThingPrincipalAttachment, ThingPrincipalAttachmentAttributes, ThingPrincipalAttachmentRequired,
 };
+#[cfg(feature = "iot")]
 pub use thing_type::{ThingType, ThingTypeAttributes};
+#[cfg(feature = "iot")]
 pub use topic_rule::{TopicRule, TopicRuleAttributes, TopicRuleRequired};
+#[cfg(feature = "iot")]
 pub use topic_rule_destination::{TopicRuleDestination, TopicRuleDestinationAttributes};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iot")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(feature = "iot")]
 #[rustfmt::skip]
 pub(crate) static RULE_AttributePayload: ObjRule = ObjRule {
     properties: &[
@@ -19,6 +21,7 @@ pub(crate) static RULE_AttributePayload: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iot")]
 /// The `AttributePayload` property type, shared by `AWS::IoT::Thing`, `AWS::IoT::ThingGroup`.
 ///
 /// The AttributePayload property specifies up to three attributes for an AWS IoT as key-value pairs. AttributePayload is a property of the \[AWS::IoT::Thing\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iot-thing.html>) resource.
@@ -34,6 +37,7 @@ pub struct AttributePayload {
     pub attributes: Option<Json>,
 }
 
+#[cfg(feature = "iot")]
 #[rustfmt::skip]
 impl AttributePayload {
     /// A `AttributePayload` with no property set (none is required).
@@ -46,8 +50,10 @@ impl AttributePayload {
     pub fn attributes(mut self, value: impl Into<Json>) -> Self { self.attributes = Some(value.into()); self }
 }
 
+#[cfg(feature = "iot")]
 impl PropertyType for AttributePayload {}
 
+#[cfg(feature = "iot")]
 impl ToValue for AttributePayload {
     #[inline]
     fn to_value(&self) -> Value {
@@ -57,6 +63,7 @@ impl ToValue for AttributePayload {
     }
 }
 
+#[cfg(feature = "iot")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -66,6 +73,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "iot")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -77,6 +85,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iot")]
 /// The `Tag` property type, shared by `AWS::IoT::Command`, `AWS::IoT::CustomMetric`, `AWS::IoT::Dimension`, `AWS::IoT::FleetMetric`, `AWS::IoT::JobTemplate`, `AWS::IoT::MitigationAction`, `AWS::IoT::ScheduledAudit`, `AWS::IoT::SecurityProfile`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iot-command-tag.html>
@@ -92,6 +101,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "iot")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -109,8 +119,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iot")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iot")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -121,6 +133,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "iot")]
 /// The values of `CertificateMode` (`AWS::IoT::CACertificate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IoT::CACertificate`, `AWS::IoT::Certificate`.
@@ -134,12 +147,14 @@ pub enum CertificateMode {
     Expr(Value),
 }
 
+#[cfg(feature = "iot")]
 impl From<Value> for CertificateMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "iot")]
 impl ToValue for CertificateMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -152,6 +167,7 @@ impl ToValue for CertificateMode {
     }
 }
 
+#[cfg(feature = "iot")]
 /// The values of `LogLevel` (`AWS::IoT::Logging`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IoT::Logging`, `AWS::IoT::ResourceSpecificLogging`.
@@ -171,12 +187,14 @@ pub enum LogLevel {
     Expr(Value),
 }
 
+#[cfg(feature = "iot")]
 impl From<Value> for LogLevel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "iot")]
 impl ToValue for LogLevel {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iotanalytics")]
 pub mod channel;
+#[cfg(feature = "iotanalytics")]
 pub mod dataset;
+#[cfg(feature = "iotanalytics")]
 pub mod datastore;
+#[cfg(feature = "iotanalytics")]
 pub mod pipeline;
+#[cfg(feature = "iotanalytics")]
 pub mod shared;
 
+#[cfg(feature = "iotanalytics")]
 pub use channel::{Channel, ChannelAttributes};
+#[cfg(feature = "iotanalytics")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+#[cfg(feature = "iotanalytics")]
 pub use datastore::{Datastore, DatastoreAttributes};
+#[cfg(feature = "iotanalytics")]
 pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iotanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_RetentionPeriod: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotanalytics")]
 /// The `RetentionPeriod` property type, shared by `AWS::IoTAnalytics::Channel`, `AWS::IoTAnalytics::Dataset`, `AWS::IoTAnalytics::Datastore`.
 ///
 /// How long, in days, message data is kept.
@@ -37,6 +39,7 @@ pub struct RetentionPeriod {
     pub unlimited: Option<Bool>,
 }
 
+#[cfg(feature = "iotanalytics")]
 #[rustfmt::skip]
 impl RetentionPeriod {
     /// A `RetentionPeriod` with no property set (none is required).
@@ -51,8 +54,10 @@ impl RetentionPeriod {
     pub fn unlimited(mut self, value: impl Into<Bool>) -> Self { self.unlimited = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotanalytics")]
 impl PropertyType for RetentionPeriod {}
 
+#[cfg(feature = "iotanalytics")]
 impl ToValue for RetentionPeriod {
     #[inline]
     fn to_value(&self) -> Value {
@@ -63,6 +68,7 @@ impl ToValue for RetentionPeriod {
     }
 }
 
+#[cfg(feature = "iotanalytics")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -72,6 +78,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "iotanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -83,6 +90,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotanalytics")]
 /// The `Tag` property type, shared by `AWS::IoTAnalytics::Channel`, `AWS::IoTAnalytics::Dataset`, `AWS::IoTAnalytics::Datastore`, `AWS::IoTAnalytics::Pipeline`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotanalytics-channel-tag.html>
@@ -98,6 +106,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "iotanalytics")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -115,8 +124,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iotanalytics")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iotanalytics")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: [`SuiteDefinition`], property types in [`suite_definition`]
 
+#[cfg(feature = "iotcoredeviceadvisor")]
 pub mod suite_definition;
 
+#[cfg(feature = "iotcoredeviceadvisor")]
 pub use suite_definition::{SuiteDefinition, SuiteDefinitionAttributes, SuiteDefinitionRequired};

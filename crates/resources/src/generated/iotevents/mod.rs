@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iotevents")]
 pub mod alarm_model;
+#[cfg(feature = "iotevents")]
 pub mod detector_model;
+#[cfg(feature = "iotevents")]
 pub mod input;
+#[cfg(feature = "iotevents")]
 pub mod shared;
 
+#[cfg(feature = "iotevents")]
 pub use alarm_model::{AlarmModel, AlarmModelAttributes, AlarmModelRequired};
+#[cfg(feature = "iotevents")]
 pub use detector_model::{DetectorModel, DetectorModelAttributes, DetectorModelRequired};
+#[cfg(feature = "iotevents")]
 pub use input::{Input, InputAttributes, InputRequired};

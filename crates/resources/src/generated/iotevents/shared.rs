@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iotevents")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("([\\n\\t])|(\\r\\n)|(,)");
+#[cfg(feature = "iotevents")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z][a-zA-Z0-9_]*$");
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`AssetPropertyTimestamp`], by name: `AssetPropertyTimestamp::new(AssetPropertyTimestampRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyTimestampRequired {
@@ -18,6 +21,7 @@ pub struct AssetPropertyTimestampRequired {
     pub time_in_seconds: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +33,7 @@ pub(crate) static RULE_AssetPropertyTimestamp: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `AssetPropertyTimestamp` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// A structure that contains timestamp information. For more information, see \[TimeInNanos\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_TimeInNanos.html>) in the *AWS IoT SiteWise API Reference* .
@@ -58,6 +63,7 @@ pub struct AssetPropertyTimestamp {
     pub time_in_seconds: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl AssetPropertyTimestamp {
     /// A `AssetPropertyTimestamp` with its required properties, named in a [`AssetPropertyTimestampRequired`].
@@ -75,8 +81,10 @@ impl AssetPropertyTimestamp {
     pub fn time_in_seconds(mut self, value: impl Into<Str>) -> Self { self.time_in_seconds = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for AssetPropertyTimestamp {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for AssetPropertyTimestamp {
     #[inline]
     fn to_value(&self) -> Value {
@@ -87,6 +95,7 @@ impl ToValue for AssetPropertyTimestamp {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`AssetPropertyValue`], by name: `AssetPropertyValue::new(AssetPropertyValueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AssetPropertyValueRequired {
@@ -94,6 +103,7 @@ pub struct AssetPropertyValueRequired {
     pub value: Obj<AssetPropertyVariant>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
     properties: &[
@@ -106,6 +116,7 @@ pub(crate) static RULE_AssetPropertyValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `AssetPropertyValue` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// A structure that contains value information. For more information, see \[AssetPropertyValue\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_AssetPropertyValue.html>) in the *AWS IoT SiteWise API Reference* .
@@ -134,6 +145,7 @@ pub struct AssetPropertyValue {
     pub value: Obj<AssetPropertyVariant>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl AssetPropertyValue {
     /// A `AssetPropertyValue` with its required properties, named in a [`AssetPropertyValueRequired`].
@@ -154,8 +166,10 @@ impl AssetPropertyValue {
     pub fn value(mut self, value: impl Into<Obj<AssetPropertyVariant>>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for AssetPropertyValue {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for AssetPropertyValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -167,6 +181,7 @@ impl ToValue for AssetPropertyValue {
     }
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
     properties: &[
@@ -179,6 +194,7 @@ pub(crate) static RULE_AssetPropertyVariant: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `AssetPropertyVariant` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// A structure that contains an asset property value. For more information, see \[Variant\](<https://docs.aws.amazon.com/iot-sitewise/latest/APIReference/API_Variant.html>) in the *AWS IoT SiteWise API Reference* .
@@ -218,6 +234,7 @@ pub struct AssetPropertyVariant {
     pub string_value: Option<Str>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl AssetPropertyVariant {
     /// A `AssetPropertyVariant` with no property set (none is required).
@@ -236,8 +253,10 @@ impl AssetPropertyVariant {
     pub fn string_value(mut self, value: impl Into<Str>) -> Self { self.string_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for AssetPropertyVariant {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for AssetPropertyVariant {
     #[inline]
     fn to_value(&self) -> Value {
@@ -250,6 +269,7 @@ impl ToValue for AssetPropertyVariant {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`DynamoDBv2`], by name: `DynamoDBv2::new(DynamoDBv2Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDBv2Required {
@@ -257,6 +277,7 @@ pub struct DynamoDBv2Required {
     pub table_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
     properties: &[
@@ -268,6 +289,7 @@ pub(crate) static RULE_DynamoDBv2: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `DynamoDBv2` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Defines an action to write to the Amazon DynamoDB table that you created. The default action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . A separate column of the DynamoDB table receives one attribute-value pair in the payload that you specify.
@@ -306,6 +328,7 @@ pub struct DynamoDBv2 {
     pub table_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl DynamoDBv2 {
     /// A `DynamoDBv2` with its required properties, named in a [`DynamoDBv2Required`].
@@ -323,8 +346,10 @@ impl DynamoDBv2 {
     pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for DynamoDBv2 {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for DynamoDBv2 {
     #[inline]
     fn to_value(&self) -> Value {
@@ -335,6 +360,7 @@ impl ToValue for DynamoDBv2 {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`DynamoDb`], by name: `DynamoDb::new(DynamoDbRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamoDbRequired {
@@ -346,6 +372,7 @@ pub struct DynamoDbRequired {
     pub table_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
     properties: &[
@@ -365,6 +392,7 @@ pub(crate) static RULE_DynamoDb: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `DynamoDb` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Defines an action to write to the Amazon DynamoDB table that you created. The standard action payload contains all the information about the detector model instance and the event that triggered the action. You can customize the \[payload\](<https://docs.aws.amazon.com/iotevents/latest/apireference/API_Payload.html>) . One column of the DynamoDB table receives all attribute-value pairs in the payload that you specify.
@@ -453,6 +481,7 @@ pub struct DynamoDb {
     pub table_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl DynamoDb {
     /// A `DynamoDb` with its required properties, named in a [`DynamoDbRequired`].
@@ -494,8 +523,10 @@ impl DynamoDb {
     pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for DynamoDb {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for DynamoDb {
     #[inline]
     fn to_value(&self) -> Value {
@@ -514,6 +545,7 @@ impl ToValue for DynamoDb {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseRequired {
@@ -521,6 +553,7 @@ pub struct FirehoseRequired {
     pub delivery_stream_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Firehose: ObjRule = ObjRule {
     properties: &[
@@ -533,6 +566,7 @@ pub(crate) static RULE_Firehose: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Firehose` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Sends information about the detector model instance and the event that triggered the action to an Amazon Kinesis Data Firehose delivery stream.
@@ -556,6 +590,7 @@ pub struct Firehose {
     pub separator: Option<Str>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
@@ -576,8 +611,10 @@ impl Firehose {
     pub fn separator(mut self, value: impl Into<Str>) -> Self { self.separator = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Firehose {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Firehose {
     #[inline]
     fn to_value(&self) -> Value {
@@ -589,6 +626,7 @@ impl ToValue for Firehose {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`IotEvents`], by name: `IotEvents::new(IotEventsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotEventsRequired {
@@ -596,6 +634,7 @@ pub struct IotEventsRequired {
     pub input_name: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_IotEvents: ObjRule = ObjRule {
     properties: &[
@@ -607,6 +646,7 @@ pub(crate) static RULE_IotEvents: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `IotEvents` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Sends an AWS IoT Events input, passing in information about the detector model instance and the event that triggered the action.
@@ -626,6 +666,7 @@ pub struct IotEvents {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl IotEvents {
     /// A `IotEvents` with its required properties, named in a [`IotEventsRequired`].
@@ -643,8 +684,10 @@ impl IotEvents {
     pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for IotEvents {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for IotEvents {
     #[inline]
     fn to_value(&self) -> Value {
@@ -655,6 +698,7 @@ impl ToValue for IotEvents {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`IotTopicPublish`], by name: `IotTopicPublish::new(IotTopicPublishRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IotTopicPublishRequired {
@@ -662,6 +706,7 @@ pub struct IotTopicPublishRequired {
     pub mqtt_topic: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_IotTopicPublish: ObjRule = ObjRule {
     properties: &[
@@ -673,6 +718,7 @@ pub(crate) static RULE_IotTopicPublish: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `IotTopicPublish` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Information required to publish the MQTT message through the AWS IoT message broker.
@@ -692,6 +738,7 @@ pub struct IotTopicPublish {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl IotTopicPublish {
     /// A `IotTopicPublish` with its required properties, named in a [`IotTopicPublishRequired`].
@@ -709,8 +756,10 @@ impl IotTopicPublish {
     pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for IotTopicPublish {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for IotTopicPublish {
     #[inline]
     fn to_value(&self) -> Value {
@@ -721,6 +770,7 @@ impl ToValue for IotTopicPublish {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Lambda`], by name: `Lambda::new(LambdaRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaRequired {
@@ -728,6 +778,7 @@ pub struct LambdaRequired {
     pub function_arn: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Lambda: ObjRule = ObjRule {
     properties: &[
@@ -739,6 +790,7 @@ pub(crate) static RULE_Lambda: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Lambda` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Calls a Lambda function, passing in information about the detector model instance and the event that triggered the action.
@@ -758,6 +810,7 @@ pub struct Lambda {
     pub payload: Option<Obj<Payload>>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Lambda {
     /// A `Lambda` with its required properties, named in a [`LambdaRequired`].
@@ -775,8 +828,10 @@ impl Lambda {
     pub fn payload(mut self, value: impl Into<Obj<Payload>>) -> Self { self.payload = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Lambda {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Lambda {
     #[inline]
     fn to_value(&self) -> Value {
@@ -787,6 +842,7 @@ impl ToValue for Lambda {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Payload`], by name: `Payload::new(PayloadRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PayloadRequired {
@@ -796,6 +852,7 @@ pub struct PayloadRequired {
     pub r#type: PayloadType,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Payload: ObjRule = ObjRule {
     properties: &[
@@ -807,6 +864,7 @@ pub(crate) static RULE_Payload: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Payload` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Information needed to configure the payload.
@@ -828,6 +886,7 @@ pub struct Payload {
     pub r#type: PayloadType,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Payload {
     /// A `Payload` with its required properties, named in a [`PayloadRequired`].
@@ -845,8 +904,10 @@ impl Payload {
     pub fn r#type(mut self, value: impl Into<PayloadType>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Payload {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Payload {
     #[inline]
     fn to_value(&self) -> Value {
@@ -857,6 +918,7 @@ impl ToValue for Payload {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Sns`], by name: `Sns::new(SnsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SnsRequired {
@@ -864,6 +926,7 @@ pub struct SnsRequired {
     pub target_arn: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Sns: ObjRule = ObjRule {
     properties: &[
@@ -875,6 +938,7 @@ pub(crate) static RULE_Sns: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Sns` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Information required to publish the Amazon SNS message.
@@ -894,6 +958,7 @@ pub struct Sns {
     pub target_arn: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Sns {
     /// A `Sns` with its required properties, named in a [`SnsRequired`].
@@ -911,8 +976,10 @@ impl Sns {
     pub fn target_arn(mut self, value: impl Into<Str>) -> Self { self.target_arn = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Sns {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Sns {
     #[inline]
     fn to_value(&self) -> Value {
@@ -923,6 +990,7 @@ impl ToValue for Sns {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Sqs`], by name: `Sqs::new(SqsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SqsRequired {
@@ -930,6 +998,7 @@ pub struct SqsRequired {
     pub queue_url: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Sqs: ObjRule = ObjRule {
     properties: &[
@@ -942,6 +1011,7 @@ pub(crate) static RULE_Sqs: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Sqs` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
 ///
 /// Sends information about the detector model instance and the event that triggered the action to an Amazon SQS queue.
@@ -963,6 +1033,7 @@ pub struct Sqs {
     pub use_base64: Option<Bool>,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Sqs {
     /// A `Sqs` with its required properties, named in a [`SqsRequired`].
@@ -983,8 +1054,10 @@ impl Sqs {
     pub fn use_base64(mut self, value: impl Into<Bool>) -> Self { self.use_base64 = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Sqs {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Sqs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -996,6 +1069,7 @@ impl ToValue for Sqs {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1005,6 +1079,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -1016,6 +1091,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotevents")]
 /// The `Tag` property type, shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`, `AWS::IoTEvents::Input`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotevents-alarmmodel-tag.html>
@@ -1031,6 +1107,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "iotevents")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -1048,8 +1125,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iotevents")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iotevents")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1060,6 +1139,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "iotevents")]
 /// The values of `Type` (`AWS::IoTEvents::AlarmModel`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IoTEvents::AlarmModel`, `AWS::IoTEvents::DetectorModel`.
@@ -1073,12 +1153,14 @@ pub enum PayloadType {
     Expr(Value),
 }
 
+#[cfg(feature = "iotevents")]
 impl From<Value> for PayloadType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "iotevents")]
 impl ToValue for PayloadType {
     #[inline]
     fn to_value(&self) -> Value {

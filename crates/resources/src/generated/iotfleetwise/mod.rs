@@ -13,19 +13,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iotfleetwise")]
 pub mod campaign;
+#[cfg(feature = "iotfleetwise")]
 pub mod decoder_manifest;
+#[cfg(feature = "iotfleetwise")]
 pub mod fleet;
+#[cfg(feature = "iotfleetwise")]
 pub mod model_manifest;
+#[cfg(feature = "iotfleetwise")]
 pub mod shared;
+#[cfg(feature = "iotfleetwise")]
 pub mod signal_catalog;
+#[cfg(feature = "iotfleetwise")]
 pub mod state_template;
+#[cfg(feature = "iotfleetwise")]
 pub mod vehicle;
 
+#[cfg(feature = "iotfleetwise")]
 pub use campaign::{Campaign, CampaignAttributes, CampaignRequired};
+#[cfg(feature = "iotfleetwise")]
 pub use decoder_manifest::{DecoderManifest, DecoderManifestAttributes, DecoderManifestRequired};
+#[cfg(feature = "iotfleetwise")]
 pub use fleet::{Fleet, FleetAttributes, FleetRequired};
+#[cfg(feature = "iotfleetwise")]
 pub use model_manifest::{ModelManifest, ModelManifestAttributes, ModelManifestRequired};
+#[cfg(feature = "iotfleetwise")]
 pub use signal_catalog::{SignalCatalog, SignalCatalogAttributes};
+#[cfg(feature = "iotfleetwise")]
 pub use state_template::{StateTemplate, StateTemplateAttributes, StateTemplateRequired};
+#[cfg(feature = "iotfleetwise")]
 pub use vehicle::{Vehicle, VehicleAttributes, VehicleRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iotfleetwise")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "iotfleetwise")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotfleetwise")]
 /// The `Tag` property type, shared by `AWS::IoTFleetWise::Campaign`, `AWS::IoTFleetWise::DecoderManifest`, `AWS::IoTFleetWise::Fleet`, `AWS::IoTFleetWise::ModelManifest`, `AWS::IoTFleetWise::SignalCatalog`, `AWS::IoTFleetWise::StateTemplate`, `AWS::IoTFleetWise::Vehicle`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotfleetwise-campaign-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "iotfleetwise")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "iotfleetwise")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iotfleetwise")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "iotfleetwise")]
 /// The values of `ManifestStatus` (`AWS::IoTFleetWise::DecoderManifest`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IoTFleetWise::DecoderManifest`, `AWS::IoTFleetWise::ModelManifest`.
@@ -85,12 +92,14 @@ pub enum ManifestStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "iotfleetwise")]
 impl From<Value> for ManifestStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "iotfleetwise")]
 impl ToValue for ManifestStatus {
     #[inline]
     fn to_value(&self) -> Value {

@@ -15,25 +15,44 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iotsitewise")]
 pub mod access_policy;
+#[cfg(feature = "iotsitewise")]
 pub mod asset;
+#[cfg(feature = "iotsitewise")]
 pub mod asset_model;
+#[cfg(feature = "iotsitewise")]
 pub mod computation_model;
+#[cfg(feature = "iotsitewise")]
 pub mod dashboard;
+#[cfg(feature = "iotsitewise")]
 pub mod dataset;
+#[cfg(feature = "iotsitewise")]
 pub mod gateway;
+#[cfg(feature = "iotsitewise")]
 pub mod portal;
+#[cfg(feature = "iotsitewise")]
 pub mod project;
+#[cfg(feature = "iotsitewise")]
 pub mod shared;
 
+#[cfg(feature = "iotsitewise")]
 pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequired};
+#[cfg(feature = "iotsitewise")]
 pub use asset::{Asset, AssetAttributes, AssetRequired};
+#[cfg(feature = "iotsitewise")]
 pub use asset_model::{AssetModel, AssetModelAttributes, AssetModelRequired};
+#[cfg(feature = "iotsitewise")]
 pub use computation_model::{
     ComputationModel, ComputationModelAttributes, ComputationModelRequired,
 };
+#[cfg(feature = "iotsitewise")]
 pub use dashboard::{Dashboard, DashboardAttributes, DashboardRequired};
+#[cfg(feature = "iotsitewise")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+#[cfg(feature = "iotsitewise")]
 pub use gateway::{Gateway, GatewayAttributes, GatewayRequired};
+#[cfg(feature = "iotsitewise")]
 pub use portal::{Portal, PortalAttributes, PortalRequired};
+#[cfg(feature = "iotsitewise")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};

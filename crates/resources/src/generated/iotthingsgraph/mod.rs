@@ -5,6 +5,8 @@
 //!
 //! - `AWS::IoTThingsGraph::FlowTemplate`: [`FlowTemplate`], property types in [`flow_template`]
 
+#[cfg(feature = "iotthingsgraph")]
 pub mod flow_template;
 
+#[cfg(feature = "iotthingsgraph")]
 pub use flow_template::{FlowTemplate, FlowTemplateAttributes, FlowTemplateRequired};

@@ -9,14 +9,24 @@
 //! - `AWS::IoTTwinMaker::SyncJob`: [`SyncJob`], property types in [`sync_job`]
 //! - `AWS::IoTTwinMaker::Workspace`: [`Workspace`], property types in [`workspace`]
 
+#[cfg(feature = "iottwinmaker")]
 pub mod component_type;
+#[cfg(feature = "iottwinmaker")]
 pub mod entity;
+#[cfg(feature = "iottwinmaker")]
 pub mod scene;
+#[cfg(feature = "iottwinmaker")]
 pub mod sync_job;
+#[cfg(feature = "iottwinmaker")]
 pub mod workspace;
 
+#[cfg(feature = "iottwinmaker")]
 pub use component_type::{ComponentType, ComponentTypeAttributes, ComponentTypeRequired};
+#[cfg(feature = "iottwinmaker")]
 pub use entity::{Entity, EntityAttributes, EntityRequired};
+#[cfg(feature = "iottwinmaker")]
 pub use scene::{Scene, SceneAttributes, SceneRequired};
+#[cfg(feature = "iottwinmaker")]
 pub use sync_job::{SyncJob, SyncJobAttributes, SyncJobRequired};
+#[cfg(feature = "iottwinmaker")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};

@@ -17,32 +17,55 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "iotwireless")]
 pub mod destination;
+#[cfg(feature = "iotwireless")]
 pub mod device_profile;
+#[cfg(feature = "iotwireless")]
 pub mod fuota_task;
+#[cfg(feature = "iotwireless")]
 pub mod multicast_group;
+#[cfg(feature = "iotwireless")]
 pub mod network_analyzer_configuration;
+#[cfg(feature = "iotwireless")]
 pub mod partner_account;
+#[cfg(feature = "iotwireless")]
 pub mod service_profile;
+#[cfg(feature = "iotwireless")]
 pub mod shared;
+#[cfg(feature = "iotwireless")]
 pub mod task_definition;
+#[cfg(feature = "iotwireless")]
 pub mod wireless_device;
+#[cfg(feature = "iotwireless")]
 pub mod wireless_device_import_task;
+#[cfg(feature = "iotwireless")]
 pub mod wireless_gateway;
 
+#[cfg(feature = "iotwireless")]
 pub use destination::{Destination, DestinationAttributes, DestinationRequired};
+#[cfg(feature = "iotwireless")]
 pub use device_profile::{DeviceProfile, DeviceProfileAttributes};
+#[cfg(feature = "iotwireless")]
 pub use fuota_task::{FuotaTask, FuotaTaskAttributes, FuotaTaskRequired};
+#[cfg(feature = "iotwireless")]
 pub use multicast_group::{MulticastGroup, MulticastGroupAttributes, MulticastGroupRequired};
+#[cfg(feature = "iotwireless")]
 pub use network_analyzer_configuration::{
     NetworkAnalyzerConfiguration, NetworkAnalyzerConfigurationAttributes,
     NetworkAnalyzerConfigurationRequired,
 };
+#[cfg(feature = "iotwireless")]
 pub use partner_account::{PartnerAccount, PartnerAccountAttributes};
+#[cfg(feature = "iotwireless")]
 pub use service_profile::{ServiceProfile, ServiceProfileAttributes};
+#[cfg(feature = "iotwireless")]
 pub use task_definition::{TaskDefinition, TaskDefinitionAttributes, TaskDefinitionRequired};
+#[cfg(feature = "iotwireless")]
 pub use wireless_device::{WirelessDevice, WirelessDeviceAttributes, WirelessDeviceRequired};
+#[cfg(feature = "iotwireless")]
 pub use wireless_device_import_task::{
     WirelessDeviceImportTask, WirelessDeviceImportTaskAttributes, WirelessDeviceImportTaskRequired,
 };
+#[cfg(feature = "iotwireless")]
 pub use wireless_gateway::{WirelessGateway, WirelessGatewayAttributes, WirelessGatewayRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "iotwireless")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "iotwireless")]
 /// The `Tag` property type, shared by `AWS::IoTWireless::FuotaTask`, `AWS::IoTWireless::MulticastGroup`, `AWS::IoTWireless::WirelessDevice`, `AWS::IoTWireless::WirelessGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-iotwireless-fuotatask-tag.html>
@@ -33,6 +35,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "iotwireless")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -47,8 +50,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "iotwireless")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "iotwireless")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -59,6 +64,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "iotwireless")]
 /// The values of `RfRegion` (`AWS::IoTWireless::FuotaTask`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IoTWireless::FuotaTask`, `AWS::IoTWireless::MulticastGroup`.
@@ -94,12 +100,14 @@ pub enum RfRegion {
     Expr(Value),
 }
 
+#[cfg(feature = "iotwireless")]
 impl From<Value> for RfRegion {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "iotwireless")]
 impl ToValue for RfRegion {
     #[inline]
     fn to_value(&self) -> Value {

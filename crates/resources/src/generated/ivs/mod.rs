@@ -16,31 +16,52 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ivs")]
 pub mod channel;
+#[cfg(feature = "ivs")]
 pub mod encoder_configuration;
+#[cfg(feature = "ivs")]
 pub mod ingest_configuration;
+#[cfg(feature = "ivs")]
 pub mod playback_key_pair;
+#[cfg(feature = "ivs")]
 pub mod playback_restriction_policy;
+#[cfg(feature = "ivs")]
 pub mod public_key;
+#[cfg(feature = "ivs")]
 pub mod recording_configuration;
+#[cfg(feature = "ivs")]
 pub mod shared;
+#[cfg(feature = "ivs")]
 pub mod stage;
+#[cfg(feature = "ivs")]
 pub mod storage_configuration;
+#[cfg(feature = "ivs")]
 pub mod stream_key;
 
+#[cfg(feature = "ivs")]
 pub use channel::{Channel, ChannelAttributes};
+#[cfg(feature = "ivs")]
 pub use encoder_configuration::{EncoderConfiguration, EncoderConfigurationAttributes};
+#[cfg(feature = "ivs")]
 pub use ingest_configuration::{IngestConfiguration, IngestConfigurationAttributes};
+#[cfg(feature = "ivs")]
 pub use playback_key_pair::{PlaybackKeyPair, PlaybackKeyPairAttributes};
+#[cfg(feature = "ivs")]
 pub use playback_restriction_policy::{
     PlaybackRestrictionPolicy, PlaybackRestrictionPolicyAttributes,
 };
+#[cfg(feature = "ivs")]
 pub use public_key::{PublicKey, PublicKeyAttributes};
+#[cfg(feature = "ivs")]
 pub use recording_configuration::{
     RecordingConfiguration, RecordingConfigurationAttributes, RecordingConfigurationRequired,
 };
+#[cfg(feature = "ivs")]
 pub use stage::{Stage, StageAttributes};
+#[cfg(feature = "ivs")]
 pub use storage_configuration::{
     StorageConfiguration, StorageConfigurationAttributes, StorageConfigurationRequired,
 };
+#[cfg(feature = "ivs")]
 pub use stream_key::{StreamKey, StreamKeyAttributes, StreamKeyRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ivs")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "ivs")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ivs")]
 /// The `Tag` property type, shared by `AWS::IVS::Channel`, `AWS::IVS::IngestConfiguration`, `AWS::IVS::PlaybackKeyPair`, `AWS::IVS::RecordingConfiguration`, `AWS::IVS::Stage`, `AWS::IVS::StorageConfiguration`, `AWS::IVS::StreamKey`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ivs-channel-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "ivs")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "ivs")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "ivs")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "ivs")]
 /// The values of `RecordingMode` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IVS::RecordingConfiguration`, `AWS::IVS::Stage`.
@@ -85,12 +92,14 @@ pub enum RecordingMode {
     Expr(Value),
 }
 
+#[cfg(feature = "ivs")]
 impl From<Value> for RecordingMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ivs")]
 impl ToValue for RecordingMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -103,6 +112,7 @@ impl ToValue for RecordingMode {
     }
 }
 
+#[cfg(feature = "ivs")]
 /// The values of `Storage` (`AWS::IVS::RecordingConfiguration`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::IVS::RecordingConfiguration`, `AWS::IVS::Stage`.
@@ -116,12 +126,14 @@ pub enum Storage {
     Expr(Value),
 }
 
+#[cfg(feature = "ivs")]
 impl From<Value> for Storage {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "ivs")]
 impl ToValue for Storage {
     #[inline]
     fn to_value(&self) -> Value {

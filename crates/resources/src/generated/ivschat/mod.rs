@@ -6,10 +6,14 @@
 //! - `AWS::IVSChat::LoggingConfiguration`: [`LoggingConfiguration`], property types in [`logging_configuration`]
 //! - `AWS::IVSChat::Room`: [`Room`], property types in [`room`]
 
+#[cfg(feature = "ivschat")]
 pub mod logging_configuration;
+#[cfg(feature = "ivschat")]
 pub mod room;
 
+#[cfg(feature = "ivschat")]
 pub use logging_configuration::{
     LoggingConfiguration, LoggingConfigurationAttributes, LoggingConfigurationRequired,
 };
+#[cfg(feature = "ivschat")]
 pub use room::{Room, RoomAttributes};

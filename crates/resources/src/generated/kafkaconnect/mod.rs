@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "kafkaconnect")]
 pub mod connector;
+#[cfg(feature = "kafkaconnect")]
 pub mod custom_plugin;
+#[cfg(feature = "kafkaconnect")]
 pub mod shared;
+#[cfg(feature = "kafkaconnect")]
 pub mod worker_configuration;
 
+#[cfg(feature = "kafkaconnect")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+#[cfg(feature = "kafkaconnect")]
 pub use custom_plugin::{CustomPlugin, CustomPluginAttributes, CustomPluginRequired};
+#[cfg(feature = "kafkaconnect")]
 pub use worker_configuration::{
     WorkerConfiguration, WorkerConfigurationAttributes, WorkerConfigurationRequired,
 };

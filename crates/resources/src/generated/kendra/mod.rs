@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "kendra")]
 pub mod data_source;
+#[cfg(feature = "kendra")]
 pub mod faq;
+#[cfg(feature = "kendra")]
 pub mod index;
+#[cfg(feature = "kendra")]
 pub mod shared;
 
+#[cfg(feature = "kendra")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "kendra")]
 pub use faq::{Faq, FaqAttributes, FaqRequired};
+#[cfg(feature = "kendra")]
 pub use index::{Index, IndexAttributes, IndexRequired};

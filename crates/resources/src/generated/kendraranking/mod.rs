@@ -5,6 +5,8 @@
 //!
 //! - `AWS::KendraRanking::ExecutionPlan`: [`ExecutionPlan`], property types in [`execution_plan`]
 
+#[cfg(feature = "kendraranking")]
 pub mod execution_plan;
 
+#[cfg(feature = "kendraranking")]
 pub use execution_plan::{ExecutionPlan, ExecutionPlanAttributes, ExecutionPlanRequired};

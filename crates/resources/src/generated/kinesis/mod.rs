@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "kinesis")]
 pub mod resource_policy;
+#[cfg(feature = "kinesis")]
 pub mod shared;
+#[cfg(feature = "kinesis")]
 pub mod stream;
+#[cfg(feature = "kinesis")]
 pub mod stream_consumer;
 
+#[cfg(feature = "kinesis")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "kinesis")]
 pub use stream::{Stream, StreamAttributes};
+#[cfg(feature = "kinesis")]
 pub use stream_consumer::{StreamConsumer, StreamConsumerAttributes, StreamConsumerRequired};

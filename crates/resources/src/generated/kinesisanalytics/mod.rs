@@ -9,15 +9,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "kinesisanalytics")]
 pub mod application;
+#[cfg(feature = "kinesisanalytics")]
 pub mod application_output;
+#[cfg(feature = "kinesisanalytics")]
 pub mod application_reference_data_source;
+#[cfg(feature = "kinesisanalytics")]
 pub mod shared;
 
+#[cfg(feature = "kinesisanalytics")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "kinesisanalytics")]
 pub use application_output::{
     ApplicationOutput, ApplicationOutputAttributes, ApplicationOutputRequired,
 };
+#[cfg(feature = "kinesisanalytics")]
 pub use application_reference_data_source::{
     ApplicationReferenceDataSource, ApplicationReferenceDataSourceAttributes,
     ApplicationReferenceDataSourceRequired,

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "kinesisanalytics")]
 /// The required properties of [`CsvMappingParameters`], by name: `CsvMappingParameters::new(CsvMappingParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CsvMappingParametersRequired {
@@ -17,6 +18,7 @@ pub struct CsvMappingParametersRequired {
     pub record_row_delimiter: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_CsvMappingParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "kinesisanalytics")]
 /// The `CsvMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// Provides additional mapping information when the record format uses delimiters, such as CSV. For example, the following sample records use CSV format, where the records use the *'\n'* as the row delimiter and a comma (",") as the column delimiter:
@@ -49,6 +52,7 @@ pub struct CsvMappingParameters {
     pub record_row_delimiter: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl CsvMappingParameters {
     /// A `CsvMappingParameters` with its required properties, named in a [`CsvMappingParametersRequired`].
@@ -66,8 +70,10 @@ impl CsvMappingParameters {
     pub fn record_row_delimiter(mut self, value: impl Into<Str>) -> Self { self.record_row_delimiter = value.into(); self }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 impl PropertyType for CsvMappingParameters {}
 
+#[cfg(feature = "kinesisanalytics")]
 impl ToValue for CsvMappingParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -78,6 +84,7 @@ impl ToValue for CsvMappingParameters {
     }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 /// The required properties of [`JsonMappingParameters`], by name: `JsonMappingParameters::new(JsonMappingParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonMappingParametersRequired {
@@ -85,6 +92,7 @@ pub struct JsonMappingParametersRequired {
     pub record_row_path: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
     properties: &[
@@ -95,6 +103,7 @@ pub(crate) static RULE_JsonMappingParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "kinesisanalytics")]
 /// The `JsonMappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// Provides additional mapping information when JSON is the record format on the streaming source.
@@ -108,6 +117,7 @@ pub struct JsonMappingParameters {
     pub record_row_path: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl JsonMappingParameters {
     /// A `JsonMappingParameters` with its required properties, named in a [`JsonMappingParametersRequired`].
@@ -122,8 +132,10 @@ impl JsonMappingParameters {
     pub fn record_row_path(mut self, value: impl Into<Str>) -> Self { self.record_row_path = value.into(); self }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 impl PropertyType for JsonMappingParameters {}
 
+#[cfg(feature = "kinesisanalytics")]
 impl ToValue for JsonMappingParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -133,6 +145,7 @@ impl ToValue for JsonMappingParameters {
     }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     properties: &[
@@ -143,6 +156,7 @@ pub(crate) static RULE_MappingParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "kinesisanalytics")]
 /// The `MappingParameters` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// When configuring application input at the time of creating or updating an application, provides additional mapping information specific to the record format (such as JSON, CSV, or record fields delimited by some delimiter) on the streaming source.
@@ -160,6 +174,7 @@ pub struct MappingParameters {
     pub json_mapping_parameters: Option<Obj<JsonMappingParameters>>,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl MappingParameters {
     /// A `MappingParameters` with no property set (none is required).
@@ -174,8 +189,10 @@ impl MappingParameters {
     pub fn json_mapping_parameters(mut self, value: impl Into<Obj<JsonMappingParameters>>) -> Self { self.json_mapping_parameters = Some(value.into()); self }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 impl PropertyType for MappingParameters {}
 
+#[cfg(feature = "kinesisanalytics")]
 impl ToValue for MappingParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -186,6 +203,7 @@ impl ToValue for MappingParameters {
     }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 /// The required properties of [`RecordColumn`], by name: `RecordColumn::new(RecordColumnRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordColumnRequired {
@@ -195,6 +213,7 @@ pub struct RecordColumnRequired {
     pub sql_type: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     properties: &[
@@ -207,6 +226,7 @@ pub(crate) static RULE_RecordColumn: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "kinesisanalytics")]
 /// The `RecordColumn` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// Describes the mapping of each data element in the streaming source to the corresponding column in the in-application stream.
@@ -230,6 +250,7 @@ pub struct RecordColumn {
     pub sql_type: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl RecordColumn {
     /// A `RecordColumn` with its required properties, named in a [`RecordColumnRequired`].
@@ -250,8 +271,10 @@ impl RecordColumn {
     pub fn sql_type(mut self, value: impl Into<Str>) -> Self { self.sql_type = value.into(); self }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 impl PropertyType for RecordColumn {}
 
+#[cfg(feature = "kinesisanalytics")]
 impl ToValue for RecordColumn {
     #[inline]
     fn to_value(&self) -> Value {
@@ -263,6 +286,7 @@ impl ToValue for RecordColumn {
     }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 /// The required properties of [`RecordFormat`], by name: `RecordFormat::new(RecordFormatRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecordFormatRequired {
@@ -270,6 +294,7 @@ pub struct RecordFormatRequired {
     pub record_format_type: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     properties: &[
@@ -281,6 +306,7 @@ pub(crate) static RULE_RecordFormat: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "kinesisanalytics")]
 /// The `RecordFormat` property type, shared by `AWS::KinesisAnalytics::Application`, `AWS::KinesisAnalytics::ApplicationReferenceDataSource`.
 ///
 /// Describes the record format and relevant mapping information that should be applied to schematize the records on the stream.
@@ -298,6 +324,7 @@ pub struct RecordFormat {
     pub record_format_type: Str,
 }
 
+#[cfg(feature = "kinesisanalytics")]
 #[rustfmt::skip]
 impl RecordFormat {
     /// A `RecordFormat` with its required properties, named in a [`RecordFormatRequired`].
@@ -315,8 +342,10 @@ impl RecordFormat {
     pub fn record_format_type(mut self, value: impl Into<Str>) -> Self { self.record_format_type = value.into(); self }
 }
 
+#[cfg(feature = "kinesisanalytics")]
 impl PropertyType for RecordFormat {}
 
+#[cfg(feature = "kinesisanalytics")]
 impl ToValue for RecordFormat {
     #[inline]
     fn to_value(&self) -> Value {

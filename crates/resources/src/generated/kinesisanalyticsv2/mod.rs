@@ -8,19 +8,27 @@
 //! - `AWS::KinesisAnalyticsV2::ApplicationOutput`: [`ApplicationOutput`], property types in [`application_output`]
 //! - `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: [`ApplicationReferenceDataSource`], property types in [`application_reference_data_source`]
 
+#[cfg(feature = "kinesisanalyticsv2")]
 pub mod application;
+#[cfg(feature = "kinesisanalyticsv2")]
 pub mod application_cloud_watch_logging_option;
+#[cfg(feature = "kinesisanalyticsv2")]
 pub mod application_output;
+#[cfg(feature = "kinesisanalyticsv2")]
 pub mod application_reference_data_source;
 
+#[cfg(feature = "kinesisanalyticsv2")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "kinesisanalyticsv2")]
 pub use application_cloud_watch_logging_option::{
     ApplicationCloudWatchLoggingOption, ApplicationCloudWatchLoggingOptionAttributes,
     ApplicationCloudWatchLoggingOptionRequired,
 };
+#[cfg(feature = "kinesisanalyticsv2")]
 pub use application_output::{
     ApplicationOutput, ApplicationOutputAttributes, ApplicationOutputRequired,
 };
+#[cfg(feature = "kinesisanalyticsv2")]
 pub use application_reference_data_source::{
     ApplicationReferenceDataSource, ApplicationReferenceDataSourceAttributes,
     ApplicationReferenceDataSourceRequired,

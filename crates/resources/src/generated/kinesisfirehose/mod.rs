@@ -5,6 +5,8 @@
 //!
 //! - `AWS::KinesisFirehose::DeliveryStream`: [`DeliveryStream`], property types in [`delivery_stream`]
 
+#[cfg(feature = "kinesisfirehose")]
 pub mod delivery_stream;
 
+#[cfg(feature = "kinesisfirehose")]
 pub use delivery_stream::{DeliveryStream, DeliveryStreamAttributes};

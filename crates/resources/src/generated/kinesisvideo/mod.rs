@@ -6,8 +6,12 @@
 //! - `AWS::KinesisVideo::SignalingChannel`: [`SignalingChannel`], property types in [`signaling_channel`]
 //! - `AWS::KinesisVideo::Stream`: [`Stream`], property types in [`stream`]
 
+#[cfg(feature = "kinesisvideo")]
 pub mod signaling_channel;
+#[cfg(feature = "kinesisvideo")]
 pub mod stream;
 
+#[cfg(feature = "kinesisvideo")]
 pub use signaling_channel::{SignalingChannel, SignalingChannelAttributes};
+#[cfg(feature = "kinesisvideo")]
 pub use stream::{Stream, StreamAttributes};

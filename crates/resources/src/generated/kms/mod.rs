@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "kms")]
 pub mod alias;
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod key;
+#[cfg(feature = "kms")]
 pub mod replica_key;
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub mod shared;
 
+#[cfg(feature = "kms")]
 pub use alias::{Alias, AliasAttributes, AliasRequired};
+#[cfg(any(feature = "kms", feature = "constructs"))]
 pub use key::{Key, KeyAttributes};
+#[cfg(feature = "kms")]
 pub use replica_key::{ReplicaKey, ReplicaKeyAttributes, ReplicaKeyRequired};

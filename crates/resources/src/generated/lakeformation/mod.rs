@@ -13,21 +13,36 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "lakeformation")]
 pub mod data_cells_filter;
+#[cfg(feature = "lakeformation")]
 pub mod data_lake_settings;
+#[cfg(feature = "lakeformation")]
 pub mod permissions;
+#[cfg(feature = "lakeformation")]
 pub mod principal_permissions;
+#[cfg(feature = "lakeformation")]
 pub mod resource;
+#[cfg(feature = "lakeformation")]
 pub mod shared;
+#[cfg(feature = "lakeformation")]
 pub mod tag;
+#[cfg(feature = "lakeformation")]
 pub mod tag_association;
 
+#[cfg(feature = "lakeformation")]
 pub use data_cells_filter::{DataCellsFilter, DataCellsFilterAttributes, DataCellsFilterRequired};
+#[cfg(feature = "lakeformation")]
 pub use data_lake_settings::{DataLakeSettings, DataLakeSettingsAttributes};
+#[cfg(feature = "lakeformation")]
 pub use permissions::{Permissions, PermissionsAttributes, PermissionsRequired};
+#[cfg(feature = "lakeformation")]
 pub use principal_permissions::{
     PrincipalPermissions, PrincipalPermissionsAttributes, PrincipalPermissionsRequired,
 };
+#[cfg(feature = "lakeformation")]
 pub use resource::{CfnResource, CfnResourceAttributes, CfnResourceRequired};
+#[cfg(feature = "lakeformation")]
 pub use tag::{Tag, TagAttributes, TagRequired};
+#[cfg(feature = "lakeformation")]
 pub use tag_association::{TagAssociation, TagAssociationAttributes, TagAssociationRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
     properties: &[
@@ -17,6 +18,7 @@ pub(crate) static RULE_ColumnWildcard: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lakeformation")]
 /// The `ColumnWildcard` property type, shared by `AWS::LakeFormation::DataCellsFilter`, `AWS::LakeFormation::PrincipalPermissions`.
 ///
 /// A wildcard object, consisting of an optional list of excluded column names or indexes.
@@ -30,6 +32,7 @@ pub struct ColumnWildcard {
     pub excluded_column_names: Option<List<Str>>,
 }
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 impl ColumnWildcard {
     /// A `ColumnWildcard` with no property set (none is required).
@@ -42,8 +45,10 @@ impl ColumnWildcard {
     pub fn excluded_column_names(mut self, value: impl Into<List<Str>>) -> Self { self.excluded_column_names = Some(value.into()); self }
 }
 
+#[cfg(feature = "lakeformation")]
 impl PropertyType for ColumnWildcard {}
 
+#[cfg(feature = "lakeformation")]
 impl ToValue for ColumnWildcard {
     #[inline]
     fn to_value(&self) -> Value {
@@ -53,6 +58,7 @@ impl ToValue for ColumnWildcard {
     }
 }
 
+#[cfg(feature = "lakeformation")]
 /// The required properties of [`DatabaseResource`], by name: `DatabaseResource::new(DatabaseResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DatabaseResourceRequired {
@@ -62,6 +68,7 @@ pub struct DatabaseResourceRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
     properties: &[
@@ -73,6 +80,7 @@ pub(crate) static RULE_DatabaseResource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lakeformation")]
 /// The `DatabaseResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
 ///
 /// A structure for the database object.
@@ -94,6 +102,7 @@ pub struct DatabaseResource {
     pub name: Str,
 }
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 impl DatabaseResource {
     /// A `DatabaseResource` with its required properties, named in a [`DatabaseResourceRequired`].
@@ -111,8 +120,10 @@ impl DatabaseResource {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "lakeformation")]
 impl PropertyType for DatabaseResource {}
 
+#[cfg(feature = "lakeformation")]
 impl ToValue for DatabaseResource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -123,6 +134,7 @@ impl ToValue for DatabaseResource {
     }
 }
 
+#[cfg(feature = "lakeformation")]
 /// The required properties of [`TableResource`], by name: `TableResource::new(TableResourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableResourceRequired {
@@ -132,6 +144,7 @@ pub struct TableResourceRequired {
     pub database_name: Str,
 }
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableResource: ObjRule = ObjRule {
     properties: &[
@@ -145,6 +158,7 @@ pub(crate) static RULE_TableResource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lakeformation")]
 /// The `TableResource` property type, shared by `AWS::LakeFormation::PrincipalPermissions`, `AWS::LakeFormation::TagAssociation`.
 ///
 /// A structure for the table object. A table is a metadata definition that represents your data. You can Grant and Revoke table privileges to a principal.
@@ -180,6 +194,7 @@ pub struct TableResource {
     pub table_wildcard: Option<Json>,
 }
 
+#[cfg(feature = "lakeformation")]
 #[rustfmt::skip]
 impl TableResource {
     /// A `TableResource` with its required properties, named in a [`TableResourceRequired`].
@@ -203,8 +218,10 @@ impl TableResource {
     pub fn table_wildcard(mut self, value: impl Into<Json>) -> Self { self.table_wildcard = Some(value.into()); self }
 }
 
+#[cfg(feature = "lakeformation")]
 impl PropertyType for TableResource {}
 
+#[cfg(feature = "lakeformation")]
 impl ToValue for TableResource {
     #[inline]
     fn to_value(&self) -> Value {

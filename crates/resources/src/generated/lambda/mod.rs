@@ -17,37 +17,60 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "lambda")]
 pub mod alias;
+#[cfg(feature = "lambda")]
 pub mod capacity_provider;
+#[cfg(feature = "lambda")]
 pub mod code_signing_config;
+#[cfg(feature = "lambda")]
 pub mod event_invoke_config;
+#[cfg(feature = "lambda")]
 pub mod event_source_mapping;
+#[cfg(feature = "lambda")]
 pub mod function;
+#[cfg(feature = "lambda")]
 pub mod layer_version;
+#[cfg(feature = "lambda")]
 pub mod layer_version_permission;
+#[cfg(feature = "lambda")]
 pub mod permission;
+#[cfg(feature = "lambda")]
 pub mod shared;
+#[cfg(feature = "lambda")]
 pub mod url;
+#[cfg(feature = "lambda")]
 pub mod version;
 
+#[cfg(feature = "lambda")]
 pub use alias::{Alias, AliasAttributes, AliasRequired};
+#[cfg(feature = "lambda")]
 pub use capacity_provider::{
     CapacityProvider, CapacityProviderAttributes, CapacityProviderRequired,
 };
+#[cfg(feature = "lambda")]
 pub use code_signing_config::{
     CodeSigningConfig, CodeSigningConfigAttributes, CodeSigningConfigRequired,
 };
+#[cfg(feature = "lambda")]
 pub use event_invoke_config::{
     EventInvokeConfig, EventInvokeConfigAttributes, EventInvokeConfigRequired,
 };
+#[cfg(feature = "lambda")]
 pub use event_source_mapping::{
     EventSourceMapping, EventSourceMappingAttributes, EventSourceMappingRequired,
 };
+#[cfg(feature = "lambda")]
 pub use function::{Function, FunctionAttributes, FunctionRequired};
+#[cfg(feature = "lambda")]
 pub use layer_version::{LayerVersion, LayerVersionAttributes, LayerVersionRequired};
+#[cfg(feature = "lambda")]
 pub use layer_version_permission::{
     LayerVersionPermission, LayerVersionPermissionAttributes, LayerVersionPermissionRequired,
 };
+#[cfg(feature = "lambda")]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};
+#[cfg(feature = "lambda")]
 pub use url::{Url, UrlAttributes, UrlRequired};
+#[cfg(feature = "lambda")]
 pub use version::{Version, VersionAttributes, VersionRequired};

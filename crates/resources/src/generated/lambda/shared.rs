@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_FunctionScalingConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lambda")]
 /// The `FunctionScalingConfig` property type, shared by `AWS::Lambda::Function`, `AWS::Lambda::Version`.
 ///
 /// Configuration that defines the scaling behavior for a Lambda Managed Instances function, including the minimum and maximum number of execution environments that can be provisioned.
@@ -39,6 +41,7 @@ pub struct FunctionScalingConfig {
     pub min_execution_environments: Option<Int>,
 }
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 impl FunctionScalingConfig {
     /// A `FunctionScalingConfig` with no property set (none is required).
@@ -53,8 +56,10 @@ impl FunctionScalingConfig {
     pub fn min_execution_environments(mut self, value: impl Into<Int>) -> Self { self.min_execution_environments = Some(value.into()); self }
 }
 
+#[cfg(feature = "lambda")]
 impl PropertyType for FunctionScalingConfig {}
 
+#[cfg(feature = "lambda")]
 impl ToValue for FunctionScalingConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -65,6 +70,7 @@ impl ToValue for FunctionScalingConfig {
     }
 }
 
+#[cfg(feature = "lambda")]
 /// The required properties of [`ProvisionedConcurrencyConfiguration`], by name: `ProvisionedConcurrencyConfiguration::new(ProvisionedConcurrencyConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ProvisionedConcurrencyConfigurationRequired {
@@ -72,6 +78,7 @@ pub struct ProvisionedConcurrencyConfigurationRequired {
     pub provisioned_concurrent_executions: Int,
 }
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 pub(crate) static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -82,6 +89,7 @@ pub(crate) static RULE_ProvisionedConcurrencyConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lambda")]
 /// The `ProvisionedConcurrencyConfiguration` property type, shared by `AWS::Lambda::Alias`, `AWS::Lambda::Version`.
 ///
 /// A provisioned concurrency configuration for a function's alias.
@@ -95,6 +103,7 @@ pub struct ProvisionedConcurrencyConfiguration {
     pub provisioned_concurrent_executions: Int,
 }
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 impl ProvisionedConcurrencyConfiguration {
     /// A `ProvisionedConcurrencyConfiguration` with its required properties, named in a [`ProvisionedConcurrencyConfigurationRequired`].
@@ -109,8 +118,10 @@ impl ProvisionedConcurrencyConfiguration {
     pub fn provisioned_concurrent_executions(mut self, value: impl Into<Int>) -> Self { self.provisioned_concurrent_executions = value.into(); self }
 }
 
+#[cfg(feature = "lambda")]
 impl PropertyType for ProvisionedConcurrencyConfiguration {}
 
+#[cfg(feature = "lambda")]
 impl ToValue for ProvisionedConcurrencyConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -123,6 +134,7 @@ impl ToValue for ProvisionedConcurrencyConfiguration {
     }
 }
 
+#[cfg(feature = "lambda")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -130,6 +142,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -141,6 +154,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lambda")]
 /// The `Tag` property type, shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::CodeSigningConfig`, `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-capacityprovider-tag.html>
@@ -156,6 +170,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "lambda")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -173,8 +188,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "lambda")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "lambda")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -185,6 +202,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "lambda")]
 /// The values of `Architecture` (`AWS::Lambda::CapacityProvider`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lambda::CapacityProvider`, `AWS::Lambda::Function`.
@@ -198,12 +216,14 @@ pub enum Architecture {
     Expr(Value),
 }
 
+#[cfg(feature = "lambda")]
 impl From<Value> for Architecture {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "lambda")]
 impl ToValue for Architecture {
     #[inline]
     fn to_value(&self) -> Value {
@@ -216,6 +236,7 @@ impl ToValue for Architecture {
     }
 }
 
+#[cfg(feature = "lambda")]
 /// The values of `SystemLogLevel` (`AWS::Lambda::EventSourceMapping`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lambda::EventSourceMapping`, `AWS::Lambda::Function`.
@@ -231,12 +252,14 @@ pub enum SystemLogLevel {
     Expr(Value),
 }
 
+#[cfg(feature = "lambda")]
 impl From<Value> for SystemLogLevel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "lambda")]
 impl ToValue for SystemLogLevel {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::LaunchWizard::Deployment`: [`Deployment`], property types in [`deployment`]
 
+#[cfg(feature = "launchwizard")]
 pub mod deployment;
 
+#[cfg(feature = "launchwizard")]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};

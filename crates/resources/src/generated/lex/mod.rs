@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "lex")]
 pub mod bot;
+#[cfg(feature = "lex")]
 pub mod bot_alias;
+#[cfg(feature = "lex")]
 pub mod bot_version;
+#[cfg(feature = "lex")]
 pub mod resource_policy;
+#[cfg(feature = "lex")]
 pub mod shared;
 
+#[cfg(feature = "lex")]
 pub use bot::{Bot, BotAttributes, BotRequired};
+#[cfg(feature = "lex")]
 pub use bot_alias::{BotAlias, BotAliasAttributes, BotAliasRequired};
+#[cfg(feature = "lex")]
 pub use bot_version::{BotVersion, BotVersionAttributes, BotVersionRequired};
+#[cfg(feature = "lex")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

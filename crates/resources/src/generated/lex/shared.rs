@@ -8,12 +8,15 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "lex")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^arn:[\\w\\-]+:kms:[\\w\\-]+:[\\d]{12}:(?:key\\/[\\w\\-]+|alias\\/[a-zA-Z0-9:\\/_\\-]{1,256})$",
 );
+#[cfg(feature = "lex")]
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^arn:[\\w\\-]+:s3:::[a-z0-9][\\.\\-a-z0-9]{1,61}[a-z0-9]$");
 
+#[cfg(feature = "lex")]
 /// The required properties of [`AudioLogDestination`], by name: `AudioLogDestination::new(AudioLogDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioLogDestinationRequired {
@@ -21,6 +24,7 @@ pub struct AudioLogDestinationRequired {
     pub s3_bucket: Obj<S3BucketLogDestination>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_AudioLogDestination: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +35,7 @@ pub(crate) static RULE_AudioLogDestination: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `AudioLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// The location of audio log files collected when conversation logging is enabled for a bot.
@@ -44,6 +49,7 @@ pub struct AudioLogDestination {
     pub s3_bucket: Obj<S3BucketLogDestination>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl AudioLogDestination {
     /// A `AudioLogDestination` with its required properties, named in a [`AudioLogDestinationRequired`].
@@ -58,8 +64,10 @@ impl AudioLogDestination {
     pub fn s3_bucket(mut self, value: impl Into<Obj<S3BucketLogDestination>>) -> Self { self.s3_bucket = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for AudioLogDestination {}
 
+#[cfg(feature = "lex")]
 impl ToValue for AudioLogDestination {
     #[inline]
     fn to_value(&self) -> Value {
@@ -67,6 +75,7 @@ impl ToValue for AudioLogDestination {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`AudioLogSetting`], by name: `AudioLogSetting::new(AudioLogSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AudioLogSettingRequired {
@@ -76,6 +85,7 @@ pub struct AudioLogSettingRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_AudioLogSetting: ObjRule = ObjRule {
     properties: &[
@@ -87,6 +97,7 @@ pub(crate) static RULE_AudioLogSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `AudioLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Settings for logging audio of conversations between Amazon Lex and a user. You specify whether to log audio and the Amazon S3 bucket where the audio file is stored.
@@ -104,6 +115,7 @@ pub struct AudioLogSetting {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl AudioLogSetting {
     /// A `AudioLogSetting` with its required properties, named in a [`AudioLogSettingRequired`].
@@ -121,8 +133,10 @@ impl AudioLogSetting {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for AudioLogSetting {}
 
+#[cfg(feature = "lex")]
 impl ToValue for AudioLogSetting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -133,6 +147,7 @@ impl ToValue for AudioLogSetting {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`BotAliasLocaleSettings`], by name: `BotAliasLocaleSettings::new(BotAliasLocaleSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasLocaleSettingsRequired {
@@ -140,6 +155,7 @@ pub struct BotAliasLocaleSettingsRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
     properties: &[
@@ -151,6 +167,7 @@ pub(crate) static RULE_BotAliasLocaleSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `BotAliasLocaleSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Specifies settings that are unique to a locale. For example, you can use different Lambda function depending on the bot's locale.
@@ -168,6 +185,7 @@ pub struct BotAliasLocaleSettings {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl BotAliasLocaleSettings {
     /// A `BotAliasLocaleSettings` with its required properties, named in a [`BotAliasLocaleSettingsRequired`].
@@ -185,8 +203,10 @@ impl BotAliasLocaleSettings {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for BotAliasLocaleSettings {}
 
+#[cfg(feature = "lex")]
 impl ToValue for BotAliasLocaleSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -197,6 +217,7 @@ impl ToValue for BotAliasLocaleSettings {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`BotAliasLocaleSettingsItem`], by name: `BotAliasLocaleSettingsItem::new(BotAliasLocaleSettingsItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BotAliasLocaleSettingsItemRequired {
@@ -206,6 +227,7 @@ pub struct BotAliasLocaleSettingsItemRequired {
     pub locale_id: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
     properties: &[
@@ -217,6 +239,7 @@ pub(crate) static RULE_BotAliasLocaleSettingsItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `BotAliasLocaleSettingsItem` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Specifies locale settings for a single locale.
@@ -236,6 +259,7 @@ pub struct BotAliasLocaleSettingsItem {
     pub locale_id: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl BotAliasLocaleSettingsItem {
     /// A `BotAliasLocaleSettingsItem` with its required properties, named in a [`BotAliasLocaleSettingsItemRequired`].
@@ -253,8 +277,10 @@ impl BotAliasLocaleSettingsItem {
     pub fn locale_id(mut self, value: impl Into<Str>) -> Self { self.locale_id = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for BotAliasLocaleSettingsItem {}
 
+#[cfg(feature = "lex")]
 impl ToValue for BotAliasLocaleSettingsItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -265,6 +291,7 @@ impl ToValue for BotAliasLocaleSettingsItem {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`CloudWatchLogGroupLogDestination`], by name: `CloudWatchLogGroupLogDestination::new(CloudWatchLogGroupLogDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogGroupLogDestinationRequired {
@@ -274,6 +301,7 @@ pub struct CloudWatchLogGroupLogDestinationRequired {
     pub log_prefix: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
     properties: &[
@@ -285,6 +313,7 @@ pub(crate) static RULE_CloudWatchLogGroupLogDestination: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `CloudWatchLogGroupLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// The Amazon CloudWatch Logs log group where the text and metadata logs are delivered. The log group must exist before you enable logging.
@@ -306,6 +335,7 @@ pub struct CloudWatchLogGroupLogDestination {
     pub log_prefix: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl CloudWatchLogGroupLogDestination {
     /// A `CloudWatchLogGroupLogDestination` with its required properties, named in a [`CloudWatchLogGroupLogDestinationRequired`].
@@ -323,8 +353,10 @@ impl CloudWatchLogGroupLogDestination {
     pub fn log_prefix(mut self, value: impl Into<Str>) -> Self { self.log_prefix = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for CloudWatchLogGroupLogDestination {}
 
+#[cfg(feature = "lex")]
 impl ToValue for CloudWatchLogGroupLogDestination {
     #[inline]
     fn to_value(&self) -> Value {
@@ -335,6 +367,7 @@ impl ToValue for CloudWatchLogGroupLogDestination {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`CodeHookSpecification`], by name: `CodeHookSpecification::new(CodeHookSpecificationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeHookSpecificationRequired {
@@ -342,6 +375,7 @@ pub struct CodeHookSpecificationRequired {
     pub lambda_code_hook: Obj<LambdaCodeHook>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_CodeHookSpecification: ObjRule = ObjRule {
     properties: &[
@@ -352,6 +386,7 @@ pub(crate) static RULE_CodeHookSpecification: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `CodeHookSpecification` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Contains information about code hooks that Amazon Lex calls during a conversation.
@@ -365,6 +400,7 @@ pub struct CodeHookSpecification {
     pub lambda_code_hook: Obj<LambdaCodeHook>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl CodeHookSpecification {
     /// A `CodeHookSpecification` with its required properties, named in a [`CodeHookSpecificationRequired`].
@@ -379,8 +415,10 @@ impl CodeHookSpecification {
     pub fn lambda_code_hook(mut self, value: impl Into<Obj<LambdaCodeHook>>) -> Self { self.lambda_code_hook = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for CodeHookSpecification {}
 
+#[cfg(feature = "lex")]
 impl ToValue for CodeHookSpecification {
     #[inline]
     fn to_value(&self) -> Value {
@@ -390,6 +428,7 @@ impl ToValue for CodeHookSpecification {
     }
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
     properties: &[
@@ -400,6 +439,7 @@ pub(crate) static RULE_ConversationLogSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `ConversationLogSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Configures conversation logging that saves audio, text, and metadata for the conversations with your users.
@@ -421,6 +461,7 @@ pub struct ConversationLogSettings {
     pub text_log_settings: Option<List<TextLogSetting>>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl ConversationLogSettings {
     /// A `ConversationLogSettings` with no property set (none is required).
@@ -435,8 +476,10 @@ impl ConversationLogSettings {
     pub fn text_log_settings(mut self, value: impl Into<List<TextLogSetting>>) -> Self { self.text_log_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for ConversationLogSettings {}
 
+#[cfg(feature = "lex")]
 impl ToValue for ConversationLogSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -447,6 +490,7 @@ impl ToValue for ConversationLogSettings {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`LambdaCodeHook`], by name: `LambdaCodeHook::new(LambdaCodeHookRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LambdaCodeHookRequired {
@@ -456,6 +500,7 @@ pub struct LambdaCodeHookRequired {
     pub lambda_arn: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_LambdaCodeHook: ObjRule = ObjRule {
     properties: &[
@@ -467,6 +512,7 @@ pub(crate) static RULE_LambdaCodeHook: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `LambdaCodeHook` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Specifies a Lambda function that verifies requests to a bot or fulfills the user's request to a bot.
@@ -488,6 +534,7 @@ pub struct LambdaCodeHook {
     pub lambda_arn: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl LambdaCodeHook {
     /// A `LambdaCodeHook` with its required properties, named in a [`LambdaCodeHookRequired`].
@@ -505,8 +552,10 @@ impl LambdaCodeHook {
     pub fn lambda_arn(mut self, value: impl Into<Str>) -> Self { self.lambda_arn = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for LambdaCodeHook {}
 
+#[cfg(feature = "lex")]
 impl ToValue for LambdaCodeHook {
     #[inline]
     fn to_value(&self) -> Value {
@@ -520,6 +569,7 @@ impl ToValue for LambdaCodeHook {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`S3BucketLogDestination`], by name: `S3BucketLogDestination::new(S3BucketLogDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3BucketLogDestinationRequired {
@@ -529,6 +579,7 @@ pub struct S3BucketLogDestinationRequired {
     pub s3_bucket_arn: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3BucketLogDestination: ObjRule = ObjRule {
     properties: &[
@@ -541,6 +592,7 @@ pub(crate) static RULE_S3BucketLogDestination: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `S3BucketLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Specifies an Amazon S3 bucket for logging audio conversations
@@ -568,6 +620,7 @@ pub struct S3BucketLogDestination {
     pub s3_bucket_arn: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl S3BucketLogDestination {
     /// A `S3BucketLogDestination` with its required properties, named in a [`S3BucketLogDestinationRequired`].
@@ -588,8 +641,10 @@ impl S3BucketLogDestination {
     pub fn s3_bucket_arn(mut self, value: impl Into<Str>) -> Self { self.s3_bucket_arn = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for S3BucketLogDestination {}
 
+#[cfg(feature = "lex")]
 impl ToValue for S3BucketLogDestination {
     #[inline]
     fn to_value(&self) -> Value {
@@ -601,6 +656,7 @@ impl ToValue for S3BucketLogDestination {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`SentimentAnalysisSettings`], by name: `SentimentAnalysisSettings::new(SentimentAnalysisSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SentimentAnalysisSettingsRequired {
@@ -608,6 +664,7 @@ pub struct SentimentAnalysisSettingsRequired {
     pub detect_sentiment: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
     properties: &[
@@ -618,6 +675,7 @@ pub(crate) static RULE_SentimentAnalysisSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `SentimentAnalysisSettings` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Specifies whether Amazon Lex will use Amazon Comprehend to detect the sentiment of user utterances.
@@ -629,6 +687,7 @@ pub struct SentimentAnalysisSettings {
     pub detect_sentiment: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl SentimentAnalysisSettings {
     /// A `SentimentAnalysisSettings` with its required properties, named in a [`SentimentAnalysisSettingsRequired`].
@@ -643,8 +702,10 @@ impl SentimentAnalysisSettings {
     pub fn detect_sentiment(mut self, value: impl Into<Bool>) -> Self { self.detect_sentiment = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for SentimentAnalysisSettings {}
 
+#[cfg(feature = "lex")]
 impl ToValue for SentimentAnalysisSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -654,6 +715,7 @@ impl ToValue for SentimentAnalysisSettings {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -663,6 +725,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -674,6 +737,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `Tag` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lex-bot-tag.html>
@@ -689,6 +753,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -706,8 +771,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "lex")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -718,6 +785,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`TextLogDestination`], by name: `TextLogDestination::new(TextLogDestinationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextLogDestinationRequired {
@@ -725,6 +793,7 @@ pub struct TextLogDestinationRequired {
     pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextLogDestination: ObjRule = ObjRule {
     properties: &[
@@ -735,6 +804,7 @@ pub(crate) static RULE_TextLogDestination: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `TextLogDestination` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Defines the Amazon CloudWatch Logs destination log group for conversation text logs.
@@ -748,6 +818,7 @@ pub struct TextLogDestination {
     pub cloud_watch: Obj<CloudWatchLogGroupLogDestination>,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl TextLogDestination {
     /// A `TextLogDestination` with its required properties, named in a [`TextLogDestinationRequired`].
@@ -762,8 +833,10 @@ impl TextLogDestination {
     pub fn cloud_watch(mut self, value: impl Into<Obj<CloudWatchLogGroupLogDestination>>) -> Self { self.cloud_watch = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for TextLogDestination {}
 
+#[cfg(feature = "lex")]
 impl ToValue for TextLogDestination {
     #[inline]
     fn to_value(&self) -> Value {
@@ -773,6 +846,7 @@ impl ToValue for TextLogDestination {
     }
 }
 
+#[cfg(feature = "lex")]
 /// The required properties of [`TextLogSetting`], by name: `TextLogSetting::new(TextLogSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextLogSettingRequired {
@@ -782,6 +856,7 @@ pub struct TextLogSettingRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextLogSetting: ObjRule = ObjRule {
     properties: &[
@@ -793,6 +868,7 @@ pub(crate) static RULE_TextLogSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lex")]
 /// The `TextLogSetting` property type, shared by `AWS::Lex::Bot`, `AWS::Lex::BotAlias`.
 ///
 /// Defines settings to enable text conversation logs.
@@ -810,6 +886,7 @@ pub struct TextLogSetting {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "lex")]
 #[rustfmt::skip]
 impl TextLogSetting {
     /// A `TextLogSetting` with its required properties, named in a [`TextLogSettingRequired`].
@@ -827,8 +904,10 @@ impl TextLogSetting {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "lex")]
 impl PropertyType for TextLogSetting {}
 
+#[cfg(feature = "lex")]
 impl ToValue for TextLogSetting {
     #[inline]
     fn to_value(&self) -> Value {

@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "licensemanager")]
 pub mod grant;
+#[cfg(feature = "licensemanager")]
 pub mod license;
+#[cfg(feature = "licensemanager")]
 pub mod shared;
 
+#[cfg(feature = "licensemanager")]
 pub use grant::{Grant, GrantAttributes};
+#[cfg(feature = "licensemanager")]
 pub use license::{License, LicenseAttributes, LicenseRequired};

@@ -21,42 +21,73 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "lightsail")]
 pub mod alarm;
+#[cfg(feature = "lightsail")]
 pub mod bucket;
+#[cfg(feature = "lightsail")]
 pub mod certificate;
+#[cfg(feature = "lightsail")]
 pub mod container;
+#[cfg(feature = "lightsail")]
 pub mod database;
+#[cfg(feature = "lightsail")]
 pub mod database_snapshot;
+#[cfg(feature = "lightsail")]
 pub mod disk;
+#[cfg(feature = "lightsail")]
 pub mod disk_snapshot;
+#[cfg(feature = "lightsail")]
 pub mod distribution;
+#[cfg(feature = "lightsail")]
 pub mod domain;
+#[cfg(feature = "lightsail")]
 pub mod instance;
+#[cfg(feature = "lightsail")]
 pub mod instance_snapshot;
+#[cfg(feature = "lightsail")]
 pub mod load_balancer;
+#[cfg(feature = "lightsail")]
 pub mod load_balancer_tls_certificate;
+#[cfg(feature = "lightsail")]
 pub mod shared;
+#[cfg(feature = "lightsail")]
 pub mod static_ip;
 
+#[cfg(feature = "lightsail")]
 pub use alarm::{Alarm, AlarmAttributes, AlarmRequired};
+#[cfg(feature = "lightsail")]
 pub use bucket::{Bucket, BucketAttributes, BucketRequired};
+#[cfg(feature = "lightsail")]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+#[cfg(feature = "lightsail")]
 pub use container::{Container, ContainerAttributes, ContainerRequired};
+#[cfg(feature = "lightsail")]
 pub use database::{Database, DatabaseAttributes, DatabaseRequired};
+#[cfg(feature = "lightsail")]
 pub use database_snapshot::{
     DatabaseSnapshot, DatabaseSnapshotAttributes, DatabaseSnapshotRequired,
 };
+#[cfg(feature = "lightsail")]
 pub use disk::{Disk, DiskAttributes, DiskRequired};
+#[cfg(feature = "lightsail")]
 pub use disk_snapshot::{DiskSnapshot, DiskSnapshotAttributes, DiskSnapshotRequired};
+#[cfg(feature = "lightsail")]
 pub use distribution::{Distribution, DistributionAttributes, DistributionRequired};
+#[cfg(feature = "lightsail")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "lightsail")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
+#[cfg(feature = "lightsail")]
 pub use instance_snapshot::{
     InstanceSnapshot, InstanceSnapshotAttributes, InstanceSnapshotRequired,
 };
+#[cfg(feature = "lightsail")]
 pub use load_balancer::{LoadBalancer, LoadBalancerAttributes, LoadBalancerRequired};
+#[cfg(feature = "lightsail")]
 pub use load_balancer_tls_certificate::{
     LoadBalancerTlsCertificate, LoadBalancerTlsCertificateAttributes,
     LoadBalancerTlsCertificateRequired,
 };
+#[cfg(feature = "lightsail")]
 pub use static_ip::{StaticIp, StaticIpAttributes, StaticIpRequired};

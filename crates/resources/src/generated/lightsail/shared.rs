@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "lightsail")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9]{2}:00$");
 
+#[cfg(feature = "lightsail")]
 /// The required properties of [`AddOn`], by name: `AddOn::new(AddOnRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddOnRequired {
@@ -17,6 +19,7 @@ pub struct AddOnRequired {
     pub add_on_type: AddOnType,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 pub(crate) static RULE_AddOn: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +32,7 @@ pub(crate) static RULE_AddOn: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lightsail")]
 /// The `AddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
 ///
 /// `AddOn` is a property of the \[AWS::Lightsail::Disk\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lightsail-disk.html>) resource. It describes the add-ons for a disk.
@@ -56,6 +60,7 @@ pub struct AddOn {
     pub status: Option<AddOnStatus>,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl AddOn {
     /// A `AddOn` with its required properties, named in a [`AddOnRequired`].
@@ -76,8 +81,10 @@ impl AddOn {
     pub fn status(mut self, value: impl Into<AddOnStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
+#[cfg(feature = "lightsail")]
 impl PropertyType for AddOn {}
 
+#[cfg(feature = "lightsail")]
 impl ToValue for AddOn {
     #[inline]
     fn to_value(&self) -> Value {
@@ -92,6 +99,7 @@ impl ToValue for AddOn {
     }
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 pub(crate) static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
     properties: &[
@@ -101,6 +109,7 @@ pub(crate) static RULE_AutoSnapshotAddOn: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lightsail")]
 /// The `AutoSnapshotAddOn` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
 ///
 /// `AutoSnapshotAddOn` is a property of the \[AddOn\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-disk-addon.html>) property. It describes the automatic snapshot add-on for a disk.
@@ -122,6 +131,7 @@ pub struct AutoSnapshotAddOn {
     pub snapshot_time_of_day: Option<Str>,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl AutoSnapshotAddOn {
     /// A `AutoSnapshotAddOn` with no property set (none is required).
@@ -134,8 +144,10 @@ impl AutoSnapshotAddOn {
     pub fn snapshot_time_of_day(mut self, value: impl Into<Str>) -> Self { self.snapshot_time_of_day = Some(value.into()); self }
 }
 
+#[cfg(feature = "lightsail")]
 impl PropertyType for AutoSnapshotAddOn {}
 
+#[cfg(feature = "lightsail")]
 impl ToValue for AutoSnapshotAddOn {
     #[inline]
     fn to_value(&self) -> Value {
@@ -145,6 +157,7 @@ impl ToValue for AutoSnapshotAddOn {
     }
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
@@ -155,6 +168,7 @@ pub(crate) static RULE_Location: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lightsail")]
 /// The `Location` property type, shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
 ///
 /// The AWS Region and Availability Zone where the disk is located.
@@ -172,6 +186,7 @@ pub struct Location {
     pub region_name: Option<Str>,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
@@ -186,8 +201,10 @@ impl Location {
     pub fn region_name(mut self, value: impl Into<Str>) -> Self { self.region_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "lightsail")]
 impl PropertyType for Location {}
 
+#[cfg(feature = "lightsail")]
 impl ToValue for Location {
     #[inline]
     fn to_value(&self) -> Value {
@@ -198,6 +215,7 @@ impl ToValue for Location {
     }
 }
 
+#[cfg(feature = "lightsail")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -205,6 +223,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -216,6 +235,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "lightsail")]
 /// The `Tag` property type, shared by `AWS::Lightsail::Bucket`, `AWS::Lightsail::Certificate`, `AWS::Lightsail::Container`, `AWS::Lightsail::Database`, `AWS::Lightsail::DatabaseSnapshot`, `AWS::Lightsail::Disk`, `AWS::Lightsail::DiskSnapshot`, `AWS::Lightsail::Distribution`, `AWS::Lightsail::Instance`, `AWS::Lightsail::InstanceSnapshot`, `AWS::Lightsail::LoadBalancer`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lightsail-bucket-tag.html>
@@ -231,6 +251,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "lightsail")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -248,8 +269,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "lightsail")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "lightsail")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -260,6 +283,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "lightsail")]
 /// The values of `Status` (`AWS::Lightsail::Disk`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -283,12 +307,14 @@ pub enum AddOnStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "lightsail")]
 impl From<Value> for AddOnStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "lightsail")]
 impl ToValue for AddOnStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -306,6 +332,7 @@ impl ToValue for AddOnStatus {
     }
 }
 
+#[cfg(feature = "lightsail")]
 /// The values of `AddOnType` (`AWS::Lightsail::Disk`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lightsail::Disk`, `AWS::Lightsail::Instance`.
@@ -319,12 +346,14 @@ pub enum AddOnType {
     Expr(Value),
 }
 
+#[cfg(feature = "lightsail")]
 impl From<Value> for AddOnType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "lightsail")]
 impl ToValue for AddOnType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -337,6 +366,7 @@ impl ToValue for AddOnType {
     }
 }
 
+#[cfg(feature = "lightsail")]
 /// The values of `IpAddressType` (`AWS::Lightsail::Distribution`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Lightsail::Distribution`, `AWS::Lightsail::LoadBalancer`.
@@ -352,12 +382,14 @@ pub enum IpAddressType {
     Expr(Value),
 }
 
+#[cfg(feature = "lightsail")]
 impl From<Value> for IpAddressType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "lightsail")]
 impl ToValue for IpAddressType {
     #[inline]
     fn to_value(&self) -> Value {

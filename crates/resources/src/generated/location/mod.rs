@@ -13,21 +13,36 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "location")]
 pub mod api_key;
+#[cfg(feature = "location")]
 pub mod geofence_collection;
+#[cfg(feature = "location")]
 pub mod map;
+#[cfg(feature = "location")]
 pub mod place_index;
+#[cfg(feature = "location")]
 pub mod route_calculator;
+#[cfg(feature = "location")]
 pub mod shared;
+#[cfg(feature = "location")]
 pub mod tracker;
+#[cfg(feature = "location")]
 pub mod tracker_consumer;
 
+#[cfg(feature = "location")]
 pub use api_key::{ApiKey, ApiKeyAttributes, ApiKeyRequired};
+#[cfg(feature = "location")]
 pub use geofence_collection::{
     GeofenceCollection, GeofenceCollectionAttributes, GeofenceCollectionRequired,
 };
+#[cfg(feature = "location")]
 pub use map::{Map, MapAttributes, MapRequired};
+#[cfg(feature = "location")]
 pub use place_index::{PlaceIndex, PlaceIndexAttributes, PlaceIndexRequired};
+#[cfg(feature = "location")]
 pub use route_calculator::{RouteCalculator, RouteCalculatorAttributes, RouteCalculatorRequired};
+#[cfg(feature = "location")]
 pub use tracker::{Tracker, TrackerAttributes, TrackerRequired};
+#[cfg(feature = "location")]
 pub use tracker_consumer::{TrackerConsumer, TrackerConsumerAttributes, TrackerConsumerRequired};

@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "location")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z+-=._:/]+$");
+#[cfg(feature = "location")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[A-Za-z0-9 _=@:.+-/]*$");
 
+#[cfg(feature = "location")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -20,6 +23,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "location")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +35,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "location")]
 /// The `Tag` property type, shared by `AWS::Location::APIKey`, `AWS::Location::GeofenceCollection`, `AWS::Location::Map`, `AWS::Location::PlaceIndex`, `AWS::Location::RouteCalculator`, `AWS::Location::Tracker`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-location-apikey-tag.html>
@@ -46,6 +51,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "location")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -63,8 +69,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "location")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "location")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -75,6 +83,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "location")]
 /// The values of `PricingPlan` (`AWS::Location::GeofenceCollection`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Location::GeofenceCollection`, `AWS::Location::Map`, `AWS::Location::PlaceIndex`, `AWS::Location::RouteCalculator`, `AWS::Location::Tracker`.
@@ -86,12 +95,14 @@ pub enum PricingPlan {
     Expr(Value),
 }
 
+#[cfg(feature = "location")]
 impl From<Value> for PricingPlan {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "location")]
 impl ToValue for PricingPlan {
     #[inline]
     fn to_value(&self) -> Value {

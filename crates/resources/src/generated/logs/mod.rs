@@ -21,39 +21,70 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "logs")]
 pub mod account_policy;
+#[cfg(feature = "logs")]
 pub mod delivery;
+#[cfg(feature = "logs")]
 pub mod delivery_destination;
+#[cfg(feature = "logs")]
 pub mod delivery_source;
+#[cfg(feature = "logs")]
 pub mod destination;
+#[cfg(feature = "logs")]
 pub mod integration;
+#[cfg(feature = "logs")]
 pub mod log_anomaly_detector;
+#[cfg(any(feature = "logs", feature = "constructs"))]
 pub mod log_group;
+#[cfg(feature = "logs")]
 pub mod log_stream;
+#[cfg(feature = "logs")]
 pub mod metric_filter;
+#[cfg(feature = "logs")]
 pub mod query_definition;
+#[cfg(feature = "logs")]
 pub mod resource_policy;
+#[cfg(feature = "logs")]
 pub mod scheduled_query;
+#[cfg(any(feature = "logs", feature = "constructs"))]
 pub mod shared;
+#[cfg(feature = "logs")]
 pub mod subscription_filter;
+#[cfg(feature = "logs")]
 pub mod transformer;
 
+#[cfg(feature = "logs")]
 pub use account_policy::{AccountPolicy, AccountPolicyAttributes, AccountPolicyRequired};
+#[cfg(feature = "logs")]
 pub use delivery::{Delivery, DeliveryAttributes, DeliveryRequired};
+#[cfg(feature = "logs")]
 pub use delivery_destination::{
     DeliveryDestination, DeliveryDestinationAttributes, DeliveryDestinationRequired,
 };
+#[cfg(feature = "logs")]
 pub use delivery_source::{DeliverySource, DeliverySourceAttributes, DeliverySourceRequired};
+#[cfg(feature = "logs")]
 pub use destination::{Destination, DestinationAttributes, DestinationRequired};
+#[cfg(feature = "logs")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "logs")]
 pub use log_anomaly_detector::{LogAnomalyDetector, LogAnomalyDetectorAttributes};
+#[cfg(any(feature = "logs", feature = "constructs"))]
 pub use log_group::{LogGroup, LogGroupAttributes};
+#[cfg(feature = "logs")]
 pub use log_stream::{LogStream, LogStreamAttributes, LogStreamRequired};
+#[cfg(feature = "logs")]
 pub use metric_filter::{MetricFilter, MetricFilterAttributes, MetricFilterRequired};
+#[cfg(feature = "logs")]
 pub use query_definition::{QueryDefinition, QueryDefinitionAttributes, QueryDefinitionRequired};
+#[cfg(feature = "logs")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "logs")]
 pub use scheduled_query::{ScheduledQuery, ScheduledQueryAttributes, ScheduledQueryRequired};
+#[cfg(feature = "logs")]
 pub use subscription_filter::{
     SubscriptionFilter, SubscriptionFilterAttributes, SubscriptionFilterRequired,
 };
+#[cfg(feature = "logs")]
 pub use transformer::{Transformer, TransformerAttributes, TransformerRequired};

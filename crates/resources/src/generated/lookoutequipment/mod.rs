@@ -5,8 +5,10 @@
 //!
 //! - `AWS::LookoutEquipment::InferenceScheduler`: [`InferenceScheduler`], property types in [`inference_scheduler`]
 
+#[cfg(feature = "lookoutequipment")]
 pub mod inference_scheduler;
 
+#[cfg(feature = "lookoutequipment")]
 pub use inference_scheduler::{
     InferenceScheduler, InferenceSchedulerAttributes, InferenceSchedulerRequired,
 };

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::LookoutVision::Project`: [`Project`], property types in [`project`]
 
+#[cfg(feature = "lookoutvision")]
 pub mod project;
 
+#[cfg(feature = "lookoutvision")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};

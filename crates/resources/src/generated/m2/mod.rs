@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "m2")]
 pub mod application;
+#[cfg(feature = "m2")]
 pub mod deployment;
+#[cfg(feature = "m2")]
 pub mod environment;
+#[cfg(feature = "m2")]
 pub mod shared;
 
+#[cfg(feature = "m2")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "m2")]
 pub use deployment::{Deployment, DeploymentAttributes, DeploymentRequired};
+#[cfg(feature = "m2")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "m2")]
 /// The values of `EngineType` (`AWS::M2::Application`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::M2::Application`, `AWS::M2::Environment`.
@@ -21,12 +22,14 @@ pub enum EngineType {
     Expr(Value),
 }
 
+#[cfg(feature = "m2")]
 impl From<Value> for EngineType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "m2")]
 impl ToValue for EngineType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "macie")]
 pub mod allow_list;
+#[cfg(feature = "macie")]
 pub mod custom_data_identifier;
+#[cfg(feature = "macie")]
 pub mod findings_filter;
+#[cfg(feature = "macie")]
 pub mod session;
+#[cfg(feature = "macie")]
 pub mod shared;
 
+#[cfg(feature = "macie")]
 pub use allow_list::{AllowList, AllowListAttributes, AllowListRequired};
+#[cfg(feature = "macie")]
 pub use custom_data_identifier::{
     CustomDataIdentifier, CustomDataIdentifierAttributes, CustomDataIdentifierRequired,
 };
+#[cfg(feature = "macie")]
 pub use findings_filter::{FindingsFilter, FindingsFilterAttributes, FindingsFilterRequired};
+#[cfg(feature = "macie")]
 pub use session::{Session, SessionAttributes};

@@ -7,10 +7,16 @@
 //! - `AWS::ManagedBlockchain::Member`: [`Member`], property types in [`member`]
 //! - `AWS::ManagedBlockchain::Node`: [`Node`], property types in [`node`]
 
+#[cfg(feature = "managedblockchain")]
 pub mod accessor;
+#[cfg(feature = "managedblockchain")]
 pub mod member;
+#[cfg(feature = "managedblockchain")]
 pub mod node;
 
+#[cfg(feature = "managedblockchain")]
 pub use accessor::{Accessor, AccessorAttributes, AccessorRequired};
+#[cfg(feature = "managedblockchain")]
 pub use member::{Member, MemberAttributes, MemberRequired};
+#[cfg(feature = "managedblockchain")]
 pub use node::{Node, NodeAttributes, NodeRequired};

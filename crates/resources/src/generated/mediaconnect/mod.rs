@@ -18,33 +18,58 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "mediaconnect")]
 pub mod bridge;
+#[cfg(feature = "mediaconnect")]
 pub mod bridge_output;
+#[cfg(feature = "mediaconnect")]
 pub mod bridge_source;
+#[cfg(feature = "mediaconnect")]
 pub mod flow;
+#[cfg(feature = "mediaconnect")]
 pub mod flow_entitlement;
+#[cfg(feature = "mediaconnect")]
 pub mod flow_output;
+#[cfg(feature = "mediaconnect")]
 pub mod flow_source;
+#[cfg(feature = "mediaconnect")]
 pub mod flow_vpc_interface;
+#[cfg(feature = "mediaconnect")]
 pub mod gateway;
+#[cfg(feature = "mediaconnect")]
 pub mod router_input;
+#[cfg(feature = "mediaconnect")]
 pub mod router_network_interface;
+#[cfg(feature = "mediaconnect")]
 pub mod router_output;
+#[cfg(feature = "mediaconnect")]
 pub mod shared;
 
+#[cfg(feature = "mediaconnect")]
 pub use bridge::{Bridge, BridgeAttributes, BridgeRequired};
+#[cfg(feature = "mediaconnect")]
 pub use bridge_output::{BridgeOutput, BridgeOutputAttributes, BridgeOutputRequired};
+#[cfg(feature = "mediaconnect")]
 pub use bridge_source::{BridgeSource, BridgeSourceAttributes, BridgeSourceRequired};
+#[cfg(feature = "mediaconnect")]
 pub use flow::{Flow, FlowAttributes, FlowRequired};
+#[cfg(feature = "mediaconnect")]
 pub use flow_entitlement::{FlowEntitlement, FlowEntitlementAttributes, FlowEntitlementRequired};
+#[cfg(feature = "mediaconnect")]
 pub use flow_output::{FlowOutput, FlowOutputAttributes, FlowOutputRequired};
+#[cfg(feature = "mediaconnect")]
 pub use flow_source::{FlowSource, FlowSourceAttributes, FlowSourceRequired};
+#[cfg(feature = "mediaconnect")]
 pub use flow_vpc_interface::{
     FlowVpcInterface, FlowVpcInterfaceAttributes, FlowVpcInterfaceRequired,
 };
+#[cfg(feature = "mediaconnect")]
 pub use gateway::{Gateway, GatewayAttributes, GatewayRequired};
+#[cfg(feature = "mediaconnect")]
 pub use router_input::{RouterInput, RouterInputAttributes, RouterInputRequired};
+#[cfg(feature = "mediaconnect")]
 pub use router_network_interface::{
     RouterNetworkInterface, RouterNetworkInterfaceAttributes, RouterNetworkInterfaceRequired,
 };
+#[cfg(feature = "mediaconnect")]
 pub use router_output::{RouterOutput, RouterOutputAttributes, RouterOutputRequired};

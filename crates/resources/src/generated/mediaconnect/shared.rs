@@ -8,15 +8,19 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "mediaconnect")]
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$");
+#[cfg(feature = "mediaconnect")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[a-zA-Z0-9/_+=.@-]+$",
 );
+#[cfg(feature = "mediaconnect")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new(
     "^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:bridge:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$",
 );
 
+#[cfg(feature = "mediaconnect")]
 /// The required properties of [`Encryption`], by name: `Encryption::new(EncryptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionRequired {
@@ -24,6 +28,7 @@ pub struct EncryptionRequired {
     pub role_arn: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     properties: &[
@@ -42,6 +47,7 @@ pub(crate) static RULE_Encryption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `Encryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
 ///
 /// Encryption information.
@@ -93,6 +99,7 @@ pub struct Encryption {
     pub url: Option<Str>,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl Encryption {
     /// A `Encryption` with its required properties, named in a [`EncryptionRequired`].
@@ -131,8 +138,10 @@ impl Encryption {
     pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for Encryption {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for Encryption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -153,6 +162,7 @@ impl ToValue for Encryption {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The required properties of [`FlowTransitEncryption`], by name: `FlowTransitEncryption::new(FlowTransitEncryptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowTransitEncryptionRequired {
@@ -160,6 +170,7 @@ pub struct FlowTransitEncryptionRequired {
     pub encryption_key_configuration: Json,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
     properties: &[
@@ -171,6 +182,7 @@ pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `FlowTransitEncryption` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
 ///
 /// The configuration that defines how content is encrypted during transit between the MediaConnect router and a MediaConnect flow.
@@ -186,6 +198,7 @@ pub struct FlowTransitEncryption {
     pub encryption_key_type: Option<FlowTransitEncryptionKeyType>,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl FlowTransitEncryption {
     /// A `FlowTransitEncryption` with its required properties, named in a [`FlowTransitEncryptionRequired`].
@@ -203,8 +216,10 @@ impl FlowTransitEncryption {
     pub fn encryption_key_type(mut self, value: impl Into<FlowTransitEncryptionKeyType>) -> Self { self.encryption_key_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for FlowTransitEncryption {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for FlowTransitEncryption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -218,6 +233,7 @@ impl ToValue for FlowTransitEncryption {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The required properties of [`GatewayBridgeSource`], by name: `GatewayBridgeSource::new(GatewayBridgeSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GatewayBridgeSourceRequired {
@@ -225,6 +241,7 @@ pub struct GatewayBridgeSourceRequired {
     pub bridge_arn: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_GatewayBridgeSource: ObjRule = ObjRule {
     properties: &[
@@ -236,6 +253,7 @@ pub(crate) static RULE_GatewayBridgeSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `GatewayBridgeSource` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
 ///
 /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -255,6 +273,7 @@ pub struct GatewayBridgeSource {
     pub vpc_interface_attachment: Option<Obj<VpcInterfaceAttachment>>,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl GatewayBridgeSource {
     /// A `GatewayBridgeSource` with its required properties, named in a [`GatewayBridgeSourceRequired`].
@@ -272,8 +291,10 @@ impl GatewayBridgeSource {
     pub fn vpc_interface_attachment(mut self, value: impl Into<Obj<VpcInterfaceAttachment>>) -> Self { self.vpc_interface_attachment = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for GatewayBridgeSource {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for GatewayBridgeSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -284,6 +305,7 @@ impl ToValue for GatewayBridgeSource {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The required properties of [`Interface`], by name: `Interface::new(InterfaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InterfaceRequired {
@@ -291,6 +313,7 @@ pub struct InterfaceRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_Interface: ObjRule = ObjRule {
     properties: &[
@@ -301,6 +324,7 @@ pub(crate) static RULE_Interface: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `Interface` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
 ///
 /// The VPC interface that is used for the media stream associated with the source or output.
@@ -314,6 +338,7 @@ pub struct Interface {
     pub name: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl Interface {
     /// A `Interface` with its required properties, named in a [`InterfaceRequired`].
@@ -328,8 +353,10 @@ impl Interface {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for Interface {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for Interface {
     #[inline]
     fn to_value(&self) -> Value {
@@ -337,6 +364,7 @@ impl ToValue for Interface {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_MulticastSourceSettings: ObjRule = ObjRule {
     properties: &[
@@ -346,6 +374,7 @@ pub(crate) static RULE_MulticastSourceSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `MulticastSourceSettings` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`.
 ///
 /// The settings related to the multicast source.
@@ -359,6 +388,7 @@ pub struct MulticastSourceSettings {
     pub multicast_source_ip: Option<Str>,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl MulticastSourceSettings {
     /// A `MulticastSourceSettings` with no property set (none is required).
@@ -371,8 +401,10 @@ impl MulticastSourceSettings {
     pub fn multicast_source_ip(mut self, value: impl Into<Str>) -> Self { self.multicast_source_ip = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for MulticastSourceSettings {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for MulticastSourceSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -382,6 +414,7 @@ impl ToValue for MulticastSourceSettings {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -391,6 +424,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -402,6 +436,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `Tag` property type, shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowEntitlement`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`, `AWS::MediaConnect::FlowVpcInterface`, `AWS::MediaConnect::RouterInput`, `AWS::MediaConnect::RouterNetworkInterface`, `AWS::MediaConnect::RouterOutput`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediaconnect-flow-tag.html>
@@ -413,6 +448,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -430,8 +466,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -442,6 +480,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
     properties: &[
@@ -451,6 +490,7 @@ pub(crate) static RULE_VpcInterfaceAttachment: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediaconnect")]
 /// The `VpcInterfaceAttachment` property type, shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`, `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`.
 ///
 /// The settings for attaching a VPC interface to an resource.
@@ -464,6 +504,7 @@ pub struct VpcInterfaceAttachment {
     pub vpc_interface_name: Option<Str>,
 }
 
+#[cfg(feature = "mediaconnect")]
 #[rustfmt::skip]
 impl VpcInterfaceAttachment {
     /// A `VpcInterfaceAttachment` with no property set (none is required).
@@ -476,8 +517,10 @@ impl VpcInterfaceAttachment {
     pub fn vpc_interface_name(mut self, value: impl Into<Str>) -> Self { self.vpc_interface_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl PropertyType for VpcInterfaceAttachment {}
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for VpcInterfaceAttachment {
     #[inline]
     fn to_value(&self) -> Value {
@@ -487,6 +530,7 @@ impl ToValue for VpcInterfaceAttachment {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `Algorithm` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowEntitlement`, `AWS::MediaConnect::FlowOutput`, `AWS::MediaConnect::FlowSource`.
@@ -502,12 +546,14 @@ pub enum Algorithm {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for Algorithm {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for Algorithm {
     #[inline]
     fn to_value(&self) -> Value {
@@ -521,6 +567,7 @@ impl ToValue for Algorithm {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `EncodingName` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -538,12 +585,14 @@ pub enum EncodingName {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for EncodingName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for EncodingName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -558,6 +607,7 @@ impl ToValue for EncodingName {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `FlowTransitEncryptionKeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -571,12 +621,14 @@ pub enum FlowTransitEncryptionKeyType {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for FlowTransitEncryptionKeyType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for FlowTransitEncryptionKeyType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -589,6 +641,7 @@ impl ToValue for FlowTransitEncryptionKeyType {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `KeyType` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowSource`.
@@ -604,12 +657,14 @@ pub enum KeyType {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for KeyType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for KeyType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -623,6 +678,7 @@ impl ToValue for KeyType {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `ProtocolEnum` (`AWS::MediaConnect::Bridge`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Bridge`, `AWS::MediaConnect::BridgeSource`.
@@ -638,12 +694,14 @@ pub enum ProtocolEnum {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for ProtocolEnum {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for ProtocolEnum {
     #[inline]
     fn to_value(&self) -> Value {
@@ -657,6 +715,7 @@ impl ToValue for ProtocolEnum {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `RouterIntegrationState` (`AWS::MediaConnect::Flow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::Flow`, `AWS::MediaConnect::FlowOutput`.
@@ -670,12 +729,14 @@ pub enum RouterIntegrationState {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for RouterIntegrationState {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for RouterIntegrationState {
     #[inline]
     fn to_value(&self) -> Value {
@@ -688,6 +749,7 @@ impl ToValue for RouterIntegrationState {
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 /// The values of `RoutingScope` (`AWS::MediaConnect::RouterInput`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaConnect::RouterInput`, `AWS::MediaConnect::RouterOutput`.
@@ -701,12 +763,14 @@ pub enum RoutingScope {
     Expr(Value),
 }
 
+#[cfg(feature = "mediaconnect")]
 impl From<Value> for RoutingScope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediaconnect")]
 impl ToValue for RoutingScope {
     #[inline]
     fn to_value(&self) -> Value {

@@ -7,10 +7,16 @@
 //! - `AWS::MediaConvert::Preset`: [`Preset`], property types in [`preset`]
 //! - `AWS::MediaConvert::Queue`: [`Queue`], property types in [`queue`]
 
+#[cfg(feature = "mediaconvert")]
 pub mod job_template;
+#[cfg(feature = "mediaconvert")]
 pub mod preset;
+#[cfg(feature = "mediaconvert")]
 pub mod queue;
 
+#[cfg(feature = "mediaconvert")]
 pub use job_template::{JobTemplate, JobTemplateAttributes, JobTemplateRequired};
+#[cfg(feature = "mediaconvert")]
 pub use preset::{Preset, PresetAttributes, PresetRequired};
+#[cfg(feature = "mediaconvert")]
 pub use queue::{Queue, QueueAttributes};

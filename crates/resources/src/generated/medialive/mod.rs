@@ -20,43 +20,72 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "medialive")]
 pub mod channel;
+#[cfg(feature = "medialive")]
 pub mod channel_placement_group;
+#[cfg(feature = "medialive")]
 pub mod cloud_watch_alarm_template;
+#[cfg(feature = "medialive")]
 pub mod cloud_watch_alarm_template_group;
+#[cfg(feature = "medialive")]
 pub mod cluster;
+#[cfg(feature = "medialive")]
 pub mod event_bridge_rule_template;
+#[cfg(feature = "medialive")]
 pub mod event_bridge_rule_template_group;
+#[cfg(feature = "medialive")]
 pub mod input;
+#[cfg(feature = "medialive")]
 pub mod input_security_group;
+#[cfg(feature = "medialive")]
 pub mod multiplex;
+#[cfg(feature = "medialive")]
 pub mod multiplexprogram;
+#[cfg(feature = "medialive")]
 pub mod network;
+#[cfg(feature = "medialive")]
 pub mod sdi_source;
+#[cfg(feature = "medialive")]
 pub mod shared;
+#[cfg(feature = "medialive")]
 pub mod signal_map;
 
+#[cfg(feature = "medialive")]
 pub use channel::{Channel, ChannelAttributes};
+#[cfg(feature = "medialive")]
 pub use channel_placement_group::{ChannelPlacementGroup, ChannelPlacementGroupAttributes};
+#[cfg(feature = "medialive")]
 pub use cloud_watch_alarm_template::{
     CloudWatchAlarmTemplate, CloudWatchAlarmTemplateAttributes, CloudWatchAlarmTemplateRequired,
 };
+#[cfg(feature = "medialive")]
 pub use cloud_watch_alarm_template_group::{
     CloudWatchAlarmTemplateGroup, CloudWatchAlarmTemplateGroupAttributes,
     CloudWatchAlarmTemplateGroupRequired,
 };
+#[cfg(feature = "medialive")]
 pub use cluster::{Cluster, ClusterAttributes};
+#[cfg(feature = "medialive")]
 pub use event_bridge_rule_template::{
     EventBridgeRuleTemplate, EventBridgeRuleTemplateAttributes, EventBridgeRuleTemplateRequired,
 };
+#[cfg(feature = "medialive")]
 pub use event_bridge_rule_template_group::{
     EventBridgeRuleTemplateGroup, EventBridgeRuleTemplateGroupAttributes,
     EventBridgeRuleTemplateGroupRequired,
 };
+#[cfg(feature = "medialive")]
 pub use input::{Input, InputAttributes};
+#[cfg(feature = "medialive")]
 pub use input_security_group::{InputSecurityGroup, InputSecurityGroupAttributes};
+#[cfg(feature = "medialive")]
 pub use multiplex::{Multiplex, MultiplexAttributes, MultiplexRequired};
+#[cfg(feature = "medialive")]
 pub use multiplexprogram::{Multiplexprogram, MultiplexprogramAttributes};
+#[cfg(feature = "medialive")]
 pub use network::{Network, NetworkAttributes, NetworkRequired};
+#[cfg(feature = "medialive")]
 pub use sdi_source::{SdiSource, SdiSourceAttributes, SdiSourceRequired};
+#[cfg(feature = "medialive")]
 pub use signal_map::{SignalMap, SignalMapAttributes, SignalMapRequired};

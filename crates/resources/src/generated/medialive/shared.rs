@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "medialive")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_Tags: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "medialive")]
 /// The `Tags` property type, shared by `AWS::MediaLive::ChannelPlacementGroup`, `AWS::MediaLive::Cluster`, `AWS::MediaLive::Multiplex`, `AWS::MediaLive::Network`, `AWS::MediaLive::SdiSource`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-medialive-channelplacementgroup-tags.html>
@@ -29,6 +31,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "medialive")]
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
@@ -43,8 +46,10 @@ impl Tags {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "medialive")]
 impl PropertyType for Tags {}
 
+#[cfg(feature = "medialive")]
 impl ToValue for Tags {
     #[inline]
     fn to_value(&self) -> Value {

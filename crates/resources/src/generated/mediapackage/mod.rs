@@ -11,17 +11,28 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "mediapackage")]
 pub mod asset;
+#[cfg(feature = "mediapackage")]
 pub mod channel;
+#[cfg(feature = "mediapackage")]
 pub mod origin_endpoint;
+#[cfg(feature = "mediapackage")]
 pub mod packaging_configuration;
+#[cfg(feature = "mediapackage")]
 pub mod packaging_group;
+#[cfg(feature = "mediapackage")]
 pub mod shared;
 
+#[cfg(feature = "mediapackage")]
 pub use asset::{Asset, AssetAttributes, AssetRequired};
+#[cfg(feature = "mediapackage")]
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};
+#[cfg(feature = "mediapackage")]
 pub use origin_endpoint::{OriginEndpoint, OriginEndpointAttributes, OriginEndpointRequired};
+#[cfg(feature = "mediapackage")]
 pub use packaging_configuration::{
     PackagingConfiguration, PackagingConfigurationAttributes, PackagingConfigurationRequired,
 };
+#[cfg(feature = "mediapackage")]
 pub use packaging_group::{PackagingGroup, PackagingGroupAttributes, PackagingGroupRequired};

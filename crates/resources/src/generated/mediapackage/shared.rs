@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "mediapackage")]
 /// The required properties of [`EncryptionContractConfiguration`], by name: `EncryptionContractConfiguration::new(EncryptionContractConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionContractConfigurationRequired {
@@ -17,6 +18,7 @@ pub struct EncryptionContractConfigurationRequired {
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_EncryptionContractConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediapackage")]
 /// The `EncryptionContractConfiguration` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
 ///
 /// Use `encryptionContractConfiguration` to configure one or more content encryption keys for your endpoints that use SPEKE Version 2.0. The encryption contract defines the content keys used to encrypt the audio and video tracks in your stream. To configure the encryption contract, specify which audio and video encryption presets to use. For more information about these presets, see \[SPEKE Version 2.0 Presets\](<https://docs.aws.amazon.com/mediapackage/latest/ug/drm-content-speke-v2-presets.html>) .
@@ -72,6 +75,7 @@ pub struct EncryptionContractConfiguration {
     pub preset_speke20_video: PresetSpeke20Video,
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 impl EncryptionContractConfiguration {
     /// A `EncryptionContractConfiguration` with its required properties, named in a [`EncryptionContractConfigurationRequired`].
@@ -89,8 +93,10 @@ impl EncryptionContractConfiguration {
     pub fn preset_speke20_video(mut self, value: impl Into<PresetSpeke20Video>) -> Self { self.preset_speke20_video = value.into(); self }
 }
 
+#[cfg(feature = "mediapackage")]
 impl PropertyType for EncryptionContractConfiguration {}
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for EncryptionContractConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -101,6 +107,7 @@ impl ToValue for EncryptionContractConfiguration {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 pub(crate) static RULE_StreamSelection: ObjRule = ObjRule {
     properties: &[
@@ -112,6 +119,7 @@ pub(crate) static RULE_StreamSelection: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediapackage")]
 /// The `StreamSelection` property type, shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
 ///
 /// Limitations for outputs from the endpoint, based on the video bitrate.
@@ -135,6 +143,7 @@ pub struct StreamSelection {
     pub stream_order: Option<StreamOrder>,
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 impl StreamSelection {
     /// A `StreamSelection` with no property set (none is required).
@@ -151,8 +160,10 @@ impl StreamSelection {
     pub fn stream_order(mut self, value: impl Into<StreamOrder>) -> Self { self.stream_order = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediapackage")]
 impl PropertyType for StreamSelection {}
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for StreamSelection {
     #[inline]
     fn to_value(&self) -> Value {
@@ -164,6 +175,7 @@ impl ToValue for StreamSelection {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -173,6 +185,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -184,6 +197,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediapackage")]
 /// The `Tag` property type, shared by `AWS::MediaPackage::Asset`, `AWS::MediaPackage::Channel`, `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`, `AWS::MediaPackage::PackagingGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackage-asset-tag.html>
@@ -195,6 +209,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "mediapackage")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -212,8 +227,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "mediapackage")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -224,6 +241,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The values of `PeriodTrigger` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -235,12 +253,14 @@ pub enum PeriodTrigger {
     Expr(Value),
 }
 
+#[cfg(feature = "mediapackage")]
 impl From<Value> for PeriodTrigger {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for PeriodTrigger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -252,6 +272,7 @@ impl ToValue for PeriodTrigger {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The values of `PresetSpeke20Audio` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -271,12 +292,14 @@ pub enum PresetSpeke20Audio {
     Expr(Value),
 }
 
+#[cfg(feature = "mediapackage")]
 impl From<Value> for PresetSpeke20Audio {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for PresetSpeke20Audio {
     #[inline]
     fn to_value(&self) -> Value {
@@ -292,6 +315,7 @@ impl ToValue for PresetSpeke20Audio {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The values of `PresetSpeke20Video` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -321,12 +345,14 @@ pub enum PresetSpeke20Video {
     Expr(Value),
 }
 
+#[cfg(feature = "mediapackage")]
 impl From<Value> for PresetSpeke20Video {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for PresetSpeke20Video {
     #[inline]
     fn to_value(&self) -> Value {
@@ -347,6 +373,7 @@ impl ToValue for PresetSpeke20Video {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The values of `SegmentTemplateFormat` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -362,12 +389,14 @@ pub enum SegmentTemplateFormat {
     Expr(Value),
 }
 
+#[cfg(feature = "mediapackage")]
 impl From<Value> for SegmentTemplateFormat {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for SegmentTemplateFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -381,6 +410,7 @@ impl ToValue for SegmentTemplateFormat {
     }
 }
 
+#[cfg(feature = "mediapackage")]
 /// The values of `StreamOrder` (`AWS::MediaPackage::OriginEndpoint`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaPackage::OriginEndpoint`, `AWS::MediaPackage::PackagingConfiguration`.
@@ -396,12 +426,14 @@ pub enum StreamOrder {
     Expr(Value),
 }
 
+#[cfg(feature = "mediapackage")]
 impl From<Value> for StreamOrder {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediapackage")]
 impl ToValue for StreamOrder {
     #[inline]
     fn to_value(&self) -> Value {

@@ -11,17 +11,28 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "mediapackagev2")]
 pub mod channel;
+#[cfg(feature = "mediapackagev2")]
 pub mod channel_group;
+#[cfg(feature = "mediapackagev2")]
 pub mod channel_policy;
+#[cfg(feature = "mediapackagev2")]
 pub mod origin_endpoint;
+#[cfg(feature = "mediapackagev2")]
 pub mod origin_endpoint_policy;
+#[cfg(feature = "mediapackagev2")]
 pub mod shared;
 
+#[cfg(feature = "mediapackagev2")]
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};
+#[cfg(feature = "mediapackagev2")]
 pub use channel_group::{ChannelGroup, ChannelGroupAttributes, ChannelGroupRequired};
+#[cfg(feature = "mediapackagev2")]
 pub use channel_policy::{ChannelPolicy, ChannelPolicyAttributes, ChannelPolicyRequired};
+#[cfg(feature = "mediapackagev2")]
 pub use origin_endpoint::{OriginEndpoint, OriginEndpointAttributes, OriginEndpointRequired};
+#[cfg(feature = "mediapackagev2")]
 pub use origin_endpoint_policy::{
     OriginEndpointPolicy, OriginEndpointPolicyAttributes, OriginEndpointPolicyRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "mediapackagev2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediapackagev2")]
 /// The `Tag` property type, shared by `AWS::MediaPackageV2::Channel`, `AWS::MediaPackageV2::ChannelGroup`, `AWS::MediaPackageV2::OriginEndpoint`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediapackagev2-channel-tag.html>
@@ -29,6 +31,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "mediapackagev2")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -43,8 +46,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "mediapackagev2")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "mediapackagev2")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

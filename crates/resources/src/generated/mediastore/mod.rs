@@ -5,6 +5,8 @@
 //!
 //! - `AWS::MediaStore::Container`: [`Container`], property types in [`container`]
 
+#[cfg(feature = "mediastore")]
 pub mod container;
 
+#[cfg(feature = "mediastore")]
 pub use container::{Container, ContainerAttributes, ContainerRequired};

@@ -12,19 +12,32 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "mediatailor")]
 pub mod channel;
+#[cfg(feature = "mediatailor")]
 pub mod channel_policy;
+#[cfg(feature = "mediatailor")]
 pub mod live_source;
+#[cfg(feature = "mediatailor")]
 pub mod playback_configuration;
+#[cfg(feature = "mediatailor")]
 pub mod shared;
+#[cfg(feature = "mediatailor")]
 pub mod source_location;
+#[cfg(feature = "mediatailor")]
 pub mod vod_source;
 
+#[cfg(feature = "mediatailor")]
 pub use channel::{Channel, ChannelAttributes, ChannelRequired};
+#[cfg(feature = "mediatailor")]
 pub use channel_policy::{ChannelPolicy, ChannelPolicyAttributes, ChannelPolicyRequired};
+#[cfg(feature = "mediatailor")]
 pub use live_source::{LiveSource, LiveSourceAttributes, LiveSourceRequired};
+#[cfg(feature = "mediatailor")]
 pub use playback_configuration::{
     PlaybackConfiguration, PlaybackConfigurationAttributes, PlaybackConfigurationRequired,
 };
+#[cfg(feature = "mediatailor")]
 pub use source_location::{SourceLocation, SourceLocationAttributes, SourceLocationRequired};
+#[cfg(feature = "mediatailor")]
 pub use vod_source::{VodSource, VodSourceAttributes, VodSourceRequired};

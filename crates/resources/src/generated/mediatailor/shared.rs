@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "mediatailor")]
 /// The required properties of [`HttpPackageConfiguration`], by name: `HttpPackageConfiguration::new(HttpPackageConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HttpPackageConfigurationRequired {
@@ -19,6 +20,7 @@ pub struct HttpPackageConfigurationRequired {
     pub r#type: Type,
 }
 
+#[cfg(feature = "mediatailor")]
 #[rustfmt::skip]
 pub(crate) static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +33,7 @@ pub(crate) static RULE_HttpPackageConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediatailor")]
 /// The `HttpPackageConfiguration` property type, shared by `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::VodSource`.
 ///
 /// The HTTP package configuration properties for the requested VOD source.
@@ -52,6 +55,7 @@ pub struct HttpPackageConfiguration {
     pub r#type: Type,
 }
 
+#[cfg(feature = "mediatailor")]
 #[rustfmt::skip]
 impl HttpPackageConfiguration {
     /// A `HttpPackageConfiguration` with its required properties, named in a [`HttpPackageConfigurationRequired`].
@@ -72,8 +76,10 @@ impl HttpPackageConfiguration {
     pub fn r#type(mut self, value: impl Into<Type>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "mediatailor")]
 impl PropertyType for HttpPackageConfiguration {}
 
+#[cfg(feature = "mediatailor")]
 impl ToValue for HttpPackageConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -85,6 +91,7 @@ impl ToValue for HttpPackageConfiguration {
     }
 }
 
+#[cfg(feature = "mediatailor")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -94,6 +101,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "mediatailor")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -105,6 +113,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "mediatailor")]
 /// The `Tag` property type, shared by `AWS::MediaTailor::Channel`, `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::PlaybackConfiguration`, `AWS::MediaTailor::SourceLocation`, `AWS::MediaTailor::VodSource`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-mediatailor-channel-tag.html>
@@ -116,6 +125,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "mediatailor")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -133,8 +143,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "mediatailor")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "mediatailor")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -145,6 +157,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "mediatailor")]
 /// The values of `Type` (`AWS::MediaTailor::LiveSource`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::MediaTailor::LiveSource`, `AWS::MediaTailor::VodSource`.
@@ -158,12 +171,14 @@ pub enum Type {
     Expr(Value),
 }
 
+#[cfg(feature = "mediatailor")]
 impl From<Value> for Type {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "mediatailor")]
 impl ToValue for Type {
     #[inline]
     fn to_value(&self) -> Value {

@@ -12,19 +12,32 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "memorydb")]
 pub mod acl;
+#[cfg(feature = "memorydb")]
 pub mod cluster;
+#[cfg(feature = "memorydb")]
 pub mod multi_region_cluster;
+#[cfg(feature = "memorydb")]
 pub mod parameter_group;
+#[cfg(feature = "memorydb")]
 pub mod shared;
+#[cfg(feature = "memorydb")]
 pub mod subnet_group;
+#[cfg(feature = "memorydb")]
 pub mod user;
 
+#[cfg(feature = "memorydb")]
 pub use acl::{Acl, AclAttributes, AclRequired};
+#[cfg(feature = "memorydb")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "memorydb")]
 pub use multi_region_cluster::{
     MultiRegionCluster, MultiRegionClusterAttributes, MultiRegionClusterRequired,
 };
+#[cfg(feature = "memorydb")]
 pub use parameter_group::{ParameterGroup, ParameterGroupAttributes, ParameterGroupRequired};
+#[cfg(feature = "memorydb")]
 pub use subnet_group::{SubnetGroup, SubnetGroupAttributes, SubnetGroupRequired};
+#[cfg(feature = "memorydb")]
 pub use user::{User, UserAttributes, UserRequired};

@@ -8,11 +8,14 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "memorydb")]
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,128}$");
+#[cfg(feature = "memorydb")]
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(?!aws:)(?!memorydb:)[a-zA-Z0-9 _\\.\\/=+:\\-@]{1,256}$");
 
+#[cfg(feature = "memorydb")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -22,6 +25,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "memorydb")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -33,6 +37,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "memorydb")]
 /// The `Tag` property type, shared by `AWS::MemoryDB::Cluster`, `AWS::MemoryDB::MultiRegionCluster`, `AWS::MemoryDB::ParameterGroup`, `AWS::MemoryDB::SubnetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-memorydb-cluster-tag.html>
@@ -48,6 +53,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "memorydb")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -65,8 +71,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "memorydb")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "memorydb")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

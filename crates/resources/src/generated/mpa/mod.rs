@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "mpa")]
 pub mod approval_team;
+#[cfg(feature = "mpa")]
 pub mod identity_source;
+#[cfg(feature = "mpa")]
 pub mod shared;
 
+#[cfg(feature = "mpa")]
 pub use approval_team::{ApprovalTeam, ApprovalTeamAttributes, ApprovalTeamRequired};
+#[cfg(feature = "mpa")]
 pub use identity_source::{IdentitySource, IdentitySourceAttributes, IdentitySourceRequired};

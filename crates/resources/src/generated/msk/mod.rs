@@ -14,25 +14,42 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "msk")]
 pub mod batch_scram_secret;
+#[cfg(feature = "msk")]
 pub mod cluster;
+#[cfg(feature = "msk")]
 pub mod cluster_policy;
+#[cfg(feature = "msk")]
 pub mod configuration;
+#[cfg(feature = "msk")]
 pub mod replicator;
+#[cfg(feature = "msk")]
 pub mod serverless_cluster;
+#[cfg(feature = "msk")]
 pub mod shared;
+#[cfg(feature = "msk")]
 pub mod topic;
+#[cfg(feature = "msk")]
 pub mod vpc_connection;
 
+#[cfg(feature = "msk")]
 pub use batch_scram_secret::{
     BatchScramSecret, BatchScramSecretAttributes, BatchScramSecretRequired,
 };
+#[cfg(feature = "msk")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "msk")]
 pub use cluster_policy::{ClusterPolicy, ClusterPolicyAttributes, ClusterPolicyRequired};
+#[cfg(feature = "msk")]
 pub use configuration::{Configuration, ConfigurationAttributes, ConfigurationRequired};
+#[cfg(feature = "msk")]
 pub use replicator::{Replicator, ReplicatorAttributes, ReplicatorRequired};
+#[cfg(feature = "msk")]
 pub use serverless_cluster::{
     ServerlessCluster, ServerlessClusterAttributes, ServerlessClusterRequired,
 };
+#[cfg(feature = "msk")]
 pub use topic::{Topic, TopicAttributes, TopicRequired};
+#[cfg(feature = "msk")]
 pub use vpc_connection::{VpcConnection, VpcConnectionAttributes, VpcConnectionRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "msk")]
 /// The required properties of [`CloudWatchLogs`], by name: `CloudWatchLogs::new(CloudWatchLogsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudWatchLogsRequired {
@@ -15,6 +16,7 @@ pub struct CloudWatchLogsRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
     properties: &[
@@ -26,6 +28,7 @@ pub(crate) static RULE_CloudWatchLogs: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "msk")]
 /// The `CloudWatchLogs` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
 ///
 /// Details of the CloudWatch Logs destination for broker logs.
@@ -43,6 +46,7 @@ pub struct CloudWatchLogs {
     pub log_group: Option<Str>,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl CloudWatchLogs {
     /// A `CloudWatchLogs` with its required properties, named in a [`CloudWatchLogsRequired`].
@@ -60,8 +64,10 @@ impl CloudWatchLogs {
     pub fn log_group(mut self, value: impl Into<Str>) -> Self { self.log_group = Some(value.into()); self }
 }
 
+#[cfg(feature = "msk")]
 impl PropertyType for CloudWatchLogs {}
 
+#[cfg(feature = "msk")]
 impl ToValue for CloudWatchLogs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for CloudWatchLogs {
     }
 }
 
+#[cfg(feature = "msk")]
 /// The required properties of [`Firehose`], by name: `Firehose::new(FirehoseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FirehoseRequired {
@@ -79,6 +86,7 @@ pub struct FirehoseRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 pub(crate) static RULE_Firehose: ObjRule = ObjRule {
     properties: &[
@@ -90,6 +98,7 @@ pub(crate) static RULE_Firehose: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "msk")]
 /// The `Firehose` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
 ///
 /// Firehose details for BrokerLogs.
@@ -107,6 +116,7 @@ pub struct Firehose {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl Firehose {
     /// A `Firehose` with its required properties, named in a [`FirehoseRequired`].
@@ -124,8 +134,10 @@ impl Firehose {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "msk")]
 impl PropertyType for Firehose {}
 
+#[cfg(feature = "msk")]
 impl ToValue for Firehose {
     #[inline]
     fn to_value(&self) -> Value {
@@ -136,6 +148,7 @@ impl ToValue for Firehose {
     }
 }
 
+#[cfg(feature = "msk")]
 /// The required properties of [`Iam`], by name: `Iam::new(IamRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IamRequired {
@@ -143,6 +156,7 @@ pub struct IamRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 pub(crate) static RULE_Iam: ObjRule = ObjRule {
     properties: &[
@@ -153,6 +167,7 @@ pub(crate) static RULE_Iam: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "msk")]
 /// The `Iam` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::ServerlessCluster`.
 ///
 /// Details for SASL/IAM client authentication.
@@ -166,6 +181,7 @@ pub struct Iam {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl Iam {
     /// A `Iam` with its required properties, named in a [`IamRequired`].
@@ -180,8 +196,10 @@ impl Iam {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "msk")]
 impl PropertyType for Iam {}
 
+#[cfg(feature = "msk")]
 impl ToValue for Iam {
     #[inline]
     fn to_value(&self) -> Value {
@@ -189,6 +207,7 @@ impl ToValue for Iam {
     }
 }
 
+#[cfg(feature = "msk")]
 /// The required properties of [`S3`], by name: `S3::new(S3Required { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3Required {
@@ -196,6 +215,7 @@ pub struct S3Required {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3: ObjRule = ObjRule {
     properties: &[
@@ -208,6 +228,7 @@ pub(crate) static RULE_S3: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "msk")]
 /// The `S3` property type, shared by `AWS::MSK::Cluster`, `AWS::MSK::Replicator`.
 ///
 /// The details of the Amazon S3 destination for broker logs.
@@ -229,6 +250,7 @@ pub struct S3 {
     pub prefix: Option<Str>,
 }
 
+#[cfg(feature = "msk")]
 #[rustfmt::skip]
 impl S3 {
     /// A `S3` with its required properties, named in a [`S3Required`].
@@ -249,8 +271,10 @@ impl S3 {
     pub fn prefix(mut self, value: impl Into<Str>) -> Self { self.prefix = Some(value.into()); self }
 }
 
+#[cfg(feature = "msk")]
 impl PropertyType for S3 {}
 
+#[cfg(feature = "msk")]
 impl ToValue for S3 {
     #[inline]
     fn to_value(&self) -> Value {

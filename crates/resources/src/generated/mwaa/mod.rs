@@ -5,6 +5,8 @@
 //!
 //! - `AWS::MWAA::Environment`: [`Environment`], property types in [`environment`]
 
+#[cfg(feature = "mwaa")]
 pub mod environment;
 
+#[cfg(feature = "mwaa")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

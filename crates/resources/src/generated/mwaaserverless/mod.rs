@@ -5,6 +5,8 @@
 //!
 //! - `AWS::MWAAServerless::Workflow`: [`Workflow`], property types in [`workflow`]
 
+#[cfg(feature = "mwaaserverless")]
 pub mod workflow;
 
+#[cfg(feature = "mwaaserverless")]
 pub use workflow::{Workflow, WorkflowAttributes, WorkflowRequired};

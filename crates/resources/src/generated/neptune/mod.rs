@@ -12,23 +12,36 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "neptune")]
 pub mod db_cluster;
+#[cfg(feature = "neptune")]
 pub mod db_cluster_parameter_group;
+#[cfg(feature = "neptune")]
 pub mod db_instance;
+#[cfg(feature = "neptune")]
 pub mod db_parameter_group;
+#[cfg(feature = "neptune")]
 pub mod db_subnet_group;
+#[cfg(feature = "neptune")]
 pub mod event_subscription;
+#[cfg(feature = "neptune")]
 pub mod shared;
 
+#[cfg(feature = "neptune")]
 pub use db_cluster::{DbCluster, DbClusterAttributes};
+#[cfg(feature = "neptune")]
 pub use db_cluster_parameter_group::{
     DbClusterParameterGroup, DbClusterParameterGroupAttributes, DbClusterParameterGroupRequired,
 };
+#[cfg(feature = "neptune")]
 pub use db_instance::{DbInstance, DbInstanceAttributes, DbInstanceRequired};
+#[cfg(feature = "neptune")]
 pub use db_parameter_group::{
     DbParameterGroup, DbParameterGroupAttributes, DbParameterGroupRequired,
 };
+#[cfg(feature = "neptune")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
+#[cfg(feature = "neptune")]
 pub use event_subscription::{
     EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "neptune")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "neptune")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "neptune")]
 /// The `Tag` property type, shared by `AWS::Neptune::DBClusterParameterGroup`, `AWS::Neptune::DBInstance`, `AWS::Neptune::DBParameterGroup`, `AWS::Neptune::DBSubnetGroup`, `AWS::Neptune::EventSubscription`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-neptune-dbclusterparametergroup-tag.html>
@@ -39,6 +42,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "neptune")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -56,8 +60,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "neptune")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "neptune")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

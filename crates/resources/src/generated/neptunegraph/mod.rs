@@ -7,12 +7,18 @@
 //! - `AWS::NeptuneGraph::GraphSnapshot`: [`GraphSnapshot`], property types in [`graph_snapshot`]
 //! - `AWS::NeptuneGraph::PrivateGraphEndpoint`: [`PrivateGraphEndpoint`], property types in [`private_graph_endpoint`]
 
+#[cfg(feature = "neptunegraph")]
 pub mod graph;
+#[cfg(feature = "neptunegraph")]
 pub mod graph_snapshot;
+#[cfg(feature = "neptunegraph")]
 pub mod private_graph_endpoint;
 
+#[cfg(feature = "neptunegraph")]
 pub use graph::{Graph, GraphAttributes, GraphRequired};
+#[cfg(feature = "neptunegraph")]
 pub use graph_snapshot::{GraphSnapshot, GraphSnapshotAttributes, GraphSnapshotRequired};
+#[cfg(feature = "neptunegraph")]
 pub use private_graph_endpoint::{
     PrivateGraphEndpoint, PrivateGraphEndpointAttributes, PrivateGraphEndpointRequired,
 };

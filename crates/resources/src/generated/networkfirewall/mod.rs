@@ -12,24 +12,37 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "networkfirewall")]
 pub mod firewall;
+#[cfg(feature = "networkfirewall")]
 pub mod firewall_policy;
+#[cfg(feature = "networkfirewall")]
 pub mod logging_configuration;
+#[cfg(feature = "networkfirewall")]
 pub mod rule_group;
+#[cfg(feature = "networkfirewall")]
 pub mod shared;
+#[cfg(feature = "networkfirewall")]
 pub mod tls_inspection_configuration;
+#[cfg(feature = "networkfirewall")]
 pub mod vpc_endpoint_association;
 
+#[cfg(feature = "networkfirewall")]
 pub use firewall::{Firewall, FirewallAttributes, FirewallRequired};
+#[cfg(feature = "networkfirewall")]
 pub use firewall_policy::{FirewallPolicy, FirewallPolicyAttributes, FirewallPolicyRequired};
+#[cfg(feature = "networkfirewall")]
 pub use logging_configuration::{
     LoggingConfiguration, LoggingConfigurationAttributes, LoggingConfigurationRequired,
 };
+#[cfg(feature = "networkfirewall")]
 pub use rule_group::{RuleGroup, RuleGroupAttributes, RuleGroupRequired};
+#[cfg(feature = "networkfirewall")]
 pub use tls_inspection_configuration::{
     TlsInspectionConfiguration, TlsInspectionConfigurationAttributes,
     TlsInspectionConfigurationRequired,
 };
+#[cfg(feature = "networkfirewall")]
 pub use vpc_endpoint_association::{
     VpcEndpointAssociation, VpcEndpointAssociationAttributes, VpcEndpointAssociationRequired,
 };

@@ -8,11 +8,16 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "networkfirewall")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([a-fA-F\\d:\\.]+/\\d{1,3})$");
+#[cfg(feature = "networkfirewall")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+#[cfg(feature = "networkfirewall")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9-_ ]+$");
+#[cfg(feature = "networkfirewall")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^.*$");
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_ActionDefinition: ObjRule = ObjRule {
     properties: &[
@@ -22,6 +27,7 @@ pub(crate) static RULE_ActionDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `ActionDefinition` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
 ///
 /// A custom action to use in stateless rule actions settings.
@@ -37,6 +43,7 @@ pub struct ActionDefinition {
     pub publish_metric_action: Option<Obj<PublishMetricAction>>,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl ActionDefinition {
     /// A `ActionDefinition` with no property set (none is required).
@@ -49,8 +56,10 @@ impl ActionDefinition {
     pub fn publish_metric_action(mut self, value: impl Into<Obj<PublishMetricAction>>) -> Self { self.publish_metric_action = Some(value.into()); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for ActionDefinition {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for ActionDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -60,6 +69,7 @@ impl ToValue for ActionDefinition {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`Address`], by name: `Address::new(AddressRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AddressRequired {
@@ -67,6 +77,7 @@ pub struct AddressRequired {
     pub address_definition: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_Address: ObjRule = ObjRule {
     properties: &[
@@ -77,6 +88,7 @@ pub(crate) static RULE_Address: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `Address` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
 /// A single IP address specification. This is used in the match attributes source and destination specifications.
@@ -101,6 +113,7 @@ pub struct Address {
     pub address_definition: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl Address {
     /// A `Address` with its required properties, named in a [`AddressRequired`].
@@ -115,8 +128,10 @@ impl Address {
     pub fn address_definition(mut self, value: impl Into<Str>) -> Self { self.address_definition = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for Address {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for Address {
     #[inline]
     fn to_value(&self) -> Value {
@@ -126,6 +141,7 @@ impl ToValue for Address {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`CustomAction`], by name: `CustomAction::new(CustomActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionRequired {
@@ -135,6 +151,7 @@ pub struct CustomActionRequired {
     pub action_name: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     properties: &[
@@ -146,6 +163,7 @@ pub(crate) static RULE_CustomAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `CustomAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
 ///
 /// An optional, non-standard action to use for stateless packet handling. You can define this in addition to the standard action that you must specify.
@@ -172,6 +190,7 @@ pub struct CustomAction {
     pub action_name: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl CustomAction {
     /// A `CustomAction` with its required properties, named in a [`CustomActionRequired`].
@@ -189,8 +208,10 @@ impl CustomAction {
     pub fn action_name(mut self, value: impl Into<Str>) -> Self { self.action_name = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for CustomAction {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for CustomAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -201,6 +222,7 @@ impl ToValue for CustomAction {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`Dimension`], by name: `Dimension::new(DimensionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DimensionRequired {
@@ -208,6 +230,7 @@ pub struct DimensionRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     properties: &[
@@ -218,6 +241,7 @@ pub(crate) static RULE_Dimension: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `Dimension` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
 ///
 /// The value to use in an Amazon CloudWatch custom metric dimension. This is used in the `PublishMetrics` custom action. A CloudWatch custom metric dimension is a name/value pair that's part of the identity of a metric.
@@ -237,6 +261,7 @@ pub struct Dimension {
     pub value: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl Dimension {
     /// A `Dimension` with its required properties, named in a [`DimensionRequired`].
@@ -251,8 +276,10 @@ impl Dimension {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for Dimension {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for Dimension {
     #[inline]
     fn to_value(&self) -> Value {
@@ -260,6 +287,7 @@ impl ToValue for Dimension {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`PortRange`], by name: `PortRange::new(PortRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PortRangeRequired {
@@ -269,6 +297,7 @@ pub struct PortRangeRequired {
     pub to_port: Int,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     properties: &[
@@ -280,6 +309,7 @@ pub(crate) static RULE_PortRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `PortRange` property type, shared by `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`.
 ///
 /// A single port range specification. This is used for source and destination port ranges in the stateless match attributes.
@@ -301,6 +331,7 @@ pub struct PortRange {
     pub to_port: Int,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl PortRange {
     /// A `PortRange` with its required properties, named in a [`PortRangeRequired`].
@@ -318,8 +349,10 @@ impl PortRange {
     pub fn to_port(mut self, value: impl Into<Int>) -> Self { self.to_port = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for PortRange {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for PortRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -330,6 +363,7 @@ impl ToValue for PortRange {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`PublishMetricAction`], by name: `PublishMetricAction::new(PublishMetricActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PublishMetricActionRequired {
@@ -337,6 +371,7 @@ pub struct PublishMetricActionRequired {
     pub dimensions: List<Dimension>,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
     properties: &[
@@ -347,6 +382,7 @@ pub(crate) static RULE_PublishMetricAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `PublishMetricAction` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
 ///
 /// Stateless inspection criteria that publishes the specified metrics to Amazon CloudWatch for the matching packet. This setting defines a CloudWatch dimension value to be published.
@@ -360,6 +396,7 @@ pub struct PublishMetricAction {
     pub dimensions: List<Dimension>,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl PublishMetricAction {
     /// A `PublishMetricAction` with its required properties, named in a [`PublishMetricActionRequired`].
@@ -374,8 +411,10 @@ impl PublishMetricAction {
     pub fn dimensions(mut self, value: impl Into<List<Dimension>>) -> Self { self.dimensions = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for PublishMetricAction {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for PublishMetricAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -385,6 +424,7 @@ impl ToValue for PublishMetricAction {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`SubnetMapping`], by name: `SubnetMapping::new(SubnetMappingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SubnetMappingRequired {
@@ -392,6 +432,7 @@ pub struct SubnetMappingRequired {
     pub subnet_id: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     properties: &[
@@ -403,6 +444,7 @@ pub(crate) static RULE_SubnetMapping: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `SubnetMapping` property type, shared by `AWS::NetworkFirewall::Firewall`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
 ///
 /// The ID for a subnet that you want to associate with the firewall. AWS Network Firewall creates an instance of the associated firewall in each subnet that you specify, to filter traffic in the subnet's Availability Zone.
@@ -422,6 +464,7 @@ pub struct SubnetMapping {
     pub subnet_id: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl SubnetMapping {
     /// A `SubnetMapping` with its required properties, named in a [`SubnetMappingRequired`].
@@ -439,8 +482,10 @@ impl SubnetMapping {
     pub fn subnet_id(mut self, value: impl Into<Str>) -> Self { self.subnet_id = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for SubnetMapping {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for SubnetMapping {
     #[inline]
     fn to_value(&self) -> Value {
@@ -451,6 +496,7 @@ impl ToValue for SubnetMapping {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -460,6 +506,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -471,6 +518,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkfirewall")]
 /// The `Tag` property type, shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`, `AWS::NetworkFirewall::TLSInspectionConfiguration`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkfirewall-firewallpolicy-tag.html>
@@ -486,6 +534,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "networkfirewall")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -503,8 +552,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -515,6 +566,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The values of `IPAddressType` (`AWS::NetworkFirewall::Firewall`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::NetworkFirewall::Firewall`, `AWS::NetworkFirewall::VpcEndpointAssociation`.
@@ -530,12 +582,14 @@ pub enum IpAddressType {
     Expr(Value),
 }
 
+#[cfg(feature = "networkfirewall")]
 impl From<Value> for IpAddressType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for IpAddressType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -549,6 +603,7 @@ impl ToValue for IpAddressType {
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 /// The values of `RuleOrder` (`AWS::NetworkFirewall::FirewallPolicy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::NetworkFirewall::FirewallPolicy`, `AWS::NetworkFirewall::RuleGroup`.
@@ -562,12 +617,14 @@ pub enum RuleOrder {
     Expr(Value),
 }
 
+#[cfg(feature = "networkfirewall")]
 impl From<Value> for RuleOrder {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "networkfirewall")]
 impl ToValue for RuleOrder {
     #[inline]
     fn to_value(&self) -> Value {

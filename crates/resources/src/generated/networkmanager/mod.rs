@@ -22,58 +22,91 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "networkmanager")]
 pub mod connect_attachment;
+#[cfg(feature = "networkmanager")]
 pub mod connect_peer;
+#[cfg(feature = "networkmanager")]
 pub mod core_network;
+#[cfg(feature = "networkmanager")]
 pub mod core_network_prefix_list_association;
+#[cfg(feature = "networkmanager")]
 pub mod customer_gateway_association;
+#[cfg(feature = "networkmanager")]
 pub mod device;
+#[cfg(feature = "networkmanager")]
 pub mod direct_connect_gateway_attachment;
+#[cfg(feature = "networkmanager")]
 pub mod global_network;
+#[cfg(feature = "networkmanager")]
 pub mod link;
+#[cfg(feature = "networkmanager")]
 pub mod link_association;
+#[cfg(feature = "networkmanager")]
 pub mod shared;
+#[cfg(feature = "networkmanager")]
 pub mod site;
+#[cfg(feature = "networkmanager")]
 pub mod site_to_site_vpn_attachment;
+#[cfg(feature = "networkmanager")]
 pub mod transit_gateway_peering;
+#[cfg(feature = "networkmanager")]
 pub mod transit_gateway_registration;
+#[cfg(feature = "networkmanager")]
 pub mod transit_gateway_route_table_attachment;
+#[cfg(feature = "networkmanager")]
 pub mod vpc_attachment;
 
+#[cfg(feature = "networkmanager")]
 pub use connect_attachment::{
     ConnectAttachment, ConnectAttachmentAttributes, ConnectAttachmentRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use connect_peer::{ConnectPeer, ConnectPeerAttributes, ConnectPeerRequired};
+#[cfg(feature = "networkmanager")]
 pub use core_network::{CoreNetwork, CoreNetworkAttributes, CoreNetworkRequired};
+#[cfg(feature = "networkmanager")]
 pub use core_network_prefix_list_association::{
     CoreNetworkPrefixListAssociation, CoreNetworkPrefixListAssociationAttributes,
     CoreNetworkPrefixListAssociationRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use customer_gateway_association::{
     CustomerGatewayAssociation, CustomerGatewayAssociationAttributes,
     CustomerGatewayAssociationRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use device::{Device, DeviceAttributes, DeviceRequired};
+#[cfg(feature = "networkmanager")]
 pub use direct_connect_gateway_attachment::{
     DirectConnectGatewayAttachment, DirectConnectGatewayAttachmentAttributes,
     DirectConnectGatewayAttachmentRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use global_network::{GlobalNetwork, GlobalNetworkAttributes};
+#[cfg(feature = "networkmanager")]
 pub use link::{Link, LinkAttributes, LinkRequired};
+#[cfg(feature = "networkmanager")]
 pub use link_association::{LinkAssociation, LinkAssociationAttributes, LinkAssociationRequired};
+#[cfg(feature = "networkmanager")]
 pub use site::{Site, SiteAttributes, SiteRequired};
+#[cfg(feature = "networkmanager")]
 pub use site_to_site_vpn_attachment::{
     SiteToSiteVpnAttachment, SiteToSiteVpnAttachmentAttributes, SiteToSiteVpnAttachmentRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use transit_gateway_peering::{
     TransitGatewayPeering, TransitGatewayPeeringAttributes, TransitGatewayPeeringRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use transit_gateway_registration::{
     TransitGatewayRegistration, TransitGatewayRegistrationAttributes,
     TransitGatewayRegistrationRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use transit_gateway_route_table_attachment::{
     TransitGatewayRouteTableAttachment, TransitGatewayRouteTableAttachmentAttributes,
     TransitGatewayRouteTableAttachmentRequired,
 };
+#[cfg(feature = "networkmanager")]
 pub use vpc_attachment::{VpcAttachment, VpcAttachmentAttributes, VpcAttachmentRequired};

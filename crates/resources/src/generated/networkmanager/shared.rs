@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "networkmanager")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\s\\S]*$");
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 pub(crate) static RULE_Location: ObjRule = ObjRule {
     properties: &[
@@ -21,6 +23,7 @@ pub(crate) static RULE_Location: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkmanager")]
 /// The `Location` property type, shared by `AWS::NetworkManager::Device`, `AWS::NetworkManager::Site`.
 ///
 /// Describes a location.
@@ -48,6 +51,7 @@ pub struct Location {
     pub longitude: Option<Str>,
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 impl Location {
     /// A `Location` with no property set (none is required).
@@ -64,8 +68,10 @@ impl Location {
     pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = Some(value.into()); self }
 }
 
+#[cfg(feature = "networkmanager")]
 impl PropertyType for Location {}
 
+#[cfg(feature = "networkmanager")]
 impl ToValue for Location {
     #[inline]
     fn to_value(&self) -> Value {
@@ -77,6 +83,7 @@ impl ToValue for Location {
     }
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
     properties: &[
@@ -88,6 +95,7 @@ pub(crate) static RULE_ProposedNetworkFunctionGroupChange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkmanager")]
 /// The `ProposedNetworkFunctionGroupChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
 ///
 /// Describes proposed changes to a network function group.
@@ -109,6 +117,7 @@ pub struct ProposedNetworkFunctionGroupChange {
     pub tags: Option<List<Tag>>,
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 impl ProposedNetworkFunctionGroupChange {
     /// A `ProposedNetworkFunctionGroupChange` with no property set (none is required).
@@ -125,8 +134,10 @@ impl ProposedNetworkFunctionGroupChange {
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
+#[cfg(feature = "networkmanager")]
 impl PropertyType for ProposedNetworkFunctionGroupChange {}
 
+#[cfg(feature = "networkmanager")]
 impl ToValue for ProposedNetworkFunctionGroupChange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -144,6 +155,7 @@ impl ToValue for ProposedNetworkFunctionGroupChange {
     }
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
     properties: &[
@@ -155,6 +167,7 @@ pub(crate) static RULE_ProposedSegmentChange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkmanager")]
 /// The `ProposedSegmentChange` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
 ///
 /// Describes a proposed segment change. In some cases, the segment change must first be evaluated and accepted.
@@ -176,6 +189,7 @@ pub struct ProposedSegmentChange {
     pub tags: Option<List<Tag>>,
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 impl ProposedSegmentChange {
     /// A `ProposedSegmentChange` with no property set (none is required).
@@ -192,8 +206,10 @@ impl ProposedSegmentChange {
     pub fn tags(mut self, value: impl Into<List<Tag>>) -> Self { self.tags = Some(value.into()); self }
 }
 
+#[cfg(feature = "networkmanager")]
 impl PropertyType for ProposedSegmentChange {}
 
+#[cfg(feature = "networkmanager")]
 impl ToValue for ProposedSegmentChange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -208,6 +224,7 @@ impl ToValue for ProposedSegmentChange {
     }
 }
 
+#[cfg(feature = "networkmanager")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -217,6 +234,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -228,6 +246,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "networkmanager")]
 /// The `Tag` property type, shared by `AWS::NetworkManager::ConnectAttachment`, `AWS::NetworkManager::ConnectPeer`, `AWS::NetworkManager::CoreNetwork`, `AWS::NetworkManager::Device`, `AWS::NetworkManager::DirectConnectGatewayAttachment`, `AWS::NetworkManager::GlobalNetwork`, `AWS::NetworkManager::Link`, `AWS::NetworkManager::Site`, `AWS::NetworkManager::SiteToSiteVpnAttachment`, `AWS::NetworkManager::TransitGatewayRouteTableAttachment`, `AWS::NetworkManager::VpcAttachment`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-networkmanager-connectattachment-tag.html>
@@ -243,6 +262,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "networkmanager")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -260,8 +280,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "networkmanager")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "networkmanager")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

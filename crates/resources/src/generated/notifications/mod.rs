@@ -11,33 +11,47 @@
 //! - `AWS::Notifications::NotificationHub`: [`NotificationHub`], property types in [`notification_hub`]
 //! - `AWS::Notifications::OrganizationalUnitAssociation`: [`OrganizationalUnitAssociation`], property types in [`organizational_unit_association`]
 
+#[cfg(feature = "notifications")]
 pub mod channel_association;
+#[cfg(feature = "notifications")]
 pub mod event_rule;
+#[cfg(feature = "notifications")]
 pub mod managed_notification_account_contact_association;
+#[cfg(feature = "notifications")]
 pub mod managed_notification_additional_channel_association;
+#[cfg(feature = "notifications")]
 pub mod notification_configuration;
+#[cfg(feature = "notifications")]
 pub mod notification_hub;
+#[cfg(feature = "notifications")]
 pub mod organizational_unit_association;
 
+#[cfg(feature = "notifications")]
 pub use channel_association::{
     ChannelAssociation, ChannelAssociationAttributes, ChannelAssociationRequired,
 };
+#[cfg(feature = "notifications")]
 pub use event_rule::{EventRule, EventRuleAttributes, EventRuleRequired};
+#[cfg(feature = "notifications")]
 pub use managed_notification_account_contact_association::{
     ManagedNotificationAccountContactAssociation,
     ManagedNotificationAccountContactAssociationAttributes,
     ManagedNotificationAccountContactAssociationRequired,
 };
+#[cfg(feature = "notifications")]
 pub use managed_notification_additional_channel_association::{
     ManagedNotificationAdditionalChannelAssociation,
     ManagedNotificationAdditionalChannelAssociationAttributes,
     ManagedNotificationAdditionalChannelAssociationRequired,
 };
+#[cfg(feature = "notifications")]
 pub use notification_configuration::{
     NotificationConfiguration, NotificationConfigurationAttributes,
     NotificationConfigurationRequired,
 };
+#[cfg(feature = "notifications")]
 pub use notification_hub::{NotificationHub, NotificationHubAttributes, NotificationHubRequired};
+#[cfg(feature = "notifications")]
 pub use organizational_unit_association::{
     OrganizationalUnitAssociation, OrganizationalUnitAssociationAttributes,
     OrganizationalUnitAssociationRequired,

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::NotificationsContacts::EmailContact`: [`EmailContact`], property types in [`email_contact`]
 
+#[cfg(feature = "notificationscontacts")]
 pub mod email_contact;
 
+#[cfg(feature = "notificationscontacts")]
 pub use email_contact::{EmailContact, EmailContactAttributes, EmailContactRequired};

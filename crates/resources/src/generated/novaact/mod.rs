@@ -5,8 +5,10 @@
 //!
 //! - `AWS::NovaAct::WorkflowDefinition`: [`WorkflowDefinition`], property types in [`workflow_definition`]
 
+#[cfg(feature = "novaact")]
 pub mod workflow_definition;
 
+#[cfg(feature = "novaact")]
 pub use workflow_definition::{
     WorkflowDefinition, WorkflowDefinitionAttributes, WorkflowDefinitionRequired,
 };

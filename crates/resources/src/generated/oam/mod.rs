@@ -6,8 +6,12 @@
 //! - `AWS::Oam::Link`: [`Link`], property types in [`link`]
 //! - `AWS::Oam::Sink`: [`Sink`], property types in [`sink`]
 
+#[cfg(feature = "oam")]
 pub mod link;
+#[cfg(feature = "oam")]
 pub mod sink;
 
+#[cfg(feature = "oam")]
 pub use link::{Link, LinkAttributes, LinkRequired};
+#[cfg(feature = "oam")]
 pub use sink::{Sink, SinkAttributes, SinkRequired};

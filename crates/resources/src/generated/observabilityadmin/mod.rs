@@ -12,27 +12,40 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "observabilityadmin")]
 pub mod organization_centralization_rule;
+#[cfg(feature = "observabilityadmin")]
 pub mod organization_telemetry_rule;
+#[cfg(feature = "observabilityadmin")]
 pub mod s3_table_integration;
+#[cfg(feature = "observabilityadmin")]
 pub mod shared;
+#[cfg(feature = "observabilityadmin")]
 pub mod telemetry_enrichment;
+#[cfg(feature = "observabilityadmin")]
 pub mod telemetry_pipelines;
+#[cfg(feature = "observabilityadmin")]
 pub mod telemetry_rule;
 
+#[cfg(feature = "observabilityadmin")]
 pub use organization_centralization_rule::{
     OrganizationCentralizationRule, OrganizationCentralizationRuleAttributes,
     OrganizationCentralizationRuleRequired,
 };
+#[cfg(feature = "observabilityadmin")]
 pub use organization_telemetry_rule::{
     OrganizationTelemetryRule, OrganizationTelemetryRuleAttributes,
     OrganizationTelemetryRuleRequired,
 };
+#[cfg(feature = "observabilityadmin")]
 pub use s3_table_integration::{
     S3TableIntegration, S3TableIntegrationAttributes, S3TableIntegrationRequired,
 };
+#[cfg(feature = "observabilityadmin")]
 pub use telemetry_enrichment::{TelemetryEnrichment, TelemetryEnrichmentAttributes};
+#[cfg(feature = "observabilityadmin")]
 pub use telemetry_pipelines::{
     TelemetryPipelines, TelemetryPipelinesAttributes, TelemetryPipelinesRequired,
 };
+#[cfg(feature = "observabilityadmin")]
 pub use telemetry_rule::{TelemetryRule, TelemetryRuleAttributes, TelemetryRuleRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "observabilityadmin")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9A-Za-z_\\-:]+$");
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +20,7 @@ pub(crate) static RULE_ActionCondition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `ActionCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Condition that matches based on the specific WAF action taken on the request.
@@ -31,6 +34,7 @@ pub struct ActionCondition {
     pub action: Option<Action>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl ActionCondition {
     /// A `ActionCondition` with no property set (none is required).
@@ -43,8 +47,10 @@ impl ActionCondition {
     pub fn action(mut self, value: impl Into<Action>) -> Self { self.action = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for ActionCondition {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for ActionCondition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -52,6 +58,7 @@ impl ToValue for ActionCondition {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The required properties of [`AdvancedEventSelector`], by name: `AdvancedEventSelector::new(AdvancedEventSelectorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AdvancedEventSelectorRequired {
@@ -59,6 +66,7 @@ pub struct AdvancedEventSelectorRequired {
     pub field_selectors: List<AdvancedFieldSelector>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     properties: &[
@@ -70,6 +78,7 @@ pub(crate) static RULE_AdvancedEventSelector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `AdvancedEventSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Advanced event selectors let you create fine-grained selectors for management, data, and network activity events.
@@ -87,6 +96,7 @@ pub struct AdvancedEventSelector {
     pub name: Option<Str>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl AdvancedEventSelector {
     /// A `AdvancedEventSelector` with its required properties, named in a [`AdvancedEventSelectorRequired`].
@@ -104,8 +114,10 @@ impl AdvancedEventSelector {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for AdvancedEventSelector {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for AdvancedEventSelector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -116,6 +128,7 @@ impl ToValue for AdvancedEventSelector {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     properties: &[
@@ -130,6 +143,7 @@ pub(crate) static RULE_AdvancedFieldSelector: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `AdvancedFieldSelector` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Defines criteria for selecting resources based on field values.
@@ -169,6 +183,7 @@ pub struct AdvancedFieldSelector {
     pub starts_with: Option<List<Str>>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl AdvancedFieldSelector {
     /// A `AdvancedFieldSelector` with no property set (none is required).
@@ -193,8 +208,10 @@ impl AdvancedFieldSelector {
     pub fn starts_with(mut self, value: impl Into<List<Str>>) -> Self { self.starts_with = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for AdvancedFieldSelector {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for AdvancedFieldSelector {
     #[inline]
     fn to_value(&self) -> Value {
@@ -210,6 +227,7 @@ impl ToValue for AdvancedFieldSelector {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The required properties of [`CloudtrailParameters`], by name: `CloudtrailParameters::new(CloudtrailParametersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CloudtrailParametersRequired {
@@ -217,6 +235,7 @@ pub struct CloudtrailParametersRequired {
     pub advanced_event_selectors: List<AdvancedEventSelector>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
     properties: &[
@@ -227,6 +246,7 @@ pub(crate) static RULE_CloudtrailParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `CloudtrailParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Parameters specific to AWS CloudTrail telemetry configuration.
@@ -240,6 +260,7 @@ pub struct CloudtrailParameters {
     pub advanced_event_selectors: List<AdvancedEventSelector>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl CloudtrailParameters {
     /// A `CloudtrailParameters` with its required properties, named in a [`CloudtrailParametersRequired`].
@@ -254,8 +275,10 @@ impl CloudtrailParameters {
     pub fn advanced_event_selectors(mut self, value: impl Into<List<AdvancedEventSelector>>) -> Self { self.advanced_event_selectors = value.into(); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for CloudtrailParameters {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for CloudtrailParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -265,6 +288,7 @@ impl ToValue for CloudtrailParameters {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_Condition: ObjRule = ObjRule {
     properties: &[
@@ -274,6 +298,7 @@ pub(crate) static RULE_Condition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `Condition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// A single condition that can match based on WAF rule action or label name.
@@ -291,6 +316,7 @@ pub struct Condition {
     pub label_name_condition: Option<Obj<LabelNameCondition>>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl Condition {
     /// A `Condition` with no property set (none is required).
@@ -305,8 +331,10 @@ impl Condition {
     pub fn label_name_condition(mut self, value: impl Into<Obj<LabelNameCondition>>) -> Self { self.label_name_condition = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for Condition {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for Condition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -317,6 +345,7 @@ impl ToValue for Condition {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
     properties: &[
@@ -326,6 +355,7 @@ pub(crate) static RULE_ElbLoadBalancerLoggingParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `ElbLoadBalancerLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Configuration parameters for ELB load balancer logging, including output format and field delimiter settings.
@@ -343,6 +373,7 @@ pub struct ElbLoadBalancerLoggingParameters {
     pub output_format: Option<OutputFormat>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl ElbLoadBalancerLoggingParameters {
     /// A `ElbLoadBalancerLoggingParameters` with no property set (none is required).
@@ -357,8 +388,10 @@ impl ElbLoadBalancerLoggingParameters {
     pub fn output_format(mut self, value: impl Into<OutputFormat>) -> Self { self.output_format = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for ElbLoadBalancerLoggingParameters {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for ElbLoadBalancerLoggingParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -369,6 +402,7 @@ impl ToValue for ElbLoadBalancerLoggingParameters {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
@@ -380,6 +414,7 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `FieldToMatch` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Specifies a field in the request to redact from WAF logs, such as headers, query parameters, or body content.
@@ -405,6 +440,7 @@ pub struct FieldToMatch {
     pub uri_path: Option<Str>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with no property set (none is required).
@@ -423,8 +459,10 @@ impl FieldToMatch {
     pub fn uri_path(mut self, value: impl Into<Str>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for FieldToMatch {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> Value {
@@ -437,6 +475,7 @@ impl ToValue for FieldToMatch {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
@@ -447,6 +486,7 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `Filter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// A single filter condition that specifies behavior, requirement, and matching conditions for WAF log records.
@@ -470,6 +510,7 @@ pub struct Filter {
     pub requirement: Option<FilterRequirement>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
@@ -486,8 +527,10 @@ impl Filter {
     pub fn requirement(mut self, value: impl Into<FilterRequirement>) -> Self { self.requirement = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for Filter {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for Filter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -499,6 +542,7 @@ impl ToValue for Filter {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
     properties: &[
@@ -507,6 +551,7 @@ pub(crate) static RULE_LabelNameCondition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `LabelNameCondition` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Condition that matches based on WAF rule labels, with label names limited to 1024 characters.
@@ -522,6 +567,7 @@ pub struct LabelNameCondition {
     pub label_name: Option<Str>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl LabelNameCondition {
     /// A `LabelNameCondition` with no property set (none is required).
@@ -534,8 +580,10 @@ impl LabelNameCondition {
     pub fn label_name(mut self, value: impl Into<Str>) -> Self { self.label_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for LabelNameCondition {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for LabelNameCondition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -543,6 +591,7 @@ impl ToValue for LabelNameCondition {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     properties: &[
@@ -552,6 +601,7 @@ pub(crate) static RULE_LoggingFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `LoggingFilter` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Configuration that determines which WAF log records to keep or drop based on specified conditions.
@@ -571,6 +621,7 @@ pub struct LoggingFilter {
     pub filters: Option<List<Filter>>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl LoggingFilter {
     /// A `LoggingFilter` with no property set (none is required).
@@ -585,8 +636,10 @@ impl LoggingFilter {
     pub fn filters(mut self, value: impl Into<List<Filter>>) -> Self { self.filters = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for LoggingFilter {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for LoggingFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -597,6 +650,7 @@ impl ToValue for LoggingFilter {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The required properties of [`SingleHeader`], by name: `SingleHeader::new(SingleHeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SingleHeaderRequired {
@@ -604,6 +658,7 @@ pub struct SingleHeaderRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
     properties: &[
@@ -614,6 +669,7 @@ pub(crate) static RULE_SingleHeader: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `SingleHeader` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Structure containing a name field limited to 64 characters for header or query parameter identification.
@@ -629,6 +685,7 @@ pub struct SingleHeader {
     pub name: Str,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl SingleHeader {
     /// A `SingleHeader` with its required properties, named in a [`SingleHeaderRequired`].
@@ -643,8 +700,10 @@ impl SingleHeader {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for SingleHeader {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for SingleHeader {
     #[inline]
     fn to_value(&self) -> Value {
@@ -652,6 +711,7 @@ impl ToValue for SingleHeader {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -661,6 +721,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -672,6 +733,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `Tag` property type, shared by `AWS::ObservabilityAdmin::OrganizationCentralizationRule`, `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::S3TableIntegration`, `AWS::ObservabilityAdmin::TelemetryPipelines`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-observabilityadmin-organizationcentralizationrule-tag.html>
@@ -687,6 +749,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -704,8 +767,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -716,6 +781,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
     properties: &[
@@ -727,6 +793,7 @@ pub(crate) static RULE_VpcFlowLogParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `VpcFlowLogParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Configuration parameters specific to VPC Flow Logs.
@@ -748,6 +815,7 @@ pub struct VpcFlowLogParameters {
     pub traffic_type: Option<Str>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl VpcFlowLogParameters {
     /// A `VpcFlowLogParameters` with no property set (none is required).
@@ -764,8 +832,10 @@ impl VpcFlowLogParameters {
     pub fn traffic_type(mut self, value: impl Into<Str>) -> Self { self.traffic_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for VpcFlowLogParameters {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for VpcFlowLogParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -777,6 +847,7 @@ impl ToValue for VpcFlowLogParameters {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
     properties: &[
@@ -787,6 +858,7 @@ pub(crate) static RULE_WafLoggingParameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "observabilityadmin")]
 /// The `WafLoggingParameters` property type, shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
 ///
 /// Configuration parameters for WAF logging, including redacted fields and logging filters.
@@ -810,6 +882,7 @@ pub struct WafLoggingParameters {
     pub redacted_fields: Option<List<FieldToMatch>>,
 }
 
+#[cfg(feature = "observabilityadmin")]
 #[rustfmt::skip]
 impl WafLoggingParameters {
     /// A `WafLoggingParameters` with no property set (none is required).
@@ -826,8 +899,10 @@ impl WafLoggingParameters {
     pub fn redacted_fields(mut self, value: impl Into<List<FieldToMatch>>) -> Self { self.redacted_fields = Some(value.into()); self }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl PropertyType for WafLoggingParameters {}
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for WafLoggingParameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -839,6 +914,7 @@ impl ToValue for WafLoggingParameters {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `Action` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -860,12 +936,14 @@ pub enum Action {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for Action {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for Action {
     #[inline]
     fn to_value(&self) -> Value {
@@ -882,6 +960,7 @@ impl ToValue for Action {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `DestinationType` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -893,12 +972,14 @@ pub enum DestinationType {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for DestinationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for DestinationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -910,6 +991,7 @@ impl ToValue for DestinationType {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `FilterBehavior` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -923,12 +1005,14 @@ pub enum FilterBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for FilterBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for FilterBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -941,6 +1025,7 @@ impl ToValue for FilterBehavior {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `FilterRequirement` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -954,12 +1039,14 @@ pub enum FilterRequirement {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for FilterRequirement {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for FilterRequirement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -972,6 +1059,7 @@ impl ToValue for FilterRequirement {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `OutputFormat` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -985,12 +1073,14 @@ pub enum OutputFormat {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for OutputFormat {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for OutputFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1003,6 +1093,7 @@ impl ToValue for OutputFormat {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `TelemetrySourceType` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1026,12 +1117,14 @@ pub enum TelemetrySourceType {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for TelemetrySourceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for TelemetrySourceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1049,6 +1142,7 @@ impl ToValue for TelemetrySourceType {
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 /// The values of `WAFLogType` (`AWS::ObservabilityAdmin::OrganizationTelemetryRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ObservabilityAdmin::OrganizationTelemetryRule`, `AWS::ObservabilityAdmin::TelemetryRule`.
@@ -1060,12 +1154,14 @@ pub enum WafLogType {
     Expr(Value),
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl From<Value> for WafLogType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "observabilityadmin")]
 impl ToValue for WafLogType {
     #[inline]
     fn to_value(&self) -> Value {

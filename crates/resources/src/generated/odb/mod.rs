@@ -11,19 +11,30 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "odb")]
 pub mod cloud_autonomous_vm_cluster;
+#[cfg(feature = "odb")]
 pub mod cloud_exadata_infrastructure;
+#[cfg(feature = "odb")]
 pub mod cloud_vm_cluster;
+#[cfg(feature = "odb")]
 pub mod odb_network;
+#[cfg(feature = "odb")]
 pub mod odb_peering_connection;
+#[cfg(feature = "odb")]
 pub mod shared;
 
+#[cfg(feature = "odb")]
 pub use cloud_autonomous_vm_cluster::{
     CloudAutonomousVmCluster, CloudAutonomousVmClusterAttributes,
 };
+#[cfg(feature = "odb")]
 pub use cloud_exadata_infrastructure::{
     CloudExadataInfrastructure, CloudExadataInfrastructureAttributes,
 };
+#[cfg(feature = "odb")]
 pub use cloud_vm_cluster::{CloudVmCluster, CloudVmClusterAttributes};
+#[cfg(feature = "odb")]
 pub use odb_network::{OdbNetwork, OdbNetworkAttributes};
+#[cfg(feature = "odb")]
 pub use odb_peering_connection::{OdbPeeringConnection, OdbPeeringConnectionAttributes};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "odb")]
 #[rustfmt::skip]
 pub(crate) static RULE_IamRole: ObjRule = ObjRule {
     properties: &[
@@ -19,6 +20,7 @@ pub(crate) static RULE_IamRole: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "odb")]
 /// The `IamRole` property type, shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudVmCluster`.
 ///
 /// An AWS Identity and Access Management (IAM) service role associated with the Autonomous VM cluster.
@@ -42,6 +44,7 @@ pub struct IamRole {
     pub status: Option<Str>,
 }
 
+#[cfg(feature = "odb")]
 #[rustfmt::skip]
 impl IamRole {
     /// A `IamRole` with no property set (none is required).
@@ -58,8 +61,10 @@ impl IamRole {
     pub fn status(mut self, value: impl Into<Str>) -> Self { self.status = Some(value.into()); self }
 }
 
+#[cfg(feature = "odb")]
 impl PropertyType for IamRole {}
 
+#[cfg(feature = "odb")]
 impl ToValue for IamRole {
     #[inline]
     fn to_value(&self) -> Value {
@@ -71,6 +76,7 @@ impl ToValue for IamRole {
     }
 }
 
+#[cfg(feature = "odb")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -78,6 +84,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "odb")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -89,6 +96,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "odb")]
 /// The `Tag` property type, shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudExadataInfrastructure`, `AWS::ODB::CloudVmCluster`, `AWS::ODB::OdbNetwork`, `AWS::ODB::OdbPeeringConnection`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-odb-cloudautonomousvmcluster-tag.html>
@@ -104,6 +112,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "odb")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -121,8 +130,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "odb")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "odb")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -133,6 +144,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "odb")]
 /// The values of `DaysOfWeek` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudExadataInfrastructure`.
@@ -156,12 +168,14 @@ pub enum DaysOfWeek {
     Expr(Value),
 }
 
+#[cfg(feature = "odb")]
 impl From<Value> for DaysOfWeek {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "odb")]
 impl ToValue for DaysOfWeek {
     #[inline]
     fn to_value(&self) -> Value {
@@ -179,6 +193,7 @@ impl ToValue for DaysOfWeek {
     }
 }
 
+#[cfg(feature = "odb")]
 /// The values of `LicenseModel` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudVmCluster`.
@@ -192,12 +207,14 @@ pub enum LicenseModel {
     Expr(Value),
 }
 
+#[cfg(feature = "odb")]
 impl From<Value> for LicenseModel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "odb")]
 impl ToValue for LicenseModel {
     #[inline]
     fn to_value(&self) -> Value {
@@ -210,6 +227,7 @@ impl ToValue for LicenseModel {
     }
 }
 
+#[cfg(feature = "odb")]
 /// The values of `Month` (`AWS::ODB::CloudAutonomousVmCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ODB::CloudAutonomousVmCluster`, `AWS::ODB::CloudExadataInfrastructure`.
@@ -243,12 +261,14 @@ pub enum Month {
     Expr(Value),
 }
 
+#[cfg(feature = "odb")]
 impl From<Value> for Month {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "odb")]
 impl ToValue for Month {
     #[inline]
     fn to_value(&self) -> Value {

@@ -14,21 +14,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "omics")]
 pub mod annotation_store;
+#[cfg(feature = "omics")]
 pub mod configuration;
+#[cfg(feature = "omics")]
 pub mod reference_store;
+#[cfg(feature = "omics")]
 pub mod run_group;
+#[cfg(feature = "omics")]
 pub mod sequence_store;
+#[cfg(feature = "omics")]
 pub mod shared;
+#[cfg(feature = "omics")]
 pub mod variant_store;
+#[cfg(feature = "omics")]
 pub mod workflow;
+#[cfg(feature = "omics")]
 pub mod workflow_version;
 
+#[cfg(feature = "omics")]
 pub use annotation_store::{AnnotationStore, AnnotationStoreAttributes, AnnotationStoreRequired};
+#[cfg(feature = "omics")]
 pub use configuration::{Configuration, ConfigurationAttributes, ConfigurationRequired};
+#[cfg(feature = "omics")]
 pub use reference_store::{ReferenceStore, ReferenceStoreAttributes, ReferenceStoreRequired};
+#[cfg(feature = "omics")]
 pub use run_group::{RunGroup, RunGroupAttributes};
+#[cfg(feature = "omics")]
 pub use sequence_store::{SequenceStore, SequenceStoreAttributes, SequenceStoreRequired};
+#[cfg(feature = "omics")]
 pub use variant_store::{VariantStore, VariantStoreAttributes, VariantStoreRequired};
+#[cfg(feature = "omics")]
 pub use workflow::{Workflow, WorkflowAttributes};
+#[cfg(feature = "omics")]
 pub use workflow_version::{WorkflowVersion, WorkflowVersionAttributes, WorkflowVersionRequired};

@@ -8,15 +8,22 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^arn:aws(-[\\\\w]+)*:.+:.+:[0-9]{12}:.+$");
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".+/.+");
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_2: Pattern =
     Pattern::new("^[\\p{L}||\\p{M}||\\p{Z}||\\p{S}||\\p{N}||\\p{P}]+$");
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^arn:.+$");
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[0-9]+$");
+#[cfg(feature = "omics")]
 pub(crate) static PATTERN_5: Pattern =
     Pattern::new("arn:([^:\n]*):([^:\n]*):([^:\n]*):([0-9]{12}):([^:\n]*)");
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
     properties: &[
@@ -27,6 +34,7 @@ pub(crate) static RULE_ContainerRegistryMap: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `ContainerRegistryMap` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
 /// Use a container registry map to specify mappings between the ECR private repository and one or more upstream registries. For more information, see \[Container images\](<https://docs.aws.amazon.com/omics/latest/dev/workflows-ecr.html>) in the *AWS HealthOmics User Guide* .
@@ -44,6 +52,7 @@ pub struct ContainerRegistryMap {
     pub registry_mappings: Option<List<RegistryMapping>>,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl ContainerRegistryMap {
     /// A `ContainerRegistryMap` with no property set (none is required).
@@ -58,8 +67,10 @@ impl ContainerRegistryMap {
     pub fn registry_mappings(mut self, value: impl Into<List<RegistryMapping>>) -> Self { self.registry_mappings = Some(value.into()); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for ContainerRegistryMap {}
 
+#[cfg(feature = "omics")]
 impl ToValue for ContainerRegistryMap {
     #[inline]
     fn to_value(&self) -> Value {
@@ -70,6 +81,7 @@ impl ToValue for ContainerRegistryMap {
     }
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
     properties: &[
@@ -81,6 +93,7 @@ pub(crate) static RULE_DefinitionRepository: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `DefinitionRepository` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
 /// Contains information about a source code repository that hosts the workflow definition files.
@@ -112,6 +125,7 @@ pub struct DefinitionRepository {
     pub source_reference: Option<Obj<SourceReference>>,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl DefinitionRepository {
     /// A `DefinitionRepository` with no property set (none is required).
@@ -130,8 +144,10 @@ impl DefinitionRepository {
     pub fn source_reference(mut self, value: impl Into<Obj<SourceReference>>) -> Self { self.source_reference = Some(value.into()); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for DefinitionRepository {}
 
+#[cfg(feature = "omics")]
 impl ToValue for DefinitionRepository {
     #[inline]
     fn to_value(&self) -> Value {
@@ -144,6 +160,7 @@ impl ToValue for DefinitionRepository {
     }
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageMapping: ObjRule = ObjRule {
     properties: &[
@@ -154,6 +171,7 @@ pub(crate) static RULE_ImageMapping: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `ImageMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
 /// Specifies image mappings that workflow tasks can use. For example, you can replace all the task references of a public image to use an equivalent image in your private ECR repository. You can use image mappings with upstream registries that don't support pull through cache. You need to manually synchronize the upstream registry with your private repository.
@@ -175,6 +193,7 @@ pub struct ImageMapping {
     pub source_image: Option<Str>,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl ImageMapping {
     /// A `ImageMapping` with no property set (none is required).
@@ -189,8 +208,10 @@ impl ImageMapping {
     pub fn source_image(mut self, value: impl Into<Str>) -> Self { self.source_image = Some(value.into()); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for ImageMapping {}
 
+#[cfg(feature = "omics")]
 impl ToValue for ImageMapping {
     #[inline]
     fn to_value(&self) -> Value {
@@ -201,6 +222,7 @@ impl ToValue for ImageMapping {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The required properties of [`ReferenceItem`], by name: `ReferenceItem::new(ReferenceItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceItemRequired {
@@ -208,6 +230,7 @@ pub struct ReferenceItemRequired {
     pub reference_arn: Str,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceItem: ObjRule = ObjRule {
     properties: &[
@@ -218,6 +241,7 @@ pub(crate) static RULE_ReferenceItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `ReferenceItem` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::VariantStore`.
 ///
 /// A genome reference.
@@ -233,6 +257,7 @@ pub struct ReferenceItem {
     pub reference_arn: Str,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl ReferenceItem {
     /// A `ReferenceItem` with its required properties, named in a [`ReferenceItemRequired`].
@@ -247,8 +272,10 @@ impl ReferenceItem {
     pub fn reference_arn(mut self, value: impl Into<Str>) -> Self { self.reference_arn = value.into(); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for ReferenceItem {}
 
+#[cfg(feature = "omics")]
 impl ToValue for ReferenceItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -258,6 +285,7 @@ impl ToValue for ReferenceItem {
     }
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_RegistryMapping: ObjRule = ObjRule {
     properties: &[
@@ -270,6 +298,7 @@ pub(crate) static RULE_RegistryMapping: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `RegistryMapping` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
 /// If you are using the ECR pull through cache feature, the registry mapping maps between the ECR repository and the upstream registry where container images are pulled and synchronized.
@@ -303,6 +332,7 @@ pub struct RegistryMapping {
     pub upstream_repository_prefix: Option<Str>,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl RegistryMapping {
     /// A `RegistryMapping` with no property set (none is required).
@@ -321,8 +351,10 @@ impl RegistryMapping {
     pub fn upstream_repository_prefix(mut self, value: impl Into<Str>) -> Self { self.upstream_repository_prefix = Some(value.into()); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for RegistryMapping {}
 
+#[cfg(feature = "omics")]
 impl ToValue for RegistryMapping {
     #[inline]
     fn to_value(&self) -> Value {
@@ -335,6 +367,7 @@ impl ToValue for RegistryMapping {
     }
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_SourceReference: ObjRule = ObjRule {
     properties: &[
@@ -344,6 +377,7 @@ pub(crate) static RULE_SourceReference: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `SourceReference` property type, shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
 ///
 /// Contains information about the source reference in a code repository, such as a branch, tag, or commit.
@@ -361,6 +395,7 @@ pub struct SourceReference {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl SourceReference {
     /// A `SourceReference` with no property set (none is required).
@@ -375,8 +410,10 @@ impl SourceReference {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for SourceReference {}
 
+#[cfg(feature = "omics")]
 impl ToValue for SourceReference {
     #[inline]
     fn to_value(&self) -> Value {
@@ -387,6 +424,7 @@ impl ToValue for SourceReference {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The required properties of [`SseConfig`], by name: `SseConfig::new(SseConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SseConfigRequired {
@@ -394,6 +432,7 @@ pub struct SseConfigRequired {
     pub r#type: EncryptionType,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 pub(crate) static RULE_SseConfig: ObjRule = ObjRule {
     properties: &[
@@ -405,6 +444,7 @@ pub(crate) static RULE_SseConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "omics")]
 /// The `SseConfig` property type, shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::ReferenceStore`, `AWS::Omics::SequenceStore`, `AWS::Omics::VariantStore`.
 ///
 /// Server-side encryption (SSE) settings for a store.
@@ -424,6 +464,7 @@ pub struct SseConfig {
     pub r#type: EncryptionType,
 }
 
+#[cfg(feature = "omics")]
 #[rustfmt::skip]
 impl SseConfig {
     /// A `SseConfig` with its required properties, named in a [`SseConfigRequired`].
@@ -441,8 +482,10 @@ impl SseConfig {
     pub fn r#type(mut self, value: impl Into<EncryptionType>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "omics")]
 impl PropertyType for SseConfig {}
 
+#[cfg(feature = "omics")]
 impl ToValue for SseConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -453,6 +496,7 @@ impl ToValue for SseConfig {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The values of `Accelerators` (`AWS::Omics::Workflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -464,12 +508,14 @@ pub enum Accelerators {
     Expr(Value),
 }
 
+#[cfg(feature = "omics")]
 impl From<Value> for Accelerators {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "omics")]
 impl ToValue for Accelerators {
     #[inline]
     fn to_value(&self) -> Value {
@@ -481,6 +527,7 @@ impl ToValue for Accelerators {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The values of `EncryptionType` (`AWS::Omics::AnnotationStore`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Omics::AnnotationStore`, `AWS::Omics::ReferenceStore`, `AWS::Omics::SequenceStore`, `AWS::Omics::VariantStore`.
@@ -492,12 +539,14 @@ pub enum EncryptionType {
     Expr(Value),
 }
 
+#[cfg(feature = "omics")]
 impl From<Value> for EncryptionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "omics")]
 impl ToValue for EncryptionType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -509,6 +558,7 @@ impl ToValue for EncryptionType {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The values of `type` (`AWS::Omics::Workflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -524,12 +574,14 @@ pub enum SourceReferenceType {
     Expr(Value),
 }
 
+#[cfg(feature = "omics")]
 impl From<Value> for SourceReferenceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "omics")]
 impl ToValue for SourceReferenceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -543,6 +595,7 @@ impl ToValue for SourceReferenceType {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The values of `StorageType` (`AWS::Omics::Workflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -556,12 +609,14 @@ pub enum StorageType {
     Expr(Value),
 }
 
+#[cfg(feature = "omics")]
 impl From<Value> for StorageType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "omics")]
 impl ToValue for StorageType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -574,6 +629,7 @@ impl ToValue for StorageType {
     }
 }
 
+#[cfg(feature = "omics")]
 /// The values of `WorkflowEngine` (`AWS::Omics::Workflow`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Omics::Workflow`, `AWS::Omics::WorkflowVersion`.
@@ -589,12 +645,14 @@ pub enum WorkflowEngine {
     Expr(Value),
 }
 
+#[cfg(feature = "omics")]
 impl From<Value> for WorkflowEngine {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "omics")]
 impl ToValue for WorkflowEngine {
     #[inline]
     fn to_value(&self) -> Value {

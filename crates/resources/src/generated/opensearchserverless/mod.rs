@@ -14,21 +14,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "opensearchserverless")]
 pub mod access_policy;
+#[cfg(feature = "opensearchserverless")]
 pub mod collection;
+#[cfg(feature = "opensearchserverless")]
 pub mod collection_group;
+#[cfg(feature = "opensearchserverless")]
 pub mod index;
+#[cfg(feature = "opensearchserverless")]
 pub mod lifecycle_policy;
+#[cfg(feature = "opensearchserverless")]
 pub mod security_config;
+#[cfg(feature = "opensearchserverless")]
 pub mod security_policy;
+#[cfg(feature = "opensearchserverless")]
 pub mod shared;
+#[cfg(feature = "opensearchserverless")]
 pub mod vpc_endpoint;
 
+#[cfg(feature = "opensearchserverless")]
 pub use access_policy::{AccessPolicy, AccessPolicyAttributes, AccessPolicyRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use collection::{Collection, CollectionAttributes, CollectionRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use collection_group::{CollectionGroup, CollectionGroupAttributes, CollectionGroupRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use index::{Index, IndexAttributes, IndexRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use lifecycle_policy::{LifecyclePolicy, LifecyclePolicyAttributes, LifecyclePolicyRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use security_config::{SecurityConfig, SecurityConfigAttributes};
+#[cfg(feature = "opensearchserverless")]
 pub use security_policy::{SecurityPolicy, SecurityPolicyAttributes, SecurityPolicyRequired};
+#[cfg(feature = "opensearchserverless")]
 pub use vpc_endpoint::{VpcEndpoint, VpcEndpointAttributes, VpcEndpointRequired};

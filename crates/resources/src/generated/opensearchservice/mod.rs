@@ -6,8 +6,12 @@
 //! - `AWS::OpenSearchService::Application`: [`Application`], property types in [`application`]
 //! - `AWS::OpenSearchService::Domain`: [`Domain`], property types in [`domain`]
 
+#[cfg(feature = "opensearchservice")]
 pub mod application;
+#[cfg(feature = "opensearchservice")]
 pub mod domain;
 
+#[cfg(feature = "opensearchservice")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "opensearchservice")]
 pub use domain::{Domain, DomainAttributes};

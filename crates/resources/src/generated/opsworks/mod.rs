@@ -13,22 +13,37 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "opsworks")]
 pub mod app;
+#[cfg(feature = "opsworks")]
 pub mod elastic_load_balancer_attachment;
+#[cfg(feature = "opsworks")]
 pub mod instance;
+#[cfg(feature = "opsworks")]
 pub mod layer;
+#[cfg(feature = "opsworks")]
 pub mod shared;
+#[cfg(feature = "opsworks")]
 pub mod stack;
+#[cfg(feature = "opsworks")]
 pub mod user_profile;
+#[cfg(feature = "opsworks")]
 pub mod volume;
 
+#[cfg(feature = "opsworks")]
 pub use app::{App, AppAttributes, AppRequired};
+#[cfg(feature = "opsworks")]
 pub use elastic_load_balancer_attachment::{
     ElasticLoadBalancerAttachment, ElasticLoadBalancerAttachmentAttributes,
     ElasticLoadBalancerAttachmentRequired,
 };
+#[cfg(feature = "opsworks")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
+#[cfg(feature = "opsworks")]
 pub use layer::{Layer, LayerAttributes, LayerRequired};
+#[cfg(feature = "opsworks")]
 pub use stack::{Stack, StackAttributes, StackRequired};
+#[cfg(feature = "opsworks")]
 pub use user_profile::{UserProfile, UserProfileAttributes, UserProfileRequired};
+#[cfg(feature = "opsworks")]
 pub use volume::{Volume, VolumeAttributes, VolumeRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "opsworks")]
 #[rustfmt::skip]
 pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
@@ -22,6 +23,7 @@ pub(crate) static RULE_Source: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "opsworks")]
 /// The `Source` property type, shared by `AWS::OpsWorks::App`, `AWS::OpsWorks::Stack`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-app-source.html>
@@ -65,6 +67,7 @@ pub struct Source {
     pub username: Option<Str>,
 }
 
+#[cfg(feature = "opsworks")]
 #[rustfmt::skip]
 impl Source {
     /// A `Source` with no property set (none is required).
@@ -87,8 +90,10 @@ impl Source {
     pub fn username(mut self, value: impl Into<Str>) -> Self { self.username = Some(value.into()); self }
 }
 
+#[cfg(feature = "opsworks")]
 impl PropertyType for Source {}
 
+#[cfg(feature = "opsworks")]
 impl ToValue for Source {
     #[inline]
     fn to_value(&self) -> Value {
@@ -103,6 +108,7 @@ impl ToValue for Source {
     }
 }
 
+#[cfg(feature = "opsworks")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -112,6 +118,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "opsworks")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -123,6 +130,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "opsworks")]
 /// The `Tag` property type, shared by `AWS::OpsWorks::Layer`, `AWS::OpsWorks::Stack`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-opsworks-layer-tag.html>
@@ -134,6 +142,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "opsworks")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -151,8 +160,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "opsworks")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "opsworks")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -11,17 +11,28 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "organizations")]
 pub mod account;
+#[cfg(feature = "organizations")]
 pub mod organization;
+#[cfg(feature = "organizations")]
 pub mod organizational_unit;
+#[cfg(feature = "organizations")]
 pub mod policy;
+#[cfg(feature = "organizations")]
 pub mod resource_policy;
+#[cfg(feature = "organizations")]
 pub mod shared;
 
+#[cfg(feature = "organizations")]
 pub use account::{Account, AccountAttributes, AccountRequired};
+#[cfg(feature = "organizations")]
 pub use organization::{Organization, OrganizationAttributes};
+#[cfg(feature = "organizations")]
 pub use organizational_unit::{
     OrganizationalUnit, OrganizationalUnitAttributes, OrganizationalUnitRequired,
 };
+#[cfg(feature = "organizations")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(feature = "organizations")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

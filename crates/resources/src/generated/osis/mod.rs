@@ -5,6 +5,8 @@
 //!
 //! - `AWS::OSIS::Pipeline`: [`Pipeline`], property types in [`pipeline`]
 
+#[cfg(feature = "osis")]
 pub mod pipeline;
 
+#[cfg(feature = "osis")]
 pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};

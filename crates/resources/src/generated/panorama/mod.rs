@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "panorama")]
 pub mod application_instance;
+#[cfg(feature = "panorama")]
 pub mod package;
+#[cfg(feature = "panorama")]
 pub mod package_version;
+#[cfg(feature = "panorama")]
 pub mod shared;
 
+#[cfg(feature = "panorama")]
 pub use application_instance::{
     ApplicationInstance, ApplicationInstanceAttributes, ApplicationInstanceRequired,
 };
+#[cfg(feature = "panorama")]
 pub use package::{Package, PackageAttributes, PackageRequired};
+#[cfg(feature = "panorama")]
 pub use package_version::{PackageVersion, PackageVersionAttributes, PackageVersionRequired};

@@ -6,8 +6,12 @@
 //! - `AWS::PaymentCryptography::Alias`: [`Alias`], property types in [`alias`]
 //! - `AWS::PaymentCryptography::Key`: [`Key`], property types in [`key`]
 
+#[cfg(feature = "paymentcryptography")]
 pub mod alias;
+#[cfg(feature = "paymentcryptography")]
 pub mod key;
 
+#[cfg(feature = "paymentcryptography")]
 pub use alias::{Alias, AliasAttributes, AliasRequired};
+#[cfg(feature = "paymentcryptography")]
 pub use key::{Key, KeyAttributes, KeyRequired};

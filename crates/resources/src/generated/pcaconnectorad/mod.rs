@@ -9,18 +9,28 @@
 //! - `AWS::PCAConnectorAD::Template`: [`Template`], property types in [`template`]
 //! - `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: [`TemplateGroupAccessControlEntry`], property types in [`template_group_access_control_entry`]
 
+#[cfg(feature = "pcaconnectorad")]
 pub mod connector;
+#[cfg(feature = "pcaconnectorad")]
 pub mod directory_registration;
+#[cfg(feature = "pcaconnectorad")]
 pub mod service_principal_name;
+#[cfg(feature = "pcaconnectorad")]
 pub mod template;
+#[cfg(feature = "pcaconnectorad")]
 pub mod template_group_access_control_entry;
 
+#[cfg(feature = "pcaconnectorad")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+#[cfg(feature = "pcaconnectorad")]
 pub use directory_registration::{
     DirectoryRegistration, DirectoryRegistrationAttributes, DirectoryRegistrationRequired,
 };
+#[cfg(feature = "pcaconnectorad")]
 pub use service_principal_name::{ServicePrincipalName, ServicePrincipalNameAttributes};
+#[cfg(feature = "pcaconnectorad")]
 pub use template::{Template, TemplateAttributes, TemplateRequired};
+#[cfg(feature = "pcaconnectorad")]
 pub use template_group_access_control_entry::{
     TemplateGroupAccessControlEntry, TemplateGroupAccessControlEntryAttributes,
     TemplateGroupAccessControlEntryRequired,

@@ -6,8 +6,12 @@
 //! - `AWS::PCAConnectorSCEP::Challenge`: [`Challenge`], property types in [`challenge`]
 //! - `AWS::PCAConnectorSCEP::Connector`: [`Connector`], property types in [`connector`]
 
+#[cfg(feature = "pcaconnectorscep")]
 pub mod challenge;
+#[cfg(feature = "pcaconnectorscep")]
 pub mod connector;
 
+#[cfg(feature = "pcaconnectorscep")]
 pub use challenge::{Challenge, ChallengeAttributes, ChallengeRequired};
+#[cfg(feature = "pcaconnectorscep")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};

@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "pcs")]
 pub mod cluster;
+#[cfg(feature = "pcs")]
 pub mod compute_node_group;
+#[cfg(feature = "pcs")]
 pub mod queue;
+#[cfg(feature = "pcs")]
 pub mod shared;
 
+#[cfg(feature = "pcs")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "pcs")]
 pub use compute_node_group::{
     ComputeNodeGroup, ComputeNodeGroupAttributes, ComputeNodeGroupRequired,
 };
+#[cfg(feature = "pcs")]
 pub use queue::{Queue, QueueAttributes, QueueRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "pcs")]
 #[rustfmt::skip]
 pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -17,6 +18,7 @@ pub(crate) static RULE_SlurmConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pcs")]
 /// The `SlurmConfiguration` property type, shared by `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
 ///
 /// Additional options related to the Slurm scheduler.
@@ -28,6 +30,7 @@ pub struct SlurmConfiguration {
     pub slurm_custom_settings: Option<List<SlurmCustomSetting>>,
 }
 
+#[cfg(feature = "pcs")]
 #[rustfmt::skip]
 impl SlurmConfiguration {
     /// A `SlurmConfiguration` with no property set (none is required).
@@ -40,8 +43,10 @@ impl SlurmConfiguration {
     pub fn slurm_custom_settings(mut self, value: impl Into<List<SlurmCustomSetting>>) -> Self { self.slurm_custom_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "pcs")]
 impl PropertyType for SlurmConfiguration {}
 
+#[cfg(feature = "pcs")]
 impl ToValue for SlurmConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -51,6 +56,7 @@ impl ToValue for SlurmConfiguration {
     }
 }
 
+#[cfg(feature = "pcs")]
 /// The required properties of [`SlurmCustomSetting`], by name: `SlurmCustomSetting::new(SlurmCustomSettingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SlurmCustomSettingRequired {
@@ -60,6 +66,7 @@ pub struct SlurmCustomSettingRequired {
     pub parameter_value: Str,
 }
 
+#[cfg(feature = "pcs")]
 #[rustfmt::skip]
 pub(crate) static RULE_SlurmCustomSetting: ObjRule = ObjRule {
     properties: &[
@@ -71,6 +78,7 @@ pub(crate) static RULE_SlurmCustomSetting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pcs")]
 /// The `SlurmCustomSetting` property type, shared by `AWS::PCS::Cluster`, `AWS::PCS::ComputeNodeGroup`, `AWS::PCS::Queue`.
 ///
 /// Additional settings that directly map to Slurm settings.
@@ -90,6 +98,7 @@ pub struct SlurmCustomSetting {
     pub parameter_value: Str,
 }
 
+#[cfg(feature = "pcs")]
 #[rustfmt::skip]
 impl SlurmCustomSetting {
     /// A `SlurmCustomSetting` with its required properties, named in a [`SlurmCustomSettingRequired`].
@@ -107,8 +116,10 @@ impl SlurmCustomSetting {
     pub fn parameter_value(mut self, value: impl Into<Str>) -> Self { self.parameter_value = value.into(); self }
 }
 
+#[cfg(feature = "pcs")]
 impl PropertyType for SlurmCustomSetting {}
 
+#[cfg(feature = "pcs")]
 impl ToValue for SlurmCustomSetting {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "personalize")]
 pub mod dataset;
+#[cfg(feature = "personalize")]
 pub mod dataset_group;
+#[cfg(feature = "personalize")]
 pub mod schema;
+#[cfg(feature = "personalize")]
 pub mod shared;
+#[cfg(feature = "personalize")]
 pub mod solution;
 
+#[cfg(feature = "personalize")]
 pub use dataset::{Dataset, DatasetAttributes, DatasetRequired};
+#[cfg(feature = "personalize")]
 pub use dataset_group::{DatasetGroup, DatasetGroupAttributes, DatasetGroupRequired};
+#[cfg(feature = "personalize")]
 pub use schema::{Schema, SchemaAttributes, SchemaRequired};
+#[cfg(feature = "personalize")]
 pub use solution::{Solution, SolutionAttributes, SolutionRequired};

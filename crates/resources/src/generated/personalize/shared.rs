@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "personalize")]
 /// The values of `Domain` (`AWS::Personalize::DatasetGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Personalize::DatasetGroup`, `AWS::Personalize::Schema`.
@@ -21,12 +22,14 @@ pub enum Domain {
     Expr(Value),
 }
 
+#[cfg(feature = "personalize")]
 impl From<Value> for Domain {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "personalize")]
 impl ToValue for Domain {
     #[inline]
     fn to_value(&self) -> Value {

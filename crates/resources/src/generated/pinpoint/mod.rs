@@ -25,49 +25,88 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "pinpoint")]
 pub mod adm_channel;
+#[cfg(feature = "pinpoint")]
 pub mod apns_channel;
+#[cfg(feature = "pinpoint")]
 pub mod apns_sandbox_channel;
+#[cfg(feature = "pinpoint")]
 pub mod apns_voip_channel;
+#[cfg(feature = "pinpoint")]
 pub mod apns_voip_sandbox_channel;
+#[cfg(feature = "pinpoint")]
 pub mod app;
+#[cfg(feature = "pinpoint")]
 pub mod application_settings;
+#[cfg(feature = "pinpoint")]
 pub mod baidu_channel;
+#[cfg(feature = "pinpoint")]
 pub mod campaign;
+#[cfg(feature = "pinpoint")]
 pub mod email_channel;
+#[cfg(feature = "pinpoint")]
 pub mod email_template;
+#[cfg(feature = "pinpoint")]
 pub mod event_stream;
+#[cfg(feature = "pinpoint")]
 pub mod gcm_channel;
+#[cfg(feature = "pinpoint")]
 pub mod in_app_template;
+#[cfg(feature = "pinpoint")]
 pub mod push_template;
+#[cfg(feature = "pinpoint")]
 pub mod segment;
+#[cfg(feature = "pinpoint")]
 pub mod shared;
+#[cfg(feature = "pinpoint")]
 pub mod sms_channel;
+#[cfg(feature = "pinpoint")]
 pub mod sms_template;
+#[cfg(feature = "pinpoint")]
 pub mod voice_channel;
 
+#[cfg(feature = "pinpoint")]
 pub use adm_channel::{AdmChannel, AdmChannelAttributes, AdmChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use apns_channel::{ApnsChannel, ApnsChannelAttributes, ApnsChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use apns_sandbox_channel::{
     ApnsSandboxChannel, ApnsSandboxChannelAttributes, ApnsSandboxChannelRequired,
 };
+#[cfg(feature = "pinpoint")]
 pub use apns_voip_channel::{ApnsVoipChannel, ApnsVoipChannelAttributes, ApnsVoipChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use apns_voip_sandbox_channel::{
     ApnsVoipSandboxChannel, ApnsVoipSandboxChannelAttributes, ApnsVoipSandboxChannelRequired,
 };
+#[cfg(feature = "pinpoint")]
 pub use app::{App, AppAttributes, AppRequired};
+#[cfg(feature = "pinpoint")]
 pub use application_settings::{
     ApplicationSettings, ApplicationSettingsAttributes, ApplicationSettingsRequired,
 };
+#[cfg(feature = "pinpoint")]
 pub use baidu_channel::{BaiduChannel, BaiduChannelAttributes, BaiduChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use campaign::{Campaign, CampaignAttributes, CampaignRequired};
+#[cfg(feature = "pinpoint")]
 pub use email_channel::{EmailChannel, EmailChannelAttributes, EmailChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use email_template::{EmailTemplate, EmailTemplateAttributes, EmailTemplateRequired};
+#[cfg(feature = "pinpoint")]
 pub use event_stream::{EventStream, EventStreamAttributes, EventStreamRequired};
+#[cfg(feature = "pinpoint")]
 pub use gcm_channel::{GcmChannel, GcmChannelAttributes, GcmChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use in_app_template::{InAppTemplate, InAppTemplateAttributes, InAppTemplateRequired};
+#[cfg(feature = "pinpoint")]
 pub use push_template::{PushTemplate, PushTemplateAttributes, PushTemplateRequired};
+#[cfg(feature = "pinpoint")]
 pub use segment::{Segment, SegmentAttributes, SegmentRequired};
+#[cfg(feature = "pinpoint")]
 pub use sms_channel::{SmsChannel, SmsChannelAttributes, SmsChannelRequired};
+#[cfg(feature = "pinpoint")]
 pub use sms_template::{SmsTemplate, SmsTemplateAttributes, SmsTemplateRequired};
+#[cfg(feature = "pinpoint")]
 pub use voice_channel::{VoiceChannel, VoiceChannelAttributes, VoiceChannelRequired};

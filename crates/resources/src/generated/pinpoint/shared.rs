@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 pub(crate) static RULE_CampaignHook: ObjRule = ObjRule {
     properties: &[
@@ -19,6 +20,7 @@ pub(crate) static RULE_CampaignHook: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pinpoint")]
 /// The `CampaignHook` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
 ///
 /// Specifies the Lambda function to use by default as a code hook for campaigns in the application.
@@ -43,6 +45,7 @@ pub struct CampaignHook {
     pub web_url: Option<Str>,
 }
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 impl CampaignHook {
     /// A `CampaignHook` with no property set (none is required).
@@ -59,8 +62,10 @@ impl CampaignHook {
     pub fn web_url(mut self, value: impl Into<Str>) -> Self { self.web_url = Some(value.into()); self }
 }
 
+#[cfg(feature = "pinpoint")]
 impl PropertyType for CampaignHook {}
 
+#[cfg(feature = "pinpoint")]
 impl ToValue for CampaignHook {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +77,7 @@ impl ToValue for CampaignHook {
     }
 }
 
+#[cfg(feature = "pinpoint")]
 /// The required properties of [`QuietTime`], by name: `QuietTime::new(QuietTimeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct QuietTimeRequired {
@@ -81,6 +87,7 @@ pub struct QuietTimeRequired {
     pub start: Str,
 }
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 pub(crate) static RULE_QuietTime: ObjRule = ObjRule {
     properties: &[
@@ -92,6 +99,7 @@ pub(crate) static RULE_QuietTime: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pinpoint")]
 /// The `QuietTime` property type, shared by `AWS::Pinpoint::ApplicationSettings`, `AWS::Pinpoint::Campaign`.
 ///
 /// Specifies the start and end times that define a time range when messages aren't sent to endpoints.
@@ -109,6 +117,7 @@ pub struct QuietTime {
     pub start: Str,
 }
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 impl QuietTime {
     /// A `QuietTime` with its required properties, named in a [`QuietTimeRequired`].
@@ -126,8 +135,10 @@ impl QuietTime {
     pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = value.into(); self }
 }
 
+#[cfg(feature = "pinpoint")]
 impl PropertyType for QuietTime {}
 
+#[cfg(feature = "pinpoint")]
 impl ToValue for QuietTime {
     #[inline]
     fn to_value(&self) -> Value {
@@ -138,6 +149,7 @@ impl ToValue for QuietTime {
     }
 }
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
     properties: &[
@@ -148,6 +160,7 @@ pub(crate) static RULE_SetDimension: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pinpoint")]
 /// The `SetDimension` property type, shared by `AWS::Pinpoint::Campaign`, `AWS::Pinpoint::Segment`.
 ///
 /// Specifies the dimension type and values for a segment dimension.
@@ -165,6 +178,7 @@ pub struct SetDimension {
     pub values: Option<List<Str>>,
 }
 
+#[cfg(feature = "pinpoint")]
 #[rustfmt::skip]
 impl SetDimension {
     /// A `SetDimension` with no property set (none is required).
@@ -179,8 +193,10 @@ impl SetDimension {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "pinpoint")]
 impl PropertyType for SetDimension {}
 
+#[cfg(feature = "pinpoint")]
 impl ToValue for SetDimension {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,18 +10,27 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "pinpointemail")]
 pub mod configuration_set;
+#[cfg(feature = "pinpointemail")]
 pub mod configuration_set_event_destination;
+#[cfg(feature = "pinpointemail")]
 pub mod dedicated_ip_pool;
+#[cfg(feature = "pinpointemail")]
 pub mod identity;
+#[cfg(feature = "pinpointemail")]
 pub mod shared;
 
+#[cfg(feature = "pinpointemail")]
 pub use configuration_set::{
     ConfigurationSet, ConfigurationSetAttributes, ConfigurationSetRequired,
 };
+#[cfg(feature = "pinpointemail")]
 pub use configuration_set_event_destination::{
     ConfigurationSetEventDestination, ConfigurationSetEventDestinationAttributes,
     ConfigurationSetEventDestinationRequired,
 };
+#[cfg(feature = "pinpointemail")]
 pub use dedicated_ip_pool::{DedicatedIpPool, DedicatedIpPoolAttributes};
+#[cfg(feature = "pinpointemail")]
 pub use identity::{Identity, IdentityAttributes, IdentityRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "pinpointemail")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tags: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_Tags: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "pinpointemail")]
 /// The `Tags` property type, shared by `AWS::PinpointEmail::ConfigurationSet`, `AWS::PinpointEmail::DedicatedIpPool`, `AWS::PinpointEmail::Identity`.
 ///
 /// An object that defines the tags (keys and values) that you want to associate with the configuration set.
@@ -37,6 +39,7 @@ pub struct Tags {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "pinpointemail")]
 #[rustfmt::skip]
 impl Tags {
     /// A `Tags` with no property set (none is required).
@@ -51,8 +54,10 @@ impl Tags {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "pinpointemail")]
 impl PropertyType for Tags {}
 
+#[cfg(feature = "pinpointemail")]
 impl ToValue for Tags {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Pipes::Pipe`: [`Pipe`], property types in [`pipe`]
 
+#[cfg(feature = "pipes")]
 pub mod pipe;
 
+#[cfg(feature = "pipes")]
 pub use pipe::{Pipe, PipeAttributes, PipeRequired};

@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "proton")]
 pub mod environment_account_connection;
+#[cfg(feature = "proton")]
 pub mod environment_template;
+#[cfg(feature = "proton")]
 pub mod service_template;
+#[cfg(feature = "proton")]
 pub mod shared;
 
+#[cfg(feature = "proton")]
 pub use environment_account_connection::{
     EnvironmentAccountConnection, EnvironmentAccountConnectionAttributes,
 };
+#[cfg(feature = "proton")]
 pub use environment_template::{EnvironmentTemplate, EnvironmentTemplateAttributes};
+#[cfg(feature = "proton")]
 pub use service_template::{ServiceTemplate, ServiceTemplateAttributes};

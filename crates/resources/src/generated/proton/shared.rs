@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "proton")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "proton")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "proton")]
 /// The `Tag` property type, shared by `AWS::Proton::EnvironmentAccountConnection`, `AWS::Proton::EnvironmentTemplate`, `AWS::Proton::ServiceTemplate`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-proton-environmentaccountconnection-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "proton")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "proton")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "proton")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "proton")]
 /// The values of `Provisioning` (`AWS::Proton::EnvironmentTemplate`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Proton::EnvironmentTemplate`, `AWS::Proton::ServiceTemplate`.
@@ -83,12 +90,14 @@ pub enum Provisioning {
     Expr(Value),
 }
 
+#[cfg(feature = "proton")]
 impl From<Value> for Provisioning {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "proton")]
 impl ToValue for Provisioning {
     #[inline]
     fn to_value(&self) -> Value {

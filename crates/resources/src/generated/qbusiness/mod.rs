@@ -14,21 +14,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "qbusiness")]
 pub mod application;
+#[cfg(feature = "qbusiness")]
 pub mod data_accessor;
+#[cfg(feature = "qbusiness")]
 pub mod data_source;
+#[cfg(feature = "qbusiness")]
 pub mod index;
+#[cfg(feature = "qbusiness")]
 pub mod permission;
+#[cfg(feature = "qbusiness")]
 pub mod plugin;
+#[cfg(feature = "qbusiness")]
 pub mod retriever;
+#[cfg(feature = "qbusiness")]
 pub mod shared;
+#[cfg(feature = "qbusiness")]
 pub mod web_experience;
 
+#[cfg(feature = "qbusiness")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "qbusiness")]
 pub use data_accessor::{DataAccessor, DataAccessorAttributes, DataAccessorRequired};
+#[cfg(feature = "qbusiness")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "qbusiness")]
 pub use index::{Index, IndexAttributes, IndexRequired};
+#[cfg(feature = "qbusiness")]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};
+#[cfg(feature = "qbusiness")]
 pub use plugin::{Plugin, PluginAttributes, PluginRequired};
+#[cfg(feature = "qbusiness")]
 pub use retriever::{Retriever, RetrieverAttributes, RetrieverRequired};
+#[cfg(feature = "qbusiness")]
 pub use web_experience::{WebExperience, WebExperienceAttributes, WebExperienceRequired};

@@ -6,8 +6,12 @@
 //! - `AWS::QLDB::Ledger`: [`Ledger`], property types in [`ledger`]
 //! - `AWS::QLDB::Stream`: [`Stream`], property types in [`stream`]
 
+#[cfg(feature = "qldb")]
 pub mod ledger;
+#[cfg(feature = "qldb")]
 pub mod stream;
 
+#[cfg(feature = "qldb")]
 pub use ledger::{Ledger, LedgerAttributes, LedgerRequired};
+#[cfg(feature = "qldb")]
 pub use stream::{Stream, StreamAttributes, StreamRequired};

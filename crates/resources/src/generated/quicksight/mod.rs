@@ -18,31 +18,56 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "quicksight")]
 pub mod action_connector;
+#[cfg(feature = "quicksight")]
 pub mod analysis;
+#[cfg(feature = "quicksight")]
 pub mod custom_permissions;
+#[cfg(feature = "quicksight")]
 pub mod dashboard;
+#[cfg(feature = "quicksight")]
 pub mod data_set;
+#[cfg(feature = "quicksight")]
 pub mod data_source;
+#[cfg(feature = "quicksight")]
 pub mod folder;
+#[cfg(feature = "quicksight")]
 pub mod refresh_schedule;
+#[cfg(feature = "quicksight")]
 pub mod shared;
+#[cfg(feature = "quicksight")]
 pub mod template;
+#[cfg(feature = "quicksight")]
 pub mod theme;
+#[cfg(feature = "quicksight")]
 pub mod topic;
+#[cfg(feature = "quicksight")]
 pub mod vpc_connection;
 
+#[cfg(feature = "quicksight")]
 pub use action_connector::{ActionConnector, ActionConnectorAttributes, ActionConnectorRequired};
+#[cfg(feature = "quicksight")]
 pub use analysis::{Analysis, AnalysisAttributes, AnalysisRequired};
+#[cfg(feature = "quicksight")]
 pub use custom_permissions::{
     CustomPermissions, CustomPermissionsAttributes, CustomPermissionsRequired,
 };
+#[cfg(feature = "quicksight")]
 pub use dashboard::{Dashboard, DashboardAttributes, DashboardRequired};
+#[cfg(feature = "quicksight")]
 pub use data_set::{DataSet, DataSetAttributes};
+#[cfg(feature = "quicksight")]
 pub use data_source::{DataSource, DataSourceAttributes, DataSourceRequired};
+#[cfg(feature = "quicksight")]
 pub use folder::{Folder, FolderAttributes};
+#[cfg(feature = "quicksight")]
 pub use refresh_schedule::{RefreshSchedule, RefreshScheduleAttributes};
+#[cfg(feature = "quicksight")]
 pub use template::{Template, TemplateAttributes, TemplateRequired};
+#[cfg(feature = "quicksight")]
 pub use theme::{Theme, ThemeAttributes, ThemeRequired};
+#[cfg(feature = "quicksight")]
 pub use topic::{Topic, TopicAttributes};
+#[cfg(feature = "quicksight")]
 pub use vpc_connection::{VpcConnection, VpcConnectionAttributes};

@@ -8,14 +8,22 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[a-zA-Z0-9]+$");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\w\\-]+$");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^#[A-F0-9]{6}$");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[^\\u0000-\\u00FF]$");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[A-Z]{3}$");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_5: Pattern = Pattern::new("\\S");
+#[cfg(feature = "quicksight")]
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^#[A-F0-9]{6}(?:[A-F0-9]{2})?$");
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AggregationFunction: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +36,7 @@ pub(crate) static RULE_AggregationFunction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AggregationFunction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// An aggregation function aggregates values from a dimension or measure.
@@ -63,6 +72,7 @@ pub struct AggregationFunction {
     pub numerical_aggregation_function: Option<Obj<NumericalAggregationFunction>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AggregationFunction {
     /// A `AggregationFunction` with no property set (none is required).
@@ -81,8 +91,10 @@ impl AggregationFunction {
     pub fn numerical_aggregation_function(mut self, value: impl Into<Obj<NumericalAggregationFunction>>) -> Self { self.numerical_aggregation_function = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AggregationFunction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -104,6 +116,7 @@ impl ToValue for AggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`AggregationSortConfiguration`], by name: `AggregationSortConfiguration::new(AggregationSortConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AggregationSortConfigurationRequired {
@@ -113,6 +126,7 @@ pub struct AggregationSortConfigurationRequired {
     pub sort_direction: SortDirection,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AggregationSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -125,6 +139,7 @@ pub(crate) static RULE_AggregationSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AggregationSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration options to sort aggregated values.
@@ -149,6 +164,7 @@ pub struct AggregationSortConfiguration {
     pub sort_direction: SortDirection,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AggregationSortConfiguration {
     /// A `AggregationSortConfiguration` with its required properties, named in a [`AggregationSortConfigurationRequired`].
@@ -169,8 +185,10 @@ impl AggregationSortConfiguration {
     pub fn sort_direction(mut self, value: impl Into<SortDirection>) -> Self { self.sort_direction = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AggregationSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AggregationSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -182,6 +200,7 @@ impl ToValue for AggregationSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`AnalysisDefaults`], by name: `AnalysisDefaults::new(AnalysisDefaultsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AnalysisDefaultsRequired {
@@ -189,6 +208,7 @@ pub struct AnalysisDefaultsRequired {
     pub default_new_sheet_configuration: Obj<DefaultNewSheetConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AnalysisDefaults: ObjRule = ObjRule {
     properties: &[
@@ -199,6 +219,7 @@ pub(crate) static RULE_AnalysisDefaults: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AnalysisDefaults` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for default analysis settings.
@@ -212,6 +233,7 @@ pub struct AnalysisDefaults {
     pub default_new_sheet_configuration: Obj<DefaultNewSheetConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AnalysisDefaults {
     /// A `AnalysisDefaults` with its required properties, named in a [`AnalysisDefaultsRequired`].
@@ -226,8 +248,10 @@ impl AnalysisDefaults {
     pub fn default_new_sheet_configuration(mut self, value: impl Into<Obj<DefaultNewSheetConfiguration>>) -> Self { self.default_new_sheet_configuration = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AnalysisDefaults {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AnalysisDefaults {
     #[inline]
     fn to_value(&self) -> Value {
@@ -240,6 +264,7 @@ impl ToValue for AnalysisDefaults {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AnchorDateConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -250,6 +275,7 @@ pub(crate) static RULE_AnchorDateConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AnchorDateConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The date configuration of the filter.
@@ -271,6 +297,7 @@ pub struct AnchorDateConfiguration {
     pub parameter_name: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AnchorDateConfiguration {
     /// A `AnchorDateConfiguration` with no property set (none is required).
@@ -285,8 +312,10 @@ impl AnchorDateConfiguration {
     pub fn parameter_name(mut self, value: impl Into<Str>) -> Self { self.parameter_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AnchorDateConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AnchorDateConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -297,6 +326,7 @@ impl ToValue for AnchorDateConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ArcAxisConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -307,6 +337,7 @@ pub(crate) static RULE_ArcAxisConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ArcAxisConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The arc axis configuration of a `GaugeChartVisual` .
@@ -326,6 +357,7 @@ pub struct ArcAxisConfiguration {
     pub reserve_range: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ArcAxisConfiguration {
     /// A `ArcAxisConfiguration` with no property set (none is required).
@@ -340,8 +372,10 @@ impl ArcAxisConfiguration {
     pub fn reserve_range(mut self, value: impl Into<Num>) -> Self { self.reserve_range = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ArcAxisConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcAxisConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -352,6 +386,7 @@ impl ToValue for ArcAxisConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ArcAxisDisplayRange: ObjRule = ObjRule {
     properties: &[
@@ -362,6 +397,7 @@ pub(crate) static RULE_ArcAxisDisplayRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ArcAxisDisplayRange` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The arc axis range of a `GaugeChartVisual` .
@@ -383,6 +419,7 @@ pub struct ArcAxisDisplayRange {
     pub min: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ArcAxisDisplayRange {
     /// A `ArcAxisDisplayRange` with no property set (none is required).
@@ -397,8 +434,10 @@ impl ArcAxisDisplayRange {
     pub fn min(mut self, value: impl Into<Num>) -> Self { self.min = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ArcAxisDisplayRange {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcAxisDisplayRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -409,6 +448,7 @@ impl ToValue for ArcAxisDisplayRange {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ArcConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -419,6 +459,7 @@ pub(crate) static RULE_ArcConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ArcConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The arc configuration of a `GaugeChartVisual` .
@@ -438,6 +479,7 @@ pub struct ArcConfiguration {
     pub arc_thickness: Option<ArcThicknessOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ArcConfiguration {
     /// A `ArcConfiguration` with no property set (none is required).
@@ -452,8 +494,10 @@ impl ArcConfiguration {
     pub fn arc_thickness(mut self, value: impl Into<ArcThicknessOptions>) -> Self { self.arc_thickness = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ArcConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -464,6 +508,7 @@ impl ToValue for ArcConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ArcOptions: ObjRule = ObjRule {
     properties: &[
@@ -473,6 +518,7 @@ pub(crate) static RULE_ArcOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ArcOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the arc thickness of a `GaugeChartVisual` .
@@ -486,6 +532,7 @@ pub struct ArcOptions {
     pub arc_thickness: Option<ArcThickness>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ArcOptions {
     /// A `ArcOptions` with no property set (none is required).
@@ -498,8 +545,10 @@ impl ArcOptions {
     pub fn arc_thickness(mut self, value: impl Into<ArcThickness>) -> Self { self.arc_thickness = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ArcOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -509,6 +558,7 @@ impl ToValue for ArcOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
     properties: &[
@@ -519,6 +569,7 @@ pub(crate) static RULE_AssetOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AssetOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// An array of analysis level configurations.
@@ -536,6 +587,7 @@ pub struct AssetOptions {
     pub week_start: Option<DayOfTheWeek>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AssetOptions {
     /// A `AssetOptions` with no property set (none is required).
@@ -550,8 +602,10 @@ impl AssetOptions {
     pub fn week_start(mut self, value: impl Into<DayOfTheWeek>) -> Self { self.week_start = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AssetOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AssetOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -562,6 +616,7 @@ impl ToValue for AssetOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AttributeAggregationFunction: ObjRule = ObjRule {
     properties: &[
@@ -572,6 +627,7 @@ pub(crate) static RULE_AttributeAggregationFunction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AttributeAggregationFunction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Aggregation for attributes.
@@ -591,6 +647,7 @@ pub struct AttributeAggregationFunction {
     pub value_for_multiple_values: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AttributeAggregationFunction {
     /// A `AttributeAggregationFunction` with no property set (none is required).
@@ -605,8 +662,10 @@ impl AttributeAggregationFunction {
     pub fn value_for_multiple_values(mut self, value: impl Into<Str>) -> Self { self.value_for_multiple_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AttributeAggregationFunction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AttributeAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -620,6 +679,7 @@ impl ToValue for AttributeAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisDataOptions: ObjRule = ObjRule {
     properties: &[
@@ -630,6 +690,7 @@ pub(crate) static RULE_AxisDataOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisDataOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The data options for an axis.
@@ -649,6 +710,7 @@ pub struct AxisDataOptions {
     pub numeric_axis_options: Option<Obj<NumericAxisOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisDataOptions {
     /// A `AxisDataOptions` with no property set (none is required).
@@ -663,8 +725,10 @@ impl AxisDataOptions {
     pub fn numeric_axis_options(mut self, value: impl Into<Obj<NumericAxisOptions>>) -> Self { self.numeric_axis_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisDataOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisDataOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -675,6 +739,7 @@ impl ToValue for AxisDataOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisDisplayMinMaxRange: ObjRule = ObjRule {
     properties: &[
@@ -685,6 +750,7 @@ pub(crate) static RULE_AxisDisplayMinMaxRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisDisplayMinMaxRange` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The minimum and maximum setup for an axis display range.
@@ -706,6 +772,7 @@ pub struct AxisDisplayMinMaxRange {
     pub minimum: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisDisplayMinMaxRange {
     /// A `AxisDisplayMinMaxRange` with no property set (none is required).
@@ -720,8 +787,10 @@ impl AxisDisplayMinMaxRange {
     pub fn minimum(mut self, value: impl Into<Num>) -> Self { self.minimum = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisDisplayMinMaxRange {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisDisplayMinMaxRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -732,6 +801,7 @@ impl ToValue for AxisDisplayMinMaxRange {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -746,6 +816,7 @@ pub(crate) static RULE_AxisDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options for the axis label.
@@ -779,6 +850,7 @@ pub struct AxisDisplayOptions {
     pub tick_label_options: Option<Obj<AxisTickLabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisDisplayOptions {
     /// A `AxisDisplayOptions` with no property set (none is required).
@@ -801,8 +873,10 @@ impl AxisDisplayOptions {
     pub fn tick_label_options(mut self, value: impl Into<Obj<AxisTickLabelOptions>>) -> Self { self.tick_label_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -817,6 +891,7 @@ impl ToValue for AxisDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisDisplayRange: ObjRule = ObjRule {
     properties: &[
@@ -827,6 +902,7 @@ pub(crate) static RULE_AxisDisplayRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisDisplayRange` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The range setup of a numeric axis display range.
@@ -848,6 +924,7 @@ pub struct AxisDisplayRange {
     pub min_max: Option<Obj<AxisDisplayMinMaxRange>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisDisplayRange {
     /// A `AxisDisplayRange` with no property set (none is required).
@@ -862,8 +939,10 @@ impl AxisDisplayRange {
     pub fn min_max(mut self, value: impl Into<Obj<AxisDisplayMinMaxRange>>) -> Self { self.min_max = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisDisplayRange {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisDisplayRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -874,6 +953,7 @@ impl ToValue for AxisDisplayRange {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -885,6 +965,7 @@ pub(crate) static RULE_AxisLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The label options for a chart axis. You must specify the field that the label is targeted to.
@@ -906,6 +987,7 @@ pub struct AxisLabelOptions {
     pub font_configuration: Option<Obj<FontConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisLabelOptions {
     /// A `AxisLabelOptions` with no property set (none is required).
@@ -922,8 +1004,10 @@ impl AxisLabelOptions {
     pub fn font_configuration(mut self, value: impl Into<Obj<FontConfiguration>>) -> Self { self.font_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -935,6 +1019,7 @@ impl ToValue for AxisLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`AxisLabelReferenceOptions`], by name: `AxisLabelReferenceOptions::new(AxisLabelReferenceOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AxisLabelReferenceOptionsRequired {
@@ -944,6 +1029,7 @@ pub struct AxisLabelReferenceOptionsRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisLabelReferenceOptions: ObjRule = ObjRule {
     properties: &[
@@ -955,6 +1041,7 @@ pub(crate) static RULE_AxisLabelReferenceOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisLabelReferenceOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The reference that specifies where the axis label is applied to.
@@ -974,6 +1061,7 @@ pub struct AxisLabelReferenceOptions {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisLabelReferenceOptions {
     /// A `AxisLabelReferenceOptions` with its required properties, named in a [`AxisLabelReferenceOptionsRequired`].
@@ -991,8 +1079,10 @@ impl AxisLabelReferenceOptions {
     pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisLabelReferenceOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisLabelReferenceOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1003,6 +1093,7 @@ impl ToValue for AxisLabelReferenceOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisLinearScale: ObjRule = ObjRule {
     properties: &[
@@ -1013,6 +1104,7 @@ pub(crate) static RULE_AxisLinearScale: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisLinearScale` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The liner axis scale setup.
@@ -1036,6 +1128,7 @@ pub struct AxisLinearScale {
     pub step_size: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisLinearScale {
     /// A `AxisLinearScale` with no property set (none is required).
@@ -1050,8 +1143,10 @@ impl AxisLinearScale {
     pub fn step_size(mut self, value: impl Into<Num>) -> Self { self.step_size = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisLinearScale {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisLinearScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1062,6 +1157,7 @@ impl ToValue for AxisLinearScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisLogarithmicScale: ObjRule = ObjRule {
     properties: &[
@@ -1071,6 +1167,7 @@ pub(crate) static RULE_AxisLogarithmicScale: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisLogarithmicScale` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The logarithmic axis scale setup.
@@ -1086,6 +1183,7 @@ pub struct AxisLogarithmicScale {
     pub base: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisLogarithmicScale {
     /// A `AxisLogarithmicScale` with no property set (none is required).
@@ -1098,8 +1196,10 @@ impl AxisLogarithmicScale {
     pub fn base(mut self, value: impl Into<Num>) -> Self { self.base = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisLogarithmicScale {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisLogarithmicScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1107,6 +1207,7 @@ impl ToValue for AxisLogarithmicScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisScale: ObjRule = ObjRule {
     properties: &[
@@ -1117,6 +1218,7 @@ pub(crate) static RULE_AxisScale: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisScale` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The scale setup options for a numeric axis display.
@@ -1136,6 +1238,7 @@ pub struct AxisScale {
     pub logarithmic: Option<Obj<AxisLogarithmicScale>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisScale {
     /// A `AxisScale` with no property set (none is required).
@@ -1150,8 +1253,10 @@ impl AxisScale {
     pub fn logarithmic(mut self, value: impl Into<Obj<AxisLogarithmicScale>>) -> Self { self.logarithmic = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisScale {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1162,6 +1267,7 @@ impl ToValue for AxisScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_AxisTickLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -1172,6 +1278,7 @@ pub(crate) static RULE_AxisTickLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `AxisTickLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The tick label options of an axis.
@@ -1191,6 +1298,7 @@ pub struct AxisTickLabelOptions {
     pub rotation_angle: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl AxisTickLabelOptions {
     /// A `AxisTickLabelOptions` with no property set (none is required).
@@ -1205,8 +1313,10 @@ impl AxisTickLabelOptions {
     pub fn rotation_angle(mut self, value: impl Into<Num>) -> Self { self.rotation_angle = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for AxisTickLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisTickLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1217,6 +1327,7 @@ impl ToValue for AxisTickLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -1229,6 +1340,7 @@ pub(crate) static RULE_BarChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BarChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field wells of a bar chart.
@@ -1262,6 +1374,7 @@ pub struct BarChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BarChartAggregatedFieldWells {
     /// A `BarChartAggregatedFieldWells` with no property set (none is required).
@@ -1280,8 +1393,10 @@ impl BarChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BarChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1294,6 +1409,7 @@ impl ToValue for BarChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -1319,6 +1435,7 @@ pub(crate) static RULE_BarChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BarChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `BarChartVisual` .
@@ -1403,6 +1520,7 @@ pub struct BarChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BarChartConfiguration {
     /// A `BarChartConfiguration` with no property set (none is required).
@@ -1447,8 +1565,10 @@ impl BarChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BarChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1477,6 +1597,7 @@ impl ToValue for BarChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -1486,6 +1607,7 @@ pub(crate) static RULE_BarChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BarChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a `BarChartVisual` .
@@ -1501,6 +1623,7 @@ pub struct BarChartFieldWells {
     pub bar_chart_aggregated_field_wells: Option<Obj<BarChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BarChartFieldWells {
     /// A `BarChartFieldWells` with no property set (none is required).
@@ -1513,8 +1636,10 @@ impl BarChartFieldWells {
     pub fn bar_chart_aggregated_field_wells(mut self, value: impl Into<Obj<BarChartAggregatedFieldWells>>) -> Self { self.bar_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BarChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1527,6 +1652,7 @@ impl ToValue for BarChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -1541,6 +1667,7 @@ pub(crate) static RULE_BarChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BarChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// sort-configuration-description
@@ -1580,6 +1707,7 @@ pub struct BarChartSortConfiguration {
     pub small_multiples_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BarChartSortConfiguration {
     /// A `BarChartSortConfiguration` with no property set (none is required).
@@ -1602,8 +1730,10 @@ impl BarChartSortConfiguration {
     pub fn small_multiples_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.small_multiples_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BarChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1621,6 +1751,7 @@ impl ToValue for BarChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`BarChartVisual`], by name: `BarChartVisual::new(BarChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BarChartVisualRequired {
@@ -1628,6 +1759,7 @@ pub struct BarChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -1644,6 +1776,7 @@ pub(crate) static RULE_BarChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BarChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A bar chart.
@@ -1700,6 +1833,7 @@ pub struct BarChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BarChartVisual {
     /// A `BarChartVisual` with its required properties, named in a [`BarChartVisualRequired`].
@@ -1732,8 +1866,10 @@ impl BarChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BarChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1749,6 +1885,7 @@ impl ToValue for BarChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BinCountOptions: ObjRule = ObjRule {
     properties: &[
@@ -1758,6 +1895,7 @@ pub(crate) static RULE_BinCountOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BinCountOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the bin count of a histogram.
@@ -1773,6 +1911,7 @@ pub struct BinCountOptions {
     pub value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BinCountOptions {
     /// A `BinCountOptions` with no property set (none is required).
@@ -1785,8 +1924,10 @@ impl BinCountOptions {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BinCountOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BinCountOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1794,6 +1935,7 @@ impl ToValue for BinCountOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BinWidthOptions: ObjRule = ObjRule {
     properties: &[
@@ -1804,6 +1946,7 @@ pub(crate) static RULE_BinWidthOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BinWidthOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the bin width of a histogram.
@@ -1825,6 +1968,7 @@ pub struct BinWidthOptions {
     pub value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BinWidthOptions {
     /// A `BinWidthOptions` with no property set (none is required).
@@ -1839,8 +1983,10 @@ impl BinWidthOptions {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BinWidthOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BinWidthOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1851,6 +1997,7 @@ impl ToValue for BinWidthOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`BodySectionConfiguration`], by name: `BodySectionConfiguration::new(BodySectionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodySectionConfigurationRequired {
@@ -1860,6 +2007,7 @@ pub struct BodySectionConfigurationRequired {
     pub section_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -1874,6 +2022,7 @@ pub(crate) static RULE_BodySectionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of a body section.
@@ -1905,6 +2054,7 @@ pub struct BodySectionConfiguration {
     pub style: Option<Obj<SectionStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionConfiguration {
     /// A `BodySectionConfiguration` with its required properties, named in a [`BodySectionConfigurationRequired`].
@@ -1931,8 +2081,10 @@ impl BodySectionConfiguration {
     pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1946,6 +2098,7 @@ impl ToValue for BodySectionConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionContent: ObjRule = ObjRule {
     properties: &[
@@ -1955,6 +2108,7 @@ pub(crate) static RULE_BodySectionContent: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionContent` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of content in a body section.
@@ -1968,6 +2122,7 @@ pub struct BodySectionContent {
     pub layout: Option<Obj<SectionLayoutConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionContent {
     /// A `BodySectionContent` with no property set (none is required).
@@ -1980,8 +2135,10 @@ impl BodySectionContent {
     pub fn layout(mut self, value: impl Into<Obj<SectionLayoutConfiguration>>) -> Self { self.layout = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionContent {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionContent {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1989,6 +2146,7 @@ impl ToValue for BodySectionContent {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`BodySectionDynamicCategoryDimensionConfiguration`], by name: `BodySectionDynamicCategoryDimensionConfiguration::new(BodySectionDynamicCategoryDimensionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodySectionDynamicCategoryDimensionConfigurationRequired {
@@ -1996,6 +2154,7 @@ pub struct BodySectionDynamicCategoryDimensionConfigurationRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionDynamicCategoryDimensionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2008,6 +2167,7 @@ pub(crate) static RULE_BodySectionDynamicCategoryDimensionConfiguration: ObjRule
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionDynamicCategoryDimensionConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Describes the *Category* dataset column and constraints for the dynamic values used to repeat the contents of a section.
@@ -2031,6 +2191,7 @@ pub struct BodySectionDynamicCategoryDimensionConfiguration {
     pub sort_by_metrics: Option<List<ColumnSort>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionDynamicCategoryDimensionConfiguration {
     /// A `BodySectionDynamicCategoryDimensionConfiguration` with its required properties, named in a [`BodySectionDynamicCategoryDimensionConfigurationRequired`].
@@ -2051,8 +2212,10 @@ impl BodySectionDynamicCategoryDimensionConfiguration {
     pub fn sort_by_metrics(mut self, value: impl Into<List<ColumnSort>>) -> Self { self.sort_by_metrics = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionDynamicCategoryDimensionConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionDynamicCategoryDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2064,6 +2227,7 @@ impl ToValue for BodySectionDynamicCategoryDimensionConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`BodySectionDynamicNumericDimensionConfiguration`], by name: `BodySectionDynamicNumericDimensionConfiguration::new(BodySectionDynamicNumericDimensionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BodySectionDynamicNumericDimensionConfigurationRequired {
@@ -2071,6 +2235,7 @@ pub struct BodySectionDynamicNumericDimensionConfigurationRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionDynamicNumericDimensionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2083,6 +2248,7 @@ pub(crate) static RULE_BodySectionDynamicNumericDimensionConfiguration: ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionDynamicNumericDimensionConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Describes the *Numeric* dataset column and constraints for the dynamic values used to repeat the contents of a section.
@@ -2106,6 +2272,7 @@ pub struct BodySectionDynamicNumericDimensionConfiguration {
     pub sort_by_metrics: Option<List<ColumnSort>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionDynamicNumericDimensionConfiguration {
     /// A `BodySectionDynamicNumericDimensionConfiguration` with its required properties, named in a [`BodySectionDynamicNumericDimensionConfigurationRequired`].
@@ -2126,8 +2293,10 @@ impl BodySectionDynamicNumericDimensionConfiguration {
     pub fn sort_by_metrics(mut self, value: impl Into<List<ColumnSort>>) -> Self { self.sort_by_metrics = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionDynamicNumericDimensionConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionDynamicNumericDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2139,6 +2308,7 @@ impl ToValue for BodySectionDynamicNumericDimensionConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionRepeatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2150,6 +2320,7 @@ pub(crate) static RULE_BodySectionRepeatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionRepeatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Describes the configurations that are required to declare a section as repeating.
@@ -2175,6 +2346,7 @@ pub struct BodySectionRepeatConfiguration {
     pub page_break_configuration: Option<Obj<BodySectionRepeatPageBreakConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionRepeatConfiguration {
     /// A `BodySectionRepeatConfiguration` with no property set (none is required).
@@ -2191,8 +2363,10 @@ impl BodySectionRepeatConfiguration {
     pub fn page_break_configuration(mut self, value: impl Into<Obj<BodySectionRepeatPageBreakConfiguration>>) -> Self { self.page_break_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionRepeatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionRepeatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2204,6 +2378,7 @@ impl ToValue for BodySectionRepeatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionRepeatDimensionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2214,6 +2389,7 @@ pub(crate) static RULE_BodySectionRepeatDimensionConfiguration: ObjRule = ObjRul
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionRepeatDimensionConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Describes the dataset column and constraints for the dynamic values used to repeat the contents of a section. The dataset column is either *Category* or *Numeric* column configuration
@@ -2233,6 +2409,7 @@ pub struct BodySectionRepeatDimensionConfiguration {
         Option<Obj<BodySectionDynamicNumericDimensionConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionRepeatDimensionConfiguration {
     /// A `BodySectionRepeatDimensionConfiguration` with no property set (none is required).
@@ -2247,8 +2424,10 @@ impl BodySectionRepeatDimensionConfiguration {
     pub fn dynamic_numeric_dimension_configuration(mut self, value: impl Into<Obj<BodySectionDynamicNumericDimensionConfiguration>>) -> Self { self.dynamic_numeric_dimension_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionRepeatDimensionConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionRepeatDimensionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2265,6 +2444,7 @@ impl ToValue for BodySectionRepeatDimensionConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BodySectionRepeatPageBreakConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2274,6 +2454,7 @@ pub(crate) static RULE_BodySectionRepeatPageBreakConfiguration: ObjRule = ObjRul
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BodySectionRepeatPageBreakConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The page break configuration to apply for each repeating instance.
@@ -2285,6 +2466,7 @@ pub struct BodySectionRepeatPageBreakConfiguration {
     pub after: Option<Obj<SectionAfterPageBreak>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BodySectionRepeatPageBreakConfiguration {
     /// A `BodySectionRepeatPageBreakConfiguration` with no property set (none is required).
@@ -2297,8 +2479,10 @@ impl BodySectionRepeatPageBreakConfiguration {
     pub fn after(mut self, value: impl Into<Obj<SectionAfterPageBreak>>) -> Self { self.after = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BodySectionRepeatPageBreakConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BodySectionRepeatPageBreakConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2306,6 +2490,7 @@ impl ToValue for BodySectionRepeatPageBreakConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -2316,6 +2501,7 @@ pub(crate) static RULE_BoxPlotAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well for a box plot.
@@ -2337,6 +2523,7 @@ pub struct BoxPlotAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotAggregatedFieldWells {
     /// A `BoxPlotAggregatedFieldWells` with no property set (none is required).
@@ -2351,8 +2538,10 @@ impl BoxPlotAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2363,6 +2552,7 @@ impl ToValue for BoxPlotAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2383,6 +2573,7 @@ pub(crate) static RULE_BoxPlotChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `BoxPlotVisual` .
@@ -2440,6 +2631,7 @@ pub struct BoxPlotChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotChartConfiguration {
     /// A `BoxPlotChartConfiguration` with no property set (none is required).
@@ -2474,8 +2666,10 @@ impl BoxPlotChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2502,6 +2696,7 @@ impl ToValue for BoxPlotChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -2511,6 +2706,7 @@ pub(crate) static RULE_BoxPlotFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a `BoxPlotVisual` .
@@ -2526,6 +2722,7 @@ pub struct BoxPlotFieldWells {
     pub box_plot_aggregated_field_wells: Option<Obj<BoxPlotAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotFieldWells {
     /// A `BoxPlotFieldWells` with no property set (none is required).
@@ -2538,8 +2735,10 @@ impl BoxPlotFieldWells {
     pub fn box_plot_aggregated_field_wells(mut self, value: impl Into<Obj<BoxPlotAggregatedFieldWells>>) -> Self { self.box_plot_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2552,6 +2751,7 @@ impl ToValue for BoxPlotFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotOptions: ObjRule = ObjRule {
     properties: &[
@@ -2563,6 +2763,7 @@ pub(crate) static RULE_BoxPlotOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options of a box plot visual.
@@ -2584,6 +2785,7 @@ pub struct BoxPlotOptions {
     pub style_options: Option<Obj<BoxPlotStyleOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotOptions {
     /// A `BoxPlotOptions` with no property set (none is required).
@@ -2600,8 +2802,10 @@ impl BoxPlotOptions {
     pub fn style_options(mut self, value: impl Into<Obj<BoxPlotStyleOptions>>) -> Self { self.style_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2613,6 +2817,7 @@ impl ToValue for BoxPlotOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2623,6 +2828,7 @@ pub(crate) static RULE_BoxPlotSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a `BoxPlotVisual` .
@@ -2642,6 +2848,7 @@ pub struct BoxPlotSortConfiguration {
     pub pagination_configuration: Option<Obj<PaginationConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotSortConfiguration {
     /// A `BoxPlotSortConfiguration` with no property set (none is required).
@@ -2656,8 +2863,10 @@ impl BoxPlotSortConfiguration {
     pub fn pagination_configuration(mut self, value: impl Into<Obj<PaginationConfiguration>>) -> Self { self.pagination_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2668,6 +2877,7 @@ impl ToValue for BoxPlotSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotStyleOptions: ObjRule = ObjRule {
     properties: &[
@@ -2677,6 +2887,7 @@ pub(crate) static RULE_BoxPlotStyleOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotStyleOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The style options of the box plot.
@@ -2690,6 +2901,7 @@ pub struct BoxPlotStyleOptions {
     pub fill_style: Option<BoxPlotFillStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotStyleOptions {
     /// A `BoxPlotStyleOptions` with no property set (none is required).
@@ -2702,8 +2914,10 @@ impl BoxPlotStyleOptions {
     pub fn fill_style(mut self, value: impl Into<BoxPlotFillStyle>) -> Self { self.fill_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotStyleOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotStyleOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2711,6 +2925,7 @@ impl ToValue for BoxPlotStyleOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`BoxPlotVisual`], by name: `BoxPlotVisual::new(BoxPlotVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BoxPlotVisualRequired {
@@ -2718,6 +2933,7 @@ pub struct BoxPlotVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
     properties: &[
@@ -2734,6 +2950,7 @@ pub(crate) static RULE_BoxPlotVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `BoxPlotVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A box plot.
@@ -2781,6 +2998,7 @@ pub struct BoxPlotVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl BoxPlotVisual {
     /// A `BoxPlotVisual` with its required properties, named in a [`BoxPlotVisualRequired`].
@@ -2813,8 +3031,10 @@ impl BoxPlotVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for BoxPlotVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2830,6 +3050,7 @@ impl ToValue for BoxPlotVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CalculatedField`], by name: `CalculatedField::new(CalculatedFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalculatedFieldRequired {
@@ -2841,6 +3062,7 @@ pub struct CalculatedFieldRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CalculatedField: ObjRule = ObjRule {
     properties: &[
@@ -2853,6 +3075,7 @@ pub(crate) static RULE_CalculatedField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CalculatedField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The calculated field of an analysis.
@@ -2880,6 +3103,7 @@ pub struct CalculatedField {
     pub name: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CalculatedField {
     /// A `CalculatedField` with its required properties, named in a [`CalculatedFieldRequired`].
@@ -2900,8 +3124,10 @@ impl CalculatedField {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CalculatedField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CalculatedField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2913,6 +3139,7 @@ impl ToValue for CalculatedField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CalculatedMeasureField`], by name: `CalculatedMeasureField::new(CalculatedMeasureFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CalculatedMeasureFieldRequired {
@@ -2922,6 +3149,7 @@ pub struct CalculatedMeasureFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CalculatedMeasureField: ObjRule = ObjRule {
     properties: &[
@@ -2933,6 +3161,7 @@ pub(crate) static RULE_CalculatedMeasureField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CalculatedMeasureField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table calculation measure field for pivot tables.
@@ -2954,6 +3183,7 @@ pub struct CalculatedMeasureField {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CalculatedMeasureField {
     /// A `CalculatedMeasureField` with its required properties, named in a [`CalculatedMeasureFieldRequired`].
@@ -2971,8 +3201,10 @@ impl CalculatedMeasureField {
     pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CalculatedMeasureField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CalculatedMeasureField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2983,6 +3215,7 @@ impl ToValue for CalculatedMeasureField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CascadingControlConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -2992,6 +3225,7 @@ pub(crate) static RULE_CascadingControlConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CascadingControlConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The values that are displayed in a control can be configured to only show values that are valid based on what's selected in other controls.
@@ -3007,6 +3241,7 @@ pub struct CascadingControlConfiguration {
     pub source_controls: Option<List<CascadingControlSource>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CascadingControlConfiguration {
     /// A `CascadingControlConfiguration` with no property set (none is required).
@@ -3019,8 +3254,10 @@ impl CascadingControlConfiguration {
     pub fn source_controls(mut self, value: impl Into<List<CascadingControlSource>>) -> Self { self.source_controls = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CascadingControlConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CascadingControlConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3030,6 +3267,7 @@ impl ToValue for CascadingControlConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CascadingControlSource: ObjRule = ObjRule {
     properties: &[
@@ -3040,6 +3278,7 @@ pub(crate) static RULE_CascadingControlSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CascadingControlSource` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The source controls that are used in a `CascadingControlConfiguration` .
@@ -3057,6 +3296,7 @@ pub struct CascadingControlSource {
     pub source_sheet_control_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CascadingControlSource {
     /// A `CascadingControlSource` with no property set (none is required).
@@ -3071,8 +3311,10 @@ impl CascadingControlSource {
     pub fn source_sheet_control_id(mut self, value: impl Into<Str>) -> Self { self.source_sheet_control_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CascadingControlSource {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CascadingControlSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3083,6 +3325,7 @@ impl ToValue for CascadingControlSource {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CategoricalDimensionField`], by name: `CategoricalDimensionField::new(CategoricalDimensionFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoricalDimensionFieldRequired {
@@ -3092,6 +3335,7 @@ pub struct CategoricalDimensionFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoricalDimensionField: ObjRule = ObjRule {
     properties: &[
@@ -3105,6 +3349,7 @@ pub(crate) static RULE_CategoricalDimensionField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoricalDimensionField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The dimension type field with categorical type columns..
@@ -3134,6 +3379,7 @@ pub struct CategoricalDimensionField {
     pub hierarchy_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoricalDimensionField {
     /// A `CategoricalDimensionField` with its required properties, named in a [`CategoricalDimensionFieldRequired`].
@@ -3157,8 +3403,10 @@ impl CategoricalDimensionField {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoricalDimensionField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoricalDimensionField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3171,6 +3419,7 @@ impl ToValue for CategoricalDimensionField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CategoricalMeasureField`], by name: `CategoricalMeasureField::new(CategoricalMeasureFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoricalMeasureFieldRequired {
@@ -3180,6 +3429,7 @@ pub struct CategoricalMeasureFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoricalMeasureField: ObjRule = ObjRule {
     properties: &[
@@ -3193,6 +3443,7 @@ pub(crate) static RULE_CategoricalMeasureField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoricalMeasureField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The measure type field with categorical type columns.
@@ -3220,6 +3471,7 @@ pub struct CategoricalMeasureField {
     pub format_configuration: Option<Obj<StringFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoricalMeasureField {
     /// A `CategoricalMeasureField` with its required properties, named in a [`CategoricalMeasureFieldRequired`].
@@ -3243,8 +3495,10 @@ impl CategoricalMeasureField {
     pub fn format_configuration(mut self, value: impl Into<Obj<StringFormatConfiguration>>) -> Self { self.format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoricalMeasureField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoricalMeasureField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3257,6 +3511,7 @@ impl ToValue for CategoricalMeasureField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CategoryDrillDownFilter`], by name: `CategoryDrillDownFilter::new(CategoryDrillDownFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryDrillDownFilterRequired {
@@ -3266,6 +3521,7 @@ pub struct CategoryDrillDownFilterRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoryDrillDownFilter: ObjRule = ObjRule {
     properties: &[
@@ -3277,6 +3533,7 @@ pub(crate) static RULE_CategoryDrillDownFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoryDrillDownFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The category drill down filter.
@@ -3296,6 +3553,7 @@ pub struct CategoryDrillDownFilter {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoryDrillDownFilter {
     /// A `CategoryDrillDownFilter` with its required properties, named in a [`CategoryDrillDownFilterRequired`].
@@ -3313,8 +3571,10 @@ impl CategoryDrillDownFilter {
     pub fn column(mut self, value: impl Into<Obj<ColumnIdentifier>>) -> Self { self.column = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoryDrillDownFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryDrillDownFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3325,6 +3585,7 @@ impl ToValue for CategoryDrillDownFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CategoryFilter`], by name: `CategoryFilter::new(CategoryFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryFilterRequired {
@@ -3336,6 +3597,7 @@ pub struct CategoryFilterRequired {
     pub filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoryFilter: ObjRule = ObjRule {
     properties: &[
@@ -3349,6 +3611,7 @@ pub(crate) static RULE_CategoryFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoryFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `CategoryFilter` filters text values.
@@ -3378,6 +3641,7 @@ pub struct CategoryFilter {
     pub filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoryFilter {
     /// A `CategoryFilter` with its required properties, named in a [`CategoryFilterRequired`].
@@ -3401,8 +3665,10 @@ impl CategoryFilter {
     pub fn filter_id(mut self, value: impl Into<Str>) -> Self { self.filter_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoryFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3418,6 +3684,7 @@ impl ToValue for CategoryFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoryFilterConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -3429,6 +3696,7 @@ pub(crate) static RULE_CategoryFilterConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoryFilterConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for a `CategoryFilter` .
@@ -3452,6 +3720,7 @@ pub struct CategoryFilterConfiguration {
     pub filter_list_configuration: Option<Obj<FilterListConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoryFilterConfiguration {
     /// A `CategoryFilterConfiguration` with no property set (none is required).
@@ -3468,8 +3737,10 @@ impl CategoryFilterConfiguration {
     pub fn filter_list_configuration(mut self, value: impl Into<Obj<FilterListConfiguration>>) -> Self { self.filter_list_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoryFilterConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryFilterConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3487,6 +3758,7 @@ impl ToValue for CategoryFilterConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CategoryInnerFilter`], by name: `CategoryInnerFilter::new(CategoryInnerFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CategoryInnerFilterRequired {
@@ -3496,6 +3768,7 @@ pub struct CategoryInnerFilterRequired {
     pub configuration: Obj<CategoryFilterConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CategoryInnerFilter: ObjRule = ObjRule {
     properties: &[
@@ -3508,6 +3781,7 @@ pub(crate) static RULE_CategoryInnerFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CategoryInnerFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `CategoryInnerFilter` filters text values for the `NestedFilter` .
@@ -3523,6 +3797,7 @@ pub struct CategoryInnerFilter {
     pub default_filter_control_configuration: Option<Obj<DefaultFilterControlConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CategoryInnerFilter {
     /// A `CategoryInnerFilter` with its required properties, named in a [`CategoryInnerFilterRequired`].
@@ -3543,8 +3818,10 @@ impl CategoryInnerFilter {
     pub fn default_filter_control_configuration(mut self, value: impl Into<Obj<DefaultFilterControlConfiguration>>) -> Self { self.default_filter_control_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CategoryInnerFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryInnerFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3559,6 +3836,7 @@ impl ToValue for CategoryInnerFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ChartAxisLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -3570,6 +3848,7 @@ pub(crate) static RULE_ChartAxisLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ChartAxisLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The label options for an axis on a chart.
@@ -3596,6 +3875,7 @@ pub struct ChartAxisLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ChartAxisLabelOptions {
     /// A `ChartAxisLabelOptions` with no property set (none is required).
@@ -3612,8 +3892,10 @@ impl ChartAxisLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ChartAxisLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ChartAxisLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3625,6 +3907,7 @@ impl ToValue for ChartAxisLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterMarker: ObjRule = ObjRule {
     properties: &[
@@ -3634,6 +3917,7 @@ pub(crate) static RULE_ClusterMarker: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ClusterMarker` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The cluster marker that is a part of the cluster marker configuration.
@@ -3647,6 +3931,7 @@ pub struct ClusterMarker {
     pub simple_cluster_marker: Option<Obj<SimpleClusterMarker>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ClusterMarker {
     /// A `ClusterMarker` with no property set (none is required).
@@ -3659,8 +3944,10 @@ impl ClusterMarker {
     pub fn simple_cluster_marker(mut self, value: impl Into<Obj<SimpleClusterMarker>>) -> Self { self.simple_cluster_marker = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ClusterMarker {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ClusterMarker {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3670,6 +3957,7 @@ impl ToValue for ClusterMarker {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterMarkerConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -3679,6 +3967,7 @@ pub(crate) static RULE_ClusterMarkerConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ClusterMarkerConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The cluster marker configuration of the geospatial map selected point style.
@@ -3692,6 +3981,7 @@ pub struct ClusterMarkerConfiguration {
     pub cluster_marker: Option<Obj<ClusterMarker>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ClusterMarkerConfiguration {
     /// A `ClusterMarkerConfiguration` with no property set (none is required).
@@ -3704,8 +3994,10 @@ impl ClusterMarkerConfiguration {
     pub fn cluster_marker(mut self, value: impl Into<Obj<ClusterMarker>>) -> Self { self.cluster_marker = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ClusterMarkerConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ClusterMarkerConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3715,6 +4007,7 @@ impl ToValue for ClusterMarkerConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ColorScale`], by name: `ColorScale::new(ColorScaleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColorScaleRequired {
@@ -3724,6 +4017,7 @@ pub struct ColorScaleRequired {
     pub colors: List<DataColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColorScale: ObjRule = ObjRule {
     properties: &[
@@ -3736,6 +4030,7 @@ pub(crate) static RULE_ColorScale: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColorScale` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the color scale that is applied to the visual.
@@ -3759,6 +4054,7 @@ pub struct ColorScale {
     pub null_value_color: Option<Obj<DataColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColorScale {
     /// A `ColorScale` with its required properties, named in a [`ColorScaleRequired`].
@@ -3779,8 +4075,10 @@ impl ColorScale {
     pub fn null_value_color(mut self, value: impl Into<Obj<DataColor>>) -> Self { self.null_value_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColorScale {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColorScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3792,6 +4090,7 @@ impl ToValue for ColorScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColorsConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -3801,6 +4100,7 @@ pub(crate) static RULE_ColorsConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColorsConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color configurations for a column.
@@ -3816,6 +4116,7 @@ pub struct ColorsConfiguration {
     pub custom_colors: Option<List<CustomColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColorsConfiguration {
     /// A `ColorsConfiguration` with no property set (none is required).
@@ -3828,8 +4129,10 @@ impl ColorsConfiguration {
     pub fn custom_colors(mut self, value: impl Into<List<CustomColor>>) -> Self { self.custom_colors = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColorsConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColorsConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3839,6 +4142,7 @@ impl ToValue for ColorsConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ColumnConfiguration`], by name: `ColumnConfiguration::new(ColumnConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnConfigurationRequired {
@@ -3846,6 +4150,7 @@ pub struct ColumnConfigurationRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -3859,6 +4164,7 @@ pub(crate) static RULE_ColumnConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColumnConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The general configuration of a column.
@@ -3884,6 +4190,7 @@ pub struct ColumnConfiguration {
     pub role: Option<ColumnRole>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColumnConfiguration {
     /// A `ColumnConfiguration` with its required properties, named in a [`ColumnConfigurationRequired`].
@@ -3907,8 +4214,10 @@ impl ColumnConfiguration {
     pub fn role(mut self, value: impl Into<ColumnRole>) -> Self { self.role = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColumnConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3921,6 +4230,7 @@ impl ToValue for ColumnConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnHierarchy: ObjRule = ObjRule {
     properties: &[
@@ -3932,6 +4242,7 @@ pub(crate) static RULE_ColumnHierarchy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColumnHierarchy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the hierarchy of the fields for a visual element.
@@ -3953,6 +4264,7 @@ pub struct ColumnHierarchy {
     pub predefined_hierarchy: Option<Obj<PredefinedHierarchy>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColumnHierarchy {
     /// A `ColumnHierarchy` with no property set (none is required).
@@ -3969,8 +4281,10 @@ impl ColumnHierarchy {
     pub fn predefined_hierarchy(mut self, value: impl Into<Obj<PredefinedHierarchy>>) -> Self { self.predefined_hierarchy = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColumnHierarchy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnHierarchy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3982,6 +4296,7 @@ impl ToValue for ColumnHierarchy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ColumnIdentifier`], by name: `ColumnIdentifier::new(ColumnIdentifierRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnIdentifierRequired {
@@ -3991,6 +4306,7 @@ pub struct ColumnIdentifierRequired {
     pub data_set_identifier: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnIdentifier: ObjRule = ObjRule {
     properties: &[
@@ -4002,6 +4318,7 @@ pub(crate) static RULE_ColumnIdentifier: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColumnIdentifier` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A column of a data set.
@@ -4023,6 +4340,7 @@ pub struct ColumnIdentifier {
     pub data_set_identifier: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColumnIdentifier {
     /// A `ColumnIdentifier` with its required properties, named in a [`ColumnIdentifierRequired`].
@@ -4040,8 +4358,10 @@ impl ColumnIdentifier {
     pub fn data_set_identifier(mut self, value: impl Into<Str>) -> Self { self.data_set_identifier = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColumnIdentifier {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnIdentifier {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4052,6 +4372,7 @@ impl ToValue for ColumnIdentifier {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ColumnSort`], by name: `ColumnSort::new(ColumnSortRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnSortRequired {
@@ -4061,6 +4382,7 @@ pub struct ColumnSortRequired {
     pub sort_by: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnSort: ObjRule = ObjRule {
     properties: &[
@@ -4073,6 +4395,7 @@ pub(crate) static RULE_ColumnSort: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColumnSort` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration for a column that is not used in a field well.
@@ -4092,6 +4415,7 @@ pub struct ColumnSort {
     pub sort_by: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColumnSort {
     /// A `ColumnSort` with its required properties, named in a [`ColumnSortRequired`].
@@ -4112,8 +4436,10 @@ impl ColumnSort {
     pub fn sort_by(mut self, value: impl Into<Obj<ColumnIdentifier>>) -> Self { self.sort_by = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColumnSort {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnSort {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4125,6 +4451,7 @@ impl ToValue for ColumnSort {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ColumnTooltipItem`], by name: `ColumnTooltipItem::new(ColumnTooltipItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ColumnTooltipItemRequired {
@@ -4132,6 +4459,7 @@ pub struct ColumnTooltipItemRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ColumnTooltipItem: ObjRule = ObjRule {
     properties: &[
@@ -4146,6 +4474,7 @@ pub(crate) static RULE_ColumnTooltipItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ColumnTooltipItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The tooltip item for the columns that are not part of a field well.
@@ -4175,6 +4504,7 @@ pub struct ColumnTooltipItem {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ColumnTooltipItem {
     /// A `ColumnTooltipItem` with its required properties, named in a [`ColumnTooltipItemRequired`].
@@ -4201,8 +4531,10 @@ impl ColumnTooltipItem {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ColumnTooltipItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnTooltipItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4216,6 +4548,7 @@ impl ToValue for ColumnTooltipItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -4228,6 +4561,7 @@ pub(crate) static RULE_ComboChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComboChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field wells of a combo chart.
@@ -4261,6 +4595,7 @@ pub struct ComboChartAggregatedFieldWells {
     pub line_values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComboChartAggregatedFieldWells {
     /// A `ComboChartAggregatedFieldWells` with no property set (none is required).
@@ -4279,8 +4614,10 @@ impl ComboChartAggregatedFieldWells {
     pub fn line_values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.line_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComboChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComboChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4293,6 +4630,7 @@ impl ToValue for ComboChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -4319,6 +4657,7 @@ pub(crate) static RULE_ComboChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComboChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `ComboChartVisual` .
@@ -4408,6 +4747,7 @@ pub struct ComboChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComboChartConfiguration {
     /// A `ComboChartConfiguration` with no property set (none is required).
@@ -4454,8 +4794,10 @@ impl ComboChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComboChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComboChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4494,6 +4836,7 @@ impl ToValue for ComboChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -4503,6 +4846,7 @@ pub(crate) static RULE_ComboChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComboChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of the visual.
@@ -4518,6 +4862,7 @@ pub struct ComboChartFieldWells {
     pub combo_chart_aggregated_field_wells: Option<Obj<ComboChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComboChartFieldWells {
     /// A `ComboChartFieldWells` with no property set (none is required).
@@ -4530,8 +4875,10 @@ impl ComboChartFieldWells {
     pub fn combo_chart_aggregated_field_wells(mut self, value: impl Into<Obj<ComboChartAggregatedFieldWells>>) -> Self { self.combo_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComboChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComboChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4544,6 +4891,7 @@ impl ToValue for ComboChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -4556,6 +4904,7 @@ pub(crate) static RULE_ComboChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComboChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a `ComboChartVisual` .
@@ -4585,6 +4934,7 @@ pub struct ComboChartSortConfiguration {
     pub color_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComboChartSortConfiguration {
     /// A `ComboChartSortConfiguration` with no property set (none is required).
@@ -4603,8 +4953,10 @@ impl ComboChartSortConfiguration {
     pub fn color_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.color_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComboChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComboChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4617,6 +4969,7 @@ impl ToValue for ComboChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ComboChartVisual`], by name: `ComboChartVisual::new(ComboChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ComboChartVisualRequired {
@@ -4624,6 +4977,7 @@ pub struct ComboChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -4640,6 +4994,7 @@ pub(crate) static RULE_ComboChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComboChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A combo chart.
@@ -4689,6 +5044,7 @@ pub struct ComboChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComboChartVisual {
     /// A `ComboChartVisual` with its required properties, named in a [`ComboChartVisualRequired`].
@@ -4721,8 +5077,10 @@ impl ComboChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComboChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComboChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4738,6 +5096,7 @@ impl ToValue for ComboChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComparisonConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -4748,6 +5107,7 @@ pub(crate) static RULE_ComparisonConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComparisonConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The comparison display configuration of a KPI or gauge chart.
@@ -4769,6 +5129,7 @@ pub struct ComparisonConfiguration {
     pub comparison_method: Option<ComparisonMethod>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComparisonConfiguration {
     /// A `ComparisonConfiguration` with no property set (none is required).
@@ -4783,8 +5144,10 @@ impl ComparisonConfiguration {
     pub fn comparison_method(mut self, value: impl Into<ComparisonMethod>) -> Self { self.comparison_method = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComparisonConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComparisonConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4795,6 +5158,7 @@ impl ToValue for ComparisonConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ComparisonFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -4805,6 +5169,7 @@ pub(crate) static RULE_ComparisonFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ComparisonFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The format of the comparison.
@@ -4824,6 +5189,7 @@ pub struct ComparisonFormatConfiguration {
     pub percentage_display_format_configuration: Option<Obj<PercentageDisplayFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ComparisonFormatConfiguration {
     /// A `ComparisonFormatConfiguration` with no property set (none is required).
@@ -4838,8 +5204,10 @@ impl ComparisonFormatConfiguration {
     pub fn percentage_display_format_configuration(mut self, value: impl Into<Obj<PercentageDisplayFormatConfiguration>>) -> Self { self.percentage_display_format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ComparisonFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComparisonFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4856,6 +5224,7 @@ impl ToValue for ComparisonFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Computation: ObjRule = ObjRule {
     properties: &[
@@ -4874,6 +5243,7 @@ pub(crate) static RULE_Computation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Computation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The computation union that is used in an insight visual.
@@ -4925,6 +5295,7 @@ pub struct Computation {
     pub unique_values: Option<Obj<UniqueValuesComputation>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Computation {
     /// A `Computation` with no property set (none is required).
@@ -4955,8 +5326,10 @@ impl Computation {
     pub fn unique_values(mut self, value: impl Into<Obj<UniqueValuesComputation>>) -> Self { self.unique_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Computation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Computation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4975,6 +5348,7 @@ impl ToValue for Computation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingColor: ObjRule = ObjRule {
     properties: &[
@@ -4985,6 +5359,7 @@ pub(crate) static RULE_ConditionalFormattingColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The formatting configuration for the color.
@@ -5002,6 +5377,7 @@ pub struct ConditionalFormattingColor {
     pub solid: Option<Obj<ConditionalFormattingSolidColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingColor {
     /// A `ConditionalFormattingColor` with no property set (none is required).
@@ -5016,8 +5392,10 @@ impl ConditionalFormattingColor {
     pub fn solid(mut self, value: impl Into<Obj<ConditionalFormattingSolidColor>>) -> Self { self.solid = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5028,6 +5406,7 @@ impl ToValue for ConditionalFormattingColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ConditionalFormattingCustomIconCondition`], by name: `ConditionalFormattingCustomIconCondition::new(ConditionalFormattingCustomIconConditionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalFormattingCustomIconConditionRequired {
@@ -5037,6 +5416,7 @@ pub struct ConditionalFormattingCustomIconConditionRequired {
     pub icon_options: Obj<ConditionalFormattingCustomIconOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingCustomIconCondition: ObjRule = ObjRule {
     properties: &[
@@ -5050,6 +5430,7 @@ pub(crate) static RULE_ConditionalFormattingCustomIconCondition: ObjRule = ObjRu
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingCustomIconCondition` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the custom condition for an icon set.
@@ -5079,6 +5460,7 @@ pub struct ConditionalFormattingCustomIconCondition {
     pub icon_options: Obj<ConditionalFormattingCustomIconOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingCustomIconCondition {
     /// A `ConditionalFormattingCustomIconCondition` with its required properties, named in a [`ConditionalFormattingCustomIconConditionRequired`].
@@ -5102,8 +5484,10 @@ impl ConditionalFormattingCustomIconCondition {
     pub fn icon_options(mut self, value: impl Into<Obj<ConditionalFormattingCustomIconOptions>>) -> Self { self.icon_options = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingCustomIconCondition {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingCustomIconCondition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5116,6 +5500,7 @@ impl ToValue for ConditionalFormattingCustomIconCondition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingCustomIconOptions: ObjRule = ObjRule {
     properties: &[
@@ -5126,6 +5511,7 @@ pub(crate) static RULE_ConditionalFormattingCustomIconOptions: ObjRule = ObjRule
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingCustomIconOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Custom icon options for an icon set.
@@ -5145,6 +5531,7 @@ pub struct ConditionalFormattingCustomIconOptions {
     pub unicode_icon: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingCustomIconOptions {
     /// A `ConditionalFormattingCustomIconOptions` with no property set (none is required).
@@ -5159,8 +5546,10 @@ impl ConditionalFormattingCustomIconOptions {
     pub fn unicode_icon(mut self, value: impl Into<Str>) -> Self { self.unicode_icon = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingCustomIconOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingCustomIconOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5171,6 +5560,7 @@ impl ToValue for ConditionalFormattingCustomIconOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ConditionalFormattingGradientColor`], by name: `ConditionalFormattingGradientColor::new(ConditionalFormattingGradientColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalFormattingGradientColorRequired {
@@ -5180,6 +5570,7 @@ pub struct ConditionalFormattingGradientColorRequired {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingGradientColor: ObjRule = ObjRule {
     properties: &[
@@ -5191,6 +5582,7 @@ pub(crate) static RULE_ConditionalFormattingGradientColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingGradientColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for gradient color.
@@ -5210,6 +5602,7 @@ pub struct ConditionalFormattingGradientColor {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingGradientColor {
     /// A `ConditionalFormattingGradientColor` with its required properties, named in a [`ConditionalFormattingGradientColorRequired`].
@@ -5227,8 +5620,10 @@ impl ConditionalFormattingGradientColor {
     pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingGradientColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingGradientColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5239,6 +5634,7 @@ impl ToValue for ConditionalFormattingGradientColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingIcon: ObjRule = ObjRule {
     properties: &[
@@ -5249,6 +5645,7 @@ pub(crate) static RULE_ConditionalFormattingIcon: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingIcon` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The formatting configuration for the icon.
@@ -5266,6 +5663,7 @@ pub struct ConditionalFormattingIcon {
     pub icon_set: Option<Obj<ConditionalFormattingIconSet>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingIcon {
     /// A `ConditionalFormattingIcon` with no property set (none is required).
@@ -5280,8 +5678,10 @@ impl ConditionalFormattingIcon {
     pub fn icon_set(mut self, value: impl Into<Obj<ConditionalFormattingIconSet>>) -> Self { self.icon_set = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingIcon {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingIcon {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5292,6 +5692,7 @@ impl ToValue for ConditionalFormattingIcon {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingIconDisplayConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -5301,6 +5702,7 @@ pub(crate) static RULE_ConditionalFormattingIconDisplayConfiguration: ObjRule = 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingIconDisplayConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the icon display configuration.
@@ -5314,6 +5716,7 @@ pub struct ConditionalFormattingIconDisplayConfiguration {
     pub icon_display_option: Option<ConditionalFormattingIconDisplayOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingIconDisplayConfiguration {
     /// A `ConditionalFormattingIconDisplayConfiguration` with no property set (none is required).
@@ -5326,8 +5729,10 @@ impl ConditionalFormattingIconDisplayConfiguration {
     pub fn icon_display_option(mut self, value: impl Into<ConditionalFormattingIconDisplayOption>) -> Self { self.icon_display_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingIconDisplayConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingIconDisplayConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5337,6 +5742,7 @@ impl ToValue for ConditionalFormattingIconDisplayConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ConditionalFormattingIconSet`], by name: `ConditionalFormattingIconSet::new(ConditionalFormattingIconSetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalFormattingIconSetRequired {
@@ -5344,6 +5750,7 @@ pub struct ConditionalFormattingIconSetRequired {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingIconSet: ObjRule = ObjRule {
     properties: &[
@@ -5355,6 +5762,7 @@ pub(crate) static RULE_ConditionalFormattingIconSet: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingIconSet` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for icon set.
@@ -5374,6 +5782,7 @@ pub struct ConditionalFormattingIconSet {
     pub icon_set_type: Option<ConditionalFormattingIconSetType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingIconSet {
     /// A `ConditionalFormattingIconSet` with its required properties, named in a [`ConditionalFormattingIconSetRequired`].
@@ -5391,8 +5800,10 @@ impl ConditionalFormattingIconSet {
     pub fn icon_set_type(mut self, value: impl Into<ConditionalFormattingIconSetType>) -> Self { self.icon_set_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingIconSet {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingIconSet {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5403,6 +5814,7 @@ impl ToValue for ConditionalFormattingIconSet {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ConditionalFormattingSolidColor`], by name: `ConditionalFormattingSolidColor::new(ConditionalFormattingSolidColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ConditionalFormattingSolidColorRequired {
@@ -5410,6 +5822,7 @@ pub struct ConditionalFormattingSolidColorRequired {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConditionalFormattingSolidColor: ObjRule = ObjRule {
     properties: &[
@@ -5421,6 +5834,7 @@ pub(crate) static RULE_ConditionalFormattingSolidColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ConditionalFormattingSolidColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for solid color.
@@ -5442,6 +5856,7 @@ pub struct ConditionalFormattingSolidColor {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ConditionalFormattingSolidColor {
     /// A `ConditionalFormattingSolidColor` with its required properties, named in a [`ConditionalFormattingSolidColorRequired`].
@@ -5459,8 +5874,10 @@ impl ConditionalFormattingSolidColor {
     pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ConditionalFormattingSolidColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingSolidColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5471,6 +5888,7 @@ impl ToValue for ConditionalFormattingSolidColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ContributionAnalysisDefault`], by name: `ContributionAnalysisDefault::new(ContributionAnalysisDefaultRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContributionAnalysisDefaultRequired {
@@ -5480,6 +5898,7 @@ pub struct ContributionAnalysisDefaultRequired {
     pub measure_field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ContributionAnalysisDefault: ObjRule = ObjRule {
     properties: &[
@@ -5491,6 +5910,7 @@ pub(crate) static RULE_ContributionAnalysisDefault: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ContributionAnalysisDefault` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The contribution analysis visual display for a line, pie, or bar chart.
@@ -5512,6 +5932,7 @@ pub struct ContributionAnalysisDefault {
     pub measure_field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ContributionAnalysisDefault {
     /// A `ContributionAnalysisDefault` with its required properties, named in a [`ContributionAnalysisDefaultRequired`].
@@ -5529,8 +5950,10 @@ impl ContributionAnalysisDefault {
     pub fn measure_field_id(mut self, value: impl Into<Str>) -> Self { self.measure_field_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ContributionAnalysisDefault {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ContributionAnalysisDefault {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5541,6 +5964,7 @@ impl ToValue for ContributionAnalysisDefault {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CurrencyDisplayFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -5557,6 +5981,7 @@ pub(crate) static RULE_CurrencyDisplayFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CurrencyDisplayFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the currency display format configuration.
@@ -5604,6 +6029,7 @@ pub struct CurrencyDisplayFormatConfiguration {
     pub symbol: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CurrencyDisplayFormatConfiguration {
     /// A `CurrencyDisplayFormatConfiguration` with no property set (none is required).
@@ -5630,8 +6056,10 @@ impl CurrencyDisplayFormatConfiguration {
     pub fn symbol(mut self, value: impl Into<Str>) -> Self { self.symbol = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CurrencyDisplayFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CurrencyDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5657,6 +6085,7 @@ impl ToValue for CurrencyDisplayFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomActionFilterOperation`], by name: `CustomActionFilterOperation::new(CustomActionFilterOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionFilterOperationRequired {
@@ -5666,6 +6095,7 @@ pub struct CustomActionFilterOperationRequired {
     pub target_visuals_configuration: Obj<FilterOperationTargetVisualsConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomActionFilterOperation: ObjRule = ObjRule {
     properties: &[
@@ -5677,6 +6107,7 @@ pub(crate) static RULE_CustomActionFilterOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomActionFilterOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The filter operation that filters data included in a visual or in an entire sheet.
@@ -5694,6 +6125,7 @@ pub struct CustomActionFilterOperation {
     pub target_visuals_configuration: Obj<FilterOperationTargetVisualsConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomActionFilterOperation {
     /// A `CustomActionFilterOperation` with its required properties, named in a [`CustomActionFilterOperationRequired`].
@@ -5711,8 +6143,10 @@ impl CustomActionFilterOperation {
     pub fn target_visuals_configuration(mut self, value: impl Into<Obj<FilterOperationTargetVisualsConfiguration>>) -> Self { self.target_visuals_configuration = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomActionFilterOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomActionFilterOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5729,6 +6163,7 @@ impl ToValue for CustomActionFilterOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomActionNavigationOperation: ObjRule = ObjRule {
     properties: &[
@@ -5738,6 +6173,7 @@ pub(crate) static RULE_CustomActionNavigationOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomActionNavigationOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The navigation operation that navigates between different sheets in the same analysis.
@@ -5753,6 +6189,7 @@ pub struct CustomActionNavigationOperation {
     pub local_navigation_configuration: Option<Obj<LocalNavigationConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomActionNavigationOperation {
     /// A `CustomActionNavigationOperation` with no property set (none is required).
@@ -5765,8 +6202,10 @@ impl CustomActionNavigationOperation {
     pub fn local_navigation_configuration(mut self, value: impl Into<Obj<LocalNavigationConfiguration>>) -> Self { self.local_navigation_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomActionNavigationOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomActionNavigationOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5779,6 +6218,7 @@ impl ToValue for CustomActionNavigationOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomActionSetParametersOperation`], by name: `CustomActionSetParametersOperation::new(CustomActionSetParametersOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionSetParametersOperationRequired {
@@ -5786,6 +6226,7 @@ pub struct CustomActionSetParametersOperationRequired {
     pub parameter_value_configurations: List<SetParameterValueConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomActionSetParametersOperation: ObjRule = ObjRule {
     properties: &[
@@ -5796,6 +6237,7 @@ pub(crate) static RULE_CustomActionSetParametersOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomActionSetParametersOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The set parameter operation that sets parameters in custom action.
@@ -5811,6 +6253,7 @@ pub struct CustomActionSetParametersOperation {
     pub parameter_value_configurations: List<SetParameterValueConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomActionSetParametersOperation {
     /// A `CustomActionSetParametersOperation` with its required properties, named in a [`CustomActionSetParametersOperationRequired`].
@@ -5825,8 +6268,10 @@ impl CustomActionSetParametersOperation {
     pub fn parameter_value_configurations(mut self, value: impl Into<List<SetParameterValueConfiguration>>) -> Self { self.parameter_value_configurations = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomActionSetParametersOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomActionSetParametersOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5839,6 +6284,7 @@ impl ToValue for CustomActionSetParametersOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomActionUrlOperation`], by name: `CustomActionUrlOperation::new(CustomActionUrlOperationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomActionUrlOperationRequired {
@@ -5848,6 +6294,7 @@ pub struct CustomActionUrlOperationRequired {
     pub url_template: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomActionUrlOperation: ObjRule = ObjRule {
     properties: &[
@@ -5859,6 +6306,7 @@ pub(crate) static RULE_CustomActionUrlOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomActionUrlOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The URL operation that opens a link to another webpage.
@@ -5884,6 +6332,7 @@ pub struct CustomActionUrlOperation {
     pub url_template: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomActionUrlOperation {
     /// A `CustomActionUrlOperation` with its required properties, named in a [`CustomActionUrlOperationRequired`].
@@ -5901,8 +6350,10 @@ impl CustomActionUrlOperation {
     pub fn url_template(mut self, value: impl Into<Str>) -> Self { self.url_template = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomActionUrlOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomActionUrlOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5913,6 +6364,7 @@ impl ToValue for CustomActionUrlOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomColor`], by name: `CustomColor::new(CustomColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomColorRequired {
@@ -5920,6 +6372,7 @@ pub struct CustomColorRequired {
     pub color: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomColor: ObjRule = ObjRule {
     properties: &[
@@ -5932,6 +6385,7 @@ pub(crate) static RULE_CustomColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the color that's applied to a particular data value in a column.
@@ -5957,6 +6411,7 @@ pub struct CustomColor {
     pub special_value: Option<SpecialValue>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomColor {
     /// A `CustomColor` with its required properties, named in a [`CustomColorRequired`].
@@ -5977,8 +6432,10 @@ impl CustomColor {
     pub fn special_value(mut self, value: impl Into<SpecialValue>) -> Self { self.special_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -5990,6 +6447,7 @@ impl ToValue for CustomColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomContentConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -6002,6 +6460,7 @@ pub(crate) static RULE_CustomContentConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomContentConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `CustomContentVisual` .
@@ -6029,6 +6488,7 @@ pub struct CustomContentConfiguration {
     pub interactions: Option<Obj<VisualInteractionOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomContentConfiguration {
     /// A `CustomContentConfiguration` with no property set (none is required).
@@ -6047,8 +6507,10 @@ impl CustomContentConfiguration {
     pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomContentConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomContentConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6061,6 +6523,7 @@ impl ToValue for CustomContentConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomContentVisual`], by name: `CustomContentVisual::new(CustomContentVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomContentVisualRequired {
@@ -6070,6 +6533,7 @@ pub struct CustomContentVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
     properties: &[
@@ -6086,6 +6550,7 @@ pub(crate) static RULE_CustomContentVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomContentVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A visual that contains custom content.
@@ -6133,6 +6598,7 @@ pub struct CustomContentVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomContentVisual {
     /// A `CustomContentVisual` with its required properties, named in a [`CustomContentVisualRequired`].
@@ -6165,8 +6631,10 @@ impl CustomContentVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomContentVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomContentVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6182,6 +6650,7 @@ impl ToValue for CustomContentVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomFilterConfiguration`], by name: `CustomFilterConfiguration::new(CustomFilterConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomFilterConfigurationRequired {
@@ -6191,6 +6660,7 @@ pub struct CustomFilterConfigurationRequired {
     pub null_option: FilterNullOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomFilterConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -6205,6 +6675,7 @@ pub(crate) static RULE_CustomFilterConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomFilterConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A custom filter that filters based on a single value. This filter can be partially matched.
@@ -6248,6 +6719,7 @@ pub struct CustomFilterConfiguration {
     pub select_all_options: Option<CategoryFilterSelectAllOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomFilterConfiguration {
     /// A `CustomFilterConfiguration` with its required properties, named in a [`CustomFilterConfigurationRequired`].
@@ -6274,8 +6746,10 @@ impl CustomFilterConfiguration {
     pub fn select_all_options(mut self, value: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.select_all_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomFilterConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomFilterConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6289,6 +6763,7 @@ impl ToValue for CustomFilterConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomFilterListConfiguration`], by name: `CustomFilterListConfiguration::new(CustomFilterListConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomFilterListConfigurationRequired {
@@ -6298,6 +6773,7 @@ pub struct CustomFilterListConfigurationRequired {
     pub null_option: FilterNullOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomFilterListConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -6311,6 +6787,7 @@ pub(crate) static RULE_CustomFilterListConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomFilterListConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A list of custom filter values.
@@ -6344,6 +6821,7 @@ pub struct CustomFilterListConfiguration {
     pub select_all_options: Option<CategoryFilterSelectAllOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomFilterListConfiguration {
     /// A `CustomFilterListConfiguration` with its required properties, named in a [`CustomFilterListConfigurationRequired`].
@@ -6367,8 +6845,10 @@ impl CustomFilterListConfiguration {
     pub fn select_all_options(mut self, value: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.select_all_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomFilterListConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomFilterListConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6381,6 +6861,7 @@ impl ToValue for CustomFilterListConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomNarrativeOptions`], by name: `CustomNarrativeOptions::new(CustomNarrativeOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomNarrativeOptionsRequired {
@@ -6388,6 +6869,7 @@ pub struct CustomNarrativeOptionsRequired {
     pub narrative: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomNarrativeOptions: ObjRule = ObjRule {
     properties: &[
@@ -6398,6 +6880,7 @@ pub(crate) static RULE_CustomNarrativeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomNarrativeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The custom narrative options.
@@ -6413,6 +6896,7 @@ pub struct CustomNarrativeOptions {
     pub narrative: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomNarrativeOptions {
     /// A `CustomNarrativeOptions` with its required properties, named in a [`CustomNarrativeOptionsRequired`].
@@ -6427,8 +6911,10 @@ impl CustomNarrativeOptions {
     pub fn narrative(mut self, value: impl Into<Str>) -> Self { self.narrative = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomNarrativeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomNarrativeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6436,6 +6922,7 @@ impl ToValue for CustomNarrativeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomParameterValues: ObjRule = ObjRule {
     properties: &[
@@ -6448,6 +6935,7 @@ pub(crate) static RULE_CustomParameterValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomParameterValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The customized parameter values.
@@ -6483,6 +6971,7 @@ pub struct CustomParameterValues {
     pub string_values: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomParameterValues {
     /// A `CustomParameterValues` with no property set (none is required).
@@ -6501,8 +6990,10 @@ impl CustomParameterValues {
     pub fn string_values(mut self, value: impl Into<List<Str>>) -> Self { self.string_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomParameterValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomParameterValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6515,6 +7006,7 @@ impl ToValue for CustomParameterValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`CustomValuesConfiguration`], by name: `CustomValuesConfiguration::new(CustomValuesConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomValuesConfigurationRequired {
@@ -6522,6 +7014,7 @@ pub struct CustomValuesConfigurationRequired {
     pub custom_values: Obj<CustomParameterValues>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomValuesConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -6533,6 +7026,7 @@ pub(crate) static RULE_CustomValuesConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `CustomValuesConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of custom values for the destination parameter in `DestinationParameterValueConfiguration` .
@@ -6548,6 +7042,7 @@ pub struct CustomValuesConfiguration {
     pub include_null_value: Option<Bool>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl CustomValuesConfiguration {
     /// A `CustomValuesConfiguration` with its required properties, named in a [`CustomValuesConfigurationRequired`].
@@ -6565,8 +7060,10 @@ impl CustomValuesConfiguration {
     pub fn include_null_value(mut self, value: impl Into<Bool>) -> Self { self.include_null_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for CustomValuesConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomValuesConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6577,6 +7074,7 @@ impl ToValue for CustomValuesConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataBarsOptions`], by name: `DataBarsOptions::new(DataBarsOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataBarsOptionsRequired {
@@ -6584,6 +7082,7 @@ pub struct DataBarsOptionsRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataBarsOptions: ObjRule = ObjRule {
     properties: &[
@@ -6596,6 +7095,7 @@ pub(crate) static RULE_DataBarsOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataBarsOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for data bars.
@@ -6623,6 +7123,7 @@ pub struct DataBarsOptions {
     pub positive_color: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataBarsOptions {
     /// A `DataBarsOptions` with its required properties, named in a [`DataBarsOptionsRequired`].
@@ -6643,8 +7144,10 @@ impl DataBarsOptions {
     pub fn positive_color(mut self, value: impl Into<Str>) -> Self { self.positive_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataBarsOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataBarsOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6656,6 +7159,7 @@ impl ToValue for DataBarsOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataColor: ObjRule = ObjRule {
     properties: &[
@@ -6666,6 +7170,7 @@ pub(crate) static RULE_DataColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the color that is applied to a particular data value.
@@ -6687,6 +7192,7 @@ pub struct DataColor {
     pub data_value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataColor {
     /// A `DataColor` with no property set (none is required).
@@ -6701,8 +7207,10 @@ impl DataColor {
     pub fn data_value(mut self, value: impl Into<Num>) -> Self { self.data_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6713,6 +7221,7 @@ impl ToValue for DataColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataFieldSeriesItem`], by name: `DataFieldSeriesItem::new(DataFieldSeriesItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataFieldSeriesItemRequired {
@@ -6722,6 +7231,7 @@ pub struct DataFieldSeriesItemRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataFieldSeriesItem: ObjRule = ObjRule {
     properties: &[
@@ -6735,6 +7245,7 @@ pub(crate) static RULE_DataFieldSeriesItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataFieldSeriesItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The data field series item configuration of a line chart.
@@ -6762,6 +7273,7 @@ pub struct DataFieldSeriesItem {
     pub settings: Option<Obj<LineChartSeriesSettings>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataFieldSeriesItem {
     /// A `DataFieldSeriesItem` with its required properties, named in a [`DataFieldSeriesItemRequired`].
@@ -6785,8 +7297,10 @@ impl DataFieldSeriesItem {
     pub fn settings(mut self, value: impl Into<Obj<LineChartSeriesSettings>>) -> Self { self.settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataFieldSeriesItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataFieldSeriesItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6799,6 +7313,7 @@ impl ToValue for DataFieldSeriesItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -6817,6 +7332,7 @@ pub(crate) static RULE_DataLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the data labels.
@@ -6870,6 +7386,7 @@ pub struct DataLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataLabelOptions {
     /// A `DataLabelOptions` with no property set (none is required).
@@ -6900,8 +7417,10 @@ impl DataLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6920,6 +7439,7 @@ impl ToValue for DataLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataLabelType: ObjRule = ObjRule {
     properties: &[
@@ -6933,6 +7453,7 @@ pub(crate) static RULE_DataLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the data label type.
@@ -6964,6 +7485,7 @@ pub struct DataLabelType {
     pub range_ends_label_type: Option<Obj<RangeEndsLabelType>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataLabelType {
     /// A `DataLabelType` with no property set (none is required).
@@ -6984,8 +7506,10 @@ impl DataLabelType {
     pub fn range_ends_label_type(mut self, value: impl Into<Obj<RangeEndsLabelType>>) -> Self { self.range_ends_label_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -6999,6 +7523,7 @@ impl ToValue for DataLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataPathColor`], by name: `DataPathColor::new(DataPathColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPathColorRequired {
@@ -7008,6 +7533,7 @@ pub struct DataPathColorRequired {
     pub element: Obj<DataPathValue>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataPathColor: ObjRule = ObjRule {
     properties: &[
@@ -7020,6 +7546,7 @@ pub(crate) static RULE_DataPathColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataPathColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color map that determines the color options for a particular element.
@@ -7043,6 +7570,7 @@ pub struct DataPathColor {
     pub time_granularity: Option<TimeGranularity>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataPathColor {
     /// A `DataPathColor` with its required properties, named in a [`DataPathColorRequired`].
@@ -7063,8 +7591,10 @@ impl DataPathColor {
     pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataPathColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataPathColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7076,6 +7606,7 @@ impl ToValue for DataPathColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataPathLabelType: ObjRule = ObjRule {
     properties: &[
@@ -7087,6 +7618,7 @@ pub(crate) static RULE_DataPathLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataPathLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that specifies individual data values for labels.
@@ -7112,6 +7644,7 @@ pub struct DataPathLabelType {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataPathLabelType {
     /// A `DataPathLabelType` with no property set (none is required).
@@ -7128,8 +7661,10 @@ impl DataPathLabelType {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataPathLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataPathLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7141,6 +7676,7 @@ impl ToValue for DataPathLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataPathSort`], by name: `DataPathSort::new(DataPathSortRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataPathSortRequired {
@@ -7150,6 +7686,7 @@ pub struct DataPathSortRequired {
     pub sort_paths: List<DataPathValue>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataPathSort: ObjRule = ObjRule {
     properties: &[
@@ -7161,6 +7698,7 @@ pub(crate) static RULE_DataPathSort: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataPathSort` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Allows data paths to be sorted by a specific data value.
@@ -7180,6 +7718,7 @@ pub struct DataPathSort {
     pub sort_paths: List<DataPathValue>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataPathSort {
     /// A `DataPathSort` with its required properties, named in a [`DataPathSortRequired`].
@@ -7197,8 +7736,10 @@ impl DataPathSort {
     pub fn sort_paths(mut self, value: impl Into<List<DataPathValue>>) -> Self { self.sort_paths = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataPathSort {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataPathSort {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7209,6 +7750,7 @@ impl ToValue for DataPathSort {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataPathType: ObjRule = ObjRule {
     properties: &[
@@ -7218,6 +7760,7 @@ pub(crate) static RULE_DataPathType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataPathType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The type of the data path value.
@@ -7236,6 +7779,7 @@ pub struct DataPathType {
     pub pivot_table_data_path_type: Option<PivotTableDataPathType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataPathType {
     /// A `DataPathType` with no property set (none is required).
@@ -7248,8 +7792,10 @@ impl DataPathType {
     pub fn pivot_table_data_path_type(mut self, value: impl Into<PivotTableDataPathType>) -> Self { self.pivot_table_data_path_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataPathType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataPathType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7259,6 +7805,7 @@ impl ToValue for DataPathType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataPathValue: ObjRule = ObjRule {
     properties: &[
@@ -7270,6 +7817,7 @@ pub(crate) static RULE_DataPathValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataPathValue` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The data path that needs to be sorted.
@@ -7295,6 +7843,7 @@ pub struct DataPathValue {
     pub field_value: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataPathValue {
     /// A `DataPathValue` with no property set (none is required).
@@ -7311,8 +7860,10 @@ impl DataPathValue {
     pub fn field_value(mut self, value: impl Into<Str>) -> Self { self.field_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataPathValue {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataPathValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7324,6 +7875,7 @@ impl ToValue for DataPathValue {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataSetIdentifierDeclaration`], by name: `DataSetIdentifierDeclaration::new(DataSetIdentifierDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSetIdentifierDeclarationRequired {
@@ -7333,6 +7885,7 @@ pub struct DataSetIdentifierDeclarationRequired {
     pub identifier: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataSetIdentifierDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -7344,6 +7897,7 @@ pub(crate) static RULE_DataSetIdentifierDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataSetIdentifierDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A data set.
@@ -7363,6 +7917,7 @@ pub struct DataSetIdentifierDeclaration {
     pub identifier: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataSetIdentifierDeclaration {
     /// A `DataSetIdentifierDeclaration` with its required properties, named in a [`DataSetIdentifierDeclarationRequired`].
@@ -7380,8 +7935,10 @@ impl DataSetIdentifierDeclaration {
     pub fn identifier(mut self, value: impl Into<Str>) -> Self { self.identifier = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataSetIdentifierDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataSetIdentifierDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7392,6 +7949,7 @@ impl ToValue for DataSetIdentifierDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DataSetReference`], by name: `DataSetReference::new(DataSetReferenceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DataSetReferenceRequired {
@@ -7401,6 +7959,7 @@ pub struct DataSetReferenceRequired {
     pub data_set_placeholder: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DataSetReference: ObjRule = ObjRule {
     properties: &[
@@ -7412,6 +7971,7 @@ pub(crate) static RULE_DataSetReference: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DataSetReference` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Dataset reference.
@@ -7431,6 +7991,7 @@ pub struct DataSetReference {
     pub data_set_placeholder: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DataSetReference {
     /// A `DataSetReference` with its required properties, named in a [`DataSetReferenceRequired`].
@@ -7448,8 +8009,10 @@ impl DataSetReference {
     pub fn data_set_placeholder(mut self, value: impl Into<Str>) -> Self { self.data_set_placeholder = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DataSetReference {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataSetReference {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7460,6 +8023,7 @@ impl ToValue for DataSetReference {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateAxisOptions: ObjRule = ObjRule {
     properties: &[
@@ -7469,6 +8033,7 @@ pub(crate) static RULE_DateAxisOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateAxisOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine how a date axis is displayed.
@@ -7482,6 +8047,7 @@ pub struct DateAxisOptions {
     pub missing_date_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateAxisOptions {
     /// A `DateAxisOptions` with no property set (none is required).
@@ -7494,8 +8060,10 @@ impl DateAxisOptions {
     pub fn missing_date_visibility(mut self, value: impl Into<Visibility>) -> Self { self.missing_date_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateAxisOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateAxisOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7505,6 +8073,7 @@ impl ToValue for DateAxisOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DateDimensionField`], by name: `DateDimensionField::new(DateDimensionFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateDimensionFieldRequired {
@@ -7514,6 +8083,7 @@ pub struct DateDimensionFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateDimensionField: ObjRule = ObjRule {
     properties: &[
@@ -7528,6 +8098,7 @@ pub(crate) static RULE_DateDimensionField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateDimensionField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The dimension type field with date type columns.
@@ -7571,6 +8142,7 @@ pub struct DateDimensionField {
     pub hierarchy_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateDimensionField {
     /// A `DateDimensionField` with its required properties, named in a [`DateDimensionFieldRequired`].
@@ -7597,8 +8169,10 @@ impl DateDimensionField {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateDimensionField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateDimensionField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7612,6 +8186,7 @@ impl ToValue for DateDimensionField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DateMeasureField`], by name: `DateMeasureField::new(DateMeasureFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateMeasureFieldRequired {
@@ -7621,6 +8196,7 @@ pub struct DateMeasureFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateMeasureField: ObjRule = ObjRule {
     properties: &[
@@ -7634,6 +8210,7 @@ pub(crate) static RULE_DateMeasureField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateMeasureField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The measure type field with date type columns.
@@ -7661,6 +8238,7 @@ pub struct DateMeasureField {
     pub format_configuration: Option<Obj<DateTimeFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateMeasureField {
     /// A `DateMeasureField` with its required properties, named in a [`DateMeasureFieldRequired`].
@@ -7684,8 +8262,10 @@ impl DateMeasureField {
     pub fn format_configuration(mut self, value: impl Into<Obj<DateTimeFormatConfiguration>>) -> Self { self.format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateMeasureField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateMeasureField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7698,6 +8278,7 @@ impl ToValue for DateMeasureField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeDefaultValues: ObjRule = ObjRule {
     properties: &[
@@ -7709,6 +8290,7 @@ pub(crate) static RULE_DateTimeDefaultValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeDefaultValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default values of the `DateTimeParameterDeclaration` .
@@ -7732,6 +8314,7 @@ pub struct DateTimeDefaultValues {
     pub static_values: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeDefaultValues {
     /// A `DateTimeDefaultValues` with no property set (none is required).
@@ -7748,8 +8331,10 @@ impl DateTimeDefaultValues {
     pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeDefaultValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeDefaultValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7761,6 +8346,7 @@ impl ToValue for DateTimeDefaultValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -7772,6 +8358,7 @@ pub(crate) static RULE_DateTimeFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for `DateTime` fields.
@@ -7795,6 +8382,7 @@ pub struct DateTimeFormatConfiguration {
     pub numeric_format_configuration: Option<Obj<NumericFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeFormatConfiguration {
     /// A `DateTimeFormatConfiguration` with no property set (none is required).
@@ -7811,8 +8399,10 @@ impl DateTimeFormatConfiguration {
     pub fn numeric_format_configuration(mut self, value: impl Into<Obj<NumericFormatConfiguration>>) -> Self { self.numeric_format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7830,6 +8420,7 @@ impl ToValue for DateTimeFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DateTimeHierarchy`], by name: `DateTimeHierarchy::new(DateTimeHierarchyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeHierarchyRequired {
@@ -7837,6 +8428,7 @@ pub struct DateTimeHierarchyRequired {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeHierarchy: ObjRule = ObjRule {
     properties: &[
@@ -7848,6 +8440,7 @@ pub(crate) static RULE_DateTimeHierarchy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeHierarchy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the hierarchy of any `DateTime` fields.
@@ -7869,6 +8462,7 @@ pub struct DateTimeHierarchy {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeHierarchy {
     /// A `DateTimeHierarchy` with its required properties, named in a [`DateTimeHierarchyRequired`].
@@ -7886,8 +8480,10 @@ impl DateTimeHierarchy {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeHierarchy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeHierarchy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7898,6 +8494,7 @@ impl ToValue for DateTimeHierarchy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DateTimeParameter`], by name: `DateTimeParameter::new(DateTimeParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeParameterRequired {
@@ -7907,6 +8504,7 @@ pub struct DateTimeParameterRequired {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeParameter: ObjRule = ObjRule {
     properties: &[
@@ -7918,6 +8516,7 @@ pub(crate) static RULE_DateTimeParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeParameter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A date-time parameter.
@@ -7937,6 +8536,7 @@ pub struct DateTimeParameter {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeParameter {
     /// A `DateTimeParameter` with its required properties, named in a [`DateTimeParameterRequired`].
@@ -7954,8 +8554,10 @@ impl DateTimeParameter {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeParameter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -7966,6 +8568,7 @@ impl ToValue for DateTimeParameter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DateTimeParameterDeclaration`], by name: `DateTimeParameterDeclaration::new(DateTimeParameterDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateTimeParameterDeclarationRequired {
@@ -7973,6 +8576,7 @@ pub struct DateTimeParameterDeclarationRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeParameterDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -7987,6 +8591,7 @@ pub(crate) static RULE_DateTimeParameterDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeParameterDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A parameter declaration for the `DateTime` data type.
@@ -8018,6 +8623,7 @@ pub struct DateTimeParameterDeclaration {
     pub value_when_unset: Option<Obj<DateTimeValueWhenUnsetConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeParameterDeclaration {
     /// A `DateTimeParameterDeclaration` with its required properties, named in a [`DateTimeParameterDeclarationRequired`].
@@ -8044,8 +8650,10 @@ impl DateTimeParameterDeclaration {
     pub fn value_when_unset(mut self, value: impl Into<Obj<DateTimeValueWhenUnsetConfiguration>>) -> Self { self.value_when_unset = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeParameterDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeParameterDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8059,6 +8667,7 @@ impl ToValue for DateTimeParameterDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimePickerControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -8072,6 +8681,7 @@ pub(crate) static RULE_DateTimePickerControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimePickerControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -8103,6 +8713,7 @@ pub struct DateTimePickerControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimePickerControlDisplayOptions {
     /// A `DateTimePickerControlDisplayOptions` with no property set (none is required).
@@ -8123,8 +8734,10 @@ impl DateTimePickerControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimePickerControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimePickerControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8138,6 +8751,7 @@ impl ToValue for DateTimePickerControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateTimeValueWhenUnsetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8148,6 +8762,7 @@ pub(crate) static RULE_DateTimeValueWhenUnsetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DateTimeValueWhenUnsetConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration that defines the default value of a `DateTime` parameter when a value has not been set.
@@ -8170,6 +8785,7 @@ pub struct DateTimeValueWhenUnsetConfiguration {
     pub value_when_unset_option: Option<ValueWhenUnsetOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DateTimeValueWhenUnsetConfiguration {
     /// A `DateTimeValueWhenUnsetConfiguration` with no property set (none is required).
@@ -8184,8 +8800,10 @@ impl DateTimeValueWhenUnsetConfiguration {
     pub fn value_when_unset_option(mut self, value: impl Into<ValueWhenUnsetOption>) -> Self { self.value_when_unset_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DateTimeValueWhenUnsetConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateTimeValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8196,6 +8814,7 @@ impl ToValue for DateTimeValueWhenUnsetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalDefaultValues: ObjRule = ObjRule {
     properties: &[
@@ -8206,6 +8825,7 @@ pub(crate) static RULE_DecimalDefaultValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DecimalDefaultValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default values of the `DecimalParameterDeclaration` .
@@ -8225,6 +8845,7 @@ pub struct DecimalDefaultValues {
     pub static_values: Option<List<Num>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DecimalDefaultValues {
     /// A `DecimalDefaultValues` with no property set (none is required).
@@ -8239,8 +8860,10 @@ impl DecimalDefaultValues {
     pub fn static_values(mut self, value: impl Into<List<Num>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DecimalDefaultValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DecimalDefaultValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8251,6 +8874,7 @@ impl ToValue for DecimalDefaultValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DecimalParameter`], by name: `DecimalParameter::new(DecimalParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecimalParameterRequired {
@@ -8260,6 +8884,7 @@ pub struct DecimalParameterRequired {
     pub values: List<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalParameter: ObjRule = ObjRule {
     properties: &[
@@ -8271,6 +8896,7 @@ pub(crate) static RULE_DecimalParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DecimalParameter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A decimal parameter.
@@ -8292,6 +8918,7 @@ pub struct DecimalParameter {
     pub values: List<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DecimalParameter {
     /// A `DecimalParameter` with its required properties, named in a [`DecimalParameterRequired`].
@@ -8309,8 +8936,10 @@ impl DecimalParameter {
     pub fn values(mut self, value: impl Into<List<Num>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DecimalParameter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DecimalParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8321,6 +8950,7 @@ impl ToValue for DecimalParameter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DecimalParameterDeclaration`], by name: `DecimalParameterDeclaration::new(DecimalParameterDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecimalParameterDeclarationRequired {
@@ -8330,6 +8960,7 @@ pub struct DecimalParameterDeclarationRequired {
     pub parameter_value_type: ParameterValueType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalParameterDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -8344,6 +8975,7 @@ pub(crate) static RULE_DecimalParameterDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DecimalParameterDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A parameter declaration for the `Decimal` data type.
@@ -8375,6 +9007,7 @@ pub struct DecimalParameterDeclaration {
     pub value_when_unset: Option<Obj<DecimalValueWhenUnsetConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DecimalParameterDeclaration {
     /// A `DecimalParameterDeclaration` with its required properties, named in a [`DecimalParameterDeclarationRequired`].
@@ -8401,8 +9034,10 @@ impl DecimalParameterDeclaration {
     pub fn value_when_unset(mut self, value: impl Into<Obj<DecimalValueWhenUnsetConfiguration>>) -> Self { self.value_when_unset = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DecimalParameterDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DecimalParameterDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8416,6 +9051,7 @@ impl ToValue for DecimalParameterDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DecimalPlacesConfiguration`], by name: `DecimalPlacesConfiguration::new(DecimalPlacesConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DecimalPlacesConfigurationRequired {
@@ -8423,6 +9059,7 @@ pub struct DecimalPlacesConfigurationRequired {
     pub decimal_places: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalPlacesConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8433,6 +9070,7 @@ pub(crate) static RULE_DecimalPlacesConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DecimalPlacesConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the decimal places configuration.
@@ -8448,6 +9086,7 @@ pub struct DecimalPlacesConfiguration {
     pub decimal_places: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DecimalPlacesConfiguration {
     /// A `DecimalPlacesConfiguration` with its required properties, named in a [`DecimalPlacesConfigurationRequired`].
@@ -8462,8 +9101,10 @@ impl DecimalPlacesConfiguration {
     pub fn decimal_places(mut self, value: impl Into<Num>) -> Self { self.decimal_places = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DecimalPlacesConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DecimalPlacesConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8473,6 +9114,7 @@ impl ToValue for DecimalPlacesConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DecimalValueWhenUnsetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8483,6 +9125,7 @@ pub(crate) static RULE_DecimalValueWhenUnsetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DecimalValueWhenUnsetConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration that defines the default value of a `Decimal` parameter when a value has not been set.
@@ -8505,6 +9148,7 @@ pub struct DecimalValueWhenUnsetConfiguration {
     pub value_when_unset_option: Option<ValueWhenUnsetOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DecimalValueWhenUnsetConfiguration {
     /// A `DecimalValueWhenUnsetConfiguration` with no property set (none is required).
@@ -8519,8 +9163,10 @@ impl DecimalValueWhenUnsetConfiguration {
     pub fn value_when_unset_option(mut self, value: impl Into<ValueWhenUnsetOption>) -> Self { self.value_when_unset_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DecimalValueWhenUnsetConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DecimalValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8531,6 +9177,7 @@ impl ToValue for DecimalValueWhenUnsetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultDateTimePickerControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -8542,6 +9189,7 @@ pub(crate) static RULE_DefaultDateTimePickerControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultDateTimePickerControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the filter control type of a `DateTimePicker` .
@@ -8566,6 +9214,7 @@ pub struct DefaultDateTimePickerControlOptions {
     pub r#type: Option<SheetControlDateTimePickerType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultDateTimePickerControlOptions {
     /// A `DefaultDateTimePickerControlOptions` with no property set (none is required).
@@ -8582,8 +9231,10 @@ impl DefaultDateTimePickerControlOptions {
     pub fn r#type(mut self, value: impl Into<SheetControlDateTimePickerType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultDateTimePickerControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultDateTimePickerControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8595,6 +9246,7 @@ impl ToValue for DefaultDateTimePickerControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DefaultFilterControlConfiguration`], by name: `DefaultFilterControlConfiguration::new(DefaultFilterControlConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultFilterControlConfigurationRequired {
@@ -8604,6 +9256,7 @@ pub struct DefaultFilterControlConfigurationRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultFilterControlConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8615,6 +9268,7 @@ pub(crate) static RULE_DefaultFilterControlConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultFilterControlConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default configuration for all dependent controls of the filter.
@@ -8634,6 +9288,7 @@ pub struct DefaultFilterControlConfiguration {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultFilterControlConfiguration {
     /// A `DefaultFilterControlConfiguration` with its required properties, named in a [`DefaultFilterControlConfigurationRequired`].
@@ -8651,8 +9306,10 @@ impl DefaultFilterControlConfiguration {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultFilterControlConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultFilterControlConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8663,6 +9320,7 @@ impl ToValue for DefaultFilterControlConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultFilterControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -8678,6 +9336,7 @@ pub(crate) static RULE_DefaultFilterControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultFilterControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that corresponds to the control type of the filter.
@@ -8715,6 +9374,7 @@ pub struct DefaultFilterControlOptions {
     pub default_text_field_options: Option<Obj<DefaultTextFieldControlOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultFilterControlOptions {
     /// A `DefaultFilterControlOptions` with no property set (none is required).
@@ -8739,8 +9399,10 @@ impl DefaultFilterControlOptions {
     pub fn default_text_field_options(mut self, value: impl Into<Obj<DefaultTextFieldControlOptions>>) -> Self { self.default_text_field_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultFilterControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultFilterControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8762,6 +9424,7 @@ impl ToValue for DefaultFilterControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultFilterDropDownControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -8774,6 +9437,7 @@ pub(crate) static RULE_DefaultFilterDropDownControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultFilterDropDownControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `Dropdown` filter control type.
@@ -8802,6 +9466,7 @@ pub struct DefaultFilterDropDownControlOptions {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultFilterDropDownControlOptions {
     /// A `DefaultFilterDropDownControlOptions` with no property set (none is required).
@@ -8820,8 +9485,10 @@ impl DefaultFilterDropDownControlOptions {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultFilterDropDownControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultFilterDropDownControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8834,6 +9501,7 @@ impl ToValue for DefaultFilterDropDownControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultFilterListControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -8845,6 +9513,7 @@ pub(crate) static RULE_DefaultFilterListControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultFilterListControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `List` filter control type.
@@ -8869,6 +9538,7 @@ pub struct DefaultFilterListControlOptions {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultFilterListControlOptions {
     /// A `DefaultFilterListControlOptions` with no property set (none is required).
@@ -8885,8 +9555,10 @@ impl DefaultFilterListControlOptions {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultFilterListControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultFilterListControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8898,6 +9570,7 @@ impl ToValue for DefaultFilterListControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DefaultFreeFormLayoutConfiguration`], by name: `DefaultFreeFormLayoutConfiguration::new(DefaultFreeFormLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultFreeFormLayoutConfigurationRequired {
@@ -8905,6 +9578,7 @@ pub struct DefaultFreeFormLayoutConfigurationRequired {
     pub canvas_size_options: Obj<FreeFormLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultFreeFormLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8915,6 +9589,7 @@ pub(crate) static RULE_DefaultFreeFormLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultFreeFormLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default settings of a free-form layout configuration.
@@ -8928,6 +9603,7 @@ pub struct DefaultFreeFormLayoutConfiguration {
     pub canvas_size_options: Obj<FreeFormLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultFreeFormLayoutConfiguration {
     /// A `DefaultFreeFormLayoutConfiguration` with its required properties, named in a [`DefaultFreeFormLayoutConfigurationRequired`].
@@ -8942,8 +9618,10 @@ impl DefaultFreeFormLayoutConfiguration {
     pub fn canvas_size_options(mut self, value: impl Into<Obj<FreeFormLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultFreeFormLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultFreeFormLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -8953,6 +9631,7 @@ impl ToValue for DefaultFreeFormLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DefaultGridLayoutConfiguration`], by name: `DefaultGridLayoutConfiguration::new(DefaultGridLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultGridLayoutConfigurationRequired {
@@ -8960,6 +9639,7 @@ pub struct DefaultGridLayoutConfigurationRequired {
     pub canvas_size_options: Obj<GridLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultGridLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -8970,6 +9650,7 @@ pub(crate) static RULE_DefaultGridLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultGridLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default settings for a grid layout configuration.
@@ -8983,6 +9664,7 @@ pub struct DefaultGridLayoutConfiguration {
     pub canvas_size_options: Obj<GridLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultGridLayoutConfiguration {
     /// A `DefaultGridLayoutConfiguration` with its required properties, named in a [`DefaultGridLayoutConfigurationRequired`].
@@ -8997,8 +9679,10 @@ impl DefaultGridLayoutConfiguration {
     pub fn canvas_size_options(mut self, value: impl Into<Obj<GridLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultGridLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultGridLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9008,6 +9692,7 @@ impl ToValue for DefaultGridLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultInteractiveLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -9018,6 +9703,7 @@ pub(crate) static RULE_DefaultInteractiveLayoutConfiguration: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultInteractiveLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default settings for interactive layout configuration.
@@ -9035,6 +9721,7 @@ pub struct DefaultInteractiveLayoutConfiguration {
     pub grid: Option<Obj<DefaultGridLayoutConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultInteractiveLayoutConfiguration {
     /// A `DefaultInteractiveLayoutConfiguration` with no property set (none is required).
@@ -9049,8 +9736,10 @@ impl DefaultInteractiveLayoutConfiguration {
     pub fn grid(mut self, value: impl Into<Obj<DefaultGridLayoutConfiguration>>) -> Self { self.grid = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultInteractiveLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultInteractiveLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9061,6 +9750,7 @@ impl ToValue for DefaultInteractiveLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultNewSheetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -9072,6 +9762,7 @@ pub(crate) static RULE_DefaultNewSheetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultNewSheetConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for default new sheet settings.
@@ -9093,6 +9784,7 @@ pub struct DefaultNewSheetConfiguration {
     pub sheet_content_type: Option<SheetContentType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultNewSheetConfiguration {
     /// A `DefaultNewSheetConfiguration` with no property set (none is required).
@@ -9109,8 +9801,10 @@ impl DefaultNewSheetConfiguration {
     pub fn sheet_content_type(mut self, value: impl Into<SheetContentType>) -> Self { self.sheet_content_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultNewSheetConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultNewSheetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9128,6 +9822,7 @@ impl ToValue for DefaultNewSheetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultPaginatedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -9137,6 +9832,7 @@ pub(crate) static RULE_DefaultPaginatedLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultPaginatedLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default settings for a paginated layout configuration.
@@ -9150,6 +9846,7 @@ pub struct DefaultPaginatedLayoutConfiguration {
     pub section_based: Option<Obj<DefaultSectionBasedLayoutConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultPaginatedLayoutConfiguration {
     /// A `DefaultPaginatedLayoutConfiguration` with no property set (none is required).
@@ -9162,8 +9859,10 @@ impl DefaultPaginatedLayoutConfiguration {
     pub fn section_based(mut self, value: impl Into<Obj<DefaultSectionBasedLayoutConfiguration>>) -> Self { self.section_based = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultPaginatedLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultPaginatedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9173,6 +9872,7 @@ impl ToValue for DefaultPaginatedLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultRelativeDateTimeControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -9183,6 +9883,7 @@ pub(crate) static RULE_DefaultRelativeDateTimeControlOptions: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultRelativeDateTimeControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `RelativeDateTime` filter control type.
@@ -9200,6 +9901,7 @@ pub struct DefaultRelativeDateTimeControlOptions {
     pub display_options: Option<Obj<RelativeDateTimeControlDisplayOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultRelativeDateTimeControlOptions {
     /// A `DefaultRelativeDateTimeControlOptions` with no property set (none is required).
@@ -9214,8 +9916,10 @@ impl DefaultRelativeDateTimeControlOptions {
     pub fn display_options(mut self, value: impl Into<Obj<RelativeDateTimeControlDisplayOptions>>) -> Self { self.display_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultRelativeDateTimeControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultRelativeDateTimeControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9226,6 +9930,7 @@ impl ToValue for DefaultRelativeDateTimeControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DefaultSectionBasedLayoutConfiguration`], by name: `DefaultSectionBasedLayoutConfiguration::new(DefaultSectionBasedLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultSectionBasedLayoutConfigurationRequired {
@@ -9233,6 +9938,7 @@ pub struct DefaultSectionBasedLayoutConfigurationRequired {
     pub canvas_size_options: Obj<SectionBasedLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultSectionBasedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -9243,6 +9949,7 @@ pub(crate) static RULE_DefaultSectionBasedLayoutConfiguration: ObjRule = ObjRule
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultSectionBasedLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default settings for a section-based layout configuration.
@@ -9256,6 +9963,7 @@ pub struct DefaultSectionBasedLayoutConfiguration {
     pub canvas_size_options: Obj<SectionBasedLayoutCanvasSizeOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultSectionBasedLayoutConfiguration {
     /// A `DefaultSectionBasedLayoutConfiguration` with its required properties, named in a [`DefaultSectionBasedLayoutConfigurationRequired`].
@@ -9270,8 +9978,10 @@ impl DefaultSectionBasedLayoutConfiguration {
     pub fn canvas_size_options(mut self, value: impl Into<Obj<SectionBasedLayoutCanvasSizeOptions>>) -> Self { self.canvas_size_options = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultSectionBasedLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultSectionBasedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9281,6 +9991,7 @@ impl ToValue for DefaultSectionBasedLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DefaultSliderControlOptions`], by name: `DefaultSliderControlOptions::new(DefaultSliderControlOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultSliderControlOptionsRequired {
@@ -9292,6 +10003,7 @@ pub struct DefaultSliderControlOptionsRequired {
     pub step_size: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultSliderControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -9306,6 +10018,7 @@ pub(crate) static RULE_DefaultSliderControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultSliderControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `Slider` filter control type.
@@ -9344,6 +10057,7 @@ pub struct DefaultSliderControlOptions {
     pub r#type: Option<SheetControlSliderType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultSliderControlOptions {
     /// A `DefaultSliderControlOptions` with its required properties, named in a [`DefaultSliderControlOptionsRequired`].
@@ -9370,8 +10084,10 @@ impl DefaultSliderControlOptions {
     pub fn r#type(mut self, value: impl Into<SheetControlSliderType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultSliderControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultSliderControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9385,6 +10101,7 @@ impl ToValue for DefaultSliderControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultTextAreaControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -9395,6 +10112,7 @@ pub(crate) static RULE_DefaultTextAreaControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultTextAreaControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `TextArea` filter control type.
@@ -9414,6 +10132,7 @@ pub struct DefaultTextAreaControlOptions {
     pub display_options: Option<Obj<TextAreaControlDisplayOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultTextAreaControlOptions {
     /// A `DefaultTextAreaControlOptions` with no property set (none is required).
@@ -9428,8 +10147,10 @@ impl DefaultTextAreaControlOptions {
     pub fn display_options(mut self, value: impl Into<Obj<TextAreaControlDisplayOptions>>) -> Self { self.display_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultTextAreaControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultTextAreaControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9440,6 +10161,7 @@ impl ToValue for DefaultTextAreaControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultTextFieldControlOptions: ObjRule = ObjRule {
     properties: &[
@@ -9449,6 +10171,7 @@ pub(crate) static RULE_DefaultTextFieldControlOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DefaultTextFieldControlOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default options that correspond to the `TextField` filter control type.
@@ -9462,6 +10185,7 @@ pub struct DefaultTextFieldControlOptions {
     pub display_options: Option<Obj<TextFieldControlDisplayOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DefaultTextFieldControlOptions {
     /// A `DefaultTextFieldControlOptions` with no property set (none is required).
@@ -9474,8 +10198,10 @@ impl DefaultTextFieldControlOptions {
     pub fn display_options(mut self, value: impl Into<Obj<TextFieldControlDisplayOptions>>) -> Self { self.display_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DefaultTextFieldControlOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DefaultTextFieldControlOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9485,6 +10211,7 @@ impl ToValue for DefaultTextFieldControlOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DestinationParameterValueConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -9498,6 +10225,7 @@ pub(crate) static RULE_DestinationParameterValueConfiguration: ObjRule = ObjRule
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DestinationParameterValueConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of destination parameter values.
@@ -9531,6 +10259,7 @@ pub struct DestinationParameterValueConfiguration {
     pub source_parameter_name: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DestinationParameterValueConfiguration {
     /// A `DestinationParameterValueConfiguration` with no property set (none is required).
@@ -9551,8 +10280,10 @@ impl DestinationParameterValueConfiguration {
     pub fn source_parameter_name(mut self, value: impl Into<Str>) -> Self { self.source_parameter_name = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DestinationParameterValueConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DestinationParameterValueConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9569,6 +10300,7 @@ impl ToValue for DestinationParameterValueConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DimensionField: ObjRule = ObjRule {
     properties: &[
@@ -9580,6 +10312,7 @@ pub(crate) static RULE_DimensionField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DimensionField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The dimension type field.
@@ -9601,6 +10334,7 @@ pub struct DimensionField {
     pub numerical_dimension_field: Option<Obj<NumericalDimensionField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DimensionField {
     /// A `DimensionField` with no property set (none is required).
@@ -9617,8 +10351,10 @@ impl DimensionField {
     pub fn numerical_dimension_field(mut self, value: impl Into<Obj<NumericalDimensionField>>) -> Self { self.numerical_dimension_field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DimensionField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DimensionField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9633,6 +10369,7 @@ impl ToValue for DimensionField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DonutCenterOptions: ObjRule = ObjRule {
     properties: &[
@@ -9642,6 +10379,7 @@ pub(crate) static RULE_DonutCenterOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DonutCenterOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The label options of the label that is displayed in the center of a donut chart. This option isn't available for pie charts.
@@ -9655,6 +10393,7 @@ pub struct DonutCenterOptions {
     pub label_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DonutCenterOptions {
     /// A `DonutCenterOptions` with no property set (none is required).
@@ -9667,8 +10406,10 @@ impl DonutCenterOptions {
     pub fn label_visibility(mut self, value: impl Into<Visibility>) -> Self { self.label_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DonutCenterOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DonutCenterOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9678,6 +10419,7 @@ impl ToValue for DonutCenterOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DonutOptions: ObjRule = ObjRule {
     properties: &[
@@ -9688,6 +10430,7 @@ pub(crate) static RULE_DonutOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DonutOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for configuring a donut chart or pie chart.
@@ -9710,6 +10453,7 @@ pub struct DonutOptions {
     pub donut_center_options: Option<Obj<DonutCenterOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DonutOptions {
     /// A `DonutOptions` with no property set (none is required).
@@ -9724,8 +10468,10 @@ impl DonutOptions {
     pub fn donut_center_options(mut self, value: impl Into<Obj<DonutCenterOptions>>) -> Self { self.donut_center_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DonutOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DonutOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9736,6 +10482,7 @@ impl ToValue for DonutOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DrillDownFilter: ObjRule = ObjRule {
     properties: &[
@@ -9747,6 +10494,7 @@ pub(crate) static RULE_DrillDownFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DrillDownFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The drill down filter for the column hierarchies.
@@ -9770,6 +10518,7 @@ pub struct DrillDownFilter {
     pub time_range_filter: Option<Obj<TimeRangeDrillDownFilter>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DrillDownFilter {
     /// A `DrillDownFilter` with no property set (none is required).
@@ -9786,8 +10535,10 @@ impl DrillDownFilter {
     pub fn time_range_filter(mut self, value: impl Into<Obj<TimeRangeDrillDownFilter>>) -> Self { self.time_range_filter = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DrillDownFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DrillDownFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9799,6 +10550,7 @@ impl ToValue for DrillDownFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DropDownControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -9810,6 +10562,7 @@ pub(crate) static RULE_DropDownControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DropDownControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -9831,6 +10584,7 @@ pub struct DropDownControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DropDownControlDisplayOptions {
     /// A `DropDownControlDisplayOptions` with no property set (none is required).
@@ -9847,8 +10601,10 @@ impl DropDownControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DropDownControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DropDownControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9860,6 +10616,7 @@ impl ToValue for DropDownControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`DynamicDefaultValue`], by name: `DynamicDefaultValue::new(DynamicDefaultValueRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DynamicDefaultValueRequired {
@@ -9867,6 +10624,7 @@ pub struct DynamicDefaultValueRequired {
     pub default_value_column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_DynamicDefaultValue: ObjRule = ObjRule {
     properties: &[
@@ -9879,6 +10637,7 @@ pub(crate) static RULE_DynamicDefaultValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `DynamicDefaultValue` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Defines different defaults to the users or groups based on mapping.
@@ -9900,6 +10659,7 @@ pub struct DynamicDefaultValue {
     pub user_name_column: Option<Obj<ColumnIdentifier>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl DynamicDefaultValue {
     /// A `DynamicDefaultValue` with its required properties, named in a [`DynamicDefaultValueRequired`].
@@ -9920,8 +10680,10 @@ impl DynamicDefaultValue {
     pub fn user_name_column(mut self, value: impl Into<Obj<ColumnIdentifier>>) -> Self { self.user_name_column = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for DynamicDefaultValue {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DynamicDefaultValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -9933,6 +10695,7 @@ impl ToValue for DynamicDefaultValue {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`EmptyVisual`], by name: `EmptyVisual::new(EmptyVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EmptyVisualRequired {
@@ -9942,6 +10705,7 @@ pub struct EmptyVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_EmptyVisual: ObjRule = ObjRule {
     properties: &[
@@ -9954,6 +10718,7 @@ pub(crate) static RULE_EmptyVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `EmptyVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// An empty visual.
@@ -9983,6 +10748,7 @@ pub struct EmptyVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl EmptyVisual {
     /// A `EmptyVisual` with its required properties, named in a [`EmptyVisualRequired`].
@@ -10003,8 +10769,10 @@ impl EmptyVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for EmptyVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for EmptyVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10016,6 +10784,7 @@ impl ToValue for EmptyVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ExcludePeriodConfiguration`], by name: `ExcludePeriodConfiguration::new(ExcludePeriodConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExcludePeriodConfigurationRequired {
@@ -10025,6 +10794,7 @@ pub struct ExcludePeriodConfigurationRequired {
     pub granularity: TimeGranularity,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ExcludePeriodConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -10037,6 +10807,7 @@ pub(crate) static RULE_ExcludePeriodConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ExcludePeriodConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The exclude period of `TimeRangeFilter` or `RelativeDatesFilter` .
@@ -10063,6 +10834,7 @@ pub struct ExcludePeriodConfiguration {
     pub status: Option<WidgetStatus>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ExcludePeriodConfiguration {
     /// A `ExcludePeriodConfiguration` with its required properties, named in a [`ExcludePeriodConfigurationRequired`].
@@ -10083,8 +10855,10 @@ impl ExcludePeriodConfiguration {
     pub fn status(mut self, value: impl Into<WidgetStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ExcludePeriodConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ExcludePeriodConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10096,6 +10870,7 @@ impl ToValue for ExcludePeriodConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ExplicitHierarchy`], by name: `ExplicitHierarchy::new(ExplicitHierarchyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExplicitHierarchyRequired {
@@ -10105,6 +10880,7 @@ pub struct ExplicitHierarchyRequired {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ExplicitHierarchy: ObjRule = ObjRule {
     properties: &[
@@ -10117,6 +10893,7 @@ pub(crate) static RULE_ExplicitHierarchy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ExplicitHierarchy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the hierarchy of the fields that are built within a visual's field wells. These fields can't be duplicated to other visuals.
@@ -10144,6 +10921,7 @@ pub struct ExplicitHierarchy {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ExplicitHierarchy {
     /// A `ExplicitHierarchy` with its required properties, named in a [`ExplicitHierarchyRequired`].
@@ -10164,8 +10942,10 @@ impl ExplicitHierarchy {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ExplicitHierarchy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ExplicitHierarchy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10177,6 +10957,7 @@ impl ToValue for ExplicitHierarchy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldBasedTooltip: ObjRule = ObjRule {
     properties: &[
@@ -10188,6 +10969,7 @@ pub(crate) static RULE_FieldBasedTooltip: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldBasedTooltip` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The setup for the detailed tooltip.
@@ -10214,6 +10996,7 @@ pub struct FieldBasedTooltip {
     pub tooltip_title_type: Option<TooltipTitleType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldBasedTooltip {
     /// A `FieldBasedTooltip` with no property set (none is required).
@@ -10230,8 +11013,10 @@ impl FieldBasedTooltip {
     pub fn tooltip_title_type(mut self, value: impl Into<TooltipTitleType>) -> Self { self.tooltip_title_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldBasedTooltip {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldBasedTooltip {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10243,6 +11028,7 @@ impl ToValue for FieldBasedTooltip {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldLabelType: ObjRule = ObjRule {
     properties: &[
@@ -10253,6 +11039,7 @@ pub(crate) static RULE_FieldLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field label type.
@@ -10272,6 +11059,7 @@ pub struct FieldLabelType {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldLabelType {
     /// A `FieldLabelType` with no property set (none is required).
@@ -10286,8 +11074,10 @@ impl FieldLabelType {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10298,6 +11088,7 @@ impl ToValue for FieldLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FieldSeriesItem`], by name: `FieldSeriesItem::new(FieldSeriesItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldSeriesItemRequired {
@@ -10307,6 +11098,7 @@ pub struct FieldSeriesItemRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldSeriesItem: ObjRule = ObjRule {
     properties: &[
@@ -10319,6 +11111,7 @@ pub(crate) static RULE_FieldSeriesItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldSeriesItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field series item configuration of a line chart.
@@ -10342,6 +11135,7 @@ pub struct FieldSeriesItem {
     pub settings: Option<Obj<LineChartSeriesSettings>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldSeriesItem {
     /// A `FieldSeriesItem` with its required properties, named in a [`FieldSeriesItemRequired`].
@@ -10362,8 +11156,10 @@ impl FieldSeriesItem {
     pub fn settings(mut self, value: impl Into<Obj<LineChartSeriesSettings>>) -> Self { self.settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldSeriesItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldSeriesItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10375,6 +11171,7 @@ impl ToValue for FieldSeriesItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FieldSort`], by name: `FieldSort::new(FieldSortRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldSortRequired {
@@ -10384,6 +11181,7 @@ pub struct FieldSortRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldSort: ObjRule = ObjRule {
     properties: &[
@@ -10395,6 +11193,7 @@ pub(crate) static RULE_FieldSort: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldSort` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration for a field in a field well.
@@ -10417,6 +11216,7 @@ pub struct FieldSort {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldSort {
     /// A `FieldSort` with its required properties, named in a [`FieldSortRequired`].
@@ -10434,8 +11234,10 @@ impl FieldSort {
     pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldSort {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldSort {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10446,6 +11248,7 @@ impl ToValue for FieldSort {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldSortOptions: ObjRule = ObjRule {
     properties: &[
@@ -10456,6 +11259,7 @@ pub(crate) static RULE_FieldSortOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldSortOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field sort options in a chart configuration.
@@ -10473,6 +11277,7 @@ pub struct FieldSortOptions {
     pub field_sort: Option<Obj<FieldSort>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldSortOptions {
     /// A `FieldSortOptions` with no property set (none is required).
@@ -10487,8 +11292,10 @@ impl FieldSortOptions {
     pub fn field_sort(mut self, value: impl Into<Obj<FieldSort>>) -> Self { self.field_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldSortOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldSortOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10499,6 +11306,7 @@ impl ToValue for FieldSortOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FieldTooltipItem`], by name: `FieldTooltipItem::new(FieldTooltipItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldTooltipItemRequired {
@@ -10506,6 +11314,7 @@ pub struct FieldTooltipItemRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldTooltipItem: ObjRule = ObjRule {
     properties: &[
@@ -10519,6 +11328,7 @@ pub(crate) static RULE_FieldTooltipItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FieldTooltipItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The tooltip item for the fields.
@@ -10546,6 +11356,7 @@ pub struct FieldTooltipItem {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FieldTooltipItem {
     /// A `FieldTooltipItem` with its required properties, named in a [`FieldTooltipItemRequired`].
@@ -10569,8 +11380,10 @@ impl FieldTooltipItem {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FieldTooltipItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FieldTooltipItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10583,6 +11396,7 @@ impl ToValue for FieldTooltipItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -10593,6 +11407,7 @@ pub(crate) static RULE_FilledMapAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well of the filled map.
@@ -10614,6 +11429,7 @@ pub struct FilledMapAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapAggregatedFieldWells {
     /// A `FilledMapAggregatedFieldWells` with no property set (none is required).
@@ -10628,8 +11444,10 @@ impl FilledMapAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10640,6 +11458,7 @@ impl ToValue for FilledMapAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilledMapConditionalFormatting`], by name: `FilledMapConditionalFormatting::new(FilledMapConditionalFormattingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilledMapConditionalFormattingRequired {
@@ -10647,6 +11466,7 @@ pub struct FilledMapConditionalFormattingRequired {
     pub conditional_formatting_options: List<FilledMapConditionalFormattingOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -10657,6 +11477,7 @@ pub(crate) static RULE_FilledMapConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting of a `FilledMapVisual` .
@@ -10672,6 +11493,7 @@ pub struct FilledMapConditionalFormatting {
     pub conditional_formatting_options: List<FilledMapConditionalFormattingOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapConditionalFormatting {
     /// A `FilledMapConditionalFormatting` with its required properties, named in a [`FilledMapConditionalFormattingRequired`].
@@ -10686,8 +11508,10 @@ impl FilledMapConditionalFormatting {
     pub fn conditional_formatting_options(mut self, value: impl Into<List<FilledMapConditionalFormattingOption>>) -> Self { self.conditional_formatting_options = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10700,6 +11524,7 @@ impl ToValue for FilledMapConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilledMapConditionalFormattingOption`], by name: `FilledMapConditionalFormattingOption::new(FilledMapConditionalFormattingOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilledMapConditionalFormattingOptionRequired {
@@ -10707,6 +11532,7 @@ pub struct FilledMapConditionalFormattingOptionRequired {
     pub shape: Obj<FilledMapShapeConditionalFormatting>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapConditionalFormattingOption: ObjRule = ObjRule {
     properties: &[
@@ -10717,6 +11543,7 @@ pub(crate) static RULE_FilledMapConditionalFormattingOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapConditionalFormattingOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Conditional formatting options of a `FilledMapVisual` .
@@ -10730,6 +11557,7 @@ pub struct FilledMapConditionalFormattingOption {
     pub shape: Obj<FilledMapShapeConditionalFormatting>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapConditionalFormattingOption {
     /// A `FilledMapConditionalFormattingOption` with its required properties, named in a [`FilledMapConditionalFormattingOptionRequired`].
@@ -10744,8 +11572,10 @@ impl FilledMapConditionalFormattingOption {
     pub fn shape(mut self, value: impl Into<Obj<FilledMapShapeConditionalFormatting>>) -> Self { self.shape = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapConditionalFormattingOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10753,6 +11583,7 @@ impl ToValue for FilledMapConditionalFormattingOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -10768,6 +11599,7 @@ pub(crate) static RULE_FilledMapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration for a `FilledMapVisual` .
@@ -10805,6 +11637,7 @@ pub struct FilledMapConfiguration {
     pub window_options: Option<Obj<GeospatialWindowOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapConfiguration {
     /// A `FilledMapConfiguration` with no property set (none is required).
@@ -10829,8 +11662,10 @@ impl FilledMapConfiguration {
     pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10846,6 +11681,7 @@ impl ToValue for FilledMapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -10855,6 +11691,7 @@ pub(crate) static RULE_FilledMapFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a `FilledMapVisual` .
@@ -10870,6 +11707,7 @@ pub struct FilledMapFieldWells {
     pub filled_map_aggregated_field_wells: Option<Obj<FilledMapAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapFieldWells {
     /// A `FilledMapFieldWells` with no property set (none is required).
@@ -10882,8 +11720,10 @@ impl FilledMapFieldWells {
     pub fn filled_map_aggregated_field_wells(mut self, value: impl Into<Obj<FilledMapAggregatedFieldWells>>) -> Self { self.filled_map_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10896,6 +11736,7 @@ impl ToValue for FilledMapFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilledMapShapeConditionalFormatting`], by name: `FilledMapShapeConditionalFormatting::new(FilledMapShapeConditionalFormattingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilledMapShapeConditionalFormattingRequired {
@@ -10903,6 +11744,7 @@ pub struct FilledMapShapeConditionalFormattingRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapShapeConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -10914,6 +11756,7 @@ pub(crate) static RULE_FilledMapShapeConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapShapeConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting that determines the shape of the filled map.
@@ -10933,6 +11776,7 @@ pub struct FilledMapShapeConditionalFormatting {
     pub format: Option<Obj<ShapeConditionalFormat>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapShapeConditionalFormatting {
     /// A `FilledMapShapeConditionalFormatting` with its required properties, named in a [`FilledMapShapeConditionalFormattingRequired`].
@@ -10950,8 +11794,10 @@ impl FilledMapShapeConditionalFormatting {
     pub fn format(mut self, value: impl Into<Obj<ShapeConditionalFormat>>) -> Self { self.format = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapShapeConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapShapeConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -10962,6 +11808,7 @@ impl ToValue for FilledMapShapeConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -10971,6 +11818,7 @@ pub(crate) static RULE_FilledMapSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a `FilledMapVisual` .
@@ -10986,6 +11834,7 @@ pub struct FilledMapSortConfiguration {
     pub category_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapSortConfiguration {
     /// A `FilledMapSortConfiguration` with no property set (none is required).
@@ -10998,8 +11847,10 @@ impl FilledMapSortConfiguration {
     pub fn category_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.category_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11009,6 +11860,7 @@ impl ToValue for FilledMapSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilledMapVisual`], by name: `FilledMapVisual::new(FilledMapVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilledMapVisualRequired {
@@ -11016,6 +11868,7 @@ pub struct FilledMapVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
     properties: &[
@@ -11033,6 +11886,7 @@ pub(crate) static RULE_FilledMapVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilledMapVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A filled map.
@@ -11084,6 +11938,7 @@ pub struct FilledMapVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilledMapVisual {
     /// A `FilledMapVisual` with its required properties, named in a [`FilledMapVisualRequired`].
@@ -11119,8 +11974,10 @@ impl FilledMapVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilledMapVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilledMapVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11137,6 +11994,7 @@ impl ToValue for FilledMapVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
@@ -11153,6 +12011,7 @@ pub(crate) static RULE_Filter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Filter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// With a `Filter` , you can remove portions of data from a particular visual or view.
@@ -11198,6 +12057,7 @@ pub struct Filter {
     pub top_bottom_filter: Option<Obj<TopBottomFilter>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Filter {
     /// A `Filter` with no property set (none is required).
@@ -11224,8 +12084,10 @@ impl Filter {
     pub fn top_bottom_filter(mut self, value: impl Into<Obj<TopBottomFilter>>) -> Self { self.top_bottom_filter = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Filter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Filter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11242,6 +12104,7 @@ impl ToValue for Filter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterControl: ObjRule = ObjRule {
     properties: &[
@@ -11258,6 +12121,7 @@ pub(crate) static RULE_FilterControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The control of a filter that is used to interact with a dashboard or an analysis.
@@ -11301,6 +12165,7 @@ pub struct FilterControl {
     pub text_field: Option<Obj<FilterTextFieldControl>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterControl {
     /// A `FilterControl` with no property set (none is required).
@@ -11327,8 +12192,10 @@ impl FilterControl {
     pub fn text_field(mut self, value: impl Into<Obj<FilterTextFieldControl>>) -> Self { self.text_field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11345,6 +12212,7 @@ impl ToValue for FilterControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterCrossSheetControl`], by name: `FilterCrossSheetControl::new(FilterCrossSheetControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterCrossSheetControlRequired {
@@ -11354,6 +12222,7 @@ pub struct FilterCrossSheetControlRequired {
     pub source_filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterCrossSheetControl: ObjRule = ObjRule {
     properties: &[
@@ -11366,6 +12235,7 @@ pub(crate) static RULE_FilterCrossSheetControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterCrossSheetControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control from a filter that is scoped across more than one sheet. This represents your filter control on a sheet
@@ -11391,6 +12261,7 @@ pub struct FilterCrossSheetControl {
     pub source_filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterCrossSheetControl {
     /// A `FilterCrossSheetControl` with its required properties, named in a [`FilterCrossSheetControlRequired`].
@@ -11411,8 +12282,10 @@ impl FilterCrossSheetControl {
     pub fn source_filter_id(mut self, value: impl Into<Str>) -> Self { self.source_filter_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterCrossSheetControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterCrossSheetControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11427,6 +12300,7 @@ impl ToValue for FilterCrossSheetControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterDateTimePickerControl`], by name: `FilterDateTimePickerControl::new(FilterDateTimePickerControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterDateTimePickerControlRequired {
@@ -11438,6 +12312,7 @@ pub struct FilterDateTimePickerControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterDateTimePickerControl: ObjRule = ObjRule {
     properties: &[
@@ -11453,6 +12328,7 @@ pub(crate) static RULE_FilterDateTimePickerControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterDateTimePickerControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control from a date filter that is used to specify date and time.
@@ -11495,6 +12371,7 @@ pub struct FilterDateTimePickerControl {
     pub r#type: Option<SheetControlDateTimePickerType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterDateTimePickerControl {
     /// A `FilterDateTimePickerControl` with its required properties, named in a [`FilterDateTimePickerControlRequired`].
@@ -11524,8 +12401,10 @@ impl FilterDateTimePickerControl {
     pub fn r#type(mut self, value: impl Into<SheetControlDateTimePickerType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterDateTimePickerControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterDateTimePickerControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11540,6 +12419,7 @@ impl ToValue for FilterDateTimePickerControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterDropDownControl`], by name: `FilterDropDownControl::new(FilterDropDownControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterDropDownControlRequired {
@@ -11551,6 +12431,7 @@ pub struct FilterDropDownControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterDropDownControl: ObjRule = ObjRule {
     properties: &[
@@ -11568,6 +12449,7 @@ pub(crate) static RULE_FilterDropDownControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterDropDownControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a dropdown list with buttons that are used to select a single value.
@@ -11618,6 +12500,7 @@ pub struct FilterDropDownControl {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterDropDownControl {
     /// A `FilterDropDownControl` with its required properties, named in a [`FilterDropDownControlRequired`].
@@ -11653,8 +12536,10 @@ impl FilterDropDownControl {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterDropDownControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterDropDownControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11674,6 +12559,7 @@ impl ToValue for FilterDropDownControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterGroup`], by name: `FilterGroup::new(FilterGroupRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterGroupRequired {
@@ -11687,6 +12573,7 @@ pub struct FilterGroupRequired {
     pub scope_configuration: Obj<FilterScopeConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterGroup: ObjRule = ObjRule {
     properties: &[
@@ -11701,6 +12588,7 @@ pub(crate) static RULE_FilterGroup: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterGroup` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A grouping of individual filters. Filter groups are applied to the same group of visuals.
@@ -11741,6 +12629,7 @@ pub struct FilterGroup {
     pub status: Option<WidgetStatus>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterGroup {
     /// A `FilterGroup` with its required properties, named in a [`FilterGroupRequired`].
@@ -11767,8 +12656,10 @@ impl FilterGroup {
     pub fn status(mut self, value: impl Into<WidgetStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterGroup {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterGroup {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11782,6 +12673,7 @@ impl ToValue for FilterGroup {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterListConfiguration`], by name: `FilterListConfiguration::new(FilterListConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterListConfigurationRequired {
@@ -11789,6 +12681,7 @@ pub struct FilterListConfigurationRequired {
     pub match_operator: CategoryFilterMatchOperator,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterListConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -11802,6 +12695,7 @@ pub(crate) static RULE_FilterListConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterListConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A list of filter configurations.
@@ -11835,6 +12729,7 @@ pub struct FilterListConfiguration {
     pub select_all_options: Option<CategoryFilterSelectAllOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterListConfiguration {
     /// A `FilterListConfiguration` with its required properties, named in a [`FilterListConfigurationRequired`].
@@ -11858,8 +12753,10 @@ impl FilterListConfiguration {
     pub fn select_all_options(mut self, value: impl Into<CategoryFilterSelectAllOptions>) -> Self { self.select_all_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterListConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterListConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11872,6 +12769,7 @@ impl ToValue for FilterListConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterListControl`], by name: `FilterListControl::new(FilterListControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterListControlRequired {
@@ -11883,6 +12781,7 @@ pub struct FilterListControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterListControl: ObjRule = ObjRule {
     properties: &[
@@ -11899,6 +12798,7 @@ pub(crate) static RULE_FilterListControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterListControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a list of buttons or boxes. This is used to select either a single value or multiple values.
@@ -11945,6 +12845,7 @@ pub struct FilterListControl {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterListControl {
     /// A `FilterListControl` with its required properties, named in a [`FilterListControlRequired`].
@@ -11977,8 +12878,10 @@ impl FilterListControl {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterListControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterListControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -11997,6 +12900,7 @@ impl ToValue for FilterListControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterOperationSelectedFieldsConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -12008,6 +12912,7 @@ pub(crate) static RULE_FilterOperationSelectedFieldsConfiguration: ObjRule = Obj
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterOperationSelectedFieldsConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of selected fields in the `CustomActionFilterOperation` .
@@ -12039,6 +12944,7 @@ pub struct FilterOperationSelectedFieldsConfiguration {
     pub selected_fields: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterOperationSelectedFieldsConfiguration {
     /// A `FilterOperationSelectedFieldsConfiguration` with no property set (none is required).
@@ -12055,8 +12961,10 @@ impl FilterOperationSelectedFieldsConfiguration {
     pub fn selected_fields(mut self, value: impl Into<List<Str>>) -> Self { self.selected_fields = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterOperationSelectedFieldsConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterOperationSelectedFieldsConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12068,6 +12976,7 @@ impl ToValue for FilterOperationSelectedFieldsConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterOperationTargetVisualsConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -12077,6 +12986,7 @@ pub(crate) static RULE_FilterOperationTargetVisualsConfiguration: ObjRule = ObjR
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterOperationTargetVisualsConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of target visuals that you want to be filtered.
@@ -12092,6 +13002,7 @@ pub struct FilterOperationTargetVisualsConfiguration {
     pub same_sheet_target_visual_configuration: Option<Obj<SameSheetTargetVisualConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterOperationTargetVisualsConfiguration {
     /// A `FilterOperationTargetVisualsConfiguration` with no property set (none is required).
@@ -12104,8 +13015,10 @@ impl FilterOperationTargetVisualsConfiguration {
     pub fn same_sheet_target_visual_configuration(mut self, value: impl Into<Obj<SameSheetTargetVisualConfiguration>>) -> Self { self.same_sheet_target_visual_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterOperationTargetVisualsConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterOperationTargetVisualsConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12118,6 +13031,7 @@ impl ToValue for FilterOperationTargetVisualsConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterRelativeDateTimeControl`], by name: `FilterRelativeDateTimeControl::new(FilterRelativeDateTimeControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterRelativeDateTimeControlRequired {
@@ -12129,6 +13043,7 @@ pub struct FilterRelativeDateTimeControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterRelativeDateTimeControl: ObjRule = ObjRule {
     properties: &[
@@ -12143,6 +13058,7 @@ pub(crate) static RULE_FilterRelativeDateTimeControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterRelativeDateTimeControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control from a date filter that is used to specify the relative date.
@@ -12178,6 +13094,7 @@ pub struct FilterRelativeDateTimeControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterRelativeDateTimeControl {
     /// A `FilterRelativeDateTimeControl` with its required properties, named in a [`FilterRelativeDateTimeControlRequired`].
@@ -12204,8 +13121,10 @@ impl FilterRelativeDateTimeControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterRelativeDateTimeControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterRelativeDateTimeControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12219,6 +13138,7 @@ impl ToValue for FilterRelativeDateTimeControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterScopeConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -12229,6 +13149,7 @@ pub(crate) static RULE_FilterScopeConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterScopeConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The scope configuration for a `FilterGroup` .
@@ -12250,6 +13171,7 @@ pub struct FilterScopeConfiguration {
     pub selected_sheets: Option<Obj<SelectedSheetsFilterScopeConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterScopeConfiguration {
     /// A `FilterScopeConfiguration` with no property set (none is required).
@@ -12264,8 +13186,10 @@ impl FilterScopeConfiguration {
     pub fn selected_sheets(mut self, value: impl Into<Obj<SelectedSheetsFilterScopeConfiguration>>) -> Self { self.selected_sheets = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterScopeConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterScopeConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12276,6 +13200,7 @@ impl ToValue for FilterScopeConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterSelectableValues: ObjRule = ObjRule {
     properties: &[
@@ -12285,6 +13210,7 @@ pub(crate) static RULE_FilterSelectableValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterSelectableValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A list of selectable values that are used in a control.
@@ -12300,6 +13226,7 @@ pub struct FilterSelectableValues {
     pub values: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterSelectableValues {
     /// A `FilterSelectableValues` with no property set (none is required).
@@ -12312,8 +13239,10 @@ impl FilterSelectableValues {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterSelectableValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterSelectableValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12321,6 +13250,7 @@ impl ToValue for FilterSelectableValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterSliderControl`], by name: `FilterSliderControl::new(FilterSliderControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterSliderControlRequired {
@@ -12338,6 +13268,7 @@ pub struct FilterSliderControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterSliderControl: ObjRule = ObjRule {
     properties: &[
@@ -12355,6 +13286,7 @@ pub(crate) static RULE_FilterSliderControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterSliderControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a horizontal toggle bar. This is used to change a value by sliding the toggle.
@@ -12411,6 +13343,7 @@ pub struct FilterSliderControl {
     pub r#type: Option<SheetControlSliderType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterSliderControl {
     /// A `FilterSliderControl` with its required properties, named in a [`FilterSliderControlRequired`].
@@ -12446,8 +13379,10 @@ impl FilterSliderControl {
     pub fn r#type(mut self, value: impl Into<SheetControlSliderType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterSliderControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterSliderControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12464,6 +13399,7 @@ impl ToValue for FilterSliderControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterTextAreaControl`], by name: `FilterTextAreaControl::new(FilterTextAreaControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterTextAreaControlRequired {
@@ -12475,6 +13411,7 @@ pub struct FilterTextAreaControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterTextAreaControl: ObjRule = ObjRule {
     properties: &[
@@ -12489,6 +13426,7 @@ pub(crate) static RULE_FilterTextAreaControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterTextAreaControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a text box that is used to enter multiple entries.
@@ -12526,6 +13464,7 @@ pub struct FilterTextAreaControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterTextAreaControl {
     /// A `FilterTextAreaControl` with its required properties, named in a [`FilterTextAreaControlRequired`].
@@ -12552,8 +13491,10 @@ impl FilterTextAreaControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterTextAreaControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterTextAreaControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12567,6 +13508,7 @@ impl ToValue for FilterTextAreaControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FilterTextFieldControl`], by name: `FilterTextFieldControl::new(FilterTextFieldControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilterTextFieldControlRequired {
@@ -12578,6 +13520,7 @@ pub struct FilterTextFieldControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FilterTextFieldControl: ObjRule = ObjRule {
     properties: &[
@@ -12591,6 +13534,7 @@ pub(crate) static RULE_FilterTextFieldControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FilterTextFieldControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a text box that is used to enter a single entry.
@@ -12622,6 +13566,7 @@ pub struct FilterTextFieldControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FilterTextFieldControl {
     /// A `FilterTextFieldControl` with its required properties, named in a [`FilterTextFieldControlRequired`].
@@ -12645,8 +13590,10 @@ impl FilterTextFieldControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FilterTextFieldControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterTextFieldControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12659,6 +13606,7 @@ impl ToValue for FilterTextFieldControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FontConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -12673,6 +13621,7 @@ pub(crate) static RULE_FontConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FontConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Configures the display properties of the given text.
@@ -12710,6 +13659,7 @@ pub struct FontConfiguration {
     pub font_weight: Option<Obj<FontWeight>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FontConfiguration {
     /// A `FontConfiguration` with no property set (none is required).
@@ -12732,8 +13682,10 @@ impl FontConfiguration {
     pub fn font_weight(mut self, value: impl Into<Obj<FontWeight>>) -> Self { self.font_weight = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FontConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12748,6 +13700,7 @@ impl ToValue for FontConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FontSize: ObjRule = ObjRule {
     properties: &[
@@ -12758,6 +13711,7 @@ pub(crate) static RULE_FontSize: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FontSize` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the text display size.
@@ -12775,6 +13729,7 @@ pub struct FontSize {
     pub relative: Option<RelativeFontSize>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FontSize {
     /// A `FontSize` with no property set (none is required).
@@ -12789,8 +13744,10 @@ impl FontSize {
     pub fn relative(mut self, value: impl Into<RelativeFontSize>) -> Self { self.relative = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FontSize {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontSize {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12801,6 +13758,7 @@ impl ToValue for FontSize {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FontWeight: ObjRule = ObjRule {
     properties: &[
@@ -12810,6 +13768,7 @@ pub(crate) static RULE_FontWeight: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FontWeight` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the text display weight, or boldness.
@@ -12823,6 +13782,7 @@ pub struct FontWeight {
     pub name: Option<FontWeightName>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FontWeight {
     /// A `FontWeight` with no property set (none is required).
@@ -12835,8 +13795,10 @@ impl FontWeight {
     pub fn name(mut self, value: impl Into<FontWeightName>) -> Self { self.name = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FontWeight {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontWeight {
     #[inline]
     fn to_value(&self) -> Value {
@@ -12844,6 +13806,7 @@ impl ToValue for FontWeight {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ForecastComputation`], by name: `ForecastComputation::new(ForecastComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForecastComputationRequired {
@@ -12851,6 +13814,7 @@ pub struct ForecastComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ForecastComputation: ObjRule = ObjRule {
     properties: &[
@@ -12871,6 +13835,7 @@ pub(crate) static RULE_ForecastComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ForecastComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The forecast computation configuration.
@@ -12941,6 +13906,7 @@ pub struct ForecastComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ForecastComputation {
     /// A `ForecastComputation` with its required properties, named in a [`ForecastComputationRequired`].
@@ -12985,8 +13951,10 @@ impl ForecastComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ForecastComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ForecastComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13006,6 +13974,7 @@ impl ToValue for ForecastComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ForecastConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13016,6 +13985,7 @@ pub(crate) static RULE_ForecastConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ForecastConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The forecast configuration that is used in a line chart's display properties.
@@ -13033,6 +14003,7 @@ pub struct ForecastConfiguration {
     pub scenario: Option<Obj<ForecastScenario>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ForecastConfiguration {
     /// A `ForecastConfiguration` with no property set (none is required).
@@ -13047,8 +14018,10 @@ impl ForecastConfiguration {
     pub fn scenario(mut self, value: impl Into<Obj<ForecastScenario>>) -> Self { self.scenario = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ForecastConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ForecastConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13059,6 +14032,7 @@ impl ToValue for ForecastConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ForecastScenario: ObjRule = ObjRule {
     properties: &[
@@ -13069,6 +14043,7 @@ pub(crate) static RULE_ForecastScenario: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ForecastScenario` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The forecast scenario of a forecast in the line chart.
@@ -13086,6 +14061,7 @@ pub struct ForecastScenario {
     pub what_if_range_scenario: Option<Obj<WhatIfRangeScenario>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ForecastScenario {
     /// A `ForecastScenario` with no property set (none is required).
@@ -13100,8 +14076,10 @@ impl ForecastScenario {
     pub fn what_if_range_scenario(mut self, value: impl Into<Obj<WhatIfRangeScenario>>) -> Self { self.what_if_range_scenario = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ForecastScenario {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ForecastScenario {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13112,6 +14090,7 @@ impl ToValue for ForecastScenario {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13123,6 +14102,7 @@ pub(crate) static RULE_FormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The formatting configuration for all types of field.
@@ -13144,6 +14124,7 @@ pub struct FormatConfiguration {
     pub string_format_configuration: Option<Obj<StringFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FormatConfiguration {
     /// A `FormatConfiguration` with no property set (none is required).
@@ -13160,8 +14141,10 @@ impl FormatConfiguration {
     pub fn string_format_configuration(mut self, value: impl Into<Obj<StringFormatConfiguration>>) -> Self { self.string_format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13182,6 +14165,7 @@ impl ToValue for FormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -13191,6 +14175,7 @@ pub(crate) static RULE_FreeFormLayoutCanvasSizeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Configuration options for the canvas of a free-form layout.
@@ -13204,6 +14189,7 @@ pub struct FreeFormLayoutCanvasSizeOptions {
     pub screen_canvas_size_options: Option<Obj<FreeFormLayoutScreenCanvasSizeOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutCanvasSizeOptions {
     /// A `FreeFormLayoutCanvasSizeOptions` with no property set (none is required).
@@ -13216,8 +14202,10 @@ impl FreeFormLayoutCanvasSizeOptions {
     pub fn screen_canvas_size_options(mut self, value: impl Into<Obj<FreeFormLayoutScreenCanvasSizeOptions>>) -> Self { self.screen_canvas_size_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13227,6 +14215,7 @@ impl ToValue for FreeFormLayoutCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FreeFormLayoutConfiguration`], by name: `FreeFormLayoutConfiguration::new(FreeFormLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutConfigurationRequired {
@@ -13234,6 +14223,7 @@ pub struct FreeFormLayoutConfigurationRequired {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13245,6 +14235,7 @@ pub(crate) static RULE_FreeFormLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of a free-form layout.
@@ -13262,6 +14253,7 @@ pub struct FreeFormLayoutConfiguration {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutConfiguration {
     /// A `FreeFormLayoutConfiguration` with its required properties, named in a [`FreeFormLayoutConfigurationRequired`].
@@ -13279,8 +14271,10 @@ impl FreeFormLayoutConfiguration {
     pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13291,6 +14285,7 @@ impl ToValue for FreeFormLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FreeFormLayoutElement`], by name: `FreeFormLayoutElement::new(FreeFormLayoutElementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutElementRequired {
@@ -13308,6 +14303,7 @@ pub struct FreeFormLayoutElementRequired {
     pub y_axis_location: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
     properties: &[
@@ -13329,6 +14325,7 @@ pub(crate) static RULE_FreeFormLayoutElement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutElement` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// An element within a free-form layout.
@@ -13390,6 +14387,7 @@ pub struct FreeFormLayoutElement {
     pub y_axis_location: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutElement {
     /// A `FreeFormLayoutElement` with its required properties, named in a [`FreeFormLayoutElementRequired`].
@@ -13437,8 +14435,10 @@ impl FreeFormLayoutElement {
     pub fn y_axis_location(mut self, value: impl Into<Str>) -> Self { self.y_axis_location = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutElement {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutElement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13459,6 +14459,7 @@ impl ToValue for FreeFormLayoutElement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutElementBackgroundStyle: ObjRule = ObjRule {
     properties: &[
@@ -13469,6 +14470,7 @@ pub(crate) static RULE_FreeFormLayoutElementBackgroundStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutElementBackgroundStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The background style configuration of a free-form layout element.
@@ -13488,6 +14490,7 @@ pub struct FreeFormLayoutElementBackgroundStyle {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutElementBackgroundStyle {
     /// A `FreeFormLayoutElementBackgroundStyle` with no property set (none is required).
@@ -13502,8 +14505,10 @@ impl FreeFormLayoutElementBackgroundStyle {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutElementBackgroundStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutElementBackgroundStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13514,6 +14519,7 @@ impl ToValue for FreeFormLayoutElementBackgroundStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutElementBorderStyle: ObjRule = ObjRule {
     properties: &[
@@ -13524,6 +14530,7 @@ pub(crate) static RULE_FreeFormLayoutElementBorderStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutElementBorderStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The background style configuration of a free-form layout element.
@@ -13543,6 +14550,7 @@ pub struct FreeFormLayoutElementBorderStyle {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutElementBorderStyle {
     /// A `FreeFormLayoutElementBorderStyle` with no property set (none is required).
@@ -13557,8 +14565,10 @@ impl FreeFormLayoutElementBorderStyle {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutElementBorderStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutElementBorderStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13569,6 +14579,7 @@ impl ToValue for FreeFormLayoutElementBorderStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FreeFormLayoutScreenCanvasSizeOptions`], by name: `FreeFormLayoutScreenCanvasSizeOptions::new(FreeFormLayoutScreenCanvasSizeOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormLayoutScreenCanvasSizeOptionsRequired {
@@ -13576,6 +14587,7 @@ pub struct FreeFormLayoutScreenCanvasSizeOptionsRequired {
     pub optimized_view_port_width: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormLayoutScreenCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -13586,6 +14598,7 @@ pub(crate) static RULE_FreeFormLayoutScreenCanvasSizeOptions: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormLayoutScreenCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the sizing of the canvas used in a free-form layout.
@@ -13599,6 +14612,7 @@ pub struct FreeFormLayoutScreenCanvasSizeOptions {
     pub optimized_view_port_width: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormLayoutScreenCanvasSizeOptions {
     /// A `FreeFormLayoutScreenCanvasSizeOptions` with its required properties, named in a [`FreeFormLayoutScreenCanvasSizeOptionsRequired`].
@@ -13613,8 +14627,10 @@ impl FreeFormLayoutScreenCanvasSizeOptions {
     pub fn optimized_view_port_width(mut self, value: impl Into<Str>) -> Self { self.optimized_view_port_width = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormLayoutScreenCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormLayoutScreenCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13624,6 +14640,7 @@ impl ToValue for FreeFormLayoutScreenCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FreeFormSectionLayoutConfiguration`], by name: `FreeFormSectionLayoutConfiguration::new(FreeFormSectionLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FreeFormSectionLayoutConfigurationRequired {
@@ -13631,6 +14648,7 @@ pub struct FreeFormSectionLayoutConfigurationRequired {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13641,6 +14659,7 @@ pub(crate) static RULE_FreeFormSectionLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FreeFormSectionLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The free-form layout configuration of a section.
@@ -13656,6 +14675,7 @@ pub struct FreeFormSectionLayoutConfiguration {
     pub elements: List<FreeFormLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FreeFormSectionLayoutConfiguration {
     /// A `FreeFormSectionLayoutConfiguration` with its required properties, named in a [`FreeFormSectionLayoutConfigurationRequired`].
@@ -13670,8 +14690,10 @@ impl FreeFormSectionLayoutConfiguration {
     pub fn elements(mut self, value: impl Into<List<FreeFormLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FreeFormSectionLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FreeFormSectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13679,6 +14701,7 @@ impl ToValue for FreeFormSectionLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -13689,6 +14712,7 @@ pub(crate) static RULE_FunnelChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a `FunnelChartVisual` .
@@ -13710,6 +14734,7 @@ pub struct FunnelChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartAggregatedFieldWells {
     /// A `FunnelChartAggregatedFieldWells` with no property set (none is required).
@@ -13724,8 +14749,10 @@ impl FunnelChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13736,6 +14763,7 @@ impl ToValue for FunnelChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13752,6 +14780,7 @@ pub(crate) static RULE_FunnelChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `FunnelChartVisual` .
@@ -13793,6 +14822,7 @@ pub struct FunnelChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartConfiguration {
     /// A `FunnelChartConfiguration` with no property set (none is required).
@@ -13819,8 +14849,10 @@ impl FunnelChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13837,6 +14869,7 @@ impl ToValue for FunnelChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartDataLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -13852,6 +14885,7 @@ pub(crate) static RULE_FunnelChartDataLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartDataLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the data labels.
@@ -13893,6 +14927,7 @@ pub struct FunnelChartDataLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartDataLabelOptions {
     /// A `FunnelChartDataLabelOptions` with no property set (none is required).
@@ -13917,8 +14952,10 @@ impl FunnelChartDataLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartDataLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartDataLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13934,6 +14971,7 @@ impl ToValue for FunnelChartDataLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -13943,6 +14981,7 @@ pub(crate) static RULE_FunnelChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a `FunnelChartVisual` .
@@ -13958,6 +14997,7 @@ pub struct FunnelChartFieldWells {
     pub funnel_chart_aggregated_field_wells: Option<Obj<FunnelChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartFieldWells {
     /// A `FunnelChartFieldWells` with no property set (none is required).
@@ -13970,8 +15010,10 @@ impl FunnelChartFieldWells {
     pub fn funnel_chart_aggregated_field_wells(mut self, value: impl Into<Obj<FunnelChartAggregatedFieldWells>>) -> Self { self.funnel_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -13984,6 +15026,7 @@ impl ToValue for FunnelChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -13994,6 +15037,7 @@ pub(crate) static RULE_FunnelChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a `FunnelChartVisual` .
@@ -14013,6 +15057,7 @@ pub struct FunnelChartSortConfiguration {
     pub category_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartSortConfiguration {
     /// A `FunnelChartSortConfiguration` with no property set (none is required).
@@ -14027,8 +15072,10 @@ impl FunnelChartSortConfiguration {
     pub fn category_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.category_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14039,6 +15086,7 @@ impl ToValue for FunnelChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`FunnelChartVisual`], by name: `FunnelChartVisual::new(FunnelChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FunnelChartVisualRequired {
@@ -14046,6 +15094,7 @@ pub struct FunnelChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -14062,6 +15111,7 @@ pub(crate) static RULE_FunnelChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `FunnelChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A funnel chart.
@@ -14109,6 +15159,7 @@ pub struct FunnelChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl FunnelChartVisual {
     /// A `FunnelChartVisual` with its required properties, named in a [`FunnelChartVisualRequired`].
@@ -14141,8 +15192,10 @@ impl FunnelChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for FunnelChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14158,6 +15211,7 @@ impl ToValue for FunnelChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartArcConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -14167,6 +15221,7 @@ pub(crate) static RULE_GaugeChartArcConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartArcConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the arc of a `GaugeChartVisual` .
@@ -14180,6 +15235,7 @@ pub struct GaugeChartArcConditionalFormatting {
     pub foreground_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartArcConditionalFormatting {
     /// A `GaugeChartArcConditionalFormatting` with no property set (none is required).
@@ -14192,8 +15248,10 @@ impl GaugeChartArcConditionalFormatting {
     pub fn foreground_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.foreground_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartArcConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartArcConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14203,6 +15261,7 @@ impl ToValue for GaugeChartArcConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartColorConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -14213,6 +15272,7 @@ pub(crate) static RULE_GaugeChartColorConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartColorConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color configuration of a `GaugeChartVisual` .
@@ -14234,6 +15294,7 @@ pub struct GaugeChartColorConfiguration {
     pub foreground_color: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartColorConfiguration {
     /// A `GaugeChartColorConfiguration` with no property set (none is required).
@@ -14248,8 +15309,10 @@ impl GaugeChartColorConfiguration {
     pub fn foreground_color(mut self, value: impl Into<Str>) -> Self { self.foreground_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartColorConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartColorConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14260,6 +15323,7 @@ impl ToValue for GaugeChartColorConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -14269,6 +15333,7 @@ pub(crate) static RULE_GaugeChartConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting of a `GaugeChartVisual` .
@@ -14284,6 +15349,7 @@ pub struct GaugeChartConditionalFormatting {
     pub conditional_formatting_options: Option<List<GaugeChartConditionalFormattingOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartConditionalFormatting {
     /// A `GaugeChartConditionalFormatting` with no property set (none is required).
@@ -14296,8 +15362,10 @@ impl GaugeChartConditionalFormatting {
     pub fn conditional_formatting_options(mut self, value: impl Into<List<GaugeChartConditionalFormattingOption>>) -> Self { self.conditional_formatting_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14310,6 +15378,7 @@ impl ToValue for GaugeChartConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartConditionalFormattingOption: ObjRule = ObjRule {
     properties: &[
@@ -14320,6 +15389,7 @@ pub(crate) static RULE_GaugeChartConditionalFormattingOption: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartConditionalFormattingOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Conditional formatting options of a `GaugeChartVisual` .
@@ -14337,6 +15407,7 @@ pub struct GaugeChartConditionalFormattingOption {
     pub primary_value: Option<Obj<GaugeChartPrimaryValueConditionalFormatting>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartConditionalFormattingOption {
     /// A `GaugeChartConditionalFormattingOption` with no property set (none is required).
@@ -14351,8 +15422,10 @@ impl GaugeChartConditionalFormattingOption {
     pub fn primary_value(mut self, value: impl Into<Obj<GaugeChartPrimaryValueConditionalFormatting>>) -> Self { self.primary_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartConditionalFormattingOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14363,6 +15436,7 @@ impl ToValue for GaugeChartConditionalFormattingOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -14378,6 +15452,7 @@ pub(crate) static RULE_GaugeChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `GaugeChartVisual` .
@@ -14415,6 +15490,7 @@ pub struct GaugeChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartConfiguration {
     /// A `GaugeChartConfiguration` with no property set (none is required).
@@ -14439,8 +15515,10 @@ impl GaugeChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14456,6 +15534,7 @@ impl ToValue for GaugeChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -14466,6 +15545,7 @@ pub(crate) static RULE_GaugeChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a `GaugeChartVisual` .
@@ -14487,6 +15567,7 @@ pub struct GaugeChartFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartFieldWells {
     /// A `GaugeChartFieldWells` with no property set (none is required).
@@ -14501,8 +15582,10 @@ impl GaugeChartFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14513,6 +15596,7 @@ impl ToValue for GaugeChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartOptions: ObjRule = ObjRule {
     properties: &[
@@ -14526,6 +15610,7 @@ pub(crate) static RULE_GaugeChartOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the `GaugeChartVisual` .
@@ -14555,6 +15640,7 @@ pub struct GaugeChartOptions {
     pub primary_value_font_configuration: Option<Obj<FontConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartOptions {
     /// A `GaugeChartOptions` with no property set (none is required).
@@ -14575,8 +15661,10 @@ impl GaugeChartOptions {
     pub fn primary_value_font_configuration(mut self, value: impl Into<Obj<FontConfiguration>>) -> Self { self.primary_value_font_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14593,6 +15681,7 @@ impl ToValue for GaugeChartOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartPrimaryValueConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -14603,6 +15692,7 @@ pub(crate) static RULE_GaugeChartPrimaryValueConditionalFormatting: ObjRule = Ob
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartPrimaryValueConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the primary value of a `GaugeChartVisual` .
@@ -14620,6 +15710,7 @@ pub struct GaugeChartPrimaryValueConditionalFormatting {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartPrimaryValueConditionalFormatting {
     /// A `GaugeChartPrimaryValueConditionalFormatting` with no property set (none is required).
@@ -14634,8 +15725,10 @@ impl GaugeChartPrimaryValueConditionalFormatting {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartPrimaryValueConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartPrimaryValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14646,6 +15739,7 @@ impl ToValue for GaugeChartPrimaryValueConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GaugeChartVisual`], by name: `GaugeChartVisual::new(GaugeChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GaugeChartVisualRequired {
@@ -14653,6 +15747,7 @@ pub struct GaugeChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -14669,6 +15764,7 @@ pub(crate) static RULE_GaugeChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GaugeChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A gauge chart.
@@ -14714,6 +15810,7 @@ pub struct GaugeChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GaugeChartVisual {
     /// A `GaugeChartVisual` with its required properties, named in a [`GaugeChartVisualRequired`].
@@ -14746,8 +15843,10 @@ impl GaugeChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GaugeChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GaugeChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14763,6 +15862,7 @@ impl ToValue for GaugeChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialCategoricalColor`], by name: `GeospatialCategoricalColor::new(GeospatialCategoricalColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialCategoricalColorRequired {
@@ -14770,6 +15870,7 @@ pub struct GeospatialCategoricalColorRequired {
     pub category_data_colors: List<GeospatialCategoricalDataColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCategoricalColor: ObjRule = ObjRule {
     properties: &[
@@ -14783,6 +15884,7 @@ pub(crate) static RULE_GeospatialCategoricalColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialCategoricalColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The definition for a categorical color.
@@ -14810,6 +15912,7 @@ pub struct GeospatialCategoricalColor {
     pub null_data_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialCategoricalColor {
     /// A `GeospatialCategoricalColor` with its required properties, named in a [`GeospatialCategoricalColorRequired`].
@@ -14833,8 +15936,10 @@ impl GeospatialCategoricalColor {
     pub fn null_data_visibility(mut self, value: impl Into<Visibility>) -> Self { self.null_data_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialCategoricalColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialCategoricalColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14847,6 +15952,7 @@ impl ToValue for GeospatialCategoricalColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialCategoricalDataColor`], by name: `GeospatialCategoricalDataColor::new(GeospatialCategoricalDataColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialCategoricalDataColorRequired {
@@ -14856,6 +15962,7 @@ pub struct GeospatialCategoricalDataColorRequired {
     pub data_value: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCategoricalDataColor: ObjRule = ObjRule {
     properties: &[
@@ -14867,6 +15974,7 @@ pub(crate) static RULE_GeospatialCategoricalDataColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialCategoricalDataColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The categorical data color for a single category.
@@ -14886,6 +15994,7 @@ pub struct GeospatialCategoricalDataColor {
     pub data_value: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialCategoricalDataColor {
     /// A `GeospatialCategoricalDataColor` with its required properties, named in a [`GeospatialCategoricalDataColorRequired`].
@@ -14903,8 +16012,10 @@ impl GeospatialCategoricalDataColor {
     pub fn data_value(mut self, value: impl Into<Str>) -> Self { self.data_value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialCategoricalDataColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialCategoricalDataColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14915,6 +16026,7 @@ impl ToValue for GeospatialCategoricalDataColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCircleRadius: ObjRule = ObjRule {
     properties: &[
@@ -14924,6 +16036,7 @@ pub(crate) static RULE_GeospatialCircleRadius: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialCircleRadius` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The geospatial radius for a circle.
@@ -14939,6 +16052,7 @@ pub struct GeospatialCircleRadius {
     pub radius: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialCircleRadius {
     /// A `GeospatialCircleRadius` with no property set (none is required).
@@ -14951,8 +16065,10 @@ impl GeospatialCircleRadius {
     pub fn radius(mut self, value: impl Into<Num>) -> Self { self.radius = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialCircleRadius {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialCircleRadius {
     #[inline]
     fn to_value(&self) -> Value {
@@ -14960,6 +16076,7 @@ impl ToValue for GeospatialCircleRadius {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCircleSymbolStyle: ObjRule = ObjRule {
     properties: &[
@@ -14972,6 +16089,7 @@ pub(crate) static RULE_GeospatialCircleSymbolStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialCircleSymbolStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The properties for a circle symbol style.
@@ -14997,6 +16115,7 @@ pub struct GeospatialCircleSymbolStyle {
     pub stroke_width: Option<Obj<GeospatialLineWidth>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialCircleSymbolStyle {
     /// A `GeospatialCircleSymbolStyle` with no property set (none is required).
@@ -15015,8 +16134,10 @@ impl GeospatialCircleSymbolStyle {
     pub fn stroke_width(mut self, value: impl Into<Obj<GeospatialLineWidth>>) -> Self { self.stroke_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialCircleSymbolStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialCircleSymbolStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15029,6 +16150,7 @@ impl ToValue for GeospatialCircleSymbolStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialColor: ObjRule = ObjRule {
     properties: &[
@@ -15040,6 +16162,7 @@ pub(crate) static RULE_GeospatialColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The visualization properties for solid, gradient, and categorical colors.
@@ -15061,6 +16184,7 @@ pub struct GeospatialColor {
     pub solid: Option<Obj<GeospatialSolidColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialColor {
     /// A `GeospatialColor` with no property set (none is required).
@@ -15077,8 +16201,10 @@ impl GeospatialColor {
     pub fn solid(mut self, value: impl Into<Obj<GeospatialSolidColor>>) -> Self { self.solid = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15090,6 +16216,7 @@ impl ToValue for GeospatialColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialCoordinateBounds`], by name: `GeospatialCoordinateBounds::new(GeospatialCoordinateBoundsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialCoordinateBoundsRequired {
@@ -15103,6 +16230,7 @@ pub struct GeospatialCoordinateBoundsRequired {
     pub west: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialCoordinateBounds: ObjRule = ObjRule {
     properties: &[
@@ -15116,6 +16244,7 @@ pub(crate) static RULE_GeospatialCoordinateBounds: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialCoordinateBounds` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The bound options (north, south, west, east) of the geospatial window options.
@@ -15149,6 +16278,7 @@ pub struct GeospatialCoordinateBounds {
     pub west: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialCoordinateBounds {
     /// A `GeospatialCoordinateBounds` with its required properties, named in a [`GeospatialCoordinateBoundsRequired`].
@@ -15172,8 +16302,10 @@ impl GeospatialCoordinateBounds {
     pub fn west(mut self, value: impl Into<Num>) -> Self { self.west = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialCoordinateBounds {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialCoordinateBounds {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15186,6 +16318,7 @@ impl ToValue for GeospatialCoordinateBounds {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialDataSourceItem: ObjRule = ObjRule {
     properties: &[
@@ -15195,6 +16328,7 @@ pub(crate) static RULE_GeospatialDataSourceItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialDataSourceItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The data source properties for the geospatial data.
@@ -15208,6 +16342,7 @@ pub struct GeospatialDataSourceItem {
     pub static_file_data_source: Option<Obj<GeospatialStaticFileSource>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialDataSourceItem {
     /// A `GeospatialDataSourceItem` with no property set (none is required).
@@ -15220,8 +16355,10 @@ impl GeospatialDataSourceItem {
     pub fn static_file_data_source(mut self, value: impl Into<Obj<GeospatialStaticFileSource>>) -> Self { self.static_file_data_source = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialDataSourceItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialDataSourceItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15231,6 +16368,7 @@ impl ToValue for GeospatialDataSourceItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialGradientColor`], by name: `GeospatialGradientColor::new(GeospatialGradientColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialGradientColorRequired {
@@ -15238,6 +16376,7 @@ pub struct GeospatialGradientColorRequired {
     pub step_colors: List<GeospatialGradientStepColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialGradientColor: ObjRule = ObjRule {
     properties: &[
@@ -15251,6 +16390,7 @@ pub(crate) static RULE_GeospatialGradientColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialGradientColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The definition for a gradient color.
@@ -15280,6 +16420,7 @@ pub struct GeospatialGradientColor {
     pub step_colors: List<GeospatialGradientStepColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialGradientColor {
     /// A `GeospatialGradientColor` with its required properties, named in a [`GeospatialGradientColorRequired`].
@@ -15303,8 +16444,10 @@ impl GeospatialGradientColor {
     pub fn step_colors(mut self, value: impl Into<List<GeospatialGradientStepColor>>) -> Self { self.step_colors = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialGradientColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialGradientColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15317,6 +16460,7 @@ impl ToValue for GeospatialGradientColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialGradientStepColor`], by name: `GeospatialGradientStepColor::new(GeospatialGradientStepColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialGradientStepColorRequired {
@@ -15326,6 +16470,7 @@ pub struct GeospatialGradientStepColorRequired {
     pub data_value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialGradientStepColor: ObjRule = ObjRule {
     properties: &[
@@ -15337,6 +16482,7 @@ pub(crate) static RULE_GeospatialGradientStepColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialGradientStepColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The gradient step color for a single step.
@@ -15358,6 +16504,7 @@ pub struct GeospatialGradientStepColor {
     pub data_value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialGradientStepColor {
     /// A `GeospatialGradientStepColor` with its required properties, named in a [`GeospatialGradientStepColorRequired`].
@@ -15375,8 +16522,10 @@ impl GeospatialGradientStepColor {
     pub fn data_value(mut self, value: impl Into<Num>) -> Self { self.data_value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialGradientStepColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialGradientStepColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15387,6 +16536,7 @@ impl ToValue for GeospatialGradientStepColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialHeatmapColorScale: ObjRule = ObjRule {
     properties: &[
@@ -15396,6 +16546,7 @@ pub(crate) static RULE_GeospatialHeatmapColorScale: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialHeatmapColorScale` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color scale specification for the heatmap point style.
@@ -15411,6 +16562,7 @@ pub struct GeospatialHeatmapColorScale {
     pub colors: Option<List<GeospatialHeatmapDataColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialHeatmapColorScale {
     /// A `GeospatialHeatmapColorScale` with no property set (none is required).
@@ -15423,8 +16575,10 @@ impl GeospatialHeatmapColorScale {
     pub fn colors(mut self, value: impl Into<List<GeospatialHeatmapDataColor>>) -> Self { self.colors = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialHeatmapColorScale {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialHeatmapColorScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15432,6 +16586,7 @@ impl ToValue for GeospatialHeatmapColorScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialHeatmapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -15441,6 +16596,7 @@ pub(crate) static RULE_GeospatialHeatmapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialHeatmapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The heatmap configuration of the geospatial point style.
@@ -15454,6 +16610,7 @@ pub struct GeospatialHeatmapConfiguration {
     pub heatmap_color: Option<Obj<GeospatialHeatmapColorScale>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialHeatmapConfiguration {
     /// A `GeospatialHeatmapConfiguration` with no property set (none is required).
@@ -15466,8 +16623,10 @@ impl GeospatialHeatmapConfiguration {
     pub fn heatmap_color(mut self, value: impl Into<Obj<GeospatialHeatmapColorScale>>) -> Self { self.heatmap_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialHeatmapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialHeatmapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15477,6 +16636,7 @@ impl ToValue for GeospatialHeatmapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialHeatmapDataColor`], by name: `GeospatialHeatmapDataColor::new(GeospatialHeatmapDataColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialHeatmapDataColorRequired {
@@ -15484,6 +16644,7 @@ pub struct GeospatialHeatmapDataColorRequired {
     pub color: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialHeatmapDataColor: ObjRule = ObjRule {
     properties: &[
@@ -15494,6 +16655,7 @@ pub(crate) static RULE_GeospatialHeatmapDataColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialHeatmapDataColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color to be used in the heatmap point style.
@@ -15509,6 +16671,7 @@ pub struct GeospatialHeatmapDataColor {
     pub color: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialHeatmapDataColor {
     /// A `GeospatialHeatmapDataColor` with its required properties, named in a [`GeospatialHeatmapDataColorRequired`].
@@ -15523,8 +16686,10 @@ impl GeospatialHeatmapDataColor {
     pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialHeatmapDataColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialHeatmapDataColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15532,6 +16697,7 @@ impl ToValue for GeospatialHeatmapDataColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerColorField: ObjRule = ObjRule {
     properties: &[
@@ -15542,6 +16708,7 @@ pub(crate) static RULE_GeospatialLayerColorField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLayerColorField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The color field that defines a gradient or categorical style.
@@ -15563,6 +16730,7 @@ pub struct GeospatialLayerColorField {
     pub color_values_fields: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLayerColorField {
     /// A `GeospatialLayerColorField` with no property set (none is required).
@@ -15577,8 +16745,10 @@ impl GeospatialLayerColorField {
     pub fn color_values_fields(mut self, value: impl Into<List<MeasureField>>) -> Self { self.color_values_fields = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLayerColorField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerColorField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15589,6 +16759,7 @@ impl ToValue for GeospatialLayerColorField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerDefinition: ObjRule = ObjRule {
     properties: &[
@@ -15600,6 +16771,7 @@ pub(crate) static RULE_GeospatialLayerDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLayerDefinition` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The definition properties for a geospatial layer.
@@ -15621,6 +16793,7 @@ pub struct GeospatialLayerDefinition {
     pub polygon_layer: Option<Obj<GeospatialPolygonLayer>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLayerDefinition {
     /// A `GeospatialLayerDefinition` with no property set (none is required).
@@ -15637,8 +16810,10 @@ impl GeospatialLayerDefinition {
     pub fn polygon_layer(mut self, value: impl Into<Obj<GeospatialPolygonLayer>>) -> Self { self.polygon_layer = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLayerDefinition {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15650,6 +16825,7 @@ impl ToValue for GeospatialLayerDefinition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialLayerItem`], by name: `GeospatialLayerItem::new(GeospatialLayerItemRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialLayerItemRequired {
@@ -15657,6 +16833,7 @@ pub struct GeospatialLayerItemRequired {
     pub layer_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerItem: ObjRule = ObjRule {
     properties: &[
@@ -15675,6 +16852,7 @@ pub(crate) static RULE_GeospatialLayerItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLayerItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The properties for a single geospatial layer.
@@ -15720,6 +16898,7 @@ pub struct GeospatialLayerItem {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLayerItem {
     /// A `GeospatialLayerItem` with its required properties, named in a [`GeospatialLayerItemRequired`].
@@ -15758,8 +16937,10 @@ impl GeospatialLayerItem {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLayerItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15777,6 +16958,7 @@ impl ToValue for GeospatialLayerItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerJoinDefinition: ObjRule = ObjRule {
     properties: &[
@@ -15788,6 +16970,7 @@ pub(crate) static RULE_GeospatialLayerJoinDefinition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLayerJoinDefinition` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The custom actions for a layer.
@@ -15807,6 +16990,7 @@ pub struct GeospatialLayerJoinDefinition {
     pub shape_key_field: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLayerJoinDefinition {
     /// A `GeospatialLayerJoinDefinition` with no property set (none is required).
@@ -15823,8 +17007,10 @@ impl GeospatialLayerJoinDefinition {
     pub fn shape_key_field(mut self, value: impl Into<Str>) -> Self { self.shape_key_field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLayerJoinDefinition {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerJoinDefinition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15836,6 +17022,7 @@ impl ToValue for GeospatialLayerJoinDefinition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLayerMapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -15849,6 +17036,7 @@ pub(crate) static RULE_GeospatialLayerMapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLayerMapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The map definition that defines map state, map style, and geospatial layers.
@@ -15874,6 +17062,7 @@ pub struct GeospatialLayerMapConfiguration {
     pub map_style: Option<Obj<GeospatialMapStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLayerMapConfiguration {
     /// A `GeospatialLayerMapConfiguration` with no property set (none is required).
@@ -15894,8 +17083,10 @@ impl GeospatialLayerMapConfiguration {
     pub fn map_style(mut self, value: impl Into<Obj<GeospatialMapStyle>>) -> Self { self.map_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLayerMapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerMapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15909,6 +17100,7 @@ impl ToValue for GeospatialLayerMapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialLineLayer`], by name: `GeospatialLineLayer::new(GeospatialLineLayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialLineLayerRequired {
@@ -15916,6 +17108,7 @@ pub struct GeospatialLineLayerRequired {
     pub style: Obj<GeospatialLineStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLineLayer: ObjRule = ObjRule {
     properties: &[
@@ -15926,6 +17119,7 @@ pub(crate) static RULE_GeospatialLineLayer: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLineLayer` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The geospatial Line layer.
@@ -15939,6 +17133,7 @@ pub struct GeospatialLineLayer {
     pub style: Obj<GeospatialLineStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLineLayer {
     /// A `GeospatialLineLayer` with its required properties, named in a [`GeospatialLineLayerRequired`].
@@ -15953,8 +17148,10 @@ impl GeospatialLineLayer {
     pub fn style(mut self, value: impl Into<Obj<GeospatialLineStyle>>) -> Self { self.style = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLineLayer {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLineLayer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -15962,6 +17159,7 @@ impl ToValue for GeospatialLineLayer {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLineStyle: ObjRule = ObjRule {
     properties: &[
@@ -15971,6 +17169,7 @@ pub(crate) static RULE_GeospatialLineStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLineStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The visualization style for a line layer.
@@ -15984,6 +17183,7 @@ pub struct GeospatialLineStyle {
     pub line_symbol_style: Option<Obj<GeospatialLineSymbolStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLineStyle {
     /// A `GeospatialLineStyle` with no property set (none is required).
@@ -15996,8 +17196,10 @@ impl GeospatialLineStyle {
     pub fn line_symbol_style(mut self, value: impl Into<Obj<GeospatialLineSymbolStyle>>) -> Self { self.line_symbol_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLineStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLineStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16007,6 +17209,7 @@ impl ToValue for GeospatialLineStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLineSymbolStyle: ObjRule = ObjRule {
     properties: &[
@@ -16017,6 +17220,7 @@ pub(crate) static RULE_GeospatialLineSymbolStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLineSymbolStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The symbol style for a line layer.
@@ -16034,6 +17238,7 @@ pub struct GeospatialLineSymbolStyle {
     pub line_width: Option<Obj<GeospatialLineWidth>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLineSymbolStyle {
     /// A `GeospatialLineSymbolStyle` with no property set (none is required).
@@ -16048,8 +17253,10 @@ impl GeospatialLineSymbolStyle {
     pub fn line_width(mut self, value: impl Into<Obj<GeospatialLineWidth>>) -> Self { self.line_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLineSymbolStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLineSymbolStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16060,6 +17267,7 @@ impl ToValue for GeospatialLineSymbolStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialLineWidth: ObjRule = ObjRule {
     properties: &[
@@ -16069,6 +17277,7 @@ pub(crate) static RULE_GeospatialLineWidth: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialLineWidth` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The width properties for a line.
@@ -16084,6 +17293,7 @@ pub struct GeospatialLineWidth {
     pub line_width: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialLineWidth {
     /// A `GeospatialLineWidth` with no property set (none is required).
@@ -16096,8 +17306,10 @@ impl GeospatialLineWidth {
     pub fn line_width(mut self, value: impl Into<Num>) -> Self { self.line_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialLineWidth {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLineWidth {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16105,6 +17317,7 @@ impl ToValue for GeospatialLineWidth {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -16116,6 +17329,7 @@ pub(crate) static RULE_GeospatialMapAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field wells for a geospatial map.
@@ -16143,6 +17357,7 @@ pub struct GeospatialMapAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapAggregatedFieldWells {
     /// A `GeospatialMapAggregatedFieldWells` with no property set (none is required).
@@ -16159,8 +17374,10 @@ impl GeospatialMapAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16172,6 +17389,7 @@ impl ToValue for GeospatialMapAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -16188,6 +17406,7 @@ pub(crate) static RULE_GeospatialMapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `GeospatialMapVisual` .
@@ -16227,6 +17446,7 @@ pub struct GeospatialMapConfiguration {
     pub window_options: Option<Obj<GeospatialWindowOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapConfiguration {
     /// A `GeospatialMapConfiguration` with no property set (none is required).
@@ -16253,8 +17473,10 @@ impl GeospatialMapConfiguration {
     pub fn window_options(mut self, value: impl Into<Obj<GeospatialWindowOptions>>) -> Self { self.window_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16271,6 +17493,7 @@ impl ToValue for GeospatialMapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -16280,6 +17503,7 @@ pub(crate) static RULE_GeospatialMapFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a `GeospatialMapVisual` .
@@ -16295,6 +17519,7 @@ pub struct GeospatialMapFieldWells {
     pub geospatial_map_aggregated_field_wells: Option<Obj<GeospatialMapAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapFieldWells {
     /// A `GeospatialMapFieldWells` with no property set (none is required).
@@ -16307,8 +17532,10 @@ impl GeospatialMapFieldWells {
     pub fn geospatial_map_aggregated_field_wells(mut self, value: impl Into<Obj<GeospatialMapAggregatedFieldWells>>) -> Self { self.geospatial_map_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16321,6 +17548,7 @@ impl ToValue for GeospatialMapFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapState: ObjRule = ObjRule {
     properties: &[
@@ -16331,6 +17559,7 @@ pub(crate) static RULE_GeospatialMapState: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapState` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The map state properties for a map.
@@ -16346,6 +17575,7 @@ pub struct GeospatialMapState {
     pub map_navigation: Option<GeospatialMapNavigation>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapState {
     /// A `GeospatialMapState` with no property set (none is required).
@@ -16360,8 +17590,10 @@ impl GeospatialMapState {
     pub fn map_navigation(mut self, value: impl Into<GeospatialMapNavigation>) -> Self { self.map_navigation = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapState {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapState {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16372,6 +17604,7 @@ impl ToValue for GeospatialMapState {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapStyle: ObjRule = ObjRule {
     properties: &[
@@ -16383,6 +17616,7 @@ pub(crate) static RULE_GeospatialMapStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The map style properties for a map.
@@ -16406,6 +17640,7 @@ pub struct GeospatialMapStyle {
     pub base_map_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapStyle {
     /// A `GeospatialMapStyle` with no property set (none is required).
@@ -16422,8 +17657,10 @@ impl GeospatialMapStyle {
     pub fn base_map_visibility(mut self, value: impl Into<Visibility>) -> Self { self.base_map_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16435,6 +17672,7 @@ impl ToValue for GeospatialMapStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapStyleOptions: ObjRule = ObjRule {
     properties: &[
@@ -16444,6 +17682,7 @@ pub(crate) static RULE_GeospatialMapStyleOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapStyleOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The map style options of the geospatial map.
@@ -16457,6 +17696,7 @@ pub struct GeospatialMapStyleOptions {
     pub base_map_style: Option<BaseMapStyleType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapStyleOptions {
     /// A `GeospatialMapStyleOptions` with no property set (none is required).
@@ -16469,8 +17709,10 @@ impl GeospatialMapStyleOptions {
     pub fn base_map_style(mut self, value: impl Into<BaseMapStyleType>) -> Self { self.base_map_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapStyleOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapStyleOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16480,6 +17722,7 @@ impl ToValue for GeospatialMapStyleOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialMapVisual`], by name: `GeospatialMapVisual::new(GeospatialMapVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialMapVisualRequired {
@@ -16487,6 +17730,7 @@ pub struct GeospatialMapVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
     properties: &[
@@ -16503,6 +17747,7 @@ pub(crate) static RULE_GeospatialMapVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialMapVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A geospatial map or a points on map visual.
@@ -16550,6 +17795,7 @@ pub struct GeospatialMapVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialMapVisual {
     /// A `GeospatialMapVisual` with its required properties, named in a [`GeospatialMapVisualRequired`].
@@ -16582,8 +17828,10 @@ impl GeospatialMapVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialMapVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16599,6 +17847,7 @@ impl ToValue for GeospatialMapVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialNullDataSettings`], by name: `GeospatialNullDataSettings::new(GeospatialNullDataSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialNullDataSettingsRequired {
@@ -16606,6 +17855,7 @@ pub struct GeospatialNullDataSettingsRequired {
     pub symbol_style: Obj<GeospatialNullSymbolStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialNullDataSettings: ObjRule = ObjRule {
     properties: &[
@@ -16616,6 +17866,7 @@ pub(crate) static RULE_GeospatialNullDataSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialNullDataSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The properties for the visualization of null data.
@@ -16629,6 +17880,7 @@ pub struct GeospatialNullDataSettings {
     pub symbol_style: Obj<GeospatialNullSymbolStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialNullDataSettings {
     /// A `GeospatialNullDataSettings` with its required properties, named in a [`GeospatialNullDataSettingsRequired`].
@@ -16643,8 +17895,10 @@ impl GeospatialNullDataSettings {
     pub fn symbol_style(mut self, value: impl Into<Obj<GeospatialNullSymbolStyle>>) -> Self { self.symbol_style = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialNullDataSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialNullDataSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16654,6 +17908,7 @@ impl ToValue for GeospatialNullDataSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialNullSymbolStyle: ObjRule = ObjRule {
     properties: &[
@@ -16665,6 +17920,7 @@ pub(crate) static RULE_GeospatialNullSymbolStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialNullSymbolStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The symbol style for null data.
@@ -16692,6 +17948,7 @@ pub struct GeospatialNullSymbolStyle {
     pub stroke_width: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialNullSymbolStyle {
     /// A `GeospatialNullSymbolStyle` with no property set (none is required).
@@ -16708,8 +17965,10 @@ impl GeospatialNullSymbolStyle {
     pub fn stroke_width(mut self, value: impl Into<Num>) -> Self { self.stroke_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialNullSymbolStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialNullSymbolStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16721,6 +17980,7 @@ impl ToValue for GeospatialNullSymbolStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialPointLayer`], by name: `GeospatialPointLayer::new(GeospatialPointLayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialPointLayerRequired {
@@ -16728,6 +17988,7 @@ pub struct GeospatialPointLayerRequired {
     pub style: Obj<GeospatialPointStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPointLayer: ObjRule = ObjRule {
     properties: &[
@@ -16738,6 +17999,7 @@ pub(crate) static RULE_GeospatialPointLayer: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPointLayer` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The geospatial Point layer.
@@ -16751,6 +18013,7 @@ pub struct GeospatialPointLayer {
     pub style: Obj<GeospatialPointStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPointLayer {
     /// A `GeospatialPointLayer` with its required properties, named in a [`GeospatialPointLayerRequired`].
@@ -16765,8 +18028,10 @@ impl GeospatialPointLayer {
     pub fn style(mut self, value: impl Into<Obj<GeospatialPointStyle>>) -> Self { self.style = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPointLayer {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPointLayer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16774,6 +18039,7 @@ impl ToValue for GeospatialPointLayer {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPointStyle: ObjRule = ObjRule {
     properties: &[
@@ -16783,6 +18049,7 @@ pub(crate) static RULE_GeospatialPointStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPointStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The point style for a point layer.
@@ -16796,6 +18063,7 @@ pub struct GeospatialPointStyle {
     pub circle_symbol_style: Option<Obj<GeospatialCircleSymbolStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPointStyle {
     /// A `GeospatialPointStyle` with no property set (none is required).
@@ -16808,8 +18076,10 @@ impl GeospatialPointStyle {
     pub fn circle_symbol_style(mut self, value: impl Into<Obj<GeospatialCircleSymbolStyle>>) -> Self { self.circle_symbol_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPointStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPointStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16819,6 +18089,7 @@ impl ToValue for GeospatialPointStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPointStyleOptions: ObjRule = ObjRule {
     properties: &[
@@ -16830,6 +18101,7 @@ pub(crate) static RULE_GeospatialPointStyleOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPointStyleOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The point style of the geospatial map.
@@ -16851,6 +18123,7 @@ pub struct GeospatialPointStyleOptions {
     pub selected_point_style: Option<GeospatialSelectedPointStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPointStyleOptions {
     /// A `GeospatialPointStyleOptions` with no property set (none is required).
@@ -16867,8 +18140,10 @@ impl GeospatialPointStyleOptions {
     pub fn selected_point_style(mut self, value: impl Into<GeospatialSelectedPointStyle>) -> Self { self.selected_point_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPointStyleOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPointStyleOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16883,6 +18158,7 @@ impl ToValue for GeospatialPointStyleOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialPolygonLayer`], by name: `GeospatialPolygonLayer::new(GeospatialPolygonLayerRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialPolygonLayerRequired {
@@ -16890,6 +18166,7 @@ pub struct GeospatialPolygonLayerRequired {
     pub style: Obj<GeospatialPolygonStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPolygonLayer: ObjRule = ObjRule {
     properties: &[
@@ -16900,6 +18177,7 @@ pub(crate) static RULE_GeospatialPolygonLayer: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPolygonLayer` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The geospatial polygon layer.
@@ -16913,6 +18191,7 @@ pub struct GeospatialPolygonLayer {
     pub style: Obj<GeospatialPolygonStyle>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPolygonLayer {
     /// A `GeospatialPolygonLayer` with its required properties, named in a [`GeospatialPolygonLayerRequired`].
@@ -16927,8 +18206,10 @@ impl GeospatialPolygonLayer {
     pub fn style(mut self, value: impl Into<Obj<GeospatialPolygonStyle>>) -> Self { self.style = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPolygonLayer {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPolygonLayer {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16936,6 +18217,7 @@ impl ToValue for GeospatialPolygonLayer {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPolygonStyle: ObjRule = ObjRule {
     properties: &[
@@ -16945,6 +18227,7 @@ pub(crate) static RULE_GeospatialPolygonStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPolygonStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The polygon style for a polygon layer.
@@ -16958,6 +18241,7 @@ pub struct GeospatialPolygonStyle {
     pub polygon_symbol_style: Option<Obj<GeospatialPolygonSymbolStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPolygonStyle {
     /// A `GeospatialPolygonStyle` with no property set (none is required).
@@ -16970,8 +18254,10 @@ impl GeospatialPolygonStyle {
     pub fn polygon_symbol_style(mut self, value: impl Into<Obj<GeospatialPolygonSymbolStyle>>) -> Self { self.polygon_symbol_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPolygonStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPolygonStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -16981,6 +18267,7 @@ impl ToValue for GeospatialPolygonStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialPolygonSymbolStyle: ObjRule = ObjRule {
     properties: &[
@@ -16992,6 +18279,7 @@ pub(crate) static RULE_GeospatialPolygonSymbolStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialPolygonSymbolStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The polygon symbol style for a polygon layer.
@@ -17013,6 +18301,7 @@ pub struct GeospatialPolygonSymbolStyle {
     pub stroke_width: Option<Obj<GeospatialLineWidth>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialPolygonSymbolStyle {
     /// A `GeospatialPolygonSymbolStyle` with no property set (none is required).
@@ -17029,8 +18318,10 @@ impl GeospatialPolygonSymbolStyle {
     pub fn stroke_width(mut self, value: impl Into<Obj<GeospatialLineWidth>>) -> Self { self.stroke_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialPolygonSymbolStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialPolygonSymbolStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17042,6 +18333,7 @@ impl ToValue for GeospatialPolygonSymbolStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialSolidColor`], by name: `GeospatialSolidColor::new(GeospatialSolidColorRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialSolidColorRequired {
@@ -17049,6 +18341,7 @@ pub struct GeospatialSolidColorRequired {
     pub color: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialSolidColor: ObjRule = ObjRule {
     properties: &[
@@ -17060,6 +18353,7 @@ pub(crate) static RULE_GeospatialSolidColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialSolidColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The definition for a solid color.
@@ -17079,6 +18373,7 @@ pub struct GeospatialSolidColor {
     pub state: Option<GeospatialColorState>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialSolidColor {
     /// A `GeospatialSolidColor` with its required properties, named in a [`GeospatialSolidColorRequired`].
@@ -17096,8 +18391,10 @@ impl GeospatialSolidColor {
     pub fn state(mut self, value: impl Into<GeospatialColorState>) -> Self { self.state = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialSolidColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialSolidColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17108,6 +18405,7 @@ impl ToValue for GeospatialSolidColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GeospatialStaticFileSource`], by name: `GeospatialStaticFileSource::new(GeospatialStaticFileSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GeospatialStaticFileSourceRequired {
@@ -17115,6 +18413,7 @@ pub struct GeospatialStaticFileSourceRequired {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialStaticFileSource: ObjRule = ObjRule {
     properties: &[
@@ -17125,6 +18424,7 @@ pub(crate) static RULE_GeospatialStaticFileSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialStaticFileSource` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The source properties for a geospatial static file.
@@ -17140,6 +18440,7 @@ pub struct GeospatialStaticFileSource {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialStaticFileSource {
     /// A `GeospatialStaticFileSource` with its required properties, named in a [`GeospatialStaticFileSourceRequired`].
@@ -17154,8 +18455,10 @@ impl GeospatialStaticFileSource {
     pub fn static_file_id(mut self, value: impl Into<Str>) -> Self { self.static_file_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialStaticFileSource {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialStaticFileSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17165,6 +18468,7 @@ impl ToValue for GeospatialStaticFileSource {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeospatialWindowOptions: ObjRule = ObjRule {
     properties: &[
@@ -17175,6 +18479,7 @@ pub(crate) static RULE_GeospatialWindowOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GeospatialWindowOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The window options of the geospatial map visual.
@@ -17192,6 +18497,7 @@ pub struct GeospatialWindowOptions {
     pub map_zoom_mode: Option<MapZoomMode>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GeospatialWindowOptions {
     /// A `GeospatialWindowOptions` with no property set (none is required).
@@ -17206,8 +18512,10 @@ impl GeospatialWindowOptions {
     pub fn map_zoom_mode(mut self, value: impl Into<MapZoomMode>) -> Self { self.map_zoom_mode = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GeospatialWindowOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialWindowOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17218,6 +18526,7 @@ impl ToValue for GeospatialWindowOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GlobalTableBorderOptions: ObjRule = ObjRule {
     properties: &[
@@ -17228,6 +18537,7 @@ pub(crate) static RULE_GlobalTableBorderOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GlobalTableBorderOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the border options for a table visual.
@@ -17245,6 +18555,7 @@ pub struct GlobalTableBorderOptions {
     pub uniform_border: Option<Obj<TableBorderOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GlobalTableBorderOptions {
     /// A `GlobalTableBorderOptions` with no property set (none is required).
@@ -17259,8 +18570,10 @@ impl GlobalTableBorderOptions {
     pub fn uniform_border(mut self, value: impl Into<Obj<TableBorderOptions>>) -> Self { self.uniform_border = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GlobalTableBorderOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GlobalTableBorderOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17271,6 +18584,7 @@ impl ToValue for GlobalTableBorderOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GradientColor: ObjRule = ObjRule {
     properties: &[
@@ -17280,6 +18594,7 @@ pub(crate) static RULE_GradientColor: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GradientColor` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the gradient color settings.
@@ -17295,6 +18610,7 @@ pub struct GradientColor {
     pub stops: Option<List<GradientStop>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GradientColor {
     /// A `GradientColor` with no property set (none is required).
@@ -17307,8 +18623,10 @@ impl GradientColor {
     pub fn stops(mut self, value: impl Into<List<GradientStop>>) -> Self { self.stops = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GradientColor {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GradientColor {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17316,6 +18634,7 @@ impl ToValue for GradientColor {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GradientStop`], by name: `GradientStop::new(GradientStopRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GradientStopRequired {
@@ -17323,6 +18642,7 @@ pub struct GradientStopRequired {
     pub gradient_offset: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GradientStop: ObjRule = ObjRule {
     properties: &[
@@ -17335,6 +18655,7 @@ pub(crate) static RULE_GradientStop: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GradientStop` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the gradient stop configuration.
@@ -17362,6 +18683,7 @@ pub struct GradientStop {
     pub gradient_offset: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GradientStop {
     /// A `GradientStop` with its required properties, named in a [`GradientStopRequired`].
@@ -17382,8 +18704,10 @@ impl GradientStop {
     pub fn gradient_offset(mut self, value: impl Into<Num>) -> Self { self.gradient_offset = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GradientStop {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GradientStop {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17395,6 +18719,7 @@ impl ToValue for GradientStop {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GridLayoutCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -17404,6 +18729,7 @@ pub(crate) static RULE_GridLayoutCanvasSizeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GridLayoutCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Configuration options for the canvas of a grid layout.
@@ -17417,6 +18743,7 @@ pub struct GridLayoutCanvasSizeOptions {
     pub screen_canvas_size_options: Option<Obj<GridLayoutScreenCanvasSizeOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GridLayoutCanvasSizeOptions {
     /// A `GridLayoutCanvasSizeOptions` with no property set (none is required).
@@ -17429,8 +18756,10 @@ impl GridLayoutCanvasSizeOptions {
     pub fn screen_canvas_size_options(mut self, value: impl Into<Obj<GridLayoutScreenCanvasSizeOptions>>) -> Self { self.screen_canvas_size_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GridLayoutCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GridLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17440,6 +18769,7 @@ impl ToValue for GridLayoutCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GridLayoutConfiguration`], by name: `GridLayoutConfiguration::new(GridLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutConfigurationRequired {
@@ -17447,6 +18777,7 @@ pub struct GridLayoutConfigurationRequired {
     pub elements: List<GridLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -17458,6 +18789,7 @@ pub(crate) static RULE_GridLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GridLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for a grid layout. Also called a tiled layout.
@@ -17477,6 +18809,7 @@ pub struct GridLayoutConfiguration {
     pub elements: List<GridLayoutElement>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GridLayoutConfiguration {
     /// A `GridLayoutConfiguration` with its required properties, named in a [`GridLayoutConfigurationRequired`].
@@ -17494,8 +18827,10 @@ impl GridLayoutConfiguration {
     pub fn elements(mut self, value: impl Into<List<GridLayoutElement>>) -> Self { self.elements = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GridLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GridLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17506,6 +18841,7 @@ impl ToValue for GridLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GridLayoutElement`], by name: `GridLayoutElement::new(GridLayoutElementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutElementRequired {
@@ -17519,6 +18855,7 @@ pub struct GridLayoutElementRequired {
     pub row_span: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GridLayoutElement: ObjRule = ObjRule {
     properties: &[
@@ -17534,6 +18871,7 @@ pub(crate) static RULE_GridLayoutElement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GridLayoutElement` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// An element within a grid layout.
@@ -17577,6 +18915,7 @@ pub struct GridLayoutElement {
     pub row_span: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GridLayoutElement {
     /// A `GridLayoutElement` with its required properties, named in a [`GridLayoutElementRequired`].
@@ -17606,8 +18945,10 @@ impl GridLayoutElement {
     pub fn row_span(mut self, value: impl Into<Num>) -> Self { self.row_span = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GridLayoutElement {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GridLayoutElement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17622,6 +18963,7 @@ impl ToValue for GridLayoutElement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GridLayoutScreenCanvasSizeOptions`], by name: `GridLayoutScreenCanvasSizeOptions::new(GridLayoutScreenCanvasSizeOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GridLayoutScreenCanvasSizeOptionsRequired {
@@ -17629,6 +18971,7 @@ pub struct GridLayoutScreenCanvasSizeOptionsRequired {
     pub resize_option: ResizeOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GridLayoutScreenCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -17640,6 +18983,7 @@ pub(crate) static RULE_GridLayoutScreenCanvasSizeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GridLayoutScreenCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the sizing of the canvas used in a grid layout.
@@ -17660,6 +19004,7 @@ pub struct GridLayoutScreenCanvasSizeOptions {
     pub resize_option: ResizeOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GridLayoutScreenCanvasSizeOptions {
     /// A `GridLayoutScreenCanvasSizeOptions` with its required properties, named in a [`GridLayoutScreenCanvasSizeOptionsRequired`].
@@ -17677,8 +19022,10 @@ impl GridLayoutScreenCanvasSizeOptions {
     pub fn resize_option(mut self, value: impl Into<ResizeOption>) -> Self { self.resize_option = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GridLayoutScreenCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GridLayoutScreenCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17689,6 +19036,7 @@ impl ToValue for GridLayoutScreenCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`GrowthRateComputation`], by name: `GrowthRateComputation::new(GrowthRateComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GrowthRateComputationRequired {
@@ -17696,6 +19044,7 @@ pub struct GrowthRateComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_GrowthRateComputation: ObjRule = ObjRule {
     properties: &[
@@ -17710,6 +19059,7 @@ pub(crate) static RULE_GrowthRateComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `GrowthRateComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The growth rate computation configuration.
@@ -17743,6 +19093,7 @@ pub struct GrowthRateComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl GrowthRateComputation {
     /// A `GrowthRateComputation` with its required properties, named in a [`GrowthRateComputationRequired`].
@@ -17769,8 +19120,10 @@ impl GrowthRateComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for GrowthRateComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GrowthRateComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17784,6 +19137,7 @@ impl ToValue for GrowthRateComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`HeaderFooterSectionConfiguration`], by name: `HeaderFooterSectionConfiguration::new(HeaderFooterSectionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderFooterSectionConfigurationRequired {
@@ -17793,6 +19147,7 @@ pub struct HeaderFooterSectionConfigurationRequired {
     pub section_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeaderFooterSectionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -17805,6 +19160,7 @@ pub(crate) static RULE_HeaderFooterSectionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeaderFooterSectionConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of a header or footer section.
@@ -17828,6 +19184,7 @@ pub struct HeaderFooterSectionConfiguration {
     pub style: Option<Obj<SectionStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeaderFooterSectionConfiguration {
     /// A `HeaderFooterSectionConfiguration` with its required properties, named in a [`HeaderFooterSectionConfigurationRequired`].
@@ -17848,8 +19205,10 @@ impl HeaderFooterSectionConfiguration {
     pub fn style(mut self, value: impl Into<Obj<SectionStyle>>) -> Self { self.style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeaderFooterSectionConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeaderFooterSectionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17861,6 +19220,7 @@ impl ToValue for HeaderFooterSectionConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -17872,6 +19232,7 @@ pub(crate) static RULE_HeatMapAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeatMapAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field wells of a heat map.
@@ -17899,6 +19260,7 @@ pub struct HeatMapAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeatMapAggregatedFieldWells {
     /// A `HeatMapAggregatedFieldWells` with no property set (none is required).
@@ -17915,8 +19277,10 @@ impl HeatMapAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeatMapAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeatMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -17928,6 +19292,7 @@ impl ToValue for HeatMapAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -17945,6 +19310,7 @@ pub(crate) static RULE_HeatMapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeatMapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a heat map.
@@ -17990,6 +19356,7 @@ pub struct HeatMapConfiguration {
     pub tooltip: Option<Obj<TooltipOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeatMapConfiguration {
     /// A `HeatMapConfiguration` with no property set (none is required).
@@ -18018,8 +19385,10 @@ impl HeatMapConfiguration {
     pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeatMapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeatMapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18037,6 +19406,7 @@ impl ToValue for HeatMapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -18046,6 +19416,7 @@ pub(crate) static RULE_HeatMapFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeatMapFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a heat map.
@@ -18061,6 +19432,7 @@ pub struct HeatMapFieldWells {
     pub heat_map_aggregated_field_wells: Option<Obj<HeatMapAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeatMapFieldWells {
     /// A `HeatMapFieldWells` with no property set (none is required).
@@ -18073,8 +19445,10 @@ impl HeatMapFieldWells {
     pub fn heat_map_aggregated_field_wells(mut self, value: impl Into<Obj<HeatMapAggregatedFieldWells>>) -> Self { self.heat_map_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeatMapFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeatMapFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18087,6 +19461,7 @@ impl ToValue for HeatMapFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -18099,6 +19474,7 @@ pub(crate) static RULE_HeatMapSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeatMapSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a heat map.
@@ -18128,6 +19504,7 @@ pub struct HeatMapSortConfiguration {
     pub heat_map_row_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeatMapSortConfiguration {
     /// A `HeatMapSortConfiguration` with no property set (none is required).
@@ -18146,8 +19523,10 @@ impl HeatMapSortConfiguration {
     pub fn heat_map_row_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.heat_map_row_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeatMapSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeatMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18166,6 +19545,7 @@ impl ToValue for HeatMapSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`HeatMapVisual`], by name: `HeatMapVisual::new(HeatMapVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeatMapVisualRequired {
@@ -18173,6 +19553,7 @@ pub struct HeatMapVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
     properties: &[
@@ -18189,6 +19570,7 @@ pub(crate) static RULE_HeatMapVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HeatMapVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A heat map.
@@ -18236,6 +19618,7 @@ pub struct HeatMapVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HeatMapVisual {
     /// A `HeatMapVisual` with its required properties, named in a [`HeatMapVisualRequired`].
@@ -18268,8 +19651,10 @@ impl HeatMapVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HeatMapVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HeatMapVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18285,6 +19670,7 @@ impl ToValue for HeatMapVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -18294,6 +19680,7 @@ pub(crate) static RULE_HistogramAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HistogramAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a histogram.
@@ -18309,6 +19696,7 @@ pub struct HistogramAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HistogramAggregatedFieldWells {
     /// A `HistogramAggregatedFieldWells` with no property set (none is required).
@@ -18321,8 +19709,10 @@ impl HistogramAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HistogramAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18330,6 +19720,7 @@ impl ToValue for HistogramAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramBinOptions: ObjRule = ObjRule {
     properties: &[
@@ -18342,6 +19733,7 @@ pub(crate) static RULE_HistogramBinOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HistogramBinOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of histogram bins.
@@ -18369,6 +19761,7 @@ pub struct HistogramBinOptions {
     pub start_value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HistogramBinOptions {
     /// A `HistogramBinOptions` with no property set (none is required).
@@ -18387,8 +19780,10 @@ impl HistogramBinOptions {
     pub fn start_value(mut self, value: impl Into<Num>) -> Self { self.start_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HistogramBinOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramBinOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18401,6 +19796,7 @@ impl ToValue for HistogramBinOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -18418,6 +19814,7 @@ pub(crate) static RULE_HistogramConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HistogramConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration for a `HistogramVisual` .
@@ -18463,6 +19860,7 @@ pub struct HistogramConfiguration {
     pub y_axis_display_options: Option<Obj<AxisDisplayOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HistogramConfiguration {
     /// A `HistogramConfiguration` with no property set (none is required).
@@ -18491,8 +19889,10 @@ impl HistogramConfiguration {
     pub fn y_axis_display_options(mut self, value: impl Into<Obj<AxisDisplayOptions>>) -> Self { self.y_axis_display_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HistogramConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18510,6 +19910,7 @@ impl ToValue for HistogramConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -18519,6 +19920,7 @@ pub(crate) static RULE_HistogramFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HistogramFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a histogram.
@@ -18532,6 +19934,7 @@ pub struct HistogramFieldWells {
     pub histogram_aggregated_field_wells: Option<Obj<HistogramAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HistogramFieldWells {
     /// A `HistogramFieldWells` with no property set (none is required).
@@ -18544,8 +19947,10 @@ impl HistogramFieldWells {
     pub fn histogram_aggregated_field_wells(mut self, value: impl Into<Obj<HistogramAggregatedFieldWells>>) -> Self { self.histogram_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HistogramFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18558,6 +19963,7 @@ impl ToValue for HistogramFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`HistogramVisual`], by name: `HistogramVisual::new(HistogramVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HistogramVisualRequired {
@@ -18565,6 +19971,7 @@ pub struct HistogramVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
     properties: &[
@@ -18580,6 +19987,7 @@ pub(crate) static RULE_HistogramVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `HistogramVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A histogram.
@@ -18621,6 +20029,7 @@ pub struct HistogramVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl HistogramVisual {
     /// A `HistogramVisual` with its required properties, named in a [`HistogramVisualRequired`].
@@ -18650,8 +20059,10 @@ impl HistogramVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for HistogramVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18666,6 +20077,7 @@ impl ToValue for HistogramVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ImageCustomAction`], by name: `ImageCustomAction::new(ImageCustomActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageCustomActionRequired {
@@ -18679,6 +20091,7 @@ pub struct ImageCustomActionRequired {
     pub trigger: ImageCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageCustomAction: ObjRule = ObjRule {
     properties: &[
@@ -18693,6 +20106,7 @@ pub(crate) static RULE_ImageCustomAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ImageCustomAction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A custom action defined on an image.
@@ -18735,6 +20149,7 @@ pub struct ImageCustomAction {
     pub trigger: ImageCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ImageCustomAction {
     /// A `ImageCustomAction` with its required properties, named in a [`ImageCustomActionRequired`].
@@ -18761,8 +20176,10 @@ impl ImageCustomAction {
     pub fn trigger(mut self, value: impl Into<ImageCustomActionTrigger>) -> Self { self.trigger = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ImageCustomAction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageCustomAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18776,6 +20193,7 @@ impl ToValue for ImageCustomAction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageCustomActionOperation: ObjRule = ObjRule {
     properties: &[
@@ -18787,6 +20205,7 @@ pub(crate) static RULE_ImageCustomActionOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ImageCustomActionOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The operation that is defined by the custom action.
@@ -18804,6 +20223,7 @@ pub struct ImageCustomActionOperation {
     pub url_operation: Option<Obj<CustomActionUrlOperation>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ImageCustomActionOperation {
     /// A `ImageCustomActionOperation` with no property set (none is required).
@@ -18820,8 +20240,10 @@ impl ImageCustomActionOperation {
     pub fn url_operation(mut self, value: impl Into<Obj<CustomActionUrlOperation>>) -> Self { self.url_operation = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ImageCustomActionOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageCustomActionOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18833,6 +20255,7 @@ impl ToValue for ImageCustomActionOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageInteractionOptions: ObjRule = ObjRule {
     properties: &[
@@ -18842,6 +20265,7 @@ pub(crate) static RULE_ImageInteractionOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ImageInteractionOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The general image interactions setup for image publish options.
@@ -18855,6 +20279,7 @@ pub struct ImageInteractionOptions {
     pub image_menu_option: Option<Obj<ImageMenuOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ImageInteractionOptions {
     /// A `ImageInteractionOptions` with no property set (none is required).
@@ -18867,8 +20292,10 @@ impl ImageInteractionOptions {
     pub fn image_menu_option(mut self, value: impl Into<Obj<ImageMenuOption>>) -> Self { self.image_menu_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ImageInteractionOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageInteractionOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18878,6 +20305,7 @@ impl ToValue for ImageInteractionOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageMenuOption: ObjRule = ObjRule {
     properties: &[
@@ -18887,6 +20315,7 @@ pub(crate) static RULE_ImageMenuOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ImageMenuOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The menu options for the interactions of an image.
@@ -18900,6 +20329,7 @@ pub struct ImageMenuOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ImageMenuOption {
     /// A `ImageMenuOption` with no property set (none is required).
@@ -18912,8 +20342,10 @@ impl ImageMenuOption {
     pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ImageMenuOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageMenuOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18923,6 +20355,7 @@ impl ToValue for ImageMenuOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ImageStaticFile`], by name: `ImageStaticFile::new(ImageStaticFileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImageStaticFileRequired {
@@ -18930,6 +20363,7 @@ pub struct ImageStaticFileRequired {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImageStaticFile: ObjRule = ObjRule {
     properties: &[
@@ -18941,6 +20375,7 @@ pub(crate) static RULE_ImageStaticFile: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ImageStaticFile` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A static file that contains an image.
@@ -18960,6 +20395,7 @@ pub struct ImageStaticFile {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ImageStaticFile {
     /// A `ImageStaticFile` with its required properties, named in a [`ImageStaticFileRequired`].
@@ -18977,8 +20413,10 @@ impl ImageStaticFile {
     pub fn static_file_id(mut self, value: impl Into<Str>) -> Self { self.static_file_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ImageStaticFile {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageStaticFile {
     #[inline]
     fn to_value(&self) -> Value {
@@ -18989,6 +20427,7 @@ impl ToValue for ImageStaticFile {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_InnerFilter: ObjRule = ObjRule {
     properties: &[
@@ -18998,6 +20437,7 @@ pub(crate) static RULE_InnerFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `InnerFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The `InnerFilter` defines the subset of data to be used with the `NestedFilter` .
@@ -19011,6 +20451,7 @@ pub struct InnerFilter {
     pub category_inner_filter: Option<Obj<CategoryInnerFilter>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl InnerFilter {
     /// A `InnerFilter` with no property set (none is required).
@@ -19023,8 +20464,10 @@ impl InnerFilter {
     pub fn category_inner_filter(mut self, value: impl Into<Obj<CategoryInnerFilter>>) -> Self { self.category_inner_filter = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for InnerFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for InnerFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19034,6 +20477,7 @@ impl ToValue for InnerFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -19045,6 +20489,7 @@ pub(crate) static RULE_InsightConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `InsightConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of an insight visual.
@@ -19068,6 +20513,7 @@ pub struct InsightConfiguration {
     pub interactions: Option<Obj<VisualInteractionOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl InsightConfiguration {
     /// A `InsightConfiguration` with no property set (none is required).
@@ -19084,8 +20530,10 @@ impl InsightConfiguration {
     pub fn interactions(mut self, value: impl Into<Obj<VisualInteractionOptions>>) -> Self { self.interactions = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for InsightConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for InsightConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19097,6 +20545,7 @@ impl ToValue for InsightConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`InsightVisual`], by name: `InsightVisual::new(InsightVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct InsightVisualRequired {
@@ -19106,6 +20555,7 @@ pub struct InsightVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
     properties: &[
@@ -19122,6 +20572,7 @@ pub(crate) static RULE_InsightVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `InsightVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// An insight visual.
@@ -19169,6 +20620,7 @@ pub struct InsightVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl InsightVisual {
     /// A `InsightVisual` with its required properties, named in a [`InsightVisualRequired`].
@@ -19201,8 +20653,10 @@ impl InsightVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for InsightVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for InsightVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19218,6 +20672,7 @@ impl ToValue for InsightVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_IntegerDefaultValues: ObjRule = ObjRule {
     properties: &[
@@ -19228,6 +20683,7 @@ pub(crate) static RULE_IntegerDefaultValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `IntegerDefaultValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default values of the `IntegerParameterDeclaration` .
@@ -19247,6 +20703,7 @@ pub struct IntegerDefaultValues {
     pub static_values: Option<List<Num>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl IntegerDefaultValues {
     /// A `IntegerDefaultValues` with no property set (none is required).
@@ -19261,8 +20718,10 @@ impl IntegerDefaultValues {
     pub fn static_values(mut self, value: impl Into<List<Num>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for IntegerDefaultValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for IntegerDefaultValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19273,6 +20732,7 @@ impl ToValue for IntegerDefaultValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`IntegerParameter`], by name: `IntegerParameter::new(IntegerParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerParameterRequired {
@@ -19282,6 +20742,7 @@ pub struct IntegerParameterRequired {
     pub values: List<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_IntegerParameter: ObjRule = ObjRule {
     properties: &[
@@ -19293,6 +20754,7 @@ pub(crate) static RULE_IntegerParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `IntegerParameter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// An integer parameter.
@@ -19314,6 +20776,7 @@ pub struct IntegerParameter {
     pub values: List<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl IntegerParameter {
     /// A `IntegerParameter` with its required properties, named in a [`IntegerParameterRequired`].
@@ -19331,8 +20794,10 @@ impl IntegerParameter {
     pub fn values(mut self, value: impl Into<List<Num>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for IntegerParameter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for IntegerParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19343,6 +20808,7 @@ impl ToValue for IntegerParameter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`IntegerParameterDeclaration`], by name: `IntegerParameterDeclaration::new(IntegerParameterDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IntegerParameterDeclarationRequired {
@@ -19352,6 +20818,7 @@ pub struct IntegerParameterDeclarationRequired {
     pub parameter_value_type: ParameterValueType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_IntegerParameterDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -19366,6 +20833,7 @@ pub(crate) static RULE_IntegerParameterDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `IntegerParameterDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A parameter declaration for the `Integer` data type.
@@ -19397,6 +20865,7 @@ pub struct IntegerParameterDeclaration {
     pub value_when_unset: Option<Obj<IntegerValueWhenUnsetConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl IntegerParameterDeclaration {
     /// A `IntegerParameterDeclaration` with its required properties, named in a [`IntegerParameterDeclarationRequired`].
@@ -19423,8 +20892,10 @@ impl IntegerParameterDeclaration {
     pub fn value_when_unset(mut self, value: impl Into<Obj<IntegerValueWhenUnsetConfiguration>>) -> Self { self.value_when_unset = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for IntegerParameterDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for IntegerParameterDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19438,6 +20909,7 @@ impl ToValue for IntegerParameterDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_IntegerValueWhenUnsetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -19448,6 +20920,7 @@ pub(crate) static RULE_IntegerValueWhenUnsetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `IntegerValueWhenUnsetConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A parameter declaration for the `Integer` data type.
@@ -19472,6 +20945,7 @@ pub struct IntegerValueWhenUnsetConfiguration {
     pub value_when_unset_option: Option<ValueWhenUnsetOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl IntegerValueWhenUnsetConfiguration {
     /// A `IntegerValueWhenUnsetConfiguration` with no property set (none is required).
@@ -19486,8 +20960,10 @@ impl IntegerValueWhenUnsetConfiguration {
     pub fn value_when_unset_option(mut self, value: impl Into<ValueWhenUnsetOption>) -> Self { self.value_when_unset_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for IntegerValueWhenUnsetConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for IntegerValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19498,6 +20974,7 @@ impl ToValue for IntegerValueWhenUnsetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ItemsLimitConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -19508,6 +20985,7 @@ pub(crate) static RULE_ItemsLimitConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ItemsLimitConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The limit configuration of the visual display for an axis.
@@ -19530,6 +21008,7 @@ pub struct ItemsLimitConfiguration {
     pub other_categories: Option<OtherCategories>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ItemsLimitConfiguration {
     /// A `ItemsLimitConfiguration` with no property set (none is required).
@@ -19544,8 +21023,10 @@ impl ItemsLimitConfiguration {
     pub fn other_categories(mut self, value: impl Into<OtherCategories>) -> Self { self.other_categories = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ItemsLimitConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ItemsLimitConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19556,6 +21037,7 @@ impl ToValue for ItemsLimitConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiActualValueConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -19566,6 +21048,7 @@ pub(crate) static RULE_KpiActualValueConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiActualValueConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the actual value of a KPI visual.
@@ -19583,6 +21066,7 @@ pub struct KpiActualValueConditionalFormatting {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiActualValueConditionalFormatting {
     /// A `KpiActualValueConditionalFormatting` with no property set (none is required).
@@ -19597,8 +21081,10 @@ impl KpiActualValueConditionalFormatting {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiActualValueConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiActualValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19609,6 +21095,7 @@ impl ToValue for KpiActualValueConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiComparisonValueConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -19619,6 +21106,7 @@ pub(crate) static RULE_KpiComparisonValueConditionalFormatting: ObjRule = ObjRul
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiComparisonValueConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the comparison value of a KPI visual.
@@ -19636,6 +21124,7 @@ pub struct KpiComparisonValueConditionalFormatting {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiComparisonValueConditionalFormatting {
     /// A `KpiComparisonValueConditionalFormatting` with no property set (none is required).
@@ -19650,8 +21139,10 @@ impl KpiComparisonValueConditionalFormatting {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiComparisonValueConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiComparisonValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19662,6 +21153,7 @@ impl ToValue for KpiComparisonValueConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -19671,6 +21163,7 @@ pub(crate) static RULE_KpiConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting of a KPI visual.
@@ -19686,6 +21179,7 @@ pub struct KpiConditionalFormatting {
     pub conditional_formatting_options: Option<List<KpiConditionalFormattingOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiConditionalFormatting {
     /// A `KpiConditionalFormatting` with no property set (none is required).
@@ -19698,8 +21192,10 @@ impl KpiConditionalFormatting {
     pub fn conditional_formatting_options(mut self, value: impl Into<List<KpiConditionalFormattingOption>>) -> Self { self.conditional_formatting_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19712,6 +21208,7 @@ impl ToValue for KpiConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiConditionalFormattingOption: ObjRule = ObjRule {
     properties: &[
@@ -19724,6 +21221,7 @@ pub(crate) static RULE_KpiConditionalFormattingOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiConditionalFormattingOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting options of a KPI visual.
@@ -19749,6 +21247,7 @@ pub struct KpiConditionalFormattingOption {
     pub progress_bar: Option<Obj<KpiProgressBarConditionalFormatting>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiConditionalFormattingOption {
     /// A `KpiConditionalFormattingOption` with no property set (none is required).
@@ -19767,8 +21266,10 @@ impl KpiConditionalFormattingOption {
     pub fn progress_bar(mut self, value: impl Into<Obj<KpiProgressBarConditionalFormatting>>) -> Self { self.progress_bar = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiConditionalFormattingOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19781,6 +21282,7 @@ impl ToValue for KpiConditionalFormattingOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -19793,6 +21295,7 @@ pub(crate) static RULE_KpiConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a KPI visual.
@@ -19818,6 +21321,7 @@ pub struct KpiConfiguration {
     pub sort_configuration: Option<Obj<KpiSortConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiConfiguration {
     /// A `KpiConfiguration` with no property set (none is required).
@@ -19836,8 +21340,10 @@ impl KpiConfiguration {
     pub fn sort_configuration(mut self, value: impl Into<Obj<KpiSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19850,6 +21356,7 @@ impl ToValue for KpiConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -19861,6 +21368,7 @@ pub(crate) static RULE_KpiFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a KPI visual.
@@ -19888,6 +21396,7 @@ pub struct KpiFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiFieldWells {
     /// A `KpiFieldWells` with no property set (none is required).
@@ -19904,8 +21413,10 @@ impl KpiFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -19917,6 +21428,7 @@ impl ToValue for KpiFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiOptions: ObjRule = ObjRule {
     properties: &[
@@ -19934,6 +21446,7 @@ pub(crate) static RULE_KpiOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of a KPI visual.
@@ -19979,6 +21492,7 @@ pub struct KpiOptions {
     pub visual_layout_options: Option<Obj<KpiVisualLayoutOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiOptions {
     /// A `KpiOptions` with no property set (none is required).
@@ -20007,8 +21521,10 @@ impl KpiOptions {
     pub fn visual_layout_options(mut self, value: impl Into<Obj<KpiVisualLayoutOptions>>) -> Self { self.visual_layout_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20032,6 +21548,7 @@ impl ToValue for KpiOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiPrimaryValueConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -20042,6 +21559,7 @@ pub(crate) static RULE_KpiPrimaryValueConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiPrimaryValueConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the primary value of a KPI visual.
@@ -20059,6 +21577,7 @@ pub struct KpiPrimaryValueConditionalFormatting {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiPrimaryValueConditionalFormatting {
     /// A `KpiPrimaryValueConditionalFormatting` with no property set (none is required).
@@ -20073,8 +21592,10 @@ impl KpiPrimaryValueConditionalFormatting {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiPrimaryValueConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiPrimaryValueConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20085,6 +21606,7 @@ impl ToValue for KpiPrimaryValueConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiProgressBarConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -20094,6 +21616,7 @@ pub(crate) static RULE_KpiProgressBarConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiProgressBarConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the progress bar of a KPI visual.
@@ -20107,6 +21630,7 @@ pub struct KpiProgressBarConditionalFormatting {
     pub foreground_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiProgressBarConditionalFormatting {
     /// A `KpiProgressBarConditionalFormatting` with no property set (none is required).
@@ -20119,8 +21643,10 @@ impl KpiProgressBarConditionalFormatting {
     pub fn foreground_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.foreground_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiProgressBarConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiProgressBarConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20130,6 +21656,7 @@ impl ToValue for KpiProgressBarConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -20139,6 +21666,7 @@ pub(crate) static RULE_KpiSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a KPI visual.
@@ -20154,6 +21682,7 @@ pub struct KpiSortConfiguration {
     pub trend_group_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiSortConfiguration {
     /// A `KpiSortConfiguration` with no property set (none is required).
@@ -20166,8 +21695,10 @@ impl KpiSortConfiguration {
     pub fn trend_group_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.trend_group_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20177,6 +21708,7 @@ impl ToValue for KpiSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`KpiSparklineOptions`], by name: `KpiSparklineOptions::new(KpiSparklineOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiSparklineOptionsRequired {
@@ -20184,6 +21716,7 @@ pub struct KpiSparklineOptionsRequired {
     pub r#type: KpiSparklineType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiSparklineOptions: ObjRule = ObjRule {
     properties: &[
@@ -20197,6 +21730,7 @@ pub(crate) static RULE_KpiSparklineOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiSparklineOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the visibility, color, type, and tooltip visibility of the sparkline of a KPI visual.
@@ -20224,6 +21758,7 @@ pub struct KpiSparklineOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiSparklineOptions {
     /// A `KpiSparklineOptions` with its required properties, named in a [`KpiSparklineOptionsRequired`].
@@ -20247,8 +21782,10 @@ impl KpiSparklineOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiSparklineOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiSparklineOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20261,6 +21798,7 @@ impl ToValue for KpiSparklineOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`KpiVisual`], by name: `KpiVisual::new(KpiVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiVisualRequired {
@@ -20268,6 +21806,7 @@ pub struct KpiVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
     properties: &[
@@ -20285,6 +21824,7 @@ pub(crate) static RULE_KpiVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A key performance indicator (KPI).
@@ -20336,6 +21876,7 @@ pub struct KpiVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiVisual {
     /// A `KpiVisual` with its required properties, named in a [`KpiVisualRequired`].
@@ -20371,8 +21912,10 @@ impl KpiVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20389,6 +21932,7 @@ impl ToValue for KpiVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiVisualLayoutOptions: ObjRule = ObjRule {
     properties: &[
@@ -20398,6 +21942,7 @@ pub(crate) static RULE_KpiVisualLayoutOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiVisualLayoutOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the layout a KPI visual.
@@ -20411,6 +21956,7 @@ pub struct KpiVisualLayoutOptions {
     pub standard_layout: Option<Obj<KpiVisualStandardLayout>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiVisualLayoutOptions {
     /// A `KpiVisualLayoutOptions` with no property set (none is required).
@@ -20423,8 +21969,10 @@ impl KpiVisualLayoutOptions {
     pub fn standard_layout(mut self, value: impl Into<Obj<KpiVisualStandardLayout>>) -> Self { self.standard_layout = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiVisualLayoutOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiVisualLayoutOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20434,6 +21982,7 @@ impl ToValue for KpiVisualLayoutOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`KpiVisualStandardLayout`], by name: `KpiVisualStandardLayout::new(KpiVisualStandardLayoutRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct KpiVisualStandardLayoutRequired {
@@ -20441,6 +21990,7 @@ pub struct KpiVisualStandardLayoutRequired {
     pub r#type: KpiVisualStandardLayoutType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_KpiVisualStandardLayout: ObjRule = ObjRule {
     properties: &[
@@ -20451,6 +22001,7 @@ pub(crate) static RULE_KpiVisualStandardLayout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `KpiVisualStandardLayout` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The standard layout of the KPI visual.
@@ -20464,6 +22015,7 @@ pub struct KpiVisualStandardLayout {
     pub r#type: KpiVisualStandardLayoutType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl KpiVisualStandardLayout {
     /// A `KpiVisualStandardLayout` with its required properties, named in a [`KpiVisualStandardLayoutRequired`].
@@ -20478,8 +22030,10 @@ impl KpiVisualStandardLayout {
     pub fn r#type(mut self, value: impl Into<KpiVisualStandardLayoutType>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for KpiVisualStandardLayout {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiVisualStandardLayout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20487,6 +22041,7 @@ impl ToValue for KpiVisualStandardLayout {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -20498,6 +22053,7 @@ pub(crate) static RULE_LabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The share label options for the labels.
@@ -20519,6 +22075,7 @@ pub struct LabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LabelOptions {
     /// A `LabelOptions` with no property set (none is required).
@@ -20535,8 +22092,10 @@ impl LabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20548,6 +22107,7 @@ impl ToValue for LabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`LayerCustomAction`], by name: `LayerCustomAction::new(LayerCustomActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerCustomActionRequired {
@@ -20561,6 +22121,7 @@ pub struct LayerCustomActionRequired {
     pub trigger: LayerCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LayerCustomAction: ObjRule = ObjRule {
     properties: &[
@@ -20575,6 +22136,7 @@ pub(crate) static RULE_LayerCustomAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LayerCustomAction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A layer custom action.
@@ -20617,6 +22179,7 @@ pub struct LayerCustomAction {
     pub trigger: LayerCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LayerCustomAction {
     /// A `LayerCustomAction` with its required properties, named in a [`LayerCustomActionRequired`].
@@ -20643,8 +22206,10 @@ impl LayerCustomAction {
     pub fn trigger(mut self, value: impl Into<LayerCustomActionTrigger>) -> Self { self.trigger = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LayerCustomAction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayerCustomAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20658,6 +22223,7 @@ impl ToValue for LayerCustomAction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LayerCustomActionOperation: ObjRule = ObjRule {
     properties: &[
@@ -20670,6 +22236,7 @@ pub(crate) static RULE_LayerCustomActionOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LayerCustomActionOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The operation that is defined by the custom action.
@@ -20689,6 +22256,7 @@ pub struct LayerCustomActionOperation {
     pub url_operation: Option<Obj<CustomActionUrlOperation>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LayerCustomActionOperation {
     /// A `LayerCustomActionOperation` with no property set (none is required).
@@ -20707,8 +22275,10 @@ impl LayerCustomActionOperation {
     pub fn url_operation(mut self, value: impl Into<Obj<CustomActionUrlOperation>>) -> Self { self.url_operation = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LayerCustomActionOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayerCustomActionOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20721,6 +22291,7 @@ impl ToValue for LayerCustomActionOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`LayerMapVisual`], by name: `LayerMapVisual::new(LayerMapVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayerMapVisualRequired {
@@ -20730,6 +22301,7 @@ pub struct LayerMapVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LayerMapVisual: ObjRule = ObjRule {
     properties: &[
@@ -20745,6 +22317,7 @@ pub(crate) static RULE_LayerMapVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LayerMapVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A layer map visual.
@@ -20780,6 +22353,7 @@ pub struct LayerMapVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LayerMapVisual {
     /// A `LayerMapVisual` with its required properties, named in a [`LayerMapVisualRequired`].
@@ -20809,8 +22383,10 @@ impl LayerMapVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LayerMapVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayerMapVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20825,6 +22401,7 @@ impl ToValue for LayerMapVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`Layout`], by name: `Layout::new(LayoutRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LayoutRequired {
@@ -20832,6 +22409,7 @@ pub struct LayoutRequired {
     pub configuration: Obj<LayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Layout: ObjRule = ObjRule {
     properties: &[
@@ -20842,6 +22420,7 @@ pub(crate) static RULE_Layout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Layout` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// A `Layout` defines the placement of elements within a sheet.
@@ -20859,6 +22438,7 @@ pub struct Layout {
     pub configuration: Obj<LayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Layout {
     /// A `Layout` with its required properties, named in a [`LayoutRequired`].
@@ -20873,8 +22453,10 @@ impl Layout {
     pub fn configuration(mut self, value: impl Into<Obj<LayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Layout {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Layout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20884,6 +22466,7 @@ impl ToValue for Layout {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -20895,6 +22478,7 @@ pub(crate) static RULE_LayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration that determines what the type of layout will be used on a sheet.
@@ -20918,6 +22502,7 @@ pub struct LayoutConfiguration {
     pub section_based_layout: Option<Obj<SectionBasedLayoutConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LayoutConfiguration {
     /// A `LayoutConfiguration` with no property set (none is required).
@@ -20934,8 +22519,10 @@ impl LayoutConfiguration {
     pub fn section_based_layout(mut self, value: impl Into<Obj<SectionBasedLayoutConfiguration>>) -> Self { self.section_based_layout = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -20947,6 +22534,7 @@ impl ToValue for LayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LegendOptions: ObjRule = ObjRule {
     properties: &[
@@ -20961,6 +22549,7 @@ pub(crate) static RULE_LegendOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LegendOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for the legend setup of a visual.
@@ -20997,6 +22586,7 @@ pub struct LegendOptions {
     pub width: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LegendOptions {
     /// A `LegendOptions` with no property set (none is required).
@@ -21019,8 +22609,10 @@ impl LegendOptions {
     pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LegendOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LegendOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21035,6 +22627,7 @@ impl ToValue for LegendOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -21047,6 +22640,7 @@ pub(crate) static RULE_LineChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a line chart.
@@ -21080,6 +22674,7 @@ pub struct LineChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartAggregatedFieldWells {
     /// A `LineChartAggregatedFieldWells` with no property set (none is required).
@@ -21098,8 +22693,10 @@ impl LineChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21112,6 +22709,7 @@ impl ToValue for LineChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -21141,6 +22739,7 @@ pub(crate) static RULE_LineChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a line chart.
@@ -21240,6 +22839,7 @@ pub struct LineChartConfiguration {
     pub x_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartConfiguration {
     /// A `LineChartConfiguration` with no property set (none is required).
@@ -21292,8 +22892,10 @@ impl LineChartConfiguration {
     pub fn x_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.x_axis_label_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21338,6 +22940,7 @@ impl ToValue for LineChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartDefaultSeriesSettings: ObjRule = ObjRule {
     properties: &[
@@ -21349,6 +22952,7 @@ pub(crate) static RULE_LineChartDefaultSeriesSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartDefaultSeriesSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the default presentation of all line series in `LineChartVisual` .
@@ -21370,6 +22974,7 @@ pub struct LineChartDefaultSeriesSettings {
     pub marker_style_settings: Option<Obj<LineChartMarkerStyleSettings>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartDefaultSeriesSettings {
     /// A `LineChartDefaultSeriesSettings` with no property set (none is required).
@@ -21386,8 +22991,10 @@ impl LineChartDefaultSeriesSettings {
     pub fn marker_style_settings(mut self, value: impl Into<Obj<LineChartMarkerStyleSettings>>) -> Self { self.marker_style_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartDefaultSeriesSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartDefaultSeriesSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21399,6 +23006,7 @@ impl ToValue for LineChartDefaultSeriesSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -21408,6 +23016,7 @@ pub(crate) static RULE_LineChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a line chart.
@@ -21421,6 +23030,7 @@ pub struct LineChartFieldWells {
     pub line_chart_aggregated_field_wells: Option<Obj<LineChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartFieldWells {
     /// A `LineChartFieldWells` with no property set (none is required).
@@ -21433,8 +23043,10 @@ impl LineChartFieldWells {
     pub fn line_chart_aggregated_field_wells(mut self, value: impl Into<Obj<LineChartAggregatedFieldWells>>) -> Self { self.line_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21447,6 +23059,7 @@ impl ToValue for LineChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartLineStyleSettings: ObjRule = ObjRule {
     properties: &[
@@ -21459,6 +23072,7 @@ pub(crate) static RULE_LineChartLineStyleSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartLineStyleSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Line styles options for a line series in `LineChartVisual` .
@@ -21492,6 +23106,7 @@ pub struct LineChartLineStyleSettings {
     pub line_width: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartLineStyleSettings {
     /// A `LineChartLineStyleSettings` with no property set (none is required).
@@ -21510,8 +23125,10 @@ impl LineChartLineStyleSettings {
     pub fn line_width(mut self, value: impl Into<Str>) -> Self { self.line_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartLineStyleSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartLineStyleSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21524,6 +23141,7 @@ impl ToValue for LineChartLineStyleSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartMarkerStyleSettings: ObjRule = ObjRule {
     properties: &[
@@ -21536,6 +23154,7 @@ pub(crate) static RULE_LineChartMarkerStyleSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartMarkerStyleSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Marker styles options for a line series in `LineChartVisual` .
@@ -21569,6 +23188,7 @@ pub struct LineChartMarkerStyleSettings {
     pub marker_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartMarkerStyleSettings {
     /// A `LineChartMarkerStyleSettings` with no property set (none is required).
@@ -21587,8 +23207,10 @@ impl LineChartMarkerStyleSettings {
     pub fn marker_visibility(mut self, value: impl Into<Visibility>) -> Self { self.marker_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartMarkerStyleSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartMarkerStyleSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21601,6 +23223,7 @@ impl ToValue for LineChartMarkerStyleSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartSeriesSettings: ObjRule = ObjRule {
     properties: &[
@@ -21611,6 +23234,7 @@ pub(crate) static RULE_LineChartSeriesSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartSeriesSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of a line series in the visual
@@ -21628,6 +23252,7 @@ pub struct LineChartSeriesSettings {
     pub marker_style_settings: Option<Obj<LineChartMarkerStyleSettings>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartSeriesSettings {
     /// A `LineChartSeriesSettings` with no property set (none is required).
@@ -21642,8 +23267,10 @@ impl LineChartSeriesSettings {
     pub fn marker_style_settings(mut self, value: impl Into<Obj<LineChartMarkerStyleSettings>>) -> Self { self.marker_style_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartSeriesSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartSeriesSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21654,6 +23281,7 @@ impl ToValue for LineChartSeriesSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -21667,6 +23295,7 @@ pub(crate) static RULE_LineChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a line chart.
@@ -21700,6 +23329,7 @@ pub struct LineChartSortConfiguration {
     pub small_multiples_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartSortConfiguration {
     /// A `LineChartSortConfiguration` with no property set (none is required).
@@ -21720,8 +23350,10 @@ impl LineChartSortConfiguration {
     pub fn small_multiples_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.small_multiples_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21744,6 +23376,7 @@ impl ToValue for LineChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`LineChartVisual`], by name: `LineChartVisual::new(LineChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LineChartVisualRequired {
@@ -21751,6 +23384,7 @@ pub struct LineChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -21767,6 +23401,7 @@ pub(crate) static RULE_LineChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A line chart.
@@ -21814,6 +23449,7 @@ pub struct LineChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineChartVisual {
     /// A `LineChartVisual` with its required properties, named in a [`LineChartVisualRequired`].
@@ -21846,8 +23482,10 @@ impl LineChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21863,6 +23501,7 @@ impl ToValue for LineChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LineSeriesAxisDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -21873,6 +23512,7 @@ pub(crate) static RULE_LineSeriesAxisDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LineSeriesAxisDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The series axis configuration of a line chart.
@@ -21892,6 +23532,7 @@ pub struct LineSeriesAxisDisplayOptions {
     pub missing_data_configurations: Option<List<MissingDataConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LineSeriesAxisDisplayOptions {
     /// A `LineSeriesAxisDisplayOptions` with no property set (none is required).
@@ -21906,8 +23547,10 @@ impl LineSeriesAxisDisplayOptions {
     pub fn missing_data_configurations(mut self, value: impl Into<List<MissingDataConfiguration>>) -> Self { self.missing_data_configurations = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LineSeriesAxisDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineSeriesAxisDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21921,6 +23564,7 @@ impl ToValue for LineSeriesAxisDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ListControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -21933,6 +23577,7 @@ pub(crate) static RULE_ListControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ListControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -21958,6 +23603,7 @@ pub struct ListControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ListControlDisplayOptions {
     /// A `ListControlDisplayOptions` with no property set (none is required).
@@ -21976,8 +23622,10 @@ impl ListControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ListControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ListControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -21990,6 +23638,7 @@ impl ToValue for ListControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ListControlSearchOptions: ObjRule = ObjRule {
     properties: &[
@@ -21999,6 +23648,7 @@ pub(crate) static RULE_ListControlSearchOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ListControlSearchOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of the search options in a list control.
@@ -22012,6 +23662,7 @@ pub struct ListControlSearchOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ListControlSearchOptions {
     /// A `ListControlSearchOptions` with no property set (none is required).
@@ -22024,8 +23675,10 @@ impl ListControlSearchOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ListControlSearchOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ListControlSearchOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22035,6 +23688,7 @@ impl ToValue for ListControlSearchOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ListControlSelectAllOptions: ObjRule = ObjRule {
     properties: &[
@@ -22044,6 +23698,7 @@ pub(crate) static RULE_ListControlSelectAllOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ListControlSelectAllOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of the `Select all` options in a list control.
@@ -22057,6 +23712,7 @@ pub struct ListControlSelectAllOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ListControlSelectAllOptions {
     /// A `ListControlSelectAllOptions` with no property set (none is required).
@@ -22069,8 +23725,10 @@ impl ListControlSelectAllOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ListControlSelectAllOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ListControlSelectAllOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22080,6 +23738,7 @@ impl ToValue for ListControlSelectAllOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LoadingAnimation: ObjRule = ObjRule {
     properties: &[
@@ -22089,6 +23748,7 @@ pub(crate) static RULE_LoadingAnimation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LoadingAnimation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of loading animation in free-form layout.
@@ -22102,6 +23762,7 @@ pub struct LoadingAnimation {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LoadingAnimation {
     /// A `LoadingAnimation` with no property set (none is required).
@@ -22114,8 +23775,10 @@ impl LoadingAnimation {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LoadingAnimation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LoadingAnimation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22125,6 +23788,7 @@ impl ToValue for LoadingAnimation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`LocalNavigationConfiguration`], by name: `LocalNavigationConfiguration::new(LocalNavigationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LocalNavigationConfigurationRequired {
@@ -22132,6 +23796,7 @@ pub struct LocalNavigationConfigurationRequired {
     pub target_sheet_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LocalNavigationConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -22142,6 +23807,7 @@ pub(crate) static RULE_LocalNavigationConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LocalNavigationConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The navigation configuration for `CustomActionNavigationOperation` .
@@ -22157,6 +23823,7 @@ pub struct LocalNavigationConfiguration {
     pub target_sheet_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LocalNavigationConfiguration {
     /// A `LocalNavigationConfiguration` with its required properties, named in a [`LocalNavigationConfigurationRequired`].
@@ -22171,8 +23838,10 @@ impl LocalNavigationConfiguration {
     pub fn target_sheet_id(mut self, value: impl Into<Str>) -> Self { self.target_sheet_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LocalNavigationConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LocalNavigationConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22182,6 +23851,7 @@ impl ToValue for LocalNavigationConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_LongFormatText: ObjRule = ObjRule {
     properties: &[
@@ -22192,6 +23862,7 @@ pub(crate) static RULE_LongFormatText: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `LongFormatText` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The text format for a subtitle.
@@ -22215,6 +23886,7 @@ pub struct LongFormatText {
     pub rich_text: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl LongFormatText {
     /// A `LongFormatText` with no property set (none is required).
@@ -22229,8 +23901,10 @@ impl LongFormatText {
     pub fn rich_text(mut self, value: impl Into<Str>) -> Self { self.rich_text = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for LongFormatText {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LongFormatText {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22241,6 +23915,7 @@ impl ToValue for LongFormatText {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`MappedDataSetParameter`], by name: `MappedDataSetParameter::new(MappedDataSetParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MappedDataSetParameterRequired {
@@ -22250,6 +23925,7 @@ pub struct MappedDataSetParameterRequired {
     pub data_set_parameter_name: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MappedDataSetParameter: ObjRule = ObjRule {
     properties: &[
@@ -22261,6 +23937,7 @@ pub(crate) static RULE_MappedDataSetParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MappedDataSetParameter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A dataset parameter that is mapped to an analysis parameter.
@@ -22282,6 +23959,7 @@ pub struct MappedDataSetParameter {
     pub data_set_parameter_name: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MappedDataSetParameter {
     /// A `MappedDataSetParameter` with its required properties, named in a [`MappedDataSetParameterRequired`].
@@ -22299,8 +23977,10 @@ impl MappedDataSetParameter {
     pub fn data_set_parameter_name(mut self, value: impl Into<Str>) -> Self { self.data_set_parameter_name = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MappedDataSetParameter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MappedDataSetParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22311,6 +23991,7 @@ impl ToValue for MappedDataSetParameter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MaximumLabelType: ObjRule = ObjRule {
     properties: &[
@@ -22320,6 +24001,7 @@ pub(crate) static RULE_MaximumLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MaximumLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The maximum label of a data path label.
@@ -22333,6 +24015,7 @@ pub struct MaximumLabelType {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MaximumLabelType {
     /// A `MaximumLabelType` with no property set (none is required).
@@ -22345,8 +24028,10 @@ impl MaximumLabelType {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MaximumLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MaximumLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22356,6 +24041,7 @@ impl ToValue for MaximumLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`MaximumMinimumComputation`], by name: `MaximumMinimumComputation::new(MaximumMinimumComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MaximumMinimumComputationRequired {
@@ -22365,6 +24051,7 @@ pub struct MaximumMinimumComputationRequired {
     pub r#type: MaximumMinimumComputationType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MaximumMinimumComputation: ObjRule = ObjRule {
     properties: &[
@@ -22379,6 +24066,7 @@ pub(crate) static RULE_MaximumMinimumComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MaximumMinimumComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The maximum and minimum computation configuration.
@@ -22413,6 +24101,7 @@ pub struct MaximumMinimumComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MaximumMinimumComputation {
     /// A `MaximumMinimumComputation` with its required properties, named in a [`MaximumMinimumComputationRequired`].
@@ -22439,8 +24128,10 @@ impl MaximumMinimumComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MaximumMinimumComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MaximumMinimumComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22454,6 +24145,7 @@ impl ToValue for MaximumMinimumComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MeasureField: ObjRule = ObjRule {
     properties: &[
@@ -22466,6 +24158,7 @@ pub(crate) static RULE_MeasureField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MeasureField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The measure (metric) type field.
@@ -22491,6 +24184,7 @@ pub struct MeasureField {
     pub numerical_measure_field: Option<Obj<NumericalMeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MeasureField {
     /// A `MeasureField` with no property set (none is required).
@@ -22509,8 +24203,10 @@ impl MeasureField {
     pub fn numerical_measure_field(mut self, value: impl Into<Obj<NumericalMeasureField>>) -> Self { self.numerical_measure_field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MeasureField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MeasureField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22523,6 +24219,7 @@ impl ToValue for MeasureField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`MetricComparisonComputation`], by name: `MetricComparisonComputation::new(MetricComparisonComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MetricComparisonComputationRequired {
@@ -22530,6 +24227,7 @@ pub struct MetricComparisonComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MetricComparisonComputation: ObjRule = ObjRule {
     properties: &[
@@ -22544,6 +24242,7 @@ pub(crate) static RULE_MetricComparisonComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MetricComparisonComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The metric comparison computation configuration.
@@ -22575,6 +24274,7 @@ pub struct MetricComparisonComputation {
     pub time: Option<Obj<DimensionField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MetricComparisonComputation {
     /// A `MetricComparisonComputation` with its required properties, named in a [`MetricComparisonComputationRequired`].
@@ -22601,8 +24301,10 @@ impl MetricComparisonComputation {
     pub fn time(mut self, value: impl Into<Obj<DimensionField>>) -> Self { self.time = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MetricComparisonComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MetricComparisonComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22616,6 +24318,7 @@ impl ToValue for MetricComparisonComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MinimumLabelType: ObjRule = ObjRule {
     properties: &[
@@ -22625,6 +24328,7 @@ pub(crate) static RULE_MinimumLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MinimumLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The minimum label of a data path label.
@@ -22638,6 +24342,7 @@ pub struct MinimumLabelType {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MinimumLabelType {
     /// A `MinimumLabelType` with no property set (none is required).
@@ -22650,8 +24355,10 @@ impl MinimumLabelType {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MinimumLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MinimumLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22661,6 +24368,7 @@ impl ToValue for MinimumLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_MissingDataConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -22670,6 +24378,7 @@ pub(crate) static RULE_MissingDataConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `MissingDataConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration options that determine how missing data is treated during the rendering of a line chart.
@@ -22687,6 +24396,7 @@ pub struct MissingDataConfiguration {
     pub treatment_option: Option<MissingDataTreatmentOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl MissingDataConfiguration {
     /// A `MissingDataConfiguration` with no property set (none is required).
@@ -22699,8 +24409,10 @@ impl MissingDataConfiguration {
     pub fn treatment_option(mut self, value: impl Into<MissingDataTreatmentOption>) -> Self { self.treatment_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for MissingDataConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MissingDataConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22710,6 +24422,7 @@ impl ToValue for MissingDataConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NegativeValueConfiguration`], by name: `NegativeValueConfiguration::new(NegativeValueConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NegativeValueConfigurationRequired {
@@ -22717,6 +24430,7 @@ pub struct NegativeValueConfigurationRequired {
     pub display_mode: NegativeValueDisplayMode,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NegativeValueConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -22727,6 +24441,7 @@ pub(crate) static RULE_NegativeValueConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NegativeValueConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the negative value configuration.
@@ -22740,6 +24455,7 @@ pub struct NegativeValueConfiguration {
     pub display_mode: NegativeValueDisplayMode,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NegativeValueConfiguration {
     /// A `NegativeValueConfiguration` with its required properties, named in a [`NegativeValueConfigurationRequired`].
@@ -22754,8 +24470,10 @@ impl NegativeValueConfiguration {
     pub fn display_mode(mut self, value: impl Into<NegativeValueDisplayMode>) -> Self { self.display_mode = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NegativeValueConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NegativeValueConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22765,6 +24483,7 @@ impl ToValue for NegativeValueConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NestedFilter`], by name: `NestedFilter::new(NestedFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NestedFilterRequired {
@@ -22778,6 +24497,7 @@ pub struct NestedFilterRequired {
     pub inner_filter: Obj<InnerFilter>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NestedFilter: ObjRule = ObjRule {
     properties: &[
@@ -22791,6 +24511,7 @@ pub(crate) static RULE_NestedFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NestedFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `NestedFilter` filters data with a subset of data that is defined by the nested inner filter.
@@ -22820,6 +24541,7 @@ pub struct NestedFilter {
     pub inner_filter: Obj<InnerFilter>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NestedFilter {
     /// A `NestedFilter` with its required properties, named in a [`NestedFilterRequired`].
@@ -22843,8 +24565,10 @@ impl NestedFilter {
     pub fn inner_filter(mut self, value: impl Into<Obj<InnerFilter>>) -> Self { self.inner_filter = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NestedFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NestedFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22857,6 +24581,7 @@ impl ToValue for NestedFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NullValueFormatConfiguration`], by name: `NullValueFormatConfiguration::new(NullValueFormatConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NullValueFormatConfigurationRequired {
@@ -22864,6 +24589,7 @@ pub struct NullValueFormatConfigurationRequired {
     pub null_string: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NullValueFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -22874,6 +24600,7 @@ pub(crate) static RULE_NullValueFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NullValueFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the null value format configuration.
@@ -22889,6 +24616,7 @@ pub struct NullValueFormatConfiguration {
     pub null_string: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NullValueFormatConfiguration {
     /// A `NullValueFormatConfiguration` with its required properties, named in a [`NullValueFormatConfigurationRequired`].
@@ -22903,8 +24631,10 @@ impl NullValueFormatConfiguration {
     pub fn null_string(mut self, value: impl Into<Str>) -> Self { self.null_string = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NullValueFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NullValueFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -22914,6 +24644,7 @@ impl ToValue for NullValueFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumberDisplayFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -22929,6 +24660,7 @@ pub(crate) static RULE_NumberDisplayFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumberDisplayFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the number display format configuration.
@@ -22970,6 +24702,7 @@ pub struct NumberDisplayFormatConfiguration {
     pub suffix: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumberDisplayFormatConfiguration {
     /// A `NumberDisplayFormatConfiguration` with no property set (none is required).
@@ -22994,8 +24727,10 @@ impl NumberDisplayFormatConfiguration {
     pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumberDisplayFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumberDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23020,6 +24755,7 @@ impl ToValue for NumberDisplayFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumberFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -23029,6 +24765,7 @@ pub(crate) static RULE_NumberFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumberFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for number fields.
@@ -23042,6 +24779,7 @@ pub struct NumberFormatConfiguration {
     pub format_configuration: Option<Obj<NumericFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumberFormatConfiguration {
     /// A `NumberFormatConfiguration` with no property set (none is required).
@@ -23054,8 +24792,10 @@ impl NumberFormatConfiguration {
     pub fn format_configuration(mut self, value: impl Into<Obj<NumericFormatConfiguration>>) -> Self { self.format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumberFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumberFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23065,6 +24805,7 @@ impl ToValue for NumberFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericAxisOptions: ObjRule = ObjRule {
     properties: &[
@@ -23075,6 +24816,7 @@ pub(crate) static RULE_NumericAxisOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericAxisOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for an axis with a numeric field.
@@ -23092,6 +24834,7 @@ pub struct NumericAxisOptions {
     pub scale: Option<Obj<AxisScale>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericAxisOptions {
     /// A `NumericAxisOptions` with no property set (none is required).
@@ -23106,8 +24849,10 @@ impl NumericAxisOptions {
     pub fn scale(mut self, value: impl Into<Obj<AxisScale>>) -> Self { self.scale = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericAxisOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericAxisOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23118,6 +24863,7 @@ impl ToValue for NumericAxisOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NumericEqualityDrillDownFilter`], by name: `NumericEqualityDrillDownFilter::new(NumericEqualityDrillDownFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericEqualityDrillDownFilterRequired {
@@ -23127,6 +24873,7 @@ pub struct NumericEqualityDrillDownFilterRequired {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericEqualityDrillDownFilter: ObjRule = ObjRule {
     properties: &[
@@ -23138,6 +24885,7 @@ pub(crate) static RULE_NumericEqualityDrillDownFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericEqualityDrillDownFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The numeric equality type drill down filter.
@@ -23157,6 +24905,7 @@ pub struct NumericEqualityDrillDownFilter {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericEqualityDrillDownFilter {
     /// A `NumericEqualityDrillDownFilter` with its required properties, named in a [`NumericEqualityDrillDownFilterRequired`].
@@ -23174,8 +24923,10 @@ impl NumericEqualityDrillDownFilter {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericEqualityDrillDownFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericEqualityDrillDownFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23186,6 +24937,7 @@ impl ToValue for NumericEqualityDrillDownFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NumericEqualityFilter`], by name: `NumericEqualityFilter::new(NumericEqualityFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericEqualityFilterRequired {
@@ -23199,6 +24951,7 @@ pub struct NumericEqualityFilterRequired {
     pub null_option: FilterNullOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericEqualityFilter: ObjRule = ObjRule {
     properties: &[
@@ -23217,6 +24970,7 @@ pub(crate) static RULE_NumericEqualityFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericEqualityFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `NumericEqualityFilter` filters values that are equal to the specified value.
@@ -23274,6 +25028,7 @@ pub struct NumericEqualityFilter {
     pub value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericEqualityFilter {
     /// A `NumericEqualityFilter` with its required properties, named in a [`NumericEqualityFilterRequired`].
@@ -23312,8 +25067,10 @@ impl NumericEqualityFilter {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericEqualityFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericEqualityFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23334,6 +25091,7 @@ impl ToValue for NumericEqualityFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -23345,6 +25103,7 @@ pub(crate) static RULE_NumericFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the numeric format configuration.
@@ -23368,6 +25127,7 @@ pub struct NumericFormatConfiguration {
     pub percentage_display_format_configuration: Option<Obj<PercentageDisplayFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericFormatConfiguration {
     /// A `NumericFormatConfiguration` with no property set (none is required).
@@ -23384,8 +25144,10 @@ impl NumericFormatConfiguration {
     pub fn percentage_display_format_configuration(mut self, value: impl Into<Obj<PercentageDisplayFormatConfiguration>>) -> Self { self.percentage_display_format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23406,6 +25168,7 @@ impl ToValue for NumericFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NumericRangeFilter`], by name: `NumericRangeFilter::new(NumericRangeFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericRangeFilterRequired {
@@ -23417,6 +25180,7 @@ pub struct NumericRangeFilterRequired {
     pub null_option: FilterNullOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericRangeFilter: ObjRule = ObjRule {
     properties: &[
@@ -23436,6 +25200,7 @@ pub(crate) static RULE_NumericRangeFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericRangeFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `NumericRangeFilter` filters values that are within the value range.
@@ -23497,6 +25262,7 @@ pub struct NumericRangeFilter {
     pub select_all_options: Option<NumericFilterSelectAllOptions>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericRangeFilter {
     /// A `NumericRangeFilter` with its required properties, named in a [`NumericRangeFilterRequired`].
@@ -23538,8 +25304,10 @@ impl NumericRangeFilter {
     pub fn select_all_options(mut self, value: impl Into<NumericFilterSelectAllOptions>) -> Self { self.select_all_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericRangeFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericRangeFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23561,6 +25329,7 @@ impl ToValue for NumericRangeFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericRangeFilterValue: ObjRule = ObjRule {
     properties: &[
@@ -23571,6 +25340,7 @@ pub(crate) static RULE_NumericRangeFilterValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericRangeFilterValue` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The value input pf the numeric range filter.
@@ -23592,6 +25362,7 @@ pub struct NumericRangeFilterValue {
     pub static_value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericRangeFilterValue {
     /// A `NumericRangeFilterValue` with no property set (none is required).
@@ -23606,8 +25377,10 @@ impl NumericRangeFilterValue {
     pub fn static_value(mut self, value: impl Into<Num>) -> Self { self.static_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericRangeFilterValue {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericRangeFilterValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23618,6 +25391,7 @@ impl ToValue for NumericRangeFilterValue {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericSeparatorConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -23628,6 +25402,7 @@ pub(crate) static RULE_NumericSeparatorConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericSeparatorConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the numeric separator configuration.
@@ -23645,6 +25420,7 @@ pub struct NumericSeparatorConfiguration {
     pub thousands_separator: Option<Obj<ThousandSeparatorOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericSeparatorConfiguration {
     /// A `NumericSeparatorConfiguration` with no property set (none is required).
@@ -23659,8 +25435,10 @@ impl NumericSeparatorConfiguration {
     pub fn thousands_separator(mut self, value: impl Into<Obj<ThousandSeparatorOptions>>) -> Self { self.thousands_separator = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericSeparatorConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericSeparatorConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23671,6 +25449,7 @@ impl ToValue for NumericSeparatorConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericalAggregationFunction: ObjRule = ObjRule {
     properties: &[
@@ -23681,6 +25460,7 @@ pub(crate) static RULE_NumericalAggregationFunction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericalAggregationFunction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Aggregation for numerical values.
@@ -23710,6 +25490,7 @@ pub struct NumericalAggregationFunction {
     pub simple_numerical_aggregation: Option<SimpleNumericalAggregationFunction>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericalAggregationFunction {
     /// A `NumericalAggregationFunction` with no property set (none is required).
@@ -23724,8 +25505,10 @@ impl NumericalAggregationFunction {
     pub fn simple_numerical_aggregation(mut self, value: impl Into<SimpleNumericalAggregationFunction>) -> Self { self.simple_numerical_aggregation = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericalAggregationFunction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericalAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23739,6 +25522,7 @@ impl ToValue for NumericalAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NumericalDimensionField`], by name: `NumericalDimensionField::new(NumericalDimensionFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericalDimensionFieldRequired {
@@ -23748,6 +25532,7 @@ pub struct NumericalDimensionFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericalDimensionField: ObjRule = ObjRule {
     properties: &[
@@ -23761,6 +25546,7 @@ pub(crate) static RULE_NumericalDimensionField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericalDimensionField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The dimension type field with numerical type columns.
@@ -23790,6 +25576,7 @@ pub struct NumericalDimensionField {
     pub hierarchy_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericalDimensionField {
     /// A `NumericalDimensionField` with its required properties, named in a [`NumericalDimensionFieldRequired`].
@@ -23813,8 +25600,10 @@ impl NumericalDimensionField {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericalDimensionField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericalDimensionField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23827,6 +25616,7 @@ impl ToValue for NumericalDimensionField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`NumericalMeasureField`], by name: `NumericalMeasureField::new(NumericalMeasureFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NumericalMeasureFieldRequired {
@@ -23836,6 +25626,7 @@ pub struct NumericalMeasureFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumericalMeasureField: ObjRule = ObjRule {
     properties: &[
@@ -23849,6 +25640,7 @@ pub(crate) static RULE_NumericalMeasureField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `NumericalMeasureField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The measure type field with numerical type columns.
@@ -23876,6 +25668,7 @@ pub struct NumericalMeasureField {
     pub format_configuration: Option<Obj<NumberFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl NumericalMeasureField {
     /// A `NumericalMeasureField` with its required properties, named in a [`NumericalMeasureFieldRequired`].
@@ -23899,8 +25692,10 @@ impl NumericalMeasureField {
     pub fn format_configuration(mut self, value: impl Into<Obj<NumberFormatConfiguration>>) -> Self { self.format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for NumericalMeasureField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericalMeasureField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23913,6 +25708,7 @@ impl ToValue for NumericalMeasureField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PaginationConfiguration`], by name: `PaginationConfiguration::new(PaginationConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PaginationConfigurationRequired {
@@ -23922,6 +25718,7 @@ pub struct PaginationConfigurationRequired {
     pub page_size: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PaginationConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -23933,6 +25730,7 @@ pub(crate) static RULE_PaginationConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PaginationConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The pagination configuration for a table visual or boxplot.
@@ -23954,6 +25752,7 @@ pub struct PaginationConfiguration {
     pub page_size: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PaginationConfiguration {
     /// A `PaginationConfiguration` with its required properties, named in a [`PaginationConfigurationRequired`].
@@ -23971,8 +25770,10 @@ impl PaginationConfiguration {
     pub fn page_size(mut self, value: impl Into<Num>) -> Self { self.page_size = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PaginationConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PaginationConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -23983,6 +25784,7 @@ impl ToValue for PaginationConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PanelConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -24000,6 +25802,7 @@ pub(crate) static RULE_PanelConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PanelConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A collection of options that configure how each panel displays in a small multiples chart.
@@ -24049,6 +25852,7 @@ pub struct PanelConfiguration {
     pub title: Option<Obj<PanelTitleOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PanelConfiguration {
     /// A `PanelConfiguration` with no property set (none is required).
@@ -24077,8 +25881,10 @@ impl PanelConfiguration {
     pub fn title(mut self, value: impl Into<Obj<PanelTitleOptions>>) -> Self { self.title = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PanelConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PanelConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24096,6 +25902,7 @@ impl ToValue for PanelConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PanelTitleOptions: ObjRule = ObjRule {
     properties: &[
@@ -24107,6 +25914,7 @@ pub(crate) static RULE_PanelTitleOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PanelTitleOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the title styles for each small multiples panel.
@@ -24126,6 +25934,7 @@ pub struct PanelTitleOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PanelTitleOptions {
     /// A `PanelTitleOptions` with no property set (none is required).
@@ -24142,8 +25951,10 @@ impl PanelTitleOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PanelTitleOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PanelTitleOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24155,6 +25966,7 @@ impl ToValue for PanelTitleOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterControl: ObjRule = ObjRule {
     properties: &[
@@ -24169,6 +25981,7 @@ pub(crate) static RULE_ParameterControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The control of a parameter that users can interact with in a dashboard or an analysis.
@@ -24204,6 +26017,7 @@ pub struct ParameterControl {
     pub text_field: Option<Obj<ParameterTextFieldControl>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterControl {
     /// A `ParameterControl` with no property set (none is required).
@@ -24226,8 +26040,10 @@ impl ParameterControl {
     pub fn text_field(mut self, value: impl Into<Obj<ParameterTextFieldControl>>) -> Self { self.text_field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24242,6 +26058,7 @@ impl ToValue for ParameterControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterDateTimePickerControl`], by name: `ParameterDateTimePickerControl::new(ParameterDateTimePickerControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterDateTimePickerControlRequired {
@@ -24253,6 +26070,7 @@ pub struct ParameterDateTimePickerControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterDateTimePickerControl: ObjRule = ObjRule {
     properties: &[
@@ -24266,6 +26084,7 @@ pub(crate) static RULE_ParameterDateTimePickerControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterDateTimePickerControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control from a date parameter that specifies date and time.
@@ -24297,6 +26116,7 @@ pub struct ParameterDateTimePickerControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterDateTimePickerControl {
     /// A `ParameterDateTimePickerControl` with its required properties, named in a [`ParameterDateTimePickerControlRequired`].
@@ -24320,8 +26140,10 @@ impl ParameterDateTimePickerControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterDateTimePickerControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterDateTimePickerControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24334,6 +26156,7 @@ impl ToValue for ParameterDateTimePickerControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -24346,6 +26169,7 @@ pub(crate) static RULE_ParameterDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The declaration definition of a parameter.
@@ -24375,6 +26199,7 @@ pub struct ParameterDeclaration {
     pub string_parameter_declaration: Option<Obj<StringParameterDeclaration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterDeclaration {
     /// A `ParameterDeclaration` with no property set (none is required).
@@ -24393,8 +26218,10 @@ impl ParameterDeclaration {
     pub fn string_parameter_declaration(mut self, value: impl Into<Obj<StringParameterDeclaration>>) -> Self { self.string_parameter_declaration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24419,6 +26246,7 @@ impl ToValue for ParameterDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterDropDownControl`], by name: `ParameterDropDownControl::new(ParameterDropDownControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterDropDownControlRequired {
@@ -24430,6 +26258,7 @@ pub struct ParameterDropDownControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterDropDownControl: ObjRule = ObjRule {
     properties: &[
@@ -24447,6 +26276,7 @@ pub(crate) static RULE_ParameterDropDownControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterDropDownControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a dropdown list with buttons that are used to select a single value.
@@ -24494,6 +26324,7 @@ pub struct ParameterDropDownControl {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterDropDownControl {
     /// A `ParameterDropDownControl` with its required properties, named in a [`ParameterDropDownControlRequired`].
@@ -24529,8 +26360,10 @@ impl ParameterDropDownControl {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterDropDownControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterDropDownControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24550,6 +26383,7 @@ impl ToValue for ParameterDropDownControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterListControl`], by name: `ParameterListControl::new(ParameterListControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterListControlRequired {
@@ -24561,6 +26395,7 @@ pub struct ParameterListControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterListControl: ObjRule = ObjRule {
     properties: &[
@@ -24577,6 +26412,7 @@ pub(crate) static RULE_ParameterListControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterListControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a list with buttons or boxes that are used to select either a single value or multiple values.
@@ -24620,6 +26456,7 @@ pub struct ParameterListControl {
     pub r#type: Option<SheetControlListType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterListControl {
     /// A `ParameterListControl` with its required properties, named in a [`ParameterListControlRequired`].
@@ -24652,8 +26489,10 @@ impl ParameterListControl {
     pub fn r#type(mut self, value: impl Into<SheetControlListType>) -> Self { self.r#type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterListControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterListControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24672,6 +26511,7 @@ impl ToValue for ParameterListControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterSelectableValues: ObjRule = ObjRule {
     properties: &[
@@ -24682,6 +26522,7 @@ pub(crate) static RULE_ParameterSelectableValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterSelectableValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A list of selectable values that are used in a control.
@@ -24701,6 +26542,7 @@ pub struct ParameterSelectableValues {
     pub values: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterSelectableValues {
     /// A `ParameterSelectableValues` with no property set (none is required).
@@ -24715,8 +26557,10 @@ impl ParameterSelectableValues {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterSelectableValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterSelectableValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24727,6 +26571,7 @@ impl ToValue for ParameterSelectableValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterSliderControl`], by name: `ParameterSliderControl::new(ParameterSliderControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterSliderControlRequired {
@@ -24744,6 +26589,7 @@ pub struct ParameterSliderControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterSliderControl: ObjRule = ObjRule {
     properties: &[
@@ -24760,6 +26606,7 @@ pub(crate) static RULE_ParameterSliderControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterSliderControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a horizontal toggle bar. This is used to change a value by sliding the toggle.
@@ -24809,6 +26656,7 @@ pub struct ParameterSliderControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterSliderControl {
     /// A `ParameterSliderControl` with its required properties, named in a [`ParameterSliderControlRequired`].
@@ -24841,8 +26689,10 @@ impl ParameterSliderControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterSliderControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterSliderControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24858,6 +26708,7 @@ impl ToValue for ParameterSliderControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterTextAreaControl`], by name: `ParameterTextAreaControl::new(ParameterTextAreaControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterTextAreaControlRequired {
@@ -24869,6 +26720,7 @@ pub struct ParameterTextAreaControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterTextAreaControl: ObjRule = ObjRule {
     properties: &[
@@ -24883,6 +26735,7 @@ pub(crate) static RULE_ParameterTextAreaControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterTextAreaControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a text box that is used to enter multiple entries.
@@ -24920,6 +26773,7 @@ pub struct ParameterTextAreaControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterTextAreaControl {
     /// A `ParameterTextAreaControl` with its required properties, named in a [`ParameterTextAreaControlRequired`].
@@ -24946,8 +26800,10 @@ impl ParameterTextAreaControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterTextAreaControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterTextAreaControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -24961,6 +26817,7 @@ impl ToValue for ParameterTextAreaControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ParameterTextFieldControl`], by name: `ParameterTextFieldControl::new(ParameterTextFieldControlRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParameterTextFieldControlRequired {
@@ -24972,6 +26829,7 @@ pub struct ParameterTextFieldControlRequired {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ParameterTextFieldControl: ObjRule = ObjRule {
     properties: &[
@@ -24985,6 +26843,7 @@ pub(crate) static RULE_ParameterTextFieldControl: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ParameterTextFieldControl` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display a text box that is used to enter a single entry.
@@ -25016,6 +26875,7 @@ pub struct ParameterTextFieldControl {
     pub title: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ParameterTextFieldControl {
     /// A `ParameterTextFieldControl` with its required properties, named in a [`ParameterTextFieldControlRequired`].
@@ -25039,8 +26899,10 @@ impl ParameterTextFieldControl {
     pub fn title(mut self, value: impl Into<Str>) -> Self { self.title = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ParameterTextFieldControl {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterTextFieldControl {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25053,6 +26915,7 @@ impl ToValue for ParameterTextFieldControl {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     properties: &[
@@ -25065,6 +26928,7 @@ pub(crate) static RULE_Parameters: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Parameters` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A list of Quick Sight parameters and the list's override values.
@@ -25098,6 +26962,7 @@ pub struct Parameters {
     pub string_parameters: Option<List<StringParameter>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Parameters {
     /// A `Parameters` with no property set (none is required).
@@ -25116,8 +26981,10 @@ impl Parameters {
     pub fn string_parameters(mut self, value: impl Into<List<StringParameter>>) -> Self { self.string_parameters = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Parameters {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Parameters {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25130,6 +26997,7 @@ impl ToValue for Parameters {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PercentVisibleRange: ObjRule = ObjRule {
     properties: &[
@@ -25140,6 +27008,7 @@ pub(crate) static RULE_PercentVisibleRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PercentVisibleRange` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The percent range in the visible range.
@@ -25161,6 +27030,7 @@ pub struct PercentVisibleRange {
     pub to: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PercentVisibleRange {
     /// A `PercentVisibleRange` with no property set (none is required).
@@ -25175,8 +27045,10 @@ impl PercentVisibleRange {
     pub fn to(mut self, value: impl Into<Num>) -> Self { self.to = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PercentVisibleRange {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PercentVisibleRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25187,6 +27059,7 @@ impl ToValue for PercentVisibleRange {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PercentageDisplayFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -25201,6 +27074,7 @@ pub(crate) static RULE_PercentageDisplayFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PercentageDisplayFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the percentage display format configuration.
@@ -25238,6 +27112,7 @@ pub struct PercentageDisplayFormatConfiguration {
     pub suffix: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PercentageDisplayFormatConfiguration {
     /// A `PercentageDisplayFormatConfiguration` with no property set (none is required).
@@ -25260,8 +27135,10 @@ impl PercentageDisplayFormatConfiguration {
     pub fn suffix(mut self, value: impl Into<Str>) -> Self { self.suffix = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PercentageDisplayFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PercentageDisplayFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25285,6 +27162,7 @@ impl ToValue for PercentageDisplayFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PercentileAggregation: ObjRule = ObjRule {
     properties: &[
@@ -25294,6 +27172,7 @@ pub(crate) static RULE_PercentileAggregation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PercentileAggregation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// An aggregation based on the percentile of values in a dimension or measure.
@@ -25309,6 +27188,7 @@ pub struct PercentileAggregation {
     pub percentile_value: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PercentileAggregation {
     /// A `PercentileAggregation` with no property set (none is required).
@@ -25321,8 +27201,10 @@ impl PercentileAggregation {
     pub fn percentile_value(mut self, value: impl Into<Num>) -> Self { self.percentile_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PercentileAggregation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PercentileAggregation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25332,6 +27214,7 @@ impl ToValue for PercentileAggregation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PeriodOverPeriodComputation`], by name: `PeriodOverPeriodComputation::new(PeriodOverPeriodComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodOverPeriodComputationRequired {
@@ -25339,6 +27222,7 @@ pub struct PeriodOverPeriodComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PeriodOverPeriodComputation: ObjRule = ObjRule {
     properties: &[
@@ -25352,6 +27236,7 @@ pub(crate) static RULE_PeriodOverPeriodComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PeriodOverPeriodComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The period over period computation configuration.
@@ -25379,6 +27264,7 @@ pub struct PeriodOverPeriodComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PeriodOverPeriodComputation {
     /// A `PeriodOverPeriodComputation` with its required properties, named in a [`PeriodOverPeriodComputationRequired`].
@@ -25402,8 +27288,10 @@ impl PeriodOverPeriodComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PeriodOverPeriodComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PeriodOverPeriodComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25416,6 +27304,7 @@ impl ToValue for PeriodOverPeriodComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PeriodToDateComputation`], by name: `PeriodToDateComputation::new(PeriodToDateComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PeriodToDateComputationRequired {
@@ -25423,6 +27312,7 @@ pub struct PeriodToDateComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PeriodToDateComputation: ObjRule = ObjRule {
     properties: &[
@@ -25437,6 +27327,7 @@ pub(crate) static RULE_PeriodToDateComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PeriodToDateComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The period to date computation configuration.
@@ -25471,6 +27362,7 @@ pub struct PeriodToDateComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PeriodToDateComputation {
     /// A `PeriodToDateComputation` with its required properties, named in a [`PeriodToDateComputationRequired`].
@@ -25497,8 +27389,10 @@ impl PeriodToDateComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PeriodToDateComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PeriodToDateComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25512,6 +27406,7 @@ impl ToValue for PeriodToDateComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -25523,6 +27418,7 @@ pub(crate) static RULE_PieChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PieChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a pie chart.
@@ -25550,6 +27446,7 @@ pub struct PieChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PieChartAggregatedFieldWells {
     /// A `PieChartAggregatedFieldWells` with no property set (none is required).
@@ -25566,8 +27463,10 @@ impl PieChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PieChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PieChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25579,6 +27478,7 @@ impl ToValue for PieChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -25599,6 +27499,7 @@ pub(crate) static RULE_PieChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PieChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a pie chart.
@@ -25658,6 +27559,7 @@ pub struct PieChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PieChartConfiguration {
     /// A `PieChartConfiguration` with no property set (none is required).
@@ -25692,8 +27594,10 @@ impl PieChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PieChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PieChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25717,6 +27621,7 @@ impl ToValue for PieChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -25726,6 +27631,7 @@ pub(crate) static RULE_PieChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PieChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a pie chart.
@@ -25741,6 +27647,7 @@ pub struct PieChartFieldWells {
     pub pie_chart_aggregated_field_wells: Option<Obj<PieChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PieChartFieldWells {
     /// A `PieChartFieldWells` with no property set (none is required).
@@ -25753,8 +27660,10 @@ impl PieChartFieldWells {
     pub fn pie_chart_aggregated_field_wells(mut self, value: impl Into<Obj<PieChartAggregatedFieldWells>>) -> Self { self.pie_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PieChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PieChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25767,6 +27676,7 @@ impl ToValue for PieChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -25779,6 +27689,7 @@ pub(crate) static RULE_PieChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PieChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a pie chart.
@@ -25808,6 +27719,7 @@ pub struct PieChartSortConfiguration {
     pub small_multiples_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PieChartSortConfiguration {
     /// A `PieChartSortConfiguration` with no property set (none is required).
@@ -25826,8 +27738,10 @@ impl PieChartSortConfiguration {
     pub fn small_multiples_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.small_multiples_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PieChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PieChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25843,6 +27757,7 @@ impl ToValue for PieChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PieChartVisual`], by name: `PieChartVisual::new(PieChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PieChartVisualRequired {
@@ -25850,6 +27765,7 @@ pub struct PieChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -25866,6 +27782,7 @@ pub(crate) static RULE_PieChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PieChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A pie or donut chart.
@@ -25922,6 +27839,7 @@ pub struct PieChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PieChartVisual {
     /// A `PieChartVisual` with its required properties, named in a [`PieChartVisualRequired`].
@@ -25954,8 +27872,10 @@ impl PieChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PieChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PieChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -25971,6 +27891,7 @@ impl ToValue for PieChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotFieldSortOptions`], by name: `PivotFieldSortOptions::new(PivotFieldSortOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotFieldSortOptionsRequired {
@@ -25980,6 +27901,7 @@ pub struct PivotFieldSortOptionsRequired {
     pub sort_by: Obj<PivotTableSortBy>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotFieldSortOptions: ObjRule = ObjRule {
     properties: &[
@@ -25991,6 +27913,7 @@ pub(crate) static RULE_PivotFieldSortOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotFieldSortOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field sort options for a pivot table sort configuration.
@@ -26010,6 +27933,7 @@ pub struct PivotFieldSortOptions {
     pub sort_by: Obj<PivotTableSortBy>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotFieldSortOptions {
     /// A `PivotFieldSortOptions` with its required properties, named in a [`PivotFieldSortOptionsRequired`].
@@ -26027,8 +27951,10 @@ impl PivotFieldSortOptions {
     pub fn sort_by(mut self, value: impl Into<Obj<PivotTableSortBy>>) -> Self { self.sort_by = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotFieldSortOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotFieldSortOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26039,6 +27965,7 @@ impl ToValue for PivotFieldSortOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -26050,6 +27977,7 @@ pub(crate) static RULE_PivotTableAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well for the pivot table.
@@ -26077,6 +28005,7 @@ pub struct PivotTableAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableAggregatedFieldWells {
     /// A `PivotTableAggregatedFieldWells` with no property set (none is required).
@@ -26093,8 +28022,10 @@ impl PivotTableAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26106,6 +28037,7 @@ impl ToValue for PivotTableAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotTableCellConditionalFormatting`], by name: `PivotTableCellConditionalFormatting::new(PivotTableCellConditionalFormattingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableCellConditionalFormattingRequired {
@@ -26113,6 +28045,7 @@ pub struct PivotTableCellConditionalFormattingRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableCellConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -26126,6 +28059,7 @@ pub(crate) static RULE_PivotTableCellConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableCellConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The cell conditional formatting option for a pivot table.
@@ -26155,6 +28089,7 @@ pub struct PivotTableCellConditionalFormatting {
     pub text_format: Option<Obj<TextConditionalFormat>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableCellConditionalFormatting {
     /// A `PivotTableCellConditionalFormatting` with its required properties, named in a [`PivotTableCellConditionalFormattingRequired`].
@@ -26178,8 +28113,10 @@ impl PivotTableCellConditionalFormatting {
     pub fn text_format(mut self, value: impl Into<Obj<TextConditionalFormat>>) -> Self { self.text_format = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableCellConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableCellConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26192,6 +28129,7 @@ impl ToValue for PivotTableCellConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -26201,6 +28139,7 @@ pub(crate) static RULE_PivotTableConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for a `PivotTableVisual` .
@@ -26216,6 +28155,7 @@ pub struct PivotTableConditionalFormatting {
     pub conditional_formatting_options: Option<List<PivotTableConditionalFormattingOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableConditionalFormatting {
     /// A `PivotTableConditionalFormatting` with no property set (none is required).
@@ -26228,8 +28168,10 @@ impl PivotTableConditionalFormatting {
     pub fn conditional_formatting_options(mut self, value: impl Into<List<PivotTableConditionalFormattingOption>>) -> Self { self.conditional_formatting_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26242,6 +28184,7 @@ impl ToValue for PivotTableConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableConditionalFormattingOption: ObjRule = ObjRule {
     properties: &[
@@ -26251,6 +28194,7 @@ pub(crate) static RULE_PivotTableConditionalFormattingOption: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableConditionalFormattingOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Conditional formatting options for a `PivotTableVisual` .
@@ -26264,6 +28208,7 @@ pub struct PivotTableConditionalFormattingOption {
     pub cell: Option<Obj<PivotTableCellConditionalFormatting>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableConditionalFormattingOption {
     /// A `PivotTableConditionalFormattingOption` with no property set (none is required).
@@ -26276,8 +28221,10 @@ impl PivotTableConditionalFormattingOption {
     pub fn cell(mut self, value: impl Into<Obj<PivotTableCellConditionalFormatting>>) -> Self { self.cell = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableConditionalFormattingOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26285,6 +28232,7 @@ impl ToValue for PivotTableConditionalFormattingOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableConditionalFormattingScope: ObjRule = ObjRule {
     properties: &[
@@ -26294,6 +28242,7 @@ pub(crate) static RULE_PivotTableConditionalFormattingScope: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableConditionalFormattingScope` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The scope of the cell for conditional formatting.
@@ -26307,6 +28256,7 @@ pub struct PivotTableConditionalFormattingScope {
     pub role: Option<PivotTableConditionalFormattingScopeRole>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableConditionalFormattingScope {
     /// A `PivotTableConditionalFormattingScope` with no property set (none is required).
@@ -26319,8 +28269,10 @@ impl PivotTableConditionalFormattingScope {
     pub fn role(mut self, value: impl Into<PivotTableConditionalFormattingScopeRole>) -> Self { self.role = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableConditionalFormattingScope {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableConditionalFormattingScope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26328,6 +28280,7 @@ impl ToValue for PivotTableConditionalFormattingScope {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -26343,6 +28296,7 @@ pub(crate) static RULE_PivotTableConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration for a `PivotTableVisual` .
@@ -26380,6 +28334,7 @@ pub struct PivotTableConfiguration {
     pub total_options: Option<Obj<PivotTableTotalOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableConfiguration {
     /// A `PivotTableConfiguration` with no property set (none is required).
@@ -26404,8 +28359,10 @@ impl PivotTableConfiguration {
     pub fn total_options(mut self, value: impl Into<Obj<PivotTableTotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26421,6 +28378,7 @@ impl ToValue for PivotTableConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotTableDataPathOption`], by name: `PivotTableDataPathOption::new(PivotTableDataPathOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableDataPathOptionRequired {
@@ -26428,6 +28386,7 @@ pub struct PivotTableDataPathOptionRequired {
     pub data_path_list: List<DataPathValue>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableDataPathOption: ObjRule = ObjRule {
     properties: &[
@@ -26439,6 +28398,7 @@ pub(crate) static RULE_PivotTableDataPathOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableDataPathOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The data path options for the pivot table field options.
@@ -26458,6 +28418,7 @@ pub struct PivotTableDataPathOption {
     pub width: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableDataPathOption {
     /// A `PivotTableDataPathOption` with its required properties, named in a [`PivotTableDataPathOptionRequired`].
@@ -26475,8 +28436,10 @@ impl PivotTableDataPathOption {
     pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableDataPathOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableDataPathOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26487,6 +28450,7 @@ impl ToValue for PivotTableDataPathOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotTableFieldCollapseStateOption`], by name: `PivotTableFieldCollapseStateOption::new(PivotTableFieldCollapseStateOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableFieldCollapseStateOptionRequired {
@@ -26494,6 +28458,7 @@ pub struct PivotTableFieldCollapseStateOptionRequired {
     pub target: Obj<PivotTableFieldCollapseStateTarget>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldCollapseStateOption: ObjRule = ObjRule {
     properties: &[
@@ -26505,6 +28470,7 @@ pub(crate) static RULE_PivotTableFieldCollapseStateOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldCollapseStateOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The collapse state options for the pivot table field options.
@@ -26525,6 +28491,7 @@ pub struct PivotTableFieldCollapseStateOption {
     pub target: Obj<PivotTableFieldCollapseStateTarget>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldCollapseStateOption {
     /// A `PivotTableFieldCollapseStateOption` with its required properties, named in a [`PivotTableFieldCollapseStateOptionRequired`].
@@ -26542,8 +28509,10 @@ impl PivotTableFieldCollapseStateOption {
     pub fn target(mut self, value: impl Into<Obj<PivotTableFieldCollapseStateTarget>>) -> Self { self.target = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldCollapseStateOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldCollapseStateOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26554,6 +28523,7 @@ impl ToValue for PivotTableFieldCollapseStateOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldCollapseStateTarget: ObjRule = ObjRule {
     properties: &[
@@ -26564,6 +28534,7 @@ pub(crate) static RULE_PivotTableFieldCollapseStateTarget: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldCollapseStateTarget` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The target of a pivot table field collapse state.
@@ -26583,6 +28554,7 @@ pub struct PivotTableFieldCollapseStateTarget {
     pub field_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldCollapseStateTarget {
     /// A `PivotTableFieldCollapseStateTarget` with no property set (none is required).
@@ -26597,8 +28569,10 @@ impl PivotTableFieldCollapseStateTarget {
     pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldCollapseStateTarget {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldCollapseStateTarget {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26609,6 +28583,7 @@ impl ToValue for PivotTableFieldCollapseStateTarget {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotTableFieldOption`], by name: `PivotTableFieldOption::new(PivotTableFieldOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableFieldOptionRequired {
@@ -26616,6 +28591,7 @@ pub struct PivotTableFieldOptionRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldOption: ObjRule = ObjRule {
     properties: &[
@@ -26628,6 +28604,7 @@ pub(crate) static RULE_PivotTableFieldOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The selected field options for the pivot table field options.
@@ -26653,6 +28630,7 @@ pub struct PivotTableFieldOption {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldOption {
     /// A `PivotTableFieldOption` with its required properties, named in a [`PivotTableFieldOptionRequired`].
@@ -26673,8 +28651,10 @@ impl PivotTableFieldOption {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26686,6 +28666,7 @@ impl ToValue for PivotTableFieldOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldOptions: ObjRule = ObjRule {
     properties: &[
@@ -26697,6 +28678,7 @@ pub(crate) static RULE_PivotTableFieldOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field options for a pivot table visual.
@@ -26722,6 +28704,7 @@ pub struct PivotTableFieldOptions {
     pub selected_field_options: Option<List<PivotTableFieldOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldOptions {
     /// A `PivotTableFieldOptions` with no property set (none is required).
@@ -26738,8 +28721,10 @@ impl PivotTableFieldOptions {
     pub fn selected_field_options(mut self, value: impl Into<List<PivotTableFieldOption>>) -> Self { self.selected_field_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26751,6 +28736,7 @@ impl ToValue for PivotTableFieldOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldSubtotalOptions: ObjRule = ObjRule {
     properties: &[
@@ -26760,6 +28746,7 @@ pub(crate) static RULE_PivotTableFieldSubtotalOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldSubtotalOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The optional configuration of subtotals cells.
@@ -26775,6 +28762,7 @@ pub struct PivotTableFieldSubtotalOptions {
     pub field_id: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldSubtotalOptions {
     /// A `PivotTableFieldSubtotalOptions` with no property set (none is required).
@@ -26787,8 +28775,10 @@ impl PivotTableFieldSubtotalOptions {
     pub fn field_id(mut self, value: impl Into<Str>) -> Self { self.field_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldSubtotalOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldSubtotalOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26796,6 +28786,7 @@ impl ToValue for PivotTableFieldSubtotalOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -26805,6 +28796,7 @@ pub(crate) static RULE_PivotTableFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells for a pivot table visual.
@@ -26820,6 +28812,7 @@ pub struct PivotTableFieldWells {
     pub pivot_table_aggregated_field_wells: Option<Obj<PivotTableAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableFieldWells {
     /// A `PivotTableFieldWells` with no property set (none is required).
@@ -26832,8 +28825,10 @@ impl PivotTableFieldWells {
     pub fn pivot_table_aggregated_field_wells(mut self, value: impl Into<Obj<PivotTableAggregatedFieldWells>>) -> Self { self.pivot_table_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26846,6 +28841,7 @@ impl ToValue for PivotTableFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableOptions: ObjRule = ObjRule {
     properties: &[
@@ -26867,6 +28863,7 @@ pub(crate) static RULE_PivotTableOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table options for a pivot table visual.
@@ -26931,6 +28928,7 @@ pub struct PivotTableOptions {
     pub toggle_buttons_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableOptions {
     /// A `PivotTableOptions` with no property set (none is required).
@@ -26967,8 +28965,10 @@ impl PivotTableOptions {
     pub fn toggle_buttons_visibility(mut self, value: impl Into<Visibility>) -> Self { self.toggle_buttons_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -26996,6 +28996,7 @@ impl ToValue for PivotTableOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTablePaginatedReportOptions: ObjRule = ObjRule {
     properties: &[
@@ -27006,6 +29007,7 @@ pub(crate) static RULE_PivotTablePaginatedReportOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTablePaginatedReportOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The paginated report options for a pivot table visual.
@@ -27023,6 +29025,7 @@ pub struct PivotTablePaginatedReportOptions {
     pub vertical_overflow_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTablePaginatedReportOptions {
     /// A `PivotTablePaginatedReportOptions` with no property set (none is required).
@@ -27037,8 +29040,10 @@ impl PivotTablePaginatedReportOptions {
     pub fn vertical_overflow_visibility(mut self, value: impl Into<Visibility>) -> Self { self.vertical_overflow_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTablePaginatedReportOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTablePaginatedReportOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27055,6 +29060,7 @@ impl ToValue for PivotTablePaginatedReportOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableRowsLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -27065,6 +29071,7 @@ pub(crate) static RULE_PivotTableRowsLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableRowsLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for the label thta is located above the row headers. This option is only applicable when `RowsLayout` is set to `HIERARCHY` .
@@ -27084,6 +29091,7 @@ pub struct PivotTableRowsLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableRowsLabelOptions {
     /// A `PivotTableRowsLabelOptions` with no property set (none is required).
@@ -27098,8 +29106,10 @@ impl PivotTableRowsLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableRowsLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableRowsLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27110,6 +29120,7 @@ impl ToValue for PivotTableRowsLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableSortBy: ObjRule = ObjRule {
     properties: &[
@@ -27121,6 +29132,7 @@ pub(crate) static RULE_PivotTableSortBy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableSortBy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort by field for the field sort options.
@@ -27142,6 +29154,7 @@ pub struct PivotTableSortBy {
     pub field: Option<Obj<FieldSort>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableSortBy {
     /// A `PivotTableSortBy` with no property set (none is required).
@@ -27158,8 +29171,10 @@ impl PivotTableSortBy {
     pub fn field(mut self, value: impl Into<Obj<FieldSort>>) -> Self { self.field = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableSortBy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableSortBy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27171,6 +29186,7 @@ impl ToValue for PivotTableSortBy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27180,6 +29196,7 @@ pub(crate) static RULE_PivotTableSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration for a `PivotTableVisual` .
@@ -27195,6 +29212,7 @@ pub struct PivotTableSortConfiguration {
     pub field_sort_options: Option<List<PivotFieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableSortConfiguration {
     /// A `PivotTableSortConfiguration` with no property set (none is required).
@@ -27207,8 +29225,10 @@ impl PivotTableSortConfiguration {
     pub fn field_sort_options(mut self, value: impl Into<List<PivotFieldSortOptions>>) -> Self { self.field_sort_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27218,6 +29238,7 @@ impl ToValue for PivotTableSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableTotalOptions: ObjRule = ObjRule {
     properties: &[
@@ -27230,6 +29251,7 @@ pub(crate) static RULE_PivotTableTotalOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableTotalOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The total options for a pivot table visual.
@@ -27255,6 +29277,7 @@ pub struct PivotTableTotalOptions {
     pub row_total_options: Option<Obj<PivotTotalOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableTotalOptions {
     /// A `PivotTableTotalOptions` with no property set (none is required).
@@ -27273,8 +29296,10 @@ impl PivotTableTotalOptions {
     pub fn row_total_options(mut self, value: impl Into<Obj<PivotTotalOptions>>) -> Self { self.row_total_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableTotalOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableTotalOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27287,6 +29312,7 @@ impl ToValue for PivotTableTotalOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PivotTableVisual`], by name: `PivotTableVisual::new(PivotTableVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PivotTableVisualRequired {
@@ -27294,6 +29320,7 @@ pub struct PivotTableVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
     properties: &[
@@ -27310,6 +29337,7 @@ pub(crate) static RULE_PivotTableVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTableVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A pivot table.
@@ -27355,6 +29383,7 @@ pub struct PivotTableVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTableVisual {
     /// A `PivotTableVisual` with its required properties, named in a [`PivotTableVisualRequired`].
@@ -27387,8 +29416,10 @@ impl PivotTableVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTableVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27404,6 +29435,7 @@ impl ToValue for PivotTableVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PivotTotalOptions: ObjRule = ObjRule {
     properties: &[
@@ -27420,6 +29452,7 @@ pub(crate) static RULE_PivotTotalOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PivotTotalOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The optional configuration of totals cells in a `PivotTableVisual` .
@@ -27463,6 +29496,7 @@ pub struct PivotTotalOptions {
     pub value_cell_style: Option<Obj<TableCellStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PivotTotalOptions {
     /// A `PivotTotalOptions` with no property set (none is required).
@@ -27489,8 +29523,10 @@ impl PivotTotalOptions {
     pub fn value_cell_style(mut self, value: impl Into<Obj<TableCellStyle>>) -> Self { self.value_cell_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PivotTotalOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTotalOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27507,6 +29543,7 @@ impl ToValue for PivotTotalOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PluginVisual`], by name: `PluginVisual::new(PluginVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PluginVisualRequired {
@@ -27516,6 +29553,7 @@ pub struct PluginVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisual: ObjRule = ObjRule {
     properties: &[
@@ -27531,6 +29569,7 @@ pub(crate) static RULE_PluginVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A flexible visualization type that allows engineers to create new custom charts in Quick Sight.
@@ -27564,6 +29603,7 @@ pub struct PluginVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisual {
     /// A `PluginVisual` with its required properties, named in a [`PluginVisualRequired`].
@@ -27593,8 +29633,10 @@ impl PluginVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27609,6 +29651,7 @@ impl ToValue for PluginVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27620,6 +29663,7 @@ pub(crate) static RULE_PluginVisualConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The plugin visual configuration. This includes the field wells, sorting options, and persisted options of the plugin visual.
@@ -27643,6 +29687,7 @@ pub struct PluginVisualConfiguration {
     pub visual_options: Option<Obj<PluginVisualOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualConfiguration {
     /// A `PluginVisualConfiguration` with no property set (none is required).
@@ -27659,8 +29704,10 @@ impl PluginVisualConfiguration {
     pub fn visual_options(mut self, value: impl Into<Obj<PluginVisualOptions>>) -> Self { self.visual_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27672,6 +29719,7 @@ impl ToValue for PluginVisualConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualFieldWell: ObjRule = ObjRule {
     properties: &[
@@ -27684,6 +29732,7 @@ pub(crate) static RULE_PluginVisualFieldWell: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualFieldWell` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A collection of field wells for a plugin visual.
@@ -27715,6 +29764,7 @@ pub struct PluginVisualFieldWell {
     pub unaggregated: Option<List<UnaggregatedField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualFieldWell {
     /// A `PluginVisualFieldWell` with no property set (none is required).
@@ -27733,8 +29783,10 @@ impl PluginVisualFieldWell {
     pub fn unaggregated(mut self, value: impl Into<List<UnaggregatedField>>) -> Self { self.unaggregated = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualFieldWell {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualFieldWell {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27747,6 +29799,7 @@ impl ToValue for PluginVisualFieldWell {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualItemsLimitConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27756,6 +29809,7 @@ pub(crate) static RULE_PluginVisualItemsLimitConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualItemsLimitConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A query limits configuration.
@@ -27771,6 +29825,7 @@ pub struct PluginVisualItemsLimitConfiguration {
     pub items_limit: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualItemsLimitConfiguration {
     /// A `PluginVisualItemsLimitConfiguration` with no property set (none is required).
@@ -27783,8 +29838,10 @@ impl PluginVisualItemsLimitConfiguration {
     pub fn items_limit(mut self, value: impl Into<Num>) -> Self { self.items_limit = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualItemsLimitConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualItemsLimitConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27794,6 +29851,7 @@ impl ToValue for PluginVisualItemsLimitConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualOptions: ObjRule = ObjRule {
     properties: &[
@@ -27803,6 +29861,7 @@ pub(crate) static RULE_PluginVisualOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options and persisted properties for the plugin visual.
@@ -27816,6 +29875,7 @@ pub struct PluginVisualOptions {
     pub visual_properties: Option<List<PluginVisualProperty>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualOptions {
     /// A `PluginVisualOptions` with no property set (none is required).
@@ -27828,8 +29888,10 @@ impl PluginVisualOptions {
     pub fn visual_properties(mut self, value: impl Into<List<PluginVisualProperty>>) -> Self { self.visual_properties = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27839,6 +29901,7 @@ impl ToValue for PluginVisualOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualProperty: ObjRule = ObjRule {
     properties: &[
@@ -27849,6 +29912,7 @@ pub(crate) static RULE_PluginVisualProperty: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualProperty` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The key value pair of the persisted property.
@@ -27866,6 +29930,7 @@ pub struct PluginVisualProperty {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualProperty {
     /// A `PluginVisualProperty` with no property set (none is required).
@@ -27880,8 +29945,10 @@ impl PluginVisualProperty {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualProperty {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualProperty {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27892,6 +29959,7 @@ impl ToValue for PluginVisualProperty {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27901,6 +29969,7 @@ pub(crate) static RULE_PluginVisualSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines how the plugin visual sorts the data during query.
@@ -27914,6 +29983,7 @@ pub struct PluginVisualSortConfiguration {
     pub plugin_visual_table_query_sort: Option<Obj<PluginVisualTableQuerySort>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualSortConfiguration {
     /// A `PluginVisualSortConfiguration` with no property set (none is required).
@@ -27926,8 +29996,10 @@ impl PluginVisualSortConfiguration {
     pub fn plugin_visual_table_query_sort(mut self, value: impl Into<Obj<PluginVisualTableQuerySort>>) -> Self { self.plugin_visual_table_query_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27940,6 +30012,7 @@ impl ToValue for PluginVisualSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PluginVisualTableQuerySort: ObjRule = ObjRule {
     properties: &[
@@ -27950,6 +30023,7 @@ pub(crate) static RULE_PluginVisualTableQuerySort: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PluginVisualTableQuerySort` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table query sorting options for the plugin visual.
@@ -27969,6 +30043,7 @@ pub struct PluginVisualTableQuerySort {
     pub row_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PluginVisualTableQuerySort {
     /// A `PluginVisualTableQuerySort` with no property set (none is required).
@@ -27983,8 +30058,10 @@ impl PluginVisualTableQuerySort {
     pub fn row_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.row_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PluginVisualTableQuerySort {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualTableQuerySort {
     #[inline]
     fn to_value(&self) -> Value {
@@ -27995,6 +30072,7 @@ impl ToValue for PluginVisualTableQuerySort {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`PredefinedHierarchy`], by name: `PredefinedHierarchy::new(PredefinedHierarchyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredefinedHierarchyRequired {
@@ -28004,6 +30082,7 @@ pub struct PredefinedHierarchyRequired {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_PredefinedHierarchy: ObjRule = ObjRule {
     properties: &[
@@ -28016,6 +30095,7 @@ pub(crate) static RULE_PredefinedHierarchy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `PredefinedHierarchy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option that determines the hierarchy of the fields that are defined during data preparation. These fields are available to use in any analysis that uses the data source.
@@ -28043,6 +30123,7 @@ pub struct PredefinedHierarchy {
     pub hierarchy_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl PredefinedHierarchy {
     /// A `PredefinedHierarchy` with its required properties, named in a [`PredefinedHierarchyRequired`].
@@ -28063,8 +30144,10 @@ impl PredefinedHierarchy {
     pub fn hierarchy_id(mut self, value: impl Into<Str>) -> Self { self.hierarchy_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for PredefinedHierarchy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PredefinedHierarchy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28076,6 +30159,7 @@ impl ToValue for PredefinedHierarchy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ProgressBarOptions: ObjRule = ObjRule {
     properties: &[
@@ -28085,6 +30169,7 @@ pub(crate) static RULE_ProgressBarOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ProgressBarOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the progress bar of a KPI visual.
@@ -28098,6 +30183,7 @@ pub struct ProgressBarOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ProgressBarOptions {
     /// A `ProgressBarOptions` with no property set (none is required).
@@ -28110,8 +30196,10 @@ impl ProgressBarOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ProgressBarOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ProgressBarOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28121,6 +30209,7 @@ impl ToValue for ProgressBarOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_QueryExecutionOptions: ObjRule = ObjRule {
     properties: &[
@@ -28130,6 +30219,7 @@ pub(crate) static RULE_QueryExecutionOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `QueryExecutionOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// A structure that describes the query execution options.
@@ -28143,6 +30233,7 @@ pub struct QueryExecutionOptions {
     pub query_execution_mode: Option<QueryExecutionMode>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl QueryExecutionOptions {
     /// A `QueryExecutionOptions` with no property set (none is required).
@@ -28155,8 +30246,10 @@ impl QueryExecutionOptions {
     pub fn query_execution_mode(mut self, value: impl Into<QueryExecutionMode>) -> Self { self.query_execution_mode = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for QueryExecutionOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for QueryExecutionOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28166,6 +30259,7 @@ impl ToValue for QueryExecutionOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -28177,6 +30271,7 @@ pub(crate) static RULE_RadarChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well configuration of a `RadarChartVisual` .
@@ -28204,6 +30299,7 @@ pub struct RadarChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartAggregatedFieldWells {
     /// A `RadarChartAggregatedFieldWells` with no property set (none is required).
@@ -28220,8 +30316,10 @@ impl RadarChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28233,6 +30331,7 @@ impl ToValue for RadarChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartAreaStyleSettings: ObjRule = ObjRule {
     properties: &[
@@ -28242,6 +30341,7 @@ pub(crate) static RULE_RadarChartAreaStyleSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartAreaStyleSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configured style settings of a radar chart.
@@ -28255,6 +30355,7 @@ pub struct RadarChartAreaStyleSettings {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartAreaStyleSettings {
     /// A `RadarChartAreaStyleSettings` with no property set (none is required).
@@ -28267,8 +30368,10 @@ impl RadarChartAreaStyleSettings {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartAreaStyleSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartAreaStyleSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28278,6 +30381,7 @@ impl ToValue for RadarChartAreaStyleSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28302,6 +30406,7 @@ pub(crate) static RULE_RadarChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a `RadarChartVisual` .
@@ -28381,6 +30486,7 @@ pub struct RadarChartConfiguration {
     pub visual_palette: Option<Obj<VisualPalette>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartConfiguration {
     /// A `RadarChartConfiguration` with no property set (none is required).
@@ -28423,8 +30529,10 @@ impl RadarChartConfiguration {
     pub fn visual_palette(mut self, value: impl Into<Obj<VisualPalette>>) -> Self { self.visual_palette = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28452,6 +30560,7 @@ impl ToValue for RadarChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -28461,6 +30570,7 @@ pub(crate) static RULE_RadarChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a radar chart visual.
@@ -28474,6 +30584,7 @@ pub struct RadarChartFieldWells {
     pub radar_chart_aggregated_field_wells: Option<Obj<RadarChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartFieldWells {
     /// A `RadarChartFieldWells` with no property set (none is required).
@@ -28486,8 +30597,10 @@ impl RadarChartFieldWells {
     pub fn radar_chart_aggregated_field_wells(mut self, value: impl Into<Obj<RadarChartAggregatedFieldWells>>) -> Self { self.radar_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28500,6 +30613,7 @@ impl ToValue for RadarChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartSeriesSettings: ObjRule = ObjRule {
     properties: &[
@@ -28509,6 +30623,7 @@ pub(crate) static RULE_RadarChartSeriesSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartSeriesSettings` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The series settings of a radar chart.
@@ -28522,6 +30637,7 @@ pub struct RadarChartSeriesSettings {
     pub area_style_settings: Option<Obj<RadarChartAreaStyleSettings>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartSeriesSettings {
     /// A `RadarChartSeriesSettings` with no property set (none is required).
@@ -28534,8 +30650,10 @@ impl RadarChartSeriesSettings {
     pub fn area_style_settings(mut self, value: impl Into<Obj<RadarChartAreaStyleSettings>>) -> Self { self.area_style_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartSeriesSettings {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartSeriesSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28545,6 +30663,7 @@ impl ToValue for RadarChartSeriesSettings {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28557,6 +30676,7 @@ pub(crate) static RULE_RadarChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a `RadarChartVisual` .
@@ -28586,6 +30706,7 @@ pub struct RadarChartSortConfiguration {
     pub color_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartSortConfiguration {
     /// A `RadarChartSortConfiguration` with no property set (none is required).
@@ -28604,8 +30725,10 @@ impl RadarChartSortConfiguration {
     pub fn color_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.color_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28618,6 +30741,7 @@ impl ToValue for RadarChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`RadarChartVisual`], by name: `RadarChartVisual::new(RadarChartVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RadarChartVisualRequired {
@@ -28625,6 +30749,7 @@ pub struct RadarChartVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
     properties: &[
@@ -28641,6 +30766,7 @@ pub(crate) static RULE_RadarChartVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RadarChartVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A radar chart visual.
@@ -28686,6 +30812,7 @@ pub struct RadarChartVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RadarChartVisual {
     /// A `RadarChartVisual` with its required properties, named in a [`RadarChartVisualRequired`].
@@ -28718,8 +30845,10 @@ impl RadarChartVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RadarChartVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28735,6 +30864,7 @@ impl ToValue for RadarChartVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RangeEndsLabelType: ObjRule = ObjRule {
     properties: &[
@@ -28744,6 +30874,7 @@ pub(crate) static RULE_RangeEndsLabelType: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RangeEndsLabelType` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The range ends label type of a data path label.
@@ -28757,6 +30888,7 @@ pub struct RangeEndsLabelType {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RangeEndsLabelType {
     /// A `RangeEndsLabelType` with no property set (none is required).
@@ -28769,8 +30901,10 @@ impl RangeEndsLabelType {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RangeEndsLabelType {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RangeEndsLabelType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28780,6 +30914,7 @@ impl ToValue for RangeEndsLabelType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ReferenceLine`], by name: `ReferenceLine::new(ReferenceLineRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceLineRequired {
@@ -28787,6 +30922,7 @@ pub struct ReferenceLineRequired {
     pub data_configuration: Obj<ReferenceLineDataConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLine: ObjRule = ObjRule {
     properties: &[
@@ -28800,6 +30936,7 @@ pub(crate) static RULE_ReferenceLine: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLine` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The reference line visual display options.
@@ -28828,6 +30965,7 @@ pub struct ReferenceLine {
     pub style_configuration: Option<Obj<ReferenceLineStyleConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLine {
     /// A `ReferenceLine` with its required properties, named in a [`ReferenceLineRequired`].
@@ -28851,8 +30989,10 @@ impl ReferenceLine {
     pub fn style_configuration(mut self, value: impl Into<Obj<ReferenceLineStyleConfiguration>>) -> Self { self.style_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLine {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLine {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28865,6 +31005,7 @@ impl ToValue for ReferenceLine {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ReferenceLineCustomLabelConfiguration`], by name: `ReferenceLineCustomLabelConfiguration::new(ReferenceLineCustomLabelConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceLineCustomLabelConfigurationRequired {
@@ -28872,6 +31013,7 @@ pub struct ReferenceLineCustomLabelConfigurationRequired {
     pub custom_label: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineCustomLabelConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28882,6 +31024,7 @@ pub(crate) static RULE_ReferenceLineCustomLabelConfiguration: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineCustomLabelConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for a custom label on a `ReferenceLine` .
@@ -28897,6 +31040,7 @@ pub struct ReferenceLineCustomLabelConfiguration {
     pub custom_label: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineCustomLabelConfiguration {
     /// A `ReferenceLineCustomLabelConfiguration` with its required properties, named in a [`ReferenceLineCustomLabelConfigurationRequired`].
@@ -28911,8 +31055,10 @@ impl ReferenceLineCustomLabelConfiguration {
     pub fn custom_label(mut self, value: impl Into<Str>) -> Self { self.custom_label = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineCustomLabelConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineCustomLabelConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28922,6 +31068,7 @@ impl ToValue for ReferenceLineCustomLabelConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineDataConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -28934,6 +31081,7 @@ pub(crate) static RULE_ReferenceLineDataConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineDataConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The data configuration of the reference line.
@@ -28965,6 +31113,7 @@ pub struct ReferenceLineDataConfiguration {
     pub static_configuration: Option<Obj<ReferenceLineStaticDataConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineDataConfiguration {
     /// A `ReferenceLineDataConfiguration` with no property set (none is required).
@@ -28983,8 +31132,10 @@ impl ReferenceLineDataConfiguration {
     pub fn static_configuration(mut self, value: impl Into<Obj<ReferenceLineStaticDataConfiguration>>) -> Self { self.static_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineDataConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineDataConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -28997,6 +31148,7 @@ impl ToValue for ReferenceLineDataConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ReferenceLineDynamicDataConfiguration`], by name: `ReferenceLineDynamicDataConfiguration::new(ReferenceLineDynamicDataConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceLineDynamicDataConfigurationRequired {
@@ -29006,6 +31158,7 @@ pub struct ReferenceLineDynamicDataConfigurationRequired {
     pub column: Obj<ColumnIdentifier>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineDynamicDataConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29018,6 +31171,7 @@ pub(crate) static RULE_ReferenceLineDynamicDataConfiguration: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineDynamicDataConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The dynamic configuration of the reference line data configuration.
@@ -29039,6 +31193,7 @@ pub struct ReferenceLineDynamicDataConfiguration {
     pub measure_aggregation_function: Option<Obj<AggregationFunction>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineDynamicDataConfiguration {
     /// A `ReferenceLineDynamicDataConfiguration` with its required properties, named in a [`ReferenceLineDynamicDataConfigurationRequired`].
@@ -29059,8 +31214,10 @@ impl ReferenceLineDynamicDataConfiguration {
     pub fn measure_aggregation_function(mut self, value: impl Into<Obj<AggregationFunction>>) -> Self { self.measure_aggregation_function = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineDynamicDataConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineDynamicDataConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29075,6 +31232,7 @@ impl ToValue for ReferenceLineDynamicDataConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineLabelConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29089,6 +31247,7 @@ pub(crate) static RULE_ReferenceLineLabelConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineLabelConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The label configuration of a reference line.
@@ -29131,6 +31290,7 @@ pub struct ReferenceLineLabelConfiguration {
     pub vertical_position: Option<ReferenceLineLabelVerticalPosition>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineLabelConfiguration {
     /// A `ReferenceLineLabelConfiguration` with no property set (none is required).
@@ -29153,8 +31313,10 @@ impl ReferenceLineLabelConfiguration {
     pub fn vertical_position(mut self, value: impl Into<ReferenceLineLabelVerticalPosition>) -> Self { self.vertical_position = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineLabelConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineLabelConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29169,6 +31331,7 @@ impl ToValue for ReferenceLineLabelConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ReferenceLineStaticDataConfiguration`], by name: `ReferenceLineStaticDataConfiguration::new(ReferenceLineStaticDataConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ReferenceLineStaticDataConfigurationRequired {
@@ -29176,6 +31339,7 @@ pub struct ReferenceLineStaticDataConfigurationRequired {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineStaticDataConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29186,6 +31350,7 @@ pub(crate) static RULE_ReferenceLineStaticDataConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineStaticDataConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The static data configuration of the reference line data configuration.
@@ -29201,6 +31366,7 @@ pub struct ReferenceLineStaticDataConfiguration {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineStaticDataConfiguration {
     /// A `ReferenceLineStaticDataConfiguration` with its required properties, named in a [`ReferenceLineStaticDataConfigurationRequired`].
@@ -29215,8 +31381,10 @@ impl ReferenceLineStaticDataConfiguration {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineStaticDataConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineStaticDataConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29224,6 +31392,7 @@ impl ToValue for ReferenceLineStaticDataConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineStyleConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29234,6 +31403,7 @@ pub(crate) static RULE_ReferenceLineStyleConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineStyleConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The style configuration of the reference line.
@@ -29257,6 +31427,7 @@ pub struct ReferenceLineStyleConfiguration {
     pub pattern: Option<ReferenceLinePatternType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineStyleConfiguration {
     /// A `ReferenceLineStyleConfiguration` with no property set (none is required).
@@ -29271,8 +31442,10 @@ impl ReferenceLineStyleConfiguration {
     pub fn pattern(mut self, value: impl Into<ReferenceLinePatternType>) -> Self { self.pattern = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineStyleConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineStyleConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29283,6 +31456,7 @@ impl ToValue for ReferenceLineStyleConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ReferenceLineValueLabelConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29293,6 +31467,7 @@ pub(crate) static RULE_ReferenceLineValueLabelConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ReferenceLineValueLabelConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The value label configuration of the label in a reference line.
@@ -29313,6 +31488,7 @@ pub struct ReferenceLineValueLabelConfiguration {
     pub relative_position: Option<ReferenceLineValueLabelRelativePosition>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ReferenceLineValueLabelConfiguration {
     /// A `ReferenceLineValueLabelConfiguration` with no property set (none is required).
@@ -29327,8 +31503,10 @@ impl ReferenceLineValueLabelConfiguration {
     pub fn relative_position(mut self, value: impl Into<ReferenceLineValueLabelRelativePosition>) -> Self { self.relative_position = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ReferenceLineValueLabelConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineValueLabelConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29339,6 +31517,7 @@ impl ToValue for ReferenceLineValueLabelConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RelativeDateTimeControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -29350,6 +31529,7 @@ pub(crate) static RULE_RelativeDateTimeControlDisplayOptions: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RelativeDateTimeControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -29373,6 +31553,7 @@ pub struct RelativeDateTimeControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RelativeDateTimeControlDisplayOptions {
     /// A `RelativeDateTimeControlDisplayOptions` with no property set (none is required).
@@ -29389,8 +31570,10 @@ impl RelativeDateTimeControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RelativeDateTimeControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RelativeDateTimeControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29402,6 +31585,7 @@ impl ToValue for RelativeDateTimeControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`RelativeDatesFilter`], by name: `RelativeDatesFilter::new(RelativeDatesFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RelativeDatesFilterRequired {
@@ -29419,6 +31603,7 @@ pub struct RelativeDatesFilterRequired {
     pub time_granularity: TimeGranularity,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RelativeDatesFilter: ObjRule = ObjRule {
     properties: &[
@@ -29439,6 +31624,7 @@ pub(crate) static RULE_RelativeDatesFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RelativeDatesFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `RelativeDatesFilter` filters relative dates values.
@@ -29508,6 +31694,7 @@ pub struct RelativeDatesFilter {
     pub time_granularity: TimeGranularity,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RelativeDatesFilter {
     /// A `RelativeDatesFilter` with its required properties, named in a [`RelativeDatesFilterRequired`].
@@ -29552,8 +31739,10 @@ impl RelativeDatesFilter {
     pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RelativeDatesFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RelativeDatesFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29579,6 +31768,7 @@ impl ToValue for RelativeDatesFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ResourcePermission`], by name: `ResourcePermission::new(ResourcePermissionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResourcePermissionRequired {
@@ -29588,6 +31778,7 @@ pub struct ResourcePermissionRequired {
     pub principal: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     properties: &[
@@ -29599,6 +31790,7 @@ pub(crate) static RULE_ResourcePermission: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ResourcePermission` property type, shared by `AWS::QuickSight::ActionConnector`, `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::DataSet`, `AWS::QuickSight::Template`, `AWS::QuickSight::Theme`.
 ///
 /// &lt;p&gt;Permission for the resource.&lt;/p&gt;
@@ -29634,6 +31826,7 @@ pub struct ResourcePermission {
     pub principal: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ResourcePermission {
     /// A `ResourcePermission` with its required properties, named in a [`ResourcePermissionRequired`].
@@ -29651,8 +31844,10 @@ impl ResourcePermission {
     pub fn principal(mut self, value: impl Into<Str>) -> Self { self.principal = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ResourcePermission {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ResourcePermission {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29663,6 +31858,7 @@ impl ToValue for ResourcePermission {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`RollingDateConfiguration`], by name: `RollingDateConfiguration::new(RollingDateConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RollingDateConfigurationRequired {
@@ -29670,6 +31866,7 @@ pub struct RollingDateConfigurationRequired {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RollingDateConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29681,6 +31878,7 @@ pub(crate) static RULE_RollingDateConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RollingDateConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The rolling date configuration of a date time filter.
@@ -29702,6 +31900,7 @@ pub struct RollingDateConfiguration {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RollingDateConfiguration {
     /// A `RollingDateConfiguration` with its required properties, named in a [`RollingDateConfigurationRequired`].
@@ -29719,8 +31918,10 @@ impl RollingDateConfiguration {
     pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RollingDateConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RollingDateConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29731,6 +31932,7 @@ impl ToValue for RollingDateConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_RowAlternateColorOptions: ObjRule = ObjRule {
     properties: &[
@@ -29742,6 +31944,7 @@ pub(crate) static RULE_RowAlternateColorOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `RowAlternateColorOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines the row alternate color options.
@@ -29765,6 +31968,7 @@ pub struct RowAlternateColorOptions {
     pub use_primary_background_color: Option<WidgetStatus>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl RowAlternateColorOptions {
     /// A `RowAlternateColorOptions` with no property set (none is required).
@@ -29781,8 +31985,10 @@ impl RowAlternateColorOptions {
     pub fn use_primary_background_color(mut self, value: impl Into<WidgetStatus>) -> Self { self.use_primary_background_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for RowAlternateColorOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RowAlternateColorOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29797,6 +32003,7 @@ impl ToValue for RowAlternateColorOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SameSheetTargetVisualConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29807,6 +32014,7 @@ pub(crate) static RULE_SameSheetTargetVisualConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SameSheetTargetVisualConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of the same-sheet target visuals that you want to be filtered.
@@ -29832,6 +32040,7 @@ pub struct SameSheetTargetVisualConfiguration {
     pub target_visuals: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SameSheetTargetVisualConfiguration {
     /// A `SameSheetTargetVisualConfiguration` with no property set (none is required).
@@ -29846,8 +32055,10 @@ impl SameSheetTargetVisualConfiguration {
     pub fn target_visuals(mut self, value: impl Into<List<Str>>) -> Self { self.target_visuals = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SameSheetTargetVisualConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SameSheetTargetVisualConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29858,6 +32069,7 @@ impl ToValue for SameSheetTargetVisualConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -29869,6 +32081,7 @@ pub(crate) static RULE_SankeyDiagramAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SankeyDiagramAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a sankey diagram.
@@ -29896,6 +32109,7 @@ pub struct SankeyDiagramAggregatedFieldWells {
     pub weight: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SankeyDiagramAggregatedFieldWells {
     /// A `SankeyDiagramAggregatedFieldWells` with no property set (none is required).
@@ -29912,8 +32126,10 @@ impl SankeyDiagramAggregatedFieldWells {
     pub fn weight(mut self, value: impl Into<List<MeasureField>>) -> Self { self.weight = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SankeyDiagramAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SankeyDiagramAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29925,6 +32141,7 @@ impl ToValue for SankeyDiagramAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -29937,6 +32154,7 @@ pub(crate) static RULE_SankeyDiagramChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SankeyDiagramChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a sankey diagram.
@@ -29962,6 +32180,7 @@ pub struct SankeyDiagramChartConfiguration {
     pub sort_configuration: Option<Obj<SankeyDiagramSortConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SankeyDiagramChartConfiguration {
     /// A `SankeyDiagramChartConfiguration` with no property set (none is required).
@@ -29980,8 +32199,10 @@ impl SankeyDiagramChartConfiguration {
     pub fn sort_configuration(mut self, value: impl Into<Obj<SankeyDiagramSortConfiguration>>) -> Self { self.sort_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SankeyDiagramChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SankeyDiagramChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -29994,6 +32215,7 @@ impl ToValue for SankeyDiagramChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -30003,6 +32225,7 @@ pub(crate) static RULE_SankeyDiagramFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SankeyDiagramFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a sankey diagram.
@@ -30016,6 +32239,7 @@ pub struct SankeyDiagramFieldWells {
     pub sankey_diagram_aggregated_field_wells: Option<Obj<SankeyDiagramAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SankeyDiagramFieldWells {
     /// A `SankeyDiagramFieldWells` with no property set (none is required).
@@ -30028,8 +32252,10 @@ impl SankeyDiagramFieldWells {
     pub fn sankey_diagram_aggregated_field_wells(mut self, value: impl Into<Obj<SankeyDiagramAggregatedFieldWells>>) -> Self { self.sankey_diagram_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SankeyDiagramFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SankeyDiagramFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30042,6 +32268,7 @@ impl ToValue for SankeyDiagramFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -30053,6 +32280,7 @@ pub(crate) static RULE_SankeyDiagramSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SankeyDiagramSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a sankey diagram.
@@ -30076,6 +32304,7 @@ pub struct SankeyDiagramSortConfiguration {
     pub weight_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SankeyDiagramSortConfiguration {
     /// A `SankeyDiagramSortConfiguration` with no property set (none is required).
@@ -30092,8 +32321,10 @@ impl SankeyDiagramSortConfiguration {
     pub fn weight_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.weight_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SankeyDiagramSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SankeyDiagramSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30105,6 +32336,7 @@ impl ToValue for SankeyDiagramSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SankeyDiagramVisual`], by name: `SankeyDiagramVisual::new(SankeyDiagramVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SankeyDiagramVisualRequired {
@@ -30112,6 +32344,7 @@ pub struct SankeyDiagramVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
     properties: &[
@@ -30127,6 +32360,7 @@ pub(crate) static RULE_SankeyDiagramVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SankeyDiagramVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A sankey diagram.
@@ -30168,6 +32402,7 @@ pub struct SankeyDiagramVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SankeyDiagramVisual {
     /// A `SankeyDiagramVisual` with its required properties, named in a [`SankeyDiagramVisualRequired`].
@@ -30197,8 +32432,10 @@ impl SankeyDiagramVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SankeyDiagramVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SankeyDiagramVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30213,6 +32450,7 @@ impl ToValue for SankeyDiagramVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotCategoricallyAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -30226,6 +32464,7 @@ pub(crate) static RULE_ScatterPlotCategoricallyAggregatedFieldWells: ObjRule = O
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotCategoricallyAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well of a scatter plot.
@@ -30269,6 +32508,7 @@ pub struct ScatterPlotCategoricallyAggregatedFieldWells {
     pub y_axis: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotCategoricallyAggregatedFieldWells {
     /// A `ScatterPlotCategoricallyAggregatedFieldWells` with no property set (none is required).
@@ -30289,8 +32529,10 @@ impl ScatterPlotCategoricallyAggregatedFieldWells {
     pub fn y_axis(mut self, value: impl Into<List<MeasureField>>) -> Self { self.y_axis = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotCategoricallyAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotCategoricallyAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30304,6 +32546,7 @@ impl ToValue for ScatterPlotCategoricallyAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -30323,6 +32566,7 @@ pub(crate) static RULE_ScatterPlotConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a scatter plot.
@@ -30376,6 +32620,7 @@ pub struct ScatterPlotConfiguration {
     pub y_axis_label_options: Option<Obj<ChartAxisLabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotConfiguration {
     /// A `ScatterPlotConfiguration` with no property set (none is required).
@@ -30408,8 +32653,10 @@ impl ScatterPlotConfiguration {
     pub fn y_axis_label_options(mut self, value: impl Into<Obj<ChartAxisLabelOptions>>) -> Self { self.y_axis_label_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30429,6 +32676,7 @@ impl ToValue for ScatterPlotConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -30439,6 +32687,7 @@ pub(crate) static RULE_ScatterPlotFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a scatter plot.
@@ -30459,6 +32708,7 @@ pub struct ScatterPlotFieldWells {
     pub scatter_plot_unaggregated_field_wells: Option<Obj<ScatterPlotUnaggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotFieldWells {
     /// A `ScatterPlotFieldWells` with no property set (none is required).
@@ -30473,8 +32723,10 @@ impl ScatterPlotFieldWells {
     pub fn scatter_plot_unaggregated_field_wells(mut self, value: impl Into<Obj<ScatterPlotUnaggregatedFieldWells>>) -> Self { self.scatter_plot_unaggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30491,6 +32743,7 @@ impl ToValue for ScatterPlotFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -30500,6 +32753,7 @@ pub(crate) static RULE_ScatterPlotSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a scatter plot.
@@ -30511,6 +32765,7 @@ pub struct ScatterPlotSortConfiguration {
     pub scatter_plot_limit_configuration: Option<Obj<ItemsLimitConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotSortConfiguration {
     /// A `ScatterPlotSortConfiguration` with no property set (none is required).
@@ -30523,8 +32778,10 @@ impl ScatterPlotSortConfiguration {
     pub fn scatter_plot_limit_configuration(mut self, value: impl Into<Obj<ItemsLimitConfiguration>>) -> Self { self.scatter_plot_limit_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30537,6 +32794,7 @@ impl ToValue for ScatterPlotSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotUnaggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -30550,6 +32808,7 @@ pub(crate) static RULE_ScatterPlotUnaggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotUnaggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The unaggregated field wells of a scatter plot.
@@ -30593,6 +32852,7 @@ pub struct ScatterPlotUnaggregatedFieldWells {
     pub y_axis: Option<List<DimensionField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotUnaggregatedFieldWells {
     /// A `ScatterPlotUnaggregatedFieldWells` with no property set (none is required).
@@ -30613,8 +32873,10 @@ impl ScatterPlotUnaggregatedFieldWells {
     pub fn y_axis(mut self, value: impl Into<List<DimensionField>>) -> Self { self.y_axis = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotUnaggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotUnaggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30628,6 +32890,7 @@ impl ToValue for ScatterPlotUnaggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ScatterPlotVisual`], by name: `ScatterPlotVisual::new(ScatterPlotVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScatterPlotVisualRequired {
@@ -30635,6 +32898,7 @@ pub struct ScatterPlotVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
     properties: &[
@@ -30651,6 +32915,7 @@ pub(crate) static RULE_ScatterPlotVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScatterPlotVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A scatter plot.
@@ -30698,6 +32963,7 @@ pub struct ScatterPlotVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScatterPlotVisual {
     /// A `ScatterPlotVisual` with its required properties, named in a [`ScatterPlotVisualRequired`].
@@ -30730,8 +32996,10 @@ impl ScatterPlotVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScatterPlotVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScatterPlotVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30747,6 +33015,7 @@ impl ToValue for ScatterPlotVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ScrollBarOptions: ObjRule = ObjRule {
     properties: &[
@@ -30757,6 +33026,7 @@ pub(crate) static RULE_ScrollBarOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ScrollBarOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The visual display options for a data zoom scroll bar.
@@ -30774,6 +33044,7 @@ pub struct ScrollBarOptions {
     pub visible_range: Option<Obj<VisibleRangeOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ScrollBarOptions {
     /// A `ScrollBarOptions` with no property set (none is required).
@@ -30788,8 +33059,10 @@ impl ScrollBarOptions {
     pub fn visible_range(mut self, value: impl Into<Obj<VisibleRangeOptions>>) -> Self { self.visible_range = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ScrollBarOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ScrollBarOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30800,6 +33073,7 @@ impl ToValue for ScrollBarOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SecondaryValueOptions: ObjRule = ObjRule {
     properties: &[
@@ -30809,6 +33083,7 @@ pub(crate) static RULE_SecondaryValueOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SecondaryValueOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of the secondary value of a KPI visual.
@@ -30822,6 +33097,7 @@ pub struct SecondaryValueOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SecondaryValueOptions {
     /// A `SecondaryValueOptions` with no property set (none is required).
@@ -30834,8 +33110,10 @@ impl SecondaryValueOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SecondaryValueOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SecondaryValueOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30845,6 +33123,7 @@ impl ToValue for SecondaryValueOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionAfterPageBreak: ObjRule = ObjRule {
     properties: &[
@@ -30854,6 +33133,7 @@ pub(crate) static RULE_SectionAfterPageBreak: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionAfterPageBreak` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of a page break after a section.
@@ -30867,6 +33147,7 @@ pub struct SectionAfterPageBreak {
     pub status: Option<SectionPageBreakStatus>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionAfterPageBreak {
     /// A `SectionAfterPageBreak` with no property set (none is required).
@@ -30879,8 +33160,10 @@ impl SectionAfterPageBreak {
     pub fn status(mut self, value: impl Into<SectionPageBreakStatus>) -> Self { self.status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionAfterPageBreak {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionAfterPageBreak {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30888,6 +33171,7 @@ impl ToValue for SectionAfterPageBreak {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -30897,6 +33181,7 @@ pub(crate) static RULE_SectionBasedLayoutCanvasSizeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionBasedLayoutCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for the canvas of a section-based layout.
@@ -30910,6 +33195,7 @@ pub struct SectionBasedLayoutCanvasSizeOptions {
     pub paper_canvas_size_options: Option<Obj<SectionBasedLayoutPaperCanvasSizeOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionBasedLayoutCanvasSizeOptions {
     /// A `SectionBasedLayoutCanvasSizeOptions` with no property set (none is required).
@@ -30922,8 +33208,10 @@ impl SectionBasedLayoutCanvasSizeOptions {
     pub fn paper_canvas_size_options(mut self, value: impl Into<Obj<SectionBasedLayoutPaperCanvasSizeOptions>>) -> Self { self.paper_canvas_size_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionBasedLayoutCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionBasedLayoutCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -30933,6 +33221,7 @@ impl ToValue for SectionBasedLayoutCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SectionBasedLayoutConfiguration`], by name: `SectionBasedLayoutConfiguration::new(SectionBasedLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SectionBasedLayoutConfigurationRequired {
@@ -30946,6 +33235,7 @@ pub struct SectionBasedLayoutConfigurationRequired {
     pub header_sections: List<HeaderFooterSectionConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -30959,6 +33249,7 @@ pub(crate) static RULE_SectionBasedLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionBasedLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for a section-based layout.
@@ -30990,6 +33281,7 @@ pub struct SectionBasedLayoutConfiguration {
     pub header_sections: List<HeaderFooterSectionConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionBasedLayoutConfiguration {
     /// A `SectionBasedLayoutConfiguration` with its required properties, named in a [`SectionBasedLayoutConfigurationRequired`].
@@ -31013,8 +33305,10 @@ impl SectionBasedLayoutConfiguration {
     pub fn header_sections(mut self, value: impl Into<List<HeaderFooterSectionConfiguration>>) -> Self { self.header_sections = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionBasedLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionBasedLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31027,6 +33321,7 @@ impl ToValue for SectionBasedLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionBasedLayoutPaperCanvasSizeOptions: ObjRule = ObjRule {
     properties: &[
@@ -31038,6 +33333,7 @@ pub(crate) static RULE_SectionBasedLayoutPaperCanvasSizeOptions: ObjRule = ObjRu
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionBasedLayoutPaperCanvasSizeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for a paper canvas of a section-based layout.
@@ -31062,6 +33358,7 @@ pub struct SectionBasedLayoutPaperCanvasSizeOptions {
     pub paper_size: Option<PaperSize>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionBasedLayoutPaperCanvasSizeOptions {
     /// A `SectionBasedLayoutPaperCanvasSizeOptions` with no property set (none is required).
@@ -31078,8 +33375,10 @@ impl SectionBasedLayoutPaperCanvasSizeOptions {
     pub fn paper_size(mut self, value: impl Into<PaperSize>) -> Self { self.paper_size = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionBasedLayoutPaperCanvasSizeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionBasedLayoutPaperCanvasSizeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31091,6 +33390,7 @@ impl ToValue for SectionBasedLayoutPaperCanvasSizeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SectionLayoutConfiguration`], by name: `SectionLayoutConfiguration::new(SectionLayoutConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SectionLayoutConfigurationRequired {
@@ -31098,6 +33398,7 @@ pub struct SectionLayoutConfigurationRequired {
     pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31108,6 +33409,7 @@ pub(crate) static RULE_SectionLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The layout configuration of a section.
@@ -31121,6 +33423,7 @@ pub struct SectionLayoutConfiguration {
     pub free_form_layout: Obj<FreeFormSectionLayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionLayoutConfiguration {
     /// A `SectionLayoutConfiguration` with its required properties, named in a [`SectionLayoutConfigurationRequired`].
@@ -31135,8 +33438,10 @@ impl SectionLayoutConfiguration {
     pub fn free_form_layout(mut self, value: impl Into<Obj<FreeFormSectionLayoutConfiguration>>) -> Self { self.free_form_layout = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31146,6 +33451,7 @@ impl ToValue for SectionLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionPageBreakConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31155,6 +33461,7 @@ pub(crate) static RULE_SectionPageBreakConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionPageBreakConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of a page break for a section.
@@ -31168,6 +33475,7 @@ pub struct SectionPageBreakConfiguration {
     pub after: Option<Obj<SectionAfterPageBreak>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionPageBreakConfiguration {
     /// A `SectionPageBreakConfiguration` with no property set (none is required).
@@ -31180,8 +33488,10 @@ impl SectionPageBreakConfiguration {
     pub fn after(mut self, value: impl Into<Obj<SectionAfterPageBreak>>) -> Self { self.after = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionPageBreakConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionPageBreakConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31189,6 +33499,7 @@ impl ToValue for SectionPageBreakConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SectionStyle: ObjRule = ObjRule {
     properties: &[
@@ -31199,6 +33510,7 @@ pub(crate) static RULE_SectionStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SectionStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that style a section.
@@ -31220,6 +33532,7 @@ pub struct SectionStyle {
     pub padding: Option<Obj<Spacing>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SectionStyle {
     /// A `SectionStyle` with no property set (none is required).
@@ -31234,8 +33547,10 @@ impl SectionStyle {
     pub fn padding(mut self, value: impl Into<Obj<Spacing>>) -> Self { self.padding = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SectionStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31246,6 +33561,7 @@ impl ToValue for SectionStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SelectedSheetsFilterScopeConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31255,6 +33571,7 @@ pub(crate) static RULE_SelectedSheetsFilterScopeConfiguration: ObjRule = ObjRule
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SelectedSheetsFilterScopeConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration for applying a filter to specific sheets or visuals. You can apply this filter to multiple visuals that are on one sheet or to all visuals on a sheet.
@@ -31272,6 +33589,7 @@ pub struct SelectedSheetsFilterScopeConfiguration {
     pub sheet_visual_scoping_configurations: Option<List<SheetVisualScopingConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SelectedSheetsFilterScopeConfiguration {
     /// A `SelectedSheetsFilterScopeConfiguration` with no property set (none is required).
@@ -31284,8 +33602,10 @@ impl SelectedSheetsFilterScopeConfiguration {
     pub fn sheet_visual_scoping_configurations(mut self, value: impl Into<List<SheetVisualScopingConfiguration>>) -> Self { self.sheet_visual_scoping_configurations = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SelectedSheetsFilterScopeConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SelectedSheetsFilterScopeConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31298,6 +33618,7 @@ impl ToValue for SelectedSheetsFilterScopeConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SeriesItem: ObjRule = ObjRule {
     properties: &[
@@ -31308,6 +33629,7 @@ pub(crate) static RULE_SeriesItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SeriesItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The series item configuration of a line chart.
@@ -31327,6 +33649,7 @@ pub struct SeriesItem {
     pub field_series_item: Option<Obj<FieldSeriesItem>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SeriesItem {
     /// A `SeriesItem` with no property set (none is required).
@@ -31341,8 +33664,10 @@ impl SeriesItem {
     pub fn field_series_item(mut self, value: impl Into<Obj<FieldSeriesItem>>) -> Self { self.field_series_item = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SeriesItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SeriesItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31353,6 +33678,7 @@ impl ToValue for SeriesItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SetParameterValueConfiguration`], by name: `SetParameterValueConfiguration::new(SetParameterValueConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SetParameterValueConfigurationRequired {
@@ -31362,6 +33688,7 @@ pub struct SetParameterValueConfigurationRequired {
     pub value: Obj<DestinationParameterValueConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SetParameterValueConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31373,6 +33700,7 @@ pub(crate) static RULE_SetParameterValueConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SetParameterValueConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of adding parameters in action.
@@ -31390,6 +33718,7 @@ pub struct SetParameterValueConfiguration {
     pub value: Obj<DestinationParameterValueConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SetParameterValueConfiguration {
     /// A `SetParameterValueConfiguration` with its required properties, named in a [`SetParameterValueConfigurationRequired`].
@@ -31407,8 +33736,10 @@ impl SetParameterValueConfiguration {
     pub fn value(mut self, value: impl Into<Obj<DestinationParameterValueConfiguration>>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SetParameterValueConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SetParameterValueConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31419,6 +33750,7 @@ impl ToValue for SetParameterValueConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ShapeConditionalFormat`], by name: `ShapeConditionalFormat::new(ShapeConditionalFormatRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ShapeConditionalFormatRequired {
@@ -31426,6 +33758,7 @@ pub struct ShapeConditionalFormatRequired {
     pub background_color: Obj<ConditionalFormattingColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ShapeConditionalFormat: ObjRule = ObjRule {
     properties: &[
@@ -31436,6 +33769,7 @@ pub(crate) static RULE_ShapeConditionalFormat: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ShapeConditionalFormat` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The shape conditional formatting of a filled map visual.
@@ -31449,6 +33783,7 @@ pub struct ShapeConditionalFormat {
     pub background_color: Obj<ConditionalFormattingColor>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ShapeConditionalFormat {
     /// A `ShapeConditionalFormat` with its required properties, named in a [`ShapeConditionalFormatRequired`].
@@ -31463,8 +33798,10 @@ impl ShapeConditionalFormat {
     pub fn background_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.background_color = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ShapeConditionalFormat {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ShapeConditionalFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31474,6 +33811,7 @@ impl ToValue for ShapeConditionalFormat {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetControlInfoIconLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -31484,6 +33822,7 @@ pub(crate) static RULE_SheetControlInfoIconLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetControlInfoIconLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A control to display info icons for filters and parameters.
@@ -31503,6 +33842,7 @@ pub struct SheetControlInfoIconLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetControlInfoIconLabelOptions {
     /// A `SheetControlInfoIconLabelOptions` with no property set (none is required).
@@ -31517,8 +33857,10 @@ impl SheetControlInfoIconLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetControlInfoIconLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlInfoIconLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31529,6 +33871,7 @@ impl ToValue for SheetControlInfoIconLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetControlLayout`], by name: `SheetControlLayout::new(SheetControlLayoutRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetControlLayoutRequired {
@@ -31536,6 +33879,7 @@ pub struct SheetControlLayoutRequired {
     pub configuration: Obj<SheetControlLayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetControlLayout: ObjRule = ObjRule {
     properties: &[
@@ -31546,6 +33890,7 @@ pub(crate) static RULE_SheetControlLayout: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetControlLayout` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// A grid layout to define the placement of sheet control.
@@ -31559,6 +33904,7 @@ pub struct SheetControlLayout {
     pub configuration: Obj<SheetControlLayoutConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetControlLayout {
     /// A `SheetControlLayout` with its required properties, named in a [`SheetControlLayoutRequired`].
@@ -31573,8 +33919,10 @@ impl SheetControlLayout {
     pub fn configuration(mut self, value: impl Into<Obj<SheetControlLayoutConfiguration>>) -> Self { self.configuration = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetControlLayout {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlLayout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31584,6 +33932,7 @@ impl ToValue for SheetControlLayout {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetControlLayoutConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31593,6 +33942,7 @@ pub(crate) static RULE_SheetControlLayoutConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetControlLayoutConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
 ///
 /// The configuration that determines the elements and canvas size options of sheet control.
@@ -31606,6 +33956,7 @@ pub struct SheetControlLayoutConfiguration {
     pub grid_layout: Option<Obj<GridLayoutConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetControlLayoutConfiguration {
     /// A `SheetControlLayoutConfiguration` with no property set (none is required).
@@ -31618,8 +33969,10 @@ impl SheetControlLayoutConfiguration {
     pub fn grid_layout(mut self, value: impl Into<Obj<GridLayoutConfiguration>>) -> Self { self.grid_layout = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetControlLayoutConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlLayoutConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31629,6 +33982,7 @@ impl ToValue for SheetControlLayoutConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetElementConfigurationOverrides: ObjRule = ObjRule {
     properties: &[
@@ -31638,6 +33992,7 @@ pub(crate) static RULE_SheetElementConfigurationOverrides: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetElementConfigurationOverrides` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The override configuration of the rendering rules of a sheet.
@@ -31654,6 +34009,7 @@ pub struct SheetElementConfigurationOverrides {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetElementConfigurationOverrides {
     /// A `SheetElementConfigurationOverrides` with no property set (none is required).
@@ -31666,8 +34022,10 @@ impl SheetElementConfigurationOverrides {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetElementConfigurationOverrides {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetElementConfigurationOverrides {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31677,6 +34035,7 @@ impl ToValue for SheetElementConfigurationOverrides {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetElementRenderingRule`], by name: `SheetElementRenderingRule::new(SheetElementRenderingRuleRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetElementRenderingRuleRequired {
@@ -31686,6 +34045,7 @@ pub struct SheetElementRenderingRuleRequired {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetElementRenderingRule: ObjRule = ObjRule {
     properties: &[
@@ -31697,6 +34057,7 @@ pub(crate) static RULE_SheetElementRenderingRule: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetElementRenderingRule` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The rendering rules of a sheet that uses a free-form layout.
@@ -31716,6 +34077,7 @@ pub struct SheetElementRenderingRule {
     pub expression: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetElementRenderingRule {
     /// A `SheetElementRenderingRule` with its required properties, named in a [`SheetElementRenderingRuleRequired`].
@@ -31733,8 +34095,10 @@ impl SheetElementRenderingRule {
     pub fn expression(mut self, value: impl Into<Str>) -> Self { self.expression = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetElementRenderingRule {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetElementRenderingRule {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31745,6 +34109,7 @@ impl ToValue for SheetElementRenderingRule {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetImage`], by name: `SheetImage::new(SheetImageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetImageRequired {
@@ -31754,6 +34119,7 @@ pub struct SheetImageRequired {
     pub source: Obj<SheetImageSource>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImage: ObjRule = ObjRule {
     properties: &[
@@ -31770,6 +34136,7 @@ pub(crate) static RULE_SheetImage: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImage` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// An image that is located on a sheet.
@@ -31813,6 +34180,7 @@ pub struct SheetImage {
     pub tooltip: Option<Obj<SheetImageTooltipConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImage {
     /// A `SheetImage` with its required properties, named in a [`SheetImageRequired`].
@@ -31845,8 +34213,10 @@ impl SheetImage {
     pub fn tooltip(mut self, value: impl Into<Obj<SheetImageTooltipConfiguration>>) -> Self { self.tooltip = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImage {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImage {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31862,6 +34232,7 @@ impl ToValue for SheetImage {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImageScalingConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -31871,6 +34242,7 @@ pub(crate) static RULE_SheetImageScalingConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImageScalingConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Determines how the image is scaled
@@ -31891,6 +34263,7 @@ pub struct SheetImageScalingConfiguration {
     pub scaling_type: Option<SheetImageScalingType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImageScalingConfiguration {
     /// A `SheetImageScalingConfiguration` with no property set (none is required).
@@ -31903,8 +34276,10 @@ impl SheetImageScalingConfiguration {
     pub fn scaling_type(mut self, value: impl Into<SheetImageScalingType>) -> Self { self.scaling_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImageScalingConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageScalingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31914,6 +34289,7 @@ impl ToValue for SheetImageScalingConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImageSource: ObjRule = ObjRule {
     properties: &[
@@ -31923,6 +34299,7 @@ pub(crate) static RULE_SheetImageSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImageSource` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The source of the image.
@@ -31936,6 +34313,7 @@ pub struct SheetImageSource {
     pub sheet_image_static_file_source: Option<Obj<SheetImageStaticFileSource>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImageSource {
     /// A `SheetImageSource` with no property set (none is required).
@@ -31948,8 +34326,10 @@ impl SheetImageSource {
     pub fn sheet_image_static_file_source(mut self, value: impl Into<Obj<SheetImageStaticFileSource>>) -> Self { self.sheet_image_static_file_source = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImageSource {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -31962,6 +34342,7 @@ impl ToValue for SheetImageSource {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetImageStaticFileSource`], by name: `SheetImageStaticFileSource::new(SheetImageStaticFileSourceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetImageStaticFileSourceRequired {
@@ -31969,6 +34350,7 @@ pub struct SheetImageStaticFileSourceRequired {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImageStaticFileSource: ObjRule = ObjRule {
     properties: &[
@@ -31979,6 +34361,7 @@ pub(crate) static RULE_SheetImageStaticFileSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImageStaticFileSource` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The source of the static file that contains the image.
@@ -31994,6 +34377,7 @@ pub struct SheetImageStaticFileSource {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImageStaticFileSource {
     /// A `SheetImageStaticFileSource` with its required properties, named in a [`SheetImageStaticFileSourceRequired`].
@@ -32008,8 +34392,10 @@ impl SheetImageStaticFileSource {
     pub fn static_file_id(mut self, value: impl Into<Str>) -> Self { self.static_file_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImageStaticFileSource {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageStaticFileSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32019,6 +34405,7 @@ impl ToValue for SheetImageStaticFileSource {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImageTooltipConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -32029,6 +34416,7 @@ pub(crate) static RULE_SheetImageTooltipConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImageTooltipConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The tooltip configuration for a sheet image.
@@ -32046,6 +34434,7 @@ pub struct SheetImageTooltipConfiguration {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImageTooltipConfiguration {
     /// A `SheetImageTooltipConfiguration` with no property set (none is required).
@@ -32060,8 +34449,10 @@ impl SheetImageTooltipConfiguration {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImageTooltipConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageTooltipConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32072,6 +34463,7 @@ impl ToValue for SheetImageTooltipConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetImageTooltipText: ObjRule = ObjRule {
     properties: &[
@@ -32081,6 +34473,7 @@ pub(crate) static RULE_SheetImageTooltipText: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetImageTooltipText` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The text that appears in the sheet image tooltip.
@@ -32096,6 +34489,7 @@ pub struct SheetImageTooltipText {
     pub plain_text: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetImageTooltipText {
     /// A `SheetImageTooltipText` with no property set (none is required).
@@ -32108,8 +34502,10 @@ impl SheetImageTooltipText {
     pub fn plain_text(mut self, value: impl Into<Str>) -> Self { self.plain_text = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetImageTooltipText {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageTooltipText {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32117,6 +34513,7 @@ impl ToValue for SheetImageTooltipText {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetTextBox`], by name: `SheetTextBox::new(SheetTextBoxRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetTextBoxRequired {
@@ -32124,6 +34521,7 @@ pub struct SheetTextBoxRequired {
     pub sheet_text_box_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetTextBox: ObjRule = ObjRule {
     properties: &[
@@ -32135,6 +34533,7 @@ pub(crate) static RULE_SheetTextBox: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetTextBox` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A text box.
@@ -32156,6 +34555,7 @@ pub struct SheetTextBox {
     pub sheet_text_box_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetTextBox {
     /// A `SheetTextBox` with its required properties, named in a [`SheetTextBoxRequired`].
@@ -32173,8 +34573,10 @@ impl SheetTextBox {
     pub fn sheet_text_box_id(mut self, value: impl Into<Str>) -> Self { self.sheet_text_box_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetTextBox {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetTextBox {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32185,6 +34587,7 @@ impl ToValue for SheetTextBox {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SheetVisualScopingConfiguration`], by name: `SheetVisualScopingConfiguration::new(SheetVisualScopingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SheetVisualScopingConfigurationRequired {
@@ -32194,6 +34597,7 @@ pub struct SheetVisualScopingConfigurationRequired {
     pub sheet_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SheetVisualScopingConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -32206,6 +34610,7 @@ pub(crate) static RULE_SheetVisualScopingConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SheetVisualScopingConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The filter that is applied to the options.
@@ -32234,6 +34639,7 @@ pub struct SheetVisualScopingConfiguration {
     pub visual_ids: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SheetVisualScopingConfiguration {
     /// A `SheetVisualScopingConfiguration` with its required properties, named in a [`SheetVisualScopingConfigurationRequired`].
@@ -32254,8 +34660,10 @@ impl SheetVisualScopingConfiguration {
     pub fn visual_ids(mut self, value: impl Into<List<Str>>) -> Self { self.visual_ids = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SheetVisualScopingConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetVisualScopingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32267,6 +34675,7 @@ impl ToValue for SheetVisualScopingConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ShortFormatText: ObjRule = ObjRule {
     properties: &[
@@ -32277,6 +34686,7 @@ pub(crate) static RULE_ShortFormatText: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ShortFormatText` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The text format for the title.
@@ -32300,6 +34710,7 @@ pub struct ShortFormatText {
     pub rich_text: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ShortFormatText {
     /// A `ShortFormatText` with no property set (none is required).
@@ -32314,8 +34725,10 @@ impl ShortFormatText {
     pub fn rich_text(mut self, value: impl Into<Str>) -> Self { self.rich_text = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ShortFormatText {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ShortFormatText {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32326,6 +34739,7 @@ impl ToValue for ShortFormatText {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SimpleClusterMarker: ObjRule = ObjRule {
     properties: &[
@@ -32335,6 +34749,7 @@ pub(crate) static RULE_SimpleClusterMarker: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SimpleClusterMarker` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The simple cluster marker of the cluster marker.
@@ -32350,6 +34765,7 @@ pub struct SimpleClusterMarker {
     pub color: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SimpleClusterMarker {
     /// A `SimpleClusterMarker` with no property set (none is required).
@@ -32362,8 +34778,10 @@ impl SimpleClusterMarker {
     pub fn color(mut self, value: impl Into<Str>) -> Self { self.color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SimpleClusterMarker {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SimpleClusterMarker {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32371,6 +34789,7 @@ impl ToValue for SimpleClusterMarker {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SingleAxisOptions: ObjRule = ObjRule {
     properties: &[
@@ -32380,6 +34799,7 @@ pub(crate) static RULE_SingleAxisOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SingleAxisOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The settings of a chart's single axis configuration.
@@ -32393,6 +34813,7 @@ pub struct SingleAxisOptions {
     pub y_axis_options: Option<Obj<SingleAxisOptionsYAxisOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SingleAxisOptions {
     /// A `SingleAxisOptions` with no property set (none is required).
@@ -32405,8 +34826,10 @@ impl SingleAxisOptions {
     pub fn y_axis_options(mut self, value: impl Into<Obj<SingleAxisOptionsYAxisOptions>>) -> Self { self.y_axis_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SingleAxisOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SingleAxisOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32416,6 +34839,7 @@ impl ToValue for SingleAxisOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SingleAxisOptionsYAxisOptions: ObjRule = ObjRule {
     properties: &[
@@ -32424,6 +34848,7 @@ pub(crate) static RULE_SingleAxisOptionsYAxisOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SingleAxisOptionsYAxisOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The Y axis options of a single axis configuration.
@@ -32435,6 +34860,7 @@ pub struct SingleAxisOptionsYAxisOptions {
     pub y_axis: Option<SingleYAxisOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SingleAxisOptionsYAxisOptions {
     /// A `SingleAxisOptionsYAxisOptions` with no property set (none is required).
@@ -32447,8 +34873,10 @@ impl SingleAxisOptionsYAxisOptions {
     pub fn y_axis(mut self, value: impl Into<SingleYAxisOption>) -> Self { self.y_axis = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SingleAxisOptionsYAxisOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SingleAxisOptionsYAxisOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32456,6 +34884,7 @@ impl ToValue for SingleAxisOptionsYAxisOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SliderControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -32466,6 +34895,7 @@ pub(crate) static RULE_SliderControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SliderControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -32483,6 +34913,7 @@ pub struct SliderControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SliderControlDisplayOptions {
     /// A `SliderControlDisplayOptions` with no property set (none is required).
@@ -32497,8 +34928,10 @@ impl SliderControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SliderControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SliderControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32509,6 +34942,7 @@ impl ToValue for SliderControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SmallMultiplesAxisProperties: ObjRule = ObjRule {
     properties: &[
@@ -32519,6 +34953,7 @@ pub(crate) static RULE_SmallMultiplesAxisProperties: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SmallMultiplesAxisProperties` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Configures the properties of a chart's axes that are used by small multiples panels.
@@ -32536,6 +34971,7 @@ pub struct SmallMultiplesAxisProperties {
     pub scale: Option<SmallMultiplesAxisScale>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SmallMultiplesAxisProperties {
     /// A `SmallMultiplesAxisProperties` with no property set (none is required).
@@ -32550,8 +34986,10 @@ impl SmallMultiplesAxisProperties {
     pub fn scale(mut self, value: impl Into<SmallMultiplesAxisScale>) -> Self { self.scale = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SmallMultiplesAxisProperties {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SmallMultiplesAxisProperties {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32562,6 +35000,7 @@ impl ToValue for SmallMultiplesAxisProperties {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SmallMultiplesOptions: ObjRule = ObjRule {
     properties: &[
@@ -32575,6 +35014,7 @@ pub(crate) static RULE_SmallMultiplesOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SmallMultiplesOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Options that determine the layout and display options of a chart's small multiples.
@@ -32612,6 +35052,7 @@ pub struct SmallMultiplesOptions {
     pub y_axis: Option<Obj<SmallMultiplesAxisProperties>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SmallMultiplesOptions {
     /// A `SmallMultiplesOptions` with no property set (none is required).
@@ -32632,8 +35073,10 @@ impl SmallMultiplesOptions {
     pub fn y_axis(mut self, value: impl Into<Obj<SmallMultiplesAxisProperties>>) -> Self { self.y_axis = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SmallMultiplesOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SmallMultiplesOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32647,6 +35090,7 @@ impl ToValue for SmallMultiplesOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Spacing: ObjRule = ObjRule {
     properties: &[
@@ -32659,6 +35103,7 @@ pub(crate) static RULE_Spacing: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Spacing` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of spacing (often a margin or padding).
@@ -32684,6 +35129,7 @@ pub struct Spacing {
     pub top: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Spacing {
     /// A `Spacing` with no property set (none is required).
@@ -32702,8 +35148,10 @@ impl Spacing {
     pub fn top(mut self, value: impl Into<Str>) -> Self { self.top = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Spacing {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Spacing {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32716,6 +35164,7 @@ impl ToValue for Spacing {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`SpatialStaticFile`], by name: `SpatialStaticFile::new(SpatialStaticFileRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SpatialStaticFileRequired {
@@ -32723,6 +35172,7 @@ pub struct SpatialStaticFileRequired {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SpatialStaticFile: ObjRule = ObjRule {
     properties: &[
@@ -32734,6 +35184,7 @@ pub(crate) static RULE_SpatialStaticFile: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SpatialStaticFile` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A static file that contains the geospatial data.
@@ -32753,6 +35204,7 @@ pub struct SpatialStaticFile {
     pub static_file_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SpatialStaticFile {
     /// A `SpatialStaticFile` with its required properties, named in a [`SpatialStaticFileRequired`].
@@ -32770,8 +35222,10 @@ impl SpatialStaticFile {
     pub fn static_file_id(mut self, value: impl Into<Str>) -> Self { self.static_file_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SpatialStaticFile {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SpatialStaticFile {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32782,6 +35236,7 @@ impl ToValue for SpatialStaticFile {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StaticFile: ObjRule = ObjRule {
     properties: &[
@@ -32792,6 +35247,7 @@ pub(crate) static RULE_StaticFile: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StaticFile` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The static file.
@@ -32809,6 +35265,7 @@ pub struct StaticFile {
     pub spatial_static_file: Option<Obj<SpatialStaticFile>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StaticFile {
     /// A `StaticFile` with no property set (none is required).
@@ -32823,8 +35280,10 @@ impl StaticFile {
     pub fn spatial_static_file(mut self, value: impl Into<Obj<SpatialStaticFile>>) -> Self { self.spatial_static_file = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StaticFile {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StaticFile {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32835,6 +35294,7 @@ impl ToValue for StaticFile {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`StaticFileS3SourceOptions`], by name: `StaticFileS3SourceOptions::new(StaticFileS3SourceOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StaticFileS3SourceOptionsRequired {
@@ -32846,6 +35306,7 @@ pub struct StaticFileS3SourceOptionsRequired {
     pub region: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StaticFileS3SourceOptions: ObjRule = ObjRule {
     properties: &[
@@ -32858,6 +35319,7 @@ pub(crate) static RULE_StaticFileS3SourceOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StaticFileS3SourceOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The structure that contains the Amazon S3 location to download the static file from.
@@ -32881,6 +35343,7 @@ pub struct StaticFileS3SourceOptions {
     pub region: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StaticFileS3SourceOptions {
     /// A `StaticFileS3SourceOptions` with its required properties, named in a [`StaticFileS3SourceOptionsRequired`].
@@ -32901,8 +35364,10 @@ impl StaticFileS3SourceOptions {
     pub fn region(mut self, value: impl Into<Str>) -> Self { self.region = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StaticFileS3SourceOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StaticFileS3SourceOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32914,6 +35379,7 @@ impl ToValue for StaticFileS3SourceOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StaticFileSource: ObjRule = ObjRule {
     properties: &[
@@ -32924,6 +35390,7 @@ pub(crate) static RULE_StaticFileSource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StaticFileSource` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The source of the static file.
@@ -32941,6 +35408,7 @@ pub struct StaticFileSource {
     pub url_options: Option<Obj<StaticFileUrlSourceOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StaticFileSource {
     /// A `StaticFileSource` with no property set (none is required).
@@ -32955,8 +35423,10 @@ impl StaticFileSource {
     pub fn url_options(mut self, value: impl Into<Obj<StaticFileUrlSourceOptions>>) -> Self { self.url_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StaticFileSource {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StaticFileSource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -32967,6 +35437,7 @@ impl ToValue for StaticFileSource {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`StaticFileUrlSourceOptions`], by name: `StaticFileUrlSourceOptions::new(StaticFileUrlSourceOptionsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StaticFileUrlSourceOptionsRequired {
@@ -32974,6 +35445,7 @@ pub struct StaticFileUrlSourceOptionsRequired {
     pub url: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StaticFileUrlSourceOptions: ObjRule = ObjRule {
     properties: &[
@@ -32984,6 +35456,7 @@ pub(crate) static RULE_StaticFileUrlSourceOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StaticFileUrlSourceOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The structure that contains the URL to download the static file from.
@@ -32997,6 +35470,7 @@ pub struct StaticFileUrlSourceOptions {
     pub url: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StaticFileUrlSourceOptions {
     /// A `StaticFileUrlSourceOptions` with its required properties, named in a [`StaticFileUrlSourceOptionsRequired`].
@@ -33011,8 +35485,10 @@ impl StaticFileUrlSourceOptions {
     pub fn url(mut self, value: impl Into<Str>) -> Self { self.url = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StaticFileUrlSourceOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StaticFileUrlSourceOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33020,6 +35496,7 @@ impl ToValue for StaticFileUrlSourceOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StringDefaultValues: ObjRule = ObjRule {
     properties: &[
@@ -33030,6 +35507,7 @@ pub(crate) static RULE_StringDefaultValues: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StringDefaultValues` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The default values of the `StringParameterDeclaration` .
@@ -33049,6 +35527,7 @@ pub struct StringDefaultValues {
     pub static_values: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StringDefaultValues {
     /// A `StringDefaultValues` with no property set (none is required).
@@ -33063,8 +35542,10 @@ impl StringDefaultValues {
     pub fn static_values(mut self, value: impl Into<List<Str>>) -> Self { self.static_values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StringDefaultValues {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StringDefaultValues {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33075,6 +35556,7 @@ impl ToValue for StringDefaultValues {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StringFormatConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -33085,6 +35567,7 @@ pub(crate) static RULE_StringFormatConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StringFormatConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Formatting configuration for string fields.
@@ -33102,6 +35585,7 @@ pub struct StringFormatConfiguration {
     pub numeric_format_configuration: Option<Obj<NumericFormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StringFormatConfiguration {
     /// A `StringFormatConfiguration` with no property set (none is required).
@@ -33116,8 +35600,10 @@ impl StringFormatConfiguration {
     pub fn numeric_format_configuration(mut self, value: impl Into<Obj<NumericFormatConfiguration>>) -> Self { self.numeric_format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StringFormatConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StringFormatConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33134,6 +35620,7 @@ impl ToValue for StringFormatConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`StringParameter`], by name: `StringParameter::new(StringParameterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringParameterRequired {
@@ -33143,6 +35630,7 @@ pub struct StringParameterRequired {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StringParameter: ObjRule = ObjRule {
     properties: &[
@@ -33154,6 +35642,7 @@ pub(crate) static RULE_StringParameter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StringParameter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A string parameter.
@@ -33173,6 +35662,7 @@ pub struct StringParameter {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StringParameter {
     /// A `StringParameter` with its required properties, named in a [`StringParameterRequired`].
@@ -33190,8 +35680,10 @@ impl StringParameter {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StringParameter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StringParameter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33202,6 +35694,7 @@ impl ToValue for StringParameter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`StringParameterDeclaration`], by name: `StringParameterDeclaration::new(StringParameterDeclarationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StringParameterDeclarationRequired {
@@ -33211,6 +35704,7 @@ pub struct StringParameterDeclarationRequired {
     pub parameter_value_type: ParameterValueType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StringParameterDeclaration: ObjRule = ObjRule {
     properties: &[
@@ -33225,6 +35719,7 @@ pub(crate) static RULE_StringParameterDeclaration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StringParameterDeclaration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A parameter declaration for the `String` data type.
@@ -33256,6 +35751,7 @@ pub struct StringParameterDeclaration {
     pub value_when_unset: Option<Obj<StringValueWhenUnsetConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StringParameterDeclaration {
     /// A `StringParameterDeclaration` with its required properties, named in a [`StringParameterDeclarationRequired`].
@@ -33282,8 +35778,10 @@ impl StringParameterDeclaration {
     pub fn value_when_unset(mut self, value: impl Into<Obj<StringValueWhenUnsetConfiguration>>) -> Self { self.value_when_unset = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StringParameterDeclaration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StringParameterDeclaration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33297,6 +35795,7 @@ impl ToValue for StringParameterDeclaration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_StringValueWhenUnsetConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -33307,6 +35806,7 @@ pub(crate) static RULE_StringValueWhenUnsetConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `StringValueWhenUnsetConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration that defines the default value of a `String` parameter when a value has not been set.
@@ -33327,6 +35827,7 @@ pub struct StringValueWhenUnsetConfiguration {
     pub value_when_unset_option: Option<ValueWhenUnsetOption>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl StringValueWhenUnsetConfiguration {
     /// A `StringValueWhenUnsetConfiguration` with no property set (none is required).
@@ -33341,8 +35842,10 @@ impl StringValueWhenUnsetConfiguration {
     pub fn value_when_unset_option(mut self, value: impl Into<ValueWhenUnsetOption>) -> Self { self.value_when_unset_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for StringValueWhenUnsetConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StringValueWhenUnsetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33353,6 +35856,7 @@ impl ToValue for StringValueWhenUnsetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_SubtotalOptions: ObjRule = ObjRule {
     properties: &[
@@ -33369,6 +35873,7 @@ pub(crate) static RULE_SubtotalOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `SubtotalOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The subtotal options.
@@ -33414,6 +35919,7 @@ pub struct SubtotalOptions {
     pub value_cell_style: Option<Obj<TableCellStyle>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl SubtotalOptions {
     /// A `SubtotalOptions` with no property set (none is required).
@@ -33440,8 +35946,10 @@ impl SubtotalOptions {
     pub fn value_cell_style(mut self, value: impl Into<Obj<TableCellStyle>>) -> Self { self.value_cell_style = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for SubtotalOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SubtotalOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33458,6 +35966,7 @@ impl ToValue for SubtotalOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -33468,6 +35977,7 @@ pub(crate) static RULE_TableAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field well for the table.
@@ -33489,6 +35999,7 @@ pub struct TableAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableAggregatedFieldWells {
     /// A `TableAggregatedFieldWells` with no property set (none is required).
@@ -33503,8 +36014,10 @@ impl TableAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33515,6 +36028,7 @@ impl ToValue for TableAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableBorderOptions: ObjRule = ObjRule {
     properties: &[
@@ -33526,6 +36040,7 @@ pub(crate) static RULE_TableBorderOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableBorderOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The border options for a table border.
@@ -33551,6 +36066,7 @@ pub struct TableBorderOptions {
     pub thickness: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableBorderOptions {
     /// A `TableBorderOptions` with no property set (none is required).
@@ -33567,8 +36083,10 @@ impl TableBorderOptions {
     pub fn thickness(mut self, value: impl Into<Num>) -> Self { self.thickness = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableBorderOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableBorderOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33580,6 +36098,7 @@ impl ToValue for TableBorderOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableCellConditionalFormatting`], by name: `TableCellConditionalFormatting::new(TableCellConditionalFormattingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableCellConditionalFormattingRequired {
@@ -33587,6 +36106,7 @@ pub struct TableCellConditionalFormattingRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableCellConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -33598,6 +36118,7 @@ pub(crate) static RULE_TableCellConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableCellConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The cell conditional formatting option for a table.
@@ -33617,6 +36138,7 @@ pub struct TableCellConditionalFormatting {
     pub text_format: Option<Obj<TextConditionalFormat>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableCellConditionalFormatting {
     /// A `TableCellConditionalFormatting` with its required properties, named in a [`TableCellConditionalFormattingRequired`].
@@ -33634,8 +36156,10 @@ impl TableCellConditionalFormatting {
     pub fn text_format(mut self, value: impl Into<Obj<TextConditionalFormat>>) -> Self { self.text_format = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableCellConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableCellConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33646,6 +36170,7 @@ impl ToValue for TableCellConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableCellImageSizingConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -33655,6 +36180,7 @@ pub(crate) static RULE_TableCellImageSizingConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableCellImageSizingConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sizing options for the table image configuration.
@@ -33668,6 +36194,7 @@ pub struct TableCellImageSizingConfiguration {
     pub table_cell_image_scaling_configuration: Option<TableCellImageScalingConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableCellImageSizingConfiguration {
     /// A `TableCellImageSizingConfiguration` with no property set (none is required).
@@ -33680,8 +36207,10 @@ impl TableCellImageSizingConfiguration {
     pub fn table_cell_image_scaling_configuration(mut self, value: impl Into<TableCellImageScalingConfiguration>) -> Self { self.table_cell_image_scaling_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableCellImageSizingConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableCellImageSizingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33694,6 +36223,7 @@ impl ToValue for TableCellImageSizingConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableCellStyle: ObjRule = ObjRule {
     properties: &[
@@ -33710,6 +36240,7 @@ pub(crate) static RULE_TableCellStyle: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableCellStyle` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table cell style for a cell in pivot table or table visual.
@@ -33755,6 +36286,7 @@ pub struct TableCellStyle {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableCellStyle {
     /// A `TableCellStyle` with no property set (none is required).
@@ -33781,8 +36313,10 @@ impl TableCellStyle {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableCellStyle {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableCellStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33799,6 +36333,7 @@ impl ToValue for TableCellStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -33808,6 +36343,7 @@ pub(crate) static RULE_TableConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for a `PivotTableVisual` .
@@ -33823,6 +36359,7 @@ pub struct TableConditionalFormatting {
     pub conditional_formatting_options: Option<List<TableConditionalFormattingOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableConditionalFormatting {
     /// A `TableConditionalFormatting` with no property set (none is required).
@@ -33835,8 +36372,10 @@ impl TableConditionalFormatting {
     pub fn conditional_formatting_options(mut self, value: impl Into<List<TableConditionalFormattingOption>>) -> Self { self.conditional_formatting_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33849,6 +36388,7 @@ impl ToValue for TableConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableConditionalFormattingOption: ObjRule = ObjRule {
     properties: &[
@@ -33859,6 +36399,7 @@ pub(crate) static RULE_TableConditionalFormattingOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableConditionalFormattingOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Conditional formatting options for a `PivotTableVisual` .
@@ -33876,6 +36417,7 @@ pub struct TableConditionalFormattingOption {
     pub row: Option<Obj<TableRowConditionalFormatting>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableConditionalFormattingOption {
     /// A `TableConditionalFormattingOption` with no property set (none is required).
@@ -33890,8 +36432,10 @@ impl TableConditionalFormattingOption {
     pub fn row(mut self, value: impl Into<Obj<TableRowConditionalFormatting>>) -> Self { self.row = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableConditionalFormattingOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableConditionalFormattingOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -33902,6 +36446,7 @@ impl ToValue for TableConditionalFormattingOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -33918,6 +36463,7 @@ pub(crate) static RULE_TableConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration for a `TableVisual` .
@@ -33961,6 +36507,7 @@ pub struct TableConfiguration {
     pub total_options: Option<Obj<TotalOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableConfiguration {
     /// A `TableConfiguration` with no property set (none is required).
@@ -33987,8 +36534,10 @@ impl TableConfiguration {
     pub fn total_options(mut self, value: impl Into<Obj<TotalOptions>>) -> Self { self.total_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34008,6 +36557,7 @@ impl ToValue for TableConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldCustomIconContent: ObjRule = ObjRule {
     properties: &[
@@ -34017,6 +36567,7 @@ pub(crate) static RULE_TableFieldCustomIconContent: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldCustomIconContent` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The custom icon content for the table link content configuration.
@@ -34030,6 +36581,7 @@ pub struct TableFieldCustomIconContent {
     pub icon: Option<TableFieldIconSetType>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldCustomIconContent {
     /// A `TableFieldCustomIconContent` with no property set (none is required).
@@ -34042,8 +36594,10 @@ impl TableFieldCustomIconContent {
     pub fn icon(mut self, value: impl Into<TableFieldIconSetType>) -> Self { self.icon = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldCustomIconContent {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldCustomIconContent {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34051,6 +36605,7 @@ impl ToValue for TableFieldCustomIconContent {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableFieldCustomTextContent`], by name: `TableFieldCustomTextContent::new(TableFieldCustomTextContentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableFieldCustomTextContentRequired {
@@ -34058,6 +36613,7 @@ pub struct TableFieldCustomTextContentRequired {
     pub font_configuration: Obj<FontConfiguration>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldCustomTextContent: ObjRule = ObjRule {
     properties: &[
@@ -34069,6 +36625,7 @@ pub(crate) static RULE_TableFieldCustomTextContent: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldCustomTextContent` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The custom text content (value, font configuration) for the table link content configuration.
@@ -34086,6 +36643,7 @@ pub struct TableFieldCustomTextContent {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldCustomTextContent {
     /// A `TableFieldCustomTextContent` with its required properties, named in a [`TableFieldCustomTextContentRequired`].
@@ -34103,8 +36661,10 @@ impl TableFieldCustomTextContent {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldCustomTextContent {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldCustomTextContent {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34115,6 +36675,7 @@ impl ToValue for TableFieldCustomTextContent {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldImageConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -34124,6 +36685,7 @@ pub(crate) static RULE_TableFieldImageConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldImageConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The image configuration of a table field URL.
@@ -34137,6 +36699,7 @@ pub struct TableFieldImageConfiguration {
     pub sizing_options: Option<Obj<TableCellImageSizingConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldImageConfiguration {
     /// A `TableFieldImageConfiguration` with no property set (none is required).
@@ -34149,8 +36712,10 @@ impl TableFieldImageConfiguration {
     pub fn sizing_options(mut self, value: impl Into<Obj<TableCellImageSizingConfiguration>>) -> Self { self.sizing_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldImageConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldImageConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34160,6 +36725,7 @@ impl ToValue for TableFieldImageConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableFieldLinkConfiguration`], by name: `TableFieldLinkConfiguration::new(TableFieldLinkConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableFieldLinkConfigurationRequired {
@@ -34169,6 +36735,7 @@ pub struct TableFieldLinkConfigurationRequired {
     pub target: UrlTargetConfiguration,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldLinkConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -34180,6 +36747,7 @@ pub(crate) static RULE_TableFieldLinkConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldLinkConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The link configuration of a table field URL.
@@ -34197,6 +36765,7 @@ pub struct TableFieldLinkConfiguration {
     pub target: UrlTargetConfiguration,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldLinkConfiguration {
     /// A `TableFieldLinkConfiguration` with its required properties, named in a [`TableFieldLinkConfigurationRequired`].
@@ -34214,8 +36783,10 @@ impl TableFieldLinkConfiguration {
     pub fn target(mut self, value: impl Into<UrlTargetConfiguration>) -> Self { self.target = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldLinkConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldLinkConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34226,6 +36797,7 @@ impl ToValue for TableFieldLinkConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldLinkContentConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -34236,6 +36808,7 @@ pub(crate) static RULE_TableFieldLinkContentConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldLinkContentConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The URL content (text, icon) for the table link configuration.
@@ -34253,6 +36826,7 @@ pub struct TableFieldLinkContentConfiguration {
     pub custom_text_content: Option<Obj<TableFieldCustomTextContent>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldLinkContentConfiguration {
     /// A `TableFieldLinkContentConfiguration` with no property set (none is required).
@@ -34267,8 +36841,10 @@ impl TableFieldLinkContentConfiguration {
     pub fn custom_text_content(mut self, value: impl Into<Obj<TableFieldCustomTextContent>>) -> Self { self.custom_text_content = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldLinkContentConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldLinkContentConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34279,6 +36855,7 @@ impl ToValue for TableFieldLinkContentConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableFieldOption`], by name: `TableFieldOption::new(TableFieldOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableFieldOptionRequired {
@@ -34286,6 +36863,7 @@ pub struct TableFieldOptionRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldOption: ObjRule = ObjRule {
     properties: &[
@@ -34300,6 +36878,7 @@ pub(crate) static RULE_TableFieldOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options for a table field.
@@ -34333,6 +36912,7 @@ pub struct TableFieldOption {
     pub width: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldOption {
     /// A `TableFieldOption` with its required properties, named in a [`TableFieldOptionRequired`].
@@ -34359,8 +36939,10 @@ impl TableFieldOption {
     pub fn width(mut self, value: impl Into<Str>) -> Self { self.width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34374,6 +36956,7 @@ impl ToValue for TableFieldOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldOptions: ObjRule = ObjRule {
     properties: &[
@@ -34386,6 +36969,7 @@ pub(crate) static RULE_TableFieldOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field options of a table visual.
@@ -34417,6 +37001,7 @@ pub struct TableFieldOptions {
     pub transposed_table_options: Option<List<TransposedTableOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldOptions {
     /// A `TableFieldOptions` with no property set (none is required).
@@ -34435,8 +37020,10 @@ impl TableFieldOptions {
     pub fn transposed_table_options(mut self, value: impl Into<List<TransposedTableOption>>) -> Self { self.transposed_table_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34449,6 +37036,7 @@ impl ToValue for TableFieldOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldUrlConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -34459,6 +37047,7 @@ pub(crate) static RULE_TableFieldUrlConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldUrlConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The URL configuration for a table field.
@@ -34476,6 +37065,7 @@ pub struct TableFieldUrlConfiguration {
     pub link_configuration: Option<Obj<TableFieldLinkConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldUrlConfiguration {
     /// A `TableFieldUrlConfiguration` with no property set (none is required).
@@ -34490,8 +37080,10 @@ impl TableFieldUrlConfiguration {
     pub fn link_configuration(mut self, value: impl Into<Obj<TableFieldLinkConfiguration>>) -> Self { self.link_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldUrlConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldUrlConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34502,6 +37094,7 @@ impl ToValue for TableFieldUrlConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -34512,6 +37105,7 @@ pub(crate) static RULE_TableFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells for a table visual.
@@ -34531,6 +37125,7 @@ pub struct TableFieldWells {
     pub table_unaggregated_field_wells: Option<Obj<TableUnaggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableFieldWells {
     /// A `TableFieldWells` with no property set (none is required).
@@ -34545,8 +37140,10 @@ impl TableFieldWells {
     pub fn table_unaggregated_field_wells(mut self, value: impl Into<Obj<TableUnaggregatedFieldWells>>) -> Self { self.table_unaggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34563,6 +37160,7 @@ impl ToValue for TableFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableInlineVisualization: ObjRule = ObjRule {
     properties: &[
@@ -34572,6 +37170,7 @@ pub(crate) static RULE_TableInlineVisualization: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableInlineVisualization` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The inline visualization of a specific type to display within a chart.
@@ -34585,6 +37184,7 @@ pub struct TableInlineVisualization {
     pub data_bars: Option<Obj<DataBarsOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableInlineVisualization {
     /// A `TableInlineVisualization` with no property set (none is required).
@@ -34597,8 +37197,10 @@ impl TableInlineVisualization {
     pub fn data_bars(mut self, value: impl Into<Obj<DataBarsOptions>>) -> Self { self.data_bars = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableInlineVisualization {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableInlineVisualization {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34606,6 +37208,7 @@ impl ToValue for TableInlineVisualization {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableOptions: ObjRule = ObjRule {
     properties: &[
@@ -34618,6 +37221,7 @@ pub(crate) static RULE_TableOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table options for a table visual.
@@ -34643,6 +37247,7 @@ pub struct TableOptions {
     pub row_alternate_color_options: Option<Obj<RowAlternateColorOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableOptions {
     /// A `TableOptions` with no property set (none is required).
@@ -34661,8 +37266,10 @@ impl TableOptions {
     pub fn row_alternate_color_options(mut self, value: impl Into<Obj<RowAlternateColorOptions>>) -> Self { self.row_alternate_color_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34678,6 +37285,7 @@ impl ToValue for TableOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TablePaginatedReportOptions: ObjRule = ObjRule {
     properties: &[
@@ -34688,6 +37296,7 @@ pub(crate) static RULE_TablePaginatedReportOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TablePaginatedReportOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The paginated report options for a table visual.
@@ -34705,6 +37314,7 @@ pub struct TablePaginatedReportOptions {
     pub vertical_overflow_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TablePaginatedReportOptions {
     /// A `TablePaginatedReportOptions` with no property set (none is required).
@@ -34719,8 +37329,10 @@ impl TablePaginatedReportOptions {
     pub fn vertical_overflow_visibility(mut self, value: impl Into<Visibility>) -> Self { self.vertical_overflow_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TablePaginatedReportOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TablePaginatedReportOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34737,6 +37349,7 @@ impl ToValue for TablePaginatedReportOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TablePinnedFieldOptions: ObjRule = ObjRule {
     properties: &[
@@ -34746,6 +37359,7 @@ pub(crate) static RULE_TablePinnedFieldOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TablePinnedFieldOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The settings for the pinned columns of a table visual.
@@ -34761,6 +37375,7 @@ pub struct TablePinnedFieldOptions {
     pub pinned_left_fields: Option<List<Str>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TablePinnedFieldOptions {
     /// A `TablePinnedFieldOptions` with no property set (none is required).
@@ -34773,8 +37388,10 @@ impl TablePinnedFieldOptions {
     pub fn pinned_left_fields(mut self, value: impl Into<List<Str>>) -> Self { self.pinned_left_fields = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TablePinnedFieldOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TablePinnedFieldOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34784,6 +37401,7 @@ impl ToValue for TablePinnedFieldOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableRowConditionalFormatting: ObjRule = ObjRule {
     properties: &[
@@ -34794,6 +37412,7 @@ pub(crate) static RULE_TableRowConditionalFormatting: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableRowConditionalFormatting` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting of a table row.
@@ -34811,6 +37430,7 @@ pub struct TableRowConditionalFormatting {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableRowConditionalFormatting {
     /// A `TableRowConditionalFormatting` with no property set (none is required).
@@ -34825,8 +37445,10 @@ impl TableRowConditionalFormatting {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableRowConditionalFormatting {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableRowConditionalFormatting {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34837,6 +37459,7 @@ impl ToValue for TableRowConditionalFormatting {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableSideBorderOptions: ObjRule = ObjRule {
     properties: &[
@@ -34851,6 +37474,7 @@ pub(crate) static RULE_TableSideBorderOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableSideBorderOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The side border options for a table.
@@ -34884,6 +37508,7 @@ pub struct TableSideBorderOptions {
     pub top: Option<Obj<TableBorderOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableSideBorderOptions {
     /// A `TableSideBorderOptions` with no property set (none is required).
@@ -34906,8 +37531,10 @@ impl TableSideBorderOptions {
     pub fn top(mut self, value: impl Into<Obj<TableBorderOptions>>) -> Self { self.top = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableSideBorderOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableSideBorderOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34922,6 +37549,7 @@ impl ToValue for TableSideBorderOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -34932,6 +37560,7 @@ pub(crate) static RULE_TableSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration for a `TableVisual` .
@@ -34951,6 +37580,7 @@ pub struct TableSortConfiguration {
     pub row_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableSortConfiguration {
     /// A `TableSortConfiguration` with no property set (none is required).
@@ -34965,8 +37595,10 @@ impl TableSortConfiguration {
     pub fn row_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.row_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -34977,6 +37609,7 @@ impl ToValue for TableSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableStyleTarget`], by name: `TableStyleTarget::new(TableStyleTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableStyleTargetRequired {
@@ -34984,6 +37617,7 @@ pub struct TableStyleTargetRequired {
     pub cell_type: StyledCellType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableStyleTarget: ObjRule = ObjRule {
     properties: &[
@@ -34994,6 +37628,7 @@ pub(crate) static RULE_TableStyleTarget: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableStyleTarget` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The table style target.
@@ -35007,6 +37642,7 @@ pub struct TableStyleTarget {
     pub cell_type: StyledCellType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableStyleTarget {
     /// A `TableStyleTarget` with its required properties, named in a [`TableStyleTargetRequired`].
@@ -35021,8 +37657,10 @@ impl TableStyleTarget {
     pub fn cell_type(mut self, value: impl Into<StyledCellType>) -> Self { self.cell_type = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableStyleTarget {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableStyleTarget {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35030,6 +37668,7 @@ impl ToValue for TableStyleTarget {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableUnaggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -35039,6 +37678,7 @@ pub(crate) static RULE_TableUnaggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableUnaggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The unaggregated field well for the table.
@@ -35054,6 +37694,7 @@ pub struct TableUnaggregatedFieldWells {
     pub values: Option<List<UnaggregatedField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableUnaggregatedFieldWells {
     /// A `TableUnaggregatedFieldWells` with no property set (none is required).
@@ -35066,8 +37707,10 @@ impl TableUnaggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<UnaggregatedField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableUnaggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableUnaggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35075,6 +37718,7 @@ impl ToValue for TableUnaggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TableVisual`], by name: `TableVisual::new(TableVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TableVisualRequired {
@@ -35082,6 +37726,7 @@ pub struct TableVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
     properties: &[
@@ -35098,6 +37743,7 @@ pub(crate) static RULE_TableVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TableVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A table visual.
@@ -35143,6 +37789,7 @@ pub struct TableVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TableVisual {
     /// A `TableVisual` with its required properties, named in a [`TableVisualRequired`].
@@ -35175,8 +37822,10 @@ impl TableVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TableVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35192,6 +37841,7 @@ impl ToValue for TableVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -35201,6 +37851,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -35212,6 +37863,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Tag` property type, shared by `AWS::QuickSight::ActionConnector`, `AWS::QuickSight::Analysis`, `AWS::QuickSight::CustomPermissions`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::DataSet`, `AWS::QuickSight::DataSource`, `AWS::QuickSight::Folder`, `AWS::QuickSight::Template`, `AWS::QuickSight::Theme`, `AWS::QuickSight::Topic`, `AWS::QuickSight::VPCConnection`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-quicksight-actionconnector-tag.html>
@@ -35227,6 +37879,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -35244,8 +37897,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35256,6 +37911,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextAreaControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -35267,6 +37923,7 @@ pub(crate) static RULE_TextAreaControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TextAreaControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -35288,6 +37945,7 @@ pub struct TextAreaControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TextAreaControlDisplayOptions {
     /// A `TextAreaControlDisplayOptions` with no property set (none is required).
@@ -35304,8 +37962,10 @@ impl TextAreaControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TextAreaControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TextAreaControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35317,6 +37977,7 @@ impl ToValue for TextAreaControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextConditionalFormat: ObjRule = ObjRule {
     properties: &[
@@ -35328,6 +37989,7 @@ pub(crate) static RULE_TextConditionalFormat: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TextConditionalFormat` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The conditional formatting for the text.
@@ -35349,6 +38011,7 @@ pub struct TextConditionalFormat {
     pub text_color: Option<Obj<ConditionalFormattingColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TextConditionalFormat {
     /// A `TextConditionalFormat` with no property set (none is required).
@@ -35365,8 +38028,10 @@ impl TextConditionalFormat {
     pub fn text_color(mut self, value: impl Into<Obj<ConditionalFormattingColor>>) -> Self { self.text_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TextConditionalFormat {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TextConditionalFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35378,6 +38043,7 @@ impl ToValue for TextConditionalFormat {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextControlPlaceholderOptions: ObjRule = ObjRule {
     properties: &[
@@ -35387,6 +38053,7 @@ pub(crate) static RULE_TextControlPlaceholderOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TextControlPlaceholderOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The configuration of the placeholder options in a text control.
@@ -35400,6 +38067,7 @@ pub struct TextControlPlaceholderOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TextControlPlaceholderOptions {
     /// A `TextControlPlaceholderOptions` with no property set (none is required).
@@ -35412,8 +38080,10 @@ impl TextControlPlaceholderOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TextControlPlaceholderOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TextControlPlaceholderOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35423,6 +38093,7 @@ impl ToValue for TextControlPlaceholderOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextFieldControlDisplayOptions: ObjRule = ObjRule {
     properties: &[
@@ -35434,6 +38105,7 @@ pub(crate) static RULE_TextFieldControlDisplayOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TextFieldControlDisplayOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options of a control.
@@ -35455,6 +38127,7 @@ pub struct TextFieldControlDisplayOptions {
     pub title_options: Option<Obj<LabelOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TextFieldControlDisplayOptions {
     /// A `TextFieldControlDisplayOptions` with no property set (none is required).
@@ -35471,8 +38144,10 @@ impl TextFieldControlDisplayOptions {
     pub fn title_options(mut self, value: impl Into<Obj<LabelOptions>>) -> Self { self.title_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TextFieldControlDisplayOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TextFieldControlDisplayOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35484,6 +38159,7 @@ impl ToValue for TextFieldControlDisplayOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ThousandSeparatorOptions: ObjRule = ObjRule {
     properties: &[
@@ -35495,6 +38171,7 @@ pub(crate) static RULE_ThousandSeparatorOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ThousandSeparatorOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the thousands separator configuration.
@@ -35516,6 +38193,7 @@ pub struct ThousandSeparatorOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ThousandSeparatorOptions {
     /// A `ThousandSeparatorOptions` with no property set (none is required).
@@ -35532,8 +38210,10 @@ impl ThousandSeparatorOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ThousandSeparatorOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ThousandSeparatorOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35545,6 +38225,7 @@ impl ToValue for ThousandSeparatorOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeBasedForecastProperties: ObjRule = ObjRule {
     properties: &[
@@ -35559,6 +38240,7 @@ pub(crate) static RULE_TimeBasedForecastProperties: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TimeBasedForecastProperties` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The forecast properties setup of a forecast in the line chart.
@@ -35607,6 +38289,7 @@ pub struct TimeBasedForecastProperties {
     pub upper_boundary: Option<Num>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TimeBasedForecastProperties {
     /// A `TimeBasedForecastProperties` with no property set (none is required).
@@ -35629,8 +38312,10 @@ impl TimeBasedForecastProperties {
     pub fn upper_boundary(mut self, value: impl Into<Num>) -> Self { self.upper_boundary = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TimeBasedForecastProperties {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeBasedForecastProperties {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35645,6 +38330,7 @@ impl ToValue for TimeBasedForecastProperties {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TimeEqualityFilter`], by name: `TimeEqualityFilter::new(TimeEqualityFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeEqualityFilterRequired {
@@ -35654,6 +38340,7 @@ pub struct TimeEqualityFilterRequired {
     pub filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeEqualityFilter: ObjRule = ObjRule {
     properties: &[
@@ -35670,6 +38357,7 @@ pub(crate) static RULE_TimeEqualityFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TimeEqualityFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `TimeEqualityFilter` filters values that are equal to a given value.
@@ -35719,6 +38407,7 @@ pub struct TimeEqualityFilter {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TimeEqualityFilter {
     /// A `TimeEqualityFilter` with its required properties, named in a [`TimeEqualityFilterRequired`].
@@ -35751,8 +38440,10 @@ impl TimeEqualityFilter {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TimeEqualityFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeEqualityFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35771,6 +38462,7 @@ impl ToValue for TimeEqualityFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TimeRangeDrillDownFilter`], by name: `TimeRangeDrillDownFilter::new(TimeRangeDrillDownFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRangeDrillDownFilterRequired {
@@ -35784,6 +38476,7 @@ pub struct TimeRangeDrillDownFilterRequired {
     pub time_granularity: TimeGranularity,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeRangeDrillDownFilter: ObjRule = ObjRule {
     properties: &[
@@ -35797,6 +38490,7 @@ pub(crate) static RULE_TimeRangeDrillDownFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TimeRangeDrillDownFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The time range drill down filter.
@@ -35826,6 +38520,7 @@ pub struct TimeRangeDrillDownFilter {
     pub time_granularity: TimeGranularity,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TimeRangeDrillDownFilter {
     /// A `TimeRangeDrillDownFilter` with its required properties, named in a [`TimeRangeDrillDownFilterRequired`].
@@ -35849,8 +38544,10 @@ impl TimeRangeDrillDownFilter {
     pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TimeRangeDrillDownFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeRangeDrillDownFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -35863,6 +38560,7 @@ impl ToValue for TimeRangeDrillDownFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TimeRangeFilter`], by name: `TimeRangeFilter::new(TimeRangeFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TimeRangeFilterRequired {
@@ -35874,6 +38572,7 @@ pub struct TimeRangeFilterRequired {
     pub null_option: FilterNullOption,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeRangeFilter: ObjRule = ObjRule {
     properties: &[
@@ -35893,6 +38592,7 @@ pub(crate) static RULE_TimeRangeFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TimeRangeFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `TimeRangeFilter` filters values that are between two specified values.
@@ -35952,6 +38652,7 @@ pub struct TimeRangeFilter {
     pub time_granularity: Option<TimeGranularity>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TimeRangeFilter {
     /// A `TimeRangeFilter` with its required properties, named in a [`TimeRangeFilterRequired`].
@@ -35993,8 +38694,10 @@ impl TimeRangeFilter {
     pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TimeRangeFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeRangeFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36019,6 +38722,7 @@ impl ToValue for TimeRangeFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TimeRangeFilterValue: ObjRule = ObjRule {
     properties: &[
@@ -36030,6 +38734,7 @@ pub(crate) static RULE_TimeRangeFilterValue: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TimeRangeFilterValue` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The value of a time range filter.
@@ -36057,6 +38762,7 @@ pub struct TimeRangeFilterValue {
     pub static_value: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TimeRangeFilterValue {
     /// A `TimeRangeFilterValue` with no property set (none is required).
@@ -36073,8 +38779,10 @@ impl TimeRangeFilterValue {
     pub fn static_value(mut self, value: impl Into<Str>) -> Self { self.static_value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TimeRangeFilterValue {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeRangeFilterValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36086,6 +38794,7 @@ impl ToValue for TimeRangeFilterValue {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TooltipItem: ObjRule = ObjRule {
     properties: &[
@@ -36096,6 +38805,7 @@ pub(crate) static RULE_TooltipItem: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TooltipItem` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The tooltip.
@@ -36115,6 +38825,7 @@ pub struct TooltipItem {
     pub field_tooltip_item: Option<Obj<FieldTooltipItem>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TooltipItem {
     /// A `TooltipItem` with no property set (none is required).
@@ -36129,8 +38840,10 @@ impl TooltipItem {
     pub fn field_tooltip_item(mut self, value: impl Into<Obj<FieldTooltipItem>>) -> Self { self.field_tooltip_item = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TooltipItem {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TooltipItem {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36141,6 +38854,7 @@ impl ToValue for TooltipItem {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TooltipOptions: ObjRule = ObjRule {
     properties: &[
@@ -36152,6 +38866,7 @@ pub(crate) static RULE_TooltipOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TooltipOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The display options for the visual tooltip.
@@ -36176,6 +38891,7 @@ pub struct TooltipOptions {
     pub tooltip_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TooltipOptions {
     /// A `TooltipOptions` with no property set (none is required).
@@ -36192,8 +38908,10 @@ impl TooltipOptions {
     pub fn tooltip_visibility(mut self, value: impl Into<Visibility>) -> Self { self.tooltip_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TooltipOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TooltipOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36205,6 +38923,7 @@ impl ToValue for TooltipOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TopBottomFilter`], by name: `TopBottomFilter::new(TopBottomFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopBottomFilterRequired {
@@ -36216,6 +38935,7 @@ pub struct TopBottomFilterRequired {
     pub filter_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TopBottomFilter: ObjRule = ObjRule {
     properties: &[
@@ -36232,6 +38952,7 @@ pub(crate) static RULE_TopBottomFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TopBottomFilter` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A `TopBottomFilter` filters values that are at the top or the bottom.
@@ -36277,6 +38998,7 @@ pub struct TopBottomFilter {
     pub time_granularity: Option<TimeGranularity>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TopBottomFilter {
     /// A `TopBottomFilter` with its required properties, named in a [`TopBottomFilterRequired`].
@@ -36309,8 +39031,10 @@ impl TopBottomFilter {
     pub fn time_granularity(mut self, value: impl Into<TimeGranularity>) -> Self { self.time_granularity = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TopBottomFilter {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TopBottomFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36332,6 +39056,7 @@ impl ToValue for TopBottomFilter {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TopBottomMoversComputation`], by name: `TopBottomMoversComputation::new(TopBottomMoversComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopBottomMoversComputationRequired {
@@ -36341,6 +39066,7 @@ pub struct TopBottomMoversComputationRequired {
     pub r#type: TopBottomComputationType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TopBottomMoversComputation: ObjRule = ObjRule {
     properties: &[
@@ -36358,6 +39084,7 @@ pub(crate) static RULE_TopBottomMoversComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TopBottomMoversComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The top movers and bottom movers computation setup.
@@ -36406,6 +39133,7 @@ pub struct TopBottomMoversComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TopBottomMoversComputation {
     /// A `TopBottomMoversComputation` with its required properties, named in a [`TopBottomMoversComputationRequired`].
@@ -36441,8 +39169,10 @@ impl TopBottomMoversComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TopBottomMoversComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TopBottomMoversComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36459,6 +39189,7 @@ impl ToValue for TopBottomMoversComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TopBottomRankedComputation`], by name: `TopBottomRankedComputation::new(TopBottomRankedComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TopBottomRankedComputationRequired {
@@ -36468,6 +39199,7 @@ pub struct TopBottomRankedComputationRequired {
     pub r#type: TopBottomComputationType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TopBottomRankedComputation: ObjRule = ObjRule {
     properties: &[
@@ -36483,6 +39215,7 @@ pub(crate) static RULE_TopBottomRankedComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TopBottomRankedComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The top ranked and bottom ranked computation configuration.
@@ -36523,6 +39256,7 @@ pub struct TopBottomRankedComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TopBottomRankedComputation {
     /// A `TopBottomRankedComputation` with its required properties, named in a [`TopBottomRankedComputationRequired`].
@@ -36552,8 +39286,10 @@ impl TopBottomRankedComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TopBottomRankedComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TopBottomRankedComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36568,6 +39304,7 @@ impl ToValue for TopBottomRankedComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TotalAggregationComputation`], by name: `TotalAggregationComputation::new(TotalAggregationComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TotalAggregationComputationRequired {
@@ -36575,6 +39312,7 @@ pub struct TotalAggregationComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TotalAggregationComputation: ObjRule = ObjRule {
     properties: &[
@@ -36587,6 +39325,7 @@ pub(crate) static RULE_TotalAggregationComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TotalAggregationComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The total aggregation computation configuration.
@@ -36610,6 +39349,7 @@ pub struct TotalAggregationComputation {
     pub value: Option<Obj<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TotalAggregationComputation {
     /// A `TotalAggregationComputation` with its required properties, named in a [`TotalAggregationComputationRequired`].
@@ -36630,8 +39370,10 @@ impl TotalAggregationComputation {
     pub fn value(mut self, value: impl Into<Obj<MeasureField>>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TotalAggregationComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TotalAggregationComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36643,6 +39385,7 @@ impl ToValue for TotalAggregationComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TotalAggregationFunction: ObjRule = ObjRule {
     properties: &[
@@ -36652,6 +39395,7 @@ pub(crate) static RULE_TotalAggregationFunction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TotalAggregationFunction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// An aggregation function that aggregates the total values of a measure.
@@ -36665,6 +39409,7 @@ pub struct TotalAggregationFunction {
     pub simple_total_aggregation_function: Option<SimpleTotalAggregationFunction>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TotalAggregationFunction {
     /// A `TotalAggregationFunction` with no property set (none is required).
@@ -36677,8 +39422,10 @@ impl TotalAggregationFunction {
     pub fn simple_total_aggregation_function(mut self, value: impl Into<SimpleTotalAggregationFunction>) -> Self { self.simple_total_aggregation_function = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TotalAggregationFunction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TotalAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36691,6 +39438,7 @@ impl ToValue for TotalAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TotalAggregationOption`], by name: `TotalAggregationOption::new(TotalAggregationOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TotalAggregationOptionRequired {
@@ -36700,6 +39448,7 @@ pub struct TotalAggregationOptionRequired {
     pub total_aggregation_function: Obj<TotalAggregationFunction>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TotalAggregationOption: ObjRule = ObjRule {
     properties: &[
@@ -36711,6 +39460,7 @@ pub(crate) static RULE_TotalAggregationOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TotalAggregationOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The total aggregation settings map of a field id.
@@ -36730,6 +39480,7 @@ pub struct TotalAggregationOption {
     pub total_aggregation_function: Obj<TotalAggregationFunction>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TotalAggregationOption {
     /// A `TotalAggregationOption` with its required properties, named in a [`TotalAggregationOptionRequired`].
@@ -36747,8 +39498,10 @@ impl TotalAggregationOption {
     pub fn total_aggregation_function(mut self, value: impl Into<Obj<TotalAggregationFunction>>) -> Self { self.total_aggregation_function = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TotalAggregationOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TotalAggregationOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36759,6 +39512,7 @@ impl ToValue for TotalAggregationOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TotalOptions: ObjRule = ObjRule {
     properties: &[
@@ -36773,6 +39527,7 @@ pub(crate) static RULE_TotalOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TotalOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The total options for a table visual.
@@ -36808,6 +39563,7 @@ pub struct TotalOptions {
     pub totals_visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TotalOptions {
     /// A `TotalOptions` with no property set (none is required).
@@ -36830,8 +39586,10 @@ impl TotalOptions {
     pub fn totals_visibility(mut self, value: impl Into<Visibility>) -> Self { self.totals_visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TotalOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TotalOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36846,6 +39604,7 @@ impl ToValue for TotalOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TransposedTableOption`], by name: `TransposedTableOption::new(TransposedTableOptionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TransposedTableOptionRequired {
@@ -36853,6 +39612,7 @@ pub struct TransposedTableOptionRequired {
     pub column_type: TransposedColumnType,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TransposedTableOption: ObjRule = ObjRule {
     properties: &[
@@ -36865,6 +39625,7 @@ pub(crate) static RULE_TransposedTableOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TransposedTableOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The column option of the transposed table.
@@ -36891,6 +39652,7 @@ pub struct TransposedTableOption {
     pub column_width: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TransposedTableOption {
     /// A `TransposedTableOption` with its required properties, named in a [`TransposedTableOptionRequired`].
@@ -36911,8 +39673,10 @@ impl TransposedTableOption {
     pub fn column_width(mut self, value: impl Into<Str>) -> Self { self.column_width = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TransposedTableOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TransposedTableOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36924,6 +39688,7 @@ impl ToValue for TransposedTableOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -36935,6 +39700,7 @@ pub(crate) static RULE_TreeMapAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TreeMapAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Aggregated field wells of a tree map.
@@ -36962,6 +39728,7 @@ pub struct TreeMapAggregatedFieldWells {
     pub sizes: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TreeMapAggregatedFieldWells {
     /// A `TreeMapAggregatedFieldWells` with no property set (none is required).
@@ -36978,8 +39745,10 @@ impl TreeMapAggregatedFieldWells {
     pub fn sizes(mut self, value: impl Into<List<MeasureField>>) -> Self { self.sizes = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TreeMapAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TreeMapAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -36991,6 +39760,7 @@ impl ToValue for TreeMapAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -37009,6 +39779,7 @@ pub(crate) static RULE_TreeMapConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TreeMapConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a tree map.
@@ -37058,6 +39829,7 @@ pub struct TreeMapConfiguration {
     pub tooltip: Option<Obj<TooltipOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TreeMapConfiguration {
     /// A `TreeMapConfiguration` with no property set (none is required).
@@ -37088,8 +39860,10 @@ impl TreeMapConfiguration {
     pub fn tooltip(mut self, value: impl Into<Obj<TooltipOptions>>) -> Self { self.tooltip = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TreeMapConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TreeMapConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37108,6 +39882,7 @@ impl ToValue for TreeMapConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -37117,6 +39892,7 @@ pub(crate) static RULE_TreeMapFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TreeMapFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a tree map.
@@ -37132,6 +39908,7 @@ pub struct TreeMapFieldWells {
     pub tree_map_aggregated_field_wells: Option<Obj<TreeMapAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TreeMapFieldWells {
     /// A `TreeMapFieldWells` with no property set (none is required).
@@ -37144,8 +39921,10 @@ impl TreeMapFieldWells {
     pub fn tree_map_aggregated_field_wells(mut self, value: impl Into<Obj<TreeMapAggregatedFieldWells>>) -> Self { self.tree_map_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TreeMapFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TreeMapFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37158,6 +39937,7 @@ impl ToValue for TreeMapFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -37168,6 +39948,7 @@ pub(crate) static RULE_TreeMapSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TreeMapSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a tree map.
@@ -37187,6 +39968,7 @@ pub struct TreeMapSortConfiguration {
     pub tree_map_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TreeMapSortConfiguration {
     /// A `TreeMapSortConfiguration` with no property set (none is required).
@@ -37201,8 +39983,10 @@ impl TreeMapSortConfiguration {
     pub fn tree_map_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.tree_map_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TreeMapSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TreeMapSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37216,6 +40000,7 @@ impl ToValue for TreeMapSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`TreeMapVisual`], by name: `TreeMapVisual::new(TreeMapVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TreeMapVisualRequired {
@@ -37223,6 +40008,7 @@ pub struct TreeMapVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
     properties: &[
@@ -37239,6 +40025,7 @@ pub(crate) static RULE_TreeMapVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TreeMapVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A tree map.
@@ -37286,6 +40073,7 @@ pub struct TreeMapVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TreeMapVisual {
     /// A `TreeMapVisual` with its required properties, named in a [`TreeMapVisualRequired`].
@@ -37318,8 +40106,10 @@ impl TreeMapVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TreeMapVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TreeMapVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37335,6 +40125,7 @@ impl ToValue for TreeMapVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_TrendArrowOptions: ObjRule = ObjRule {
     properties: &[
@@ -37344,6 +40135,7 @@ pub(crate) static RULE_TrendArrowOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `TrendArrowOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of trend arrows in a KPI visual.
@@ -37357,6 +40149,7 @@ pub struct TrendArrowOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl TrendArrowOptions {
     /// A `TrendArrowOptions` with no property set (none is required).
@@ -37369,8 +40162,10 @@ impl TrendArrowOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for TrendArrowOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TrendArrowOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37380,6 +40175,7 @@ impl ToValue for TrendArrowOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`UnaggregatedField`], by name: `UnaggregatedField::new(UnaggregatedFieldRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UnaggregatedFieldRequired {
@@ -37389,6 +40185,7 @@ pub struct UnaggregatedFieldRequired {
     pub field_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_UnaggregatedField: ObjRule = ObjRule {
     properties: &[
@@ -37401,6 +40198,7 @@ pub(crate) static RULE_UnaggregatedField: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `UnaggregatedField` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The unaggregated field for a table.
@@ -37424,6 +40222,7 @@ pub struct UnaggregatedField {
     pub format_configuration: Option<Obj<FormatConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl UnaggregatedField {
     /// A `UnaggregatedField` with its required properties, named in a [`UnaggregatedFieldRequired`].
@@ -37444,8 +40243,10 @@ impl UnaggregatedField {
     pub fn format_configuration(mut self, value: impl Into<Obj<FormatConfiguration>>) -> Self { self.format_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for UnaggregatedField {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for UnaggregatedField {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37457,6 +40258,7 @@ impl ToValue for UnaggregatedField {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`UniqueValuesComputation`], by name: `UniqueValuesComputation::new(UniqueValuesComputationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct UniqueValuesComputationRequired {
@@ -37464,6 +40266,7 @@ pub struct UniqueValuesComputationRequired {
     pub computation_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_UniqueValuesComputation: ObjRule = ObjRule {
     properties: &[
@@ -37476,6 +40279,7 @@ pub(crate) static RULE_UniqueValuesComputation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `UniqueValuesComputation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The unique values computation configuration.
@@ -37499,6 +40303,7 @@ pub struct UniqueValuesComputation {
     pub name: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl UniqueValuesComputation {
     /// A `UniqueValuesComputation` with its required properties, named in a [`UniqueValuesComputationRequired`].
@@ -37519,8 +40324,10 @@ impl UniqueValuesComputation {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for UniqueValuesComputation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for UniqueValuesComputation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37532,6 +40339,7 @@ impl ToValue for UniqueValuesComputation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`ValidationStrategy`], by name: `ValidationStrategy::new(ValidationStrategyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ValidationStrategyRequired {
@@ -37539,6 +40347,7 @@ pub struct ValidationStrategyRequired {
     pub mode: ValidationStrategyMode,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_ValidationStrategy: ObjRule = ObjRule {
     properties: &[
@@ -37549,6 +40358,7 @@ pub(crate) static RULE_ValidationStrategy: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `ValidationStrategy` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects. When you set this value to `LENIENT` , validation is skipped for specific errors.
@@ -37562,6 +40372,7 @@ pub struct ValidationStrategy {
     pub mode: ValidationStrategyMode,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl ValidationStrategy {
     /// A `ValidationStrategy` with its required properties, named in a [`ValidationStrategyRequired`].
@@ -37576,8 +40387,10 @@ impl ValidationStrategy {
     pub fn mode(mut self, value: impl Into<ValidationStrategyMode>) -> Self { self.mode = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for ValidationStrategy {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ValidationStrategy {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37585,6 +40398,7 @@ impl ToValue for ValidationStrategy {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisibleRangeOptions: ObjRule = ObjRule {
     properties: &[
@@ -37594,6 +40408,7 @@ pub(crate) static RULE_VisibleRangeOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisibleRangeOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The range options for the data zoom scroll bar.
@@ -37607,6 +40422,7 @@ pub struct VisibleRangeOptions {
     pub percent_range: Option<Obj<PercentVisibleRange>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisibleRangeOptions {
     /// A `VisibleRangeOptions` with no property set (none is required).
@@ -37619,8 +40435,10 @@ impl VisibleRangeOptions {
     pub fn percent_range(mut self, value: impl Into<Obj<PercentVisibleRange>>) -> Self { self.percent_range = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisibleRangeOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisibleRangeOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37630,6 +40448,7 @@ impl ToValue for VisibleRangeOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_Visual: ObjRule = ObjRule {
     properties: &[
@@ -37663,6 +40482,7 @@ pub(crate) static RULE_Visual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `Visual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A visual displayed on a sheet in an analysis, dashboard, or template.
@@ -37818,6 +40638,7 @@ pub struct Visual {
     pub word_cloud_visual: Option<Obj<WordCloudVisual>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl Visual {
     /// A `Visual` with no property set (none is required).
@@ -37878,8 +40699,10 @@ impl Visual {
     pub fn word_cloud_visual(mut self, value: impl Into<Obj<WordCloudVisual>>) -> Self { self.word_cloud_visual = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for Visual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Visual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -37913,6 +40736,7 @@ impl ToValue for Visual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`VisualCustomAction`], by name: `VisualCustomAction::new(VisualCustomActionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisualCustomActionRequired {
@@ -37926,6 +40750,7 @@ pub struct VisualCustomActionRequired {
     pub trigger: VisualCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualCustomAction: ObjRule = ObjRule {
     properties: &[
@@ -37940,6 +40765,7 @@ pub(crate) static RULE_VisualCustomAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualCustomAction` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// A custom action defined on a visual.
@@ -37982,6 +40808,7 @@ pub struct VisualCustomAction {
     pub trigger: VisualCustomActionTrigger,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualCustomAction {
     /// A `VisualCustomAction` with its required properties, named in a [`VisualCustomActionRequired`].
@@ -38008,8 +40835,10 @@ impl VisualCustomAction {
     pub fn trigger(mut self, value: impl Into<VisualCustomActionTrigger>) -> Self { self.trigger = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualCustomAction {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualCustomAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38023,6 +40852,7 @@ impl ToValue for VisualCustomAction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualCustomActionOperation: ObjRule = ObjRule {
     properties: &[
@@ -38035,6 +40865,7 @@ pub(crate) static RULE_VisualCustomActionOperation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualCustomActionOperation` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The operation that is defined by the custom action.
@@ -38062,6 +40893,7 @@ pub struct VisualCustomActionOperation {
     pub url_operation: Option<Obj<CustomActionUrlOperation>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualCustomActionOperation {
     /// A `VisualCustomActionOperation` with no property set (none is required).
@@ -38080,8 +40912,10 @@ impl VisualCustomActionOperation {
     pub fn url_operation(mut self, value: impl Into<Obj<CustomActionUrlOperation>>) -> Self { self.url_operation = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualCustomActionOperation {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualCustomActionOperation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38094,6 +40928,7 @@ impl ToValue for VisualCustomActionOperation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualInteractionOptions: ObjRule = ObjRule {
     properties: &[
@@ -38103,6 +40938,7 @@ pub(crate) static RULE_VisualInteractionOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualInteractionOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The general visual interactions setup for visual publish options
@@ -38120,6 +40956,7 @@ pub struct VisualInteractionOptions {
     pub visual_menu_option: Option<Obj<VisualInteractionOptionsVisualMenuOption>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualInteractionOptions {
     /// A `VisualInteractionOptions` with no property set (none is required).
@@ -38134,8 +40971,10 @@ impl VisualInteractionOptions {
     pub fn visual_menu_option(mut self, value: impl Into<Obj<VisualInteractionOptionsVisualMenuOption>>) -> Self { self.visual_menu_option = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualInteractionOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualInteractionOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38146,6 +40985,7 @@ impl ToValue for VisualInteractionOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualInteractionOptionsContextMenuOption: ObjRule = ObjRule {
     properties: &[
@@ -38154,6 +40994,7 @@ pub(crate) static RULE_VisualInteractionOptionsContextMenuOption: ObjRule = ObjR
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualInteractionOptionsContextMenuOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The context menu options for a visual.
@@ -38165,6 +41006,7 @@ pub struct VisualInteractionOptionsContextMenuOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualInteractionOptionsContextMenuOption {
     /// A `VisualInteractionOptionsContextMenuOption` with no property set (none is required).
@@ -38177,8 +41019,10 @@ impl VisualInteractionOptionsContextMenuOption {
     pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualInteractionOptionsContextMenuOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualInteractionOptionsContextMenuOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38188,6 +41032,7 @@ impl ToValue for VisualInteractionOptionsContextMenuOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualInteractionOptionsVisualMenuOption: ObjRule = ObjRule {
     properties: &[
@@ -38196,6 +41041,7 @@ pub(crate) static RULE_VisualInteractionOptionsVisualMenuOption: ObjRule = ObjRu
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualInteractionOptionsVisualMenuOption` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The on-visual menu options for a visual.
@@ -38207,6 +41053,7 @@ pub struct VisualInteractionOptionsVisualMenuOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualInteractionOptionsVisualMenuOption {
     /// A `VisualInteractionOptionsVisualMenuOption` with no property set (none is required).
@@ -38219,8 +41066,10 @@ impl VisualInteractionOptionsVisualMenuOption {
     pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualInteractionOptionsVisualMenuOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualInteractionOptionsVisualMenuOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38230,6 +41079,7 @@ impl ToValue for VisualInteractionOptionsVisualMenuOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualMenuOption: ObjRule = ObjRule {
     properties: &[
@@ -38239,6 +41089,7 @@ pub(crate) static RULE_VisualMenuOption: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualMenuOption` property type, shared by `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The menu options for a visual.
@@ -38252,6 +41103,7 @@ pub struct VisualMenuOption {
     pub availability_status: Option<DashboardBehavior>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualMenuOption {
     /// A `VisualMenuOption` with no property set (none is required).
@@ -38264,8 +41116,10 @@ impl VisualMenuOption {
     pub fn availability_status(mut self, value: impl Into<DashboardBehavior>) -> Self { self.availability_status = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualMenuOption {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualMenuOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38275,6 +41129,7 @@ impl ToValue for VisualMenuOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualPalette: ObjRule = ObjRule {
     properties: &[
@@ -38285,6 +41140,7 @@ pub(crate) static RULE_VisualPalette: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualPalette` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The visual display options for the visual palette.
@@ -38306,6 +41162,7 @@ pub struct VisualPalette {
     pub color_map: Option<List<DataPathColor>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualPalette {
     /// A `VisualPalette` with no property set (none is required).
@@ -38320,8 +41177,10 @@ impl VisualPalette {
     pub fn color_map(mut self, value: impl Into<List<DataPathColor>>) -> Self { self.color_map = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualPalette {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualPalette {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38332,6 +41191,7 @@ impl ToValue for VisualPalette {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualSubtitleLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -38342,6 +41202,7 @@ pub(crate) static RULE_VisualSubtitleLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualSubtitleLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The subtitle label options for a visual.
@@ -38359,6 +41220,7 @@ pub struct VisualSubtitleLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualSubtitleLabelOptions {
     /// A `VisualSubtitleLabelOptions` with no property set (none is required).
@@ -38373,8 +41235,10 @@ impl VisualSubtitleLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualSubtitleLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualSubtitleLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38385,6 +41249,7 @@ impl ToValue for VisualSubtitleLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisualTitleLabelOptions: ObjRule = ObjRule {
     properties: &[
@@ -38395,6 +41260,7 @@ pub(crate) static RULE_VisualTitleLabelOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `VisualTitleLabelOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The title label options for a visual.
@@ -38412,6 +41278,7 @@ pub struct VisualTitleLabelOptions {
     pub visibility: Option<Visibility>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl VisualTitleLabelOptions {
     /// A `VisualTitleLabelOptions` with no property set (none is required).
@@ -38426,8 +41293,10 @@ impl VisualTitleLabelOptions {
     pub fn visibility(mut self, value: impl Into<Visibility>) -> Self { self.visibility = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for VisualTitleLabelOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualTitleLabelOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38438,6 +41307,7 @@ impl ToValue for VisualTitleLabelOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -38449,6 +41319,7 @@ pub(crate) static RULE_WaterfallChartAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a waterfall visual.
@@ -38476,6 +41347,7 @@ pub struct WaterfallChartAggregatedFieldWells {
     pub values: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartAggregatedFieldWells {
     /// A `WaterfallChartAggregatedFieldWells` with no property set (none is required).
@@ -38492,8 +41364,10 @@ impl WaterfallChartAggregatedFieldWells {
     pub fn values(mut self, value: impl Into<List<MeasureField>>) -> Self { self.values = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38505,6 +41379,7 @@ impl ToValue for WaterfallChartAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartColorConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -38514,6 +41389,7 @@ pub(crate) static RULE_WaterfallChartColorConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartColorConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color configuration of a waterfall visual.
@@ -38527,6 +41403,7 @@ pub struct WaterfallChartColorConfiguration {
     pub group_color_configuration: Option<Obj<WaterfallChartGroupColorConfiguration>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartColorConfiguration {
     /// A `WaterfallChartColorConfiguration` with no property set (none is required).
@@ -38539,8 +41416,10 @@ impl WaterfallChartColorConfiguration {
     pub fn group_color_configuration(mut self, value: impl Into<Obj<WaterfallChartGroupColorConfiguration>>) -> Self { self.group_color_configuration = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartColorConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartColorConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38550,6 +41429,7 @@ impl ToValue for WaterfallChartColorConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -38570,6 +41450,7 @@ pub(crate) static RULE_WaterfallChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration for a waterfall visual.
@@ -38627,6 +41508,7 @@ pub struct WaterfallChartConfiguration {
     pub waterfall_chart_options: Option<Obj<WaterfallChartOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartConfiguration {
     /// A `WaterfallChartConfiguration` with no property set (none is required).
@@ -38661,8 +41543,10 @@ impl WaterfallChartConfiguration {
     pub fn waterfall_chart_options(mut self, value: impl Into<Obj<WaterfallChartOptions>>) -> Self { self.waterfall_chart_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38695,6 +41579,7 @@ impl ToValue for WaterfallChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -38704,6 +41589,7 @@ pub(crate) static RULE_WaterfallChartFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field well configuration of a waterfall visual.
@@ -38717,6 +41603,7 @@ pub struct WaterfallChartFieldWells {
     pub waterfall_chart_aggregated_field_wells: Option<Obj<WaterfallChartAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartFieldWells {
     /// A `WaterfallChartFieldWells` with no property set (none is required).
@@ -38729,8 +41616,10 @@ impl WaterfallChartFieldWells {
     pub fn waterfall_chart_aggregated_field_wells(mut self, value: impl Into<Obj<WaterfallChartAggregatedFieldWells>>) -> Self { self.waterfall_chart_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38743,6 +41632,7 @@ impl ToValue for WaterfallChartFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartGroupColorConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -38754,6 +41644,7 @@ pub(crate) static RULE_WaterfallChartGroupColorConfiguration: ObjRule = ObjRule 
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartGroupColorConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The color configuration for individual groups within a waterfall visual.
@@ -38781,6 +41672,7 @@ pub struct WaterfallChartGroupColorConfiguration {
     pub total_bar_color: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartGroupColorConfiguration {
     /// A `WaterfallChartGroupColorConfiguration` with no property set (none is required).
@@ -38797,8 +41689,10 @@ impl WaterfallChartGroupColorConfiguration {
     pub fn total_bar_color(mut self, value: impl Into<Str>) -> Self { self.total_bar_color = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartGroupColorConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartGroupColorConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38810,6 +41704,7 @@ impl ToValue for WaterfallChartGroupColorConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartOptions: ObjRule = ObjRule {
     properties: &[
@@ -38819,6 +41714,7 @@ pub(crate) static RULE_WaterfallChartOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The options that determine the presentation of a waterfall visual.
@@ -38832,6 +41728,7 @@ pub struct WaterfallChartOptions {
     pub total_bar_label: Option<Str>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartOptions {
     /// A `WaterfallChartOptions` with no property set (none is required).
@@ -38844,8 +41741,10 @@ impl WaterfallChartOptions {
     pub fn total_bar_label(mut self, value: impl Into<Str>) -> Self { self.total_bar_label = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38855,6 +41754,7 @@ impl ToValue for WaterfallChartOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallChartSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -38865,6 +41765,7 @@ pub(crate) static RULE_WaterfallChartSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallChartSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a waterfall visual.
@@ -38884,6 +41785,7 @@ pub struct WaterfallChartSortConfiguration {
     pub category_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallChartSortConfiguration {
     /// A `WaterfallChartSortConfiguration` with no property set (none is required).
@@ -38898,8 +41800,10 @@ impl WaterfallChartSortConfiguration {
     pub fn category_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.category_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallChartSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallChartSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -38910,6 +41814,7 @@ impl ToValue for WaterfallChartSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`WaterfallVisual`], by name: `WaterfallVisual::new(WaterfallVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WaterfallVisualRequired {
@@ -38917,6 +41822,7 @@ pub struct WaterfallVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
     properties: &[
@@ -38933,6 +41839,7 @@ pub(crate) static RULE_WaterfallVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WaterfallVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A waterfall chart.
@@ -38980,6 +41887,7 @@ pub struct WaterfallVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WaterfallVisual {
     /// A `WaterfallVisual` with its required properties, named in a [`WaterfallVisualRequired`].
@@ -39012,8 +41920,10 @@ impl WaterfallVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WaterfallVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WaterfallVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39029,6 +41939,7 @@ impl ToValue for WaterfallVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`WhatIfPointScenario`], by name: `WhatIfPointScenario::new(WhatIfPointScenarioRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatIfPointScenarioRequired {
@@ -39038,6 +41949,7 @@ pub struct WhatIfPointScenarioRequired {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WhatIfPointScenario: ObjRule = ObjRule {
     properties: &[
@@ -39049,6 +41961,7 @@ pub(crate) static RULE_WhatIfPointScenario: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WhatIfPointScenario` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Provides the forecast to meet the target for a particular date.
@@ -39070,6 +41983,7 @@ pub struct WhatIfPointScenario {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WhatIfPointScenario {
     /// A `WhatIfPointScenario` with its required properties, named in a [`WhatIfPointScenarioRequired`].
@@ -39087,8 +42001,10 @@ impl WhatIfPointScenario {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WhatIfPointScenario {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WhatIfPointScenario {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39099,6 +42015,7 @@ impl ToValue for WhatIfPointScenario {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`WhatIfRangeScenario`], by name: `WhatIfRangeScenario::new(WhatIfRangeScenarioRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WhatIfRangeScenarioRequired {
@@ -39110,6 +42027,7 @@ pub struct WhatIfRangeScenarioRequired {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WhatIfRangeScenario: ObjRule = ObjRule {
     properties: &[
@@ -39122,6 +42040,7 @@ pub(crate) static RULE_WhatIfRangeScenario: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WhatIfRangeScenario` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// Provides the forecast to meet the target for a particular date range.
@@ -39149,6 +42068,7 @@ pub struct WhatIfRangeScenario {
     pub value: Num,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WhatIfRangeScenario {
     /// A `WhatIfRangeScenario` with its required properties, named in a [`WhatIfRangeScenarioRequired`].
@@ -39169,8 +42089,10 @@ impl WhatIfRangeScenario {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WhatIfRangeScenario {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WhatIfRangeScenario {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39182,6 +42104,7 @@ impl ToValue for WhatIfRangeScenario {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudAggregatedFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -39192,6 +42115,7 @@ pub(crate) static RULE_WordCloudAggregatedFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudAggregatedFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The aggregated field wells of a word cloud.
@@ -39213,6 +42137,7 @@ pub struct WordCloudAggregatedFieldWells {
     pub size: Option<List<MeasureField>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudAggregatedFieldWells {
     /// A `WordCloudAggregatedFieldWells` with no property set (none is required).
@@ -39227,8 +42152,10 @@ impl WordCloudAggregatedFieldWells {
     pub fn size(mut self, value: impl Into<List<MeasureField>>) -> Self { self.size = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudAggregatedFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudAggregatedFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39239,6 +42166,7 @@ impl ToValue for WordCloudAggregatedFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudChartConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -39252,6 +42180,7 @@ pub(crate) static RULE_WordCloudChartConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudChartConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// The configuration of a word cloud visual.
@@ -39281,6 +42210,7 @@ pub struct WordCloudChartConfiguration {
     pub word_cloud_options: Option<Obj<WordCloudOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudChartConfiguration {
     /// A `WordCloudChartConfiguration` with no property set (none is required).
@@ -39301,8 +42231,10 @@ impl WordCloudChartConfiguration {
     pub fn word_cloud_options(mut self, value: impl Into<Obj<WordCloudOptions>>) -> Self { self.word_cloud_options = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudChartConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudChartConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39316,6 +42248,7 @@ impl ToValue for WordCloudChartConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudFieldWells: ObjRule = ObjRule {
     properties: &[
@@ -39325,6 +42258,7 @@ pub(crate) static RULE_WordCloudFieldWells: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudFieldWells` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The field wells of a word cloud visual.
@@ -39340,6 +42274,7 @@ pub struct WordCloudFieldWells {
     pub word_cloud_aggregated_field_wells: Option<Obj<WordCloudAggregatedFieldWells>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudFieldWells {
     /// A `WordCloudFieldWells` with no property set (none is required).
@@ -39352,8 +42287,10 @@ impl WordCloudFieldWells {
     pub fn word_cloud_aggregated_field_wells(mut self, value: impl Into<Obj<WordCloudAggregatedFieldWells>>) -> Self { self.word_cloud_aggregated_field_wells = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudFieldWells {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudFieldWells {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39366,6 +42303,7 @@ impl ToValue for WordCloudFieldWells {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudOptions: ObjRule = ObjRule {
     properties: &[
@@ -39380,6 +42318,7 @@ pub(crate) static RULE_WordCloudOptions: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudOptions` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The word cloud options for a word cloud visual.
@@ -39415,6 +42354,7 @@ pub struct WordCloudOptions {
     pub word_scaling: Option<WordCloudWordScaling>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudOptions {
     /// A `WordCloudOptions` with no property set (none is required).
@@ -39437,8 +42377,10 @@ impl WordCloudOptions {
     pub fn word_scaling(mut self, value: impl Into<WordCloudWordScaling>) -> Self { self.word_scaling = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudOptions {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39453,6 +42395,7 @@ impl ToValue for WordCloudOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudSortConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -39463,6 +42406,7 @@ pub(crate) static RULE_WordCloudSortConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudSortConfiguration` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
 ///
 /// The sort configuration of a word cloud visual.
@@ -39482,6 +42426,7 @@ pub struct WordCloudSortConfiguration {
     pub category_sort: Option<List<FieldSortOptions>>,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudSortConfiguration {
     /// A `WordCloudSortConfiguration` with no property set (none is required).
@@ -39496,8 +42441,10 @@ impl WordCloudSortConfiguration {
     pub fn category_sort(mut self, value: impl Into<List<FieldSortOptions>>) -> Self { self.category_sort = Some(value.into()); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudSortConfiguration {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudSortConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39508,6 +42455,7 @@ impl ToValue for WordCloudSortConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The required properties of [`WordCloudVisual`], by name: `WordCloudVisual::new(WordCloudVisualRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct WordCloudVisualRequired {
@@ -39515,6 +42463,7 @@ pub struct WordCloudVisualRequired {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
     properties: &[
@@ -39531,6 +42480,7 @@ pub(crate) static RULE_WordCloudVisual: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "quicksight")]
 /// The `WordCloudVisual` property type, shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
 ///
 /// A word cloud.
@@ -39578,6 +42528,7 @@ pub struct WordCloudVisual {
     pub visual_id: Str,
 }
 
+#[cfg(feature = "quicksight")]
 #[rustfmt::skip]
 impl WordCloudVisual {
     /// A `WordCloudVisual` with its required properties, named in a [`WordCloudVisualRequired`].
@@ -39610,8 +42561,10 @@ impl WordCloudVisual {
     pub fn visual_id(mut self, value: impl Into<Str>) -> Self { self.visual_id = value.into(); self }
 }
 
+#[cfg(feature = "quicksight")]
 impl PropertyType for WordCloudVisual {}
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudVisual {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39627,6 +42580,7 @@ impl ToValue for WordCloudVisual {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `AnchorOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39638,12 +42592,14 @@ pub enum AnchorOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for AnchorOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AnchorOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39655,6 +42611,7 @@ impl ToValue for AnchorOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ArcThickness` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39672,12 +42629,14 @@ pub enum ArcThickness {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ArcThickness {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcThickness {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39692,6 +42651,7 @@ impl ToValue for ArcThickness {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ArcThicknessOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39707,12 +42667,14 @@ pub enum ArcThicknessOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ArcThicknessOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ArcThicknessOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39726,6 +42688,7 @@ impl ToValue for ArcThicknessOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `AxisBinding` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39739,12 +42702,14 @@ pub enum AxisBinding {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for AxisBinding {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for AxisBinding {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39757,6 +42722,7 @@ impl ToValue for AxisBinding {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `BarChartOrientation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39770,12 +42736,14 @@ pub enum BarChartOrientation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for BarChartOrientation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarChartOrientation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39788,6 +42756,7 @@ impl ToValue for BarChartOrientation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `BarsArrangement` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39803,12 +42772,14 @@ pub enum BarsArrangement {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for BarsArrangement {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BarsArrangement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39822,6 +42793,7 @@ impl ToValue for BarsArrangement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `BaseMapStyleType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39839,12 +42811,14 @@ pub enum BaseMapStyleType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for BaseMapStyleType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BaseMapStyleType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39859,6 +42833,7 @@ impl ToValue for BaseMapStyleType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `BoxPlotFillStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39872,12 +42847,14 @@ pub enum BoxPlotFillStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for BoxPlotFillStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for BoxPlotFillStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39890,6 +42867,7 @@ impl ToValue for BoxPlotFillStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CategoricalAggregationFunction` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39903,12 +42881,14 @@ pub enum CategoricalAggregationFunction {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CategoricalAggregationFunction {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoricalAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39921,6 +42901,7 @@ impl ToValue for CategoricalAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CategoryFilterMatchOperator` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39942,12 +42923,14 @@ pub enum CategoryFilterMatchOperator {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CategoryFilterMatchOperator {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryFilterMatchOperator {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39964,6 +42947,7 @@ impl ToValue for CategoryFilterMatchOperator {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CategoryFilterSelectAllOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -39975,12 +42959,14 @@ pub enum CategoryFilterSelectAllOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CategoryFilterSelectAllOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CategoryFilterSelectAllOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -39992,6 +42978,7 @@ impl ToValue for CategoryFilterSelectAllOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ColorFillType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40005,12 +42992,14 @@ pub enum ColorFillType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ColorFillType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColorFillType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40023,6 +43012,7 @@ impl ToValue for ColorFillType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ColumnRole` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40036,12 +43026,14 @@ pub enum ColumnRole {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ColumnRole {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ColumnRole {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40054,6 +43046,7 @@ impl ToValue for ColumnRole {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CommitMode` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40067,12 +43060,14 @@ pub enum CommitMode {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CommitMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CommitMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40085,6 +43080,7 @@ impl ToValue for CommitMode {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ComparisonMethod` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40100,12 +43096,14 @@ pub enum ComparisonMethod {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ComparisonMethod {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ComparisonMethod {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40119,6 +43117,7 @@ impl ToValue for ComparisonMethod {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ConditionalFormattingIconDisplayOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40130,12 +43129,14 @@ pub enum ConditionalFormattingIconDisplayOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ConditionalFormattingIconDisplayOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingIconDisplayOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40147,6 +43148,7 @@ impl ToValue for ConditionalFormattingIconDisplayOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ConditionalFormattingIconSetType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40178,12 +43180,14 @@ pub enum ConditionalFormattingIconSetType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ConditionalFormattingIconSetType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ConditionalFormattingIconSetType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40205,6 +43209,7 @@ impl ToValue for ConditionalFormattingIconSetType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CrossDatasetTypes` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40218,12 +43223,14 @@ pub enum CrossDatasetTypes {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CrossDatasetTypes {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CrossDatasetTypes {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40236,6 +43243,7 @@ impl ToValue for CrossDatasetTypes {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CustomContentImageScalingConfiguration` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40253,12 +43261,14 @@ pub enum CustomContentImageScalingConfiguration {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CustomContentImageScalingConfiguration {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomContentImageScalingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40273,6 +43283,7 @@ impl ToValue for CustomContentImageScalingConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `CustomContentType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40286,12 +43297,14 @@ pub enum CustomContentType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for CustomContentType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for CustomContentType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40304,6 +43317,7 @@ impl ToValue for CustomContentType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DashboardBehavior` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40317,12 +43331,14 @@ pub enum DashboardBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DashboardBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DashboardBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40335,6 +43351,7 @@ impl ToValue for DashboardBehavior {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DataLabelContent` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40350,12 +43367,14 @@ pub enum DataLabelContent {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DataLabelContent {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataLabelContent {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40369,6 +43388,7 @@ impl ToValue for DataLabelContent {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DataLabelOverlap` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40382,12 +43402,14 @@ pub enum DataLabelOverlap {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DataLabelOverlap {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataLabelOverlap {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40400,6 +43422,7 @@ impl ToValue for DataLabelOverlap {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DataLabelPosition` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40421,12 +43444,14 @@ pub enum DataLabelPosition {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DataLabelPosition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DataLabelPosition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40443,6 +43468,7 @@ impl ToValue for DataLabelPosition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DateAggregationFunction` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40460,12 +43486,14 @@ pub enum DateAggregationFunction {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DateAggregationFunction {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DateAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40480,6 +43508,7 @@ impl ToValue for DateAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DayOfTheWeek` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40503,12 +43532,14 @@ pub enum DayOfTheWeek {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DayOfTheWeek {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DayOfTheWeek {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40526,6 +43557,7 @@ impl ToValue for DayOfTheWeek {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `DigitGroupingStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40539,12 +43571,14 @@ pub enum DigitGroupingStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for DigitGroupingStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for DigitGroupingStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40557,6 +43591,7 @@ impl ToValue for DigitGroupingStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FilterNullOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40572,12 +43607,14 @@ pub enum FilterNullOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FilterNullOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterNullOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40591,6 +43628,7 @@ impl ToValue for FilterNullOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FilterVisualScope` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40604,12 +43642,14 @@ pub enum FilterVisualScope {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FilterVisualScope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FilterVisualScope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40622,6 +43662,7 @@ impl ToValue for FilterVisualScope {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FontDecoration` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40635,12 +43676,14 @@ pub enum FontDecoration {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FontDecoration {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontDecoration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40653,6 +43696,7 @@ impl ToValue for FontDecoration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FontStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40666,12 +43710,14 @@ pub enum FontStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FontStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40684,6 +43730,7 @@ impl ToValue for FontStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FontWeightName` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40697,12 +43744,14 @@ pub enum FontWeightName {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FontWeightName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FontWeightName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40715,6 +43764,7 @@ impl ToValue for FontWeightName {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ForecastComputationSeasonality` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40728,12 +43778,14 @@ pub enum ForecastComputationSeasonality {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ForecastComputationSeasonality {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ForecastComputationSeasonality {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40746,6 +43798,7 @@ impl ToValue for ForecastComputationSeasonality {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `FunnelChartMeasureDataLabelStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40765,12 +43818,14 @@ pub enum FunnelChartMeasureDataLabelStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for FunnelChartMeasureDataLabelStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for FunnelChartMeasureDataLabelStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40786,6 +43841,7 @@ impl ToValue for FunnelChartMeasureDataLabelStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `GeospatialColorState` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
@@ -40799,12 +43855,14 @@ pub enum GeospatialColorState {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for GeospatialColorState {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialColorState {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40817,6 +43875,7 @@ impl ToValue for GeospatialColorState {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `GeospatialLayerType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
@@ -40832,12 +43891,14 @@ pub enum GeospatialLayerType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for GeospatialLayerType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialLayerType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40851,6 +43912,7 @@ impl ToValue for GeospatialLayerType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `GeospatialMapNavigation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
@@ -40864,12 +43926,14 @@ pub enum GeospatialMapNavigation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for GeospatialMapNavigation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialMapNavigation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40882,6 +43946,7 @@ impl ToValue for GeospatialMapNavigation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `GeospatialSelectedPointStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40897,12 +43962,14 @@ pub enum GeospatialSelectedPointStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for GeospatialSelectedPointStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for GeospatialSelectedPointStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40916,6 +43983,7 @@ impl ToValue for GeospatialSelectedPointStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `HistogramBinType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40929,12 +43997,14 @@ pub enum HistogramBinType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for HistogramBinType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HistogramBinType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40947,6 +44017,7 @@ impl ToValue for HistogramBinType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `HorizontalTextAlignment` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -40964,12 +44035,14 @@ pub enum HorizontalTextAlignment {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for HorizontalTextAlignment {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for HorizontalTextAlignment {
     #[inline]
     fn to_value(&self) -> Value {
@@ -40984,6 +44057,7 @@ impl ToValue for HorizontalTextAlignment {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `Icon` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41045,12 +44119,14 @@ pub enum Icon {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for Icon {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Icon {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41087,6 +44163,7 @@ impl ToValue for Icon {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ImageCustomActionTrigger` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41100,12 +44177,14 @@ pub enum ImageCustomActionTrigger {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ImageCustomActionTrigger {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ImageCustomActionTrigger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41118,6 +44197,7 @@ impl ToValue for ImageCustomActionTrigger {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `KPISparklineType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41131,12 +44211,14 @@ pub enum KpiSparklineType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for KpiSparklineType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiSparklineType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41149,6 +44231,7 @@ impl ToValue for KpiSparklineType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `KPIVisualStandardLayoutType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41162,12 +44245,14 @@ pub enum KpiVisualStandardLayoutType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for KpiVisualStandardLayoutType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for KpiVisualStandardLayoutType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41180,6 +44265,7 @@ impl ToValue for KpiVisualStandardLayoutType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LayerCustomActionTrigger` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`.
@@ -41193,12 +44279,14 @@ pub enum LayerCustomActionTrigger {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LayerCustomActionTrigger {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayerCustomActionTrigger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41211,6 +44299,7 @@ impl ToValue for LayerCustomActionTrigger {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LayoutElementType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41230,12 +44319,14 @@ pub enum LayoutElementType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LayoutElementType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LayoutElementType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41251,6 +44342,7 @@ impl ToValue for LayoutElementType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LegendPosition` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41268,12 +44360,14 @@ pub enum LegendPosition {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LegendPosition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LegendPosition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41288,6 +44382,7 @@ impl ToValue for LegendPosition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LineChartLineStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41303,12 +44398,14 @@ pub enum LineChartLineStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LineChartLineStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartLineStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41322,6 +44419,7 @@ impl ToValue for LineChartLineStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LineChartMarkerShape` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41341,12 +44439,14 @@ pub enum LineChartMarkerShape {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LineChartMarkerShape {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartMarkerShape {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41362,6 +44462,7 @@ impl ToValue for LineChartMarkerShape {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LineChartType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41377,12 +44478,14 @@ pub enum LineChartType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LineChartType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineChartType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41396,6 +44499,7 @@ impl ToValue for LineChartType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `LineInterpolation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41411,12 +44515,14 @@ pub enum LineInterpolation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for LineInterpolation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for LineInterpolation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41430,6 +44536,7 @@ impl ToValue for LineInterpolation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `MapZoomMode` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41443,12 +44550,14 @@ pub enum MapZoomMode {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for MapZoomMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MapZoomMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41461,6 +44570,7 @@ impl ToValue for MapZoomMode {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `MaximumMinimumComputationType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41474,12 +44584,14 @@ pub enum MaximumMinimumComputationType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for MaximumMinimumComputationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MaximumMinimumComputationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41492,6 +44604,7 @@ impl ToValue for MaximumMinimumComputationType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `MissingDataTreatmentOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41507,12 +44620,14 @@ pub enum MissingDataTreatmentOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for MissingDataTreatmentOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for MissingDataTreatmentOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41526,6 +44641,7 @@ impl ToValue for MissingDataTreatmentOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `NegativeValueDisplayMode` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41539,12 +44655,14 @@ pub enum NegativeValueDisplayMode {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for NegativeValueDisplayMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NegativeValueDisplayMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41557,6 +44675,7 @@ impl ToValue for NegativeValueDisplayMode {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `NumberScale` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`, `AWS::QuickSight::Topic`.
@@ -41582,12 +44701,14 @@ pub enum NumberScale {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for NumberScale {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumberScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41606,6 +44727,7 @@ impl ToValue for NumberScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `NumericEqualityMatchOperator` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41619,12 +44741,14 @@ pub enum NumericEqualityMatchOperator {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for NumericEqualityMatchOperator {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericEqualityMatchOperator {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41637,6 +44761,7 @@ impl ToValue for NumericEqualityMatchOperator {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `NumericFilterSelectAllOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41648,12 +44773,14 @@ pub enum NumericFilterSelectAllOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for NumericFilterSelectAllOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericFilterSelectAllOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41665,6 +44792,7 @@ impl ToValue for NumericFilterSelectAllOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `NumericSeparatorSymbol` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41680,12 +44808,14 @@ pub enum NumericSeparatorSymbol {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for NumericSeparatorSymbol {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for NumericSeparatorSymbol {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41699,6 +44829,7 @@ impl ToValue for NumericSeparatorSymbol {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `OtherCategories` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41712,12 +44843,14 @@ pub enum OtherCategories {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for OtherCategories {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for OtherCategories {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41730,6 +44863,7 @@ impl ToValue for OtherCategories {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PanelBorderStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41745,12 +44879,14 @@ pub enum PanelBorderStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PanelBorderStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PanelBorderStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41764,6 +44900,7 @@ impl ToValue for PanelBorderStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PaperOrientation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41777,12 +44914,14 @@ pub enum PaperOrientation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PaperOrientation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PaperOrientation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41795,6 +44934,7 @@ impl ToValue for PaperOrientation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PaperSize` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41826,12 +44966,14 @@ pub enum PaperSize {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PaperSize {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PaperSize {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41853,6 +44995,7 @@ impl ToValue for PaperSize {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ParameterValueType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41866,12 +45009,14 @@ pub enum ParameterValueType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ParameterValueType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ParameterValueType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41884,6 +45029,7 @@ impl ToValue for ParameterValueType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableConditionalFormattingScopeRole` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41899,12 +45045,14 @@ pub enum PivotTableConditionalFormattingScopeRole {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableConditionalFormattingScopeRole {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableConditionalFormattingScopeRole {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41918,6 +45066,7 @@ impl ToValue for PivotTableConditionalFormattingScopeRole {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableDataPathType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41935,12 +45084,14 @@ pub enum PivotTableDataPathType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableDataPathType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableDataPathType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41955,6 +45106,7 @@ impl ToValue for PivotTableDataPathType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableFieldCollapseState` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41968,12 +45120,14 @@ pub enum PivotTableFieldCollapseState {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableFieldCollapseState {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableFieldCollapseState {
     #[inline]
     fn to_value(&self) -> Value {
@@ -41986,6 +45140,7 @@ impl ToValue for PivotTableFieldCollapseState {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableMetricPlacement` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -41999,12 +45154,14 @@ pub enum PivotTableMetricPlacement {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableMetricPlacement {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableMetricPlacement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42017,6 +45174,7 @@ impl ToValue for PivotTableMetricPlacement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableRowsLayout` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42030,12 +45188,14 @@ pub enum PivotTableRowsLayout {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableRowsLayout {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableRowsLayout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42048,6 +45208,7 @@ impl ToValue for PivotTableRowsLayout {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PivotTableSubtotalLevel` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42063,12 +45224,14 @@ pub enum PivotTableSubtotalLevel {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PivotTableSubtotalLevel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PivotTableSubtotalLevel {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42082,6 +45245,7 @@ impl ToValue for PivotTableSubtotalLevel {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PluginVisualAxisName` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42095,12 +45259,14 @@ pub enum PluginVisualAxisName {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PluginVisualAxisName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PluginVisualAxisName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42113,6 +45279,7 @@ impl ToValue for PluginVisualAxisName {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `PrimaryValueDisplayType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42128,12 +45295,14 @@ pub enum PrimaryValueDisplayType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for PrimaryValueDisplayType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for PrimaryValueDisplayType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42147,6 +45316,7 @@ impl ToValue for PrimaryValueDisplayType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `QueryExecutionMode` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Template`.
@@ -42160,12 +45330,14 @@ pub enum QueryExecutionMode {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for QueryExecutionMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for QueryExecutionMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42178,6 +45350,7 @@ impl ToValue for QueryExecutionMode {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `RadarChartAxesRangeScale` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42193,12 +45366,14 @@ pub enum RadarChartAxesRangeScale {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for RadarChartAxesRangeScale {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartAxesRangeScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42212,6 +45387,7 @@ impl ToValue for RadarChartAxesRangeScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `RadarChartShape` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42225,12 +45401,14 @@ pub enum RadarChartShape {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for RadarChartShape {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RadarChartShape {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42243,6 +45421,7 @@ impl ToValue for RadarChartShape {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ReferenceLineLabelHorizontalPosition` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42258,12 +45437,14 @@ pub enum ReferenceLineLabelHorizontalPosition {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ReferenceLineLabelHorizontalPosition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineLabelHorizontalPosition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42277,6 +45458,7 @@ impl ToValue for ReferenceLineLabelHorizontalPosition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ReferenceLineLabelVerticalPosition` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42290,12 +45472,14 @@ pub enum ReferenceLineLabelVerticalPosition {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ReferenceLineLabelVerticalPosition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineLabelVerticalPosition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42308,6 +45492,7 @@ impl ToValue for ReferenceLineLabelVerticalPosition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ReferenceLinePatternType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42323,12 +45508,14 @@ pub enum ReferenceLinePatternType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ReferenceLinePatternType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLinePatternType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42342,6 +45529,7 @@ impl ToValue for ReferenceLinePatternType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ReferenceLineSeriesType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42355,12 +45543,14 @@ pub enum ReferenceLineSeriesType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ReferenceLineSeriesType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineSeriesType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42373,6 +45563,7 @@ impl ToValue for ReferenceLineSeriesType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ReferenceLineValueLabelRelativePosition` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42386,12 +45577,14 @@ pub enum ReferenceLineValueLabelRelativePosition {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ReferenceLineValueLabelRelativePosition {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ReferenceLineValueLabelRelativePosition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42404,6 +45597,7 @@ impl ToValue for ReferenceLineValueLabelRelativePosition {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `RelativeDateType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42423,12 +45617,14 @@ pub enum RelativeDateType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for RelativeDateType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RelativeDateType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42444,6 +45640,7 @@ impl ToValue for RelativeDateType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `RelativeFontSize` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42463,12 +45660,14 @@ pub enum RelativeFontSize {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for RelativeFontSize {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for RelativeFontSize {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42484,6 +45683,7 @@ impl ToValue for RelativeFontSize {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ResizeOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42497,12 +45697,14 @@ pub enum ResizeOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ResizeOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ResizeOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42515,6 +45717,7 @@ impl ToValue for ResizeOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SectionPageBreakStatus` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42528,12 +45731,14 @@ pub enum SectionPageBreakStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SectionPageBreakStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SectionPageBreakStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42546,6 +45751,7 @@ impl ToValue for SectionPageBreakStatus {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SelectAllValueOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42557,12 +45763,14 @@ pub enum SelectAllValueOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SelectAllValueOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SelectAllValueOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42574,6 +45782,7 @@ impl ToValue for SelectAllValueOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SelectedFieldOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42585,12 +45794,14 @@ pub enum SelectedFieldOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SelectedFieldOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SelectedFieldOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42602,6 +45813,7 @@ impl ToValue for SelectedFieldOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SelectedTooltipType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42615,12 +45827,14 @@ pub enum SelectedTooltipType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SelectedTooltipType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SelectedTooltipType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42633,6 +45847,7 @@ impl ToValue for SelectedTooltipType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SheetContentType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42646,12 +45861,14 @@ pub enum SheetContentType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SheetContentType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetContentType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42664,6 +45881,7 @@ impl ToValue for SheetContentType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SheetControlDateTimePickerType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42677,12 +45895,14 @@ pub enum SheetControlDateTimePickerType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SheetControlDateTimePickerType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlDateTimePickerType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42695,6 +45915,7 @@ impl ToValue for SheetControlDateTimePickerType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SheetControlListType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42708,12 +45929,14 @@ pub enum SheetControlListType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SheetControlListType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlListType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42726,6 +45949,7 @@ impl ToValue for SheetControlListType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SheetControlSliderType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42739,12 +45963,14 @@ pub enum SheetControlSliderType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SheetControlSliderType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetControlSliderType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42757,6 +45983,7 @@ impl ToValue for SheetControlSliderType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SheetImageScalingType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42774,12 +46001,14 @@ pub enum SheetImageScalingType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SheetImageScalingType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SheetImageScalingType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42794,6 +46023,7 @@ impl ToValue for SheetImageScalingType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SimpleAttributeAggregationFunction` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42805,12 +46035,14 @@ pub enum SimpleAttributeAggregationFunction {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SimpleAttributeAggregationFunction {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SimpleAttributeAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42822,6 +46054,7 @@ impl ToValue for SimpleAttributeAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SimpleNumericalAggregationFunction` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42853,12 +46086,14 @@ pub enum SimpleNumericalAggregationFunction {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SimpleNumericalAggregationFunction {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SimpleNumericalAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42880,6 +46115,7 @@ impl ToValue for SimpleNumericalAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SimpleTotalAggregationFunction` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42901,12 +46137,14 @@ pub enum SimpleTotalAggregationFunction {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SimpleTotalAggregationFunction {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SimpleTotalAggregationFunction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42923,6 +46161,7 @@ impl ToValue for SimpleTotalAggregationFunction {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SingleYAxisOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42934,12 +46173,14 @@ pub enum SingleYAxisOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SingleYAxisOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SingleYAxisOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42951,6 +46192,7 @@ impl ToValue for SingleYAxisOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SmallMultiplesAxisPlacement` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42964,12 +46206,14 @@ pub enum SmallMultiplesAxisPlacement {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SmallMultiplesAxisPlacement {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SmallMultiplesAxisPlacement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42982,6 +46226,7 @@ impl ToValue for SmallMultiplesAxisPlacement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SmallMultiplesAxisScale` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -42995,12 +46240,14 @@ pub enum SmallMultiplesAxisScale {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SmallMultiplesAxisScale {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SmallMultiplesAxisScale {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43013,6 +46260,7 @@ impl ToValue for SmallMultiplesAxisScale {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SortDirection` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43026,12 +46274,14 @@ pub enum SortDirection {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SortDirection {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SortDirection {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43044,6 +46294,7 @@ impl ToValue for SortDirection {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `SpecialValue` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43059,12 +46310,14 @@ pub enum SpecialValue {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for SpecialValue {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for SpecialValue {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43078,6 +46331,7 @@ impl ToValue for SpecialValue {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `StyledCellType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43093,12 +46347,14 @@ pub enum StyledCellType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for StyledCellType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for StyledCellType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43112,6 +46368,7 @@ impl ToValue for StyledCellType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableBorderStyle` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43125,12 +46382,14 @@ pub enum TableBorderStyle {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableBorderStyle {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableBorderStyle {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43143,6 +46402,7 @@ impl ToValue for TableBorderStyle {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableCellImageScalingConfiguration` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43158,12 +46418,14 @@ pub enum TableCellImageScalingConfiguration {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableCellImageScalingConfiguration {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableCellImageScalingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43177,6 +46439,7 @@ impl ToValue for TableCellImageScalingConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableFieldIconSetType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43188,12 +46451,14 @@ pub enum TableFieldIconSetType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableFieldIconSetType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableFieldIconSetType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43205,6 +46470,7 @@ impl ToValue for TableFieldIconSetType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableOrientation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43218,12 +46484,14 @@ pub enum TableOrientation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableOrientation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableOrientation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43236,6 +46504,7 @@ impl ToValue for TableOrientation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableTotalsPlacement` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43251,12 +46520,14 @@ pub enum TableTotalsPlacement {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableTotalsPlacement {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableTotalsPlacement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43270,6 +46541,7 @@ impl ToValue for TableTotalsPlacement {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TableTotalsScrollStatus` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43283,12 +46555,14 @@ pub enum TableTotalsScrollStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TableTotalsScrollStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TableTotalsScrollStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43301,6 +46575,7 @@ impl ToValue for TableTotalsScrollStatus {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TargetVisualOptions` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43312,12 +46587,14 @@ pub enum TargetVisualOptions {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TargetVisualOptions {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TargetVisualOptions {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43329,6 +46606,7 @@ impl ToValue for TargetVisualOptions {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TextWrap` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43342,12 +46620,14 @@ pub enum TextWrap {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TextWrap {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TextWrap {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43360,6 +46640,7 @@ impl ToValue for TextWrap {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TimeGranularity` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::DataSet`, `AWS::QuickSight::Template`.
@@ -43387,12 +46668,14 @@ pub enum TimeGranularity {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TimeGranularity {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TimeGranularity {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43412,6 +46695,7 @@ impl ToValue for TimeGranularity {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TooltipTarget` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43427,12 +46711,14 @@ pub enum TooltipTarget {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TooltipTarget {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TooltipTarget {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43446,6 +46732,7 @@ impl ToValue for TooltipTarget {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TooltipTitleType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43459,12 +46746,14 @@ pub enum TooltipTitleType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TooltipTitleType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TooltipTitleType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43477,6 +46766,7 @@ impl ToValue for TooltipTitleType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TopBottomComputationType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43490,12 +46780,14 @@ pub enum TopBottomComputationType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TopBottomComputationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TopBottomComputationType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43508,6 +46800,7 @@ impl ToValue for TopBottomComputationType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TopBottomSortOrder` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43521,12 +46814,14 @@ pub enum TopBottomSortOrder {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TopBottomSortOrder {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TopBottomSortOrder {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43539,6 +46834,7 @@ impl ToValue for TopBottomSortOrder {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `TransposedColumnType` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43552,12 +46848,14 @@ pub enum TransposedColumnType {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for TransposedColumnType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for TransposedColumnType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43570,6 +46868,7 @@ impl ToValue for TransposedColumnType {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `URLTargetConfiguration` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43585,12 +46884,14 @@ pub enum UrlTargetConfiguration {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for UrlTargetConfiguration {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for UrlTargetConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43604,6 +46905,7 @@ impl ToValue for UrlTargetConfiguration {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ValidationStrategyMode` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43617,12 +46919,14 @@ pub enum ValidationStrategyMode {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ValidationStrategyMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ValidationStrategyMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43635,6 +46939,7 @@ impl ToValue for ValidationStrategyMode {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `ValueWhenUnsetOption` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43648,12 +46953,14 @@ pub enum ValueWhenUnsetOption {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for ValueWhenUnsetOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for ValueWhenUnsetOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43666,6 +46973,7 @@ impl ToValue for ValueWhenUnsetOption {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `VerticalTextAlignment` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43683,12 +46991,14 @@ pub enum VerticalTextAlignment {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for VerticalTextAlignment {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VerticalTextAlignment {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43703,6 +47013,7 @@ impl ToValue for VerticalTextAlignment {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `Visibility` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43716,12 +47027,14 @@ pub enum Visibility {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for Visibility {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for Visibility {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43734,6 +47047,7 @@ impl ToValue for Visibility {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `VisualCustomActionTrigger` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43747,12 +47061,14 @@ pub enum VisualCustomActionTrigger {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for VisualCustomActionTrigger {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for VisualCustomActionTrigger {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43765,6 +47081,7 @@ impl ToValue for VisualCustomActionTrigger {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WidgetStatus` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43778,12 +47095,14 @@ pub enum WidgetStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WidgetStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WidgetStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43796,6 +47115,7 @@ impl ToValue for WidgetStatus {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WordCloudCloudLayout` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43809,12 +47129,14 @@ pub enum WordCloudCloudLayout {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WordCloudCloudLayout {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudCloudLayout {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43827,6 +47149,7 @@ impl ToValue for WordCloudCloudLayout {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WordCloudWordCasing` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43840,12 +47163,14 @@ pub enum WordCloudWordCasing {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WordCloudWordCasing {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudWordCasing {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43858,6 +47183,7 @@ impl ToValue for WordCloudWordCasing {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WordCloudWordOrientation` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43871,12 +47197,14 @@ pub enum WordCloudWordOrientation {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WordCloudWordOrientation {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudWordOrientation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43889,6 +47217,7 @@ impl ToValue for WordCloudWordOrientation {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WordCloudWordPadding` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43906,12 +47235,14 @@ pub enum WordCloudWordPadding {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WordCloudWordPadding {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudWordPadding {
     #[inline]
     fn to_value(&self) -> Value {
@@ -43926,6 +47257,7 @@ impl ToValue for WordCloudWordPadding {
     }
 }
 
+#[cfg(feature = "quicksight")]
 /// The values of `WordCloudWordScaling` (`AWS::QuickSight::Analysis`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::QuickSight::Analysis`, `AWS::QuickSight::Dashboard`, `AWS::QuickSight::Template`.
@@ -43939,12 +47271,14 @@ pub enum WordCloudWordScaling {
     Expr(Value),
 }
 
+#[cfg(feature = "quicksight")]
 impl From<Value> for WordCloudWordScaling {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "quicksight")]
 impl ToValue for WordCloudWordScaling {
     #[inline]
     fn to_value(&self) -> Value {

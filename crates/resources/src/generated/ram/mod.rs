@@ -6,8 +6,12 @@
 //! - `AWS::RAM::Permission`: [`Permission`], property types in [`permission`]
 //! - `AWS::RAM::ResourceShare`: [`ResourceShare`], property types in [`resource_share`]
 
+#[cfg(feature = "ram")]
 pub mod permission;
+#[cfg(feature = "ram")]
 pub mod resource_share;
 
+#[cfg(feature = "ram")]
 pub use permission::{Permission, PermissionAttributes, PermissionRequired};
+#[cfg(feature = "ram")]
 pub use resource_share::{ResourceShare, ResourceShareAttributes, ResourceShareRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::Rbin::Rule`: [`Rule`], property types in [`rule`]
 
+#[cfg(feature = "rbin")]
 pub mod rule;
 
+#[cfg(feature = "rbin")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};

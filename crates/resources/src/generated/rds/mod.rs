@@ -22,49 +22,82 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "rds")]
 pub mod custom_db_engine_version;
+#[cfg(feature = "rds")]
 pub mod db_cluster;
+#[cfg(feature = "rds")]
 pub mod db_cluster_parameter_group;
+#[cfg(feature = "rds")]
 pub mod db_instance;
+#[cfg(feature = "rds")]
 pub mod db_parameter_group;
+#[cfg(feature = "rds")]
 pub mod db_proxy;
+#[cfg(feature = "rds")]
 pub mod db_proxy_endpoint;
+#[cfg(feature = "rds")]
 pub mod db_proxy_target_group;
+#[cfg(feature = "rds")]
 pub mod db_security_group;
+#[cfg(feature = "rds")]
 pub mod db_security_group_ingress;
+#[cfg(feature = "rds")]
 pub mod db_shard_group;
+#[cfg(feature = "rds")]
 pub mod db_subnet_group;
+#[cfg(feature = "rds")]
 pub mod event_subscription;
+#[cfg(feature = "rds")]
 pub mod global_cluster;
+#[cfg(feature = "rds")]
 pub mod integration;
+#[cfg(feature = "rds")]
 pub mod option_group;
+#[cfg(feature = "rds")]
 pub mod shared;
 
+#[cfg(feature = "rds")]
 pub use custom_db_engine_version::{
     CustomDbEngineVersion, CustomDbEngineVersionAttributes, CustomDbEngineVersionRequired,
 };
+#[cfg(feature = "rds")]
 pub use db_cluster::{DbCluster, DbClusterAttributes};
+#[cfg(feature = "rds")]
 pub use db_cluster_parameter_group::{
     DbClusterParameterGroup, DbClusterParameterGroupAttributes, DbClusterParameterGroupRequired,
 };
+#[cfg(feature = "rds")]
 pub use db_instance::{DbInstance, DbInstanceAttributes};
+#[cfg(feature = "rds")]
 pub use db_parameter_group::{
     DbParameterGroup, DbParameterGroupAttributes, DbParameterGroupRequired,
 };
+#[cfg(feature = "rds")]
 pub use db_proxy::{DbProxy, DbProxyAttributes, DbProxyRequired};
+#[cfg(feature = "rds")]
 pub use db_proxy_endpoint::{DbProxyEndpoint, DbProxyEndpointAttributes, DbProxyEndpointRequired};
+#[cfg(feature = "rds")]
 pub use db_proxy_target_group::{
     DbProxyTargetGroup, DbProxyTargetGroupAttributes, DbProxyTargetGroupRequired,
 };
+#[cfg(feature = "rds")]
 pub use db_security_group::{DbSecurityGroup, DbSecurityGroupAttributes, DbSecurityGroupRequired};
+#[cfg(feature = "rds")]
 pub use db_security_group_ingress::{
     DbSecurityGroupIngress, DbSecurityGroupIngressAttributes, DbSecurityGroupIngressRequired,
 };
+#[cfg(feature = "rds")]
 pub use db_shard_group::{DbShardGroup, DbShardGroupAttributes, DbShardGroupRequired};
+#[cfg(feature = "rds")]
 pub use db_subnet_group::{DbSubnetGroup, DbSubnetGroupAttributes, DbSubnetGroupRequired};
+#[cfg(feature = "rds")]
 pub use event_subscription::{
     EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
 };
+#[cfg(feature = "rds")]
 pub use global_cluster::{GlobalCluster, GlobalClusterAttributes};
+#[cfg(feature = "rds")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "rds")]
 pub use option_group::{OptionGroup, OptionGroupAttributes, OptionGroupRequired};

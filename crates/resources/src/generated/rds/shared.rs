@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "rds")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("(\\w|\\d|\\s|\\\\|-|\\.:=+-)*");
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 pub(crate) static RULE_MasterUserSecret: ObjRule = ObjRule {
     properties: &[
@@ -20,6 +22,7 @@ pub(crate) static RULE_MasterUserSecret: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rds")]
 /// The `MasterUserSecret` property type, shared by `AWS::RDS::DBCluster`, `AWS::RDS::DBInstance`.
 ///
 /// The `MasterUserSecret` return value specifies the secret managed by RDS in AWS Secrets Manager for the master user password.
@@ -39,6 +42,7 @@ pub struct MasterUserSecret {
     pub secret_arn: Option<Str>,
 }
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 impl MasterUserSecret {
     /// A `MasterUserSecret` with no property set (none is required).
@@ -53,8 +57,10 @@ impl MasterUserSecret {
     pub fn secret_arn(mut self, value: impl Into<Str>) -> Self { self.secret_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "rds")]
 impl PropertyType for MasterUserSecret {}
 
+#[cfg(feature = "rds")]
 impl ToValue for MasterUserSecret {
     #[inline]
     fn to_value(&self) -> Value {
@@ -65,6 +71,7 @@ impl ToValue for MasterUserSecret {
     }
 }
 
+#[cfg(feature = "rds")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -72,6 +79,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -83,6 +91,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rds")]
 /// The `Tag` property type, shared by `AWS::RDS::CustomDBEngineVersion`, `AWS::RDS::DBCluster`, `AWS::RDS::DBClusterParameterGroup`, `AWS::RDS::DBInstance`, `AWS::RDS::DBParameterGroup`, `AWS::RDS::DBShardGroup`, `AWS::RDS::DBSubnetGroup`, `AWS::RDS::EventSubscription`, `AWS::RDS::GlobalCluster`, `AWS::RDS::Integration`, `AWS::RDS::OptionGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rds-customdbengineversion-tag.html>
@@ -98,6 +107,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -115,8 +125,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "rds")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "rds")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -127,6 +139,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 pub(crate) static RULE_TagFormatProperty: ObjRule = ObjRule {
     properties: &[
@@ -137,6 +150,7 @@ pub(crate) static RULE_TagFormatProperty: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rds")]
 /// The `TagFormatProperty` property type, shared by `AWS::RDS::DBProxy`, `AWS::RDS::DBProxyEndpoint`.
 ///
 /// Metadata assigned to an Amazon RDS resource consisting of a key-value pair.
@@ -160,6 +174,7 @@ pub struct TagFormatProperty {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "rds")]
 #[rustfmt::skip]
 impl TagFormatProperty {
     /// A `TagFormatProperty` with no property set (none is required).
@@ -174,8 +189,10 @@ impl TagFormatProperty {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "rds")]
 impl PropertyType for TagFormatProperty {}
 
+#[cfg(feature = "rds")]
 impl ToValue for TagFormatProperty {
     #[inline]
     fn to_value(&self) -> Value {
@@ -186,6 +203,7 @@ impl ToValue for TagFormatProperty {
     }
 }
 
+#[cfg(feature = "rds")]
 /// The values of `DatabaseInsightsMode` (`AWS::RDS::DBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RDS::DBCluster`, `AWS::RDS::DBInstance`.
@@ -199,12 +217,14 @@ pub enum DatabaseInsightsMode {
     Expr(Value),
 }
 
+#[cfg(feature = "rds")]
 impl From<Value> for DatabaseInsightsMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "rds")]
 impl ToValue for DatabaseInsightsMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -217,6 +237,7 @@ impl ToValue for DatabaseInsightsMode {
     }
 }
 
+#[cfg(feature = "rds")]
 /// The values of `EndpointNetworkType` (`AWS::RDS::DBProxy`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RDS::DBProxy`, `AWS::RDS::DBProxyEndpoint`.
@@ -232,12 +253,14 @@ pub enum EndpointNetworkType {
     Expr(Value),
 }
 
+#[cfg(feature = "rds")]
 impl From<Value> for EndpointNetworkType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "rds")]
 impl ToValue for EndpointNetworkType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -251,6 +274,7 @@ impl ToValue for EndpointNetworkType {
     }
 }
 
+#[cfg(feature = "rds")]
 /// The values of `MasterUserAuthenticationType` (`AWS::RDS::DBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RDS::DBCluster`, `AWS::RDS::DBInstance`.
@@ -264,12 +288,14 @@ pub enum MasterUserAuthenticationType {
     Expr(Value),
 }
 
+#[cfg(feature = "rds")]
 impl From<Value> for MasterUserAuthenticationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "rds")]
 impl ToValue for MasterUserAuthenticationType {
     #[inline]
     fn to_value(&self) -> Value {

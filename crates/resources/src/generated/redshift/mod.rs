@@ -16,38 +16,59 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "redshift")]
 pub mod cluster;
+#[cfg(feature = "redshift")]
 pub mod cluster_parameter_group;
+#[cfg(feature = "redshift")]
 pub mod cluster_security_group;
+#[cfg(feature = "redshift")]
 pub mod cluster_security_group_ingress;
+#[cfg(feature = "redshift")]
 pub mod cluster_subnet_group;
+#[cfg(feature = "redshift")]
 pub mod endpoint_access;
+#[cfg(feature = "redshift")]
 pub mod endpoint_authorization;
+#[cfg(feature = "redshift")]
 pub mod event_subscription;
+#[cfg(feature = "redshift")]
 pub mod integration;
+#[cfg(feature = "redshift")]
 pub mod scheduled_action;
+#[cfg(feature = "redshift")]
 pub mod shared;
 
+#[cfg(feature = "redshift")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "redshift")]
 pub use cluster_parameter_group::{
     ClusterParameterGroup, ClusterParameterGroupAttributes, ClusterParameterGroupRequired,
 };
+#[cfg(feature = "redshift")]
 pub use cluster_security_group::{
     ClusterSecurityGroup, ClusterSecurityGroupAttributes, ClusterSecurityGroupRequired,
 };
+#[cfg(feature = "redshift")]
 pub use cluster_security_group_ingress::{
     ClusterSecurityGroupIngress, ClusterSecurityGroupIngressAttributes,
     ClusterSecurityGroupIngressRequired,
 };
+#[cfg(feature = "redshift")]
 pub use cluster_subnet_group::{
     ClusterSubnetGroup, ClusterSubnetGroupAttributes, ClusterSubnetGroupRequired,
 };
+#[cfg(feature = "redshift")]
 pub use endpoint_access::{EndpointAccess, EndpointAccessAttributes, EndpointAccessRequired};
+#[cfg(feature = "redshift")]
 pub use endpoint_authorization::{
     EndpointAuthorization, EndpointAuthorizationAttributes, EndpointAuthorizationRequired,
 };
+#[cfg(feature = "redshift")]
 pub use event_subscription::{
     EventSubscription, EventSubscriptionAttributes, EventSubscriptionRequired,
 };
+#[cfg(feature = "redshift")]
 pub use integration::{Integration, IntegrationAttributes, IntegrationRequired};
+#[cfg(feature = "redshift")]
 pub use scheduled_action::{ScheduledAction, ScheduledActionAttributes, ScheduledActionRequired};

@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "redshiftserverless")]
 pub mod namespace;
+#[cfg(feature = "redshiftserverless")]
 pub mod shared;
+#[cfg(feature = "redshiftserverless")]
 pub mod snapshot;
+#[cfg(feature = "redshiftserverless")]
 pub mod workgroup;
 
+#[cfg(feature = "redshiftserverless")]
 pub use namespace::{Namespace, NamespaceAttributes, NamespaceRequired};
+#[cfg(feature = "redshiftserverless")]
 pub use snapshot::{Snapshot, SnapshotAttributes, SnapshotRequired};
+#[cfg(feature = "redshiftserverless")]
 pub use workgroup::{Workgroup, WorkgroupAttributes, WorkgroupRequired};

@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "refactorspaces")]
 pub mod application;
+#[cfg(feature = "refactorspaces")]
 pub mod environment;
+#[cfg(feature = "refactorspaces")]
 pub mod route;
+#[cfg(feature = "refactorspaces")]
 pub mod service;
+#[cfg(feature = "refactorspaces")]
 pub mod shared;
 
+#[cfg(feature = "refactorspaces")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "refactorspaces")]
 pub use environment::{Environment, EnvironmentAttributes};
+#[cfg(feature = "refactorspaces")]
 pub use route::{Route, RouteAttributes, RouteRequired};
+#[cfg(feature = "refactorspaces")]
 pub use service::{Service, ServiceAttributes, ServiceRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "refactorspaces")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:).+");
 
+#[cfg(feature = "refactorspaces")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "refactorspaces")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "refactorspaces")]
 /// The `Tag` property type, shared by `AWS::RefactorSpaces::Application`, `AWS::RefactorSpaces::Environment`, `AWS::RefactorSpaces::Route`, `AWS::RefactorSpaces::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-refactorspaces-application-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "refactorspaces")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "refactorspaces")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "refactorspaces")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

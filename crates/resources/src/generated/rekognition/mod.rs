@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "rekognition")]
 pub mod collection;
+#[cfg(feature = "rekognition")]
 pub mod project;
+#[cfg(feature = "rekognition")]
 pub mod shared;
+#[cfg(feature = "rekognition")]
 pub mod stream_processor;
 
+#[cfg(feature = "rekognition")]
 pub use collection::{Collection, CollectionAttributes, CollectionRequired};
+#[cfg(feature = "rekognition")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "rekognition")]
 pub use stream_processor::{StreamProcessor, StreamProcessorAttributes, StreamProcessorRequired};

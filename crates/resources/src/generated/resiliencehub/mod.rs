@@ -6,10 +6,14 @@
 //! - `AWS::ResilienceHub::App`: [`App`], property types in [`app`]
 //! - `AWS::ResilienceHub::ResiliencyPolicy`: [`ResiliencyPolicy`], property types in [`resiliency_policy`]
 
+#[cfg(feature = "resiliencehub")]
 pub mod app;
+#[cfg(feature = "resiliencehub")]
 pub mod resiliency_policy;
 
+#[cfg(feature = "resiliencehub")]
 pub use app::{App, AppAttributes, AppRequired};
+#[cfg(feature = "resiliencehub")]
 pub use resiliency_policy::{
     ResiliencyPolicy, ResiliencyPolicyAttributes, ResiliencyPolicyRequired,
 };

@@ -7,12 +7,18 @@
 //! - `AWS::ResourceExplorer2::Index`: [`Index`], property types in [`index`]
 //! - `AWS::ResourceExplorer2::View`: [`View`], property types in [`view`]
 
+#[cfg(feature = "resourceexplorer2")]
 pub mod default_view_association;
+#[cfg(feature = "resourceexplorer2")]
 pub mod index;
+#[cfg(feature = "resourceexplorer2")]
 pub mod view;
 
+#[cfg(feature = "resourceexplorer2")]
 pub use default_view_association::{
     DefaultViewAssociation, DefaultViewAssociationAttributes, DefaultViewAssociationRequired,
 };
+#[cfg(feature = "resourceexplorer2")]
 pub use index::{Index, IndexAttributes, IndexRequired};
+#[cfg(feature = "resourceexplorer2")]
 pub use view::{View, ViewAttributes, ViewRequired};

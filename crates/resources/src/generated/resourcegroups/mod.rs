@@ -6,8 +6,12 @@
 //! - `AWS::ResourceGroups::Group`: [`Group`], property types in [`group`]
 //! - `AWS::ResourceGroups::TagSyncTask`: [`TagSyncTask`], property types in [`tag_sync_task`]
 
+#[cfg(feature = "resourcegroups")]
 pub mod group;
+#[cfg(feature = "resourcegroups")]
 pub mod tag_sync_task;
 
+#[cfg(feature = "resourcegroups")]
 pub use group::{Group, GroupAttributes, GroupRequired};
+#[cfg(feature = "resourcegroups")]
 pub use tag_sync_task::{TagSyncTask, TagSyncTaskAttributes, TagSyncTaskRequired};

@@ -12,25 +12,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "robomaker")]
 pub mod fleet;
+#[cfg(feature = "robomaker")]
 pub mod robot;
+#[cfg(feature = "robomaker")]
 pub mod robot_application;
+#[cfg(feature = "robomaker")]
 pub mod robot_application_version;
+#[cfg(feature = "robomaker")]
 pub mod shared;
+#[cfg(feature = "robomaker")]
 pub mod simulation_application;
+#[cfg(feature = "robomaker")]
 pub mod simulation_application_version;
 
+#[cfg(feature = "robomaker")]
 pub use fleet::{Fleet, FleetAttributes};
+#[cfg(feature = "robomaker")]
 pub use robot::{Robot, RobotAttributes, RobotRequired};
+#[cfg(feature = "robomaker")]
 pub use robot_application::{
     RobotApplication, RobotApplicationAttributes, RobotApplicationRequired,
 };
+#[cfg(feature = "robomaker")]
 pub use robot_application_version::{
     RobotApplicationVersion, RobotApplicationVersionAttributes, RobotApplicationVersionRequired,
 };
+#[cfg(feature = "robomaker")]
 pub use simulation_application::{
     SimulationApplication, SimulationApplicationAttributes, SimulationApplicationRequired,
 };
+#[cfg(feature = "robomaker")]
 pub use simulation_application_version::{
     SimulationApplicationVersion, SimulationApplicationVersionAttributes,
     SimulationApplicationVersionRequired,

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "robomaker")]
 /// The values of `Architecture` (`AWS::RoboMaker::Robot`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RoboMaker::Robot`, `AWS::RoboMaker::RobotApplication`, `AWS::RoboMaker::SimulationApplication`.
@@ -23,12 +24,14 @@ pub enum Architecture {
     Expr(Value),
 }
 
+#[cfg(feature = "robomaker")]
 impl From<Value> for Architecture {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "robomaker")]
 impl ToValue for Architecture {
     #[inline]
     fn to_value(&self) -> Value {
@@ -42,6 +45,7 @@ impl ToValue for Architecture {
     }
 }
 
+#[cfg(feature = "robomaker")]
 /// The values of `Name` (`AWS::RoboMaker::RobotApplication`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RoboMaker::RobotApplication`, `AWS::RoboMaker::SimulationApplication`.
@@ -57,12 +61,14 @@ pub enum RobotSoftwareSuiteName {
     Expr(Value),
 }
 
+#[cfg(feature = "robomaker")]
 impl From<Value> for RobotSoftwareSuiteName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "robomaker")]
 impl ToValue for RobotSoftwareSuiteName {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "rolesanywhere")]
 pub mod crl;
+#[cfg(feature = "rolesanywhere")]
 pub mod profile;
+#[cfg(feature = "rolesanywhere")]
 pub mod shared;
+#[cfg(feature = "rolesanywhere")]
 pub mod trust_anchor;
 
+#[cfg(feature = "rolesanywhere")]
 pub use crl::{Crl, CrlAttributes, CrlRequired};
+#[cfg(feature = "rolesanywhere")]
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
+#[cfg(feature = "rolesanywhere")]
 pub use trust_anchor::{TrustAnchor, TrustAnchorAttributes, TrustAnchorRequired};

@@ -13,19 +13,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53")]
 pub mod cidr_collection;
+#[cfg(feature = "route53")]
 pub mod dnssec;
+#[cfg(feature = "route53")]
 pub mod health_check;
+#[cfg(feature = "route53")]
 pub mod hosted_zone;
+#[cfg(feature = "route53")]
 pub mod key_signing_key;
+#[cfg(feature = "route53")]
 pub mod record_set;
+#[cfg(feature = "route53")]
 pub mod record_set_group;
+#[cfg(feature = "route53")]
 pub mod shared;
 
+#[cfg(feature = "route53")]
 pub use cidr_collection::{CidrCollection, CidrCollectionAttributes, CidrCollectionRequired};
+#[cfg(feature = "route53")]
 pub use dnssec::{Dnssec, DnssecAttributes, DnssecRequired};
+#[cfg(feature = "route53")]
 pub use health_check::{HealthCheck, HealthCheckAttributes, HealthCheckRequired};
+#[cfg(feature = "route53")]
 pub use hosted_zone::{HostedZone, HostedZoneAttributes};
+#[cfg(feature = "route53")]
 pub use key_signing_key::{KeySigningKey, KeySigningKeyAttributes, KeySigningKeyRequired};
+#[cfg(feature = "route53")]
 pub use record_set::{RecordSet, RecordSetAttributes, RecordSetRequired};
+#[cfg(feature = "route53")]
 pub use record_set_group::{RecordSetGroup, RecordSetGroupAttributes};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "route53")]
 /// The required properties of [`AliasTarget`], by name: `AliasTarget::new(AliasTargetRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct AliasTargetRequired {
@@ -17,6 +18,7 @@ pub struct AliasTargetRequired {
     pub hosted_zone_id: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +31,7 @@ pub(crate) static RULE_AliasTarget: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53")]
 /// The `AliasTarget` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// *Alias records only:* Information about the AWS resource, such as a CloudFront distribution or an Amazon S3 bucket, that you want to route traffic to.
@@ -157,6 +160,7 @@ pub struct AliasTarget {
     pub hosted_zone_id: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 impl AliasTarget {
     /// A `AliasTarget` with its required properties, named in a [`AliasTargetRequired`].
@@ -177,8 +181,10 @@ impl AliasTarget {
     pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = value.into(); self }
 }
 
+#[cfg(feature = "route53")]
 impl PropertyType for AliasTarget {}
 
+#[cfg(feature = "route53")]
 impl ToValue for AliasTarget {
     #[inline]
     fn to_value(&self) -> Value {
@@ -190,6 +196,7 @@ impl ToValue for AliasTarget {
     }
 }
 
+#[cfg(feature = "route53")]
 /// The required properties of [`CidrRoutingConfig`], by name: `CidrRoutingConfig::new(CidrRoutingConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CidrRoutingConfigRequired {
@@ -199,6 +206,7 @@ pub struct CidrRoutingConfigRequired {
     pub location_name: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 pub(crate) static RULE_CidrRoutingConfig: ObjRule = ObjRule {
     properties: &[
@@ -210,6 +218,7 @@ pub(crate) static RULE_CidrRoutingConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53")]
 /// The `CidrRoutingConfig` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// The object that is specified in resource record set object when you are linking a resource record set to a CIDR location.
@@ -229,6 +238,7 @@ pub struct CidrRoutingConfig {
     pub location_name: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 impl CidrRoutingConfig {
     /// A `CidrRoutingConfig` with its required properties, named in a [`CidrRoutingConfigRequired`].
@@ -246,8 +256,10 @@ impl CidrRoutingConfig {
     pub fn location_name(mut self, value: impl Into<Str>) -> Self { self.location_name = value.into(); self }
 }
 
+#[cfg(feature = "route53")]
 impl PropertyType for CidrRoutingConfig {}
 
+#[cfg(feature = "route53")]
 impl ToValue for CidrRoutingConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -258,6 +270,7 @@ impl ToValue for CidrRoutingConfig {
     }
 }
 
+#[cfg(feature = "route53")]
 /// The required properties of [`Coordinates`], by name: `Coordinates::new(CoordinatesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CoordinatesRequired {
@@ -267,6 +280,7 @@ pub struct CoordinatesRequired {
     pub longitude: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
     properties: &[
@@ -278,6 +292,7 @@ pub(crate) static RULE_Coordinates: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53")]
 /// The `Coordinates` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-coordinates.html>
@@ -289,6 +304,7 @@ pub struct Coordinates {
     pub longitude: Str,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 impl Coordinates {
     /// A `Coordinates` with its required properties, named in a [`CoordinatesRequired`].
@@ -306,8 +322,10 @@ impl Coordinates {
     pub fn longitude(mut self, value: impl Into<Str>) -> Self { self.longitude = value.into(); self }
 }
 
+#[cfg(feature = "route53")]
 impl PropertyType for Coordinates {}
 
+#[cfg(feature = "route53")]
 impl ToValue for Coordinates {
     #[inline]
     fn to_value(&self) -> Value {
@@ -318,6 +336,7 @@ impl ToValue for Coordinates {
     }
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeoLocation: ObjRule = ObjRule {
     properties: &[
@@ -329,6 +348,7 @@ pub(crate) static RULE_GeoLocation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53")]
 /// The `GeoLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// A complex type that contains information about a geographic location.
@@ -364,6 +384,7 @@ pub struct GeoLocation {
     pub subdivision_code: Option<Str>,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 impl GeoLocation {
     /// A `GeoLocation` with no property set (none is required).
@@ -380,8 +401,10 @@ impl GeoLocation {
     pub fn subdivision_code(mut self, value: impl Into<Str>) -> Self { self.subdivision_code = Some(value.into()); self }
 }
 
+#[cfg(feature = "route53")]
 impl PropertyType for GeoLocation {}
 
+#[cfg(feature = "route53")]
 impl ToValue for GeoLocation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -393,6 +416,7 @@ impl ToValue for GeoLocation {
     }
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
     properties: &[
@@ -405,6 +429,7 @@ pub(crate) static RULE_GeoProximityLocation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53")]
 /// The `GeoProximityLocation` property type, shared by `AWS::Route53::RecordSet`, `AWS::Route53::RecordSetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53-recordset-geoproximitylocation.html>
@@ -420,6 +445,7 @@ pub struct GeoProximityLocation {
     pub local_zone_group: Option<Str>,
 }
 
+#[cfg(feature = "route53")]
 #[rustfmt::skip]
 impl GeoProximityLocation {
     /// A `GeoProximityLocation` with no property set (none is required).
@@ -438,8 +464,10 @@ impl GeoProximityLocation {
     pub fn local_zone_group(mut self, value: impl Into<Str>) -> Self { self.local_zone_group = Some(value.into()); self }
 }
 
+#[cfg(feature = "route53")]
 impl PropertyType for GeoProximityLocation {}
 
+#[cfg(feature = "route53")]
 impl ToValue for GeoProximityLocation {
     #[inline]
     fn to_value(&self) -> Value {

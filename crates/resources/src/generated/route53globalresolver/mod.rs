@@ -13,23 +13,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53globalresolver")]
 pub mod access_source;
+#[cfg(feature = "route53globalresolver")]
 pub mod access_token;
+#[cfg(feature = "route53globalresolver")]
 pub mod dns_view;
+#[cfg(feature = "route53globalresolver")]
 pub mod firewall_domain_list;
+#[cfg(feature = "route53globalresolver")]
 pub mod firewall_rule;
+#[cfg(feature = "route53globalresolver")]
 pub mod global_resolver;
+#[cfg(feature = "route53globalresolver")]
 pub mod hosted_zone_association;
+#[cfg(feature = "route53globalresolver")]
 pub mod shared;
 
+#[cfg(feature = "route53globalresolver")]
 pub use access_source::{AccessSource, AccessSourceAttributes, AccessSourceRequired};
+#[cfg(feature = "route53globalresolver")]
 pub use access_token::{AccessToken, AccessTokenAttributes, AccessTokenRequired};
+#[cfg(feature = "route53globalresolver")]
 pub use dns_view::{DnsView, DnsViewAttributes, DnsViewRequired};
+#[cfg(feature = "route53globalresolver")]
 pub use firewall_domain_list::{
     FirewallDomainList, FirewallDomainListAttributes, FirewallDomainListRequired,
 };
+#[cfg(feature = "route53globalresolver")]
 pub use firewall_rule::{FirewallRule, FirewallRuleAttributes, FirewallRuleRequired};
+#[cfg(feature = "route53globalresolver")]
 pub use global_resolver::{GlobalResolver, GlobalResolverAttributes, GlobalResolverRequired};
+#[cfg(feature = "route53globalresolver")]
 pub use hosted_zone_association::{
     HostedZoneAssociation, HostedZoneAssociationAttributes, HostedZoneAssociationRequired,
 };

@@ -9,15 +9,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53profiles")]
 pub mod profile;
+#[cfg(feature = "route53profiles")]
 pub mod profile_association;
+#[cfg(feature = "route53profiles")]
 pub mod profile_resource_association;
+#[cfg(feature = "route53profiles")]
 pub mod shared;
 
+#[cfg(feature = "route53profiles")]
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
+#[cfg(feature = "route53profiles")]
 pub use profile_association::{
     ProfileAssociation, ProfileAssociationAttributes, ProfileAssociationRequired,
 };
+#[cfg(feature = "route53profiles")]
 pub use profile_resource_association::{
     ProfileResourceAssociation, ProfileResourceAssociationAttributes,
     ProfileResourceAssociationRequired,

@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53recoverycontrol")]
 pub mod cluster;
+#[cfg(feature = "route53recoverycontrol")]
 pub mod control_panel;
+#[cfg(feature = "route53recoverycontrol")]
 pub mod routing_control;
+#[cfg(feature = "route53recoverycontrol")]
 pub mod safety_rule;
+#[cfg(feature = "route53recoverycontrol")]
 pub mod shared;
 
+#[cfg(feature = "route53recoverycontrol")]
 pub use cluster::{Cluster, ClusterAttributes, ClusterRequired};
+#[cfg(feature = "route53recoverycontrol")]
 pub use control_panel::{ControlPanel, ControlPanelAttributes, ControlPanelRequired};
+#[cfg(feature = "route53recoverycontrol")]
 pub use routing_control::{RoutingControl, RoutingControlAttributes, RoutingControlRequired};
+#[cfg(feature = "route53recoverycontrol")]
 pub use safety_rule::{SafetyRule, SafetyRuleAttributes};

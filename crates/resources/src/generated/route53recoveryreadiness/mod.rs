@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53recoveryreadiness")]
 pub mod cell;
+#[cfg(feature = "route53recoveryreadiness")]
 pub mod readiness_check;
+#[cfg(feature = "route53recoveryreadiness")]
 pub mod recovery_group;
+#[cfg(feature = "route53recoveryreadiness")]
 pub mod resource_set;
+#[cfg(feature = "route53recoveryreadiness")]
 pub mod shared;
 
+#[cfg(feature = "route53recoveryreadiness")]
 pub use cell::{Cell, CellAttributes};
+#[cfg(feature = "route53recoveryreadiness")]
 pub use readiness_check::{ReadinessCheck, ReadinessCheckAttributes};
+#[cfg(feature = "route53recoveryreadiness")]
 pub use recovery_group::{RecoveryGroup, RecoveryGroupAttributes};
+#[cfg(feature = "route53recoveryreadiness")]
 pub use resource_set::{ResourceSet, ResourceSetAttributes, ResourceSetRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "route53recoveryreadiness")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "route53recoveryreadiness")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "route53recoveryreadiness")]
 /// The `Tag` property type, shared by `AWS::Route53RecoveryReadiness::Cell`, `AWS::Route53RecoveryReadiness::ReadinessCheck`, `AWS::Route53RecoveryReadiness::RecoveryGroup`, `AWS::Route53RecoveryReadiness::ResourceSet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-route53recoveryreadiness-cell-tag.html>
@@ -39,6 +42,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "route53recoveryreadiness")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -56,8 +60,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "route53recoveryreadiness")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "route53recoveryreadiness")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -17,38 +17,61 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "route53resolver")]
 pub mod firewall_domain_list;
+#[cfg(feature = "route53resolver")]
 pub mod firewall_rule_group;
+#[cfg(feature = "route53resolver")]
 pub mod firewall_rule_group_association;
+#[cfg(feature = "route53resolver")]
 pub mod outpost_resolver;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_config;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_dnssec_config;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_endpoint;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_query_logging_config;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_query_logging_config_association;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_rule;
+#[cfg(feature = "route53resolver")]
 pub mod resolver_rule_association;
+#[cfg(feature = "route53resolver")]
 pub mod shared;
 
+#[cfg(feature = "route53resolver")]
 pub use firewall_domain_list::{FirewallDomainList, FirewallDomainListAttributes};
+#[cfg(feature = "route53resolver")]
 pub use firewall_rule_group::{FirewallRuleGroup, FirewallRuleGroupAttributes};
+#[cfg(feature = "route53resolver")]
 pub use firewall_rule_group_association::{
     FirewallRuleGroupAssociation, FirewallRuleGroupAssociationAttributes,
     FirewallRuleGroupAssociationRequired,
 };
+#[cfg(feature = "route53resolver")]
 pub use outpost_resolver::{OutpostResolver, OutpostResolverAttributes, OutpostResolverRequired};
+#[cfg(feature = "route53resolver")]
 pub use resolver_config::{ResolverConfig, ResolverConfigAttributes, ResolverConfigRequired};
+#[cfg(feature = "route53resolver")]
 pub use resolver_dnssec_config::{ResolverDnssecConfig, ResolverDnssecConfigAttributes};
+#[cfg(feature = "route53resolver")]
 pub use resolver_endpoint::{
     ResolverEndpoint, ResolverEndpointAttributes, ResolverEndpointRequired,
 };
+#[cfg(feature = "route53resolver")]
 pub use resolver_query_logging_config::{
     ResolverQueryLoggingConfig, ResolverQueryLoggingConfigAttributes,
 };
+#[cfg(feature = "route53resolver")]
 pub use resolver_query_logging_config_association::{
     ResolverQueryLoggingConfigAssociation, ResolverQueryLoggingConfigAssociationAttributes,
 };
+#[cfg(feature = "route53resolver")]
 pub use resolver_rule::{ResolverRule, ResolverRuleAttributes, ResolverRuleRequired};
+#[cfg(feature = "route53resolver")]
 pub use resolver_rule_association::{
     ResolverRuleAssociation, ResolverRuleAssociationAttributes, ResolverRuleAssociationRequired,
 };

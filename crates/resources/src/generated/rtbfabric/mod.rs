@@ -11,23 +11,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "rtbfabric")]
 pub mod inbound_external_link;
+#[cfg(feature = "rtbfabric")]
 pub mod link;
+#[cfg(feature = "rtbfabric")]
 pub mod outbound_external_link;
+#[cfg(feature = "rtbfabric")]
 pub mod requester_gateway;
+#[cfg(feature = "rtbfabric")]
 pub mod responder_gateway;
+#[cfg(feature = "rtbfabric")]
 pub mod shared;
 
+#[cfg(feature = "rtbfabric")]
 pub use inbound_external_link::{
     InboundExternalLink, InboundExternalLinkAttributes, InboundExternalLinkRequired,
 };
+#[cfg(feature = "rtbfabric")]
 pub use link::{Link, LinkAttributes, LinkRequired};
+#[cfg(feature = "rtbfabric")]
 pub use outbound_external_link::{
     OutboundExternalLink, OutboundExternalLinkAttributes, OutboundExternalLinkRequired,
 };
+#[cfg(feature = "rtbfabric")]
 pub use requester_gateway::{
     RequesterGateway, RequesterGatewayAttributes, RequesterGatewayRequired,
 };
+#[cfg(feature = "rtbfabric")]
 pub use responder_gateway::{
     ResponderGateway, ResponderGatewayAttributes, ResponderGatewayRequired,
 };

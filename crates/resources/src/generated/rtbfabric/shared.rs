@@ -8,10 +8,13 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "rtbfabric")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^DEFAULT|4XX|5XX|\\d{3}$");
+#[cfg(feature = "rtbfabric")]
 pub(crate) static PATTERN_1: Pattern =
     Pattern::new("^(resourceArn|internalId|[a-zA-Z0-9+\\-=._:/@]+)$");
 
+#[cfg(feature = "rtbfabric")]
 /// The required properties of [`ApplicationLogs`], by name: `ApplicationLogs::new(ApplicationLogsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ApplicationLogsRequired {
@@ -19,6 +22,7 @@ pub struct ApplicationLogsRequired {
     pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +33,7 @@ pub(crate) static RULE_ApplicationLogs: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `ApplicationLogs` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-applicationlogs.html>
@@ -38,6 +43,7 @@ pub struct ApplicationLogs {
     pub link_application_log_sampling: Obj<LinkApplicationLogSampling>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl ApplicationLogs {
     /// A `ApplicationLogs` with its required properties, named in a [`ApplicationLogsRequired`].
@@ -52,8 +58,10 @@ impl ApplicationLogs {
     pub fn link_application_log_sampling(mut self, value: impl Into<Obj<LinkApplicationLogSampling>>) -> Self { self.link_application_log_sampling = value.into(); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for ApplicationLogs {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for ApplicationLogs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -66,6 +74,7 @@ impl ToValue for ApplicationLogs {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The required properties of [`LinkApplicationLogSampling`], by name: `LinkApplicationLogSampling::new(LinkApplicationLogSamplingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkApplicationLogSamplingRequired {
@@ -75,6 +84,7 @@ pub struct LinkApplicationLogSamplingRequired {
     pub filter_log: Num,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +96,7 @@ pub(crate) static RULE_LinkApplicationLogSampling: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `LinkApplicationLogSampling` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-linkapplicationlogsampling.html>
@@ -101,6 +112,7 @@ pub struct LinkApplicationLogSampling {
     pub filter_log: Num,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl LinkApplicationLogSampling {
     /// A `LinkApplicationLogSampling` with its required properties, named in a [`LinkApplicationLogSamplingRequired`].
@@ -118,8 +130,10 @@ impl LinkApplicationLogSampling {
     pub fn filter_log(mut self, value: impl Into<Num>) -> Self { self.filter_log = value.into(); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for LinkApplicationLogSampling {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for LinkApplicationLogSampling {
     #[inline]
     fn to_value(&self) -> Value {
@@ -130,6 +144,7 @@ impl ToValue for LinkApplicationLogSampling {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
     properties: &[
@@ -140,6 +155,7 @@ pub(crate) static RULE_LinkAttributes: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `LinkAttributes` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-linkattributes.html>
@@ -153,6 +169,7 @@ pub struct LinkAttributes {
     pub responder_error_masking: Option<List<ResponderErrorMaskingForHttpCode>>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl LinkAttributes {
     /// A `LinkAttributes` with no property set (none is required).
@@ -167,8 +184,10 @@ impl LinkAttributes {
     pub fn responder_error_masking(mut self, value: impl Into<List<ResponderErrorMaskingForHttpCode>>) -> Self { self.responder_error_masking = Some(value.into()); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for LinkAttributes {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for LinkAttributes {
     #[inline]
     fn to_value(&self) -> Value {
@@ -179,6 +198,7 @@ impl ToValue for LinkAttributes {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The required properties of [`LinkLogSettings`], by name: `LinkLogSettings::new(LinkLogSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LinkLogSettingsRequired {
@@ -186,6 +206,7 @@ pub struct LinkLogSettingsRequired {
     pub application_logs: Obj<ApplicationLogs>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
     properties: &[
@@ -196,6 +217,7 @@ pub(crate) static RULE_LinkLogSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `LinkLogSettings` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-linklogsettings.html>
@@ -205,6 +227,7 @@ pub struct LinkLogSettings {
     pub application_logs: Obj<ApplicationLogs>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl LinkLogSettings {
     /// A `LinkLogSettings` with its required properties, named in a [`LinkLogSettingsRequired`].
@@ -219,8 +242,10 @@ impl LinkLogSettings {
     pub fn application_logs(mut self, value: impl Into<Obj<ApplicationLogs>>) -> Self { self.application_logs = value.into(); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for LinkLogSettings {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for LinkLogSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -230,6 +255,7 @@ impl ToValue for LinkLogSettings {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The required properties of [`ResponderErrorMaskingForHttpCode`], by name: `ResponderErrorMaskingForHttpCode::new(ResponderErrorMaskingForHttpCodeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResponderErrorMaskingForHttpCodeRequired {
@@ -241,6 +267,7 @@ pub struct ResponderErrorMaskingForHttpCodeRequired {
     pub logging_types: List<ResponderErrorMaskingLoggingType>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
     properties: &[
@@ -254,6 +281,7 @@ pub(crate) static RULE_ResponderErrorMaskingForHttpCode: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `ResponderErrorMaskingForHttpCode` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-respondererrormaskingforhttpcode.html>
@@ -275,6 +303,7 @@ pub struct ResponderErrorMaskingForHttpCode {
     pub response_logging_percentage: Option<Num>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl ResponderErrorMaskingForHttpCode {
     /// A `ResponderErrorMaskingForHttpCode` with its required properties, named in a [`ResponderErrorMaskingForHttpCodeRequired`].
@@ -298,8 +327,10 @@ impl ResponderErrorMaskingForHttpCode {
     pub fn response_logging_percentage(mut self, value: impl Into<Num>) -> Self { self.response_logging_percentage = Some(value.into()); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for ResponderErrorMaskingForHttpCode {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for ResponderErrorMaskingForHttpCode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -315,6 +346,7 @@ impl ToValue for ResponderErrorMaskingForHttpCode {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -322,6 +354,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -333,6 +366,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "rtbfabric")]
 /// The `Tag` property type, shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`, `AWS::RTBFabric::ResponderGateway`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-rtbfabric-inboundexternallink-tag.html>
@@ -348,6 +382,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "rtbfabric")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -365,8 +400,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -377,6 +414,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The values of `Action` (`AWS::RTBFabric::InboundExternalLink`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -390,12 +428,14 @@ pub enum Action {
     Expr(Value),
 }
 
+#[cfg(feature = "rtbfabric")]
 impl From<Value> for Action {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for Action {
     #[inline]
     fn to_value(&self) -> Value {
@@ -408,6 +448,7 @@ impl ToValue for Action {
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 /// The values of `ResponderErrorMaskingLoggingType` (`AWS::RTBFabric::InboundExternalLink`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::RTBFabric::InboundExternalLink`, `AWS::RTBFabric::Link`, `AWS::RTBFabric::OutboundExternalLink`.
@@ -423,12 +464,14 @@ pub enum ResponderErrorMaskingLoggingType {
     Expr(Value),
 }
 
+#[cfg(feature = "rtbfabric")]
 impl From<Value> for ResponderErrorMaskingLoggingType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "rtbfabric")]
 impl ToValue for ResponderErrorMaskingLoggingType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::RUM::AppMonitor`: [`AppMonitor`], property types in [`app_monitor`]
 
+#[cfg(feature = "rum")]
 pub mod app_monitor;
 
+#[cfg(feature = "rum")]
 pub use app_monitor::{AppMonitor, AppMonitorAttributes, AppMonitorRequired};

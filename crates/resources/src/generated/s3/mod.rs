@@ -16,34 +16,55 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "s3")]
 pub mod access_grant;
+#[cfg(feature = "s3")]
 pub mod access_grants_instance;
+#[cfg(feature = "s3")]
 pub mod access_grants_location;
+#[cfg(feature = "s3")]
 pub mod access_point;
+#[cfg(feature = "s3")]
 pub mod bucket;
+#[cfg(feature = "s3")]
 pub mod bucket_policy;
+#[cfg(feature = "s3")]
 pub mod multi_region_access_point;
+#[cfg(feature = "s3")]
 pub mod multi_region_access_point_policy;
+#[cfg(feature = "s3")]
 pub mod shared;
+#[cfg(feature = "s3")]
 pub mod storage_lens;
+#[cfg(feature = "s3")]
 pub mod storage_lens_group;
 
+#[cfg(feature = "s3")]
 pub use access_grant::{AccessGrant, AccessGrantAttributes, AccessGrantRequired};
+#[cfg(feature = "s3")]
 pub use access_grants_instance::{AccessGrantsInstance, AccessGrantsInstanceAttributes};
+#[cfg(feature = "s3")]
 pub use access_grants_location::{
     AccessGrantsLocation, AccessGrantsLocationAttributes, AccessGrantsLocationRequired,
 };
+#[cfg(feature = "s3")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "s3")]
 pub use bucket::{Bucket, BucketAttributes};
+#[cfg(feature = "s3")]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
+#[cfg(feature = "s3")]
 pub use multi_region_access_point::{
     MultiRegionAccessPoint, MultiRegionAccessPointAttributes, MultiRegionAccessPointRequired,
 };
+#[cfg(feature = "s3")]
 pub use multi_region_access_point_policy::{
     MultiRegionAccessPointPolicy, MultiRegionAccessPointPolicyAttributes,
     MultiRegionAccessPointPolicyRequired,
 };
+#[cfg(feature = "s3")]
 pub use storage_lens::{StorageLens, StorageLensAttributes, StorageLensRequired};
+#[cfg(feature = "s3")]
 pub use storage_lens_group::{
     StorageLensGroup, StorageLensGroupAttributes, StorageLensGroupRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "s3")]
 #[rustfmt::skip]
 pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -20,6 +21,7 @@ pub(crate) static RULE_PublicAccessBlockConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3")]
 /// The `PublicAccessBlockConfiguration` property type, shared by `AWS::S3::Bucket`, `AWS::S3::MultiRegionAccessPoint`.
 ///
 /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can enable the configuration options in any combination. Bucket-level settings work alongside account-level settings (which may inherit from organization-level policies). For more information about when Amazon S3 considers a bucket or object public, see \[The Meaning of "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>) in the *Amazon S3 User Guide* .
@@ -57,6 +59,7 @@ pub struct PublicAccessBlockConfiguration {
     pub restrict_public_buckets: Option<Bool>,
 }
 
+#[cfg(feature = "s3")]
 #[rustfmt::skip]
 impl PublicAccessBlockConfiguration {
     /// A `PublicAccessBlockConfiguration` with no property set (none is required).
@@ -75,8 +78,10 @@ impl PublicAccessBlockConfiguration {
     pub fn restrict_public_buckets(mut self, value: impl Into<Bool>) -> Self { self.restrict_public_buckets = Some(value.into()); self }
 }
 
+#[cfg(feature = "s3")]
 impl PropertyType for PublicAccessBlockConfiguration {}
 
+#[cfg(feature = "s3")]
 impl ToValue for PublicAccessBlockConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -89,6 +94,7 @@ impl ToValue for PublicAccessBlockConfiguration {
     }
 }
 
+#[cfg(feature = "s3")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -98,6 +104,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "s3")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -109,6 +116,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3")]
 /// The `Tag` property type, shared by `AWS::S3::AccessGrant`, `AWS::S3::AccessGrantsInstance`, `AWS::S3::AccessGrantsLocation`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-accessgrant-tag.html>
@@ -120,6 +128,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "s3")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -137,8 +146,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "s3")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "s3")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

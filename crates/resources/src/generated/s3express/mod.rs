@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "s3express")]
 pub mod access_point;
+#[cfg(feature = "s3express")]
 pub mod bucket_policy;
+#[cfg(feature = "s3express")]
 pub mod directory_bucket;
+#[cfg(feature = "s3express")]
 pub mod shared;
 
+#[cfg(feature = "s3express")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "s3express")]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
+#[cfg(feature = "s3express")]
 pub use directory_bucket::{DirectoryBucket, DirectoryBucketAttributes, DirectoryBucketRequired};

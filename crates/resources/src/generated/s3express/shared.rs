@@ -8,10 +8,13 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "s3express")]
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(?!aws:.*)([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
+#[cfg(feature = "s3express")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:=+\\/\\-@%]*)$");
 
+#[cfg(feature = "s3express")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -21,6 +24,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "s3express")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -32,6 +36,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3express")]
 /// The `Tag` property type, shared by `AWS::S3Express::AccessPoint`, `AWS::S3Express::DirectoryBucket`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3express-accesspoint-tag.html>
@@ -47,6 +52,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "s3express")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -64,8 +70,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "s3express")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "s3express")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

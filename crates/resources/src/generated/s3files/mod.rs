@@ -8,14 +8,22 @@
 //! - `AWS::S3Files::FileSystemPolicy`: [`FileSystemPolicy`], property types in [`file_system_policy`]
 //! - `AWS::S3Files::MountTarget`: [`MountTarget`], property types in [`mount_target`]
 
+#[cfg(feature = "s3files")]
 pub mod access_point;
+#[cfg(feature = "s3files")]
 pub mod file_system;
+#[cfg(feature = "s3files")]
 pub mod file_system_policy;
+#[cfg(feature = "s3files")]
 pub mod mount_target;
 
+#[cfg(feature = "s3files")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "s3files")]
 pub use file_system::{FileSystem, FileSystemAttributes, FileSystemRequired};
+#[cfg(feature = "s3files")]
 pub use file_system_policy::{
     FileSystemPolicy, FileSystemPolicyAttributes, FileSystemPolicyRequired,
 };
+#[cfg(feature = "s3files")]
 pub use mount_target::{MountTarget, MountTargetAttributes, MountTargetRequired};

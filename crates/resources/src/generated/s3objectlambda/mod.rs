@@ -6,10 +6,14 @@
 //! - `AWS::S3ObjectLambda::AccessPoint`: [`AccessPoint`], property types in [`access_point`]
 //! - `AWS::S3ObjectLambda::AccessPointPolicy`: [`AccessPointPolicy`], property types in [`access_point_policy`]
 
+#[cfg(feature = "s3objectlambda")]
 pub mod access_point;
+#[cfg(feature = "s3objectlambda")]
 pub mod access_point_policy;
 
+#[cfg(feature = "s3objectlambda")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "s3objectlambda")]
 pub use access_point_policy::{
     AccessPointPolicy, AccessPointPolicyAttributes, AccessPointPolicyRequired,
 };

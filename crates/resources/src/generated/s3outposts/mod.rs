@@ -8,12 +8,20 @@
 //! - `AWS::S3Outposts::BucketPolicy`: [`BucketPolicy`], property types in [`bucket_policy`]
 //! - `AWS::S3Outposts::Endpoint`: [`Endpoint`], property types in [`endpoint`]
 
+#[cfg(feature = "s3outposts")]
 pub mod access_point;
+#[cfg(feature = "s3outposts")]
 pub mod bucket;
+#[cfg(feature = "s3outposts")]
 pub mod bucket_policy;
+#[cfg(feature = "s3outposts")]
 pub mod endpoint;
 
+#[cfg(feature = "s3outposts")]
 pub use access_point::{AccessPoint, AccessPointAttributes, AccessPointRequired};
+#[cfg(feature = "s3outposts")]
 pub use bucket::{Bucket, BucketAttributes, BucketRequired};
+#[cfg(feature = "s3outposts")]
 pub use bucket_policy::{BucketPolicy, BucketPolicyAttributes, BucketPolicyRequired};
+#[cfg(feature = "s3outposts")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};

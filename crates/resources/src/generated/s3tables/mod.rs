@@ -11,17 +11,28 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "s3tables")]
 pub mod namespace;
+#[cfg(feature = "s3tables")]
 pub mod shared;
+#[cfg(feature = "s3tables")]
 pub mod table;
+#[cfg(feature = "s3tables")]
 pub mod table_bucket;
+#[cfg(feature = "s3tables")]
 pub mod table_bucket_policy;
+#[cfg(feature = "s3tables")]
 pub mod table_policy;
 
+#[cfg(feature = "s3tables")]
 pub use namespace::{Namespace, NamespaceAttributes, NamespaceRequired};
+#[cfg(feature = "s3tables")]
 pub use table::{Table, TableAttributes, TableRequired};
+#[cfg(feature = "s3tables")]
 pub use table_bucket::{TableBucket, TableBucketAttributes, TableBucketRequired};
+#[cfg(feature = "s3tables")]
 pub use table_bucket_policy::{
     TableBucketPolicy, TableBucketPolicyAttributes, TableBucketPolicyRequired,
 };
+#[cfg(feature = "s3tables")]
 pub use table_policy::{TablePolicy, TablePolicyAttributes, TablePolicyRequired};

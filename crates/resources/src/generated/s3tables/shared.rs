@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "s3tables")]
 #[rustfmt::skip]
 pub(crate) static RULE_StorageClassConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -17,6 +18,7 @@ pub(crate) static RULE_StorageClassConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3tables")]
 /// The `StorageClassConfiguration` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
 ///
 /// The configuration details for the storage class of tables or table buckets. This allows you to optimize storage costs by selecting the appropriate storage class based on your access patterns and performance requirements.
@@ -30,6 +32,7 @@ pub struct StorageClassConfiguration {
     pub storage_class: Option<StorageClass>,
 }
 
+#[cfg(feature = "s3tables")]
 #[rustfmt::skip]
 impl StorageClassConfiguration {
     /// A `StorageClassConfiguration` with no property set (none is required).
@@ -42,8 +45,10 @@ impl StorageClassConfiguration {
     pub fn storage_class(mut self, value: impl Into<StorageClass>) -> Self { self.storage_class = Some(value.into()); self }
 }
 
+#[cfg(feature = "s3tables")]
 impl PropertyType for StorageClassConfiguration {}
 
+#[cfg(feature = "s3tables")]
 impl ToValue for StorageClassConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -53,6 +58,7 @@ impl ToValue for StorageClassConfiguration {
     }
 }
 
+#[cfg(feature = "s3tables")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -62,6 +68,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "s3tables")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -73,6 +80,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3tables")]
 /// The `Tag` property type, shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3tables-table-tag.html>
@@ -88,6 +96,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "s3tables")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -105,8 +114,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "s3tables")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "s3tables")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -117,6 +128,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "s3tables")]
 /// The values of `StorageClass` (`AWS::S3Tables::Table`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::S3Tables::Table`, `AWS::S3Tables::TableBucket`.
@@ -130,12 +142,14 @@ pub enum StorageClass {
     Expr(Value),
 }
 
+#[cfg(feature = "s3tables")]
 impl From<Value> for StorageClass {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "s3tables")]
 impl ToValue for StorageClass {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "s3vectors")]
 pub mod index;
+#[cfg(feature = "s3vectors")]
 pub mod shared;
+#[cfg(feature = "s3vectors")]
 pub mod vector_bucket;
+#[cfg(feature = "s3vectors")]
 pub mod vector_bucket_policy;
 
+#[cfg(feature = "s3vectors")]
 pub use index::{Index, IndexAttributes, IndexRequired};
+#[cfg(feature = "s3vectors")]
 pub use vector_bucket::{VectorBucket, VectorBucketAttributes};
+#[cfg(feature = "s3vectors")]
 pub use vector_bucket_policy::{
     VectorBucketPolicy, VectorBucketPolicyAttributes, VectorBucketPolicyRequired,
 };

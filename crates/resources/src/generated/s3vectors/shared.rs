@@ -8,9 +8,11 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "s3vectors")]
 pub(crate) static PATTERN_0: Pattern =
     Pattern::new("^(arn:aws[-a-z0-9]*:kms:[-a-z0-9]*:[0-9]{12}:key/.+)$");
 
+#[cfg(feature = "s3vectors")]
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -21,6 +23,7 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3vectors")]
 /// The `EncryptionConfiguration` property type, shared by `AWS::S3Vectors::Index`, `AWS::S3Vectors::VectorBucket`.
 ///
 /// The encryption configuration for a vector bucket or index. By default, if you don't specify, all new vectors in Amazon S3 vector buckets use server-side encryption with Amazon S3 managed keys (SSE-S3), specifically `AES256` . You can optionally override bucket level encryption settings, and set a specific encryption configuration for a vector index at the time of index creation.
@@ -44,6 +47,7 @@ pub struct EncryptionConfiguration {
     pub sse_type: Option<SseType>,
 }
 
+#[cfg(feature = "s3vectors")]
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with no property set (none is required).
@@ -58,8 +62,10 @@ impl EncryptionConfiguration {
     pub fn sse_type(mut self, value: impl Into<SseType>) -> Self { self.sse_type = Some(value.into()); self }
 }
 
+#[cfg(feature = "s3vectors")]
 impl PropertyType for EncryptionConfiguration {}
 
+#[cfg(feature = "s3vectors")]
 impl ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -70,6 +76,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
+#[cfg(feature = "s3vectors")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -79,6 +86,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "s3vectors")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -90,6 +98,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "s3vectors")]
 /// The `Tag` property type, shared by `AWS::S3Vectors::Index`, `AWS::S3Vectors::VectorBucket`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3vectors-index-tag.html>
@@ -105,6 +114,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "s3vectors")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -122,8 +132,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "s3vectors")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "s3vectors")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -134,6 +146,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "s3vectors")]
 /// The values of `SseType` (`AWS::S3Vectors::Index`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::S3Vectors::Index`, `AWS::S3Vectors::VectorBucket`.
@@ -147,12 +160,14 @@ pub enum SseType {
     Expr(Value),
 }
 
+#[cfg(feature = "s3vectors")]
 impl From<Value> for SseType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "s3vectors")]
 impl ToValue for SseType {
     #[inline]
     fn to_value(&self) -> Value {

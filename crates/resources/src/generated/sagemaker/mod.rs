@@ -40,99 +40,168 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "sagemaker")]
 pub mod app;
+#[cfg(feature = "sagemaker")]
 pub mod app_image_config;
+#[cfg(feature = "sagemaker")]
 pub mod cluster;
+#[cfg(feature = "sagemaker")]
 pub mod code_repository;
+#[cfg(feature = "sagemaker")]
 pub mod data_quality_job_definition;
+#[cfg(feature = "sagemaker")]
 pub mod device;
+#[cfg(feature = "sagemaker")]
 pub mod device_fleet;
+#[cfg(feature = "sagemaker")]
 pub mod domain;
+#[cfg(feature = "sagemaker")]
 pub mod endpoint;
+#[cfg(feature = "sagemaker")]
 pub mod endpoint_config;
+#[cfg(feature = "sagemaker")]
 pub mod feature_group;
+#[cfg(feature = "sagemaker")]
 pub mod image;
+#[cfg(feature = "sagemaker")]
 pub mod image_version;
+#[cfg(feature = "sagemaker")]
 pub mod inference_component;
+#[cfg(feature = "sagemaker")]
 pub mod inference_experiment;
+#[cfg(feature = "sagemaker")]
 pub mod mlflow_tracking_server;
+#[cfg(feature = "sagemaker")]
 pub mod model;
+#[cfg(feature = "sagemaker")]
 pub mod model_bias_job_definition;
+#[cfg(feature = "sagemaker")]
 pub mod model_card;
+#[cfg(feature = "sagemaker")]
 pub mod model_explainability_job_definition;
+#[cfg(feature = "sagemaker")]
 pub mod model_package;
+#[cfg(feature = "sagemaker")]
 pub mod model_package_group;
+#[cfg(feature = "sagemaker")]
 pub mod model_quality_job_definition;
+#[cfg(feature = "sagemaker")]
 pub mod monitoring_schedule;
+#[cfg(feature = "sagemaker")]
 pub mod notebook_instance;
+#[cfg(feature = "sagemaker")]
 pub mod notebook_instance_lifecycle_config;
+#[cfg(feature = "sagemaker")]
 pub mod partner_app;
+#[cfg(feature = "sagemaker")]
 pub mod pipeline;
+#[cfg(feature = "sagemaker")]
 pub mod processing_job;
+#[cfg(feature = "sagemaker")]
 pub mod project;
+#[cfg(feature = "sagemaker")]
 pub mod shared;
+#[cfg(feature = "sagemaker")]
 pub mod space;
+#[cfg(feature = "sagemaker")]
 pub mod studio_lifecycle_config;
+#[cfg(feature = "sagemaker")]
 pub mod user_profile;
+#[cfg(feature = "sagemaker")]
 pub mod workteam;
 
+#[cfg(feature = "sagemaker")]
 pub use app::{App, AppAttributes, AppRequired};
+#[cfg(feature = "sagemaker")]
 pub use app_image_config::{AppImageConfig, AppImageConfigAttributes, AppImageConfigRequired};
+#[cfg(feature = "sagemaker")]
 pub use cluster::{Cluster, ClusterAttributes};
+#[cfg(feature = "sagemaker")]
 pub use code_repository::{CodeRepository, CodeRepositoryAttributes, CodeRepositoryRequired};
+#[cfg(feature = "sagemaker")]
 pub use data_quality_job_definition::{
     DataQualityJobDefinition, DataQualityJobDefinitionAttributes, DataQualityJobDefinitionRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use device::{Device, DeviceAttributes, DeviceRequired};
+#[cfg(feature = "sagemaker")]
 pub use device_fleet::{DeviceFleet, DeviceFleetAttributes, DeviceFleetRequired};
+#[cfg(feature = "sagemaker")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};
+#[cfg(feature = "sagemaker")]
 pub use endpoint::{Endpoint, EndpointAttributes, EndpointRequired};
+#[cfg(feature = "sagemaker")]
 pub use endpoint_config::{EndpointConfig, EndpointConfigAttributes, EndpointConfigRequired};
+#[cfg(feature = "sagemaker")]
 pub use feature_group::{FeatureGroup, FeatureGroupAttributes, FeatureGroupRequired};
+#[cfg(feature = "sagemaker")]
 pub use image::{Image, ImageAttributes, ImageRequired};
+#[cfg(feature = "sagemaker")]
 pub use image_version::{ImageVersion, ImageVersionAttributes, ImageVersionRequired};
+#[cfg(feature = "sagemaker")]
 pub use inference_component::{
     InferenceComponent, InferenceComponentAttributes, InferenceComponentRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use inference_experiment::{
     InferenceExperiment, InferenceExperimentAttributes, InferenceExperimentRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use mlflow_tracking_server::{
     MlflowTrackingServer, MlflowTrackingServerAttributes, MlflowTrackingServerRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use model::{Model, ModelAttributes};
+#[cfg(feature = "sagemaker")]
 pub use model_bias_job_definition::{
     ModelBiasJobDefinition, ModelBiasJobDefinitionAttributes, ModelBiasJobDefinitionRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use model_card::{ModelCard, ModelCardAttributes, ModelCardRequired};
+#[cfg(feature = "sagemaker")]
 pub use model_explainability_job_definition::{
     ModelExplainabilityJobDefinition, ModelExplainabilityJobDefinitionAttributes,
     ModelExplainabilityJobDefinitionRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use model_package::{ModelPackage, ModelPackageAttributes};
+#[cfg(feature = "sagemaker")]
 pub use model_package_group::{
     ModelPackageGroup, ModelPackageGroupAttributes, ModelPackageGroupRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use model_quality_job_definition::{
     ModelQualityJobDefinition, ModelQualityJobDefinitionAttributes,
     ModelQualityJobDefinitionRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use monitoring_schedule::{
     MonitoringSchedule, MonitoringScheduleAttributes, MonitoringScheduleRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use notebook_instance::{
     NotebookInstance, NotebookInstanceAttributes, NotebookInstanceRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use notebook_instance_lifecycle_config::{
     NotebookInstanceLifecycleConfig, NotebookInstanceLifecycleConfigAttributes,
 };
+#[cfg(feature = "sagemaker")]
 pub use partner_app::{PartnerApp, PartnerAppAttributes, PartnerAppRequired};
+#[cfg(feature = "sagemaker")]
 pub use pipeline::{Pipeline, PipelineAttributes, PipelineRequired};
+#[cfg(feature = "sagemaker")]
 pub use processing_job::{ProcessingJob, ProcessingJobAttributes, ProcessingJobRequired};
+#[cfg(feature = "sagemaker")]
 pub use project::{Project, ProjectAttributes, ProjectRequired};
+#[cfg(feature = "sagemaker")]
 pub use space::{Space, SpaceAttributes, SpaceRequired};
+#[cfg(feature = "sagemaker")]
 pub use studio_lifecycle_config::{
     StudioLifecycleConfig, StudioLifecycleConfigAttributes, StudioLifecycleConfigRequired,
 };
+#[cfg(feature = "sagemaker")]
 pub use user_profile::{UserProfile, UserProfileAttributes, UserProfileRequired};
+#[cfg(feature = "sagemaker")]
 pub use workteam::{Workteam, WorkteamAttributes};

@@ -8,20 +8,34 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(https|s3)://([^/]+)/?(.*)$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new(".*");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[a-zA-Z0-9:/_-]*$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^https://([.\\-_a-zA-Z0-9]+/?){3,1016}$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[a-zA-Z0-9]([-.]?[a-zA-Z0-9]){0,62}$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^(fs-[0-9a-f]{8,})$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^\\/\\S*$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[a-zA-Z0-9](-*[a-zA-Z0-9])*");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_9: Pattern = Pattern::new("^(0|[1-9]\\d*)\\.(0|[1-9]\\d*)$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_10: Pattern = Pattern::new("(s3)://([^/]+)/?(.*)");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_11: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+#[cfg(feature = "sagemaker")]
 pub(crate) static PATTERN_12: Pattern = Pattern::new("[-0-9a-zA-Z]+");
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`BatchTransformInput`], by name: `BatchTransformInput::new(BatchTransformInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BatchTransformInputRequired {
@@ -33,6 +47,7 @@ pub struct BatchTransformInputRequired {
     pub local_path: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     properties: &[
@@ -48,6 +63,7 @@ pub(crate) static RULE_BatchTransformInput: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `BatchTransformInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Input object for the batch transform job.
@@ -87,6 +103,7 @@ pub struct BatchTransformInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl BatchTransformInput {
     /// A `BatchTransformInput` with its required properties, named in a [`BatchTransformInputRequired`].
@@ -116,8 +133,10 @@ impl BatchTransformInput {
     pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for BatchTransformInput {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for BatchTransformInput {
     #[inline]
     fn to_value(&self) -> Value {
@@ -135,6 +154,7 @@ impl ToValue for BatchTransformInput {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`ClusterConfig`], by name: `ClusterConfig::new(ClusterConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ClusterConfigRequired {
@@ -146,6 +166,7 @@ pub struct ClusterConfigRequired {
     pub volume_size_in_gb: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     properties: &[
@@ -159,6 +180,7 @@ pub(crate) static RULE_ClusterConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `ClusterConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The configuration for the cluster of resources used to run the processing job.
@@ -190,6 +212,7 @@ pub struct ClusterConfig {
     pub volume_size_in_gb: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl ClusterConfig {
     /// A `ClusterConfig` with its required properties, named in a [`ClusterConfigRequired`].
@@ -213,8 +236,10 @@ impl ClusterConfig {
     pub fn volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.volume_size_in_gb = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for ClusterConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for ClusterConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -227,6 +252,7 @@ impl ToValue for ClusterConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`CodeRepository`], by name: `CodeRepository::new(CodeRepositoryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CodeRepositoryRequired {
@@ -234,6 +260,7 @@ pub struct CodeRepositoryRequired {
     pub repository_url: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     properties: &[
@@ -244,6 +271,7 @@ pub(crate) static RULE_CodeRepository: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `CodeRepository` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
 ///
 /// A Git repository that SageMaker AI automatically displays to users for cloning in the JupyterServer application.
@@ -259,6 +287,7 @@ pub struct CodeRepository {
     pub repository_url: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl CodeRepository {
     /// A `CodeRepository` with its required properties, named in a [`CodeRepositoryRequired`].
@@ -273,8 +302,10 @@ impl CodeRepository {
     pub fn repository_url(mut self, value: impl Into<Str>) -> Self { self.repository_url = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for CodeRepository {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for CodeRepository {
     #[inline]
     fn to_value(&self) -> Value {
@@ -284,6 +315,7 @@ impl ToValue for CodeRepository {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_ConstraintsResource: ObjRule = ObjRule {
     properties: &[
@@ -293,6 +325,7 @@ pub(crate) static RULE_ConstraintsResource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `ConstraintsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The constraints resource for a monitoring job.
@@ -308,6 +341,7 @@ pub struct ConstraintsResource {
     pub s3_uri: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl ConstraintsResource {
     /// A `ConstraintsResource` with no property set (none is required).
@@ -320,8 +354,10 @@ impl ConstraintsResource {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for ConstraintsResource {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for ConstraintsResource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -329,6 +365,7 @@ impl ToValue for ConstraintsResource {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_Csv: ObjRule = ObjRule {
     properties: &[
@@ -337,6 +374,7 @@ pub(crate) static RULE_Csv: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `Csv` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The CSV format
@@ -350,6 +388,7 @@ pub struct Csv {
     pub header: Option<Bool>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl Csv {
     /// A `Csv` with no property set (none is required).
@@ -362,8 +401,10 @@ impl Csv {
     pub fn header(mut self, value: impl Into<Bool>) -> Self { self.header = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for Csv {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for Csv {
     #[inline]
     fn to_value(&self) -> Value {
@@ -371,6 +412,7 @@ impl ToValue for Csv {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
     properties: &[
@@ -382,6 +424,7 @@ pub(crate) static RULE_CustomFileSystemConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `CustomFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The settings for assigning a custom file system to a user profile or space for an Amazon SageMaker AI Domain. Permitted users can access this file system in Amazon SageMaker AI Studio.
@@ -403,6 +446,7 @@ pub struct CustomFileSystemConfig {
     pub s3_file_system_config: Option<Obj<S3FileSystemConfig>>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl CustomFileSystemConfig {
     /// A `CustomFileSystemConfig` with no property set (none is required).
@@ -419,8 +463,10 @@ impl CustomFileSystemConfig {
     pub fn s3_file_system_config(mut self, value: impl Into<Obj<S3FileSystemConfig>>) -> Self { self.s3_file_system_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for CustomFileSystemConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for CustomFileSystemConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -435,6 +481,7 @@ impl ToValue for CustomFileSystemConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`CustomImage`], by name: `CustomImage::new(CustomImageRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomImageRequired {
@@ -444,6 +491,7 @@ pub struct CustomImageRequired {
     pub image_name: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomImage: ObjRule = ObjRule {
     properties: &[
@@ -456,6 +504,7 @@ pub(crate) static RULE_CustomImage: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `CustomImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::Space`, `AWS::SageMaker::UserProfile`.
 ///
 /// A custom SageMaker AI image. For more information, see \[Bring your own SageMaker AI image\](<https://docs.aws.amazon.com/sagemaker/latest/dg/studio-byoi.html>) .
@@ -483,6 +532,7 @@ pub struct CustomImage {
     pub image_version_number: Option<Int>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl CustomImage {
     /// A `CustomImage` with its required properties, named in a [`CustomImageRequired`].
@@ -503,8 +553,10 @@ impl CustomImage {
     pub fn image_version_number(mut self, value: impl Into<Int>) -> Self { self.image_version_number = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for CustomImage {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for CustomImage {
     #[inline]
     fn to_value(&self) -> Value {
@@ -516,6 +568,7 @@ impl ToValue for CustomImage {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`CustomPosixUserConfig`], by name: `CustomPosixUserConfig::new(CustomPosixUserConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomPosixUserConfigRequired {
@@ -525,6 +578,7 @@ pub struct CustomPosixUserConfigRequired {
     pub uid: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
     properties: &[
@@ -536,6 +590,7 @@ pub(crate) static RULE_CustomPosixUserConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `CustomPosixUserConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// Details about the POSIX identity that is used for file system operations.
@@ -557,6 +612,7 @@ pub struct CustomPosixUserConfig {
     pub uid: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl CustomPosixUserConfig {
     /// A `CustomPosixUserConfig` with its required properties, named in a [`CustomPosixUserConfigRequired`].
@@ -574,8 +630,10 @@ impl CustomPosixUserConfig {
     pub fn uid(mut self, value: impl Into<Int>) -> Self { self.uid = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for CustomPosixUserConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for CustomPosixUserConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -586,6 +644,7 @@ impl ToValue for CustomPosixUserConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_DatasetFormat: ObjRule = ObjRule {
     properties: &[
@@ -596,6 +655,7 @@ pub(crate) static RULE_DatasetFormat: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `DatasetFormat` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The dataset format of the data to monitor
@@ -617,6 +677,7 @@ pub struct DatasetFormat {
     pub parquet: Option<Bool>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl DatasetFormat {
     /// A `DatasetFormat` with no property set (none is required).
@@ -633,8 +694,10 @@ impl DatasetFormat {
     pub fn parquet(mut self, value: impl Into<Bool>) -> Self { self.parquet = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for DatasetFormat {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for DatasetFormat {
     #[inline]
     fn to_value(&self) -> Value {
@@ -646,6 +709,7 @@ impl ToValue for DatasetFormat {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`DefaultEbsStorageSettings`], by name: `DefaultEbsStorageSettings::new(DefaultEbsStorageSettingsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DefaultEbsStorageSettingsRequired {
@@ -655,6 +719,7 @@ pub struct DefaultEbsStorageSettingsRequired {
     pub maximum_ebs_volume_size_in_gb: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
     properties: &[
@@ -666,6 +731,7 @@ pub(crate) static RULE_DefaultEbsStorageSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `DefaultEbsStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// A collection of default EBS storage settings that apply to spaces created within a domain or user profile.
@@ -687,6 +753,7 @@ pub struct DefaultEbsStorageSettings {
     pub maximum_ebs_volume_size_in_gb: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl DefaultEbsStorageSettings {
     /// A `DefaultEbsStorageSettings` with its required properties, named in a [`DefaultEbsStorageSettingsRequired`].
@@ -704,8 +771,10 @@ impl DefaultEbsStorageSettings {
     pub fn maximum_ebs_volume_size_in_gb(mut self, value: impl Into<Int>) -> Self { self.maximum_ebs_volume_size_in_gb = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for DefaultEbsStorageSettings {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for DefaultEbsStorageSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -722,6 +791,7 @@ impl ToValue for DefaultEbsStorageSettings {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
     properties: &[
@@ -731,6 +801,7 @@ pub(crate) static RULE_DefaultSpaceStorageSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `DefaultSpaceStorageSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The default storage settings for a space.
@@ -744,6 +815,7 @@ pub struct DefaultSpaceStorageSettings {
     pub default_ebs_storage_settings: Option<Obj<DefaultEbsStorageSettings>>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl DefaultSpaceStorageSettings {
     /// A `DefaultSpaceStorageSettings` with no property set (none is required).
@@ -756,8 +828,10 @@ impl DefaultSpaceStorageSettings {
     pub fn default_ebs_storage_settings(mut self, value: impl Into<Obj<DefaultEbsStorageSettings>>) -> Self { self.default_ebs_storage_settings = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for DefaultSpaceStorageSettings {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for DefaultSpaceStorageSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -770,6 +844,7 @@ impl ToValue for DefaultSpaceStorageSettings {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`EfsFileSystemConfig`], by name: `EfsFileSystemConfig::new(EfsFileSystemConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EfsFileSystemConfigRequired {
@@ -777,6 +852,7 @@ pub struct EfsFileSystemConfigRequired {
     pub file_system_id: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
     properties: &[
@@ -788,6 +864,7 @@ pub(crate) static RULE_EfsFileSystemConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `EfsFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The settings for assigning a custom Amazon EFS file system to a user profile or space for an Amazon SageMaker AI Domain.
@@ -809,6 +886,7 @@ pub struct EfsFileSystemConfig {
     pub file_system_path: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl EfsFileSystemConfig {
     /// A `EfsFileSystemConfig` with its required properties, named in a [`EfsFileSystemConfigRequired`].
@@ -826,8 +904,10 @@ impl EfsFileSystemConfig {
     pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for EfsFileSystemConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for EfsFileSystemConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -838,6 +918,7 @@ impl ToValue for EfsFileSystemConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`EndpointInput`], by name: `EndpointInput::new(EndpointInputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EndpointInputRequired {
@@ -847,6 +928,7 @@ pub struct EndpointInputRequired {
     pub local_path: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     properties: &[
@@ -861,6 +943,7 @@ pub(crate) static RULE_EndpointInput: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `EndpointInput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Input object for the endpoint
@@ -896,6 +979,7 @@ pub struct EndpointInput {
     pub s3_input_mode: Option<S3InputMode>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl EndpointInput {
     /// A `EndpointInput` with its required properties, named in a [`EndpointInputRequired`].
@@ -922,8 +1006,10 @@ impl EndpointInput {
     pub fn s3_input_mode(mut self, value: impl Into<S3InputMode>) -> Self { self.s3_input_mode = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for EndpointInput {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for EndpointInput {
     #[inline]
     fn to_value(&self) -> Value {
@@ -937,6 +1023,7 @@ impl ToValue for EndpointInput {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`FsxLustreFileSystemConfig`], by name: `FsxLustreFileSystemConfig::new(FsxLustreFileSystemConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FsxLustreFileSystemConfigRequired {
@@ -944,6 +1031,7 @@ pub struct FsxLustreFileSystemConfigRequired {
     pub file_system_id: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
     properties: &[
@@ -955,6 +1043,7 @@ pub(crate) static RULE_FsxLustreFileSystemConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `FsxLustreFileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The settings for assigning a custom Amazon FSx for Lustre file system to a user profile or space for an Amazon SageMaker Domain.
@@ -976,6 +1065,7 @@ pub struct FsxLustreFileSystemConfig {
     pub file_system_path: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl FsxLustreFileSystemConfig {
     /// A `FsxLustreFileSystemConfig` with its required properties, named in a [`FsxLustreFileSystemConfigRequired`].
@@ -993,8 +1083,10 @@ impl FsxLustreFileSystemConfig {
     pub fn file_system_path(mut self, value: impl Into<Str>) -> Self { self.file_system_path = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for FsxLustreFileSystemConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for FsxLustreFileSystemConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1005,6 +1097,7 @@ impl ToValue for FsxLustreFileSystemConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
     properties: &[
@@ -1015,6 +1108,7 @@ pub(crate) static RULE_HiddenSageMakerImage: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `HiddenSageMakerImage` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// The SageMaker images that are hidden from the Studio user interface. You must specify the SageMaker image name and version aliases.
@@ -1034,6 +1128,7 @@ pub struct HiddenSageMakerImage {
     pub version_aliases: Option<List<Str>>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl HiddenSageMakerImage {
     /// A `HiddenSageMakerImage` with no property set (none is required).
@@ -1048,8 +1143,10 @@ impl HiddenSageMakerImage {
     pub fn version_aliases(mut self, value: impl Into<List<Str>>) -> Self { self.version_aliases = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for HiddenSageMakerImage {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for HiddenSageMakerImage {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1060,6 +1157,7 @@ impl ToValue for HiddenSageMakerImage {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_JsonProperty: ObjRule = ObjRule {
     properties: &[
@@ -1068,6 +1166,7 @@ pub(crate) static RULE_JsonProperty: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `JsonProperty` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The Json format
@@ -1081,6 +1180,7 @@ pub struct JsonProperty {
     pub line: Option<Bool>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl JsonProperty {
     /// A `JsonProperty` with no property set (none is required).
@@ -1093,8 +1193,10 @@ impl JsonProperty {
     pub fn line(mut self, value: impl Into<Bool>) -> Self { self.line = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for JsonProperty {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for JsonProperty {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1102,6 +1204,7 @@ impl ToValue for JsonProperty {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`ModelAccessConfig`], by name: `ModelAccessConfig::new(ModelAccessConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ModelAccessConfigRequired {
@@ -1109,6 +1212,7 @@ pub struct ModelAccessConfigRequired {
     pub accept_eula: Bool,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_ModelAccessConfig: ObjRule = ObjRule {
     properties: &[
@@ -1119,6 +1223,7 @@ pub(crate) static RULE_ModelAccessConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `ModelAccessConfig` property type, shared by `AWS::SageMaker::Model`, `AWS::SageMaker::ModelPackage`.
 ///
 /// The access configuration file to control access to the ML model. You can explicitly accept the model end-user license agreement (EULA) within the `ModelAccessConfig` .
@@ -1135,6 +1240,7 @@ pub struct ModelAccessConfig {
     pub accept_eula: Bool,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl ModelAccessConfig {
     /// A `ModelAccessConfig` with its required properties, named in a [`ModelAccessConfigRequired`].
@@ -1149,8 +1255,10 @@ impl ModelAccessConfig {
     pub fn accept_eula(mut self, value: impl Into<Bool>) -> Self { self.accept_eula = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for ModelAccessConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for ModelAccessConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1160,6 +1268,7 @@ impl ToValue for ModelAccessConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`MonitoringGroundTruthS3Input`], by name: `MonitoringGroundTruthS3Input::new(MonitoringGroundTruthS3InputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringGroundTruthS3InputRequired {
@@ -1167,6 +1276,7 @@ pub struct MonitoringGroundTruthS3InputRequired {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoringGroundTruthS3Input: ObjRule = ObjRule {
     properties: &[
@@ -1177,6 +1287,7 @@ pub(crate) static RULE_MonitoringGroundTruthS3Input: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `MonitoringGroundTruthS3Input` property type, shared by `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`.
 ///
 /// The ground truth labels for the dataset used for the monitoring job.
@@ -1192,6 +1303,7 @@ pub struct MonitoringGroundTruthS3Input {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringGroundTruthS3Input {
     /// A `MonitoringGroundTruthS3Input` with its required properties, named in a [`MonitoringGroundTruthS3InputRequired`].
@@ -1206,8 +1318,10 @@ impl MonitoringGroundTruthS3Input {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for MonitoringGroundTruthS3Input {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for MonitoringGroundTruthS3Input {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1215,6 +1329,7 @@ impl ToValue for MonitoringGroundTruthS3Input {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`MonitoringOutput`], by name: `MonitoringOutput::new(MonitoringOutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringOutputRequired {
@@ -1222,6 +1337,7 @@ pub struct MonitoringOutputRequired {
     pub s3_output: Obj<S3Output>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoringOutput: ObjRule = ObjRule {
     properties: &[
@@ -1232,6 +1348,7 @@ pub(crate) static RULE_MonitoringOutput: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `MonitoringOutput` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The output object for a monitoring job.
@@ -1245,6 +1362,7 @@ pub struct MonitoringOutput {
     pub s3_output: Obj<S3Output>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringOutput {
     /// A `MonitoringOutput` with its required properties, named in a [`MonitoringOutputRequired`].
@@ -1259,8 +1377,10 @@ impl MonitoringOutput {
     pub fn s3_output(mut self, value: impl Into<Obj<S3Output>>) -> Self { self.s3_output = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for MonitoringOutput {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for MonitoringOutput {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1268,6 +1388,7 @@ impl ToValue for MonitoringOutput {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`MonitoringOutputConfig`], by name: `MonitoringOutputConfig::new(MonitoringOutputConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringOutputConfigRequired {
@@ -1275,6 +1396,7 @@ pub struct MonitoringOutputConfigRequired {
     pub monitoring_outputs: List<MonitoringOutput>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
     properties: &[
@@ -1286,6 +1408,7 @@ pub(crate) static RULE_MonitoringOutputConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `MonitoringOutputConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The output configuration for monitoring jobs.
@@ -1307,6 +1430,7 @@ pub struct MonitoringOutputConfig {
     pub monitoring_outputs: List<MonitoringOutput>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringOutputConfig {
     /// A `MonitoringOutputConfig` with its required properties, named in a [`MonitoringOutputConfigRequired`].
@@ -1324,8 +1448,10 @@ impl MonitoringOutputConfig {
     pub fn monitoring_outputs(mut self, value: impl Into<List<MonitoringOutput>>) -> Self { self.monitoring_outputs = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for MonitoringOutputConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for MonitoringOutputConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1336,6 +1462,7 @@ impl ToValue for MonitoringOutputConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`MonitoringResources`], by name: `MonitoringResources::new(MonitoringResourcesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MonitoringResourcesRequired {
@@ -1343,6 +1470,7 @@ pub struct MonitoringResourcesRequired {
     pub cluster_config: Obj<ClusterConfig>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_MonitoringResources: ObjRule = ObjRule {
     properties: &[
@@ -1353,6 +1481,7 @@ pub(crate) static RULE_MonitoringResources: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `MonitoringResources` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Identifies the resources to deploy for a monitoring job.
@@ -1366,6 +1495,7 @@ pub struct MonitoringResources {
     pub cluster_config: Obj<ClusterConfig>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl MonitoringResources {
     /// A `MonitoringResources` with its required properties, named in a [`MonitoringResourcesRequired`].
@@ -1380,8 +1510,10 @@ impl MonitoringResources {
     pub fn cluster_config(mut self, value: impl Into<Obj<ClusterConfig>>) -> Self { self.cluster_config = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for MonitoringResources {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for MonitoringResources {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1391,6 +1523,7 @@ impl ToValue for MonitoringResources {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
     properties: &[
@@ -1402,6 +1535,7 @@ pub(crate) static RULE_NetworkConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `NetworkConfig` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups to use for VPC-enabled jobs.
@@ -1423,6 +1557,7 @@ pub struct NetworkConfig {
     pub vpc_config: Option<Obj<VpcConfig>>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl NetworkConfig {
     /// A `NetworkConfig` with no property set (none is required).
@@ -1439,8 +1574,10 @@ impl NetworkConfig {
     pub fn vpc_config(mut self, value: impl Into<Obj<VpcConfig>>) -> Self { self.vpc_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for NetworkConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for NetworkConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1455,6 +1592,7 @@ impl ToValue for NetworkConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
     properties: &[
@@ -1465,6 +1603,7 @@ pub(crate) static RULE_RStudioServerProAppSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `RStudioServerProAppSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// A collection of settings that configure user interaction with the `RStudioServerPro` app.
@@ -1482,6 +1621,7 @@ pub struct RStudioServerProAppSettings {
     pub user_group: Option<UserGroup>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl RStudioServerProAppSettings {
     /// A `RStudioServerProAppSettings` with no property set (none is required).
@@ -1496,8 +1636,10 @@ impl RStudioServerProAppSettings {
     pub fn user_group(mut self, value: impl Into<UserGroup>) -> Self { self.user_group = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for RStudioServerProAppSettings {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for RStudioServerProAppSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1508,6 +1650,7 @@ impl ToValue for RStudioServerProAppSettings {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3FileSystemConfig: ObjRule = ObjRule {
     properties: &[
@@ -1518,6 +1661,7 @@ pub(crate) static RULE_S3FileSystemConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `S3FileSystemConfig` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// Configuration for the custom Amazon S3 file system.
@@ -1539,6 +1683,7 @@ pub struct S3FileSystemConfig {
     pub s3_uri: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl S3FileSystemConfig {
     /// A `S3FileSystemConfig` with no property set (none is required).
@@ -1553,8 +1698,10 @@ impl S3FileSystemConfig {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for S3FileSystemConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3FileSystemConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1565,6 +1712,7 @@ impl ToValue for S3FileSystemConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`S3Output`], by name: `S3Output::new(S3OutputRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3OutputRequired {
@@ -1574,6 +1722,7 @@ pub struct S3OutputRequired {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3Output: ObjRule = ObjRule {
     properties: &[
@@ -1586,6 +1735,7 @@ pub(crate) static RULE_S3Output: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `S3Output` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The Amazon S3 storage location where the results of a monitoring job are saved.
@@ -1611,6 +1761,7 @@ pub struct S3Output {
     pub s3_uri: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl S3Output {
     /// A `S3Output` with its required properties, named in a [`S3OutputRequired`].
@@ -1631,8 +1782,10 @@ impl S3Output {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for S3Output {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3Output {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1644,6 +1797,7 @@ impl ToValue for S3Output {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_SharingSettings: ObjRule = ObjRule {
     properties: &[
@@ -1655,6 +1809,7 @@ pub(crate) static RULE_SharingSettings: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `SharingSettings` property type, shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
 ///
 /// Specifies options when sharing an Amazon SageMaker Studio notebook. These settings are specified as part of `DefaultUserSettings` when the \[CreateDomain\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateDomain.html>) API is called, and as part of `UserSettings` when the \[CreateUserProfile\](<https://docs.aws.amazon.com/sagemaker/latest/APIReference/API_CreateUserProfile.html>) API is called.
@@ -1680,6 +1835,7 @@ pub struct SharingSettings {
     pub s3_output_path: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl SharingSettings {
     /// A `SharingSettings` with no property set (none is required).
@@ -1696,8 +1852,10 @@ impl SharingSettings {
     pub fn s3_output_path(mut self, value: impl Into<Str>) -> Self { self.s3_output_path = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for SharingSettings {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for SharingSettings {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1709,6 +1867,7 @@ impl ToValue for SharingSettings {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_StatisticsResource: ObjRule = ObjRule {
     properties: &[
@@ -1718,6 +1877,7 @@ pub(crate) static RULE_StatisticsResource: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `StatisticsResource` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// The statistics resource for a monitoring job.
@@ -1733,6 +1893,7 @@ pub struct StatisticsResource {
     pub s3_uri: Option<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl StatisticsResource {
     /// A `StatisticsResource` with no property set (none is required).
@@ -1745,8 +1906,10 @@ impl StatisticsResource {
     pub fn s3_uri(mut self, value: impl Into<Str>) -> Self { self.s3_uri = Some(value.into()); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for StatisticsResource {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for StatisticsResource {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1754,6 +1917,7 @@ impl ToValue for StatisticsResource {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`StoppingCondition`], by name: `StoppingCondition::new(StoppingConditionRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoppingConditionRequired {
@@ -1761,6 +1925,7 @@ pub struct StoppingConditionRequired {
     pub max_runtime_in_seconds: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
     properties: &[
@@ -1771,6 +1936,7 @@ pub(crate) static RULE_StoppingCondition: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `StoppingCondition` property type, shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Specifies a limit to how long a job can run. When the job reaches the time limit, SageMaker ends the job. Use this API to cap costs.
@@ -1798,6 +1964,7 @@ pub struct StoppingCondition {
     pub max_runtime_in_seconds: Int,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl StoppingCondition {
     /// A `StoppingCondition` with its required properties, named in a [`StoppingConditionRequired`].
@@ -1812,8 +1979,10 @@ impl StoppingCondition {
     pub fn max_runtime_in_seconds(mut self, value: impl Into<Int>) -> Self { self.max_runtime_in_seconds = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for StoppingCondition {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for StoppingCondition {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1823,6 +1992,7 @@ impl ToValue for StoppingCondition {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -1832,6 +2002,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -1843,6 +2014,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `Tag` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::Image`, `AWS::SageMaker::InferenceExperiment`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelCard`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelPackage`, `AWS::SageMaker::ModelPackageGroup`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::Project`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sagemaker-cluster-tag.html>
@@ -1858,6 +2030,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -1875,8 +2048,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1887,6 +2062,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The required properties of [`VpcConfig`], by name: `VpcConfig::new(VpcConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VpcConfigRequired {
@@ -1896,6 +2072,7 @@ pub struct VpcConfigRequired {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -1907,6 +2084,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sagemaker")]
 /// The `VpcConfig` property type, shared by `AWS::SageMaker::Cluster`, `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
 ///
 /// Specifies an Amazon Virtual Private Cloud (VPC) that your SageMaker jobs, hosted models, and compute resources have access to. You can control access to and from your resources by configuring a VPC. For more information, see \[Give SageMaker Access to Resources in your Amazon VPC\](<https://docs.aws.amazon.com/sagemaker/latest/dg/infrastructure-give-access.html>) .
@@ -1928,6 +2106,7 @@ pub struct VpcConfig {
     pub subnets: List<Str>,
 }
 
+#[cfg(feature = "sagemaker")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with its required properties, named in a [`VpcConfigRequired`].
@@ -1945,8 +2124,10 @@ impl VpcConfig {
     pub fn subnets(mut self, value: impl Into<List<Str>>) -> Self { self.subnets = value.into(); self }
 }
 
+#[cfg(feature = "sagemaker")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1957,6 +2138,7 @@ impl ToValue for VpcConfig {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `AccessStatus` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -1970,12 +2152,14 @@ pub enum AccessStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for AccessStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for AccessStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1988,6 +2172,7 @@ impl ToValue for AccessStatus {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `AppType` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2011,12 +2196,14 @@ pub enum AppType {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for AppType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for AppType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2034,6 +2221,7 @@ impl ToValue for AppType {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `AutoMountHomeEFS` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2049,12 +2237,14 @@ pub enum AutoMountHomeEfs {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for AutoMountHomeEfs {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for AutoMountHomeEfs {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2068,6 +2258,7 @@ impl ToValue for AutoMountHomeEfs {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `CompressionType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Model`, `AWS::SageMaker::ModelPackage`.
@@ -2081,12 +2272,14 @@ pub enum CompressionType {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for CompressionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for CompressionType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2099,6 +2292,7 @@ impl ToValue for CompressionType {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `InstanceType` (`AWS::SageMaker::DataQualityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2362,12 +2556,14 @@ pub enum InstanceType {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for InstanceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for InstanceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2505,6 +2701,7 @@ impl ToValue for InstanceType {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `MlTools` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2554,12 +2751,14 @@ pub enum MlTools {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for MlTools {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for MlTools {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2590,6 +2789,7 @@ impl ToValue for MlTools {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `ModelApprovalStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::ModelCard`, `AWS::SageMaker::ModelPackage`.
@@ -2605,12 +2805,14 @@ pub enum ModelApprovalStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for ModelApprovalStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for ModelApprovalStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2624,6 +2826,7 @@ impl ToValue for ModelApprovalStatus {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `ModelCardStatus` (`AWS::SageMaker::ModelCard`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::ModelCard`, `AWS::SageMaker::ModelPackage`.
@@ -2641,12 +2844,14 @@ pub enum ModelCardStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for ModelCardStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for ModelCardStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2661,6 +2866,7 @@ impl ToValue for ModelCardStatus {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `NotebookOutputOption` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2674,12 +2880,14 @@ pub enum NotebookOutputOption {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for NotebookOutputOption {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for NotebookOutputOption {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2692,6 +2900,7 @@ impl ToValue for NotebookOutputOption {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `S3DataDistributionType` (`AWS::SageMaker::DataQualityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`, `AWS::SageMaker::ProcessingJob`.
@@ -2705,12 +2914,14 @@ pub enum S3DataDistributionType {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for S3DataDistributionType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3DataDistributionType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2723,6 +2934,7 @@ impl ToValue for S3DataDistributionType {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `S3DataType` (`AWS::SageMaker::Model`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Model`, `AWS::SageMaker::ModelPackage`.
@@ -2736,12 +2948,14 @@ pub enum S3DataType {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for S3DataType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3DataType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2754,6 +2968,7 @@ impl ToValue for S3DataType {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `S3InputMode` (`AWS::SageMaker::DataQualityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`.
@@ -2767,12 +2982,14 @@ pub enum S3InputMode {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for S3InputMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3InputMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2785,6 +3002,7 @@ impl ToValue for S3InputMode {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `S3UploadMode` (`AWS::SageMaker::DataQualityJobDefinition`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::DataQualityJobDefinition`, `AWS::SageMaker::ModelBiasJobDefinition`, `AWS::SageMaker::ModelExplainabilityJobDefinition`, `AWS::SageMaker::ModelQualityJobDefinition`, `AWS::SageMaker::MonitoringSchedule`, `AWS::SageMaker::ProcessingJob`.
@@ -2798,12 +3016,14 @@ pub enum S3UploadMode {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for S3UploadMode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for S3UploadMode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2816,6 +3036,7 @@ impl ToValue for S3UploadMode {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `SageMakerImageName` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2827,12 +3048,14 @@ pub enum SageMakerImageName {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for SageMakerImageName {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for SageMakerImageName {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2844,6 +3067,7 @@ impl ToValue for SageMakerImageName {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `StudioWebPortal` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2857,12 +3081,14 @@ pub enum StudioWebPortal {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for StudioWebPortal {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for StudioWebPortal {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2875,6 +3101,7 @@ impl ToValue for StudioWebPortal {
     }
 }
 
+#[cfg(feature = "sagemaker")]
 /// The values of `UserGroup` (`AWS::SageMaker::Domain`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SageMaker::Domain`, `AWS::SageMaker::UserProfile`.
@@ -2888,12 +3115,14 @@ pub enum UserGroup {
     Expr(Value),
 }
 
+#[cfg(feature = "sagemaker")]
 impl From<Value> for UserGroup {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sagemaker")]
 impl ToValue for UserGroup {
     #[inline]
     fn to_value(&self) -> Value {

@@ -6,8 +6,12 @@
 //! - `AWS::Scheduler::Schedule`: [`Schedule`], property types in [`schedule`]
 //! - `AWS::Scheduler::ScheduleGroup`: [`ScheduleGroup`], property types in [`schedule_group`]
 
+#[cfg(feature = "scheduler")]
 pub mod schedule;
+#[cfg(feature = "scheduler")]
 pub mod schedule_group;
 
+#[cfg(feature = "scheduler")]
 pub use schedule::{Schedule, ScheduleAttributes, ScheduleRequired};
+#[cfg(feature = "scheduler")]
 pub use schedule_group::{ScheduleGroup, ScheduleGroupAttributes};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::SDB::Domain`: [`Domain`], property types in [`domain`]
 
+#[cfg(feature = "sdb")]
 pub mod domain;
 
+#[cfg(feature = "sdb")]
 pub use domain::{Domain, DomainAttributes};

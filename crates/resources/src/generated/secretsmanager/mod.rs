@@ -8,16 +8,24 @@
 //! - `AWS::SecretsManager::Secret`: [`Secret`], property types in [`secret`]
 //! - `AWS::SecretsManager::SecretTargetAttachment`: [`SecretTargetAttachment`], property types in [`secret_target_attachment`]
 
+#[cfg(feature = "secretsmanager")]
 pub mod resource_policy;
+#[cfg(feature = "secretsmanager")]
 pub mod rotation_schedule;
+#[cfg(feature = "secretsmanager")]
 pub mod secret;
+#[cfg(feature = "secretsmanager")]
 pub mod secret_target_attachment;
 
+#[cfg(feature = "secretsmanager")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "secretsmanager")]
 pub use rotation_schedule::{
     RotationSchedule, RotationScheduleAttributes, RotationScheduleRequired,
 };
+#[cfg(feature = "secretsmanager")]
 pub use secret::{Secret, SecretAttributes};
+#[cfg(feature = "secretsmanager")]
 pub use secret_target_attachment::{
     SecretTargetAttachment, SecretTargetAttachmentAttributes, SecretTargetAttachmentRequired,
 };

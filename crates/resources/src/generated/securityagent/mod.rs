@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "securityagent")]
 pub mod agent_space;
+#[cfg(feature = "securityagent")]
 pub mod application;
+#[cfg(feature = "securityagent")]
 pub mod pentest;
+#[cfg(feature = "securityagent")]
 pub mod shared;
+#[cfg(feature = "securityagent")]
 pub mod target_domain;
 
+#[cfg(feature = "securityagent")]
 pub use agent_space::{AgentSpace, AgentSpaceAttributes, AgentSpaceRequired};
+#[cfg(feature = "securityagent")]
 pub use application::{Application, ApplicationAttributes};
+#[cfg(feature = "securityagent")]
 pub use pentest::{Pentest, PentestAttributes, PentestRequired};
+#[cfg(feature = "securityagent")]
 pub use target_domain::{TargetDomain, TargetDomainAttributes, TargetDomainRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "securityagent")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "securityagent")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityagent")]
 /// The `Tag` property type, shared by `AWS::SecurityAgent::AgentSpace`, `AWS::SecurityAgent::Application`, `AWS::SecurityAgent::TargetDomain`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-securityagent-agentspace-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "securityagent")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "securityagent")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "securityagent")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "securityagent")]
 #[rustfmt::skip]
 pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     properties: &[
@@ -83,6 +90,7 @@ pub(crate) static RULE_VpcConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityagent")]
 /// The `VpcConfig` property type, shared by `AWS::SecurityAgent::AgentSpace`, `AWS::SecurityAgent::Pentest`.
 ///
 /// Customer VPC configuration that the security testing environment accesses
@@ -104,6 +112,7 @@ pub struct VpcConfig {
     pub vpc_arn: Option<Str>,
 }
 
+#[cfg(feature = "securityagent")]
 #[rustfmt::skip]
 impl VpcConfig {
     /// A `VpcConfig` with no property set (none is required).
@@ -120,8 +129,10 @@ impl VpcConfig {
     pub fn vpc_arn(mut self, value: impl Into<Str>) -> Self { self.vpc_arn = Some(value.into()); self }
 }
 
+#[cfg(feature = "securityagent")]
 impl PropertyType for VpcConfig {}
 
+#[cfg(feature = "securityagent")]
 impl ToValue for VpcConfig {
     #[inline]
     fn to_value(&self) -> Value {

@@ -21,48 +21,79 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "securityhub")]
 pub mod aggregator_v2;
+#[cfg(feature = "securityhub")]
 pub mod automation_rule;
+#[cfg(feature = "securityhub")]
 pub mod automation_rule_v2;
+#[cfg(feature = "securityhub")]
 pub mod configuration_policy;
+#[cfg(feature = "securityhub")]
 pub mod connector_v2;
+#[cfg(feature = "securityhub")]
 pub mod delegated_admin;
+#[cfg(feature = "securityhub")]
 pub mod finding_aggregator;
+#[cfg(feature = "securityhub")]
 pub mod hub;
+#[cfg(feature = "securityhub")]
 pub mod hub_v2;
+#[cfg(feature = "securityhub")]
 pub mod insight;
+#[cfg(feature = "securityhub")]
 pub mod organization_configuration;
+#[cfg(feature = "securityhub")]
 pub mod policy_association;
+#[cfg(feature = "securityhub")]
 pub mod product_subscription;
+#[cfg(feature = "securityhub")]
 pub mod security_control;
+#[cfg(feature = "securityhub")]
 pub mod shared;
+#[cfg(feature = "securityhub")]
 pub mod standard;
 
+#[cfg(feature = "securityhub")]
 pub use aggregator_v2::{AggregatorV2, AggregatorV2Attributes, AggregatorV2Required};
+#[cfg(feature = "securityhub")]
 pub use automation_rule::{AutomationRule, AutomationRuleAttributes, AutomationRuleRequired};
+#[cfg(feature = "securityhub")]
 pub use automation_rule_v2::{
     AutomationRuleV2, AutomationRuleV2Attributes, AutomationRuleV2Required,
 };
+#[cfg(feature = "securityhub")]
 pub use configuration_policy::{
     ConfigurationPolicy, ConfigurationPolicyAttributes, ConfigurationPolicyRequired,
 };
+#[cfg(feature = "securityhub")]
 pub use connector_v2::{ConnectorV2, ConnectorV2Attributes, ConnectorV2Required};
+#[cfg(feature = "securityhub")]
 pub use delegated_admin::{DelegatedAdmin, DelegatedAdminAttributes, DelegatedAdminRequired};
+#[cfg(feature = "securityhub")]
 pub use finding_aggregator::{
     FindingAggregator, FindingAggregatorAttributes, FindingAggregatorRequired,
 };
+#[cfg(feature = "securityhub")]
 pub use hub::{Hub, HubAttributes};
+#[cfg(feature = "securityhub")]
 pub use hub_v2::{HubV2, HubV2Attributes};
+#[cfg(feature = "securityhub")]
 pub use insight::{Insight, InsightAttributes, InsightRequired};
+#[cfg(feature = "securityhub")]
 pub use organization_configuration::{
     OrganizationConfiguration, OrganizationConfigurationAttributes,
     OrganizationConfigurationRequired,
 };
+#[cfg(feature = "securityhub")]
 pub use policy_association::{
     PolicyAssociation, PolicyAssociationAttributes, PolicyAssociationRequired,
 };
+#[cfg(feature = "securityhub")]
 pub use product_subscription::{
     ProductSubscription, ProductSubscriptionAttributes, ProductSubscriptionRequired,
 };
+#[cfg(feature = "securityhub")]
 pub use security_control::{SecurityControl, SecurityControlAttributes, SecurityControlRequired};
+#[cfg(feature = "securityhub")]
 pub use standard::{Standard, StandardAttributes, StandardRequired};

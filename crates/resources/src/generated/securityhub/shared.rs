@@ -8,10 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "securityhub")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(
     "^(\\d\\d\\d\\d)-([0][1-9]|[1][0-2])-([0][1-9]|[1-2](\\d)|[3][0-1])[T](?:([0-1](\\d)|[2][0-3]):[0-5](\\d):[0-5](\\d)|23:59:60)(?:\\.(\\d)+)?([Z]|[+-](\\d\\d)(:?(\\d\\d))?)$",
 );
 
+#[cfg(feature = "securityhub")]
 /// The required properties of [`BooleanFilter`], by name: `BooleanFilter::new(BooleanFilterRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct BooleanFilterRequired {
@@ -19,6 +21,7 @@ pub struct BooleanFilterRequired {
     pub value: Bool,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 pub(crate) static RULE_BooleanFilter: ObjRule = ObjRule {
     properties: &[
@@ -29,6 +32,7 @@ pub(crate) static RULE_BooleanFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityhub")]
 /// The `BooleanFilter` property type, shared by `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
 ///
 /// Boolean filter for querying findings.
@@ -42,6 +46,7 @@ pub struct BooleanFilter {
     pub value: Bool,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 impl BooleanFilter {
     /// A `BooleanFilter` with its required properties, named in a [`BooleanFilterRequired`].
@@ -56,8 +61,10 @@ impl BooleanFilter {
     pub fn value(mut self, value: impl Into<Bool>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "securityhub")]
 impl PropertyType for BooleanFilter {}
 
+#[cfg(feature = "securityhub")]
 impl ToValue for BooleanFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -65,6 +72,7 @@ impl ToValue for BooleanFilter {
     }
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     properties: &[
@@ -76,6 +84,7 @@ pub(crate) static RULE_DateFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityhub")]
 /// The `DateFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`.
 ///
 /// A date filter for querying findings.
@@ -105,6 +114,7 @@ pub struct DateFilter {
     pub start: Option<Str>,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 impl DateFilter {
     /// A `DateFilter` with no property set (none is required).
@@ -121,8 +131,10 @@ impl DateFilter {
     pub fn start(mut self, value: impl Into<Str>) -> Self { self.start = Some(value.into()); self }
 }
 
+#[cfg(feature = "securityhub")]
 impl PropertyType for DateFilter {}
 
+#[cfg(feature = "securityhub")]
 impl ToValue for DateFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -134,6 +146,7 @@ impl ToValue for DateFilter {
     }
 }
 
+#[cfg(feature = "securityhub")]
 /// The required properties of [`DateRange`], by name: `DateRange::new(DateRangeRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DateRangeRequired {
@@ -143,6 +156,7 @@ pub struct DateRangeRequired {
     pub value: Num,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 pub(crate) static RULE_DateRange: ObjRule = ObjRule {
     properties: &[
@@ -154,6 +168,7 @@ pub(crate) static RULE_DateRange: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityhub")]
 /// The `DateRange` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
 ///
 /// A date range for the date filter.
@@ -171,6 +186,7 @@ pub struct DateRange {
     pub value: Num,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 impl DateRange {
     /// A `DateRange` with its required properties, named in a [`DateRangeRequired`].
@@ -188,8 +204,10 @@ impl DateRange {
     pub fn value(mut self, value: impl Into<Num>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "securityhub")]
 impl PropertyType for DateRange {}
 
+#[cfg(feature = "securityhub")]
 impl ToValue for DateRange {
     #[inline]
     fn to_value(&self) -> Value {
@@ -200,6 +218,7 @@ impl ToValue for DateRange {
     }
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
     properties: &[
@@ -211,6 +230,7 @@ pub(crate) static RULE_NumberFilter: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "securityhub")]
 /// The `NumberFilter` property type, shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
 ///
 /// A number filter for querying findings.
@@ -232,6 +252,7 @@ pub struct NumberFilter {
     pub lte: Option<Num>,
 }
 
+#[cfg(feature = "securityhub")]
 #[rustfmt::skip]
 impl NumberFilter {
     /// A `NumberFilter` with no property set (none is required).
@@ -248,8 +269,10 @@ impl NumberFilter {
     pub fn lte(mut self, value: impl Into<Num>) -> Self { self.lte = Some(value.into()); self }
 }
 
+#[cfg(feature = "securityhub")]
 impl PropertyType for NumberFilter {}
 
+#[cfg(feature = "securityhub")]
 impl ToValue for NumberFilter {
     #[inline]
     fn to_value(&self) -> Value {
@@ -261,6 +284,7 @@ impl ToValue for NumberFilter {
     }
 }
 
+#[cfg(feature = "securityhub")]
 /// The values of `Comparison` (`AWS::SecurityHub::AutomationRuleV2`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -274,12 +298,14 @@ pub enum Comparison {
     Expr(Value),
 }
 
+#[cfg(feature = "securityhub")]
 impl From<Value> for Comparison {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "securityhub")]
 impl ToValue for Comparison {
     #[inline]
     fn to_value(&self) -> Value {
@@ -292,6 +318,7 @@ impl ToValue for Comparison {
     }
 }
 
+#[cfg(feature = "securityhub")]
 /// The values of `RuleStatus` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`.
@@ -305,12 +332,14 @@ pub enum RuleStatus {
     Expr(Value),
 }
 
+#[cfg(feature = "securityhub")]
 impl From<Value> for RuleStatus {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "securityhub")]
 impl ToValue for RuleStatus {
     #[inline]
     fn to_value(&self) -> Value {
@@ -323,6 +352,7 @@ impl ToValue for RuleStatus {
     }
 }
 
+#[cfg(feature = "securityhub")]
 /// The values of `Unit` (`AWS::SecurityHub::AutomationRule`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SecurityHub::AutomationRule`, `AWS::SecurityHub::AutomationRuleV2`, `AWS::SecurityHub::Insight`.
@@ -334,12 +364,14 @@ pub enum Unit {
     Expr(Value),
 }
 
+#[cfg(feature = "securityhub")]
 impl From<Value> for Unit {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "securityhub")]
 impl ToValue for Unit {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "securitylake")]
 pub mod aws_log_source;
+#[cfg(feature = "securitylake")]
 pub mod data_lake;
+#[cfg(feature = "securitylake")]
 pub mod shared;
+#[cfg(feature = "securitylake")]
 pub mod subscriber;
+#[cfg(feature = "securitylake")]
 pub mod subscriber_notification;
 
+#[cfg(feature = "securitylake")]
 pub use aws_log_source::{AwsLogSource, AwsLogSourceAttributes, AwsLogSourceRequired};
+#[cfg(feature = "securitylake")]
 pub use data_lake::{DataLake, DataLakeAttributes};
+#[cfg(feature = "securitylake")]
 pub use subscriber::{Subscriber, SubscriberAttributes, SubscriberRequired};
+#[cfg(feature = "securitylake")]
 pub use subscriber_notification::{
     SubscriberNotification, SubscriberNotificationAttributes, SubscriberNotificationRequired,
 };

@@ -22,61 +22,94 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "servicecatalog")]
 pub mod accepted_portfolio_share;
+#[cfg(feature = "servicecatalog")]
 pub mod cloud_formation_product;
+#[cfg(feature = "servicecatalog")]
 pub mod cloud_formation_provisioned_product;
+#[cfg(feature = "servicecatalog")]
 pub mod launch_notification_constraint;
+#[cfg(feature = "servicecatalog")]
 pub mod launch_role_constraint;
+#[cfg(feature = "servicecatalog")]
 pub mod launch_template_constraint;
+#[cfg(feature = "servicecatalog")]
 pub mod portfolio;
+#[cfg(feature = "servicecatalog")]
 pub mod portfolio_principal_association;
+#[cfg(feature = "servicecatalog")]
 pub mod portfolio_product_association;
+#[cfg(feature = "servicecatalog")]
 pub mod portfolio_share;
+#[cfg(feature = "servicecatalog")]
 pub mod resource_update_constraint;
+#[cfg(feature = "servicecatalog")]
 pub mod service_action;
+#[cfg(feature = "servicecatalog")]
 pub mod service_action_association;
+#[cfg(feature = "servicecatalog")]
 pub mod shared;
+#[cfg(feature = "servicecatalog")]
 pub mod stack_set_constraint;
+#[cfg(feature = "servicecatalog")]
 pub mod tag_option;
+#[cfg(feature = "servicecatalog")]
 pub mod tag_option_association;
 
+#[cfg(feature = "servicecatalog")]
 pub use accepted_portfolio_share::{
     AcceptedPortfolioShare, AcceptedPortfolioShareAttributes, AcceptedPortfolioShareRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use cloud_formation_product::{
     CloudFormationProduct, CloudFormationProductAttributes, CloudFormationProductRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use cloud_formation_provisioned_product::{
     CloudFormationProvisionedProduct, CloudFormationProvisionedProductAttributes,
 };
+#[cfg(feature = "servicecatalog")]
 pub use launch_notification_constraint::{
     LaunchNotificationConstraint, LaunchNotificationConstraintAttributes,
     LaunchNotificationConstraintRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use launch_role_constraint::{
     LaunchRoleConstraint, LaunchRoleConstraintAttributes, LaunchRoleConstraintRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use launch_template_constraint::{
     LaunchTemplateConstraint, LaunchTemplateConstraintAttributes, LaunchTemplateConstraintRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use portfolio::{Portfolio, PortfolioAttributes, PortfolioRequired};
+#[cfg(feature = "servicecatalog")]
 pub use portfolio_principal_association::{
     PortfolioPrincipalAssociation, PortfolioPrincipalAssociationAttributes,
     PortfolioPrincipalAssociationRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use portfolio_product_association::{
     PortfolioProductAssociation, PortfolioProductAssociationAttributes,
 };
+#[cfg(feature = "servicecatalog")]
 pub use portfolio_share::{PortfolioShare, PortfolioShareAttributes, PortfolioShareRequired};
+#[cfg(feature = "servicecatalog")]
 pub use resource_update_constraint::{
     ResourceUpdateConstraint, ResourceUpdateConstraintAttributes, ResourceUpdateConstraintRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use service_action::{ServiceAction, ServiceActionAttributes, ServiceActionRequired};
+#[cfg(feature = "servicecatalog")]
 pub use service_action_association::{
     ServiceActionAssociation, ServiceActionAssociationAttributes, ServiceActionAssociationRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use stack_set_constraint::{
     StackSetConstraint, StackSetConstraintAttributes, StackSetConstraintRequired,
 };
+#[cfg(feature = "servicecatalog")]
 pub use tag_option::{TagOption, TagOptionAttributes, TagOptionRequired};
+#[cfg(feature = "servicecatalog")]
 pub use tag_option_association::{TagOptionAssociation, TagOptionAssociationAttributes};

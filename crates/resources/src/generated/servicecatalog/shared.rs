@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "servicecatalog")]
 /// The values of `AcceptLanguage` (`AWS::ServiceCatalog::CloudFormationProvisionedProduct`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::ServiceCatalog::CloudFormationProvisionedProduct`, `AWS::ServiceCatalog::ServiceAction`.
@@ -23,12 +24,14 @@ pub enum AcceptLanguage {
     Expr(Value),
 }
 
+#[cfg(feature = "servicecatalog")]
 impl From<Value> for AcceptLanguage {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "servicecatalog")]
 impl ToValue for AcceptLanguage {
     #[inline]
     fn to_value(&self) -> Value {

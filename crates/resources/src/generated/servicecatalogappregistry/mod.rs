@@ -8,17 +8,25 @@
 //! - `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: [`AttributeGroupAssociation`], property types in [`attribute_group_association`]
 //! - `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: [`ResourceAssociation`], property types in [`resource_association`]
 
+#[cfg(feature = "servicecatalogappregistry")]
 pub mod application;
+#[cfg(feature = "servicecatalogappregistry")]
 pub mod attribute_group;
+#[cfg(feature = "servicecatalogappregistry")]
 pub mod attribute_group_association;
+#[cfg(feature = "servicecatalogappregistry")]
 pub mod resource_association;
 
+#[cfg(feature = "servicecatalogappregistry")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "servicecatalogappregistry")]
 pub use attribute_group::{AttributeGroup, AttributeGroupAttributes, AttributeGroupRequired};
+#[cfg(feature = "servicecatalogappregistry")]
 pub use attribute_group_association::{
     AttributeGroupAssociation, AttributeGroupAssociationAttributes,
     AttributeGroupAssociationRequired,
 };
+#[cfg(feature = "servicecatalogappregistry")]
 pub use resource_association::{
     ResourceAssociation, ResourceAssociationAttributes, ResourceAssociationRequired,
 };

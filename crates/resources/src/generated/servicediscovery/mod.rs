@@ -11,19 +11,30 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "servicediscovery")]
 pub mod http_namespace;
+#[cfg(feature = "servicediscovery")]
 pub mod instance;
+#[cfg(feature = "servicediscovery")]
 pub mod private_dns_namespace;
+#[cfg(feature = "servicediscovery")]
 pub mod public_dns_namespace;
+#[cfg(feature = "servicediscovery")]
 pub mod service;
+#[cfg(feature = "servicediscovery")]
 pub mod shared;
 
+#[cfg(feature = "servicediscovery")]
 pub use http_namespace::{HttpNamespace, HttpNamespaceAttributes, HttpNamespaceRequired};
+#[cfg(feature = "servicediscovery")]
 pub use instance::{Instance, InstanceAttributes, InstanceRequired};
+#[cfg(feature = "servicediscovery")]
 pub use private_dns_namespace::{
     PrivateDnsNamespace, PrivateDnsNamespaceAttributes, PrivateDnsNamespaceRequired,
 };
+#[cfg(feature = "servicediscovery")]
 pub use public_dns_namespace::{
     PublicDnsNamespace, PublicDnsNamespaceAttributes, PublicDnsNamespaceRequired,
 };
+#[cfg(feature = "servicediscovery")]
 pub use service::{Service, ServiceAttributes};

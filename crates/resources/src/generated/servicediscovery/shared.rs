@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "servicediscovery")]
 #[rustfmt::skip]
 pub(crate) static RULE_Soa: ObjRule = ObjRule {
     properties: &[
@@ -17,6 +18,7 @@ pub(crate) static RULE_Soa: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "servicediscovery")]
 /// The `Soa` property type, shared by `AWS::ServiceDiscovery::PrivateDnsNamespace`, `AWS::ServiceDiscovery::PublicDnsNamespace`.
 ///
 /// Start of Authority (SOA) properties for a public or private DNS namespace.
@@ -30,6 +32,7 @@ pub struct Soa {
     pub ttl: Option<Num>,
 }
 
+#[cfg(feature = "servicediscovery")]
 #[rustfmt::skip]
 impl Soa {
     /// A `Soa` with no property set (none is required).
@@ -42,8 +45,10 @@ impl Soa {
     pub fn ttl(mut self, value: impl Into<Num>) -> Self { self.ttl = Some(value.into()); self }
 }
 
+#[cfg(feature = "servicediscovery")]
 impl PropertyType for Soa {}
 
+#[cfg(feature = "servicediscovery")]
 impl ToValue for Soa {
     #[inline]
     fn to_value(&self) -> Value {
@@ -51,6 +56,7 @@ impl ToValue for Soa {
     }
 }
 
+#[cfg(feature = "servicediscovery")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -60,6 +66,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "servicediscovery")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -71,6 +78,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "servicediscovery")]
 /// The `Tag` property type, shared by `AWS::ServiceDiscovery::HttpNamespace`, `AWS::ServiceDiscovery::PrivateDnsNamespace`, `AWS::ServiceDiscovery::PublicDnsNamespace`, `AWS::ServiceDiscovery::Service`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-servicediscovery-httpnamespace-tag.html>
@@ -82,6 +90,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "servicediscovery")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -99,8 +108,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "servicediscovery")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "servicediscovery")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -27,68 +27,111 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ses")]
 pub mod configuration_set;
+#[cfg(feature = "ses")]
 pub mod configuration_set_event_destination;
+#[cfg(feature = "ses")]
 pub mod contact_list;
+#[cfg(feature = "ses")]
 pub mod custom_verification_email_template;
+#[cfg(feature = "ses")]
 pub mod dedicated_ip_pool;
+#[cfg(feature = "ses")]
 pub mod email_identity;
+#[cfg(feature = "ses")]
 pub mod mail_manager_addon_instance;
+#[cfg(feature = "ses")]
 pub mod mail_manager_addon_subscription;
+#[cfg(feature = "ses")]
 pub mod mail_manager_address_list;
+#[cfg(feature = "ses")]
 pub mod mail_manager_archive;
+#[cfg(feature = "ses")]
 pub mod mail_manager_ingress_point;
+#[cfg(feature = "ses")]
 pub mod mail_manager_relay;
+#[cfg(feature = "ses")]
 pub mod mail_manager_rule_set;
+#[cfg(feature = "ses")]
 pub mod mail_manager_traffic_policy;
+#[cfg(feature = "ses")]
 pub mod multi_region_endpoint;
+#[cfg(feature = "ses")]
 pub mod receipt_filter;
+#[cfg(feature = "ses")]
 pub mod receipt_rule;
+#[cfg(feature = "ses")]
 pub mod receipt_rule_set;
+#[cfg(feature = "ses")]
 pub mod shared;
+#[cfg(feature = "ses")]
 pub mod template;
+#[cfg(feature = "ses")]
 pub mod tenant;
+#[cfg(feature = "ses")]
 pub mod vdm_attributes;
 
+#[cfg(feature = "ses")]
 pub use configuration_set::{ConfigurationSet, ConfigurationSetAttributes};
+#[cfg(feature = "ses")]
 pub use configuration_set_event_destination::{
     ConfigurationSetEventDestination, ConfigurationSetEventDestinationAttributes,
     ConfigurationSetEventDestinationRequired,
 };
+#[cfg(feature = "ses")]
 pub use contact_list::{ContactList, ContactListAttributes};
+#[cfg(feature = "ses")]
 pub use custom_verification_email_template::{
     CustomVerificationEmailTemplate, CustomVerificationEmailTemplateAttributes,
     CustomVerificationEmailTemplateRequired,
 };
+#[cfg(feature = "ses")]
 pub use dedicated_ip_pool::{DedicatedIpPool, DedicatedIpPoolAttributes};
+#[cfg(feature = "ses")]
 pub use email_identity::{EmailIdentity, EmailIdentityAttributes, EmailIdentityRequired};
+#[cfg(feature = "ses")]
 pub use mail_manager_addon_instance::{
     MailManagerAddonInstance, MailManagerAddonInstanceAttributes, MailManagerAddonInstanceRequired,
 };
+#[cfg(feature = "ses")]
 pub use mail_manager_addon_subscription::{
     MailManagerAddonSubscription, MailManagerAddonSubscriptionAttributes,
     MailManagerAddonSubscriptionRequired,
 };
+#[cfg(feature = "ses")]
 pub use mail_manager_address_list::{MailManagerAddressList, MailManagerAddressListAttributes};
+#[cfg(feature = "ses")]
 pub use mail_manager_archive::{MailManagerArchive, MailManagerArchiveAttributes};
+#[cfg(feature = "ses")]
 pub use mail_manager_ingress_point::{
     MailManagerIngressPoint, MailManagerIngressPointAttributes, MailManagerIngressPointRequired,
 };
+#[cfg(feature = "ses")]
 pub use mail_manager_relay::{
     MailManagerRelay, MailManagerRelayAttributes, MailManagerRelayRequired,
 };
+#[cfg(feature = "ses")]
 pub use mail_manager_rule_set::{
     MailManagerRuleSet, MailManagerRuleSetAttributes, MailManagerRuleSetRequired,
 };
+#[cfg(feature = "ses")]
 pub use mail_manager_traffic_policy::{
     MailManagerTrafficPolicy, MailManagerTrafficPolicyAttributes, MailManagerTrafficPolicyRequired,
 };
+#[cfg(feature = "ses")]
 pub use multi_region_endpoint::{
     MultiRegionEndpoint, MultiRegionEndpointAttributes, MultiRegionEndpointRequired,
 };
+#[cfg(feature = "ses")]
 pub use receipt_filter::{ReceiptFilter, ReceiptFilterAttributes, ReceiptFilterRequired};
+#[cfg(feature = "ses")]
 pub use receipt_rule::{ReceiptRule, ReceiptRuleAttributes, ReceiptRuleRequired};
+#[cfg(feature = "ses")]
 pub use receipt_rule_set::{ReceiptRuleSet, ReceiptRuleSetAttributes};
+#[cfg(feature = "ses")]
 pub use template::{Template, TemplateAttributes};
+#[cfg(feature = "ses")]
 pub use tenant::{Tenant, TenantAttributes, TenantRequired};
+#[cfg(feature = "ses")]
 pub use vdm_attributes::{VdmAttributes, VdmAttributesAttributes};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ses")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "ses")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ses")]
 /// The `Tag` property type, shared by `AWS::SES::ConfigurationSet`, `AWS::SES::ContactList`, `AWS::SES::CustomVerificationEmailTemplate`, `AWS::SES::DedicatedIpPool`, `AWS::SES::EmailIdentity`, `AWS::SES::MultiRegionEndpoint`, `AWS::SES::Template`, `AWS::SES::Tenant`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ses-configurationset-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "ses")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "ses")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "ses")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

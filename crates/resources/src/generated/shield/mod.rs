@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "shield")]
 pub mod drt_access;
+#[cfg(feature = "shield")]
 pub mod proactive_engagement;
+#[cfg(feature = "shield")]
 pub mod protection;
+#[cfg(feature = "shield")]
 pub mod protection_group;
+#[cfg(feature = "shield")]
 pub mod shared;
 
+#[cfg(feature = "shield")]
 pub use drt_access::{DrtAccess, DrtAccessAttributes, DrtAccessRequired};
+#[cfg(feature = "shield")]
 pub use proactive_engagement::{
     ProactiveEngagement, ProactiveEngagementAttributes, ProactiveEngagementRequired,
 };
+#[cfg(feature = "shield")]
 pub use protection::{Protection, ProtectionAttributes, ProtectionRequired};
+#[cfg(feature = "shield")]
 pub use protection_group::{ProtectionGroup, ProtectionGroupAttributes, ProtectionGroupRequired};

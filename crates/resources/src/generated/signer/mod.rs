@@ -6,10 +6,14 @@
 //! - `AWS::Signer::ProfilePermission`: [`ProfilePermission`], property types in [`profile_permission`]
 //! - `AWS::Signer::SigningProfile`: [`SigningProfile`], property types in [`signing_profile`]
 
+#[cfg(feature = "signer")]
 pub mod profile_permission;
+#[cfg(feature = "signer")]
 pub mod signing_profile;
 
+#[cfg(feature = "signer")]
 pub use profile_permission::{
     ProfilePermission, ProfilePermissionAttributes, ProfilePermissionRequired,
 };
+#[cfg(feature = "signer")]
 pub use signing_profile::{SigningProfile, SigningProfileAttributes, SigningProfileRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::SimSpaceWeaver::Simulation`: [`Simulation`], property types in [`simulation`]
 
+#[cfg(feature = "simspaceweaver")]
 pub mod simulation;
 
+#[cfg(feature = "simspaceweaver")]
 pub use simulation::{Simulation, SimulationAttributes, SimulationRequired};

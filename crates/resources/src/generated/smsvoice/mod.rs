@@ -13,19 +13,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "smsvoice")]
 pub mod configuration_set;
+#[cfg(feature = "smsvoice")]
 pub mod opt_out_list;
+#[cfg(feature = "smsvoice")]
 pub mod phone_number;
+#[cfg(feature = "smsvoice")]
 pub mod pool;
+#[cfg(feature = "smsvoice")]
 pub mod protect_configuration;
+#[cfg(feature = "smsvoice")]
 pub mod resource_policy;
+#[cfg(feature = "smsvoice")]
 pub mod sender_id;
+#[cfg(feature = "smsvoice")]
 pub mod shared;
 
+#[cfg(feature = "smsvoice")]
 pub use configuration_set::{ConfigurationSet, ConfigurationSetAttributes};
+#[cfg(feature = "smsvoice")]
 pub use opt_out_list::{OptOutList, OptOutListAttributes};
+#[cfg(feature = "smsvoice")]
 pub use phone_number::{PhoneNumber, PhoneNumberAttributes, PhoneNumberRequired};
+#[cfg(feature = "smsvoice")]
 pub use pool::{Pool, PoolAttributes, PoolRequired};
+#[cfg(feature = "smsvoice")]
 pub use protect_configuration::{ProtectConfiguration, ProtectConfigurationAttributes};
+#[cfg(feature = "smsvoice")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "smsvoice")]
 pub use sender_id::{SenderId, SenderIdAttributes, SenderIdRequired};

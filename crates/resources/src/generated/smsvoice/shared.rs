@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "smsvoice")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!\\s*$)[\\s\\S]+$");
+#[cfg(feature = "smsvoice")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^(?!(?i)(stop|help)$)[ \\S]+");
 
+#[cfg(feature = "smsvoice")]
 /// The required properties of [`MandatoryKeyword`], by name: `MandatoryKeyword::new(MandatoryKeywordRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MandatoryKeywordRequired {
@@ -18,6 +21,7 @@ pub struct MandatoryKeywordRequired {
     pub message: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 pub(crate) static RULE_MandatoryKeyword: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +32,7 @@ pub(crate) static RULE_MandatoryKeyword: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "smsvoice")]
 /// The `MandatoryKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
 /// The keywords `HELP` and `STOP` are mandatory keywords that each phone number must have. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
@@ -43,6 +48,7 @@ pub struct MandatoryKeyword {
     pub message: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 impl MandatoryKeyword {
     /// A `MandatoryKeyword` with its required properties, named in a [`MandatoryKeywordRequired`].
@@ -57,8 +63,10 @@ impl MandatoryKeyword {
     pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
 }
 
+#[cfg(feature = "smsvoice")]
 impl PropertyType for MandatoryKeyword {}
 
+#[cfg(feature = "smsvoice")]
 impl ToValue for MandatoryKeyword {
     #[inline]
     fn to_value(&self) -> Value {
@@ -66,6 +74,7 @@ impl ToValue for MandatoryKeyword {
     }
 }
 
+#[cfg(feature = "smsvoice")]
 /// The required properties of [`MandatoryKeywords`], by name: `MandatoryKeywords::new(MandatoryKeywordsRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MandatoryKeywordsRequired {
@@ -75,6 +84,7 @@ pub struct MandatoryKeywordsRequired {
     pub stop: Obj<MandatoryKeyword>,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 pub(crate) static RULE_MandatoryKeywords: ObjRule = ObjRule {
     properties: &[
@@ -86,6 +96,7 @@ pub(crate) static RULE_MandatoryKeywords: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "smsvoice")]
 /// The `MandatoryKeywords` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
 /// Creates or updates a `MandatoryKeyword` configuration on an origination phone number For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
@@ -99,6 +110,7 @@ pub struct MandatoryKeywords {
     pub stop: Obj<MandatoryKeyword>,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 impl MandatoryKeywords {
     /// A `MandatoryKeywords` with its required properties, named in a [`MandatoryKeywordsRequired`].
@@ -116,8 +128,10 @@ impl MandatoryKeywords {
     pub fn stop(mut self, value: impl Into<Obj<MandatoryKeyword>>) -> Self { self.stop = value.into(); self }
 }
 
+#[cfg(feature = "smsvoice")]
 impl PropertyType for MandatoryKeywords {}
 
+#[cfg(feature = "smsvoice")]
 impl ToValue for MandatoryKeywords {
     #[inline]
     fn to_value(&self) -> Value {
@@ -128,6 +142,7 @@ impl ToValue for MandatoryKeywords {
     }
 }
 
+#[cfg(feature = "smsvoice")]
 /// The required properties of [`OptionalKeyword`], by name: `OptionalKeyword::new(OptionalKeywordRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OptionalKeywordRequired {
@@ -139,6 +154,7 @@ pub struct OptionalKeywordRequired {
     pub message: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 pub(crate) static RULE_OptionalKeyword: ObjRule = ObjRule {
     properties: &[
@@ -151,6 +167,7 @@ pub(crate) static RULE_OptionalKeyword: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "smsvoice")]
 /// The `OptionalKeyword` property type, shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
 ///
 /// The `OptionalKeyword` configuration. For more information, see \[Keywords\](<https://docs.aws.amazon.com/sms-voice/latest/userguide/keywords.html>) in the End User Messaging  User Guide.
@@ -176,6 +193,7 @@ pub struct OptionalKeyword {
     pub message: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 impl OptionalKeyword {
     /// A `OptionalKeyword` with its required properties, named in a [`OptionalKeywordRequired`].
@@ -196,8 +214,10 @@ impl OptionalKeyword {
     pub fn message(mut self, value: impl Into<Str>) -> Self { self.message = value.into(); self }
 }
 
+#[cfg(feature = "smsvoice")]
 impl PropertyType for OptionalKeyword {}
 
+#[cfg(feature = "smsvoice")]
 impl ToValue for OptionalKeyword {
     #[inline]
     fn to_value(&self) -> Value {
@@ -209,6 +229,7 @@ impl ToValue for OptionalKeyword {
     }
 }
 
+#[cfg(feature = "smsvoice")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -218,6 +239,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -229,6 +251,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "smsvoice")]
 /// The `Tag` property type, shared by `AWS::SMSVOICE::ConfigurationSet`, `AWS::SMSVOICE::OptOutList`, `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`, `AWS::SMSVOICE::ProtectConfiguration`, `AWS::SMSVOICE::SenderId`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-smsvoice-configurationset-tag.html>
@@ -244,6 +267,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "smsvoice")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -261,8 +285,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "smsvoice")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "smsvoice")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -273,6 +299,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "smsvoice")]
 /// The values of `Action` (`AWS::SMSVOICE::PhoneNumber`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SMSVOICE::PhoneNumber`, `AWS::SMSVOICE::Pool`.
@@ -288,12 +315,14 @@ pub enum Action {
     Expr(Value),
 }
 
+#[cfg(feature = "smsvoice")]
 impl From<Value> for Action {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "smsvoice")]
 impl ToValue for Action {
     #[inline]
     fn to_value(&self) -> Value {

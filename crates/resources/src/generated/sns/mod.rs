@@ -8,14 +8,22 @@
 //! - `AWS::SNS::TopicInlinePolicy`: [`TopicInlinePolicy`], property types in [`topic_inline_policy`]
 //! - `AWS::SNS::TopicPolicy`: [`TopicPolicy`], property types in [`topic_policy`]
 
+#[cfg(feature = "sns")]
 pub mod subscription;
+#[cfg(feature = "sns")]
 pub mod topic;
+#[cfg(feature = "sns")]
 pub mod topic_inline_policy;
+#[cfg(feature = "sns")]
 pub mod topic_policy;
 
+#[cfg(feature = "sns")]
 pub use subscription::{Subscription, SubscriptionAttributes, SubscriptionRequired};
+#[cfg(feature = "sns")]
 pub use topic::{Topic, TopicAttributes};
+#[cfg(feature = "sns")]
 pub use topic_inline_policy::{
     TopicInlinePolicy, TopicInlinePolicyAttributes, TopicInlinePolicyRequired,
 };
+#[cfg(feature = "sns")]
 pub use topic_policy::{TopicPolicy, TopicPolicyAttributes, TopicPolicyRequired};

@@ -7,12 +7,18 @@
 //! - `AWS::SQS::QueueInlinePolicy`: [`QueueInlinePolicy`], property types in [`queue_inline_policy`]
 //! - `AWS::SQS::QueuePolicy`: [`QueuePolicy`], property types in [`queue_policy`]
 
+#[cfg(feature = "sqs")]
 pub mod queue;
+#[cfg(feature = "sqs")]
 pub mod queue_inline_policy;
+#[cfg(feature = "sqs")]
 pub mod queue_policy;
 
+#[cfg(feature = "sqs")]
 pub use queue::{Queue, QueueAttributes};
+#[cfg(feature = "sqs")]
 pub use queue_inline_policy::{
     QueueInlinePolicy, QueueInlinePolicyAttributes, QueueInlinePolicyRequired,
 };
+#[cfg(feature = "sqs")]
 pub use queue_policy::{QueuePolicy, QueuePolicyAttributes, QueuePolicyRequired};

@@ -13,30 +13,48 @@
 //! - `AWS::SSM::ResourceDataSync`: [`ResourceDataSync`], property types in [`resource_data_sync`]
 //! - `AWS::SSM::ResourcePolicy`: [`ResourcePolicy`], property types in [`resource_policy`]
 
+#[cfg(feature = "ssm")]
 pub mod association;
+#[cfg(feature = "ssm")]
 pub mod document;
+#[cfg(feature = "ssm")]
 pub mod maintenance_window;
+#[cfg(feature = "ssm")]
 pub mod maintenance_window_target;
+#[cfg(feature = "ssm")]
 pub mod maintenance_window_task;
+#[cfg(feature = "ssm")]
 pub mod parameter;
+#[cfg(feature = "ssm")]
 pub mod patch_baseline;
+#[cfg(feature = "ssm")]
 pub mod resource_data_sync;
+#[cfg(feature = "ssm")]
 pub mod resource_policy;
 
+#[cfg(feature = "ssm")]
 pub use association::{Association, AssociationAttributes, AssociationRequired};
+#[cfg(feature = "ssm")]
 pub use document::{Document, DocumentAttributes, DocumentRequired};
+#[cfg(feature = "ssm")]
 pub use maintenance_window::{
     MaintenanceWindow, MaintenanceWindowAttributes, MaintenanceWindowRequired,
 };
+#[cfg(feature = "ssm")]
 pub use maintenance_window_target::{
     MaintenanceWindowTarget, MaintenanceWindowTargetAttributes, MaintenanceWindowTargetRequired,
 };
+#[cfg(feature = "ssm")]
 pub use maintenance_window_task::{
     MaintenanceWindowTask, MaintenanceWindowTaskAttributes, MaintenanceWindowTaskRequired,
 };
+#[cfg(feature = "ssm")]
 pub use parameter::{Parameter, ParameterAttributes, ParameterRequired};
+#[cfg(feature = "ssm")]
 pub use patch_baseline::{PatchBaseline, PatchBaselineAttributes, PatchBaselineRequired};
+#[cfg(feature = "ssm")]
 pub use resource_data_sync::{
     ResourceDataSync, ResourceDataSyncAttributes, ResourceDataSyncRequired,
 };
+#[cfg(feature = "ssm")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};

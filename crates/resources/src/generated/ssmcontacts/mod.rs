@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ssmcontacts")]
 pub mod contact;
+#[cfg(feature = "ssmcontacts")]
 pub mod contact_channel;
+#[cfg(feature = "ssmcontacts")]
 pub mod plan;
+#[cfg(feature = "ssmcontacts")]
 pub mod rotation;
+#[cfg(feature = "ssmcontacts")]
 pub mod shared;
 
+#[cfg(feature = "ssmcontacts")]
 pub use contact::{Contact, ContactAttributes, ContactRequired};
+#[cfg(feature = "ssmcontacts")]
 pub use contact_channel::{ContactChannel, ContactChannelAttributes};
+#[cfg(feature = "ssmcontacts")]
 pub use plan::{Plan, PlanAttributes};
+#[cfg(feature = "ssmcontacts")]
 pub use rotation::{Rotation, RotationAttributes, RotationRequired};

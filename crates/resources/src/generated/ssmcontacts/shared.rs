@@ -8,9 +8,12 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "ssmcontacts")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[\\\\\\/a-zA-Z0-9_+=\\-]*$");
+#[cfg(feature = "ssmcontacts")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[\\p{L}\\p{Z}\\p{N}_.:\\/=+\\-@]*$");
 
+#[cfg(feature = "ssmcontacts")]
 /// The required properties of [`ChannelTargetInfo`], by name: `ChannelTargetInfo::new(ChannelTargetInfoRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChannelTargetInfoRequired {
@@ -20,6 +23,7 @@ pub struct ChannelTargetInfoRequired {
     pub retry_interval_in_minutes: Int,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 pub(crate) static RULE_ChannelTargetInfo: ObjRule = ObjRule {
     properties: &[
@@ -31,6 +35,7 @@ pub(crate) static RULE_ChannelTargetInfo: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ssmcontacts")]
 /// The `ChannelTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
 ///
 /// Information about the contact channel that Incident Manager uses to engage the contact.
@@ -48,6 +53,7 @@ pub struct ChannelTargetInfo {
     pub retry_interval_in_minutes: Int,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 impl ChannelTargetInfo {
     /// A `ChannelTargetInfo` with its required properties, named in a [`ChannelTargetInfoRequired`].
@@ -65,8 +71,10 @@ impl ChannelTargetInfo {
     pub fn retry_interval_in_minutes(mut self, value: impl Into<Int>) -> Self { self.retry_interval_in_minutes = value.into(); self }
 }
 
+#[cfg(feature = "ssmcontacts")]
 impl PropertyType for ChannelTargetInfo {}
 
+#[cfg(feature = "ssmcontacts")]
 impl ToValue for ChannelTargetInfo {
     #[inline]
     fn to_value(&self) -> Value {
@@ -77,6 +85,7 @@ impl ToValue for ChannelTargetInfo {
     }
 }
 
+#[cfg(feature = "ssmcontacts")]
 /// The required properties of [`ContactTargetInfo`], by name: `ContactTargetInfo::new(ContactTargetInfoRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ContactTargetInfoRequired {
@@ -86,6 +95,7 @@ pub struct ContactTargetInfoRequired {
     pub is_essential: Bool,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 pub(crate) static RULE_ContactTargetInfo: ObjRule = ObjRule {
     properties: &[
@@ -97,6 +107,7 @@ pub(crate) static RULE_ContactTargetInfo: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ssmcontacts")]
 /// The `ContactTargetInfo` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
 ///
 /// The contact that Incident Manager is engaging during an incident.
@@ -114,6 +125,7 @@ pub struct ContactTargetInfo {
     pub is_essential: Bool,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 impl ContactTargetInfo {
     /// A `ContactTargetInfo` with its required properties, named in a [`ContactTargetInfoRequired`].
@@ -131,8 +143,10 @@ impl ContactTargetInfo {
     pub fn is_essential(mut self, value: impl Into<Bool>) -> Self { self.is_essential = value.into(); self }
 }
 
+#[cfg(feature = "ssmcontacts")]
 impl PropertyType for ContactTargetInfo {}
 
+#[cfg(feature = "ssmcontacts")]
 impl ToValue for ContactTargetInfo {
     #[inline]
     fn to_value(&self) -> Value {
@@ -143,6 +157,7 @@ impl ToValue for ContactTargetInfo {
     }
 }
 
+#[cfg(feature = "ssmcontacts")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -152,6 +167,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -163,6 +179,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ssmcontacts")]
 /// The `Tag` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Rotation`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ssmcontacts-contact-tag.html>
@@ -178,6 +195,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -195,8 +213,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "ssmcontacts")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "ssmcontacts")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -207,6 +227,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 pub(crate) static RULE_Targets: ObjRule = ObjRule {
     properties: &[
@@ -218,6 +239,7 @@ pub(crate) static RULE_Targets: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "ssmcontacts")]
 /// The `Targets` property type, shared by `AWS::SSMContacts::Contact`, `AWS::SSMContacts::Plan`.
 ///
 /// The contact or contact channel that's being engaged.
@@ -235,6 +257,7 @@ pub struct Targets {
     pub contact_target_info: Option<Obj<ContactTargetInfo>>,
 }
 
+#[cfg(feature = "ssmcontacts")]
 #[rustfmt::skip]
 impl Targets {
     /// A `Targets` with no property set (none is required).
@@ -249,8 +272,10 @@ impl Targets {
     pub fn contact_target_info(mut self, value: impl Into<Obj<ContactTargetInfo>>) -> Self { self.contact_target_info = Some(value.into()); self }
 }
 
+#[cfg(feature = "ssmcontacts")]
 impl PropertyType for Targets {}
 
+#[cfg(feature = "ssmcontacts")]
 impl ToValue for Targets {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::SSMGuiConnect::Preferences`: [`Preferences`], property types in [`preferences`]
 
+#[cfg(feature = "ssmguiconnect")]
 pub mod preferences;
 
+#[cfg(feature = "ssmguiconnect")]
 pub use preferences::{Preferences, PreferencesAttributes};

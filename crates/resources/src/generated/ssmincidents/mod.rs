@@ -8,9 +8,14 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "ssmincidents")]
 pub mod replication_set;
+#[cfg(feature = "ssmincidents")]
 pub mod response_plan;
+#[cfg(feature = "ssmincidents")]
 pub mod shared;
 
+#[cfg(feature = "ssmincidents")]
 pub use replication_set::{ReplicationSet, ReplicationSetAttributes, ReplicationSetRequired};
+#[cfg(feature = "ssmincidents")]
 pub use response_plan::{ResponsePlan, ResponsePlanAttributes, ResponsePlanRequired};

@@ -6,12 +6,16 @@
 //! - `AWS::SSMQuickSetup::ConfigurationManager`: [`ConfigurationManager`], property types in [`configuration_manager`]
 //! - `AWS::SSMQuickSetup::LifecycleAutomation`: [`LifecycleAutomation`], property types in [`lifecycle_automation`]
 
+#[cfg(feature = "ssmquicksetup")]
 pub mod configuration_manager;
+#[cfg(feature = "ssmquicksetup")]
 pub mod lifecycle_automation;
 
+#[cfg(feature = "ssmquicksetup")]
 pub use configuration_manager::{
     ConfigurationManager, ConfigurationManagerAttributes, ConfigurationManagerRequired,
 };
+#[cfg(feature = "ssmquicksetup")]
 pub use lifecycle_automation::{
     LifecycleAutomation, LifecycleAutomationAttributes, LifecycleAutomationRequired,
 };

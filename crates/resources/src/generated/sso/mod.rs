@@ -12,23 +12,36 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "sso")]
 pub mod application;
+#[cfg(feature = "sso")]
 pub mod application_assignment;
+#[cfg(feature = "sso")]
 pub mod assignment;
+#[cfg(feature = "sso")]
 pub mod instance;
+#[cfg(feature = "sso")]
 pub mod instance_access_control_attribute_configuration;
+#[cfg(feature = "sso")]
 pub mod permission_set;
+#[cfg(feature = "sso")]
 pub mod shared;
 
+#[cfg(feature = "sso")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};
+#[cfg(feature = "sso")]
 pub use application_assignment::{
     ApplicationAssignment, ApplicationAssignmentAttributes, ApplicationAssignmentRequired,
 };
+#[cfg(feature = "sso")]
 pub use assignment::{Assignment, AssignmentAttributes, AssignmentRequired};
+#[cfg(feature = "sso")]
 pub use instance::{Instance, InstanceAttributes};
+#[cfg(feature = "sso")]
 pub use instance_access_control_attribute_configuration::{
     InstanceAccessControlAttributeConfiguration,
     InstanceAccessControlAttributeConfigurationAttributes,
     InstanceAccessControlAttributeConfigurationRequired,
 };
+#[cfg(feature = "sso")]
 pub use permission_set::{PermissionSet, PermissionSetAttributes, PermissionSetRequired};

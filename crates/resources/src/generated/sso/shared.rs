@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "sso")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("[\\w+=,.@-]+");
 
+#[cfg(feature = "sso")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "sso")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "sso")]
 /// The `Tag` property type, shared by `AWS::SSO::Instance`, `AWS::SSO::PermissionSet`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-sso-instance-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "sso")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "sso")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "sso")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -74,6 +81,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "sso")]
 /// The values of `PrincipalType` (`AWS::SSO::ApplicationAssignment`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::SSO::ApplicationAssignment`, `AWS::SSO::Assignment`.
@@ -87,12 +95,14 @@ pub enum PrincipalType {
     Expr(Value),
 }
 
+#[cfg(feature = "sso")]
 impl From<Value> for PrincipalType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "sso")]
 impl ToValue for PrincipalType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -10,15 +10,24 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "stepfunctions")]
 pub mod activity;
+#[cfg(feature = "stepfunctions")]
 pub mod shared;
+#[cfg(feature = "stepfunctions")]
 pub mod state_machine;
+#[cfg(feature = "stepfunctions")]
 pub mod state_machine_alias;
+#[cfg(feature = "stepfunctions")]
 pub mod state_machine_version;
 
+#[cfg(feature = "stepfunctions")]
 pub use activity::{Activity, ActivityAttributes, ActivityRequired};
+#[cfg(feature = "stepfunctions")]
 pub use state_machine::{StateMachine, StateMachineAttributes, StateMachineRequired};
+#[cfg(feature = "stepfunctions")]
 pub use state_machine_alias::{StateMachineAlias, StateMachineAliasAttributes};
+#[cfg(feature = "stepfunctions")]
 pub use state_machine_version::{
     StateMachineVersion, StateMachineVersionAttributes, StateMachineVersionRequired,
 };

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "stepfunctions")]
 /// The required properties of [`EncryptionConfiguration`], by name: `EncryptionConfiguration::new(EncryptionConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EncryptionConfigurationRequired {
@@ -15,6 +16,7 @@ pub struct EncryptionConfigurationRequired {
     pub r#type: EncryptionConfigurationType,
 }
 
+#[cfg(feature = "stepfunctions")]
 #[rustfmt::skip]
 pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27,6 +29,7 @@ pub(crate) static RULE_EncryptionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "stepfunctions")]
 /// The `EncryptionConfiguration` property type, shared by `AWS::StepFunctions::Activity`, `AWS::StepFunctions::StateMachine`.
 ///
 /// Settings to configure server-side encryption for an activity. By default, Step Functions provides transparent server-side encryption. With this configuration, you can specify a customer managed AWS  key for encryption.
@@ -52,6 +55,7 @@ pub struct EncryptionConfiguration {
     pub r#type: EncryptionConfigurationType,
 }
 
+#[cfg(feature = "stepfunctions")]
 #[rustfmt::skip]
 impl EncryptionConfiguration {
     /// A `EncryptionConfiguration` with its required properties, named in a [`EncryptionConfigurationRequired`].
@@ -72,8 +76,10 @@ impl EncryptionConfiguration {
     pub fn r#type(mut self, value: impl Into<EncryptionConfigurationType>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "stepfunctions")]
 impl PropertyType for EncryptionConfiguration {}
 
+#[cfg(feature = "stepfunctions")]
 impl ToValue for EncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -88,6 +94,7 @@ impl ToValue for EncryptionConfiguration {
     }
 }
 
+#[cfg(feature = "stepfunctions")]
 /// The required properties of [`TagsEntry`], by name: `TagsEntry::new(TagsEntryRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagsEntryRequired {
@@ -97,6 +104,7 @@ pub struct TagsEntryRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "stepfunctions")]
 #[rustfmt::skip]
 pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     properties: &[
@@ -108,6 +116,7 @@ pub(crate) static RULE_TagsEntry: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "stepfunctions")]
 /// The `TagsEntry` property type, shared by `AWS::StepFunctions::Activity`, `AWS::StepFunctions::StateMachine`.
 ///
 /// The `TagsEntry` property specifies *tags* to identify an activity.
@@ -129,6 +138,7 @@ pub struct TagsEntry {
     pub value: Str,
 }
 
+#[cfg(feature = "stepfunctions")]
 #[rustfmt::skip]
 impl TagsEntry {
     /// A `TagsEntry` with its required properties, named in a [`TagsEntryRequired`].
@@ -146,8 +156,10 @@ impl TagsEntry {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "stepfunctions")]
 impl PropertyType for TagsEntry {}
 
+#[cfg(feature = "stepfunctions")]
 impl ToValue for TagsEntry {
     #[inline]
     fn to_value(&self) -> Value {
@@ -158,6 +170,7 @@ impl ToValue for TagsEntry {
     }
 }
 
+#[cfg(feature = "stepfunctions")]
 /// The values of `Type` (`AWS::StepFunctions::Activity`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::StepFunctions::Activity`, `AWS::StepFunctions::StateMachine`.
@@ -171,12 +184,14 @@ pub enum EncryptionConfigurationType {
     Expr(Value),
 }
 
+#[cfg(feature = "stepfunctions")]
 impl From<Value> for EncryptionConfigurationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "stepfunctions")]
 impl ToValue for EncryptionConfigurationType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -7,15 +7,21 @@
 //! - `AWS::SupportApp::SlackChannelConfiguration`: [`SlackChannelConfiguration`], property types in [`slack_channel_configuration`]
 //! - `AWS::SupportApp::SlackWorkspaceConfiguration`: [`SlackWorkspaceConfiguration`], property types in [`slack_workspace_configuration`]
 
+#[cfg(feature = "supportapp")]
 pub mod account_alias;
+#[cfg(feature = "supportapp")]
 pub mod slack_channel_configuration;
+#[cfg(feature = "supportapp")]
 pub mod slack_workspace_configuration;
 
+#[cfg(feature = "supportapp")]
 pub use account_alias::{AccountAlias, AccountAliasAttributes, AccountAliasRequired};
+#[cfg(feature = "supportapp")]
 pub use slack_channel_configuration::{
     SlackChannelConfiguration, SlackChannelConfigurationAttributes,
     SlackChannelConfigurationRequired,
 };
+#[cfg(feature = "supportapp")]
 pub use slack_workspace_configuration::{
     SlackWorkspaceConfiguration, SlackWorkspaceConfigurationAttributes,
     SlackWorkspaceConfigurationRequired,

@@ -6,8 +6,12 @@
 //! - `AWS::Synthetics::Canary`: [`Canary`], property types in [`canary`]
 //! - `AWS::Synthetics::Group`: [`Group`], property types in [`group`]
 
+#[cfg(feature = "synthetics")]
 pub mod canary;
+#[cfg(feature = "synthetics")]
 pub mod group;
 
+#[cfg(feature = "synthetics")]
 pub use canary::{Canary, CanaryAttributes, CanaryRequired};
+#[cfg(feature = "synthetics")]
 pub use group::{Group, GroupAttributes, GroupRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::SystemsManagerSAP::Application`: [`Application`], property types in [`application`]
 
+#[cfg(feature = "systemsmanagersap")]
 pub mod application;
 
+#[cfg(feature = "systemsmanagersap")]
 pub use application::{Application, ApplicationAttributes, ApplicationRequired};

@@ -11,15 +11,26 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "timestream")]
 pub mod database;
+#[cfg(feature = "timestream")]
 pub mod influx_db_cluster;
+#[cfg(feature = "timestream")]
 pub mod influx_db_instance;
+#[cfg(feature = "timestream")]
 pub mod scheduled_query;
+#[cfg(feature = "timestream")]
 pub mod shared;
+#[cfg(feature = "timestream")]
 pub mod table;
 
+#[cfg(feature = "timestream")]
 pub use database::{Database, DatabaseAttributes};
+#[cfg(feature = "timestream")]
 pub use influx_db_cluster::{InfluxDbCluster, InfluxDbClusterAttributes};
+#[cfg(feature = "timestream")]
 pub use influx_db_instance::{InfluxDbInstance, InfluxDbInstanceAttributes};
+#[cfg(feature = "timestream")]
 pub use scheduled_query::{ScheduledQuery, ScheduledQueryAttributes, ScheduledQueryRequired};
+#[cfg(feature = "timestream")]
 pub use table::{Table, TableAttributes, TableRequired};

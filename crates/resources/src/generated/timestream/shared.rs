@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "timestream")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^[0-9a-z]+[0-9a-z\\.\\-]*[0-9a-z]+$");
 
+#[cfg(feature = "timestream")]
 /// The required properties of [`LogDeliveryConfiguration`], by name: `LogDeliveryConfiguration::new(LogDeliveryConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LogDeliveryConfigurationRequired {
@@ -17,6 +19,7 @@ pub struct LogDeliveryConfigurationRequired {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -27,6 +30,7 @@ pub(crate) static RULE_LogDeliveryConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "timestream")]
 /// The `LogDeliveryConfiguration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
 ///
 /// Configuration for sending logs to customer account from the InfluxDB cluster.
@@ -38,6 +42,7 @@ pub struct LogDeliveryConfiguration {
     pub s3_configuration: Obj<S3Configuration>,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 impl LogDeliveryConfiguration {
     /// A `LogDeliveryConfiguration` with its required properties, named in a [`LogDeliveryConfigurationRequired`].
@@ -52,8 +57,10 @@ impl LogDeliveryConfiguration {
     pub fn s3_configuration(mut self, value: impl Into<Obj<S3Configuration>>) -> Self { self.s3_configuration = value.into(); self }
 }
 
+#[cfg(feature = "timestream")]
 impl PropertyType for LogDeliveryConfiguration {}
 
+#[cfg(feature = "timestream")]
 impl ToValue for LogDeliveryConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -63,6 +70,7 @@ impl ToValue for LogDeliveryConfiguration {
     }
 }
 
+#[cfg(feature = "timestream")]
 /// The required properties of [`S3Configuration`], by name: `S3Configuration::new(S3ConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct S3ConfigurationRequired {
@@ -72,6 +80,7 @@ pub struct S3ConfigurationRequired {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     properties: &[
@@ -83,6 +92,7 @@ pub(crate) static RULE_S3Configuration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "timestream")]
 /// The `S3Configuration` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-s3configuration.html>
@@ -96,6 +106,7 @@ pub struct S3Configuration {
     pub enabled: Bool,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 impl S3Configuration {
     /// A `S3Configuration` with its required properties, named in a [`S3ConfigurationRequired`].
@@ -113,8 +124,10 @@ impl S3Configuration {
     pub fn enabled(mut self, value: impl Into<Bool>) -> Self { self.enabled = value.into(); self }
 }
 
+#[cfg(feature = "timestream")]
 impl PropertyType for S3Configuration {}
 
+#[cfg(feature = "timestream")]
 impl ToValue for S3Configuration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -125,6 +138,7 @@ impl ToValue for S3Configuration {
     }
 }
 
+#[cfg(feature = "timestream")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -132,6 +146,7 @@ pub struct TagRequired {
     pub key: Str,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -143,6 +158,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "timestream")]
 /// The `Tag` property type, shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-timestream-influxdbcluster-tag.html>
@@ -158,6 +174,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "timestream")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -175,8 +192,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "timestream")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "timestream")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -187,6 +206,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "timestream")]
 /// The values of `DbInstanceType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -214,12 +234,14 @@ pub enum DbInstanceType {
     Expr(Value),
 }
 
+#[cfg(feature = "timestream")]
 impl From<Value> for DbInstanceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "timestream")]
 impl ToValue for DbInstanceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -239,6 +261,7 @@ impl ToValue for DbInstanceType {
     }
 }
 
+#[cfg(feature = "timestream")]
 /// The values of `DbStorageType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -254,12 +277,14 @@ pub enum DbStorageType {
     Expr(Value),
 }
 
+#[cfg(feature = "timestream")]
 impl From<Value> for DbStorageType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "timestream")]
 impl ToValue for DbStorageType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -273,6 +298,7 @@ impl ToValue for DbStorageType {
     }
 }
 
+#[cfg(feature = "timestream")]
 /// The values of `NetworkType` (`AWS::Timestream::InfluxDBCluster`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Timestream::InfluxDBCluster`, `AWS::Timestream::InfluxDBInstance`.
@@ -286,12 +312,14 @@ pub enum NetworkType {
     Expr(Value),
 }
 
+#[cfg(feature = "timestream")]
 impl From<Value> for NetworkType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "timestream")]
 impl ToValue for NetworkType {
     #[inline]
     fn to_value(&self) -> Value {

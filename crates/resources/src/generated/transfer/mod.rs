@@ -14,21 +14,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "transfer")]
 pub mod agreement;
+#[cfg(feature = "transfer")]
 pub mod certificate;
+#[cfg(feature = "transfer")]
 pub mod connector;
+#[cfg(feature = "transfer")]
 pub mod profile;
+#[cfg(feature = "transfer")]
 pub mod server;
+#[cfg(feature = "transfer")]
 pub mod shared;
+#[cfg(feature = "transfer")]
 pub mod user;
+#[cfg(feature = "transfer")]
 pub mod web_app;
+#[cfg(feature = "transfer")]
 pub mod workflow;
 
+#[cfg(feature = "transfer")]
 pub use agreement::{Agreement, AgreementAttributes, AgreementRequired};
+#[cfg(feature = "transfer")]
 pub use certificate::{Certificate, CertificateAttributes, CertificateRequired};
+#[cfg(feature = "transfer")]
 pub use connector::{Connector, ConnectorAttributes, ConnectorRequired};
+#[cfg(feature = "transfer")]
 pub use profile::{Profile, ProfileAttributes, ProfileRequired};
+#[cfg(feature = "transfer")]
 pub use server::{Server, ServerAttributes};
+#[cfg(feature = "transfer")]
 pub use user::{User, UserAttributes, UserRequired};
+#[cfg(feature = "transfer")]
 pub use web_app::{WebApp, WebAppAttributes, WebAppRequired};
+#[cfg(feature = "transfer")]
 pub use workflow::{Workflow, WorkflowAttributes, WorkflowRequired};

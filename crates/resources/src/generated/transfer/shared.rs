@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "transfer")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -17,6 +18,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "transfer")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -28,6 +30,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "transfer")]
 /// The `Tag` property type, shared by `AWS::Transfer::Agreement`, `AWS::Transfer::Certificate`, `AWS::Transfer::Connector`, `AWS::Transfer::Profile`, `AWS::Transfer::Workflow`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-transfer-agreement-tag.html>
@@ -43,6 +46,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "transfer")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -60,8 +64,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "transfer")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "transfer")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -72,6 +78,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "transfer")]
 /// The values of `IpAddressType` (`AWS::Transfer::Connector`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::Transfer::Connector`, `AWS::Transfer::Server`.
@@ -85,12 +92,14 @@ pub enum IpAddressType {
     Expr(Value),
 }
 
+#[cfg(feature = "transfer")]
 impl From<Value> for IpAddressType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "transfer")]
 impl ToValue for IpAddressType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::UXC::AccountCustomization`: [`AccountCustomization`], property types in [`account_customization`]
 
+#[cfg(feature = "uxc")]
 pub mod account_customization;
 
+#[cfg(feature = "uxc")]
 pub use account_customization::{AccountCustomization, AccountCustomizationAttributes};

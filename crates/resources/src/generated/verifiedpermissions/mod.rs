@@ -8,12 +8,20 @@
 //! - `AWS::VerifiedPermissions::PolicyStore`: [`PolicyStore`], property types in [`policy_store`]
 //! - `AWS::VerifiedPermissions::PolicyTemplate`: [`PolicyTemplate`], property types in [`policy_template`]
 
+#[cfg(feature = "verifiedpermissions")]
 pub mod identity_source;
+#[cfg(feature = "verifiedpermissions")]
 pub mod policy;
+#[cfg(feature = "verifiedpermissions")]
 pub mod policy_store;
+#[cfg(feature = "verifiedpermissions")]
 pub mod policy_template;
 
+#[cfg(feature = "verifiedpermissions")]
 pub use identity_source::{IdentitySource, IdentitySourceAttributes, IdentitySourceRequired};
+#[cfg(feature = "verifiedpermissions")]
 pub use policy::{Policy, PolicyAttributes, PolicyRequired};
+#[cfg(feature = "verifiedpermissions")]
 pub use policy_store::{PolicyStore, PolicyStoreAttributes, PolicyStoreRequired};
+#[cfg(feature = "verifiedpermissions")]
 pub use policy_template::{PolicyTemplate, PolicyTemplateAttributes, PolicyTemplateRequired};

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::VoiceID::Domain`: [`Domain`], property types in [`domain`]
 
+#[cfg(feature = "voiceid")]
 pub mod domain;
 
+#[cfg(feature = "voiceid")]
 pub use domain::{Domain, DomainAttributes, DomainRequired};

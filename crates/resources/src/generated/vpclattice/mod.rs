@@ -20,45 +20,74 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "vpclattice")]
 pub mod access_log_subscription;
+#[cfg(feature = "vpclattice")]
 pub mod auth_policy;
+#[cfg(feature = "vpclattice")]
 pub mod domain_verification;
+#[cfg(feature = "vpclattice")]
 pub mod listener;
+#[cfg(feature = "vpclattice")]
 pub mod resource_configuration;
+#[cfg(feature = "vpclattice")]
 pub mod resource_gateway;
+#[cfg(feature = "vpclattice")]
 pub mod resource_policy;
+#[cfg(feature = "vpclattice")]
 pub mod rule;
+#[cfg(feature = "vpclattice")]
 pub mod service;
+#[cfg(feature = "vpclattice")]
 pub mod service_network;
+#[cfg(feature = "vpclattice")]
 pub mod service_network_resource_association;
+#[cfg(feature = "vpclattice")]
 pub mod service_network_service_association;
+#[cfg(feature = "vpclattice")]
 pub mod service_network_vpc_association;
+#[cfg(feature = "vpclattice")]
 pub mod shared;
+#[cfg(feature = "vpclattice")]
 pub mod target_group;
 
+#[cfg(feature = "vpclattice")]
 pub use access_log_subscription::{
     AccessLogSubscription, AccessLogSubscriptionAttributes, AccessLogSubscriptionRequired,
 };
+#[cfg(feature = "vpclattice")]
 pub use auth_policy::{AuthPolicy, AuthPolicyAttributes, AuthPolicyRequired};
+#[cfg(feature = "vpclattice")]
 pub use domain_verification::{
     DomainVerification, DomainVerificationAttributes, DomainVerificationRequired,
 };
+#[cfg(feature = "vpclattice")]
 pub use listener::{Listener, ListenerAttributes, ListenerRequired};
+#[cfg(feature = "vpclattice")]
 pub use resource_configuration::{
     ResourceConfiguration, ResourceConfigurationAttributes, ResourceConfigurationRequired,
 };
+#[cfg(feature = "vpclattice")]
 pub use resource_gateway::{ResourceGateway, ResourceGatewayAttributes, ResourceGatewayRequired};
+#[cfg(feature = "vpclattice")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "vpclattice")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
+#[cfg(feature = "vpclattice")]
 pub use service::{Service, ServiceAttributes};
+#[cfg(feature = "vpclattice")]
 pub use service_network::{ServiceNetwork, ServiceNetworkAttributes};
+#[cfg(feature = "vpclattice")]
 pub use service_network_resource_association::{
     ServiceNetworkResourceAssociation, ServiceNetworkResourceAssociationAttributes,
 };
+#[cfg(feature = "vpclattice")]
 pub use service_network_service_association::{
     ServiceNetworkServiceAssociation, ServiceNetworkServiceAssociationAttributes,
 };
+#[cfg(feature = "vpclattice")]
 pub use service_network_vpc_association::{
     ServiceNetworkVpcAssociation, ServiceNetworkVpcAssociationAttributes,
 };
+#[cfg(feature = "vpclattice")]
 pub use target_group::{TargetGroup, TargetGroupAttributes, TargetGroupRequired};

@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 pub(crate) static RULE_DnsEntry: ObjRule = ObjRule {
     properties: &[
@@ -18,6 +19,7 @@ pub(crate) static RULE_DnsEntry: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "vpclattice")]
 /// The `DnsEntry` property type, shared by `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`.
 ///
 /// Describes the DNS information of a service.
@@ -35,6 +37,7 @@ pub struct DnsEntry {
     pub hosted_zone_id: Option<Str>,
 }
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 impl DnsEntry {
     /// A `DnsEntry` with no property set (none is required).
@@ -49,8 +52,10 @@ impl DnsEntry {
     pub fn hosted_zone_id(mut self, value: impl Into<Str>) -> Self { self.hosted_zone_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "vpclattice")]
 impl PropertyType for DnsEntry {}
 
+#[cfg(feature = "vpclattice")]
 impl ToValue for DnsEntry {
     #[inline]
     fn to_value(&self) -> Value {
@@ -61,6 +66,7 @@ impl ToValue for DnsEntry {
     }
 }
 
+#[cfg(feature = "vpclattice")]
 /// The required properties of [`FixedResponse`], by name: `FixedResponse::new(FixedResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FixedResponseRequired {
@@ -68,6 +74,7 @@ pub struct FixedResponseRequired {
     pub status_code: Int,
 }
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 pub(crate) static RULE_FixedResponse: ObjRule = ObjRule {
     properties: &[
@@ -78,6 +85,7 @@ pub(crate) static RULE_FixedResponse: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "vpclattice")]
 /// The `FixedResponse` property type, shared by `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`.
 ///
 /// Describes an action that returns a custom HTTP response.
@@ -93,6 +101,7 @@ pub struct FixedResponse {
     pub status_code: Int,
 }
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 impl FixedResponse {
     /// A `FixedResponse` with its required properties, named in a [`FixedResponseRequired`].
@@ -107,8 +116,10 @@ impl FixedResponse {
     pub fn status_code(mut self, value: impl Into<Int>) -> Self { self.status_code = value.into(); self }
 }
 
+#[cfg(feature = "vpclattice")]
 impl PropertyType for FixedResponse {}
 
+#[cfg(feature = "vpclattice")]
 impl ToValue for FixedResponse {
     #[inline]
     fn to_value(&self) -> Value {
@@ -118,6 +129,7 @@ impl ToValue for FixedResponse {
     }
 }
 
+#[cfg(feature = "vpclattice")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -127,6 +139,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -138,6 +151,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "vpclattice")]
 /// The `Tag` property type, shared by `AWS::VpcLattice::AccessLogSubscription`, `AWS::VpcLattice::Listener`, `AWS::VpcLattice::Rule`, `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetwork`, `AWS::VpcLattice::ServiceNetworkResourceAssociation`, `AWS::VpcLattice::ServiceNetworkServiceAssociation`, `AWS::VpcLattice::ServiceNetworkVpcAssociation`, `AWS::VpcLattice::TargetGroup`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-vpclattice-accesslogsubscription-tag.html>
@@ -153,6 +167,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "vpclattice")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -170,8 +185,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "vpclattice")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "vpclattice")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -182,6 +199,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "vpclattice")]
 /// The values of `AuthType` (`AWS::VpcLattice::Service`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::VpcLattice::Service`, `AWS::VpcLattice::ServiceNetwork`.
@@ -195,12 +213,14 @@ pub enum AuthType {
     Expr(Value),
 }
 
+#[cfg(feature = "vpclattice")]
 impl From<Value> for AuthType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "vpclattice")]
 impl ToValue for AuthType {
     #[inline]
     fn to_value(&self) -> Value {

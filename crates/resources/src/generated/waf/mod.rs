@@ -13,23 +13,38 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "waf")]
 pub mod byte_match_set;
+#[cfg(feature = "waf")]
 pub mod ip_set;
+#[cfg(feature = "waf")]
 pub mod rule;
+#[cfg(feature = "waf")]
 pub mod shared;
+#[cfg(feature = "waf")]
 pub mod size_constraint_set;
+#[cfg(feature = "waf")]
 pub mod sql_injection_match_set;
+#[cfg(feature = "waf")]
 pub mod web_acl;
+#[cfg(feature = "waf")]
 pub mod xss_match_set;
 
+#[cfg(feature = "waf")]
 pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes, ByteMatchSetRequired};
+#[cfg(feature = "waf")]
 pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+#[cfg(feature = "waf")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
+#[cfg(feature = "waf")]
 pub use size_constraint_set::{
     SizeConstraintSet, SizeConstraintSetAttributes, SizeConstraintSetRequired,
 };
+#[cfg(feature = "waf")]
 pub use sql_injection_match_set::{
     SqlInjectionMatchSet, SqlInjectionMatchSetAttributes, SqlInjectionMatchSetRequired,
 };
+#[cfg(feature = "waf")]
 pub use web_acl::{WebAcl, WebAclAttributes, WebAclRequired};
+#[cfg(feature = "waf")]
 pub use xss_match_set::{XssMatchSet, XssMatchSetAttributes, XssMatchSetRequired};

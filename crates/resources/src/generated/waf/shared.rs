@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "waf")]
 /// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchRequired {
@@ -15,6 +16,7 @@ pub struct FieldToMatchRequired {
     pub r#type: Str,
 }
 
+#[cfg(feature = "waf")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
@@ -26,6 +28,7 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "waf")]
 /// The `FieldToMatch` property type, shared by `AWS::WAF::ByteMatchSet`, `AWS::WAF::SizeConstraintSet`, `AWS::WAF::SqlInjectionMatchSet`, `AWS::WAF::XssMatchSet`.
 ///
 /// &gt; AWS WAF Classic support will end on September 30, 2025.
@@ -61,6 +64,7 @@ pub struct FieldToMatch {
     pub r#type: Str,
 }
 
+#[cfg(feature = "waf")]
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
@@ -78,8 +82,10 @@ impl FieldToMatch {
     pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "waf")]
 impl PropertyType for FieldToMatch {}
 
+#[cfg(feature = "waf")]
 impl ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> Value {

@@ -17,33 +17,56 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "wafregional")]
 pub mod byte_match_set;
+#[cfg(feature = "wafregional")]
 pub mod geo_match_set;
+#[cfg(feature = "wafregional")]
 pub mod ip_set;
+#[cfg(feature = "wafregional")]
 pub mod rate_based_rule;
+#[cfg(feature = "wafregional")]
 pub mod regex_pattern_set;
+#[cfg(feature = "wafregional")]
 pub mod rule;
+#[cfg(feature = "wafregional")]
 pub mod shared;
+#[cfg(feature = "wafregional")]
 pub mod size_constraint_set;
+#[cfg(feature = "wafregional")]
 pub mod sql_injection_match_set;
+#[cfg(feature = "wafregional")]
 pub mod web_acl;
+#[cfg(feature = "wafregional")]
 pub mod web_acl_association;
+#[cfg(feature = "wafregional")]
 pub mod xss_match_set;
 
+#[cfg(feature = "wafregional")]
 pub use byte_match_set::{ByteMatchSet, ByteMatchSetAttributes, ByteMatchSetRequired};
+#[cfg(feature = "wafregional")]
 pub use geo_match_set::{GeoMatchSet, GeoMatchSetAttributes, GeoMatchSetRequired};
+#[cfg(feature = "wafregional")]
 pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+#[cfg(feature = "wafregional")]
 pub use rate_based_rule::{RateBasedRule, RateBasedRuleAttributes, RateBasedRuleRequired};
+#[cfg(feature = "wafregional")]
 pub use regex_pattern_set::{RegexPatternSet, RegexPatternSetAttributes, RegexPatternSetRequired};
+#[cfg(feature = "wafregional")]
 pub use rule::{Rule, RuleAttributes, RuleRequired};
+#[cfg(feature = "wafregional")]
 pub use size_constraint_set::{
     SizeConstraintSet, SizeConstraintSetAttributes, SizeConstraintSetRequired,
 };
+#[cfg(feature = "wafregional")]
 pub use sql_injection_match_set::{
     SqlInjectionMatchSet, SqlInjectionMatchSetAttributes, SqlInjectionMatchSetRequired,
 };
+#[cfg(feature = "wafregional")]
 pub use web_acl::{WebAcl, WebAclAttributes, WebAclRequired};
+#[cfg(feature = "wafregional")]
 pub use web_acl_association::{
     WebAclAssociation, WebAclAssociationAttributes, WebAclAssociationRequired,
 };
+#[cfg(feature = "wafregional")]
 pub use xss_match_set::{XssMatchSet, XssMatchSetAttributes, XssMatchSetRequired};

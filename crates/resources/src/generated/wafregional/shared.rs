@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "wafregional")]
 /// The required properties of [`FieldToMatch`], by name: `FieldToMatch::new(FieldToMatchRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FieldToMatchRequired {
@@ -15,6 +16,7 @@ pub struct FieldToMatchRequired {
     pub r#type: Str,
 }
 
+#[cfg(feature = "wafregional")]
 #[rustfmt::skip]
 pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     properties: &[
@@ -26,6 +28,7 @@ pub(crate) static RULE_FieldToMatch: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafregional")]
 /// The `FieldToMatch` property type, shared by `AWS::WAFRegional::ByteMatchSet`, `AWS::WAFRegional::SizeConstraintSet`, `AWS::WAFRegional::SqlInjectionMatchSet`, `AWS::WAFRegional::XssMatchSet`.
 ///
 /// &gt; AWS WAF Classic support will end on September 30, 2025.
@@ -61,6 +64,7 @@ pub struct FieldToMatch {
     pub r#type: Str,
 }
 
+#[cfg(feature = "wafregional")]
 #[rustfmt::skip]
 impl FieldToMatch {
     /// A `FieldToMatch` with its required properties, named in a [`FieldToMatchRequired`].
@@ -78,8 +82,10 @@ impl FieldToMatch {
     pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "wafregional")]
 impl PropertyType for FieldToMatch {}
 
+#[cfg(feature = "wafregional")]
 impl ToValue for FieldToMatch {
     #[inline]
     fn to_value(&self) -> Value {
@@ -90,6 +96,7 @@ impl ToValue for FieldToMatch {
     }
 }
 
+#[cfg(feature = "wafregional")]
 /// The required properties of [`Predicate`], by name: `Predicate::new(PredicateRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PredicateRequired {
@@ -101,6 +108,7 @@ pub struct PredicateRequired {
     pub r#type: Str,
 }
 
+#[cfg(feature = "wafregional")]
 #[rustfmt::skip]
 pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     properties: &[
@@ -113,6 +121,7 @@ pub(crate) static RULE_Predicate: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafregional")]
 /// The `Predicate` property type, shared by `AWS::WAFRegional::RateBasedRule`, `AWS::WAFRegional::Rule`.
 ///
 /// Specifies the `ByteMatchSet` , `IPSet` , `SqlInjectionMatchSet` , `XssMatchSet` , `RegexMatchSet` , `GeoMatchSet` , and `SizeConstraintSet` objects that you want to add to a `Rule` and, for each object, indicates whether you want to negate the settings, for example, requests that do NOT originate from the IP address 192.0.2.44.
@@ -136,6 +145,7 @@ pub struct Predicate {
     pub r#type: Str,
 }
 
+#[cfg(feature = "wafregional")]
 #[rustfmt::skip]
 impl Predicate {
     /// A `Predicate` with its required properties, named in a [`PredicateRequired`].
@@ -156,8 +166,10 @@ impl Predicate {
     pub fn r#type(mut self, value: impl Into<Str>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "wafregional")]
 impl PropertyType for Predicate {}
 
+#[cfg(feature = "wafregional")]
 impl ToValue for Predicate {
     #[inline]
     fn to_value(&self) -> Value {

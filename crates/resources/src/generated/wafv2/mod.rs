@@ -12,21 +12,34 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "wafv2")]
 pub mod ip_set;
+#[cfg(feature = "wafv2")]
 pub mod logging_configuration;
+#[cfg(feature = "wafv2")]
 pub mod regex_pattern_set;
+#[cfg(feature = "wafv2")]
 pub mod rule_group;
+#[cfg(feature = "wafv2")]
 pub mod shared;
+#[cfg(feature = "wafv2")]
 pub mod web_acl;
+#[cfg(feature = "wafv2")]
 pub mod web_acl_association;
 
+#[cfg(feature = "wafv2")]
 pub use ip_set::{IpSet, IpSetAttributes, IpSetRequired};
+#[cfg(feature = "wafv2")]
 pub use logging_configuration::{
     LoggingConfiguration, LoggingConfigurationAttributes, LoggingConfigurationRequired,
 };
+#[cfg(feature = "wafv2")]
 pub use regex_pattern_set::{RegexPatternSet, RegexPatternSetAttributes, RegexPatternSetRequired};
+#[cfg(feature = "wafv2")]
 pub use rule_group::{RuleGroup, RuleGroupAttributes, RuleGroupRequired};
+#[cfg(feature = "wafv2")]
 pub use web_acl::{WebAcl, WebAclAttributes, WebAclRequired};
+#[cfg(feature = "wafv2")]
 pub use web_acl_association::{
     WebAclAssociation, WebAclAssociationAttributes, WebAclAssociationRequired,
 };

@@ -8,16 +8,26 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new(".*\\S.*");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_1: Pattern = Pattern::new("^[a-zA-Z0-9._$-]+$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_2: Pattern = Pattern::new("^[\\w\\-]+$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_3: Pattern = Pattern::new("^[a-zA-Z0-9-]{1,255}$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_4: Pattern = Pattern::new("\\S");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_5: Pattern = Pattern::new("^[\\/]+([^~]*(~[01])*){1,512}$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_6: Pattern = Pattern::new("^[0-9A-Za-z_:-]{1,1024}$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_7: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
+#[cfg(feature = "wafv2")]
 pub(crate) static PATTERN_8: Pattern = Pattern::new("^[\\w#:\\.\\-/]+$");
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
     properties: &[
@@ -27,6 +37,7 @@ pub(crate) static RULE_AllowAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `AllowAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-allowaction.html>
@@ -36,6 +47,7 @@ pub struct AllowAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl AllowAction {
     /// A `AllowAction` with no property set (none is required).
@@ -48,8 +60,10 @@ impl AllowAction {
     pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for AllowAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for AllowAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -59,6 +73,7 @@ impl ToValue for AllowAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
     properties: &[
@@ -69,6 +84,7 @@ pub(crate) static RULE_AsnMatchStatement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `AsnMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A rule statement that inspects web traffic based on the Autonomous System Number (ASN) associated with the request's IP address.
@@ -90,6 +106,7 @@ pub struct AsnMatchStatement {
     pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl AsnMatchStatement {
     /// A `AsnMatchStatement` with no property set (none is required).
@@ -104,8 +121,10 @@ impl AsnMatchStatement {
     pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for AsnMatchStatement {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for AsnMatchStatement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -116,6 +135,7 @@ impl ToValue for AsnMatchStatement {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
     properties: &[
@@ -125,6 +145,7 @@ pub(crate) static RULE_BlockAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `BlockAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-blockaction.html>
@@ -134,6 +155,7 @@ pub struct BlockAction {
     pub custom_response: Option<Obj<CustomResponse>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl BlockAction {
     /// A `BlockAction` with no property set (none is required).
@@ -146,8 +168,10 @@ impl BlockAction {
     pub fn custom_response(mut self, value: impl Into<Obj<CustomResponse>>) -> Self { self.custom_response = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for BlockAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for BlockAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -157,6 +181,7 @@ impl ToValue for BlockAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Body: ObjRule = ObjRule {
     properties: &[
@@ -166,6 +191,7 @@ pub(crate) static RULE_Body: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Body` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Inspect the body of the web request. The body immediately follows the request headers.
@@ -197,6 +223,7 @@ pub struct Body {
     pub oversize_handling: Option<OversizeHandling>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Body {
     /// A `Body` with no property set (none is required).
@@ -209,8 +236,10 @@ impl Body {
     pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Body {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Body {
     #[inline]
     fn to_value(&self) -> Value {
@@ -220,6 +249,7 @@ impl ToValue for Body {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
     properties: &[
@@ -229,6 +259,7 @@ pub(crate) static RULE_CaptchaAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CaptchaAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-captchaaction.html>
@@ -238,6 +269,7 @@ pub struct CaptchaAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CaptchaAction {
     /// A `CaptchaAction` with no property set (none is required).
@@ -250,8 +282,10 @@ impl CaptchaAction {
     pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CaptchaAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CaptchaAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -261,6 +295,7 @@ impl ToValue for CaptchaAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CaptchaConfig: ObjRule = ObjRule {
     properties: &[
@@ -270,6 +305,7 @@ pub(crate) static RULE_CaptchaConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CaptchaConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies how AWS WAF should handle `CAPTCHA` evaluations. This is available at the web ACL level and in each rule.
@@ -283,6 +319,7 @@ pub struct CaptchaConfig {
     pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CaptchaConfig {
     /// A `CaptchaConfig` with no property set (none is required).
@@ -295,8 +332,10 @@ impl CaptchaConfig {
     pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CaptchaConfig {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CaptchaConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -306,6 +345,7 @@ impl ToValue for CaptchaConfig {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
     properties: &[
@@ -315,6 +355,7 @@ pub(crate) static RULE_ChallengeAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `ChallengeAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-challengeaction.html>
@@ -324,6 +365,7 @@ pub struct ChallengeAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl ChallengeAction {
     /// A `ChallengeAction` with no property set (none is required).
@@ -336,8 +378,10 @@ impl ChallengeAction {
     pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for ChallengeAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for ChallengeAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -347,6 +391,7 @@ impl ToValue for ChallengeAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_ChallengeConfig: ObjRule = ObjRule {
     properties: &[
@@ -356,6 +401,7 @@ pub(crate) static RULE_ChallengeConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `ChallengeConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies how AWS WAF should handle `Challenge` evaluations. This is available at the web ACL level and in each rule.
@@ -369,6 +415,7 @@ pub struct ChallengeConfig {
     pub immunity_time_property: Option<Obj<ImmunityTimeProperty>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl ChallengeConfig {
     /// A `ChallengeConfig` with no property set (none is required).
@@ -381,8 +428,10 @@ impl ChallengeConfig {
     pub fn immunity_time_property(mut self, value: impl Into<Obj<ImmunityTimeProperty>>) -> Self { self.immunity_time_property = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for ChallengeConfig {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for ChallengeConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -392,6 +441,7 @@ impl ToValue for ChallengeConfig {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
     properties: &[
@@ -403,6 +453,7 @@ pub(crate) static RULE_CookieMatchPattern: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CookieMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The filter to use to identify the subset of cookies to inspect in a web request.
@@ -434,6 +485,7 @@ pub struct CookieMatchPattern {
     pub included_cookies: Option<List<Str>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CookieMatchPattern {
     /// A `CookieMatchPattern` with no property set (none is required).
@@ -450,8 +502,10 @@ impl CookieMatchPattern {
     pub fn included_cookies(mut self, value: impl Into<List<Str>>) -> Self { self.included_cookies = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CookieMatchPattern {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CookieMatchPattern {
     #[inline]
     fn to_value(&self) -> Value {
@@ -463,6 +517,7 @@ impl ToValue for CookieMatchPattern {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`Cookies`], by name: `Cookies::new(CookiesRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CookiesRequired {
@@ -474,6 +529,7 @@ pub struct CookiesRequired {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     properties: &[
@@ -486,6 +542,7 @@ pub(crate) static RULE_Cookies: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Cookies` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Inspect the cookies in the web request. You can specify the parts of the cookies to inspect and you can narrow the set of cookies to inspect by including or excluding specific keys.
@@ -523,6 +580,7 @@ pub struct Cookies {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Cookies {
     /// A `Cookies` with its required properties, named in a [`CookiesRequired`].
@@ -543,8 +601,10 @@ impl Cookies {
     pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Cookies {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Cookies {
     #[inline]
     fn to_value(&self) -> Value {
@@ -556,6 +616,7 @@ impl ToValue for Cookies {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CountAction: ObjRule = ObjRule {
     properties: &[
@@ -565,6 +626,7 @@ pub(crate) static RULE_CountAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CountAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-rulegroup-countaction.html>
@@ -574,6 +636,7 @@ pub struct CountAction {
     pub custom_request_handling: Option<Obj<CustomRequestHandling>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CountAction {
     /// A `CountAction` with no property set (none is required).
@@ -586,8 +649,10 @@ impl CountAction {
     pub fn custom_request_handling(mut self, value: impl Into<Obj<CustomRequestHandling>>) -> Self { self.custom_request_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CountAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CountAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -597,6 +662,7 @@ impl ToValue for CountAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`CustomHttpHeader`], by name: `CustomHttpHeader::new(CustomHttpHeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomHttpHeaderRequired {
@@ -606,6 +672,7 @@ pub struct CustomHttpHeaderRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomHttpHeader: ObjRule = ObjRule {
     properties: &[
@@ -617,6 +684,7 @@ pub(crate) static RULE_CustomHttpHeader: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CustomHttpHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A custom header for custom request and response handling. This is used in `CustomResponse` and `CustomRequestHandling`
@@ -640,6 +708,7 @@ pub struct CustomHttpHeader {
     pub value: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CustomHttpHeader {
     /// A `CustomHttpHeader` with its required properties, named in a [`CustomHttpHeaderRequired`].
@@ -657,8 +726,10 @@ impl CustomHttpHeader {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CustomHttpHeader {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CustomHttpHeader {
     #[inline]
     fn to_value(&self) -> Value {
@@ -669,6 +740,7 @@ impl ToValue for CustomHttpHeader {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`CustomRequestHandling`], by name: `CustomRequestHandling::new(CustomRequestHandlingRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomRequestHandlingRequired {
@@ -676,6 +748,7 @@ pub struct CustomRequestHandlingRequired {
     pub insert_headers: List<CustomHttpHeader>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
     properties: &[
@@ -686,6 +759,7 @@ pub(crate) static RULE_CustomRequestHandling: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CustomRequestHandling` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Custom request handling behavior that inserts custom headers into a web request. You can add custom request handling for AWS WAF to use when the rule action doesn't block the request. For example, `CaptchaAction` for requests with valid t okens, and `AllowAction` .
@@ -705,6 +779,7 @@ pub struct CustomRequestHandling {
     pub insert_headers: List<CustomHttpHeader>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CustomRequestHandling {
     /// A `CustomRequestHandling` with its required properties, named in a [`CustomRequestHandlingRequired`].
@@ -719,8 +794,10 @@ impl CustomRequestHandling {
     pub fn insert_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.insert_headers = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CustomRequestHandling {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CustomRequestHandling {
     #[inline]
     fn to_value(&self) -> Value {
@@ -730,6 +807,7 @@ impl ToValue for CustomRequestHandling {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`CustomResponse`], by name: `CustomResponse::new(CustomResponseRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CustomResponseRequired {
@@ -737,6 +815,7 @@ pub struct CustomResponseRequired {
     pub response_code: Int,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
     properties: &[
@@ -749,6 +828,7 @@ pub(crate) static RULE_CustomResponse: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `CustomResponse` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A custom response to send to the client. You can define a custom response for rule actions and default web ACL actions that are set to `Block` .
@@ -782,6 +862,7 @@ pub struct CustomResponse {
     pub response_headers: Option<List<CustomHttpHeader>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl CustomResponse {
     /// A `CustomResponse` with its required properties, named in a [`CustomResponseRequired`].
@@ -802,8 +883,10 @@ impl CustomResponse {
     pub fn response_headers(mut self, value: impl Into<List<CustomHttpHeader>>) -> Self { self.response_headers = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for CustomResponse {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CustomResponse {
     #[inline]
     fn to_value(&self) -> Value {
@@ -815,6 +898,7 @@ impl ToValue for CustomResponse {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`ForwardedIpConfiguration`], by name: `ForwardedIpConfiguration::new(ForwardedIpConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ForwardedIpConfigurationRequired {
@@ -824,6 +908,7 @@ pub struct ForwardedIpConfigurationRequired {
     pub header_name: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -835,6 +920,7 @@ pub(crate) static RULE_ForwardedIpConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `ForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
@@ -869,6 +955,7 @@ pub struct ForwardedIpConfiguration {
     pub header_name: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl ForwardedIpConfiguration {
     /// A `ForwardedIpConfiguration` with its required properties, named in a [`ForwardedIpConfigurationRequired`].
@@ -886,8 +973,10 @@ impl ForwardedIpConfiguration {
     pub fn header_name(mut self, value: impl Into<Str>) -> Self { self.header_name = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for ForwardedIpConfiguration {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for ForwardedIpConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -898,6 +987,7 @@ impl ToValue for ForwardedIpConfiguration {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
     properties: &[
@@ -908,6 +998,7 @@ pub(crate) static RULE_GeoMatchStatement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `GeoMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A rule statement that labels web requests by country and region and that matches against web requests based on country code. A geo match rule labels every request that it inspects regardless of whether it finds a match.
@@ -942,6 +1033,7 @@ pub struct GeoMatchStatement {
     pub forwarded_ip_config: Option<Obj<ForwardedIpConfiguration>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl GeoMatchStatement {
     /// A `GeoMatchStatement` with no property set (none is required).
@@ -956,8 +1048,10 @@ impl GeoMatchStatement {
     pub fn forwarded_ip_config(mut self, value: impl Into<Obj<ForwardedIpConfiguration>>) -> Self { self.forwarded_ip_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for GeoMatchStatement {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for GeoMatchStatement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -968,6 +1062,7 @@ impl ToValue for GeoMatchStatement {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
     properties: &[
@@ -979,6 +1074,7 @@ pub(crate) static RULE_HeaderMatchPattern: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `HeaderMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The filter to use to identify the subset of headers to inspect in a web request.
@@ -1010,6 +1106,7 @@ pub struct HeaderMatchPattern {
     pub included_headers: Option<List<Str>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl HeaderMatchPattern {
     /// A `HeaderMatchPattern` with no property set (none is required).
@@ -1026,8 +1123,10 @@ impl HeaderMatchPattern {
     pub fn included_headers(mut self, value: impl Into<List<Str>>) -> Self { self.included_headers = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for HeaderMatchPattern {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for HeaderMatchPattern {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1039,6 +1138,7 @@ impl ToValue for HeaderMatchPattern {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`HeaderOrder`], by name: `HeaderOrder::new(HeaderOrderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeaderOrderRequired {
@@ -1046,6 +1146,7 @@ pub struct HeaderOrderRequired {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_HeaderOrder: ObjRule = ObjRule {
     properties: &[
@@ -1056,6 +1157,7 @@ pub(crate) static RULE_HeaderOrder: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `HeaderOrder` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The string containing the list of a web request's header names, ordered as they appear in the web request, separated by colons.
@@ -1069,6 +1171,7 @@ pub struct HeaderOrder {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl HeaderOrder {
     /// A `HeaderOrder` with its required properties, named in a [`HeaderOrderRequired`].
@@ -1083,8 +1186,10 @@ impl HeaderOrder {
     pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for HeaderOrder {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for HeaderOrder {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1094,6 +1199,7 @@ impl ToValue for HeaderOrder {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`Headers`], by name: `Headers::new(HeadersRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HeadersRequired {
@@ -1105,6 +1211,7 @@ pub struct HeadersRequired {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Headers: ObjRule = ObjRule {
     properties: &[
@@ -1117,6 +1224,7 @@ pub(crate) static RULE_Headers: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Headers` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Inspect all headers in the web request. You can specify the parts of the headers to inspect and you can narrow the set of headers to inspect by including or excluding specific keys.
@@ -1156,6 +1264,7 @@ pub struct Headers {
     pub oversize_handling: OversizeHandling,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Headers {
     /// A `Headers` with its required properties, named in a [`HeadersRequired`].
@@ -1176,8 +1285,10 @@ impl Headers {
     pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Headers {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Headers {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1189,6 +1300,7 @@ impl ToValue for Headers {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`ImmunityTimeProperty`], by name: `ImmunityTimeProperty::new(ImmunityTimePropertyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ImmunityTimePropertyRequired {
@@ -1196,6 +1308,7 @@ pub struct ImmunityTimePropertyRequired {
     pub immunity_time: Int,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
     properties: &[
@@ -1206,6 +1319,7 @@ pub(crate) static RULE_ImmunityTimeProperty: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `ImmunityTimeProperty` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Used for CAPTCHA and challenge token settings. Determines how long a `CAPTCHA` or challenge timestamp remains valid after AWS WAF updates it for a successful `CAPTCHA` or challenge response.
@@ -1223,6 +1337,7 @@ pub struct ImmunityTimeProperty {
     pub immunity_time: Int,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl ImmunityTimeProperty {
     /// A `ImmunityTimeProperty` with its required properties, named in a [`ImmunityTimePropertyRequired`].
@@ -1237,8 +1352,10 @@ impl ImmunityTimeProperty {
     pub fn immunity_time(mut self, value: impl Into<Int>) -> Self { self.immunity_time = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for ImmunityTimeProperty {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for ImmunityTimeProperty {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1248,6 +1365,7 @@ impl ToValue for ImmunityTimeProperty {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`IpSetForwardedIpConfiguration`], by name: `IpSetForwardedIpConfiguration::new(IpSetForwardedIpConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetForwardedIpConfigurationRequired {
@@ -1259,6 +1377,7 @@ pub struct IpSetForwardedIpConfigurationRequired {
     pub position: Position,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -1271,6 +1390,7 @@ pub(crate) static RULE_IpSetForwardedIpConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `IpSetForwardedIpConfiguration` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The configuration for inspecting IP addresses in an HTTP header that you specify, instead of using the IP address that's reported by the web request origin. Commonly, this is the X-Forwarded-For (XFF) header, but you can specify any header name.
@@ -1313,6 +1433,7 @@ pub struct IpSetForwardedIpConfiguration {
     pub position: Position,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl IpSetForwardedIpConfiguration {
     /// A `IpSetForwardedIpConfiguration` with its required properties, named in a [`IpSetForwardedIpConfigurationRequired`].
@@ -1333,8 +1454,10 @@ impl IpSetForwardedIpConfiguration {
     pub fn position(mut self, value: impl Into<Position>) -> Self { self.position = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for IpSetForwardedIpConfiguration {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for IpSetForwardedIpConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1346,6 +1469,7 @@ impl ToValue for IpSetForwardedIpConfiguration {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`IpSetReferenceStatement`], by name: `IpSetReferenceStatement::new(IpSetReferenceStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IpSetReferenceStatementRequired {
@@ -1353,6 +1477,7 @@ pub struct IpSetReferenceStatementRequired {
     pub arn: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
     properties: &[
@@ -1364,6 +1489,7 @@ pub(crate) static RULE_IpSetReferenceStatement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `IpSetReferenceStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A rule statement used to detect web requests coming from particular IP addresses or address ranges. To use this, create an `IPSet` that specifies the addresses you want to detect, then use the ARN of that set in this statement.
@@ -1387,6 +1513,7 @@ pub struct IpSetReferenceStatement {
     pub ip_set_forwarded_ip_config: Option<Obj<IpSetForwardedIpConfiguration>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl IpSetReferenceStatement {
     /// A `IpSetReferenceStatement` with its required properties, named in a [`IpSetReferenceStatementRequired`].
@@ -1404,8 +1531,10 @@ impl IpSetReferenceStatement {
     pub fn ip_set_forwarded_ip_config(mut self, value: impl Into<Obj<IpSetForwardedIpConfiguration>>) -> Self { self.ip_set_forwarded_ip_config = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for IpSetReferenceStatement {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for IpSetReferenceStatement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1416,6 +1545,7 @@ impl ToValue for IpSetReferenceStatement {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`Ja3Fingerprint`], by name: `Ja3Fingerprint::new(Ja3FingerprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ja3FingerprintRequired {
@@ -1423,6 +1553,7 @@ pub struct Ja3FingerprintRequired {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Ja3Fingerprint: ObjRule = ObjRule {
     properties: &[
@@ -1433,6 +1564,7 @@ pub(crate) static RULE_Ja3Fingerprint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Ja3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA3 fingerprint. The JA3 fingerprint is a 32-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
@@ -1457,6 +1589,7 @@ pub struct Ja3Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Ja3Fingerprint {
     /// A `Ja3Fingerprint` with its required properties, named in a [`Ja3FingerprintRequired`].
@@ -1471,8 +1604,10 @@ impl Ja3Fingerprint {
     pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Ja3Fingerprint {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Ja3Fingerprint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1482,6 +1617,7 @@ impl ToValue for Ja3Fingerprint {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`Ja4Fingerprint`], by name: `Ja4Fingerprint::new(Ja4FingerprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Ja4FingerprintRequired {
@@ -1489,6 +1625,7 @@ pub struct Ja4FingerprintRequired {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Ja4Fingerprint: ObjRule = ObjRule {
     properties: &[
@@ -1499,6 +1636,7 @@ pub(crate) static RULE_Ja4Fingerprint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Ja4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Available for use with Amazon CloudFront distributions and Application Load Balancers. Match against the request's JA4 fingerprint. The JA4 fingerprint is a 36-character hash derived from the TLS Client Hello of an incoming request. This fingerprint serves as a unique identifier for the client's TLS configuration. AWS WAF calculates and logs this fingerprint for each request that has enough TLS Client Hello information for the calculation. Almost all web requests include this information.
@@ -1523,6 +1661,7 @@ pub struct Ja4Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Ja4Fingerprint {
     /// A `Ja4Fingerprint` with its required properties, named in a [`Ja4FingerprintRequired`].
@@ -1537,8 +1676,10 @@ impl Ja4Fingerprint {
     pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Ja4Fingerprint {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Ja4Fingerprint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1548,6 +1689,7 @@ impl ToValue for Ja4Fingerprint {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`JsonBody`], by name: `JsonBody::new(JsonBodyRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct JsonBodyRequired {
@@ -1557,6 +1699,7 @@ pub struct JsonBodyRequired {
     pub match_scope: JsonMatchScope,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
     properties: &[
@@ -1570,6 +1713,7 @@ pub(crate) static RULE_JsonBody: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `JsonBody` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Inspect the body of the web request as JSON. The body immediately follows the request headers.
@@ -1629,6 +1773,7 @@ pub struct JsonBody {
     pub oversize_handling: Option<OversizeHandling>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl JsonBody {
     /// A `JsonBody` with its required properties, named in a [`JsonBodyRequired`].
@@ -1652,8 +1797,10 @@ impl JsonBody {
     pub fn oversize_handling(mut self, value: impl Into<OversizeHandling>) -> Self { self.oversize_handling = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for JsonBody {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for JsonBody {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1666,6 +1813,7 @@ impl ToValue for JsonBody {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
     properties: &[
@@ -1676,6 +1824,7 @@ pub(crate) static RULE_JsonMatchPattern: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `JsonMatchPattern` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The patterns to look for in the JSON body. AWS WAF inspects the results of these pattern matches against the rule inspection criteria. This is used with the `FieldToMatch` option `JsonBody` .
@@ -1705,6 +1854,7 @@ pub struct JsonMatchPattern {
     pub included_paths: Option<List<Str>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl JsonMatchPattern {
     /// A `JsonMatchPattern` with no property set (none is required).
@@ -1719,8 +1869,10 @@ impl JsonMatchPattern {
     pub fn included_paths(mut self, value: impl Into<List<Str>>) -> Self { self.included_paths = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for JsonMatchPattern {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for JsonMatchPattern {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1731,6 +1883,7 @@ impl ToValue for JsonMatchPattern {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`Label`], by name: `Label::new(LabelRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelRequired {
@@ -1738,6 +1891,7 @@ pub struct LabelRequired {
     pub name: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Label: ObjRule = ObjRule {
     properties: &[
@@ -1748,6 +1902,7 @@ pub(crate) static RULE_Label: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Label` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A single label container. This is used as an element of a label array in `RuleLabels` inside a rule.
@@ -1763,6 +1918,7 @@ pub struct Label {
     pub name: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Label {
     /// A `Label` with its required properties, named in a [`LabelRequired`].
@@ -1777,8 +1933,10 @@ impl Label {
     pub fn name(mut self, value: impl Into<Str>) -> Self { self.name = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Label {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Label {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1786,6 +1944,7 @@ impl ToValue for Label {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`LabelMatchStatement`], by name: `LabelMatchStatement::new(LabelMatchStatementRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LabelMatchStatementRequired {
@@ -1795,6 +1954,7 @@ pub struct LabelMatchStatementRequired {
     pub scope: LabelMatchScope,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_LabelMatchStatement: ObjRule = ObjRule {
     properties: &[
@@ -1806,6 +1966,7 @@ pub(crate) static RULE_LabelMatchStatement: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `LabelMatchStatement` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// A rule statement to match against labels that have been added to the web request by rules that have already run in the web ACL.
@@ -1832,6 +1993,7 @@ pub struct LabelMatchStatement {
     pub scope: LabelMatchScope,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl LabelMatchStatement {
     /// A `LabelMatchStatement` with its required properties, named in a [`LabelMatchStatementRequired`].
@@ -1849,8 +2011,10 @@ impl LabelMatchStatement {
     pub fn scope(mut self, value: impl Into<LabelMatchScope>) -> Self { self.scope = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for LabelMatchStatement {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for LabelMatchStatement {
     #[inline]
     fn to_value(&self) -> Value {
@@ -1861,6 +2025,7 @@ impl ToValue for LabelMatchStatement {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
     properties: &[
@@ -1881,6 +2046,7 @@ pub(crate) static RULE_RateBasedStatementCustomKey: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateBasedStatementCustomKey` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a single custom aggregate key for a rate-base rule.
@@ -1956,6 +2122,7 @@ pub struct RateBasedStatementCustomKey {
     pub uri_path: Option<Obj<RateLimitUriPath>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateBasedStatementCustomKey {
     /// A `RateBasedStatementCustomKey` with no property set (none is required).
@@ -1990,8 +2157,10 @@ impl RateBasedStatementCustomKey {
     pub fn uri_path(mut self, value: impl Into<Obj<RateLimitUriPath>>) -> Self { self.uri_path = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateBasedStatementCustomKey {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateBasedStatementCustomKey {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2012,6 +2181,7 @@ impl ToValue for RateBasedStatementCustomKey {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitCookie`], by name: `RateLimitCookie::new(RateLimitCookieRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitCookieRequired {
@@ -2021,6 +2191,7 @@ pub struct RateLimitCookieRequired {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
     properties: &[
@@ -2032,6 +2203,7 @@ pub(crate) static RULE_RateLimitCookie: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitCookie` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a cookie as an aggregate key for a rate-based rule. Each distinct value in the cookie contributes to the aggregation instance. If you use a single cookie as your custom key, then each value fully defines an aggregation instance.
@@ -2053,6 +2225,7 @@ pub struct RateLimitCookie {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitCookie {
     /// A `RateLimitCookie` with its required properties, named in a [`RateLimitCookieRequired`].
@@ -2070,8 +2243,10 @@ impl RateLimitCookie {
     pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitCookie {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitCookie {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2082,6 +2257,7 @@ impl ToValue for RateLimitCookie {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitHeader`], by name: `RateLimitHeader::new(RateLimitHeaderRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitHeaderRequired {
@@ -2091,6 +2267,7 @@ pub struct RateLimitHeaderRequired {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
     properties: &[
@@ -2102,6 +2279,7 @@ pub(crate) static RULE_RateLimitHeader: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitHeader` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a header as an aggregate key for a rate-based rule. Each distinct value in the header contributes to the aggregation instance. If you use a single header as your custom key, then each value fully defines an aggregation instance.
@@ -2123,6 +2301,7 @@ pub struct RateLimitHeader {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitHeader {
     /// A `RateLimitHeader` with its required properties, named in a [`RateLimitHeaderRequired`].
@@ -2140,8 +2319,10 @@ impl RateLimitHeader {
     pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitHeader {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitHeader {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2152,6 +2333,7 @@ impl ToValue for RateLimitHeader {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitJa3Fingerprint`], by name: `RateLimitJa3Fingerprint::new(RateLimitJa3FingerprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitJa3FingerprintRequired {
@@ -2159,6 +2341,7 @@ pub struct RateLimitJa3FingerprintRequired {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
     properties: &[
@@ -2169,6 +2352,7 @@ pub(crate) static RULE_RateLimitJa3Fingerprint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitJa3Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Use the request's JA3 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA3 fingerprint as your custom key, then each value fully defines an aggregation instance.
@@ -2187,6 +2371,7 @@ pub struct RateLimitJa3Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitJa3Fingerprint {
     /// A `RateLimitJa3Fingerprint` with its required properties, named in a [`RateLimitJa3FingerprintRequired`].
@@ -2201,8 +2386,10 @@ impl RateLimitJa3Fingerprint {
     pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitJa3Fingerprint {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitJa3Fingerprint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2212,6 +2399,7 @@ impl ToValue for RateLimitJa3Fingerprint {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitJa4Fingerprint`], by name: `RateLimitJa4Fingerprint::new(RateLimitJa4FingerprintRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitJa4FingerprintRequired {
@@ -2219,6 +2407,7 @@ pub struct RateLimitJa4FingerprintRequired {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
     properties: &[
@@ -2229,6 +2418,7 @@ pub(crate) static RULE_RateLimitJa4Fingerprint: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitJa4Fingerprint` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Use the request's JA4 fingerprint derived from the TLS Client Hello of an incoming request as an aggregate key. If you use a single JA4 fingerprint as your custom key, then each value fully defines an aggregation instance.
@@ -2247,6 +2437,7 @@ pub struct RateLimitJa4Fingerprint {
     pub fallback_behavior: FallbackBehavior,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitJa4Fingerprint {
     /// A `RateLimitJa4Fingerprint` with its required properties, named in a [`RateLimitJa4FingerprintRequired`].
@@ -2261,8 +2452,10 @@ impl RateLimitJa4Fingerprint {
     pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitJa4Fingerprint {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitJa4Fingerprint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2272,6 +2465,7 @@ impl ToValue for RateLimitJa4Fingerprint {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitLabelNamespace`], by name: `RateLimitLabelNamespace::new(RateLimitLabelNamespaceRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitLabelNamespaceRequired {
@@ -2279,6 +2473,7 @@ pub struct RateLimitLabelNamespaceRequired {
     pub namespace: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
     properties: &[
@@ -2289,6 +2484,7 @@ pub(crate) static RULE_RateLimitLabelNamespace: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitLabelNamespace` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a label namespace to use as an aggregate key for a rate-based rule. Each distinct fully qualified label name that has the specified label namespace contributes to the aggregation instance. If you use just one label namespace as your custom key, then each label name fully defines an aggregation instance.
@@ -2308,6 +2504,7 @@ pub struct RateLimitLabelNamespace {
     pub namespace: Str,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitLabelNamespace {
     /// A `RateLimitLabelNamespace` with its required properties, named in a [`RateLimitLabelNamespaceRequired`].
@@ -2322,8 +2519,10 @@ impl RateLimitLabelNamespace {
     pub fn namespace(mut self, value: impl Into<Str>) -> Self { self.namespace = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitLabelNamespace {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitLabelNamespace {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2331,6 +2530,7 @@ impl ToValue for RateLimitLabelNamespace {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitQueryArgument`], by name: `RateLimitQueryArgument::new(RateLimitQueryArgumentRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitQueryArgumentRequired {
@@ -2340,6 +2540,7 @@ pub struct RateLimitQueryArgumentRequired {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
     properties: &[
@@ -2351,6 +2552,7 @@ pub(crate) static RULE_RateLimitQueryArgument: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitQueryArgument` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies a query argument in the request as an aggregate key for a rate-based rule. Each distinct value for the named query argument contributes to the aggregation instance. If you use a single query argument as your custom key, then each value fully defines an aggregation instance.
@@ -2372,6 +2574,7 @@ pub struct RateLimitQueryArgument {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitQueryArgument {
     /// A `RateLimitQueryArgument` with its required properties, named in a [`RateLimitQueryArgumentRequired`].
@@ -2389,8 +2592,10 @@ impl RateLimitQueryArgument {
     pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitQueryArgument {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitQueryArgument {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2401,6 +2606,7 @@ impl ToValue for RateLimitQueryArgument {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitQueryString`], by name: `RateLimitQueryString::new(RateLimitQueryStringRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitQueryStringRequired {
@@ -2408,6 +2614,7 @@ pub struct RateLimitQueryStringRequired {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
     properties: &[
@@ -2418,6 +2625,7 @@ pub(crate) static RULE_RateLimitQueryString: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitQueryString` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies the request's query string as an aggregate key for a rate-based rule. Each distinct string contributes to the aggregation instance. If you use just the query string as your custom key, then each string fully defines an aggregation instance.
@@ -2433,6 +2641,7 @@ pub struct RateLimitQueryString {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitQueryString {
     /// A `RateLimitQueryString` with its required properties, named in a [`RateLimitQueryStringRequired`].
@@ -2447,8 +2656,10 @@ impl RateLimitQueryString {
     pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitQueryString {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitQueryString {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2458,6 +2669,7 @@ impl ToValue for RateLimitQueryString {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`RateLimitUriPath`], by name: `RateLimitUriPath::new(RateLimitUriPathRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RateLimitUriPathRequired {
@@ -2465,6 +2677,7 @@ pub struct RateLimitUriPathRequired {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
     properties: &[
@@ -2475,6 +2688,7 @@ pub(crate) static RULE_RateLimitUriPath: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RateLimitUriPath` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Specifies the request's URI path as an aggregate key for a rate-based rule. Each distinct URI path contributes to the aggregation instance. If you use just the URI path as your custom key, then each URI path fully defines an aggregation instance.
@@ -2490,6 +2704,7 @@ pub struct RateLimitUriPath {
     pub text_transformations: List<TextTransformation>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RateLimitUriPath {
     /// A `RateLimitUriPath` with its required properties, named in a [`RateLimitUriPathRequired`].
@@ -2504,8 +2719,10 @@ impl RateLimitUriPath {
     pub fn text_transformations(mut self, value: impl Into<List<TextTransformation>>) -> Self { self.text_transformations = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RateLimitUriPath {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RateLimitUriPath {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2515,6 +2732,7 @@ impl ToValue for RateLimitUriPath {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
     properties: &[
@@ -2528,6 +2746,7 @@ pub(crate) static RULE_RuleAction: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `RuleAction` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// The action that AWS WAF should take on a web request when it matches a rule's statement. Settings at the web ACL level can override the rule action setting.
@@ -2570,6 +2789,7 @@ pub struct RuleAction {
     pub count: Option<Obj<CountAction>>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl RuleAction {
     /// A `RuleAction` with no property set (none is required).
@@ -2590,8 +2810,10 @@ impl RuleAction {
     pub fn count(mut self, value: impl Into<Obj<CountAction>>) -> Self { self.count = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for RuleAction {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for RuleAction {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2605,6 +2827,7 @@ impl ToValue for RuleAction {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -2615,6 +2838,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `Tag` property type, shared by `AWS::WAFv2::IPSet`, `AWS::WAFv2::RegexPatternSet`, `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wafv2-ipset-tag.html>
@@ -2630,6 +2854,7 @@ pub struct Tag {
     pub value: Option<Str>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with no property set (none is required).
@@ -2644,8 +2869,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2656,6 +2883,7 @@ impl ToValue for Tag {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`TextTransformation`], by name: `TextTransformation::new(TextTransformationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TextTransformationRequired {
@@ -2665,6 +2893,7 @@ pub struct TextTransformationRequired {
     pub r#type: TextTransformationType,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_TextTransformation: ObjRule = ObjRule {
     properties: &[
@@ -2676,6 +2905,7 @@ pub(crate) static RULE_TextTransformation: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `TextTransformation` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Text transformations eliminate some of the unusual formatting that attackers use in web requests in an effort to bypass detection.
@@ -2695,6 +2925,7 @@ pub struct TextTransformation {
     pub r#type: TextTransformationType,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl TextTransformation {
     /// A `TextTransformation` with its required properties, named in a [`TextTransformationRequired`].
@@ -2712,8 +2943,10 @@ impl TextTransformation {
     pub fn r#type(mut self, value: impl Into<TextTransformationType>) -> Self { self.r#type = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for TextTransformation {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for TextTransformation {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2724,6 +2957,7 @@ impl ToValue for TextTransformation {
     }
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_UriFragment: ObjRule = ObjRule {
     properties: &[
@@ -2733,6 +2967,7 @@ pub(crate) static RULE_UriFragment: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `UriFragment` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Inspect fragments of the request URI. You can specify the parts of the URI fragment to inspect and you can narrow the set of URI fragments to inspect by including or excluding specific keys.
@@ -2760,6 +2995,7 @@ pub struct UriFragment {
     pub fallback_behavior: Option<FallbackBehavior>,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl UriFragment {
     /// A `UriFragment` with no property set (none is required).
@@ -2772,8 +3008,10 @@ impl UriFragment {
     pub fn fallback_behavior(mut self, value: impl Into<FallbackBehavior>) -> Self { self.fallback_behavior = Some(value.into()); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for UriFragment {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for UriFragment {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2783,6 +3021,7 @@ impl ToValue for UriFragment {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The required properties of [`VisibilityConfig`], by name: `VisibilityConfig::new(VisibilityConfigRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VisibilityConfigRequired {
@@ -2794,6 +3033,7 @@ pub struct VisibilityConfigRequired {
     pub sampled_requests_enabled: Bool,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
     properties: &[
@@ -2806,6 +3046,7 @@ pub(crate) static RULE_VisibilityConfig: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wafv2")]
 /// The `VisibilityConfig` property type, shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
 ///
 /// Defines and enables Amazon CloudWatch metrics and web request sample collection.
@@ -2836,6 +3077,7 @@ pub struct VisibilityConfig {
     pub sampled_requests_enabled: Bool,
 }
 
+#[cfg(feature = "wafv2")]
 #[rustfmt::skip]
 impl VisibilityConfig {
     /// A `VisibilityConfig` with its required properties, named in a [`VisibilityConfigRequired`].
@@ -2856,8 +3098,10 @@ impl VisibilityConfig {
     pub fn sampled_requests_enabled(mut self, value: impl Into<Bool>) -> Self { self.sampled_requests_enabled = value.into(); self }
 }
 
+#[cfg(feature = "wafv2")]
 impl PropertyType for VisibilityConfig {}
 
+#[cfg(feature = "wafv2")]
 impl ToValue for VisibilityConfig {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2872,6 +3116,7 @@ impl ToValue for VisibilityConfig {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `BodyParsingFallbackBehavior` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2887,12 +3132,14 @@ pub enum BodyParsingFallbackBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for BodyParsingFallbackBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for BodyParsingFallbackBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2906,6 +3153,7 @@ impl ToValue for BodyParsingFallbackBehavior {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `ComparisonOperator` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -2927,12 +3175,14 @@ pub enum ComparisonOperator {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for ComparisonOperator {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for ComparisonOperator {
     #[inline]
     fn to_value(&self) -> Value {
@@ -2949,6 +3199,7 @@ impl ToValue for ComparisonOperator {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `CountryCode` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3458,12 +3709,14 @@ pub enum CountryCode {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for CountryCode {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for CountryCode {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3724,6 +3977,7 @@ impl ToValue for CountryCode {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `FallbackBehavior` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3737,12 +3991,14 @@ pub enum FallbackBehavior {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for FallbackBehavior {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for FallbackBehavior {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3755,6 +4011,7 @@ impl ToValue for FallbackBehavior {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `JsonMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3770,12 +4027,14 @@ pub enum JsonMatchScope {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for JsonMatchScope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for JsonMatchScope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3789,6 +4048,7 @@ impl ToValue for JsonMatchScope {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `LabelMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3802,12 +4062,14 @@ pub enum LabelMatchScope {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for LabelMatchScope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for LabelMatchScope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3820,6 +4082,7 @@ impl ToValue for LabelMatchScope {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `MapMatchScope` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3835,12 +4098,14 @@ pub enum MapMatchScope {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for MapMatchScope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for MapMatchScope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3854,6 +4119,7 @@ impl ToValue for MapMatchScope {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `OversizeHandling` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3869,12 +4135,14 @@ pub enum OversizeHandling {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for OversizeHandling {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for OversizeHandling {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3888,6 +4156,7 @@ impl ToValue for OversizeHandling {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `Position` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3903,12 +4172,14 @@ pub enum Position {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for Position {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Position {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3922,6 +4193,7 @@ impl ToValue for Position {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `PositionalConstraint` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3941,12 +4213,14 @@ pub enum PositionalConstraint {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for PositionalConstraint {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for PositionalConstraint {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3962,6 +4236,7 @@ impl ToValue for PositionalConstraint {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `Scope` (`AWS::WAFv2::IPSet`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::IPSet`, `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -3975,12 +4250,14 @@ pub enum Scope {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for Scope {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for Scope {
     #[inline]
     fn to_value(&self) -> Value {
@@ -3993,6 +4270,7 @@ impl ToValue for Scope {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `SensitivityLevel` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -4006,12 +4284,14 @@ pub enum SensitivityLevel {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for SensitivityLevel {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for SensitivityLevel {
     #[inline]
     fn to_value(&self) -> Value {
@@ -4024,6 +4304,7 @@ impl ToValue for SensitivityLevel {
     }
 }
 
+#[cfg(feature = "wafv2")]
 /// The values of `TextTransformationType` (`AWS::WAFv2::RuleGroup`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WAFv2::RuleGroup`, `AWS::WAFv2::WebACL`.
@@ -4075,12 +4356,14 @@ pub enum TextTransformationType {
     Expr(Value),
 }
 
+#[cfg(feature = "wafv2")]
 impl From<Value> for TextTransformationType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "wafv2")]
 impl ToValue for TextTransformationType {
     #[inline]
     fn to_value(&self) -> Value {

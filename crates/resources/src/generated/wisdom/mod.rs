@@ -18,35 +18,60 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "wisdom")]
 pub mod ai_agent;
+#[cfg(feature = "wisdom")]
 pub mod ai_agent_version;
+#[cfg(feature = "wisdom")]
 pub mod ai_guardrail;
+#[cfg(feature = "wisdom")]
 pub mod ai_guardrail_version;
+#[cfg(feature = "wisdom")]
 pub mod ai_prompt;
+#[cfg(feature = "wisdom")]
 pub mod ai_prompt_version;
+#[cfg(feature = "wisdom")]
 pub mod assistant;
+#[cfg(feature = "wisdom")]
 pub mod assistant_association;
+#[cfg(feature = "wisdom")]
 pub mod knowledge_base;
+#[cfg(feature = "wisdom")]
 pub mod message_template;
+#[cfg(feature = "wisdom")]
 pub mod message_template_version;
+#[cfg(feature = "wisdom")]
 pub mod quick_response;
+#[cfg(feature = "wisdom")]
 pub mod shared;
 
+#[cfg(feature = "wisdom")]
 pub use ai_agent::{AiAgent, AiAgentAttributes, AiAgentRequired};
+#[cfg(feature = "wisdom")]
 pub use ai_agent_version::{AiAgentVersion, AiAgentVersionAttributes, AiAgentVersionRequired};
+#[cfg(feature = "wisdom")]
 pub use ai_guardrail::{AiGuardrail, AiGuardrailAttributes, AiGuardrailRequired};
+#[cfg(feature = "wisdom")]
 pub use ai_guardrail_version::{
     AiGuardrailVersion, AiGuardrailVersionAttributes, AiGuardrailVersionRequired,
 };
+#[cfg(feature = "wisdom")]
 pub use ai_prompt::{AiPrompt, AiPromptAttributes, AiPromptRequired};
+#[cfg(feature = "wisdom")]
 pub use ai_prompt_version::{AiPromptVersion, AiPromptVersionAttributes, AiPromptVersionRequired};
+#[cfg(feature = "wisdom")]
 pub use assistant::{Assistant, AssistantAttributes, AssistantRequired};
+#[cfg(feature = "wisdom")]
 pub use assistant_association::{
     AssistantAssociation, AssistantAssociationAttributes, AssistantAssociationRequired,
 };
+#[cfg(feature = "wisdom")]
 pub use knowledge_base::{KnowledgeBase, KnowledgeBaseAttributes, KnowledgeBaseRequired};
+#[cfg(feature = "wisdom")]
 pub use message_template::{MessageTemplate, MessageTemplateAttributes, MessageTemplateRequired};
+#[cfg(feature = "wisdom")]
 pub use message_template_version::{
     MessageTemplateVersion, MessageTemplateVersionAttributes, MessageTemplateVersionRequired,
 };
+#[cfg(feature = "wisdom")]
 pub use quick_response::{QuickResponse, QuickResponseAttributes, QuickResponseRequired};

@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "wisdom")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^(?!aws:)[a-zA-Z+-=._:/]+$");
 
+#[cfg(feature = "wisdom")]
 /// The required properties of [`GroupingConfiguration`], by name: `GroupingConfiguration::new(GroupingConfigurationRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct GroupingConfigurationRequired {
@@ -19,6 +21,7 @@ pub struct GroupingConfigurationRequired {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_GroupingConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wisdom")]
 /// The `GroupingConfiguration` property type, shared by `AWS::Wisdom::MessageTemplate`, `AWS::Wisdom::QuickResponse`.
 ///
 /// The configuration information of the grouping of Amazon Q in Connect users.
@@ -55,6 +59,7 @@ pub struct GroupingConfiguration {
     pub values: List<Str>,
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 impl GroupingConfiguration {
     /// A `GroupingConfiguration` with its required properties, named in a [`GroupingConfigurationRequired`].
@@ -72,8 +77,10 @@ impl GroupingConfiguration {
     pub fn values(mut self, value: impl Into<List<Str>>) -> Self { self.values = value.into(); self }
 }
 
+#[cfg(feature = "wisdom")]
 impl PropertyType for GroupingConfiguration {}
 
+#[cfg(feature = "wisdom")]
 impl ToValue for GroupingConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -84,6 +91,7 @@ impl ToValue for GroupingConfiguration {
     }
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
     properties: &[
@@ -93,6 +101,7 @@ pub(crate) static RULE_ServerSideEncryptionConfiguration: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wisdom")]
 /// The `ServerSideEncryptionConfiguration` property type, shared by `AWS::Wisdom::Assistant`, `AWS::Wisdom::KnowledgeBase`.
 ///
 /// The configuration information for the customer managed key used for encryption.
@@ -108,6 +117,7 @@ pub struct ServerSideEncryptionConfiguration {
     pub kms_key_id: Option<Str>,
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 impl ServerSideEncryptionConfiguration {
     /// A `ServerSideEncryptionConfiguration` with no property set (none is required).
@@ -120,8 +130,10 @@ impl ServerSideEncryptionConfiguration {
     pub fn kms_key_id(mut self, value: impl Into<Str>) -> Self { self.kms_key_id = Some(value.into()); self }
 }
 
+#[cfg(feature = "wisdom")]
 impl PropertyType for ServerSideEncryptionConfiguration {}
 
+#[cfg(feature = "wisdom")]
 impl ToValue for ServerSideEncryptionConfiguration {
     #[inline]
     fn to_value(&self) -> Value {
@@ -129,6 +141,7 @@ impl ToValue for ServerSideEncryptionConfiguration {
     }
 }
 
+#[cfg(feature = "wisdom")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -138,6 +151,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -149,6 +163,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "wisdom")]
 /// The `Tag` property type, shared by `AWS::Wisdom::Assistant`, `AWS::Wisdom::AssistantAssociation`, `AWS::Wisdom::KnowledgeBase`, `AWS::Wisdom::MessageTemplate`, `AWS::Wisdom::QuickResponse`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-wisdom-assistant-tag.html>
@@ -164,6 +179,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "wisdom")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -181,8 +197,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "wisdom")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "wisdom")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

@@ -9,11 +9,18 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "workspaces")]
 pub mod connection_alias;
+#[cfg(feature = "workspaces")]
 pub mod shared;
+#[cfg(feature = "workspaces")]
 pub mod workspace;
+#[cfg(feature = "workspaces")]
 pub mod workspaces_pool;
 
+#[cfg(feature = "workspaces")]
 pub use connection_alias::{ConnectionAlias, ConnectionAliasAttributes, ConnectionAliasRequired};
+#[cfg(feature = "workspaces")]
 pub use workspace::{Workspace, WorkspaceAttributes, WorkspaceRequired};
+#[cfg(feature = "workspaces")]
 pub use workspaces_pool::{WorkspacesPool, WorkspacesPoolAttributes, WorkspacesPoolRequired};

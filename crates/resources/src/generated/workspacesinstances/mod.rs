@@ -9,13 +9,20 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "workspacesinstances")]
 pub mod shared;
+#[cfg(feature = "workspacesinstances")]
 pub mod volume;
+#[cfg(feature = "workspacesinstances")]
 pub mod volume_association;
+#[cfg(feature = "workspacesinstances")]
 pub mod workspace_instance;
 
+#[cfg(feature = "workspacesinstances")]
 pub use volume::{Volume, VolumeAttributes, VolumeRequired};
+#[cfg(feature = "workspacesinstances")]
 pub use volume_association::{
     VolumeAssociation, VolumeAssociationAttributes, VolumeAssociationRequired,
 };
+#[cfg(feature = "workspacesinstances")]
 pub use workspace_instance::{WorkspaceInstance, WorkspaceInstanceAttributes};

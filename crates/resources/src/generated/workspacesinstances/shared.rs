@@ -8,6 +8,7 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "workspacesinstances")]
 /// The values of `ResourceType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WorkspacesInstances::Volume`, `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -25,12 +26,14 @@ pub enum ResourceType {
     Expr(Value),
 }
 
+#[cfg(feature = "workspacesinstances")]
 impl From<Value> for ResourceType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "workspacesinstances")]
 impl ToValue for ResourceType {
     #[inline]
     fn to_value(&self) -> Value {
@@ -45,6 +48,7 @@ impl ToValue for ResourceType {
     }
 }
 
+#[cfg(feature = "workspacesinstances")]
 /// The values of `VolumeType` (`AWS::WorkspacesInstances::Volume`), and [`Self::Expr`] for an intrinsic function or a value the schema does not list yet.
 ///
 /// Shared by `AWS::WorkspacesInstances::Volume`, `AWS::WorkspacesInstances::WorkspaceInstance`.
@@ -68,12 +72,14 @@ pub enum VolumeType {
     Expr(Value),
 }
 
+#[cfg(feature = "workspacesinstances")]
 impl From<Value> for VolumeType {
     fn from(v: Value) -> Self {
         Self::Expr(v)
     }
 }
 
+#[cfg(feature = "workspacesinstances")]
 impl ToValue for VolumeType {
     #[inline]
     fn to_value(&self) -> Value {

@@ -5,6 +5,8 @@
 //!
 //! - `AWS::WorkSpacesThinClient::Environment`: [`Environment`], property types in [`environment`]
 
+#[cfg(feature = "workspacesthinclient")]
 pub mod environment;
 
+#[cfg(feature = "workspacesthinclient")]
 pub use environment::{Environment, EnvironmentAttributes, EnvironmentRequired};

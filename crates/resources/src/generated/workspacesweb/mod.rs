@@ -16,32 +16,53 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "workspacesweb")]
 pub mod browser_settings;
+#[cfg(feature = "workspacesweb")]
 pub mod data_protection_settings;
+#[cfg(feature = "workspacesweb")]
 pub mod identity_provider;
+#[cfg(feature = "workspacesweb")]
 pub mod ip_access_settings;
+#[cfg(feature = "workspacesweb")]
 pub mod network_settings;
+#[cfg(feature = "workspacesweb")]
 pub mod portal;
+#[cfg(feature = "workspacesweb")]
 pub mod session_logger;
+#[cfg(feature = "workspacesweb")]
 pub mod shared;
+#[cfg(feature = "workspacesweb")]
 pub mod trust_store;
+#[cfg(feature = "workspacesweb")]
 pub mod user_access_logging_settings;
+#[cfg(feature = "workspacesweb")]
 pub mod user_settings;
 
+#[cfg(feature = "workspacesweb")]
 pub use browser_settings::{BrowserSettings, BrowserSettingsAttributes};
+#[cfg(feature = "workspacesweb")]
 pub use data_protection_settings::{DataProtectionSettings, DataProtectionSettingsAttributes};
+#[cfg(feature = "workspacesweb")]
 pub use identity_provider::{
     IdentityProvider, IdentityProviderAttributes, IdentityProviderRequired,
 };
+#[cfg(feature = "workspacesweb")]
 pub use ip_access_settings::{
     IpAccessSettings, IpAccessSettingsAttributes, IpAccessSettingsRequired,
 };
+#[cfg(feature = "workspacesweb")]
 pub use network_settings::{NetworkSettings, NetworkSettingsAttributes, NetworkSettingsRequired};
+#[cfg(feature = "workspacesweb")]
 pub use portal::{Portal, PortalAttributes};
+#[cfg(feature = "workspacesweb")]
 pub use session_logger::{SessionLogger, SessionLoggerAttributes, SessionLoggerRequired};
+#[cfg(feature = "workspacesweb")]
 pub use trust_store::{TrustStore, TrustStoreAttributes, TrustStoreRequired};
+#[cfg(feature = "workspacesweb")]
 pub use user_access_logging_settings::{
     UserAccessLoggingSettings, UserAccessLoggingSettingsAttributes,
     UserAccessLoggingSettingsRequired,
 };
+#[cfg(feature = "workspacesweb")]
 pub use user_settings::{UserSettings, UserSettingsAttributes, UserSettingsRequired};

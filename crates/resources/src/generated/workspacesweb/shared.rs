@@ -8,8 +8,10 @@
 
 use crate::support::prelude::*;
 
+#[cfg(feature = "workspacesweb")]
 pub(crate) static PATTERN_0: Pattern = Pattern::new("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$");
 
+#[cfg(feature = "workspacesweb")]
 /// The required properties of [`Tag`], by name: `Tag::new(TagRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TagRequired {
@@ -19,6 +21,7 @@ pub struct TagRequired {
     pub value: Str,
 }
 
+#[cfg(feature = "workspacesweb")]
 #[rustfmt::skip]
 pub(crate) static RULE_Tag: ObjRule = ObjRule {
     properties: &[
@@ -30,6 +33,7 @@ pub(crate) static RULE_Tag: ObjRule = ObjRule {
     ..OBJ_RULE
 };
 
+#[cfg(feature = "workspacesweb")]
 /// The `Tag` property type, shared by `AWS::WorkSpacesWeb::BrowserSettings`, `AWS::WorkSpacesWeb::DataProtectionSettings`, `AWS::WorkSpacesWeb::IdentityProvider`, `AWS::WorkSpacesWeb::IpAccessSettings`, `AWS::WorkSpacesWeb::NetworkSettings`, `AWS::WorkSpacesWeb::Portal`, `AWS::WorkSpacesWeb::SessionLogger`, `AWS::WorkSpacesWeb::TrustStore`, `AWS::WorkSpacesWeb::UserAccessLoggingSettings`, `AWS::WorkSpacesWeb::UserSettings`.
 ///
 /// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-workspacesweb-browsersettings-tag.html>
@@ -45,6 +49,7 @@ pub struct Tag {
     pub value: Str,
 }
 
+#[cfg(feature = "workspacesweb")]
 #[rustfmt::skip]
 impl Tag {
     /// A `Tag` with its required properties, named in a [`TagRequired`].
@@ -62,8 +67,10 @@ impl Tag {
     pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = value.into(); self }
 }
 
+#[cfg(feature = "workspacesweb")]
 impl PropertyType for Tag {}
 
+#[cfg(feature = "workspacesweb")]
 impl ToValue for Tag {
     #[inline]
     fn to_value(&self) -> Value {

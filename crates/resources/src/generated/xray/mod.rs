@@ -10,13 +10,22 @@
 //!
 //! Property types several of them define identically are in [`shared`].
 
+#[cfg(feature = "xray")]
 pub mod group;
+#[cfg(feature = "xray")]
 pub mod resource_policy;
+#[cfg(feature = "xray")]
 pub mod sampling_rule;
+#[cfg(feature = "xray")]
 pub mod shared;
+#[cfg(feature = "xray")]
 pub mod transaction_search_config;
 
+#[cfg(feature = "xray")]
 pub use group::{Group, GroupAttributes, GroupRequired};
+#[cfg(feature = "xray")]
 pub use resource_policy::{ResourcePolicy, ResourcePolicyAttributes, ResourcePolicyRequired};
+#[cfg(feature = "xray")]
 pub use sampling_rule::{SamplingRule, SamplingRuleAttributes};
+#[cfg(feature = "xray")]
 pub use transaction_search_config::{TransactionSearchConfig, TransactionSearchConfigAttributes};
