@@ -692,6 +692,19 @@ impl From<BTreeMap<String, Value>> for Json {
         Json(Value::Map(v))
     }
 }
+/// Typed items (property types, values) as a free-form property, e.g. a list of generated
+/// property-type structs for a property the schema also lets be a JSON string:
+///
+/// ```
+/// use cloudwright_core::{Json, Value};
+/// let j: Json = vec![Value::from("a"), Value::from("b")].into();
+/// assert_eq!(j.0, Value::list([Value::from("a"), Value::from("b")]));
+/// ```
+impl<T: ToValue> From<Vec<T>> for Json {
+    fn from(v: Vec<T>) -> Self {
+        Json(Value::List(v.iter().map(ToValue::to_value).collect()))
+    }
+}
 impl From<serde_json::Value> for Json {
     fn from(v: serde_json::Value) -> Self {
         Json(Value::from_json(&v))
