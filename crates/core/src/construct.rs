@@ -396,22 +396,56 @@ impl<'a> Scope<'a> {
         }
     }
 
-    /// Sets the resource's `DeletionPolicy`.
+    /// Sets the resource's `DeletionPolicy`. [`Policy::Snapshot`] on a type that cannot be
+    /// snapshotted (see [`Policy::SNAPSHOT_TYPES`]) is an [`Error::Invalid`].
     pub fn set_deletion_policy<T: Resource>(
         &mut self,
         handle: &Handle<T>,
         policy: Policy,
     ) -> Result<(), Error> {
-        self.with_entry(handle, |e| e.deletion_policy = Some(policy))
+        self.with_policy(handle, policy, "DeletionPolicy", |e| {
+            e.deletion_policy = Some(policy)
+        })
     }
 
-    /// Sets the resource's `UpdateReplacePolicy`.
+    /// Sets the resource's `UpdateReplacePolicy` ([`Policy::Snapshot`] only on
+    /// [`Policy::SNAPSHOT_TYPES`], as for [`Scope::set_deletion_policy`]).
     pub fn set_update_replace_policy<T: Resource>(
         &mut self,
         handle: &Handle<T>,
         policy: Policy,
     ) -> Result<(), Error> {
-        self.with_entry(handle, |e| e.update_replace_policy = Some(policy))
+        self.with_policy(handle, policy, "UpdateReplacePolicy", |e| {
+            e.update_replace_policy = Some(policy)
+        })
+    }
+
+    fn with_policy<T: Resource>(
+        &mut self,
+        handle: &Handle<T>,
+        policy: Policy,
+        attribute: &str,
+        f: impl FnOnce(&mut ResourceEntry),
+    ) -> Result<(), Error> {
+        let mut refused = None;
+        self.with_entry(handle, |e| {
+            if policy == Policy::Snapshot && !Policy::SNAPSHOT_TYPES.contains(&e.type_name.as_str())
+            {
+                refused = Some(Error::Invalid {
+                    path: e.path.clone(),
+                    message: format!(
+                        "resource `{}` ({}): {attribute} Snapshot is only valid for {}; use \
+                         Retain to keep its data",
+                        e.logical_id,
+                        e.type_name,
+                        Policy::SNAPSHOT_TYPES.join(", ")
+                    ),
+                });
+            } else {
+                f(e);
+            }
+        })?;
+        refused.map_or(Ok(()), Err)
     }
 
     /// Creates the resource only when `condition` holds.

@@ -252,11 +252,24 @@ pub enum Policy {
     Retain,
     /// Keep it only while the stack is not being deleted.
     RetainExceptOnCreate,
-    /// Take a snapshot first (types that support it).
+    /// Take a snapshot first: only for [`Policy::SNAPSHOT_TYPES`] (refused elsewhere).
     Snapshot,
 }
 
 impl Policy {
+    /// The types CloudFormation can snapshot on deletion or replacement (as cfn-lint's
+    /// `E3035` knows them).
+    pub const SNAPSHOT_TYPES: [&'static str; 8] = [
+        "AWS::DocDB::DBCluster",
+        "AWS::EC2::Volume",
+        "AWS::ElastiCache::CacheCluster",
+        "AWS::ElastiCache::ReplicationGroup",
+        "AWS::Neptune::DBCluster",
+        "AWS::RDS::DBCluster",
+        "AWS::RDS::DBInstance",
+        "AWS::Redshift::Cluster",
+    ];
+
     /// The name CloudFormation uses.
     pub fn name(self) -> &'static str {
         match self {

@@ -663,3 +663,45 @@ fn scopes_of_two_stacks_are_alive_at_once() {
     let assembly = app.synth().unwrap();
     assert_eq!(assembly.stacks[1].dependencies, vec!["Network".to_string()]);
 }
+
+#[test]
+fn snapshot_policies_only_on_types_that_can_be_snapshotted() {
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    let t = s.add("T", topic()).unwrap();
+    let e = s
+        .set_deletion_policy(&t, cloudwright_core::Policy::Snapshot)
+        .unwrap_err();
+    assert_eq!(e.path(), Some("T"));
+    let text = e.to_string();
+    assert!(
+        text.contains("resource `T` (AWS::SNS::Topic): DeletionPolicy Snapshot is only valid for"),
+        "{text}"
+    );
+    assert!(
+        s.set_update_replace_policy(&t, cloudwright_core::Policy::Snapshot)
+            .is_err()
+    );
+    // refused means not set: the template has no policy
+    drop(s);
+    let out = app.synth().unwrap();
+    assert!(!out.stacks[0].template.contains("Snapshot"));
+
+    let app = App::new();
+    let mut s = app.stack("S").unwrap();
+    let v = s
+        .add(
+            "V",
+            RawResource::new("AWS::EC2::Volume").property("AvailabilityZone", "eu-west-1a"),
+        )
+        .unwrap();
+    s.set_deletion_policy(&v, cloudwright_core::Policy::Snapshot)
+        .unwrap();
+    drop(s);
+    let out = app.synth().unwrap();
+    assert!(
+        out.stacks[0]
+            .template
+            .contains("\"DeletionPolicy\": \"Snapshot\"")
+    );
+}
