@@ -308,6 +308,32 @@ fn kind(schema: &Json) -> Kind<'_> {
     }
 }
 
+/// `Shape::Typed` of the JSON types an unchecked alternative allows (`"type": ["object",
+/// "string"]`), or `Shape::Any` when it names none.
+fn typed_shape(alt: &Json) -> String {
+    let names: Vec<&str> = match alt.get("type") {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+        _ => return "Shape::Any".into(),
+    };
+    let mut bits = Vec::new();
+    for n in names {
+        let bit = match n {
+            "object" => "OBJECT",
+            "string" => "STRING",
+            "array" => "ARRAY",
+            "number" | "integer" => "NUMBER",
+            "boolean" => "BOOLEAN",
+            _ => return "Shape::Any".into(),
+        };
+        if !bits.contains(&bit) {
+            bits.push(bit);
+        }
+    }
+    let mask: Vec<String> = bits.iter().map(|b| format!("json_type::{b}")).collect();
+    format!("Shape::Typed({})", mask.join(" | "))
+}
+
 /// What a definition is, for naming it before use.
 fn def_is_named(schema: &Json) -> bool {
     schema.get("$ref").is_none() && matches!(kind(schema), Kind::Object | Kind::StrEnum(_))
@@ -718,7 +744,12 @@ impl<'a> Builder<'a> {
             let ty = self.ty(prop_schema, name, prop)?;
             let is_required = required.contains(prop.as_str());
             let doc = self.field_doc(prop, prop_schema, &ty, is_required, top);
-            let shape = self.shape(prop_schema, &ty);
+            let shape = match ty {
+                Ty::Json => self
+                    .alternatives_shape(prop_schema, name, prop)
+                    .unwrap_or_else(|| "Shape::Any".into()),
+                _ => self.shape(prop_schema, &ty),
+            };
             fields.push(Field {
                 cfn: prop.clone(),
                 ident: field(prop),
@@ -1185,6 +1216,33 @@ impl<'a> Builder<'a> {
                 self.patterns.len() - 1
             }
         }
+    }
+
+    /// For a free-form (`Json`) property whose schema is a `oneOf`/`anyOf` of alternatives:
+    /// `Shape::AnyOf` of the alternatives that are definitions (`$ref`), scalars or lists of
+    /// definitions, so a literal is checked against the one it can be (an inline object
+    /// alternative stays unchecked, `Shape::Any`). `None` when nothing would be checked.
+    fn alternatives_shape(&mut self, schema: &Json, owner: &str, hint: &str) -> Option<String> {
+        let alternatives = match self.lookup(schema, "oneOf") {
+            Some(a) => a,
+            None => self.lookup(schema, "anyOf")?,
+        };
+        let alternatives = alternatives.as_array()?.clone();
+        let mut shapes = Vec::new();
+        for alt in &alternatives {
+            let checkable = alt.get("$ref").is_some()
+                || matches!(kind(alt), Kind::Str | Kind::Int | Kind::Num | Kind::Bool)
+                || matches!(kind(alt), Kind::List(Some(items)) if items.get("$ref").is_some());
+            let shape = match checkable.then(|| self.ty(alt, owner, hint)) {
+                Some(Ok(ty)) => self.shape(alt, &ty),
+                _ => typed_shape(alt),
+            };
+            shapes.push(shape);
+        }
+        if shapes.iter().all(|s| s == "Shape::Any") {
+            return None;
+        }
+        Some(format!("Shape::AnyOf(&[{}])", shapes.join(", ")))
     }
 
     /// The `constraint::Shape` expression of a property of type `ty`.

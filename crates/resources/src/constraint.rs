@@ -54,6 +54,38 @@ pub enum Shape {
     List(&'static ListRule),
     /// An object with known properties.
     Object(&'static ObjRule),
+    /// A free-form property whose schema allows one of several forms (`oneOf`/`anyOf`): a
+    /// literal must be accepted by one of them (`Any` for a form left unchecked).
+    AnyOf(&'static [Shape]),
+    /// A value of one of these JSON types (a mask of the [`json_type`] bits), its content
+    /// unchecked: a free-form form of an [`AnyOf`](Shape::AnyOf) (`"type": ["object",
+    /// "string"]`).
+    Typed(u8),
+}
+
+/// The bits of [`Shape::Typed`].
+pub mod json_type {
+    /// An object.
+    pub const OBJECT: u8 = 1;
+    /// A string.
+    pub const STRING: u8 = 2;
+    /// An array.
+    pub const ARRAY: u8 = 4;
+    /// A number (integer or not).
+    pub const NUMBER: u8 = 8;
+    /// A boolean.
+    pub const BOOLEAN: u8 = 16;
+}
+
+fn type_bit(value: &Value) -> u8 {
+    match value {
+        Value::Map(_) => json_type::OBJECT,
+        Value::String(_) => json_type::STRING,
+        Value::List(_) => json_type::ARRAY,
+        Value::Number(_) => json_type::NUMBER,
+        Value::Bool(_) => json_type::BOOLEAN,
+        _ => 0,
+    }
 }
 
 /// Constraints of a string.
@@ -527,7 +559,49 @@ fn check_value(shape: &Shape, value: &Value, path: &mut String) -> Result<(), Vi
             Ok(())
         }
         Shape::Object(rule) => check_object(rule, value, path),
+        Shape::Typed(mask) => {
+            if type_bit(value) & mask != 0 {
+                Ok(())
+            } else {
+                Err(Violation::new(
+                    path.clone(),
+                    value,
+                    "a JSON type the schema allows",
+                ))
+            }
+        }
+        Shape::AnyOf(alternatives) => {
+            let mut reported = None;
+            for alt in alternatives.iter() {
+                let len = path.len();
+                match check_value(alt, value, path) {
+                    Ok(()) => return Ok(()),
+                    Err(v) => {
+                        path.truncate(len);
+                        // the violation of the form the literal has (a list for a list, ...)
+                        if reported.is_none() && same_kind(alt, value) {
+                            reported = Some(v);
+                        }
+                    }
+                }
+            }
+            Err(reported.unwrap_or_else(|| {
+                Violation::new(path.clone(), value, "none of the forms the schema allows")
+            }))
+        }
     }
+}
+
+/// Whether `value` is of the JSON type `shape` expects.
+fn same_kind(shape: &Shape, value: &Value) -> bool {
+    matches!(
+        (shape, value),
+        (Shape::Str(_), Value::String(_))
+            | (Shape::Int(_) | Shape::Num(_), Value::Number(_))
+            | (Shape::Bool, Value::Bool(_))
+            | (Shape::List(_), Value::List(_))
+            | (Shape::Object(_), Value::Map(_))
+    ) || matches!(shape, Shape::Typed(mask) if type_bit(value) & mask != 0)
 }
 
 fn push_segment(path: &mut String, segment: &str) {
@@ -757,6 +831,44 @@ mod tests {
 
     fn constraint(v: Value) -> Option<(String, String)> {
         check(&RULE, &v).err().map(|e| (e.property, e.constraint))
+    }
+
+    #[test]
+    fn one_of_several_forms() {
+        // a list of key objects, or a free-form JSON string/object (DynamoDB's KeySchema)
+        static KEY: ObjRule = ObjRule {
+            properties: &[("AttributeName", Shape::STR), ("KeyType", Shape::STR)],
+            required: &["AttributeName", "KeyType"],
+            closed: true,
+            ..crate::support::OBJ_RULE
+        };
+        static FORMS: Shape = Shape::AnyOf(&[
+            Shape::List(&ListRule {
+                items: Shape::Object(&KEY),
+                min_items: Some(1),
+                max_items: Some(2),
+            }),
+            Shape::Typed(json_type::OBJECT | json_type::STRING),
+        ]);
+        let key = |k: &str| {
+            Value::map([
+                ("AttributeName", Value::from("id")),
+                (k, Value::from("HASH")),
+            ])
+        };
+        assert!(check_shape(&FORMS, &Value::list([key("KeyType")]), "KeySchema").is_ok());
+        let e = check_shape(&FORMS, &Value::list([key("KeyTyp")]), "KeySchema").unwrap_err();
+        assert_eq!(e.property, "KeySchema/0/KeyType");
+        let e = check_shape(&FORMS, &Value::List(Vec::new()), "KeySchema").unwrap_err();
+        assert_eq!(e.constraint, "minItems 1");
+        // the free-form alternative takes anything else
+        assert!(check_shape(&FORMS, &Value::from("{}"), "KeySchema").is_ok());
+        assert!(check_shape(&FORMS, &Value::map([("K", Value::from(1))]), "KeySchema").is_ok());
+        assert!(check_shape(&FORMS, &Value::from(true), "KeySchema").is_err());
+        // a form that is all checked: a value of no form is refused
+        static STR_OR_INT: Shape = Shape::AnyOf(&[Shape::STR, Shape::INT]);
+        let e = check_shape(&STR_OR_INT, &Value::List(Vec::new()), "P").unwrap_err();
+        assert_eq!(e.constraint, "none of the forms the schema allows");
     }
 
     #[test]

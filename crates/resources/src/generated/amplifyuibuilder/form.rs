@@ -207,7 +207,7 @@ pub(crate) static RULE_FormButton: ObjRule = ObjRule {
     properties: &[
         ("Children", Shape::STR),
         ("Excluded", Shape::Bool),
-        ("Position", Shape::Any),
+        ("Position", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     closed: true,
     ..OBJ_RULE
@@ -401,9 +401,9 @@ impl ToValue for FormDataTypeConfig {
 #[rustfmt::skip]
 pub(crate) static RULE_FormStyle: ObjRule = ObjRule {
     properties: &[
-        ("HorizontalGap", Shape::Any),
-        ("OuterPadding", Shape::Any),
-        ("VerticalGap", Shape::Any),
+        ("HorizontalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ("OuterPadding", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ("VerticalGap", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     closed: true,
     ..OBJ_RULE

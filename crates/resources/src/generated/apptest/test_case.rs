@@ -215,7 +215,7 @@ pub struct StepRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
-        ("Action", Shape::Any),
+        ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1000), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
     ],

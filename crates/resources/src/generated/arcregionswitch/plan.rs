@@ -340,7 +340,7 @@ pub struct StepRequired {
 pub(crate) static RULE_Step: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::STR),
-        ("ExecutionBlockConfiguration", Shape::Any),
+        ("ExecutionBlockConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ExecutionBlockType", Shape::Str(&StrRule { allowed: &["CustomActionLambda", "ManualApproval", "AuroraGlobalDatabase", "EC2AutoScaling", "ARCRoutingControl", "ARCRegionSwitchPlan", "Parallel", "ECSServiceScaling", "EKSResourceScaling", "Route53HealthCheck", "DocumentDb", "RdsPromoteReadReplica", "RdsCreateCrossRegionReplica"], ..StrRule::ANY })),
         ("Name", Shape::STR),
     ],

@@ -24,7 +24,7 @@ pub struct CapabilityRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Capability: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("InstructionsDocuments", Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(0), max_items: Some(5) })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(254), ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),

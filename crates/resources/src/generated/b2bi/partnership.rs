@@ -234,7 +234,7 @@ impl PartnershipAttributes {
 pub(crate) static RULE_CapabilityOptions: ObjRule = ObjRule {
     properties: &[
         ("InboundEdi", Shape::Object(&RULE_InboundEdiOptions)),
-        ("OutboundEdi", Shape::Any),
+        ("OutboundEdi", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
     ],
     closed: true,
     ..OBJ_RULE

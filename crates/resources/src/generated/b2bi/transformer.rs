@@ -24,7 +24,7 @@ pub struct TransformerRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Transformer: ObjRule = ObjRule {
     properties: &[
-        ("EdiType", Shape::Any),
+        ("EdiType", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("FileFormat", Shape::Str(&StrRule { allowed: &["XML", "JSON", "NOT_USED"], ..StrRule::ANY })),
         ("InputConversion", Shape::Object(&RULE_InputConversion)),
         ("Mapping", Shape::Object(&RULE_Mapping)),
@@ -309,7 +309,7 @@ pub struct InputConversionRequired {
 pub(crate) static RULE_InputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
-        ("FormatOptions", Shape::Any),
+        ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("FromFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
     ],
     required: &["FromFormat"],
@@ -448,7 +448,7 @@ pub struct OutputConversionRequired {
 pub(crate) static RULE_OutputConversion: ObjRule = ObjRule {
     properties: &[
         ("AdvancedOptions", Shape::Object(&RULE_AdvancedOptions)),
-        ("FormatOptions", Shape::Any),
+        ("FormatOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("ToFormat", Shape::Str(&StrRule { allowed: &["X12"], ..StrRule::ANY })),
     ],
     required: &["ToFormat"],

@@ -425,10 +425,10 @@ pub struct AgentActionGroupRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AgentActionGroup: ObjRule = ObjRule {
     properties: &[
-        ("ActionGroupExecutor", Shape::Any),
+        ("ActionGroupExecutor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ActionGroupName", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ActionGroupState", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
-        ("ApiSchema", Shape::Any),
+        ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("FunctionSchema", Shape::Object(&RULE_FunctionSchema)),
         ("ParentActionGroupSignature", Shape::Str(&StrRule { allowed: &["AMAZON.UserInput", "AMAZON.CodeInterpreter"], ..StrRule::ANY })),

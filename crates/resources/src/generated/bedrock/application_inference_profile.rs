@@ -25,7 +25,7 @@ pub(crate) static RULE_ApplicationInferenceProfile: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("InferenceProfileName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("ModelSource", Shape::Any),
+        ("ModelSource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),
     ],
     required: &["InferenceProfileName"],

@@ -303,7 +303,7 @@ pub struct FlowConnectionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FlowConnection: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Source", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Target", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
@@ -459,7 +459,7 @@ pub struct FlowNodeRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FlowNode: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Inputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeInput), min_items: None, max_items: Some(20) })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("Outputs", Shape::List(&ListRule { items: Shape::Object(&RULE_FlowNodeOutput), min_items: None, max_items: Some(5) })),

@@ -303,12 +303,12 @@ pub struct PromptVariantRequired {
 pub(crate) static RULE_PromptVariant: ObjRule = ObjRule {
     properties: &[
         ("AdditionalModelRequestFields", Shape::Any),
-        ("GenAiResource", Shape::Any),
-        ("InferenceConfiguration", Shape::Any),
+        ("GenAiResource", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
+        ("InferenceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("Metadata", Shape::List(&ListRule { items: Shape::Object(&RULE_PromptMetadataEntry), min_items: Some(0), max_items: Some(50) })),
         ("ModelId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TemplateConfiguration", Shape::Any),
+        ("TemplateConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("TemplateType", Shape::Str(&StrRule { allowed: &["TEXT", "CHAT"], ..StrRule::ANY })),
     ],
     required: &["Name", "TemplateType", "TemplateConfiguration"],

@@ -32,7 +32,7 @@ pub struct GatewayRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Gateway: ObjRule = ObjRule {
     properties: &[
-        ("AuthorizerConfiguration", Shape::Any),
+        ("AuthorizerConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("AuthorizerType", Shape::Str(&StrRule { allowed: &["CUSTOM_JWT", "AWS_IAM", "NONE"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
         ("ExceptionLevel", Shape::Str(&StrRule { allowed: &["DEBUG"], ..StrRule::ANY })),
@@ -40,7 +40,7 @@ pub(crate) static RULE_Gateway: ObjRule = ObjRule {
         ("KmsKeyArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_0), format: Some(Format::KmsKeyArn), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("PolicyEngineConfiguration", Shape::Object(&RULE_GatewayPolicyEngineConfiguration)),
-        ("ProtocolConfiguration", Shape::Any),
+        ("ProtocolConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("ProtocolType", Shape::Str(&StrRule { allowed: &["MCP"], ..StrRule::ANY })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_3), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("Tags", Shape::Any),
@@ -307,7 +307,7 @@ pub(crate) static RULE_GatewayInterceptorConfiguration: ObjRule = ObjRule {
     properties: &[
         ("InputConfiguration", Shape::Object(&RULE_InterceptorInputConfiguration)),
         ("InterceptionPoints", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["REQUEST", "RESPONSE"], ..StrRule::ANY }), min_items: Some(1), max_items: Some(2) })),
-        ("Interceptor", Shape::Any),
+        ("Interceptor", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Interceptor", "InterceptionPoints"],
     closed: true,

@@ -27,7 +27,7 @@ pub(crate) static RULE_GatewayTarget: ObjRule = ObjRule {
         ("GatewayIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("MetadataConfiguration", Shape::Object(&RULE_MetadataConfiguration)),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("TargetConfiguration", Shape::Any),
+        ("TargetConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Name", "TargetConfiguration"],
     closed: true,
@@ -230,7 +230,7 @@ pub struct CredentialProviderConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CredentialProviderConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("CredentialProvider", Shape::Any),
+        ("CredentialProvider", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("CredentialProviderType", Shape::Str(&StrRule { allowed: &["GATEWAY_IAM_ROLE", "OAUTH", "API_KEY"], ..StrRule::ANY })),
     ],
     required: &["CredentialProviderType"],

@@ -27,7 +27,7 @@ pub(crate) static RULE_CaseRule: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(255), ..StrRule::ANY })),
         ("DomainId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(500), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Rule", Shape::Any),
+        ("Rule", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["Name", "Rule"],

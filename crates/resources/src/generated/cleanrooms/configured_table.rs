@@ -38,7 +38,7 @@ pub(crate) static RULE_ConfiguredTable: ObjRule = ObjRule {
         ("Description", Shape::Str(&StrRule { max_len: Some(255), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
         ("SelectedAnalysisMethods", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["DIRECT_QUERY", "DIRECT_JOB"], ..StrRule::ANY }), min_items: None, max_items: None })),
-        ("TableReference", Shape::Any),
+        ("TableReference", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
     ],
     required: &["AllowedColumns", "AnalysisMethod", "Name", "TableReference"],
@@ -297,7 +297,7 @@ pub struct ConfiguredTableAnalysisRulePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfiguredTableAnalysisRulePolicy: ObjRule = ObjRule {
     properties: &[
-        ("V1", Shape::Any),
+        ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["V1"],
     closed: true,

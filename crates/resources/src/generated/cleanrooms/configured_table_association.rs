@@ -296,7 +296,7 @@ pub struct ConfiguredTableAssociationAnalysisRulePolicyRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ConfiguredTableAssociationAnalysisRulePolicy: ObjRule = ObjRule {
     properties: &[
-        ("V1", Shape::Any),
+        ("V1", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["V1"],
     closed: true,

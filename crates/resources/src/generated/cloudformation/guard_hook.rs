@@ -45,7 +45,7 @@ pub(crate) static RULE_GuardHook: ObjRule = ObjRule {
         ("Options", Shape::Object(&RULE_Options)),
         ("RuleLocation", Shape::Object(&RULE_S3Location)),
         ("StackFilters", Shape::Object(&RULE_StackFilters)),
-        ("TargetFilters", Shape::Any),
+        ("TargetFilters", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("TargetOperations", Shape::List(&ListRule { items: Shape::Str(&StrRule { allowed: &["RESOURCE", "STACK", "CHANGE_SET", "CLOUD_CONTROL"], ..StrRule::ANY }), min_items: None, max_items: None })),
     ],
     required: &["RuleLocation", "HookStatus", "TargetOperations", "FailureMode", "Alias", "ExecutionRole"],
@@ -252,7 +252,7 @@ impl GuardHookAttributes {
 #[rustfmt::skip]
 pub(crate) static RULE_Options: ObjRule = ObjRule {
     properties: &[
-        ("InputParams", Shape::Any),
+        ("InputParams", Shape::AnyOf(&[Shape::Object(&RULE_S3Location), Shape::List(&ListRule { items: Shape::Object(&RULE_S3Location), min_items: Some(1), max_items: Some(10) })])),
     ],
     closed: true,
     ..OBJ_RULE

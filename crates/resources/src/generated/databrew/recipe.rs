@@ -157,7 +157,7 @@ pub struct ActionRequired {
 pub(crate) static RULE_Action: ObjRule = ObjRule {
     properties: &[
         ("Operation", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Parameters", Shape::Any),
+        ("Parameters", Shape::AnyOf(&[Shape::Object(&RULE_RecipeParameters), Shape::Any])),
     ],
     required: &["Operation"],
     closed: true,
@@ -297,6 +297,992 @@ impl ToValue for ConditionExpression {
     }
 }
 
+#[rustfmt::skip]
+pub(crate) static RULE_DataCatalogInputDefinition: ObjRule = ObjRule {
+    properties: &[
+        ("CatalogId", Shape::STR),
+        ("DatabaseName", Shape::STR),
+        ("TableName", Shape::STR),
+        ("TempDirectory", Shape::Object(&RULE_S3Location)),
+    ],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `DataCatalogInputDefinition` property type of `AWS::DataBrew::Recipe`.
+///
+/// Represents how metadata stored in the AWS Glue Data Catalog is defined in a DataBrew dataset.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-datacataloginputdefinition.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DataCatalogInputDefinition {
+    /// `CatalogId`: a string.
+    ///
+    /// The unique identifier of the AWS account that holds the Data Catalog that stores the data.
+    pub catalog_id: Option<Str>,
+    /// `DatabaseName`: a string.
+    ///
+    /// The name of a database in the Data Catalog.
+    pub database_name: Option<Str>,
+    /// `TableName`: a string.
+    ///
+    /// The name of a database table in the Data Catalog. This table corresponds to a DataBrew dataset.
+    pub table_name: Option<Str>,
+    /// `TempDirectory`: a [`S3Location`] object.
+    ///
+    /// Represents an Amazon location where DataBrew can store intermediate results.
+    pub temp_directory: Option<Obj<S3Location>>,
+}
+
+#[rustfmt::skip]
+impl DataCatalogInputDefinition {
+    /// A `DataCatalogInputDefinition` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `CatalogId`: a string.
+    pub fn catalog_id(mut self, value: impl Into<Str>) -> Self { self.catalog_id = Some(value.into()); self }
+    /// `DatabaseName`: a string.
+    pub fn database_name(mut self, value: impl Into<Str>) -> Self { self.database_name = Some(value.into()); self }
+    /// `TableName`: a string.
+    pub fn table_name(mut self, value: impl Into<Str>) -> Self { self.table_name = Some(value.into()); self }
+    /// `TempDirectory`: a [`S3Location`] object.
+    pub fn temp_directory(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.temp_directory = Some(value.into()); self }
+}
+
+impl PropertyType for DataCatalogInputDefinition {}
+
+impl ToValue for DataCatalogInputDefinition {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("CatalogId", &self.catalog_id)
+            .opt("DatabaseName", &self.database_name)
+            .opt("TableName", &self.table_name)
+            .opt("TempDirectory", &self.temp_directory)
+            .build()
+    }
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_Input: ObjRule = ObjRule {
+    properties: &[
+        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+        ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
+    ],
+    one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `Input` property type of `AWS::DataBrew::Recipe`.
+///
+/// The input location to load the dataset from - Amazon S3 or AWS Glue Data Catalog .
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-input.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Input {
+    /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
+    pub data_catalog_input_definition: Option<Obj<DataCatalogInputDefinition>>,
+    /// `S3InputDefinition`: a [`S3Location`] object.
+    pub s3_input_definition: Option<Obj<S3Location>>,
+}
+
+#[rustfmt::skip]
+impl Input {
+    /// A `Input` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
+    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
+    /// `S3InputDefinition`: a [`S3Location`] object.
+    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
+}
+
+impl PropertyType for Input {}
+
+impl ToValue for Input {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt(
+                "DataCatalogInputDefinition",
+                &self.data_catalog_input_definition,
+            )
+            .opt("S3InputDefinition", &self.s3_input_definition)
+            .build()
+    }
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_RecipeParameters: ObjRule = ObjRule {
+    properties: &[
+        ("AggregateFunction", Shape::STR),
+        ("Base", Shape::STR),
+        ("CaseStatement", Shape::STR),
+        ("CategoryMap", Shape::STR),
+        ("CharsToRemove", Shape::STR),
+        ("CollapseConsecutiveWhitespace", Shape::STR),
+        ("ColumnDataType", Shape::STR),
+        ("ColumnRange", Shape::STR),
+        ("Count", Shape::STR),
+        ("CustomCharacters", Shape::STR),
+        ("CustomStopWords", Shape::STR),
+        ("CustomValue", Shape::STR),
+        ("DatasetsColumns", Shape::STR),
+        ("DateAddValue", Shape::STR),
+        ("DateTimeFormat", Shape::STR),
+        ("DateTimeParameters", Shape::STR),
+        ("DeleteOtherRows", Shape::STR),
+        ("Delimiter", Shape::STR),
+        ("EndPattern", Shape::STR),
+        ("EndPosition", Shape::STR),
+        ("EndValue", Shape::STR),
+        ("ExpandContractions", Shape::STR),
+        ("Exponent", Shape::STR),
+        ("FalseString", Shape::STR),
+        ("GroupByAggFunctionOptions", Shape::STR),
+        ("GroupByColumns", Shape::STR),
+        ("HiddenColumns", Shape::STR),
+        ("IgnoreCase", Shape::STR),
+        ("IncludeInSplit", Shape::STR),
+        ("Input", Shape::Object(&RULE_Input)),
+        ("Interval", Shape::STR),
+        ("IsText", Shape::STR),
+        ("JoinKeys", Shape::STR),
+        ("JoinType", Shape::STR),
+        ("LeftColumns", Shape::STR),
+        ("Limit", Shape::STR),
+        ("LowerBound", Shape::STR),
+        ("MapType", Shape::STR),
+        ("ModeType", Shape::STR),
+        ("MultiLine", Shape::Bool),
+        ("NumRows", Shape::STR),
+        ("NumRowsAfter", Shape::STR),
+        ("NumRowsBefore", Shape::STR),
+        ("OrderByColumn", Shape::STR),
+        ("OrderByColumns", Shape::STR),
+        ("Other", Shape::STR),
+        ("Pattern", Shape::STR),
+        ("PatternOption1", Shape::STR),
+        ("PatternOption2", Shape::STR),
+        ("PatternOptions", Shape::STR),
+        ("Period", Shape::STR),
+        ("Position", Shape::STR),
+        ("RemoveAllPunctuation", Shape::STR),
+        ("RemoveAllQuotes", Shape::STR),
+        ("RemoveAllWhitespace", Shape::STR),
+        ("RemoveCustomCharacters", Shape::STR),
+        ("RemoveCustomValue", Shape::STR),
+        ("RemoveLeadingAndTrailingPunctuation", Shape::STR),
+        ("RemoveLeadingAndTrailingQuotes", Shape::STR),
+        ("RemoveLeadingAndTrailingWhitespace", Shape::STR),
+        ("RemoveLetters", Shape::STR),
+        ("RemoveNumbers", Shape::STR),
+        ("RemoveSourceColumn", Shape::STR),
+        ("RemoveSpecialCharacters", Shape::STR),
+        ("RightColumns", Shape::STR),
+        ("SampleSize", Shape::STR),
+        ("SampleType", Shape::STR),
+        ("SecondInput", Shape::STR),
+        ("SecondaryInputs", Shape::List(&ListRule { items: Shape::Object(&RULE_SecondaryInput), min_items: None, max_items: None })),
+        ("SheetIndexes", Shape::List(&ListRule { items: Shape::INT, min_items: Some(1), max_items: Some(1) })),
+        ("SheetNames", Shape::List(&ListRule { items: Shape::STR, min_items: Some(1), max_items: Some(1) })),
+        ("SourceColumn", Shape::STR),
+        ("SourceColumn1", Shape::STR),
+        ("SourceColumn2", Shape::STR),
+        ("SourceColumns", Shape::STR),
+        ("StartColumnIndex", Shape::STR),
+        ("StartPattern", Shape::STR),
+        ("StartPosition", Shape::STR),
+        ("StartValue", Shape::STR),
+        ("StemmingMode", Shape::STR),
+        ("StepCount", Shape::STR),
+        ("StepIndex", Shape::STR),
+        ("StopWordsMode", Shape::STR),
+        ("Strategy", Shape::STR),
+        ("TargetColumn", Shape::STR),
+        ("TargetColumnNames", Shape::STR),
+        ("TargetDateFormat", Shape::STR),
+        ("TargetIndex", Shape::STR),
+        ("TimeZone", Shape::STR),
+        ("TokenizerPattern", Shape::STR),
+        ("TrueString", Shape::STR),
+        ("UdfLang", Shape::STR),
+        ("Units", Shape::STR),
+        ("UnpivotColumn", Shape::STR),
+        ("UpperBound", Shape::STR),
+        ("UseNewDataFrame", Shape::STR),
+        ("Value", Shape::STR),
+        ("Value1", Shape::STR),
+        ("Value2", Shape::STR),
+        ("ValueColumn", Shape::STR),
+        ("ViewFrame", Shape::STR),
+    ],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `RecipeParameters` property type of `AWS::DataBrew::Recipe`.
+///
+/// Parameters that are used as inputs for various recipe actions. The parameters are specific to the context in which they're used.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-recipeparameters.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RecipeParameters {
+    /// `AggregateFunction`: a string.
+    ///
+    /// The name of an aggregation function to apply.
+    pub aggregate_function: Option<Str>,
+    /// `Base`: a string.
+    ///
+    /// The number of digits used in a counting system.
+    pub base: Option<Str>,
+    /// `CaseStatement`: a string.
+    ///
+    /// A case statement associated with a recipe.
+    pub case_statement: Option<Str>,
+    /// `CategoryMap`: a string.
+    ///
+    /// A category map used for one-hot encoding.
+    pub category_map: Option<Str>,
+    /// `CharsToRemove`: a string.
+    ///
+    /// Characters to remove from a step that applies one-hot encoding or tokenization.
+    pub chars_to_remove: Option<Str>,
+    /// `CollapseConsecutiveWhitespace`: a string.
+    ///
+    /// Remove any non-word non-punctuation character.
+    pub collapse_consecutive_whitespace: Option<Str>,
+    /// `ColumnDataType`: a string.
+    ///
+    /// The data type of the column.
+    pub column_data_type: Option<Str>,
+    /// `ColumnRange`: a string.
+    ///
+    /// A range of columns to which a step is applied.
+    pub column_range: Option<Str>,
+    /// `Count`: a string.
+    ///
+    /// The number of times a string needs to be repeated.
+    pub count: Option<Str>,
+    /// `CustomCharacters`: a string.
+    ///
+    /// One or more characters that can be substituted or removed, depending on the context.
+    pub custom_characters: Option<Str>,
+    /// `CustomStopWords`: a string.
+    ///
+    /// A list of words to ignore in a step that applies word tokenization.
+    pub custom_stop_words: Option<Str>,
+    /// `CustomValue`: a string.
+    ///
+    /// A list of custom values to use in a step that requires that you provide a value to finish the operation.
+    pub custom_value: Option<Str>,
+    /// `DatasetsColumns`: a string.
+    ///
+    /// A list of the dataset columns included in a project.
+    pub datasets_columns: Option<Str>,
+    /// `DateAddValue`: a string.
+    ///
+    /// A value that specifies how many units of time to add or subtract for a date math operation.
+    pub date_add_value: Option<Str>,
+    /// `DateTimeFormat`: a string.
+    ///
+    /// A date format to apply to a date.
+    pub date_time_format: Option<Str>,
+    /// `DateTimeParameters`: a string.
+    ///
+    /// A set of parameters associated with a datetime.
+    pub date_time_parameters: Option<Str>,
+    /// `DeleteOtherRows`: a string.
+    ///
+    /// Determines whether unmapped rows in a categorical mapping should be deleted
+    pub delete_other_rows: Option<Str>,
+    /// `Delimiter`: a string.
+    ///
+    /// The delimiter to use when parsing separated values in a text file.
+    pub delimiter: Option<Str>,
+    /// `EndPattern`: a string.
+    ///
+    /// The end pattern to locate.
+    pub end_pattern: Option<Str>,
+    /// `EndPosition`: a string.
+    ///
+    /// The end position to locate.
+    pub end_position: Option<Str>,
+    /// `EndValue`: a string.
+    ///
+    /// The end value to locate.
+    pub end_value: Option<Str>,
+    /// `ExpandContractions`: a string.
+    ///
+    /// A list of word contractions and what they expand to. For eample: *can't* ; *cannot* ; *can not* .
+    pub expand_contractions: Option<Str>,
+    /// `Exponent`: a string.
+    ///
+    /// The exponent to apply in an exponential operation.
+    pub exponent: Option<Str>,
+    /// `FalseString`: a string.
+    ///
+    /// A value that represents `FALSE` .
+    pub false_string: Option<Str>,
+    /// `GroupByAggFunctionOptions`: a string.
+    ///
+    /// Specifies options to apply to the `GROUP BY` used in an aggregation.
+    pub group_by_agg_function_options: Option<Str>,
+    /// `GroupByColumns`: a string.
+    ///
+    /// The columns to use in the `GROUP BY` clause.
+    pub group_by_columns: Option<Str>,
+    /// `HiddenColumns`: a string.
+    ///
+    /// A list of columns to hide.
+    pub hidden_columns: Option<Str>,
+    /// `IgnoreCase`: a string.
+    ///
+    /// Indicates that lower and upper case letters are treated equally.
+    pub ignore_case: Option<Str>,
+    /// `IncludeInSplit`: a string.
+    ///
+    /// Indicates if this column is participating in a split transform.
+    pub include_in_split: Option<Str>,
+    /// `Input`: an [`Input`] object.
+    ///
+    /// The input location to load the dataset from - Amazon S3 or AWS Glue Data Catalog .
+    pub input: Option<Obj<Input>>,
+    /// `Interval`: a string.
+    ///
+    /// The number of characters to split by.
+    pub interval: Option<Str>,
+    /// `IsText`: a string.
+    ///
+    /// Indicates if the content is text.
+    pub is_text: Option<Str>,
+    /// `JoinKeys`: a string.
+    ///
+    /// The keys or columns involved in a join.
+    pub join_keys: Option<Str>,
+    /// `JoinType`: a string.
+    ///
+    /// The type of join to use, for example, `INNER JOIN` , `OUTER JOIN` , and so on.
+    pub join_type: Option<Str>,
+    /// `LeftColumns`: a string.
+    ///
+    /// The columns on the left side of the join.
+    pub left_columns: Option<Str>,
+    /// `Limit`: a string.
+    ///
+    /// The number of times to perform `split` or `replaceBy` in a string
+    pub limit: Option<Str>,
+    /// `LowerBound`: a string.
+    ///
+    /// The lower boundary for a value.
+    pub lower_bound: Option<Str>,
+    /// `MapType`: a string.
+    ///
+    /// The type of mappings to apply to construct a new dynamic frame.
+    pub map_type: Option<Str>,
+    /// `ModeType`: a string.
+    ///
+    /// Determines the manner in which mode value is calculated, in case there is more than one mode value. Valid values: `NONE` | `AVERAGE` | `MINIMUM` | `MAXIMUM`
+    pub mode_type: Option<Str>,
+    /// `MultiLine`: a boolean.
+    ///
+    /// Specifies whether JSON input contains embedded new line characters.
+    pub multi_line: Option<Bool>,
+    /// `NumRows`: a string.
+    ///
+    /// The number of rows to consider in a window.
+    pub num_rows: Option<Str>,
+    /// `NumRowsAfter`: a string.
+    ///
+    /// The number of rows to consider after the current row in a window
+    pub num_rows_after: Option<Str>,
+    /// `NumRowsBefore`: a string.
+    ///
+    /// The number of rows to consider before the current row in a window
+    pub num_rows_before: Option<Str>,
+    /// `OrderByColumn`: a string.
+    ///
+    /// A column to sort the results by.
+    pub order_by_column: Option<Str>,
+    /// `OrderByColumns`: a string.
+    ///
+    /// The columns to sort the results by.
+    pub order_by_columns: Option<Str>,
+    /// `Other`: a string.
+    ///
+    /// The value to assign to unmapped cells, in categorical mapping
+    pub other: Option<Str>,
+    /// `Pattern`: a string.
+    ///
+    /// The pattern to locate.
+    pub pattern: Option<Str>,
+    /// `PatternOption1`: a string.
+    ///
+    /// The starting pattern to split between.
+    pub pattern_option1: Option<Str>,
+    /// `PatternOption2`: a string.
+    ///
+    /// The ending pattern to split between.
+    pub pattern_option2: Option<Str>,
+    /// `PatternOptions`: a string.
+    ///
+    /// For splitting by multiple delimiters: A JSON-encoded string that lists the patterns in the format. For example: `[{\"pattern\":\"1\",\"includeInSplit\":true}]`
+    pub pattern_options: Option<Str>,
+    /// `Period`: a string.
+    ///
+    /// The size of the rolling window.
+    pub period: Option<Str>,
+    /// `Position`: a string.
+    ///
+    /// The character index within a string
+    pub position: Option<Str>,
+    /// `RemoveAllPunctuation`: a string.
+    ///
+    /// If `true` , removes all of the following characters: `.` `.!` `.,` `.?`
+    pub remove_all_punctuation: Option<Str>,
+    /// `RemoveAllQuotes`: a string.
+    ///
+    /// If `true` , removes all single quotes and double quotes.
+    pub remove_all_quotes: Option<Str>,
+    /// `RemoveAllWhitespace`: a string.
+    ///
+    /// If `true` , removes all whitespaces from the value.
+    pub remove_all_whitespace: Option<Str>,
+    /// `RemoveCustomCharacters`: a string.
+    ///
+    /// If `true` , removes all chraracters specified by `CustomCharacters` .
+    pub remove_custom_characters: Option<Str>,
+    /// `RemoveCustomValue`: a string.
+    ///
+    /// If `true` , removes all chraracters specified by `CustomValue` .
+    pub remove_custom_value: Option<Str>,
+    /// `RemoveLeadingAndTrailingPunctuation`: a string.
+    ///
+    /// If `true` , removes the following characters if they occur at the start or end of the value: `.` `!` `,` `?`
+    pub remove_leading_and_trailing_punctuation: Option<Str>,
+    /// `RemoveLeadingAndTrailingQuotes`: a string.
+    ///
+    /// If `true` , removes single quotes and double quotes from the beginning and end of the value.
+    pub remove_leading_and_trailing_quotes: Option<Str>,
+    /// `RemoveLeadingAndTrailingWhitespace`: a string.
+    ///
+    /// If `true` , removes all whitespaces from the beginning and end of the value.
+    pub remove_leading_and_trailing_whitespace: Option<Str>,
+    /// `RemoveLetters`: a string.
+    ///
+    /// If `true` , removes all uppercase and lowercase alphabetic characters (A through Z; a through z).
+    pub remove_letters: Option<Str>,
+    /// `RemoveNumbers`: a string.
+    ///
+    /// If `true` , removes all numeric characters (0 through 9).
+    pub remove_numbers: Option<Str>,
+    /// `RemoveSourceColumn`: a string.
+    ///
+    /// If `true` , the source column will be removed after un-nesting that column. (Used with nested column types, such as Map, Struct, or Array.)
+    pub remove_source_column: Option<Str>,
+    /// `RemoveSpecialCharacters`: a string.
+    ///
+    /// If `true` , removes all of the following characters: `! " # $ % & ' ( ) * + , - . / : ; < = > ? @ [ \ ] ^ _ ` { | } ~\`
+    pub remove_special_characters: Option<Str>,
+    /// `RightColumns`: a string.
+    ///
+    /// The columns on the right side of a join.
+    pub right_columns: Option<Str>,
+    /// `SampleSize`: a string.
+    ///
+    /// The number of rows in the sample.
+    pub sample_size: Option<Str>,
+    /// `SampleType`: a string.
+    ///
+    /// The sampling type to apply to the dataset. Valid values: `FIRST_N` | `LAST_N` | `RANDOM`
+    pub sample_type: Option<Str>,
+    /// `SecondInput`: a string.
+    ///
+    /// A object value to indicate the second dataset used in a join.
+    pub second_input: Option<Str>,
+    /// `SecondaryInputs`: a list of [`SecondaryInput`] objects.
+    ///
+    /// A list of secondary inputs in a UNION transform
+    pub secondary_inputs: Option<List<SecondaryInput>>,
+    /// `SheetIndexes`: a list of integers.
+    ///
+    /// One or more sheet numbers in the Excel file, which will be included in a dataset.
+    ///
+    /// Items 1 to 1.
+    pub sheet_indexes: Option<List<Int>>,
+    /// `SheetNames`: a list of strings.
+    ///
+    /// Oone or more named sheets in the Excel file, which will be included in a dataset.
+    ///
+    /// Items 1 to 1.
+    pub sheet_names: Option<List<Str>>,
+    /// `SourceColumn`: a string.
+    ///
+    /// A source column needed for an operation, step, or transform.
+    pub source_column: Option<Str>,
+    /// `SourceColumn1`: a string.
+    ///
+    /// A source column needed for an operation, step, or transform.
+    pub source_column1: Option<Str>,
+    /// `SourceColumn2`: a string.
+    ///
+    /// A source column needed for an operation, step, or transform.
+    pub source_column2: Option<Str>,
+    /// `SourceColumns`: a string.
+    ///
+    /// A list of source columns needed for an operation, step, or transform.
+    pub source_columns: Option<Str>,
+    /// `StartColumnIndex`: a string.
+    ///
+    /// The index number of the first column used by an operation, step, or transform.
+    pub start_column_index: Option<Str>,
+    /// `StartPattern`: a string.
+    ///
+    /// The starting pattern to locate.
+    pub start_pattern: Option<Str>,
+    /// `StartPosition`: a string.
+    ///
+    /// The starting position to locate.
+    pub start_position: Option<Str>,
+    /// `StartValue`: a string.
+    ///
+    /// The starting value to locate.
+    pub start_value: Option<Str>,
+    /// `StemmingMode`: a string.
+    ///
+    /// Indicates this operation uses stems and lemmas (base words) for word tokenization.
+    pub stemming_mode: Option<Str>,
+    /// `StepCount`: a string.
+    ///
+    /// The total number of transforms in this recipe.
+    pub step_count: Option<Str>,
+    /// `StepIndex`: a string.
+    ///
+    /// The index ID of a step.
+    pub step_index: Option<Str>,
+    /// `StopWordsMode`: a string.
+    ///
+    /// Indicates this operation uses stop words as part of word tokenization.
+    pub stop_words_mode: Option<Str>,
+    /// `Strategy`: a string.
+    ///
+    /// The resolution strategy to apply in resolving ambiguities.
+    pub strategy: Option<Str>,
+    /// `TargetColumn`: a string.
+    ///
+    /// The column targeted by this operation.
+    pub target_column: Option<Str>,
+    /// `TargetColumnNames`: a string.
+    ///
+    /// The names to give columns altered by this operation.
+    pub target_column_names: Option<Str>,
+    /// `TargetDateFormat`: a string.
+    ///
+    /// The date format to convert to.
+    pub target_date_format: Option<Str>,
+    /// `TargetIndex`: a string.
+    ///
+    /// The index number of an object that is targeted by this operation.
+    pub target_index: Option<Str>,
+    /// `TimeZone`: a string.
+    ///
+    /// The current timezone that you want to use for dates.
+    pub time_zone: Option<Str>,
+    /// `TokenizerPattern`: a string.
+    ///
+    /// A regex expression to use when splitting text into terms, also called words or tokens.
+    pub tokenizer_pattern: Option<Str>,
+    /// `TrueString`: a string.
+    ///
+    /// A value to use to represent `TRUE` .
+    pub true_string: Option<Str>,
+    /// `UdfLang`: a string.
+    ///
+    /// The language that's used in the user-defined function.
+    pub udf_lang: Option<Str>,
+    /// `Units`: a string.
+    ///
+    /// Specifies a unit of time. For example: `MINUTES` ; `SECONDS` ; `HOURS` ; etc.
+    pub units: Option<Str>,
+    /// `UnpivotColumn`: a string.
+    ///
+    /// Cast columns as rows, so that each value is a different row in a single column.
+    pub unpivot_column: Option<Str>,
+    /// `UpperBound`: a string.
+    ///
+    /// The upper boundary for a value.
+    pub upper_bound: Option<Str>,
+    /// `UseNewDataFrame`: a string.
+    ///
+    /// Create a new container to hold a dataset.
+    pub use_new_data_frame: Option<Str>,
+    /// `Value`: a string.
+    ///
+    /// A static value that can be used in a comparison, a substitution, or in another context-specific way. A `Value` can be a number, string, or other datatype, depending on the recipe action in which it's used.
+    pub value: Option<Str>,
+    /// `Value1`: a string.
+    ///
+    /// A value that's used by this operation.
+    pub value1: Option<Str>,
+    /// `Value2`: a string.
+    ///
+    /// A value that's used by this operation.
+    pub value2: Option<Str>,
+    /// `ValueColumn`: a string.
+    ///
+    /// The column that is provided as a value that's used by this operation.
+    pub value_column: Option<Str>,
+    /// `ViewFrame`: a string.
+    ///
+    /// The subset of rows currently available for viewing.
+    pub view_frame: Option<Str>,
+}
+
+#[rustfmt::skip]
+impl RecipeParameters {
+    /// A `RecipeParameters` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `AggregateFunction`: a string.
+    pub fn aggregate_function(mut self, value: impl Into<Str>) -> Self { self.aggregate_function = Some(value.into()); self }
+    /// `Base`: a string.
+    pub fn base(mut self, value: impl Into<Str>) -> Self { self.base = Some(value.into()); self }
+    /// `CaseStatement`: a string.
+    pub fn case_statement(mut self, value: impl Into<Str>) -> Self { self.case_statement = Some(value.into()); self }
+    /// `CategoryMap`: a string.
+    pub fn category_map(mut self, value: impl Into<Str>) -> Self { self.category_map = Some(value.into()); self }
+    /// `CharsToRemove`: a string.
+    pub fn chars_to_remove(mut self, value: impl Into<Str>) -> Self { self.chars_to_remove = Some(value.into()); self }
+    /// `CollapseConsecutiveWhitespace`: a string.
+    pub fn collapse_consecutive_whitespace(mut self, value: impl Into<Str>) -> Self { self.collapse_consecutive_whitespace = Some(value.into()); self }
+    /// `ColumnDataType`: a string.
+    pub fn column_data_type(mut self, value: impl Into<Str>) -> Self { self.column_data_type = Some(value.into()); self }
+    /// `ColumnRange`: a string.
+    pub fn column_range(mut self, value: impl Into<Str>) -> Self { self.column_range = Some(value.into()); self }
+    /// `Count`: a string.
+    pub fn count(mut self, value: impl Into<Str>) -> Self { self.count = Some(value.into()); self }
+    /// `CustomCharacters`: a string.
+    pub fn custom_characters(mut self, value: impl Into<Str>) -> Self { self.custom_characters = Some(value.into()); self }
+    /// `CustomStopWords`: a string.
+    pub fn custom_stop_words(mut self, value: impl Into<Str>) -> Self { self.custom_stop_words = Some(value.into()); self }
+    /// `CustomValue`: a string.
+    pub fn custom_value(mut self, value: impl Into<Str>) -> Self { self.custom_value = Some(value.into()); self }
+    /// `DatasetsColumns`: a string.
+    pub fn datasets_columns(mut self, value: impl Into<Str>) -> Self { self.datasets_columns = Some(value.into()); self }
+    /// `DateAddValue`: a string.
+    pub fn date_add_value(mut self, value: impl Into<Str>) -> Self { self.date_add_value = Some(value.into()); self }
+    /// `DateTimeFormat`: a string.
+    pub fn date_time_format(mut self, value: impl Into<Str>) -> Self { self.date_time_format = Some(value.into()); self }
+    /// `DateTimeParameters`: a string.
+    pub fn date_time_parameters(mut self, value: impl Into<Str>) -> Self { self.date_time_parameters = Some(value.into()); self }
+    /// `DeleteOtherRows`: a string.
+    pub fn delete_other_rows(mut self, value: impl Into<Str>) -> Self { self.delete_other_rows = Some(value.into()); self }
+    /// `Delimiter`: a string.
+    pub fn delimiter(mut self, value: impl Into<Str>) -> Self { self.delimiter = Some(value.into()); self }
+    /// `EndPattern`: a string.
+    pub fn end_pattern(mut self, value: impl Into<Str>) -> Self { self.end_pattern = Some(value.into()); self }
+    /// `EndPosition`: a string.
+    pub fn end_position(mut self, value: impl Into<Str>) -> Self { self.end_position = Some(value.into()); self }
+    /// `EndValue`: a string.
+    pub fn end_value(mut self, value: impl Into<Str>) -> Self { self.end_value = Some(value.into()); self }
+    /// `ExpandContractions`: a string.
+    pub fn expand_contractions(mut self, value: impl Into<Str>) -> Self { self.expand_contractions = Some(value.into()); self }
+    /// `Exponent`: a string.
+    pub fn exponent(mut self, value: impl Into<Str>) -> Self { self.exponent = Some(value.into()); self }
+    /// `FalseString`: a string.
+    pub fn false_string(mut self, value: impl Into<Str>) -> Self { self.false_string = Some(value.into()); self }
+    /// `GroupByAggFunctionOptions`: a string.
+    pub fn group_by_agg_function_options(mut self, value: impl Into<Str>) -> Self { self.group_by_agg_function_options = Some(value.into()); self }
+    /// `GroupByColumns`: a string.
+    pub fn group_by_columns(mut self, value: impl Into<Str>) -> Self { self.group_by_columns = Some(value.into()); self }
+    /// `HiddenColumns`: a string.
+    pub fn hidden_columns(mut self, value: impl Into<Str>) -> Self { self.hidden_columns = Some(value.into()); self }
+    /// `IgnoreCase`: a string.
+    pub fn ignore_case(mut self, value: impl Into<Str>) -> Self { self.ignore_case = Some(value.into()); self }
+    /// `IncludeInSplit`: a string.
+    pub fn include_in_split(mut self, value: impl Into<Str>) -> Self { self.include_in_split = Some(value.into()); self }
+    /// `Input`: an [`Input`] object.
+    pub fn input(mut self, value: impl Into<Obj<Input>>) -> Self { self.input = Some(value.into()); self }
+    /// `Interval`: a string.
+    pub fn interval(mut self, value: impl Into<Str>) -> Self { self.interval = Some(value.into()); self }
+    /// `IsText`: a string.
+    pub fn is_text(mut self, value: impl Into<Str>) -> Self { self.is_text = Some(value.into()); self }
+    /// `JoinKeys`: a string.
+    pub fn join_keys(mut self, value: impl Into<Str>) -> Self { self.join_keys = Some(value.into()); self }
+    /// `JoinType`: a string.
+    pub fn join_type(mut self, value: impl Into<Str>) -> Self { self.join_type = Some(value.into()); self }
+    /// `LeftColumns`: a string.
+    pub fn left_columns(mut self, value: impl Into<Str>) -> Self { self.left_columns = Some(value.into()); self }
+    /// `Limit`: a string.
+    pub fn limit(mut self, value: impl Into<Str>) -> Self { self.limit = Some(value.into()); self }
+    /// `LowerBound`: a string.
+    pub fn lower_bound(mut self, value: impl Into<Str>) -> Self { self.lower_bound = Some(value.into()); self }
+    /// `MapType`: a string.
+    pub fn map_type(mut self, value: impl Into<Str>) -> Self { self.map_type = Some(value.into()); self }
+    /// `ModeType`: a string.
+    pub fn mode_type(mut self, value: impl Into<Str>) -> Self { self.mode_type = Some(value.into()); self }
+    /// `MultiLine`: a boolean.
+    pub fn multi_line(mut self, value: impl Into<Bool>) -> Self { self.multi_line = Some(value.into()); self }
+    /// `NumRows`: a string.
+    pub fn num_rows(mut self, value: impl Into<Str>) -> Self { self.num_rows = Some(value.into()); self }
+    /// `NumRowsAfter`: a string.
+    pub fn num_rows_after(mut self, value: impl Into<Str>) -> Self { self.num_rows_after = Some(value.into()); self }
+    /// `NumRowsBefore`: a string.
+    pub fn num_rows_before(mut self, value: impl Into<Str>) -> Self { self.num_rows_before = Some(value.into()); self }
+    /// `OrderByColumn`: a string.
+    pub fn order_by_column(mut self, value: impl Into<Str>) -> Self { self.order_by_column = Some(value.into()); self }
+    /// `OrderByColumns`: a string.
+    pub fn order_by_columns(mut self, value: impl Into<Str>) -> Self { self.order_by_columns = Some(value.into()); self }
+    /// `Other`: a string.
+    pub fn other(mut self, value: impl Into<Str>) -> Self { self.other = Some(value.into()); self }
+    /// `Pattern`: a string.
+    pub fn pattern(mut self, value: impl Into<Str>) -> Self { self.pattern = Some(value.into()); self }
+    /// `PatternOption1`: a string.
+    pub fn pattern_option1(mut self, value: impl Into<Str>) -> Self { self.pattern_option1 = Some(value.into()); self }
+    /// `PatternOption2`: a string.
+    pub fn pattern_option2(mut self, value: impl Into<Str>) -> Self { self.pattern_option2 = Some(value.into()); self }
+    /// `PatternOptions`: a string.
+    pub fn pattern_options(mut self, value: impl Into<Str>) -> Self { self.pattern_options = Some(value.into()); self }
+    /// `Period`: a string.
+    pub fn period(mut self, value: impl Into<Str>) -> Self { self.period = Some(value.into()); self }
+    /// `Position`: a string.
+    pub fn position(mut self, value: impl Into<Str>) -> Self { self.position = Some(value.into()); self }
+    /// `RemoveAllPunctuation`: a string.
+    pub fn remove_all_punctuation(mut self, value: impl Into<Str>) -> Self { self.remove_all_punctuation = Some(value.into()); self }
+    /// `RemoveAllQuotes`: a string.
+    pub fn remove_all_quotes(mut self, value: impl Into<Str>) -> Self { self.remove_all_quotes = Some(value.into()); self }
+    /// `RemoveAllWhitespace`: a string.
+    pub fn remove_all_whitespace(mut self, value: impl Into<Str>) -> Self { self.remove_all_whitespace = Some(value.into()); self }
+    /// `RemoveCustomCharacters`: a string.
+    pub fn remove_custom_characters(mut self, value: impl Into<Str>) -> Self { self.remove_custom_characters = Some(value.into()); self }
+    /// `RemoveCustomValue`: a string.
+    pub fn remove_custom_value(mut self, value: impl Into<Str>) -> Self { self.remove_custom_value = Some(value.into()); self }
+    /// `RemoveLeadingAndTrailingPunctuation`: a string.
+    pub fn remove_leading_and_trailing_punctuation(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_punctuation = Some(value.into()); self }
+    /// `RemoveLeadingAndTrailingQuotes`: a string.
+    pub fn remove_leading_and_trailing_quotes(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_quotes = Some(value.into()); self }
+    /// `RemoveLeadingAndTrailingWhitespace`: a string.
+    pub fn remove_leading_and_trailing_whitespace(mut self, value: impl Into<Str>) -> Self { self.remove_leading_and_trailing_whitespace = Some(value.into()); self }
+    /// `RemoveLetters`: a string.
+    pub fn remove_letters(mut self, value: impl Into<Str>) -> Self { self.remove_letters = Some(value.into()); self }
+    /// `RemoveNumbers`: a string.
+    pub fn remove_numbers(mut self, value: impl Into<Str>) -> Self { self.remove_numbers = Some(value.into()); self }
+    /// `RemoveSourceColumn`: a string.
+    pub fn remove_source_column(mut self, value: impl Into<Str>) -> Self { self.remove_source_column = Some(value.into()); self }
+    /// `RemoveSpecialCharacters`: a string.
+    pub fn remove_special_characters(mut self, value: impl Into<Str>) -> Self { self.remove_special_characters = Some(value.into()); self }
+    /// `RightColumns`: a string.
+    pub fn right_columns(mut self, value: impl Into<Str>) -> Self { self.right_columns = Some(value.into()); self }
+    /// `SampleSize`: a string.
+    pub fn sample_size(mut self, value: impl Into<Str>) -> Self { self.sample_size = Some(value.into()); self }
+    /// `SampleType`: a string.
+    pub fn sample_type(mut self, value: impl Into<Str>) -> Self { self.sample_type = Some(value.into()); self }
+    /// `SecondInput`: a string.
+    pub fn second_input(mut self, value: impl Into<Str>) -> Self { self.second_input = Some(value.into()); self }
+    /// `SecondaryInputs`: a list of [`SecondaryInput`] objects.
+    pub fn secondary_inputs(mut self, value: impl Into<List<SecondaryInput>>) -> Self { self.secondary_inputs = Some(value.into()); self }
+    /// `SheetIndexes`: a list of integers.
+    pub fn sheet_indexes(mut self, value: impl Into<List<Int>>) -> Self { self.sheet_indexes = Some(value.into()); self }
+    /// `SheetNames`: a list of strings.
+    pub fn sheet_names(mut self, value: impl Into<List<Str>>) -> Self { self.sheet_names = Some(value.into()); self }
+    /// `SourceColumn`: a string.
+    pub fn source_column(mut self, value: impl Into<Str>) -> Self { self.source_column = Some(value.into()); self }
+    /// `SourceColumn1`: a string.
+    pub fn source_column1(mut self, value: impl Into<Str>) -> Self { self.source_column1 = Some(value.into()); self }
+    /// `SourceColumn2`: a string.
+    pub fn source_column2(mut self, value: impl Into<Str>) -> Self { self.source_column2 = Some(value.into()); self }
+    /// `SourceColumns`: a string.
+    pub fn source_columns(mut self, value: impl Into<Str>) -> Self { self.source_columns = Some(value.into()); self }
+    /// `StartColumnIndex`: a string.
+    pub fn start_column_index(mut self, value: impl Into<Str>) -> Self { self.start_column_index = Some(value.into()); self }
+    /// `StartPattern`: a string.
+    pub fn start_pattern(mut self, value: impl Into<Str>) -> Self { self.start_pattern = Some(value.into()); self }
+    /// `StartPosition`: a string.
+    pub fn start_position(mut self, value: impl Into<Str>) -> Self { self.start_position = Some(value.into()); self }
+    /// `StartValue`: a string.
+    pub fn start_value(mut self, value: impl Into<Str>) -> Self { self.start_value = Some(value.into()); self }
+    /// `StemmingMode`: a string.
+    pub fn stemming_mode(mut self, value: impl Into<Str>) -> Self { self.stemming_mode = Some(value.into()); self }
+    /// `StepCount`: a string.
+    pub fn step_count(mut self, value: impl Into<Str>) -> Self { self.step_count = Some(value.into()); self }
+    /// `StepIndex`: a string.
+    pub fn step_index(mut self, value: impl Into<Str>) -> Self { self.step_index = Some(value.into()); self }
+    /// `StopWordsMode`: a string.
+    pub fn stop_words_mode(mut self, value: impl Into<Str>) -> Self { self.stop_words_mode = Some(value.into()); self }
+    /// `Strategy`: a string.
+    pub fn strategy(mut self, value: impl Into<Str>) -> Self { self.strategy = Some(value.into()); self }
+    /// `TargetColumn`: a string.
+    pub fn target_column(mut self, value: impl Into<Str>) -> Self { self.target_column = Some(value.into()); self }
+    /// `TargetColumnNames`: a string.
+    pub fn target_column_names(mut self, value: impl Into<Str>) -> Self { self.target_column_names = Some(value.into()); self }
+    /// `TargetDateFormat`: a string.
+    pub fn target_date_format(mut self, value: impl Into<Str>) -> Self { self.target_date_format = Some(value.into()); self }
+    /// `TargetIndex`: a string.
+    pub fn target_index(mut self, value: impl Into<Str>) -> Self { self.target_index = Some(value.into()); self }
+    /// `TimeZone`: a string.
+    pub fn time_zone(mut self, value: impl Into<Str>) -> Self { self.time_zone = Some(value.into()); self }
+    /// `TokenizerPattern`: a string.
+    pub fn tokenizer_pattern(mut self, value: impl Into<Str>) -> Self { self.tokenizer_pattern = Some(value.into()); self }
+    /// `TrueString`: a string.
+    pub fn true_string(mut self, value: impl Into<Str>) -> Self { self.true_string = Some(value.into()); self }
+    /// `UdfLang`: a string.
+    pub fn udf_lang(mut self, value: impl Into<Str>) -> Self { self.udf_lang = Some(value.into()); self }
+    /// `Units`: a string.
+    pub fn units(mut self, value: impl Into<Str>) -> Self { self.units = Some(value.into()); self }
+    /// `UnpivotColumn`: a string.
+    pub fn unpivot_column(mut self, value: impl Into<Str>) -> Self { self.unpivot_column = Some(value.into()); self }
+    /// `UpperBound`: a string.
+    pub fn upper_bound(mut self, value: impl Into<Str>) -> Self { self.upper_bound = Some(value.into()); self }
+    /// `UseNewDataFrame`: a string.
+    pub fn use_new_data_frame(mut self, value: impl Into<Str>) -> Self { self.use_new_data_frame = Some(value.into()); self }
+    /// `Value`: a string.
+    pub fn value(mut self, value: impl Into<Str>) -> Self { self.value = Some(value.into()); self }
+    /// `Value1`: a string.
+    pub fn value1(mut self, value: impl Into<Str>) -> Self { self.value1 = Some(value.into()); self }
+    /// `Value2`: a string.
+    pub fn value2(mut self, value: impl Into<Str>) -> Self { self.value2 = Some(value.into()); self }
+    /// `ValueColumn`: a string.
+    pub fn value_column(mut self, value: impl Into<Str>) -> Self { self.value_column = Some(value.into()); self }
+    /// `ViewFrame`: a string.
+    pub fn view_frame(mut self, value: impl Into<Str>) -> Self { self.view_frame = Some(value.into()); self }
+}
+
+impl PropertyType for RecipeParameters {}
+
+impl ToValue for RecipeParameters {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt("AggregateFunction", &self.aggregate_function)
+            .opt("Base", &self.base)
+            .opt("CaseStatement", &self.case_statement)
+            .opt("CategoryMap", &self.category_map)
+            .opt("CharsToRemove", &self.chars_to_remove)
+            .opt(
+                "CollapseConsecutiveWhitespace",
+                &self.collapse_consecutive_whitespace,
+            )
+            .opt("ColumnDataType", &self.column_data_type)
+            .opt("ColumnRange", &self.column_range)
+            .opt("Count", &self.count)
+            .opt("CustomCharacters", &self.custom_characters)
+            .opt("CustomStopWords", &self.custom_stop_words)
+            .opt("CustomValue", &self.custom_value)
+            .opt("DatasetsColumns", &self.datasets_columns)
+            .opt("DateAddValue", &self.date_add_value)
+            .opt("DateTimeFormat", &self.date_time_format)
+            .opt("DateTimeParameters", &self.date_time_parameters)
+            .opt("DeleteOtherRows", &self.delete_other_rows)
+            .opt("Delimiter", &self.delimiter)
+            .opt("EndPattern", &self.end_pattern)
+            .opt("EndPosition", &self.end_position)
+            .opt("EndValue", &self.end_value)
+            .opt("ExpandContractions", &self.expand_contractions)
+            .opt("Exponent", &self.exponent)
+            .opt("FalseString", &self.false_string)
+            .opt(
+                "GroupByAggFunctionOptions",
+                &self.group_by_agg_function_options,
+            )
+            .opt("GroupByColumns", &self.group_by_columns)
+            .opt("HiddenColumns", &self.hidden_columns)
+            .opt("IgnoreCase", &self.ignore_case)
+            .opt("IncludeInSplit", &self.include_in_split)
+            .opt("Input", &self.input)
+            .opt("Interval", &self.interval)
+            .opt("IsText", &self.is_text)
+            .opt("JoinKeys", &self.join_keys)
+            .opt("JoinType", &self.join_type)
+            .opt("LeftColumns", &self.left_columns)
+            .opt("Limit", &self.limit)
+            .opt("LowerBound", &self.lower_bound)
+            .opt("MapType", &self.map_type)
+            .opt("ModeType", &self.mode_type)
+            .opt("MultiLine", &self.multi_line)
+            .opt("NumRows", &self.num_rows)
+            .opt("NumRowsAfter", &self.num_rows_after)
+            .opt("NumRowsBefore", &self.num_rows_before)
+            .opt("OrderByColumn", &self.order_by_column)
+            .opt("OrderByColumns", &self.order_by_columns)
+            .opt("Other", &self.other)
+            .opt("Pattern", &self.pattern)
+            .opt("PatternOption1", &self.pattern_option1)
+            .opt("PatternOption2", &self.pattern_option2)
+            .opt("PatternOptions", &self.pattern_options)
+            .opt("Period", &self.period)
+            .opt("Position", &self.position)
+            .opt("RemoveAllPunctuation", &self.remove_all_punctuation)
+            .opt("RemoveAllQuotes", &self.remove_all_quotes)
+            .opt("RemoveAllWhitespace", &self.remove_all_whitespace)
+            .opt("RemoveCustomCharacters", &self.remove_custom_characters)
+            .opt("RemoveCustomValue", &self.remove_custom_value)
+            .opt(
+                "RemoveLeadingAndTrailingPunctuation",
+                &self.remove_leading_and_trailing_punctuation,
+            )
+            .opt(
+                "RemoveLeadingAndTrailingQuotes",
+                &self.remove_leading_and_trailing_quotes,
+            )
+            .opt(
+                "RemoveLeadingAndTrailingWhitespace",
+                &self.remove_leading_and_trailing_whitespace,
+            )
+            .opt("RemoveLetters", &self.remove_letters)
+            .opt("RemoveNumbers", &self.remove_numbers)
+            .opt("RemoveSourceColumn", &self.remove_source_column)
+            .opt("RemoveSpecialCharacters", &self.remove_special_characters)
+            .opt("RightColumns", &self.right_columns)
+            .opt("SampleSize", &self.sample_size)
+            .opt("SampleType", &self.sample_type)
+            .opt("SecondInput", &self.second_input)
+            .opt("SecondaryInputs", &self.secondary_inputs)
+            .opt("SheetIndexes", &self.sheet_indexes)
+            .opt("SheetNames", &self.sheet_names)
+            .opt("SourceColumn", &self.source_column)
+            .opt("SourceColumn1", &self.source_column1)
+            .opt("SourceColumn2", &self.source_column2)
+            .opt("SourceColumns", &self.source_columns)
+            .opt("StartColumnIndex", &self.start_column_index)
+            .opt("StartPattern", &self.start_pattern)
+            .opt("StartPosition", &self.start_position)
+            .opt("StartValue", &self.start_value)
+            .opt("StemmingMode", &self.stemming_mode)
+            .opt("StepCount", &self.step_count)
+            .opt("StepIndex", &self.step_index)
+            .opt("StopWordsMode", &self.stop_words_mode)
+            .opt("Strategy", &self.strategy)
+            .opt("TargetColumn", &self.target_column)
+            .opt("TargetColumnNames", &self.target_column_names)
+            .opt("TargetDateFormat", &self.target_date_format)
+            .opt("TargetIndex", &self.target_index)
+            .opt("TimeZone", &self.time_zone)
+            .opt("TokenizerPattern", &self.tokenizer_pattern)
+            .opt("TrueString", &self.true_string)
+            .opt("UdfLang", &self.udf_lang)
+            .opt("Units", &self.units)
+            .opt("UnpivotColumn", &self.unpivot_column)
+            .opt("UpperBound", &self.upper_bound)
+            .opt("UseNewDataFrame", &self.use_new_data_frame)
+            .opt("Value", &self.value)
+            .opt("Value1", &self.value1)
+            .opt("Value2", &self.value2)
+            .opt("ValueColumn", &self.value_column)
+            .opt("ViewFrame", &self.view_frame)
+            .build()
+    }
+}
+
 /// The required properties of [`RecipeStep`], by name: `RecipeStep::new(RecipeStepRequired { .. })`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeStepRequired {
@@ -359,6 +1345,127 @@ impl ToValue for RecipeStep {
         MapBuilder::new()
             .req("Action", &self.action)
             .opt("ConditionExpressions", &self.condition_expressions)
+            .build()
+    }
+}
+
+/// The required properties of [`S3Location`], by name: `S3Location::new(S3LocationRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct S3LocationRequired {
+    /// `Bucket`: a string, required.
+    pub bucket: Str,
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_S3Location: ObjRule = ObjRule {
+    properties: &[
+        ("Bucket", Shape::STR),
+        ("Key", Shape::STR),
+    ],
+    required: &["Bucket"],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `S3Location` property type of `AWS::DataBrew::Recipe`.
+///
+/// Represents an Amazon S3 location (bucket name, bucket owner, and object key) where DataBrew can read input data, or write output from a job.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-s3location.html>
+#[derive(Clone, Debug, PartialEq)]
+pub struct S3Location {
+    /// `Bucket`: a string, required.
+    ///
+    /// The Amazon S3 bucket name.
+    pub bucket: Str,
+    /// `Key`: a string.
+    ///
+    /// The unique name of the object in the bucket.
+    pub key: Option<Str>,
+}
+
+#[rustfmt::skip]
+impl S3Location {
+    /// A `S3Location` with its required properties, named in a [`S3LocationRequired`].
+    #[inline]
+    pub fn new(required: S3LocationRequired) -> Self {
+        Self {
+            bucket: required.bucket,
+            key: None,
+        }
+    }
+
+    /// `Bucket`: a string, required.
+    pub fn bucket(mut self, value: impl Into<Str>) -> Self { self.bucket = value.into(); self }
+    /// `Key`: a string.
+    pub fn key(mut self, value: impl Into<Str>) -> Self { self.key = Some(value.into()); self }
+}
+
+impl PropertyType for S3Location {}
+
+impl ToValue for S3Location {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .req("Bucket", &self.bucket)
+            .opt("Key", &self.key)
+            .build()
+    }
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_SecondaryInput: ObjRule = ObjRule {
+    properties: &[
+        ("DataCatalogInputDefinition", Shape::Object(&RULE_DataCatalogInputDefinition)),
+        ("S3InputDefinition", Shape::Object(&RULE_S3Location)),
+    ],
+    one_of: &[&[&["S3InputDefinition"], &["DataCatalogInputDefinition"]]],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `SecondaryInput` property type of `AWS::DataBrew::Recipe`.
+///
+/// Represents secondary inputs in a UNION transform.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-databrew-recipe-secondaryinput.html>
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SecondaryInput {
+    /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
+    ///
+    /// The AWS Glue Data Catalog parameters for the data.
+    pub data_catalog_input_definition: Option<Obj<DataCatalogInputDefinition>>,
+    /// `S3InputDefinition`: a [`S3Location`] object.
+    ///
+    /// The Amazon S3 location where the data is stored.
+    pub s3_input_definition: Option<Obj<S3Location>>,
+}
+
+#[rustfmt::skip]
+impl SecondaryInput {
+    /// A `SecondaryInput` with no property set (none is required).
+    #[inline]
+    pub fn new() -> Self {
+        Default::default()
+    }
+
+    /// `DataCatalogInputDefinition`: a [`DataCatalogInputDefinition`] object.
+    pub fn data_catalog_input_definition(mut self, value: impl Into<Obj<DataCatalogInputDefinition>>) -> Self { self.data_catalog_input_definition = Some(value.into()); self }
+    /// `S3InputDefinition`: a [`S3Location`] object.
+    pub fn s3_input_definition(mut self, value: impl Into<Obj<S3Location>>) -> Self { self.s3_input_definition = Some(value.into()); self }
+}
+
+impl PropertyType for SecondaryInput {}
+
+impl ToValue for SecondaryInput {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .opt(
+                "DataCatalogInputDefinition",
+                &self.data_catalog_input_definition,
+            )
+            .opt("S3InputDefinition", &self.s3_input_definition)
             .build()
     }
 }

@@ -37,7 +37,7 @@ pub(crate) static RULE_Connection: ObjRule = ObjRule {
         ("EnvironmentIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_7), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { max_len: Some(64), pattern: Some(&PATTERN_4), ..StrRule::ANY })),
         ("ProjectIdentifier", Shape::STR),
-        ("Props", Shape::Any),
+        ("Props", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Scope", Shape::Str(&StrRule { allowed: &["DOMAIN", "PROJECT"], ..StrRule::ANY })),
     ],
     required: &["DomainIdentifier", "Name"],

@@ -32,7 +32,7 @@ pub struct DataSourceRequired {
 pub(crate) static RULE_DataSource: ObjRule = ObjRule {
     properties: &[
         ("AssetFormsInput", Shape::List(&ListRule { items: Shape::Object(&RULE_FormInput), min_items: Some(0), max_items: Some(10) })),
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ConnectionIdentifier", Shape::STR),
         ("Description", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),
         ("DomainIdentifier", Shape::Str(&StrRule { pattern: Some(&PATTERN_3), ..StrRule::ANY })),

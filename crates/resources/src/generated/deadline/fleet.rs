@@ -32,7 +32,7 @@ pub struct FleetRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Fleet: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(100), ..StrRule::ANY })),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("FarmId", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),

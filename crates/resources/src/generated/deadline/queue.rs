@@ -46,7 +46,7 @@ pub(crate) static RULE_Queue: ObjRule = ObjRule {
         ("JobRunAsUser", Shape::Object(&RULE_JobRunAsUser)),
         ("RequiredFileSystemLocationNames", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_7), ..StrRule::ANY }), min_items: Some(0), max_items: Some(20) })),
         ("RoleArn", Shape::Str(&StrRule { pattern: Some(&PATTERN_8), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
-        ("SchedulingConfiguration", Shape::Any),
+        ("SchedulingConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: Some(50) })),
     ],
     required: &["DisplayName", "FarmId"],

@@ -39,7 +39,7 @@ pub(crate) static RULE_Table: ObjRule = ObjRule {
         ("DeletionProtectionEnabled", Shape::Bool),
         ("GlobalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_GlobalSecondaryIndex), min_items: None, max_items: None })),
         ("ImportSourceSpecification", Shape::Object(&RULE_ImportSourceSpecification)),
-        ("KeySchema", Shape::Any),
+        ("KeySchema", Shape::AnyOf(&[Shape::List(&ListRule { items: Shape::Object(&RULE_TableKeySchema), min_items: Some(1), max_items: Some(2) }), Shape::Typed(json_type::OBJECT | json_type::STRING)])),
         ("KinesisStreamSpecification", Shape::Object(&RULE_KinesisStreamSpecification)),
         ("LocalSecondaryIndexes", Shape::List(&ListRule { items: Shape::Object(&RULE_LocalSecondaryIndex), min_items: None, max_items: None })),
         ("OnDemandThroughput", Shape::Object(&RULE_OnDemandThroughput)),
@@ -1305,6 +1305,66 @@ impl ToValue for StreamSpecification {
         MapBuilder::new()
             .opt("ResourcePolicy", &self.resource_policy)
             .req("StreamViewType", &self.stream_view_type)
+            .build()
+    }
+}
+
+/// The required properties of [`TableKeySchema`], by name: `TableKeySchema::new(TableKeySchemaRequired { .. })`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableKeySchemaRequired {
+    /// `AttributeName`: a string, required.
+    pub attribute_name: Str,
+    /// `KeyType`: a string, required.
+    pub key_type: Str,
+}
+
+#[rustfmt::skip]
+pub(crate) static RULE_TableKeySchema: ObjRule = ObjRule {
+    properties: &[
+        ("AttributeName", Shape::STR),
+        ("KeyType", Shape::STR),
+    ],
+    required: &["KeyType", "AttributeName"],
+    closed: true,
+    ..OBJ_RULE
+};
+
+/// The `KeySchema` property type of `AWS::DynamoDB::Table`.
+///
+/// Documentation: <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-dynamodb-table-keyschema.html>
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableKeySchema {
+    /// `AttributeName`: a string, required.
+    pub attribute_name: Str,
+    /// `KeyType`: a string, required.
+    pub key_type: Str,
+}
+
+#[rustfmt::skip]
+impl TableKeySchema {
+    /// A `TableKeySchema` with its required properties, named in a [`TableKeySchemaRequired`].
+    #[inline]
+    pub fn new(required: TableKeySchemaRequired) -> Self {
+        Self {
+            attribute_name: required.attribute_name,
+            key_type: required.key_type,
+        }
+    }
+
+    /// `AttributeName`: a string, required.
+    pub fn attribute_name(mut self, value: impl Into<Str>) -> Self { self.attribute_name = value.into(); self }
+    /// `KeyType`: a string, required.
+    pub fn key_type(mut self, value: impl Into<Str>) -> Self { self.key_type = value.into(); self }
+}
+
+impl PropertyType for TableKeySchema {}
+
+impl ToValue for TableKeySchema {
+    #[inline]
+    fn to_value(&self) -> Value {
+        MapBuilder::new()
+            .req("AttributeName", &self.attribute_name)
+            .req("KeyType", &self.key_type)
             .build()
     }
 }

@@ -163,7 +163,7 @@ pub(crate) static RULE_GetOutput: ObjRule = ObjRule {
     properties: &[
         ("Description", Shape::Str(&StrRule { max_len: Some(1024), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("Name", Shape::Str(&StrRule { pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("OutputConfig", Shape::Any),
+        ("OutputConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Name", "OutputConfig", "Status"],

@@ -680,7 +680,7 @@ pub(crate) static RULE_IoTJobExponentialRolloutRate: ObjRule = ObjRule {
     properties: &[
         ("BaseRatePerMinute", Shape::Int(&NumRule { min: Some(1.0), max: Some(1000.0), ..NumRule::ANY })),
         ("IncrementFactor", Shape::Num(&NumRule { min: Some(1.0), max: Some(5.0), ..NumRule::ANY })),
-        ("RateIncreaseCriteria", Shape::Any),
+        ("RateIncreaseCriteria", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["BaseRatePerMinute", "IncrementFactor", "RateIncreaseCriteria"],
     closed: true,

@@ -33,7 +33,7 @@ pub struct CampaignRequired {
 pub(crate) static RULE_Campaign: ObjRule = ObjRule {
     properties: &[
         ("Action", Shape::Str(&StrRule { allowed: &["APPROVE", "SUSPEND", "RESUME", "UPDATE"], ..StrRule::ANY })),
-        ("CollectionScheme", Shape::Any),
+        ("CollectionScheme", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Compression", Shape::Str(&StrRule { allowed: &["OFF", "SNAPPY"], ..StrRule::ANY })),
         ("DataDestinationConfigs", Shape::List(&ListRule { items: Shape::Any, min_items: Some(1), max_items: Some(1) })),
         ("DataExtraDimensions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY }), min_items: Some(0), max_items: Some(5) })),
@@ -640,7 +640,7 @@ pub(crate) static RULE_SignalFetchInformation: ObjRule = ObjRule {
         ("Actions", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), ..StrRule::ANY }), min_items: Some(1), max_items: Some(5) })),
         ("ConditionLanguageVersion", Shape::Num(&NumRule { min: Some(1.0), max: Some(1.0), ..NumRule::ANY })),
         ("FullyQualifiedName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(150), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("SignalFetchConfig", Shape::Any),
+        ("SignalFetchConfig", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Actions", "FullyQualifiedName", "SignalFetchConfig"],
     closed: true,

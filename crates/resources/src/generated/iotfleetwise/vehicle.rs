@@ -222,7 +222,7 @@ pub struct StateTemplateAssociationRequired {
 pub(crate) static RULE_StateTemplateAssociation: ObjRule = ObjRule {
     properties: &[
         ("Identifier", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("StateTemplateUpdateStrategy", Shape::Any),
+        ("StateTemplateUpdateStrategy", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Identifier", "StateTemplateUpdateStrategy"],
     closed: true,

@@ -26,7 +26,7 @@ pub struct ApplicationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Application: ObjRule = ObjRule {
     properties: &[
-        ("Definition", Shape::Any),
+        ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Description", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(500), ..StrRule::ANY })),
         ("EngineType", Shape::Str(&StrRule { allowed: &["microfocus", "bluage"], ..StrRule::ANY })),
         ("KmsKeyId", Shape::Str(&StrRule { max_len: Some(2048), ..StrRule::ANY })),

@@ -29,8 +29,8 @@ pub struct RouterInputRequired {
 pub(crate) static RULE_RouterInput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
-        ("Configuration", Shape::Any),
-        ("MaintenanceConfiguration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("MaximumBitrate", Shape::INT),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
@@ -284,7 +284,7 @@ pub struct RouterInputTransitEncryptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RouterInputTransitEncryption: ObjRule = ObjRule {
     properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
+        ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
     ],
     required: &["EncryptionKeyConfiguration"],

@@ -22,7 +22,7 @@ pub struct RouterNetworkInterfaceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RouterNetworkInterface: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),

@@ -29,8 +29,8 @@ pub struct RouterOutputRequired {
 pub(crate) static RULE_RouterOutput: ObjRule = ObjRule {
     properties: &[
         ("AvailabilityZone", Shape::STR),
-        ("Configuration", Shape::Any),
-        ("MaintenanceConfiguration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
+        ("MaintenanceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("MaximumBitrate", Shape::INT),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(128), ..StrRule::ANY })),
         ("RegionName", Shape::STR),

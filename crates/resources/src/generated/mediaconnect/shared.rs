@@ -174,7 +174,7 @@ pub struct FlowTransitEncryptionRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_FlowTransitEncryption: ObjRule = ObjRule {
     properties: &[
-        ("EncryptionKeyConfiguration", Shape::Any),
+        ("EncryptionKeyConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("EncryptionKeyType", Shape::Str(&StrRule { allowed: &["SECRETS_MANAGER", "AUTOMATIC"], ..StrRule::ANY })),
     ],
     required: &["EncryptionKeyConfiguration"],

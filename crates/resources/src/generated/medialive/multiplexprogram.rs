@@ -406,7 +406,7 @@ pub(crate) static RULE_MultiplexProgramSettings: ObjRule = ObjRule {
         ("PreferredChannelPipeline", Shape::Str(&StrRule { allowed: &["CURRENTLY_ACTIVE", "PIPELINE_0", "PIPELINE_1"], ..StrRule::ANY })),
         ("ProgramNumber", Shape::Int(&NumRule { min: Some(0.0), max: Some(65535.0), ..NumRule::ANY })),
         ("ServiceDescriptor", Shape::Object(&RULE_MultiplexProgramServiceDescriptor)),
-        ("VideoSettings", Shape::Any),
+        ("VideoSettings", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["ProgramNumber"],
     closed: true,

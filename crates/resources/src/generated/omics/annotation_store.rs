@@ -31,7 +31,7 @@ pub(crate) static RULE_AnnotationStore: ObjRule = ObjRule {
         ("Reference", Shape::Object(&RULE_ReferenceItem)),
         ("SseConfig", Shape::Object(&RULE_SseConfig)),
         ("StoreFormat", Shape::Str(&StrRule { allowed: &["GFF", "TSV", "VCF"], ..StrRule::ANY })),
-        ("StoreOptions", Shape::Any),
+        ("StoreOptions", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::Any),
     ],
     required: &["Name", "StoreFormat"],

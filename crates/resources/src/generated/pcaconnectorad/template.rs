@@ -28,7 +28,7 @@ pub struct TemplateRequired {
 pub(crate) static RULE_Template: ObjRule = ObjRule {
     properties: &[
         ("ConnectorArn", Shape::Str(&StrRule { min_len: Some(5), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("Definition", Shape::Any),
+        ("Definition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ReenrollAllCertificateHolders", Shape::Bool),
         ("Tags", Shape::Any),

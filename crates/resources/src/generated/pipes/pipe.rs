@@ -2126,7 +2126,7 @@ pub struct PipeSourceActiveMqBrokerParametersRequired {
 pub(crate) static RULE_PipeSourceActiveMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
         ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Credentials", Shape::Any),
+        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
     ],
@@ -2508,7 +2508,7 @@ pub(crate) static RULE_PipeSourceManagedStreamingKafkaParameters: ObjRule = ObjR
     properties: &[
         ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Credentials", Shape::Any),
+        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),
         ("TopicName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(249), pattern: Some(&PATTERN_12), ..StrRule::ANY })),
@@ -2742,7 +2742,7 @@ pub struct PipeSourceRabbitMqBrokerParametersRequired {
 pub(crate) static RULE_PipeSourceRabbitMqBrokerParameters: ObjRule = ObjRule {
     properties: &[
         ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
-        ("Credentials", Shape::Any),
+        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("QueueName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_9), ..StrRule::ANY })),
         ("VirtualHost", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
@@ -2846,7 +2846,7 @@ pub(crate) static RULE_PipeSourceSelfManagedKafkaParameters: ObjRule = ObjRule {
         ("AdditionalBootstrapServers", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(300), pattern: Some(&PATTERN_13), ..StrRule::ANY }), min_items: Some(0), max_items: Some(2) })),
         ("BatchSize", Shape::Int(&NumRule { min: Some(1.0), max: Some(10000.0), ..NumRule::ANY })),
         ("ConsumerGroupID", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_11), ..StrRule::ANY })),
-        ("Credentials", Shape::Any),
+        ("Credentials", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("MaximumBatchingWindowInSeconds", Shape::Int(&NumRule { min: Some(0.0), max: Some(300.0), ..NumRule::ANY })),
         ("ServerRootCaCertificate", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1600), pattern: Some(&PATTERN_14), ..StrRule::ANY })),
         ("StartingPosition", Shape::Str(&StrRule { allowed: &["TRIM_HORIZON", "LATEST"], ..StrRule::ANY })),

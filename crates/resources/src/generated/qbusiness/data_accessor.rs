@@ -469,7 +469,7 @@ pub struct DataAccessorAuthenticationDetailRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_DataAccessorAuthenticationDetail: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationConfiguration", Shape::Any),
+        ("AuthenticationConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["AWS_IAM_IDC_TTI", "AWS_IAM_IDC_AUTH_CODE"], ..StrRule::ANY })),
         ("ExternalIds", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(1000), pattern: Some(&PATTERN_3), ..StrRule::ANY }), min_items: Some(1), max_items: Some(1) })),
     ],
@@ -553,7 +553,7 @@ pub struct DocumentAttributeRequired {
 pub(crate) static RULE_DocumentAttribute: ObjRule = ObjRule {
     properties: &[
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
-        ("Value", Shape::Any),
+        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Name", "Value"],
     closed: true,

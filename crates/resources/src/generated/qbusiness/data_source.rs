@@ -445,7 +445,7 @@ pub(crate) static RULE_DocumentAttributeCondition: ObjRule = ObjRule {
     properties: &[
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("Operator", Shape::Str(&StrRule { allowed: &["GREATER_THAN", "GREATER_THAN_OR_EQUALS", "LESS_THAN", "LESS_THAN_OR_EQUALS", "EQUALS", "NOT_EQUALS", "CONTAINS", "NOT_CONTAINS", "EXISTS", "NOT_EXISTS", "BEGINS_WITH"], ..StrRule::ANY })),
-        ("Value", Shape::Any),
+        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Key", "Operator"],
     closed: true,
@@ -532,7 +532,7 @@ pub(crate) static RULE_DocumentAttributeTarget: ObjRule = ObjRule {
     properties: &[
         ("AttributeValueOperator", Shape::Str(&StrRule { allowed: &["DELETE"], ..StrRule::ANY })),
         ("Key", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
-        ("Value", Shape::Any),
+        ("Value", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Key"],
     closed: true,

@@ -29,7 +29,7 @@ pub struct PluginRequired {
 pub(crate) static RULE_Plugin: ObjRule = ObjRule {
     properties: &[
         ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("AuthConfiguration", Shape::Any),
+        ("AuthConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("CustomPluginConfiguration", Shape::Object(&RULE_CustomPluginConfiguration)),
         ("DisplayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ServerUrl", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(2048), pattern: Some(&PATTERN_2), ..StrRule::ANY })),
@@ -249,7 +249,7 @@ pub struct CustomPluginConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_CustomPluginConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("ApiSchema", Shape::Any),
+        ("ApiSchema", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ApiSchemaType", Shape::Str(&StrRule { allowed: &["OPEN_API_V3"], ..StrRule::ANY })),
         ("Description", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), ..StrRule::ANY })),
     ],

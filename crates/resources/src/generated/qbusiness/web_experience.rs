@@ -36,7 +36,7 @@ pub(crate) static RULE_WebExperience: ObjRule = ObjRule {
         ("ApplicationId", Shape::Str(&StrRule { min_len: Some(36), max_len: Some(36), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("BrowserExtensionConfiguration", Shape::Object(&RULE_BrowserExtensionConfiguration)),
         ("CustomizationConfiguration", Shape::Object(&RULE_CustomizationConfiguration)),
-        ("IdentityProviderConfiguration", Shape::Any),
+        ("IdentityProviderConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Origins", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(64), pattern: Some(&PATTERN_5), ..StrRule::ANY }), min_items: Some(0), max_items: Some(10) })),
         ("RoleArn", Shape::Str(&StrRule { min_len: Some(0), max_len: Some(1284), pattern: Some(&PATTERN_6), format: Some(Format::IamRoleArn), ..StrRule::ANY })),
         ("SamplePromptsControlMode", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),

@@ -238,7 +238,7 @@ pub struct AuthConfigRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_AuthConfig: ObjRule = ObjRule {
     properties: &[
-        ("AuthenticationMetadata", Shape::Any),
+        ("AuthenticationMetadata", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("AuthenticationType", Shape::Str(&StrRule { allowed: &["BASIC", "API_KEY", "OAUTH2_CLIENT_CREDENTIALS", "NONE", "IAM", "OAUTH2_AUTHORIZATION_CODE"], ..StrRule::ANY })),
     ],
     required: &["AuthenticationMetadata", "AuthenticationType"],

@@ -274,7 +274,7 @@ pub struct SourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_Source: ObjRule = ObjRule {
     properties: &[
-        ("SourceData", Shape::Any),
+        ("SourceData", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("SourceType", Shape::Str(&StrRule { allowed: &["AWS_ACM_PCA", "CERTIFICATE_BUNDLE"], ..StrRule::ANY })),
     ],
     required: &["SourceType", "SourceData"],

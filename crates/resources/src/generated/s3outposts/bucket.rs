@@ -239,7 +239,7 @@ impl ToValue for AbortIncompleteMultipartUpload {
 #[rustfmt::skip]
 pub(crate) static RULE_Filter: ObjRule = ObjRule {
     properties: &[
-        ("AndOperator", Shape::Any),
+        ("AndOperator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT)])),
         ("Prefix", Shape::STR),
         ("Tag", Shape::Object(&RULE_FilterTag)),
     ],

@@ -924,7 +924,7 @@ pub(crate) static RULE_SchemaV2Field: ObjRule = ObjRule {
         ("Id", Shape::INT),
         ("Name", Shape::STR),
         ("Required", Shape::Bool),
-        ("Type", Shape::Any),
+        ("Type", Shape::AnyOf(&[Shape::STR, Shape::Typed(json_type::OBJECT)])),
     ],
     required: &["Id", "Name", "Type", "Required"],
     closed: true,

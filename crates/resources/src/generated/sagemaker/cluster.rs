@@ -39,7 +39,7 @@ pub(crate) static RULE_Cluster: ObjRule = ObjRule {
         ("InstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterInstanceGroup), min_items: Some(1), max_items: Some(100) })),
         ("NodeProvisioningMode", Shape::Str(&StrRule { allowed: &["Continuous"], ..StrRule::ANY })),
         ("NodeRecovery", Shape::Str(&StrRule { allowed: &["Automatic", "None"], ..StrRule::ANY })),
-        ("Orchestrator", Shape::Any),
+        ("Orchestrator", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("RestrictedInstanceGroups", Shape::List(&ListRule { items: Shape::Object(&RULE_ClusterRestrictedInstanceGroup), min_items: Some(1), max_items: Some(100) })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(50) })),
         ("TieredStorageConfig", Shape::Object(&RULE_TieredStorageConfig)),

@@ -994,7 +994,7 @@ pub struct NoteUpdateRequired {
 pub(crate) static RULE_NoteUpdate: ObjRule = ObjRule {
     properties: &[
         ("Text", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("UpdatedBy", Shape::Any),
+        ("UpdatedBy", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
     ],
     required: &["Text", "UpdatedBy"],
     closed: true,
@@ -1063,7 +1063,7 @@ pub struct RelatedFindingRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_RelatedFinding: ObjRule = ObjRule {
     properties: &[
-        ("Id", Shape::Any),
+        ("Id", Shape::AnyOf(&[Shape::Str(&StrRule { min_len: Some(1), max_len: Some(512), ..StrRule::ANY }), Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })])),
         ("ProductArn", Shape::Str(&StrRule { min_len: Some(12), max_len: Some(2048), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],
     required: &["ProductArn", "Id"],

@@ -25,9 +25,9 @@ pub struct MailManagerIngressPointRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MailManagerIngressPoint: ObjRule = ObjRule {
     properties: &[
-        ("IngressPointConfiguration", Shape::Any),
+        ("IngressPointConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("IngressPointName", Shape::Str(&StrRule { min_len: Some(3), max_len: Some(63), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
-        ("NetworkConfiguration", Shape::Any),
+        ("NetworkConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("RuleSetId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), ..StrRule::ANY })),
         ("StatusToUpdate", Shape::Str(&StrRule { allowed: &["ACTIVE", "CLOSED"], ..StrRule::ANY })),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: Some(0), max_items: Some(200) })),

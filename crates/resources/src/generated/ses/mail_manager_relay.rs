@@ -26,7 +26,7 @@ pub struct MailManagerRelayRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_MailManagerRelay: ObjRule = ObjRule {
     properties: &[
-        ("Authentication", Shape::Any),
+        ("Authentication", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("RelayName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("ServerName", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(100), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
         ("ServerPort", Shape::Num(&NumRule { min: Some(1.0), max: Some(65535.0), ..NumRule::ANY })),

@@ -220,7 +220,7 @@ pub struct ApplicationLayerAutomaticResponseConfigurationRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_ApplicationLayerAutomaticResponseConfiguration: ObjRule = ObjRule {
     properties: &[
-        ("Action", Shape::Any),
+        ("Action", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Status", Shape::Str(&StrRule { allowed: &["ENABLED", "DISABLED"], ..StrRule::ANY })),
     ],
     required: &["Action", "Status"],

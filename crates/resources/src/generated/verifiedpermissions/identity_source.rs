@@ -22,7 +22,7 @@ pub struct IdentitySourceRequired {
 #[rustfmt::skip]
 pub(crate) static RULE_IdentitySource: ObjRule = ObjRule {
     properties: &[
-        ("Configuration", Shape::Any),
+        ("Configuration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("PolicyStoreId", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("PrincipalEntityType", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(200), pattern: Some(&PATTERN_1), ..StrRule::ANY })),
     ],

@@ -33,7 +33,7 @@ pub(crate) static RULE_ResourceConfiguration: ObjRule = ObjRule {
         ("PortRanges", Shape::List(&ListRule { items: Shape::Str(&StrRule { min_len: Some(1), max_len: Some(11), pattern: Some(&PATTERN_2), ..StrRule::ANY }), min_items: None, max_items: None })),
         ("ProtocolType", Shape::Str(&StrRule { allowed: &["TCP"], ..StrRule::ANY })),
         ("ResourceConfigurationAuthType", Shape::Str(&StrRule { allowed: &["NONE", "AWS_IAM"], ..StrRule::ANY })),
-        ("ResourceConfigurationDefinition", Shape::Any),
+        ("ResourceConfigurationDefinition", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("ResourceConfigurationGroupId", Shape::Str(&StrRule { min_len: Some(22), max_len: Some(22), pattern: Some(&PATTERN_3), ..StrRule::ANY })),
         ("ResourceConfigurationType", Shape::Str(&StrRule { allowed: &["GROUP", "CHILD", "SINGLE", "ARN"], ..StrRule::ANY })),
         ("ResourceGatewayId", Shape::STR),

@@ -32,7 +32,7 @@ pub(crate) static RULE_KnowledgeBase: ObjRule = ObjRule {
         ("Name", Shape::Str(&StrRule { min_len: Some(1), max_len: Some(255), pattern: Some(&PATTERN_0), ..StrRule::ANY })),
         ("RenderingConfiguration", Shape::Object(&RULE_RenderingConfiguration)),
         ("ServerSideEncryptionConfiguration", Shape::Object(&RULE_ServerSideEncryptionConfiguration)),
-        ("SourceConfiguration", Shape::Any),
+        ("SourceConfiguration", Shape::AnyOf(&[Shape::Typed(json_type::OBJECT), Shape::Typed(json_type::OBJECT)])),
         ("Tags", Shape::List(&ListRule { items: Shape::Object(&RULE_Tag), min_items: None, max_items: None })),
         ("VectorIngestionConfiguration", Shape::Object(&RULE_VectorIngestionConfiguration)),
     ],
