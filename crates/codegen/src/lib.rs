@@ -25,6 +25,7 @@ use serde_json::Value as Json;
 
 pub mod docs;
 mod emit;
+pub mod every_type;
 pub mod model;
 pub mod names;
 
@@ -234,6 +235,14 @@ pub fn generate(codegen_dir: &Path) -> Result<Vec<GeneratedFile>, Error> {
             });
         }
     }
+    files.push(GeneratedFile {
+        path: PathBuf::from(every_type::TEST_PATH),
+        contents: every_type::test_file(
+            &models,
+            &every_type::Samples::read(codegen_dir)?,
+            &header,
+        )?,
+    });
     for f in &mut files {
         f.contents = rustfmt(&f.contents).map_err(|e| err(format!("{}: {e}", f.path.display())))?;
     }
